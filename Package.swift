@@ -1,0 +1,66 @@
+// swift-tools-version:6.1
+//
+// The Swift userland of pgm: packet codec, reference model, socket library,
+// netlink client and tools. The kernel module lives in kernel/ and is built
+// by the Makefile; the one header both sides share is
+// kernel/include/uapi/linux/pgm.h, imported here through the CPGM shim.
+import PackageDescription
+
+let strict: [SwiftSetting] = [
+    .swiftLanguageMode(.v6),
+    .enableUpcomingFeature("ExistentialAny"),
+]
+
+let package = Package(
+    name: "pgm",
+    products: [
+        .library(name: "PGMWire", targets: ["PGMWire"]),
+        .library(name: "PGMModel", targets: ["PGMModel"]),
+        .library(name: "PGM", targets: ["PGM"]),
+        .library(name: "PGMNetlink", targets: ["PGMNetlink"]),
+        .executable(name: "pgm-info", targets: ["pgm-info"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-system", from: "1.4.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.0"),
+    ],
+    targets: [
+        // C shim: the uapi header plus helpers Glibc does not import.
+        .target(name: "CPGM"),
+        // libmnl, found through pkg-config.
+        .systemLibrary(
+            name: "CMnl",
+            pkgConfig: "libmnl",
+            providers: [.apt(["libmnl-dev"])]
+        ),
+        .target(name: "PGMWire", swiftSettings: strict),
+        .target(name: "PGMModel", dependencies: ["PGMWire"], swiftSettings: strict),
+        .target(
+            name: "PGM",
+            dependencies: ["CPGM", .product(name: "SystemPackage", package: "swift-system")],
+            swiftSettings: strict
+        ),
+        .target(
+            name: "PGMNetlink",
+            dependencies: ["CMnl", "CPGM", .product(name: "SystemPackage", package: "swift-system")],
+            swiftSettings: strict
+        ),
+        .executableTarget(
+            name: "pgm-info",
+            dependencies: [
+                "PGM", "PGMModel",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "PGMWireTests",
+            dependencies: ["PGMWire", .product(name: "PropertyBased", package: "swift-property-based")],
+            swiftSettings: strict
+        ),
+        .testTarget(name: "PGMModelTests", dependencies: ["PGMModel", "CPGM"], swiftSettings: strict),
+        .testTarget(name: "PGMTests", dependencies: ["PGM", "CPGM"], swiftSettings: strict),
+        .testTarget(name: "PGMNetlinkTests", dependencies: ["PGMNetlink"], swiftSettings: strict),
+    ]
+)

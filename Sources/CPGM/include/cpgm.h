@@ -1,0 +1,25 @@
+/*
+ * CPGM - the C side of the Swift userland.
+ *
+ * Exposes the kernel's user API header (the one definition of the socket
+ * API) and small helpers for the things Glibc's Swift overlay does not
+ * import: CMSG_* macros and inline-only constructs.
+ */
+#ifndef CPGM_H
+#define CPGM_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/socket.h>
+#include <netinet/in.h>
+
+#include "../../../kernel/include/uapi/linux/pgm.h"
+
+/* CMSG_FIRSTHDR / CMSG_NXTHDR / CMSG_DATA / CMSG_SPACE / CMSG_LEN as functions. */
+struct cmsghdr *cpgm_cmsg_firsthdr(struct msghdr *msg);
+struct cmsghdr *cpgm_cmsg_nxthdr(struct msghdr *msg, struct cmsghdr *cmsg);
+unsigned char *cpgm_cmsg_data(struct cmsghdr *cmsg);
+size_t cpgm_cmsg_space(size_t len);
+size_t cpgm_cmsg_len(size_t len);
+
+#endif /* CPGM_H */

@@ -1,0 +1,59 @@
+import ArgumentParser
+import PGM
+import PGMModel
+import SystemPackage
+
+/// Opens a PGM socket and prints what the kernel shows through it: the
+/// tunables a new socket gets in this network namespace, and the namespace's
+/// input counters.
+@main
+struct PGMInfo: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "pgm-info",
+        abstract: "Open a PGM socket and print its defaults and the netns input counters."
+    )
+
+    @Flag(help: "Print JSON instead of a table.")
+    var json = false
+
+    func run() throws {
+        let socket: PGMSocket
+        do {
+            socket = try PGMSocket()
+        } catch {
+            throw ValidationError("socket(AF_INET, SOCK_RDM, IPPROTO_PGM): \(error) (is pgm.ko loaded?)")
+        }
+        var rows: [(String, String, UInt32, UInt32)] = []
+        for t in Tunable.allCases {
+            let v = try socket.get(t)
+            let d = Parameters.table.first { $0.name == t.name }
+            rows.append((t.name, d?.unit.rawValue ?? "", v, d?.defaultValue ?? 0))
+        }
+        let s = try socket.netnsStatistics()
+        let counters: [(String, UInt64)] = [
+            ("in_packets", s.inPackets), ("in_bytes", s.inBytes), ("in_truncated", s.inTruncated),
+            ("in_bad_checksum", s.inBadChecksum), ("in_bad_type", s.inBadType),
+            ("in_malformed", s.inMalformed), ("in_no_socket", s.inNoSocket),
+            ("in_delivered", s.inDelivered), ("sockets", s.sockets),
+        ]
+        if json {
+            let opts = rows.map { "\"\($0.0)\":\($0.2)" }.joined(separator: ",")
+            let cnts = counters.map { "\"\($0.0)\":\($0.1)" }.joined(separator: ",")
+            print("{\"options\":{\(opts)},\"netns\":{\(cnts)}}")
+        } else {
+            print("socket(AF_INET, SOCK_RDM, IPPROTO_PGM) = fd \(socket.fileDescriptor.rawValue)")
+            print("\nSOL_PGM option          value       unit     model default")
+            for r in rows {
+                let mark = r.2 == r.3 ? "" : "  (differs)"
+                print(pad("PGM_" + r.0, 22), pad(String(r.2), 11), pad(r.1, 8), String(r.3) + mark)
+            }
+            print("\nnetns PGM input counters")
+            for c in counters { print(pad(c.0, 22), c.1) }
+        }
+        try socket.close()
+    }
+
+    private func pad(_ s: String, _ n: Int) -> String {
+        s.count >= n ? s : s + String(repeating: " ", count: n - s.count)
+    }
+}

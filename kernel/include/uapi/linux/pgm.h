@@ -1,0 +1,166 @@
+/* SPDX-License-Identifier: GPL-2.0 WITH Linux-syscall-note */
+/*
+ * pgm.h - user API of the Linux PGM (RFC 3208) reliable multicast transport.
+ *
+ *	fd = socket(AF_INET, SOCK_RDM, IPPROTO_PGM);
+ *
+ * A source connect()s to group:port and send()s APDUs; a receiver bind()s to
+ * group:port, joins the group and recvmsg()s whole APDUs, in order, per
+ * transport session.  This header is the single definition of the socket
+ * API: the kernel module, the Swift userland (through its C shim) and C
+ * applications all include it.  pgm(7) is its manual.
+ *
+ * Conventions:
+ *  - Every option lives at level SOL_PGM and takes the type named in its
+ *    comment.  Integer options are __u32 unless stated; an optlen shorter than
+ *    the type is -EINVAL, a value outside the documented range is -EINVAL, an
+ *    unknown option is -ENOPROTOOPT.
+ *  - Times are in microseconds (suffix _IVL, _EXPIRY) so that sub-millisecond
+ *    tuning is possible and 32 bits still span 71 minutes.
+ *  - Defaults are the PGM_DEFAULT_* constants below.  They mirror the
+ *    parameter table of the Swift reference model (PGMModel.Parameters) and
+ *    a host test checks that the two agree.  Netns-wide defaults can be
+ *    changed with pgmctl(8); a socket takes them when it is created.
+ */
+#ifndef _UAPI_LINUX_PGM_H
+#define _UAPI_LINUX_PGM_H
+
+#include <linux/types.h>
+
+#ifndef IPPROTO_PGM
+#define IPPROTO_PGM	113		/* IANA protocol number of PGM */
+#endif
+
+/* Socket option level; equal to the protocol number, as SOL_TCP is. */
+#define SOL_PGM		113
+
+/* Length of a Global Source ID (RFC 3208 section 3.1). */
+#define PGM_GSI_LEN	6
+
+/*
+ * Source options (RFC 3208 section 5).  Settable before connect(); -EISCONN
+ * after the session has started unless noted.
+ */
+#define PGM_TXW_SQNS		1	/* transmit window, in sequence numbers */
+#define PGM_TXW_SECS_MS		2	/* transmit window, in ms; 0 = by size only */
+#define PGM_TXW_MAX_RTE		3	/* rate limit, bytes/s incl. IP header; 0 = none; settable any time */
+#define PGM_SPM_AMBIENT_IVL	4	/* ambient SPM interval (us) */
+#define PGM_IHB_MIN		5	/* first heartbeat SPM after data (us) */
+#define PGM_IHB_MAX		6	/* longest heartbeat SPM interval (us) */
+#define PGM_RDATA_LINGER_IVL	7	/* ignore repeated NAKs for a just-repaired sqn (us) */
+#define PGM_MAX_TPDU		8	/* largest IP packet this socket sends (bytes) */
+#define PGM_GSI			9	/* struct pgm_gsi; default derived per host and netns */
+
+/*
+ * Receiver options (RFC 3208 section 6).  Settable any time; a new value
+ * applies to peers created after the change.
+ */
+#define PGM_RXW_SQNS		20	/* receive window, in sequence numbers */
+#define PGM_PEER_EXPIRY		21	/* forget a silent source after (us) */
+#define PGM_SPMR_EXPIRY		22	/* wait for an SPM before sending SPMR (us) */
+#define PGM_NAK_BO_IVL		23	/* NAK back-off interval, upper bound (us) */
+#define PGM_NAK_RPT_IVL		24	/* wait for NCF after a NAK (us) */
+#define PGM_NAK_RDATA_IVL	25	/* wait for RDATA after an NCF (us) */
+#define PGM_NAK_NCF_RETRIES	26	/* NAKs without NCF before giving up */
+#define PGM_NAK_DATA_RETRIES	27	/* NCFs without RDATA before giving up */
+#define PGM_ABORT_ON_LOSS	28	/* int, bool: unrecoverable loss resets the session */
+#define PGM_JOIN_GROUP		29	/* struct ip_mreqn, set only: join a group */
+#define PGM_LEAVE_GROUP		30	/* struct ip_mreqn, set only: leave a group */
+
+/* Statistics and state, get only. */
+#define PGM_SOURCE_STATS	40	/* struct pgm_source_stats */
+#define PGM_RECEIVER_STATS	41	/* struct pgm_receiver_stats */
+#define PGM_NETNS_STATS		42	/* struct pgm_netns_stats, of the socket's netns */
+#define PGM_TSI			43	/* struct pgm_tsi of a connected source */
+
+/* Defaults (see the table in pgm(7)). */
+#define PGM_DEFAULT_TXW_SQNS		8192
+#define PGM_DEFAULT_TXW_SECS_MS		0
+#define PGM_DEFAULT_TXW_MAX_RTE		12500000	/* 100 Mbit/s */
+#define PGM_DEFAULT_SPM_AMBIENT_IVL	1000000		/* 1 s */
+#define PGM_DEFAULT_IHB_MIN		50000		/* 50 ms */
+#define PGM_DEFAULT_IHB_MAX		1000000		/* 1 s */
+#define PGM_DEFAULT_RDATA_LINGER_IVL	20000		/* 20 ms */
+#define PGM_DEFAULT_MAX_TPDU		1500
+#define PGM_DEFAULT_RXW_SQNS		8192
+#define PGM_DEFAULT_PEER_EXPIRY		10000000	/* 10 s */
+#define PGM_DEFAULT_SPMR_EXPIRY		250000		/* 250 ms */
+#define PGM_DEFAULT_NAK_BO_IVL		50000		/* 50 ms */
+#define PGM_DEFAULT_NAK_RPT_IVL		200000		/* 200 ms */
+#define PGM_DEFAULT_NAK_RDATA_IVL	200000		/* 200 ms */
+#define PGM_DEFAULT_NAK_NCF_RETRIES	10
+#define PGM_DEFAULT_NAK_DATA_RETRIES	10
+
+/* Ranges accepted by setsockopt (inclusive). */
+#define PGM_WINDOW_SQNS_MIN	1
+#define PGM_WINDOW_SQNS_MAX	(1U << 20)	/* well below 2^31 (section 3.2) */
+#define PGM_SECS_MS_MAX		3600000		/* one hour */
+#define PGM_IVL_MIN		1000		/* 1 ms */
+#define PGM_IVL_MAX		600000000	/* 10 minutes */
+#define PGM_TPDU_MIN		576		/* RFC 791 minimum datagram */
+#define PGM_TPDU_MAX		65535
+#define PGM_RETRIES_MAX		255
+#define PGM_APDU_MAX		(1U << 20)	/* largest APDU send() accepts */
+
+/* A Global Source ID (RFC 3208 section 3.1). */
+struct pgm_gsi {
+	__u8	gsi[PGM_GSI_LEN];
+};
+
+/* A Transport Session Identifier: GSI and source port (network order). */
+struct pgm_tsi {
+	__u8	gsi[PGM_GSI_LEN];
+	__be16	sport;
+};
+
+/* Counters of one source socket. */
+struct pgm_source_stats {
+	__u64	data_bytes_sent;	/* application bytes in ODATA */
+	__u64	odata_sent;		/* ODATA packets */
+	__u64	rdata_sent;		/* RDATA packets */
+	__u64	rdata_bytes_sent;
+	__u64	spm_sent;
+	__u64	ncf_sent;
+	__u64	naks_received;		/* NAKs, each sqn of a NAK list counted */
+	__u64	naks_ignored;		/* outside the window or in linger */
+	__u64	spmr_received;
+	__u64	rate_limited;		/* sends that waited for tokens */
+	__u64	malformed;		/* packets for this session dropped as bad */
+	__u32	txw_trail;		/* transmit window edges (section 3.3) */
+	__u32	txw_lead;
+};
+
+/* Counters of one receiver socket, summed over its peers. */
+struct pgm_receiver_stats {
+	__u64	data_bytes_received;	/* application bytes delivered */
+	__u64	apdus_delivered;
+	__u64	odata_received;
+	__u64	rdata_received;
+	__u64	duplicates;		/* data already held or delivered */
+	__u64	naks_sent;		/* each sqn of a NAK list counted */
+	__u64	ncfs_received;
+	__u64	spms_received;
+	__u64	spmrs_sent;
+	__u64	losses;			/* sqns declared unrecoverable */
+	__u64	malformed;		/* packets for this socket dropped as bad */
+	__u32	peers;			/* sources currently known */
+	__u32	__pad;
+};
+
+/*
+ * Counters of a network namespace's PGM input path: what arrived on IP
+ * protocol 113 and where it went.
+ */
+struct pgm_netns_stats {
+	__u64	in_packets;		/* all PGM packets seen */
+	__u64	in_bytes;
+	__u64	in_truncated;		/* shorter than their header */
+	__u64	in_bad_checksum;
+	__u64	in_bad_type;		/* unknown type or version bits */
+	__u64	in_malformed;		/* options or lengths inconsistent */
+	__u64	in_no_socket;		/* valid, but no socket wanted it */
+	__u64	in_delivered;		/* handed to a socket */
+	__u64	sockets;		/* PGM sockets open in the netns */
+};
+
+#endif /* _UAPI_LINUX_PGM_H */
