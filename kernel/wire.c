@@ -191,11 +191,12 @@ enum pgm_wire_err pgm_wire_validate(const u8 *buf, size_t avail, size_t total,
 		off = hdr + 4;
 		n = 1;
 		for (;;) {
-			u8 ot = buf[off];
-			u8 ol;
+			u8 ot, ol;
 
+			/* Also catches a chain that ends without OPT_END. */
 			if (off + 4 > hdr + optlen)
 				return PGM_WIRE_MALFORMED;
+			ot = buf[off];
 			ol = buf[off + 1];
 			if (ol < 4 || off + ol > hdr + optlen)
 				return PGM_WIRE_MALFORMED;

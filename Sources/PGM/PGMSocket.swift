@@ -17,8 +17,9 @@ public struct PGMSocket: ~Copyable {
 
     /// Opens a new PGM socket.
     ///
-    /// - Throws: `Errno.protocolNotSupported` when the kernel has no PGM
-    ///   (the module is not loaded and cannot be autoloaded).
+    /// - Throws: `Errno.socketTypeNotSupported` when the kernel has no PGM
+    ///   (pgm.ko is not loaded and cannot be autoloaded: no protocol of type
+    ///   SOCK_RDM exists), or any other errno socket(2) returns.
     public init() throws(Errno) {
         let fd = socket(AF_INET, Int32(SOCK_RDM.rawValue), IPPROTO_PGM)
         guard fd >= 0 else { throw Errno(rawValue: errno) }
