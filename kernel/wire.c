@@ -202,7 +202,8 @@ enum pgm_wire_err pgm_wire_validate(const u8 *buf, size_t avail, size_t total,
 				return PGM_WIRE_MALFORMED;
 			if ((ot & PGM_OPT_MASK) == PGM_OPT_LENGTH)
 				return PGM_WIRE_MALFORMED;	/* only first */
-			if (++n > PGM_MAX_OPTIONS)
+			/* Section 9: 16 options, not counting OPT_LENGTH. */
+			if (n++ > PGM_MAX_OPTIONS)
 				return PGM_WIRE_MALFORMED;
 			if ((ot & PGM_OPT_MASK) < 32)
 				info->opt_seen |= 1U << (ot & PGM_OPT_MASK);
