@@ -11,7 +11,8 @@
 //   field aside): decoding is canonical and loses nothing;
 // - the re-encoded packet, checksummed, decodes with verification to the
 //   same value;
-// - options iterate to as many values as the decoder counted.
+// - options iterate to as many values as the decoder counted, and the typed
+//   options, encoded again, give back the same option octets.
 
 @_cdecl("LLVMFuzzerTestOneInput")
 public func pgmWireFuzzOne(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
@@ -43,6 +44,9 @@ private func checkRoundTrip(_ packet: PGMPacket, _ input: [UInt8]) {
     var count = 0
     for _ in packet.options { count += 1 }
     guard count == packet.options.count else { fatalError("options iterate to \(count), not \(packet.options.count)") }
+    guard let rebuilt = try? PGMOptions(Array(packet.options)), rebuilt == packet.options else {
+        fatalError("typed options do not re-encode to the decoded octets: \(Array(packet.options))")
+    }
     guard let again = try? packet.encoded(checksum: false) else { fatalError("a decoded packet does not encode") }
     var expected = input
     expected[6] = 0

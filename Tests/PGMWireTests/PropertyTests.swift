@@ -115,4 +115,8 @@ func checkCanonical(_ bytes: [UInt8], sourceLocation: SourceLocation = #_sourceL
     expected[6] = 0
     expected[7] = 0
     #expect(again == expected, sourceLocation: sourceLocation)
+    // The typed options, written again, are the decoded option octets.
+    let typed = Array(p.options)
+    #expect(typed.count == p.options.count, sourceLocation: sourceLocation)
+    #expect((try? PGMOptions(typed)) == p.options, sourceLocation: sourceLocation)
 }
