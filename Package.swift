@@ -57,6 +57,7 @@ let package = Package(
         .testTarget(
             name: "PGMWireTests",
             dependencies: ["PGMWire", .product(name: "PropertyBased", package: "swift-property-based")],
+            exclude: ["Corpus"],  // fuzzing corpus, read by CorpusTests and scripts/fuzz-wire
             swiftSettings: strict
         ),
         .testTarget(name: "PGMModelTests", dependencies: ["PGMModel", "CPGM"], swiftSettings: strict),

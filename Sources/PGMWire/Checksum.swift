@@ -27,3 +27,22 @@ public enum PGMChecksum {
         field == 0 || UInt16(truncatingIfNeeded: partialSum(packet)) == 0xFFFF
     }
 }
+
+extension PGMChecksum {
+    /// The checksum field value for the packet in `p`: the complement of the
+    /// one's complement sum of its 16-bit words, the word at offset `skipping`
+    /// (the checksum field) counted as zero, with zero sent as 0xFFFF.
+    static func value(for p: UnsafeRawBufferPointer, skipping: Int?) -> UInt16 {
+        var sum: UInt64 = 0
+        var i = 0
+        let n = p.count
+        while n - i >= 2 {
+            if i != skipping { sum &+= UInt64(p[i]) << 8 | UInt64(p[i + 1]) }
+            i += 2
+        }
+        if i < n { sum &+= UInt64(p[i]) << 8 }
+        while sum > 0xFFFF { sum = (sum & 0xFFFF) + (sum >> 16) }
+        let c = ~UInt16(truncatingIfNeeded: sum)
+        return c == 0 ? 0xFFFF : c
+    }
+}

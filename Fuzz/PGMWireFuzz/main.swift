@@ -1,0 +1,58 @@
+// libFuzzer target for the PGMWire codec. It is compiled together with
+// Sources/PGMWire/*.swift into one module by scripts/fuzz-wire (not by
+// Package.swift):
+//
+//   swiftc -sanitize=fuzzer,address -parse-as-library ... Sources/PGMWire/*.swift Fuzz/PGMWireFuzz/main.swift
+//
+// Besides "no trap, no memory error", it checks the decoder's oracles and
+// stops (fatalError in the harness, never in the codec) when one fails:
+// - allocation-free validation and full decoding agree;
+// - a packet that decodes re-encodes to exactly the input octets (checksum
+//   field aside): decoding is canonical and loses nothing;
+// - the re-encoded packet, checksummed, decodes with verification to the
+//   same value;
+// - options iterate to as many values as the decoder counted, and the typed
+//   options, encoded again, give back the same option octets.
+
+@_cdecl("LLVMFuzzerTestOneInput")
+public func pgmWireFuzzOne(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
+    guard let data else { return 0 }
+    let raw = UnsafeRawBufferPointer(start: data, count: size)
+    let bytes = Array(raw)
+
+    _ = try? PGMPacket.decode(bytes)
+
+    let validated = Result { () throws(PGMWireError) in try PGMPacket.validate(raw, verifyChecksum: false) }
+    let decoded = Result { () throws(PGMWireError) in try PGMPacket.decode(bytes, verifyChecksum: false) }
+    switch (validated, decoded) {
+    case (.success(let type), .success(let packet)):
+        guard type == packet.type else { fatalError("validate and decode disagree on the type") }
+        checkRoundTrip(packet, bytes)
+    case (.failure(let a), .failure(let b)):
+        guard a == b else { fatalError("validate and decode throw different errors: \(a) vs \(b)") }
+    default:
+        fatalError("validate and decode disagree")
+    }
+
+    if let framed = try? PGMFraming.decodeIPv4(bytes, verifyChecksums: false) {
+        _ = Array(framed.packet.options)
+    }
+    return 0
+}
+
+private func checkRoundTrip(_ packet: PGMPacket, _ input: [UInt8]) {
+    var count = 0
+    for _ in packet.options { count += 1 }
+    guard count == packet.options.count else { fatalError("options iterate to \(count), not \(packet.options.count)") }
+    guard let rebuilt = try? PGMOptions(Array(packet.options)), rebuilt == packet.options else {
+        fatalError("typed options do not re-encode to the decoded octets: \(Array(packet.options))")
+    }
+    guard let again = try? packet.encoded(checksum: false) else { fatalError("a decoded packet does not encode") }
+    var expected = input
+    expected[6] = 0
+    expected[7] = 0
+    guard again == expected else { fatalError("decoding is not canonical: \(input) re-encodes to \(again)") }
+    guard let summed = try? packet.encoded(), let back = try? PGMPacket.decode(summed), back == packet else {
+        fatalError("the checksummed re-encoding does not decode to the same packet")
+    }
+}
