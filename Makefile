@@ -6,6 +6,7 @@
 #   make modules-all     pgm.ko for both kernels with W=1, warnings are errors
 #   make sparse          sparse (C=2) on both kernels, project warnings are errors
 #   make vm CMD='...'    run a command as root in a VM with pgm.ko loaded (K=6.12 for 6.12)
+#   make fuzz            fuzz the Swift codec and the module's validator (FUZZ_SECONDS each, default 60)
 #   make install         install pgm.ko for the running kernel, the tools and man pages
 #
 # Every target that needs system packages runs scripts/deps first (once;
@@ -24,7 +25,7 @@ KTEST_CFLAGS := -std=gnu11 -Wall -Wextra -Werror -O2 -g
 HOST_SAN := -fsanitize=address,undefined -fno-sanitize-recover=all
 
 .PHONY: all deps module modules-all sparse swift ktests check check-host \
-	check-kernel check-kernel-% vm demo install uninstall man-lint clean
+	check-kernel check-kernel-% vm demo install uninstall man-lint fuzz clean
 
 all: module swift
 
@@ -92,6 +93,10 @@ vm: .deps.stamp swift $(KTESTS)
 demo: .deps.stamp swift
 	@scripts/build-module $(K) >/dev/null
 	scripts/vm --kernel $(K) -- scripts/demo-guest
+
+FUZZ_SECONDS ?= 60
+fuzz:
+	scripts/fuzz $(FUZZ_SECONDS)
 
 man-lint: .deps.stamp
 	mandoc -Tlint -W warning man/*.[0-9]
