@@ -19,6 +19,7 @@ let package = Package(
         .library(name: "PGM", targets: ["PGM"]),
         .library(name: "PGMNetlink", targets: ["PGMNetlink"]),
         .executable(name: "pgm-info", targets: ["pgm-info"]),
+        .executable(name: "pgm-dump", targets: ["pgm-dump"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-system", from: "1.4.0"),
@@ -50,6 +51,16 @@ let package = Package(
             name: "pgm-info",
             dependencies: [
                 "PGM", "PGMModel",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: strict
+        ),
+        // pgm-dump's testable parts: capture readers, dissection, filters, output.
+        .target(name: "PGMDump", dependencies: ["PGMWire"], swiftSettings: strict),
+        .executableTarget(
+            name: "pgm-dump",
+            dependencies: [
+                "PGMWire", "PGMDump", "CPGM",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict
