@@ -74,5 +74,6 @@ let package = Package(
         .testTarget(name: "PGMModelTests", dependencies: ["PGMModel", "CPGM"], swiftSettings: strict),
         .testTarget(name: "PGMTests", dependencies: ["PGM", "CPGM"], swiftSettings: strict),
         .testTarget(name: "PGMNetlinkTests", dependencies: ["PGMNetlink"], swiftSettings: strict),
+        .testTarget(name: "PGMDumpTests", dependencies: ["PGMDump", "PGMWire"], swiftSettings: strict),
     ]
 )
