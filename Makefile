@@ -108,12 +108,13 @@ install: all
 	depmod -a $$(uname -r)
 	$(SWIFT) build -c release $(SWIFT_FLAGS)
 	install -D -m 0755 .build/release/pgm-info $(DESTDIR)$(PREFIX)/bin/pgm-info
+	install -D -m 0755 .build/release/pgm-dump $(DESTDIR)$(PREFIX)/bin/pgm-dump
 	install -D -m 0644 kernel/include/uapi/linux/pgm.h $(DESTDIR)$(PREFIX)/include/linux/pgm.h
 	for m in man/*.[0-9]; do install -D -m 0644 $$m $(DESTDIR)$(PREFIX)/share/man/man$${m##*.}/$${m##*/}; done
 
 uninstall:
 	rm -f /lib/modules/$$(uname -r)/extra/pgm.ko $(DESTDIR)$(PREFIX)/bin/pgm-info \
-		$(DESTDIR)$(PREFIX)/include/linux/pgm.h
+		$(DESTDIR)$(PREFIX)/bin/pgm-dump $(DESTDIR)$(PREFIX)/include/linux/pgm.h
 	for m in man/*.[0-9]; do rm -f $(DESTDIR)$(PREFIX)/share/man/man$${m##*.}/$${m##*/}; done
 	depmod -a $$(uname -r)
 

@@ -19,6 +19,7 @@ let package = Package(
         .library(name: "PGM", targets: ["PGM"]),
         .library(name: "PGMNetlink", targets: ["PGMNetlink"]),
         .executable(name: "pgm-info", targets: ["pgm-info"]),
+        .executable(name: "pgm-dump", targets: ["pgm-dump"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-system", from: "1.4.0"),
@@ -54,6 +55,16 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        // pgm-dump's testable parts: capture readers, dissection, filters, output.
+        .target(name: "PGMDump", dependencies: ["PGMWire"], swiftSettings: strict),
+        .executableTarget(
+            name: "pgm-dump",
+            dependencies: [
+                "PGMWire", "PGMDump", "CPGM",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: strict
+        ),
         .testTarget(
             name: "PGMWireTests",
             dependencies: ["PGMWire", .product(name: "PropertyBased", package: "swift-property-based")],
@@ -63,5 +74,6 @@ let package = Package(
         .testTarget(name: "PGMModelTests", dependencies: ["PGMModel", "CPGM"], swiftSettings: strict),
         .testTarget(name: "PGMTests", dependencies: ["PGM", "CPGM"], swiftSettings: strict),
         .testTarget(name: "PGMNetlinkTests", dependencies: ["PGMNetlink"], swiftSettings: strict),
+        .testTarget(name: "PGMDumpTests", dependencies: ["PGMDump", "PGMWire"], swiftSettings: strict),
     ]
 )
