@@ -17,8 +17,9 @@ public struct PGMSocket: ~Copyable {
 
     /// Opens a new PGM socket.
     ///
-    /// - Throws: `Errno.protocolNotSupported` when the kernel has no PGM
-    ///   (the module is not loaded and cannot be autoloaded).
+    /// - Throws: `Errno.socketTypeNotSupported` when the kernel has no PGM
+    ///   (pgm.ko is not loaded and cannot be autoloaded: no protocol of type
+    ///   SOCK_RDM exists), or any other errno socket(2) returns.
     public init() throws(Errno) {
         let fd = socket(AF_INET, Int32(SOCK_RDM.rawValue), IPPROTO_PGM)
         guard fd >= 0 else { throw Errno(rawValue: errno) }
@@ -66,6 +67,19 @@ public struct PGMSocket: ~Copyable {
     /// Reads a tunable.
     public func get(_ option: Tunable) throws(Errno) -> UInt32 {
         try getRaw(level: SOL_PGM, name: option.rawValue, as: UInt32.self)
+    }
+
+    /// The session's transport session identifier; `Errno.notConnected`
+    /// before ``connect(to:)``.
+    public func transportSessionID() throws(Errno) -> TransportSessionID {
+        let t = try getRaw(level: SOL_PGM, name: PGM_TSI, as: pgm_tsi.self)
+        return TransportSessionID(
+            gsi: GlobalSourceID(t.gsi), sourcePort: UInt16(bigEndian: t.sport))
+    }
+
+    /// The socket's Global Source ID.
+    public func globalSourceID() throws(Errno) -> GlobalSourceID {
+        GlobalSourceID(try getRaw(level: SOL_PGM, name: PGM_GSI, as: pgm_gsi.self).gsi)
     }
 
     /// The input counters of the socket's network namespace.
@@ -136,6 +150,36 @@ public enum Tunable: Int32, CaseIterable, Sendable {
         case .nakDataRetries: "NAK_DATA_RETRIES"
         }
     }
+}
+
+/// A Global Source ID: six bytes naming a source host (RFC 3208 section 3.1).
+public struct GlobalSourceID: Hashable, Sendable, CustomStringConvertible {
+    public var bytes: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8)
+
+    public init(_ bytes: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8)) { self.bytes = bytes }
+
+    public static func == (a: Self, b: Self) -> Bool { a.array == b.array }
+    public func hash(into h: inout Hasher) { h.combine(array) }
+
+    /// The bytes in order.
+    public var array: [UInt8] { [bytes.0, bytes.1, bytes.2, bytes.3, bytes.4, bytes.5] }
+
+    /// Dotted decimal, as OpenPGM prints GSIs: "2.0.94.16.32.48".
+    public var description: String { array.map(String.init).joined(separator: ".") }
+}
+
+/// A transport session identifier: GSI and data-source port.
+public struct TransportSessionID: Hashable, Sendable, CustomStringConvertible {
+    public var gsi: GlobalSourceID
+    public var sourcePort: UInt16
+
+    public init(gsi: GlobalSourceID, sourcePort: UInt16) {
+        self.gsi = gsi
+        self.sourcePort = sourcePort
+    }
+
+    /// "GSI.port", as OpenPGM prints TSIs.
+    public var description: String { "\(gsi).\(sourcePort)" }
 }
 
 /// An IPv4 address and port.

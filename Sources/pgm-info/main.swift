@@ -16,12 +16,29 @@ struct PGMInfo: ParsableCommand {
     @Flag(help: "Print JSON instead of a table.")
     var json = false
 
+    @Option(name: .customLong("connect"), help: ArgumentHelp(
+        "Also start a source session to this group and print its TSI (nothing is sent).",
+        valueName: "group:port"))
+    var connectTo: String?
+
+    func validate() throws {
+        if let c = connectTo, Self.parseEndpoint(c) == nil {
+            throw ValidationError("--connect wants a multicast group and port, like 239.192.0.1:7500; got '\(c)'")
+        }
+    }
+
+    static func parseEndpoint(_ text: String) -> IPv4Endpoint? {
+        let parts = text.split(separator: ":")
+        guard parts.count == 2, let port = UInt16(parts[1]), port != 0 else { return nil }
+        return IPv4Endpoint(String(parts[0]), port: port)
+    }
+
     func run() throws {
         let socket: PGMSocket
         do {
             socket = try PGMSocket()
         } catch {
-            throw ValidationError("socket(AF_INET, SOCK_RDM, IPPROTO_PGM): \(error) (is pgm.ko loaded?)")
+            throw Failure("socket(AF_INET, SOCK_RDM, IPPROTO_PGM): \(error) (is pgm.ko loaded?)")
         }
         var rows: [(String, String, UInt32, UInt32)] = []
         for t in Tunable.allCases {
@@ -36,10 +53,20 @@ struct PGMInfo: ParsableCommand {
             ("in_malformed", s.inMalformed), ("in_no_socket", s.inNoSocket),
             ("in_delivered", s.inDelivered), ("sockets", s.sockets),
         ]
+        var session: (String, String)?
+        if let c = connectTo, let ep = Self.parseEndpoint(c) {
+            do {
+                try socket.connect(to: ep)
+            } catch {
+                throw Failure("connect(\(ep)): \(error)")
+            }
+            session = (ep.description, try socket.transportSessionID().description)
+        }
         if json {
+            let sess = session.map { ",\"session\":{\"group\":\"\($0.0)\",\"tsi\":\"\($0.1)\"}" } ?? ""
             let opts = rows.map { "\"\($0.0)\":\($0.2)" }.joined(separator: ",")
             let cnts = counters.map { "\"\($0.0)\":\($0.1)" }.joined(separator: ",")
-            print("{\"options\":{\(opts)},\"netns\":{\(cnts)}}")
+            print("{\"options\":{\(opts)},\"netns\":{\(cnts)}\(sess)}")
         } else {
             print("socket(AF_INET, SOCK_RDM, IPPROTO_PGM) = fd \(socket.fileDescriptor.rawValue)")
             print("\nSOL_PGM option          value       unit     model default")
@@ -49,6 +76,9 @@ struct PGMInfo: ParsableCommand {
             }
             print("\nnetns PGM input counters")
             for c in counters { print(pad(c.0, 22), c.1) }
+            if let (group, tsi) = session {
+                print("\nsource session to \(group): TSI \(tsi)")
+            }
         }
         try socket.close()
     }
@@ -56,4 +86,10 @@ struct PGMInfo: ParsableCommand {
     private func pad(_ s: String, _ n: Int) -> String {
         s.count >= n ? s : s + String(repeating: " ", count: n - s.count)
     }
+}
+
+/// A run-time failure: printed as "Error: ..." with exit status 1, no usage.
+struct Failure: Error, CustomStringConvertible {
+    let description: String
+    init(_ d: String) { description = d }
 }

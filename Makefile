@@ -1,0 +1,116 @@
+# pgm - one entry point for build, test, demo and install.
+#
+#   make                 pgm.ko (for KVER, default the 6.1 kernel) and the Swift package
+#   make check           host tests, then kernel tests in a VM on 6.1 and on 6.12
+#   make demo            boot a VM, load pgm.ko, show a PGM socket at work
+#   make modules-all     pgm.ko for both kernels with W=1, warnings are errors
+#   make sparse          sparse (C=2) on both kernels, project warnings are errors
+#   make vm CMD='...'    run a command as root in a VM with pgm.ko loaded (K=6.12 for 6.12)
+#   make install         install pgm.ko for the running kernel, the tools and man pages
+#
+# Every target that needs system packages runs scripts/deps first (once;
+# it is re-run when scripts/deps changes).
+
+SHELL := /bin/bash
+KVER ?= 6.1
+K ?= 6.1
+KERNELS := 6.1 6.12
+PREFIX ?= /usr/local
+SWIFT ?= swift
+SWIFT_FLAGS ?=
+CC ?= gcc
+
+KTEST_CFLAGS := -std=gnu11 -Wall -Wextra -Werror -O2 -g
+HOST_SAN := -fsanitize=address,undefined -fno-sanitize-recover=all
+
+.PHONY: all deps module modules-all sparse swift ktests check check-host \
+	check-kernel check-kernel-% vm demo install uninstall man-lint clean
+
+all: module swift
+
+.deps.stamp: scripts/deps
+	scripts/deps
+	@touch $@
+
+deps: .deps.stamp
+
+module: .deps.stamp
+	@scripts/build-module $(KVER) >/dev/null && echo "built build/kmod/$$(scripts/kver $(KVER))/pgm.ko"
+
+modules-all: .deps.stamp
+	@for k in $(KERNELS); do \
+		scripts/build-module --strict $$k >/dev/null || exit 1; \
+		echo "modules-all: $$(scripts/kver $$k): W=1, no warnings"; \
+	done
+
+sparse: .deps.stamp
+	@for k in $(KERNELS); do \
+		scripts/build-module --strict --sparse $$k >/dev/null || exit 1; \
+		echo "sparse: $$(scripts/kver $$k): C=2, no warnings from project files"; \
+	done
+
+swift: .deps.stamp
+	$(SWIFT) build $(SWIFT_FLAGS) --build-tests
+
+KTESTS := build/ktests/sock_test build/ktests/input_test
+KTEST_HDRS := Tests/kernel/harness.h Tests/kernel/common.h Tests/kernel/packets.h \
+	kernel/include/uapi/linux/pgm.h
+
+build/ktests/%: Tests/kernel/%.c $(KTEST_HDRS)
+	@mkdir -p $(@D)
+	$(CC) $(KTEST_CFLAGS) -o $@ $<
+
+build/ktests/wire_test: Tests/kernel/wire_test.c kernel/wire.c kernel/wire.h $(KTEST_HDRS)
+	@mkdir -p $(@D)
+	$(CC) $(KTEST_CFLAGS) $(HOST_SAN) -o $@ $<
+
+ktests: $(KTESTS) build/ktests/wire_test
+
+# Host stage: Swift tests and the module's parser in user space.
+check-host: swift build/ktests/wire_test
+	@mkdir -p build/check
+	@set -o pipefail; build/ktests/wire_test | tee build/check/host-wire.log
+	@set -o pipefail; scripts/swift-test-summary $(SWIFT) test $(SWIFT_FLAGS) | tee build/check/host-swift.log
+
+# Kernel stage: one VM boot per kernel runs the whole suite.
+check-kernel-%: .deps.stamp swift $(KTESTS)
+	@mkdir -p build/check
+	@scripts/build-module --strict $* >/dev/null
+	@start=$$(date +%s); set -o pipefail; \
+	scripts/vm --autoload --kernel $* -- Tests/kernel/suite.sh 2>&1 | tee build/check/kernel-$*.log; \
+	rc=$$?; echo "# VM stage on $* took $$(( $$(date +%s) - start )) s"; exit $$rc
+
+check-kernel: $(addprefix check-kernel-,$(KERNELS))
+
+check: .deps.stamp
+	@scripts/check
+
+vm: .deps.stamp swift $(KTESTS)
+	@scripts/build-module $(K) >/dev/null
+	scripts/vm --kernel $(K) -- bash -c '$(CMD)'
+
+demo: .deps.stamp swift
+	@scripts/build-module $(K) >/dev/null
+	scripts/vm --kernel $(K) -- scripts/demo-guest
+
+man-lint: .deps.stamp
+	mandoc -Tlint -W warning man/*.[0-9]
+
+install: all
+	install -D -m 0644 build/kmod/$$(uname -r)/pgm.ko /lib/modules/$$(uname -r)/extra/pgm.ko 2>/dev/null || \
+		{ scripts/build-module $$(uname -r) >/dev/null && \
+		  install -D -m 0644 build/kmod/$$(uname -r)/pgm.ko /lib/modules/$$(uname -r)/extra/pgm.ko; }
+	depmod -a $$(uname -r)
+	$(SWIFT) build -c release $(SWIFT_FLAGS)
+	install -D -m 0755 .build/release/pgm-info $(DESTDIR)$(PREFIX)/bin/pgm-info
+	install -D -m 0644 kernel/include/uapi/linux/pgm.h $(DESTDIR)$(PREFIX)/include/linux/pgm.h
+	for m in man/*.[0-9]; do install -D -m 0644 $$m $(DESTDIR)$(PREFIX)/share/man/man$${m##*.}/$${m##*/}; done
+
+uninstall:
+	rm -f /lib/modules/$$(uname -r)/extra/pgm.ko $(DESTDIR)$(PREFIX)/bin/pgm-info \
+		$(DESTDIR)$(PREFIX)/include/linux/pgm.h
+	for m in man/*.[0-9]; do rm -f $(DESTDIR)$(PREFIX)/share/man/man$${m##*.}/$${m##*/}; done
+	depmod -a $$(uname -r)
+
+clean:
+	rm -rf build .build .deps.stamp

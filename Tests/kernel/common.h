@@ -1,0 +1,86 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* common.h - helpers shared by the in-VM kernel tests. */
+#ifndef PGM_TEST_COMMON_H
+#define PGM_TEST_COMMON_H
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "../../kernel/include/uapi/linux/pgm.h"
+
+static inline int pgm_socket(void)
+{
+	return socket(AF_INET, SOCK_RDM, IPPROTO_PGM);
+}
+
+static inline struct sockaddr_in sin4(const char *addr, int port)
+{
+	struct sockaddr_in s = { .sin_family = AF_INET, .sin_port = htons(port) };
+
+	inet_pton(AF_INET, addr, &s.sin_addr);
+	return s;
+}
+
+static inline int set_u32(int fd, int opt, uint32_t v)
+{
+	return setsockopt(fd, SOL_PGM, opt, &v, sizeof(v));
+}
+
+static inline long get_u32(int fd, int opt)
+{
+	uint32_t v;
+	socklen_t len = sizeof(v);
+
+	if (getsockopt(fd, SOL_PGM, opt, &v, &len) < 0)
+		return -1;
+	return len == sizeof(v) ? (long)v : -2;
+}
+
+static inline int netns_stats(struct pgm_netns_stats *st)
+{
+	socklen_t len = sizeof(*st);
+	int fd = pgm_socket(), rc;
+
+	if (fd < 0)
+		return -1;
+	rc = getsockopt(fd, SOL_PGM, PGM_NETNS_STATS, st, &len);
+	close(fd);
+	/* The probe socket itself is counted while open. */
+	if (rc == 0)
+		st->sockets--;
+	return rc;
+}
+
+/* The module's reference count, or -1 when it is not loaded. */
+static inline long module_refcnt(void)
+{
+	FILE *f = fopen("/sys/module/pgm/refcnt", "r");
+	long v = -1;
+
+	if (f) {
+		if (fscanf(f, "%ld", &v) != 1)
+			v = -1;
+		fclose(f);
+	}
+	return v;
+}
+
+/*
+ * Wait up to @ms for the module refcount to equal @want.  Sockets are
+ * SOCK_RCU_FREE: each drops its module references (two: proto and
+ * proto_ops owners) only after an RCU grace period.  Returns the last value.
+ */
+static inline long wait_refcnt(long want, int ms)
+{
+	long v = module_refcnt();
+
+	for (int i = 0; i < ms / 10 && v != want; i++) {
+		usleep(10000);
+		v = module_refcnt();
+	}
+	return v;
+}
+
+#endif

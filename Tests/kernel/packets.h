@@ -1,0 +1,138 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * packets.h - build PGM packets byte by byte (RFC 3208 section 8) for the
+ * kernel tests: independent of the module's own code on purpose.
+ */
+#ifndef PGM_TEST_PACKETS_H
+#define PGM_TEST_PACKETS_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+struct pkt {
+	uint8_t b[70000];
+	size_t len;
+};
+
+static inline void put8(struct pkt *p, uint8_t v) { p->b[p->len++] = v; }
+static inline void put16(struct pkt *p, uint16_t v) { put8(p, v >> 8); put8(p, v & 0xff); }
+static inline void put32(struct pkt *p, uint32_t v) { put16(p, v >> 16); put16(p, v & 0xffff); }
+
+static const uint8_t test_gsi[6] = { 0x02, 0x00, 0x5e, 0x10, 0x20, 0x30 };
+
+/* The 16-byte common header; the checksum is filled in by finish(). */
+static inline void hdr(struct pkt *p, uint8_t type, uint8_t opts, uint16_t tsdu)
+{
+	p->len = 0;
+	put16(p, 40000);		/* data-source port */
+	put16(p, 7500);			/* data-destination port */
+	put8(p, type);
+	put8(p, opts);
+	put16(p, 0);			/* checksum */
+	memcpy(p->b + p->len, test_gsi, 6);
+	p->len += 6;
+	put16(p, tsdu);
+}
+
+static inline void nla4(struct pkt *p, uint32_t addr)
+{
+	put16(p, 1);			/* AFI IPv4 */
+	put16(p, 0);
+	put32(p, addr);
+}
+
+static inline void nla6(struct pkt *p)
+{
+	put16(p, 2);			/* AFI IPv6 */
+	put16(p, 0);
+	for (int i = 0; i < 16; i++)
+		put8(p, (uint8_t)(0x20 + i));
+}
+
+static inline uint16_t csum16(const uint8_t *b, size_t n)
+{
+	uint32_t s = 0;
+
+	for (size_t i = 0; i + 1 < n; i += 2)
+		s += (uint32_t)(b[i] << 8 | b[i + 1]);
+	if (n & 1)
+		s += (uint32_t)b[n - 1] << 8;
+	while (s >> 16)
+		s = (s & 0xffff) + (s >> 16);
+	return (uint16_t)~s;
+}
+
+/* Compute and insert the checksum (section 8: a computed 0 is sent as ~0). */
+static inline void finish(struct pkt *p)
+{
+	uint16_t c;
+
+	p->b[6] = p->b[7] = 0;
+	c = csum16(p->b, p->len);
+	if (!c)
+		c = 0xffff;
+	p->b[6] = c >> 8;
+	p->b[7] = c & 0xff;
+}
+
+/* SPM (8.1): sqn, trail, lead, path NLA. */
+static inline void spm(struct pkt *p, uint32_t sqn)
+{
+	hdr(p, 0x00, 0, 0);
+	put32(p, sqn);
+	put32(p, 1);
+	put32(p, sqn);
+	nla4(p, 0x0a000001);
+	finish(p);
+}
+
+/* ODATA (8.2) with @n payload bytes. */
+static inline void odata(struct pkt *p, uint32_t sqn, uint16_t n)
+{
+	hdr(p, 0x04, 0, n);
+	put32(p, sqn);
+	put32(p, 0);
+	for (uint16_t i = 0; i < n; i++)
+		put8(p, (uint8_t)(i * 7));
+	finish(p);
+}
+
+/* ODATA with OPT_LENGTH + OPT_FRAGMENT (9.2) + payload. */
+static inline void odata_frag(struct pkt *p, uint32_t sqn, uint16_t n)
+{
+	hdr(p, 0x04, 0x01, n);
+	put32(p, sqn);
+	put32(p, 0);
+	put8(p, 0x00); put8(p, 4); put16(p, 4 + 16);	/* OPT_LENGTH */
+	put8(p, 0x80 | 0x01); put8(p, 16);		/* OPT_FRAGMENT|END */
+	put16(p, 0);
+	put32(p, sqn);					/* first sqn */
+	put32(p, 0);					/* offset */
+	put32(p, n);					/* APDU length */
+	for (uint16_t i = 0; i < n; i++)
+		put8(p, (uint8_t)i);
+	finish(p);
+}
+
+/* NAK (8.3): sqn, source NLA, group NLA. */
+static inline void nak(struct pkt *p, uint32_t sqn, int v6)
+{
+	hdr(p, 0x08, 0, 0);
+	put32(p, sqn);
+	if (v6)
+		nla6(p);
+	else
+		nla4(p, 0x0a000001);
+	nla4(p, 0xefc00001);
+	finish(p);
+}
+
+/* SPMR (8.4): the common header only. */
+static inline void spmr(struct pkt *p)
+{
+	hdr(p, 0x0c, 0, 0);
+	finish(p);
+}
+
+#endif

@@ -1,0 +1,425 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * sock_test.c - the PGM socket API of pgm.ko, run inside the test VM: socket
+ * creation, SOL_PGM options and their errors, bind, connect, TSI, group
+ * membership, and that many sockets leave nothing behind.
+ */
+#define _GNU_SOURCE
+#include <sched.h>
+#include <stdint.h>
+#include <sys/wait.h>
+
+#include "harness.h"
+#include "common.h"
+
+struct tunable {
+	int opt;
+	const char *name;
+	uint32_t def, min, max;
+	int zero_ok;
+};
+
+static const struct tunable tunables[] = {
+	{ PGM_TXW_SQNS, "TXW_SQNS", PGM_DEFAULT_TXW_SQNS, PGM_WINDOW_SQNS_MIN, PGM_WINDOW_SQNS_MAX, 0 },
+	{ PGM_TXW_SECS_MS, "TXW_SECS_MS", PGM_DEFAULT_TXW_SECS_MS, 1, PGM_SECS_MS_MAX, 1 },
+	{ PGM_TXW_MAX_RTE, "TXW_MAX_RTE", PGM_DEFAULT_TXW_MAX_RTE, 1, UINT32_MAX, 1 },
+	{ PGM_SPM_AMBIENT_IVL, "SPM_AMBIENT_IVL", PGM_DEFAULT_SPM_AMBIENT_IVL, PGM_IVL_MIN, PGM_IVL_MAX, 0 },
+	{ PGM_IHB_MIN, "IHB_MIN", PGM_DEFAULT_IHB_MIN, PGM_IVL_MIN, PGM_DEFAULT_IHB_MAX, 0 },
+	{ PGM_IHB_MAX, "IHB_MAX", PGM_DEFAULT_IHB_MAX, PGM_DEFAULT_IHB_MIN, PGM_IVL_MAX, 0 },
+	{ PGM_RDATA_LINGER_IVL, "RDATA_LINGER_IVL", PGM_DEFAULT_RDATA_LINGER_IVL, PGM_IVL_MIN, PGM_IVL_MAX, 1 },
+	{ PGM_MAX_TPDU, "MAX_TPDU", PGM_DEFAULT_MAX_TPDU, PGM_TPDU_MIN, PGM_TPDU_MAX, 0 },
+	{ PGM_RXW_SQNS, "RXW_SQNS", PGM_DEFAULT_RXW_SQNS, PGM_WINDOW_SQNS_MIN, PGM_WINDOW_SQNS_MAX, 0 },
+	{ PGM_PEER_EXPIRY, "PEER_EXPIRY", PGM_DEFAULT_PEER_EXPIRY, PGM_IVL_MIN, PGM_IVL_MAX, 0 },
+	{ PGM_SPMR_EXPIRY, "SPMR_EXPIRY", PGM_DEFAULT_SPMR_EXPIRY, PGM_IVL_MIN, PGM_IVL_MAX, 0 },
+	{ PGM_NAK_BO_IVL, "NAK_BO_IVL", PGM_DEFAULT_NAK_BO_IVL, PGM_IVL_MIN, PGM_IVL_MAX, 0 },
+	{ PGM_NAK_RPT_IVL, "NAK_RPT_IVL", PGM_DEFAULT_NAK_RPT_IVL, PGM_IVL_MIN, PGM_IVL_MAX, 0 },
+	{ PGM_NAK_RDATA_IVL, "NAK_RDATA_IVL", PGM_DEFAULT_NAK_RDATA_IVL, PGM_IVL_MIN, PGM_IVL_MAX, 0 },
+	{ PGM_NAK_NCF_RETRIES, "NAK_NCF_RETRIES", PGM_DEFAULT_NAK_NCF_RETRIES, 0, PGM_RETRIES_MAX, 0 },
+	{ PGM_NAK_DATA_RETRIES, "NAK_DATA_RETRIES", PGM_DEFAULT_NAK_DATA_RETRIES, 0, PGM_RETRIES_MAX, 0 },
+};
+#define NTUNABLES (sizeof(tunables) / sizeof(tunables[0]))
+
+static void create_rdm(void)
+{
+	int fd = pgm_socket(), proto = 0, type = 0;
+	socklen_t len = sizeof(int);
+
+	CHECK(fd >= 0);
+	CHECK_OK(getsockopt(fd, SOL_SOCKET, SO_PROTOCOL, &proto, &len));
+	CHECK_EQ(proto, IPPROTO_PGM);
+	len = sizeof(int);
+	CHECK_OK(getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &len));
+	CHECK_EQ(type, SOCK_RDM);
+	close(fd);
+
+	/* Protocol 0 with SOCK_RDM picks the only RDM protocol: PGM. */
+	fd = socket(AF_INET, SOCK_RDM, 0);
+	CHECK(fd >= 0);
+	len = sizeof(int);
+	CHECK_OK(getsockopt(fd, SOL_SOCKET, SO_PROTOCOL, &proto, &len));
+	CHECK_EQ(proto, IPPROTO_PGM);
+	close(fd);
+}
+
+/* inet_create() answers EPROTONOSUPPORT when a type has no such protocol. */
+static void wrong_type(void)
+{
+	CHECK_ERR(socket(AF_INET, SOCK_STREAM, IPPROTO_PGM), EPROTONOSUPPORT);
+	CHECK_ERR(socket(AF_INET, SOCK_DGRAM, IPPROTO_PGM), EPROTONOSUPPORT);
+	CHECK_ERR(socket(AF_INET, SOCK_RDM, IPPROTO_UDP), EPROTONOSUPPORT);
+}
+
+static void defaults(void)
+{
+	int fd = pgm_socket();
+
+	for (unsigned int i = 0; i < NTUNABLES; i++)
+		if (get_u32(fd, tunables[i].opt) != tunables[i].def)
+			FAILF("%s: default %ld, header says %u", tunables[i].name,
+			      get_u32(fd, tunables[i].opt), tunables[i].def);
+	close(fd);
+}
+
+static void set_get_ranges(void)
+{
+	for (unsigned int i = 0; i < NTUNABLES; i++) {
+		const struct tunable *t = &tunables[i];
+		int fd = pgm_socket();
+
+		if (set_u32(fd, t->opt, t->min) || get_u32(fd, t->opt) != t->min)
+			FAILF("%s: min %u not accepted (%s)", t->name, t->min, strerror(errno));
+		if (set_u32(fd, t->opt, t->max) || get_u32(fd, t->opt) != t->max)
+			FAILF("%s: max %u not accepted (%s)", t->name, t->max, strerror(errno));
+		if (t->min > 0) {
+			errno = 0;
+			if (set_u32(fd, t->opt, t->min - 1) != -1 || errno != EINVAL) {
+				if (!(t->zero_ok && t->min == 1))
+					FAILF("%s: min-1 not refused with EINVAL", t->name);
+			}
+		}
+		if (t->max < UINT32_MAX && t->opt != PGM_IHB_MIN) {
+			errno = 0;
+			if (set_u32(fd, t->opt, t->max + 1) != -1 || errno != EINVAL)
+				FAILF("%s: max+1 not refused with EINVAL", t->name);
+		}
+		if (t->zero_ok) {
+			if (set_u32(fd, t->opt, 0) || get_u32(fd, t->opt) != 0)
+				FAILF("%s: 0 (off) not accepted", t->name);
+		} else if (t->min > 0) {
+			errno = 0;
+			if (set_u32(fd, t->opt, 0) != -1 || errno != EINVAL)
+				FAILF("%s: 0 not refused", t->name);
+		}
+		close(fd);
+	}
+}
+
+/* Section 5.1.5: heartbeat intervals run from IHB_MIN up to IHB_MAX. */
+static void heartbeat_order(void)
+{
+	int fd = pgm_socket();
+
+	CHECK_ERR(set_u32(fd, PGM_IHB_MIN, PGM_DEFAULT_IHB_MAX + 1), EINVAL);
+	CHECK_ERR(set_u32(fd, PGM_IHB_MAX, PGM_DEFAULT_IHB_MIN - 1), EINVAL);
+	CHECK_EQ(get_u32(fd, PGM_IHB_MIN), PGM_DEFAULT_IHB_MIN);
+	CHECK_OK(set_u32(fd, PGM_IHB_MAX, 5000000));
+	CHECK_OK(set_u32(fd, PGM_IHB_MIN, 4000000));
+	close(fd);
+}
+
+static void unknown_options(void)
+{
+	int fd = pgm_socket();
+	uint32_t v = 1;
+	socklen_t len = sizeof(v);
+	struct pgm_netns_stats st;
+
+	CHECK_ERR(setsockopt(fd, SOL_PGM, 999, &v, sizeof(v)), ENOPROTOOPT);
+	CHECK_ERR(setsockopt(fd, SOL_PGM, 0, &v, sizeof(v)), ENOPROTOOPT);
+	CHECK_ERR(setsockopt(fd, SOL_PGM, -1, &v, sizeof(v)), ENOPROTOOPT);
+	CHECK_ERR(getsockopt(fd, SOL_PGM, 999, &v, &len), ENOPROTOOPT);
+	/* Get-only options cannot be set, set-only cannot be read. */
+	CHECK_ERR(setsockopt(fd, SOL_PGM, PGM_NETNS_STATS, &st, sizeof(st)), ENOPROTOOPT);
+	CHECK_ERR(setsockopt(fd, SOL_PGM, PGM_TSI, &st, sizeof(st)), ENOPROTOOPT);
+	len = sizeof(v);
+	CHECK_ERR(getsockopt(fd, SOL_PGM, PGM_JOIN_GROUP, &v, &len), ENOPROTOOPT);
+	close(fd);
+}
+
+static void short_optlen(void)
+{
+	int fd = pgm_socket();
+	uint32_t v = 100;
+	socklen_t len = 2;
+	struct pgm_gsi gsi;
+
+	CHECK_ERR(setsockopt(fd, SOL_PGM, PGM_TXW_SQNS, &v, 2), EINVAL);
+	CHECK_ERR(setsockopt(fd, SOL_PGM, PGM_TXW_SQNS, &v, 0), EINVAL);
+	CHECK_ERR(setsockopt(fd, SOL_PGM, PGM_GSI, &gsi, 5), EINVAL);
+	CHECK_ERR(setsockopt(fd, SOL_PGM, PGM_JOIN_GROUP, &v, 4), EINVAL);
+	CHECK_ERR(getsockopt(fd, SOL_PGM, PGM_TXW_SQNS, &v, &len), EINVAL);
+	len = 5;
+	CHECK_ERR(getsockopt(fd, SOL_PGM, PGM_GSI, &gsi, &len), EINVAL);
+	CHECK_ERR(setsockopt(fd, SOL_PGM, PGM_TXW_SQNS, NULL, 4), EFAULT);
+	CHECK_EQ(get_u32(fd, PGM_TXW_SQNS), PGM_DEFAULT_TXW_SQNS);
+	close(fd);
+}
+
+/* Statistics structures may be read short, so that they can grow. */
+static void stats_short_read(void)
+{
+	int fd = pgm_socket();
+	uint64_t first[2];
+	socklen_t len = sizeof(first);
+
+	CHECK_OK(getsockopt(fd, SOL_PGM, PGM_NETNS_STATS, first, &len));
+	CHECK_EQ(len, sizeof(first));
+	close(fd);
+}
+
+static void bind_receiver(void)
+{
+	int fd = pgm_socket();
+	struct sockaddr_in a = sin4("239.192.0.1", 7500), got;
+	struct sockaddr_in6 a6 = { .sin6_family = AF_INET6 };
+	socklen_t len = sizeof(got);
+
+	CHECK_ERR(bind(fd, (struct sockaddr *)&a, sizeof(a) - 1), EINVAL);
+	CHECK_ERR(bind(fd, (struct sockaddr *)&a6, sizeof(a6)), EAFNOSUPPORT);
+	a.sin_port = 0;
+	CHECK_ERR(bind(fd, (struct sockaddr *)&a, sizeof(a)), EINVAL);
+	a.sin_port = htons(7500);
+	CHECK_OK(bind(fd, (struct sockaddr *)&a, sizeof(a)));
+	CHECK_OK(getsockname(fd, (struct sockaddr *)&got, &len));
+	CHECK_EQ(got.sin_addr.s_addr, a.sin_addr.s_addr);
+	CHECK_EQ(ntohs(got.sin_port), 7500);
+	CHECK_ERR(bind(fd, (struct sockaddr *)&a, sizeof(a)), EINVAL);
+	/* A receiver is not a source. */
+	CHECK_ERR(connect(fd, (struct sockaddr *)&a, sizeof(a)), EINVAL);
+	close(fd);
+
+	fd = pgm_socket();
+	a = sin4("192.0.2.1", 0);	/* not an address of this host */
+	CHECK_ERR(bind(fd, (struct sockaddr *)&a, sizeof(a)), EADDRNOTAVAIL);
+	a = sin4("127.0.0.1", 0);	/* a source's interface */
+	CHECK_OK(bind(fd, (struct sockaddr *)&a, sizeof(a)));
+	close(fd);
+
+	fd = pgm_socket();
+	a = sin4("0.0.0.0", 7500);	/* any group joined later */
+	CHECK_OK(bind(fd, (struct sockaddr *)&a, sizeof(a)));
+	close(fd);
+}
+
+static void connect_source(void)
+{
+	int fd = pgm_socket();
+	struct sockaddr_in g = sin4("239.192.0.1", 7500), local, peer;
+	socklen_t len = sizeof(local);
+	struct sockaddr_in6 a6 = { .sin6_family = AF_INET6 };
+	struct pgm_tsi tsi;
+	struct pgm_gsi gsi, gsi2;
+
+	len = sizeof(tsi);
+	CHECK_ERR(getsockopt(fd, SOL_PGM, PGM_TSI, &tsi, &len), ENOTCONN);
+	CHECK_ERR(connect(fd, (struct sockaddr *)&a6, sizeof(a6)), EAFNOSUPPORT);
+	CHECK_ERR(connect(fd, (struct sockaddr *)&g, 4), EINVAL);
+	struct sockaddr_in u = sin4("10.1.2.3", 7500);
+	CHECK_ERR(connect(fd, (struct sockaddr *)&u, sizeof(u)), EINVAL);
+	g.sin_port = 0;
+	CHECK_ERR(connect(fd, (struct sockaddr *)&g, sizeof(g)), EINVAL);
+	g.sin_port = htons(7500);
+
+	CHECK_OK(connect(fd, (struct sockaddr *)&g, sizeof(g)));
+	CHECK_ERR(connect(fd, (struct sockaddr *)&g, sizeof(g)), EISCONN);
+	len = sizeof(local);
+	CHECK_OK(getsockname(fd, (struct sockaddr *)&local, &len));
+	CHECK(local.sin_port != 0);
+	len = sizeof(peer);
+	CHECK_OK(getpeername(fd, (struct sockaddr *)&peer, &len));
+	CHECK_EQ(peer.sin_addr.s_addr, g.sin_addr.s_addr);
+	CHECK_EQ(peer.sin_port, g.sin_port);
+
+	len = sizeof(tsi);
+	CHECK_OK(getsockopt(fd, SOL_PGM, PGM_TSI, &tsi, &len));
+	CHECK_EQ(tsi.sport, local.sin_port);
+	len = sizeof(gsi);
+	CHECK_OK(getsockopt(fd, SOL_PGM, PGM_GSI, &gsi, &len));
+	CHECK(!memcmp(gsi.gsi, tsi.gsi, PGM_GSI_LEN));
+
+	/* Session parameters are fixed once it started; others are not. */
+	CHECK_ERR(set_u32(fd, PGM_TXW_SQNS, 100), EISCONN);
+	CHECK_ERR(set_u32(fd, PGM_MAX_TPDU, 1400), EISCONN);
+	CHECK_ERR(setsockopt(fd, SOL_PGM, PGM_GSI, &gsi, sizeof(gsi)), EISCONN);
+	CHECK_OK(set_u32(fd, PGM_TXW_MAX_RTE, 1000000));
+
+	/* Nothing is sent before the data path exists: a clear error. */
+	CHECK_ERR(send(fd, "x", 1, 0), EOPNOTSUPP);
+	close(fd);
+
+	/* A GSI set before connect() is the session's. */
+	fd = pgm_socket();
+	memcpy(gsi2.gsi, "\x01\x02\x03\x04\x05\x06", 6);
+	CHECK_OK(setsockopt(fd, SOL_PGM, PGM_GSI, &gsi2, sizeof(gsi2)));
+	CHECK_OK(connect(fd, (struct sockaddr *)&g, sizeof(g)));
+	len = sizeof(tsi);
+	CHECK_OK(getsockopt(fd, SOL_PGM, PGM_TSI, &tsi, &len));
+	CHECK(!memcmp(tsi.gsi, gsi2.gsi, 6));
+	close(fd);
+}
+
+/* TSIs of concurrent sources in one netns are distinct (section 3.1). */
+static void unique_tsi(void)
+{
+	enum { N = 300 };
+	static int fds[N];
+	static uint16_t ports[N];
+	struct sockaddr_in g = sin4("239.192.0.2", 7500), local;
+
+	for (int i = 0; i < N; i++) {
+		socklen_t len = sizeof(local);
+
+		fds[i] = pgm_socket();
+		CHECK_OK(connect(fds[i], (struct sockaddr *)&g, sizeof(g)));
+		CHECK_OK(getsockname(fds[i], (struct sockaddr *)&local, &len));
+		ports[i] = ntohs(local.sin_port);
+		for (int j = 0; j < i; j++)
+			if (ports[j] == ports[i])
+				FAILF("sockets %d and %d share source port %u", j, i, ports[i]);
+	}
+	for (int i = 0; i < N; i++)
+		close(fds[i]);
+}
+
+/* The default GSI is the same within a netns and differs across netns. */
+static void gsi_per_netns(void)
+{
+	struct pgm_gsi a, b, c;
+	socklen_t len = sizeof(a);
+	int fd, pipefd[2];
+	pid_t pid;
+
+	fd = pgm_socket();
+	CHECK_OK(getsockopt(fd, SOL_PGM, PGM_GSI, &a, &len));
+	close(fd);
+	fd = pgm_socket();
+	len = sizeof(b);
+	CHECK_OK(getsockopt(fd, SOL_PGM, PGM_GSI, &b, &len));
+	close(fd);
+	CHECK(!memcmp(&a, &b, sizeof(a)));
+
+	CHECK_OK(pipe(pipefd));
+	pid = fork();
+	if (pid == 0) {
+		socklen_t l = sizeof(c);
+
+		if (unshare(CLONE_NEWNET) || (fd = pgm_socket()) < 0 ||
+		    getsockopt(fd, SOL_PGM, PGM_GSI, &c, &l))
+			_exit(1);
+		if (write(pipefd[1], &c, sizeof(c)) != sizeof(c))
+			_exit(1);
+		_exit(0);
+	}
+	close(pipefd[1]);
+	CHECK_EQ(read(pipefd[0], &c, sizeof(c)), sizeof(c));
+	close(pipefd[0]);
+	waitpid(pid, NULL, 0);
+	CHECK(memcmp(&a, &c, sizeof(a)) != 0);
+}
+
+static void group_membership(void)
+{
+	int fd = pgm_socket();
+	struct ip_mreqn m = { .imr_ifindex = 1 };
+	struct ip_mreq old = {};
+	unsigned char ttl = 7;
+	socklen_t len = sizeof(ttl);
+
+	inet_pton(AF_INET, "239.192.0.9", &m.imr_multiaddr);
+	CHECK_OK(setsockopt(fd, SOL_PGM, PGM_JOIN_GROUP, &m, sizeof(m)));
+	CHECK_ERR(setsockopt(fd, SOL_PGM, PGM_JOIN_GROUP, &m, sizeof(m)), EADDRINUSE);
+	CHECK_OK(setsockopt(fd, SOL_PGM, PGM_LEAVE_GROUP, &m, sizeof(m)));
+	CHECK_ERR(setsockopt(fd, SOL_PGM, PGM_LEAVE_GROUP, &m, sizeof(m)), EADDRNOTAVAIL);
+	/* The old struct ip_mreq is accepted too. */
+	old.imr_multiaddr = m.imr_multiaddr;
+	inet_pton(AF_INET, "127.0.0.1", &old.imr_interface);
+	CHECK_OK(setsockopt(fd, SOL_PGM, PGM_JOIN_GROUP, &old, sizeof(old)));
+	inet_pton(AF_INET, "10.0.0.1", &m.imr_multiaddr);
+	CHECK_ERR(setsockopt(fd, SOL_PGM, PGM_JOIN_GROUP, &m, sizeof(m)), EINVAL);
+	/* SOL_IP options reach the IP layer. */
+	inet_pton(AF_INET, "239.192.0.10", &m.imr_multiaddr);
+	CHECK_OK(setsockopt(fd, SOL_IP, IP_ADD_MEMBERSHIP, &m, sizeof(m)));
+	CHECK_OK(setsockopt(fd, SOL_IP, IP_MULTICAST_TTL, &ttl, 1));
+	ttl = 0;
+	CHECK_OK(getsockopt(fd, SOL_IP, IP_MULTICAST_TTL, &ttl, &len));
+	CHECK_EQ(ttl, 7);
+	close(fd);	/* memberships go with the socket */
+}
+
+/*
+ * 10,000 sockets opened and closed one by one, and 1,000 held open at once,
+ * leave the netns socket count and the module's reference count where they
+ * were: no socket of this test is open at its start, so the module's
+ * references must settle to zero.
+ */
+static void many_sockets(void)
+{
+	enum { SEQ = 10000, HELD = 1000 };
+	static int fds[HELD];
+	struct pgm_netns_stats before, during, after;
+	int loaded = module_refcnt() >= 0;
+
+	if (loaded)
+		CHECK_EQ(wait_refcnt(0, 5000), 0);
+	CHECK_OK(netns_stats(&before));
+	for (int i = 0; i < SEQ; i++) {
+		int fd = pgm_socket();
+
+		if (fd < 0) {
+			FAILF("socket %d: %s", i, strerror(errno));
+			break;
+		}
+		if (i % 3 == 0) {
+			struct sockaddr_in g = sin4("239.192.0.3", 7500);
+
+			CHECK_OK(connect(fd, (struct sockaddr *)&g, sizeof(g)));
+		}
+		close(fd);
+	}
+	for (int i = 0; i < HELD; i++)
+		fds[i] = pgm_socket();
+	CHECK_OK(netns_stats(&during));
+	CHECK_EQ(during.sockets, before.sockets + HELD);
+	if (loaded)
+		CHECK_EQ(wait_refcnt(2 * HELD, 5000), 2 * HELD);
+	for (int i = 0; i < HELD; i++)
+		close(fds[i]);
+	CHECK_OK(netns_stats(&after));
+	CHECK_EQ(after.sockets, before.sockets);
+	if (loaded)
+		CHECK_EQ(wait_refcnt(0, 5000), 0);
+}
+
+int main(int argc, char **argv)
+{
+	/* --quick: the API checks only, for the insmod/rmmod loop. */
+	int quick = argc > 1 && !strcmp(argv[1], "--quick");
+
+	RUN(create_rdm);
+	RUN(wrong_type);
+	RUN(defaults);
+	RUN(set_get_ranges);
+	RUN(heartbeat_order);
+	RUN(unknown_options);
+	RUN(short_optlen);
+	RUN(stats_short_read);
+	RUN(bind_receiver);
+	RUN(connect_source);
+	if (!quick)
+		RUN(unique_tsi);
+	RUN(gsi_per_netns);
+	RUN(group_membership);
+	if (!quick)
+		RUN(many_sockets);
+	return summary("sock_test");
+}

@@ -1,0 +1,114 @@
+#!/usr/bin/env bash
+# Tests/kernel/suite.sh - the kernel test suite, run inside the VM by
+#   scripts/vm --autoload --kernel K -- Tests/kernel/suite.sh
+# pgm.ko is installed in the guest's module path but not loaded: the first
+# test checks that socket() autoloads it.  Prints "ok/not ok" per test and a
+# closing "kernel-VERSION: N passed, N failed".
+set -u
+top=$(cd "$(dirname "$0")/../.." && pwd)
+bin=$top/build/ktests
+swiftbin=$top/.build/debug
+kver=$(uname -r)
+pass=0 fail=0
+
+loaded() { grep -q '^pgm ' /proc/modules; }
+ok() { pass=$((pass + 1)); echo "ok - $1"; }
+notok() { fail=$((fail + 1)); echo "not ok - $1"; }
+check() {
+	local name=$1
+	shift
+	if "$@"; then ok "$name"; else notok "$name"; fi
+}
+
+# Run a program that ends with "NAME: N passed, N failed" and add its counts.
+run_counted() {
+	local name=$1 out line p f
+	shift
+	out=$("$@" 2>&1)
+	local rc=$?
+	printf '%s\n' "$out" | sed 's/^/    /'
+	line=$(printf '%s\n' "$out" | grep -E '[0-9]+ passed, [0-9]+ failed' | tail -n 1)
+	if [ -z "$line" ]; then
+		notok "$name (no summary, exit $rc)"
+		return
+	fi
+	p=$(printf '%s' "$line" | sed -E 's/.* ([0-9]+) passed, ([0-9]+) failed.*/\1/')
+	f=$(printf '%s' "$line" | sed -E 's/.* ([0-9]+) passed, ([0-9]+) failed.*/\2/')
+	pass=$((pass + p))
+	fail=$((fail + f))
+	if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then
+		notok "$name (exit $rc)"
+	fi
+}
+
+echo "# kernel $kver"
+
+# 1. Autoload: the module is only in the module path (net-pf-2-proto-113-type-4).
+autoload() {
+	! loaded || { echo "    pgm was loaded before the first socket()" >&2; return 1; }
+	python3 -c 'import socket; socket.socket(socket.AF_INET, socket.SOCK_RDM, 113).close()' &&
+		loaded
+}
+check "socket() autoloads pgm.ko from the module path" autoload
+# SOCK_STREAM with protocol 113 must not load anything or succeed.
+stream_noload() {
+	rmmod pgm || return 1
+	python3 - <<'PY'
+import errno, socket, sys
+try:
+    socket.socket(socket.AF_INET, socket.SOCK_STREAM, 113)
+except OSError as e:
+    sys.exit(0 if e.errno == errno.EPROTONOSUPPORT else 1)
+sys.exit(1)
+PY
+	local rc=$?
+	! loaded && [ $rc -eq 0 ]
+}
+check "SOCK_STREAM/113 fails with EPROTONOSUPPORT and loads nothing" stream_noload
+modprobe pgm || insmod "$PGM_KO"
+
+# 2. Socket API and input path.
+run_counted sock_test "$bin/sock_test"
+run_counted input_test "$bin/input_test"
+
+# 3. The Swift library against the real module (kernel-gated tests are strict
+#    here: PGM_VM=1 makes them require the module).
+run_counted swift "$top/scripts/swift-test-summary" "$swiftbin/pgmPackageTests.xctest" --testing-library swift-testing --filter PGMTests
+check "pgm-info opens a socket and reads every option" sh -c "'$swiftbin/pgm-info' --json | grep -q '\"TXW_SQNS\":8192'"
+
+# 4. Unload is refused while a socket is open and succeeds after.
+unload_busy() {
+	python3 -c 'import socket, time
+s = socket.socket(socket.AF_INET, socket.SOCK_RDM, 113)
+s.connect(("239.192.0.1", 7500))
+r = socket.socket(socket.AF_INET, socket.SOCK_RDM, 113)
+r.bind(("239.192.0.1", 7500))
+print("held", flush=True)
+time.sleep(60)' >/tmp/held.out &
+	local pid=$!
+	for _ in $(seq 50); do grep -q held /tmp/held.out 2>/dev/null && break; sleep 0.1; done
+	if rmmod pgm 2>/dev/null; then
+		echo "    rmmod succeeded with sockets open" >&2
+		kill $pid
+		return 1
+	fi
+	kill $pid
+	wait $pid 2>/dev/null
+	rmmod pgm && ! loaded
+}
+check "rmmod refused while sockets are open, succeeds after close" unload_busy
+
+# 5. insmod/rmmod 20 times with sockets opened and closed in between.
+reload_loop() {
+	local i
+	for i in $(seq 20); do
+		insmod "$PGM_KO" || { echo "    insmod #$i failed" >&2; return 1; }
+		"$bin/sock_test" --quick >/dev/null 2>&1 || { echo "    sock_test after insmod #$i failed" >&2; return 1; }
+		rmmod pgm || { echo "    rmmod #$i failed" >&2; return 1; }
+	done
+	! loaded
+}
+check "insmod/rmmod 20 times with sockets in between" reload_loop
+
+echo "kernel-$kver: $pass passed, $fail failed"
+[ "$fail" -eq 0 ]

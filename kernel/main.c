@@ -1,0 +1,111 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * main.c - module and per-network-namespace setup of PGM (RFC 3208).
+ *
+ * Registers the socket type (AF_INET, SOCK_RDM, IPPROTO_PGM) and the IP
+ * protocol 113 handler, and keeps per-netns state: counters, the socket
+ * list and the defaults new sockets take.
+ *
+ * Unload: a module reference is held by every socket (through proto.owner
+ * and proto_ops.owner), so exit runs only when no socket is left; it
+ * unregisters the handler, waits for softirq readers (synchronize_net) and
+ * then frees the per-netns state.
+ */
+#include <linux/module.h>
+#include <linux/init.h>
+#include <linux/net.h>
+#include <net/protocol.h>
+#include <net/net_namespace.h>
+
+#include "pgm.h"
+
+unsigned int pgm_net_id __read_mostly;
+
+static int __net_init pgm_net_init(struct net *net)
+{
+	struct pgm_net *pn = pgm_pernet(net);
+
+	pn->mib = alloc_percpu(struct pgm_mib);
+	if (!pn->mib)
+		return -ENOMEM;
+	spin_lock_init(&pn->lock);
+	INIT_HLIST_HEAD(&pn->sockets);
+	pn->nsockets = 0;
+	pgm_default_params(&pn->defaults);
+	return 0;
+}
+
+static void __net_exit pgm_net_exit(struct net *net)
+{
+	struct pgm_net *pn = pgm_pernet(net);
+
+	/* Sockets hold a netns reference, so none can be left here. */
+	WARN_ON_ONCE(!hlist_empty(&pn->sockets));
+	free_percpu(pn->mib);
+}
+
+static struct pernet_operations pgm_net_ops = {
+	.init	= pgm_net_init,
+	.exit	= pgm_net_exit,
+	.id	= &pgm_net_id,
+	.size	= sizeof(struct pgm_net),
+};
+
+static const struct net_protocol pgm_protocol = {
+	.handler	= pgm_rcv,
+	.err_handler	= pgm_err,
+	.no_policy	= 1,
+};
+
+static struct inet_protosw pgm_protosw = {
+	.type		= SOCK_RDM,
+	.protocol	= IPPROTO_PGM,
+	.prot		= &pgm_prot,
+	.ops		= &pgm_ops,
+};
+
+static int __init pgm_init(void)
+{
+	int err;
+
+	err = proto_register(&pgm_prot, 1);
+	if (err)
+		return err;
+	err = register_pernet_subsys(&pgm_net_ops);
+	if (err)
+		goto out_proto;
+	err = inet_add_protocol(&pgm_protocol, IPPROTO_PGM);
+	if (err) {
+		pr_err("pgm: IP protocol %d is taken\n", IPPROTO_PGM);
+		goto out_pernet;
+	}
+	inet_register_protosw(&pgm_protosw);
+	return 0;
+
+out_pernet:
+	unregister_pernet_subsys(&pgm_net_ops);
+out_proto:
+	proto_unregister(&pgm_prot);
+	return err;
+}
+
+static void __exit pgm_exit(void)
+{
+	inet_unregister_protosw(&pgm_protosw);
+	inet_del_protocol(&pgm_protocol, IPPROTO_PGM);
+	/* inet_del_protocol waits for readers; be explicit about softirq. */
+	synchronize_net();
+	unregister_pernet_subsys(&pgm_net_ops);
+	proto_unregister(&pgm_prot);
+}
+
+module_init(pgm_init);
+module_exit(pgm_exit);
+
+MODULE_LICENSE("GPL");
+MODULE_DESCRIPTION("PGM (RFC 3208) reliable multicast transport");
+/*
+ * "net-pf-2-proto-113-type-4": socket(AF_INET, SOCK_RDM, IPPROTO_PGM) loads
+ * us.  Literal numbers: SOCK_RDM is an enum, which __stringify cannot expand.
+ */
+MODULE_ALIAS_NET_PF_PROTO_TYPE(PF_INET, 113, 4);

@@ -1,0 +1,127 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * pgm.h - internal interfaces of the PGM module.
+ *
+ * Locking
+ * -------
+ * pgm_net.lock (spinlock, BH-safe) protects the per-netns socket list for
+ * writers: sockets are added in ->init and removed in ->unhash, both in
+ * process context.  Readers (the IP protocol handler in softirq, socket
+ * dumps) walk the list under rcu_read_lock(); sockets are SOCK_RCU_FREE so
+ * a reader may look at one that is being closed and must take a reference
+ * (refcount_inc_not_zero) before using it outside the RCU section.
+ *
+ * The socket lock (lock_sock) serialises setsockopt, bind, connect and
+ * close on one socket.  Option values read from softirq are single u32
+ * loads (READ_ONCE) of values written under the socket lock (WRITE_ONCE).
+ *
+ * The per-netns counters are per-CPU; they are bumped with this_cpu_inc
+ * from any context and summed on read.
+ */
+#ifndef _PGM_INTERNAL_H
+#define _PGM_INTERNAL_H
+
+#include <linux/types.h>
+#include <linux/spinlock.h>
+#include <linux/list.h>
+#include <net/inet_sock.h>
+#include <net/netns/generic.h>
+#include <uapi/linux/pgm.h>
+
+#include "wire.h"
+
+/* Tunables of one socket; indices follow the option table in socket.c. */
+struct pgm_params {
+	u32	txw_sqns;
+	u32	txw_secs_ms;
+	u32	txw_max_rte;
+	u32	spm_ambient_ivl;
+	u32	ihb_min;
+	u32	ihb_max;
+	u32	rdata_linger_ivl;
+	u32	max_tpdu;
+	u32	rxw_sqns;
+	u32	peer_expiry;
+	u32	spmr_expiry;
+	u32	nak_bo_ivl;
+	u32	nak_rpt_ivl;
+	u32	nak_rdata_ivl;
+	u32	nak_ncf_retries;
+	u32	nak_data_retries;
+};
+
+/* Per-netns counters, mirrored in struct pgm_netns_stats. */
+enum pgm_mib_field {
+	PGM_MIB_IN_PACKETS,
+	PGM_MIB_IN_BYTES,
+	PGM_MIB_IN_TRUNCATED,
+	PGM_MIB_IN_BAD_CHECKSUM,
+	PGM_MIB_IN_BAD_TYPE,
+	PGM_MIB_IN_MALFORMED,
+	PGM_MIB_IN_NO_SOCKET,
+	PGM_MIB_IN_DELIVERED,
+	PGM_MIB_MAX
+};
+
+struct pgm_mib {
+	u64	v[PGM_MIB_MAX];
+};
+
+struct pgm_net {
+	struct pgm_mib __percpu	*mib;
+	struct pgm_params	defaults;	/* for new sockets */
+	spinlock_t		lock;		/* writers of @sockets */
+	struct hlist_head	sockets;	/* RCU list of pgm_sock */
+	unsigned int		nsockets;	/* under @lock */
+};
+
+enum pgm_role {
+	PGM_ROLE_NONE,
+	PGM_ROLE_SOURCE,	/* connected to a group */
+	PGM_ROLE_RECEIVER,	/* bound to a group */
+};
+
+struct pgm_sock {
+	struct inet_sock	inet;	/* must be first */
+	struct hlist_node	node;	/* in pgm_net.sockets */
+	struct pgm_params	params;
+	u8			gsi[PGM_GSI_LEN];
+	u8			role;	/* enum pgm_role */
+	bool			gsi_set;
+	bool			abort_on_loss;
+};
+
+static inline struct pgm_sock *pgm_sk(const struct sock *sk)
+{
+	return (struct pgm_sock *)sk;
+}
+
+extern unsigned int pgm_net_id;
+
+static inline struct pgm_net *pgm_pernet(const struct net *net)
+{
+	return net_generic(net, pgm_net_id);
+}
+
+static inline void pgm_mib_inc(struct pgm_net *pn, enum pgm_mib_field f)
+{
+	this_cpu_inc(pn->mib->v[f]);
+}
+
+static inline void pgm_mib_add(struct pgm_net *pn, enum pgm_mib_field f, u64 n)
+{
+	this_cpu_add(pn->mib->v[f], n);
+}
+
+void pgm_default_params(struct pgm_params *p);
+void pgm_netns_stats(struct pgm_net *pn, struct pgm_netns_stats *st);
+
+/* socket.c */
+extern struct proto pgm_prot;
+extern const struct proto_ops pgm_ops;
+
+/* input.c */
+int pgm_rcv(struct sk_buff *skb);
+int pgm_err(struct sk_buff *skb, u32 info);
+
+#endif /* _PGM_INTERNAL_H */

@@ -1,0 +1,536 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * socket.c - the PGM socket: proto and proto_ops for
+ * socket(AF_INET, SOCK_RDM, IPPROTO_PGM), bind, connect, close and the
+ * SOL_PGM options.
+ *
+ * A socket becomes a receiver when it is bound to a group (or to
+ * INADDR_ANY with a port, joining groups afterwards) and a source when it
+ * connects to a group.  Locking is described in pgm.h.
+ */
+#include <linux/module.h>
+#include <linux/net.h>
+#include <linux/igmp.h>
+#include <linux/in.h>
+#include <linux/random.h>
+#include <linux/siphash.h>
+#include <linux/utsname.h>
+#include <linux/rtnetlink.h>
+#include <net/sock.h>
+#include <net/inet_common.h>
+#include <net/ip.h>
+#include <net/route.h>
+
+#include "pgm.h"
+
+/* One integer tunable: where it lives and what it accepts. */
+struct pgm_optdesc {
+	int	name;
+	u16	offset;		/* in struct pgm_params */
+	bool	source;		/* fixed once the session has started */
+	bool	zero_ok;	/* 0 = "off", even when below @min */
+	u32	min, max;
+};
+
+#define PGM_OPT(_n, _f, _src, _z, _min, _max)				\
+	{ .name = _n, .offset = offsetof(struct pgm_params, _f),	\
+	  .source = _src, .zero_ok = _z, .min = _min, .max = _max }
+
+static const struct pgm_optdesc pgm_optdesc[] = {
+	PGM_OPT(PGM_TXW_SQNS, txw_sqns, true, false,
+		PGM_WINDOW_SQNS_MIN, PGM_WINDOW_SQNS_MAX),
+	PGM_OPT(PGM_TXW_SECS_MS, txw_secs_ms, true, true, 1, PGM_SECS_MS_MAX),
+	PGM_OPT(PGM_TXW_MAX_RTE, txw_max_rte, false, true, 1, U32_MAX),
+	PGM_OPT(PGM_SPM_AMBIENT_IVL, spm_ambient_ivl, false, false,
+		PGM_IVL_MIN, PGM_IVL_MAX),
+	PGM_OPT(PGM_IHB_MIN, ihb_min, false, false, PGM_IVL_MIN, PGM_IVL_MAX),
+	PGM_OPT(PGM_IHB_MAX, ihb_max, false, false, PGM_IVL_MIN, PGM_IVL_MAX),
+	PGM_OPT(PGM_RDATA_LINGER_IVL, rdata_linger_ivl, false, true,
+		PGM_IVL_MIN, PGM_IVL_MAX),
+	PGM_OPT(PGM_MAX_TPDU, max_tpdu, true, false, PGM_TPDU_MIN, PGM_TPDU_MAX),
+	PGM_OPT(PGM_RXW_SQNS, rxw_sqns, false, false,
+		PGM_WINDOW_SQNS_MIN, PGM_WINDOW_SQNS_MAX),
+	PGM_OPT(PGM_PEER_EXPIRY, peer_expiry, false, false,
+		PGM_IVL_MIN, PGM_IVL_MAX),
+	PGM_OPT(PGM_SPMR_EXPIRY, spmr_expiry, false, false,
+		PGM_IVL_MIN, PGM_IVL_MAX),
+	PGM_OPT(PGM_NAK_BO_IVL, nak_bo_ivl, false, false,
+		PGM_IVL_MIN, PGM_IVL_MAX),
+	PGM_OPT(PGM_NAK_RPT_IVL, nak_rpt_ivl, false, false,
+		PGM_IVL_MIN, PGM_IVL_MAX),
+	PGM_OPT(PGM_NAK_RDATA_IVL, nak_rdata_ivl, false, false,
+		PGM_IVL_MIN, PGM_IVL_MAX),
+	PGM_OPT(PGM_NAK_NCF_RETRIES, nak_ncf_retries, false, false,
+		0, PGM_RETRIES_MAX),
+	PGM_OPT(PGM_NAK_DATA_RETRIES, nak_data_retries, false, false,
+		0, PGM_RETRIES_MAX),
+};
+
+void pgm_default_params(struct pgm_params *p)
+{
+	*p = (struct pgm_params) {
+		.txw_sqns		= PGM_DEFAULT_TXW_SQNS,
+		.txw_secs_ms		= PGM_DEFAULT_TXW_SECS_MS,
+		.txw_max_rte		= PGM_DEFAULT_TXW_MAX_RTE,
+		.spm_ambient_ivl	= PGM_DEFAULT_SPM_AMBIENT_IVL,
+		.ihb_min		= PGM_DEFAULT_IHB_MIN,
+		.ihb_max		= PGM_DEFAULT_IHB_MAX,
+		.rdata_linger_ivl	= PGM_DEFAULT_RDATA_LINGER_IVL,
+		.max_tpdu		= PGM_DEFAULT_MAX_TPDU,
+		.rxw_sqns		= PGM_DEFAULT_RXW_SQNS,
+		.peer_expiry		= PGM_DEFAULT_PEER_EXPIRY,
+		.spmr_expiry		= PGM_DEFAULT_SPMR_EXPIRY,
+		.nak_bo_ivl		= PGM_DEFAULT_NAK_BO_IVL,
+		.nak_rpt_ivl		= PGM_DEFAULT_NAK_RPT_IVL,
+		.nak_rdata_ivl		= PGM_DEFAULT_NAK_RDATA_IVL,
+		.nak_ncf_retries	= PGM_DEFAULT_NAK_NCF_RETRIES,
+		.nak_data_retries	= PGM_DEFAULT_NAK_DATA_RETRIES,
+	};
+}
+
+static const struct pgm_optdesc *pgm_find_opt(int name)
+{
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(pgm_optdesc); i++)
+		if (pgm_optdesc[i].name == name)
+			return &pgm_optdesc[i];
+	return NULL;
+}
+
+static u32 *pgm_param(struct pgm_params *p, const struct pgm_optdesc *d)
+{
+	return (u32 *)((u8 *)p + d->offset);
+}
+
+/*
+ * The default GSI (RFC 3208 section 3.1 recommends 48 bits of a hash of the
+ * host's name).  We take 48 bits of SipHash over the UTS node name, and for
+ * any namespace other than the initial one also the netns cookie, so that
+ * sources in different namespaces of one host get different GSIs.  The node
+ * name is read without uts_sem (not exported); a concurrent sethostname()
+ * can at worst give one socket a GSI from a mix of the two names.
+ */
+static void pgm_default_gsi(struct net *net, u8 *gsi)
+{
+	static const siphash_key_t key = {{
+		0x5047cd1d2a48e9b1ULL, 0x33a0c2f3f6b9d3c7ULL
+	}};
+	struct {
+		char	node[__NEW_UTS_LEN + 1];
+		u64	cookie;
+	} in;
+	__le64 h;
+
+	memset(&in, 0, sizeof(in));
+	memcpy(in.node, utsname()->nodename, sizeof(in.node) - 1);
+	if (!net_eq(net, &init_net))
+		in.cookie = net->net_cookie;
+	h = cpu_to_le64(siphash(&in, sizeof(in), &key));
+	memcpy(gsi, &h, PGM_GSI_LEN);
+}
+
+static int pgm_init_sock(struct sock *sk)
+{
+	struct pgm_net *pn = pgm_pernet(sock_net(sk));
+	struct pgm_sock *ps = pgm_sk(sk);
+
+	pgm_default_gsi(sock_net(sk), ps->gsi);
+	sock_set_flag(sk, SOCK_RCU_FREE);
+
+	spin_lock_bh(&pn->lock);
+	ps->params = pn->defaults;
+	hlist_add_head_rcu(&ps->node, &pn->sockets);
+	pn->nsockets++;
+	spin_unlock_bh(&pn->lock);
+	return 0;
+}
+
+static int pgm_hash(struct sock *sk)
+{
+	/* Sockets are listed from ->init; there is no port hash to join. */
+	return 0;
+}
+
+static void pgm_unhash(struct sock *sk)
+{
+	struct pgm_net *pn = pgm_pernet(sock_net(sk));
+	struct pgm_sock *ps = pgm_sk(sk);
+
+	spin_lock_bh(&pn->lock);
+	if (!hlist_unhashed(&ps->node)) {
+		hlist_del_init_rcu(&ps->node);
+		pn->nsockets--;
+	}
+	spin_unlock_bh(&pn->lock);
+}
+
+static void pgm_close(struct sock *sk, long timeout)
+{
+	sk_common_release(sk);
+}
+
+/*
+ * bind(): a multicast address makes a receiver for that group and port;
+ * INADDR_ANY with a port makes a receiver for groups joined later; a local
+ * unicast address picks the interface a source sends from.
+ */
+static int pgm_bind(struct sock *sk, struct sockaddr *uaddr, int addr_len)
+{
+	struct sockaddr_in *sin = (struct sockaddr_in *)uaddr;
+	struct inet_sock *inet = inet_sk(sk);
+	struct pgm_sock *ps = pgm_sk(sk);
+	__be32 addr;
+	int err = 0;
+
+	if (addr_len < (int)sizeof(*sin))
+		return -EINVAL;
+	if (sin->sin_family != AF_INET)
+		return -EAFNOSUPPORT;
+	addr = sin->sin_addr.s_addr;
+
+	if (!ipv4_is_multicast(addr) && addr != htonl(INADDR_ANY) &&
+	    inet_addr_type(sock_net(sk), addr) != RTN_LOCAL)
+		return -EADDRNOTAVAIL;
+	if ((ipv4_is_multicast(addr) || addr == htonl(INADDR_ANY)) &&
+	    !sin->sin_port)
+		return -EINVAL;	/* a receiver needs the data-destination port */
+
+	lock_sock(sk);
+	if (ps->role != PGM_ROLE_NONE || inet->inet_rcv_saddr ||
+	    inet->inet_saddr || inet->inet_sport) {
+		err = -EINVAL;
+		goto out;
+	}
+	if (ipv4_is_multicast(addr) || addr == htonl(INADDR_ANY)) {
+		inet->inet_rcv_saddr = addr;
+		inet->inet_sport = sin->sin_port;
+		ps->role = PGM_ROLE_RECEIVER;
+	} else {
+		inet->inet_rcv_saddr = addr;
+		inet->inet_saddr = addr;
+	}
+out:
+	release_sock(sk);
+	return err;
+}
+
+/* Is @port in use by another source of this netns with the same GSI? */
+static bool pgm_sport_used(struct pgm_net *pn, const struct pgm_sock *self,
+			   __be16 port)
+{
+	struct pgm_sock *ps;
+
+	hlist_for_each_entry(ps, &pn->sockets, node) {
+		if (ps != self && ps->role == PGM_ROLE_SOURCE &&
+		    ps->inet.inet_sport == port &&
+		    !memcmp(ps->gsi, self->gsi, PGM_GSI_LEN))
+			return true;
+	}
+	return false;
+}
+
+/*
+ * connect(): start a source session to a group and port.  The data-source
+ * port is picked at random from the netns's local port range, unique among
+ * this netns's sources with the same GSI, so that the TSI is unique.
+ */
+static int pgm_connect(struct socket *sock, struct sockaddr *uaddr,
+		       int addr_len, int flags)
+{
+	struct sockaddr_in *sin = (struct sockaddr_in *)uaddr;
+	struct sock *sk = sock->sk;
+	struct inet_sock *inet = inet_sk(sk);
+	struct pgm_sock *ps = pgm_sk(sk);
+	struct pgm_net *pn = pgm_pernet(sock_net(sk));
+	int low, high, tries, err = 0;
+	__be16 port = 0;
+
+	if (addr_len < (int)sizeof(*sin))
+		return -EINVAL;
+	if (sin->sin_family != AF_INET)
+		return -EAFNOSUPPORT;
+	if (!ipv4_is_multicast(sin->sin_addr.s_addr) || !sin->sin_port)
+		return -EINVAL;
+
+	lock_sock(sk);
+	if (ps->role == PGM_ROLE_SOURCE) {
+		err = -EISCONN;
+		goto out;
+	}
+	if (ps->role == PGM_ROLE_RECEIVER) {
+		err = -EINVAL;
+		goto out;
+	}
+
+	inet_get_local_port_range(sock_net(sk), &low, &high);
+	spin_lock_bh(&pn->lock);
+	for (tries = 0; tries < 64; tries++) {
+		u32 range = (u32)(high - low) + 1;
+
+		port = htons(low + reciprocal_scale(get_random_u32(), range));
+		if (!pgm_sport_used(pn, ps, port))
+			break;
+	}
+	if (tries == 64) {
+		spin_unlock_bh(&pn->lock);
+		err = -EADDRNOTAVAIL;
+		goto out;
+	}
+	inet->inet_sport = port;
+	inet->inet_daddr = sin->sin_addr.s_addr;
+	inet->inet_dport = sin->sin_port;
+	WRITE_ONCE(ps->role, PGM_ROLE_SOURCE);
+	spin_unlock_bh(&pn->lock);
+	inet_sk_set_state(sk, TCP_ESTABLISHED);
+out:
+	release_sock(sk);
+	return err;
+}
+
+static int pgm_mcast(struct sock *sk, int optname, sockptr_t optval,
+		     unsigned int optlen)
+{
+	struct ip_mreqn mreq;
+	int err;
+
+	memset(&mreq, 0, sizeof(mreq));
+	if (optlen >= sizeof(struct ip_mreqn)) {
+		if (copy_from_sockptr(&mreq, optval, sizeof(mreq)))
+			return -EFAULT;
+	} else if (optlen >= sizeof(struct ip_mreq)) {
+		if (copy_from_sockptr(&mreq, optval, sizeof(struct ip_mreq)))
+			return -EFAULT;
+	} else {
+		return -EINVAL;
+	}
+	if (!ipv4_is_multicast(mreq.imr_multiaddr.s_addr))
+		return -EINVAL;
+
+	/* The IGMP code wants RTNL, taken before the socket lock as ip_setsockopt does. */
+	rtnl_lock();
+	lock_sock(sk);
+	if (optname == PGM_JOIN_GROUP)
+		err = ip_mc_join_group(sk, &mreq);
+	else
+		err = ip_mc_leave_group(sk, &mreq);
+	release_sock(sk);
+	rtnl_unlock();
+	return err;
+}
+
+static int pgm_setsockopt(struct sock *sk, int level, int optname,
+			  sockptr_t optval, unsigned int optlen)
+{
+	struct pgm_sock *ps = pgm_sk(sk);
+	const struct pgm_optdesc *d;
+	struct pgm_params p;
+	u32 val;
+	int err = 0;
+
+	if (level != SOL_PGM)
+		return ip_setsockopt(sk, level, optname, optval, optlen);
+
+	switch (optname) {
+	case PGM_JOIN_GROUP:
+	case PGM_LEAVE_GROUP:
+		return pgm_mcast(sk, optname, optval, optlen);
+	case PGM_GSI: {
+		struct pgm_gsi gsi;
+
+		if (optlen < sizeof(gsi))
+			return -EINVAL;
+		if (copy_from_sockptr(&gsi, optval, sizeof(gsi)))
+			return -EFAULT;
+		lock_sock(sk);
+		if (ps->role == PGM_ROLE_SOURCE) {
+			err = -EISCONN;
+		} else {
+			memcpy(ps->gsi, gsi.gsi, PGM_GSI_LEN);
+			ps->gsi_set = true;
+		}
+		release_sock(sk);
+		return err;
+	}
+	case PGM_ABORT_ON_LOSS:
+		if (optlen < sizeof(int))
+			return -EINVAL;
+		if (copy_from_sockptr(&val, optval, sizeof(int)))
+			return -EFAULT;
+		lock_sock(sk);
+		WRITE_ONCE(ps->abort_on_loss, !!val);
+		release_sock(sk);
+		return 0;
+	}
+
+	d = pgm_find_opt(optname);
+	if (!d)
+		return -ENOPROTOOPT;
+	if (optlen < sizeof(u32))
+		return -EINVAL;
+	if (copy_from_sockptr(&val, optval, sizeof(u32)))
+		return -EFAULT;
+	if (!(val == 0 && d->zero_ok) && (val < d->min || val > d->max))
+		return -EINVAL;
+
+	lock_sock(sk);
+	if (d->source && ps->role == PGM_ROLE_SOURCE) {
+		err = -EISCONN;
+		goto out;
+	}
+	/* Section 5.1.5: heartbeats grow from IHB_MIN to IHB_MAX. */
+	p = ps->params;
+	*pgm_param(&p, d) = val;
+	if (p.ihb_min > p.ihb_max) {
+		err = -EINVAL;
+		goto out;
+	}
+	WRITE_ONCE(*pgm_param(&ps->params, d), val);
+out:
+	release_sock(sk);
+	return err;
+}
+
+void pgm_netns_stats(struct pgm_net *pn, struct pgm_netns_stats *st)
+{
+	u64 sum[PGM_MIB_MAX] = {};
+	int cpu, i;
+
+	for_each_possible_cpu(cpu) {
+		const struct pgm_mib *m = per_cpu_ptr(pn->mib, cpu);
+
+		for (i = 0; i < PGM_MIB_MAX; i++)
+			sum[i] += READ_ONCE(m->v[i]);
+	}
+	memset(st, 0, sizeof(*st));
+	st->in_packets = sum[PGM_MIB_IN_PACKETS];
+	st->in_bytes = sum[PGM_MIB_IN_BYTES];
+	st->in_truncated = sum[PGM_MIB_IN_TRUNCATED];
+	st->in_bad_checksum = sum[PGM_MIB_IN_BAD_CHECKSUM];
+	st->in_bad_type = sum[PGM_MIB_IN_BAD_TYPE];
+	st->in_malformed = sum[PGM_MIB_IN_MALFORMED];
+	st->in_no_socket = sum[PGM_MIB_IN_NO_SOCKET];
+	st->in_delivered = sum[PGM_MIB_IN_DELIVERED];
+	st->sockets = READ_ONCE(pn->nsockets);
+}
+
+/*
+ * Copy @size bytes of @val to user space.  Structures may be read short
+ * (the caller gets the leading part, as with TCP_INFO) so that they can
+ * grow; integers must fit whole.
+ */
+static int pgm_put_opt(char __user *optval, int __user *optlen,
+		       const void *val, int size, bool may_shorten)
+{
+	int len;
+
+	if (get_user(len, optlen))
+		return -EFAULT;
+	if (len < 0)
+		return -EINVAL;
+	if (len < size) {
+		if (!may_shorten)
+			return -EINVAL;
+		size = len;
+	}
+	if (put_user(size, optlen))
+		return -EFAULT;
+	if (copy_to_user(optval, val, size))
+		return -EFAULT;
+	return 0;
+}
+
+static int pgm_getsockopt(struct sock *sk, int level, int optname,
+			  char __user *optval, int __user *optlen)
+{
+	struct pgm_sock *ps = pgm_sk(sk);
+	const struct pgm_optdesc *d;
+	u32 val;
+
+	if (level != SOL_PGM)
+		return ip_getsockopt(sk, level, optname, optval, optlen);
+
+	switch (optname) {
+	case PGM_GSI: {
+		struct pgm_gsi gsi;
+
+		lock_sock(sk);
+		memcpy(gsi.gsi, ps->gsi, PGM_GSI_LEN);
+		release_sock(sk);
+		return pgm_put_opt(optval, optlen, &gsi, sizeof(gsi), false);
+	}
+	case PGM_TSI: {
+		struct pgm_tsi tsi;
+		int err = 0;
+
+		lock_sock(sk);
+		if (ps->role != PGM_ROLE_SOURCE) {
+			err = -ENOTCONN;
+		} else {
+			memcpy(tsi.gsi, ps->gsi, PGM_GSI_LEN);
+			tsi.sport = ps->inet.inet_sport;
+		}
+		release_sock(sk);
+		if (err)
+			return err;
+		return pgm_put_opt(optval, optlen, &tsi, sizeof(tsi), false);
+	}
+	case PGM_ABORT_ON_LOSS:
+		val = READ_ONCE(ps->abort_on_loss);
+		return pgm_put_opt(optval, optlen, &val, sizeof(int), false);
+	case PGM_NETNS_STATS: {
+		struct pgm_netns_stats st;
+
+		pgm_netns_stats(pgm_pernet(sock_net(sk)), &st);
+		return pgm_put_opt(optval, optlen, &st, sizeof(st), true);
+	}
+	case PGM_JOIN_GROUP:
+	case PGM_LEAVE_GROUP:
+		return -ENOPROTOOPT;	/* set only */
+	}
+
+	/*
+	 * PGM_SOURCE_STATS and PGM_RECEIVER_STATS come with the data path;
+	 * until then they are unknown here, like any other number.
+	 */
+	d = pgm_find_opt(optname);
+	if (!d)
+		return -ENOPROTOOPT;
+	val = READ_ONCE(*pgm_param(&ps->params, d));
+	return pgm_put_opt(optval, optlen, &val, sizeof(val), false);
+}
+
+struct proto pgm_prot = {
+	.name		= "PGM",
+	.owner		= THIS_MODULE,
+	.init		= pgm_init_sock,
+	.close		= pgm_close,
+	.bind		= pgm_bind,
+	.setsockopt	= pgm_setsockopt,
+	.getsockopt	= pgm_getsockopt,
+	.hash		= pgm_hash,
+	.unhash		= pgm_unhash,
+	.no_autobind	= true,
+	.obj_size	= sizeof(struct pgm_sock),
+};
+
+const struct proto_ops pgm_ops = {
+	.family		= PF_INET,
+	.owner		= THIS_MODULE,
+	.release	= inet_release,
+	.bind		= inet_bind,
+	.connect	= pgm_connect,
+	.socketpair	= sock_no_socketpair,
+	.accept		= sock_no_accept,
+	.getname	= inet_getname,
+	.poll		= datagram_poll,
+	.ioctl		= inet_ioctl,
+	.gettstamp	= sock_gettstamp,
+	.listen		= sock_no_listen,
+	.shutdown	= sock_no_shutdown,
+	.setsockopt	= sock_common_setsockopt,
+	.getsockopt	= sock_common_getsockopt,
+	.sendmsg	= sock_no_sendmsg,
+	.recvmsg	= sock_no_recvmsg,
+	.mmap		= sock_no_mmap,
+};
