@@ -19,6 +19,7 @@ let package = Package(
         .library(name: "PGM", targets: ["PGM"]),
         .library(name: "PGMNetlink", targets: ["PGMNetlink"]),
         .executable(name: "pgm-info", targets: ["pgm-info"]),
+        .executable(name: "pgm-sim", targets: ["pgm-sim"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-system", from: "1.4.0"),
@@ -50,6 +51,14 @@ let package = Package(
             name: "pgm-info",
             dependencies: [
                 "PGM", "PGMModel",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: strict
+        ),
+        .executableTarget(
+            name: "pgm-sim",
+            dependencies: [
+                "PGMModel", "PGMWire",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict
