@@ -332,6 +332,12 @@ struct Peer: Sendable {
         deliver(now: now, ctx: &ctx, out: &out)
     }
 
+    /// OPT_JOIN named where the session's data begins; what the transmit
+    /// window no longer holds from there is unrecoverable, and said so.
+    mutating func reportBeforeStart(_ join: SequenceNumber, ctx: inout ReceiverContext) {
+        if join < next { noteLoss(first: join.rawValue, count: UInt32(join.distance(to: next)), ctx: &ctx) }
+    }
+
     /// Takes the advertised trailing edge into account.
     mutating func advertise(trail t: SequenceNumber, now: VirtualTime, ctx: inout ReceiverContext,
                             out: inout Outbox<ReceiverEvent>) {
@@ -450,9 +456,11 @@ struct Peer: Sendable {
             // Section 6.1: reception starts with this packet, RXW_TRAIL_INIT;
             // section 9.4: OPT_JOIN may move RXW_TRAIL_INIT back.
             var first = sqn
+            var joinedAt: SequenceNumber? = nil
             if let join = options.joinMinimumSequence.map({ SequenceNumber($0) }), join < sqn,
                sqn.distance(to: join) > -Int32(ctx.parameters.rxwSqns) {
                 first = max(join, advertisedTrail)
+                joinedAt = join
             }
             // A first fragment that is not the APDU's first cannot be
             // reassembled: start at the APDU boundary if it is in reach.
@@ -463,6 +471,7 @@ struct Peer: Sendable {
                 }
             }
             start(at: first, trail: advertisedTrail)
+            if let joinedAt { reportBeforeStart(joinedAt, ctx: &ctx) }
         }
         advertise(trail: advertisedTrail, now: now, ctx: &ctx, out: &out)
         guard extend(to: sqn, now: now, ctx: &ctx, out: &out) else {
@@ -517,11 +526,14 @@ struct Peer: Sendable {
             // Everything up to SPM_LEAD was sent before we joined, unless
             // OPT_JOIN invites a repair from further back.
             var first = spmLead.advanced(by: 1)
+            var joinedAt: SequenceNumber? = nil
             if let join = options.joinMinimumSequence.map({ SequenceNumber($0) }), join < first,
                first.distance(to: join) > -Int32(ctx.parameters.rxwSqns) {
                 first = max(join, spmTrail)
+                joinedAt = join
             }
             start(at: first, trail: spmTrail)
+            if let joinedAt { reportBeforeStart(joinedAt, ctx: &ctx) }
         }
         if firstSPM { armAwaitingSlots(now: now, ctx: &ctx) }
         if !options.isEmpty && options.contains(type: PGMOptionType.fin) && fin == nil {
