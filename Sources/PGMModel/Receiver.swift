@@ -57,6 +57,8 @@ public struct Receiver: Sendable {
     var ctx: ReceiverContext
     var peers: [Peer] = []
     var index: [PGMTSI: Int] = [:]
+    /// The session of the previous packet: most packets need no hashing.
+    var lastPeer = 0
 
     public init(address: PGMNLA, group: PGMNLA, port: UInt16? = nil, parameters: Parameters = Parameters(),
                 random: SeededRandom) {
@@ -90,19 +92,20 @@ public struct Receiver: Sendable {
         case .spm(let s):
             let i = peer(for: packet, sender: sender, now: now, createdBySPM: true)
             peers[i].onSPM(s, options: packet.options, now: now, ctx: &ctx, out: &out)
+            // OPT_RST: nothing more is NAKed or delivered for the session.
+            if peers[i].reset { remove(at: i) }
         case .ncf(let n), .nak(let n):
             // Multicast NAKs from other receivers count as NCFs do (section 6.3).
-            guard let i = index[packet.tsi] else { return }
+            guard let i = existingPeer(packet.tsi) else { return }
             peers[i].onConfirmation(first: n.sequence, options: packet.options, isNCF: packet.type == .ncf,
                                     now: now, ctx: &ctx)
         case .spmr:
             // Another receiver's multicast SPMR (Appendix C, section 13.5).
-            guard let i = index[packet.tsi] else { return }
+            guard let i = existingPeer(packet.tsi) else { return }
             if peers[i].suppressSPMR(now: now, parameters) { ctx.statistics.spmrsSuppressed += 1 }
         case .nnak, .poll, .polr, .ack:
             return
         }
-        reapEnded()
     }
 
     /// Runs every timer due at `now`.
@@ -121,10 +124,19 @@ public struct Receiver: Sendable {
 
     // MARK: Peers
 
+    func existingPeer(_ tsi: PGMTSI) -> Int? {
+        if lastPeer < peers.count && peers[lastPeer].tsi == tsi { return lastPeer }
+        return index[tsi]
+    }
+
     /// The index of the packet's session, created on first sight.
     mutating func peer(for packet: PGMPacket, sender: PGMNLA, now: VirtualTime, createdBySPM: Bool) -> Int {
         let tsi = packet.tsi
-        if let i = index[tsi] { return i }
+        if lastPeer < peers.count && peers[lastPeer].tsi == tsi { return lastPeer }
+        if let i = index[tsi] {
+            lastPeer = i
+            return i
+        }
         var p = Peer(tsi: tsi, port: packet.dataDestinationPort, source: sender, now: now)
         if !createdBySPM {
             // Section 13 (Appendix C): a session first seen through data
@@ -146,15 +158,6 @@ public struct Receiver: Sendable {
         }
         peers.removeLast()
     }
-
-    /// Drops sessions reset with OPT_RST: nothing more is NAKed or delivered.
-    mutating func reapEnded() {
-        var i = 0
-        while i < peers.count {
-            if peers[i].reset { remove(at: i) } else { i += 1 }
-        }
-    }
-
 }
 
 /// What a receiver's sessions share: parameters, randomness, counters and

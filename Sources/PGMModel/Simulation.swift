@@ -130,7 +130,10 @@ public struct SimulationReport: Hashable, Sendable, Codable {
     public var duplicatesOrReordered = 0
     public var unreportedGaps = 0
     public var corrupt = 0
+    /// Queue events processed (a multicast fan-out is one event).
     public var events = 0
+    /// Packets handed to receivers (a fan-out to N receivers counts N).
+    public var receptions = 0
     public var endTimeus: Int64 = 0
 
     /// True when no receiver saw a duplicate, reordering, corruption or an
@@ -371,6 +374,7 @@ public struct Simulation {
         case .linkLocalFanOut:
             let p = packets[Int(e.packet)]
             for r in 0..<receivers.count where r != Int(e.target) {
+                report.receptions += 1
                 receivers[r].receive(p, from: receiverAddresses[Int(e.target)], at: now, into: &receiverOut)
                 drainReceiver(r)
             }
@@ -520,6 +524,7 @@ public struct Simulation {
                 latencies.append(Int32(clamping: now.rawValue - arrival[sqnOffset]))
             }
         }
+        report.receptions += 1
         receivers[r].receive(p, from: sourceAddress, at: now, into: &receiverOut)
         drainReceiver(r)
     }

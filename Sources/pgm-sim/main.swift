@@ -168,11 +168,13 @@ struct PGMSim: ParsableCommand {
                 var lossModel: String
                 var wallSeconds: Double
                 var eventsPerSecond: Double
+                var receptionsPerSecond: Double
             }
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
             let data = try encoder.encode(Output(report: report, lossModel: lossModel().description,
-                                                 wallSeconds: wall, eventsPerSecond: eventsPerSecond))
+                                                 wallSeconds: wall, eventsPerSecond: eventsPerSecond,
+                                                 receptionsPerSecond: Double(report.receptions) / max(wall, 1e-9)))
             print(String(decoding: data, as: UTF8.self))
         } else {
             let r = report
@@ -196,6 +198,8 @@ struct PGMSim: ParsableCommand {
                 + "unreported gaps, \(r.corrupt) corrupt")
             print(String(format: "virtual time        %.3f s; %d events in %.2f s wall, %.0f events/s",
                          Double(r.endTimeus) / 1e6, r.events, wall, eventsPerSecond))
+            print(String(format: "receptions          %d packets handed to receivers, %.0f/s",
+                         r.receptions, Double(r.receptions) / max(wall, 1e-9)))
         }
         if !report.isConsistent { throw ExitCode(2) }
     }
