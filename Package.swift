@@ -20,6 +20,7 @@ let package = Package(
         .library(name: "PGMNetlink", targets: ["PGMNetlink"]),
         .executable(name: "pgm-info", targets: ["pgm-info"]),
         .executable(name: "pgm-dump", targets: ["pgm-dump"]),
+        .executable(name: "pgm-sim", targets: ["pgm-sim"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-system", from: "1.4.0"),
@@ -61,6 +62,14 @@ let package = Package(
             name: "pgm-dump",
             dependencies: [
                 "PGMWire", "PGMDump", "CPGM",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: strict
+        ),
+        .executableTarget(
+            name: "pgm-sim",
+            dependencies: [
+                "PGMModel", "PGMWire",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict

@@ -1,0 +1,748 @@
+import PGMWire
+
+/// What a receiver tells its application.
+public enum ReceiverEvent: Hashable, Sendable {
+    /// A whole APDU, in order: `sequence` is the sequence number of its first
+    /// TPDU. Never delivered twice, never out of order (RFC 3208 section 6.1).
+    case data(tsi: PGMTSI, sequence: SequenceNumber, apdu: ArraySlice<UInt8>)
+    /// Unrecoverable loss of `count` sequence numbers from `first` (section
+    /// 6.3, "Cancellation of NAK generation"). Data after the range is
+    /// delivered; an APDU with a fragment in the range is dropped whole.
+    case loss(tsi: PGMTSI, first: SequenceNumber, count: UInt32)
+    /// The session ended: OPT_FIN seen and everything up to it delivered or
+    /// reported lost (section 9.7), OPT_RST (section 9.8), or silence for
+    /// PEER_EXPIRY.
+    case sessionEnded(tsi: PGMTSI, reason: SessionEnd)
+}
+
+/// Why a session ended at a ctx.
+public enum SessionEnd: Hashable, Sendable {
+    case finished
+    case reset(errorCode: UInt8, noNAKs: Bool)
+    case expired
+}
+
+/// Counters a receiver keeps.
+public struct ReceiverStatistics: Hashable, Sendable, Codable {
+    public var naksSent = 0
+    /// Sequence numbers requested, counting NAK_SQN and OPT_NAK_LIST entries.
+    public var sequencesRequested = 0
+    public var spmrsSent = 0
+    public var spmrsSuppressed = 0
+    public var duplicates = 0
+    public var outsideWindow = 0
+    public var spmsDiscarded = 0
+    public var apdusDelivered = 0
+    public var sequencesLost = 0
+    public var fragmentsDropped = 0
+    public init() {}
+}
+
+/// The RFC 3208 receiver (section 6, Appendix C, options of section 9): an
+/// I/O-free state machine. Feed it packets (`receive`) and the time
+/// (`advance`); it answers with packets to send and application events in an
+/// `Outbox`, and `nextDeadline` says when it next needs `advance`.
+public struct Receiver: Sendable {
+    public let parameters: Parameters
+    /// This receiver's unicast address (the network-header source of its
+    /// NAKs and SPMRs).
+    public let address: PGMNLA
+    /// The group NLA written into NAKs (NAK_GRP).
+    public let group: PGMNLA
+    /// The data-destination port listened on; nil accepts any.
+    public let port: UInt16?
+    /// Counters since creation.
+    public var statistics: ReceiverStatistics { ctx.statistics }
+
+    var ctx: ReceiverContext
+    var peers: [Peer] = []
+    var index: [PGMTSI: Int] = [:]
+    /// The session of the previous packet: most packets need no hashing.
+    var lastPeer = 0
+
+    public init(address: PGMNLA, group: PGMNLA, port: UInt16? = nil, parameters: Parameters = Parameters(),
+                random: SeededRandom) {
+        self.address = address
+        self.group = group
+        self.port = port
+        self.parameters = parameters
+        self.ctx = ReceiverContext(parameters: parameters, group: group, rng: random)
+    }
+
+    /// The sessions currently known.
+    public var sessions: [PGMTSI] { peers.map(\.tsi) }
+
+    /// The earliest time `advance` has work to do, if any.
+    public var nextDeadline: VirtualTime? {
+        var d: VirtualTime? = nil
+        for p in peers { d = earliest(d, p.nextDeadline(parameters)) }
+        return d
+    }
+
+    // MARK: Input
+
+    /// Handles a packet that arrived from the network-header source `sender`.
+    public mutating func receive(_ packet: PGMPacket, from sender: PGMNLA, at now: VirtualTime,
+                                 into out: inout Outbox<ReceiverEvent>) {
+        if let port, packet.dataDestinationPort != port { return }
+        switch packet.body {
+        case .odata(let d), .rdata(let d):
+            let i = peer(for: packet, sender: sender, now: now, createdBySPM: false)
+            peers[i].onData(d, options: packet.options, now: now, ctx: &ctx, out: &out)
+        case .spm(let s):
+            let i = peer(for: packet, sender: sender, now: now, createdBySPM: true)
+            peers[i].onSPM(s, options: packet.options, now: now, ctx: &ctx, out: &out)
+            // OPT_RST: nothing more is NAKed or delivered for the session.
+            if peers[i].reset { remove(at: i) }
+        case .ncf(let n), .nak(let n):
+            // Multicast NAKs from other receivers count as NCFs do (section 6.3).
+            guard let i = existingPeer(packet.tsi) else { return }
+            peers[i].onConfirmation(first: n.sequence, options: packet.options, isNCF: packet.type == .ncf,
+                                    now: now, ctx: &ctx)
+        case .spmr:
+            // Another receiver's multicast SPMR (Appendix C, section 13.5).
+            guard let i = existingPeer(packet.tsi) else { return }
+            if peers[i].suppressSPMR(now: now, parameters) { ctx.statistics.spmrsSuppressed += 1 }
+        case .nnak, .poll, .polr, .ack:
+            return
+        }
+    }
+
+    /// Runs every timer due at `now`.
+    public mutating func advance(to now: VirtualTime, into out: inout Outbox<ReceiverEvent>) {
+        var i = 0
+        while i < peers.count {
+            if peers[i].lastHeard + parameters.peerExpiry <= now {
+                if !peers[i].ended { out.events.append(.sessionEnded(tsi: peers[i].tsi, reason: .expired)) }
+                remove(at: i)
+                continue
+            }
+            peers[i].onTimers(now: now, ctx: &ctx, out: &out)
+            i += 1
+        }
+    }
+
+    // MARK: Peers
+
+    func existingPeer(_ tsi: PGMTSI) -> Int? {
+        if lastPeer < peers.count && peers[lastPeer].tsi == tsi { return lastPeer }
+        return index[tsi]
+    }
+
+    /// The index of the packet's session, created on first sight.
+    mutating func peer(for packet: PGMPacket, sender: PGMNLA, now: VirtualTime, createdBySPM: Bool) -> Int {
+        let tsi = packet.tsi
+        if lastPeer < peers.count && peers[lastPeer].tsi == tsi { return lastPeer }
+        if let i = index[tsi] {
+            lastPeer = i
+            return i
+        }
+        var p = Peer(tsi: tsi, port: packet.dataDestinationPort, source: sender, now: now)
+        if !createdBySPM {
+            // Section 13 (Appendix C): a session first seen through data
+            // solicits an SPM after a random back-off on SPMR_EXPIRY.
+            p.spmr = .backOff
+            p.spmrDeadline = now + Int64(ctx.rng.below(UInt64(parameters.spmrExpiry)))
+        }
+        peers.append(p)
+        index[tsi] = peers.count - 1
+        return peers.count - 1
+    }
+
+    mutating func remove(at i: Int) {
+        index[peers[i].tsi] = nil
+        let last = peers.count - 1
+        if i != last {
+            peers.swapAt(i, last)
+            index[peers[i].tsi] = i
+        }
+        peers.removeLast()
+    }
+}
+
+/// What a receiver's sessions share: parameters, randomness, counters and
+/// scratch space.
+struct ReceiverContext: Sendable {
+    let parameters: Parameters
+    let group: PGMNLA
+    var rng: SeededRandom
+    var statistics = ReceiverStatistics()
+    var due: [(offset: Int, sqn: UInt32)] = []
+    var nakList: [UInt32] = []
+
+    init(parameters: Parameters, group: PGMNLA, rng: SeededRandom) {
+        self.parameters = parameters
+        self.group = group
+        self.rng = rng
+    }
+
+    /// A random NAK back-off, NAK_RB_IVL, uniform on [0, NAK_BO_IVL).
+    mutating func backOff() -> Int64 { Int64(rng.below(UInt64(parameters.nakBoIvl))) }
+}
+
+/// One repair slot of the receive window.
+struct Slot: Sendable {
+    enum State: UInt8 { case missing, received, lost }
+    /// The NAK state machine of section 6.3, plus waiting for the first SPM
+    /// (a receiver "MUST NOT initiate repair requests until it has received
+    /// at least one SPM").
+    enum Phase: UInt8 { case awaitingSPM, backOff, waitNCF, waitData }
+
+    var state: State = .missing
+    var phase: Phase = .awaitingSPM
+    var fin = false
+    var fragmented = false
+    var ncfRetries: UInt16 = 0
+    var dataRetries: UInt16 = 0
+    var deadline: VirtualTime = .never
+    var fragmentFirst: UInt32 = 0
+    var fragmentOffset: UInt32 = 0
+    var fragmentLength: UInt32 = 0
+    var payload: ArraySlice<UInt8> = []
+
+    static let empty = Slot()
+}
+
+/// A NAK timer: a slot's deadline. Stale entries (the slot moved on) are
+/// skipped when they come up.
+struct NakTimer: Comparable, Sendable {
+    var deadline: Int64
+    var sqn: UInt32
+    static func < (a: NakTimer, b: NakTimer) -> Bool {
+        a.deadline < b.deadline || (a.deadline == b.deadline && Int32(bitPattern: a.sqn &- b.sqn) < 0)
+    }
+}
+
+/// Per-session receiver state.
+struct Peer: Sendable {
+    enum SPMRState { case idle, backOff, waiting }
+
+    let tsi: PGMTSI
+    /// The data-destination port (source port of our NAKs).
+    let port: UInt16
+    /// The network-header source of the session's data: NAK_SRC, SPMR target.
+    var source: PGMNLA
+    /// SPM_PATH of the most recent in-sequence SPM: where NAKs go.
+    var path: PGMNLA?
+    var spmSequence: UInt32 = 0
+    var lastHeard: VirtualTime
+    var spmr: SPMRState = .idle
+    var spmrDeadline: VirtualTime = .never
+
+    /// Whether the window is set up (by the first SPM or data packet).
+    var started = false
+    /// RXW_TRAIL as advertised by the source.
+    var trail = SequenceNumber(0)
+    /// The first sequence number not yet delivered or reported: one past
+    /// the leading edge of contiguous data.
+    var next = SequenceNumber(0)
+    /// RXW_LEAD: slots hold next...lead.
+    var lead = SequenceNumber(0)
+    var slots = Ring<Slot>(filler: .empty)
+    var timers = MinHeap<NakTimer>()
+
+    /// The last sequence number of the session, from OPT_FIN.
+    var fin: SequenceNumber?
+    var ended = false
+    var reset = false
+
+    // Reassembly of a fragmented APDU (section 9.2.3).
+    var apdu: [UInt8] = []
+    var apduFirst: UInt32 = 0
+    var apduLength: UInt32 = 0
+    var assembling = false
+
+    // A loss range being gathered for one event.
+    var lossFirst: UInt32 = 0
+    var lossCount: UInt32 = 0
+
+    init(tsi: PGMTSI, port: UInt16, source: PGMNLA, now: VirtualTime) {
+        self.tsi = tsi
+        self.port = port
+        self.source = source
+        self.lastHeard = now
+    }
+
+    var spmSeen: Bool { path != nil }
+
+    func nextDeadline(_ p: Parameters) -> VirtualTime? {
+        var d: VirtualTime? = lastHeard + p.peerExpiry
+        if let t = timers.first { d = earliest(d, VirtualTime(rawValue: t.deadline)) }
+        if spmr != .idle { d = earliest(d, spmrDeadline) }
+        return d
+    }
+
+    // MARK: Window
+
+    /// Starts the window with `first` as the first sequence number expected.
+    mutating func start(at first: SequenceNumber, trail: SequenceNumber) {
+        started = true
+        next = first
+        lead = first.advanced(by: UInt32.max)  // first - 1: empty
+        self.trail = trail
+    }
+
+    /// Makes `sqn` part of the window, opening NAK state for every sequence
+    /// number skipped on the way (section 6.3, "Detecting missing data
+    /// packets"). Returns false when `sqn` is behind the window.
+    mutating func extend(to sqn: SequenceNumber, now: VirtualTime, ctx: inout ReceiverContext,
+                         out: inout Outbox<ReceiverEvent>) -> Bool {
+        guard sqn >= next else { return false }
+        guard sqn > lead else { return true }
+        // Keep at most RXW_SQNS sequence numbers open.
+        let size = Int64(next.distance(to: sqn)) + 1
+        if size > Int64(ctx.parameters.rxwSqns) {
+            let newNext = sqn.advanced(by: 1 &- ctx.parameters.rxwSqns)
+            forceAdvance(to: newNext, now: now, ctx: &ctx, out: &out)
+        }
+        // All sequence numbers detected missing together share one random
+        // back-off, so their NAKs leave together in one OPT_NAK_LIST.
+        let deadline = spmSeen ? now + ctx.backOff() : VirtualTime.never
+        var s = lead.advanced(by: 1)
+        while s < sqn {
+            var slot = Slot()
+            if spmSeen {
+                slot.phase = .backOff
+                slot.deadline = deadline
+                timers.insert(NakTimer(deadline: deadline.rawValue, sqn: s.rawValue))
+            }
+            slots.append(slot)
+            s = s.advanced(by: 1)
+        }
+        var slot = Slot()
+        slot.phase = .waitData
+        slots.append(slot)
+        lead = sqn
+        return true
+    }
+
+    /// Moves `next` to `target`: missing sequence numbers before it are lost
+    /// (the trailing edge passed them, section 6.3), received ones delivered.
+    mutating func forceAdvance(to target: SequenceNumber, now: VirtualTime, ctx: inout ReceiverContext,
+                               out: inout Outbox<ReceiverEvent>) {
+        while next < target {
+            if slots.isEmpty {
+                // Never seen at all: report the rest of the way as lost.
+                let n = UInt32(next.distance(to: target))
+                noteLoss(first: next.rawValue, count: n, ctx: &ctx)
+                next = target
+                if lead < next { lead = next.advanced(by: UInt32.max) }
+                break
+            }
+            if slots[0].state == .missing { slots[0].state = .lost }
+            pop(ctx: &ctx, out: &out)
+        }
+        deliver(now: now, ctx: &ctx, out: &out)
+    }
+
+    /// OPT_JOIN named where the session's data begins; what the transmit
+    /// window no longer holds from there is unrecoverable, and said so.
+    mutating func reportBeforeStart(_ join: SequenceNumber, ctx: inout ReceiverContext) {
+        if join < next { noteLoss(first: join.rawValue, count: UInt32(join.distance(to: next)), ctx: &ctx) }
+    }
+
+    /// Takes the advertised trailing edge into account.
+    mutating func advertise(trail t: SequenceNumber, now: VirtualTime, ctx: inout ReceiverContext,
+                            out: inout Outbox<ReceiverEvent>) {
+        guard t > trail else { return }
+        trail = t
+        if t > next { forceAdvance(to: t, now: now, ctx: &ctx, out: &out) }
+    }
+
+    /// Delivers contiguous data and reports contiguous losses.
+    mutating func deliver(now: VirtualTime, ctx: inout ReceiverContext, out: inout Outbox<ReceiverEvent>) {
+        while !slots.isEmpty && slots[0].state != .missing {
+            pop(ctx: &ctx, out: &out)
+        }
+        flushLoss(out: &out)
+        if let fin, !ended, next > fin {
+            ended = true
+            out.events.append(.sessionEnded(tsi: tsi, reason: .finished))
+        }
+    }
+
+    /// Removes the first slot, which is received or lost.
+    mutating func pop(ctx: inout ReceiverContext, out: inout Outbox<ReceiverEvent>) {
+        let sqn = next.rawValue
+        let slot = slots.removeFirst()
+        next = next.advanced(by: 1)
+        if slot.fin && fin == nil { fin = SequenceNumber(sqn) }
+        if slot.state == .lost {
+            noteLoss(first: sqn, count: 1, ctx: &ctx)
+            dropPartial(ctx: &ctx)
+            return
+        }
+        flushLoss(out: &out)
+        guard slot.fragmented else {
+            dropPartial(ctx: &ctx)
+            ctx.statistics.apdusDelivered += 1
+            out.events.append(.data(tsi: tsi, sequence: SequenceNumber(sqn), apdu: slot.payload))
+            return
+        }
+        if slot.fragmentOffset == 0 {
+            dropPartial(ctx: &ctx)
+            if UInt32(slot.payload.count) == slot.fragmentLength && slot.fragmentFirst == sqn {
+                ctx.statistics.apdusDelivered += 1
+                out.events.append(.data(tsi: tsi, sequence: SequenceNumber(sqn), apdu: slot.payload))
+                return
+            }
+            guard slot.fragmentFirst == sqn, UInt32(slot.payload.count) < slot.fragmentLength else {
+                ctx.statistics.fragmentsDropped += 1
+                return
+            }
+            assembling = true
+            apduFirst = sqn
+            apduLength = slot.fragmentLength
+            apdu.removeAll(keepingCapacity: true)
+            apdu.append(contentsOf: slot.payload)
+            return
+        }
+        // A later fragment: it must continue the APDU being assembled.
+        guard assembling, slot.fragmentFirst == apduFirst, slot.fragmentLength == apduLength,
+              slot.fragmentOffset == UInt32(apdu.count),
+              UInt64(slot.fragmentOffset) + UInt64(slot.payload.count) <= UInt64(apduLength)
+        else {
+            dropPartial(ctx: &ctx)
+            ctx.statistics.fragmentsDropped += 1
+            return
+        }
+        apdu.append(contentsOf: slot.payload)
+        if UInt32(apdu.count) == apduLength {
+            ctx.statistics.apdusDelivered += 1
+            out.events.append(.data(tsi: tsi, sequence: SequenceNumber(apduFirst), apdu: apdu[...]))
+            apdu = []
+            assembling = false
+        }
+    }
+
+    mutating func dropPartial(ctx: inout ReceiverContext) {
+        if assembling {
+            ctx.statistics.fragmentsDropped += 1
+            assembling = false
+            apdu.removeAll(keepingCapacity: true)
+        }
+    }
+
+    mutating func noteLoss(first: UInt32, count: UInt32, ctx: inout ReceiverContext) {
+        ctx.statistics.sequencesLost += Int(count)
+        if lossCount > 0 && lossFirst &+ lossCount == first {
+            lossCount += count
+        } else {
+            // The caller flushes before a non-adjacent range starts.
+            lossFirst = first
+            lossCount = count
+        }
+    }
+
+    mutating func flushLoss(out: inout Outbox<ReceiverEvent>) {
+        guard lossCount > 0 else { return }
+        out.events.append(.loss(tsi: tsi, first: SequenceNumber(lossFirst), count: lossCount))
+        lossCount = 0
+    }
+
+    // MARK: Packets
+
+    /// ODATA or RDATA (sections 6.1, 6.3, 9.2, 9.4, 9.6, 9.7).
+    mutating func onData(_ d: PGMData, options: PGMOptions, now: VirtualTime, ctx: inout ReceiverContext,
+                         out: inout Outbox<ReceiverEvent>) {
+        guard !ended else { ctx.statistics.outsideWindow += 1; return }
+        lastHeard = now
+        let sqn = SequenceNumber(d.sequence)
+        let advertisedTrail = SequenceNumber(d.trailingEdge)
+        var hasFin = false
+        var fragment: (firstSequence: UInt32, offset: UInt32, length: UInt32)? = nil
+        if !options.isEmpty {
+            hasFin = options.contains(type: PGMOptionType.fin)
+            fragment = options.fragment
+        }
+        if !started {
+            // Section 6.1: reception starts with this packet, RXW_TRAIL_INIT;
+            // section 9.4: OPT_JOIN may move RXW_TRAIL_INIT back.
+            var first = sqn
+            var joinedAt: SequenceNumber? = nil
+            if let join = options.joinMinimumSequence.map({ SequenceNumber($0) }), join < sqn,
+               sqn.distance(to: join) > -Int32(ctx.parameters.rxwSqns) {
+                first = max(join, advertisedTrail)
+                joinedAt = join
+            }
+            // A first fragment that is not the APDU's first cannot be
+            // reassembled: start at the APDU boundary if it is in reach.
+            if let f = fragment, f.offset != 0 {
+                let start = SequenceNumber(f.firstSequence)
+                if start < first && first.distance(to: start) > -Int32(ctx.parameters.rxwSqns) {
+                    first = start
+                }
+            }
+            start(at: first, trail: advertisedTrail)
+            if let joinedAt { reportBeforeStart(joinedAt, ctx: &ctx) }
+        }
+        advertise(trail: advertisedTrail, now: now, ctx: &ctx, out: &out)
+        guard extend(to: sqn, now: now, ctx: &ctx, out: &out) else {
+            ctx.statistics.duplicates += 1
+            return
+        }
+        let offset = Int(next.distance(to: sqn))
+        guard slots[offset].state == .missing else {
+            ctx.statistics.duplicates += 1
+            return
+        }
+        // Matching data completes recovery in any state (section 6.3).
+        slots[offset].state = .received
+        slots[offset].deadline = .never
+        slots[offset].payload = d.payload
+        slots[offset].fin = hasFin
+        if let f = fragment {
+            slots[offset].fragmented = true
+            slots[offset].fragmentFirst = f.firstSequence
+            slots[offset].fragmentOffset = f.offset
+            slots[offset].fragmentLength = f.length
+        }
+        if hasFin && fin == nil { fin = sqn }
+        if offset == 0 { deliver(now: now, ctx: &ctx, out: &out) }
+    }
+
+    /// SPM (section 6.2; OPT_FIN 9.7, OPT_RST 9.8, OPT_JOIN 9.4).
+    mutating func onSPM(_ s: PGMSPM, options: PGMOptions, now: VirtualTime, ctx: inout ReceiverContext,
+                        out: inout Outbox<ReceiverEvent>) {
+        // "An SPM is in sequence if its sequence number is greater than that
+        // of the most recent in-sequence SPM"; others MUST be discarded.
+        if spmSeen && !(SequenceNumber(s.sequence) > SequenceNumber(spmSequence)) {
+            ctx.statistics.spmsDiscarded += 1
+            return
+        }
+        lastHeard = now
+        spmSequence = s.sequence
+        let firstSPM = !spmSeen
+        path = s.path
+        spmr = .idle
+        spmrDeadline = .never
+        if !options.isEmpty, case .reset(let noNAKs, let code)? = options.first(type: PGMOptionType.reset)?.kind {
+            out.events.append(.sessionEnded(tsi: tsi, reason: .reset(errorCode: code, noNAKs: noNAKs)))
+            ended = true
+            reset = true
+            return
+        }
+        if s.hasNoWindowInformation { return }
+        let spmTrail = SequenceNumber(s.trailingEdge)
+        let spmLead = SequenceNumber(s.leadingEdge)
+        if !started {
+            // Everything up to SPM_LEAD was sent before we joined, unless
+            // OPT_JOIN invites a repair from further back.
+            var first = spmLead.advanced(by: 1)
+            var joinedAt: SequenceNumber? = nil
+            if let join = options.joinMinimumSequence.map({ SequenceNumber($0) }), join < first,
+               first.distance(to: join) > -Int32(ctx.parameters.rxwSqns) {
+                first = max(join, spmTrail)
+                joinedAt = join
+            }
+            start(at: first, trail: spmTrail)
+            if let joinedAt { reportBeforeStart(joinedAt, ctx: &ctx) }
+        }
+        if firstSPM { armAwaitingSlots(now: now, ctx: &ctx) }
+        if !options.isEmpty && options.contains(type: PGMOptionType.fin) && fin == nil {
+            // "SPM_LEAD in an SPM with the FIN option indicates the last
+            // known data successfully transmitted for the session."
+            fin = spmLead
+        }
+        // Stale window information is ignored (section 6.2).
+        advertise(trail: spmTrail, now: now, ctx: &ctx, out: &out)
+        if spmLead > lead && spmLead >= next {
+            // Section 6.3: gaps up to SPM_LEAD are missing data too.
+            if extend(to: spmLead, now: now, ctx: &ctx, out: &out) {
+                // extend() made a placeholder for spmLead itself: open NAK state for it.
+                let o = Int(next.distance(to: spmLead))
+                if o >= 0 && o < slots.count && slots[o].state == .missing {
+                    openNakState(offset: o, deadline: slotDeadline(o), now: now, ctx: &ctx)
+                }
+            }
+        }
+        deliver(now: now, ctx: &ctx, out: &out)
+    }
+
+    /// The deadline shared by the slot before `offset`, or a fresh back-off.
+    func slotDeadline(_ offset: Int) -> VirtualTime? {
+        offset > 0 && slots[offset - 1].phase == .backOff ? slots[offset - 1].deadline : nil
+    }
+
+    /// Puts a missing slot into BACK-OFF (or AWAITING SPM).
+    mutating func openNakState(offset: Int, deadline: VirtualTime?, now: VirtualTime, ctx: inout ReceiverContext) {
+        guard spmSeen else {
+            slots[offset].phase = .awaitingSPM
+            slots[offset].deadline = .never
+            return
+        }
+        let d = deadline ?? now + ctx.backOff()
+        slots[offset].phase = .backOff
+        slots[offset].deadline = d
+        timers.insert(NakTimer(deadline: d.rawValue, sqn: next.advanced(by: UInt32(offset)).rawValue))
+    }
+
+    /// The first SPM lets waiting sequence numbers start NAK generation.
+    mutating func armAwaitingSlots(now: VirtualTime, ctx: inout ReceiverContext) {
+        let d = now + ctx.backOff()
+        for o in 0..<slots.count where slots[o].state == .missing && slots[o].phase == .awaitingSPM {
+            openNakState(offset: o, deadline: d, now: now, ctx: &ctx)
+        }
+    }
+
+    /// NCF, or a NAK multicast by another receiver (section 6.3, "Receiving
+    /// NCFs and multicast NAKs"; section 9.3.2 for OPT_NAK_LIST).
+    mutating func onConfirmation(first: UInt32, options: PGMOptions, isNCF: Bool, now: VirtualTime,
+                                 ctx: inout ReceiverContext) {
+        guard started, !ended else { return }
+        confirm(first, isNCF: isNCF, now: now, ctx: &ctx)
+        if !options.isEmpty, case .nakList(let list)? = options.first(type: PGMOptionType.nakList)?.kind {
+            for s in list { confirm(s, isNCF: isNCF, now: now, ctx: &ctx) }
+        }
+    }
+
+    mutating func confirm(_ raw: UInt32, isNCF: Bool, now: VirtualTime, ctx: inout ReceiverContext) {
+        let sqn = SequenceNumber(raw)
+        // Outside the window, or already received: discarded.
+        guard sqn >= next, sqn <= lead else { ctx.statistics.outsideWindow += 1; return }
+        let o = Int(next.distance(to: sqn))
+        guard slots[o].state == .missing else { return }
+        let p = ctx.parameters
+        switch slots[o].phase {
+        case .awaitingSPM, .backOff:
+            // Matching NCF: straight to WAIT_DATA. Matching NAK: WAIT_NCF.
+            if isNCF {
+                setPhase(o, .waitData, now + p.nakRdataIvl)
+            } else {
+                setPhase(o, .waitNCF, now + p.nakRptIvl)
+            }
+        case .waitNCF:
+            if isNCF {
+                setPhase(o, .waitData, now + p.nakRdataIvl)
+            } else {
+                setPhase(o, .waitNCF, now + p.nakRptIvl)
+            }
+        case .waitData:
+            // Matching NCFs and NAKs restart NAK_RDATA_IVL.
+            setPhase(o, .waitData, now + p.nakRdataIvl)
+        }
+    }
+
+    mutating func setPhase(_ o: Int, _ phase: Slot.Phase, _ deadline: VirtualTime) {
+        slots[o].phase = phase
+        slots[o].deadline = deadline
+        timers.insert(NakTimer(deadline: deadline.rawValue, sqn: next.advanced(by: UInt32(o)).rawValue))
+    }
+
+    /// Suppression by a multicast SPMR (Appendix C, section 13.5).
+    mutating func suppressSPMR(now: VirtualTime, _ p: Parameters) -> Bool {
+        guard spmr == .backOff else { return false }
+        spmr = .waiting
+        spmrDeadline = now + p.spmrExpiry
+        return true
+    }
+
+    // MARK: Timers
+
+    mutating func onTimers(now: VirtualTime, ctx: inout ReceiverContext, out: inout Outbox<ReceiverEvent>) {
+        let p = ctx.parameters
+        if spmr != .idle && spmrDeadline <= now {
+            if spmr == .backOff {
+                // Multicast with TTL 1 first, then unicast to the source.
+                let packet = PGMPacket(sourcePort: port, destinationPort: tsi.sourcePort, gsi: tsi.gsi, body: .spmr)
+                out.packets.append(Transmission(packet: packet, destination: .group(linkLocal: true)))
+                out.packets.append(Transmission(packet: packet, destination: .unicast(source)))
+                ctx.statistics.spmrsSent += 1
+                spmr = .waiting
+                spmrDeadline = now + p.spmrExpiry
+            } else {
+                // No SPM came: try again after a new back-off.
+                spmr = .backOff
+                spmrDeadline = now + Int64(ctx.rng.below(UInt64(p.spmrExpiry)))
+            }
+        }
+        guard let top = timers.first, top.deadline <= now.rawValue else { return }
+        ctx.due.removeAll(keepingCapacity: true)
+        while let t = timers.first, t.deadline <= now.rawValue {
+            _ = timers.popFirst()
+            let s = SequenceNumber(t.sqn)
+            guard s >= next, s <= lead else { continue }
+            let o = Int(next.distance(to: s))
+            guard slots[o].state == .missing, slots[o].deadline.rawValue == t.deadline else { continue }
+            ctx.due.append((o, t.sqn))
+        }
+        guard !ctx.due.isEmpty else { return }
+        ctx.due.sort { $0.offset < $1.offset }
+        ctx.nakList.removeAll(keepingCapacity: true)
+        var retry: VirtualTime? = nil
+        var anyLost = false
+        for (o, sqn) in ctx.due {
+            switch slots[o].phase {
+            case .awaitingSPM:
+                continue
+            case .backOff:
+                // NAK_RB_IVL expired: send the NAK, wait NAK_RPT_IVL for an NCF.
+                ctx.nakList.append(sqn)
+                setPhase(o, .waitNCF, now + p.nakRptIvl)
+            case .waitNCF:
+                slots[o].ncfRetries += 1
+                if UInt32(slots[o].ncfRetries) > p.nakNcfRetries {
+                    slots[o].state = .lost
+                    anyLost = true
+                } else {
+                    retryBackOff(o, &retry, now: now, ctx: &ctx)
+                }
+            case .waitData:
+                slots[o].dataRetries += 1
+                if UInt32(slots[o].dataRetries) > p.nakDataRetries {
+                    slots[o].state = .lost
+                    anyLost = true
+                } else {
+                    retryBackOff(o, &retry, now: now, ctx: &ctx)
+                }
+            }
+        }
+        sendNAKs(ctx: &ctx, out: &out)
+        if anyLost { deliver(now: now, ctx: &ctx, out: &out) }
+    }
+
+    /// After a WAIT_NCF or WAIT_DATA timeout: back to BACK-OFF, with one
+    /// random interval shared by everything that timed out together.
+    mutating func retryBackOff(_ o: Int, _ retry: inout VirtualTime?, now: VirtualTime, ctx: inout ReceiverContext) {
+        guard spmSeen else {
+            slots[o].phase = .awaitingSPM
+            slots[o].deadline = .never
+            return
+        }
+        let r = retry ?? now + ctx.backOff()
+        retry = r
+        setPhase(o, .backOff, r)
+    }
+
+    /// Sends the gathered sequence numbers, oldest first, 1 + up to 62 per NAK
+    /// (section 9.3), unicast to the path NLA (section 6.3).
+    mutating func sendNAKs(ctx: inout ReceiverContext, out: inout Outbox<ReceiverEvent>) {
+        guard let path, !ctx.nakList.isEmpty else { return }
+        var i = 0
+        let list = ctx.nakList
+        while i < list.count {
+            let end = min(i + 63, list.count)
+            let nak = PGMNak(sequence: list[i], source: source, group: ctx.group)
+            var options = PGMOptions()
+            if end - i > 1 {
+                do {
+                    options = try PGMOptions([PGMOption(.nakList(Array(list[(i + 1)..<end])))])
+                } catch {
+                    // Cannot happen for 1...62 entries; send them one by one rather than lose them.
+                    for s in list[(i + 1)..<end] { appendNAK(PGMNak(sequence: s, source: source, group: ctx.group), PGMOptions(), path, &ctx, &out) }
+                }
+            }
+            appendNAK(nak, options, path, &ctx, &out)
+            ctx.statistics.sequencesRequested += end - i
+            i = end
+        }
+    }
+
+    func appendNAK(_ nak: PGMNak, _ options: PGMOptions, _ path: PGMNLA, _ ctx: inout ReceiverContext,
+                   _ out: inout Outbox<ReceiverEvent>) {
+        let packet = PGMPacket(sourcePort: port, destinationPort: tsi.sourcePort, gsi: tsi.gsi,
+                               body: .nak(nak), options: options).withComputedNetworkSignificance
+        out.packets.append(Transmission(packet: packet, destination: .unicast(path)))
+        ctx.statistics.naksSent += 1
+    }
+}

@@ -1,0 +1,532 @@
+import PGMWire
+
+/// Who a source is and where it sends.
+public struct SourceConfiguration: Hashable, Sendable {
+    public var gsi: PGMGSI
+    /// The data-source port: with the GSI, the TSI.
+    public var sourcePort: UInt16
+    /// The data-destination port.
+    public var destinationPort: UInt16
+    /// The group NLA (NAK_GRP in NCFs).
+    public var group: PGMNLA
+    /// The source's unicast NLA: SPM_PATH and NCF_SRC.
+    public var address: PGMNLA
+    /// OD_SQN of the first ODATA.
+    public var initialSequence: UInt32
+    /// Puts OPT_JOIN with the session's first sequence number on every
+    /// ODATA, RDATA and SPM (section 9.4), inviting late joiners to repair
+    /// from there as far as the transmit window reaches. Without it a
+    /// receiver starts at the first packet it hears (section 6.1).
+    public var advertiseJoin: Bool
+
+    public init(gsi: PGMGSI, sourcePort: UInt16, destinationPort: UInt16, group: PGMNLA, address: PGMNLA,
+                initialSequence: UInt32 = 0, advertiseJoin: Bool = false) {
+        self.gsi = gsi
+        self.sourcePort = sourcePort
+        self.destinationPort = destinationPort
+        self.group = group
+        self.address = address
+        self.initialSequence = initialSequence
+        self.advertiseJoin = advertiseJoin
+    }
+
+    public var tsi: PGMTSI { PGMTSI(gsi: gsi, sourcePort: sourcePort) }
+}
+
+/// Why a source refused a request.
+public enum SourceError: Error, Equatable, Sendable, CustomStringConvertible {
+    case parameters(Parameters.Error)
+    /// send() after close() or abort().
+    case closed
+    case apduTooLarge(size: Int, limit: Int)
+    /// OPT_RST carries a 6-bit error code.
+    case errorCodeOutOfRange(UInt8)
+    /// The codec refused the options built for a packet.
+    case encoding(PGMWireError)
+
+    public var description: String {
+        switch self {
+        case .parameters(let e): "\(e)"
+        case .closed: "the session is closed"
+        case .apduTooLarge(let size, let limit): "APDU of \(size) bytes exceeds \(limit)"
+        case .errorCodeOutOfRange(let c): "OPT_RST error code \(c) does not fit in 6 bits"
+        case .encoding(let e): "cannot encode options: \(e)"
+        }
+    }
+}
+
+/// What a source tells its application.
+public enum SourceEvent: Hashable, Sendable {
+    /// OPT_FIN went out, on the last ODATA or in an SPM; `lead` is the last
+    /// sequence number of the session.
+    case finSent(lead: SequenceNumber)
+    /// The first SPM with OPT_RST went out.
+    case resetSent
+}
+
+/// Counters a source keeps.
+public struct SourceStatistics: Hashable, Sendable, Codable {
+    public var odataSent = 0
+    public var rdataSent = 0
+    public var spmsSent = 0
+    public var ncfsSent = 0
+    public var naksReceived = 0
+    /// Sequence numbers NAKed, counting OPT_NAK_LIST entries.
+    public var sequencesNaked = 0
+    /// NAKed sequence numbers outside the transmit window (no NCF, no RDATA).
+    public var sequencesOutsideWindow = 0
+    /// Repeated NAKs within RDATA_LINGER_IVL (NCF sent, no second RDATA).
+    public var repairsLingering = 0
+    /// Sequence numbers left out of an NCF because one was multicast for
+    /// them within RDATA_LINGER_IVL (section 5.2's NAK-storm countermeasure).
+    public var confirmationsLingering = 0
+    public var spmrsReceived = 0
+    public var spmrsAnswered = 0
+    /// Octets sent, IP headers included.
+    public var bytesSent = 0
+    public init() {}
+}
+
+/// One TPDU of the transmit window.
+struct TxEntry: Sendable {
+    var payload: ArraySlice<UInt8>
+    var options: PGMOptions
+    var fragment: Bool
+    var fin: Bool
+    var sentAt: VirtualTime
+
+    static let empty = TxEntry(payload: [], options: PGMOptions(), fragment: false, fin: false, sentAt: .never)
+}
+
+/// The RFC 3208 source (section 5, Appendix C, options of section 9): an
+/// I/O-free state machine on the virtual clock. The application calls
+/// `send`, `close` and `abort`; the network calls `receive`; the clock calls
+/// `advance` at `nextDeadline`. Packets to send and events come out in an
+/// `Outbox`.
+public struct Source: Sendable {
+    /// The largest APDU accepted (PGM_APDU_MAX in the uapi header).
+    public static let maximumAPDU = 1 << 20
+
+    public let configuration: SourceConfiguration
+    public let parameters: Parameters
+    public private(set) var statistics = SourceStatistics()
+
+    /// TXW_TRAIL: the oldest sequence number available for repair.
+    public private(set) var trail: SequenceNumber
+    /// TXW_LEAD: the last sequence number sent.
+    public private(set) var lead: SequenceNumber
+    /// The next sequence number to assign to a TPDU.
+    public private(set) var assigned: SequenceNumber
+
+    /// TPDUs trail..<assigned (sent ones, then those waiting for the rate).
+    var entries = Ring<TxEntry>(filler: .empty)
+    var spmPending = false
+    var spmSequence: UInt32 = 0
+    var nextAmbient: VirtualTime
+    var nextHeartbeat: VirtualTime = .never
+    var heartbeatInterval: UInt32
+    var lastSPMRAnswer: VirtualTime?
+    var repairs = Ring<UInt32>(filler: 0)
+    var repairsQueued: Set<UInt32> = []
+    var lastRepair: [UInt32: VirtualTime] = [:]
+    var lastConfirmation: [UInt32: VirtualTime] = [:]
+    /// Token bucket in byte-microseconds: one octet costs 1_000_000, and
+    /// TXW_MAX_RTE of them accrue per microsecond.
+    var tokens: Int64
+    var tokensAt: VirtualTime
+    var blockedCost: Int64 = 0
+    var closing = false
+    var finAnnounced = false
+    var resetSent = false
+    var abortState: (noNAKs: Bool, code: UInt8)?
+    let spmOptions: PGMOptions
+    let spmFinOptions: PGMOptions
+    var spmResetOptions = PGMOptions()
+
+    /// A source whose first ambient SPM is due at `start`.
+    public init(_ configuration: SourceConfiguration, parameters: Parameters = Parameters(),
+                start: VirtualTime = .zero) throws(SourceError) {
+        do { try parameters.validate() } catch { throw .parameters(error) }
+        self.configuration = configuration
+        self.parameters = parameters
+        trail = SequenceNumber(configuration.initialSequence)
+        lead = trail.advanced(by: UInt32.max)
+        assigned = trail
+        nextAmbient = start
+        heartbeatInterval = parameters.ihbMin
+        tokens = Int64(parameters.maxTpdu) * 1_000_000
+        tokensAt = start
+        let join: [PGMOption] = configuration.advertiseJoin
+            ? [PGMOption(.join(minimumSequence: configuration.initialSequence))] : []
+        spmOptions = try Self.options(join)
+        spmFinOptions = try Self.options(join + [PGMOption(.fin)])
+    }
+
+    static func options(_ list: [PGMOption]) throws(SourceError) -> PGMOptions {
+        do { return try PGMOptions(list) } catch { throw .encoding(error) }
+    }
+
+    /// TPDUs accepted but not yet sent (held back by TXW_MAX_RTE).
+    public var unsentCount: Int { Int(lead.advanced(by: 1).distance(to: assigned)) }
+
+    /// Whether close() or abort() was called.
+    public var isClosed: Bool { closing || abortState != nil }
+
+    // MARK: Application
+
+    /// Queues one APDU as ODATA, fragmented with OPT_FRAGMENT when it does
+    /// not fit MAX_TPDU (section 9.2.2). Returns the sequence numbers given
+    /// to its TPDUs.
+    @discardableResult
+    public mutating func send(_ apdu: [UInt8], at now: VirtualTime,
+                              into out: inout Outbox<SourceEvent>) throws(SourceError) -> ClosedRange<SequenceNumber> {
+        guard !isClosed else { throw .closed }
+        guard apdu.count <= Self.maximumAPDU else { throw .apduTooLarge(size: apdu.count, limit: Self.maximumAPDU) }
+        let first = assigned
+        let syn = first.rawValue == configuration.initialSequence
+        let join = configuration.advertiseJoin
+        let sizes = Self.fragmentSizes(apduSize: apdu.count, syn: syn, join: join, parameters: parameters)
+        var built: [TxEntry] = []
+        built.reserveCapacity(sizes.count)
+        var offset = 0
+        for (i, size) in sizes.enumerated() {
+            var list: [PGMOption] = []
+            if sizes.count > 1 || size < apdu.count {
+                list.append(PGMOption(.fragment(firstSequence: first.rawValue, offset: UInt32(offset),
+                                                length: UInt32(apdu.count))))
+            }
+            if join { list.append(PGMOption(.join(minimumSequence: configuration.initialSequence))) }
+            if syn && i == 0 { list.append(PGMOption(.syn)) }
+            built.append(TxEntry(payload: apdu[offset..<(offset + size)], options: try Self.options(list),
+                                 fragment: !list.isEmpty, fin: false, sentAt: .never))
+            offset += size
+        }
+        for e in built { entries.append(e) }
+        assigned = assigned.advanced(by: UInt32(built.count))
+        pump(now: now, out: &out)
+        return first...assigned.advanced(by: UInt32.max)
+    }
+
+    /// The TSDU sizes of the TPDUs an APDU of `apduSize` octets becomes:
+    /// each TPDU, with the IPv4 header (20), PGM header (16), ODATA fields
+    /// (8) and options (OPT_LENGTH, OPT_FRAGMENT when fragmented, OPT_JOIN,
+    /// OPT_SYN on the session's first TPDU), fits MAX_TPDU.
+    public static func fragmentSizes(apduSize: Int, syn: Bool, join: Bool, parameters: Parameters) -> [Int] {
+        let room = Int(parameters.maxTpdu) - ipv4HeaderLength - 24
+        func optionBytes(fragment: Bool, syn: Bool) -> Int {
+            let body = (fragment ? 16 : 0) + (syn ? 4 : 0) + (join ? 8 : 0)
+            return body == 0 ? 0 : 4 + body
+        }
+        if apduSize <= room - optionBytes(fragment: false, syn: syn) { return [apduSize] }
+        var sizes: [Int] = []
+        var offset = 0
+        while offset < apduSize {
+            let size = min(apduSize - offset, room - optionBytes(fragment: true, syn: syn && offset == 0))
+            sizes.append(size)
+            offset += size
+        }
+        return sizes
+    }
+
+    /// Closes the session gracefully: OPT_FIN on the last ODATA when it is
+    /// still queued and has room, else in an SPM sent at once; every later
+    /// SPM carries OPT_FIN (section 9.7.2).
+    public mutating func close(at now: VirtualTime, into out: inout Outbox<SourceEvent>) {
+        guard !isClosed else { return }
+        closing = true
+        if unsentCount > 0 {
+            let last = entries.count - 1
+            var e = entries[last]
+            let length = ipv4HeaderLength + 24 + e.options.encodedLength + (e.options.isEmpty ? 8 : 4) + e.payload.count
+            if length <= Int(parameters.maxTpdu), let withFin = try? Self.options(e.options.all + [PGMOption(.fin)]) {
+                e.options = withFin
+                e.fin = true
+                entries[last] = e
+                pump(now: now, out: &out)
+                return
+            }
+        }
+        announceBySPM(now: now)
+        pump(now: now, out: &out)
+    }
+
+    /// Aborts the session: queued ODATA is dropped and every SPM from now on
+    /// carries OPT_RST (section 9.8.2), the first one at once. With `noNAKs`
+    /// the N bit is set and NAKs are no longer answered.
+    public mutating func abort(errorCode: UInt8 = 0, noNAKs: Bool = false, at now: VirtualTime,
+                               into out: inout Outbox<SourceEvent>) throws(SourceError) {
+        guard errorCode < 64 else { throw .errorCodeOutOfRange(errorCode) }
+        guard abortState == nil else { return }
+        var list: [PGMOption] = []
+        if configuration.advertiseJoin { list.append(PGMOption(.join(minimumSequence: configuration.initialSequence))) }
+        list.append(PGMOption(.reset(noNAKs: noNAKs, errorCode: errorCode)))
+        spmResetOptions = try Self.options(list)
+        abortState = (noNAKs, errorCode)
+        // Unsent TPDUs will never be sent.
+        let unsent = unsentCount
+        for _ in 0..<unsent { entries.removeLast() }
+        assigned = lead.advanced(by: 1)
+        announceBySPM(now: now)
+        pump(now: now, out: &out)
+    }
+
+    /// Sends an SPM now and restarts the heartbeat (sections 9.7.2, 9.8.2).
+    mutating func announceBySPM(now: VirtualTime) {
+        spmPending = true
+        heartbeatInterval = parameters.ihbMin
+        nextHeartbeat = now + parameters.ihbMin
+    }
+
+    // MARK: Network
+
+    /// Handles a packet from the network: NAKs (sections 5.2, 5.3, 9.3.4) and
+    /// SPMRs (Appendix C, section 13.4). Other packets are ignored.
+    public mutating func receive(_ packet: PGMPacket, from sender: PGMNLA, at now: VirtualTime,
+                                 into out: inout Outbox<SourceEvent>) {
+        guard packet.tsi == configuration.tsi, packet.dataDestinationPort == configuration.destinationPort else { return }
+        refill(now)
+        switch packet.body {
+        case .nak(let nak):
+            onNAK(nak, options: packet.options, now: now, out: &out)
+        case .spmr:
+            statistics.spmrsReceived += 1
+            // "respond immediately ... rate limited to once per IHB_MIN per TSI".
+            if lastSPMRAnswer.map({ now >= $0 + parameters.ihbMin }) ?? true {
+                lastSPMRAnswer = now
+                statistics.spmrsAnswered += 1
+                spmPending = true
+            }
+        default:
+            return
+        }
+        pump(now: now, out: &out)
+    }
+
+    func inWindow(_ s: SequenceNumber) -> Bool { s >= trail && s <= lead }
+
+    mutating func onNAK(_ nak: PGMNak, options: PGMOptions, now: VirtualTime, out: inout Outbox<SourceEvent>) {
+        statistics.naksReceived += 1
+        if let a = abortState, a.noNAKs { return }
+        var requested = [nak.sequence]
+        if !options.isEmpty, case .nakList(let list)? = options.first(type: PGMOptionType.nakList)?.kind {
+            requested += list
+        }
+        statistics.sequencesNaked += requested.count
+        // Only sequence numbers still in the transmit window are confirmed
+        // and repaired (section 5.3); an NCF for the others would promise
+        // RDATA that can never come.
+        let valid = requested.filter { inWindow(SequenceNumber($0)) }
+        statistics.sequencesOutsideWindow += requested.count - valid.count
+        guard !valid.isEmpty else { return }
+        // Section 5.2: an NCF at once, multicast, ahead of everything else
+        // and outside the rate limit; section 9.3.4: with the NAK's list.
+        // As the countermeasure to NAK storms that section 5.2 suggests,
+        // identical NCFs are sent at most once per RDATA_LINGER_IVL: a NAK
+        // that crossed an NCF in flight is confirmed by that NCF.
+        var confirm: [UInt32] = []
+        for s in valid {
+            if let t = lastConfirmation[s], now < t + parameters.rdataLingerIvl {
+                statistics.confirmationsLingering += 1
+            } else {
+                confirm.append(s)
+            }
+        }
+        if let first = confirm.first {
+            let rest = Array(confirm.dropFirst())
+            var ncfOptions = PGMOptions()
+            if !rest.isEmpty, let o = try? PGMOptions([PGMOption(.nakList(rest))]) {
+                ncfOptions = o
+            }
+            // A list the codec refuses cannot come from a decoded NAK: then
+            // only the first is confirmed, and only the confirmed repaired.
+            if !rest.isEmpty && ncfOptions.isEmpty { confirm = [first] }
+            let ncf = PGMPacket(sourcePort: configuration.sourcePort, destinationPort: configuration.destinationPort,
+                                gsi: configuration.gsi,
+                                body: .ncf(PGMNak(sequence: first, source: configuration.address,
+                                                  group: configuration.group)),
+                                options: ncfOptions).withComputedNetworkSignificance
+            emit(ncf, &out)
+            statistics.ncfsSent += 1
+            for s in confirm { lastConfirmation[s] = now }
+        }
+        for s in valid {
+            if repairsQueued.contains(s) { continue }
+            if let t = lastRepair[s], now < t + parameters.rdataLingerIvl {
+                statistics.repairsLingering += 1
+                continue
+            }
+            repairs.append(s)
+            repairsQueued.insert(s)
+        }
+    }
+
+    // MARK: Clock
+
+    /// The earliest time `advance` has work to do.
+    public var nextDeadline: VirtualTime? {
+        var d: VirtualTime? = min(nextAmbient, nextHeartbeat)
+        if parameters.txwSecsMs > 0 && !entries.isEmpty && trail <= lead {
+            d = earliest(d, entries[0].sentAt + Int64(parameters.txwSecsMs) * 1000)
+        }
+        if blockedCost > 0 && parameters.txwMaxRte > 0 {
+            let rate = Int64(parameters.txwMaxRte)
+            d = earliest(d, tokensAt + (blockedCost - tokens + rate - 1) / rate)
+        }
+        return d
+    }
+
+    /// Runs the timers due at `now` and sends what the rate allows.
+    public mutating func advance(to now: VirtualTime, into out: inout Outbox<SourceEvent>) {
+        refill(now)
+        // The transmit window also advances in time (section 3.3).
+        if parameters.txwSecsMs > 0 {
+            let age = Int64(parameters.txwSecsMs) * 1000
+            while !entries.isEmpty && trail <= lead && entries[0].sentAt + age <= now { dropTrail() }
+        }
+        // Ambient SPMs (section 5.1.4).
+        if nextAmbient <= now {
+            spmPending = true
+            nextAmbient = now + parameters.spmAmbientIvl
+        }
+        // Heartbeat SPMs (section 5.1.5): IHB_MIN after data, doubling to IHB_MAX.
+        if nextHeartbeat <= now {
+            spmPending = true
+            heartbeatInterval = min(heartbeatInterval * 2, parameters.ihbMax)
+            nextHeartbeat = now + heartbeatInterval
+        }
+        if lastRepair.count > 4096 {
+            lastRepair = lastRepair.filter { now < $0.value + parameters.rdataLingerIvl }
+        }
+        if lastConfirmation.count > 4096 {
+            lastConfirmation = lastConfirmation.filter { now < $0.value + parameters.rdataLingerIvl }
+        }
+        pump(now: now, out: &out)
+    }
+
+    mutating func dropTrail() {
+        entries.removeFirst()
+        trail = trail.advanced(by: 1)
+    }
+
+    // MARK: Transmission
+
+    mutating func refill(_ now: VirtualTime) {
+        guard parameters.txwMaxRte > 0, now > tokensAt else { return }
+        let rate = Int64(parameters.txwMaxRte)
+        let capacity = Int64(parameters.maxTpdu) * 1_000_000
+        let elapsed = min(now - tokensAt, capacity / rate + 1)
+        tokens = min(capacity, tokens + elapsed * rate)
+        tokensAt = now
+    }
+
+    /// Takes the tokens for `packet` if there are enough.
+    mutating func take(_ packet: PGMPacket) -> Bool {
+        guard parameters.txwMaxRte > 0 else { return true }
+        let cost = Int64(ipv4HeaderLength + packet.encodedLength) * 1_000_000
+        guard tokens >= cost else {
+            blockedCost = cost
+            return false
+        }
+        tokens -= cost
+        return true
+    }
+
+    mutating func emit(_ packet: PGMPacket, _ out: inout Outbox<SourceEvent>) {
+        statistics.bytesSent += ipv4HeaderLength + packet.encodedLength
+        out.packets.append(Transmission(packet: packet, destination: .group(linkLocal: false)))
+    }
+
+    /// Sends in the order of section 5.1.3 (NCFs already went out): SPMs,
+    /// then RDATA, then ODATA, while TXW_MAX_RTE allows.
+    mutating func pump(now: VirtualTime, out: inout Outbox<SourceEvent>) {
+        blockedCost = 0
+        while true {
+            if spmPending {
+                let spm = makeSPM()
+                guard take(spm) else { return }
+                spmPending = false
+                spmSequence &+= 1
+                statistics.spmsSent += 1
+                emit(spm, &out)
+                if abortState != nil && !resetSent {
+                    resetSent = true
+                    out.events.append(.resetSent)
+                } else if abortState == nil && closing && unsentCount == 0 && !finAnnounced {
+                    finAnnounced = true
+                    out.events.append(.finSent(lead: lead))
+                }
+                continue
+            }
+            if !repairs.isEmpty {
+                let s = SequenceNumber(repairs[0])
+                guard inWindow(s) else {
+                    repairsQueued.remove(repairs.removeFirst())
+                    continue
+                }
+                let e = entries[Int(trail.distance(to: s))]
+                let rdata = PGMPacket(sourcePort: configuration.sourcePort,
+                                      destinationPort: configuration.destinationPort, gsi: configuration.gsi,
+                                      body: .rdata(PGMData(sequence: s.rawValue, trailingEdge: trail.rawValue,
+                                                           payload: e.payload)),
+                                      options: e.options)
+                guard take(rdata) else { return }
+                repairsQueued.remove(repairs.removeFirst())
+                lastRepair[s.rawValue] = now
+                statistics.rdataSent += 1
+                emit(rdata, &out)
+                dataSent(now)
+                continue
+            }
+            if unsentCount > 0 {
+                let s = lead.advanced(by: 1)
+                // Sending s makes it the lead; the window keeps TXW_SQNS.
+                var newTrail = trail
+                if Int64(newTrail.distance(to: s)) + 1 > Int64(parameters.txwSqns) {
+                    newTrail = s.advanced(by: 1 &- parameters.txwSqns)
+                }
+                let o = Int(trail.distance(to: s))
+                let e = entries[o]
+                let odata = PGMPacket(sourcePort: configuration.sourcePort,
+                                      destinationPort: configuration.destinationPort, gsi: configuration.gsi,
+                                      body: .odata(PGMData(sequence: s.rawValue, trailingEdge: newTrail.rawValue,
+                                                           payload: e.payload)),
+                                      options: e.options)
+                guard take(odata) else { return }
+                entries[o].sentAt = now
+                lead = s
+                while trail < newTrail { dropTrail() }
+                statistics.odataSent += 1
+                emit(odata, &out)
+                dataSent(now)
+                if e.fin {
+                    finAnnounced = true
+                    out.events.append(.finSent(lead: s))
+                }
+                continue
+            }
+            return
+        }
+    }
+
+    /// Any data packet restarts the heartbeat at IHB_MIN (section 5.1.5).
+    mutating func dataSent(_ now: VirtualTime) {
+        heartbeatInterval = parameters.ihbMin
+        nextHeartbeat = now + parameters.ihbMin
+    }
+
+    func makeSPM() -> PGMPacket {
+        let options: PGMOptions
+        if abortState != nil {
+            options = spmResetOptions
+        } else if closing && unsentCount == 0 {
+            options = spmFinOptions
+        } else {
+            options = spmOptions
+        }
+        return PGMPacket(sourcePort: configuration.sourcePort, destinationPort: configuration.destinationPort,
+                         gsi: configuration.gsi,
+                         body: .spm(PGMSPM(sequence: spmSequence, trailingEdge: trail.rawValue,
+                                           leadingEdge: lead.rawValue, path: configuration.address)),
+                         options: options)
+    }
+}
