@@ -5,9 +5,11 @@
  * Runs in softirq for every PGM packet addressed to this host (including
  * multicast the host has joined).  It validates the common header, the
  * type-specific header, the options and the checksum (RFC 3208 sections 8
- * and 9), counts, and hands valid packets on.  Sessions are not built yet:
- * a valid packet is counted as "no socket" and dropped.  Nothing here
- * sleeps or allocates.
+ * and 9), counts, and hands each valid packet to the sockets that want it:
+ * downstream packets (SPM, ODATA, RDATA, NCF) to receivers bound to the
+ * destination port (and group, when bound to one), upstream packets (NAK,
+ * SPMR) to the source whose data-source port they name.  The socket list
+ * is walked under RCU (we run inside ip_local_deliver's rcu_read_lock).
  */
 #include <linux/skbuff.h>
 #include <linux/ip.h>
@@ -42,6 +44,50 @@ static bool pgm_csum_ok(struct sk_buff *skb)
 	if (!ph->csum)
 		return true;
 	return csum_fold(skb_checksum(skb, 0, skb->len, 0)) == 0;
+}
+
+static bool pgm_dispatch(struct pgm_net *pn, struct sk_buff *skb,
+			 const struct pgm_wire_info *info)
+{
+	const struct pgm_hdr *ph = (const struct pgm_hdr *)skb->data;
+	__be32 daddr = ip_hdr(skb)->daddr;
+	bool down, any = false;
+	struct pgm_sock *ps;
+
+	switch (info->type) {
+	case PGM_SPM:
+	case PGM_ODATA:
+	case PGM_RDATA:
+	case PGM_NCF:
+		down = true;
+		break;
+	case PGM_NAK:
+	case PGM_SPMR:
+		down = false;
+		break;
+	default:
+		return false;	/* POLL, POLR, NNAK, ACK: no socket takes them */
+	}
+
+	hlist_for_each_entry_rcu(ps, &pn->sockets, node) {
+		struct inet_sock *inet = &ps->inet;
+		u8 role = READ_ONCE(ps->role);
+
+		if (READ_ONCE(inet->inet_sport) != ph->dport)
+			continue;
+		if (down && role == PGM_ROLE_RECEIVER) {
+			__be32 bound = READ_ONCE(inet->inet_rcv_saddr);
+
+			if (bound && bound != daddr)
+				continue;
+			pgm_receiver_rcv(&ps->inet.sk, skb, info);
+			any = true;
+		} else if (!down && role == PGM_ROLE_SOURCE) {
+			pgm_source_rcv(&ps->inet.sk, skb, info);
+			any = true;
+		}
+	}
+	return any;
 }
 
 int pgm_rcv(struct sk_buff *skb)
@@ -82,7 +128,10 @@ int pgm_rcv(struct sk_buff *skb)
 		goto drop;
 	}
 
-	pgm_mib_inc(pn, PGM_MIB_IN_NO_SOCKET);
+	if (pgm_dispatch(pn, skb, &info))
+		pgm_mib_inc(pn, PGM_MIB_IN_DELIVERED);
+	else
+		pgm_mib_inc(pn, PGM_MIB_IN_NO_SOCKET);
 drop:
 	kfree_skb(skb);
 	return 0;

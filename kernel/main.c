@@ -97,6 +97,8 @@ static void __exit pgm_exit(void)
 	synchronize_net();
 	unregister_pernet_subsys(&pgm_net_ops);
 	proto_unregister(&pgm_prot);
+	/* Sessions are freed after a grace period (call_rcu, kfree_rcu). */
+	rcu_barrier();
 }
 
 module_init(pgm_init);

@@ -28,6 +28,7 @@
 #include <net/netns/generic.h>
 #include <uapi/linux/pgm.h>
 
+#include "compat.h"
 #include "wire.h"
 
 /* Tunables of one socket; indices follow the option table in socket.c. */
@@ -75,6 +76,27 @@ struct pgm_net {
 	unsigned int		nsockets;	/* under @lock */
 };
 
+struct pgm_source;
+struct pgm_receiver;
+
+/* What rides in skb->cb of an APDU queued for delivery to a receiver. */
+struct pgm_skb_cb {
+	struct pgm_tsi	tsi;
+	__be32		saddr;		/* IP source of the data */
+	u32		sqn;		/* first sequence number of the APDU */
+};
+
+static inline struct pgm_skb_cb *pgm_cb(struct sk_buff *skb)
+{
+	BUILD_BUG_ON(sizeof(struct pgm_skb_cb) > sizeof(skb->cb));
+	return (struct pgm_skb_cb *)skb->cb;
+}
+
+/* Room to reserve in front of a PGM packet for the IP header and below. */
+#define PGM_HEADROOM	(MAX_HEADER + 24)
+#define PGM_IP_HLEN	20
+#define PGM_IP_RA_HLEN	24	/* with the Router Alert option */
+
 enum pgm_role {
 	PGM_ROLE_NONE,
 	PGM_ROLE_SOURCE,	/* connected to a group */
@@ -89,6 +111,8 @@ struct pgm_sock {
 	u8			role;	/* enum pgm_role */
 	bool			gsi_set;
 	bool			abort_on_loss;
+	struct pgm_source __rcu	*src;	/* set by connect(), freed by close() */
+	struct pgm_receiver __rcu *rcv;	/* set by bind(), freed by close() */
 };
 
 static inline struct pgm_sock *pgm_sk(const struct sock *sk)
@@ -115,6 +139,34 @@ static inline void pgm_mib_add(struct pgm_net *pn, enum pgm_mib_field f, u64 n)
 
 void pgm_default_params(struct pgm_params *p);
 void pgm_netns_stats(struct pgm_net *pn, struct pgm_netns_stats *st);
+
+/* output.c */
+int pgm_xmit(struct sock *sk, struct sk_buff *skb, __be32 daddr, bool ra);
+struct sk_buff *pgm_alloc_pkt(unsigned int len, gfp_t gfp);
+void pgm_fill_hdr(struct sk_buff *skb, __be16 sport, __be16 dport, u8 type,
+		  u8 options, const u8 *gsi, u16 tsdu_len);
+void pgm_set_csum(struct sk_buff *skb);
+static inline u32 pgm_usecs_to_jiffies(u32 us)
+{
+	return max_t(unsigned long, 1, usecs_to_jiffies(us));
+}
+
+/* source.c */
+int pgm_source_start(struct sock *sk);
+void pgm_source_stop(struct sock *sk);
+int pgm_source_sendmsg(struct sock *sk, struct msghdr *msg, size_t len);
+void pgm_source_rcv(struct sock *sk, struct sk_buff *skb,
+		    const struct pgm_wire_info *info);
+void pgm_source_stats(struct sock *sk, struct pgm_source_stats *st);
+
+/* receiver.c */
+int pgm_receiver_start(struct sock *sk);
+void pgm_receiver_stop(struct sock *sk);
+int pgm_receiver_recvmsg(struct sock *sk, struct msghdr *msg, size_t len,
+			 int flags, int *addr_len);
+void pgm_receiver_rcv(struct sock *sk, struct sk_buff *skb,
+		      const struct pgm_wire_info *info);
+void pgm_receiver_stats(struct sock *sk, struct pgm_receiver_stats *st);
 
 /* socket.c */
 extern struct proto pgm_prot;

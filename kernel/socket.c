@@ -167,7 +167,21 @@ static void pgm_unhash(struct sock *sk)
 
 static void pgm_close(struct sock *sk, long timeout)
 {
+	lock_sock(sk);
+	pgm_source_stop(sk);
+	pgm_receiver_stop(sk);
+	release_sock(sk);
 	sk_common_release(sk);
+}
+
+static int pgm_sendmsg(struct sock *sk, struct msghdr *msg, size_t len)
+{
+	int err;
+
+	lock_sock(sk);
+	err = pgm_source_sendmsg(sk, msg, len);
+	release_sock(sk);
+	return err;
 }
 
 /*
@@ -203,9 +217,12 @@ static int pgm_bind(struct sock *sk, struct sockaddr *uaddr, int addr_len)
 		goto out;
 	}
 	if (ipv4_is_multicast(addr) || addr == htonl(INADDR_ANY)) {
+		err = pgm_receiver_start(sk);
+		if (err)
+			goto out;
 		inet->inet_rcv_saddr = addr;
-		inet->inet_sport = sin->sin_port;
-		ps->role = PGM_ROLE_RECEIVER;
+		WRITE_ONCE(inet->inet_sport, sin->sin_port);
+		WRITE_ONCE(ps->role, PGM_ROLE_RECEIVER);
 	} else {
 		inet->inet_rcv_saddr = addr;
 		inet->inet_saddr = addr;
@@ -277,11 +294,22 @@ static int pgm_connect(struct socket *sock, struct sockaddr *uaddr,
 		err = -EADDRNOTAVAIL;
 		goto out;
 	}
-	inet->inet_sport = port;
 	inet->inet_daddr = sin->sin_addr.s_addr;
 	inet->inet_dport = sin->sin_port;
+	WRITE_ONCE(inet->inet_sport, port);
 	WRITE_ONCE(ps->role, PGM_ROLE_SOURCE);
 	spin_unlock_bh(&pn->lock);
+
+	err = pgm_source_start(sk);
+	if (err) {
+		spin_lock_bh(&pn->lock);
+		WRITE_ONCE(ps->role, PGM_ROLE_NONE);
+		WRITE_ONCE(inet->inet_sport, 0);
+		inet->inet_daddr = 0;
+		inet->inet_dport = 0;
+		spin_unlock_bh(&pn->lock);
+		goto out;
+	}
 	inet_sk_set_state(sk, TCP_ESTABLISHED);
 out:
 	release_sock(sk);
@@ -487,12 +515,25 @@ static int pgm_getsockopt(struct sock *sk, int level, int optname,
 	case PGM_JOIN_GROUP:
 	case PGM_LEAVE_GROUP:
 		return -ENOPROTOOPT;	/* set only */
+
+	case PGM_SOURCE_STATS: {
+		struct pgm_source_stats st;
+
+		lock_sock(sk);
+		pgm_source_stats(sk, &st);
+		release_sock(sk);
+		return pgm_put_opt(optval, optlen, &st, sizeof(st), true);
+	}
+	case PGM_RECEIVER_STATS: {
+		struct pgm_receiver_stats st;
+
+		lock_sock(sk);
+		pgm_receiver_stats(sk, &st);
+		release_sock(sk);
+		return pgm_put_opt(optval, optlen, &st, sizeof(st), true);
+	}
 	}
 
-	/*
-	 * PGM_SOURCE_STATS and PGM_RECEIVER_STATS come with the data path;
-	 * until then they are unknown here, like any other number.
-	 */
 	d = pgm_find_opt(optname);
 	if (!d)
 		return -ENOPROTOOPT;
@@ -506,6 +547,8 @@ struct proto pgm_prot = {
 	.init		= pgm_init_sock,
 	.close		= pgm_close,
 	.bind		= pgm_bind,
+	.sendmsg	= pgm_sendmsg,
+	.recvmsg	= pgm_receiver_recvmsg,
 	.setsockopt	= pgm_setsockopt,
 	.getsockopt	= pgm_getsockopt,
 	.hash		= pgm_hash,
@@ -530,7 +573,7 @@ const struct proto_ops pgm_ops = {
 	.shutdown	= sock_no_shutdown,
 	.setsockopt	= sock_common_setsockopt,
 	.getsockopt	= sock_common_getsockopt,
-	.sendmsg	= sock_no_sendmsg,
-	.recvmsg	= sock_no_recvmsg,
+	.sendmsg	= inet_sendmsg,
+	.recvmsg	= sock_common_recvmsg,
 	.mmap		= sock_no_mmap,
 };

@@ -37,7 +37,7 @@ struct SocketAPITests {
         // ABI: these sizes are part of the user API.
         #expect(MemoryLayout<pgm_tsi>.size == 8)
         #expect(MemoryLayout<pgm_netns_stats>.size == 9 * 8)
-        #expect(MemoryLayout<pgm_receiver_stats>.size == 11 * 8 + 8)
+        #expect(MemoryLayout<pgm_receiver_stats>.size == 12 * 8 + 8)
         #expect(MemoryLayout<pgm_source_stats>.size == 11 * 8 + 8)
     }
 

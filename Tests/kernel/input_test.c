@@ -14,6 +14,7 @@
 #include <net/if.h>
 #include <sys/ioctl.h>
 #include <sys/wait.h>
+#include <linux/errqueue.h>
 
 #include "harness.h"
 #include "common.h"
@@ -217,6 +218,135 @@ static void random_mutations(void)
 	       (unsigned long long)(b.in_no_socket - a.in_no_socket));
 }
 
+static struct pgm_receiver_stats rstats(int fd)
+{
+	struct pgm_receiver_stats st = {};
+	socklen_t len = sizeof(st);
+
+	if (getsockopt(fd, SOL_PGM, PGM_RECEIVER_STATS, &st, &len))
+		FAILF("PGM_RECEIVER_STATS: %s", strerror(errno));
+	return st;
+}
+
+/* Wait for @fd to become readable (or have an error queued). */
+static int wait_fd(int fd, short ev)
+{
+	struct pollfd p = { .fd = fd, .events = ev };
+
+	return poll(&p, 1, 2000) == 1 ? p.revents : 0;
+}
+
+/* Read one error-queue record: its cmsg type and errno, and the record. */
+static int read_err(int fd, void *rec, size_t len, int *type, int *eno)
+{
+	char cbuf[256];
+	struct iovec iov = { rec, len };
+	struct msghdr m = { .msg_iov = &iov, .msg_iovlen = 1,
+			    .msg_control = cbuf, .msg_controllen = sizeof(cbuf) };
+	struct cmsghdr *c;
+	ssize_t n = recvmsg(fd, &m, MSG_ERRQUEUE | MSG_DONTWAIT);
+
+	if (n < 0)
+		return -1;
+	for (c = CMSG_FIRSTHDR(&m); c; c = CMSG_NXTHDR(&m, c)) {
+		struct sock_extended_err ee;
+
+		if (c->cmsg_level != SOL_PGM)
+			continue;
+		memcpy(&ee, CMSG_DATA(c), sizeof(ee));
+		*type = c->cmsg_type;
+		*eno = ee.ee_errno;
+	}
+	return (int)n;
+}
+
+/*
+ * A receiver bound to INADDR_ANY:7500 takes the packets sent to 127.0.0.1:
+ * delivery with the TSI in msg_name (section 6.1), duplicates, data far
+ * beyond the window, an NCF of an unknown session, loss through the
+ * source's trail (section 6.3), and the end of sessions by OPT_FIN (9.7)
+ * and OPT_RST (9.8).
+ */
+static void receiver_path(void)
+{
+	struct sockaddr_in any = sin4("0.0.0.0", 7500);
+	struct pgm_receiver_stats st;
+	struct sockaddr_pgm from;
+	struct pgm_session_end end;
+	struct pgm_loss loss;
+	char buf[2048];
+	socklen_t flen = sizeof(from);
+	int fd = pgm_socket(), type = 0, eno = 0;
+
+	CHECK_OK(bind(fd, (struct sockaddr *)&any, sizeof(any)));
+
+	odata_trail(&p, 100, 100, 10);
+	expect_outcome(&p, OUTCOME(in_delivered), "ODATA to a receiver");
+	CHECK(wait_fd(fd, POLLIN) & POLLIN);
+	CHECK_EQ(recvfrom(fd, buf, sizeof(buf), MSG_DONTWAIT, (struct sockaddr *)&from, &flen), 10);
+	CHECK_EQ(flen, sizeof(from));
+	CHECK_EQ(ntohs(from.sin.sin_port), 40000);
+	CHECK_EQ(ntohs(from.tsi.sport), 40000);
+	CHECK(!memcmp(from.tsi.gsi, test_gsi, 6));
+	CHECK_EQ((uint8_t)buf[3], (uint8_t)(100 + 3));
+
+	/* MSG_TRUNC: the rest of a datagram is dropped, its length returned. */
+	odata_trail(&p, 101, 100, 10);
+	expect_outcome(&p, OUTCOME(in_delivered), "second ODATA");
+	CHECK(wait_fd(fd, POLLIN) & POLLIN);
+	CHECK_EQ(recv(fd, buf, 4, MSG_DONTWAIT | MSG_TRUNC), 10);
+
+	odata_trail(&p, 100, 100, 10);
+	expect_outcome(&p, OUTCOME(in_delivered), "duplicate ODATA");
+	odata_trail(&p, 101 + 1000000, 100, 10);
+	expect_outcome(&p, OUTCOME(in_delivered), "ODATA far beyond the window");
+	ncf(&p, 5, 0x77);
+	expect_outcome(&p, OUTCOME(in_delivered), "NCF of an unknown TSI");
+	st = rstats(fd);
+	CHECK_EQ(st.odata_received, 4);
+	CHECK_EQ(st.apdus_delivered, 2);
+	CHECK_EQ(st.duplicates, 1);
+	CHECK_EQ(st.outside_window, 1);
+	CHECK_EQ(st.peers, 1);
+	CHECK_EQ(st.losses, 0);
+
+	/* The source's trail passed 102..109: lost, reported, then 110 comes. */
+	odata_trail(&p, 110, 110, 10);
+	expect_outcome(&p, OUTCOME(in_delivered), "ODATA with an advanced trail");
+	CHECK(wait_fd(fd, POLLIN | POLLERR) & POLLERR);
+	CHECK_ERR(recv(fd, buf, sizeof(buf), MSG_DONTWAIT), ECONNRESET);
+	CHECK_EQ(read_err(fd, &loss, sizeof(loss), &type, &eno), sizeof(loss));
+	CHECK_EQ(type, PGM_LOSS);
+	CHECK_EQ(eno, ECONNRESET);
+	CHECK_EQ(loss.first_sqn, 102);
+	CHECK_EQ(loss.count, 8);
+	CHECK_EQ(recv(fd, buf, sizeof(buf), MSG_DONTWAIT), 10);
+	CHECK_EQ(rstats(fd).losses, 8);
+
+	/* OPT_FIN on an SPM whose lead we have: the session ends. */
+	spm_end(&p, 1, 110, 110, 0x0e);
+	expect_outcome(&p, OUTCOME(in_delivered), "SPM with OPT_FIN");
+	CHECK(wait_fd(fd, POLLERR) & POLLERR);
+	CHECK_EQ(read_err(fd, &end, sizeof(end), &type, &eno), sizeof(end));
+	CHECK_EQ(type, PGM_SESSION_END);
+	CHECK_EQ(eno, ESHUTDOWN);
+	CHECK_EQ(end.reason, PGM_END_FIN);
+	CHECK_EQ(end.last_sqn, 110);
+
+	/* OPT_RST from another session (new GSI byte): reported at once. */
+	spm_end(&p, 1, 50, 60, 0x0f);
+	p.b[8] = 0x55;
+	finish(&p);
+	expect_outcome(&p, OUTCOME(in_delivered), "SPM with OPT_RST");
+	CHECK(wait_fd(fd, POLLERR) & POLLERR);
+	CHECK_EQ(read_err(fd, &end, sizeof(end), &type, &eno), sizeof(end));
+	CHECK_EQ(type, PGM_SESSION_END);
+	CHECK_EQ(eno, ECONNRESET);
+	CHECK_EQ(end.reason, PGM_END_RST);
+	CHECK_EQ(rstats(fd).peers, 2);
+	close(fd);
+}
+
 /* Counters belong to a netns: traffic in one is not seen in another. */
 static void netns_isolation(void)
 {
@@ -275,6 +405,7 @@ int main(void)
 	RUN(bad_headers);
 	RUN(fragmented_ip);
 	RUN(random_mutations);
+	RUN(receiver_path);
 	RUN(netns_isolation);
 	return summary("input_test");
 }

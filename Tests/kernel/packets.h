@@ -98,6 +98,44 @@ static inline void odata(struct pkt *p, uint32_t sqn, uint16_t n)
 	finish(p);
 }
 
+/* ODATA with a chosen trail. */
+static inline void odata_trail(struct pkt *p, uint32_t sqn, uint32_t trail, uint16_t n)
+{
+	hdr(p, 0x04, 0, n);
+	put32(p, sqn);
+	put32(p, trail);
+	for (uint16_t i = 0; i < n; i++)
+		put8(p, (uint8_t)(sqn + i));
+	finish(p);
+}
+
+/* SPM with trail, lead and optionally OPT_FIN (0x0e) or OPT_RST (0x0f). */
+static inline void spm_end(struct pkt *p, uint32_t sqn, uint32_t trail, uint32_t lead,
+			   uint8_t endopt)
+{
+	hdr(p, 0x00, endopt ? 0x01 : 0, 0);
+	put32(p, sqn);
+	put32(p, trail);
+	put32(p, lead);
+	nla4(p, 0x7f000001);
+	if (endopt) {
+		put8(p, 0x00); put8(p, 4); put16(p, 8);		/* OPT_LENGTH */
+		put8(p, 0x80 | endopt); put8(p, 4); put16(p, 0);
+	}
+	finish(p);
+}
+
+/* NCF (8.3) for @sqn from a source with GSI @gsi0 in its first byte. */
+static inline void ncf(struct pkt *p, uint32_t sqn, uint8_t gsi0)
+{
+	hdr(p, 0x0a, 0, 0);
+	p->b[8] = gsi0;
+	put32(p, sqn);
+	nla4(p, 0x7f000001);
+	nla4(p, 0xefc00001);
+	finish(p);
+}
+
 /* ODATA with OPT_LENGTH + OPT_FRAGMENT (9.2) + payload. */
 static inline void odata_frag(struct pkt *p, uint32_t sqn, uint16_t n)
 {

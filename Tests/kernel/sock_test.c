@@ -196,6 +196,16 @@ static void bind_receiver(void)
 	CHECK_ERR(bind(fd, (struct sockaddr *)&a, sizeof(a)), EINVAL);
 	/* A receiver is not a source. */
 	CHECK_ERR(connect(fd, (struct sockaddr *)&a, sizeof(a)), EINVAL);
+	CHECK_ERR(send(fd, "x", 1, 0), ENOTCONN);
+	{
+		char b[4];
+		struct pgm_receiver_stats rs;
+		socklen_t rl = sizeof(rs);
+
+		CHECK_ERR(recv(fd, b, sizeof(b), MSG_DONTWAIT), EAGAIN);
+		CHECK_OK(getsockopt(fd, SOL_PGM, PGM_RECEIVER_STATS, &rs, &rl));
+		CHECK_EQ(rs.peers, 0);
+	}
 	close(fd);
 
 	fd = pgm_socket();
@@ -253,8 +263,38 @@ static void connect_source(void)
 	CHECK_ERR(setsockopt(fd, SOL_PGM, PGM_GSI, &gsi, sizeof(gsi)), EISCONN);
 	CHECK_OK(set_u32(fd, PGM_TXW_MAX_RTE, 1000000));
 
-	/* Nothing is sent before the data path exists: a clear error. */
-	CHECK_ERR(send(fd, "x", 1, 0), EOPNOTSUPP);
+	/* A source sends; it does not receive. */
+	CHECK_EQ(send(fd, "x", 1, 0), 1);
+	CHECK_ERR(sendto(fd, "x", 1, 0, (struct sockaddr *)&g, sizeof(g)), EISCONN);
+	CHECK_ERR(send(fd, "x", 1, MSG_OOB), EOPNOTSUPP);
+	{
+		char b[4];
+
+		CHECK_ERR(recv(fd, b, sizeof(b), MSG_DONTWAIT), ENOTCONN);
+	}
+	{
+		struct pgm_source_stats ss;
+		socklen_t sl = sizeof(ss);
+
+		CHECK_OK(getsockopt(fd, SOL_PGM, PGM_SOURCE_STATS, &ss, &sl));
+		CHECK_EQ(ss.odata_sent, 1);
+		CHECK_EQ(ss.data_bytes_sent, 1);
+		CHECK(ss.spm_sent >= 1);	/* the session is announced at once */
+		CHECK_EQ(ss.txw_lead, ss.txw_trail);
+	}
+	close(fd);
+
+	/* APDUs up to PGM_APDU_MAX; larger is EMSGSIZE (before anything is sent). */
+	fd = pgm_socket();
+	CHECK_OK(connect(fd, (struct sockaddr *)&g, sizeof(g)));
+	{
+		static char big[PGM_APDU_MAX + 1];
+		uint32_t rte = 0;
+
+		CHECK_OK(set_u32(fd, PGM_TXW_MAX_RTE, rte));
+		CHECK_ERR(send(fd, big, sizeof(big), 0), EMSGSIZE);
+		CHECK_EQ(send(fd, big, 65536, 0), 65536);
+	}
 	close(fd);
 
 	/* A GSI set before connect() is the session's. */

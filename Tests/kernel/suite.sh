@@ -42,6 +42,9 @@ run_counted() {
 }
 
 echo "# kernel $kver"
+# A multicast route in the VM's own namespace, for connect() in sock_test.
+ip link set lo multicast on
+ip route add 224.0.0.0/4 dev lo
 
 # 1. Autoload: the module is only in the module path (net-pf-2-proto-113-type-4).
 autoload() {
@@ -71,12 +74,15 @@ modprobe pgm || insmod "$PGM_KO"
 run_counted sock_test "$bin/sock_test"
 run_counted input_test "$bin/input_test"
 
-# 3. The Swift library against the real module (kernel-gated tests are strict
+# 3. End to end: a source and three receivers over a bridge, with loss.
+run_counted e2e "$top/Tests/kernel/e2e.sh" "${PGM_E2E_COUNT:-20000}"
+
+# 4. The Swift library against the real module (kernel-gated tests are strict
 #    here: PGM_VM=1 makes them require the module).
 run_counted swift "$top/scripts/swift-test-summary" "$swiftbin/pgmPackageTests.xctest" --testing-library swift-testing --filter PGMTests
 check "pgm-info opens a socket and reads every option" sh -c "'$swiftbin/pgm-info' --json | grep -q '\"TXW_SQNS\":8192'"
 
-# 4. Unload is refused while a socket is open and succeeds after.
+# 5. Unload is refused while a socket is open and succeeds after.
 unload_busy() {
 	python3 -c 'import socket, time
 s = socket.socket(socket.AF_INET, socket.SOCK_RDM, 113)
@@ -98,7 +104,7 @@ time.sleep(60)' >/tmp/held.out &
 }
 check "rmmod refused while sockets are open, succeeds after close" unload_busy
 
-# 5. insmod/rmmod 20 times with sockets opened and closed in between.
+# 6. insmod/rmmod 20 times with sockets opened and closed in between.
 reload_loop() {
 	local i
 	for i in $(seq 20); do

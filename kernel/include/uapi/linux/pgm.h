@@ -26,6 +26,11 @@
 #define _UAPI_LINUX_PGM_H
 
 #include <linux/types.h>
+#ifdef __KERNEL__
+#include <linux/in.h>
+#else
+#include <netinet/in.h>	/* struct sockaddr_in, without clashing with glibc */
+#endif
 
 #ifndef IPPROTO_PGM
 #define IPPROTO_PGM	113		/* IANA protocol number of PGM */
@@ -143,6 +148,7 @@ struct pgm_receiver_stats {
 	__u64	spmrs_sent;
 	__u64	losses;			/* sqns declared unrecoverable */
 	__u64	malformed;		/* packets for this socket dropped as bad */
+	__u64	outside_window;		/* data beyond the receive window, dropped */
 	__u32	peers;			/* sources currently known */
 	__u32	__pad;
 };
@@ -161,6 +167,55 @@ struct pgm_netns_stats {
 	__u64	in_no_socket;		/* valid, but no socket wanted it */
 	__u64	in_delivered;		/* handed to a socket */
 	__u64	sockets;		/* PGM sockets open in the netns */
+};
+
+/*
+ * msg_name of a received APDU: the source's IP address and data-source port
+ * in @sin (so that a plain struct sockaddr_in also works), and its TSI.
+ */
+struct sockaddr_pgm {
+	struct sockaddr_in	sin;
+	struct pgm_tsi		tsi;
+};
+
+/*
+ * Unrecoverable loss (RFC 3208 section 6.3: retries exhausted, or the data
+ * left the source's transmit window).  Reported on the error queue:
+ * recvmsg(MSG_ERRQUEUE) returns this record as data, with a control message
+ * at level SOL_PGM, type PGM_LOSS, carrying a struct sock_extended_err with
+ * ee_errno ECONNRESET, ee_origin SO_EE_ORIGIN_LOCAL, ee_info the first lost
+ * sequence number and ee_data the count.  The next recv() after a loss
+ * fails once with ECONNRESET (unless PGM_ABORT_ON_LOSS, which ends the
+ * session instead: every later recv() fails with ECONNRESET).
+ */
+#define PGM_LOSS		44	/* control message type of a loss record */
+
+struct pgm_loss {
+	struct pgm_tsi	tsi;
+	__u32		first_sqn;	/* first sequence number lost */
+	__u32		count;		/* consecutive sequence numbers lost */
+};
+
+/*
+ * The end of a session the receiver was following: its source closed
+ * (OPT_FIN, section 9.7), reset it (OPT_RST, 9.8), or fell silent for
+ * PGM_PEER_EXPIRY.  Reported on the error queue like a loss, with control
+ * message type PGM_SESSION_END and ee_errno ESHUTDOWN, ECONNRESET or
+ * ETIMEDOUT respectively; poll() reports POLLERR while records wait.  The
+ * socket itself stays usable: other sessions go on.
+ */
+#define PGM_SESSION_END		45	/* control message type */
+
+enum pgm_end_reason {
+	PGM_END_FIN	= 1,
+	PGM_END_RST	= 2,
+	PGM_END_EXPIRED	= 3,
+};
+
+struct pgm_session_end {
+	struct pgm_tsi	tsi;
+	__u32		reason;		/* enum pgm_end_reason */
+	__u32		last_sqn;	/* last sequence number delivered or lost */
 };
 
 #endif /* _UAPI_LINUX_PGM_H */

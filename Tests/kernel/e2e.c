@@ -1,0 +1,322 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * e2e.c - one PGM source or receiver for the end-to-end tests in the VM.
+ *
+ *   e2e send GROUP PORT COUNT SEED RATE [LINGER_S]
+ *   e2e recv GROUP PORT COUNT SEED TIMEOUT_S IFADDR [fin|loss|expiry]
+ *
+ * The source sends COUNT APDUs whose sizes and bytes come from SEED (1 B to
+ * 64 KiB, most below one MTU, some spanning dozens of fragments) at RATE
+ * bytes/s, and writes the stream to stdout.  The receiver regenerates the
+ * same sequence and checks every delivered APDU against it, so a
+ * duplicate, a gap or a reordering is caught at once; it writes what it
+ * delivered to stdout.  Both print their statistics on stderr as
+ * "key=value" lines.  The caller compares the two streams with sha256sum.
+ *
+ * The receiver's last argument says how the session must end: "fin" (the
+ * default): every APDU, then the source's OPT_FIN as a session-end record;
+ * "loss": the stream reaches the application with reported losses; "expiry":
+ * a prefix of the stream, then the session expires (PGM_PEER_EXPIRY is set
+ * to 2 s).
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <poll.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <arpa/inet.h>
+#include <linux/errqueue.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+
+#include "../../kernel/include/uapi/linux/pgm.h"
+
+#define MAX_APDU	65536
+
+struct gen {
+	uint64_t s;
+};
+
+static uint64_t next64(struct gen *g)
+{
+	g->s ^= g->s << 13;
+	g->s ^= g->s >> 7;
+	g->s ^= g->s << 17;
+	return g->s;
+}
+
+/* The i-th APDU of the stream: its size, then its bytes. */
+static size_t apdu(struct gen *g, uint8_t *buf)
+{
+	uint64_t r = next64(g) % 1000;
+	size_t n;
+
+	if (r < 950)
+		n = 1 + next64(g) % 1400;
+	else if (r < 995)
+		n = 1400 + next64(g) % (16384 - 1400);
+	else
+		n = 16384 + next64(g) % (MAX_APDU - 16384 + 1);
+	for (size_t i = 0; i < n; i += 8) {
+		uint64_t v = next64(g);
+
+		memcpy(buf + i, &v, n - i < 8 ? n - i : 8);
+	}
+	return n;
+}
+
+static double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static void die(const char *what)
+{
+	fprintf(stderr, "e2e: %s: %s\n", what, strerror(errno));
+	exit(2);
+}
+
+static int do_send(int argc, char **argv)
+{
+	struct sockaddr_in g = { .sin_family = AF_INET };
+	unsigned long count = strtoul(argv[4], NULL, 0);
+	struct gen gen = { strtoull(argv[5], NULL, 0) | 1 };
+	uint32_t rate = strtoul(argv[6], NULL, 0);
+	int linger = argc > 7 ? atoi(argv[7]) : 3;
+	static uint8_t buf[MAX_APDU];
+	struct pgm_source_stats st;
+	socklen_t len = sizeof(st);
+	struct linger l = { .l_onoff = 1, .l_linger = linger };
+	unsigned long long bytes = 0;
+	double t0;
+	int fd;
+
+	inet_pton(AF_INET, argv[2], &g.sin_addr);
+	g.sin_port = htons(atoi(argv[3]));
+	fd = socket(AF_INET, SOCK_RDM, IPPROTO_PGM);
+	if (fd < 0)
+		die("socket");
+	if (setsockopt(fd, SOL_PGM, PGM_TXW_MAX_RTE, &rate, sizeof(rate)))
+		die("PGM_TXW_MAX_RTE");
+	if (connect(fd, (struct sockaddr *)&g, sizeof(g)))
+		die("connect");
+	t0 = now_s();
+	for (unsigned long i = 0; i < count; i++) {
+		size_t n = apdu(&gen, buf);
+		ssize_t rc = send(fd, buf, n, 0);
+
+		if (rc != (ssize_t)n)
+			die("send");
+		if (fwrite(buf, 1, n, stdout) != n)
+			die("stdout");
+		bytes += n;
+	}
+	fflush(stdout);
+	if (getsockopt(fd, SOL_PGM, PGM_SOURCE_STATS, &st, &len))
+		die("PGM_SOURCE_STATS");
+	fprintf(stderr, "sent_apdus=%lu\nsent_bytes=%llu\nsend_seconds=%.2f\nodata=%llu\n",
+		count, bytes, now_s() - t0, (unsigned long long)st.odata_sent);
+	/* Linger: repair NAKs for a while, then OPT_FIN (section 9.7). */
+	setsockopt(fd, SOL_SOCKET, SO_LINGER, &l, sizeof(l));
+	sleep(linger);
+	len = sizeof(st);
+	getsockopt(fd, SOL_PGM, PGM_SOURCE_STATS, &st, &len);
+	fprintf(stderr, "naks_received=%llu\nnaks_ignored=%llu\nncf=%llu\nrdata=%llu\nspm=%llu\n",
+		(unsigned long long)st.naks_received, (unsigned long long)st.naks_ignored,
+		(unsigned long long)st.ncf_sent, (unsigned long long)st.rdata_sent,
+		(unsigned long long)st.spm_sent);
+	close(fd);
+	return 0;
+}
+
+static int end_reason;
+
+/* Drain the error queue: loss and session-end records. */
+static unsigned long drain_losses(int fd)
+{
+	unsigned long lost = 0;
+
+	for (;;) {
+		union {
+			struct pgm_loss loss;
+			struct pgm_session_end end;
+		} u;
+		struct pgm_loss rec;
+		char cbuf[256];
+		struct iovec iov = { &u, sizeof(u) };
+		struct msghdr m = { .msg_iov = &iov, .msg_iovlen = 1,
+				    .msg_control = cbuf, .msg_controllen = sizeof(cbuf) };
+		struct cmsghdr *c;
+
+		if (recvmsg(fd, &m, MSG_ERRQUEUE | MSG_DONTWAIT) < 0)
+			return lost;
+		for (c = CMSG_FIRSTHDR(&m); c; c = CMSG_NXTHDR(&m, c)) {
+			struct sock_extended_err ee;
+
+			if (c->cmsg_level != SOL_PGM)
+				continue;
+			memcpy(&ee, CMSG_DATA(c), sizeof(ee));
+			if (c->cmsg_type == PGM_LOSS) {
+				rec = u.loss;
+				if (ee.ee_errno != ECONNRESET || ee.ee_info != rec.first_sqn ||
+				    ee.ee_data != rec.count)
+					fprintf(stderr, "e2e: loss record and cmsg disagree\n");
+				fprintf(stderr, "loss first=%u count=%u\n", rec.first_sqn, rec.count);
+				lost += rec.count;
+			} else if (c->cmsg_type == PGM_SESSION_END) {
+				static const int want[] = { 0, ESHUTDOWN, ECONNRESET, ETIMEDOUT };
+
+				if (u.end.reason < 1 || u.end.reason > 3 ||
+				    ee.ee_errno != (__u32)want[u.end.reason])
+					fprintf(stderr, "e2e: bad session-end record\n");
+				else
+					end_reason = u.end.reason;
+				fprintf(stderr, "session_end=%u\n", u.end.reason);
+			}
+		}
+	}
+}
+
+static int do_recv(int argc, char **argv)
+{
+	struct sockaddr_in b = { .sin_family = AF_INET };
+	unsigned long count = strtoul(argv[4], NULL, 0);
+	struct gen gen = { strtoull(argv[5], NULL, 0) | 1 };
+	double deadline = now_s() + atof(argv[6]);
+	const char *mode = argc > 8 ? argv[8] : "fin";
+	int expect_loss = !strcmp(mode, "loss");
+	int expect_expiry = !strcmp(mode, "expiry");
+	int expect_fin = !strcmp(mode, "fin");
+	static uint8_t buf[MAX_APDU + 1], want[MAX_APDU];
+	struct pgm_receiver_stats st;
+	struct ip_mreqn m = {};
+	unsigned long got = 0, lost = 0, resets = 0, skipped = 0;
+	size_t want_n = 0;
+	int fd, rcvbuf = 8 << 20;
+	double t_first = 0, t_last = 0;
+	socklen_t len;
+
+	inet_pton(AF_INET, argv[2], &b.sin_addr);
+	b.sin_port = htons(atoi(argv[3]));
+	inet_pton(AF_INET, argv[2], &m.imr_multiaddr);
+	inet_pton(AF_INET, argv[7], &m.imr_address);
+	fd = socket(AF_INET, SOCK_RDM, IPPROTO_PGM);
+	if (fd < 0)
+		die("socket");
+	setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf));
+	if (expect_expiry) {
+		uint32_t exp = 2000000;
+
+		if (setsockopt(fd, SOL_PGM, PGM_PEER_EXPIRY, &exp, sizeof(exp)))
+			die("PGM_PEER_EXPIRY");
+	}
+	if (bind(fd, (struct sockaddr *)&b, sizeof(b)))
+		die("bind");
+	if (setsockopt(fd, SOL_PGM, PGM_JOIN_GROUP, &m, sizeof(m)))
+		die("PGM_JOIN_GROUP");
+	fprintf(stderr, "ready\n");
+
+	want_n = apdu(&gen, want);
+	while (got + skipped < count || ((expect_fin || expect_expiry) && !end_reason)) {
+		struct sockaddr_pgm from;
+		struct iovec iov = { buf, sizeof(buf) };
+		struct msghdr msg = { .msg_name = &from, .msg_namelen = sizeof(from),
+				      .msg_iov = &iov, .msg_iovlen = 1 };
+		struct pollfd p = { .fd = fd, .events = POLLIN };
+		ssize_t n;
+		int left = (int)((deadline - now_s()) * 1000);
+
+		if (left <= 0) {
+			fprintf(stderr, "e2e: timeout after %lu of %lu APDUs\n", got, count);
+			break;
+		}
+		/*
+		 * Expecting loss, the stream ends short: stop once the session
+		 * has been quiet for longer than the NAK retries can take.
+		 */
+		if (expect_loss && t_last && now_s() - t_last > 8)
+			break;
+		if (poll(&p, 1, 500) <= 0)
+			continue;
+		if (p.revents & POLLERR) {
+			lost += drain_losses(fd);
+			if (expect_expiry && end_reason)
+				break;
+			if (!(p.revents & POLLIN))
+				continue;
+		}
+		n = recvmsg(fd, &msg, MSG_DONTWAIT);
+		if (n < 0 && errno == ECONNRESET) {
+			t_last = now_s();
+			resets++;
+			lost += drain_losses(fd);
+			continue;
+		}
+		if (n < 0 && errno == EAGAIN)
+			continue;
+		if (n < 0)
+			die("recvmsg");
+		if (!t_first)
+			t_first = now_s();
+		t_last = now_s();
+		if (msg.msg_flags & MSG_TRUNC || msg.msg_namelen != sizeof(from) ||
+		    from.sin.sin_family != AF_INET || from.tsi.sport != from.sin.sin_port) {
+			fprintf(stderr, "e2e: bad msg_name or truncation\n");
+			return 1;
+		}
+		/* After a reported loss, skip the APDUs that it swallowed. */
+		while (expect_loss && ((size_t)n != want_n || memcmp(buf, want, want_n)) &&
+		       got + skipped < count) {
+			skipped++;
+			want_n = apdu(&gen, want);
+		}
+		if ((size_t)n != want_n || memcmp(buf, want, want_n)) {
+			fprintf(stderr, "e2e: APDU %lu differs (got %zd bytes, want %zu)\n",
+				got, n, want_n);
+			return 1;
+		}
+		if (fwrite(buf, 1, n, stdout) != (size_t)n)
+			die("stdout");
+		got++;
+		want_n = apdu(&gen, want);
+	}
+	fflush(stdout);
+	lost += drain_losses(fd);
+	len = sizeof(st);
+	if (getsockopt(fd, SOL_PGM, PGM_RECEIVER_STATS, &st, &len))
+		die("PGM_RECEIVER_STATS");
+	fprintf(stderr,
+		"received_apdus=%lu\nskipped_apdus=%lu\nlost_sqns=%lu\nresets=%lu\n"
+		"recv_seconds=%.2f\nnaks_sent=%llu\nncfs=%llu\nrdata=%llu\nodata=%llu\n"
+		"duplicates=%llu\nspms=%llu\npeers=%u\nlosses=%llu\n",
+		got, skipped, lost, resets, t_first ? now_s() - t_first : 0.0,
+		(unsigned long long)st.naks_sent, (unsigned long long)st.ncfs_received,
+		(unsigned long long)st.rdata_received, (unsigned long long)st.odata_received,
+		(unsigned long long)st.duplicates, (unsigned long long)st.spms_received,
+		st.peers, (unsigned long long)st.losses);
+	close(fd);
+	fprintf(stderr, "end_reason=%d\n", end_reason);
+	if (expect_loss)
+		return lost > 0 && resets > 0 ? 0 : 1;
+	if (expect_expiry)
+		return end_reason == PGM_END_EXPIRED && got > 0 && !lost ? 0 : 1;
+	return got == count && !lost && end_reason == PGM_END_FIN ? 0 : 1;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc >= 7 && !strcmp(argv[1], "send"))
+		return do_send(argc, argv);
+	if (argc >= 8 && !strcmp(argv[1], "recv"))
+		return do_recv(argc, argv);
+	fprintf(stderr, "usage: e2e send GROUP PORT COUNT SEED RATE [LINGER_S]\n"
+			"       e2e recv GROUP PORT COUNT SEED TIMEOUT_S IFADDR [fin|loss|expiry]\n");
+	return 2;
+}

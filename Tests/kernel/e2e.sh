@@ -1,0 +1,154 @@
+#!/usr/bin/env bash
+# Tests/kernel/e2e.sh - end-to-end PGM over a bridge, inside the test VM.
+#
+#   e2e.sh [COUNT] [CASE...]
+#     CASE: loss0 loss1 loss5 loss10 reorder nonak expiry
+#
+# Topology (all inside the VM): namespaces src, r1, r2, r3, each with a veth
+# to a bridge in namespace sw (snooping off, so multicast floods), on
+# 10.99.0.0/24.  netem on the bridge ports toward each receiver shapes the
+# data path and on each receiver's own port its NAKs.  Every case sends
+# COUNT APDUs (default 20000) and checks that every receiver delivered the
+# sender's stream exactly (SHA-256) and then saw the session end with
+# OPT_FIN; for nonak (NAKs dropped), that the loss reached the application;
+# for expiry (the source's link cut mid-stream, then the source killed),
+# that each receiver delivered an exact prefix and reported the session
+# expired.  Prints one result line per case and receiver, and
+# "e2e: N passed, N failed".
+set -u
+top=$(cd "$(dirname "$0")/../.." && pwd)
+e2e=$top/build/ktests/e2e
+count=${1:-20000}
+shift || true
+cases=("$@")
+[ ${#cases[@]} -gt 0 ] || cases=(loss0 loss1 loss5 loss10 reorder nonak expiry)
+out=${PGM_VM_OUT:-/tmp}/e2e
+mkdir -p "$out"
+rate=${PGM_E2E_RATE:-6000000}
+group=239.192.0.1
+pass=0 fail=0
+
+setup() {
+	ip netns add sw
+	ip -n sw link add br0 type bridge mcast_snooping 0
+	ip -n sw link set br0 up
+	local i=1 h
+	for h in src r1 r2 r3; do
+		ip netns add $h
+		ip link add p-$h type veth peer name eth0 netns $h
+		ip link set p-$h netns sw
+		ip -n sw link set p-$h master br0 up
+		ip -n $h addr add 10.99.0.$i/24 dev eth0
+		ip -n $h link set eth0 up
+		ip -n $h link set lo up
+		ip -n $h route add 224.0.0.0/4 dev eth0
+		i=$((i + 1))
+	done
+}
+
+# shape RULES: netem RULES on the data path to each receiver and on its NAK path.
+shape() {
+	local r
+	for r in r1 r2 r3; do
+		ip netns exec sw tc qdisc del dev p-$r root 2>/dev/null
+		ip netns exec $r tc qdisc del dev eth0 root 2>/dev/null
+		if [ -n "$1" ]; then
+			ip netns exec sw tc qdisc add dev p-$r root netem $1
+			ip netns exec $r tc qdisc add dev eth0 root netem ${2:-$1}
+		fi
+	done
+}
+
+stat() { sed -n "s/^$2=//p" "$1" | tail -n 1; }
+
+run_case() {
+	local name=$1 rules=$2 nakrules=${3:-$2} expect=${4:-fin} seed=$RANDOM r i ok=1 t0 t1
+	# The expiry case takes the source's link down, which also drops its route.
+	ip -n src link set eth0 up
+	ip -n src route replace 224.0.0.0/4 dev eth0
+	shape "$rules" "$nakrules"
+	i=2
+	for r in r1 r2 r3; do
+		ip netns exec $r "$e2e" recv $group 7500 "$count" "$seed" 120 10.99.0.$i $expect \
+			>"$out/$name-$r.bin" 2>"$out/$name-$r.log" &
+		i=$((i + 1))
+	done
+	for _ in $(seq 100); do
+		[ "$(cat "$out"/$name-r?.log 2>/dev/null | grep -c ready)" -eq 3 ] && break
+		sleep 0.1
+	done
+	t0=$(date +%s.%N)
+	if [ "$expect" = expiry ]; then
+		ip netns exec src "$e2e" send $group 7500 "$count" "$seed" "$rate" 3 \
+			>"$out/$name-src.bin" 2>"$out/$name-src.log" &
+		local spid=$!
+		sleep 2
+		ip -n src link set eth0 down	# the source vanishes: no OPT_FIN
+		kill -9 $spid
+		wait $spid 2>/dev/null
+	else
+		ip netns exec src "$e2e" send $group 7500 "$count" "$seed" "$rate" 3 \
+			>"$out/$name-src.bin" 2>"$out/$name-src.log" || ok=0
+	fi
+	wait
+	t1=$(date +%s.%N)
+	local want
+	want=$(sha256sum <"$out/$name-src.bin" | cut -c1-64)
+	for r in r1 r2 r3; do
+		local log=$out/$name-$r.log got
+		got=$(sha256sum <"$out/$name-$r.bin" | cut -c1-64)
+		case $expect in
+		fin)
+			if [ "$got" != "$want" ] || [ "$(stat "$log" received_apdus)" != "$count" ] ||
+			   [ "$(stat "$log" end_reason)" != 1 ]; then
+				ok=0
+				echo "    $name $r: stream differs (sha $got vs $want) or no OPT_FIN"
+				sed 's/^/      /' "$log" | head -n 20
+			fi ;;
+		loss)
+			if [ "$(stat "$log" lost_sqns)" = 0 ] || [ -z "$(stat "$log" lost_sqns)" ]; then
+				ok=0
+				echo "    $name $r: the loss did not reach the application"
+			fi ;;
+		expiry)
+			# What was delivered is an exact prefix of what was sent.
+			local n
+			n=$(wc -c <"$out/$name-$r.bin")
+			if [ "$(stat "$log" end_reason)" != 3 ] || [ "$n" -eq 0 ] ||
+			   ! cmp -s -n "$n" "$out/$name-$r.bin" "$out/$name-src.bin"; then
+				ok=0
+				echo "    $name $r: no expiry report, or not a prefix of the stream"
+				sed 's/^/      /' "$log" | tail -n 5
+			fi ;;
+		esac
+		printf '    %-8s %-3s apdus %6s/%s  lost %5s  naks %6s  ncf %6s  rdata %6s  dup %5s  %6.1f s  sha %.16s\n' \
+			"$name" "$r" "$(stat "$log" received_apdus)" "$count" "$(stat "$log" lost_sqns)" \
+			"$(stat "$log" naks_sent)" "$(stat "$log" ncfs)" "$(stat "$log" rdata)" \
+			"$(stat "$log" duplicates)" "$(echo "$t1 - $t0" | bc)" "$got"
+	done
+	printf '    %-8s src apdus %6s bytes %s  rdata %s  naks %s  send %s s  sha %.16s\n' "$name" \
+		"$(stat "$out/$name-src.log" sent_apdus)" "$(stat "$out/$name-src.log" sent_bytes)" \
+		"$(stat "$out/$name-src.log" rdata)" "$(stat "$out/$name-src.log" naks_received)" \
+		"$(stat "$out/$name-src.log" send_seconds)" "$want"
+	if [ $ok = 1 ]; then
+		pass=$((pass + 1)); echo "ok - e2e $name"
+	else
+		fail=$((fail + 1)); echo "not ok - e2e $name"
+	fi
+}
+
+setup
+for c in "${cases[@]}"; do
+	case $c in
+	loss0) run_case loss0 "" ;;
+	loss1) run_case loss1 "loss 1%" ;;
+	loss5) run_case loss5 "loss 5%" ;;
+	loss10) run_case loss10 "loss 10%" ;;
+	reorder) run_case reorder "loss 1% delay 1ms reorder 25% 50% duplicate 5%" ;;
+	nonak) run_case nonak "loss 2%" "loss 100%" loss ;;
+	expiry) run_case expiry "" "" expiry ;;
+	*) echo "e2e.sh: unknown case $c" >&2; fail=$((fail + 1)) ;;
+	esac
+done
+echo "e2e: $pass passed, $fail failed"
+[ $fail -eq 0 ]

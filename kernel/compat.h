@@ -1,0 +1,14 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* compat.h - what differs between the kernels we build for (6.1 and 6.12). */
+#ifndef _PGM_COMPAT_H
+#define _PGM_COMPAT_H
+
+#include <linux/version.h>
+
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 12, 0)
+#include <linux/unaligned.h>
+#else
+#include <asm/unaligned.h>
+#endif
+
+#endif /* _PGM_COMPAT_H */

@@ -1,0 +1,115 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * output.c - building PGM packets and sending them over IPv4.
+ *
+ * A packet is built in an sk_buff with PGM_HEADROOM in front; pgm_xmit()
+ * routes it (multicast honours IP_MULTICAST_IF, IP_MULTICAST_TTL and, in
+ * ip_mc_output(), IP_MULTICAST_LOOP), pushes the IP header, with the Router
+ * Alert option that RFC 3208 section 4 requires on SPM, NCF and RDATA,
+ * and hands it to ip_local_out().  Callable from process and softirq
+ * context; never sleeps.
+ */
+#include <linux/skbuff.h>
+#include <linux/ip.h>
+#include <net/ip.h>
+#include <net/route.h>
+#include <net/checksum.h>
+
+#include "pgm.h"
+
+struct sk_buff *pgm_alloc_pkt(unsigned int len, gfp_t gfp)
+{
+	struct sk_buff *skb = alloc_skb(PGM_HEADROOM + len, gfp);
+
+	if (!skb)
+		return NULL;
+	skb_reserve(skb, PGM_HEADROOM);
+	skb_reset_transport_header(skb);
+	return skb;
+}
+
+/* Append the 16-byte common header (section 8); the checksum comes last. */
+void pgm_fill_hdr(struct sk_buff *skb, __be16 sport, __be16 dport, u8 type,
+		  u8 options, const u8 *gsi, u16 tsdu_len)
+{
+	struct pgm_hdr *ph = skb_put(skb, sizeof(*ph));
+
+	ph->sport = sport;
+	ph->dport = dport;
+	ph->type = type;
+	ph->options = options;
+	ph->csum = 0;
+	memcpy(ph->gsi, gsi, PGM_GSI_LEN);
+	ph->tsdu_len = htons(tsdu_len);
+}
+
+/* Checksum over the whole packet (section 8: a computed 0 is sent as ~0). */
+void pgm_set_csum(struct sk_buff *skb)
+{
+	struct pgm_hdr *ph = (struct pgm_hdr *)skb_transport_header(skb);
+	__sum16 c;
+
+	ph->csum = 0;
+	c = csum_fold(skb_checksum(skb, skb_transport_offset(skb),
+				   skb->len - skb_transport_offset(skb), 0));
+	ph->csum = (__force __be16)(c ? c : CSUM_MANGLED_0);
+}
+
+int pgm_xmit(struct sock *sk, struct sk_buff *skb, __be32 daddr, bool ra)
+{
+	struct inet_sock *inet = inet_sk(sk);
+	struct net *net = sock_net(sk);
+	int oif = sk->sk_bound_dev_if;
+	__be32 saddr = inet->inet_saddr;
+	unsigned int ihl = ra ? PGM_IP_RA_HLEN : PGM_IP_HLEN;
+	struct flowi4 fl4;
+	struct rtable *rt;
+	struct iphdr *iph;
+	bool mc = ipv4_is_multicast(daddr);
+
+	if (mc) {
+		if (!oif)
+			oif = READ_ONCE(inet->mc_index);
+		if (!saddr)
+			saddr = READ_ONCE(inet->mc_addr);
+	}
+	flowi4_init_output(&fl4, oif, sk->sk_mark, RT_TOS(inet->tos),
+			   RT_SCOPE_UNIVERSE, IPPROTO_PGM,
+			   inet_sk_flowi_flags(sk), daddr, saddr, 0, 0,
+			   sock_net_uid(net, sk));
+	rt = ip_route_output_flow(net, &fl4, sk);
+	if (IS_ERR(rt)) {
+		kfree_skb(skb);
+		return PTR_ERR(rt);
+	}
+
+	skb_push(skb, ihl);
+	skb_reset_network_header(skb);
+	iph = ip_hdr(skb);
+	iph->version = 4;
+	iph->ihl = ihl / 4;
+	iph->tos = inet->tos;
+	iph->tot_len = htons(skb->len);
+	iph->frag_off = 0;
+	iph->ttl = mc ? READ_ONCE(inet->mc_ttl) : ip4_dst_hoplimit(&rt->dst);
+	iph->protocol = IPPROTO_PGM;
+	iph->saddr = fl4.saddr;
+	iph->daddr = daddr;
+	if (ra) {
+		u8 *opt = (u8 *)(iph + 1);
+
+		opt[0] = IPOPT_RA;
+		opt[1] = 4;
+		opt[2] = 0;
+		opt[3] = 0;
+	}
+	skb->protocol = htons(ETH_P_IP);
+	skb->priority = sk->sk_priority;
+	skb->mark = sk->sk_mark;
+	skb_dst_set(skb, &rt->dst);
+	ip_select_ident(net, skb, NULL);
+	ip_send_check(iph);
+	/* skb->sk lets ip_mc_output() honour IP_MULTICAST_LOOP. */
+	skb_set_owner_w(skb, sk);
+	return ip_local_out(net, sk, skb);
+}

@@ -1,0 +1,979 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * receiver.c - the PGM receiver (RFC 3208 section 6).
+ *
+ * A receiver socket keeps one peer per transport session (TSI) it hears.
+ * Each peer has a receive window (section 3.4) of PGM_RXW_SQNS slots
+ * holding data not yet delivered and the repair state of missing sequence
+ * numbers:
+ *
+ *   missing --back-off (random in NAK_BO_IVL)--> NAK sent, wait NCF
+ *   wait NCF --NCF--> wait data;  --NAK_RPT_IVL--> back-off again, or lost
+ *                                  after NAK_NCF_RETRIES
+ *   wait data --RDATA/ODATA--> have;  --NAK_RDATA_IVL--> back-off again, or
+ *                                  lost after NAK_DATA_RETRIES
+ *   back-off --NCF--> wait data (suppression: another receiver asked)
+ *
+ * Loss is detected from gaps in ODATA and RDATA and from an SPM's lead
+ * (section 6.3); data that left the source's window (its trail passed it)
+ * is lost at once.  NAKs go by unicast to the path NLA learnt from SPMs
+ * (section 6.2), with up to 62 more sequence numbers in OPT_NAK_LIST; a
+ * peer first heard through data is asked for an SPM with an SPMR after
+ * PGM_SPMR_EXPIRY.  Complete APDUs (reassembled from OPT_FRAGMENT) are
+ * delivered in order; lost sequence numbers are skipped and reported (an
+ * error-queue record and ECONNRESET once), never hidden.  Delivery stops
+ * while the socket's receive queue is full (SO_RCVBUF): data then waits in
+ * the window, so memory is bounded by the window and SO_RCVBUF.
+ *
+ * Locking: everything of a receiver and its peers is under rcv->lock
+ * (BH-safe: packets and the peers' timers arrive in softirq).  ps->rcv is
+ * published with RCU like ps->src; peers are only reached through the
+ * receiver, under its lock.  A peer's timer may free its own peer (expiry)
+ * after unlinking it; close() unlinks all peers under the lock, marks the
+ * receiver dead (timers then do nothing) and shuts each timer down.
+ */
+#include <linux/skbuff.h>
+#include <linux/slab.h>
+#include <linux/random.h>
+#include <linux/errqueue.h>
+#include <net/ip.h>
+#include <net/sock.h>
+
+#include "pgm.h"
+
+#define SLOTS_PER_CHUNK	128
+#define PEER_HASH	16
+#define PGM_MAX_NAK_LIST	62
+
+enum {
+	SLOT_NONE,		/* beyond the lead, or delivered */
+	SLOT_BACKOFF,		/* missing; NAK when the back-off ends */
+	SLOT_WAIT_NCF,		/* NAK sent */
+	SLOT_WAIT_DATA,		/* NCF seen */
+	SLOT_HAVE,		/* data held */
+	SLOT_LOST,		/* unrecoverable */
+};
+
+struct pgm_slot {
+	struct sk_buff	*skb;		/* payload only (data at the TSDU) */
+	unsigned long	deadline;	/* jiffies, for the NAK states */
+	u8		state;
+	u8		ncf_retries;
+	u8		data_retries;
+	bool		frag;		/* OPT_FRAGMENT present */
+	u32		first;		/* OPT_FRAGMENT: first sqn of the APDU */
+	u32		apdu_len;	/* OPT_FRAGMENT: APDU length */
+};
+
+struct pgm_peer {
+	struct hlist_node	node;
+	struct pgm_receiver	*rcv;
+	struct timer_list	timer;
+	struct pgm_tsi		tsi;
+	__be16			dport;
+	__be32			saddr;		/* IP source of its packets */
+	__be32			group;		/* where its data goes */
+	__be32			nla;		/* path NLA from SPMs; 0: none yet */
+	bool			spm_seen;
+	bool			started;	/* window defined */
+	u8			ended;		/* PGM_END_FIN or _RST once seen */
+	bool			end_reported;
+	u32			spm_sqn;
+	u32			joined;		/* first sqn of the session we saw */
+	u32			next;		/* next sqn to deliver */
+	u32			lead;		/* highest sqn known to exist */
+	unsigned long		last_heard;
+	unsigned long		spmr_at;	/* send an SPMR then, if no SPM */
+	struct pgm_params	p;		/* as when the peer appeared */
+	u32			nchunks;
+	struct pgm_slot		*chunks[];	/* of SLOTS_PER_CHUNK slots */
+};
+
+struct pgm_receiver {
+	spinlock_t		lock;
+	struct sock		*sk;
+	struct rcu_head		rcu;
+	bool			dead;
+	bool			aborted;	/* PGM_ABORT_ON_LOSS fired */
+	unsigned int		npeers;
+	struct hlist_head	peers[PEER_HASH];
+	struct pgm_receiver_stats st;
+};
+
+static inline bool sqn_before(u32 a, u32 b)
+{
+	return (s32)(a - b) < 0;
+}
+
+static struct pgm_receiver *rcv_get(struct sock *sk)
+{
+	return rcu_dereference_protected(pgm_sk(sk)->rcv, lockdep_sock_is_held(sk));
+}
+
+static u32 tsi_hash(const struct pgm_tsi *tsi)
+{
+	return jhash(tsi, sizeof(*tsi), 0) % PEER_HASH;
+}
+
+/* The slot of @sqn, allocating its chunk; NULL when out of memory. */
+static struct pgm_slot *slot_get(struct pgm_peer *peer, u32 sqn, bool alloc)
+{
+	u32 i = sqn % (peer->nchunks * SLOTS_PER_CHUNK);
+	struct pgm_slot **c = &peer->chunks[i / SLOTS_PER_CHUNK];
+
+	if (!*c) {
+		if (!alloc)
+			return NULL;
+		*c = kcalloc(SLOTS_PER_CHUNK, sizeof(**c), GFP_ATOMIC | __GFP_NOWARN);
+		if (!*c)
+			return NULL;
+	}
+	return &(*c)[i % SLOTS_PER_CHUNK];
+}
+
+static u32 peer_size(const struct pgm_peer *peer)
+{
+	return peer->nchunks * SLOTS_PER_CHUNK;
+}
+
+static void slot_clear(struct pgm_slot *s)
+{
+	kfree_skb(s->skb);
+	memset(s, 0, sizeof(*s));
+}
+
+static void slot_backoff(struct pgm_peer *peer, struct pgm_slot *s)
+{
+	u32 bo = get_random_u32() % peer->p.nak_bo_ivl;
+
+	s->state = SLOT_BACKOFF;
+	s->deadline = jiffies + pgm_usecs_to_jiffies(bo);
+}
+
+static void peer_arm(struct pgm_peer *peer);
+
+/* Report @count sqns from @first of @peer as lost (section 6.3). */
+static void pgm_report_loss(struct pgm_receiver *rcv, struct pgm_peer *peer,
+			    u32 first, u32 count)
+{
+	struct sock *sk = rcv->sk;
+	struct sock_exterr_skb *serr;
+	struct pgm_loss *rec;
+	struct sk_buff *skb;
+
+	rcv->st.losses += count;
+	skb = alloc_skb(sizeof(*rec), GFP_ATOMIC);
+	if (skb) {
+		rec = skb_put(skb, sizeof(*rec));
+		rec->tsi = peer->tsi;
+		rec->first_sqn = first;
+		rec->count = count;
+		serr = SKB_EXT_ERR(skb);
+		memset(serr, 0, sizeof(*serr));
+		serr->ee.ee_errno = ECONNRESET;
+		serr->ee.ee_origin = SO_EE_ORIGIN_LOCAL;
+		serr->ee.ee_type = PGM_LOSS;
+		serr->ee.ee_info = first;
+		serr->ee.ee_data = count;
+		if (sock_queue_err_skb(sk, skb))
+			kfree_skb(skb);
+	}
+	if (pgm_sk(sk)->abort_on_loss)
+		rcv->aborted = true;
+	WRITE_ONCE(sk->sk_err, ECONNRESET);
+	sk_error_report(sk);
+}
+
+/*
+ * Report the end of @peer's session, once.  The record goes on the error
+ * queue next to loss records; sock_recv_errqueue() gives it as a control
+ * message of type PGM_SESSION_END.
+ */
+static void pgm_report_end(struct pgm_receiver *rcv, struct pgm_peer *peer, u32 reason)
+{
+	static const int err[] = {
+		[PGM_END_FIN] = ESHUTDOWN,
+		[PGM_END_RST] = ECONNRESET,
+		[PGM_END_EXPIRED] = ETIMEDOUT,
+	};
+	struct sock_exterr_skb *serr;
+	struct pgm_session_end *rec;
+	struct sk_buff *skb;
+
+	if (peer->end_reported)
+		return;
+	peer->end_reported = true;
+	skb = alloc_skb(sizeof(*rec), GFP_ATOMIC);
+	if (!skb)
+		return;
+	rec = skb_put(skb, sizeof(*rec));
+	rec->tsi = peer->tsi;
+	rec->reason = reason;
+	rec->last_sqn = peer->next - 1;
+	serr = SKB_EXT_ERR(skb);
+	memset(serr, 0, sizeof(*serr));
+	serr->ee.ee_errno = err[reason];
+	serr->ee.ee_origin = SO_EE_ORIGIN_LOCAL;
+	serr->ee.ee_type = PGM_SESSION_END;
+	serr->ee.ee_info = reason;
+	serr->ee.ee_data = rec->last_sqn;
+	if (sock_queue_err_skb(rcv->sk, skb))
+		kfree_skb(skb);
+}
+
+/* Build one APDU from the fragments at @first..; NULL if incomplete. */
+static struct sk_buff *pgm_reassemble(struct pgm_peer *peer, u32 first, u32 *nfrags,
+				      bool *lost)
+{
+	struct pgm_slot *s = slot_get(peer, first, false);
+	u32 apdu_len, have = 0, n = 0;
+	struct sk_buff *apdu;
+
+	*lost = false;
+	apdu_len = s->apdu_len;
+	/* Walk the fragments: each in order, contiguous, same APDU. */
+	while (have < apdu_len) {
+		u32 sqn = first + n;
+
+		if (sqn_before(peer->lead, sqn))
+			return NULL;	/* the rest has not arrived yet */
+		s = slot_get(peer, sqn, false);
+		if (!s || s->state == SLOT_BACKOFF || s->state == SLOT_WAIT_NCF ||
+		    s->state == SLOT_WAIT_DATA || s->state == SLOT_NONE)
+			return NULL;
+		if (s->state == SLOT_LOST || !s->frag || s->first != first ||
+		    s->apdu_len != apdu_len || s->skb->len > apdu_len - have) {
+			*lost = true;
+			*nfrags = n + 1;
+			return NULL;
+		}
+		have += s->skb->len;
+		n++;
+		if (n > peer_size(peer)) {
+			*lost = true;
+			*nfrags = n;
+			return NULL;
+		}
+	}
+	*nfrags = n;
+	apdu = alloc_skb(apdu_len, GFP_ATOMIC);
+	if (!apdu)
+		return NULL;
+	for (have = 0; have < n; have++) {
+		s = slot_get(peer, first + have, false);
+		skb_copy_bits(s->skb, 0, skb_put(apdu, s->skb->len), s->skb->len);
+	}
+	return apdu;
+}
+
+/* Deliver what is complete and in order; report what is lost. */
+static void pgm_deliver(struct pgm_receiver *rcv, struct pgm_peer *peer)
+{
+	struct sock *sk = rcv->sk;
+	u32 lost_first = 0, lost_count = 0;
+
+	while (peer->started && !sqn_before(peer->lead, peer->next)) {
+		struct pgm_slot *s = slot_get(peer, peer->next, false);
+		struct sk_buff *skb;
+		u32 n = 1;
+
+		if (!s || s->state == SLOT_NONE || s->state == SLOT_BACKOFF ||
+		    s->state == SLOT_WAIT_NCF || s->state == SLOT_WAIT_DATA)
+			break;
+		if (s->state == SLOT_LOST) {
+			if (!lost_count)
+				lost_first = peer->next;
+			lost_count++;
+			slot_clear(s);
+			peer->next++;
+			continue;
+		}
+		if (lost_count) {
+			pgm_report_loss(rcv, peer, lost_first, lost_count);
+			lost_count = 0;
+		}
+		if (s->frag) {
+			bool lost;
+
+			if (s->first != peer->next) {
+				/* The head of this APDU is gone: so is the APDU. */
+				if (sqn_before(s->first, peer->joined)) {
+					slot_clear(s);	/* began before we joined */
+					peer->next++;
+				} else {
+					s->state = SLOT_LOST;
+				}
+				continue;
+			}
+			skb = pgm_reassemble(peer, peer->next, &n, &lost);
+			if (lost) {
+				u32 k;
+
+				for (k = 0; k < n; k++)
+					slot_get(peer, peer->next + k, false)->state = SLOT_LOST;
+				continue;
+			}
+			if (!skb)
+				break;	/* wait for the rest */
+		} else {
+			skb = s->skb;
+			s->skb = NULL;
+		}
+		pgm_cb(skb)->tsi = peer->tsi;
+		pgm_cb(skb)->saddr = peer->saddr;
+		pgm_cb(skb)->sqn = peer->next;
+		if (sock_queue_rcv_skb(sk, skb) < 0) {
+			/* Receive queue full: keep it in the window for now. */
+			if (s->frag)
+				kfree_skb(skb);
+			else
+				s->skb = skb;
+			break;
+		}
+		rcv->st.apdus_delivered++;
+		rcv->st.data_bytes_received += skb->len;
+		while (n--)
+			slot_clear(slot_get(peer, peer->next++, false));
+	}
+	if (lost_count)
+		pgm_report_loss(rcv, peer, lost_first, lost_count);
+	/* After the last of its data, a finished session says so. */
+	if (peer->ended && sqn_before(peer->lead, peer->next))
+		pgm_report_end(rcv, peer, peer->ended);
+}
+
+/*
+ * The source's @trail (from ODATA, RDATA or SPM): what it no longer holds
+ * and we do not have is unrecoverable (section 6.3), so the window's front
+ * moves up to it at once, reporting the loss.  Data still waiting for a
+ * slow reader is never dropped: the front stops there.
+ */
+static void pgm_slide_to(struct pgm_receiver *rcv, struct pgm_peer *peer, u32 trail)
+{
+	u32 lost_first = peer->next, lost = 0;
+
+	if ((u32)(trail - peer->next) >= 0x80000000u)
+		return;		/* trail not ahead of us */
+	while (sqn_before(peer->next, trail)) {
+		struct pgm_slot *s = slot_get(peer, peer->next, false);
+
+		if (s && s->state == SLOT_HAVE)
+			break;
+		if (s)
+			slot_clear(s);
+		lost++;
+		peer->next++;
+		if (sqn_before(peer->lead, peer->next))
+			peer->lead = peer->next - 1;
+	}
+	if (lost)
+		pgm_report_loss(rcv, peer, lost_first, lost);
+}
+
+/* New highest sqn @sqn: the ones between the old lead and it are missing. */
+static bool pgm_extend(struct pgm_receiver *rcv, struct pgm_peer *peer, u32 sqn,
+		       u8 state)
+{
+	u32 s;
+
+	if (!sqn_before(peer->lead, sqn))
+		return true;
+	/* The window never reaches beyond next + size (section 3.4). */
+	if ((u32)(sqn - peer->next) > peer_size(peer))
+		return false;
+	for (s = peer->lead + 1; s != sqn; s++) {
+		struct pgm_slot *sl = slot_get(peer, s, true);
+
+		if (!sl)
+			return false;
+		slot_clear(sl);
+		if (state == SLOT_WAIT_DATA) {
+			sl->state = SLOT_WAIT_DATA;
+			sl->deadline = jiffies + pgm_usecs_to_jiffies(peer->p.nak_rdata_ivl);
+		} else {
+			slot_backoff(peer, sl);
+		}
+	}
+	peer->lead = sqn - 1;
+	return true;
+}
+
+static struct pgm_peer *pgm_peer_find(struct pgm_receiver *rcv, const struct pgm_tsi *tsi)
+{
+	struct pgm_peer *peer;
+
+	hlist_for_each_entry(peer, &rcv->peers[tsi_hash(tsi)], node)
+		if (!memcmp(&peer->tsi, tsi, sizeof(*tsi)))
+			return peer;
+	return NULL;
+}
+
+static void pgm_peer_timer(struct timer_list *t);
+
+static struct pgm_peer *pgm_peer_new(struct pgm_receiver *rcv, const struct pgm_tsi *tsi,
+				     const struct iphdr *iph, __be16 dport)
+{
+	struct pgm_sock *ps = pgm_sk(rcv->sk);
+	u32 nchunks = DIV_ROUND_UP(READ_ONCE(ps->params.rxw_sqns), SLOTS_PER_CHUNK);
+	struct pgm_peer *peer;
+
+	peer = kzalloc(struct_size(peer, chunks, nchunks), GFP_ATOMIC | __GFP_NOWARN);
+	if (!peer)
+		return NULL;
+	peer->rcv = rcv;
+	peer->tsi = *tsi;
+	peer->dport = dport;
+	peer->saddr = iph->saddr;
+	peer->group = iph->daddr;
+	peer->nchunks = nchunks;
+	peer->p = ps->params;
+	peer->last_heard = jiffies;
+	peer->spmr_at = jiffies + pgm_usecs_to_jiffies(peer->p.spmr_expiry);
+	timer_setup(&peer->timer, pgm_peer_timer, 0);
+	hlist_add_head(&peer->node, &rcv->peers[tsi_hash(tsi)]);
+	rcv->npeers++;
+	return peer;
+}
+
+static void pgm_peer_free(struct pgm_peer *peer)
+{
+	u32 i, k;
+
+	for (i = 0; i < peer->nchunks; i++) {
+		if (!peer->chunks[i])
+			continue;
+		for (k = 0; k < SLOTS_PER_CHUNK; k++)
+			kfree_skb(peer->chunks[i][k].skb);
+		kfree(peer->chunks[i]);
+	}
+	kfree(peer);
+}
+
+/* Send a NAK for @sqns (the first, then up to 62 in OPT_NAK_LIST). */
+static void pgm_send_nak(struct pgm_receiver *rcv, struct pgm_peer *peer,
+			 const u32 *sqns, unsigned int n)
+{
+	unsigned int optlen = n > 1 ? 4 + 4 + 4 * (n - 1) : 0;
+	struct sk_buff *skb = pgm_alloc_pkt(16 + 4 + 8 + 8 + optlen, GFP_ATOMIC);
+	__be32 *w;
+	unsigned int i;
+	u8 *o;
+
+	if (!skb)
+		return;
+	/* Upstream: source port is the data-destination port (8.3). */
+	pgm_fill_hdr(skb, peer->dport, peer->tsi.sport, PGM_NAK,
+		     optlen ? PGM_OPT_PRESENT | PGM_OPT_NETWORK : 0, peer->tsi.gsi, 0);
+	w = skb_put(skb, 4 + 8 + 8);
+	w[0] = htonl(sqns[0]);
+	w[1] = htonl(PGM_AFI_IP << 16);
+	w[2] = peer->nla;
+	w[3] = htonl(PGM_AFI_IP << 16);
+	w[4] = peer->group;
+	if (optlen) {
+		o = skb_put(skb, optlen);
+		o[0] = PGM_OPT_LENGTH;
+		o[1] = 4;
+		put_unaligned_be16(optlen, o + 2);
+		o[4] = PGM_OPT_NAK_LIST | PGM_OPT_END;
+		o[5] = 4 + 4 * (n - 1);
+		o[6] = 0;
+		o[7] = 0;
+		for (i = 1; i < n; i++)
+			put_unaligned_be32(sqns[i], o + 8 + 4 * (i - 1));
+	}
+	pgm_set_csum(skb);
+	if (!pgm_xmit(rcv->sk, skb, peer->nla, false))
+		rcv->st.naks_sent += n;
+}
+
+/* SPMR (section 6.2, 8.4): ask the source for an SPM, by unicast. */
+static void pgm_send_spmr(struct pgm_receiver *rcv, struct pgm_peer *peer)
+{
+	struct sk_buff *skb = pgm_alloc_pkt(16, GFP_ATOMIC);
+
+	if (!skb)
+		return;
+	pgm_fill_hdr(skb, peer->dport, peer->tsi.sport, PGM_SPMR, 0, peer->tsi.gsi, 0);
+	pgm_set_csum(skb);
+	if (!pgm_xmit(rcv->sk, skb, peer->saddr, false))
+		rcv->st.spmrs_sent++;
+}
+
+/* The NAK state machine's clock: one timer per peer, at its next deadline. */
+static void pgm_peer_timer(struct timer_list *t)
+{
+	struct pgm_peer *peer = from_timer(peer, t, timer);
+	struct pgm_receiver *rcv = peer->rcv;
+	unsigned long now = jiffies;
+	u32 nak[1 + PGM_MAX_NAK_LIST];
+	unsigned int nnak = 0;
+	u32 sqn;
+
+	spin_lock_bh(&rcv->lock);
+	if (rcv->dead)
+		goto out;
+	if (time_after_eq(now, peer->last_heard +
+			  pgm_usecs_to_jiffies(peer->p.peer_expiry))) {
+		/* Section 6: a silent source is forgotten, and that is said. */
+		pgm_report_end(rcv, peer, PGM_END_EXPIRED);
+		hlist_del(&peer->node);
+		rcv->npeers--;
+		spin_unlock_bh(&rcv->lock);
+		pgm_peer_free(peer);
+		return;
+	}
+	for (sqn = peer->next; peer->started && !sqn_before(peer->lead, sqn); sqn++) {
+		struct pgm_slot *s = slot_get(peer, sqn, false);
+
+		if (!s || time_before(now, s->deadline))
+			continue;
+		switch (s->state) {
+		case SLOT_BACKOFF:
+			if (!peer->nla)
+				break;	/* no SPM yet: nowhere to send a NAK */
+			if (nnak < ARRAY_SIZE(nak))
+				nak[nnak++] = sqn;
+			else
+				break;
+			s->state = SLOT_WAIT_NCF;
+			s->deadline = now + pgm_usecs_to_jiffies(peer->p.nak_rpt_ivl);
+			break;
+		case SLOT_WAIT_NCF:
+			if (++s->ncf_retries > peer->p.nak_ncf_retries) {
+				s->state = SLOT_LOST;
+				break;
+			}
+			slot_backoff(peer, s);
+			break;
+		case SLOT_WAIT_DATA:
+			if (++s->data_retries > peer->p.nak_data_retries) {
+				s->state = SLOT_LOST;
+				break;
+			}
+			slot_backoff(peer, s);
+			break;
+		}
+	}
+	if (nnak)
+		pgm_send_nak(rcv, peer, nak, nnak);
+	if (!peer->spm_seen && time_after_eq(now, peer->spmr_at)) {
+		pgm_send_spmr(rcv, peer);
+		peer->spmr_at = now + pgm_usecs_to_jiffies(peer->p.spmr_expiry);
+	}
+	pgm_deliver(rcv, peer);
+	peer_arm(peer);
+out:
+	spin_unlock_bh(&rcv->lock);
+}
+
+/* Arm the peer's timer for its earliest deadline (or expiry). */
+static void peer_arm(struct pgm_peer *peer)
+{
+	unsigned long when = peer->last_heard + pgm_usecs_to_jiffies(peer->p.peer_expiry);
+	u32 sqn;
+
+	if (!peer->spm_seen && time_before(peer->spmr_at, when))
+		when = peer->spmr_at;
+	for (sqn = peer->next; peer->started && !sqn_before(peer->lead, sqn); sqn++) {
+		struct pgm_slot *s = slot_get(peer, sqn, false);
+
+		if (!s)
+			continue;
+		if ((s->state == SLOT_BACKOFF && peer->nla) || s->state == SLOT_WAIT_NCF ||
+		    s->state == SLOT_WAIT_DATA) {
+			if (time_before(s->deadline, when))
+				when = s->deadline;
+		}
+	}
+	mod_timer(&peer->timer, when);
+}
+
+/* Read OPT_FRAGMENT, OPT_FIN and OPT_RST of a data packet or SPM. */
+static void pgm_read_opts(const u8 *d, const struct pgm_wire_info *info,
+			  struct pgm_slot *frag, u8 *end)
+{
+	const u8 *o = d + info->hdr_len + 4, *stop = d + info->hdr_len + info->opt_len;
+
+	if (!info->opt_len)
+		return;
+	while (o < stop) {
+		switch (o[0] & PGM_OPT_MASK) {
+		case PGM_OPT_FRAGMENT:
+			if (frag && o[1] >= 16) {
+				frag->frag = true;
+				frag->first = get_unaligned_be32(o + 4);
+				frag->apdu_len = get_unaligned_be32(o + 12);
+			}
+			break;
+		case PGM_OPT_FIN:
+			if (end && !*end)
+				*end = PGM_END_FIN;
+			break;
+		case PGM_OPT_RST:
+			if (end)
+				*end = PGM_END_RST;
+			break;
+		}
+		if (o[0] & PGM_OPT_END)
+			break;
+		o += o[1];
+	}
+}
+
+static void pgm_rx_data(struct pgm_receiver *rcv, struct pgm_peer *peer,
+			struct sk_buff *skb, const struct pgm_wire_info *info)
+{
+	const u8 *d = skb->data;
+	u32 sqn = get_unaligned_be32(d + 16);
+	u32 trail = get_unaligned_be32(d + 20);
+	struct pgm_slot meta = {}, *s;
+	u8 end = 0;
+
+	if (info->type == PGM_ODATA)
+		rcv->st.odata_received++;
+	else
+		rcv->st.rdata_received++;
+	pgm_read_opts(d, info, &meta, &end);
+	if (meta.frag && (meta.apdu_len > PGM_APDU_MAX || !meta.apdu_len ||
+			  sqn_before(sqn, meta.first))) {
+		rcv->st.malformed++;
+		return;
+	}
+	if (!peer->started) {
+		/*
+		 * Late join: the session starts with the first data seen; the
+		 * rest of an APDU that began before us is skipped silently.
+		 */
+		peer->started = true;
+		peer->next = sqn;
+		peer->lead = sqn - 1;
+		peer->joined = sqn;
+	}
+	if (sqn_before(sqn, peer->next)) {
+		rcv->st.duplicates++;
+		return;
+	}
+	pgm_slide_to(rcv, peer, trail);
+	if ((u32)(sqn - peer->next) >= peer_size(peer) ||
+	    !pgm_extend(rcv, peer, sqn, SLOT_BACKOFF)) {
+		/* Beyond the window: dropped; it is NAKed when there is room. */
+		rcv->st.outside_window++;
+		return;
+	}
+	s = slot_get(peer, sqn, true);
+	if (!s)
+		return;
+	if (s->state == SLOT_HAVE) {
+		rcv->st.duplicates++;
+		return;
+	}
+	slot_clear(s);
+	skb = skb_clone(skb, GFP_ATOMIC);
+	if (!skb)
+		return;
+	skb_pull(skb, info->hdr_len + info->opt_len);
+	s->skb = skb;
+	s->state = SLOT_HAVE;
+	s->frag = meta.frag;
+	s->first = meta.first;
+	s->apdu_len = meta.apdu_len;
+	if (!sqn_before(sqn, peer->lead + 1))
+		peer->lead = sqn;
+	if (end)
+		peer->ended = end;
+}
+
+static void pgm_rx_spm(struct pgm_receiver *rcv, struct pgm_peer *peer,
+		       struct sk_buff *skb, const struct pgm_wire_info *info)
+{
+	const u8 *d = skb->data;
+	u32 spm_sqn = get_unaligned_be32(d + 16);
+	u32 trail = get_unaligned_be32(d + 20);
+	u32 lead = get_unaligned_be32(d + 24);
+	u8 end = 0;
+
+	/* Section 6.2: an SPM older than the last one is discarded. */
+	if (peer->spm_seen && !sqn_before(peer->spm_sqn, spm_sqn))
+		return;
+	rcv->st.spms_received++;
+	peer->spm_seen = true;
+	peer->spm_sqn = spm_sqn;
+	if (get_unaligned_be16(d + 28) == PGM_AFI_IP)
+		peer->nla = get_unaligned((__be32 *)(d + 32));
+	pgm_read_opts(d, info, NULL, &end);
+	if (end)
+		peer->ended = end;
+	if (end == PGM_END_RST) {
+		/* Section 9.8.1: reset now, without waiting for repairs. */
+		pgm_report_end(rcv, peer, PGM_END_RST);
+		return;
+	}
+	if (!peer->started) {
+		/* Started by an SPM: no NAKs for what came before. */
+		peer->started = true;
+		peer->next = lead + 1;
+		peer->lead = lead;
+		peer->joined = lead + 1;
+		return;
+	}
+	/* Section 6.3: the SPM's lead reveals tail loss (as far as the window reaches). */
+	pgm_slide_to(rcv, peer, trail);
+	if (sqn_before(peer->lead, lead) && (u32)(lead - trail) < 0x80000000u) {
+		u32 edge = (u32)(lead + 1 - peer->next) > peer_size(peer) ?
+			   peer->next + peer_size(peer) : lead + 1;
+
+		pgm_extend(rcv, peer, edge, SLOT_BACKOFF);
+	}
+}
+
+/* NCF (sections 6.3, 9.3): stop NAKing, wait for the RDATA. */
+static void pgm_ncf_one(struct pgm_receiver *rcv, struct pgm_peer *peer, u32 sqn)
+{
+	struct pgm_slot *s;
+
+	rcv->st.ncfs_received++;
+	if (!peer->started || sqn_before(sqn, peer->next) ||
+	    (u32)(sqn - peer->next) >= peer_size(peer))
+		return;	/* outside the window: changes nothing */
+	if (sqn_before(peer->lead, sqn)) {
+		/* An NCF for data not seen yet: it is missing too. */
+		if (!pgm_extend(rcv, peer, sqn + 1, SLOT_WAIT_DATA))
+			return;
+		s = slot_get(peer, sqn, true);
+		if (s) {
+			slot_clear(s);
+			s->state = SLOT_WAIT_DATA;
+			s->deadline = jiffies + pgm_usecs_to_jiffies(peer->p.nak_rdata_ivl);
+		}
+		return;
+	}
+	s = slot_get(peer, sqn, false);
+	if (s && (s->state == SLOT_BACKOFF || s->state == SLOT_WAIT_NCF)) {
+		s->state = SLOT_WAIT_DATA;
+		s->deadline = jiffies + pgm_usecs_to_jiffies(peer->p.nak_rdata_ivl);
+	}
+}
+
+static void pgm_rx_ncf(struct pgm_receiver *rcv, struct pgm_peer *peer,
+		       struct sk_buff *skb, const struct pgm_wire_info *info)
+{
+	const u8 *d = skb->data;
+	const u8 *o, *stop;
+
+	pgm_ncf_one(rcv, peer, get_unaligned_be32(d + 16));
+	if (!(info->opt_seen & (1U << PGM_OPT_NAK_LIST)))
+		return;
+	o = d + info->hdr_len + 4;
+	stop = d + info->hdr_len + info->opt_len;
+	while (o < stop) {
+		if ((o[0] & PGM_OPT_MASK) == PGM_OPT_NAK_LIST) {
+			unsigned int k;
+
+			for (k = 0; k < (o[1] - 4u) / 4 && k < PGM_MAX_NAK_LIST; k++)
+				pgm_ncf_one(rcv, peer, get_unaligned_be32(o + 4 + 4 * k));
+		}
+		if (o[0] & PGM_OPT_END)
+			break;
+		o += o[1];
+	}
+}
+
+/*
+ * Downstream packets (SPM, ODATA, RDATA, NCF) for this receiver, from the
+ * input path in softirq; @skb->data is the PGM header.
+ */
+void pgm_receiver_rcv(struct sock *sk, struct sk_buff *skb,
+		      const struct pgm_wire_info *info)
+{
+	struct pgm_receiver *rcv = rcu_dereference(pgm_sk(sk)->rcv);
+	const struct pgm_hdr *ph = (const struct pgm_hdr *)skb->data;
+	struct pgm_peer *peer;
+	struct pgm_tsi tsi;
+
+	if (!rcv)
+		return;
+	memcpy(tsi.gsi, ph->gsi, PGM_GSI_LEN);
+	tsi.sport = ph->sport;
+
+	spin_lock_bh(&rcv->lock);
+	if (rcv->dead)
+		goto out;
+	peer = pgm_peer_find(rcv, &tsi);
+	if (!peer) {
+		if (info->type == PGM_NCF)
+			goto out;	/* nothing to confirm for a stranger */
+		peer = pgm_peer_new(rcv, &tsi, ip_hdr(skb), ph->dport);
+		if (!peer)
+			goto out;
+	}
+	peer->last_heard = jiffies;
+	switch (info->type) {
+	case PGM_ODATA:
+	case PGM_RDATA:
+		pgm_rx_data(rcv, peer, skb, info);
+		break;
+	case PGM_SPM:
+		if (info->hdr_len == 16 + 12 + 8)
+			pgm_rx_spm(rcv, peer, skb, info);
+		else
+			rcv->st.malformed++;	/* IPv6 path NLA: not reachable here */
+		break;
+	case PGM_NCF:
+		pgm_rx_ncf(rcv, peer, skb, info);
+		break;
+	}
+	pgm_deliver(rcv, peer);
+	peer_arm(peer);
+out:
+	spin_unlock_bh(&rcv->lock);
+}
+
+int pgm_receiver_start(struct sock *sk)
+{
+	struct pgm_receiver *rcv = kzalloc(sizeof(*rcv), GFP_KERNEL);
+	unsigned int i;
+
+	if (!rcv)
+		return -ENOMEM;
+	spin_lock_init(&rcv->lock);
+	rcv->sk = sk;
+	for (i = 0; i < PEER_HASH; i++)
+		INIT_HLIST_HEAD(&rcv->peers[i]);
+	rcu_assign_pointer(pgm_sk(sk)->rcv, rcv);
+	return 0;
+}
+
+void pgm_receiver_stop(struct sock *sk)
+{
+	struct pgm_receiver *rcv = rcv_get(sk);
+	struct pgm_peer *peer;
+	struct hlist_node *tmp;
+	HLIST_HEAD(gone);
+	unsigned int i;
+
+	if (!rcv)
+		return;
+	spin_lock_bh(&rcv->lock);
+	rcv->dead = true;
+	for (i = 0; i < PEER_HASH; i++) {
+		hlist_for_each_entry_safe(peer, tmp, &rcv->peers[i], node) {
+			hlist_del(&peer->node);
+			hlist_add_head(&peer->node, &gone);
+		}
+	}
+	spin_unlock_bh(&rcv->lock);
+	hlist_for_each_entry_safe(peer, tmp, &gone, node) {
+		timer_shutdown_sync(&peer->timer);
+		pgm_peer_free(peer);
+	}
+	RCU_INIT_POINTER(pgm_sk(sk)->rcv, NULL);
+	kfree_rcu(rcv, rcu);
+}
+
+/*
+ * recvmsg(MSG_ERRQUEUE): one loss or session-end record as data, and its
+ * sock_extended_err as a control message at SOL_PGM whose type says which
+ * (PGM_LOSS or PGM_SESSION_END, kept in ee_type).
+ */
+static int pgm_recv_errqueue(struct sock *sk, struct msghdr *msg, size_t len)
+{
+	struct sock_exterr_skb *serr;
+	struct sk_buff *skb;
+	size_t copied;
+	int err;
+
+	skb = sock_dequeue_err_skb(sk);
+	if (!skb)
+		return -EAGAIN;
+	copied = min_t(size_t, len, skb->len);
+	if (copied < skb->len)
+		msg->msg_flags |= MSG_TRUNC;
+	err = skb_copy_datagram_msg(skb, 0, msg, copied);
+	if (!err) {
+		serr = SKB_EXT_ERR(skb);
+		put_cmsg(msg, SOL_PGM, serr->ee.ee_type, sizeof(serr->ee), &serr->ee);
+		msg->msg_flags |= MSG_ERRQUEUE;
+		err = copied;
+	}
+	consume_skb(skb);
+	return err;
+}
+
+/* recvmsg(): one APDU, with the source's address and TSI in msg_name. */
+int pgm_receiver_recvmsg(struct sock *sk, struct msghdr *msg, size_t len,
+			 int flags, int *addr_len)
+{
+	DECLARE_SOCKADDR(struct sockaddr_pgm *, sa, msg->msg_name);
+	struct pgm_receiver *rcv;
+	struct sk_buff *skb;
+	size_t copied;
+	int err;
+
+	if (flags & MSG_ERRQUEUE)
+		return pgm_recv_errqueue(sk, msg, len);
+	if (flags & ~(MSG_DONTWAIT | MSG_PEEK | MSG_TRUNC | MSG_WAITALL | MSG_CMSG_CLOEXEC))
+		return -EOPNOTSUPP;
+
+	lock_sock(sk);
+	rcv = rcv_get(sk);
+	if (!rcv) {
+		release_sock(sk);
+		return -ENOTCONN;
+	}
+	if (rcv->aborted) {
+		release_sock(sk);
+		return -ECONNRESET;
+	}
+	release_sock(sk);
+
+	skb = skb_recv_datagram(sk, flags, &err);
+	if (!skb)
+		return err;
+	copied = min_t(size_t, len, skb->len);
+	if (copied < skb->len)
+		msg->msg_flags |= MSG_TRUNC;
+	err = skb_copy_datagram_msg(skb, 0, msg, copied);
+	if (!err && sa) {
+		memset(sa, 0, sizeof(*sa));
+		sa->sin.sin_family = AF_INET;
+		sa->sin.sin_port = pgm_cb(skb)->tsi.sport;
+		sa->sin.sin_addr.s_addr = pgm_cb(skb)->saddr;
+		sa->tsi = pgm_cb(skb)->tsi;
+		*addr_len = sizeof(*sa);
+	}
+	if (!err)
+		err = (flags & MSG_TRUNC) ? skb->len : copied;
+	skb_free_datagram(sk, skb);
+
+	/* Room in the queue again: deliver what waited in the windows. */
+	if (!(flags & MSG_PEEK)) {
+		lock_sock(sk);
+		rcv = rcv_get(sk);
+		if (rcv) {
+			unsigned int i;
+			struct pgm_peer *peer;
+
+			spin_lock_bh(&rcv->lock);
+			for (i = 0; i < PEER_HASH; i++)
+				hlist_for_each_entry(peer, &rcv->peers[i], node)
+					pgm_deliver(rcv, peer);
+			spin_unlock_bh(&rcv->lock);
+		}
+		release_sock(sk);
+	}
+	return err;
+}
+
+void pgm_receiver_stats(struct sock *sk, struct pgm_receiver_stats *st)
+{
+	struct pgm_receiver *rcv = rcv_get(sk);
+
+	memset(st, 0, sizeof(*st));
+	if (!rcv)
+		return;
+	spin_lock_bh(&rcv->lock);
+	*st = rcv->st;
+	st->peers = rcv->npeers;
+	spin_unlock_bh(&rcv->lock);
+}

@@ -1,0 +1,687 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * source.c - the PGM source (RFC 3208 section 5).
+ *
+ * connect() starts a session (pgm_source_start); send() turns each APDU
+ * into one ODATA, or several with OPT_FRAGMENT when it does not fit
+ * PGM_MAX_TPDU, keeps them in the transmit window and multicasts them.  A
+ * timer sends ambient SPMs (section 5.1.4) and, after data, heartbeat SPMs
+ * from IHB_MIN doubling to IHB_MAX (5.1.5).  NAKs from receivers are
+ * confirmed with a multicast NCF and repaired with RDATA (5.2, 5.3);
+ * repeated NAKs for a sequence number repaired less than
+ * PGM_RDATA_LINGER_IVL ago get an NCF but no second RDATA.  An SPMR is
+ * answered with an SPM at once.
+ *
+ * Rate control is a token bucket of PGM_TXW_MAX_RTE bytes/s counting IP
+ * headers.  ODATA waits for tokens (or send() fails with EAGAIN); RDATA,
+ * NCF and SPM take them without waiting, so repairs are never held back by
+ * new data, and the debt they leave delays the next ODATA.
+ *
+ * Locking: all session state is under src->lock (BH-safe: NAKs arrive in
+ * softirq, the timer runs in softirq).  Packets are sent with the lock held,
+ * which keeps sequence numbers in order on the wire; nothing below
+ * ip_local_out() comes back into this file synchronously.  ps->src is
+ * published with RCU: the input path dereferences it under rcu_read_lock()
+ * and checks src->dead under the lock; close() marks it dead, stops the
+ * timer and frees it after a grace period.
+ */
+#include <linux/skbuff.h>
+#include <linux/slab.h>
+#include <linux/sched/signal.h>
+#include <net/ip.h>
+#include <net/route.h>
+#include <net/sock.h>
+
+#include "pgm.h"
+
+#define PGM_ODATA_HLEN		(16 + 8)	/* common + sqn, trail */
+#define PGM_SPM_LEN		(16 + 12 + 8)	/* common + sqns + IPv4 NLA */
+#define PGM_OPT_LEN_LEN		4		/* OPT_LENGTH */
+#define PGM_OPT_FRAG_LEN	16
+#define PGM_OPT_FLAG_LEN	4		/* OPT_SYN, OPT_FIN, OPT_RST */
+#define PGM_MAX_NAK_LIST	62		/* section 9.3 */
+
+struct pgm_source {
+	spinlock_t		lock;
+	struct sock		*sk;
+	struct rcu_head		rcu;
+	bool			dead;
+	bool			syn_sent;	/* first ODATA carried OPT_SYN */
+	u8			end;		/* 0, PGM_OPT_FIN or PGM_OPT_RST */
+	u32			next_sqn;	/* sequence number of the next ODATA */
+	u32			trail;		/* oldest sequence number held */
+	u32			size;		/* transmit window capacity, in sqns */
+	struct sk_buff		**txw;		/* ODATA by sqn % size */
+	u32			spm_sqn;
+	u32			hb_ivl;		/* next heartbeat interval (us), 0: none */
+	unsigned long		next_hb;
+	unsigned long		next_ambient;
+	struct timer_list	timer;
+	s64			tokens;		/* bytes; negative after repairs */
+	u64			refill_ns;
+	__be32			nla;		/* our address, for SPM path NLA */
+	__be32			group;
+	__be16			sport, dport;
+	u8			gsi[PGM_GSI_LEN];
+	struct pgm_params	p;		/* fixed at connect() */
+	struct pgm_source_stats	st;
+};
+
+/* Kept in skb->cb of a transmit window entry. */
+struct pgm_txw_cb {
+	unsigned long	sent;		/* jiffies of the ODATA */
+	unsigned long	rdata;		/* jiffies of the last RDATA, 0: none */
+};
+
+static struct pgm_txw_cb *txw_cb(struct sk_buff *skb)
+{
+	BUILD_BUG_ON(sizeof(struct pgm_txw_cb) > sizeof(skb->cb));
+	return (struct pgm_txw_cb *)skb->cb;
+}
+
+static inline bool sqn_before(u32 a, u32 b)
+{
+	return (s32)(a - b) < 0;
+}
+
+static struct pgm_source *src_get(struct sock *sk)
+{
+	return rcu_dereference_protected(pgm_sk(sk)->src, lockdep_sock_is_held(sk));
+}
+
+/* Token bucket: credit the time since the last refill. */
+static void pgm_refill(struct pgm_source *src)
+{
+	u64 now = ktime_get_ns();
+	u64 dt = now - src->refill_ns;
+	s64 burst = max_t(s64, src->p.txw_max_rte / 100, 4 * src->p.max_tpdu);
+
+	src->refill_ns = now;
+	if (!src->p.txw_max_rte)
+		return;
+	src->tokens += div_u64(dt * src->p.txw_max_rte, NSEC_PER_SEC);
+	if (src->tokens > burst)
+		src->tokens = burst;
+}
+
+static void pgm_charge(struct pgm_source *src, unsigned int ip_len)
+{
+	if (src->p.txw_max_rte)
+		src->tokens -= ip_len;
+}
+
+/* Build and multicast an SPM (section 8.1), with OPT_FIN/OPT_RST at the end. */
+static void pgm_send_spm(struct pgm_source *src)
+{
+	unsigned int optlen = src->end ? PGM_OPT_LEN_LEN + PGM_OPT_FLAG_LEN : 0;
+	struct sk_buff *skb = pgm_alloc_pkt(PGM_SPM_LEN + optlen, GFP_ATOMIC);
+	__be32 *w;
+	u8 *o;
+
+	if (!skb)
+		return;
+	pgm_fill_hdr(skb, src->sport, src->dport, PGM_SPM,
+		     optlen ? PGM_OPT_PRESENT : 0, src->gsi, 0);
+	w = skb_put(skb, 12);
+	w[0] = htonl(src->spm_sqn++);
+	w[1] = htonl(src->trail);
+	w[2] = htonl(src->next_sqn - 1);	/* lead: trail - 1 when empty */
+	w = skb_put(skb, 8);
+	w[0] = htonl(PGM_AFI_IP << 16);
+	w[1] = src->nla;
+	if (optlen) {
+		o = skb_put(skb, optlen);
+		o[0] = PGM_OPT_LENGTH;
+		o[1] = PGM_OPT_LEN_LEN;
+		put_unaligned_be16(optlen, o + 2);
+		o[4] = PGM_OPT_END | src->end;
+		o[5] = PGM_OPT_FLAG_LEN;
+		o[6] = 0;
+		o[7] = 0;
+	}
+	pgm_set_csum(skb);
+	pgm_charge(src, skb->len + PGM_IP_RA_HLEN);
+	if (!pgm_xmit(src->sk, skb, src->group, true))
+		src->st.spm_sent++;
+}
+
+/* Arm the timer for the earlier of the heartbeat and ambient deadlines. */
+static void pgm_source_arm(struct pgm_source *src)
+{
+	unsigned long when = src->next_ambient;
+
+	if (src->hb_ivl && time_before(src->next_hb, when))
+		when = src->next_hb;
+	mod_timer(&src->timer, when);
+}
+
+/* Heartbeats restart at IHB_MIN after each ODATA (section 5.1.5). */
+static void pgm_source_data_sent(struct pgm_source *src)
+{
+	src->hb_ivl = src->p.ihb_min;
+	src->next_hb = jiffies + pgm_usecs_to_jiffies(src->p.ihb_min);
+	pgm_source_arm(src);
+}
+
+static void pgm_source_timer(struct timer_list *t)
+{
+	struct pgm_source *src = from_timer(src, t, timer);
+	unsigned long now = jiffies;
+	bool sent = false;
+
+	spin_lock_bh(&src->lock);
+	if (src->dead)
+		goto out;
+	pgm_refill(src);
+	if (src->hb_ivl && time_after_eq(now, src->next_hb)) {
+		pgm_send_spm(src);
+		sent = true;
+		if (src->hb_ivl >= src->p.ihb_max) {
+			src->hb_ivl = 0;	/* decayed: ambient SPMs only */
+		} else {
+			src->hb_ivl = min(src->hb_ivl * 2, src->p.ihb_max);
+			src->next_hb = now + pgm_usecs_to_jiffies(src->hb_ivl);
+		}
+	}
+	if (time_after_eq(now, src->next_ambient)) {
+		if (!sent)
+			pgm_send_spm(src);
+		src->next_ambient = now + pgm_usecs_to_jiffies(src->p.spm_ambient_ivl);
+	}
+	pgm_source_arm(src);
+out:
+	spin_unlock_bh(&src->lock);
+}
+
+/*
+ * Drop window entries beyond the window's size, or older than
+ * PGM_TXW_SECS_MS when that is set: the trail advances (section 3.3).
+ */
+static void pgm_txw_advance(struct pgm_source *src, u32 room)
+{
+	unsigned long max_age = src->p.txw_secs_ms ?
+		msecs_to_jiffies(src->p.txw_secs_ms) : 0;
+
+	while (src->trail != src->next_sqn) {
+		struct sk_buff *skb = src->txw[src->trail % src->size];
+		u32 held = src->next_sqn - src->trail;
+
+		if (held + room <= src->size &&
+		    (!max_age || !skb || time_before(jiffies, txw_cb(skb)->sent + max_age)))
+			break;
+		src->txw[src->trail % src->size] = NULL;
+		kfree_skb(skb);
+		src->trail++;
+	}
+}
+
+/* Send a copy of a window entry: as ODATA, or as RDATA with today's trail. */
+static int pgm_send_entry(struct pgm_source *src, struct sk_buff *orig, bool rdata)
+{
+	struct sk_buff *skb = skb_copy_expand(orig, PGM_HEADROOM, 0, GFP_ATOMIC);
+	struct pgm_hdr *ph;
+	unsigned int len;
+
+	if (!skb)
+		return -ENOMEM;
+	skb_reset_transport_header(skb);
+	ph = (struct pgm_hdr *)skb->data;
+	if (rdata) {
+		ph->type = PGM_RDATA;
+		((__be32 *)(ph + 1))[1] = htonl(src->trail);
+	}
+	pgm_set_csum(skb);
+	len = skb->len;
+	pgm_charge(src, len + (rdata ? PGM_IP_RA_HLEN : PGM_IP_HLEN));
+	if (pgm_xmit(src->sk, skb, src->group, rdata))
+		return -ENOBUFS;
+	if (rdata) {
+		src->st.rdata_sent++;
+		src->st.rdata_bytes_sent += len;
+	} else {
+		src->st.odata_sent++;
+	}
+	return 0;
+}
+
+int pgm_source_start(struct sock *sk)
+{
+	struct pgm_sock *ps = pgm_sk(sk);
+	struct inet_sock *inet = inet_sk(sk);
+	struct pgm_source *src;
+	struct flowi4 fl4;
+	struct rtable *rt;
+	int oif = sk->sk_bound_dev_if ? : inet->mc_index;
+
+	/* The path NLA of our SPMs is the address we send from. */
+	flowi4_init_output(&fl4, oif, sk->sk_mark, RT_TOS(inet->tos),
+			   RT_SCOPE_UNIVERSE, IPPROTO_PGM, inet_sk_flowi_flags(sk),
+			   inet->inet_daddr, inet->inet_saddr ? : inet->mc_addr,
+			   0, 0, sock_net_uid(sock_net(sk), sk));
+	rt = ip_route_output_flow(sock_net(sk), &fl4, sk);
+	if (IS_ERR(rt))
+		return PTR_ERR(rt);
+	ip_rt_put(rt);
+
+	src = kzalloc(sizeof(*src), GFP_KERNEL);
+	if (!src)
+		return -ENOMEM;
+	src->p = ps->params;
+	src->size = src->p.txw_sqns;
+	src->txw = kvcalloc(src->size, sizeof(*src->txw), GFP_KERNEL);
+	if (!src->txw) {
+		kfree(src);
+		return -ENOMEM;
+	}
+	spin_lock_init(&src->lock);
+	src->sk = sk;
+	src->nla = fl4.saddr;
+	src->group = inet->inet_daddr;
+	src->sport = inet->inet_sport;
+	src->dport = inet->inet_dport;
+	memcpy(src->gsi, ps->gsi, PGM_GSI_LEN);
+	/* Section 3.2: the first sequence number is arbitrary. */
+	src->next_sqn = get_random_u32();
+	src->trail = src->next_sqn;
+	src->spm_sqn = get_random_u32();
+	src->refill_ns = ktime_get_ns();
+	src->tokens = 4 * src->p.max_tpdu;
+	timer_setup(&src->timer, pgm_source_timer, 0);
+
+	spin_lock_bh(&src->lock);
+	/* Announce the session: an SPM now, then ambient SPMs. */
+	pgm_send_spm(src);
+	src->next_ambient = jiffies + pgm_usecs_to_jiffies(src->p.spm_ambient_ivl);
+	pgm_source_arm(src);
+	spin_unlock_bh(&src->lock);
+
+	rcu_assign_pointer(ps->src, src);
+	return 0;
+}
+
+static void pgm_source_free(struct rcu_head *head)
+{
+	struct pgm_source *src = container_of(head, struct pgm_source, rcu);
+
+	kvfree(src->txw);
+	kfree(src);
+}
+
+/*
+ * Close: OPT_FIN (section 9.7) on SPMs, or OPT_RST (9.8) when SO_LINGER is
+ * on with a zero time.  With SO_LINGER on and a time, the session stays up
+ * that long, repairing NAKs and repeating the final SPM, before it goes.
+ */
+void pgm_source_stop(struct sock *sk)
+{
+	struct pgm_source *src = src_get(sk);
+	long linger = 0;
+	u32 i;
+
+	if (!src)
+		return;
+	spin_lock_bh(&src->lock);
+	src->end = (sock_flag(sk, SOCK_LINGER) && !sk->sk_lingertime) ?
+		   PGM_OPT_RST : PGM_OPT_FIN;
+	pgm_send_spm(src);
+	if (sock_flag(sk, SOCK_LINGER))
+		linger = sk->sk_lingertime;
+	/* Heartbeats carry the final option from now on. */
+	src->hb_ivl = src->p.ihb_min;
+	src->next_hb = jiffies + pgm_usecs_to_jiffies(src->hb_ivl);
+	pgm_source_arm(src);
+	spin_unlock_bh(&src->lock);
+
+	if (linger && src->end == PGM_OPT_FIN) {
+		release_sock(sk);
+		schedule_timeout_interruptible(linger);
+		lock_sock(sk);
+	}
+
+	spin_lock_bh(&src->lock);
+	src->dead = true;
+	spin_unlock_bh(&src->lock);
+	timer_shutdown_sync(&src->timer);
+	RCU_INIT_POINTER(pgm_sk(sk)->src, NULL);
+	for (i = 0; i < src->size; i++)
+		kfree_skb(src->txw[i]);
+	call_rcu(&src->rcu, pgm_source_free);
+}
+
+/* Build the ODATA for one fragment, copying the payload from @msg. */
+static struct sk_buff *pgm_build_odata(struct pgm_source *src, struct msghdr *msg,
+				       size_t apdu_len, size_t off, size_t len,
+				       bool frag, bool syn, int *err)
+{
+	unsigned int optlen = 0;
+	struct sk_buff *skb;
+	u8 *o;
+
+	if (frag || syn)
+		optlen = PGM_OPT_LEN_LEN + (frag ? PGM_OPT_FRAG_LEN : 0) +
+			 (syn ? PGM_OPT_FLAG_LEN : 0);
+	skb = pgm_alloc_pkt(PGM_ODATA_HLEN + optlen + len, GFP_KERNEL);
+	if (!skb) {
+		*err = -ENOBUFS;
+		return NULL;
+	}
+	pgm_fill_hdr(skb, src->sport, src->dport, PGM_ODATA,
+		     optlen ? PGM_OPT_PRESENT : 0, src->gsi, len);
+	skb_put(skb, 8);	/* sqn and trail: set when sent */
+	if (optlen) {
+		o = skb_put(skb, optlen);
+		o[0] = PGM_OPT_LENGTH;
+		o[1] = PGM_OPT_LEN_LEN;
+		put_unaligned_be16(optlen, o + 2);
+		o += PGM_OPT_LEN_LEN;
+		if (syn) {
+			o[0] = PGM_OPT_SYN | (frag ? 0 : PGM_OPT_END);
+			o[1] = PGM_OPT_FLAG_LEN;
+			o[2] = 0;
+			o[3] = 0;
+			o += PGM_OPT_FLAG_LEN;
+		}
+		if (frag) {
+			o[0] = PGM_OPT_FRAGMENT | PGM_OPT_END;
+			o[1] = PGM_OPT_FRAG_LEN;
+			o[2] = 0;
+			o[3] = 0;
+			/* first sqn at +4 is set when sent; offset and APDU length: */
+			put_unaligned_be32(off, o + 8);
+			put_unaligned_be32(apdu_len, o + 12);
+		}
+	}
+	if (len && copy_from_iter(skb_put(skb, len), len, &msg->msg_iter) != len) {
+		kfree_skb(skb);
+		*err = -EFAULT;
+		return NULL;
+	}
+	return skb;
+}
+
+/* Wait until the bucket holds @need bytes; the lock is dropped while asleep. */
+static int pgm_wait_tokens(struct sock *sk, struct pgm_source *src, s64 need,
+			   bool nonblock)
+{
+	long timeo = sock_sndtimeo(sk, nonblock);
+
+	for (;;) {
+		s64 missing;
+		long delay;
+
+		pgm_refill(src);
+		if (!src->p.txw_max_rte || src->tokens >= need)
+			return 0;
+		if (!timeo)
+			return -EAGAIN;
+		src->st.rate_limited++;
+		missing = need - src->tokens;
+		delay = max_t(long, 1, nsecs_to_jiffies(div_u64((u64)missing * NSEC_PER_SEC,
+							       src->p.txw_max_rte)));
+		spin_unlock_bh(&src->lock);
+		release_sock(sk);
+		delay = min(delay, timeo);
+		timeo -= delay - schedule_timeout_interruptible(delay);
+		lock_sock(sk);
+		spin_lock_bh(&src->lock);
+		if (signal_pending(current))
+			return sock_intr_errno(timeo);
+		if (src->dead)
+			return -EPIPE;
+	}
+}
+
+int pgm_source_sendmsg(struct sock *sk, struct msghdr *msg, size_t len)
+{
+	struct pgm_source *src = src_get(sk);
+	struct sk_buff *frags[64], **fv = frags;
+	size_t max_plain, max_frag, off;
+	unsigned int n, i;
+	bool syn;
+	s64 cost;
+	int err = 0;
+
+	if (!src)
+		return -ENOTCONN;
+	if (msg->msg_name)
+		return -EISCONN;
+	if (msg->msg_flags & ~(MSG_DONTWAIT | MSG_NOSIGNAL))
+		return -EOPNOTSUPP;
+	if (len > PGM_APDU_MAX)
+		return -EMSGSIZE;
+
+	max_plain = src->p.max_tpdu - PGM_IP_HLEN - PGM_ODATA_HLEN -
+		    PGM_OPT_LEN_LEN - PGM_OPT_FLAG_LEN;
+	max_frag = max_plain - PGM_OPT_FRAG_LEN;
+	n = len <= max_plain ? 1 : DIV_ROUND_UP(len, max_frag);
+	if (n > src->size)
+		return -EMSGSIZE;	/* would not fit the transmit window */
+	if (n > ARRAY_SIZE(frags)) {
+		fv = kvmalloc_array(n, sizeof(*fv), GFP_KERNEL);
+		if (!fv)
+			return -ENOBUFS;
+	}
+
+	spin_lock_bh(&src->lock);
+	syn = !src->syn_sent;
+	spin_unlock_bh(&src->lock);
+	for (i = 0, off = 0; i < n; i++) {
+		size_t chunk = n == 1 ? len : min(max_frag, len - off);
+
+		fv[i] = pgm_build_odata(src, msg, len, off, chunk, n > 1,
+					syn && i == 0, &err);
+		if (!fv[i])
+			goto free;
+		off += chunk;
+	}
+
+	spin_lock_bh(&src->lock);
+	cost = 0;
+	for (i = 0; i < n; i++)
+		cost += fv[i]->len + PGM_IP_HLEN;
+	err = pgm_wait_tokens(sk, src, min_t(s64, cost,
+		max_t(s64, src->p.txw_max_rte / 100, 4 * src->p.max_tpdu)),
+		msg->msg_flags & MSG_DONTWAIT);
+	if (err) {
+		spin_unlock_bh(&src->lock);
+		goto free;
+	}
+	pgm_txw_advance(src, n);
+	for (i = 0; i < n; i++) {
+		struct sk_buff *skb = fv[i];
+		__be32 *w = (__be32 *)(skb->data + 16);
+		u32 sqn = src->next_sqn++;
+
+		w[0] = htonl(sqn);
+		w[1] = htonl(src->trail);
+		if (n > 1) {
+			/* OPT_FRAGMENT's first sqn: after OPT_LENGTH and OPT_SYN. */
+			u8 *o = skb->data + PGM_ODATA_HLEN + PGM_OPT_LEN_LEN +
+				(syn && i == 0 ? PGM_OPT_FLAG_LEN : 0);
+
+			put_unaligned_be32(sqn - i, o + 4);
+		}
+		txw_cb(skb)->sent = jiffies;
+		txw_cb(skb)->rdata = 0;
+		src->txw[sqn % src->size] = skb;
+		pgm_send_entry(src, skb, false);
+	}
+	src->syn_sent = true;
+	src->st.data_bytes_sent += len;
+	pgm_source_data_sent(src);
+	spin_unlock_bh(&src->lock);
+	if (fv != frags)
+		kvfree(fv);
+	return len;
+
+free:
+	while (i--)
+		kfree_skb(fv[i]);
+	if (fv != frags)
+		kvfree(fv);
+	return err;
+}
+
+/* NCF (section 8.3): the NAK's sequence numbers and NLAs, multicast. */
+static void pgm_send_ncf(struct pgm_source *src, const u8 *nak, unsigned int fixed,
+			 const __be32 *list, unsigned int nlist)
+{
+	unsigned int optlen = nlist ? PGM_OPT_LEN_LEN + 4 + 4 * nlist : 0;
+	struct sk_buff *skb = pgm_alloc_pkt(fixed + optlen, GFP_ATOMIC);
+	u8 *p;
+
+	if (!skb)
+		return;
+	pgm_fill_hdr(skb, src->sport, src->dport, PGM_NCF,
+		     nlist ? PGM_OPT_PRESENT | PGM_OPT_NETWORK : 0, src->gsi, 0);
+	skb_put_data(skb, nak + 16, fixed - 16);
+	if (nlist) {
+		p = skb_put(skb, optlen);
+		p[0] = PGM_OPT_LENGTH;
+		p[1] = PGM_OPT_LEN_LEN;
+		put_unaligned_be16(optlen, p + 2);
+		p[4] = PGM_OPT_NAK_LIST | PGM_OPT_END;
+		p[5] = 4 + 4 * nlist;
+		p[6] = 0;
+		p[7] = 0;
+		memcpy(p + 8, list, 4 * nlist);
+	}
+	pgm_set_csum(skb);
+	pgm_charge(src, skb->len + PGM_IP_RA_HLEN);
+	if (!pgm_xmit(src->sk, skb, src->group, true))
+		src->st.ncf_sent++;
+}
+
+/* Repair one requested sequence number; false if it is outside the window. */
+static bool pgm_repair(struct pgm_source *src, u32 sqn)
+{
+	struct sk_buff *skb;
+
+	if (sqn_before(sqn, src->trail) || !sqn_before(sqn, src->next_sqn))
+		return false;
+	skb = src->txw[sqn % src->size];
+	if (!skb)
+		return false;
+	if (txw_cb(skb)->rdata && src->p.rdata_linger_ivl &&
+	    time_before(jiffies, txw_cb(skb)->rdata +
+			pgm_usecs_to_jiffies(src->p.rdata_linger_ivl)))
+		return true;	/* repaired moments ago: NCF only */
+	if (!pgm_send_entry(src, skb, true))
+		txw_cb(skb)->rdata = jiffies ? : 1;
+	return true;
+}
+
+/*
+ * A NAK for our session (sections 5.2, 5.3, 9.3): confirm the sequence
+ * numbers inside the window with one NCF and send their RDATA.  Sequence
+ * numbers outside the window are counted and ignored: there is nothing to
+ * send, and the receiver learns from the trail of our SPMs and ODATA that
+ * they are gone.
+ */
+static void pgm_source_nak(struct pgm_source *src, struct sk_buff *skb,
+			   const struct pgm_wire_info *info)
+{
+	const u8 *d = skb->data;
+	__be32 ok[1 + PGM_MAX_NAK_LIST];
+	unsigned int nok = 0, fixed = info->hdr_len;
+	u32 sqn = get_unaligned_be32(d + 16);
+
+	/* Source NLA (IPv4 only here) must be ours, the group NLA our group. */
+	if (get_unaligned_be16(d + 20) != PGM_AFI_IP ||
+	    get_unaligned((__be32 *)(d + 24)) != src->nla ||
+	    get_unaligned_be16(d + 28) != PGM_AFI_IP ||
+	    get_unaligned((__be32 *)(d + 32)) != src->group) {
+		src->st.malformed++;
+		return;
+	}
+	src->st.naks_received++;
+	if (pgm_repair(src, sqn))
+		ok[nok++] = htonl(sqn);
+	else
+		src->st.naks_ignored++;
+
+	if (info->opt_seen & (1U << PGM_OPT_NAK_LIST)) {
+		const u8 *o = d + fixed + PGM_OPT_LEN_LEN;
+		const u8 *end = d + fixed + info->opt_len;
+
+		while (o < end) {
+			if ((o[0] & PGM_OPT_MASK) == PGM_OPT_NAK_LIST) {
+				unsigned int k, cnt = (o[1] - 4) / 4;
+
+				for (k = 0; k < cnt && k < PGM_MAX_NAK_LIST; k++) {
+					u32 s = get_unaligned_be32(o + 4 + 4 * k);
+
+					src->st.naks_received++;
+					if (pgm_repair(src, s) && nok < ARRAY_SIZE(ok))
+						ok[nok++] = htonl(s);
+					else
+						src->st.naks_ignored++;
+				}
+			}
+			if (o[0] & PGM_OPT_END)
+				break;
+			o += o[1];
+		}
+	}
+	if (!nok)
+		return;
+	/* The NCF names the first confirmed sqn and lists the rest. */
+	{
+		u8 hdr[16 + 4 + 8 + 8];
+
+		memcpy(hdr, d, sizeof(hdr));
+		put_unaligned(ok[0], (__be32 *)(hdr + 16));
+		pgm_send_ncf(src, hdr, sizeof(hdr), ok + 1, nok - 1);
+	}
+}
+
+/*
+ * Upstream packets for this session (NAK, SPMR), from the input path in
+ * softirq.  Their ports are reversed: the destination port is our
+ * data-source port (section 8.3).
+ */
+void pgm_source_rcv(struct sock *sk, struct sk_buff *skb,
+		    const struct pgm_wire_info *info)
+{
+	struct pgm_source *src = rcu_dereference(pgm_sk(sk)->src);
+	const struct pgm_hdr *ph = (const struct pgm_hdr *)skb->data;
+
+	if (!src)
+		return;
+	spin_lock_bh(&src->lock);
+	if (src->dead || ph->dport != src->sport || ph->sport != src->dport ||
+	    memcmp(ph->gsi, src->gsi, PGM_GSI_LEN))
+		goto out;
+	pgm_refill(src);
+	switch (info->type) {
+	case PGM_NAK:
+		if (info->hdr_len == 16 + 4 + 8 + 8)
+			pgm_source_nak(src, skb, info);
+		else
+			src->st.malformed++;	/* IPv6 NLAs: not ours */
+		break;
+	case PGM_SPMR:
+		/* Section 5.1.6 (13.3.1): answer an SPMR with an SPM at once. */
+		src->st.spmr_received++;
+		pgm_send_spm(src);
+		break;
+	default:
+		break;
+	}
+out:
+	spin_unlock_bh(&src->lock);
+}
+
+void pgm_source_stats(struct sock *sk, struct pgm_source_stats *st)
+{
+	struct pgm_source *src = src_get(sk);
+
+	memset(st, 0, sizeof(*st));
+	if (!src)
+		return;
+	spin_lock_bh(&src->lock);
+	*st = src->st;
+	st->txw_trail = src->trail;
+	st->txw_lead = src->next_sqn - 1;
+	spin_unlock_bh(&src->lock);
+}
