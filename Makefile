@@ -6,6 +6,7 @@
 #   make modules-all     pgm.ko for both kernels with W=1, warnings are errors
 #   make sparse          sparse (C=2) on both kernels, project warnings are errors
 #   make vm CMD='...'    run a command as root in a VM with pgm.ko loaded (K=6.12 for 6.12)
+#   make bench-sim       the model's simulator at 1/100/10,000 receivers (a benchmark, not a test)
 #   make fuzz            fuzz the Swift codec and the module's validator (FUZZ_SECONDS each, default 60)
 #   make install         install pgm.ko for the running kernel, the tools and man pages
 #
@@ -25,7 +26,7 @@ KTEST_CFLAGS := -std=gnu11 -Wall -Wextra -Werror -O2 -g
 HOST_SAN := -fsanitize=address,undefined -fno-sanitize-recover=all
 
 .PHONY: all deps module modules-all sparse swift ktests check check-host \
-	check-kernel check-kernel-% vm demo install uninstall man-lint fuzz clean
+	check-kernel check-kernel-% vm demo install uninstall man-lint fuzz bench-sim clean
 
 all: module swift
 
@@ -94,6 +95,9 @@ demo: .deps.stamp swift
 	@scripts/build-module $(K) >/dev/null
 	scripts/vm --kernel $(K) -- scripts/demo-guest
 
+bench-sim:
+	scripts/bench-sim
+
 FUZZ_SECONDS ?= 60
 fuzz:
 	scripts/fuzz $(FUZZ_SECONDS)
@@ -109,12 +113,14 @@ install: all
 	$(SWIFT) build -c release $(SWIFT_FLAGS)
 	install -D -m 0755 .build/release/pgm-info $(DESTDIR)$(PREFIX)/bin/pgm-info
 	install -D -m 0755 .build/release/pgm-dump $(DESTDIR)$(PREFIX)/bin/pgm-dump
+	install -D -m 0755 .build/release/pgm-sim $(DESTDIR)$(PREFIX)/bin/pgm-sim
 	install -D -m 0644 kernel/include/uapi/linux/pgm.h $(DESTDIR)$(PREFIX)/include/linux/pgm.h
 	for m in man/*.[0-9]; do install -D -m 0644 $$m $(DESTDIR)$(PREFIX)/share/man/man$${m##*.}/$${m##*/}; done
 
 uninstall:
 	rm -f /lib/modules/$$(uname -r)/extra/pgm.ko $(DESTDIR)$(PREFIX)/bin/pgm-info \
-		$(DESTDIR)$(PREFIX)/bin/pgm-dump $(DESTDIR)$(PREFIX)/include/linux/pgm.h
+		$(DESTDIR)$(PREFIX)/bin/pgm-dump $(DESTDIR)$(PREFIX)/bin/pgm-sim \
+		$(DESTDIR)$(PREFIX)/include/linux/pgm.h
 	for m in man/*.[0-9]; do rm -f $(DESTDIR)$(PREFIX)/share/man/man$${m##*.}/$${m##*/}; done
 	depmod -a $$(uname -r)
 
