@@ -73,6 +73,7 @@ check-host: swift build/ktests/wire_test
 	@mkdir -p build/check
 	@set -o pipefail; build/ktests/wire_test | tee build/check/host-wire.log
 	@set -o pipefail; scripts/swift-test-summary $(SWIFT) test $(SWIFT_FLAGS) | tee build/check/host-swift.log
+	@set -o pipefail; Tests/host/tools.sh .build/debug | tee build/check/host-tools.log
 
 # Kernel stage: one VM boot per kernel runs the whole suite.
 check-kernel-%: .deps.stamp swift $(KTESTS)

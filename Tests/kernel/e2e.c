@@ -3,7 +3,8 @@
  * e2e.c - one PGM source or receiver for the end-to-end tests in the VM.
  *
  *   e2e send GROUP PORT COUNT SEED RATE [LINGER_S]
- *   e2e recv GROUP PORT COUNT SEED TIMEOUT_S IFADDR [fin|loss|expiry]
+ *   e2e recv GROUP PORT COUNT SEED TIMEOUT_S IFADDR [fin|loss|expiry|slow]
+ *   e2e multi GROUP PORT COUNT SEED TIMEOUT_S IFADDR NSOURCES
  *
  * The source sends COUNT APDUs whose sizes and bytes come from SEED (1 B to
  * 64 KiB, most below one MTU, some spanning dozens of fragments) at RATE
@@ -17,7 +18,16 @@
  * default): every APDU, then the source's OPT_FIN as a session-end record;
  * "loss": the stream reaches the application with reported losses; "expiry":
  * a prefix of the stream, then the session expires (PGM_PEER_EXPIRY is set
- * to 2 s).
+ * to 2 s); "slow": SO_RCVBUF is 256 KiB and the reader sleeps 5 s before
+ * reading: the memory queued meanwhile must stay within SO_RCVBUF
+ * (SO_MEMINFO), and what cannot be held must be reported as loss, never
+ * hidden - the stream is checked as in "loss" mode, but loss is not
+ * required.
+ *
+ * "multi" receives NSOURCES sessions on one socket, from sources started
+ * with seeds SEED, SEED+1, ...: each session is matched to its seed by its
+ * first APDU, then every APDU is checked as above, and every session must
+ * deliver COUNT APDUs and end with OPT_FIN.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -31,7 +41,9 @@
 #include <arpa/inet.h>
 #include <linux/errqueue.h>
 #include <netinet/in.h>
+#include <sys/epoll.h>
 #include <sys/socket.h>
+#include <linux/sock_diag.h>
 
 #include "../../kernel/include/uapi/linux/pgm.h"
 
@@ -137,6 +149,8 @@ static int do_send(int argc, char **argv)
 }
 
 static int end_reason;
+static struct pgm_tsi ended[16];
+static int nended;
 
 /* Drain the error queue: loss and session-end records. */
 static unsigned long drain_losses(int fd)
@@ -178,6 +192,8 @@ static unsigned long drain_losses(int fd)
 					fprintf(stderr, "e2e: bad session-end record\n");
 				else
 					end_reason = u.end.reason;
+				if (nended < 16)
+					ended[nended++] = u.end.tsi;
 				fprintf(stderr, "session_end=%u\n", u.end.reason);
 			}
 		}
@@ -194,12 +210,13 @@ static int do_recv(int argc, char **argv)
 	int expect_loss = !strcmp(mode, "loss");
 	int expect_expiry = !strcmp(mode, "expiry");
 	int expect_fin = !strcmp(mode, "fin");
+	int slow = !strcmp(mode, "slow");
 	static uint8_t buf[MAX_APDU + 1], want[MAX_APDU];
 	struct pgm_receiver_stats st;
 	struct ip_mreqn m = {};
 	unsigned long got = 0, lost = 0, resets = 0, skipped = 0;
 	size_t want_n = 0;
-	int fd, rcvbuf = 8 << 20;
+	int fd, rcvbuf = slow ? 256 << 10 : 8 << 20;
 	double t_first = 0, t_last = 0;
 	socklen_t len;
 
@@ -222,6 +239,25 @@ static int do_recv(int argc, char **argv)
 	if (setsockopt(fd, SOL_PGM, PGM_JOIN_GROUP, &m, sizeof(m)))
 		die("PGM_JOIN_GROUP");
 	fprintf(stderr, "ready\n");
+
+	if (slow) {
+		uint32_t mem[SK_MEMINFO_VARS] = {};
+		socklen_t ml = sizeof(mem);
+		int eff;
+		socklen_t el = sizeof(eff);
+
+		sleep(5);
+		if (getsockopt(fd, SOL_SOCKET, SO_MEMINFO, mem, &ml) ||
+		    getsockopt(fd, SOL_SOCKET, SO_RCVBUF, &eff, &el))
+			die("SO_MEMINFO");
+		fprintf(stderr, "stalled_rmem=%u\nrcvbuf=%d\n", mem[SK_MEMINFO_RMEM_ALLOC], eff);
+		/* One datagram may overshoot the limit (as on any socket). */
+		if (mem[SK_MEMINFO_RMEM_ALLOC] > (uint32_t)eff + 2 * (MAX_APDU + 4096)) {
+			fprintf(stderr, "e2e: receive queue grew past SO_RCVBUF\n");
+			return 1;
+		}
+		expect_loss = 1;	/* verify with skipping, without requiring loss */
+	}
 
 	want_n = apdu(&gen, want);
 	while (got + skipped < count || ((expect_fin || expect_expiry) && !end_reason)) {
@@ -303,11 +339,122 @@ static int do_recv(int argc, char **argv)
 		st.peers, (unsigned long long)st.losses);
 	close(fd);
 	fprintf(stderr, "end_reason=%d\n", end_reason);
+	if (slow)	/* every APDU either delivered exactly or covered by a loss */
+		return got + skipped == count && (skipped == 0 || lost > 0) ? 0 : 1;
 	if (expect_loss)
 		return lost > 0 && resets > 0 ? 0 : 1;
 	if (expect_expiry)
 		return end_reason == PGM_END_EXPIRED && got > 0 && !lost ? 0 : 1;
 	return got == count && !lost && end_reason == PGM_END_FIN ? 0 : 1;
+}
+
+struct session {
+	struct pgm_tsi tsi;
+	struct gen gen;
+	uint8_t *want;
+	size_t want_n;
+	unsigned long got;
+	int used;
+};
+
+static int do_multi(int argc, char **argv)
+{
+	struct sockaddr_in b = { .sin_family = AF_INET };
+	unsigned long count = strtoul(argv[4], NULL, 0);
+	unsigned long long seed = strtoull(argv[5], NULL, 0);
+	double deadline = now_s() + atof(argv[6]);
+	int k, nsrc = argc > 8 ? atoi(argv[8]) : 2, rcvbuf = 8 << 20, fd, done = 0;
+	static uint8_t buf[MAX_APDU + 1];
+	struct session ss[8];
+	struct ip_mreqn m = {};
+
+	if (nsrc < 1 || nsrc > 8)
+		return 2;
+	for (k = 0; k < nsrc; k++) {
+		ss[k].gen.s = (seed + k) | 1;
+		ss[k].want = malloc(MAX_APDU);
+		if (!ss[k].want)
+			die("malloc");
+		ss[k].want_n = apdu(&ss[k].gen, ss[k].want);
+		ss[k].got = 0;
+		ss[k].used = 0;
+	}
+	inet_pton(AF_INET, argv[2], &b.sin_addr);
+	b.sin_port = htons(atoi(argv[3]));
+	inet_pton(AF_INET, argv[2], &m.imr_multiaddr);
+	inet_pton(AF_INET, argv[7], &m.imr_address);
+	fd = socket(AF_INET, SOCK_RDM, IPPROTO_PGM);
+	if (fd < 0)
+		die("socket");
+	setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf));
+	if (bind(fd, (struct sockaddr *)&b, sizeof(b)))
+		die("bind");
+	if (setsockopt(fd, SOL_PGM, PGM_JOIN_GROUP, &m, sizeof(m)))
+		die("PGM_JOIN_GROUP");
+	fprintf(stderr, "ready\n");
+	int ep = epoll_create1(0);
+	struct epoll_event ev = { .events = EPOLLIN, .data.fd = fd };
+
+	if (ep < 0 || epoll_ctl(ep, EPOLL_CTL_ADD, fd, &ev))
+		die("epoll");
+
+	while (!done && now_s() < deadline) {
+		struct sockaddr_pgm from;
+		struct iovec iov = { buf, sizeof(buf) };
+		struct msghdr msg = { .msg_name = &from, .msg_namelen = sizeof(from),
+				      .msg_iov = &iov, .msg_iovlen = 1 };
+		struct epoll_event got;
+		struct session *s = NULL;
+		ssize_t n;
+
+		if (epoll_wait(ep, &got, 1, 500) <= 0)
+			continue;
+		if (got.events & EPOLLERR) {
+			if (drain_losses(fd)) {
+				fprintf(stderr, "e2e: unexpected loss\n");
+				return 1;
+			}
+		}
+		n = recvmsg(fd, &msg, MSG_DONTWAIT);
+		if (n < 0 && errno == EAGAIN)
+			goto check;
+		if (n < 0)
+			die("recvmsg");
+		for (k = 0; k < nsrc; k++)
+			if (ss[k].used && !memcmp(&ss[k].tsi, &from.tsi, sizeof(from.tsi)))
+				s = &ss[k];
+		for (k = 0; !s && k < nsrc; k++) {
+			if (!ss[k].used && (size_t)n == ss[k].want_n && !memcmp(buf, ss[k].want, n)) {
+				s = &ss[k];
+				s->used = 1;
+				s->tsi = from.tsi;
+			}
+		}
+		if (!s || (size_t)n != s->want_n || memcmp(buf, s->want, n)) {
+			fprintf(stderr, "e2e: APDU of %zd bytes from port %u matches no stream\n",
+				n, ntohs(from.tsi.sport));
+			return 1;
+		}
+		s->got++;
+		s->want_n = apdu(&s->gen, s->want);
+check:
+		done = 1;
+		for (k = 0; k < nsrc; k++) {
+			int fin = 0;
+
+			for (int e = 0; e < nended; e++)
+				fin |= ss[k].used && !memcmp(&ended[e], &ss[k].tsi, sizeof(ended[e]));
+			if (ss[k].got != count || !fin)
+				done = 0;
+		}
+	}
+	for (k = 0; k < nsrc; k++)
+		fprintf(stderr, "session%d_port=%u\nsession%d_apdus=%lu\n", k,
+			ntohs(ss[k].tsi.sport), k, ss[k].got);
+	fprintf(stderr, "sessions_ended=%d\nreceived_apdus=%lu\n", nended, done ? count : 0);
+	close(ep);
+	close(fd);
+	return done ? 0 : 1;
 }
 
 int main(int argc, char **argv)
@@ -316,7 +463,10 @@ int main(int argc, char **argv)
 		return do_send(argc, argv);
 	if (argc >= 8 && !strcmp(argv[1], "recv"))
 		return do_recv(argc, argv);
+	if (argc >= 9 && !strcmp(argv[1], "multi"))
+		return do_multi(argc, argv);
 	fprintf(stderr, "usage: e2e send GROUP PORT COUNT SEED RATE [LINGER_S]\n"
-			"       e2e recv GROUP PORT COUNT SEED TIMEOUT_S IFADDR [fin|loss|expiry]\n");
+			"       e2e recv GROUP PORT COUNT SEED TIMEOUT_S IFADDR [fin|loss|expiry]\n"
+			"       e2e multi GROUP PORT COUNT SEED TIMEOUT_S IFADDR NSOURCES\n");
 	return 2;
 }

@@ -2,7 +2,7 @@
 # Tests/kernel/e2e.sh - end-to-end PGM over a bridge, inside the test VM.
 #
 #   e2e.sh [COUNT] [CASE...]
-#     CASE: loss0 loss1 loss5 loss10 reorder nonak expiry
+#     CASE: loss0 loss1 loss5 loss10 reorder nonak expiry multi slow
 #
 # Topology (all inside the VM): namespaces src, r1, r2, r3, each with a veth
 # to a bridge in namespace sw (snooping off, so multicast floods), on
@@ -13,15 +13,18 @@
 # OPT_FIN; for nonak (NAKs dropped), that the loss reached the application;
 # for expiry (the source's link cut mid-stream, then the source killed),
 # that each receiver delivered an exact prefix and reported the session
-# expired.  Prints one result line per case and receiver, and
-# "e2e: N passed, N failed".
+# expired; for multi, that two sources on one group reach two receiving
+# sockets on one host and one on each other, every session exact.  The
+# loss1 case is also captured on the bridge and the capture must decode in
+# tshark with no packet flagged malformed.  Prints one result line per case
+# and receiver, and "e2e: N passed, N failed".
 set -u
 top=$(cd "$(dirname "$0")/../.." && pwd)
 e2e=$top/build/ktests/e2e
 count=${1:-20000}
 shift || true
 cases=("$@")
-[ ${#cases[@]} -gt 0 ] || cases=(loss0 loss1 loss5 loss10 reorder nonak expiry)
+[ ${#cases[@]} -gt 0 ] || cases=(loss0 loss1 loss5 loss10 reorder nonak expiry multi slow)
 out=${PGM_VM_OUT:-/tmp}/e2e
 mkdir -p "$out"
 rate=${PGM_E2E_RATE:-6000000}
@@ -68,15 +71,24 @@ run_case() {
 	ip -n src route replace 224.0.0.0/4 dev eth0
 	shape "$rules" "$nakrules"
 	i=2
+	local -A rpid=()
 	for r in r1 r2 r3; do
 		ip netns exec $r "$e2e" recv $group 7500 "$count" "$seed" 120 10.99.0.$i $expect \
 			>"$out/$name-$r.bin" 2>"$out/$name-$r.log" &
+		rpid[$r]=$!
 		i=$((i + 1))
 	done
 	for _ in $(seq 100); do
 		[ "$(cat "$out"/$name-r?.log 2>/dev/null | grep -c ready)" -eq 3 ] && break
 		sleep 0.1
 	done
+	local cap=
+	if [ "$name" = loss1 ] && command -v tshark >/dev/null; then
+		cap=$out/$name.pcapng
+		rm -f "$cap"
+		ip netns exec sw tshark -q -i br0 -c 4000 -w "$cap" 2>/dev/null &
+		for _ in $(seq 50); do [ -s "$cap" ] && break; sleep 0.1; done
+	fi
 	t0=$(date +%s.%N)
 	if [ "$expect" = expiry ]; then
 		ip netns exec src "$e2e" send $group 7500 "$count" "$seed" "$rate" 3 \
@@ -90,6 +102,14 @@ run_case() {
 		ip netns exec src "$e2e" send $group 7500 "$count" "$seed" "$rate" 3 \
 			>"$out/$name-src.bin" 2>"$out/$name-src.log" || ok=0
 	fi
+	# Each receiver's exit status is its own verdict (see e2e.c).
+	for r in r1 r2 r3; do
+		if ! wait "${rpid[$r]}"; then
+			ok=0
+			echo "    $name $r: receiver failed"
+			tail -n 6 "$out/$name-$r.log" | sed 's/^/      /'
+		fi
+	done
 	wait
 	t1=$(date +%s.%N)
 	local want
@@ -105,6 +125,8 @@ run_case() {
 				echo "    $name $r: stream differs (sha $got vs $want) or no OPT_FIN"
 				sed 's/^/      /' "$log" | head -n 20
 			fi ;;
+		slow)
+			echo "    $name $r: queued while stalled $(stat "$log" stalled_rmem) of SO_RCVBUF $(stat "$log" rcvbuf)" ;;
 		loss)
 			if [ "$(stat "$log" lost_sqns)" = 0 ] || [ -z "$(stat "$log" lost_sqns)" ]; then
 				ok=0
@@ -135,6 +157,60 @@ run_case() {
 	else
 		fail=$((fail + 1)); echo "not ok - e2e $name"
 	fi
+	[ -n "$cap" ] && check_capture "$cap"
+}
+
+# The capture decodes in Wireshark's dissector with nothing malformed.
+check_capture() {
+	local cap=$1 total bad types
+	pkill -f "tshark -q -i br0" 2>/dev/null
+	sleep 0.5
+	total=$(tshark -r "$cap" -Y pgm 2>/dev/null | wc -l)
+	bad=$(tshark -r "$cap" -Y '_ws.malformed || pgm.hdr.cksum.status == 0' 2>/dev/null | wc -l)
+	types=$(tshark -r "$cap" -Y pgm -T fields -e pgm.hdr.type 2>/dev/null | sort | uniq -c | tr -s ' \n' ' ')
+	echo "    capture: $total PGM packets, $bad flagged; types (count type): $types"
+	if [ "$total" -gt 0 ] && [ "$bad" -eq 0 ]; then
+		pass=$((pass + 1)); echo "ok - e2e capture decodes in tshark"
+	else
+		fail=$((fail + 1)); echo "not ok - e2e capture decodes in tshark"
+	fi
+}
+
+# Two sources on one group; two receiving sockets in r1, one in r2 and r3.
+run_multi() {
+	local seed=$RANDOM pids=() p ok=1 i=0 t0 t1
+	ip -n src link set eth0 up
+	ip -n src route replace 224.0.0.0/4 dev eth0
+	shape "loss 1%" "loss 1%"
+	for r in r1:2 r1b:2 r2:3 r3:4; do
+		ip netns exec ${r%%[b:]*} "$e2e" multi $group 7500 "$count" "$seed" 120 10.99.0.${r#*:} 2 \
+			2>"$out/multi-${r%%:*}.log" &
+		pids+=($!)
+	done
+	for _ in $(seq 100); do
+		[ "$(cat "$out"/multi-r*.log 2>/dev/null | grep -c ready)" -eq 4 ] && break
+		sleep 0.1
+	done
+	t0=$(date +%s.%N)
+	ip netns exec src "$e2e" send $group 7500 "$count" "$seed" "$rate" 3 >/dev/null 2>"$out/multi-s0.log" &
+	ip netns exec src "$e2e" send $group 7500 "$count" $((seed + 1)) "$rate" 3 >/dev/null 2>"$out/multi-s1.log" &
+	for p in "${pids[@]}"; do
+		wait "$p" || ok=0
+	done
+	wait
+	t1=$(date +%s.%N)
+	for r in r1 r1b r2 r3; do
+		printf '    multi    %-4s sessions on ports %s/%s: %s and %s APDUs, %s ended  %6.1f s\n' "$r" \
+			"$(stat "$out/multi-$r.log" session0_port)" "$(stat "$out/multi-$r.log" session1_port)" \
+			"$(stat "$out/multi-$r.log" session0_apdus)" "$(stat "$out/multi-$r.log" session1_apdus)" \
+			"$(stat "$out/multi-$r.log" sessions_ended)" "$(echo "$t1 - $t0" | bc)"
+	done
+	if [ $ok = 1 ]; then
+		pass=$((pass + 1)); echo "ok - e2e multi"
+	else
+		fail=$((fail + 1)); echo "not ok - e2e multi"
+		tail -n 3 "$out"/multi-*.log | sed 's/^/      /'
+	fi
 }
 
 setup
@@ -147,6 +223,8 @@ for c in "${cases[@]}"; do
 	reorder) run_case reorder "loss 1% delay 1ms reorder 25% 50% duplicate 5%" ;;
 	nonak) run_case nonak "loss 2%" "loss 100%" loss ;;
 	expiry) run_case expiry "" "" expiry ;;
+	multi) run_multi ;;
+	slow) run_case slow "" "" slow ;;
 	*) echo "e2e.sh: unknown case $c" >&2; fail=$((fail + 1)) ;;
 	esac
 done
