@@ -54,7 +54,7 @@ sparse: .deps.stamp
 swift: .deps.stamp
 	$(SWIFT) build $(SWIFT_FLAGS) --build-tests
 
-KTESTS := build/ktests/sock_test build/ktests/input_test build/ktests/e2e
+KTESTS := build/ktests/sock_test build/ktests/input_test build/ktests/src_test build/ktests/e2e
 KTEST_HDRS := Tests/kernel/harness.h Tests/kernel/common.h Tests/kernel/packets.h \
 	kernel/include/uapi/linux/pgm.h
 

@@ -154,6 +154,7 @@ static inline u32 pgm_usecs_to_jiffies(u32 us)
 /* source.c */
 int pgm_source_start(struct sock *sk);
 void pgm_source_stop(struct sock *sk);
+void pgm_source_params_changed(struct sock *sk);
 int pgm_source_sendmsg(struct sock *sk, struct msghdr *msg, size_t len);
 void pgm_source_rcv(struct sock *sk, struct sk_buff *skb,
 		    const struct pgm_wire_info *info);

@@ -414,6 +414,7 @@ static int pgm_setsockopt(struct sock *sk, int level, int optname,
 		goto out;
 	}
 	WRITE_ONCE(*pgm_param(&ps->params, d), val);
+	pgm_source_params_changed(sk);
 out:
 	release_sock(sk);
 	return err;

@@ -262,6 +262,9 @@ int pgm_source_start(struct sock *sk)
 	if (IS_ERR(rt))
 		return PTR_ERR(rt);
 	ip_rt_put(rt);
+	/* Without an address receivers could reach, nobody could NAK. */
+	if (!fl4.saddr)
+		return -EADDRNOTAVAIL;
 
 	src = kzalloc(sizeof(*src), GFP_KERNEL);
 	if (!src)
@@ -297,6 +300,37 @@ int pgm_source_start(struct sock *sk)
 
 	rcu_assign_pointer(ps->src, src);
 	return 0;
+}
+
+/*
+ * A tunable that may change during a session (rate, SPM intervals, RDATA
+ * linger) was set: the session takes it now.
+ */
+void pgm_source_params_changed(struct sock *sk)
+{
+	struct pgm_source *src = src_get(sk);
+	const struct pgm_params *p = &pgm_sk(sk)->params;
+
+	if (!src)
+		return;
+	spin_lock_bh(&src->lock);
+	pgm_refill(src);
+	src->p.txw_max_rte = p->txw_max_rte;
+	src->p.spm_ambient_ivl = p->spm_ambient_ivl;
+	src->p.ihb_min = p->ihb_min;
+	src->p.ihb_max = p->ihb_max;
+	src->p.rdata_linger_ivl = p->rdata_linger_ivl;
+	if (src->hb_ivl > src->p.ihb_max)
+		src->hb_ivl = src->p.ihb_max;
+	{
+		unsigned long amb = jiffies + pgm_usecs_to_jiffies(src->p.spm_ambient_ivl);
+
+		if (time_before(amb, src->next_ambient))
+			src->next_ambient = amb;
+	}
+	if (!src->dead)
+		pgm_source_arm(src);
+	spin_unlock_bh(&src->lock);
 }
 
 static void pgm_source_free(struct rcu_head *head)
@@ -445,8 +479,11 @@ int pgm_source_sendmsg(struct sock *sk, struct msghdr *msg, size_t len)
 		return -ENOTCONN;
 	if (msg->msg_name)
 		return -EISCONN;
-	if (msg->msg_flags & ~(MSG_DONTWAIT | MSG_NOSIGNAL))
+	/* sendmmsg() adds MSG_BATCH to all but its last message. */
+	if (msg->msg_flags & ~(MSG_DONTWAIT | MSG_NOSIGNAL | MSG_BATCH | MSG_EOR))
 		return -EOPNOTSUPP;
+	if (msg->msg_controllen)
+		return -EINVAL;	/* no control message is understood */
 	if (len > PGM_APDU_MAX)
 		return -EMSGSIZE;
 

@@ -110,6 +110,8 @@ static int do_send(int argc, char **argv)
 	double t0;
 	int fd;
 
+	/* Unbuffered: a sender killed mid-stream has written all it sent. */
+	setvbuf(stdout, NULL, _IONBF, 0);
 	inet_pton(AF_INET, argv[2], &g.sin_addr);
 	g.sin_port = htons(atoi(argv[3]));
 	fd = socket(AF_INET, SOCK_RDM, IPPROTO_PGM);

@@ -166,7 +166,9 @@ check_capture() {
 	pkill -f "tshark -q -i br0" 2>/dev/null
 	sleep 0.5
 	total=$(tshark -r "$cap" -Y pgm 2>/dev/null | wc -l)
-	bad=$(tshark -r "$cap" -Y '_ws.malformed || pgm.hdr.cksum.status == 0' 2>/dev/null | wc -l)
+	# Wireshark 4.0 emits pgm.hdr.cksum.status twice; the last is the verdict (0 = bad).
+	bad=$(( $(tshark -r "$cap" -Y _ws.malformed 2>/dev/null | wc -l) +
+		$(tshark -r "$cap" -Y pgm -T fields -E occurrence=l -e pgm.hdr.cksum.status 2>/dev/null | grep -c '^0$') ))
 	types=$(tshark -r "$cap" -Y pgm -T fields -e pgm.hdr.type 2>/dev/null | sort | uniq -c | tr -s ' \n' ' ')
 	echo "    capture: $total PGM packets, $bad flagged; types (count type): $types"
 	if [ "$total" -gt 0 ] && [ "$bad" -eq 0 ]; then

@@ -42,9 +42,12 @@ run_counted() {
 }
 
 echo "# kernel $kver"
-# A multicast route in the VM's own namespace, for connect() in sock_test.
-ip link set lo multicast on
-ip route add 224.0.0.0/4 dev lo
+# An interface with an address and a multicast route in the VM's own
+# namespace, for connect() in sock_test.
+ip link add dummy0 type dummy
+ip link set dummy0 up multicast on
+ip addr add 10.98.0.1/24 dev dummy0
+ip route add 224.0.0.0/4 dev dummy0
 
 # 1. Autoload: the module is only in the module path (net-pf-2-proto-113-type-4).
 autoload() {
@@ -73,6 +76,7 @@ modprobe pgm || insmod "$PGM_KO"
 # 2. Socket API and input path.
 run_counted sock_test "$bin/sock_test"
 run_counted input_test "$bin/input_test"
+run_counted src_test "$bin/src_test"
 
 # 3. End to end: a source and three receivers over a bridge, with loss.
 run_counted e2e "$top/Tests/kernel/e2e.sh" "${PGM_E2E_COUNT:-20000}"

@@ -1,0 +1,458 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * src_test.c - a PGM source of pgm.ko seen from the wire, inside the test
+ * VM: in a private netns, multicast goes out of a dummy device (which
+ * drops what it transmits, so only IP_MULTICAST_LOOP's copy comes back), a
+ * raw IP-113 socket that joined the group sees every packet the source
+ * sends and plays the receiver's part (NAK, SPMR).  RFC 3208 sections in
+ * the test names.
+ */
+#define _GNU_SOURCE
+#include <poll.h>
+#include <sched.h>
+#include <stdint.h>
+#include <time.h>
+#include <net/if.h>
+#include <netinet/ip.h>
+#include <sys/ioctl.h>
+#include <sys/wait.h>
+
+#include "harness.h"
+#include "common.h"
+#include "packets.h"
+
+#define GROUP	"239.192.0.5"
+#define PORT	7600
+
+static int raw = -1;
+static int ifindex;	/* of dummy0 */
+
+struct seen {
+	uint8_t type, opts, ttl;
+	uint32_t sqn;		/* ODATA/RDATA/SPM/NCF first word */
+	uint8_t gsi[6];
+	uint16_t sport, dport;
+	uint8_t endopt;		/* 0x0e FIN, 0x0f RST, 0 none */
+	uint32_t nla;		/* SPM: path NLA (IPv4), network order */
+	size_t len;
+};
+
+/* Next PGM packet from the raw socket within @ms; 0 if none. */
+static int next_pkt(struct seen *s, int ms)
+{
+	uint8_t b[70000];
+	struct pollfd p = { .fd = raw, .events = POLLIN };
+	ssize_t n;
+	size_t ihl;
+
+again:
+	if (poll(&p, 1, ms) != 1)
+		return 0;
+	n = recv(raw, b, sizeof(b), 0);
+	if (n < 20)
+		goto again;
+	ihl = (b[0] & 0x0f) * 4;
+	if ((size_t)n < ihl + 20)
+		goto again;	/* an SPMR (16 bytes): not one we wait for */
+	memset(s, 0, sizeof(*s));
+	s->ttl = b[8];
+	s->sport = b[ihl] << 8 | b[ihl + 1];
+	s->dport = b[ihl + 2] << 8 | b[ihl + 3];
+	s->type = b[ihl + 4];
+	s->opts = b[ihl + 5];
+	memcpy(s->gsi, b + ihl + 8, 6);
+	s->sqn = (uint32_t)b[ihl + 16] << 24 | b[ihl + 17] << 16 | b[ihl + 18] << 8 | b[ihl + 19];
+	s->len = n - ihl;
+	if (s->type == 0x00 && (size_t)n >= ihl + 36)
+		memcpy(&s->nla, b + ihl + 32, 4);
+	if (s->opts & 0x01) {
+		/* Find OPT_FIN/OPT_RST: the options follow the type-specific part. */
+		size_t th = s->type == 0x00 ? 36 : s->type <= 0x05 && s->type >= 0x04 ? 24 :
+			    s->type == 0x0a ? 36 : 16;
+		size_t o = ihl + th + 4, end = ihl + th + (b[ihl + th + 2] << 8 | b[ihl + th + 3]);
+
+		while (o + 4 <= end && o + 4 <= (size_t)n) {
+			if ((b[o] & 0x7f) == 0x0e || (b[o] & 0x7f) == 0x0f)
+				s->endopt = b[o] & 0x7f;
+			if (b[o] & 0x80 || b[o + 1] < 4)
+				break;
+			o += b[o + 1];
+		}
+	}
+	return 1;
+}
+
+/* Wait for a packet of @type from @sport (0: any); 0 if none in @ms. */
+static int wait_type(struct seen *s, uint8_t type, uint16_t sport, int ms)
+{
+	struct timespec t0, t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	for (;;) {
+		int left;
+
+		clock_gettime(CLOCK_MONOTONIC, &t);
+		left = ms - (int)((t.tv_sec - t0.tv_sec) * 1000 + (t.tv_nsec - t0.tv_nsec) / 1000000);
+		if (left <= 0 || !next_pkt(s, left))
+			return 0;
+		if (s->type == type && (!sport || s->sport == sport))
+			return 1;
+	}
+}
+
+static void drain(void)
+{
+	struct seen s;
+
+	while (next_pkt(&s, 50))
+		;
+}
+
+static int source(uint16_t *sport)
+{
+	struct sockaddr_in g = sin4(GROUP, PORT), local;
+	socklen_t len = sizeof(local);
+	int fd = pgm_socket();
+
+	if (connect(fd, (struct sockaddr *)&g, sizeof(g)))
+		FAILF("connect: %s", strerror(errno));
+	getsockname(fd, (struct sockaddr *)&local, &len);
+	*sport = ntohs(local.sin_port);
+	return fd;
+}
+
+static int receiver(void)
+{
+	struct sockaddr_in g = sin4(GROUP, PORT);
+	struct ip_mreqn m = { .imr_ifindex = ifindex };
+	int fd = pgm_socket();
+
+	inet_pton(AF_INET, GROUP, &m.imr_multiaddr);
+	CHECK_OK(bind(fd, (struct sockaddr *)&g, sizeof(g)));
+	CHECK_OK(setsockopt(fd, SOL_PGM, PGM_JOIN_GROUP, &m, sizeof(m)));
+	return fd;
+}
+
+/* Section 5.1.4: connect() announces the session with an SPM. */
+static void spm_on_connect(void)
+{
+	struct seen s;
+	uint16_t sport;
+	int fd = source(&sport);
+
+	CHECK(wait_type(&s, 0x00, sport, 1000));
+	CHECK_EQ(s.dport, PORT);
+	close(fd);
+	drain();
+}
+
+/* IP_MULTICAST_LOOP: on (the default), a local receiver gets the data. */
+static void multicast_loop(void)
+{
+	uint16_t sport;
+	int r = receiver(), fd = source(&sport), off = 0;
+	char b[16];
+	struct pollfd p = { .fd = r, .events = POLLIN };
+
+	CHECK_EQ(send(fd, "looped", 6, 0), 6);
+	CHECK_EQ(poll(&p, 1, 2000), 1);
+	CHECK_EQ(recv(r, b, sizeof(b), MSG_DONTWAIT), 6);
+	close(fd);
+
+	fd = pgm_socket();
+	CHECK_OK(setsockopt(fd, SOL_IP, IP_MULTICAST_LOOP, &off, sizeof(off)));
+	{
+		struct sockaddr_in g = sin4(GROUP, PORT);
+
+		CHECK_OK(connect(fd, (struct sockaddr *)&g, sizeof(g)));
+	}
+	CHECK_EQ(send(fd, "hidden", 6, 0), 6);
+	/* The first session's end may be on the error queue: look for data only. */
+	p.revents = 0;
+	poll(&p, 1, 500);
+	CHECK(!(p.revents & POLLIN));
+	close(fd);
+	close(r);
+	drain();
+}
+
+/* IP_MULTICAST_TTL is the TTL of what the source multicasts. */
+static void multicast_ttl(void)
+{
+	struct sockaddr_in g = sin4(GROUP, PORT), local;
+	socklen_t len = sizeof(local);
+	int fd = pgm_socket(), ttl = 3;
+	struct seen s;
+
+	CHECK_OK(setsockopt(fd, SOL_IP, IP_MULTICAST_TTL, &ttl, sizeof(ttl)));
+	CHECK_OK(connect(fd, (struct sockaddr *)&g, sizeof(g)));
+	getsockname(fd, (struct sockaddr *)&local, &len);
+	CHECK_EQ(send(fd, "ttl", 3, 0), 3);
+	CHECK(wait_type(&s, 0x04, ntohs(local.sin_port), 1000));
+	CHECK_EQ(s.ttl, 3);
+	close(fd);
+	drain();
+}
+
+/* sendmmsg(): one APDU per message, in order (section 5.1.1). */
+static void sendmmsg_apdus(void)
+{
+	uint16_t sport;
+	int fd = source(&sport);
+	struct mmsghdr mm[3];
+	struct iovec iov[3];
+	char data[3][8] = { "one", "two", "three" };
+	struct seen s;
+	uint32_t first = 0;
+
+	for (int i = 0; i < 3; i++) {
+		iov[i].iov_base = data[i];
+		iov[i].iov_len = strlen(data[i]);
+		memset(&mm[i], 0, sizeof(mm[i]));
+		mm[i].msg_hdr.msg_iov = &iov[i];
+		mm[i].msg_hdr.msg_iovlen = 1;
+	}
+	CHECK_EQ(sendmmsg(fd, mm, 3, 0), 3);
+	{
+		char cbuf[CMSG_SPACE(sizeof(int))] = {};
+		struct msghdr m = { .msg_iov = &iov[0], .msg_iovlen = 1,
+				    .msg_control = cbuf, .msg_controllen = sizeof(cbuf) };
+		struct cmsghdr *c = CMSG_FIRSTHDR(&m);
+
+		c->cmsg_level = SOL_IP;
+		c->cmsg_type = IP_TTL;
+		c->cmsg_len = CMSG_LEN(sizeof(int));
+		/* No ancillary data is understood: refused, not ignored. */
+		CHECK_ERR(sendmsg(fd, &m, 0), EINVAL);
+	}
+	for (int i = 0; i < 3; i++) {
+		if (!wait_type(&s, 0x04, sport, 1000)) {
+			FAILF("ODATA %d not seen", i);
+			break;
+		}
+		if (i == 0)
+			first = s.sqn;
+		CHECK_EQ(s.sqn, first + i);
+		CHECK_EQ(s.len, 24 + strlen(data[i]) + (i == 0 ? 8 : 0));	/* OPT_SYN on the first */
+	}
+	close(fd);
+	drain();
+}
+
+/* Rate control: a non-blocking send that finds no tokens gets EAGAIN. */
+static void rate_limit_eagain(void)
+{
+	uint16_t sport;
+	int fd = source(&sport), i, again = 0;
+	uint32_t rate = 2000;	/* bytes/s */
+	static char big[1400];
+	struct pgm_source_stats st;
+	socklen_t len = sizeof(st);
+
+	CHECK_OK(set_u32(fd, PGM_TXW_MAX_RTE, rate));
+	for (i = 0; i < 20 && !again; i++) {
+		errno = 0;
+		if (send(fd, big, sizeof(big), MSG_DONTWAIT) < 0 && errno == EAGAIN)
+			again = 1;
+	}
+	CHECK(again);
+	CHECK_OK(getsockopt(fd, SOL_PGM, PGM_SOURCE_STATS, &st, &len));
+	CHECK(st.odata_sent >= 1);
+	close(fd);
+	drain();
+}
+
+/* Sections 9.7 and 9.8: close() sends OPT_FIN; a zero linger, OPT_RST. */
+static void fin_and_rst(void)
+{
+	struct linger l = { .l_onoff = 1, .l_linger = 0 };
+	uint16_t sport;
+	struct seen s;
+	int fd = source(&sport), found = 0;
+
+	drain();
+	close(fd);
+	while (wait_type(&s, 0x00, sport, 1000))
+		if (s.endopt == 0x0e)
+			found = 1;
+	CHECK(found);
+
+	fd = source(&sport);
+	drain();
+	CHECK_OK(setsockopt(fd, SOL_SOCKET, SO_LINGER, &l, sizeof(l)));
+	close(fd);
+	found = 0;
+	while (wait_type(&s, 0x00, sport, 1000))
+		if (s.endopt == 0x0f)
+			found = 1;
+	CHECK(found);
+}
+
+/* Send an upstream packet for @sport's session to the source. */
+static void upstream(struct pkt *p, uint16_t sport, const uint8_t *gsi)
+{
+	struct sockaddr_in lo = sin4("10.98.0.1", 0);	/* the source's address */
+
+	/* Upstream ports: source = data-destination, destination = data-source. */
+	p->b[0] = PORT >> 8;
+	p->b[1] = PORT & 0xff;
+	p->b[2] = sport >> 8;
+	p->b[3] = sport & 0xff;
+	memcpy(p->b + 8, gsi, 6);
+	finish(p);
+	if (sendto(raw, p->b, p->len, 0, (struct sockaddr *)&lo, sizeof(lo)) != (ssize_t)p->len)
+		FAILF("sendto: %s", strerror(errno));
+}
+
+/* Section 5.1.6 (Appendix C): an SPMR gets an SPM at once. */
+static void spmr_gets_spm(void)
+{
+	uint16_t sport;
+	int fd = source(&sport);
+	struct pkt p;
+	struct seen s;
+	struct pgm_gsi gsi;
+	socklen_t len = sizeof(gsi);
+
+	CHECK_OK(getsockopt(fd, SOL_PGM, PGM_GSI, &gsi, &len));
+	drain();
+	hdr(&p, 0x0c, 0, 0);
+	upstream(&p, sport, gsi.gsi);
+	CHECK(wait_type(&s, 0x00, sport, 300));
+	close(fd);
+	drain();
+}
+
+/*
+ * Sections 5.2, 5.3: a NAK gets a multicast NCF and the RDATA; the same
+ * NAK again within PGM_RDATA_LINGER_IVL gets the NCF but no second RDATA;
+ * a NAK outside the window gets neither.
+ */
+static void nak_ncf_rdata_linger(void)
+{
+	uint16_t sport;
+	int fd = source(&sport);
+	struct pgm_gsi gsi;
+	socklen_t len = sizeof(gsi);
+	uint32_t linger = 500000, sqn;
+	struct pkt p;
+	struct seen s;
+	int rdata = 0, ncfs = 0;
+
+	uint32_t nla = 0;
+
+	CHECK_OK(set_u32(fd, PGM_RDATA_LINGER_IVL, linger));
+	CHECK_OK(getsockopt(fd, SOL_PGM, PGM_GSI, &gsi, &len));
+	/* Section 6.2: NAKs go to the path NLA of the source's SPMs. */
+	CHECK(wait_type(&s, 0x00, sport, 1000));
+	nla = ntohl(s.nla);
+	CHECK(nla != 0);
+	CHECK_EQ(send(fd, "repair me", 9, 0), 9);
+	CHECK(wait_type(&s, 0x04, sport, 1000));
+	sqn = s.sqn;
+	drain();
+
+	for (int k = 0; k < 2; k++) {
+		hdr(&p, 0x08, 0, 0);
+		put32(&p, sqn);
+		nla4(&p, nla);
+		nla4(&p, 0xefc00005);	/* 239.192.0.5 */
+		upstream(&p, sport, gsi.gsi);
+		while (next_pkt(&s, 200)) {
+			if (s.sport != sport)
+				continue;
+			if (s.type == 0x0a && s.sqn == sqn)
+				ncfs++;
+			if (s.type == 0x05 && s.sqn == sqn)
+				rdata++;
+		}
+	}
+	CHECK_EQ(ncfs, 2);
+	CHECK_EQ(rdata, 1);
+
+	/* Outside the window: nothing. */
+	hdr(&p, 0x08, 0, 0);
+	put32(&p, sqn + 1000);
+	nla4(&p, nla);
+	nla4(&p, 0xefc00005);
+	upstream(&p, sport, gsi.gsi);
+	CHECK(!wait_type(&s, 0x0a, sport, 300));
+	{
+		struct pgm_source_stats st;
+		socklen_t sl = sizeof(st);
+
+		CHECK_OK(getsockopt(fd, SOL_PGM, PGM_SOURCE_STATS, &st, &sl));
+		CHECK_EQ(st.naks_received, 3);
+		CHECK_EQ(st.naks_ignored, 1);
+		CHECK_EQ(st.rdata_sent, 1);
+		CHECK_EQ(st.ncf_sent, 2);
+	}
+	close(fd);
+	drain();
+}
+
+/*
+ * In a namespace where no address could be the source's (only a dummy
+ * device without one), receivers could not NAK: connect() refuses.
+ */
+static void no_address(void)
+{
+	int status = 0;
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		struct sockaddr_in g = sin4("239.192.9.9", PORT);
+		int fd;
+
+		if (unshare(CLONE_NEWNET) ||
+		    system("ip link add dummy1 type dummy && ip link set dummy1 up && "
+			   "ip route add 224.0.0.0/4 dev dummy1"))
+			_exit(100);
+		fd = pgm_socket();
+		if (connect(fd, (struct sockaddr *)&g, sizeof(g)) == 0)
+			_exit(0);
+		_exit(errno);
+	}
+	waitpid(pid, &status, 0);
+	CHECK(WIFEXITED(status));
+	CHECK_EQ(WEXITSTATUS(status), EADDRNOTAVAIL);
+}
+
+int main(void)
+{
+	if (unshare(CLONE_NEWNET)) {
+		perror("unshare");
+		return 1;
+	}
+	if (system("ip link set lo up && ip link add dummy0 type dummy && "
+		   "ip link set dummy0 up multicast on && "
+		   "ip addr add 10.98.0.1/24 dev dummy0 && "
+		   "ip route add 224.0.0.0/4 dev dummy0"))
+		return 1;
+	ifindex = if_nametoindex("dummy0");
+	raw = socket(AF_INET, SOCK_RAW, IPPROTO_PGM);
+	if (raw < 0) {
+		perror("raw");
+		return 1;
+	}
+	/* Looped multicast reaches this host only if it is a member. */
+	{
+		struct ip_mreqn m = { .imr_ifindex = ifindex };
+
+		inet_pton(AF_INET, GROUP, &m.imr_multiaddr);
+		if (setsockopt(raw, SOL_IP, IP_ADD_MEMBERSHIP, &m, sizeof(m))) {
+			perror("IP_ADD_MEMBERSHIP");
+			return 1;
+		}
+	}
+	RUN(spm_on_connect);
+	RUN(multicast_loop);
+	RUN(multicast_ttl);
+	RUN(sendmmsg_apdus);
+	RUN(rate_limit_eagain);
+	RUN(fin_and_rst);
+	RUN(spmr_gets_spm);
+	RUN(nak_ncf_rdata_linger);
+	RUN(no_address);
+	return summary("src_test");
+}
