@@ -41,6 +41,7 @@ struct pgm_params {
 	u32	ihb_max;
 	u32	rdata_linger_ivl;
 	u32	max_tpdu;
+	u32	txw_bytes;
 	u32	rxw_sqns;
 	u32	peer_expiry;
 	u32	spmr_expiry;

@@ -589,9 +589,9 @@ static void peer_arm(struct pgm_peer *peer)
 	mod_timer(&peer->timer, when);
 }
 
-/* Read OPT_FRAGMENT, OPT_FIN and OPT_RST of a data packet or SPM. */
+/* Read OPT_FRAGMENT, OPT_JOIN, OPT_FIN and OPT_RST of a data packet or SPM. */
 static void pgm_read_opts(const u8 *d, const struct pgm_wire_info *info,
-			  struct pgm_slot *frag, u8 *end)
+			  struct pgm_slot *frag, u8 *end, u32 *join, bool *has_join)
 {
 	const u8 *o = d + info->hdr_len + 4, *stop = d + info->hdr_len + info->opt_len;
 
@@ -604,6 +604,12 @@ static void pgm_read_opts(const u8 *d, const struct pgm_wire_info *info,
 				frag->frag = true;
 				frag->first = get_unaligned_be32(o + 4);
 				frag->apdu_len = get_unaligned_be32(o + 12);
+			}
+			break;
+		case PGM_OPT_JOIN:
+			if (o[1] >= 8) {
+				*join = get_unaligned_be32(o + 4);
+				*has_join = true;
 			}
 			break;
 		case PGM_OPT_FIN:
@@ -628,13 +634,15 @@ static void pgm_rx_data(struct pgm_receiver *rcv, struct pgm_peer *peer,
 	u32 sqn = get_unaligned_be32(d + 16);
 	u32 trail = get_unaligned_be32(d + 20);
 	struct pgm_slot meta = {}, *s;
+	bool has_join = false;
+	u32 join = 0;
 	u8 end = 0;
 
 	if (info->type == PGM_ODATA)
 		rcv->st.odata_received++;
 	else
 		rcv->st.rdata_received++;
-	pgm_read_opts(d, info, &meta, &end);
+	pgm_read_opts(d, info, &meta, &end, &join, &has_join);
 	if (meta.frag && (meta.apdu_len > PGM_APDU_MAX || !meta.apdu_len ||
 			  sqn_before(sqn, meta.first))) {
 		rcv->st.malformed++;
@@ -647,8 +655,16 @@ static void pgm_rx_data(struct pgm_receiver *rcv, struct pgm_peer *peer,
 		 */
 		peer->started = true;
 		peer->next = sqn;
-		peer->lead = sqn - 1;
-		peer->joined = sqn;
+		/*
+		 * Section 9.4: OPT_JOIN lets us ask for earlier data; the source
+		 * sends it while its first sqn is in the window, so receivers
+		 * that lost the session's first packets still get them.
+		 */
+		if (has_join && sqn_before(join, sqn) &&
+		    (u32)(sqn - join) < peer_size(peer))
+			peer->next = join;
+		peer->lead = peer->next - 1;
+		peer->joined = peer->next;
 	}
 	if (sqn_before(sqn, peer->next)) {
 		rcv->st.duplicates++;
@@ -691,6 +707,8 @@ static void pgm_rx_spm(struct pgm_receiver *rcv, struct pgm_peer *peer,
 	u32 spm_sqn = get_unaligned_be32(d + 16);
 	u32 trail = get_unaligned_be32(d + 20);
 	u32 lead = get_unaligned_be32(d + 24);
+	bool has_join = false;
+	u32 join = 0;
 	u8 end = 0;
 
 	/* Section 6.2: an SPM older than the last one is discarded. */
@@ -701,7 +719,7 @@ static void pgm_rx_spm(struct pgm_receiver *rcv, struct pgm_peer *peer,
 	peer->spm_sqn = spm_sqn;
 	if (get_unaligned_be16(d + 28) == PGM_AFI_IP)
 		peer->nla = get_unaligned((__be32 *)(d + 32));
-	pgm_read_opts(d, info, NULL, &end);
+	pgm_read_opts(d, info, NULL, &end, &join, &has_join);
 	if (end)
 		peer->ended = end;
 	if (end == PGM_END_RST) {
@@ -710,11 +728,20 @@ static void pgm_rx_spm(struct pgm_receiver *rcv, struct pgm_peer *peer,
 		return;
 	}
 	if (!peer->started) {
-		/* Started by an SPM: no NAKs for what came before. */
+		/*
+		 * Started by an SPM: no NAKs for what came before, unless its
+		 * OPT_JOIN (section 9.4) says where the session began.
+		 */
 		peer->started = true;
 		peer->next = lead + 1;
 		peer->lead = lead;
-		peer->joined = lead + 1;
+		if (has_join && !sqn_before(lead, join) &&
+		    (u32)(lead + 1 - join) < peer_size(peer)) {
+			peer->next = join;
+			peer->lead = join - 1;
+			pgm_extend(rcv, peer, lead + 1, SLOT_BACKOFF);
+		}
+		peer->joined = peer->next;
 		return;
 	}
 	/* Section 6.3: the SPM's lead reveals tail loss (as far as the window reaches). */

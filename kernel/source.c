@@ -39,6 +39,10 @@
 #define PGM_OPT_LEN_LEN		4		/* OPT_LENGTH */
 #define PGM_OPT_FRAG_LEN	16
 #define PGM_OPT_FLAG_LEN	4		/* OPT_SYN, OPT_FIN, OPT_RST */
+#define PGM_OPT_JOIN_LEN	8
+/* The most options an ODATA carries: OPT_LENGTH, FRAGMENT, SYN, JOIN. */
+#define PGM_ODATA_OPTS_MAX	(PGM_OPT_LEN_LEN + PGM_OPT_FRAG_LEN + \
+				 PGM_OPT_FLAG_LEN + PGM_OPT_JOIN_LEN)
 #define PGM_MAX_NAK_LIST	62		/* section 9.3 */
 
 struct pgm_source {
@@ -48,9 +52,11 @@ struct pgm_source {
 	bool			dead;
 	bool			syn_sent;	/* first ODATA carried OPT_SYN */
 	u8			end;		/* 0, PGM_OPT_FIN or PGM_OPT_RST */
+	u32			first;		/* the session's first sequence number */
 	u32			next_sqn;	/* sequence number of the next ODATA */
 	u32			trail;		/* oldest sequence number held */
 	u32			size;		/* transmit window capacity, in sqns */
+	u64			held;		/* TSDU bytes in the window */
 	struct sk_buff		**txw;		/* ODATA by sqn % size */
 	u32			spm_sqn;
 	u32			hb_ivl;		/* next heartbeat interval (us), 0: none */
@@ -71,12 +77,61 @@ struct pgm_source {
 struct pgm_txw_cb {
 	unsigned long	sent;		/* jiffies of the ODATA */
 	unsigned long	rdata;		/* jiffies of the last RDATA, 0: none */
+	u32		tsdu;		/* TSDU bytes, for PGM_TXW_BYTES */
 };
 
 static struct pgm_txw_cb *txw_cb(struct sk_buff *skb)
 {
 	BUILD_BUG_ON(sizeof(struct pgm_txw_cb) > sizeof(skb->cb));
 	return (struct pgm_txw_cb *)skb->cb;
+}
+
+/*
+ * Options after the fixed header: OPT_LENGTH first (section 9.1), then
+ * those added, the last one marked OPT_END.
+ */
+struct pgm_optw {
+	u8		*base;
+	u8		*last;
+	unsigned int	len;
+};
+
+static void optw_init(struct pgm_optw *w, u8 *base)
+{
+	w->base = base;
+	w->last = NULL;
+	w->len = PGM_OPT_LEN_LEN;
+	base[0] = PGM_OPT_LENGTH;
+	base[1] = PGM_OPT_LEN_LEN;
+}
+
+static u8 *optw_add(struct pgm_optw *w, u8 type, u8 len)
+{
+	u8 *o = w->base + w->len;
+
+	o[0] = type;
+	o[1] = len;
+	o[2] = 0;
+	o[3] = 0;
+	w->last = o;
+	w->len += len;
+	return o;
+}
+
+static void optw_finish(struct pgm_optw *w)
+{
+	w->last[0] |= PGM_OPT_END;
+	put_unaligned_be16(w->len, w->base + 2);
+}
+
+/*
+ * OPT_JOIN (section 9.4) names the session's first sqn while it is still in
+ * the window, so that a receiver that lost the session's first packets
+ * (its opening SPM and ODATA) still starts at the beginning.
+ */
+static bool pgm_join_advertised(const struct pgm_source *src)
+{
+	return src->trail == src->first;
 }
 
 static inline bool sqn_before(u32 a, u32 b)
@@ -113,10 +168,13 @@ static void pgm_charge(struct pgm_source *src, unsigned int ip_len)
 /* Build and multicast an SPM (section 8.1), with OPT_FIN/OPT_RST at the end. */
 static void pgm_send_spm(struct pgm_source *src)
 {
-	unsigned int optlen = src->end ? PGM_OPT_LEN_LEN + PGM_OPT_FLAG_LEN : 0;
+	bool join = pgm_join_advertised(src);
+	unsigned int optlen = src->end || join ?
+		PGM_OPT_LEN_LEN + (src->end ? PGM_OPT_FLAG_LEN : 0) +
+		(join ? PGM_OPT_JOIN_LEN : 0) : 0;
 	struct sk_buff *skb = pgm_alloc_pkt(PGM_SPM_LEN + optlen, GFP_ATOMIC);
+	struct pgm_optw ow;
 	__be32 *w;
-	u8 *o;
 
 	if (!skb)
 		return;
@@ -130,14 +188,12 @@ static void pgm_send_spm(struct pgm_source *src)
 	w[0] = htonl(PGM_AFI_IP << 16);
 	w[1] = src->nla;
 	if (optlen) {
-		o = skb_put(skb, optlen);
-		o[0] = PGM_OPT_LENGTH;
-		o[1] = PGM_OPT_LEN_LEN;
-		put_unaligned_be16(optlen, o + 2);
-		o[4] = PGM_OPT_END | src->end;
-		o[5] = PGM_OPT_FLAG_LEN;
-		o[6] = 0;
-		o[7] = 0;
+		optw_init(&ow, skb_put(skb, optlen));
+		if (join)
+			put_unaligned_be32(src->first, optw_add(&ow, PGM_OPT_JOIN, PGM_OPT_JOIN_LEN) + 4);
+		if (src->end)
+			optw_add(&ow, src->end, PGM_OPT_FLAG_LEN);
+		optw_finish(&ow);
 	}
 	pgm_set_csum(skb);
 	pgm_charge(src, skb->len + PGM_IP_RA_HLEN);
@@ -194,10 +250,11 @@ out:
 }
 
 /*
- * Drop window entries beyond the window's size, or older than
- * PGM_TXW_SECS_MS when that is set: the trail advances (section 3.3).
+ * Make room for @room sqns holding @bytes of TSDU: drop entries beyond the
+ * window's size in sqns, or in bytes (PGM_TXW_BYTES), or older than
+ * PGM_TXW_SECS_MS when those are set: the trail advances (section 3.3).
  */
-static void pgm_txw_advance(struct pgm_source *src, u32 room)
+static void pgm_txw_advance(struct pgm_source *src, u32 room, u64 bytes)
 {
 	unsigned long max_age = src->p.txw_secs_ms ?
 		msecs_to_jiffies(src->p.txw_secs_ms) : 0;
@@ -207,9 +264,12 @@ static void pgm_txw_advance(struct pgm_source *src, u32 room)
 		u32 held = src->next_sqn - src->trail;
 
 		if (held + room <= src->size &&
+		    (!src->p.txw_bytes || src->held + bytes <= src->p.txw_bytes) &&
 		    (!max_age || !skb || time_before(jiffies, txw_cb(skb)->sent + max_age)))
 			break;
 		src->txw[src->trail % src->size] = NULL;
+		if (skb)
+			src->held -= txw_cb(skb)->tsdu;
 		kfree_skb(skb);
 		src->trail++;
 	}
@@ -286,6 +346,7 @@ int pgm_source_start(struct sock *sk)
 	/* Section 3.2: the first sequence number is arbitrary. */
 	src->next_sqn = get_random_u32();
 	src->trail = src->next_sqn;
+	src->first = src->next_sqn;
 	src->spm_sqn = get_random_u32();
 	src->refill_ns = ktime_get_ns();
 	src->tokens = 4 * src->p.max_tpdu;
@@ -385,15 +446,16 @@ void pgm_source_stop(struct sock *sk)
 /* Build the ODATA for one fragment, copying the payload from @msg. */
 static struct sk_buff *pgm_build_odata(struct pgm_source *src, struct msghdr *msg,
 				       size_t apdu_len, size_t off, size_t len,
-				       bool frag, bool syn, int *err)
+				       bool frag, bool syn, bool join, int *err)
 {
 	unsigned int optlen = 0;
+	struct pgm_optw ow;
 	struct sk_buff *skb;
 	u8 *o;
 
-	if (frag || syn)
+	if (frag || syn || join)
 		optlen = PGM_OPT_LEN_LEN + (frag ? PGM_OPT_FRAG_LEN : 0) +
-			 (syn ? PGM_OPT_FLAG_LEN : 0);
+			 (syn ? PGM_OPT_FLAG_LEN : 0) + (join ? PGM_OPT_JOIN_LEN : 0);
 	skb = pgm_alloc_pkt(PGM_ODATA_HLEN + optlen + len, GFP_KERNEL);
 	if (!skb) {
 		*err = -ENOBUFS;
@@ -403,27 +465,18 @@ static struct sk_buff *pgm_build_odata(struct pgm_source *src, struct msghdr *ms
 		     optlen ? PGM_OPT_PRESENT : 0, src->gsi, len);
 	skb_put(skb, 8);	/* sqn and trail: set when sent */
 	if (optlen) {
-		o = skb_put(skb, optlen);
-		o[0] = PGM_OPT_LENGTH;
-		o[1] = PGM_OPT_LEN_LEN;
-		put_unaligned_be16(optlen, o + 2);
-		o += PGM_OPT_LEN_LEN;
-		if (syn) {
-			o[0] = PGM_OPT_SYN | (frag ? 0 : PGM_OPT_END);
-			o[1] = PGM_OPT_FLAG_LEN;
-			o[2] = 0;
-			o[3] = 0;
-			o += PGM_OPT_FLAG_LEN;
-		}
+		optw_init(&ow, skb_put(skb, optlen));
+		/* OPT_FRAGMENT first, at a fixed place: its first sqn is set when sent. */
 		if (frag) {
-			o[0] = PGM_OPT_FRAGMENT | PGM_OPT_END;
-			o[1] = PGM_OPT_FRAG_LEN;
-			o[2] = 0;
-			o[3] = 0;
-			/* first sqn at +4 is set when sent; offset and APDU length: */
+			o = optw_add(&ow, PGM_OPT_FRAGMENT, PGM_OPT_FRAG_LEN);
 			put_unaligned_be32(off, o + 8);
 			put_unaligned_be32(apdu_len, o + 12);
 		}
+		if (syn)
+			optw_add(&ow, PGM_OPT_SYN, PGM_OPT_FLAG_LEN);
+		if (join)
+			put_unaligned_be32(src->first, optw_add(&ow, PGM_OPT_JOIN, PGM_OPT_JOIN_LEN) + 4);
+		optw_finish(&ow);
 	}
 	if (len && copy_from_iter(skb_put(skb, len), len, &msg->msg_iter) != len) {
 		kfree_skb(skb);
@@ -471,7 +524,7 @@ int pgm_source_sendmsg(struct sock *sk, struct msghdr *msg, size_t len)
 	struct sk_buff *frags[64], **fv = frags;
 	size_t max_plain, max_frag, off;
 	unsigned int n, i;
-	bool syn;
+	bool syn, join;
 	s64 cost;
 	int err = 0;
 
@@ -487,9 +540,8 @@ int pgm_source_sendmsg(struct sock *sk, struct msghdr *msg, size_t len)
 	if (len > PGM_APDU_MAX)
 		return -EMSGSIZE;
 
-	max_plain = src->p.max_tpdu - PGM_IP_HLEN - PGM_ODATA_HLEN -
-		    PGM_OPT_LEN_LEN - PGM_OPT_FLAG_LEN;
-	max_frag = max_plain - PGM_OPT_FRAG_LEN;
+	max_frag = src->p.max_tpdu - PGM_IP_HLEN - PGM_ODATA_HLEN - PGM_ODATA_OPTS_MAX;
+	max_plain = max_frag + PGM_OPT_FRAG_LEN;
 	n = len <= max_plain ? 1 : DIV_ROUND_UP(len, max_frag);
 	if (n > src->size)
 		return -EMSGSIZE;	/* would not fit the transmit window */
@@ -501,12 +553,13 @@ int pgm_source_sendmsg(struct sock *sk, struct msghdr *msg, size_t len)
 
 	spin_lock_bh(&src->lock);
 	syn = !src->syn_sent;
+	join = pgm_join_advertised(src);
 	spin_unlock_bh(&src->lock);
 	for (i = 0, off = 0; i < n; i++) {
 		size_t chunk = n == 1 ? len : min(max_frag, len - off);
 
 		fv[i] = pgm_build_odata(src, msg, len, off, chunk, n > 1,
-					syn && i == 0, &err);
+					syn && i == 0, join, &err);
 		if (!fv[i])
 			goto free;
 		off += chunk;
@@ -523,7 +576,7 @@ int pgm_source_sendmsg(struct sock *sk, struct msghdr *msg, size_t len)
 		spin_unlock_bh(&src->lock);
 		goto free;
 	}
-	pgm_txw_advance(src, n);
+	pgm_txw_advance(src, n, len);
 	for (i = 0; i < n; i++) {
 		struct sk_buff *skb = fv[i];
 		__be32 *w = (__be32 *)(skb->data + 16);
@@ -531,15 +584,13 @@ int pgm_source_sendmsg(struct sock *sk, struct msghdr *msg, size_t len)
 
 		w[0] = htonl(sqn);
 		w[1] = htonl(src->trail);
-		if (n > 1) {
-			/* OPT_FRAGMENT's first sqn: after OPT_LENGTH and OPT_SYN. */
-			u8 *o = skb->data + PGM_ODATA_HLEN + PGM_OPT_LEN_LEN +
-				(syn && i == 0 ? PGM_OPT_FLAG_LEN : 0);
-
-			put_unaligned_be32(sqn - i, o + 4);
-		}
+		if (n > 1)	/* OPT_FRAGMENT's first sqn; it follows OPT_LENGTH */
+			put_unaligned_be32(sqn - i, skb->data + PGM_ODATA_HLEN +
+					   PGM_OPT_LEN_LEN + 4);
 		txw_cb(skb)->sent = jiffies;
 		txw_cb(skb)->rdata = 0;
+		txw_cb(skb)->tsdu = ntohs(((struct pgm_hdr *)skb->data)->tsdu_len);
+		src->held += txw_cb(skb)->tsdu;
 		src->txw[sqn % src->size] = skb;
 		pgm_send_entry(src, skb, false);
 	}

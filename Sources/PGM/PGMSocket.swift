@@ -120,6 +120,7 @@ public enum Tunable: Int32, CaseIterable, Sendable {
     case ihbMax = 6
     case rdataLingerIvl = 7
     case maxTpdu = 8
+    case txwBytes = 10
     case rxwSqns = 20
     case peerExpiry = 21
     case spmrExpiry = 22
@@ -140,6 +141,7 @@ public enum Tunable: Int32, CaseIterable, Sendable {
         case .ihbMax: "IHB_MAX"
         case .rdataLingerIvl: "RDATA_LINGER_IVL"
         case .maxTpdu: "MAX_TPDU"
+        case .txwBytes: "TXW_BYTES"
         case .rxwSqns: "RXW_SQNS"
         case .peerExpiry: "PEER_EXPIRY"
         case .spmrExpiry: "SPMR_EXPIRY"

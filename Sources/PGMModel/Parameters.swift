@@ -33,6 +33,7 @@ public struct Parameters: Hashable, Sendable {
     public var ihbMax: UInt32 = 1_000_000
     public var rdataLingerIvl: UInt32 = 20_000
     public var maxTpdu: UInt32 = 1500
+    public var txwBytes: UInt32 = 0
     // Receiver (RFC 3208 section 6).
     public var rxwSqns: UInt32 = 8192
     public var peerExpiry: UInt32 = 10_000_000
@@ -66,6 +67,8 @@ public struct Parameters: Hashable, Sendable {
               zeroDisables: true, summary: "ignore repeated NAKs for a just-repaired sqn", keyPath: \.rdataLingerIvl),
         .init(name: "MAX_TPDU", unit: .bytes, defaultValue: 1500, range: 576...65535, zeroDisables: false,
               summary: "largest IP packet sent", keyPath: \.maxTpdu),
+        .init(name: "TXW_BYTES", unit: .bytes, defaultValue: 0, range: 576...UInt32.max, zeroDisables: true,
+              summary: "transmit window in TSDU bytes held; 0 = by sqns only", keyPath: \.txwBytes),
         .init(name: "RXW_SQNS", unit: .sequenceNumbers, defaultValue: 8192, range: window, zeroDisables: false,
               summary: "receive window size", keyPath: \.rxwSqns),
         .init(name: "PEER_EXPIRY", unit: .microseconds, defaultValue: 10_000_000, range: interval,

@@ -120,6 +120,8 @@ public struct Source: Sendable {
 
     /// TPDUs trail..<assigned (sent ones, then those waiting for the rate).
     var entries = Ring<TxEntry>(filler: .empty)
+    /// TSDU bytes of the sent entries still in the window (TXW_BYTES).
+    var heldBytes = 0
     var spmPending = false
     var spmSequence: UInt32 = 0
     var nextAmbient: VirtualTime
@@ -404,6 +406,7 @@ public struct Source: Sendable {
     }
 
     mutating func dropTrail() {
+        if trail <= lead { heldBytes -= entries[0].payload.count }
         entries.removeFirst()
         trail = trail.advanced(by: 1)
     }
@@ -486,6 +489,16 @@ public struct Source: Sendable {
                 }
                 let o = Int(trail.distance(to: s))
                 let e = entries[o]
+                // And at most TXW_BYTES of TSDU held, when that is set (section 3.3).
+                if parameters.txwBytes > 0 {
+                    var held = heldBytes
+                    var t = trail
+                    while t < newTrail { held -= entries[Int(trail.distance(to: t))].payload.count; t = t.advanced(by: 1) }
+                    while newTrail <= lead && held + e.payload.count > Int(parameters.txwBytes) {
+                        held -= entries[Int(trail.distance(to: newTrail))].payload.count
+                        newTrail = newTrail.advanced(by: 1)
+                    }
+                }
                 let odata = PGMPacket(sourcePort: configuration.sourcePort,
                                       destinationPort: configuration.destinationPort, gsi: configuration.gsi,
                                       body: .odata(PGMData(sequence: s.rawValue, trailingEdge: newTrail.rawValue,
@@ -494,6 +507,7 @@ public struct Source: Sendable {
                 guard take(odata) else { return }
                 entries[o].sentAt = now
                 lead = s
+                heldBytes += e.payload.count
                 while trail < newTrail { dropTrail() }
                 statistics.odataSent += 1
                 emit(odata, &out)

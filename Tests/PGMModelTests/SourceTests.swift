@@ -66,6 +66,18 @@ struct SourceTests {
         #expect(s.packets(.rdata).map { Fixture.sequences($0.1) } == [[7]])
     }
 
+    @Test("§3.3 the transmit window holds at most TXW_BYTES of data")
+    func windowByBytes() throws {
+        var s = try SourceDriver(parameters: .with(["TXW_MAX_RTE": 0, "TXW_BYTES": 3000]))
+        for i in 0..<5 { try s.send([UInt8](repeating: UInt8(i), count: 1000)) }
+        #expect(s.source.trail == SequenceNumber(2))
+        #expect(s.source.lead == SequenceNumber(4))
+        // One APDU larger than the window leaves only itself.
+        try s.send([UInt8](repeating: 9, count: 1400))
+        #expect(s.source.trail == SequenceNumber(4))
+        #expect(s.source.lead == SequenceNumber(5))
+    }
+
     @Test("§3.3 the transmit window advances in time (TXW_SECS)")
     func windowByTime() throws {
         var s = try SourceDriver(parameters: .with(["TXW_MAX_RTE": 0, "TXW_SECS_MS": 100]))

@@ -15,7 +15,8 @@ struct SocketAPITests {
         let expected: [Tunable: Int32] = [
             .txwSqns: PGM_TXW_SQNS, .txwSecsMs: PGM_TXW_SECS_MS, .txwMaxRte: PGM_TXW_MAX_RTE,
             .spmAmbientIvl: PGM_SPM_AMBIENT_IVL, .ihbMin: PGM_IHB_MIN, .ihbMax: PGM_IHB_MAX,
-            .rdataLingerIvl: PGM_RDATA_LINGER_IVL, .maxTpdu: PGM_MAX_TPDU, .rxwSqns: PGM_RXW_SQNS,
+            .rdataLingerIvl: PGM_RDATA_LINGER_IVL, .maxTpdu: PGM_MAX_TPDU, .txwBytes: PGM_TXW_BYTES,
+            .rxwSqns: PGM_RXW_SQNS,
             .peerExpiry: PGM_PEER_EXPIRY, .spmrExpiry: PGM_SPMR_EXPIRY, .nakBoIvl: PGM_NAK_BO_IVL,
             .nakRptIvl: PGM_NAK_RPT_IVL, .nakRdataIvl: PGM_NAK_RDATA_IVL,
             .nakNcfRetries: PGM_NAK_NCF_RETRIES, .nakDataRetries: PGM_NAK_DATA_RETRIES,

@@ -109,6 +109,21 @@ static inline void odata_trail(struct pkt *p, uint32_t sqn, uint32_t trail, uint
 	finish(p);
 }
 
+/* ODATA with OPT_JOIN (9.4) naming @join, and a chosen trail. */
+static inline void odata_join(struct pkt *p, uint32_t sqn, uint32_t trail, uint32_t join,
+			      uint16_t n)
+{
+	hdr(p, 0x04, 0x01, n);
+	put32(p, sqn);
+	put32(p, trail);
+	put8(p, 0x00); put8(p, 4); put16(p, 4 + 8);		/* OPT_LENGTH */
+	put8(p, 0x80 | 0x03); put8(p, 8); put16(p, 0);		/* OPT_JOIN|END */
+	put32(p, join);
+	for (uint16_t i = 0; i < n; i++)
+		put8(p, (uint8_t)(sqn + i));
+	finish(p);
+}
+
 /* SPM with trail, lead and optionally OPT_FIN (0x0e) or OPT_RST (0x0f). */
 static inline void spm_end(struct pkt *p, uint32_t sqn, uint32_t trail, uint32_t lead,
 			   uint8_t endopt)

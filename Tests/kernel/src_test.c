@@ -233,7 +233,11 @@ static void sendmmsg_apdus(void)
 		if (i == 0)
 			first = s.sqn;
 		CHECK_EQ(s.sqn, first + i);
-		CHECK_EQ(s.len, 24 + strlen(data[i]) + (i == 0 ? 8 : 0));	/* OPT_SYN on the first */
+		/*
+		 * OPT_LENGTH and OPT_JOIN (section 9.4: the window still holds the
+		 * session's first sqn), and OPT_SYN on the first (section 9.6).
+		 */
+		CHECK_EQ(s.len, 24 + strlen(data[i]) + 4 + 8 + (i == 0 ? 4 : 0));
 	}
 	close(fd);
 	drain();
@@ -391,6 +395,28 @@ static void nak_ncf_rdata_linger(void)
 	drain();
 }
 
+/* Section 3.3: PGM_TXW_BYTES bounds the data the window holds. */
+static void window_by_bytes(void)
+{
+	struct sockaddr_in g = sin4(GROUP, PORT);
+	uint32_t bytes = 3000, rte = 0;
+	struct pgm_source_stats st;
+	socklen_t len = sizeof(st);
+	static char b[1000];
+	int fd = pgm_socket();
+
+	CHECK_OK(set_u32(fd, PGM_TXW_BYTES, bytes));
+	CHECK_OK(set_u32(fd, PGM_TXW_MAX_RTE, rte));
+	CHECK_OK(connect(fd, (struct sockaddr *)&g, sizeof(g)));
+	for (int i = 0; i < 5; i++)
+		CHECK_EQ(send(fd, b, sizeof(b), 0), (ssize_t)sizeof(b));
+	CHECK_OK(getsockopt(fd, SOL_PGM, PGM_SOURCE_STATS, &st, &len));
+	CHECK_EQ(st.txw_lead - st.txw_trail + 1, 3);
+	CHECK_ERR(set_u32(fd, PGM_TXW_BYTES, 5000), EISCONN);
+	close(fd);
+	drain();
+}
+
 /*
  * In a namespace where no address could be the source's (only a dummy
  * device without one), receivers could not NAK: connect() refuses.
@@ -453,6 +479,7 @@ int main(void)
 	RUN(fin_and_rst);
 	RUN(spmr_gets_spm);
 	RUN(nak_ncf_rdata_linger);
+	RUN(window_by_bytes);
 	RUN(no_address);
 	return summary("src_test");
 }

@@ -55,6 +55,7 @@
 #define PGM_RDATA_LINGER_IVL	7	/* ignore repeated NAKs for a just-repaired sqn (us) */
 #define PGM_MAX_TPDU		8	/* largest IP packet this socket sends (bytes) */
 #define PGM_GSI			9	/* struct pgm_gsi; default derived per host and netns */
+#define PGM_TXW_BYTES		10	/* transmit window, in TSDU bytes held; 0 = by sqns only */
 
 /*
  * Receiver options (RFC 3208 section 6).  Settable any time; a new value
@@ -80,6 +81,7 @@
 
 /* Defaults (see the table in pgm(7)). */
 #define PGM_DEFAULT_TXW_SQNS		8192
+#define PGM_DEFAULT_TXW_BYTES		0
 #define PGM_DEFAULT_TXW_SECS_MS		0
 #define PGM_DEFAULT_TXW_MAX_RTE		12500000	/* 100 Mbit/s */
 #define PGM_DEFAULT_SPM_AMBIENT_IVL	1000000		/* 1 s */
