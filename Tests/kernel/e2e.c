@@ -202,9 +202,38 @@ static unsigned long drain_losses(int fd)
 	}
 }
 
-static int do_recv(int argc, char **argv)
+/*
+ * A receiver socket for GROUP:PORT (argv[2], argv[3]) joined on the
+ * interface with address argv[7]; @expiry_us sets PGM_PEER_EXPIRY when
+ * not 0.  Prints "ready" once it listens.
+ */
+static int open_receiver(char **argv, int rcvbuf, uint32_t expiry_us)
 {
 	struct sockaddr_in b = { .sin_family = AF_INET };
+	struct ip_mreqn m = {};
+	int fd;
+
+	inet_pton(AF_INET, argv[2], &b.sin_addr);
+	b.sin_port = htons(atoi(argv[3]));
+	inet_pton(AF_INET, argv[2], &m.imr_multiaddr);
+	inet_pton(AF_INET, argv[7], &m.imr_address);
+	fd = socket(AF_INET, SOCK_RDM, IPPROTO_PGM);
+	if (fd < 0)
+		die("socket");
+	setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf));
+	if (expiry_us &&
+	    setsockopt(fd, SOL_PGM, PGM_PEER_EXPIRY, &expiry_us, sizeof(expiry_us)))
+		die("PGM_PEER_EXPIRY");
+	if (bind(fd, (struct sockaddr *)&b, sizeof(b)))
+		die("bind");
+	if (setsockopt(fd, SOL_PGM, PGM_JOIN_GROUP, &m, sizeof(m)))
+		die("PGM_JOIN_GROUP");
+	fprintf(stderr, "ready\n");
+	return fd;
+}
+
+static int do_recv(int argc, char **argv)
+{
 	unsigned long count = strtoul(argv[4], NULL, 0);
 	struct gen gen = { strtoull(argv[5], NULL, 0) | 1 };
 	double deadline = now_s() + atof(argv[6]);
@@ -215,32 +244,13 @@ static int do_recv(int argc, char **argv)
 	int slow = !strcmp(mode, "slow");
 	static uint8_t buf[MAX_APDU + 1], want[MAX_APDU];
 	struct pgm_receiver_stats st;
-	struct ip_mreqn m = {};
 	unsigned long got = 0, lost = 0, resets = 0, skipped = 0;
 	size_t want_n = 0;
 	int fd, rcvbuf = slow ? 256 << 10 : 8 << 20;
 	double t_first = 0, t_last = 0;
 	socklen_t len;
 
-	inet_pton(AF_INET, argv[2], &b.sin_addr);
-	b.sin_port = htons(atoi(argv[3]));
-	inet_pton(AF_INET, argv[2], &m.imr_multiaddr);
-	inet_pton(AF_INET, argv[7], &m.imr_address);
-	fd = socket(AF_INET, SOCK_RDM, IPPROTO_PGM);
-	if (fd < 0)
-		die("socket");
-	setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf));
-	if (expect_expiry) {
-		uint32_t exp = 2000000;
-
-		if (setsockopt(fd, SOL_PGM, PGM_PEER_EXPIRY, &exp, sizeof(exp)))
-			die("PGM_PEER_EXPIRY");
-	}
-	if (bind(fd, (struct sockaddr *)&b, sizeof(b)))
-		die("bind");
-	if (setsockopt(fd, SOL_PGM, PGM_JOIN_GROUP, &m, sizeof(m)))
-		die("PGM_JOIN_GROUP");
-	fprintf(stderr, "ready\n");
+	fd = open_receiver(argv, rcvbuf, expect_expiry ? 2000000 : 0);
 
 	if (slow) {
 		uint32_t mem[SK_MEMINFO_VARS] = {};
@@ -361,14 +371,12 @@ struct session {
 
 static int do_multi(int argc, char **argv)
 {
-	struct sockaddr_in b = { .sin_family = AF_INET };
 	unsigned long count = strtoul(argv[4], NULL, 0);
 	unsigned long long seed = strtoull(argv[5], NULL, 0);
 	double deadline = now_s() + atof(argv[6]);
 	int k, nsrc = argc > 8 ? atoi(argv[8]) : 2, rcvbuf = 8 << 20, fd, done = 0;
 	static uint8_t buf[MAX_APDU + 1];
 	struct session ss[8];
-	struct ip_mreqn m = {};
 
 	if (nsrc < 1 || nsrc > 8)
 		return 2;
@@ -381,19 +389,7 @@ static int do_multi(int argc, char **argv)
 		ss[k].got = 0;
 		ss[k].used = 0;
 	}
-	inet_pton(AF_INET, argv[2], &b.sin_addr);
-	b.sin_port = htons(atoi(argv[3]));
-	inet_pton(AF_INET, argv[2], &m.imr_multiaddr);
-	inet_pton(AF_INET, argv[7], &m.imr_address);
-	fd = socket(AF_INET, SOCK_RDM, IPPROTO_PGM);
-	if (fd < 0)
-		die("socket");
-	setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf));
-	if (bind(fd, (struct sockaddr *)&b, sizeof(b)))
-		die("bind");
-	if (setsockopt(fd, SOL_PGM, PGM_JOIN_GROUP, &m, sizeof(m)))
-		die("PGM_JOIN_GROUP");
-	fprintf(stderr, "ready\n");
+	fd = open_receiver(argv, rcvbuf, 0);
 	int ep = epoll_create1(0);
 	struct epoll_event ev = { .events = EPOLLIN, .data.fd = fd };
 
