@@ -395,8 +395,12 @@ public struct PGMSocket: ~Copyable {
     }
 
     /// The next thing that happens on a receiving socket: an APDU, an
-    /// unrecoverable loss, or the end of a session, in the order the kernel
-    /// reports them (error-queue records first).
+    /// unrecoverable loss, or the end of a session.
+    ///
+    /// APDUs already queued come first: the kernel queues a session's end
+    /// after its last APDU, and reports a loss by failing the next receive
+    /// with `ECONNRESET`, at which point the loss record is returned before
+    /// the data after it. Other records wait until no APDU does.
     ///
     /// - Parameter timeout: how long to wait; nil waits for ever, `.zero`
     ///   does not wait.
@@ -409,10 +413,10 @@ public struct PGMSocket: ~Copyable {
         let deadline = timeout.map { clock.now.advanced(by: $0) }
         var resets = 0
         while true {
-            if let e = try readErrorQueue() { return e }
             do {
                 return .message(try receive(maximumLength: maximumLength, mode: .nonBlocking))
             } catch .resourceTemporarilyUnavailable {
+                if let e = try readErrorQueue() { return e }
             } catch .connectionReset {
                 // A loss fails one receive; its record explains it, and may
                 // have been read already. Twice in a row without a record
