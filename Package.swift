@@ -81,6 +81,19 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        // The README's examples, built by `swift build` so that they keep compiling.
+        .executableTarget(
+            name: "example-sender",
+            dependencies: ["PGM", .product(name: "SystemPackage", package: "swift-system")],
+            path: "Examples/swift/Sender",
+            swiftSettings: strict
+        ),
+        .executableTarget(
+            name: "example-receiver",
+            dependencies: ["PGM", .product(name: "SystemPackage", package: "swift-system")],
+            path: "Examples/swift/Receiver",
+            swiftSettings: strict
+        ),
         // pgm-dump's testable parts: capture readers, dissection, filters, output.
         .target(name: "PGMDump", dependencies: ["PGMWire"], swiftSettings: strict),
         .executableTarget(
