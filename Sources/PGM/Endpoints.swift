@@ -65,7 +65,7 @@ public struct ReceiverOptions: Sendable, Hashable {
 /// A PGM source: a socket connected to a group and port, sending APDUs.
 ///
 /// ```swift
-/// let source = try PGMSource(group: IPv4Endpoint(parsing: "239.192.0.1:7500")!)
+/// let source = try PGMSource(group: IPv4Endpoint(address: 0xEFC0_0001, port: 7500))
 /// try source.send(contentsOf: Array("hello".utf8))
 /// try source.close()
 /// ```
@@ -145,7 +145,7 @@ public struct PGMSource: ~Copyable {
 /// group, delivering every source's APDUs on that port in order per session.
 ///
 /// ```swift
-/// let receiver = try PGMReceiver(group: IPv4Endpoint(parsing: "239.192.0.1:7500")!)
+/// let receiver = try PGMReceiver(group: IPv4Endpoint(address: 0xEFC0_0001, port: 7500))
 /// for try await event in receiver.events() {
 ///     if case .message(let m) = event { print(m.transportSessionID, m.bytes.count) }
 /// }
