@@ -193,8 +193,12 @@ struct LibraryTests {
             for try await e in events { got.append(e) }
             return got
         }
-        // Let the iterator drain the queue and block in poll, then cancel.
-        try await Task.sleep(for: .milliseconds(200))
+        // Let the iterator drain the queue (however slow the machine) and
+        // block in poll, then cancel.
+        for _ in 0..<1000 where k.state.withLock({ !$0.data.isEmpty || !$0.errors.isEmpty }) {
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        try await Task.sleep(for: .milliseconds(100))
         task.cancel()
         let got = try await task.value
         #expect(got.count == 2)
