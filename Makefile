@@ -25,7 +25,7 @@ CC ?= gcc
 KTEST_CFLAGS := -std=gnu11 -Wall -Wextra -Werror -O2 -g
 HOST_SAN := -fsanitize=address,undefined -fno-sanitize-recover=all
 
-.PHONY: all deps module modules-all sparse swift ktests check check-host \
+.PHONY: all deps module modules-all sparse swift ktests examples check check-host \
 	check-kernel check-kernel-% vm demo install uninstall man-lint fuzz bench-sim clean
 
 all: module swift
@@ -68,9 +68,19 @@ build/ktests/wire_test: Tests/kernel/wire_test.c kernel/wire.c kernel/wire.h $(K
 
 ktests: $(KTESTS) build/ktests/wire_test
 
+# The README's C examples, against the uapi header as <linux/pgm.h>.
+EXAMPLES := build/examples/sender build/examples/receiver
+build/examples/%: Examples/c/%.c kernel/include/uapi/linux/pgm.h
+	@mkdir -p build/examples/include/linux
+	@cp kernel/include/uapi/linux/pgm.h build/examples/include/linux/pgm.h
+	$(CC) -std=gnu11 -Wall -Wextra -Werror -O2 -Ibuild/examples/include -o $@ $<
+
+examples: $(EXAMPLES)
+
 # Host stage: Swift tests and the module's parser in user space.
-check-host: swift build/ktests/wire_test
+check-host: swift build/ktests/wire_test examples
 	@mkdir -p build/check
+	@echo "examples: $(words $(EXAMPLES)) passed, 0 failed (C examples built with -Werror; Swift examples built by swift build)"
 	@set -o pipefail; build/ktests/wire_test | tee build/check/host-wire.log
 	@set -o pipefail; scripts/swift-test-summary $(SWIFT) test $(SWIFT_FLAGS) | tee build/check/host-swift.log
 	@set -o pipefail; Tests/host/tools.sh .build/debug | tee build/check/host-tools.log
@@ -115,12 +125,15 @@ install: all
 	install -D -m 0755 .build/release/pgm-info $(DESTDIR)$(PREFIX)/bin/pgm-info
 	install -D -m 0755 .build/release/pgm-dump $(DESTDIR)$(PREFIX)/bin/pgm-dump
 	install -D -m 0755 .build/release/pgm-sim $(DESTDIR)$(PREFIX)/bin/pgm-sim
+	install -D -m 0755 .build/release/pgm-send $(DESTDIR)$(PREFIX)/bin/pgm-send
+	install -D -m 0755 .build/release/pgm-recv $(DESTDIR)$(PREFIX)/bin/pgm-recv
 	install -D -m 0644 kernel/include/uapi/linux/pgm.h $(DESTDIR)$(PREFIX)/include/linux/pgm.h
 	for m in man/*.[0-9]; do install -D -m 0644 $$m $(DESTDIR)$(PREFIX)/share/man/man$${m##*.}/$${m##*/}; done
 
 uninstall:
 	rm -f /lib/modules/$$(uname -r)/extra/pgm.ko $(DESTDIR)$(PREFIX)/bin/pgm-info \
 		$(DESTDIR)$(PREFIX)/bin/pgm-dump $(DESTDIR)$(PREFIX)/bin/pgm-sim \
+		$(DESTDIR)$(PREFIX)/bin/pgm-send $(DESTDIR)$(PREFIX)/bin/pgm-recv \
 		$(DESTDIR)$(PREFIX)/include/linux/pgm.h
 	for m in man/*.[0-9]; do rm -f $(DESTDIR)$(PREFIX)/share/man/man$${m##*.}/$${m##*/}; done
 	depmod -a $$(uname -r)

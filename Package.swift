@@ -21,6 +21,8 @@ let package = Package(
         .executable(name: "pgm-info", targets: ["pgm-info"]),
         .executable(name: "pgm-dump", targets: ["pgm-dump"]),
         .executable(name: "pgm-sim", targets: ["pgm-sim"]),
+        .executable(name: "pgm-send", targets: ["pgm-send"]),
+        .executable(name: "pgm-recv", targets: ["pgm-recv"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-system", from: "1.4.0"),
@@ -56,6 +58,42 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        // What pgm-send and pgm-recv share: SHA-256, made-up APDUs, JSON lines.
+        // Optimised in debug builds too: the tools hash every byte they move.
+        .target(
+            name: "PGMToolSupport",
+            dependencies: ["PGM"],
+            swiftSettings: strict + [.unsafeFlags(["-O"], .when(configuration: .debug))]
+        ),
+        .executableTarget(
+            name: "pgm-send",
+            dependencies: [
+                "PGM", "PGMToolSupport",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: strict
+        ),
+        .executableTarget(
+            name: "pgm-recv",
+            dependencies: [
+                "PGM", "PGMToolSupport",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: strict
+        ),
+        // The README's examples, built by `swift build` so that they keep compiling.
+        .executableTarget(
+            name: "example-sender",
+            dependencies: ["PGM", .product(name: "SystemPackage", package: "swift-system")],
+            path: "Examples/swift/Sender",
+            swiftSettings: strict
+        ),
+        .executableTarget(
+            name: "example-receiver",
+            dependencies: ["PGM", .product(name: "SystemPackage", package: "swift-system")],
+            path: "Examples/swift/Receiver",
+            swiftSettings: strict
+        ),
         // pgm-dump's testable parts: capture readers, dissection, filters, output.
         .target(name: "PGMDump", dependencies: ["PGMWire"], swiftSettings: strict),
         .executableTarget(
@@ -81,7 +119,7 @@ let package = Package(
             swiftSettings: strict
         ),
         .testTarget(name: "PGMModelTests", dependencies: ["PGMModel", "CPGM"], swiftSettings: strict),
-        .testTarget(name: "PGMTests", dependencies: ["PGM", "CPGM"], swiftSettings: strict),
+        .testTarget(name: "PGMTests", dependencies: ["PGM", "CPGM", "PGMToolSupport"], swiftSettings: strict),
         .testTarget(name: "PGMNetlinkTests", dependencies: ["PGMNetlink"], swiftSettings: strict),
         .testTarget(name: "PGMDumpTests", dependencies: ["PGMDump", "PGMWire"], swiftSettings: strict),
     ]

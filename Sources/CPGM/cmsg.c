@@ -1,3 +1,5 @@
+#include <sys/eventfd.h>
+
 #include "cpgm.h"
 
 struct cmsghdr *cpgm_cmsg_firsthdr(struct msghdr *msg)
@@ -23,4 +25,9 @@ size_t cpgm_cmsg_space(size_t len)
 size_t cpgm_cmsg_len(size_t len)
 {
 	return CMSG_LEN(len);
+}
+
+int cpgm_eventfd(void)
+{
+	return eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 }

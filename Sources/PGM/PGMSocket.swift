@@ -10,10 +10,17 @@ import Musl
 /// A PGM socket: `socket(AF_INET, SOCK_RDM, IPPROTO_PGM)`.
 ///
 /// The type owns its descriptor; call ``close()`` when done. Every call
-/// either succeeds or throws the `Errno` the kernel returned.
+/// either succeeds or throws the `Errno` the kernel returned. A source
+/// ``connect(to:)``s to a group and port and ``send(_:mode:)``s APDUs; a
+/// receiver ``bind(to:)``s, ``join(group:interface:)``s and receives whole
+/// APDUs with ``receive(maximumLength:mode:)`` or, with loss and session-end
+/// reports interleaved, ``nextEvent(maximumLength:timeout:)`` and
+/// ``events(maximumLength:)``. ``PGMSource`` and ``PGMReceiver`` wrap the
+/// common set-ups.
 public struct PGMSocket: ~Copyable {
     /// The underlying descriptor.
     public let fileDescriptor: FileDescriptor
+    let sys: Syscalls
 
     /// Opens a new PGM socket.
     ///
@@ -21,31 +28,37 @@ public struct PGMSocket: ~Copyable {
     ///   (pgm.ko is not loaded and cannot be autoloaded: no protocol of type
     ///   SOCK_RDM exists), or any other errno socket(2) returns.
     public init() throws(Errno) {
-        let fd = socket(AF_INET, Int32(SOCK_RDM.rawValue), IPPROTO_PGM)
-        guard fd >= 0 else { throw Errno(rawValue: errno) }
+        try self.init(syscalls: .system)
+    }
+
+    init(syscalls: Syscalls) throws(Errno) {
+        let fd = syscalls.socket(AF_INET, Int32(SOCK_RDM.rawValue), IPPROTO_PGM)
+        guard fd >= 0 else { throw Errno(rawValue: syscalls.errno()) }
         self.fileDescriptor = FileDescriptor(rawValue: fd)
+        self.sys = syscalls
     }
 
-    /// Closes the socket.
+    var fd: Int32 { fileDescriptor.rawValue }
+
+    private func fail() -> Errno { Errno(rawValue: sys.errno()) }
+
+    /// Closes the socket. A connected source ends its session with OPT_FIN,
+    /// or OPT_RST after ``setLinger(_:)`` with a zero time.
     public consuming func close() throws(Errno) {
-        do {
-            try fileDescriptor.close()
-        } catch let e as Errno {
-            throw e
-        } catch {
-            throw Errno.ioError
-        }
+        guard sys.close(fd) == 0 else { throw fail() }
     }
 
-    /// Binds to a local IPv4 address and port (a receiver binds the group).
+    /// Binds to a local IPv4 address and port: a receiver binds the group (or
+    /// `0.0.0.0`) and the data-destination port; a source may bind a local
+    /// unicast address with port 0 to choose its interface.
     public func bind(to endpoint: IPv4Endpoint) throws(Errno) {
         var sin = endpoint.sockaddr
         let rc = withUnsafePointer(to: &sin) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                Glibc.bind(fileDescriptor.rawValue, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+                sys.bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
             }
         }
-        guard rc == 0 else { throw Errno(rawValue: errno) }
+        guard rc == 0 else { throw fail() }
     }
 
     /// Connects to a group and port: a source's session starts here.
@@ -53,33 +66,137 @@ public struct PGMSocket: ~Copyable {
         var sin = endpoint.sockaddr
         let rc = withUnsafePointer(to: &sin) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                Glibc.connect(fileDescriptor.rawValue, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+                sys.connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
             }
         }
-        guard rc == 0 else { throw Errno(rawValue: errno) }
+        guard rc == 0 else { throw fail() }
     }
 
-    /// Sets a tunable (a `SOL_PGM` integer option).
+    // MARK: Options
+
+    /// Sets a tunable (a `SOL_PGM` integer option) to a value in its unit
+    /// (see ``Tunable/unit``).
     public func set(_ option: Tunable, to value: UInt32) throws(Errno) {
         try setRaw(level: SOL_PGM, name: option.rawValue, value: value)
     }
 
-    /// Reads a tunable.
+    /// Sets a time tunable from a `Duration`, converted to the option's unit
+    /// (microseconds, or milliseconds for ``Tunable/txwSecsMs``).
+    ///
+    /// - Throws: `Errno.invalidArgument` when the option is not a time, the
+    ///   duration is negative or does not fit the option's 32 bits, or the
+    ///   kernel refuses the value.
+    public func set(_ option: Tunable, to duration: Duration) throws(Errno) {
+        guard let v = option.unit.value(of: duration) else { throw .invalidArgument }
+        try set(option, to: v)
+    }
+
+    /// Reads a tunable, in its unit.
     public func get(_ option: Tunable) throws(Errno) -> UInt32 {
         try getRaw(level: SOL_PGM, name: option.rawValue, as: UInt32.self)
+    }
+
+    /// Reads a time tunable as a `Duration`; `Errno.invalidArgument` for an
+    /// option that is not a time.
+    public func getDuration(_ option: Tunable) throws(Errno) -> Duration {
+        guard option.unit.duration(of: 0) != nil else { throw .invalidArgument }
+        return option.unit.duration(of: try get(option)) ?? .zero
+    }
+
+    /// Sets the Global Source ID a source's TSI will carry; before
+    /// ``connect(to:)``.
+    public func setGlobalSourceID(_ gsi: GlobalSourceID) throws(Errno) {
+        var g = pgm_gsi()
+        g.gsi = gsi.bytes
+        try setRaw(level: SOL_PGM, name: PGM_GSI, value: g)
+    }
+
+    /// Whether unrecoverable loss resets the session (`PGM_ABORT_ON_LOSS`)
+    /// instead of being reported and skipped.
+    public func setAbortOnLoss(_ on: Bool) throws(Errno) {
+        try setRaw(level: SOL_PGM, name: PGM_ABORT_ON_LOSS, value: Int32(on ? 1 : 0))
+    }
+
+    /// Joins a multicast group (`PGM_JOIN_GROUP`), on the interface that has
+    /// `interface` as an address, or the routing table's choice when nil.
+    public func join(group: IPv4Address, interface: IPv4Address? = nil) throws(Errno) {
+        try setRaw(level: SOL_PGM, name: PGM_JOIN_GROUP, value: Self.mreqn(group, interface))
+    }
+
+    /// Leaves a group joined with ``join(group:interface:)``.
+    public func leave(group: IPv4Address, interface: IPv4Address? = nil) throws(Errno) {
+        try setRaw(level: SOL_PGM, name: PGM_LEAVE_GROUP, value: Self.mreqn(group, interface))
+    }
+
+    private static func mreqn(_ group: IPv4Address, _ interface: IPv4Address?) -> ip_mreqn {
+        var m = ip_mreqn()
+        m.imr_multiaddr.s_addr = group.rawValue.bigEndian
+        m.imr_address.s_addr = (interface?.rawValue ?? 0).bigEndian
+        m.imr_ifindex = 0
+        return m
+    }
+
+    /// The interface multicast is sent from (`IP_MULTICAST_IF`), by one of
+    /// its addresses.
+    public func setMulticastInterface(_ address: IPv4Address) throws(Errno) {
+        var a = in_addr()
+        a.s_addr = address.rawValue.bigEndian
+        try setRaw(level: Int32(IPPROTO_IP), name: IP_MULTICAST_IF, value: a)
+    }
+
+    /// The TTL of multicast packets (`IP_MULTICAST_TTL`).
+    public func setMulticastTTL(_ ttl: UInt8) throws(Errno) {
+        try setRaw(level: Int32(IPPROTO_IP), name: IP_MULTICAST_TTL, value: Int32(ttl))
+    }
+
+    /// Whether this host's own receivers get a copy of what it sends
+    /// (`IP_MULTICAST_LOOP`).
+    public func setMulticastLoop(_ on: Bool) throws(Errno) {
+        try setRaw(level: Int32(IPPROTO_IP), name: IP_MULTICAST_LOOP, value: Int32(on ? 1 : 0))
+    }
+
+    /// The receive buffer (`SO_RCVBUF`), in bytes; the kernel doubles it.
+    public func setReceiveBufferSize(_ bytes: Int32) throws(Errno) {
+        try setRaw(level: SOL_SOCKET, name: SO_RCVBUF, value: bytes)
+    }
+
+    /// `SO_LINGER` for a source's ``close()``: nil turns it off (close sends
+    /// OPT_FIN), a time keeps the session up that long to repair NAKs first,
+    /// and zero makes close send OPT_RST. Whole seconds; a fraction is
+    /// rounded up.
+    public func setLinger(_ time: Duration?) throws(Errno) {
+        var l = linger()
+        if let time {
+            guard time >= .zero else { throw .invalidArgument }
+            let (s, atto) = time.components
+            guard s < Int64(Int32.max) else { throw .invalidArgument }
+            l.l_onoff = 1
+            l.l_linger = Int32(s) + (atto > 0 ? 1 : 0)
+        }
+        try setRaw(level: SOL_SOCKET, name: SO_LINGER, value: l)
     }
 
     /// The session's transport session identifier; `Errno.notConnected`
     /// before ``connect(to:)``.
     public func transportSessionID() throws(Errno) -> TransportSessionID {
-        let t = try getRaw(level: SOL_PGM, name: PGM_TSI, as: pgm_tsi.self)
-        return TransportSessionID(
-            gsi: GlobalSourceID(t.gsi), sourcePort: UInt16(bigEndian: t.sport))
+        TransportSessionID(try getRaw(level: SOL_PGM, name: PGM_TSI, as: pgm_tsi.self))
     }
 
     /// The socket's Global Source ID.
     public func globalSourceID() throws(Errno) -> GlobalSourceID {
         GlobalSourceID(try getRaw(level: SOL_PGM, name: PGM_GSI, as: pgm_gsi.self).gsi)
+    }
+
+    /// The counters of the socket's source session (zero on a receiver).
+    public func sourceStatistics() throws(Errno) -> SourceStatistics {
+        SourceStatistics(try getRaw(level: SOL_PGM, name: PGM_SOURCE_STATS, as: pgm_source_stats.self))
+    }
+
+    /// The counters of the socket's receiving sessions, summed (zero on a
+    /// source).
+    public func receiverStatistics() throws(Errno) -> ReceiverStatistics {
+        ReceiverStatistics(
+            try getRaw(level: SOL_PGM, name: PGM_RECEIVER_STATS, as: pgm_receiver_stats.self))
     }
 
     /// The input counters of the socket's network namespace.
@@ -91,9 +208,9 @@ public struct PGMSocket: ~Copyable {
     public func setRaw<T>(level: Int32, name: Int32, value: T) throws(Errno) {
         var v = value
         let rc = withUnsafeBytes(of: &v) {
-            setsockopt(fileDescriptor.rawValue, level, name, $0.baseAddress, socklen_t($0.count))
+            sys.setsockopt(fd, level, name, $0.baseAddress, socklen_t($0.count))
         }
-        guard rc == 0 else { throw Errno(rawValue: errno) }
+        guard rc == 0 else { throw fail() }
     }
 
     /// Reads an option as a raw value of type `T`; a reply of another size is
@@ -102,145 +219,271 @@ public struct PGMSocket: ~Copyable {
         var buffer = [UInt8](repeating: 0, count: MemoryLayout<T>.size)
         var len = socklen_t(buffer.count)
         let rc = buffer.withUnsafeMutableBytes {
-            getsockopt(fileDescriptor.rawValue, level, name, $0.baseAddress, &len)
+            sys.getsockopt(fd, level, name, $0.baseAddress, &len)
         }
-        guard rc == 0 else { throw Errno(rawValue: errno) }
+        guard rc == 0 else { throw fail() }
         guard Int(len) == MemoryLayout<T>.size else { throw Errno.invalidArgument }
         return buffer.withUnsafeBytes { $0.loadUnaligned(as: T.self) }
     }
-}
 
-/// The integer tunables of a PGM socket (`SOL_PGM` options), in pgm(7)'s names.
-public enum Tunable: Int32, CaseIterable, Sendable {
-    case txwSqns = 1
-    case txwSecsMs = 2
-    case txwMaxRte = 3
-    case spmAmbientIvl = 4
-    case ihbMin = 5
-    case ihbMax = 6
-    case rdataLingerIvl = 7
-    case maxTpdu = 8
-    case txwBytes = 10
-    case rxwSqns = 20
-    case peerExpiry = 21
-    case spmrExpiry = 22
-    case nakBoIvl = 23
-    case nakRptIvl = 24
-    case nakRdataIvl = 25
-    case nakNcfRetries = 26
-    case nakDataRetries = 27
+    // MARK: Sending
 
-    /// The option's name in the uapi header without its `PGM_` prefix.
-    public var name: String {
-        switch self {
-        case .txwSqns: "TXW_SQNS"
-        case .txwSecsMs: "TXW_SECS_MS"
-        case .txwMaxRte: "TXW_MAX_RTE"
-        case .spmAmbientIvl: "SPM_AMBIENT_IVL"
-        case .ihbMin: "IHB_MIN"
-        case .ihbMax: "IHB_MAX"
-        case .rdataLingerIvl: "RDATA_LINGER_IVL"
-        case .maxTpdu: "MAX_TPDU"
-        case .txwBytes: "TXW_BYTES"
-        case .rxwSqns: "RXW_SQNS"
-        case .peerExpiry: "PEER_EXPIRY"
-        case .spmrExpiry: "SPMR_EXPIRY"
-        case .nakBoIvl: "NAK_BO_IVL"
-        case .nakRptIvl: "NAK_RPT_IVL"
-        case .nakRdataIvl: "NAK_RDATA_IVL"
-        case .nakNcfRetries: "NAK_NCF_RETRIES"
-        case .nakDataRetries: "NAK_DATA_RETRIES"
+    /// Sends one APDU: the bytes of `apdu`, delivered to each receiver whole
+    /// by one receive call.
+    ///
+    /// - Parameter mode: ``IOMode/blocking`` waits for the rate limit (up to
+    ///   `SO_SNDTIMEO`); ``IOMode/nonBlocking`` fails with
+    ///   `Errno.resourceTemporarilyUnavailable` when it has no room.
+    /// - Throws: `Errno.messageTooLong` above ``PGMSocket/maximumAPDU`` bytes,
+    ///   `Errno.notConnected` on a socket that is not a connected source.
+    public func send(_ apdu: UnsafeRawBufferPointer, mode: IOMode = .blocking) throws(Errno) {
+        var iov = iovec(iov_base: UnsafeMutableRawPointer(mutating: apdu.baseAddress), iov_len: apdu.count)
+        let n: Int = withUnsafeMutablePointer(to: &iov) { iovp in
+            var m = msghdr()
+            m.msg_iov = iovp
+            m.msg_iovlen = 1
+            return retryOnInterrupt { sys.sendmsg(fd, &m, mode.flags) }
+        }
+        guard n >= 0 else { throw fail() }
+        guard n == apdu.count else { throw .ioError }
+    }
+
+    /// Sends the bytes of a collection as one APDU (see ``send(_:mode:)``).
+    public func send<Bytes: Sequence<UInt8>>(contentsOf bytes: Bytes, mode: IOMode = .blocking) throws(Errno) {
+        let done: Result<Void, Errno>? = bytes.withContiguousStorageIfAvailable { buf in
+            do throws(Errno) { try send(UnsafeRawBufferPointer(buf), mode: mode) } catch { return .failure(error) }
+            return .success(())
+        }
+        if let done { return try done.get() }
+        let array = Array(bytes)
+        let r: Result<Void, Errno> = array.withUnsafeBytes { raw in
+            do throws(Errno) { try send(raw, mode: mode) } catch { return .failure(error) }
+            return .success(())
+        }
+        try r.get()
+    }
+
+    /// The largest APDU a send accepts (`PGM_APDU_MAX`, 1 MiB).
+    public static let maximumAPDU = Int(PGM_APDU_MAX)
+
+    // MARK: Receiving
+
+    /// Receives one APDU into `buffer`.
+    ///
+    /// An APDU longer than the buffer fills it and is reported with
+    /// ``Received/isTruncated`` and its real ``Received/length``; the rest of
+    /// it is gone. After unrecoverable loss the kernel fails one receive with
+    /// `Errno.connectionReset` and queues a record (see ``readErrorQueue()``).
+    ///
+    /// - Parameter mode: ``IOMode/nonBlocking`` fails with
+    ///   `Errno.resourceTemporarilyUnavailable` when nothing waits.
+    public func receive(into buffer: UnsafeMutableRawBufferPointer, mode: IOMode = .blocking) throws(Errno) -> Received {
+        var name = sockaddr_pgm()
+        var iov = iovec(iov_base: buffer.baseAddress, iov_len: buffer.count)
+        var flagsOut: Int32 = 0
+        var nameLen: socklen_t = 0
+        let n: Int = withUnsafeMutablePointer(to: &name) { namep in
+            withUnsafeMutablePointer(to: &iov) { iovp in
+                var m = msghdr()
+                m.msg_name = UnsafeMutableRawPointer(namep)
+                m.msg_namelen = socklen_t(MemoryLayout<sockaddr_pgm>.size)
+                m.msg_iov = iovp
+                m.msg_iovlen = 1
+                let n = retryOnInterrupt { sys.recvmsg(fd, &m, mode.flags | Int32(MSG_TRUNC)) }
+                flagsOut = m.msg_flags
+                nameLen = m.msg_namelen
+                return n
+            }
+        }
+        guard n >= 0 else { throw fail() }
+        let truncated = n > buffer.count || flagsOut & Int32(MSG_TRUNC) != 0
+        let source = IPv4Endpoint(
+            address: UInt32(bigEndian: name.sin.sin_addr.s_addr), port: UInt16(bigEndian: name.sin.sin_port))
+        let tsi: TransportSessionID? =
+            Int(nameLen) >= MemoryLayout<sockaddr_pgm>.size ? TransportSessionID(name.tsi) : nil
+        return Received(
+            count: min(n, buffer.count), length: n, isTruncated: truncated,
+            transportSessionID: tsi, source: source)
+    }
+
+    /// Receives one APDU as a ``Message`` (see ``receive(into:mode:)``).
+    ///
+    /// - Parameter maximumLength: the longest APDU expected; a longer one is
+    ///   cut to this length and marked ``Message/isTruncated``.
+    public func receive(maximumLength: Int = 65536, mode: IOMode = .blocking) throws(Errno) -> Message {
+        guard maximumLength > 0 else { throw .invalidArgument }
+        var r: Received?
+        var failure: Errno?
+        let bytes = [UInt8](unsafeUninitializedCapacity: maximumLength) { buf, count in
+            do throws(Errno) {
+                let got = try receive(into: UnsafeMutableRawBufferPointer(buf), mode: mode)
+                r = got
+                count = got.count
+            } catch {
+                failure = error
+                count = 0
+            }
+        }
+        if let failure { throw failure }
+        // The kernel always names the session (struct sockaddr_pgm); a reply
+        // without it is not from pgm.ko.
+        guard let r, let tsi = r.transportSessionID else { throw .badMessage }
+        return Message(transportSessionID: tsi, source: r.source, bytes: bytes, isTruncated: r.isTruncated)
+    }
+
+    /// Reads one record from the socket's error queue without waiting: an
+    /// unrecoverable loss or the end of a session. Nil when the queue is
+    /// empty.
+    public func readErrorQueue() throws(Errno) -> Event? {
+        while true {
+            var data = [UInt8](repeating: 0, count: 64)
+            var control = [UInt8](repeating: 0, count: 256)
+            var event: Event?
+            var skip = false
+            let n: Int = data.withUnsafeMutableBytes { dbuf in
+                control.withUnsafeMutableBytes { cbuf in
+                    var iov = iovec(iov_base: dbuf.baseAddress, iov_len: dbuf.count)
+                    return withUnsafeMutablePointer(to: &iov) { iovp in
+                        var m = msghdr()
+                        m.msg_iov = iovp
+                        m.msg_iovlen = 1
+                        m.msg_control = cbuf.baseAddress
+                        m.msg_controllen = cbuf.count
+                        let n = retryOnInterrupt {
+                            sys.recvmsg(fd, &m, Int32(MSG_ERRQUEUE | MSG_DONTWAIT))
+                        }
+                        guard n >= 0 else { return n }
+                        event = Self.parseErrorRecord(&m, data: UnsafeRawBufferPointer(rebasing: dbuf[..<n]))
+                        skip = event == nil
+                        return n
+                    }
+                }
+            }
+            if n < 0 {
+                let e = fail()
+                if e == .resourceTemporarilyUnavailable { return nil }
+                throw e
+            }
+            if skip { continue }  // a record of another level or type
+            return event
+        }
+    }
+
+    static func parseErrorRecord(_ m: inout msghdr, data: UnsafeRawBufferPointer) -> Event? {
+        var c = cpgm_cmsg_firsthdr(&m)
+        while let cm = c {
+            if cm.pointee.cmsg_level == SOL_PGM {
+                switch cm.pointee.cmsg_type {
+                case PGM_LOSS where data.count >= MemoryLayout<pgm_loss>.size:
+                    let l = data.loadUnaligned(as: pgm_loss.self)
+                    return .loss(
+                        Loss(transportSessionID: TransportSessionID(l.tsi), firstSequenceNumber: l.first_sqn,
+                             count: l.count))
+                case PGM_SESSION_END where data.count >= MemoryLayout<pgm_session_end>.size:
+                    let e = data.loadUnaligned(as: pgm_session_end.self)
+                    return .sessionEnded(
+                        SessionEnd(transportSessionID: TransportSessionID(e.tsi),
+                                   reason: SessionEnd.Reason(rawValue: e.reason),
+                                   lastSequenceNumber: e.last_sqn))
+                default:
+                    break
+                }
+            }
+            c = cpgm_cmsg_nxthdr(&m, cm)
+        }
+        return nil
+    }
+
+    /// The next thing that happens on a receiving socket: an APDU, an
+    /// unrecoverable loss, or the end of a session.
+    ///
+    /// APDUs already queued come first: the kernel queues a session's end
+    /// after its last APDU, and reports a loss by failing the next receive
+    /// with `ECONNRESET`, at which point the loss record is returned before
+    /// the data after it. Other records wait until no APDU does.
+    ///
+    /// - Parameter timeout: how long to wait; nil waits for ever, `.zero`
+    ///   does not wait.
+    /// - Returns: nil when the timeout passed with nothing to report.
+    /// - Throws: `Errno.connectionReset` when the kernel fails receives
+    ///   without a record to explain it (a session reset by
+    ///   `PGM_ABORT_ON_LOSS`), or any other errno.
+    public func nextEvent(maximumLength: Int = 65536, timeout: Duration? = nil) throws(Errno) -> Event? {
+        let clock = ContinuousClock()
+        let deadline = timeout.map { clock.now.advanced(by: $0) }
+        var resets = 0
+        while true {
+            do {
+                return .message(try receive(maximumLength: maximumLength, mode: .nonBlocking))
+            } catch .resourceTemporarilyUnavailable {
+                if let e = try readErrorQueue() { return e }
+            } catch .connectionReset {
+                // A loss fails one receive; its record explains it, and may
+                // have been read already. Twice in a row without a record
+                // means the session was aborted (PGM_ABORT_ON_LOSS).
+                if let e = try readErrorQueue() { return e }
+                resets += 1
+                if resets > 1 { throw .connectionReset }
+                continue
+            }
+            resets = 0
+            var wait: Int32 = -1
+            if let deadline {
+                let left = clock.now.duration(to: deadline)
+                if left <= .zero { return nil }
+                let (s, atto) = left.components
+                wait = Int32(clamping: s * 1000 + (atto + 999_999_999_999_999) / 1_000_000_000_000_000)
+            }
+            var p = pollfd(fd: fd, events: Int16(POLLIN | POLLERR), revents: 0)
+            let rc = sys.poll(&p, 1, wait)
+            if rc < 0 {
+                let e = fail()
+                if e != .interrupted { throw e }
+            }
+        }
+    }
+
+    /// The socket's events as an asynchronous sequence: APDUs, losses and
+    /// session ends, read by a dedicated thread that waits in poll(2).
+    ///
+    /// The sequence reads the socket's descriptor and does not own it: keep
+    /// the socket open while iterating. Cancelling the iterating task ends
+    /// the sequence (the next element is nil) and wakes the waiting thread.
+    public func events(maximumLength: Int = 65536) -> PGMEvents {
+        PGMEvents(fd: fd, syscalls: sys, maximumLength: maximumLength)
+    }
+
+    /// Calls a socket function again while it fails with EINTR.
+    func retryOnInterrupt(_ call: () -> Int) -> Int {
+        while true {
+            let n = call()
+            if n >= 0 || sys.errno() != EINTR { return n }
         }
     }
 }
 
-/// A Global Source ID: six bytes naming a source host (RFC 3208 section 3.1).
-public struct GlobalSourceID: Hashable, Sendable, CustomStringConvertible {
-    public var bytes: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8)
+/// Whether a send or receive may wait.
+public enum IOMode: Sendable, Hashable {
+    /// Wait: for data to receive, or for the rate limit to allow a send.
+    case blocking
+    /// Do not wait: fail with `Errno.resourceTemporarilyUnavailable` instead
+    /// (`MSG_DONTWAIT`).
+    case nonBlocking
 
-    public init(_ bytes: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8)) { self.bytes = bytes }
-
-    public static func == (a: Self, b: Self) -> Bool { a.array == b.array }
-    public func hash(into h: inout Hasher) { h.combine(array) }
-
-    /// The bytes in order.
-    public var array: [UInt8] { [bytes.0, bytes.1, bytes.2, bytes.3, bytes.4, bytes.5] }
-
-    /// Dotted decimal, as OpenPGM prints GSIs: "2.0.94.16.32.48".
-    public var description: String { array.map(String.init).joined(separator: ".") }
+    var flags: Int32 { self == .blocking ? 0 : Int32(MSG_DONTWAIT) }
 }
 
-/// A transport session identifier: GSI and data-source port.
-public struct TransportSessionID: Hashable, Sendable, CustomStringConvertible {
-    public var gsi: GlobalSourceID
-    public var sourcePort: UInt16
-
-    public init(gsi: GlobalSourceID, sourcePort: UInt16) {
-        self.gsi = gsi
-        self.sourcePort = sourcePort
-    }
-
-    /// "GSI.port", as OpenPGM prints TSIs.
-    public var description: String { "\(gsi).\(sourcePort)" }
-}
-
-/// An IPv4 address and port.
-public struct IPv4Endpoint: Hashable, Sendable, CustomStringConvertible {
-    /// Address in host byte order.
-    public var address: UInt32
-    public var port: UInt16
-
-    public init(address: UInt32, port: UInt16) {
-        self.address = address
-        self.port = port
-    }
-
-    /// Parses dotted-quad text; nil when it is not one.
-    public init?(_ text: String, port: UInt16) {
-        let parts = text.split(separator: ".", omittingEmptySubsequences: false)
-        guard parts.count == 4 else { return nil }
-        var a: UInt32 = 0
-        for p in parts {
-            guard p.count <= 3, let b = UInt8(p) else { return nil }
-            a = a << 8 | UInt32(b)
-        }
-        self.init(address: a, port: port)
-    }
-
-    var sockaddr: sockaddr_in {
-        var sin = sockaddr_in()
-        sin.sin_family = sa_family_t(AF_INET)
-        sin.sin_port = port.bigEndian
-        sin.sin_addr.s_addr = address.bigEndian
-        return sin
-    }
-
-    public var description: String {
-        "\(address >> 24).\(address >> 16 & 0xFF).\(address >> 8 & 0xFF).\(address & 0xFF):\(port)"
-    }
-}
-
-/// Input counters of a network namespace (struct pgm_netns_stats).
-public struct NetnsStatistics: Hashable, Sendable {
-    public var inPackets: UInt64
-    public var inBytes: UInt64
-    public var inTruncated: UInt64
-    public var inBadChecksum: UInt64
-    public var inBadType: UInt64
-    public var inMalformed: UInt64
-    public var inNoSocket: UInt64
-    public var inDelivered: UInt64
-    public var sockets: UInt64
-
-    init(_ s: pgm_netns_stats) {
-        inPackets = s.in_packets
-        inBytes = s.in_bytes
-        inTruncated = s.in_truncated
-        inBadChecksum = s.in_bad_checksum
-        inBadType = s.in_bad_type
-        inMalformed = s.in_malformed
-        inNoSocket = s.in_no_socket
-        inDelivered = s.in_delivered
-        sockets = s.sockets
-    }
+/// What ``PGMSocket/receive(into:mode:)`` put in the caller's buffer.
+public struct Received: Sendable, Hashable {
+    /// Bytes written to the buffer.
+    public var count: Int
+    /// The APDU's real length; more than ``count`` when truncated.
+    public var length: Int
+    /// The APDU did not fit the buffer; its tail is gone.
+    public var isTruncated: Bool
+    /// The session the APDU came from; nil only if the kernel returned a
+    /// plain `sockaddr_in`.
+    public var transportSessionID: TransportSessionID?
+    /// The source's IP address and data-source port.
+    public var source: IPv4Endpoint
 }

@@ -44,5 +44,46 @@ check "pgm-info --connect checks its argument" \
 # pgm-dump reads stdin and reports an empty capture as an error.
 check "pgm-dump refuses a non-capture" sh -c "! printf 'junk' | '$bin/pgm-dump' -r - 2>/dev/null"
 
+# pgm-send and pgm-recv: --help, argument errors (status 64, a message
+# naming the option), and without the module a clear error (status 1).
+for t in pgm-send pgm-recv; do
+	check "$t --help shows usage" sh -c "'$bin/$t' --help | grep -q '^USAGE: $t'"
+done
+refused() {	# TOOL EXPECTED-TEXT ARGS...: status 64 and the text on stderr
+	local tool=$1 want=$2 out rc
+	shift 2
+	out=$("$bin/$tool" "$@" 2>&1 >/dev/null)
+	rc=$?
+	[ $rc = 64 ] && printf '%s' "$out" | grep -q -- "$want"
+}
+check "pgm-send refuses a unicast --group" refused pgm-send "multicast" --group 10.0.0.1
+check "pgm-send refuses --size 0" refused pgm-send "--size must be" --size 0
+check "pgm-send refuses --size above 1 MiB" refused pgm-send "--size must be" --size 1048577
+check "pgm-send refuses --port 0" refused pgm-send "--port" --port 0
+check "pgm-send refuses a bad --interface" refused pgm-send "--interface" --interface 10.1
+check "pgm-send refuses --count 0" refused pgm-send "--count" --count 0
+check "pgm-send refuses a negative --linger" refused pgm-send "--linger" --linger -1
+check "pgm-send refuses a non-number --rate" refused pgm-send "rate" --rate fast
+check "pgm-recv needs a stop condition" refused pgm-recv "give --count, --sessions or --timeout"
+check "pgm-recv refuses a unicast --group" refused pgm-recv "multicast" --group 10.0.0.1 --count 1
+check "pgm-recv refuses --timeout 0" refused pgm-recv "--timeout" --timeout 0
+check "pgm-recv refuses --sessions 0" refused pgm-recv "--sessions" --sessions 0
+check "pgm-recv refuses a bad --interface" refused pgm-recv "--interface" --interface 1.2.3 --count 1
+check "pgm-recv refuses an unknown option" refused pgm-recv "Unknown option" --count 1 --bogus
+nomod() {	# TOOL ARGS...: status 1 and the module named
+	local tool=$1 out rc
+	shift
+	out=$("$bin/$tool" "$@" 2>&1)
+	rc=$?
+	[ $rc = 1 ] && printf '%s' "$out" | grep -q 'is pgm.ko loaded'
+}
+if [ -d /sys/module/pgm ]; then
+	ok "pgm-send/pgm-recv without pgm.ko (skipped: the module is loaded here)"
+else
+	check "pgm-send says the module is missing" nomod pgm-send --count 1
+	check "pgm-recv says the module is missing" nomod pgm-recv --count 1
+fi
+check "pgm-send reports a missing --input file" sh -c "'$bin/pgm-send' --input /nonexistent 2>&1 | grep -q nonexistent"
+
 echo "tools: $pass passed, $fail failed"
 [ $fail = 0 ]

@@ -22,4 +22,7 @@ unsigned char *cpgm_cmsg_data(struct cmsghdr *cmsg);
 size_t cpgm_cmsg_space(size_t len);
 size_t cpgm_cmsg_len(size_t len);
 
+/* eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK): wakes a thread waiting in poll(). */
+int cpgm_eventfd(void);
+
 #endif /* CPGM_H */

@@ -1,0 +1,21 @@
+// A PGM source with the Swift library: connect to a group, send, close.
+import PGM
+import SystemPackage
+
+let group = IPv4Endpoint(address: 0xEFC0_0001, port: 7500)  // 239.192.0.1:7500
+var options = SourceOptions()
+options.rateLimit = 1_000_000                 // bytes/s, IP headers included
+options.ambientSPMInterval = .milliseconds(500)
+
+do {
+    let source = try PGMSource(group: group, options: options)
+    print("session", try source.transportSessionID())
+    for i in 0..<10 {
+        try source.send(contentsOf: Array("message \(i)".utf8))  // one APDU each
+    }
+    let stats = try source.statistics()
+    print("sent \(stats.odataSent) ODATA packets, \(stats.dataBytesSent) bytes")
+    try source.close(linger: .seconds(1))     // OPT_FIN, repeated for a second
+} catch {
+    print("pgm: \(error)")                    // an Errno, e.g. "Socket type not supported"
+}

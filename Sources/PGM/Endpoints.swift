@@ -1,0 +1,218 @@
+import SystemPackage
+
+/// How a ``PGMSource`` is set up. Every field left nil keeps the namespace's
+/// default (pgm(7), `PGM_DEFAULT_*`).
+public struct SourceOptions: Sendable, Hashable {
+    /// Transmit window in sequence numbers (`PGM_TXW_SQNS`).
+    public var transmitWindow: UInt32?
+    /// Transmit window in time (`PGM_TXW_SECS_MS`), whole milliseconds.
+    public var transmitWindowTime: Duration?
+    /// Rate limit in bytes per second, IP headers included
+    /// (`PGM_TXW_MAX_RTE`); 0 for none.
+    public var rateLimit: UInt32?
+    /// Ambient SPM interval (`PGM_SPM_AMBIENT_IVL`).
+    public var ambientSPMInterval: Duration?
+    /// First heartbeat SPM after data (`PGM_IHB_MIN`).
+    public var heartbeatMinimum: Duration?
+    /// Longest heartbeat SPM interval (`PGM_IHB_MAX`).
+    public var heartbeatMaximum: Duration?
+    /// Ignore repeated NAKs for this long after a repair (`PGM_RDATA_LINGER_IVL`).
+    public var repairLinger: Duration?
+    /// Largest IP packet sent, bytes (`PGM_MAX_TPDU`).
+    public var maximumTPDU: UInt32?
+    /// The Global Source ID (`PGM_GSI`).
+    public var globalSourceID: GlobalSourceID?
+    /// Send from the interface with this address: `bind()` to it and
+    /// `IP_MULTICAST_IF`.
+    public var interface: IPv4Address?
+    /// `IP_MULTICAST_TTL`.
+    public var multicastTTL: UInt8?
+    /// `IP_MULTICAST_LOOP`: whether receivers on this host get a copy.
+    public var multicastLoop: Bool?
+
+    /// Options with every field nil: the defaults.
+    public init() {}
+}
+
+/// How a ``PGMReceiver`` is set up. Every field left nil keeps the
+/// namespace's default (pgm(7), `PGM_DEFAULT_*`).
+public struct ReceiverOptions: Sendable, Hashable {
+    /// Receive window in sequence numbers (`PGM_RXW_SQNS`).
+    public var receiveWindow: UInt32?
+    /// Forget a silent source after (`PGM_PEER_EXPIRY`).
+    public var peerExpiry: Duration?
+    /// Wait for an SPM before asking with an SPMR (`PGM_SPMR_EXPIRY`).
+    public var spmrExpiry: Duration?
+    /// Upper bound of the NAK back-off (`PGM_NAK_BO_IVL`).
+    public var nakBackoff: Duration?
+    /// Wait for an NCF after a NAK (`PGM_NAK_RPT_IVL`).
+    public var nakRepeatInterval: Duration?
+    /// Wait for RDATA after an NCF (`PGM_NAK_RDATA_IVL`).
+    public var nakRepairInterval: Duration?
+    /// NAKs without an NCF before a loss (`PGM_NAK_NCF_RETRIES`).
+    public var nakNCFRetries: UInt32?
+    /// NCFs without RDATA before a loss (`PGM_NAK_DATA_RETRIES`).
+    public var nakDataRetries: UInt32?
+    /// Unrecoverable loss resets the session (`PGM_ABORT_ON_LOSS`).
+    public var abortOnLoss: Bool?
+    /// `SO_RCVBUF`, bytes.
+    public var receiveBufferSize: Int32?
+
+    /// Options with every field nil: the defaults.
+    public init() {}
+}
+
+/// A PGM source: a socket connected to a group and port, sending APDUs.
+///
+/// ```swift
+/// let source = try PGMSource(group: IPv4Endpoint(address: 0xEFC0_0001, port: 7500))
+/// try source.send(contentsOf: Array("hello".utf8))
+/// try source.close()
+/// ```
+public struct PGMSource: ~Copyable {
+    /// The socket, for calls this type does not wrap.
+    public let socket: PGMSocket
+
+    /// Opens a socket, applies `options` and starts a session to `group`.
+    ///
+    /// - Throws: the `Errno` of the first call that failed; the socket is
+    ///   closed then.
+    public init(group: IPv4Endpoint, options: SourceOptions = SourceOptions()) throws(Errno) {
+        try self.init(group: group, options: options, syscalls: .system)
+    }
+
+    init(group: IPv4Endpoint, options o: SourceOptions, syscalls: Syscalls) throws(Errno) {
+        let s = try PGMSocket(syscalls: syscalls)
+        do throws(Errno) {
+            if let v = o.transmitWindow { try s.set(.txwSqns, to: v) }
+            if let v = o.transmitWindowTime { try s.set(.txwSecsMs, to: v) }
+            if let v = o.rateLimit { try s.set(.txwMaxRte, to: v) }
+            if let v = o.ambientSPMInterval { try s.set(.spmAmbientIvl, to: v) }
+            if let v = o.heartbeatMinimum { try s.set(.ihbMin, to: v) }
+            if let v = o.heartbeatMaximum { try s.set(.ihbMax, to: v) }
+            if let v = o.repairLinger { try s.set(.rdataLingerIvl, to: v) }
+            if let v = o.maximumTPDU { try s.set(.maxTpdu, to: v) }
+            if let v = o.globalSourceID { try s.setGlobalSourceID(v) }
+            if let v = o.multicastTTL { try s.setMulticastTTL(v) }
+            if let v = o.multicastLoop { try s.setMulticastLoop(v) }
+            if let v = o.interface {
+                try s.bind(to: IPv4Endpoint(v, port: 0))
+                try s.setMulticastInterface(v)
+            }
+            try s.connect(to: group)
+        } catch {
+            try? s.close()
+            throw error
+        }
+        socket = s
+    }
+
+    /// Sends one APDU (see ``PGMSocket/send(_:mode:)``).
+    public func send(_ apdu: UnsafeRawBufferPointer, mode: IOMode = .blocking) throws(Errno) {
+        try socket.send(apdu, mode: mode)
+    }
+
+    /// Sends the bytes of a collection as one APDU.
+    public func send<Bytes: Sequence<UInt8>>(contentsOf bytes: Bytes, mode: IOMode = .blocking) throws(Errno) {
+        try socket.send(contentsOf: bytes, mode: mode)
+    }
+
+    /// The session's TSI.
+    public func transportSessionID() throws(Errno) -> TransportSessionID {
+        try socket.transportSessionID()
+    }
+
+    /// The session's counters.
+    public func statistics() throws(Errno) -> SourceStatistics {
+        try socket.sourceStatistics()
+    }
+
+    /// Ends the session: OPT_FIN, after `linger` of repairs in the kernel
+    /// when given (`SO_LINGER`); a zero linger resets it (OPT_RST).
+    public consuming func close(linger: Duration? = nil) throws(Errno) {
+        let s = socket
+        if let linger {
+            do throws(Errno) { try s.setLinger(linger) } catch {
+                try? s.close()
+                throw error
+            }
+        }
+        try s.close()
+    }
+}
+
+/// A PGM receiver: a socket bound to a group and port and joined to the
+/// group, delivering every source's APDUs on that port in order per session.
+///
+/// ```swift
+/// let receiver = try PGMReceiver(group: IPv4Endpoint(address: 0xEFC0_0001, port: 7500))
+/// for try await event in receiver.events() {
+///     if case .message(let m) = event { print(m.transportSessionID, m.bytes.count) }
+/// }
+/// ```
+public struct PGMReceiver: ~Copyable {
+    /// The socket, for calls this type does not wrap.
+    public let socket: PGMSocket
+
+    /// Opens a socket, applies `options`, binds `group` and joins it on the
+    /// interface with address `interface` (the routing table's choice when
+    /// nil).
+    ///
+    /// - Throws: `Errno.invalidArgument` when `group` is not a multicast
+    ///   address, or the `Errno` of the first call that failed; the socket
+    ///   is closed then.
+    public init(group: IPv4Endpoint, interface: IPv4Address? = nil, options: ReceiverOptions = ReceiverOptions()) throws(Errno) {
+        try self.init(group: group, interface: interface, options: options, syscalls: .system)
+    }
+
+    init(group: IPv4Endpoint, interface: IPv4Address?, options o: ReceiverOptions, syscalls: Syscalls) throws(Errno) {
+        guard group.ipv4Address.isMulticast else { throw .invalidArgument }
+        let s = try PGMSocket(syscalls: syscalls)
+        do throws(Errno) {
+            if let v = o.receiveWindow { try s.set(.rxwSqns, to: v) }
+            if let v = o.peerExpiry { try s.set(.peerExpiry, to: v) }
+            if let v = o.spmrExpiry { try s.set(.spmrExpiry, to: v) }
+            if let v = o.nakBackoff { try s.set(.nakBoIvl, to: v) }
+            if let v = o.nakRepeatInterval { try s.set(.nakRptIvl, to: v) }
+            if let v = o.nakRepairInterval { try s.set(.nakRdataIvl, to: v) }
+            if let v = o.nakNCFRetries { try s.set(.nakNcfRetries, to: v) }
+            if let v = o.nakDataRetries { try s.set(.nakDataRetries, to: v) }
+            if let v = o.abortOnLoss { try s.setAbortOnLoss(v) }
+            if let v = o.receiveBufferSize { try s.setReceiveBufferSize(v) }
+            try s.bind(to: group)
+            try s.join(group: group.ipv4Address, interface: interface)
+        } catch {
+            try? s.close()
+            throw error
+        }
+        socket = s
+    }
+
+    /// Receives one APDU (see ``PGMSocket/receive(maximumLength:mode:)``).
+    public func receive(maximumLength: Int = 65536, mode: IOMode = .blocking) throws(Errno) -> Message {
+        try socket.receive(maximumLength: maximumLength, mode: mode)
+    }
+
+    /// The next APDU, loss or session end; nil after `timeout` (see
+    /// ``PGMSocket/nextEvent(maximumLength:timeout:)``).
+    public func nextEvent(maximumLength: Int = 65536, timeout: Duration? = nil) throws(Errno) -> Event? {
+        try socket.nextEvent(maximumLength: maximumLength, timeout: timeout)
+    }
+
+    /// The events as an asynchronous sequence (see
+    /// ``PGMSocket/events(maximumLength:)``); keep the receiver open while
+    /// iterating.
+    public func events(maximumLength: Int = 65536) -> PGMEvents {
+        socket.events(maximumLength: maximumLength)
+    }
+
+    /// The counters of the receiver's sessions, summed.
+    public func statistics() throws(Errno) -> ReceiverStatistics {
+        try socket.receiverStatistics()
+    }
+
+    /// Closes the socket.
+    public consuming func close() throws(Errno) {
+        try socket.close()
+    }
+}

@@ -1,0 +1,478 @@
+import CPGM
+
+/// The integer tunables of a PGM socket (`SOL_PGM` options), in pgm(7)'s names.
+public enum Tunable: Int32, CaseIterable, Sendable {
+    /// `PGM_TXW_SQNS`: transmit window, sequence numbers.
+    case txwSqns = 1
+    /// `PGM_TXW_SECS_MS`: transmit window, milliseconds; 0 = by size only.
+    case txwSecsMs = 2
+    /// `PGM_TXW_MAX_RTE`: rate limit, bytes/s including IP headers; 0 = none.
+    case txwMaxRte = 3
+    /// `PGM_SPM_AMBIENT_IVL`: ambient SPM interval, microseconds.
+    case spmAmbientIvl = 4
+    /// `PGM_IHB_MIN`: first heartbeat SPM after data, microseconds.
+    case ihbMin = 5
+    /// `PGM_IHB_MAX`: longest heartbeat SPM interval, microseconds.
+    case ihbMax = 6
+    /// `PGM_RDATA_LINGER_IVL`: ignore repeated NAKs after a repair, microseconds.
+    case rdataLingerIvl = 7
+    /// `PGM_MAX_TPDU`: largest IP packet sent, bytes.
+    case maxTpdu = 8
+    /// `PGM_TXW_BYTES`: transmit window, bytes of data held; 0 = by sequence numbers only.
+    case txwBytes = 10
+    /// `PGM_RXW_SQNS`: receive window, sequence numbers.
+    case rxwSqns = 20
+    /// `PGM_PEER_EXPIRY`: forget a silent source after, microseconds.
+    case peerExpiry = 21
+    /// `PGM_SPMR_EXPIRY`: wait for an SPM before an SPMR, microseconds.
+    case spmrExpiry = 22
+    /// `PGM_NAK_BO_IVL`: NAK back-off upper bound, microseconds.
+    case nakBoIvl = 23
+    /// `PGM_NAK_RPT_IVL`: wait for an NCF after a NAK, microseconds.
+    case nakRptIvl = 24
+    /// `PGM_NAK_RDATA_IVL`: wait for RDATA after an NCF, microseconds.
+    case nakRdataIvl = 25
+    /// `PGM_NAK_NCF_RETRIES`: NAKs without an NCF before giving up.
+    case nakNcfRetries = 26
+    /// `PGM_NAK_DATA_RETRIES`: NCFs without RDATA before giving up.
+    case nakDataRetries = 27
+
+    /// The option's name in the uapi header without its `PGM_` prefix.
+    public var name: String {
+        switch self {
+        case .txwSqns: "TXW_SQNS"
+        case .txwSecsMs: "TXW_SECS_MS"
+        case .txwMaxRte: "TXW_MAX_RTE"
+        case .spmAmbientIvl: "SPM_AMBIENT_IVL"
+        case .ihbMin: "IHB_MIN"
+        case .ihbMax: "IHB_MAX"
+        case .rdataLingerIvl: "RDATA_LINGER_IVL"
+        case .maxTpdu: "MAX_TPDU"
+        case .txwBytes: "TXW_BYTES"
+        case .rxwSqns: "RXW_SQNS"
+        case .peerExpiry: "PEER_EXPIRY"
+        case .spmrExpiry: "SPMR_EXPIRY"
+        case .nakBoIvl: "NAK_BO_IVL"
+        case .nakRptIvl: "NAK_RPT_IVL"
+        case .nakRdataIvl: "NAK_RDATA_IVL"
+        case .nakNcfRetries: "NAK_NCF_RETRIES"
+        case .nakDataRetries: "NAK_DATA_RETRIES"
+        }
+    }
+
+    /// The unit of the option's value.
+    public var unit: Unit {
+        switch self {
+        case .txwSqns, .rxwSqns: .sequenceNumbers
+        case .txwSecsMs: .milliseconds
+        case .txwMaxRte: .bytesPerSecond
+        case .maxTpdu, .txwBytes: .bytes
+        case .nakNcfRetries, .nakDataRetries: .count
+        case .spmAmbientIvl, .ihbMin, .ihbMax, .rdataLingerIvl, .peerExpiry, .spmrExpiry, .nakBoIvl,
+            .nakRptIvl, .nakRdataIvl:
+            .microseconds
+        }
+    }
+
+    /// The unit of a tunable's integer value.
+    public enum Unit: String, Sendable {
+        /// A number of sequence numbers (packets).
+        case sequenceNumbers = "sqns"
+        /// A time in milliseconds.
+        case milliseconds = "ms"
+        /// A time in microseconds.
+        case microseconds = "us"
+        /// A rate in bytes per second.
+        case bytesPerSecond = "bytes/s"
+        /// A size in bytes.
+        case bytes = "bytes"
+        /// A plain count.
+        case count = "count"
+
+        /// The value of a duration in this unit; nil when the unit is not a
+        /// time, the duration is negative or it does not fit 32 bits.
+        /// Fractions of the unit are rounded up, so that a positive duration
+        /// never becomes 0.
+        public func value(of duration: Duration) -> UInt32? {
+            let per: Int64
+            switch self {
+            case .microseconds: per = 1_000_000_000_000  // attoseconds per microsecond
+            case .milliseconds: per = 1_000_000_000_000_000
+            default: return nil
+            }
+            let (s, atto) = duration.components
+            guard s >= 0, atto >= 0 else { return nil }
+            let perSecond = 1_000_000_000_000_000_000 / per
+            let (whole, o1) = s.multipliedReportingOverflow(by: perSecond)
+            let frac = (atto + per - 1) / per
+            let (total, o2) = whole.addingReportingOverflow(frac)
+            guard !o1, !o2, total <= Int64(UInt32.max) else { return nil }
+            return UInt32(total)
+        }
+
+        /// A value of this unit as a duration; nil when the unit is not a time.
+        public func duration(of value: UInt32) -> Duration? {
+            switch self {
+            case .microseconds: .microseconds(Int64(value))
+            case .milliseconds: .milliseconds(Int64(value))
+            default: nil
+            }
+        }
+    }
+}
+
+/// A Global Source ID: six bytes naming a source host (RFC 3208 section 3.1).
+public struct GlobalSourceID: Hashable, Sendable, CustomStringConvertible {
+    /// The six bytes, in wire order.
+    public var bytes: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8)
+
+    /// A GSI from its six bytes.
+    public init(_ bytes: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8)) { self.bytes = bytes }
+
+    /// A GSI from an array of exactly six bytes; nil otherwise.
+    public init?(_ array: [UInt8]) {
+        guard array.count == 6 else { return nil }
+        bytes = (array[0], array[1], array[2], array[3], array[4], array[5])
+    }
+
+    /// Equal when all six bytes are.
+    public static func == (a: Self, b: Self) -> Bool { a.array == b.array }
+    /// Hashes the six bytes.
+    public func hash(into h: inout Hasher) { h.combine(array) }
+
+    /// The bytes in order.
+    public var array: [UInt8] { [bytes.0, bytes.1, bytes.2, bytes.3, bytes.4, bytes.5] }
+
+    /// Dotted decimal, as OpenPGM prints GSIs: "2.0.94.16.32.48".
+    public var description: String { array.map(String.init).joined(separator: ".") }
+}
+
+/// A transport session identifier: GSI and data-source port.
+public struct TransportSessionID: Hashable, Sendable, CustomStringConvertible {
+    /// The source's Global Source ID.
+    public var gsi: GlobalSourceID
+    /// The data-source port, in host byte order.
+    public var sourcePort: UInt16
+
+    /// A TSI from its parts.
+    public init(gsi: GlobalSourceID, sourcePort: UInt16) {
+        self.gsi = gsi
+        self.sourcePort = sourcePort
+    }
+
+    init(_ t: pgm_tsi) {
+        self.init(gsi: GlobalSourceID(t.gsi), sourcePort: UInt16(bigEndian: t.sport))
+    }
+
+    /// "GSI.port", as OpenPGM prints TSIs.
+    public var description: String { "\(gsi).\(sourcePort)" }
+}
+
+/// An IPv4 address.
+public struct IPv4Address: Hashable, Sendable, CustomStringConvertible {
+    /// The address in host byte order.
+    public var rawValue: UInt32
+
+    /// An address from its value in host byte order.
+    public init(rawValue: UInt32) { self.rawValue = rawValue }
+
+    /// Parses dotted-quad text; nil when it is not one.
+    public init?(_ text: some StringProtocol) {
+        let parts = text.split(separator: ".", omittingEmptySubsequences: false)
+        guard parts.count == 4 else { return nil }
+        var a: UInt32 = 0
+        for p in parts {
+            guard (1...3).contains(p.count), p.allSatisfy(\.isASCII), let b = UInt8(p) else { return nil }
+            a = a << 8 | UInt32(b)
+        }
+        rawValue = a
+    }
+
+    /// `0.0.0.0`.
+    public static let any = IPv4Address(rawValue: 0)
+
+    /// A class D address (224.0.0.0/4).
+    public var isMulticast: Bool { rawValue >> 28 == 0xE }
+
+    /// Dotted quad.
+    public var description: String {
+        "\(rawValue >> 24).\(rawValue >> 16 & 0xFF).\(rawValue >> 8 & 0xFF).\(rawValue & 0xFF)"
+    }
+}
+
+/// An IPv4 address and port.
+public struct IPv4Endpoint: Hashable, Sendable, CustomStringConvertible {
+    /// Address in host byte order.
+    public var address: UInt32
+    /// Port in host byte order.
+    public var port: UInt16
+
+    /// An endpoint from an address in host byte order and a port.
+    public init(address: UInt32, port: UInt16) {
+        self.address = address
+        self.port = port
+    }
+
+    /// An endpoint from an address and a port.
+    public init(_ address: IPv4Address, port: UInt16) {
+        self.init(address: address.rawValue, port: port)
+    }
+
+    /// Parses dotted-quad text; nil when it is not one.
+    public init?(_ text: String, port: UInt16) {
+        guard let a = IPv4Address(text) else { return nil }
+        self.init(a, port: port)
+    }
+
+    /// Parses "a.b.c.d:port"; nil when it is not that or the port is 0.
+    public init?(parsing text: String) {
+        let parts = text.split(separator: ":", omittingEmptySubsequences: false)
+        guard parts.count == 2, let port = UInt16(parts[1]), port != 0,
+            let a = IPv4Address(parts[0])
+        else { return nil }
+        self.init(a, port: port)
+    }
+
+    /// The address as an ``IPv4Address``.
+    public var ipv4Address: IPv4Address { IPv4Address(rawValue: address) }
+
+    var sockaddr: sockaddr_in {
+        var sin = sockaddr_in()
+        sin.sin_family = sa_family_t(AF_INET)
+        sin.sin_port = port.bigEndian
+        sin.sin_addr.s_addr = address.bigEndian
+        return sin
+    }
+
+    /// "a.b.c.d:port".
+    public var description: String { "\(ipv4Address):\(port)" }
+}
+
+/// One APDU as delivered to a receiver.
+///
+/// PGM numbers packets, not APDUs, and the kernel reports no sequence number
+/// with delivered data (`struct sockaddr_pgm` carries the source and its
+/// TSI only), so a message has none; order within a session is the order
+/// of delivery.
+public struct Message: Sendable, Hashable {
+    /// The session it belongs to.
+    public var transportSessionID: TransportSessionID
+    /// The source's IP address and data-source port.
+    public var source: IPv4Endpoint
+    /// The APDU's bytes.
+    public var bytes: [UInt8]
+    /// The APDU was longer than the receive allowed; its tail is gone.
+    public var isTruncated: Bool
+
+    /// A message from its parts.
+    public init(transportSessionID: TransportSessionID, source: IPv4Endpoint, bytes: [UInt8], isTruncated: Bool = false) {
+        self.transportSessionID = transportSessionID
+        self.source = source
+        self.bytes = bytes
+        self.isTruncated = isTruncated
+    }
+}
+
+/// Sequence numbers a receiver could not repair (`struct pgm_loss`): they
+/// were skipped and the data after them delivered.
+public struct Loss: Sendable, Hashable {
+    /// The session that lost them.
+    public var transportSessionID: TransportSessionID
+    /// The first sequence number lost.
+    public var firstSequenceNumber: UInt32
+    /// How many consecutive sequence numbers were lost.
+    public var count: UInt32
+
+    /// A loss from its parts.
+    public init(transportSessionID: TransportSessionID, firstSequenceNumber: UInt32, count: UInt32) {
+        self.transportSessionID = transportSessionID
+        self.firstSequenceNumber = firstSequenceNumber
+        self.count = count
+    }
+}
+
+/// The end of a session a receiver followed (`struct pgm_session_end`).
+public struct SessionEnd: Sendable, Hashable {
+    /// Why a session ended.
+    public enum Reason: Sendable, Hashable, CustomStringConvertible {
+        /// The source closed it (OPT_FIN); all its data was delivered first.
+        case finished
+        /// The source reset it (OPT_RST).
+        case reset
+        /// The source was not heard for `PGM_PEER_EXPIRY`.
+        case expired
+        /// A reason this library does not know, by its number.
+        case other(UInt32)
+
+        /// The reason for a `enum pgm_end_reason` value.
+        public init(rawValue: UInt32) {
+            switch rawValue {
+            case UInt32(PGM_END_FIN.rawValue): self = .finished
+            case UInt32(PGM_END_RST.rawValue): self = .reset
+            case UInt32(PGM_END_EXPIRED.rawValue): self = .expired
+            default: self = .other(rawValue)
+            }
+        }
+
+        /// "fin", "rst", "expired" or "reason N".
+        public var description: String {
+            switch self {
+            case .finished: "fin"
+            case .reset: "rst"
+            case .expired: "expired"
+            case .other(let n): "reason \(n)"
+            }
+        }
+    }
+
+    /// The session that ended.
+    public var transportSessionID: TransportSessionID
+    /// Why.
+    public var reason: Reason
+    /// The last sequence number delivered or lost.
+    public var lastSequenceNumber: UInt32
+
+    /// A session end from its parts.
+    public init(transportSessionID: TransportSessionID, reason: Reason, lastSequenceNumber: UInt32) {
+        self.transportSessionID = transportSessionID
+        self.reason = reason
+        self.lastSequenceNumber = lastSequenceNumber
+    }
+}
+
+/// What a receiving socket reports, in order: data, loss or a session's end.
+public enum Event: Sendable, Hashable {
+    /// An APDU.
+    case message(Message)
+    /// Unrecoverable loss, read from the error queue (`PGM_LOSS`).
+    case loss(Loss)
+    /// The end of a session, read from the error queue (`PGM_SESSION_END`).
+    case sessionEnded(SessionEnd)
+}
+
+/// Counters of one source socket (`struct pgm_source_stats`).
+public struct SourceStatistics: Sendable, Hashable {
+    /// Application bytes sent in ODATA.
+    public var dataBytesSent: UInt64
+    /// ODATA packets sent.
+    public var odataSent: UInt64
+    /// RDATA (repair) packets sent.
+    public var rdataSent: UInt64
+    /// Bytes sent in RDATA.
+    public var rdataBytesSent: UInt64
+    /// SPMs sent.
+    public var spmSent: UInt64
+    /// NCFs sent.
+    public var ncfSent: UInt64
+    /// NAKs received, each sequence number of a NAK list counted.
+    public var naksReceived: UInt64
+    /// NAKs ignored: outside the window or in the linger time.
+    public var naksIgnored: UInt64
+    /// SPMRs received.
+    public var spmrReceived: UInt64
+    /// Sends that waited for the rate limit.
+    public var rateLimited: UInt64
+    /// Packets for this session dropped as malformed.
+    public var malformed: UInt64
+    /// Trailing edge of the transmit window.
+    public var transmitWindowTrail: UInt32
+    /// Leading edge of the transmit window.
+    public var transmitWindowLead: UInt32
+
+    init(_ s: pgm_source_stats) {
+        dataBytesSent = s.data_bytes_sent
+        odataSent = s.odata_sent
+        rdataSent = s.rdata_sent
+        rdataBytesSent = s.rdata_bytes_sent
+        spmSent = s.spm_sent
+        ncfSent = s.ncf_sent
+        naksReceived = s.naks_received
+        naksIgnored = s.naks_ignored
+        spmrReceived = s.spmr_received
+        rateLimited = s.rate_limited
+        malformed = s.malformed
+        transmitWindowTrail = s.txw_trail
+        transmitWindowLead = s.txw_lead
+    }
+}
+
+/// Counters of one receiver socket, summed over its sessions
+/// (`struct pgm_receiver_stats`).
+public struct ReceiverStatistics: Sendable, Hashable {
+    /// Application bytes delivered.
+    public var dataBytesReceived: UInt64
+    /// APDUs delivered.
+    public var apdusDelivered: UInt64
+    /// ODATA packets received.
+    public var odataReceived: UInt64
+    /// RDATA (repair) packets received.
+    public var rdataReceived: UInt64
+    /// Data already held or delivered.
+    public var duplicates: UInt64
+    /// NAKs sent, each sequence number of a NAK list counted.
+    public var naksSent: UInt64
+    /// NCFs received.
+    public var ncfsReceived: UInt64
+    /// SPMs received.
+    public var spmsReceived: UInt64
+    /// SPMRs sent.
+    public var spmrsSent: UInt64
+    /// Sequence numbers declared unrecoverable.
+    public var losses: UInt64
+    /// Packets for this socket dropped as malformed.
+    public var malformed: UInt64
+    /// Data beyond the receive window, dropped.
+    public var outsideWindow: UInt64
+    /// Sources currently known.
+    public var peers: UInt32
+
+    init(_ s: pgm_receiver_stats) {
+        dataBytesReceived = s.data_bytes_received
+        apdusDelivered = s.apdus_delivered
+        odataReceived = s.odata_received
+        rdataReceived = s.rdata_received
+        duplicates = s.duplicates
+        naksSent = s.naks_sent
+        ncfsReceived = s.ncfs_received
+        spmsReceived = s.spms_received
+        spmrsSent = s.spmrs_sent
+        losses = s.losses
+        malformed = s.malformed
+        outsideWindow = s.outside_window
+        peers = s.peers
+    }
+}
+
+/// Input counters of a network namespace (struct pgm_netns_stats).
+public struct NetnsStatistics: Hashable, Sendable {
+    /// All PGM packets seen.
+    public var inPackets: UInt64
+    /// Their bytes.
+    public var inBytes: UInt64
+    /// Shorter than their header.
+    public var inTruncated: UInt64
+    /// With a bad checksum.
+    public var inBadChecksum: UInt64
+    /// Of an unknown type or version.
+    public var inBadType: UInt64
+    /// With inconsistent options or lengths.
+    public var inMalformed: UInt64
+    /// Valid, but no socket wanted them.
+    public var inNoSocket: UInt64
+    /// Handed to a socket.
+    public var inDelivered: UInt64
+    /// PGM sockets open in the namespace.
+    public var sockets: UInt64
+
+    init(_ s: pgm_netns_stats) {
+        inPackets = s.in_packets
+        inBytes = s.in_bytes
+        inTruncated = s.in_truncated
+        inBadChecksum = s.in_bad_checksum
+        inBadType = s.in_bad_type
+        inMalformed = s.in_malformed
+        inNoSocket = s.in_no_socket
+        inDelivered = s.in_delivered
+        sockets = s.sockets
+    }
+}

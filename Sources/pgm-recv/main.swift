@@ -1,0 +1,217 @@
+import ArgumentParser
+import PGM
+import PGMToolSupport
+import SystemPackage
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Receives PGM sessions on a group and port, prints loss and session ends
+/// as they come, and at the end each session's totals and the SHA-256 of
+/// the bytes it delivered.
+@main
+struct PGMRecv: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "pgm-recv",
+        abstract: "Receive PGM sessions on a group and port; print events, per-session totals and SHA-256.",
+        discussion: """
+            Stops after --count APDUs, when --sessions sessions have ended, or after --timeout \
+            seconds, whichever comes first; at least one of them is required. Unrecoverable \
+            loss and session ends are printed as they arrive. Exit status 0 when the count \
+            or the sessions were reached (or only --timeout was given), 2 when the timeout \
+            came first, 1 on an error.
+            """
+    )
+
+    @Option(help: ArgumentHelp("Multicast group.", valueName: "address"))
+    var group = "239.192.0.1"
+
+    @Option(help: "Data-destination port (1-65535).")
+    var port: UInt16 = 7500
+
+    @Option(help: ArgumentHelp("Join on the interface with this IPv4 address.", valueName: "address"))
+    var interface: String?
+
+    @Option(help: "Stop after this many APDUs, over all sessions.")
+    var count: UInt64?
+
+    @Option(help: "Stop when this many sessions have ended (OPT_FIN, OPT_RST or expiry).")
+    var sessions: Int?
+
+    @Option(help: ArgumentHelp("Stop after this many seconds.", valueName: "seconds"))
+    var timeout: Double?
+
+    @Option(help: ArgumentHelp("Longest APDU expected; longer ones are cut and counted as truncated.", valueName: "bytes"))
+    var maxSize = 65536
+
+    @Flag(help: "Print a progress line on standard error every second.")
+    var progress = false
+
+    @Flag(help: "Print events and the summary as JSON lines.")
+    var json = false
+
+    func validate() throws {
+        guard IPv4Address(group)?.isMulticast == true else {
+            throw ValidationError("--group wants an IPv4 multicast address (224.0.0.0/4); got '\(group)'")
+        }
+        guard port != 0 else { throw ValidationError("--port must be 1-65535") }
+        if let i = interface, IPv4Address(i) == nil {
+            throw ValidationError("--interface wants an IPv4 address of this host; got '\(i)'")
+        }
+        guard count != nil || timeout != nil || sessions != nil else {
+            throw ValidationError("give --count, --sessions or --timeout: pgm-recv needs to know when to stop")
+        }
+        if count == 0 { throw ValidationError("--count must be at least 1") }
+        if let s = sessions, s < 1 { throw ValidationError("--sessions must be at least 1") }
+        if let t = timeout, !(t > 0 && t <= 86400) { throw ValidationError("--timeout must be 0-86400 seconds") }
+        guard (1...PGMSocket.maximumAPDU).contains(maxSize) else {
+            throw ValidationError("--max-size must be 1-\(PGMSocket.maximumAPDU) bytes")
+        }
+    }
+
+    /// What one session delivered.
+    struct Session {
+        var source: IPv4Endpoint
+        var messages: UInt64 = 0
+        var bytes: UInt64 = 0
+        var truncated: UInt64 = 0
+        var lost: UInt64 = 0
+        var end: SessionEnd.Reason?
+        var hash = SHA256()
+    }
+
+    func run() throws {
+        let endpoint = IPv4Endpoint(IPv4Address(group) ?? .any, port: port)
+        let receiver: PGMReceiver
+        do {
+            receiver = try PGMReceiver(group: endpoint, interface: interface.flatMap { IPv4Address($0) })
+        } catch .socketTypeNotSupported {
+            throw Failure("socket(AF_INET, SOCK_RDM, IPPROTO_PGM): \(Errno.socketTypeNotSupported) (is pgm.ko loaded?)")
+        } catch {
+            throw Failure("receiving on \(endpoint): \(error)")
+        }
+        if json {
+            print(JSON.object([("event", .string("ready")), ("group", .string(endpoint.description))]).text)
+        } else {
+            print("pgm-recv: receiving on \(endpoint)")
+        }
+        flush()
+
+        var order: [TransportSessionID] = []
+        var table: [TransportSessionID: Session] = [:]
+        var total: UInt64 = 0
+        var totalBytes: UInt64 = 0
+        var ended = 0
+        let t0 = now()
+        var nextTick = t0 + 1
+        var timedOut = false
+        while true {
+            if let c = count, total >= c { break }
+            if let s = sessions, ended >= s { break }
+            let t = now()
+            if let limit = timeout, t - t0 >= limit {
+                timedOut = true
+                break
+            }
+            if progress && t >= nextTick {
+                let line = json
+                    ? JSON.object([("event", .string("progress")), ("seconds", .double(t - t0)),
+                                   ("messages", .uint(total)), ("bytes", .uint(totalBytes))]).text
+                    : "progress \(fixed(t - t0, 1)) s: \(total) messages, \(totalBytes) bytes"
+                printErr(line)
+                nextTick += 1
+            }
+            var wait = 3600.0
+            if progress { wait = min(wait, max(0, nextTick - t)) }
+            if let limit = timeout { wait = min(wait, max(0, t0 + limit - t)) }
+            let event: Event?
+            do {
+                event = try receiver.nextEvent(maximumLength: maxSize, timeout: .milliseconds(Int64(wait * 1000)))
+            } catch {
+                throw Failure("receive: \(error)")
+            }
+            guard let event else { continue }
+            switch event {
+            case .message(let m):
+                let id = m.transportSessionID
+                if table[id] == nil {
+                    order.append(id)
+                    table[id] = Session(source: m.source)
+                }
+                table[id]?.messages += 1
+                table[id]?.bytes += UInt64(m.bytes.count)
+                if m.isTruncated { table[id]?.truncated += 1 }
+                table[id]?.hash.update(m.bytes)
+                total += 1
+                totalBytes += UInt64(m.bytes.count)
+            case .loss(let l):
+                table[l.transportSessionID]?.lost += UInt64(l.count)
+                if json {
+                    print(JSON.object([
+                        ("event", .string("loss")), ("tsi", .string(l.transportSessionID.description)),
+                        ("first", .uint(UInt64(l.firstSequenceNumber))), ("count", .uint(UInt64(l.count))),
+                    ]).text)
+                } else {
+                    print("loss    \(l.transportSessionID) first sqn \(l.firstSequenceNumber), \(l.count) lost")
+                }
+                flush()
+            case .sessionEnded(let e):
+                table[e.transportSessionID]?.end = e.reason
+                ended += 1
+                if json {
+                    print(JSON.object([
+                        ("event", .string("end")), ("tsi", .string(e.transportSessionID.description)),
+                        ("reason", .string(e.reason.description)), ("last", .uint(UInt64(e.lastSequenceNumber))),
+                    ]).text)
+                } else {
+                    print("end     \(e.transportSessionID) \(e.reason), last sqn \(e.lastSequenceNumber)")
+                }
+                flush()
+            }
+        }
+        let seconds = now() - t0
+        let st = try receiver.statistics()
+        try receiver.close()
+
+        if json {
+            let list: [JSON] = order.compactMap { id in
+                table[id].map { s in
+                    .object([
+                        ("tsi", .string(id.description)), ("source", .string(s.source.description)),
+                        ("messages", .uint(s.messages)), ("bytes", .uint(s.bytes)),
+                        ("truncated", .uint(s.truncated)), ("lost", .uint(s.lost)),
+                        ("end", s.end.map { .string($0.description) } ?? .null),
+                        ("sha256", .string(s.hash.hexDigest())),
+                    ])
+                }
+            }
+            print(JSON.object([
+                ("event", .string("summary")), ("messages", .uint(total)), ("bytes", .uint(totalBytes)),
+                ("seconds", .double(seconds)), ("timed_out", .bool(timedOut)), ("sessions", .array(list)),
+                ("statistics", PGMToolSupport.json(st)),
+            ]).text)
+        } else {
+            print("pgm-recv: \(total) messages, \(totalBytes) bytes from \(order.count) session(s) in \(fixed(seconds, 2)) s"
+                + (timedOut ? " (timeout)" : ""))
+            for id in order {
+                guard let s = table[id] else { continue }
+                print("  session \(id) from \(s.source.ipv4Address): \(s.messages) messages, \(s.bytes) bytes, "
+                    + "\(s.lost) sqns lost, \(s.truncated) truncated, ended: \(s.end?.description ?? "no")")
+                print("    sha256 \(s.hash.hexDigest())")
+            }
+            print("  odata \(st.odataReceived)  rdata \(st.rdataReceived)  naks sent \(st.naksSent)  ncfs \(st.ncfsReceived)"
+                + "  duplicates \(st.duplicates)  losses \(st.losses)  spms \(st.spmsReceived)")
+        }
+        flush()
+        if timedOut && (count != nil || sessions != nil) { throw ExitCode(2) }
+    }
+}
+
+/// Flushes standard output, so that events reach a pipe as they happen.
+func flush() { fflush(nil) }
+
+/// Writes a line to standard error.
+func printErr(_ s: String) {
+    _ = try? FileDescriptor.standardError.writeAll((s + "\n").utf8)
+}

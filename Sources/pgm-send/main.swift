@@ -1,0 +1,176 @@
+import ArgumentParser
+import PGM
+import PGMToolSupport
+import SystemPackage
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Sends a stream of APDUs to a multicast group as a PGM source and prints
+/// what it sent: APDUs, bytes, their SHA-256 and the session's counters.
+@main
+struct PGMSend: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "pgm-send",
+        abstract: "Send APDUs to a multicast group as a PGM source and print a summary.",
+        discussion: """
+            Without --input, sends --count APDUs of --size bytes made up from --seed. \
+            With --input FILE (or - for standard input), sends the file in APDUs of --size \
+            bytes, the last one shorter, up to --count APDUs. The summary's SHA-256 covers \
+            every byte sent, in order: pgm-recv prints the same digest for a session it \
+            received whole.
+            """
+    )
+
+    @Option(help: ArgumentHelp("Multicast group.", valueName: "address"))
+    var group = "239.192.0.1"
+
+    @Option(help: "Data-destination port (1-65535).")
+    var port: UInt16 = 7500
+
+    @Option(help: ArgumentHelp("Send from the interface with this IPv4 address.", valueName: "address"))
+    var interface: String?
+
+    @Option(help: "APDUs to send (default 1000 without --input, all of the input with it).")
+    var count: UInt64?
+
+    @Option(help: ArgumentHelp("Bytes per APDU (1-1048576).", valueName: "bytes"))
+    var size = 1024
+
+    @Option(help: ArgumentHelp("Send this file's bytes; - for standard input.", valueName: "file"))
+    var input: String?
+
+    @Option(help: ArgumentHelp("Rate limit in bytes/s, IP headers included; 0 for none (default: the kernel's).", valueName: "bytes/s"))
+    var rate: UInt32?
+
+    @Option(help: ArgumentHelp("Keep the session up this long after the last APDU to repair NAKs, then close it (OPT_FIN, repeated for one more second).", valueName: "seconds"))
+    var linger = 2.0
+
+    @Option(help: "Seed of the made-up APDUs.")
+    var seed: UInt64 = 1
+
+    @Option(help: "IP_MULTICAST_TTL.")
+    var ttl: UInt8?
+
+    @Flag(help: "Print the summary as one JSON object.")
+    var json = false
+
+    func validate() throws {
+        guard IPv4Address(group)?.isMulticast == true else {
+            throw ValidationError("--group wants an IPv4 multicast address (224.0.0.0/4); got '\(group)'")
+        }
+        guard port != 0 else { throw ValidationError("--port must be 1-65535") }
+        if let i = interface, IPv4Address(i) == nil {
+            throw ValidationError("--interface wants an IPv4 address of this host; got '\(i)'")
+        }
+        guard (1...PGMSocket.maximumAPDU).contains(size) else {
+            throw ValidationError("--size must be 1-\(PGMSocket.maximumAPDU) bytes; got \(size)")
+        }
+        guard linger >= 0, linger <= 3600 else { throw ValidationError("--linger must be 0-3600 seconds") }
+        if count == 0 { throw ValidationError("--count must be at least 1") }
+    }
+
+    func run() throws {
+        var file: FileDescriptor?
+        if let input {
+            do {
+                file = input == "-" ? .standardInput : try FileDescriptor.open(input, .readOnly)
+            } catch {
+                throw Failure("\(input): \(error)")
+            }
+        }
+        var options = SourceOptions()
+        options.rateLimit = rate
+        options.multicastTTL = ttl
+        options.interface = interface.flatMap { IPv4Address($0) }
+        let groupAddress = IPv4Address(group) ?? .any
+        let endpoint = IPv4Endpoint(groupAddress, port: port)
+        let source: PGMSource
+        do {
+            source = try PGMSource(group: endpoint, options: options)
+        } catch .socketTypeNotSupported {
+            throw Failure("socket(AF_INET, SOCK_RDM, IPPROTO_PGM): \(Errno.socketTypeNotSupported) (is pgm.ko loaded?)")
+        } catch {
+            throw Failure("starting a session to \(endpoint): \(error)")
+        }
+        let tsi = try source.transportSessionID()
+
+        var hash = SHA256()
+        var apdus: UInt64 = 0
+        var bytes: UInt64 = 0
+        let t0 = now()
+        let limit = count ?? (file == nil ? 1000 : UInt64.max)
+        var buffer = [UInt8](repeating: 0, count: size)
+        while apdus < limit {
+            let apdu: ArraySlice<UInt8>
+            if let file {
+                let n = try readFull(file, into: &buffer)
+                if n == 0 { break }
+                apdu = buffer[..<n]
+            } else {
+                apdu = patternAPDU(seed: seed, index: apdus, size: size)[...]
+            }
+            do {
+                try source.send(contentsOf: apdu)
+            } catch {
+                throw Failure("send of APDU \(apdus + 1) (\(apdu.count) bytes): \(error)")
+            }
+            apdu.withUnsafeBytes { hash.update($0) }
+            apdus += 1
+            bytes += UInt64(apdu.count)
+        }
+        let sendSeconds = now() - t0
+        if let file, input != "-" { try? file.close() }
+        if linger > 0 { sleepSeconds(linger) }
+        let st = try source.statistics()
+        // SO_LINGER: the kernel repeats the OPT_FIN SPM on heartbeats (and
+        // still repairs) for one more second before the session goes.
+        do {
+            try source.close(linger: .seconds(1))
+        } catch {
+            throw Failure("closing the session: \(error)")
+        }
+
+        let digest = hash.hexDigest()
+        if json {
+            print(JSON.object([
+                ("group", .string(endpoint.description)), ("tsi", .string(tsi.description)),
+                ("apdus", .uint(apdus)), ("bytes", .uint(bytes)), ("sha256", .string(digest)),
+                ("seconds", .double(sendSeconds)), ("statistics", PGMToolSupport.json(st)),
+            ]).text)
+        } else {
+            let rate = sendSeconds > 0 ? Double(bytes) / sendSeconds / 1e6 : 0
+            print("pgm-send: \(apdus) APDUs, \(bytes) bytes to \(endpoint) in \(fixed(sendSeconds, 2)) s (\(fixed(rate, 2)) MB/s)")
+            print("  tsi     \(tsi)")
+            print("  sha256  \(digest)")
+            print("  odata \(st.odataSent)  rdata \(st.rdataSent)  spm \(st.spmSent)  ncf \(st.ncfSent)"
+                + "  naks received \(st.naksReceived)  ignored \(st.naksIgnored)  rate-limited sends \(st.rateLimited)")
+        }
+    }
+
+    /// Reads until the buffer is full or the input ends; the count read.
+    private func readFull(_ fd: FileDescriptor, into buffer: inout [UInt8]) throws -> Int {
+        var got = 0
+        while got < buffer.count {
+            let n: Int
+            do {
+                n = try buffer.withUnsafeMutableBytes {
+                    try fd.read(into: UnsafeMutableRawBufferPointer(rebasing: $0[got...]))
+                }
+            } catch {
+                throw Failure("reading \(input ?? "-"): \(error)")
+            }
+            if n == 0 { break }
+            got += n
+        }
+        return got
+    }
+}
+
+/// Sleeps, resuming after signals.
+func sleepSeconds(_ s: Double) {
+    var ts = timespec(tv_sec: Int(s), tv_nsec: Int((s - s.rounded(.down)) * 1e9))
+    var rem = timespec()
+    while nanosleep(&ts, &rem) != 0 && errno == EINTR { ts = rem }
+}

@@ -1,0 +1,195 @@
+import CPGM
+import Synchronization
+@testable import PGM
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A test double for the library's system calls: records every option set,
+/// answers getsockopt from a table, and hands out queued APDUs and
+/// error-queue records, the way pgm.ko would.
+final class MockKernel: Sendable {
+    struct State {
+        var options: [[Int32]: [UInt8]] = [:]  // [level, name] -> bytes
+        var calls: [String] = []
+        var sent: [[UInt8]] = []
+        var data: [(tsi: pgm_tsi, from: sockaddr_in, bytes: [UInt8])] = []
+        var errors: [(type: Int32, record: [UInt8])] = []
+        var resetPending = 0
+        var failNext: [String: Int32] = [:]
+        var lastErrno: Int32 = 0
+    }
+    let state = Mutex(State())
+    static let fd: Int32 = 42
+
+    var calls: [String] { state.withLock { $0.calls } }
+    var sent: [[UInt8]] { state.withLock { $0.sent } }
+
+    func option(_ level: Int32, _ name: Int32) -> [UInt8]? {
+        state.withLock { $0.options[[level, name]] }
+    }
+
+    func setOption<T: BitwiseCopyable>(_ level: Int32, _ name: Int32, _ value: T) {
+        setOptionBytes(level, name, withUnsafeBytes(of: value) { Array($0) })
+    }
+
+    func setOptionBytes(_ level: Int32, _ name: Int32, _ bytes: [UInt8]) {
+        state.withLock { $0.options[[level, name]] = bytes }
+    }
+
+    /// Queues an APDU from a session.
+    func deliver(_ bytes: [UInt8], gsi: [UInt8] = [1, 2, 3, 4, 5, 6], port: UInt16 = 40000, from address: UInt32 = 0x0A63_0001) {
+        var t = pgm_tsi()
+        withUnsafeMutableBytes(of: &t.gsi) { for i in 0..<6 { $0[i] = gsi[i] } }
+        t.sport = port.bigEndian
+        var sin = sockaddr_in()
+        sin.sin_family = sa_family_t(AF_INET)
+        sin.sin_port = port.bigEndian
+        sin.sin_addr.s_addr = address.bigEndian
+        state.withLock { $0.data.append((t, sin, bytes)) }
+    }
+
+    /// Queues a loss record and makes the next receive fail with ECONNRESET.
+    func lose(first: UInt32, count: UInt32, port: UInt16 = 40000) {
+        var l = pgm_loss()
+        l.tsi.sport = port.bigEndian
+        l.first_sqn = first
+        l.count = count
+        let rec = withUnsafeBytes(of: l) { Array($0) }
+        state.withLock {
+            $0.errors.append((PGM_LOSS, rec))
+            $0.resetPending += 1
+        }
+    }
+
+    /// Queues a session-end record.
+    func end(reason: UInt32, last: UInt32, port: UInt16 = 40000) {
+        var e = pgm_session_end()
+        e.tsi.sport = port.bigEndian
+        e.reason = reason
+        e.last_sqn = last
+        let rec = withUnsafeBytes(of: e) { Array($0) }
+        state.withLock { $0.errors.append((PGM_SESSION_END, rec)) }
+    }
+
+    /// Makes the next call of that name fail with `err`.
+    func fail(_ call: String, with err: Int32) {
+        state.withLock { $0.failNext[call] = err }
+    }
+
+    private func enter(_ name: String) -> Int32? {
+        state.withLock { s in
+            s.calls.append(name)
+            if let e = s.failNext.removeValue(forKey: name) {
+                s.lastErrno = e
+                return e
+            }
+            return nil
+        }
+    }
+
+    private func error(_ e: Int32) -> Int32 {
+        state.withLock { $0.lastErrno = e }
+        return -1
+    }
+
+    private func errorN(_ e: Int32) -> Int {
+        Int(error(e))
+    }
+
+    var syscalls: Syscalls {
+        Syscalls(
+            socket: { d, t, p in
+                if self.enter("socket") != nil { return -1 }
+                return d == AF_INET && t == Int32(SOCK_RDM.rawValue) && p == IPPROTO_PGM ? Self.fd : self.error(EPROTONOSUPPORT)
+            },
+            bind: { _, a, _ in
+                if self.enter("bind") != nil { return -1 }
+                let sin = UnsafeRawPointer(a).loadUnaligned(as: sockaddr_in.self)
+                self.setOption(-1, 1, sin)
+                return 0
+            },
+            connect: { _, a, _ in
+                if self.enter("connect") != nil { return -1 }
+                let sin = UnsafeRawPointer(a).loadUnaligned(as: sockaddr_in.self)
+                self.setOption(-1, 2, sin)
+                return 0
+            },
+            setsockopt: { _, level, name, v, len in
+                if self.enter("setsockopt") != nil { return -1 }
+                let bytes = v.map { Array(UnsafeRawBufferPointer(start: $0, count: Int(len))) } ?? []
+                self.state.withLock { $0.options[[level, name]] = bytes }
+                return 0
+            },
+            getsockopt: { _, level, name, v, len in
+                if self.enter("getsockopt") != nil { return -1 }
+                guard let bytes = self.option(level, name), let v else { return self.error(ENOPROTOOPT) }
+                let n = min(Int(len.pointee), bytes.count)
+                bytes.withUnsafeBytes { v.copyMemory(from: $0.baseAddress!, byteCount: n) }
+                len.pointee = socklen_t(n)
+                return 0
+            },
+            sendmsg: { _, m, flags in
+                if self.enter("sendmsg") != nil { return -1 }
+                let iov = m.pointee.msg_iov.pointee
+                let bytes = Array(UnsafeRawBufferPointer(start: iov.iov_base, count: iov.iov_len))
+                self.state.withLock { $0.sent.append(bytes) }
+                return bytes.count
+            },
+            recvmsg: { _, m, flags in
+                if self.enter("recvmsg") != nil { return -1 }
+                if flags & Int32(MSG_ERRQUEUE) != 0 {
+                    guard let (type, rec) = self.state.withLock({ s in s.errors.isEmpty ? nil : s.errors.removeFirst() })
+                    else { return self.errorN(EAGAIN) }
+                    let iov = m.pointee.msg_iov.pointee
+                    let n = min(rec.count, iov.iov_len)
+                    rec.withUnsafeBytes { iov.iov_base.copyMemory(from: $0.baseAddress!, byteCount: n) }
+                    // One cmsg: SOL_PGM/type, a sock_extended_err's worth of bytes.
+                    let c = cpgm_cmsg_firsthdr(m)!
+                    c.pointee.cmsg_level = SOL_PGM
+                    c.pointee.cmsg_type = type
+                    c.pointee.cmsg_len = cpgm_cmsg_len(16)
+                    m.pointee.msg_controllen = cpgm_cmsg_space(16)
+                    return n
+                }
+                if self.state.withLock({ s in
+                    let r = s.resetPending > 0
+                    if r { s.resetPending -= 1 }
+                    return r
+                }) {
+                    return self.errorN(ECONNRESET)
+                }
+                guard let d = self.state.withLock({ s in s.data.isEmpty ? nil : s.data.removeFirst() })
+                else { return self.errorN(EAGAIN) }
+                var name = sockaddr_pgm()
+                name.sin = d.from
+                name.tsi = d.tsi
+                withUnsafeBytes(of: name) {
+                    m.pointee.msg_name.copyMemory(from: $0.baseAddress!, byteCount: $0.count)
+                }
+                m.pointee.msg_namelen = socklen_t(MemoryLayout<sockaddr_pgm>.size)
+                let iov = m.pointee.msg_iov.pointee
+                let n = min(d.bytes.count, iov.iov_len)
+                d.bytes.withUnsafeBytes { iov.iov_base.copyMemory(from: $0.baseAddress!, byteCount: n) }
+                m.pointee.msg_flags = d.bytes.count > iov.iov_len ? Int32(MSG_TRUNC) : 0
+                return flags & Int32(MSG_TRUNC) != 0 ? d.bytes.count : n
+            },
+            poll: { fds, n, timeout in
+                _ = self.enter("poll")
+                let ready = self.state.withLock { !$0.data.isEmpty || !$0.errors.isEmpty }
+                if ready {
+                    fds[0].revents = Int16(POLLIN)
+                    return 1
+                }
+                // Nothing queued: wait on the other descriptors only (the
+                // iterator's eventfd), as the real poll would.
+                if n > 1 { return Glibc.poll(fds + 1, n - 1, timeout) }
+                if timeout > 0 { usleep(UInt32(timeout) * 1000) }
+                return 0
+            },
+            close: { _ in self.enter("close") == nil ? 0 : -1 },
+            errno: { self.state.withLock { $0.lastErrno } }
+        )
+    }
+}

@@ -1,0 +1,49 @@
+import PGMToolSupport
+import Testing
+
+/// What pgm-send and pgm-recv compute: SHA-256 against FIPS 180-4 vectors,
+/// made-up APDUs, JSON text.
+@Suite("Tool support")
+struct ToolSupportTests {
+    func sha(_ s: String) -> String {
+        var h = SHA256()
+        h.update(Array(s.utf8))
+        return h.hexDigest()
+    }
+
+    @Test func sha256KnownAnswers() {
+        #expect(sha("") == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
+        #expect(sha("abc") == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
+        #expect(sha("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq")
+            == "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1")
+        var h = SHA256()
+        let a = [UInt8](repeating: 0x61, count: 1000)
+        for _ in 0..<1000 { h.update(a) }  // one million 'a'
+        #expect(h.hexDigest() == "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0")
+    }
+
+    @Test func sha256IsIndependentOfChunking() {
+        let data = patternAPDU(seed: 3, index: 0, size: 1000)
+        var one = SHA256()
+        one.update(data)
+        for cut in [1, 55, 56, 63, 64, 65, 999] {
+            var two = SHA256()
+            two.update(Array(data[..<cut]))
+            two.update(Array(data[cut...]))
+            #expect(two.hexDigest() == one.hexDigest(), "cut at \(cut)")
+        }
+    }
+
+    @Test func patternIsDeterministic() {
+        #expect(patternAPDU(seed: 1, index: 5, size: 33) == patternAPDU(seed: 1, index: 5, size: 33))
+        #expect(patternAPDU(seed: 1, index: 5, size: 33) != patternAPDU(seed: 1, index: 6, size: 33))
+        #expect(patternAPDU(seed: 1, index: 0, size: 0).isEmpty)
+    }
+
+    @Test func jsonText() {
+        let j = JSON.object([("a", .string("q\"\\\n\u{1}")), ("b", .array([.uint(1), .int(-2), .null, .bool(true)])),
+                             ("c", .double(1.5))])
+        #expect(j.text == #"{"a":"q\"\\\n\u0001","b":[1,-2,null,true],"c":1.500}"#)
+        #expect(fixed(0.04, 1) == "0.0" && fixed(2.25, 2) == "2.25" && fixed(-1.5, 0) == "-2")
+    }
+}
