@@ -63,7 +63,7 @@ let package = Package(
         .target(
             name: "PGMToolSupport",
             dependencies: ["PGM"],
-            swiftSettings: strict + [.unsafeFlags(["-O"], .when(configuration: .debug))]
+            swiftSettings: strict
         ),
         .executableTarget(
             name: "pgm-send",

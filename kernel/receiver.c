@@ -44,6 +44,7 @@
 #define SLOTS_PER_CHUNK	128
 #define PEER_HASH	16
 #define PGM_MAX_NAK_LIST	62
+#define PGM_ERR_PENDING_MAX	1024
 
 enum {
 	SLOT_NONE,		/* beyond the lead, or delivered */
@@ -97,6 +98,12 @@ struct pgm_receiver {
 	bool			aborted;	/* PGM_ABORT_ON_LOSS fired */
 	unsigned int		npeers;
 	struct hlist_head	peers[PEER_HASH];
+	/*
+	 * Loss and session-end records the error queue could not take yet
+	 * (it shares SO_RCVBUF with data): kept here, in order, and queued as
+	 * the reader frees room.  Bounded by PGM_ERR_PENDING_MAX.
+	 */
+	struct sk_buff_head	pending_err;
 	struct pgm_receiver_stats st;
 };
 
@@ -152,6 +159,34 @@ static void slot_backoff(struct pgm_peer *peer, struct pgm_slot *s)
 
 static void peer_arm(struct pgm_peer *peer);
 
+/* Move held records to the error queue while it takes them. */
+static void pgm_flush_err(struct pgm_receiver *rcv)
+{
+	struct sk_buff *skb;
+
+	while ((skb = __skb_dequeue(&rcv->pending_err))) {
+		if (sock_queue_err_skb(rcv->sk, skb)) {
+			__skb_queue_head(&rcv->pending_err, skb);
+			break;
+		}
+	}
+}
+
+/*
+ * Queue a loss or session-end record behind any held ones.  A record is
+ * dropped only past PGM_ERR_PENDING_MAX held (a reader that never reads);
+ * the counters and sk_err still tell.
+ */
+static void pgm_queue_err(struct pgm_receiver *rcv, struct sk_buff *skb)
+{
+	if (skb_queue_len(&rcv->pending_err) >= PGM_ERR_PENDING_MAX) {
+		kfree_skb(skb);
+		return;
+	}
+	__skb_queue_tail(&rcv->pending_err, skb);
+	pgm_flush_err(rcv);
+}
+
 /* Report @count sqns from @first of @peer as lost (section 6.3). */
 static void pgm_report_loss(struct pgm_receiver *rcv, struct pgm_peer *peer,
 			    u32 first, u32 count)
@@ -175,8 +210,7 @@ static void pgm_report_loss(struct pgm_receiver *rcv, struct pgm_peer *peer,
 		serr->ee.ee_type = PGM_LOSS;
 		serr->ee.ee_info = first;
 		serr->ee.ee_data = count;
-		if (sock_queue_err_skb(sk, skb))
-			kfree_skb(skb);
+		pgm_queue_err(rcv, skb);
 	}
 	if (pgm_sk(sk)->abort_on_loss)
 		rcv->aborted = true;
@@ -217,8 +251,7 @@ static void pgm_report_end(struct pgm_receiver *rcv, struct pgm_peer *peer, u32 
 	serr->ee.ee_type = PGM_SESSION_END;
 	serr->ee.ee_info = reason;
 	serr->ee.ee_data = rec->last_sqn;
-	if (sock_queue_err_skb(rcv->sk, skb))
-		kfree_skb(skb);
+	pgm_queue_err(rcv, skb);
 }
 
 /* Build one APDU from the fragments at @first..; NULL if incomplete. */
@@ -275,6 +308,7 @@ static void pgm_deliver(struct pgm_receiver *rcv, struct pgm_peer *peer)
 	while (peer->started && !sqn_before(peer->lead, peer->next)) {
 		struct pgm_slot *s = slot_get(peer, peer->next, false);
 		struct sk_buff *skb;
+		unsigned int len;
 		u32 n = 1;
 
 		if (!s || s->state == SLOT_NONE || s->state == SLOT_BACKOFF ||
@@ -322,6 +356,8 @@ static void pgm_deliver(struct pgm_receiver *rcv, struct pgm_peer *peer)
 		pgm_cb(skb)->tsi = peer->tsi;
 		pgm_cb(skb)->saddr = peer->saddr;
 		pgm_cb(skb)->sqn = peer->next;
+		/* Once queued, a reader on another CPU may free it at once. */
+		len = skb->len;
 		if (sock_queue_rcv_skb(sk, skb) < 0) {
 			/* Receive queue full: keep it in the window for now. */
 			if (s->frag)
@@ -331,7 +367,7 @@ static void pgm_deliver(struct pgm_receiver *rcv, struct pgm_peer *peer)
 			break;
 		}
 		rcv->st.apdus_delivered++;
-		rcv->st.data_bytes_received += skb->len;
+		rcv->st.data_bytes_received += len;
 		while (n--)
 			slot_clear(slot_get(peer, peer->next++, false));
 	}
@@ -865,6 +901,7 @@ int pgm_receiver_start(struct sock *sk)
 		return -ENOMEM;
 	spin_lock_init(&rcv->lock);
 	rcv->sk = sk;
+	__skb_queue_head_init(&rcv->pending_err);
 	for (i = 0; i < PEER_HASH; i++)
 		INIT_HLIST_HEAD(&rcv->peers[i]);
 	rcu_assign_pointer(pgm_sk(sk)->rcv, rcv);
@@ -895,6 +932,8 @@ void pgm_receiver_stop(struct sock *sk)
 		pgm_peer_free(peer);
 	}
 	RCU_INIT_POINTER(pgm_sk(sk)->rcv, NULL);
+	/* The receiver is dead: nobody else touches pending_err now. */
+	__skb_queue_purge(&rcv->pending_err);
 	kfree_rcu(rcv, rcu);
 }
 
@@ -924,6 +963,19 @@ static int pgm_recv_errqueue(struct sock *sk, struct msghdr *msg, size_t len)
 		err = copied;
 	}
 	consume_skb(skb);
+
+	/* Room again: records held back follow. */
+	lock_sock(sk);
+	{
+		struct pgm_receiver *rcv = rcv_get(sk);
+
+		if (rcv) {
+			spin_lock_bh(&rcv->lock);
+			pgm_flush_err(rcv);
+			spin_unlock_bh(&rcv->lock);
+		}
+	}
+	release_sock(sk);
 	return err;
 }
 
@@ -982,6 +1034,7 @@ int pgm_receiver_recvmsg(struct sock *sk, struct msghdr *msg, size_t len,
 			struct pgm_peer *peer;
 
 			spin_lock_bh(&rcv->lock);
+			pgm_flush_err(rcv);
 			for (i = 0; i < PEER_HASH; i++)
 				hlist_for_each_entry(peer, &rcv->peers[i], node)
 					pgm_deliver(rcv, peer);

@@ -418,7 +418,13 @@ void pgm_source_stop(struct sock *sk)
 	spin_lock_bh(&src->lock);
 	src->end = (sock_flag(sk, SOCK_LINGER) && !sk->sk_lingertime) ?
 		   PGM_OPT_RST : PGM_OPT_FIN;
-	pgm_send_spm(src);
+	/*
+	 * The final SPM is the session's last word when close() does not
+	 * linger: send it three times, so that one lost packet does not turn
+	 * a clean end into an expiry at the receivers.
+	 */
+	for (i = 0; i < 3; i++)
+		pgm_send_spm(src);
 	if (sock_flag(sk, SOCK_LINGER))
 		linger = sk->sk_lingertime;
 	/* Heartbeats carry the final option from now on. */

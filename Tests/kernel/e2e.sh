@@ -82,11 +82,13 @@ run_case() {
 		[ "$(cat "$out"/$name-r?.log 2>/dev/null | grep -c ready)" -eq 3 ] && break
 		sleep 0.1
 	done
-	local cap=
+	local cap= tpid=
 	if [ "$name" = loss1 ] && command -v tshark >/dev/null; then
 		cap=$out/$name.pcapng
 		rm -f "$cap"
-		ip netns exec sw tshark -q -i br0 -c 4000 -w "$cap" 2>/dev/null &
+		# Bounded in packets and time; stopped below in any case.
+		ip netns exec sw timeout 300 tshark -q -i br0 -c 4000 -w "$cap" 2>/dev/null &
+		tpid=$!
 		for _ in $(seq 50); do [ -s "$cap" ] && break; sleep 0.1; done
 	fi
 	t0=$(date +%s.%N)
@@ -110,6 +112,8 @@ run_case() {
 			tail -n 6 "$out/$name-$r.log" | sed 's/^/      /'
 		fi
 	done
+	# The capture ends with the case (it may not have seen 4000 packets).
+	[ -n "$tpid" ] && kill -INT "$tpid" 2>/dev/null
 	wait
 	t1=$(date +%s.%N)
 	local want
@@ -163,8 +167,6 @@ run_case() {
 # The capture decodes in Wireshark's dissector with nothing malformed.
 check_capture() {
 	local cap=$1 total bad types
-	pkill -f "tshark -q -i br0" 2>/dev/null
-	sleep 0.5
 	total=$(tshark -r "$cap" -Y pgm 2>/dev/null | wc -l)
 	# Wireshark 4.0 emits pgm.hdr.cksum.status twice; the last is the verdict (0 = bad).
 	bad=$(( $(tshark -r "$cap" -Y _ws.malformed 2>/dev/null | wc -l) +

@@ -395,6 +395,52 @@ static void nak_ncf_rdata_linger(void)
 	drain();
 }
 
+/*
+ * Section 9.7 with a full receive queue: the session-end record waits for
+ * room instead of being dropped, and comes after all the data.
+ */
+static void end_after_full_queue(void)
+{
+	int r = receiver(), rcvbuf = 16384, got = 0;
+	uint16_t sport;
+	static char b[2500];
+	struct pollfd p = { .fd = r, .events = POLLIN };
+	int fd;
+
+	CHECK_OK(setsockopt(r, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf)));
+	fd = source(&sport);
+	for (int i = 0; i < 50; i++)
+		CHECK_EQ(send(fd, b, sizeof(b), 0), (ssize_t)sizeof(b));
+	close(fd);		/* OPT_FIN while the receiver's queue is full */
+	usleep(500000);
+	while (got < 50 && poll(&p, 1, 2000) == 1) {
+		if (recv(r, b, sizeof(b), MSG_DONTWAIT) == (ssize_t)sizeof(b))
+			got++;
+	}
+	CHECK_EQ(got, 50);
+	{
+		struct pollfd e = { .fd = r, .events = 0 };
+		struct pgm_session_end end;
+		char cbuf[128];
+		struct iovec iov = { &end, sizeof(end) };
+		struct msghdr m = { .msg_iov = &iov, .msg_iovlen = 1,
+				    .msg_control = cbuf, .msg_controllen = sizeof(cbuf) };
+		struct cmsghdr *c;
+		int type = 0;
+
+		CHECK(poll(&e, 1, 3000) == 1 && (e.revents & POLLERR));
+		CHECK_EQ(recvmsg(r, &m, MSG_ERRQUEUE | MSG_DONTWAIT), sizeof(end));
+		for (c = CMSG_FIRSTHDR(&m); c; c = CMSG_NXTHDR(&m, c))
+			if (c->cmsg_level == SOL_PGM)
+				type = c->cmsg_type;
+		CHECK_EQ(type, PGM_SESSION_END);
+		CHECK_EQ(end.reason, PGM_END_FIN);
+		CHECK_EQ(ntohs(end.tsi.sport), sport);
+	}
+	close(r);
+	drain();
+}
+
 /* Section 3.3: PGM_TXW_BYTES bounds the data the window holds. */
 static void window_by_bytes(void)
 {
@@ -480,6 +526,7 @@ int main(void)
 	RUN(spmr_gets_spm);
 	RUN(nak_ncf_rdata_linger);
 	RUN(window_by_bytes);
+	RUN(end_after_full_queue);
 	RUN(no_address);
 	return summary("src_test");
 }
