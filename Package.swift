@@ -60,9 +60,11 @@ let package = Package(
         ),
         // What pgm-send and pgm-recv share: SHA-256, made-up APDUs, JSON lines.
         // Optimised in debug builds too: the tools hash every byte they move.
+        // SHA-256 core in C: fast in debug builds too (the tools hash streams).
+        .target(name: "CSHA256"),
         .target(
             name: "PGMToolSupport",
-            dependencies: ["PGM"],
+            dependencies: ["PGM", "CSHA256"],
             swiftSettings: strict
         ),
         .executableTarget(

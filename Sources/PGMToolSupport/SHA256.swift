@@ -1,41 +1,18 @@
-/// SHA-256 (FIPS 180-4), incremental: what pgm-send and pgm-recv print so
-/// that a sent and a delivered stream can be compared.
-public struct SHA256: Sendable {
-    private var h: (UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32) = (
-        0x6a09_e667, 0xbb67_ae85, 0x3c6e_f372, 0xa54f_f53a, 0x510e_527f, 0x9b05_688c, 0x1f83_d9ab, 0x5be0_cd19
-    )
-    private var block = [UInt8](repeating: 0, count: 64)
-    private var used = 0
-    private var length: UInt64 = 0
+import CSHA256
 
-    private static let k: [UInt32] = [
-        0x428a_2f98, 0x7137_4491, 0xb5c0_fbcf, 0xe9b5_dba5, 0x3956_c25b, 0x59f1_11f1, 0x923f_82a4, 0xab1c_5ed5,
-        0xd807_aa98, 0x1283_5b01, 0x2431_85be, 0x550c_7dc3, 0x72be_5d74, 0x80de_b1fe, 0x9bdc_06a7, 0xc19b_f174,
-        0xe49b_69c1, 0xefbe_4786, 0x0fc1_9dc6, 0x240c_a1cc, 0x2de9_2c6f, 0x4a74_84aa, 0x5cb0_a9dc, 0x76f9_88da,
-        0x983e_5152, 0xa831_c66d, 0xb003_27c8, 0xbf59_7fc7, 0xc6e0_0bf3, 0xd5a7_9147, 0x06ca_6351, 0x1429_2967,
-        0x27b7_0a85, 0x2e1b_2138, 0x4d2c_6dfc, 0x5338_0d13, 0x650a_7354, 0x766a_0abb, 0x81c2_c92e, 0x9272_2c85,
-        0xa2bf_e8a1, 0xa81a_664b, 0xc24b_8b70, 0xc76c_51a3, 0xd192_e819, 0xd699_0624, 0xf40e_3585, 0x106a_a070,
-        0x19a4_c116, 0x1e37_6c08, 0x2748_774c, 0x34b0_bcb5, 0x391c_0cb3, 0x4ed8_aa4a, 0x5b9c_ca4f, 0x682e_6ff3,
-        0x748f_82ee, 0x78a5_636f, 0x84c8_7814, 0x8cc7_0208, 0x90be_fffa, 0xa450_6ceb, 0xbef9_a3f7, 0xc671_78f2,
-    ]
+/// SHA-256 (FIPS 180-4), incremental: what pgm-send and pgm-recv print so
+/// that a sent and a delivered stream can be compared. The compression runs
+/// in C (Sources/CSHA256), fast in debug builds too.
+public struct SHA256: Sendable {
+    private var ctx = csha256()
 
     /// A hash of nothing yet.
-    public init() {}
+    public init() { csha256_init(&ctx) }
 
     /// Adds bytes to the hashed stream.
     public mutating func update(_ bytes: UnsafeRawBufferPointer) {
-        length &+= UInt64(bytes.count)
-        var i = 0
-        while i < bytes.count {
-            let n = min(64 - used, bytes.count - i)
-            for j in 0..<n { block[used + j] = bytes[i + j] }
-            used += n
-            i += n
-            if used == 64 {
-                compress()
-                used = 0
-            }
-        }
+        guard let base = bytes.baseAddress, !bytes.isEmpty else { return }
+        csha256_update(&ctx, base, bytes.count)
     }
 
     /// Adds bytes to the hashed stream.
@@ -45,18 +22,10 @@ public struct SHA256: Sendable {
 
     /// The digest of everything added; the hash itself is unchanged.
     public func finalize() -> [UInt8] {
-        var c = self
-        let bits = length &* 8
-        var pad: [UInt8] = [0x80]
-        let rem = (Int(length % 64) + 1) % 64
-        pad += [UInt8](repeating: 0, count: rem <= 56 ? 56 - rem : 120 - rem)
-        for s in stride(from: 56, through: 0, by: -8) { pad.append(UInt8(truncatingIfNeeded: bits >> UInt64(s))) }
-        let saved = c.length
-        c.update(pad)
-        c.length = saved
-        var out: [UInt8] = []
-        for w in [c.h.0, c.h.1, c.h.2, c.h.3, c.h.4, c.h.5, c.h.6, c.h.7] {
-            out += [UInt8(w >> 24), UInt8(w >> 16 & 0xFF), UInt8(w >> 8 & 0xFF), UInt8(w & 0xFF)]
+        var out = [UInt8](repeating: 0, count: 32)
+        var c = ctx
+        out.withUnsafeMutableBufferPointer { p in
+            if let base = p.baseAddress { csha256_final(&c, base) }
         }
         return out
     }
@@ -66,32 +35,4 @@ public struct SHA256: Sendable {
         let hex = Array("0123456789abcdef")
         return String(finalize().flatMap { [hex[Int($0 >> 4)], hex[Int($0 & 0xF)]] })
     }
-
-    private mutating func compress() {
-        var w = [UInt32](repeating: 0, count: 64)
-        for t in 0..<16 {
-            w[t] = UInt32(block[4 * t]) << 24 | UInt32(block[4 * t + 1]) << 16
-                | UInt32(block[4 * t + 2]) << 8 | UInt32(block[4 * t + 3])
-        }
-        for t in 16..<64 {
-            let s0 = w[t - 15].rotr(7) ^ w[t - 15].rotr(18) ^ (w[t - 15] >> 3)
-            let s1 = w[t - 2].rotr(17) ^ w[t - 2].rotr(19) ^ (w[t - 2] >> 10)
-            w[t] = w[t - 16] &+ s0 &+ w[t - 7] &+ s1
-        }
-        var (a, b, c, d, e, f, g, hh) = h
-        for t in 0..<64 {
-            let s1 = e.rotr(6) ^ e.rotr(11) ^ e.rotr(25)
-            let ch = (e & f) ^ (~e & g)
-            let t1 = hh &+ s1 &+ ch &+ Self.k[t] &+ w[t]
-            let s0 = a.rotr(2) ^ a.rotr(13) ^ a.rotr(22)
-            let maj = (a & b) ^ (a & c) ^ (b & c)
-            let t2 = s0 &+ maj
-            (hh, g, f, e, d, c, b, a) = (g, f, e, d &+ t1, c, b, a, t1 &+ t2)
-        }
-        h = (h.0 &+ a, h.1 &+ b, h.2 &+ c, h.3 &+ d, h.4 &+ e, h.5 &+ f, h.6 &+ g, h.7 &+ hh)
-    }
-}
-
-extension UInt32 {
-    fileprivate func rotr(_ n: UInt32) -> UInt32 { self >> n | self << (32 - n) }
 }
