@@ -64,7 +64,7 @@ let package = Package(
         .target(name: "CSHA256"),
         .target(
             name: "PGMToolSupport",
-            dependencies: ["PGM", "CSHA256"],
+            dependencies: ["PGM", "CSHA256", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             swiftSettings: strict
         ),
         .executableTarget(

@@ -24,11 +24,7 @@ struct PGMRecv: ParsableCommand {
             """
     )
 
-    @Option(help: ArgumentHelp("Multicast group.", valueName: "address"))
-    var group = "239.192.0.1"
-
-    @Option(help: "Data-destination port (1-65535).")
-    var port: UInt16 = 7500
+    @OptionGroup var target: GroupOptions
 
     @Option(help: ArgumentHelp("Join on the interface with this IPv4 address.", valueName: "address"))
     var interface: String?
@@ -52,10 +48,6 @@ struct PGMRecv: ParsableCommand {
     var json = false
 
     func validate() throws {
-        guard IPv4Address(group)?.isMulticast == true else {
-            throw ValidationError("--group wants an IPv4 multicast address (224.0.0.0/4); got '\(group)'")
-        }
-        guard port != 0 else { throw ValidationError("--port must be 1-65535") }
         if let i = interface, IPv4Address(i) == nil {
             throw ValidationError("--interface wants an IPv4 address of this host; got '\(i)'")
         }
@@ -82,7 +74,7 @@ struct PGMRecv: ParsableCommand {
     }
 
     func run() throws {
-        let endpoint = IPv4Endpoint(IPv4Address(group) ?? .any, port: port)
+        let endpoint = target.endpoint
         let receiver: PGMReceiver
         do {
             receiver = try PGMReceiver(group: endpoint, interface: interface.flatMap { IPv4Address($0) })

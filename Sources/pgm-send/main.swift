@@ -23,11 +23,7 @@ struct PGMSend: ParsableCommand {
             """
     )
 
-    @Option(help: ArgumentHelp("Multicast group.", valueName: "address"))
-    var group = "239.192.0.1"
-
-    @Option(help: "Data-destination port (1-65535).")
-    var port: UInt16 = 7500
+    @OptionGroup var target: GroupOptions
 
     @Option(help: ArgumentHelp("Send from the interface with this IPv4 address.", valueName: "address"))
     var interface: String?
@@ -57,10 +53,6 @@ struct PGMSend: ParsableCommand {
     var json = false
 
     func validate() throws {
-        guard IPv4Address(group)?.isMulticast == true else {
-            throw ValidationError("--group wants an IPv4 multicast address (224.0.0.0/4); got '\(group)'")
-        }
-        guard port != 0 else { throw ValidationError("--port must be 1-65535") }
         if let i = interface, IPv4Address(i) == nil {
             throw ValidationError("--interface wants an IPv4 address of this host; got '\(i)'")
         }
@@ -84,8 +76,7 @@ struct PGMSend: ParsableCommand {
         options.rateLimit = rate
         options.multicastTTL = ttl
         options.interface = interface.flatMap { IPv4Address($0) }
-        let groupAddress = IPv4Address(group) ?? .any
-        let endpoint = IPv4Endpoint(groupAddress, port: port)
+        let endpoint = target.endpoint
         let source: PGMSource
         do {
             source = try PGMSource(group: endpoint, options: options)
