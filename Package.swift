@@ -23,6 +23,7 @@ let package = Package(
         .executable(name: "pgm-sim", targets: ["pgm-sim"]),
         .executable(name: "pgm-send", targets: ["pgm-send"]),
         .executable(name: "pgm-recv", targets: ["pgm-recv"]),
+        .executable(name: "pgm-conform", targets: ["pgm-conform"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-system", from: "1.4.0"),
@@ -110,6 +111,16 @@ let package = Package(
             name: "pgm-sim",
             dependencies: [
                 "PGMModel", "PGMWire",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: strict
+        ),
+        // The conformance suite: scenario language, runner, model backend.
+        .target(name: "PGMConformance", dependencies: ["PGMModel", "PGMWire"], swiftSettings: strict),
+        .executableTarget(
+            name: "pgm-conform",
+            dependencies: [
+                "PGMConformance", "PGM", "PGMWire", "CPGM",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict

@@ -32,7 +32,7 @@ int cpgm_packet_open(int ifindex)
 	return fd;
 }
 
-long cpgm_packet_recv(int fd, void *buf, size_t len, struct cpgm_packet_info *info)
+static long packet_recv(int fd, void *buf, size_t len, struct cpgm_packet_info *info, int flags)
 {
 	union {
 		struct cmsghdr align;
@@ -49,7 +49,7 @@ long cpgm_packet_recv(int fd, void *buf, size_t len, struct cpgm_packet_info *in
 	ssize_t n;
 
 	memset(info, 0, sizeof(*info));
-	n = recvmsg(fd, &msg, MSG_TRUNC);
+	n = recvmsg(fd, &msg, MSG_TRUNC | flags);
 	if (n < 0)
 		return -errno;
 	info->length = (uint32_t)n;
@@ -72,4 +72,14 @@ long cpgm_packet_recv(int fd, void *buf, size_t len, struct cpgm_packet_info *in
 		}
 	}
 	return (size_t)n < len ? (long)n : (long)len;
+}
+
+long cpgm_packet_recv(int fd, void *buf, size_t len, struct cpgm_packet_info *info)
+{
+	return packet_recv(fd, buf, len, info, 0);
+}
+
+long cpgm_packet_recv_nowait(int fd, void *buf, size_t len, struct cpgm_packet_info *info)
+{
+	return packet_recv(fd, buf, len, info, MSG_DONTWAIT);
 }

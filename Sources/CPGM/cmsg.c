@@ -1,3 +1,5 @@
+#define _GNU_SOURCE
+#include <sched.h>
 #include <sys/eventfd.h>
 
 #include "cpgm.h"
@@ -30,4 +32,9 @@ size_t cpgm_cmsg_len(size_t len)
 int cpgm_eventfd(void)
 {
 	return eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+}
+
+int cpgm_setns_net(int fd)
+{
+	return setns(fd, CLONE_NEWNET);
 }

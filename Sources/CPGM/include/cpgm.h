@@ -25,4 +25,7 @@ size_t cpgm_cmsg_len(size_t len);
 /* eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK): wakes a thread waiting in poll(). */
 int cpgm_eventfd(void);
 
+/* setns(fd, CLONE_NEWNET): this thread enters the network namespace fd names. */
+int cpgm_setns_net(int fd);
+
 #endif /* CPGM_H */

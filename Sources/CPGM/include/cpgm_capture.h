@@ -37,4 +37,7 @@ int cpgm_packet_open(int ifindex);
  */
 long cpgm_packet_recv(int fd, void *buf, size_t len, struct cpgm_packet_info *info);
 
+/* The same without waiting: -EAGAIN when nothing is queued. */
+long cpgm_packet_recv_nowait(int fd, void *buf, size_t len, struct cpgm_packet_info *info);
+
 #endif /* CPGM_CAPTURE_H */

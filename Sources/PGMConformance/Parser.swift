@@ -1,0 +1,301 @@
+import PGMWire
+
+/// Why a scenario file could not be read.
+public struct ScenarioError: Error, CustomStringConvertible, Sendable {
+    public var file: String
+    public var line: Int
+    public var message: String
+
+    public var description: String { "\(file):\(line): \(message)" }
+}
+
+/// Reads the scenario language (Tests/conformance/README.md).
+public enum ScenarioParser {
+    /// How long an expectation waits when it names no `within`.
+    public static let defaultWithin: Int64 = 1_000_000
+
+    /// Parses one file's text.
+    public static func parse(_ text: String, file: String) throws(ScenarioError) -> Scenario {
+        var name = file
+        if let slash = name.lastIndex(of: "/") { name = String(name[name.index(after: slash)...]) }
+        if name.hasSuffix(".pgm") { name = String(name.dropLast(4)) }
+        var scenario = Scenario(name: name, file: file, sections: [], title: "", role: .source, options: [],
+                                base: 1000, steps: [])
+        var role: Scenario.Role?
+        var lineNumber = 0
+        for raw in text.split(separator: "\n", omittingEmptySubsequences: false) {
+            lineNumber += 1
+            let line = raw.split(separator: "#", maxSplits: 1, omittingEmptySubsequences: false).first ?? ""
+            let words = line.split(whereSeparator: { $0 == " " || $0 == "\t" }).map(String.init)
+            guard let head = words.first else { continue }
+            func fail(_ message: String) -> ScenarioError {
+                ScenarioError(file: file, line: lineNumber, message: message)
+            }
+            let rest = Array(words.dropFirst())
+            switch head {
+            case "title":
+                scenario.title = rest.joined(separator: " ")
+            case "rfc":
+                guard !rest.isEmpty else { throw fail("rfc needs one or more section numbers") }
+                scenario.sections = rest
+            case "iut":
+                guard rest.count == 1, let r = Scenario.Role(rawValue: rest[0]) else {
+                    throw fail("iut takes 'source' or 'receiver'")
+                }
+                guard role == nil else { throw fail("iut given twice") }
+                role = r
+            case "base":
+                guard rest.count == 1, let v = number(rest[0]) else { throw fail("base takes a sequence number") }
+                scenario.base = v
+            case "set":
+                guard scenario.steps.isEmpty else { throw fail("options are set before the first step") }
+                guard rest.count == 2 else { throw fail("set takes an option name and a value") }
+                let option = rest[0].uppercased()
+                guard let value = optionValue(rest[1], milliseconds: option.hasSuffix("_MS")) else {
+                    throw fail("bad value '\(rest[1])' for \(option)")
+                }
+                scenario.options.append((option, value))
+            default:
+                guard role != nil else { throw fail("'iut source' or 'iut receiver' comes before the steps") }
+                let action = try step(head, rest, fail: fail)
+                scenario.steps.append(Step(line: lineNumber, action: action))
+            }
+        }
+        guard let role else { throw ScenarioError(file: file, line: lineNumber, message: "no 'iut' line") }
+        guard !scenario.sections.isEmpty else {
+            throw ScenarioError(file: file, line: lineNumber, message: "no 'rfc' line: cite the section")
+        }
+        guard !scenario.title.isEmpty else {
+            throw ScenarioError(file: file, line: lineNumber, message: "no 'title' line")
+        }
+        scenario.role = role
+        return scenario
+    }
+
+    static func step(_ head: String, _ rest: [String], fail: (String) -> ScenarioError) throws(ScenarioError)
+        -> Step.Action
+    {
+        switch head {
+        case "send":
+            guard let first = rest.first, let size = Int(first), size >= 0, size <= 1 << 20 else {
+                throw fail("send takes a size in octets (0 to 1048576), then optionally xCOUNT")
+            }
+            var count = 1
+            if rest.count == 2, rest[1].hasPrefix("x"), let n = Int(rest[1].dropFirst()), n > 0 { count = n }
+            else if rest.count != 1 { throw fail("send SIZE [xCOUNT]") }
+            return .send(size: size, count: count)
+        case "close":
+            if rest.isEmpty { return .close(reset: false) }
+            guard rest == ["rst"] else { throw fail("close takes nothing or 'rst'") }
+            return .close(reset: true)
+        case "wait":
+            guard rest.count == 1, let d = duration(rest[0]) else { throw fail("wait takes a duration (e.g. 200ms)") }
+            return .wait(d)
+        case "inject":
+            guard let k = rest.first, let kind = PacketKind(rawValue: k) else {
+                throw fail("inject takes a packet type: \(PacketKind.allCases.map(\.rawValue).joined(separator: " "))")
+            }
+            return .inject(try injection(kind, Array(rest.dropFirst()), fail: fail))
+        case "expect":
+            return try expectation(rest, fail: fail)
+        default:
+            throw fail("unknown step '\(head)'")
+        }
+    }
+
+    static func expectation(_ words: [String], fail: (String) -> ScenarioError) throws(ScenarioError) -> Step.Action {
+        var words = words
+        let negated = words.first == "no"
+        if negated { words.removeFirst() }
+        guard let k = words.first else { throw fail("expect what?") }
+        words.removeFirst()
+        // Timing words at the end: after D, within D, for D.
+        var after: Int64 = 0
+        var within = defaultWithin
+        var span: Int64?
+        var fields: [String] = []
+        var i = 0
+        while i < words.count {
+            let w = words[i]
+            if w == "after" || w == "within" || w == "for" {
+                guard i + 1 < words.count, let d = duration(words[i + 1]) else { throw fail("\(w) takes a duration") }
+                switch w {
+                case "after": after = d
+                case "within": within = d
+                default: span = d
+                }
+                i += 2
+                continue
+            }
+            fields.append(w)
+            i += 1
+        }
+        if negated {
+            guard let span else { throw fail("'expect no ...' needs 'for DURATION'") }
+            if let kind = EventPattern.Kind(rawValue: k) {
+                guard fields.isEmpty else { throw fail("'expect no \(k)' takes no fields") }
+                return .expectNoEvent(kind, duration: span)
+            }
+            guard let kind = PacketKind(rawValue: k) else { throw fail("unknown packet type '\(k)'") }
+            return .expectNoPacket(try pattern(kind, fields, fail: fail), duration: span)
+        }
+        guard span == nil else { throw fail("'for' belongs to 'expect no'") }
+        guard after <= within else { throw fail("'after' is later than 'within'") }
+        if let kind = EventPattern.Kind(rawValue: k) {
+            guard after == 0 else { throw fail("'after' applies to packets") }
+            return .expectEvent(try event(kind, fields, fail: fail), within: within)
+        }
+        guard let kind = PacketKind(rawValue: k) else {
+            throw fail("unknown packet type or event '\(k)' (packets: SPM ODATA RDATA NAK NCF SPMR; events: deliver loss end)")
+        }
+        return .expectPacket(try pattern(kind, fields, fail: fail), after: after, within: within)
+    }
+
+    static func pattern(_ kind: PacketKind, _ fields: [String], fail: (String) -> ScenarioError) throws(ScenarioError)
+        -> PacketPattern
+    {
+        var p = PacketPattern(kind: kind, text: ([kind.rawValue] + fields).joined(separator: " "))
+        for f in fields {
+            let (key, value) = split(f)
+            switch key {
+            case "sqn": p.sequence = try num(value, f, fail)
+            case "trail": p.trail = try num(value, f, fail)
+            case "lead": p.lead = try num(value, f, fail)
+            case "len": p.length = Int(try num(value, f, fail))
+            case "list": p.list = value == "none" ? [] : try list(value, f, fail)
+            case "frag": p.fragment = try frag(value, f, fail)
+            case "fin": p.fin = .present
+            case "!fin": p.fin = .absent
+            case "rst": p.rst = .present
+            case "!rst": p.rst = .absent
+            case "syn": p.syn = .present
+            case "!syn": p.syn = .absent
+            case "join":
+                p.join = .present
+                if value != nil { p.joinValue = try num(value, f, fail) }
+            case "!join": p.join = .absent
+            case "to":
+                guard value == "group" || value == "unicast" else { throw fail("to=group or to=unicast") }
+                p.multicast = value == "group"
+            default: throw fail("unknown field '\(f)' for \(kind.rawValue)")
+            }
+        }
+        return p
+    }
+
+    static func injection(_ kind: PacketKind, _ fields: [String], fail: (String) -> ScenarioError) throws(ScenarioError)
+        -> Injection
+    {
+        var j = Injection(kind: kind, text: ([kind.rawValue] + fields).joined(separator: " "))
+        for f in fields {
+            let (key, value) = split(f)
+            switch key {
+            case "sqn": j.sequence = try num(value, f, fail)
+            case "trail": j.trail = try num(value, f, fail)
+            case "lead": j.lead = try num(value, f, fail)
+            case "len":
+                let n = Int(try num(value, f, fail))
+                guard n <= 65000 else { throw fail("len is at most 65000") }
+                j.length = n
+            case "list": j.list = try list(value, f, fail)
+            case "frag": j.fragment = try frag(value, f, fail)
+            case "fin": j.fin = true
+            case "syn": j.syn = true
+            case "rst": j.rst = (noNAKs: value == "n", code: 0)
+            case "join": j.join = try num(value, f, fail)
+            case "peer": j.peer = Int(try num(value, f, fail))
+            case "to":
+                guard value == "group" || value == "unicast" else { throw fail("to=group or to=unicast") }
+                j.multicast = value == "group"
+            case "damage":
+                guard let v = value, let d = Injection.Damage(rawValue: v) else {
+                    throw fail("damage=checksum|truncate|type|option|tsdu")
+                }
+                j.damage = d
+            default: throw fail("unknown field '\(f)' for inject \(kind.rawValue)")
+            }
+        }
+        guard j.list.count <= 62 else { throw fail("a NAK list holds at most 62 entries") }
+        return j
+    }
+
+    static func event(_ kind: EventPattern.Kind, _ fields: [String], fail: (String) -> ScenarioError) throws(ScenarioError)
+        -> EventPattern
+    {
+        var e = EventPattern(kind: kind, text: ([kind.rawValue] + fields).joined(separator: " "))
+        for f in fields {
+            let (key, value) = split(f)
+            switch (kind, key) {
+            case (.deliver, "sqn"), (.loss, "first"): e.sequence = try num(value, f, fail)
+            case (.deliver, "len"): e.length = Int(try num(value, f, fail))
+            case (.loss, "count"): e.count = try num(value, f, fail)
+            case (_, "peer"): e.peer = Int(try num(value, f, fail))
+            case (.end, _):
+                guard value == nil, let r = EventPattern.EndReason(rawValue: key) else {
+                    throw fail("end takes fin, rst or expired")
+                }
+                e.reason = r
+            default: throw fail("unknown field '\(f)' for \(kind.rawValue)")
+            }
+        }
+        if kind == .deliver && e.length == nil { throw fail("deliver needs len=") }
+        if kind == .loss && (e.sequence == nil || e.count == nil) { throw fail("loss needs first= and count=") }
+        if kind == .end && e.reason == nil { throw fail("end needs fin, rst or expired") }
+        return e
+    }
+
+    // MARK: Values
+
+    static func split(_ field: String) -> (String, String?) {
+        guard let eq = field.firstIndex(of: "=") else { return (field, nil) }
+        return (String(field[..<eq]), String(field[field.index(after: eq)...]))
+    }
+
+    static func num(_ value: String?, _ field: String, _ fail: (String) -> ScenarioError) throws(ScenarioError) -> UInt32 {
+        guard let value, let n = number(value) else { throw fail("'\(field)' needs a number") }
+        return n
+    }
+
+    static func list(_ value: String?, _ field: String, _ fail: (String) -> ScenarioError) throws(ScenarioError)
+        -> [UInt32]
+    {
+        guard let value else { throw fail("'\(field)' needs numbers separated by commas") }
+        var out: [UInt32] = []
+        for part in value.split(separator: ",") {
+            guard let n = number(String(part)) else { throw fail("'\(field)': '\(part)' is not a number") }
+            out.append(n)
+        }
+        return out
+    }
+
+    static func frag(_ value: String?, _ field: String, _ fail: (String) -> ScenarioError) throws(ScenarioError)
+        -> (first: UInt32, offset: UInt32, length: UInt32)
+    {
+        let parts = try list(value, field, fail)
+        guard parts.count == 3 else { throw fail("frag=FIRST,OFFSET,LENGTH") }
+        return (parts[0], parts[1], parts[2])
+    }
+
+    /// A decimal or 0x-hexadecimal 32-bit number.
+    static func number(_ text: String) -> UInt32? {
+        if text.hasPrefix("0x") { return UInt32(text.dropFirst(2), radix: 16) }
+        return UInt32(text)
+    }
+
+    /// A duration in microseconds: 500us, 20ms, 2s.
+    static func duration(_ text: String) -> Int64? {
+        for (suffix, scale) in [("us", Int64(1)), ("ms", 1000), ("s", 1_000_000)] where text.hasSuffix(suffix) {
+            guard let n = Int64(text.dropLast(suffix.count)), n >= 0, n <= 3_600_000_000 else { return nil }
+            return n * scale
+        }
+        return nil
+    }
+
+    /// An option value: a number, or a duration in the option's unit.
+    static func optionValue(_ text: String, milliseconds: Bool) -> UInt32? {
+        if let n = number(text) { return n }
+        guard let us = duration(text) else { return nil }
+        let v = milliseconds ? us / 1000 : us
+        return UInt32(exactly: v)
+    }
+}

@@ -1,0 +1,170 @@
+import PGMWire
+
+/// One conformance scenario: an implementation under test (IUT) in one role,
+/// its options, and the steps a simulated peer and the application take, with
+/// what must be seen on the wire and at the application (see
+/// Tests/conformance/README.md for the language).
+public struct Scenario: Sendable {
+    /// The file's name without `.pgm`.
+    public var name: String
+    /// Where it was read from.
+    public var file: String
+    /// The RFC 3208 sections it checks (`rfc` line).
+    public var sections: [String]
+    /// A one-line description: the `title` line.
+    public var title: String
+    /// Source or receiver.
+    public var role: Role
+    /// Options set on the IUT before it starts, in order.
+    public var options: [(name: String, value: UInt32)]
+    /// The first sequence number of a simulated source (receiver scenarios).
+    public var base: UInt32
+    /// The steps, in order.
+    public var steps: [Step]
+
+    public enum Role: String, Sendable { case source, receiver }
+}
+
+/// A step of a scenario, with its line number.
+public struct Step: Sendable {
+    public var line: Int
+    public var action: Action
+
+    public enum Action: Sendable {
+        /// The application sends `count` APDUs of `size` octets (source IUT).
+        case send(size: Int, count: Int)
+        /// The application closes the socket: gracefully (OPT_FIN) or with a
+        /// reset (OPT_RST, SO_LINGER zero).
+        case close(reset: Bool)
+        /// The simulated peer sends a packet.
+        case inject(Injection)
+        /// Time passes (microseconds).
+        case wait(Int64)
+        /// A packet matching the pattern is seen no earlier than `after` and
+        /// no later than `within` after the previous step.
+        case expectPacket(PacketPattern, after: Int64, within: Int64)
+        /// No packet matching the pattern for the duration.
+        case expectNoPacket(PacketPattern, duration: Int64)
+        /// The application's next event matches, within the time.
+        case expectEvent(EventPattern, within: Int64)
+        /// No application event of this kind for the duration.
+        case expectNoEvent(EventPattern.Kind, duration: Int64)
+    }
+}
+
+/// Packet types a scenario names.
+public enum PacketKind: String, Sendable, CaseIterable {
+    case SPM, ODATA, RDATA, NAK, NCF, SPMR
+
+    var wireType: PGMPacketType {
+        switch self {
+        case .SPM: .spm
+        case .ODATA: .odata
+        case .RDATA: .rdata
+        case .NAK: .nak
+        case .NCF: .ncf
+        case .SPMR: .spmr
+        }
+    }
+}
+
+/// Whether an option must be present, absent, or is not looked at.
+public enum Presence: Sendable, Equatable { case any, present, absent }
+
+/// What an expected packet must look like. Sequence numbers are relative
+/// to the session's first (`base`): the scenario writes 0 for the first
+/// ODATA whatever number the implementation chose.
+public struct PacketPattern: Sendable, CustomStringConvertible {
+    public var kind: PacketKind
+    /// ODATA/RDATA data sqn, SPM sqn (relative to the first SPM seen), NAK/NCF sqn.
+    public var sequence: UInt32?
+    /// ODATA/RDATA/SPM trailing edge.
+    public var trail: UInt32?
+    /// SPM leading edge.
+    public var lead: UInt32?
+    /// OPT_NAK_LIST entries: [] means no list.
+    public var list: [UInt32]?
+    /// TSDU length.
+    public var length: Int?
+    /// OPT_FRAGMENT: first sqn, offset, APDU length.
+    public var fragment: (first: UInt32, offset: UInt32, length: UInt32)?
+    public var fin = Presence.any
+    public var rst = Presence.any
+    public var syn = Presence.any
+    /// OPT_JOIN minimum sequence number; `.present` with nil value: any.
+    public var join = Presence.any
+    public var joinValue: UInt32?
+    /// Sent to the group (true) or unicast (false); nil: either.
+    public var multicast: Bool?
+    /// The text of the pattern, for messages.
+    public var text: String
+
+    public init(kind: PacketKind, text: String) {
+        self.kind = kind
+        self.text = text
+    }
+
+    public var description: String { text }
+}
+
+/// A packet the simulated peer sends.
+public struct Injection: Sendable {
+    public var kind: PacketKind
+    public var sequence: UInt32?
+    public var trail: UInt32?
+    public var lead: UInt32?
+    public var list: [UInt32] = []
+    public var length: Int?
+    public var fragment: (first: UInt32, offset: UInt32, length: UInt32)?
+    public var fin = false
+    public var syn = false
+    /// OPT_RST with its N bit.
+    public var rst: (noNAKs: Bool, code: UInt8)?
+    public var join: UInt32?
+    /// Which simulated source (1, 2, ...): its TSI and address differ.
+    public var peer = 1
+    /// Multicast to the group instead of unicast (SPMR from another receiver).
+    public var multicast: Bool?
+    /// Damage done to the encoded packet.
+    public var damage: Damage?
+    public var text: String
+
+    public enum Damage: String, Sendable {
+        /// A wrong checksum.
+        case checksum
+        /// Cut in the middle of the header.
+        case truncate
+        /// An unknown version / type.
+        case type
+        /// An option whose length runs past the packet.
+        case option
+        /// TSDU length larger than the data.
+        case tsdu
+    }
+
+    public init(kind: PacketKind, text: String) {
+        self.kind = kind
+        self.text = text
+    }
+}
+
+/// An application event a scenario expects.
+public struct EventPattern: Sendable, CustomStringConvertible {
+    public enum Kind: String, Sendable { case deliver, loss, end }
+    public enum EndReason: String, Sendable { case fin, rst, expired }
+
+    public var kind: Kind
+    /// deliver: first sqn of the APDU (relative); loss: first lost sqn.
+    public var sequence: UInt32?
+    /// deliver: APDU length.
+    public var length: Int?
+    /// loss: count.
+    public var count: UInt32?
+    /// end: why.
+    public var reason: EndReason?
+    /// Which simulated source's session.
+    public var peer = 1
+    public var text: String
+
+    public var description: String { text }
+}

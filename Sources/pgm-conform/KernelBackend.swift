@@ -1,0 +1,267 @@
+import CPGM
+import PGM
+import PGMConformance
+import PGMWire
+import SystemPackage
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// pgm.ko as the implementation under test. The IUT socket lives in the
+/// namespace this process runs in; the simulated peers inject raw IP
+/// protocol 113 packets and capture what the IUT sends from another
+/// namespace (`peerNamespace`) joined to ours by a veth pair. Both are made
+/// by Tests/kernel/conformance.sh; addresses are those of `Network`.
+///
+/// Times are CLOCK_REALTIME, the clock of the capture socket's kernel
+/// timestamps (SO_TIMESTAMPNS), so a packet's time is when the peer's side
+/// of the link got it, however late this process reads it.
+final class KernelBackend: ConformanceBackend {
+    let name: String
+    /// The VM is emulated (QEMU TCG) and shared: a window's end gets
+    /// 100 ms plus half the window; a start, 5 ms (one jiffy at HZ=250 is 4 ms).
+    let tolerance = Tolerance(early: 5000, late: 100_000, lateFraction: 0.5)
+
+    /// Holds the IUT socket; dropping it closes the socket.
+    final class Box {
+        let socket: PGMSocket
+        init(_ socket: consuming PGMSocket) { self.socket = socket }
+    }
+
+    var box: Box?
+    var role = Scenario.Role.source
+    var tsi: PGMTSI?
+    var network = Network(port: 0)
+    var origin: Int64 = 0
+    var queued: [[UInt8]] = []
+    let capture: Int32
+    /// A raw socket per simulated peer, bound to its address.
+    var raw: [Int: Int32] = [:]
+
+    init(name: String, peerNamespace: String, interface: String) throws(BackendError) {
+        self.name = name
+        let home = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC)
+        let there = open("/run/netns/\(peerNamespace)", O_RDONLY | O_CLOEXEC)
+        guard home >= 0, there >= 0 else { throw BackendError("cannot open network namespace \(peerNamespace)") }
+        defer {
+            Glibc.close(home)
+            Glibc.close(there)
+        }
+        guard cpgm_setns_net(there) == 0 else { throw BackendError("setns(\(peerNamespace)): \(Errno(rawValue: errno))") }
+        // Everything below runs in the peer's namespace until setns(home).
+        let ifindex = Int32(if_nametoindex(interface))
+        var fd: Int32 = -1
+        var failure: String?
+        if ifindex == 0 {
+            failure = "no interface \(interface) in \(peerNamespace)"
+        } else {
+            fd = cpgm_packet_open(ifindex)
+            if fd < 0 { failure = "packet socket: \(Errno(rawValue: -fd))" }
+        }
+        let probe = Network(port: 0)
+        for n in 1...Network.peers where failure == nil {
+            let s = socket(AF_INET, Int32(SOCK_RAW.rawValue), 113)
+            guard s >= 0 else {
+                failure = "raw socket: \(Errno(rawValue: errno))"
+                break
+            }
+            var sin = sockaddr_in()
+            sin.sin_family = sa_family_t(AF_INET)
+            sin.sin_addr.s_addr = probe.peer(n).rawValue.bigEndian
+            let bound = withUnsafePointer(to: &sin) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                    bind(s, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+                }
+            }
+            var ifaddr = in_addr(s_addr: probe.peer(n).rawValue.bigEndian)
+            var off: UInt8 = 0
+            guard bound == 0,
+                  setsockopt(s, Int32(IPPROTO_IP), IP_MULTICAST_IF, &ifaddr, socklen_t(MemoryLayout<in_addr>.size)) == 0,
+                  setsockopt(s, Int32(IPPROTO_IP), IP_MULTICAST_LOOP, &off, 1) == 0
+            else {
+                failure = "raw socket for \(probe.peer(n)): \(Errno(rawValue: errno))"
+                break
+            }
+            raw[n] = s
+        }
+        guard cpgm_setns_net(home) == 0 else { fatalError("setns back to the IUT namespace failed: \(Errno(rawValue: errno))") }
+        if let failure { throw BackendError(failure) }
+        capture = fd
+    }
+
+    static func realtime() -> Int64 {
+        var ts = timespec()
+        clock_gettime(CLOCK_REALTIME, &ts)
+        return Int64(ts.tv_sec) * 1_000_000 + Int64(ts.tv_nsec) / 1000
+    }
+
+    var now: Int64 { Self.realtime() - origin }
+    var sourceTSI: PGMTSI? { tsi }
+
+    func start(_ scenario: Scenario, network: Network) throws(BackendError) {
+        self.network = network
+        role = scenario.role
+        tsi = nil
+        queued = []
+        // Forget what earlier scenarios left on the wire.
+        var buf = [UInt8](repeating: 0, count: 256)
+        var info = cpgm_packet_info()
+        while cpgm_packet_recv_nowait(capture, &buf, buf.count, &info) >= 0 {}
+        origin = Self.realtime()
+        do {
+            let s = try PGMSocket()
+            for (name, value) in scenario.options {
+                guard let t = Tunable.allCases.first(where: { $0.name == name }) else {
+                    throw BackendError("kernel: no socket option \(name)")
+                }
+                do { try s.set(t, to: value) } catch { throw BackendError("kernel: set \(name) \(value): \(error)") }
+            }
+            let group = IPv4Endpoint(address: network.group.rawValue, port: network.port)
+            let iut = IPv4Address(rawValue: network.iut.rawValue)
+            switch scenario.role {
+            case .source:
+                try s.setMulticastInterface(iut)
+                try s.connect(to: group)
+                let t = try s.transportSessionID()
+                tsi = PGMTSI(gsi: PGMGSI(rawValue: t.gsi.array.reduce(UInt64(0)) { $0 << 8 | UInt64($1) }),
+                             sourcePort: t.sourcePort)
+            case .receiver:
+                try s.bind(to: group)
+                try s.join(group: group.ipv4Address, interface: iut)
+            }
+            box = Box(s)
+        } catch let e as BackendError {
+            throw e
+        } catch {
+            throw BackendError("kernel: \(error)")
+        }
+    }
+
+    func send(_ apdu: [UInt8]) throws(BackendError) {
+        queued.append(apdu)
+        try flush()
+    }
+
+    /// Sends what the application queued while the rate limit allows.
+    func flush() throws(BackendError) {
+        guard let box else { return }
+        while let apdu = queued.first {
+            do {
+                try box.socket.send(contentsOf: apdu, mode: .nonBlocking)
+                queued.removeFirst()
+            } catch .resourceTemporarilyUnavailable {
+                return
+            } catch {
+                throw BackendError("send: \(error)")
+            }
+        }
+    }
+
+    func close(reset: Bool) throws(BackendError) {
+        if reset, let box {
+            do { try box.socket.setLinger(.zero) } catch { throw BackendError("SO_LINGER: \(error)") }
+        }
+        box = nil
+    }
+
+    func inject(_ bytes: [UInt8], from peer: Int, multicast: Bool) throws(BackendError) {
+        guard let fd = raw[peer] else { throw BackendError("no simulated peer \(peer)") }
+        var sin = sockaddr_in()
+        sin.sin_family = sa_family_t(AF_INET)
+        sin.sin_addr.s_addr = (multicast ? network.group : network.iut).rawValue.bigEndian
+        let n = bytes.withUnsafeBytes { b in
+            withUnsafePointer(to: &sin) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                    sendto(fd, b.baseAddress, b.count, 0, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+                }
+            }
+        }
+        guard n == bytes.count else { throw BackendError("inject: sendto: \(Errno(rawValue: errno))") }
+    }
+
+    func poll(until deadline: Int64) throws(BackendError) -> [Observation] {
+        var out: [Observation] = []
+        while true {
+            try flush()
+            readCapture(into: &out)
+            try readSocket(into: &out)
+            let left = deadline - now
+            if !out.isEmpty || left <= 0 { return out }
+            var fds = [pollfd(fd: capture, events: Int16(POLLIN), revents: 0)]
+            if let box { fds.append(pollfd(fd: box.socket.fileDescriptor.rawValue, events: Int16(POLLIN | POLLERR), revents: 0)) }
+            // Short naps: the error queue and a blocked send are polled too.
+            _ = Glibc.poll(&fds, nfds_t(fds.count), Int32(min(max(left / 1000, 1), 5)))
+        }
+    }
+
+    func readCapture(into out: inout [Observation]) {
+        var buf = [UInt8](repeating: 0, count: 70_000)
+        var info = cpgm_packet_info()
+        while true {
+            let n = cpgm_packet_recv_nowait(capture, &buf, buf.count, &info)
+            guard n >= 0 else { return }
+            if info.outgoing != 0 { continue }  // our own injections
+            guard let (header, payload) = try? PGMFraming.parseIPv4(buf[0..<Int(n)]),
+                  header.protocolNumber == PGMFraming.ipProtocol,
+                  let packet = try? PGMPacket.decode(payload)
+            else { continue }
+            let t = info.sec != 0 ? (info.sec * 1_000_000 + info.nsec / 1000) - origin : now
+            let multicast = header.destination.rawValue >> 28 == 0xE
+            out.append(.packet(Seen(time: t, packet: packet, multicast: multicast)))
+        }
+    }
+
+    func readSocket(into out: inout [Observation]) throws(BackendError) {
+        guard role == .receiver, let box else { return }
+        while true {
+            do {
+                let m = try box.socket.receive(maximumLength: 70_000, mode: .nonBlocking)
+                out.append(.event(time: now, .deliver(tsi: pgmTSI(m.transportSessionID), sequence: nil, bytes: m.bytes)))
+            } catch .resourceTemporarilyUnavailable {
+                break
+            } catch .connectionReset {
+                // Loss: its records come before the data that follows.
+                try readErrors(into: &out)
+            } catch {
+                throw BackendError("recvmsg: \(error)")
+            }
+        }
+        try readErrors(into: &out)
+    }
+
+    func readErrors(into out: inout [Observation]) throws(BackendError) {
+        guard let box else { return }
+        while true {
+            let e: Event?
+            do { e = try box.socket.readErrorQueue() } catch .resourceTemporarilyUnavailable { return } catch {
+                throw BackendError("error queue: \(error)")
+            }
+            guard let e else { return }
+            switch e {
+            case .loss(let l):
+                out.append(.event(time: now, .loss(tsi: pgmTSI(l.transportSessionID), first: l.firstSequenceNumber,
+                                                    count: l.count)))
+            case .sessionEnded(let s):
+                let r: EventPattern.EndReason
+                switch s.reason {
+                case .finished: r = .fin
+                case .reset: r = .rst
+                case .expired, .other: r = .expired
+                }
+                out.append(.event(time: now, .end(tsi: pgmTSI(s.transportSessionID), reason: r)))
+            case .message:
+                break
+            }
+        }
+    }
+
+    func pgmTSI(_ t: TransportSessionID) -> PGMTSI {
+        PGMTSI(gsi: PGMGSI(rawValue: t.gsi.array.reduce(UInt64(0)) { $0 << 8 | UInt64($1) }), sourcePort: t.sourcePort)
+    }
+
+    func stop() {
+        box = nil
+        queued = []
+    }
+}

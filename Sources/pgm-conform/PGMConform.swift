@@ -1,0 +1,178 @@
+import ArgumentParser
+import PGMConformance
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Runs RFC 3208 conformance scenarios against the model or pgm.ko.
+@main
+struct PGMConform: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "pgm-conform",
+        abstract: "Run RFC 3208 conformance scenarios against the Swift model or the kernel module.",
+        discussion: """
+            Each PATH is a scenario file (.pgm) or a directory of them; the language is \
+            described in Tests/conformance/README.md. Prints "ok" or "not ok" per scenario \
+            (with the packets and events seen when it failed) and a closing \
+            "conformance-BACKEND: N passed, N failed". The kernel backend runs inside the \
+            VM, in the namespace of the socket under test, with the simulated peers in \
+            --peer-netns (Tests/kernel/conformance.sh sets both up). Exit status 1 when a \
+            scenario failed.
+            """
+    )
+
+    enum BackendKind: String, ExpressibleByArgument, CaseIterable {
+        case model, kernel
+    }
+
+    @Option(help: "The implementation under test.")
+    var backend: BackendKind = .model
+
+    @Option(name: .customLong("json"), help: ArgumentHelp("Write the results as JSON to this file.", valueName: "file"))
+    var jsonPath: String?
+
+    @Option(name: .customLong("only"), help: ArgumentHelp("Run only the scenario with this name (repeatable).", valueName: "name"))
+    var only: [String] = []
+
+    @Option(help: ArgumentHelp("Kernel backend: the peers' network namespace.", valueName: "name"))
+    var peerNetns = "pgm-peer"
+
+    @Option(help: ArgumentHelp("Kernel backend: the peers' end of the veth pair.", valueName: "name"))
+    var peerInterface = "veth-peer"
+
+    @Option(help: ArgumentHelp("The model's random seed (NAK back-offs).", valueName: "n"))
+    var seed: UInt64 = 1
+
+    @Flag(help: "Print every scenario's trace, not only failed ones'.")
+    var verbose = false
+
+    @Argument(help: ArgumentHelp("Scenario files or directories.", valueName: "path"))
+    var paths: [String]
+
+    func validate() throws {
+        guard !paths.isEmpty else { throw ValidationError("give one or more scenario files or directories") }
+    }
+
+    func run() throws {
+        var files: [String] = []
+        for p in paths {
+            let list = try scenarioFiles(p)
+            guard !list.isEmpty else { throw ValidationError("\(p): no .pgm files") }
+            files += list
+        }
+        var scenarios: [Scenario] = []
+        var seen = Set<String>()
+        for f in files {
+            guard let text = readText(f) else { throw ValidationError("\(f): cannot read") }
+            let s = try ScenarioParser.parse(text, file: f)
+            guard seen.insert(s.name).inserted else { throw ValidationError("\(f): a second scenario named \(s.name)") }
+            scenarios.append(s)
+        }
+        for name in only where !seen.contains(name) { throw ValidationError("--only \(name): no such scenario") }
+
+        let b: any ConformanceBackend
+        switch backend {
+        case .model:
+            b = ModelBackend(seed: seed)
+        case .kernel:
+            var u = utsname()
+            uname(&u)
+            let release = withUnsafeBytes(of: &u.release) { String(decoding: $0.prefix(while: { $0 != 0 }), as: UTF8.self) }
+            do {
+                b = try KernelBackend(name: "kernel-\(release)", peerNamespace: peerNetns, interface: peerInterface)
+            } catch {
+                throw ValidationError("kernel backend: \(error)")
+            }
+        }
+
+        var passed = 0, failed = 0
+        var results: [String] = []
+        // Ports by position in the full list, so that --only does not renumber.
+        for (i, s) in scenarios.enumerated() where only.isEmpty || only.contains(s.name) {
+            let network = Network(port: UInt16(7100 + i))
+            let outcome = Runner(s, backend: b, network: network).run()
+            let rfc = s.sections.joined(separator: " ")
+            if outcome.passed {
+                passed += 1
+                print("ok - \(s.name) (RFC 3208 \(rfc))")
+            } else {
+                failed += 1
+                print("not ok - \(s.name) (RFC 3208 \(rfc)): \(outcome.failure ?? "")")
+            }
+            if verbose || !outcome.passed {
+                for line in outcome.trace { print("    " + line) }
+            }
+            results.append(json(s, outcome))
+        }
+        if let jsonPath {
+            let text = "{\"backend\": \(quote(b.name)), \"scenarios\": [\n" + results.joined(separator: ",\n") + "\n]}\n"
+            guard writeText(text, to: jsonPath) else { throw ValidationError("\(jsonPath): cannot write") }
+        }
+        print("conformance-\(b.name): \(passed) passed, \(failed) failed")
+        if failed > 0 { throw ExitCode(1) }
+    }
+
+    func json(_ s: Scenario, _ o: Outcome) -> String {
+        let failure = o.failure.map(quote) ?? "null"
+        return "{\"name\": \(quote(s.name)), \"rfc\": \(quote(s.sections.joined(separator: " "))), "
+            + "\"title\": \(quote(s.title)), \"passed\": \(o.passed), \"failure\": \(failure), "
+            + "\"elapsed_us\": \(o.elapsed)}"
+    }
+}
+
+/// A JSON string literal.
+func quote(_ s: String) -> String {
+    var out = "\""
+    for u in s.unicodeScalars {
+        switch u {
+        case "\"": out += "\\\""
+        case "\\": out += "\\\\"
+        case "\n": out += "\\n"
+        case "\t": out += "\\t"
+        default:
+            if u.value < 0x20 {
+                let h = String(u.value, radix: 16)
+                out += "\\u" + String(repeating: "0", count: 4 - h.count) + h
+            } else {
+                out.unicodeScalars.append(u)
+            }
+        }
+    }
+    return out + "\""
+}
+
+/// The .pgm files of a directory, sorted, or the file itself.
+func scenarioFiles(_ path: String) throws -> [String] {
+    var st = stat()
+    guard stat(path, &st) == 0 else { throw ValidationError("\(path): no such file or directory") }
+    guard st.st_mode & S_IFMT == S_IFDIR else { return [path] }
+    guard let dir = opendir(path) else { throw ValidationError("\(path): cannot open") }
+    defer { closedir(dir) }
+    var names: [String] = []
+    while let e = readdir(dir) {
+        let name = withUnsafeBytes(of: e.pointee.d_name) { String(decoding: $0.prefix(while: { $0 != 0 }), as: UTF8.self) }
+        if name.hasSuffix(".pgm") { names.append(name) }
+    }
+    return names.sorted().map { path.hasSuffix("/") ? path + $0 : path + "/" + $0 }
+}
+
+func readText(_ path: String) -> String? {
+    guard let f = fopen(path, "r") else { return nil }
+    defer { fclose(f) }
+    var bytes: [UInt8] = []
+    var buf = [UInt8](repeating: 0, count: 65536)
+    while true {
+        let n = fread(&buf, 1, buf.count, f)
+        if n == 0 { break }
+        bytes += buf[0..<n]
+    }
+    return String(decoding: bytes, as: UTF8.self)
+}
+
+func writeText(_ text: String, to path: String) -> Bool {
+    guard let f = fopen(path, "w") else { return false }
+    defer { fclose(f) }
+    let bytes = Array(text.utf8)
+    return fwrite(bytes, 1, bytes.count, f) == bytes.count
+}
