@@ -5,12 +5,13 @@
  * connect() starts a session (pgm_source_start); send() turns each APDU
  * into one ODATA, or several with OPT_FRAGMENT when it does not fit
  * PGM_MAX_TPDU, keeps them in the transmit window and multicasts them.  A
- * timer sends ambient SPMs (section 5.1.4) and, after data, heartbeat SPMs
- * from IHB_MIN doubling to IHB_MAX (5.1.5).  NAKs from receivers are
+ * timer sends ambient SPMs (section 5.1.4) and, after ODATA or RDATA,
+ * heartbeat SPMs from IHB_MIN doubling to IHB_MAX and repeating at IHB_MAX
+ * until the next data (5.1.5).  NAKs from receivers are
  * confirmed with a multicast NCF and repaired with RDATA (5.2, 5.3);
  * repeated NAKs for a sequence number repaired less than
  * PGM_RDATA_LINGER_IVL ago get an NCF but no second RDATA.  An SPMR is
- * answered with an SPM at once.
+ * answered with an SPM at once, at most once per IHB_MIN (13.4).
  *
  * Rate control is a token bucket of PGM_TXW_MAX_RTE bytes/s counting IP
  * headers.  ODATA waits for tokens (or send() fails with EAGAIN); RDATA,
@@ -62,6 +63,7 @@ struct pgm_source {
 	u32			hb_ivl;		/* next heartbeat interval (us), 0: none */
 	unsigned long		next_hb;
 	unsigned long		next_ambient;
+	unsigned long		spmr_answered;	/* jiffies of the last SPMR answer, 0: none */
 	struct timer_list	timer;
 	s64			tokens;		/* bytes; negative after repairs */
 	u64			refill_ns;
@@ -211,7 +213,7 @@ static void pgm_source_arm(struct pgm_source *src)
 	mod_timer(&src->timer, when);
 }
 
-/* Heartbeats restart at IHB_MIN after each ODATA (section 5.1.5). */
+/* Heartbeats restart at IHB_MIN after each ODATA or RDATA (section 5.1.5). */
 static void pgm_source_data_sent(struct pgm_source *src)
 {
 	src->hb_ivl = src->p.ihb_min;
@@ -232,12 +234,9 @@ static void pgm_source_timer(struct timer_list *t)
 	if (src->hb_ivl && time_after_eq(now, src->next_hb)) {
 		pgm_send_spm(src);
 		sent = true;
-		if (src->hb_ivl >= src->p.ihb_max) {
-			src->hb_ivl = 0;	/* decayed: ambient SPMs only */
-		} else {
-			src->hb_ivl = min(src->hb_ivl * 2, src->p.ihb_max);
-			src->next_hb = now + pgm_usecs_to_jiffies(src->hb_ivl);
-		}
+		/* Doubling up to IHB_MAX, and on at IHB_MAX until data. */
+		src->hb_ivl = min(src->hb_ivl * 2, src->p.ihb_max);
+		src->next_hb = now + pgm_usecs_to_jiffies(src->hb_ivl);
 	}
 	if (time_after_eq(now, src->next_ambient)) {
 		if (!sent)
@@ -660,8 +659,10 @@ static bool pgm_repair(struct pgm_source *src, u32 sqn)
 	    time_before(jiffies, txw_cb(skb)->rdata +
 			pgm_usecs_to_jiffies(src->p.rdata_linger_ivl)))
 		return true;	/* repaired moments ago: NCF only */
-	if (!pgm_send_entry(src, skb, true))
+	if (!pgm_send_entry(src, skb, true)) {
 		txw_cb(skb)->rdata = jiffies ? : 1;
+		pgm_source_data_sent(src);	/* RDATA is data too (5.1.5) */
+	}
 	return true;
 }
 
@@ -755,9 +756,18 @@ void pgm_source_rcv(struct sock *sk, struct sk_buff *skb,
 			src->st.malformed++;	/* IPv6 NLAs: not ours */
 		break;
 	case PGM_SPMR:
-		/* Section 5.1.6 (13.3.1): answer an SPMR with an SPM at once. */
+		/*
+		 * Section 13.4: answer an SPMR with an SPM at once, at most
+		 * once per IHB_MIN: many receivers asking at the same moment
+		 * get one SPM.
+		 */
 		src->st.spmr_received++;
-		pgm_send_spm(src);
+		if (!src->spmr_answered ||
+		    time_after_eq(jiffies, src->spmr_answered +
+				  pgm_usecs_to_jiffies(src->p.ihb_min))) {
+			src->spmr_answered = jiffies ? : 1;
+			pgm_send_spm(src);
+		}
 		break;
 	default:
 		break;
