@@ -8,7 +8,9 @@
  * and 9), counts, and hands each valid packet to the sockets that want it:
  * downstream packets (SPM, ODATA, RDATA, NCF) to receivers bound to the
  * destination port (and group, when bound to one), upstream packets (NAK,
- * SPMR) to the source whose data-source port they name.  The socket list
+ * SPMR) to the source whose data-source port they name, and multicast
+ * SPMRs also to receivers of their data-destination port (another
+ * receiver's SPMR suppresses theirs, Appendix C).  The socket list
  * is walked under RCU (we run inside ip_local_deliver's rcu_read_lock).
  */
 #include <linux/skbuff.h>
@@ -72,17 +74,24 @@ static bool pgm_dispatch(struct pgm_net *pn, struct sk_buff *skb,
 	hlist_for_each_entry_rcu(ps, &pn->sockets, node) {
 		struct inet_sock *inet = &ps->inet;
 		u8 role = READ_ONCE(ps->role);
+		__be16 port = READ_ONCE(inet->inet_sport);
 
-		if (READ_ONCE(inet->inet_sport) != ph->dport)
-			continue;
-		if (down && role == PGM_ROLE_RECEIVER) {
+		if (role == PGM_ROLE_RECEIVER &&
+		    (down || (info->type == PGM_SPMR && ipv4_is_multicast(daddr)))) {
+			/*
+			 * Downstream packets, and other receivers' multicast
+			 * SPMRs (Appendix C), by data-destination port: the
+			 * destination port downstream, the source port upstream.
+			 */
 			__be32 bound = READ_ONCE(inet->inet_rcv_saddr);
 
+			if (port != (down ? ph->dport : ph->sport))
+				continue;
 			if (bound && bound != daddr)
 				continue;
 			pgm_receiver_rcv(&ps->inet.sk, skb, info);
 			any = true;
-		} else if (!down && role == PGM_ROLE_SOURCE) {
+		} else if (!down && role == PGM_ROLE_SOURCE && port == ph->dport) {
 			pgm_source_rcv(&ps->inet.sk, skb, info);
 			any = true;
 		}

@@ -55,7 +55,7 @@ void pgm_set_csum(struct sk_buff *skb)
 	ph->csum = (__force __be16)(c ? c : CSUM_MANGLED_0);
 }
 
-int pgm_xmit(struct sock *sk, struct sk_buff *skb, __be32 daddr, bool ra)
+int pgm_xmit_ttl(struct sock *sk, struct sk_buff *skb, __be32 daddr, bool ra, u8 ttl)
 {
 	struct inet_sock *inet = inet_sk(sk);
 	struct net *net = sock_net(sk);
@@ -91,7 +91,10 @@ int pgm_xmit(struct sock *sk, struct sk_buff *skb, __be32 daddr, bool ra)
 	iph->tos = inet->tos;
 	iph->tot_len = htons(skb->len);
 	iph->frag_off = 0;
-	iph->ttl = mc ? READ_ONCE(inet->mc_ttl) : ip4_dst_hoplimit(&rt->dst);
+	if (ttl)
+		iph->ttl = ttl;
+	else
+		iph->ttl = mc ? READ_ONCE(inet->mc_ttl) : ip4_dst_hoplimit(&rt->dst);
 	iph->protocol = IPPROTO_PGM;
 	iph->saddr = fl4.saddr;
 	iph->daddr = daddr;
@@ -112,4 +115,9 @@ int pgm_xmit(struct sock *sk, struct sk_buff *skb, __be32 daddr, bool ra)
 	/* skb->sk lets ip_mc_output() honour IP_MULTICAST_LOOP. */
 	skb_set_owner_w(skb, sk);
 	return ip_local_out(net, sk, skb);
+}
+
+int pgm_xmit(struct sock *sk, struct sk_buff *skb, __be32 daddr, bool ra)
+{
+	return pgm_xmit_ttl(sk, skb, daddr, ra, 0);
 }

@@ -143,6 +143,8 @@ void pgm_netns_stats(struct pgm_net *pn, struct pgm_netns_stats *st);
 
 /* output.c */
 int pgm_xmit(struct sock *sk, struct sk_buff *skb, __be32 daddr, bool ra);
+/* The same with IP TTL @ttl (0: the socket's). */
+int pgm_xmit_ttl(struct sock *sk, struct sk_buff *skb, __be32 daddr, bool ra, u8 ttl);
 struct sk_buff *pgm_alloc_pkt(unsigned int len, gfp_t gfp);
 void pgm_fill_hdr(struct sk_buff *skb, __be16 sport, __be16 dport, u8 type,
 		  u8 options, const u8 *gsi, u16 tsdu_len);

@@ -18,8 +18,12 @@
  * (section 6.3); data that left the source's window (its trail passed it)
  * is lost at once.  NAKs go by unicast to the path NLA learnt from SPMs
  * (section 6.2), with up to 62 more sequence numbers in OPT_NAK_LIST; a
- * peer first heard through data is asked for an SPM with an SPMR after
- * PGM_SPMR_EXPIRY.  Complete APDUs (reassembled from OPT_FRAGMENT) are
+ * peer first heard through data is asked for an SPM with an SPMR (Appendix
+ * C, section 13.5): after a random back-off on PGM_SPMR_EXPIRY, multicast
+ * with TTL 1 then unicast to the source, unless another receiver's
+ * multicast SPMR or an SPM came first; repeated after PGM_SPMR_EXPIRY
+ * without an SPM.  Sequence numbers found missing by one packet share one
+ * back-off, so they leave in one NAK with OPT_NAK_LIST.  Complete APDUs (reassembled from OPT_FRAGMENT) are
  * delivered in order; lost sequence numbers are skipped and reported (an
  * error-queue record and ECONNRESET once), never hidden.  Delivery stops
  * while the socket's receive queue is full (SO_RCVBUF): data then waits in
@@ -85,6 +89,7 @@ struct pgm_peer {
 	u32			lead;		/* highest sqn known to exist */
 	unsigned long		last_heard;
 	unsigned long		spmr_at;	/* send an SPMR then, if no SPM */
+	bool			spmr_wait;	/* SPMR sent or suppressed: wait for the SPM */
 	struct pgm_params	p;		/* as when the peer appeared */
 	u32			nchunks;
 	struct pgm_slot		*chunks[];	/* of SLOTS_PER_CHUNK slots */
@@ -322,6 +327,15 @@ static void pgm_deliver(struct pgm_receiver *rcv, struct pgm_peer *peer)
 			peer->next++;
 			continue;
 		}
+		if (s->frag && s->first != peer->next &&
+		    !sqn_before(s->first, peer->joined)) {
+			/*
+			 * The head of this APDU is gone: so is the APDU, and
+			 * the loss reported takes this fragment in.
+			 */
+			s->state = SLOT_LOST;
+			continue;
+		}
 		if (lost_count) {
 			pgm_report_loss(rcv, peer, lost_first, lost_count);
 			lost_count = 0;
@@ -330,13 +344,8 @@ static void pgm_deliver(struct pgm_receiver *rcv, struct pgm_peer *peer)
 			bool lost;
 
 			if (s->first != peer->next) {
-				/* The head of this APDU is gone: so is the APDU. */
-				if (sqn_before(s->first, peer->joined)) {
-					slot_clear(s);	/* began before we joined */
-					peer->next++;
-				} else {
-					s->state = SLOT_LOST;
-				}
+				slot_clear(s);	/* began before we joined */
+				peer->next++;
 				continue;
 			}
 			skb = pgm_reassemble(peer, peer->next, &n, &lost);
@@ -410,6 +419,7 @@ static void pgm_slide_to(struct pgm_receiver *rcv, struct pgm_peer *peer, u32 tr
 static bool pgm_extend(struct pgm_receiver *rcv, struct pgm_peer *peer, u32 sqn,
 		       u8 state)
 {
+	unsigned long bo;
 	u32 s;
 
 	if (!sqn_before(peer->lead, sqn))
@@ -417,6 +427,8 @@ static bool pgm_extend(struct pgm_receiver *rcv, struct pgm_peer *peer, u32 sqn,
 	/* The window never reaches beyond next + size (section 3.4). */
 	if ((u32)(sqn - peer->next) > peer_size(peer))
 		return false;
+	/* One back-off for all: they go out together, in one NAK list. */
+	bo = jiffies + pgm_usecs_to_jiffies(get_random_u32() % peer->p.nak_bo_ivl);
 	for (s = peer->lead + 1; s != sqn; s++) {
 		struct pgm_slot *sl = slot_get(peer, s, true);
 
@@ -427,7 +439,8 @@ static bool pgm_extend(struct pgm_receiver *rcv, struct pgm_peer *peer, u32 sqn,
 			sl->state = SLOT_WAIT_DATA;
 			sl->deadline = jiffies + pgm_usecs_to_jiffies(peer->p.nak_rdata_ivl);
 		} else {
-			slot_backoff(peer, sl);
+			sl->state = SLOT_BACKOFF;
+			sl->deadline = bo;
 		}
 	}
 	peer->lead = sqn - 1;
@@ -464,7 +477,7 @@ static struct pgm_peer *pgm_peer_new(struct pgm_receiver *rcv, const struct pgm_
 	peer->nchunks = nchunks;
 	peer->p = ps->params;
 	peer->last_heard = jiffies;
-	peer->spmr_at = jiffies + pgm_usecs_to_jiffies(peer->p.spmr_expiry);
+	peer->spmr_at = jiffies + pgm_usecs_to_jiffies(get_random_u32() % peer->p.spmr_expiry);
 	timer_setup(&peer->timer, pgm_peer_timer, 0);
 	hlist_add_head(&peer->node, &rcv->peers[tsi_hash(tsi)]);
 	rcv->npeers++;
@@ -523,8 +536,9 @@ static void pgm_send_nak(struct pgm_receiver *rcv, struct pgm_peer *peer,
 		rcv->st.naks_sent += n;
 }
 
-/* SPMR (section 6.2, 8.4): ask the source for an SPM, by unicast. */
-static void pgm_send_spmr(struct pgm_receiver *rcv, struct pgm_peer *peer)
+/* One SPMR (section 8.4) for @peer's session to @daddr, with IP TTL @ttl. */
+static void pgm_send_spmr_to(struct pgm_receiver *rcv, struct pgm_peer *peer,
+			     __be32 daddr, u8 ttl)
 {
 	struct sk_buff *skb = pgm_alloc_pkt(16, GFP_ATOMIC);
 
@@ -532,8 +546,19 @@ static void pgm_send_spmr(struct pgm_receiver *rcv, struct pgm_peer *peer)
 		return;
 	pgm_fill_hdr(skb, peer->dport, peer->tsi.sport, PGM_SPMR, 0, peer->tsi.gsi, 0);
 	pgm_set_csum(skb);
-	if (!pgm_xmit(rcv->sk, skb, peer->saddr, false))
+	if (!pgm_xmit_ttl(rcv->sk, skb, daddr, false, ttl))
 		rcv->st.spmrs_sent++;
+}
+
+/*
+ * Appendix C (13.5): the multicast SPMR with TTL 1 goes first, so that
+ * other receivers on the subnet hold theirs back, then the unicast one to
+ * the source.
+ */
+static void pgm_send_spmr(struct pgm_receiver *rcv, struct pgm_peer *peer)
+{
+	pgm_send_spmr_to(rcv, peer, peer->group, 1);
+	pgm_send_spmr_to(rcv, peer, peer->saddr, 0);
 }
 
 /* The NAK state machine's clock: one timer per peer, at its next deadline. */
@@ -594,8 +619,16 @@ static void pgm_peer_timer(struct timer_list *t)
 	if (nnak)
 		pgm_send_nak(rcv, peer, nak, nnak);
 	if (!peer->spm_seen && time_after_eq(now, peer->spmr_at)) {
-		pgm_send_spmr(rcv, peer);
-		peer->spmr_at = now + pgm_usecs_to_jiffies(peer->p.spmr_expiry);
+		if (peer->spmr_wait) {
+			/* No SPM came: a new back-off, then ask again. */
+			peer->spmr_wait = false;
+			peer->spmr_at = now + pgm_usecs_to_jiffies(get_random_u32() %
+								   peer->p.spmr_expiry);
+		} else {
+			pgm_send_spmr(rcv, peer);
+			peer->spmr_wait = true;
+			peer->spmr_at = now + pgm_usecs_to_jiffies(peer->p.spmr_expiry);
+		}
 	}
 	pgm_deliver(rcv, peer);
 	peer_arm(peer);
@@ -857,12 +890,26 @@ void pgm_receiver_rcv(struct sock *sk, struct sk_buff *skb,
 	if (!rcv)
 		return;
 	memcpy(tsi.gsi, ph->gsi, PGM_GSI_LEN);
-	tsi.sport = ph->sport;
+	/* Upstream (another receiver's SPMR): the ports are reversed. */
+	tsi.sport = info->type == PGM_SPMR ? ph->dport : ph->sport;
 
 	spin_lock_bh(&rcv->lock);
 	if (rcv->dead)
 		goto out;
 	peer = pgm_peer_find(rcv, &tsi);
+	if (info->type == PGM_SPMR) {
+		/*
+		 * Another receiver asked for the SPM (13.5): ours, still in
+		 * its back-off, is suppressed; wait for the SPM as if we had
+		 * sent it.
+		 */
+		if (peer && !peer->spm_seen && !peer->spmr_wait) {
+			peer->spmr_wait = true;
+			peer->spmr_at = jiffies + pgm_usecs_to_jiffies(peer->p.spmr_expiry);
+			peer_arm(peer);
+		}
+		goto out;
+	}
 	if (!peer) {
 		if (info->type == PGM_NCF)
 			goto out;	/* nothing to confirm for a stranger */
