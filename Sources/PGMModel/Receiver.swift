@@ -368,8 +368,21 @@ struct Peer: Sendable {
         next = next.advanced(by: 1)
         if slot.fin && fin == nil { fin = SequenceNumber(sqn) }
         if slot.state == .lost {
-            noteLoss(first: sqn, count: 1, ctx: &ctx)
+            // An APDU losing a fragment is lost whole: the loss reported
+            // covers the fragments already received, from its first sqn.
+            if assembling {
+                noteLoss(first: apduFirst, count: sqn &- apduFirst &+ 1, ctx: &ctx)
+            } else {
+                noteLoss(first: sqn, count: 1, ctx: &ctx)
+            }
             dropPartial(ctx: &ctx)
+            return
+        }
+        // ... and so do its later fragments.
+        if slot.fragmented, lossCount > 0, slot.fragmentFirst != sqn,
+           slot.fragmentFirst &- lossFirst < lossCount {
+            noteLoss(first: sqn, count: 1, ctx: &ctx)
+            ctx.statistics.fragmentsDropped += 1
             return
         }
         flushLoss(out: &out)
@@ -477,6 +490,14 @@ struct Peer: Sendable {
             if let joinedAt { reportBeforeStart(joinedAt, ctx: &ctx) }
         }
         advertise(trail: advertisedTrail, now: now, ctx: &ctx, out: &out)
+        // Section 6.1: "MUST discard any data packet outside of the receive
+        // window": at most RXW_SQNS from the oldest sqn not yet delivered.
+        // Data far ahead neither moves the window nor declares loss, so a
+        // stray or forged packet cannot wipe out a session.
+        if sqn > lead && Int64(next.distance(to: sqn)) >= Int64(ctx.parameters.rxwSqns) {
+            ctx.statistics.outsideWindow += 1
+            return
+        }
         guard extend(to: sqn, now: now, ctx: &ctx, out: &out) else {
             ctx.statistics.duplicates += 1
             return

@@ -77,9 +77,6 @@ public struct SourceStatistics: Hashable, Sendable, Codable {
     public var sequencesOutsideWindow = 0
     /// Repeated NAKs within RDATA_LINGER_IVL (NCF sent, no second RDATA).
     public var repairsLingering = 0
-    /// Sequence numbers left out of an NCF because one was multicast for
-    /// them within RDATA_LINGER_IVL (section 5.2's NAK-storm countermeasure).
-    public var confirmationsLingering = 0
     public var spmrsReceived = 0
     public var spmrsAnswered = 0
     /// Octets sent, IP headers included.
@@ -131,7 +128,6 @@ public struct Source: Sendable {
     var repairs = Ring<UInt32>(filler: 0)
     var repairsQueued: Set<UInt32> = []
     var lastRepair: [UInt32: VirtualTime] = [:]
-    var lastConfirmation: [UInt32: VirtualTime] = [:]
     /// Token bucket in byte-microseconds: one octet costs 1_000_000, and
     /// TXW_MAX_RTE of them accrue per microsecond.
     var tokens: Int64
@@ -320,38 +316,26 @@ public struct Source: Sendable {
         let valid = requested.filter { inWindow(SequenceNumber($0)) }
         statistics.sequencesOutsideWindow += requested.count - valid.count
         guard !valid.isEmpty else { return }
-        // Section 5.2: an NCF at once, multicast, ahead of everything else
-        // and outside the rate limit; section 9.3.4: with the NAK's list.
-        // As the countermeasure to NAK storms that section 5.2 suggests,
-        // identical NCFs are sent at most once per RDATA_LINGER_IVL: a NAK
-        // that crossed an NCF in flight is confirmed by that NCF.
-        var confirm: [UInt32] = []
-        for s in valid {
-            if let t = lastConfirmation[s], now < t + parameters.rdataLingerIvl {
-                statistics.confirmationsLingering += 1
-            } else {
-                confirm.append(s)
-            }
+        // Section 5.2: "MUST immediately multicast an NCF in response to any
+        // NAK", ahead of everything else and outside the rate limit; section
+        // 9.3.4: with the NAK's list. A repeated NAK is confirmed again (its
+        // sender may have lost the first NCF); only its RDATA lingers.
+        let first = valid[0]
+        var ncfOptions = PGMOptions()
+        if valid.count > 1, let o = try? PGMOptions([PGMOption(.nakList(Array(valid.dropFirst())))]) {
+            ncfOptions = o
         }
-        if let first = confirm.first {
-            let rest = Array(confirm.dropFirst())
-            var ncfOptions = PGMOptions()
-            if !rest.isEmpty, let o = try? PGMOptions([PGMOption(.nakList(rest))]) {
-                ncfOptions = o
-            }
-            // A list the codec refuses cannot come from a decoded NAK: then
-            // only the first is confirmed, and only the confirmed repaired.
-            if !rest.isEmpty && ncfOptions.isEmpty { confirm = [first] }
-            let ncf = PGMPacket(sourcePort: configuration.sourcePort, destinationPort: configuration.destinationPort,
-                                gsi: configuration.gsi,
-                                body: .ncf(PGMNak(sequence: first, source: configuration.address,
-                                                  group: configuration.group)),
-                                options: ncfOptions).withComputedNetworkSignificance
-            emit(ncf, &out)
-            statistics.ncfsSent += 1
-            for s in confirm { lastConfirmation[s] = now }
-        }
-        for s in valid {
+        // A list the codec refuses cannot come from a decoded NAK: then only
+        // the first is confirmed, and only the confirmed repaired.
+        let confirmed = valid.count > 1 && ncfOptions.isEmpty ? [first] : valid
+        let ncf = PGMPacket(sourcePort: configuration.sourcePort, destinationPort: configuration.destinationPort,
+                            gsi: configuration.gsi,
+                            body: .ncf(PGMNak(sequence: first, source: configuration.address,
+                                              group: configuration.group)),
+                            options: ncfOptions).withComputedNetworkSignificance
+        emit(ncf, &out)
+        statistics.ncfsSent += 1
+        for s in confirmed {
             if repairsQueued.contains(s) { continue }
             if let t = lastRepair[s], now < t + parameters.rdataLingerIvl {
                 statistics.repairsLingering += 1
@@ -398,9 +382,6 @@ public struct Source: Sendable {
         }
         if lastRepair.count > 4096 {
             lastRepair = lastRepair.filter { now < $0.value + parameters.rdataLingerIvl }
-        }
-        if lastConfirmation.count > 4096 {
-            lastConfirmation = lastConfirmation.filter { now < $0.value + parameters.rdataLingerIvl }
         }
         pump(now: now, out: &out)
     }
