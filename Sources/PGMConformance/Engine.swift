@@ -145,8 +145,10 @@ public final class Runner {
     var nextEvent = 0
     /// Timing reference: the previous step's time.
     var ref: Int64 = 0
-    /// Packets before the last action are not matched any more.
+    /// Packets before the last action are not matched any more: those
+    /// recorded before it, and those the wire saw before it.
     var actionIndex = 0
+    var actionTime: Int64 = 0
     var dataBase: UInt32?
     var spmBase: UInt32?
     var spmCounter: [Int: UInt32] = [:]
@@ -167,22 +169,23 @@ public final class Runner {
     /// Runs the scenario to its end or first failure.
     public func run() -> Outcome {
         var failure: String?
-        do {
-            try backend.start(scenario, network: network)
+        do throws(Failure) {
+            do { try backend.start(scenario, network: network) } catch { throw Failure(message: "start: \(error.message)") }
+            // What the IUT does as it starts belongs before the first step.
+            try pump(until: backend.now)
             ref = backend.now
             for step in scenario.steps {
                 do throws(Failure) {
                     try perform(step.action)
                 } catch {
-                    failure = "line \(step.line): \(error.message)"
-                    break
+                    throw Failure(message: "line \(step.line): \(error.message)")
                 }
             }
-            if failure == nil, nextEvent < events.count {
-                failure = "end: the application got an event no step expects: \(events[nextEvent].event)"
+            if nextEvent < events.count {
+                throw Failure(message: "end: the application got an event no step expects: \(describe(events[nextEvent].event))")
             }
         } catch {
-            failure = "start: \(error.message)"
+            failure = error.message
         }
         let elapsed = backend.now
         backend.stop()
@@ -192,24 +195,24 @@ public final class Runner {
     func perform(_ action: Step.Action) throws(Failure) {
         switch action {
         case .send(let size, let count):
-            markAction()
+            try markAction()
             for i in 0..<count {
                 let bytes = apduBytes(first: UInt32(truncatingIfNeeded: i), length: size)
                 try backendCall { () throws(BackendError) in try backend.send(bytes) }
             }
             ref = backend.now
         case .close(let reset):
-            markAction()
+            try markAction()
             try backendCall { () throws(BackendError) in try backend.close(reset: reset) }
             ref = backend.now
         case .inject(let j):
-            markAction()
+            try markAction()
             let (bytes, multicast) = try build(j)
             trace.append("\(stamp(backend.now))  inject  \(j.text)")
             try backendCall { () throws(BackendError) in try backend.inject(bytes, from: j.peer, multicast: multicast) }
             ref = backend.now
         case .wait(let d):
-            markAction()
+            try markAction()
             try pump(until: backend.now + d)
             ref = backend.now
         case .expectPacket(let p, let after, let within):
@@ -218,7 +221,7 @@ public final class Runner {
                 if let i = firstMatch(p) {
                     let seen = packets[i]
                     let delta = seen.time - ref
-                    if delta < after - backend.tolerance.early {
+                    if after > 0 && delta < after - backend.tolerance.early {
                         throw Failure(message: "\(p) came \(us(delta)) after the previous step, earlier than \(us(after))")
                     }
                     consumed[i] = true
@@ -226,22 +229,23 @@ public final class Runner {
                     return
                 }
                 if backend.now >= upper {
-                    throw Failure(message: "no \(p) within \(us(within)) (waited \(us(upper - ref)))" + recent())
+                    throw Failure(message: "no \(p) within \(us(within)) (waited \(us(upper - ref)))")
                 }
                 try pump(until: upper, once: true)
             }
         case .expectNoPacket(let p, let d):
             let end = ref + d
             try pump(until: end)
-            for i in actionIndex..<packets.count where !consumed[i] && packets[i].time <= end && matches(packets[i], p) {
+            for i in actionIndex..<packets.count
+            where !consumed[i] && packets[i].time >= actionTime && packets[i].time <= end && matches(packets[i], p) {
                 throw Failure(message: "\(p) came \(us(packets[i].time - ref)) after the previous step; none was expected for \(us(d))")
             }
             ref = end
-        case .expectEvent(let e, let within):
+        case .expectEvent(let e, let after, let within):
             let upper = ref + backend.tolerance.upper(within)
             while nextEvent >= events.count {
                 if backend.now >= upper {
-                    throw Failure(message: "no \(e) within \(us(within)) (waited \(us(upper - ref)))" + recent())
+                    throw Failure(message: "no \(e) within \(us(within)) (waited \(us(upper - ref)))")
                 }
                 try pump(until: upper, once: true)
             }
@@ -249,6 +253,9 @@ public final class Runner {
             nextEvent += 1
             if let why = mismatch(event, e) {
                 throw Failure(message: "expected \(e), the application got \(describe(event)): \(why)")
+            }
+            if after > 0 && time - ref < after - backend.tolerance.early {
+                throw Failure(message: "\(e) came \(us(time - ref)) after the previous step, earlier than \(us(after))")
             }
             ref = max(ref, time)
         case .expectNoEvent(let kind, let d):
@@ -265,8 +272,10 @@ public final class Runner {
         do { try body() } catch { throw Failure(message: error.message) }
     }
 
-    func markAction() {
+    func markAction() throws(Failure) {
+        try pump(until: backend.now)
         actionIndex = packets.count
+        actionTime = backend.now
     }
 
     /// Lets time pass, recording what the IUT does.
@@ -318,17 +327,14 @@ public final class Runner {
         return millis(t) + "ms"
     }
 
-    func recent() -> String {
-        let tail = trace.suffix(12)
-        return tail.isEmpty ? "; nothing was seen" : "; last seen:\n" + tail.map { "      " + $0 }.joined(separator: "\n")
-    }
-
     // MARK: Matching
 
     func rel(_ v: UInt32) -> UInt32 { v &- (dataBase ?? 0) }
 
     func firstMatch(_ p: PacketPattern) -> Int? {
-        for i in actionIndex..<packets.count where !consumed[i] && matches(packets[i], p) { return i }
+        for i in actionIndex..<packets.count where !consumed[i] && packets[i].time >= actionTime && matches(packets[i], p) {
+            return i
+        }
         return nil
     }
 
@@ -357,9 +363,10 @@ public final class Runner {
             if have != want { return false }
         }
         if let f = p.fragment {
-            guard let g = o.fragment, rel(g.firstSequence) == f.first, g.offset == f.offset, g.length == f.length else {
-                return false
-            }
+            guard let g = o.fragment else { return false }
+            if let v = f.first, rel(g.firstSequence) != v { return false }
+            if let v = f.offset, g.offset != v { return false }
+            if let v = f.length, g.length != v { return false }
         }
         func check(_ presence: Presence, _ type: UInt8) -> Bool {
             switch presence {

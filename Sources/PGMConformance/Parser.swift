@@ -142,8 +142,7 @@ public enum ScenarioParser {
         guard span == nil else { throw fail("'for' belongs to 'expect no'") }
         guard after <= within else { throw fail("'after' is later than 'within'") }
         if let kind = EventPattern.Kind(rawValue: k) {
-            guard after == 0 else { throw fail("'after' applies to packets") }
-            return .expectEvent(try event(kind, fields, fail: fail), within: within)
+            return .expectEvent(try event(kind, fields, fail: fail), after: after, within: within)
         }
         guard let kind = PacketKind(rawValue: k) else {
             throw fail("unknown packet type or event '\(k)' (packets: SPM ODATA RDATA NAK NCF SPMR; events: deliver loss end)")
@@ -163,7 +162,17 @@ public enum ScenarioParser {
             case "lead": p.lead = try num(value, f, fail)
             case "len": p.length = Int(try num(value, f, fail))
             case "list": p.list = value == "none" ? [] : try list(value, f, fail)
-            case "frag": p.fragment = try frag(value, f, fail)
+            case "frag":
+                guard let parts = value?.split(separator: ",", omittingEmptySubsequences: false), parts.count == 3 else {
+                    throw fail("frag=FIRST,OFFSET,LENGTH (a part may be *)")
+                }
+                var v: [UInt32?] = []
+                for part in parts {
+                    if part == "*" { v.append(nil); continue }
+                    guard let n = number(String(part)) else { throw fail("'\(f)': '\(part)' is not a number or *") }
+                    v.append(n)
+                }
+                p.fragment = (v[0], v[1], v[2])
             case "fin": p.fin = .present
             case "!fin": p.fin = .absent
             case "rst": p.rst = .present
@@ -238,7 +247,6 @@ public enum ScenarioParser {
             default: throw fail("unknown field '\(f)' for \(kind.rawValue)")
             }
         }
-        if kind == .deliver && e.length == nil { throw fail("deliver needs len=") }
         if kind == .loss && (e.sequence == nil || e.count == nil) { throw fail("loss needs first= and count=") }
         if kind == .end && e.reason == nil { throw fail("end needs fin, rst or expired") }
         return e

@@ -45,8 +45,9 @@ public struct Step: Sendable {
         case expectPacket(PacketPattern, after: Int64, within: Int64)
         /// No packet matching the pattern for the duration.
         case expectNoPacket(PacketPattern, duration: Int64)
-        /// The application's next event matches, within the time.
-        case expectEvent(EventPattern, within: Int64)
+        /// The application's next event matches, no earlier than `after`
+        /// and no later than `within` after the previous step.
+        case expectEvent(EventPattern, after: Int64, within: Int64)
         /// No application event of this kind for the duration.
         case expectNoEvent(EventPattern.Kind, duration: Int64)
     }
@@ -86,8 +87,8 @@ public struct PacketPattern: Sendable, CustomStringConvertible {
     public var list: [UInt32]?
     /// TSDU length.
     public var length: Int?
-    /// OPT_FRAGMENT: first sqn, offset, APDU length.
-    public var fragment: (first: UInt32, offset: UInt32, length: UInt32)?
+    /// OPT_FRAGMENT: first sqn, offset, APDU length; nil parts (`*`) match any.
+    public var fragment: (first: UInt32?, offset: UInt32?, length: UInt32?)?
     public var fin = Presence.any
     public var rst = Presence.any
     public var syn = Presence.any
