@@ -26,7 +26,7 @@ KTEST_CFLAGS := -std=gnu11 -Wall -Wextra -Werror -O2 -g
 HOST_SAN := -fsanitize=address,undefined -fno-sanitize-recover=all
 
 .PHONY: all deps module modules-all sparse swift ktests examples check check-host \
-	check-kernel check-kernel-% vm demo install uninstall man-lint fuzz bench-sim clean
+	check-kernel check-kernel-% conformance vm demo install uninstall man-lint fuzz bench-sim clean
 
 all: module swift
 
@@ -84,6 +84,8 @@ check-host: swift build/ktests/wire_test examples
 	@set -o pipefail; build/ktests/wire_test | tee build/check/host-wire.log
 	@set -o pipefail; scripts/swift-test-summary $(SWIFT) test $(SWIFT_FLAGS) | tee build/check/host-swift.log
 	@set -o pipefail; Tests/host/tools.sh .build/debug | tee build/check/host-tools.log
+	@mkdir -p build/conformance
+	@set -o pipefail; .build/debug/pgm-conform --backend model --json build/conformance/model.json Tests/conformance | tee build/check/host-conformance.log
 
 # Kernel stage: one VM boot per kernel runs the whole suite.
 check-kernel-%: .deps.stamp swift $(KTESTS)
@@ -105,6 +107,10 @@ vm: .deps.stamp swift $(KTESTS)
 demo: .deps.stamp swift
 	@scripts/build-module $(K) >/dev/null
 	scripts/vm --kernel $(K) -- scripts/demo-guest
+
+# The RFC 3208 conformance scenarios on the model and on both kernels, as a table.
+conformance: .deps.stamp swift
+	@scripts/conformance
 
 bench-sim:
 	scripts/bench-sim

@@ -44,7 +44,7 @@ struct PGMConform: ParsableCommand {
     @Option(help: ArgumentHelp("The model's random seed (NAK back-offs).", valueName: "n"))
     var seed: UInt64 = 1
 
-    @Flag(help: "Print every scenario's trace, not only failed ones'.")
+    @Flag(name: [.short, .long], help: "Print every scenario's trace, not only failed ones'.")
     var verbose = false
 
     @Argument(help: ArgumentHelp("Scenario files or directories.", valueName: "path"))

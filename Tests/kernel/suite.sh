@@ -81,6 +81,10 @@ run_counted src_test "$bin/src_test"
 # 3. End to end: a source and three receivers over a bridge, with loss.
 run_counted e2e "$top/Tests/kernel/e2e.sh" "${PGM_E2E_COUNT:-20000}"
 
+# 3b. The RFC 3208 conformance scenarios (Tests/conformance), the same ones
+#     the model runs on the host; results in $PGM_VM_OUT/conformance.json.
+run_counted conformance "$top/Tests/kernel/conformance.sh"
+
 # 4. The Swift library against the real module (kernel-gated tests are strict
 #    here: PGM_VM=1 makes them require the module).
 run_counted swift "$top/scripts/swift-test-summary" "$swiftbin/pgmPackageTests.xctest" --testing-library swift-testing --filter PGMTests
