@@ -42,19 +42,9 @@ public struct PGMSocket: ~Copyable {
 
     private func fail() -> Errno { Errno(rawValue: sys.errno()) }
 
-    /// False once ``close()`` has closed the descriptor.
-    private var owned = true
-
-    /// A socket that goes out of scope is closed, as by ``close()`` with its
-    /// error ignored.
-    deinit {
-        if owned { _ = sys.close(fd) }
-    }
-
     /// Closes the socket. A connected source ends its session with OPT_FIN,
     /// or OPT_RST after ``setLinger(_:)`` with a zero time.
     public consuming func close() throws(Errno) {
-        owned = false
         guard sys.close(fd) == 0 else { throw fail() }
     }
 
