@@ -120,7 +120,7 @@ let package = Package(
         .executableTarget(
             name: "pgm-conform",
             dependencies: [
-                "PGMConformance", "PGM", "PGMWire", "CPGM",
+                "PGMConformance", "PGM", "PGMWire", "CPGM", "PGMToolSupport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict

@@ -23,10 +23,12 @@ final class KernelBackend: ConformanceBackend {
     /// 100 ms plus half the window; a start, 5 ms (one jiffy at HZ=250 is 4 ms).
     let tolerance = Tolerance(early: 5000, late: 100_000, lateFraction: 0.5)
 
-    /// Holds the IUT socket; dropping it closes the socket.
+    /// Holds the IUT socket and closes it when dropped (a PGMSocket that
+    /// goes out of scope is not closed by itself).
     final class Box {
         let socket: PGMSocket
         init(_ socket: consuming PGMSocket) { self.socket = socket }
+        deinit { _ = Glibc.close(socket.fileDescriptor.rawValue) }
     }
 
     var box: Box?
@@ -85,7 +87,10 @@ final class KernelBackend: ConformanceBackend {
             }
             raw[n] = s
         }
-        guard cpgm_setns_net(home) == 0 else { fatalError("setns back to the IUT namespace failed: \(Errno(rawValue: errno))") }
+        // Without the way back the run cannot go on: the caller exits.
+        guard cpgm_setns_net(home) == 0 else {
+            throw BackendError("cannot return to the IUT namespace: \(Errno(rawValue: errno))")
+        }
         if let failure { throw BackendError(failure) }
         capture = fd
     }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import PGMConformance
+import PGMToolSupport
 
 #if canImport(Glibc)
 import Glibc
@@ -87,7 +88,7 @@ struct PGMConform: ParsableCommand {
         }
 
         var passed = 0, failed = 0
-        var results: [String] = []
+        var results: [JSON] = []
         // Ports by position in the full list, so that --only does not renumber.
         for (i, s) in scenarios.enumerated() where only.isEmpty || only.contains(s.name) {
             let network = Network(port: UInt16(7100 + i))
@@ -106,40 +107,20 @@ struct PGMConform: ParsableCommand {
             results.append(json(s, outcome))
         }
         if let jsonPath {
-            let text = "{\"backend\": \(quote(b.name)), \"scenarios\": [\n" + results.joined(separator: ",\n") + "\n]}\n"
+            let text = JSON.object([("backend", .string(b.name)), ("scenarios", .array(results))]).text + "\n"
             guard writeText(text, to: jsonPath) else { throw ValidationError("\(jsonPath): cannot write") }
         }
         print("conformance-\(b.name): \(passed) passed, \(failed) failed")
         if failed > 0 { throw ExitCode(1) }
     }
 
-    func json(_ s: Scenario, _ o: Outcome) -> String {
-        let failure = o.failure.map(quote) ?? "null"
-        return "{\"name\": \(quote(s.name)), \"rfc\": \(quote(s.sections.joined(separator: " "))), "
-            + "\"title\": \(quote(s.title)), \"passed\": \(o.passed), \"failure\": \(failure), "
-            + "\"elapsed_us\": \(o.elapsed)}"
+    func json(_ s: Scenario, _ o: Outcome) -> JSON {
+        .object([
+            ("name", .string(s.name)), ("rfc", .string(s.sections.joined(separator: " "))),
+            ("title", .string(s.title)), ("passed", .bool(o.passed)),
+            ("failure", o.failure.map { .string($0) } ?? .null), ("elapsed_us", .int(o.elapsed)),
+        ])
     }
-}
-
-/// A JSON string literal.
-func quote(_ s: String) -> String {
-    var out = "\""
-    for u in s.unicodeScalars {
-        switch u {
-        case "\"": out += "\\\""
-        case "\\": out += "\\\\"
-        case "\n": out += "\\n"
-        case "\t": out += "\\t"
-        default:
-            if u.value < 0x20 {
-                let h = String(u.value, radix: 16)
-                out += "\\u" + String(repeating: "0", count: 4 - h.count) + h
-            } else {
-                out.unicodeScalars.append(u)
-            }
-        }
-    }
-    return out + "\""
 }
 
 /// The .pgm files of a directory, sorted, or the file itself.
