@@ -23,6 +23,7 @@ let package = Package(
         .executable(name: "pgm-sim", targets: ["pgm-sim"]),
         .executable(name: "pgm-send", targets: ["pgm-send"]),
         .executable(name: "pgm-recv", targets: ["pgm-recv"]),
+        .executable(name: "pgm-perf", targets: ["pgm-perf"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-system", from: "1.4.0"),
@@ -77,6 +78,14 @@ let package = Package(
         ),
         .executableTarget(
             name: "pgm-recv",
+            dependencies: [
+                "PGM", "PGMToolSupport",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: strict
+        ),
+        .executableTarget(
+            name: "pgm-perf",
             dependencies: [
                 "PGM", "PGMToolSupport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
