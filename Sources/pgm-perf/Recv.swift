@@ -147,9 +147,9 @@ struct Recv: ParsableCommand {
                 timedOut = true
                 break
             }
-            if !quiet && now >= nextTick {
-                printErr(progressLine(state, seconds: Double(now - t0) / 1e9))
-                nextTick &+= 1_000_000_000
+            if now >= nextTick {
+                if !quiet { printErr(progressLine(state, seconds: Double(now - t0) / 1e9)) }
+                while nextTick <= now { nextTick &+= 1_000_000_000 }
             }
             let wait = min(deadline - now, nextTick > now ? nextTick - now : 0, 1_000_000_000)
             var fds = [

@@ -239,11 +239,13 @@ struct Send: ParsableCommand {
                 throw PerfError.failed("\(transport) send of message \(sent + 1) (\(size) bytes)", error)
             }
             sent += 1
-            if !quiet && now >= nextTick {
+            if now >= nextTick {
                 let s = Double(now - t0) / 1e9
-                printErr("pgm-perf send: phase \(phase + 1)/\(phases) \(transport) \(size) B: \(sent) sent, "
-                    + "\(fixed(Double(sent) / s, 0)) msg/s")
-                nextTick &+= 1_000_000_000
+                if !quiet {
+                    printErr("pgm-perf send: phase \(phase + 1)/\(phases) \(transport) \(size) B: \(sent) sent, "
+                        + "\(fixed(Double(sent) / s, 0)) msg/s")
+                }
+                while nextTick <= now { nextTick &+= 1_000_000_000 }
             }
         }
         let t1 = monotonicNanoseconds()
