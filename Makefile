@@ -7,6 +7,7 @@
 #   make sparse          sparse (C=2) on both kernels, project warnings are errors
 #   make vm CMD='...'    run a command as root in a VM with pgm.ko loaded (K=6.12 for 6.12)
 #   make bench-sim       the model's simulator at 1/100/10,000 receivers (a benchmark, not a test)
+#   make perf            pgm-perf in a VM: PGM against UDP multicast across two namespaces (a benchmark)
 #   make fuzz            fuzz the Swift codec and the module's validator (FUZZ_SECONDS each, default 60)
 #   make install         install pgm.ko for the running kernel, the tools and man pages
 #
@@ -26,7 +27,7 @@ KTEST_CFLAGS := -std=gnu11 -Wall -Wextra -Werror -O2 -g
 HOST_SAN := -fsanitize=address,undefined -fno-sanitize-recover=all
 
 .PHONY: all deps module modules-all sparse swift ktests examples check check-host \
-	check-kernel check-kernel-% conformance vm demo install uninstall man-lint fuzz bench-sim clean
+	check-kernel check-kernel-% conformance vm demo perf install uninstall man-lint fuzz bench-sim clean
 
 all: module swift
 
@@ -115,6 +116,12 @@ conformance: .deps.stamp swift
 bench-sim:
 	scripts/bench-sim
 
+# pgm-perf's sweep in a VM (K=6.12 for 6.12), release build; figures, not a test.
+perf: .deps.stamp
+	$(SWIFT) build -c release $(SWIFT_FLAGS) --product pgm-perf
+	@scripts/build-module $(K) >/dev/null
+	scripts/vm --kernel $(K) -- scripts/perf-guest
+
 FUZZ_SECONDS ?= 60
 fuzz:
 	scripts/fuzz $(FUZZ_SECONDS)
@@ -133,6 +140,7 @@ install: all
 	install -D -m 0755 .build/release/pgm-sim $(DESTDIR)$(PREFIX)/bin/pgm-sim
 	install -D -m 0755 .build/release/pgm-send $(DESTDIR)$(PREFIX)/bin/pgm-send
 	install -D -m 0755 .build/release/pgm-recv $(DESTDIR)$(PREFIX)/bin/pgm-recv
+	install -D -m 0755 .build/release/pgm-perf $(DESTDIR)$(PREFIX)/bin/pgm-perf
 	install -D -m 0644 kernel/include/uapi/linux/pgm.h $(DESTDIR)$(PREFIX)/include/linux/pgm.h
 	for m in man/*.[0-9]; do install -D -m 0644 $$m $(DESTDIR)$(PREFIX)/share/man/man$${m##*.}/$${m##*/}; done
 
@@ -140,6 +148,7 @@ uninstall:
 	rm -f /lib/modules/$$(uname -r)/extra/pgm.ko $(DESTDIR)$(PREFIX)/bin/pgm-info \
 		$(DESTDIR)$(PREFIX)/bin/pgm-dump $(DESTDIR)$(PREFIX)/bin/pgm-sim \
 		$(DESTDIR)$(PREFIX)/bin/pgm-send $(DESTDIR)$(PREFIX)/bin/pgm-recv \
+		$(DESTDIR)$(PREFIX)/bin/pgm-perf \
 		$(DESTDIR)$(PREFIX)/include/linux/pgm.h
 	for m in man/*.[0-9]; do rm -f $(DESTDIR)$(PREFIX)/share/man/man$${m##*.}/$${m##*/}; done
 	depmod -a $$(uname -r)

@@ -24,6 +24,7 @@ let package = Package(
         .executable(name: "pgm-send", targets: ["pgm-send"]),
         .executable(name: "pgm-recv", targets: ["pgm-recv"]),
         .executable(name: "pgm-conform", targets: ["pgm-conform"]),
+        .executable(name: "pgm-perf", targets: ["pgm-perf"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-system", from: "1.4.0"),
@@ -78,6 +79,14 @@ let package = Package(
         ),
         .executableTarget(
             name: "pgm-recv",
+            dependencies: [
+                "PGM", "PGMToolSupport",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: strict
+        ),
+        .executableTarget(
+            name: "pgm-perf",
             dependencies: [
                 "PGM", "PGMToolSupport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),

@@ -83,6 +83,40 @@ else
 	check "pgm-send says the module is missing" nomod pgm-send --count 1
 	check "pgm-recv says the module is missing" nomod pgm-recv --count 1
 fi
+# pgm-perf: both subcommands' help, their argument errors (status 64, a
+# message naming the option), and without the module a clear error.
+check "pgm-perf --help lists send and recv" \
+	sh -c "'$bin/pgm-perf' --help | grep -q '^USAGE: pgm-perf <subcommand>' && '$bin/pgm-perf' --help | grep -q 'recv'"
+for sub in send recv; do
+	check "pgm-perf $sub --help shows usage" sh -c "'$bin/pgm-perf' $sub --help | grep -q '^USAGE: pgm-perf $sub'"
+done
+check "pgm-perf send refuses a size below the header" refused pgm-perf "--sizes: 10 is outside 24-1048576" send --sizes 10
+check "pgm-perf send refuses a size above 1 MiB" refused pgm-perf "--sizes: 1048577 is outside" send --sizes 64,1048577
+check "pgm-perf send refuses a non-number size" refused pgm-perf "'x' is not a size" send --sizes 64,x
+check "pgm-perf send refuses an empty size" refused pgm-perf "'' is not a size" send --sizes 64,,128
+check "pgm-perf send refuses an empty --sizes" refused pgm-perf "comma-separated list" send --sizes ''
+check "pgm-perf send refuses a size given twice" refused pgm-perf "64 is given twice" send --sizes 64,128,64
+check "pgm-perf send refuses a UDP baseline above 65507 bytes" \
+	refused pgm-perf "70000 bytes does not fit a UDP datagram" send --sizes 64,70000 --baseline udp
+check "pgm-perf send refuses an unknown baseline" refused pgm-perf "baseline" send --baseline tcp
+check "pgm-perf send refuses --count 0" refused pgm-perf "--count must be at least 1" send --count 0
+check "pgm-perf send refuses --duration 0" refused pgm-perf "--duration must be" send --duration 0
+check "pgm-perf send refuses a negative --gap" refused pgm-perf "--gap must be 0-60 seconds" send --gap=-1
+check "pgm-perf send refuses a long --linger" refused pgm-perf "--linger must be" send --linger 4000
+check "pgm-perf send refuses a unicast --group" refused pgm-perf "multicast" send --group 10.0.0.1
+check "pgm-perf send refuses a bad --interface" refused pgm-perf "--interface" send --interface 10.1
+check "pgm-perf send refuses a non-number --rate" refused pgm-perf "rate" send --rate fast
+check "pgm-perf recv refuses --timeout 0" refused pgm-perf "--timeout must be" recv --timeout 0
+check "pgm-perf recv refuses a tiny --receive-buffer" refused pgm-perf "--receive-buffer must be" recv --receive-buffer 10
+check "pgm-perf recv refuses --port 0" refused pgm-perf "--port" recv --port 0
+check "pgm-perf refuses an unknown subcommand" refused pgm-perf "Unexpected argument" bench
+if [ -d /sys/module/pgm ]; then
+	ok "pgm-perf without pgm.ko (skipped: the module is loaded here)"
+else
+	check "pgm-perf send says the module is missing" nomod pgm-perf send --count 1 --quiet
+	check "pgm-perf recv says the module is missing" nomod pgm-perf recv --timeout 1 --quiet
+fi
+
 check "pgm-send reports a missing --input file" sh -c "'$bin/pgm-send' --input /nonexistent 2>&1 | grep -q nonexistent"
 
 echo "tools: $pass passed, $fail failed"

@@ -3,7 +3,9 @@
 # the test VM: a veth pair with netem loss on both ends (data toward the
 # receiver, NAKs toward the source).  The receiver must deliver the whole
 # stream (as many APDUs as sent, the same SHA-256), must have sent NAKs and
-# got repairs, and must see the session end.  Prints "tools-vm: N passed,
+# got repairs, and must see the session end.  Then pgm-perf: a sweep at the
+# same loss (all delivered, repairs counted) and one without loss with the
+# UDP baseline (counts equal, JSON with ratios).  Prints "tools-vm: N passed,
 # N failed".
 #
 #   tools.sh [BIN] [COUNT] [LOSS%]
@@ -67,6 +69,89 @@ fi
 # A receiver with nothing to hear gives up at its timeout with status 2.
 ip netns exec trcv "$bin/pgm-recv" --port 7578 --interface 10.97.0.2 --count 1 --timeout 0.5 >/dev/null
 if [ $? = 2 ]; then ok "pgm-recv --timeout before --count exits 2"; else notok "pgm-recv --timeout before --count exits 2"; fi
+
+# pgm-perf: a sender in tsrc, the receiver in trcv.  Behaviour only (what
+# was sent is what was delivered, the JSON has its fields), never timing.
+perf_run() {	# NAME RECV-ARGS -- SEND-ARGS: both halves, outputs in $out/NAME.*
+	local name=$1 rargs=() sargs=()
+	shift
+	while [ $# -gt 0 ] && [ "$1" != -- ]; do rargs+=("$1"); shift; done
+	shift
+	sargs=("$@")
+	ip netns exec trcv "$bin/pgm-perf" recv --group 239.192.0.78 --port 7579 --interface 10.97.0.2 \
+		--timeout 120 --json "${rargs[@]}" >"$out/$name.recv.json" 2>"$out/$name.recv.err" &
+	local rpid=$!
+	for _ in $(seq 100); do grep -q 'ready' "$out/$name.recv.err" 2>/dev/null && break; sleep 0.1; done
+	ip netns exec tsrc "$bin/pgm-perf" send --group 239.192.0.78 --port 7579 --interface 10.97.0.1 \
+		--json "${sargs[@]}" >"$out/$name.send.json" 2>"$out/$name.send.err"
+	perf_src=$?
+	wait $rpid
+	perf_rcv=$?
+	# Anything but progress lines on stderr is worth seeing.
+	grep -hv 'pgm-perf \(send: phase\|recv: [0-9.]* s\|recv: ready\)' "$out/$name.send.err" "$out/$name.recv.err" |
+		sed "s/^/    $name: /"
+}
+perf_check() {	# NAME COUNT BASELINE: python asserts on both JSON objects
+	python3 - "$out/$1.send.json" "$out/$1.recv.json" "$2" "$3" <<'PY'
+import json, sys
+snd, rcv = (json.load(open(p)) for p in sys.argv[1:3])
+count, baseline = int(sys.argv[3]), sys.argv[4]
+errors = []
+def want(cond, what):
+    if not cond:
+        errors.append(what)
+want(snd["role"] == "send" and rcv["role"] == "recv", "roles")
+want(rcv["complete"] is True and rcv["timed_out"] is False, "receiver complete, not timed out")
+want(len(rcv["results"]) == len(snd["results"]) == 3, "three sizes on both sides")
+naks = rdata = 0
+for s, r in zip(snd["results"], rcv["results"]):
+    size = r["size"]
+    want(s["size"] == size, f"{size}: same size order")
+    p = r["pgm"]
+    want(s["pgm"]["sent"] == count == p["sent"] == p["delivered"], f"{size}: pgm sent {count}, all delivered")
+    want(p["lost_messages"] == 0 and p["lost_sqns"] == 0 and p["out_of_order"] == 0, f"{size}: pgm nothing lost")
+    want(p["tsi"] == s["pgm"]["tsi"], f"{size}: pgm TSI")
+    for k in ("msgs_per_s", "mb_per_s", "latency_us", "cpu_us_per_msg", "naks_sent", "rdata_received"):
+        want(k in p, f"{size}: pgm {k} present")
+    naks += p["naks_sent"]
+    rdata += p["rdata_received"]
+    if baseline == "udp":
+        u = r["udp"]
+        want(u is not None and s["udp"]["sent"] == count == u["sent"], f"{size}: udp sent {count}")
+        want(u is not None and 0 < u["delivered"] <= u["sent"], f"{size}: udp delivered some, at most sent")
+        ratio = r.get("ratio")
+        want(isinstance(ratio, dict) and isinstance(ratio.get("msgs_per_s"), (int, float)),
+             f"{size}: ratio.msgs_per_s present")
+        want(isinstance(s.get("ratio"), dict), f"{size}: sender ratio present")
+    else:
+        want(r["udp"] is None and "ratio" not in r, f"{size}: no baseline")
+if baseline == "none":  # run under netem loss: repairs happened
+    want(naks > 0 and rdata > 0, f"repairs under loss (naks {naks}, rdata {rdata})")
+for r in rcv["results"]:
+    p, u = r["pgm"], r["udp"]
+    print(f"    {r['size']:>5} B: pgm {p['delivered']}/{p['sent']} delivered, naks {p['naks_sent']}, "
+          f"rdata {p['rdata_received']}" + (f"; udp {u['delivered']}/{u['sent']}" if u else ""))
+for e in errors:
+    print("    failed:", e)
+if errors:
+    print("    send:", json.dumps(snd))
+    print("    recv:", json.dumps(rcv))
+sys.exit(1 if errors else 0)
+PY
+}
+perf_run perf-loss -- --sizes 64,1400,8192 --count 300 --rate 2000000 --gap 0.3 --linger 1
+if [ $perf_src = 0 ] && [ $perf_rcv = 0 ] && perf_check perf-loss 300 none; then
+	ok "pgm-perf sweep at $loss% loss: every message delivered, repairs counted"
+else
+	notok "pgm-perf sweep at $loss% loss (send exit $perf_src, recv exit $perf_rcv)"
+fi
+for n in tsrc:veth-s trcv:veth-r; do ip netns exec ${n%%:*} tc qdisc del dev ${n#*:} root; done
+perf_run perf-udp -- --sizes 64,1400,8192 --count 200 --rate 2000000 --baseline udp --gap 0.3 --linger 1
+if [ $perf_src = 0 ] && [ $perf_rcv = 0 ] && perf_check perf-udp 200 udp; then
+	ok "pgm-perf sweep with --baseline udp: counts equal, JSON with ratios"
+else
+	notok "pgm-perf sweep with --baseline udp (send exit $perf_src, recv exit $perf_rcv)"
+fi
 
 ip netns del tsrc
 ip netns del trcv

@@ -1,0 +1,400 @@
+import ArgumentParser
+import PGM
+import PGMToolSupport
+import SystemPackage
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The receiving half: a PGM receiver and a UDP socket on the same group
+/// and port, measuring every phase a sender runs, and the table.
+struct Recv: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Receive a sweep from 'pgm-perf send' and print the table.",
+        discussion: """
+            Listens on the group and port with a PGM receiver and a UDP socket (for the \
+            baseline), prints 'ready' on standard error, and measures each phase the sender \
+            runs: messages delivered, throughput from the first message's send stamp to the \
+            last arrival, one-way latency percentiles, receiver CPU per message, and from the \
+            receiver's counters (PGM_RECEIVER_STATS) the NAKs sent, RDATA received and \
+            sequence numbers lost. Stops when every phase has ended (exit 0) or at --timeout \
+            (exit 2, with what it has).
+            """
+    )
+
+    @OptionGroup var target: GroupOptions
+    @OptionGroup var interface: InterfaceOption
+
+    @Option(help: ArgumentHelp("Give up after this many seconds (0.1-86400).", valueName: "seconds"))
+    var timeout = 300.0
+
+    @Option(help: ArgumentHelp("SO_RCVBUF of both sockets, in bytes (1024-1073741824; the kernel doubles it).", valueName: "bytes"))
+    var receiveBuffer: Int32?
+
+    @Flag(help: "Print the table as one JSON object.")
+    var json = false
+
+    @Flag(help: "No progress lines on standard error.")
+    var quiet = false
+
+    func validate() throws {
+        guard timeout >= 0.1, timeout <= 86400 else {
+            throw ValidationError("--timeout must be 0.1-86400 seconds; got \(timeout)")
+        }
+        if let b = receiveBuffer, !(1024...1 << 30).contains(b) {
+            throw ValidationError("--receive-buffer must be 1024-1073741824 bytes; got \(b)")
+        }
+    }
+
+    /// One phase as the receiver saw it.
+    struct Phase {
+        var transport: PerfHeader.Transport
+        var size: Int?
+        var delivered: UInt64 = 0
+        var bytes: UInt64 = 0
+        var wrongSize: UInt64 = 0
+        var outOfOrder: UInt64 = 0
+        var skipped: UInt64 = 0
+        var nextIndex: UInt64 = 0
+        var latencies: [UInt64] = []
+        var firstStamp: UInt64 = .max
+        var lastArrival: UInt64 = 0
+        var cpuStart: UInt64?
+        var cpuEnd: UInt64?
+        var statsStart: ReceiverStatistics?
+        var statsEnd: ReceiverStatistics?
+        var tsi: TransportSessionID?
+        var end: PerfEndRecord?
+        var closed = false
+        var sessionEnd: SessionEnd.Reason?
+
+        init(transport: PerfHeader.Transport) { self.transport = transport }
+
+        var seconds: Double? {
+            guard delivered > 0, lastArrival > firstStamp else { return nil }
+            return Double(lastArrival - firstStamp) / 1e9
+        }
+        var messagesPerSecond: Double? { seconds.map { Double(delivered) / $0 } }
+        var megabytesPerSecond: Double? { seconds.map { Double(bytes) / $0 / 1e6 } }
+        var latency: Percentiles? { Percentiles(latencies) }
+        var receiverCPUPerMessage: Double? {
+            guard let a = cpuStart, let b = cpuEnd, delivered > 0 else { return nil }
+            return Double(b &- a) / Double(delivered) / 1000
+        }
+        var senderCPUPerMessage: Double? {
+            guard let e = end, e.sent > 0 else { return nil }
+            return Double(e.cpuNanoseconds) / Double(e.sent) / 1000
+        }
+        var lostMessages: UInt64? { end.map { $0.sent > delivered ? $0.sent - delivered : 0 } }
+        func counter(_ k: KeyPath<ReceiverStatistics, UInt64>) -> UInt64? {
+            guard transport == .pgm, let a = statsStart, let b = statsEnd else { return nil }
+            return b[keyPath: k] &- a[keyPath: k]
+        }
+        var complete: Bool { end.map { delivered == $0.sent && wrongSize == 0 && outOfOrder == 0 } ?? false }
+    }
+
+    /// Everything heard so far.
+    struct State {
+        var phases: [UInt8: Phase] = [:]
+        var phaseCount: UInt8?
+        var foreign: UInt64 = 0
+        var lossRecords: UInt64 = 0
+        var pgmStatsMark: ReceiverStatistics?
+        var current: UInt8?
+
+        var done: Bool {
+            guard let n = phaseCount else { return false }
+            return (0..<n).allSatisfy { phases[$0]?.closed == true }
+        }
+    }
+
+    func run() throws {
+        let group = target.endpoint
+        var options = ReceiverOptions()
+        options.receiveBufferSize = receiveBuffer
+        let receiver: PGMReceiver
+        do {
+            receiver = try PGMReceiver(group: group, interface: interface.address, options: options)
+        } catch {
+            throw PerfError.wrap("PGM receiver on \(group)", error)
+        }
+        let udp: UDPMulticast
+        do {
+            udp = try UDPMulticast.receiver(group: group, interface: interface.address, receiveBuffer: receiveBuffer)
+        } catch {
+            throw PerfError.failed("UDP receiver on \(group)", error)
+        }
+        defer { udp.close() }
+        let pgmBuffer = UnsafeMutableRawBufferPointer.allocate(byteCount: PGMSocket.maximumAPDU, alignment: 8)
+        defer { pgmBuffer.deallocate() }
+        let udpBuffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 65536, alignment: 8)
+        defer { udpBuffer.deallocate() }
+
+        var state = State()
+        do { state.pgmStatsMark = try receiver.statistics() } catch {
+            throw PerfError.failed("PGM_RECEIVER_STATS", error)
+        }
+        printErr("pgm-perf recv: ready on \(group) (PGM and UDP)")
+
+        let t0 = monotonicNanoseconds()
+        let deadline = t0 &+ UInt64(timeout * 1e9)
+        var nextTick = t0 &+ 1_000_000_000
+        var timedOut = false
+        while !state.done {
+            let now = monotonicNanoseconds()
+            if now >= deadline {
+                timedOut = true
+                break
+            }
+            if now >= nextTick {
+                if !quiet { printErr(progressLine(state, seconds: Double(now - t0) / 1e9)) }
+                while nextTick <= now { nextTick &+= 1_000_000_000 }
+            }
+            let wait = min(deadline - now, nextTick > now ? nextTick - now : 0, 1_000_000_000)
+            var fds = [
+                pollfd(fd: receiver.socket.fileDescriptor.rawValue, events: Int16(POLLIN | POLLERR), revents: 0),
+                pollfd(fd: udp.fd, events: Int16(POLLIN), revents: 0),
+            ]
+            let rc = fds.withUnsafeMutableBufferPointer { b in
+                Glibc.poll(b.baseAddress, nfds_t(b.count), Int32((wait + 999_999) / 1_000_000))
+            }
+            if rc < 0 && errno != EINTR { throw PerfError.failed("poll", Errno(rawValue: errno)) }
+            try drainPGM(receiver, into: pgmBuffer, &state)
+            try drainUDP(udp, into: udpBuffer, &state)
+        }
+        do { try receiver.close() } catch { throw PerfError.failed("closing the PGM receiver", error) }
+        report(state, group: group, timedOut: timedOut)
+        if timedOut { throw ExitCode(2) }
+    }
+
+    func progressLine(_ s: State, seconds: Double) -> String {
+        var line = "pgm-perf recv: \(fixed(seconds, 1)) s"
+        if let c = s.current, let p = s.phases[c] {
+            line += ": phase \(c + 1)/\(s.phaseCount ?? 0) \(p.transport) \(p.size.map { "\($0) B" } ?? "")"
+                + ": \(p.delivered) delivered"
+        } else {
+            line += ": waiting for the sender"
+        }
+        return line
+    }
+
+    /// Reads every APDU and error-queue record waiting on the PGM socket.
+    func drainPGM(_ r: borrowing PGMReceiver, into buffer: UnsafeMutableRawBufferPointer, _ state: inout State) throws(PerfError) {
+        var resets = 0
+        while true {
+            do {
+                let got = try r.socket.receive(into: buffer, mode: .nonBlocking)
+                let t = monotonicNanoseconds()
+                resets = 0
+                handle(UnsafeRawBufferPointer(rebasing: buffer[..<got.count]), length: got.length, at: t,
+                       transport: .pgm, tsi: got.transportSessionID, statistics: { try? r.statistics() }, &state)
+            } catch .resourceTemporarilyUnavailable {
+                break
+            } catch .connectionReset {
+                // A loss: its record waits on the error queue.
+                resets += 1
+                if resets > 1 { break }
+                continue
+            } catch {
+                throw .failed("PGM receive", error)
+            }
+        }
+        while true {
+            let e: Event?
+            do { e = try r.socket.readErrorQueue() } catch { throw .failed("PGM error queue", error) }
+            guard let e else { break }
+            switch e {
+            case .loss:
+                state.lossRecords += 1
+            case .sessionEnded(let end):
+                // A session that ended before its end record: the phase is over.
+                for (k, p) in state.phases where p.tsi == end.transportSessionID && !p.closed {
+                    state.phases[k]?.sessionEnd = end.reason
+                    state.phases[k]?.closed = true
+                    state.phases[k]?.cpuEnd = processCPUNanoseconds()
+                    state.phases[k]?.statsEnd = try? r.statistics()
+                }
+            case .message:
+                break
+            }
+        }
+    }
+
+    /// Reads every datagram waiting on the UDP socket.
+    func drainUDP(_ u: UDPMulticast, into buffer: UnsafeMutableRawBufferPointer, _ state: inout State) throws(PerfError) {
+        while true {
+            let n: Int?
+            do { n = try u.receive(into: buffer) } catch { throw .failed("UDP receive", error) }
+            guard let n else { return }
+            let t = monotonicNanoseconds()
+            handle(UnsafeRawBufferPointer(rebasing: buffer[..<min(n, buffer.count)]), length: n, at: t,
+                   transport: .udp, tsi: nil, statistics: { nil }, &state)
+        }
+    }
+
+    /// Accounts one message to its phase.
+    func handle(_ bytes: UnsafeRawBufferPointer, length: Int, at t: UInt64, transport: PerfHeader.Transport,
+                tsi: TransportSessionID?, statistics: () -> ReceiverStatistics?, _ state: inout State) {
+        guard let h = PerfHeader(decoding: bytes), h.transport == transport,
+            state.phaseCount == nil || state.phaseCount == h.phases
+        else {
+            state.foreign += 1
+            return
+        }
+        state.phaseCount = h.phases
+        var p = state.phases[h.phase] ?? Phase(transport: transport)
+        guard !p.closed else { return }  // a repeated UDP end record, or late stragglers
+        if p.cpuStart == nil {
+            p.cpuStart = processCPUNanoseconds()
+            p.tsi = tsi
+            if transport == .pgm { p.statsStart = state.pgmStatsMark }
+            // A UDP phase whose end records were all lost ends when a later phase starts.
+            for (k, q) in state.phases where k < h.phase && q.transport == .udp && !q.closed {
+                state.phases[k]?.closed = true
+                state.phases[k]?.cpuEnd = p.cpuStart
+            }
+            state.current = h.phase
+        }
+        switch h.kind {
+        case .data:
+            if p.size == nil { p.size = length }
+            if p.size != length { p.wrongSize += 1 }
+            p.delivered += 1
+            p.bytes += UInt64(length)
+            p.latencies.append(t > h.stamp ? t - h.stamp : 0)
+            p.firstStamp = min(p.firstStamp, h.stamp)
+            p.lastArrival = max(p.lastArrival, t)
+            if h.index < p.nextIndex {
+                p.outOfOrder += 1
+            } else {
+                p.skipped += h.index - p.nextIndex
+                p.nextIndex = h.index + 1
+            }
+        case .end:
+            guard let e = PerfEndRecord(decoding: bytes) else {
+                state.foreign += 1
+                return
+            }
+            p.end = e
+            if p.size == nil { p.size = Int(clamping: e.messageSize) }
+            p.closed = true
+            p.cpuEnd = processCPUNanoseconds()
+            if transport == .pgm {
+                let st = statistics()
+                p.statsEnd = st
+                if let st { state.pgmStatsMark = st }
+            }
+        }
+        state.phases[h.phase] = p
+    }
+
+    /// Prints the table or the JSON object.
+    func report(_ state: State, group: IPv4Endpoint, timedOut: Bool) {
+        let order = state.phases.keys.sorted()
+        // Pair each PGM phase with the UDP phase after it (the same size).
+        var rows: [(pgm: Phase?, udp: Phase?)] = []
+        for k in order {
+            guard let p = state.phases[k] else { continue }
+            if p.transport == .udp, let last = rows.last, last.udp == nil, let lp = last.pgm, lp.size == p.size {
+                rows[rows.count - 1].udp = p
+            } else if p.transport == .pgm {
+                rows.append((p, nil))
+            } else {
+                rows.append((nil, p))
+            }
+        }
+        // The sweep ended and PGM delivered all it sent, in order (UDP may lose; that is measured).
+        let complete = !timedOut && state.done
+            && state.phases.values.allSatisfy { $0.transport == .udp || $0.complete }
+        if json {
+            func side(_ p: Phase) -> JSON {
+                var o: [(String, JSON)] = [
+                    ("sent", p.end.map { .uint($0.sent) } ?? .null), ("delivered", .uint(p.delivered)),
+                    ("lost_messages", p.lostMessages.map { .uint($0) } ?? .null),
+                    ("out_of_order", .uint(p.outOfOrder)), ("wrong_size", .uint(p.wrongSize)),
+                    ("complete", .bool(p.complete)),
+                    ("seconds", jnum(p.seconds)), ("msgs_per_s", jnum(p.messagesPerSecond)),
+                    ("mb_per_s", jnum(p.megabytesPerSecond)),
+                    ("latency_us", p.latency.map { l in
+                        .object([("p50", .double(Double(l.p50) / 1000)), ("p99", .double(Double(l.p99) / 1000)),
+                                 ("max", .double(Double(l.max) / 1000))])
+                    } ?? .null),
+                    ("cpu_us_per_msg", .object([("receiver", jnum(p.receiverCPUPerMessage)),
+                                                ("sender", jnum(p.senderCPUPerMessage))])),
+                ]
+                if p.transport == .pgm {
+                    o.append(("tsi", p.tsi.map { .string($0.description) } ?? .null))
+                    o.append(("naks_sent", p.counter(\.naksSent).map { .uint($0) } ?? .null))
+                    o.append(("rdata_received", p.counter(\.rdataReceived).map { .uint($0) } ?? .null))
+                    o.append(("lost_sqns", p.counter(\.losses).map { .uint($0) } ?? .null))
+                    o.append(("duplicates", p.counter(\.duplicates).map { .uint($0) } ?? .null))
+                    o.append(("sender_naks_received", p.end.map { .uint($0.naksReceived) } ?? .null))
+                    o.append(("sender_rdata_sent", p.end.map { .uint($0.rdataSent) } ?? .null))
+                    o.append(("session_end", p.sessionEnd.map { .string($0.description) } ?? .null))
+                }
+                return .object(o)
+            }
+            let list: [JSON] = rows.map { r in
+                var o: [(String, JSON)] = [
+                    ("size", (r.pgm?.size ?? r.udp?.size).map { .int(Int64($0)) } ?? .null),
+                    ("pgm", r.pgm.map(side) ?? .null), ("udp", r.udp.map(side) ?? .null),
+                ]
+                if let p = r.pgm, let u = r.udp {
+                    o.append(("ratio", .object([
+                        ("msgs_per_s", jnum(ratio(p.messagesPerSecond, u.messagesPerSecond))),
+                        ("mb_per_s", jnum(ratio(p.megabytesPerSecond, u.megabytesPerSecond))),
+                        ("latency_p50", jnum(ratio(p.latency.map { Double($0.p50) }, u.latency.map { Double($0.p50) }))),
+                        ("latency_p99", jnum(ratio(p.latency.map { Double($0.p99) }, u.latency.map { Double($0.p99) }))),
+                        ("receiver_cpu_per_msg", jnum(ratio(p.receiverCPUPerMessage, u.receiverCPUPerMessage))),
+                        ("sender_cpu_per_msg", jnum(ratio(p.senderCPUPerMessage, u.senderCPUPerMessage))),
+                    ])))
+                }
+                return .object(o)
+            }
+            print(JSON.object([
+                ("role", .string("recv")), ("group", .string(group.description)),
+                ("phases", state.phaseCount.map { .uint(UInt64($0)) } ?? .null),
+                ("phases_heard", .uint(UInt64(state.phases.count))), ("timed_out", .bool(timedOut)),
+                ("complete", .bool(complete)), ("foreign_messages", .uint(state.foreign)),
+                ("loss_records", .uint(state.lossRecords)), ("results", .array(list)),
+            ]).text)
+            return
+        }
+        print("pgm-perf recv: \(state.phases.count) of \(state.phaseCount.map(String.init) ?? "?") phases from \(group)"
+            + (timedOut ? " (timeout)" : ""))
+        print(pad("size", 7) + "  proto" + pad("delivered/sent", 16) + pad("msgs/s", 11) + pad("MB/s", 9)
+            + pad("p50 us", 9) + pad("p99 us", 9) + pad("max us", 9) + pad("cpu rx/tx us/msg", 18)
+            + pad("naks", 7) + pad("rdata", 7) + pad("lost", 6))
+        for r in rows {
+            for p in [r.pgm, r.udp].compactMap({ $0 }) {
+                let l = p.latency
+                let pgm = p.transport == .pgm
+                let lost = pgm ? p.counter(\.losses).map(String.init) ?? "-" : p.lostMessages.map(String.init) ?? "-"
+                print(pad(p.size.map(String.init) ?? "?", 7) + "  " + padRight(p.transport.description, 5)
+                    + pad("\(p.delivered)/\(p.end.map { String($0.sent) } ?? "?")", 16)
+                    + pad(cell(p.messagesPerSecond, 0), 11) + pad(cell(p.megabytesPerSecond, 3), 9)
+                    + pad(cell(l.map { Double($0.p50) / 1000 }, 0), 9) + pad(cell(l.map { Double($0.p99) / 1000 }, 0), 9)
+                    + pad(cell(l.map { Double($0.max) / 1000 }, 0), 9)
+                    + pad(cell(p.receiverCPUPerMessage, 1) + "/" + cell(p.senderCPUPerMessage, 1), 18)
+                    + pad(pgm ? p.counter(\.naksSent).map(String.init) ?? "-" : "-", 7)
+                    + pad(pgm ? p.counter(\.rdataReceived).map(String.init) ?? "-" : "-", 7)
+                    + pad(lost, 6))
+            }
+        }
+        print("  (lost: PGM sequence numbers declared unrecoverable; UDP messages sent but not delivered)")
+        if rows.contains(where: { $0.pgm != nil && $0.udp != nil }) {
+            print("PGM/UDP ratios (throughput >1: PGM faster; latency and CPU >1: PGM costlier)")
+            print(pad("size", 7) + pad("msgs/s", 9) + pad("p50", 9) + pad("p99", 9) + pad("cpu rx", 9) + pad("cpu tx", 9))
+            for r in rows {
+                guard let p = r.pgm, let u = r.udp else { continue }
+                print(pad(p.size.map(String.init) ?? "?", 7)
+                    + pad(cell(ratio(p.messagesPerSecond, u.messagesPerSecond), 2), 9)
+                    + pad(cell(ratio(p.latency.map { Double($0.p50) }, u.latency.map { Double($0.p50) }), 2), 9)
+                    + pad(cell(ratio(p.latency.map { Double($0.p99) }, u.latency.map { Double($0.p99) }), 2), 9)
+                    + pad(cell(ratio(p.receiverCPUPerMessage, u.receiverCPUPerMessage), 2), 9)
+                    + pad(cell(ratio(p.senderCPUPerMessage, u.senderCPUPerMessage), 2), 9))
+            }
+        }
+    }
+}

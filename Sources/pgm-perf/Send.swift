@@ -1,0 +1,324 @@
+import ArgumentParser
+import PGM
+import PGMToolSupport
+import SystemPackage
+
+/// The sending half: one PGM session per size, and the UDP baseline.
+struct Send: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Send the sweep: for each size, a PGM session (and a UDP phase with --baseline udp).",
+        discussion: """
+            Each phase sends --count messages of one size (or for --duration seconds), \
+            each stamped with CLOCK_MONOTONIC, then an end record with the sender's own \
+            figures. PGM phases are rate-limited by the kernel (--rate, PGM_TXW_MAX_RTE); \
+            the UDP baseline is paced in user space to the same rate, IP and UDP headers \
+            counted. A PGM session stays open, repairing, until the next size's session has \
+            sent; the last one is closed after --linger seconds. Prints the sender's table \
+            (or --json) on standard output.
+            """
+    )
+
+    @OptionGroup var target: GroupOptions
+    @OptionGroup var interface: InterfaceOption
+
+    @Option(help: ArgumentHelp(
+        "Message sizes in bytes, comma-separated, each \(PerfHeader.size)-\(PGMSocket.maximumAPDU) (\(Send.maxUDP) with --baseline udp).",
+        valueName: "list"))
+    var sizes = "64,512,1400,8192,65000"
+
+    @Option(help: "Messages per phase (default 1000, or no limit with --duration).")
+    var count: UInt64?
+
+    @Option(help: ArgumentHelp("Stop each phase after this many seconds (0.01-86400).", valueName: "seconds"))
+    var duration: Double?
+
+    @Option(help: ArgumentHelp("Rate limit in bytes/s, IP headers included, for PGM and the UDP baseline; 0 for none (default: the kernel's PGM_TXW_MAX_RTE).", valueName: "bytes/s"))
+    var rate: UInt32?
+
+    @Option(help: "Baseline run in the same sweep: none or udp.")
+    var baseline: Baseline = .none
+
+    @Option(help: ArgumentHelp("Pause between phases, so that repairs and stragglers arrive (0-60).", valueName: "seconds"))
+    var gap = 0.5
+
+    @Option(help: ArgumentHelp("Keep the last PGM session up this long for repairs before closing it (0-3600).", valueName: "seconds"))
+    var linger = 2.0
+
+    @Option(help: "IP_MULTICAST_TTL.")
+    var ttl: UInt8?
+
+    @Flag(help: "Print the sender's table as one JSON object.")
+    var json = false
+
+    @Flag(help: "No progress lines on standard error.")
+    var quiet = false
+
+    /// The largest UDP datagram over IPv4.
+    static let maxUDP = 65507
+
+    /// At most this many sizes: each is one or two phases, numbered in a byte.
+    static let maxSizes = 64
+
+    func parsedSizes() throws(SizeListError) -> [Int] {
+        try parseSizeList(sizes, range: PerfHeader.size...PGMSocket.maximumAPDU, maximumCount: Self.maxSizes)
+    }
+
+    func validate() throws {
+        let list: [Int]
+        do { list = try parsedSizes() } catch { throw ValidationError(error.description) }
+        if baseline == .udp, let big = list.first(where: { $0 > Self.maxUDP }) {
+            throw ValidationError(
+                "--sizes: \(big) bytes does not fit a UDP datagram (at most \(Self.maxUDP)); drop it or use --baseline none")
+        }
+        if count == 0 { throw ValidationError("--count must be at least 1") }
+        if let d = duration, !(d >= 0.01 && d <= 86400) {
+            throw ValidationError("--duration must be 0.01-86400 seconds; got \(d)")
+        }
+        guard gap >= 0, gap <= 60 else { throw ValidationError("--gap must be 0-60 seconds; got \(gap)") }
+        guard linger >= 0, linger <= 3600 else { throw ValidationError("--linger must be 0-3600 seconds; got \(linger)") }
+    }
+
+    /// What one phase did, as the sender saw it.
+    struct Result {
+        var size: Int
+        var transport: PerfHeader.Transport
+        var sent: UInt64 = 0
+        var nanoseconds: UInt64 = 0
+        var cpuNanoseconds: UInt64 = 0
+        var tsi: String?
+        var statistics: SourceStatistics?
+
+        var seconds: Double { Double(nanoseconds) / 1e9 }
+        var messagesPerSecond: Double? { nanoseconds > 0 ? Double(sent) / seconds : nil }
+        var megabytesPerSecond: Double? { messagesPerSecond.map { $0 * Double(size) / 1e6 } }
+        var cpuPerMessage: Double? { sent > 0 ? Double(cpuNanoseconds) / Double(sent) / 1000 : nil }
+    }
+
+    func run() throws {
+        let list = try parsedSizes()
+        let perSize = baseline == .udp ? 2 : 1
+        let phases = UInt8(list.count * perSize)
+        let group = target.endpoint
+        var options = SourceOptions()
+        options.rateLimit = rate
+        options.interface = interface.address
+        options.multicastTTL = ttl
+
+        let largest = list.max() ?? PerfHeader.size
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: max(largest, PerfHeader.size + PerfEndRecord.size), alignment: 8)
+        defer { buffer.deallocate() }
+        buffer.initializeMemory(as: UInt8.self, repeating: 0xA5)
+
+        var udp: UDPMulticast?
+        if baseline == .udp {
+            do {
+                udp = try UDPMulticast.sender(group: group, interface: interface.address, ttl: ttl)
+            } catch {
+                throw PerfError.failed("UDP socket to \(group)", error)
+            }
+        }
+        defer { udp?.close() }
+
+        var results: [Result] = []
+        var previous: PGMSource?
+        var previousIndex = 0
+        var udpRate: UInt32 = 0
+        var phase: UInt8 = 0
+        for size in list {
+            // PGM: a session of its own.
+            let source: PGMSource
+            do {
+                source = try PGMSource(group: group, options: options)
+            } catch {
+                throw PerfError.wrap("starting a PGM session to \(group)", error)
+            }
+            if phase == 0 {
+                do { udpRate = try source.socket.get(.txwMaxRte) } catch {
+                    throw PerfError.failed("reading PGM_TXW_MAX_RTE", error)
+                }
+            }
+            var r = Result(size: size, transport: .pgm)
+            r.tsi = (try? source.transportSessionID())?.description
+            let (sent, ns, cpu) = try sendPhase(
+                transport: .pgm, phase: phase, phases: phases, size: size, buffer: buffer, pace: 0, via: source)
+            r.sent = sent
+            r.nanoseconds = ns
+            r.cpuNanoseconds = cpu
+            let st: SourceStatistics
+            do { st = try source.statistics() } catch { throw PerfError.failed("PGM_SOURCE_STATS", error) }
+            let end = PerfEndRecord(sent: sent, messageSize: UInt64(size), sendNanoseconds: ns, cpuNanoseconds: cpu,
+                                    naksReceived: st.naksReceived, rdataSent: st.rdataSent)
+            let endBytes = encodeEnd(.pgm, phase: phase, phases: phases, end, into: buffer)
+            do { try source.send(endBytes) } catch { throw PerfError.failed("sending the end of phase \(phase + 1)", error) }
+            // The previous session had this whole phase to finish its repairs.
+            if let p = previous.take() {
+                results[previousIndex].statistics = try? p.statistics()
+                do { try p.close() } catch { throw PerfError.failed("closing a PGM session", error) }
+            }
+            previous = consume source
+            previousIndex = results.count
+            results.append(r)
+            phase += 1
+            sleep(seconds: gap)
+
+            // UDP: the same messages, paced to the PGM rate.
+            if let udp {
+                var u = Result(size: size, transport: .udp)
+                let (sent, ns, cpu) = try sendPhase(
+                    transport: .udp, phase: phase, phases: phases, size: size, buffer: buffer, pace: udpRate,
+                    via: udp)
+                u.sent = sent
+                u.nanoseconds = ns
+                u.cpuNanoseconds = cpu
+                let end = PerfEndRecord(sent: sent, messageSize: UInt64(size), sendNanoseconds: ns,
+                                        cpuNanoseconds: cpu, naksReceived: 0, rdataSent: 0)
+                // Unreliable: three copies of the end record.
+                for copy in 0..<3 {
+                    let endBytes = encodeEnd(.udp, phase: phase, phases: phases, end, into: buffer)
+                    do { try udp.send(endBytes) } catch { throw PerfError.failed("sending the end of phase \(phase + 1)", error) }
+                    if copy < 2 { sleep(seconds: 0.01) }
+                }
+                results.append(u)
+                phase += 1
+                sleep(seconds: gap)
+            }
+        }
+        if let p = previous.take() {
+            if linger > 0 { sleep(seconds: linger) }
+            results[previousIndex].statistics = try? p.statistics()
+            do {
+                // SO_LINGER: OPT_FIN repeated, repairs still answered, for one more second.
+                try p.close(linger: .seconds(1))
+            } catch {
+                throw PerfError.failed("closing a PGM session", error)
+            }
+        }
+        report(results, group: group, rate: udpRate)
+    }
+
+    /// Writes an end message (header and record) into `buffer`; its bytes.
+    func encodeEnd(_ t: PerfHeader.Transport, phase: UInt8, phases: UInt8, _ end: PerfEndRecord,
+                   into buffer: UnsafeMutableRawBufferPointer) -> UnsafeRawBufferPointer {
+        PerfHeader(kind: .end, transport: t, phase: phase, phases: phases, index: end.sent,
+                   stamp: monotonicNanoseconds()).encode(into: buffer)
+        end.encode(into: buffer)
+        return UnsafeRawBufferPointer(rebasing: buffer[..<(PerfHeader.size + PerfEndRecord.size)])
+    }
+
+    /// Sends one phase's data messages; the count sent, the nanoseconds the
+    /// sends took and the CPU time used.
+    ///
+    /// - Parameter pace: bytes/s on the wire to pace to in user space (the
+    ///   UDP baseline); 0 for none (PGM: the kernel paces).
+    func sendPhase(
+        transport: PerfHeader.Transport, phase: UInt8, phases: UInt8, size: Int,
+        buffer: UnsafeMutableRawBufferPointer, pace: UInt32,
+        via sink: borrowing some MessageSink & ~Copyable
+    ) throws(PerfError) -> (UInt64, UInt64, UInt64) {
+        let limit = count ?? (duration == nil ? 1000 : UInt64.max)
+        let message = UnsafeRawBufferPointer(rebasing: buffer[..<size])
+        let wire = Double(udpWireBytes(payload: size))
+        let cpu0 = processCPUNanoseconds()
+        let t0 = monotonicNanoseconds()
+        let deadline = duration.map { t0 &+ UInt64($0 * 1e9) }
+        var nextTick = t0 &+ 1_000_000_000
+        var sent: UInt64 = 0
+        while sent < limit {
+            var now = monotonicNanoseconds()
+            if let deadline, now >= deadline { break }
+            if pace > 0 {
+                let due = t0 &+ UInt64(Double(sent) * wire * 1e9 / Double(pace))
+                if due > now {
+                    sleep(untilMonotonic: due)
+                    now = monotonicNanoseconds()
+                }
+            }
+            PerfHeader(kind: .data, transport: transport, phase: phase, phases: phases, index: sent, stamp: now)
+                .encode(into: buffer)
+            do { try sink.sendMessage(message) } catch {
+                throw PerfError.failed("\(transport) send of message \(sent + 1) (\(size) bytes)", error)
+            }
+            sent += 1
+            if now >= nextTick {
+                let s = Double(now - t0) / 1e9
+                if !quiet {
+                    printErr("pgm-perf send: phase \(phase + 1)/\(phases) \(transport) \(size) B: \(sent) sent, "
+                        + "\(fixed(Double(sent) / s, 0)) msg/s")
+                }
+                while nextTick <= now { nextTick &+= 1_000_000_000 }
+            }
+        }
+        let t1 = monotonicNanoseconds()
+        return (sent, t1 - t0, processCPUNanoseconds() &- cpu0)
+    }
+
+    /// Prints the sender's table or JSON.
+    func report(_ results: [Result], group: IPv4Endpoint, rate: UInt32) {
+        let bySize = Dictionary(grouping: results, by: \.size)
+        let sizesInOrder = results.filter { $0.transport == .pgm }.map(\.size)
+        if json {
+            func side(_ r: Result) -> JSON {
+                var o: [(String, JSON)] = [
+                    ("sent", .uint(r.sent)), ("seconds", .double(r.seconds)),
+                    ("msgs_per_s", jnum(r.messagesPerSecond)), ("mb_per_s", jnum(r.megabytesPerSecond)),
+                    ("cpu_us_per_msg", jnum(r.cpuPerMessage)),
+                ]
+                if let tsi = r.tsi { o.append(("tsi", .string(tsi))) }
+                if let st = r.statistics { o.append(("statistics", PGMToolSupport.json(st))) }
+                return .object(o)
+            }
+            let rows: [JSON] = sizesInOrder.map { size in
+                let p = bySize[size]?.first { $0.transport == .pgm }
+                let u = bySize[size]?.first { $0.transport == .udp }
+                var o: [(String, JSON)] = [("size", .int(Int64(size))), ("pgm", p.map(side) ?? .null)]
+                if baseline == .udp {
+                    o.append(("udp", u.map(side) ?? .null))
+                    o.append(("ratio", .object([
+                        ("msgs_per_s", jnum(ratio(p?.messagesPerSecond, u?.messagesPerSecond))),
+                        ("cpu_per_msg", jnum(ratio(p?.cpuPerMessage, u?.cpuPerMessage))),
+                    ])))
+                }
+                return .object(o)
+            }
+            print(JSON.object([
+                ("role", .string("send")), ("group", .string(group.description)),
+                ("rate", .uint(UInt64(rate))), ("baseline", .string(baseline.rawValue)), ("results", .array(rows)),
+            ]).text)
+            return
+        }
+        print("pgm-perf send: \(results.count) phases to \(group), rate \(rate == 0 ? "unlimited" : "\(rate) bytes/s")")
+        print(pad("size", 7) + "  proto" + pad("sent", 9) + pad("seconds", 9) + pad("msgs/s", 11) + pad("MB/s", 9)
+            + pad("cpu us/msg", 11) + pad("naks rcvd", 10) + pad("rdata", 8))
+        for r in results {
+            print(pad(String(r.size), 7) + "  " + padRight(r.transport.description, 5) + pad(String(r.sent), 9)
+                + pad(fixed(r.seconds, 2), 9) + pad(cell(r.messagesPerSecond, 0), 11)
+                + pad(cell(r.megabytesPerSecond, 3), 9) + pad(cell(r.cpuPerMessage, 2), 11)
+                + pad(r.statistics.map { String($0.naksReceived) } ?? "-", 10)
+                + pad(r.statistics.map { String($0.rdataSent) } ?? "-", 8))
+        }
+        if baseline == .udp {
+            print("PGM/UDP (send side)")
+            print(pad("size", 7) + pad("msgs/s", 9) + pad("cpu/msg", 9))
+            for size in sizesInOrder {
+                let p = bySize[size]?.first { $0.transport == .pgm }
+                let u = bySize[size]?.first { $0.transport == .udp }
+                print(pad(String(size), 7) + pad(cell(ratio(p?.messagesPerSecond, u?.messagesPerSecond), 2), 9)
+                    + pad(cell(ratio(p?.cpuPerMessage, u?.cpuPerMessage), 2), 9))
+            }
+        }
+    }
+}
+
+/// Where a phase's messages go: a PGM session or the UDP baseline's socket.
+protocol MessageSink: ~Copyable {
+    /// Sends one message, waiting for the rate limit if there is one.
+    func sendMessage(_ bytes: UnsafeRawBufferPointer) throws(Errno)
+}
+
+extension PGMSource: MessageSink {
+    func sendMessage(_ bytes: UnsafeRawBufferPointer) throws(Errno) { try send(bytes) }
+}
+
+extension UDPMulticast: MessageSink {
+    func sendMessage(_ bytes: UnsafeRawBufferPointer) throws(Errno) { try send(bytes) }
+}
