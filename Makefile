@@ -26,7 +26,7 @@ KTEST_CFLAGS := -std=gnu11 -Wall -Wextra -Werror -O2 -g
 HOST_SAN := -fsanitize=address,undefined -fno-sanitize-recover=all
 
 .PHONY: all deps module modules-all sparse swift ktests examples check check-host \
-	check-kernel check-kernel-% vm demo install uninstall man-lint fuzz bench-sim clean
+	check-kernel check-kernel-% ynl-check vm demo install uninstall man-lint fuzz bench-sim clean
 
 all: module swift
 
@@ -112,6 +112,10 @@ bench-sim:
 FUZZ_SECONDS ?= 60
 fuzz:
 	scripts/fuzz $(FUZZ_SECONDS)
+
+# The netlink family's generated code must match its spec (kernel/pgm.yaml).
+ynl-check: .deps.stamp
+	scripts/ynl-gen --check
 
 man-lint: .deps.stamp
 	mandoc -Tlint -W warning man/*.[0-9]

@@ -78,6 +78,8 @@ run_counted sock_test "$bin/sock_test"
 run_counted input_test "$bin/input_test"
 run_counted src_test "$bin/src_test"
 
+run_counted nl-smoke python3 "$top/Tests/kernel/nl_smoke.py"
+
 # 3. End to end: a source and three receivers over a bridge, with loss.
 run_counted e2e "$top/Tests/kernel/e2e.sh" "${PGM_E2E_COUNT:-20000}"
 
