@@ -23,6 +23,7 @@ let package = Package(
         .executable(name: "pgm-sim", targets: ["pgm-sim"]),
         .executable(name: "pgm-send", targets: ["pgm-send"]),
         .executable(name: "pgm-recv", targets: ["pgm-recv"]),
+        .executable(name: "pgmctl", targets: ["pgmctl"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-system", from: "1.4.0"),
@@ -83,6 +84,14 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        .executableTarget(
+            name: "pgmctl",
+            dependencies: [
+                "PGMNetlink", "PGMToolSupport",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: strict
+        ),
         // The README's examples, built by `swift build` so that they keep compiling.
         .executableTarget(
             name: "example-sender",
@@ -122,7 +131,7 @@ let package = Package(
         ),
         .testTarget(name: "PGMModelTests", dependencies: ["PGMModel", "CPGM"], swiftSettings: strict),
         .testTarget(name: "PGMTests", dependencies: ["PGM", "CPGM", "PGMToolSupport"], swiftSettings: strict),
-        .testTarget(name: "PGMNetlinkTests", dependencies: ["PGMNetlink"], swiftSettings: strict),
+        .testTarget(name: "PGMNetlinkTests", dependencies: ["PGMNetlink", .product(name: "SystemPackage", package: "swift-system")], swiftSettings: strict),
         .testTarget(name: "PGMDumpTests", dependencies: ["PGMDump", "PGMWire"], swiftSettings: strict),
     ]
 )
