@@ -85,8 +85,9 @@ run_counted e2e "$top/Tests/kernel/e2e.sh" "${PGM_E2E_COUNT:-20000}"
 
 # 4. The Swift library against the real module (kernel-gated tests are strict
 #    here: PGM_VM=1 makes them require the module).
-run_counted swift "$top/scripts/swift-test-summary" "$swiftbin/pgmPackageTests.xctest" --testing-library swift-testing --filter PGMTests
+run_counted swift "$top/scripts/swift-test-summary" "$swiftbin/pgmPackageTests.xctest" --testing-library swift-testing --filter "PGMTests|PGMNetlinkTests"
 run_counted tools-vm "$top/Tests/kernel/tools.sh" "$swiftbin"
+run_counted pgmctl-vm "$top/Tests/kernel/pgmctl.sh" "$swiftbin"
 check "pgm-info opens a socket and reads every option" sh -c "'$swiftbin/pgm-info' --json | grep -q '\"TXW_SQNS\":8192'"
 
 # 5. Unload is refused while a socket is open and succeeds after.
