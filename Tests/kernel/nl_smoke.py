@@ -160,6 +160,45 @@ check(f"socket dump pages through {len(want)} sockets", err == 0 and inodes == w
 for x in many:
     x.close()
 
+
+# Peer dump: 600 sessions heard by one receiver (ODATA from 600 source
+# ports, injected with a raw socket), paged over several messages.
+CMD_PEER_GET, A_PEER_SOCKET_INODE, A_PEER_TSI = 5, 2, 3
+
+
+def csum(b):
+    if len(b) % 2:
+        b += b"\0"
+    s = sum(struct.unpack("!%dH" % (len(b) // 2), b))
+    while s >> 16:
+        s = (s & 0xFFFF) + (s >> 16)
+    c = ~s & 0xFFFF
+    return c or 0xFFFF
+
+
+rcv = socket.socket(socket.AF_INET, socket.SOCK_RDM, 113)
+rcv.bind(("0.0.0.0", 7600))
+raw = socket.socket(socket.AF_INET, socket.SOCK_RAW, 113)
+gsi = bytes([9, 8, 7, 6, 5, 4])
+for sport in range(20000, 20600):
+    payload = b"hi"
+    hdr = struct.pack("!HHBBH6sH", sport, 7600, 0x04, 0, 0, gsi, len(payload)) + struct.pack("!II", 1, 1)
+    pkt = bytearray(hdr + payload)
+    struct.pack_into("!H", pkt, 6, csum(bytes(pkt)))
+    raw.sendto(bytes(pkt), ("127.0.0.1", 0))
+rino = os.fstat(rcv.fileno()).st_ino
+r, err, msg = nl.request(fam, CMD_PEER_GET, attr(A_PEER_SOCKET_INODE, u32(rino)), flags=NLM_F_DUMP)
+tsis = {a[A_PEER_TSI] for a in r}
+check(f"peer dump pages through {len(tsis)} sessions of one receiver",
+      err == 0 and len(tsis) == 600 and all(struct.unpack("=I", a[A_PEER_SOCKET_INODE])[0] == rino for a in r),
+      f"err {err} {msg} {len(r)} messages")
+r, err, msg = nl.request(fam, CMD_PEER_GET, attr(A_PEER_SOCKET_INODE, u32(os.fstat(s.fileno()).st_ino)),
+                         flags=NLM_F_DUMP)
+check(f"peer dump of a socket that is not a receiver: {msg}", err == -2 and msg == "that socket is not a PGM receiver",
+      f"{err} {msg}")
+rcv.close()
+raw.close()
+
 _, err, _ = nl.request(fam, CMD_DEFAULTS_SET, attr(A_TXW_SQNS, u32(8192)) + attr(A_RXW_SQNS, u32(8192)))
 check("defaults restored", err == 0)
 print(f"nl-smoke: {passed} passed, {failed} failed")
