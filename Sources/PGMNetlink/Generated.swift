@@ -644,7 +644,7 @@ public enum PGMEventAttribute: UInt16, Sendable, CaseIterable, CustomStringConve
     /// the last sqn delivered or lost (receiver), or sent (source)
     case lastSqn = 10
     case reason = 11
-    /// NAKs received in the last second (nak-storm)
+    /// NAKs received in the second when nak-storm-rate was passed (nak-storm)
     case rate = 12
     /// the nak-storm-rate in force (nak-storm)
     case threshold = 13
@@ -709,7 +709,7 @@ public enum PGMEventAttribute: UInt16, Sendable, CaseIterable, CustomStringConve
         case .count: ""
         case .lastSqn: "the last sqn delivered or lost (receiver), or sent (source)"
         case .reason: ""
-        case .rate: "NAKs received in the last second (nak-storm)"
+        case .rate: "NAKs received in the second when nak-storm-rate was passed (nak-storm)"
         case .threshold: "the nak-storm-rate in force (nak-storm)"
         case .rateLimit: "the source's rate limit, bytes/s (rate-limited)"
         case .rateLimited: "sends that waited for the rate limit so far (rate-limited)"

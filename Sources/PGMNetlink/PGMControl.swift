@@ -210,7 +210,7 @@ public struct PGMEvent: Sendable, Equatable {
     public var lastSequence: UInt32?
     /// session-end: why.
     public var reason: PGMEndReason?
-    /// nak-storm: NAKs in the last second, and the threshold.
+    /// nak-storm: NAKs received in the second when the threshold was passed, and the threshold.
     public var rate: UInt32?, threshold: UInt32?
     /// rate-limited: the limit (bytes/s) and how many sends waited so far.
     public var rateLimit: UInt32?, rateLimited: UInt64?

@@ -434,7 +434,7 @@ func eventLine(_ e: PGMEvent) -> String {
         if let r = e.reason { s += " reason \(r)" }
         if let l = e.lastSequence { s += " last \(l)" }
     case .lossNtf: s += " first \(e.firstSequence ?? 0) count \(e.count ?? 0)"
-    case .nakStormNtf: s += " naks/s \(e.rate ?? 0) threshold \(e.threshold ?? 0)"
+    case .nakStormNtf: s += " naks \(e.rate ?? 0) within a second, threshold \(e.threshold ?? 0)"
     case .rateLimitedNtf: s += " limit \(e.rateLimit ?? 0)B/s waits \(e.rateLimited ?? 0)"
     default: break
     }

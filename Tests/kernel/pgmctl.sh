@@ -108,13 +108,24 @@ for n in esrc:veth-es ercv:veth-er; do
 	ip -n ${n%%:*} link set lo up
 	ip -n ${n%%:*} route add 224.0.0.0/4 dev ${n#*:}
 done
+# Static neighbours: ARP through 50% loss could fail and drop NAKs for a while.
+ip -n ercv neigh add 10.96.0.1 lladdr "$(ip netns exec esrc cat /sys/class/net/veth-es/address)" \
+	dev veth-er nud permanent
+ip -n esrc neigh add 10.96.0.2 lladdr "$(ip netns exec ercv cat /sys/class/net/veth-er/address)" \
+	dev veth-es nud permanent
 ip netns exec esrc tc qdisc add dev veth-es root netem loss 10%
-ip netns exec ercv tc qdisc add dev veth-er root netem loss 100%	# no NAK gets out
-# Give up on a sequence number fast.
+# Half the NAKs get out: the source hears some (a NAK storm, over a rate of
+# 1/s), and a sqn whose two NAKs are both lost is given up fast.
+ip netns exec ercv tc qdisc add dev veth-er root netem loss 50%
 ip netns exec ercv "$ctl" set nak-bo-ivl 2000 nak-rpt-ivl 10000 nak-ncf-retries 1
+ip netns exec esrc "$ctl" set nak-storm-rate 1
 ip netns exec ercv "$ctl" monitor --json --timeout 60 >"$out/events.json" 2>"$out/monitor.err" &
 mpid=$!
-for _ in $(seq 100); do grep -q '"ready"' "$out/events.json" 2>/dev/null && break; sleep 0.1; done
+ip netns exec esrc "$ctl" monitor --json --timeout 60 >"$out/src-events.json" 2>"$out/src-monitor.err" &
+smpid=$!
+for f in events src-events; do
+	for _ in $(seq 100); do grep -q '"ready"' "$out/$f.json" 2>/dev/null && break; sleep 0.1; done
+done
 ip netns exec ercv "$bin/pgm-recv" --group 239.192.0.66 --port 7566 --interface 10.96.0.2 \
 	--sessions 1 --timeout 40 --json >"$out/recv.json" 2>"$out/recv.err" &
 rpid=$!
@@ -127,8 +138,8 @@ ip netns exec ercv "$ctl" peers >"$out/peers.txt" 2>&1
 ip netns exec ercv "$ctl" peers --json >"$out/peers.json" 2>&1
 wait $sndpid
 wait $rpid
-kill $mpid 2>/dev/null
-wait $mpid 2>/dev/null
+kill $mpid $smpid 2>/dev/null
+wait $mpid $smpid 2>/dev/null
 sed 's/^/    peers: /' "$out/peers.txt"
 events_in_order() {
 	python3 - "$out/events.json" "$out/send.json" <<'PY'
@@ -148,6 +159,27 @@ sys.exit(0 if ok else 1)
 PY
 }
 check "pgmctl monitor: session start, loss, session end, in order" events_in_order
+source_events() {
+	python3 - "$out/src-events.json" "$out/send.json" <<'PY'
+import json, sys
+ev = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
+tsi = json.load(open(sys.argv[2]))["tsi"]
+mine = [e for e in ev if e.get("tsi") == tsi and e.get("role") == "source"]
+kinds = [e["event"] for e in mine]
+storms = [e for e in mine if e["event"] == "nak-storm"]
+limited = [e for e in mine if e["event"] == "rate-limited"]
+st = json.load(open(sys.argv[2]))["statistics"]
+print(f"    source: naks received {st['naks_received']} ignored {st['naks_ignored']} malformed {st['malformed']} "
+      f"ncf {st['ncf_sent']} rdata {st['rdata_sent']} rate-limited {st['rate_limited']}")
+print(f"    source side: {len(mine)} events: {kinds[:1]} .. {kinds[-1:]}, {len(storms)} nak-storm "
+      f"{[e['rate'] for e in storms][:5]}, {len(limited)} rate-limited")
+ok = (kinds and kinds[0] == "session-start" and kinds[-1] == "session-end" and storms
+      and all(e["threshold"] == 1 and e["rate"] > 1 for e in storms) and limited
+      and all(e["rate_limit"] == 200000 for e in limited))
+sys.exit(0 if ok else 1)
+PY
+}
+check "pgmctl monitor on the source: start, NAK storms over 1/s, rate limiting, end" source_events
 peers_seen() {
 	python3 - "$out/peers.json" "$out/send.json" <<'PY'
 import json, sys
