@@ -9,7 +9,8 @@
 #   make bench-sim       the model's simulator at 1/100/10,000 receivers (a benchmark, not a test)
 #   make perf            pgm-perf in a VM: PGM against UDP multicast across two namespaces (a benchmark)
 #   make fuzz            fuzz the Swift codec and the module's validator (FUZZ_SECONDS each, default 60)
-#   make install         install pgm.ko for the running kernel, the tools and man pages
+#   make install         install pgm.ko for the running kernel, the tools, completions and man pages
+#   make ynl-check       the netlink family's generated files match kernel/pgm.yaml
 #
 # Every target that needs system packages runs scripts/deps first (once;
 # it is re-run when scripts/deps changes).
@@ -27,7 +28,7 @@ KTEST_CFLAGS := -std=gnu11 -Wall -Wextra -Werror -O2 -g
 HOST_SAN := -fsanitize=address,undefined -fno-sanitize-recover=all
 
 .PHONY: all deps module modules-all sparse swift ktests examples check check-host \
-	check-kernel check-kernel-% conformance vm demo perf install uninstall man-lint fuzz bench-sim clean
+	check-kernel check-kernel-% conformance ynl-check vm demo perf install uninstall man-lint fuzz bench-sim clean
 
 all: module swift
 
@@ -126,6 +127,10 @@ FUZZ_SECONDS ?= 60
 fuzz:
 	scripts/fuzz $(FUZZ_SECONDS)
 
+# The netlink family's generated code must match its spec (kernel/pgm.yaml).
+ynl-check: .deps.stamp
+	scripts/ynl-gen --check
+
 man-lint: .deps.stamp
 	mandoc -Tlint -W warning man/*.[0-9]
 
@@ -141,7 +146,14 @@ install: all
 	install -D -m 0755 .build/release/pgm-send $(DESTDIR)$(PREFIX)/bin/pgm-send
 	install -D -m 0755 .build/release/pgm-recv $(DESTDIR)$(PREFIX)/bin/pgm-recv
 	install -D -m 0755 .build/release/pgm-perf $(DESTDIR)$(PREFIX)/bin/pgm-perf
+	install -D -m 0755 .build/release/pgmctl $(DESTDIR)$(PREFIX)/bin/pgmctl
 	install -D -m 0644 kernel/include/uapi/linux/pgm.h $(DESTDIR)$(PREFIX)/include/linux/pgm.h
+	install -D -m 0644 kernel/include/uapi/linux/pgm_netlink.h $(DESTDIR)$(PREFIX)/include/linux/pgm_netlink.h
+	mkdir -p $(DESTDIR)$(PREFIX)/share/bash-completion/completions $(DESTDIR)$(PREFIX)/share/zsh/site-functions \
+		$(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d
+	.build/release/pgmctl --generate-completion-script bash >$(DESTDIR)$(PREFIX)/share/bash-completion/completions/pgmctl
+	.build/release/pgmctl --generate-completion-script zsh >$(DESTDIR)$(PREFIX)/share/zsh/site-functions/_pgmctl
+	.build/release/pgmctl --generate-completion-script fish >$(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d/pgmctl.fish
 	for m in man/*.[0-9]; do install -D -m 0644 $$m $(DESTDIR)$(PREFIX)/share/man/man$${m##*.}/$${m##*/}; done
 
 uninstall:
@@ -149,6 +161,10 @@ uninstall:
 		$(DESTDIR)$(PREFIX)/bin/pgm-dump $(DESTDIR)$(PREFIX)/bin/pgm-sim \
 		$(DESTDIR)$(PREFIX)/bin/pgm-send $(DESTDIR)$(PREFIX)/bin/pgm-recv \
 		$(DESTDIR)$(PREFIX)/bin/pgm-perf \
+		$(DESTDIR)$(PREFIX)/bin/pgmctl $(DESTDIR)$(PREFIX)/include/linux/pgm_netlink.h \
+		$(DESTDIR)$(PREFIX)/share/bash-completion/completions/pgmctl \
+		$(DESTDIR)$(PREFIX)/share/zsh/site-functions/_pgmctl \
+		$(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d/pgmctl.fish \
 		$(DESTDIR)$(PREFIX)/include/linux/pgm.h
 	for m in man/*.[0-9]; do rm -f $(DESTDIR)$(PREFIX)/share/man/man$${m##*.}/$${m##*/}; done
 	depmod -a $$(uname -r)

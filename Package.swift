@@ -25,6 +25,7 @@ let package = Package(
         .executable(name: "pgm-recv", targets: ["pgm-recv"]),
         .executable(name: "pgm-conform", targets: ["pgm-conform"]),
         .executable(name: "pgm-perf", targets: ["pgm-perf"]),
+        .executable(name: "pgmctl", targets: ["pgmctl"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-system", from: "1.4.0"),
@@ -93,6 +94,14 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        .executableTarget(
+            name: "pgmctl",
+            dependencies: [
+                "PGMNetlink", "PGMToolSupport",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: strict
+        ),
         // The README's examples, built by `swift build` so that they keep compiling.
         .executableTarget(
             name: "example-sender",
@@ -142,7 +151,7 @@ let package = Package(
         ),
         .testTarget(name: "PGMModelTests", dependencies: ["PGMModel", "CPGM"], swiftSettings: strict),
         .testTarget(name: "PGMTests", dependencies: ["PGM", "CPGM", "PGMToolSupport"], swiftSettings: strict),
-        .testTarget(name: "PGMNetlinkTests", dependencies: ["PGMNetlink"], swiftSettings: strict),
+        .testTarget(name: "PGMNetlinkTests", dependencies: ["PGMNetlink", .product(name: "SystemPackage", package: "swift-system")], swiftSettings: strict),
         .testTarget(name: "PGMConformanceTests", dependencies: ["PGMConformance"], swiftSettings: strict),
         .testTarget(name: "PGMDumpTests", dependencies: ["PGMDump", "PGMWire"], swiftSettings: strict),
     ]

@@ -11,4 +11,14 @@
 #include <asm/unaligned.h>
 #endif
 
+/*
+ * The attributes of a dump request: 6.6 moved them into a struct
+ * genl_info inside struct genl_dumpit_info.
+ */
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 6, 0)
+#define pgm_dump_attrs(cb)	(genl_info_dump(cb)->attrs)
+#else
+#define pgm_dump_attrs(cb)	(genl_dumpit_info(cb)->attrs)
+#endif
+
 #endif /* _PGM_COMPAT_H */

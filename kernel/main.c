@@ -7,8 +7,10 @@
  * list and the defaults new sockets take.
  *
  * Unload: a module reference is held by every socket (through proto.owner
- * and proto_ops.owner), so exit runs only when no socket is left; it
- * unregisters the handler, waits for softirq readers (synchronize_net) and
+ * and proto_ops.owner) and by every netlink dump in progress (through the
+ * family's module), so exit runs only when no socket is left; it
+ * unregisters the handler, waits for softirq readers (synchronize_net),
+ * unregisters the netlink family (which waits for running requests) and
  * then frees the per-netns state.
  */
 #include <linux/module.h>
@@ -31,6 +33,8 @@ static int __net_init pgm_net_init(struct net *net)
 	spin_lock_init(&pn->lock);
 	INIT_HLIST_HEAD(&pn->sockets);
 	pn->nsockets = 0;
+	pn->gen = 0;
+	pn->nak_storm_rate = PGM_NAK_STORM_RATE_DEFAULT;
 	pgm_default_params(&pn->defaults);
 	return 0;
 }
@@ -74,14 +78,20 @@ static int __init pgm_init(void)
 	err = register_pernet_subsys(&pgm_net_ops);
 	if (err)
 		goto out_proto;
+	/* The family before any socket: sockets send its events. */
+	err = pgm_nl_register();
+	if (err)
+		goto out_pernet;
 	err = inet_add_protocol(&pgm_protocol, IPPROTO_PGM);
 	if (err) {
 		pr_err("pgm: IP protocol %d is taken\n", IPPROTO_PGM);
-		goto out_pernet;
+		goto out_nl;
 	}
 	inet_register_protosw(&pgm_protosw);
 	return 0;
 
+out_nl:
+	pgm_nl_unregister();
 out_pernet:
 	unregister_pernet_subsys(&pgm_net_ops);
 out_proto:
@@ -95,6 +105,8 @@ static void __exit pgm_exit(void)
 	inet_del_protocol(&pgm_protocol, IPPROTO_PGM);
 	/* inet_del_protocol waits for readers; be explicit about softirq. */
 	synchronize_net();
+	/* No socket is left to send events; waits for running requests. */
+	pgm_nl_unregister();
 	unregister_pernet_subsys(&pgm_net_ops);
 	proto_unregister(&pgm_prot);
 	/* Sessions are freed after a grace period (call_rcu, kfree_rcu). */

@@ -17,6 +17,19 @@
  *
  * The per-netns counters are per-CPU; they are bumped with this_cpu_inc
  * from any context and summed on read.
+ *
+ * Netlink (netlink.c): the netns defaults (pgm_net.defaults and
+ * nak_storm_rate) are written by defaults-set under pgm_net.lock, and
+ * copied by new sockets under it; genetlink serialises the writers (the
+ * family is not parallel_ops), so a set reads, checks and stores without
+ * a race.  Dumps walk pgm_net.sockets under rcu_read_lock() and read a
+ * socket's session under its src->lock or rcv->lock, reached through
+ * rcu_dereference(ps->src / ps->rcv) like the input path: sessions are
+ * freed after a grace period, and a dead one is skipped.  pgm_net.gen
+ * (under @lock) changes with every socket added or removed, so a dump
+ * that spans both is flagged NLM_F_DUMP_INTR.  Events are built with
+ * GFP_ATOMIC wherever they happen (under src->lock or rcv->lock, often in
+ * softirq) and only when someone listens.
  */
 #ifndef _PGM_INTERNAL_H
 #define _PGM_INTERNAL_H
@@ -27,6 +40,7 @@
 #include <net/inet_sock.h>
 #include <net/netns/generic.h>
 #include <uapi/linux/pgm.h>
+#include <uapi/linux/pgm_netlink.h>
 
 #include "compat.h"
 #include "wire.h"
@@ -72,9 +86,11 @@ struct pgm_mib {
 struct pgm_net {
 	struct pgm_mib __percpu	*mib;
 	struct pgm_params	defaults;	/* for new sockets */
-	spinlock_t		lock;		/* writers of @sockets */
+	spinlock_t		lock;		/* writers of @sockets, @defaults */
 	struct hlist_head	sockets;	/* RCU list of pgm_sock */
 	unsigned int		nsockets;	/* under @lock */
+	unsigned int		gen;		/* under @lock: sockets added + removed */
+	u32			nak_storm_rate;	/* NAKs/s before a nak-storm event; 0: off */
 };
 
 struct pgm_source;
@@ -98,11 +114,7 @@ static inline struct pgm_skb_cb *pgm_cb(struct sk_buff *skb)
 #define PGM_IP_HLEN	20
 #define PGM_IP_RA_HLEN	24	/* with the Router Alert option */
 
-enum pgm_role {
-	PGM_ROLE_NONE,
-	PGM_ROLE_SOURCE,	/* connected to a group */
-	PGM_ROLE_RECEIVER,	/* bound to a group */
-};
+/* enum pgm_role (none, source, receiver) is in the netlink uapi header. */
 
 struct pgm_sock {
 	struct inet_sock	inet;	/* must be first */
@@ -112,6 +124,7 @@ struct pgm_sock {
 	u8			role;	/* enum pgm_role */
 	bool			gsi_set;
 	bool			abort_on_loss;
+	u32			ino;	/* socket inode, for dumps and events */
 	struct pgm_source __rcu	*src;	/* set by connect(), freed by close() */
 	struct pgm_receiver __rcu *rcv;	/* set by bind(), freed by close() */
 };
@@ -139,6 +152,10 @@ static inline void pgm_mib_add(struct pgm_net *pn, enum pgm_mib_field f, u64 n)
 }
 
 void pgm_default_params(struct pgm_params *p);
+int pgm_param_check(int name, u32 val);
+bool pgm_param_range(int name, u32 *min, u32 *max, bool *zero_ok);
+void pgm_param_store(struct pgm_params *p, int name, u32 val);
+u32 pgm_param_load(const struct pgm_params *p, int name);
 void pgm_netns_stats(struct pgm_net *pn, struct pgm_netns_stats *st);
 
 /* output.c */
@@ -154,6 +171,48 @@ static inline u32 pgm_usecs_to_jiffies(u32 us)
 	return max_t(unsigned long, 1, usecs_to_jiffies(us));
 }
 
+/* What a dump shows of a source session (source.c fills it). */
+struct pgm_source_info {
+	struct pgm_source_stats	st;	/* with the window edges */
+	u64			held;	/* TSDU bytes in the window */
+	u32			size;	/* window capacity, sqns */
+	u32			rate;	/* rate limit, bytes/s */
+	__be32			nla, group;
+	__be16			sport, dport;
+	bool			closing;
+};
+
+/* What a dump shows of a receiver (receiver.c fills it). */
+struct pgm_receiver_info {
+	struct pgm_receiver_stats st;
+	bool			aborted;
+};
+
+/* One peer, for the peer dump. */
+struct pgm_peer_info {
+	struct pgm_tsi	tsi;
+	__be32		saddr, group, nla;
+	__be16		dport;
+	u32		next, lead, size, end, idle_ms;
+	u64		losses, naks_sent;
+};
+
+/* An event for the netlink multicast group (netlink.c). */
+struct pgm_nl_event {
+	u8		cmd;		/* PGM_CMD_*_NTF */
+	u8		role;
+	struct pgm_tsi	tsi;
+	__be32		source, group;
+	__be16		port;
+	u32		first, count, last, reason, rate, threshold, rate_limit;
+	u64		rate_limited;
+};
+
+/* netlink.c */
+int pgm_nl_register(void);
+void pgm_nl_unregister(void);
+void pgm_nl_event(struct sock *sk, const struct pgm_nl_event *ev);
+
 /* source.c */
 int pgm_source_start(struct sock *sk);
 void pgm_source_stop(struct sock *sk);
@@ -162,6 +221,7 @@ int pgm_source_sendmsg(struct sock *sk, struct msghdr *msg, size_t len);
 void pgm_source_rcv(struct sock *sk, struct sk_buff *skb,
 		    const struct pgm_wire_info *info);
 void pgm_source_stats(struct sock *sk, struct pgm_source_stats *st);
+bool pgm_source_info(struct pgm_source *src, struct pgm_source_info *si);
 
 /* receiver.c */
 int pgm_receiver_start(struct sock *sk);
@@ -171,6 +231,9 @@ int pgm_receiver_recvmsg(struct sock *sk, struct msghdr *msg, size_t len,
 void pgm_receiver_rcv(struct sock *sk, struct sk_buff *skb,
 		      const struct pgm_wire_info *info);
 void pgm_receiver_stats(struct sock *sk, struct pgm_receiver_stats *st);
+bool pgm_receiver_info(struct pgm_receiver *rcv, struct pgm_receiver_info *ri);
+int pgm_receiver_peers(struct pgm_receiver *rcv, unsigned long *skip,
+		       int (*fill)(const struct pgm_peer_info *pi, void *arg), void *arg);
 
 /* socket.c */
 extern struct proto pgm_prot;

@@ -91,6 +91,8 @@ struct pgm_peer {
 	unsigned long		spmr_at;	/* send an SPMR then, if no SPM */
 	bool			spmr_wait;	/* SPMR sent or suppressed: wait for the SPM */
 	struct pgm_params	p;		/* as when the peer appeared */
+	u64			losses;		/* this session's share of the counters */
+	u64			naks_sent;
 	u32			nchunks;
 	struct pgm_slot		*chunks[];	/* of SLOTS_PER_CHUNK slots */
 };
@@ -164,6 +166,27 @@ static void slot_backoff(struct pgm_peer *peer, struct pgm_slot *s)
 
 static void peer_arm(struct pgm_peer *peer);
 
+/* An event about @peer's session for the netlink group (under rcv->lock). */
+static void pgm_peer_event(struct pgm_receiver *rcv, struct pgm_peer *peer, u8 cmd,
+			   struct pgm_nl_event *ev)
+{
+	ev->cmd = cmd;
+	ev->role = PGM_ROLE_RECEIVER;
+	ev->tsi = peer->tsi;
+	ev->source = peer->saddr;
+	ev->group = peer->group;
+	ev->port = peer->dport;
+	pgm_nl_event(rcv->sk, ev);
+}
+
+/* The window of @peer is defined from now on: its session has started. */
+static void pgm_peer_started(struct pgm_receiver *rcv, struct pgm_peer *peer)
+{
+	struct pgm_nl_event ev = { .first = peer->next };
+
+	pgm_peer_event(rcv, peer, PGM_CMD_SESSION_START_NTF, &ev);
+}
+
 /* Move held records to the error queue while it takes them. */
 static void pgm_flush_err(struct pgm_receiver *rcv)
 {
@@ -202,6 +225,12 @@ static void pgm_report_loss(struct pgm_receiver *rcv, struct pgm_peer *peer,
 	struct sk_buff *skb;
 
 	rcv->st.losses += count;
+	peer->losses += count;
+	{
+		struct pgm_nl_event ev = { .first = first, .count = count };
+
+		pgm_peer_event(rcv, peer, PGM_CMD_LOSS_NTF, &ev);
+	}
 	skb = alloc_skb(sizeof(*rec), GFP_ATOMIC);
 	if (skb) {
 		rec = skb_put(skb, sizeof(*rec));
@@ -242,6 +271,11 @@ static void pgm_report_end(struct pgm_receiver *rcv, struct pgm_peer *peer, u32 
 	if (peer->end_reported)
 		return;
 	peer->end_reported = true;
+	{
+		struct pgm_nl_event ev = { .reason = reason, .last = peer->next - 1 };
+
+		pgm_peer_event(rcv, peer, PGM_CMD_SESSION_END_NTF, &ev);
+	}
 	skb = alloc_skb(sizeof(*rec), GFP_ATOMIC);
 	if (!skb)
 		return;
@@ -532,8 +566,10 @@ static void pgm_send_nak(struct pgm_receiver *rcv, struct pgm_peer *peer,
 			put_unaligned_be32(sqns[i], o + 8 + 4 * (i - 1));
 	}
 	pgm_set_csum(skb);
-	if (!pgm_xmit(rcv->sk, skb, peer->nla, false))
+	if (!pgm_xmit(rcv->sk, skb, peer->nla, false)) {
 		rcv->st.naks_sent += n;
+		peer->naks_sent += n;
+	}
 }
 
 /* One SPMR (section 8.4) for @peer's session to @daddr, with IP TTL @ttl. */
@@ -734,6 +770,7 @@ static void pgm_rx_data(struct pgm_receiver *rcv, struct pgm_peer *peer,
 			peer->next = join;
 		peer->lead = peer->next - 1;
 		peer->joined = peer->next;
+		pgm_peer_started(rcv, peer);
 	}
 	if (sqn_before(sqn, peer->next)) {
 		rcv->st.duplicates++;
@@ -811,6 +848,7 @@ static void pgm_rx_spm(struct pgm_receiver *rcv, struct pgm_peer *peer,
 			pgm_extend(rcv, peer, lead + 1, SLOT_BACKOFF);
 		}
 		peer->joined = peer->next;
+		pgm_peer_started(rcv, peer);
 		return;
 	}
 	/* Section 6.3: the SPM's lead reveals tail loss (as far as the window reaches). */
@@ -1103,4 +1141,70 @@ void pgm_receiver_stats(struct sock *sk, struct pgm_receiver_stats *st)
 	*st = rcv->st;
 	st->peers = rcv->npeers;
 	spin_unlock_bh(&rcv->lock);
+}
+
+/*
+ * For a dump, under rcu_read_lock() (@rcv was read with rcu_dereference):
+ * false when the receiver is going away.
+ */
+bool pgm_receiver_info(struct pgm_receiver *rcv, struct pgm_receiver_info *ri)
+{
+	bool ok;
+
+	spin_lock_bh(&rcv->lock);
+	ok = !rcv->dead;
+	if (ok) {
+		ri->st = rcv->st;
+		ri->st.peers = rcv->npeers;
+		ri->aborted = rcv->aborted;
+	}
+	spin_unlock_bh(&rcv->lock);
+	return ok;
+}
+
+/*
+ * For the peer dump, under rcu_read_lock(): call @fill for each peer after
+ * the first *@skip (in hash order), under rcv->lock, so @fill must not
+ * sleep.  Stops at the first error of @fill (a full message: the dump
+ * goes on from there next time); *@skip counts the peers done.
+ */
+int pgm_receiver_peers(struct pgm_receiver *rcv, unsigned long *skip,
+		       int (*fill)(const struct pgm_peer_info *pi, void *arg), void *arg)
+{
+	unsigned long idx = 0, now = jiffies;
+	struct pgm_peer *peer;
+	unsigned int i;
+	int err = 0;
+
+	spin_lock_bh(&rcv->lock);
+	if (rcv->dead)
+		goto out;
+	for (i = 0; i < PEER_HASH; i++) {
+		hlist_for_each_entry(peer, &rcv->peers[i], node) {
+			struct pgm_peer_info pi = {
+				.tsi = peer->tsi,
+				.saddr = peer->saddr,
+				.group = peer->group,
+				.nla = peer->nla,
+				.dport = peer->dport,
+				.next = peer->next,
+				.lead = peer->lead,
+				.size = peer_size(peer),
+				.end = peer->ended,
+				.idle_ms = jiffies_to_msecs(now - peer->last_heard),
+				.losses = peer->losses,
+				.naks_sent = peer->naks_sent,
+			};
+
+			if (idx++ < *skip)
+				continue;
+			err = fill(&pi, arg);
+			if (err)
+				goto out;
+			(*skip)++;
+		}
+	}
+out:
+	spin_unlock_bh(&rcv->lock);
+	return err;
 }

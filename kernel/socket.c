@@ -105,6 +105,53 @@ static u32 *pgm_param(struct pgm_params *p, const struct pgm_optdesc *d)
 	return (u32 *)((u8 *)p + d->offset);
 }
 
+static bool pgm_opt_valid(const struct pgm_optdesc *d, u32 val)
+{
+	return (val == 0 && d->zero_ok) || (val >= d->min && val <= d->max);
+}
+
+/*
+ * The option table for netlink (netlink.c): the netns defaults are checked
+ * exactly as setsockopt checks a socket's values.  -ENOPROTOOPT: not an
+ * integer tunable; -EINVAL: out of range.
+ */
+int pgm_param_check(int name, u32 val)
+{
+	const struct pgm_optdesc *d = pgm_find_opt(name);
+
+	if (!d)
+		return -ENOPROTOOPT;
+	return pgm_opt_valid(d, val) ? 0 : -EINVAL;
+}
+
+bool pgm_param_range(int name, u32 *min, u32 *max, bool *zero_ok)
+{
+	const struct pgm_optdesc *d = pgm_find_opt(name);
+
+	if (!d)
+		return false;
+	*min = d->min;
+	*max = d->max;
+	*zero_ok = d->zero_ok;
+	return true;
+}
+
+/* @name must be an integer tunable (pgm_param_check() did not fail with -ENOPROTOOPT). */
+void pgm_param_store(struct pgm_params *p, int name, u32 val)
+{
+	const struct pgm_optdesc *d = pgm_find_opt(name);
+
+	if (d)
+		*pgm_param(p, d) = val;
+}
+
+u32 pgm_param_load(const struct pgm_params *p, int name)
+{
+	const struct pgm_optdesc *d = pgm_find_opt(name);
+
+	return d ? *pgm_param((struct pgm_params *)p, d) : 0;
+}
+
 /*
  * The default GSI (RFC 3208 section 3.1 recommends 48 bits of a hash of the
  * host's name).  We take 48 bits of SipHash over the UTS node name, and for
@@ -139,11 +186,14 @@ static int pgm_init_sock(struct sock *sk)
 
 	pgm_default_gsi(sock_net(sk), ps->gsi);
 	sock_set_flag(sk, SOCK_RCU_FREE);
+	/* inet_create() attached the struct socket before calling us. */
+	ps->ino = sk->sk_socket ? SOCK_INODE(sk->sk_socket)->i_ino : 0;
 
 	spin_lock_bh(&pn->lock);
 	ps->params = pn->defaults;
 	hlist_add_head_rcu(&ps->node, &pn->sockets);
 	pn->nsockets++;
+	pn->gen++;
 	spin_unlock_bh(&pn->lock);
 	return 0;
 }
@@ -163,6 +213,7 @@ static void pgm_unhash(struct sock *sk)
 	if (!hlist_unhashed(&ps->node)) {
 		hlist_del_init_rcu(&ps->node);
 		pn->nsockets--;
+		pn->gen++;
 	}
 	spin_unlock_bh(&pn->lock);
 }
@@ -400,7 +451,7 @@ static int pgm_setsockopt(struct sock *sk, int level, int optname,
 		return -EINVAL;
 	if (copy_from_sockptr(&val, optval, sizeof(u32)))
 		return -EFAULT;
-	if (!(val == 0 && d->zero_ok) && (val < d->min || val > d->max))
+	if (!pgm_opt_valid(d, val))
 		return -EINVAL;
 
 	lock_sock(sk);

@@ -73,6 +73,10 @@ struct pgm_source {
 	u8			gsi[PGM_GSI_LEN];
 	struct pgm_params	p;		/* fixed at connect() */
 	struct pgm_source_stats	st;
+	unsigned long		nak_second;	/* start of the NAK-counting second */
+	u32			nak_count;	/* NAKs received in it */
+	bool			storm_told;	/* nak-storm event sent for it */
+	unsigned long		rl_told;	/* last rate-limited event (jiffies) */
 };
 
 /* Kept in skb->cb of a transmit window entry. */
@@ -144,6 +148,19 @@ static inline bool sqn_before(u32 a, u32 b)
 static struct pgm_source *src_get(struct sock *sk)
 {
 	return rcu_dereference_protected(pgm_sk(sk)->src, lockdep_sock_is_held(sk));
+}
+
+/* An event about this session for the netlink group (under src->lock). */
+static void pgm_source_event(struct pgm_source *src, u8 cmd, struct pgm_nl_event *ev)
+{
+	ev->cmd = cmd;
+	ev->role = PGM_ROLE_SOURCE;
+	memcpy(ev->tsi.gsi, src->gsi, PGM_GSI_LEN);
+	ev->tsi.sport = src->sport;
+	ev->source = src->nla;
+	ev->group = src->group;
+	ev->port = src->dport;
+	pgm_nl_event(src->sk, ev);
 }
 
 /* Token bucket: credit the time since the last refill. */
@@ -351,11 +368,19 @@ int pgm_source_start(struct sock *sk)
 	src->tokens = 4 * src->p.max_tpdu;
 	timer_setup(&src->timer, pgm_source_timer, 0);
 
+	src->nak_second = jiffies;
+	src->rl_told = jiffies - HZ;
+
 	spin_lock_bh(&src->lock);
 	/* Announce the session: an SPM now, then ambient SPMs. */
 	pgm_send_spm(src);
 	src->next_ambient = jiffies + pgm_usecs_to_jiffies(src->p.spm_ambient_ivl);
 	pgm_source_arm(src);
+	{
+		struct pgm_nl_event ev = { .first = src->first };
+
+		pgm_source_event(src, PGM_CMD_SESSION_START_NTF, &ev);
+	}
 	spin_unlock_bh(&src->lock);
 
 	rcu_assign_pointer(ps->src, src);
@@ -424,6 +449,14 @@ void pgm_source_stop(struct sock *sk)
 	 */
 	for (i = 0; i < 3; i++)
 		pgm_send_spm(src);
+	{
+		struct pgm_nl_event ev = {
+			.reason = src->end == PGM_OPT_RST ? PGM_END_RST : PGM_END_FIN,
+			.last = src->next_sqn - 1,
+		};
+
+		pgm_source_event(src, PGM_CMD_SESSION_END_NTF, &ev);
+	}
 	if (sock_flag(sk, SOCK_LINGER))
 		linger = sk->sk_lingertime;
 	/* Heartbeats carry the final option from now on. */
@@ -507,6 +540,16 @@ static int pgm_wait_tokens(struct sock *sk, struct pgm_source *src, s64 need,
 		if (!timeo)
 			return -EAGAIN;
 		src->st.rate_limited++;
+		/* The limit is saturated: say so, at most once a second. */
+		if (time_after_eq(jiffies, src->rl_told + HZ)) {
+			struct pgm_nl_event ev = {
+				.rate_limit = src->p.txw_max_rte,
+				.rate_limited = src->st.rate_limited,
+			};
+
+			src->rl_told = jiffies;
+			pgm_source_event(src, PGM_CMD_RATE_LIMITED_NTF, &ev);
+		}
 		missing = need - src->tokens;
 		delay = max_t(long, 1, nsecs_to_jiffies(div_u64((u64)missing * NSEC_PER_SEC,
 							       src->p.txw_max_rte)));
@@ -667,6 +710,28 @@ static bool pgm_repair(struct pgm_source *src, u32 sqn)
 }
 
 /*
+ * Count @n NAKs against the netns's nak-storm-rate: past it within one
+ * second, one nak-storm event for that second.
+ */
+static void pgm_source_nak_rate(struct pgm_source *src, u32 n)
+{
+	u32 limit = READ_ONCE(pgm_pernet(sock_net(src->sk))->nak_storm_rate);
+
+	if (time_after_eq(jiffies, src->nak_second + HZ)) {
+		src->nak_second = jiffies;
+		src->nak_count = 0;
+		src->storm_told = false;
+	}
+	src->nak_count += n;
+	if (limit && src->nak_count > limit && !src->storm_told) {
+		struct pgm_nl_event ev = { .rate = src->nak_count, .threshold = limit };
+
+		src->storm_told = true;
+		pgm_source_event(src, PGM_CMD_NAK_STORM_NTF, &ev);
+	}
+}
+
+/*
  * A NAK for our session (sections 5.2, 5.3, 9.3): confirm the sequence
  * numbers inside the window with one NCF and send their RDATA.  Sequence
  * numbers outside the window are counted and ignored: there is nothing to
@@ -680,6 +745,7 @@ static void pgm_source_nak(struct pgm_source *src, struct sk_buff *skb,
 	__be32 ok[1 + PGM_MAX_NAK_LIST];
 	unsigned int nok = 0, fixed = info->hdr_len;
 	u32 sqn = get_unaligned_be32(d + 16);
+	u64 naks = src->st.naks_received;
 
 	/* Source NLA (IPv4 only here) must be ours, the group NLA our group. */
 	if (get_unaligned_be16(d + 20) != PGM_AFI_IP ||
@@ -718,6 +784,7 @@ static void pgm_source_nak(struct pgm_source *src, struct sk_buff *skb,
 			o += o[1];
 		}
 	}
+	pgm_source_nak_rate(src, src->st.naks_received - naks);
 	if (!nok)
 		return;
 	/* The NCF names the first confirmed sqn and lists the rest. */
@@ -788,4 +855,31 @@ void pgm_source_stats(struct sock *sk, struct pgm_source_stats *st)
 	st->txw_trail = src->trail;
 	st->txw_lead = src->next_sqn - 1;
 	spin_unlock_bh(&src->lock);
+}
+
+/*
+ * For a dump, under rcu_read_lock() (@src was read with rcu_dereference):
+ * false when the session is going away.
+ */
+bool pgm_source_info(struct pgm_source *src, struct pgm_source_info *si)
+{
+	bool ok;
+
+	spin_lock_bh(&src->lock);
+	ok = !src->dead;
+	if (ok) {
+		si->st = src->st;
+		si->st.txw_trail = src->trail;
+		si->st.txw_lead = src->next_sqn - 1;
+		si->held = src->held;
+		si->size = src->size;
+		si->rate = src->p.txw_max_rte;
+		si->nla = src->nla;
+		si->group = src->group;
+		si->sport = src->sport;
+		si->dport = src->dport;
+		si->closing = src->end != 0;
+	}
+	spin_unlock_bh(&src->lock);
+	return ok;
 }

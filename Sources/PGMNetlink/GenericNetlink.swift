@@ -11,6 +11,8 @@ public enum NetlinkError: Error, Equatable, CustomStringConvertible {
     case familyNotFound(String)
     /// A system call or the kernel returned this errno.
     case system(Errno, String)
+    /// The kernel refused a request: its errno, and what its extended ACK said.
+    case refused(Errno, KernelReport)
     /// The reply did not carry what the request asks for.
     case malformedReply(String)
 
@@ -18,17 +20,21 @@ public enum NetlinkError: Error, Equatable, CustomStringConvertible {
         switch self {
         case .familyNotFound(let name): "generic netlink family '\(name)' not found"
         case .system(let e, let what): "\(what): \(e)"
+        case .refused(let e, let report):
+            if let m = report.message { "\(m) (\(e))" } else { "\(e)" }
         case .malformedReply(let why): "malformed netlink reply: \(why)"
         }
     }
 }
 
-/// A generic-netlink socket (NETLINK_GENERIC) on libmnl.
+/// A generic-netlink socket (NETLINK_GENERIC) on libmnl, with extended
+/// ACKs on: a refused request comes back with the kernel's message.
 public final class GenericNetlinkSocket {
     private let nl: OpaquePointer
     private let portID: UInt32
     private var sequence: UInt32
 
+    /// Opens and binds a socket.
     public init() throws(NetlinkError) {
         guard let nl = mnl_socket_open(NETLINK_GENERIC) else {
             throw .system(Errno(rawValue: errno), "mnl_socket_open")
@@ -38,6 +44,10 @@ public final class GenericNetlinkSocket {
             mnl_socket_close(nl)
             throw .system(e, "mnl_socket_bind")
         }
+        var one: Int32 = 1
+        // Best effort: kernels without them still answer, with less to say.
+        _ = mnl_socket_setsockopt(nl, NETLINK_EXT_ACK, &one, socklen_t(MemoryLayout<Int32>.size))
+        _ = mnl_socket_setsockopt(nl, NETLINK_CAP_ACK, &one, socklen_t(MemoryLayout<Int32>.size))
         self.nl = nl
         self.portID = mnl_socket_get_portid(nl)
         self.sequence = UInt32(truncatingIfNeeded: time(nil))
@@ -45,75 +55,90 @@ public final class GenericNetlinkSocket {
 
     deinit { mnl_socket_close(nl) }
 
-    /// A resolved family: its id and version.
+    /// The socket's descriptor, for poll(2).
+    public var fileDescriptor: Int32 { mnl_socket_get_fd(nl) }
+
+    /// A resolved family: its id, version and multicast groups.
     public struct Family: Equatable, Sendable {
+        /// The family's name.
         public var name: String
+        /// The id requests carry in nlmsg_type.
         public var id: UInt16
+        /// The family's version.
         public var version: UInt32
+        /// Multicast group ids by name.
+        public var groups: [String: UInt32] = [:]
     }
 
     /// Looks up a generic-netlink family by name (CTRL_CMD_GETFAMILY).
     public func resolve(family name: String) throws(NetlinkError) -> Family {
-        var buffer = [UInt8](repeating: 0, count: 8192)  // MNL_SOCKET_BUFFER_SIZE
+        let request = NetlinkRequest(
+            family: UInt16(GENL_ID_CTRL), command: UInt8(CTRL_CMD_GETFAMILY),
+            attributes: [NetlinkAttribute(type: UInt16(CTRL_ATTR_FAMILY_NAME), payload: Array(name.utf8) + [0])])
+        let replies: [NetlinkAttributes]
+        do {
+            replies = try transact(request)
+        } catch .refused(let e, _) {
+            if e == .noSuchFileOrDirectory { throw .familyNotFound(name) }
+            throw .system(e, "CTRL_CMD_GETFAMILY \(name)")
+        }
+        guard let a = replies.first, let id = a.u16(UInt16(CTRL_ATTR_FAMILY_ID)) else {
+            throw .malformedReply("no CTRL_ATTR_FAMILY_ID")
+        }
+        var family = Family(name: name, id: id, version: a.u32(UInt16(CTRL_ATTR_VERSION)) ?? 0)
+        if let groups = a.nested(UInt16(CTRL_ATTR_MCAST_GROUPS)) {
+            for (_, payload) in groups.payloads {
+                guard let g = try? NetlinkAttributes(parsing: payload),
+                      let gname = g.string(UInt16(CTRL_ATTR_MCAST_GRP_NAME)),
+                      let gid = g.u32(UInt16(CTRL_ATTR_MCAST_GRP_ID)) else { continue }
+                family.groups[gname] = gid
+            }
+        }
+        return family
+    }
+
+    /// Sends a request and collects its replies: one message for a do, all
+    /// of them for a dump (reading on until NLMSG_DONE, as many recv()s as
+    /// the kernel needs to page them).  Throws ``NetlinkError/refused(_:_:)``
+    /// when the kernel says no.
+    public func transact(_ request: NetlinkRequest) throws(NetlinkError) -> [NetlinkAttributes] {
         sequence &+= 1
         let seq = sequence
-        let sent: Int = buffer.withUnsafeMutableBytes { raw in
-            guard let base = raw.baseAddress else { return -1 }
-            let nlh = mnl_nlmsg_put_header(base)!
-            nlh.pointee.nlmsg_type = UInt16(GENL_ID_CTRL)
-            nlh.pointee.nlmsg_flags = UInt16(NLM_F_REQUEST | NLM_F_ACK)
-            nlh.pointee.nlmsg_seq = seq
-            let genl = mnl_nlmsg_put_extra_header(nlh, MemoryLayout<genlmsghdr>.size)!
-                .assumingMemoryBound(to: genlmsghdr.self)
-            genl.pointee.cmd = UInt8(CTRL_CMD_GETFAMILY)
-            genl.pointee.version = 1
-            mnl_attr_put_strz(nlh, UInt16(CTRL_ATTR_FAMILY_NAME), name)
-            return mnl_socket_sendto(nl, nlh, Int(nlh.pointee.nlmsg_len))
-        }
+        let bytes = request.encoded(sequence: seq, portID: 0)
+        let sent = bytes.withUnsafeBytes { mnl_socket_sendto(nl, $0.baseAddress, $0.count) }
         guard sent >= 0 else { throw .system(Errno(rawValue: errno), "sendto") }
 
-        var result = ParseState()
+        var out: [NetlinkAttributes] = []
+        var buffer = [UInt8](repeating: 0, count: 65536)
         while true {
             let n = buffer.withUnsafeMutableBytes { mnl_socket_recvfrom(nl, $0.baseAddress, $0.count) }
             guard n >= 0 else { throw .system(Errno(rawValue: errno), "recvfrom") }
-            let rc = buffer.withUnsafeBytes { raw in
-                withUnsafeMutablePointer(to: &result) { state in
-                    mnl_cb_run(raw.baseAddress, n, seq, portID, familyCallback, state)
+            for m in try NetlinkMessage.parse(Array(buffer.prefix(n))) where m.sequence == seq {
+                switch m {
+                case .generic(_, _, _, let attrs):
+                    out.append(attrs)
+                case .error(_, let code, let report), .done(_, let code, let report):
+                    if code < 0 { throw .refused(Errno(rawValue: -code), report) }
+                    if case .error = m, request.dump { continue }  // an ACK before the DONE
+                    return out
                 }
             }
-            if rc == MNL_CB_ERROR {
-                let e = Errno(rawValue: errno)
-                if e == .noSuchFileOrDirectory { throw .familyNotFound(name) }
-                throw .system(e, "CTRL_CMD_GETFAMILY \(name)")
-            }
-            if rc == MNL_CB_STOP { break }
         }
-        guard let id = result.id else { throw .malformedReply("no CTRL_ATTR_FAMILY_ID") }
-        return Family(name: name, id: id, version: result.version ?? 0)
     }
-}
 
-private struct ParseState {
-    var id: UInt16?
-    var version: UInt32?
-}
-
-private let familyCallback: mnl_cb_t = { nlh, data in
-    guard let nlh, let data else { return MNL_CB_ERROR }
-    let state = data.assumingMemoryBound(to: ParseState.self)
-    var attr = mnl_nlmsg_get_payload_offset(nlh, MemoryLayout<genlmsghdr>.size)
-        .map { $0.assumingMemoryBound(to: nlattr.self) }
-    let tail = mnl_nlmsg_get_payload_tail(nlh)
-    while let a = attr, mnl_attr_ok(a, Int32(Int(bitPattern: tail) - Int(bitPattern: UnsafeRawPointer(a)))) {
-        switch Int32(mnl_attr_get_type(a)) {
-        case Int32(CTRL_ATTR_FAMILY_ID):
-            if mnl_attr_validate(a, MNL_TYPE_U16) >= 0 { state.pointee.id = mnl_attr_get_u16(a) }
-        case Int32(CTRL_ATTR_VERSION):
-            if mnl_attr_validate(a, MNL_TYPE_U32) >= 0 { state.pointee.version = mnl_attr_get_u32(a) }
-        default:
-            break
+    /// Joins a multicast group: its messages arrive with ``receive()``.
+    public func join(group: UInt32) throws(NetlinkError) {
+        var g = group
+        guard mnl_socket_setsockopt(nl, NETLINK_ADD_MEMBERSHIP, &g, socklen_t(MemoryLayout<UInt32>.size)) == 0 else {
+            throw .system(Errno(rawValue: errno), "NETLINK_ADD_MEMBERSHIP")
         }
-        attr = mnl_attr_next(a)
     }
-    return MNL_CB_OK
+
+    /// Reads what one recv() returns (waiting unless the socket is non-blocking).
+    public func receive() throws(NetlinkError) -> [NetlinkMessage] {
+        var buffer = [UInt8](repeating: 0, count: 65536)
+        let n = buffer.withUnsafeMutableBytes { mnl_socket_recvfrom(nl, $0.baseAddress, $0.count) }
+        guard n >= 0 else { throw .system(Errno(rawValue: errno), "recvfrom") }
+        return try NetlinkMessage.parse(Array(buffer.prefix(n)))
+    }
 }

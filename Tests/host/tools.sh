@@ -44,6 +44,19 @@ check "pgm-info --connect checks its argument" \
 # pgm-dump reads stdin and reports an empty capture as an error.
 check "pgm-dump refuses a non-capture" sh -c "! printf 'junk' | '$bin/pgm-dump' -r - 2>/dev/null"
 
+# pgmctl on the host: usage errors (64, a message) and, without the
+# module, a clear error (1).
+check "pgmctl --help lists its subcommands" sh -c "'$bin/pgmctl' --help | grep -q 'monitor'"
+check "pgmctl set suggests the closest key" sh -c "'$bin/pgmctl' set nak_bo 5 2>&1 >/dev/null | grep -q \"did you mean 'nak-bo-ivl'\"; [ \$? = 0 ] && ! '$bin/pgmctl' set nak_bo 5 2>/dev/null"
+check "pgmctl set without a value is a usage error (64)" sh -c "[ \"\$('$bin/pgmctl' set txw-sqns >/dev/null 2>&1; echo \$?)\" = 64 ]"
+check "pgmctl set refuses a value that is not a number" sh -c "'$bin/pgmctl' set txw-sqns 1k 2>&1 | grep -q 'not a whole number'"
+check "pgmctl prints a bash completion script" sh -c "'$bin/pgmctl' --generate-completion-script bash | grep -q '_pgmctl'"
+if [ -d /sys/module/pgm ]; then
+	ok "pgmctl without pgm.ko (skipped: the module is loaded here)"
+else
+	check "pgmctl says the module is not loaded" sh -c "'$bin/pgmctl' show 2>&1 | grep -q 'pgm module is not loaded'; [ \$? = 0 ] && ! '$bin/pgmctl' show >/dev/null 2>&1"
+fi
+
 # pgm-send and pgm-recv: --help, argument errors (status 64, a message
 # naming the option), and without the module a clear error (status 1).
 for t in pgm-send pgm-recv; do

@@ -78,6 +78,8 @@ run_counted sock_test "$bin/sock_test"
 run_counted input_test "$bin/input_test"
 run_counted src_test "$bin/src_test"
 
+run_counted nl-smoke python3 "$top/Tests/kernel/nl_smoke.py"
+
 # 3. End to end: a source and three receivers over a bridge, with loss.
 run_counted e2e "$top/Tests/kernel/e2e.sh" "${PGM_E2E_COUNT:-20000}"
 
@@ -87,8 +89,9 @@ run_counted conformance "$top/Tests/kernel/conformance.sh"
 
 # 4. The Swift library against the real module (kernel-gated tests are strict
 #    here: PGM_VM=1 makes them require the module).
-run_counted swift "$top/scripts/swift-test-summary" "$swiftbin/pgmPackageTests.xctest" --testing-library swift-testing --filter PGMTests
+run_counted swift "$top/scripts/swift-test-summary" "$swiftbin/pgmPackageTests.xctest" --testing-library swift-testing --filter "PGMTests|PGMNetlinkTests"
 run_counted tools-vm "$top/Tests/kernel/tools.sh" "$swiftbin"
+run_counted pgmctl-vm "$top/Tests/kernel/pgmctl.sh" "$swiftbin"
 check "pgm-info opens a socket and reads every option" sh -c "'$swiftbin/pgm-info' --json | grep -q '\"TXW_SQNS\":8192'"
 
 # 5. Unload is refused while a socket is open and succeeds after.

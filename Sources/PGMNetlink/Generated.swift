@@ -1,0 +1,758 @@
+// Do not edit directly, auto-generated from:
+// 	kernel/pgm.yaml
+// by scripts/ynl-gen (run it after changing the spec).
+
+/// Constants of the `pgm` generic-netlink family, from its spec.
+public enum PGMFamily {
+    /// The family's name, resolved through the controller.
+    public static let name = "pgm"
+    /// The family's version, in every request's generic-netlink header.
+    public static let version: UInt8 = 1
+    /// The multicast groups.
+    public enum Group {
+        /// Group "events".
+        public static let events = "events"
+    }
+    /// NAKs per second one source session may receive before a nak-storm event is sent (the defaults attribute nak-storm-rate).
+    public static let nakStormRateDefault: UInt32 = 1000
+}
+
+/// The kind of value an attribute carries.
+public enum PGMAttributeKind: Sendable {
+    /// Native-endian integers (addresses: network order).
+    case u16, u32, u64
+    /// Alignment padding for u64 values.
+    case pad
+    /// Bytes.
+    case binary
+    /// Nested attributes.
+    case nest
+}
+
+/// What a socket is.
+public enum PGMRole: UInt32, Sendable, CaseIterable, CustomStringConvertible {
+    /// neither bound to a group nor connected
+    case none = 0
+    /// connected to a group; sends a session
+    case source = 1
+    /// bound to a group and port; receives sessions
+    case receiver = 2
+
+    /// The name in the spec.
+    public var description: String {
+        switch self {
+        case .none: "none"
+        case .source: "source"
+        case .receiver: "receiver"
+        }
+    }
+}
+
+/// The state of a socket's session.
+public enum PGMSockState: UInt32, Sendable, CaseIterable, CustomStringConvertible {
+    /// no session (role none)
+    case idle = 0
+    /// a source sending, or a receiver receiving
+    case active = 1
+    /// a source that is closing (OPT_FIN or OPT_RST sent, lingering)
+    case closing = 2
+    /// a receiver stopped by loss under PGM_ABORT_ON_LOSS
+    case aborted = 3
+
+    /// The name in the spec.
+    public var description: String {
+        switch self {
+        case .idle: "idle"
+        case .active: "active"
+        case .closing: "closing"
+        case .aborted: "aborted"
+        }
+    }
+}
+
+/// Why a session ended.
+public enum PGMEndReason: UInt32, Sendable, CaseIterable, CustomStringConvertible {
+    /// the source closed (OPT_FIN)
+    case fin = 1
+    /// the source reset the session (OPT_RST)
+    case rst = 2
+    /// the source fell silent for PGM_PEER_EXPIRY
+    case expired = 3
+
+    /// The name in the spec.
+    public var description: String {
+        switch self {
+        case .fin: "fin"
+        case .rst: "rst"
+        case .expired: "expired"
+        }
+    }
+}
+
+/// Attributes of the set `defaults`: Netns-wide defaults: what a socket of the netns takes when it is created. Attribute numbers equal the SOL_PGM option numbers, and the ranges are setsockopt's.
+public enum PGMDefaultsAttribute: UInt16, Sendable, CaseIterable, CustomStringConvertible {
+    /// transmit window, in sequence numbers (PGM_TXW_SQNS)
+    case txwSqns = 1
+    /// transmit window, in ms; 0 = by size only (PGM_TXW_SECS_MS)
+    case txwSecsMs = 2
+    /// rate limit, bytes/s including IP headers; 0 = none (PGM_TXW_MAX_RTE)
+    case txwMaxRte = 3
+    /// ambient SPM interval, us (PGM_SPM_AMBIENT_IVL)
+    case spmAmbientIvl = 4
+    /// first heartbeat SPM after data, us; at most ihb-max (PGM_IHB_MIN)
+    case ihbMin = 5
+    /// longest heartbeat SPM interval, us (PGM_IHB_MAX)
+    case ihbMax = 6
+    /// ignore repeated NAKs for a just-repaired sqn, us; 0 = off (PGM_RDATA_LINGER_IVL)
+    case rdataLingerIvl = 7
+    /// largest IP packet a source sends, bytes (PGM_MAX_TPDU)
+    case maxTpdu = 8
+    /// transmit window, in TSDU bytes; 0 = by sqns only (PGM_TXW_BYTES)
+    case txwBytes = 10
+    /// receive window, in sequence numbers (PGM_RXW_SQNS)
+    case rxwSqns = 20
+    /// forget a silent source after, us (PGM_PEER_EXPIRY)
+    case peerExpiry = 21
+    /// wait for an SPM before sending an SPMR, us (PGM_SPMR_EXPIRY)
+    case spmrExpiry = 22
+    /// NAK back-off interval, upper bound, us (PGM_NAK_BO_IVL)
+    case nakBoIvl = 23
+    /// wait for an NCF after a NAK, us (PGM_NAK_RPT_IVL)
+    case nakRptIvl = 24
+    /// wait for RDATA after an NCF, us (PGM_NAK_RDATA_IVL)
+    case nakRdataIvl = 25
+    /// NAKs without an NCF before giving up (PGM_NAK_NCF_RETRIES)
+    case nakNcfRetries = 26
+    /// NCFs without RDATA before giving up (PGM_NAK_DATA_RETRIES)
+    case nakDataRetries = 27
+    /// NAKs per second one source session may receive before a nak-storm event; 0 = no such events. Not a socket option: netns-wide only.
+    case nakStormRate = 50
+
+    /// The name in the spec.
+    public var description: String {
+        switch self {
+        case .txwSqns: "txw-sqns"
+        case .txwSecsMs: "txw-secs-ms"
+        case .txwMaxRte: "txw-max-rte"
+        case .spmAmbientIvl: "spm-ambient-ivl"
+        case .ihbMin: "ihb-min"
+        case .ihbMax: "ihb-max"
+        case .rdataLingerIvl: "rdata-linger-ivl"
+        case .maxTpdu: "max-tpdu"
+        case .txwBytes: "txw-bytes"
+        case .rxwSqns: "rxw-sqns"
+        case .peerExpiry: "peer-expiry"
+        case .spmrExpiry: "spmr-expiry"
+        case .nakBoIvl: "nak-bo-ivl"
+        case .nakRptIvl: "nak-rpt-ivl"
+        case .nakRdataIvl: "nak-rdata-ivl"
+        case .nakNcfRetries: "nak-ncf-retries"
+        case .nakDataRetries: "nak-data-retries"
+        case .nakStormRate: "nak-storm-rate"
+        }
+    }
+
+    /// What the attribute carries.
+    public var kind: PGMAttributeKind {
+        switch self {
+        case .txwSqns: .u32
+        case .txwSecsMs: .u32
+        case .txwMaxRte: .u32
+        case .spmAmbientIvl: .u32
+        case .ihbMin: .u32
+        case .ihbMax: .u32
+        case .rdataLingerIvl: .u32
+        case .maxTpdu: .u32
+        case .txwBytes: .u32
+        case .rxwSqns: .u32
+        case .peerExpiry: .u32
+        case .spmrExpiry: .u32
+        case .nakBoIvl: .u32
+        case .nakRptIvl: .u32
+        case .nakRdataIvl: .u32
+        case .nakNcfRetries: .u32
+        case .nakDataRetries: .u32
+        case .nakStormRate: .u32
+        }
+    }
+
+    /// The values the kernel accepts: the range, and whether 0 ("off") is accepted too.
+    public var accepted: (range: ClosedRange<UInt32>, zeroMeansOff: Bool)? {
+        switch self {
+        case .txwSqns: (1...1048576, false)
+        case .txwSecsMs: (1...3600000, true)
+        case .txwMaxRte: (1...4294967295, true)
+        case .spmAmbientIvl: (1000...600000000, false)
+        case .ihbMin: (1000...600000000, false)
+        case .ihbMax: (1000...600000000, false)
+        case .rdataLingerIvl: (1000...600000000, true)
+        case .maxTpdu: (576...65535, false)
+        case .txwBytes: (576...4294967295, true)
+        case .rxwSqns: (1...1048576, false)
+        case .peerExpiry: (1000...600000000, false)
+        case .spmrExpiry: (1000...600000000, false)
+        case .nakBoIvl: (1000...600000000, false)
+        case .nakRptIvl: (1000...600000000, false)
+        case .nakRdataIvl: (1000...600000000, false)
+        case .nakNcfRetries: (0...255, false)
+        case .nakDataRetries: (0...255, false)
+        case .nakStormRate: (1...10000000, true)
+        }
+    }
+
+    /// The spec's one-line documentation.
+    public var doc: String {
+        switch self {
+        case .txwSqns: "transmit window, in sequence numbers (PGM_TXW_SQNS)"
+        case .txwSecsMs: "transmit window, in ms; 0 = by size only (PGM_TXW_SECS_MS)"
+        case .txwMaxRte: "rate limit, bytes/s including IP headers; 0 = none (PGM_TXW_MAX_RTE)"
+        case .spmAmbientIvl: "ambient SPM interval, us (PGM_SPM_AMBIENT_IVL)"
+        case .ihbMin: "first heartbeat SPM after data, us; at most ihb-max (PGM_IHB_MIN)"
+        case .ihbMax: "longest heartbeat SPM interval, us (PGM_IHB_MAX)"
+        case .rdataLingerIvl: "ignore repeated NAKs for a just-repaired sqn, us; 0 = off (PGM_RDATA_LINGER_IVL)"
+        case .maxTpdu: "largest IP packet a source sends, bytes (PGM_MAX_TPDU)"
+        case .txwBytes: "transmit window, in TSDU bytes; 0 = by sqns only (PGM_TXW_BYTES)"
+        case .rxwSqns: "receive window, in sequence numbers (PGM_RXW_SQNS)"
+        case .peerExpiry: "forget a silent source after, us (PGM_PEER_EXPIRY)"
+        case .spmrExpiry: "wait for an SPM before sending an SPMR, us (PGM_SPMR_EXPIRY)"
+        case .nakBoIvl: "NAK back-off interval, upper bound, us (PGM_NAK_BO_IVL)"
+        case .nakRptIvl: "wait for an NCF after a NAK, us (PGM_NAK_RPT_IVL)"
+        case .nakRdataIvl: "wait for RDATA after an NCF, us (PGM_NAK_RDATA_IVL)"
+        case .nakNcfRetries: "NAKs without an NCF before giving up (PGM_NAK_NCF_RETRIES)"
+        case .nakDataRetries: "NCFs without RDATA before giving up (PGM_NAK_DATA_RETRIES)"
+        case .nakStormRate: "NAKs per second one source session may receive before a nak-storm event; 0 = no such events. Not a socket option: netns-wide only."
+        }
+    }
+}
+
+/// Attributes of the set `stats`: Counters of the netns's PGM input path (struct pgm_netns_stats).
+public enum PGMStatsAttribute: UInt16, Sendable, CaseIterable, CustomStringConvertible {
+    case pad = 1
+    /// all PGM packets seen
+    case inPackets = 2
+    case inBytes = 3
+    /// shorter than their header
+    case inTruncated = 4
+    case inBadChecksum = 5
+    /// unknown type or version bits
+    case inBadType = 6
+    /// options or lengths inconsistent
+    case inMalformed = 7
+    /// valid, but no socket wanted it
+    case inNoSocket = 8
+    /// handed to a socket
+    case inDelivered = 9
+    /// PGM sockets open in the netns
+    case sockets = 10
+
+    /// The name in the spec.
+    public var description: String {
+        switch self {
+        case .pad: "pad"
+        case .inPackets: "in-packets"
+        case .inBytes: "in-bytes"
+        case .inTruncated: "in-truncated"
+        case .inBadChecksum: "in-bad-checksum"
+        case .inBadType: "in-bad-type"
+        case .inMalformed: "in-malformed"
+        case .inNoSocket: "in-no-socket"
+        case .inDelivered: "in-delivered"
+        case .sockets: "sockets"
+        }
+    }
+
+    /// What the attribute carries.
+    public var kind: PGMAttributeKind {
+        switch self {
+        case .pad: .pad
+        case .inPackets: .u64
+        case .inBytes: .u64
+        case .inTruncated: .u64
+        case .inBadChecksum: .u64
+        case .inBadType: .u64
+        case .inMalformed: .u64
+        case .inNoSocket: .u64
+        case .inDelivered: .u64
+        case .sockets: .u64
+        }
+    }
+
+    /// The spec's one-line documentation.
+    public var doc: String {
+        switch self {
+        case .pad: ""
+        case .inPackets: "all PGM packets seen"
+        case .inBytes: ""
+        case .inTruncated: "shorter than their header"
+        case .inBadChecksum: ""
+        case .inBadType: "unknown type or version bits"
+        case .inMalformed: "options or lengths inconsistent"
+        case .inNoSocket: "valid, but no socket wanted it"
+        case .inDelivered: "handed to a socket"
+        case .sockets: "PGM sockets open in the netns"
+        }
+    }
+}
+
+/// Attributes of the set `source-stats`: Counters of a source socket (struct pgm_source_stats).
+public enum PGMSourceStatsAttribute: UInt16, Sendable, CaseIterable, CustomStringConvertible {
+    case pad = 1
+    case dataBytesSent = 2
+    case odataSent = 3
+    case rdataSent = 4
+    case rdataBytesSent = 5
+    case spmSent = 6
+    case ncfSent = 7
+    case naksReceived = 8
+    case naksIgnored = 9
+    case spmrReceived = 10
+    case rateLimited = 11
+    case malformed = 12
+
+    /// The name in the spec.
+    public var description: String {
+        switch self {
+        case .pad: "pad"
+        case .dataBytesSent: "data-bytes-sent"
+        case .odataSent: "odata-sent"
+        case .rdataSent: "rdata-sent"
+        case .rdataBytesSent: "rdata-bytes-sent"
+        case .spmSent: "spm-sent"
+        case .ncfSent: "ncf-sent"
+        case .naksReceived: "naks-received"
+        case .naksIgnored: "naks-ignored"
+        case .spmrReceived: "spmr-received"
+        case .rateLimited: "rate-limited"
+        case .malformed: "malformed"
+        }
+    }
+
+    /// What the attribute carries.
+    public var kind: PGMAttributeKind {
+        switch self {
+        case .pad: .pad
+        case .dataBytesSent: .u64
+        case .odataSent: .u64
+        case .rdataSent: .u64
+        case .rdataBytesSent: .u64
+        case .spmSent: .u64
+        case .ncfSent: .u64
+        case .naksReceived: .u64
+        case .naksIgnored: .u64
+        case .spmrReceived: .u64
+        case .rateLimited: .u64
+        case .malformed: .u64
+        }
+    }
+}
+
+/// Attributes of the set `receiver-stats`: Counters of a receiver socket, over its peers (struct pgm_receiver_stats).
+public enum PGMReceiverStatsAttribute: UInt16, Sendable, CaseIterable, CustomStringConvertible {
+    case pad = 1
+    case dataBytesReceived = 2
+    case apdusDelivered = 3
+    case odataReceived = 4
+    case rdataReceived = 5
+    case duplicates = 6
+    case naksSent = 7
+    case ncfsReceived = 8
+    case spmsReceived = 9
+    case spmrsSent = 10
+    case losses = 11
+    case malformed = 12
+    case outsideWindow = 13
+
+    /// The name in the spec.
+    public var description: String {
+        switch self {
+        case .pad: "pad"
+        case .dataBytesReceived: "data-bytes-received"
+        case .apdusDelivered: "apdus-delivered"
+        case .odataReceived: "odata-received"
+        case .rdataReceived: "rdata-received"
+        case .duplicates: "duplicates"
+        case .naksSent: "naks-sent"
+        case .ncfsReceived: "ncfs-received"
+        case .spmsReceived: "spms-received"
+        case .spmrsSent: "spmrs-sent"
+        case .losses: "losses"
+        case .malformed: "malformed"
+        case .outsideWindow: "outside-window"
+        }
+    }
+
+    /// What the attribute carries.
+    public var kind: PGMAttributeKind {
+        switch self {
+        case .pad: .pad
+        case .dataBytesReceived: .u64
+        case .apdusDelivered: .u64
+        case .odataReceived: .u64
+        case .rdataReceived: .u64
+        case .duplicates: .u64
+        case .naksSent: .u64
+        case .ncfsReceived: .u64
+        case .spmsReceived: .u64
+        case .spmrsSent: .u64
+        case .losses: .u64
+        case .malformed: .u64
+        case .outsideWindow: .u64
+        }
+    }
+}
+
+/// Attributes of the set `socket`: One PGM socket, as a socket dump gives it.
+public enum PGMSocketAttribute: UInt16, Sendable, CaseIterable, CustomStringConvertible {
+    case pad = 1
+    /// inode number of the socket (as in /proc/PID/fd and ss)
+    case inode = 2
+    /// owner, in the dumping process's user namespace
+    case uid = 3
+    case role = 4
+    case state = 5
+    /// Global Source ID (6 bytes)
+    case gsi = 6
+    /// a source's Transport Session ID (GSI and port, 8 bytes)
+    case tsi = 7
+    /// local IPv4 address (a source's NLA, a receiver's bound address)
+    case addr = 8
+    /// the multicast group (a source's destination)
+    case group = 9
+    /// data-destination port
+    case port = 10
+    /// a source's data-source port
+    case sport = 11
+    /// a source's transmit window trail (section 3.3)
+    case txwTrail = 12
+    /// a source's transmit window lead
+    case txwLead = 13
+    /// transmit window capacity, in sqns
+    case txwSize = 14
+    /// TSDU bytes held in the transmit window
+    case txwBytes = 15
+    /// a source's rate limit, bytes/s; 0 = none
+    case rateLimit = 16
+    /// bytes in the receive queue
+    case rmemAlloc = 17
+    case rcvbuf = 18
+    /// bytes queued for sending
+    case wmemAlloc = 19
+    case sndbuf = 20
+    /// APDUs waiting in the receive queue
+    case rcvQueue = 21
+    /// loss and session-end records on the error queue
+    case errQueue = 22
+    /// a receiver's sessions
+    case peers = 23
+    case sourceStats = 24
+    case receiverStats = 25
+
+    /// The name in the spec.
+    public var description: String {
+        switch self {
+        case .pad: "pad"
+        case .inode: "inode"
+        case .uid: "uid"
+        case .role: "role"
+        case .state: "state"
+        case .gsi: "gsi"
+        case .tsi: "tsi"
+        case .addr: "addr"
+        case .group: "group"
+        case .port: "port"
+        case .sport: "sport"
+        case .txwTrail: "txw-trail"
+        case .txwLead: "txw-lead"
+        case .txwSize: "txw-size"
+        case .txwBytes: "txw-bytes"
+        case .rateLimit: "rate-limit"
+        case .rmemAlloc: "rmem-alloc"
+        case .rcvbuf: "rcvbuf"
+        case .wmemAlloc: "wmem-alloc"
+        case .sndbuf: "sndbuf"
+        case .rcvQueue: "rcv-queue"
+        case .errQueue: "err-queue"
+        case .peers: "peers"
+        case .sourceStats: "source-stats"
+        case .receiverStats: "receiver-stats"
+        }
+    }
+
+    /// What the attribute carries.
+    public var kind: PGMAttributeKind {
+        switch self {
+        case .pad: .pad
+        case .inode: .u32
+        case .uid: .u32
+        case .role: .u32
+        case .state: .u32
+        case .gsi: .binary
+        case .tsi: .binary
+        case .addr: .u32
+        case .group: .u32
+        case .port: .u16
+        case .sport: .u16
+        case .txwTrail: .u32
+        case .txwLead: .u32
+        case .txwSize: .u32
+        case .txwBytes: .u64
+        case .rateLimit: .u32
+        case .rmemAlloc: .u32
+        case .rcvbuf: .u32
+        case .wmemAlloc: .u32
+        case .sndbuf: .u32
+        case .rcvQueue: .u32
+        case .errQueue: .u32
+        case .peers: .u32
+        case .sourceStats: .nest
+        case .receiverStats: .nest
+        }
+    }
+
+    /// The spec's one-line documentation.
+    public var doc: String {
+        switch self {
+        case .pad: ""
+        case .inode: "inode number of the socket (as in /proc/PID/fd and ss)"
+        case .uid: "owner, in the dumping process's user namespace"
+        case .role: ""
+        case .state: ""
+        case .gsi: "Global Source ID (6 bytes)"
+        case .tsi: "a source's Transport Session ID (GSI and port, 8 bytes)"
+        case .addr: "local IPv4 address (a source's NLA, a receiver's bound address)"
+        case .group: "the multicast group (a source's destination)"
+        case .port: "data-destination port"
+        case .sport: "a source's data-source port"
+        case .txwTrail: "a source's transmit window trail (section 3.3)"
+        case .txwLead: "a source's transmit window lead"
+        case .txwSize: "transmit window capacity, in sqns"
+        case .txwBytes: "TSDU bytes held in the transmit window"
+        case .rateLimit: "a source's rate limit, bytes/s; 0 = none"
+        case .rmemAlloc: "bytes in the receive queue"
+        case .rcvbuf: ""
+        case .wmemAlloc: "bytes queued for sending"
+        case .sndbuf: ""
+        case .rcvQueue: "APDUs waiting in the receive queue"
+        case .errQueue: "loss and session-end records on the error queue"
+        case .peers: "a receiver's sessions"
+        case .sourceStats: ""
+        case .receiverStats: ""
+        }
+    }
+}
+
+/// Attributes of the set `peer`: One session a receiver socket follows.
+public enum PGMPeerAttribute: UInt16, Sendable, CaseIterable, CustomStringConvertible {
+    case pad = 1
+    /// the receiver socket (socket inode); in a request, only its peers
+    case socketInode = 2
+    case tsi = 3
+    /// IP source address of the session's packets
+    case source = 4
+    case group = 5
+    /// data-destination port
+    case port = 6
+    /// path NLA from SPMs, where NAKs go; absent before the first SPM
+    case nla = 7
+    /// next sequence number to deliver (trailing edge of the window)
+    case nextSqn = 8
+    /// highest sequence number known to exist
+    case leadSqn = 9
+    /// receive window capacity, in sqns
+    case rxwSqns = 10
+    /// set once the source has said it ends (OPT_FIN, OPT_RST)
+    case end = 11
+    /// time since the peer was last heard, ms
+    case idleMs = 12
+    /// sqns of this session declared unrecoverable
+    case losses = 13
+    /// NAKs sent to this session's source, each sqn counted
+    case naksSent = 14
+
+    /// The name in the spec.
+    public var description: String {
+        switch self {
+        case .pad: "pad"
+        case .socketInode: "socket-inode"
+        case .tsi: "tsi"
+        case .source: "source"
+        case .group: "group"
+        case .port: "port"
+        case .nla: "nla"
+        case .nextSqn: "next-sqn"
+        case .leadSqn: "lead-sqn"
+        case .rxwSqns: "rxw-sqns"
+        case .end: "end"
+        case .idleMs: "idle-ms"
+        case .losses: "losses"
+        case .naksSent: "naks-sent"
+        }
+    }
+
+    /// What the attribute carries.
+    public var kind: PGMAttributeKind {
+        switch self {
+        case .pad: .pad
+        case .socketInode: .u32
+        case .tsi: .binary
+        case .source: .u32
+        case .group: .u32
+        case .port: .u16
+        case .nla: .u32
+        case .nextSqn: .u32
+        case .leadSqn: .u32
+        case .rxwSqns: .u32
+        case .end: .u32
+        case .idleMs: .u32
+        case .losses: .u64
+        case .naksSent: .u64
+        }
+    }
+
+    /// The spec's one-line documentation.
+    public var doc: String {
+        switch self {
+        case .pad: ""
+        case .socketInode: "the receiver socket (socket inode); in a request, only its peers"
+        case .tsi: ""
+        case .source: "IP source address of the session's packets"
+        case .group: ""
+        case .port: "data-destination port"
+        case .nla: "path NLA from SPMs, where NAKs go; absent before the first SPM"
+        case .nextSqn: "next sequence number to deliver (trailing edge of the window)"
+        case .leadSqn: "highest sequence number known to exist"
+        case .rxwSqns: "receive window capacity, in sqns"
+        case .end: "set once the source has said it ends (OPT_FIN, OPT_RST)"
+        case .idleMs: "time since the peer was last heard, ms"
+        case .losses: "sqns of this session declared unrecoverable"
+        case .naksSent: "NAKs sent to this session's source, each sqn counted"
+        }
+    }
+}
+
+/// Attributes of the set `event`: What the events multicast group announces.
+public enum PGMEventAttribute: UInt16, Sendable, CaseIterable, CustomStringConvertible {
+    case pad = 1
+    case socketInode = 2
+    case role = 3
+    case tsi = 4
+    case source = 5
+    case group = 6
+    case port = 7
+    case firstSqn = 8
+    case count = 9
+    /// the last sqn delivered or lost (receiver), or sent (source)
+    case lastSqn = 10
+    case reason = 11
+    /// NAKs received in the second when nak-storm-rate was passed (nak-storm)
+    case rate = 12
+    /// the nak-storm-rate in force (nak-storm)
+    case threshold = 13
+    /// the source's rate limit, bytes/s (rate-limited)
+    case rateLimit = 14
+    /// sends that waited for the rate limit so far (rate-limited)
+    case rateLimited = 15
+
+    /// The name in the spec.
+    public var description: String {
+        switch self {
+        case .pad: "pad"
+        case .socketInode: "socket-inode"
+        case .role: "role"
+        case .tsi: "tsi"
+        case .source: "source"
+        case .group: "group"
+        case .port: "port"
+        case .firstSqn: "first-sqn"
+        case .count: "count"
+        case .lastSqn: "last-sqn"
+        case .reason: "reason"
+        case .rate: "rate"
+        case .threshold: "threshold"
+        case .rateLimit: "rate-limit"
+        case .rateLimited: "rate-limited"
+        }
+    }
+
+    /// What the attribute carries.
+    public var kind: PGMAttributeKind {
+        switch self {
+        case .pad: .pad
+        case .socketInode: .u32
+        case .role: .u32
+        case .tsi: .binary
+        case .source: .u32
+        case .group: .u32
+        case .port: .u16
+        case .firstSqn: .u32
+        case .count: .u32
+        case .lastSqn: .u32
+        case .reason: .u32
+        case .rate: .u32
+        case .threshold: .u32
+        case .rateLimit: .u32
+        case .rateLimited: .u64
+        }
+    }
+
+    /// The spec's one-line documentation.
+    public var doc: String {
+        switch self {
+        case .pad: ""
+        case .socketInode: ""
+        case .role: ""
+        case .tsi: ""
+        case .source: ""
+        case .group: ""
+        case .port: ""
+        case .firstSqn: ""
+        case .count: ""
+        case .lastSqn: "the last sqn delivered or lost (receiver), or sent (source)"
+        case .reason: ""
+        case .rate: "NAKs received in the second when nak-storm-rate was passed (nak-storm)"
+        case .threshold: "the nak-storm-rate in force (nak-storm)"
+        case .rateLimit: "the source's rate limit, bytes/s (rate-limited)"
+        case .rateLimited: "sends that waited for the rate limit so far (rate-limited)"
+        }
+    }
+}
+
+/// The family's commands; events arrive on the multicast groups.
+public enum PGMCommand: UInt8, Sendable, CaseIterable, CustomStringConvertible {
+    /// Get the netns-wide defaults.
+    case defaultsGet = 1
+    /// Set some of the netns-wide defaults, all or none: every value is checked (with setsockopt's ranges, and ihb-min <= ihb-max) before any is stored. Sockets created afterwards take them.
+    case defaultsSet = 2
+    /// Get the netns's counters.
+    case statsGet = 3
+    /// Dump the netns's PGM sockets.
+    case sockGet = 4
+    /// Dump the sessions receivers follow; of one socket with socket-inode.
+    case peerGet = 5
+    /// A session started: a source connected, or a receiver heard a new source.
+    case sessionStartNtf = 6
+    /// A session ended: a source closed (fin, or rst with a zero linger), or a receiver learnt the end of a source's session.
+    case sessionEndNtf = 7
+    /// A receiver declared count sqns from first-sqn unrecoverable.
+    case lossNtf = 8
+    /// A source session received more than nak-storm-rate NAKs in one second; at most one event per session per second.
+    case nakStormNtf = 9
+    /// A source's send waited for its rate limit (the limit is saturated); at most one event per session per second.
+    case rateLimitedNtf = 10
+
+    /// The name in the spec.
+    public var description: String {
+        switch self {
+        case .defaultsGet: "defaults-get"
+        case .defaultsSet: "defaults-set"
+        case .statsGet: "stats-get"
+        case .sockGet: "sock-get"
+        case .peerGet: "peer-get"
+        case .sessionStartNtf: "session-start-ntf"
+        case .sessionEndNtf: "session-end-ntf"
+        case .lossNtf: "loss-ntf"
+        case .nakStormNtf: "nak-storm-ntf"
+        case .rateLimitedNtf: "rate-limited-ntf"
+        }
+    }
+}

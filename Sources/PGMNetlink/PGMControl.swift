@@ -1,0 +1,421 @@
+import CPGM
+import Dispatch
+import Synchronization
+import SystemPackage
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A transport session identifier as the family carries it: six GSI bytes
+/// and the data-source port.
+public struct SessionID: Hashable, Sendable, CustomStringConvertible {
+    /// The Global Source ID.
+    public var gsi: [UInt8]
+    /// The data-source port, host order.
+    public var sourcePort: UInt16
+
+    /// A TSI from the 8 bytes of struct pgm_tsi; nil for any other length.
+    public init?(bytes: [UInt8]) {
+        guard bytes.count == 8 else { return nil }
+        gsi = Array(bytes[0..<6])
+        sourcePort = UInt16(bytes[6]) << 8 | UInt16(bytes[7])
+    }
+
+    /// "GSI.port", as pgm-recv and OpenPGM print TSIs.
+    public var description: String { gsiDescription(gsi) + ".\(sourcePort)" }
+}
+
+/// A GSI in dotted decimal.
+public func gsiDescription(_ gsi: [UInt8]) -> String { gsi.map(String.init).joined(separator: ".") }
+
+/// An IPv4 address (host order) in dotted-quad form.
+public func dottedQuad(_ a: UInt32) -> String {
+    "\(a >> 24).\(a >> 16 & 0xFF).\(a >> 8 & 0xFF).\(a & 0xFF)"
+}
+
+/// The netns-wide defaults: a value for each tunable the kernel reported.
+public struct PGMDefaults: Sendable, Equatable {
+    /// Values by attribute.
+    public var values: [PGMDefaultsAttribute: UInt32]
+
+    /// Decodes a defaults-get reply.
+    public init(_ a: NetlinkAttributes) {
+        var v: [PGMDefaultsAttribute: UInt32] = [:]
+        for attr in PGMDefaultsAttribute.allCases {
+            if let x = a.u32(attr.rawValue) { v[attr] = x }
+        }
+        values = v
+    }
+}
+
+/// The netns's counters (struct pgm_netns_stats).
+public struct PGMNetnsStatistics: Sendable, Equatable {
+    /// Values by attribute.
+    public var values: [PGMStatsAttribute: UInt64]
+
+    /// Decodes a stats-get reply.
+    public init(_ a: NetlinkAttributes) {
+        var v: [PGMStatsAttribute: UInt64] = [:]
+        for attr in PGMStatsAttribute.allCases where attr != .pad {
+            if let x = a.u64(attr.rawValue) { v[attr] = x }
+        }
+        values = v
+    }
+}
+
+/// One socket of a sock-get dump.
+public struct PGMSocketInfo: Sendable, Equatable {
+    /// The socket's inode.
+    public var inode: UInt32
+    /// The owner's uid.
+    public var uid: UInt32
+    /// Source, receiver or neither.
+    public var role: PGMRole
+    /// The session's state.
+    public var state: PGMSockState
+    /// The socket's GSI.
+    public var gsi: [UInt8]
+    /// A source's TSI.
+    public var tsi: SessionID?
+    /// Local IPv4 address (host order).
+    public var address: UInt32?
+    /// The group (host order).
+    public var group: UInt32?
+    /// Data-destination port.
+    public var port: UInt16?
+    /// A source's data-source port.
+    public var sourcePort: UInt16?
+    /// A source's transmit window: trail, lead, capacity in sqns and bytes held.
+    public var txwTrail: UInt32?, txwLead: UInt32?, txwSize: UInt32?, txwBytes: UInt64?
+    /// A source's rate limit (bytes/s, 0 = none).
+    public var rateLimit: UInt32?
+    /// Queue sizes: receive and send memory, their limits, APDUs and error records queued.
+    public var rmemAlloc: UInt32, rcvbuf: UInt32, wmemAlloc: UInt32, sndbuf: UInt32
+    /// APDUs waiting to be read.
+    public var receiveQueue: UInt32
+    /// Loss and session-end records waiting on the error queue.
+    public var errorQueue: UInt32
+    /// A receiver's number of sessions.
+    public var peers: UInt32?
+    /// A source's counters.
+    public var sourceStatistics: [PGMSourceStatsAttribute: UInt64]?
+    /// A receiver's counters.
+    public var receiverStatistics: [PGMReceiverStatsAttribute: UInt64]?
+
+    /// Decodes one message of a socket dump.
+    public init(_ a: NetlinkAttributes) throws(NetlinkError) {
+        typealias A = PGMSocketAttribute
+        guard let inode = a.u32(A.inode.rawValue) else { throw .malformedReply("socket without an inode") }
+        self.inode = inode
+        uid = a.u32(A.uid.rawValue) ?? 0
+        role = a.u32(A.role.rawValue).flatMap(PGMRole.init(rawValue:)) ?? .none
+        state = a.u32(A.state.rawValue).flatMap(PGMSockState.init(rawValue:)) ?? .idle
+        gsi = a.bytes(A.gsi.rawValue) ?? []
+        tsi = a.bytes(A.tsi.rawValue).flatMap(SessionID.init(bytes:))
+        address = a.be32(A.addr.rawValue)
+        group = a.be32(A.group.rawValue)
+        port = a.u16(A.port.rawValue)
+        sourcePort = a.u16(A.sport.rawValue)
+        txwTrail = a.u32(A.txwTrail.rawValue)
+        txwLead = a.u32(A.txwLead.rawValue)
+        txwSize = a.u32(A.txwSize.rawValue)
+        txwBytes = a.u64(A.txwBytes.rawValue)
+        rateLimit = a.u32(A.rateLimit.rawValue)
+        rmemAlloc = a.u32(A.rmemAlloc.rawValue) ?? 0
+        rcvbuf = a.u32(A.rcvbuf.rawValue) ?? 0
+        wmemAlloc = a.u32(A.wmemAlloc.rawValue) ?? 0
+        sndbuf = a.u32(A.sndbuf.rawValue) ?? 0
+        receiveQueue = a.u32(A.rcvQueue.rawValue) ?? 0
+        errorQueue = a.u32(A.errQueue.rawValue) ?? 0
+        peers = a.u32(A.peers.rawValue)
+        if let s = a.nested(A.sourceStats.rawValue) {
+            var d: [PGMSourceStatsAttribute: UInt64] = [:]
+            for k in PGMSourceStatsAttribute.allCases where k != .pad { d[k] = s.u64(k.rawValue) }
+            sourceStatistics = d
+        }
+        if let s = a.nested(A.receiverStats.rawValue) {
+            var d: [PGMReceiverStatsAttribute: UInt64] = [:]
+            for k in PGMReceiverStatsAttribute.allCases where k != .pad { d[k] = s.u64(k.rawValue) }
+            receiverStatistics = d
+        }
+    }
+}
+
+/// One session a receiver follows (peer-get dump).
+public struct PGMPeerInfo: Sendable, Equatable {
+    /// The receiver socket's inode.
+    public var socketInode: UInt32
+    /// The session.
+    public var tsi: SessionID
+    /// IP source, group and path NLA (host order).
+    public var source: UInt32, group: UInt32, nla: UInt32?
+    /// Data-destination port.
+    public var port: UInt16
+    /// Next sqn to deliver and highest known.
+    public var nextSequence: UInt32, leadSequence: UInt32
+    /// Receive window capacity, sqns.
+    public var windowSize: UInt32
+    /// How the source said it ends, if it has.
+    public var end: PGMEndReason?
+    /// Milliseconds since the source was last heard.
+    public var idleMilliseconds: UInt32
+    /// Sqns lost, NAKs sent.
+    public var losses: UInt64, naksSent: UInt64
+
+    /// Decodes one message of a peer dump.
+    public init(_ a: NetlinkAttributes) throws(NetlinkError) {
+        typealias A = PGMPeerAttribute
+        guard let ino = a.u32(A.socketInode.rawValue),
+              let tsi = a.bytes(A.tsi.rawValue).flatMap(SessionID.init(bytes:)) else {
+            throw .malformedReply("peer without socket inode or TSI")
+        }
+        socketInode = ino
+        self.tsi = tsi
+        source = a.be32(A.source.rawValue) ?? 0
+        group = a.be32(A.group.rawValue) ?? 0
+        nla = a.be32(A.nla.rawValue)
+        port = a.u16(A.port.rawValue) ?? 0
+        nextSequence = a.u32(A.nextSqn.rawValue) ?? 0
+        leadSequence = a.u32(A.leadSqn.rawValue) ?? 0
+        windowSize = a.u32(A.rxwSqns.rawValue) ?? 0
+        end = a.u32(A.end.rawValue).flatMap(PGMEndReason.init(rawValue:))
+        idleMilliseconds = a.u32(A.idleMs.rawValue) ?? 0
+        losses = a.u64(A.losses.rawValue) ?? 0
+        naksSent = a.u64(A.naksSent.rawValue) ?? 0
+    }
+}
+
+/// One message of the events group.
+public struct PGMEvent: Sendable, Equatable {
+    /// Which event (one of the `…Ntf` commands).
+    public var kind: PGMCommand
+    /// The socket the event is about.
+    public var socketInode: UInt32
+    /// Whether that socket is a source or a receiver.
+    public var role: PGMRole
+    /// The session.
+    public var tsi: SessionID?
+    /// The session's IP source (host order), when the event carries it.
+    public var source: UInt32?
+    /// The group (host order).
+    public var group: UInt32?
+    /// Data-destination port.
+    public var port: UInt16?
+    /// session-start: first sqn; loss: first sqn lost.
+    public var firstSequence: UInt32?
+    /// loss: how many sqns.
+    public var count: UInt32?
+    /// session-end: the last sqn.
+    public var lastSequence: UInt32?
+    /// session-end: why.
+    public var reason: PGMEndReason?
+    /// nak-storm: NAKs received in the second when the threshold was passed, and the threshold.
+    public var rate: UInt32?, threshold: UInt32?
+    /// rate-limited: the limit (bytes/s) and how many sends waited so far.
+    public var rateLimit: UInt32?, rateLimited: UInt64?
+
+    /// Decodes an event; nil for a command that is not an event.
+    public init?(command: UInt8, attributes a: NetlinkAttributes) {
+        guard let kind = PGMCommand(rawValue: command),
+              [.sessionStartNtf, .sessionEndNtf, .lossNtf, .nakStormNtf, .rateLimitedNtf].contains(kind) else { return nil }
+        typealias A = PGMEventAttribute
+        self.kind = kind
+        socketInode = a.u32(A.socketInode.rawValue) ?? 0
+        role = a.u32(A.role.rawValue).flatMap(PGMRole.init(rawValue:)) ?? .none
+        tsi = a.bytes(A.tsi.rawValue).flatMap(SessionID.init(bytes:))
+        source = a.be32(A.source.rawValue)
+        group = a.be32(A.group.rawValue)
+        port = a.u16(A.port.rawValue)
+        firstSequence = a.u32(A.firstSqn.rawValue)
+        count = a.u32(A.count.rawValue)
+        lastSequence = a.u32(A.lastSqn.rawValue)
+        reason = a.u32(A.reason.rawValue).flatMap(PGMEndReason.init(rawValue:))
+        rate = a.u32(A.rate.rawValue)
+        threshold = a.u32(A.threshold.rawValue)
+        rateLimit = a.u32(A.rateLimit.rawValue)
+        rateLimited = a.u64(A.rateLimited.rawValue)
+    }
+}
+
+/// A client of the `pgm` generic-netlink family: the module's control plane.
+///
+/// Every call is one request on one socket; a dump reads every page the
+/// kernel sends until NLMSG_DONE.  Errors are ``NetlinkError``:
+/// ``NetlinkError/familyNotFound(_:)`` when pgm.ko is not loaded,
+/// ``NetlinkError/refused(_:_:)`` with the kernel's extack text when a
+/// request is refused (`EPERM` without CAP_NET_ADMIN for a set).
+public final class PGMControl {
+    let socket: GenericNetlinkSocket
+    /// The resolved family.
+    public let family: GenericNetlinkSocket.Family
+
+    /// Opens a socket and resolves the family.
+    public init() throws(NetlinkError) {
+        socket = try GenericNetlinkSocket()
+        family = try socket.resolve(family: PGMFamily.name)
+    }
+
+    /// A request to this family.
+    public func request(_ command: PGMCommand, dump: Bool = false, attributes: [NetlinkAttribute] = []) -> NetlinkRequest {
+        NetlinkRequest(family: family.id, command: command.rawValue, version: PGMFamily.version, dump: dump,
+                       attributes: attributes)
+    }
+
+    /// Sends a request as it is (also a malformed one, for tests) and returns the replies.
+    public func send(_ request: NetlinkRequest) throws(NetlinkError) -> [NetlinkAttributes] {
+        try socket.transact(request)
+    }
+
+    /// The netns-wide defaults.
+    public func defaults() throws(NetlinkError) -> PGMDefaults {
+        guard let a = try socket.transact(request(.defaultsGet)).first else { throw .malformedReply("no defaults") }
+        return PGMDefaults(a)
+    }
+
+    /// Sets some defaults, all or none (needs CAP_NET_ADMIN over the netns).
+    public func setDefaults(_ values: [(PGMDefaultsAttribute, UInt32)]) throws(NetlinkError) {
+        _ = try socket.transact(request(.defaultsSet, attributes: values.map { .u32($0.0.rawValue, $0.1) }))
+    }
+
+    /// The netns counters.
+    public func statistics() throws(NetlinkError) -> PGMNetnsStatistics {
+        guard let a = try socket.transact(request(.statsGet)).first else { throw .malformedReply("no stats") }
+        return PGMNetnsStatistics(a)
+    }
+
+    /// Every PGM socket of the netns.
+    public func sockets() throws(NetlinkError) -> [PGMSocketInfo] {
+        var out: [PGMSocketInfo] = []
+        for a in try socket.transact(request(.sockGet, dump: true)) { out.append(try PGMSocketInfo(a)) }
+        return out
+    }
+
+    /// The sessions receivers follow; of one socket with `socket`.
+    public func peers(socket inode: UInt32? = nil) throws(NetlinkError) -> [PGMPeerInfo] {
+        let attrs: [NetlinkAttribute] = inode.map { [.u32(PGMPeerAttribute.socketInode.rawValue, $0)] } ?? []
+        var out: [PGMPeerInfo] = []
+        for a in try socket.transact(request(.peerGet, dump: true, attributes: attrs)) { out.append(try PGMPeerInfo(a)) }
+        return out
+    }
+
+    /// The events group as an `AsyncSequence` on a socket of its own.
+    public func events() throws(NetlinkError) -> PGMEventStream {
+        guard let group = family.groups[PGMFamily.Group.events] else {
+            throw .malformedReply("family \(family.name) has no group \(PGMFamily.Group.events)")
+        }
+        let s = try GenericNetlinkSocket()
+        try s.join(group: group)
+        return PGMEventStream(socket: s, family: family.id)
+    }
+}
+
+/// The events group's messages as an `AsyncSequence` of ``PGMEvent``.
+///
+/// The socket is read on a thread of its own (a serial dispatch queue) that
+/// waits in poll(2) on it and an eventfd; cancelling the iterating task
+/// writes the eventfd and the sequence ends with nil.  When the kernel had
+/// to drop events because the socket's queue was full, the sequence throws
+/// `NetlinkError.system(.noBufferSpace, …)`.
+public struct PGMEventStream: AsyncSequence, Sendable {
+    /// The sequence's elements.
+    public typealias Element = PGMEvent
+    /// The sequence's errors.
+    public typealias Failure = NetlinkError
+
+    let pump: EventPump
+
+    init(socket: GenericNetlinkSocket, family: UInt16) {
+        pump = EventPump(socket: socket, family: family)
+    }
+
+    /// The iterator; there should be one per stream.
+    public func makeAsyncIterator() -> Iterator { Iterator(pump: pump) }
+
+    /// Waits for events on the stream's thread.
+    public struct Iterator: AsyncIteratorProtocol {
+        let pump: EventPump
+
+        /// The next event; nil once the task is cancelled.
+        public mutating func next(isolation actor: isolated (any Actor)? = #isolation) async throws(NetlinkError) -> PGMEvent? {
+            if Task.isCancelled || pump.finished { return nil }
+            let pump = self.pump
+            let r: Result<PGMEvent?, NetlinkError> = await withTaskCancellationHandler {
+                await withCheckedContinuation { (c: CheckedContinuation<Result<PGMEvent?, NetlinkError>, Never>) in
+                    pump.queue.async {
+                        do throws(NetlinkError) { c.resume(returning: .success(try pump.next())) } catch {
+                            c.resume(returning: .failure(error))
+                        }
+                    }
+                }
+            } onCancel: {
+                pump.cancel()
+            }
+            return try r.get()
+        }
+
+        /// The next event; nil once the task is cancelled.
+        public mutating func next() async throws(NetlinkError) -> PGMEvent? {
+            try await next(isolation: nil)
+        }
+    }
+}
+
+/// The socket of a ``PGMEventStream``, the events read but not yet
+/// returned, and the eventfd that ends a wait.  Only touched on `queue`
+/// except for `cancel()`.
+final class EventPump: @unchecked Sendable {
+    let socket: GenericNetlinkSocket
+    let family: UInt16
+    let wakeFD: Int32
+    let queue = DispatchQueue(label: "pgm.netlink.events")
+    private var pending: [PGMEvent] = []
+    private let done = Atomic<Bool>(false)
+
+    init(socket: GenericNetlinkSocket, family: UInt16) {
+        self.socket = socket
+        self.family = family
+        self.wakeFD = cpgm_eventfd()
+    }
+
+    deinit {
+        if wakeFD >= 0 { _ = Glibc.close(wakeFD) }
+    }
+
+    var finished: Bool { done.load(ordering: .acquiring) }
+
+    func cancel() {
+        done.store(true, ordering: .releasing)
+        var one: UInt64 = 1
+        if wakeFD >= 0 { _ = Glibc.write(wakeFD, &one, 8) }
+    }
+
+    /// The next event, waiting for one; nil when cancelled.
+    func next() throws(NetlinkError) -> PGMEvent? {
+        while pending.isEmpty {
+            if finished { return nil }
+            var fds = [
+                pollfd(fd: socket.fileDescriptor, events: Int16(POLLIN), revents: 0),
+                pollfd(fd: wakeFD, events: Int16(POLLIN), revents: 0),
+            ]
+            let rc = fds.withUnsafeMutableBufferPointer { b in
+                guard let base = b.baseAddress else { return Int32(-1) }
+                return Glibc.poll(base, 2, -1)
+            }
+            if rc < 0 {
+                let e = Errno(rawValue: errno)
+                if e != .interrupted { throw .system(e, "poll") }
+                continue
+            }
+            if finished { return nil }
+            guard fds[0].revents != 0 else { continue }
+            for m in try socket.receive() {
+                if case .generic(let fam, _, let cmd, let attrs) = m, fam == family,
+                   let e = PGMEvent(command: cmd, attributes: attrs) {
+                    pending.append(e)
+                }
+            }
+        }
+        return pending.removeFirst()
+    }
+}

@@ -1,0 +1,472 @@
+import ArgumentParser
+import PGMNetlink
+import PGMToolSupport
+import SystemPackage
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// pgmctl: the PGM module's control plane from the command line, over the
+/// generic-netlink family `pgm`.
+@main
+struct PGMCtl: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "pgmctl",
+        abstract: "Show and set the PGM module's netns-wide defaults; list sockets and sessions; counters and events.",
+        discussion: """
+            Talks to pgm.ko over generic netlink (family "pgm") in the caller's network namespace. \
+            Everything but `set` is open to any user; `set` needs CAP_NET_ADMIN over the namespace. \
+            Exit status: 0 on success, 1 when the kernel refuses or the module is not loaded, 64 on \
+            a usage error. See pgmctl(8).
+            """,
+        subcommands: [Show.self, Set.self, Sockets.self, Peers.self, Stats.self, Monitor.self]
+    )
+}
+
+/// Opens the family, turning "not registered" into a sentence.
+func control() throws -> PGMControl {
+    do {
+        return try PGMControl()
+    } catch .familyNotFound {
+        throw Failure("the pgm module is not loaded (no generic netlink family \"pgm\"); load it with `modprobe pgm`")
+    } catch {
+        throw Failure("netlink: \(error)")
+    }
+}
+
+/// What the kernel's refusal means to a user: its extack text, the
+/// attribute at fault and the range its policy accepts.
+func explain(_ error: NetlinkError, request: NetlinkRequest? = nil, set: String? = nil) -> Failure {
+    guard case .refused(let errno, let report) = error else {
+        if case .familyNotFound = error {
+            return Failure("the pgm module is not loaded (no generic netlink family \"pgm\"); load it with `modprobe pgm`")
+        }
+        return Failure("netlink: \(error)")
+    }
+    if errno == .notPermitted {
+        return Failure("permission denied: \(set ?? "this") needs CAP_NET_ADMIN in the network namespace (run as root)")
+    }
+    var text = "kernel refused the request: \(report.message ?? String(describing: errno))"
+    if let off = report.offset, let request, let type = attributeType(at: Int(off), in: request) {
+        let name = PGMDefaultsAttribute(rawValue: type)?.description ?? "attribute \(type)"
+        text += " [\(name)]"
+    }
+    if let lo = report.policyMinimum, let hi = report.policyMaximum {
+        text += " (accepted: \(lo)-\(hi))"
+    }
+    text += " (\(errno))"
+    return Failure(text)
+}
+
+/// The type of the attribute at byte `offset` of the encoded request.
+func attributeType(at offset: Int, in request: NetlinkRequest) -> UInt16? {
+    var at = 20
+    for a in request.attributes {
+        if at == offset { return a.type }
+        at += 4 + (a.payload.count + 3) & ~3
+    }
+    return nil
+}
+
+func flushOut() { fflush(nil) }
+
+/// Options every listing command has.
+struct OutputOptions: ParsableArguments {
+    @Flag(help: "Print JSON (one object, or one per line where noted).")
+    var json = false
+}
+
+// MARK: - show, set
+
+struct Show: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Show the netns-wide defaults new sockets take.")
+
+    @OptionGroup var output: OutputOptions
+
+    func run() throws {
+        let ctl = try control()
+        let d: PGMDefaults
+        do { d = try ctl.defaults() } catch { throw explain(error) }
+        let keys = PGMDefaultsAttribute.allCases.filter { d.values[$0] != nil }
+        if output.json {
+            print(JSON.object(keys.map { ($0.description, .uint(UInt64(d.values[$0] ?? 0))) }).text)
+            return
+        }
+        let width = keys.map(\.description.count).max() ?? 0
+        for k in keys {
+            let v = String(d.values[k] ?? 0)
+            print(k.description.padding(width) + "  " + v.padding(10) + "  " + k.doc)
+        }
+    }
+}
+
+/// A key as the user may spell it: txw-sqns, TXW_SQNS or PGM_TXW_SQNS.
+func defaultsKey(_ s: String) -> PGMDefaultsAttribute? {
+    var k = s.lowercased().replacingAll("_", with: "-")
+    if k.hasPrefix("pgm-") { k.removeFirst(4) }
+    return PGMDefaultsAttribute.allCases.first { $0.description == k && $0.accepted != nil }
+}
+
+/// Keys close to an unknown one: a shared prefix or a small edit distance.
+func suggestions(for s: String) -> [String] {
+    let k = s.lowercased().replacingAll("_", with: "-")
+    let names = PGMDefaultsAttribute.allCases.filter { $0.accepted != nil }.map(\.description)
+    let scored = names.map { ($0, editDistance(k, $0)) }
+        .filter { $0.1 <= max(2, k.count / 3) || $0.0.contains(k) || k.contains($0.0) }
+        .sorted { $0.1 < $1.1 }
+    return scored.prefix(3).map(\.0)
+}
+
+func editDistance(_ a: String, _ b: String) -> Int {
+    let a = Array(a), b = Array(b)
+    var row = Array(0...b.count)
+    for i in 1...max(1, a.count) where !a.isEmpty {
+        var prev = row[0]
+        row[0] = i
+        for j in 1...max(1, b.count) where !b.isEmpty {
+            let cur = row[j]
+            row[j] = min(row[j] + 1, row[j - 1] + 1, prev + (a[i - 1] == b[j - 1] ? 0 : 1))
+            prev = cur
+        }
+    }
+    return a.isEmpty ? b.count : row[b.count]
+}
+
+struct Set: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Set netns-wide defaults: KEY VALUE pairs, all or none.",
+        discussion: """
+            Keys are those `pgmctl show` lists (txw-sqns, or TXW_SQNS, or PGM_TXW_SQNS); times are in \
+            microseconds, rates in bytes per second. The kernel checks every value with the ranges \
+            setsockopt uses and stores all of them or none. Sockets created afterwards take the new \
+            values; open sockets keep theirs. Needs CAP_NET_ADMIN in the network namespace.
+            """)
+
+    @Argument(help: ArgumentHelp("Pairs of a key and a value.", valueName: "KEY VALUE"))
+    var pairs: [String] = []
+
+    /// For tests of the kernel's checks: TYPE:KIND:VALUE sent as is (KIND u16, u32 or u64).
+    @Option(name: .customLong("raw"), help: .hidden)
+    var raw: [String] = []
+
+    func validate() throws {
+        guard !pairs.isEmpty || !raw.isEmpty else { throw ValidationError("give at least one KEY VALUE pair") }
+        guard pairs.count % 2 == 0 else {
+            throw ValidationError("'\(pairs[pairs.count - 1])' has no value: give KEY VALUE pairs")
+        }
+        for i in stride(from: 0, to: pairs.count, by: 2) {
+            let key = pairs[i]
+            guard defaultsKey(key) != nil else {
+                let s = suggestions(for: key)
+                throw ValidationError("unknown key '\(key)'" +
+                    (s.isEmpty ? "; `pgmctl show` lists the keys" : "; did you mean \(s.map { "'\($0)'" }.joined(separator: ", "))?"))
+            }
+            guard UInt32(pairs[i + 1]) != nil else {
+                throw ValidationError("\(key): '\(pairs[i + 1])' is not a whole number from 0 to \(UInt32.max)")
+            }
+        }
+        for r in raw where rawAttribute(r) == nil {
+            throw ValidationError("--raw wants TYPE:u16|u32|u64:VALUE; got '\(r)'")
+        }
+    }
+
+    func rawAttribute(_ s: String) -> NetlinkAttribute? {
+        let p = s.split(separator: ":").map(String.init)
+        guard p.count == 3, let t = UInt16(p[0]) else { return nil }
+        switch p[1] {
+        case "u16": return UInt16(p[2]).map { .u16(t, $0) }
+        case "u32": return UInt32(p[2]).map { .u32(t, $0) }
+        case "u64": return UInt64(p[2]).map { .u64(t, $0) }
+        default: return nil
+        }
+    }
+
+    func run() throws {
+        var attrs: [NetlinkAttribute] = []
+        for i in stride(from: 0, to: pairs.count, by: 2) {
+            if let k = defaultsKey(pairs[i]), let v = UInt32(pairs[i + 1]) { attrs.append(.u32(k.rawValue, v)) }
+        }
+        attrs += raw.compactMap(rawAttribute)
+        let ctl = try control()
+        let request = ctl.request(.defaultsSet, attributes: attrs)
+        do {
+            _ = try ctl.send(request)
+        } catch {
+            throw explain(error, request: request, set: "setting defaults")
+        }
+    }
+}
+
+// MARK: - sockets, peers
+
+func endpoint(_ addr: UInt32?, _ port: UInt16?) -> String {
+    let a = addr.map(dottedQuad) ?? "*"
+    return port.map { "\(a):\($0)" } ?? a
+}
+
+struct Sockets: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "List the netns's PGM sockets, with windows, queues and counters (like ss -i).")
+
+    @OptionGroup var output: OutputOptions
+
+    func run() throws {
+        let ctl = try control()
+        let list: [PGMSocketInfo]
+        do { list = try ctl.sockets() } catch { throw explain(error) }
+        if output.json {
+            print(JSON.array(list.map(socketJSON)).text)
+            return
+        }
+        print(["Inode".padding(8), "UID".padding(6), "Role".padding(9), "State".padding(8),
+               "Local".padding(16), "Group".padding(22), "TSI".padding(28), "Recv-Q".padding(7), "Err-Q"].joined(separator: " "))
+        for s in list {
+            print([String(s.inode).padding(8), String(s.uid).padding(6), s.role.description.padding(9),
+                   s.state.description.padding(8), (s.address.map(dottedQuad) ?? "*").padding(16),
+                   endpoint(s.group, s.port).padding(22), (s.tsi?.description ?? "-").padding(28),
+                   String(s.receiveQueue).padding(7), String(s.errorQueue)].joined(separator: " "))
+            var detail = "\t rmem \(s.rmemAlloc)/\(s.rcvbuf) wmem \(s.wmemAlloc)/\(s.sndbuf)"
+            if let t = s.txwTrail, let l = s.txwLead, let n = s.txwSize {
+                detail += " txw \(t)..\(l)/\(n) held \(s.txwBytes ?? 0)B rate \(s.rateLimit ?? 0)B/s"
+            }
+            if let p = s.peers { detail += " peers \(p)" }
+            let counters: [(String, UInt64)] =
+                s.sourceStatistics.map { d in PGMSourceStatsAttribute.allCases.compactMap { k in d[k].map { (k.description, $0) } } }
+                ?? s.receiverStatistics.map { d in PGMReceiverStatsAttribute.allCases.compactMap { k in d[k].map { (k.description, $0) } } }
+                ?? []
+            if !counters.isEmpty { detail += "\n\t " + counters.map { "\($0.0) \($0.1)" }.joined(separator: " ") }
+            print(detail)
+        }
+    }
+}
+
+func socketJSON(_ s: PGMSocketInfo) -> JSON {
+    var o: [(String, JSON)] = [
+        ("inode", .uint(UInt64(s.inode))), ("uid", .uint(UInt64(s.uid))), ("role", .string(s.role.description)),
+        ("state", .string(s.state.description)), ("gsi", .string(gsiDescription(s.gsi))),
+    ]
+    if let t = s.tsi { o.append(("tsi", .string(t.description))) }
+    if let a = s.address { o.append(("address", .string(dottedQuad(a)))) }
+    if let g = s.group { o.append(("group", .string(dottedQuad(g)))) }
+    if let p = s.port { o.append(("port", .uint(UInt64(p)))) }
+    if let p = s.sourcePort { o.append(("source_port", .uint(UInt64(p)))) }
+    if let v = s.txwTrail { o.append(("txw_trail", .uint(UInt64(v)))) }
+    if let v = s.txwLead { o.append(("txw_lead", .uint(UInt64(v)))) }
+    if let v = s.txwSize { o.append(("txw_size", .uint(UInt64(v)))) }
+    if let v = s.txwBytes { o.append(("txw_bytes", .uint(v))) }
+    if let v = s.rateLimit { o.append(("rate_limit", .uint(UInt64(v)))) }
+    o += [("rmem_alloc", .uint(UInt64(s.rmemAlloc))), ("rcvbuf", .uint(UInt64(s.rcvbuf))),
+          ("wmem_alloc", .uint(UInt64(s.wmemAlloc))), ("sndbuf", .uint(UInt64(s.sndbuf))),
+          ("receive_queue", .uint(UInt64(s.receiveQueue))), ("error_queue", .uint(UInt64(s.errorQueue)))]
+    if let p = s.peers { o.append(("peers", .uint(UInt64(p)))) }
+    let key = { (n: String) in n.replacingAll("-", with: "_") }
+    if let d = s.sourceStatistics {
+        o.append(("source_stats", .object(PGMSourceStatsAttribute.allCases.compactMap { k in d[k].map { (key(k.description), .uint($0)) } })))
+    }
+    if let d = s.receiverStatistics {
+        o.append(("receiver_stats", .object(PGMReceiverStatsAttribute.allCases.compactMap { k in d[k].map { (key(k.description), .uint($0)) } })))
+    }
+    return .object(o)
+}
+
+struct Peers: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "List the sessions receivers follow: windows, NAKs and losses per source.")
+
+    @Option(help: ArgumentHelp("Only the peers of the receiver socket with this inode.", valueName: "inode"))
+    var socket: UInt32?
+
+    @OptionGroup var output: OutputOptions
+
+    func run() throws {
+        let ctl = try control()
+        let list: [PGMPeerInfo]
+        do { list = try ctl.peers(socket: socket) } catch { throw explain(error) }
+        if output.json {
+            print(JSON.array(list.map { p in
+                var o: [(String, JSON)] = [
+                    ("socket_inode", .uint(UInt64(p.socketInode))), ("tsi", .string(p.tsi.description)),
+                    ("source", .string(dottedQuad(p.source))), ("group", .string(dottedQuad(p.group))),
+                    ("port", .uint(UInt64(p.port))),
+                ]
+                if let n = p.nla { o.append(("nla", .string(dottedQuad(n)))) }
+                o += [("next_sqn", .uint(UInt64(p.nextSequence))), ("lead_sqn", .uint(UInt64(p.leadSequence))),
+                      ("rxw_sqns", .uint(UInt64(p.windowSize))),
+                      ("end", p.end.map { .string($0.description) } ?? .null),
+                      ("idle_ms", .uint(UInt64(p.idleMilliseconds))), ("losses", .uint(p.losses)),
+                      ("naks_sent", .uint(p.naksSent))]
+                return .object(o)
+            }).text)
+            return
+        }
+        print(["Inode".padding(8), "TSI".padding(28), "Source".padding(16), "Group".padding(22),
+               "Window".padding(24), "NAKs".padding(8), "Lost".padding(8), "Idle".padding(8), "End"].joined(separator: " "))
+        for p in list {
+            print([String(p.socketInode).padding(8), p.tsi.description.padding(28), dottedQuad(p.source).padding(16),
+                   endpoint(p.group, p.port).padding(22),
+                   "\(p.nextSequence)..\(p.leadSequence)/\(p.windowSize)".padding(24),
+                   String(p.naksSent).padding(8), String(p.losses).padding(8), "\(p.idleMilliseconds)ms".padding(8),
+                   p.end?.description ?? "-"].joined(separator: " "))
+        }
+    }
+}
+
+// MARK: - stats
+
+struct Stats: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Show the netns's PGM counters; with --watch, again every interval with per-second rates.")
+
+    @OptionGroup var output: OutputOptions
+
+    @Flag(help: "Print the counters every --interval seconds, with rates per second.")
+    var watch = false
+
+    @Option(help: ArgumentHelp("Seconds between reports with --watch.", valueName: "seconds"))
+    var interval: Double = 1
+
+    @Option(help: ArgumentHelp("Stop after this many reports with --watch.", valueName: "n"))
+    var count: Int?
+
+    func validate() throws {
+        guard interval > 0 && interval <= 3600 else { throw ValidationError("--interval must be 0-3600 seconds") }
+        if let c = count, c < 1 { throw ValidationError("--count must be at least 1") }
+    }
+
+    func run() async throws {
+        let ctl = try control()
+        var last: (PGMNetnsStatistics, Double)?
+        var reports = 0
+        while true {
+            let s: PGMNetnsStatistics
+            do { s = try ctl.statistics() } catch { throw explain(error) }
+            let t = now()
+            let keys = PGMStatsAttribute.allCases.filter { s.values[$0] != nil }
+            func rate(_ k: PGMStatsAttribute) -> Double? {
+                guard let (p, t0) = last, t > t0, k != .sockets else { return nil }
+                return Double((s.values[k] ?? 0) &- (p.values[k] ?? 0)) / (t - t0)
+            }
+            if output.json {
+                var o: [(String, JSON)] = keys.map { ($0.description.replacingAll("-", with: "_"), .uint(s.values[$0] ?? 0)) }
+                if watch {
+                    o += keys.compactMap { k in rate(k).map { (k.description.replacingAll("-", with: "_") + "_per_s", .double($0)) } }
+                }
+                print(JSON.object(o).text)
+            } else {
+                if watch && reports > 0 { print("") }
+                for k in keys {
+                    var line = k.description.padding(16) + String(s.values[k] ?? 0).padding(14)
+                    if let r = rate(k) { line += fixed(r, 1) + "/s" }
+                    print(line)
+                }
+            }
+            flushOut()
+            reports += 1
+            guard watch, count.map({ reports < $0 }) ?? true else { return }
+            last = (s, t)
+            try await Task.sleep(for: .milliseconds(Int64(interval * 1000)))
+        }
+    }
+}
+
+// MARK: - monitor
+
+struct Monitor: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Print the module's events as they happen: session start and end, loss, NAK storms, rate limiting.")
+
+    @Flag(help: "Print each event as a JSON object on its own line.")
+    var json = false
+
+    @Option(help: ArgumentHelp("Stop after this many events.", valueName: "n"))
+    var count: Int?
+
+    @Option(help: ArgumentHelp("Stop after this many seconds.", valueName: "seconds"))
+    var timeout: Double?
+
+    func validate() throws {
+        if let c = count, c < 1 { throw ValidationError("--count must be at least 1") }
+        if let t = timeout, !(t > 0 && t <= 86400) { throw ValidationError("--timeout must be 0-86400 seconds") }
+    }
+
+    func run() async throws {
+        let ctl = try control()
+        let stream: PGMEventStream
+        do { stream = try ctl.events() } catch { throw explain(error) }
+        if json { print(JSON.object([("event", .string("ready"))]).text) } else { print("monitoring events of the pgm module") }
+        flushOut()
+        let json = self.json, count = self.count, timeout = self.timeout
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask {
+                var seen = 0
+                for try await e in stream {
+                    print(json ? eventJSON(e).text : eventLine(e))
+                    flushOut()
+                    seen += 1
+                    if let c = count, seen >= c { return }
+                }
+            }
+            if let t = timeout {
+                group.addTask { try await Task.sleep(for: .milliseconds(Int64(t * 1000))) }
+            }
+            try await group.next()
+            group.cancelAll()
+        }
+    }
+}
+
+func eventName(_ k: PGMCommand) -> String {
+    var s = k.description
+    if s.hasSuffix("-ntf") { s.removeLast(4) }
+    return s
+}
+
+func eventLine(_ e: PGMEvent) -> String {
+    var s = "\(eventName(e.kind).padding(13)) \(e.role.description.padding(8)) inode \(e.socketInode)"
+    if let t = e.tsi { s += " tsi \(t)" }
+    if let a = e.source { s += " source \(dottedQuad(a))" }
+    if e.group != nil || e.port != nil { s += " group \(endpoint(e.group, e.port))" }
+    switch e.kind {
+    case .sessionStartNtf: if let f = e.firstSequence { s += " first \(f)" }
+    case .sessionEndNtf:
+        if let r = e.reason { s += " reason \(r)" }
+        if let l = e.lastSequence { s += " last \(l)" }
+    case .lossNtf: s += " first \(e.firstSequence ?? 0) count \(e.count ?? 0)"
+    case .nakStormNtf: s += " naks \(e.rate ?? 0) within a second, threshold \(e.threshold ?? 0)"
+    case .rateLimitedNtf: s += " limit \(e.rateLimit ?? 0)B/s waits \(e.rateLimited ?? 0)"
+    default: break
+    }
+    return s
+}
+
+func eventJSON(_ e: PGMEvent) -> JSON {
+    var o: [(String, JSON)] = [("event", .string(eventName(e.kind))), ("role", .string(e.role.description)),
+                               ("inode", .uint(UInt64(e.socketInode)))]
+    if let t = e.tsi { o.append(("tsi", .string(t.description))) }
+    if let a = e.source { o.append(("source", .string(dottedQuad(a)))) }
+    if let g = e.group { o.append(("group", .string(dottedQuad(g)))) }
+    if let p = e.port { o.append(("port", .uint(UInt64(p)))) }
+    if let v = e.firstSequence { o.append(("first", .uint(UInt64(v)))) }
+    if let v = e.count { o.append(("count", .uint(UInt64(v)))) }
+    if let v = e.lastSequence { o.append(("last", .uint(UInt64(v)))) }
+    if let v = e.reason { o.append(("reason", .string(v.description))) }
+    if let v = e.rate { o.append(("rate", .uint(UInt64(v)))) }
+    if let v = e.threshold { o.append(("threshold", .uint(UInt64(v)))) }
+    if let v = e.rateLimit { o.append(("rate_limit", .uint(UInt64(v)))) }
+    if let v = e.rateLimited { o.append(("rate_limited", .uint(v))) }
+    return .object(o)
+}
+
+extension String {
+    /// Left-aligned in `width` columns (never cut).
+    func padding(_ width: Int) -> String {
+        count >= width ? self : self + String(repeating: " ", count: width - count)
+    }
+
+    /// Every `a` replaced with `b` (without Foundation).
+    func replacingAll(_ a: Character, with b: Character) -> String {
+        String(map { $0 == a ? b : $0 })
+    }
+}

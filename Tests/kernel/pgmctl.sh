@@ -1,0 +1,228 @@
+#!/usr/bin/env bash
+# Tests/kernel/pgmctl.sh - pgmctl against the real module, inside the test
+# VM (pgm.ko loaded, dummy0 up with 10.98.0.1 and a multicast route):
+#   - a default set with pgmctl is what a new socket gets, per netns;
+#   - pgmctl's socket counters and netns counters equal getsockopt's;
+#   - pgmctl monitor sees session start, loss and end in that order during
+#     a lossy transfer whose NAKs are blocked, and pgmctl peers shows it;
+#   - bad requests (unknown key, unknown attribute, wrong type, out of
+#     range, no CAP_NET_ADMIN) are refused with the kernel's message.
+# Prints "pgmctl-vm: N passed, N failed".
+#
+#   pgmctl.sh [BIN]
+set -u
+top=$(cd "$(dirname "$0")/../.." && pwd)
+bin=${1:-$top/.build/debug}
+ctl=$bin/pgmctl
+out=${PGM_VM_OUT:-/tmp}/pgmctl
+mkdir -p "$out"
+rm -f "$out"/*.json "$out"/*.txt "$out"/*.err "$out"/*.log
+pass=0 fail=0
+ok() { pass=$((pass + 1)); echo "ok - $1"; }
+notok() { fail=$((fail + 1)); echo "not ok - $1"; }
+check() { local n=$1; shift; if "$@"; then ok "$n"; else notok "$n"; fi; }
+
+# 1. Defaults: set with pgmctl, read by a new socket.
+new_socket_gets() {	# OPTNAME VALUE [NETNS]
+	local ns=()
+	[ -n "${3:-}" ] && ns=(ip netns exec "$3")
+	"${ns[@]}" python3 -c '
+import socket, struct, sys
+s = socket.socket(socket.AF_INET, socket.SOCK_RDM, 113)
+v = struct.unpack("=I", s.getsockopt(113, int(sys.argv[1]), 4))[0]
+print(f"    option {sys.argv[1]} of a new socket: {v}")
+sys.exit(0 if v == int(sys.argv[2]) else 1)' "$1" "$2"
+}
+check "pgmctl show lists the built-in defaults" \
+	sh -c "'$ctl' show --json | grep -q '\"txw-sqns\":8192'"
+check "pgmctl set txw-sqns 4096 rxw-sqns 1000" "$ctl" set txw-sqns 4096 RXW_SQNS 1000
+check "a new socket takes TXW_SQNS 4096 from pgmctl set" new_socket_gets 1 4096
+check "a new socket takes RXW_SQNS 1000 from pgmctl set" new_socket_gets 20 1000
+check "pgmctl show reports the new values" sh -c "'$ctl' show | grep -Eq '^txw-sqns +4096 '"
+ip netns add tother
+check "another netns keeps its own defaults" new_socket_gets 1 8192 tother
+ip netns del tother
+"$ctl" set txw-sqns 8192 rxw-sqns 8192
+
+# 2. Counters: an idle source (no SPM timers due for ten minutes) read by
+#    getsockopt and by pgmctl sockets/stats must agree exactly.
+"$ctl" set spm-ambient-ivl 600000000 ihb-max 600000000 ihb-min 600000000
+python3 - "$out/src.json" >"$out/src.log" 2>&1 <<'PY' &
+import json, os, socket, struct, sys, time
+s = socket.socket(socket.AF_INET, socket.SOCK_RDM, 113)
+s.connect(("239.192.0.9", 7509))
+for i in range(25):
+    s.send(b"x" * (100 + i))
+f = "=11Q2I"
+st = struct.unpack(f, s.getsockopt(113, 40, struct.calcsize(f)))
+names = ["data_bytes_sent", "odata_sent", "rdata_sent", "rdata_bytes_sent", "spm_sent", "ncf_sent",
+         "naks_received", "naks_ignored", "spmr_received", "rate_limited", "malformed", "txw_trail", "txw_lead"]
+nf = "=9Q"
+ns = struct.unpack(nf, s.getsockopt(113, 42, struct.calcsize(nf)))
+nnames = ["in_packets", "in_bytes", "in_truncated", "in_bad_checksum", "in_bad_type", "in_malformed",
+          "in_no_socket", "in_delivered", "sockets"]
+json.dump({"inode": os.fstat(s.fileno()).st_ino, "stats": dict(zip(names, st)),
+           "netns": dict(zip(nnames, ns))}, open(sys.argv[1] + ".tmp", "w"))
+os.rename(sys.argv[1] + ".tmp", sys.argv[1])
+time.sleep(30)
+PY
+spid=$!
+# Python starts slowly in a loaded TCG guest: wait up to a minute.
+for _ in $(seq 600); do [ -f "$out/src.json" ] && break; sleep 0.1; done
+"$ctl" sockets --json >"$out/sockets.json" 2>&1
+"$ctl" stats --json >"$out/stats.json" 2>&1
+"$ctl" sockets | sed 's/^/    /'
+kill $spid 2>/dev/null
+wait $spid 2>/dev/null
+compare_counters() {
+	python3 - "$out/src.json" "$out/sockets.json" "$out/stats.json" <<'PY'
+import json, sys
+src = json.load(open(sys.argv[1]))
+socks = json.load(open(sys.argv[2]))
+stats = json.load(open(sys.argv[3]))
+mine = [s for s in socks if s["inode"] == src["inode"]]
+if len(mine) != 1:
+    print("    socket", src["inode"], "not in pgmctl sockets"); sys.exit(1)
+s = mine[0]
+bad = [k for k, v in src["stats"].items() if k not in ("txw_trail", "txw_lead") and s["source_stats"].get(k) != v]
+bad += [k for k in ("txw_trail", "txw_lead") if s.get(k) != src["stats"][k]]
+bad += [k for k, v in src["netns"].items() if stats.get(k) != v]
+print(f"    source: odata {s['source_stats']['odata_sent']} bytes {s['source_stats']['data_bytes_sent']} "
+      f"txw {s['txw_trail']}..{s['txw_lead']}; netns sockets {stats.get('sockets')}; differing: {bad or 'none'}")
+sys.exit(1 if bad or s["role"] != "source" or s["source_stats"]["odata_sent"] != 25 else 0)
+PY
+}
+check "pgmctl sockets and stats equal getsockopt's PGM_SOURCE_STATS and PGM_NETNS_STATS" compare_counters
+"$ctl" set spm-ambient-ivl 1000000 ihb-min 50000 ihb-max 1000000
+
+# 3. Events during a lossy transfer with NAKs blocked: loss is unrecoverable.
+#    The transfer lasts about 5 s (1 MB at 200 kB/s), so that the peer dump
+#    a second in sees the session before pgm-recv ends and closes.
+ip netns add esrc
+ip netns add ercv
+ip link add veth-es netns esrc type veth peer name veth-er netns ercv
+ip -n esrc addr add 10.96.0.1/24 dev veth-es
+ip -n ercv addr add 10.96.0.2/24 dev veth-er
+for n in esrc:veth-es ercv:veth-er; do
+	ip -n ${n%%:*} link set ${n#*:} up
+	ip -n ${n%%:*} link set lo up
+	ip -n ${n%%:*} route add 224.0.0.0/4 dev ${n#*:}
+done
+# Static neighbours: ARP through 50% loss could fail and drop NAKs for a while.
+ip -n ercv neigh add 10.96.0.1 lladdr "$(ip netns exec esrc cat /sys/class/net/veth-es/address)" \
+	dev veth-er nud permanent
+ip -n esrc neigh add 10.96.0.2 lladdr "$(ip netns exec ercv cat /sys/class/net/veth-er/address)" \
+	dev veth-es nud permanent
+ip netns exec esrc tc qdisc add dev veth-es root netem loss 10%
+# Half the NAKs get out: the source hears some (a NAK storm, over a rate of
+# 1/s), and a sqn whose two NAKs are both lost is given up fast.
+ip netns exec ercv tc qdisc add dev veth-er root netem loss 50%
+ip netns exec ercv "$ctl" set nak-bo-ivl 2000 nak-rpt-ivl 10000 nak-ncf-retries 1
+ip netns exec esrc "$ctl" set nak-storm-rate 1
+ip netns exec ercv "$ctl" monitor --json --timeout 60 >"$out/events.json" 2>"$out/monitor.err" &
+mpid=$!
+ip netns exec esrc "$ctl" monitor --json --timeout 60 >"$out/src-events.json" 2>"$out/src-monitor.err" &
+smpid=$!
+for f in events src-events; do
+	for _ in $(seq 100); do grep -q '"ready"' "$out/$f.json" 2>/dev/null && break; sleep 0.1; done
+done
+ip netns exec ercv "$bin/pgm-recv" --group 239.192.0.66 --port 7566 --interface 10.96.0.2 \
+	--sessions 1 --timeout 40 --json >"$out/recv.json" 2>"$out/recv.err" &
+rpid=$!
+for _ in $(seq 100); do grep -q '"ready"' "$out/recv.json" 2>/dev/null && break; sleep 0.1; done
+ip netns exec esrc "$bin/pgm-send" --group 239.192.0.66 --port 7566 --interface 10.96.0.1 \
+	--count 2000 --size 500 --rate 200000 --linger 1 --json >"$out/send.json" 2>"$out/send.err" &
+sndpid=$!
+sleep 1
+ip netns exec ercv "$ctl" peers >"$out/peers.txt" 2>&1
+ip netns exec ercv "$ctl" peers --json >"$out/peers.json" 2>&1
+wait $sndpid
+wait $rpid
+kill $mpid $smpid 2>/dev/null
+wait $mpid $smpid 2>/dev/null
+sed 's/^/    peers: /' "$out/peers.txt"
+events_in_order() {
+	python3 - "$out/events.json" "$out/send.json" <<'PY'
+import json, sys
+ev = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
+tsi = json.load(open(sys.argv[2]))["tsi"]
+mine = [e for e in ev if e.get("tsi") == tsi and e.get("role") == "receiver"]
+kinds = [e["event"] for e in mine]
+losses = [e for e in mine if e["event"] == "loss"]
+print(f"    {len(ev)} events; for the receiver of {tsi}: 1st {kinds[:1]}, {len(losses)} loss "
+      f"({sum(e['count'] for e in losses)} sqns), last {kinds[-1:]} "
+      f"{[e.get('reason') for e in mine if e['event'] == 'session-end']}")
+ok = (len(kinds) >= 3 and kinds[0] == "session-start" and kinds[-1] == "session-end"
+      and kinds.count("session-start") == 1 and kinds.count("session-end") == 1 and losses
+      and all(k == "loss" for k in kinds[1:-1]))
+sys.exit(0 if ok else 1)
+PY
+}
+check "pgmctl monitor: session start, loss, session end, in order" events_in_order
+source_events() {
+	python3 - "$out/src-events.json" "$out/send.json" <<'PY'
+import json, sys
+ev = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
+tsi = json.load(open(sys.argv[2]))["tsi"]
+mine = [e for e in ev if e.get("tsi") == tsi and e.get("role") == "source"]
+kinds = [e["event"] for e in mine]
+storms = [e for e in mine if e["event"] == "nak-storm"]
+limited = [e for e in mine if e["event"] == "rate-limited"]
+st = json.load(open(sys.argv[2]))["statistics"]
+print(f"    source: naks received {st['naks_received']} ignored {st['naks_ignored']} malformed {st['malformed']} "
+      f"ncf {st['ncf_sent']} rdata {st['rdata_sent']} rate-limited {st['rate_limited']}")
+print(f"    source side: {len(mine)} events: {kinds[:1]} .. {kinds[-1:]}, {len(storms)} nak-storm "
+      f"{[e['rate'] for e in storms][:5]}, {len(limited)} rate-limited")
+ok = (kinds and kinds[0] == "session-start" and kinds[-1] == "session-end" and storms
+      and all(e["threshold"] == 1 and e["rate"] > 1 for e in storms) and limited
+      and all(e["rate_limit"] == 200000 for e in limited))
+sys.exit(0 if ok else 1)
+PY
+}
+check "pgmctl monitor on the source: start, NAK storms over 1/s, rate limiting, end" source_events
+peers_seen() {
+	python3 - "$out/peers.json" "$out/send.json" <<'PY'
+import json, sys
+peers = json.load(open(sys.argv[1]))
+tsi = json.load(open(sys.argv[2]))["tsi"]
+ok = any(p["tsi"] == tsi and p["source"] == "10.96.0.1" for p in peers)
+if not ok:
+    print("    peers --json:", json.dumps(peers), "tsi", tsi)
+sys.exit(0 if ok else 1)
+PY
+}
+check "pgmctl peers shows the receiver's session while it runs" peers_seen
+ip netns del esrc
+ip netns del ercv
+
+check "pgmctl stats --watch reports rates per second" \
+	sh -c "'$ctl' stats --watch --count 2 --interval 0.2 --json | tail -n 1 | grep -q '\"in_packets_per_s\":'"
+
+# 4. Refusals: the message pgmctl prints, and its exit status.
+refused() {	# STATUS TEXT ARGS...
+	local want=$1 text=$2 got rc
+	shift 2
+	got=$("$@" 2>&1)
+	rc=$?
+	echo "    exit $rc: $got" | head -n 2
+	[ "$rc" = "$want" ] && printf '%s' "$got" | grep -qF -- "$text"
+}
+check "unknown key: a suggestion" refused 64 "did you mean 'txw-sqns'" "$ctl" set txw-sqn 5
+check "out of range: the kernel's text and the policy's range" \
+	refused 1 "integer out of range [txw-sqns] (accepted: 1-1048576)" "$ctl" set txw-sqns 0
+check "out of range where 0 means off: the handler's text" \
+	refused 1 "txw-bytes must be 0 (off) or 576-4294967295" "$ctl" set txw-bytes 100
+check "ihb-min above ihb-max is refused" refused 1 "ihb-min must not exceed ihb-max" "$ctl" set ihb-min 2000000
+check "unknown attribute (a gap in the set)" refused 1 "Unsupported attribute" "$ctl" set --raw 9:u32:1
+check "unknown attribute (past the last)" refused 1 "Unknown attribute type" "$ctl" set --raw 60:u32:1
+check "wrong type (u16 for a u32)" refused 1 "invalid attribute length" "$ctl" set --raw 1:u16:7
+check "without CAP_NET_ADMIN: permission denied" \
+	refused 1 "permission denied" setpriv --reuid=65534 --regid=65534 --clear-groups "$ctl" set txw-sqns 100
+check "without CAP_NET_ADMIN: reading still works" \
+	sh -c "setpriv --reuid=65534 --regid=65534 --clear-groups '$ctl' show >/dev/null"
+check "a peer dump for an unknown socket says so" \
+	refused 1 "no PGM socket with that inode" "$ctl" peers --socket 1
+check "refused sets changed nothing" sh -c "'$ctl' show --json | grep -q '\"txw-sqns\":8192,\"txw-secs-ms\":0'"
+
+echo "pgmctl-vm: $pass passed, $fail failed"
+[ $fail = 0 ]

@@ -1,0 +1,192 @@
+// SPDX-License-Identifier: ((GPL-2.0 WITH Linux-syscall-note) OR BSD-3-Clause)
+/* Do not edit directly, auto-generated from: */
+/* 	kernel/pgm.yaml */
+/* by scripts/ynl-gen (run it after changing the spec). */
+
+#include <net/netlink.h>
+#include <net/genetlink.h>
+
+#include "netlink-gen.h"
+
+static struct netlink_range_validation pgm_a_defaults_txw_sqns_range = {
+	.min	= 1ULL,
+	.max	= 1048576ULL,
+};
+
+static struct netlink_range_validation pgm_a_defaults_txw_secs_ms_range = {
+	.min	= 0ULL,
+	.max	= 3600000ULL,
+};
+
+static struct netlink_range_validation pgm_a_defaults_spm_ambient_ivl_range = {
+	.min	= 1000ULL,
+	.max	= 600000000ULL,
+};
+
+static struct netlink_range_validation pgm_a_defaults_ihb_min_range = {
+	.min	= 1000ULL,
+	.max	= 600000000ULL,
+};
+
+static struct netlink_range_validation pgm_a_defaults_ihb_max_range = {
+	.min	= 1000ULL,
+	.max	= 600000000ULL,
+};
+
+static struct netlink_range_validation pgm_a_defaults_rdata_linger_ivl_range = {
+	.min	= 0ULL,
+	.max	= 600000000ULL,
+};
+
+static struct netlink_range_validation pgm_a_defaults_max_tpdu_range = {
+	.min	= 576ULL,
+	.max	= 65535ULL,
+};
+
+static struct netlink_range_validation pgm_a_defaults_rxw_sqns_range = {
+	.min	= 1ULL,
+	.max	= 1048576ULL,
+};
+
+static struct netlink_range_validation pgm_a_defaults_peer_expiry_range = {
+	.min	= 1000ULL,
+	.max	= 600000000ULL,
+};
+
+static struct netlink_range_validation pgm_a_defaults_spmr_expiry_range = {
+	.min	= 1000ULL,
+	.max	= 600000000ULL,
+};
+
+static struct netlink_range_validation pgm_a_defaults_nak_bo_ivl_range = {
+	.min	= 1000ULL,
+	.max	= 600000000ULL,
+};
+
+static struct netlink_range_validation pgm_a_defaults_nak_rpt_ivl_range = {
+	.min	= 1000ULL,
+	.max	= 600000000ULL,
+};
+
+static struct netlink_range_validation pgm_a_defaults_nak_rdata_ivl_range = {
+	.min	= 1000ULL,
+	.max	= 600000000ULL,
+};
+
+static struct netlink_range_validation pgm_a_defaults_nak_ncf_retries_range = {
+	.min	= 0ULL,
+	.max	= 255ULL,
+};
+
+static struct netlink_range_validation pgm_a_defaults_nak_data_retries_range = {
+	.min	= 0ULL,
+	.max	= 255ULL,
+};
+
+static struct netlink_range_validation pgm_a_defaults_nak_storm_rate_range = {
+	.min	= 0ULL,
+	.max	= 10000000ULL,
+};
+
+const struct pgm_nl_range pgm_nl_defaults_range[PGM_A_DEFAULTS_MAX + 1] = {
+	[PGM_A_DEFAULTS_TXW_SQNS] = { .min = 1U, .max = 1048576U, .zero_off = false,
+		.msg = "txw-sqns must be 1-1048576" },
+	[PGM_A_DEFAULTS_TXW_SECS_MS] = { .min = 1U, .max = 3600000U, .zero_off = true,
+		.msg = "txw-secs-ms must be 0 (off) or 1-3600000" },
+	[PGM_A_DEFAULTS_TXW_MAX_RTE] = { .min = 1U, .max = 4294967295U, .zero_off = true,
+		.msg = "txw-max-rte must be 0 (off) or 1-4294967295" },
+	[PGM_A_DEFAULTS_SPM_AMBIENT_IVL] = { .min = 1000U, .max = 600000000U, .zero_off = false,
+		.msg = "spm-ambient-ivl must be 1000-600000000" },
+	[PGM_A_DEFAULTS_IHB_MIN] = { .min = 1000U, .max = 600000000U, .zero_off = false,
+		.msg = "ihb-min must be 1000-600000000" },
+	[PGM_A_DEFAULTS_IHB_MAX] = { .min = 1000U, .max = 600000000U, .zero_off = false,
+		.msg = "ihb-max must be 1000-600000000" },
+	[PGM_A_DEFAULTS_RDATA_LINGER_IVL] = { .min = 1000U, .max = 600000000U, .zero_off = true,
+		.msg = "rdata-linger-ivl must be 0 (off) or 1000-600000000" },
+	[PGM_A_DEFAULTS_MAX_TPDU] = { .min = 576U, .max = 65535U, .zero_off = false,
+		.msg = "max-tpdu must be 576-65535" },
+	[PGM_A_DEFAULTS_TXW_BYTES] = { .min = 576U, .max = 4294967295U, .zero_off = true,
+		.msg = "txw-bytes must be 0 (off) or 576-4294967295" },
+	[PGM_A_DEFAULTS_RXW_SQNS] = { .min = 1U, .max = 1048576U, .zero_off = false,
+		.msg = "rxw-sqns must be 1-1048576" },
+	[PGM_A_DEFAULTS_PEER_EXPIRY] = { .min = 1000U, .max = 600000000U, .zero_off = false,
+		.msg = "peer-expiry must be 1000-600000000" },
+	[PGM_A_DEFAULTS_SPMR_EXPIRY] = { .min = 1000U, .max = 600000000U, .zero_off = false,
+		.msg = "spmr-expiry must be 1000-600000000" },
+	[PGM_A_DEFAULTS_NAK_BO_IVL] = { .min = 1000U, .max = 600000000U, .zero_off = false,
+		.msg = "nak-bo-ivl must be 1000-600000000" },
+	[PGM_A_DEFAULTS_NAK_RPT_IVL] = { .min = 1000U, .max = 600000000U, .zero_off = false,
+		.msg = "nak-rpt-ivl must be 1000-600000000" },
+	[PGM_A_DEFAULTS_NAK_RDATA_IVL] = { .min = 1000U, .max = 600000000U, .zero_off = false,
+		.msg = "nak-rdata-ivl must be 1000-600000000" },
+	[PGM_A_DEFAULTS_NAK_NCF_RETRIES] = { .min = 0U, .max = 255U, .zero_off = false,
+		.msg = "nak-ncf-retries must be 0-255" },
+	[PGM_A_DEFAULTS_NAK_DATA_RETRIES] = { .min = 0U, .max = 255U, .zero_off = false,
+		.msg = "nak-data-retries must be 0-255" },
+	[PGM_A_DEFAULTS_NAK_STORM_RATE] = { .min = 1U, .max = 10000000U, .zero_off = true,
+		.msg = "nak-storm-rate must be 0 (off) or 1-10000000" },
+};
+
+/* PGM_CMD_DEFAULTS_SET - do */
+static const struct nla_policy pgm_defaults_set_nl_policy[PGM_A_DEFAULTS_NAK_STORM_RATE + 1] = {
+	[PGM_A_DEFAULTS_TXW_SQNS] = NLA_POLICY_FULL_RANGE(NLA_U32, &pgm_a_defaults_txw_sqns_range),
+	[PGM_A_DEFAULTS_TXW_SECS_MS] = NLA_POLICY_FULL_RANGE(NLA_U32, &pgm_a_defaults_txw_secs_ms_range),
+	[PGM_A_DEFAULTS_TXW_MAX_RTE] = { .type = NLA_U32, },
+	[PGM_A_DEFAULTS_SPM_AMBIENT_IVL] = NLA_POLICY_FULL_RANGE(NLA_U32, &pgm_a_defaults_spm_ambient_ivl_range),
+	[PGM_A_DEFAULTS_IHB_MIN] = NLA_POLICY_FULL_RANGE(NLA_U32, &pgm_a_defaults_ihb_min_range),
+	[PGM_A_DEFAULTS_IHB_MAX] = NLA_POLICY_FULL_RANGE(NLA_U32, &pgm_a_defaults_ihb_max_range),
+	[PGM_A_DEFAULTS_RDATA_LINGER_IVL] = NLA_POLICY_FULL_RANGE(NLA_U32, &pgm_a_defaults_rdata_linger_ivl_range),
+	[PGM_A_DEFAULTS_MAX_TPDU] = NLA_POLICY_FULL_RANGE(NLA_U32, &pgm_a_defaults_max_tpdu_range),
+	[PGM_A_DEFAULTS_TXW_BYTES] = { .type = NLA_U32, },
+	[PGM_A_DEFAULTS_RXW_SQNS] = NLA_POLICY_FULL_RANGE(NLA_U32, &pgm_a_defaults_rxw_sqns_range),
+	[PGM_A_DEFAULTS_PEER_EXPIRY] = NLA_POLICY_FULL_RANGE(NLA_U32, &pgm_a_defaults_peer_expiry_range),
+	[PGM_A_DEFAULTS_SPMR_EXPIRY] = NLA_POLICY_FULL_RANGE(NLA_U32, &pgm_a_defaults_spmr_expiry_range),
+	[PGM_A_DEFAULTS_NAK_BO_IVL] = NLA_POLICY_FULL_RANGE(NLA_U32, &pgm_a_defaults_nak_bo_ivl_range),
+	[PGM_A_DEFAULTS_NAK_RPT_IVL] = NLA_POLICY_FULL_RANGE(NLA_U32, &pgm_a_defaults_nak_rpt_ivl_range),
+	[PGM_A_DEFAULTS_NAK_RDATA_IVL] = NLA_POLICY_FULL_RANGE(NLA_U32, &pgm_a_defaults_nak_rdata_ivl_range),
+	[PGM_A_DEFAULTS_NAK_NCF_RETRIES] = NLA_POLICY_FULL_RANGE(NLA_U32, &pgm_a_defaults_nak_ncf_retries_range),
+	[PGM_A_DEFAULTS_NAK_DATA_RETRIES] = NLA_POLICY_FULL_RANGE(NLA_U32, &pgm_a_defaults_nak_data_retries_range),
+	[PGM_A_DEFAULTS_NAK_STORM_RATE] = NLA_POLICY_FULL_RANGE(NLA_U32, &pgm_a_defaults_nak_storm_rate_range),
+};
+
+/* PGM_CMD_PEER_GET - dump */
+static const struct nla_policy pgm_peer_get_nl_policy[PGM_A_PEER_SOCKET_INODE + 1] = {
+	[PGM_A_PEER_SOCKET_INODE] = { .type = NLA_U32, },
+};
+
+/* Ops table for pgm */
+const struct genl_ops pgm_nl_ops[PGM_NL_N_OPS] = {
+	{
+		.cmd		= PGM_CMD_DEFAULTS_GET,
+		.doit		= pgm_nl_defaults_get_doit,
+		.flags		= GENL_CMD_CAP_DO,
+	},
+	{
+		.cmd		= PGM_CMD_DEFAULTS_SET,
+		.doit		= pgm_nl_defaults_set_doit,
+		.policy		= pgm_defaults_set_nl_policy,
+		.maxattr	= PGM_A_DEFAULTS_NAK_STORM_RATE,
+		.flags		= GENL_UNS_ADMIN_PERM | GENL_CMD_CAP_DO,
+	},
+	{
+		.cmd		= PGM_CMD_STATS_GET,
+		.doit		= pgm_nl_stats_get_doit,
+		.flags		= GENL_CMD_CAP_DO,
+	},
+	{
+		.cmd		= PGM_CMD_SOCK_GET,
+		.dumpit		= pgm_nl_sock_get_dumpit,
+		.flags		= GENL_CMD_CAP_DUMP,
+	},
+	{
+		.cmd		= PGM_CMD_PEER_GET,
+		.dumpit		= pgm_nl_peer_get_dumpit,
+		.policy		= pgm_peer_get_nl_policy,
+		.maxattr	= PGM_A_PEER_SOCKET_INODE,
+		.flags		= GENL_CMD_CAP_DUMP,
+	},
+};
+
+const struct genl_multicast_group pgm_nl_mcgrps[1] = {
+	[PGM_NLGRP_EVENTS] = { "events", },
+};

@@ -1,0 +1,542 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * netlink.c - the generic-netlink family "pgm", the module's control plane.
+ *
+ * The family is described by pgm.yaml; scripts/ynl-gen turns it into the
+ * uapi header <linux/pgm_netlink.h> and netlink-gen.c (policies, the
+ * operation table, the multicast group).  This file has the handlers:
+ *
+ *   defaults-get, defaults-set  the netns-wide defaults every new socket
+ *                               copies (pgm_net.defaults) and the
+ *                               nak-storm-rate; set needs CAP_NET_ADMIN over
+ *                               the netns (GENL_UNS_ADMIN_PERM)
+ *   stats-get                   the netns counters (as PGM_NETNS_STATS)
+ *   sock-get (dump)             every PGM socket of the netns, as ss -i
+ *   peer-get (dump)             the sessions receivers follow
+ *   events (multicast group)    session start and end, unrecoverable
+ *                               loss, NAK storms, rate-limit saturation
+ *
+ * Reads are open to any user of the netns (the reasons are in pgm.yaml and
+ * pgmctl(8)).  Locking is described in pgm.h.  Dumps page with cb->args:
+ * the socket dump keeps the number of sockets done in args[0]; the peer
+ * dump keeps the socket in args[0] and the peers done of it in args[1].
+ */
+#include <linux/module.h>
+#include <net/genetlink.h>
+#include <net/sock.h>
+
+#include "pgm.h"
+#include "netlink-gen.h"
+
+static struct genl_family pgm_nl_family __ro_after_init = {
+	.name		= PGM_FAMILY_NAME,
+	.version	= PGM_FAMILY_VERSION,
+	.netnsok	= true,
+	.module		= THIS_MODULE,
+	.ops		= pgm_nl_ops,
+	.n_ops		= ARRAY_SIZE(pgm_nl_ops),
+	.mcgrps		= pgm_nl_mcgrps,
+	.n_mcgrps	= ARRAY_SIZE(pgm_nl_mcgrps),
+};
+
+/*
+ * NL_SET_ERR_MSG_ATTR() wants a literal; ours come from the generated
+ * range table and are just as static.
+ */
+static void pgm_nl_err(struct netlink_ext_ack *extack, const struct nlattr *attr,
+		       const char *msg)
+{
+	if (!extack)
+		return;
+	extack->_msg = msg;
+	extack->bad_attr = attr;
+}
+
+static const struct pgm_nl_range *pgm_nl_default_range(int type)
+{
+	const struct pgm_nl_range *r = &pgm_nl_defaults_range[type];
+
+	return r->msg ? r : NULL;
+}
+
+int pgm_nl_defaults_get_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct pgm_net *pn = pgm_pernet(genl_info_net(info));
+	struct pgm_params p;
+	struct sk_buff *msg;
+	u32 storm;
+	void *hdr;
+	int type;
+
+	spin_lock_bh(&pn->lock);
+	p = pn->defaults;
+	storm = pn->nak_storm_rate;
+	spin_unlock_bh(&pn->lock);
+
+	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	if (!msg)
+		return -ENOMEM;
+	hdr = genlmsg_put_reply(msg, info, &pgm_nl_family, 0, PGM_CMD_DEFAULTS_GET);
+	if (!hdr)
+		goto nospace;
+	for (type = 1; type <= PGM_A_DEFAULTS_MAX; type++) {
+		u32 val;
+
+		if (!pgm_nl_default_range(type))
+			continue;
+		val = type == PGM_A_DEFAULTS_NAK_STORM_RATE ? storm : pgm_param_load(&p, type);
+		if (nla_put_u32(msg, type, val))
+			goto nospace;
+	}
+	genlmsg_end(msg, hdr);
+	return genlmsg_reply(msg, info);
+
+nospace:
+	nlmsg_free(msg);
+	return -EMSGSIZE;
+}
+
+/*
+ * Check every value first (the policy has done the ranges it can express;
+ * here the same check as setsockopt, for the minimum of the tunables where
+ * 0 means "off", and ihb-min <= ihb-max), then store them all at once.
+ */
+int pgm_nl_defaults_set_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct pgm_net *pn = pgm_pernet(genl_info_net(info));
+	struct nlattr **tb = info->attrs;
+	struct pgm_params p;
+	bool any = false;
+	u32 storm;
+	int type;
+
+	spin_lock_bh(&pn->lock);
+	p = pn->defaults;
+	storm = pn->nak_storm_rate;
+	spin_unlock_bh(&pn->lock);
+
+	for (type = 1; type <= PGM_A_DEFAULTS_MAX; type++) {
+		const struct pgm_nl_range *r = pgm_nl_default_range(type);
+		u32 val;
+
+		if (!tb[type])
+			continue;
+		if (!r) {	/* the policy knows no such attribute either */
+			NL_SET_BAD_ATTR(info->extack, tb[type]);
+			return -EINVAL;
+		}
+		val = nla_get_u32(tb[type]);
+		if (type == PGM_A_DEFAULTS_NAK_STORM_RATE) {
+			if (val && (val < r->min || val > r->max)) {
+				pgm_nl_err(info->extack, tb[type], r->msg);
+				return -EINVAL;
+			}
+			storm = val;
+		} else {
+			if (pgm_param_check(type, val)) {
+				pgm_nl_err(info->extack, tb[type], r->msg);
+				return -EINVAL;
+			}
+			pgm_param_store(&p, type, val);
+		}
+		any = true;
+	}
+	if (!any) {
+		NL_SET_ERR_MSG(info->extack, "no default to set");
+		return -EINVAL;
+	}
+	if (p.ihb_min > p.ihb_max) {
+		NL_SET_ERR_MSG_ATTR(info->extack,
+				    tb[PGM_A_DEFAULTS_IHB_MIN] ? : tb[PGM_A_DEFAULTS_IHB_MAX],
+				    "ihb-min must not exceed ihb-max");
+		return -EINVAL;
+	}
+
+	spin_lock_bh(&pn->lock);
+	pn->defaults = p;
+	WRITE_ONCE(pn->nak_storm_rate, storm);
+	spin_unlock_bh(&pn->lock);
+	return 0;
+}
+
+int pgm_nl_stats_get_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct pgm_netns_stats st;
+	struct sk_buff *msg;
+	void *hdr;
+
+	pgm_netns_stats(pgm_pernet(genl_info_net(info)), &st);
+	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	if (!msg)
+		return -ENOMEM;
+	hdr = genlmsg_put_reply(msg, info, &pgm_nl_family, 0, PGM_CMD_STATS_GET);
+	if (!hdr ||
+	    nla_put_u64_64bit(msg, PGM_A_STATS_IN_PACKETS, st.in_packets, PGM_A_STATS_PAD) ||
+	    nla_put_u64_64bit(msg, PGM_A_STATS_IN_BYTES, st.in_bytes, PGM_A_STATS_PAD) ||
+	    nla_put_u64_64bit(msg, PGM_A_STATS_IN_TRUNCATED, st.in_truncated, PGM_A_STATS_PAD) ||
+	    nla_put_u64_64bit(msg, PGM_A_STATS_IN_BAD_CHECKSUM, st.in_bad_checksum,
+			      PGM_A_STATS_PAD) ||
+	    nla_put_u64_64bit(msg, PGM_A_STATS_IN_BAD_TYPE, st.in_bad_type, PGM_A_STATS_PAD) ||
+	    nla_put_u64_64bit(msg, PGM_A_STATS_IN_MALFORMED, st.in_malformed, PGM_A_STATS_PAD) ||
+	    nla_put_u64_64bit(msg, PGM_A_STATS_IN_NO_SOCKET, st.in_no_socket, PGM_A_STATS_PAD) ||
+	    nla_put_u64_64bit(msg, PGM_A_STATS_IN_DELIVERED, st.in_delivered, PGM_A_STATS_PAD) ||
+	    nla_put_u64_64bit(msg, PGM_A_STATS_SOCKETS, st.sockets, PGM_A_STATS_PAD)) {
+		nlmsg_free(msg);
+		return -EMSGSIZE;
+	}
+	genlmsg_end(msg, hdr);
+	return genlmsg_reply(msg, info);
+}
+
+static int pgm_nl_put_source_stats(struct sk_buff *skb, const struct pgm_source_stats *st)
+{
+	struct nlattr *nest = nla_nest_start(skb, PGM_A_SOCKET_SOURCE_STATS);
+
+	if (!nest)
+		return -EMSGSIZE;
+#define PUT(a, f) nla_put_u64_64bit(skb, PGM_A_SOURCE_STATS_##a, st->f, PGM_A_SOURCE_STATS_PAD)
+	if (PUT(DATA_BYTES_SENT, data_bytes_sent) || PUT(ODATA_SENT, odata_sent) ||
+	    PUT(RDATA_SENT, rdata_sent) || PUT(RDATA_BYTES_SENT, rdata_bytes_sent) ||
+	    PUT(SPM_SENT, spm_sent) || PUT(NCF_SENT, ncf_sent) ||
+	    PUT(NAKS_RECEIVED, naks_received) || PUT(NAKS_IGNORED, naks_ignored) ||
+	    PUT(SPMR_RECEIVED, spmr_received) || PUT(RATE_LIMITED, rate_limited) ||
+	    PUT(MALFORMED, malformed)) {
+		nla_nest_cancel(skb, nest);
+		return -EMSGSIZE;
+	}
+#undef PUT
+	nla_nest_end(skb, nest);
+	return 0;
+}
+
+static int pgm_nl_put_receiver_stats(struct sk_buff *skb, const struct pgm_receiver_stats *st)
+{
+	struct nlattr *nest = nla_nest_start(skb, PGM_A_SOCKET_RECEIVER_STATS);
+
+	if (!nest)
+		return -EMSGSIZE;
+#define PUT(a, f) nla_put_u64_64bit(skb, PGM_A_RECEIVER_STATS_##a, st->f, PGM_A_RECEIVER_STATS_PAD)
+	if (PUT(DATA_BYTES_RECEIVED, data_bytes_received) ||
+	    PUT(APDUS_DELIVERED, apdus_delivered) || PUT(ODATA_RECEIVED, odata_received) ||
+	    PUT(RDATA_RECEIVED, rdata_received) || PUT(DUPLICATES, duplicates) ||
+	    PUT(NAKS_SENT, naks_sent) || PUT(NCFS_RECEIVED, ncfs_received) ||
+	    PUT(SPMS_RECEIVED, spms_received) || PUT(SPMRS_SENT, spmrs_sent) ||
+	    PUT(LOSSES, losses) || PUT(MALFORMED, malformed) ||
+	    PUT(OUTSIDE_WINDOW, outside_window)) {
+		nla_nest_cancel(skb, nest);
+		return -EMSGSIZE;
+	}
+#undef PUT
+	nla_nest_end(skb, nest);
+	return 0;
+}
+
+/* One socket of the dump, under rcu_read_lock(). */
+static int pgm_nl_fill_sock(struct sk_buff *skb, struct netlink_callback *cb,
+			    struct pgm_sock *ps)
+{
+	struct user_namespace *ns = sk_user_ns(NETLINK_CB(cb->skb).sk);
+	struct sock *sk = &ps->inet.sk;
+	struct inet_sock *inet = &ps->inet;
+	struct pgm_source_info si;
+	struct pgm_receiver_info ri;
+	struct pgm_source *src;
+	struct pgm_receiver *rcv;
+	bool is_src = false, is_rcv = false;
+	u32 role = READ_ONCE(ps->role), state = PGM_SOCK_STATE_IDLE;
+	__be32 rcv_addr = READ_ONCE(inet->inet_rcv_saddr);
+	u8 gsi[PGM_GSI_LEN];
+	void *hdr;
+
+	src = rcu_dereference(ps->src);
+	if (src)
+		is_src = pgm_source_info(src, &si);
+	rcv = rcu_dereference(ps->rcv);
+	if (rcv)
+		is_rcv = pgm_receiver_info(rcv, &ri);
+	if (is_src)
+		state = si.closing ? PGM_SOCK_STATE_CLOSING : PGM_SOCK_STATE_ACTIVE;
+	else if (is_rcv)
+		state = ri.aborted ? PGM_SOCK_STATE_ABORTED : PGM_SOCK_STATE_ACTIVE;
+	memcpy(gsi, ps->gsi, PGM_GSI_LEN);
+
+	hdr = genlmsg_put(skb, NETLINK_CB(cb->skb).portid, cb->nlh->nlmsg_seq,
+			  &pgm_nl_family, NLM_F_MULTI, PGM_CMD_SOCK_GET);
+	if (!hdr)
+		return -EMSGSIZE;
+	genl_dump_check_consistent(cb, hdr);
+
+	if (nla_put_u32(skb, PGM_A_SOCKET_INODE, ps->ino) ||
+	    nla_put_u32(skb, PGM_A_SOCKET_UID, from_kuid_munged(ns, sock_i_uid(sk))) ||
+	    nla_put_u32(skb, PGM_A_SOCKET_ROLE, role) ||
+	    nla_put_u32(skb, PGM_A_SOCKET_STATE, state) ||
+	    nla_put(skb, PGM_A_SOCKET_GSI, PGM_GSI_LEN, gsi) ||
+	    nla_put_u32(skb, PGM_A_SOCKET_RMEM_ALLOC, sk_rmem_alloc_get(sk)) ||
+	    nla_put_u32(skb, PGM_A_SOCKET_RCVBUF, READ_ONCE(sk->sk_rcvbuf)) ||
+	    nla_put_u32(skb, PGM_A_SOCKET_WMEM_ALLOC, sk_wmem_alloc_get(sk)) ||
+	    nla_put_u32(skb, PGM_A_SOCKET_SNDBUF, READ_ONCE(sk->sk_sndbuf)) ||
+	    nla_put_u32(skb, PGM_A_SOCKET_RCV_QUEUE,
+			skb_queue_len_lockless(&sk->sk_receive_queue)) ||
+	    nla_put_u32(skb, PGM_A_SOCKET_ERR_QUEUE,
+			skb_queue_len_lockless(&sk->sk_error_queue)))
+		goto cancel;
+
+	if (is_src) {
+		struct pgm_tsi tsi;
+
+		memcpy(tsi.gsi, gsi, PGM_GSI_LEN);
+		tsi.sport = si.sport;
+		if (nla_put(skb, PGM_A_SOCKET_TSI, sizeof(tsi), &tsi) ||
+		    nla_put_in_addr(skb, PGM_A_SOCKET_ADDR, si.nla) ||
+		    nla_put_in_addr(skb, PGM_A_SOCKET_GROUP, si.group) ||
+		    nla_put_u16(skb, PGM_A_SOCKET_PORT, ntohs(si.dport)) ||
+		    nla_put_u16(skb, PGM_A_SOCKET_SPORT, ntohs(si.sport)) ||
+		    nla_put_u32(skb, PGM_A_SOCKET_TXW_TRAIL, si.st.txw_trail) ||
+		    nla_put_u32(skb, PGM_A_SOCKET_TXW_LEAD, si.st.txw_lead) ||
+		    nla_put_u32(skb, PGM_A_SOCKET_TXW_SIZE, si.size) ||
+		    nla_put_u64_64bit(skb, PGM_A_SOCKET_TXW_BYTES, si.held, PGM_A_SOCKET_PAD) ||
+		    nla_put_u32(skb, PGM_A_SOCKET_RATE_LIMIT, si.rate) ||
+		    pgm_nl_put_source_stats(skb, &si.st))
+			goto cancel;
+	} else if (is_rcv) {
+		if (nla_put_in_addr(skb, PGM_A_SOCKET_ADDR, rcv_addr) ||
+		    (ipv4_is_multicast(rcv_addr) &&
+		     nla_put_in_addr(skb, PGM_A_SOCKET_GROUP, rcv_addr)) ||
+		    nla_put_u16(skb, PGM_A_SOCKET_PORT, ntohs(READ_ONCE(inet->inet_sport))) ||
+		    nla_put_u32(skb, PGM_A_SOCKET_PEERS, ri.st.peers) ||
+		    pgm_nl_put_receiver_stats(skb, &ri.st))
+			goto cancel;
+	} else if (READ_ONCE(inet->inet_saddr) &&
+		   nla_put_in_addr(skb, PGM_A_SOCKET_ADDR, READ_ONCE(inet->inet_saddr))) {
+		goto cancel;
+	}
+	genlmsg_end(skb, hdr);
+	return 0;
+
+cancel:
+	genlmsg_cancel(skb, hdr);
+	return -EMSGSIZE;
+}
+
+int pgm_nl_sock_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	struct pgm_net *pn = pgm_pernet(sock_net(skb->sk));
+	unsigned long idx = 0;
+	struct pgm_sock *ps;
+	int err = 0;
+
+	rcu_read_lock();
+	cb->seq = READ_ONCE(pn->gen);
+	hlist_for_each_entry_rcu(ps, &pn->sockets, node) {
+		if (idx < cb->args[0]) {
+			idx++;
+			continue;
+		}
+		err = pgm_nl_fill_sock(skb, cb, ps);
+		if (err)
+			break;
+		idx++;
+	}
+	rcu_read_unlock();
+	cb->args[0] = idx;
+	/* A full message: the next call goes on from here; an empty one is a real error. */
+	if (err && skb->len)
+		return skb->len;
+	return err ? : skb->len;
+}
+
+struct pgm_nl_peer_arg {
+	struct sk_buff		*skb;
+	struct netlink_callback	*cb;
+	u32			ino;
+};
+
+static int pgm_nl_fill_peer(const struct pgm_peer_info *pi, void *arg)
+{
+	struct pgm_nl_peer_arg *a = arg;
+	struct sk_buff *skb = a->skb;
+	void *hdr;
+
+	hdr = genlmsg_put(skb, NETLINK_CB(a->cb->skb).portid, a->cb->nlh->nlmsg_seq,
+			  &pgm_nl_family, NLM_F_MULTI, PGM_CMD_PEER_GET);
+	if (!hdr)
+		return -EMSGSIZE;
+	if (nla_put_u32(skb, PGM_A_PEER_SOCKET_INODE, a->ino) ||
+	    nla_put(skb, PGM_A_PEER_TSI, sizeof(pi->tsi), &pi->tsi) ||
+	    nla_put_in_addr(skb, PGM_A_PEER_SOURCE, pi->saddr) ||
+	    nla_put_in_addr(skb, PGM_A_PEER_GROUP, pi->group) ||
+	    nla_put_u16(skb, PGM_A_PEER_PORT, ntohs(pi->dport)) ||
+	    (pi->nla && nla_put_in_addr(skb, PGM_A_PEER_NLA, pi->nla)) ||
+	    nla_put_u32(skb, PGM_A_PEER_NEXT_SQN, pi->next) ||
+	    nla_put_u32(skb, PGM_A_PEER_LEAD_SQN, pi->lead) ||
+	    nla_put_u32(skb, PGM_A_PEER_RXW_SQNS, pi->size) ||
+	    (pi->end && nla_put_u32(skb, PGM_A_PEER_END, pi->end)) ||
+	    nla_put_u32(skb, PGM_A_PEER_IDLE_MS, pi->idle_ms) ||
+	    nla_put_u64_64bit(skb, PGM_A_PEER_LOSSES, pi->losses, PGM_A_PEER_PAD) ||
+	    nla_put_u64_64bit(skb, PGM_A_PEER_NAKS_SENT, pi->naks_sent, PGM_A_PEER_PAD)) {
+		genlmsg_cancel(skb, hdr);
+		return -EMSGSIZE;
+	}
+	genlmsg_end(skb, hdr);
+	return 0;
+}
+
+/*
+ * cb->args[0]: sockets done; args[1]: peers done of the next one; args[2]:
+ * with a socket-inode filter, 1 once that socket was seen, 2 if it is a
+ * receiver (for the error when it is not).
+ */
+int pgm_nl_peer_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	struct pgm_net *pn = pgm_pernet(sock_net(skb->sk));
+	struct nlattr **tb = pgm_dump_attrs(cb);
+	struct pgm_nl_peer_arg arg = { .skb = skb, .cb = cb };
+	u32 want = 0;
+	unsigned long idx = 0;
+	struct pgm_sock *ps;
+	int err = 0;
+
+	if (tb && tb[PGM_A_PEER_SOCKET_INODE])
+		want = nla_get_u32(tb[PGM_A_PEER_SOCKET_INODE]);
+
+	rcu_read_lock();
+	hlist_for_each_entry_rcu(ps, &pn->sockets, node) {
+		struct pgm_receiver *rcv;
+
+		if (idx < cb->args[0]) {
+			idx++;
+			continue;
+		}
+		if (want && ps->ino != want) {
+			idx++;
+			continue;
+		}
+		if (want)
+			cb->args[2] = max_t(long, cb->args[2], 1);
+		rcv = rcu_dereference(ps->rcv);
+		if (rcv) {
+			if (want)
+				cb->args[2] = 2;
+			arg.ino = ps->ino;
+			err = pgm_receiver_peers(rcv, (unsigned long *)&cb->args[1],
+						 pgm_nl_fill_peer, &arg);
+			if (err)
+				break;
+		}
+		cb->args[1] = 0;
+		idx++;
+	}
+	rcu_read_unlock();
+	cb->args[0] = idx;
+	if (err && skb->len)
+		return skb->len;
+	if (err)
+		return err;
+	if (want && cb->args[2] != 2) {
+		pgm_nl_err(cb->extack, tb[PGM_A_PEER_SOCKET_INODE],
+			   cb->args[2] ? "that socket is not a PGM receiver" :
+					 "no PGM socket with that inode in this netns");
+		return -ENOENT;
+	}
+	return skb->len;
+}
+
+/*
+ * Announce @ev to the "events" group of @sk's netns.  Called where the
+ * event happens, often in softirq and under a session's spinlock: the
+ * message is built with GFP_ATOMIC, and only when someone listens.  A
+ * message that cannot be allocated is lost (listeners see ENOBUFS on
+ * their socket when their queue overflows, as with any netlink group).
+ */
+void pgm_nl_event(struct sock *sk, const struct pgm_nl_event *ev)
+{
+	struct net *net = sock_net(sk);
+	struct sk_buff *skb;
+	void *hdr;
+	int err;
+
+	if (!genl_has_listeners(&pgm_nl_family, net, PGM_NLGRP_EVENTS))
+		return;
+	skb = genlmsg_new(NLMSG_DEFAULT_SIZE, GFP_ATOMIC);
+	if (!skb)
+		return;
+	hdr = genlmsg_put(skb, 0, 0, &pgm_nl_family, 0, ev->cmd);
+	if (!hdr)
+		goto fail;
+	err = nla_put_u32(skb, PGM_A_EVENT_SOCKET_INODE, pgm_sk(sk)->ino) ||
+	      nla_put_u32(skb, PGM_A_EVENT_ROLE, ev->role) ||
+	      nla_put(skb, PGM_A_EVENT_TSI, sizeof(ev->tsi), &ev->tsi) ||
+	      nla_put_in_addr(skb, PGM_A_EVENT_GROUP, ev->group) ||
+	      nla_put_u16(skb, PGM_A_EVENT_PORT, ntohs(ev->port));
+	switch (ev->cmd) {
+	case PGM_CMD_SESSION_START_NTF:
+		err = err || nla_put_in_addr(skb, PGM_A_EVENT_SOURCE, ev->source) ||
+		      nla_put_u32(skb, PGM_A_EVENT_FIRST_SQN, ev->first);
+		break;
+	case PGM_CMD_SESSION_END_NTF:
+		err = err || nla_put_in_addr(skb, PGM_A_EVENT_SOURCE, ev->source) ||
+		      nla_put_u32(skb, PGM_A_EVENT_REASON, ev->reason) ||
+		      nla_put_u32(skb, PGM_A_EVENT_LAST_SQN, ev->last);
+		break;
+	case PGM_CMD_LOSS_NTF:
+		err = err || nla_put_in_addr(skb, PGM_A_EVENT_SOURCE, ev->source) ||
+		      nla_put_u32(skb, PGM_A_EVENT_FIRST_SQN, ev->first) ||
+		      nla_put_u32(skb, PGM_A_EVENT_COUNT, ev->count);
+		break;
+	case PGM_CMD_NAK_STORM_NTF:
+		err = err || nla_put_u32(skb, PGM_A_EVENT_RATE, ev->rate) ||
+		      nla_put_u32(skb, PGM_A_EVENT_THRESHOLD, ev->threshold);
+		break;
+	case PGM_CMD_RATE_LIMITED_NTF:
+		err = err || nla_put_u32(skb, PGM_A_EVENT_RATE_LIMIT, ev->rate_limit) ||
+		      nla_put_u64_64bit(skb, PGM_A_EVENT_RATE_LIMITED, ev->rate_limited,
+					PGM_A_EVENT_PAD);
+		break;
+	}
+	if (err)
+		goto fail;
+	genlmsg_end(skb, hdr);
+	genlmsg_multicast_netns(&pgm_nl_family, net, skb, 0, PGM_NLGRP_EVENTS, GFP_ATOMIC);
+	return;
+fail:
+	nlmsg_free(skb);
+}
+
+/*
+ * The spec's ranges (in the generated policy and table) and setsockopt's
+ * option table must agree: checked once at load, so a drift fails the
+ * module's tests instead of letting the two paths disagree.
+ */
+static int pgm_nl_check_ranges(void)
+{
+	int type;
+
+	for (type = 1; type <= PGM_A_DEFAULTS_MAX; type++) {
+		const struct pgm_nl_range *r = pgm_nl_default_range(type);
+		bool zero_ok;
+		u32 min, max;
+
+		if (!r || type == PGM_A_DEFAULTS_NAK_STORM_RATE)
+			continue;
+		if (!pgm_param_range(type, &min, &max, &zero_ok) ||
+		    min != r->min || max != r->max || zero_ok != r->zero_off) {
+			pr_err("pgm: netlink spec and socket option %d disagree on its range\n", type);
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
+int pgm_nl_register(void)
+{
+	int err = pgm_nl_check_ranges();
+
+	if (err)
+		return err;
+	return genl_register_family(&pgm_nl_family);
+}
+
+void pgm_nl_unregister(void)
+{
+	genl_unregister_family(&pgm_nl_family);
+}
