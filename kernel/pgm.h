@@ -124,6 +124,7 @@ struct pgm_sock {
 	u8			role;	/* enum pgm_role */
 	bool			gsi_set;
 	bool			abort_on_loss;
+	bool			recv_sqn;	/* PGM_RECVSQN */
 	u32			ino;	/* socket inode, for dumps and events */
 	struct pgm_source __rcu	*src;	/* set by connect(), freed by close() */
 	struct pgm_receiver __rcu *rcv;	/* set by bind(), freed by close() */

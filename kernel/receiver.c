@@ -1106,6 +1106,12 @@ int pgm_receiver_recvmsg(struct sock *sk, struct msghdr *msg, size_t len,
 		sa->tsi = pgm_cb(skb)->tsi;
 		*addr_len = sizeof(*sa);
 	}
+	if (!err && READ_ONCE(pgm_sk(sk)->recv_sqn)) {
+		u32 sqn = pgm_cb(skb)->sqn;
+
+		/* Sets MSG_CTRUNC itself when the buffer is too small. */
+		put_cmsg(msg, SOL_PGM, PGM_RECVSQN, sizeof(sqn), &sqn);
+	}
 	if (!err)
 		err = (flags & MSG_TRUNC) ? skb->len : copied;
 	skb_free_datagram(sk, skb);
