@@ -179,6 +179,7 @@ public struct PGMReceiver: ~Copyable {
             if let v = o.nakDataRetries { try s.set(.nakDataRetries, to: v) }
             if let v = o.abortOnLoss { try s.setAbortOnLoss(v) }
             if let v = o.receiveBufferSize { try s.setReceiveBufferSize(v) }
+            try s.setReceiveSequenceNumbers(true)
             try s.bind(to: group)
             try s.join(group: group.ipv4Address, interface: interface)
         } catch {
