@@ -9,7 +9,9 @@ import Musl
 
 /// A PGM socket: `socket(AF_INET, SOCK_RDM, IPPROTO_PGM)`.
 ///
-/// The type owns its descriptor; call ``close()`` when done. Every call
+/// The type owns its descriptor: ``close()`` closes it and reports the
+/// kernel's answer; a socket that goes out of scope unclosed is closed then,
+/// its error ignored (a source's session still ends with OPT_FIN). Every call
 /// either succeeds or throws the `Errno` the kernel returned. A source
 /// ``connect(to:)``s to a group and port and ``send(_:mode:)``s APDUs; a
 /// receiver ``bind(to:)``s, ``join(group:interface:)``s and receives whole
@@ -21,6 +23,9 @@ public struct PGMSocket: ~Copyable {
     /// The underlying descriptor.
     public let fileDescriptor: FileDescriptor
     let sys: Syscalls
+    /// False for a view of a descriptor owned elsewhere, and once
+    /// ``close()`` has closed it: then going out of scope closes nothing.
+    var owned = true
 
     /// Opens a new PGM socket.
     ///
@@ -45,7 +50,12 @@ public struct PGMSocket: ~Copyable {
     /// Closes the socket. A connected source ends its session with OPT_FIN,
     /// or OPT_RST after ``setLinger(_:)`` with a zero time.
     public consuming func close() throws(Errno) {
+        owned = false
         guard sys.close(fd) == 0 else { throw fail() }
+    }
+
+    deinit {
+        if owned { _ = sys.close(fd) }
     }
 
     /// Binds to a local IPv4 address and port: a receiver binds the group (or
@@ -518,4 +528,7 @@ public struct Received: Sendable, Hashable {
     public var transportSessionID: TransportSessionID?
     /// The source's IP address and data-source port.
     public var source: IPv4Endpoint
+    /// The sequence number of the APDU's first packet; nil unless
+    /// ``PGMSocket/setReceiveSequenceNumbers(_:)`` turned them on.
+    public var sequenceNumber: UInt32? = nil
 }
