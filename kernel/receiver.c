@@ -515,6 +515,7 @@ static struct pgm_peer *pgm_peer_new(struct pgm_receiver *rcv, const struct pgm_
 	timer_setup(&peer->timer, pgm_peer_timer, 0);
 	hlist_add_head(&peer->node, &rcv->peers[tsi_hash(tsi)]);
 	rcv->npeers++;
+	atomic_inc(&pgm_pernet(sock_net(rcv->sk))->peer_gen);
 	return peer;
 }
 
@@ -616,6 +617,7 @@ static void pgm_peer_timer(struct timer_list *t)
 		pgm_report_end(rcv, peer, PGM_END_EXPIRED);
 		hlist_del(&peer->node);
 		rcv->npeers--;
+		atomic_inc(&pgm_pernet(sock_net(rcv->sk))->peer_gen);
 		spin_unlock_bh(&rcv->lock);
 		pgm_peer_free(peer);
 		return;
