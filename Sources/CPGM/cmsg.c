@@ -38,3 +38,25 @@ int cpgm_setns_net(int fd)
 {
 	return setns(fd, CLONE_NEWNET);
 }
+
+uint32_t cpgm_ring_producer(const struct pgm_ring_ctrl *ctrl)
+{
+	return __atomic_load_n(&ctrl->producer, __ATOMIC_ACQUIRE);
+}
+
+uint32_t cpgm_ring_consumer(const struct pgm_ring_ctrl *ctrl)
+{
+	return __atomic_load_n(&ctrl->consumer, __ATOMIC_ACQUIRE);
+}
+
+uint32_t cpgm_ring_release(struct pgm_ring_ctrl *ctrl, uint32_t consumer)
+{
+	__atomic_store_n(&ctrl->consumer, consumer, __ATOMIC_RELEASE);
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	return __atomic_load_n(&ctrl->flags, __ATOMIC_RELAXED) & PGM_RING_F_WAKEUP;
+}
+
+void cpgm_ring_publish(struct pgm_ring_ctrl *ctrl, uint32_t producer)
+{
+	__atomic_store_n(&ctrl->producer, producer, __ATOMIC_RELEASE);
+}

@@ -28,4 +28,15 @@ int cpgm_eventfd(void);
 /* setns(fd, CLONE_NEWNET): this thread enters the network namespace fd names. */
 int cpgm_setns_net(int fd);
 
+/*
+ * The receive ring's indices with the ordering the uapi header documents:
+ * the producer read with acquire; the consumer stored with release, then a
+ * full fence, then the flags read (non-zero: poll() to resume delivery).
+ */
+uint32_t cpgm_ring_producer(const struct pgm_ring_ctrl *ctrl);
+uint32_t cpgm_ring_consumer(const struct pgm_ring_ctrl *ctrl);
+uint32_t cpgm_ring_release(struct pgm_ring_ctrl *ctrl, uint32_t consumer);
+/* For a test double playing the kernel: publish a new producer index. */
+void cpgm_ring_publish(struct pgm_ring_ctrl *ctrl, uint32_t producer);
+
 #endif /* CPGM_H */
