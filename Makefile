@@ -80,11 +80,12 @@ build/examples/%: Examples/c/%.c kernel/include/uapi/linux/pgm.h
 	$(CC) -std=gnu11 -Wall -Wextra -Werror -O2 -Ibuild/examples/include -o $@ $<
 
 examples: $(EXAMPLES)
+	@scripts/man-examples build/man-examples man/pgm.7
 
 # Host stage: Swift tests and the module's parser in user space.
 check-host: swift build/ktests/wire_test examples
 	@mkdir -p build/check
-	@echo "examples: $(words $(EXAMPLES)) passed, 0 failed (C examples built with -Werror; Swift examples built by swift build)"
+	@echo "examples: $(words $(EXAMPLES)) passed, 0 failed (README's C examples built with -Werror; Swift examples built by swift build)"
 	@set -o pipefail; build/ktests/wire_test | tee build/check/host-wire.log
 	@set -o pipefail; scripts/swift-test-summary $(SWIFT) test $(SWIFT_FLAGS) | tee build/check/host-swift.log
 	@set -o pipefail; Tests/host/tools.sh .build/debug | tee build/check/host-tools.log

@@ -34,6 +34,7 @@ static int __net_init pgm_net_init(struct net *net)
 	INIT_HLIST_HEAD(&pn->sockets);
 	pn->nsockets = 0;
 	pn->gen = 0;
+	atomic_set(&pn->peer_gen, 0);
 	pn->nak_storm_rate = PGM_NAK_STORM_RATE_DEFAULT;
 	pgm_default_params(&pn->defaults);
 	return 0;

@@ -361,6 +361,7 @@ static int pgm_nl_fill_peer(const struct pgm_peer_info *pi, void *arg)
 			  &pgm_nl_family, NLM_F_MULTI, PGM_CMD_PEER_GET);
 	if (!hdr)
 		return -EMSGSIZE;
+	genl_dump_check_consistent(a->cb, hdr);
 	if (nla_put_u32(skb, PGM_A_PEER_SOCKET_INODE, a->ino) ||
 	    nla_put(skb, PGM_A_PEER_TSI, sizeof(pi->tsi), &pi->tsi) ||
 	    nla_put_in_addr(skb, PGM_A_PEER_SOURCE, pi->saddr) ||
@@ -400,6 +401,8 @@ int pgm_nl_peer_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
 		want = nla_get_u32(tb[PGM_A_PEER_SOCKET_INODE]);
 
 	rcu_read_lock();
+	/* Both only grow: their sum changes with any socket or session. */
+	cb->seq = READ_ONCE(pn->gen) + atomic_read(&pn->peer_gen);
 	hlist_for_each_entry_rcu(ps, &pn->sockets, node) {
 		struct pgm_receiver *rcv;
 

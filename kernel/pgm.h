@@ -26,8 +26,10 @@
  * socket's session under its src->lock or rcv->lock, reached through
  * rcu_dereference(ps->src / ps->rcv) like the input path: sessions are
  * freed after a grace period, and a dead one is skipped.  pgm_net.gen
- * (under @lock) changes with every socket added or removed, so a dump
- * that spans both is flagged NLM_F_DUMP_INTR.  Events are built with
+ * (under @lock) changes with every socket added or removed, and
+ * pgm_net.peer_gen (atomic: receivers change it under their own rcv->lock)
+ * with every session a receiver starts or forgets, so a dump whose pages
+ * span such a change is flagged NLM_F_DUMP_INTR.  Events are built with
  * GFP_ATOMIC wherever they happen (under src->lock or rcv->lock, often in
  * softirq) and only when someone listens.
  */
@@ -90,6 +92,7 @@ struct pgm_net {
 	struct hlist_head	sockets;	/* RCU list of pgm_sock */
 	unsigned int		nsockets;	/* under @lock */
 	unsigned int		gen;		/* under @lock: sockets added + removed */
+	atomic_t		peer_gen;	/* sessions added + removed, any receiver */
 	u32			nak_storm_rate;	/* NAKs/s before a nak-storm event; 0: off */
 };
 
@@ -140,6 +143,7 @@ struct pgm_sock {
 	u8			role;	/* enum pgm_role */
 	bool			gsi_set;
 	bool			abort_on_loss;
+	bool			recv_sqn;	/* PGM_RECVSQN */
 	u32			ino;	/* socket inode, for dumps and events */
 	struct pgm_source __rcu	*src;	/* set by connect(), freed by close() */
 	struct pgm_receiver __rcu *rcv;	/* set by bind(), freed by close() */

@@ -659,6 +659,7 @@ static struct pgm_peer *pgm_peer_new(struct pgm_receiver *rcv, const struct pgm_
 	timer_setup(&peer->timer, pgm_peer_timer, 0);
 	hlist_add_head(&peer->node, &rcv->peers[tsi_hash(tsi)]);
 	rcv->npeers++;
+	atomic_inc(&pgm_pernet(sock_net(rcv->sk))->peer_gen);
 	return peer;
 }
 
@@ -761,6 +762,7 @@ static void pgm_peer_timer(struct timer_list *t)
 		pgm_ring_wake(rcv);
 		hlist_del(&peer->node);
 		rcv->npeers--;
+		atomic_inc(&pgm_pernet(sock_net(rcv->sk))->peer_gen);
 		spin_unlock_bh(&rcv->lock);
 		pgm_peer_free(peer);
 		return;
@@ -1251,6 +1253,12 @@ int pgm_receiver_recvmsg(struct sock *sk, struct msghdr *msg, size_t len,
 		sa->sin.sin_addr.s_addr = pgm_cb(skb)->saddr;
 		sa->tsi = pgm_cb(skb)->tsi;
 		*addr_len = sizeof(*sa);
+	}
+	if (!err && READ_ONCE(pgm_sk(sk)->recv_sqn)) {
+		u32 sqn = pgm_cb(skb)->sqn;
+
+		/* Sets MSG_CTRUNC itself when the buffer is too small. */
+		put_cmsg(msg, SOL_PGM, PGM_RECVSQN, sizeof(sqn), &sqn);
 	}
 	if (!err)
 		err = (flags & MSG_TRUNC) ? skb->len : copied;

@@ -441,12 +441,16 @@ static int pgm_setsockopt(struct sock *sk, int level, int optname,
 		return err;
 	}
 	case PGM_ABORT_ON_LOSS:
+	case PGM_RECVSQN:
 		if (optlen < sizeof(int))
 			return -EINVAL;
 		if (copy_from_sockptr(&val, optval, sizeof(int)))
 			return -EFAULT;
 		lock_sock(sk);
-		WRITE_ONCE(ps->abort_on_loss, !!val);
+		if (optname == PGM_ABORT_ON_LOSS)
+			WRITE_ONCE(ps->abort_on_loss, !!val);
+		else
+			WRITE_ONCE(ps->recv_sqn, !!val);
 		release_sock(sk);
 		return 0;
 	}
@@ -566,6 +570,9 @@ static int pgm_getsockopt(struct sock *sk, int level, int optname,
 	}
 	case PGM_ABORT_ON_LOSS:
 		val = READ_ONCE(ps->abort_on_loss);
+		return pgm_put_opt(optval, optlen, &val, sizeof(int), false);
+	case PGM_RECVSQN:
+		val = READ_ONCE(ps->recv_sqn);
 		return pgm_put_opt(optval, optlen, &val, sizeof(int), false);
 	case PGM_NETNS_STATS: {
 		struct pgm_netns_stats st;

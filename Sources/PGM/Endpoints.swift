@@ -190,6 +190,7 @@ public struct PGMReceiver: ~Copyable {
             if let v = o.nakDataRetries { try s.set(.nakDataRetries, to: v) }
             if let v = o.abortOnLoss { try s.setAbortOnLoss(v) }
             if let v = o.receiveBufferSize { try s.setReceiveBufferSize(v) }
+            try s.setReceiveSequenceNumbers(true)
             if let r = o.ring { ring = try ReceiveRing(fd: s.fd, syscalls: syscalls, options: r) }
             try s.bind(to: group)
             try s.join(group: group.ipv4Address, interface: interface)
@@ -260,7 +261,7 @@ public struct PGMReceiver: ~Copyable {
             return m.bytes.withUnsafeBytes { b in
                 body(.message(MessageView(
                     transportSessionID: m.transportSessionID, source: m.source, bytes: b,
-                    sequenceNumber: nil, isTruncated: m.isTruncated)))
+                    sequenceNumber: m.sequenceNumber, isTruncated: m.isTruncated)))
             }
         case .loss(let l): return body(.loss(l))
         case .sessionEnded(let s): return body(.sessionEnded(s))

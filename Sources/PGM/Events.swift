@@ -128,5 +128,6 @@ extension PGMSocket {
     init(borrowing fd: Int32, syscalls: Syscalls) {
         self.fileDescriptor = FileDescriptor(rawValue: fd)
         self.sys = syscalls
+        self.owned = false
     }
 }

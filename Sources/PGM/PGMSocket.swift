@@ -9,7 +9,9 @@ import Musl
 
 /// A PGM socket: `socket(AF_INET, SOCK_RDM, IPPROTO_PGM)`.
 ///
-/// The type owns its descriptor; call ``close()`` when done. Every call
+/// The type owns its descriptor: ``close()`` closes it and reports the
+/// kernel's answer; a socket that goes out of scope unclosed is closed then,
+/// its error ignored (a source's session still ends with OPT_FIN). Every call
 /// either succeeds or throws the `Errno` the kernel returned. A source
 /// ``connect(to:)``s to a group and port and ``send(_:mode:)``s APDUs; a
 /// receiver ``bind(to:)``s, ``join(group:interface:)``s and receives whole
@@ -21,6 +23,9 @@ public struct PGMSocket: ~Copyable {
     /// The underlying descriptor.
     public let fileDescriptor: FileDescriptor
     let sys: Syscalls
+    /// False for a view of a descriptor owned elsewhere, and once
+    /// ``close()`` has closed it: then going out of scope closes nothing.
+    var owned = true
 
     /// Opens a new PGM socket.
     ///
@@ -45,7 +50,12 @@ public struct PGMSocket: ~Copyable {
     /// Closes the socket. A connected source ends its session with OPT_FIN,
     /// or OPT_RST after ``setLinger(_:)`` with a zero time.
     public consuming func close() throws(Errno) {
+        owned = false
         guard sys.close(fd) == 0 else { throw fail() }
+    }
+
+    deinit {
+        if owned { _ = sys.close(fd) }
     }
 
     /// Binds to a local IPv4 address and port: a receiver binds the group (or
@@ -115,6 +125,14 @@ public struct PGMSocket: ~Copyable {
     /// instead of being reported and skipped.
     public func setAbortOnLoss(_ on: Bool) throws(Errno) {
         try setRaw(level: SOL_PGM, name: PGM_ABORT_ON_LOSS, value: Int32(on ? 1 : 0))
+    }
+
+    /// Whether receives report each APDU's sequence number
+    /// (`PGM_RECVSQN`: a control message with the sequence number of the
+    /// APDU's first packet), as ``Received/sequenceNumber`` and
+    /// ``Message/sequenceNumber``. ``PGMReceiver`` turns it on.
+    public func setReceiveSequenceNumbers(_ on: Bool) throws(Errno) {
+        try setRaw(level: SOL_PGM, name: PGM_RECVSQN, value: Int32(on ? 1 : 0))
     }
 
     /// Joins a multicast group (`PGM_JOIN_GROUP`), on the interface that has
@@ -280,19 +298,27 @@ public struct PGMSocket: ~Copyable {
     public func receive(into buffer: UnsafeMutableRawBufferPointer, mode: IOMode = .blocking) throws(Errno) -> Received {
         var name = sockaddr_pgm()
         var iov = iovec(iov_base: buffer.baseAddress, iov_len: buffer.count)
+        // Room for one PGM_RECVSQN control message (a __u32).
+        var control = (UInt64(0), UInt64(0), UInt64(0), UInt64(0))
         var flagsOut: Int32 = 0
         var nameLen: socklen_t = 0
+        var sequence: UInt32?
         let n: Int = withUnsafeMutablePointer(to: &name) { namep in
             withUnsafeMutablePointer(to: &iov) { iovp in
-                var m = msghdr()
-                m.msg_name = UnsafeMutableRawPointer(namep)
-                m.msg_namelen = socklen_t(MemoryLayout<sockaddr_pgm>.size)
-                m.msg_iov = iovp
-                m.msg_iovlen = 1
-                let n = retryOnInterrupt { sys.recvmsg(fd, &m, mode.flags | Int32(MSG_TRUNC)) }
-                flagsOut = m.msg_flags
-                nameLen = m.msg_namelen
-                return n
+                withUnsafeMutableBytes(of: &control) { cbuf in
+                    var m = msghdr()
+                    m.msg_name = UnsafeMutableRawPointer(namep)
+                    m.msg_namelen = socklen_t(MemoryLayout<sockaddr_pgm>.size)
+                    m.msg_iov = iovp
+                    m.msg_iovlen = 1
+                    m.msg_control = cbuf.baseAddress
+                    m.msg_controllen = cbuf.count
+                    let n = retryOnInterrupt { sys.recvmsg(fd, &m, mode.flags | Int32(MSG_TRUNC)) }
+                    flagsOut = m.msg_flags
+                    nameLen = m.msg_namelen
+                    if n >= 0 { sequence = Self.parseSequenceNumber(&m) }
+                    return n
+                }
             }
         }
         guard n >= 0 else { throw fail() }
@@ -303,7 +329,21 @@ public struct PGMSocket: ~Copyable {
             Int(nameLen) >= MemoryLayout<sockaddr_pgm>.size ? TransportSessionID(name.tsi) : nil
         return Received(
             count: min(n, buffer.count), length: n, isTruncated: truncated,
-            transportSessionID: tsi, source: source)
+            transportSessionID: tsi, source: source, sequenceNumber: sequence)
+    }
+
+    /// The `SOL_PGM`/`PGM_RECVSQN` control message of a received APDU.
+    static func parseSequenceNumber(_ m: inout msghdr) -> UInt32? {
+        guard m.msg_control != nil, m.msg_controllen > 0 else { return nil }
+        var c = cpgm_cmsg_firsthdr(&m)
+        while let cm = c {
+            if cm.pointee.cmsg_level == SOL_PGM, cm.pointee.cmsg_type == PGM_RECVSQN,
+               Int(cm.pointee.cmsg_len) >= Int(cpgm_cmsg_len(4)) {
+                return UnsafeRawPointer(cpgm_cmsg_data(cm)).loadUnaligned(as: UInt32.self)
+            }
+            c = cpgm_cmsg_nxthdr(&m, cm)
+        }
+        return nil
     }
 
     /// Receives one APDU as a ``Message`` (see ``receive(into:mode:)``).
@@ -328,7 +368,9 @@ public struct PGMSocket: ~Copyable {
         // The kernel always names the session (struct sockaddr_pgm); a reply
         // without it is not from pgm.ko.
         guard let r, let tsi = r.transportSessionID else { throw .badMessage }
-        return Message(transportSessionID: tsi, source: r.source, bytes: bytes, isTruncated: r.isTruncated)
+        return Message(
+            transportSessionID: tsi, source: r.source, bytes: bytes, isTruncated: r.isTruncated,
+            sequenceNumber: r.sequenceNumber)
     }
 
     /// Reads one record from the socket's error queue without waiting: an
@@ -486,4 +528,7 @@ public struct Received: Sendable, Hashable {
     public var transportSessionID: TransportSessionID?
     /// The source's IP address and data-source port.
     public var source: IPv4Endpoint
+    /// The sequence number of the APDU's first packet; nil unless
+    /// ``PGMSocket/setReceiveSequenceNumbers(_:)`` turned them on.
+    public var sequenceNumber: UInt32? = nil
 }

@@ -63,7 +63,9 @@ public struct MessageView {
     public let source: IPv4Endpoint
     /// The APDU's bytes, valid only until the closure returns.
     public let bytes: UnsafeRawBufferPointer
-    /// The first sequence number of the APDU, when the kernel said it (ring mode).
+    /// The sequence number of the APDU's first packet (always in ring mode;
+    /// in recvmsg mode when the socket reports them, see
+    /// ``Message/sequenceNumber``).
     public let sequenceNumber: UInt32?
     /// The APDU was longer than the receive allowed (recvmsg mode only).
     public let isTruncated: Bool
@@ -71,7 +73,7 @@ public struct MessageView {
     /// The same APDU as a ``Message`` that owns its bytes.
     public func copy() -> Message {
         Message(transportSessionID: transportSessionID, source: source, bytes: Array(bytes),
-                isTruncated: isTruncated)
+                isTruncated: isTruncated, sequenceNumber: sequenceNumber)
     }
 }
 
@@ -291,7 +293,8 @@ final class ReceiveRing: @unchecked Sendable {
         guard case .message(let m) = v, m.bytes.count > maximumLength else { return v.copy() }
         return .message(Message(
             transportSessionID: m.transportSessionID, source: m.source,
-            bytes: Array(UnsafeRawBufferPointer(rebasing: m.bytes[..<maximumLength])), isTruncated: true))
+            bytes: Array(UnsafeRawBufferPointer(rebasing: m.bytes[..<maximumLength])), isTruncated: true,
+            sequenceNumber: m.sequenceNumber))
     }
 
     /// One APDU, like recvmsg(2): a loss fails one receive with

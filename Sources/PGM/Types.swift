@@ -252,10 +252,10 @@ public struct IPv4Endpoint: Hashable, Sendable, CustomStringConvertible {
 
 /// One APDU as delivered to a receiver.
 ///
-/// PGM numbers packets, not APDUs, and the kernel reports no sequence number
-/// with delivered data (`struct sockaddr_pgm` carries the source and its
-/// TSI only), so a message has none; order within a session is the order
-/// of delivery.
+/// PGM numbers packets, not APDUs: an APDU sent in several fragments has
+/// the sequence number of its first packet, and the next APDU's number is
+/// higher by the count of fragments. Sequence numbers wrap at 2^32 (RFC 3208
+/// section 3.1); compare them with serial arithmetic.
 public struct Message: Sendable, Hashable {
     /// The session it belongs to.
     public var transportSessionID: TransportSessionID
@@ -265,13 +265,21 @@ public struct Message: Sendable, Hashable {
     public var bytes: [UInt8]
     /// The APDU was longer than the receive allowed; its tail is gone.
     public var isTruncated: Bool
+    /// The sequence number of the APDU's first packet (ODATA or RDATA);
+    /// nil when the socket does not report them
+    /// (``PGMSocket/setReceiveSequenceNumbers(_:)``, on in ``PGMReceiver``).
+    public var sequenceNumber: UInt32?
 
     /// A message from its parts.
-    public init(transportSessionID: TransportSessionID, source: IPv4Endpoint, bytes: [UInt8], isTruncated: Bool = false) {
+    public init(
+        transportSessionID: TransportSessionID, source: IPv4Endpoint, bytes: [UInt8], isTruncated: Bool = false,
+        sequenceNumber: UInt32? = nil
+    ) {
         self.transportSessionID = transportSessionID
         self.source = source
         self.bytes = bytes
         self.isTruncated = isTruncated
+        self.sequenceNumber = sequenceNumber
     }
 }
 

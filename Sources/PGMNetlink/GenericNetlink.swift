@@ -15,6 +15,9 @@ public enum NetlinkError: Error, Equatable, CustomStringConvertible {
     case refused(Errno, KernelReport)
     /// The reply did not carry what the request asks for.
     case malformedReply(String)
+    /// A dump was interrupted (NLM_F_DUMP_INTR) on every try: sockets or
+    /// sessions kept coming and going while it was read.
+    case dumpInterrupted(attempts: Int)
 
     public var description: String {
         switch self {
@@ -23,6 +26,8 @@ public enum NetlinkError: Error, Equatable, CustomStringConvertible {
         case .refused(let e, let report):
             if let m = report.message { "\(m) (\(e))" } else { "\(e)" }
         case .malformedReply(let why): "malformed netlink reply: \(why)"
+        case .dumpInterrupted(let n):
+            "the dump was inconsistent \(n) times in a row (sockets or sessions changed while it was read)"
         }
     }
 }
@@ -101,7 +106,25 @@ public final class GenericNetlinkSocket {
     /// of them for a dump (reading on until NLMSG_DONE, as many recv()s as
     /// the kernel needs to page them).  Throws ``NetlinkError/refused(_:_:)``
     /// when the kernel says no.
+    ///
+    /// A dump the kernel flags as interrupted (NLM_F_DUMP_INTR: sockets or
+    /// sessions came or went between its pages) is read again, up to
+    /// ``dumpAttempts`` times, then fails with
+    /// ``NetlinkError/dumpInterrupted(attempts:)``.
     public func transact(_ request: NetlinkRequest) throws(NetlinkError) -> [NetlinkAttributes] {
+        var attempt = 1
+        while true {
+            let (out, interrupted) = try transactOnce(request)
+            if !interrupted || !request.dump { return out }
+            if attempt >= Self.dumpAttempts { throw .dumpInterrupted(attempts: attempt) }
+            attempt += 1
+        }
+    }
+
+    /// How many times ``transact(_:)`` reads a dump that keeps changing.
+    public static let dumpAttempts = 5
+
+    private func transactOnce(_ request: NetlinkRequest) throws(NetlinkError) -> ([NetlinkAttributes], Bool) {
         sequence &+= 1
         let seq = sequence
         let bytes = request.encoded(sequence: seq, portID: 0)
@@ -109,18 +132,22 @@ public final class GenericNetlinkSocket {
         guard sent >= 0 else { throw .system(Errno(rawValue: errno), "sendto") }
 
         var out: [NetlinkAttributes] = []
+        var interrupted = false
         var buffer = [UInt8](repeating: 0, count: 65536)
         while true {
             let n = buffer.withUnsafeMutableBytes { mnl_socket_recvfrom(nl, $0.baseAddress, $0.count) }
             guard n >= 0 else { throw .system(Errno(rawValue: errno), "recvfrom") }
-            for m in try NetlinkMessage.parse(Array(buffer.prefix(n))) where m.sequence == seq {
+            var flagged = false
+            let messages = try NetlinkMessage.parse(Array(buffer.prefix(n)), dumpInterrupted: &flagged)
+            for m in messages where m.sequence == seq {
+                if flagged { interrupted = true }
                 switch m {
                 case .generic(_, _, _, let attrs):
                     out.append(attrs)
                 case .error(_, let code, let report), .done(_, let code, let report):
                     if code < 0 { throw .refused(Errno(rawValue: -code), report) }
                     if case .error = m, request.dump { continue }  // an ACK before the DONE
-                    return out
+                    return (out, interrupted)
                 }
             }
         }

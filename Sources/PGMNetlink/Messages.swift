@@ -189,6 +189,14 @@ public enum NetlinkMessage: Sendable, Equatable {
 
     /// Parses what one recv() returned: one or more messages.
     public static func parse(_ bytes: [UInt8]) throws(NetlinkError) -> [NetlinkMessage] {
+        var interrupted = false
+        return try parse(bytes, dumpInterrupted: &interrupted)
+    }
+
+    /// Parses what one recv() returned, and sets `dumpInterrupted` when a
+    /// message carries NLM_F_DUMP_INTR: the objects a dump walks changed
+    /// between its pages, so it may have skipped or repeated some.
+    public static func parse(_ bytes: [UInt8], dumpInterrupted: inout Bool) throws(NetlinkError) -> [NetlinkMessage] {
         var out: [NetlinkMessage] = []
         var i = 0
         while bytes.count - i >= 16 {
@@ -200,6 +208,7 @@ public enum NetlinkMessage: Sendable, Equatable {
                 throw .malformedReply("message of length \(len) at offset \(i)")
             }
             let body = bytes[(i + 16)..<(i + len)]
+            if flags & UInt16(NLM_F_DUMP_INTR) != 0 { dumpInterrupted = true }
             switch Int32(type) {
             case Int32(NLMSG_ERROR), Int32(NLMSG_DONE):
                 guard body.count >= 4 else { throw .malformedReply("short NLMSG_ERROR/NLMSG_DONE") }

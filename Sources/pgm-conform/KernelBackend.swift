@@ -23,12 +23,11 @@ final class KernelBackend: ConformanceBackend {
     /// 100 ms plus half the window; a start, 5 ms (one jiffy at HZ=250 is 4 ms).
     let tolerance = Tolerance(early: 5000, late: 100_000, lateFraction: 0.5)
 
-    /// Holds the IUT socket and closes it when dropped (a PGMSocket that
-    /// goes out of scope is not closed by itself).
+    /// Holds the IUT socket; dropping the box closes it (a PGMSocket that
+    /// goes out of scope is closed).
     final class Box {
         let socket: PGMSocket
         init(_ socket: consuming PGMSocket) { self.socket = socket }
-        deinit { _ = Glibc.close(socket.fileDescriptor.rawValue) }
     }
 
     var box: Box?

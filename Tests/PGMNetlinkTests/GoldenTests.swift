@@ -108,6 +108,21 @@ struct GoldenTests {
         #expect(PGMEvent(command: PGMCommand.defaultsGet.rawValue, attributes: a) == nil)
     }
 
+    /// NLM_F_DUMP_INTR (0x10) on any message of a page flags the dump as
+    /// inconsistent; pages without it do not.
+    @Test func flagsAnInterruptedDump() throws {
+        let page = header(type: 0x1A, flags: 2, seq: 9, payload: [PGMCommand.peerGet.rawValue, 1, 0, 0])
+        var interrupted = false
+        _ = try NetlinkMessage.parse(page + page, dumpInterrupted: &interrupted)
+        #expect(!interrupted)
+        let flagged = header(type: 0x1A, flags: 0x12, seq: 9, payload: [PGMCommand.peerGet.rawValue, 1, 0, 0])
+        let done = header(type: 3, flags: 0x12, seq: 9, payload: [0, 0, 0, 0])
+        let m = try NetlinkMessage.parse(page + flagged + done, dumpInterrupted: &interrupted)
+        #expect(interrupted)
+        #expect(m.count == 3)
+        #expect(NetlinkError.dumpInterrupted(attempts: 5).description.contains("5 times"))
+    }
+
     /// A dump that fails reports its errno and message in NLMSG_DONE.
     @Test func decodesFailedDump() throws {
         let text = Array("no PGM socket with that inode in this netns".utf8) + [0]

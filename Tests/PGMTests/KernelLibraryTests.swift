@@ -40,6 +40,7 @@ struct KernelLibraryTests {
         let n = 200
         var got = 0
         var end: SessionEnd?
+        var sequence: [UInt32] = []
         func handle(_ e: Event) {
             switch e {
             case .message(let m):
@@ -47,6 +48,7 @@ struct KernelLibraryTests {
                 #expect(m.source.ipv4Address == local)
                 #expect(!m.isTruncated)
                 #expect(m.bytes == apdu(got), "APDU \(got)")
+                if let sqn = m.sequenceNumber { sequence.append(sqn) } else { Issue.record("APDU \(got) without sqn") }
                 got += 1
             case .loss(let l):
                 Issue.record("loss on loopback: \(l)")
@@ -67,6 +69,19 @@ struct KernelLibraryTests {
         try source.close(linger: .seconds(1))
         while end == nil, let e = try receiver.nextEvent(timeout: .seconds(10)) { handle(e) }
         #expect(got == n)
+        // PGM_RECVSQN: an APDU's number is its first packet's, so the step
+        // to the next is 1 for an APDU in one packet and more for one in
+        // fragments; the last APDU's packets end at the window's lead.
+        // (Compared with wrapping differences: the first sqn is random.)
+        for i in 1..<sequence.count {
+            let step = sequence[i] &- sequence[i - 1]
+            // One packet holds a little under 1500 - 44 bytes (IP header
+            // size and options decide exactly): check clear cases only.
+            let size = apdu(i - 1).count
+            let steps: ClosedRange<UInt32> = size <= 1000 ? 1...1 : size >= 1500 ? 2...6 : 1...2
+            #expect(steps.contains(step), "step \(step) after APDU \(i - 1) of \(size) bytes")
+        }
+        #expect(end.map { $0.lastSequenceNumber &- (sequence.last ?? 0) } ?? 99 < 6)
         #expect(end?.transportSessionID == tsi)
         #expect(end?.reason == .finished)
         let st = try receiver.statistics()

@@ -96,6 +96,7 @@ struct LibraryTests {
             options: o, syscalls: k.syscalls)
         #expect(u32(k.option(SOL_PGM, PGM_NAK_BO_IVL)) == 20_000)
         #expect(k.option(SOL_PGM, PGM_ABORT_ON_LOSS) == [1, 0, 0, 0])
+        #expect(k.option(SOL_PGM, PGM_RECVSQN) == [1, 0, 0, 0])
         let m = try #require(k.option(SOL_PGM, PGM_JOIN_GROUP))
         let mreq = m.withUnsafeBytes { $0.loadUnaligned(as: ip_mreqn.self) }
         #expect(UInt32(bigEndian: mreq.imr_multiaddr.s_addr) == 0xEFC0_0001)
@@ -123,6 +124,38 @@ struct LibraryTests {
         let r = try buf.withUnsafeMutableBytes { try s.receive(into: $0) }
         #expect(r.count == 2 && r.length == 2 && !r.isTruncated)
         #expect(throws: Errno.resourceTemporarilyUnavailable) { try s.receive(mode: .nonBlocking) }
+        try s.close()
+    }
+
+    @Test func aDroppedSocketIsClosedOnce() throws {
+        let k = MockKernel()
+        do { _ = try PGMSocket(syscalls: k.syscalls) }
+        #expect(k.calls.filter { $0 == "close" }.count == 1)
+        try PGMSocket(syscalls: k.syscalls).close()
+        #expect(k.calls.filter { $0 == "close" }.count == 2, "close() and then no second close when dropped")
+        do { _ = try PGMReceiver(group: IPv4Endpoint(address: 0xEFC0_0001, port: 7500), interface: nil,
+                                 options: ReceiverOptions(), syscalls: k.syscalls) }
+        #expect(k.calls.filter { $0 == "close" }.count == 3)
+        // A receive loop's borrowed view of the descriptor closes nothing.
+        do { _ = PGMSocket(borrowing: MockKernel.fd, syscalls: k.syscalls) }
+        #expect(k.calls.filter { $0 == "close" }.count == 3)
+    }
+
+    @Test func sequenceNumbersOnlyWhenAskedFor() throws {
+        let k = MockKernel()
+        let s = try PGMSocket(syscalls: k.syscalls)
+        k.deliver([1], sqn: 0xFFFF_FFFE)
+        #expect(try s.receive(mode: .nonBlocking).sequenceNumber == nil)
+        try s.setReceiveSequenceNumbers(true)
+        k.deliver([2], sqn: 0xFFFF_FFFF)
+        k.deliver([3], sqn: 0)
+        #expect(try s.receive(mode: .nonBlocking).sequenceNumber == 0xFFFF_FFFF)
+        var buf = [UInt8](repeating: 0, count: 4)
+        let r = try buf.withUnsafeMutableBytes { try s.receive(into: $0) }
+        #expect(r.sequenceNumber == 0 && r.count == 1)
+        try s.setReceiveSequenceNumbers(false)
+        k.deliver([4], sqn: 1)
+        #expect(try s.receive(mode: .nonBlocking).sequenceNumber == nil)
         try s.close()
     }
 

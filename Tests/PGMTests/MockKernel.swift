@@ -14,7 +14,7 @@ final class MockKernel: Sendable {
         var options: [[Int32]: [UInt8]] = [:]  // [level, name] -> bytes
         var calls: [String] = []
         var sent: [[UInt8]] = []
-        var data: [(tsi: pgm_tsi, from: sockaddr_in, bytes: [UInt8])] = []
+        var data: [(tsi: pgm_tsi, from: sockaddr_in, bytes: [UInt8], sqn: UInt32)] = []
         var errors: [(type: Int32, record: [UInt8])] = []
         var resetPending = 0
         var failNext: [String: Int32] = [:]
@@ -48,7 +48,10 @@ final class MockKernel: Sendable {
     }
 
     /// Queues an APDU from a session.
-    func deliver(_ bytes: [UInt8], gsi: [UInt8] = [1, 2, 3, 4, 5, 6], port: UInt16 = 40000, from address: UInt32 = 0x0A63_0001) {
+    func deliver(
+        _ bytes: [UInt8], gsi: [UInt8] = [1, 2, 3, 4, 5, 6], port: UInt16 = 40000, from address: UInt32 = 0x0A63_0001,
+        sqn: UInt32 = 0
+    ) {
         var t = pgm_tsi()
         withUnsafeMutableBytes(of: &t.gsi) { for i in 0..<6 { $0[i] = gsi[i] } }
         t.sport = port.bigEndian
@@ -56,7 +59,7 @@ final class MockKernel: Sendable {
         sin.sin_family = sa_family_t(AF_INET)
         sin.sin_port = port.bigEndian
         sin.sin_addr.s_addr = address.bigEndian
-        state.withLock { $0.data.append((t, sin, bytes)) }
+        state.withLock { $0.data.append((t, sin, bytes, sqn)) }
     }
 
     /// Queues a loss record and makes the next receive fail with ECONNRESET.
@@ -239,6 +242,18 @@ final class MockKernel: Sendable {
                 let n = min(d.bytes.count, iov.iov_len)
                 d.bytes.withUnsafeBytes { iov.iov_base.copyMemory(from: $0.baseAddress!, byteCount: n) }
                 m.pointee.msg_flags = d.bytes.count > iov.iov_len ? Int32(MSG_TRUNC) : 0
+                // PGM_RECVSQN on: one control message with the sequence number.
+                let on = self.option(SOL_PGM, PGM_RECVSQN).map { $0.contains { $0 != 0 } } ?? false
+                if on, m.pointee.msg_control != nil, m.pointee.msg_controllen >= cpgm_cmsg_space(4) {
+                    let c = cpgm_cmsg_firsthdr(m)!
+                    c.pointee.cmsg_level = SOL_PGM
+                    c.pointee.cmsg_type = PGM_RECVSQN
+                    c.pointee.cmsg_len = cpgm_cmsg_len(4)
+                    withUnsafeBytes(of: d.sqn) { UnsafeMutableRawPointer(cpgm_cmsg_data(c)).copyMemory(from: $0.baseAddress!, byteCount: 4) }
+                    m.pointee.msg_controllen = cpgm_cmsg_space(4)
+                } else {
+                    m.pointee.msg_controllen = 0
+                }
                 return flags & Int32(MSG_TRUNC) != 0 ? d.bytes.count : n
             },
             poll: { fds, n, timeout in

@@ -32,6 +32,10 @@ cases=("$@")
 out=${PGM_VM_OUT:-/tmp}/e2e
 mkdir -p "$out"
 rate=${PGM_E2E_RATE:-6000000}
+# How long a receiver waits for the whole stream and its end.  A transfer
+# takes 15-30 s on an idle host; a shared, emulated one has taken 110 s, so
+# this only catches a session that never ends.
+recv_timeout=${PGM_E2E_TIMEOUT:-400}
 group=239.192.0.1
 pass=0 fail=0
 
@@ -78,7 +82,7 @@ run_case() {
 	i=2
 	local -A rpid=()
 	for r in r1 r2 r3; do
-		ip netns exec $r "$e2e" recv $group 7500 "$count" "$seed" 120 10.99.0.$i $expect \
+		ip netns exec $r "$e2e" recv $group 7500 "$count" "$seed" "$recv_timeout" 10.99.0.$i $expect \
 			$([ "$r" = "$ringr" ] && echo ring) >"$out/$name-$r.bin" 2>"$out/$name-$r.log" &
 		rpid[$r]=$!
 		i=$((i + 1))
@@ -192,7 +196,7 @@ run_multi() {
 	ip -n src route replace 224.0.0.0/4 dev eth0
 	shape "loss 1%" "loss 1%"
 	for r in r1:2 r1b:2 r2:3 r3:4; do
-		ip netns exec ${r%%[b:]*} "$e2e" multi $group 7500 "$count" "$seed" 120 10.99.0.${r#*:} 2 \
+		ip netns exec ${r%%[b:]*} "$e2e" multi $group 7500 "$count" "$seed" "$recv_timeout" 10.99.0.${r#*:} 2 \
 			2>"$out/multi-${r%%:*}.log" &
 		pids+=($!)
 	done

@@ -417,6 +417,108 @@ static void netns_isolation(void)
 	CHECK(mine.in_packets > 0);
 }
 
+/* Aim a crafted packet at data-destination port @port with trail @trail. */
+static void retarget(struct pkt *q, uint16_t port, uint32_t trail)
+{
+	q->b[2] = port >> 8;
+	q->b[3] = port & 0xff;
+	q->b[20] = trail >> 24;
+	q->b[21] = trail >> 16;
+	q->b[22] = trail >> 8;
+	q->b[23] = trail;
+	finish(q);
+}
+
+/* recvmsg() with room for @clen bytes of control data: the PGM_RECVSQN. */
+static ssize_t recv_sqn(int fd, char *buf, size_t len, size_t clen, int *has, uint32_t *sqn,
+			int *mflags)
+{
+	char cbuf[64];
+	struct iovec iov = { buf, len };
+	struct msghdr m = { .msg_iov = &iov, .msg_iovlen = 1,
+			    .msg_control = clen ? cbuf : NULL, .msg_controllen = clen };
+	struct cmsghdr *c;
+	ssize_t n = recvmsg(fd, &m, MSG_DONTWAIT);
+
+	*has = 0;
+	*mflags = m.msg_flags;
+	if (n < 0)
+		return n;
+	for (c = CMSG_FIRSTHDR(&m); c; c = CMSG_NXTHDR(&m, c)) {
+		if (c->cmsg_level == SOL_PGM && c->cmsg_type == PGM_RECVSQN &&
+		    c->cmsg_len == CMSG_LEN(sizeof(*sqn))) {
+			memcpy(sqn, CMSG_DATA(c), sizeof(*sqn));
+			(*has)++;
+		}
+	}
+	return n;
+}
+
+/*
+ * PGM_RECVSQN: each APDU comes with the sequence number of its first
+ * packet (for a fragmented APDU, the first fragment's: section 9.2.4's
+ * "first sequence number" of OPT_FRAGMENT); off, no control message; too
+ * little control room, MSG_CTRUNC and the data still delivered.
+ */
+static void receive_sequence_numbers(void)
+{
+	struct sockaddr_in any = sin4("0.0.0.0", 7502);
+	char buf[256];
+	uint32_t sqn = 0;
+	int fd = pgm_socket(), on = 1, val = 0, has, mflags;
+	socklen_t len = sizeof(val);
+
+	CHECK_OK(getsockopt(fd, SOL_PGM, PGM_RECVSQN, &val, &len));
+	CHECK_EQ(val, 0);
+	CHECK_ERR(setsockopt(fd, SOL_PGM, PGM_RECVSQN, &on, 2), EINVAL);
+	CHECK_OK(setsockopt(fd, SOL_PGM, PGM_RECVSQN, &on, sizeof(on)));
+	CHECK_OK(getsockopt(fd, SOL_PGM, PGM_RECVSQN, &val, &len));
+	CHECK_EQ(val, 1);
+	CHECK_OK(bind(fd, (struct sockaddr *)&any, sizeof(any)));
+
+	/* 3000: a whole APDU; 3001-3002: one APDU in two fragments; 3003. */
+	odata_trail(&p, 3000, 3000, 10);
+	retarget(&p, 7502, 3000);
+	expect_outcome(&p, OUTCOME(in_delivered), "ODATA 3000");
+	odata_frag(&p, 3001, 20);
+	p.b[43] = 30;			/* APDU length 30: 20 here, 10 next */
+	retarget(&p, 7502, 3000);
+	expect_outcome(&p, OUTCOME(in_delivered), "first fragment 3001");
+	odata_frag(&p, 3002, 10);
+	p.b[35] = 3001 & 0xff;		/* first sqn 3001 (3002 differs in this byte) */
+	p.b[39] = 20;			/* offset 20 */
+	p.b[43] = 30;
+	retarget(&p, 7502, 3000);
+	expect_outcome(&p, OUTCOME(in_delivered), "second fragment 3002");
+	odata_trail(&p, 3003, 3000, 7);
+	retarget(&p, 7502, 3000);
+	expect_outcome(&p, OUTCOME(in_delivered), "ODATA 3003");
+
+	CHECK(wait_fd(fd, POLLIN) & POLLIN);
+	CHECK_EQ(recv_sqn(fd, buf, sizeof(buf), 64, &has, &sqn, &mflags), 10);
+	CHECK_EQ(has, 1);
+	CHECK_EQ(sqn, 3000);
+	CHECK_EQ(recv_sqn(fd, buf, sizeof(buf), 64, &has, &sqn, &mflags), 30);
+	CHECK_EQ(has, 1);
+	CHECK_EQ(sqn, 3001);
+	CHECK(!(mflags & MSG_CTRUNC));
+	/* No room for the control message: the data, and MSG_CTRUNC. */
+	CHECK_EQ(recv_sqn(fd, buf, sizeof(buf), 0, &has, &sqn, &mflags), 7);
+	CHECK_EQ(has, 0);
+	CHECK(mflags & MSG_CTRUNC);
+
+	on = 0;
+	CHECK_OK(setsockopt(fd, SOL_PGM, PGM_RECVSQN, &on, sizeof(on)));
+	odata_trail(&p, 3004, 3000, 5);
+	retarget(&p, 7502, 3000);
+	expect_outcome(&p, OUTCOME(in_delivered), "ODATA 3004");
+	CHECK(wait_fd(fd, POLLIN) & POLLIN);
+	CHECK_EQ(recv_sqn(fd, buf, sizeof(buf), 64, &has, &sqn, &mflags), 5);
+	CHECK_EQ(has, 0);
+	CHECK(!(mflags & MSG_CTRUNC));
+	close(fd);
+}
+
 int main(void)
 {
 	if (unshare(CLONE_NEWNET) == 0) {
@@ -441,6 +543,7 @@ int main(void)
 	RUN(random_mutations);
 	RUN(receiver_path);
 	RUN(late_join);
+	RUN(receive_sequence_numbers);
 	RUN(netns_isolation);
 	return summary("input_test");
 }

@@ -338,7 +338,7 @@ static void nak_ncf_rdata_linger(void)
 	int fd = source(&sport);
 	struct pgm_gsi gsi;
 	socklen_t len = sizeof(gsi);
-	uint32_t linger = 500000, sqn;
+	uint32_t linger = 10000000, sqn;	/* 10 s: a slow VM gets nowhere near */
 	struct pkt p;
 	struct seen s;
 	int rdata = 0, ncfs = 0;

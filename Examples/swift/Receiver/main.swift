@@ -12,7 +12,8 @@ do {
     loop: for try await event in receiver.events() {
         switch event {
         case .message(let m):
-            print("\(m.transportSessionID) from \(m.source): \(m.bytes.count) bytes")
+            let sqn = m.sequenceNumber.map { " sqn \($0)" } ?? ""
+            print("\(m.transportSessionID) from \(m.source)\(sqn): \(m.bytes.count) bytes")
         case .loss(let loss):
             print("lost \(loss.count) sequence numbers from \(loss.firstSequenceNumber)")
         case .sessionEnded(let end):

@@ -72,6 +72,9 @@
 #define PGM_ABORT_ON_LOSS	28	/* int, bool: unrecoverable loss resets the session */
 #define PGM_JOIN_GROUP		29	/* struct ip_mreqn, set only: join a group */
 #define PGM_LEAVE_GROUP		30	/* struct ip_mreqn, set only: leave a group */
+#define PGM_RECVSQN		31	/* int, bool: recvmsg() adds a control message
+					 * SOL_PGM/PGM_RECVSQN with the __u32 sequence
+					 * number of the APDU's first packet */
 
 /* Statistics and state, get only. */
 #define PGM_SOURCE_STATS	40	/* struct pgm_source_stats */
