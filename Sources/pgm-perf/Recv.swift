@@ -367,7 +367,10 @@ struct Recv: ParsableCommand {
             return
         }
         state.phaseCount = h.phases
-        var p = state.phases[h.phase] ?? Phase(transport: transport)
+        // Taken out of the dictionary while it changes: a copy left there
+        // would make every append copy the latency array (quadratic).
+        var p = state.phases.removeValue(forKey: h.phase) ?? Phase(transport: transport)
+        defer { state.phases[h.phase] = p }
         guard !p.closed else { return }  // a repeated UDP end record, or late stragglers
         if p.cpuStart == nil {
             p.cpuStart = processCPUNanoseconds()
@@ -415,7 +418,6 @@ struct Recv: ParsableCommand {
                 if let st { state.pgmStatsMark = st }
             }
         }
-        state.phases[h.phase] = p
     }
 
     /// Prints the table or the JSON object.
