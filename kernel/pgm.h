@@ -32,6 +32,15 @@
  * span such a change is flagged NLM_F_DUMP_INTR.  Events are built with
  * GFP_ATOMIC wherever they happen (under src->lock or rcv->lock, often in
  * softirq) and only when someone listens.
+ *
+ * The receive ring (ring.c): pgm_sock.ring is set once, under the socket
+ * lock and before bind(), published with smp_store_release() for poll()
+ * and mmap(), and freed only by close(), after the receiver is stopped
+ * (a mapping holds the file, so close() cannot run while one exists).
+ * Records are written and the indices moved by the receiver under
+ * rcv->lock, from softirq (input, timers) or from poll() in process context;
+ * the mapping's consumer index is read with smp_load_acquire() and never
+ * trusted.
  */
 #ifndef _PGM_INTERNAL_H
 #define _PGM_INTERNAL_H
