@@ -8,6 +8,7 @@
 #   make vm CMD='...'    run a command as root in a VM with pgm.ko loaded (K=6.12 for 6.12)
 #   make bench-sim       the model's simulator at 1/100/10,000 receivers (a benchmark, not a test)
 #   make perf            pgm-perf in a VM: PGM against UDP multicast across two namespaces (a benchmark)
+#   make perf-ring       pgm-perf in a VM: recvmsg, recvmmsg, the mmap ring and sendmmsg batches (a benchmark)
 #   make fuzz            fuzz the Swift codec and the module's validator (FUZZ_SECONDS each, default 60)
 #   make install         install pgm.ko for the running kernel, the tools, completions and man pages
 #   make ynl-check       the netlink family's generated files match kernel/pgm.yaml
@@ -28,7 +29,7 @@ KTEST_CFLAGS := -std=gnu11 -Wall -Wextra -Werror -O2 -g
 HOST_SAN := -fsanitize=address,undefined -fno-sanitize-recover=all
 
 .PHONY: all deps module modules-all sparse swift ktests examples check check-host \
-	check-kernel check-kernel-% conformance ynl-check vm demo perf install uninstall man-lint fuzz bench-sim clean
+	check-kernel check-kernel-% conformance ynl-check vm demo perf perf-ring install uninstall man-lint fuzz bench-sim clean
 
 all: module swift
 
@@ -56,8 +57,9 @@ sparse: .deps.stamp
 swift: .deps.stamp
 	$(SWIFT) build $(SWIFT_FLAGS) --build-tests
 
-KTESTS := build/ktests/sock_test build/ktests/input_test build/ktests/src_test build/ktests/e2e
-KTEST_HDRS := Tests/kernel/harness.h Tests/kernel/common.h Tests/kernel/packets.h \
+KTESTS := build/ktests/sock_test build/ktests/input_test build/ktests/src_test build/ktests/e2e \
+	build/ktests/ring_test
+KTEST_HDRS := Tests/kernel/harness.h Tests/kernel/common.h Tests/kernel/packets.h Tests/kernel/ringlib.h \
 	kernel/include/uapi/linux/pgm.h
 
 build/ktests/%: Tests/kernel/%.c $(KTEST_HDRS)
@@ -123,6 +125,13 @@ perf: .deps.stamp
 	$(SWIFT) build -c release $(SWIFT_FLAGS) --product pgm-perf
 	@scripts/build-module $(K) >/dev/null
 	scripts/vm --kernel $(K) -- scripts/perf-guest
+
+# The receive paths side by side (recvmsg, recvmmsg, the ring; sendmmsg on
+# the sender), drain rates and CPU per message; figures, not a test.
+perf-ring: .deps.stamp
+	$(SWIFT) build -c release $(SWIFT_FLAGS) --product pgm-perf
+	@scripts/build-module $(K) >/dev/null
+	scripts/vm --kernel $(K) -- scripts/perf-ring-guest
 
 FUZZ_SECONDS ?= 60
 fuzz:

@@ -32,6 +32,15 @@
  * span such a change is flagged NLM_F_DUMP_INTR.  Events are built with
  * GFP_ATOMIC wherever they happen (under src->lock or rcv->lock, often in
  * softirq) and only when someone listens.
+ *
+ * The receive ring (ring.c): pgm_sock.ring is set once, under the socket
+ * lock and before bind(), published with smp_store_release() for poll()
+ * and mmap(), and freed only by close(), after the receiver is stopped
+ * (a mapping holds the file, so close() cannot run while one exists).
+ * Records are written and the indices moved by the receiver under
+ * rcv->lock, from softirq (input, timers) or from poll() in process context;
+ * the mapping's consumer index is read with smp_load_acquire() and never
+ * trusted.
  */
 #ifndef _PGM_INTERNAL_H
 #define _PGM_INTERNAL_H
@@ -119,6 +128,22 @@ static inline struct pgm_skb_cb *pgm_cb(struct sk_buff *skb)
 
 /* enum pgm_role (none, source, receiver) is in the netlink uapi header. */
 
+/* The mmap receive ring (ring.c); written under the receiver's lock. */
+struct pgm_ring {
+	void			*mem;		/* vmalloc_user: control page, then data */
+	struct pgm_ring_ctrl	*ctrl;
+	u8			*data;
+	u32			size;		/* of the data area, a power of two */
+	u32			data_off;
+	u32			prod;		/* the producer index; the mapping's is a copy */
+	u32			cons;		/* the last valid consumer index seen */
+	u32			bad_seen;	/* the last invalid one, counted once */
+	bool			bad_valid;
+	bool			blocked;	/* full: data waits in the windows */
+	bool			wake;		/* records published since the last wake-up */
+	struct pgm_rx_ring_stats st;
+};
+
 struct pgm_sock {
 	struct inet_sock	inet;	/* must be first */
 	struct hlist_node	node;	/* in pgm_net.sockets */
@@ -131,6 +156,7 @@ struct pgm_sock {
 	u32			ino;	/* socket inode, for dumps and events */
 	struct pgm_source __rcu	*src;	/* set by connect(), freed by close() */
 	struct pgm_receiver __rcu *rcv;	/* set by bind(), freed by close() */
+	struct pgm_ring		*ring;	/* PGM_RX_RING: set once before bind(), freed by close() */
 };
 
 static inline struct pgm_sock *pgm_sk(const struct sock *sk)
@@ -238,6 +264,24 @@ void pgm_receiver_stats(struct sock *sk, struct pgm_receiver_stats *st);
 bool pgm_receiver_info(struct pgm_receiver *rcv, struct pgm_receiver_info *ri);
 int pgm_receiver_peers(struct pgm_receiver *rcv, unsigned long *skip,
 		       int (*fill)(const struct pgm_peer_info *pi, void *arg), void *arg);
+
+/* ring.c */
+int pgm_ring_create(struct sock *sk, sockptr_t optval, unsigned int optlen);
+void pgm_ring_destroy(struct pgm_ring *r);
+void pgm_ring_geometry(struct pgm_ring *r, struct pgm_rx_ring *g);
+int pgm_ring_mmap(struct file *file, struct socket *sock, struct vm_area_struct *vma);
+struct pgm_ring_rec *pgm_ring_reserve(struct pgm_ring *r, u32 len);
+void pgm_ring_commit(struct pgm_ring *r, struct pgm_ring_rec *rec);
+bool pgm_ring_readable(struct pgm_ring *r);
+
+static inline u32 pgm_ring_reclen(u32 payload)
+{
+	return ALIGN(sizeof(struct pgm_ring_rec) + payload, PGM_RING_ALIGN);
+}
+
+/* receiver.c, for the ring */
+void pgm_receiver_ring_kick(struct sock *sk);
+void pgm_receiver_ring_stats(struct sock *sk, struct pgm_rx_ring_stats *st);
 
 /* socket.c */
 extern struct proto pgm_prot;

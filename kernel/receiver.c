@@ -112,6 +112,7 @@ struct pgm_receiver {
 	 */
 	struct sk_buff_head	pending_err;
 	struct pgm_receiver_stats st;
+	struct pgm_ring		*ring;		/* the socket's, if PGM_RX_RING was set */
 };
 
 static inline bool sqn_before(u32 a, u32 b)
@@ -187,16 +188,67 @@ static void pgm_peer_started(struct pgm_receiver *rcv, struct pgm_peer *peer)
 	pgm_peer_event(rcv, peer, PGM_CMD_SESSION_START_NTF, &ev);
 }
 
-/* Move held records to the error queue while it takes them. */
+/*
+ * A loss or session-end record (@skb: struct pgm_loss or pgm_session_end,
+ * the type in its extended error) into the ring; false when it is full.
+ */
+static bool pgm_ring_put_event(struct pgm_ring *r, struct sk_buff *skb)
+{
+	struct sock_exterr_skb *serr = SKB_EXT_ERR(skb);
+	struct pgm_ring_rec *rec;
+
+	rec = pgm_ring_reserve(r, pgm_ring_reclen(skb->len));
+	if (!rec)
+		return false;
+	rec->data_len = skb->len;
+	if (serr->ee.ee_type == PGM_LOSS) {
+		const struct pgm_loss *l = (const struct pgm_loss *)skb->data;
+
+		rec->type = PGM_REC_LOSS;
+		rec->tsi = l->tsi;
+		rec->sqn = l->first_sqn;
+	} else {
+		const struct pgm_session_end *e = (const struct pgm_session_end *)skb->data;
+
+		rec->type = PGM_REC_END;
+		rec->tsi = e->tsi;
+		rec->sqn = e->last_sqn;
+	}
+	skb_copy_bits(skb, 0, rec + 1, skb->len);
+	pgm_ring_commit(r, rec);
+	return true;
+}
+
+/* Move held records to the error queue (or the ring) while it takes them. */
 static void pgm_flush_err(struct pgm_receiver *rcv)
 {
 	struct sk_buff *skb;
 
 	while ((skb = __skb_dequeue(&rcv->pending_err))) {
+		if (rcv->ring) {
+			if (!pgm_ring_put_event(rcv->ring, skb)) {
+				__skb_queue_head(&rcv->pending_err, skb);
+				break;
+			}
+			consume_skb(skb);
+			continue;
+		}
 		if (sock_queue_err_skb(rcv->sk, skb)) {
 			__skb_queue_head(&rcv->pending_err, skb);
 			break;
 		}
+	}
+}
+
+/* One wake-up for all the records published since the last one. */
+static void pgm_ring_wake(struct pgm_receiver *rcv)
+{
+	struct pgm_ring *r = rcv->ring;
+
+	if (r && r->wake) {
+		r->wake = false;
+		r->st.wakeups++;
+		rcv->sk->sk_data_ready(rcv->sk);
 	}
 }
 
@@ -248,6 +300,8 @@ static void pgm_report_loss(struct pgm_receiver *rcv, struct pgm_peer *peer,
 	}
 	if (pgm_sk(sk)->abort_on_loss)
 		rcv->aborted = true;
+	if (rcv->ring)
+		return;		/* the record in the ring says it */
 	WRITE_ONCE(sk->sk_err, ECONNRESET);
 	sk_error_report(sk);
 }
@@ -293,13 +347,14 @@ static void pgm_report_end(struct pgm_receiver *rcv, struct pgm_peer *peer, u32 
 	pgm_queue_err(rcv, skb);
 }
 
-/* Build one APDU from the fragments at @first..; NULL if incomplete. */
-static struct sk_buff *pgm_reassemble(struct pgm_peer *peer, u32 first, u32 *nfrags,
-				      bool *lost)
+/*
+ * Are the fragments of the APDU at @first all here?  Sets *@nfrags (how
+ * many), or *@lost when they can never make the APDU.
+ */
+static bool pgm_apdu_complete(struct pgm_peer *peer, u32 first, u32 *nfrags, bool *lost)
 {
 	struct pgm_slot *s = slot_get(peer, first, false);
 	u32 apdu_len, have = 0, n = 0;
-	struct sk_buff *apdu;
 
 	*lost = false;
 	apdu_len = s->apdu_len;
@@ -308,26 +363,36 @@ static struct sk_buff *pgm_reassemble(struct pgm_peer *peer, u32 first, u32 *nfr
 		u32 sqn = first + n;
 
 		if (sqn_before(peer->lead, sqn))
-			return NULL;	/* the rest has not arrived yet */
+			return false;	/* the rest has not arrived yet */
 		s = slot_get(peer, sqn, false);
 		if (!s || s->state == SLOT_BACKOFF || s->state == SLOT_WAIT_NCF ||
 		    s->state == SLOT_WAIT_DATA || s->state == SLOT_NONE)
-			return NULL;
+			return false;
 		if (s->state == SLOT_LOST || !s->frag || s->first != first ||
 		    s->apdu_len != apdu_len || s->skb->len > apdu_len - have) {
 			*lost = true;
 			*nfrags = n + 1;
-			return NULL;
+			return false;
 		}
 		have += s->skb->len;
 		n++;
 		if (n > peer_size(peer)) {
 			*lost = true;
 			*nfrags = n;
-			return NULL;
+			return false;
 		}
 	}
 	*nfrags = n;
+	return true;
+}
+
+/* One skb of the @n fragments at @first (complete); NULL when out of memory. */
+static struct sk_buff *pgm_reassemble(struct pgm_peer *peer, u32 first, u32 n)
+{
+	u32 apdu_len = slot_get(peer, first, false)->apdu_len, have;
+	struct pgm_slot *s;
+	struct sk_buff *apdu;
+
 	apdu = alloc_skb(apdu_len, GFP_ATOMIC);
 	if (!apdu)
 		return NULL;
@@ -336,6 +401,73 @@ static struct sk_buff *pgm_reassemble(struct pgm_peer *peer, u32 first, u32 *nfr
 		skb_copy_bits(s->skb, 0, skb_put(apdu, s->skb->len), s->skb->len);
 	}
 	return apdu;
+}
+
+/*
+ * The APDU of @n slots at peer->next (@len bytes) into the ring, copied
+ * straight from the slots: 0, or -ENOBUFS when there is no room (the ring,
+ * or for a spilled APDU the receive queue), and the APDU stays in the
+ * window.  Records held back (loss, end) go first, so the ring keeps the
+ * order in which things happened.
+ */
+static int pgm_ring_deliver(struct pgm_receiver *rcv, struct pgm_peer *peer,
+			    u32 n, u32 len)
+{
+	struct pgm_ring *r = rcv->ring;
+	struct pgm_slot *s = slot_get(peer, peer->next, false);
+	u32 rlen = pgm_ring_reclen(len), k, off;
+	struct pgm_ring_rec *rec;
+	struct sk_buff *skb;
+
+	if (!skb_queue_empty(&rcv->pending_err)) {
+		pgm_flush_err(rcv);
+		if (!skb_queue_empty(&rcv->pending_err))
+			return -ENOBUFS;
+	}
+	if (rlen > r->size / 2) {
+		/* Too large for the ring: a SPILL record, the APDU to recvmsg(). */
+		rec = pgm_ring_reserve(r, pgm_ring_reclen(0));
+		if (!rec)
+			return -ENOBUFS;
+		if (s->frag) {
+			skb = pgm_reassemble(peer, peer->next, n);
+			if (!skb)
+				return -ENOBUFS;
+		} else {
+			skb = s->skb;
+			s->skb = NULL;
+		}
+		pgm_cb(skb)->tsi = peer->tsi;
+		pgm_cb(skb)->saddr = peer->saddr;
+		pgm_cb(skb)->sqn = peer->next;
+		if (sock_queue_rcv_skb(rcv->sk, skb) < 0) {
+			if (s->frag)
+				kfree_skb(skb);
+			else
+				s->skb = skb;
+			return -ENOBUFS;
+		}
+		rec->type = PGM_REC_SPILL;
+		r->st.spilled++;
+	} else {
+		rec = pgm_ring_reserve(r, rlen);
+		if (!rec)
+			return -ENOBUFS;
+		for (k = 0, off = 0; k < n; k++) {
+			struct sk_buff *f = slot_get(peer, peer->next + k, false)->skb;
+
+			skb_copy_bits(f, 0, (u8 *)(rec + 1) + off, f->len);
+			off += f->len;
+		}
+		rec->type = PGM_REC_DATA;
+		r->st.bytes += len;
+	}
+	rec->data_len = len;
+	rec->sqn = peer->next;
+	rec->tsi = peer->tsi;
+	rec->saddr = peer->saddr;
+	pgm_ring_commit(r, rec);
+	return 0;
 }
 
 /* Deliver what is complete and in order; report what is lost. */
@@ -382,16 +514,26 @@ static void pgm_deliver(struct pgm_receiver *rcv, struct pgm_peer *peer)
 				peer->next++;
 				continue;
 			}
-			skb = pgm_reassemble(peer, peer->next, &n, &lost);
-			if (lost) {
+			if (!pgm_apdu_complete(peer, peer->next, &n, &lost)) {
 				u32 k;
 
+				if (!lost)
+					break;	/* wait for the rest */
 				for (k = 0; k < n; k++)
 					slot_get(peer, peer->next + k, false)->state = SLOT_LOST;
 				continue;
 			}
+		}
+		if (rcv->ring) {
+			len = s->frag ? s->apdu_len : s->skb->len;
+			if (pgm_ring_deliver(rcv, peer, n, len))
+				break;	/* full: it waits in the window */
+			goto delivered;
+		}
+		if (s->frag) {
+			skb = pgm_reassemble(peer, peer->next, n);
 			if (!skb)
-				break;	/* wait for the rest */
+				break;	/* out of memory: try again later */
 		} else {
 			skb = s->skb;
 			s->skb = NULL;
@@ -409,6 +551,7 @@ static void pgm_deliver(struct pgm_receiver *rcv, struct pgm_peer *peer)
 				s->skb = skb;
 			break;
 		}
+delivered:
 		rcv->st.apdus_delivered++;
 		rcv->st.data_bytes_received += len;
 		while (n--)
@@ -419,6 +562,7 @@ static void pgm_deliver(struct pgm_receiver *rcv, struct pgm_peer *peer)
 	/* After the last of its data, a finished session says so. */
 	if (peer->ended && sqn_before(peer->lead, peer->next))
 		pgm_report_end(rcv, peer, peer->ended);
+	pgm_ring_wake(rcv);
 }
 
 /*
@@ -615,6 +759,7 @@ static void pgm_peer_timer(struct timer_list *t)
 			  pgm_usecs_to_jiffies(peer->p.peer_expiry))) {
 		/* Section 6: a silent source is forgotten, and that is said. */
 		pgm_report_end(rcv, peer, PGM_END_EXPIRED);
+		pgm_ring_wake(rcv);
 		hlist_del(&peer->node);
 		rcv->npeers--;
 		atomic_inc(&pgm_pernet(sock_net(rcv->sk))->peer_gen);
@@ -988,6 +1133,7 @@ int pgm_receiver_start(struct sock *sk)
 		return -ENOMEM;
 	spin_lock_init(&rcv->lock);
 	rcv->sk = sk;
+	rcv->ring = pgm_sk(sk)->ring;	/* fixed from now on */
 	__skb_queue_head_init(&rcv->pending_err);
 	for (i = 0; i < PEER_HASH; i++)
 		INIT_HLIST_HEAD(&rcv->peers[i]);
@@ -1136,6 +1282,51 @@ int pgm_receiver_recvmsg(struct sock *sk, struct msghdr *msg, size_t len,
 		release_sock(sk);
 	}
 	return err;
+}
+
+/*
+ * poll() on a socket with a ring: when delivery stopped on a full ring,
+ * move what waits (held records, then each session's data) in now that the
+ * application may have released space.  Process context, no socket lock.
+ */
+void pgm_receiver_ring_kick(struct sock *sk)
+{
+	struct pgm_receiver *rcv;
+	struct pgm_peer *peer;
+	unsigned int i;
+
+	rcu_read_lock();
+	rcv = rcu_dereference(pgm_sk(sk)->rcv);
+	if (rcv && rcv->ring && READ_ONCE(rcv->ring->blocked)) {
+		spin_lock_bh(&rcv->lock);
+		if (!rcv->dead) {
+			pgm_flush_err(rcv);
+			for (i = 0; i < PEER_HASH; i++)
+				hlist_for_each_entry(peer, &rcv->peers[i], node)
+					pgm_deliver(rcv, peer);
+			pgm_ring_wake(rcv);
+		}
+		spin_unlock_bh(&rcv->lock);
+	}
+	rcu_read_unlock();
+}
+
+/* The ring's counters (zero without a ring); under the socket lock. */
+void pgm_receiver_ring_stats(struct sock *sk, struct pgm_rx_ring_stats *st)
+{
+	struct pgm_receiver *rcv = rcv_get(sk);
+	struct pgm_ring *r = pgm_sk(sk)->ring;
+
+	memset(st, 0, sizeof(*st));
+	if (!r)
+		return;
+	if (!rcv) {
+		*st = r->st;
+		return;
+	}
+	spin_lock_bh(&rcv->lock);
+	*st = r->st;
+	spin_unlock_bh(&rcv->lock);
 }
 
 void pgm_receiver_stats(struct sock *sk, struct pgm_receiver_stats *st)

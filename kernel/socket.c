@@ -223,6 +223,9 @@ static void pgm_close(struct sock *sk, long timeout)
 	lock_sock(sk);
 	pgm_source_stop(sk);
 	pgm_receiver_stop(sk);
+	/* No mapping is left (each holds the file), no receiver uses it. */
+	pgm_ring_destroy(pgm_sk(sk)->ring);
+	pgm_sk(sk)->ring = NULL;
 	release_sock(sk);
 	sk_common_release(sk);
 }
@@ -416,6 +419,10 @@ static int pgm_setsockopt(struct sock *sk, int level, int optname,
 	case PGM_JOIN_GROUP:
 	case PGM_LEAVE_GROUP:
 		return pgm_mcast(sk, optname, optval, optlen);
+	case PGM_RX_RING:
+		return pgm_ring_create(sk, optval, optlen);
+	case PGM_RX_RING_STATS:
+		return -ENOPROTOOPT;	/* get only */
 	case PGM_GSI: {
 		struct pgm_gsi gsi;
 
@@ -576,6 +583,20 @@ static int pgm_getsockopt(struct sock *sk, int level, int optname,
 	case PGM_JOIN_GROUP:
 	case PGM_LEAVE_GROUP:
 		return -ENOPROTOOPT;	/* set only */
+	case PGM_RX_RING: {
+		struct pgm_rx_ring g;
+
+		pgm_ring_geometry(smp_load_acquire(&ps->ring), &g);
+		return pgm_put_opt(optval, optlen, &g, sizeof(g), true);
+	}
+	case PGM_RX_RING_STATS: {
+		struct pgm_rx_ring_stats st;
+
+		lock_sock(sk);
+		pgm_receiver_ring_stats(sk, &st);
+		release_sock(sk);
+		return pgm_put_opt(optval, optlen, &st, sizeof(st), true);
+	}
 
 	case PGM_SOURCE_STATS: {
 		struct pgm_source_stats st;
@@ -600,6 +621,27 @@ static int pgm_getsockopt(struct sock *sk, int level, int optname,
 		return -ENOPROTOOPT;
 	val = READ_ONCE(*pgm_param(&ps->params, d));
 	return pgm_put_opt(optval, optlen, &val, sizeof(val), false);
+}
+
+/*
+ * poll(): datagram_poll() for the queues, and with a ring POLLIN while it
+ * holds records.  It is also the ring's doorbell: data that waited for
+ * space moves in first.  The ring is checked after datagram_poll() has
+ * queued us on the wait queue, so a record published after the check
+ * wakes us.
+ */
+static __poll_t pgm_poll(struct file *file, struct socket *sock, poll_table *wait)
+{
+	struct sock *sk = sock->sk;
+	struct pgm_ring *r = smp_load_acquire(&pgm_sk(sk)->ring);
+	__poll_t mask;
+
+	if (r)
+		pgm_receiver_ring_kick(sk);
+	mask = datagram_poll(file, sock, wait);
+	if (r && pgm_ring_readable(r))
+		mask |= EPOLLIN | EPOLLRDNORM;
+	return mask;
 }
 
 struct proto pgm_prot = {
@@ -627,7 +669,7 @@ const struct proto_ops pgm_ops = {
 	.socketpair	= sock_no_socketpair,
 	.accept		= sock_no_accept,
 	.getname	= inet_getname,
-	.poll		= datagram_poll,
+	.poll		= pgm_poll,
 	.ioctl		= inet_ioctl,
 	.gettstamp	= sock_gettstamp,
 	.listen		= sock_no_listen,
@@ -636,5 +678,5 @@ const struct proto_ops pgm_ops = {
 	.getsockopt	= sock_common_getsockopt,
 	.sendmsg	= inet_sendmsg,
 	.recvmsg	= sock_common_recvmsg,
-	.mmap		= sock_no_mmap,
+	.mmap		= pgm_ring_mmap,
 };

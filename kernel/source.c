@@ -292,21 +292,34 @@ static void pgm_txw_advance(struct pgm_source *src, u32 room, u64 bytes)
 }
 
 /* Send a copy of a window entry: as ODATA, or as RDATA with today's trail. */
+/*
+ * Send the window's packet @orig as ODATA or, with @rdata, as RDATA.  ODATA
+ * goes out as a clone: the window's copy is final once its checksum is set
+ * (pgm_source_sendmsg released its headroom, so the IP layer may write
+ * there), which spares a copy of every packet.  RDATA changes the type and
+ * trail, so it gets a copy of its own.
+ */
 static int pgm_send_entry(struct pgm_source *src, struct sk_buff *orig, bool rdata)
 {
-	struct sk_buff *skb = skb_copy_expand(orig, PGM_HEADROOM, 0, GFP_ATOMIC);
+	struct sk_buff *skb;
 	struct pgm_hdr *ph;
 	unsigned int len;
 
-	if (!skb)
-		return -ENOMEM;
-	skb_reset_transport_header(skb);
-	ph = (struct pgm_hdr *)skb->data;
-	if (rdata) {
+	if (!rdata) {
+		pgm_set_csum(orig);
+		skb = skb_clone(orig, GFP_ATOMIC);
+		if (!skb)
+			return -ENOMEM;
+	} else {
+		skb = skb_copy_expand(orig, PGM_HEADROOM, 0, GFP_ATOMIC);
+		if (!skb)
+			return -ENOMEM;
+		skb_reset_transport_header(skb);
+		ph = (struct pgm_hdr *)skb->data;
 		ph->type = PGM_RDATA;
 		((__be32 *)(ph + 1))[1] = htonl(src->trail);
+		pgm_set_csum(skb);
 	}
-	pgm_set_csum(skb);
 	len = skb->len;
 	pgm_charge(src, len + (rdata ? PGM_IP_RA_HLEN : PGM_IP_HLEN));
 	if (pgm_xmit(src->sk, skb, src->group, rdata))
@@ -635,6 +648,8 @@ int pgm_source_sendmsg(struct sock *sk, struct msghdr *msg, size_t len)
 		if (n > 1)	/* OPT_FRAGMENT's first sqn; it follows OPT_LENGTH */
 			put_unaligned_be32(sqn - i, skb->data + PGM_ODATA_HLEN +
 					   PGM_OPT_LEN_LEN + 4);
+		/* Its headroom is the IP layer's: ODATA goes out as a clone. */
+		__skb_header_release(skb);
 		txw_cb(skb)->sent = jiffies;
 		txw_cb(skb)->rdata = 0;
 		txw_cb(skb)->tsdu = ntohs(((struct pgm_hdr *)skb->data)->tsdu_len);

@@ -1,6 +1,10 @@
 #define _GNU_SOURCE
 #include <sched.h>
+#include <errno.h>
 #include <sys/eventfd.h>
+#include <sys/uio.h>
+
+#include <string.h>
 
 #include "cpgm.h"
 
@@ -37,4 +41,76 @@ int cpgm_eventfd(void)
 int cpgm_setns_net(int fd)
 {
 	return setns(fd, CLONE_NEWNET);
+}
+
+uint32_t cpgm_ring_producer(const struct pgm_ring_ctrl *ctrl)
+{
+	return __atomic_load_n(&ctrl->producer, __ATOMIC_ACQUIRE);
+}
+
+uint32_t cpgm_ring_consumer(const struct pgm_ring_ctrl *ctrl)
+{
+	return __atomic_load_n(&ctrl->consumer, __ATOMIC_ACQUIRE);
+}
+
+uint32_t cpgm_ring_release(struct pgm_ring_ctrl *ctrl, uint32_t consumer)
+{
+	__atomic_store_n(&ctrl->consumer, consumer, __ATOMIC_RELEASE);
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	return __atomic_load_n(&ctrl->flags, __ATOMIC_RELAXED) & PGM_RING_F_WAKEUP;
+}
+
+void cpgm_ring_publish(struct pgm_ring_ctrl *ctrl, uint32_t producer)
+{
+	__atomic_store_n(&ctrl->producer, producer, __ATOMIC_RELEASE);
+}
+
+int cpgm_recvmmsg(int fd, void *bufs, size_t stride, unsigned int *lens,
+		  struct sockaddr_pgm *names, int *mflags, unsigned int n, int flags)
+{
+	struct mmsghdr v[64];
+	struct iovec iov[64];
+	unsigned int i;
+	int got;
+
+	if (n > 64) {
+		errno = EINVAL;
+		return -1;
+	}
+	for (i = 0; i < n; i++) {
+		iov[i].iov_base = (char *)bufs + i * stride;
+		iov[i].iov_len = stride;
+		memset(&v[i], 0, sizeof(v[i]));
+		v[i].msg_hdr.msg_iov = &iov[i];
+		v[i].msg_hdr.msg_iovlen = 1;
+		v[i].msg_hdr.msg_name = &names[i];
+		v[i].msg_hdr.msg_namelen = sizeof(names[i]);
+	}
+	got = recvmmsg(fd, v, n, flags, NULL);
+	for (i = 0; got > 0 && i < (unsigned int)got; i++) {
+		lens[i] = v[i].msg_len;
+		mflags[i] = v[i].msg_hdr.msg_flags;
+	}
+	return got;
+}
+
+int cpgm_sendmmsg(int fd, const void *bufs, size_t stride, const unsigned int *lens,
+		  unsigned int n, int flags)
+{
+	struct mmsghdr v[64];
+	struct iovec iov[64];
+	unsigned int i;
+
+	if (n > 64) {
+		errno = EINVAL;
+		return -1;
+	}
+	for (i = 0; i < n; i++) {
+		iov[i].iov_base = (char *)bufs + i * stride;
+		iov[i].iov_len = lens[i];
+		memset(&v[i], 0, sizeof(v[i]));
+		v[i].msg_hdr.msg_iov = &iov[i];
+		v[i].msg_hdr.msg_iovlen = 1;
+	}
+	return sendmmsg(fd, v, n, flags);
 }

@@ -57,6 +57,9 @@ public struct ReceiverOptions: Sendable, Hashable {
     public var abortOnLoss: Bool?
     /// `SO_RCVBUF`, bytes.
     public var receiveBufferSize: Int32?
+    /// Receive through an mmap ring of this geometry (`PGM_RX_RING`)
+    /// instead of recvmsg(2); nil: recvmsg.
+    public var ring: RingOptions?
 
     /// Options with every field nil: the defaults.
     public init() {}
@@ -150,9 +153,16 @@ public struct PGMSource: ~Copyable {
 ///     if case .message(let m) = event { print(m.transportSessionID, m.bytes.count) }
 /// }
 /// ```
+///
+/// With ``ReceiverOptions/ring`` the kernel puts APDUs, losses and session
+/// ends into a ring mapped into this process: ``receive(maximumLength:mode:)``,
+/// ``nextEvent(maximumLength:timeout:)`` and ``events(maximumLength:)`` work
+/// the same, and ``withNextEvent(timeout:_:)`` and
+/// ``consumeAvailable(limit:_:)`` lend each APDU without copying it.
 public struct PGMReceiver: ~Copyable {
     /// The socket, for calls this type does not wrap.
     public let socket: PGMSocket
+    let ring: ReceiveRing?
 
     /// Opens a socket, applies `options`, binds `group` and joins it on the
     /// interface with address `interface` (the routing table's choice when
@@ -168,6 +178,7 @@ public struct PGMReceiver: ~Copyable {
     init(group: IPv4Endpoint, interface: IPv4Address?, options o: ReceiverOptions, syscalls: Syscalls) throws(Errno) {
         guard group.ipv4Address.isMulticast else { throw .invalidArgument }
         let s = try PGMSocket(syscalls: syscalls)
+        var ring: ReceiveRing?
         do throws(Errno) {
             if let v = o.receiveWindow { try s.set(.rxwSqns, to: v) }
             if let v = o.peerExpiry { try s.set(.peerExpiry, to: v) }
@@ -180,31 +191,94 @@ public struct PGMReceiver: ~Copyable {
             if let v = o.abortOnLoss { try s.setAbortOnLoss(v) }
             if let v = o.receiveBufferSize { try s.setReceiveBufferSize(v) }
             try s.setReceiveSequenceNumbers(true)
+            if let r = o.ring { ring = try ReceiveRing(fd: s.fd, syscalls: syscalls, options: r) }
             try s.bind(to: group)
             try s.join(group: group.ipv4Address, interface: interface)
         } catch {
+            ring?.unmap()
             try? s.close()
             throw error
         }
         socket = s
+        self.ring = ring
     }
+
+    /// Whether the receiver reads through an mmap ring.
+    public var usesRing: Bool { ring != nil }
 
     /// Receives one APDU (see ``PGMSocket/receive(maximumLength:mode:)``).
     public func receive(maximumLength: Int = 65536, mode: IOMode = .blocking) throws(Errno) -> Message {
-        try socket.receive(maximumLength: maximumLength, mode: mode)
+        if let ring { return try ring.receive(maximumLength: maximumLength, mode: mode) }
+        return try socket.receive(maximumLength: maximumLength, mode: mode)
     }
 
     /// The next APDU, loss or session end; nil after `timeout` (see
     /// ``PGMSocket/nextEvent(maximumLength:timeout:)``).
     public func nextEvent(maximumLength: Int = 65536, timeout: Duration? = nil) throws(Errno) -> Event? {
-        try socket.nextEvent(maximumLength: maximumLength, timeout: timeout)
+        if let ring { return try ring.nextEvent(maximumLength: maximumLength, timeout: timeout) }
+        return try socket.nextEvent(maximumLength: maximumLength, timeout: timeout)
+    }
+
+    /// Lends the next APDU, loss or session end to `body` without copying
+    /// the APDU, waiting up to `timeout` (nil: for ever); nil when nothing
+    /// came. In ring mode the view points into the ring, which gets the
+    /// record back when `body` returns; in recvmsg mode into a buffer of
+    /// `maximumLength` bytes that lives as long.
+    public func withNextEvent<R>(
+        maximumLength: Int = 65536, timeout: Duration? = nil, _ body: (EventView) -> R
+    ) throws(Errno) -> R? {
+        if let ring {
+            let clock = ContinuousClock()
+            let deadline = timeout.map { clock.now.advanced(by: $0) }
+            while true {
+                if let r = try ring.withNextEvent(maximumLength: maximumLength, body) { return r }
+                guard try ring.wait(until: deadline, clock: clock) else { return nil }
+            }
+        }
+        guard let e = try socket.nextEvent(maximumLength: maximumLength, timeout: timeout) else { return nil }
+        return Self.lend(e, body)
+    }
+
+    /// Lends every event available now, up to `limit`, to `body` without
+    /// waiting; how many. In ring mode they are given back to the kernel
+    /// together at the end: one release for the batch, no system call.
+    public func consumeAvailable(
+        limit: Int = .max, maximumLength: Int = 65536, _ body: (EventView) -> Void
+    ) throws(Errno) -> Int {
+        if let ring { return try ring.consumeAvailable(limit: limit, maximumLength: maximumLength, body) }
+        var n = 0
+        while n < limit, let e = try socket.nextEvent(maximumLength: maximumLength, timeout: .zero) {
+            Self.lend(e, body)
+            n += 1
+        }
+        return n
+    }
+
+    @discardableResult
+    private static func lend<R>(_ e: Event, _ body: (EventView) -> R) -> R {
+        switch e {
+        case .message(let m):
+            return m.bytes.withUnsafeBytes { b in
+                body(.message(MessageView(
+                    transportSessionID: m.transportSessionID, source: m.source, bytes: b,
+                    sequenceNumber: m.sequenceNumber, isTruncated: m.isTruncated)))
+            }
+        case .loss(let l): return body(.loss(l))
+        case .sessionEnded(let s): return body(.sessionEnded(s))
+        }
     }
 
     /// The events as an asynchronous sequence (see
     /// ``PGMSocket/events(maximumLength:)``); keep the receiver open while
-    /// iterating.
+    /// iterating. In ring mode the messages are copied out of the ring.
     public func events(maximumLength: Int = 65536) -> PGMEvents {
-        socket.events(maximumLength: maximumLength)
+        PGMEvents(fd: socket.fd, syscalls: socket.sys, maximumLength: maximumLength, ring: ring)
+    }
+
+    /// The ring's counters; `Errno.invalidArgument` without a ring.
+    public func ringStatistics() throws(Errno) -> RingStatistics {
+        guard let ring else { throw .invalidArgument }
+        return try ring.statistics()
     }
 
     /// The counters of the receiver's sessions, summed.
@@ -212,8 +286,9 @@ public struct PGMReceiver: ~Copyable {
         try socket.receiverStatistics()
     }
 
-    /// Closes the socket.
+    /// Closes the socket, after unmapping its ring.
     public consuming func close() throws(Errno) {
+        ring?.unmap()
         try socket.close()
     }
 }

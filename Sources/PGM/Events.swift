@@ -25,10 +25,11 @@ public struct PGMEvents: AsyncSequence, Sendable {
     let fd: Int32
     let syscalls: Syscalls
     let maximumLength: Int
+    var ring: ReceiveRing? = nil
 
     /// An iterator with its own waiting thread.
     public func makeAsyncIterator() -> Iterator {
-        Iterator(pump: EventPump(fd: fd, syscalls: syscalls, maximumLength: maximumLength))
+        Iterator(pump: EventPump(fd: fd, syscalls: syscalls, maximumLength: maximumLength, ring: ring))
     }
 
     /// Reads events one at a time, waiting on a dedicated thread.
@@ -67,14 +68,16 @@ final class EventPump: Sendable {
     let fd: Int32
     let syscalls: Syscalls
     let maximumLength: Int
+    let ring: ReceiveRing?
     let wakeFD: Int32
     let queue = DispatchQueue(label: "pgm.events")
     private let done = Atomic<Bool>(false)
 
-    init(fd: Int32, syscalls: Syscalls, maximumLength: Int) {
+    init(fd: Int32, syscalls: Syscalls, maximumLength: Int, ring: ReceiveRing? = nil) {
         self.fd = fd
         self.syscalls = syscalls
         self.maximumLength = maximumLength
+        self.ring = ring
         self.wakeFD = cpgm_eventfd()
     }
 
@@ -97,7 +100,11 @@ final class EventPump: Sendable {
         let sock = PGMSocket(borrowing: fd, syscalls: syscalls)
         while true {
             if finished { return nil }
-            if let e = try sock.nextEvent(maximumLength: maximumLength, timeout: .zero) { return e }
+            if let ring {
+                if let e = try ring.nextEvent(maximumLength: maximumLength, timeout: .zero) { return e }
+            } else if let e = try sock.nextEvent(maximumLength: maximumLength, timeout: .zero) {
+                return e
+            }
             guard wait else { return nil }
             var fds = [
                 pollfd(fd: fd, events: Int16(POLLIN | POLLERR), revents: 0),

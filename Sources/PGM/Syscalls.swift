@@ -29,6 +29,10 @@ struct Syscalls: Sendable {
     var recvmsg: @Sendable (_ fd: Int32, _ msg: UnsafeMutablePointer<msghdr>, _ flags: Int32) -> Int
     var poll: @Sendable (_ fds: UnsafeMutablePointer<pollfd>, _ count: nfds_t, _ timeout: Int32) -> Int32
     var close: @Sendable (_ fd: Int32) -> Int32
+    /// mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0): the
+    /// receive ring; nil on failure.
+    var mapRing: @Sendable (_ fd: Int32, _ length: Int) -> UnsafeMutableRawPointer?
+    var unmap: @Sendable (_ address: UnsafeMutableRawPointer, _ length: Int) -> Int32
     /// The calling thread's errno after a failed call.
     var errno: @Sendable () -> Int32
 
@@ -43,6 +47,11 @@ struct Syscalls: Sendable {
         recvmsg: { Glibc.recvmsg($0, $1, $2) },
         poll: { Glibc.poll($0, $1, $2) },
         close: { Glibc.close($0) },
+        mapRing: { fd, len in
+            let p = Glibc.mmap(nil, len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0)
+            return p == MAP_FAILED ? nil : p
+        },
+        unmap: { Glibc.munmap($0, $1) },
         errno: { Glibc.errno }
     )
 }

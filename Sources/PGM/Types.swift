@@ -160,7 +160,9 @@ public struct TransportSessionID: Hashable, Sendable, CustomStringConvertible {
         self.sourcePort = sourcePort
     }
 
-    init(_ t: pgm_tsi) {
+    /// The TSI of a `struct pgm_tsi` as the kernel fills it (port in
+    /// network order).
+    public init(_ t: pgm_tsi) {
         self.init(gsi: GlobalSourceID(t.gsi), sourcePort: UInt16(bigEndian: t.sport))
     }
 

@@ -1,4 +1,5 @@
 import ArgumentParser
+import CPGM
 import PGM
 import PGMToolSupport
 import SystemPackage
@@ -32,8 +33,35 @@ struct Recv: ParsableCommand {
     @Option(help: ArgumentHelp("SO_RCVBUF of both sockets, in bytes (1024-1073741824; the kernel doubles it).", valueName: "bytes"))
     var receiveBuffer: Int32?
 
+    @Option(help: ArgumentHelp(
+        "How the PGM receiver reads: recvmsg (one call per APDU), recvmmsg (up to 64 per call, APDUs up to 64 KiB) or ring (the mmap ring, PGM_RX_RING, without a call or a copy per APDU).",
+        valueName: "mode"))
+    var recvMode: RecvMode = .recvmsg
+
+    @Option(help: ArgumentHelp("Bytes of the ring with --recv-mode ring: a power of two, 4096-67108864.", valueName: "bytes"))
+    var ringSize: UInt32 = 4 << 20
+
+    @Option(help: ArgumentHelp(
+        "Stop reading for this long at the first message of each phase (0-60), so that the phase queues up in the kernel and is then read as fast as the receiver can: msgs/s measures the receiver from the end of the pause.",
+        valueName: "seconds"))
+    var hold = 0.0
+
     @Flag(help: "Print the table as one JSON object.")
     var json = false
+
+    /// How APDUs are read.
+    enum RecvMode: String, ExpressibleByArgument, CaseIterable {
+        /// recvmsg(2), one APDU per call.
+        case recvmsg
+        /// recvmmsg(2), up to 64 APDUs per call.
+        case recvmmsg
+        /// The mmap receive ring.
+        case ring
+    }
+
+    /// recvmmsg's batch and its buffer per APDU.
+    static let batch = 64
+    static let batchStride = 65536
 
     @Flag(help: "No progress lines on standard error.")
     var quiet = false
@@ -44,6 +72,12 @@ struct Recv: ParsableCommand {
         }
         if let b = receiveBuffer, !(1024...1 << 30).contains(b) {
             throw ValidationError("--receive-buffer must be 1024-1073741824 bytes; got \(b)")
+        }
+        guard hold >= 0, hold <= 60 else { throw ValidationError("--hold must be 0-60 seconds; got \(hold)") }
+        guard ringSize >= RingOptions.minimumSize, ringSize <= RingOptions.maximumSize,
+              ringSize & (ringSize - 1) == 0
+        else {
+            throw ValidationError("--ring-size must be a power of two, 4096-67108864; got \(ringSize)")
         }
     }
 
@@ -60,6 +94,7 @@ struct Recv: ParsableCommand {
         var latencies: [UInt64] = []
         var firstStamp: UInt64 = .max
         var lastArrival: UInt64 = 0
+        var drainStart: UInt64?
         var cpuStart: UInt64?
         var cpuEnd: UInt64?
         var statsStart: ReceiverStatistics?
@@ -72,8 +107,9 @@ struct Recv: ParsableCommand {
         init(transport: PerfHeader.Transport) { self.transport = transport }
 
         var seconds: Double? {
-            guard delivered > 0, lastArrival > firstStamp else { return nil }
-            return Double(lastArrival - firstStamp) / 1e9
+            let from = drainStart ?? firstStamp
+            guard delivered > 0, lastArrival > from else { return nil }
+            return Double(lastArrival - from) / 1e9
         }
         var messagesPerSecond: Double? { seconds.map { Double(delivered) / $0 } }
         var megabytesPerSecond: Double? { seconds.map { Double(bytes) / $0 / 1e6 } }
@@ -113,6 +149,7 @@ struct Recv: ParsableCommand {
         let group = target.endpoint
         var options = ReceiverOptions()
         options.receiveBufferSize = receiveBuffer
+        if recvMode == .ring { options.ring = RingOptions(size: ringSize) }
         let receiver: PGMReceiver
         do {
             receiver = try PGMReceiver(group: group, interface: interface.address, options: options)
@@ -130,6 +167,8 @@ struct Recv: ParsableCommand {
         defer { pgmBuffer.deallocate() }
         let udpBuffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 65536, alignment: 8)
         defer { udpBuffer.deallocate() }
+        let batch = recvMode == .recvmmsg ? MmsgBatch() : nil
+        defer { batch?.deallocate() }
 
         var state = State()
         do { state.pgmStatsMark = try receiver.statistics() } catch {
@@ -160,7 +199,11 @@ struct Recv: ParsableCommand {
                 Glibc.poll(b.baseAddress, nfds_t(b.count), Int32((wait + 999_999) / 1_000_000))
             }
             if rc < 0 && errno != EINTR { throw PerfError.failed("poll", Errno(rawValue: errno)) }
-            try drainPGM(receiver, into: pgmBuffer, &state)
+            switch recvMode {
+            case .recvmsg: try drainPGM(receiver, into: pgmBuffer, &state)
+            case .recvmmsg: if let batch { try drainPGMBatched(receiver, batch, &state) }
+            case .ring: try drainRing(receiver, &state)
+            }
             try drainUDP(udp, into: udpBuffer, &state)
         }
         do { try receiver.close() } catch { throw PerfError.failed("closing the PGM receiver", error) }
@@ -200,6 +243,11 @@ struct Recv: ParsableCommand {
                 throw .failed("PGM receive", error)
             }
         }
+        try drainErrorQueue(r, &state)
+    }
+
+    /// Loss and session-end records from the error queue.
+    func drainErrorQueue(_ r: borrowing PGMReceiver, _ state: inout State) throws(PerfError) {
         while true {
             let e: Event?
             do { e = try r.socket.readErrorQueue() } catch { throw .failed("PGM error queue", error) }
@@ -208,16 +256,92 @@ struct Recv: ParsableCommand {
             case .loss:
                 state.lossRecords += 1
             case .sessionEnded(let end):
-                // A session that ended before its end record: the phase is over.
-                for (k, p) in state.phases where p.tsi == end.transportSessionID && !p.closed {
-                    state.phases[k]?.sessionEnd = end.reason
-                    state.phases[k]?.closed = true
-                    state.phases[k]?.cpuEnd = processCPUNanoseconds()
-                    state.phases[k]?.statsEnd = try? r.statistics()
-                }
+                sessionEnded(end, statistics: { try? r.statistics() }, &state)
             case .message:
                 break
             }
+        }
+    }
+
+    /// A session that ended before its end record: the phase is over.
+    func sessionEnded(_ end: SessionEnd, statistics: () -> ReceiverStatistics?, _ state: inout State) {
+        for (k, p) in state.phases where p.tsi == end.transportSessionID && !p.closed {
+            state.phases[k]?.sessionEnd = end.reason
+            state.phases[k]?.closed = true
+            state.phases[k]?.cpuEnd = processCPUNanoseconds()
+            state.phases[k]?.statsEnd = statistics()
+        }
+    }
+
+    /// recvmmsg's buffers: 64 APDUs of up to 64 KiB, their names and lengths.
+    final class MmsgBatch {
+        let buffers = UnsafeMutableRawBufferPointer.allocate(byteCount: Recv.batch * Recv.batchStride, alignment: 8)
+        var lengths = [UInt32](repeating: 0, count: Recv.batch)
+        var names = [sockaddr_pgm](repeating: sockaddr_pgm(), count: Recv.batch)
+        var flags = [Int32](repeating: 0, count: Recv.batch)
+
+        func deallocate() { buffers.deallocate() }
+    }
+
+    /// Reads the PGM socket with recvmmsg(2), 64 APDUs at a time.
+    func drainPGMBatched(_ r: borrowing PGMReceiver, _ b: MmsgBatch, _ state: inout State) throws(PerfError) {
+        let fd = r.socket.fileDescriptor.rawValue
+        var resets = 0
+        while true {
+            let got = b.lengths.withUnsafeMutableBufferPointer { lens in
+                b.names.withUnsafeMutableBufferPointer { names in
+                    b.flags.withUnsafeMutableBufferPointer { flags in
+                        cpgm_recvmmsg(fd, b.buffers.baseAddress, Recv.batchStride, lens.baseAddress,
+                                      names.baseAddress, flags.baseAddress, UInt32(Recv.batch), Int32(MSG_DONTWAIT))
+                    }
+                }
+            }
+            if got < 0 {
+                let e = Errno(rawValue: errno)
+                if e == .resourceTemporarilyUnavailable { break }
+                if e == .connectionReset {
+                    resets += 1
+                    if resets > 1 { break }
+                    continue
+                }
+                throw .failed("PGM recvmmsg", e)
+            }
+            resets = 0
+            for i in 0..<Int(got) {
+                // Stamped one by one, as recvmsg's are: the same cost in every mode.
+                let t = monotonicNanoseconds()
+                let n = Int(b.lengths[i])
+                let start = i * Recv.batchStride
+                handle(UnsafeRawBufferPointer(rebasing: b.buffers[start..<(start + min(n, Recv.batchStride))]),
+                       length: n, at: t, transport: .pgm, tsi: TransportSessionID(b.names[i].tsi),
+                       statistics: { try? r.statistics() }, &state)
+            }
+        }
+        try drainErrorQueue(r, &state)
+    }
+
+    /// Reads the mmap ring: every record there, lent without a copy, given
+    /// back in one release.
+    func drainRing(_ r: borrowing PGMReceiver, _ state: inout State) throws(PerfError) {
+        while true {
+            let n: Int
+            do {
+                n = try r.consumeAvailable(limit: 4096) { v in
+                    switch v {
+                    case .message(let m):
+                        let t = monotonicNanoseconds()
+                        handle(m.bytes, length: m.bytes.count, at: t, transport: .pgm, tsi: m.transportSessionID,
+                               statistics: { try? r.statistics() }, &state)
+                    case .loss:
+                        state.lossRecords += 1
+                    case .sessionEnded(let end):
+                        sessionEnded(end, statistics: { try? r.statistics() }, &state)
+                    }
+                }
+            } catch {
+                throw .failed("PGM ring", error)
+            }
+            if n == 0 { break }
         }
     }
 
@@ -243,7 +367,10 @@ struct Recv: ParsableCommand {
             return
         }
         state.phaseCount = h.phases
-        var p = state.phases[h.phase] ?? Phase(transport: transport)
+        // Taken out of the dictionary while it changes: a copy left there
+        // would make every append copy the latency array (quadratic).
+        var p = state.phases.removeValue(forKey: h.phase) ?? Phase(transport: transport)
+        defer { state.phases[h.phase] = p }
         guard !p.closed else { return }  // a repeated UDP end record, or late stragglers
         if p.cpuStart == nil {
             p.cpuStart = processCPUNanoseconds()
@@ -255,6 +382,11 @@ struct Recv: ParsableCommand {
                 state.phases[k]?.cpuEnd = p.cpuStart
             }
             state.current = h.phase
+            if hold > 0 && h.kind == .data {
+                // Let the phase queue up, then measure how fast it drains.
+                sleep(seconds: hold)
+                p.drainStart = monotonicNanoseconds()
+            }
         }
         switch h.kind {
         case .data:
@@ -286,7 +418,6 @@ struct Recv: ParsableCommand {
                 if let st { state.pgmStatsMark = st }
             }
         }
-        state.phases[h.phase] = p
     }
 
     /// Prints the table or the JSON object.
@@ -354,6 +485,7 @@ struct Recv: ParsableCommand {
             }
             print(JSON.object([
                 ("role", .string("recv")), ("group", .string(group.description)),
+                ("recv_mode", .string(recvMode.rawValue)),
                 ("phases", state.phaseCount.map { .uint(UInt64($0)) } ?? .null),
                 ("phases_heard", .uint(UInt64(state.phases.count))), ("timed_out", .bool(timedOut)),
                 ("complete", .bool(complete)), ("foreign_messages", .uint(state.foreign)),
@@ -362,7 +494,7 @@ struct Recv: ParsableCommand {
             return
         }
         print("pgm-perf recv: \(state.phases.count) of \(state.phaseCount.map(String.init) ?? "?") phases from \(group)"
-            + (timedOut ? " (timeout)" : ""))
+            + " (PGM read with \(recvMode.rawValue))" + (timedOut ? " (timeout)" : ""))
         print(pad("size", 7) + "  proto" + pad("delivered/sent", 16) + pad("msgs/s", 11) + pad("MB/s", 9)
             + pad("p50 us", 9) + pad("p99 us", 9) + pad("max us", 9) + pad("cpu rx/tx us/msg", 18)
             + pad("naks", 7) + pad("rdata", 7) + pad("lost", 6))

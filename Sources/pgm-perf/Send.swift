@@ -1,7 +1,12 @@
 import ArgumentParser
+import CPGM
 import PGM
 import PGMToolSupport
 import SystemPackage
+
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// The sending half: one PGM session per size, and the UDP baseline.
 struct Send: ParsableCommand {
@@ -47,6 +52,9 @@ struct Send: ParsableCommand {
     @Option(help: "IP_MULTICAST_TTL.")
     var ttl: UInt8?
 
+    @Option(help: ArgumentHelp("PGM messages per sendmmsg(2) call (1-64; 1: one send per message).", valueName: "n"))
+    var sendBatch = 1
+
     @Flag(help: "Print the sender's table as one JSON object.")
     var json = false
 
@@ -76,6 +84,7 @@ struct Send: ParsableCommand {
         }
         guard gap >= 0, gap <= 60 else { throw ValidationError("--gap must be 0-60 seconds; got \(gap)") }
         guard linger >= 0, linger <= 3600 else { throw ValidationError("--linger must be 0-3600 seconds; got \(linger)") }
+        guard (1...64).contains(sendBatch) else { throw ValidationError("--send-batch must be 1-64; got \(sendBatch)") }
     }
 
     /// What one phase did, as the sender saw it.
@@ -105,7 +114,9 @@ struct Send: ParsableCommand {
         options.multicastTTL = ttl
 
         let largest = list.max() ?? PerfHeader.size
-        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: max(largest, PerfHeader.size + PerfEndRecord.size), alignment: 8)
+        // One slot per message of a batch; the first is also the end record's.
+        let slot = max(largest, PerfHeader.size + PerfEndRecord.size)
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: slot * sendBatch, alignment: 8)
         defer { buffer.deallocate() }
         buffer.initializeMemory(as: UInt8.self, repeating: 0xA5)
 
@@ -216,6 +227,9 @@ struct Send: ParsableCommand {
         via sink: borrowing some MessageSink & ~Copyable
     ) throws(PerfError) -> (UInt64, UInt64, UInt64) {
         let limit = count ?? (duration == nil ? 1000 : UInt64.max)
+        if transport == .pgm && sendBatch > 1 {
+            return try sendBatched(phase: phase, phases: phases, size: size, buffer: buffer, limit: limit, via: sink)
+        }
         let message = UnsafeRawBufferPointer(rebasing: buffer[..<size])
         let wire = Double(udpWireBytes(payload: size))
         let cpu0 = processCPUNanoseconds()
@@ -253,6 +267,51 @@ struct Send: ParsableCommand {
     }
 
     /// Prints the sender's table or JSON.
+    /// A PGM phase with --send-batch: each sendmmsg(2) call carries up to
+    /// that many messages, each stamped when the batch is built.
+    func sendBatched(
+        phase: UInt8, phases: UInt8, size: Int, buffer: UnsafeMutableRawBufferPointer, limit: UInt64,
+        via sink: borrowing some MessageSink & ~Copyable
+    ) throws(PerfError) -> (UInt64, UInt64, UInt64) {
+        let slot = buffer.count / sendBatch
+        let cpu0 = processCPUNanoseconds()
+        let t0 = monotonicNanoseconds()
+        let deadline = duration.map { t0 &+ UInt64($0 * 1e9) }
+        var nextTick = t0 &+ 1_000_000_000
+        var sent: UInt64 = 0
+        while sent < limit {
+            let now = monotonicNanoseconds()
+            if let deadline, now >= deadline { break }
+            let k = Int(min(UInt64(sendBatch), limit - sent))
+            for j in 0..<k {
+                PerfHeader(kind: .data, transport: .pgm, phase: phase, phases: phases, index: sent + UInt64(j), stamp: now)
+                    .encode(into: UnsafeMutableRawBufferPointer(rebasing: buffer[(j * slot)..<(j * slot + size)]))
+            }
+            var done = 0
+            while done < k {
+                let n: Int
+                do {
+                    n = try sink.sendMessages(UnsafeRawPointer(buffer.baseAddress! + done * slot), stride: slot,
+                                              size: size, count: k - done)
+                } catch {
+                    throw PerfError.failed("pgm sendmmsg of message \(sent + UInt64(done) + 1) (\(size) bytes)", error)
+                }
+                done += n
+            }
+            sent += UInt64(k)
+            if now >= nextTick {
+                let s = Double(now - t0) / 1e9
+                if !quiet {
+                    printErr("pgm-perf send: phase \(phase + 1)/\(phases) pgm \(size) B: \(sent) sent, "
+                        + "\(fixed(Double(sent) / s, 0)) msg/s (batches of \(sendBatch))")
+                }
+                while nextTick <= now { nextTick &+= 1_000_000_000 }
+            }
+        }
+        let t1 = monotonicNanoseconds()
+        return (sent, t1 - t0, processCPUNanoseconds() &- cpu0)
+    }
+
     func report(_ results: [Result], group: IPv4Endpoint, rate: UInt32) {
         let bySize = Dictionary(grouping: results, by: \.size)
         let sizesInOrder = results.filter { $0.transport == .pgm }.map(\.size)
@@ -282,7 +341,8 @@ struct Send: ParsableCommand {
             }
             print(JSON.object([
                 ("role", .string("send")), ("group", .string(group.description)),
-                ("rate", .uint(UInt64(rate))), ("baseline", .string(baseline.rawValue)), ("results", .array(rows)),
+                ("rate", .uint(UInt64(rate))), ("baseline", .string(baseline.rawValue)),
+                ("send_batch", .uint(UInt64(sendBatch))), ("results", .array(rows)),
             ]).text)
             return
         }
@@ -313,10 +373,31 @@ struct Send: ParsableCommand {
 protocol MessageSink: ~Copyable {
     /// Sends one message, waiting for the rate limit if there is one.
     func sendMessage(_ bytes: UnsafeRawBufferPointer) throws(Errno)
+    /// Sends `count` messages of `size` bytes, `stride` apart, in as few
+    /// calls as it can; how many went.
+    func sendMessages(_ base: UnsafeRawPointer, stride: Int, size: Int, count: Int) throws(Errno) -> Int
+}
+
+extension MessageSink where Self: ~Copyable {
+    func sendMessages(_ base: UnsafeRawPointer, stride: Int, size: Int, count: Int) throws(Errno) -> Int {
+        for i in 0..<count { try sendMessage(UnsafeRawBufferPointer(start: base + i * stride, count: size)) }
+        return count
+    }
 }
 
 extension PGMSource: MessageSink {
     func sendMessage(_ bytes: UnsafeRawBufferPointer) throws(Errno) { try send(bytes) }
+
+    /// One sendmmsg(2) call (each message its own APDU).
+    func sendMessages(_ base: UnsafeRawPointer, stride: Int, size: Int, count: Int) throws(Errno) -> Int {
+        let lens = [UInt32](repeating: UInt32(size), count: count)
+        while true {
+            let n = cpgm_sendmmsg(socket.fileDescriptor.rawValue, base, stride, lens, UInt32(count), 0)
+            if n > 0 { return Int(n) }
+            let e = Errno(rawValue: errno)
+            if n < 0 && e != .interrupted { throw e }
+        }
+    }
 }
 
 extension UDPMulticast: MessageSink {

@@ -1,3 +1,4 @@
+import CPGM
 import PGM
 import PGMToolSupport
 import SystemPackage

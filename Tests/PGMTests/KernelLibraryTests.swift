@@ -90,6 +90,46 @@ struct KernelLibraryTests {
         try receiver.close()
     }
 
+    @Test func ringReceiverLendsAPDUsFromTheRing() throws {
+        let group = try #require(IPv4Endpoint(parsing: "239.192.0.45:7545"))
+        var ro = ReceiverOptions()
+        ro.ring = RingOptions(size: 1 << 16)
+        let receiver = try PGMReceiver(group: group, interface: local, options: ro)
+        let source = try PGMSource(group: group, options: sourceOptions())
+        let tsi = try source.transportSessionID()
+        let n = 300
+        var got = 0
+        var end: SessionEnd?
+        var lastSqn: UInt32?
+        func handle(_ v: EventView) {
+            switch v {
+            case .message(let m):
+                #expect(m.transportSessionID == tsi)
+                #expect(m.source.ipv4Address == local)
+                #expect(m.bytes.elementsEqual(apdu(got)), "APDU \(got)")
+                if let s = m.sequenceNumber, let l = lastSqn { #expect(Int32(bitPattern: s &- l) > 0) }
+                lastSqn = m.sequenceNumber
+                got += 1
+            case .loss(let l):
+                Issue.record("loss on loopback: \(l)")
+            case .sessionEnded(let s):
+                end = s
+            }
+        }
+        for i in 0..<n {
+            try source.send(contentsOf: apdu(i))
+            _ = try receiver.consumeAvailable(handle)
+        }
+        try source.close(linger: .seconds(1))
+        while end == nil, try receiver.withNextEvent(timeout: .seconds(10), handle) != nil {}
+        #expect(got == n)
+        #expect(end?.reason == .finished)
+        let rs = try receiver.ringStatistics()
+        #expect(rs.records == UInt64(n) + 1)
+        #expect(rs.badConsumer == 0)
+        try receiver.close()
+    }
+
     @Test func asyncEventsOnTheModule() async throws {
         let group = try #require(IPv4Endpoint(parsing: "239.192.0.42:7542"))
         let receiver = try PGMReceiver(group: group, interface: local)

@@ -19,9 +19,18 @@ final class MockKernel: Sendable {
         var resetPending = 0
         var failNext: [String: Int32] = [:]
         var lastErrno: Int32 = 0
+        var ring: UInt = 0  // the mapping's address (0: none)
+        var ringLength = 0
+        var ringProducer: UInt32 = 0
+        var unmapped = false
     }
+    static let ringDataOffset = 4096
     let state = Mutex(State())
     static let fd: Int32 = 42
+
+    deinit {
+        free(UnsafeMutableRawPointer(bitPattern: state.withLock { $0.ring }))
+    }
 
     var calls: [String] { state.withLock { $0.calls } }
     var sent: [[UInt8]] { state.withLock { $0.sent } }
@@ -76,6 +85,56 @@ final class MockKernel: Sendable {
         state.withLock { $0.errors.append((PGM_SESSION_END, rec)) }
     }
 
+    /// The mapped ring: its control page and its records.
+    var ringBase: UnsafeMutableRawPointer? {
+        state.withLock { UnsafeMutableRawPointer(bitPattern: $0.ring) }
+    }
+    var ringCtrl: UnsafeMutablePointer<pgm_ring_ctrl>? {
+        ringBase?.assumingMemoryBound(to: pgm_ring_ctrl.self)
+    }
+    var ringSize: UInt32 { state.withLock { UInt32($0.ringLength - Self.ringDataOffset) } }
+    var ringUnmapped: Bool { state.withLock { $0.unmapped } }
+
+    /// Publishes a record as pgm.ko would: padding first when it does not
+    /// fit before the end; false when the ring has no room.
+    @discardableResult
+    func ringPublish(type: pgm_ring_rec_type, payload: [UInt8], sqn: UInt32 = 0, dataLen: UInt32? = nil,
+                     port: UInt16 = 40000, from address: UInt32 = 0x0A63_0001) -> Bool {
+        guard let base = ringBase, let ctrl = ringCtrl else { return false }
+        let size = ringSize
+        let data = base + Self.ringDataOffset
+        let hdr = MemoryLayout<pgm_ring_rec>.size
+        let len = UInt32((hdr + payload.count + 7) & ~7)
+        var prod = state.withLock { $0.ringProducer }
+        let cons = cpgm_ring_consumer(ctrl)
+        let off = prod & (size - 1)
+        let tail = size - off
+        let need = len > tail ? tail + len : len
+        guard size - (prod &- cons) >= need else { return false }
+        if len > tail {
+            var pad = pgm_ring_rec()
+            pad.len = tail
+            pad.type = UInt16(PGM_REC_PAD.rawValue)
+            (data + Int(off)).storeBytes(of: pad, as: pgm_ring_rec.self)
+            prod &+= tail
+        }
+        var rec = pgm_ring_rec()
+        rec.len = len
+        rec.type = UInt16(type.rawValue)
+        rec.data_len = dataLen ?? UInt32(payload.count)
+        rec.sqn = sqn
+        withUnsafeMutableBytes(of: &rec.tsi.gsi) { for i in 0..<6 { $0[i] = UInt8(i + 1) } }
+        rec.tsi.sport = port.bigEndian
+        rec.saddr = address.bigEndian
+        let at = data + Int(prod & (size - 1))
+        at.storeBytes(of: rec, as: pgm_ring_rec.self)
+        payload.withUnsafeBytes { (at + hdr).copyMemory(from: $0.baseAddress!, byteCount: $0.count) }
+        prod &+= len
+        state.withLock { $0.ringProducer = prod }
+        cpgm_ring_publish(ctrl, prod)
+        return true
+    }
+
     /// Makes the next call of that name fail with `err`.
     func fail(_ call: String, with err: Int32) {
         state.withLock { $0.failNext[call] = err }
@@ -121,7 +180,14 @@ final class MockKernel: Sendable {
             },
             setsockopt: { _, level, name, v, len in
                 if self.enter("setsockopt") != nil { return -1 }
-                let bytes = v.map { Array(UnsafeRawBufferPointer(start: $0, count: Int(len))) } ?? []
+                var bytes = v.map { Array(UnsafeRawBufferPointer(start: $0, count: Int(len))) } ?? []
+                if level == SOL_PGM && name == PGM_RX_RING {
+                    // The kernel's answer to a later getsockopt: the geometry.
+                    var g = bytes.withUnsafeBytes { $0.loadUnaligned(as: pgm_rx_ring.self) }
+                    g.data_offset = UInt32(Self.ringDataOffset)
+                    g.mmap_len = g.data_offset + g.size
+                    bytes = withUnsafeBytes(of: g) { Array($0) }
+                }
                 self.state.withLock { $0.options[[level, name]] = bytes }
                 return 0
             },
@@ -192,7 +258,8 @@ final class MockKernel: Sendable {
             },
             poll: { fds, n, timeout in
                 _ = self.enter("poll")
-                let ready = self.state.withLock { !$0.data.isEmpty || !$0.errors.isEmpty }
+                let ringReady = self.ringCtrl.map { cpgm_ring_producer($0) != cpgm_ring_consumer($0) } ?? false
+                let ready = ringReady || self.state.withLock { !$0.data.isEmpty || !$0.errors.isEmpty }
                 if ready {
                     fds[0].revents = Int16(POLLIN)
                     return 1
@@ -204,6 +271,22 @@ final class MockKernel: Sendable {
                 return 0
             },
             close: { _ in self.enter("close") == nil ? 0 : -1 },
+            mapRing: { _, len in
+                if self.enter("mmap") != nil { return nil }
+                guard let p = aligned_alloc(4096, len) else { return nil }
+                memset(p, 0, len)
+                self.state.withLock {
+                    $0.ring = UInt(bitPattern: p)
+                    $0.ringLength = len
+                }
+                return p
+            },
+            unmap: { p, _ in
+                _ = self.enter("munmap")
+                // Kept allocated: a test may still look at what was there.
+                self.state.withLock { $0.unmapped = true }
+                return 0
+            },
             errno: { self.state.withLock { $0.lastErrno } }
         )
     }

@@ -122,6 +122,10 @@ check "pgm-perf send refuses a non-number --rate" refused pgm-perf "rate" send -
 check "pgm-perf recv refuses --timeout 0" refused pgm-perf "--timeout must be" recv --timeout 0
 check "pgm-perf recv refuses a tiny --receive-buffer" refused pgm-perf "--receive-buffer must be" recv --receive-buffer 10
 check "pgm-perf recv refuses --port 0" refused pgm-perf "--port" recv --port 0
+check "pgm-perf recv refuses an unknown --recv-mode" refused pgm-perf "recv-mode" recv --recv-mode mmap
+check "pgm-perf recv refuses a --ring-size not a power of two" refused pgm-perf "--ring-size must be" recv --ring-size 5000
+check "pgm-perf recv refuses a long --hold" refused pgm-perf "--hold must be" recv --hold 100
+check "pgm-perf send refuses --send-batch 0" refused pgm-perf "--send-batch must be 1-64" send --send-batch 0
 check "pgm-perf refuses an unknown subcommand" refused pgm-perf "Unexpected argument" bench
 if [ -d /sys/module/pgm ]; then
 	ok "pgm-perf without pgm.ko (skipped: the module is loaded here)"

@@ -3,7 +3,7 @@
  * e2e.c - one PGM source or receiver for the end-to-end tests in the VM.
  *
  *   e2e send GROUP PORT COUNT SEED RATE [LINGER_S]
- *   e2e recv GROUP PORT COUNT SEED TIMEOUT_S IFADDR [fin|loss|expiry|slow]
+ *   e2e recv GROUP PORT COUNT SEED TIMEOUT_S IFADDR [fin|loss|expiry|slow] [ring]
  *   e2e multi GROUP PORT COUNT SEED TIMEOUT_S IFADDR NSOURCES
  *
  * The source sends COUNT APDUs whose sizes and bytes come from SEED (1 B to
@@ -23,6 +23,11 @@
  * (SO_MEMINFO), and what cannot be held must be reported as loss, never
  * hidden - the stream is checked as in "loss" mode, but loss is not
  * required.
+ *
+ * With "ring" the receiver reads from a 1 MiB PGM_RX_RING instead of
+ * recvmsg(): APDUs, losses and the session end as records (an APDU too
+ * large for the ring from recvmsg() at its SPILL record), checked the same
+ * way.
  *
  * "multi" receives NSOURCES sessions on one socket, from sources started
  * with seeds SEED, SEED+1, ...: each session is matched to its seed by its
@@ -46,6 +51,7 @@
 #include <linux/sock_diag.h>
 
 #include "../../kernel/include/uapi/linux/pgm.h"
+#include "ringlib.h"
 
 #define MAX_APDU	65536
 
@@ -207,7 +213,7 @@ static unsigned long drain_losses(int fd)
  * interface with address argv[7]; @expiry_us sets PGM_PEER_EXPIRY when
  * not 0.  Prints "ready" once it listens.
  */
-static int open_receiver(char **argv, int rcvbuf, uint32_t expiry_us)
+static int open_receiver(char **argv, int rcvbuf, uint32_t expiry_us, struct uring *ring)
 {
 	struct sockaddr_in b = { .sin_family = AF_INET };
 	struct ip_mreqn m = {};
@@ -224,6 +230,8 @@ static int open_receiver(char **argv, int rcvbuf, uint32_t expiry_us)
 	if (expiry_us &&
 	    setsockopt(fd, SOL_PGM, PGM_PEER_EXPIRY, &expiry_us, sizeof(expiry_us)))
 		die("PGM_PEER_EXPIRY");
+	if (ring && uring_setup(ring, fd, 1 << 20))
+		die("PGM_RX_RING");
 	if (bind(fd, (struct sockaddr *)&b, sizeof(b)))
 		die("bind");
 	if (setsockopt(fd, SOL_PGM, PGM_JOIN_GROUP, &m, sizeof(m)))
@@ -242,6 +250,8 @@ static int do_recv(int argc, char **argv)
 	int expect_expiry = !strcmp(mode, "expiry");
 	int expect_fin = !strcmp(mode, "fin");
 	int slow = !strcmp(mode, "slow");
+	int use_ring = argc > 9 && !strcmp(argv[9], "ring");
+	struct uring ring;
 	static uint8_t buf[MAX_APDU + 1], want[MAX_APDU];
 	struct pgm_receiver_stats st;
 	unsigned long got = 0, lost = 0, resets = 0, skipped = 0;
@@ -250,7 +260,7 @@ static int do_recv(int argc, char **argv)
 	double t_first = 0, t_last = 0;
 	socklen_t len;
 
-	fd = open_receiver(argv, rcvbuf, expect_expiry ? 2000000 : 0);
+	fd = open_receiver(argv, rcvbuf, expect_expiry ? 2000000 : 0, use_ring ? &ring : NULL);
 
 	if (slow) {
 		uint32_t mem[SK_MEMINFO_VARS] = {};
@@ -278,6 +288,7 @@ static int do_recv(int argc, char **argv)
 		struct msghdr msg = { .msg_name = &from, .msg_namelen = sizeof(from),
 				      .msg_iov = &iov, .msg_iovlen = 1 };
 		struct pollfd p = { .fd = fd, .events = POLLIN };
+		const uint8_t *data = buf;
 		ssize_t n;
 		int left = (int)((deadline - now_s()) * 1000);
 
@@ -291,6 +302,48 @@ static int do_recv(int argc, char **argv)
 		 */
 		if (expect_loss && t_last && now_s() - t_last > 8)
 			break;
+		if (use_ring) {
+			struct pgm_ring_rec *rec = uring_wait(&ring, 500);
+
+			if (!rec)
+				continue;
+			if (rec->type == PGM_REC_LOSS) {
+				struct pgm_loss l;
+
+				memcpy(&l, uring_payload(rec), sizeof(l));
+				fprintf(stderr, "loss first=%u count=%u\n", l.first_sqn, l.count);
+				lost += l.count;
+				resets++;
+				t_last = now_s();
+				continue;
+			}
+			if (rec->type == PGM_REC_END) {
+				struct pgm_session_end e;
+
+				memcpy(&e, uring_payload(rec), sizeof(e));
+				end_reason = e.reason;
+				fprintf(stderr, "session_end=%u\n", e.reason);
+				if (expect_expiry)
+					break;
+				continue;
+			}
+			if (rec->type == PGM_REC_SPILL) {
+				n = recvmsg(fd, &msg, MSG_DONTWAIT);
+				if (n < 0)
+					die("recvmsg after a SPILL record");
+			} else if (rec->type == PGM_REC_DATA) {
+				n = rec->data_len;
+				data = uring_payload(rec);
+				memset(&from, 0, sizeof(from));
+				from.sin.sin_family = AF_INET;
+				from.sin.sin_port = rec->tsi.sport;
+				from.tsi = rec->tsi;
+			} else {
+				fprintf(stderr, "e2e: record type %u\n", rec->type);
+				return 1;
+			}
+			goto got_apdu;
+		}
 		if (poll(&p, 1, 500) <= 0)
 			continue;
 		if (p.revents & POLLERR) {
@@ -311,6 +364,7 @@ static int do_recv(int argc, char **argv)
 			continue;
 		if (n < 0)
 			die("recvmsg");
+got_apdu:
 		if (!t_first)
 			t_first = now_s();
 		t_last = now_s();
@@ -320,26 +374,39 @@ static int do_recv(int argc, char **argv)
 			return 1;
 		}
 		/* After a reported loss, skip the APDUs that it swallowed. */
-		while (expect_loss && ((size_t)n != want_n || memcmp(buf, want, want_n)) &&
+		while (expect_loss && ((size_t)n != want_n || memcmp(data, want, want_n)) &&
 		       got + skipped < count) {
 			skipped++;
 			want_n = apdu(&gen, want);
 		}
-		if ((size_t)n != want_n || memcmp(buf, want, want_n)) {
+		if ((size_t)n != want_n || memcmp(data, want, want_n)) {
 			fprintf(stderr, "e2e: APDU %lu differs (got %zd bytes, want %zu)\n",
 				got, n, want_n);
 			return 1;
 		}
-		if (fwrite(buf, 1, n, stdout) != (size_t)n)
+		if (fwrite(data, 1, n, stdout) != (size_t)n)
 			die("stdout");
 		got++;
 		want_n = apdu(&gen, want);
+		if (use_ring && got % 64 == 0)
+			uring_release(&ring);
 	}
 	fflush(stdout);
 	lost += drain_losses(fd);
 	len = sizeof(st);
 	if (getsockopt(fd, SOL_PGM, PGM_RECEIVER_STATS, &st, &len))
 		die("PGM_RECEIVER_STATS");
+	if (use_ring) {
+		struct pgm_rx_ring_stats rs;
+
+		len = sizeof(rs);
+		if (!getsockopt(fd, SOL_PGM, PGM_RX_RING_STATS, &rs, &len))
+			fprintf(stderr, "ring_records=%llu\nring_wakeups=%llu\nring_full=%llu\n"
+				"ring_spilled=%llu\nring_bad_consumer=%llu\n",
+				(unsigned long long)rs.records, (unsigned long long)rs.wakeups,
+				(unsigned long long)rs.full, (unsigned long long)rs.spilled,
+				(unsigned long long)rs.bad_consumer);
+	}
 	fprintf(stderr,
 		"received_apdus=%lu\nskipped_apdus=%lu\nlost_sqns=%lu\nresets=%lu\n"
 		"recv_seconds=%.2f\nnaks_sent=%llu\nncfs=%llu\nrdata=%llu\nodata=%llu\n"
@@ -389,7 +456,7 @@ static int do_multi(int argc, char **argv)
 		ss[k].got = 0;
 		ss[k].used = 0;
 	}
-	fd = open_receiver(argv, rcvbuf, 0);
+	fd = open_receiver(argv, rcvbuf, 0, NULL);
 	int ep = epoll_create1(0);
 	struct epoll_event ev = { .events = EPOLLIN, .data.fd = fd };
 
@@ -464,7 +531,7 @@ int main(int argc, char **argv)
 	if (argc >= 9 && !strcmp(argv[1], "multi"))
 		return do_multi(argc, argv);
 	fprintf(stderr, "usage: e2e send GROUP PORT COUNT SEED RATE [LINGER_S]\n"
-			"       e2e recv GROUP PORT COUNT SEED TIMEOUT_S IFADDR [fin|loss|expiry]\n"
+			"       e2e recv GROUP PORT COUNT SEED TIMEOUT_S IFADDR [fin|loss|expiry|slow] [ring]\n"
 			"       e2e multi GROUP PORT COUNT SEED TIMEOUT_S IFADDR NSOURCES\n");
 	return 2;
 }

@@ -2,7 +2,7 @@
 # Tests/kernel/e2e.sh - end-to-end PGM over a bridge, inside the test VM.
 #
 #   e2e.sh [COUNT] [CASE...]
-#     CASE: loss0 loss1 loss5 loss10 reorder nonak expiry multi slow
+#     CASE: loss0 loss1 loss5 loss10 reorder nonak expiry multi slow ring10 ringnonak
 #
 # Topology (all inside the VM): namespaces src, r1, r2, r3, each with a veth
 # to a bridge in namespace sw (snooping off, so multicast floods), on
@@ -15,6 +15,10 @@
 # that each receiver delivered an exact prefix and reported the session
 # expired; for multi, that two sources on one group reach two receiving
 # sockets on one host and one on each other, every session exact.  The
+# ring cases (PGM_E2E_RING_COUNT APDUs, default 2000) receive in r1 through
+# the mmap ring (PGM_RX_RING) and in r2, r3 through recvmsg, so the ring's
+# stream must equal recvmsg's byte for byte: ring10 at 10% loss, ringnonak
+# with NAKs dropped (the loss records reach the application in the ring).  The
 # loss1 case is also captured on the bridge and the capture must decode in
 # tshark with no packet flagged malformed.  Prints one result line per case
 # and receiver, and "e2e: N passed, N failed".
@@ -24,7 +28,7 @@ e2e=$top/build/ktests/e2e
 count=${1:-20000}
 shift || true
 cases=("$@")
-[ ${#cases[@]} -gt 0 ] || cases=(loss0 loss1 loss5 loss10 reorder nonak expiry multi slow)
+[ ${#cases[@]} -gt 0 ] || cases=(loss0 loss1 loss5 loss10 reorder nonak expiry multi slow ring10 ringnonak)
 out=${PGM_VM_OUT:-/tmp}/e2e
 mkdir -p "$out"
 rate=${PGM_E2E_RATE:-6000000}
@@ -70,6 +74,7 @@ stat() { sed -n "s/^$2=//p" "$1" | tail -n 1; }
 
 run_case() {
 	local name=$1 rules=$2 nakrules=${3:-$2} expect=${4:-fin} seed=$RANDOM r i ok=1 t0 t1
+	local ringr=${5:-}	# the receiver that reads through the ring
 	# The expiry case takes the source's link down, which also drops its route.
 	ip -n src link set eth0 up
 	ip -n src route replace 224.0.0.0/4 dev eth0
@@ -78,7 +83,7 @@ run_case() {
 	local -A rpid=()
 	for r in r1 r2 r3; do
 		ip netns exec $r "$e2e" recv $group 7500 "$count" "$seed" "$recv_timeout" 10.99.0.$i $expect \
-			>"$out/$name-$r.bin" 2>"$out/$name-$r.log" &
+			$([ "$r" = "$ringr" ] && echo ring) >"$out/$name-$r.bin" 2>"$out/$name-$r.log" &
 		rpid[$r]=$!
 		i=$((i + 1))
 	done
@@ -234,6 +239,16 @@ for c in "${cases[@]}"; do
 	expiry) run_case expiry "" "" expiry ;;
 	multi) run_multi ;;
 	slow) run_case slow "" "" slow ;;
+	ring10 | ringnonak)
+		saved=$count
+		count=${PGM_E2E_RING_COUNT:-2000}
+		if [ $c = ring10 ]; then
+			run_case ring10 "loss 10%" "loss 10%" fin r1
+		else
+			run_case ringnonak "loss 2%" "loss 100%" loss r1
+		fi
+		grep -h '^ring_' "$out/$c-r1.log" | tr '\n' ' ' | sed 's/^/    ring r1: /;s/$/\n/'
+		count=$saved ;;
 	*) echo "e2e.sh: unknown case $c" >&2; fail=$((fail + 1)) ;;
 	esac
 done

@@ -28,4 +28,30 @@ int cpgm_eventfd(void);
 /* setns(fd, CLONE_NEWNET): this thread enters the network namespace fd names. */
 int cpgm_setns_net(int fd);
 
+/*
+ * The receive ring's indices with the ordering the uapi header documents:
+ * the producer read with acquire; the consumer stored with release, then a
+ * full fence, then the flags read (non-zero: poll() to resume delivery).
+ */
+uint32_t cpgm_ring_producer(const struct pgm_ring_ctrl *ctrl);
+uint32_t cpgm_ring_consumer(const struct pgm_ring_ctrl *ctrl);
+uint32_t cpgm_ring_release(struct pgm_ring_ctrl *ctrl, uint32_t consumer);
+/* For a test double playing the kernel: publish a new producer index. */
+void cpgm_ring_publish(struct pgm_ring_ctrl *ctrl, uint32_t producer);
+
+/*
+ * recvmmsg(2) of up to @n (at most 64) datagrams into @n buffers of @stride
+ * bytes at @bufs, their lengths in @lens, their msg_name in @names and
+ * msg_flags in @mflags; the count, or -1 with errno.
+ */
+int cpgm_recvmmsg(int fd, void *bufs, size_t stride, unsigned int *lens,
+		  struct sockaddr_pgm *names, int *mflags, unsigned int n, int flags);
+
+/*
+ * sendmmsg(2) of @n (at most 64) messages of @lens[i] bytes at
+ * @bufs + i * @stride: how many went, or -1 with errno.
+ */
+int cpgm_sendmmsg(int fd, const void *bufs, size_t stride, const unsigned int *lens,
+		  unsigned int n, int flags);
+
 #endif /* CPGM_H */

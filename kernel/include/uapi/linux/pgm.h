@@ -223,4 +223,121 @@ struct pgm_session_end {
 	__u32		last_sqn;	/* last sequence number delivered or lost */
 };
 
+/*
+ * Receive ring (options 50-59): a byte ring of variable-length records that
+ * the kernel fills and the application maps, so that receiving costs
+ * neither a system call nor a copy per APDU.
+ *
+ *	struct pgm_rx_ring req = { .size = 1 << 20 };
+ *	setsockopt(fd, SOL_PGM, PGM_RX_RING, &req, sizeof(req));   before bind()
+ *	getsockopt(fd, SOL_PGM, PGM_RX_RING, &req, &len);  fills data_offset, mmap_len
+ *	base = mmap(NULL, req.mmap_len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+ *	ctrl = base;  data = base + req.data_offset;
+ *
+ * The ring must be set before bind() and once (-EINVAL after bind(),
+ * -EBUSY the second time); size is a power of two from PGM_RING_SIZE_MIN to
+ * PGM_RING_SIZE_MAX.  From bind() on, every deliverable APDU, loss and
+ * session end goes to the ring instead of the receive and error queues.
+ *
+ * Layout: the control page (struct pgm_ring_ctrl) at offset 0, then @size
+ * bytes of records at data_offset.  A record (struct pgm_ring_rec) starts on
+ * an 8-byte boundary, at data + (index & (size - 1)); its @len is the
+ * distance to the next record (header, payload, padding to 8 bytes).  A
+ * record never wraps: when one does not fit before the end, the kernel
+ * writes a PGM_REC_PAD record there and goes on at offset 0.  So a payload
+ * is always contiguous.
+ *
+ * Indices are free-running __u32 byte counts (wrapping at 2^32):
+ * @producer is written by the kernel only, @consumer by the application
+ * only; the records in [consumer, producer) are the application's to read.
+ *
+ * Memory ordering (the protocol of AF_XDP's rings):
+ *  - kernel: writes records, then  store_release(&ctrl->producer, p)
+ *  - user:   p = load_acquire(&ctrl->producer); reads records below p;
+ *            when done with them (payload views too):
+ *            store_release(&ctrl->consumer, c)
+ *  - kernel: c = load_acquire(&ctrl->consumer) before reusing bytes below c.
+ *  In C11: __atomic_load_n(p, __ATOMIC_ACQUIRE) and __atomic_store_n(p, v,
+ *  __ATOMIC_RELEASE).  Records may be released in any batch; only the
+ *  order matters.
+ *
+ * Back-pressure and wake-up: when the ring is full, data stays in the
+ * per-session receive windows (as when SO_RCVBUF is full; nothing is lost:
+ * what does not fit in a window is repaired by NAKs later) and the kernel
+ * sets PGM_RING_F_WAKEUP in @flags.  An application that has released
+ * space and then (after a full barrier, __atomic_thread_fence(
+ * __ATOMIC_SEQ_CST)) sees the flag must call poll() on the socket (a
+ * timeout of 0 will do); that moves the waiting data in.  poll() reports POLLIN while consumer != producer, and the
+ * kernel wakes pollers once per batch of records, not once per record.
+ *
+ * The kernel trusts nothing it reads from the mapping: a consumer index
+ * outside [its last valid value, producer] is ignored (the ring stays
+ * full until a valid one is written) and counted in
+ * pgm_rx_ring_stats.bad_consumer; everything else the application writes
+ * (producer, flags, record bytes) is never read by the kernel.
+ *
+ * The mapping holds a reference to the socket: close() with the ring
+ * still mapped leaves the socket alive (and delivering) until munmap().
+ */
+#define PGM_RX_RING		50	/* struct pgm_rx_ring: set before bind(); get */
+#define PGM_RX_RING_STATS	51	/* struct pgm_rx_ring_stats, get only */
+
+#define PGM_RING_SIZE_MIN	(1U << 12)
+#define PGM_RING_SIZE_MAX	(1U << 26)
+#define PGM_RING_ALIGN		8
+
+struct pgm_rx_ring {
+	__u32	size;		/* set: bytes of records, a power of two */
+	__u32	flags;		/* set: 0 */
+	__u32	data_offset;	/* get: where the records start in the mapping */
+	__u32	mmap_len;	/* get: data_offset + size, the length to mmap */
+};
+
+struct pgm_rx_ring_stats {
+	__u64	records;	/* records published (padding excluded) */
+	__u64	bytes;		/* APDU bytes published */
+	__u64	full;		/* times delivery stopped on a full ring */
+	__u64	wakeups;	/* batches that woke the socket */
+	__u64	spilled;	/* APDUs too large for the ring, sent to recvmsg */
+	__u64	bad_consumer;	/* consumer indices ignored as invalid */
+};
+
+/* Control page, at offset 0 of the mapping; each index on its own line. */
+struct pgm_ring_ctrl {
+	__u32	producer;	/* kernel writes, release */
+	__u32	__pad0[15];
+	__u32	consumer;	/* application writes, release */
+	__u32	__pad1[15];
+	__u32	flags;		/* kernel writes: PGM_RING_F_* */
+	__u32	size;		/* as set */
+	__u32	__pad2[14];
+};
+
+#define PGM_RING_F_WAKEUP	1	/* data waits for space: poll() after releasing */
+
+/* Record types. */
+enum pgm_ring_rec_type {
+	PGM_REC_DATA	= 1,	/* an APDU: payload of data_len bytes */
+	PGM_REC_LOSS	= 2,	/* payload: struct pgm_loss */
+	PGM_REC_END	= 3,	/* payload: struct pgm_session_end */
+	PGM_REC_PAD	= 4,	/* skip to offset 0 of the data area */
+	PGM_REC_SPILL	= 5,	/* an APDU larger than size / 2 - 32: recvmsg() it now */
+};
+
+/*
+ * A record header; the payload follows at (char *)rec + sizeof(*rec).  For
+ * PGM_REC_PAD only @len and @type are valid.
+ */
+struct pgm_ring_rec {
+	__u32		len;		/* to the next record: a multiple of 8 */
+	__u16		type;		/* enum pgm_ring_rec_type */
+	__u16		flags;		/* 0 */
+	__u32		data_len;	/* payload bytes (the APDU's length for SPILL) */
+	__u32		sqn;		/* DATA/SPILL: the APDU's first sqn; LOSS: first lost;
+					 * END: last delivered or lost */
+	struct pgm_tsi	tsi;		/* the session */
+	__be32		saddr;		/* IP source of the data (msg_name's sin_addr) */
+	__u32		__reserved;
+};
+
 #endif /* _UAPI_LINUX_PGM_H */

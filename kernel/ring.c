@@ -1,0 +1,178 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * ring.c - the mmap receive ring (PGM_RX_RING): a byte ring of
+ * variable-length records shared with the application.  The layout and the
+ * memory-ordering protocol are documented in the uapi header.
+ *
+ * The ring is created by setsockopt before bind() and lives until the
+ * socket is released; a mapping holds a reference to the socket's file, so
+ * the socket (and the ring) outlive close() until munmap().  Nothing of a
+ * mapping refers to module code (no vm_ops), so a mapped socket keeps the
+ * module busy like any open socket, and the module unloads once it is
+ * gone.
+ *
+ * Locking: everything but creation is done by the receiver under its
+ * rcv->lock (receiver.c).  @prod and @blocked are also read locklessly by
+ * poll() (READ_ONCE; a stale value only costs a wasted lock round trip or
+ * a later wake-up).  The kernel never trusts the mapping: it keeps its own
+ * producer, reads only the consumer index and checks it against what it
+ * knows (pgm_ring_free).
+ */
+#include <linux/mm.h>
+#include <linux/slab.h>
+#include <linux/vmalloc.h>
+#include <linux/log2.h>
+#include <net/sock.h>
+
+#include "pgm.h"
+
+int pgm_ring_create(struct sock *sk, sockptr_t optval, unsigned int optlen)
+{
+	struct pgm_sock *ps = pgm_sk(sk);
+	struct pgm_rx_ring req;
+	struct pgm_ring *r;
+	int err = 0;
+
+	if (optlen < sizeof(req))
+		return -EINVAL;
+	if (copy_from_sockptr(&req, optval, sizeof(req)))
+		return -EFAULT;
+	if (req.flags || !is_power_of_2(req.size) || req.size < PGM_RING_SIZE_MIN ||
+	    req.size > PGM_RING_SIZE_MAX)
+		return -EINVAL;
+
+	r = kzalloc(sizeof(*r), GFP_KERNEL);
+	if (!r)
+		return -ENOMEM;
+	r->size = req.size;
+	r->data_off = PAGE_SIZE;
+	r->mem = vmalloc_user(r->data_off + r->size);
+	if (!r->mem) {
+		kfree(r);
+		return -ENOMEM;
+	}
+	r->ctrl = r->mem;
+	r->data = (u8 *)r->mem + r->data_off;
+	r->ctrl->size = r->size;
+
+	lock_sock(sk);
+	if (ps->ring)
+		err = -EBUSY;
+	else if (ps->role != PGM_ROLE_NONE)
+		err = -EINVAL;	/* the receiver takes the ring when it starts */
+	else
+		smp_store_release(&ps->ring, r);	/* poll() and mmap() read it locklessly */
+	release_sock(sk);
+	if (err)
+		pgm_ring_destroy(r);
+	return err;
+}
+
+void pgm_ring_destroy(struct pgm_ring *r)
+{
+	if (!r)
+		return;
+	vfree(r->mem);
+	kfree(r);
+}
+
+void pgm_ring_geometry(struct pgm_ring *r, struct pgm_rx_ring *g)
+{
+	memset(g, 0, sizeof(*g));
+	if (!r)
+		return;
+	g->size = r->size;
+	g->data_offset = r->data_off;
+	g->mmap_len = r->data_off + r->size;
+}
+
+/* mmap(fd, len, ..., 0): the control page and the records. */
+int pgm_ring_mmap(struct file *file, struct socket *sock, struct vm_area_struct *vma)
+{
+	struct pgm_ring *r = smp_load_acquire(&pgm_sk(sock->sk)->ring);
+	unsigned long len = vma->vm_end - vma->vm_start;
+
+	if (!r)
+		return -EINVAL;
+	if (vma->vm_pgoff || len > (unsigned long)r->data_off + r->size)
+		return -EINVAL;
+	return remap_vmalloc_range(vma, r->mem, 0);
+}
+
+/*
+ * Bytes free in the ring.  The consumer index is the application's: one
+ * outside [the last valid one, producer] is ignored and counted, so
+ * garbage can only make the ring look full, never make the kernel
+ * overwrite unread records or step outside the ring.
+ */
+static u32 pgm_ring_free(struct pgm_ring *r)
+{
+	u32 c = smp_load_acquire(&r->ctrl->consumer);
+
+	if (c != r->cons) {
+		if ((u32)(c - r->cons) <= (u32)(r->prod - r->cons)) {
+			r->cons = c;
+		} else if (c != r->bad_seen || !r->bad_valid) {
+			r->st.bad_consumer++;
+			r->bad_seen = c;
+			r->bad_valid = true;
+		}
+	}
+	return r->size - (r->prod - r->cons);
+}
+
+/*
+ * Room for a record of @len bytes (a multiple of PGM_RING_ALIGN, at most
+ * size / 2): its header, contiguous, or NULL when the ring is full (then
+ * PGM_RING_F_WAKEUP is set).  A PAD record fills the end of the data area
+ * when the record does not fit there.  Under rcv->lock.
+ */
+struct pgm_ring_rec *pgm_ring_reserve(struct pgm_ring *r, u32 len)
+{
+	u32 off = r->prod & (r->size - 1);
+	u32 tail = r->size - off;
+	u32 need = len > tail ? tail + len : len;
+	struct pgm_ring_rec *rec;
+
+	if (pgm_ring_free(r) < need) {
+		/* Tell the application, then look again (see the uapi header). */
+		WRITE_ONCE(r->ctrl->flags, PGM_RING_F_WAKEUP);
+		smp_mb();
+		if (pgm_ring_free(r) < need) {
+			if (!r->blocked)
+				r->st.full++;
+			WRITE_ONCE(r->blocked, true);
+			return NULL;
+		}
+	}
+	if (r->blocked || READ_ONCE(r->ctrl->flags)) {
+		WRITE_ONCE(r->blocked, false);
+		WRITE_ONCE(r->ctrl->flags, 0);
+	}
+	if (len > tail) {
+		rec = (struct pgm_ring_rec *)(r->data + off);
+		rec->len = tail;
+		rec->type = PGM_REC_PAD;
+		WRITE_ONCE(r->prod, r->prod + tail);
+		off = 0;
+	}
+	rec = (struct pgm_ring_rec *)(r->data + off);
+	memset(rec, 0, sizeof(*rec));
+	rec->len = len;
+	return rec;
+}
+
+/* Publish the record pgm_ring_reserve() gave (its fields filled). */
+void pgm_ring_commit(struct pgm_ring *r, struct pgm_ring_rec *rec)
+{
+	WRITE_ONCE(r->prod, r->prod + rec->len);
+	smp_store_release(&r->ctrl->producer, r->prod);
+	r->st.records++;
+	r->wake = true;
+}
+
+/* Does the application have records to read?  Lockless, for poll(). */
+bool pgm_ring_readable(struct pgm_ring *r)
+{
+	return READ_ONCE(r->prod) != READ_ONCE(r->ctrl->consumer);
+}
