@@ -12,6 +12,7 @@
 #   make fuzz            fuzz the Swift codec and the module's validator (FUZZ_SECONDS each, default 60)
 #   make install         install pgm.ko for the running kernel, the tools, completions and man pages
 #   make ynl-check       the netlink family's generated files match kernel/pgm.yaml
+#   make interop         this module against OpenPGM and ZeroMQ in a VM (K=6.1 or 6.12; default both)
 #
 # Every target that needs system packages runs scripts/deps first (once;
 # it is re-run when scripts/deps changes).
@@ -29,7 +30,8 @@ KTEST_CFLAGS := -std=gnu11 -Wall -Wextra -Werror -O2 -g
 HOST_SAN := -fsanitize=address,undefined -fno-sanitize-recover=all
 
 .PHONY: all deps module modules-all sparse swift ktests examples check check-host \
-	check-kernel check-kernel-% conformance ynl-check vm demo perf perf-ring install uninstall man-lint fuzz bench-sim clean
+	check-kernel check-kernel-% conformance ynl-check vm demo perf perf-ring install uninstall man-lint fuzz bench-sim clean \
+	interop interop-peers
 
 all: module swift
 
@@ -82,6 +84,31 @@ build/examples/%: Examples/c/%.c kernel/include/uapi/linux/pgm.h
 examples: $(EXAMPLES)
 	@scripts/man-examples build/man-examples man/pgm.7
 
+# The interop tests' peers (Tests/interop): this module's socket, Debian's
+# OpenPGM (libpgm) and ZeroMQ (libzmq, built with OpenPGM).
+INTEROP := build/interop/kpeer build/interop/opgm build/interop/zpeer
+INTEROP_CFLAGS := -std=gnu11 -Wall -Wextra -Werror -O2
+build/interop/kpeer: Tests/interop/kpeer.c Tests/interop/stream.h kernel/include/uapi/linux/pgm.h
+	@mkdir -p build/interop/include/linux
+	@cp kernel/include/uapi/linux/pgm.h build/interop/include/linux/pgm.h
+	$(CC) $(INTEROP_CFLAGS) -Ibuild/interop/include -o $@ $<
+build/interop/opgm: Tests/interop/opgm.c Tests/interop/stream.h .deps.stamp
+	@mkdir -p $(@D)
+	$(CC) $(INTEROP_CFLAGS) $$(pkg-config --cflags openpgm-5.3) -o $@ $< $$(pkg-config --libs openpgm-5.3)
+build/interop/zpeer: Tests/interop/zpeer.c Tests/interop/stream.h .deps.stamp
+	@mkdir -p $(@D)
+	$(CC) $(INTEROP_CFLAGS) $$(pkg-config --cflags libzmq) -o $@ $< $$(pkg-config --libs libzmq)
+
+interop-peers: $(INTEROP)
+
+# One VM boot per kernel (K=6.1 or K=6.12 for one): Tests/interop/run.sh.
+# make check runs the same script inside its kernel stage's boot.
+interop: .deps.stamp $(INTEROP)
+	@for k in $(if $(filter command line,$(origin K)),$(K),$(KERNELS)); do \
+		scripts/build-module --strict $$k >/dev/null || exit 1; \
+		scripts/vm --kernel $$k -- Tests/interop/run.sh || exit 1; \
+	done
+
 # Host stage: Swift tests and the module's parser in user space.
 check-host: swift build/ktests/wire_test examples
 	@mkdir -p build/check
@@ -93,7 +120,7 @@ check-host: swift build/ktests/wire_test examples
 	@set -o pipefail; .build/debug/pgm-conform --backend model --json build/conformance/model.json Tests/conformance | tee build/check/host-conformance.log
 
 # Kernel stage: one VM boot per kernel runs the whole suite.
-check-kernel-%: .deps.stamp swift $(KTESTS)
+check-kernel-%: .deps.stamp swift $(KTESTS) $(INTEROP)
 	@mkdir -p build/check
 	@scripts/build-module --strict $* >/dev/null
 	@start=$$(date +%s); set -o pipefail; \

@@ -12,6 +12,10 @@
  * SPMRs also to receivers of their data-destination port (another
  * receiver's SPMR suppresses theirs, Appendix C).  The socket list
  * is walked under RCU (we run inside ip_local_deliver's rcu_read_lock).
+ *
+ * UDP-encapsulated packets (udp.c) take the same path from pgm_input()
+ * with the UDP port they arrived on; they reach only encapsulated sockets
+ * of that port, and native packets only native sockets.
  */
 #include <linux/skbuff.h>
 #include <linux/ip.h>
@@ -48,8 +52,17 @@ static bool pgm_csum_ok(struct sk_buff *skb)
 	return csum_fold(skb_checksum(skb, 0, skb->len, 0)) == 0;
 }
 
+/* Does @ps take a packet that came in natively (@udp_port 0) or on @udp_port? */
+static bool pgm_encap_match(const struct pgm_sock *ps, u16 udp_port)
+{
+	if (!READ_ONCE(ps->udp))
+		return !udp_port;
+	return udp_port && (udp_port == READ_ONCE(ps->params.udp_ucast_port) ||
+			    udp_port == READ_ONCE(ps->params.udp_mcast_port));
+}
+
 static bool pgm_dispatch(struct pgm_net *pn, struct sk_buff *skb,
-			 const struct pgm_wire_info *info)
+			 const struct pgm_wire_info *info, u16 udp_port)
 {
 	const struct pgm_hdr *ph = (const struct pgm_hdr *)skb->data;
 	__be32 daddr = ip_hdr(skb)->daddr;
@@ -76,6 +89,8 @@ static bool pgm_dispatch(struct pgm_net *pn, struct sk_buff *skb,
 		u8 role = READ_ONCE(ps->role);
 		__be16 port = READ_ONCE(inet->inet_sport);
 
+		if (!pgm_encap_match(ps, udp_port))
+			continue;
 		if (role == PGM_ROLE_RECEIVER &&
 		    (down || (info->type == PGM_SPMR && ipv4_is_multicast(daddr)))) {
 			/*
@@ -99,9 +114,10 @@ static bool pgm_dispatch(struct pgm_net *pn, struct sk_buff *skb,
 	return any;
 }
 
-int pgm_rcv(struct sk_buff *skb)
+/* A PGM packet at skb->data, native (@udp_port 0) or from UDP; consumes @skb. */
+void pgm_input(struct net *net, struct sk_buff *skb, u16 udp_port)
 {
-	struct pgm_net *pn = pgm_pernet(dev_net(skb->dev));
+	struct pgm_net *pn = pgm_pernet(net);
 	struct pgm_wire_info info;
 	enum pgm_wire_err err;
 
@@ -137,12 +153,17 @@ int pgm_rcv(struct sk_buff *skb)
 		goto drop;
 	}
 
-	if (pgm_dispatch(pn, skb, &info))
+	if (pgm_dispatch(pn, skb, &info, udp_port))
 		pgm_mib_inc(pn, PGM_MIB_IN_DELIVERED);
 	else
 		pgm_mib_inc(pn, PGM_MIB_IN_NO_SOCKET);
 drop:
 	kfree_skb(skb);
+}
+
+int pgm_rcv(struct sk_buff *skb)
+{
+	pgm_input(dev_net(skb->dev), skb, 0);
 	return 0;
 }
 

@@ -37,6 +37,7 @@ static int __net_init pgm_net_init(struct net *net)
 	atomic_set(&pn->peer_gen, 0);
 	pn->nak_storm_rate = PGM_NAK_STORM_RATE_DEFAULT;
 	pgm_default_params(&pn->defaults);
+	pgm_udp_net_init(pn);
 	return 0;
 }
 
@@ -46,6 +47,7 @@ static void __net_exit pgm_net_exit(struct net *net)
 
 	/* Sockets hold a netns reference, so none can be left here. */
 	WARN_ON_ONCE(!hlist_empty(&pn->sockets));
+	pgm_udp_net_exit(pn);
 	free_percpu(pn->mib);
 }
 

@@ -88,6 +88,16 @@ static struct netlink_range_validation pgm_a_defaults_nak_storm_rate_range = {
 	.max	= 10000000ULL,
 };
 
+static struct netlink_range_validation pgm_a_defaults_udp_encap_ucast_port_range = {
+	.min	= 1ULL,
+	.max	= 65535ULL,
+};
+
+static struct netlink_range_validation pgm_a_defaults_udp_encap_mcast_port_range = {
+	.min	= 1ULL,
+	.max	= 65535ULL,
+};
+
 const struct pgm_nl_range pgm_nl_defaults_range[PGM_A_DEFAULTS_MAX + 1] = {
 	[PGM_A_DEFAULTS_TXW_SQNS] = { .min = 1U, .max = 1048576U, .zero_off = false,
 		.msg = "txw-sqns must be 1-1048576" },
@@ -125,10 +135,14 @@ const struct pgm_nl_range pgm_nl_defaults_range[PGM_A_DEFAULTS_MAX + 1] = {
 		.msg = "nak-data-retries must be 0-255" },
 	[PGM_A_DEFAULTS_NAK_STORM_RATE] = { .min = 1U, .max = 10000000U, .zero_off = true,
 		.msg = "nak-storm-rate must be 0 (off) or 1-10000000" },
+	[PGM_A_DEFAULTS_UDP_ENCAP_UCAST_PORT] = { .min = 1U, .max = 65535U, .zero_off = false,
+		.msg = "udp-encap-ucast-port must be 1-65535" },
+	[PGM_A_DEFAULTS_UDP_ENCAP_MCAST_PORT] = { .min = 1U, .max = 65535U, .zero_off = false,
+		.msg = "udp-encap-mcast-port must be 1-65535" },
 };
 
 /* PGM_CMD_DEFAULTS_SET - do */
-static const struct nla_policy pgm_defaults_set_nl_policy[PGM_A_DEFAULTS_NAK_STORM_RATE + 1] = {
+static const struct nla_policy pgm_defaults_set_nl_policy[PGM_A_DEFAULTS_UDP_ENCAP_MCAST_PORT + 1] = {
 	[PGM_A_DEFAULTS_TXW_SQNS] = NLA_POLICY_FULL_RANGE(NLA_U32, &pgm_a_defaults_txw_sqns_range),
 	[PGM_A_DEFAULTS_TXW_SECS_MS] = NLA_POLICY_FULL_RANGE(NLA_U32, &pgm_a_defaults_txw_secs_ms_range),
 	[PGM_A_DEFAULTS_TXW_MAX_RTE] = { .type = NLA_U32, },
@@ -147,6 +161,8 @@ static const struct nla_policy pgm_defaults_set_nl_policy[PGM_A_DEFAULTS_NAK_STO
 	[PGM_A_DEFAULTS_NAK_NCF_RETRIES] = NLA_POLICY_FULL_RANGE(NLA_U32, &pgm_a_defaults_nak_ncf_retries_range),
 	[PGM_A_DEFAULTS_NAK_DATA_RETRIES] = NLA_POLICY_FULL_RANGE(NLA_U32, &pgm_a_defaults_nak_data_retries_range),
 	[PGM_A_DEFAULTS_NAK_STORM_RATE] = NLA_POLICY_FULL_RANGE(NLA_U32, &pgm_a_defaults_nak_storm_rate_range),
+	[PGM_A_DEFAULTS_UDP_ENCAP_UCAST_PORT] = NLA_POLICY_FULL_RANGE(NLA_U32, &pgm_a_defaults_udp_encap_ucast_port_range),
+	[PGM_A_DEFAULTS_UDP_ENCAP_MCAST_PORT] = NLA_POLICY_FULL_RANGE(NLA_U32, &pgm_a_defaults_udp_encap_mcast_port_range),
 };
 
 /* PGM_CMD_PEER_GET - dump */
@@ -165,7 +181,7 @@ const struct genl_ops pgm_nl_ops[PGM_NL_N_OPS] = {
 		.cmd		= PGM_CMD_DEFAULTS_SET,
 		.doit		= pgm_nl_defaults_set_doit,
 		.policy		= pgm_defaults_set_nl_policy,
-		.maxattr	= PGM_A_DEFAULTS_NAK_STORM_RATE,
+		.maxattr	= PGM_A_DEFAULTS_UDP_ENCAP_MCAST_PORT,
 		.flags		= GENL_UNS_ADMIN_PERM | GENL_CMD_CAP_DO,
 	},
 	{

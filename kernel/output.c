@@ -6,8 +6,9 @@
  * routes it (multicast honours IP_MULTICAST_IF, IP_MULTICAST_TTL and, in
  * ip_mc_output(), IP_MULTICAST_LOOP), pushes the IP header, with the Router
  * Alert option that RFC 3208 section 4 requires on SPM, NCF and RDATA,
- * and hands it to ip_local_out().  Callable from process and softirq
- * context; never sleeps.
+ * and hands it to ip_local_out().  A UDP-encapsulated socket's packets
+ * get a UDP header instead (udp.c) and no Router Alert: they are plain UDP
+ * to the network.  Callable from process and softirq context; never sleeps.
  */
 #include <linux/skbuff.h>
 #include <linux/ip.h>
@@ -61,11 +62,16 @@ int pgm_xmit_ttl(struct sock *sk, struct sk_buff *skb, __be32 daddr, bool ra, u8
 	struct net *net = sock_net(sk);
 	int oif = sk->sk_bound_dev_if;
 	__be32 saddr = inet->inet_saddr;
-	unsigned int ihl = ra ? PGM_IP_RA_HLEN : PGM_IP_HLEN;
+	bool udp = READ_ONCE(pgm_sk(sk)->udp);
+	unsigned int ihl;
 	struct flowi4 fl4;
 	struct rtable *rt;
 	struct iphdr *iph;
 	bool mc = ipv4_is_multicast(daddr);
+
+	if (udp)
+		ra = false;
+	ihl = ra ? PGM_IP_RA_HLEN : PGM_IP_HLEN;
 
 	if (mc) {
 		if (!oif)
@@ -74,7 +80,7 @@ int pgm_xmit_ttl(struct sock *sk, struct sk_buff *skb, __be32 daddr, bool ra, u8
 			saddr = READ_ONCE(inet->mc_addr);
 	}
 	flowi4_init_output(&fl4, oif, sk->sk_mark, RT_TOS(inet->tos),
-			   RT_SCOPE_UNIVERSE, IPPROTO_PGM,
+			   RT_SCOPE_UNIVERSE, udp ? IPPROTO_UDP : IPPROTO_PGM,
 			   inet_sk_flowi_flags(sk), daddr, saddr, 0, 0,
 			   sock_net_uid(net, sk));
 	rt = ip_route_output_flow(net, &fl4, sk);
@@ -83,6 +89,8 @@ int pgm_xmit_ttl(struct sock *sk, struct sk_buff *skb, __be32 daddr, bool ra, u8
 		return PTR_ERR(rt);
 	}
 
+	if (udp)
+		pgm_udp_push(sk, skb, fl4.saddr, daddr);
 	skb_push(skb, ihl);
 	skb_reset_network_header(skb);
 	iph = ip_hdr(skb);
@@ -95,7 +103,7 @@ int pgm_xmit_ttl(struct sock *sk, struct sk_buff *skb, __be32 daddr, bool ra, u8
 		iph->ttl = ttl;
 	else
 		iph->ttl = mc ? READ_ONCE(inet->mc_ttl) : ip4_dst_hoplimit(&rt->dst);
-	iph->protocol = IPPROTO_PGM;
+	iph->protocol = udp ? IPPROTO_UDP : IPPROTO_PGM;
 	iph->saddr = fl4.saddr;
 	iph->daddr = daddr;
 	if (ra) {

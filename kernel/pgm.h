@@ -75,6 +75,8 @@ struct pgm_params {
 	u32	nak_rdata_ivl;
 	u32	nak_ncf_retries;
 	u32	nak_data_retries;
+	u32	udp_ucast_port;		/* UDP encapsulation (udp.c) */
+	u32	udp_mcast_port;
 };
 
 /* Per-netns counters, mirrored in struct pgm_netns_stats. */
@@ -103,6 +105,8 @@ struct pgm_net {
 	unsigned int		gen;		/* under @lock: sockets added + removed */
 	atomic_t		peer_gen;	/* sessions added + removed, any receiver */
 	u32			nak_storm_rate;	/* NAKs/s before a nak-storm event; 0: off */
+	struct mutex		udp_lock;	/* @udp_tunnels (udp.c) */
+	struct list_head	udp_tunnels;
 };
 
 struct pgm_source;
@@ -121,10 +125,11 @@ static inline struct pgm_skb_cb *pgm_cb(struct sk_buff *skb)
 	return (struct pgm_skb_cb *)skb->cb;
 }
 
-/* Room to reserve in front of a PGM packet for the IP header and below. */
-#define PGM_HEADROOM	(MAX_HEADER + 24)
+/* Room to reserve in front of a PGM packet for the IP (+UDP) header and below. */
+#define PGM_HEADROOM	(MAX_HEADER + 32)
 #define PGM_IP_HLEN	20
 #define PGM_IP_RA_HLEN	24	/* with the Router Alert option */
+#define PGM_UDP_HLEN	8	/* in front of the PGM header when encapsulated */
 
 /* enum pgm_role (none, source, receiver) is in the netlink uapi header. */
 
@@ -153,6 +158,8 @@ struct pgm_sock {
 	bool			gsi_set;
 	bool			abort_on_loss;
 	bool			recv_sqn;	/* PGM_RECVSQN */
+	bool			udp;	/* UDP-encapsulated; fixed from bind/connect */
+	bool			udp_held; /* holds its tunnel ports (udp.c) */
 	u32			ino;	/* socket inode, for dumps and events */
 	struct pgm_source __rcu	*src;	/* set by connect(), freed by close() */
 	struct pgm_receiver __rcu *rcv;	/* set by bind(), freed by close() */
@@ -287,8 +294,22 @@ void pgm_receiver_ring_stats(struct sock *sk, struct pgm_rx_ring_stats *st);
 extern struct proto pgm_prot;
 extern const struct proto_ops pgm_ops;
 
+/* udp.c */
+int pgm_udp_hold(struct sock *sk);
+void pgm_udp_put(struct sock *sk);
+void pgm_udp_net_init(struct pgm_net *pn);
+void pgm_udp_net_exit(struct pgm_net *pn);
+void pgm_udp_push(struct sock *sk, struct sk_buff *skb, __be32 saddr, __be32 daddr);
+
+/* Bytes the encapsulation adds in front of the PGM header. */
+static inline unsigned int pgm_encap_hlen(const struct sock *sk)
+{
+	return READ_ONCE(pgm_sk(sk)->udp) ? PGM_UDP_HLEN : 0;
+}
+
 /* input.c */
 int pgm_rcv(struct sk_buff *skb);
+void pgm_input(struct net *net, struct sk_buff *skb, u16 udp_port);
 int pgm_err(struct sk_buff *skb, u32 info);
 
 #endif /* _PGM_INTERNAL_H */

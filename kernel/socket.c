@@ -65,6 +65,11 @@ static const struct pgm_optdesc pgm_optdesc[] = {
 		0, PGM_RETRIES_MAX),
 	PGM_OPT(PGM_NAK_DATA_RETRIES, nak_data_retries, false, false,
 		0, PGM_RETRIES_MAX),
+	/* Fixed once the socket is bound or connected (pgm_setsockopt). */
+	PGM_OPT(PGM_UDP_ENCAP_UCAST_PORT, udp_ucast_port, true, false,
+		PGM_UDP_PORT_MIN, PGM_UDP_PORT_MAX),
+	PGM_OPT(PGM_UDP_ENCAP_MCAST_PORT, udp_mcast_port, true, false,
+		PGM_UDP_PORT_MIN, PGM_UDP_PORT_MAX),
 };
 
 void pgm_default_params(struct pgm_params *p)
@@ -87,6 +92,8 @@ void pgm_default_params(struct pgm_params *p)
 		.nak_rdata_ivl		= PGM_DEFAULT_NAK_RDATA_IVL,
 		.nak_ncf_retries	= PGM_DEFAULT_NAK_NCF_RETRIES,
 		.nak_data_retries	= PGM_DEFAULT_NAK_DATA_RETRIES,
+		.udp_ucast_port		= PGM_DEFAULT_UDP_ENCAP_UCAST_PORT,
+		.udp_mcast_port		= PGM_DEFAULT_UDP_ENCAP_MCAST_PORT,
 	};
 }
 
@@ -226,6 +233,7 @@ static void pgm_close(struct sock *sk, long timeout)
 	/* No mapping is left (each holds the file), no receiver uses it. */
 	pgm_ring_destroy(pgm_sk(sk)->ring);
 	pgm_sk(sk)->ring = NULL;
+	pgm_udp_put(sk);
 	release_sock(sk);
 	sk_common_release(sk);
 }
@@ -273,9 +281,14 @@ static int pgm_bind(struct sock *sk, struct sockaddr *uaddr, int addr_len)
 		goto out;
 	}
 	if (ipv4_is_multicast(addr) || addr == htonl(INADDR_ANY)) {
-		err = pgm_receiver_start(sk);
+		err = pgm_udp_hold(sk);
 		if (err)
 			goto out;
+		err = pgm_receiver_start(sk);
+		if (err) {
+			pgm_udp_put(sk);
+			goto out;
+		}
 		inet->inet_rcv_saddr = addr;
 		WRITE_ONCE(inet->inet_sport, sin->sin_port);
 		WRITE_ONCE(ps->role, PGM_ROLE_RECEIVER);
@@ -336,6 +349,9 @@ static int pgm_connect(struct socket *sock, struct sockaddr *uaddr,
 		goto out;
 	}
 
+	err = pgm_udp_hold(sk);
+	if (err)
+		goto out;
 	inet_get_local_port_range(sock_net(sk), &low, &high);
 	spin_lock_bh(&pn->lock);
 	for (tries = 0; tries < 64; tries++) {
@@ -347,6 +363,7 @@ static int pgm_connect(struct socket *sock, struct sockaddr *uaddr,
 	}
 	if (tries == 64) {
 		spin_unlock_bh(&pn->lock);
+		pgm_udp_put(sk);
 		err = -EADDRNOTAVAIL;
 		goto out;
 	}
@@ -364,6 +381,7 @@ static int pgm_connect(struct socket *sock, struct sockaddr *uaddr,
 		inet->inet_daddr = 0;
 		inet->inet_dport = 0;
 		spin_unlock_bh(&pn->lock);
+		pgm_udp_put(sk);
 		goto out;
 	}
 	inet_sk_set_state(sk, TCP_ESTABLISHED);
@@ -453,6 +471,18 @@ static int pgm_setsockopt(struct sock *sk, int level, int optname,
 			WRITE_ONCE(ps->recv_sqn, !!val);
 		release_sock(sk);
 		return 0;
+	case PGM_UDP_ENCAP:
+		if (optlen < sizeof(int))
+			return -EINVAL;
+		if (copy_from_sockptr(&val, optval, sizeof(int)))
+			return -EFAULT;
+		lock_sock(sk);
+		if (ps->role != PGM_ROLE_NONE)
+			err = -EISCONN;
+		else
+			WRITE_ONCE(ps->udp, !!val);
+		release_sock(sk);
+		return err;
 	}
 
 	d = pgm_find_opt(optname);
@@ -467,6 +497,12 @@ static int pgm_setsockopt(struct sock *sk, int level, int optname,
 
 	lock_sock(sk);
 	if (d->source && ps->role == PGM_ROLE_SOURCE) {
+		err = -EISCONN;
+		goto out;
+	}
+	/* The encapsulation ports are held from bind() or connect() on. */
+	if ((optname == PGM_UDP_ENCAP_UCAST_PORT || optname == PGM_UDP_ENCAP_MCAST_PORT) &&
+	    ps->role != PGM_ROLE_NONE) {
 		err = -EISCONN;
 		goto out;
 	}
@@ -573,6 +609,9 @@ static int pgm_getsockopt(struct sock *sk, int level, int optname,
 		return pgm_put_opt(optval, optlen, &val, sizeof(int), false);
 	case PGM_RECVSQN:
 		val = READ_ONCE(ps->recv_sqn);
+		return pgm_put_opt(optval, optlen, &val, sizeof(int), false);
+	case PGM_UDP_ENCAP:
+		val = READ_ONCE(ps->udp);
 		return pgm_put_opt(optval, optlen, &val, sizeof(int), false);
 	case PGM_NETNS_STATS: {
 		struct pgm_netns_stats st;

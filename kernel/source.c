@@ -376,7 +376,15 @@ int pgm_source_start(struct sock *sk)
 	src->next_sqn = get_random_u32();
 	src->trail = src->next_sqn;
 	src->first = src->next_sqn;
-	src->spm_sqn = get_random_u32();
+	/*
+	 * Any first SPM sequence number is RFC-correct (8.1 asks only that
+	 * they increase).  OpenPGM receivers compare the first one they see
+	 * with 0 in serial arithmetic and discard it as a duplicate when it is
+	 * 2^31 or more "behind" 0, so they would never learn our NLA and never
+	 * NAK: we start in [0, 2^30), which leaves 2^30 SPMs for late joiners.
+	 * See COMPATIBILITY in pgm(7).
+	 */
+	src->spm_sqn = get_random_u32() >> 2;
 	src->refill_ns = ktime_get_ns();
 	src->tokens = 4 * src->p.max_tpdu;
 	timer_setup(&src->timer, pgm_source_timer, 0);
@@ -601,7 +609,8 @@ int pgm_source_sendmsg(struct sock *sk, struct msghdr *msg, size_t len)
 	if (len > PGM_APDU_MAX)
 		return -EMSGSIZE;
 
-	max_frag = src->p.max_tpdu - PGM_IP_HLEN - PGM_ODATA_HLEN - PGM_ODATA_OPTS_MAX;
+	max_frag = src->p.max_tpdu - PGM_IP_HLEN - pgm_encap_hlen(sk) -
+		   PGM_ODATA_HLEN - PGM_ODATA_OPTS_MAX;
 	max_plain = max_frag + PGM_OPT_FRAG_LEN;
 	n = len <= max_plain ? 1 : DIV_ROUND_UP(len, max_frag);
 	if (n > src->size)

@@ -29,6 +29,8 @@ public struct SourceOptions: Sendable, Hashable {
     public var multicastTTL: UInt8?
     /// `IP_MULTICAST_LOOP`: whether receivers on this host get a copy.
     public var multicastLoop: Bool?
+    /// PGM in UDP instead of IP protocol 113; nil: native.
+    public var udpEncapsulation: UDPEncapsulation?
 
     /// Options with every field nil: the defaults.
     public init() {}
@@ -36,6 +38,21 @@ public struct SourceOptions: Sendable, Hashable {
 
 /// How a ``PGMReceiver`` is set up. Every field left nil keeps the
 /// namespace's default (pgm(7), `PGM_DEFAULT_*`).
+/// UDP encapsulation of a socket (`PGM_UDP_ENCAP`): its unicast and
+/// multicast UDP ports, nil for the namespace's default.  ZeroMQ's
+/// `epgm://` and OpenPGM programs use one port for both.
+public struct UDPEncapsulation: Sendable, Hashable {
+    /// `PGM_UDP_ENCAP_UCAST_PORT`: NAKs and unicast SPMRs, and every packet's source port.
+    public var unicastPort: UInt16?
+    /// `PGM_UDP_ENCAP_MCAST_PORT`: packets to the group.
+    public var multicastPort: UInt16?
+
+    public init(unicastPort: UInt16? = nil, multicastPort: UInt16? = nil) {
+        self.unicastPort = unicastPort
+        self.multicastPort = multicastPort
+    }
+}
+
 public struct ReceiverOptions: Sendable, Hashable {
     /// Receive window in sequence numbers (`PGM_RXW_SQNS`).
     public var receiveWindow: UInt32?
@@ -60,6 +77,8 @@ public struct ReceiverOptions: Sendable, Hashable {
     /// Receive through an mmap ring of this geometry (`PGM_RX_RING`)
     /// instead of recvmsg(2); nil: recvmsg.
     public var ring: RingOptions?
+    /// PGM in UDP instead of IP protocol 113; nil: native.
+    public var udpEncapsulation: UDPEncapsulation?
 
     /// Options with every field nil: the defaults.
     public init() {}
@@ -98,6 +117,7 @@ public struct PGMSource: ~Copyable {
             if let v = o.globalSourceID { try s.setGlobalSourceID(v) }
             if let v = o.multicastTTL { try s.setMulticastTTL(v) }
             if let v = o.multicastLoop { try s.setMulticastLoop(v) }
+            if let v = o.udpEncapsulation { try s.setUDPEncapsulation(v) }
             if let v = o.interface {
                 try s.bind(to: IPv4Endpoint(v, port: 0))
                 try s.setMulticastInterface(v)
@@ -192,6 +212,7 @@ public struct PGMReceiver: ~Copyable {
             if let v = o.receiveBufferSize { try s.setReceiveBufferSize(v) }
             try s.setReceiveSequenceNumbers(true)
             if let r = o.ring { ring = try ReceiveRing(fd: s.fd, syscalls: syscalls, options: r) }
+            if let v = o.udpEncapsulation { try s.setUDPEncapsulation(v) }
             try s.bind(to: group)
             try s.join(group: group.ipv4Address, interface: interface)
         } catch {

@@ -135,6 +135,16 @@ public struct PGMSocket: ~Copyable {
         try setRaw(level: SOL_PGM, name: PGM_RECVSQN, value: Int32(on ? 1 : 0))
     }
 
+    /// Sends and receives PGM in UDP (`PGM_UDP_ENCAP`, OpenPGM's scheme),
+    /// on the given ports or the namespace's defaults (3055 and 3056 unless
+    /// changed with pgmctl).  Before `bind` or `connect` only: `.isConnected`
+    /// after.
+    public func setUDPEncapsulation(_ e: UDPEncapsulation) throws(Errno) {
+        try setRaw(level: SOL_PGM, name: PGM_UDP_ENCAP, value: Int32(1))
+        if let p = e.unicastPort { try setRaw(level: SOL_PGM, name: PGM_UDP_ENCAP_UCAST_PORT, value: UInt32(p)) }
+        if let p = e.multicastPort { try setRaw(level: SOL_PGM, name: PGM_UDP_ENCAP_MCAST_PORT, value: UInt32(p)) }
+    }
+
     /// Joins a multicast group (`PGM_JOIN_GROUP`), on the interface that has
     /// `interface` as an address, or the routing table's choice when nil.
     public func join(group: IPv4Address, interface: IPv4Address? = nil) throws(Errno) {

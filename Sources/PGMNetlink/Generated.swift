@@ -127,6 +127,10 @@ public enum PGMDefaultsAttribute: UInt16, Sendable, CaseIterable, CustomStringCo
     case nakDataRetries = 27
     /// NAKs per second one source session may receive before a nak-storm event; 0 = no such events. Not a socket option: netns-wide only.
     case nakStormRate = 50
+    /// UDP port of unicast packets of UDP-encapsulated sockets (PGM_UDP_ENCAP_UCAST_PORT)
+    case udpEncapUcastPort = 61
+    /// UDP port of multicast packets of UDP-encapsulated sockets (PGM_UDP_ENCAP_MCAST_PORT)
+    case udpEncapMcastPort = 62
 
     /// The name in the spec.
     public var description: String {
@@ -149,6 +153,8 @@ public enum PGMDefaultsAttribute: UInt16, Sendable, CaseIterable, CustomStringCo
         case .nakNcfRetries: "nak-ncf-retries"
         case .nakDataRetries: "nak-data-retries"
         case .nakStormRate: "nak-storm-rate"
+        case .udpEncapUcastPort: "udp-encap-ucast-port"
+        case .udpEncapMcastPort: "udp-encap-mcast-port"
         }
     }
 
@@ -173,6 +179,8 @@ public enum PGMDefaultsAttribute: UInt16, Sendable, CaseIterable, CustomStringCo
         case .nakNcfRetries: .u32
         case .nakDataRetries: .u32
         case .nakStormRate: .u32
+        case .udpEncapUcastPort: .u32
+        case .udpEncapMcastPort: .u32
         }
     }
 
@@ -197,6 +205,8 @@ public enum PGMDefaultsAttribute: UInt16, Sendable, CaseIterable, CustomStringCo
         case .nakNcfRetries: (0...255, false)
         case .nakDataRetries: (0...255, false)
         case .nakStormRate: (1...10000000, true)
+        case .udpEncapUcastPort: (1...65535, false)
+        case .udpEncapMcastPort: (1...65535, false)
         }
     }
 
@@ -221,6 +231,8 @@ public enum PGMDefaultsAttribute: UInt16, Sendable, CaseIterable, CustomStringCo
         case .nakNcfRetries: "NAKs without an NCF before giving up (PGM_NAK_NCF_RETRIES)"
         case .nakDataRetries: "NCFs without RDATA before giving up (PGM_NAK_DATA_RETRIES)"
         case .nakStormRate: "NAKs per second one source session may receive before a nak-storm event; 0 = no such events. Not a socket option: netns-wide only."
+        case .udpEncapUcastPort: "UDP port of unicast packets of UDP-encapsulated sockets (PGM_UDP_ENCAP_UCAST_PORT)"
+        case .udpEncapMcastPort: "UDP port of multicast packets of UDP-encapsulated sockets (PGM_UDP_ENCAP_MCAST_PORT)"
         }
     }
 }

@@ -20,7 +20,9 @@ struct PGMRecv: ParsableCommand {
             seconds, whichever comes first; at least one of them is required. Unrecoverable \
             loss and session ends are printed as they arrive. Exit status 0 when the count \
             or the sessions were reached (or only --timeout was given), 2 when the timeout \
-            came first, 1 on an error.
+            came first, 1 on an error. With --zmq the messages ZeroMQ framed inside the APDUs \
+            are counted and hashed instead of the APDUs (ZeroMQ's PUB on pgm:// or, with \
+            --udp-ports PORT, epgm://).
             """
     )
 
@@ -47,6 +49,11 @@ struct PGMRecv: ParsableCommand {
     @Flag(help: "Print events and the summary as JSON lines.")
     var json = false
 
+    @OptionGroup var udp: UDPOptions
+
+    @Flag(help: "Decode ZeroMQ's framing (pgm://, epgm://): count and hash the messages inside the APDUs.")
+    var zmq = false
+
     func validate() throws {
         if let i = interface, IPv4Address(i) == nil {
             throw ValidationError("--interface wants an IPv4 address of this host; got '\(i)'")
@@ -71,13 +78,17 @@ struct PGMRecv: ParsableCommand {
         var lost: UInt64 = 0
         var end: SessionEnd.Reason?
         var hash = SHA256()
+        var zmq = ZMQDecoder()
+        var framingErrors: UInt64 = 0
     }
 
     func run() throws {
         let endpoint = target.endpoint
         let receiver: PGMReceiver
         do {
-            receiver = try PGMReceiver(group: endpoint, interface: interface.flatMap { IPv4Address($0) })
+            var options = ReceiverOptions()
+            options.udpEncapsulation = udp.encapsulation
+            receiver = try PGMReceiver(group: endpoint, interface: interface.flatMap { IPv4Address($0) }, options: options)
         } catch .socketTypeNotSupported {
             throw Failure("socket(AF_INET, SOCK_RDM, IPPROTO_PGM): \(Errno.socketTypeNotSupported) (is pgm.ko loaded?)")
         } catch {
@@ -131,12 +142,26 @@ struct PGMRecv: ParsableCommand {
                     order.append(id)
                     table[id] = Session(source: m.source)
                 }
-                table[id]?.messages += 1
-                table[id]?.bytes += UInt64(m.bytes.count)
                 if m.isTruncated { table[id]?.truncated += 1 }
-                table[id]?.hash.update(m.bytes)
-                total += 1
-                totalBytes += UInt64(m.bytes.count)
+                var bodies: [[UInt8]] = [m.bytes]
+                if zmq, var s = table[id] {
+                    do {
+                        bodies = try s.zmq.feed(m.bytes).map(\.body)
+                    } catch {
+                        bodies = []
+                        s.framingErrors += 1
+                        s.zmq = ZMQDecoder()
+                        printErr("pgm-recv: \(id): bad ZeroMQ framing (\(error)); waiting for the next message start")
+                    }
+                    table[id] = s
+                }
+                for b in bodies {
+                    table[id]?.messages += 1
+                    table[id]?.bytes += UInt64(b.count)
+                    table[id]?.hash.update(b)
+                    total += 1
+                    totalBytes += UInt64(b.count)
+                }
             case .loss(let l):
                 table[l.transportSessionID]?.lost += UInt64(l.count)
                 if json {
@@ -173,6 +198,7 @@ struct PGMRecv: ParsableCommand {
                         ("tsi", .string(id.description)), ("source", .string(s.source.description)),
                         ("messages", .uint(s.messages)), ("bytes", .uint(s.bytes)),
                         ("truncated", .uint(s.truncated)), ("lost", .uint(s.lost)),
+                        ("framing_errors", .uint(s.framingErrors)),
                         ("end", s.end.map { .string($0.description) } ?? .null),
                         ("sha256", .string(s.hash.hexDigest())),
                     ])
@@ -189,7 +215,8 @@ struct PGMRecv: ParsableCommand {
             for id in order {
                 guard let s = table[id] else { continue }
                 print("  session \(id) from \(s.source.ipv4Address): \(s.messages) messages, \(s.bytes) bytes, "
-                    + "\(s.lost) sqns lost, \(s.truncated) truncated, ended: \(s.end?.description ?? "no")")
+                    + "\(s.lost) sqns lost, \(s.truncated) truncated, ended: \(s.end?.description ?? "no")"
+                    + (zmq ? ", \(s.framingErrors) framing errors" : ""))
                 print("    sha256 \(s.hash.hexDigest())")
             }
             print("  odata \(st.odataReceived)  rdata \(st.rdataReceived)  naks sent \(st.naksSent)  ncfs \(st.ncfsReceived)"

@@ -49,6 +49,8 @@ struct PGMSend: ParsableCommand {
     @Option(help: "IP_MULTICAST_TTL.")
     var ttl: UInt8?
 
+    @OptionGroup var udp: UDPOptions
+
     @Flag(help: "Print the summary as one JSON object.")
     var json = false
 
@@ -74,6 +76,7 @@ struct PGMSend: ParsableCommand {
         }
         var options = SourceOptions()
         options.rateLimit = rate
+        options.udpEncapsulation = udp.encapsulation
         options.multicastTTL = ttl
         options.interface = interface.flatMap { IPv4Address($0) }
         let endpoint = target.endpoint

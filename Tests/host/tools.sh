@@ -77,6 +77,9 @@ check "pgm-send refuses a bad --interface" refused pgm-send "--interface" --inte
 check "pgm-send refuses --count 0" refused pgm-send "--count" --count 0
 check "pgm-send refuses a negative --linger" refused pgm-send "--linger" --linger -1
 check "pgm-send refuses a non-number --rate" refused pgm-send "rate" --rate fast
+check "pgm-send refuses --udp-ports 0" refused pgm-send "--udp-ports" --udp-ports 0
+check "pgm-recv refuses three --udp-ports" refused pgm-recv "--udp-ports" --udp-ports 1,2,3 --count 1
+check "pgm-recv refuses a --udp-ports above 65535" refused pgm-recv "--udp-ports" --udp-ports 3055,65536 --count 1
 check "pgm-recv needs a stop condition" refused pgm-recv "give --count, --sessions or --timeout"
 check "pgm-recv refuses a unicast --group" refused pgm-recv "multicast" --group 10.0.0.1 --count 1
 check "pgm-recv refuses --timeout 0" refused pgm-recv "--timeout" --timeout 0

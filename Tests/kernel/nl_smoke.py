@@ -107,8 +107,21 @@ if fam is None:
 
 r, err, _ = nl.request(fam, CMD_DEFAULTS_GET)
 d = {k: struct.unpack("=I", v)[0] for k, v in r[0].items()} if r else {}
-check("defaults-get answers 18 tunables with the built-in defaults",
-      err == 0 and len(d) == 18 and d.get(A_TXW_SQNS) == 8192 and d.get(A_RXW_SQNS) == 8192, f"{err} {d}")
+check("defaults-get answers 20 tunables with the built-in defaults",
+      err == 0 and len(d) == 20 and d.get(A_TXW_SQNS) == 8192 and d.get(A_RXW_SQNS) == 8192
+      and d.get(61) == 3055 and d.get(62) == 3056, f"{err} {d}")
+
+# UDP encapsulation ports (PGM_UDP_ENCAP_UCAST_PORT/MCAST_PORT, 61 and 62):
+# a netns default is what a new socket takes; 0 is refused.
+_, err, _ = nl.request(fam, CMD_DEFAULTS_SET, attr(61, u32(4055)) + attr(62, u32(4056)))
+s = socket.socket(socket.AF_INET, socket.SOCK_RDM, 113)
+got = struct.unpack("=I", s.getsockopt(113, 61, 4))[0], struct.unpack("=I", s.getsockopt(113, 62, 4))[0]
+s.close()
+check("defaults-set udp-encap ports: a new socket takes them", err == 0 and got == (4055, 4056), f"{err} {got}")
+_, err, _ = nl.request(fam, CMD_DEFAULTS_SET, attr(61, u32(0)))
+check("defaults-set udp-encap-ucast-port 0 is refused", err == -22 or err == -34, f"{err}")
+_, err, _ = nl.request(fam, CMD_DEFAULTS_SET, attr(61, u32(3055)) + attr(62, u32(3056)))
+check("udp-encap ports restored", err == 0, f"{err}")
 
 _, err, _ = nl.request(fam, CMD_DEFAULTS_SET, attr(A_TXW_SQNS, u32(4096)) + attr(A_RXW_SQNS, u32(1000)))
 s = socket.socket(socket.AF_INET, socket.SOCK_RDM, 113)

@@ -93,6 +93,7 @@ run_counted conformance "$top/Tests/kernel/conformance.sh"
 run_counted swift "$top/scripts/swift-test-summary" "$swiftbin/pgmPackageTests.xctest" --testing-library swift-testing --filter "PGMTests|PGMNetlinkTests"
 run_counted tools-vm "$top/Tests/kernel/tools.sh" "$swiftbin"
 run_counted pgmctl-vm "$top/Tests/kernel/pgmctl.sh" "$swiftbin"
+run_counted interop "$top/Tests/interop/run.sh" "$top/build/interop"
 check "pgm-info opens a socket and reads every option" sh -c "'$swiftbin/pgm-info' --json | grep -q '\"TXW_SQNS\":8192'"
 
 # 5. Unload is refused while a socket is open and succeeds after.

@@ -76,6 +76,20 @@
 					 * SOL_PGM/PGM_RECVSQN with the __u32 sequence
 					 * number of the APDU's first packet */
 
+/*
+ * UDP encapsulation (OpenPGM's scheme: the PGM packet is the whole UDP
+ * payload).  Settable only before bind() or connect(): -EISCONN after.  An
+ * encapsulated socket sends and receives PGM in UDP only: downstream
+ * packets (SPM, ODATA, RDATA, NCF) and multicast SPMRs to the group's
+ * multicast port, unicast NAKs and SPMRs to the unicast port at the peer's
+ * address, always from the unicast port.  The ports are taken when the
+ * socket binds or connects (-EADDRINUSE if another UDP socket of the netns
+ * holds one); sockets of a netns share them.
+ */
+#define PGM_UDP_ENCAP		60	/* int, bool: encapsulate in UDP */
+#define PGM_UDP_ENCAP_UCAST_PORT 61	/* UDP port of unicast packets (1-65535) */
+#define PGM_UDP_ENCAP_MCAST_PORT 62	/* UDP port of multicast packets (1-65535) */
+
 /* Statistics and state, get only. */
 #define PGM_SOURCE_STATS	40	/* struct pgm_source_stats */
 #define PGM_RECEIVER_STATS	41	/* struct pgm_receiver_stats */
@@ -100,6 +114,8 @@
 #define PGM_DEFAULT_NAK_RDATA_IVL	200000		/* 200 ms */
 #define PGM_DEFAULT_NAK_NCF_RETRIES	10
 #define PGM_DEFAULT_NAK_DATA_RETRIES	10
+#define PGM_DEFAULT_UDP_ENCAP_UCAST_PORT 3055		/* OpenPGM's defaults */
+#define PGM_DEFAULT_UDP_ENCAP_MCAST_PORT 3056
 
 /* Ranges accepted by setsockopt (inclusive). */
 #define PGM_WINDOW_SQNS_MIN	1
@@ -110,6 +126,8 @@
 #define PGM_TPDU_MIN		576		/* RFC 791 minimum datagram */
 #define PGM_TPDU_MAX		65535
 #define PGM_RETRIES_MAX		255
+#define PGM_UDP_PORT_MIN	1
+#define PGM_UDP_PORT_MAX	65535
 #define PGM_APDU_MAX		(1U << 20)	/* largest APDU send() accepts */
 
 /* A Global Source ID (RFC 3208 section 3.1). */

@@ -1,0 +1,239 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * kpeer.c - the kernel side of the interop tests: a PGM source or receiver
+ * on this module's socket, native or UDP-encapsulated, plain or with
+ * ZeroMQ's framing inside the APDUs.  Writes the stream's records
+ * (stream.h) to stdout; a summary to stderr.
+ *
+ *   kpeer send GROUP PORT IFADDR COUNT [--udp UPORT MPORT] [--zmq] [--linger S] [--rate B/S]
+ *   kpeer recv GROUP PORT IFADDR COUNT [--udp UPORT MPORT] [--zmq] [--timeout S]
+ *   kpeer gen COUNT                      the records every peer must produce
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+#include <linux/pgm.h>
+
+#include "stream.h"
+
+static int udp, zmq;
+static unsigned int uport, mport, linger_s = 3, timeout_s = 60, rate = 4000000;
+
+static void die(const char *what)
+{
+	perror(what);
+	exit(1);
+}
+
+static int open_sock(void)
+{
+	int fd = socket(AF_INET, SOCK_RDM, IPPROTO_PGM), one = 1;
+
+	if (fd < 0)
+		die("socket");
+	if (udp) {
+		if (setsockopt(fd, SOL_PGM, PGM_UDP_ENCAP, &one, sizeof(one)) ||
+		    setsockopt(fd, SOL_PGM, PGM_UDP_ENCAP_UCAST_PORT, &uport, sizeof(uport)) ||
+		    setsockopt(fd, SOL_PGM, PGM_UDP_ENCAP_MCAST_PORT, &mport, sizeof(mport)))
+			die("setsockopt PGM_UDP_ENCAP");
+	}
+	return fd;
+}
+
+/*
+ * ZeroMQ's way (stream.h): the messages, each framed, as one byte stream
+ * cut into APDUs that fit one packet (ZeroMQ's receiver takes no
+ * fragmented APDU), each led by the offset of its first message start.
+ */
+#define ZMQ_APDU 1400
+
+static void send_zmq(int fd, unsigned int count)
+{
+	static unsigned char msg[STREAM_MAX], apdu[ZMQ_APDU + 2];
+	size_t cap = (size_t)count * (STREAM_MAX + 16) + 1, len = 0, at, k = 0;
+	unsigned char *stream = malloc(cap);
+	size_t *starts = malloc((count + 1) * sizeof(*starts));
+	unsigned int i;
+
+	if (!stream || !starts)
+		die("malloc");
+	for (i = 0; i < count; i++) {
+		size_t n = stream_message(i, msg, sizeof(msg));
+
+		starts[i] = len;
+		/* zmq_frame() puts a 2-byte offset first: keep only the frame. */
+		len += zmq_frame(stream + len, msg, n) - 2;
+		memmove(stream + starts[i], stream + starts[i] + 2, len - starts[i]);
+		stream_record(stdout, msg, n);
+	}
+	starts[count] = len;
+	for (at = 0; at < len; at += ZMQ_APDU) {
+		size_t n = len - at < ZMQ_APDU ? len - at : ZMQ_APDU, off = 0xffff;
+
+		while (starts[k] < at)
+			k++;
+		if (starts[k] < at + n)
+			off = starts[k] - at;
+		apdu[0] = (unsigned char)(off >> 8);
+		apdu[1] = (unsigned char)off;
+		memcpy(apdu + 2, stream + at, n);
+		if (send(fd, apdu, n + 2, 0) != (ssize_t)(n + 2))
+			die("send");
+	}
+	free(stream);
+	free(starts);
+}
+
+static int do_send(struct sockaddr_in *group, struct sockaddr_in *ifa, unsigned int count)
+{
+	static unsigned char msg[STREAM_MAX];
+	int fd = open_sock();
+	unsigned int i;
+	struct linger l = { .l_onoff = 1, .l_linger = 1 };
+	struct pgm_source_stats st;
+	socklen_t sl = sizeof(st);
+
+	if (setsockopt(fd, SOL_PGM, PGM_TXW_MAX_RTE, &rate, sizeof(rate)) ||
+	    bind(fd, (struct sockaddr *)ifa, sizeof(*ifa)) ||
+	    connect(fd, (struct sockaddr *)group, sizeof(*group)))
+		die("setsockopt/bind/connect");
+	/* Let receivers see an SPM (and OpenPGM ones learn the NLA) first. */
+	sleep(1);
+	if (zmq) {
+		send_zmq(fd, count);
+	} else {
+		for (i = 0; i < count; i++) {
+			size_t len = stream_message(i, msg, sizeof(msg));
+
+			if (send(fd, msg, len, 0) != (ssize_t)len)
+				die("send");
+			stream_record(stdout, msg, len);
+		}
+	}
+	/* Stay to repair what receivers NAK, then end with OPT_FIN. */
+	sleep(linger_s);
+	if (getsockopt(fd, SOL_PGM, PGM_SOURCE_STATS, &st, &sl))
+		die("PGM_SOURCE_STATS");
+	setsockopt(fd, SOL_SOCKET, SO_LINGER, &l, sizeof(l));
+	close(fd);
+	fprintf(stderr, "kpeer send: %u messages, naks_received %llu, ncf_sent %llu, "
+		"rdata_sent %llu, malformed %llu\n", count,
+		(unsigned long long)st.naks_received, (unsigned long long)st.ncf_sent,
+		(unsigned long long)st.rdata_sent, (unsigned long long)st.malformed);
+	return 0;
+}
+
+static unsigned int got;
+
+static void on_msg(const unsigned char *p, size_t len, void *arg)
+{
+	(void)arg;
+	stream_record(stdout, p, len);
+	got++;
+}
+
+static int do_recv(struct sockaddr_in *group, struct sockaddr_in *ifa, unsigned int count)
+{
+	static unsigned char buf[1 << 17];
+	struct ip_mreqn join = { .imr_multiaddr = group->sin_addr, .imr_address = ifa->sin_addr };
+	struct pgm_receiver_stats st;
+	socklen_t sl = sizeof(st);
+	struct zmq_dec dec = { 0 };
+	int fd = open_sock(), losses = 0;
+	time_t end = time(NULL) + timeout_s;
+
+	if (bind(fd, (struct sockaddr *)group, sizeof(*group)) ||
+	    setsockopt(fd, SOL_PGM, PGM_JOIN_GROUP, &join, sizeof(join)))
+		die("bind/PGM_JOIN_GROUP");
+	fprintf(stderr, "kpeer recv: ready\n");
+	while (got < count && time(NULL) < end) {
+		struct pollfd pfd = { .fd = fd, .events = POLLIN };
+		ssize_t n;
+
+		if (poll(&pfd, 1, 200) <= 0)
+			continue;
+		n = recv(fd, buf, sizeof(buf), MSG_DONTWAIT);
+		if (n < 0) {
+			if (errno == ECONNRESET) {
+				losses++;
+				recv(fd, buf, sizeof(buf), MSG_ERRQUEUE | MSG_DONTWAIT);
+				continue;
+			}
+			if (errno == EAGAIN)
+				recv(fd, buf, sizeof(buf), MSG_ERRQUEUE | MSG_DONTWAIT);
+			continue;
+		}
+		if (zmq) {
+			if (zmq_dec_feed(&dec, buf, (size_t)n, on_msg, NULL))
+				fprintf(stderr, "kpeer recv: bad ZeroMQ framing\n");
+		} else {
+			on_msg(buf, (size_t)n, NULL);
+		}
+	}
+	getsockopt(fd, SOL_PGM, PGM_RECEIVER_STATS, &st, &sl);
+	fprintf(stderr, "kpeer recv: %u messages, %d loss records, naks_sent %llu, ncfs %llu, "
+		"rdata %llu, malformed %llu\n", got, losses,
+		(unsigned long long)st.naks_sent, (unsigned long long)st.ncfs_received,
+		(unsigned long long)st.rdata_received, (unsigned long long)st.malformed);
+	close(fd);
+	free(dec.buf);
+	return got == count ? 0 : 2;
+}
+
+int main(int argc, char **argv)
+{
+	struct sockaddr_in group = { .sin_family = AF_INET }, ifa = { .sin_family = AF_INET };
+	unsigned int count;
+	int i;
+
+	if (argc == 3 && !strcmp(argv[1], "gen")) {
+		static unsigned char msg[STREAM_MAX];
+		unsigned int k, n = (unsigned int)strtoul(argv[2], NULL, 0);
+
+		for (k = 0; k < n; k++)
+			stream_record(stdout, msg, stream_message(k, msg, sizeof(msg)));
+		return 0;
+	}
+	if (argc < 6) {
+		fprintf(stderr, "usage: kpeer send|recv GROUP PORT IFADDR COUNT [--udp U M] [--zmq] "
+			"[--linger S] [--timeout S] [--rate B/S]\n       kpeer gen COUNT\n");
+		return 2;
+	}
+	if (inet_pton(AF_INET, argv[2], &group.sin_addr) != 1 ||
+	    inet_pton(AF_INET, argv[4], &ifa.sin_addr) != 1) {
+		fprintf(stderr, "kpeer: bad address\n");
+		return 2;
+	}
+	group.sin_port = htons((unsigned short)atoi(argv[3]));
+	count = (unsigned int)strtoul(argv[5], NULL, 0);
+	for (i = 6; i < argc; i++) {
+		if (!strcmp(argv[i], "--udp") && i + 2 < argc) {
+			udp = 1;
+			uport = (unsigned int)atoi(argv[++i]);
+			mport = (unsigned int)atoi(argv[++i]);
+		} else if (!strcmp(argv[i], "--rate") && i + 1 < argc) {
+			rate = (unsigned int)strtoul(argv[++i], NULL, 0);
+		} else if (!strcmp(argv[i], "--zmq")) {
+			zmq = 1;
+		} else if (!strcmp(argv[i], "--linger") && i + 1 < argc) {
+			linger_s = (unsigned int)atoi(argv[++i]);
+		} else if (!strcmp(argv[i], "--timeout") && i + 1 < argc) {
+			timeout_s = (unsigned int)atoi(argv[++i]);
+		} else {
+			fprintf(stderr, "kpeer: unknown argument %s\n", argv[i]);
+			return 2;
+		}
+	}
+	if (!strcmp(argv[1], "send"))
+		return do_send(&group, &ifa, count);
+	if (!strcmp(argv[1], "recv"))
+		return do_recv(&group, &ifa, count);
+	fprintf(stderr, "kpeer: send, recv or gen\n");
+	return 2;
+}

@@ -1,0 +1,249 @@
+#!/usr/bin/env bash
+# Tests/interop/run.sh - this module against OpenPGM and ZeroMQ, inside the
+# test VM (pgm.ko loaded).  Two namespaces over a veth pair with netem loss
+# on both ends (data one way, NAKs the other), so that NAK, NCF and RDATA
+# cross implementations.  Each case sends the deterministic stream of
+# stream.h (every fifth message 2,000-9,000 bytes: fragmented APDUs) and
+# checks that the receiver's records have the SHA-256 of the generated
+# stream, and, on the kernel's side, that repairs happened (NAKs sent and
+# RDATA received, or NAKs received and RDATA sent) and that UDP carried the
+# encapsulated cases.  Prints "interop: N passed, N failed".
+#
+#   run.sh [BUILD-DIR] [COUNT] [LOSS%]     BUILD-DIR holds kpeer, opgm, zpeer
+set -u
+top=$(cd "$(dirname "$0")/../.." && pwd)
+bin=${1:-$top/build/interop}
+count=${2:-${PGM_INTEROP_COUNT:-400}}
+loss=${3:-${PGM_INTEROP_LOSS:-5}}
+out=${PGM_VM_OUT:-/tmp}/interop
+mkdir -p "$out"
+pass=0 fail=0
+ok() { pass=$((pass + 1)); echo "ok - $1"; }
+notok() { fail=$((fail + 1)); echo "not ok - $1"; }
+
+S=10.96.0.1 R=10.96.0.2
+ip netns add isrc
+ip netns add ircv
+ip link add veth-is netns isrc type veth peer name veth-ir netns ircv
+ip -n isrc addr add $S/24 dev veth-is
+ip -n ircv addr add $R/24 dev veth-ir
+for n in isrc:veth-is ircv:veth-ir; do
+	ip -n ${n%%:*} link set ${n#*:} up
+	ip -n ${n%%:*} link set lo up
+	ip -n ${n%%:*} route add 224.0.0.0/4 dev ${n#*:}
+	ip netns exec ${n%%:*} tc qdisc add dev ${n#*:} root netem loss "$loss%"
+done
+
+# The socket option (uapi pgm.h PGM_UDP_ENCAP*, 60-62) and the tunnel's
+# port: refusals with their errnos, sharing, release on close.
+api=$(ip netns exec ircv python3 - <<'PY' 2>&1
+import errno, socket, struct
+SOL_PGM, ENCAP, UPORT, MPORT, JOIN = 113, 60, 61, 62, 29
+res = []
+def check(name, cond):
+    res.append(cond)
+    print(("ok - " if cond else "not ok - ") + "udp-api: " + name)
+def err(f):
+    try:
+        f()
+    except OSError as e:
+        return e.errno
+    return 0
+def pgm():
+    return socket.socket(socket.AF_INET, socket.SOCK_RDM, 113)
+u32 = lambda v: struct.pack("=I", v)
+s = pgm()
+check("PGM_UDP_ENCAP off by default, ports 3055/3056",
+      s.getsockopt(SOL_PGM, ENCAP, 4) == u32(0) and s.getsockopt(SOL_PGM, UPORT, 4) == u32(3055)
+      and s.getsockopt(SOL_PGM, MPORT, 4) == u32(3056))
+check("port 0 and 65536 refused with EINVAL",
+      err(lambda: s.setsockopt(SOL_PGM, UPORT, u32(0))) == errno.EINVAL and
+      err(lambda: s.setsockopt(SOL_PGM, MPORT, u32(65536))) == errno.EINVAL)
+s.setsockopt(SOL_PGM, ENCAP, u32(1))
+s.setsockopt(SOL_PGM, UPORT, u32(3999))
+s.setsockopt(SOL_PGM, MPORT, u32(3999))
+s.bind(("239.192.0.99", 7999))
+check("after bind(): PGM_UDP_ENCAP and ports fail with EISCONN",
+      err(lambda: s.setsockopt(SOL_PGM, ENCAP, u32(0))) == errno.EISCONN and
+      err(lambda: s.setsockopt(SOL_PGM, UPORT, u32(4000))) == errno.EISCONN and
+      s.getsockopt(SOL_PGM, ENCAP, 4) == u32(1))
+u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+check("the tunnel holds UDP port 3999 (EADDRINUSE for a UDP socket)",
+      err(lambda: u.bind(("0.0.0.0", 3999))) == errno.EADDRINUSE)
+t = pgm()
+t.setsockopt(SOL_PGM, ENCAP, u32(1))
+t.setsockopt(SOL_PGM, UPORT, u32(3999))
+t.setsockopt(SOL_PGM, MPORT, u32(3999))
+check("a second encapsulated socket shares the port", err(lambda: t.bind(("239.192.0.98", 7998))) == 0)
+s.close()
+check("the port stays held while one socket uses it", err(lambda: u.bind(("0.0.0.0", 3999))) == errno.EADDRINUSE)
+t.close()
+check("the port is released with the last socket", err(lambda: u.bind(("0.0.0.0", 3999))) == 0)
+v = pgm()
+v.setsockopt(SOL_PGM, ENCAP, u32(1))
+v.setsockopt(SOL_PGM, UPORT, u32(3999))
+check("bind() of an encapsulated socket whose port a UDP socket has fails with EADDRINUSE",
+      err(lambda: v.bind(("239.192.0.97", 7997))) == errno.EADDRINUSE)
+w = pgm()
+w.setsockopt(SOL_PGM, ENCAP, u32(1))
+w.setsockopt(SOL_PGM, UPORT, u32(3999))
+check("connect() likewise", err(lambda: w.connect(("239.192.0.97", 7997))) == errno.EADDRINUSE)
+PY
+)
+printf '%s\n' "$api" | sed 's/^/    /' | grep -v '^    ok - \|^    not ok - '
+pass=$((pass + $(printf '%s\n' "$api" | grep -c '^ok - ')))
+fail=$((fail + $(printf '%s\n' "$api" | grep -c '^not ok - ')))
+printf '%s\n' "$api" | grep -E '^(not )?ok - '
+[ "$(printf '%s\n' "$api" | grep -c -E '^(not )?ok - ')" = 9 ] || notok "udp-api: all 9 checks ran"
+
+"$bin/kpeer" gen "$count" >"$out/expected"
+want=$(sha256sum <"$out/expected" | cut -d' ' -f1)
+echo "# $count messages, $(stat -c %s "$out/expected") record bytes, sha256 $want, loss $loss% both ways"
+
+cases=${PGM_INTEROP_CASES:-.}	# a regex: which cases run (all by default)
+nsstats() {	# the netns's PGM input counters (PGM_NETNS_STATS)
+	ip netns exec "$1" python3 -c 'import socket, struct
+s = socket.socket(socket.AF_INET, socket.SOCK_RDM, 113)
+v = struct.unpack("9Q", s.getsockopt(113, 42, 72))
+print("packets %d bytes %d truncated %d bad_checksum %d bad_type %d malformed %d no_socket %d delivered %d" % v[:8])'
+}
+
+udp_in() { ip netns exec "$1" awk '/^Udp:/ { if (h) print $2; h = 1 }' /proc/net/snmp; }
+
+# case NAME CHECK -- RECEIVER... -- SENDER...: the receiver in ircv, the
+# sender in isrc.  CHECK: which side is the kernel's ("krecv", "ksend") and
+# whether UDP must have carried it ("udp" or "ip").
+case_run() {
+	local name=$1 kside=$2 carry=$3 rcmd=() scmd=() u0 u1 rc_r rc_s got why=""
+	shift 3
+	[ "$1" = -- ] && shift
+	if ! [[ $name =~ $cases ]]; then
+		return
+	fi
+	while [ $# -gt 0 ] && [ "$1" != -- ]; do rcmd+=("$1"); shift; done
+	shift
+	scmd=("$@")
+	u0=$(udp_in ircv)
+	local cap=
+	if [ -n "${PGM_INTEROP_CAPTURE:-}" ]; then	# debugging: a capture per case
+		ip netns exec ircv tshark -q -i veth-ir -w "$out/$name.pcapng" 2>/dev/null &
+		cap=$!
+		sleep 2
+	fi
+	ip netns exec ircv timeout 120 "${rcmd[@]}" >"$out/$name.recv" 2>"$out/$name.recv.err" &
+	local rpid=$!
+	for _ in $(seq 100); do grep -q ready "$out/$name.recv.err" 2>/dev/null && break; sleep 0.1; done
+	ip netns exec isrc timeout 120 "${scmd[@]}" >"$out/$name.send" 2>"$out/$name.send.err"
+	rc_s=$?
+	wait $rpid
+	rc_r=$?
+	u1=$(udp_in ircv)
+	if [ -n "$cap" ]; then sleep 1; kill $cap; wait $cap; fi
+	got=$(sha256sum <"$out/$name.recv" | cut -d' ' -f1)
+	sed 's/^/    /' "$out/$name.send.err" "$out/$name.recv.err" | tail -n 40
+	echo "    $name: isrc pgm input: $(nsstats isrc)"
+	echo "    $name: ircv pgm input: $(nsstats ircv)"
+	echo "    $name: received sha256 $got ($(stat -c %s "$out/$name.recv") bytes), udp datagrams in $((u1 - u0))"
+	[ $rc_s = 0 ] || why="$why sender exit $rc_s;"
+	[ $rc_r = 0 ] || why="$why receiver exit $rc_r;"
+	[ "$got" = "$want" ] || why="$why sha256 differs;"
+	[ "$(sha256sum <"$out/$name.send" | cut -d' ' -f1)" = "$want" ] || why="$why sender's stream differs;"
+	if [ "$carry" = udp ]; then
+		[ $((u1 - u0)) -ge "$count" ] || why="$why UDP did not carry it;"
+	else
+		[ $((u1 - u0)) -lt 10 ] || why="$why went over UDP;"
+	fi
+	case $kside in
+	krecv)
+		grep -Eq 'naks_sent [1-9][0-9]*, ncfs [1-9][0-9]*, rdata [1-9]' "$out/$name.recv.err" ||
+			why="$why no NAK/NCF/RDATA seen by the kernel receiver;"
+		grep -q 'malformed 0$' "$out/$name.recv.err" || why="$why malformed packets;" ;;
+	ksend)
+		grep -Eq 'naks_received [1-9][0-9]*, ncf_sent [1-9][0-9]*, rdata_sent [1-9]' "$out/$name.send.err" ||
+			why="$why no NAK/NCF/RDATA at the kernel source;"
+		grep -q 'malformed 0$' "$out/$name.send.err" || why="$why malformed packets;" ;;
+	esac
+	if [ -z "$why" ]; then ok "$name"; else notok "$name:$why"; fi
+}
+
+K="$bin/kpeer" O="$bin/opgm" Z="$bin/zpeer" G=239.192.0.96
+# Toward user-space receivers (one emulated CPU) the kernel sends at 1 MB/s.
+urate=1000000
+
+# RFC 3208 over UDP between two of our sockets, the ports apart (OpenPGM's defaults).
+case_run kernel-to-kernel-udp krecv udp -- "$K" recv $G 7601 $R "$count" --udp 3055 3056 \
+	-- "$K" send $G 7601 $S "$count" --udp 3055 3056
+# OpenPGM, native IP protocol 113 and UDP, both directions.
+case_run kernel-to-openpgm-native ksend ip -- "$O" recv $G 7602 $R "$count" \
+	-- "$K" send $G 7602 $S "$count" --rate $urate
+case_run openpgm-to-kernel-native krecv ip -- "$K" recv $G 7603 $R "$count" \
+	-- "$O" send $G 7603 $S "$count"
+case_run kernel-to-openpgm-udp ksend udp -- "$O" recv $G 7604 $R "$count" --udp 3056 \
+	-- "$K" send $G 7604 $S "$count" --udp 3056 3056 --rate $urate
+case_run openpgm-to-kernel-udp krecv udp -- "$K" recv $G 7605 $R "$count" --udp 3056 3056 \
+	-- "$O" send $G 7605 $S "$count" --udp 3056
+# ZeroMQ epgm://: the group's port is also both UDP ports.
+case_run zmq-pub-to-kernel krecv udp -- "$K" recv $G 5556 $R "$count" --udp 5556 5556 --zmq \
+	-- "$Z" pub $G 5556 $S "$count"
+case_run kernel-to-zmq-sub ksend udp -- "$Z" sub $G 5557 $R "$count" \
+	-- "$K" send $G 5557 $S "$count" --udp 5557 5557 --zmq --rate $urate
+
+# The Swift tools: pgm-recv --zmq decodes a ZeroMQ publisher's messages
+# over epgm://, and pgm-send --udp-ports reaches an OpenPGM receiver.
+swiftbin=${PGM_SWIFT_BIN:-$top/.build/debug}
+raw_sha() {	# the SHA-256 of the records' bodies, concatenated
+	python3 -c 'import hashlib, sys
+b = open(sys.argv[1], "rb").read(); i = 0; h = hashlib.sha256()
+while i + 4 <= len(b):
+    n = int.from_bytes(b[i:i + 4], "big"); h.update(b[i + 4:i + 4 + n]); i += 4 + n
+print(h.hexdigest())' "$1"
+}
+if [[ zmq-pub-to-pgm-recv =~ $cases ]]; then
+	ip netns exec ircv timeout 120 "$swiftbin/pgm-recv" --group $G --port 5558 --interface $R \
+		--udp-ports 5558 --zmq --count "$count" --timeout 100 --json >"$out/zr.json" 2>"$out/zr.err" &
+	rpid=$!
+	for _ in $(seq 100); do grep -q '"ready"' "$out/zr.json" 2>/dev/null && break; sleep 0.1; done
+	ip netns exec isrc timeout 120 "$Z" pub $G 5558 $S "$count" >/dev/null 2>"$out/zr.send.err"
+	rc_s=$?
+	wait $rpid
+	rc_r=$?
+	tail -n 1 "$out/zr.json" | cut -c1-400 | sed 's/^/    /'
+	if [ $rc_s = 0 ] && [ $rc_r = 0 ] && python3 - "$out/zr.json" "$count" "$(raw_sha "$out/expected")" <<'PY'
+import json, sys
+s = [json.loads(l) for l in open(sys.argv[1]) if l.strip()][-1]
+x = s["sessions"][0]
+sys.exit(0 if len(s["sessions"]) == 1 and x["messages"] == int(sys.argv[2]) and x["sha256"] == sys.argv[3]
+         and x["framing_errors"] == 0 and s["statistics"]["naks_sent"] > 0 else 1)
+PY
+	then ok "zmq-pub-to-pgm-recv: pgm-recv --zmq decodes every message, same SHA-256"
+	else notok "zmq-pub-to-pgm-recv (pub exit $rc_s, pgm-recv exit $rc_r)"; fi
+fi
+if [[ pgm-send-to-pgm-recv-udp =~ $cases ]]; then
+	ip netns exec ircv timeout 120 "$swiftbin/pgm-recv" --group $G --port 7606 --interface $R \
+		--udp-ports 3058,3059 --sessions 1 --timeout 100 --json >"$out/ss.json" 2>"$out/ss.err" &
+	rpid=$!
+	for _ in $(seq 100); do grep -q '"ready"' "$out/ss.json" 2>/dev/null && break; sleep 0.1; done
+	u0=$(udp_in ircv)
+	ip netns exec isrc timeout 120 "$swiftbin/pgm-send" --group $G --port 7606 --interface $S \
+		--udp-ports 3058,3059 --count 300 --size 3000 --rate 1000000 --linger 2 --json >"$out/ss.send" 2>&1
+	rc_s=$?
+	wait $rpid
+	rc_r=$?
+	u1=$(udp_in ircv)
+	sed 's/^/    /' "$out/ss.send"; tail -n 1 "$out/ss.json" | cut -c1-400 | sed 's/^/    /'
+	if [ $rc_s = 0 ] && [ $rc_r = 0 ] && [ $((u1 - u0)) -ge 900 ] && python3 - "$out/ss.send" "$out/ss.json" <<'PY'
+import json, sys
+snd = json.load(open(sys.argv[1]))
+s = [json.loads(l) for l in open(sys.argv[2]) if l.strip()][-1]
+x = s["sessions"][0]
+sys.exit(0 if x["messages"] == 300 and x["sha256"] == snd["sha256"] and x["end"] == "fin"
+         and s["statistics"]["naks_sent"] > 0 else 1)
+PY
+	then ok "pgm-send-to-pgm-recv-udp: --udp-ports 3058,3059, 300 fragmented APDUs in UDP, same SHA-256, NAKs repaired, FIN"
+	else notok "pgm-send-to-pgm-recv-udp (pgm-send exit $rc_s, pgm-recv exit $rc_r, udp in $((u1 - u0)))"; fi
+fi
+
+ip netns del isrc
+ip netns del ircv
+echo "interop: $pass passed, $fail failed"
+[ $fail = 0 ]

@@ -1,0 +1,207 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * udp.c - PGM encapsulated in UDP, OpenPGM's scheme.
+ *
+ * The PGM packet (common header on) is the whole UDP payload.  Downstream
+ * packets and multicast SPMRs go to the group at the multicast port,
+ * unicast NAKs and SPMRs to the peer at the unicast port; every packet
+ * leaves from the unicast port.  A socket chooses this with PGM_UDP_ENCAP
+ * before bind()/connect(); its ports default to the netns's (3055 and
+ * 3056, as in OpenPGM, settable with pgmctl).
+ *
+ * Receiving goes through in-kernel UDP tunnel sockets, one per netns and
+ * port, bound to INADDR_ANY:port with an encap_rcv hook: UDP (which has
+ * checked the UDP checksum) hands us the datagram in softirq, we strip the
+ * UDP header and feed the PGM packet to the same validation and dispatch
+ * as IP protocol 113 (pgm_input), saying which port it came in on so that
+ * only encapsulated sockets of that port see it.
+ *
+ * Lifetime: a tunnel is created when the first socket of the netns needs
+ * its port (bind() or connect(), process context) and released when the
+ * last one closes.  pgm_net.udp_lock (a mutex: creating and releasing a
+ * UDP socket sleeps) protects the list and the user counts.  The receive
+ * hook does not look at the list: it reads the netns from the UDP socket,
+ * which UDP frees only after an RCU grace period, and the module cannot go
+ * before every PGM socket, hence every tunnel, is gone and pgm_exit() has
+ * waited for softirq readers.  PGM sockets hold their netns, so no tunnel
+ * can be left at netns exit; one would be released there all the same.
+ */
+#include <linux/skbuff.h>
+#include <linux/udp.h>
+#include <linux/mutex.h>
+#include <linux/slab.h>
+#include <net/ip.h>
+#include <net/udp.h>
+#include <net/udp_tunnel.h>
+#include <net/checksum.h>
+
+#include "pgm.h"
+
+struct pgm_udp_tunnel {
+	struct list_head	node;		/* in pgm_net.udp_tunnels */
+	struct socket		*sock;
+	u16			port;		/* host order */
+	unsigned int		users;		/* under pgm_net.udp_lock */
+};
+
+/* UDP's hook, in softirq under rcu_read_lock(); always consumes @skb. */
+static int pgm_udp_encap_rcv(struct sock *sk, struct sk_buff *skb)
+{
+	u16 port = ntohs(udp_hdr(skb)->dest);
+
+	/* skb->data is at the UDP header, which UDP has made linear. */
+	__skb_pull(skb, sizeof(struct udphdr));
+	skb_reset_transport_header(skb);
+	pgm_input(sock_net(sk), skb, port);
+	return 0;
+}
+
+static struct pgm_udp_tunnel *pgm_udp_find(struct pgm_net *pn, u16 port)
+{
+	struct pgm_udp_tunnel *t;
+
+	list_for_each_entry(t, &pn->udp_tunnels, node)
+		if (t->port == port)
+			return t;
+	return NULL;
+}
+
+/* Take a user of the tunnel on @port, creating it; under pn->udp_lock. */
+static int pgm_udp_get_port(struct net *net, struct pgm_net *pn, u16 port)
+{
+	struct udp_tunnel_sock_cfg tcfg = {
+		.encap_type	= 1,	/* any nonzero type: only the hook is used */
+		.encap_rcv	= pgm_udp_encap_rcv,
+	};
+	struct udp_port_cfg cfg = {
+		.family		= AF_INET,
+		.local_udp_port	= htons(port),
+	};
+	struct pgm_udp_tunnel *t = pgm_udp_find(pn, port);
+	int err;
+
+	if (t) {
+		t->users++;
+		return 0;
+	}
+	t = kzalloc(sizeof(*t), GFP_KERNEL);
+	if (!t)
+		return -ENOMEM;
+	err = udp_sock_create4(net, &cfg, &t->sock);
+	if (err) {
+		kfree(t);
+		return err;	/* -EADDRINUSE: a UDP socket has the port */
+	}
+	setup_udp_tunnel_sock(net, t->sock, &tcfg);
+	t->port = port;
+	t->users = 1;
+	list_add(&t->node, &pn->udp_tunnels);
+	return 0;
+}
+
+static void pgm_udp_put_port(struct pgm_net *pn, u16 port)
+{
+	struct pgm_udp_tunnel *t = pgm_udp_find(pn, port);
+
+	if (WARN_ON_ONCE(!t))
+		return;
+	if (--t->users)
+		return;
+	list_del(&t->node);
+	udp_tunnel_sock_release(t->sock);
+	kfree(t);
+}
+
+/*
+ * bind()/connect() of an encapsulated socket: hold the tunnels of its two
+ * ports (one if they are equal).  Under the socket lock; 0 for a native
+ * socket.
+ */
+int pgm_udp_hold(struct sock *sk)
+{
+	struct pgm_sock *ps = pgm_sk(sk);
+	struct net *net = sock_net(sk);
+	struct pgm_net *pn = pgm_pernet(net);
+	u16 uport = ps->params.udp_ucast_port;
+	u16 mport = ps->params.udp_mcast_port;
+	int err;
+
+	if (!ps->udp || ps->udp_held)
+		return 0;
+	mutex_lock(&pn->udp_lock);
+	err = pgm_udp_get_port(net, pn, uport);
+	if (!err && mport != uport) {
+		err = pgm_udp_get_port(net, pn, mport);
+		if (err)
+			pgm_udp_put_port(pn, uport);
+	}
+	mutex_unlock(&pn->udp_lock);
+	if (!err)
+		ps->udp_held = true;
+	return err;
+}
+
+/* Close, or a failed bind()/connect(): let the ports go.  Under the socket lock. */
+void pgm_udp_put(struct sock *sk)
+{
+	struct pgm_sock *ps = pgm_sk(sk);
+	struct pgm_net *pn = pgm_pernet(sock_net(sk));
+	u16 uport = ps->params.udp_ucast_port;
+	u16 mport = ps->params.udp_mcast_port;
+
+	if (!ps->udp_held)
+		return;
+	mutex_lock(&pn->udp_lock);
+	pgm_udp_put_port(pn, uport);
+	if (mport != uport)
+		pgm_udp_put_port(pn, mport);
+	mutex_unlock(&pn->udp_lock);
+	ps->udp_held = false;
+}
+
+void pgm_udp_net_init(struct pgm_net *pn)
+{
+	mutex_init(&pn->udp_lock);
+	INIT_LIST_HEAD(&pn->udp_tunnels);
+}
+
+void pgm_udp_net_exit(struct pgm_net *pn)
+{
+	struct pgm_udp_tunnel *t, *tmp;
+
+	mutex_lock(&pn->udp_lock);
+	list_for_each_entry_safe(t, tmp, &pn->udp_tunnels, node) {
+		WARN_ON_ONCE(1);	/* sockets hold the netns: none can be left */
+		list_del(&t->node);
+		udp_tunnel_sock_release(t->sock);
+		kfree(t);
+	}
+	mutex_unlock(&pn->udp_lock);
+}
+
+/*
+ * Put the UDP header in front of the PGM packet at skb->data, with its
+ * checksum over the pseudo-header, computed here in full (packets are
+ * small and built by us; no offload is asked for).
+ */
+void pgm_udp_push(struct sock *sk, struct sk_buff *skb, __be32 saddr, __be32 daddr)
+{
+	const struct pgm_params *p = &pgm_sk(sk)->params;
+	unsigned int len = skb->len + sizeof(struct udphdr);
+	struct udphdr *uh;
+	__wsum csum;
+
+	skb_push(skb, sizeof(*uh));
+	skb_reset_transport_header(skb);
+	uh = udp_hdr(skb);
+	uh->source = htons(READ_ONCE(p->udp_ucast_port));
+	uh->dest = htons(ipv4_is_multicast(daddr) ? READ_ONCE(p->udp_mcast_port) :
+			 READ_ONCE(p->udp_ucast_port));
+	uh->len = htons(len);
+	uh->check = 0;
+	csum = skb_checksum(skb, 0, len, 0);
+	uh->check = csum_tcpudp_magic(saddr, daddr, len, IPPROTO_UDP, csum);
+	if (!uh->check)
+		uh->check = CSUM_MANGLED_0;
+	skb->ip_summed = CHECKSUM_NONE;
+}
