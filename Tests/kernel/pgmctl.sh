@@ -124,18 +124,23 @@ mpid=$!
 ip netns exec esrc "$ctl" monitor --json --timeout 60 >"$out/src-events.json" 2>"$out/src-monitor.err" &
 smpid=$!
 for f in events src-events; do
-	for _ in $(seq 100); do grep -q '"ready"' "$out/$f.json" 2>/dev/null && break; sleep 0.1; done
+	for _ in $(seq 300); do grep -q '"ready"' "$out/$f.json" 2>/dev/null && break; sleep 0.1; done
 done
 ip netns exec ercv "$bin/pgm-recv" --group 239.192.0.66 --port 7566 --interface 10.96.0.2 \
 	--sessions 1 --timeout 40 --json >"$out/recv.json" 2>"$out/recv.err" &
 rpid=$!
-for _ in $(seq 100); do grep -q '"ready"' "$out/recv.json" 2>/dev/null && break; sleep 0.1; done
+for _ in $(seq 300); do grep -q '"ready"' "$out/recv.json" 2>/dev/null && break; sleep 0.1; done
 ip netns exec esrc "$bin/pgm-send" --group 239.192.0.66 --port 7566 --interface 10.96.0.1 \
 	--count 2000 --size 500 --rate 200000 --linger 1 --json >"$out/send.json" 2>"$out/send.err" &
 sndpid=$!
-sleep 1
+# The session is listed once its first packet is in: ask until it is (the
+# sender is a process start away; 30 s for a busy emulated host).
+for _ in $(seq 150); do
+	ip netns exec ercv "$ctl" peers --json >"$out/peers.json" 2>&1
+	grep -q '"10.96.0.1"' "$out/peers.json" && break
+	sleep 0.2
+done
 ip netns exec ercv "$ctl" peers >"$out/peers.txt" 2>&1
-ip netns exec ercv "$ctl" peers --json >"$out/peers.json" 2>&1
 wait $sndpid
 wait $rpid
 kill $mpid $smpid 2>/dev/null

@@ -35,7 +35,7 @@ done
 ip netns exec trcv "$bin/pgm-recv" --group 239.192.0.77 --port 7577 --interface 10.97.0.2 \
 	--sessions 1 --timeout 40 --json >"$out/recv.json" 2>"$out/recv.err" &
 rpid=$!
-for _ in $(seq 100); do grep -q '"ready"' "$out/recv.json" 2>/dev/null && break; sleep 0.1; done
+for _ in $(seq 300); do grep -q '"ready"' "$out/recv.json" 2>/dev/null && break; sleep 0.1; done
 t0=$(date +%s.%N)
 ip netns exec tsrc "$bin/pgm-send" --group 239.192.0.77 --port 7577 --interface 10.97.0.1 \
 	--count "$count" --size 1000 --rate 2000000 --linger 2 --json >"$out/send.json" 2>"$out/send.err"
@@ -81,7 +81,7 @@ perf_run() {	# NAME RECV-ARGS -- SEND-ARGS: both halves, outputs in $out/NAME.*
 	ip netns exec trcv "$bin/pgm-perf" recv --group 239.192.0.78 --port 7579 --interface 10.97.0.2 \
 		--timeout 120 --json "${rargs[@]}" >"$out/$name.recv.json" 2>"$out/$name.recv.err" &
 	local rpid=$!
-	for _ in $(seq 100); do grep -q 'ready' "$out/$name.recv.err" 2>/dev/null && break; sleep 0.1; done
+	for _ in $(seq 300); do grep -q 'ready' "$out/$name.recv.err" 2>/dev/null && break; sleep 0.1; done
 	ip netns exec tsrc "$bin/pgm-perf" send --group 239.192.0.78 --port 7579 --interface 10.97.0.1 \
 		--json "${sargs[@]}" >"$out/$name.send.json" 2>"$out/$name.send.err"
 	perf_src=$?
