@@ -145,6 +145,7 @@ struct pgm_ring {
 	u32			bad_seen;	/* the last invalid one, counted once */
 	bool			bad_valid;
 	bool			blocked;	/* full: data waits in the windows */
+	bool			flagged;	/* PGM_RING_F_WAKEUP written to the mapping */
 	bool			wake;		/* records published since the last wake-up */
 	struct pgm_rx_ring_stats st;
 };

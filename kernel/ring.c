@@ -137,6 +137,7 @@ struct pgm_ring_rec *pgm_ring_reserve(struct pgm_ring *r, u32 len)
 	if (pgm_ring_free(r) < need) {
 		/* Tell the application, then look again (see the uapi header). */
 		WRITE_ONCE(r->ctrl->flags, PGM_RING_F_WAKEUP);
+		r->flagged = true;
 		smp_mb();
 		if (pgm_ring_free(r) < need) {
 			if (!r->blocked)
@@ -145,8 +146,9 @@ struct pgm_ring_rec *pgm_ring_reserve(struct pgm_ring *r, u32 len)
 			return NULL;
 		}
 	}
-	if (r->blocked || READ_ONCE(r->ctrl->flags)) {
-		WRITE_ONCE(r->blocked, false);
+	WRITE_ONCE(r->blocked, false);
+	if (r->flagged) {
+		r->flagged = false;
 		WRITE_ONCE(r->ctrl->flags, 0);
 	}
 	if (len > tail) {

@@ -255,7 +255,11 @@ struct pgm_session_end {
  * The ring must be set before bind() and once (-EINVAL after bind(),
  * -EBUSY the second time); size is a power of two from PGM_RING_SIZE_MIN to
  * PGM_RING_SIZE_MAX.  From bind() on, every deliverable APDU, loss and
- * session end goes to the ring instead of the receive and error queues.
+ * session end goes to the ring instead of the receive and error queues, in
+ * the order they happen; a loss fails no recv() with ECONNRESET and raises
+ * no POLLERR.  An APDU whose record would take more than half the ring is
+ * queued for recvmsg() instead, and a PGM_REC_SPILL record takes its place
+ * in the ring: read it with recvmsg() when you meet that record.
  *
  * Layout: the control page (struct pgm_ring_ctrl) at offset 0, then @size
  * bytes of records at data_offset.  A record (struct pgm_ring_rec) starts on
@@ -285,8 +289,11 @@ struct pgm_session_end {
  * sets PGM_RING_F_WAKEUP in @flags.  An application that has released
  * space and then (after a full barrier, __atomic_thread_fence(
  * __ATOMIC_SEQ_CST)) sees the flag must call poll() on the socket (a
- * timeout of 0 will do); that moves the waiting data in.  poll() reports POLLIN while consumer != producer, and the
- * kernel wakes pollers once per batch of records, not once per record.
+ * timeout of 0 will do); that moves the waiting data in.  poll() reports
+ * POLLIN while consumer != producer, and the kernel wakes pollers once per
+ * batch of records, not once per record.  Each session's data enters the
+ * ring once it is in order: a session waiting for a repair holds back no
+ * other.
  *
  * The kernel trusts nothing it reads from the mapping: a consumer index
  * outside [its last valid value, producer] is ignored (the ring stays
