@@ -60,6 +60,8 @@ int pgm_ring_create(struct sock *sk, sockptr_t optval, unsigned int optlen)
 		err = -EBUSY;
 	else if (ps->role != PGM_ROLE_NONE)
 		err = -EINVAL;	/* the receiver takes the ring when it starts */
+	else if (ps->abort_on_loss)
+		err = -EOPNOTSUPP;	/* loss is a record in the ring, not a reset */
 	else
 		smp_store_release(&ps->ring, r);	/* poll() and mmap() read it locklessly */
 	release_sock(sk);

@@ -465,12 +465,14 @@ static int pgm_setsockopt(struct sock *sk, int level, int optname,
 		if (copy_from_sockptr(&val, optval, sizeof(int)))
 			return -EFAULT;
 		lock_sock(sk);
-		if (optname == PGM_ABORT_ON_LOSS)
-			WRITE_ONCE(ps->abort_on_loss, !!val);
-		else
+		if (optname == PGM_RECVSQN)
 			WRITE_ONCE(ps->recv_sqn, !!val);
+		else if (val && ps->ring)
+			err = -EOPNOTSUPP;	/* a ring reports loss in-band, never resets */
+		else
+			WRITE_ONCE(ps->abort_on_loss, !!val);
 		release_sock(sk);
-		return 0;
+		return err;
 	case PGM_UDP_ENCAP:
 		if (optlen < sizeof(int))
 			return -EINVAL;

@@ -75,7 +75,8 @@ public struct ReceiverOptions: Sendable, Hashable {
     /// `SO_RCVBUF`, bytes.
     public var receiveBufferSize: Int32?
     /// Receive through an mmap ring of this geometry (`PGM_RX_RING`)
-    /// instead of recvmsg(2); nil: recvmsg.
+    /// instead of recvmsg(2); nil: recvmsg. Not with ``abortOnLoss``
+    /// (`Errno.notSupported`): a ring reports loss as a record.
     public var ring: RingOptions?
     /// PGM in UDP instead of IP protocol 113; nil: native.
     public var udpEncapsulation: UDPEncapsulation?

@@ -106,7 +106,17 @@ static void ring_options(void)
 	req.flags = 0;
 	CHECK_ERR(setsockopt(fd, SOL_PGM, PGM_RX_RING, &req, 4), EINVAL);
 	CHECK_ERR(setsockopt(fd, SOL_PGM, PGM_RX_RING_STATS, &st, sizeof(st)), ENOPROTOOPT);
-	CHECK_OK(setsockopt(fd, SOL_PGM, PGM_RX_RING, &req, sizeof(req)));
+	/* PGM_ABORT_ON_LOSS and a ring exclude each other, in either order. */
+	{
+		int on = 1, off = 0;
+
+		CHECK_OK(setsockopt(fd, SOL_PGM, PGM_ABORT_ON_LOSS, &on, sizeof(on)));
+		CHECK_ERR(setsockopt(fd, SOL_PGM, PGM_RX_RING, &req, sizeof(req)), EOPNOTSUPP);
+		CHECK_OK(setsockopt(fd, SOL_PGM, PGM_ABORT_ON_LOSS, &off, sizeof(off)));
+		CHECK_OK(setsockopt(fd, SOL_PGM, PGM_RX_RING, &req, sizeof(req)));
+		CHECK_ERR(setsockopt(fd, SOL_PGM, PGM_ABORT_ON_LOSS, &on, sizeof(on)), EOPNOTSUPP);
+		CHECK_OK(setsockopt(fd, SOL_PGM, PGM_ABORT_ON_LOSS, &off, sizeof(off)));
+	}
 	CHECK_ERR(setsockopt(fd, SOL_PGM, PGM_RX_RING, &req, sizeof(req)), EBUSY);
 	len = sizeof(got);
 	CHECK_OK(getsockopt(fd, SOL_PGM, PGM_RX_RING, &got, &len));
