@@ -103,7 +103,7 @@ interop-peers: $(INTEROP)
 
 # One VM boot per kernel (K=6.1 or K=6.12 for one): Tests/interop/run.sh.
 # make check runs the same script inside its kernel stage's boot.
-interop: .deps.stamp $(INTEROP)
+interop: .deps.stamp swift $(INTEROP)
 	@for k in $(if $(filter command line,$(origin K)),$(K),$(KERNELS)); do \
 		scripts/build-module --strict $$k >/dev/null || exit 1; \
 		scripts/vm --kernel $$k -- Tests/interop/run.sh || exit 1; \
