@@ -34,6 +34,7 @@
 #include <net/sock.h>
 
 #include "pgm.h"
+#include "txw.h"
 
 #define PGM_ODATA_HLEN		(16 + 8)	/* common + sqn, trail */
 #define PGM_SPM_LEN		(16 + 12 + 8)	/* common + sqns + IPv4 NLA */
@@ -57,8 +58,9 @@ struct pgm_source {
 	u32			next_sqn;	/* sequence number of the next ODATA */
 	u32			trail;		/* oldest sequence number held */
 	u32			size;		/* transmit window capacity, in sqns */
+	u32			mask;		/* slots - 1 (txw.h) */
 	u64			held;		/* TSDU bytes in the window */
-	struct sk_buff		**txw;		/* ODATA by sqn % size */
+	struct sk_buff		**txw;		/* ODATA by pgm_txw_slot(mask, sqn) */
 	u32			spm_sqn;
 	u32			hb_ivl;		/* next heartbeat interval (us), 0: none */
 	unsigned long		next_hb;
@@ -90,6 +92,11 @@ static struct pgm_txw_cb *txw_cb(struct sk_buff *skb)
 {
 	BUILD_BUG_ON(sizeof(struct pgm_txw_cb) > sizeof(skb->cb));
 	return (struct pgm_txw_cb *)skb->cb;
+}
+
+static struct sk_buff **txw_at(const struct pgm_source *src, u32 sqn)
+{
+	return &src->txw[pgm_txw_slot(src->mask, sqn)];
 }
 
 /*
@@ -276,14 +283,14 @@ static void pgm_txw_advance(struct pgm_source *src, u32 room, u64 bytes)
 		msecs_to_jiffies(src->p.txw_secs_ms) : 0;
 
 	while (src->trail != src->next_sqn) {
-		struct sk_buff *skb = src->txw[src->trail % src->size];
+		struct sk_buff *skb = *txw_at(src, src->trail);
 		u32 held = src->next_sqn - src->trail;
 
 		if (held + room <= src->size &&
 		    (!src->p.txw_bytes || src->held + bytes <= src->p.txw_bytes) &&
 		    (!max_age || !skb || time_before(jiffies, txw_cb(skb)->sent + max_age)))
 			break;
-		src->txw[src->trail % src->size] = NULL;
+		*txw_at(src, src->trail) = NULL;
 		if (skb)
 			src->held -= txw_cb(skb)->tsdu;
 		kfree_skb(skb);
@@ -360,7 +367,8 @@ int pgm_source_start(struct sock *sk)
 		return -ENOMEM;
 	src->p = ps->params;
 	src->size = src->p.txw_sqns;
-	src->txw = kvcalloc(src->size, sizeof(*src->txw), GFP_KERNEL);
+	src->mask = pgm_txw_slots(src->size) - 1;
+	src->txw = kvcalloc(src->mask + 1, sizeof(*src->txw), GFP_KERNEL);
 	if (!src->txw) {
 		kfree(src);
 		return -ENOMEM;
@@ -497,7 +505,7 @@ void pgm_source_stop(struct sock *sk)
 	spin_unlock_bh(&src->lock);
 	timer_shutdown_sync(&src->timer);
 	RCU_INIT_POINTER(pgm_sk(sk)->src, NULL);
-	for (i = 0; i < src->size; i++)
+	for (i = 0; i <= src->mask; i++)
 		kfree_skb(src->txw[i]);
 	call_rcu(&src->rcu, pgm_source_free);
 }
@@ -663,7 +671,7 @@ int pgm_source_sendmsg(struct sock *sk, struct msghdr *msg, size_t len)
 		txw_cb(skb)->rdata = 0;
 		txw_cb(skb)->tsdu = ntohs(((struct pgm_hdr *)skb->data)->tsdu_len);
 		src->held += txw_cb(skb)->tsdu;
-		src->txw[sqn % src->size] = skb;
+		*txw_at(src, sqn) = skb;
 		pgm_send_entry(src, skb, false);
 	}
 	src->syn_sent = true;
@@ -719,7 +727,7 @@ static bool pgm_repair(struct pgm_source *src, u32 sqn)
 
 	if (sqn_before(sqn, src->trail) || !sqn_before(sqn, src->next_sqn))
 		return false;
-	skb = src->txw[sqn % src->size];
+	skb = *txw_at(src, sqn);
 	if (!skb)
 		return false;
 	if (txw_cb(skb)->rdata && src->p.rdata_linger_ivl &&
