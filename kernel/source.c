@@ -18,13 +18,21 @@
  * NCF and SPM take them without waiting, so repairs are never held back by
  * new data, and the debt they leave delays the next ODATA.
  *
+ * Memory: the window's packets are charged to the sender's memory cgroup
+ * (GFP_KERNEL_ACCOUNT) and to sk_wmem_queued, and bounded by SO_SNDBUF:
+ * the trail advances when a new APDU would take the window past it, as it
+ * does for PGM_TXW_BYTES.  A socket that did not set SO_SNDBUF gets one
+ * that fits its window, up to PGM_SNDBUF_AUTO_MAX (pgm_source_start).
+ *
  * Locking: all session state is under src->lock (BH-safe: NAKs arrive in
  * softirq, the timer runs in softirq).  Packets are sent with the lock held,
  * which keeps sequence numbers in order on the wire; nothing below
  * ip_local_out() comes back into this file synchronously.  ps->src is
  * published with RCU: the input path dereferences it under rcu_read_lock()
  * and checks src->dead under the lock; close() marks it dead, stops the
- * timer and frees it after a grace period.
+ * timer and frees it after a grace period.  Entries enter and leave the
+ * window only in send() and close(), under the socket lock as well, which
+ * is what serialises sk_wmem_queued (a plain add).
  */
 #include <linux/skbuff.h>
 #include <linux/slab.h>
@@ -47,6 +55,13 @@
 				 PGM_OPT_FLAG_LEN + PGM_OPT_JOIN_LEN)
 #define PGM_MAX_NAK_LIST	62		/* section 9.3 */
 
+/*
+ * Window packets come from the sending process: charged to its memory
+ * cgroup, and a send() that would pass the cgroup's limit fails with
+ * ENOBUFS instead of invoking its OOM killer.
+ */
+#define PGM_TXW_GFP		(GFP_KERNEL_ACCOUNT | __GFP_RETRY_MAYFAIL | __GFP_NOWARN)
+
 struct pgm_source {
 	spinlock_t		lock;
 	struct sock		*sk;
@@ -60,6 +75,7 @@ struct pgm_source {
 	u32			size;		/* transmit window capacity, in sqns */
 	u32			mask;		/* slots - 1 (txw.h) */
 	u64			held;		/* TSDU bytes in the window */
+	u64			mem;		/* skb truesize in the window (sk_wmem_queued) */
 	struct sk_buff		**txw;		/* ODATA by pgm_txw_slot(mask, sqn) */
 	u32			spm_sqn;
 	u32			hb_ivl;		/* next heartbeat interval (us), 0: none */
@@ -273,29 +289,77 @@ out:
 }
 
 /*
- * Make room for @room sqns holding @bytes of TSDU: drop entries beyond the
- * window's size in sqns, or in bytes (PGM_TXW_BYTES), or older than
- * PGM_TXW_SECS_MS when those are set: the trail advances (section 3.3).
+ * Take the entry at the trail out of the window.  Under src->lock, or
+ * once the session is dead (pgm_source_stop).
  */
-static void pgm_txw_advance(struct pgm_source *src, u32 room, u64 bytes)
+static void pgm_txw_drop_trail(struct pgm_source *src)
+{
+	struct sk_buff **slot = txw_at(src, src->trail);
+	struct sk_buff *skb = *slot;
+
+	*slot = NULL;
+	src->trail++;
+	if (!skb)
+		return;
+	src->held -= txw_cb(skb)->tsdu;
+	src->mem -= skb->truesize;
+	sk_wmem_queued_add(src->sk, -(int)skb->truesize);
+	kfree_skb(skb);
+}
+
+/*
+ * Make room for @room sqns holding @bytes of TSDU in @mem bytes of memory:
+ * drop entries beyond the window's size in sqns, in memory (SO_SNDBUF), in
+ * bytes (PGM_TXW_BYTES), or older than PGM_TXW_SECS_MS when those are set:
+ * the trail advances (section 3.3).
+ */
+static void pgm_txw_advance(struct pgm_source *src, u32 room, u64 bytes, u64 mem)
 {
 	unsigned long max_age = src->p.txw_secs_ms ?
 		msecs_to_jiffies(src->p.txw_secs_ms) : 0;
+	u64 sndbuf = READ_ONCE(src->sk->sk_sndbuf);
 
+	lockdep_assert_held(&src->lock);
 	while (src->trail != src->next_sqn) {
 		struct sk_buff *skb = *txw_at(src, src->trail);
 		u32 held = src->next_sqn - src->trail;
 
-		if (held + room <= src->size &&
+		if (held + room <= src->size && src->mem + mem <= sndbuf &&
 		    (!src->p.txw_bytes || src->held + bytes <= src->p.txw_bytes) &&
 		    (!max_age || !skb || time_before(jiffies, txw_cb(skb)->sent + max_age)))
 			break;
-		*txw_at(src, src->trail) = NULL;
-		if (skb)
-			src->held -= txw_cb(skb)->tsdu;
-		kfree_skb(skb);
-		src->trail++;
+		pgm_txw_drop_trail(src);
 	}
+}
+
+/*
+ * What one window entry of a packet of @tpdu bytes costs in memory at most
+ * (skb truesize: the kmalloc bucket of its data and the sk_buff).
+ */
+static u64 pgm_txw_entry_mem(u32 tpdu)
+{
+	size_t data = SKB_DATA_ALIGN(PGM_HEADROOM + tpdu) +
+		      SKB_DATA_ALIGN(sizeof(struct skb_shared_info));
+
+	return kmalloc_size_roundup(data) + SKB_DATA_ALIGN(sizeof(struct sk_buff));
+}
+
+/*
+ * SO_SNDBUF bounds the window's memory.  A socket that did not set it gets
+ * one that holds the whole window (TXW_SQNS packets of MAX_TPDU), up to
+ * PGM_SNDBUF_AUTO_MAX and never below what it has (net.core.wmem_default),
+ * as TCP grows an unset send buffer up to tcp_wmem[2].  Under the socket lock.
+ */
+static void pgm_source_sndbuf(struct sock *sk, const struct pgm_params *p)
+{
+	u64 want;
+
+	if (sk->sk_userlocks & SOCK_SNDBUF_LOCK)
+		return;
+	want = min_t(u64, (u64)p->txw_sqns * pgm_txw_entry_mem(p->max_tpdu),
+		     PGM_SNDBUF_AUTO_MAX);
+	if (want > READ_ONCE(sk->sk_sndbuf))
+		WRITE_ONCE(sk->sk_sndbuf, want);
 }
 
 /* Send a copy of a window entry: as ODATA, or as RDATA with today's trail. */
@@ -362,13 +426,13 @@ int pgm_source_start(struct sock *sk)
 	if (!fl4.saddr)
 		return -EADDRNOTAVAIL;
 
-	src = kzalloc(sizeof(*src), GFP_KERNEL);
+	src = kzalloc(sizeof(*src), GFP_KERNEL_ACCOUNT);
 	if (!src)
 		return -ENOMEM;
 	src->p = ps->params;
 	src->size = src->p.txw_sqns;
 	src->mask = pgm_txw_slots(src->size) - 1;
-	src->txw = kvcalloc(src->mask + 1, sizeof(*src->txw), GFP_KERNEL);
+	src->txw = kvcalloc(src->mask + 1, sizeof(*src->txw), GFP_KERNEL_ACCOUNT);
 	if (!src->txw) {
 		kfree(src);
 		return -ENOMEM;
@@ -396,6 +460,7 @@ int pgm_source_start(struct sock *sk)
 	src->refill_ns = ktime_get_ns();
 	src->tokens = 4 * src->p.max_tpdu;
 	timer_setup(&src->timer, pgm_source_timer, 0);
+	pgm_source_sndbuf(sk, &src->p);
 
 	src->nak_second = jiffies;
 	src->rl_told = jiffies - HZ;
@@ -505,8 +570,13 @@ void pgm_source_stop(struct sock *sk)
 	spin_unlock_bh(&src->lock);
 	timer_shutdown_sync(&src->timer);
 	RCU_INIT_POINTER(pgm_sk(sk)->src, NULL);
-	for (i = 0; i <= src->mask; i++)
-		kfree_skb(src->txw[i]);
+	/*
+	 * Dead, the timer stopped: the input path and dumps look at nothing
+	 * but src->dead now, so the window is ours without the lock.
+	 */
+	while (src->trail != src->next_sqn)
+		pgm_txw_drop_trail(src);
+	WARN_ON_ONCE(src->mem);
 	call_rcu(&src->rcu, pgm_source_free);
 }
 
@@ -523,7 +593,7 @@ static struct sk_buff *pgm_build_odata(struct pgm_source *src, struct msghdr *ms
 	if (frag || syn || join)
 		optlen = PGM_OPT_LEN_LEN + (frag ? PGM_OPT_FRAG_LEN : 0) +
 			 (syn ? PGM_OPT_FLAG_LEN : 0) + (join ? PGM_OPT_JOIN_LEN : 0);
-	skb = pgm_alloc_pkt(PGM_ODATA_HLEN + optlen + len, GFP_KERNEL);
+	skb = pgm_alloc_pkt(PGM_ODATA_HLEN + optlen + len, PGM_TXW_GFP);
 	if (!skb) {
 		*err = -ENOBUFS;
 		return NULL;
@@ -603,6 +673,7 @@ int pgm_source_sendmsg(struct sock *sk, struct msghdr *msg, size_t len)
 	unsigned int n, i;
 	bool syn, join;
 	s64 cost;
+	u64 mem;
 	int err = 0;
 
 	if (!src)
@@ -624,7 +695,7 @@ int pgm_source_sendmsg(struct sock *sk, struct msghdr *msg, size_t len)
 	if (n > src->size)
 		return -EMSGSIZE;	/* would not fit the transmit window */
 	if (n > ARRAY_SIZE(frags)) {
-		fv = kvmalloc_array(n, sizeof(*fv), GFP_KERNEL);
+		fv = kvmalloc_array(n, sizeof(*fv), GFP_KERNEL_ACCOUNT);
 		if (!fv)
 			return -ENOBUFS;
 	}
@@ -633,6 +704,7 @@ int pgm_source_sendmsg(struct sock *sk, struct msghdr *msg, size_t len)
 	syn = !src->syn_sent;
 	join = pgm_join_advertised(src);
 	spin_unlock_bh(&src->lock);
+	mem = 0;
 	for (i = 0, off = 0; i < n; i++) {
 		size_t chunk = n == 1 ? len : min(max_frag, len - off);
 
@@ -640,7 +712,13 @@ int pgm_source_sendmsg(struct sock *sk, struct msghdr *msg, size_t len)
 					syn && i == 0, join, &err);
 		if (!fv[i])
 			goto free;
+		mem += fv[i]->truesize;
 		off += chunk;
+	}
+	/* The window alone must hold the APDU within SO_SNDBUF. */
+	if (mem > READ_ONCE(sk->sk_sndbuf)) {
+		err = -EMSGSIZE;
+		goto free;
 	}
 
 	spin_lock_bh(&src->lock);
@@ -654,7 +732,7 @@ int pgm_source_sendmsg(struct sock *sk, struct msghdr *msg, size_t len)
 		spin_unlock_bh(&src->lock);
 		goto free;
 	}
-	pgm_txw_advance(src, n, len);
+	pgm_txw_advance(src, n, len, mem);
 	for (i = 0; i < n; i++) {
 		struct sk_buff *skb = fv[i];
 		__be32 *w = (__be32 *)(skb->data + 16);
@@ -671,6 +749,8 @@ int pgm_source_sendmsg(struct sock *sk, struct msghdr *msg, size_t len)
 		txw_cb(skb)->rdata = 0;
 		txw_cb(skb)->tsdu = ntohs(((struct pgm_hdr *)skb->data)->tsdu_len);
 		src->held += txw_cb(skb)->tsdu;
+		src->mem += skb->truesize;
+		sk_wmem_queued_add(sk, skb->truesize);
 		*txw_at(src, sqn) = skb;
 		pgm_send_entry(src, skb, false);
 	}

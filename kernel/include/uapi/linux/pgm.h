@@ -130,6 +130,14 @@
 #define PGM_UDP_PORT_MAX	65535
 #define PGM_APDU_MAX		(1U << 20)	/* largest APDU send() accepts */
 
+/*
+ * Limits of a source (see LIMITS in pgm(7)).
+ *  - A source that did not set SO_SNDBUF gets a send buffer that fits its
+ *    window (PGM_TXW_SQNS packets of PGM_MAX_TPDU), up to
+ *    PGM_SNDBUF_AUTO_MAX, and never less than net.core.wmem_default.
+ */
+#define PGM_SNDBUF_AUTO_MAX		(32U << 20)
+
 /* A Global Source ID (RFC 3208 section 3.1). */
 struct pgm_gsi {
 	__u8	gsi[PGM_GSI_LEN];
