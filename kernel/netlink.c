@@ -200,7 +200,11 @@ static int pgm_nl_put_source_stats(struct sk_buff *skb, const struct pgm_source_
 	    PUT(SPM_SENT, spm_sent) || PUT(NCF_SENT, ncf_sent) ||
 	    PUT(NAKS_RECEIVED, naks_received) || PUT(NAKS_IGNORED, naks_ignored) ||
 	    PUT(SPMR_RECEIVED, spmr_received) || PUT(RATE_LIMITED, rate_limited) ||
-	    PUT(MALFORMED, malformed)) {
+	    PUT(MALFORMED, malformed) || PUT(RDATA_DEFERRED, rdata_deferred) ||
+	    PUT(RDATA_UNSENT, rdata_unsent) || PUT(NAKS_PENDING, naks_pending) ||
+	    PUT(NAK_LISTS_IGNORED, nak_lists_ignored) || PUT(NCF_DROPPED, ncf_dropped) ||
+	    PUT(SPM_DEFERRED, spm_deferred) || PUT(RDATA_QUEUED, rdata_queued) ||
+	    PUT(TXW_MEM, txw_mem)) {
 		nla_nest_cancel(skb, nest);
 		return -EMSGSIZE;
 	}

@@ -205,11 +205,15 @@ struct LibraryTests {
         var src = pgm_source_stats()
         src.odata_sent = 11
         src.txw_lead = 10
+        src.rdata_deferred = 12
+        src.nak_lists_ignored = 13
+        src.txw_mem = 14
         k.setOption(SOL_PGM, PGM_SOURCE_STATS, src)
         let rs = try s.receiverStatistics()
         #expect(rs.apdusDelivered == 5 && rs.naksSent == 7 && rs.rdataReceived == 6 && rs.losses == 1 && rs.peers == 2)
         let ss = try s.sourceStatistics()
         #expect(ss.odataSent == 11 && ss.transmitWindowLead == 10)
+        #expect(ss.rdataDeferred == 12 && ss.nakListsIgnored == 13 && ss.transmitWindowMemory == 14)
         k.setOptionBytes(SOL_PGM, PGM_TSI, [UInt8](repeating: 0, count: 4))  // short reply
         #expect(throws: Errno.invalidArgument) { try s.transportSessionID() }
         try s.close()

@@ -132,10 +132,20 @@
 
 /*
  * Limits of a source (see LIMITS in pgm(7)).
+ *  - One NAK asks for at most PGM_NAK_SQNS_MAX sequence numbers: its own
+ *    and one OPT_NAK_LIST of up to 62; further OPT_NAK_LIST options are
+ *    ignored (nak_lists_ignored).
+ *  - Repairs (RDATA and NCF) take at most 1/PGM_RDATA_SHARE_DIV of
+ *    PGM_TXW_MAX_RTE while a send() waits for it (or failed with EAGAIN in
+ *    the last PGM_ODATA_WAIT_MS); with PGM_TXW_MAX_RTE 0 they take at most
+ *    one window per second: PGM_TXW_SQNS * PGM_MAX_TPDU bytes/s.
  *  - A source that did not set SO_SNDBUF gets a send buffer that fits its
  *    window (PGM_TXW_SQNS packets of PGM_MAX_TPDU), up to
  *    PGM_SNDBUF_AUTO_MAX, and never less than net.core.wmem_default.
  */
+#define PGM_NAK_SQNS_MAX		63
+#define PGM_RDATA_SHARE_DIV		2
+#define PGM_ODATA_WAIT_MS		100
 #define PGM_SNDBUF_AUTO_MAX		(32U << 20)
 
 /* A Global Source ID (RFC 3208 section 3.1). */
@@ -164,6 +174,15 @@ struct pgm_source_stats {
 	__u64	malformed;		/* packets for this session dropped as bad */
 	__u32	txw_trail;		/* transmit window edges (section 3.3) */
 	__u32	txw_lead;
+	/* Limits (pgm(7) LIMITS); appended: read short by older programs. */
+	__u64	rdata_deferred;		/* RDATA queued to wait for the rate limit */
+	__u64	rdata_unsent;		/* queued RDATA whose data left the window first */
+	__u64	naks_pending;		/* NAKed sqns already queued for RDATA: no second copy */
+	__u64	nak_lists_ignored;	/* OPT_NAK_LIST options after a NAK's first */
+	__u64	ncf_dropped;		/* NCFs not sent: no tokens for them */
+	__u64	spm_deferred;		/* SPMs that waited for the rate limit */
+	__u64	rdata_queued;		/* RDATA waiting in the repair queue now */
+	__u64	txw_mem;		/* memory the transmit window holds (skb truesize) */
 };
 
 /* Counters of one receiver socket, summed over its peers. */
