@@ -54,7 +54,8 @@
 #define PGM_IHB_MAX		6	/* longest heartbeat SPM interval (us) */
 #define PGM_RDATA_LINGER_IVL	7	/* ignore repeated NAKs for a just-repaired sqn (us) */
 #define PGM_MAX_TPDU		8	/* largest IP packet this socket sends (bytes) */
-#define PGM_GSI			9	/* struct pgm_gsi; default derived per host and netns */
+#define PGM_GSI			9	/* struct pgm_gsi; default derived per host and netns;
+					 * setting it needs CAP_NET_RAW (-EPERM) */
 #define PGM_TXW_BYTES		10	/* transmit window, in TSDU bytes held; 0 = by sqns only */
 
 /*
@@ -84,7 +85,9 @@
  * multicast port, unicast NAKs and SPMRs to the unicast port at the peer's
  * address, always from the unicast port.  The ports are taken when the
  * socket binds or connects (-EADDRINUSE if another UDP socket of the netns
- * holds one); sockets of a netns share them.
+ * holds one); sockets of a netns share them.  A port below the netns's
+ * net.ipv4.ip_unprivileged_port_start needs CAP_NET_BIND_SERVICE (-EACCES),
+ * as a receiver's bind() to such a port does.
  */
 #define PGM_UDP_ENCAP		60	/* int, bool: encapsulate in UDP */
 #define PGM_UDP_ENCAP_UCAST_PORT 61	/* UDP port of unicast packets (1-65535) */
