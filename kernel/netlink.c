@@ -14,7 +14,9 @@
  *   sock-get (dump)             every PGM socket of the netns, as ss -i
  *   peer-get (dump)             the sessions receivers follow
  *   events (multicast group)    session start and end, unrecoverable
- *                               loss, NAK storms, rate-limit saturation
+ *                               loss, NAK storms, rate-limit saturation;
+ *                               joining needs CAP_NET_ADMIN over the
+ *                               netns (GENL_MCAST_CAP_NET_ADMIN)
  *
  * Reads are open to any user of the netns (the reasons are in pgm.yaml and
  * pgmctl(8)).  Locking is described in pgm.h.  Dumps page with cb->args:

@@ -10,7 +10,7 @@ public enum PGMFamily {
     public static let version: UInt8 = 1
     /// The multicast groups.
     public enum Group {
-        /// Group "events".
+        /// Group "events". Joining it needs CAP_NET_ADMIN over the network namespace.
         public static let events = "events"
     }
     /// NAKs per second one source session may receive before a nak-storm event is sent (the defaults attribute nak-storm-rate).
