@@ -60,7 +60,7 @@ swift: .deps.stamp
 	$(SWIFT) build $(SWIFT_FLAGS) --build-tests
 
 KTESTS := build/ktests/sock_test build/ktests/input_test build/ktests/src_test build/ktests/e2e \
-	build/ktests/ring_test
+	build/ktests/ring_test build/ktests/attack_src
 KTEST_HDRS := Tests/kernel/harness.h Tests/kernel/common.h Tests/kernel/packets.h Tests/kernel/ringlib.h \
 	kernel/include/uapi/linux/pgm.h
 
