@@ -78,6 +78,8 @@ run_counted sock_test "$bin/sock_test"
 run_counted input_test "$bin/input_test"
 run_counted src_test "$bin/src_test"
 run_counted ring_test "$bin/ring_test"
+# Hostile packets against a receiver: each bound of pgm(7) LIMITS (issue 15).
+run_counted attack_rcv "$bin/attack_rcv"
 
 run_counted nl-smoke python3 "$top/Tests/kernel/nl_smoke.py"
 
