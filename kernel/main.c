@@ -36,6 +36,12 @@ static int __net_init pgm_net_init(struct net *net)
 	pn->gen = 0;
 	atomic_set(&pn->peer_gen, 0);
 	pn->nak_storm_rate = PGM_NAK_STORM_RATE_DEFAULT;
+	pn->rx_sessions = PGM_RX_SESSIONS_DEFAULT;
+	pn->rx_sessions_netns = PGM_RX_SESSIONS_NETNS_DEFAULT;
+	pn->rx_mem = PGM_RX_MEM_DEFAULT;
+	pn->rx_mem_netns = PGM_RX_MEM_NETNS_DEFAULT;
+	atomic_set(&pn->rx_sessions_used, 0);
+	atomic_long_set(&pn->rx_mem_used, 0);
 	pgm_default_params(&pn->defaults);
 	pgm_udp_net_init(pn);
 	return 0;
@@ -47,6 +53,8 @@ static void __net_exit pgm_net_exit(struct net *net)
 
 	/* Sockets hold a netns reference, so none can be left here. */
 	WARN_ON_ONCE(!hlist_empty(&pn->sockets));
+	WARN_ON_ONCE(atomic_read(&pn->rx_sessions_used) ||
+		     atomic_long_read(&pn->rx_mem_used));
 	pgm_udp_net_exit(pn);
 	free_percpu(pn->mib);
 }

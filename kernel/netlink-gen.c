@@ -98,6 +98,26 @@ static struct netlink_range_validation pgm_a_defaults_udp_encap_mcast_port_range
 	.max	= 65535ULL,
 };
 
+static struct netlink_range_validation pgm_a_defaults_rx_sessions_range = {
+	.min	= 1ULL,
+	.max	= 1048576ULL,
+};
+
+static struct netlink_range_validation pgm_a_defaults_rx_sessions_netns_range = {
+	.min	= 1ULL,
+	.max	= 16777216ULL,
+};
+
+static struct netlink_range_validation pgm_a_defaults_rx_mem_range = {
+	.min	= 65536ULL,
+	.max	= 4294967295ULL,
+};
+
+static struct netlink_range_validation pgm_a_defaults_rx_mem_netns_range = {
+	.min	= 65536ULL,
+	.max	= 4294967295ULL,
+};
+
 const struct pgm_nl_range pgm_nl_defaults_range[PGM_A_DEFAULTS_MAX + 1] = {
 	[PGM_A_DEFAULTS_TXW_SQNS] = { .min = 1U, .max = 1048576U, .zero_off = false,
 		.msg = "txw-sqns must be 1-1048576" },
@@ -139,10 +159,18 @@ const struct pgm_nl_range pgm_nl_defaults_range[PGM_A_DEFAULTS_MAX + 1] = {
 		.msg = "udp-encap-ucast-port must be 1-65535" },
 	[PGM_A_DEFAULTS_UDP_ENCAP_MCAST_PORT] = { .min = 1U, .max = 65535U, .zero_off = false,
 		.msg = "udp-encap-mcast-port must be 1-65535" },
+	[PGM_A_DEFAULTS_RX_SESSIONS] = { .min = 1U, .max = 1048576U, .zero_off = false,
+		.msg = "rx-sessions must be 1-1048576" },
+	[PGM_A_DEFAULTS_RX_SESSIONS_NETNS] = { .min = 1U, .max = 16777216U, .zero_off = false,
+		.msg = "rx-sessions-netns must be 1-16777216" },
+	[PGM_A_DEFAULTS_RX_MEM] = { .min = 65536U, .max = 4294967295U, .zero_off = false,
+		.msg = "rx-mem must be 65536-4294967295" },
+	[PGM_A_DEFAULTS_RX_MEM_NETNS] = { .min = 65536U, .max = 4294967295U, .zero_off = false,
+		.msg = "rx-mem-netns must be 65536-4294967295" },
 };
 
 /* PGM_CMD_DEFAULTS_SET - do */
-static const struct nla_policy pgm_defaults_set_nl_policy[PGM_A_DEFAULTS_UDP_ENCAP_MCAST_PORT + 1] = {
+static const struct nla_policy pgm_defaults_set_nl_policy[PGM_A_DEFAULTS_RX_MEM_NETNS + 1] = {
 	[PGM_A_DEFAULTS_TXW_SQNS] = NLA_POLICY_FULL_RANGE(NLA_U32, &pgm_a_defaults_txw_sqns_range),
 	[PGM_A_DEFAULTS_TXW_SECS_MS] = NLA_POLICY_FULL_RANGE(NLA_U32, &pgm_a_defaults_txw_secs_ms_range),
 	[PGM_A_DEFAULTS_TXW_MAX_RTE] = { .type = NLA_U32, },
@@ -163,6 +191,10 @@ static const struct nla_policy pgm_defaults_set_nl_policy[PGM_A_DEFAULTS_UDP_ENC
 	[PGM_A_DEFAULTS_NAK_STORM_RATE] = NLA_POLICY_FULL_RANGE(NLA_U32, &pgm_a_defaults_nak_storm_rate_range),
 	[PGM_A_DEFAULTS_UDP_ENCAP_UCAST_PORT] = NLA_POLICY_FULL_RANGE(NLA_U32, &pgm_a_defaults_udp_encap_ucast_port_range),
 	[PGM_A_DEFAULTS_UDP_ENCAP_MCAST_PORT] = NLA_POLICY_FULL_RANGE(NLA_U32, &pgm_a_defaults_udp_encap_mcast_port_range),
+	[PGM_A_DEFAULTS_RX_SESSIONS] = NLA_POLICY_FULL_RANGE(NLA_U32, &pgm_a_defaults_rx_sessions_range),
+	[PGM_A_DEFAULTS_RX_SESSIONS_NETNS] = NLA_POLICY_FULL_RANGE(NLA_U32, &pgm_a_defaults_rx_sessions_netns_range),
+	[PGM_A_DEFAULTS_RX_MEM] = NLA_POLICY_FULL_RANGE(NLA_U32, &pgm_a_defaults_rx_mem_range),
+	[PGM_A_DEFAULTS_RX_MEM_NETNS] = NLA_POLICY_FULL_RANGE(NLA_U32, &pgm_a_defaults_rx_mem_netns_range),
 };
 
 /* PGM_CMD_PEER_GET - dump */
@@ -181,7 +213,7 @@ const struct genl_ops pgm_nl_ops[PGM_NL_N_OPS] = {
 		.cmd		= PGM_CMD_DEFAULTS_SET,
 		.doit		= pgm_nl_defaults_set_doit,
 		.policy		= pgm_defaults_set_nl_policy,
-		.maxattr	= PGM_A_DEFAULTS_UDP_ENCAP_MCAST_PORT,
+		.maxattr	= PGM_A_DEFAULTS_RX_MEM_NETNS,
 		.flags		= GENL_UNS_ADMIN_PERM | GENL_CMD_CAP_DO,
 	},
 	{

@@ -61,19 +61,68 @@ static const struct pgm_nl_range *pgm_nl_default_range(int type)
 	return r->msg ? r : NULL;
 }
 
-int pgm_nl_defaults_get_doit(struct sk_buff *skb, struct genl_info *info)
+/*
+ * The defaults that are the netns's own settings, not a socket option's:
+ * the NAK-storm threshold and the receivers' limits (struct pgm_net).
+ */
+static const struct {
+	int	type;
+	size_t	offset;
+} pgm_nl_netns_own[] = {
+	{ PGM_A_DEFAULTS_NAK_STORM_RATE, offsetof(struct pgm_net, nak_storm_rate) },
+	{ PGM_A_DEFAULTS_RX_SESSIONS, offsetof(struct pgm_net, rx_sessions) },
+	{ PGM_A_DEFAULTS_RX_SESSIONS_NETNS, offsetof(struct pgm_net, rx_sessions_netns) },
+	{ PGM_A_DEFAULTS_RX_MEM, offsetof(struct pgm_net, rx_mem) },
+	{ PGM_A_DEFAULTS_RX_MEM_NETNS, offsetof(struct pgm_net, rx_mem_netns) },
+};
+
+static bool pgm_nl_netns_owned(int type)
 {
-	struct pgm_net *pn = pgm_pernet(genl_info_net(info));
-	struct pgm_params p;
-	struct sk_buff *msg;
-	u32 storm;
-	void *hdr;
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(pgm_nl_netns_own); i++)
+		if (pgm_nl_netns_own[i].type == type)
+			return true;
+	return false;
+}
+
+/* The netns's own value of @type, or NULL when @type is a socket option's. */
+static u32 *pgm_nl_netns_value(struct pgm_net *pn, int type)
+{
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(pgm_nl_netns_own); i++)
+		if (pgm_nl_netns_own[i].type == type)
+			return (u32 *)((u8 *)pn + pgm_nl_netns_own[i].offset);
+	return NULL;
+}
+
+/* A consistent copy of the netns's defaults; under nothing (takes pn->lock). */
+static void pgm_nl_defaults_read(struct pgm_net *pn, struct pgm_params *p,
+				 u32 *own /* [PGM_A_DEFAULTS_MAX + 1] */)
+{
 	int type;
 
 	spin_lock_bh(&pn->lock);
-	p = pn->defaults;
-	storm = pn->nak_storm_rate;
+	*p = pn->defaults;
+	for (type = 1; type <= PGM_A_DEFAULTS_MAX; type++) {
+		u32 *v = pgm_nl_netns_value(pn, type);
+
+		own[type] = v ? *v : 0;
+	}
 	spin_unlock_bh(&pn->lock);
+}
+
+int pgm_nl_defaults_get_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct pgm_net *pn = pgm_pernet(genl_info_net(info));
+	u32 own[PGM_A_DEFAULTS_MAX + 1];
+	struct pgm_params p;
+	struct sk_buff *msg;
+	void *hdr;
+	int type;
+
+	pgm_nl_defaults_read(pn, &p, own);
 
 	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
 	if (!msg)
@@ -86,7 +135,7 @@ int pgm_nl_defaults_get_doit(struct sk_buff *skb, struct genl_info *info)
 
 		if (!pgm_nl_default_range(type))
 			continue;
-		val = type == PGM_A_DEFAULTS_NAK_STORM_RATE ? storm : pgm_param_load(&p, type);
+		val = pgm_nl_netns_owned(type) ? own[type] : pgm_param_load(&p, type);
 		if (nla_put_u32(msg, type, val))
 			goto nospace;
 	}
@@ -106,16 +155,13 @@ nospace:
 int pgm_nl_defaults_set_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct pgm_net *pn = pgm_pernet(genl_info_net(info));
+	u32 own[PGM_A_DEFAULTS_MAX + 1];
 	struct nlattr **tb = info->attrs;
 	struct pgm_params p;
 	bool any = false;
-	u32 storm;
 	int type;
 
-	spin_lock_bh(&pn->lock);
-	p = pn->defaults;
-	storm = pn->nak_storm_rate;
-	spin_unlock_bh(&pn->lock);
+	pgm_nl_defaults_read(pn, &p, own);
 
 	for (type = 1; type <= PGM_A_DEFAULTS_MAX; type++) {
 		const struct pgm_nl_range *r = pgm_nl_default_range(type);
@@ -128,12 +174,12 @@ int pgm_nl_defaults_set_doit(struct sk_buff *skb, struct genl_info *info)
 			return -EINVAL;
 		}
 		val = nla_get_u32(tb[type]);
-		if (type == PGM_A_DEFAULTS_NAK_STORM_RATE) {
-			if (val && (val < r->min || val > r->max)) {
+		if (pgm_nl_netns_owned(type)) {
+			if ((val || !r->zero_off) && (val < r->min || val > r->max)) {
 				pgm_nl_err(info->extack, tb[type], r->msg);
 				return -EINVAL;
 			}
-			storm = val;
+			own[type] = val;
 		} else {
 			if (pgm_param_check(type, val)) {
 				pgm_nl_err(info->extack, tb[type], r->msg);
@@ -156,7 +202,12 @@ int pgm_nl_defaults_set_doit(struct sk_buff *skb, struct genl_info *info)
 
 	spin_lock_bh(&pn->lock);
 	pn->defaults = p;
-	WRITE_ONCE(pn->nak_storm_rate, storm);
+	for (type = 1; type <= PGM_A_DEFAULTS_MAX; type++) {
+		u32 *v = pgm_nl_netns_value(pn, type);
+
+		if (v)
+			WRITE_ONCE(*v, own[type]);
+	}
 	spin_unlock_bh(&pn->lock);
 	return 0;
 }
@@ -182,7 +233,15 @@ int pgm_nl_stats_get_doit(struct sk_buff *skb, struct genl_info *info)
 	    nla_put_u64_64bit(msg, PGM_A_STATS_IN_MALFORMED, st.in_malformed, PGM_A_STATS_PAD) ||
 	    nla_put_u64_64bit(msg, PGM_A_STATS_IN_NO_SOCKET, st.in_no_socket, PGM_A_STATS_PAD) ||
 	    nla_put_u64_64bit(msg, PGM_A_STATS_IN_DELIVERED, st.in_delivered, PGM_A_STATS_PAD) ||
-	    nla_put_u64_64bit(msg, PGM_A_STATS_SOCKETS, st.sockets, PGM_A_STATS_PAD)) {
+	    nla_put_u64_64bit(msg, PGM_A_STATS_SOCKETS, st.sockets, PGM_A_STATS_PAD) ||
+	    nla_put_u64_64bit(msg, PGM_A_STATS_RX_SESSIONS_REFUSED, st.rx_sessions_refused,
+			      PGM_A_STATS_PAD) ||
+	    nla_put_u64_64bit(msg, PGM_A_STATS_RX_MEM_REFUSED, st.rx_mem_refused,
+			      PGM_A_STATS_PAD) ||
+	    nla_put_u64_64bit(msg, PGM_A_STATS_RX_WRONG_SOURCE, st.rx_wrong_source,
+			      PGM_A_STATS_PAD) ||
+	    nla_put_u64_64bit(msg, PGM_A_STATS_RX_SESSIONS, st.rx_sessions, PGM_A_STATS_PAD) ||
+	    nla_put_u64_64bit(msg, PGM_A_STATS_RX_MEM, st.rx_mem, PGM_A_STATS_PAD)) {
 		nlmsg_free(msg);
 		return -EMSGSIZE;
 	}
@@ -228,7 +287,9 @@ static int pgm_nl_put_receiver_stats(struct sk_buff *skb, const struct pgm_recei
 	    PUT(NAKS_SENT, naks_sent) || PUT(NCFS_RECEIVED, ncfs_received) ||
 	    PUT(SPMS_RECEIVED, spms_received) || PUT(SPMRS_SENT, spmrs_sent) ||
 	    PUT(LOSSES, losses) || PUT(MALFORMED, malformed) ||
-	    PUT(OUTSIDE_WINDOW, outside_window)) {
+	    PUT(OUTSIDE_WINDOW, outside_window) || PUT(SESSIONS_REFUSED, sessions_refused) ||
+	    PUT(MEM_REFUSED, mem_refused) || PUT(WRONG_SOURCE, wrong_source) ||
+	    PUT(NAKS_DEFERRED, naks_deferred) || PUT(MEM, mem)) {
 		nla_nest_cancel(skb, nest);
 		return -EMSGSIZE;
 	}
@@ -525,7 +586,7 @@ static int pgm_nl_check_ranges(void)
 		bool zero_ok;
 		u32 min, max;
 
-		if (!r || type == PGM_A_DEFAULTS_NAK_STORM_RATE)
+		if (!r || pgm_nl_netns_owned(type))
 			continue;
 		if (!pgm_param_range(type, &min, &max, &zero_ok) ||
 		    min != r->min || max != r->max || zero_ok != r->zero_off) {

@@ -89,6 +89,9 @@ enum pgm_mib_field {
 	PGM_MIB_IN_MALFORMED,
 	PGM_MIB_IN_NO_SOCKET,
 	PGM_MIB_IN_DELIVERED,
+	PGM_MIB_RX_SESSIONS_REFUSED,
+	PGM_MIB_RX_MEM_REFUSED,
+	PGM_MIB_RX_WRONG_SOURCE,
 	PGM_MIB_MAX
 };
 
@@ -105,6 +108,18 @@ struct pgm_net {
 	unsigned int		gen;		/* under @lock: sockets added + removed */
 	atomic_t		peer_gen;	/* sessions added + removed, any receiver */
 	u32			nak_storm_rate;	/* NAKs/s before a nak-storm event; 0: off */
+	/*
+	 * Limits on what packets make receivers hold (receiver.c): sessions
+	 * per socket and in the netns, window memory per socket (at least
+	 * SO_RCVBUF) and in the netns.  Set by netlink (under @lock), read
+	 * with READ_ONCE; the @_used totals are atomic.
+	 */
+	u32			rx_sessions;
+	u32			rx_sessions_netns;
+	u32			rx_mem;		/* bytes */
+	u32			rx_mem_netns;	/* bytes */
+	atomic_t		rx_sessions_used;
+	atomic_long_t		rx_mem_used;
 	struct mutex		udp_lock;	/* @udp_tunnels (udp.c) */
 	struct list_head	udp_tunnels;
 };

@@ -46,9 +46,17 @@
 #include "pgm.h"
 
 #define SLOTS_PER_CHUNK	128
-#define PEER_HASH	16
+#define PGM_PEER_HASH	256	/* buckets; keyed per receiver (hash_seed) */
 #define PGM_MAX_NAK_LIST	62
 #define PGM_ERR_PENDING_MAX	1024
+/*
+ * NAK credit (reflection bound, RFC 3208 section 10): every packet accepted
+ * into a session earns it PGM_NAK_CREDIT packets it may send (NAKs, SPMRs),
+ * up to PGM_NAK_CREDIT_MAX banked.  So nothing a packet says makes us send
+ * more than two packets of at most PGM_NAK_MAX_LEN bytes for it.
+ */
+#define PGM_NAK_CREDIT		2
+#define PGM_NAK_CREDIT_MAX	64
 
 enum {
 	SLOT_NONE,		/* beyond the lead, or delivered */
@@ -71,40 +79,56 @@ struct pgm_slot {
 };
 
 struct pgm_peer {
-	struct hlist_node	node;
+	struct hlist_node	node;		/* in rcv->peers, or rcv->dying */
+	struct list_head	blocked;	/* in rcv->blocked: delivery waits for room */
 	struct pgm_receiver	*rcv;
 	struct timer_list	timer;
 	struct pgm_tsi		tsi;
 	__be16			dport;
-	__be32			saddr;		/* IP source of its packets */
+	__be32			saddr;		/* IP source of its packets: the session's address */
 	__be32			group;		/* where its data goes */
 	__be32			nla;		/* path NLA from SPMs; 0: none yet */
+	__be32			nla_new;	/* a different NLA seen once (damping) */
 	bool			spm_seen;
 	bool			started;	/* window defined */
+	bool			expired;	/* silent too long: draining, then freed */
+	bool			bo_pending;	/* some slot in back-off: @bo_at is a lower bound */
+	bool			wait_pending;	/* some slot waits for NCF/data: @wait_at likewise */
 	u8			ended;		/* PGM_END_FIN or _RST once seen */
 	bool			end_reported;
+	u16			credit;		/* packets we may still send for this session */
 	u32			spm_sqn;
 	u32			joined;		/* first sqn of the session we saw */
 	u32			next;		/* next sqn to deliver */
 	u32			lead;		/* highest sqn known to exist */
+	u32			size;		/* the window, PGM_RXW_SQNS */
+	u32			mask;		/* slots - 1: slots is a power of two >= @size */
+	u32			mem;		/* bytes charged to the receiver */
 	unsigned long		last_heard;
 	unsigned long		spmr_at;	/* send an SPMR then, if no SPM */
+	unsigned long		bo_at;		/* earliest back-off deadline */
+	unsigned long		wait_at;	/* earliest NCF/RDATA deadline */
 	bool			spmr_wait;	/* SPMR sent or suppressed: wait for the SPM */
 	struct pgm_params	p;		/* as when the peer appeared */
 	u64			losses;		/* this session's share of the counters */
 	u64			naks_sent;
 	u32			nchunks;
-	struct pgm_slot		*chunks[];	/* of SLOTS_PER_CHUNK slots */
+	struct pgm_slot		**chunks;	/* @nchunks chunks, allocated on first use */
 };
 
 struct pgm_receiver {
 	spinlock_t		lock;
 	struct sock		*sk;
+	struct pgm_net		*pn;
 	struct rcu_head		rcu;
 	bool			dead;
 	bool			aborted;	/* PGM_ABORT_ON_LOSS fired */
 	unsigned int		npeers;
-	struct hlist_head	peers[PEER_HASH];
+	u32			hash_seed;
+	u64			mem;		/* bytes charged: sessions, windows, held data */
+	struct hlist_head	peers[PGM_PEER_HASH];
+	struct hlist_head	dying;		/* unlinked peers their timers free */
+	struct list_head	blocked;	/* peers whose delivery waits for room */
 	/*
 	 * Loss and session-end records the error queue could not take yet
 	 * (it shares SO_RCVBUF with data): kept here, in order, and queued as
@@ -125,44 +149,142 @@ static struct pgm_receiver *rcv_get(struct sock *sk)
 	return rcu_dereference_protected(pgm_sk(sk)->rcv, lockdep_sock_is_held(sk));
 }
 
-static u32 tsi_hash(const struct pgm_tsi *tsi)
+static u32 tsi_hash(const struct pgm_receiver *rcv, const struct pgm_tsi *tsi)
 {
-	return jhash(tsi, sizeof(*tsi), 0) % PEER_HASH;
+	return jhash(tsi, sizeof(*tsi), rcv->hash_seed) & (PGM_PEER_HASH - 1);
 }
 
-/* The slot of @sqn, allocating its chunk; NULL when out of memory. */
-static struct pgm_slot *slot_get(struct pgm_peer *peer, u32 sqn, bool alloc)
+/*
+ * Memory a packet makes us hold (a session, its window's slots, the data in
+ * them) is charged to the receiver, and refused (counted) past the
+ * socket's budget (the larger of SO_RCVBUF and the netns's rx-mem) or the
+ * netns's total (rx-mem-netns).  @must: charged even past the socket's
+ * budget (the packet that lets delivery go on; never more than one per
+ * session at a time), never past the netns's.
+ */
+static bool rcv_charge(struct pgm_receiver *rcv, struct pgm_peer *peer, u32 bytes,
+		       bool must)
 {
-	u32 i = sqn % (peer->nchunks * SLOTS_PER_CHUNK);
-	struct pgm_slot **c = &peer->chunks[i / SLOTS_PER_CHUNK];
+	struct pgm_net *pn = rcv->pn;
+	u64 budget = max_t(u64, READ_ONCE(rcv->sk->sk_rcvbuf), READ_ONCE(pn->rx_mem));
 
+	lockdep_assert_held(&rcv->lock);
+	if (!must && rcv->mem + bytes > budget)
+		goto refuse;
+	if (atomic_long_add_return(bytes, &pn->rx_mem_used) > (long)READ_ONCE(pn->rx_mem_netns)) {
+		atomic_long_sub(bytes, &pn->rx_mem_used);
+		goto refuse;
+	}
+	rcv->mem += bytes;
+	if (peer)
+		peer->mem += bytes;
+	return true;
+refuse:
+	rcv->st.mem_refused++;
+	pgm_mib_inc(pn, PGM_MIB_RX_MEM_REFUSED);
+	return false;
+}
+
+static void rcv_uncharge(struct pgm_receiver *rcv, struct pgm_peer *peer, u32 bytes)
+{
+	lockdep_assert_held(&rcv->lock);
+	atomic_long_sub(bytes, &rcv->pn->rx_mem_used);
+	rcv->mem -= bytes;
+	if (peer)
+		peer->mem -= bytes;
+}
+
+static size_t chunk_bytes(const struct pgm_peer *peer)
+{
+	return min_t(u32, peer->mask + 1, SLOTS_PER_CHUNK) * sizeof(struct pgm_slot);
+}
+
+/*
+ * The slot of @sqn, allocating (and charging) its chunk when @alloc (past
+ * the socket's budget too when @must: see rcv_charge); NULL when it is not
+ * there or out of memory.  The index is @sqn masked with a power of two, so
+ * sqns that share a slot are a multiple of 2^k apart and never both in the
+ * window, across the 2^32 wrap too.
+ */
+static struct pgm_slot *__slot_get(struct pgm_peer *peer, u32 sqn, bool alloc, bool must)
+{
+	u32 i = sqn & peer->mask;
+	struct pgm_slot **c;
+
+	if (!peer->chunks) {
+		size_t len = peer->nchunks * sizeof(*peer->chunks);
+
+		if (!alloc || !rcv_charge(peer->rcv, peer, len, must))
+			return NULL;
+		peer->chunks = kzalloc(len, GFP_ATOMIC | __GFP_NOWARN);
+		if (!peer->chunks) {
+			rcv_uncharge(peer->rcv, peer, len);
+			return NULL;
+		}
+	}
+	c = &peer->chunks[i / SLOTS_PER_CHUNK];
 	if (!*c) {
-		if (!alloc)
+		if (!alloc || !rcv_charge(peer->rcv, peer, chunk_bytes(peer), must))
 			return NULL;
-		*c = kcalloc(SLOTS_PER_CHUNK, sizeof(**c), GFP_ATOMIC | __GFP_NOWARN);
-		if (!*c)
+		*c = kzalloc(chunk_bytes(peer), GFP_ATOMIC | __GFP_NOWARN);
+		if (!*c) {
+			rcv_uncharge(peer->rcv, peer, chunk_bytes(peer));
 			return NULL;
+		}
 	}
 	return &(*c)[i % SLOTS_PER_CHUNK];
 }
 
-static u32 peer_size(const struct pgm_peer *peer)
+static struct pgm_slot *slot_get(struct pgm_peer *peer, u32 sqn, bool alloc)
 {
-	return peer->nchunks * SLOTS_PER_CHUNK;
+	return __slot_get(peer, sqn, alloc, false);
 }
 
-static void slot_clear(struct pgm_slot *s)
+static u32 peer_size(const struct pgm_peer *peer)
 {
-	kfree_skb(s->skb);
+	return peer->size;
+}
+
+/* The held data of @s, out of the slot and no longer charged. */
+static struct sk_buff *slot_take(struct pgm_peer *peer, struct pgm_slot *s)
+{
+	struct sk_buff *skb = s->skb;
+
+	if (skb) {
+		rcv_uncharge(peer->rcv, peer, skb->truesize);
+		s->skb = NULL;
+	}
+	return skb;
+}
+
+static void slot_clear(struct pgm_peer *peer, struct pgm_slot *s)
+{
+	kfree_skb(slot_take(peer, s));
 	memset(s, 0, sizeof(*s));
+}
+
+/* A slot's NAK-state deadline; the peer's earliest ones follow it. */
+static void slot_deadline(struct pgm_peer *peer, struct pgm_slot *s, u8 state,
+			  unsigned long when)
+{
+	s->state = state;
+	s->deadline = when;
+	if (state == SLOT_BACKOFF) {
+		if (!peer->bo_pending || time_before(when, peer->bo_at))
+			peer->bo_at = when;
+		peer->bo_pending = true;
+	} else {
+		if (!peer->wait_pending || time_before(when, peer->wait_at))
+			peer->wait_at = when;
+		peer->wait_pending = true;
+	}
 }
 
 static void slot_backoff(struct pgm_peer *peer, struct pgm_slot *s)
 {
 	u32 bo = get_random_u32() % peer->p.nak_bo_ivl;
 
-	s->state = SLOT_BACKOFF;
-	s->deadline = jiffies + pgm_usecs_to_jiffies(bo);
+	slot_deadline(peer, s, SLOT_BACKOFF, jiffies + pgm_usecs_to_jiffies(bo));
 }
 
 static void peer_arm(struct pgm_peer *peer);
@@ -404,6 +526,50 @@ static struct sk_buff *pgm_reassemble(struct pgm_peer *peer, u32 first, u32 n)
 }
 
 /*
+ * Queue the APDU of the @n slots from peer->next (@s is the first) on the
+ * socket's receive queue: its length, or -ENOBUFS when the queue is full
+ * or memory is short; then the APDU stays in the window.
+ */
+static int pgm_queue_apdu(struct pgm_receiver *rcv, struct pgm_peer *peer,
+			  struct pgm_slot *s, u32 n)
+{
+	unsigned int truesize = 0;
+	struct sk_buff *skb;
+	int len;
+
+	if (s->frag) {
+		skb = pgm_reassemble(peer, peer->next, n);
+		if (!skb)
+			return -ENOBUFS;
+	} else {
+		skb = s->skb;
+		truesize = skb->truesize;
+	}
+	pgm_cb(skb)->tsi = peer->tsi;
+	pgm_cb(skb)->saddr = peer->saddr;
+	pgm_cb(skb)->sqn = peer->next;
+	/* Once queued, a reader on another CPU may free it at once. */
+	len = skb->len;
+	if (sock_queue_rcv_skb(rcv->sk, skb) < 0) {
+		if (s->frag)
+			kfree_skb(skb);
+		return -ENOBUFS;
+	}
+	if (!s->frag) {
+		s->skb = NULL;
+		rcv_uncharge(rcv, peer, truesize);
+	}
+	return len;
+}
+
+/* Delivery of @peer stopped for want of room: the reader's next read resumes it. */
+static void pgm_block(struct pgm_receiver *rcv, struct pgm_peer *peer)
+{
+	if (list_empty(&peer->blocked))
+		list_add_tail(&peer->blocked, &rcv->blocked);
+}
+
+/*
  * The APDU of @n slots at peer->next (@len bytes) into the ring, copied
  * straight from the slots: 0, or -ENOBUFS when there is no room (the ring,
  * or for a spilled APDU the receive queue), and the APDU stays in the
@@ -417,7 +583,6 @@ static int pgm_ring_deliver(struct pgm_receiver *rcv, struct pgm_peer *peer,
 	struct pgm_slot *s = slot_get(peer, peer->next, false);
 	u32 rlen = pgm_ring_reclen(len), k, off;
 	struct pgm_ring_rec *rec;
-	struct sk_buff *skb;
 
 	if (!skb_queue_empty(&rcv->pending_err)) {
 		pgm_flush_err(rcv);
@@ -429,24 +594,8 @@ static int pgm_ring_deliver(struct pgm_receiver *rcv, struct pgm_peer *peer,
 		rec = pgm_ring_reserve(r, pgm_ring_reclen(0));
 		if (!rec)
 			return -ENOBUFS;
-		if (s->frag) {
-			skb = pgm_reassemble(peer, peer->next, n);
-			if (!skb)
-				return -ENOBUFS;
-		} else {
-			skb = s->skb;
-			s->skb = NULL;
-		}
-		pgm_cb(skb)->tsi = peer->tsi;
-		pgm_cb(skb)->saddr = peer->saddr;
-		pgm_cb(skb)->sqn = peer->next;
-		if (sock_queue_rcv_skb(rcv->sk, skb) < 0) {
-			if (s->frag)
-				kfree_skb(skb);
-			else
-				s->skb = skb;
+		if (pgm_queue_apdu(rcv, peer, s, n) < 0)
 			return -ENOBUFS;
-		}
 		rec->type = PGM_REC_SPILL;
 		r->st.spilled++;
 	} else {
@@ -473,14 +622,13 @@ static int pgm_ring_deliver(struct pgm_receiver *rcv, struct pgm_peer *peer,
 /* Deliver what is complete and in order; report what is lost. */
 static void pgm_deliver(struct pgm_receiver *rcv, struct pgm_peer *peer)
 {
-	struct sock *sk = rcv->sk;
 	u32 lost_first = 0, lost_count = 0;
 
+	lockdep_assert_held(&rcv->lock);
 	while (peer->started && !sqn_before(peer->lead, peer->next)) {
 		struct pgm_slot *s = slot_get(peer, peer->next, false);
-		struct sk_buff *skb;
-		unsigned int len;
 		u32 n = 1;
+		int len;
 
 		if (!s || s->state == SLOT_NONE || s->state == SLOT_BACKOFF ||
 		    s->state == SLOT_WAIT_NCF || s->state == SLOT_WAIT_DATA)
@@ -489,7 +637,7 @@ static void pgm_deliver(struct pgm_receiver *rcv, struct pgm_peer *peer)
 			if (!lost_count)
 				lost_first = peer->next;
 			lost_count++;
-			slot_clear(s);
+			slot_clear(peer, s);
 			peer->next++;
 			continue;
 		}
@@ -510,7 +658,7 @@ static void pgm_deliver(struct pgm_receiver *rcv, struct pgm_peer *peer)
 			bool lost;
 
 			if (s->first != peer->next) {
-				slot_clear(s);	/* began before we joined */
+				slot_clear(peer, s);	/* began before we joined */
 				peer->next++;
 				continue;
 			}
@@ -526,42 +674,33 @@ static void pgm_deliver(struct pgm_receiver *rcv, struct pgm_peer *peer)
 		}
 		if (rcv->ring) {
 			len = s->frag ? s->apdu_len : s->skb->len;
-			if (pgm_ring_deliver(rcv, peer, n, len))
+			if (pgm_ring_deliver(rcv, peer, n, len)) {
+				pgm_block(rcv, peer);
 				break;	/* full: it waits in the window */
+			}
 			goto delivered;
 		}
-		if (s->frag) {
-			skb = pgm_reassemble(peer, peer->next, n);
-			if (!skb)
-				break;	/* out of memory: try again later */
-		} else {
-			skb = s->skb;
-			s->skb = NULL;
-		}
-		pgm_cb(skb)->tsi = peer->tsi;
-		pgm_cb(skb)->saddr = peer->saddr;
-		pgm_cb(skb)->sqn = peer->next;
-		/* Once queued, a reader on another CPU may free it at once. */
-		len = skb->len;
-		if (sock_queue_rcv_skb(sk, skb) < 0) {
-			/* Receive queue full: keep it in the window for now. */
-			if (s->frag)
-				kfree_skb(skb);
-			else
-				s->skb = skb;
+		/* Receive queue full (or no memory): it waits in the window. */
+		len = pgm_queue_apdu(rcv, peer, s, n);
+		if (len < 0) {
+			pgm_block(rcv, peer);
 			break;
 		}
 delivered:
 		rcv->st.apdus_delivered++;
 		rcv->st.data_bytes_received += len;
 		while (n--)
-			slot_clear(slot_get(peer, peer->next++, false));
+			slot_clear(peer, slot_get(peer, peer->next++, false));
 	}
 	if (lost_count)
 		pgm_report_loss(rcv, peer, lost_first, lost_count);
 	/* After the last of its data, a finished session says so. */
-	if (peer->ended && sqn_before(peer->lead, peer->next))
+	if (peer->ended && sqn_before(peer->lead, peer->next)) {
 		pgm_report_end(rcv, peer, peer->ended);
+		/* An expired one is then freed, by its timer. */
+		if (peer->expired)
+			mod_timer(&peer->timer, jiffies);
+	}
 	pgm_ring_wake(rcv);
 }
 
@@ -570,6 +709,12 @@ delivered:
  * and we do not have is unrecoverable (section 6.3), so the window's front
  * moves up to it at once, reporting the loss.  Data still waiting for a
  * slow reader is never dropped: the front stops there.
+ *
+ * The work is bounded by the window, never by how far the trail is: past
+ * the lead nothing is held, so the rest of the way is one step, and the
+ * whole jump one loss record.  How far one packet may move the window is
+ * not limited otherwise: sessions take packets only from their own source
+ * address (pgm_receiver_rcv), so this takes a host that can forge it.
  */
 static void pgm_slide_to(struct pgm_receiver *rcv, struct pgm_peer *peer, u32 trail)
 {
@@ -577,18 +722,22 @@ static void pgm_slide_to(struct pgm_receiver *rcv, struct pgm_peer *peer, u32 tr
 
 	if ((u32)(trail - peer->next) >= 0x80000000u)
 		return;		/* trail not ahead of us */
-	while (sqn_before(peer->next, trail)) {
+	while (sqn_before(peer->next, trail) && !sqn_before(peer->lead, peer->next)) {
 		struct pgm_slot *s = slot_get(peer, peer->next, false);
 
 		if (s && s->state == SLOT_HAVE)
 			break;
 		if (s)
-			slot_clear(s);
+			slot_clear(peer, s);
 		lost++;
 		peer->next++;
-		if (sqn_before(peer->lead, peer->next))
-			peer->lead = peer->next - 1;
 	}
+	if (sqn_before(peer->next, trail) && sqn_before(peer->lead, peer->next)) {
+		lost += trail - peer->next;
+		peer->next = trail;
+	}
+	if (sqn_before(peer->lead, peer->next))
+		peer->lead = peer->next - 1;
 	if (lost)
 		pgm_report_loss(rcv, peer, lost_first, lost);
 }
@@ -597,7 +746,7 @@ static void pgm_slide_to(struct pgm_receiver *rcv, struct pgm_peer *peer, u32 tr
 static bool pgm_extend(struct pgm_receiver *rcv, struct pgm_peer *peer, u32 sqn,
 		       u8 state)
 {
-	unsigned long bo;
+	unsigned long bo, now = jiffies;
 	u32 s;
 
 	if (!sqn_before(peer->lead, sqn))
@@ -606,22 +755,20 @@ static bool pgm_extend(struct pgm_receiver *rcv, struct pgm_peer *peer, u32 sqn,
 	if ((u32)(sqn - peer->next) > peer_size(peer))
 		return false;
 	/* One back-off for all: they go out together, in one NAK list. */
-	bo = jiffies + pgm_usecs_to_jiffies(get_random_u32() % peer->p.nak_bo_ivl);
+	bo = now + pgm_usecs_to_jiffies(get_random_u32() % peer->p.nak_bo_ivl);
 	for (s = peer->lead + 1; s != sqn; s++) {
 		struct pgm_slot *sl = slot_get(peer, s, true);
 
 		if (!sl)
 			return false;
-		slot_clear(sl);
-		if (state == SLOT_WAIT_DATA) {
-			sl->state = SLOT_WAIT_DATA;
-			sl->deadline = jiffies + pgm_usecs_to_jiffies(peer->p.nak_rdata_ivl);
-		} else {
-			sl->state = SLOT_BACKOFF;
-			sl->deadline = bo;
-		}
+		slot_clear(peer, sl);
+		if (state == SLOT_WAIT_DATA)
+			slot_deadline(peer, sl, SLOT_WAIT_DATA,
+				      now + pgm_usecs_to_jiffies(peer->p.nak_rdata_ivl));
+		else
+			slot_deadline(peer, sl, SLOT_BACKOFF, bo);
+		peer->lead = s;
 	}
-	peer->lead = sqn - 1;
 	return true;
 }
 
@@ -629,7 +776,7 @@ static struct pgm_peer *pgm_peer_find(struct pgm_receiver *rcv, const struct pgm
 {
 	struct pgm_peer *peer;
 
-	hlist_for_each_entry(peer, &rcv->peers[tsi_hash(tsi)], node)
+	hlist_for_each_entry(peer, &rcv->peers[tsi_hash(rcv, tsi)], node)
 		if (!memcmp(&peer->tsi, tsi, sizeof(*tsi)))
 			return peer;
 	return NULL;
@@ -637,44 +784,100 @@ static struct pgm_peer *pgm_peer_find(struct pgm_receiver *rcv, const struct pgm
 
 static void pgm_peer_timer(struct timer_list *t);
 
+/*
+ * A new session heard from @iph->saddr, or NULL: past the socket's or the
+ * netns's session limit (rx-sessions, rx-sessions-netns), past the memory
+ * budget, or out of memory; refusals are counted.  Its window's slots come
+ * later, a chunk at a time, as data needs them.
+ */
 static struct pgm_peer *pgm_peer_new(struct pgm_receiver *rcv, const struct pgm_tsi *tsi,
 				     const struct iphdr *iph, __be16 dport)
 {
 	struct pgm_sock *ps = pgm_sk(rcv->sk);
-	u32 nchunks = DIV_ROUND_UP(READ_ONCE(ps->params.rxw_sqns), SLOTS_PER_CHUNK);
+	struct pgm_net *pn = rcv->pn;
+	u32 slots = roundup_pow_of_two(READ_ONCE(ps->params.rxw_sqns));
 	struct pgm_peer *peer;
 
-	peer = kzalloc(struct_size(peer, chunks, nchunks), GFP_ATOMIC | __GFP_NOWARN);
-	if (!peer)
-		return NULL;
+	lockdep_assert_held(&rcv->lock);
+	if (rcv->npeers >= READ_ONCE(pn->rx_sessions))
+		goto refuse;
+	if (atomic_inc_return(&pn->rx_sessions_used) > (int)READ_ONCE(pn->rx_sessions_netns))
+		goto uncount;
+	/* Sessions are bounded by number: only the netns's total may refuse one. */
+	if (!rcv_charge(rcv, NULL, sizeof(*peer), true))
+		goto uncount;
+	peer = kzalloc(sizeof(*peer), GFP_ATOMIC | __GFP_NOWARN);
+	if (!peer) {
+		rcv_uncharge(rcv, NULL, sizeof(*peer));
+		goto uncount;
+	}
+	peer->mem = sizeof(*peer);
 	peer->rcv = rcv;
 	peer->tsi = *tsi;
 	peer->dport = dport;
 	peer->saddr = iph->saddr;
 	peer->group = iph->daddr;
-	peer->nchunks = nchunks;
 	peer->p = ps->params;
+	peer->size = peer->p.rxw_sqns;
+	peer->mask = slots - 1;
+	peer->nchunks = DIV_ROUND_UP(slots, SLOTS_PER_CHUNK);
 	peer->last_heard = jiffies;
 	peer->spmr_at = jiffies + pgm_usecs_to_jiffies(get_random_u32() % peer->p.spmr_expiry);
+	INIT_LIST_HEAD(&peer->blocked);
 	timer_setup(&peer->timer, pgm_peer_timer, 0);
-	hlist_add_head(&peer->node, &rcv->peers[tsi_hash(tsi)]);
+	hlist_add_head(&peer->node, &rcv->peers[tsi_hash(rcv, tsi)]);
 	rcv->npeers++;
-	atomic_inc(&pgm_pernet(sock_net(rcv->sk))->peer_gen);
+	atomic_inc(&pn->peer_gen);
 	return peer;
+
+uncount:
+	atomic_dec(&pn->rx_sessions_used);
+refuse:
+	rcv->st.sessions_refused++;
+	pgm_mib_inc(pn, PGM_MIB_RX_SESSIONS_REFUSED);
+	return NULL;
+}
+
+/* Take @peer out of the receiver (its memory is freed by pgm_peer_free). */
+static void pgm_peer_unlink(struct pgm_receiver *rcv, struct pgm_peer *peer)
+{
+	lockdep_assert_held(&rcv->lock);
+	hlist_del(&peer->node);
+	list_del_init(&peer->blocked);
+	rcv->npeers--;
+	atomic_dec(&rcv->pn->rx_sessions_used);
+	rcv_uncharge(rcv, NULL, peer->mem);
+	peer->mem = 0;
+	atomic_inc(&rcv->pn->peer_gen);
 }
 
 static void pgm_peer_free(struct pgm_peer *peer)
 {
-	u32 i, k;
+	u32 i, k, n = min_t(u32, peer->mask + 1, SLOTS_PER_CHUNK);
 
-	for (i = 0; i < peer->nchunks; i++) {
-		if (!peer->chunks[i])
-			continue;
-		for (k = 0; k < SLOTS_PER_CHUNK; k++)
-			kfree_skb(peer->chunks[i][k].skb);
-		kfree(peer->chunks[i]);
+	if (peer->chunks) {
+		for (i = 0; i < peer->nchunks; i++) {
+			if (!peer->chunks[i])
+				continue;
+			for (k = 0; k < n; k++)
+				kfree_skb(peer->chunks[i][k].skb);
+			kfree(peer->chunks[i]);
+		}
+		kfree(peer->chunks);
 	}
 	kfree(peer);
+}
+
+/*
+ * May @peer's session make us send @n more packets (NAKs, SPMRs)?  Takes
+ * them from its credit (PGM_NAK_CREDIT per packet it sent us).
+ */
+static bool peer_spend(struct pgm_peer *peer, u16 n)
+{
+	if (peer->credit < n)
+		return false;
+	peer->credit -= n;
+	return true;
 }
 
 /* Send a NAK for @sqns (the first, then up to 62 in OPT_NAK_LIST). */
@@ -742,7 +945,39 @@ static void pgm_send_spmr(struct pgm_receiver *rcv, struct pgm_peer *peer)
 	pgm_send_spmr_to(rcv, peer, peer->saddr, 0);
 }
 
-/* The NAK state machine's clock: one timer per peer, at its next deadline. */
+/*
+ * Section 6: a source silent for PGM_PEER_EXPIRY is gone.  What is missing
+ * can no longer be repaired and is reported lost; what we hold is still
+ * delivered, however slow the reader: the session ends (and its peer is
+ * freed by its timer) only after the last of it.
+ */
+static void pgm_peer_expire(struct pgm_receiver *rcv, struct pgm_peer *peer)
+{
+	u32 sqn;
+
+	peer->expired = true;
+	peer->bo_pending = false;
+	peer->wait_pending = false;
+	if (!peer->end_reported)
+		peer->ended = PGM_END_EXPIRED;
+	for (sqn = peer->next; peer->started && !sqn_before(peer->lead, sqn); sqn++) {
+		struct pgm_slot *s = slot_get(peer, sqn, false);
+
+		if (s && s->state != SLOT_HAVE)
+			s->state = SLOT_LOST;
+	}
+	if (peer->started)
+		pgm_deliver(rcv, peer);
+	else
+		pgm_report_end(rcv, peer, PGM_END_EXPIRED);
+	pgm_ring_wake(rcv);
+}
+
+/*
+ * The NAK state machine's clock: one timer per peer, at its next deadline.
+ * It walks the window (at most PGM_RXW_SQNS slots) only when a deadline is
+ * due, and leaves @bo_at/@wait_at exact.
+ */
 static void pgm_peer_timer(struct timer_list *t)
 {
 	struct pgm_peer *peer = from_timer(peer, t, timer);
@@ -750,64 +985,80 @@ static void pgm_peer_timer(struct timer_list *t)
 	unsigned long now = jiffies;
 	u32 nak[1 + PGM_MAX_NAK_LIST];
 	unsigned int nnak = 0;
+	bool can_nak, deferred = false;
 	u32 sqn;
 
 	spin_lock_bh(&rcv->lock);
 	if (rcv->dead)
 		goto out;
-	if (time_after_eq(now, peer->last_heard +
-			  pgm_usecs_to_jiffies(peer->p.peer_expiry))) {
-		/* Section 6: a silent source is forgotten, and that is said. */
-		pgm_report_end(rcv, peer, PGM_END_EXPIRED);
-		pgm_ring_wake(rcv);
-		hlist_del(&peer->node);
-		rcv->npeers--;
-		atomic_inc(&pgm_pernet(sock_net(rcv->sk))->peer_gen);
+	if (!peer->expired && time_after_eq(now, peer->last_heard +
+					    pgm_usecs_to_jiffies(peer->p.peer_expiry)))
+		pgm_peer_expire(rcv, peer);
+	if (peer->expired) {
+		if (!peer->end_reported)
+			goto out;	/* the reader's next read goes on */
+		pgm_peer_unlink(rcv, peer);
 		spin_unlock_bh(&rcv->lock);
+		del_timer(&peer->timer);	/* re-armed by the last delivery */
 		pgm_peer_free(peer);
 		return;
 	}
-	for (sqn = peer->next; peer->started && !sqn_before(peer->lead, sqn); sqn++) {
-		struct pgm_slot *s = slot_get(peer, sqn, false);
+	can_nak = peer->nla && peer->credit;
+	if (peer->started &&
+	    ((peer->wait_pending && !time_before(now, peer->wait_at)) ||
+	     (peer->bo_pending && can_nak && !time_before(now, peer->bo_at)))) {
+		peer->bo_pending = false;
+		peer->wait_pending = false;
+		for (sqn = peer->next; !sqn_before(peer->lead, sqn); sqn++) {
+			struct pgm_slot *s = slot_get(peer, sqn, false);
 
-		if (!s || time_before(now, s->deadline))
-			continue;
-		switch (s->state) {
-		case SLOT_BACKOFF:
-			if (!peer->nla)
-				break;	/* no SPM yet: nowhere to send a NAK */
-			if (nnak < ARRAY_SIZE(nak))
+			if (!s || s->state == SLOT_NONE || s->state == SLOT_HAVE ||
+			    s->state == SLOT_LOST)
+				continue;
+			if (time_before(now, s->deadline)) {
+				slot_deadline(peer, s, s->state, s->deadline);
+				continue;
+			}
+			switch (s->state) {
+			case SLOT_BACKOFF:
+				/* No SPM yet (nowhere to send), no credit, or the list is full. */
+				if (!can_nak || nnak == ARRAY_SIZE(nak)) {
+					deferred |= !!peer->nla && !peer->credit;
+					slot_deadline(peer, s, SLOT_BACKOFF, s->deadline);
+					break;
+				}
 				nak[nnak++] = sqn;
-			else
+				slot_deadline(peer, s, SLOT_WAIT_NCF,
+					      now + pgm_usecs_to_jiffies(peer->p.nak_rpt_ivl));
 				break;
-			s->state = SLOT_WAIT_NCF;
-			s->deadline = now + pgm_usecs_to_jiffies(peer->p.nak_rpt_ivl);
-			break;
-		case SLOT_WAIT_NCF:
-			if (++s->ncf_retries > peer->p.nak_ncf_retries) {
-				s->state = SLOT_LOST;
+			case SLOT_WAIT_NCF:
+				if (++s->ncf_retries > peer->p.nak_ncf_retries) {
+					s->state = SLOT_LOST;
+					break;
+				}
+				slot_backoff(peer, s);
+				break;
+			case SLOT_WAIT_DATA:
+				if (++s->data_retries > peer->p.nak_data_retries) {
+					s->state = SLOT_LOST;
+					break;
+				}
+				slot_backoff(peer, s);
 				break;
 			}
-			slot_backoff(peer, s);
-			break;
-		case SLOT_WAIT_DATA:
-			if (++s->data_retries > peer->p.nak_data_retries) {
-				s->state = SLOT_LOST;
-				break;
-			}
-			slot_backoff(peer, s);
-			break;
 		}
 	}
-	if (nnak)
+	if (nnak && peer_spend(peer, 1))
 		pgm_send_nak(rcv, peer, nak, nnak);
+	if (deferred)
+		rcv->st.naks_deferred++;
 	if (!peer->spm_seen && time_after_eq(now, peer->spmr_at)) {
 		if (peer->spmr_wait) {
 			/* No SPM came: a new back-off, then ask again. */
 			peer->spmr_wait = false;
 			peer->spmr_at = now + pgm_usecs_to_jiffies(get_random_u32() %
 								   peer->p.spmr_expiry);
-		} else {
+		} else if (peer_spend(peer, 2)) {
 			pgm_send_spmr(rcv, peer);
 			peer->spmr_wait = true;
 			peer->spmr_at = now + pgm_usecs_to_jiffies(peer->p.spmr_expiry);
@@ -819,25 +1070,28 @@ out:
 	spin_unlock_bh(&rcv->lock);
 }
 
-/* Arm the peer's timer for its earliest deadline (or expiry). */
+/*
+ * Arm the peer's timer for its earliest deadline (or expiry): O(1), from
+ * the earliest deadlines kept as slots change state.  Back-offs count only
+ * when a NAK could go (an NLA known, credit left), SPMRs likewise.
+ */
 static void peer_arm(struct pgm_peer *peer)
 {
 	unsigned long when = peer->last_heard + pgm_usecs_to_jiffies(peer->p.peer_expiry);
-	u32 sqn;
 
-	if (!peer->spm_seen && time_before(peer->spmr_at, when))
-		when = peer->spmr_at;
-	for (sqn = peer->next; peer->started && !sqn_before(peer->lead, sqn); sqn++) {
-		struct pgm_slot *s = slot_get(peer, sqn, false);
-
-		if (!s)
-			continue;
-		if ((s->state == SLOT_BACKOFF && peer->nla) || s->state == SLOT_WAIT_NCF ||
-		    s->state == SLOT_WAIT_DATA) {
-			if (time_before(s->deadline, when))
-				when = s->deadline;
-		}
+	if (peer->expired) {
+		/* Drained: the timer frees it; otherwise the reader drives it. */
+		if (peer->end_reported)
+			mod_timer(&peer->timer, jiffies);
+		return;
 	}
+	if (!peer->spm_seen && (peer->spmr_wait || peer->credit >= 2) &&
+	    time_before(peer->spmr_at, when))
+		when = peer->spmr_at;
+	if (peer->wait_pending && time_before(peer->wait_at, when))
+		when = peer->wait_at;
+	if (peer->bo_pending && peer->nla && peer->credit && time_before(peer->bo_at, when))
+		when = peer->bo_at;
 	mod_timer(&peer->timer, when);
 }
 
@@ -930,17 +1184,25 @@ static void pgm_rx_data(struct pgm_receiver *rcv, struct pgm_peer *peer,
 		rcv->st.outside_window++;
 		return;
 	}
-	s = slot_get(peer, sqn, true);
+	s = __slot_get(peer, sqn, true, sqn == peer->next);
 	if (!s)
 		return;
 	if (s->state == SLOT_HAVE) {
 		rcv->st.duplicates++;
 		return;
 	}
-	slot_clear(s);
 	skb = skb_clone(skb, GFP_ATOMIC);
 	if (!skb)
 		return;
+	/*
+	 * Held data is charged; past the budget it is refused and stays
+	 * missing (NAKed again later), except the packet delivery waits for.
+	 */
+	if (!rcv_charge(rcv, peer, skb->truesize, sqn == peer->next)) {
+		kfree_skb(skb);
+		return;
+	}
+	slot_clear(peer, s);
 	skb_pull(skb, info->hdr_len + info->opt_len);
 	s->skb = skb;
 	s->state = SLOT_HAVE;
@@ -951,6 +1213,26 @@ static void pgm_rx_data(struct pgm_receiver *rcv, struct pgm_peer *peer,
 		peer->lead = sqn;
 	if (end)
 		peer->ended = end;
+}
+
+/*
+ * The path NLA of an SPM: where our NAKs go (section 6.2).  A unicast
+ * address only (never a group or broadcast: NAKs are not reflected at
+ * many), and, damping its jitter (section 10), a new one is taken only when
+ * two SPMs in a row carry it.
+ */
+static void pgm_peer_nla(struct pgm_receiver *rcv, struct pgm_peer *peer, __be32 nla)
+{
+	if (ipv4_is_multicast(nla) || ipv4_is_lbcast(nla) || ipv4_is_zeronet(nla)) {
+		rcv->st.malformed++;
+		return;
+	}
+	if (!peer->nla || nla == peer->nla || nla == peer->nla_new) {
+		peer->nla = nla;
+		peer->nla_new = 0;
+	} else {
+		peer->nla_new = nla;
+	}
 }
 
 static void pgm_rx_spm(struct pgm_receiver *rcv, struct pgm_peer *peer,
@@ -971,7 +1253,7 @@ static void pgm_rx_spm(struct pgm_receiver *rcv, struct pgm_peer *peer,
 	peer->spm_seen = true;
 	peer->spm_sqn = spm_sqn;
 	if (get_unaligned_be16(d + 28) == PGM_AFI_IP)
-		peer->nla = get_unaligned((__be32 *)(d + 32));
+		pgm_peer_nla(rcv, peer, get_unaligned((__be32 *)(d + 32)));
 	pgm_read_opts(d, info, NULL, &end, &join, &has_join);
 	if (end)
 		peer->ended = end;
@@ -1023,17 +1305,16 @@ static void pgm_ncf_one(struct pgm_receiver *rcv, struct pgm_peer *peer, u32 sqn
 			return;
 		s = slot_get(peer, sqn, true);
 		if (s) {
-			slot_clear(s);
-			s->state = SLOT_WAIT_DATA;
-			s->deadline = jiffies + pgm_usecs_to_jiffies(peer->p.nak_rdata_ivl);
+			slot_clear(peer, s);
+			slot_deadline(peer, s, SLOT_WAIT_DATA,
+				      jiffies + pgm_usecs_to_jiffies(peer->p.nak_rdata_ivl));
 		}
 		return;
 	}
 	s = slot_get(peer, sqn, false);
-	if (s && (s->state == SLOT_BACKOFF || s->state == SLOT_WAIT_NCF)) {
-		s->state = SLOT_WAIT_DATA;
-		s->deadline = jiffies + pgm_usecs_to_jiffies(peer->p.nak_rdata_ivl);
-	}
+	if (s && (s->state == SLOT_BACKOFF || s->state == SLOT_WAIT_NCF))
+		slot_deadline(peer, s, SLOT_WAIT_DATA,
+			      jiffies + pgm_usecs_to_jiffies(peer->p.nak_rdata_ivl));
 }
 
 static void pgm_rx_ncf(struct pgm_receiver *rcv, struct pgm_peer *peer,
@@ -1069,6 +1350,7 @@ void pgm_receiver_rcv(struct sock *sk, struct sk_buff *skb,
 {
 	struct pgm_receiver *rcv = rcu_dereference(pgm_sk(sk)->rcv);
 	const struct pgm_hdr *ph = (const struct pgm_hdr *)skb->data;
+	__be32 saddr = ip_hdr(skb)->saddr;
 	struct pgm_peer *peer;
 	struct pgm_tsi tsi;
 
@@ -1101,8 +1383,20 @@ void pgm_receiver_rcv(struct sock *sk, struct sk_buff *skb,
 		peer = pgm_peer_new(rcv, &tsi, ip_hdr(skb), ph->dport);
 		if (!peer)
 			goto out;
+	} else if (saddr != peer->saddr && !(info->type == PGM_NCF && saddr == peer->nla)) {
+		/*
+		 * A session is tied to the address it started from: its TSI
+		 * from anywhere else is not its source (an NCF may also come
+		 * from the path NLA, the hop our NAKs go to).
+		 */
+		rcv->st.wrong_source++;
+		pgm_mib_inc(rcv->pn, PGM_MIB_RX_WRONG_SOURCE);
+		goto out;
 	}
+	if (peer->expired)
+		goto out;	/* gone: only its held data is still delivered */
 	peer->last_heard = jiffies;
+	peer->credit = min_t(u16, peer->credit + PGM_NAK_CREDIT, PGM_NAK_CREDIT_MAX);
 	switch (info->type) {
 	case PGM_ODATA:
 	case PGM_RDATA:
@@ -1133,9 +1427,12 @@ int pgm_receiver_start(struct sock *sk)
 		return -ENOMEM;
 	spin_lock_init(&rcv->lock);
 	rcv->sk = sk;
+	rcv->pn = pgm_pernet(sock_net(sk));
 	rcv->ring = pgm_sk(sk)->ring;	/* fixed from now on */
+	rcv->hash_seed = get_random_u32();
 	__skb_queue_head_init(&rcv->pending_err);
-	for (i = 0; i < PEER_HASH; i++)
+	INIT_LIST_HEAD(&rcv->blocked);
+	for (i = 0; i < PGM_PEER_HASH; i++)
 		INIT_HLIST_HEAD(&rcv->peers[i]);
 	rcu_assign_pointer(pgm_sk(sk)->rcv, rcv);
 	return 0;
@@ -1153,9 +1450,9 @@ void pgm_receiver_stop(struct sock *sk)
 		return;
 	spin_lock_bh(&rcv->lock);
 	rcv->dead = true;
-	for (i = 0; i < PEER_HASH; i++) {
+	for (i = 0; i < PGM_PEER_HASH; i++) {
 		hlist_for_each_entry_safe(peer, tmp, &rcv->peers[i], node) {
-			hlist_del(&peer->node);
+			pgm_peer_unlink(rcv, peer);
 			hlist_add_head(&peer->node, &gone);
 		}
 	}
@@ -1168,6 +1465,23 @@ void pgm_receiver_stop(struct sock *sk)
 	/* The receiver is dead: nobody else touches pending_err now. */
 	__skb_queue_purge(&rcv->pending_err);
 	kfree_rcu(rcv, rcu);
+}
+
+/*
+ * Delivery resumes for the sessions that stopped for want of room (and
+ * only those: the reader's room does not concern the others).
+ */
+static void pgm_deliver_blocked(struct pgm_receiver *rcv)
+{
+	struct pgm_peer *peer, *tmp;
+	LIST_HEAD(list);
+
+	lockdep_assert_held(&rcv->lock);
+	list_splice_init(&rcv->blocked, &list);
+	list_for_each_entry_safe(peer, tmp, &list, blocked) {
+		list_del_init(&peer->blocked);
+		pgm_deliver(rcv, peer);
+	}
 }
 
 /*
@@ -1269,14 +1583,9 @@ int pgm_receiver_recvmsg(struct sock *sk, struct msghdr *msg, size_t len,
 		lock_sock(sk);
 		rcv = rcv_get(sk);
 		if (rcv) {
-			unsigned int i;
-			struct pgm_peer *peer;
-
 			spin_lock_bh(&rcv->lock);
 			pgm_flush_err(rcv);
-			for (i = 0; i < PEER_HASH; i++)
-				hlist_for_each_entry(peer, &rcv->peers[i], node)
-					pgm_deliver(rcv, peer);
+			pgm_deliver_blocked(rcv);
 			spin_unlock_bh(&rcv->lock);
 		}
 		release_sock(sk);
@@ -1292,8 +1601,6 @@ int pgm_receiver_recvmsg(struct sock *sk, struct msghdr *msg, size_t len,
 void pgm_receiver_ring_kick(struct sock *sk)
 {
 	struct pgm_receiver *rcv;
-	struct pgm_peer *peer;
-	unsigned int i;
 
 	rcu_read_lock();
 	rcv = rcu_dereference(pgm_sk(sk)->rcv);
@@ -1301,9 +1608,7 @@ void pgm_receiver_ring_kick(struct sock *sk)
 		spin_lock_bh(&rcv->lock);
 		if (!rcv->dead) {
 			pgm_flush_err(rcv);
-			for (i = 0; i < PEER_HASH; i++)
-				hlist_for_each_entry(peer, &rcv->peers[i], node)
-					pgm_deliver(rcv, peer);
+			pgm_deliver_blocked(rcv);
 			pgm_ring_wake(rcv);
 		}
 		spin_unlock_bh(&rcv->lock);
@@ -1339,6 +1644,7 @@ void pgm_receiver_stats(struct sock *sk, struct pgm_receiver_stats *st)
 	spin_lock_bh(&rcv->lock);
 	*st = rcv->st;
 	st->peers = rcv->npeers;
+	st->mem = rcv->mem;
 	spin_unlock_bh(&rcv->lock);
 }
 
@@ -1355,6 +1661,7 @@ bool pgm_receiver_info(struct pgm_receiver *rcv, struct pgm_receiver_info *ri)
 	if (ok) {
 		ri->st = rcv->st;
 		ri->st.peers = rcv->npeers;
+		ri->st.mem = rcv->mem;
 		ri->aborted = rcv->aborted;
 	}
 	spin_unlock_bh(&rcv->lock);
@@ -1378,7 +1685,7 @@ int pgm_receiver_peers(struct pgm_receiver *rcv, unsigned long *skip,
 	spin_lock_bh(&rcv->lock);
 	if (rcv->dead)
 		goto out;
-	for (i = 0; i < PEER_HASH; i++) {
+	for (i = 0; i < PGM_PEER_HASH; i++) {
 		hlist_for_each_entry(peer, &rcv->peers[i], node) {
 			struct pgm_peer_info pi = {
 				.tsi = peer->tsi,

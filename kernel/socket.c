@@ -570,6 +570,11 @@ void pgm_netns_stats(struct pgm_net *pn, struct pgm_netns_stats *st)
 	st->in_malformed = sum[PGM_MIB_IN_MALFORMED];
 	st->in_no_socket = sum[PGM_MIB_IN_NO_SOCKET];
 	st->in_delivered = sum[PGM_MIB_IN_DELIVERED];
+	st->rx_sessions_refused = sum[PGM_MIB_RX_SESSIONS_REFUSED];
+	st->rx_mem_refused = sum[PGM_MIB_RX_MEM_REFUSED];
+	st->rx_wrong_source = sum[PGM_MIB_RX_WRONG_SOURCE];
+	st->rx_sessions = atomic_read(&pn->rx_sessions_used);
+	st->rx_mem = atomic_long_read(&pn->rx_mem_used);
 	st->sockets = READ_ONCE(pn->nsockets);
 }
 

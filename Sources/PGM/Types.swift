@@ -459,6 +459,16 @@ public struct ReceiverStatistics: Sendable, Hashable {
     public var outsideWindow: UInt64
     /// Sources currently known.
     public var peers: UInt32
+    /// New sessions refused: past `rx-sessions`, `rx-sessions-netns` or memory.
+    public var sessionsRefused: UInt64
+    /// Packets or sessions refused past the memory budget (`rx-mem`, `rx-mem-netns`).
+    public var memoryRefused: UInt64
+    /// Packets with a session's TSI from another address, dropped.
+    public var wrongSource: UInt64
+    /// Times due NAKs waited for NAK credit (the reflection bound of pgm(7)).
+    public var naksDeferred: UInt64
+    /// Bytes held now for sessions, windows and the data in them.
+    public var memory: UInt64
 
     init(_ s: pgm_receiver_stats) {
         dataBytesReceived = s.data_bytes_received
@@ -474,6 +484,11 @@ public struct ReceiverStatistics: Sendable, Hashable {
         malformed = s.malformed
         outsideWindow = s.outside_window
         peers = s.peers
+        sessionsRefused = s.sessions_refused
+        memoryRefused = s.mem_refused
+        wrongSource = s.wrong_source
+        naksDeferred = s.naks_deferred
+        memory = s.mem
     }
 }
 
@@ -497,6 +512,16 @@ public struct NetnsStatistics: Hashable, Sendable {
     public var inDelivered: UInt64
     /// PGM sockets open in the namespace.
     public var sockets: UInt64
+    /// Receivers' new sessions refused (limits or memory).
+    public var receiverSessionsRefused: UInt64
+    /// Receivers' packets or sessions refused past the memory budget.
+    public var receiverMemoryRefused: UInt64
+    /// Packets with a session's TSI from another address, dropped.
+    public var receiverWrongSource: UInt64
+    /// Receivers' sessions now.
+    public var receiverSessions: UInt64
+    /// Bytes receivers hold now.
+    public var receiverMemory: UInt64
 
     init(_ s: pgm_netns_stats) {
         inPackets = s.in_packets
@@ -508,5 +533,10 @@ public struct NetnsStatistics: Hashable, Sendable {
         inNoSocket = s.in_no_socket
         inDelivered = s.in_delivered
         sockets = s.sockets
+        receiverSessionsRefused = s.rx_sessions_refused
+        receiverMemoryRefused = s.rx_mem_refused
+        receiverWrongSource = s.rx_wrong_source
+        receiverSessions = s.rx_sessions
+        receiverMemory = s.rx_mem
     }
 }

@@ -29,11 +29,14 @@ public struct Seen: Sendable {
     public var packet: PGMPacket
     /// Sent to the group rather than unicast.
     public var multicast: Bool
+    /// The unicast address it went to (nil: the group).
+    public var destination: PGMIPv4Address?
 
-    public init(time: Int64, packet: PGMPacket, multicast: Bool) {
+    public init(time: Int64, packet: PGMPacket, multicast: Bool, destination: PGMIPv4Address? = nil) {
         self.time = time
         self.packet = packet
         self.multicast = multicast
+        self.destination = destination
     }
 }
 
@@ -211,7 +214,7 @@ public final class Runner {
             try markAction()
             let (bytes, multicast) = try build(j)
             trace.append("\(stamp(backend.now))  inject  \(j.text)")
-            try backendCall { () throws(BackendError) in try backend.inject(bytes, from: j.peer, multicast: multicast) }
+            try backendCall { () throws(BackendError) in try backend.inject(bytes, from: j.from ?? j.peer, multicast: multicast) }
             ref = backend.now
         case .wait(let d):
             try markAction()
@@ -356,6 +359,7 @@ public final class Runner {
             if let v = p.length, d.payload.count != v { return false }
         case .nak(let n), .ncf(let n):
             if let v = p.sequence, rel(n.sequence) != v { return false }
+            if let v = p.nla, s.destination != network.peer(v) { return false }
         default:
             break
         }
@@ -457,7 +461,11 @@ public final class Runner {
     // MARK: Building injected packets
 
     func build(_ j: Injection) throws(Failure) -> ([UInt8], Bool) {
-        guard j.peer >= 1 && j.peer <= Network.peers else { throw Failure(message: "peer=\(j.peer): peers are 1 to \(Network.peers)") }
+        for (name, n) in [("peer", j.peer), ("from", j.from), ("nla", j.nla)] {
+            if let n, !(1...Network.peers).contains(n) {
+                throw Failure(message: "\(name)=\(n): peers are 1 to \(Network.peers)")
+            }
+        }
         let base = dataBase ?? 0
         func abs(_ v: UInt32?) -> UInt32? { v.map { base &+ $0 } }
         var options: [PGMOption] = []
@@ -479,7 +487,7 @@ public final class Runner {
             // The simulated peer is a source (or a network element, or
             // another receiver for SPMR).
             let tsi = network.peerTSI(j.peer)
-            let path = PGMNLA.ipv4(network.peer(j.peer))
+            let path = PGMNLA.ipv4(network.peer(j.nla ?? j.peer))
             multicast = j.multicast ?? true
             switch j.kind {
             case .SPM:

@@ -124,12 +124,13 @@ public final class ModelBackend: ConformanceBackend {
     /// Moves what the model put in its outboxes into observations.
     func drain() {
         for tx in sourceOut.packets + receiverOut.packets {
-            let multicast: Bool
+            var to: PGMIPv4Address?
+            var multicast = false
             switch tx.destination {
             case .group: multicast = true
-            case .unicast: multicast = false
+            case .unicast(let nla): if case .ipv4(let a) = nla { to = a }
             }
-            pending.append(.packet(Seen(time: now, packet: tx.packet, multicast: multicast)))
+            pending.append(.packet(Seen(time: now, packet: tx.packet, multicast: multicast, destination: to)))
         }
         for e in receiverOut.events {
             switch e {

@@ -186,6 +186,7 @@ public enum ScenarioParser {
             case "to":
                 guard value == "group" || value == "unicast" else { throw fail("to=group or to=unicast") }
                 p.multicast = value == "group"
+            case "nla": p.nla = Int(try num(value, f, fail))
             default: throw fail("unknown field '\(f)' for \(kind.rawValue)")
             }
         }
@@ -213,6 +214,8 @@ public enum ScenarioParser {
             case "rst": j.rst = (noNAKs: value == "n", code: 0)
             case "join": j.join = try num(value, f, fail)
             case "peer": j.peer = Int(try num(value, f, fail))
+            case "from": j.from = Int(try num(value, f, fail))
+            case "nla": j.nla = Int(try num(value, f, fail))
             case "to":
                 guard value == "group" || value == "unicast" else { throw fail("to=group or to=unicast") }
                 j.multicast = value == "group"

@@ -97,6 +97,8 @@ public struct PacketPattern: Sendable, CustomStringConvertible {
     public var joinValue: UInt32?
     /// Sent to the group (true) or unicast (false); nil: either.
     public var multicast: Bool?
+    /// NAK: sent to simulated peer N's address (the path NLA it was given).
+    public var nla: Int?
     /// The text of the pattern, for messages.
     public var text: String
 
@@ -124,6 +126,10 @@ public struct Injection: Sendable {
     public var join: UInt32?
     /// Which simulated source (1, 2, ...): its TSI and address differ.
     public var peer = 1
+    /// Sent from simulated peer N's address instead of `peer`'s (same TSI).
+    public var from: Int?
+    /// SPM: the path NLA is simulated peer N's address instead of `peer`'s.
+    public var nla: Int?
     /// Multicast to the group instead of unicast (SPMR from another receiver).
     public var multicast: Bool?
     /// Damage done to the encoded packet.

@@ -35,6 +35,11 @@ public struct ReceiverStatistics: Hashable, Sendable, Codable {
     public var apdusDelivered = 0
     public var sequencesLost = 0
     public var fragmentsDropped = 0
+    /// Packets with a session's TSI from another address (or an NCF from
+    /// neither the source nor its path NLA), dropped.
+    public var wrongSource = 0
+    /// SPMs whose path NLA is not a unicast address (not taken).
+    public var badPath = 0
     public init() {}
 }
 
@@ -87,16 +92,21 @@ public struct Receiver: Sendable {
         if let port, packet.dataDestinationPort != port { return }
         switch packet.body {
         case .odata(let d), .rdata(let d):
-            let i = peer(for: packet, sender: sender, now: now, createdBySPM: false)
+            guard let i = peer(for: packet, sender: sender, now: now, createdBySPM: false) else { return }
             peers[i].onData(d, options: packet.options, now: now, ctx: &ctx, out: &out)
         case .spm(let s):
-            let i = peer(for: packet, sender: sender, now: now, createdBySPM: true)
+            guard let i = peer(for: packet, sender: sender, now: now, createdBySPM: true) else { return }
             peers[i].onSPM(s, options: packet.options, now: now, ctx: &ctx, out: &out)
             // OPT_RST: nothing more is NAKed or delivered for the session.
             if peers[i].reset { remove(at: i) }
         case .ncf(let n), .nak(let n):
             // Multicast NAKs from other receivers count as NCFs do (section 6.3).
             guard let i = existingPeer(packet.tsi) else { return }
+            // An NCF comes from the session's source or its path NLA (pgm(7) SECURITY).
+            if packet.type == .ncf && sender != peers[i].source && sender != peers[i].path {
+                ctx.statistics.wrongSource += 1
+                return
+            }
             peers[i].onConfirmation(first: n.sequence, options: packet.options, isNCF: packet.type == .ncf,
                                     now: now, ctx: &ctx)
         case .spmr:
@@ -129,11 +139,16 @@ public struct Receiver: Sendable {
         return index[tsi]
     }
 
-    /// The index of the packet's session, created on first sight.
-    mutating func peer(for packet: PGMPacket, sender: PGMNLA, now: VirtualTime, createdBySPM: Bool) -> Int {
+    /// The index of the packet's session, created on first sight; nil when
+    /// the TSI is a session's that started from another address: a session
+    /// is tied to its source's address (pgm(7) SECURITY, RFC 3208 section 10).
+    mutating func peer(for packet: PGMPacket, sender: PGMNLA, now: VirtualTime, createdBySPM: Bool) -> Int? {
         let tsi = packet.tsi
-        if lastPeer < peers.count && peers[lastPeer].tsi == tsi { return lastPeer }
-        if let i = index[tsi] {
+        if let i = existingPeer(tsi) {
+            guard peers[i].source == sender else {
+                ctx.statistics.wrongSource += 1
+                return nil
+            }
             lastPeer = i
             return i
         }
@@ -222,8 +237,10 @@ struct Peer: Sendable {
     let port: UInt16
     /// The network-header source of the session's data: NAK_SRC, SPMR target.
     var source: PGMNLA
-    /// SPM_PATH of the most recent in-sequence SPM: where NAKs go.
+    /// SPM_PATH of the in-sequence SPMs: where NAKs go.
     var path: PGMNLA?
+    /// A different SPM_PATH seen once: taken if the next SPM names it too.
+    var pathCandidate: PGMNLA?
     var spmSequence: UInt32 = 0
     var lastHeard: VirtualTime
     var spmr: SPMRState = .idle
@@ -522,6 +539,22 @@ struct Peer: Sendable {
         if offset == 0 { deliver(now: now, ctx: &ctx, out: &out) }
     }
 
+    /// The path NLA of an in-sequence SPM (section 6.2).  Only a unicast
+    /// address is taken, and a new one only when two SPMs in a row name it
+    /// (the damping of path NLA jitter, RFC 3208 section 10).
+    mutating func takePath(_ nla: PGMNLA, ctx: inout ReceiverContext) {
+        if case .ipv4(let a) = nla, a.rawValue >> 28 == 0xE || a.rawValue == 0 || a.rawValue == .max {
+            ctx.statistics.badPath += 1
+            return
+        }
+        if path == nil || nla == path || nla == pathCandidate {
+            path = nla
+            pathCandidate = nil
+        } else {
+            pathCandidate = nla
+        }
+    }
+
     /// SPM (section 6.2; OPT_FIN 9.7, OPT_RST 9.8, OPT_JOIN 9.4).
     mutating func onSPM(_ s: PGMSPM, options: PGMOptions, now: VirtualTime, ctx: inout ReceiverContext,
                         out: inout Outbox<ReceiverEvent>) {
@@ -534,7 +567,7 @@ struct Peer: Sendable {
         lastHeard = now
         spmSequence = s.sequence
         let firstSPM = !spmSeen
-        path = s.path
+        takePath(s.path, ctx: &ctx)
         spmr = .idle
         spmrDeadline = .never
         if !options.isEmpty, case .reset(let noNAKs, let code)? = options.first(type: PGMOptionType.reset)?.kind {

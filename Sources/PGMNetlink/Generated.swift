@@ -15,6 +15,14 @@ public enum PGMFamily {
     }
     /// NAKs per second one source session may receive before a nak-storm event is sent (the defaults attribute nak-storm-rate).
     public static let nakStormRateDefault: UInt32 = 1000
+    /// Sessions one receiver socket keeps at most (the defaults attribute rx-sessions).
+    public static let rxSessionsDefault: UInt32 = 1024
+    /// Sessions all receivers of the netns keep at most (rx-sessions-netns).
+    public static let rxSessionsNetnsDefault: UInt32 = 65536
+    /// Bytes one receiver socket may hold for its sessions, windows and the data in them, unless SO_RCVBUF is larger (rx-mem).
+    public static let rxMemDefault: UInt32 = 33554432
+    /// Bytes all receivers of the netns may hold (rx-mem-netns).
+    public static let rxMemNetnsDefault: UInt32 = 268435456
 }
 
 /// The kind of value an attribute carries.
@@ -131,6 +139,14 @@ public enum PGMDefaultsAttribute: UInt16, Sendable, CaseIterable, CustomStringCo
     case udpEncapUcastPort = 61
     /// UDP port of multicast packets of UDP-encapsulated sockets (PGM_UDP_ENCAP_MCAST_PORT)
     case udpEncapMcastPort = 62
+    /// Sessions one receiver socket keeps at most; a packet of a new session past it is dropped and counted. Not a socket option: netns-wide only.
+    case rxSessions = 63
+    /// Sessions all receivers of the netns keep at most. Netns-wide only.
+    case rxSessionsNetns = 64
+    /// Bytes one receiver socket may hold for its sessions, windows and data waiting in them (SO_RCVBUF when larger); past it packets are refused and counted. Netns-wide only.
+    case rxMem = 65
+    /// Bytes all receivers of the netns may hold. Netns-wide only.
+    case rxMemNetns = 66
 
     /// The name in the spec.
     public var description: String {
@@ -155,6 +171,10 @@ public enum PGMDefaultsAttribute: UInt16, Sendable, CaseIterable, CustomStringCo
         case .nakStormRate: "nak-storm-rate"
         case .udpEncapUcastPort: "udp-encap-ucast-port"
         case .udpEncapMcastPort: "udp-encap-mcast-port"
+        case .rxSessions: "rx-sessions"
+        case .rxSessionsNetns: "rx-sessions-netns"
+        case .rxMem: "rx-mem"
+        case .rxMemNetns: "rx-mem-netns"
         }
     }
 
@@ -181,6 +201,10 @@ public enum PGMDefaultsAttribute: UInt16, Sendable, CaseIterable, CustomStringCo
         case .nakStormRate: .u32
         case .udpEncapUcastPort: .u32
         case .udpEncapMcastPort: .u32
+        case .rxSessions: .u32
+        case .rxSessionsNetns: .u32
+        case .rxMem: .u32
+        case .rxMemNetns: .u32
         }
     }
 
@@ -207,6 +231,10 @@ public enum PGMDefaultsAttribute: UInt16, Sendable, CaseIterable, CustomStringCo
         case .nakStormRate: (1...10000000, true)
         case .udpEncapUcastPort: (1...65535, false)
         case .udpEncapMcastPort: (1...65535, false)
+        case .rxSessions: (1...1048576, false)
+        case .rxSessionsNetns: (1...16777216, false)
+        case .rxMem: (65536...4294967295, false)
+        case .rxMemNetns: (65536...4294967295, false)
         }
     }
 
@@ -233,6 +261,10 @@ public enum PGMDefaultsAttribute: UInt16, Sendable, CaseIterable, CustomStringCo
         case .nakStormRate: "NAKs per second one source session may receive before a nak-storm event; 0 = no such events. Not a socket option: netns-wide only."
         case .udpEncapUcastPort: "UDP port of unicast packets of UDP-encapsulated sockets (PGM_UDP_ENCAP_UCAST_PORT)"
         case .udpEncapMcastPort: "UDP port of multicast packets of UDP-encapsulated sockets (PGM_UDP_ENCAP_MCAST_PORT)"
+        case .rxSessions: "Sessions one receiver socket keeps at most; a packet of a new session past it is dropped and counted. Not a socket option: netns-wide only."
+        case .rxSessionsNetns: "Sessions all receivers of the netns keep at most. Netns-wide only."
+        case .rxMem: "Bytes one receiver socket may hold for its sessions, windows and data waiting in them (SO_RCVBUF when larger); past it packets are refused and counted. Netns-wide only."
+        case .rxMemNetns: "Bytes all receivers of the netns may hold. Netns-wide only."
         }
     }
 }
@@ -256,6 +288,16 @@ public enum PGMStatsAttribute: UInt16, Sendable, CaseIterable, CustomStringConve
     case inDelivered = 9
     /// PGM sockets open in the netns
     case sockets = 10
+    /// receivers' new sessions refused (rx-sessions, rx-sessions-netns, memory)
+    case rxSessionsRefused = 11
+    /// receivers' packets or sessions refused past rx-mem or rx-mem-netns
+    case rxMemRefused = 12
+    /// packets with a session's TSI from another address, dropped
+    case rxWrongSource = 13
+    /// receivers' sessions now
+    case rxSessions = 14
+    /// bytes receivers hold now (sessions, windows, data)
+    case rxMem = 15
 
     /// The name in the spec.
     public var description: String {
@@ -270,6 +312,11 @@ public enum PGMStatsAttribute: UInt16, Sendable, CaseIterable, CustomStringConve
         case .inNoSocket: "in-no-socket"
         case .inDelivered: "in-delivered"
         case .sockets: "sockets"
+        case .rxSessionsRefused: "rx-sessions-refused"
+        case .rxMemRefused: "rx-mem-refused"
+        case .rxWrongSource: "rx-wrong-source"
+        case .rxSessions: "rx-sessions"
+        case .rxMem: "rx-mem"
         }
     }
 
@@ -286,6 +333,11 @@ public enum PGMStatsAttribute: UInt16, Sendable, CaseIterable, CustomStringConve
         case .inNoSocket: .u64
         case .inDelivered: .u64
         case .sockets: .u64
+        case .rxSessionsRefused: .u64
+        case .rxMemRefused: .u64
+        case .rxWrongSource: .u64
+        case .rxSessions: .u64
+        case .rxMem: .u64
         }
     }
 
@@ -302,6 +354,11 @@ public enum PGMStatsAttribute: UInt16, Sendable, CaseIterable, CustomStringConve
         case .inNoSocket: "valid, but no socket wanted it"
         case .inDelivered: "handed to a socket"
         case .sockets: "PGM sockets open in the netns"
+        case .rxSessionsRefused: "receivers' new sessions refused (rx-sessions, rx-sessions-netns, memory)"
+        case .rxMemRefused: "receivers' packets or sessions refused past rx-mem or rx-mem-netns"
+        case .rxWrongSource: "packets with a session's TSI from another address, dropped"
+        case .rxSessions: "receivers' sessions now"
+        case .rxMem: "bytes receivers hold now (sessions, windows, data)"
         }
     }
 }
@@ -431,6 +488,16 @@ public enum PGMReceiverStatsAttribute: UInt16, Sendable, CaseIterable, CustomStr
     case losses = 11
     case malformed = 12
     case outsideWindow = 13
+    /// new sessions refused (rx-sessions, rx-sessions-netns, memory)
+    case sessionsRefused = 14
+    /// packets or sessions refused past the memory budget
+    case memRefused = 15
+    /// packets with a session's TSI from another address, dropped
+    case wrongSource = 16
+    /// times due NAKs waited for NAK credit (the reflection bound)
+    case naksDeferred = 17
+    /// bytes held now for sessions, windows and data
+    case mem = 18
 
     /// The name in the spec.
     public var description: String {
@@ -448,6 +515,11 @@ public enum PGMReceiverStatsAttribute: UInt16, Sendable, CaseIterable, CustomStr
         case .losses: "losses"
         case .malformed: "malformed"
         case .outsideWindow: "outside-window"
+        case .sessionsRefused: "sessions-refused"
+        case .memRefused: "mem-refused"
+        case .wrongSource: "wrong-source"
+        case .naksDeferred: "naks-deferred"
+        case .mem: "mem"
         }
     }
 
@@ -467,6 +539,35 @@ public enum PGMReceiverStatsAttribute: UInt16, Sendable, CaseIterable, CustomStr
         case .losses: .u64
         case .malformed: .u64
         case .outsideWindow: .u64
+        case .sessionsRefused: .u64
+        case .memRefused: .u64
+        case .wrongSource: .u64
+        case .naksDeferred: .u64
+        case .mem: .u64
+        }
+    }
+
+    /// The spec's one-line documentation.
+    public var doc: String {
+        switch self {
+        case .pad: ""
+        case .dataBytesReceived: ""
+        case .apdusDelivered: ""
+        case .odataReceived: ""
+        case .rdataReceived: ""
+        case .duplicates: ""
+        case .naksSent: ""
+        case .ncfsReceived: ""
+        case .spmsReceived: ""
+        case .spmrsSent: ""
+        case .losses: ""
+        case .malformed: ""
+        case .outsideWindow: ""
+        case .sessionsRefused: "new sessions refused (rx-sessions, rx-sessions-netns, memory)"
+        case .memRefused: "packets or sessions refused past the memory budget"
+        case .wrongSource: "packets with a session's TSI from another address, dropped"
+        case .naksDeferred: "times due NAKs waited for NAK credit (the reflection bound)"
+        case .mem: "bytes held now for sessions, windows and data"
         }
     }
 }

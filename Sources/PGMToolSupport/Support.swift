@@ -116,7 +116,9 @@ public func json(_ s: ReceiverStatistics) -> JSON {
         ("ncfs_received", .uint(s.ncfsReceived)), ("spms_received", .uint(s.spmsReceived)),
         ("spmrs_sent", .uint(s.spmrsSent)), ("losses", .uint(s.losses)),
         ("malformed", .uint(s.malformed)), ("outside_window", .uint(s.outsideWindow)),
-        ("peers", .uint(UInt64(s.peers))),
+        ("peers", .uint(UInt64(s.peers))), ("sessions_refused", .uint(s.sessionsRefused)),
+        ("mem_refused", .uint(s.memoryRefused)), ("wrong_source", .uint(s.wrongSource)),
+        ("naks_deferred", .uint(s.naksDeferred)), ("mem", .uint(s.memory)),
     ])
 }
 

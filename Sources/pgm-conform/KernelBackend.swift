@@ -212,7 +212,8 @@ final class KernelBackend: ConformanceBackend {
             else { continue }
             let t = info.sec != 0 ? (info.sec * 1_000_000 + info.nsec / 1000) - origin : now
             let multicast = header.destination.rawValue >> 28 == 0xE
-            out.append(.packet(Seen(time: t, packet: packet, multicast: multicast)))
+            out.append(.packet(Seen(time: t, packet: packet, multicast: multicast,
+                                    destination: multicast ? nil : header.destination)))
         }
     }
 

@@ -52,6 +52,9 @@ struct PGMInfo: ParsableCommand {
             ("in_bad_checksum", s.inBadChecksum), ("in_bad_type", s.inBadType),
             ("in_malformed", s.inMalformed), ("in_no_socket", s.inNoSocket),
             ("in_delivered", s.inDelivered), ("sockets", s.sockets),
+            ("rx_sessions_refused", s.receiverSessionsRefused), ("rx_mem_refused", s.receiverMemoryRefused),
+            ("rx_wrong_source", s.receiverWrongSource), ("rx_sessions", s.receiverSessions),
+            ("rx_mem", s.receiverMemory),
         ]
         var session: (String, String)?
         if let c = connectTo, let ep = Self.parseEndpoint(c) {

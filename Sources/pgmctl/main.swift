@@ -346,7 +346,7 @@ struct Stats: AsyncParsableCommand {
             let t = now()
             let keys = PGMStatsAttribute.allCases.filter { s.values[$0] != nil }
             func rate(_ k: PGMStatsAttribute) -> Double? {
-                guard let (p, t0) = last, t > t0, k != .sockets else { return nil }
+                guard let (p, t0) = last, t > t0, ![.sockets, .rxSessions, .rxMem].contains(k) else { return nil }
                 return Double((s.values[k] ?? 0) &- (p.values[k] ?? 0)) / (t - t0)
             }
             if output.json {
@@ -358,7 +358,7 @@ struct Stats: AsyncParsableCommand {
             } else {
                 if watch && reports > 0 { print("") }
                 for k in keys {
-                    var line = k.description.padding(16) + String(s.values[k] ?? 0).padding(14)
+                    var line = k.description.padding(20) + String(s.values[k] ?? 0).padding(14)
                     if let r = rate(k) { line += fixed(r, 1) + "/s" }
                     print(line)
                 }

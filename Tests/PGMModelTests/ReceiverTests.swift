@@ -56,6 +56,12 @@ struct ReceiverTests {
         r.receive(F.spm(2, lead: 1, path: F.otherPath))
         r.receive(F.odata(3))
         r.run(until: F.t(120))
+        // Section 10: one SPM naming a new path NLA does not move the NAKs...
+        #expect(r.naks.last?.2 == .unicast(F.pathAddress))
+        // ...two in a row do.
+        r.receive(F.spm(3, lead: 3, path: F.otherPath))
+        r.receive(F.odata(5))
+        r.run(until: F.t(180))
         #expect(r.naks.last?.2 == .unicast(F.otherPath))
     }
 

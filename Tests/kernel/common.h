@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "../../kernel/include/uapi/linux/pgm.h"
+#include "../../kernel/include/uapi/linux/pgm_netlink.h"
 
 static inline int pgm_socket(void)
 {

@@ -10,6 +10,7 @@ import os
 import socket
 import struct
 import sys
+import time
 
 NETLINK_GENERIC = 16
 GENL_ID_CTRL = 0x10
@@ -114,9 +115,10 @@ if fam is None:
 
 r, err, _ = nl.request(fam, CMD_DEFAULTS_GET)
 d = {k: struct.unpack("=I", v)[0] for k, v in r[0].items()} if r else {}
-check("defaults-get answers 20 tunables with the built-in defaults",
-      err == 0 and len(d) == 20 and d.get(A_TXW_SQNS) == 8192 and d.get(A_RXW_SQNS) == 8192
-      and d.get(61) == 3055 and d.get(62) == 3056, f"{err} {d}")
+check("defaults-get answers 24 defaults with the built-in values",
+      err == 0 and len(d) == 24 and d.get(A_TXW_SQNS) == 8192 and d.get(A_RXW_SQNS) == 8192
+      and d.get(61) == 3055 and d.get(62) == 3056
+      and [d.get(a) for a in (63, 64, 65, 66)] == [1024, 65536, 32 << 20, 256 << 20], f"{err} {d}")
 
 # UDP encapsulation ports (PGM_UDP_ENCAP_UCAST_PORT/MCAST_PORT, 61 and 62):
 # a netns default is what a new socket takes; 0 is refused.
@@ -245,7 +247,37 @@ r, err, msg = nl.request(fam, CMD_PEER_GET, attr(A_PEER_SOCKET_INODE, u32(os.fst
 check(f"peer dump of a socket that is not a receiver: {msg}", err == -2 and msg == "that socket is not a PGM receiver",
       f"{err} {msg}")
 rcv.close()
+
+# Receivers' limits (pgm(7) LIMITS): with rx-sessions 2, a receiver keeps two
+# sessions and refuses, and counts, the third; rx-mem has a floor.
+A_RX_SESSIONS, A_RX_MEM = 63, 65
+_, err, _ = nl.request(fam, CMD_DEFAULTS_SET, attr(A_RX_SESSIONS, u32(2)))
+check("defaults-set rx-sessions 2", err == 0, f"{err}")
+_, e0, m0 = nl.request(fam, CMD_DEFAULTS_SET, attr(A_RX_MEM, u32(4096)))
+check(f"defaults-set rx-mem below its floor is refused: {m0}", e0 in (-22, -34), f"{e0}")
+r, _, _ = nl.request(fam, CMD_STATS_GET)
+before = struct.unpack("=Q", r[0][11])[0] if r and 11 in r[0] else None
+rcv = socket.socket(socket.AF_INET, socket.SOCK_RDM, 113)
+rcv.bind(("0.0.0.0", 7601))
+for sport in range(21000, 21003):
+    hdr = struct.pack("!HHBBH6sH", sport, 7601, 0x04, 0, 0, gsi, 2) + struct.pack("!II", 1, 1)
+    pkt = bytearray(hdr + b"hi")
+    struct.pack_into("!H", pkt, 6, csum(bytes(pkt)))
+    raw.sendto(bytes(pkt), ("127.0.0.1", 0))
+rf = "=12Q2I5Q"
+for _ in range(500):
+    rs = struct.unpack(rf, rcv.getsockopt(113, 41, struct.calcsize(rf)))
+    if rs[12] + rs[14] >= 3:
+        break
+    time.sleep(0.01)
+r, _, _ = nl.request(fam, CMD_STATS_GET)
+after = struct.unpack("=Q", r[0][11])[0] if r and 11 in r[0] else None
+check("rx-sessions 2: two sessions kept, the third refused and counted",
+      rs[12] == 2 and rs[14] == 1 and before is not None and after == before + 1, f"{rs} {before} {after}")
+rcv.close()
 raw.close()
+_, err, _ = nl.request(fam, CMD_DEFAULTS_SET, attr(A_RX_SESSIONS, u32(1024)))
+check("rx-sessions restored", err == 0, f"{err}")
 
 _, err, _ = nl.request(fam, CMD_DEFAULTS_SET, attr(A_TXW_SQNS, u32(8192)) + attr(A_RXW_SQNS, u32(8192)))
 check("defaults restored", err == 0)

@@ -204,6 +204,12 @@ struct pgm_receiver_stats {
 	__u64	outside_window;		/* data beyond the receive window, dropped */
 	__u32	peers;			/* sources currently known */
 	__u32	__pad;
+	/* Bounds on what packets make us hold (pgm(7) LIMITS): */
+	__u64	sessions_refused;	/* new sessions refused: limits or memory */
+	__u64	mem_refused;		/* packets or sessions past the memory budget */
+	__u64	wrong_source;		/* a session's TSI from another address, dropped */
+	__u64	naks_deferred;		/* NAKs held back: no NAK credit (reflection bound) */
+	__u64	mem;			/* bytes held now: sessions, windows, data */
 };
 
 /*
@@ -220,6 +226,11 @@ struct pgm_netns_stats {
 	__u64	in_no_socket;		/* valid, but no socket wanted it */
 	__u64	in_delivered;		/* handed to a socket */
 	__u64	sockets;		/* PGM sockets open in the netns */
+	__u64	rx_sessions_refused;	/* receivers' new sessions refused (limits) */
+	__u64	rx_mem_refused;		/* receivers' packets refused (memory budget) */
+	__u64	rx_wrong_source;	/* a session's TSI from another address, dropped */
+	__u64	rx_sessions;		/* receivers' sessions now */
+	__u64	rx_mem;			/* bytes receivers hold now */
 };
 
 /*

@@ -19,6 +19,21 @@
  */
 #define PGM_NAK_STORM_RATE_DEFAULT	1000
 
+/* Sessions one receiver socket keeps at most (the defaults attribute rx-sessions). */
+#define PGM_RX_SESSIONS_DEFAULT	1024
+
+/* Sessions all receivers of the netns keep at most (rx-sessions-netns). */
+#define PGM_RX_SESSIONS_NETNS_DEFAULT	65536
+
+/*
+ * Bytes one receiver socket may hold for its sessions, windows and the
+ * data in them, unless SO_RCVBUF is larger (rx-mem).
+ */
+#define PGM_RX_MEM_DEFAULT	33554432
+
+/* Bytes all receivers of the netns may hold (rx-mem-netns). */
+#define PGM_RX_MEM_NETNS_DEFAULT	268435456
+
 /* What a socket is. */
 enum pgm_role {
 	PGM_ROLE_NONE = 0,	/* neither bound to a group nor connected */
@@ -60,6 +75,10 @@ enum {
 	PGM_A_DEFAULTS_NAK_STORM_RATE = 50,
 	PGM_A_DEFAULTS_UDP_ENCAP_UCAST_PORT = 61,
 	PGM_A_DEFAULTS_UDP_ENCAP_MCAST_PORT = 62,
+	PGM_A_DEFAULTS_RX_SESSIONS = 63,
+	PGM_A_DEFAULTS_RX_SESSIONS_NETNS = 64,
+	PGM_A_DEFAULTS_RX_MEM = 65,
+	PGM_A_DEFAULTS_RX_MEM_NETNS = 66,
 
 	__PGM_A_DEFAULTS_MAX,
 	PGM_A_DEFAULTS_MAX = (__PGM_A_DEFAULTS_MAX - 1)
@@ -77,6 +96,11 @@ enum {
 	PGM_A_STATS_IN_NO_SOCKET = 8,
 	PGM_A_STATS_IN_DELIVERED = 9,
 	PGM_A_STATS_SOCKETS = 10,
+	PGM_A_STATS_RX_SESSIONS_REFUSED = 11,
+	PGM_A_STATS_RX_MEM_REFUSED = 12,
+	PGM_A_STATS_RX_WRONG_SOURCE = 13,
+	PGM_A_STATS_RX_SESSIONS = 14,
+	PGM_A_STATS_RX_MEM = 15,
 
 	__PGM_A_STATS_MAX,
 	PGM_A_STATS_MAX = (__PGM_A_STATS_MAX - 1)
@@ -124,6 +148,11 @@ enum {
 	PGM_A_RECEIVER_STATS_LOSSES = 11,
 	PGM_A_RECEIVER_STATS_MALFORMED = 12,
 	PGM_A_RECEIVER_STATS_OUTSIDE_WINDOW = 13,
+	PGM_A_RECEIVER_STATS_SESSIONS_REFUSED = 14,
+	PGM_A_RECEIVER_STATS_MEM_REFUSED = 15,
+	PGM_A_RECEIVER_STATS_WRONG_SOURCE = 16,
+	PGM_A_RECEIVER_STATS_NAKS_DEFERRED = 17,
+	PGM_A_RECEIVER_STATS_MEM = 18,
 
 	__PGM_A_RECEIVER_STATS_MAX,
 	PGM_A_RECEIVER_STATS_MAX = (__PGM_A_RECEIVER_STATS_MAX - 1)
