@@ -975,6 +975,7 @@ static void pgm_send_ncf(struct pgm_source *src, const u8 *nak, unsigned int fix
 	struct sk_buff *skb;
 	u8 *p;
 
+	lockdep_assert_held(&src->lock);
 	if (!list_empty(&src->rq))
 		ahead = pgm_rdata_cost(src, txw_skb(list_first_entry(&src->rq, struct pgm_txw_cb, rq)));
 	if (!pgm_may_send(src, cost + ahead, true)) {
@@ -1014,6 +1015,7 @@ static bool pgm_repair(struct pgm_source *src, u32 sqn)
 	struct sk_buff *skb;
 	struct pgm_txw_cb *cb;
 
+	lockdep_assert_held(&src->lock);
 	if (sqn_before(sqn, src->trail) || !sqn_before(sqn, src->next_sqn))
 		return false;
 	skb = *txw_at(src, sqn);
@@ -1076,6 +1078,7 @@ static void pgm_source_nak(struct pgm_source *src, struct sk_buff *skb,
 	u64 naks = src->st.naks_received;
 	u32 queued = src->rq_len;
 
+	lockdep_assert_held(&src->lock);
 	/* Source NLA (IPv4 only here) must be ours, the group NLA our group. */
 	if (get_unaligned_be16(d + 20) != PGM_AFI_IP ||
 	    get_unaligned((__be32 *)(d + 24)) != src->nla ||
