@@ -153,24 +153,6 @@ static int receiver(int port)
 	return fd;
 }
 
-/* Read one error-queue record; its cmsg type in *@type.  -1: none. */
-static int read_err(int fd, void *rec, size_t len, int *type)
-{
-	char cbuf[256];
-	struct iovec iov = { rec, len };
-	struct msghdr m = { .msg_iov = &iov, .msg_iovlen = 1,
-			    .msg_control = cbuf, .msg_controllen = sizeof(cbuf) };
-	struct cmsghdr *c;
-	ssize_t n = recvmsg(fd, &m, MSG_ERRQUEUE | MSG_DONTWAIT);
-
-	if (n < 0)
-		return -1;
-	for (c = CMSG_FIRSTHDR(&m); c; c = CMSG_NXTHDR(&m, c))
-		if (c->cmsg_level == SOL_PGM)
-			*type = c->cmsg_type;
-	return (int)n;
-}
-
 /* recvmsg with PGM_RECVSQN: bytes, and the APDU's sqn in *@sqn. */
 static ssize_t recv_sqn(int fd, void *buf, size_t len, uint32_t *sqn, int flags)
 {
@@ -224,7 +206,7 @@ static void far_trail_one_record(void)
 	dt = now_s() - t0;
 	printf("# far trail: 2^31-1 sqns skipped in %.3f s (bound 5 s; was 30-50 s)\n", dt);
 	CHECK(dt < 5.0);
-	while (read_err(fd, &loss, sizeof(loss), &type) > 0) {
+	while (read_errqueue(fd, &loss, sizeof(loss), &type, NULL) > 0) {
 		if (type != PGM_LOSS)
 			continue;
 		records++;
@@ -450,7 +432,7 @@ static void expiry_keeps_queued_data(void)
 		want = sqn + 1;
 		got++;
 	}
-	while (read_err(fd, &end, sizeof(end), &type) > 0) {
+	while (read_errqueue(fd, &end, sizeof(end), &type, NULL) > 0) {
 		if (type == PGM_SESSION_END) {
 			ends++;
 			CHECK_EQ(end.reason, PGM_END_EXPIRED);

@@ -4,6 +4,10 @@
 #define PGM_TEST_COMMON_H
 
 #include <arpa/inet.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/uio.h>
+#include <linux/errqueue.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -52,6 +56,36 @@ static inline int netns_stats(struct pgm_netns_stats *st)
 	if (rc == 0)
 		st->sockets--;
 	return rc;
+}
+
+/*
+ * Read one error-queue record (struct pgm_loss or pgm_session_end) into
+ * @rec: its length, its SOL_PGM control message's type in *@type and
+ * ee_errno in *@eno (either may be NULL); -1 when none waits.
+ */
+static inline int read_errqueue(int fd, void *rec, size_t len, int *type, int *eno)
+{
+	char cbuf[256];
+	struct iovec iov = { rec, len };
+	struct msghdr m = { .msg_iov = &iov, .msg_iovlen = 1,
+			    .msg_control = cbuf, .msg_controllen = sizeof(cbuf) };
+	struct cmsghdr *c;
+	ssize_t n = recvmsg(fd, &m, MSG_ERRQUEUE | MSG_DONTWAIT);
+
+	if (n < 0)
+		return -1;
+	for (c = CMSG_FIRSTHDR(&m); c; c = CMSG_NXTHDR(&m, c)) {
+		struct sock_extended_err ee;
+
+		if (c->cmsg_level != SOL_PGM)
+			continue;
+		memcpy(&ee, CMSG_DATA(c), sizeof(ee));
+		if (type)
+			*type = c->cmsg_type;
+		if (eno)
+			*eno = ee.ee_errno;
+	}
+	return (int)n;
 }
 
 /* The module's reference count, or -1 when it is not loaded. */

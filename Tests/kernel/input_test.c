@@ -236,30 +236,6 @@ static int wait_fd(int fd, short ev)
 	return poll(&p, 1, 2000) == 1 ? p.revents : 0;
 }
 
-/* Read one error-queue record: its cmsg type and errno, and the record. */
-static int read_err(int fd, void *rec, size_t len, int *type, int *eno)
-{
-	char cbuf[256];
-	struct iovec iov = { rec, len };
-	struct msghdr m = { .msg_iov = &iov, .msg_iovlen = 1,
-			    .msg_control = cbuf, .msg_controllen = sizeof(cbuf) };
-	struct cmsghdr *c;
-	ssize_t n = recvmsg(fd, &m, MSG_ERRQUEUE | MSG_DONTWAIT);
-
-	if (n < 0)
-		return -1;
-	for (c = CMSG_FIRSTHDR(&m); c; c = CMSG_NXTHDR(&m, c)) {
-		struct sock_extended_err ee;
-
-		if (c->cmsg_level != SOL_PGM)
-			continue;
-		memcpy(&ee, CMSG_DATA(c), sizeof(ee));
-		*type = c->cmsg_type;
-		*eno = ee.ee_errno;
-	}
-	return (int)n;
-}
-
 /*
  * A receiver bound to INADDR_ANY:7500 takes the packets sent to 127.0.0.1:
  * delivery with the TSI in msg_name (section 6.1), duplicates, data far
@@ -315,7 +291,7 @@ static void receiver_path(void)
 	expect_outcome(&p, OUTCOME(in_delivered), "ODATA with an advanced trail");
 	CHECK(wait_fd(fd, POLLIN | POLLERR) & POLLERR);
 	CHECK_ERR(recv(fd, buf, sizeof(buf), MSG_DONTWAIT), ECONNRESET);
-	CHECK_EQ(read_err(fd, &loss, sizeof(loss), &type, &eno), sizeof(loss));
+	CHECK_EQ(read_errqueue(fd, &loss, sizeof(loss), &type, &eno), sizeof(loss));
 	CHECK_EQ(type, PGM_LOSS);
 	CHECK_EQ(eno, ECONNRESET);
 	CHECK_EQ(loss.first_sqn, 102);
@@ -327,7 +303,7 @@ static void receiver_path(void)
 	spm_end(&p, 1, 110, 110, 0x0e);
 	expect_outcome(&p, OUTCOME(in_delivered), "SPM with OPT_FIN");
 	CHECK(wait_fd(fd, POLLERR) & POLLERR);
-	CHECK_EQ(read_err(fd, &end, sizeof(end), &type, &eno), sizeof(end));
+	CHECK_EQ(read_errqueue(fd, &end, sizeof(end), &type, &eno), sizeof(end));
 	CHECK_EQ(type, PGM_SESSION_END);
 	CHECK_EQ(eno, ESHUTDOWN);
 	CHECK_EQ(end.reason, PGM_END_FIN);
@@ -339,7 +315,7 @@ static void receiver_path(void)
 	finish(&p);
 	expect_outcome(&p, OUTCOME(in_delivered), "SPM with OPT_RST");
 	CHECK(wait_fd(fd, POLLERR) & POLLERR);
-	CHECK_EQ(read_err(fd, &end, sizeof(end), &type, &eno), sizeof(end));
+	CHECK_EQ(read_errqueue(fd, &end, sizeof(end), &type, &eno), sizeof(end));
 	CHECK_EQ(type, PGM_SESSION_END);
 	CHECK_EQ(eno, ECONNRESET);
 	CHECK_EQ(end.reason, PGM_END_RST);
