@@ -1195,6 +1195,12 @@ static void pgm_rx_data(struct pgm_receiver *rcv, struct pgm_peer *peer,
 	if (!skb)
 		return;
 	/*
+	 * The route the packet came in on is only valid in this softirq
+	 * (a noref dst); held data is delivered later, from timers and from
+	 * recvmsg(), and needs no route.
+	 */
+	skb_dst_drop(skb);
+	/*
 	 * Held data is charged; past the budget it is refused and stays
 	 * missing (NAKed again later), except the packet delivery waits for.
 	 */
