@@ -61,7 +61,7 @@ swift: .deps.stamp
 
 KTESTS := build/ktests/sock_test build/ktests/input_test build/ktests/src_test build/ktests/e2e \
 	build/ktests/attack_rcv \
-	build/ktests/ring_test
+	build/ktests/ring_test build/ktests/fuzz_kernel
 KTEST_HDRS := Tests/kernel/harness.h Tests/kernel/common.h Tests/kernel/packets.h Tests/kernel/ringlib.h \
 	kernel/include/uapi/linux/pgm.h kernel/include/uapi/linux/pgm_netlink.h
 
