@@ -2722,7 +2722,11 @@ int main(int argc, char **argv)
 	streams[ST_UDP].on = opt.udp;
 	signal(SIGPIPE, SIG_IGN);
 	signal(SIGALRM, on_alarm);
-	alarm((unsigned int)(opt.seconds * 2 + opt.rounds * (opt.drain_s + 90) + 120));
+	/*
+	 * A bound on the whole run, stalls included: per round the fuzzing,
+	 * 30 s for the queues, 10 s for a blocked send, the drain, closing.
+	 */
+	alarm((unsigned int)(opt.seconds + opt.rounds * (opt.drain_s + 45) + 60));
 
 	cls_str(opt.disabled, cs, sizeof(cs));
 	printf("# fuzz-kernel: seed %llu, %d round(s), %.0f s of fuzzing, target %s, %s%s%s; classes off: %s\n",
