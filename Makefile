@@ -64,7 +64,7 @@ swift: .deps.stamp
 
 KTESTS := build/ktests/sock_test build/ktests/input_test build/ktests/src_test build/ktests/e2e \
 	build/ktests/attack_rcv \
-	build/ktests/ring_test build/ktests/fuzz_kernel
+	build/ktests/ring_test build/ktests/attack_src build/ktests/fuzz_kernel
 KTEST_HDRS := Tests/kernel/harness.h Tests/kernel/common.h Tests/kernel/packets.h Tests/kernel/ringlib.h \
 	kernel/include/uapi/linux/pgm.h kernel/include/uapi/linux/pgm_netlink.h
 
@@ -76,7 +76,11 @@ build/ktests/wire_test: Tests/kernel/wire_test.c kernel/wire.c kernel/wire.h $(K
 	@mkdir -p $(@D)
 	$(CC) $(KTEST_CFLAGS) $(HOST_SAN) -o $@ $<
 
-ktests: $(KTESTS) build/ktests/wire_test
+build/ktests/txw_test: Tests/kernel/txw_test.c kernel/txw.h Tests/kernel/harness.h
+	@mkdir -p $(@D)
+	$(CC) $(KTEST_CFLAGS) $(HOST_SAN) -o $@ $<
+
+ktests: $(KTESTS) build/ktests/wire_test build/ktests/txw_test
 
 # The README's C examples, against the uapi header as <linux/pgm.h>.
 EXAMPLES := build/examples/sender build/examples/receiver
@@ -114,10 +118,11 @@ interop: .deps.stamp swift $(INTEROP)
 	done
 
 # Host stage: Swift tests and the module's parser in user space.
-check-host: swift build/ktests/wire_test examples
+check-host: swift build/ktests/wire_test build/ktests/txw_test examples
 	@mkdir -p build/check
 	@echo "examples: $(words $(EXAMPLES)) passed, 0 failed (README's C examples built with -Werror; Swift examples built by swift build)"
 	@set -o pipefail; build/ktests/wire_test | tee build/check/host-wire.log
+	@set -o pipefail; build/ktests/txw_test | tee build/check/host-txw.log
 	@set -o pipefail; scripts/swift-test-summary $(SWIFT) test $(SWIFT_FLAGS) | tee build/check/host-swift.log
 	@set -o pipefail; Tests/host/tools.sh .build/debug | tee build/check/host-tools.log
 	@mkdir -p build/conformance

@@ -21,4 +21,11 @@
 #define pgm_dump_attrs(cb)	(genl_dumpit_info(cb)->attrs)
 #endif
 
+/* 6.3 made vma->vm_flags read-only and added vm_flags_set(). */
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 3, 0)
+#define pgm_vm_flags_set(vma, flags)	vm_flags_set(vma, flags)
+#else
+#define pgm_vm_flags_set(vma, flags)	((vma)->vm_flags |= (flags))
+#endif
+
 #endif /* _PGM_COMPAT_H */

@@ -236,5 +236,5 @@ const struct genl_ops pgm_nl_ops[PGM_NL_N_OPS] = {
 };
 
 const struct genl_multicast_group pgm_nl_mcgrps[1] = {
-	[PGM_NLGRP_EVENTS] = { "events", },
+	[PGM_NLGRP_EVENTS] = { .name = "events", .flags = GENL_MCAST_CAP_NET_ADMIN, },
 };

@@ -14,7 +14,9 @@
  *   sock-get (dump)             every PGM socket of the netns, as ss -i
  *   peer-get (dump)             the sessions receivers follow
  *   events (multicast group)    session start and end, unrecoverable
- *                               loss, NAK storms, rate-limit saturation
+ *                               loss, NAK storms, rate-limit saturation;
+ *                               joining needs CAP_NET_ADMIN over the
+ *                               netns (GENL_MCAST_CAP_NET_ADMIN)
  *
  * Reads are open to any user of the netns (the reasons are in pgm.yaml and
  * pgmctl(8)).  Locking is described in pgm.h.  Dumps page with cb->args:
@@ -259,7 +261,11 @@ static int pgm_nl_put_source_stats(struct sk_buff *skb, const struct pgm_source_
 	    PUT(SPM_SENT, spm_sent) || PUT(NCF_SENT, ncf_sent) ||
 	    PUT(NAKS_RECEIVED, naks_received) || PUT(NAKS_IGNORED, naks_ignored) ||
 	    PUT(SPMR_RECEIVED, spmr_received) || PUT(RATE_LIMITED, rate_limited) ||
-	    PUT(MALFORMED, malformed)) {
+	    PUT(MALFORMED, malformed) || PUT(RDATA_DEFERRED, rdata_deferred) ||
+	    PUT(RDATA_UNSENT, rdata_unsent) || PUT(NAKS_PENDING, naks_pending) ||
+	    PUT(NAK_LISTS_IGNORED, nak_lists_ignored) || PUT(NCF_DROPPED, ncf_dropped) ||
+	    PUT(SPM_DEFERRED, spm_deferred) || PUT(RDATA_QUEUED, rdata_queued) ||
+	    PUT(TXW_MEM, txw_mem)) {
 		nla_nest_cancel(skb, nest);
 		return -EMSGSIZE;
 	}

@@ -150,7 +150,7 @@ static inline struct pgm_skb_cb *pgm_cb(struct sk_buff *skb)
 
 /* The mmap receive ring (ring.c); written under the receiver's lock. */
 struct pgm_ring {
-	void			*mem;		/* vmalloc_user: control page, then data */
+	void			*mem;		/* __vmalloc, charged: control page, then data */
 	struct pgm_ring_ctrl	*ctrl;
 	u8			*data;
 	u32			size;		/* of the data area, a power of two */

@@ -11,6 +11,12 @@
  * module busy like any open socket, and the module unloads once it is
  * gone.
  *
+ * Memory: the ring is the application's memory as much as a buffer it
+ * mapped itself, so it is charged to its memory cgroup (GFP_KERNEL_ACCOUNT)
+ * and a ring past the cgroup's limit fails with ENOMEM instead of waking
+ * its OOM killer.  vmalloc_user() cannot charge, so the ring is __vmalloc()ed
+ * and mmap() inserts its pages one by one.
+ *
  * Locking: everything but creation is done by the receiver under its
  * rcv->lock (receiver.c).  @prod and @blocked are also read locklessly by
  * poll() (READ_ONCE; a stale value only costs a wasted lock round trip or
@@ -41,12 +47,13 @@ int pgm_ring_create(struct sock *sk, sockptr_t optval, unsigned int optlen)
 	    req.size > PGM_RING_SIZE_MAX)
 		return -EINVAL;
 
-	r = kzalloc(sizeof(*r), GFP_KERNEL);
+	r = kzalloc(sizeof(*r), GFP_KERNEL_ACCOUNT);
 	if (!r)
 		return -ENOMEM;
 	r->size = req.size;
 	r->data_off = PAGE_SIZE;
-	r->mem = vmalloc_user(r->data_off + r->size);
+	r->mem = __vmalloc(r->data_off + r->size, GFP_KERNEL_ACCOUNT | __GFP_ZERO |
+			   __GFP_RETRY_MAYFAIL | __GFP_NOWARN);
 	if (!r->mem) {
 		kfree(r);
 		return -ENOMEM;
@@ -88,17 +95,30 @@ void pgm_ring_geometry(struct pgm_ring *r, struct pgm_rx_ring *g)
 	g->mmap_len = r->data_off + r->size;
 }
 
-/* mmap(fd, len, ..., 0): the control page and the records. */
+/*
+ * mmap(fd, len, ..., 0): the control page and the records.  The pages are
+ * the ring's vmalloc pages, inserted one by one (each mapping holds a
+ * reference to each page; the ring outlives every mapping, which holds
+ * the socket's file), never expanded and left out of core dumps.
+ */
 int pgm_ring_mmap(struct file *file, struct socket *sock, struct vm_area_struct *vma)
 {
 	struct pgm_ring *r = smp_load_acquire(&pgm_sk(sock->sk)->ring);
-	unsigned long len = vma->vm_end - vma->vm_start;
+	unsigned long len = vma->vm_end - vma->vm_start, off;
+	int err;
 
 	if (!r)
 		return -EINVAL;
 	if (vma->vm_pgoff || len > (unsigned long)r->data_off + r->size)
 		return -EINVAL;
-	return remap_vmalloc_range(vma, r->mem, 0);
+	pgm_vm_flags_set(vma, VM_DONTEXPAND | VM_DONTDUMP);
+	for (off = 0; off < len; off += PAGE_SIZE) {
+		err = vm_insert_page(vma, vma->vm_start + off,
+				     vmalloc_to_page((u8 *)r->mem + off));
+		if (err)
+			return err;	/* mmap() unmaps what was inserted */
+	}
+	return 0;
 }
 
 /*

@@ -249,6 +249,18 @@ static int pgm_sendmsg(struct sock *sk, struct msghdr *msg, size_t len)
 }
 
 /*
+ * May the caller use @port, as a receiver's port or a UDP encapsulation
+ * port?  Below the netns's net.ipv4.ip_unprivileged_port_start it takes
+ * CAP_NET_BIND_SERVICE over the netns's user namespace, as for UDP: the
+ * tunnel socket of an encapsulation port would bind the UDP port itself.
+ */
+static bool pgm_port_allowed(struct net *net, u16 port)
+{
+	return !inet_port_requires_bind_service(net, port) ||
+	       ns_capable(net->user_ns, CAP_NET_BIND_SERVICE);
+}
+
+/*
  * bind(): a multicast address makes a receiver for that group and port;
  * INADDR_ANY with a port makes a receiver for groups joined later; a local
  * unicast address picks the interface a source sends from.
@@ -273,6 +285,11 @@ static int pgm_bind(struct sock *sk, struct sockaddr *uaddr, int addr_len)
 	if ((ipv4_is_multicast(addr) || addr == htonl(INADDR_ANY)) &&
 	    !sin->sin_port)
 		return -EINVAL;	/* a receiver needs the data-destination port */
+
+	/* A receiver's port is a port like UDP's: the low ones are privileged. */
+	if ((ipv4_is_multicast(addr) || addr == htonl(INADDR_ANY)) &&
+	    !pgm_port_allowed(sock_net(sk), ntohs(sin->sin_port)))
+		return -EACCES;
 
 	lock_sock(sk);
 	if (ps->role != PGM_ROLE_NONE || inet->inet_rcv_saddr ||
@@ -448,6 +465,14 @@ static int pgm_setsockopt(struct sock *sk, int level, int optname,
 			return -EINVAL;
 		if (copy_from_sockptr(&gsi, optval, sizeof(gsi)))
 			return -EFAULT;
+		/*
+		 * A chosen GSI can be another source's: with its data-source
+		 * port, found by reconnecting, the TSI of a session receivers
+		 * follow.  Sending as any TSI is what a raw socket can do, so
+		 * choosing one takes what a raw socket takes.
+		 */
+		if (!sockopt_ns_capable(sock_net(sk)->user_ns, CAP_NET_RAW))
+			return -EPERM;
 		lock_sock(sk);
 		if (ps->role == PGM_ROLE_SOURCE) {
 			err = -EISCONN;
@@ -496,6 +521,9 @@ static int pgm_setsockopt(struct sock *sk, int level, int optname,
 		return -EFAULT;
 	if (!pgm_opt_valid(d, val))
 		return -EINVAL;
+	if ((optname == PGM_UDP_ENCAP_UCAST_PORT || optname == PGM_UDP_ENCAP_MCAST_PORT) &&
+	    !pgm_port_allowed(sock_net(sk), val))
+		return -EACCES;
 
 	lock_sock(sk);
 	if (d->source && ps->role == PGM_ROLE_SOURCE) {

@@ -14,9 +14,29 @@
  * answered with an SPM at once, at most once per IHB_MIN (13.4).
  *
  * Rate control is a token bucket of PGM_TXW_MAX_RTE bytes/s counting IP
- * headers.  ODATA waits for tokens (or send() fails with EAGAIN); RDATA,
- * NCF and SPM take them without waiting, so repairs are never held back by
- * new data, and the debt they leave delays the next ODATA.
+ * headers, with a burst of max(rate / 100, 4 * PGM_MAX_TPDU): every packet
+ * the session sends takes its tokens first.  ODATA waits for them in
+ * send() (or send() fails with EAGAIN); the fragments of one APDU leave
+ * together once the bucket holds one burst, and the debt they leave delays
+ * whatever comes next.  A repair (RDATA) that finds no tokens waits in the
+ * repair queue (each window entry at most once) and the timer sends it
+ * when the tokens are there: nothing goes out on debt from softirq.
+ * Repairs (RDATA and NCF) also draw from a second bucket of half the rate
+ * whenever a send() is waiting for tokens (or failed with EAGAIN in the last
+ * PGM_ODATA_WAIT_MS), so that NAKs, genuine or spoofed, cannot take more
+ * than half the rate from new data; with PGM_TXW_MAX_RTE 0 that second
+ * bucket alone bounds them, at one window (TXW_SQNS * MAX_TPDU) per
+ * second.  An NCF that finds no tokens, or only those a queued RDATA
+ * waits for, is not sent (the NAK's RDATA is still queued).  SPMs wait
+ * for tokens in the timer, but for the three final ones of close().  One NAK
+ * asks for PGM_NAK_SQNS_MAX sequence numbers at most: further OPT_NAK_LIST
+ * options are ignored and counted.
+ *
+ * Memory: the window's packets are charged to the sender's memory cgroup
+ * (GFP_KERNEL_ACCOUNT) and to sk_wmem_queued, and bounded by SO_SNDBUF:
+ * the trail advances when a new APDU would take the window past it, as it
+ * does for PGM_TXW_BYTES.  A socket that did not set SO_SNDBUF gets one
+ * that fits its window, up to PGM_SNDBUF_AUTO_MAX (pgm_source_start).
  *
  * Locking: all session state is under src->lock (BH-safe: NAKs arrive in
  * softirq, the timer runs in softirq).  Packets are sent with the lock held,
@@ -24,16 +44,20 @@
  * ip_local_out() comes back into this file synchronously.  ps->src is
  * published with RCU: the input path dereferences it under rcu_read_lock()
  * and checks src->dead under the lock; close() marks it dead, stops the
- * timer and frees it after a grace period.
+ * timer and frees it after a grace period.  Entries enter and leave the
+ * window only in send() and close(), under the socket lock as well, which
+ * is what serialises sk_wmem_queued (a plain add).
  */
 #include <linux/skbuff.h>
 #include <linux/slab.h>
 #include <linux/sched/signal.h>
+#include <linux/math64.h>
 #include <net/ip.h>
 #include <net/route.h>
 #include <net/sock.h>
 
 #include "pgm.h"
+#include "txw.h"
 
 #define PGM_ODATA_HLEN		(16 + 8)	/* common + sqn, trail */
 #define PGM_SPM_LEN		(16 + 12 + 8)	/* common + sqns + IPv4 NLA */
@@ -44,7 +68,14 @@
 /* The most options an ODATA carries: OPT_LENGTH, FRAGMENT, SYN, JOIN. */
 #define PGM_ODATA_OPTS_MAX	(PGM_OPT_LEN_LEN + PGM_OPT_FRAG_LEN + \
 				 PGM_OPT_FLAG_LEN + PGM_OPT_JOIN_LEN)
-#define PGM_MAX_NAK_LIST	62		/* section 9.3 */
+#define PGM_MAX_NAK_LIST	(PGM_NAK_SQNS_MAX - 1)	/* section 9.3: 62 */
+
+/*
+ * Window packets come from the sending process: charged to its memory
+ * cgroup, and a send() that would pass the cgroup's limit fails with
+ * ENOBUFS instead of invoking its OOM killer.
+ */
+#define PGM_TXW_GFP		(GFP_KERNEL_ACCOUNT | __GFP_RETRY_MAYFAIL | __GFP_NOWARN)
 
 struct pgm_source {
 	spinlock_t		lock;
@@ -52,21 +83,29 @@ struct pgm_source {
 	struct rcu_head		rcu;
 	bool			dead;
 	bool			syn_sent;	/* first ODATA carried OPT_SYN */
+	bool			spm_pending;	/* an SPM waits for tokens */
 	u8			end;		/* 0, PGM_OPT_FIN or PGM_OPT_RST */
 	u32			first;		/* the session's first sequence number */
 	u32			next_sqn;	/* sequence number of the next ODATA */
 	u32			trail;		/* oldest sequence number held */
 	u32			size;		/* transmit window capacity, in sqns */
+	u32			mask;		/* slots - 1 (txw.h) */
 	u64			held;		/* TSDU bytes in the window */
-	struct sk_buff		**txw;		/* ODATA by sqn % size */
+	u64			mem;		/* skb truesize in the window (sk_wmem_queued) */
+	struct sk_buff		**txw;		/* ODATA by pgm_txw_slot(mask, sqn) */
+	struct list_head	rq;		/* window entries waiting for RDATA, oldest first */
+	u32			rq_len;
 	u32			spm_sqn;
 	u32			hb_ivl;		/* next heartbeat interval (us), 0: none */
 	unsigned long		next_hb;
 	unsigned long		next_ambient;
 	unsigned long		spmr_answered;	/* jiffies of the last SPMR answer, 0: none */
 	struct timer_list	timer;
-	s64			tokens;		/* bytes; negative after repairs */
+	s64			tokens;		/* bytes; negative after a fragmented APDU */
+	s64			rtokens;	/* the repair bucket, bytes */
 	u64			refill_ns;
+	unsigned int		odata_waiters;	/* send()s asleep for tokens */
+	unsigned long		odata_short;	/* jiffies a send() last found no tokens */
 	__be32			nla;		/* our address, for SPM path NLA */
 	__be32			group;
 	__be16			sport, dport;
@@ -81,15 +120,26 @@ struct pgm_source {
 
 /* Kept in skb->cb of a transmit window entry. */
 struct pgm_txw_cb {
-	unsigned long	sent;		/* jiffies of the ODATA */
-	unsigned long	rdata;		/* jiffies of the last RDATA, 0: none */
-	u32		tsdu;		/* TSDU bytes, for PGM_TXW_BYTES */
+	unsigned long		sent;	/* jiffies of the ODATA */
+	unsigned long		rdata;	/* jiffies of the last RDATA, 0: none */
+	struct list_head	rq;	/* in src->rq while a repair waits; else empty */
+	u32			tsdu;	/* TSDU bytes, for PGM_TXW_BYTES */
 };
 
 static struct pgm_txw_cb *txw_cb(struct sk_buff *skb)
 {
 	BUILD_BUG_ON(sizeof(struct pgm_txw_cb) > sizeof(skb->cb));
 	return (struct pgm_txw_cb *)skb->cb;
+}
+
+static struct sk_buff *txw_skb(struct pgm_txw_cb *cb)
+{
+	return container_of((char *)cb, struct sk_buff, cb[0]);
+}
+
+static struct sk_buff **txw_at(const struct pgm_source *src, u32 sqn)
+{
+	return &src->txw[pgm_txw_slot(src->mask, sqn)];
 }
 
 /*
@@ -163,38 +213,127 @@ static void pgm_source_event(struct pgm_source *src, u8 cmd, struct pgm_nl_event
 	pgm_nl_event(src->sk, ev);
 }
 
-/* Token bucket: credit the time since the last refill. */
+/* Bytes a packet of @len PGM bytes takes on the wire, IP header included. */
+static unsigned int pgm_wire_len(const struct pgm_source *src, unsigned int len, bool ra)
+{
+	if (pgm_encap_hlen(src->sk))
+		return len + PGM_IP_HLEN + PGM_UDP_HLEN;	/* no Router Alert in UDP */
+	return len + (ra ? PGM_IP_RA_HLEN : PGM_IP_HLEN);
+}
+
+/* The bucket's depth for a rate of @rate bytes/s. */
+static s64 pgm_burst(const struct pgm_source *src, u32 rate)
+{
+	return max_t(s64, rate / 100, 4 * src->p.max_tpdu);
+}
+
+/*
+ * The rate of the repair bucket, bytes/s (never 0): a share of the rate
+ * limit, or without one a window's worth (TXW_SQNS packets of MAX_TPDU)
+ * per second.
+ */
+static u32 pgm_repair_rate(const struct pgm_source *src)
+{
+	if (!src->p.txw_max_rte)
+		return min_t(u64, (u64)src->p.txw_sqns * src->p.max_tpdu, U32_MAX);
+	return max_t(u32, 1, src->p.txw_max_rte / PGM_RDATA_SHARE_DIV);
+}
+
+/*
+ * Do repairs draw from the repair bucket now?  Always without a rate
+ * limit; with one, while new data waits for tokens.  Under src->lock.
+ */
+static bool pgm_repair_limited(const struct pgm_source *src)
+{
+	return !src->p.txw_max_rte || src->odata_waiters ||
+	       time_in_range(jiffies, src->odata_short,
+			     src->odata_short + msecs_to_jiffies(PGM_ODATA_WAIT_MS));
+}
+
+/* Token buckets: credit the time since the last refill.  Under src->lock. */
 static void pgm_refill(struct pgm_source *src)
 {
 	u64 now = ktime_get_ns();
 	u64 dt = now - src->refill_ns;
-	s64 burst = max_t(s64, src->p.txw_max_rte / 100, 4 * src->p.max_tpdu);
+	u32 rate = src->p.txw_max_rte, rrate = pgm_repair_rate(src);
 
+	lockdep_assert_held(&src->lock);
 	src->refill_ns = now;
-	if (!src->p.txw_max_rte)
-		return;
-	src->tokens += div_u64(dt * src->p.txw_max_rte, NSEC_PER_SEC);
-	if (src->tokens > burst)
-		src->tokens = burst;
+	if (rate) {
+		src->tokens += mul_u64_u32_div(dt, rate, NSEC_PER_SEC);
+		src->tokens = min(src->tokens, pgm_burst(src, rate));
+	}
+	src->rtokens += mul_u64_u32_div(dt, rrate, NSEC_PER_SEC);
+	src->rtokens = min(src->rtokens, pgm_burst(src, rrate));
 }
 
-static void pgm_charge(struct pgm_source *src, unsigned int ip_len)
+/* May a packet of @cost wire bytes (a repair with @repair) leave now? */
+static bool pgm_may_send(const struct pgm_source *src, unsigned int cost, bool repair)
+{
+	if (src->p.txw_max_rte && src->tokens < cost)
+		return false;
+	return !repair || !pgm_repair_limited(src) || src->rtokens >= cost;
+}
+
+/* Take the tokens of a packet that is leaving.  Under src->lock. */
+static void pgm_charge(struct pgm_source *src, unsigned int cost, bool repair)
 {
 	if (src->p.txw_max_rte)
-		src->tokens -= ip_len;
+		src->tokens -= cost;
+	if (repair)
+		src->rtokens = max_t(s64, src->rtokens - cost, 0);
 }
 
-/* Build and multicast an SPM (section 8.1), with OPT_FIN/OPT_RST at the end. */
-static void pgm_send_spm(struct pgm_source *src)
+/* Jiffies until a packet of @cost may leave (at least one). */
+static unsigned long pgm_token_delay(const struct pgm_source *src, unsigned int cost,
+				     bool repair)
+{
+	u64 ns = 0;
+
+	if (src->p.txw_max_rte && src->tokens < cost)
+		ns = div_u64((u64)(cost - src->tokens) * NSEC_PER_SEC, src->p.txw_max_rte);
+	if (repair && pgm_repair_limited(src) && src->rtokens < cost)
+		ns = max(ns, div_u64((u64)(cost - src->rtokens) * NSEC_PER_SEC,
+				     pgm_repair_rate(src)));
+	return max_t(unsigned long, 1, nsecs_to_jiffies(ns));
+}
+
+/* The size of the SPM pgm_send_spm() would build now, and its options. */
+static unsigned int pgm_spm_optlen(const struct pgm_source *src)
 {
 	bool join = pgm_join_advertised(src);
-	unsigned int optlen = src->end || join ?
-		PGM_OPT_LEN_LEN + (src->end ? PGM_OPT_FLAG_LEN : 0) +
-		(join ? PGM_OPT_JOIN_LEN : 0) : 0;
-	struct sk_buff *skb = pgm_alloc_pkt(PGM_SPM_LEN + optlen, GFP_ATOMIC);
+
+	if (!src->end && !join)
+		return 0;
+	return PGM_OPT_LEN_LEN + (src->end ? PGM_OPT_FLAG_LEN : 0) +
+	       (join ? PGM_OPT_JOIN_LEN : 0);
+}
+
+static void pgm_source_arm(struct pgm_source *src);
+
+/*
+ * Build and multicast an SPM (section 8.1), with OPT_FIN/OPT_RST at the
+ * end.  Without tokens it waits for the timer (one pending SPM, built when
+ * it leaves), unless @force: the final SPMs of close() go at once.
+ */
+static void pgm_send_spm(struct pgm_source *src, bool force)
+{
+	bool join = pgm_join_advertised(src);
+	unsigned int optlen = pgm_spm_optlen(src);
+	unsigned int cost = pgm_wire_len(src, PGM_SPM_LEN + optlen, true);
+	struct sk_buff *skb;
 	struct pgm_optw ow;
 	__be32 *w;
 
+	lockdep_assert_held(&src->lock);
+	if (!force && !pgm_may_send(src, cost, false)) {
+		if (!src->spm_pending)
+			src->st.spm_deferred++;
+		src->spm_pending = true;
+		return;
+	}
+	src->spm_pending = false;
+	skb = pgm_alloc_pkt(PGM_SPM_LEN + optlen, GFP_ATOMIC);
 	if (!skb)
 		return;
 	pgm_fill_hdr(skb, src->sport, src->dport, PGM_SPM,
@@ -215,18 +354,42 @@ static void pgm_send_spm(struct pgm_source *src)
 		optw_finish(&ow);
 	}
 	pgm_set_csum(skb);
-	pgm_charge(src, skb->len + PGM_IP_RA_HLEN);
+	pgm_charge(src, cost, false);
 	if (!pgm_xmit(src->sk, skb, src->group, true))
 		src->st.spm_sent++;
 }
 
-/* Arm the timer for the earlier of the heartbeat and ambient deadlines. */
+/* Wire bytes of the RDATA of window entry @skb. */
+static unsigned int pgm_rdata_cost(const struct pgm_source *src, const struct sk_buff *skb)
+{
+	return pgm_wire_len(src, skb->len, true);
+}
+
+/*
+ * Arm the timer for the earliest of the heartbeat and ambient deadlines
+ * and, when a repair or an SPM waits, the moment its tokens are there.
+ */
 static void pgm_source_arm(struct pgm_source *src)
 {
 	unsigned long when = src->next_ambient;
 
+	lockdep_assert_held(&src->lock);
 	if (src->hb_ivl && time_before(src->next_hb, when))
 		when = src->next_hb;
+	if (!list_empty(&src->rq)) {
+		struct sk_buff *skb = txw_skb(list_first_entry(&src->rq, struct pgm_txw_cb, rq));
+		unsigned long t = jiffies + pgm_token_delay(src, pgm_rdata_cost(src, skb), true);
+
+		if (time_before(t, when))
+			when = t;
+	}
+	if (src->spm_pending) {
+		unsigned int cost = pgm_wire_len(src, PGM_SPM_LEN + pgm_spm_optlen(src), true);
+		unsigned long t = jiffies + pgm_token_delay(src, cost, false);
+
+		if (time_before(t, when))
+			when = t;
+	}
 	mod_timer(&src->timer, when);
 }
 
@@ -238,66 +401,12 @@ static void pgm_source_data_sent(struct pgm_source *src)
 	pgm_source_arm(src);
 }
 
-static void pgm_source_timer(struct timer_list *t)
-{
-	struct pgm_source *src = from_timer(src, t, timer);
-	unsigned long now = jiffies;
-	bool sent = false;
-
-	spin_lock_bh(&src->lock);
-	if (src->dead)
-		goto out;
-	pgm_refill(src);
-	if (src->hb_ivl && time_after_eq(now, src->next_hb)) {
-		pgm_send_spm(src);
-		sent = true;
-		/* Doubling up to IHB_MAX, and on at IHB_MAX until data. */
-		src->hb_ivl = min(src->hb_ivl * 2, src->p.ihb_max);
-		src->next_hb = now + pgm_usecs_to_jiffies(src->hb_ivl);
-	}
-	if (time_after_eq(now, src->next_ambient)) {
-		if (!sent)
-			pgm_send_spm(src);
-		src->next_ambient = now + pgm_usecs_to_jiffies(src->p.spm_ambient_ivl);
-	}
-	pgm_source_arm(src);
-out:
-	spin_unlock_bh(&src->lock);
-}
-
-/*
- * Make room for @room sqns holding @bytes of TSDU: drop entries beyond the
- * window's size in sqns, or in bytes (PGM_TXW_BYTES), or older than
- * PGM_TXW_SECS_MS when those are set: the trail advances (section 3.3).
- */
-static void pgm_txw_advance(struct pgm_source *src, u32 room, u64 bytes)
-{
-	unsigned long max_age = src->p.txw_secs_ms ?
-		msecs_to_jiffies(src->p.txw_secs_ms) : 0;
-
-	while (src->trail != src->next_sqn) {
-		struct sk_buff *skb = src->txw[src->trail % src->size];
-		u32 held = src->next_sqn - src->trail;
-
-		if (held + room <= src->size &&
-		    (!src->p.txw_bytes || src->held + bytes <= src->p.txw_bytes) &&
-		    (!max_age || !skb || time_before(jiffies, txw_cb(skb)->sent + max_age)))
-			break;
-		src->txw[src->trail % src->size] = NULL;
-		if (skb)
-			src->held -= txw_cb(skb)->tsdu;
-		kfree_skb(skb);
-		src->trail++;
-	}
-}
-
-/* Send a copy of a window entry: as ODATA, or as RDATA with today's trail. */
 /*
  * Send the window's packet @orig as ODATA or, with @rdata, as RDATA.  ODATA
  * goes out as a clone: the window's copy is final once its checksum is set
  * (pgm_source_sendmsg released its headroom, so the IP layer may write
  * there), which spares a copy of every packet.  RDATA changes the type and
- * trail, so it gets a copy of its own.
+ * trail, so it gets a copy of its own.  The caller made sure of the tokens.
  */
 static int pgm_send_entry(struct pgm_source *src, struct sk_buff *orig, bool rdata)
 {
@@ -321,7 +430,7 @@ static int pgm_send_entry(struct pgm_source *src, struct sk_buff *orig, bool rda
 		pgm_set_csum(skb);
 	}
 	len = skb->len;
-	pgm_charge(src, len + (rdata ? PGM_IP_RA_HLEN : PGM_IP_HLEN));
+	pgm_charge(src, pgm_wire_len(src, len, rdata), rdata);
 	if (pgm_xmit(src->sk, skb, src->group, rdata))
 		return -ENOBUFS;
 	if (rdata) {
@@ -331,6 +440,138 @@ static int pgm_send_entry(struct pgm_source *src, struct sk_buff *orig, bool rda
 		src->st.odata_sent++;
 	}
 	return 0;
+}
+
+/*
+ * Send queued repairs, oldest first, while the tokens allow: from the NAK
+ * that queued them (softirq) and from the timer.  Under src->lock.
+ */
+static void pgm_rq_pump(struct pgm_source *src)
+{
+	lockdep_assert_held(&src->lock);
+	while (!list_empty(&src->rq)) {
+		struct pgm_txw_cb *cb = list_first_entry(&src->rq, struct pgm_txw_cb, rq);
+		struct sk_buff *skb = txw_skb(cb);
+
+		if (!pgm_may_send(src, pgm_rdata_cost(src, skb), true))
+			break;
+		list_del_init(&cb->rq);
+		src->rq_len--;
+		if (!pgm_send_entry(src, skb, true)) {
+			cb->rdata = jiffies ? : 1;
+			pgm_source_data_sent(src);	/* RDATA is data too (5.1.5) */
+		}
+	}
+}
+
+static void pgm_source_timer(struct timer_list *t)
+{
+	struct pgm_source *src = from_timer(src, t, timer);
+	unsigned long now = jiffies;
+	bool sent = false;
+
+	spin_lock_bh(&src->lock);
+	if (src->dead)
+		goto out;
+	pgm_refill(src);
+	pgm_rq_pump(src);
+	if (src->hb_ivl && time_after_eq(now, src->next_hb)) {
+		pgm_send_spm(src, false);
+		sent = true;
+		/* Doubling up to IHB_MAX, and on at IHB_MAX until data. */
+		src->hb_ivl = min(src->hb_ivl * 2, src->p.ihb_max);
+		src->next_hb = now + pgm_usecs_to_jiffies(src->hb_ivl);
+	}
+	if (time_after_eq(now, src->next_ambient)) {
+		if (!sent)
+			pgm_send_spm(src, false);
+		sent = true;
+		src->next_ambient = now + pgm_usecs_to_jiffies(src->p.spm_ambient_ivl);
+	}
+	if (!sent && src->spm_pending)
+		pgm_send_spm(src, false);
+	pgm_source_arm(src);
+out:
+	spin_unlock_bh(&src->lock);
+}
+
+/*
+ * Take the entry at the trail out of the window.  Under src->lock, or
+ * once the session is dead (pgm_source_stop).
+ */
+static void pgm_txw_drop_trail(struct pgm_source *src)
+{
+	struct sk_buff **slot = txw_at(src, src->trail);
+	struct sk_buff *skb = *slot;
+
+	*slot = NULL;
+	src->trail++;
+	if (!skb)
+		return;
+	if (!list_empty(&txw_cb(skb)->rq)) {
+		list_del(&txw_cb(skb)->rq);
+		src->rq_len--;
+		src->st.rdata_unsent++;
+	}
+	src->held -= txw_cb(skb)->tsdu;
+	src->mem -= skb->truesize;
+	sk_wmem_queued_add(src->sk, -(int)skb->truesize);
+	kfree_skb(skb);
+}
+
+/*
+ * Make room for @room sqns holding @bytes of TSDU in @mem bytes of memory:
+ * drop entries beyond the window's size in sqns, in memory (SO_SNDBUF), in
+ * bytes (PGM_TXW_BYTES), or older than PGM_TXW_SECS_MS when those are set:
+ * the trail advances (section 3.3).
+ */
+static void pgm_txw_advance(struct pgm_source *src, u32 room, u64 bytes, u64 mem)
+{
+	unsigned long max_age = src->p.txw_secs_ms ?
+		msecs_to_jiffies(src->p.txw_secs_ms) : 0;
+	u64 sndbuf = READ_ONCE(src->sk->sk_sndbuf);
+
+	lockdep_assert_held(&src->lock);
+	while (src->trail != src->next_sqn) {
+		struct sk_buff *skb = *txw_at(src, src->trail);
+		u32 held = src->next_sqn - src->trail;
+
+		if (held + room <= src->size && src->mem + mem <= sndbuf &&
+		    (!src->p.txw_bytes || src->held + bytes <= src->p.txw_bytes) &&
+		    (!max_age || !skb || time_before(jiffies, txw_cb(skb)->sent + max_age)))
+			break;
+		pgm_txw_drop_trail(src);
+	}
+}
+
+/*
+ * What one window entry of a packet of @tpdu bytes costs in memory at most
+ * (skb truesize: the kmalloc bucket of its data and the sk_buff).
+ */
+static u64 pgm_txw_entry_mem(u32 tpdu)
+{
+	size_t data = SKB_DATA_ALIGN(PGM_HEADROOM + tpdu) +
+		      SKB_DATA_ALIGN(sizeof(struct skb_shared_info));
+
+	return kmalloc_size_roundup(data) + SKB_DATA_ALIGN(sizeof(struct sk_buff));
+}
+
+/*
+ * SO_SNDBUF bounds the window's memory.  A socket that did not set it gets
+ * one that holds the whole window (TXW_SQNS packets of MAX_TPDU), up to
+ * PGM_SNDBUF_AUTO_MAX and never below what it has (net.core.wmem_default),
+ * as TCP grows an unset send buffer up to tcp_wmem[2].  Under the socket lock.
+ */
+static void pgm_source_sndbuf(struct sock *sk, const struct pgm_params *p)
+{
+	u64 want;
+
+	if (sk->sk_userlocks & SOCK_SNDBUF_LOCK)
+		return;
+	want = min_t(u64, (u64)p->txw_sqns * pgm_txw_entry_mem(p->max_tpdu),
+		     PGM_SNDBUF_AUTO_MAX);
+	if (want > READ_ONCE(sk->sk_sndbuf))
+		WRITE_ONCE(sk->sk_sndbuf, want);
 }
 
 int pgm_source_start(struct sock *sk)
@@ -355,17 +596,19 @@ int pgm_source_start(struct sock *sk)
 	if (!fl4.saddr)
 		return -EADDRNOTAVAIL;
 
-	src = kzalloc(sizeof(*src), GFP_KERNEL);
+	src = kzalloc(sizeof(*src), GFP_KERNEL_ACCOUNT);
 	if (!src)
 		return -ENOMEM;
 	src->p = ps->params;
 	src->size = src->p.txw_sqns;
-	src->txw = kvcalloc(src->size, sizeof(*src->txw), GFP_KERNEL);
+	src->mask = pgm_txw_slots(src->size) - 1;
+	src->txw = kvcalloc(src->mask + 1, sizeof(*src->txw), GFP_KERNEL_ACCOUNT);
 	if (!src->txw) {
 		kfree(src);
 		return -ENOMEM;
 	}
 	spin_lock_init(&src->lock);
+	INIT_LIST_HEAD(&src->rq);
 	src->sk = sk;
 	src->nla = fl4.saddr;
 	src->group = inet->inet_daddr;
@@ -387,14 +630,17 @@ int pgm_source_start(struct sock *sk)
 	src->spm_sqn = get_random_u32() >> 2;
 	src->refill_ns = ktime_get_ns();
 	src->tokens = 4 * src->p.max_tpdu;
+	src->rtokens = src->tokens;
+	src->odata_short = jiffies - 2 * msecs_to_jiffies(PGM_ODATA_WAIT_MS);
 	timer_setup(&src->timer, pgm_source_timer, 0);
+	pgm_source_sndbuf(sk, &src->p);
 
 	src->nak_second = jiffies;
 	src->rl_told = jiffies - HZ;
 
 	spin_lock_bh(&src->lock);
 	/* Announce the session: an SPM now, then ambient SPMs. */
-	pgm_send_spm(src);
+	pgm_send_spm(src, false);
 	src->next_ambient = jiffies + pgm_usecs_to_jiffies(src->p.spm_ambient_ivl);
 	pgm_source_arm(src);
 	{
@@ -426,6 +672,10 @@ void pgm_source_params_changed(struct sock *sk)
 	src->p.ihb_min = p->ihb_min;
 	src->p.ihb_max = p->ihb_max;
 	src->p.rdata_linger_ivl = p->rdata_linger_ivl;
+	/* A lower rate has a shallower bucket. */
+	if (src->p.txw_max_rte)
+		src->tokens = min(src->tokens, pgm_burst(src, src->p.txw_max_rte));
+	src->rtokens = min(src->rtokens, pgm_burst(src, pgm_repair_rate(src)));
 	if (src->hb_ivl > src->p.ihb_max)
 		src->hb_ivl = src->p.ihb_max;
 	{
@@ -466,10 +716,13 @@ void pgm_source_stop(struct sock *sk)
 	/*
 	 * The final SPM is the session's last word when close() does not
 	 * linger: send it three times, so that one lost packet does not turn
-	 * a clean end into an expiry at the receivers.
+	 * a clean end into an expiry at the receivers.  These three go
+	 * whatever the tokens say: a close() that waited for them could wait
+	 * for seconds of debt.
 	 */
+	pgm_refill(src);
 	for (i = 0; i < 3; i++)
-		pgm_send_spm(src);
+		pgm_send_spm(src, true);
 	{
 		struct pgm_nl_event ev = {
 			.reason = src->end == PGM_OPT_RST ? PGM_END_RST : PGM_END_FIN,
@@ -497,8 +750,13 @@ void pgm_source_stop(struct sock *sk)
 	spin_unlock_bh(&src->lock);
 	timer_shutdown_sync(&src->timer);
 	RCU_INIT_POINTER(pgm_sk(sk)->src, NULL);
-	for (i = 0; i < src->size; i++)
-		kfree_skb(src->txw[i]);
+	/*
+	 * Dead, the timer stopped: the input path and dumps look at nothing
+	 * but src->dead now, so the window is ours without the lock.
+	 */
+	while (src->trail != src->next_sqn)
+		pgm_txw_drop_trail(src);
+	WARN_ON_ONCE(src->mem || src->rq_len || !list_empty(&src->rq));
 	call_rcu(&src->rcu, pgm_source_free);
 }
 
@@ -515,7 +773,7 @@ static struct sk_buff *pgm_build_odata(struct pgm_source *src, struct msghdr *ms
 	if (frag || syn || join)
 		optlen = PGM_OPT_LEN_LEN + (frag ? PGM_OPT_FRAG_LEN : 0) +
 			 (syn ? PGM_OPT_FLAG_LEN : 0) + (join ? PGM_OPT_JOIN_LEN : 0);
-	skb = pgm_alloc_pkt(PGM_ODATA_HLEN + optlen + len, GFP_KERNEL);
+	skb = pgm_alloc_pkt(PGM_ODATA_HLEN + optlen + len, PGM_TXW_GFP);
 	if (!skb) {
 		*err = -ENOBUFS;
 		return NULL;
@@ -545,12 +803,16 @@ static struct sk_buff *pgm_build_odata(struct pgm_source *src, struct msghdr *ms
 	return skb;
 }
 
-/* Wait until the bucket holds @need bytes; the lock is dropped while asleep. */
+/*
+ * Wait until the bucket holds @need bytes; the lock is dropped while asleep.
+ * Meanwhile repairs are held to their share of the rate (pgm_repair_limited).
+ */
 static int pgm_wait_tokens(struct sock *sk, struct pgm_source *src, s64 need,
 			   bool nonblock)
 {
 	long timeo = sock_sndtimeo(sk, nonblock);
 
+	lockdep_assert_held(&src->lock);
 	for (;;) {
 		s64 missing;
 		long delay;
@@ -558,6 +820,7 @@ static int pgm_wait_tokens(struct sock *sk, struct pgm_source *src, s64 need,
 		pgm_refill(src);
 		if (!src->p.txw_max_rte || src->tokens >= need)
 			return 0;
+		src->odata_short = jiffies;
 		if (!timeo)
 			return -EAGAIN;
 		src->st.rate_limited++;
@@ -574,12 +837,15 @@ static int pgm_wait_tokens(struct sock *sk, struct pgm_source *src, s64 need,
 		missing = need - src->tokens;
 		delay = max_t(long, 1, nsecs_to_jiffies(div_u64((u64)missing * NSEC_PER_SEC,
 							       src->p.txw_max_rte)));
+		src->odata_waiters++;
 		spin_unlock_bh(&src->lock);
 		release_sock(sk);
 		delay = min(delay, timeo);
 		timeo -= delay - schedule_timeout_interruptible(delay);
 		lock_sock(sk);
 		spin_lock_bh(&src->lock);
+		src->odata_waiters--;
+		src->odata_short = jiffies;
 		if (signal_pending(current))
 			return sock_intr_errno(timeo);
 		if (src->dead)
@@ -595,6 +861,7 @@ int pgm_source_sendmsg(struct sock *sk, struct msghdr *msg, size_t len)
 	unsigned int n, i;
 	bool syn, join;
 	s64 cost;
+	u64 mem;
 	int err = 0;
 
 	if (!src)
@@ -616,7 +883,7 @@ int pgm_source_sendmsg(struct sock *sk, struct msghdr *msg, size_t len)
 	if (n > src->size)
 		return -EMSGSIZE;	/* would not fit the transmit window */
 	if (n > ARRAY_SIZE(frags)) {
-		fv = kvmalloc_array(n, sizeof(*fv), GFP_KERNEL);
+		fv = kvmalloc_array(n, sizeof(*fv), GFP_KERNEL_ACCOUNT);
 		if (!fv)
 			return -ENOBUFS;
 	}
@@ -625,6 +892,7 @@ int pgm_source_sendmsg(struct sock *sk, struct msghdr *msg, size_t len)
 	syn = !src->syn_sent;
 	join = pgm_join_advertised(src);
 	spin_unlock_bh(&src->lock);
+	mem = 0;
 	for (i = 0, off = 0; i < n; i++) {
 		size_t chunk = n == 1 ? len : min(max_frag, len - off);
 
@@ -632,21 +900,26 @@ int pgm_source_sendmsg(struct sock *sk, struct msghdr *msg, size_t len)
 					syn && i == 0, join, &err);
 		if (!fv[i])
 			goto free;
+		mem += fv[i]->truesize;
 		off += chunk;
+	}
+	/* The window alone must hold the APDU within SO_SNDBUF. */
+	if (mem > READ_ONCE(sk->sk_sndbuf)) {
+		err = -EMSGSIZE;
+		goto free;
 	}
 
 	spin_lock_bh(&src->lock);
 	cost = 0;
 	for (i = 0; i < n; i++)
-		cost += fv[i]->len + PGM_IP_HLEN;
-	err = pgm_wait_tokens(sk, src, min_t(s64, cost,
-		max_t(s64, src->p.txw_max_rte / 100, 4 * src->p.max_tpdu)),
-		msg->msg_flags & MSG_DONTWAIT);
+		cost += pgm_wire_len(src, fv[i]->len, false);
+	err = pgm_wait_tokens(sk, src, min_t(s64, cost, pgm_burst(src, src->p.txw_max_rte)),
+			      msg->msg_flags & MSG_DONTWAIT);
 	if (err) {
 		spin_unlock_bh(&src->lock);
 		goto free;
 	}
-	pgm_txw_advance(src, n, len);
+	pgm_txw_advance(src, n, len, mem);
 	for (i = 0; i < n; i++) {
 		struct sk_buff *skb = fv[i];
 		__be32 *w = (__be32 *)(skb->data + 16);
@@ -661,9 +934,12 @@ int pgm_source_sendmsg(struct sock *sk, struct msghdr *msg, size_t len)
 		__skb_header_release(skb);
 		txw_cb(skb)->sent = jiffies;
 		txw_cb(skb)->rdata = 0;
+		INIT_LIST_HEAD(&txw_cb(skb)->rq);
 		txw_cb(skb)->tsdu = ntohs(((struct pgm_hdr *)skb->data)->tsdu_len);
 		src->held += txw_cb(skb)->tsdu;
-		src->txw[sqn % src->size] = skb;
+		src->mem += skb->truesize;
+		sk_wmem_queued_add(sk, skb->truesize);
+		*txw_at(src, sqn) = skb;
 		pgm_send_entry(src, skb, false);
 	}
 	src->syn_sent = true;
@@ -682,14 +958,31 @@ free:
 	return err;
 }
 
-/* NCF (section 8.3): the NAK's sequence numbers and NLAs, multicast. */
+/*
+ * NCF (section 8.3): the NAK's sequence numbers and NLAs, multicast.  A
+ * repair like RDATA for the tokens, and after it: an NCF leaves only if
+ * the tokens also cover the RDATA at the head of the repair queue, so that
+ * a stream of NAKs (each of which asks for an NCF) cannot keep the repairs
+ * themselves waiting.  Without the tokens the NCF is not sent: its
+ * receivers NAK again, and their RDATA is queued already.
+ */
 static void pgm_send_ncf(struct pgm_source *src, const u8 *nak, unsigned int fixed,
 			 const __be32 *list, unsigned int nlist)
 {
 	unsigned int optlen = nlist ? PGM_OPT_LEN_LEN + 4 + 4 * nlist : 0;
-	struct sk_buff *skb = pgm_alloc_pkt(fixed + optlen, GFP_ATOMIC);
+	unsigned int cost = pgm_wire_len(src, fixed + optlen, true);
+	unsigned int ahead = 0;
+	struct sk_buff *skb;
 	u8 *p;
 
+	lockdep_assert_held(&src->lock);
+	if (!list_empty(&src->rq))
+		ahead = pgm_rdata_cost(src, txw_skb(list_first_entry(&src->rq, struct pgm_txw_cb, rq)));
+	if (!pgm_may_send(src, cost + ahead, true)) {
+		src->st.ncf_dropped++;
+		return;
+	}
+	skb = pgm_alloc_pkt(fixed + optlen, GFP_ATOMIC);
 	if (!skb)
 		return;
 	pgm_fill_hdr(skb, src->sport, src->dport, PGM_NCF,
@@ -707,29 +1000,38 @@ static void pgm_send_ncf(struct pgm_source *src, const u8 *nak, unsigned int fix
 		memcpy(p + 8, list, 4 * nlist);
 	}
 	pgm_set_csum(skb);
-	pgm_charge(src, skb->len + PGM_IP_RA_HLEN);
+	pgm_charge(src, cost, true);
 	if (!pgm_xmit(src->sk, skb, src->group, true))
 		src->st.ncf_sent++;
 }
 
-/* Repair one requested sequence number; false if it is outside the window. */
+/*
+ * A NAK asks for @sqn: queue its RDATA unless it is queued already or was
+ * sent less than PGM_RDATA_LINGER_IVL ago.  False if it is outside the
+ * window (nothing to confirm).  Under src->lock.
+ */
 static bool pgm_repair(struct pgm_source *src, u32 sqn)
 {
 	struct sk_buff *skb;
+	struct pgm_txw_cb *cb;
 
+	lockdep_assert_held(&src->lock);
 	if (sqn_before(sqn, src->trail) || !sqn_before(sqn, src->next_sqn))
 		return false;
-	skb = src->txw[sqn % src->size];
+	skb = *txw_at(src, sqn);
 	if (!skb)
 		return false;
-	if (txw_cb(skb)->rdata && src->p.rdata_linger_ivl &&
-	    time_before(jiffies, txw_cb(skb)->rdata +
+	cb = txw_cb(skb);
+	if (!list_empty(&cb->rq)) {
+		src->st.naks_pending++;	/* one copy is enough */
+		return true;
+	}
+	if (cb->rdata && src->p.rdata_linger_ivl &&
+	    time_before(jiffies, cb->rdata +
 			pgm_usecs_to_jiffies(src->p.rdata_linger_ivl)))
 		return true;	/* repaired moments ago: NCF only */
-	if (!pgm_send_entry(src, skb, true)) {
-		txw_cb(skb)->rdata = jiffies ? : 1;
-		pgm_source_data_sent(src);	/* RDATA is data too (5.1.5) */
-	}
+	list_add_tail(&cb->rq, &src->rq);
+	src->rq_len++;
 	return true;
 }
 
@@ -757,20 +1059,26 @@ static void pgm_source_nak_rate(struct pgm_source *src, u32 n)
 
 /*
  * A NAK for our session (sections 5.2, 5.3, 9.3): confirm the sequence
- * numbers inside the window with one NCF and send their RDATA.  Sequence
- * numbers outside the window are counted and ignored: there is nothing to
- * send, and the receiver learns from the trail of our SPMs and ODATA that
- * they are gone.
+ * numbers inside the window with one NCF and queue their RDATA, then send
+ * what the tokens allow; the timer sends the rest.  Sequence numbers
+ * outside the window are counted and ignored: there is nothing to send,
+ * and the receiver learns from the trail of our SPMs and ODATA that they
+ * are gone.  A NAK asks for PGM_NAK_SQNS_MAX sequence numbers at most: its
+ * own and those of its first OPT_NAK_LIST (section 9.3 allows one list of
+ * 62); further lists are counted and ignored, so that one packet never
+ * does more than that much work.  Under src->lock.
  */
 static void pgm_source_nak(struct pgm_source *src, struct sk_buff *skb,
 			   const struct pgm_wire_info *info)
 {
 	const u8 *d = skb->data;
-	__be32 ok[1 + PGM_MAX_NAK_LIST];
+	__be32 ok[PGM_NAK_SQNS_MAX];
 	unsigned int nok = 0, fixed = info->hdr_len;
 	u32 sqn = get_unaligned_be32(d + 16);
 	u64 naks = src->st.naks_received;
+	u32 queued = src->rq_len;
 
+	lockdep_assert_held(&src->lock);
 	/* Source NLA (IPv4 only here) must be ours, the group NLA our group. */
 	if (get_unaligned_be16(d + 20) != PGM_AFI_IP ||
 	    get_unaligned((__be32 *)(d + 24)) != src->nla ||
@@ -788,16 +1096,20 @@ static void pgm_source_nak(struct pgm_source *src, struct sk_buff *skb,
 	if (info->opt_seen & (1U << PGM_OPT_NAK_LIST)) {
 		const u8 *o = d + fixed + PGM_OPT_LEN_LEN;
 		const u8 *end = d + fixed + info->opt_len;
+		bool listed = false;
 
 		while (o < end) {
-			if ((o[0] & PGM_OPT_MASK) == PGM_OPT_NAK_LIST) {
+			if ((o[0] & PGM_OPT_MASK) == PGM_OPT_NAK_LIST && listed) {
+				src->st.nak_lists_ignored++;
+			} else if ((o[0] & PGM_OPT_MASK) == PGM_OPT_NAK_LIST) {
 				unsigned int k, cnt = (o[1] - 4) / 4;
 
+				listed = true;
 				for (k = 0; k < cnt && k < PGM_MAX_NAK_LIST; k++) {
 					u32 s = get_unaligned_be32(o + 4 + 4 * k);
 
 					src->st.naks_received++;
-					if (pgm_repair(src, s) && nok < ARRAY_SIZE(ok))
+					if (pgm_repair(src, s))
 						ok[nok++] = htonl(s);
 					else
 						src->st.naks_ignored++;
@@ -811,7 +1123,7 @@ static void pgm_source_nak(struct pgm_source *src, struct sk_buff *skb,
 	pgm_source_nak_rate(src, src->st.naks_received - naks);
 	if (!nok)
 		return;
-	/* The NCF names the first confirmed sqn and lists the rest. */
+	/* The NCF names the first confirmed sqn and lists the rest; RDATA follows. */
 	{
 		u8 hdr[16 + 4 + 8 + 8];
 
@@ -819,6 +1131,11 @@ static void pgm_source_nak(struct pgm_source *src, struct sk_buff *skb,
 		put_unaligned(ok[0], (__be32 *)(hdr + 16));
 		pgm_send_ncf(src, hdr, sizeof(hdr), ok + 1, nok - 1);
 	}
+	queued = src->rq_len - queued;	/* this NAK's, at the queue's tail */
+	pgm_rq_pump(src);
+	/* What the pump left of them waits for the timer. */
+	src->st.rdata_deferred += min(queued, src->rq_len);
+	pgm_source_arm(src);
 }
 
 /*
@@ -850,14 +1167,16 @@ void pgm_source_rcv(struct sock *sk, struct sk_buff *skb,
 		/*
 		 * Section 13.4: answer an SPMR with an SPM at once, at most
 		 * once per IHB_MIN: many receivers asking at the same moment
-		 * get one SPM.
+		 * get one SPM.  Without tokens the SPM waits for the timer.
 		 */
 		src->st.spmr_received++;
 		if (!src->spmr_answered ||
 		    time_after_eq(jiffies, src->spmr_answered +
 				  pgm_usecs_to_jiffies(src->p.ihb_min))) {
 			src->spmr_answered = jiffies ? : 1;
-			pgm_send_spm(src);
+			pgm_send_spm(src, false);
+			if (src->spm_pending)
+				pgm_source_arm(src);
 		}
 		break;
 	default:
@@ -865,6 +1184,17 @@ void pgm_source_rcv(struct sock *sk, struct sk_buff *skb,
 	}
 out:
 	spin_unlock_bh(&src->lock);
+}
+
+/* The counters with the window's state (under src->lock). */
+static void pgm_source_fill_stats(struct pgm_source *src, struct pgm_source_stats *st)
+{
+	lockdep_assert_held(&src->lock);
+	*st = src->st;
+	st->txw_trail = src->trail;
+	st->txw_lead = src->next_sqn - 1;
+	st->rdata_queued = src->rq_len;
+	st->txw_mem = src->mem;
 }
 
 void pgm_source_stats(struct sock *sk, struct pgm_source_stats *st)
@@ -875,9 +1205,7 @@ void pgm_source_stats(struct sock *sk, struct pgm_source_stats *st)
 	if (!src)
 		return;
 	spin_lock_bh(&src->lock);
-	*st = src->st;
-	st->txw_trail = src->trail;
-	st->txw_lead = src->next_sqn - 1;
+	pgm_source_fill_stats(src, st);
 	spin_unlock_bh(&src->lock);
 }
 
@@ -892,9 +1220,7 @@ bool pgm_source_info(struct pgm_source *src, struct pgm_source_info *si)
 	spin_lock_bh(&src->lock);
 	ok = !src->dead;
 	if (ok) {
-		si->st = src->st;
-		si->st.txw_trail = src->trail;
-		si->st.txw_lead = src->next_sqn - 1;
+		pgm_source_fill_stats(src, &si->st);
 		si->held = src->held;
 		si->size = src->size;
 		si->rate = src->p.txw_max_rte;

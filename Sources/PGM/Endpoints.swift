@@ -20,7 +20,8 @@ public struct SourceOptions: Sendable, Hashable {
     public var repairLinger: Duration?
     /// Largest IP packet sent, bytes (`PGM_MAX_TPDU`).
     public var maximumTPDU: UInt32?
-    /// The Global Source ID (`PGM_GSI`).
+    /// The Global Source ID (`PGM_GSI`); nil keeps the host's and namespace's
+    /// default. Choosing one needs CAP_NET_RAW (`Errno.notPermitted` otherwise).
     public var globalSourceID: GlobalSourceID?
     /// Send from the interface with this address: `bind()` to it and
     /// `IP_MULTICAST_IF`.
@@ -41,6 +42,9 @@ public struct SourceOptions: Sendable, Hashable {
 /// UDP encapsulation of a socket (`PGM_UDP_ENCAP`): its unicast and
 /// multicast UDP ports, nil for the namespace's default.  ZeroMQ's
 /// `epgm://` and OpenPGM programs use one port for both.
+///
+/// Ports below net.ipv4.ip_unprivileged_port_start need CAP_NET_BIND_SERVICE
+/// (`Errno.permissionDenied` otherwise), as a receiver's port does.
 public struct UDPEncapsulation: Sendable, Hashable {
     /// `PGM_UDP_ENCAP_UCAST_PORT`: NAKs and unicast SPMRs, and every packet's source port.
     public var unicastPort: UInt16?

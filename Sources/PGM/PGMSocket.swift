@@ -115,6 +115,11 @@ public struct PGMSocket: ~Copyable {
 
     /// Sets the Global Source ID a source's TSI will carry; before
     /// ``connect(to:)``.
+    ///
+    /// - Throws: `Errno.notPermitted` without CAP_NET_RAW in the socket's
+    ///   network namespace (a chosen GSI could be another source's; see
+    ///   ``SystemPackage/Errno/pgmPrivilegeHint``), `Errno.isConnected`
+    ///   once connected.
     public func setGlobalSourceID(_ gsi: GlobalSourceID) throws(Errno) {
         var g = pgm_gsi()
         g.gsi = gsi.bytes

@@ -388,6 +388,22 @@ public struct SourceStatistics: Sendable, Hashable {
     public var transmitWindowTrail: UInt32
     /// Leading edge of the transmit window.
     public var transmitWindowLead: UInt32
+    /// RDATA queued to wait for the rate limit (pgm(7) LIMITS).
+    public var rdataDeferred: UInt64
+    /// Queued RDATA whose data left the transmit window before it was sent.
+    public var rdataUnsent: UInt64
+    /// NAKed sequence numbers whose RDATA was already queued (no second copy).
+    public var naksPending: UInt64
+    /// `OPT_NAK_LIST` options after a NAK's first, ignored.
+    public var nakListsIgnored: UInt64
+    /// NCFs not sent for lack of tokens.
+    public var ncfDropped: UInt64
+    /// SPMs that waited for the rate limit.
+    public var spmDeferred: UInt64
+    /// RDATA waiting in the repair queue now.
+    public var rdataQueued: UInt64
+    /// Memory the transmit window holds, bytes (bounded by `SO_SNDBUF`).
+    public var transmitWindowMemory: UInt64
 
     init(_ s: pgm_source_stats) {
         dataBytesSent = s.data_bytes_sent
@@ -403,6 +419,14 @@ public struct SourceStatistics: Sendable, Hashable {
         malformed = s.malformed
         transmitWindowTrail = s.txw_trail
         transmitWindowLead = s.txw_lead
+        rdataDeferred = s.rdata_deferred
+        rdataUnsent = s.rdata_unsent
+        naksPending = s.naks_pending
+        nakListsIgnored = s.nak_lists_ignored
+        ncfDropped = s.ncf_dropped
+        spmDeferred = s.spm_deferred
+        rdataQueued = s.rdata_queued
+        transmitWindowMemory = s.txw_mem
     }
 }
 

@@ -10,7 +10,7 @@ public enum PGMFamily {
     public static let version: UInt8 = 1
     /// The multicast groups.
     public enum Group {
-        /// Group "events".
+        /// Group "events". Joining it needs CAP_NET_ADMIN over the network namespace.
         public static let events = "events"
     }
     /// NAKs per second one source session may receive before a nak-storm event is sent (the defaults attribute nak-storm-rate).
@@ -377,6 +377,22 @@ public enum PGMSourceStatsAttribute: UInt16, Sendable, CaseIterable, CustomStrin
     case spmrReceived = 10
     case rateLimited = 11
     case malformed = 12
+    /// RDATA queued to wait for the rate limit
+    case rdataDeferred = 13
+    /// queued RDATA whose data left the window first
+    case rdataUnsent = 14
+    /// NAKed sqns already queued for RDATA (no second copy)
+    case naksPending = 15
+    /// OPT_NAK_LIST options after a NAK's first, ignored
+    case nakListsIgnored = 16
+    /// NCFs not sent for lack of tokens
+    case ncfDropped = 17
+    /// SPMs that waited for the rate limit
+    case spmDeferred = 18
+    /// RDATA waiting in the repair queue now
+    case rdataQueued = 19
+    /// memory the transmit window holds, bytes (skb truesize; bounded by SO_SNDBUF)
+    case txwMem = 20
 
     /// The name in the spec.
     public var description: String {
@@ -393,6 +409,14 @@ public enum PGMSourceStatsAttribute: UInt16, Sendable, CaseIterable, CustomStrin
         case .spmrReceived: "spmr-received"
         case .rateLimited: "rate-limited"
         case .malformed: "malformed"
+        case .rdataDeferred: "rdata-deferred"
+        case .rdataUnsent: "rdata-unsent"
+        case .naksPending: "naks-pending"
+        case .nakListsIgnored: "nak-lists-ignored"
+        case .ncfDropped: "ncf-dropped"
+        case .spmDeferred: "spm-deferred"
+        case .rdataQueued: "rdata-queued"
+        case .txwMem: "txw-mem"
         }
     }
 
@@ -411,6 +435,40 @@ public enum PGMSourceStatsAttribute: UInt16, Sendable, CaseIterable, CustomStrin
         case .spmrReceived: .u64
         case .rateLimited: .u64
         case .malformed: .u64
+        case .rdataDeferred: .u64
+        case .rdataUnsent: .u64
+        case .naksPending: .u64
+        case .nakListsIgnored: .u64
+        case .ncfDropped: .u64
+        case .spmDeferred: .u64
+        case .rdataQueued: .u64
+        case .txwMem: .u64
+        }
+    }
+
+    /// The spec's one-line documentation.
+    public var doc: String {
+        switch self {
+        case .pad: ""
+        case .dataBytesSent: ""
+        case .odataSent: ""
+        case .rdataSent: ""
+        case .rdataBytesSent: ""
+        case .spmSent: ""
+        case .ncfSent: ""
+        case .naksReceived: ""
+        case .naksIgnored: ""
+        case .spmrReceived: ""
+        case .rateLimited: ""
+        case .malformed: ""
+        case .rdataDeferred: "RDATA queued to wait for the rate limit"
+        case .rdataUnsent: "queued RDATA whose data left the window first"
+        case .naksPending: "NAKed sqns already queued for RDATA (no second copy)"
+        case .nakListsIgnored: "OPT_NAK_LIST options after a NAK's first, ignored"
+        case .ncfDropped: "NCFs not sent for lack of tokens"
+        case .spmDeferred: "SPMs that waited for the rate limit"
+        case .rdataQueued: "RDATA waiting in the repair queue now"
+        case .txwMem: "memory the transmit window holds, bytes (skb truesize; bounded by SO_SNDBUF)"
         }
     }
 }

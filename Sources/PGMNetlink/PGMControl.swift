@@ -300,6 +300,9 @@ public final class PGMControl {
     }
 
     /// The events group as an `AsyncSequence` on a socket of its own.
+    ///
+    /// Joining the group needs CAP_NET_ADMIN over the network namespace:
+    /// without it this throws `NetlinkError.system(.notPermitted, "NETLINK_ADD_MEMBERSHIP")`.
     public func events() throws(NetlinkError) -> PGMEventStream {
         guard let group = family.groups[PGMFamily.Group.events] else {
             throw .malformedReply("family \(family.name) has no group \(PGMFamily.Group.events)")

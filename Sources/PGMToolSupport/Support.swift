@@ -100,6 +100,10 @@ public func json(_ s: SourceStatistics) -> JSON {
         ("spmr_received", .uint(s.spmrReceived)), ("rate_limited", .uint(s.rateLimited)),
         ("malformed", .uint(s.malformed)), ("txw_trail", .uint(UInt64(s.transmitWindowTrail))),
         ("txw_lead", .uint(UInt64(s.transmitWindowLead))),
+        ("rdata_deferred", .uint(s.rdataDeferred)), ("rdata_unsent", .uint(s.rdataUnsent)),
+        ("naks_pending", .uint(s.naksPending)), ("nak_lists_ignored", .uint(s.nakListsIgnored)),
+        ("ncf_dropped", .uint(s.ncfDropped)), ("spm_deferred", .uint(s.spmDeferred)),
+        ("rdata_queued", .uint(s.rdataQueued)), ("txw_mem", .uint(s.transmitWindowMemory)),
     ])
 }
 

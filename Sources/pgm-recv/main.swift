@@ -92,7 +92,7 @@ struct PGMRecv: ParsableCommand {
         } catch .socketTypeNotSupported {
             throw Failure("socket(AF_INET, SOCK_RDM, IPPROTO_PGM): \(Errno.socketTypeNotSupported) (is pgm.ko loaded?)")
         } catch {
-            throw Failure("receiving on \(endpoint): \(error)")
+            throw Failure("receiving on \(endpoint): \(error)" + (error.pgmPrivilegeHint.map { " (\($0))" } ?? ""))
         }
         if json {
             print(JSON.object([("event", .string("ready")), ("group", .string(endpoint.description))]).text)

@@ -86,7 +86,7 @@ struct PGMSend: ParsableCommand {
         } catch .socketTypeNotSupported {
             throw Failure("socket(AF_INET, SOCK_RDM, IPPROTO_PGM): \(Errno.socketTypeNotSupported) (is pgm.ko loaded?)")
         } catch {
-            throw Failure("starting a session to \(endpoint): \(error)")
+            throw Failure("starting a session to \(endpoint): \(error)" + (error.pgmPrivilegeHint.map { " (\($0))" } ?? ""))
         }
         let tsi = try source.transportSessionID()
 

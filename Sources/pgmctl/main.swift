@@ -16,7 +16,8 @@ struct PGMCtl: AsyncParsableCommand {
         abstract: "Show and set the PGM module's netns-wide defaults; list sockets and sessions; counters and events.",
         discussion: """
             Talks to pgm.ko over generic netlink (family "pgm") in the caller's network namespace. \
-            Everything but `set` is open to any user; `set` needs CAP_NET_ADMIN over the namespace. \
+            Everything but `set` and `monitor` is open to any user; those two need CAP_NET_ADMIN over \
+            the namespace. \
             Exit status: 0 on success, 1 when the kernel refuses or the module is not loaded, 64 on \
             a usage error. See pgmctl(8).
             """,
@@ -375,7 +376,8 @@ struct Stats: AsyncParsableCommand {
 
 struct Monitor: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Print the module's events as they happen: session start and end, loss, NAK storms, rate limiting.")
+        abstract: "Print the module's events as they happen: session start and end, loss, NAK storms, rate limiting.",
+        discussion: "Needs CAP_NET_ADMIN in the network namespace: the events are every user's sessions, live.")
 
     @Flag(help: "Print each event as a JSON object on its own line.")
     var json = false
@@ -394,7 +396,15 @@ struct Monitor: AsyncParsableCommand {
     func run() async throws {
         let ctl = try control()
         let stream: PGMEventStream
-        do { stream = try ctl.events() } catch { throw explain(error) }
+        do {
+            stream = try ctl.events()
+        } catch .system(.notPermitted, _) {
+            // The group is GENL_MCAST_CAP_NET_ADMIN: events show other users' sessions live.
+            throw Failure("permission denied: monitor needs CAP_NET_ADMIN in the network namespace "
+                + "to join the events group (run as root)")
+        } catch {
+            throw explain(error)
+        }
         if json { print(JSON.object([("event", .string("ready"))]).text) } else { print("monitoring events of the pgm module") }
         flushOut()
         let json = self.json, count = self.count, timeout = self.timeout

@@ -77,6 +77,21 @@ struct LibraryTests {
         #expect(k.option(SOL_SOCKET, SO_LINGER) == withUnsafeBytes(of: linger(l_onoff: 1, l_linger: 2)) { Array($0) })
     }
 
+    /// A GSI without CAP_NET_RAW is EPERM from the kernel: the source is not
+    /// started, and the errno's hint names the capability (pgm(7) SECURITY).
+    @Test func gsiWithoutCapabilityIsExplained() throws {
+        let k = MockKernel()
+        var o = SourceOptions()
+        o.globalSourceID = GlobalSourceID([1, 2, 3, 4, 5, 6])
+        k.fail("setsockopt", with: EPERM)
+        let group = try #require(IPv4Endpoint(parsing: "239.192.0.1:7500"))
+        #expect(throws: Errno.notPermitted) { _ = try PGMSource(group: group, options: o, syscalls: k.syscalls) }
+        #expect(!k.calls.contains("connect"))
+        #expect(Errno.notPermitted.pgmPrivilegeHint?.contains("CAP_NET_RAW") == true)
+        #expect(Errno.permissionDenied.pgmPrivilegeHint?.contains("CAP_NET_BIND_SERVICE") == true)
+        #expect(Errno.invalidArgument.pgmPrivilegeHint == nil)
+    }
+
     @Test func sourceClosesTheSocketWhenSetupFails() throws {
         let k = MockKernel()
         k.fail("connect", with: ENETUNREACH)
@@ -205,11 +220,15 @@ struct LibraryTests {
         var src = pgm_source_stats()
         src.odata_sent = 11
         src.txw_lead = 10
+        src.rdata_deferred = 12
+        src.nak_lists_ignored = 13
+        src.txw_mem = 14
         k.setOption(SOL_PGM, PGM_SOURCE_STATS, src)
         let rs = try s.receiverStatistics()
         #expect(rs.apdusDelivered == 5 && rs.naksSent == 7 && rs.rdataReceived == 6 && rs.losses == 1 && rs.peers == 2)
         let ss = try s.sourceStatistics()
         #expect(ss.odataSent == 11 && ss.transmitWindowLead == 10)
+        #expect(ss.rdataDeferred == 12 && ss.nakListsIgnored == 13 && ss.transmitWindowMemory == 14)
         k.setOptionBytes(SOL_PGM, PGM_TSI, [UInt8](repeating: 0, count: 4))  // short reply
         #expect(throws: Errno.invalidArgument) { try s.transportSessionID() }
         try s.close()

@@ -39,7 +39,9 @@ struct SocketAPITests {
         #expect(MemoryLayout<pgm_tsi>.size == 8)
         #expect(MemoryLayout<pgm_netns_stats>.size == 14 * 8)
         #expect(MemoryLayout<pgm_receiver_stats>.size == 12 * 8 + 8 + 5 * 8)
-        #expect(MemoryLayout<pgm_source_stats>.size == 11 * 8 + 8)
+        // Grown once, at its end (the limits' counters): old programs read it short.
+        #expect(MemoryLayout<pgm_source_stats>.size == 11 * 8 + 8 + 8 * 8)
+        #expect(MemoryLayout<pgm_source_stats>.offset(of: \pgm_source_stats.rdata_deferred) == 11 * 8 + 8)
     }
 
     /// Where the kernel has PGM this opens a real socket; elsewhere inet_create()

@@ -3,7 +3,8 @@
 second, independent client (Python's socket module, no libmnl): the family
 resolves, defaults-get answers every tunable, defaults-set changes what a
 new socket gets, bad requests are refused with the kernel's extack text,
-stats-get and the socket dump agree with getsockopt.  Run in the VM with
+stats-get and the socket dump agree with getsockopt, only CAP_NET_ADMIN
+joins the events group.  Run in the VM with
 pgm.ko loaded.  Ends with "nl-smoke: N passed, N failed"."""
 import os
 import socket
@@ -16,6 +17,8 @@ GENL_ID_CTRL = 0x10
 CTRL_CMD_GETFAMILY = 3
 CTRL_ATTR_FAMILY_ID = 1
 CTRL_ATTR_FAMILY_NAME = 2
+CTRL_ATTR_MCAST_GROUPS = 7
+NETLINK_ADD_MEMBERSHIP = 1
 NLM_F_REQUEST, NLM_F_ACK, NLM_F_DUMP = 1, 4, 0x300
 NLMSG_ERROR, NLMSG_DONE = 2, 3
 SOL_NETLINK, NETLINK_EXT_ACK, NETLINK_CAP_ACK = 270, 11, 10
@@ -92,6 +95,10 @@ class Genl:
         r, err, _ = self.request(GENL_ID_CTRL, CTRL_CMD_GETFAMILY, attr(CTRL_ATTR_FAMILY_NAME, name.encode() + b"\0"))
         if err:
             return None
+        self.groups = {}
+        for g in parse_attrs(r[0].get(CTRL_ATTR_MCAST_GROUPS, b"")).values():
+            ga = parse_attrs(g)
+            self.groups[ga[1].rstrip(b"\0").decode()] = struct.unpack("=I", ga[2][:4])[0]
         return struct.unpack("=H", r[0][CTRL_ATTR_FAMILY_ID][:2])[0]
 
 
@@ -162,6 +169,34 @@ if pid == 0:
     os._exit(0 if e1 == -1 and e2 == 0 and r2 else 1)
 _, st = os.waitpid(pid, 0)
 check("without CAP_NET_ADMIN: set is EPERM, get works", os.waitstatus_to_exitcode(st) == 0)
+
+# The events group follows every user's sessions live: joining it needs
+# CAP_NET_ADMIN over the netns (GENL_MCAST_CAP_NET_ADMIN).
+events_grp = nl.groups.get("events")
+try:
+    j = socket.socket(socket.AF_NETLINK, socket.SOCK_RAW, NETLINK_GENERIC)
+    j.setsockopt(SOL_NETLINK, NETLINK_ADD_MEMBERSHIP, events_grp)
+    j.close()
+    root_join = True
+except (OSError, TypeError) as e:
+    root_join = e
+check("root joins the events group", events_grp is not None and root_join is True, f"{events_grp} {root_join}")
+pid = os.fork()
+if pid == 0:
+    os.setgroups([])
+    os.setgid(65534)
+    os.setuid(65534)
+    j = socket.socket(socket.AF_NETLINK, socket.SOCK_RAW, NETLINK_GENERIC)
+    try:
+        j.setsockopt(SOL_NETLINK, NETLINK_ADD_MEMBERSHIP, events_grp)
+        os._exit(1)
+    except PermissionError:
+        os._exit(0)
+    except OSError:
+        os._exit(2)
+_, st = os.waitpid(pid, 0)
+check("without CAP_NET_ADMIN: joining the events group is EPERM", os.waitstatus_to_exitcode(st) == 0,
+      f"exit {os.waitstatus_to_exitcode(st)}")
 
 r, err, _ = nl.request(fam, CMD_STATS_GET)
 stats = {k: struct.unpack("=Q", v)[0] for k, v in r[0].items() if k != 1} if r else {}

@@ -6,7 +6,8 @@
 #   - pgmctl monitor sees session start, loss and end in that order during
 #     a lossy transfer whose NAKs are blocked, and pgmctl peers shows it;
 #   - bad requests (unknown key, unknown attribute, wrong type, out of
-#     range, no CAP_NET_ADMIN) are refused with the kernel's message.
+#     range, no CAP_NET_ADMIN) are refused with the kernel's message, and
+#     monitor without CAP_NET_ADMIN with one that names it.
 # Prints "pgmctl-vm: N passed, N failed".
 #
 #   pgmctl.sh [BIN]
@@ -223,6 +224,8 @@ check "unknown attribute (past the last)" refused 1 "Unknown attribute type" "$c
 check "wrong type (u16 for a u32)" refused 1 "invalid attribute length" "$ctl" set --raw 1:u16:7
 check "without CAP_NET_ADMIN: permission denied" \
 	refused 1 "permission denied" setpriv --reuid=65534 --regid=65534 --clear-groups "$ctl" set txw-sqns 100
+check "without CAP_NET_ADMIN: monitor is refused, naming the capability" \
+	refused 1 "monitor needs CAP_NET_ADMIN" setpriv --reuid=65534 --regid=65534 --clear-groups "$ctl" monitor --timeout 5
 check "without CAP_NET_ADMIN: reading still works" \
 	sh -c "setpriv --reuid=65534 --regid=65534 --clear-groups '$ctl' show >/dev/null"
 check "a peer dump for an unknown socket says so" \

@@ -5,6 +5,8 @@
  * membership, and that many sockets leave nothing behind.
  */
 #define _GNU_SOURCE
+#include <fcntl.h>
+#include <grp.h>
 #include <sched.h>
 #include <stdint.h>
 #include <sys/wait.h>
@@ -441,6 +443,158 @@ static void many_sockets(void)
 		CHECK_EQ(wait_refcnt(0, 5000), 0);
 }
 
+/* Become nobody: uid and gid 65534, no groups, no capabilities. */
+static int drop_to_nobody(void)
+{
+	return setgroups(0, NULL) || setgid(65534) || setuid(65534) ? -1 : 0;
+}
+
+/*
+ * Run @fn in a child, in a netns of its own when @netns (with
+ * net.ipv4.ip_unprivileged_port_start at @port_start when not negative),
+ * as nobody when @nobody.  @fn returns 0 or the number of the first check
+ * that failed; the parent reports it.
+ */
+static int in_child(int (*fn)(void), int netns, int port_start, int nobody)
+{
+	int status = 0;
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		if (netns) {
+			if (unshare(CLONE_NEWNET) ||
+			    system("ip link set lo up && ip link add dummy0 type dummy && "
+				   "ip link set dummy0 up && ip addr add 10.98.0.1/24 dev dummy0 && "
+				   "ip route add 224.0.0.0/4 dev dummy0"))
+				_exit(100);
+		}
+		if (port_start >= 0) {
+			int fd = open("/proc/sys/net/ipv4/ip_unprivileged_port_start", O_WRONLY);
+			char b[16];
+			int n = snprintf(b, sizeof(b), "%d", port_start);
+
+			if (fd < 0 || write(fd, b, n) != n)
+				_exit(101);
+			close(fd);
+		}
+		if (nobody && drop_to_nobody())
+			_exit(102);
+		_exit(fn());
+	}
+	waitpid(pid, &status, 0);
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 200;
+}
+
+/* The step of a child's checks that failed, or 0. */
+#define STEP(n, cond)	do { if (!(cond)) return (n); } while (0)
+
+static int bind_port(int port)
+{
+	struct sockaddr_in a = sin4("239.192.0.1", port);
+	int fd = pgm_socket(), rc;
+
+	rc = bind(fd, (struct sockaddr *)&a, sizeof(a)) ? errno : 0;
+	close(fd);
+	return rc;
+}
+
+static int set_udp_port(int opt, uint32_t port)
+{
+	int fd = pgm_socket(), rc;
+
+	rc = set_u32(fd, opt, port) ? errno : 0;
+	close(fd);
+	return rc;
+}
+
+/*
+ * As nobody: a chosen GSI is EPERM (it could be another source's); the
+ * default GSI is still there and a source still starts with it.
+ */
+static int gsi_as_nobody(void)
+{
+	struct pgm_gsi gsi = { { 1, 2, 3, 4, 5, 6 } }, got, def;
+	struct sockaddr_in g = sin4("239.192.0.1", 7500);
+	socklen_t len = sizeof(def);
+	int fd = pgm_socket();
+
+	STEP(1, fd >= 0);
+	STEP(2, !getsockopt(fd, SOL_PGM, PGM_GSI, &def, &len));
+	errno = 0;
+	STEP(3, setsockopt(fd, SOL_PGM, PGM_GSI, &gsi, sizeof(gsi)) == -1 && errno == EPERM);
+	len = sizeof(got);
+	STEP(4, !getsockopt(fd, SOL_PGM, PGM_GSI, &got, &len) && !memcmp(&got, &def, sizeof(got)));
+	STEP(5, !connect(fd, (struct sockaddr *)&g, sizeof(g)));
+	close(fd);
+	return 0;
+}
+
+static int gsi_as_root(void)
+{
+	struct pgm_gsi gsi = { { 1, 2, 3, 4, 5, 6 } }, got;
+	socklen_t len = sizeof(got);
+	int fd = pgm_socket();
+
+	STEP(1, !setsockopt(fd, SOL_PGM, PGM_GSI, &gsi, sizeof(gsi)));
+	STEP(2, !getsockopt(fd, SOL_PGM, PGM_GSI, &got, &len) && !memcmp(&got, &gsi, sizeof(got)));
+	close(fd);
+	return 0;
+}
+
+/* pgm(7) SECURITY: choosing a GSI needs CAP_NET_RAW. */
+static void gsi_needs_cap_net_raw(void)
+{
+	CHECK_EQ(in_child(gsi_as_nobody, 1, -1, 1), 0);
+	CHECK_EQ(in_child(gsi_as_root, 1, -1, 0), 0);
+}
+
+/* Below 1024 (the default start) a receiver's port is privileged, as UDP's. */
+static int ports_default_nobody(void)
+{
+	STEP(1, bind_port(1023) == EACCES);
+	STEP(2, bind_port(7) == EACCES);
+	STEP(3, bind_port(1024) == 0);
+	STEP(4, bind_port(7500) == 0);
+	STEP(5, set_udp_port(PGM_UDP_ENCAP_UCAST_PORT, 500) == EACCES);
+	STEP(6, set_udp_port(PGM_UDP_ENCAP_MCAST_PORT, 1023) == EACCES);
+	STEP(7, set_udp_port(PGM_UDP_ENCAP_UCAST_PORT, 3055) == 0);
+	STEP(8, set_udp_port(PGM_UDP_ENCAP_MCAST_PORT, 1024) == 0);
+	{
+		/* A source's bind() to an address takes no port: not checked. */
+		struct sockaddr_in a = sin4("10.98.0.1", 80);
+		int fd = pgm_socket();
+
+		STEP(9, !bind(fd, (struct sockaddr *)&a, sizeof(a)));
+		close(fd);
+	}
+	return 0;
+}
+
+/* The netns's net.ipv4.ip_unprivileged_port_start decides, here 400. */
+static int ports_lowered_nobody(void)
+{
+	STEP(1, bind_port(500) == 0);
+	STEP(2, bind_port(399) == EACCES);
+	STEP(3, set_udp_port(PGM_UDP_ENCAP_UCAST_PORT, 500) == 0);
+	STEP(4, set_udp_port(PGM_UDP_ENCAP_UCAST_PORT, 399) == EACCES);
+	return 0;
+}
+
+static int ports_root(void)
+{
+	STEP(1, bind_port(7) == 0);
+	STEP(2, bind_port(1023) == 0);
+	STEP(3, set_udp_port(PGM_UDP_ENCAP_UCAST_PORT, 500) == 0);
+	return 0;
+}
+
+static void privileged_ports(void)
+{
+	CHECK_EQ(in_child(ports_default_nobody, 1, -1, 1), 0);
+	CHECK_EQ(in_child(ports_lowered_nobody, 1, 400, 1), 0);
+	CHECK_EQ(in_child(ports_root, 1, -1, 0), 0);
+}
+
 int main(int argc, char **argv)
 {
 	/* --quick: the API checks only, for the insmod/rmmod loop. */
@@ -460,6 +614,11 @@ int main(int argc, char **argv)
 		RUN(unique_tsi);
 	RUN(gsi_per_netns);
 	RUN(group_membership);
+	if (!quick) {
+		/* Netns of their own each: not for the insmod/rmmod loop. */
+		RUN(gsi_needs_cap_net_raw);
+		RUN(privileged_ports);
+	}
 	if (!quick)
 		RUN(many_sockets);
 	return summary("sock_test");

@@ -77,6 +77,8 @@ modprobe pgm || insmod "$PGM_KO"
 run_counted sock_test "$bin/sock_test"
 run_counted input_test "$bin/input_test"
 run_counted src_test "$bin/src_test"
+# The source attacked: NAK floods, memory in a cgroup (issue 15).
+run_counted attack_src "$bin/attack_src"
 run_counted ring_test "$bin/ring_test"
 # Hostile packets against a receiver: each bound of pgm(7) LIMITS (issue 15).
 run_counted attack_rcv "$bin/attack_rcv"

@@ -54,7 +54,8 @@
 #define PGM_IHB_MAX		6	/* longest heartbeat SPM interval (us) */
 #define PGM_RDATA_LINGER_IVL	7	/* ignore repeated NAKs for a just-repaired sqn (us) */
 #define PGM_MAX_TPDU		8	/* largest IP packet this socket sends (bytes) */
-#define PGM_GSI			9	/* struct pgm_gsi; default derived per host and netns */
+#define PGM_GSI			9	/* struct pgm_gsi; default derived per host and netns;
+					 * setting it needs CAP_NET_RAW (-EPERM) */
 #define PGM_TXW_BYTES		10	/* transmit window, in TSDU bytes held; 0 = by sqns only */
 
 /*
@@ -84,7 +85,9 @@
  * multicast port, unicast NAKs and SPMRs to the unicast port at the peer's
  * address, always from the unicast port.  The ports are taken when the
  * socket binds or connects (-EADDRINUSE if another UDP socket of the netns
- * holds one); sockets of a netns share them.
+ * holds one); sockets of a netns share them.  A port below the netns's
+ * net.ipv4.ip_unprivileged_port_start needs CAP_NET_BIND_SERVICE (-EACCES),
+ * as a receiver's bind() to such a port does.
  */
 #define PGM_UDP_ENCAP		60	/* int, bool: encapsulate in UDP */
 #define PGM_UDP_ENCAP_UCAST_PORT 61	/* UDP port of unicast packets (1-65535) */
@@ -130,6 +133,24 @@
 #define PGM_UDP_PORT_MAX	65535
 #define PGM_APDU_MAX		(1U << 20)	/* largest APDU send() accepts */
 
+/*
+ * Limits of a source (see LIMITS in pgm(7)).
+ *  - One NAK asks for at most PGM_NAK_SQNS_MAX sequence numbers: its own
+ *    and one OPT_NAK_LIST of up to 62; further OPT_NAK_LIST options are
+ *    ignored (nak_lists_ignored).
+ *  - Repairs (RDATA and NCF) take at most 1/PGM_RDATA_SHARE_DIV of
+ *    PGM_TXW_MAX_RTE while a send() waits for it (or failed with EAGAIN in
+ *    the last PGM_ODATA_WAIT_MS); with PGM_TXW_MAX_RTE 0 they take at most
+ *    one window per second: PGM_TXW_SQNS * PGM_MAX_TPDU bytes/s.
+ *  - A source that did not set SO_SNDBUF gets a send buffer that fits its
+ *    window (PGM_TXW_SQNS packets of PGM_MAX_TPDU), up to
+ *    PGM_SNDBUF_AUTO_MAX, and never less than net.core.wmem_default.
+ */
+#define PGM_NAK_SQNS_MAX		63
+#define PGM_RDATA_SHARE_DIV		2
+#define PGM_ODATA_WAIT_MS		100
+#define PGM_SNDBUF_AUTO_MAX		(32U << 20)
+
 /* A Global Source ID (RFC 3208 section 3.1). */
 struct pgm_gsi {
 	__u8	gsi[PGM_GSI_LEN];
@@ -156,6 +177,15 @@ struct pgm_source_stats {
 	__u64	malformed;		/* packets for this session dropped as bad */
 	__u32	txw_trail;		/* transmit window edges (section 3.3) */
 	__u32	txw_lead;
+	/* Limits (pgm(7) LIMITS); appended: read short by older programs. */
+	__u64	rdata_deferred;		/* RDATA queued to wait for the rate limit */
+	__u64	rdata_unsent;		/* queued RDATA whose data left the window first */
+	__u64	naks_pending;		/* NAKed sqns already queued for RDATA: no second copy */
+	__u64	nak_lists_ignored;	/* OPT_NAK_LIST options after a NAK's first */
+	__u64	ncf_dropped;		/* NCFs not sent: no tokens for them */
+	__u64	spm_deferred;		/* SPMs that waited for the rate limit */
+	__u64	rdata_queued;		/* RDATA waiting in the repair queue now */
+	__u64	txw_mem;		/* memory the transmit window holds (skb truesize) */
 };
 
 /* Counters of one receiver socket, summed over its peers. */
