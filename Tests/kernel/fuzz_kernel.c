@@ -2482,6 +2482,11 @@ static void run_round(int round, unsigned long long seed, double seconds)
 		       (unsigned long long)q->naks_ignored, (unsigned long long)q->spmr_received,
 		       (unsigned long long)q->malformed, secs > 0 ? src_wire_bytes(q) / secs : 0.0,
 		       opt.rate, s->blocked_max);
+		printf("#     repairs: %llu RDATA deferred for the rate limit, %llu unsent (left the window), "
+		       "%llu sqns already queued, %llu NAK lists ignored, %llu NCFs dropped\n",
+		       (unsigned long long)q->rdata_deferred, (unsigned long long)q->rdata_unsent,
+		       (unsigned long long)q->naks_pending, (unsigned long long)q->nak_lists_ignored,
+		       (unsigned long long)q->ncf_dropped);
 	}
 	for (size_t i = 0; i < NRX; i++) {
 		struct rxr *r = &rxrs[i];
