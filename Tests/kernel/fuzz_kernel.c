@@ -1816,8 +1816,10 @@ static const struct dest *gen(uint32_t *clsp, int *typep, int *kindp)
 			mode = M_REAL;
 		else if (allowed(C_NEW_TSI) && r >= (d->upstream ? 70u : 20u) && r < (d->upstream ? 80u : 45u))
 			mode = M_NEW;
+		else if (allowed(C_SESSION) || (!allowed(C_NEW_TSI) && !real_ok))
+			mode = M_STICKY;	/* the attacker's own sessions, also when nothing else is left */
 		else
-			mode = M_STICKY;
+			mode = allowed(C_NEW_TSI) ? M_NEW : M_REAL;
 	}
 	switch (mode) {
 	case M_REAL:
