@@ -89,16 +89,6 @@ static uint64_t in_packets(void)
 	return st.in_packets;
 }
 
-static struct pgm_receiver_stats rstats(int fd)
-{
-	struct pgm_receiver_stats st = {};
-	socklen_t len = sizeof(st);
-
-	if (getsockopt(fd, SOL_PGM, PGM_RECEIVER_STATS, &st, &len))
-		FAILF("PGM_RECEIVER_STATS: %s", strerror(errno));
-	return st;
-}
-
 /* A session's TSI for these tests: GSI test_gsi with byte 5 = @g, port @sport. */
 static void hdr_tsi(struct pkt *q, uint8_t type, uint8_t opts, uint16_t tsdu,
 		    uint32_t g, uint16_t sport, uint16_t dport)

@@ -88,6 +88,17 @@ static inline int read_errqueue(int fd, void *rec, size_t len, int *type, int *e
 	return (int)n;
 }
 
+/* A receiver's counters (PGM_RECEIVER_STATS); zeros when the call fails. */
+static inline struct pgm_receiver_stats rstats(int fd)
+{
+	struct pgm_receiver_stats st = {};
+	socklen_t len = sizeof(st);
+
+	if (getsockopt(fd, SOL_PGM, PGM_RECEIVER_STATS, &st, &len))
+		memset(&st, 0, sizeof(st));
+	return st;
+}
+
 /* The module's reference count, or -1 when it is not loaded. */
 static inline long module_refcnt(void)
 {

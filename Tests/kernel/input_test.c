@@ -218,16 +218,6 @@ static void random_mutations(void)
 	       (unsigned long long)(b.in_no_socket - a.in_no_socket));
 }
 
-static struct pgm_receiver_stats rstats(int fd)
-{
-	struct pgm_receiver_stats st = {};
-	socklen_t len = sizeof(st);
-
-	if (getsockopt(fd, SOL_PGM, PGM_RECEIVER_STATS, &st, &len))
-		FAILF("PGM_RECEIVER_STATS: %s", strerror(errno));
-	return st;
-}
-
 /* Wait for @fd to become readable (or have an error queued). */
 static int wait_fd(int fd, short ev)
 {
