@@ -10,6 +10,8 @@
 #   make perf            pgm-perf in a VM: PGM against UDP multicast across two namespaces (a benchmark)
 #   make perf-ring       pgm-perf in a VM: recvmsg, recvmmsg, the mmap ring and sendmmsg batches (a benchmark)
 #   make fuzz            fuzz the Swift codec and the module's validator (FUZZ_SECONDS each, default 60)
+#   make fuzz-kernel     fuzz pgm.ko's input path in a VM (K=6.1 or 6.12; FUZZ_SECONDS, default 600 here;
+#                        FUZZ_SEED replays a run; FUZZ_ARGS, e.g. --no-far, see fuzz_kernel --help)
 #   make install         install pgm.ko for the running kernel, the tools, completions and man pages
 #   make ynl-check       the netlink family's generated files match kernel/pgm.yaml
 #   make interop         this module against OpenPGM and ZeroMQ in a VM (K=6.1 or 6.12; default both)
@@ -30,7 +32,8 @@ KTEST_CFLAGS := -std=gnu11 -Wall -Wextra -Werror -O2 -g
 HOST_SAN := -fsanitize=address,undefined -fno-sanitize-recover=all
 
 .PHONY: all deps module modules-all sparse swift ktests examples check check-host \
-	check-kernel check-kernel-% conformance ynl-check vm demo perf perf-ring install uninstall man-lint fuzz bench-sim clean \
+	check-kernel check-kernel-% conformance ynl-check vm demo perf perf-ring install uninstall man-lint fuzz fuzz-kernel \
+	bench-sim clean \
 	interop interop-peers
 
 all: module swift
@@ -61,7 +64,7 @@ swift: .deps.stamp
 
 KTESTS := build/ktests/sock_test build/ktests/input_test build/ktests/src_test build/ktests/e2e \
 	build/ktests/attack_rcv \
-	build/ktests/ring_test build/ktests/attack_src
+	build/ktests/ring_test build/ktests/attack_src build/ktests/fuzz_kernel
 KTEST_HDRS := Tests/kernel/harness.h Tests/kernel/common.h Tests/kernel/packets.h Tests/kernel/ringlib.h \
 	kernel/include/uapi/linux/pgm.h kernel/include/uapi/linux/pgm_netlink.h
 
@@ -169,6 +172,15 @@ perf-ring: .deps.stamp
 FUZZ_SECONDS ?= 60
 fuzz:
 	scripts/fuzz $(FUZZ_SECONDS)
+
+# The module's real input path under attack in a VM: Tests/kernel/fuzz_kernel.c,
+# docs/fuzzing.md.  A long run by default (600 s, in rounds of a minute); the
+# seed is printed, FUZZ_SEED=N replays it.  make check runs a short one.
+FUZZ_KERNEL_SECONDS = $(if $(filter command line environment,$(origin FUZZ_SECONDS)),$(FUZZ_SECONDS),600)
+fuzz-kernel: .deps.stamp build/ktests/fuzz_kernel
+	@scripts/build-module --strict $(K) >/dev/null
+	scripts/vm --kernel $(K) -- build/ktests/fuzz_kernel --seconds $(FUZZ_KERNEL_SECONDS) \
+		$(if $(FUZZ_SEED),--seed $(FUZZ_SEED)) --rmmod $(FUZZ_ARGS)
 
 # The netlink family's generated code must match its spec (kernel/pgm.yaml).
 ynl-check: .deps.stamp

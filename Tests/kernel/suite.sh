@@ -92,6 +92,13 @@ run_counted e2e "$top/Tests/kernel/e2e.sh" "${PGM_E2E_COUNT:-20000}"
 #     the model runs on the host; results in $PGM_VM_OUT/conformance.json.
 run_counted conformance "$top/Tests/kernel/conformance.sh"
 
+# 3c. The input path under attack (docs/fuzzing.md): real streams to recvmsg
+#     and ring receivers, native and in UDP, while mutated packets hit them
+#     and their sources; a fixed seed range (seeds 1 and 2), ~40 s in all.
+#     It ends with every socket closed, memory back and `rmmod pgm`.
+run_counted fuzz-kernel "$bin/fuzz_kernel" --seconds "${PGM_FUZZ_SECONDS:-20}" --rounds 2 --seed 1 --rmmod
+loaded || modprobe pgm || insmod "$PGM_KO"
+
 # 4. The Swift library against the real module (kernel-gated tests are strict
 #    here: PGM_VM=1 makes them require the module).
 run_counted swift "$top/scripts/swift-test-summary" "$swiftbin/pgmPackageTests.xctest" --testing-library swift-testing --filter "PGMTests|PGMNetlinkTests"
