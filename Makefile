@@ -1,7 +1,10 @@
 # pgm - one entry point for build, test, demo and install.
 #
 #   make                 pgm.ko (for KVER, default the 6.1 kernel) and the Swift package
-#   make check           host tests, then kernel tests in a VM on 6.1 and on 6.12
+#   make check           host tests, then kernel tests in a VM on 6.1 and on 6.12, then a
+#                        subset on the debug kernel (KASAN, kmemleak, lockdep, UBSAN)
+#   make check-kernel-debug  that last stage alone: builds the debug kernel once
+#                        (scripts/debug-kernel, cached in /var/cache/pgm), boots it
 #   make demo            boot a VM, load pgm.ko, show a PGM socket at work
 #   make modules-all     pgm.ko for both kernels with W=1, warnings are errors
 #   make sparse          sparse (C=2) on both kernels, project warnings are errors
@@ -30,7 +33,7 @@ KTEST_CFLAGS := -std=gnu11 -Wall -Wextra -Werror -O2 -g
 HOST_SAN := -fsanitize=address,undefined -fno-sanitize-recover=all
 
 .PHONY: all deps module modules-all sparse swift ktests examples check check-host \
-	check-kernel check-kernel-% conformance ynl-check vm demo perf perf-ring install uninstall man-lint fuzz bench-sim clean \
+	check-kernel check-kernel-% check-kernel-debug debug-kernel conformance ynl-check vm demo perf perf-ring install uninstall man-lint fuzz bench-sim clean \
 	interop interop-peers
 
 all: module swift
@@ -61,6 +64,9 @@ swift: .deps.stamp
 
 KTESTS := build/ktests/sock_test build/ktests/input_test build/ktests/src_test build/ktests/e2e \
 	build/ktests/ring_test
+# Hostile-input programs, built when their sources exist (the suite skips
+# them when they are not built).
+KTESTS_OPTIONAL := $(patsubst Tests/kernel/%.c,build/ktests/%,$(wildcard Tests/kernel/attack_*.c Tests/kernel/fuzz_kernel*.c))
 KTEST_HDRS := Tests/kernel/harness.h Tests/kernel/common.h Tests/kernel/packets.h Tests/kernel/ringlib.h \
 	kernel/include/uapi/linux/pgm.h
 
@@ -72,7 +78,7 @@ build/ktests/wire_test: Tests/kernel/wire_test.c kernel/wire.c kernel/wire.h $(K
 	@mkdir -p $(@D)
 	$(CC) $(KTEST_CFLAGS) $(HOST_SAN) -o $@ $<
 
-ktests: $(KTESTS) build/ktests/wire_test
+ktests: $(KTESTS) $(KTESTS_OPTIONAL) build/ktests/wire_test
 
 # The README's C examples, against the uapi header as <linux/pgm.h>.
 EXAMPLES := build/examples/sender build/examples/receiver
@@ -128,6 +134,23 @@ check-kernel-%: .deps.stamp swift $(KTESTS) $(INTEROP)
 	rc=$$?; echo "# VM stage on $* took $$(( $$(date +%s) - start )) s"; exit $$rc
 
 check-kernel: $(addprefix check-kernel-,$(KERNELS))
+
+# The debug kernel (scripts/debug-kernel: KASAN, kmemleak, lockdep, UBSAN,
+# debug objects, SLUB checks), built once and cached outside the tree.
+debug-kernel: .deps.stamp
+	@scripts/debug-kernel >/dev/null
+
+# Debug stage: pgm.ko with W=1 against the debug kernel, one VM boot running
+# the suite's debug subset (Tests/kernel/suite.sh, PGM_SUITE=debug), which
+# ends with a kmemleak scan; scripts/vm fails on any report in dmesg.
+check-kernel-debug: .deps.stamp swift $(KTESTS) $(KTESTS_OPTIONAL)
+	@mkdir -p build/check
+	@scripts/debug-kernel >/dev/null
+	@scripts/build-module --strict debug >/dev/null
+	@start=$$(date +%s); set -o pipefail; \
+	scripts/vm --autoload --cache-root --kernel debug -- env PGM_SUITE=debug Tests/kernel/suite.sh 2>&1 | \
+		tee build/check/kernel-debug.log; \
+	rc=$$?; echo "# VM stage on $$(scripts/kver debug) took $$(( $$(date +%s) - start )) s"; exit $$rc
 
 check: .deps.stamp
 	@scripts/check
