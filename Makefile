@@ -1,7 +1,10 @@
 # pgm - one entry point for build, test, demo and install.
 #
 #   make                 pgm.ko (for KVER, default the 6.1 kernel) and the Swift package
-#   make check           host tests, then kernel tests in a VM on 6.1 and on 6.12
+#   make check           host tests, then kernel tests in a VM on 6.1 and on 6.12, then a
+#                        subset on the debug kernel (KASAN, kmemleak, lockdep, UBSAN)
+#   make check-kernel-debug  that last stage alone: builds the debug kernel once
+#                        (scripts/debug-kernel, cached in /var/cache/pgm), boots it
 #   make demo            boot a VM, load pgm.ko, show a PGM socket at work
 #   make modules-all     pgm.ko for both kernels with W=1, warnings are errors
 #   make sparse          sparse (C=2) on both kernels, project warnings are errors
@@ -32,7 +35,7 @@ KTEST_CFLAGS := -std=gnu11 -Wall -Wextra -Werror -O2 -g
 HOST_SAN := -fsanitize=address,undefined -fno-sanitize-recover=all
 
 .PHONY: all deps module modules-all sparse swift ktests examples check check-host \
-	check-kernel check-kernel-% conformance ynl-check vm demo perf perf-ring install uninstall man-lint fuzz fuzz-kernel \
+	check-kernel check-kernel-% check-kernel-debug debug-kernel conformance ynl-check vm demo perf perf-ring install uninstall man-lint fuzz fuzz-kernel \
 	bench-sim clean \
 	interop interop-peers
 
@@ -137,6 +140,23 @@ check-kernel-%: .deps.stamp swift $(KTESTS) $(INTEROP)
 	rc=$$?; echo "# VM stage on $* took $$(( $$(date +%s) - start )) s"; exit $$rc
 
 check-kernel: $(addprefix check-kernel-,$(KERNELS))
+
+# The debug kernel (scripts/debug-kernel: KASAN, kmemleak, lockdep, UBSAN,
+# debug objects, SLUB checks), built once and cached outside the tree.
+debug-kernel: .deps.stamp
+	@scripts/debug-kernel >/dev/null
+
+# Debug stage: pgm.ko with W=1 against the debug kernel, one VM boot running
+# the suite's debug subset (Tests/kernel/suite.sh, PGM_SUITE=debug), which
+# ends with a kmemleak scan; scripts/vm fails on any report in dmesg.
+check-kernel-debug: .deps.stamp swift $(KTESTS)
+	@mkdir -p build/check
+	@scripts/debug-kernel >/dev/null
+	@scripts/build-module --strict debug >/dev/null
+	@start=$$(date +%s); set -o pipefail; \
+	scripts/vm --autoload --cache-root --kernel debug -- env PGM_SUITE=debug Tests/kernel/suite.sh 2>&1 | \
+		tee build/check/kernel-debug.log; \
+	rc=$$?; echo "# VM stage on $$(scripts/kver debug) took $$(( $$(date +%s) - start )) s"; exit $$rc
 
 check: .deps.stamp
 	@scripts/check
