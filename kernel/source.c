@@ -18,19 +18,21 @@
  * the session sends takes its tokens first.  ODATA waits for them in
  * send() (or send() fails with EAGAIN); the fragments of one APDU leave
  * together once the bucket holds one burst, and the debt they leave delays
- * whatever comes next.  A repair (RDATA) that finds no tokens waits in the
- * repair queue (each window entry at most once) and the timer sends it
- * when the tokens are there: nothing goes out on debt from softirq.
- * Repairs (RDATA and NCF) also draw from a second bucket of half the rate
- * whenever a send() is waiting for tokens (or failed with EAGAIN in the last
- * PGM_ODATA_WAIT_MS), so that NAKs, genuine or spoofed, cannot take more
- * than half the rate from new data; with PGM_TXW_MAX_RTE 0 that second
- * bucket alone bounds them, at one window (TXW_SQNS * MAX_TPDU) per
- * second.  An NCF that finds no tokens, or only those a queued RDATA
- * waits for, is not sent (the NAK's RDATA is still queued).  SPMs wait
- * for tokens in the timer, but for the three final ones of close().  One NAK
- * asks for PGM_NAK_SQNS_MAX sequence numbers at most: further OPT_NAK_LIST
- * options are ignored and counted.
+ * whatever comes next.  Repairs go before new data: the NCF that confirms
+ * what NAKs asked for (one pending NCF gathers their sqns, 63 at most) and
+ * the RDATA in the repair queue (each window entry at most once) leave as
+ * soon as the tokens are there, from the NAK or from the timer, and a
+ * send() leaves them the tokens of the next one; nothing goes out on debt
+ * from softirq.  NCF and RDATA take turns while both wait, so that NAKs
+ * cannot keep the repairs themselves waiting.  Repairs also draw from a
+ * second bucket of half the rate whenever a send() is waiting for tokens
+ * (or failed with EAGAIN in the last PGM_ODATA_WAIT_MS), so that NAKs,
+ * genuine or spoofed, cannot take more than half the rate from new data;
+ * with PGM_TXW_MAX_RTE 0 that second bucket alone bounds them, at one
+ * window (TXW_SQNS * MAX_TPDU) per second.  SPMs wait for tokens in the
+ * timer, but for the three final ones of close().  One NAK asks for
+ * PGM_NAK_SQNS_MAX sequence numbers at most: further OPT_NAK_LIST options
+ * are ignored and counted.
  *
  * Memory: the window's packets are charged to the sender's memory cgroup
  * (GFP_KERNEL_ACCOUNT) and to sk_wmem_queued, and bounded by SO_SNDBUF:
@@ -95,6 +97,9 @@ struct pgm_source {
 	struct sk_buff		**txw;		/* ODATA by pgm_txw_slot(mask, sqn) */
 	struct list_head	rq;		/* window entries waiting for RDATA, oldest first */
 	u32			rq_len;
+	__be32			ncf[PGM_NAK_SQNS_MAX];	/* sqns the next NCF confirms */
+	u8			ncf_n;
+	bool			rdata_turn;	/* an NCF went: RDATA goes next */
 	u32			spm_sqn;
 	u32			hb_ivl;		/* next heartbeat interval (us), 0: none */
 	unsigned long		next_hb;
@@ -310,6 +315,7 @@ static unsigned int pgm_spm_optlen(const struct pgm_source *src)
 }
 
 static void pgm_source_arm(struct pgm_source *src);
+static bool pgm_repair_next(const struct pgm_source *src, bool *ncf, unsigned int *cost);
 
 /*
  * Build and multicast an SPM (section 8.1), with OPT_FIN/OPT_RST at the
@@ -372,13 +378,14 @@ static unsigned int pgm_rdata_cost(const struct pgm_source *src, const struct sk
 static void pgm_source_arm(struct pgm_source *src)
 {
 	unsigned long when = src->next_ambient;
+	unsigned int cost;
+	bool ncf;
 
 	lockdep_assert_held(&src->lock);
 	if (src->hb_ivl && time_before(src->next_hb, when))
 		when = src->next_hb;
-	if (!list_empty(&src->rq)) {
-		struct sk_buff *skb = txw_skb(list_first_entry(&src->rq, struct pgm_txw_cb, rq));
-		unsigned long t = jiffies + pgm_token_delay(src, pgm_rdata_cost(src, skb), true);
+	if (pgm_repair_next(src, &ncf, &cost)) {
+		unsigned long t = jiffies + pgm_token_delay(src, cost, true);
 
 		if (time_before(t, when))
 			when = t;
@@ -442,19 +449,97 @@ static int pgm_send_entry(struct pgm_source *src, struct sk_buff *orig, bool rda
 	return 0;
 }
 
-/*
- * Send queued repairs, oldest first, while the tokens allow: from the NAK
- * that queued them (softirq) and from the timer.  Under src->lock.
- */
-static void pgm_rq_pump(struct pgm_source *src)
+/* PGM bytes of an NCF confirming @n sqns: the first in its header, the rest in a list. */
+static unsigned int pgm_ncf_len(unsigned int n)
 {
-	lockdep_assert_held(&src->lock);
-	while (!list_empty(&src->rq)) {
-		struct pgm_txw_cb *cb = list_first_entry(&src->rq, struct pgm_txw_cb, rq);
-		struct sk_buff *skb = txw_skb(cb);
+	return 16 + 4 + 8 + 8 + (n > 1 ? PGM_OPT_LEN_LEN + 4 + 4 * (n - 1) : 0);
+}
 
-		if (!pgm_may_send(src, pgm_rdata_cost(src, skb), true))
-			break;
+/*
+ * NCF (section 8.3), multicast: our NLAs, as the NAKs named them, and the
+ * sqns NAKs asked for since the last NCF (src->ncf), the first in the
+ * header and the rest in OPT_NAK_LIST.  Under src->lock; the caller made
+ * sure of the tokens.
+ */
+static void pgm_send_ncf(struct pgm_source *src)
+{
+	unsigned int n = src->ncf_n, len = pgm_ncf_len(n);
+	struct sk_buff *skb = pgm_alloc_pkt(len, GFP_ATOMIC);
+	__be32 *w;
+	u8 *p;
+
+	lockdep_assert_held(&src->lock);
+	src->ncf_n = 0;
+	if (!skb)
+		return;
+	pgm_fill_hdr(skb, src->sport, src->dport, PGM_NCF,
+		     n > 1 ? PGM_OPT_PRESENT | PGM_OPT_NETWORK : 0, src->gsi, 0);
+	w = skb_put(skb, 4 + 8 + 8);
+	w[0] = src->ncf[0];
+	w[1] = htonl(PGM_AFI_IP << 16);
+	w[2] = src->nla;
+	w[3] = htonl(PGM_AFI_IP << 16);
+	w[4] = src->group;
+	if (n > 1) {
+		p = skb_put(skb, PGM_OPT_LEN_LEN + 4 + 4 * (n - 1));
+		p[0] = PGM_OPT_LENGTH;
+		p[1] = PGM_OPT_LEN_LEN;
+		put_unaligned_be16(PGM_OPT_LEN_LEN + 4 + 4 * (n - 1), p + 2);
+		p[4] = PGM_OPT_NAK_LIST | PGM_OPT_END;
+		p[5] = 4 + 4 * (n - 1);
+		p[6] = 0;
+		p[7] = 0;
+		memcpy(p + 8, src->ncf + 1, 4 * (n - 1));
+	}
+	pgm_set_csum(skb);
+	pgm_charge(src, pgm_wire_len(src, skb->len, true), true);
+	if (!pgm_xmit(src->sk, skb, src->group, true))
+		src->st.ncf_sent++;
+}
+
+/*
+ * The repair that goes next and its wire bytes, or false when none waits:
+ * the pending NCF first (it confirms what the RDATA after it repairs), but
+ * never twice in a row while RDATA waits, so that NAKs, each of which
+ * asks for an NCF, cannot keep the repairs themselves waiting.
+ */
+static bool pgm_repair_next(const struct pgm_source *src, bool *ncf, unsigned int *cost)
+{
+	if (src->ncf_n && !(src->rdata_turn && !list_empty(&src->rq))) {
+		*ncf = true;
+		*cost = pgm_wire_len(src, pgm_ncf_len(src->ncf_n), true);
+		return true;
+	}
+	if (list_empty(&src->rq))
+		return false;
+	*ncf = false;
+	*cost = pgm_rdata_cost(src, txw_skb(list_first_entry(&src->rq, struct pgm_txw_cb, rq)));
+	return true;
+}
+
+/*
+ * Send the pending NCF and the queued RDATA, oldest first, while the
+ * tokens allow: from the NAK that asked (softirq) and from the timer.
+ * Under src->lock.
+ */
+static void pgm_repair_pump(struct pgm_source *src)
+{
+	unsigned int cost;
+	bool ncf;
+
+	lockdep_assert_held(&src->lock);
+	while (pgm_repair_next(src, &ncf, &cost) && pgm_may_send(src, cost, true)) {
+		struct pgm_txw_cb *cb;
+		struct sk_buff *skb;
+
+		if (ncf) {
+			pgm_send_ncf(src);
+			src->rdata_turn = true;
+			continue;
+		}
+		src->rdata_turn = false;
+		cb = list_first_entry(&src->rq, struct pgm_txw_cb, rq);
+		skb = txw_skb(cb);
 		list_del_init(&cb->rq);
 		src->rq_len--;
 		if (!pgm_send_entry(src, skb, true)) {
@@ -462,6 +547,22 @@ static void pgm_rq_pump(struct pgm_source *src)
 			pgm_source_data_sent(src);	/* RDATA is data too (5.1.5) */
 		}
 	}
+}
+
+/*
+ * Tokens a send() leaves to the repair that goes next, when the repair
+ * bucket would let it go: repairs come before new data, within their share.
+ */
+static unsigned int pgm_repair_reserve(const struct pgm_source *src)
+{
+	unsigned int cost;
+	bool ncf;
+
+	if (!pgm_repair_next(src, &ncf, &cost))
+		return 0;
+	if (pgm_repair_limited(src) && src->rtokens < cost)
+		return 0;
+	return cost;
 }
 
 static void pgm_source_timer(struct timer_list *t)
@@ -474,7 +575,7 @@ static void pgm_source_timer(struct timer_list *t)
 	if (src->dead)
 		goto out;
 	pgm_refill(src);
-	pgm_rq_pump(src);
+	pgm_repair_pump(src);
 	if (src->hb_ivl && time_after_eq(now, src->next_hb)) {
 		pgm_send_spm(src, false);
 		sent = true;
@@ -757,6 +858,7 @@ void pgm_source_stop(struct sock *sk)
 	while (src->trail != src->next_sqn)
 		pgm_txw_drop_trail(src);
 	WARN_ON_ONCE(src->mem || src->rq_len || !list_empty(&src->rq));
+	src->ncf_n = 0;
 	call_rcu(&src->rcu, pgm_source_free);
 }
 
@@ -804,8 +906,10 @@ static struct sk_buff *pgm_build_odata(struct pgm_source *src, struct msghdr *ms
 }
 
 /*
- * Wait until the bucket holds @need bytes; the lock is dropped while asleep.
- * Meanwhile repairs are held to their share of the rate (pgm_repair_limited).
+ * Wait until the bucket holds @need bytes, and those of the repair that
+ * goes next (pgm_repair_reserve; at most one burst in all); the lock is
+ * dropped while asleep.  Meanwhile repairs are held to their share of the
+ * rate (pgm_repair_limited).
  */
 static int pgm_wait_tokens(struct sock *sk, struct pgm_source *src, s64 need,
 			   bool nonblock)
@@ -818,7 +922,9 @@ static int pgm_wait_tokens(struct sock *sk, struct pgm_source *src, s64 need,
 		long delay;
 
 		pgm_refill(src);
-		if (!src->p.txw_max_rte || src->tokens >= need)
+		if (!src->p.txw_max_rte ||
+		    src->tokens >= min_t(s64, need + pgm_repair_reserve(src),
+					 pgm_burst(src, src->p.txw_max_rte)))
 			return 0;
 		src->odata_short = jiffies;
 		if (!timeo)
@@ -834,7 +940,8 @@ static int pgm_wait_tokens(struct sock *sk, struct pgm_source *src, s64 need,
 			src->rl_told = jiffies;
 			pgm_source_event(src, PGM_CMD_RATE_LIMITED_NTF, &ev);
 		}
-		missing = need - src->tokens;
+		missing = min_t(s64, need + pgm_repair_reserve(src),
+				pgm_burst(src, src->p.txw_max_rte)) - src->tokens;
 		delay = max_t(long, 1, nsecs_to_jiffies(div_u64((u64)missing * NSEC_PER_SEC,
 							       src->p.txw_max_rte)));
 		src->odata_waiters++;
@@ -959,53 +1066,6 @@ free:
 }
 
 /*
- * NCF (section 8.3): the NAK's sequence numbers and NLAs, multicast.  A
- * repair like RDATA for the tokens, and after it: an NCF leaves only if
- * the tokens also cover the RDATA at the head of the repair queue, so that
- * a stream of NAKs (each of which asks for an NCF) cannot keep the repairs
- * themselves waiting.  Without the tokens the NCF is not sent: its
- * receivers NAK again, and their RDATA is queued already.
- */
-static void pgm_send_ncf(struct pgm_source *src, const u8 *nak, unsigned int fixed,
-			 const __be32 *list, unsigned int nlist)
-{
-	unsigned int optlen = nlist ? PGM_OPT_LEN_LEN + 4 + 4 * nlist : 0;
-	unsigned int cost = pgm_wire_len(src, fixed + optlen, true);
-	unsigned int ahead = 0;
-	struct sk_buff *skb;
-	u8 *p;
-
-	lockdep_assert_held(&src->lock);
-	if (!list_empty(&src->rq))
-		ahead = pgm_rdata_cost(src, txw_skb(list_first_entry(&src->rq, struct pgm_txw_cb, rq)));
-	if (!pgm_may_send(src, cost + ahead, true)) {
-		src->st.ncf_dropped++;
-		return;
-	}
-	skb = pgm_alloc_pkt(fixed + optlen, GFP_ATOMIC);
-	if (!skb)
-		return;
-	pgm_fill_hdr(skb, src->sport, src->dport, PGM_NCF,
-		     nlist ? PGM_OPT_PRESENT | PGM_OPT_NETWORK : 0, src->gsi, 0);
-	skb_put_data(skb, nak + 16, fixed - 16);
-	if (nlist) {
-		p = skb_put(skb, optlen);
-		p[0] = PGM_OPT_LENGTH;
-		p[1] = PGM_OPT_LEN_LEN;
-		put_unaligned_be16(optlen, p + 2);
-		p[4] = PGM_OPT_NAK_LIST | PGM_OPT_END;
-		p[5] = 4 + 4 * nlist;
-		p[6] = 0;
-		p[7] = 0;
-		memcpy(p + 8, list, 4 * nlist);
-	}
-	pgm_set_csum(skb);
-	pgm_charge(src, cost, true);
-	if (!pgm_xmit(src->sk, skb, src->group, true))
-		src->st.ncf_sent++;
-}
-
-/*
  * A NAK asks for @sqn: queue its RDATA unless it is queued already or was
  * sent less than PGM_RDATA_LINGER_IVL ago.  False if it is outside the
  * window (nothing to confirm).  Under src->lock.
@@ -1123,16 +1183,26 @@ static void pgm_source_nak(struct pgm_source *src, struct sk_buff *skb,
 	pgm_source_nak_rate(src, src->st.naks_received - naks);
 	if (!nok)
 		return;
-	/* The NCF names the first confirmed sqn and lists the rest; RDATA follows. */
+	/* Confirm them in the next NCF (one NCF may hold 63 sqns); RDATA follows. */
 	{
-		u8 hdr[16 + 4 + 8 + 8];
+		bool full = false;
+		unsigned int i, j;
 
-		memcpy(hdr, d, sizeof(hdr));
-		put_unaligned(ok[0], (__be32 *)(hdr + 16));
-		pgm_send_ncf(src, hdr, sizeof(hdr), ok + 1, nok - 1);
+		for (i = 0; i < nok; i++) {
+			for (j = 0; j < src->ncf_n && src->ncf[j] != ok[i]; j++)
+				;
+			if (j < src->ncf_n)
+				continue;	/* already to be confirmed */
+			if (src->ncf_n == ARRAY_SIZE(src->ncf))
+				full = true;
+			else
+				src->ncf[src->ncf_n++] = ok[i];
+		}
+		if (full)
+			src->st.ncf_dropped++;
 	}
 	queued = src->rq_len - queued;	/* this NAK's, at the queue's tail */
-	pgm_rq_pump(src);
+	pgm_repair_pump(src);
 	/* What the pump left of them waits for the timer. */
 	src->st.rdata_deferred += min(queued, src->rq_len);
 	pgm_source_arm(src);

@@ -396,7 +396,7 @@ public struct SourceStatistics: Sendable, Hashable {
     public var naksPending: UInt64
     /// `OPT_NAK_LIST` options after a NAK's first, ignored.
     public var nakListsIgnored: UInt64
-    /// NCFs not sent for lack of tokens.
+    /// NAKs not all confirmed: the pending NCF already held 63 sequence numbers.
     public var ncfDropped: UInt64
     /// SPMs that waited for the rate limit.
     public var spmDeferred: UInt64

@@ -385,7 +385,7 @@ public enum PGMSourceStatsAttribute: UInt16, Sendable, CaseIterable, CustomStrin
     case naksPending = 15
     /// OPT_NAK_LIST options after a NAK's first, ignored
     case nakListsIgnored = 16
-    /// NCFs not sent for lack of tokens
+    /// NAKs not all confirmed, the pending NCF being full (63 sqns)
     case ncfDropped = 17
     /// SPMs that waited for the rate limit
     case spmDeferred = 18
@@ -465,7 +465,7 @@ public enum PGMSourceStatsAttribute: UInt16, Sendable, CaseIterable, CustomStrin
         case .rdataUnsent: "queued RDATA whose data left the window first"
         case .naksPending: "NAKed sqns already queued for RDATA (no second copy)"
         case .nakListsIgnored: "OPT_NAK_LIST options after a NAK's first, ignored"
-        case .ncfDropped: "NCFs not sent for lack of tokens"
+        case .ncfDropped: "NAKs not all confirmed, the pending NCF being full (63 sqns)"
         case .spmDeferred: "SPMs that waited for the rate limit"
         case .rdataQueued: "RDATA waiting in the repair queue now"
         case .txwMem: "memory the transmit window holds, bytes (skb truesize; bounded by SO_SNDBUF)"

@@ -152,6 +152,12 @@ static int do_send(int argc, char **argv)
 		(unsigned long long)st.naks_received, (unsigned long long)st.naks_ignored,
 		(unsigned long long)st.ncf_sent, (unsigned long long)st.rdata_sent,
 		(unsigned long long)st.spm_sent);
+	/* What the rate limit deferred or refused (pgm(7) LIMITS). */
+	fprintf(stderr, "rdata_deferred=%llu\nnaks_pending=%llu\nncf_dropped=%llu\nspm_deferred=%llu\n"
+		"rate_limited=%llu\n",
+		(unsigned long long)st.rdata_deferred, (unsigned long long)st.naks_pending,
+		(unsigned long long)st.ncf_dropped, (unsigned long long)st.spm_deferred,
+		(unsigned long long)st.rate_limited);
 	close(fd);
 	return 0;
 }

@@ -182,7 +182,7 @@ struct pgm_source_stats {
 	__u64	rdata_unsent;		/* queued RDATA whose data left the window first */
 	__u64	naks_pending;		/* NAKed sqns already queued for RDATA: no second copy */
 	__u64	nak_lists_ignored;	/* OPT_NAK_LIST options after a NAK's first */
-	__u64	ncf_dropped;		/* NCFs not sent: no tokens for them */
+	__u64	ncf_dropped;		/* NAKs not all confirmed: the pending NCF was full (63) */
 	__u64	spm_deferred;		/* SPMs that waited for the rate limit */
 	__u64	rdata_queued;		/* RDATA waiting in the repair queue now */
 	__u64	txw_mem;		/* memory the transmit window holds (skb truesize) */
