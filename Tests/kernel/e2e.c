@@ -442,6 +442,25 @@ struct session {
 	int used;
 };
 
+/* The receiver's counters, for a multi receiver's log (on failure too). */
+static void print_rstats(int fd)
+{
+	struct pgm_receiver_stats st;
+	socklen_t len = sizeof(st);
+
+	if (getsockopt(fd, SOL_PGM, PGM_RECEIVER_STATS, &st, &len))
+		return;
+	fprintf(stderr, "naks=%llu ncf=%llu rdata=%llu odata=%llu dup=%llu losses=%llu "
+		"naks_deferred=%llu mem_refused=%llu sessions_refused=%llu wrong_source=%llu "
+		"outside_window=%llu\n",
+		(unsigned long long)st.naks_sent, (unsigned long long)st.ncfs_received,
+		(unsigned long long)st.rdata_received, (unsigned long long)st.odata_received,
+		(unsigned long long)st.duplicates, (unsigned long long)st.losses,
+		(unsigned long long)st.naks_deferred, (unsigned long long)st.mem_refused,
+		(unsigned long long)st.sessions_refused, (unsigned long long)st.wrong_source,
+		(unsigned long long)st.outside_window);
+}
+
 static int do_multi(int argc, char **argv)
 {
 	unsigned long count = strtoul(argv[4], NULL, 0);
@@ -483,6 +502,7 @@ static int do_multi(int argc, char **argv)
 		if (got.events & EPOLLERR) {
 			if (drain_losses(fd)) {
 				fprintf(stderr, "e2e: unexpected loss\n");
+				print_rstats(fd);
 				return 1;
 			}
 		}
@@ -523,6 +543,7 @@ check:
 		fprintf(stderr, "session%d_port=%u\nsession%d_apdus=%lu\n", k,
 			ntohs(ss[k].tsi.sport), k, ss[k].got);
 	fprintf(stderr, "sessions_ended=%d\nreceived_apdus=%lu\n", nended, done ? count : 0);
+	print_rstats(fd);
 	close(ep);
 	close(fd);
 	return done ? 0 : 1;
