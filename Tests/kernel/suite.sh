@@ -37,11 +37,12 @@ check() {
 
 # Run a program that ends with "NAME: N passed, N failed" and add its counts.
 run_counted() {
-	local name=$1 out line p f
+	local name=$1 out line p f t0=$SECONDS
 	shift
 	out=$("$@" 2>&1)
 	local rc=$?
 	printf '%s\n' "$out" | sed 's/^/    /'
+	echo "    # $name took $((SECONDS - t0)) s"
 	line=$(printf '%s\n' "$out" | grep -E '[0-9]+ passed, [0-9]+ failed' | tail -n 1)
 	if [ -z "$line" ]; then
 		notok "$name (no summary, exit $rc)"
@@ -146,9 +147,16 @@ run_counted nl-smoke python3 "$top/Tests/kernel/nl_smoke.py"
 # 3. End to end: a source and three receivers over a bridge, with loss.
 #    The debug subset: fewer APDUs, and one case of each kind (plain, loss
 #    repaired by NAKs, loss reported, two sources, the ring under loss).
+#    The debug kernel under emulation moves 50-90 KB/s in all: at the stock
+#    cases' 6 MB/s, the fragments of two sources' large APDUs, each copied
+#    to four receivers by the bridge, overflow the guest's backlog
+#    (netdev_max_backlog, seen in /proc/net/softnet_stat) so often that one
+#    sqn's RDATA is dropped through all its NAK retries, which e2e counts as
+#    the loss it is.  400 KB/s bounds those bursts (the debt of a 64 KiB
+#    APDU is a pause of 0.16 s) and costs no time: the send is CPU-bound.
 if [ $suite = debug ]; then
 	# shellcheck disable=SC2086
-	run_counted e2e "$top/Tests/kernel/e2e.sh" "${PGM_E2E_COUNT:-1000}" \
+	PGM_E2E_RATE=${PGM_E2E_RATE:-400000} run_counted e2e "$top/Tests/kernel/e2e.sh" "${PGM_E2E_COUNT:-1000}" \
 		${PGM_E2E_CASES:-loss0 loss5 nonak multi ring10}
 else
 	run_counted e2e "$top/Tests/kernel/e2e.sh" "${PGM_E2E_COUNT:-20000}"
