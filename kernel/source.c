@@ -918,13 +918,20 @@ static int pgm_wait_tokens(struct sock *sk, struct pgm_source *src, s64 need,
 
 	lockdep_assert_held(&src->lock);
 	for (;;) {
-		s64 missing;
+		s64 want, missing;
 		long delay;
 
 		pgm_refill(src);
-		if (!src->p.txw_max_rte ||
-		    src->tokens >= min_t(s64, need + pgm_repair_reserve(src),
-					 pgm_burst(src, src->p.txw_max_rte)))
+		if (!src->p.txw_max_rte)
+			return 0;
+		/*
+		 * Taken once: the reserve depends on odata_short, which is set
+		 * just below, and a second look could find it smaller than
+		 * the tokens already there.
+		 */
+		want = min_t(s64, need + pgm_repair_reserve(src),
+			     pgm_burst(src, src->p.txw_max_rte));
+		if (src->tokens >= want)
 			return 0;
 		src->odata_short = jiffies;
 		if (!timeo)
@@ -940,10 +947,10 @@ static int pgm_wait_tokens(struct sock *sk, struct pgm_source *src, s64 need,
 			src->rl_told = jiffies;
 			pgm_source_event(src, PGM_CMD_RATE_LIMITED_NTF, &ev);
 		}
-		missing = min_t(s64, need + pgm_repair_reserve(src),
-				pgm_burst(src, src->p.txw_max_rte)) - src->tokens;
-		delay = max_t(long, 1, nsecs_to_jiffies(div_u64((u64)missing * NSEC_PER_SEC,
-							       src->p.txw_max_rte)));
+		/* Positive here; at most a second asleep before looking again. */
+		missing = want - src->tokens;
+		delay = clamp_t(long, nsecs_to_jiffies(div_u64((u64)missing * NSEC_PER_SEC,
+							       src->p.txw_max_rte)), 1, HZ);
 		src->odata_waiters++;
 		spin_unlock_bh(&src->lock);
 		release_sock(sk);
