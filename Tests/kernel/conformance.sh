@@ -5,7 +5,7 @@
 # The socket under test lives in namespace pgm-iut (10.77.0.1); the simulated
 # peers (10.77.0.2-4) inject and capture raw IP protocol 113 packets from
 # pgm-peer, at the other end of a veth pair.  Results go to
-# $PGM_VM_OUT/conformance.json (build/vm/KVER/ on the host).
+# $PGM_VM_OUT/conformance.json (build/vm/VERSION/ on the host).
 set -eu
 top=$(cd "$(dirname "$0")/../.." && pwd)
 bin=${PGM_SWIFT_BIN:-$top/.build/debug}
