@@ -1,8 +1,9 @@
 # pgm - one entry point for build, test, demo and install.
 #
 #   make                 pgm.ko (for K, default the 6.1 kernel) and the Swift package
-#   make check           host tests, then kernel tests in a VM on 6.1 and on 6.12, then a
-#                        subset on the debug kernel (KASAN, kmemleak, lockdep, UBSAN)
+#   make check           build checks (generated netlink code, W=1, sparse, man pages), host
+#                        tests, kernel tests in a VM on 6.1 and on 6.12, a subset on the debug
+#                        kernel (KASAN, kmemleak, lockdep, UBSAN), the conformance table
 #   make check-kernel-debug  that last stage alone: builds the debug kernel once
 #                        (scripts/debug-kernel, cached in /var/cache/pgm), boots it
 #   make demo            boot a VM, load pgm.ko, show a PGM socket at work
@@ -126,7 +127,9 @@ interop: .deps.stamp swift $(INTEROP)
 		scripts/vm --kernel $$k -- Tests/interop/run.sh || exit 1; \
 	done
 
-# Host stage: Swift tests and the module's parser in user space.
+# Host stage: Swift tests, the module's parser and transmit window in user
+# space, the C examples, the tools' argument errors, the conformance
+# scenarios on the model.
 check-host: swift build/ktests/wire_test build/ktests/txw_test examples
 	@mkdir -p build/check
 	@echo "examples: $(words $(EXAMPLES)) passed, 0 failed (README's C examples built with -Werror; Swift examples built by swift build)"

@@ -4,7 +4,9 @@
 #   - a default set with pgmctl is what a new socket gets, per netns;
 #   - pgmctl's socket counters and netns counters equal getsockopt's;
 #   - pgmctl monitor sees session start, loss and end in that order during
-#     a lossy transfer whose NAKs are blocked, and pgmctl peers shows it;
+#     a lossy transfer whose NAKs are half lost, and NAK storms and rate
+#     limiting on its source; pgmctl peers shows the session;
+#   - pgmctl stats --watch reports rates;
 #   - bad requests (unknown key, unknown attribute, wrong type, out of
 #     range, no CAP_NET_ADMIN) are refused with the kernel's message, and
 #     monitor without CAP_NET_ADMIN with one that names it.
@@ -99,7 +101,8 @@ PY
 check "pgmctl sockets and stats equal getsockopt's PGM_SOURCE_STATS and PGM_NETNS_STATS" compare_counters
 "$ctl" set spm-ambient-ivl 1000000 ihb-min 50000 ihb-max 1000000
 
-# 3. Events during a lossy transfer with NAKs blocked: loss is unrecoverable.
+# 3. Events during a lossy transfer with half the NAKs lost: some loss is
+#    unrecoverable.
 #    The transfer lasts about 5 s (1 MB at 200 kB/s), so that the peer dump
 #    a second in sees the session before pgm-recv ends and closes.
 netns_pair esrc veth-es 10.96.0.1 ercv veth-er 10.96.0.2

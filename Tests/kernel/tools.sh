@@ -4,9 +4,10 @@
 # receiver, NAKs toward the source).  The receiver must deliver the whole
 # stream (as many APDUs as sent, the same SHA-256), must have sent NAKs and
 # got repairs, and must see the session end.  Then pgm-perf: a sweep at the
-# same loss (all delivered, repairs counted) and one without loss with the
-# UDP baseline (counts equal, JSON with ratios).  Prints "tools-vm: N passed,
-# N failed".
+# same loss (all delivered, repairs counted), and without loss one with the
+# UDP baseline (counts equal, JSON with ratios), one through the mmap ring
+# with sendmmsg batches and one with recvmmsg (all delivered).  Prints
+# "tools-vm: N passed, N failed".
 #
 #   tools.sh [BIN] [COUNT] [LOSS%]
 set -u
