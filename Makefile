@@ -1,8 +1,9 @@
 # pgm - one entry point for build, test, demo and install.
 #
-#   make                 pgm.ko (for KVER, default the 6.1 kernel) and the Swift package
-#   make check           host tests, then kernel tests in a VM on 6.1 and on 6.12, then a
-#                        subset on the debug kernel (KASAN, kmemleak, lockdep, UBSAN)
+#   make                 pgm.ko (for K, default the 6.1 kernel) and the Swift package
+#   make check           build checks (generated netlink code, W=1, sparse, man pages), host
+#                        tests, kernel tests in a VM on 6.1 and on 6.12, a subset on the debug
+#                        kernel (KASAN, kmemleak, lockdep, UBSAN), the conformance table
 #   make check-kernel-debug  that last stage alone: builds the debug kernel once
 #                        (scripts/debug-kernel, cached in /var/cache/pgm), boots it
 #   make demo            boot a VM, load pgm.ko, show a PGM socket at work
@@ -19,11 +20,17 @@
 #   make ynl-check       the netlink family's generated files match kernel/pgm.yaml
 #   make interop         this module against OpenPGM and ZeroMQ in a VM (K=6.1 or 6.12; default both)
 #
+# K names the kernel for every target that takes one: 6.1, 6.12, debug (the
+# debug kernel) or a full version (scripts/kver).  KVER= is an old name for it.
+#
 # Every target that needs system packages runs scripts/deps first (once;
 # it is re-run when scripts/deps changes).
 
 SHELL := /bin/bash
-KVER ?= 6.1
+ifeq ($(origin KVER),command line)
+override K := $(KVER)
+$(warning KVER= is deprecated, use K=$(KVER))
+endif
 K ?= 6.1
 KERNELS := 6.1 6.12
 PREFIX ?= /usr/local
@@ -48,7 +55,7 @@ all: module swift
 deps: .deps.stamp
 
 module: .deps.stamp
-	@scripts/build-module $(KVER) >/dev/null && echo "built build/kmod/$$(scripts/kver $(KVER))/pgm.ko"
+	@scripts/build-module $(K) >/dev/null && echo "built build/kmod/$$(scripts/kver $(K))/pgm.ko"
 
 modules-all: .deps.stamp
 	@for k in $(KERNELS); do \
@@ -115,12 +122,14 @@ interop-peers: $(INTEROP)
 # One VM boot per kernel (K=6.1 or K=6.12 for one): Tests/interop/run.sh.
 # make check runs the same script inside its kernel stage's boot.
 interop: .deps.stamp swift $(INTEROP)
-	@for k in $(if $(filter command line,$(origin K)),$(K),$(KERNELS)); do \
+	@for k in $(if $(filter command line override,$(origin K)),$(K),$(KERNELS)); do \
 		scripts/build-module --strict $$k >/dev/null || exit 1; \
 		scripts/vm --kernel $$k -- Tests/interop/run.sh || exit 1; \
 	done
 
-# Host stage: Swift tests and the module's parser in user space.
+# Host stage: Swift tests, the module's parser and transmit window in user
+# space, the C examples, the tools' argument errors, the conformance
+# scenarios on the model.
 check-host: swift build/ktests/wire_test build/ktests/txw_test examples
 	@mkdir -p build/check
 	@echo "examples: $(words $(EXAMPLES)) passed, 0 failed (README's C examples built with -Werror; Swift examples built by swift build)"

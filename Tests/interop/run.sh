@@ -22,17 +22,12 @@ ok() { pass=$((pass + 1)); echo "ok - $1"; }
 notok() { fail=$((fail + 1)); echo "not ok - $1"; }
 
 S=10.96.0.1 R=10.96.0.2
-ip netns add isrc
-ip netns add ircv
-ip link add veth-is netns isrc type veth peer name veth-ir netns ircv
-ip -n isrc addr add $S/24 dev veth-is
-ip -n ircv addr add $R/24 dev veth-ir
-for n in isrc:veth-is ircv:veth-ir; do
-	ip -n ${n%%:*} link set ${n#*:} up
-	ip -n ${n%%:*} link set lo up
-	ip -n ${n%%:*} route add 224.0.0.0/4 dev ${n#*:}
-	ip netns exec ${n%%:*} tc qdisc add dev ${n#*:} root netem loss "$loss%"
-done
+# shellcheck source=scripts/netns.sh
+. "$top/scripts/netns.sh"
+trap netns_cleanup EXIT
+netns_pair isrc veth-is $S ircv veth-ir $R
+netns_netem isrc veth-is loss "$loss%"
+netns_netem ircv veth-ir loss "$loss%"
 
 # The socket option (uapi pgm.h PGM_UDP_ENCAP*, 60-62) and the tunnel's
 # port: refusals with their errnos, sharing, release on close.
@@ -243,7 +238,5 @@ PY
 	else notok "pgm-send-to-pgm-recv-udp (pgm-send exit $rc_s, pgm-recv exit $rc_r, udp in $((u1 - u0)))"; fi
 fi
 
-ip netns del isrc
-ip netns del ircv
 echo "interop: $pass passed, $fail failed"
 [ $fail = 0 ]

@@ -38,35 +38,16 @@ rate=${PGM_E2E_RATE:-6000000}
 recv_timeout=${PGM_E2E_TIMEOUT:-400}
 group=239.192.0.1
 pass=0 fail=0
+# shellcheck source=scripts/netns.sh
+. "$top/scripts/netns.sh"
 
-setup() {
-	ip netns add sw
-	ip -n sw link add br0 type bridge mcast_snooping 0
-	ip -n sw link set br0 up
-	local i=1 h
-	for h in src r1 r2 r3; do
-		ip netns add $h
-		ip link add p-$h type veth peer name eth0 netns $h
-		ip link set p-$h netns sw
-		ip -n sw link set p-$h master br0 up
-		ip -n $h addr add 10.99.0.$i/24 dev eth0
-		ip -n $h link set eth0 up
-		ip -n $h link set lo up
-		ip -n $h route add 224.0.0.0/4 dev eth0
-		i=$((i + 1))
-	done
-}
-
-# shape RULES: netem RULES on the data path to each receiver and on its NAK path.
+# shape RULES [NAKRULES]: netem RULES on the data path to each receiver and
+# NAKRULES (default RULES) on its NAK path; "" for none.
 shape() {
 	local r
 	for r in r1 r2 r3; do
-		ip netns exec sw tc qdisc del dev p-$r root 2>/dev/null
-		ip netns exec $r tc qdisc del dev eth0 root 2>/dev/null
-		if [ -n "$1" ]; then
-			ip netns exec sw tc qdisc add dev p-$r root netem $1
-			ip netns exec $r tc qdisc add dev eth0 root netem ${2:-$1}
-		fi
+		netns_netem sw "p-$r" "$1"
+		netns_netem "$r" eth0 "${2:-$1}"
 	done
 }
 
@@ -227,7 +208,8 @@ run_multi() {
 	fi
 }
 
-setup
+trap netns_cleanup EXIT
+netns_bridge sw 10.99.0 src r1 r2 r3
 for c in "${cases[@]}"; do
 	case $c in
 	loss0) run_case loss0 "" ;;

@@ -208,7 +208,8 @@ time.sleep(60)' >/tmp/held.out &
 }
 check "rmmod refused while sockets are open, succeeds after close" unload_busy
 
-# 6. insmod/rmmod 20 times with sockets opened and closed in between.
+# 6. insmod/rmmod PGM_RELOADS times (20; 5 in the debug subset) with sockets
+#    opened and closed in between.
 reloads=${PGM_RELOADS:-$([ $suite = debug ] && echo 5 || echo 20)}
 reload_loop() {
 	local i

@@ -4,9 +4,10 @@
 # receiver, NAKs toward the source).  The receiver must deliver the whole
 # stream (as many APDUs as sent, the same SHA-256), must have sent NAKs and
 # got repairs, and must see the session end.  Then pgm-perf: a sweep at the
-# same loss (all delivered, repairs counted) and one without loss with the
-# UDP baseline (counts equal, JSON with ratios).  Prints "tools-vm: N passed,
-# N failed".
+# same loss (all delivered, repairs counted), and without loss one with the
+# UDP baseline (counts equal, JSON with ratios), one through the mmap ring
+# with sendmmsg batches and one with recvmmsg (all delivered).  Prints
+# "tools-vm: N passed, N failed".
 #
 #   tools.sh [BIN] [COUNT] [LOSS%]
 set -u
@@ -20,17 +21,12 @@ pass=0 fail=0
 ok() { pass=$((pass + 1)); echo "ok - $1"; }
 notok() { fail=$((fail + 1)); echo "not ok - $1"; }
 
-ip netns add tsrc
-ip netns add trcv
-ip link add veth-s netns tsrc type veth peer name veth-r netns trcv
-ip -n tsrc addr add 10.97.0.1/24 dev veth-s
-ip -n trcv addr add 10.97.0.2/24 dev veth-r
-for n in tsrc:veth-s trcv:veth-r; do
-	ip -n ${n%%:*} link set ${n#*:} up
-	ip -n ${n%%:*} link set lo up
-	ip -n ${n%%:*} route add 224.0.0.0/4 dev ${n#*:}
-	ip netns exec ${n%%:*} tc qdisc add dev ${n#*:} root netem loss "$loss%"
-done
+# shellcheck source=scripts/netns.sh
+. "$top/scripts/netns.sh"
+trap netns_cleanup EXIT
+netns_pair tsrc veth-s 10.97.0.1 trcv veth-r 10.97.0.2
+netns_netem tsrc veth-s loss "$loss%"
+netns_netem trcv veth-r loss "$loss%"
 
 ip netns exec trcv "$bin/pgm-recv" --group 239.192.0.77 --port 7577 --interface 10.97.0.2 \
 	--sessions 1 --timeout 40 --json >"$out/recv.json" 2>"$out/recv.err" &
@@ -147,7 +143,8 @@ if [ $perf_src = 0 ] && [ $perf_rcv = 0 ] && perf_check perf-loss 300 none; then
 else
 	notok "pgm-perf sweep at $loss% loss (send exit $perf_src, recv exit $perf_rcv)"
 fi
-for n in tsrc:veth-s trcv:veth-r; do ip netns exec ${n%%:*} tc qdisc del dev ${n#*:} root; done
+netns_netem tsrc veth-s
+netns_netem trcv veth-r
 perf_run perf-udp -- --sizes 64,1400,8192 --count 200 --rate 2000000 --baseline udp --gap 0.3 --linger 1
 if [ $perf_src = 0 ] && [ $perf_rcv = 0 ] && perf_check perf-udp 200 udp; then
 	ok "pgm-perf sweep with --baseline udp: counts equal, JSON with ratios"
@@ -171,7 +168,5 @@ else
 	notok "pgm-perf --recv-mode recvmmsg (send exit $perf_src, recv exit $perf_rcv)"
 fi
 
-ip netns del tsrc
-ip netns del trcv
 echo "tools-vm: $pass passed, $fail failed"
 [ $fail = 0 ]

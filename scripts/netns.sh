@@ -1,0 +1,76 @@
+# shellcheck shell=bash
+# scripts/netns.sh - network namespaces for the scripts that run inside the
+# test VM (scripts/*-guest, Tests/kernel/*.sh, Tests/interop/run.sh).
+# Sourced, not run; only in the VM: it changes the network of the machine
+# it runs on.  (The C tests attack_src.c and fuzz_kernel.c build their own,
+# with jumbo MTUs and fixed MAC addresses.)
+#
+#   netns_add NS          namespace NS, lo up (an NS left over is deleted first)
+#   netns_pair NS1 DEV1 ADDR1 NS2 DEV2 ADDR2
+#                         NS1 and NS2 joined by a veth pair DEV1-DEV2, each end
+#                         up with ADDR/24 and the route for 224.0.0.0/4
+#   netns_bridge SW NET HOST...
+#                         namespace SW with bridge br0 (multicast snooping off:
+#                         multicast floods), and a namespace per HOST whose eth0
+#                         has NET.1, NET.2, ... (/24, in order) and the route for
+#                         224.0.0.0/4, its veth peer p-HOST a port of br0 in SW
+#   netns_netem NS DEV [RULES...]
+#                         DEV's root qdisc in NS: netem RULES (one word or
+#                         several, e.g. "loss 5%"), or the default without RULES
+#   netns_cleanup         delete every namespace made by netns_add, last first;
+#                         idempotent, for `trap netns_cleanup EXIT`
+
+netns_made=()
+
+netns_add() {
+	ip netns del "$1" 2>/dev/null || true
+	ip netns add "$1" || return
+	netns_made+=("$1")
+	ip -n "$1" link set lo up
+}
+
+# NS DEV ADDR: DEV in NS up, with ADDR/24 and the route for 224.0.0.0/4.
+netns_if_up() {
+	ip -n "$1" addr add "$3/24" dev "$2" &&
+		ip -n "$1" link set "$2" up &&
+		ip -n "$1" route add 224.0.0.0/4 dev "$2"
+}
+
+netns_pair() {
+	netns_add "$1" && netns_add "$4" &&
+		ip link add "$2" netns "$1" type veth peer name "$5" netns "$4" &&
+		netns_if_up "$1" "$2" "$3" && netns_if_up "$4" "$5" "$6"
+}
+
+netns_bridge() {
+	local sw=$1 net=$2 h i=1
+	shift 2
+	netns_add "$sw" &&
+		ip -n "$sw" link add br0 type bridge mcast_snooping 0 &&
+		ip -n "$sw" link set br0 up || return
+	for h in "$@"; do
+		netns_add "$h" &&
+			ip link add "p-$h" netns "$sw" type veth peer name eth0 netns "$h" &&
+			ip -n "$sw" link set "p-$h" master br0 up &&
+			netns_if_up "$h" eth0 "$net.$i" || return
+		i=$((i + 1))
+	done
+}
+
+netns_netem() {
+	local ns=$1 dev=$2
+	shift 2
+	ip netns exec "$ns" tc qdisc del dev "$dev" root 2>/dev/null || true
+	if [ -n "$*" ]; then
+		# shellcheck disable=SC2048,SC2086	# "loss 5%" is two words to tc
+		ip netns exec "$ns" tc qdisc add dev "$dev" root netem $*
+	fi
+}
+
+netns_cleanup() {
+	local i
+	for ((i = ${#netns_made[@]} - 1; i >= 0; i--)); do
+		ip netns del "${netns_made[$i]}" 2>/dev/null || true
+	done
+	netns_made=()
+}
