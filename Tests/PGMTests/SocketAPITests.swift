@@ -20,9 +20,27 @@ struct SocketAPITests {
             .peerExpiry: PGM_PEER_EXPIRY, .spmrExpiry: PGM_SPMR_EXPIRY, .nakBoIvl: PGM_NAK_BO_IVL,
             .nakRptIvl: PGM_NAK_RPT_IVL, .nakRdataIvl: PGM_NAK_RDATA_IVL,
             .nakNcfRetries: PGM_NAK_NCF_RETRIES, .nakDataRetries: PGM_NAK_DATA_RETRIES,
+            .udpEncapUcastPort: PGM_UDP_ENCAP_UCAST_PORT, .udpEncapMcastPort: PGM_UDP_ENCAP_MCAST_PORT,
         ]
         #expect(expected.count == Tunable.allCases.count)
         for t in Tunable.allCases { #expect(expected[t] == t.rawValue, "\(t)") }
+    }
+
+    @Test func tunableDefaultsAndRangesMatchHeader() {
+        let defaults: [Tunable: UInt32] = [
+            .txwSqns: UInt32(PGM_DEFAULT_TXW_SQNS), .txwMaxRte: UInt32(PGM_DEFAULT_TXW_MAX_RTE),
+            .nakBoIvl: UInt32(PGM_DEFAULT_NAK_BO_IVL), .nakNcfRetries: UInt32(PGM_DEFAULT_NAK_NCF_RETRIES),
+            .udpEncapUcastPort: UInt32(PGM_DEFAULT_UDP_ENCAP_UCAST_PORT),
+        ]
+        for (t, v) in defaults { #expect(t.defaultValue == v, "\(t)") }
+        #expect(Tunable.nakBoIvl.range == UInt32(PGM_IVL_MIN)...UInt32(PGM_IVL_MAX))
+        #expect(Tunable.txwSqns.range == UInt32(PGM_WINDOW_SQNS_MIN)...UInt32(PGM_WINDOW_SQNS_MAX))
+        #expect(Tunable.txwSecsMs.zeroMeansOff && !Tunable.nakBoIvl.zeroMeansOff)
+        #expect(Tunable.txwSqns.isFixedOnceConnected && !Tunable.txwMaxRte.isFixedOnceConnected)
+        #expect(Tunable.nakBoIvl.role == .receiver && Tunable.udpEncapUcastPort.role == .both)
+        for t in Tunable.allCases {
+            #expect(t.range.contains(t.defaultValue) || (t.defaultValue == 0 && t.zeroMeansOff), "\(t)")
+        }
     }
 
     @Test func endpointParsesAndPrints() {
