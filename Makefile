@@ -69,6 +69,7 @@ KTESTS := build/ktests/sock_test build/ktests/input_test build/ktests/src_test b
 	build/ktests/attack_rcv \
 	build/ktests/ring_test build/ktests/attack_src build/ktests/fuzz_kernel
 KTEST_HDRS := Tests/kernel/harness.h Tests/kernel/common.h Tests/kernel/packets.h Tests/kernel/ringlib.h \
+	Tests/kernel/tunables-gen.h \
 	kernel/include/uapi/linux/pgm.h kernel/include/uapi/linux/pgm_netlink.h
 
 build/ktests/%: Tests/kernel/%.c $(KTEST_HDRS)

@@ -34,4 +34,12 @@ struct pgm_params {
 	u32	udp_encap_mcast_port;	/* UDP port of multicast packets of UDP-encapsulated sockets */
 };
 
+/* The netns's own tunables (role netns): fields of struct pgm_net. */
+#define PGM_NETNS_TUNABLES							\
+	u32			nak_storm_rate;					\
+	u32			rx_sessions;					\
+	u32			rx_sessions_netns;				\
+	u32			rx_mem;						\
+	u32			rx_mem_netns;
+
 #endif /* _PGM_PARAMS_GEN_H */

@@ -85,18 +85,15 @@ struct pgm_net {
 	unsigned int		nsockets;	/* under @lock */
 	unsigned int		gen;		/* under @lock: sockets added + removed */
 	atomic_t		peer_gen;	/* sessions added + removed, any receiver */
-	/* The netns's own tunables (role netns in pgm.yaml, params.h). */
-	u32			nak_storm_rate;	/* NAKs/s before a nak-storm event; 0: off */
 	/*
-	 * Limits on what packets make receivers hold (receiver.c): sessions
-	 * per socket and in the netns, window memory per socket (at least
-	 * SO_RCVBUF) and in the netns.  Set by netlink (under @lock), read
-	 * with READ_ONCE; the @_used totals are atomic.
+	 * The netns's own tunables (role netns in pgm.yaml, params-gen.h):
+	 * the NAK-storm threshold and the limits on what packets make
+	 * receivers hold (receiver.c): sessions per socket and in the netns,
+	 * window memory per socket (at least SO_RCVBUF) and in the netns.
+	 * Set by netlink (under @lock), read with READ_ONCE; the @_used
+	 * totals are atomic.
 	 */
-	u32			rx_sessions;
-	u32			rx_sessions_netns;
-	u32			rx_mem;		/* bytes */
-	u32			rx_mem_netns;	/* bytes */
+	PGM_NETNS_TUNABLES
 	atomic_t		rx_sessions_used;
 	atomic_long_t		rx_mem_used;
 	struct mutex		udp_lock;	/* @udp_tunnels (udp.c) */

@@ -89,10 +89,7 @@
 #define PGM_NAK_NCF_RETRIES	26	/* NAKs without an NCF before giving up */
 #define PGM_NAK_DATA_RETRIES	27	/* NCFs without RDATA before giving up */
 
-/*
- * Options of either role (UDP encapsulation, below): fixed once the
- * socket is bound or connected, -EISCONN after.
- */
+/* Options of either role (UDP encapsulation: see below). */
 #define PGM_UDP_ENCAP_UCAST_PORT	61	/* UDP port of unicast packets of UDP-encapsulated sockets */
 #define PGM_UDP_ENCAP_MCAST_PORT	62	/* UDP port of multicast packets of UDP-encapsulated sockets */
 
