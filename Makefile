@@ -17,7 +17,7 @@
 #   make fuzz-kernel     fuzz pgm.ko's input path in a VM (K=6.1 or 6.12; FUZZ_SECONDS, default 600 here;
 #                        FUZZ_SEED replays a run; FUZZ_ARGS, e.g. --no-far, see fuzz_kernel --help)
 #   make install         install pgm.ko for the running kernel, the tools, completions and man pages
-#   make ynl-check       the netlink family's generated files match kernel/pgm.yaml
+#   make ynl-check       every file generated from kernel/pgm.yaml (netlink family, tunables) is up to date
 #   make interop         this module against OpenPGM and ZeroMQ in a VM (K=6.1 or 6.12; default both)
 #
 # K names the kernel for every target that takes one: 6.1, 6.12, debug (the
@@ -76,6 +76,7 @@ KTESTS := build/ktests/sock_test build/ktests/input_test build/ktests/src_test b
 	build/ktests/attack_rcv \
 	build/ktests/ring_test build/ktests/attack_src build/ktests/fuzz_kernel
 KTEST_HDRS := Tests/kernel/harness.h Tests/kernel/common.h Tests/kernel/packets.h Tests/kernel/ringlib.h \
+	Tests/kernel/tunables-gen.h \
 	kernel/include/uapi/linux/pgm.h kernel/include/uapi/linux/pgm_netlink.h
 
 build/ktests/%: Tests/kernel/%.c $(KTEST_HDRS)
@@ -211,7 +212,7 @@ fuzz-kernel: .deps.stamp build/ktests/fuzz_kernel
 	scripts/vm --kernel $(K) -- build/ktests/fuzz_kernel --seconds $(FUZZ_KERNEL_SECONDS) \
 		$(if $(FUZZ_SEED),--seed $(FUZZ_SEED)) --rmmod $(FUZZ_ARGS)
 
-# The netlink family's generated code must match its spec (kernel/pgm.yaml).
+# Every file generated from kernel/pgm.yaml (the netlink family, the tunables) must match it.
 ynl-check: .deps.stamp
 	scripts/ynl-gen --check
 

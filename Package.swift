@@ -56,7 +56,7 @@ let package = Package(
         .executableTarget(
             name: "pgm-info",
             dependencies: [
-                "PGM", "PGMModel",
+                "PGM",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict

@@ -57,8 +57,8 @@ static bool pgm_encap_match(const struct pgm_sock *ps, u16 udp_port)
 {
 	if (!READ_ONCE(ps->udp))
 		return !udp_port;
-	return udp_port && (udp_port == READ_ONCE(ps->params.udp_ucast_port) ||
-			    udp_port == READ_ONCE(ps->params.udp_mcast_port));
+	return udp_port && (udp_port == READ_ONCE(ps->params.udp_encap_ucast_port) ||
+			    udp_port == READ_ONCE(ps->params.udp_encap_mcast_port));
 }
 
 static bool pgm_dispatch(struct pgm_net *pn, struct sk_buff *skb,

@@ -35,14 +35,9 @@ static int __net_init pgm_net_init(struct net *net)
 	pn->nsockets = 0;
 	pn->gen = 0;
 	atomic_set(&pn->peer_gen, 0);
-	pn->nak_storm_rate = PGM_NAK_STORM_RATE_DEFAULT;
-	pn->rx_sessions = PGM_RX_SESSIONS_DEFAULT;
-	pn->rx_sessions_netns = PGM_RX_SESSIONS_NETNS_DEFAULT;
-	pn->rx_mem = PGM_RX_MEM_DEFAULT;
-	pn->rx_mem_netns = PGM_RX_MEM_NETNS_DEFAULT;
 	atomic_set(&pn->rx_sessions_used, 0);
 	atomic_long_set(&pn->rx_mem_used, 0);
-	pgm_default_params(&pn->defaults);
+	pgm_netns_default_params(pn);
 	pgm_udp_net_init(pn);
 	return 0;
 }

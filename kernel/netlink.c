@@ -7,9 +7,10 @@
  * operation table, the multicast group).  This file has the handlers:
  *
  *   defaults-get, defaults-set  the netns-wide defaults every new socket
- *                               copies (pgm_net.defaults) and the
- *                               nak-storm-rate; set needs CAP_NET_ADMIN over
- *                               the netns (GENL_UNS_ADMIN_PERM)
+ *                               copies (pgm_net.defaults) and the netns's
+ *                               own settings, through the table of
+ *                               tunables (params.h); set needs CAP_NET_ADMIN
+ *                               over the netns (GENL_UNS_ADMIN_PERM)
  *   stats-get                   the netns counters (as PGM_NETNS_STATS)
  *   sock-get (dump)             every PGM socket of the netns, as ss -i
  *   peer-get (dump)             the sessions receivers follow
@@ -54,75 +55,30 @@ static void pgm_nl_err(struct netlink_ext_ack *extack, const struct nlattr *attr
 	extack->bad_attr = attr;
 }
 
-static const struct pgm_nl_range *pgm_nl_default_range(int type)
-{
-	const struct pgm_nl_range *r = &pgm_nl_defaults_range[type];
-
-	return r->msg ? r : NULL;
-}
-
 /*
- * The defaults that are the netns's own settings, not a socket option's:
- * the NAK-storm threshold and the receivers' limits (struct pgm_net).
+ * A consistent copy of the netns's defaults and own settings, by attribute
+ * type (params.h); takes pn->lock.
  */
-static const struct {
-	int	type;
-	size_t	offset;
-} pgm_nl_netns_own[] = {
-	{ PGM_A_DEFAULTS_NAK_STORM_RATE, offsetof(struct pgm_net, nak_storm_rate) },
-	{ PGM_A_DEFAULTS_RX_SESSIONS, offsetof(struct pgm_net, rx_sessions) },
-	{ PGM_A_DEFAULTS_RX_SESSIONS_NETNS, offsetof(struct pgm_net, rx_sessions_netns) },
-	{ PGM_A_DEFAULTS_RX_MEM, offsetof(struct pgm_net, rx_mem) },
-	{ PGM_A_DEFAULTS_RX_MEM_NETNS, offsetof(struct pgm_net, rx_mem_netns) },
-};
-
-static bool pgm_nl_netns_owned(int type)
+static void pgm_nl_defaults_read(struct pgm_net *pn,
+				 u32 *val /* [PGM_A_DEFAULTS_MAX + 1] */)
 {
-	unsigned int i;
-
-	for (i = 0; i < ARRAY_SIZE(pgm_nl_netns_own); i++)
-		if (pgm_nl_netns_own[i].type == type)
-			return true;
-	return false;
-}
-
-/* The netns's own value of @type, or NULL when @type is a socket option's. */
-static u32 *pgm_nl_netns_value(struct pgm_net *pn, int type)
-{
-	unsigned int i;
-
-	for (i = 0; i < ARRAY_SIZE(pgm_nl_netns_own); i++)
-		if (pgm_nl_netns_own[i].type == type)
-			return (u32 *)((u8 *)pn + pgm_nl_netns_own[i].offset);
-	return NULL;
-}
-
-/* A consistent copy of the netns's defaults; under nothing (takes pn->lock). */
-static void pgm_nl_defaults_read(struct pgm_net *pn, struct pgm_params *p,
-				 u32 *own /* [PGM_A_DEFAULTS_MAX + 1] */)
-{
-	int type;
+	const struct pgm_tunable *t;
 
 	spin_lock_bh(&pn->lock);
-	*p = pn->defaults;
-	for (type = 1; type <= PGM_A_DEFAULTS_MAX; type++) {
-		u32 *v = pgm_nl_netns_value(pn, type);
-
-		own[type] = v ? *v : 0;
-	}
+	pgm_for_each_tunable(t)
+		val[t->name] = *pgm_netns_tunable(pn, t);
 	spin_unlock_bh(&pn->lock);
 }
 
 int pgm_nl_defaults_get_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct pgm_net *pn = pgm_pernet(genl_info_net(info));
-	u32 own[PGM_A_DEFAULTS_MAX + 1];
-	struct pgm_params p;
+	u32 val[PGM_A_DEFAULTS_MAX + 1];
+	const struct pgm_tunable *t;
 	struct sk_buff *msg;
 	void *hdr;
-	int type;
 
-	pgm_nl_defaults_read(pn, &p, own);
+	pgm_nl_defaults_read(pn, val);
 
 	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
 	if (!msg)
@@ -130,15 +86,9 @@ int pgm_nl_defaults_get_doit(struct sk_buff *skb, struct genl_info *info)
 	hdr = genlmsg_put_reply(msg, info, &pgm_nl_family, 0, PGM_CMD_DEFAULTS_GET);
 	if (!hdr)
 		goto nospace;
-	for (type = 1; type <= PGM_A_DEFAULTS_MAX; type++) {
-		u32 val;
-
-		if (!pgm_nl_default_range(type))
-			continue;
-		val = pgm_nl_netns_owned(type) ? own[type] : pgm_param_load(&p, type);
-		if (nla_put_u32(msg, type, val))
+	pgm_for_each_tunable(t)
+		if (nla_put_u32(msg, t->name, val[t->name]))
 			goto nospace;
-	}
 	genlmsg_end(msg, hdr);
 	return genlmsg_reply(msg, info);
 
@@ -155,45 +105,37 @@ nospace:
 int pgm_nl_defaults_set_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct pgm_net *pn = pgm_pernet(genl_info_net(info));
-	u32 own[PGM_A_DEFAULTS_MAX + 1];
+	u32 val[PGM_A_DEFAULTS_MAX + 1];
 	struct nlattr **tb = info->attrs;
-	struct pgm_params p;
+	const struct pgm_tunable *t;
 	bool any = false;
 	int type;
 
-	pgm_nl_defaults_read(pn, &p, own);
+	pgm_nl_defaults_read(pn, val);
 
 	for (type = 1; type <= PGM_A_DEFAULTS_MAX; type++) {
-		const struct pgm_nl_range *r = pgm_nl_default_range(type);
-		u32 val;
+		u32 v;
 
 		if (!tb[type])
 			continue;
-		if (!r) {	/* the policy knows no such attribute either */
+		t = pgm_tunable_find(type);
+		if (!t) {	/* the policy knows no such attribute either */
 			NL_SET_BAD_ATTR(info->extack, tb[type]);
 			return -EINVAL;
 		}
-		val = nla_get_u32(tb[type]);
-		if (pgm_nl_netns_owned(type)) {
-			if ((val || !r->zero_off) && (val < r->min || val > r->max)) {
-				pgm_nl_err(info->extack, tb[type], r->msg);
-				return -EINVAL;
-			}
-			own[type] = val;
-		} else {
-			if (pgm_param_check(type, val)) {
-				pgm_nl_err(info->extack, tb[type], r->msg);
-				return -EINVAL;
-			}
-			pgm_param_store(&p, type, val);
+		v = nla_get_u32(tb[type]);
+		if (!pgm_tunable_valid(t, v)) {
+			pgm_nl_err(info->extack, tb[type], pgm_nl_defaults_range[type].msg);
+			return -EINVAL;
 		}
+		val[type] = v;
 		any = true;
 	}
 	if (!any) {
 		NL_SET_ERR_MSG(info->extack, "no default to set");
 		return -EINVAL;
 	}
-	if (p.ihb_min > p.ihb_max) {
+	if (val[PGM_A_DEFAULTS_IHB_MIN] > val[PGM_A_DEFAULTS_IHB_MAX]) {
 		NL_SET_ERR_MSG_ATTR(info->extack,
 				    tb[PGM_A_DEFAULTS_IHB_MIN] ? : tb[PGM_A_DEFAULTS_IHB_MAX],
 				    "ihb-min must not exceed ihb-max");
@@ -201,13 +143,8 @@ int pgm_nl_defaults_set_doit(struct sk_buff *skb, struct genl_info *info)
 	}
 
 	spin_lock_bh(&pn->lock);
-	pn->defaults = p;
-	for (type = 1; type <= PGM_A_DEFAULTS_MAX; type++) {
-		u32 *v = pgm_nl_netns_value(pn, type);
-
-		if (v)
-			WRITE_ONCE(*v, own[type]);
-	}
+	pgm_for_each_tunable(t)
+		WRITE_ONCE(*pgm_netns_tunable(pn, t), val[t->name]);
 	spin_unlock_bh(&pn->lock);
 	return 0;
 }
@@ -572,37 +509,8 @@ fail:
 	nlmsg_free(skb);
 }
 
-/*
- * The spec's ranges (in the generated policy and table) and setsockopt's
- * option table must agree: checked once at load, so a drift fails the
- * module's tests instead of letting the two paths disagree.
- */
-static int pgm_nl_check_ranges(void)
-{
-	int type;
-
-	for (type = 1; type <= PGM_A_DEFAULTS_MAX; type++) {
-		const struct pgm_nl_range *r = pgm_nl_default_range(type);
-		bool zero_ok;
-		u32 min, max;
-
-		if (!r || pgm_nl_netns_owned(type))
-			continue;
-		if (!pgm_param_range(type, &min, &max, &zero_ok) ||
-		    min != r->min || max != r->max || zero_ok != r->zero_off) {
-			pr_err("pgm: netlink spec and socket option %d disagree on its range\n", type);
-			return -EINVAL;
-		}
-	}
-	return 0;
-}
-
 int pgm_nl_register(void)
 {
-	int err = pgm_nl_check_ranges();
-
-	if (err)
-		return err;
 	return genl_register_family(&pgm_nl_family);
 }
 

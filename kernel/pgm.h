@@ -54,30 +54,8 @@
 #include <uapi/linux/pgm_netlink.h>
 
 #include "compat.h"
+#include "params.h"
 #include "wire.h"
-
-/* Tunables of one socket; indices follow the option table in socket.c. */
-struct pgm_params {
-	u32	txw_sqns;
-	u32	txw_secs_ms;
-	u32	txw_max_rte;
-	u32	spm_ambient_ivl;
-	u32	ihb_min;
-	u32	ihb_max;
-	u32	rdata_linger_ivl;
-	u32	max_tpdu;
-	u32	txw_bytes;
-	u32	rxw_sqns;
-	u32	peer_expiry;
-	u32	spmr_expiry;
-	u32	nak_bo_ivl;
-	u32	nak_rpt_ivl;
-	u32	nak_rdata_ivl;
-	u32	nak_ncf_retries;
-	u32	nak_data_retries;
-	u32	udp_ucast_port;		/* UDP encapsulation (udp.c) */
-	u32	udp_mcast_port;
-};
 
 /* Per-netns counters, mirrored in struct pgm_netns_stats. */
 enum pgm_mib_field {
@@ -107,17 +85,15 @@ struct pgm_net {
 	unsigned int		nsockets;	/* under @lock */
 	unsigned int		gen;		/* under @lock: sockets added + removed */
 	atomic_t		peer_gen;	/* sessions added + removed, any receiver */
-	u32			nak_storm_rate;	/* NAKs/s before a nak-storm event; 0: off */
 	/*
-	 * Limits on what packets make receivers hold (receiver.c): sessions
-	 * per socket and in the netns, window memory per socket (at least
-	 * SO_RCVBUF) and in the netns.  Set by netlink (under @lock), read
-	 * with READ_ONCE; the @_used totals are atomic.
+	 * The netns's own tunables (role netns in pgm.yaml, params-gen.h):
+	 * the NAK-storm threshold and the limits on what packets make
+	 * receivers hold (receiver.c): sessions per socket and in the netns,
+	 * window memory per socket (at least SO_RCVBUF) and in the netns.
+	 * Set by netlink (under @lock), read with READ_ONCE; the @_used
+	 * totals are atomic.
 	 */
-	u32			rx_sessions;
-	u32			rx_sessions_netns;
-	u32			rx_mem;		/* bytes */
-	u32			rx_mem_netns;	/* bytes */
+	PGM_NETNS_TUNABLES
 	atomic_t		rx_sessions_used;
 	atomic_long_t		rx_mem_used;
 	struct mutex		udp_lock;	/* @udp_tunnels (udp.c) */
@@ -204,11 +180,6 @@ static inline void pgm_mib_add(struct pgm_net *pn, enum pgm_mib_field f, u64 n)
 	this_cpu_add(pn->mib->v[f], n);
 }
 
-void pgm_default_params(struct pgm_params *p);
-int pgm_param_check(int name, u32 val);
-bool pgm_param_range(int name, u32 *min, u32 *max, bool *zero_ok);
-void pgm_param_store(struct pgm_params *p, int name, u32 val);
-u32 pgm_param_load(const struct pgm_params *p, int name);
 void pgm_netns_stats(struct pgm_net *pn, struct pgm_netns_stats *st);
 
 /* output.c */

@@ -23,142 +23,6 @@
 
 #include "pgm.h"
 
-/* One integer tunable: where it lives and what it accepts. */
-struct pgm_optdesc {
-	int	name;
-	u16	offset;		/* in struct pgm_params */
-	bool	source;		/* fixed once the session has started */
-	bool	zero_ok;	/* 0 = "off", even when below @min */
-	u32	min, max;
-};
-
-#define PGM_OPT(_n, _f, _src, _z, _min, _max)				\
-	{ .name = _n, .offset = offsetof(struct pgm_params, _f),	\
-	  .source = _src, .zero_ok = _z, .min = _min, .max = _max }
-
-static const struct pgm_optdesc pgm_optdesc[] = {
-	PGM_OPT(PGM_TXW_SQNS, txw_sqns, true, false,
-		PGM_WINDOW_SQNS_MIN, PGM_WINDOW_SQNS_MAX),
-	PGM_OPT(PGM_TXW_SECS_MS, txw_secs_ms, true, true, 1, PGM_SECS_MS_MAX),
-	PGM_OPT(PGM_TXW_MAX_RTE, txw_max_rte, false, true, 1, U32_MAX),
-	PGM_OPT(PGM_SPM_AMBIENT_IVL, spm_ambient_ivl, false, false,
-		PGM_IVL_MIN, PGM_IVL_MAX),
-	PGM_OPT(PGM_IHB_MIN, ihb_min, false, false, PGM_IVL_MIN, PGM_IVL_MAX),
-	PGM_OPT(PGM_IHB_MAX, ihb_max, false, false, PGM_IVL_MIN, PGM_IVL_MAX),
-	PGM_OPT(PGM_RDATA_LINGER_IVL, rdata_linger_ivl, false, true,
-		PGM_IVL_MIN, PGM_IVL_MAX),
-	PGM_OPT(PGM_MAX_TPDU, max_tpdu, true, false, PGM_TPDU_MIN, PGM_TPDU_MAX),
-	PGM_OPT(PGM_TXW_BYTES, txw_bytes, true, true, PGM_TPDU_MIN, U32_MAX),
-	PGM_OPT(PGM_RXW_SQNS, rxw_sqns, false, false,
-		PGM_WINDOW_SQNS_MIN, PGM_WINDOW_SQNS_MAX),
-	PGM_OPT(PGM_PEER_EXPIRY, peer_expiry, false, false,
-		PGM_IVL_MIN, PGM_IVL_MAX),
-	PGM_OPT(PGM_SPMR_EXPIRY, spmr_expiry, false, false,
-		PGM_IVL_MIN, PGM_IVL_MAX),
-	PGM_OPT(PGM_NAK_BO_IVL, nak_bo_ivl, false, false,
-		PGM_IVL_MIN, PGM_IVL_MAX),
-	PGM_OPT(PGM_NAK_RPT_IVL, nak_rpt_ivl, false, false,
-		PGM_IVL_MIN, PGM_IVL_MAX),
-	PGM_OPT(PGM_NAK_RDATA_IVL, nak_rdata_ivl, false, false,
-		PGM_IVL_MIN, PGM_IVL_MAX),
-	PGM_OPT(PGM_NAK_NCF_RETRIES, nak_ncf_retries, false, false,
-		0, PGM_RETRIES_MAX),
-	PGM_OPT(PGM_NAK_DATA_RETRIES, nak_data_retries, false, false,
-		0, PGM_RETRIES_MAX),
-	/* Fixed once the socket is bound or connected (pgm_setsockopt). */
-	PGM_OPT(PGM_UDP_ENCAP_UCAST_PORT, udp_ucast_port, true, false,
-		PGM_UDP_PORT_MIN, PGM_UDP_PORT_MAX),
-	PGM_OPT(PGM_UDP_ENCAP_MCAST_PORT, udp_mcast_port, true, false,
-		PGM_UDP_PORT_MIN, PGM_UDP_PORT_MAX),
-};
-
-void pgm_default_params(struct pgm_params *p)
-{
-	*p = (struct pgm_params) {
-		.txw_sqns		= PGM_DEFAULT_TXW_SQNS,
-		.txw_secs_ms		= PGM_DEFAULT_TXW_SECS_MS,
-		.txw_max_rte		= PGM_DEFAULT_TXW_MAX_RTE,
-		.spm_ambient_ivl	= PGM_DEFAULT_SPM_AMBIENT_IVL,
-		.ihb_min		= PGM_DEFAULT_IHB_MIN,
-		.ihb_max		= PGM_DEFAULT_IHB_MAX,
-		.rdata_linger_ivl	= PGM_DEFAULT_RDATA_LINGER_IVL,
-		.max_tpdu		= PGM_DEFAULT_MAX_TPDU,
-		.txw_bytes		= PGM_DEFAULT_TXW_BYTES,
-		.rxw_sqns		= PGM_DEFAULT_RXW_SQNS,
-		.peer_expiry		= PGM_DEFAULT_PEER_EXPIRY,
-		.spmr_expiry		= PGM_DEFAULT_SPMR_EXPIRY,
-		.nak_bo_ivl		= PGM_DEFAULT_NAK_BO_IVL,
-		.nak_rpt_ivl		= PGM_DEFAULT_NAK_RPT_IVL,
-		.nak_rdata_ivl		= PGM_DEFAULT_NAK_RDATA_IVL,
-		.nak_ncf_retries	= PGM_DEFAULT_NAK_NCF_RETRIES,
-		.nak_data_retries	= PGM_DEFAULT_NAK_DATA_RETRIES,
-		.udp_ucast_port		= PGM_DEFAULT_UDP_ENCAP_UCAST_PORT,
-		.udp_mcast_port		= PGM_DEFAULT_UDP_ENCAP_MCAST_PORT,
-	};
-}
-
-static const struct pgm_optdesc *pgm_find_opt(int name)
-{
-	unsigned int i;
-
-	for (i = 0; i < ARRAY_SIZE(pgm_optdesc); i++)
-		if (pgm_optdesc[i].name == name)
-			return &pgm_optdesc[i];
-	return NULL;
-}
-
-static u32 *pgm_param(struct pgm_params *p, const struct pgm_optdesc *d)
-{
-	return (u32 *)((u8 *)p + d->offset);
-}
-
-static bool pgm_opt_valid(const struct pgm_optdesc *d, u32 val)
-{
-	return (val == 0 && d->zero_ok) || (val >= d->min && val <= d->max);
-}
-
-/*
- * The option table for netlink (netlink.c): the netns defaults are checked
- * exactly as setsockopt checks a socket's values.  -ENOPROTOOPT: not an
- * integer tunable; -EINVAL: out of range.
- */
-int pgm_param_check(int name, u32 val)
-{
-	const struct pgm_optdesc *d = pgm_find_opt(name);
-
-	if (!d)
-		return -ENOPROTOOPT;
-	return pgm_opt_valid(d, val) ? 0 : -EINVAL;
-}
-
-bool pgm_param_range(int name, u32 *min, u32 *max, bool *zero_ok)
-{
-	const struct pgm_optdesc *d = pgm_find_opt(name);
-
-	if (!d)
-		return false;
-	*min = d->min;
-	*max = d->max;
-	*zero_ok = d->zero_ok;
-	return true;
-}
-
-/* @name must be an integer tunable (pgm_param_check() did not fail with -ENOPROTOOPT). */
-void pgm_param_store(struct pgm_params *p, int name, u32 val)
-{
-	const struct pgm_optdesc *d = pgm_find_opt(name);
-
-	if (d)
-		*pgm_param(p, d) = val;
-}
-
-u32 pgm_param_load(const struct pgm_params *p, int name)
-{
-	const struct pgm_optdesc *d = pgm_find_opt(name);
-
-	return d ? *pgm_param((struct pgm_params *)p, d) : 0;
-}
-
 /*
  * The default GSI (RFC 3208 section 3.1 recommends 48 bits of a hash of the
  * host's name).  We take 48 bits of SipHash over the UTS node name, and for
@@ -442,7 +306,7 @@ static int pgm_setsockopt(struct sock *sk, int level, int optname,
 			  sockptr_t optval, unsigned int optlen)
 {
 	struct pgm_sock *ps = pgm_sk(sk);
-	const struct pgm_optdesc *d;
+	const struct pgm_tunable *d;
 	struct pgm_params p;
 	u32 val;
 	int err = 0;
@@ -512,21 +376,21 @@ static int pgm_setsockopt(struct sock *sk, int level, int optname,
 		return err;
 	}
 
-	d = pgm_find_opt(optname);
+	d = pgm_sockopt_find(optname);
 	if (!d)
 		return -ENOPROTOOPT;
 	if (optlen < sizeof(u32))
 		return -EINVAL;
 	if (copy_from_sockptr(&val, optval, sizeof(u32)))
 		return -EFAULT;
-	if (!pgm_opt_valid(d, val))
+	if (!pgm_tunable_valid(d, val))
 		return -EINVAL;
 	if ((optname == PGM_UDP_ENCAP_UCAST_PORT || optname == PGM_UDP_ENCAP_MCAST_PORT) &&
 	    !pgm_port_allowed(sock_net(sk), val))
 		return -EACCES;
 
 	lock_sock(sk);
-	if (d->source && ps->role == PGM_ROLE_SOURCE) {
+	if (d->fixed && ps->role == PGM_ROLE_SOURCE) {
 		err = -EISCONN;
 		goto out;
 	}
@@ -608,7 +472,7 @@ static int pgm_getsockopt(struct sock *sk, int level, int optname,
 			  char __user *optval, int __user *optlen)
 {
 	struct pgm_sock *ps = pgm_sk(sk);
-	const struct pgm_optdesc *d;
+	const struct pgm_tunable *d;
 	u32 val;
 
 	if (level != SOL_PGM)
@@ -690,7 +554,7 @@ static int pgm_getsockopt(struct sock *sk, int level, int optname,
 	}
 	}
 
-	d = pgm_find_opt(optname);
+	d = pgm_sockopt_find(optname);
 	if (!d)
 		return -ENOPROTOOPT;
 	val = READ_ONCE(*pgm_param(&ps->params, d));

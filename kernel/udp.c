@@ -122,8 +122,8 @@ int pgm_udp_hold(struct sock *sk)
 	struct pgm_sock *ps = pgm_sk(sk);
 	struct net *net = sock_net(sk);
 	struct pgm_net *pn = pgm_pernet(net);
-	u16 uport = ps->params.udp_ucast_port;
-	u16 mport = ps->params.udp_mcast_port;
+	u16 uport = ps->params.udp_encap_ucast_port;
+	u16 mport = ps->params.udp_encap_mcast_port;
 	int err;
 
 	if (!ps->udp || ps->udp_held)
@@ -146,8 +146,8 @@ void pgm_udp_put(struct sock *sk)
 {
 	struct pgm_sock *ps = pgm_sk(sk);
 	struct pgm_net *pn = pgm_pernet(sock_net(sk));
-	u16 uport = ps->params.udp_ucast_port;
-	u16 mport = ps->params.udp_mcast_port;
+	u16 uport = ps->params.udp_encap_ucast_port;
+	u16 mport = ps->params.udp_encap_mcast_port;
 
 	if (!ps->udp_held)
 		return;
@@ -194,9 +194,9 @@ void pgm_udp_push(struct sock *sk, struct sk_buff *skb, __be32 saddr, __be32 dad
 	skb_push(skb, sizeof(*uh));
 	skb_reset_transport_header(skb);
 	uh = udp_hdr(skb);
-	uh->source = htons(READ_ONCE(p->udp_ucast_port));
-	uh->dest = htons(ipv4_is_multicast(daddr) ? READ_ONCE(p->udp_mcast_port) :
-			 READ_ONCE(p->udp_ucast_port));
+	uh->source = htons(READ_ONCE(p->udp_encap_ucast_port));
+	uh->dest = htons(ipv4_is_multicast(daddr) ? READ_ONCE(p->udp_encap_mcast_port) :
+			 READ_ONCE(p->udp_encap_ucast_port));
 	uh->len = htons(len);
 	uh->check = 0;
 	csum = skb_checksum(skb, 0, len, 0);

@@ -1,25 +1,13 @@
 import SystemPackage
 
 /// How a ``PGMSource`` is set up. Every field left nil keeps the namespace's
-/// default (pgm(7), `PGM_DEFAULT_*`).
+/// default (pgm(7), `PGM_DEFAULT_*`). The tunables are the fields of
+/// ``SourceTunables``, named after their options (`options.txwMaxRte` sets
+/// `PGM_TXW_MAX_RTE`); times are `Duration`s.
+@dynamicMemberLookup
 public struct SourceOptions: Sendable, Hashable {
-    /// Transmit window in sequence numbers (`PGM_TXW_SQNS`).
-    public var transmitWindow: UInt32?
-    /// Transmit window in time (`PGM_TXW_SECS_MS`), whole milliseconds.
-    public var transmitWindowTime: Duration?
-    /// Rate limit in bytes per second, IP headers included
-    /// (`PGM_TXW_MAX_RTE`); 0 for none.
-    public var rateLimit: UInt32?
-    /// Ambient SPM interval (`PGM_SPM_AMBIENT_IVL`).
-    public var ambientSPMInterval: Duration?
-    /// First heartbeat SPM after data (`PGM_IHB_MIN`).
-    public var heartbeatMinimum: Duration?
-    /// Longest heartbeat SPM interval (`PGM_IHB_MAX`).
-    public var heartbeatMaximum: Duration?
-    /// Ignore repeated NAKs for this long after a repair (`PGM_RDATA_LINGER_IVL`).
-    public var repairLinger: Duration?
-    /// Largest IP packet sent, bytes (`PGM_MAX_TPDU`).
-    public var maximumTPDU: UInt32?
+    /// The source's tunables (`SOL_PGM` options), also reached as fields of the options.
+    public var tunables = SourceTunables()
     /// The Global Source ID (`PGM_GSI`); nil keeps the host's and namespace's
     /// default. Choosing one needs CAP_NET_RAW (`Errno.notPermitted` otherwise).
     public var globalSourceID: GlobalSourceID?
@@ -35,10 +23,14 @@ public struct SourceOptions: Sendable, Hashable {
 
     /// Options with every field nil: the defaults.
     public init() {}
+
+    /// A tunable, as `options.txwSqns`.
+    public subscript<T>(dynamicMember field: WritableKeyPath<SourceTunables, T>) -> T {
+        get { tunables[keyPath: field] }
+        set { tunables[keyPath: field] = newValue }
+    }
 }
 
-/// How a ``PGMReceiver`` is set up. Every field left nil keeps the
-/// namespace's default (pgm(7), `PGM_DEFAULT_*`).
 /// UDP encapsulation of a socket (`PGM_UDP_ENCAP`): its unicast and
 /// multicast UDP ports, nil for the namespace's default.  ZeroMQ's
 /// `epgm://` and OpenPGM programs use one port for both.
@@ -47,33 +39,24 @@ public struct SourceOptions: Sendable, Hashable {
 /// (`Errno.permissionDenied` otherwise), as a receiver's port does.
 public struct UDPEncapsulation: Sendable, Hashable {
     /// `PGM_UDP_ENCAP_UCAST_PORT`: NAKs and unicast SPMRs, and every packet's source port.
-    public var unicastPort: UInt16?
+    public var udpEncapUcastPort: UInt16?
     /// `PGM_UDP_ENCAP_MCAST_PORT`: packets to the group.
-    public var multicastPort: UInt16?
+    public var udpEncapMcastPort: UInt16?
 
-    public init(unicastPort: UInt16? = nil, multicastPort: UInt16? = nil) {
-        self.unicastPort = unicastPort
-        self.multicastPort = multicastPort
+    public init(udpEncapUcastPort: UInt16? = nil, udpEncapMcastPort: UInt16? = nil) {
+        self.udpEncapUcastPort = udpEncapUcastPort
+        self.udpEncapMcastPort = udpEncapMcastPort
     }
 }
 
+/// How a ``PGMReceiver`` is set up. Every field left nil keeps the
+/// namespace's default (pgm(7), `PGM_DEFAULT_*`). The tunables are the
+/// fields of ``ReceiverTunables``, named after their options.
+@dynamicMemberLookup
 public struct ReceiverOptions: Sendable, Hashable {
-    /// Receive window in sequence numbers (`PGM_RXW_SQNS`).
-    public var receiveWindow: UInt32?
-    /// Forget a silent source after (`PGM_PEER_EXPIRY`).
-    public var peerExpiry: Duration?
-    /// Wait for an SPM before asking with an SPMR (`PGM_SPMR_EXPIRY`).
-    public var spmrExpiry: Duration?
-    /// Upper bound of the NAK back-off (`PGM_NAK_BO_IVL`).
-    public var nakBackoff: Duration?
-    /// Wait for an NCF after a NAK (`PGM_NAK_RPT_IVL`).
-    public var nakRepeatInterval: Duration?
-    /// Wait for RDATA after an NCF (`PGM_NAK_RDATA_IVL`).
-    public var nakRepairInterval: Duration?
-    /// NAKs without an NCF before a loss (`PGM_NAK_NCF_RETRIES`).
-    public var nakNCFRetries: UInt32?
-    /// NCFs without RDATA before a loss (`PGM_NAK_DATA_RETRIES`).
-    public var nakDataRetries: UInt32?
+    /// The receiver's tunables (`SOL_PGM` options), also reached as fields of
+    /// the options (`options.nakBoIvl` sets `PGM_NAK_BO_IVL`); times are `Duration`s.
+    public var tunables = ReceiverTunables()
     /// Unrecoverable loss resets the session (`PGM_ABORT_ON_LOSS`).
     public var abortOnLoss: Bool?
     /// `SO_RCVBUF`, bytes.
@@ -87,6 +70,12 @@ public struct ReceiverOptions: Sendable, Hashable {
 
     /// Options with every field nil: the defaults.
     public init() {}
+
+    /// A tunable, as `options.nakBoIvl`.
+    public subscript<T>(dynamicMember field: WritableKeyPath<ReceiverTunables, T>) -> T {
+        get { tunables[keyPath: field] }
+        set { tunables[keyPath: field] = newValue }
+    }
 }
 
 /// A PGM source: a socket connected to a group and port, sending APDUs.
@@ -111,14 +100,7 @@ public struct PGMSource: ~Copyable {
     init(group: IPv4Endpoint, options o: SourceOptions, syscalls: Syscalls) throws(Errno) {
         let s = try PGMSocket(syscalls: syscalls)
         do throws(Errno) {
-            if let v = o.transmitWindow { try s.set(.txwSqns, to: v) }
-            if let v = o.transmitWindowTime { try s.set(.txwSecsMs, to: v) }
-            if let v = o.rateLimit { try s.set(.txwMaxRte, to: v) }
-            if let v = o.ambientSPMInterval { try s.set(.spmAmbientIvl, to: v) }
-            if let v = o.heartbeatMinimum { try s.set(.ihbMin, to: v) }
-            if let v = o.heartbeatMaximum { try s.set(.ihbMax, to: v) }
-            if let v = o.repairLinger { try s.set(.rdataLingerIvl, to: v) }
-            if let v = o.maximumTPDU { try s.set(.maxTpdu, to: v) }
+            try o.tunables.apply(to: s)
             if let v = o.globalSourceID { try s.setGlobalSourceID(v) }
             if let v = o.multicastTTL { try s.setMulticastTTL(v) }
             if let v = o.multicastLoop { try s.setMulticastLoop(v) }
@@ -205,14 +187,7 @@ public struct PGMReceiver: ~Copyable {
         let s = try PGMSocket(syscalls: syscalls)
         var ring: ReceiveRing?
         do throws(Errno) {
-            if let v = o.receiveWindow { try s.set(.rxwSqns, to: v) }
-            if let v = o.peerExpiry { try s.set(.peerExpiry, to: v) }
-            if let v = o.spmrExpiry { try s.set(.spmrExpiry, to: v) }
-            if let v = o.nakBackoff { try s.set(.nakBoIvl, to: v) }
-            if let v = o.nakRepeatInterval { try s.set(.nakRptIvl, to: v) }
-            if let v = o.nakRepairInterval { try s.set(.nakRdataIvl, to: v) }
-            if let v = o.nakNCFRetries { try s.set(.nakNcfRetries, to: v) }
-            if let v = o.nakDataRetries { try s.set(.nakDataRetries, to: v) }
+            try o.tunables.apply(to: s)
             if let v = o.abortOnLoss { try s.setAbortOnLoss(v) }
             if let v = o.receiveBufferSize { try s.setReceiveBufferSize(v) }
             try s.setReceiveSequenceNumbers(true)

@@ -146,8 +146,8 @@ public struct PGMSocket: ~Copyable {
     /// after.
     public func setUDPEncapsulation(_ e: UDPEncapsulation) throws(Errno) {
         try setRaw(level: SOL_PGM, name: PGM_UDP_ENCAP, value: Int32(1))
-        if let p = e.unicastPort { try setRaw(level: SOL_PGM, name: PGM_UDP_ENCAP_UCAST_PORT, value: UInt32(p)) }
-        if let p = e.multicastPort { try setRaw(level: SOL_PGM, name: PGM_UDP_ENCAP_MCAST_PORT, value: UInt32(p)) }
+        if let p = e.udpEncapUcastPort { try setRaw(level: SOL_PGM, name: PGM_UDP_ENCAP_UCAST_PORT, value: UInt32(p)) }
+        if let p = e.udpEncapMcastPort { try setRaw(level: SOL_PGM, name: PGM_UDP_ENCAP_MCAST_PORT, value: UInt32(p)) }
     }
 
     /// Joins a multicast group (`PGM_JOIN_GROUP`), on the interface that has

@@ -1,77 +1,16 @@
 import CPGM
 
-/// The integer tunables of a PGM socket (`SOL_PGM` options), in pgm(7)'s names.
-public enum Tunable: Int32, CaseIterable, Sendable {
-    /// `PGM_TXW_SQNS`: transmit window, sequence numbers.
-    case txwSqns = 1
-    /// `PGM_TXW_SECS_MS`: transmit window, milliseconds; 0 = by size only.
-    case txwSecsMs = 2
-    /// `PGM_TXW_MAX_RTE`: rate limit, bytes/s including IP headers; 0 = none.
-    case txwMaxRte = 3
-    /// `PGM_SPM_AMBIENT_IVL`: ambient SPM interval, microseconds.
-    case spmAmbientIvl = 4
-    /// `PGM_IHB_MIN`: first heartbeat SPM after data, microseconds.
-    case ihbMin = 5
-    /// `PGM_IHB_MAX`: longest heartbeat SPM interval, microseconds.
-    case ihbMax = 6
-    /// `PGM_RDATA_LINGER_IVL`: ignore repeated NAKs after a repair, microseconds.
-    case rdataLingerIvl = 7
-    /// `PGM_MAX_TPDU`: largest IP packet sent, bytes.
-    case maxTpdu = 8
-    /// `PGM_TXW_BYTES`: transmit window, bytes of data held; 0 = by sequence numbers only.
-    case txwBytes = 10
-    /// `PGM_RXW_SQNS`: receive window, sequence numbers.
-    case rxwSqns = 20
-    /// `PGM_PEER_EXPIRY`: forget a silent source after, microseconds.
-    case peerExpiry = 21
-    /// `PGM_SPMR_EXPIRY`: wait for an SPM before an SPMR, microseconds.
-    case spmrExpiry = 22
-    /// `PGM_NAK_BO_IVL`: NAK back-off upper bound, microseconds.
-    case nakBoIvl = 23
-    /// `PGM_NAK_RPT_IVL`: wait for an NCF after a NAK, microseconds.
-    case nakRptIvl = 24
-    /// `PGM_NAK_RDATA_IVL`: wait for RDATA after an NCF, microseconds.
-    case nakRdataIvl = 25
-    /// `PGM_NAK_NCF_RETRIES`: NAKs without an NCF before giving up.
-    case nakNcfRetries = 26
-    /// `PGM_NAK_DATA_RETRIES`: NCFs without RDATA before giving up.
-    case nakDataRetries = 27
-
-    /// The option's name in the uapi header without its `PGM_` prefix.
-    public var name: String {
-        switch self {
-        case .txwSqns: "TXW_SQNS"
-        case .txwSecsMs: "TXW_SECS_MS"
-        case .txwMaxRte: "TXW_MAX_RTE"
-        case .spmAmbientIvl: "SPM_AMBIENT_IVL"
-        case .ihbMin: "IHB_MIN"
-        case .ihbMax: "IHB_MAX"
-        case .rdataLingerIvl: "RDATA_LINGER_IVL"
-        case .maxTpdu: "MAX_TPDU"
-        case .txwBytes: "TXW_BYTES"
-        case .rxwSqns: "RXW_SQNS"
-        case .peerExpiry: "PEER_EXPIRY"
-        case .spmrExpiry: "SPMR_EXPIRY"
-        case .nakBoIvl: "NAK_BO_IVL"
-        case .nakRptIvl: "NAK_RPT_IVL"
-        case .nakRdataIvl: "NAK_RDATA_IVL"
-        case .nakNcfRetries: "NAK_NCF_RETRIES"
-        case .nakDataRetries: "NAK_DATA_RETRIES"
-        }
-    }
-
-    /// The unit of the option's value.
-    public var unit: Unit {
-        switch self {
-        case .txwSqns, .rxwSqns: .sequenceNumbers
-        case .txwSecsMs: .milliseconds
-        case .txwMaxRte: .bytesPerSecond
-        case .maxTpdu, .txwBytes: .bytes
-        case .nakNcfRetries, .nakDataRetries: .count
-        case .spmAmbientIvl, .ihbMin, .ihbMax, .rdataLingerIvl, .peerExpiry, .spmrExpiry, .nakBoIvl,
-            .nakRptIvl, .nakRdataIvl:
-            .microseconds
-        }
+// Tunable itself, its table and SourceTunables/ReceiverTunables are
+// generated from kernel/pgm.yaml into Tunables.swift.
+extension Tunable {
+    /// Which sockets use a tunable.
+    public enum Role: String, Sendable {
+        /// A source's (RFC 3208 section 5).
+        case source
+        /// A receiver's (RFC 3208 section 6).
+        case receiver
+        /// Any socket's (the UDP encapsulation's ports).
+        case both
     }
 
     /// The unit of a tunable's integer value.
@@ -88,6 +27,8 @@ public enum Tunable: Int32, CaseIterable, Sendable {
         case bytes = "bytes"
         /// A plain count.
         case count = "count"
+        /// A UDP port.
+        case port = "port"
 
         /// The value of a duration in this unit; nil when the unit is not a
         /// time, the duration is negative or it does not fit 32 bits.

@@ -13,15 +13,15 @@ public enum PGMFamily {
         /// Group "events". Joining it needs CAP_NET_ADMIN over the network namespace.
         public static let events = "events"
     }
-    /// NAKs per second one source session may receive before a nak-storm event is sent (the defaults attribute nak-storm-rate).
+    /// Default of nak-storm-rate: NAKs per second one source session may receive before a nak-storm event; 0 = no such events. Not a socket option: netns-wide only.
     public static let nakStormRateDefault: UInt32 = 1000
-    /// Sessions one receiver socket keeps at most (the defaults attribute rx-sessions).
+    /// Default of rx-sessions: Sessions one receiver socket keeps at most; a packet of a new session past it is dropped and counted. Not a socket option: netns-wide only.
     public static let rxSessionsDefault: UInt32 = 1024
-    /// Sessions all receivers of the netns keep at most (rx-sessions-netns).
+    /// Default of rx-sessions-netns: Sessions all receivers of the netns keep at most. Netns-wide only.
     public static let rxSessionsNetnsDefault: UInt32 = 65536
-    /// Bytes one receiver socket may hold for its sessions, windows and the data in them, unless SO_RCVBUF is larger (rx-mem).
+    /// Default of rx-mem: Bytes one receiver socket may hold for its sessions, windows and data waiting in them (SO_RCVBUF when larger); past it packets are refused and counted. Netns-wide only.
     public static let rxMemDefault: UInt32 = 33554432
-    /// Bytes all receivers of the netns may hold (rx-mem-netns).
+    /// Default of rx-mem-netns: Bytes all receivers of the netns may hold. Netns-wide only.
     public static let rxMemNetnsDefault: UInt32 = 268435456
 }
 
@@ -97,7 +97,7 @@ public enum PGMEndReason: UInt32, Sendable, CaseIterable, CustomStringConvertibl
     }
 }
 
-/// Attributes of the set `defaults`: Netns-wide defaults: what a socket of the netns takes when it is created. Attribute numbers equal the SOL_PGM option numbers, and the ranges are setsockopt's.
+/// Attributes of the set `defaults`: Netns-wide defaults: what a socket of the netns takes when it is created, and the netns's own settings (role netns). Attribute numbers equal the SOL_PGM option numbers, and the ranges are setsockopt's. Every attribute here is a tunable (scripts/ynl-gen).
 public enum PGMDefaultsAttribute: UInt16, Sendable, CaseIterable, CustomStringConvertible {
     /// transmit window, in sequence numbers (PGM_TXW_SQNS)
     case txwSqns = 1

@@ -43,7 +43,7 @@ public struct UDPOptions: ParsableArguments {
     static func parse(_ s: String) -> UDPEncapsulation? {
         let ports = s.split(separator: ",", omittingEmptySubsequences: false).map { UInt16($0) }
         guard (1...2).contains(ports.count), ports.allSatisfy({ ($0 ?? 0) != 0 }) else { return nil }
-        return UDPEncapsulation(unicastPort: ports[0], multicastPort: ports.count == 2 ? ports[1] : ports[0])
+        return UDPEncapsulation(udpEncapUcastPort: ports[0], udpEncapMcastPort: ports.count == 2 ? ports[1] : ports[0])
     }
 
     /// The encapsulation asked for; nil for native PGM.

@@ -1,6 +1,5 @@
 import ArgumentParser
 import PGM
-import PGMModel
 import SystemPackage
 
 /// Opens a PGM socket and prints what the kernel shows through it: the
@@ -42,9 +41,7 @@ struct PGMInfo: ParsableCommand {
         }
         var rows: [(String, String, UInt32, UInt32)] = []
         for t in Tunable.allCases {
-            let v = try socket.get(t)
-            let d = Parameters.table.first { $0.name == t.name }
-            rows.append((t.name, d?.unit.rawValue ?? "", v, d?.defaultValue ?? 0))
+            rows.append((t.name, t.unit.rawValue, try socket.get(t), t.defaultValue))
         }
         let s = try socket.netnsStatistics()
         let counters: [(String, UInt64)] = [

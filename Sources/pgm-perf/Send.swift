@@ -109,7 +109,7 @@ struct Send: ParsableCommand {
         let phases = UInt8(list.count * perSize)
         let group = target.endpoint
         var options = SourceOptions()
-        options.rateLimit = rate
+        options.txwMaxRte = rate
         options.interface = interface.address
         options.multicastTTL = ttl
 

@@ -75,7 +75,7 @@ struct PGMSend: ParsableCommand {
             }
         }
         var options = SourceOptions()
-        options.rateLimit = rate
+        options.txwMaxRte = rate
         options.udpEncapsulation = udp.encapsulation
         options.multicastTTL = ttl
         options.interface = interface.flatMap { IPv4Address($0) }

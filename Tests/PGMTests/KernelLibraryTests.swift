@@ -22,7 +22,7 @@ struct KernelLibraryTests {
         var o = SourceOptions()
         o.interface = local
         o.multicastLoop = true
-        o.rateLimit = 10_000_000
+        o.txwMaxRte = 10_000_000
         return o
     }
 

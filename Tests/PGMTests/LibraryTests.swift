@@ -58,8 +58,8 @@ struct LibraryTests {
     @Test func sourceAppliesOptionsThenConnects() throws {
         let k = MockKernel()
         var o = SourceOptions()
-        o.rateLimit = 1_000_000
-        o.ambientSPMInterval = .milliseconds(500)
+        o.txwMaxRte = 1_000_000
+        o.spmAmbientIvl = .milliseconds(500)
         o.interface = IPv4Address("10.99.0.1")
         o.globalSourceID = GlobalSourceID([1, 2, 3, 4, 5, 6])
         let src = try PGMSource(group: try #require(IPv4Endpoint(parsing: "239.192.0.1:7500")), options: o, syscalls: k.syscalls)
@@ -104,7 +104,7 @@ struct LibraryTests {
     @Test func receiverBindsAndJoins() throws {
         let k = MockKernel()
         var o = ReceiverOptions()
-        o.nakBackoff = .milliseconds(20)
+        o.nakBoIvl = .milliseconds(20)
         o.abortOnLoss = true
         let r = try PGMReceiver(
             group: IPv4Endpoint(address: 0xEFC0_0001, port: 7500), interface: IPv4Address("10.98.0.1"),

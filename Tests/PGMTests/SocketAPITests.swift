@@ -11,18 +11,45 @@ private let inVM = getenv("PGM_VM") != nil
 
 @Suite("PGM socket library")
 struct SocketAPITests {
-    @Test func tunableNumbersMatchHeader() {
-        let expected: [Tunable: Int32] = [
-            .txwSqns: PGM_TXW_SQNS, .txwSecsMs: PGM_TXW_SECS_MS, .txwMaxRte: PGM_TXW_MAX_RTE,
-            .spmAmbientIvl: PGM_SPM_AMBIENT_IVL, .ihbMin: PGM_IHB_MIN, .ihbMax: PGM_IHB_MAX,
-            .rdataLingerIvl: PGM_RDATA_LINGER_IVL, .maxTpdu: PGM_MAX_TPDU, .txwBytes: PGM_TXW_BYTES,
-            .rxwSqns: PGM_RXW_SQNS,
-            .peerExpiry: PGM_PEER_EXPIRY, .spmrExpiry: PGM_SPMR_EXPIRY, .nakBoIvl: PGM_NAK_BO_IVL,
-            .nakRptIvl: PGM_NAK_RPT_IVL, .nakRdataIvl: PGM_NAK_RDATA_IVL,
-            .nakNcfRetries: PGM_NAK_NCF_RETRIES, .nakDataRetries: PGM_NAK_DATA_RETRIES,
+    /// The ABI: the option numbers and defaults of <linux/pgm.h> as released,
+    /// written out here, against the header and Tunable (both generated from
+    /// kernel/pgm.yaml). A tunable added to the spec adds to them.
+    @Test func tunableNumbersAndDefaultsAreFrozen() {
+        let frozen: [(Tunable, Int32, Int32, UInt32)] = [
+            (.txwSqns, PGM_TXW_SQNS, 1, 8192), (.txwSecsMs, PGM_TXW_SECS_MS, 2, 0),
+            (.txwMaxRte, PGM_TXW_MAX_RTE, 3, 12_500_000), (.spmAmbientIvl, PGM_SPM_AMBIENT_IVL, 4, 1_000_000),
+            (.ihbMin, PGM_IHB_MIN, 5, 50_000), (.ihbMax, PGM_IHB_MAX, 6, 1_000_000),
+            (.rdataLingerIvl, PGM_RDATA_LINGER_IVL, 7, 20_000), (.maxTpdu, PGM_MAX_TPDU, 8, 1500),
+            (.txwBytes, PGM_TXW_BYTES, 10, 0), (.rxwSqns, PGM_RXW_SQNS, 20, 8192),
+            (.peerExpiry, PGM_PEER_EXPIRY, 21, 10_000_000), (.spmrExpiry, PGM_SPMR_EXPIRY, 22, 250_000),
+            (.nakBoIvl, PGM_NAK_BO_IVL, 23, 50_000), (.nakRptIvl, PGM_NAK_RPT_IVL, 24, 200_000),
+            (.nakRdataIvl, PGM_NAK_RDATA_IVL, 25, 200_000), (.nakNcfRetries, PGM_NAK_NCF_RETRIES, 26, 10),
+            (.nakDataRetries, PGM_NAK_DATA_RETRIES, 27, 10),
+            (.udpEncapUcastPort, PGM_UDP_ENCAP_UCAST_PORT, 61, 3055),
+            (.udpEncapMcastPort, PGM_UDP_ENCAP_MCAST_PORT, 62, 3056),
         ]
-        #expect(expected.count == Tunable.allCases.count)
-        for t in Tunable.allCases { #expect(expected[t] == t.rawValue, "\(t)") }
+        for (t, header, number, value) in frozen {
+            #expect(t.rawValue == number && header == number, "\(t)")
+            #expect(t.defaultValue == value, "\(t)")
+        }
+        #expect((PGM_IVL_MIN, PGM_IVL_MAX, PGM_WINDOW_SQNS_MAX) == (1000, 600_000_000, 1 << 20))
+    }
+
+    @Test func tunableDefaultsAndRangesMatchHeader() {
+        let defaults: [Tunable: UInt32] = [
+            .txwSqns: UInt32(PGM_DEFAULT_TXW_SQNS), .txwMaxRte: UInt32(PGM_DEFAULT_TXW_MAX_RTE),
+            .nakBoIvl: UInt32(PGM_DEFAULT_NAK_BO_IVL), .nakNcfRetries: UInt32(PGM_DEFAULT_NAK_NCF_RETRIES),
+            .udpEncapUcastPort: UInt32(PGM_DEFAULT_UDP_ENCAP_UCAST_PORT),
+        ]
+        for (t, v) in defaults { #expect(t.defaultValue == v, "\(t)") }
+        #expect(Tunable.nakBoIvl.range == UInt32(PGM_IVL_MIN)...UInt32(PGM_IVL_MAX))
+        #expect(Tunable.txwSqns.range == UInt32(PGM_WINDOW_SQNS_MIN)...UInt32(PGM_WINDOW_SQNS_MAX))
+        #expect(Tunable.txwSecsMs.zeroMeansOff && !Tunable.nakBoIvl.zeroMeansOff)
+        #expect(Tunable.txwSqns.isFixedOnceConnected && !Tunable.txwMaxRte.isFixedOnceConnected)
+        #expect(Tunable.nakBoIvl.role == .receiver && Tunable.udpEncapUcastPort.role == .both)
+        for t in Tunable.allCases {
+            #expect(t.range.contains(t.defaultValue) || (t.defaultValue == 0 && t.zeroMeansOff), "\(t)")
+        }
     }
 
     @Test func endpointParsesAndPrints() {

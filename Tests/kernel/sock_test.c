@@ -13,6 +13,7 @@
 
 #include "harness.h"
 #include "common.h"
+#include "tunables-gen.h"
 
 struct tunable {
 	int opt;
@@ -21,25 +22,8 @@ struct tunable {
 	int zero_ok;
 };
 
-static const struct tunable tunables[] = {
-	{ PGM_TXW_SQNS, "TXW_SQNS", PGM_DEFAULT_TXW_SQNS, PGM_WINDOW_SQNS_MIN, PGM_WINDOW_SQNS_MAX, 0 },
-	{ PGM_TXW_SECS_MS, "TXW_SECS_MS", PGM_DEFAULT_TXW_SECS_MS, 1, PGM_SECS_MS_MAX, 1 },
-	{ PGM_TXW_MAX_RTE, "TXW_MAX_RTE", PGM_DEFAULT_TXW_MAX_RTE, 1, UINT32_MAX, 1 },
-	{ PGM_SPM_AMBIENT_IVL, "SPM_AMBIENT_IVL", PGM_DEFAULT_SPM_AMBIENT_IVL, PGM_IVL_MIN, PGM_IVL_MAX, 0 },
-	{ PGM_IHB_MIN, "IHB_MIN", PGM_DEFAULT_IHB_MIN, PGM_IVL_MIN, PGM_DEFAULT_IHB_MAX, 0 },
-	{ PGM_IHB_MAX, "IHB_MAX", PGM_DEFAULT_IHB_MAX, PGM_DEFAULT_IHB_MIN, PGM_IVL_MAX, 0 },
-	{ PGM_RDATA_LINGER_IVL, "RDATA_LINGER_IVL", PGM_DEFAULT_RDATA_LINGER_IVL, PGM_IVL_MIN, PGM_IVL_MAX, 1 },
-	{ PGM_MAX_TPDU, "MAX_TPDU", PGM_DEFAULT_MAX_TPDU, PGM_TPDU_MIN, PGM_TPDU_MAX, 0 },
-	{ PGM_TXW_BYTES, "TXW_BYTES", PGM_DEFAULT_TXW_BYTES, PGM_TPDU_MIN, UINT32_MAX, 1 },
-	{ PGM_RXW_SQNS, "RXW_SQNS", PGM_DEFAULT_RXW_SQNS, PGM_WINDOW_SQNS_MIN, PGM_WINDOW_SQNS_MAX, 0 },
-	{ PGM_PEER_EXPIRY, "PEER_EXPIRY", PGM_DEFAULT_PEER_EXPIRY, PGM_IVL_MIN, PGM_IVL_MAX, 0 },
-	{ PGM_SPMR_EXPIRY, "SPMR_EXPIRY", PGM_DEFAULT_SPMR_EXPIRY, PGM_IVL_MIN, PGM_IVL_MAX, 0 },
-	{ PGM_NAK_BO_IVL, "NAK_BO_IVL", PGM_DEFAULT_NAK_BO_IVL, PGM_IVL_MIN, PGM_IVL_MAX, 0 },
-	{ PGM_NAK_RPT_IVL, "NAK_RPT_IVL", PGM_DEFAULT_NAK_RPT_IVL, PGM_IVL_MIN, PGM_IVL_MAX, 0 },
-	{ PGM_NAK_RDATA_IVL, "NAK_RDATA_IVL", PGM_DEFAULT_NAK_RDATA_IVL, PGM_IVL_MIN, PGM_IVL_MAX, 0 },
-	{ PGM_NAK_NCF_RETRIES, "NAK_NCF_RETRIES", PGM_DEFAULT_NAK_NCF_RETRIES, 0, PGM_RETRIES_MAX, 0 },
-	{ PGM_NAK_DATA_RETRIES, "NAK_DATA_RETRIES", PGM_DEFAULT_NAK_DATA_RETRIES, 0, PGM_RETRIES_MAX, 0 },
-};
+#define PGM_TUNABLE_ROW(opt, name, def, min, max, zero_ok) { opt, name, def, min, max, zero_ok },
+static struct tunable tunables[] = { PGM_TUNABLES(PGM_TUNABLE_ROW) };
 #define NTUNABLES (sizeof(tunables) / sizeof(tunables[0]))
 
 static void create_rdm(void)
@@ -85,6 +69,13 @@ static void defaults(void)
 
 static void set_get_ranges(void)
 {
+	for (unsigned int i = 0; i < NTUNABLES; i++) {
+		/* A fresh socket's other heartbeat bound narrows the range (5.1.5). */
+		if (tunables[i].opt == PGM_IHB_MIN)
+			tunables[i].max = PGM_DEFAULT_IHB_MAX;
+		if (tunables[i].opt == PGM_IHB_MAX)
+			tunables[i].min = PGM_DEFAULT_IHB_MIN;
+	}
 	for (unsigned int i = 0; i < NTUNABLES; i++) {
 		const struct tunable *t = &tunables[i];
 		int fd = pgm_socket();

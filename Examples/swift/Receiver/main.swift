@@ -5,7 +5,7 @@ import SystemPackage
 
 let group = IPv4Endpoint(address: 0xEFC0_0001, port: 7500)  // 239.192.0.1:7500
 var options = ReceiverOptions()
-options.nakBackoff = .milliseconds(20)
+options.nakBoIvl = .milliseconds(20)
 
 do {
     let receiver = try PGMReceiver(group: group, interface: nil, options: options)

@@ -4,8 +4,8 @@ import SystemPackage
 
 let group = IPv4Endpoint(address: 0xEFC0_0001, port: 7500)  // 239.192.0.1:7500
 var options = SourceOptions()
-options.rateLimit = 1_000_000                 // bytes/s, IP headers included
-options.ambientSPMInterval = .milliseconds(500)
+options.txwMaxRte = 1_000_000                 // PGM_TXW_MAX_RTE: bytes/s, IP headers included
+options.spmAmbientIvl = .milliseconds(500)
 
 do {
     let source = try PGMSource(group: group, options: options)

@@ -17,10 +17,12 @@
  *    unknown option is -ENOPROTOOPT.
  *  - Times are in microseconds (suffix _IVL, _EXPIRY) so that sub-millisecond
  *    tuning is possible and 32 bits still span 71 minutes.
- *  - Defaults are the PGM_DEFAULT_* constants below.  They mirror the
- *    parameter table of the Swift reference model (PGMModel.Parameters) and
- *    a host test checks that the two agree.  Netns-wide defaults can be
- *    changed with pgmctl(8); a socket takes them when it is created.
+ *  - Defaults are the PGM_DEFAULT_* constants below.  They, the option
+ *    numbers and ranges, the kernel's option table, the Swift reference
+ *    model's parameters (PGMModel.Parameters) and pgm(7)'s table are all
+ *    generated from one spec, kernel/pgm.yaml (docs/adding-a-tunable.md).
+ *    Netns-wide defaults can be changed with pgmctl(8); a socket takes
+ *    them when it is created.
  */
 #ifndef _UAPI_LINUX_PGM_H
 #define _UAPI_LINUX_PGM_H
@@ -43,33 +45,82 @@
 #define PGM_GSI_LEN	6
 
 /*
- * Source options (RFC 3208 section 5).  Settable before connect(); -EISCONN
- * after the session has started unless noted.
+ * The integer tunables: option numbers, ranges and defaults, one block
+ * generated from the spec of the module's tunables (kernel/pgm.yaml).
  */
-#define PGM_TXW_SQNS		1	/* transmit window, in sequence numbers */
-#define PGM_TXW_SECS_MS		2	/* transmit window, in ms; 0 = by size only */
-#define PGM_TXW_MAX_RTE		3	/* rate limit, bytes/s incl. IP header; 0 = none; settable any time */
-#define PGM_SPM_AMBIENT_IVL	4	/* ambient SPM interval (us) */
-#define PGM_IHB_MIN		5	/* first heartbeat SPM after data (us) */
-#define PGM_IHB_MAX		6	/* longest heartbeat SPM interval (us) */
-#define PGM_RDATA_LINGER_IVL	7	/* ignore repeated NAKs for a just-repaired sqn (us) */
-#define PGM_MAX_TPDU		8	/* largest IP packet this socket sends (bytes) */
-#define PGM_GSI			9	/* struct pgm_gsi; default derived per host and netns;
-					 * setting it needs CAP_NET_RAW (-EPERM) */
-#define PGM_TXW_BYTES		10	/* transmit window, in TSDU bytes held; 0 = by sqns only */
+/* BEGIN tunables: generated from kernel/pgm.yaml by scripts/ynl-gen, do not edit */
+
+/* Ranges accepted by setsockopt (inclusive). */
+#define PGM_WINDOW_SQNS_MIN	1
+#define PGM_WINDOW_SQNS_MAX	(1U << 20)	/* well below 2^31 (section 3.2) */
+#define PGM_SECS_MS_MAX		3600000	/* one hour */
+#define PGM_IVL_MIN		1000	/* 1 ms */
+#define PGM_IVL_MAX		600000000	/* 10 minutes */
+#define PGM_TPDU_MIN		576	/* RFC 791 minimum datagram */
+#define PGM_TPDU_MAX		65535
+#define PGM_RETRIES_MAX		255
+#define PGM_UDP_PORT_MIN	1
+#define PGM_UDP_PORT_MAX	65535
+
+/*
+ * Source options (RFC 3208 section 5).  (s): fixed once the session has
+ * started, -EISCONN after connect(); the others apply to a running session.
+ */
+#define PGM_TXW_SQNS		1	/* (s) transmit window, in sequence numbers */
+#define PGM_TXW_SECS_MS		2	/* (s) transmit window, in ms; 0 = by size only */
+#define PGM_TXW_MAX_RTE		3	/* rate limit, bytes/s including IP headers; 0 = none */
+#define PGM_SPM_AMBIENT_IVL	4	/* ambient SPM interval, us */
+#define PGM_IHB_MIN		5	/* first heartbeat SPM after data, us; at most ihb-max */
+#define PGM_IHB_MAX		6	/* longest heartbeat SPM interval, us */
+#define PGM_RDATA_LINGER_IVL	7	/* ignore repeated NAKs for a just-repaired sqn, us; 0 = off */
+#define PGM_MAX_TPDU		8	/* (s) largest IP packet a source sends, bytes */
+#define PGM_TXW_BYTES		10	/* (s) transmit window, in TSDU bytes; 0 = by sqns only */
 
 /*
  * Receiver options (RFC 3208 section 6).  Settable any time; a new value
  * applies to peers created after the change.
  */
 #define PGM_RXW_SQNS		20	/* receive window, in sequence numbers */
-#define PGM_PEER_EXPIRY		21	/* forget a silent source after (us) */
-#define PGM_SPMR_EXPIRY		22	/* wait for an SPM before sending SPMR (us) */
-#define PGM_NAK_BO_IVL		23	/* NAK back-off interval, upper bound (us) */
-#define PGM_NAK_RPT_IVL		24	/* wait for NCF after a NAK (us) */
-#define PGM_NAK_RDATA_IVL	25	/* wait for RDATA after an NCF (us) */
-#define PGM_NAK_NCF_RETRIES	26	/* NAKs without NCF before giving up */
+#define PGM_PEER_EXPIRY		21	/* forget a silent source after, us */
+#define PGM_SPMR_EXPIRY		22	/* wait for an SPM before sending an SPMR, us */
+#define PGM_NAK_BO_IVL		23	/* NAK back-off interval, upper bound, us */
+#define PGM_NAK_RPT_IVL		24	/* wait for an NCF after a NAK, us */
+#define PGM_NAK_RDATA_IVL	25	/* wait for RDATA after an NCF, us */
+#define PGM_NAK_NCF_RETRIES	26	/* NAKs without an NCF before giving up */
 #define PGM_NAK_DATA_RETRIES	27	/* NCFs without RDATA before giving up */
+
+/* Options of either role (UDP encapsulation: see below). */
+#define PGM_UDP_ENCAP_UCAST_PORT	61	/* UDP port of unicast packets of UDP-encapsulated sockets */
+#define PGM_UDP_ENCAP_MCAST_PORT	62	/* UDP port of multicast packets of UDP-encapsulated sockets */
+
+/* Defaults (see the table in pgm(7)). */
+#define PGM_DEFAULT_TXW_SQNS		8192
+#define PGM_DEFAULT_TXW_SECS_MS		0
+#define PGM_DEFAULT_TXW_MAX_RTE		12500000	/* 100 Mbit/s */
+#define PGM_DEFAULT_SPM_AMBIENT_IVL	1000000	/* 1 s */
+#define PGM_DEFAULT_IHB_MIN		50000	/* 50 ms */
+#define PGM_DEFAULT_IHB_MAX		1000000	/* 1 s */
+#define PGM_DEFAULT_RDATA_LINGER_IVL	20000	/* 20 ms */
+#define PGM_DEFAULT_MAX_TPDU		1500
+#define PGM_DEFAULT_TXW_BYTES		0
+#define PGM_DEFAULT_RXW_SQNS		8192
+#define PGM_DEFAULT_PEER_EXPIRY		10000000	/* 10 s */
+#define PGM_DEFAULT_SPMR_EXPIRY		250000	/* 250 ms */
+#define PGM_DEFAULT_NAK_BO_IVL		50000	/* 50 ms */
+#define PGM_DEFAULT_NAK_RPT_IVL		200000	/* 200 ms */
+#define PGM_DEFAULT_NAK_RDATA_IVL	200000	/* 200 ms */
+#define PGM_DEFAULT_NAK_NCF_RETRIES	10
+#define PGM_DEFAULT_NAK_DATA_RETRIES	10
+#define PGM_DEFAULT_UDP_ENCAP_UCAST_PORT	3055
+#define PGM_DEFAULT_UDP_ENCAP_MCAST_PORT	3056
+
+/* END tunables */
+
+/* Other options of a source: before connect(); -EISCONN after. */
+#define PGM_GSI			9	/* struct pgm_gsi; default derived per host and netns;
+					 * setting it needs CAP_NET_RAW (-EPERM) */
+
+/* Other options of a receiver. */
 #define PGM_ABORT_ON_LOSS	28	/* int, bool: unrecoverable loss resets the session */
 #define PGM_JOIN_GROUP		29	/* struct ip_mreqn, set only: join a group */
 #define PGM_LEAVE_GROUP		30	/* struct ip_mreqn, set only: leave a group */
@@ -90,8 +141,7 @@
  * as a receiver's bind() to such a port does.
  */
 #define PGM_UDP_ENCAP		60	/* int, bool: encapsulate in UDP */
-#define PGM_UDP_ENCAP_UCAST_PORT 61	/* UDP port of unicast packets (1-65535) */
-#define PGM_UDP_ENCAP_MCAST_PORT 62	/* UDP port of multicast packets (1-65535) */
+/* PGM_UDP_ENCAP_UCAST_PORT and PGM_UDP_ENCAP_MCAST_PORT: the tunables above. */
 
 /* Statistics and state, get only. */
 #define PGM_SOURCE_STATS	40	/* struct pgm_source_stats */
@@ -99,39 +149,8 @@
 #define PGM_NETNS_STATS		42	/* struct pgm_netns_stats, of the socket's netns */
 #define PGM_TSI			43	/* struct pgm_tsi of a connected source */
 
-/* Defaults (see the table in pgm(7)). */
-#define PGM_DEFAULT_TXW_SQNS		8192
-#define PGM_DEFAULT_TXW_BYTES		0
-#define PGM_DEFAULT_TXW_SECS_MS		0
-#define PGM_DEFAULT_TXW_MAX_RTE		12500000	/* 100 Mbit/s */
-#define PGM_DEFAULT_SPM_AMBIENT_IVL	1000000		/* 1 s */
-#define PGM_DEFAULT_IHB_MIN		50000		/* 50 ms */
-#define PGM_DEFAULT_IHB_MAX		1000000		/* 1 s */
-#define PGM_DEFAULT_RDATA_LINGER_IVL	20000		/* 20 ms */
-#define PGM_DEFAULT_MAX_TPDU		1500
-#define PGM_DEFAULT_RXW_SQNS		8192
-#define PGM_DEFAULT_PEER_EXPIRY		10000000	/* 10 s */
-#define PGM_DEFAULT_SPMR_EXPIRY		250000		/* 250 ms */
-#define PGM_DEFAULT_NAK_BO_IVL		50000		/* 50 ms */
-#define PGM_DEFAULT_NAK_RPT_IVL		200000		/* 200 ms */
-#define PGM_DEFAULT_NAK_RDATA_IVL	200000		/* 200 ms */
-#define PGM_DEFAULT_NAK_NCF_RETRIES	10
-#define PGM_DEFAULT_NAK_DATA_RETRIES	10
-#define PGM_DEFAULT_UDP_ENCAP_UCAST_PORT 3055		/* OpenPGM's defaults */
-#define PGM_DEFAULT_UDP_ENCAP_MCAST_PORT 3056
-
-/* Ranges accepted by setsockopt (inclusive). */
-#define PGM_WINDOW_SQNS_MIN	1
-#define PGM_WINDOW_SQNS_MAX	(1U << 20)	/* well below 2^31 (section 3.2) */
-#define PGM_SECS_MS_MAX		3600000		/* one hour */
-#define PGM_IVL_MIN		1000		/* 1 ms */
-#define PGM_IVL_MAX		600000000	/* 10 minutes */
-#define PGM_TPDU_MIN		576		/* RFC 791 minimum datagram */
-#define PGM_TPDU_MAX		65535
-#define PGM_RETRIES_MAX		255
-#define PGM_UDP_PORT_MIN	1
-#define PGM_UDP_PORT_MAX	65535
-#define PGM_APDU_MAX		(1U << 20)	/* largest APDU send() accepts */
+/* Largest APDU send() accepts. */
+#define PGM_APDU_MAX		(1U << 20)
 
 /*
  * Limits of a source (see LIMITS in pgm(7)).

@@ -14,24 +14,36 @@
 #define PGM_FAMILY_VERSION	1
 
 /*
- * NAKs per second one source session may receive before a nak-storm
- * event is sent (the defaults attribute nak-storm-rate).
+ * Default of nak-storm-rate: NAKs per second one source session may
+ * receive before a nak-storm event; 0 = no such events. Not a socket
+ * option: netns-wide only.
  */
 #define PGM_NAK_STORM_RATE_DEFAULT	1000
 
-/* Sessions one receiver socket keeps at most (the defaults attribute rx-sessions). */
+/*
+ * Default of rx-sessions: Sessions one receiver socket keeps at most; a
+ * packet of a new session past it is dropped and counted. Not a socket
+ * option: netns-wide only.
+ */
 #define PGM_RX_SESSIONS_DEFAULT	1024
 
-/* Sessions all receivers of the netns keep at most (rx-sessions-netns). */
+/*
+ * Default of rx-sessions-netns: Sessions all receivers of the netns keep
+ * at most. Netns-wide only.
+ */
 #define PGM_RX_SESSIONS_NETNS_DEFAULT	65536
 
 /*
- * Bytes one receiver socket may hold for its sessions, windows and the
- * data in them, unless SO_RCVBUF is larger (rx-mem).
+ * Default of rx-mem: Bytes one receiver socket may hold for its sessions,
+ * windows and data waiting in them (SO_RCVBUF when larger); past it
+ * packets are refused and counted. Netns-wide only.
  */
 #define PGM_RX_MEM_DEFAULT	33554432
 
-/* Bytes all receivers of the netns may hold (rx-mem-netns). */
+/*
+ * Default of rx-mem-netns: Bytes all receivers of the netns may hold.
+ * Netns-wide only.
+ */
 #define PGM_RX_MEM_NETNS_DEFAULT	268435456
 
 /* What a socket is. */
@@ -51,8 +63,9 @@ enum pgm_sock_state {
 
 /*
  * Netns-wide defaults: what a socket of the netns takes when it is
- * created.  Attribute numbers equal the SOL_PGM option numbers, and the
- * ranges are setsockopt's.
+ * created, and the netns's own settings (role netns).  Attribute
+ * numbers equal the SOL_PGM option numbers, and the ranges are
+ * setsockopt's.  Every attribute here is a tunable (scripts/ynl-gen).
  */
 enum {
 	PGM_A_DEFAULTS_TXW_SQNS = 1,
