@@ -148,44 +148,6 @@ static struct sk_buff **txw_at(const struct pgm_source *src, u32 sqn)
 }
 
 /*
- * Options after the fixed header: OPT_LENGTH first (section 9.1), then
- * those added, the last one marked OPT_END.
- */
-struct pgm_optw {
-	u8		*base;
-	u8		*last;
-	unsigned int	len;
-};
-
-static void optw_init(struct pgm_optw *w, u8 *base)
-{
-	w->base = base;
-	w->last = NULL;
-	w->len = PGM_OPT_LEN_LEN;
-	base[0] = PGM_OPT_LENGTH;
-	base[1] = PGM_OPT_LEN_LEN;
-}
-
-static u8 *optw_add(struct pgm_optw *w, u8 type, u8 len)
-{
-	u8 *o = w->base + w->len;
-
-	o[0] = type;
-	o[1] = len;
-	o[2] = 0;
-	o[3] = 0;
-	w->last = o;
-	w->len += len;
-	return o;
-}
-
-static void optw_finish(struct pgm_optw *w)
-{
-	w->last[0] |= PGM_OPT_END;
-	put_unaligned_be16(w->len, w->base + 2);
-}
-
-/*
  * OPT_JOIN (section 9.4) names the session's first sqn while it is still in
  * the window, so that a receiver that lost the session's first packets
  * (its opening SPM and ODATA) still starts at the beginning.
@@ -352,12 +314,12 @@ static void pgm_send_spm(struct pgm_source *src, bool force)
 	w[0] = htonl(PGM_AFI_IP << 16);
 	w[1] = src->nla;
 	if (optlen) {
-		optw_init(&ow, skb_put(skb, optlen));
+		pgm_optw_init(&ow, skb_put(skb, optlen));
 		if (join)
-			put_unaligned_be32(src->first, optw_add(&ow, PGM_OPT_JOIN, PGM_OPT_JOIN_LEN) + 4);
+			put_unaligned_be32(src->first, pgm_optw_add(&ow, PGM_OPT_JOIN, PGM_OPT_JOIN_LEN) + 4);
 		if (src->end)
-			optw_add(&ow, src->end, PGM_OPT_FLAG_LEN);
-		optw_finish(&ow);
+			pgm_optw_add(&ow, src->end, PGM_OPT_FLAG_LEN);
+		pgm_optw_finish(&ow);
 	}
 	pgm_set_csum(skb);
 	pgm_charge(src, cost, false);
@@ -884,18 +846,18 @@ static struct sk_buff *pgm_build_odata(struct pgm_source *src, struct msghdr *ms
 		     optlen ? PGM_OPT_PRESENT : 0, src->gsi, len);
 	skb_put(skb, 8);	/* sqn and trail: set when sent */
 	if (optlen) {
-		optw_init(&ow, skb_put(skb, optlen));
+		pgm_optw_init(&ow, skb_put(skb, optlen));
 		/* OPT_FRAGMENT first, at a fixed place: its first sqn is set when sent. */
 		if (frag) {
-			o = optw_add(&ow, PGM_OPT_FRAGMENT, PGM_OPT_FRAG_LEN);
+			o = pgm_optw_add(&ow, PGM_OPT_FRAGMENT, PGM_OPT_FRAG_LEN);
 			put_unaligned_be32(off, o + 8);
 			put_unaligned_be32(apdu_len, o + 12);
 		}
 		if (syn)
-			optw_add(&ow, PGM_OPT_SYN, PGM_OPT_FLAG_LEN);
+			pgm_optw_add(&ow, PGM_OPT_SYN, PGM_OPT_FLAG_LEN);
 		if (join)
-			put_unaligned_be32(src->first, optw_add(&ow, PGM_OPT_JOIN, PGM_OPT_JOIN_LEN) + 4);
-		optw_finish(&ow);
+			put_unaligned_be32(src->first, pgm_optw_add(&ow, PGM_OPT_JOIN, PGM_OPT_JOIN_LEN) + 4);
+		pgm_optw_finish(&ow);
 	}
 	if (len && copy_from_iter(skb_put(skb, len), len, &msg->msg_iter) != len) {
 		kfree_skb(skb);

@@ -10,17 +10,14 @@
 
 #include "wire.h"
 
-#define PGM_HDR_LEN	16
-
-static inline u16 get_be16(const u8 *p)
-{
-	return (u16)(p[0] << 8 | p[1]);
-}
+/* Fields of the common header at @buf. */
+#define HDR_TYPE(buf)		((buf)[offsetof(struct pgm_hdr, type)])
+#define HDR_OPTIONS(buf)	((buf)[offsetof(struct pgm_hdr, options)])
 
 /* Length of an NLA (AFI, reserved, address) whose AFI is at @p; 0 if bad. */
 static size_t nla_len(const u8 *p)
 {
-	switch (get_be16(p)) {
+	switch (pgm_get_be16(p)) {
 	case PGM_AFI_IP:
 		return 4 + 4;
 	case PGM_AFI_IP6:
@@ -111,21 +108,21 @@ size_t pgm_wire_need(const u8 *buf, size_t avail, size_t total)
 
 	if (total < PGM_HDR_LEN || avail < PGM_HDR_LEN)
 		return total < PGM_HDR_LEN ? total : PGM_HDR_LEN;
-	if (!type_ok(buf[4]))
+	if (!type_ok(HDR_TYPE(buf)))
 		return PGM_HDR_LEN;
 
-	tlen = type_hdr_len(buf[4], buf + PGM_HDR_LEN, avail - PGM_HDR_LEN, &more);
+	tlen = type_hdr_len(HDR_TYPE(buf), buf + PGM_HDR_LEN, avail - PGM_HDR_LEN, &more);
 	if (more)
 		need = PGM_HDR_LEN + more;
-	else if (!tlen && buf[4] != PGM_SPMR)
+	else if (!tlen && HDR_TYPE(buf) != PGM_SPMR)
 		return PGM_HDR_LEN + (avail > PGM_HDR_LEN ? avail - PGM_HDR_LEN : 0);
-	else if (!(buf[5] & PGM_OPT_PRESENT))
+	else if (!(HDR_OPTIONS(buf) & PGM_OPT_PRESENT))
 		need = PGM_HDR_LEN + tlen;
 	else if (avail < PGM_HDR_LEN + tlen + 4)
 		need = PGM_HDR_LEN + tlen + 4;
 	else	/* OPT_LENGTH: type, length 4, total length of all options */
 		need = PGM_HDR_LEN + tlen +
-		       get_be16(buf + PGM_HDR_LEN + tlen + 2);
+		       pgm_get_be16(buf + PGM_HDR_LEN + tlen + 2);
 
 	return need < total ? need : total;
 }
@@ -145,11 +142,11 @@ enum pgm_wire_err pgm_wire_validate(const u8 *buf, size_t avail, size_t total,
 	if (avail < PGM_HDR_LEN)
 		return PGM_WIRE_TRUNCATED;
 
-	type = buf[4];
+	type = HDR_TYPE(buf);
 	if (!type_ok(type))
 		return PGM_WIRE_BAD_TYPE;
 	info->type = type;
-	info->tsdu_len = get_be16(buf + 14);
+	info->tsdu_len = pgm_get_be16(buf + offsetof(struct pgm_hdr, tsdu_len));
 
 	tlen = type_hdr_len(type, buf + PGM_HDR_LEN, avail - PGM_HDR_LEN, &more);
 	if (more)
@@ -163,7 +160,7 @@ enum pgm_wire_err pgm_wire_validate(const u8 *buf, size_t avail, size_t total,
 		return PGM_WIRE_TRUNCATED;
 	info->hdr_len = (u16)hdr;
 
-	optflags = buf[5];
+	optflags = HDR_OPTIONS(buf);
 	/* Parity packets only with the parity bit; VAR_PKTLEN only with parity. */
 	if ((optflags & PGM_OPT_VAR_PKTLEN) && !(optflags & PGM_OPT_PARITY))
 		return PGM_WIRE_MALFORMED;
@@ -180,7 +177,7 @@ enum pgm_wire_err pgm_wire_validate(const u8 *buf, size_t avail, size_t total,
 		/* OPT_LENGTH (9.1.1) comes first, is 4 bytes, never OPT_END. */
 		if (buf[hdr] != PGM_OPT_LENGTH || buf[hdr + 1] != 4)
 			return PGM_WIRE_MALFORMED;
-		optlen = get_be16(buf + hdr + 2);
+		optlen = pgm_get_be16(buf + hdr + 2);
 		if (optlen < 4 + 4)	/* OPT_LENGTH and at least one option */
 			return PGM_WIRE_MALFORMED;
 		if (hdr + optlen > total)
