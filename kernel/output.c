@@ -44,6 +44,52 @@ void pgm_fill_hdr(struct sk_buff *skb, __be16 sport, __be16 dport, u8 type,
 	ph->tsdu_len = htons(tsdu_len);
 }
 
+/**
+ * pgm_build_nak - a NAK or an NCF (section 8.3), checksummed, with IPv4 NLAs
+ * @type: PGM_NAK or PGM_NCF
+ * @sport: source port of the packet (a NAK's is the data-destination port)
+ * @dport: destination port
+ * @gsi: the session's GSI
+ * @src_nla: the source's NLA
+ * @grp_nla: the group's NLA
+ * @sqns: the sequence numbers, network order: the first in the header, the
+ *	others (62 at most) in one OPT_NAK_LIST
+ * @n: how many, at least one
+ *
+ * Callable from any context.  Return: the packet, or NULL without memory.
+ */
+struct sk_buff *pgm_build_nak(u8 type, __be16 sport, __be16 dport, const u8 *gsi,
+			      __be32 src_nla, __be32 grp_nla, const __be32 *sqns,
+			      unsigned int n)
+{
+	unsigned int optlen = pgm_nak_optlen(n);
+	struct sk_buff *skb = pgm_alloc_pkt(PGM_NAK4_HLEN + optlen, GFP_ATOMIC);
+	struct pgm_optw ow;
+	struct pgm_nak *nk;
+	u8 *o;
+
+	if (!skb)
+		return NULL;
+	pgm_fill_hdr(skb, sport, dport, type,
+		     optlen ? PGM_OPT_PRESENT | PGM_OPT_NETWORK : 0, gsi, 0);
+	nk = skb_put(skb, sizeof(*nk));
+	nk->sqn = sqns[0];
+	nk->src.afi = htons(PGM_AFI_IP);
+	nk->src.reserved = 0;
+	nk->src.addr = src_nla;
+	nk->grp.afi = htons(PGM_AFI_IP);
+	nk->grp.reserved = 0;
+	nk->grp.addr = grp_nla;
+	if (optlen) {
+		pgm_optw_init(&ow, skb_put(skb, optlen));
+		o = pgm_optw_add(&ow, PGM_OPT_NAK_LIST, 4 + 4 * (n - 1));
+		memcpy(o + sizeof(struct pgm_opt), sqns + 1, 4 * (n - 1));
+		pgm_optw_finish(&ow);
+	}
+	pgm_set_csum(skb);
+	return skb;
+}
+
 /* Checksum over the whole packet (section 8: a computed 0 is sent as ~0). */
 void pgm_set_csum(struct sk_buff *skb)
 {

@@ -47,7 +47,6 @@
 
 #define SLOTS_PER_CHUNK	128
 #define PGM_PEER_HASH	256	/* buckets; keyed per receiver (hash_seed) */
-#define PGM_MAX_NAK_LIST	62
 #define PGM_ERR_PENDING_MAX	1024
 /*
  * NAK credit (reflection bound, RFC 3208 section 10): every packet accepted
@@ -138,11 +137,6 @@ struct pgm_receiver {
 	struct pgm_receiver_stats st;
 	struct pgm_ring		*ring;		/* the socket's, if PGM_RX_RING was set */
 };
-
-static inline bool sqn_before(u32 a, u32 b)
-{
-	return (s32)(a - b) < 0;
-}
 
 static struct pgm_receiver *rcv_get(struct sock *sk)
 {
@@ -282,9 +276,7 @@ static void slot_deadline(struct pgm_peer *peer, struct pgm_slot *s, u8 state,
 
 static void slot_backoff(struct pgm_peer *peer, struct pgm_slot *s)
 {
-	u32 bo = get_random_u32() % peer->p.nak_bo_ivl;
-
-	slot_deadline(peer, s, SLOT_BACKOFF, jiffies + pgm_usecs_to_jiffies(bo));
+	slot_deadline(peer, s, SLOT_BACKOFF, jiffies + pgm_backoff(peer->p.nak_bo_ivl));
 }
 
 static void peer_arm(struct pgm_peer *peer);
@@ -484,7 +476,7 @@ static bool pgm_apdu_complete(struct pgm_peer *peer, u32 first, u32 *nfrags, boo
 	while (have < apdu_len) {
 		u32 sqn = first + n;
 
-		if (sqn_before(peer->lead, sqn))
+		if (pgm_sqn_before(peer->lead, sqn))
 			return false;	/* the rest has not arrived yet */
 		s = slot_get(peer, sqn, false);
 		if (!s || s->state == SLOT_BACKOFF || s->state == SLOT_WAIT_NCF ||
@@ -625,7 +617,7 @@ static void pgm_deliver(struct pgm_receiver *rcv, struct pgm_peer *peer)
 	u32 lost_first = 0, lost_count = 0;
 
 	lockdep_assert_held(&rcv->lock);
-	while (peer->started && !sqn_before(peer->lead, peer->next)) {
+	while (peer->started && !pgm_sqn_before(peer->lead, peer->next)) {
 		struct pgm_slot *s = slot_get(peer, peer->next, false);
 		u32 n = 1;
 		int len;
@@ -642,7 +634,7 @@ static void pgm_deliver(struct pgm_receiver *rcv, struct pgm_peer *peer)
 			continue;
 		}
 		if (s->frag && s->first != peer->next &&
-		    !sqn_before(s->first, peer->joined)) {
+		    !pgm_sqn_before(s->first, peer->joined)) {
 			/*
 			 * The head of this APDU is gone: so is the APDU, and
 			 * the loss reported takes this fragment in.
@@ -695,7 +687,7 @@ delivered:
 	if (lost_count)
 		pgm_report_loss(rcv, peer, lost_first, lost_count);
 	/* After the last of its data, a finished session says so. */
-	if (peer->ended && sqn_before(peer->lead, peer->next)) {
+	if (peer->ended && pgm_sqn_before(peer->lead, peer->next)) {
 		pgm_report_end(rcv, peer, peer->ended);
 		/* An expired one is then freed, by its timer. */
 		if (peer->expired)
@@ -720,9 +712,9 @@ static void pgm_slide_to(struct pgm_receiver *rcv, struct pgm_peer *peer, u32 tr
 {
 	u32 lost_first = peer->next, lost = 0;
 
-	if ((u32)(trail - peer->next) >= 0x80000000u)
+	if (pgm_sqn_before(trail, peer->next))
 		return;		/* trail not ahead of us */
-	while (sqn_before(peer->next, trail) && !sqn_before(peer->lead, peer->next)) {
+	while (pgm_sqn_before(peer->next, trail) && !pgm_sqn_before(peer->lead, peer->next)) {
 		struct pgm_slot *s = slot_get(peer, peer->next, false);
 
 		if (s && s->state == SLOT_HAVE)
@@ -732,11 +724,11 @@ static void pgm_slide_to(struct pgm_receiver *rcv, struct pgm_peer *peer, u32 tr
 		lost++;
 		peer->next++;
 	}
-	if (sqn_before(peer->next, trail) && sqn_before(peer->lead, peer->next)) {
+	if (pgm_sqn_before(peer->next, trail) && pgm_sqn_before(peer->lead, peer->next)) {
 		lost += trail - peer->next;
 		peer->next = trail;
 	}
-	if (sqn_before(peer->lead, peer->next))
+	if (pgm_sqn_before(peer->lead, peer->next))
 		peer->lead = peer->next - 1;
 	if (lost)
 		pgm_report_loss(rcv, peer, lost_first, lost);
@@ -749,13 +741,13 @@ static bool pgm_extend(struct pgm_receiver *rcv, struct pgm_peer *peer, u32 sqn,
 	unsigned long bo, now = jiffies;
 	u32 s;
 
-	if (!sqn_before(peer->lead, sqn))
+	if (!pgm_sqn_before(peer->lead, sqn))
 		return true;
 	/* The window never reaches beyond next + size (section 3.4). */
 	if ((u32)(sqn - peer->next) > peer_size(peer))
 		return false;
 	/* One back-off for all: they go out together, in one NAK list. */
-	bo = now + pgm_usecs_to_jiffies(get_random_u32() % peer->p.nak_bo_ivl);
+	bo = now + pgm_backoff(peer->p.nak_bo_ivl);
 	for (s = peer->lead + 1; s != sqn; s++) {
 		struct pgm_slot *sl = slot_get(peer, s, true);
 
@@ -822,7 +814,7 @@ static struct pgm_peer *pgm_peer_new(struct pgm_receiver *rcv, const struct pgm_
 	peer->mask = slots - 1;
 	peer->nchunks = DIV_ROUND_UP(slots, SLOTS_PER_CHUNK);
 	peer->last_heard = jiffies;
-	peer->spmr_at = jiffies + pgm_usecs_to_jiffies(get_random_u32() % peer->p.spmr_expiry);
+	peer->spmr_at = jiffies + pgm_backoff(peer->p.spmr_expiry);
 	INIT_LIST_HEAD(&peer->blocked);
 	timer_setup(&peer->timer, pgm_peer_timer, 0);
 	hlist_add_head(&peer->node, &rcv->peers[tsi_hash(rcv, tsi)]);
@@ -882,38 +874,15 @@ static bool peer_spend(struct pgm_peer *peer, u16 n)
 
 /* Send a NAK for @sqns (the first, then up to 62 in OPT_NAK_LIST). */
 static void pgm_send_nak(struct pgm_receiver *rcv, struct pgm_peer *peer,
-			 const u32 *sqns, unsigned int n)
+			 const __be32 *sqns, unsigned int n)
 {
-	unsigned int optlen = n > 1 ? 4 + 4 + 4 * (n - 1) : 0;
-	struct sk_buff *skb = pgm_alloc_pkt(16 + 4 + 8 + 8 + optlen, GFP_ATOMIC);
-	__be32 *w;
-	unsigned int i;
-	u8 *o;
+	/* Upstream: source port is the data-destination port (8.3). */
+	struct sk_buff *skb = pgm_build_nak(PGM_NAK, peer->dport, peer->tsi.sport,
+					    peer->tsi.gsi, peer->nla, peer->group,
+					    sqns, n);
 
 	if (!skb)
 		return;
-	/* Upstream: source port is the data-destination port (8.3). */
-	pgm_fill_hdr(skb, peer->dport, peer->tsi.sport, PGM_NAK,
-		     optlen ? PGM_OPT_PRESENT | PGM_OPT_NETWORK : 0, peer->tsi.gsi, 0);
-	w = skb_put(skb, 4 + 8 + 8);
-	w[0] = htonl(sqns[0]);
-	w[1] = htonl(PGM_AFI_IP << 16);
-	w[2] = peer->nla;
-	w[3] = htonl(PGM_AFI_IP << 16);
-	w[4] = peer->group;
-	if (optlen) {
-		o = skb_put(skb, optlen);
-		o[0] = PGM_OPT_LENGTH;
-		o[1] = 4;
-		put_unaligned_be16(optlen, o + 2);
-		o[4] = PGM_OPT_NAK_LIST | PGM_OPT_END;
-		o[5] = 4 + 4 * (n - 1);
-		o[6] = 0;
-		o[7] = 0;
-		for (i = 1; i < n; i++)
-			put_unaligned_be32(sqns[i], o + 8 + 4 * (i - 1));
-	}
-	pgm_set_csum(skb);
 	if (!pgm_xmit(rcv->sk, skb, peer->nla, false)) {
 		rcv->st.naks_sent += n;
 		peer->naks_sent += n;
@@ -924,7 +893,7 @@ static void pgm_send_nak(struct pgm_receiver *rcv, struct pgm_peer *peer,
 static void pgm_send_spmr_to(struct pgm_receiver *rcv, struct pgm_peer *peer,
 			     __be32 daddr, u8 ttl)
 {
-	struct sk_buff *skb = pgm_alloc_pkt(16, GFP_ATOMIC);
+	struct sk_buff *skb = pgm_alloc_pkt(PGM_HDR_LEN, GFP_ATOMIC);
 
 	if (!skb)
 		return;
@@ -960,7 +929,7 @@ static void pgm_peer_expire(struct pgm_receiver *rcv, struct pgm_peer *peer)
 	peer->wait_pending = false;
 	if (!peer->end_reported)
 		peer->ended = PGM_END_EXPIRED;
-	for (sqn = peer->next; peer->started && !sqn_before(peer->lead, sqn); sqn++) {
+	for (sqn = peer->next; peer->started && !pgm_sqn_before(peer->lead, sqn); sqn++) {
 		struct pgm_slot *s = slot_get(peer, sqn, false);
 
 		if (s && s->state != SLOT_HAVE)
@@ -983,7 +952,7 @@ static void pgm_peer_timer(struct timer_list *t)
 	struct pgm_peer *peer = from_timer(peer, t, timer);
 	struct pgm_receiver *rcv = peer->rcv;
 	unsigned long now = jiffies;
-	u32 nak[1 + PGM_MAX_NAK_LIST];
+	__be32 nak[1 + PGM_NAK_LIST_MAX];
 	unsigned int nnak = 0;
 	bool can_nak, deferred = false;
 	u32 sqn;
@@ -1009,7 +978,7 @@ static void pgm_peer_timer(struct timer_list *t)
 	     (peer->bo_pending && can_nak && !time_before(now, peer->bo_at)))) {
 		peer->bo_pending = false;
 		peer->wait_pending = false;
-		for (sqn = peer->next; !sqn_before(peer->lead, sqn); sqn++) {
+		for (sqn = peer->next; !pgm_sqn_before(peer->lead, sqn); sqn++) {
 			struct pgm_slot *s = slot_get(peer, sqn, false);
 
 			if (!s || s->state == SLOT_NONE || s->state == SLOT_HAVE ||
@@ -1027,7 +996,7 @@ static void pgm_peer_timer(struct timer_list *t)
 					slot_deadline(peer, s, SLOT_BACKOFF, s->deadline);
 					break;
 				}
-				nak[nnak++] = sqn;
+				nak[nnak++] = htonl(sqn);
 				slot_deadline(peer, s, SLOT_WAIT_NCF,
 					      now + pgm_usecs_to_jiffies(peer->p.nak_rpt_ivl));
 				break;
@@ -1056,8 +1025,7 @@ static void pgm_peer_timer(struct timer_list *t)
 		if (peer->spmr_wait) {
 			/* No SPM came: a new back-off, then ask again. */
 			peer->spmr_wait = false;
-			peer->spmr_at = now + pgm_usecs_to_jiffies(get_random_u32() %
-								   peer->p.spmr_expiry);
+			peer->spmr_at = now + pgm_backoff(peer->p.spmr_expiry);
 		} else if (peer_spend(peer, 2)) {
 			pgm_send_spmr(rcv, peer);
 			peer->spmr_wait = true;
@@ -1099,22 +1067,24 @@ static void peer_arm(struct pgm_peer *peer)
 static void pgm_read_opts(const u8 *d, const struct pgm_wire_info *info,
 			  struct pgm_slot *frag, u8 *end, u32 *join, bool *has_join)
 {
-	const u8 *o = d + info->hdr_len + 4, *stop = d + info->hdr_len + info->opt_len;
+	const struct pgm_opt_fragment *of;
+	const struct pgm_opt_join *oj;
+	const struct pgm_opt *o;
 
-	if (!info->opt_len)
-		return;
-	while (o < stop) {
-		switch (o[0] & PGM_OPT_MASK) {
+	pgm_for_each_opt(o, d, info) {
+		switch (pgm_opt_type(o)) {
 		case PGM_OPT_FRAGMENT:
-			if (frag && o[1] >= 16) {
+			of = (const void *)o;
+			if (frag && o->len >= sizeof(*of)) {
 				frag->frag = true;
-				frag->first = get_unaligned_be32(o + 4);
-				frag->apdu_len = get_unaligned_be32(o + 12);
+				frag->first = ntohl(of->first);
+				frag->apdu_len = ntohl(of->apdu_len);
 			}
 			break;
 		case PGM_OPT_JOIN:
-			if (o[1] >= 8) {
-				*join = get_unaligned_be32(o + 4);
+			oj = (const void *)o;
+			if (o->len >= sizeof(*oj)) {
+				*join = ntohl(oj->sqn);
 				*has_join = true;
 			}
 			break;
@@ -1127,18 +1097,15 @@ static void pgm_read_opts(const u8 *d, const struct pgm_wire_info *info,
 				*end = PGM_END_RST;
 			break;
 		}
-		if (o[0] & PGM_OPT_END)
-			break;
-		o += o[1];
 	}
 }
 
 static void pgm_rx_data(struct pgm_receiver *rcv, struct pgm_peer *peer,
 			struct sk_buff *skb, const struct pgm_wire_info *info)
 {
-	const u8 *d = skb->data;
-	u32 sqn = get_unaligned_be32(d + 16);
-	u32 trail = get_unaligned_be32(d + 20);
+	const struct pgm_data *dh = pgm_body(skb->data);
+	u32 sqn = ntohl(dh->sqn);
+	u32 trail = ntohl(dh->trail);
 	struct pgm_slot meta = {}, *s;
 	bool has_join = false;
 	u32 join = 0;
@@ -1148,9 +1115,9 @@ static void pgm_rx_data(struct pgm_receiver *rcv, struct pgm_peer *peer,
 		rcv->st.odata_received++;
 	else
 		rcv->st.rdata_received++;
-	pgm_read_opts(d, info, &meta, &end, &join, &has_join);
+	pgm_read_opts(skb->data, info, &meta, &end, &join, &has_join);
 	if (meta.frag && (meta.apdu_len > PGM_APDU_MAX || !meta.apdu_len ||
-			  sqn_before(sqn, meta.first))) {
+			  pgm_sqn_before(sqn, meta.first))) {
 		rcv->st.malformed++;
 		return;
 	}
@@ -1166,14 +1133,14 @@ static void pgm_rx_data(struct pgm_receiver *rcv, struct pgm_peer *peer,
 		 * sends it while its first sqn is in the window, so receivers
 		 * that lost the session's first packets still get them.
 		 */
-		if (has_join && sqn_before(join, sqn) &&
+		if (has_join && pgm_sqn_before(join, sqn) &&
 		    (u32)(sqn - join) < peer_size(peer))
 			peer->next = join;
 		peer->lead = peer->next - 1;
 		peer->joined = peer->next;
 		pgm_peer_started(rcv, peer);
 	}
-	if (sqn_before(sqn, peer->next)) {
+	if (pgm_sqn_before(sqn, peer->next)) {
 		rcv->st.duplicates++;
 		return;
 	}
@@ -1215,7 +1182,7 @@ static void pgm_rx_data(struct pgm_receiver *rcv, struct pgm_peer *peer,
 	s->frag = meta.frag;
 	s->first = meta.first;
 	s->apdu_len = meta.apdu_len;
-	if (!sqn_before(sqn, peer->lead + 1))
+	if (!pgm_sqn_before(sqn, peer->lead + 1))
 		peer->lead = sqn;
 	if (end)
 		peer->ended = end;
@@ -1244,23 +1211,23 @@ static void pgm_peer_nla(struct pgm_receiver *rcv, struct pgm_peer *peer, __be32
 static void pgm_rx_spm(struct pgm_receiver *rcv, struct pgm_peer *peer,
 		       struct sk_buff *skb, const struct pgm_wire_info *info)
 {
-	const u8 *d = skb->data;
-	u32 spm_sqn = get_unaligned_be32(d + 16);
-	u32 trail = get_unaligned_be32(d + 20);
-	u32 lead = get_unaligned_be32(d + 24);
+	const struct pgm_spm *spm = pgm_body(skb->data);
+	u32 spm_sqn = ntohl(spm->sqn);
+	u32 trail = ntohl(spm->trail);
+	u32 lead = ntohl(spm->lead);
 	bool has_join = false;
 	u32 join = 0;
 	u8 end = 0;
 
 	/* Section 6.2: an SPM older than the last one is discarded. */
-	if (peer->spm_seen && !sqn_before(peer->spm_sqn, spm_sqn))
+	if (peer->spm_seen && !pgm_sqn_before(peer->spm_sqn, spm_sqn))
 		return;
 	rcv->st.spms_received++;
 	peer->spm_seen = true;
 	peer->spm_sqn = spm_sqn;
-	if (get_unaligned_be16(d + 28) == PGM_AFI_IP)
-		pgm_peer_nla(rcv, peer, get_unaligned((__be32 *)(d + 32)));
-	pgm_read_opts(d, info, NULL, &end, &join, &has_join);
+	if (ntohs(spm->nla.afi) == PGM_AFI_IP)
+		pgm_peer_nla(rcv, peer, spm->nla.addr);
+	pgm_read_opts(skb->data, info, NULL, &end, &join, &has_join);
 	if (end)
 		peer->ended = end;
 	if (end == PGM_END_RST) {
@@ -1276,7 +1243,7 @@ static void pgm_rx_spm(struct pgm_receiver *rcv, struct pgm_peer *peer,
 		peer->started = true;
 		peer->next = lead + 1;
 		peer->lead = lead;
-		if (has_join && !sqn_before(lead, join) &&
+		if (has_join && !pgm_sqn_before(lead, join) &&
 		    (u32)(lead + 1 - join) < peer_size(peer)) {
 			peer->next = join;
 			peer->lead = join - 1;
@@ -1288,7 +1255,7 @@ static void pgm_rx_spm(struct pgm_receiver *rcv, struct pgm_peer *peer,
 	}
 	/* Section 6.3: the SPM's lead reveals tail loss (as far as the window reaches). */
 	pgm_slide_to(rcv, peer, trail);
-	if (sqn_before(peer->lead, lead) && (u32)(lead - trail) < 0x80000000u) {
+	if (pgm_sqn_before(peer->lead, lead) && !pgm_sqn_before(lead, trail)) {
 		u32 edge = (u32)(lead + 1 - peer->next) > peer_size(peer) ?
 			   peer->next + peer_size(peer) : lead + 1;
 
@@ -1302,10 +1269,10 @@ static void pgm_ncf_one(struct pgm_receiver *rcv, struct pgm_peer *peer, u32 sqn
 	struct pgm_slot *s;
 
 	rcv->st.ncfs_received++;
-	if (!peer->started || sqn_before(sqn, peer->next) ||
+	if (!peer->started || pgm_sqn_before(sqn, peer->next) ||
 	    (u32)(sqn - peer->next) >= peer_size(peer))
 		return;	/* outside the window: changes nothing */
-	if (sqn_before(peer->lead, sqn)) {
+	if (pgm_sqn_before(peer->lead, sqn)) {
 		/* An NCF for data not seen yet: it is missing too. */
 		if (!pgm_extend(rcv, peer, sqn + 1, SLOT_WAIT_DATA))
 			return;
@@ -1326,24 +1293,18 @@ static void pgm_ncf_one(struct pgm_receiver *rcv, struct pgm_peer *peer, u32 sqn
 static void pgm_rx_ncf(struct pgm_receiver *rcv, struct pgm_peer *peer,
 		       struct sk_buff *skb, const struct pgm_wire_info *info)
 {
-	const u8 *d = skb->data;
-	const u8 *o, *stop;
+	const struct pgm_nak *nk = pgm_body(skb->data);
+	const struct pgm_opt *o;
+	unsigned int k;
 
-	pgm_ncf_one(rcv, peer, get_unaligned_be32(d + 16));
+	pgm_ncf_one(rcv, peer, ntohl(nk->sqn));
 	if (!(info->opt_seen & (1U << PGM_OPT_NAK_LIST)))
 		return;
-	o = d + info->hdr_len + 4;
-	stop = d + info->hdr_len + info->opt_len;
-	while (o < stop) {
-		if ((o[0] & PGM_OPT_MASK) == PGM_OPT_NAK_LIST) {
-			unsigned int k;
-
-			for (k = 0; k < (o[1] - 4u) / 4 && k < PGM_MAX_NAK_LIST; k++)
-				pgm_ncf_one(rcv, peer, get_unaligned_be32(o + 4 + 4 * k));
-		}
-		if (o[0] & PGM_OPT_END)
-			break;
-		o += o[1];
+	pgm_for_each_opt(o, skb->data, info) {
+		if (pgm_opt_type(o) != PGM_OPT_NAK_LIST)
+			continue;
+		for (k = 0; k < pgm_nak_list_len(o); k++)
+			pgm_ncf_one(rcv, peer, pgm_nak_list_sqn(o, k));
 	}
 }
 
@@ -1409,7 +1370,7 @@ void pgm_receiver_rcv(struct sock *sk, struct sk_buff *skb,
 		pgm_rx_data(rcv, peer, skb, info);
 		break;
 	case PGM_SPM:
-		if (info->hdr_len == 16 + 12 + 8)
+		if (info->hdr_len == PGM_SPM4_HLEN)
 			pgm_rx_spm(rcv, peer, skb, info);
 		else
 			rcv->st.malformed++;	/* IPv6 path NLA: not reachable here */

@@ -61,16 +61,9 @@
 #include "pgm.h"
 #include "txw.h"
 
-#define PGM_ODATA_HLEN		(16 + 8)	/* common + sqn, trail */
-#define PGM_SPM_LEN		(16 + 12 + 8)	/* common + sqns + IPv4 NLA */
-#define PGM_OPT_LEN_LEN		4		/* OPT_LENGTH */
-#define PGM_OPT_FRAG_LEN	16
-#define PGM_OPT_FLAG_LEN	4		/* OPT_SYN, OPT_FIN, OPT_RST */
-#define PGM_OPT_JOIN_LEN	8
 /* The most options an ODATA carries: OPT_LENGTH, FRAGMENT, SYN, JOIN. */
-#define PGM_ODATA_OPTS_MAX	(PGM_OPT_LEN_LEN + PGM_OPT_FRAG_LEN + \
+#define PGM_ODATA_OPTS_MAX	(PGM_OPT_LENGTH_LEN + PGM_OPT_FRAGMENT_LEN + \
 				 PGM_OPT_FLAG_LEN + PGM_OPT_JOIN_LEN)
-#define PGM_MAX_NAK_LIST	(PGM_NAK_SQNS_MAX - 1)	/* section 9.3: 62 */
 
 /*
  * Window packets come from the sending process: charged to its memory
@@ -155,11 +148,6 @@ static struct sk_buff **txw_at(const struct pgm_source *src, u32 sqn)
 static bool pgm_join_advertised(const struct pgm_source *src)
 {
 	return src->trail == src->first;
-}
-
-static inline bool sqn_before(u32 a, u32 b)
-{
-	return (s32)(a - b) < 0;
 }
 
 static struct pgm_source *src_get(struct sock *sk)
@@ -272,7 +260,7 @@ static unsigned int pgm_spm_optlen(const struct pgm_source *src)
 
 	if (!src->end && !join)
 		return 0;
-	return PGM_OPT_LEN_LEN + (src->end ? PGM_OPT_FLAG_LEN : 0) +
+	return PGM_OPT_LENGTH_LEN + (src->end ? PGM_OPT_FLAG_LEN : 0) +
 	       (join ? PGM_OPT_JOIN_LEN : 0);
 }
 
@@ -288,10 +276,11 @@ static void pgm_send_spm(struct pgm_source *src, bool force)
 {
 	bool join = pgm_join_advertised(src);
 	unsigned int optlen = pgm_spm_optlen(src);
-	unsigned int cost = pgm_wire_len(src, PGM_SPM_LEN + optlen, true);
+	unsigned int cost = pgm_wire_len(src, PGM_SPM4_HLEN + optlen, true);
+	struct pgm_opt_join *oj;
 	struct sk_buff *skb;
+	struct pgm_spm *spm;
 	struct pgm_optw ow;
-	__be32 *w;
 
 	lockdep_assert_held(&src->lock);
 	if (!force && !pgm_may_send(src, cost, false)) {
@@ -301,22 +290,24 @@ static void pgm_send_spm(struct pgm_source *src, bool force)
 		return;
 	}
 	src->spm_pending = false;
-	skb = pgm_alloc_pkt(PGM_SPM_LEN + optlen, GFP_ATOMIC);
+	skb = pgm_alloc_pkt(PGM_SPM4_HLEN + optlen, GFP_ATOMIC);
 	if (!skb)
 		return;
 	pgm_fill_hdr(skb, src->sport, src->dport, PGM_SPM,
 		     optlen ? PGM_OPT_PRESENT : 0, src->gsi, 0);
-	w = skb_put(skb, 12);
-	w[0] = htonl(src->spm_sqn++);
-	w[1] = htonl(src->trail);
-	w[2] = htonl(src->next_sqn - 1);	/* lead: trail - 1 when empty */
-	w = skb_put(skb, 8);
-	w[0] = htonl(PGM_AFI_IP << 16);
-	w[1] = src->nla;
+	spm = skb_put(skb, sizeof(*spm));
+	spm->sqn = htonl(src->spm_sqn++);
+	spm->trail = htonl(src->trail);
+	spm->lead = htonl(src->next_sqn - 1);	/* trail - 1 when empty */
+	spm->nla.afi = htons(PGM_AFI_IP);
+	spm->nla.reserved = 0;
+	spm->nla.addr = src->nla;
 	if (optlen) {
 		pgm_optw_init(&ow, skb_put(skb, optlen));
-		if (join)
-			put_unaligned_be32(src->first, pgm_optw_add(&ow, PGM_OPT_JOIN, PGM_OPT_JOIN_LEN) + 4);
+		if (join) {
+			oj = (void *)pgm_optw_add(&ow, PGM_OPT_JOIN, PGM_OPT_JOIN_LEN);
+			oj->sqn = htonl(src->first);
+		}
 		if (src->end)
 			pgm_optw_add(&ow, src->end, PGM_OPT_FLAG_LEN);
 		pgm_optw_finish(&ow);
@@ -353,7 +344,7 @@ static void pgm_source_arm(struct pgm_source *src)
 			when = t;
 	}
 	if (src->spm_pending) {
-		unsigned int cost = pgm_wire_len(src, PGM_SPM_LEN + pgm_spm_optlen(src), true);
+		unsigned int cost = pgm_wire_len(src, PGM_SPM4_HLEN + pgm_spm_optlen(src), true);
 		unsigned long t = jiffies + pgm_token_delay(src, cost, false);
 
 		if (time_before(t, when))
@@ -395,7 +386,7 @@ static int pgm_send_entry(struct pgm_source *src, struct sk_buff *orig, bool rda
 		skb_reset_transport_header(skb);
 		ph = (struct pgm_hdr *)skb->data;
 		ph->type = PGM_RDATA;
-		((__be32 *)(ph + 1))[1] = htonl(src->trail);
+		((struct pgm_data *)pgm_body(ph))->trail = htonl(src->trail);
 		pgm_set_csum(skb);
 	}
 	len = skb->len;
@@ -411,12 +402,6 @@ static int pgm_send_entry(struct pgm_source *src, struct sk_buff *orig, bool rda
 	return 0;
 }
 
-/* PGM bytes of an NCF confirming @n sqns: the first in its header, the rest in a list. */
-static unsigned int pgm_ncf_len(unsigned int n)
-{
-	return 16 + 4 + 8 + 8 + (n > 1 ? PGM_OPT_LEN_LEN + 4 + 4 * (n - 1) : 0);
-}
-
 /*
  * NCF (section 8.3), multicast: our NLAs, as the NAKs named them, and the
  * sqns NAKs asked for since the last NCF (src->ncf), the first in the
@@ -425,35 +410,15 @@ static unsigned int pgm_ncf_len(unsigned int n)
  */
 static void pgm_send_ncf(struct pgm_source *src)
 {
-	unsigned int n = src->ncf_n, len = pgm_ncf_len(n);
-	struct sk_buff *skb = pgm_alloc_pkt(len, GFP_ATOMIC);
-	__be32 *w;
-	u8 *p;
+	unsigned int n = src->ncf_n;
+	struct sk_buff *skb;
 
 	lockdep_assert_held(&src->lock);
 	src->ncf_n = 0;
+	skb = pgm_build_nak(PGM_NCF, src->sport, src->dport, src->gsi, src->nla,
+			    src->group, src->ncf, n);
 	if (!skb)
 		return;
-	pgm_fill_hdr(skb, src->sport, src->dport, PGM_NCF,
-		     n > 1 ? PGM_OPT_PRESENT | PGM_OPT_NETWORK : 0, src->gsi, 0);
-	w = skb_put(skb, 4 + 8 + 8);
-	w[0] = src->ncf[0];
-	w[1] = htonl(PGM_AFI_IP << 16);
-	w[2] = src->nla;
-	w[3] = htonl(PGM_AFI_IP << 16);
-	w[4] = src->group;
-	if (n > 1) {
-		p = skb_put(skb, PGM_OPT_LEN_LEN + 4 + 4 * (n - 1));
-		p[0] = PGM_OPT_LENGTH;
-		p[1] = PGM_OPT_LEN_LEN;
-		put_unaligned_be16(PGM_OPT_LEN_LEN + 4 + 4 * (n - 1), p + 2);
-		p[4] = PGM_OPT_NAK_LIST | PGM_OPT_END;
-		p[5] = 4 + 4 * (n - 1);
-		p[6] = 0;
-		p[7] = 0;
-		memcpy(p + 8, src->ncf + 1, 4 * (n - 1));
-	}
-	pgm_set_csum(skb);
 	pgm_charge(src, pgm_wire_len(src, skb->len, true), true);
 	if (!pgm_xmit(src->sk, skb, src->group, true))
 		src->st.ncf_sent++;
@@ -469,7 +434,7 @@ static bool pgm_repair_next(const struct pgm_source *src, bool *ncf, unsigned in
 {
 	if (src->ncf_n && !(src->rdata_turn && !list_empty(&src->rq))) {
 		*ncf = true;
-		*cost = pgm_wire_len(src, pgm_ncf_len(src->ncf_n), true);
+		*cost = pgm_wire_len(src, pgm_nak_len(src->ncf_n), true);
 		return true;
 	}
 	if (list_empty(&src->rq))
@@ -829,34 +794,37 @@ static struct sk_buff *pgm_build_odata(struct pgm_source *src, struct msghdr *ms
 				       size_t apdu_len, size_t off, size_t len,
 				       bool frag, bool syn, bool join, int *err)
 {
+	struct pgm_opt_fragment *of;
+	struct pgm_opt_join *oj;
 	unsigned int optlen = 0;
 	struct pgm_optw ow;
 	struct sk_buff *skb;
-	u8 *o;
 
 	if (frag || syn || join)
-		optlen = PGM_OPT_LEN_LEN + (frag ? PGM_OPT_FRAG_LEN : 0) +
+		optlen = PGM_OPT_LENGTH_LEN + (frag ? PGM_OPT_FRAGMENT_LEN : 0) +
 			 (syn ? PGM_OPT_FLAG_LEN : 0) + (join ? PGM_OPT_JOIN_LEN : 0);
-	skb = pgm_alloc_pkt(PGM_ODATA_HLEN + optlen + len, PGM_TXW_GFP);
+	skb = pgm_alloc_pkt(PGM_DATA_HLEN + optlen + len, PGM_TXW_GFP);
 	if (!skb) {
 		*err = -ENOBUFS;
 		return NULL;
 	}
 	pgm_fill_hdr(skb, src->sport, src->dport, PGM_ODATA,
 		     optlen ? PGM_OPT_PRESENT : 0, src->gsi, len);
-	skb_put(skb, 8);	/* sqn and trail: set when sent */
+	skb_put(skb, sizeof(struct pgm_data));	/* sqn and trail: set when sent */
 	if (optlen) {
 		pgm_optw_init(&ow, skb_put(skb, optlen));
 		/* OPT_FRAGMENT first, at a fixed place: its first sqn is set when sent. */
 		if (frag) {
-			o = pgm_optw_add(&ow, PGM_OPT_FRAGMENT, PGM_OPT_FRAG_LEN);
-			put_unaligned_be32(off, o + 8);
-			put_unaligned_be32(apdu_len, o + 12);
+			of = (void *)pgm_optw_add(&ow, PGM_OPT_FRAGMENT, PGM_OPT_FRAGMENT_LEN);
+			of->offset = htonl(off);
+			of->apdu_len = htonl(apdu_len);
 		}
 		if (syn)
 			pgm_optw_add(&ow, PGM_OPT_SYN, PGM_OPT_FLAG_LEN);
-		if (join)
-			put_unaligned_be32(src->first, pgm_optw_add(&ow, PGM_OPT_JOIN, PGM_OPT_JOIN_LEN) + 4);
+		if (join) {
+			oj = (void *)pgm_optw_add(&ow, PGM_OPT_JOIN, PGM_OPT_JOIN_LEN);
+			oj->sqn = htonl(src->first);
+		}
 		pgm_optw_finish(&ow);
 	}
 	if (len && copy_from_iter(skb_put(skb, len), len, &msg->msg_iter) != len) {
@@ -946,8 +914,8 @@ int pgm_source_sendmsg(struct sock *sk, struct msghdr *msg, size_t len)
 		return -EMSGSIZE;
 
 	max_frag = src->p.max_tpdu - PGM_IP_HLEN - pgm_encap_hlen(sk) -
-		   PGM_ODATA_HLEN - PGM_ODATA_OPTS_MAX;
-	max_plain = max_frag + PGM_OPT_FRAG_LEN;
+		   PGM_DATA_HLEN - PGM_ODATA_OPTS_MAX;
+	max_plain = max_frag + PGM_OPT_FRAGMENT_LEN;
 	n = len <= max_plain ? 1 : DIV_ROUND_UP(len, max_frag);
 	if (n > src->size)
 		return -EMSGSIZE;	/* would not fit the transmit window */
@@ -991,14 +959,16 @@ int pgm_source_sendmsg(struct sock *sk, struct msghdr *msg, size_t len)
 	pgm_txw_advance(src, n, len, mem);
 	for (i = 0; i < n; i++) {
 		struct sk_buff *skb = fv[i];
-		__be32 *w = (__be32 *)(skb->data + 16);
+		struct pgm_data *dh = pgm_body(skb->data);
+		struct pgm_opt_fragment *of;
 		u32 sqn = src->next_sqn++;
 
-		w[0] = htonl(sqn);
-		w[1] = htonl(src->trail);
-		if (n > 1)	/* OPT_FRAGMENT's first sqn; it follows OPT_LENGTH */
-			put_unaligned_be32(sqn - i, skb->data + PGM_ODATA_HLEN +
-					   PGM_OPT_LEN_LEN + 4);
+		dh->sqn = htonl(sqn);
+		dh->trail = htonl(src->trail);
+		if (n > 1) {	/* OPT_FRAGMENT's first sqn; it follows OPT_LENGTH */
+			of = (void *)(skb->data + PGM_DATA_HLEN + PGM_OPT_LENGTH_LEN);
+			of->first = htonl(sqn - i);
+		}
 		/* Its headroom is the IP layer's: ODATA goes out as a clone. */
 		__skb_header_release(skb);
 		txw_cb(skb)->sent = jiffies;
@@ -1038,7 +1008,7 @@ static bool pgm_repair(struct pgm_source *src, u32 sqn)
 	struct pgm_txw_cb *cb;
 
 	lockdep_assert_held(&src->lock);
-	if (sqn_before(sqn, src->trail) || !sqn_before(sqn, src->next_sqn))
+	if (pgm_sqn_before(sqn, src->trail) || !pgm_sqn_before(sqn, src->next_sqn))
 		return false;
 	skb = *txw_at(src, sqn);
 	if (!skb)
@@ -1093,19 +1063,17 @@ static void pgm_source_nak_rate(struct pgm_source *src, u32 n)
 static void pgm_source_nak(struct pgm_source *src, struct sk_buff *skb,
 			   const struct pgm_wire_info *info)
 {
-	const u8 *d = skb->data;
+	const struct pgm_nak *nk = pgm_body(skb->data);
 	__be32 ok[PGM_NAK_SQNS_MAX];
-	unsigned int nok = 0, fixed = info->hdr_len;
-	u32 sqn = get_unaligned_be32(d + 16);
+	unsigned int nok = 0;
+	u32 sqn = ntohl(nk->sqn);
 	u64 naks = src->st.naks_received;
 	u32 queued = src->rq_len;
 
 	lockdep_assert_held(&src->lock);
 	/* Source NLA (IPv4 only here) must be ours, the group NLA our group. */
-	if (get_unaligned_be16(d + 20) != PGM_AFI_IP ||
-	    get_unaligned((__be32 *)(d + 24)) != src->nla ||
-	    get_unaligned_be16(d + 28) != PGM_AFI_IP ||
-	    get_unaligned((__be32 *)(d + 32)) != src->group) {
+	if (ntohs(nk->src.afi) != PGM_AFI_IP || nk->src.addr != src->nla ||
+	    ntohs(nk->grp.afi) != PGM_AFI_IP || nk->grp.addr != src->group) {
 		src->st.malformed++;
 		return;
 	}
@@ -1116,30 +1084,28 @@ static void pgm_source_nak(struct pgm_source *src, struct sk_buff *skb,
 		src->st.naks_ignored++;
 
 	if (info->opt_seen & (1U << PGM_OPT_NAK_LIST)) {
-		const u8 *o = d + fixed + PGM_OPT_LEN_LEN;
-		const u8 *end = d + fixed + info->opt_len;
+		const struct pgm_opt *o;
 		bool listed = false;
 
-		while (o < end) {
-			if ((o[0] & PGM_OPT_MASK) == PGM_OPT_NAK_LIST && listed) {
+		pgm_for_each_opt(o, skb->data, info) {
+			unsigned int k;
+
+			if (pgm_opt_type(o) != PGM_OPT_NAK_LIST)
+				continue;
+			if (listed) {
 				src->st.nak_lists_ignored++;
-			} else if ((o[0] & PGM_OPT_MASK) == PGM_OPT_NAK_LIST) {
-				unsigned int k, cnt = (o[1] - 4) / 4;
-
-				listed = true;
-				for (k = 0; k < cnt && k < PGM_MAX_NAK_LIST; k++) {
-					u32 s = get_unaligned_be32(o + 4 + 4 * k);
-
-					src->st.naks_received++;
-					if (pgm_repair(src, s))
-						ok[nok++] = htonl(s);
-					else
-						src->st.naks_ignored++;
-				}
+				continue;
 			}
-			if (o[0] & PGM_OPT_END)
-				break;
-			o += o[1];
+			listed = true;
+			for (k = 0; k < pgm_nak_list_len(o); k++) {
+				u32 s = pgm_nak_list_sqn(o, k);
+
+				src->st.naks_received++;
+				if (pgm_repair(src, s))
+					ok[nok++] = htonl(s);
+				else
+					src->st.naks_ignored++;
+			}
 		}
 	}
 	pgm_source_nak_rate(src, src->st.naks_received - naks);
@@ -1190,7 +1156,7 @@ void pgm_source_rcv(struct sock *sk, struct sk_buff *skb,
 	pgm_refill(src);
 	switch (info->type) {
 	case PGM_NAK:
-		if (info->hdr_len == 16 + 4 + 8 + 8)
+		if (info->hdr_len == PGM_NAK4_HLEN)
 			pgm_source_nak(src, skb, info);
 		else
 			src->st.malformed++;	/* IPv6 NLAs: not ours */
