@@ -29,6 +29,9 @@
  * while the socket's receive queue is full (SO_RCVBUF): data then waits in
  * the window, so memory is bounded by the window and SO_RCVBUF.
  *
+ * This file keeps the windows and repairs them; deliver.c hands what is
+ * complete, and the loss and end records, to the application.
+ *
  * Locking: everything of a receiver and its peers is under rcv->lock
  * (BH-safe: packets and the peers' timers arrive in softirq).  ps->rcv is
  * published with RCU like ps->src; peers are only reached through the
@@ -43,11 +46,8 @@
 #include <net/ip.h>
 #include <net/sock.h>
 
-#include "pgm.h"
+#include "receiver.h"
 
-#define SLOTS_PER_CHUNK	128
-#define PGM_PEER_HASH	256	/* buckets; keyed per receiver (hash_seed) */
-#define PGM_ERR_PENDING_MAX	1024
 /*
  * NAK credit (reflection bound, RFC 3208 section 10): every packet accepted
  * into a session earns it PGM_NAK_CREDIT packets it may send (NAKs, SPMRs),
@@ -56,92 +56,6 @@
  */
 #define PGM_NAK_CREDIT		2
 #define PGM_NAK_CREDIT_MAX	64
-
-enum {
-	SLOT_NONE,		/* beyond the lead, or delivered */
-	SLOT_BACKOFF,		/* missing; NAK when the back-off ends */
-	SLOT_WAIT_NCF,		/* NAK sent */
-	SLOT_WAIT_DATA,		/* NCF seen */
-	SLOT_HAVE,		/* data held */
-	SLOT_LOST,		/* unrecoverable */
-};
-
-struct pgm_slot {
-	struct sk_buff	*skb;		/* payload only (data at the TSDU) */
-	unsigned long	deadline;	/* jiffies, for the NAK states */
-	u8		state;
-	u8		ncf_retries;
-	u8		data_retries;
-	bool		frag;		/* OPT_FRAGMENT present */
-	u32		first;		/* OPT_FRAGMENT: first sqn of the APDU */
-	u32		apdu_len;	/* OPT_FRAGMENT: APDU length */
-};
-
-struct pgm_peer {
-	struct hlist_node	node;		/* in rcv->peers, or rcv->dying */
-	struct list_head	blocked;	/* in rcv->blocked: delivery waits for room */
-	struct pgm_receiver	*rcv;
-	struct timer_list	timer;
-	struct pgm_tsi		tsi;
-	__be16			dport;
-	__be32			saddr;		/* IP source of its packets: the session's address */
-	__be32			group;		/* where its data goes */
-	__be32			nla;		/* path NLA from SPMs; 0: none yet */
-	__be32			nla_new;	/* a different NLA seen once (damping) */
-	bool			spm_seen;
-	bool			started;	/* window defined */
-	bool			expired;	/* silent too long: draining, then freed */
-	bool			bo_pending;	/* some slot in back-off: @bo_at is a lower bound */
-	bool			wait_pending;	/* some slot waits for NCF/data: @wait_at likewise */
-	u8			ended;		/* PGM_END_FIN or _RST once seen */
-	bool			end_reported;
-	u16			credit;		/* packets we may still send for this session */
-	u32			spm_sqn;
-	u32			joined;		/* first sqn of the session we saw */
-	u32			next;		/* next sqn to deliver */
-	u32			lead;		/* highest sqn known to exist */
-	u32			size;		/* the window, PGM_RXW_SQNS */
-	u32			mask;		/* slots - 1: slots is a power of two >= @size */
-	u32			mem;		/* bytes charged to the receiver */
-	unsigned long		last_heard;
-	unsigned long		spmr_at;	/* send an SPMR then, if no SPM */
-	unsigned long		bo_at;		/* earliest back-off deadline */
-	unsigned long		wait_at;	/* earliest NCF/RDATA deadline */
-	bool			spmr_wait;	/* SPMR sent or suppressed: wait for the SPM */
-	struct pgm_params	p;		/* as when the peer appeared */
-	u64			losses;		/* this session's share of the counters */
-	u64			naks_sent;
-	u32			nchunks;
-	struct pgm_slot		**chunks;	/* @nchunks chunks, allocated on first use */
-};
-
-struct pgm_receiver {
-	spinlock_t		lock;
-	struct sock		*sk;
-	struct pgm_net		*pn;
-	struct rcu_head		rcu;
-	bool			dead;
-	bool			aborted;	/* PGM_ABORT_ON_LOSS fired */
-	unsigned int		npeers;
-	u32			hash_seed;
-	u64			mem;		/* bytes charged: sessions, windows, held data */
-	struct hlist_head	peers[PGM_PEER_HASH];
-	struct hlist_head	dying;		/* unlinked peers their timers free */
-	struct list_head	blocked;	/* peers whose delivery waits for room */
-	/*
-	 * Loss and session-end records the error queue could not take yet
-	 * (it shares SO_RCVBUF with data): kept here, in order, and queued as
-	 * the reader frees room.  Bounded by PGM_ERR_PENDING_MAX.
-	 */
-	struct sk_buff_head	pending_err;
-	struct pgm_receiver_stats st;
-	struct pgm_ring		*ring;		/* the socket's, if PGM_RX_RING was set */
-};
-
-static struct pgm_receiver *rcv_get(struct sock *sk)
-{
-	return rcu_dereference_protected(pgm_sk(sk)->rcv, lockdep_sock_is_held(sk));
-}
 
 static u32 tsi_hash(const struct pgm_receiver *rcv, const struct pgm_tsi *tsi)
 {
@@ -179,7 +93,14 @@ refuse:
 	return false;
 }
 
-static void rcv_uncharge(struct pgm_receiver *rcv, struct pgm_peer *peer, u32 bytes)
+/**
+ * pgm_rcv_uncharge - give back memory rcv_charge() counted
+ * @rcv: the receiver, its lock held
+ * @peer: the session it was charged to, or NULL
+ * @bytes: how much
+ */
+void pgm_rcv_uncharge(struct pgm_receiver *rcv, struct pgm_peer *peer, u32 bytes)
+	__must_hold(&rcv->lock)
 {
 	lockdep_assert_held(&rcv->lock);
 	atomic_long_sub(bytes, &rcv->pn->rx_mem_used);
@@ -194,49 +115,37 @@ static size_t chunk_bytes(const struct pgm_peer *peer)
 }
 
 /*
- * The slot of @sqn, allocating (and charging) its chunk when @alloc (past
- * the socket's budget too when @must: see rcv_charge); NULL when it is not
- * there or out of memory.  The index is @sqn masked with a power of two, so
- * sqns that share a slot are a multiple of 2^k apart and never both in the
- * window, across the 2^32 wrap too.
+ * The slot of @sqn, its chunk allocated (and charged) when it is not there
+ * yet, past the socket's budget too when @must (see rcv_charge); NULL out
+ * of memory.  pgm_slot_find() has the index arithmetic.
  */
-static struct pgm_slot *__slot_get(struct pgm_peer *peer, u32 sqn, bool alloc, bool must)
+static struct pgm_slot *slot_alloc(struct pgm_peer *peer, u32 sqn, bool must)
+	__must_hold(&peer->rcv->lock)
 {
-	u32 i = sqn & peer->mask;
 	struct pgm_slot **c;
 
 	if (!peer->chunks) {
 		size_t len = peer->nchunks * sizeof(*peer->chunks);
 
-		if (!alloc || !rcv_charge(peer->rcv, peer, len, must))
+		if (!rcv_charge(peer->rcv, peer, len, must))
 			return NULL;
 		peer->chunks = kzalloc(len, GFP_ATOMIC | __GFP_NOWARN);
 		if (!peer->chunks) {
-			rcv_uncharge(peer->rcv, peer, len);
+			pgm_rcv_uncharge(peer->rcv, peer, len);
 			return NULL;
 		}
 	}
-	c = &peer->chunks[i / SLOTS_PER_CHUNK];
+	c = &peer->chunks[(sqn & peer->mask) / SLOTS_PER_CHUNK];
 	if (!*c) {
-		if (!alloc || !rcv_charge(peer->rcv, peer, chunk_bytes(peer), must))
+		if (!rcv_charge(peer->rcv, peer, chunk_bytes(peer), must))
 			return NULL;
 		*c = kzalloc(chunk_bytes(peer), GFP_ATOMIC | __GFP_NOWARN);
 		if (!*c) {
-			rcv_uncharge(peer->rcv, peer, chunk_bytes(peer));
+			pgm_rcv_uncharge(peer->rcv, peer, chunk_bytes(peer));
 			return NULL;
 		}
 	}
-	return &(*c)[i % SLOTS_PER_CHUNK];
-}
-
-static struct pgm_slot *slot_get(struct pgm_peer *peer, u32 sqn, bool alloc)
-{
-	return __slot_get(peer, sqn, alloc, false);
-}
-
-static u32 peer_size(const struct pgm_peer *peer)
-{
-	return peer->size;
+	return pgm_slot_find(peer, sqn);
 }
 
 /* The held data of @s, out of the slot and no longer charged. */
@@ -245,13 +154,19 @@ static struct sk_buff *slot_take(struct pgm_peer *peer, struct pgm_slot *s)
 	struct sk_buff *skb = s->skb;
 
 	if (skb) {
-		rcv_uncharge(peer->rcv, peer, skb->truesize);
+		pgm_rcv_uncharge(peer->rcv, peer, skb->truesize);
 		s->skb = NULL;
 	}
 	return skb;
 }
 
-static void slot_clear(struct pgm_peer *peer, struct pgm_slot *s)
+/**
+ * pgm_slot_clear - empty a slot of the window: its data freed, its state NONE
+ * @peer: the session, its receiver's lock held
+ * @s: the slot
+ */
+void pgm_slot_clear(struct pgm_peer *peer, struct pgm_slot *s)
+	__must_hold(&peer->rcv->lock)
 {
 	kfree_skb(slot_take(peer, s));
 	memset(s, 0, sizeof(*s));
@@ -281,419 +196,12 @@ static void slot_backoff(struct pgm_peer *peer, struct pgm_slot *s)
 
 static void peer_arm(struct pgm_peer *peer);
 
-/* An event about @peer's session for the netlink group (under rcv->lock). */
-static void pgm_peer_event(struct pgm_receiver *rcv, struct pgm_peer *peer, u8 cmd,
-			   struct pgm_nl_event *ev)
-{
-	ev->cmd = cmd;
-	ev->role = PGM_ROLE_RECEIVER;
-	ev->tsi = peer->tsi;
-	ev->source = peer->saddr;
-	ev->group = peer->group;
-	ev->port = peer->dport;
-	pgm_nl_event(rcv->sk, ev);
-}
-
 /* The window of @peer is defined from now on: its session has started. */
 static void pgm_peer_started(struct pgm_receiver *rcv, struct pgm_peer *peer)
 {
 	struct pgm_nl_event ev = { .first = peer->next };
 
 	pgm_peer_event(rcv, peer, PGM_CMD_SESSION_START_NTF, &ev);
-}
-
-/*
- * A loss or session-end record (@skb: struct pgm_loss or pgm_session_end,
- * the type in its extended error) into the ring; false when it is full.
- */
-static bool pgm_ring_put_event(struct pgm_ring *r, struct sk_buff *skb)
-{
-	struct sock_exterr_skb *serr = SKB_EXT_ERR(skb);
-	struct pgm_ring_rec *rec;
-
-	rec = pgm_ring_reserve(r, pgm_ring_reclen(skb->len));
-	if (!rec)
-		return false;
-	rec->data_len = skb->len;
-	if (serr->ee.ee_type == PGM_LOSS) {
-		const struct pgm_loss *l = (const struct pgm_loss *)skb->data;
-
-		rec->type = PGM_REC_LOSS;
-		rec->tsi = l->tsi;
-		rec->sqn = l->first_sqn;
-	} else {
-		const struct pgm_session_end *e = (const struct pgm_session_end *)skb->data;
-
-		rec->type = PGM_REC_END;
-		rec->tsi = e->tsi;
-		rec->sqn = e->last_sqn;
-	}
-	skb_copy_bits(skb, 0, rec + 1, skb->len);
-	pgm_ring_commit(r, rec);
-	return true;
-}
-
-/* Move held records to the error queue (or the ring) while it takes them. */
-static void pgm_flush_err(struct pgm_receiver *rcv)
-{
-	struct sk_buff *skb;
-
-	while ((skb = __skb_dequeue(&rcv->pending_err))) {
-		if (rcv->ring) {
-			if (!pgm_ring_put_event(rcv->ring, skb)) {
-				__skb_queue_head(&rcv->pending_err, skb);
-				break;
-			}
-			consume_skb(skb);
-			continue;
-		}
-		if (sock_queue_err_skb(rcv->sk, skb)) {
-			__skb_queue_head(&rcv->pending_err, skb);
-			break;
-		}
-	}
-}
-
-/* One wake-up for all the records published since the last one. */
-static void pgm_ring_wake(struct pgm_receiver *rcv)
-{
-	struct pgm_ring *r = rcv->ring;
-
-	if (r && r->wake) {
-		r->wake = false;
-		r->st.wakeups++;
-		rcv->sk->sk_data_ready(rcv->sk);
-	}
-}
-
-/*
- * Queue a loss or session-end record behind any held ones.  A record is
- * dropped only past PGM_ERR_PENDING_MAX held (a reader that never reads);
- * the counters and sk_err still tell.
- */
-static void pgm_queue_err(struct pgm_receiver *rcv, struct sk_buff *skb)
-{
-	if (skb_queue_len(&rcv->pending_err) >= PGM_ERR_PENDING_MAX) {
-		kfree_skb(skb);
-		return;
-	}
-	__skb_queue_tail(&rcv->pending_err, skb);
-	pgm_flush_err(rcv);
-}
-
-/* Report @count sqns from @first of @peer as lost (section 6.3). */
-static void pgm_report_loss(struct pgm_receiver *rcv, struct pgm_peer *peer,
-			    u32 first, u32 count)
-{
-	struct sock *sk = rcv->sk;
-	struct sock_exterr_skb *serr;
-	struct pgm_loss *rec;
-	struct sk_buff *skb;
-
-	rcv->st.losses += count;
-	peer->losses += count;
-	{
-		struct pgm_nl_event ev = { .first = first, .count = count };
-
-		pgm_peer_event(rcv, peer, PGM_CMD_LOSS_NTF, &ev);
-	}
-	skb = alloc_skb(sizeof(*rec), GFP_ATOMIC);
-	if (skb) {
-		rec = skb_put(skb, sizeof(*rec));
-		rec->tsi = peer->tsi;
-		rec->first_sqn = first;
-		rec->count = count;
-		serr = SKB_EXT_ERR(skb);
-		memset(serr, 0, sizeof(*serr));
-		serr->ee.ee_errno = ECONNRESET;
-		serr->ee.ee_origin = SO_EE_ORIGIN_LOCAL;
-		serr->ee.ee_type = PGM_LOSS;
-		serr->ee.ee_info = first;
-		serr->ee.ee_data = count;
-		pgm_queue_err(rcv, skb);
-	}
-	if (pgm_sk(sk)->abort_on_loss)
-		rcv->aborted = true;
-	if (rcv->ring)
-		return;		/* the record in the ring says it */
-	WRITE_ONCE(sk->sk_err, ECONNRESET);
-	sk_error_report(sk);
-}
-
-/*
- * Report the end of @peer's session, once.  The record goes on the error
- * queue next to loss records; sock_recv_errqueue() gives it as a control
- * message of type PGM_SESSION_END.
- */
-static void pgm_report_end(struct pgm_receiver *rcv, struct pgm_peer *peer, u32 reason)
-{
-	static const int err[] = {
-		[PGM_END_FIN] = ESHUTDOWN,
-		[PGM_END_RST] = ECONNRESET,
-		[PGM_END_EXPIRED] = ETIMEDOUT,
-	};
-	struct sock_exterr_skb *serr;
-	struct pgm_session_end *rec;
-	struct sk_buff *skb;
-
-	if (peer->end_reported)
-		return;
-	peer->end_reported = true;
-	{
-		struct pgm_nl_event ev = { .reason = reason, .last = peer->next - 1 };
-
-		pgm_peer_event(rcv, peer, PGM_CMD_SESSION_END_NTF, &ev);
-	}
-	skb = alloc_skb(sizeof(*rec), GFP_ATOMIC);
-	if (!skb)
-		return;
-	rec = skb_put(skb, sizeof(*rec));
-	rec->tsi = peer->tsi;
-	rec->reason = reason;
-	rec->last_sqn = peer->next - 1;
-	serr = SKB_EXT_ERR(skb);
-	memset(serr, 0, sizeof(*serr));
-	serr->ee.ee_errno = err[reason];
-	serr->ee.ee_origin = SO_EE_ORIGIN_LOCAL;
-	serr->ee.ee_type = PGM_SESSION_END;
-	serr->ee.ee_info = reason;
-	serr->ee.ee_data = rec->last_sqn;
-	pgm_queue_err(rcv, skb);
-}
-
-/*
- * Are the fragments of the APDU at @first all here?  Sets *@nfrags (how
- * many), or *@lost when they can never make the APDU.
- */
-static bool pgm_apdu_complete(struct pgm_peer *peer, u32 first, u32 *nfrags, bool *lost)
-{
-	struct pgm_slot *s = slot_get(peer, first, false);
-	u32 apdu_len, have = 0, n = 0;
-
-	*lost = false;
-	apdu_len = s->apdu_len;
-	/* Walk the fragments: each in order, contiguous, same APDU. */
-	while (have < apdu_len) {
-		u32 sqn = first + n;
-
-		if (pgm_sqn_before(peer->lead, sqn))
-			return false;	/* the rest has not arrived yet */
-		s = slot_get(peer, sqn, false);
-		if (!s || s->state == SLOT_BACKOFF || s->state == SLOT_WAIT_NCF ||
-		    s->state == SLOT_WAIT_DATA || s->state == SLOT_NONE)
-			return false;
-		if (s->state == SLOT_LOST || !s->frag || s->first != first ||
-		    s->apdu_len != apdu_len || s->skb->len > apdu_len - have) {
-			*lost = true;
-			*nfrags = n + 1;
-			return false;
-		}
-		have += s->skb->len;
-		n++;
-		if (n > peer_size(peer)) {
-			*lost = true;
-			*nfrags = n;
-			return false;
-		}
-	}
-	*nfrags = n;
-	return true;
-}
-
-/* One skb of the @n fragments at @first (complete); NULL when out of memory. */
-static struct sk_buff *pgm_reassemble(struct pgm_peer *peer, u32 first, u32 n)
-{
-	u32 apdu_len = slot_get(peer, first, false)->apdu_len, have;
-	struct pgm_slot *s;
-	struct sk_buff *apdu;
-
-	apdu = alloc_skb(apdu_len, GFP_ATOMIC);
-	if (!apdu)
-		return NULL;
-	for (have = 0; have < n; have++) {
-		s = slot_get(peer, first + have, false);
-		skb_copy_bits(s->skb, 0, skb_put(apdu, s->skb->len), s->skb->len);
-	}
-	return apdu;
-}
-
-/*
- * Queue the APDU of the @n slots from peer->next (@s is the first) on the
- * socket's receive queue: its length, or -ENOBUFS when the queue is full
- * or memory is short; then the APDU stays in the window.
- */
-static int pgm_queue_apdu(struct pgm_receiver *rcv, struct pgm_peer *peer,
-			  struct pgm_slot *s, u32 n)
-{
-	unsigned int truesize = 0;
-	struct sk_buff *skb;
-	int len;
-
-	if (s->frag) {
-		skb = pgm_reassemble(peer, peer->next, n);
-		if (!skb)
-			return -ENOBUFS;
-	} else {
-		skb = s->skb;
-		truesize = skb->truesize;
-	}
-	pgm_cb(skb)->tsi = peer->tsi;
-	pgm_cb(skb)->saddr = peer->saddr;
-	pgm_cb(skb)->sqn = peer->next;
-	/* Once queued, a reader on another CPU may free it at once. */
-	len = skb->len;
-	if (sock_queue_rcv_skb(rcv->sk, skb) < 0) {
-		if (s->frag)
-			kfree_skb(skb);
-		return -ENOBUFS;
-	}
-	if (!s->frag) {
-		s->skb = NULL;
-		rcv_uncharge(rcv, peer, truesize);
-	}
-	return len;
-}
-
-/* Delivery of @peer stopped for want of room: the reader's next read resumes it. */
-static void pgm_block(struct pgm_receiver *rcv, struct pgm_peer *peer)
-{
-	if (list_empty(&peer->blocked))
-		list_add_tail(&peer->blocked, &rcv->blocked);
-}
-
-/*
- * The APDU of @n slots at peer->next (@len bytes) into the ring, copied
- * straight from the slots: 0, or -ENOBUFS when there is no room (the ring,
- * or for a spilled APDU the receive queue), and the APDU stays in the
- * window.  Records held back (loss, end) go first, so the ring keeps the
- * order in which things happened.
- */
-static int pgm_ring_deliver(struct pgm_receiver *rcv, struct pgm_peer *peer,
-			    u32 n, u32 len)
-{
-	struct pgm_ring *r = rcv->ring;
-	struct pgm_slot *s = slot_get(peer, peer->next, false);
-	u32 rlen = pgm_ring_reclen(len), k, off;
-	struct pgm_ring_rec *rec;
-
-	if (!skb_queue_empty(&rcv->pending_err)) {
-		pgm_flush_err(rcv);
-		if (!skb_queue_empty(&rcv->pending_err))
-			return -ENOBUFS;
-	}
-	if (rlen > r->size / 2) {
-		/* Too large for the ring: a SPILL record, the APDU to recvmsg(). */
-		rec = pgm_ring_reserve(r, pgm_ring_reclen(0));
-		if (!rec)
-			return -ENOBUFS;
-		if (pgm_queue_apdu(rcv, peer, s, n) < 0)
-			return -ENOBUFS;
-		rec->type = PGM_REC_SPILL;
-		r->st.spilled++;
-	} else {
-		rec = pgm_ring_reserve(r, rlen);
-		if (!rec)
-			return -ENOBUFS;
-		for (k = 0, off = 0; k < n; k++) {
-			struct sk_buff *f = slot_get(peer, peer->next + k, false)->skb;
-
-			skb_copy_bits(f, 0, (u8 *)(rec + 1) + off, f->len);
-			off += f->len;
-		}
-		rec->type = PGM_REC_DATA;
-		r->st.bytes += len;
-	}
-	rec->data_len = len;
-	rec->sqn = peer->next;
-	rec->tsi = peer->tsi;
-	rec->saddr = peer->saddr;
-	pgm_ring_commit(r, rec);
-	return 0;
-}
-
-/* Deliver what is complete and in order; report what is lost. */
-static void pgm_deliver(struct pgm_receiver *rcv, struct pgm_peer *peer)
-{
-	u32 lost_first = 0, lost_count = 0;
-
-	lockdep_assert_held(&rcv->lock);
-	while (peer->started && !pgm_sqn_before(peer->lead, peer->next)) {
-		struct pgm_slot *s = slot_get(peer, peer->next, false);
-		u32 n = 1;
-		int len;
-
-		if (!s || s->state == SLOT_NONE || s->state == SLOT_BACKOFF ||
-		    s->state == SLOT_WAIT_NCF || s->state == SLOT_WAIT_DATA)
-			break;
-		if (s->state == SLOT_LOST) {
-			if (!lost_count)
-				lost_first = peer->next;
-			lost_count++;
-			slot_clear(peer, s);
-			peer->next++;
-			continue;
-		}
-		if (s->frag && s->first != peer->next &&
-		    !pgm_sqn_before(s->first, peer->joined)) {
-			/*
-			 * The head of this APDU is gone: so is the APDU, and
-			 * the loss reported takes this fragment in.
-			 */
-			s->state = SLOT_LOST;
-			continue;
-		}
-		if (lost_count) {
-			pgm_report_loss(rcv, peer, lost_first, lost_count);
-			lost_count = 0;
-		}
-		if (s->frag) {
-			bool lost;
-
-			if (s->first != peer->next) {
-				slot_clear(peer, s);	/* began before we joined */
-				peer->next++;
-				continue;
-			}
-			if (!pgm_apdu_complete(peer, peer->next, &n, &lost)) {
-				u32 k;
-
-				if (!lost)
-					break;	/* wait for the rest */
-				for (k = 0; k < n; k++)
-					slot_get(peer, peer->next + k, false)->state = SLOT_LOST;
-				continue;
-			}
-		}
-		if (rcv->ring) {
-			len = s->frag ? s->apdu_len : s->skb->len;
-			if (pgm_ring_deliver(rcv, peer, n, len)) {
-				pgm_block(rcv, peer);
-				break;	/* full: it waits in the window */
-			}
-			goto delivered;
-		}
-		/* Receive queue full (or no memory): it waits in the window. */
-		len = pgm_queue_apdu(rcv, peer, s, n);
-		if (len < 0) {
-			pgm_block(rcv, peer);
-			break;
-		}
-delivered:
-		rcv->st.apdus_delivered++;
-		rcv->st.data_bytes_received += len;
-		while (n--)
-			slot_clear(peer, slot_get(peer, peer->next++, false));
-	}
-	if (lost_count)
-		pgm_report_loss(rcv, peer, lost_first, lost_count);
-	/* After the last of its data, a finished session says so. */
-	if (peer->ended && pgm_sqn_before(peer->lead, peer->next)) {
-		pgm_report_end(rcv, peer, peer->ended);
-		/* An expired one is then freed, by its timer. */
-		if (peer->expired)
-			mod_timer(&peer->timer, jiffies);
-	}
-	pgm_ring_wake(rcv);
 }
 
 /*
@@ -715,12 +223,12 @@ static void pgm_slide_to(struct pgm_receiver *rcv, struct pgm_peer *peer, u32 tr
 	if (pgm_sqn_before(trail, peer->next))
 		return;		/* trail not ahead of us */
 	while (pgm_sqn_before(peer->next, trail) && !pgm_sqn_before(peer->lead, peer->next)) {
-		struct pgm_slot *s = slot_get(peer, peer->next, false);
+		struct pgm_slot *s = pgm_slot_find(peer, peer->next);
 
 		if (s && s->state == SLOT_HAVE)
 			break;
 		if (s)
-			slot_clear(peer, s);
+			pgm_slot_clear(peer, s);
 		lost++;
 		peer->next++;
 	}
@@ -749,11 +257,11 @@ static bool pgm_extend(struct pgm_receiver *rcv, struct pgm_peer *peer, u32 sqn,
 	/* One back-off for all: they go out together, in one NAK list. */
 	bo = now + pgm_backoff(peer->p.nak_bo_ivl);
 	for (s = peer->lead + 1; s != sqn; s++) {
-		struct pgm_slot *sl = slot_get(peer, s, true);
+		struct pgm_slot *sl = slot_alloc(peer, s, false);
 
 		if (!sl)
 			return false;
-		slot_clear(peer, sl);
+		pgm_slot_clear(peer, sl);
 		if (state == SLOT_WAIT_DATA)
 			slot_deadline(peer, sl, SLOT_WAIT_DATA,
 				      now + pgm_usecs_to_jiffies(peer->p.nak_rdata_ivl));
@@ -800,7 +308,7 @@ static struct pgm_peer *pgm_peer_new(struct pgm_receiver *rcv, const struct pgm_
 		goto uncount;
 	peer = kzalloc(sizeof(*peer), GFP_ATOMIC | __GFP_NOWARN);
 	if (!peer) {
-		rcv_uncharge(rcv, NULL, sizeof(*peer));
+		pgm_rcv_uncharge(rcv, NULL, sizeof(*peer));
 		goto uncount;
 	}
 	peer->mem = sizeof(*peer);
@@ -838,7 +346,7 @@ static void pgm_peer_unlink(struct pgm_receiver *rcv, struct pgm_peer *peer)
 	list_del_init(&peer->blocked);
 	rcv->npeers--;
 	atomic_dec(&rcv->pn->rx_sessions_used);
-	rcv_uncharge(rcv, NULL, peer->mem);
+	pgm_rcv_uncharge(rcv, NULL, peer->mem);
 	peer->mem = 0;
 	atomic_inc(&rcv->pn->peer_gen);
 }
@@ -930,7 +438,7 @@ static void pgm_peer_expire(struct pgm_receiver *rcv, struct pgm_peer *peer)
 	if (!peer->end_reported)
 		peer->ended = PGM_END_EXPIRED;
 	for (sqn = peer->next; peer->started && !pgm_sqn_before(peer->lead, sqn); sqn++) {
-		struct pgm_slot *s = slot_get(peer, sqn, false);
+		struct pgm_slot *s = pgm_slot_find(peer, sqn);
 
 		if (s && s->state != SLOT_HAVE)
 			s->state = SLOT_LOST;
@@ -979,7 +487,7 @@ static void pgm_peer_timer(struct timer_list *t)
 		peer->bo_pending = false;
 		peer->wait_pending = false;
 		for (sqn = peer->next; !pgm_sqn_before(peer->lead, sqn); sqn++) {
-			struct pgm_slot *s = slot_get(peer, sqn, false);
+			struct pgm_slot *s = pgm_slot_find(peer, sqn);
 
 			if (!s || s->state == SLOT_NONE || s->state == SLOT_HAVE ||
 			    s->state == SLOT_LOST)
@@ -1151,7 +659,7 @@ static void pgm_rx_data(struct pgm_receiver *rcv, struct pgm_peer *peer,
 		rcv->st.outside_window++;
 		return;
 	}
-	s = __slot_get(peer, sqn, true, sqn == peer->next);
+	s = slot_alloc(peer, sqn, sqn == peer->next);
 	if (!s)
 		return;
 	if (s->state == SLOT_HAVE) {
@@ -1175,7 +683,7 @@ static void pgm_rx_data(struct pgm_receiver *rcv, struct pgm_peer *peer,
 		kfree_skb(skb);
 		return;
 	}
-	slot_clear(peer, s);
+	pgm_slot_clear(peer, s);
 	skb_pull(skb, info->hdr_len + info->opt_len);
 	s->skb = skb;
 	s->state = SLOT_HAVE;
@@ -1276,15 +784,15 @@ static void pgm_ncf_one(struct pgm_receiver *rcv, struct pgm_peer *peer, u32 sqn
 		/* An NCF for data not seen yet: it is missing too. */
 		if (!pgm_extend(rcv, peer, sqn + 1, SLOT_WAIT_DATA))
 			return;
-		s = slot_get(peer, sqn, true);
+		s = slot_alloc(peer, sqn, false);
 		if (s) {
-			slot_clear(peer, s);
+			pgm_slot_clear(peer, s);
 			slot_deadline(peer, s, SLOT_WAIT_DATA,
 				      jiffies + pgm_usecs_to_jiffies(peer->p.nak_rdata_ivl));
 		}
 		return;
 	}
-	s = slot_get(peer, sqn, false);
+	s = pgm_slot_find(peer, sqn);
 	if (s && (s->state == SLOT_BACKOFF || s->state == SLOT_WAIT_NCF))
 		slot_deadline(peer, s, SLOT_WAIT_DATA,
 			      jiffies + pgm_usecs_to_jiffies(peer->p.nak_rdata_ivl));
@@ -1407,7 +915,7 @@ int pgm_receiver_start(struct sock *sk)
 
 void pgm_receiver_stop(struct sock *sk)
 {
-	struct pgm_receiver *rcv = rcv_get(sk);
+	struct pgm_receiver *rcv = pgm_rcv_get(sk);
 	struct pgm_peer *peer;
 	struct hlist_node *tmp;
 	HLIST_HEAD(gone);
@@ -1434,176 +942,9 @@ void pgm_receiver_stop(struct sock *sk)
 	kfree_rcu(rcv, rcu);
 }
 
-/*
- * Delivery resumes for the sessions that stopped for want of room (and
- * only those: the reader's room does not concern the others).
- */
-static void pgm_deliver_blocked(struct pgm_receiver *rcv)
-{
-	struct pgm_peer *peer, *tmp;
-	LIST_HEAD(list);
-
-	lockdep_assert_held(&rcv->lock);
-	list_splice_init(&rcv->blocked, &list);
-	list_for_each_entry_safe(peer, tmp, &list, blocked) {
-		list_del_init(&peer->blocked);
-		pgm_deliver(rcv, peer);
-	}
-}
-
-/*
- * recvmsg(MSG_ERRQUEUE): one loss or session-end record as data, and its
- * sock_extended_err as a control message at SOL_PGM whose type says which
- * (PGM_LOSS or PGM_SESSION_END, kept in ee_type).
- */
-static int pgm_recv_errqueue(struct sock *sk, struct msghdr *msg, size_t len)
-{
-	struct sock_exterr_skb *serr;
-	struct sk_buff *skb;
-	size_t copied;
-	int err;
-
-	skb = sock_dequeue_err_skb(sk);
-	if (!skb)
-		return -EAGAIN;
-	copied = min_t(size_t, len, skb->len);
-	if (copied < skb->len)
-		msg->msg_flags |= MSG_TRUNC;
-	err = skb_copy_datagram_msg(skb, 0, msg, copied);
-	if (!err) {
-		serr = SKB_EXT_ERR(skb);
-		put_cmsg(msg, SOL_PGM, serr->ee.ee_type, sizeof(serr->ee), &serr->ee);
-		msg->msg_flags |= MSG_ERRQUEUE;
-		err = copied;
-	}
-	consume_skb(skb);
-
-	/* Room again: records held back follow. */
-	lock_sock(sk);
-	{
-		struct pgm_receiver *rcv = rcv_get(sk);
-
-		if (rcv) {
-			spin_lock_bh(&rcv->lock);
-			pgm_flush_err(rcv);
-			spin_unlock_bh(&rcv->lock);
-		}
-	}
-	release_sock(sk);
-	return err;
-}
-
-/* recvmsg(): one APDU, with the source's address and TSI in msg_name. */
-int pgm_receiver_recvmsg(struct sock *sk, struct msghdr *msg, size_t len,
-			 int flags, int *addr_len)
-{
-	DECLARE_SOCKADDR(struct sockaddr_pgm *, sa, msg->msg_name);
-	struct pgm_receiver *rcv;
-	struct sk_buff *skb;
-	size_t copied;
-	int err;
-
-	if (flags & MSG_ERRQUEUE)
-		return pgm_recv_errqueue(sk, msg, len);
-	if (flags & ~(MSG_DONTWAIT | MSG_PEEK | MSG_TRUNC | MSG_WAITALL | MSG_CMSG_CLOEXEC))
-		return -EOPNOTSUPP;
-
-	lock_sock(sk);
-	rcv = rcv_get(sk);
-	if (!rcv) {
-		release_sock(sk);
-		return -ENOTCONN;
-	}
-	if (rcv->aborted) {
-		release_sock(sk);
-		return -ECONNRESET;
-	}
-	release_sock(sk);
-
-	skb = skb_recv_datagram(sk, flags, &err);
-	if (!skb)
-		return err;
-	copied = min_t(size_t, len, skb->len);
-	if (copied < skb->len)
-		msg->msg_flags |= MSG_TRUNC;
-	err = skb_copy_datagram_msg(skb, 0, msg, copied);
-	if (!err && sa) {
-		memset(sa, 0, sizeof(*sa));
-		sa->sin.sin_family = AF_INET;
-		sa->sin.sin_port = pgm_cb(skb)->tsi.sport;
-		sa->sin.sin_addr.s_addr = pgm_cb(skb)->saddr;
-		sa->tsi = pgm_cb(skb)->tsi;
-		*addr_len = sizeof(*sa);
-	}
-	if (!err && READ_ONCE(pgm_sk(sk)->recv_sqn)) {
-		u32 sqn = pgm_cb(skb)->sqn;
-
-		/* Sets MSG_CTRUNC itself when the buffer is too small. */
-		put_cmsg(msg, SOL_PGM, PGM_RECVSQN, sizeof(sqn), &sqn);
-	}
-	if (!err)
-		err = (flags & MSG_TRUNC) ? skb->len : copied;
-	skb_free_datagram(sk, skb);
-
-	/* Room in the queue again: deliver what waited in the windows. */
-	if (!(flags & MSG_PEEK)) {
-		lock_sock(sk);
-		rcv = rcv_get(sk);
-		if (rcv) {
-			spin_lock_bh(&rcv->lock);
-			pgm_flush_err(rcv);
-			pgm_deliver_blocked(rcv);
-			spin_unlock_bh(&rcv->lock);
-		}
-		release_sock(sk);
-	}
-	return err;
-}
-
-/*
- * poll() on a socket with a ring: when delivery stopped on a full ring,
- * move what waits (held records, then each session's data) in now that the
- * application may have released space.  Process context, no socket lock.
- */
-void pgm_receiver_ring_kick(struct sock *sk)
-{
-	struct pgm_receiver *rcv;
-
-	rcu_read_lock();
-	rcv = rcu_dereference(pgm_sk(sk)->rcv);
-	if (rcv && rcv->ring && READ_ONCE(rcv->ring->blocked)) {
-		spin_lock_bh(&rcv->lock);
-		if (!rcv->dead) {
-			pgm_flush_err(rcv);
-			pgm_deliver_blocked(rcv);
-			pgm_ring_wake(rcv);
-		}
-		spin_unlock_bh(&rcv->lock);
-	}
-	rcu_read_unlock();
-}
-
-/* The ring's counters (zero without a ring); under the socket lock. */
-void pgm_receiver_ring_stats(struct sock *sk, struct pgm_rx_ring_stats *st)
-{
-	struct pgm_receiver *rcv = rcv_get(sk);
-	struct pgm_ring *r = pgm_sk(sk)->ring;
-
-	memset(st, 0, sizeof(*st));
-	if (!r)
-		return;
-	if (!rcv) {
-		*st = r->st;
-		return;
-	}
-	spin_lock_bh(&rcv->lock);
-	*st = r->st;
-	spin_unlock_bh(&rcv->lock);
-}
-
 void pgm_receiver_stats(struct sock *sk, struct pgm_receiver_stats *st)
 {
-	struct pgm_receiver *rcv = rcv_get(sk);
+	struct pgm_receiver *rcv = pgm_rcv_get(sk);
 
 	memset(st, 0, sizeof(*st));
 	if (!rcv)
