@@ -293,10 +293,12 @@ int pgm_source_start(struct sock *sk);
 void pgm_source_stop(struct sock *sk);
 void pgm_source_params_changed(struct sock *sk);
 int pgm_source_sendmsg(struct sock *sk, struct msghdr *msg, size_t len);
-void pgm_source_rcv(struct sock *sk, struct sk_buff *skb,
-		    const struct pgm_wire_info *info);
 void pgm_source_stats(struct sock *sk, struct pgm_source_stats *st);
 bool pgm_source_info(struct pgm_source *src, struct pgm_source_info *si);
+
+/* repair.c */
+void pgm_source_rcv(struct sock *sk, struct sk_buff *skb,
+		    const struct pgm_wire_info *info);
 
 /* receiver.c */
 int pgm_receiver_start(struct sock *sk);

@@ -7,32 +7,9 @@
  * PGM_MAX_TPDU, keeps them in the transmit window and multicasts them.  A
  * timer sends ambient SPMs (section 5.1.4) and, after ODATA or RDATA,
  * heartbeat SPMs from IHB_MIN doubling to IHB_MAX and repeating at IHB_MAX
- * until the next data (5.1.5).  NAKs from receivers are
- * confirmed with a multicast NCF and repaired with RDATA (5.2, 5.3);
- * repeated NAKs for a sequence number repaired less than
- * PGM_RDATA_LINGER_IVL ago get an NCF but no second RDATA.  An SPMR is
- * answered with an SPM at once, at most once per IHB_MIN (13.4).
- *
- * Rate control is a token bucket of PGM_TXW_MAX_RTE bytes/s counting IP
- * headers, with a burst of max(rate / 100, 4 * PGM_MAX_TPDU): every packet
- * the session sends takes its tokens first.  ODATA waits for them in
- * send() (or send() fails with EAGAIN); the fragments of one APDU leave
- * together once the bucket holds one burst, and the debt they leave delays
- * whatever comes next.  Repairs go before new data: the NCF that confirms
- * what NAKs asked for (one pending NCF gathers their sqns, 63 at most) and
- * the RDATA in the repair queue (each window entry at most once) leave as
- * soon as the tokens are there, from the NAK or from the timer, and a
- * send() leaves them the tokens of the next one; nothing goes out on debt
- * from softirq.  NCF and RDATA take turns while both wait, so that NAKs
- * cannot keep the repairs themselves waiting.  Repairs also draw from a
- * second bucket of half the rate whenever a send() is waiting for tokens
- * (or failed with EAGAIN in the last PGM_ODATA_WAIT_MS), so that NAKs,
- * genuine or spoofed, cannot take more than half the rate from new data;
- * with PGM_TXW_MAX_RTE 0 that second bucket alone bounds them, at one
- * window (TXW_SQNS * MAX_TPDU) per second.  SPMs wait for tokens in the
- * timer, but for the three final ones of close().  One NAK asks for
- * PGM_NAK_SQNS_MAX sequence numbers at most: further OPT_NAK_LIST options
- * are ignored and counted.
+ * until the next data (5.1.5).  What receivers send back (NAKs, SPMRs),
+ * the repairs and the rate limit that paces everything the session sends
+ * are in repair.c.
  *
  * Memory: the window's packets are charged to the sender's memory cgroup
  * (GFP_KERNEL_ACCOUNT) and to sk_wmem_queued, and bounded by SO_SNDBUF:
@@ -58,8 +35,7 @@
 #include <net/route.h>
 #include <net/sock.h>
 
-#include "pgm.h"
-#include "txw.h"
+#include "source.h"
 
 /* The most options an ODATA carries: OPT_LENGTH, FRAGMENT, SYN, JOIN. */
 #define PGM_ODATA_OPTS_MAX	(PGM_OPT_LENGTH_LEN + PGM_OPT_FRAGMENT_LEN + \
@@ -72,74 +48,6 @@
  */
 #define PGM_TXW_GFP		(GFP_KERNEL_ACCOUNT | __GFP_RETRY_MAYFAIL | __GFP_NOWARN)
 
-struct pgm_source {
-	spinlock_t		lock;
-	struct sock		*sk;
-	struct rcu_head		rcu;
-	bool			dead;
-	bool			syn_sent;	/* first ODATA carried OPT_SYN */
-	bool			spm_pending;	/* an SPM waits for tokens */
-	u8			end;		/* 0, PGM_OPT_FIN or PGM_OPT_RST */
-	u32			first;		/* the session's first sequence number */
-	u32			next_sqn;	/* sequence number of the next ODATA */
-	u32			trail;		/* oldest sequence number held */
-	u32			size;		/* transmit window capacity, in sqns */
-	u32			mask;		/* slots - 1 (txw.h) */
-	u64			held;		/* TSDU bytes in the window */
-	u64			mem;		/* skb truesize in the window (sk_wmem_queued) */
-	struct sk_buff		**txw;		/* ODATA by pgm_txw_slot(mask, sqn) */
-	struct list_head	rq;		/* window entries waiting for RDATA, oldest first */
-	u32			rq_len;
-	__be32			ncf[PGM_NAK_SQNS_MAX];	/* sqns the next NCF confirms */
-	u8			ncf_n;
-	bool			rdata_turn;	/* an NCF went: RDATA goes next */
-	u32			spm_sqn;
-	u32			hb_ivl;		/* next heartbeat interval (us), 0: none */
-	unsigned long		next_hb;
-	unsigned long		next_ambient;
-	unsigned long		spmr_answered;	/* jiffies of the last SPMR answer, 0: none */
-	struct timer_list	timer;
-	s64			tokens;		/* bytes; negative after a fragmented APDU */
-	s64			rtokens;	/* the repair bucket, bytes */
-	u64			refill_ns;
-	unsigned int		odata_waiters;	/* send()s asleep for tokens */
-	unsigned long		odata_short;	/* jiffies a send() last found no tokens */
-	__be32			nla;		/* our address, for SPM path NLA */
-	__be32			group;
-	__be16			sport, dport;
-	u8			gsi[PGM_GSI_LEN];
-	struct pgm_params	p;		/* fixed at connect() */
-	struct pgm_source_stats	st;
-	unsigned long		nak_second;	/* start of the NAK-counting second */
-	u32			nak_count;	/* NAKs received in it */
-	bool			storm_told;	/* nak-storm event sent for it */
-	unsigned long		rl_told;	/* last rate-limited event (jiffies) */
-};
-
-/* Kept in skb->cb of a transmit window entry. */
-struct pgm_txw_cb {
-	unsigned long		sent;	/* jiffies of the ODATA */
-	unsigned long		rdata;	/* jiffies of the last RDATA, 0: none */
-	struct list_head	rq;	/* in src->rq while a repair waits; else empty */
-	u32			tsdu;	/* TSDU bytes, for PGM_TXW_BYTES */
-};
-
-static struct pgm_txw_cb *txw_cb(struct sk_buff *skb)
-{
-	BUILD_BUG_ON(sizeof(struct pgm_txw_cb) > sizeof(skb->cb));
-	return (struct pgm_txw_cb *)skb->cb;
-}
-
-static struct sk_buff *txw_skb(struct pgm_txw_cb *cb)
-{
-	return container_of((char *)cb, struct sk_buff, cb[0]);
-}
-
-static struct sk_buff **txw_at(const struct pgm_source *src, u32 sqn)
-{
-	return &src->txw[pgm_txw_slot(src->mask, sqn)];
-}
-
 /*
  * OPT_JOIN (section 9.4) names the session's first sqn while it is still in
  * the window, so that a receiver that lost the session's first packets
@@ -150,13 +58,14 @@ static bool pgm_join_advertised(const struct pgm_source *src)
 	return src->trail == src->first;
 }
 
-static struct pgm_source *src_get(struct sock *sk)
-{
-	return rcu_dereference_protected(pgm_sk(sk)->src, lockdep_sock_is_held(sk));
-}
-
-/* An event about this session for the netlink group (under src->lock). */
-static void pgm_source_event(struct pgm_source *src, u8 cmd, struct pgm_nl_event *ev)
+/**
+ * pgm_source_event - an event about this session for the netlink group
+ * @src: the session, its lock held
+ * @cmd: PGM_CMD_*_NTF
+ * @ev: the event's own fields; the session's are filled in here
+ */
+void pgm_source_event(struct pgm_source *src, u8 cmd, struct pgm_nl_event *ev)
+	__must_hold(&src->lock)
 {
 	ev->cmd = cmd;
 	ev->role = PGM_ROLE_SOURCE;
@@ -166,91 +75,6 @@ static void pgm_source_event(struct pgm_source *src, u8 cmd, struct pgm_nl_event
 	ev->group = src->group;
 	ev->port = src->dport;
 	pgm_nl_event(src->sk, ev);
-}
-
-/* Bytes a packet of @len PGM bytes takes on the wire, IP header included. */
-static unsigned int pgm_wire_len(const struct pgm_source *src, unsigned int len, bool ra)
-{
-	if (pgm_encap_hlen(src->sk))
-		return len + PGM_IP_HLEN + PGM_UDP_HLEN;	/* no Router Alert in UDP */
-	return len + (ra ? PGM_IP_RA_HLEN : PGM_IP_HLEN);
-}
-
-/* The bucket's depth for a rate of @rate bytes/s. */
-static s64 pgm_burst(const struct pgm_source *src, u32 rate)
-{
-	return max_t(s64, rate / 100, 4 * src->p.max_tpdu);
-}
-
-/*
- * The rate of the repair bucket, bytes/s (never 0): a share of the rate
- * limit, or without one a window's worth (TXW_SQNS packets of MAX_TPDU)
- * per second.
- */
-static u32 pgm_repair_rate(const struct pgm_source *src)
-{
-	if (!src->p.txw_max_rte)
-		return min_t(u64, (u64)src->p.txw_sqns * src->p.max_tpdu, U32_MAX);
-	return max_t(u32, 1, src->p.txw_max_rte / PGM_RDATA_SHARE_DIV);
-}
-
-/*
- * Do repairs draw from the repair bucket now?  Always without a rate
- * limit; with one, while new data waits for tokens.  Under src->lock.
- */
-static bool pgm_repair_limited(const struct pgm_source *src)
-{
-	return !src->p.txw_max_rte || src->odata_waiters ||
-	       time_in_range(jiffies, src->odata_short,
-			     src->odata_short + msecs_to_jiffies(PGM_ODATA_WAIT_MS));
-}
-
-/* Token buckets: credit the time since the last refill.  Under src->lock. */
-static void pgm_refill(struct pgm_source *src)
-{
-	u64 now = ktime_get_ns();
-	u64 dt = now - src->refill_ns;
-	u32 rate = src->p.txw_max_rte, rrate = pgm_repair_rate(src);
-
-	lockdep_assert_held(&src->lock);
-	src->refill_ns = now;
-	if (rate) {
-		src->tokens += mul_u64_u32_div(dt, rate, NSEC_PER_SEC);
-		src->tokens = min(src->tokens, pgm_burst(src, rate));
-	}
-	src->rtokens += mul_u64_u32_div(dt, rrate, NSEC_PER_SEC);
-	src->rtokens = min(src->rtokens, pgm_burst(src, rrate));
-}
-
-/* May a packet of @cost wire bytes (a repair with @repair) leave now? */
-static bool pgm_may_send(const struct pgm_source *src, unsigned int cost, bool repair)
-{
-	if (src->p.txw_max_rte && src->tokens < cost)
-		return false;
-	return !repair || !pgm_repair_limited(src) || src->rtokens >= cost;
-}
-
-/* Take the tokens of a packet that is leaving.  Under src->lock. */
-static void pgm_charge(struct pgm_source *src, unsigned int cost, bool repair)
-{
-	if (src->p.txw_max_rte)
-		src->tokens -= cost;
-	if (repair)
-		src->rtokens = max_t(s64, src->rtokens - cost, 0);
-}
-
-/* Jiffies until a packet of @cost may leave (at least one). */
-static unsigned long pgm_token_delay(const struct pgm_source *src, unsigned int cost,
-				     bool repair)
-{
-	u64 ns = 0;
-
-	if (src->p.txw_max_rte && src->tokens < cost)
-		ns = div_u64((u64)(cost - src->tokens) * NSEC_PER_SEC, src->p.txw_max_rte);
-	if (repair && pgm_repair_limited(src) && src->rtokens < cost)
-		ns = max(ns, div_u64((u64)(cost - src->rtokens) * NSEC_PER_SEC,
-				     pgm_repair_rate(src)));
-	return max_t(unsigned long, 1, nsecs_to_jiffies(ns));
 }
 
 /* The size of the SPM pgm_send_spm() would build now, and its options. */
@@ -264,15 +88,17 @@ static unsigned int pgm_spm_optlen(const struct pgm_source *src)
 	       (join ? PGM_OPT_JOIN_LEN : 0);
 }
 
-static void pgm_source_arm(struct pgm_source *src);
-static bool pgm_repair_next(const struct pgm_source *src, bool *ncf, unsigned int *cost);
-
-/*
- * Build and multicast an SPM (section 8.1), with OPT_FIN/OPT_RST at the
- * end.  Without tokens it waits for the timer (one pending SPM, built when
- * it leaves), unless @force: the final SPMs of close() go at once.
+/**
+ * pgm_send_spm - build and multicast an SPM (section 8.1)
+ * @src: the session, its lock held
+ * @force: send even without tokens (the final SPMs of close())
+ *
+ * With OPT_JOIN while the session's first sqn is in the window, and
+ * OPT_FIN or OPT_RST at the end.  Without tokens it waits for the timer
+ * (one pending SPM, built when it leaves).
  */
-static void pgm_send_spm(struct pgm_source *src, bool force)
+void pgm_send_spm(struct pgm_source *src, bool force)
+	__must_hold(&src->lock)
 {
 	bool join = pgm_join_advertised(src);
 	unsigned int optlen = pgm_spm_optlen(src);
@@ -318,17 +144,15 @@ static void pgm_send_spm(struct pgm_source *src, bool force)
 		src->st.spm_sent++;
 }
 
-/* Wire bytes of the RDATA of window entry @skb. */
-static unsigned int pgm_rdata_cost(const struct pgm_source *src, const struct sk_buff *skb)
-{
-	return pgm_wire_len(src, skb->len, true);
-}
-
-/*
- * Arm the timer for the earliest of the heartbeat and ambient deadlines
- * and, when a repair or an SPM waits, the moment its tokens are there.
+/**
+ * pgm_source_arm - arm the session's timer for its next deadline
+ * @src: the session, its lock held
+ *
+ * The earliest of the heartbeat and ambient deadlines and, when a repair
+ * or an SPM waits, the moment its tokens are there.
  */
-static void pgm_source_arm(struct pgm_source *src)
+void pgm_source_arm(struct pgm_source *src)
+	__must_hold(&src->lock)
 {
 	unsigned long when = src->next_ambient;
 	unsigned int cost;
@@ -353,22 +177,36 @@ static void pgm_source_arm(struct pgm_source *src)
 	mod_timer(&src->timer, when);
 }
 
-/* Heartbeats restart at IHB_MIN after each ODATA or RDATA (section 5.1.5). */
-static void pgm_source_data_sent(struct pgm_source *src)
+/**
+ * pgm_source_data_sent - ODATA or RDATA left: heartbeats restart at IHB_MIN
+ * @src: the session, its lock held
+ *
+ * Section 5.1.5.
+ */
+void pgm_source_data_sent(struct pgm_source *src)
+	__must_hold(&src->lock)
 {
 	src->hb_ivl = src->p.ihb_min;
 	src->next_hb = jiffies + pgm_usecs_to_jiffies(src->p.ihb_min);
 	pgm_source_arm(src);
 }
 
-/*
- * Send the window's packet @orig as ODATA or, with @rdata, as RDATA.  ODATA
- * goes out as a clone: the window's copy is final once its checksum is set
- * (pgm_source_sendmsg released its headroom, so the IP layer may write
- * there), which spares a copy of every packet.  RDATA changes the type and
- * trail, so it gets a copy of its own.  The caller made sure of the tokens.
+/**
+ * pgm_send_entry - send a transmit window entry as ODATA or RDATA
+ * @src: the session, its lock held
+ * @orig: the window's packet
+ * @rdata: as RDATA (a repair), else as ODATA
+ *
+ * ODATA goes out as a clone: the window's copy is final once its checksum
+ * is set (pgm_source_sendmsg released its headroom, so the IP layer may
+ * write there), which spares a copy of every packet.  RDATA changes the
+ * type and trail, so it gets a copy of its own.  The caller made sure of
+ * the tokens, which this takes.
+ *
+ * Return: 0, or a negative errno when it could not leave.
  */
-static int pgm_send_entry(struct pgm_source *src, struct sk_buff *orig, bool rdata)
+int pgm_send_entry(struct pgm_source *src, struct sk_buff *orig, bool rdata)
+	__must_hold(&src->lock)
 {
 	struct sk_buff *skb;
 	struct pgm_hdr *ph;
@@ -400,96 +238,6 @@ static int pgm_send_entry(struct pgm_source *src, struct sk_buff *orig, bool rda
 		src->st.odata_sent++;
 	}
 	return 0;
-}
-
-/*
- * NCF (section 8.3), multicast: our NLAs, as the NAKs named them, and the
- * sqns NAKs asked for since the last NCF (src->ncf), the first in the
- * header and the rest in OPT_NAK_LIST.  Under src->lock; the caller made
- * sure of the tokens.
- */
-static void pgm_send_ncf(struct pgm_source *src)
-{
-	unsigned int n = src->ncf_n;
-	struct sk_buff *skb;
-
-	lockdep_assert_held(&src->lock);
-	src->ncf_n = 0;
-	skb = pgm_build_nak(PGM_NCF, src->sport, src->dport, src->gsi, src->nla,
-			    src->group, src->ncf, n);
-	if (!skb)
-		return;
-	pgm_charge(src, pgm_wire_len(src, skb->len, true), true);
-	if (!pgm_xmit(src->sk, skb, src->group, true))
-		src->st.ncf_sent++;
-}
-
-/*
- * The repair that goes next and its wire bytes, or false when none waits:
- * the pending NCF first (it confirms what the RDATA after it repairs), but
- * never twice in a row while RDATA waits, so that NAKs, each of which
- * asks for an NCF, cannot keep the repairs themselves waiting.
- */
-static bool pgm_repair_next(const struct pgm_source *src, bool *ncf, unsigned int *cost)
-{
-	if (src->ncf_n && !(src->rdata_turn && !list_empty(&src->rq))) {
-		*ncf = true;
-		*cost = pgm_wire_len(src, pgm_nak_len(src->ncf_n), true);
-		return true;
-	}
-	if (list_empty(&src->rq))
-		return false;
-	*ncf = false;
-	*cost = pgm_rdata_cost(src, txw_skb(list_first_entry(&src->rq, struct pgm_txw_cb, rq)));
-	return true;
-}
-
-/*
- * Send the pending NCF and the queued RDATA, oldest first, while the
- * tokens allow: from the NAK that asked (softirq) and from the timer.
- * Under src->lock.
- */
-static void pgm_repair_pump(struct pgm_source *src)
-{
-	unsigned int cost;
-	bool ncf;
-
-	lockdep_assert_held(&src->lock);
-	while (pgm_repair_next(src, &ncf, &cost) && pgm_may_send(src, cost, true)) {
-		struct pgm_txw_cb *cb;
-		struct sk_buff *skb;
-
-		if (ncf) {
-			pgm_send_ncf(src);
-			src->rdata_turn = true;
-			continue;
-		}
-		src->rdata_turn = false;
-		cb = list_first_entry(&src->rq, struct pgm_txw_cb, rq);
-		skb = txw_skb(cb);
-		list_del_init(&cb->rq);
-		src->rq_len--;
-		if (!pgm_send_entry(src, skb, true)) {
-			cb->rdata = jiffies ? : 1;
-			pgm_source_data_sent(src);	/* RDATA is data too (5.1.5) */
-		}
-	}
-}
-
-/*
- * Tokens a send() leaves to the repair that goes next, when the repair
- * bucket would let it go: repairs come before new data, within their share.
- */
-static unsigned int pgm_repair_reserve(const struct pgm_source *src)
-{
-	unsigned int cost;
-	bool ncf;
-
-	if (!pgm_repair_next(src, &ncf, &cost))
-		return 0;
-	if (pgm_repair_limited(src) && src->rtokens < cost)
-		return 0;
-	return cost;
 }
 
 static void pgm_source_timer(struct timer_list *t)
@@ -688,7 +436,7 @@ int pgm_source_start(struct sock *sk)
  */
 void pgm_source_params_changed(struct sock *sk)
 {
-	struct pgm_source *src = src_get(sk);
+	struct pgm_source *src = pgm_src_get(sk);
 	const struct pgm_params *p = &pgm_sk(sk)->params;
 
 	if (!src)
@@ -732,7 +480,7 @@ static void pgm_source_free(struct rcu_head *head)
  */
 void pgm_source_stop(struct sock *sk)
 {
-	struct pgm_source *src = src_get(sk);
+	struct pgm_source *src = pgm_src_get(sk);
 	long linger = 0;
 	u32 i;
 
@@ -892,7 +640,7 @@ static int pgm_wait_tokens(struct sock *sk, struct pgm_source *src, s64 need,
 
 int pgm_source_sendmsg(struct sock *sk, struct msghdr *msg, size_t len)
 {
-	struct pgm_source *src = src_get(sk);
+	struct pgm_source *src = pgm_src_get(sk);
 	struct sk_buff *frags[64], **fv = frags;
 	size_t max_plain, max_frag, off;
 	unsigned int n, i;
@@ -997,193 +745,6 @@ free:
 	return err;
 }
 
-/*
- * A NAK asks for @sqn: queue its RDATA unless it is queued already or was
- * sent less than PGM_RDATA_LINGER_IVL ago.  False if it is outside the
- * window (nothing to confirm).  Under src->lock.
- */
-static bool pgm_repair(struct pgm_source *src, u32 sqn)
-{
-	struct sk_buff *skb;
-	struct pgm_txw_cb *cb;
-
-	lockdep_assert_held(&src->lock);
-	if (pgm_sqn_before(sqn, src->trail) || !pgm_sqn_before(sqn, src->next_sqn))
-		return false;
-	skb = *txw_at(src, sqn);
-	if (!skb)
-		return false;
-	cb = txw_cb(skb);
-	if (!list_empty(&cb->rq)) {
-		src->st.naks_pending++;	/* one copy is enough */
-		return true;
-	}
-	if (cb->rdata && src->p.rdata_linger_ivl &&
-	    time_before(jiffies, cb->rdata +
-			pgm_usecs_to_jiffies(src->p.rdata_linger_ivl)))
-		return true;	/* repaired moments ago: NCF only */
-	list_add_tail(&cb->rq, &src->rq);
-	src->rq_len++;
-	return true;
-}
-
-/*
- * Count @n NAKs against the netns's nak-storm-rate: past it within one
- * second, one nak-storm event for that second.
- */
-static void pgm_source_nak_rate(struct pgm_source *src, u32 n)
-{
-	u32 limit = READ_ONCE(pgm_pernet(sock_net(src->sk))->nak_storm_rate);
-
-	if (time_after_eq(jiffies, src->nak_second + HZ)) {
-		src->nak_second = jiffies;
-		src->nak_count = 0;
-		src->storm_told = false;
-	}
-	src->nak_count += n;
-	if (limit && src->nak_count > limit && !src->storm_told) {
-		struct pgm_nl_event ev = { .rate = src->nak_count, .threshold = limit };
-
-		src->storm_told = true;
-		pgm_source_event(src, PGM_CMD_NAK_STORM_NTF, &ev);
-	}
-}
-
-/*
- * A NAK for our session (sections 5.2, 5.3, 9.3): confirm the sequence
- * numbers inside the window with one NCF and queue their RDATA, then send
- * what the tokens allow; the timer sends the rest.  Sequence numbers
- * outside the window are counted and ignored: there is nothing to send,
- * and the receiver learns from the trail of our SPMs and ODATA that they
- * are gone.  A NAK asks for PGM_NAK_SQNS_MAX sequence numbers at most: its
- * own and those of its first OPT_NAK_LIST (section 9.3 allows one list of
- * 62); further lists are counted and ignored, so that one packet never
- * does more than that much work.  Under src->lock.
- */
-static void pgm_source_nak(struct pgm_source *src, struct sk_buff *skb,
-			   const struct pgm_wire_info *info)
-{
-	const struct pgm_nak *nk = pgm_body(skb->data);
-	__be32 ok[PGM_NAK_SQNS_MAX];
-	unsigned int nok = 0;
-	u32 sqn = ntohl(nk->sqn);
-	u64 naks = src->st.naks_received;
-	u32 queued = src->rq_len;
-
-	lockdep_assert_held(&src->lock);
-	/* Source NLA (IPv4 only here) must be ours, the group NLA our group. */
-	if (ntohs(nk->src.afi) != PGM_AFI_IP || nk->src.addr != src->nla ||
-	    ntohs(nk->grp.afi) != PGM_AFI_IP || nk->grp.addr != src->group) {
-		src->st.malformed++;
-		return;
-	}
-	src->st.naks_received++;
-	if (pgm_repair(src, sqn))
-		ok[nok++] = htonl(sqn);
-	else
-		src->st.naks_ignored++;
-
-	if (info->opt_seen & (1U << PGM_OPT_NAK_LIST)) {
-		const struct pgm_opt *o;
-		bool listed = false;
-
-		pgm_for_each_opt(o, skb->data, info) {
-			unsigned int k;
-
-			if (pgm_opt_type(o) != PGM_OPT_NAK_LIST)
-				continue;
-			if (listed) {
-				src->st.nak_lists_ignored++;
-				continue;
-			}
-			listed = true;
-			for (k = 0; k < pgm_nak_list_len(o); k++) {
-				u32 s = pgm_nak_list_sqn(o, k);
-
-				src->st.naks_received++;
-				if (pgm_repair(src, s))
-					ok[nok++] = htonl(s);
-				else
-					src->st.naks_ignored++;
-			}
-		}
-	}
-	pgm_source_nak_rate(src, src->st.naks_received - naks);
-	if (!nok)
-		return;
-	/* Confirm them in the next NCF (one NCF may hold 63 sqns); RDATA follows. */
-	{
-		bool full = false;
-		unsigned int i, j;
-
-		for (i = 0; i < nok; i++) {
-			for (j = 0; j < src->ncf_n && src->ncf[j] != ok[i]; j++)
-				;
-			if (j < src->ncf_n)
-				continue;	/* already to be confirmed */
-			if (src->ncf_n == ARRAY_SIZE(src->ncf))
-				full = true;
-			else
-				src->ncf[src->ncf_n++] = ok[i];
-		}
-		if (full)
-			src->st.ncf_dropped++;
-	}
-	queued = src->rq_len - queued;	/* this NAK's, at the queue's tail */
-	pgm_repair_pump(src);
-	/* What the pump left of them waits for the timer. */
-	src->st.rdata_deferred += min(queued, src->rq_len);
-	pgm_source_arm(src);
-}
-
-/*
- * Upstream packets for this session (NAK, SPMR), from the input path in
- * softirq.  Their ports are reversed: the destination port is our
- * data-source port (section 8.3).
- */
-void pgm_source_rcv(struct sock *sk, struct sk_buff *skb,
-		    const struct pgm_wire_info *info)
-{
-	struct pgm_source *src = rcu_dereference(pgm_sk(sk)->src);
-	const struct pgm_hdr *ph = (const struct pgm_hdr *)skb->data;
-
-	if (!src)
-		return;
-	spin_lock_bh(&src->lock);
-	if (src->dead || ph->dport != src->sport || ph->sport != src->dport ||
-	    memcmp(ph->gsi, src->gsi, PGM_GSI_LEN))
-		goto out;
-	pgm_refill(src);
-	switch (info->type) {
-	case PGM_NAK:
-		if (info->hdr_len == PGM_NAK4_HLEN)
-			pgm_source_nak(src, skb, info);
-		else
-			src->st.malformed++;	/* IPv6 NLAs: not ours */
-		break;
-	case PGM_SPMR:
-		/*
-		 * Section 13.4: answer an SPMR with an SPM at once, at most
-		 * once per IHB_MIN: many receivers asking at the same moment
-		 * get one SPM.  Without tokens the SPM waits for the timer.
-		 */
-		src->st.spmr_received++;
-		if (!src->spmr_answered ||
-		    time_after_eq(jiffies, src->spmr_answered +
-				  pgm_usecs_to_jiffies(src->p.ihb_min))) {
-			src->spmr_answered = jiffies ? : 1;
-			pgm_send_spm(src, false);
-			if (src->spm_pending)
-				pgm_source_arm(src);
-		}
-		break;
-	default:
-		break;
-	}
-out:
-	spin_unlock_bh(&src->lock);
-}
-
 /* The counters with the window's state (under src->lock). */
 static void pgm_source_fill_stats(struct pgm_source *src, struct pgm_source_stats *st)
 {
@@ -1197,7 +758,7 @@ static void pgm_source_fill_stats(struct pgm_source *src, struct pgm_source_stat
 
 void pgm_source_stats(struct sock *sk, struct pgm_source_stats *st)
 {
-	struct pgm_source *src = src_get(sk);
+	struct pgm_source *src = pgm_src_get(sk);
 
 	memset(st, 0, sizeof(*st));
 	if (!src)
