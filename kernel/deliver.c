@@ -34,6 +34,7 @@ void pgm_peer_event(struct pgm_receiver *rcv, struct pgm_peer *peer, u8 cmd,
 		    struct pgm_nl_event *ev)
 	__must_hold(&rcv->lock)
 {
+	lockdep_assert_held(&rcv->lock);
 	ev->cmd = cmd;
 	ev->role = PGM_ROLE_RECEIVER;
 	ev->tsi = peer->tsi;
@@ -76,9 +77,11 @@ static bool pgm_ring_put_event(struct pgm_ring *r, struct sk_buff *skb)
 
 /* Move held records to the error queue (or the ring) while it takes them. */
 static void pgm_flush_err(struct pgm_receiver *rcv)
+	__must_hold(&rcv->lock)
 {
 	struct sk_buff *skb;
 
+	lockdep_assert_held(&rcv->lock);
 	while ((skb = __skb_dequeue(&rcv->pending_err))) {
 		if (rcv->ring) {
 			if (!pgm_ring_put_event(rcv->ring, skb)) {
@@ -104,6 +107,7 @@ void pgm_ring_wake(struct pgm_receiver *rcv)
 {
 	struct pgm_ring *r = rcv->ring;
 
+	lockdep_assert_held(&rcv->lock);
 	if (r && r->wake) {
 		r->wake = false;
 		r->st.wakeups++;
@@ -117,7 +121,9 @@ void pgm_ring_wake(struct pgm_receiver *rcv)
  * the counters and sk_err still tell.
  */
 static void pgm_queue_err(struct pgm_receiver *rcv, struct sk_buff *skb)
+	__must_hold(&rcv->lock)
 {
+	lockdep_assert_held(&rcv->lock);
 	if (skb_queue_len(&rcv->pending_err) >= PGM_ERR_PENDING_MAX) {
 		kfree_skb(skb);
 		return;
@@ -145,6 +151,7 @@ void pgm_report_loss(struct pgm_receiver *rcv, struct pgm_peer *peer,
 	struct pgm_loss *rec;
 	struct sk_buff *skb;
 
+	lockdep_assert_held(&rcv->lock);
 	rcv->st.losses += count;
 	peer->losses += count;
 	{
@@ -197,6 +204,7 @@ void pgm_report_end(struct pgm_receiver *rcv, struct pgm_peer *peer, u32 reason)
 	struct pgm_session_end *rec;
 	struct sk_buff *skb;
 
+	lockdep_assert_held(&rcv->lock);
 	if (peer->end_reported)
 		return;
 	peer->end_reported = true;
@@ -227,10 +235,12 @@ void pgm_report_end(struct pgm_receiver *rcv, struct pgm_peer *peer, u32 reason)
  * many), or *@lost when they can never make the APDU.
  */
 static bool pgm_apdu_complete(struct pgm_peer *peer, u32 first, u32 *nfrags, bool *lost)
+	__must_hold(&peer->rcv->lock)
 {
 	struct pgm_slot *s = pgm_slot_find(peer, first);
 	u32 apdu_len, have = 0, n = 0;
 
+	lockdep_assert_held(&peer->rcv->lock);
 	*lost = false;
 	apdu_len = s->apdu_len;
 	/* Walk the fragments: each in order, contiguous, same APDU. */
@@ -263,11 +273,13 @@ static bool pgm_apdu_complete(struct pgm_peer *peer, u32 first, u32 *nfrags, boo
 
 /* One skb of the @n fragments at @first (complete); NULL when out of memory. */
 static struct sk_buff *pgm_reassemble(struct pgm_peer *peer, u32 first, u32 n)
+	__must_hold(&peer->rcv->lock)
 {
 	u32 apdu_len = pgm_slot_find(peer, first)->apdu_len, have;
 	struct pgm_slot *s;
 	struct sk_buff *apdu;
 
+	lockdep_assert_held(&peer->rcv->lock);
 	apdu = alloc_skb(apdu_len, GFP_ATOMIC);
 	if (!apdu)
 		return NULL;
@@ -285,11 +297,13 @@ static struct sk_buff *pgm_reassemble(struct pgm_peer *peer, u32 first, u32 n)
  */
 static int pgm_queue_apdu(struct pgm_receiver *rcv, struct pgm_peer *peer,
 			  struct pgm_slot *s, u32 n)
+	__must_hold(&rcv->lock)
 {
 	unsigned int truesize = 0;
 	struct sk_buff *skb;
 	int len;
 
+	lockdep_assert_held(&rcv->lock);
 	if (s->frag) {
 		skb = pgm_reassemble(peer, peer->next, n);
 		if (!skb)
@@ -317,7 +331,9 @@ static int pgm_queue_apdu(struct pgm_receiver *rcv, struct pgm_peer *peer,
 
 /* Delivery of @peer stopped for want of room: the reader's next read resumes it. */
 static void pgm_block(struct pgm_receiver *rcv, struct pgm_peer *peer)
+	__must_hold(&rcv->lock)
 {
+	lockdep_assert_held(&rcv->lock);
 	if (list_empty(&peer->blocked))
 		list_add_tail(&peer->blocked, &rcv->blocked);
 }
@@ -331,12 +347,14 @@ static void pgm_block(struct pgm_receiver *rcv, struct pgm_peer *peer)
  */
 static int pgm_ring_deliver(struct pgm_receiver *rcv, struct pgm_peer *peer,
 			    u32 n, u32 len)
+	__must_hold(&rcv->lock)
 {
 	struct pgm_ring *r = rcv->ring;
 	struct pgm_slot *s = pgm_slot_find(peer, peer->next);
 	u32 rlen = pgm_ring_reclen(len), k, off;
 	struct pgm_ring_rec *rec;
 
+	lockdep_assert_held(&rcv->lock);
 	if (!skb_queue_empty(&rcv->pending_err)) {
 		pgm_flush_err(rcv);
 		if (!skb_queue_empty(&rcv->pending_err))
@@ -471,6 +489,7 @@ delivered:
  * only those: the reader's room does not concern the others).
  */
 static void pgm_deliver_blocked(struct pgm_receiver *rcv)
+	__must_hold(&rcv->lock)
 {
 	struct pgm_peer *peer, *tmp;
 	LIST_HEAD(list);
@@ -525,7 +544,19 @@ static int pgm_recv_errqueue(struct sock *sk, struct msghdr *msg, size_t len)
 	return err;
 }
 
-/* recvmsg(): one APDU, with the source's address and TSI in msg_name. */
+/**
+ * pgm_receiver_recvmsg - recvmsg() on a receiver
+ * @sk: the socket, unlocked
+ * @msg: one APDU, with the source's address and TSI in msg_name; or with
+ *	MSG_ERRQUEUE one loss or session-end record
+ * @len: room in @msg
+ * @flags: MSG_*
+ * @addr_len: set to the length of msg_name
+ *
+ * Return: bytes copied (the APDU's length with MSG_TRUNC), or -ENOTCONN,
+ * -ECONNRESET (PGM_ABORT_ON_LOSS), -EOPNOTSUPP, -EAGAIN and what
+ * skb_recv_datagram() says.
+ */
 int pgm_receiver_recvmsg(struct sock *sk, struct msghdr *msg, size_t len,
 			 int flags, int *addr_len)
 {
@@ -592,10 +623,13 @@ int pgm_receiver_recvmsg(struct sock *sk, struct msghdr *msg, size_t len,
 	return err;
 }
 
-/*
- * poll() on a socket with a ring: when delivery stopped on a full ring,
- * move what waits (held records, then each session's data) in now that the
- * application may have released space.  Process context, no socket lock.
+/**
+ * pgm_receiver_ring_kick - poll() on a socket with a ring: the doorbell
+ * @sk: the socket, unlocked; process context
+ *
+ * When delivery stopped on a full ring, move what waits (held records,
+ * then each session's data) in now that the application may have
+ * released space.
  */
 void pgm_receiver_ring_kick(struct sock *sk)
 {
@@ -615,12 +649,17 @@ void pgm_receiver_ring_kick(struct sock *sk)
 	rcu_read_unlock();
 }
 
-/* The ring's counters (zero without a ring); under the socket lock. */
+/**
+ * pgm_receiver_ring_stats - the ring's counters, zero without a ring
+ * @sk: the socket, locked
+ * @st: filled in
+ */
 void pgm_receiver_ring_stats(struct sock *sk, struct pgm_rx_ring_stats *st)
 {
 	struct pgm_receiver *rcv = pgm_rcv_get(sk);
 	struct pgm_ring *r = pgm_sk(sk)->ring;
 
+	sock_owned_by_me(sk);
 	memset(st, 0, sizeof(*st));
 	if (!r)
 		return;

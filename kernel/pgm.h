@@ -163,6 +163,7 @@ struct pgm_ring {
 	bool			blocked;	/* full: data waits in the windows */
 	bool			flagged;	/* PGM_RING_F_WAKEUP written to the mapping */
 	bool			wake;		/* records published since the last wake-up */
+	spinlock_t		*lock;		/* the receiver's rcv->lock, for lockdep */
 	struct pgm_rx_ring_stats st;
 };
 
@@ -303,8 +304,6 @@ void pgm_source_rcv(struct sock *sk, struct sk_buff *skb,
 /* receiver.c */
 int pgm_receiver_start(struct sock *sk);
 void pgm_receiver_stop(struct sock *sk);
-int pgm_receiver_recvmsg(struct sock *sk, struct msghdr *msg, size_t len,
-			 int flags, int *addr_len);
 void pgm_receiver_rcv(struct sock *sk, struct sk_buff *skb,
 		      const struct pgm_wire_info *info);
 void pgm_receiver_stats(struct sock *sk, struct pgm_receiver_stats *st);
@@ -326,7 +325,9 @@ static inline u32 pgm_ring_reclen(u32 payload)
 	return ALIGN(sizeof(struct pgm_ring_rec) + payload, PGM_RING_ALIGN);
 }
 
-/* receiver.c, for the ring */
+/* deliver.c */
+int pgm_receiver_recvmsg(struct sock *sk, struct msghdr *msg, size_t len,
+			 int flags, int *addr_len);
 void pgm_receiver_ring_kick(struct sock *sk);
 void pgm_receiver_ring_stats(struct sock *sk, struct pgm_rx_ring_stats *st);
 

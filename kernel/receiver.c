@@ -72,6 +72,7 @@ static u32 tsi_hash(const struct pgm_receiver *rcv, const struct pgm_tsi *tsi)
  */
 static bool rcv_charge(struct pgm_receiver *rcv, struct pgm_peer *peer, u32 bytes,
 		       bool must)
+	__must_hold(&rcv->lock)
 {
 	struct pgm_net *pn = rcv->pn;
 	u64 budget = max_t(u64, READ_ONCE(rcv->sk->sk_rcvbuf), READ_ONCE(pn->rx_mem));
@@ -124,6 +125,7 @@ static struct pgm_slot *slot_alloc(struct pgm_peer *peer, u32 sqn, bool must)
 {
 	struct pgm_slot **c;
 
+	lockdep_assert_held(&peer->rcv->lock);
 	if (!peer->chunks) {
 		size_t len = peer->nchunks * sizeof(*peer->chunks);
 
@@ -150,9 +152,11 @@ static struct pgm_slot *slot_alloc(struct pgm_peer *peer, u32 sqn, bool must)
 
 /* The held data of @s, out of the slot and no longer charged. */
 static struct sk_buff *slot_take(struct pgm_peer *peer, struct pgm_slot *s)
+	__must_hold(&peer->rcv->lock)
 {
 	struct sk_buff *skb = s->skb;
 
+	lockdep_assert_held(&peer->rcv->lock);
 	if (skb) {
 		pgm_rcv_uncharge(peer->rcv, peer, skb->truesize);
 		s->skb = NULL;
@@ -168,6 +172,7 @@ static struct sk_buff *slot_take(struct pgm_peer *peer, struct pgm_slot *s)
 void pgm_slot_clear(struct pgm_peer *peer, struct pgm_slot *s)
 	__must_hold(&peer->rcv->lock)
 {
+	lockdep_assert_held(&peer->rcv->lock);
 	kfree_skb(slot_take(peer, s));
 	memset(s, 0, sizeof(*s));
 }
@@ -175,7 +180,9 @@ void pgm_slot_clear(struct pgm_peer *peer, struct pgm_slot *s)
 /* A slot's NAK-state deadline; the peer's earliest ones follow it. */
 static void slot_deadline(struct pgm_peer *peer, struct pgm_slot *s, u8 state,
 			  unsigned long when)
+	__must_hold(&peer->rcv->lock)
 {
+	lockdep_assert_held(&peer->rcv->lock);
 	s->state = state;
 	s->deadline = when;
 	if (state == SLOT_BACKOFF) {
@@ -190,7 +197,9 @@ static void slot_deadline(struct pgm_peer *peer, struct pgm_slot *s, u8 state,
 }
 
 static void slot_backoff(struct pgm_peer *peer, struct pgm_slot *s)
+	__must_hold(&peer->rcv->lock)
 {
+	lockdep_assert_held(&peer->rcv->lock);
 	slot_deadline(peer, s, SLOT_BACKOFF, jiffies + pgm_backoff(peer->p.nak_bo_ivl));
 }
 
@@ -198,9 +207,11 @@ static void peer_arm(struct pgm_peer *peer);
 
 /* The window of @peer is defined from now on: its session has started. */
 static void pgm_peer_started(struct pgm_receiver *rcv, struct pgm_peer *peer)
+	__must_hold(&rcv->lock)
 {
 	struct pgm_nl_event ev = { .first = peer->next };
 
+	lockdep_assert_held(&rcv->lock);
 	pgm_peer_event(rcv, peer, PGM_CMD_SESSION_START_NTF, &ev);
 }
 
@@ -217,9 +228,11 @@ static void pgm_peer_started(struct pgm_receiver *rcv, struct pgm_peer *peer)
  * address (pgm_receiver_rcv), so this takes a host that can forge it.
  */
 static void pgm_slide_to(struct pgm_receiver *rcv, struct pgm_peer *peer, u32 trail)
+	__must_hold(&rcv->lock)
 {
 	u32 lost_first = peer->next, lost = 0;
 
+	lockdep_assert_held(&rcv->lock);
 	if (pgm_sqn_before(trail, peer->next))
 		return;		/* trail not ahead of us */
 	while (pgm_sqn_before(peer->next, trail) && !pgm_sqn_before(peer->lead, peer->next)) {
@@ -245,10 +258,12 @@ static void pgm_slide_to(struct pgm_receiver *rcv, struct pgm_peer *peer, u32 tr
 /* New highest sqn @sqn: the ones between the old lead and it are missing. */
 static bool pgm_extend(struct pgm_receiver *rcv, struct pgm_peer *peer, u32 sqn,
 		       u8 state)
+	__must_hold(&rcv->lock)
 {
 	unsigned long bo, now = jiffies;
 	u32 s;
 
+	lockdep_assert_held(&rcv->lock);
 	if (!pgm_sqn_before(peer->lead, sqn))
 		return true;
 	/* The window never reaches beyond next + size (section 3.4). */
@@ -273,9 +288,11 @@ static bool pgm_extend(struct pgm_receiver *rcv, struct pgm_peer *peer, u32 sqn,
 }
 
 static struct pgm_peer *pgm_peer_find(struct pgm_receiver *rcv, const struct pgm_tsi *tsi)
+	__must_hold(&rcv->lock)
 {
 	struct pgm_peer *peer;
 
+	lockdep_assert_held(&rcv->lock);
 	hlist_for_each_entry(peer, &rcv->peers[tsi_hash(rcv, tsi)], node)
 		if (!memcmp(&peer->tsi, tsi, sizeof(*tsi)))
 			return peer;
@@ -292,6 +309,7 @@ static void pgm_peer_timer(struct timer_list *t);
  */
 static struct pgm_peer *pgm_peer_new(struct pgm_receiver *rcv, const struct pgm_tsi *tsi,
 				     const struct iphdr *iph, __be16 dport)
+	__must_hold(&rcv->lock)
 {
 	struct pgm_sock *ps = pgm_sk(rcv->sk);
 	struct pgm_net *pn = rcv->pn;
@@ -340,6 +358,7 @@ refuse:
 
 /* Take @peer out of the receiver (its memory is freed by pgm_peer_free). */
 static void pgm_peer_unlink(struct pgm_receiver *rcv, struct pgm_peer *peer)
+	__must_hold(&rcv->lock)
 {
 	lockdep_assert_held(&rcv->lock);
 	hlist_del(&peer->node);
@@ -373,7 +392,9 @@ static void pgm_peer_free(struct pgm_peer *peer)
  * them from its credit (PGM_NAK_CREDIT per packet it sent us).
  */
 static bool peer_spend(struct pgm_peer *peer, u16 n)
+	__must_hold(&peer->rcv->lock)
 {
+	lockdep_assert_held(&peer->rcv->lock);
 	if (peer->credit < n)
 		return false;
 	peer->credit -= n;
@@ -383,12 +404,14 @@ static bool peer_spend(struct pgm_peer *peer, u16 n)
 /* Send a NAK for @sqns (the first, then up to 62 in OPT_NAK_LIST). */
 static void pgm_send_nak(struct pgm_receiver *rcv, struct pgm_peer *peer,
 			 const __be32 *sqns, unsigned int n)
+	__must_hold(&rcv->lock)
 {
 	/* Upstream: source port is the data-destination port (8.3). */
 	struct sk_buff *skb = pgm_build_nak(PGM_NAK, peer->dport, peer->tsi.sport,
 					    peer->tsi.gsi, peer->nla, peer->group,
 					    sqns, n);
 
+	lockdep_assert_held(&rcv->lock);
 	if (!skb)
 		return;
 	if (!pgm_xmit(rcv->sk, skb, peer->nla, false)) {
@@ -400,9 +423,11 @@ static void pgm_send_nak(struct pgm_receiver *rcv, struct pgm_peer *peer,
 /* One SPMR (section 8.4) for @peer's session to @daddr, with IP TTL @ttl. */
 static void pgm_send_spmr_to(struct pgm_receiver *rcv, struct pgm_peer *peer,
 			     __be32 daddr, u8 ttl)
+	__must_hold(&rcv->lock)
 {
 	struct sk_buff *skb = pgm_alloc_pkt(PGM_HDR_LEN, GFP_ATOMIC);
 
+	lockdep_assert_held(&rcv->lock);
 	if (!skb)
 		return;
 	pgm_fill_hdr(skb, peer->dport, peer->tsi.sport, PGM_SPMR, 0, peer->tsi.gsi, 0);
@@ -417,7 +442,9 @@ static void pgm_send_spmr_to(struct pgm_receiver *rcv, struct pgm_peer *peer,
  * the source.
  */
 static void pgm_send_spmr(struct pgm_receiver *rcv, struct pgm_peer *peer)
+	__must_hold(&rcv->lock)
 {
+	lockdep_assert_held(&rcv->lock);
 	pgm_send_spmr_to(rcv, peer, peer->group, 1);
 	pgm_send_spmr_to(rcv, peer, peer->saddr, 0);
 }
@@ -429,9 +456,11 @@ static void pgm_send_spmr(struct pgm_receiver *rcv, struct pgm_peer *peer)
  * freed by its timer) only after the last of it.
  */
 static void pgm_peer_expire(struct pgm_receiver *rcv, struct pgm_peer *peer)
+	__must_hold(&rcv->lock)
 {
 	u32 sqn;
 
+	lockdep_assert_held(&rcv->lock);
 	peer->expired = true;
 	peer->bo_pending = false;
 	peer->wait_pending = false;
@@ -552,9 +581,11 @@ out:
  * when a NAK could go (an NLA known, credit left), SPMRs likewise.
  */
 static void peer_arm(struct pgm_peer *peer)
+	__must_hold(&peer->rcv->lock)
 {
 	unsigned long when = peer->last_heard + pgm_usecs_to_jiffies(peer->p.peer_expiry);
 
+	lockdep_assert_held(&peer->rcv->lock);
 	if (peer->expired) {
 		/* Drained: the timer frees it; otherwise the reader drives it. */
 		if (peer->end_reported)
@@ -610,6 +641,7 @@ static void pgm_read_opts(const u8 *d, const struct pgm_wire_info *info,
 
 static void pgm_rx_data(struct pgm_receiver *rcv, struct pgm_peer *peer,
 			struct sk_buff *skb, const struct pgm_wire_info *info)
+	__must_hold(&rcv->lock)
 {
 	const struct pgm_data *dh = pgm_body(skb->data);
 	u32 sqn = ntohl(dh->sqn);
@@ -619,6 +651,7 @@ static void pgm_rx_data(struct pgm_receiver *rcv, struct pgm_peer *peer,
 	u32 join = 0;
 	u8 end = 0;
 
+	lockdep_assert_held(&rcv->lock);
 	if (info->type == PGM_ODATA)
 		rcv->st.odata_received++;
 	else
@@ -703,7 +736,9 @@ static void pgm_rx_data(struct pgm_receiver *rcv, struct pgm_peer *peer,
  * two SPMs in a row carry it.
  */
 static void pgm_peer_nla(struct pgm_receiver *rcv, struct pgm_peer *peer, __be32 nla)
+	__must_hold(&rcv->lock)
 {
+	lockdep_assert_held(&rcv->lock);
 	if (ipv4_is_multicast(nla) || ipv4_is_lbcast(nla) || ipv4_is_zeronet(nla)) {
 		rcv->st.malformed++;
 		return;
@@ -718,6 +753,7 @@ static void pgm_peer_nla(struct pgm_receiver *rcv, struct pgm_peer *peer, __be32
 
 static void pgm_rx_spm(struct pgm_receiver *rcv, struct pgm_peer *peer,
 		       struct sk_buff *skb, const struct pgm_wire_info *info)
+	__must_hold(&rcv->lock)
 {
 	const struct pgm_spm *spm = pgm_body(skb->data);
 	u32 spm_sqn = ntohl(spm->sqn);
@@ -727,6 +763,7 @@ static void pgm_rx_spm(struct pgm_receiver *rcv, struct pgm_peer *peer,
 	u32 join = 0;
 	u8 end = 0;
 
+	lockdep_assert_held(&rcv->lock);
 	/* Section 6.2: an SPM older than the last one is discarded. */
 	if (peer->spm_seen && !pgm_sqn_before(peer->spm_sqn, spm_sqn))
 		return;
@@ -773,9 +810,11 @@ static void pgm_rx_spm(struct pgm_receiver *rcv, struct pgm_peer *peer,
 
 /* NCF (sections 6.3, 9.3): stop NAKing, wait for the RDATA. */
 static void pgm_ncf_one(struct pgm_receiver *rcv, struct pgm_peer *peer, u32 sqn)
+	__must_hold(&rcv->lock)
 {
 	struct pgm_slot *s;
 
+	lockdep_assert_held(&rcv->lock);
 	rcv->st.ncfs_received++;
 	if (!peer->started || pgm_sqn_before(sqn, peer->next) ||
 	    (u32)(sqn - peer->next) >= peer_size(peer))
@@ -800,11 +839,13 @@ static void pgm_ncf_one(struct pgm_receiver *rcv, struct pgm_peer *peer, u32 sqn
 
 static void pgm_rx_ncf(struct pgm_receiver *rcv, struct pgm_peer *peer,
 		       struct sk_buff *skb, const struct pgm_wire_info *info)
+	__must_hold(&rcv->lock)
 {
 	const struct pgm_nak *nk = pgm_body(skb->data);
 	const struct pgm_opt *o;
 	unsigned int k;
 
+	lockdep_assert_held(&rcv->lock);
 	pgm_ncf_one(rcv, peer, ntohl(nk->sqn));
 	if (!(info->opt_seen & (1U << PGM_OPT_NAK_LIST)))
 		return;
@@ -816,9 +857,14 @@ static void pgm_rx_ncf(struct pgm_receiver *rcv, struct pgm_peer *peer,
 	}
 }
 
-/*
- * Downstream packets (SPM, ODATA, RDATA, NCF) for this receiver, from the
- * input path in softirq; @skb->data is the PGM header.
+/**
+ * pgm_receiver_rcv - downstream packets (SPM, ODATA, RDATA, NCF) for a receiver
+ * @sk: the receiver socket
+ * @skb: the packet at its PGM header
+ * @info: what validation learnt of it
+ *
+ * From the input path in softirq, under rcu_read_lock().  Other
+ * receivers' multicast SPMRs come here too (Appendix C).
  */
 void pgm_receiver_rcv(struct sock *sk, struct sk_buff *skb,
 		      const struct pgm_wire_info *info)
@@ -893,6 +939,12 @@ out:
 	spin_unlock_bh(&rcv->lock);
 }
 
+/**
+ * pgm_receiver_start - bind(): the socket becomes a receiver
+ * @sk: the socket, locked; its ring, if any, is the receiver's from now on
+ *
+ * Return: 0 or -ENOMEM.
+ */
 int pgm_receiver_start(struct sock *sk)
 {
 	struct pgm_receiver *rcv = kzalloc(sizeof(*rcv), GFP_KERNEL);
@@ -904,6 +956,8 @@ int pgm_receiver_start(struct sock *sk)
 	rcv->sk = sk;
 	rcv->pn = pgm_pernet(sock_net(sk));
 	rcv->ring = pgm_sk(sk)->ring;	/* fixed from now on */
+	if (rcv->ring)
+		rcv->ring->lock = &rcv->lock;	/* what its producer side runs under */
 	rcv->hash_seed = get_random_u32();
 	__skb_queue_head_init(&rcv->pending_err);
 	INIT_LIST_HEAD(&rcv->blocked);
@@ -913,6 +967,12 @@ int pgm_receiver_start(struct sock *sk)
 	return 0;
 }
 
+/**
+ * pgm_receiver_stop - close(): forget every session and free the receiver
+ * @sk: the socket, locked
+ *
+ * Waits for the peers' timers: process context.
+ */
 void pgm_receiver_stop(struct sock *sk)
 {
 	struct pgm_receiver *rcv = pgm_rcv_get(sk);
@@ -942,6 +1002,11 @@ void pgm_receiver_stop(struct sock *sk)
 	kfree_rcu(rcv, rcu);
 }
 
+/**
+ * pgm_receiver_stats - the receiver's counters, zero without one
+ * @sk: the socket, locked
+ * @st: filled in
+ */
 void pgm_receiver_stats(struct sock *sk, struct pgm_receiver_stats *st)
 {
 	struct pgm_receiver *rcv = pgm_rcv_get(sk);
@@ -956,14 +1021,18 @@ void pgm_receiver_stats(struct sock *sk, struct pgm_receiver_stats *st)
 	spin_unlock_bh(&rcv->lock);
 }
 
-/*
- * For a dump, under rcu_read_lock() (@rcv was read with rcu_dereference):
- * false when the receiver is going away.
+/**
+ * pgm_receiver_info - what a dump shows of a receiver
+ * @rcv: the receiver, read with rcu_dereference() under rcu_read_lock()
+ * @ri: filled in
+ *
+ * Return: false when the receiver is going away (nothing filled in).
  */
 bool pgm_receiver_info(struct pgm_receiver *rcv, struct pgm_receiver_info *ri)
 {
 	bool ok;
 
+	RCU_LOCKDEP_WARN(!rcu_read_lock_held(), "pgm: receiver dump outside RCU");
 	spin_lock_bh(&rcv->lock);
 	ok = !rcv->dead;
 	if (ok) {
@@ -976,11 +1045,15 @@ bool pgm_receiver_info(struct pgm_receiver *rcv, struct pgm_receiver_info *ri)
 	return ok;
 }
 
-/*
- * For the peer dump, under rcu_read_lock(): call @fill for each peer after
- * the first *@skip (in hash order), under rcv->lock, so @fill must not
- * sleep.  Stops at the first error of @fill (a full message: the dump
- * goes on from there next time); *@skip counts the peers done.
+/**
+ * pgm_receiver_peers - the peer dump: call @fill for each session
+ * @rcv: the receiver, read with rcu_dereference() under rcu_read_lock()
+ * @skip: sessions done (in hash order) by earlier calls; counts on
+ * @fill: called under rcv->lock, so it must not sleep; an error (a full
+ *	message) stops the walk, and the dump goes on from there next time
+ * @arg: for @fill
+ *
+ * Return: 0, or the first error of @fill.
  */
 int pgm_receiver_peers(struct pgm_receiver *rcv, unsigned long *skip,
 		       int (*fill)(const struct pgm_peer_info *pi, void *arg), void *arg)
@@ -990,6 +1063,7 @@ int pgm_receiver_peers(struct pgm_receiver *rcv, unsigned long *skip,
 	unsigned int i;
 	int err = 0;
 
+	RCU_LOCKDEP_WARN(!rcu_read_lock_held(), "pgm: peer dump outside RCU");
 	spin_lock_bh(&rcv->lock);
 	if (rcv->dead)
 		goto out;

@@ -73,6 +73,7 @@ unsigned long pgm_token_delay(const struct pgm_source *src, unsigned int cost, b
 {
 	u64 ns = 0;
 
+	lockdep_assert_held(&src->lock);
 	if (src->p.txw_max_rte && src->tokens < cost)
 		ns = div_u64((u64)(cost - src->tokens) * NSEC_PER_SEC, src->p.txw_max_rte);
 	if (repair && pgm_repair_limited(src) && src->rtokens < cost)
@@ -94,6 +95,7 @@ static unsigned int pgm_rdata_cost(const struct pgm_source *src, const struct sk
  * sure of the tokens.
  */
 static void pgm_send_ncf(struct pgm_source *src)
+	__must_hold(&src->lock)
 {
 	unsigned int n = src->ncf_n;
 	struct sk_buff *skb;
@@ -124,6 +126,7 @@ static void pgm_send_ncf(struct pgm_source *src)
 bool pgm_repair_next(const struct pgm_source *src, bool *ncf, unsigned int *cost)
 	__must_hold(&src->lock)
 {
+	lockdep_assert_held(&src->lock);
 	if (src->ncf_n && !(src->rdata_turn && !list_empty(&src->rq))) {
 		*ncf = true;
 		*cost = pgm_wire_len(src, pgm_nak_len(src->ncf_n), true);
@@ -186,6 +189,7 @@ unsigned int pgm_repair_reserve(const struct pgm_source *src)
 	unsigned int cost;
 	bool ncf;
 
+	lockdep_assert_held(&src->lock);
 	if (!pgm_repair_next(src, &ncf, &cost))
 		return 0;
 	if (pgm_repair_limited(src) && src->rtokens < cost)
@@ -199,6 +203,7 @@ unsigned int pgm_repair_reserve(const struct pgm_source *src)
  * window (nothing to confirm).  Under src->lock.
  */
 static bool pgm_repair(struct pgm_source *src, u32 sqn)
+	__must_hold(&src->lock)
 {
 	struct sk_buff *skb;
 	struct pgm_txw_cb *cb;
@@ -228,9 +233,11 @@ static bool pgm_repair(struct pgm_source *src, u32 sqn)
  * second, one nak-storm event for that second.
  */
 static void pgm_source_nak_rate(struct pgm_source *src, u32 n)
+	__must_hold(&src->lock)
 {
 	u32 limit = READ_ONCE(pgm_pernet(sock_net(src->sk))->nak_storm_rate);
 
+	lockdep_assert_held(&src->lock);
 	if (time_after_eq(jiffies, src->nak_second + HZ)) {
 		src->nak_second = jiffies;
 		src->nak_count = 0;
@@ -258,6 +265,7 @@ static void pgm_source_nak_rate(struct pgm_source *src, u32 n)
  */
 static void pgm_source_nak(struct pgm_source *src, struct sk_buff *skb,
 			   const struct pgm_wire_info *info)
+	__must_hold(&src->lock)
 {
 	const struct pgm_nak *nk = pgm_body(skb->data);
 	__be32 ok[PGM_NAK_SQNS_MAX];
@@ -332,10 +340,14 @@ static void pgm_source_nak(struct pgm_source *src, struct sk_buff *skb,
 	pgm_source_arm(src);
 }
 
-/*
- * Upstream packets for this session (NAK, SPMR), from the input path in
- * softirq.  Their ports are reversed: the destination port is our
- * data-source port (section 8.3).
+/**
+ * pgm_source_rcv - upstream packets (NAK, SPMR) for this session
+ * @sk: the source socket
+ * @skb: the packet at its PGM header
+ * @info: what validation learnt of it
+ *
+ * From the input path in softirq, under rcu_read_lock().  Their ports are
+ * reversed: the destination port is our data-source port (section 8.3).
  */
 void pgm_source_rcv(struct sock *sk, struct sk_buff *skb,
 		    const struct pgm_wire_info *info)

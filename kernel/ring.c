@@ -32,6 +32,15 @@
 
 #include "pgm.h"
 
+/**
+ * pgm_ring_create - setsockopt(PGM_RX_RING): create the socket's ring
+ * @sk: the socket, unlocked
+ * @optval: a struct pgm_rx_ring
+ * @optlen: its length
+ *
+ * Return: 0, or -EINVAL, -EFAULT, -ENOMEM, -EBUSY (a ring already),
+ * -EOPNOTSUPP (PGM_ABORT_ON_LOSS set).
+ */
 int pgm_ring_create(struct sock *sk, sockptr_t optval, unsigned int optlen)
 {
 	struct pgm_sock *ps = pgm_sk(sk);
@@ -77,6 +86,10 @@ int pgm_ring_create(struct sock *sk, sockptr_t optval, unsigned int optlen)
 	return err;
 }
 
+/**
+ * pgm_ring_destroy - free a ring once nothing maps it
+ * @r: the ring, or NULL
+ */
 void pgm_ring_destroy(struct pgm_ring *r)
 {
 	if (!r)
@@ -85,6 +98,11 @@ void pgm_ring_destroy(struct pgm_ring *r)
 	kfree(r);
 }
 
+/**
+ * pgm_ring_geometry - getsockopt(PGM_RX_RING): where the ring's parts are
+ * @r: the ring, or NULL (all zero)
+ * @g: filled in
+ */
 void pgm_ring_geometry(struct pgm_ring *r, struct pgm_rx_ring *g)
 {
 	memset(g, 0, sizeof(*g));
@@ -95,11 +113,19 @@ void pgm_ring_geometry(struct pgm_ring *r, struct pgm_rx_ring *g)
 	g->mmap_len = r->data_off + r->size;
 }
 
-/*
- * mmap(fd, len, ..., 0): the control page and the records.  The pages are
- * the ring's vmalloc pages, inserted one by one (each mapping holds a
- * reference to each page; the ring outlives every mapping, which holds
- * the socket's file), never expanded and left out of core dumps.
+/**
+ * pgm_ring_mmap - mmap(fd, len, ..., 0): the control page and the records
+ * @file: the socket's file
+ * @sock: the socket
+ * @vma: the mapping
+ *
+ * The pages are the ring's vmalloc pages, inserted one by one (each
+ * mapping holds a reference to each page; the ring outlives every
+ * mapping, which holds the socket's file), never expanded and left out of
+ * core dumps.
+ *
+ * Return: 0, -EINVAL without a ring or past its end, or what
+ * vm_insert_page() says.
  */
 int pgm_ring_mmap(struct file *file, struct socket *sock, struct vm_area_struct *vma)
 {
@@ -129,8 +155,10 @@ int pgm_ring_mmap(struct file *file, struct socket *sock, struct vm_area_struct 
  */
 static u32 pgm_ring_free(struct pgm_ring *r)
 {
-	u32 c = smp_load_acquire(&r->ctrl->consumer);
+	u32 c;
 
+	lockdep_assert_held(r->lock);
+	c = smp_load_acquire(&r->ctrl->consumer);
 	if (c != r->cons) {
 		if ((u32)(c - r->cons) <= (u32)(r->prod - r->cons)) {
 			r->cons = c;
@@ -143,11 +171,18 @@ static u32 pgm_ring_free(struct pgm_ring *r)
 	return r->size - (r->prod - r->cons);
 }
 
-/*
- * Room for a record of @len bytes (a multiple of PGM_RING_ALIGN, at most
- * size / 2): its header, contiguous, or NULL when the ring is full (then
- * PGM_RING_F_WAKEUP is set).  A PAD record fills the end of the data area
- * when the record does not fit there.  Under rcv->lock.
+/**
+ * pgm_ring_reserve - room for a record in the ring
+ * @r: the ring, its receiver's lock held
+ * @len: the record's bytes, header included: a multiple of
+ *	PGM_RING_ALIGN, at most half the ring
+ *
+ * A PAD record fills the end of the data area when the record does not
+ * fit there.  When the ring is full, PGM_RING_F_WAKEUP is set for the
+ * application.
+ *
+ * Return: the record's header, contiguous, zeroed but for its length;
+ * NULL when the ring is full.
  */
 struct pgm_ring_rec *pgm_ring_reserve(struct pgm_ring *r, u32 len)
 {
@@ -156,6 +191,7 @@ struct pgm_ring_rec *pgm_ring_reserve(struct pgm_ring *r, u32 len)
 	u32 need = len > tail ? tail + len : len;
 	struct pgm_ring_rec *rec;
 
+	lockdep_assert_held(r->lock);
 	if (pgm_ring_free(r) < need) {
 		/* Tell the application, then look again (see the uapi header). */
 		WRITE_ONCE(r->ctrl->flags, PGM_RING_F_WAKEUP);
@@ -186,16 +222,26 @@ struct pgm_ring_rec *pgm_ring_reserve(struct pgm_ring *r, u32 len)
 	return rec;
 }
 
-/* Publish the record pgm_ring_reserve() gave (its fields filled). */
+/**
+ * pgm_ring_commit - publish the record pgm_ring_reserve() gave
+ * @r: the ring, its receiver's lock held
+ * @rec: the record, its fields filled
+ */
 void pgm_ring_commit(struct pgm_ring *r, struct pgm_ring_rec *rec)
 {
+	lockdep_assert_held(r->lock);
 	WRITE_ONCE(r->prod, r->prod + rec->len);
 	smp_store_release(&r->ctrl->producer, r->prod);
 	r->st.records++;
 	r->wake = true;
 }
 
-/* Does the application have records to read?  Lockless, for poll(). */
+/**
+ * pgm_ring_readable - does the application have records to read?
+ * @r: the ring; lockless, for poll()
+ *
+ * Return: true when its consumer index is not the producer's.
+ */
 bool pgm_ring_readable(struct pgm_ring *r)
 {
 	return READ_ONCE(r->prod) != READ_ONCE(r->ctrl->consumer);

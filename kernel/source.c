@@ -67,6 +67,7 @@ static bool pgm_join_advertised(const struct pgm_source *src)
 void pgm_source_event(struct pgm_source *src, u8 cmd, struct pgm_nl_event *ev)
 	__must_hold(&src->lock)
 {
+	lockdep_assert_held(&src->lock);
 	ev->cmd = cmd;
 	ev->role = PGM_ROLE_SOURCE;
 	memcpy(ev->tsi.gsi, src->gsi, PGM_GSI_LEN);
@@ -79,9 +80,11 @@ void pgm_source_event(struct pgm_source *src, u8 cmd, struct pgm_nl_event *ev)
 
 /* The size of the SPM pgm_send_spm() would build now, and its options. */
 static unsigned int pgm_spm_optlen(const struct pgm_source *src)
+	__must_hold(&src->lock)
 {
 	bool join = pgm_join_advertised(src);
 
+	lockdep_assert_held(&src->lock);
 	if (!src->end && !join)
 		return 0;
 	return PGM_OPT_LENGTH_LEN + (src->end ? PGM_OPT_FLAG_LEN : 0) +
@@ -186,6 +189,7 @@ void pgm_source_arm(struct pgm_source *src)
 void pgm_source_data_sent(struct pgm_source *src)
 	__must_hold(&src->lock)
 {
+	lockdep_assert_held(&src->lock);
 	src->hb_ivl = src->p.ihb_min;
 	src->next_hb = jiffies + pgm_usecs_to_jiffies(src->p.ihb_min);
 	pgm_source_arm(src);
@@ -212,6 +216,7 @@ int pgm_send_entry(struct pgm_source *src, struct sk_buff *orig, bool rdata)
 	struct pgm_hdr *ph;
 	unsigned int len;
 
+	lockdep_assert_held(&src->lock);
 	if (!rdata) {
 		pgm_set_csum(orig);
 		skb = skb_clone(orig, GFP_ATOMIC);
@@ -280,6 +285,7 @@ static void pgm_txw_drop_trail(struct pgm_source *src)
 	struct sk_buff **slot = txw_at(src, src->trail);
 	struct sk_buff *skb = *slot;
 
+	lockdep_assert(src->dead || lockdep_is_held(&src->lock));
 	*slot = NULL;
 	src->trail++;
 	if (!skb)
@@ -302,6 +308,7 @@ static void pgm_txw_drop_trail(struct pgm_source *src)
  * the trail advances (section 3.3).
  */
 static void pgm_txw_advance(struct pgm_source *src, u32 room, u64 bytes, u64 mem)
+	__must_hold(&src->lock)
 {
 	unsigned long max_age = src->p.txw_secs_ms ?
 		msecs_to_jiffies(src->p.txw_secs_ms) : 0;
@@ -342,6 +349,7 @@ static void pgm_source_sndbuf(struct sock *sk, const struct pgm_params *p)
 {
 	u64 want;
 
+	sock_owned_by_me(sk);
 	if (sk->sk_userlocks & SOCK_SNDBUF_LOCK)
 		return;
 	want = min_t(u64, (u64)p->txw_sqns * pgm_txw_entry_mem(p->max_tpdu),
@@ -350,6 +358,13 @@ static void pgm_source_sndbuf(struct sock *sk, const struct pgm_params *p)
 		WRITE_ONCE(sk->sk_sndbuf, want);
 }
 
+/**
+ * pgm_source_start - connect(): start a session and announce it with an SPM
+ * @sk: the socket, locked, its group and ports set
+ *
+ * Return: 0, -EADDRNOTAVAIL without an address receivers could NAK to, or
+ * a routing error or -ENOMEM.
+ */
 int pgm_source_start(struct sock *sk)
 {
 	struct pgm_sock *ps = pgm_sk(sk);
@@ -430,9 +445,12 @@ int pgm_source_start(struct sock *sk)
 	return 0;
 }
 
-/*
- * A tunable that may change during a session (rate, SPM intervals, RDATA
- * linger) was set: the session takes it now.
+/**
+ * pgm_source_params_changed - a session takes new tunables at once
+ * @sk: the socket, locked
+ *
+ * Those that may change during a session: the rate, the SPM intervals,
+ * the RDATA linger.
  */
 void pgm_source_params_changed(struct sock *sk)
 {
@@ -473,10 +491,14 @@ static void pgm_source_free(struct rcu_head *head)
 	kfree(src);
 }
 
-/*
- * Close: OPT_FIN (section 9.7) on SPMs, or OPT_RST (9.8) when SO_LINGER is
- * on with a zero time.  With SO_LINGER on and a time, the session stays up
+/**
+ * pgm_source_stop - close(): end the session and free it
+ * @sk: the socket, locked (released while it lingers)
+ *
+ * OPT_FIN (section 9.7) on SPMs, or OPT_RST (9.8) when SO_LINGER is on
+ * with a zero time.  With SO_LINGER on and a time, the session stays up
  * that long, repairing NAKs and repeating the final SPM, before it goes.
+ * Sleeps.
  */
 void pgm_source_stop(struct sock *sk)
 {
@@ -591,6 +613,7 @@ static struct sk_buff *pgm_build_odata(struct pgm_source *src, struct msghdr *ms
  */
 static int pgm_wait_tokens(struct sock *sk, struct pgm_source *src, s64 need,
 			   bool nonblock)
+	__must_hold(&src->lock)
 {
 	long timeo = sock_sndtimeo(sk, nonblock);
 
@@ -638,6 +661,15 @@ static int pgm_wait_tokens(struct sock *sk, struct pgm_source *src, s64 need,
 	}
 }
 
+/**
+ * pgm_source_sendmsg - send(): one APDU as ODATA, fragmented if it must be
+ * @sk: the socket, locked (released while it waits for tokens)
+ * @msg: the APDU
+ * @len: its length
+ *
+ * Return: @len, or -ENOTCONN, -EISCONN, -EOPNOTSUPP, -EINVAL, -EMSGSIZE,
+ * -ENOBUFS, -EFAULT, -EAGAIN, -EPIPE or -EINTR/-ERESTARTSYS.
+ */
 int pgm_source_sendmsg(struct sock *sk, struct msghdr *msg, size_t len)
 {
 	struct pgm_source *src = pgm_src_get(sk);
@@ -747,6 +779,7 @@ free:
 
 /* The counters with the window's state (under src->lock). */
 static void pgm_source_fill_stats(struct pgm_source *src, struct pgm_source_stats *st)
+	__must_hold(&src->lock)
 {
 	lockdep_assert_held(&src->lock);
 	*st = src->st;
@@ -756,6 +789,11 @@ static void pgm_source_fill_stats(struct pgm_source *src, struct pgm_source_stat
 	st->txw_mem = src->mem;
 }
 
+/**
+ * pgm_source_stats - the session's counters, zero without one
+ * @sk: the socket, locked
+ * @st: filled in
+ */
 void pgm_source_stats(struct sock *sk, struct pgm_source_stats *st)
 {
 	struct pgm_source *src = pgm_src_get(sk);
@@ -768,14 +806,18 @@ void pgm_source_stats(struct sock *sk, struct pgm_source_stats *st)
 	spin_unlock_bh(&src->lock);
 }
 
-/*
- * For a dump, under rcu_read_lock() (@src was read with rcu_dereference):
- * false when the session is going away.
+/**
+ * pgm_source_info - what a dump shows of a session
+ * @src: the session, read with rcu_dereference() under rcu_read_lock()
+ * @si: filled in
+ *
+ * Return: false when the session is going away (nothing filled in).
  */
 bool pgm_source_info(struct pgm_source *src, struct pgm_source_info *si)
 {
 	bool ok;
 
+	RCU_LOCKDEP_WARN(!rcu_read_lock_held(), "pgm: source dump outside RCU");
 	spin_lock_bh(&src->lock);
 	ok = !src->dead;
 	if (ok) {

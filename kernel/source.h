@@ -119,7 +119,9 @@ static inline u32 pgm_repair_rate(const struct pgm_source *src)
  * limit; with one, while new data waits for tokens.  Under src->lock.
  */
 static inline bool pgm_repair_limited(const struct pgm_source *src)
+	__must_hold(&src->lock)
 {
+	lockdep_assert_held(&src->lock);
 	return !src->p.txw_max_rte || src->odata_waiters ||
 	       time_in_range(jiffies, src->odata_short,
 			     src->odata_short + msecs_to_jiffies(PGM_ODATA_WAIT_MS));
@@ -127,7 +129,9 @@ static inline bool pgm_repair_limited(const struct pgm_source *src)
 
 /* May a packet of @cost wire bytes (a repair with @repair) leave now? */
 static inline bool pgm_may_send(const struct pgm_source *src, unsigned int cost, bool repair)
+	__must_hold(&src->lock)
 {
+	lockdep_assert_held(&src->lock);
 	if (src->p.txw_max_rte && src->tokens < cost)
 		return false;
 	return !repair || !pgm_repair_limited(src) || src->rtokens >= cost;
@@ -135,7 +139,9 @@ static inline bool pgm_may_send(const struct pgm_source *src, unsigned int cost,
 
 /* Take the tokens of a packet that is leaving.  Under src->lock. */
 static inline void pgm_charge(struct pgm_source *src, unsigned int cost, bool repair)
+	__must_hold(&src->lock)
 {
+	lockdep_assert_held(&src->lock);
 	if (src->p.txw_max_rte)
 		src->tokens -= cost;
 	if (repair)
