@@ -250,8 +250,7 @@ static bool pgm_apdu_complete(struct pgm_peer *peer, u32 first, u32 *nfrags, boo
 		if (pgm_sqn_before(peer->lead, sqn))
 			return false;	/* the rest has not arrived yet */
 		s = pgm_slot_find(peer, sqn);
-		if (!s || s->state == SLOT_BACKOFF || s->state == SLOT_WAIT_NCF ||
-		    s->state == SLOT_WAIT_DATA || s->state == SLOT_NONE)
+		if (!s || pgm_slot_awaited(s))
 			return false;
 		if (s->state == SLOT_LOST || !s->frag || s->first != first ||
 		    s->apdu_len != apdu_len || s->skb->len > apdu_len - have) {
@@ -390,6 +389,31 @@ static int pgm_ring_deliver(struct pgm_receiver *rcv, struct pgm_peer *peer,
 	return 0;
 }
 
+/*
+ * Hand the complete APDU of the @n slots at peer->next (@s is the first)
+ * to the ring or the receive queue: its length, or -ENOBUFS when there is
+ * no room (or no memory); then the session waits on rcv->blocked and the
+ * APDU in the window.
+ */
+static int pgm_deliver_apdu(struct pgm_receiver *rcv, struct pgm_peer *peer,
+			    struct pgm_slot *s, u32 n)
+	__must_hold(&rcv->lock)
+{
+	int len;
+
+	lockdep_assert_held(&rcv->lock);
+	if (rcv->ring) {
+		len = s->frag ? s->apdu_len : s->skb->len;
+		if (pgm_ring_deliver(rcv, peer, n, len))
+			len = -ENOBUFS;
+	} else {
+		len = pgm_queue_apdu(rcv, peer, s, n);
+	}
+	if (len < 0)
+		pgm_block(rcv, peer);
+	return len;
+}
+
 /**
  * pgm_deliver - deliver what is complete and in order, report what is lost
  * @rcv: the receiver, its lock held
@@ -410,8 +434,7 @@ void pgm_deliver(struct pgm_receiver *rcv, struct pgm_peer *peer)
 		u32 n = 1;
 		int len;
 
-		if (!s || s->state == SLOT_NONE || s->state == SLOT_BACKOFF ||
-		    s->state == SLOT_WAIT_NCF || s->state == SLOT_WAIT_DATA)
+		if (!s || pgm_slot_awaited(s))
 			break;
 		if (s->state == SLOT_LOST) {
 			if (!lost_count)
@@ -452,21 +475,9 @@ void pgm_deliver(struct pgm_receiver *rcv, struct pgm_peer *peer)
 				continue;
 			}
 		}
-		if (rcv->ring) {
-			len = s->frag ? s->apdu_len : s->skb->len;
-			if (pgm_ring_deliver(rcv, peer, n, len)) {
-				pgm_block(rcv, peer);
-				break;	/* full: it waits in the window */
-			}
-			goto delivered;
-		}
-		/* Receive queue full (or no memory): it waits in the window. */
-		len = pgm_queue_apdu(rcv, peer, s, n);
-		if (len < 0) {
-			pgm_block(rcv, peer);
-			break;
-		}
-delivered:
+		len = pgm_deliver_apdu(rcv, peer, s, n);
+		if (len < 0)
+			break;	/* no room: it waits in the window */
 		rcv->st.apdus_delivered++;
 		rcv->st.data_bytes_received += len;
 		while (n--)

@@ -480,9 +480,84 @@ static void pgm_peer_expire(struct pgm_receiver *rcv, struct pgm_peer *peer)
 }
 
 /*
+ * The deadlines of the window's NAK states that are due at @now: back-offs
+ * that end put their sqn in @nak (at most ARRAY_SIZE, *@nnak of them) for
+ * one NAK, waits that end back off again or, past their retries, give the
+ * sqn up as lost.  Walks the window (at most PGM_RXW_SQNS slots) and leaves
+ * @bo_at/@wait_at exact.  Returns whether a NAK was held back for want of
+ * credit.
+ */
+static bool pgm_peer_nak_due(struct pgm_peer *peer, unsigned long now,
+			     __be32 *nak, unsigned int *nnak)
+	__must_hold(&peer->rcv->lock)
+{
+	bool can_nak = peer->nla && peer->credit, deferred = false;
+	u32 sqn;
+
+	lockdep_assert_held(&peer->rcv->lock);
+	peer->bo_pending = false;
+	peer->wait_pending = false;
+	for (sqn = peer->next; !pgm_sqn_before(peer->lead, sqn); sqn++) {
+		struct pgm_slot *s = pgm_slot_find(peer, sqn);
+
+		if (!s || s->state == SLOT_NONE || s->state == SLOT_HAVE ||
+		    s->state == SLOT_LOST)
+			continue;
+		if (time_before(now, s->deadline)) {
+			slot_deadline(peer, s, s->state, s->deadline);
+			continue;
+		}
+		switch (s->state) {
+		case SLOT_BACKOFF:
+			/* No SPM yet (nowhere to send), no credit, or the list is full. */
+			if (!can_nak || *nnak == 1 + PGM_NAK_LIST_MAX) {
+				deferred |= !!peer->nla && !peer->credit;
+				slot_deadline(peer, s, SLOT_BACKOFF, s->deadline);
+				break;
+			}
+			nak[(*nnak)++] = htonl(sqn);
+			slot_deadline(peer, s, SLOT_WAIT_NCF,
+				      now + pgm_usecs_to_jiffies(peer->p.nak_rpt_ivl));
+			break;
+		case SLOT_WAIT_NCF:
+			if (++s->ncf_retries > peer->p.nak_ncf_retries) {
+				s->state = SLOT_LOST;
+				break;
+			}
+			slot_backoff(peer, s);
+			break;
+		case SLOT_WAIT_DATA:
+			if (++s->data_retries > peer->p.nak_data_retries) {
+				s->state = SLOT_LOST;
+				break;
+			}
+			slot_backoff(peer, s);
+			break;
+		}
+	}
+	return deferred;
+}
+
+/* No SPM yet at @now: ask for one with an SPMR, or back off again (Appendix C). */
+static void pgm_peer_spmr_due(struct pgm_receiver *rcv, struct pgm_peer *peer,
+			      unsigned long now)
+	__must_hold(&rcv->lock)
+{
+	lockdep_assert_held(&rcv->lock);
+	if (peer->spmr_wait) {
+		/* No SPM came: a new back-off, then ask again. */
+		peer->spmr_wait = false;
+		peer->spmr_at = now + pgm_backoff(peer->p.spmr_expiry);
+	} else if (peer_spend(peer, 2)) {
+		pgm_send_spmr(rcv, peer);
+		peer->spmr_wait = true;
+		peer->spmr_at = now + pgm_usecs_to_jiffies(peer->p.spmr_expiry);
+	}
+}
+
+/*
  * The NAK state machine's clock: one timer per peer, at its next deadline.
- * It walks the window (at most PGM_RXW_SQNS slots) only when a deadline is
- * due, and leaves @bo_at/@wait_at exact.
+ * It walks the window only when a deadline is due (pgm_peer_nak_due).
  */
 static void pgm_peer_timer(struct timer_list *t)
 {
@@ -491,8 +566,6 @@ static void pgm_peer_timer(struct timer_list *t)
 	unsigned long now = jiffies;
 	__be32 nak[1 + PGM_NAK_LIST_MAX];
 	unsigned int nnak = 0;
-	bool can_nak, deferred = false;
-	u32 sqn;
 
 	spin_lock_bh(&rcv->lock);
 	if (rcv->dead)
@@ -509,66 +582,17 @@ static void pgm_peer_timer(struct timer_list *t)
 		pgm_peer_free(peer);
 		return;
 	}
-	can_nak = peer->nla && peer->credit;
 	if (peer->started &&
 	    ((peer->wait_pending && !time_before(now, peer->wait_at)) ||
-	     (peer->bo_pending && can_nak && !time_before(now, peer->bo_at)))) {
-		peer->bo_pending = false;
-		peer->wait_pending = false;
-		for (sqn = peer->next; !pgm_sqn_before(peer->lead, sqn); sqn++) {
-			struct pgm_slot *s = pgm_slot_find(peer, sqn);
-
-			if (!s || s->state == SLOT_NONE || s->state == SLOT_HAVE ||
-			    s->state == SLOT_LOST)
-				continue;
-			if (time_before(now, s->deadline)) {
-				slot_deadline(peer, s, s->state, s->deadline);
-				continue;
-			}
-			switch (s->state) {
-			case SLOT_BACKOFF:
-				/* No SPM yet (nowhere to send), no credit, or the list is full. */
-				if (!can_nak || nnak == ARRAY_SIZE(nak)) {
-					deferred |= !!peer->nla && !peer->credit;
-					slot_deadline(peer, s, SLOT_BACKOFF, s->deadline);
-					break;
-				}
-				nak[nnak++] = htonl(sqn);
-				slot_deadline(peer, s, SLOT_WAIT_NCF,
-					      now + pgm_usecs_to_jiffies(peer->p.nak_rpt_ivl));
-				break;
-			case SLOT_WAIT_NCF:
-				if (++s->ncf_retries > peer->p.nak_ncf_retries) {
-					s->state = SLOT_LOST;
-					break;
-				}
-				slot_backoff(peer, s);
-				break;
-			case SLOT_WAIT_DATA:
-				if (++s->data_retries > peer->p.nak_data_retries) {
-					s->state = SLOT_LOST;
-					break;
-				}
-				slot_backoff(peer, s);
-				break;
-			}
-		}
+	     (peer->bo_pending && peer->nla && peer->credit &&
+	      !time_before(now, peer->bo_at)))) {
+		if (pgm_peer_nak_due(peer, now, nak, &nnak))
+			rcv->st.naks_deferred++;
 	}
 	if (nnak && peer_spend(peer, 1))
 		pgm_send_nak(rcv, peer, nak, nnak);
-	if (deferred)
-		rcv->st.naks_deferred++;
-	if (!peer->spm_seen && time_after_eq(now, peer->spmr_at)) {
-		if (peer->spmr_wait) {
-			/* No SPM came: a new back-off, then ask again. */
-			peer->spmr_wait = false;
-			peer->spmr_at = now + pgm_backoff(peer->p.spmr_expiry);
-		} else if (peer_spend(peer, 2)) {
-			pgm_send_spmr(rcv, peer);
-			peer->spmr_wait = true;
-			peer->spmr_at = now + pgm_usecs_to_jiffies(peer->p.spmr_expiry);
-		}
-	}
+	if (!peer->spm_seen && time_after_eq(now, peer->spmr_at))
+		pgm_peer_spmr_due(rcv, peer, now);
 	pgm_deliver(rcv, peer);
 	peer_arm(peer);
 out:
@@ -639,6 +663,75 @@ static void pgm_read_opts(const u8 *d, const struct pgm_wire_info *info,
 	}
 }
 
+/*
+ * Late join: the session starts with the first data seen, @sqn; the rest
+ * of an APDU that began before us is skipped silently.
+ */
+static void pgm_peer_join_data(struct pgm_receiver *rcv, struct pgm_peer *peer, u32 sqn,
+			       bool has_join, u32 join)
+	__must_hold(&rcv->lock)
+{
+	lockdep_assert_held(&rcv->lock);
+	peer->started = true;
+	peer->next = sqn;
+	/*
+	 * Section 9.4: OPT_JOIN lets us ask for earlier data; the source
+	 * sends it while its first sqn is in the window, so receivers
+	 * that lost the session's first packets still get them.
+	 */
+	if (has_join && pgm_sqn_before(join, sqn) &&
+	    (u32)(sqn - join) < peer_size(peer))
+		peer->next = join;
+	peer->lead = peer->next - 1;
+	peer->joined = peer->next;
+	pgm_peer_started(rcv, peer);
+}
+
+/*
+ * Keep the data packet @skb of @sqn (inside the window) in its slot, its
+ * TSDU after @hlen bytes of headers, with the OPT_FRAGMENT fields of
+ * @meta.  False when it is not kept: a duplicate, out of memory, or past
+ * the memory budget (then it stays missing and is NAKed again later),
+ * except the packet delivery waits for.
+ */
+static bool pgm_hold_data(struct pgm_receiver *rcv, struct pgm_peer *peer, u32 sqn,
+			  struct sk_buff *skb, unsigned int hlen,
+			  const struct pgm_slot *meta)
+	__must_hold(&rcv->lock)
+{
+	struct pgm_slot *s;
+
+	lockdep_assert_held(&rcv->lock);
+	s = slot_alloc(peer, sqn, sqn == peer->next);
+	if (!s)
+		return false;
+	if (s->state == SLOT_HAVE) {
+		rcv->st.duplicates++;
+		return false;
+	}
+	skb = skb_clone(skb, GFP_ATOMIC);
+	if (!skb)
+		return false;
+	/*
+	 * The route the packet came in on is only valid in this softirq
+	 * (a noref dst); held data is delivered later, from timers and from
+	 * recvmsg(), and needs no route.
+	 */
+	skb_dst_drop(skb);
+	if (!rcv_charge(rcv, peer, skb->truesize, sqn == peer->next)) {
+		kfree_skb(skb);
+		return false;
+	}
+	pgm_slot_clear(peer, s);
+	skb_pull(skb, hlen);
+	s->skb = skb;
+	s->state = SLOT_HAVE;
+	s->frag = meta->frag;
+	s->first = meta->first;
+	s->apdu_len = meta->apdu_len;
+	return true;
+}
+
 static void pgm_rx_data(struct pgm_receiver *rcv, struct pgm_peer *peer,
 			struct sk_buff *skb, const struct pgm_wire_info *info)
 	__must_hold(&rcv->lock)
@@ -646,7 +739,7 @@ static void pgm_rx_data(struct pgm_receiver *rcv, struct pgm_peer *peer,
 	const struct pgm_data *dh = pgm_body(skb->data);
 	u32 sqn = ntohl(dh->sqn);
 	u32 trail = ntohl(dh->trail);
-	struct pgm_slot meta = {}, *s;
+	struct pgm_slot meta = {};
 	bool has_join = false;
 	u32 join = 0;
 	u8 end = 0;
@@ -662,25 +755,8 @@ static void pgm_rx_data(struct pgm_receiver *rcv, struct pgm_peer *peer,
 		rcv->st.malformed++;
 		return;
 	}
-	if (!peer->started) {
-		/*
-		 * Late join: the session starts with the first data seen; the
-		 * rest of an APDU that began before us is skipped silently.
-		 */
-		peer->started = true;
-		peer->next = sqn;
-		/*
-		 * Section 9.4: OPT_JOIN lets us ask for earlier data; the source
-		 * sends it while its first sqn is in the window, so receivers
-		 * that lost the session's first packets still get them.
-		 */
-		if (has_join && pgm_sqn_before(join, sqn) &&
-		    (u32)(sqn - join) < peer_size(peer))
-			peer->next = join;
-		peer->lead = peer->next - 1;
-		peer->joined = peer->next;
-		pgm_peer_started(rcv, peer);
-	}
+	if (!peer->started)
+		pgm_peer_join_data(rcv, peer, sqn, has_join, join);
 	if (pgm_sqn_before(sqn, peer->next)) {
 		rcv->st.duplicates++;
 		return;
@@ -692,37 +768,8 @@ static void pgm_rx_data(struct pgm_receiver *rcv, struct pgm_peer *peer,
 		rcv->st.outside_window++;
 		return;
 	}
-	s = slot_alloc(peer, sqn, sqn == peer->next);
-	if (!s)
+	if (!pgm_hold_data(rcv, peer, sqn, skb, info->hdr_len + info->opt_len, &meta))
 		return;
-	if (s->state == SLOT_HAVE) {
-		rcv->st.duplicates++;
-		return;
-	}
-	skb = skb_clone(skb, GFP_ATOMIC);
-	if (!skb)
-		return;
-	/*
-	 * The route the packet came in on is only valid in this softirq
-	 * (a noref dst); held data is delivered later, from timers and from
-	 * recvmsg(), and needs no route.
-	 */
-	skb_dst_drop(skb);
-	/*
-	 * Held data is charged; past the budget it is refused and stays
-	 * missing (NAKed again later), except the packet delivery waits for.
-	 */
-	if (!rcv_charge(rcv, peer, skb->truesize, sqn == peer->next)) {
-		kfree_skb(skb);
-		return;
-	}
-	pgm_slot_clear(peer, s);
-	skb_pull(skb, info->hdr_len + info->opt_len);
-	s->skb = skb;
-	s->state = SLOT_HAVE;
-	s->frag = meta.frag;
-	s->first = meta.first;
-	s->apdu_len = meta.apdu_len;
 	if (!pgm_sqn_before(sqn, peer->lead + 1))
 		peer->lead = sqn;
 	if (end)
