@@ -661,6 +661,72 @@ static int pgm_wait_tokens(struct sock *sk, struct pgm_source *src, s64 need,
 	}
 }
 
+/*
+ * Number the ODATA @skb, fragment @i of the @n of one APDU, with the next
+ * sqn, keep it in the transmit window (room made) and send it.
+ */
+static void pgm_txw_send(struct pgm_source *src, struct sk_buff *skb, unsigned int i,
+			 unsigned int n)
+	__must_hold(&src->lock)
+{
+	struct pgm_data *dh = pgm_body(skb->data);
+	struct pgm_opt_fragment *of;
+	u32 sqn = src->next_sqn++;
+
+	lockdep_assert_held(&src->lock);
+	dh->sqn = htonl(sqn);
+	dh->trail = htonl(src->trail);
+	if (n > 1) {	/* OPT_FRAGMENT's first sqn; it follows OPT_LENGTH */
+		of = (void *)(skb->data + PGM_DATA_HLEN + PGM_OPT_LENGTH_LEN);
+		of->first = htonl(sqn - i);
+	}
+	/* Its headroom is the IP layer's: ODATA goes out as a clone. */
+	__skb_header_release(skb);
+	txw_cb(skb)->sent = jiffies;
+	txw_cb(skb)->rdata = 0;
+	INIT_LIST_HEAD(&txw_cb(skb)->rq);
+	txw_cb(skb)->tsdu = ntohs(((struct pgm_hdr *)skb->data)->tsdu_len);
+	src->held += txw_cb(skb)->tsdu;
+	src->mem += skb->truesize;
+	sk_wmem_queued_add(src->sk, skb->truesize);
+	*txw_at(src, sqn) = skb;
+	pgm_send_entry(src, skb, false);
+}
+
+/*
+ * The @n ODATA of an APDU of @len bytes from @msg, in @fv, fragments of
+ * @max_frag bytes when there are several; *@mem is their memory.  0, or
+ * -ENOBUFS or -EFAULT with nothing left allocated.
+ */
+static int pgm_build_apdu(struct pgm_source *src, struct msghdr *msg, size_t len,
+			  unsigned int n, size_t max_frag, struct sk_buff **fv, u64 *mem)
+{
+	unsigned int i;
+	bool syn, join;
+	size_t off;
+	int err = 0;
+
+	spin_lock_bh(&src->lock);
+	syn = !src->syn_sent;
+	join = pgm_join_advertised(src);
+	spin_unlock_bh(&src->lock);
+	*mem = 0;
+	for (i = 0, off = 0; i < n; i++) {
+		size_t chunk = n == 1 ? len : min(max_frag, len - off);
+
+		fv[i] = pgm_build_odata(src, msg, len, off, chunk, n > 1,
+					syn && i == 0, join, &err);
+		if (!fv[i]) {
+			while (i--)
+				kfree_skb(fv[i]);
+			return err;
+		}
+		*mem += fv[i]->truesize;
+		off += chunk;
+	}
+	return 0;
+}
+
 /**
  * pgm_source_sendmsg - send(): one APDU as ODATA, fragmented if it must be
  * @sk: the socket, locked (released while it waits for tokens)
@@ -674,9 +740,8 @@ int pgm_source_sendmsg(struct sock *sk, struct msghdr *msg, size_t len)
 {
 	struct pgm_source *src = pgm_src_get(sk);
 	struct sk_buff *frags[64], **fv = frags;
-	size_t max_plain, max_frag, off;
+	size_t max_plain, max_frag;
 	unsigned int n, i;
-	bool syn, join;
 	s64 cost;
 	u64 mem;
 	int err = 0;
@@ -705,21 +770,12 @@ int pgm_source_sendmsg(struct sock *sk, struct msghdr *msg, size_t len)
 			return -ENOBUFS;
 	}
 
-	spin_lock_bh(&src->lock);
-	syn = !src->syn_sent;
-	join = pgm_join_advertised(src);
-	spin_unlock_bh(&src->lock);
-	mem = 0;
-	for (i = 0, off = 0; i < n; i++) {
-		size_t chunk = n == 1 ? len : min(max_frag, len - off);
-
-		fv[i] = pgm_build_odata(src, msg, len, off, chunk, n > 1,
-					syn && i == 0, join, &err);
-		if (!fv[i])
-			goto free;
-		mem += fv[i]->truesize;
-		off += chunk;
+	err = pgm_build_apdu(src, msg, len, n, max_frag, fv, &mem);
+	if (err) {
+		i = 0;
+		goto free;
 	}
+	i = n;
 	/* The window alone must hold the APDU within SO_SNDBUF. */
 	if (mem > READ_ONCE(sk->sk_sndbuf)) {
 		err = -EMSGSIZE;
@@ -737,30 +793,8 @@ int pgm_source_sendmsg(struct sock *sk, struct msghdr *msg, size_t len)
 		goto free;
 	}
 	pgm_txw_advance(src, n, len, mem);
-	for (i = 0; i < n; i++) {
-		struct sk_buff *skb = fv[i];
-		struct pgm_data *dh = pgm_body(skb->data);
-		struct pgm_opt_fragment *of;
-		u32 sqn = src->next_sqn++;
-
-		dh->sqn = htonl(sqn);
-		dh->trail = htonl(src->trail);
-		if (n > 1) {	/* OPT_FRAGMENT's first sqn; it follows OPT_LENGTH */
-			of = (void *)(skb->data + PGM_DATA_HLEN + PGM_OPT_LENGTH_LEN);
-			of->first = htonl(sqn - i);
-		}
-		/* Its headroom is the IP layer's: ODATA goes out as a clone. */
-		__skb_header_release(skb);
-		txw_cb(skb)->sent = jiffies;
-		txw_cb(skb)->rdata = 0;
-		INIT_LIST_HEAD(&txw_cb(skb)->rq);
-		txw_cb(skb)->tsdu = ntohs(((struct pgm_hdr *)skb->data)->tsdu_len);
-		src->held += txw_cb(skb)->tsdu;
-		src->mem += skb->truesize;
-		sk_wmem_queued_add(sk, skb->truesize);
-		*txw_at(src, sqn) = skb;
-		pgm_send_entry(src, skb, false);
-	}
+	for (i = 0; i < n; i++)
+		pgm_txw_send(src, fv[i], i, n);
 	src->syn_sent = true;
 	src->st.data_bytes_sent += len;
 	pgm_source_data_sent(src);
