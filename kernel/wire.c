@@ -127,12 +127,66 @@ size_t pgm_wire_need(const u8 *buf, size_t avail, size_t total)
 	return need < total ? need : total;
 }
 
+/*
+ * The option extensions at @hdr (section 9): OPT_LENGTH first with the
+ * total length, each option at least 4 bytes and inside the total, no
+ * second OPT_LENGTH, at most 16 options, OPT_END on the last, which ends
+ * at the total.  Fills in @info's nopts, opt_len and opt_seen.
+ */
+static enum pgm_wire_err opts_validate(const u8 *buf, size_t hdr, size_t avail,
+				       size_t total, struct pgm_wire_info *info)
+{
+	size_t optlen, off;
+	unsigned int n;
+
+	if (hdr + 4 > avail)
+		return PGM_WIRE_TRUNCATED;
+	/* OPT_LENGTH (9.1.1) comes first, is 4 bytes, never OPT_END. */
+	if (buf[hdr] != PGM_OPT_LENGTH || buf[hdr + 1] != 4)
+		return PGM_WIRE_MALFORMED;
+	optlen = pgm_get_be16(buf + hdr + 2);
+	if (optlen < 4 + 4)	/* OPT_LENGTH and at least one option */
+		return PGM_WIRE_MALFORMED;
+	if (hdr + optlen > total)
+		return PGM_WIRE_MALFORMED;
+	if (hdr + optlen > avail)
+		return PGM_WIRE_TRUNCATED;
+
+	off = hdr + 4;
+	n = 1;
+	for (;;) {
+		u8 ot, ol;
+
+		/* Also catches a chain that ends without OPT_END. */
+		if (off + 4 > hdr + optlen)
+			return PGM_WIRE_MALFORMED;
+		ot = buf[off];
+		ol = buf[off + 1];
+		if (ol < 4 || off + ol > hdr + optlen)
+			return PGM_WIRE_MALFORMED;
+		if ((ot & PGM_OPT_MASK) == PGM_OPT_LENGTH)
+			return PGM_WIRE_MALFORMED;	/* only first */
+		/* Section 9: 16 options, not counting OPT_LENGTH. */
+		if (n++ > PGM_MAX_OPTIONS)
+			return PGM_WIRE_MALFORMED;
+		if ((ot & PGM_OPT_MASK) < 32)
+			info->opt_seen |= 1U << (ot & PGM_OPT_MASK);
+		off += ol;
+		if (ot & PGM_OPT_END)
+			break;
+	}
+	if (off != hdr + optlen)	/* OPT_END before the total */
+		return PGM_WIRE_MALFORMED;
+	info->nopts = (u8)n;
+	info->opt_len = (u16)optlen;
+	return PGM_WIRE_OK;
+}
+
 enum pgm_wire_err pgm_wire_validate(const u8 *buf, size_t avail, size_t total,
 				    struct pgm_wire_info *info)
 {
-	size_t more, tlen, hdr, end, off;
+	size_t more, tlen, hdr, end;
 	u8 type, optflags;
-	unsigned int n;
 
 	info->opt_seen = 0;
 	info->nopts = 0;
@@ -170,49 +224,11 @@ enum pgm_wire_err pgm_wire_validate(const u8 *buf, size_t avail, size_t total,
 
 	end = hdr;
 	if (optflags & PGM_OPT_PRESENT) {
-		size_t optlen;
+		enum pgm_wire_err err = opts_validate(buf, hdr, avail, total, info);
 
-		if (hdr + 4 > avail)
-			return PGM_WIRE_TRUNCATED;
-		/* OPT_LENGTH (9.1.1) comes first, is 4 bytes, never OPT_END. */
-		if (buf[hdr] != PGM_OPT_LENGTH || buf[hdr + 1] != 4)
-			return PGM_WIRE_MALFORMED;
-		optlen = pgm_get_be16(buf + hdr + 2);
-		if (optlen < 4 + 4)	/* OPT_LENGTH and at least one option */
-			return PGM_WIRE_MALFORMED;
-		if (hdr + optlen > total)
-			return PGM_WIRE_MALFORMED;
-		if (hdr + optlen > avail)
-			return PGM_WIRE_TRUNCATED;
-
-		off = hdr + 4;
-		n = 1;
-		for (;;) {
-			u8 ot, ol;
-
-			/* Also catches a chain that ends without OPT_END. */
-			if (off + 4 > hdr + optlen)
-				return PGM_WIRE_MALFORMED;
-			ot = buf[off];
-			ol = buf[off + 1];
-			if (ol < 4 || off + ol > hdr + optlen)
-				return PGM_WIRE_MALFORMED;
-			if ((ot & PGM_OPT_MASK) == PGM_OPT_LENGTH)
-				return PGM_WIRE_MALFORMED;	/* only first */
-			/* Section 9: 16 options, not counting OPT_LENGTH. */
-			if (n++ > PGM_MAX_OPTIONS)
-				return PGM_WIRE_MALFORMED;
-			if ((ot & PGM_OPT_MASK) < 32)
-				info->opt_seen |= 1U << (ot & PGM_OPT_MASK);
-			off += ol;
-			if (ot & PGM_OPT_END)
-				break;
-		}
-		if (off != hdr + optlen)	/* OPT_END before the total */
-			return PGM_WIRE_MALFORMED;
-		info->nopts = (u8)n;
-		info->opt_len = (u16)optlen;
-		end = hdr + optlen;
+		if (err)
+			return err;
+		end = hdr + info->opt_len;
 	}
 
 	/* TSDU length is exactly what follows the transport header. */
