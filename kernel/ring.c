@@ -23,6 +23,31 @@
  * a later wake-up).  The kernel never trusts the mapping: it keeps its own
  * producer, reads only the consumer index and checks it against what it
  * knows (pgm_ring_free).
+ *
+ * Memory ordering.  Each barrier has a label, and the same label stands at
+ * the place it pairs with, here and in the readers (Tests/kernel/ringlib.h,
+ * Sources/CPGM/cmsg.c for Sources/PGM/Ring.swift):
+ *
+ *   (A) pgm_ring_commit(): the record's bytes, then smp_store_release() of
+ *       ctrl->producer.  Pairs with (B): a reader that load-acquires the
+ *       producer sees every record below it whole.
+ *   (B) reader: load-acquire of ctrl->producer before it reads records.
+ *   (C) reader: it is done with the records (payload views too), then
+ *       store-release of ctrl->consumer.  Pairs with (D).
+ *   (D) pgm_ring_free(): smp_load_acquire() of ctrl->consumer before
+ *       pgm_ring_reserve() hands out the bytes below it to be written
+ *       again: the reader's loads of them came first.
+ *   (E) pgm_ring_reserve() on a full ring: ctrl->flags gets
+ *       PGM_RING_F_WAKEUP, smp_mb(), then the consumer is read again (D).
+ *       Pairs with (F): either the kernel sees the space the reader just
+ *       released, or the reader sees the flag and calls poll(), which moves
+ *       the waiting data in.  Neither side can miss both.
+ *   (F) reader: store-release of ctrl->consumer (C), a full fence, then a
+ *       load of ctrl->flags.
+ *   (G) pgm_ring_create(): smp_store_release() of pgm_sock.ring once the
+ *       ring is initialised.  Pairs with (H).
+ *   (H) smp_load_acquire() of pgm_sock.ring by the lockless users: mmap()
+ *       (pgm_ring_mmap), poll() (pgm_poll) and getsockopt(PGM_RX_RING).
  */
 #include <linux/mm.h>
 #include <linux/slab.h>
@@ -79,7 +104,7 @@ int pgm_ring_create(struct sock *sk, sockptr_t optval, unsigned int optlen)
 	else if (ps->abort_on_loss)
 		err = -EOPNOTSUPP;	/* loss is a record in the ring, not a reset */
 	else
-		smp_store_release(&ps->ring, r);	/* poll() and mmap() read it locklessly */
+		smp_store_release(&ps->ring, r);	/* (G): pairs with (H) */
 	release_sock(sk);
 	if (err)
 		pgm_ring_destroy(r);
@@ -129,7 +154,7 @@ void pgm_ring_geometry(struct pgm_ring *r, struct pgm_rx_ring *g)
  */
 int pgm_ring_mmap(struct file *file, struct socket *sock, struct vm_area_struct *vma)
 {
-	struct pgm_ring *r = smp_load_acquire(&pgm_sk(sock->sk)->ring);
+	struct pgm_ring *r = smp_load_acquire(&pgm_sk(sock->sk)->ring);	/* (H) */
 	unsigned long len = vma->vm_end - vma->vm_start, off;
 	int err;
 
@@ -158,7 +183,7 @@ static u32 pgm_ring_free(struct pgm_ring *r)
 	u32 c;
 
 	lockdep_assert_held(r->lock);
-	c = smp_load_acquire(&r->ctrl->consumer);
+	c = smp_load_acquire(&r->ctrl->consumer);	/* (D): pairs with (C) */
 	if (c != r->cons) {
 		if ((u32)(c - r->cons) <= (u32)(r->prod - r->cons)) {
 			r->cons = c;
@@ -196,7 +221,7 @@ struct pgm_ring_rec *pgm_ring_reserve(struct pgm_ring *r, u32 len)
 		/* Tell the application, then look again (see the uapi header). */
 		WRITE_ONCE(r->ctrl->flags, PGM_RING_F_WAKEUP);
 		r->flagged = true;
-		smp_mb();
+		smp_mb();	/* (E): pairs with (F) */
 		if (pgm_ring_free(r) < need) {
 			if (!r->blocked)
 				r->st.full++;
@@ -231,7 +256,7 @@ void pgm_ring_commit(struct pgm_ring *r, struct pgm_ring_rec *rec)
 {
 	lockdep_assert_held(r->lock);
 	WRITE_ONCE(r->prod, r->prod + rec->len);
-	smp_store_release(&r->ctrl->producer, r->prod);
+	smp_store_release(&r->ctrl->producer, r->prod);	/* (A): pairs with (B) */
 	r->st.records++;
 	r->wake = true;
 }
