@@ -480,6 +480,17 @@ static void pgm_peer_expire(struct pgm_receiver *rcv, struct pgm_peer *peer)
 }
 
 /*
+ * May @s, which waited in vain for an NCF (NAK_NCF_RETRIES) or for the
+ * data after one (NAK_DATA_RETRIES), be NAKed again?  Counts the retry.
+ */
+static bool slot_retry(const struct pgm_peer *peer, struct pgm_slot *s)
+{
+	if (s->state == SLOT_WAIT_NCF)
+		return ++s->ncf_retries <= peer->p.nak_ncf_retries;
+	return ++s->data_retries <= peer->p.nak_data_retries;
+}
+
+/*
  * The deadlines of the window's NAK states that are due at @now: back-offs
  * that end put their sqn in @nak (at most ARRAY_SIZE, *@nnak of them) for
  * one NAK, waits that end back off again or, past their retries, give the
@@ -520,18 +531,12 @@ static bool pgm_peer_nak_due(struct pgm_peer *peer, unsigned long now,
 				      now + pgm_usecs_to_jiffies(peer->p.nak_rpt_ivl));
 			break;
 		case SLOT_WAIT_NCF:
-			if (++s->ncf_retries > peer->p.nak_ncf_retries) {
-				s->state = SLOT_LOST;
-				break;
-			}
-			slot_backoff(peer, s);
-			break;
 		case SLOT_WAIT_DATA:
-			if (++s->data_retries > peer->p.nak_data_retries) {
+			/* No NCF, or no data after it, in time: NAK again, or give up. */
+			if (slot_retry(peer, s))
+				slot_backoff(peer, s);
+			else
 				s->state = SLOT_LOST;
-				break;
-			}
-			slot_backoff(peer, s);
 			break;
 		}
 	}
