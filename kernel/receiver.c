@@ -137,7 +137,7 @@ static struct pgm_slot *slot_alloc(struct pgm_peer *peer, u32 sqn, bool must)
 			return NULL;
 		}
 	}
-	c = &peer->chunks[(sqn & peer->mask) / SLOTS_PER_CHUNK];
+	c = &peer->chunks[pgm_txw_slot(peer->mask, sqn) / SLOTS_PER_CHUNK];
 	if (!*c) {
 		if (!rcv_charge(peer->rcv, peer, chunk_bytes(peer), must))
 			return NULL;
@@ -313,7 +313,7 @@ static struct pgm_peer *pgm_peer_new(struct pgm_receiver *rcv, const struct pgm_
 {
 	struct pgm_sock *ps = pgm_sk(rcv->sk);
 	struct pgm_net *pn = rcv->pn;
-	u32 slots = roundup_pow_of_two(READ_ONCE(ps->params.rxw_sqns));
+	u32 slots = pgm_txw_slots(READ_ONCE(ps->params.rxw_sqns));
 	struct pgm_peer *peer;
 
 	lockdep_assert_held(&rcv->lock);

@@ -12,6 +12,7 @@
 #define _PGM_RECEIVER_H
 
 #include "pgm.h"
+#include "txw.h"
 
 #define SLOTS_PER_CHUNK	128
 #define PGM_PEER_HASH	256	/* buckets; keyed per receiver (hash_seed) */
@@ -112,12 +113,13 @@ static inline u32 peer_size(const struct pgm_peer *peer)
 
 /*
  * The slot of @sqn, or NULL when its chunk was never needed.  The index is
- * @sqn masked with a power of two, so sqns that share a slot are a multiple
- * of 2^k apart and never both in the window, across the 2^32 wrap too.
+ * the transmit window's (txw.h): @sqn masked with a power of two, so sqns
+ * that share a slot are a multiple of 2^k apart and never both in the
+ * window, across the 2^32 wrap too.
  */
 static inline struct pgm_slot *pgm_slot_find(const struct pgm_peer *peer, u32 sqn)
 {
-	u32 i = sqn & peer->mask;
+	u32 i = pgm_txw_slot(peer->mask, sqn);
 	struct pgm_slot *c;
 
 	if (!peer->chunks)
