@@ -29,7 +29,8 @@
  * while the socket's receive queue is full (SO_RCVBUF): data then waits in
  * the window, so memory is bounded by the window and SO_RCVBUF.
  *
- * This file keeps the windows and repairs them; deliver.c hands what is
+ * This file keeps the windows and repairs them; peer.c creates and frees
+ * the peers and accounts for their memory; deliver.c hands what is
  * complete, and the loss and end records, to the application.
  *
  * Locking: everything of a receiver and its peers is under rcv->lock
@@ -56,126 +57,6 @@
  */
 #define PGM_NAK_CREDIT		2
 #define PGM_NAK_CREDIT_MAX	64
-
-static u32 tsi_hash(const struct pgm_receiver *rcv, const struct pgm_tsi *tsi)
-{
-	return jhash(tsi, sizeof(*tsi), rcv->hash_seed) & (PGM_PEER_HASH - 1);
-}
-
-/*
- * Memory a packet makes us hold (a session, its window's slots, the data in
- * them) is charged to the receiver, and refused (counted) past the
- * socket's budget (the larger of SO_RCVBUF and the netns's rx-mem) or the
- * netns's total (rx-mem-netns).  @must: charged even past the socket's
- * budget (the packet that lets delivery go on; never more than one per
- * session at a time), never past the netns's.
- */
-static bool rcv_charge(struct pgm_receiver *rcv, struct pgm_peer *peer, u32 bytes,
-		       bool must)
-	__must_hold(&rcv->lock)
-{
-	struct pgm_net *pn = rcv->pn;
-	u64 budget = max_t(u64, READ_ONCE(rcv->sk->sk_rcvbuf), READ_ONCE(pn->rx_mem));
-
-	lockdep_assert_held(&rcv->lock);
-	if (!must && rcv->mem + bytes > budget)
-		goto refuse;
-	if (atomic_long_add_return(bytes, &pn->rx_mem_used) > (long)READ_ONCE(pn->rx_mem_netns)) {
-		atomic_long_sub(bytes, &pn->rx_mem_used);
-		goto refuse;
-	}
-	rcv->mem += bytes;
-	if (peer)
-		peer->mem += bytes;
-	return true;
-refuse:
-	rcv->st.mem_refused++;
-	pgm_mib_inc(pn, PGM_MIB_RX_MEM_REFUSED);
-	return false;
-}
-
-/**
- * pgm_rcv_uncharge - give back memory rcv_charge() counted
- * @rcv: the receiver, its lock held
- * @peer: the session it was charged to, or NULL
- * @bytes: how much
- */
-void pgm_rcv_uncharge(struct pgm_receiver *rcv, struct pgm_peer *peer, u32 bytes)
-	__must_hold(&rcv->lock)
-{
-	lockdep_assert_held(&rcv->lock);
-	atomic_long_sub(bytes, &rcv->pn->rx_mem_used);
-	rcv->mem -= bytes;
-	if (peer)
-		peer->mem -= bytes;
-}
-
-static size_t chunk_bytes(const struct pgm_peer *peer)
-{
-	return min_t(u32, peer->mask + 1, SLOTS_PER_CHUNK) * sizeof(struct pgm_slot);
-}
-
-/*
- * The slot of @sqn, its chunk allocated (and charged) when it is not there
- * yet, past the socket's budget too when @must (see rcv_charge); NULL out
- * of memory.  pgm_slot_find() has the index arithmetic.
- */
-static struct pgm_slot *slot_alloc(struct pgm_peer *peer, u32 sqn, bool must)
-	__must_hold(&peer->rcv->lock)
-{
-	struct pgm_slot **c;
-
-	lockdep_assert_held(&peer->rcv->lock);
-	if (!peer->chunks) {
-		size_t len = peer->nchunks * sizeof(*peer->chunks);
-
-		if (!rcv_charge(peer->rcv, peer, len, must))
-			return NULL;
-		peer->chunks = kzalloc(len, GFP_ATOMIC | __GFP_NOWARN);
-		if (!peer->chunks) {
-			pgm_rcv_uncharge(peer->rcv, peer, len);
-			return NULL;
-		}
-	}
-	c = &peer->chunks[pgm_txw_slot(peer->mask, sqn) / SLOTS_PER_CHUNK];
-	if (!*c) {
-		if (!rcv_charge(peer->rcv, peer, chunk_bytes(peer), must))
-			return NULL;
-		*c = kzalloc(chunk_bytes(peer), GFP_ATOMIC | __GFP_NOWARN);
-		if (!*c) {
-			pgm_rcv_uncharge(peer->rcv, peer, chunk_bytes(peer));
-			return NULL;
-		}
-	}
-	return pgm_slot_find(peer, sqn);
-}
-
-/* The held data of @s, out of the slot and no longer charged. */
-static struct sk_buff *slot_take(struct pgm_peer *peer, struct pgm_slot *s)
-	__must_hold(&peer->rcv->lock)
-{
-	struct sk_buff *skb = s->skb;
-
-	lockdep_assert_held(&peer->rcv->lock);
-	if (skb) {
-		pgm_rcv_uncharge(peer->rcv, peer, skb->truesize);
-		s->skb = NULL;
-	}
-	return skb;
-}
-
-/**
- * pgm_slot_clear - empty a slot of the window: its data freed, its state NONE
- * @peer: the session, its receiver's lock held
- * @s: the slot
- */
-void pgm_slot_clear(struct pgm_peer *peer, struct pgm_slot *s)
-	__must_hold(&peer->rcv->lock)
-{
-	lockdep_assert_held(&peer->rcv->lock);
-	kfree_skb(slot_take(peer, s));
-	memset(s, 0, sizeof(*s));
-}
 
 /* A slot's NAK-state deadline; the peer's earliest ones follow it. */
 static void slot_deadline(struct pgm_peer *peer, struct pgm_slot *s, u8 state,
@@ -272,7 +153,7 @@ static bool pgm_extend(struct pgm_receiver *rcv, struct pgm_peer *peer, u32 sqn,
 	/* One back-off for all: they go out together, in one NAK list. */
 	bo = now + pgm_backoff(peer->p.nak_bo_ivl);
 	for (s = peer->lead + 1; s != sqn; s++) {
-		struct pgm_slot *sl = slot_alloc(peer, s, false);
+		struct pgm_slot *sl = pgm_slot_alloc(peer, s, false);
 
 		if (!sl)
 			return false;
@@ -285,106 +166,6 @@ static bool pgm_extend(struct pgm_receiver *rcv, struct pgm_peer *peer, u32 sqn,
 		peer->lead = s;
 	}
 	return true;
-}
-
-static struct pgm_peer *pgm_peer_find(struct pgm_receiver *rcv, const struct pgm_tsi *tsi)
-	__must_hold(&rcv->lock)
-{
-	struct pgm_peer *peer;
-
-	lockdep_assert_held(&rcv->lock);
-	hlist_for_each_entry(peer, &rcv->peers[tsi_hash(rcv, tsi)], node)
-		if (!memcmp(&peer->tsi, tsi, sizeof(*tsi)))
-			return peer;
-	return NULL;
-}
-
-static void pgm_peer_timer(struct timer_list *t);
-
-/*
- * A new session heard from @iph->saddr, or NULL: past the socket's or the
- * netns's session limit (rx-sessions, rx-sessions-netns), past the memory
- * budget, or out of memory; refusals are counted.  Its window's slots come
- * later, a chunk at a time, as data needs them.
- */
-static struct pgm_peer *pgm_peer_new(struct pgm_receiver *rcv, const struct pgm_tsi *tsi,
-				     const struct iphdr *iph, __be16 dport)
-	__must_hold(&rcv->lock)
-{
-	struct pgm_sock *ps = pgm_sk(rcv->sk);
-	struct pgm_net *pn = rcv->pn;
-	u32 slots = pgm_txw_slots(READ_ONCE(ps->params.rxw_sqns));
-	struct pgm_peer *peer;
-
-	lockdep_assert_held(&rcv->lock);
-	if (rcv->npeers >= READ_ONCE(pn->rx_sessions))
-		goto refuse;
-	if (atomic_inc_return(&pn->rx_sessions_used) > (int)READ_ONCE(pn->rx_sessions_netns))
-		goto uncount;
-	/* Sessions are bounded by number: only the netns's total may refuse one. */
-	if (!rcv_charge(rcv, NULL, sizeof(*peer), true))
-		goto uncount;
-	peer = kzalloc(sizeof(*peer), GFP_ATOMIC | __GFP_NOWARN);
-	if (!peer) {
-		pgm_rcv_uncharge(rcv, NULL, sizeof(*peer));
-		goto uncount;
-	}
-	peer->mem = sizeof(*peer);
-	peer->rcv = rcv;
-	peer->tsi = *tsi;
-	peer->dport = dport;
-	peer->saddr = iph->saddr;
-	peer->group = iph->daddr;
-	peer->p = ps->params;
-	peer->size = peer->p.rxw_sqns;
-	peer->mask = slots - 1;
-	peer->nchunks = DIV_ROUND_UP(slots, SLOTS_PER_CHUNK);
-	peer->last_heard = jiffies;
-	peer->spmr_at = jiffies + pgm_backoff(peer->p.spmr_expiry);
-	INIT_LIST_HEAD(&peer->blocked);
-	timer_setup(&peer->timer, pgm_peer_timer, 0);
-	hlist_add_head(&peer->node, &rcv->peers[tsi_hash(rcv, tsi)]);
-	rcv->npeers++;
-	atomic_inc(&pn->peer_gen);
-	return peer;
-
-uncount:
-	atomic_dec(&pn->rx_sessions_used);
-refuse:
-	rcv->st.sessions_refused++;
-	pgm_mib_inc(pn, PGM_MIB_RX_SESSIONS_REFUSED);
-	return NULL;
-}
-
-/* Take @peer out of the receiver (its memory is freed by pgm_peer_free). */
-static void pgm_peer_unlink(struct pgm_receiver *rcv, struct pgm_peer *peer)
-	__must_hold(&rcv->lock)
-{
-	lockdep_assert_held(&rcv->lock);
-	hlist_del(&peer->node);
-	list_del_init(&peer->blocked);
-	rcv->npeers--;
-	atomic_dec(&rcv->pn->rx_sessions_used);
-	pgm_rcv_uncharge(rcv, NULL, peer->mem);
-	peer->mem = 0;
-	atomic_inc(&rcv->pn->peer_gen);
-}
-
-static void pgm_peer_free(struct pgm_peer *peer)
-{
-	u32 i, k, n = min_t(u32, peer->mask + 1, SLOTS_PER_CHUNK);
-
-	if (peer->chunks) {
-		for (i = 0; i < peer->nchunks; i++) {
-			if (!peer->chunks[i])
-				continue;
-			for (k = 0; k < n; k++)
-				kfree_skb(peer->chunks[i][k].skb);
-			kfree(peer->chunks[i]);
-		}
-		kfree(peer->chunks);
-	}
-	kfree(peer);
 }
 
 /*
@@ -560,11 +341,15 @@ static void pgm_peer_spmr_due(struct pgm_receiver *rcv, struct pgm_peer *peer,
 	}
 }
 
-/*
- * The NAK state machine's clock: one timer per peer, at its next deadline.
- * It walks the window only when a deadline is due (pgm_peer_nak_due).
+/**
+ * pgm_peer_timer - the NAK state machine's clock, one timer per peer
+ * @t: the peer's timer, armed for its next deadline (peer_arm)
+ *
+ * Walks the window only when a deadline is due (pgm_peer_nak_due); sends
+ * the NAK and the SPMR that are due, delivers, and frees an expired peer
+ * once its end was reported.  Softirq; takes rcv->lock.
  */
-static void pgm_peer_timer(struct timer_list *t)
+void pgm_peer_timer(struct timer_list *t)
 {
 	struct pgm_peer *peer = from_timer(peer, t, timer);
 	struct pgm_receiver *rcv = peer->rcv;
@@ -707,7 +492,7 @@ static bool pgm_hold_data(struct pgm_receiver *rcv, struct pgm_peer *peer, u32 s
 	struct pgm_slot *s;
 
 	lockdep_assert_held(&rcv->lock);
-	s = slot_alloc(peer, sqn, sqn == peer->next);
+	s = pgm_slot_alloc(peer, sqn, sqn == peer->next);
 	if (!s)
 		return false;
 	if (s->state == SLOT_HAVE) {
@@ -723,7 +508,7 @@ static bool pgm_hold_data(struct pgm_receiver *rcv, struct pgm_peer *peer, u32 s
 	 * recvmsg(), and needs no route.
 	 */
 	skb_dst_drop(skb);
-	if (!rcv_charge(rcv, peer, skb->truesize, sqn == peer->next)) {
+	if (!pgm_rcv_charge(rcv, peer, skb->truesize, sqn == peer->next)) {
 		kfree_skb(skb);
 		return false;
 	}
@@ -875,7 +660,7 @@ static void pgm_ncf_one(struct pgm_receiver *rcv, struct pgm_peer *peer, u32 sqn
 		/* An NCF for data not seen yet: it is missing too. */
 		if (!pgm_extend(rcv, peer, sqn + 1, SLOT_WAIT_DATA))
 			return;
-		s = slot_alloc(peer, sqn, false);
+		s = pgm_slot_alloc(peer, sqn, false);
 		if (s) {
 			pgm_slot_clear(peer, s);
 			slot_deadline(peer, s, SLOT_WAIT_DATA,

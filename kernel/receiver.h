@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * receiver.h - what the receiver's two halves share: the receive window
- * and NAK machine (receiver.c) and delivery, the loss and end records and
- * the ring (deliver.c).
+ * receiver.h - what the receiver's parts share: the sessions and the
+ * memory they hold (peer.c), the receive window and NAK machine
+ * (receiver.c), and delivery, the loss and end records and the ring
+ * (deliver.c).
  *
  * Locking: everything here, the peers and their slots, is under
  * rcv->lock (BH-safe); the functions below that take a receiver or a peer
@@ -135,11 +136,26 @@ static inline bool pgm_slot_awaited(const struct pgm_slot *s)
 	       s->state == SLOT_WAIT_NCF || s->state == SLOT_WAIT_DATA;
 }
 
-/* receiver.c */
+/* peer.c */
+bool pgm_rcv_charge(struct pgm_receiver *rcv, struct pgm_peer *peer, u32 bytes, bool must)
+	__must_hold(&rcv->lock);
 void pgm_rcv_uncharge(struct pgm_receiver *rcv, struct pgm_peer *peer, u32 bytes)
 	__must_hold(&rcv->lock);
+struct pgm_slot *pgm_slot_alloc(struct pgm_peer *peer, u32 sqn, bool must)
+	__must_hold(&peer->rcv->lock);
 void pgm_slot_clear(struct pgm_peer *peer, struct pgm_slot *s)
 	__must_hold(&peer->rcv->lock);
+struct pgm_peer *pgm_peer_find(struct pgm_receiver *rcv, const struct pgm_tsi *tsi)
+	__must_hold(&rcv->lock);
+struct pgm_peer *pgm_peer_new(struct pgm_receiver *rcv, const struct pgm_tsi *tsi,
+			      const struct iphdr *iph, __be16 dport)
+	__must_hold(&rcv->lock);
+void pgm_peer_unlink(struct pgm_receiver *rcv, struct pgm_peer *peer)
+	__must_hold(&rcv->lock);
+void pgm_peer_free(struct pgm_peer *peer);
+
+/* receiver.c */
+void pgm_peer_timer(struct timer_list *t);
 
 /* deliver.c */
 void pgm_peer_event(struct pgm_receiver *rcv, struct pgm_peer *peer, u8 cmd,
