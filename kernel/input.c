@@ -114,7 +114,14 @@ static bool pgm_dispatch(struct pgm_net *pn, struct sk_buff *skb,
 	return any;
 }
 
-/* A PGM packet at skb->data, native (@udp_port 0) or from UDP; consumes @skb. */
+/**
+ * pgm_input - validate a PGM packet and hand it to the sockets that want it
+ * @net: the namespace it arrived in
+ * @skb: the packet at its PGM header, consumed
+ * @udp_port: 0 for a native packet, else the UDP port it arrived on
+ *
+ * Softirq, under rcu_read_lock().
+ */
 void pgm_input(struct net *net, struct sk_buff *skb, u16 udp_port)
 {
 	struct pgm_net *pn = pgm_pernet(net);
@@ -161,13 +168,25 @@ drop:
 	kfree_skb(skb);
 }
 
+/**
+ * pgm_rcv - the IP protocol 113 handler
+ * @skb: the packet, consumed
+ *
+ * Return: 0.
+ */
 int pgm_rcv(struct sk_buff *skb)
 {
 	pgm_input(dev_net(skb->dev), skb, 0);
 	return 0;
 }
 
-/* ICMP errors about PGM packets we sent: nothing to do without sessions. */
+/**
+ * pgm_err - ICMP errors about PGM packets we sent: nothing to do without sessions
+ * @skb: the ICMP error
+ * @info: its information
+ *
+ * Return: 0.
+ */
 int pgm_err(struct sk_buff *skb, u32 info)
 {
 	return 0;

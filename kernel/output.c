@@ -18,6 +18,13 @@
 
 #include "pgm.h"
 
+/**
+ * pgm_alloc_pkt - an empty packet with room for the headers below PGM
+ * @len: PGM bytes it will hold
+ * @gfp: allocation flags
+ *
+ * Return: the sk_buff, its transport header at its data, or NULL.
+ */
 struct sk_buff *pgm_alloc_pkt(unsigned int len, gfp_t gfp)
 {
 	struct sk_buff *skb = alloc_skb(PGM_HEADROOM + len, gfp);
@@ -29,7 +36,18 @@ struct sk_buff *pgm_alloc_pkt(unsigned int len, gfp_t gfp)
 	return skb;
 }
 
-/* Append the 16-byte common header (section 8); the checksum comes last. */
+/**
+ * pgm_fill_hdr - append the 16-byte common header (section 8)
+ * @skb: from pgm_alloc_pkt()
+ * @sport: source port
+ * @dport: destination port
+ * @type: enum pgm_type
+ * @options: PGM_OPT_* bits of the header
+ * @gsi: the session's GSI
+ * @tsdu_len: TSDU bytes the packet will carry
+ *
+ * The checksum is zero until pgm_set_csum(), once the packet is complete.
+ */
 void pgm_fill_hdr(struct sk_buff *skb, __be16 sport, __be16 dport, u8 type,
 		  u8 options, const u8 *gsi, u16 tsdu_len)
 {
@@ -44,7 +62,58 @@ void pgm_fill_hdr(struct sk_buff *skb, __be16 sport, __be16 dport, u8 type,
 	ph->tsdu_len = htons(tsdu_len);
 }
 
-/* Checksum over the whole packet (section 8: a computed 0 is sent as ~0). */
+/**
+ * pgm_build_nak - a NAK or an NCF (section 8.3), checksummed, with IPv4 NLAs
+ * @type: PGM_NAK or PGM_NCF
+ * @sport: source port of the packet (a NAK's is the data-destination port)
+ * @dport: destination port
+ * @gsi: the session's GSI
+ * @src_nla: the source's NLA
+ * @grp_nla: the group's NLA
+ * @sqns: the sequence numbers, network order: the first in the header, the
+ *	others (62 at most) in one OPT_NAK_LIST
+ * @n: how many, at least one
+ *
+ * Callable from any context.  Return: the packet, or NULL without memory.
+ */
+struct sk_buff *pgm_build_nak(u8 type, __be16 sport, __be16 dport, const u8 *gsi,
+			      __be32 src_nla, __be32 grp_nla, const __be32 *sqns,
+			      unsigned int n)
+{
+	unsigned int optlen = pgm_nak_optlen(n);
+	struct sk_buff *skb = pgm_alloc_pkt(PGM_NAK4_HLEN + optlen, GFP_ATOMIC);
+	struct pgm_optw ow;
+	struct pgm_nak *nk;
+	u8 *o;
+
+	if (!skb)
+		return NULL;
+	pgm_fill_hdr(skb, sport, dport, type,
+		     optlen ? PGM_OPT_PRESENT | PGM_OPT_NETWORK : 0, gsi, 0);
+	nk = skb_put(skb, sizeof(*nk));
+	nk->sqn = sqns[0];
+	nk->src.afi = htons(PGM_AFI_IP);
+	nk->src.reserved = 0;
+	nk->src.addr = src_nla;
+	nk->grp.afi = htons(PGM_AFI_IP);
+	nk->grp.reserved = 0;
+	nk->grp.addr = grp_nla;
+	if (optlen) {
+		pgm_optw_init(&ow, skb_put(skb, optlen));
+		o = pgm_optw_add(&ow, PGM_OPT_NAK_LIST, 4 + 4 * (n - 1));
+		memcpy(o + sizeof(struct pgm_opt), sqns + 1, 4 * (n - 1));
+		pgm_optw_finish(&ow);
+	}
+	pgm_set_csum(skb);
+	return skb;
+}
+
+/**
+ * pgm_set_csum - checksum over the whole packet
+ * @skb: the packet, its transport header the PGM header
+ *
+ * Section 8: a computed 0 is sent as ~0.
+ */
 void pgm_set_csum(struct sk_buff *skb)
 {
 	struct pgm_hdr *ph = (struct pgm_hdr *)skb_transport_header(skb);
@@ -56,6 +125,18 @@ void pgm_set_csum(struct sk_buff *skb)
 	ph->csum = (__force __be16)(c ? c : CSUM_MANGLED_0);
 }
 
+/**
+ * pgm_xmit_ttl - send a PGM packet over IPv4 with a given TTL
+ * @sk: the sending socket (its multicast options, UDP encapsulation)
+ * @skb: the packet, consumed
+ * @daddr: destination, unicast or a group
+ * @ra: with the Router Alert option (SPM, NCF, RDATA; never in UDP)
+ * @ttl: IP TTL, 0 for the socket's
+ *
+ * Callable from process and softirq context; never sleeps.
+ *
+ * Return: 0 or what the routing or ip_local_out() said.
+ */
 int pgm_xmit_ttl(struct sock *sk, struct sk_buff *skb, __be32 daddr, bool ra, u8 ttl)
 {
 	struct inet_sock *inet = inet_sk(sk);
@@ -125,6 +206,15 @@ int pgm_xmit_ttl(struct sock *sk, struct sk_buff *skb, __be32 daddr, bool ra, u8
 	return ip_local_out(net, sk, skb);
 }
 
+/**
+ * pgm_xmit - send a PGM packet over IPv4 with the socket's TTL
+ * @sk: the sending socket
+ * @skb: the packet, consumed
+ * @daddr: destination, unicast or a group
+ * @ra: with the Router Alert option
+ *
+ * Return: as pgm_xmit_ttl().
+ */
 int pgm_xmit(struct sock *sk, struct sk_buff *skb, __be32 daddr, bool ra)
 {
 	return pgm_xmit_ttl(sk, skb, daddr, ra, 0);

@@ -48,6 +48,7 @@
 #include <linux/types.h>
 #include <linux/spinlock.h>
 #include <linux/list.h>
+#include <linux/random.h>
 #include <net/inet_sock.h>
 #include <net/netns/generic.h>
 #include <uapi/linux/pgm.h>
@@ -138,6 +139,7 @@ struct pgm_ring {
 	bool			blocked;	/* full: data waits in the windows */
 	bool			flagged;	/* PGM_RING_F_WAKEUP written to the mapping */
 	bool			wake;		/* records published since the last wake-up */
+	spinlock_t		*lock;		/* the receiver's rcv->lock, for lockdep */
 	struct pgm_rx_ring_stats st;
 };
 
@@ -190,9 +192,30 @@ struct sk_buff *pgm_alloc_pkt(unsigned int len, gfp_t gfp);
 void pgm_fill_hdr(struct sk_buff *skb, __be16 sport, __be16 dport, u8 type,
 		  u8 options, const u8 *gsi, u16 tsdu_len);
 void pgm_set_csum(struct sk_buff *skb);
+struct sk_buff *pgm_build_nak(u8 type, __be16 sport, __be16 dport, const u8 *gsi,
+			      __be32 src_nla, __be32 grp_nla, const __be32 *sqns,
+			      unsigned int n);
+
+/* PGM bytes of a NAK or NCF naming @n sqns (pgm_build_nak). */
+static inline unsigned int pgm_nak_len(unsigned int n)
+{
+	return PGM_NAK4_HLEN + pgm_nak_optlen(n);
+}
+
+static_assert(PGM_NAK_LIST_MAX == PGM_NAK_SQNS_MAX - 1);
+
 static inline u32 pgm_usecs_to_jiffies(u32 us)
 {
 	return max_t(unsigned long, 1, usecs_to_jiffies(us));
+}
+
+/*
+ * A random back-off in [0, @ivl_us) microseconds, as jiffies (at least
+ * one): a NAK's (NAK_BO_IVL, section 3.5) and an SPMR's (Appendix C).
+ */
+static inline unsigned long pgm_backoff(u32 ivl_us)
+{
+	return pgm_usecs_to_jiffies(get_random_u32() % ivl_us);
 }
 
 /* What a dump shows of a source session (source.c fills it). */
@@ -242,16 +265,16 @@ int pgm_source_start(struct sock *sk);
 void pgm_source_stop(struct sock *sk);
 void pgm_source_params_changed(struct sock *sk);
 int pgm_source_sendmsg(struct sock *sk, struct msghdr *msg, size_t len);
-void pgm_source_rcv(struct sock *sk, struct sk_buff *skb,
-		    const struct pgm_wire_info *info);
 void pgm_source_stats(struct sock *sk, struct pgm_source_stats *st);
 bool pgm_source_info(struct pgm_source *src, struct pgm_source_info *si);
+
+/* repair.c */
+void pgm_source_rcv(struct sock *sk, struct sk_buff *skb,
+		    const struct pgm_wire_info *info);
 
 /* receiver.c */
 int pgm_receiver_start(struct sock *sk);
 void pgm_receiver_stop(struct sock *sk);
-int pgm_receiver_recvmsg(struct sock *sk, struct msghdr *msg, size_t len,
-			 int flags, int *addr_len);
 void pgm_receiver_rcv(struct sock *sk, struct sk_buff *skb,
 		      const struct pgm_wire_info *info);
 void pgm_receiver_stats(struct sock *sk, struct pgm_receiver_stats *st);
@@ -273,7 +296,9 @@ static inline u32 pgm_ring_reclen(u32 payload)
 	return ALIGN(sizeof(struct pgm_ring_rec) + payload, PGM_RING_ALIGN);
 }
 
-/* receiver.c, for the ring */
+/* deliver.c */
+int pgm_receiver_recvmsg(struct sock *sk, struct msghdr *msg, size_t len,
+			 int flags, int *addr_len);
 void pgm_receiver_ring_kick(struct sock *sk);
 void pgm_receiver_ring_stats(struct sock *sk, struct pgm_rx_ring_stats *st);
 

@@ -23,6 +23,31 @@
  * a later wake-up).  The kernel never trusts the mapping: it keeps its own
  * producer, reads only the consumer index and checks it against what it
  * knows (pgm_ring_free).
+ *
+ * Memory ordering.  Each barrier has a label, and the same label stands at
+ * the place it pairs with, here and in the readers (Tests/kernel/ringlib.h,
+ * Sources/CPGM/cmsg.c for Sources/PGM/Ring.swift):
+ *
+ *   (A) pgm_ring_commit(): the record's bytes, then smp_store_release() of
+ *       ctrl->producer.  Pairs with (B): a reader that load-acquires the
+ *       producer sees every record below it whole.
+ *   (B) reader: load-acquire of ctrl->producer before it reads records.
+ *   (C) reader: it is done with the records (payload views too), then
+ *       store-release of ctrl->consumer.  Pairs with (D).
+ *   (D) pgm_ring_free(): smp_load_acquire() of ctrl->consumer before
+ *       pgm_ring_reserve() hands out the bytes below it to be written
+ *       again: the reader's loads of them came first.
+ *   (E) pgm_ring_reserve() on a full ring: ctrl->flags gets
+ *       PGM_RING_F_WAKEUP, smp_mb(), then the consumer is read again (D).
+ *       Pairs with (F): either the kernel sees the space the reader just
+ *       released, or the reader sees the flag and calls poll(), which moves
+ *       the waiting data in.  Neither side can miss both.
+ *   (F) reader: store-release of ctrl->consumer (C), a full fence, then a
+ *       load of ctrl->flags.
+ *   (G) pgm_ring_create(): smp_store_release() of pgm_sock.ring once the
+ *       ring is initialised.  Pairs with (H).
+ *   (H) smp_load_acquire() of pgm_sock.ring by the lockless users: mmap()
+ *       (pgm_ring_mmap), poll() (pgm_poll) and getsockopt(PGM_RX_RING).
  */
 #include <linux/mm.h>
 #include <linux/slab.h>
@@ -32,6 +57,15 @@
 
 #include "pgm.h"
 
+/**
+ * pgm_ring_create - setsockopt(PGM_RX_RING): create the socket's ring
+ * @sk: the socket, unlocked
+ * @optval: a struct pgm_rx_ring
+ * @optlen: its length
+ *
+ * Return: 0, or -EINVAL, -EFAULT, -ENOMEM, -EBUSY (a ring already),
+ * -EOPNOTSUPP (PGM_ABORT_ON_LOSS set).
+ */
 int pgm_ring_create(struct sock *sk, sockptr_t optval, unsigned int optlen)
 {
 	struct pgm_sock *ps = pgm_sk(sk);
@@ -70,13 +104,17 @@ int pgm_ring_create(struct sock *sk, sockptr_t optval, unsigned int optlen)
 	else if (ps->abort_on_loss)
 		err = -EOPNOTSUPP;	/* loss is a record in the ring, not a reset */
 	else
-		smp_store_release(&ps->ring, r);	/* poll() and mmap() read it locklessly */
+		smp_store_release(&ps->ring, r);	/* (G): pairs with (H) */
 	release_sock(sk);
 	if (err)
 		pgm_ring_destroy(r);
 	return err;
 }
 
+/**
+ * pgm_ring_destroy - free a ring once nothing maps it
+ * @r: the ring, or NULL
+ */
 void pgm_ring_destroy(struct pgm_ring *r)
 {
 	if (!r)
@@ -85,6 +123,11 @@ void pgm_ring_destroy(struct pgm_ring *r)
 	kfree(r);
 }
 
+/**
+ * pgm_ring_geometry - getsockopt(PGM_RX_RING): where the ring's parts are
+ * @r: the ring, or NULL (all zero)
+ * @g: filled in
+ */
 void pgm_ring_geometry(struct pgm_ring *r, struct pgm_rx_ring *g)
 {
 	memset(g, 0, sizeof(*g));
@@ -95,15 +138,23 @@ void pgm_ring_geometry(struct pgm_ring *r, struct pgm_rx_ring *g)
 	g->mmap_len = r->data_off + r->size;
 }
 
-/*
- * mmap(fd, len, ..., 0): the control page and the records.  The pages are
- * the ring's vmalloc pages, inserted one by one (each mapping holds a
- * reference to each page; the ring outlives every mapping, which holds
- * the socket's file), never expanded and left out of core dumps.
+/**
+ * pgm_ring_mmap - mmap(fd, len, ..., 0): the control page and the records
+ * @file: the socket's file
+ * @sock: the socket
+ * @vma: the mapping
+ *
+ * The pages are the ring's vmalloc pages, inserted one by one (each
+ * mapping holds a reference to each page; the ring outlives every
+ * mapping, which holds the socket's file), never expanded and left out of
+ * core dumps.
+ *
+ * Return: 0, -EINVAL without a ring or past its end, or what
+ * vm_insert_page() says.
  */
 int pgm_ring_mmap(struct file *file, struct socket *sock, struct vm_area_struct *vma)
 {
-	struct pgm_ring *r = smp_load_acquire(&pgm_sk(sock->sk)->ring);
+	struct pgm_ring *r = smp_load_acquire(&pgm_sk(sock->sk)->ring);	/* (H) */
 	unsigned long len = vma->vm_end - vma->vm_start, off;
 	int err;
 
@@ -129,8 +180,10 @@ int pgm_ring_mmap(struct file *file, struct socket *sock, struct vm_area_struct 
  */
 static u32 pgm_ring_free(struct pgm_ring *r)
 {
-	u32 c = smp_load_acquire(&r->ctrl->consumer);
+	u32 c;
 
+	lockdep_assert_held(r->lock);
+	c = smp_load_acquire(&r->ctrl->consumer);	/* (D): pairs with (C) */
 	if (c != r->cons) {
 		if ((u32)(c - r->cons) <= (u32)(r->prod - r->cons)) {
 			r->cons = c;
@@ -143,11 +196,18 @@ static u32 pgm_ring_free(struct pgm_ring *r)
 	return r->size - (r->prod - r->cons);
 }
 
-/*
- * Room for a record of @len bytes (a multiple of PGM_RING_ALIGN, at most
- * size / 2): its header, contiguous, or NULL when the ring is full (then
- * PGM_RING_F_WAKEUP is set).  A PAD record fills the end of the data area
- * when the record does not fit there.  Under rcv->lock.
+/**
+ * pgm_ring_reserve - room for a record in the ring
+ * @r: the ring, its receiver's lock held
+ * @len: the record's bytes, header included: a multiple of
+ *	PGM_RING_ALIGN, at most half the ring
+ *
+ * A PAD record fills the end of the data area when the record does not
+ * fit there.  When the ring is full, PGM_RING_F_WAKEUP is set for the
+ * application.
+ *
+ * Return: the record's header, contiguous, zeroed but for its length;
+ * NULL when the ring is full.
  */
 struct pgm_ring_rec *pgm_ring_reserve(struct pgm_ring *r, u32 len)
 {
@@ -156,11 +216,12 @@ struct pgm_ring_rec *pgm_ring_reserve(struct pgm_ring *r, u32 len)
 	u32 need = len > tail ? tail + len : len;
 	struct pgm_ring_rec *rec;
 
+	lockdep_assert_held(r->lock);
 	if (pgm_ring_free(r) < need) {
 		/* Tell the application, then look again (see the uapi header). */
 		WRITE_ONCE(r->ctrl->flags, PGM_RING_F_WAKEUP);
 		r->flagged = true;
-		smp_mb();
+		smp_mb();	/* (E): pairs with (F) */
 		if (pgm_ring_free(r) < need) {
 			if (!r->blocked)
 				r->st.full++;
@@ -186,16 +247,26 @@ struct pgm_ring_rec *pgm_ring_reserve(struct pgm_ring *r, u32 len)
 	return rec;
 }
 
-/* Publish the record pgm_ring_reserve() gave (its fields filled). */
+/**
+ * pgm_ring_commit - publish the record pgm_ring_reserve() gave
+ * @r: the ring, its receiver's lock held
+ * @rec: the record, its fields filled
+ */
 void pgm_ring_commit(struct pgm_ring *r, struct pgm_ring_rec *rec)
 {
+	lockdep_assert_held(r->lock);
 	WRITE_ONCE(r->prod, r->prod + rec->len);
-	smp_store_release(&r->ctrl->producer, r->prod);
+	smp_store_release(&r->ctrl->producer, r->prod);	/* (A): pairs with (B) */
 	r->st.records++;
 	r->wake = true;
 }
 
-/* Does the application have records to read?  Lockless, for poll(). */
+/**
+ * pgm_ring_readable - does the application have records to read?
+ * @r: the ring; lockless, for poll()
+ *
+ * Return: true when its consumer index is not the producer's.
+ */
 bool pgm_ring_readable(struct pgm_ring *r)
 {
 	return READ_ONCE(r->prod) != READ_ONCE(r->ctrl->consumer);

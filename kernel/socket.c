@@ -571,7 +571,7 @@ static int pgm_getsockopt(struct sock *sk, int level, int optname,
 static __poll_t pgm_poll(struct file *file, struct socket *sock, poll_table *wait)
 {
 	struct sock *sk = sock->sk;
-	struct pgm_ring *r = smp_load_acquire(&pgm_sk(sk)->ring);
+	struct pgm_ring *r = smp_load_acquire(&pgm_sk(sk)->ring);	/* (H), ring.c */
 	__poll_t mask;
 
 	if (r)

@@ -7,32 +7,9 @@
  * PGM_MAX_TPDU, keeps them in the transmit window and multicasts them.  A
  * timer sends ambient SPMs (section 5.1.4) and, after ODATA or RDATA,
  * heartbeat SPMs from IHB_MIN doubling to IHB_MAX and repeating at IHB_MAX
- * until the next data (5.1.5).  NAKs from receivers are
- * confirmed with a multicast NCF and repaired with RDATA (5.2, 5.3);
- * repeated NAKs for a sequence number repaired less than
- * PGM_RDATA_LINGER_IVL ago get an NCF but no second RDATA.  An SPMR is
- * answered with an SPM at once, at most once per IHB_MIN (13.4).
- *
- * Rate control is a token bucket of PGM_TXW_MAX_RTE bytes/s counting IP
- * headers, with a burst of max(rate / 100, 4 * PGM_MAX_TPDU): every packet
- * the session sends takes its tokens first.  ODATA waits for them in
- * send() (or send() fails with EAGAIN); the fragments of one APDU leave
- * together once the bucket holds one burst, and the debt they leave delays
- * whatever comes next.  Repairs go before new data: the NCF that confirms
- * what NAKs asked for (one pending NCF gathers their sqns, 63 at most) and
- * the RDATA in the repair queue (each window entry at most once) leave as
- * soon as the tokens are there, from the NAK or from the timer, and a
- * send() leaves them the tokens of the next one; nothing goes out on debt
- * from softirq.  NCF and RDATA take turns while both wait, so that NAKs
- * cannot keep the repairs themselves waiting.  Repairs also draw from a
- * second bucket of half the rate whenever a send() is waiting for tokens
- * (or failed with EAGAIN in the last PGM_ODATA_WAIT_MS), so that NAKs,
- * genuine or spoofed, cannot take more than half the rate from new data;
- * with PGM_TXW_MAX_RTE 0 that second bucket alone bounds them, at one
- * window (TXW_SQNS * MAX_TPDU) per second.  SPMs wait for tokens in the
- * timer, but for the three final ones of close().  One NAK asks for
- * PGM_NAK_SQNS_MAX sequence numbers at most: further OPT_NAK_LIST options
- * are ignored and counted.
+ * until the next data (5.1.5).  What receivers send back (NAKs, SPMRs),
+ * the repairs and the rate limit that paces everything the session sends
+ * are in repair.c.
  *
  * Memory: the window's packets are charged to the sender's memory cgroup
  * (GFP_KERNEL_ACCOUNT) and to sk_wmem_queued, and bounded by SO_SNDBUF:
@@ -58,19 +35,11 @@
 #include <net/route.h>
 #include <net/sock.h>
 
-#include "pgm.h"
-#include "txw.h"
+#include "source.h"
 
-#define PGM_ODATA_HLEN		(16 + 8)	/* common + sqn, trail */
-#define PGM_SPM_LEN		(16 + 12 + 8)	/* common + sqns + IPv4 NLA */
-#define PGM_OPT_LEN_LEN		4		/* OPT_LENGTH */
-#define PGM_OPT_FRAG_LEN	16
-#define PGM_OPT_FLAG_LEN	4		/* OPT_SYN, OPT_FIN, OPT_RST */
-#define PGM_OPT_JOIN_LEN	8
 /* The most options an ODATA carries: OPT_LENGTH, FRAGMENT, SYN, JOIN. */
-#define PGM_ODATA_OPTS_MAX	(PGM_OPT_LEN_LEN + PGM_OPT_FRAG_LEN + \
+#define PGM_ODATA_OPTS_MAX	(PGM_OPT_LENGTH_LEN + PGM_OPT_FRAGMENT_LEN + \
 				 PGM_OPT_FLAG_LEN + PGM_OPT_JOIN_LEN)
-#define PGM_MAX_NAK_LIST	(PGM_NAK_SQNS_MAX - 1)	/* section 9.3: 62 */
 
 /*
  * Window packets come from the sending process: charged to its memory
@@ -78,112 +47,6 @@
  * ENOBUFS instead of invoking its OOM killer.
  */
 #define PGM_TXW_GFP		(GFP_KERNEL_ACCOUNT | __GFP_RETRY_MAYFAIL | __GFP_NOWARN)
-
-struct pgm_source {
-	spinlock_t		lock;
-	struct sock		*sk;
-	struct rcu_head		rcu;
-	bool			dead;
-	bool			syn_sent;	/* first ODATA carried OPT_SYN */
-	bool			spm_pending;	/* an SPM waits for tokens */
-	u8			end;		/* 0, PGM_OPT_FIN or PGM_OPT_RST */
-	u32			first;		/* the session's first sequence number */
-	u32			next_sqn;	/* sequence number of the next ODATA */
-	u32			trail;		/* oldest sequence number held */
-	u32			size;		/* transmit window capacity, in sqns */
-	u32			mask;		/* slots - 1 (txw.h) */
-	u64			held;		/* TSDU bytes in the window */
-	u64			mem;		/* skb truesize in the window (sk_wmem_queued) */
-	struct sk_buff		**txw;		/* ODATA by pgm_txw_slot(mask, sqn) */
-	struct list_head	rq;		/* window entries waiting for RDATA, oldest first */
-	u32			rq_len;
-	__be32			ncf[PGM_NAK_SQNS_MAX];	/* sqns the next NCF confirms */
-	u8			ncf_n;
-	bool			rdata_turn;	/* an NCF went: RDATA goes next */
-	u32			spm_sqn;
-	u32			hb_ivl;		/* next heartbeat interval (us), 0: none */
-	unsigned long		next_hb;
-	unsigned long		next_ambient;
-	unsigned long		spmr_answered;	/* jiffies of the last SPMR answer, 0: none */
-	struct timer_list	timer;
-	s64			tokens;		/* bytes; negative after a fragmented APDU */
-	s64			rtokens;	/* the repair bucket, bytes */
-	u64			refill_ns;
-	unsigned int		odata_waiters;	/* send()s asleep for tokens */
-	unsigned long		odata_short;	/* jiffies a send() last found no tokens */
-	__be32			nla;		/* our address, for SPM path NLA */
-	__be32			group;
-	__be16			sport, dport;
-	u8			gsi[PGM_GSI_LEN];
-	struct pgm_params	p;		/* fixed at connect() */
-	struct pgm_source_stats	st;
-	unsigned long		nak_second;	/* start of the NAK-counting second */
-	u32			nak_count;	/* NAKs received in it */
-	bool			storm_told;	/* nak-storm event sent for it */
-	unsigned long		rl_told;	/* last rate-limited event (jiffies) */
-};
-
-/* Kept in skb->cb of a transmit window entry. */
-struct pgm_txw_cb {
-	unsigned long		sent;	/* jiffies of the ODATA */
-	unsigned long		rdata;	/* jiffies of the last RDATA, 0: none */
-	struct list_head	rq;	/* in src->rq while a repair waits; else empty */
-	u32			tsdu;	/* TSDU bytes, for PGM_TXW_BYTES */
-};
-
-static struct pgm_txw_cb *txw_cb(struct sk_buff *skb)
-{
-	BUILD_BUG_ON(sizeof(struct pgm_txw_cb) > sizeof(skb->cb));
-	return (struct pgm_txw_cb *)skb->cb;
-}
-
-static struct sk_buff *txw_skb(struct pgm_txw_cb *cb)
-{
-	return container_of((char *)cb, struct sk_buff, cb[0]);
-}
-
-static struct sk_buff **txw_at(const struct pgm_source *src, u32 sqn)
-{
-	return &src->txw[pgm_txw_slot(src->mask, sqn)];
-}
-
-/*
- * Options after the fixed header: OPT_LENGTH first (section 9.1), then
- * those added, the last one marked OPT_END.
- */
-struct pgm_optw {
-	u8		*base;
-	u8		*last;
-	unsigned int	len;
-};
-
-static void optw_init(struct pgm_optw *w, u8 *base)
-{
-	w->base = base;
-	w->last = NULL;
-	w->len = PGM_OPT_LEN_LEN;
-	base[0] = PGM_OPT_LENGTH;
-	base[1] = PGM_OPT_LEN_LEN;
-}
-
-static u8 *optw_add(struct pgm_optw *w, u8 type, u8 len)
-{
-	u8 *o = w->base + w->len;
-
-	o[0] = type;
-	o[1] = len;
-	o[2] = 0;
-	o[3] = 0;
-	w->last = o;
-	w->len += len;
-	return o;
-}
-
-static void optw_finish(struct pgm_optw *w)
-{
-	w->last[0] |= PGM_OPT_END;
-	put_unaligned_be16(w->len, w->base + 2);
-}
 
 /*
  * OPT_JOIN (section 9.4) names the session's first sqn while it is still in
@@ -195,19 +58,16 @@ static bool pgm_join_advertised(const struct pgm_source *src)
 	return src->trail == src->first;
 }
 
-static inline bool sqn_before(u32 a, u32 b)
+/**
+ * pgm_source_event - an event about this session for the netlink group
+ * @src: the session, its lock held
+ * @cmd: PGM_CMD_*_NTF
+ * @ev: the event's own fields; the session's are filled in here
+ */
+void pgm_source_event(struct pgm_source *src, u8 cmd, struct pgm_nl_event *ev)
+	__must_hold(&src->lock)
 {
-	return (s32)(a - b) < 0;
-}
-
-static struct pgm_source *src_get(struct sock *sk)
-{
-	return rcu_dereference_protected(pgm_sk(sk)->src, lockdep_sock_is_held(sk));
-}
-
-/* An event about this session for the netlink group (under src->lock). */
-static void pgm_source_event(struct pgm_source *src, u8 cmd, struct pgm_nl_event *ev)
-{
+	lockdep_assert_held(&src->lock);
 	ev->cmd = cmd;
 	ev->role = PGM_ROLE_SOURCE;
 	memcpy(ev->tsi.gsi, src->gsi, PGM_GSI_LEN);
@@ -218,118 +78,38 @@ static void pgm_source_event(struct pgm_source *src, u8 cmd, struct pgm_nl_event
 	pgm_nl_event(src->sk, ev);
 }
 
-/* Bytes a packet of @len PGM bytes takes on the wire, IP header included. */
-static unsigned int pgm_wire_len(const struct pgm_source *src, unsigned int len, bool ra)
-{
-	if (pgm_encap_hlen(src->sk))
-		return len + PGM_IP_HLEN + PGM_UDP_HLEN;	/* no Router Alert in UDP */
-	return len + (ra ? PGM_IP_RA_HLEN : PGM_IP_HLEN);
-}
-
-/* The bucket's depth for a rate of @rate bytes/s. */
-static s64 pgm_burst(const struct pgm_source *src, u32 rate)
-{
-	return max_t(s64, rate / 100, 4 * src->p.max_tpdu);
-}
-
-/*
- * The rate of the repair bucket, bytes/s (never 0): a share of the rate
- * limit, or without one a window's worth (TXW_SQNS packets of MAX_TPDU)
- * per second.
- */
-static u32 pgm_repair_rate(const struct pgm_source *src)
-{
-	if (!src->p.txw_max_rte)
-		return min_t(u64, (u64)src->p.txw_sqns * src->p.max_tpdu, U32_MAX);
-	return max_t(u32, 1, src->p.txw_max_rte / PGM_RDATA_SHARE_DIV);
-}
-
-/*
- * Do repairs draw from the repair bucket now?  Always without a rate
- * limit; with one, while new data waits for tokens.  Under src->lock.
- */
-static bool pgm_repair_limited(const struct pgm_source *src)
-{
-	return !src->p.txw_max_rte || src->odata_waiters ||
-	       time_in_range(jiffies, src->odata_short,
-			     src->odata_short + msecs_to_jiffies(PGM_ODATA_WAIT_MS));
-}
-
-/* Token buckets: credit the time since the last refill.  Under src->lock. */
-static void pgm_refill(struct pgm_source *src)
-{
-	u64 now = ktime_get_ns();
-	u64 dt = now - src->refill_ns;
-	u32 rate = src->p.txw_max_rte, rrate = pgm_repair_rate(src);
-
-	lockdep_assert_held(&src->lock);
-	src->refill_ns = now;
-	if (rate) {
-		src->tokens += mul_u64_u32_div(dt, rate, NSEC_PER_SEC);
-		src->tokens = min(src->tokens, pgm_burst(src, rate));
-	}
-	src->rtokens += mul_u64_u32_div(dt, rrate, NSEC_PER_SEC);
-	src->rtokens = min(src->rtokens, pgm_burst(src, rrate));
-}
-
-/* May a packet of @cost wire bytes (a repair with @repair) leave now? */
-static bool pgm_may_send(const struct pgm_source *src, unsigned int cost, bool repair)
-{
-	if (src->p.txw_max_rte && src->tokens < cost)
-		return false;
-	return !repair || !pgm_repair_limited(src) || src->rtokens >= cost;
-}
-
-/* Take the tokens of a packet that is leaving.  Under src->lock. */
-static void pgm_charge(struct pgm_source *src, unsigned int cost, bool repair)
-{
-	if (src->p.txw_max_rte)
-		src->tokens -= cost;
-	if (repair)
-		src->rtokens = max_t(s64, src->rtokens - cost, 0);
-}
-
-/* Jiffies until a packet of @cost may leave (at least one). */
-static unsigned long pgm_token_delay(const struct pgm_source *src, unsigned int cost,
-				     bool repair)
-{
-	u64 ns = 0;
-
-	if (src->p.txw_max_rte && src->tokens < cost)
-		ns = div_u64((u64)(cost - src->tokens) * NSEC_PER_SEC, src->p.txw_max_rte);
-	if (repair && pgm_repair_limited(src) && src->rtokens < cost)
-		ns = max(ns, div_u64((u64)(cost - src->rtokens) * NSEC_PER_SEC,
-				     pgm_repair_rate(src)));
-	return max_t(unsigned long, 1, nsecs_to_jiffies(ns));
-}
-
 /* The size of the SPM pgm_send_spm() would build now, and its options. */
 static unsigned int pgm_spm_optlen(const struct pgm_source *src)
+	__must_hold(&src->lock)
 {
 	bool join = pgm_join_advertised(src);
 
+	lockdep_assert_held(&src->lock);
 	if (!src->end && !join)
 		return 0;
-	return PGM_OPT_LEN_LEN + (src->end ? PGM_OPT_FLAG_LEN : 0) +
+	return PGM_OPT_LENGTH_LEN + (src->end ? PGM_OPT_FLAG_LEN : 0) +
 	       (join ? PGM_OPT_JOIN_LEN : 0);
 }
 
-static void pgm_source_arm(struct pgm_source *src);
-static bool pgm_repair_next(const struct pgm_source *src, bool *ncf, unsigned int *cost);
-
-/*
- * Build and multicast an SPM (section 8.1), with OPT_FIN/OPT_RST at the
- * end.  Without tokens it waits for the timer (one pending SPM, built when
- * it leaves), unless @force: the final SPMs of close() go at once.
+/**
+ * pgm_send_spm - build and multicast an SPM (section 8.1)
+ * @src: the session, its lock held
+ * @force: send even without tokens (the final SPMs of close())
+ *
+ * With OPT_JOIN while the session's first sqn is in the window, and
+ * OPT_FIN or OPT_RST at the end.  Without tokens it waits for the timer
+ * (one pending SPM, built when it leaves).
  */
-static void pgm_send_spm(struct pgm_source *src, bool force)
+void pgm_send_spm(struct pgm_source *src, bool force)
+	__must_hold(&src->lock)
 {
 	bool join = pgm_join_advertised(src);
 	unsigned int optlen = pgm_spm_optlen(src);
-	unsigned int cost = pgm_wire_len(src, PGM_SPM_LEN + optlen, true);
+	unsigned int cost = pgm_wire_len(src, PGM_SPM4_HLEN + optlen, true);
+	struct pgm_opt_join *oj;
 	struct sk_buff *skb;
+	struct pgm_spm *spm;
 	struct pgm_optw ow;
-	__be32 *w;
 
 	lockdep_assert_held(&src->lock);
 	if (!force && !pgm_may_send(src, cost, false)) {
@@ -339,25 +119,27 @@ static void pgm_send_spm(struct pgm_source *src, bool force)
 		return;
 	}
 	src->spm_pending = false;
-	skb = pgm_alloc_pkt(PGM_SPM_LEN + optlen, GFP_ATOMIC);
+	skb = pgm_alloc_pkt(PGM_SPM4_HLEN + optlen, GFP_ATOMIC);
 	if (!skb)
 		return;
 	pgm_fill_hdr(skb, src->sport, src->dport, PGM_SPM,
 		     optlen ? PGM_OPT_PRESENT : 0, src->gsi, 0);
-	w = skb_put(skb, 12);
-	w[0] = htonl(src->spm_sqn++);
-	w[1] = htonl(src->trail);
-	w[2] = htonl(src->next_sqn - 1);	/* lead: trail - 1 when empty */
-	w = skb_put(skb, 8);
-	w[0] = htonl(PGM_AFI_IP << 16);
-	w[1] = src->nla;
+	spm = skb_put(skb, sizeof(*spm));
+	spm->sqn = htonl(src->spm_sqn++);
+	spm->trail = htonl(src->trail);
+	spm->lead = htonl(src->next_sqn - 1);	/* trail - 1 when empty */
+	spm->nla.afi = htons(PGM_AFI_IP);
+	spm->nla.reserved = 0;
+	spm->nla.addr = src->nla;
 	if (optlen) {
-		optw_init(&ow, skb_put(skb, optlen));
-		if (join)
-			put_unaligned_be32(src->first, optw_add(&ow, PGM_OPT_JOIN, PGM_OPT_JOIN_LEN) + 4);
+		pgm_optw_init(&ow, skb_put(skb, optlen));
+		if (join) {
+			oj = (void *)pgm_optw_add(&ow, PGM_OPT_JOIN, PGM_OPT_JOIN_LEN);
+			oj->sqn = htonl(src->first);
+		}
 		if (src->end)
-			optw_add(&ow, src->end, PGM_OPT_FLAG_LEN);
-		optw_finish(&ow);
+			pgm_optw_add(&ow, src->end, PGM_OPT_FLAG_LEN);
+		pgm_optw_finish(&ow);
 	}
 	pgm_set_csum(skb);
 	pgm_charge(src, cost, false);
@@ -365,17 +147,15 @@ static void pgm_send_spm(struct pgm_source *src, bool force)
 		src->st.spm_sent++;
 }
 
-/* Wire bytes of the RDATA of window entry @skb. */
-static unsigned int pgm_rdata_cost(const struct pgm_source *src, const struct sk_buff *skb)
-{
-	return pgm_wire_len(src, skb->len, true);
-}
-
-/*
- * Arm the timer for the earliest of the heartbeat and ambient deadlines
- * and, when a repair or an SPM waits, the moment its tokens are there.
+/**
+ * pgm_source_arm - arm the session's timer for its next deadline
+ * @src: the session, its lock held
+ *
+ * The earliest of the heartbeat and ambient deadlines and, when a repair
+ * or an SPM waits, the moment its tokens are there.
  */
-static void pgm_source_arm(struct pgm_source *src)
+void pgm_source_arm(struct pgm_source *src)
+	__must_hold(&src->lock)
 {
 	unsigned long when = src->next_ambient;
 	unsigned int cost;
@@ -391,7 +171,7 @@ static void pgm_source_arm(struct pgm_source *src)
 			when = t;
 	}
 	if (src->spm_pending) {
-		unsigned int cost = pgm_wire_len(src, PGM_SPM_LEN + pgm_spm_optlen(src), true);
+		unsigned int cost = pgm_wire_len(src, PGM_SPM4_HLEN + pgm_spm_optlen(src), true);
 		unsigned long t = jiffies + pgm_token_delay(src, cost, false);
 
 		if (time_before(t, when))
@@ -400,27 +180,43 @@ static void pgm_source_arm(struct pgm_source *src)
 	mod_timer(&src->timer, when);
 }
 
-/* Heartbeats restart at IHB_MIN after each ODATA or RDATA (section 5.1.5). */
-static void pgm_source_data_sent(struct pgm_source *src)
+/**
+ * pgm_source_data_sent - ODATA or RDATA left: heartbeats restart at IHB_MIN
+ * @src: the session, its lock held
+ *
+ * Section 5.1.5.
+ */
+void pgm_source_data_sent(struct pgm_source *src)
+	__must_hold(&src->lock)
 {
+	lockdep_assert_held(&src->lock);
 	src->hb_ivl = src->p.ihb_min;
 	src->next_hb = jiffies + pgm_usecs_to_jiffies(src->p.ihb_min);
 	pgm_source_arm(src);
 }
 
-/*
- * Send the window's packet @orig as ODATA or, with @rdata, as RDATA.  ODATA
- * goes out as a clone: the window's copy is final once its checksum is set
- * (pgm_source_sendmsg released its headroom, so the IP layer may write
- * there), which spares a copy of every packet.  RDATA changes the type and
- * trail, so it gets a copy of its own.  The caller made sure of the tokens.
+/**
+ * pgm_send_entry - send a transmit window entry as ODATA or RDATA
+ * @src: the session, its lock held
+ * @orig: the window's packet
+ * @rdata: as RDATA (a repair), else as ODATA
+ *
+ * ODATA goes out as a clone: the window's copy is final once its checksum
+ * is set (pgm_source_sendmsg released its headroom, so the IP layer may
+ * write there), which spares a copy of every packet.  RDATA changes the
+ * type and trail, so it gets a copy of its own.  The caller made sure of
+ * the tokens, which this takes.
+ *
+ * Return: 0, or a negative errno when it could not leave.
  */
-static int pgm_send_entry(struct pgm_source *src, struct sk_buff *orig, bool rdata)
+int pgm_send_entry(struct pgm_source *src, struct sk_buff *orig, bool rdata)
+	__must_hold(&src->lock)
 {
 	struct sk_buff *skb;
 	struct pgm_hdr *ph;
 	unsigned int len;
 
+	lockdep_assert_held(&src->lock);
 	if (!rdata) {
 		pgm_set_csum(orig);
 		skb = skb_clone(orig, GFP_ATOMIC);
@@ -433,7 +229,7 @@ static int pgm_send_entry(struct pgm_source *src, struct sk_buff *orig, bool rda
 		skb_reset_transport_header(skb);
 		ph = (struct pgm_hdr *)skb->data;
 		ph->type = PGM_RDATA;
-		((__be32 *)(ph + 1))[1] = htonl(src->trail);
+		((struct pgm_data *)pgm_body(ph))->trail = htonl(src->trail);
 		pgm_set_csum(skb);
 	}
 	len = skb->len;
@@ -447,122 +243,6 @@ static int pgm_send_entry(struct pgm_source *src, struct sk_buff *orig, bool rda
 		src->st.odata_sent++;
 	}
 	return 0;
-}
-
-/* PGM bytes of an NCF confirming @n sqns: the first in its header, the rest in a list. */
-static unsigned int pgm_ncf_len(unsigned int n)
-{
-	return 16 + 4 + 8 + 8 + (n > 1 ? PGM_OPT_LEN_LEN + 4 + 4 * (n - 1) : 0);
-}
-
-/*
- * NCF (section 8.3), multicast: our NLAs, as the NAKs named them, and the
- * sqns NAKs asked for since the last NCF (src->ncf), the first in the
- * header and the rest in OPT_NAK_LIST.  Under src->lock; the caller made
- * sure of the tokens.
- */
-static void pgm_send_ncf(struct pgm_source *src)
-{
-	unsigned int n = src->ncf_n, len = pgm_ncf_len(n);
-	struct sk_buff *skb = pgm_alloc_pkt(len, GFP_ATOMIC);
-	__be32 *w;
-	u8 *p;
-
-	lockdep_assert_held(&src->lock);
-	src->ncf_n = 0;
-	if (!skb)
-		return;
-	pgm_fill_hdr(skb, src->sport, src->dport, PGM_NCF,
-		     n > 1 ? PGM_OPT_PRESENT | PGM_OPT_NETWORK : 0, src->gsi, 0);
-	w = skb_put(skb, 4 + 8 + 8);
-	w[0] = src->ncf[0];
-	w[1] = htonl(PGM_AFI_IP << 16);
-	w[2] = src->nla;
-	w[3] = htonl(PGM_AFI_IP << 16);
-	w[4] = src->group;
-	if (n > 1) {
-		p = skb_put(skb, PGM_OPT_LEN_LEN + 4 + 4 * (n - 1));
-		p[0] = PGM_OPT_LENGTH;
-		p[1] = PGM_OPT_LEN_LEN;
-		put_unaligned_be16(PGM_OPT_LEN_LEN + 4 + 4 * (n - 1), p + 2);
-		p[4] = PGM_OPT_NAK_LIST | PGM_OPT_END;
-		p[5] = 4 + 4 * (n - 1);
-		p[6] = 0;
-		p[7] = 0;
-		memcpy(p + 8, src->ncf + 1, 4 * (n - 1));
-	}
-	pgm_set_csum(skb);
-	pgm_charge(src, pgm_wire_len(src, skb->len, true), true);
-	if (!pgm_xmit(src->sk, skb, src->group, true))
-		src->st.ncf_sent++;
-}
-
-/*
- * The repair that goes next and its wire bytes, or false when none waits:
- * the pending NCF first (it confirms what the RDATA after it repairs), but
- * never twice in a row while RDATA waits, so that NAKs, each of which
- * asks for an NCF, cannot keep the repairs themselves waiting.
- */
-static bool pgm_repair_next(const struct pgm_source *src, bool *ncf, unsigned int *cost)
-{
-	if (src->ncf_n && !(src->rdata_turn && !list_empty(&src->rq))) {
-		*ncf = true;
-		*cost = pgm_wire_len(src, pgm_ncf_len(src->ncf_n), true);
-		return true;
-	}
-	if (list_empty(&src->rq))
-		return false;
-	*ncf = false;
-	*cost = pgm_rdata_cost(src, txw_skb(list_first_entry(&src->rq, struct pgm_txw_cb, rq)));
-	return true;
-}
-
-/*
- * Send the pending NCF and the queued RDATA, oldest first, while the
- * tokens allow: from the NAK that asked (softirq) and from the timer.
- * Under src->lock.
- */
-static void pgm_repair_pump(struct pgm_source *src)
-{
-	unsigned int cost;
-	bool ncf;
-
-	lockdep_assert_held(&src->lock);
-	while (pgm_repair_next(src, &ncf, &cost) && pgm_may_send(src, cost, true)) {
-		struct pgm_txw_cb *cb;
-		struct sk_buff *skb;
-
-		if (ncf) {
-			pgm_send_ncf(src);
-			src->rdata_turn = true;
-			continue;
-		}
-		src->rdata_turn = false;
-		cb = list_first_entry(&src->rq, struct pgm_txw_cb, rq);
-		skb = txw_skb(cb);
-		list_del_init(&cb->rq);
-		src->rq_len--;
-		if (!pgm_send_entry(src, skb, true)) {
-			cb->rdata = jiffies ? : 1;
-			pgm_source_data_sent(src);	/* RDATA is data too (5.1.5) */
-		}
-	}
-}
-
-/*
- * Tokens a send() leaves to the repair that goes next, when the repair
- * bucket would let it go: repairs come before new data, within their share.
- */
-static unsigned int pgm_repair_reserve(const struct pgm_source *src)
-{
-	unsigned int cost;
-	bool ncf;
-
-	if (!pgm_repair_next(src, &ncf, &cost))
-		return 0;
-	if (pgm_repair_limited(src) && src->rtokens < cost)
-		return 0;
-	return cost;
 }
 
 static void pgm_source_timer(struct timer_list *t)
@@ -605,6 +285,7 @@ static void pgm_txw_drop_trail(struct pgm_source *src)
 	struct sk_buff **slot = txw_at(src, src->trail);
 	struct sk_buff *skb = *slot;
 
+	lockdep_assert(src->dead || lockdep_is_held(&src->lock));
 	*slot = NULL;
 	src->trail++;
 	if (!skb)
@@ -627,6 +308,7 @@ static void pgm_txw_drop_trail(struct pgm_source *src)
  * the trail advances (section 3.3).
  */
 static void pgm_txw_advance(struct pgm_source *src, u32 room, u64 bytes, u64 mem)
+	__must_hold(&src->lock)
 {
 	unsigned long max_age = src->p.txw_secs_ms ?
 		msecs_to_jiffies(src->p.txw_secs_ms) : 0;
@@ -667,6 +349,7 @@ static void pgm_source_sndbuf(struct sock *sk, const struct pgm_params *p)
 {
 	u64 want;
 
+	sock_owned_by_me(sk);
 	if (sk->sk_userlocks & SOCK_SNDBUF_LOCK)
 		return;
 	want = min_t(u64, (u64)p->txw_sqns * pgm_txw_entry_mem(p->max_tpdu),
@@ -675,6 +358,13 @@ static void pgm_source_sndbuf(struct sock *sk, const struct pgm_params *p)
 		WRITE_ONCE(sk->sk_sndbuf, want);
 }
 
+/**
+ * pgm_source_start - connect(): start a session and announce it with an SPM
+ * @sk: the socket, locked, its group and ports set
+ *
+ * Return: 0, -EADDRNOTAVAIL without an address receivers could NAK to, or
+ * a routing error or -ENOMEM.
+ */
 int pgm_source_start(struct sock *sk)
 {
 	struct pgm_sock *ps = pgm_sk(sk);
@@ -755,13 +445,16 @@ int pgm_source_start(struct sock *sk)
 	return 0;
 }
 
-/*
- * A tunable that may change during a session (rate, SPM intervals, RDATA
- * linger) was set: the session takes it now.
+/**
+ * pgm_source_params_changed - a session takes new tunables at once
+ * @sk: the socket, locked
+ *
+ * Those that may change during a session: the rate, the SPM intervals,
+ * the RDATA linger.
  */
 void pgm_source_params_changed(struct sock *sk)
 {
-	struct pgm_source *src = src_get(sk);
+	struct pgm_source *src = pgm_src_get(sk);
 	const struct pgm_params *p = &pgm_sk(sk)->params;
 
 	if (!src)
@@ -798,14 +491,18 @@ static void pgm_source_free(struct rcu_head *head)
 	kfree(src);
 }
 
-/*
- * Close: OPT_FIN (section 9.7) on SPMs, or OPT_RST (9.8) when SO_LINGER is
- * on with a zero time.  With SO_LINGER on and a time, the session stays up
+/**
+ * pgm_source_stop - close(): end the session and free it
+ * @sk: the socket, locked (released while it lingers)
+ *
+ * OPT_FIN (section 9.7) on SPMs, or OPT_RST (9.8) when SO_LINGER is on
+ * with a zero time.  With SO_LINGER on and a time, the session stays up
  * that long, repairing NAKs and repeating the final SPM, before it goes.
+ * Sleeps.
  */
 void pgm_source_stop(struct sock *sk)
 {
-	struct pgm_source *src = src_get(sk);
+	struct pgm_source *src = pgm_src_get(sk);
 	long linger = 0;
 	u32 i;
 
@@ -867,35 +564,38 @@ static struct sk_buff *pgm_build_odata(struct pgm_source *src, struct msghdr *ms
 				       size_t apdu_len, size_t off, size_t len,
 				       bool frag, bool syn, bool join, int *err)
 {
+	struct pgm_opt_fragment *of;
+	struct pgm_opt_join *oj;
 	unsigned int optlen = 0;
 	struct pgm_optw ow;
 	struct sk_buff *skb;
-	u8 *o;
 
 	if (frag || syn || join)
-		optlen = PGM_OPT_LEN_LEN + (frag ? PGM_OPT_FRAG_LEN : 0) +
+		optlen = PGM_OPT_LENGTH_LEN + (frag ? PGM_OPT_FRAGMENT_LEN : 0) +
 			 (syn ? PGM_OPT_FLAG_LEN : 0) + (join ? PGM_OPT_JOIN_LEN : 0);
-	skb = pgm_alloc_pkt(PGM_ODATA_HLEN + optlen + len, PGM_TXW_GFP);
+	skb = pgm_alloc_pkt(PGM_DATA_HLEN + optlen + len, PGM_TXW_GFP);
 	if (!skb) {
 		*err = -ENOBUFS;
 		return NULL;
 	}
 	pgm_fill_hdr(skb, src->sport, src->dport, PGM_ODATA,
 		     optlen ? PGM_OPT_PRESENT : 0, src->gsi, len);
-	skb_put(skb, 8);	/* sqn and trail: set when sent */
+	skb_put(skb, sizeof(struct pgm_data));	/* sqn and trail: set when sent */
 	if (optlen) {
-		optw_init(&ow, skb_put(skb, optlen));
+		pgm_optw_init(&ow, skb_put(skb, optlen));
 		/* OPT_FRAGMENT first, at a fixed place: its first sqn is set when sent. */
 		if (frag) {
-			o = optw_add(&ow, PGM_OPT_FRAGMENT, PGM_OPT_FRAG_LEN);
-			put_unaligned_be32(off, o + 8);
-			put_unaligned_be32(apdu_len, o + 12);
+			of = (void *)pgm_optw_add(&ow, PGM_OPT_FRAGMENT, PGM_OPT_FRAGMENT_LEN);
+			of->offset = htonl(off);
+			of->apdu_len = htonl(apdu_len);
 		}
 		if (syn)
-			optw_add(&ow, PGM_OPT_SYN, PGM_OPT_FLAG_LEN);
-		if (join)
-			put_unaligned_be32(src->first, optw_add(&ow, PGM_OPT_JOIN, PGM_OPT_JOIN_LEN) + 4);
-		optw_finish(&ow);
+			pgm_optw_add(&ow, PGM_OPT_SYN, PGM_OPT_FLAG_LEN);
+		if (join) {
+			oj = (void *)pgm_optw_add(&ow, PGM_OPT_JOIN, PGM_OPT_JOIN_LEN);
+			oj->sqn = htonl(src->first);
+		}
+		pgm_optw_finish(&ow);
 	}
 	if (len && copy_from_iter(skb_put(skb, len), len, &msg->msg_iter) != len) {
 		kfree_skb(skb);
@@ -913,6 +613,7 @@ static struct sk_buff *pgm_build_odata(struct pgm_source *src, struct msghdr *ms
  */
 static int pgm_wait_tokens(struct sock *sk, struct pgm_source *src, s64 need,
 			   bool nonblock)
+	__must_hold(&src->lock)
 {
 	long timeo = sock_sndtimeo(sk, nonblock);
 
@@ -967,13 +668,87 @@ static int pgm_wait_tokens(struct sock *sk, struct pgm_source *src, s64 need,
 	}
 }
 
+/*
+ * Number the ODATA @skb, fragment @i of the @n of one APDU, with the next
+ * sqn, keep it in the transmit window (room made) and send it.
+ */
+static void pgm_txw_send(struct pgm_source *src, struct sk_buff *skb, unsigned int i,
+			 unsigned int n)
+	__must_hold(&src->lock)
+{
+	struct pgm_data *dh = pgm_body(skb->data);
+	struct pgm_opt_fragment *of;
+	u32 sqn = src->next_sqn++;
+
+	lockdep_assert_held(&src->lock);
+	dh->sqn = htonl(sqn);
+	dh->trail = htonl(src->trail);
+	if (n > 1) {	/* OPT_FRAGMENT's first sqn; it follows OPT_LENGTH */
+		of = (void *)(skb->data + PGM_DATA_HLEN + PGM_OPT_LENGTH_LEN);
+		of->first = htonl(sqn - i);
+	}
+	/* Its headroom is the IP layer's: ODATA goes out as a clone. */
+	__skb_header_release(skb);
+	txw_cb(skb)->sent = jiffies;
+	txw_cb(skb)->rdata = 0;
+	INIT_LIST_HEAD(&txw_cb(skb)->rq);
+	txw_cb(skb)->tsdu = ntohs(((struct pgm_hdr *)skb->data)->tsdu_len);
+	src->held += txw_cb(skb)->tsdu;
+	src->mem += skb->truesize;
+	sk_wmem_queued_add(src->sk, skb->truesize);
+	*txw_at(src, sqn) = skb;
+	pgm_send_entry(src, skb, false);
+}
+
+/*
+ * The @n ODATA of an APDU of @len bytes from @msg, in @fv, fragments of
+ * @max_frag bytes when there are several; *@mem is their memory.  0, or
+ * -ENOBUFS or -EFAULT with nothing left allocated.
+ */
+static int pgm_build_apdu(struct pgm_source *src, struct msghdr *msg, size_t len,
+			  unsigned int n, size_t max_frag, struct sk_buff **fv, u64 *mem)
+{
+	unsigned int i;
+	bool syn, join;
+	size_t off;
+	int err = 0;
+
+	spin_lock_bh(&src->lock);
+	syn = !src->syn_sent;
+	join = pgm_join_advertised(src);
+	spin_unlock_bh(&src->lock);
+	*mem = 0;
+	for (i = 0, off = 0; i < n; i++) {
+		size_t chunk = n == 1 ? len : min(max_frag, len - off);
+
+		fv[i] = pgm_build_odata(src, msg, len, off, chunk, n > 1,
+					syn && i == 0, join, &err);
+		if (!fv[i]) {
+			while (i--)
+				kfree_skb(fv[i]);
+			return err;
+		}
+		*mem += fv[i]->truesize;
+		off += chunk;
+	}
+	return 0;
+}
+
+/**
+ * pgm_source_sendmsg - send(): one APDU as ODATA, fragmented if it must be
+ * @sk: the socket, locked (released while it waits for tokens)
+ * @msg: the APDU
+ * @len: its length
+ *
+ * Return: @len, or -ENOTCONN, -EISCONN, -EOPNOTSUPP, -EINVAL, -EMSGSIZE,
+ * -ENOBUFS, -EFAULT, -EAGAIN, -EPIPE or -EINTR/-ERESTARTSYS.
+ */
 int pgm_source_sendmsg(struct sock *sk, struct msghdr *msg, size_t len)
 {
-	struct pgm_source *src = src_get(sk);
+	struct pgm_source *src = pgm_src_get(sk);
 	struct sk_buff *frags[64], **fv = frags;
-	size_t max_plain, max_frag, off;
+	size_t max_plain, max_frag;
 	unsigned int n, i;
-	bool syn, join;
 	s64 cost;
 	u64 mem;
 	int err = 0;
@@ -991,8 +766,8 @@ int pgm_source_sendmsg(struct sock *sk, struct msghdr *msg, size_t len)
 		return -EMSGSIZE;
 
 	max_frag = src->p.max_tpdu - PGM_IP_HLEN - pgm_encap_hlen(sk) -
-		   PGM_ODATA_HLEN - PGM_ODATA_OPTS_MAX;
-	max_plain = max_frag + PGM_OPT_FRAG_LEN;
+		   PGM_DATA_HLEN - PGM_ODATA_OPTS_MAX;
+	max_plain = max_frag + PGM_OPT_FRAGMENT_LEN;
 	n = len <= max_plain ? 1 : DIV_ROUND_UP(len, max_frag);
 	if (n > src->size)
 		return -EMSGSIZE;	/* would not fit the transmit window */
@@ -1002,21 +777,12 @@ int pgm_source_sendmsg(struct sock *sk, struct msghdr *msg, size_t len)
 			return -ENOBUFS;
 	}
 
-	spin_lock_bh(&src->lock);
-	syn = !src->syn_sent;
-	join = pgm_join_advertised(src);
-	spin_unlock_bh(&src->lock);
-	mem = 0;
-	for (i = 0, off = 0; i < n; i++) {
-		size_t chunk = n == 1 ? len : min(max_frag, len - off);
-
-		fv[i] = pgm_build_odata(src, msg, len, off, chunk, n > 1,
-					syn && i == 0, join, &err);
-		if (!fv[i])
-			goto free;
-		mem += fv[i]->truesize;
-		off += chunk;
+	err = pgm_build_apdu(src, msg, len, n, max_frag, fv, &mem);
+	if (err) {
+		i = 0;
+		goto free;
 	}
+	i = n;
 	/* The window alone must hold the APDU within SO_SNDBUF. */
 	if (mem > READ_ONCE(sk->sk_sndbuf)) {
 		err = -EMSGSIZE;
@@ -1034,28 +800,8 @@ int pgm_source_sendmsg(struct sock *sk, struct msghdr *msg, size_t len)
 		goto free;
 	}
 	pgm_txw_advance(src, n, len, mem);
-	for (i = 0; i < n; i++) {
-		struct sk_buff *skb = fv[i];
-		__be32 *w = (__be32 *)(skb->data + 16);
-		u32 sqn = src->next_sqn++;
-
-		w[0] = htonl(sqn);
-		w[1] = htonl(src->trail);
-		if (n > 1)	/* OPT_FRAGMENT's first sqn; it follows OPT_LENGTH */
-			put_unaligned_be32(sqn - i, skb->data + PGM_ODATA_HLEN +
-					   PGM_OPT_LEN_LEN + 4);
-		/* Its headroom is the IP layer's: ODATA goes out as a clone. */
-		__skb_header_release(skb);
-		txw_cb(skb)->sent = jiffies;
-		txw_cb(skb)->rdata = 0;
-		INIT_LIST_HEAD(&txw_cb(skb)->rq);
-		txw_cb(skb)->tsdu = ntohs(((struct pgm_hdr *)skb->data)->tsdu_len);
-		src->held += txw_cb(skb)->tsdu;
-		src->mem += skb->truesize;
-		sk_wmem_queued_add(sk, skb->truesize);
-		*txw_at(src, sqn) = skb;
-		pgm_send_entry(src, skb, false);
-	}
+	for (i = 0; i < n; i++)
+		pgm_txw_send(src, fv[i], i, n);
 	src->syn_sent = true;
 	src->st.data_bytes_sent += len;
 	pgm_source_data_sent(src);
@@ -1072,199 +818,9 @@ free:
 	return err;
 }
 
-/*
- * A NAK asks for @sqn: queue its RDATA unless it is queued already or was
- * sent less than PGM_RDATA_LINGER_IVL ago.  False if it is outside the
- * window (nothing to confirm).  Under src->lock.
- */
-static bool pgm_repair(struct pgm_source *src, u32 sqn)
-{
-	struct sk_buff *skb;
-	struct pgm_txw_cb *cb;
-
-	lockdep_assert_held(&src->lock);
-	if (sqn_before(sqn, src->trail) || !sqn_before(sqn, src->next_sqn))
-		return false;
-	skb = *txw_at(src, sqn);
-	if (!skb)
-		return false;
-	cb = txw_cb(skb);
-	if (!list_empty(&cb->rq)) {
-		src->st.naks_pending++;	/* one copy is enough */
-		return true;
-	}
-	if (cb->rdata && src->p.rdata_linger_ivl &&
-	    time_before(jiffies, cb->rdata +
-			pgm_usecs_to_jiffies(src->p.rdata_linger_ivl)))
-		return true;	/* repaired moments ago: NCF only */
-	list_add_tail(&cb->rq, &src->rq);
-	src->rq_len++;
-	return true;
-}
-
-/*
- * Count @n NAKs against the netns's nak-storm-rate: past it within one
- * second, one nak-storm event for that second.
- */
-static void pgm_source_nak_rate(struct pgm_source *src, u32 n)
-{
-	u32 limit = READ_ONCE(pgm_pernet(sock_net(src->sk))->nak_storm_rate);
-
-	if (time_after_eq(jiffies, src->nak_second + HZ)) {
-		src->nak_second = jiffies;
-		src->nak_count = 0;
-		src->storm_told = false;
-	}
-	src->nak_count += n;
-	if (limit && src->nak_count > limit && !src->storm_told) {
-		struct pgm_nl_event ev = { .rate = src->nak_count, .threshold = limit };
-
-		src->storm_told = true;
-		pgm_source_event(src, PGM_CMD_NAK_STORM_NTF, &ev);
-	}
-}
-
-/*
- * A NAK for our session (sections 5.2, 5.3, 9.3): confirm the sequence
- * numbers inside the window with one NCF and queue their RDATA, then send
- * what the tokens allow; the timer sends the rest.  Sequence numbers
- * outside the window are counted and ignored: there is nothing to send,
- * and the receiver learns from the trail of our SPMs and ODATA that they
- * are gone.  A NAK asks for PGM_NAK_SQNS_MAX sequence numbers at most: its
- * own and those of its first OPT_NAK_LIST (section 9.3 allows one list of
- * 62); further lists are counted and ignored, so that one packet never
- * does more than that much work.  Under src->lock.
- */
-static void pgm_source_nak(struct pgm_source *src, struct sk_buff *skb,
-			   const struct pgm_wire_info *info)
-{
-	const u8 *d = skb->data;
-	__be32 ok[PGM_NAK_SQNS_MAX];
-	unsigned int nok = 0, fixed = info->hdr_len;
-	u32 sqn = get_unaligned_be32(d + 16);
-	u64 naks = src->st.naks_received;
-	u32 queued = src->rq_len;
-
-	lockdep_assert_held(&src->lock);
-	/* Source NLA (IPv4 only here) must be ours, the group NLA our group. */
-	if (get_unaligned_be16(d + 20) != PGM_AFI_IP ||
-	    get_unaligned((__be32 *)(d + 24)) != src->nla ||
-	    get_unaligned_be16(d + 28) != PGM_AFI_IP ||
-	    get_unaligned((__be32 *)(d + 32)) != src->group) {
-		src->st.malformed++;
-		return;
-	}
-	src->st.naks_received++;
-	if (pgm_repair(src, sqn))
-		ok[nok++] = htonl(sqn);
-	else
-		src->st.naks_ignored++;
-
-	if (info->opt_seen & (1U << PGM_OPT_NAK_LIST)) {
-		const u8 *o = d + fixed + PGM_OPT_LEN_LEN;
-		const u8 *end = d + fixed + info->opt_len;
-		bool listed = false;
-
-		while (o < end) {
-			if ((o[0] & PGM_OPT_MASK) == PGM_OPT_NAK_LIST && listed) {
-				src->st.nak_lists_ignored++;
-			} else if ((o[0] & PGM_OPT_MASK) == PGM_OPT_NAK_LIST) {
-				unsigned int k, cnt = (o[1] - 4) / 4;
-
-				listed = true;
-				for (k = 0; k < cnt && k < PGM_MAX_NAK_LIST; k++) {
-					u32 s = get_unaligned_be32(o + 4 + 4 * k);
-
-					src->st.naks_received++;
-					if (pgm_repair(src, s))
-						ok[nok++] = htonl(s);
-					else
-						src->st.naks_ignored++;
-				}
-			}
-			if (o[0] & PGM_OPT_END)
-				break;
-			o += o[1];
-		}
-	}
-	pgm_source_nak_rate(src, src->st.naks_received - naks);
-	if (!nok)
-		return;
-	/* Confirm them in the next NCF (one NCF may hold 63 sqns); RDATA follows. */
-	{
-		bool full = false;
-		unsigned int i, j;
-
-		for (i = 0; i < nok; i++) {
-			for (j = 0; j < src->ncf_n && src->ncf[j] != ok[i]; j++)
-				;
-			if (j < src->ncf_n)
-				continue;	/* already to be confirmed */
-			if (src->ncf_n == ARRAY_SIZE(src->ncf))
-				full = true;
-			else
-				src->ncf[src->ncf_n++] = ok[i];
-		}
-		if (full)
-			src->st.ncf_dropped++;
-	}
-	queued = src->rq_len - queued;	/* this NAK's, at the queue's tail */
-	pgm_repair_pump(src);
-	/* What the pump left of them waits for the timer. */
-	src->st.rdata_deferred += min(queued, src->rq_len);
-	pgm_source_arm(src);
-}
-
-/*
- * Upstream packets for this session (NAK, SPMR), from the input path in
- * softirq.  Their ports are reversed: the destination port is our
- * data-source port (section 8.3).
- */
-void pgm_source_rcv(struct sock *sk, struct sk_buff *skb,
-		    const struct pgm_wire_info *info)
-{
-	struct pgm_source *src = rcu_dereference(pgm_sk(sk)->src);
-	const struct pgm_hdr *ph = (const struct pgm_hdr *)skb->data;
-
-	if (!src)
-		return;
-	spin_lock_bh(&src->lock);
-	if (src->dead || ph->dport != src->sport || ph->sport != src->dport ||
-	    memcmp(ph->gsi, src->gsi, PGM_GSI_LEN))
-		goto out;
-	pgm_refill(src);
-	switch (info->type) {
-	case PGM_NAK:
-		if (info->hdr_len == 16 + 4 + 8 + 8)
-			pgm_source_nak(src, skb, info);
-		else
-			src->st.malformed++;	/* IPv6 NLAs: not ours */
-		break;
-	case PGM_SPMR:
-		/*
-		 * Section 13.4: answer an SPMR with an SPM at once, at most
-		 * once per IHB_MIN: many receivers asking at the same moment
-		 * get one SPM.  Without tokens the SPM waits for the timer.
-		 */
-		src->st.spmr_received++;
-		if (!src->spmr_answered ||
-		    time_after_eq(jiffies, src->spmr_answered +
-				  pgm_usecs_to_jiffies(src->p.ihb_min))) {
-			src->spmr_answered = jiffies ? : 1;
-			pgm_send_spm(src, false);
-			if (src->spm_pending)
-				pgm_source_arm(src);
-		}
-		break;
-	default:
-		break;
-	}
-out:
-	spin_unlock_bh(&src->lock);
-}
-
 /* The counters with the window's state (under src->lock). */
 static void pgm_source_fill_stats(struct pgm_source *src, struct pgm_source_stats *st)
+	__must_hold(&src->lock)
 {
 	lockdep_assert_held(&src->lock);
 	*st = src->st;
@@ -1274,9 +830,14 @@ static void pgm_source_fill_stats(struct pgm_source *src, struct pgm_source_stat
 	st->txw_mem = src->mem;
 }
 
+/**
+ * pgm_source_stats - the session's counters, zero without one
+ * @sk: the socket, locked
+ * @st: filled in
+ */
 void pgm_source_stats(struct sock *sk, struct pgm_source_stats *st)
 {
-	struct pgm_source *src = src_get(sk);
+	struct pgm_source *src = pgm_src_get(sk);
 
 	memset(st, 0, sizeof(*st));
 	if (!src)
@@ -1286,14 +847,18 @@ void pgm_source_stats(struct sock *sk, struct pgm_source_stats *st)
 	spin_unlock_bh(&src->lock);
 }
 
-/*
- * For a dump, under rcu_read_lock() (@src was read with rcu_dereference):
- * false when the session is going away.
+/**
+ * pgm_source_info - what a dump shows of a session
+ * @src: the session, read with rcu_dereference() under rcu_read_lock()
+ * @si: filled in
+ *
+ * Return: false when the session is going away (nothing filled in).
  */
 bool pgm_source_info(struct pgm_source *src, struct pgm_source_info *si)
 {
 	bool ok;
 
+	RCU_LOCKDEP_WARN(!rcu_read_lock_held(), "pgm: source dump outside RCU");
 	spin_lock_bh(&src->lock);
 	ok = !src->dead;
 	if (ok) {

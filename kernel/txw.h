@@ -14,6 +14,9 @@
  * below 2^32 and those just after it share slots (RFC 3208 section 3.2:
  * sequence numbers wrap).  Every bound on the window (what it may hold,
  * what a NAK may ask for) still uses PGM_TXW_SQNS, never the slot count.
+ *
+ * A receiver's window (receiver.h) finds its slots the same way, for the
+ * same reason, with PGM_RXW_SQNS.
  */
 #ifndef _PGM_TXW_H
 #define _PGM_TXW_H

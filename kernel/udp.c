@@ -77,9 +77,11 @@ static int pgm_udp_get_port(struct net *net, struct pgm_net *pn, u16 port)
 		.family		= AF_INET,
 		.local_udp_port	= htons(port),
 	};
-	struct pgm_udp_tunnel *t = pgm_udp_find(pn, port);
+	struct pgm_udp_tunnel *t;
 	int err;
 
+	lockdep_assert_held(&pn->udp_lock);
+	t = pgm_udp_find(pn, port);
 	if (t) {
 		t->users++;
 		return 0;
@@ -99,10 +101,13 @@ static int pgm_udp_get_port(struct net *net, struct pgm_net *pn, u16 port)
 	return 0;
 }
 
+/* Let a user of the tunnel on @port go, closing it after the last; under pn->udp_lock. */
 static void pgm_udp_put_port(struct pgm_net *pn, u16 port)
 {
-	struct pgm_udp_tunnel *t = pgm_udp_find(pn, port);
+	struct pgm_udp_tunnel *t;
 
+	lockdep_assert_held(&pn->udp_lock);
+	t = pgm_udp_find(pn, port);
 	if (WARN_ON_ONCE(!t))
 		return;
 	if (--t->users)
@@ -112,10 +117,14 @@ static void pgm_udp_put_port(struct pgm_net *pn, u16 port)
 	kfree(t);
 }
 
-/*
- * bind()/connect() of an encapsulated socket: hold the tunnels of its two
- * ports (one if they are equal).  Under the socket lock; 0 for a native
- * socket.
+/**
+ * pgm_udp_hold - hold the UDP tunnels of an encapsulated socket's ports
+ * @sk: the socket, locked, in bind() or connect()
+ *
+ * Its two ports, one if they are equal.
+ *
+ * Return: 0 (also for a native socket), or -EADDRINUSE when a UDP socket
+ * has a port, -ENOMEM.
  */
 int pgm_udp_hold(struct sock *sk)
 {
@@ -126,6 +135,7 @@ int pgm_udp_hold(struct sock *sk)
 	u16 mport = ps->params.udp_encap_mcast_port;
 	int err;
 
+	sock_owned_by_me(sk);
 	if (!ps->udp || ps->udp_held)
 		return 0;
 	mutex_lock(&pn->udp_lock);
@@ -141,7 +151,10 @@ int pgm_udp_hold(struct sock *sk)
 	return err;
 }
 
-/* Close, or a failed bind()/connect(): let the ports go.  Under the socket lock. */
+/**
+ * pgm_udp_put - let an encapsulated socket's ports go
+ * @sk: the socket, locked: close, or a failed bind()/connect()
+ */
 void pgm_udp_put(struct sock *sk)
 {
 	struct pgm_sock *ps = pgm_sk(sk);
@@ -149,6 +162,7 @@ void pgm_udp_put(struct sock *sk)
 	u16 uport = ps->params.udp_encap_ucast_port;
 	u16 mport = ps->params.udp_encap_mcast_port;
 
+	sock_owned_by_me(sk);
 	if (!ps->udp_held)
 		return;
 	mutex_lock(&pn->udp_lock);
@@ -159,12 +173,20 @@ void pgm_udp_put(struct sock *sk)
 	ps->udp_held = false;
 }
 
+/**
+ * pgm_udp_net_init - a namespace's tunnel list, empty
+ * @pn: the namespace's PGM state
+ */
 void pgm_udp_net_init(struct pgm_net *pn)
 {
 	mutex_init(&pn->udp_lock);
 	INIT_LIST_HEAD(&pn->udp_tunnels);
 }
 
+/**
+ * pgm_udp_net_exit - close what is left of a namespace's tunnels (nothing should be)
+ * @pn: the namespace's PGM state
+ */
 void pgm_udp_net_exit(struct pgm_net *pn)
 {
 	struct pgm_udp_tunnel *t, *tmp;
@@ -179,10 +201,15 @@ void pgm_udp_net_exit(struct pgm_net *pn)
 	mutex_unlock(&pn->udp_lock);
 }
 
-/*
- * Put the UDP header in front of the PGM packet at skb->data, with its
- * checksum over the pseudo-header, computed here in full (packets are
- * small and built by us; no offload is asked for).
+/**
+ * pgm_udp_push - put the UDP header in front of the PGM packet at skb->data
+ * @sk: the sending socket (its tunnel ports)
+ * @skb: the packet
+ * @saddr: IP source, for the pseudo-header
+ * @daddr: IP destination: the group's port for a group, else the unicast one
+ *
+ * Its checksum over the pseudo-header is computed here in full (packets
+ * are small and built by us; no offload is asked for).
  */
 void pgm_udp_push(struct sock *sk, struct sk_buff *skb, __be32 saddr, __be32 daddr)
 {

@@ -10,17 +10,14 @@
 
 #include "wire.h"
 
-#define PGM_HDR_LEN	16
-
-static inline u16 get_be16(const u8 *p)
-{
-	return (u16)(p[0] << 8 | p[1]);
-}
+/* Fields of the common header at @buf. */
+#define HDR_TYPE(buf)		((buf)[offsetof(struct pgm_hdr, type)])
+#define HDR_OPTIONS(buf)	((buf)[offsetof(struct pgm_hdr, options)])
 
 /* Length of an NLA (AFI, reserved, address) whose AFI is at @p; 0 if bad. */
 static size_t nla_len(const u8 *p)
 {
-	switch (get_be16(p)) {
+	switch (pgm_get_be16(p)) {
 	case PGM_AFI_IP:
 		return 4 + 4;
 	case PGM_AFI_IP6:
@@ -111,31 +108,85 @@ size_t pgm_wire_need(const u8 *buf, size_t avail, size_t total)
 
 	if (total < PGM_HDR_LEN || avail < PGM_HDR_LEN)
 		return total < PGM_HDR_LEN ? total : PGM_HDR_LEN;
-	if (!type_ok(buf[4]))
+	if (!type_ok(HDR_TYPE(buf)))
 		return PGM_HDR_LEN;
 
-	tlen = type_hdr_len(buf[4], buf + PGM_HDR_LEN, avail - PGM_HDR_LEN, &more);
+	tlen = type_hdr_len(HDR_TYPE(buf), buf + PGM_HDR_LEN, avail - PGM_HDR_LEN, &more);
 	if (more)
 		need = PGM_HDR_LEN + more;
-	else if (!tlen && buf[4] != PGM_SPMR)
+	else if (!tlen && HDR_TYPE(buf) != PGM_SPMR)
 		return PGM_HDR_LEN + (avail > PGM_HDR_LEN ? avail - PGM_HDR_LEN : 0);
-	else if (!(buf[5] & PGM_OPT_PRESENT))
+	else if (!(HDR_OPTIONS(buf) & PGM_OPT_PRESENT))
 		need = PGM_HDR_LEN + tlen;
 	else if (avail < PGM_HDR_LEN + tlen + 4)
 		need = PGM_HDR_LEN + tlen + 4;
 	else	/* OPT_LENGTH: type, length 4, total length of all options */
 		need = PGM_HDR_LEN + tlen +
-		       get_be16(buf + PGM_HDR_LEN + tlen + 2);
+		       pgm_get_be16(buf + PGM_HDR_LEN + tlen + 2);
 
 	return need < total ? need : total;
+}
+
+/*
+ * The option extensions at @hdr (section 9): OPT_LENGTH first with the
+ * total length, each option at least 4 bytes and inside the total, no
+ * second OPT_LENGTH, at most 16 options, OPT_END on the last, which ends
+ * at the total.  Fills in @info's nopts, opt_len and opt_seen.
+ */
+static enum pgm_wire_err opts_validate(const u8 *buf, size_t hdr, size_t avail,
+				       size_t total, struct pgm_wire_info *info)
+{
+	size_t optlen, off;
+	unsigned int n;
+
+	if (hdr + 4 > avail)
+		return PGM_WIRE_TRUNCATED;
+	/* OPT_LENGTH (9.1.1) comes first, is 4 bytes, never OPT_END. */
+	if (buf[hdr] != PGM_OPT_LENGTH || buf[hdr + 1] != 4)
+		return PGM_WIRE_MALFORMED;
+	optlen = pgm_get_be16(buf + hdr + 2);
+	if (optlen < 4 + 4)	/* OPT_LENGTH and at least one option */
+		return PGM_WIRE_MALFORMED;
+	if (hdr + optlen > total)
+		return PGM_WIRE_MALFORMED;
+	if (hdr + optlen > avail)
+		return PGM_WIRE_TRUNCATED;
+
+	off = hdr + 4;
+	n = 1;
+	for (;;) {
+		u8 ot, ol;
+
+		/* Also catches a chain that ends without OPT_END. */
+		if (off + 4 > hdr + optlen)
+			return PGM_WIRE_MALFORMED;
+		ot = buf[off];
+		ol = buf[off + 1];
+		if (ol < 4 || off + ol > hdr + optlen)
+			return PGM_WIRE_MALFORMED;
+		if ((ot & PGM_OPT_MASK) == PGM_OPT_LENGTH)
+			return PGM_WIRE_MALFORMED;	/* only first */
+		/* Section 9: 16 options, not counting OPT_LENGTH. */
+		if (n++ > PGM_MAX_OPTIONS)
+			return PGM_WIRE_MALFORMED;
+		if ((ot & PGM_OPT_MASK) < 32)
+			info->opt_seen |= 1U << (ot & PGM_OPT_MASK);
+		off += ol;
+		if (ot & PGM_OPT_END)
+			break;
+	}
+	if (off != hdr + optlen)	/* OPT_END before the total */
+		return PGM_WIRE_MALFORMED;
+	info->nopts = (u8)n;
+	info->opt_len = (u16)optlen;
+	return PGM_WIRE_OK;
 }
 
 enum pgm_wire_err pgm_wire_validate(const u8 *buf, size_t avail, size_t total,
 				    struct pgm_wire_info *info)
 {
-	size_t more, tlen, hdr, end, off;
+	size_t more, tlen, hdr, end;
 	u8 type, optflags;
-	unsigned int n;
 
 	info->opt_seen = 0;
 	info->nopts = 0;
@@ -145,11 +196,11 @@ enum pgm_wire_err pgm_wire_validate(const u8 *buf, size_t avail, size_t total,
 	if (avail < PGM_HDR_LEN)
 		return PGM_WIRE_TRUNCATED;
 
-	type = buf[4];
+	type = HDR_TYPE(buf);
 	if (!type_ok(type))
 		return PGM_WIRE_BAD_TYPE;
 	info->type = type;
-	info->tsdu_len = get_be16(buf + 14);
+	info->tsdu_len = pgm_get_be16(buf + offsetof(struct pgm_hdr, tsdu_len));
 
 	tlen = type_hdr_len(type, buf + PGM_HDR_LEN, avail - PGM_HDR_LEN, &more);
 	if (more)
@@ -163,7 +214,7 @@ enum pgm_wire_err pgm_wire_validate(const u8 *buf, size_t avail, size_t total,
 		return PGM_WIRE_TRUNCATED;
 	info->hdr_len = (u16)hdr;
 
-	optflags = buf[5];
+	optflags = HDR_OPTIONS(buf);
 	/* Parity packets only with the parity bit; VAR_PKTLEN only with parity. */
 	if ((optflags & PGM_OPT_VAR_PKTLEN) && !(optflags & PGM_OPT_PARITY))
 		return PGM_WIRE_MALFORMED;
@@ -173,49 +224,11 @@ enum pgm_wire_err pgm_wire_validate(const u8 *buf, size_t avail, size_t total,
 
 	end = hdr;
 	if (optflags & PGM_OPT_PRESENT) {
-		size_t optlen;
+		enum pgm_wire_err err = opts_validate(buf, hdr, avail, total, info);
 
-		if (hdr + 4 > avail)
-			return PGM_WIRE_TRUNCATED;
-		/* OPT_LENGTH (9.1.1) comes first, is 4 bytes, never OPT_END. */
-		if (buf[hdr] != PGM_OPT_LENGTH || buf[hdr + 1] != 4)
-			return PGM_WIRE_MALFORMED;
-		optlen = get_be16(buf + hdr + 2);
-		if (optlen < 4 + 4)	/* OPT_LENGTH and at least one option */
-			return PGM_WIRE_MALFORMED;
-		if (hdr + optlen > total)
-			return PGM_WIRE_MALFORMED;
-		if (hdr + optlen > avail)
-			return PGM_WIRE_TRUNCATED;
-
-		off = hdr + 4;
-		n = 1;
-		for (;;) {
-			u8 ot, ol;
-
-			/* Also catches a chain that ends without OPT_END. */
-			if (off + 4 > hdr + optlen)
-				return PGM_WIRE_MALFORMED;
-			ot = buf[off];
-			ol = buf[off + 1];
-			if (ol < 4 || off + ol > hdr + optlen)
-				return PGM_WIRE_MALFORMED;
-			if ((ot & PGM_OPT_MASK) == PGM_OPT_LENGTH)
-				return PGM_WIRE_MALFORMED;	/* only first */
-			/* Section 9: 16 options, not counting OPT_LENGTH. */
-			if (n++ > PGM_MAX_OPTIONS)
-				return PGM_WIRE_MALFORMED;
-			if ((ot & PGM_OPT_MASK) < 32)
-				info->opt_seen |= 1U << (ot & PGM_OPT_MASK);
-			off += ol;
-			if (ot & PGM_OPT_END)
-				break;
-		}
-		if (off != hdr + optlen)	/* OPT_END before the total */
-			return PGM_WIRE_MALFORMED;
-		info->nopts = (u8)n;
-		info->opt_len = (u16)optlen;
-		end = hdr + optlen;
+		if (err)
+			return err;
+		end = hdr + info->opt_len;
 	}
 
 	/* TSDU length is exactly what follows the transport header. */

@@ -86,6 +86,220 @@ struct pgm_wire_info {
 	u32	opt_seen;	/* bit n set: option type n present (n < 32) */
 };
 
+#ifndef __packed
+#define __packed	__attribute__((__packed__))
+#endif
+
+/*
+ * The type-specific headers that follow the common header (section 8), as
+ * this module sends and reads them: IPv4 NLAs only.  Packed, because a
+ * received packet's headers need not be aligned (UDP encapsulation, IP
+ * options); pgm_body() finds them behind the common header.
+ */
+
+/* A network-layer address (NLA) of the IPv4 family: AFI 1. */
+struct pgm_nla4 {
+	__be16	afi;		/* PGM_AFI_IP */
+	__be16	reserved;
+	__be32	addr;
+} __packed;
+
+/* SPM (8.1). */
+struct pgm_spm {
+	__be32		sqn;	/* the SPM's own sequence number */
+	__be32		trail;
+	__be32		lead;
+	struct pgm_nla4	nla;	/* path NLA */
+} __packed;
+
+/* ODATA and RDATA (8.2); the options, then the TSDU, follow. */
+struct pgm_data {
+	__be32	sqn;
+	__be32	trail;
+} __packed;
+
+/* NAK, NNAK and NCF (8.3). */
+struct pgm_nak {
+	__be32		sqn;
+	struct pgm_nla4	src;	/* the source's NLA */
+	struct pgm_nla4	grp;	/* the group's NLA */
+} __packed;
+
+/* Whole fixed headers: the common header and the type's, IPv4 NLAs. */
+#define PGM_HDR_LEN		16
+#define PGM_SPM4_HLEN		(PGM_HDR_LEN + 12 + 8)
+#define PGM_DATA_HLEN		(PGM_HDR_LEN + 8)
+#define PGM_NAK4_HLEN		(PGM_HDR_LEN + 4 + 8 + 8)
+
+_Static_assert(sizeof(struct pgm_hdr) == PGM_HDR_LEN, "common header");
+_Static_assert(PGM_HDR_LEN + sizeof(struct pgm_spm) == PGM_SPM4_HLEN, "SPM");
+_Static_assert(PGM_HDR_LEN + sizeof(struct pgm_data) == PGM_DATA_HLEN, "data");
+_Static_assert(PGM_HDR_LEN + sizeof(struct pgm_nak) == PGM_NAK4_HLEN, "NAK");
+
+/* The type-specific header of the packet at @pkt. */
+static inline void *pgm_body(void *pkt)
+{
+	return (u8 *)pkt + PGM_HDR_LEN;
+}
+
+/*
+ * Options (section 9).  Every option starts with its type and length (the
+ * type's top bit is OPT_END on the last one) and two bytes of flags (OPX,
+ * U) and reserved bits, zero in what we send and ignored in what we read.
+ * OPT_LENGTH, always first, is the exception: its last two bytes are the
+ * total length of the options.
+ */
+struct pgm_opt {
+	u8	type;
+	u8	len;
+	u8	reserved[2];
+} __packed;
+
+struct pgm_opt_length {
+	u8	type;		/* PGM_OPT_LENGTH */
+	u8	len;		/* 4 */
+	__be16	total;		/* of all options, OPT_LENGTH included */
+} __packed;
+
+/* OPT_FRAGMENT (9.3): a fragment of an APDU. */
+struct pgm_opt_fragment {
+	struct pgm_opt	h;
+	__be32		first;		/* first sqn of the APDU */
+	__be32		offset;		/* of this fragment in the APDU */
+	__be32		apdu_len;
+} __packed;
+
+/* OPT_JOIN (9.4): the earliest sqn a late joiner may ask for. */
+struct pgm_opt_join {
+	struct pgm_opt	h;
+	__be32		sqn;
+} __packed;
+
+/* OPT_NAK_LIST (9.2): more sqns a NAK or NCF names, 62 at most. */
+struct pgm_opt_nak_list {
+	struct pgm_opt	h;
+	__be32		sqn[];
+} __packed;
+
+#define PGM_OPT_LENGTH_LEN	4
+#define PGM_OPT_FRAGMENT_LEN	16
+#define PGM_OPT_FLAG_LEN	4	/* OPT_SYN, OPT_FIN, OPT_RST */
+#define PGM_OPT_JOIN_LEN	8
+#define PGM_NAK_LIST_MAX	62	/* sqns in one OPT_NAK_LIST (9.2) */
+
+/* Big-endian loads and stores on bytes, alignment-free, for kernel and host. */
+static inline u16 pgm_get_be16(const u8 *p)
+{
+	return (u16)(p[0] << 8 | p[1]);
+}
+
+static inline u32 pgm_get_be32(const u8 *p)
+{
+	return (u32)p[0] << 24 | (u32)p[1] << 16 | (u32)p[2] << 8 | p[3];
+}
+
+static inline void pgm_put_be16(u8 *p, u16 v)
+{
+	p[0] = (u8)(v >> 8);
+	p[1] = (u8)v;
+}
+
+/*
+ * Serial arithmetic on sequence numbers (section 3.2: they wrap at 2^32):
+ * is @a before @b, i.e. less than 2^31 behind it?
+ */
+static inline bool pgm_sqn_before(u32 a, u32 b)
+{
+	return (u32)(a - b) >= 0x80000000u;
+}
+
+/*
+ * Walking the options of a packet pgm_wire_validate() accepted: the first
+ * option after OPT_LENGTH, then each next one up to the one with OPT_END
+ * (validation made sure the chain ends there, inside the packet).
+ */
+static inline const struct pgm_opt *pgm_opt_first(const u8 *pkt,
+						  const struct pgm_wire_info *info)
+{
+	if (!info->opt_len)
+		return NULL;
+	return (const struct pgm_opt *)(pkt + info->hdr_len + PGM_OPT_LENGTH_LEN);
+}
+
+static inline const struct pgm_opt *pgm_opt_next(const struct pgm_opt *o)
+{
+	if (o->type & PGM_OPT_END)
+		return NULL;
+	return (const struct pgm_opt *)((const u8 *)o + o->len);
+}
+
+#define pgm_for_each_opt(o, pkt, info) \
+	for ((o) = pgm_opt_first(pkt, info); (o); (o) = pgm_opt_next(o))
+
+static inline u8 pgm_opt_type(const struct pgm_opt *o)
+{
+	return o->type & PGM_OPT_MASK;
+}
+
+/* The sqns of OPT_NAK_LIST @o that we read: at most PGM_NAK_LIST_MAX. */
+static inline unsigned int pgm_nak_list_len(const struct pgm_opt *o)
+{
+	unsigned int n = (o->len - 4u) / 4;
+
+	return n < PGM_NAK_LIST_MAX ? n : PGM_NAK_LIST_MAX;
+}
+
+/* The @k-th sqn of OPT_NAK_LIST @o, host order. */
+static inline u32 pgm_nak_list_sqn(const struct pgm_opt *o, unsigned int k)
+{
+	return pgm_get_be32((const u8 *)o + sizeof(*o) + 4 * k);
+}
+
+/*
+ * Writing an option chain at @base: OPT_LENGTH first (section 9.1), then
+ * each option added, the last one marked OPT_END by pgm_optw_finish().
+ */
+struct pgm_optw {
+	u8		*base;
+	u8		*last;
+	unsigned int	len;
+};
+
+static inline void pgm_optw_init(struct pgm_optw *w, u8 *base)
+{
+	w->base = base;
+	w->last = NULL;
+	w->len = PGM_OPT_LENGTH_LEN;
+	base[0] = PGM_OPT_LENGTH;
+	base[1] = PGM_OPT_LENGTH_LEN;
+}
+
+/* Room for an option of @len bytes, its header written: where it starts. */
+static inline u8 *pgm_optw_add(struct pgm_optw *w, u8 type, u8 len)
+{
+	u8 *o = w->base + w->len;
+
+	o[0] = type;
+	o[1] = len;
+	o[2] = 0;
+	o[3] = 0;
+	w->last = o;
+	w->len += len;
+	return o;
+}
+
+static inline void pgm_optw_finish(struct pgm_optw *w)
+{
+	w->last[0] |= PGM_OPT_END;
+	pgm_put_be16(w->base + 2, (u16)w->len);
+}
+
+/* Bytes of the options of a NAK or NCF naming @n sqns (0 for one). */
+static inline unsigned int pgm_nak_optlen(unsigned int n)
+{
+	return n > 1 ? PGM_OPT_LENGTH_LEN + 4 + 4 * (n - 1) : 0;
+}
+
 /*
  * pgm_wire_need - how many leading bytes validation must see.
  * @buf: packet start, @avail bytes of it contiguous

@@ -43,6 +43,12 @@ int cpgm_setns_net(int fd)
 	return setns(fd, CLONE_NEWNET);
 }
 
+/*
+ * The reader's side of the ring's barriers for Sources/PGM/Ring.swift; the
+ * labels are those of kernel/ring.c.
+ */
+
+/* (B): pairs with the kernel's (A) in pgm_ring_commit(). */
 uint32_t cpgm_ring_producer(const struct pgm_ring_ctrl *ctrl)
 {
 	return __atomic_load_n(&ctrl->producer, __ATOMIC_ACQUIRE);
@@ -53,6 +59,10 @@ uint32_t cpgm_ring_consumer(const struct pgm_ring_ctrl *ctrl)
 	return __atomic_load_n(&ctrl->consumer, __ATOMIC_ACQUIRE);
 }
 
+/*
+ * (C): pairs with the kernel's (D) in pgm_ring_free(); then (F), pairs
+ * with the kernel's (E) in pgm_ring_reserve().
+ */
 uint32_t cpgm_ring_release(struct pgm_ring_ctrl *ctrl, uint32_t consumer)
 {
 	__atomic_store_n(&ctrl->consumer, consumer, __ATOMIC_RELEASE);
@@ -60,6 +70,7 @@ uint32_t cpgm_ring_release(struct pgm_ring_ctrl *ctrl, uint32_t consumer)
 	return __atomic_load_n(&ctrl->flags, __ATOMIC_RELAXED) & PGM_RING_F_WAKEUP;
 }
 
+/* The kernel's (A), for the tests' mock that plays the kernel's side. */
 void cpgm_ring_publish(struct pgm_ring_ctrl *ctrl, uint32_t producer)
 {
 	__atomic_store_n(&ctrl->producer, producer, __ATOMIC_RELEASE);

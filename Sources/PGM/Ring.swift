@@ -98,7 +98,12 @@ public enum EventView {
 
 /// A receive ring mapped into this process: the reader's side of the
 /// protocol in the uapi header (acquire on the producer, release on the
-/// consumer, poll(2) when the kernel asks for it).
+/// consumer, poll(2) when the kernel asks for it). The barriers are in the
+/// C shims (Sources/CPGM/cmsg.c) and carry the labels of kernel/ring.c:
+/// `nextRecord()` reads the producer with (B), which pairs with the
+/// kernel's (A); ``release()`` stores the consumer with (C), pairing with
+/// the kernel's (D), and fences with (F) before it reads the wake-up flag,
+/// pairing with the kernel's (E).
 ///
 /// One reader at a time: a ``PGMReceiver`` and the iterators of its
 /// ``PGMReceiver/events(maximumLength:)`` share it and must not read
@@ -178,7 +183,7 @@ final class ReceiveRing: @unchecked Sendable {
     /// `Errno.badMessage`.
     private func nextRecord() throws(Errno) -> UnsafeRawPointer? {
         guard mapped else { throw .badFileDescriptor }
-        let producer = cpgm_ring_producer(ctrl)
+        let producer = cpgm_ring_producer(ctrl)  // (B): pairs with the kernel's (A)
         while cursor != producer {
             let off = Int(cursor & (size &- 1))
             let rec = UnsafeRawPointer(data + off)
@@ -198,6 +203,7 @@ final class ReceiveRing: @unchecked Sendable {
     func release() {
         guard mapped, released != cursor else { return }
         released = cursor
+        // (C) then (F): pair with the kernel's (D) and (E).
         if cpgm_ring_release(ctrl, cursor) != 0 {
             // Data waits for the space just freed: poll() moves it in.
             var p = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)

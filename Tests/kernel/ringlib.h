@@ -51,6 +51,7 @@ static inline int uring_setup(struct uring *r, int fd, uint32_t size)
 /* The next record that is not padding, or NULL when none is published. */
 static inline struct pgm_ring_rec *uring_next(struct uring *r)
 {
+	/* (B): pairs with the kernel's (A) in pgm_ring_commit(); see kernel/ring.c. */
 	uint32_t prod = __atomic_load_n(&r->ctrl->producer, __ATOMIC_ACQUIRE);
 
 	while (r->cons != prod) {
@@ -70,7 +71,9 @@ static inline void uring_release(struct uring *r)
 	if (r->done == r->cons)
 		return;
 	r->done = r->cons;
+	/* (C): pairs with the kernel's (D) in pgm_ring_free(). */
 	__atomic_store_n(&r->ctrl->consumer, r->cons, __ATOMIC_RELEASE);
+	/* (F): pairs with the kernel's (E) in pgm_ring_reserve(). */
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
 	if (__atomic_load_n(&r->ctrl->flags, __ATOMIC_RELAXED) & PGM_RING_F_WAKEUP) {
 		struct pollfd p = { .fd = r->fd, .events = POLLIN };

@@ -234,6 +234,69 @@ static void random_mutations(void)
 	}
 }
 
+/*
+ * What the module reads and writes with wire.h besides validation: the
+ * headers' layouts, serial arithmetic across the wrap, and an option chain
+ * built with pgm_optw_* (as NAKs and NCFs are) read back with the walker.
+ */
+static void layouts_and_options(void)
+{
+	struct pgm_wire_info info;
+	const struct pgm_opt *o;
+	struct pgm_optw w;
+	unsigned int i, n = 0, opts = 0;
+	u8 *l;
+
+	spm(&p, 7);
+	CHECK_EQ(ntohl(((struct pgm_spm *)pgm_body(p.b))->sqn), 7u);
+	CHECK_EQ(ntohl(((struct pgm_spm *)pgm_body(p.b))->trail), 1u);
+	CHECK_EQ(ntohs(((struct pgm_spm *)pgm_body(p.b))->nla.afi), PGM_AFI_IP);
+	CHECK_EQ(ntohl(((struct pgm_spm *)pgm_body(p.b))->nla.addr), 0x0a000001u);
+	odata(&p, 0xfffffffeu, 3);
+	CHECK_EQ(ntohl(((struct pgm_data *)pgm_body(p.b))->sqn), 0xfffffffeu);
+
+	CHECK(pgm_sqn_before(0xffffffffu, 0));
+	CHECK(pgm_sqn_before(0x7ffffffdu, 0xfffffffeu) == false);	/* 2^31 - 1 ahead */
+	CHECK(pgm_sqn_before(5, 5) == false);
+	CHECK(pgm_sqn_before(0, 0x7fffffffu));
+	CHECK(pgm_sqn_before(0, 0x80000000u));	/* exactly 2^31 apart: before */
+
+	/* A NAK naming 1 + 62 sqns, then one more list that readers count. */
+	nak(&p, 100, 0);
+	p.b[5] = PGM_OPT_PRESENT | PGM_OPT_NETWORK;
+	pgm_optw_init(&w, p.b + p.len);
+	l = pgm_optw_add(&w, PGM_OPT_NAK_LIST, 4 + 4 * PGM_NAK_LIST_MAX);
+	for (i = 0; i < PGM_NAK_LIST_MAX; i++) {
+		l[4 + 4 * i] = 0xff;
+		l[5 + 4 * i] = 0xff;
+		l[6 + 4 * i] = 0xff;
+		l[7 + 4 * i] = (u8)(0xc0 + i);
+	}
+	pgm_optw_add(&w, PGM_OPT_NAK_LIST, 8);
+	pgm_optw_finish(&w);
+	CHECK_EQ(w.len, 4u + 4 + 4 * PGM_NAK_LIST_MAX + 8);
+	CHECK_EQ(pgm_nak_optlen(1 + PGM_NAK_LIST_MAX), 4u + 4 + 4 * PGM_NAK_LIST_MAX);
+	CHECK_EQ(pgm_nak_optlen(1), 0u);
+	p.len += w.len;
+	finish(&p);
+	CHECK_EQ(check(&p, &info), PGM_WIRE_OK);
+	CHECK_EQ(info.opt_len, w.len);
+	pgm_for_each_opt(o, p.b, &info) {
+		opts++;
+		CHECK_EQ(pgm_opt_type(o), PGM_OPT_NAK_LIST);
+		if (opts == 1) {
+			n = pgm_nak_list_len(o);
+			CHECK_EQ(pgm_nak_list_sqn(o, 0), 0xffffffc0u);
+			CHECK_EQ(pgm_nak_list_sqn(o, n - 1), 0xffffffc0u + PGM_NAK_LIST_MAX - 1);
+		}
+	}
+	CHECK_EQ(opts, 2u);
+	CHECK_EQ(n, (unsigned int)PGM_NAK_LIST_MAX);
+	nak(&p, 100, 0);
+	CHECK_EQ(check(&p, &info), PGM_WIRE_OK);
+	CHECK(pgm_opt_first(p.b, &info) == NULL);
+}
+
 int main(void)
 {
 	RUN(valid_packets);
@@ -243,5 +306,6 @@ int main(void)
 	RUN(malformed_lengths);
 	RUN(every_truncation);
 	RUN(random_mutations);
+	RUN(layouts_and_options);
 	return summary("wire_test");
 }

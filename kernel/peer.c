@@ -1,0 +1,273 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * peer.c - a receiver's sessions (peers) and the memory they hold.
+ *
+ * Sessions are found by TSI in a hash keyed per receiver.  What a packet
+ * makes a receiver hold - a session, its window's slots (a chunk at a
+ * time, as data needs them), the data in them - is charged to the
+ * receiver and bounded per socket and per namespace (rx-sessions,
+ * rx-sessions-netns, rx-mem, rx-mem-netns; docs/hostile-input.md).
+ *
+ * Locking: under rcv->lock, as the rest of the receiver (receiver.c), but
+ * for pgm_peer_free(), which runs once nothing can reach the peer.
+ */
+#include <linux/skbuff.h>
+#include <linux/slab.h>
+#include <linux/jhash.h>
+#include <net/ip.h>
+
+#include "receiver.h"
+
+static u32 tsi_hash(const struct pgm_receiver *rcv, const struct pgm_tsi *tsi)
+{
+	return jhash(tsi, sizeof(*tsi), rcv->hash_seed) & (PGM_PEER_HASH - 1);
+}
+
+/**
+ * pgm_rcv_charge - charge memory a packet makes the receiver hold
+ * @rcv: the receiver, its lock held
+ * @peer: the session it is for, or NULL (the session itself)
+ * @bytes: how much
+ * @must: charge even past the socket's budget (the packet that lets
+ *	delivery go on; never more than one per session at a time), never
+ *	past the namespace's
+ *
+ * A session, its window's slots, the data in them.  Refused (and counted)
+ * past the socket's budget (the larger of SO_RCVBUF and the netns's
+ * rx-mem) or the netns's total (rx-mem-netns).
+ *
+ * Return: true when charged.
+ */
+bool pgm_rcv_charge(struct pgm_receiver *rcv, struct pgm_peer *peer, u32 bytes,
+		    bool must)
+	__must_hold(&rcv->lock)
+{
+	struct pgm_net *pn = rcv->pn;
+	u64 budget = max_t(u64, READ_ONCE(rcv->sk->sk_rcvbuf), READ_ONCE(pn->rx_mem));
+
+	lockdep_assert_held(&rcv->lock);
+	if (!must && rcv->mem + bytes > budget)
+		goto refuse;
+	if (atomic_long_add_return(bytes, &pn->rx_mem_used) > (long)READ_ONCE(pn->rx_mem_netns)) {
+		atomic_long_sub(bytes, &pn->rx_mem_used);
+		goto refuse;
+	}
+	rcv->mem += bytes;
+	if (peer)
+		peer->mem += bytes;
+	return true;
+refuse:
+	rcv->st.mem_refused++;
+	pgm_mib_inc(pn, PGM_MIB_RX_MEM_REFUSED);
+	return false;
+}
+
+/**
+ * pgm_rcv_uncharge - give back memory pgm_rcv_charge() counted
+ * @rcv: the receiver, its lock held
+ * @peer: the session it was charged to, or NULL
+ * @bytes: how much
+ */
+void pgm_rcv_uncharge(struct pgm_receiver *rcv, struct pgm_peer *peer, u32 bytes)
+	__must_hold(&rcv->lock)
+{
+	lockdep_assert_held(&rcv->lock);
+	atomic_long_sub(bytes, &rcv->pn->rx_mem_used);
+	rcv->mem -= bytes;
+	if (peer)
+		peer->mem -= bytes;
+}
+
+static size_t chunk_bytes(const struct pgm_peer *peer)
+{
+	return min_t(u32, peer->mask + 1, SLOTS_PER_CHUNK) * sizeof(struct pgm_slot);
+}
+
+/**
+ * pgm_slot_alloc - the slot of a sqn, its chunk allocated if need be
+ * @peer: the session, its receiver's lock held
+ * @sqn: the sequence number
+ * @must: charge the chunk even past the socket's budget (pgm_rcv_charge)
+ *
+ * pgm_slot_find() has the index arithmetic.
+ *
+ * Return: the slot, or NULL out of memory or past the budget.
+ */
+struct pgm_slot *pgm_slot_alloc(struct pgm_peer *peer, u32 sqn, bool must)
+	__must_hold(&peer->rcv->lock)
+{
+	struct pgm_slot **c;
+
+	lockdep_assert_held(&peer->rcv->lock);
+	if (!peer->chunks) {
+		size_t len = peer->nchunks * sizeof(*peer->chunks);
+
+		if (!pgm_rcv_charge(peer->rcv, peer, len, must))
+			return NULL;
+		peer->chunks = kzalloc(len, GFP_ATOMIC | __GFP_NOWARN);
+		if (!peer->chunks) {
+			pgm_rcv_uncharge(peer->rcv, peer, len);
+			return NULL;
+		}
+	}
+	c = &peer->chunks[pgm_txw_slot(peer->mask, sqn) / SLOTS_PER_CHUNK];
+	if (!*c) {
+		if (!pgm_rcv_charge(peer->rcv, peer, chunk_bytes(peer), must))
+			return NULL;
+		*c = kzalloc(chunk_bytes(peer), GFP_ATOMIC | __GFP_NOWARN);
+		if (!*c) {
+			pgm_rcv_uncharge(peer->rcv, peer, chunk_bytes(peer));
+			return NULL;
+		}
+	}
+	return pgm_slot_find(peer, sqn);
+}
+
+/* The held data of @s, out of the slot and no longer charged. */
+static struct sk_buff *slot_take(struct pgm_peer *peer, struct pgm_slot *s)
+	__must_hold(&peer->rcv->lock)
+{
+	struct sk_buff *skb = s->skb;
+
+	lockdep_assert_held(&peer->rcv->lock);
+	if (skb) {
+		pgm_rcv_uncharge(peer->rcv, peer, skb->truesize);
+		s->skb = NULL;
+	}
+	return skb;
+}
+
+/**
+ * pgm_slot_clear - empty a slot of the window: its data freed, its state NONE
+ * @peer: the session, its receiver's lock held
+ * @s: the slot
+ */
+void pgm_slot_clear(struct pgm_peer *peer, struct pgm_slot *s)
+	__must_hold(&peer->rcv->lock)
+{
+	lockdep_assert_held(&peer->rcv->lock);
+	kfree_skb(slot_take(peer, s));
+	memset(s, 0, sizeof(*s));
+}
+
+/**
+ * pgm_peer_find - the session of a TSI
+ * @rcv: the receiver, its lock held
+ * @tsi: the transport session identifier
+ *
+ * Return: the peer, or NULL.
+ */
+struct pgm_peer *pgm_peer_find(struct pgm_receiver *rcv, const struct pgm_tsi *tsi)
+	__must_hold(&rcv->lock)
+{
+	struct pgm_peer *peer;
+
+	lockdep_assert_held(&rcv->lock);
+	hlist_for_each_entry(peer, &rcv->peers[tsi_hash(rcv, tsi)], node)
+		if (!memcmp(&peer->tsi, tsi, sizeof(*tsi)))
+			return peer;
+	return NULL;
+}
+
+/**
+ * pgm_peer_new - a new session heard from an address
+ * @rcv: the receiver, its lock held
+ * @tsi: the session's TSI
+ * @iph: the IP header of its first packet: the session's address and group
+ * @dport: its data-destination port
+ *
+ * Refused (and counted) past the socket's or the netns's session limit
+ * (rx-sessions, rx-sessions-netns), past the memory budget, or out of
+ * memory.  Its window's slots come later, a chunk at a time, as data
+ * needs them.
+ *
+ * Return: the peer, linked into the receiver, or NULL.
+ */
+struct pgm_peer *pgm_peer_new(struct pgm_receiver *rcv, const struct pgm_tsi *tsi,
+			      const struct iphdr *iph, __be16 dport)
+	__must_hold(&rcv->lock)
+{
+	struct pgm_sock *ps = pgm_sk(rcv->sk);
+	struct pgm_net *pn = rcv->pn;
+	u32 slots = pgm_txw_slots(READ_ONCE(ps->params.rxw_sqns));
+	struct pgm_peer *peer;
+
+	lockdep_assert_held(&rcv->lock);
+	if (rcv->npeers >= READ_ONCE(pn->rx_sessions))
+		goto refuse;
+	if (atomic_inc_return(&pn->rx_sessions_used) > (int)READ_ONCE(pn->rx_sessions_netns))
+		goto uncount;
+	/* Sessions are bounded by number: only the netns's total may refuse one. */
+	if (!pgm_rcv_charge(rcv, NULL, sizeof(*peer), true))
+		goto uncount;
+	peer = kzalloc(sizeof(*peer), GFP_ATOMIC | __GFP_NOWARN);
+	if (!peer) {
+		pgm_rcv_uncharge(rcv, NULL, sizeof(*peer));
+		goto uncount;
+	}
+	peer->mem = sizeof(*peer);
+	peer->rcv = rcv;
+	peer->tsi = *tsi;
+	peer->dport = dport;
+	peer->saddr = iph->saddr;
+	peer->group = iph->daddr;
+	peer->p = ps->params;
+	peer->size = peer->p.rxw_sqns;
+	peer->mask = slots - 1;
+	peer->nchunks = DIV_ROUND_UP(slots, SLOTS_PER_CHUNK);
+	peer->last_heard = jiffies;
+	peer->spmr_at = jiffies + pgm_backoff(peer->p.spmr_expiry);
+	INIT_LIST_HEAD(&peer->blocked);
+	timer_setup(&peer->timer, pgm_peer_timer, 0);
+	hlist_add_head(&peer->node, &rcv->peers[tsi_hash(rcv, tsi)]);
+	rcv->npeers++;
+	atomic_inc(&pn->peer_gen);
+	return peer;
+
+uncount:
+	atomic_dec(&pn->rx_sessions_used);
+refuse:
+	rcv->st.sessions_refused++;
+	pgm_mib_inc(pn, PGM_MIB_RX_SESSIONS_REFUSED);
+	return NULL;
+}
+
+/**
+ * pgm_peer_unlink - take a session out of the receiver
+ * @rcv: the receiver, its lock held
+ * @peer: the session; its memory is freed by pgm_peer_free()
+ */
+void pgm_peer_unlink(struct pgm_receiver *rcv, struct pgm_peer *peer)
+	__must_hold(&rcv->lock)
+{
+	lockdep_assert_held(&rcv->lock);
+	hlist_del(&peer->node);
+	list_del_init(&peer->blocked);
+	rcv->npeers--;
+	atomic_dec(&rcv->pn->rx_sessions_used);
+	pgm_rcv_uncharge(rcv, NULL, peer->mem);
+	peer->mem = 0;
+	atomic_inc(&rcv->pn->peer_gen);
+}
+
+/**
+ * pgm_peer_free - free an unlinked session, its window and the data held
+ * @peer: the session, which nothing can reach any more (no lock needed)
+ */
+void pgm_peer_free(struct pgm_peer *peer)
+{
+	u32 i, k, n = min_t(u32, peer->mask + 1, SLOTS_PER_CHUNK);
+
+	if (peer->chunks) {
+		for (i = 0; i < peer->nchunks; i++) {
+			if (!peer->chunks[i])
+				continue;
+			for (k = 0; k < n; k++)
+				kfree_skb(peer->chunks[i][k].skb);
+			kfree(peer->chunks[i]);
+		}
+		kfree(peer->chunks);
+	}
+	kfree(peer);
+}
+

@@ -1,0 +1,173 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * receiver.h - what the receiver's parts share: the sessions and the
+ * memory they hold (peer.c), the receive window and NAK machine
+ * (receiver.c), and delivery, the loss and end records and the ring
+ * (deliver.c).
+ *
+ * Locking: everything here, the peers and their slots, is under
+ * rcv->lock (BH-safe); the functions below that take a receiver or a peer
+ * expect it held unless they say otherwise.  See receiver.c.
+ */
+#ifndef _PGM_RECEIVER_H
+#define _PGM_RECEIVER_H
+
+#include "pgm.h"
+#include "txw.h"
+
+#define SLOTS_PER_CHUNK	128
+#define PGM_PEER_HASH	256	/* buckets; keyed per receiver (hash_seed) */
+
+enum {
+	SLOT_NONE,		/* beyond the lead, or delivered */
+	SLOT_BACKOFF,		/* missing; NAK when the back-off ends */
+	SLOT_WAIT_NCF,		/* NAK sent */
+	SLOT_WAIT_DATA,		/* NCF seen */
+	SLOT_HAVE,		/* data held */
+	SLOT_LOST,		/* unrecoverable */
+};
+
+struct pgm_slot {
+	struct sk_buff	*skb;		/* payload only (data at the TSDU) */
+	unsigned long	deadline;	/* jiffies, for the NAK states */
+	u8		state;
+	u8		ncf_retries;
+	u8		data_retries;
+	bool		frag;		/* OPT_FRAGMENT present */
+	u32		first;		/* OPT_FRAGMENT: first sqn of the APDU */
+	u32		apdu_len;	/* OPT_FRAGMENT: APDU length */
+};
+
+struct pgm_peer {
+	struct hlist_node	node;		/* in rcv->peers, or rcv->dying */
+	struct list_head	blocked;	/* in rcv->blocked: delivery waits for room */
+	struct pgm_receiver	*rcv;
+	struct timer_list	timer;
+	struct pgm_tsi		tsi;
+	__be16			dport;
+	__be32			saddr;		/* IP source of its packets: the session's address */
+	__be32			group;		/* where its data goes */
+	__be32			nla;		/* path NLA from SPMs; 0: none yet */
+	__be32			nla_new;	/* a different NLA seen once (damping) */
+	bool			spm_seen;
+	bool			started;	/* window defined */
+	bool			expired;	/* silent too long: draining, then freed */
+	bool			bo_pending;	/* some slot in back-off: @bo_at is a lower bound */
+	bool			wait_pending;	/* some slot waits for NCF/data: @wait_at likewise */
+	u8			ended;		/* PGM_END_FIN or _RST once seen */
+	bool			end_reported;
+	u16			credit;		/* packets we may still send for this session */
+	u32			spm_sqn;
+	u32			joined;		/* first sqn of the session we saw */
+	u32			next;		/* next sqn to deliver */
+	u32			lead;		/* highest sqn known to exist */
+	u32			size;		/* the window, PGM_RXW_SQNS */
+	u32			mask;		/* slots - 1: slots is a power of two >= @size */
+	u32			mem;		/* bytes charged to the receiver */
+	unsigned long		last_heard;
+	unsigned long		spmr_at;	/* send an SPMR then, if no SPM */
+	unsigned long		bo_at;		/* earliest back-off deadline */
+	unsigned long		wait_at;	/* earliest NCF/RDATA deadline */
+	bool			spmr_wait;	/* SPMR sent or suppressed: wait for the SPM */
+	struct pgm_params	p;		/* as when the peer appeared */
+	u64			losses;		/* this session's share of the counters */
+	u64			naks_sent;
+	u32			nchunks;
+	struct pgm_slot		**chunks;	/* @nchunks chunks, allocated on first use */
+};
+
+struct pgm_receiver {
+	spinlock_t		lock;		/* everything below, and the peers' */
+	struct sock		*sk;
+	struct pgm_net		*pn;
+	struct rcu_head		rcu;
+	bool			dead;
+	bool			aborted;	/* PGM_ABORT_ON_LOSS fired */
+	unsigned int		npeers;
+	u32			hash_seed;
+	u64			mem;		/* bytes charged: sessions, windows, held data */
+	struct hlist_head	peers[PGM_PEER_HASH];
+	struct hlist_head	dying;		/* unlinked peers their timers free */
+	struct list_head	blocked;	/* peers whose delivery waits for room */
+	/*
+	 * Loss and session-end records the error queue could not take yet
+	 * (it shares SO_RCVBUF with data): kept here, in order, and queued as
+	 * the reader frees room.  Bounded by PGM_ERR_PENDING_MAX.
+	 */
+	struct sk_buff_head	pending_err;
+	struct pgm_receiver_stats st;
+	struct pgm_ring		*ring;		/* the socket's, if PGM_RX_RING was set */
+};
+
+
+/* The socket's receiver, under the socket lock. */
+static inline struct pgm_receiver *pgm_rcv_get(struct sock *sk)
+{
+	return rcu_dereference_protected(pgm_sk(sk)->rcv, lockdep_sock_is_held(sk));
+}
+
+/* The window's size in sqns (PGM_RXW_SQNS when the peer appeared). */
+static inline u32 peer_size(const struct pgm_peer *peer)
+{
+	return peer->size;
+}
+
+/*
+ * The slot of @sqn, or NULL when its chunk was never needed.  The index is
+ * the transmit window's (txw.h): @sqn masked with a power of two, so sqns
+ * that share a slot are a multiple of 2^k apart and never both in the
+ * window, across the 2^32 wrap too.
+ */
+static inline struct pgm_slot *pgm_slot_find(const struct pgm_peer *peer, u32 sqn)
+{
+	u32 i = pgm_txw_slot(peer->mask, sqn);
+	struct pgm_slot *c;
+
+	if (!peer->chunks)
+		return NULL;
+	c = peer->chunks[i / SLOTS_PER_CHUNK];
+	return c ? &c[i % SLOTS_PER_CHUNK] : NULL;
+}
+
+/* Is the sqn of @s still to come (in a NAK state, or not even that)? */
+static inline bool pgm_slot_awaited(const struct pgm_slot *s)
+{
+	return s->state == SLOT_NONE || s->state == SLOT_BACKOFF ||
+	       s->state == SLOT_WAIT_NCF || s->state == SLOT_WAIT_DATA;
+}
+
+/* peer.c */
+bool pgm_rcv_charge(struct pgm_receiver *rcv, struct pgm_peer *peer, u32 bytes, bool must)
+	__must_hold(&rcv->lock);
+void pgm_rcv_uncharge(struct pgm_receiver *rcv, struct pgm_peer *peer, u32 bytes)
+	__must_hold(&rcv->lock);
+struct pgm_slot *pgm_slot_alloc(struct pgm_peer *peer, u32 sqn, bool must)
+	__must_hold(&peer->rcv->lock);
+void pgm_slot_clear(struct pgm_peer *peer, struct pgm_slot *s)
+	__must_hold(&peer->rcv->lock);
+struct pgm_peer *pgm_peer_find(struct pgm_receiver *rcv, const struct pgm_tsi *tsi)
+	__must_hold(&rcv->lock);
+struct pgm_peer *pgm_peer_new(struct pgm_receiver *rcv, const struct pgm_tsi *tsi,
+			      const struct iphdr *iph, __be16 dport)
+	__must_hold(&rcv->lock);
+void pgm_peer_unlink(struct pgm_receiver *rcv, struct pgm_peer *peer)
+	__must_hold(&rcv->lock);
+void pgm_peer_free(struct pgm_peer *peer);
+
+/* receiver.c */
+void pgm_peer_timer(struct timer_list *t);
+
+/* deliver.c */
+void pgm_peer_event(struct pgm_receiver *rcv, struct pgm_peer *peer, u8 cmd,
+		    struct pgm_nl_event *ev)
+	__must_hold(&rcv->lock);
+void pgm_report_loss(struct pgm_receiver *rcv, struct pgm_peer *peer, u32 first, u32 count)
+	__must_hold(&rcv->lock);
+void pgm_report_end(struct pgm_receiver *rcv, struct pgm_peer *peer, u32 reason)
+	__must_hold(&rcv->lock);
+void pgm_deliver(struct pgm_receiver *rcv, struct pgm_peer *peer)
+	__must_hold(&rcv->lock);
+void pgm_ring_wake(struct pgm_receiver *rcv)
+	__must_hold(&rcv->lock);
+
+#endif /* _PGM_RECEIVER_H */
