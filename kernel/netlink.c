@@ -235,6 +235,28 @@ static int pgm_nl_put_receiver_stats(struct sk_buff *skb, const struct pgm_recei
 	return 0;
 }
 
+/* A source socket's attributes: its TSI, addresses, window and statistics. */
+static int pgm_nl_put_source_sock(struct sk_buff *skb, const u8 *gsi,
+				  const struct pgm_source_info *si)
+{
+	struct pgm_tsi tsi;
+
+	memcpy(tsi.gsi, gsi, PGM_GSI_LEN);
+	tsi.sport = si->sport;
+	if (nla_put(skb, PGM_A_SOCKET_TSI, sizeof(tsi), &tsi) ||
+	    nla_put_in_addr(skb, PGM_A_SOCKET_ADDR, si->nla) ||
+	    nla_put_in_addr(skb, PGM_A_SOCKET_GROUP, si->group) ||
+	    nla_put_u16(skb, PGM_A_SOCKET_PORT, ntohs(si->dport)) ||
+	    nla_put_u16(skb, PGM_A_SOCKET_SPORT, ntohs(si->sport)) ||
+	    nla_put_u32(skb, PGM_A_SOCKET_TXW_TRAIL, si->st.txw_trail) ||
+	    nla_put_u32(skb, PGM_A_SOCKET_TXW_LEAD, si->st.txw_lead) ||
+	    nla_put_u32(skb, PGM_A_SOCKET_TXW_SIZE, si->size) ||
+	    nla_put_u64_64bit(skb, PGM_A_SOCKET_TXW_BYTES, si->held, PGM_A_SOCKET_PAD) ||
+	    nla_put_u32(skb, PGM_A_SOCKET_RATE_LIMIT, si->rate))
+		return -EMSGSIZE;
+	return pgm_nl_put_source_stats(skb, &si->st);
+}
+
 /* One socket of the dump, under rcu_read_lock(). */
 static int pgm_nl_fill_sock(struct sk_buff *skb, struct netlink_callback *cb,
 			    struct pgm_sock *ps)
@@ -286,21 +308,7 @@ static int pgm_nl_fill_sock(struct sk_buff *skb, struct netlink_callback *cb,
 		goto cancel;
 
 	if (is_src) {
-		struct pgm_tsi tsi;
-
-		memcpy(tsi.gsi, gsi, PGM_GSI_LEN);
-		tsi.sport = si.sport;
-		if (nla_put(skb, PGM_A_SOCKET_TSI, sizeof(tsi), &tsi) ||
-		    nla_put_in_addr(skb, PGM_A_SOCKET_ADDR, si.nla) ||
-		    nla_put_in_addr(skb, PGM_A_SOCKET_GROUP, si.group) ||
-		    nla_put_u16(skb, PGM_A_SOCKET_PORT, ntohs(si.dport)) ||
-		    nla_put_u16(skb, PGM_A_SOCKET_SPORT, ntohs(si.sport)) ||
-		    nla_put_u32(skb, PGM_A_SOCKET_TXW_TRAIL, si.st.txw_trail) ||
-		    nla_put_u32(skb, PGM_A_SOCKET_TXW_LEAD, si.st.txw_lead) ||
-		    nla_put_u32(skb, PGM_A_SOCKET_TXW_SIZE, si.size) ||
-		    nla_put_u64_64bit(skb, PGM_A_SOCKET_TXW_BYTES, si.held, PGM_A_SOCKET_PAD) ||
-		    nla_put_u32(skb, PGM_A_SOCKET_RATE_LIMIT, si.rate) ||
-		    pgm_nl_put_source_stats(skb, &si.st))
+		if (pgm_nl_put_source_sock(skb, gsi, &si))
 			goto cancel;
 	} else if (is_rcv) {
 		if (nla_put_in_addr(skb, PGM_A_SOCKET_ADDR, rcv_addr) ||

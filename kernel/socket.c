@@ -302,91 +302,87 @@ static int pgm_mcast(struct sock *sk, int optname, sockptr_t optval,
 	return err;
 }
 
-static int pgm_setsockopt(struct sock *sk, int level, int optname,
-			  sockptr_t optval, unsigned int optlen)
+/* PGM_GSI: a chosen GSI, before the socket is a source. */
+static int pgm_set_gsi(struct sock *sk, sockptr_t optval, unsigned int optlen)
 {
 	struct pgm_sock *ps = pgm_sk(sk);
-	const struct pgm_tunable *d;
-	struct pgm_params p;
-	u32 val;
+	struct pgm_gsi gsi;
 	int err = 0;
 
-	if (level != SOL_PGM)
-		return ip_setsockopt(sk, level, optname, optval, optlen);
-
-	switch (optname) {
-	case PGM_JOIN_GROUP:
-	case PGM_LEAVE_GROUP:
-		return pgm_mcast(sk, optname, optval, optlen);
-	case PGM_RX_RING:
-		return pgm_ring_create(sk, optval, optlen);
-	case PGM_RX_RING_STATS:
-		return -ENOPROTOOPT;	/* get only */
-	case PGM_GSI: {
-		struct pgm_gsi gsi;
-
-		if (optlen < sizeof(gsi))
-			return -EINVAL;
-		if (copy_from_sockptr(&gsi, optval, sizeof(gsi)))
-			return -EFAULT;
-		/*
-		 * A chosen GSI can be another source's: with its data-source
-		 * port, found by reconnecting, the TSI of a session receivers
-		 * follow.  Sending as any TSI is what a raw socket can do, so
-		 * choosing one takes what a raw socket takes.
-		 */
-		if (!sockopt_ns_capable(sock_net(sk)->user_ns, CAP_NET_RAW))
-			return -EPERM;
-		lock_sock(sk);
-		if (ps->role == PGM_ROLE_SOURCE) {
-			err = -EISCONN;
-		} else {
-			memcpy(ps->gsi, gsi.gsi, PGM_GSI_LEN);
-			ps->gsi_set = true;
-		}
-		release_sock(sk);
-		return err;
+	if (optlen < sizeof(gsi))
+		return -EINVAL;
+	if (copy_from_sockptr(&gsi, optval, sizeof(gsi)))
+		return -EFAULT;
+	/*
+	 * A chosen GSI can be another source's: with its data-source
+	 * port, found by reconnecting, the TSI of a session receivers
+	 * follow.  Sending as any TSI is what a raw socket can do, so
+	 * choosing one takes what a raw socket takes.
+	 */
+	if (!sockopt_ns_capable(sock_net(sk)->user_ns, CAP_NET_RAW))
+		return -EPERM;
+	lock_sock(sk);
+	if (ps->role == PGM_ROLE_SOURCE) {
+		err = -EISCONN;
+	} else {
+		memcpy(ps->gsi, gsi.gsi, PGM_GSI_LEN);
+		ps->gsi_set = true;
 	}
-	case PGM_ABORT_ON_LOSS:
+	release_sock(sk);
+	return err;
+}
+
+/* The boolean options that are not tunables: PGM_ABORT_ON_LOSS, PGM_RECVSQN, PGM_UDP_ENCAP. */
+static int pgm_set_flag(struct sock *sk, int optname, sockptr_t optval, unsigned int optlen)
+{
+	struct pgm_sock *ps = pgm_sk(sk);
+	int err = 0;
+	u32 val;
+
+	if (optlen < sizeof(int))
+		return -EINVAL;
+	if (copy_from_sockptr(&val, optval, sizeof(int)))
+		return -EFAULT;
+	lock_sock(sk);
+	switch (optname) {
 	case PGM_RECVSQN:
-		if (optlen < sizeof(int))
-			return -EINVAL;
-		if (copy_from_sockptr(&val, optval, sizeof(int)))
-			return -EFAULT;
-		lock_sock(sk);
-		if (optname == PGM_RECVSQN)
-			WRITE_ONCE(ps->recv_sqn, !!val);
-		else if (val && ps->ring)
+		WRITE_ONCE(ps->recv_sqn, !!val);
+		break;
+	case PGM_ABORT_ON_LOSS:
+		if (val && ps->ring)
 			err = -EOPNOTSUPP;	/* a ring reports loss in-band, never resets */
 		else
 			WRITE_ONCE(ps->abort_on_loss, !!val);
-		release_sock(sk);
-		return err;
+		break;
 	case PGM_UDP_ENCAP:
-		if (optlen < sizeof(int))
-			return -EINVAL;
-		if (copy_from_sockptr(&val, optval, sizeof(int)))
-			return -EFAULT;
-		lock_sock(sk);
 		if (ps->role != PGM_ROLE_NONE)
 			err = -EISCONN;
 		else
 			WRITE_ONCE(ps->udp, !!val);
-		release_sock(sk);
-		return err;
+		break;
 	}
+	release_sock(sk);
+	return err;
+}
 
-	d = pgm_sockopt_find(optname);
-	if (!d)
-		return -ENOPROTOOPT;
+/* A tunable of pgm_tunables[] (params-gen.c): checked against its range and state. */
+static int pgm_set_tunable(struct sock *sk, const struct pgm_tunable *d,
+			   sockptr_t optval, unsigned int optlen)
+{
+	struct pgm_sock *ps = pgm_sk(sk);
+	bool port = d->name == PGM_UDP_ENCAP_UCAST_PORT ||
+		    d->name == PGM_UDP_ENCAP_MCAST_PORT;
+	struct pgm_params p;
+	int err = 0;
+	u32 val;
+
 	if (optlen < sizeof(u32))
 		return -EINVAL;
 	if (copy_from_sockptr(&val, optval, sizeof(u32)))
 		return -EFAULT;
 	if (!pgm_tunable_valid(d, val))
 		return -EINVAL;
-	if ((optname == PGM_UDP_ENCAP_UCAST_PORT || optname == PGM_UDP_ENCAP_MCAST_PORT) &&
-	    !pgm_port_allowed(sock_net(sk), val))
+	if (port && !pgm_port_allowed(sock_net(sk), val))
 		return -EACCES;
 
 	lock_sock(sk);
@@ -395,8 +391,7 @@ static int pgm_setsockopt(struct sock *sk, int level, int optname,
 		goto out;
 	}
 	/* The encapsulation ports are held from bind() or connect() on. */
-	if ((optname == PGM_UDP_ENCAP_UCAST_PORT || optname == PGM_UDP_ENCAP_MCAST_PORT) &&
-	    ps->role != PGM_ROLE_NONE) {
+	if (port && ps->role != PGM_ROLE_NONE) {
 		err = -EISCONN;
 		goto out;
 	}
@@ -412,6 +407,36 @@ static int pgm_setsockopt(struct sock *sk, int level, int optname,
 out:
 	release_sock(sk);
 	return err;
+}
+
+static int pgm_setsockopt(struct sock *sk, int level, int optname,
+			  sockptr_t optval, unsigned int optlen)
+{
+	const struct pgm_tunable *d;
+
+	if (level != SOL_PGM)
+		return ip_setsockopt(sk, level, optname, optval, optlen);
+
+	switch (optname) {
+	case PGM_JOIN_GROUP:
+	case PGM_LEAVE_GROUP:
+		return pgm_mcast(sk, optname, optval, optlen);
+	case PGM_RX_RING:
+		return pgm_ring_create(sk, optval, optlen);
+	case PGM_RX_RING_STATS:
+		return -ENOPROTOOPT;	/* get only */
+	case PGM_GSI:
+		return pgm_set_gsi(sk, optval, optlen);
+	case PGM_ABORT_ON_LOSS:
+	case PGM_RECVSQN:
+	case PGM_UDP_ENCAP:
+		return pgm_set_flag(sk, optname, optval, optlen);
+	}
+
+	d = pgm_sockopt_find(optname);
+	if (!d)
+		return -ENOPROTOOPT;
+	return pgm_set_tunable(sk, d, optval, optlen);
 }
 
 void pgm_netns_stats(struct pgm_net *pn, struct pgm_netns_stats *st)
@@ -468,6 +493,61 @@ static int pgm_put_opt(char __user *optval, int __user *optlen,
 	return 0;
 }
 
+/* PGM_TSI: the source's TSI, known once it has connected. */
+static int pgm_get_tsi(struct sock *sk, char __user *optval, int __user *optlen)
+{
+	struct pgm_sock *ps = pgm_sk(sk);
+	struct pgm_tsi tsi;
+	int err = 0;
+
+	lock_sock(sk);
+	if (ps->role != PGM_ROLE_SOURCE) {
+		err = -ENOTCONN;
+	} else {
+		memcpy(tsi.gsi, ps->gsi, PGM_GSI_LEN);
+		tsi.sport = ps->inet.inet_sport;
+	}
+	release_sock(sk);
+	if (err)
+		return err;
+	return pgm_put_opt(optval, optlen, &tsi, sizeof(tsi), false);
+}
+
+/* The statistics options: a snapshot, truncated to what the caller's struct holds. */
+static int pgm_get_stats(struct sock *sk, int optname, char __user *optval,
+			 int __user *optlen)
+{
+	union {
+		struct pgm_netns_stats netns;
+		struct pgm_rx_ring_stats ring;
+		struct pgm_source_stats source;
+		struct pgm_receiver_stats receiver;
+	} st;
+	size_t len;
+
+	if (optname == PGM_NETNS_STATS) {
+		pgm_netns_stats(pgm_pernet(sock_net(sk)), &st.netns);
+		return pgm_put_opt(optval, optlen, &st.netns, sizeof(st.netns), true);
+	}
+	lock_sock(sk);
+	switch (optname) {
+	case PGM_RX_RING_STATS:
+		pgm_receiver_ring_stats(sk, &st.ring);
+		len = sizeof(st.ring);
+		break;
+	case PGM_SOURCE_STATS:
+		pgm_source_stats(sk, &st.source);
+		len = sizeof(st.source);
+		break;
+	default:
+		pgm_receiver_stats(sk, &st.receiver);
+		len = sizeof(st.receiver);
+		break;
+	}
+	release_sock(sk);
+	return pgm_put_opt(optval, optlen, &st, len, true);
+}
+
 static int pgm_getsockopt(struct sock *sk, int level, int optname,
 			  char __user *optval, int __user *optlen)
 {
@@ -487,22 +567,8 @@ static int pgm_getsockopt(struct sock *sk, int level, int optname,
 		release_sock(sk);
 		return pgm_put_opt(optval, optlen, &gsi, sizeof(gsi), false);
 	}
-	case PGM_TSI: {
-		struct pgm_tsi tsi;
-		int err = 0;
-
-		lock_sock(sk);
-		if (ps->role != PGM_ROLE_SOURCE) {
-			err = -ENOTCONN;
-		} else {
-			memcpy(tsi.gsi, ps->gsi, PGM_GSI_LEN);
-			tsi.sport = ps->inet.inet_sport;
-		}
-		release_sock(sk);
-		if (err)
-			return err;
-		return pgm_put_opt(optval, optlen, &tsi, sizeof(tsi), false);
-	}
+	case PGM_TSI:
+		return pgm_get_tsi(sk, optval, optlen);
 	case PGM_ABORT_ON_LOSS:
 		val = READ_ONCE(ps->abort_on_loss);
 		return pgm_put_opt(optval, optlen, &val, sizeof(int), false);
@@ -512,12 +578,6 @@ static int pgm_getsockopt(struct sock *sk, int level, int optname,
 	case PGM_UDP_ENCAP:
 		val = READ_ONCE(ps->udp);
 		return pgm_put_opt(optval, optlen, &val, sizeof(int), false);
-	case PGM_NETNS_STATS: {
-		struct pgm_netns_stats st;
-
-		pgm_netns_stats(pgm_pernet(sock_net(sk)), &st);
-		return pgm_put_opt(optval, optlen, &st, sizeof(st), true);
-	}
 	case PGM_JOIN_GROUP:
 	case PGM_LEAVE_GROUP:
 		return -ENOPROTOOPT;	/* set only */
@@ -527,31 +587,11 @@ static int pgm_getsockopt(struct sock *sk, int level, int optname,
 		pgm_ring_geometry(smp_load_acquire(&ps->ring), &g);
 		return pgm_put_opt(optval, optlen, &g, sizeof(g), true);
 	}
-	case PGM_RX_RING_STATS: {
-		struct pgm_rx_ring_stats st;
-
-		lock_sock(sk);
-		pgm_receiver_ring_stats(sk, &st);
-		release_sock(sk);
-		return pgm_put_opt(optval, optlen, &st, sizeof(st), true);
-	}
-
-	case PGM_SOURCE_STATS: {
-		struct pgm_source_stats st;
-
-		lock_sock(sk);
-		pgm_source_stats(sk, &st);
-		release_sock(sk);
-		return pgm_put_opt(optval, optlen, &st, sizeof(st), true);
-	}
-	case PGM_RECEIVER_STATS: {
-		struct pgm_receiver_stats st;
-
-		lock_sock(sk);
-		pgm_receiver_stats(sk, &st);
-		release_sock(sk);
-		return pgm_put_opt(optval, optlen, &st, sizeof(st), true);
-	}
+	case PGM_NETNS_STATS:
+	case PGM_RX_RING_STATS:
+	case PGM_SOURCE_STATS:
+	case PGM_RECEIVER_STATS:
+		return pgm_get_stats(sk, optname, optval, optlen);
 	}
 
 	d = pgm_sockopt_find(optname);
