@@ -18,6 +18,7 @@
 #                        FUZZ_SEED replays a run; FUZZ_ARGS, e.g. --no-far, see fuzz_kernel --help)
 #   make install         install pgm.ko for the running kernel, the tools, completions and man pages
 #   make ynl-check       every file generated from kernel/pgm.yaml (netlink family, tunables) is up to date
+#   make kernel-doc      the module's kernel-doc comments are complete (kernel-doc -Wall)
 #   make interop         this module against OpenPGM and ZeroMQ in a VM (K=6.1 or 6.12; default both)
 #
 # K names the kernel for every target that takes one: 6.1, 6.12, debug (the
@@ -42,7 +43,7 @@ KTEST_CFLAGS := -std=gnu11 -Wall -Wextra -Werror -O2 -g
 HOST_SAN := -fsanitize=address,undefined -fno-sanitize-recover=all
 
 .PHONY: all deps module modules-all sparse swift ktests examples check check-host \
-	check-kernel check-kernel-% check-kernel-debug debug-kernel conformance ynl-check vm demo perf perf-ring install uninstall man-lint fuzz fuzz-kernel \
+	check-kernel check-kernel-% check-kernel-debug debug-kernel conformance ynl-check kernel-doc vm demo perf perf-ring install uninstall man-lint fuzz fuzz-kernel \
 	bench-sim clean \
 	interop interop-peers
 
@@ -68,6 +69,14 @@ sparse: .deps.stamp
 		scripts/build-module --strict --sparse $$k >/dev/null || exit 1; \
 		echo "sparse: $$(scripts/kver $$k): C=2, no warnings from project files"; \
 	done
+
+# kernel-doc of the newest kernel's headers over the module's sources: every
+# comment written as kernel-doc (/**) describes each parameter and return.
+kernel-doc: .deps.stamp
+	@kd=$$(ls -d /usr/src/linux-headers-$$(scripts/kver 6.12 | sed 's/-amd64$$/-common/')/scripts/kernel-doc); \
+	out=$$(perl $$kd -none -Wall $$(ls kernel/*.c kernel/*.h | grep -v -- -gen) 2>&1); \
+	if [ -n "$$out" ]; then echo "$$out"; exit 1; fi; \
+	echo "kernel-doc: kernel/*.[ch], -Wall, no warnings"
 
 swift: .deps.stamp
 	$(SWIFT) build $(SWIFT_FLAGS) --build-tests

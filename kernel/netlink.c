@@ -70,6 +70,14 @@ static void pgm_nl_defaults_read(struct pgm_net *pn,
 	spin_unlock_bh(&pn->lock);
 }
 
+/**
+ * pgm_nl_defaults_get_doit - PGM_CMD_DEFAULTS_GET: the netns's tunables
+ * @skb: the request
+ * @info: its attributes and sender
+ *
+ * Context: process, genl's mutex held (called from netlink-gen.c's ops).
+ * Return: genlmsg_reply()'s result, -ENOMEM or -EMSGSIZE when the reply cannot be built.
+ */
 int pgm_nl_defaults_get_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct pgm_net *pn = pgm_pernet(genl_info_net(info));
@@ -97,10 +105,17 @@ nospace:
 	return -EMSGSIZE;
 }
 
-/*
- * Check every value first (the policy has done the ranges it can express;
+/**
+ * pgm_nl_defaults_set_doit - PGM_CMD_DEFAULTS_SET: change the netns's tunables
+ * @skb: the request (its sender needs CAP_NET_ADMIN over the netns: GENL_UNS_ADMIN_PERM)
+ * @info: its attributes
+ *
+ * Checks every value first (the policy has done the ranges it can express;
  * here the same check as setsockopt, for the minimum of the tunables where
- * 0 means "off", and ihb-min <= ihb-max), then store them all at once.
+ * 0 means "off", and ihb-min <= ihb-max), then stores them all at once.
+ *
+ * Context: process, genl's mutex held.
+ * Return: 0, or -EINVAL (with an extack message) and nothing changed.
  */
 int pgm_nl_defaults_set_doit(struct sk_buff *skb, struct genl_info *info)
 {
@@ -149,6 +164,14 @@ int pgm_nl_defaults_set_doit(struct sk_buff *skb, struct genl_info *info)
 	return 0;
 }
 
+/**
+ * pgm_nl_stats_get_doit - PGM_CMD_STATS_GET: the netns's counters
+ * @skb: the request
+ * @info: its sender
+ *
+ * Context: process, genl's mutex held.
+ * Return: genlmsg_reply()'s result, -ENOMEM or -EMSGSIZE when the reply cannot be built.
+ */
 int pgm_nl_stats_get_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct pgm_netns_stats st;
@@ -330,6 +353,14 @@ cancel:
 	return -EMSGSIZE;
 }
 
+/**
+ * pgm_nl_sock_get_dumpit - PGM_CMD_SOCK_GET dump: one message per socket
+ * @skb: the message being filled
+ * @cb: the dump's state; cb->args[0] counts the sockets done
+ *
+ * Context: process; walks the netns's sockets under rcu_read_lock().
+ * Return: bytes in @skb (0 when the dump is done), or a negative errno.
+ */
 int pgm_nl_sock_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
 {
 	struct pgm_net *pn = pgm_pernet(sock_net(skb->sk));
@@ -394,10 +425,15 @@ static int pgm_nl_fill_peer(const struct pgm_peer_info *pi, void *arg)
 	return 0;
 }
 
-/*
- * cb->args[0]: sockets done; args[1]: peers done of the next one; args[2]:
- * with a socket-inode filter, 1 once that socket was seen, 2 if it is a
- * receiver (for the error when it is not).
+/**
+ * pgm_nl_peer_get_dumpit - PGM_CMD_PEER_GET dump: one message per receiver's peer
+ * @skb: the message being filled
+ * @cb: the dump's state: cb->args[0] sockets done; args[1] peers done of
+ *	the next one; args[2], with a socket-inode filter, 1 once that socket
+ *	was seen, 2 if it is a receiver (for the error when it is not)
+ *
+ * Context: process; walks sockets and peers under rcu_read_lock().
+ * Return: bytes in @skb (0 when the dump is done), or a negative errno.
  */
 int pgm_nl_peer_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
 {
@@ -456,12 +492,18 @@ int pgm_nl_peer_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
 	return skb->len;
 }
 
-/*
- * Announce @ev to the "events" group of @sk's netns.  Called where the
- * event happens, often in softirq and under a session's spinlock: the
- * message is built with GFP_ATOMIC, and only when someone listens.  A
- * message that cannot be allocated is lost (listeners see ENOBUFS on
- * their socket when their queue overflows, as with any netlink group).
+/**
+ * pgm_nl_event - announce an event to the "events" group of a netns
+ * @sk: the socket the event is about (its netns gets the message)
+ * @ev: what happened
+ *
+ * Called where the event happens, often in softirq and under a session's
+ * spinlock: the message is built with GFP_ATOMIC, and only when someone
+ * listens.  A message that cannot be allocated is lost (listeners see
+ * ENOBUFS on their socket when their queue overflows, as with any netlink
+ * group).
+ *
+ * Context: any, no sleeping.
  */
 void pgm_nl_event(struct sock *sk, const struct pgm_nl_event *ev)
 {
@@ -517,11 +559,20 @@ fail:
 	nlmsg_free(skb);
 }
 
+/**
+ * pgm_nl_register - register the "pgm" generic netlink family
+ *
+ * Context: module init, process.
+ * Return: 0 or genl_register_family()'s error.
+ */
 int pgm_nl_register(void)
 {
 	return genl_register_family(&pgm_nl_family);
 }
 
+/**
+ * pgm_nl_unregister - unregister the family (module exit; waits for its users)
+ */
 void pgm_nl_unregister(void)
 {
 	genl_unregister_family(&pgm_nl_family);

@@ -74,7 +74,8 @@ void pgm_fill_hdr(struct sk_buff *skb, __be16 sport, __be16 dport, u8 type,
  *	others (62 at most) in one OPT_NAK_LIST
  * @n: how many, at least one
  *
- * Callable from any context.  Return: the packet, or NULL without memory.
+ * Context: any.
+ * Return: the packet, or NULL without memory.
  */
 struct sk_buff *pgm_build_nak(u8 type, __be16 sport, __be16 dport, const u8 *gsi,
 			      __be32 src_nla, __be32 grp_nla, const __be32 *sqns,

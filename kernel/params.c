@@ -5,7 +5,12 @@
  */
 #include "pgm.h"
 
-/* The tunable with option number (attribute type) @name, or NULL. */
+/**
+ * pgm_tunable_find - a tunable by number
+ * @name: its option number, which is also its netlink attribute type
+ *
+ * Return: its row of pgm_tunables[], or NULL when no tunable has @name.
+ */
 const struct pgm_tunable *pgm_tunable_find(int name)
 {
 	const struct pgm_tunable *t;
@@ -16,7 +21,13 @@ const struct pgm_tunable *pgm_tunable_find(int name)
 	return t->name ? t : NULL;
 }
 
-/* The same, for a socket option: NULL for the netns's own settings. */
+/**
+ * pgm_sockopt_find - a tunable by socket option number
+ * @name: the SOL_PGM option
+ *
+ * Return: as pgm_tunable_find(), and NULL for the netns's own settings,
+ * which no socket has.
+ */
 const struct pgm_tunable *pgm_sockopt_find(int name)
 {
 	const struct pgm_tunable *t = pgm_tunable_find(name);
@@ -24,9 +35,13 @@ const struct pgm_tunable *pgm_sockopt_find(int name)
 	return t && !t->netns ? t : NULL;
 }
 
-/*
- * Where @t lives in the netns: its own setting, or the default its new
- * sockets copy.  Written under pn->lock.
+/**
+ * pgm_netns_tunable - where a tunable lives in a netns
+ * @pn: the netns
+ * @t: the tunable
+ *
+ * Return: the netns's own setting, or the default its new sockets copy.
+ * Written under pn->lock; read with READ_ONCE() elsewhere.
  */
 u32 *pgm_netns_tunable(struct pgm_net *pn, const struct pgm_tunable *t)
 {
@@ -35,7 +50,10 @@ u32 *pgm_netns_tunable(struct pgm_net *pn, const struct pgm_tunable *t)
 	return pgm_param(&pn->defaults, t);
 }
 
-/* A new netns's defaults and settings; before anything else sees @pn. */
+/**
+ * pgm_netns_default_params - a new netns's defaults and settings, from the spec
+ * @pn: the netns, before anything else sees it
+ */
 void pgm_netns_default_params(struct pgm_net *pn)
 {
 	const struct pgm_tunable *t;

@@ -439,6 +439,14 @@ static int pgm_setsockopt(struct sock *sk, int level, int optname,
 	return pgm_set_tunable(sk, d, optval, optlen);
 }
 
+/**
+ * pgm_netns_stats - the netns's counters, summed over the CPUs
+ * @pn: the netns
+ * @st: filled in (PGM_NETNS_STATS, netlink's stats-get)
+ *
+ * Context: any; reads the per-CPU counters without a lock (each sum is a
+ * moment's view, as /proc/net/snmp's).
+ */
 void pgm_netns_stats(struct pgm_net *pn, struct pgm_netns_stats *st)
 {
 	u64 sum[PGM_MIB_MAX] = {};

@@ -300,23 +300,25 @@ static inline unsigned int pgm_nak_optlen(unsigned int n)
 	return n > 1 ? PGM_OPT_LENGTH_LEN + 4 + 4 * (n - 1) : 0;
 }
 
-/*
- * pgm_wire_need - how many leading bytes validation must see.
- * @buf: packet start, @avail bytes of it contiguous
+/**
+ * pgm_wire_need - how many leading bytes validation must see
+ * @buf: packet start
+ * @avail: bytes of it contiguous at @buf
  * @total: whole packet length
  *
- * Returns a length <= @total; when it exceeds @avail the caller makes more
+ * Return: a length <= @total; when it exceeds @avail the caller makes more
  * of the packet contiguous and asks again (at most three rounds: common
  * header, type-specific header, option extensions).  Returns @total when the
  * packet is too short to say: validation will then report truncation.
  */
 size_t pgm_wire_need(const u8 *buf, size_t avail, size_t total);
 
-/*
- * pgm_wire_validate - check a whole PGM packet's headers and options.
+/**
+ * pgm_wire_validate - check a whole PGM packet's headers and options
  * @buf: packet start, at least pgm_wire_need() bytes contiguous
  * @avail: contiguous bytes at @buf
  * @total: whole packet length (header, options, TSDU)
+ * @info: filled in with what the walk found, when the packet is valid
  *
  * Checks the version and reserved bits, the type, the type-specific header
  * (including NLA address families), the option chain (OPT_LENGTH first with
@@ -324,6 +326,8 @@ size_t pgm_wire_need(const u8 *buf, size_t avail, size_t total);
  * OPT_END last, at most 16 options) and that the TSDU length equals what
  * follows the options.  The checksum is the caller's job: it needs the whole
  * packet, which may not be contiguous.
+ *
+ * Return: PGM_WIRE_OK, or why the packet is refused.
  */
 enum pgm_wire_err pgm_wire_validate(const u8 *buf, size_t avail, size_t total,
 				    struct pgm_wire_info *info);
