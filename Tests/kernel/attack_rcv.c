@@ -546,18 +546,10 @@ static void per_packet_work_flat(void)
 
 int main(void)
 {
-	struct ifreq ifr = { .ifr_name = "lo" };
-	int s;
-
-	if (unshare(CLONE_NEWNET)) {
-		perror("unshare");
+	if (netns_private()) {
+		perror("netns");
 		return 1;
 	}
-	s = socket(AF_INET, SOCK_DGRAM, 0);
-	ioctl(s, SIOCGIFFLAGS, &ifr);
-	ifr.ifr_flags |= IFF_UP;
-	ioctl(s, SIOCSIFFLAGS, &ifr);
-	close(s);
 	raw = raw_from("127.0.0.1");
 	RUN(far_trail_one_record);
 	RUN(spoofed_sessions_bounded);

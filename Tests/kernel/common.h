@@ -4,11 +4,15 @@
 #define PGM_TEST_COMMON_H
 
 #include <arpa/inet.h>
+#include <net/if.h>
+#include <sched.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/uio.h>
 #include <linux/errqueue.h>
 #include <netinet/in.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -127,6 +131,41 @@ static inline long wait_refcnt(long want, int ms)
 		v = module_refcnt();
 	}
 	return v;
+}
+
+/*
+ * The C tests' network fixtures (scripts/netns.sh is the scripts' one):
+ * netns_private() moves the caller into a new netns with lo up;
+ * netns_private_dummy() adds dummy0, 10.98.0.1/24, multicast on and
+ * 224.0.0.0/4 routed to it.  0, or -1 with errno (or a failed ip(8)).
+ */
+static inline int netns_private(void)
+{
+	struct ifreq ifr = { .ifr_name = "lo" };
+	int s, err;
+
+	if (unshare(CLONE_NEWNET))
+		return -1;
+	s = socket(AF_INET, SOCK_DGRAM, 0);
+	if (s < 0)
+		return -1;
+	err = ioctl(s, SIOCGIFFLAGS, &ifr);
+	if (!err) {
+		ifr.ifr_flags |= IFF_UP;
+		err = ioctl(s, SIOCSIFFLAGS, &ifr);
+	}
+	close(s);
+	return err ? -1 : 0;
+}
+
+static inline int netns_private_dummy(void)
+{
+	if (netns_private())
+		return -1;
+	return system("ip link add dummy0 type dummy && "
+		      "ip link set dummy0 up multicast on && "
+		      "ip addr add 10.98.0.1/24 dev dummy0 && "
+		      "ip route add 224.0.0.0/4 dev dummy0") ? -1 : 0;
 }
 
 #endif

@@ -359,16 +359,9 @@ static void netns_isolation(void)
 	pid = fork();
 	if (pid == 0) {
 		struct pgm_netns_stats st;
-		struct ifreq ifr = { .ifr_name = "lo" };
-		int s;
 
-		if (unshare(CLONE_NEWNET))
+		if (netns_private())
 			_exit(1);
-		s = socket(AF_INET, SOCK_DGRAM, 0);
-		ioctl(s, SIOCGIFFLAGS, &ifr);
-		ifr.ifr_flags |= IFF_UP;
-		ioctl(s, SIOCSIFFLAGS, &ifr);
-		close(s);
 		netns_stats(&st);
 		if (write(pipefd[1], &st, sizeof(st)) != sizeof(st))
 			_exit(1);
@@ -487,15 +480,10 @@ static void receive_sequence_numbers(void)
 
 int main(void)
 {
-	if (unshare(CLONE_NEWNET) == 0) {
-		/* A private netns: counters start at zero, lo MTU is ours to change. */
-		struct ifreq ifr = { .ifr_name = "lo" };
-		int s = socket(AF_INET, SOCK_DGRAM, 0);
-
-		ioctl(s, SIOCGIFFLAGS, &ifr);
-		ifr.ifr_flags |= IFF_UP;
-		ioctl(s, SIOCSIFFLAGS, &ifr);
-		close(s);
+	/* A private netns: counters start at zero, lo MTU is ours to change. */
+	if (netns_private()) {
+		perror("netns");
+		return 1;
 	}
 	raw = socket(AF_INET, SOCK_RAW, IPPROTO_PGM);
 	if (raw < 0) {

@@ -453,10 +453,7 @@ static int in_child(int (*fn)(void), int netns, int port_start, int nobody)
 
 	if (pid == 0) {
 		if (netns) {
-			if (unshare(CLONE_NEWNET) ||
-			    system("ip link set lo up && ip link add dummy0 type dummy && "
-				   "ip link set dummy0 up && ip addr add 10.98.0.1/24 dev dummy0 && "
-				   "ip route add 224.0.0.0/4 dev dummy0"))
+			if (netns_private_dummy())
 				_exit(100);
 		}
 		if (port_start >= 0) {

@@ -492,15 +492,10 @@ static void no_address(void)
 
 int main(void)
 {
-	if (unshare(CLONE_NEWNET)) {
-		perror("unshare");
+	if (netns_private_dummy()) {
+		perror("netns");
 		return 1;
 	}
-	if (system("ip link set lo up && ip link add dummy0 type dummy && "
-		   "ip link set dummy0 up multicast on && "
-		   "ip addr add 10.98.0.1/24 dev dummy0 && "
-		   "ip route add 224.0.0.0/4 dev dummy0"))
-		return 1;
 	ifindex = if_nametoindex("dummy0");
 	raw = socket(AF_INET, SOCK_RAW, IPPROTO_PGM);
 	if (raw < 0) {
