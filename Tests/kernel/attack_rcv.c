@@ -225,6 +225,12 @@ static void spoofed_sessions_bounded(void)
 	struct pgm_receiver_stats st;
 	uint64_t base;
 
+	/*
+	 * No session may expire while the 3,000 arrive: on a slow (debug,
+	 * loaded) kernel they take longer than the default 10 s, and an expired
+	 * session makes room for one that would have been refused.
+	 */
+	CHECK_OK(set_u32(fd, PGM_PEER_EXPIRY, 600000000));
 	netns_stats(&a);
 	base = a.in_packets;
 	for (uint32_t i = 0; i < N; i++) {
