@@ -31,6 +31,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-system", from: "1.4.0"),
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.0"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "4.0.0"),
     ],
     targets: [
         // C shim: the uapi header plus helpers Glibc does not import.
@@ -62,12 +63,15 @@ let package = Package(
             swiftSettings: strict
         ),
         // What pgm-send and pgm-recv share: SHA-256, made-up APDUs, JSON lines.
-        // Optimised in debug builds too: the tools hash every byte they move.
-        // SHA-256 core in C: fast in debug builds too (the tools hash streams).
-        .target(name: "CSHA256"),
+        // SHA-256 is swift-crypto's: BoringSSL's assembly, fast in debug builds
+        // too (the tools hash every byte they move).
         .target(
             name: "PGMToolSupport",
-            dependencies: ["PGM", "CSHA256", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: [
+                "PGM",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
             swiftSettings: strict
         ),
         .executableTarget(
