@@ -32,6 +32,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.0"),
         .package(url: "https://github.com/apple/swift-crypto", from: "4.0.0"),
+        .package(url: "https://github.com/apple/swift-collections", from: "1.1.0"),
     ],
     targets: [
         // C shim: the uapi header plus helpers Glibc does not import.
@@ -43,7 +44,17 @@ let package = Package(
             providers: [.apt(["libmnl-dev"])]
         ),
         .target(name: "PGMWire", swiftSettings: strict),
-        .target(name: "PGMModel", dependencies: ["PGMWire"], swiftSettings: strict),
+        // The model's queues are swift-collections': Deque for the windows and the
+        // repair queue, Heap for NAK timers and the simulator's events.
+        .target(
+            name: "PGMModel",
+            dependencies: [
+                "PGMWire",
+                .product(name: "DequeModule", package: "swift-collections"),
+                .product(name: "HeapModule", package: "swift-collections"),
+            ],
+            swiftSettings: strict
+        ),
         .target(
             name: "PGM",
             dependencies: ["CPGM", .product(name: "SystemPackage", package: "swift-system")],
