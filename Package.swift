@@ -65,21 +65,25 @@ let package = Package(
             dependencies: ["CMnl", "CPGM", .product(name: "SystemPackage", package: "swift-system")],
             swiftSettings: strict
         ),
+        // What every tool's command line shares: JSON lines, Failure and standard
+        // error, text tables. Depends on nothing, so that a tool takes it without
+        // the socket library (pgmctl links PGMNetlink only).
+        .target(name: "PGMCLISupport", swiftSettings: strict),
         .executableTarget(
             name: "pgm-info",
             dependencies: [
-                "PGM",
+                "PGM", "PGMCLISupport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict
         ),
-        // What pgm-send and pgm-recv share: SHA-256, made-up APDUs, JSON lines.
-        // SHA-256 is swift-crypto's: BoringSSL's assembly, fast in debug builds
-        // too (the tools hash every byte they move).
+        // What the socket tools share: SHA-256, made-up APDUs, options, counters as
+        // JSON, pgm-perf's header. SHA-256 is swift-crypto's: BoringSSL's assembly,
+        // fast in debug builds too (the tools hash every byte they move).
         .target(
             name: "PGMToolSupport",
             dependencies: [
-                "PGM",
+                "PGM", "PGMCLISupport",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
@@ -88,7 +92,7 @@ let package = Package(
         .executableTarget(
             name: "pgm-send",
             dependencies: [
-                "PGM", "PGMToolSupport",
+                "PGM", "PGMToolSupport", "PGMCLISupport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict
@@ -96,7 +100,7 @@ let package = Package(
         .executableTarget(
             name: "pgm-recv",
             dependencies: [
-                "PGM", "PGMToolSupport",
+                "PGM", "PGMToolSupport", "PGMCLISupport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict
@@ -104,7 +108,7 @@ let package = Package(
         .executableTarget(
             name: "pgm-perf",
             dependencies: [
-                "PGM", "PGMToolSupport",
+                "PGM", "PGMToolSupport", "PGMCLISupport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict
@@ -112,7 +116,7 @@ let package = Package(
         .executableTarget(
             name: "pgmctl",
             dependencies: [
-                "PGMNetlink", "PGMToolSupport",
+                "PGMNetlink", "PGMCLISupport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict
@@ -153,7 +157,7 @@ let package = Package(
         .executableTarget(
             name: "pgm-conform",
             dependencies: [
-                "PGMConformance", "PGM", "PGMWire", "CPGM", "PGMToolSupport",
+                "PGMConformance", "PGM", "PGMWire", "CPGM", "PGMCLISupport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict
@@ -165,7 +169,7 @@ let package = Package(
             swiftSettings: strict
         ),
         .testTarget(name: "PGMModelTests", dependencies: ["PGMModel", "CPGM"], swiftSettings: strict),
-        .testTarget(name: "PGMTests", dependencies: ["PGM", "CPGM", "PGMToolSupport"], swiftSettings: strict),
+        .testTarget(name: "PGMTests", dependencies: ["PGM", "CPGM", "PGMToolSupport", "PGMCLISupport"], swiftSettings: strict),
         .testTarget(name: "PGMNetlinkTests", dependencies: ["PGMNetlink", .product(name: "SystemPackage", package: "swift-system")], swiftSettings: strict),
         .testTarget(name: "PGMConformanceTests", dependencies: ["PGMConformance"], swiftSettings: strict),
         .testTarget(name: "PGMDumpTests", dependencies: ["PGMDump", "PGMWire"], swiftSettings: strict),

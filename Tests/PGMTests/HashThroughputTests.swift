@@ -1,3 +1,4 @@
+import PGMCLISupport
 import PGMToolSupport
 import Testing
 
