@@ -139,7 +139,7 @@ let package = Package(
         .executableTarget(
             name: "pgm-dump",
             dependencies: [
-                "PGMWire", "PGMDump", "CPGM",
+                "PGMWire", "PGMDump", "CPGM", "PGMCLISupport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict

@@ -11,9 +11,10 @@ public struct Failure: Error, CustomStringConvertible {
     public init(_ d: String) { description = d }
 }
 
-/// Writes a line to standard error, unbuffered, so that it is not held
-/// behind standard output's buffer.
+/// Writes a line to standard error, unbuffered, after flushing standard
+/// output, so that the two streams interleave in the order things happened.
 public func printError(_ s: String) {
+    fflush(nil)
     var bytes = Array((s + "\n").utf8)[...]
     while !bytes.isEmpty {
         let n = bytes.withUnsafeBytes { write(STDERR_FILENO, $0.baseAddress, $0.count) }
