@@ -135,7 +135,7 @@ let package = Package(
             swiftSettings: strict
         ),
         // pgm-dump's testable parts: capture readers, dissection, filters, output.
-        .target(name: "PGMDump", dependencies: ["PGMWire"], swiftSettings: strict),
+        .target(name: "PGMDump", dependencies: ["PGMWire", "PGMCLISupport"], swiftSettings: strict),
         .executableTarget(
             name: "pgm-dump",
             dependencies: [

@@ -33,24 +33,32 @@ public enum JSON: Sendable {
     }
 
     static func quote(_ s: String) -> String {
-        var r = "\""
+        var r = ""
+        quote(s, into: &r)
+        return r
+    }
+
+    /// Appends `s` to `out` as a JSON string: quoted, with `"`, `\` and
+    /// control characters escaped.
+    public static func quote(_ s: String, into out: inout String) {
+        out += "\""
         for u in s.unicodeScalars {
             switch u {
-            case "\"": r += "\\\""
-            case "\\": r += "\\\\"
-            case "\n": r += "\\n"
-            case "\t": r += "\\t"
-            case "\r": r += "\\r"
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\t": out += "\\t"
+            case "\r": out += "\\r"
             default:
                 if u.value < 0x20 {
                     let h = String(u.value, radix: 16)
-                    r += "\\u" + String(repeating: "0", count: 4 - h.count) + h
+                    out += "\\u" + String(repeating: "0", count: 4 - h.count) + h
                 } else {
-                    r.unicodeScalars.append(u)
+                    out.unicodeScalars.append(u)
                 }
             }
         }
-        return r + "\""
+        out += "\""
     }
 }
 
