@@ -67,7 +67,7 @@ let package = Package(
         ),
         // What every tool's command line shares: JSON lines, Failure and standard
         // error, text tables. Depends on nothing, so that a tool takes it without
-        // the socket library (pgmctl links PGMNetlink only).
+        // the socket library (pgmctl: PGMNetlink, this and ArgumentParser, not PGM).
         .target(name: "PGMCLISupport", swiftSettings: strict),
         .executableTarget(
             name: "pgm-info",
