@@ -31,6 +31,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-system", from: "1.4.0"),
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.0"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "4.0.0"),
+        .package(url: "https://github.com/apple/swift-collections", from: "1.1.0"),
     ],
     targets: [
         // C shim: the uapi header plus helpers Glibc does not import.
@@ -42,7 +44,17 @@ let package = Package(
             providers: [.apt(["libmnl-dev"])]
         ),
         .target(name: "PGMWire", swiftSettings: strict),
-        .target(name: "PGMModel", dependencies: ["PGMWire"], swiftSettings: strict),
+        // The model's queues are swift-collections': Deque for the windows and the
+        // repair queue, Heap for NAK timers and the simulator's events.
+        .target(
+            name: "PGMModel",
+            dependencies: [
+                "PGMWire",
+                .product(name: "DequeModule", package: "swift-collections"),
+                .product(name: "HeapModule", package: "swift-collections"),
+            ],
+            swiftSettings: strict
+        ),
         .target(
             name: "PGM",
             dependencies: ["CPGM", .product(name: "SystemPackage", package: "swift-system")],
@@ -53,27 +65,34 @@ let package = Package(
             dependencies: ["CMnl", "CPGM", .product(name: "SystemPackage", package: "swift-system")],
             swiftSettings: strict
         ),
+        // What every tool's command line shares: JSON lines, Failure and standard
+        // error, text tables. Depends on nothing, so that a tool takes it without
+        // the socket library (pgmctl: PGMNetlink, this and ArgumentParser, not PGM).
+        .target(name: "PGMCLISupport", swiftSettings: strict),
         .executableTarget(
             name: "pgm-info",
             dependencies: [
-                "PGM",
+                "PGM", "PGMCLISupport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict
         ),
-        // What pgm-send and pgm-recv share: SHA-256, made-up APDUs, JSON lines.
-        // Optimised in debug builds too: the tools hash every byte they move.
-        // SHA-256 core in C: fast in debug builds too (the tools hash streams).
-        .target(name: "CSHA256"),
+        // What the socket tools share: SHA-256, made-up APDUs, options, counters as
+        // JSON, pgm-perf's header. SHA-256 is swift-crypto's: BoringSSL's assembly,
+        // fast in debug builds too (the tools hash every byte they move).
         .target(
             name: "PGMToolSupport",
-            dependencies: ["PGM", "CSHA256", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: [
+                "PGM", "PGMCLISupport",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
             swiftSettings: strict
         ),
         .executableTarget(
             name: "pgm-send",
             dependencies: [
-                "PGM", "PGMToolSupport",
+                "PGM", "PGMToolSupport", "PGMCLISupport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict
@@ -81,7 +100,7 @@ let package = Package(
         .executableTarget(
             name: "pgm-recv",
             dependencies: [
-                "PGM", "PGMToolSupport",
+                "PGM", "PGMToolSupport", "PGMCLISupport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict
@@ -89,7 +108,7 @@ let package = Package(
         .executableTarget(
             name: "pgm-perf",
             dependencies: [
-                "PGM", "PGMToolSupport",
+                "PGM", "PGMToolSupport", "PGMCLISupport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict
@@ -97,7 +116,7 @@ let package = Package(
         .executableTarget(
             name: "pgmctl",
             dependencies: [
-                "PGMNetlink", "PGMToolSupport",
+                "PGMNetlink", "PGMCLISupport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict
@@ -116,11 +135,11 @@ let package = Package(
             swiftSettings: strict
         ),
         // pgm-dump's testable parts: capture readers, dissection, filters, output.
-        .target(name: "PGMDump", dependencies: ["PGMWire"], swiftSettings: strict),
+        .target(name: "PGMDump", dependencies: ["PGMWire", "PGMCLISupport"], swiftSettings: strict),
         .executableTarget(
             name: "pgm-dump",
             dependencies: [
-                "PGMWire", "PGMDump", "CPGM",
+                "PGMWire", "PGMDump", "CPGM", "PGMCLISupport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict
@@ -138,7 +157,7 @@ let package = Package(
         .executableTarget(
             name: "pgm-conform",
             dependencies: [
-                "PGMConformance", "PGM", "PGMWire", "CPGM", "PGMToolSupport",
+                "PGMConformance", "PGM", "PGMWire", "CPGM", "PGMCLISupport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict
@@ -150,7 +169,7 @@ let package = Package(
             swiftSettings: strict
         ),
         .testTarget(name: "PGMModelTests", dependencies: ["PGMModel", "CPGM"], swiftSettings: strict),
-        .testTarget(name: "PGMTests", dependencies: ["PGM", "CPGM", "PGMToolSupport"], swiftSettings: strict),
+        .testTarget(name: "PGMTests", dependencies: ["PGM", "CPGM", "PGMToolSupport", "PGMCLISupport"], swiftSettings: strict),
         .testTarget(name: "PGMNetlinkTests", dependencies: ["PGMNetlink", .product(name: "SystemPackage", package: "swift-system")], swiftSettings: strict),
         .testTarget(name: "PGMConformanceTests", dependencies: ["PGMConformance"], swiftSettings: strict),
         .testTarget(name: "PGMDumpTests", dependencies: ["PGMDump", "PGMWire"], swiftSettings: strict),

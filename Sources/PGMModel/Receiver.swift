@@ -1,3 +1,5 @@
+import DequeModule
+import HeapModule
 import PGMWire
 
 /// What a receiver tells its application.
@@ -214,8 +216,6 @@ struct Slot: Sendable {
     var fragmentOffset: UInt32 = 0
     var fragmentLength: UInt32 = 0
     var payload: ArraySlice<UInt8> = []
-
-    static let empty = Slot()
 }
 
 /// A NAK timer: a slot's deadline. Stale entries (the slot moved on) are
@@ -255,8 +255,8 @@ struct Peer: Sendable {
     var next = SequenceNumber(0)
     /// RXW_LEAD: slots hold next...lead.
     var lead = SequenceNumber(0)
-    var slots = Ring<Slot>(filler: .empty)
-    var timers = MinHeap<NakTimer>()
+    var slots = Deque<Slot>()
+    var timers = Heap<NakTimer>()
 
     /// The last sequence number of the session, from OPT_FIN.
     var fin: SequenceNumber?
@@ -284,7 +284,7 @@ struct Peer: Sendable {
 
     func nextDeadline(_ p: Parameters) -> VirtualTime? {
         var d: VirtualTime? = lastHeard + p.peerExpiry
-        if let t = timers.first { d = earliest(d, VirtualTime(rawValue: t.deadline)) }
+        if let t = timers.min { d = earliest(d, VirtualTime(rawValue: t.deadline)) }
         if spmr != .idle { d = earliest(d, spmrDeadline) }
         return d
     }
@@ -710,10 +710,10 @@ struct Peer: Sendable {
                 spmrDeadline = now + Int64(ctx.rng.below(UInt64(p.spmrExpiry)))
             }
         }
-        guard let top = timers.first, top.deadline <= now.rawValue else { return }
+        guard let top = timers.min, top.deadline <= now.rawValue else { return }
         ctx.due.removeAll(keepingCapacity: true)
-        while let t = timers.first, t.deadline <= now.rawValue {
-            _ = timers.popFirst()
+        while let t = timers.min, t.deadline <= now.rawValue {
+            timers.removeMin()
             let s = SequenceNumber(t.sqn)
             guard s >= next, s <= lead else { continue }
             let o = Int(next.distance(to: s))

@@ -1,3 +1,4 @@
+import HeapModule
 import PGMWire
 
 /// How a link drops packets.
@@ -150,7 +151,7 @@ public struct SimulationProgress: Sendable {
 }
 
 /// A simulation event, ordered by time then by insertion.
-struct SimEvent {
+struct SimEvent: Comparable {
     enum Kind: UInt8 { case sourceTimer, receiverTimer, fanOut, toReceiver, toSource, linkLocalFanOut, appSend }
     var time: Int64
     var order: UInt64
@@ -158,15 +159,18 @@ struct SimEvent {
     var target: Int32
     var packet: Int32
 
-    @inline(__always)
-    static func before(_ a: SimEvent, _ b: SimEvent) -> Bool {
+    static func < (a: SimEvent, b: SimEvent) -> Bool {
         a.time < b.time || (a.time == b.time && a.order < b.order)
     }
+
+    /// Events are equal when they are the same event: `order` is unique.
+    static func == (a: SimEvent, b: SimEvent) -> Bool { a.order == b.order }
 }
 
-/// A 4-ary min-heap of events.
+/// The events to come, earliest first; events due at the same time come in
+/// the order they were pushed, so a run is the same on every heap.
 struct EventQueue {
-    private var heap: [SimEvent] = []
+    private var heap = Heap<SimEvent>()
     private var counter: UInt64 = 0
 
     var isEmpty: Bool { heap.isEmpty }
@@ -174,41 +178,10 @@ struct EventQueue {
 
     mutating func push(_ time: VirtualTime, _ kind: SimEvent.Kind, target: Int32 = 0, packet: Int32 = -1) {
         counter += 1
-        let e = SimEvent(time: time.rawValue, order: counter, kind: kind, target: target, packet: packet)
-        heap.append(e)
-        var child = heap.count - 1
-        while child > 0 {
-            let parent = (child - 1) >> 2
-            guard SimEvent.before(e, heap[parent]) else { break }
-            heap[child] = heap[parent]
-            child = parent
-        }
-        heap[child] = e
+        heap.insert(SimEvent(time: time.rawValue, order: counter, kind: kind, target: target, packet: packet))
     }
 
-    mutating func pop() -> SimEvent? {
-        guard let last = heap.popLast() else { return nil }
-        guard !heap.isEmpty else { return last }
-        let top = heap[0]
-        let n = heap.count
-        var i = 0
-        while true {
-            let c = 4 * i + 1
-            guard c < n else { break }
-            var best = c
-            let end = min(c + 4, n)
-            var j = c + 1
-            while j < end {
-                if SimEvent.before(heap[j], heap[best]) { best = j }
-                j += 1
-            }
-            guard SimEvent.before(heap[best], last) else { break }
-            heap[i] = heap[best]
-            i = best
-        }
-        heap[i] = last
-        return top
-    }
+    mutating func pop() -> SimEvent? { heap.popMin() }
 }
 
 /// A seeded, reproducible run of one `Source` and N `Receiver`s over lossy

@@ -1,3 +1,4 @@
+import DequeModule
 import PGMWire
 
 /// Who a source is and where it sends.
@@ -91,8 +92,6 @@ struct TxEntry: Sendable {
     var fragment: Bool
     var fin: Bool
     var sentAt: VirtualTime
-
-    static let empty = TxEntry(payload: [], options: PGMOptions(), fragment: false, fin: false, sentAt: .never)
 }
 
 /// The RFC 3208 source (section 5, Appendix C, options of section 9): an
@@ -116,7 +115,7 @@ public struct Source: Sendable {
     public private(set) var assigned: SequenceNumber
 
     /// TPDUs trail..<assigned (sent ones, then those waiting for the rate).
-    var entries = Ring<TxEntry>(filler: .empty)
+    var entries = Deque<TxEntry>()
     /// TSDU bytes of the sent entries still in the window (TXW_BYTES).
     var heldBytes = 0
     var spmPending = false
@@ -125,7 +124,7 @@ public struct Source: Sendable {
     var nextHeartbeat: VirtualTime = .never
     var heartbeatInterval: UInt32
     var lastSPMRAnswer: VirtualTime?
-    var repairs = Ring<UInt32>(filler: 0)
+    var repairs = Deque<UInt32>()
     var repairsQueued: Set<UInt32> = []
     var lastRepair: [UInt32: VirtualTime] = [:]
     /// Token bucket in byte-microseconds: one octet costs 1_000_000, and

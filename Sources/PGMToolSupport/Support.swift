@@ -1,4 +1,5 @@
 import PGM
+import PGMCLISupport
 
 /// The bytes pgm-send makes up when it reads no input: APDU `index` of a
 /// stream seeded with `seed`, `size` bytes of xorshift64 output. Anyone can
@@ -19,75 +20,6 @@ public func patternAPDU(seed: UInt64, index: UInt64, size: Int) -> [UInt8] {
         }
     }
     return out
-}
-
-/// A JSON value, just enough for the tools' one-line reports.
-public enum JSON: Sendable {
-    /// A string.
-    case string(String)
-    /// An integer.
-    case int(Int64)
-    /// An unsigned integer.
-    case uint(UInt64)
-    /// A number printed with up to three decimals.
-    case double(Double)
-    /// true or false.
-    case bool(Bool)
-    /// null.
-    case null
-    /// An array.
-    case array([JSON])
-    /// An object; keys keep their order.
-    case object([(String, JSON)])
-
-    /// Compact JSON text.
-    public var text: String {
-        switch self {
-        case .string(let s): Self.quote(s)
-        case .int(let v): String(v)
-        case .uint(let v): String(v)
-        case .double(let v): v.isFinite ? fixed(v, 3) : "null"
-        case .bool(let b): b ? "true" : "false"
-        case .null: "null"
-        case .array(let a): "[" + a.map(\.text).joined(separator: ",") + "]"
-        case .object(let o): "{" + o.map { Self.quote($0.0) + ":" + $0.1.text }.joined(separator: ",") + "}"
-        }
-    }
-
-    static func quote(_ s: String) -> String {
-        var r = "\""
-        for u in s.unicodeScalars {
-            switch u {
-            case "\"": r += "\\\""
-            case "\\": r += "\\\\"
-            case "\n": r += "\\n"
-            case "\t": r += "\\t"
-            case "\r": r += "\\r"
-            default:
-                if u.value < 0x20 {
-                    let h = String(u.value, radix: 16)
-                    r += "\\u" + String(repeating: "0", count: 4 - h.count) + h
-                } else {
-                    r.unicodeScalars.append(u)
-                }
-            }
-        }
-        return r + "\""
-    }
-}
-
-/// `v` with `decimals` digits after the point, without Foundation.
-public func fixed(_ v: Double, _ decimals: Int) -> String {
-    var scale = 1.0
-    for _ in 0..<decimals { scale *= 10 }
-    let neg = v < 0
-    let n = (abs(v) * scale).rounded()
-    guard n < 9.0e18 else { return String(v) }
-    let i = UInt64(n)
-    let whole = i / UInt64(scale)
-    var frac = String(i % UInt64(scale))
-    frac = String(repeating: "0", count: max(0, decimals - frac.count)) + frac
-    return (neg && i != 0 ? "-" : "") + String(whole) + (decimals > 0 ? "." + frac : "")
 }
 
 /// A source's counters as a JSON object, in the header's names.
@@ -121,20 +53,3 @@ public func json(_ s: ReceiverStatistics) -> JSON {
         ("naks_deferred", .uint(s.naksDeferred)), ("mem", .uint(s.memory)),
     ])
 }
-
-/// A run-time failure: printed as "Error: ..." with exit status 1, no usage.
-public struct Failure: Error, CustomStringConvertible {
-    /// The message.
-    public let description: String
-    /// A failure with that message.
-    public init(_ d: String) { description = d }
-}
-
-/// Monotonic seconds since an arbitrary start.
-public func now() -> Double {
-    let d = ContinuousClock.now - start
-    let (s, a) = d.components
-    return Double(s) + Double(a) / 1e18
-}
-
-private let start = ContinuousClock.now

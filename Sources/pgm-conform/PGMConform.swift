@@ -1,6 +1,6 @@
 import ArgumentParser
 import PGMConformance
-import PGMToolSupport
+import PGMCLISupport
 
 #if canImport(Glibc)
 import Glibc

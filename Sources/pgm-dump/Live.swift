@@ -1,5 +1,6 @@
 import CPGM
 import Glibc
+import PGMCLISupport
 import PGMDump
 import PGMWire
 

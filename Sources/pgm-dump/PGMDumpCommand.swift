@@ -1,5 +1,6 @@
 import ArgumentParser
 import Glibc
+import PGMCLISupport
 import PGMDump
 import PGMWire
 
@@ -200,22 +201,4 @@ struct Output {
         }
         printError(s + ")")
     }
-}
-
-/// Writes a line to standard error (unbuffered, after flushing stdout).
-func printError(_ s: String) {
-    fflush(nil)
-    var bytes = Array((s + "\n").utf8)[...]
-    while !bytes.isEmpty {
-        let n = bytes.withUnsafeBytes { write(STDERR_FILENO, $0.baseAddress, $0.count) }
-        if n < 0 && errno == EINTR { continue }
-        guard n > 0 else { return }
-        bytes = bytes.dropFirst(n)
-    }
-}
-
-/// A run-time failure: printed as "Error: ..." with exit status 1, no usage.
-struct Failure: Error, CustomStringConvertible {
-    let description: String
-    init(_ d: String) { description = d }
 }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import PGM
+import PGMCLISupport
 import SystemPackage
 
 /// Opens a PGM socket and prints what the kernel shows through it: the
@@ -72,24 +73,14 @@ struct PGMInfo: ParsableCommand {
             print("\nSOL_PGM option          value       unit     model default")
             for r in rows {
                 let mark = r.2 == r.3 ? "" : "  (differs)"
-                print(pad("PGM_" + r.0, 22), pad(String(r.2), 11), pad(r.1, 8), String(r.3) + mark)
+                print(("PGM_" + r.0).leftAligned(22), String(r.2).leftAligned(11), r.1.leftAligned(8), String(r.3) + mark)
             }
             print("\nnetns PGM input counters")
-            for c in counters { print(pad(c.0, 22), c.1) }
+            for c in counters { print(c.0.leftAligned(22), c.1) }
             if let (group, tsi) = session {
                 print("\nsource session to \(group): TSI \(tsi)")
             }
         }
         try socket.close()
     }
-
-    private func pad(_ s: String, _ n: Int) -> String {
-        s.count >= n ? s : s + String(repeating: " ", count: n - s.count)
-    }
-}
-
-/// A run-time failure: printed as "Error: ..." with exit status 1, no usage.
-struct Failure: Error, CustomStringConvertible {
-    let description: String
-    init(_ d: String) { description = d }
 }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import PGM
+import PGMCLISupport
 import PGMToolSupport
 import SystemPackage
 
@@ -67,16 +68,6 @@ enum PerfError: Error, CustomStringConvertible {
     static func wrap(_ what: String, _ e: Errno) -> PerfError {
         e == .socketTypeNotSupported ? .noPGM : .failed(what, e)
     }
-}
-
-/// Right-aligns `s` in `width` columns.
-func pad(_ s: String, _ width: Int) -> String {
-    s.count >= width ? s : String(repeating: " ", count: width - s.count) + s
-}
-
-/// Left-aligns `s` in `width` columns.
-func padRight(_ s: String, _ width: Int) -> String {
-    s.count >= width ? s : s + String(repeating: " ", count: width - s.count)
 }
 
 /// `a / b`, nil when either is missing or `b` is zero.

@@ -1,6 +1,7 @@
 import ArgumentParser
 import CPGM
 import PGM
+import PGMCLISupport
 import PGMToolSupport
 import SystemPackage
 
@@ -174,7 +175,7 @@ struct Recv: ParsableCommand {
         do { state.pgmStatsMark = try receiver.statistics() } catch {
             throw PerfError.failed("PGM_RECEIVER_STATS", error)
         }
-        printErr("pgm-perf recv: ready on \(group) (PGM and UDP)")
+        printError("pgm-perf recv: ready on \(group) (PGM and UDP)")
 
         let t0 = monotonicNanoseconds()
         let deadline = t0 &+ UInt64(timeout * 1e9)
@@ -187,7 +188,7 @@ struct Recv: ParsableCommand {
                 break
             }
             if now >= nextTick {
-                if !quiet { printErr(progressLine(state, seconds: Double(now - t0) / 1e9)) }
+                if !quiet { printError(progressLine(state, seconds: Double(now - t0) / 1e9)) }
                 while nextTick <= now { nextTick &+= 1_000_000_000 }
             }
             let wait = min(deadline - now, nextTick > now ? nextTick - now : 0, 1_000_000_000)
@@ -495,37 +496,39 @@ struct Recv: ParsableCommand {
         }
         print("pgm-perf recv: \(state.phases.count) of \(state.phaseCount.map(String.init) ?? "?") phases from \(group)"
             + " (PGM read with \(recvMode.rawValue))" + (timedOut ? " (timeout)" : ""))
-        print(pad("size", 7) + "  proto" + pad("delivered/sent", 16) + pad("msgs/s", 11) + pad("MB/s", 9)
-            + pad("p50 us", 9) + pad("p99 us", 9) + pad("max us", 9) + pad("cpu rx/tx us/msg", 18)
-            + pad("naks", 7) + pad("rdata", 7) + pad("lost", 6))
+        print("size".rightAligned(7) + "  proto" + "delivered/sent".rightAligned(16) + "msgs/s".rightAligned(11)
+            + "MB/s".rightAligned(9)
+            + "p50 us".rightAligned(9) + "p99 us".rightAligned(9) + "max us".rightAligned(9) + "cpu rx/tx us/msg".rightAligned(18)
+            + "naks".rightAligned(7) + "rdata".rightAligned(7) + "lost".rightAligned(6))
         for r in rows {
             for p in [r.pgm, r.udp].compactMap({ $0 }) {
                 let l = p.latency
                 let pgm = p.transport == .pgm
                 let lost = pgm ? p.counter(\.losses).map(String.init) ?? "-" : p.lostMessages.map(String.init) ?? "-"
-                print(pad(p.size.map(String.init) ?? "?", 7) + "  " + padRight(p.transport.description, 5)
-                    + pad("\(p.delivered)/\(p.end.map { String($0.sent) } ?? "?")", 16)
-                    + pad(cell(p.messagesPerSecond, 0), 11) + pad(cell(p.megabytesPerSecond, 3), 9)
-                    + pad(cell(l.map { Double($0.p50) / 1000 }, 0), 9) + pad(cell(l.map { Double($0.p99) / 1000 }, 0), 9)
-                    + pad(cell(l.map { Double($0.max) / 1000 }, 0), 9)
-                    + pad(cell(p.receiverCPUPerMessage, 1) + "/" + cell(p.senderCPUPerMessage, 1), 18)
-                    + pad(pgm ? p.counter(\.naksSent).map(String.init) ?? "-" : "-", 7)
-                    + pad(pgm ? p.counter(\.rdataReceived).map(String.init) ?? "-" : "-", 7)
-                    + pad(lost, 6))
+                print((p.size.map(String.init) ?? "?").rightAligned(7) + "  " + p.transport.description.leftAligned(5)
+                    + "\(p.delivered)/\(p.end.map { String($0.sent) } ?? "?")".rightAligned(16)
+                    + cell(p.messagesPerSecond, 0).rightAligned(11) + cell(p.megabytesPerSecond, 3).rightAligned(9)
+                    + cell(l.map { Double($0.p50) / 1000 }, 0).rightAligned(9) + cell(l.map { Double($0.p99) / 1000 }, 0).rightAligned(9)
+                    + cell(l.map { Double($0.max) / 1000 }, 0).rightAligned(9)
+                    + (cell(p.receiverCPUPerMessage, 1) + "/" + cell(p.senderCPUPerMessage, 1)).rightAligned(18)
+                    + (pgm ? p.counter(\.naksSent).map(String.init) ?? "-" : "-").rightAligned(7)
+                    + (pgm ? p.counter(\.rdataReceived).map(String.init) ?? "-" : "-").rightAligned(7)
+                    + lost.rightAligned(6))
             }
         }
         print("  (lost: PGM sequence numbers declared unrecoverable; UDP messages sent but not delivered)")
         if rows.contains(where: { $0.pgm != nil && $0.udp != nil }) {
             print("PGM/UDP ratios (throughput >1: PGM faster; latency and CPU >1: PGM costlier)")
-            print(pad("size", 7) + pad("msgs/s", 9) + pad("p50", 9) + pad("p99", 9) + pad("cpu rx", 9) + pad("cpu tx", 9))
+            print("size".rightAligned(7) + "msgs/s".rightAligned(9) + "p50".rightAligned(9) + "p99".rightAligned(9)
+            + "cpu rx".rightAligned(9) + "cpu tx".rightAligned(9))
             for r in rows {
                 guard let p = r.pgm, let u = r.udp else { continue }
-                print(pad(p.size.map(String.init) ?? "?", 7)
-                    + pad(cell(ratio(p.messagesPerSecond, u.messagesPerSecond), 2), 9)
-                    + pad(cell(ratio(p.latency.map { Double($0.p50) }, u.latency.map { Double($0.p50) }), 2), 9)
-                    + pad(cell(ratio(p.latency.map { Double($0.p99) }, u.latency.map { Double($0.p99) }), 2), 9)
-                    + pad(cell(ratio(p.receiverCPUPerMessage, u.receiverCPUPerMessage), 2), 9)
-                    + pad(cell(ratio(p.senderCPUPerMessage, u.senderCPUPerMessage), 2), 9))
+                print((p.size.map(String.init) ?? "?").rightAligned(7)
+                    + cell(ratio(p.messagesPerSecond, u.messagesPerSecond), 2).rightAligned(9)
+                    + cell(ratio(p.latency.map { Double($0.p50) }, u.latency.map { Double($0.p50) }), 2).rightAligned(9)
+                    + cell(ratio(p.latency.map { Double($0.p99) }, u.latency.map { Double($0.p99) }), 2).rightAligned(9)
+                    + cell(ratio(p.receiverCPUPerMessage, u.receiverCPUPerMessage), 2).rightAligned(9)
+                    + cell(ratio(p.senderCPUPerMessage, u.senderCPUPerMessage), 2).rightAligned(9))
             }
         }
     }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import CPGM
 import PGM
+import PGMCLISupport
 import PGMToolSupport
 import SystemPackage
 
@@ -256,7 +257,7 @@ struct Send: ParsableCommand {
             if now >= nextTick {
                 let s = Double(now - t0) / 1e9
                 if !quiet {
-                    printErr("pgm-perf send: phase \(phase + 1)/\(phases) \(transport) \(size) B: \(sent) sent, "
+                    printError("pgm-perf send: phase \(phase + 1)/\(phases) \(transport) \(size) B: \(sent) sent, "
                         + "\(fixed(Double(sent) / s, 0)) msg/s")
                 }
                 while nextTick <= now { nextTick &+= 1_000_000_000 }
@@ -302,7 +303,7 @@ struct Send: ParsableCommand {
             if now >= nextTick {
                 let s = Double(now - t0) / 1e9
                 if !quiet {
-                    printErr("pgm-perf send: phase \(phase + 1)/\(phases) pgm \(size) B: \(sent) sent, "
+                    printError("pgm-perf send: phase \(phase + 1)/\(phases) pgm \(size) B: \(sent) sent, "
                         + "\(fixed(Double(sent) / s, 0)) msg/s (batches of \(sendBatch))")
                 }
                 while nextTick <= now { nextTick &+= 1_000_000_000 }
@@ -347,23 +348,24 @@ struct Send: ParsableCommand {
             return
         }
         print("pgm-perf send: \(results.count) phases to \(group), rate \(rate == 0 ? "unlimited" : "\(rate) bytes/s")")
-        print(pad("size", 7) + "  proto" + pad("sent", 9) + pad("seconds", 9) + pad("msgs/s", 11) + pad("MB/s", 9)
-            + pad("cpu us/msg", 11) + pad("naks rcvd", 10) + pad("rdata", 8))
+        print("size".rightAligned(7) + "  proto" + "sent".rightAligned(9) + "seconds".rightAligned(9)
+            + "msgs/s".rightAligned(11) + "MB/s".rightAligned(9)
+            + "cpu us/msg".rightAligned(11) + "naks rcvd".rightAligned(10) + "rdata".rightAligned(8))
         for r in results {
-            print(pad(String(r.size), 7) + "  " + padRight(r.transport.description, 5) + pad(String(r.sent), 9)
-                + pad(fixed(r.seconds, 2), 9) + pad(cell(r.messagesPerSecond, 0), 11)
-                + pad(cell(r.megabytesPerSecond, 3), 9) + pad(cell(r.cpuPerMessage, 2), 11)
-                + pad(r.statistics.map { String($0.naksReceived) } ?? "-", 10)
-                + pad(r.statistics.map { String($0.rdataSent) } ?? "-", 8))
+            print(String(r.size).rightAligned(7) + "  " + r.transport.description.leftAligned(5) + String(r.sent).rightAligned(9)
+                + fixed(r.seconds, 2).rightAligned(9) + cell(r.messagesPerSecond, 0).rightAligned(11)
+                + cell(r.megabytesPerSecond, 3).rightAligned(9) + cell(r.cpuPerMessage, 2).rightAligned(11)
+                + (r.statistics.map { String($0.naksReceived) } ?? "-").rightAligned(10)
+                + (r.statistics.map { String($0.rdataSent) } ?? "-").rightAligned(8))
         }
         if baseline == .udp {
             print("PGM/UDP (send side)")
-            print(pad("size", 7) + pad("msgs/s", 9) + pad("cpu/msg", 9))
+            print("size".rightAligned(7) + "msgs/s".rightAligned(9) + "cpu/msg".rightAligned(9))
             for size in sizesInOrder {
                 let p = bySize[size]?.first { $0.transport == .pgm }
                 let u = bySize[size]?.first { $0.transport == .udp }
-                print(pad(String(size), 7) + pad(cell(ratio(p?.messagesPerSecond, u?.messagesPerSecond), 2), 9)
-                    + pad(cell(ratio(p?.cpuPerMessage, u?.cpuPerMessage), 2), 9))
+                print(String(size).rightAligned(7) + cell(ratio(p?.messagesPerSecond, u?.messagesPerSecond), 2).rightAligned(9)
+                    + cell(ratio(p?.cpuPerMessage, u?.cpuPerMessage), 2).rightAligned(9))
             }
         }
     }

@@ -1,5 +1,6 @@
 import CPGM
 import PGM
+import PGMCLISupport
 import PGMToolSupport
 import SystemPackage
 
@@ -124,9 +125,4 @@ func sleep(untilMonotonic deadline: UInt64) {
 func sleep(seconds: Double) {
     guard seconds > 0 else { return }
     sleep(untilMonotonic: monotonicNanoseconds() &+ UInt64(seconds * 1e9))
-}
-
-/// Writes a line to standard error.
-func printErr(_ s: String) {
-    _ = try? FileDescriptor.standardError.writeAll((s + "\n").utf8)
 }

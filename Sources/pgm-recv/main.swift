@@ -1,5 +1,6 @@
 import ArgumentParser
 import PGM
+import PGMCLISupport
 import PGMToolSupport
 import SystemPackage
 
@@ -99,7 +100,7 @@ struct PGMRecv: ParsableCommand {
         } else {
             print("pgm-recv: receiving on \(endpoint)")
         }
-        flush()
+        flushOutput()
 
         var order: [TransportSessionID] = []
         var table: [TransportSessionID: Session] = [:]
@@ -122,7 +123,7 @@ struct PGMRecv: ParsableCommand {
                     ? JSON.object([("event", .string("progress")), ("seconds", .double(t - t0)),
                                    ("messages", .uint(total)), ("bytes", .uint(totalBytes))]).text
                     : "progress \(fixed(t - t0, 1)) s: \(total) messages, \(totalBytes) bytes"
-                printErr(line)
+                printError(line)
                 nextTick += 1
             }
             var wait = 3600.0
@@ -151,7 +152,7 @@ struct PGMRecv: ParsableCommand {
                         bodies = []
                         s.framingErrors += 1
                         s.zmq = ZMQDecoder()
-                        printErr("pgm-recv: \(id): bad ZeroMQ framing (\(error)); waiting for the next message start")
+                        printError("pgm-recv: \(id): bad ZeroMQ framing (\(error)); waiting for the next message start")
                     }
                     table[id] = s
                 }
@@ -172,7 +173,7 @@ struct PGMRecv: ParsableCommand {
                 } else {
                     print("loss    \(l.transportSessionID) first sqn \(l.firstSequenceNumber), \(l.count) lost")
                 }
-                flush()
+                flushOutput()
             case .sessionEnded(let e):
                 table[e.transportSessionID]?.end = e.reason
                 ended += 1
@@ -184,7 +185,7 @@ struct PGMRecv: ParsableCommand {
                 } else {
                     print("end     \(e.transportSessionID) \(e.reason), last sqn \(e.lastSequenceNumber)")
                 }
-                flush()
+                flushOutput()
             }
         }
         let seconds = now() - t0
@@ -222,15 +223,7 @@ struct PGMRecv: ParsableCommand {
             print("  odata \(st.odataReceived)  rdata \(st.rdataReceived)  naks sent \(st.naksSent)  ncfs \(st.ncfsReceived)"
                 + "  duplicates \(st.duplicates)  losses \(st.losses)  spms \(st.spmsReceived)")
         }
-        flush()
+        flushOutput()
         if timedOut && (count != nil || sessions != nil) { throw ExitCode(2) }
     }
-}
-
-/// Flushes standard output, so that events reach a pipe as they happen.
-func flush() { fflush(nil) }
-
-/// Writes a line to standard error.
-func printErr(_ s: String) {
-    _ = try? FileDescriptor.standardError.writeAll((s + "\n").utf8)
 }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import PGM
+import PGMCLISupport
 import PGMToolSupport
 import SystemPackage
 

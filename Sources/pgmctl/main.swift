@@ -1,6 +1,6 @@
 import ArgumentParser
 import PGMNetlink
-import PGMToolSupport
+import PGMCLISupport
 import SystemPackage
 
 #if canImport(Glibc)
@@ -70,8 +70,6 @@ func attributeType(at offset: Int, in request: NetlinkRequest) -> UInt16? {
     return nil
 }
 
-func flushOut() { fflush(nil) }
-
 /// Options every listing command has.
 struct OutputOptions: ParsableArguments {
     @Flag(help: "Print JSON (one object, or one per line where noted).")
@@ -98,7 +96,7 @@ struct Show: AsyncParsableCommand {
         let width = keys.map(\.description.count).max() ?? 0
         for k in keys {
             let v = String(d.values[k] ?? 0)
-            print(k.description.padding(width) + "  " + v.padding(10) + "  " + k.doc)
+            print(k.description.leftAligned(width) + "  " + v.leftAligned(10) + "  " + k.doc)
         }
     }
 }
@@ -221,13 +219,13 @@ struct Sockets: AsyncParsableCommand {
             print(JSON.array(list.map(socketJSON)).text)
             return
         }
-        print(["Inode".padding(8), "UID".padding(6), "Role".padding(9), "State".padding(8),
-               "Local".padding(16), "Group".padding(22), "TSI".padding(28), "Recv-Q".padding(7), "Err-Q"].joined(separator: " "))
+        print(["Inode".leftAligned(8), "UID".leftAligned(6), "Role".leftAligned(9), "State".leftAligned(8),
+               "Local".leftAligned(16), "Group".leftAligned(22), "TSI".leftAligned(28), "Recv-Q".leftAligned(7), "Err-Q"].joined(separator: " "))
         for s in list {
-            print([String(s.inode).padding(8), String(s.uid).padding(6), s.role.description.padding(9),
-                   s.state.description.padding(8), (s.address.map(dottedQuad) ?? "*").padding(16),
-                   endpoint(s.group, s.port).padding(22), (s.tsi?.description ?? "-").padding(28),
-                   String(s.receiveQueue).padding(7), String(s.errorQueue)].joined(separator: " "))
+            print([String(s.inode).leftAligned(8), String(s.uid).leftAligned(6), s.role.description.leftAligned(9),
+                   s.state.description.leftAligned(8), (s.address.map(dottedQuad) ?? "*").leftAligned(16),
+                   endpoint(s.group, s.port).leftAligned(22), (s.tsi?.description ?? "-").leftAligned(28),
+                   String(s.receiveQueue).leftAligned(7), String(s.errorQueue)].joined(separator: " "))
             var detail = "\t rmem \(s.rmemAlloc)/\(s.rcvbuf) wmem \(s.wmemAlloc)/\(s.sndbuf)"
             if let t = s.txwTrail, let l = s.txwLead, let n = s.txwSize {
                 detail += " txw \(t)..\(l)/\(n) held \(s.txwBytes ?? 0)B rate \(s.rateLimit ?? 0)B/s"
@@ -302,13 +300,13 @@ struct Peers: AsyncParsableCommand {
             }).text)
             return
         }
-        print(["Inode".padding(8), "TSI".padding(28), "Source".padding(16), "Group".padding(22),
-               "Window".padding(24), "NAKs".padding(8), "Lost".padding(8), "Idle".padding(8), "End"].joined(separator: " "))
+        print(["Inode".leftAligned(8), "TSI".leftAligned(28), "Source".leftAligned(16), "Group".leftAligned(22),
+               "Window".leftAligned(24), "NAKs".leftAligned(8), "Lost".leftAligned(8), "Idle".leftAligned(8), "End"].joined(separator: " "))
         for p in list {
-            print([String(p.socketInode).padding(8), p.tsi.description.padding(28), dottedQuad(p.source).padding(16),
-                   endpoint(p.group, p.port).padding(22),
-                   "\(p.nextSequence)..\(p.leadSequence)/\(p.windowSize)".padding(24),
-                   String(p.naksSent).padding(8), String(p.losses).padding(8), "\(p.idleMilliseconds)ms".padding(8),
+            print([String(p.socketInode).leftAligned(8), p.tsi.description.leftAligned(28), dottedQuad(p.source).leftAligned(16),
+                   endpoint(p.group, p.port).leftAligned(22),
+                   "\(p.nextSequence)..\(p.leadSequence)/\(p.windowSize)".leftAligned(24),
+                   String(p.naksSent).leftAligned(8), String(p.losses).leftAligned(8), "\(p.idleMilliseconds)ms".leftAligned(8),
                    p.end?.description ?? "-"].joined(separator: " "))
         }
     }
@@ -358,12 +356,12 @@ struct Stats: AsyncParsableCommand {
             } else {
                 if watch && reports > 0 { print("") }
                 for k in keys {
-                    var line = k.description.padding(20) + String(s.values[k] ?? 0).padding(14)
+                    var line = k.description.leftAligned(20) + String(s.values[k] ?? 0).leftAligned(14)
                     if let r = rate(k) { line += fixed(r, 1) + "/s" }
                     print(line)
                 }
             }
-            flushOut()
+            flushOutput()
             reports += 1
             guard watch, count.map({ reports < $0 }) ?? true else { return }
             last = (s, t)
@@ -406,14 +404,14 @@ struct Monitor: AsyncParsableCommand {
             throw explain(error)
         }
         if json { print(JSON.object([("event", .string("ready"))]).text) } else { print("monitoring events of the pgm module") }
-        flushOut()
+        flushOutput()
         let json = self.json, count = self.count, timeout = self.timeout
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask {
                 var seen = 0
                 for try await e in stream {
                     print(json ? eventJSON(e).text : eventLine(e))
-                    flushOut()
+                    flushOutput()
                     seen += 1
                     if let c = count, seen >= c { return }
                 }
@@ -434,7 +432,7 @@ func eventName(_ k: PGMCommand) -> String {
 }
 
 func eventLine(_ e: PGMEvent) -> String {
-    var s = "\(eventName(e.kind).padding(13)) \(e.role.description.padding(8)) inode \(e.socketInode)"
+    var s = "\(eventName(e.kind).leftAligned(13)) \(e.role.description.leftAligned(8)) inode \(e.socketInode)"
     if let t = e.tsi { s += " tsi \(t)" }
     if let a = e.source { s += " source \(dottedQuad(a))" }
     if e.group != nil || e.port != nil { s += " group \(endpoint(e.group, e.port))" }
@@ -470,11 +468,6 @@ func eventJSON(_ e: PGMEvent) -> JSON {
 }
 
 extension String {
-    /// Left-aligned in `width` columns (never cut).
-    func padding(_ width: Int) -> String {
-        count >= width ? self : self + String(repeating: " ", count: width - count)
-    }
-
     /// Every `a` replaced with `b` (without Foundation).
     func replacingAll(_ a: Character, with b: Character) -> String {
         String(map { $0 == a ? b : $0 })

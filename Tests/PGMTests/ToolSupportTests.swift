@@ -2,7 +2,7 @@ import PGMToolSupport
 import Testing
 
 /// What pgm-send and pgm-recv compute: SHA-256 against FIPS 180-4 vectors,
-/// made-up APDUs, JSON text.
+/// made-up APDUs.
 @Suite("Tool support")
 struct ToolSupportTests {
     func sha(_ s: String) -> String {
@@ -38,12 +38,5 @@ struct ToolSupportTests {
         #expect(patternAPDU(seed: 1, index: 5, size: 33) == patternAPDU(seed: 1, index: 5, size: 33))
         #expect(patternAPDU(seed: 1, index: 5, size: 33) != patternAPDU(seed: 1, index: 6, size: 33))
         #expect(patternAPDU(seed: 1, index: 0, size: 0).isEmpty)
-    }
-
-    @Test func jsonText() {
-        let j = JSON.object([("a", .string("q\"\\\n\u{1}")), ("b", .array([.uint(1), .int(-2), .null, .bool(true)])),
-                             ("c", .double(1.5))])
-        #expect(j.text == #"{"a":"q\"\\\n\u0001","b":[1,-2,null,true],"c":1.500}"#)
-        #expect(fixed(0.04, 1) == "0.0" && fixed(2.25, 2) == "2.25" && fixed(-1.5, 0) == "-2")
     }
 }
