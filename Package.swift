@@ -14,6 +14,7 @@ let strict: [SwiftSetting] = [
 let package = Package(
     name: "pgm",
     products: [
+        .library(name: "PGMTypes", targets: ["PGMTypes"]),
         .library(name: "PGMWire", targets: ["PGMWire"]),
         .library(name: "PGMModel", targets: ["PGMModel"]),
         .library(name: "PGM", targets: ["PGM"]),
@@ -41,16 +42,19 @@ let package = Package(
             pkgConfig: "libmnl",
             providers: [.apt(["libmnl-dev"])]
         ),
-        .target(name: "PGMWire", swiftSettings: strict),
+        // The vocabulary every other target speaks: TSI, GSI, IPv4 address and
+        // endpoint, sequence number, session-end reason. No dependencies.
+        .target(name: "PGMTypes", swiftSettings: strict),
+        .target(name: "PGMWire", dependencies: ["PGMTypes"], swiftSettings: strict),
         .target(name: "PGMModel", dependencies: ["PGMWire"], swiftSettings: strict),
         .target(
             name: "PGM",
-            dependencies: ["CPGM", .product(name: "SystemPackage", package: "swift-system")],
+            dependencies: ["PGMTypes", "CPGM", .product(name: "SystemPackage", package: "swift-system")],
             swiftSettings: strict
         ),
         .target(
             name: "PGMNetlink",
-            dependencies: ["CMnl", "CPGM", .product(name: "SystemPackage", package: "swift-system")],
+            dependencies: ["PGMTypes", "CMnl", "CPGM", .product(name: "SystemPackage", package: "swift-system")],
             swiftSettings: strict
         ),
         .executableTarget(
@@ -143,6 +147,7 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        .testTarget(name: "PGMTypesTests", dependencies: ["PGMTypes"], swiftSettings: strict),
         .testTarget(
             name: "PGMWireTests",
             dependencies: ["PGMWire", .product(name: "PropertyBased", package: "swift-property-based")],
