@@ -120,9 +120,9 @@ public struct PGMSocket: ~Copyable {
     ///   network namespace (a chosen GSI could be another source's; see
     ///   ``SystemPackage/Errno/pgmPrivilegeHint``), `Errno.isConnected`
     ///   once connected.
-    public func setGlobalSourceID(_ gsi: GlobalSourceID) throws(Errno) {
+    public func setGlobalSourceID(_ gsi: GSI) throws(Errno) {
         var g = pgm_gsi()
-        g.gsi = gsi.bytes
+        g.gsi = gsi.tuple
         try setRaw(level: SOL_PGM, name: PGM_GSI, value: g)
     }
 
@@ -211,13 +211,13 @@ public struct PGMSocket: ~Copyable {
 
     /// The session's transport session identifier; `Errno.notConnected`
     /// before ``connect(to:)``.
-    public func transportSessionID() throws(Errno) -> TransportSessionID {
-        TransportSessionID(try getRaw(level: SOL_PGM, name: PGM_TSI, as: pgm_tsi.self))
+    public func transportSessionID() throws(Errno) -> TSI {
+        TSI(try getRaw(level: SOL_PGM, name: PGM_TSI, as: pgm_tsi.self))
     }
 
     /// The socket's Global Source ID.
-    public func globalSourceID() throws(Errno) -> GlobalSourceID {
-        GlobalSourceID(try getRaw(level: SOL_PGM, name: PGM_GSI, as: pgm_gsi.self).gsi)
+    public func globalSourceID() throws(Errno) -> GSI {
+        GSI(try getRaw(level: SOL_PGM, name: PGM_GSI, as: pgm_gsi.self).gsi)
     }
 
     /// The counters of the socket's source session (zero on a receiver).
@@ -338,10 +338,9 @@ public struct PGMSocket: ~Copyable {
         }
         guard n >= 0 else { throw fail() }
         let truncated = n > buffer.count || flagsOut & Int32(MSG_TRUNC) != 0
-        let source = IPv4Endpoint(
-            address: UInt32(bigEndian: name.sin.sin_addr.s_addr), port: UInt16(bigEndian: name.sin.sin_port))
-        let tsi: TransportSessionID? =
-            Int(nameLen) >= MemoryLayout<sockaddr_pgm>.size ? TransportSessionID(name.tsi) : nil
+        let source = IPv4Endpoint(name.sin)
+        let tsi: TSI? =
+            Int(nameLen) >= MemoryLayout<sockaddr_pgm>.size ? TSI(name.tsi) : nil
         return Received(
             count: min(n, buffer.count), length: n, isTruncated: truncated,
             transportSessionID: tsi, source: source, sequenceNumber: sequence)
@@ -434,13 +433,13 @@ public struct PGMSocket: ~Copyable {
                 case PGM_LOSS where data.count >= MemoryLayout<pgm_loss>.size:
                     let l = data.loadUnaligned(as: pgm_loss.self)
                     return .loss(
-                        Loss(transportSessionID: TransportSessionID(l.tsi), firstSequenceNumber: l.first_sqn,
+                        Loss(transportSessionID: TSI(l.tsi), firstSequenceNumber: l.first_sqn,
                              count: l.count))
                 case PGM_SESSION_END where data.count >= MemoryLayout<pgm_session_end>.size:
                     let e = data.loadUnaligned(as: pgm_session_end.self)
                     return .sessionEnded(
-                        SessionEnd(transportSessionID: TransportSessionID(e.tsi),
-                                   reason: SessionEnd.Reason(rawValue: e.reason),
+                        SessionEnd(transportSessionID: TSI(e.tsi),
+                                   reason: SessionEndReason(rawValue: e.reason),
                                    lastSequenceNumber: e.last_sqn))
                 default:
                     break
@@ -540,7 +539,7 @@ public struct Received: Sendable, Hashable {
     public var isTruncated: Bool
     /// The session the APDU came from; nil only if the kernel returned a
     /// plain `sockaddr_in`.
-    public var transportSessionID: TransportSessionID?
+    public var transportSessionID: TSI?
     /// The source's IP address and data-source port.
     public var source: IPv4Endpoint
     /// The sequence number of the APDU's first packet; nil unless

@@ -58,7 +58,7 @@ public struct RingStatistics: Sendable, Hashable {
 /// a ``Message`` that may.
 public struct MessageView {
     /// The session it belongs to.
-    public let transportSessionID: TransportSessionID
+    public let transportSessionID: TSI
     /// The source's IP address and data-source port.
     public let source: IPv4Endpoint
     /// The APDU's bytes, valid only until the closure returns.
@@ -245,7 +245,7 @@ final class ReceiveRing: @unchecked Sendable {
         let h = rec.loadUnaligned(as: pgm_ring_rec.self)
         let payload = rec + MemoryLayout<pgm_ring_rec>.size
         let room = Int(h.len) - MemoryLayout<pgm_ring_rec>.size
-        let tsi = TransportSessionID(h.tsi)
+        let tsi = TSI(h.tsi)
         let source = IPv4Endpoint(address: UInt32(bigEndian: h.saddr), port: UInt16(bigEndian: h.tsi.sport))
         switch Int(h.type) {
         case Int(PGM_REC_DATA.rawValue):
@@ -270,13 +270,13 @@ final class ReceiveRing: @unchecked Sendable {
         case Int(PGM_REC_LOSS.rawValue):
             guard room >= MemoryLayout<pgm_loss>.size else { throw .badMessage }
             let l = payload.loadUnaligned(as: pgm_loss.self)
-            return body(.loss(Loss(transportSessionID: TransportSessionID(l.tsi),
+            return body(.loss(Loss(transportSessionID: TSI(l.tsi),
                                    firstSequenceNumber: l.first_sqn, count: l.count)))
         case Int(PGM_REC_END.rawValue):
             guard room >= MemoryLayout<pgm_session_end>.size else { throw .badMessage }
             let e = payload.loadUnaligned(as: pgm_session_end.self)
             return body(.sessionEnded(SessionEnd(
-                transportSessionID: TransportSessionID(e.tsi), reason: SessionEnd.Reason(rawValue: e.reason),
+                transportSessionID: TSI(e.tsi), reason: SessionEndReason(rawValue: e.reason),
                 lastSequenceNumber: e.last_sqn)))
         default:
             return nil

@@ -128,11 +128,11 @@ final class KernelBackend: ConformanceBackend {
                 try s.setMulticastInterface(iut)
                 try s.connect(to: group)
                 let t = try s.transportSessionID()
-                tsi = PGMTSI(gsi: PGMGSI(rawValue: t.gsi.array.reduce(UInt64(0)) { $0 << 8 | UInt64($1) }),
+                tsi = PGMTSI(gsi: PGMGSI(rawValue: t.gsi.rawValue),
                              sourcePort: t.sourcePort)
             case .receiver:
                 try s.bind(to: group)
-                try s.join(group: group.ipv4Address, interface: iut)
+                try s.join(group: group.address, interface: iut)
             }
             box = Box(s)
         } catch let e as BackendError {
@@ -261,8 +261,8 @@ final class KernelBackend: ConformanceBackend {
         }
     }
 
-    func pgmTSI(_ t: TransportSessionID) -> PGMTSI {
-        PGMTSI(gsi: PGMGSI(rawValue: t.gsi.array.reduce(UInt64(0)) { $0 << 8 | UInt64($1) }), sourcePort: t.sourcePort)
+    func pgmTSI(_ t: TSI) -> PGMTSI {
+        PGMTSI(gsi: PGMGSI(rawValue: t.gsi.rawValue), sourcePort: t.sourcePort)
     }
 
     func stop() {

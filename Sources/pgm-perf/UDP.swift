@@ -58,7 +58,7 @@ struct UDPMulticast {
             if var b = receiveBuffer { try s.set(SOL_SOCKET, SO_RCVBUF, &b) }
             try s.bind(group)
             var m = ip_mreqn()
-            m.imr_multiaddr.s_addr = group.address.bigEndian
+            m.imr_multiaddr.s_addr = group.address.rawValue.bigEndian
             m.imr_address.s_addr = (interface?.rawValue ?? 0).bigEndian
             try s.set(Int32(IPPROTO_IP), IP_ADD_MEMBERSHIP, &m)
         } catch {
@@ -72,7 +72,7 @@ struct UDPMulticast {
         var sin = sockaddr_in()
         sin.sin_family = sa_family_t(AF_INET)
         sin.sin_port = e.port.bigEndian
-        sin.sin_addr.s_addr = e.address.bigEndian
+        sin.sin_addr.s_addr = e.address.rawValue.bigEndian
         return sin
     }
 

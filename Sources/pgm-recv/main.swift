@@ -55,7 +55,7 @@ struct PGMRecv: ParsableCommand {
     var zmq = false
 
     func validate() throws {
-        if let i = interface, IPv4Address(i) == nil {
+        if let i = interface, (try? IPv4Address(i)) == nil {
             throw ValidationError("--interface wants an IPv4 address of this host; got '\(i)'")
         }
         guard count != nil || timeout != nil || sessions != nil else {
@@ -76,7 +76,7 @@ struct PGMRecv: ParsableCommand {
         var bytes: UInt64 = 0
         var truncated: UInt64 = 0
         var lost: UInt64 = 0
-        var end: SessionEnd.Reason?
+        var end: SessionEndReason?
         var hash = SHA256()
         var zmq = ZMQDecoder()
         var framingErrors: UInt64 = 0
@@ -88,7 +88,7 @@ struct PGMRecv: ParsableCommand {
         do {
             var options = ReceiverOptions()
             options.udpEncapsulation = udp.encapsulation
-            receiver = try PGMReceiver(group: endpoint, interface: interface.flatMap { IPv4Address($0) }, options: options)
+            receiver = try PGMReceiver(group: endpoint, interface: interface.flatMap { try? IPv4Address($0) }, options: options)
         } catch .socketTypeNotSupported {
             throw Failure("socket(AF_INET, SOCK_RDM, IPPROTO_PGM): \(Errno.socketTypeNotSupported) (is pgm.ko loaded?)")
         } catch {
@@ -101,8 +101,8 @@ struct PGMRecv: ParsableCommand {
         }
         flush()
 
-        var order: [TransportSessionID] = []
-        var table: [TransportSessionID: Session] = [:]
+        var order: [TSI] = []
+        var table: [TSI: Session] = [:]
         var total: UInt64 = 0
         var totalBytes: UInt64 = 0
         var ended = 0
@@ -214,7 +214,7 @@ struct PGMRecv: ParsableCommand {
                 + (timedOut ? " (timeout)" : ""))
             for id in order {
                 guard let s = table[id] else { continue }
-                print("  session \(id) from \(s.source.ipv4Address): \(s.messages) messages, \(s.bytes) bytes, "
+                print("  session \(id) from \(s.source.address): \(s.messages) messages, \(s.bytes) bytes, "
                     + "\(s.lost) sqns lost, \(s.truncated) truncated, ended: \(s.end?.description ?? "no")"
                     + (zmq ? ", \(s.framingErrors) framing errors" : ""))
                 print("    sha256 \(s.hash.hexDigest())")
