@@ -4,15 +4,15 @@ import PGMWire
 public enum ReceiverEvent: Hashable, Sendable {
     /// A whole APDU, in order: `sequence` is the sequence number of its first
     /// TPDU. Never delivered twice, never out of order (RFC 3208 section 6.1).
-    case data(tsi: PGMTSI, sequence: SequenceNumber, apdu: ArraySlice<UInt8>)
+    case data(tsi: TSI, sequence: SequenceNumber, apdu: ArraySlice<UInt8>)
     /// Unrecoverable loss of `count` sequence numbers from `first` (section
     /// 6.3, "Cancellation of NAK generation"). Data after the range is
     /// delivered; an APDU with a fragment in the range is dropped whole.
-    case loss(tsi: PGMTSI, first: SequenceNumber, count: UInt32)
+    case loss(tsi: TSI, first: SequenceNumber, count: UInt32)
     /// The session ended: OPT_FIN seen and everything up to it delivered or
     /// reported lost (section 9.7), OPT_RST (section 9.8), or silence for
     /// PEER_EXPIRY.
-    case sessionEnded(tsi: PGMTSI, reason: SessionEnd)
+    case sessionEnded(tsi: TSI, reason: SessionEnd)
 }
 
 /// Why a session ended at a ctx.
@@ -61,7 +61,7 @@ public struct Receiver: Sendable {
 
     var ctx: ReceiverContext
     var peers: [Peer] = []
-    var index: [PGMTSI: Int] = [:]
+    var index: [TSI: Int] = [:]
     /// The session of the previous packet: most packets need no hashing.
     var lastPeer = 0
 
@@ -75,7 +75,7 @@ public struct Receiver: Sendable {
     }
 
     /// The sessions currently known.
-    public var sessions: [PGMTSI] { peers.map(\.tsi) }
+    public var sessions: [TSI] { peers.map(\.tsi) }
 
     /// The earliest time `advance` has work to do, if any.
     public var nextDeadline: VirtualTime? {
@@ -134,7 +134,7 @@ public struct Receiver: Sendable {
 
     // MARK: Peers
 
-    func existingPeer(_ tsi: PGMTSI) -> Int? {
+    func existingPeer(_ tsi: TSI) -> Int? {
         if lastPeer < peers.count && peers[lastPeer].tsi == tsi { return lastPeer }
         return index[tsi]
     }
@@ -232,7 +232,7 @@ struct NakTimer: Comparable, Sendable {
 struct Peer: Sendable {
     enum SPMRState { case idle, backOff, waiting }
 
-    let tsi: PGMTSI
+    let tsi: TSI
     /// The data-destination port (source port of our NAKs).
     let port: UInt16
     /// The network-header source of the session's data: NAK_SRC, SPMR target.
@@ -273,7 +273,7 @@ struct Peer: Sendable {
     var lossFirst: UInt32 = 0
     var lossCount: UInt32 = 0
 
-    init(tsi: PGMTSI, port: UInt16, source: PGMNLA, now: VirtualTime) {
+    init(tsi: TSI, port: UInt16, source: PGMNLA, now: VirtualTime) {
         self.tsi = tsi
         self.port = port
         self.source = source

@@ -2,7 +2,7 @@ import PGMWire
 
 /// Who a source is and where it sends.
 public struct SourceConfiguration: Hashable, Sendable {
-    public var gsi: PGMGSI
+    public var gsi: GSI
     /// The data-source port: with the GSI, the TSI.
     public var sourcePort: UInt16
     /// The data-destination port.
@@ -19,7 +19,7 @@ public struct SourceConfiguration: Hashable, Sendable {
     /// receiver starts at the first packet it hears (section 6.1).
     public var advertiseJoin: Bool
 
-    public init(gsi: PGMGSI, sourcePort: UInt16, destinationPort: UInt16, group: PGMNLA, address: PGMNLA,
+    public init(gsi: GSI, sourcePort: UInt16, destinationPort: UInt16, group: PGMNLA, address: PGMNLA,
                 initialSequence: UInt32 = 0, advertiseJoin: Bool = false) {
         self.gsi = gsi
         self.sourcePort = sourcePort
@@ -30,7 +30,7 @@ public struct SourceConfiguration: Hashable, Sendable {
         self.advertiseJoin = advertiseJoin
     }
 
-    public var tsi: PGMTSI { PGMTSI(gsi: gsi, sourcePort: sourcePort) }
+    public var tsi: TSI { TSI(gsi: gsi, sourcePort: sourcePort) }
 }
 
 /// Why a source refused a request.
