@@ -202,8 +202,8 @@ struct Set: AsyncParsableCommand {
 
 // MARK: - sockets, peers
 
-func endpoint(_ addr: UInt32?, _ port: UInt16?) -> String {
-    let a = addr.map(dottedQuad) ?? "*"
+func endpoint(_ addr: IPv4Address?, _ port: UInt16?) -> String {
+    let a = addr.map(\.description) ?? "*"
     return port.map { "\(a):\($0)" } ?? a
 }
 
@@ -225,7 +225,7 @@ struct Sockets: AsyncParsableCommand {
                "Local".padding(16), "Group".padding(22), "TSI".padding(28), "Recv-Q".padding(7), "Err-Q"].joined(separator: " "))
         for s in list {
             print([String(s.inode).padding(8), String(s.uid).padding(6), s.role.description.padding(9),
-                   s.state.description.padding(8), (s.address.map(dottedQuad) ?? "*").padding(16),
+                   s.state.description.padding(8), (s.address.map(\.description) ?? "*").padding(16),
                    endpoint(s.group, s.port).padding(22), (s.tsi?.description ?? "-").padding(28),
                    String(s.receiveQueue).padding(7), String(s.errorQueue)].joined(separator: " "))
             var detail = "\t rmem \(s.rmemAlloc)/\(s.rcvbuf) wmem \(s.wmemAlloc)/\(s.sndbuf)"
@@ -246,11 +246,11 @@ struct Sockets: AsyncParsableCommand {
 func socketJSON(_ s: PGMSocketInfo) -> JSON {
     var o: [(String, JSON)] = [
         ("inode", .uint(UInt64(s.inode))), ("uid", .uint(UInt64(s.uid))), ("role", .string(s.role.description)),
-        ("state", .string(s.state.description)), ("gsi", .string(gsiDescription(s.gsi))),
+        ("state", .string(s.state.description)), ("gsi", .string(s.gsi.description)),
     ]
     if let t = s.tsi { o.append(("tsi", .string(t.description))) }
-    if let a = s.address { o.append(("address", .string(dottedQuad(a)))) }
-    if let g = s.group { o.append(("group", .string(dottedQuad(g)))) }
+    if let a = s.address { o.append(("address", .string(a.description))) }
+    if let g = s.group { o.append(("group", .string(g.description))) }
     if let p = s.port { o.append(("port", .uint(UInt64(p)))) }
     if let p = s.sourcePort { o.append(("source_port", .uint(UInt64(p)))) }
     if let v = s.txwTrail { o.append(("txw_trail", .uint(UInt64(v)))) }
@@ -289,10 +289,10 @@ struct Peers: AsyncParsableCommand {
             print(JSON.array(list.map { p in
                 var o: [(String, JSON)] = [
                     ("socket_inode", .uint(UInt64(p.socketInode))), ("tsi", .string(p.tsi.description)),
-                    ("source", .string(dottedQuad(p.source))), ("group", .string(dottedQuad(p.group))),
+                    ("source", .string(p.source.description)), ("group", .string(p.group.description)),
                     ("port", .uint(UInt64(p.port))),
                 ]
-                if let n = p.nla { o.append(("nla", .string(dottedQuad(n)))) }
+                if let n = p.nla { o.append(("nla", .string(n.description))) }
                 o += [("next_sqn", .uint(UInt64(p.nextSequence))), ("lead_sqn", .uint(UInt64(p.leadSequence))),
                       ("rxw_sqns", .uint(UInt64(p.windowSize))),
                       ("end", p.end.map { .string($0.description) } ?? .null),
@@ -305,7 +305,7 @@ struct Peers: AsyncParsableCommand {
         print(["Inode".padding(8), "TSI".padding(28), "Source".padding(16), "Group".padding(22),
                "Window".padding(24), "NAKs".padding(8), "Lost".padding(8), "Idle".padding(8), "End"].joined(separator: " "))
         for p in list {
-            print([String(p.socketInode).padding(8), p.tsi.description.padding(28), dottedQuad(p.source).padding(16),
+            print([String(p.socketInode).padding(8), p.tsi.description.padding(28), p.source.description.padding(16),
                    endpoint(p.group, p.port).padding(22),
                    "\(p.nextSequence)..\(p.leadSequence)/\(p.windowSize)".padding(24),
                    String(p.naksSent).padding(8), String(p.losses).padding(8), "\(p.idleMilliseconds)ms".padding(8),
@@ -436,7 +436,7 @@ func eventName(_ k: PGMCommand) -> String {
 func eventLine(_ e: PGMEvent) -> String {
     var s = "\(eventName(e.kind).padding(13)) \(e.role.description.padding(8)) inode \(e.socketInode)"
     if let t = e.tsi { s += " tsi \(t)" }
-    if let a = e.source { s += " source \(dottedQuad(a))" }
+    if let a = e.source { s += " source \(a.description)" }
     if e.group != nil || e.port != nil { s += " group \(endpoint(e.group, e.port))" }
     switch e.kind {
     case .sessionStartNtf: if let f = e.firstSequence { s += " first \(f)" }
@@ -455,8 +455,8 @@ func eventJSON(_ e: PGMEvent) -> JSON {
     var o: [(String, JSON)] = [("event", .string(eventName(e.kind))), ("role", .string(e.role.description)),
                                ("inode", .uint(UInt64(e.socketInode)))]
     if let t = e.tsi { o.append(("tsi", .string(t.description))) }
-    if let a = e.source { o.append(("source", .string(dottedQuad(a)))) }
-    if let g = e.group { o.append(("group", .string(dottedQuad(g)))) }
+    if let a = e.source { o.append(("source", .string(a.description))) }
+    if let g = e.group { o.append(("group", .string(g.description))) }
     if let p = e.port { o.append(("port", .uint(UInt64(p)))) }
     if let v = e.firstSequence { o.append(("first", .uint(UInt64(v)))) }
     if let v = e.count { o.append(("count", .uint(UInt64(v)))) }
