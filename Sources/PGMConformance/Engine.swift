@@ -45,7 +45,7 @@ public enum AppEvent: Sendable, CustomStringConvertible {
     /// An APDU; `sequence` when the backend knows it.
     case deliver(tsi: TSI, sequence: UInt32?, bytes: [UInt8])
     case loss(tsi: TSI, first: UInt32, count: UInt32)
-    case end(tsi: TSI, reason: EventPattern.EndReason)
+    case end(tsi: TSI, reason: SessionEndReason)
 
     public var description: String {
         switch self {
@@ -415,7 +415,7 @@ public final class Runner {
             if let c = p.count, count != c { return "count=\(count)" }
         case .end(let t, let reason):
             if t != tsi { return "from session \(t), not peer \(p.peer)'s" }
-            if let r = p.reason, r != reason { return "reason \(reason.rawValue)" }
+            if let r = p.reason, r != reason { return "reason \(reason)" }
         }
         return nil
     }

@@ -139,13 +139,7 @@ public final class ModelBackend: ConformanceBackend {
             case .loss(let tsi, let first, let count):
                 pending.append(.event(time: now, .loss(tsi: tsi, first: first.rawValue, count: count)))
             case .sessionEnded(let tsi, let reason):
-                let r: EventPattern.EndReason
-                switch reason {
-                case .finished: r = .fin
-                case .reset: r = .rst
-                case .expired: r = .expired
-                }
-                pending.append(.event(time: now, .end(tsi: tsi, reason: r)))
+                pending.append(.event(time: now, .end(tsi: tsi, reason: reason.reason)))
             }
         }
         sourceOut.removeAll()

@@ -15,11 +15,22 @@ public enum ReceiverEvent: Hashable, Sendable {
     case sessionEnded(tsi: TSI, reason: SessionEnd)
 }
 
-/// Why a session ended at a ctx.
+/// Why a session ended at a receiver, with what OPT_RST said: the model
+/// keeps the reset's error code and N bit, which neither the kernel's
+/// records nor ``SessionEndReason`` carry; ``reason`` is the shared part.
 public enum SessionEnd: Hashable, Sendable {
     case finished
     case reset(errorCode: UInt8, noNAKs: Bool)
     case expired
+
+    /// The reason as the kernel reports it.
+    public var reason: SessionEndReason {
+        switch self {
+        case .finished: .finished
+        case .reset: .reset
+        case .expired: .expired
+        }
+    }
 }
 
 /// Counters a receiver keeps.

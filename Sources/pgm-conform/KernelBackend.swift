@@ -246,13 +246,7 @@ final class KernelBackend: ConformanceBackend {
                 out.append(.event(time: now, .loss(tsi: l.transportSessionID, first: l.firstSequenceNumber,
                                                     count: l.count)))
             case .sessionEnded(let s):
-                let r: EventPattern.EndReason
-                switch s.reason {
-                case .finished: r = .fin
-                case .reset: r = .rst
-                case .expired, .other: r = .expired
-                }
-                out.append(.event(time: now, .end(tsi: s.transportSessionID, reason: r)))
+                out.append(.event(time: now, .end(tsi: s.transportSessionID, reason: s.reason)))
             case .message:
                 break
             }
