@@ -35,7 +35,7 @@ public struct SourceConfiguration: Hashable, Sendable {
 
 /// Why a source refused a request.
 public enum SourceError: Error, Equatable, Sendable, CustomStringConvertible {
-    case parameters(Parameters.Error)
+    case parameters(Parameters.ParameterError)
     /// send() after close() or abort().
     case closed
     case apduTooLarge(size: Int, limit: Int)

@@ -21,7 +21,7 @@ struct PGMCtl: AsyncParsableCommand {
             Exit status: 0 on success, 1 when the kernel refuses or the module is not loaded, 64 on \
             a usage error. See pgmctl(8).
             """,
-        subcommands: [Show.self, Set.self, Sockets.self, Peers.self, Stats.self, Monitor.self]
+        subcommands: [Show.self, SetCommand.self, Sockets.self, Peers.self, Stats.self, Monitor.self]
     )
 }
 
@@ -135,8 +135,9 @@ func editDistance(_ a: String, _ b: String) -> Int {
     return a.isEmpty ? b.count : row[b.count]
 }
 
-struct Set: AsyncParsableCommand {
+struct SetCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "set",
         abstract: "Set netns-wide defaults: KEY VALUE pairs, all or none.",
         discussion: """
             Keys are those `pgmctl show` lists (txw-sqns, or TXW_SQNS, or PGM_TXW_SQNS); times are in \
