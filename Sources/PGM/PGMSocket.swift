@@ -37,21 +37,18 @@ public struct PGMSocket: ~Copyable {
     }
 
     init(syscalls: Syscalls) throws(Errno) {
-        let fd = syscalls.socket(AF_INET, Int32(SOCK_RDM.rawValue), IPPROTO_PGM)
-        guard fd >= 0 else { throw Errno(rawValue: syscalls.errno()) }
+        let fd = try syscalls.socket(AF_INET, Int32(SOCK_RDM.rawValue), IPPROTO_PGM).get()
         self.fileDescriptor = FileDescriptor(rawValue: fd)
         self.sys = syscalls
     }
 
     var fd: Int32 { fileDescriptor.rawValue }
 
-    private func fail() -> Errno { Errno(rawValue: sys.errno()) }
-
     /// Closes the socket. A connected source ends its session with OPT_FIN,
     /// or OPT_RST after ``setLinger(_:)`` with a zero time.
     public consuming func close() throws(Errno) {
         owned = false
-        guard sys.close(fd) == 0 else { throw fail() }
+        _ = try sys.close(fd).get()
     }
 
     deinit {
@@ -68,7 +65,7 @@ public struct PGMSocket: ~Copyable {
                 sys.bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
             }
         }
-        guard rc == 0 else { throw fail() }
+        _ = try rc.get()
     }
 
     /// Connects to a group and port: a source's session starts here.
@@ -79,7 +76,7 @@ public struct PGMSocket: ~Copyable {
                 sys.connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
             }
         }
-        guard rc == 0 else { throw fail() }
+        _ = try rc.get()
     }
 
     // MARK: Options
@@ -243,7 +240,7 @@ public struct PGMSocket: ~Copyable {
         let rc = withUnsafeBytes(of: &v) {
             sys.setsockopt(fd, level, name, $0.baseAddress, socklen_t($0.count))
         }
-        guard rc == 0 else { throw fail() }
+        _ = try rc.get()
     }
 
     /// Reads an option as a raw value of type `T`; a reply of another size is
@@ -254,7 +251,7 @@ public struct PGMSocket: ~Copyable {
         let rc = buffer.withUnsafeMutableBytes {
             sys.getsockopt(fd, level, name, $0.baseAddress, &len)
         }
-        guard rc == 0 else { throw fail() }
+        _ = try rc.get()
         guard Int(len) == MemoryLayout<T>.size else { throw Errno.invalidArgument }
         return buffer.withUnsafeBytes { $0.loadUnaligned(as: T.self) }
     }
@@ -271,13 +268,12 @@ public struct PGMSocket: ~Copyable {
     ///   `Errno.notConnected` on a socket that is not a connected source.
     public func send(_ apdu: UnsafeRawBufferPointer, mode: IOMode = .blocking) throws(Errno) {
         var iov = iovec(iov_base: UnsafeMutableRawPointer(mutating: apdu.baseAddress), iov_len: apdu.count)
-        let n: Int = withUnsafeMutablePointer(to: &iov) { iovp in
+        let n: Int = try withUnsafeMutablePointer(to: &iov) { iovp in
             var m = msghdr()
             m.msg_iov = iovp
             m.msg_iovlen = 1
-            return retryOnInterrupt { sys.sendmsg(fd, &m, mode.flags) }
-        }
-        guard n >= 0 else { throw fail() }
+            return Result.retryingOnInterrupt { sys.sendmsg(fd, &m, mode.flags) }
+        }.get()
         guard n == apdu.count else { throw .ioError }
     }
 
@@ -318,7 +314,7 @@ public struct PGMSocket: ~Copyable {
         var flagsOut: Int32 = 0
         var nameLen: socklen_t = 0
         var sequence: UInt32?
-        let n: Int = withUnsafeMutablePointer(to: &name) { namep in
+        let n: Int = try withUnsafeMutablePointer(to: &name) { namep in
             withUnsafeMutablePointer(to: &iov) { iovp in
                 withUnsafeMutableBytes(of: &control) { cbuf in
                     var m = msghdr()
@@ -328,15 +324,14 @@ public struct PGMSocket: ~Copyable {
                     m.msg_iovlen = 1
                     m.msg_control = cbuf.baseAddress
                     m.msg_controllen = cbuf.count
-                    let n = retryOnInterrupt { sys.recvmsg(fd, &m, mode.flags | Int32(MSG_TRUNC)) }
+                    let n = Result.retryingOnInterrupt { sys.recvmsg(fd, &m, mode.flags | Int32(MSG_TRUNC)) }
                     flagsOut = m.msg_flags
                     nameLen = m.msg_namelen
-                    if n >= 0 { sequence = Self.parseSequenceNumber(&m) }
+                    if case .success = n { sequence = Self.parseSequenceNumber(&m) }
                     return n
                 }
             }
-        }
-        guard n >= 0 else { throw fail() }
+        }.get()
         let truncated = n > buffer.count || flagsOut & Int32(MSG_TRUNC) != 0
         let source = IPv4Endpoint(name.sin)
         let tsi: TSI? =
@@ -396,7 +391,7 @@ public struct PGMSocket: ~Copyable {
             var control = [UInt8](repeating: 0, count: 256)
             var event: Event?
             var skip = false
-            let n: Int = data.withUnsafeMutableBytes { dbuf in
+            let n: Result<Int, Errno> = data.withUnsafeMutableBytes { dbuf in
                 control.withUnsafeMutableBytes { cbuf in
                     var iov = iovec(iov_base: dbuf.baseAddress, iov_len: dbuf.count)
                     return withUnsafeMutablePointer(to: &iov) { iovp in
@@ -405,18 +400,17 @@ public struct PGMSocket: ~Copyable {
                         m.msg_iovlen = 1
                         m.msg_control = cbuf.baseAddress
                         m.msg_controllen = cbuf.count
-                        let n = retryOnInterrupt {
+                        let r = Result.retryingOnInterrupt {
                             sys.recvmsg(fd, &m, Int32(MSG_ERRQUEUE | MSG_DONTWAIT))
                         }
-                        guard n >= 0 else { return n }
+                        guard case .success(let n) = r else { return r }
                         event = Self.parseErrorRecord(&m, data: UnsafeRawBufferPointer(rebasing: dbuf[..<n]))
                         skip = event == nil
-                        return n
+                        return r
                     }
                 }
             }
-            if n < 0 {
-                let e = fail()
+            if case .failure(let e) = n {
                 if e == .resourceTemporarilyUnavailable { return nil }
                 throw e
             }
@@ -491,11 +485,7 @@ public struct PGMSocket: ~Copyable {
                 wait = Int32(clamping: s * 1000 + (atto + 999_999_999_999_999) / 1_000_000_000_000_000)
             }
             var p = pollfd(fd: fd, events: Int16(POLLIN | POLLERR), revents: 0)
-            let rc = sys.poll(&p, 1, wait)
-            if rc < 0 {
-                let e = fail()
-                if e != .interrupted { throw e }
-            }
+            if case .failure(let e) = sys.poll(&p, 1, wait), e != .interrupted { throw e }
         }
     }
 
@@ -507,14 +497,6 @@ public struct PGMSocket: ~Copyable {
     /// the sequence (the next element is nil) and wakes the waiting thread.
     public func events(maximumLength: Int = 65536) -> PGMEvents {
         PGMEvents(fd: fd, syscalls: sys, maximumLength: maximumLength)
-    }
-
-    /// Calls a socket function again while it fails with EINTR.
-    func retryOnInterrupt(_ call: () -> Int) -> Int {
-        while true {
-            let n = call()
-            if n >= 0 || sys.errno() != EINTR { return n }
-        }
     }
 }
 

@@ -144,22 +144,18 @@ final class ReceiveRing: @unchecked Sendable {
     init(fd: Int32, syscalls: Syscalls, options: RingOptions) throws(Errno) {
         var req = pgm_rx_ring()
         req.size = options.size
-        var rc = withUnsafeBytes(of: &req) {
+        _ = try withUnsafeBytes(of: &req) {
             syscalls.setsockopt(fd, SOL_PGM, PGM_RX_RING, $0.baseAddress, socklen_t($0.count))
-        }
-        guard rc == 0 else { throw Errno(rawValue: syscalls.errno()) }
+        }.get()
         var len = socklen_t(MemoryLayout<pgm_rx_ring>.size)
-        rc = withUnsafeMutableBytes(of: &req) {
+        _ = try withUnsafeMutableBytes(of: &req) {
             syscalls.getsockopt(fd, SOL_PGM, PGM_RX_RING, $0.baseAddress, &len)
-        }
-        guard rc == 0 else { throw Errno(rawValue: syscalls.errno()) }
+        }.get()
         guard Int(len) == MemoryLayout<pgm_rx_ring>.size, req.size == options.size,
               req.data_offset >= UInt32(MemoryLayout<pgm_ring_ctrl>.size),
               req.mmap_len == req.data_offset &+ req.size
         else { throw .invalidArgument }
-        guard let p = syscalls.mapRing(fd, Int(req.mmap_len)) else {
-            throw Errno(rawValue: syscalls.errno())
-        }
+        let p = try syscalls.mapRing(fd, Int(req.mmap_len)).get()
         self.fd = fd
         self.sys = syscalls
         self.base = p
@@ -336,10 +332,7 @@ final class ReceiveRing: @unchecked Sendable {
             ms = Int32(clamping: s * 1000 + (atto + 999_999_999_999_999) / 1_000_000_000_000_000)
         }
         var p = pollfd(fd: fd, events: Int16(POLLIN | POLLERR), revents: 0)
-        if sys.poll(&p, 1, ms) < 0 {
-            let e = Errno(rawValue: sys.errno())
-            if e != .interrupted { throw e }
-        }
+        if case .failure(let e) = sys.poll(&p, 1, ms), e != .interrupted { throw e }
         return true
     }
 
