@@ -375,14 +375,13 @@ final class EventPump: @unchecked Sendable {
                 pollfd(fd: socket.fileDescriptor, events: Int16(POLLIN), revents: 0),
                 pollfd(fd: wakeFD, events: Int16(POLLIN), revents: 0),
             ]
-            let rc = fds.withUnsafeMutableBufferPointer { b in
-                guard let base = b.baseAddress else { return Int32(-1) }
-                return Glibc.poll(base, 2, -1)
+            let rc = fds.withUnsafeMutableBufferPointer { b -> Result<Int32, NetlinkError> in
+                guard let base = b.baseAddress else { return .failure(.system(.invalidArgument, "poll")) }
+                return systemCall("poll") { Glibc.poll(base, 2, -1) }
             }
-            if rc < 0 {
-                let e = Errno(rawValue: errno)
-                if e != .interrupted { throw .system(e, "poll") }
-                continue
+            if case .failure(let e) = rc {
+                if case .system(.interrupted, _) = e { continue }
+                throw e
             }
             if finished { return nil }
             guard fds[0].revents != 0 else { continue }
