@@ -177,52 +177,10 @@ public enum Event: Sendable, Hashable {
     case sessionEnded(SessionEnd)
 }
 
-/// Counters of one source socket (`struct pgm_source_stats`).
-public struct SourceStatistics: Sendable, Hashable {
-    /// Application bytes sent in ODATA.
-    public var dataBytesSent: UInt64
-    /// ODATA packets sent.
-    public var odataSent: UInt64
-    /// RDATA (repair) packets sent.
-    public var rdataSent: UInt64
-    /// Bytes sent in RDATA.
-    public var rdataBytesSent: UInt64
-    /// SPMs sent.
-    public var spmSent: UInt64
-    /// NCFs sent.
-    public var ncfSent: UInt64
-    /// NAKs received, each sequence number of a NAK list counted.
-    public var naksReceived: UInt64
-    /// NAKs ignored: outside the window or in the linger time.
-    public var naksIgnored: UInt64
-    /// SPMRs received.
-    public var spmrReceived: UInt64
-    /// Sends that waited for the rate limit.
-    public var rateLimited: UInt64
-    /// Packets for this session dropped as malformed.
-    public var malformed: UInt64
-    /// Trailing edge of the transmit window.
-    public var transmitWindowTrail: UInt32
-    /// Leading edge of the transmit window.
-    public var transmitWindowLead: UInt32
-    /// RDATA queued to wait for the rate limit (pgm(7) LIMITS).
-    public var rdataDeferred: UInt64
-    /// Queued RDATA whose data left the transmit window before it was sent.
-    public var rdataUnsent: UInt64
-    /// NAKed sequence numbers whose RDATA was already queued (no second copy).
-    public var naksPending: UInt64
-    /// `OPT_NAK_LIST` options after a NAK's first, ignored.
-    public var nakListsIgnored: UInt64
-    /// NAKs not all confirmed: the pending NCF already held 63 sequence numbers.
-    public var ncfDropped: UInt64
-    /// SPMs that waited for the rate limit.
-    public var spmDeferred: UInt64
-    /// RDATA waiting in the repair queue now.
-    public var rdataQueued: UInt64
-    /// Memory the transmit window holds, bytes (bounded by `SO_SNDBUF`).
-    public var transmitWindowMemory: UInt64
-
+extension SourceStatistics {
+    /// The counters of a `struct pgm_source_stats`.
     init(_ s: pgm_source_stats) {
+        self.init()
         dataBytesSent = s.data_bytes_sent
         odataSent = s.odata_sent
         rdataSent = s.rdata_sent
@@ -247,47 +205,10 @@ public struct SourceStatistics: Sendable, Hashable {
     }
 }
 
-/// Counters of one receiver socket, summed over its sessions
-/// (`struct pgm_receiver_stats`).
-public struct ReceiverStatistics: Sendable, Hashable {
-    /// Application bytes delivered.
-    public var dataBytesReceived: UInt64
-    /// APDUs delivered.
-    public var apdusDelivered: UInt64
-    /// ODATA packets received.
-    public var odataReceived: UInt64
-    /// RDATA (repair) packets received.
-    public var rdataReceived: UInt64
-    /// Data already held or delivered.
-    public var duplicates: UInt64
-    /// NAKs sent, each sequence number of a NAK list counted.
-    public var naksSent: UInt64
-    /// NCFs received.
-    public var ncfsReceived: UInt64
-    /// SPMs received.
-    public var spmsReceived: UInt64
-    /// SPMRs sent.
-    public var spmrsSent: UInt64
-    /// Sequence numbers declared unrecoverable.
-    public var losses: UInt64
-    /// Packets for this socket dropped as malformed.
-    public var malformed: UInt64
-    /// Data beyond the receive window, dropped.
-    public var outsideWindow: UInt64
-    /// Sources currently known.
-    public var peers: UInt32
-    /// New sessions refused: past `rx-sessions`, `rx-sessions-netns` or memory.
-    public var sessionsRefused: UInt64
-    /// Packets or sessions refused past the memory budget (`rx-mem`, `rx-mem-netns`).
-    public var memoryRefused: UInt64
-    /// Packets with a session's TSI from another address, dropped.
-    public var wrongSource: UInt64
-    /// Times due NAKs waited for NAK credit (the reflection bound of pgm(7)).
-    public var naksDeferred: UInt64
-    /// Bytes held now for sessions, windows and the data in them.
-    public var memory: UInt64
-
+extension ReceiverStatistics {
+    /// The counters of a `struct pgm_receiver_stats`.
     init(_ s: pgm_receiver_stats) {
+        self.init()
         dataBytesReceived = s.data_bytes_received
         apdusDelivered = s.apdus_delivered
         odataReceived = s.odata_received
@@ -309,38 +230,10 @@ public struct ReceiverStatistics: Sendable, Hashable {
     }
 }
 
-/// Input counters of a network namespace (struct pgm_netns_stats).
-public struct NetnsStatistics: Hashable, Sendable {
-    /// All PGM packets seen.
-    public var inPackets: UInt64
-    /// Their bytes.
-    public var inBytes: UInt64
-    /// Shorter than their header.
-    public var inTruncated: UInt64
-    /// With a bad checksum.
-    public var inBadChecksum: UInt64
-    /// Of an unknown type or version.
-    public var inBadType: UInt64
-    /// With inconsistent options or lengths.
-    public var inMalformed: UInt64
-    /// Valid, but no socket wanted them.
-    public var inNoSocket: UInt64
-    /// Handed to a socket.
-    public var inDelivered: UInt64
-    /// PGM sockets open in the namespace.
-    public var sockets: UInt64
-    /// Receivers' new sessions refused (limits or memory).
-    public var receiverSessionsRefused: UInt64
-    /// Receivers' packets or sessions refused past the memory budget.
-    public var receiverMemoryRefused: UInt64
-    /// Packets with a session's TSI from another address, dropped.
-    public var receiverWrongSource: UInt64
-    /// Receivers' sessions now.
-    public var receiverSessions: UInt64
-    /// Bytes receivers hold now.
-    public var receiverMemory: UInt64
-
+extension NetnsStatistics {
+    /// The counters of a `struct pgm_netns_stats`.
     init(_ s: pgm_netns_stats) {
+        self.init()
         inPackets = s.in_packets
         inBytes = s.in_bytes
         inTruncated = s.in_truncated

@@ -23,18 +23,17 @@ public struct PGMDefaults: Sendable, Equatable {
     }
 }
 
-/// The netns's counters (struct pgm_netns_stats).
-public struct PGMNetnsStatistics: Sendable, Equatable {
-    /// Values by attribute.
-    public var values: [PGMStatsAttribute: UInt64]
-
-    /// Decodes a stats-get reply.
-    public init(_ a: NetlinkAttributes) {
-        var v: [PGMStatsAttribute: UInt64] = [:]
-        for attr in PGMStatsAttribute.allCases where attr != .pad {
-            if let x = a.u64(attr.rawValue) { v[attr] = x }
+extension NamedCounters {
+    /// The counters of a reply's attributes of set `A`, matched by their
+    /// names in kernel/pgm.yaml; absent ones are 0.
+    init<A: CaseIterable & RawRepresentable & CustomStringConvertible>(_ a: NetlinkAttributes, _: A.Type)
+    where A.RawValue == UInt16 {
+        self.init()
+        for attr in A.allCases {
+            guard let v = a.u64(attr.rawValue), let c = Self.counters.first(where: { $0.name == attr.description })
+            else { continue }
+            self[keyPath: c.keyPath] = v
         }
-        values = v
     }
 }
 
@@ -73,9 +72,9 @@ public struct PGMSocketInfo: Sendable, Equatable {
     /// A receiver's number of sessions.
     public var peers: UInt32?
     /// A source's counters.
-    public var sourceStatistics: [PGMSourceStatsAttribute: UInt64]?
+    public var sourceStatistics: SourceStatistics?
     /// A receiver's counters.
-    public var receiverStatistics: [PGMReceiverStatsAttribute: UInt64]?
+    public var receiverStatistics: ReceiverStatistics?
 
     /// Decodes one message of a socket dump.
     public init(_ a: NetlinkAttributes) throws(NetlinkError) {
@@ -104,14 +103,16 @@ public struct PGMSocketInfo: Sendable, Equatable {
         errorQueue = a.u32(A.errQueue.rawValue) ?? 0
         peers = a.u32(A.peers.rawValue)
         if let s = a.nested(A.sourceStats.rawValue) {
-            var d: [PGMSourceStatsAttribute: UInt64] = [:]
-            for k in PGMSourceStatsAttribute.allCases where k != .pad { d[k] = s.u64(k.rawValue) }
-            sourceStatistics = d
+            var st = SourceStatistics(s, PGMSourceStatsAttribute.self)
+            // The window's edges travel beside the nest.
+            st.transmitWindowTrail = txwTrail ?? 0
+            st.transmitWindowLead = txwLead ?? 0
+            sourceStatistics = st
         }
         if let s = a.nested(A.receiverStats.rawValue) {
-            var d: [PGMReceiverStatsAttribute: UInt64] = [:]
-            for k in PGMReceiverStatsAttribute.allCases where k != .pad { d[k] = s.u64(k.rawValue) }
-            receiverStatistics = d
+            var st = ReceiverStatistics(s, PGMReceiverStatsAttribute.self)
+            st.peers = peers ?? 0
+            receiverStatistics = st
         }
     }
 }
@@ -253,9 +254,9 @@ public final class PGMControl {
     }
 
     /// The netns counters.
-    public func statistics() throws(NetlinkError) -> PGMNetnsStatistics {
+    public func statistics() throws(NetlinkError) -> NetnsStatistics {
         guard let a = try socket.transact(request(.statsGet)).first else { throw .malformedReply("no stats") }
-        return PGMNetnsStatistics(a)
+        return NetnsStatistics(a, PGMStatsAttribute.self)
     }
 
     /// Every PGM socket of the netns.

@@ -234,10 +234,7 @@ struct Sockets: AsyncParsableCommand {
                 detail += " txw \(t)..\(l)/\(n) held \(s.txwBytes ?? 0)B rate \(s.rateLimit ?? 0)B/s"
             }
             if let p = s.peers { detail += " peers \(p)" }
-            let counters: [(String, UInt64)] =
-                s.sourceStatistics.map { d in PGMSourceStatsAttribute.allCases.compactMap { k in d[k].map { (k.description, $0) } } }
-                ?? s.receiverStatistics.map { d in PGMReceiverStatsAttribute.allCases.compactMap { k in d[k].map { (k.description, $0) } } }
-                ?? []
+            let counters = s.sourceStatistics?.namedCounters ?? s.receiverStatistics?.namedCounters ?? []
             if !counters.isEmpty { detail += "\n\t " + counters.map { "\($0.0) \($0.1)" }.joined(separator: " ") }
             print(detail)
         }
@@ -265,10 +262,10 @@ func socketJSON(_ s: PGMSocketInfo) -> JSON {
     if let p = s.peers { o.append(("peers", .uint(UInt64(p)))) }
     let key = { (n: String) in n.replacingAll("-", with: "_") }
     if let d = s.sourceStatistics {
-        o.append(("source_stats", .object(PGMSourceStatsAttribute.allCases.compactMap { k in d[k].map { (key(k.description), .uint($0)) } })))
+        o.append(("source_stats", .object(d.namedCounters.map { (key($0.name), .uint($0.value)) })))
     }
     if let d = s.receiverStatistics {
-        o.append(("receiver_stats", .object(PGMReceiverStatsAttribute.allCases.compactMap { k in d[k].map { (key(k.description), .uint($0)) } })))
+        o.append(("receiver_stats", .object(d.namedCounters.map { (key($0.name), .uint($0.value)) })))
     }
     return .object(o)
 }
@@ -339,35 +336,38 @@ struct Stats: AsyncParsableCommand {
 
     func run() async throws {
         let ctl = try control()
-        var last: (PGMNetnsStatistics, Double)?
+        var last: ([UInt64], Double)?
         var reports = 0
         while true {
-            let s: PGMNetnsStatistics
-            do { s = try ctl.statistics() } catch { throw explain(error) }
+            let counters: [(name: String, value: UInt64)]
+            do { counters = try ctl.statistics().namedCounters } catch { throw explain(error) }
             let t = now()
-            let keys = PGMStatsAttribute.allCases.filter { s.values[$0] != nil }
-            func rate(_ k: PGMStatsAttribute) -> Double? {
-                guard let (p, t0) = last, t > t0, ![.sockets, .rxSessions, .rxMem].contains(k) else { return nil }
-                return Double((s.values[k] ?? 0) &- (p.values[k] ?? 0)) / (t - t0)
+            // Gauges have no rate.
+            let gauges: Set<String> = ["sockets", "rx-sessions", "rx-mem"]
+            func rate(_ i: Int) -> Double? {
+                guard let (p, t0) = last, t > t0, !gauges.contains(counters[i].name) else { return nil }
+                return Double(counters[i].value &- p[i]) / (t - t0)
             }
             if output.json {
-                var o: [(String, JSON)] = keys.map { ($0.description.replacingAll("-", with: "_"), .uint(s.values[$0] ?? 0)) }
+                var o: [(String, JSON)] = counters.map { ($0.name.replacingAll("-", with: "_"), .uint($0.value)) }
                 if watch {
-                    o += keys.compactMap { k in rate(k).map { (k.description.replacingAll("-", with: "_") + "_per_s", .double($0)) } }
+                    o += counters.indices.compactMap { i in
+                        rate(i).map { (counters[i].name.replacingAll("-", with: "_") + "_per_s", .double($0)) }
+                    }
                 }
                 print(JSON.object(o).text)
             } else {
                 if watch && reports > 0 { print("") }
-                for k in keys {
-                    var line = k.description.padding(20) + String(s.values[k] ?? 0).padding(14)
-                    if let r = rate(k) { line += fixed(r, 1) + "/s" }
+                for (i, c) in counters.enumerated() {
+                    var line = c.name.padding(20) + String(c.value).padding(14)
+                    if let r = rate(i) { line += fixed(r, 1) + "/s" }
                     print(line)
                 }
             }
             flushOut()
             reports += 1
             guard watch, count.map({ reports < $0 }) ?? true else { return }
-            last = (s, t)
+            last = (counters.map(\.value), t)
             try await Task.sleep(for: .milliseconds(Int64(interval * 1000)))
         }
     }

@@ -83,7 +83,7 @@ struct GoldenTests {
         #expect(s.inode == 4242 && s.role == .source && s.state == .active)
         #expect(s.tsi?.description == "1.2.3.4.5.6.8000")
         #expect(s.group.map(\.description) == "239.192.0.1" && s.port == 7500)
-        #expect(s.sourceStatistics?[.odataSent] == 25)
+        #expect(s.sourceStatistics?.odataSent == 25)
         #expect(parsed[1] == .done(sequence: 5, code: 0, report: KernelReport()))
     }
 

@@ -137,3 +137,18 @@ import Testing
         #expect(SessionEndReason(name: "reason 9") == nil)
     }
 }
+
+@Suite struct StatisticsTests {
+    @Test func countersAreDistinctFields() {
+        func check<S: NamedCounters & Equatable>(_: S.Type) {
+            var s = S()
+            for (i, c) in S.counters.enumerated() { s[keyPath: c.keyPath] = UInt64(i + 1) }
+            #expect(s.namedCounters.map(\.value) == (1...UInt64(S.counters.count)).map { $0 })
+            #expect(Set(S.counters.map(\.name)).count == S.counters.count)
+            #expect(s != S())
+        }
+        check(SourceStatistics.self)
+        check(ReceiverStatistics.self)
+        check(NetnsStatistics.self)
+    }
+}
