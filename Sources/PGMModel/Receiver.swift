@@ -33,8 +33,12 @@ public enum SessionEnd: Hashable, Sendable {
     }
 }
 
-/// Counters a receiver keeps.
-public struct ReceiverStatistics: Hashable, Sendable, Codable {
+/// Counters a model receiver keeps: what the simulation and the conformance
+/// runs measure (requests, suppressions, fragments dropped), in `Int`s and
+/// `Codable` for pgm-sim's JSON. Not PGMTypes' `ReceiverStatistics`, the
+/// kernel's `struct pgm_receiver_stats`: the two count different things,
+/// and only some counters (NAKs sent, duplicates, wrong source) mean the same.
+public struct ModelReceiverStatistics: Hashable, Sendable, Codable {
     public var naksSent = 0
     /// Sequence numbers requested, counting NAK_SQN and OPT_NAK_LIST entries.
     public var sequencesRequested = 0
@@ -68,7 +72,7 @@ public struct Receiver: Sendable {
     /// The data-destination port listened on; nil accepts any.
     public let port: UInt16?
     /// Counters since creation.
-    public var statistics: ReceiverStatistics { ctx.statistics }
+    public var statistics: ModelReceiverStatistics { ctx.statistics }
 
     var ctx: ReceiverContext
     var peers: [Peer] = []
@@ -192,7 +196,7 @@ struct ReceiverContext: Sendable {
     let parameters: Parameters
     let group: PGMNLA
     var rng: SeededRandom
-    var statistics = ReceiverStatistics()
+    var statistics = ModelReceiverStatistics()
     var due: [(offset: Int, sqn: UInt32)] = []
     var nakList: [UInt32] = []
 

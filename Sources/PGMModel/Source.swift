@@ -64,8 +64,13 @@ public enum SourceEvent: Hashable, Sendable {
     case resetSent
 }
 
-/// Counters a source keeps.
-public struct SourceStatistics: Hashable, Sendable, Codable {
+/// Counters a model source keeps: what the simulation and the conformance
+/// runs measure (sequences NAKed, repairs lingering, bytes with IP headers),
+/// in `Int`s and `Codable` for pgm-sim's JSON. Not PGMTypes'
+/// `SourceStatistics`, the kernel's `struct pgm_source_stats`: the two count
+/// different things, and only some counters (ODATA, RDATA, NCFs sent, NAKs
+/// received) mean the same.
+public struct ModelSourceStatistics: Hashable, Sendable, Codable {
     public var odataSent = 0
     public var rdataSent = 0
     public var spmsSent = 0
@@ -106,7 +111,7 @@ public struct Source: Sendable {
 
     public let configuration: SourceConfiguration
     public let parameters: Parameters
-    public private(set) var statistics = SourceStatistics()
+    public private(set) var statistics = ModelSourceStatistics()
 
     /// TXW_TRAIL: the oldest sequence number available for repair.
     public private(set) var trail: SequenceNumber

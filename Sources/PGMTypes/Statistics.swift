@@ -2,8 +2,8 @@
 // socket library fills them from getsockopt(2), the netlink client from
 // attributes named as in kernel/pgm.yaml (`counters` maps those names).
 // The reference model keeps counters of its own (PGMModel's
-// SourceStatistics and ReceiverStatistics in the model's namespace are
-// different: what the simulation measures, not what the kernel reports).
+// ModelSourceStatistics and ModelReceiverStatistics: what the simulation
+// measures, not what the kernel reports).
 
 /// Kernel counters that can be read and written by their names in
 /// kernel/pgm.yaml.
