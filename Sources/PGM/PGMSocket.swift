@@ -313,7 +313,7 @@ public struct PGMSocket: ~Copyable {
         var control = (UInt64(0), UInt64(0), UInt64(0), UInt64(0))
         var flagsOut: Int32 = 0
         var nameLen: socklen_t = 0
-        var sequence: UInt32?
+        var sequence: SequenceNumber?
         let n: Int = try withUnsafeMutablePointer(to: &name) { namep in
             withUnsafeMutablePointer(to: &iov) { iovp in
                 withUnsafeMutableBytes(of: &control) { cbuf in
@@ -342,13 +342,13 @@ public struct PGMSocket: ~Copyable {
     }
 
     /// The `SOL_PGM`/`PGM_RECVSQN` control message of a received APDU.
-    static func parseSequenceNumber(_ m: inout msghdr) -> UInt32? {
+    static func parseSequenceNumber(_ m: inout msghdr) -> SequenceNumber? {
         guard m.msg_control != nil, m.msg_controllen > 0 else { return nil }
         var c = cpgm_cmsg_firsthdr(&m)
         while let cm = c {
             if cm.pointee.cmsg_level == SOL_PGM, cm.pointee.cmsg_type == PGM_RECVSQN,
                Int(cm.pointee.cmsg_len) >= Int(cpgm_cmsg_len(4)) {
-                return UnsafeRawPointer(cpgm_cmsg_data(cm)).loadUnaligned(as: UInt32.self)
+                return SequenceNumber(UnsafeRawPointer(cpgm_cmsg_data(cm)).loadUnaligned(as: UInt32.self))
             }
             c = cpgm_cmsg_nxthdr(&m, cm)
         }
@@ -427,14 +427,14 @@ public struct PGMSocket: ~Copyable {
                 case PGM_LOSS where data.count >= MemoryLayout<pgm_loss>.size:
                     let l = data.loadUnaligned(as: pgm_loss.self)
                     return .loss(
-                        Loss(transportSessionID: TSI(l.tsi), firstSequenceNumber: l.first_sqn,
+                        Loss(transportSessionID: TSI(l.tsi), firstSequenceNumber: SequenceNumber(l.first_sqn),
                              count: l.count))
                 case PGM_SESSION_END where data.count >= MemoryLayout<pgm_session_end>.size:
                     let e = data.loadUnaligned(as: pgm_session_end.self)
                     return .sessionEnded(
                         SessionEnd(transportSessionID: TSI(e.tsi),
                                    reason: SessionEndReason(rawValue: e.reason),
-                                   lastSequenceNumber: e.last_sqn))
+                                   lastSequenceNumber: SequenceNumber(e.last_sqn)))
                 default:
                     break
                 }
@@ -526,5 +526,5 @@ public struct Received: Sendable, Hashable {
     public var source: IPv4Endpoint
     /// The sequence number of the APDU's first packet; nil unless
     /// ``PGMSocket/setReceiveSequenceNumbers(_:)`` turned them on.
-    public var sequenceNumber: UInt32? = nil
+    public var sequenceNumber: SequenceNumber? = nil
 }

@@ -66,7 +66,7 @@ public struct MessageView {
     /// The sequence number of the APDU's first packet (always in ring mode;
     /// in recvmsg mode when the socket reports them, see
     /// ``Message/sequenceNumber``).
-    public let sequenceNumber: UInt32?
+    public let sequenceNumber: SequenceNumber?
     /// The APDU was longer than the receive allowed (recvmsg mode only).
     public let isTruncated: Bool
 
@@ -249,7 +249,7 @@ final class ReceiveRing: @unchecked Sendable {
             let v = MessageView(
                 transportSessionID: tsi, source: source,
                 bytes: UnsafeRawBufferPointer(start: payload, count: Int(h.data_len)),
-                sequenceNumber: h.sqn, isTruncated: false)
+                sequenceNumber: SequenceNumber(h.sqn), isTruncated: false)
             return body(.message(v))
         case Int(PGM_REC_SPILL.rawValue):
             // Too large for the ring: this APDU waits on the receive queue.
@@ -261,19 +261,19 @@ final class ReceiveRing: @unchecked Sendable {
             let v = MessageView(
                 transportSessionID: r.transportSessionID ?? tsi, source: r.source,
                 bytes: UnsafeRawBufferPointer(rebasing: buffer[..<r.count]),
-                sequenceNumber: h.sqn, isTruncated: r.isTruncated)
+                sequenceNumber: SequenceNumber(h.sqn), isTruncated: r.isTruncated)
             return body(.message(v))
         case Int(PGM_REC_LOSS.rawValue):
             guard room >= MemoryLayout<pgm_loss>.size else { throw .badMessage }
             let l = payload.loadUnaligned(as: pgm_loss.self)
             return body(.loss(Loss(transportSessionID: TSI(l.tsi),
-                                   firstSequenceNumber: l.first_sqn, count: l.count)))
+                                   firstSequenceNumber: SequenceNumber(l.first_sqn), count: l.count)))
         case Int(PGM_REC_END.rawValue):
             guard room >= MemoryLayout<pgm_session_end>.size else { throw .badMessage }
             let e = payload.loadUnaligned(as: pgm_session_end.self)
             return body(.sessionEnded(SessionEnd(
                 transportSessionID: TSI(e.tsi), reason: SessionEndReason(rawValue: e.reason),
-                lastSequenceNumber: e.last_sqn)))
+                lastSequenceNumber: SequenceNumber(e.last_sqn))))
         default:
             return nil
         }

@@ -104,7 +104,7 @@ extension IPv4Endpoint {
 /// PGM numbers packets, not APDUs: an APDU sent in several fragments has
 /// the sequence number of its first packet, and the next APDU's number is
 /// higher by the count of fragments. Sequence numbers wrap at 2^32 (RFC 3208
-/// section 3.1); compare them with serial arithmetic.
+/// section 3.1); ``SequenceNumber`` compares them in serial arithmetic.
 public struct Message: Sendable, Hashable {
     /// The session it belongs to.
     public var transportSessionID: TSI
@@ -117,12 +117,12 @@ public struct Message: Sendable, Hashable {
     /// The sequence number of the APDU's first packet (ODATA or RDATA);
     /// nil when the socket does not report them
     /// (``PGMSocket/setReceiveSequenceNumbers(_:)``, on in ``PGMReceiver``).
-    public var sequenceNumber: UInt32?
+    public var sequenceNumber: SequenceNumber?
 
     /// A message from its parts.
     public init(
         transportSessionID: TSI, source: IPv4Endpoint, bytes: [UInt8], isTruncated: Bool = false,
-        sequenceNumber: UInt32? = nil
+        sequenceNumber: SequenceNumber? = nil
     ) {
         self.transportSessionID = transportSessionID
         self.source = source
@@ -138,12 +138,12 @@ public struct Loss: Sendable, Hashable {
     /// The session that lost them.
     public var transportSessionID: TSI
     /// The first sequence number lost.
-    public var firstSequenceNumber: UInt32
+    public var firstSequenceNumber: SequenceNumber
     /// How many consecutive sequence numbers were lost.
     public var count: UInt32
 
     /// A loss from its parts.
-    public init(transportSessionID: TSI, firstSequenceNumber: UInt32, count: UInt32) {
+    public init(transportSessionID: TSI, firstSequenceNumber: SequenceNumber, count: UInt32) {
         self.transportSessionID = transportSessionID
         self.firstSequenceNumber = firstSequenceNumber
         self.count = count
@@ -157,10 +157,10 @@ public struct SessionEnd: Sendable, Hashable {
     /// Why.
     public var reason: SessionEndReason
     /// The last sequence number delivered or lost.
-    public var lastSequenceNumber: UInt32
+    public var lastSequenceNumber: SequenceNumber
 
     /// A session end from its parts.
-    public init(transportSessionID: TSI, reason: SessionEndReason, lastSequenceNumber: UInt32) {
+    public init(transportSessionID: TSI, reason: SessionEndReason, lastSequenceNumber: SequenceNumber) {
         self.transportSessionID = transportSessionID
         self.reason = reason
         self.lastSequenceNumber = lastSequenceNumber

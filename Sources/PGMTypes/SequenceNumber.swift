@@ -2,7 +2,9 @@
 /// number arithmetic (RFC 3208 section 3.2 and RFC 1982): `a < b` when `b`
 /// is ahead of `a` by less than 2^31. Windows stay below 2^31 so that the
 /// order of any two numbers in one is defined.
-public struct SequenceNumber: RawRepresentable, Hashable, Sendable, Comparable, CustomStringConvertible {
+public struct SequenceNumber: RawRepresentable, Hashable, Sendable, Comparable, CustomStringConvertible,
+    ExpressibleByIntegerLiteral
+{
     /// The 32 bits.
     public var rawValue: UInt32
 
@@ -10,6 +12,8 @@ public struct SequenceNumber: RawRepresentable, Hashable, Sendable, Comparable, 
     public init(rawValue: UInt32) { self.rawValue = rawValue }
     /// A sequence number from its 32 bits.
     public init(_ value: UInt32) { self.rawValue = value }
+    /// A sequence number written as a number: `let first: SequenceNumber = 0`.
+    public init(integerLiteral value: UInt32) { self.rawValue = value }
 
     /// `a < b` when `b` is ahead of `a` by less than 2^31. RFC 1982 leaves
     /// two numbers exactly 2^31 apart unordered; here each is below the

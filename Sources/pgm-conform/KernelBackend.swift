@@ -243,7 +243,7 @@ final class KernelBackend: ConformanceBackend {
             guard let e else { return }
             switch e {
             case .loss(let l):
-                out.append(.event(time: now, .loss(tsi: l.transportSessionID, first: l.firstSequenceNumber,
+                out.append(.event(time: now, .loss(tsi: l.transportSessionID, first: l.firstSequenceNumber.rawValue,
                                                     count: l.count)))
             case .sessionEnded(let s):
                 out.append(.event(time: now, .end(tsi: s.transportSessionID, reason: s.reason)))

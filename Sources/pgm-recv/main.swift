@@ -167,7 +167,7 @@ struct PGMRecv: ParsableCommand {
                 if json {
                     print(JSON.object([
                         ("event", .string("loss")), ("tsi", .string(l.transportSessionID.description)),
-                        ("first", .uint(UInt64(l.firstSequenceNumber))), ("count", .uint(UInt64(l.count))),
+                        ("first", .uint(UInt64(l.firstSequenceNumber.rawValue))), ("count", .uint(UInt64(l.count))),
                     ]).text)
                 } else {
                     print("loss    \(l.transportSessionID) first sqn \(l.firstSequenceNumber), \(l.count) lost")
@@ -179,7 +179,7 @@ struct PGMRecv: ParsableCommand {
                 if json {
                     print(JSON.object([
                         ("event", .string("end")), ("tsi", .string(e.transportSessionID.description)),
-                        ("reason", .string(e.reason.description)), ("last", .uint(UInt64(e.lastSequenceNumber))),
+                        ("reason", .string(e.reason.description)), ("last", .uint(UInt64(e.lastSequenceNumber.rawValue))),
                     ]).text)
                 } else {
                     print("end     \(e.transportSessionID) \(e.reason), last sqn \(e.lastSequenceNumber)")
