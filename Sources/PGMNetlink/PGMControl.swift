@@ -128,7 +128,7 @@ public struct PGMPeerInfo: Sendable, Equatable {
     /// Data-destination port.
     public var port: UInt16
     /// Next sqn to deliver and highest known.
-    public var nextSequence: UInt32, leadSequence: UInt32
+    public var nextSequence: SequenceNumber, leadSequence: SequenceNumber
     /// Receive window capacity, sqns.
     public var windowSize: UInt32
     /// How the source said it ends, if it has.
@@ -151,8 +151,8 @@ public struct PGMPeerInfo: Sendable, Equatable {
         group = a.ipv4(A.group.rawValue) ?? .any
         nla = a.ipv4(A.nla.rawValue)
         port = a.u16(A.port.rawValue) ?? 0
-        nextSequence = a.u32(A.nextSqn.rawValue) ?? 0
-        leadSequence = a.u32(A.leadSqn.rawValue) ?? 0
+        nextSequence = SequenceNumber(a.u32(A.nextSqn.rawValue) ?? 0)
+        leadSequence = SequenceNumber(a.u32(A.leadSqn.rawValue) ?? 0)
         windowSize = a.u32(A.rxwSqns.rawValue) ?? 0
         end = a.u32(A.end.rawValue).map(SessionEndReason.init(rawValue:))
         idleMilliseconds = a.u32(A.idleMs.rawValue) ?? 0
@@ -178,11 +178,11 @@ public struct PGMEvent: Sendable, Equatable {
     /// Data-destination port.
     public var port: UInt16?
     /// session-start: first sqn; loss: first sqn lost.
-    public var firstSequence: UInt32?
+    public var firstSequence: SequenceNumber?
     /// loss: how many sqns.
     public var count: UInt32?
     /// session-end: the last sqn.
-    public var lastSequence: UInt32?
+    public var lastSequence: SequenceNumber?
     /// session-end: why.
     public var reason: SessionEndReason?
     /// nak-storm: NAKs received in the second when the threshold was passed, and the threshold.
@@ -202,9 +202,9 @@ public struct PGMEvent: Sendable, Equatable {
         source = a.ipv4(A.source.rawValue)
         group = a.ipv4(A.group.rawValue)
         port = a.u16(A.port.rawValue)
-        firstSequence = a.u32(A.firstSqn.rawValue)
+        firstSequence = a.u32(A.firstSqn.rawValue).map(SequenceNumber.init(rawValue:))
         count = a.u32(A.count.rawValue)
-        lastSequence = a.u32(A.lastSqn.rawValue)
+        lastSequence = a.u32(A.lastSqn.rawValue).map(SequenceNumber.init(rawValue:))
         reason = a.u32(A.reason.rawValue).map(SessionEndReason.init(rawValue:))
         rate = a.u32(A.rate.rawValue)
         threshold = a.u32(A.threshold.rawValue)

@@ -291,7 +291,7 @@ struct Peers: AsyncParsableCommand {
                     ("port", .uint(UInt64(p.port))),
                 ]
                 if let n = p.nla { o.append(("nla", .string(n.description))) }
-                o += [("next_sqn", .uint(UInt64(p.nextSequence))), ("lead_sqn", .uint(UInt64(p.leadSequence))),
+                o += [("next_sqn", .uint(UInt64(p.nextSequence.rawValue))), ("lead_sqn", .uint(UInt64(p.leadSequence.rawValue))),
                       ("rxw_sqns", .uint(UInt64(p.windowSize))),
                       ("end", p.end.map { .string($0.description) } ?? .null),
                       ("idle_ms", .uint(UInt64(p.idleMilliseconds))), ("losses", .uint(p.losses)),
@@ -459,9 +459,9 @@ func eventJSON(_ e: PGMEvent) -> JSON {
     if let a = e.source { o.append(("source", .string(a.description))) }
     if let g = e.group { o.append(("group", .string(g.description))) }
     if let p = e.port { o.append(("port", .uint(UInt64(p)))) }
-    if let v = e.firstSequence { o.append(("first", .uint(UInt64(v)))) }
+    if let v = e.firstSequence { o.append(("first", .uint(UInt64(v.rawValue)))) }
     if let v = e.count { o.append(("count", .uint(UInt64(v)))) }
-    if let v = e.lastSequence { o.append(("last", .uint(UInt64(v)))) }
+    if let v = e.lastSequence { o.append(("last", .uint(UInt64(v.rawValue)))) }
     if let v = e.reason { o.append(("reason", .string(v.description))) }
     if let v = e.rate { o.append(("rate", .uint(UInt64(v)))) }
     if let v = e.threshold { o.append(("threshold", .uint(UInt64(v)))) }
