@@ -59,7 +59,7 @@ public struct PGMSocket: ~Copyable {
     /// `0.0.0.0`) and the data-destination port; a source may bind a local
     /// unicast address with port 0 to choose its interface.
     public func bind(to endpoint: IPv4Endpoint) throws(Errno) {
-        var sin = endpoint.sockaddr
+        var sin = endpoint.sockaddrIn
         let rc = withUnsafePointer(to: &sin) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
                 sys.bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
@@ -70,7 +70,7 @@ public struct PGMSocket: ~Copyable {
 
     /// Connects to a group and port: a source's session starts here.
     public func connect(to endpoint: IPv4Endpoint) throws(Errno) {
-        var sin = endpoint.sockaddr
+        var sin = endpoint.sockaddrIn
         let rc = withUnsafePointer(to: &sin) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
                 sys.connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))

@@ -86,11 +86,12 @@ extension TSI {
 
 extension IPv4Endpoint {
     /// The endpoint of a `sockaddr_in` (network order fields).
-    init(_ sin: sockaddr_in) {
+    public init(_ sin: sockaddr_in) {
         self.init(address: UInt32(bigEndian: sin.sin_addr.s_addr), port: UInt16(bigEndian: sin.sin_port))
     }
 
-    var sockaddr: sockaddr_in {
+    /// The endpoint as a `sockaddr_in` (`AF_INET`, network order fields).
+    public var sockaddrIn: sockaddr_in {
         var sin = sockaddr_in()
         sin.sin_family = sa_family_t(AF_INET)
         sin.sin_port = port.bigEndian
