@@ -12,7 +12,7 @@ public protocol NamedCounters: Sendable {
     init()
     /// The 64-bit counters by their names in kernel/pgm.yaml, in the spec's
     /// order.
-    static var counters: [(name: String, keyPath: WritableKeyPath<Self, UInt64> & Sendable)] { get }
+    static var counters: [(name: String, keyPath: any WritableKeyPath<Self, UInt64> & Sendable)] { get }
 }
 
 extension NamedCounters {
@@ -74,7 +74,7 @@ public struct SourceStatistics: NamedCounters, Hashable {
 
     /// The 64-bit counters by their names in kernel/pgm.yaml, in the spec's
     /// order.
-    public static let counters: [(name: String, keyPath: WritableKeyPath<SourceStatistics, UInt64> & Sendable)] = [
+    public static let counters: [(name: String, keyPath: any WritableKeyPath<SourceStatistics, UInt64> & Sendable)] = [
         ("data-bytes-sent", \.dataBytesSent), ("odata-sent", \.odataSent), ("rdata-sent", \.rdataSent),
         ("rdata-bytes-sent", \.rdataBytesSent), ("spm-sent", \.spmSent), ("ncf-sent", \.ncfSent),
         ("naks-received", \.naksReceived), ("naks-ignored", \.naksIgnored), ("spmr-received", \.spmrReceived),
@@ -131,7 +131,7 @@ public struct ReceiverStatistics: NamedCounters, Hashable {
 
     /// The 64-bit counters by their names in kernel/pgm.yaml, in the spec's
     /// order.
-    public static let counters: [(name: String, keyPath: WritableKeyPath<ReceiverStatistics, UInt64> & Sendable)] = [
+    public static let counters: [(name: String, keyPath: any WritableKeyPath<ReceiverStatistics, UInt64> & Sendable)] = [
         ("data-bytes-received", \.dataBytesReceived), ("apdus-delivered", \.apdusDelivered),
         ("odata-received", \.odataReceived), ("rdata-received", \.rdataReceived), ("duplicates", \.duplicates),
         ("naks-sent", \.naksSent), ("ncfs-received", \.ncfsReceived), ("spms-received", \.spmsReceived),
@@ -179,7 +179,7 @@ public struct NetnsStatistics: NamedCounters, Hashable {
 
     /// The 64-bit counters by their names in kernel/pgm.yaml, in the spec's
     /// order.
-    public static let counters: [(name: String, keyPath: WritableKeyPath<NetnsStatistics, UInt64> & Sendable)] = [
+    public static let counters: [(name: String, keyPath: any WritableKeyPath<NetnsStatistics, UInt64> & Sendable)] = [
         ("in-packets", \.inPackets), ("in-bytes", \.inBytes), ("in-truncated", \.inTruncated),
         ("in-bad-checksum", \.inBadChecksum), ("in-bad-type", \.inBadType), ("in-malformed", \.inMalformed),
         ("in-no-socket", \.inNoSocket), ("in-delivered", \.inDelivered), ("sockets", \.sockets),

@@ -1,4 +1,7 @@
+// scripts/fuzz-wire compiles PGMTypes' files into the same module as these.
+#if canImport(PGMTypes)
 @_exported import PGMTypes
+#endif
 
 /// An IPv6 address, kept as two 64-bit halves in network order.
 public struct PGMIPv6Address: Hashable, Sendable, CustomStringConvertible {
