@@ -14,6 +14,7 @@ let strict: [SwiftSetting] = [
 let package = Package(
     name: "pgm",
     products: [
+        .library(name: "PGMTypes", targets: ["PGMTypes"]),
         .library(name: "PGMWire", targets: ["PGMWire"]),
         .library(name: "PGMModel", targets: ["PGMModel"]),
         .library(name: "PGM", targets: ["PGM"]),
@@ -43,7 +44,10 @@ let package = Package(
             pkgConfig: "libmnl",
             providers: [.apt(["libmnl-dev"])]
         ),
-        .target(name: "PGMWire", swiftSettings: strict),
+        // The vocabulary every other target speaks: TSI, GSI, IPv4 address and
+        // endpoint, sequence number, session-end reason. No dependencies.
+        .target(name: "PGMTypes", swiftSettings: strict),
+        .target(name: "PGMWire", dependencies: ["PGMTypes"], swiftSettings: strict),
         // The model's queues are swift-collections': Deque for the windows and the
         // repair queue, Heap for NAK timers and the simulator's events.
         .target(
@@ -57,12 +61,12 @@ let package = Package(
         ),
         .target(
             name: "PGM",
-            dependencies: ["CPGM", .product(name: "SystemPackage", package: "swift-system")],
+            dependencies: ["PGMTypes", "CPGM", .product(name: "SystemPackage", package: "swift-system")],
             swiftSettings: strict
         ),
         .target(
             name: "PGMNetlink",
-            dependencies: ["CMnl", "CPGM", .product(name: "SystemPackage", package: "swift-system")],
+            dependencies: ["PGMTypes", "CMnl", "CPGM", .product(name: "SystemPackage", package: "swift-system")],
             swiftSettings: strict
         ),
         // What every tool's command line shares: JSON lines, Failure and standard
@@ -162,6 +166,7 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        .testTarget(name: "PGMTypesTests", dependencies: ["PGMTypes"], swiftSettings: strict),
         .testTarget(
             name: "PGMWireTests",
             dependencies: ["PGMWire", .product(name: "PropertyBased", package: "swift-property-based")],

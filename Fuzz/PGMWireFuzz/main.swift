@@ -1,8 +1,8 @@
 // libFuzzer target for the PGMWire codec. It is compiled together with
-// Sources/PGMWire/*.swift into one module by scripts/fuzz-wire (not by
-// Package.swift):
+// Sources/PGMTypes/*.swift and Sources/PGMWire/*.swift into one module by
+// scripts/fuzz-wire (not by Package.swift):
 //
-//   swiftc -sanitize=fuzzer,address -parse-as-library ... Sources/PGMWire/*.swift Fuzz/PGMWireFuzz/main.swift
+//   swiftc -sanitize=fuzzer,address -parse-as-library ... Sources/PGMTypes/*.swift Sources/PGMWire/*.swift Fuzz/PGMWireFuzz/main.swift
 //
 // Besides "no trap, no memory error", it checks the decoder's oracles and
 // stops through oracleFailed (in the harness, never in the codec) when one fails:

@@ -10,7 +10,7 @@ public struct SourceOptions: Sendable, Hashable {
     public var tunables = SourceTunables()
     /// The Global Source ID (`PGM_GSI`); nil keeps the host's and namespace's
     /// default. Choosing one needs CAP_NET_RAW (`Errno.notPermitted` otherwise).
-    public var globalSourceID: GlobalSourceID?
+    public var globalSourceID: GSI?
     /// Send from the interface with this address: `bind()` to it and
     /// `IP_MULTICAST_IF`.
     public var interface: IPv4Address?
@@ -81,7 +81,7 @@ public struct ReceiverOptions: Sendable, Hashable {
 /// A PGM source: a socket connected to a group and port, sending APDUs.
 ///
 /// ```swift
-/// let source = try PGMSource(group: IPv4Endpoint(address: 0xEFC0_0001, port: 7500))
+/// let source = try PGMSource(group: IPv4Endpoint("239.192.0.1:7500"))
 /// try source.send(contentsOf: Array("hello".utf8))
 /// try source.close()
 /// ```
@@ -128,7 +128,7 @@ public struct PGMSource: ~Copyable {
     }
 
     /// The session's TSI.
-    public func transportSessionID() throws(Errno) -> TransportSessionID {
+    public func transportSessionID() throws(Errno) -> TSI {
         try socket.transportSessionID()
     }
 
@@ -155,7 +155,7 @@ public struct PGMSource: ~Copyable {
 /// group, delivering every source's APDUs on that port in order per session.
 ///
 /// ```swift
-/// let receiver = try PGMReceiver(group: IPv4Endpoint(address: 0xEFC0_0001, port: 7500))
+/// let receiver = try PGMReceiver(group: IPv4Endpoint("239.192.0.1:7500"))
 /// for try await event in receiver.events() {
 ///     if case .message(let m) = event { print(m.transportSessionID, m.bytes.count) }
 /// }
@@ -183,7 +183,7 @@ public struct PGMReceiver: ~Copyable {
     }
 
     init(group: IPv4Endpoint, interface: IPv4Address?, options o: ReceiverOptions, syscalls: Syscalls) throws(Errno) {
-        guard group.ipv4Address.isMulticast else { throw .invalidArgument }
+        guard group.address.isMulticast else { throw .invalidArgument }
         let s = try PGMSocket(syscalls: syscalls)
         var ring: ReceiveRing?
         do throws(Errno) {
@@ -194,7 +194,7 @@ public struct PGMReceiver: ~Copyable {
             if let r = o.ring { ring = try ReceiveRing(fd: s.fd, syscalls: syscalls, options: r) }
             if let v = o.udpEncapsulation { try s.setUDPEncapsulation(v) }
             try s.bind(to: group)
-            try s.join(group: group.ipv4Address, interface: interface)
+            try s.join(group: group.address, interface: interface)
         } catch {
             ring?.unmap()
             try? s.close()

@@ -111,14 +111,11 @@ final class EventPump: Sendable {
                 pollfd(fd: wakeFD, events: Int16(POLLIN), revents: 0),
             ]
             let n = fds.count
-            let rc = fds.withUnsafeMutableBufferPointer { b in
-                guard let base = b.baseAddress else { return Int32(-1) }
+            let rc = fds.withUnsafeMutableBufferPointer { b -> Result<Int32, Errno> in
+                guard let base = b.baseAddress else { return .failure(.invalidArgument) }
                 return syscalls.poll(base, nfds_t(n), -1)
             }
-            if rc < 0 {
-                let e = Errno(rawValue: syscalls.errno())
-                if e != .interrupted { throw e }
-            }
+            if case .failure(let e) = rc, e != .interrupted { throw e }
         }
     }
 }

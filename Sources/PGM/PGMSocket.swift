@@ -37,21 +37,18 @@ public struct PGMSocket: ~Copyable {
     }
 
     init(syscalls: Syscalls) throws(Errno) {
-        let fd = syscalls.socket(AF_INET, Int32(SOCK_RDM.rawValue), IPPROTO_PGM)
-        guard fd >= 0 else { throw Errno(rawValue: syscalls.errno()) }
+        let fd = try syscalls.socket(AF_INET, Int32(SOCK_RDM.rawValue), IPPROTO_PGM).get()
         self.fileDescriptor = FileDescriptor(rawValue: fd)
         self.sys = syscalls
     }
 
     var fd: Int32 { fileDescriptor.rawValue }
 
-    private func fail() -> Errno { Errno(rawValue: sys.errno()) }
-
     /// Closes the socket. A connected source ends its session with OPT_FIN,
     /// or OPT_RST after ``setLinger(_:)`` with a zero time.
     public consuming func close() throws(Errno) {
         owned = false
-        guard sys.close(fd) == 0 else { throw fail() }
+        _ = try sys.close(fd).get()
     }
 
     deinit {
@@ -62,24 +59,24 @@ public struct PGMSocket: ~Copyable {
     /// `0.0.0.0`) and the data-destination port; a source may bind a local
     /// unicast address with port 0 to choose its interface.
     public func bind(to endpoint: IPv4Endpoint) throws(Errno) {
-        var sin = endpoint.sockaddr
+        var sin = endpoint.sockaddrIn
         let rc = withUnsafePointer(to: &sin) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
                 sys.bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
             }
         }
-        guard rc == 0 else { throw fail() }
+        _ = try rc.get()
     }
 
     /// Connects to a group and port: a source's session starts here.
     public func connect(to endpoint: IPv4Endpoint) throws(Errno) {
-        var sin = endpoint.sockaddr
+        var sin = endpoint.sockaddrIn
         let rc = withUnsafePointer(to: &sin) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
                 sys.connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
             }
         }
-        guard rc == 0 else { throw fail() }
+        _ = try rc.get()
     }
 
     // MARK: Options
@@ -120,9 +117,9 @@ public struct PGMSocket: ~Copyable {
     ///   network namespace (a chosen GSI could be another source's; see
     ///   ``SystemPackage/Errno/pgmPrivilegeHint``), `Errno.isConnected`
     ///   once connected.
-    public func setGlobalSourceID(_ gsi: GlobalSourceID) throws(Errno) {
+    public func setGlobalSourceID(_ gsi: GSI) throws(Errno) {
         var g = pgm_gsi()
-        g.gsi = gsi.bytes
+        g.gsi = gsi.tuple
         try setRaw(level: SOL_PGM, name: PGM_GSI, value: g)
     }
 
@@ -211,13 +208,13 @@ public struct PGMSocket: ~Copyable {
 
     /// The session's transport session identifier; `Errno.notConnected`
     /// before ``connect(to:)``.
-    public func transportSessionID() throws(Errno) -> TransportSessionID {
-        TransportSessionID(try getRaw(level: SOL_PGM, name: PGM_TSI, as: pgm_tsi.self))
+    public func transportSessionID() throws(Errno) -> TSI {
+        TSI(try getRaw(level: SOL_PGM, name: PGM_TSI, as: pgm_tsi.self))
     }
 
     /// The socket's Global Source ID.
-    public func globalSourceID() throws(Errno) -> GlobalSourceID {
-        GlobalSourceID(try getRaw(level: SOL_PGM, name: PGM_GSI, as: pgm_gsi.self).gsi)
+    public func globalSourceID() throws(Errno) -> GSI {
+        GSI(try getRaw(level: SOL_PGM, name: PGM_GSI, as: pgm_gsi.self).gsi)
     }
 
     /// The counters of the socket's source session (zero on a receiver).
@@ -243,7 +240,7 @@ public struct PGMSocket: ~Copyable {
         let rc = withUnsafeBytes(of: &v) {
             sys.setsockopt(fd, level, name, $0.baseAddress, socklen_t($0.count))
         }
-        guard rc == 0 else { throw fail() }
+        _ = try rc.get()
     }
 
     /// Reads an option as a raw value of type `T`; a reply of another size is
@@ -254,7 +251,7 @@ public struct PGMSocket: ~Copyable {
         let rc = buffer.withUnsafeMutableBytes {
             sys.getsockopt(fd, level, name, $0.baseAddress, &len)
         }
-        guard rc == 0 else { throw fail() }
+        _ = try rc.get()
         guard Int(len) == MemoryLayout<T>.size else { throw Errno.invalidArgument }
         return buffer.withUnsafeBytes { $0.loadUnaligned(as: T.self) }
     }
@@ -271,13 +268,12 @@ public struct PGMSocket: ~Copyable {
     ///   `Errno.notConnected` on a socket that is not a connected source.
     public func send(_ apdu: UnsafeRawBufferPointer, mode: IOMode = .blocking) throws(Errno) {
         var iov = iovec(iov_base: UnsafeMutableRawPointer(mutating: apdu.baseAddress), iov_len: apdu.count)
-        let n: Int = withUnsafeMutablePointer(to: &iov) { iovp in
+        let n: Int = try withUnsafeMutablePointer(to: &iov) { iovp in
             var m = msghdr()
             m.msg_iov = iovp
             m.msg_iovlen = 1
-            return retryOnInterrupt { sys.sendmsg(fd, &m, mode.flags) }
-        }
-        guard n >= 0 else { throw fail() }
+            return Result.retryingOnInterrupt { sys.sendmsg(fd, &m, mode.flags) }
+        }.get()
         guard n == apdu.count else { throw .ioError }
     }
 
@@ -317,8 +313,8 @@ public struct PGMSocket: ~Copyable {
         var control = (UInt64(0), UInt64(0), UInt64(0), UInt64(0))
         var flagsOut: Int32 = 0
         var nameLen: socklen_t = 0
-        var sequence: UInt32?
-        let n: Int = withUnsafeMutablePointer(to: &name) { namep in
+        var sequence: SequenceNumber?
+        let n: Int = try withUnsafeMutablePointer(to: &name) { namep in
             withUnsafeMutablePointer(to: &iov) { iovp in
                 withUnsafeMutableBytes(of: &control) { cbuf in
                     var m = msghdr()
@@ -328,33 +324,31 @@ public struct PGMSocket: ~Copyable {
                     m.msg_iovlen = 1
                     m.msg_control = cbuf.baseAddress
                     m.msg_controllen = cbuf.count
-                    let n = retryOnInterrupt { sys.recvmsg(fd, &m, mode.flags | Int32(MSG_TRUNC)) }
+                    let n = Result.retryingOnInterrupt { sys.recvmsg(fd, &m, mode.flags | Int32(MSG_TRUNC)) }
                     flagsOut = m.msg_flags
                     nameLen = m.msg_namelen
-                    if n >= 0 { sequence = Self.parseSequenceNumber(&m) }
+                    if case .success = n { sequence = Self.parseSequenceNumber(&m) }
                     return n
                 }
             }
-        }
-        guard n >= 0 else { throw fail() }
+        }.get()
         let truncated = n > buffer.count || flagsOut & Int32(MSG_TRUNC) != 0
-        let source = IPv4Endpoint(
-            address: UInt32(bigEndian: name.sin.sin_addr.s_addr), port: UInt16(bigEndian: name.sin.sin_port))
-        let tsi: TransportSessionID? =
-            Int(nameLen) >= MemoryLayout<sockaddr_pgm>.size ? TransportSessionID(name.tsi) : nil
+        let source = IPv4Endpoint(name.sin)
+        let tsi: TSI? =
+            Int(nameLen) >= MemoryLayout<sockaddr_pgm>.size ? TSI(name.tsi) : nil
         return Received(
             count: min(n, buffer.count), length: n, isTruncated: truncated,
             transportSessionID: tsi, source: source, sequenceNumber: sequence)
     }
 
     /// The `SOL_PGM`/`PGM_RECVSQN` control message of a received APDU.
-    static func parseSequenceNumber(_ m: inout msghdr) -> UInt32? {
+    static func parseSequenceNumber(_ m: inout msghdr) -> SequenceNumber? {
         guard m.msg_control != nil, m.msg_controllen > 0 else { return nil }
         var c = cpgm_cmsg_firsthdr(&m)
         while let cm = c {
             if cm.pointee.cmsg_level == SOL_PGM, cm.pointee.cmsg_type == PGM_RECVSQN,
                Int(cm.pointee.cmsg_len) >= Int(cpgm_cmsg_len(4)) {
-                return UnsafeRawPointer(cpgm_cmsg_data(cm)).loadUnaligned(as: UInt32.self)
+                return SequenceNumber(UnsafeRawPointer(cpgm_cmsg_data(cm)).loadUnaligned(as: UInt32.self))
             }
             c = cpgm_cmsg_nxthdr(&m, cm)
         }
@@ -397,7 +391,7 @@ public struct PGMSocket: ~Copyable {
             var control = [UInt8](repeating: 0, count: 256)
             var event: Event?
             var skip = false
-            let n: Int = data.withUnsafeMutableBytes { dbuf in
+            let n: Result<Int, Errno> = data.withUnsafeMutableBytes { dbuf in
                 control.withUnsafeMutableBytes { cbuf in
                     var iov = iovec(iov_base: dbuf.baseAddress, iov_len: dbuf.count)
                     return withUnsafeMutablePointer(to: &iov) { iovp in
@@ -406,18 +400,17 @@ public struct PGMSocket: ~Copyable {
                         m.msg_iovlen = 1
                         m.msg_control = cbuf.baseAddress
                         m.msg_controllen = cbuf.count
-                        let n = retryOnInterrupt {
+                        let r = Result.retryingOnInterrupt {
                             sys.recvmsg(fd, &m, Int32(MSG_ERRQUEUE | MSG_DONTWAIT))
                         }
-                        guard n >= 0 else { return n }
+                        guard case .success(let n) = r else { return r }
                         event = Self.parseErrorRecord(&m, data: UnsafeRawBufferPointer(rebasing: dbuf[..<n]))
                         skip = event == nil
-                        return n
+                        return r
                     }
                 }
             }
-            if n < 0 {
-                let e = fail()
+            if case .failure(let e) = n {
                 if e == .resourceTemporarilyUnavailable { return nil }
                 throw e
             }
@@ -434,14 +427,14 @@ public struct PGMSocket: ~Copyable {
                 case PGM_LOSS where data.count >= MemoryLayout<pgm_loss>.size:
                     let l = data.loadUnaligned(as: pgm_loss.self)
                     return .loss(
-                        Loss(transportSessionID: TransportSessionID(l.tsi), firstSequenceNumber: l.first_sqn,
+                        Loss(transportSessionID: TSI(l.tsi), firstSequenceNumber: SequenceNumber(l.first_sqn),
                              count: l.count))
                 case PGM_SESSION_END where data.count >= MemoryLayout<pgm_session_end>.size:
                     let e = data.loadUnaligned(as: pgm_session_end.self)
                     return .sessionEnded(
-                        SessionEnd(transportSessionID: TransportSessionID(e.tsi),
-                                   reason: SessionEnd.Reason(rawValue: e.reason),
-                                   lastSequenceNumber: e.last_sqn))
+                        SessionEnd(transportSessionID: TSI(e.tsi),
+                                   reason: SessionEndReason(rawValue: e.reason),
+                                   lastSequenceNumber: SequenceNumber(e.last_sqn)))
                 default:
                     break
                 }
@@ -492,11 +485,7 @@ public struct PGMSocket: ~Copyable {
                 wait = Int32(clamping: s * 1000 + (atto + 999_999_999_999_999) / 1_000_000_000_000_000)
             }
             var p = pollfd(fd: fd, events: Int16(POLLIN | POLLERR), revents: 0)
-            let rc = sys.poll(&p, 1, wait)
-            if rc < 0 {
-                let e = fail()
-                if e != .interrupted { throw e }
-            }
+            if case .failure(let e) = sys.poll(&p, 1, wait), e != .interrupted { throw e }
         }
     }
 
@@ -508,14 +497,6 @@ public struct PGMSocket: ~Copyable {
     /// the sequence (the next element is nil) and wakes the waiting thread.
     public func events(maximumLength: Int = 65536) -> PGMEvents {
         PGMEvents(fd: fd, syscalls: sys, maximumLength: maximumLength)
-    }
-
-    /// Calls a socket function again while it fails with EINTR.
-    func retryOnInterrupt(_ call: () -> Int) -> Int {
-        while true {
-            let n = call()
-            if n >= 0 || sys.errno() != EINTR { return n }
-        }
     }
 }
 
@@ -540,10 +521,10 @@ public struct Received: Sendable, Hashable {
     public var isTruncated: Bool
     /// The session the APDU came from; nil only if the kernel returned a
     /// plain `sockaddr_in`.
-    public var transportSessionID: TransportSessionID?
+    public var transportSessionID: TSI?
     /// The source's IP address and data-source port.
     public var source: IPv4Endpoint
     /// The sequence number of the APDU's first packet; nil unless
     /// ``PGMSocket/setReceiveSequenceNumbers(_:)`` turned them on.
-    public var sequenceNumber: UInt32? = nil
+    public var sequenceNumber: SequenceNumber? = nil
 }

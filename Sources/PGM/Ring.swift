@@ -58,7 +58,7 @@ public struct RingStatistics: Sendable, Hashable {
 /// a ``Message`` that may.
 public struct MessageView {
     /// The session it belongs to.
-    public let transportSessionID: TransportSessionID
+    public let transportSessionID: TSI
     /// The source's IP address and data-source port.
     public let source: IPv4Endpoint
     /// The APDU's bytes, valid only until the closure returns.
@@ -66,7 +66,7 @@ public struct MessageView {
     /// The sequence number of the APDU's first packet (always in ring mode;
     /// in recvmsg mode when the socket reports them, see
     /// ``Message/sequenceNumber``).
-    public let sequenceNumber: UInt32?
+    public let sequenceNumber: SequenceNumber?
     /// The APDU was longer than the receive allowed (recvmsg mode only).
     public let isTruncated: Bool
 
@@ -144,22 +144,18 @@ final class ReceiveRing: @unchecked Sendable {
     init(fd: Int32, syscalls: Syscalls, options: RingOptions) throws(Errno) {
         var req = pgm_rx_ring()
         req.size = options.size
-        var rc = withUnsafeBytes(of: &req) {
+        _ = try withUnsafeBytes(of: &req) {
             syscalls.setsockopt(fd, SOL_PGM, PGM_RX_RING, $0.baseAddress, socklen_t($0.count))
-        }
-        guard rc == 0 else { throw Errno(rawValue: syscalls.errno()) }
+        }.get()
         var len = socklen_t(MemoryLayout<pgm_rx_ring>.size)
-        rc = withUnsafeMutableBytes(of: &req) {
+        _ = try withUnsafeMutableBytes(of: &req) {
             syscalls.getsockopt(fd, SOL_PGM, PGM_RX_RING, $0.baseAddress, &len)
-        }
-        guard rc == 0 else { throw Errno(rawValue: syscalls.errno()) }
+        }.get()
         guard Int(len) == MemoryLayout<pgm_rx_ring>.size, req.size == options.size,
               req.data_offset >= UInt32(MemoryLayout<pgm_ring_ctrl>.size),
               req.mmap_len == req.data_offset &+ req.size
         else { throw .invalidArgument }
-        guard let p = syscalls.mapRing(fd, Int(req.mmap_len)) else {
-            throw Errno(rawValue: syscalls.errno())
-        }
+        let p = try syscalls.mapRing(fd, Int(req.mmap_len)).get()
         self.fd = fd
         self.sys = syscalls
         self.base = p
@@ -245,7 +241,7 @@ final class ReceiveRing: @unchecked Sendable {
         let h = rec.loadUnaligned(as: pgm_ring_rec.self)
         let payload = rec + MemoryLayout<pgm_ring_rec>.size
         let room = Int(h.len) - MemoryLayout<pgm_ring_rec>.size
-        let tsi = TransportSessionID(h.tsi)
+        let tsi = TSI(h.tsi)
         let source = IPv4Endpoint(address: UInt32(bigEndian: h.saddr), port: UInt16(bigEndian: h.tsi.sport))
         switch Int(h.type) {
         case Int(PGM_REC_DATA.rawValue):
@@ -253,7 +249,7 @@ final class ReceiveRing: @unchecked Sendable {
             let v = MessageView(
                 transportSessionID: tsi, source: source,
                 bytes: UnsafeRawBufferPointer(start: payload, count: Int(h.data_len)),
-                sequenceNumber: h.sqn, isTruncated: false)
+                sequenceNumber: SequenceNumber(h.sqn), isTruncated: false)
             return body(.message(v))
         case Int(PGM_REC_SPILL.rawValue):
             // Too large for the ring: this APDU waits on the receive queue.
@@ -265,19 +261,19 @@ final class ReceiveRing: @unchecked Sendable {
             let v = MessageView(
                 transportSessionID: r.transportSessionID ?? tsi, source: r.source,
                 bytes: UnsafeRawBufferPointer(rebasing: buffer[..<r.count]),
-                sequenceNumber: h.sqn, isTruncated: r.isTruncated)
+                sequenceNumber: SequenceNumber(h.sqn), isTruncated: r.isTruncated)
             return body(.message(v))
         case Int(PGM_REC_LOSS.rawValue):
             guard room >= MemoryLayout<pgm_loss>.size else { throw .badMessage }
             let l = payload.loadUnaligned(as: pgm_loss.self)
-            return body(.loss(Loss(transportSessionID: TransportSessionID(l.tsi),
-                                   firstSequenceNumber: l.first_sqn, count: l.count)))
+            return body(.loss(Loss(transportSessionID: TSI(l.tsi),
+                                   firstSequenceNumber: SequenceNumber(l.first_sqn), count: l.count)))
         case Int(PGM_REC_END.rawValue):
             guard room >= MemoryLayout<pgm_session_end>.size else { throw .badMessage }
             let e = payload.loadUnaligned(as: pgm_session_end.self)
             return body(.sessionEnded(SessionEnd(
-                transportSessionID: TransportSessionID(e.tsi), reason: SessionEnd.Reason(rawValue: e.reason),
-                lastSequenceNumber: e.last_sqn)))
+                transportSessionID: TSI(e.tsi), reason: SessionEndReason(rawValue: e.reason),
+                lastSequenceNumber: SequenceNumber(e.last_sqn))))
         default:
             return nil
         }
@@ -336,10 +332,7 @@ final class ReceiveRing: @unchecked Sendable {
             ms = Int32(clamping: s * 1000 + (atto + 999_999_999_999_999) / 1_000_000_000_000_000)
         }
         var p = pollfd(fd: fd, events: Int16(POLLIN | POLLERR), revents: 0)
-        if sys.poll(&p, 1, ms) < 0 {
-            let e = Errno(rawValue: sys.errno())
-            if e != .interrupted { throw e }
-        }
+        if case .failure(let e) = sys.poll(&p, 1, ms), e != .interrupted { throw e }
         return true
     }
 

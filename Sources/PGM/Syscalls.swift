@@ -1,4 +1,5 @@
 import CPGM
+import SystemPackage
 
 #if canImport(Glibc)
 import Glibc
@@ -11,47 +12,64 @@ import Musl
 /// This is the library's seam for unit tests, after swift-system's mocking
 /// pattern: ``PGMSocket`` calls the kernel only through a `Syscalls` value,
 /// `Syscalls.system` in production and a test double on the host, where no
-/// PGM module is loaded. Each entry has the C signature and the C contract
-/// (a negative result with `errno` set on failure), so the library's error
-/// handling is exercised the same way against both.
+/// PGM module is loaded. Each entry takes the C call's arguments and returns
+/// its value or the errno it failed with, from the same call: `errno` is
+/// read on the calling thread right after the call (``valueOrErrno(_:)``),
+/// never in a second step that something else could run before.
 struct Syscalls: Sendable {
-    var socket: @Sendable (_ domain: Int32, _ type: Int32, _ proto: Int32) -> Int32
-    var bind: @Sendable (_ fd: Int32, _ addr: UnsafePointer<sockaddr>, _ len: socklen_t) -> Int32
-    var connect: @Sendable (_ fd: Int32, _ addr: UnsafePointer<sockaddr>, _ len: socklen_t) -> Int32
+    var socket: @Sendable (_ domain: Int32, _ type: Int32, _ proto: Int32) -> Result<Int32, Errno>
+    var bind: @Sendable (_ fd: Int32, _ addr: UnsafePointer<sockaddr>, _ len: socklen_t) -> Result<Int32, Errno>
+    var connect: @Sendable (_ fd: Int32, _ addr: UnsafePointer<sockaddr>, _ len: socklen_t) -> Result<Int32, Errno>
     var setsockopt: @Sendable (
         _ fd: Int32, _ level: Int32, _ name: Int32, _ value: UnsafeRawPointer?, _ len: socklen_t
-    ) -> Int32
+    ) -> Result<Int32, Errno>
     var getsockopt: @Sendable (
         _ fd: Int32, _ level: Int32, _ name: Int32, _ value: UnsafeMutableRawPointer?,
         _ len: UnsafeMutablePointer<socklen_t>
-    ) -> Int32
-    var sendmsg: @Sendable (_ fd: Int32, _ msg: UnsafePointer<msghdr>, _ flags: Int32) -> Int
-    var recvmsg: @Sendable (_ fd: Int32, _ msg: UnsafeMutablePointer<msghdr>, _ flags: Int32) -> Int
-    var poll: @Sendable (_ fds: UnsafeMutablePointer<pollfd>, _ count: nfds_t, _ timeout: Int32) -> Int32
-    var close: @Sendable (_ fd: Int32) -> Int32
+    ) -> Result<Int32, Errno>
+    var sendmsg: @Sendable (_ fd: Int32, _ msg: UnsafePointer<msghdr>, _ flags: Int32) -> Result<Int, Errno>
+    var recvmsg: @Sendable (_ fd: Int32, _ msg: UnsafeMutablePointer<msghdr>, _ flags: Int32) -> Result<Int, Errno>
+    var poll: @Sendable (_ fds: UnsafeMutablePointer<pollfd>, _ count: nfds_t, _ timeout: Int32) -> Result<Int32, Errno>
+    var close: @Sendable (_ fd: Int32) -> Result<Int32, Errno>
     /// mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0): the
-    /// receive ring; nil on failure.
-    var mapRing: @Sendable (_ fd: Int32, _ length: Int) -> UnsafeMutableRawPointer?
-    var unmap: @Sendable (_ address: UnsafeMutableRawPointer, _ length: Int) -> Int32
-    /// The calling thread's errno after a failed call.
-    var errno: @Sendable () -> Int32
+    /// receive ring.
+    var mapRing: @Sendable (_ fd: Int32, _ length: Int) -> Result<UnsafeMutableRawPointer, Errno>
+    var unmap: @Sendable (_ address: UnsafeMutableRawPointer, _ length: Int) -> Result<Int32, Errno>
 
     /// The real system calls.
     static let system = Syscalls(
-        socket: { Glibc.socket($0, $1, $2) },
-        bind: { Glibc.bind($0, $1, $2) },
-        connect: { Glibc.connect($0, $1, $2) },
-        setsockopt: { Glibc.setsockopt($0, $1, $2, $3, $4) },
-        getsockopt: { Glibc.getsockopt($0, $1, $2, $3, $4) },
-        sendmsg: { Glibc.sendmsg($0, $1, $2) },
-        recvmsg: { Glibc.recvmsg($0, $1, $2) },
-        poll: { Glibc.poll($0, $1, $2) },
-        close: { Glibc.close($0) },
+        socket: { d, t, p in valueOrErrno { Glibc.socket(d, t, p) } },
+        bind: { fd, a, l in valueOrErrno { Glibc.bind(fd, a, l) } },
+        connect: { fd, a, l in valueOrErrno { Glibc.connect(fd, a, l) } },
+        setsockopt: { fd, level, name, v, l in valueOrErrno { Glibc.setsockopt(fd, level, name, v, l) } },
+        getsockopt: { fd, level, name, v, l in valueOrErrno { Glibc.getsockopt(fd, level, name, v, l) } },
+        sendmsg: { fd, m, flags in valueOrErrno { Glibc.sendmsg(fd, m, flags) } },
+        recvmsg: { fd, m, flags in valueOrErrno { Glibc.recvmsg(fd, m, flags) } },
+        poll: { fds, n, timeout in valueOrErrno { Glibc.poll(fds, n, timeout) } },
+        close: { fd in valueOrErrno { Glibc.close(fd) } },
         mapRing: { fd, len in
             let p = Glibc.mmap(nil, len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0)
-            return p == MAP_FAILED ? nil : p
+            guard let p, p != MAP_FAILED else { return .failure(Errno(rawValue: Glibc.errno)) }
+            return .success(p)
         },
-        unmap: { Glibc.munmap($0, $1) },
-        errno: { Glibc.errno }
+        unmap: { p, len in valueOrErrno { Glibc.munmap(p, len) } }
     )
+}
+
+/// Runs a C call that returns a negative value and sets `errno` when it
+/// fails, and returns its value or that errno, read at once on this thread.
+func valueOrErrno<I: FixedWidthInteger>(_ call: () -> I) -> Result<I, Errno> {
+    let value = call()
+    return value < 0 ? .failure(Errno(rawValue: Glibc.errno)) : .success(value)
+}
+
+extension Result where Failure == Errno {
+    /// Calls `call` again while it fails with EINTR.
+    static func retryingOnInterrupt(_ call: () -> Self) -> Self {
+        while true {
+            let r = call()
+            if case .failure(.interrupted) = r { continue }
+            return r
+        }
+    }
 }

@@ -1,3 +1,4 @@
+@_exported import PGMTypes
 import CPGM
 
 // Tunable itself, its table and SourceTunables/ReceiverTunables are
@@ -62,133 +63,41 @@ extension Tunable {
     }
 }
 
-/// A Global Source ID: six bytes naming a source host (RFC 3208 section 3.1).
-public struct GlobalSourceID: Hashable, Sendable, CustomStringConvertible {
-    /// The six bytes, in wire order.
-    public var bytes: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8)
-
-    /// A GSI from its six bytes.
-    public init(_ bytes: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8)) { self.bytes = bytes }
-
-    /// A GSI from an array of exactly six bytes; nil otherwise.
-    public init?(_ array: [UInt8]) {
-        guard array.count == 6 else { return nil }
-        bytes = (array[0], array[1], array[2], array[3], array[4], array[5])
+extension GSI {
+    /// The GSI of the six bytes of `struct pgm_gsi` or `struct pgm_tsi`.
+    init(_ b: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8)) {
+        self.init(b.0, b.1, b.2, b.3, b.4, b.5)
     }
 
-    /// Equal when all six bytes are.
-    public static func == (a: Self, b: Self) -> Bool { a.array == b.array }
-    /// Hashes the six bytes.
-    public func hash(into h: inout Hasher) { h.combine(array) }
-
-    /// The bytes in order.
-    public var array: [UInt8] { [bytes.0, bytes.1, bytes.2, bytes.3, bytes.4, bytes.5] }
-
-    /// Dotted decimal, as OpenPGM prints GSIs: "2.0.94.16.32.48".
-    public var description: String { array.map(String.init).joined(separator: ".") }
+    /// The six bytes as `struct pgm_gsi` holds them.
+    var tuple: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) {
+        let b = bytes
+        return (b[0], b[1], b[2], b[3], b[4], b[5])
+    }
 }
 
-/// A transport session identifier: GSI and data-source port.
-public struct TransportSessionID: Hashable, Sendable, CustomStringConvertible {
-    /// The source's Global Source ID.
-    public var gsi: GlobalSourceID
-    /// The data-source port, in host byte order.
-    public var sourcePort: UInt16
-
-    /// A TSI from its parts.
-    public init(gsi: GlobalSourceID, sourcePort: UInt16) {
-        self.gsi = gsi
-        self.sourcePort = sourcePort
-    }
-
+extension TSI {
     /// The TSI of a `struct pgm_tsi` as the kernel fills it (port in
     /// network order).
     public init(_ t: pgm_tsi) {
-        self.init(gsi: GlobalSourceID(t.gsi), sourcePort: UInt16(bigEndian: t.sport))
-    }
-
-    /// "GSI.port", as OpenPGM prints TSIs.
-    public var description: String { "\(gsi).\(sourcePort)" }
-}
-
-/// An IPv4 address.
-public struct IPv4Address: Hashable, Sendable, CustomStringConvertible {
-    /// The address in host byte order.
-    public var rawValue: UInt32
-
-    /// An address from its value in host byte order.
-    public init(rawValue: UInt32) { self.rawValue = rawValue }
-
-    /// Parses dotted-quad text; nil when it is not one.
-    public init?(_ text: some StringProtocol) {
-        let parts = text.split(separator: ".", omittingEmptySubsequences: false)
-        guard parts.count == 4 else { return nil }
-        var a: UInt32 = 0
-        for p in parts {
-            guard (1...3).contains(p.count), p.allSatisfy(\.isASCII), let b = UInt8(p) else { return nil }
-            a = a << 8 | UInt32(b)
-        }
-        rawValue = a
-    }
-
-    /// `0.0.0.0`.
-    public static let any = IPv4Address(rawValue: 0)
-
-    /// A class D address (224.0.0.0/4).
-    public var isMulticast: Bool { rawValue >> 28 == 0xE }
-
-    /// Dotted quad.
-    public var description: String {
-        "\(rawValue >> 24).\(rawValue >> 16 & 0xFF).\(rawValue >> 8 & 0xFF).\(rawValue & 0xFF)"
+        self.init(gsi: GSI(t.gsi), sourcePort: UInt16(bigEndian: t.sport))
     }
 }
 
-/// An IPv4 address and port.
-public struct IPv4Endpoint: Hashable, Sendable, CustomStringConvertible {
-    /// Address in host byte order.
-    public var address: UInt32
-    /// Port in host byte order.
-    public var port: UInt16
-
-    /// An endpoint from an address in host byte order and a port.
-    public init(address: UInt32, port: UInt16) {
-        self.address = address
-        self.port = port
+extension IPv4Endpoint {
+    /// The endpoint of a `sockaddr_in` (network order fields).
+    public init(_ sin: sockaddr_in) {
+        self.init(address: UInt32(bigEndian: sin.sin_addr.s_addr), port: UInt16(bigEndian: sin.sin_port))
     }
 
-    /// An endpoint from an address and a port.
-    public init(_ address: IPv4Address, port: UInt16) {
-        self.init(address: address.rawValue, port: port)
-    }
-
-    /// Parses dotted-quad text; nil when it is not one.
-    public init?(_ text: String, port: UInt16) {
-        guard let a = IPv4Address(text) else { return nil }
-        self.init(a, port: port)
-    }
-
-    /// Parses "a.b.c.d:port"; nil when it is not that or the port is 0.
-    public init?(parsing text: String) {
-        let parts = text.split(separator: ":", omittingEmptySubsequences: false)
-        guard parts.count == 2, let port = UInt16(parts[1]), port != 0,
-            let a = IPv4Address(parts[0])
-        else { return nil }
-        self.init(a, port: port)
-    }
-
-    /// The address as an ``IPv4Address``.
-    public var ipv4Address: IPv4Address { IPv4Address(rawValue: address) }
-
-    var sockaddr: sockaddr_in {
+    /// The endpoint as a `sockaddr_in` (`AF_INET`, network order fields).
+    public var sockaddrIn: sockaddr_in {
         var sin = sockaddr_in()
         sin.sin_family = sa_family_t(AF_INET)
         sin.sin_port = port.bigEndian
-        sin.sin_addr.s_addr = address.bigEndian
+        sin.sin_addr.s_addr = address.rawValue.bigEndian
         return sin
     }
-
-    /// "a.b.c.d:port".
-    public var description: String { "\(ipv4Address):\(port)" }
 }
 
 /// One APDU as delivered to a receiver.
@@ -196,10 +105,10 @@ public struct IPv4Endpoint: Hashable, Sendable, CustomStringConvertible {
 /// PGM numbers packets, not APDUs: an APDU sent in several fragments has
 /// the sequence number of its first packet, and the next APDU's number is
 /// higher by the count of fragments. Sequence numbers wrap at 2^32 (RFC 3208
-/// section 3.1); compare them with serial arithmetic.
+/// section 3.1); ``SequenceNumber`` compares them in serial arithmetic.
 public struct Message: Sendable, Hashable {
     /// The session it belongs to.
-    public var transportSessionID: TransportSessionID
+    public var transportSessionID: TSI
     /// The source's IP address and data-source port.
     public var source: IPv4Endpoint
     /// The APDU's bytes.
@@ -209,12 +118,12 @@ public struct Message: Sendable, Hashable {
     /// The sequence number of the APDU's first packet (ODATA or RDATA);
     /// nil when the socket does not report them
     /// (``PGMSocket/setReceiveSequenceNumbers(_:)``, on in ``PGMReceiver``).
-    public var sequenceNumber: UInt32?
+    public var sequenceNumber: SequenceNumber?
 
     /// A message from its parts.
     public init(
-        transportSessionID: TransportSessionID, source: IPv4Endpoint, bytes: [UInt8], isTruncated: Bool = false,
-        sequenceNumber: UInt32? = nil
+        transportSessionID: TSI, source: IPv4Endpoint, bytes: [UInt8], isTruncated: Bool = false,
+        sequenceNumber: SequenceNumber? = nil
     ) {
         self.transportSessionID = transportSessionID
         self.source = source
@@ -228,14 +137,14 @@ public struct Message: Sendable, Hashable {
 /// were skipped and the data after them delivered.
 public struct Loss: Sendable, Hashable {
     /// The session that lost them.
-    public var transportSessionID: TransportSessionID
+    public var transportSessionID: TSI
     /// The first sequence number lost.
-    public var firstSequenceNumber: UInt32
+    public var firstSequenceNumber: SequenceNumber
     /// How many consecutive sequence numbers were lost.
     public var count: UInt32
 
     /// A loss from its parts.
-    public init(transportSessionID: TransportSessionID, firstSequenceNumber: UInt32, count: UInt32) {
+    public init(transportSessionID: TSI, firstSequenceNumber: SequenceNumber, count: UInt32) {
         self.transportSessionID = transportSessionID
         self.firstSequenceNumber = firstSequenceNumber
         self.count = count
@@ -244,47 +153,15 @@ public struct Loss: Sendable, Hashable {
 
 /// The end of a session a receiver followed (`struct pgm_session_end`).
 public struct SessionEnd: Sendable, Hashable {
-    /// Why a session ended.
-    public enum Reason: Sendable, Hashable, CustomStringConvertible {
-        /// The source closed it (OPT_FIN); all its data was delivered first.
-        case finished
-        /// The source reset it (OPT_RST).
-        case reset
-        /// The source was not heard for `PGM_PEER_EXPIRY`.
-        case expired
-        /// A reason this library does not know, by its number.
-        case other(UInt32)
-
-        /// The reason for a `enum pgm_end_reason` value.
-        public init(rawValue: UInt32) {
-            switch rawValue {
-            case UInt32(PGM_END_FIN.rawValue): self = .finished
-            case UInt32(PGM_END_RST.rawValue): self = .reset
-            case UInt32(PGM_END_EXPIRED.rawValue): self = .expired
-            default: self = .other(rawValue)
-            }
-        }
-
-        /// "fin", "rst", "expired" or "reason N".
-        public var description: String {
-            switch self {
-            case .finished: "fin"
-            case .reset: "rst"
-            case .expired: "expired"
-            case .other(let n): "reason \(n)"
-            }
-        }
-    }
-
     /// The session that ended.
-    public var transportSessionID: TransportSessionID
+    public var transportSessionID: TSI
     /// Why.
-    public var reason: Reason
+    public var reason: SessionEndReason
     /// The last sequence number delivered or lost.
-    public var lastSequenceNumber: UInt32
+    public var lastSequenceNumber: SequenceNumber
 
     /// A session end from its parts.
-    public init(transportSessionID: TransportSessionID, reason: Reason, lastSequenceNumber: UInt32) {
+    public init(transportSessionID: TSI, reason: SessionEndReason, lastSequenceNumber: SequenceNumber) {
         self.transportSessionID = transportSessionID
         self.reason = reason
         self.lastSequenceNumber = lastSequenceNumber
@@ -301,52 +178,10 @@ public enum Event: Sendable, Hashable {
     case sessionEnded(SessionEnd)
 }
 
-/// Counters of one source socket (`struct pgm_source_stats`).
-public struct SourceStatistics: Sendable, Hashable {
-    /// Application bytes sent in ODATA.
-    public var dataBytesSent: UInt64
-    /// ODATA packets sent.
-    public var odataSent: UInt64
-    /// RDATA (repair) packets sent.
-    public var rdataSent: UInt64
-    /// Bytes sent in RDATA.
-    public var rdataBytesSent: UInt64
-    /// SPMs sent.
-    public var spmSent: UInt64
-    /// NCFs sent.
-    public var ncfSent: UInt64
-    /// NAKs received, each sequence number of a NAK list counted.
-    public var naksReceived: UInt64
-    /// NAKs ignored: outside the window or in the linger time.
-    public var naksIgnored: UInt64
-    /// SPMRs received.
-    public var spmrReceived: UInt64
-    /// Sends that waited for the rate limit.
-    public var rateLimited: UInt64
-    /// Packets for this session dropped as malformed.
-    public var malformed: UInt64
-    /// Trailing edge of the transmit window.
-    public var transmitWindowTrail: UInt32
-    /// Leading edge of the transmit window.
-    public var transmitWindowLead: UInt32
-    /// RDATA queued to wait for the rate limit (pgm(7) LIMITS).
-    public var rdataDeferred: UInt64
-    /// Queued RDATA whose data left the transmit window before it was sent.
-    public var rdataUnsent: UInt64
-    /// NAKed sequence numbers whose RDATA was already queued (no second copy).
-    public var naksPending: UInt64
-    /// `OPT_NAK_LIST` options after a NAK's first, ignored.
-    public var nakListsIgnored: UInt64
-    /// NAKs not all confirmed: the pending NCF already held 63 sequence numbers.
-    public var ncfDropped: UInt64
-    /// SPMs that waited for the rate limit.
-    public var spmDeferred: UInt64
-    /// RDATA waiting in the repair queue now.
-    public var rdataQueued: UInt64
-    /// Memory the transmit window holds, bytes (bounded by `SO_SNDBUF`).
-    public var transmitWindowMemory: UInt64
-
+extension SourceStatistics {
+    /// The counters of a `struct pgm_source_stats`.
     init(_ s: pgm_source_stats) {
+        self.init()
         dataBytesSent = s.data_bytes_sent
         odataSent = s.odata_sent
         rdataSent = s.rdata_sent
@@ -371,47 +206,10 @@ public struct SourceStatistics: Sendable, Hashable {
     }
 }
 
-/// Counters of one receiver socket, summed over its sessions
-/// (`struct pgm_receiver_stats`).
-public struct ReceiverStatistics: Sendable, Hashable {
-    /// Application bytes delivered.
-    public var dataBytesReceived: UInt64
-    /// APDUs delivered.
-    public var apdusDelivered: UInt64
-    /// ODATA packets received.
-    public var odataReceived: UInt64
-    /// RDATA (repair) packets received.
-    public var rdataReceived: UInt64
-    /// Data already held or delivered.
-    public var duplicates: UInt64
-    /// NAKs sent, each sequence number of a NAK list counted.
-    public var naksSent: UInt64
-    /// NCFs received.
-    public var ncfsReceived: UInt64
-    /// SPMs received.
-    public var spmsReceived: UInt64
-    /// SPMRs sent.
-    public var spmrsSent: UInt64
-    /// Sequence numbers declared unrecoverable.
-    public var losses: UInt64
-    /// Packets for this socket dropped as malformed.
-    public var malformed: UInt64
-    /// Data beyond the receive window, dropped.
-    public var outsideWindow: UInt64
-    /// Sources currently known.
-    public var peers: UInt32
-    /// New sessions refused: past `rx-sessions`, `rx-sessions-netns` or memory.
-    public var sessionsRefused: UInt64
-    /// Packets or sessions refused past the memory budget (`rx-mem`, `rx-mem-netns`).
-    public var memoryRefused: UInt64
-    /// Packets with a session's TSI from another address, dropped.
-    public var wrongSource: UInt64
-    /// Times due NAKs waited for NAK credit (the reflection bound of pgm(7)).
-    public var naksDeferred: UInt64
-    /// Bytes held now for sessions, windows and the data in them.
-    public var memory: UInt64
-
+extension ReceiverStatistics {
+    /// The counters of a `struct pgm_receiver_stats`.
     init(_ s: pgm_receiver_stats) {
+        self.init()
         dataBytesReceived = s.data_bytes_received
         apdusDelivered = s.apdus_delivered
         odataReceived = s.odata_received
@@ -433,38 +231,10 @@ public struct ReceiverStatistics: Sendable, Hashable {
     }
 }
 
-/// Input counters of a network namespace (struct pgm_netns_stats).
-public struct NetnsStatistics: Hashable, Sendable {
-    /// All PGM packets seen.
-    public var inPackets: UInt64
-    /// Their bytes.
-    public var inBytes: UInt64
-    /// Shorter than their header.
-    public var inTruncated: UInt64
-    /// With a bad checksum.
-    public var inBadChecksum: UInt64
-    /// Of an unknown type or version.
-    public var inBadType: UInt64
-    /// With inconsistent options or lengths.
-    public var inMalformed: UInt64
-    /// Valid, but no socket wanted them.
-    public var inNoSocket: UInt64
-    /// Handed to a socket.
-    public var inDelivered: UInt64
-    /// PGM sockets open in the namespace.
-    public var sockets: UInt64
-    /// Receivers' new sessions refused (limits or memory).
-    public var receiverSessionsRefused: UInt64
-    /// Receivers' packets or sessions refused past the memory budget.
-    public var receiverMemoryRefused: UInt64
-    /// Packets with a session's TSI from another address, dropped.
-    public var receiverWrongSource: UInt64
-    /// Receivers' sessions now.
-    public var receiverSessions: UInt64
-    /// Bytes receivers hold now.
-    public var receiverMemory: UInt64
-
+extension NetnsStatistics {
+    /// The counters of a `struct pgm_netns_stats`.
     init(_ s: pgm_netns_stats) {
+        self.init()
         inPackets = s.in_packets
         inBytes = s.in_bytes
         inTruncated = s.in_truncated

@@ -4,18 +4,18 @@ import PGMWire
 /// The kernel backend builds exactly this network in the VM (two namespaces
 /// and a veth pair); the model backend uses the same numbers.
 public struct Network: Sendable {
-    public var iut = PGMIPv4Address(10, 77, 0, 1)
-    public var group = PGMIPv4Address(239, 77, 0, 1)
+    public var iut = IPv4Address(10, 77, 0, 1)
+    public var group = IPv4Address(239, 77, 0, 1)
     /// The data-destination port of this scenario.
     public var port: UInt16
 
     public init(port: UInt16) { self.port = port }
 
     /// Simulated peer `n` (1-based): 10.77.0.(n+1).
-    public func peer(_ n: Int) -> PGMIPv4Address { PGMIPv4Address(10, 77, 0, UInt8(truncatingIfNeeded: 1 + n)) }
+    public func peer(_ n: Int) -> IPv4Address { IPv4Address(10, 77, 0, UInt8(truncatingIfNeeded: 1 + n)) }
     /// The TSI of simulated source `n`.
-    public func peerTSI(_ n: Int) -> PGMTSI {
-        PGMTSI(gsi: PGMGSI(0x50, 0x47, 0x4D, 0x43, 0x00, UInt8(truncatingIfNeeded: n)),
+    public func peerTSI(_ n: Int) -> TSI {
+        TSI(gsi: GSI(0x50, 0x47, 0x4D, 0x43, 0x00, UInt8(truncatingIfNeeded: n)),
                sourcePort: 4000 &+ UInt16(truncatingIfNeeded: n))
     }
     /// How many simulated peers a run provides.
@@ -30,9 +30,9 @@ public struct Seen: Sendable {
     /// Sent to the group rather than unicast.
     public var multicast: Bool
     /// The unicast address it went to (nil: the group).
-    public var destination: PGMIPv4Address?
+    public var destination: IPv4Address?
 
-    public init(time: Int64, packet: PGMPacket, multicast: Bool, destination: PGMIPv4Address? = nil) {
+    public init(time: Int64, packet: PGMPacket, multicast: Bool, destination: IPv4Address? = nil) {
         self.time = time
         self.packet = packet
         self.multicast = multicast
@@ -43,9 +43,9 @@ public struct Seen: Sendable {
 /// What the IUT's application was given.
 public enum AppEvent: Sendable, CustomStringConvertible {
     /// An APDU; `sequence` when the backend knows it.
-    case deliver(tsi: PGMTSI, sequence: UInt32?, bytes: [UInt8])
-    case loss(tsi: PGMTSI, first: UInt32, count: UInt32)
-    case end(tsi: PGMTSI, reason: EventPattern.EndReason)
+    case deliver(tsi: TSI, sequence: UInt32?, bytes: [UInt8])
+    case loss(tsi: TSI, first: UInt32, count: UInt32)
+    case end(tsi: TSI, reason: SessionEndReason)
 
     public var description: String {
         switch self {
@@ -99,7 +99,7 @@ public protocol ConformanceBackend: AnyObject {
     /// Creates the IUT in the scenario's role with its options.
     func start(_ scenario: Scenario, network: Network) throws(BackendError)
     /// The IUT source's TSI, after `start`.
-    var sourceTSI: PGMTSI? { get }
+    var sourceTSI: TSI? { get }
     /// The application sends an APDU (source role).
     func send(_ apdu: [UInt8]) throws(BackendError)
     /// The application closes the socket.
@@ -415,7 +415,7 @@ public final class Runner {
             if let c = p.count, count != c { return "count=\(count)" }
         case .end(let t, let reason):
             if t != tsi { return "from session \(t), not peer \(p.peer)'s" }
-            if let r = p.reason, r != reason { return "reason \(reason.rawValue)" }
+            if let r = p.reason, r != reason { return "reason \(reason)" }
         }
         return nil
     }

@@ -26,7 +26,7 @@ public final class ModelBackend: ConformanceBackend {
     /// `seed` drives the receiver's random back-offs.
     public init(seed: UInt64 = 1) { self.seed = seed }
 
-    public var sourceTSI: PGMTSI? { source?.configuration.tsi }
+    public var sourceTSI: TSI? { source?.configuration.tsi }
 
     public func start(_ scenario: Scenario, network: Network) throws(BackendError) {
         self.network = network
@@ -43,7 +43,7 @@ public final class ModelBackend: ConformanceBackend {
             // A first sequence number just short of the wrap: every scenario
             // exercises serial-number arithmetic (RFC 3208 section 8).
             let config = SourceConfiguration(
-                gsi: PGMGSI(0x4D, 0x4F, 0x44, 0x45, 0x4C, 0x01), sourcePort: 5001,
+                gsi: GSI(0x4D, 0x4F, 0x44, 0x45, 0x4C, 0x01), sourcePort: 5001,
                 destinationPort: network.port, group: .ipv4(network.group), address: .ipv4(network.iut),
                 initialSequence: 0xFFFF_FFFA)
             do { source = try Source(config, parameters: parameters, start: .zero) } catch {
@@ -124,7 +124,7 @@ public final class ModelBackend: ConformanceBackend {
     /// Moves what the model put in its outboxes into observations.
     func drain() {
         for tx in sourceOut.packets + receiverOut.packets {
-            var to: PGMIPv4Address?
+            var to: IPv4Address?
             var multicast = false
             switch tx.destination {
             case .group: multicast = true
@@ -139,13 +139,7 @@ public final class ModelBackend: ConformanceBackend {
             case .loss(let tsi, let first, let count):
                 pending.append(.event(time: now, .loss(tsi: tsi, first: first.rawValue, count: count)))
             case .sessionEnded(let tsi, let reason):
-                let r: EventPattern.EndReason
-                switch reason {
-                case .finished: r = .fin
-                case .reset: r = .rst
-                case .expired: r = .expired
-                }
-                pending.append(.event(time: now, .end(tsi: tsi, reason: r)))
+                pending.append(.event(time: now, .end(tsi: tsi, reason: reason.reason)))
             }
         }
         sourceOut.removeAll()

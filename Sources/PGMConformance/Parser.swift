@@ -243,7 +243,7 @@ public enum ScenarioParser {
             case (.loss, "count"): e.count = try num(value, f, fail)
             case (_, "peer"): e.peer = Int(try num(value, f, fail))
             case (.end, _):
-                guard value == nil, let r = EventPattern.EndReason(rawValue: key) else {
+                guard value == nil, let r = SessionEndReason(name: key) else {
                     throw fail("end takes fin, rst or expired")
                 }
                 e.reason = r

@@ -158,7 +158,6 @@ public struct Injection: Sendable {
 /// An application event a scenario expects.
 public struct EventPattern: Sendable, CustomStringConvertible {
     public enum Kind: String, Sendable { case deliver, loss, end }
-    public enum EndReason: String, Sendable { case fin, rst, expired }
 
     public var kind: Kind
     /// deliver: first sqn of the APDU (relative); loss: first lost sqn.
@@ -168,7 +167,7 @@ public struct EventPattern: Sendable, CustomStringConvertible {
     /// loss: count.
     public var count: UInt32?
     /// end: why.
-    public var reason: EndReason?
+    public var reason: SessionEndReason?
     /// Which simulated source's session.
     public var peer = 1
     public var text: String

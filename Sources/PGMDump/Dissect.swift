@@ -45,7 +45,7 @@ public struct PGMHeaderPeek: Hashable, Sendable {
     public var destinationPort: UInt16
     /// The low nibble of the Type octet.
     public var typeNibble: UInt8
-    public var gsi: PGMGSI
+    public var gsi: GSI
 
     /// Reads the first 16 octets of `bytes`; nil when there are fewer.
     public init?(_ bytes: ArraySlice<UInt8>) {
@@ -54,7 +54,7 @@ public struct PGMHeaderPeek: Hashable, Sendable {
         sourcePort = UInt16(bytes[b]) << 8 | UInt16(bytes[b + 1])
         destinationPort = UInt16(bytes[b + 2]) << 8 | UInt16(bytes[b + 3])
         typeNibble = bytes[b + 4] & 0x0F
-        gsi = PGMGSI(bytes[b + 8], bytes[b + 9], bytes[b + 10], bytes[b + 11], bytes[b + 12], bytes[b + 13])
+        gsi = GSI(bytes[b + 8], bytes[b + 9], bytes[b + 10], bytes[b + 11], bytes[b + 12], bytes[b + 13])
     }
 
     public var type: PGMPacketType? { PGMPacketType(rawValue: typeNibble) }
@@ -67,8 +67,8 @@ public struct DumpPacket: Sendable {
     public var number: Int
     public var timestamp: CaptureTimestamp?
     /// Nil when the capture ends before the IPv4 addresses.
-    public var source: PGMIPv4Address?
-    public var destination: PGMIPv4Address?
+    public var source: IPv4Address?
+    public var destination: IPv4Address?
     /// True for UDP encapsulation, false for IP protocol 113.
     public var isUDP: Bool
     /// The UDP ports, when known (not for non-first fragments).
@@ -81,7 +81,7 @@ public struct DumpPacket: Sendable {
     public var peek: PGMHeaderPeek?
 
     public init(
-        number: Int, timestamp: CaptureTimestamp?, source: PGMIPv4Address?, destination: PGMIPv4Address?,
+        number: Int, timestamp: CaptureTimestamp?, source: IPv4Address?, destination: IPv4Address?,
         isUDP: Bool, udp: PGMUDPHeader?, ipLength: Int?, result: Result<PGMPacket, DumpProblem>, peek: PGMHeaderPeek?
     ) {
         self.number = number
@@ -211,8 +211,8 @@ public struct Dissector: Sendable {
         let fragmentOffset = Int(fragmentField & 0x1FFF) * 8
         let more = fragmentField & 0x2000 != 0
         let proto = ip[b + 9]
-        let source = PGMIPv4Address(rawValue: be32(12))
-        let destination = PGMIPv4Address(rawValue: be32(16))
+        let source = IPv4Address(rawValue: be32(12))
+        let destination = IPv4Address(rawValue: be32(16))
         let key = FragmentKey(source: source.rawValue, destination: destination.rawValue, identification: identification)
         let transport = headerLength >= 20 ? ip.dropFirst(headerLength) : ip[ip.endIndex...]
 

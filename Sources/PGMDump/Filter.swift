@@ -8,11 +8,11 @@ import PGMWire
 public struct DumpFilter: Hashable, Sendable {
     /// Nil: every type.
     public var types: Set<PGMPacketType>?
-    public var tsi: PGMTSI?
+    public var tsi: TSI?
     /// The data-destination port.
     public var port: UInt16?
 
-    public init(types: Set<PGMPacketType>? = nil, tsi: PGMTSI? = nil, port: UInt16? = nil) {
+    public init(types: Set<PGMPacketType>? = nil, tsi: TSI? = nil, port: UInt16? = nil) {
         self.types = types
         self.tsi = tsi
         self.port = port
@@ -38,11 +38,11 @@ public struct DumpFilter: Hashable, Sendable {
         let upstream = type.isUpstream
         return matches(
             type: type,
-            tsi: PGMTSI(gsi: peek.gsi, sourcePort: upstream ? peek.destinationPort : peek.sourcePort),
+            tsi: TSI(gsi: peek.gsi, sourcePort: upstream ? peek.destinationPort : peek.sourcePort),
             port: upstream ? peek.sourcePort : peek.destinationPort)
     }
 
-    func matches(type: PGMPacketType, tsi packetTSI: PGMTSI, port packetPort: UInt16) -> Bool {
+    func matches(type: PGMPacketType, tsi packetTSI: TSI, port packetPort: UInt16) -> Bool {
         if let types, !types.contains(type) { return false }
         if let tsi, tsi != packetTSI { return false }
         if let port, port != packetPort { return false }
@@ -63,28 +63,17 @@ public struct DumpFilter: Hashable, Sendable {
         return .success(set)
     }
 
-    /// Parses a TSI: the GSI's six octets in dotted decimal, as OpenPGM and
-    /// `pgm-info` print it ("2.0.94.16.32.48.40000"), or in colon-separated
-    /// hex, as `PGMTSI` and Wireshark print it ("02:00:5e:10:20:30.40000"),
-    /// then a dot and the data-source port.
-    public static func parseTSI(_ text: String) -> Result<PGMTSI, FilterSyntaxError> {
-        let bad = FilterSyntaxError(
-            "--tsi wants GSI.PORT with the GSI as six dotted decimal octets (2.0.94.16.32.48.40000) or colon-separated hex (02:00:5e:10:20:30.40000); got '\(text)'")
-        guard let lastDot = text.lastIndex(of: ".") else { return .failure(bad) }
-        let gsiText = text[..<lastDot]
-        guard let port = UInt16(text[text.index(after: lastDot)...]) else { return .failure(bad) }
-        let octets: [UInt8]?
-        if gsiText.contains(":") {
-            let parts = gsiText.split(separator: ":", omittingEmptySubsequences: false)
-            octets = parts.count == 6 && parts.allSatisfy({ (1...2).contains($0.count) })
-                ? parts.compactMap { UInt8($0, radix: 16) } : nil
-        } else {
-            let parts = gsiText.split(separator: ".", omittingEmptySubsequences: false)
-            octets = parts.count == 6 && parts.allSatisfy({ (1...3).contains($0.count) })
-                ? parts.compactMap { UInt8($0) } : nil
+    /// Parses a TSI as ``TSI`` does: the GSI's six octets in dotted
+    /// decimal, as OpenPGM, `pgm-info` and `pgm-dump` print it
+    /// ("2.0.94.16.32.48.40000"), or in colon-separated hex, as Wireshark
+    /// shows GSIs ("02:00:5e:10:20:30.40000"), then a dot and the
+    /// data-source port.
+    public static func parseTSI(_ text: String) -> Result<TSI, FilterSyntaxError> {
+        do {
+            return .success(try TSI(text))
+        } catch {
+            return .failure(FilterSyntaxError("--tsi wants GSI.PORT: \(error)"))
         }
-        guard let o = octets, o.count == 6 else { return .failure(bad) }
-        return .success(PGMTSI(gsi: PGMGSI(o[0], o[1], o[2], o[3], o[4], o[5]), sourcePort: port))
     }
 }
 

@@ -77,16 +77,6 @@ public struct DumpFormatter: Sendable {
         return s.count >= width ? s : String(repeating: "0", count: width - s.count) + s
     }
 
-    /// The TSI as OpenPGM and `pgm-info` print it: the GSI's octets in
-    /// dotted decimal, a dot, the data-source port.
-    public static func tsiText(_ tsi: PGMTSI) -> String {
-        gsiText(tsi.gsi) + ".\(tsi.sourcePort)"
-    }
-
-    public static func gsiText(_ gsi: PGMGSI) -> String {
-        gsi.bytes.map(String.init).joined(separator: ".")
-    }
-
     /// One line for the packet.
     public func line(_ p: DumpPacket) -> String {
         var s = time(p.timestamp) + " "
@@ -107,7 +97,7 @@ public struct DumpFormatter: Sendable {
     /// The packet's type, TSI, data-destination port, type-specific fields,
     /// header flags and options.
     public static func packetText(_ p: PGMPacket) -> String {
-        var s = "\(p.type) tsi \(tsiText(p.tsi)) dport \(p.dataDestinationPort)"
+        var s = "\(p.type) tsi \(p.tsi.description) dport \(p.dataDestinationPort)"
         switch p.body {
         case .spm(let spm):
             s += " sqn \(spm.sequence) trail \(spm.trailingEdge) lead \(spm.leadingEdge) path \(spm.path)"
@@ -254,8 +244,8 @@ public struct DumpFormatter: Sendable {
     static func packetFields(_ p: PGMPacket) -> [(String, JSONValue)] {
         var o: [(String, JSONValue)] = [
             ("type", .string(p.type.description)),
-            ("tsi", .string(tsiText(p.tsi))),
-            ("gsi", .string(gsiText(p.gsi))),
+            ("tsi", .string(p.tsi.description)),
+            ("gsi", .string(p.gsi.description)),
             ("sport", num(p.tsi.sourcePort)),
             ("dport", num(p.dataDestinationPort)),
             ("flags", .array(flagNames(p.flags).map { .string($0) })),

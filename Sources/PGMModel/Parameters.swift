@@ -24,7 +24,7 @@ extension Parameters {
     }
 
     /// Why a value was refused.
-    public enum Error: Swift.Error, Equatable, CustomStringConvertible {
+    public enum ParameterError: Error, Equatable, CustomStringConvertible {
         case unknown(String)
         case outOfRange(name: String, value: UInt32, range: ClosedRange<UInt32>)
         case inconsistent(String)
@@ -39,7 +39,7 @@ extension Parameters {
     }
 
     /// Sets a parameter by its table name, checking its range.
-    public mutating func set(_ name: String, to value: UInt32) throws(Error) {
+    public mutating func set(_ name: String, to value: UInt32) throws(ParameterError) {
         guard let d = Self.table.first(where: { $0.name == name }) else { throw .unknown(name) }
         guard d.range.contains(value) || (value == 0 && d.zeroDisables) else {
             throw .outOfRange(name: name, value: value, range: d.range)
@@ -49,7 +49,7 @@ extension Parameters {
 
     /// Checks relations between parameters (RFC 3208 section 5.1.5: heartbeat
     /// intervals grow from IHB_MIN up to IHB_MAX).
-    public func validate() throws(Error) {
+    public func validate() throws(ParameterError) {
         if ihbMin > ihbMax { throw .inconsistent("IHB_MIN (\(ihbMin)) exceeds IHB_MAX (\(ihbMax))") }
     }
 }

@@ -6,26 +6,41 @@ import PGMWire
 public enum ReceiverEvent: Hashable, Sendable {
     /// A whole APDU, in order: `sequence` is the sequence number of its first
     /// TPDU. Never delivered twice, never out of order (RFC 3208 section 6.1).
-    case data(tsi: PGMTSI, sequence: SequenceNumber, apdu: ArraySlice<UInt8>)
+    case data(tsi: TSI, sequence: SequenceNumber, apdu: ArraySlice<UInt8>)
     /// Unrecoverable loss of `count` sequence numbers from `first` (section
     /// 6.3, "Cancellation of NAK generation"). Data after the range is
     /// delivered; an APDU with a fragment in the range is dropped whole.
-    case loss(tsi: PGMTSI, first: SequenceNumber, count: UInt32)
+    case loss(tsi: TSI, first: SequenceNumber, count: UInt32)
     /// The session ended: OPT_FIN seen and everything up to it delivered or
     /// reported lost (section 9.7), OPT_RST (section 9.8), or silence for
     /// PEER_EXPIRY.
-    case sessionEnded(tsi: PGMTSI, reason: SessionEnd)
+    case sessionEnded(tsi: TSI, reason: SessionEnd)
 }
 
-/// Why a session ended at a ctx.
+/// Why a session ended at a receiver, with what OPT_RST said: the model
+/// keeps the reset's error code and N bit, which neither the kernel's
+/// records nor ``SessionEndReason`` carry; ``reason`` is the shared part.
 public enum SessionEnd: Hashable, Sendable {
     case finished
     case reset(errorCode: UInt8, noNAKs: Bool)
     case expired
+
+    /// The reason as the kernel reports it.
+    public var reason: SessionEndReason {
+        switch self {
+        case .finished: .finished
+        case .reset: .reset
+        case .expired: .expired
+        }
+    }
 }
 
-/// Counters a receiver keeps.
-public struct ReceiverStatistics: Hashable, Sendable, Codable {
+/// Counters a model receiver keeps: what the simulation and the conformance
+/// runs measure (requests, suppressions, fragments dropped), in `Int`s and
+/// `Codable` for pgm-sim's JSON. Not PGMTypes' `ReceiverStatistics`, the
+/// kernel's `struct pgm_receiver_stats`: the two count different things,
+/// and only some counters (NAKs sent, duplicates, wrong source) mean the same.
+public struct ModelReceiverStatistics: Hashable, Sendable, Codable {
     public var naksSent = 0
     /// Sequence numbers requested, counting NAK_SQN and OPT_NAK_LIST entries.
     public var sequencesRequested = 0
@@ -59,11 +74,11 @@ public struct Receiver: Sendable {
     /// The data-destination port listened on; nil accepts any.
     public let port: UInt16?
     /// Counters since creation.
-    public var statistics: ReceiverStatistics { ctx.statistics }
+    public var statistics: ModelReceiverStatistics { ctx.statistics }
 
     var ctx: ReceiverContext
     var peers: [Peer] = []
-    var index: [PGMTSI: Int] = [:]
+    var index: [TSI: Int] = [:]
     /// The session of the previous packet: most packets need no hashing.
     var lastPeer = 0
 
@@ -77,7 +92,7 @@ public struct Receiver: Sendable {
     }
 
     /// The sessions currently known.
-    public var sessions: [PGMTSI] { peers.map(\.tsi) }
+    public var sessions: [TSI] { peers.map(\.tsi) }
 
     /// The earliest time `advance` has work to do, if any.
     public var nextDeadline: VirtualTime? {
@@ -136,7 +151,7 @@ public struct Receiver: Sendable {
 
     // MARK: Peers
 
-    func existingPeer(_ tsi: PGMTSI) -> Int? {
+    func existingPeer(_ tsi: TSI) -> Int? {
         if lastPeer < peers.count && peers[lastPeer].tsi == tsi { return lastPeer }
         return index[tsi]
     }
@@ -183,7 +198,7 @@ struct ReceiverContext: Sendable {
     let parameters: Parameters
     let group: PGMNLA
     var rng: SeededRandom
-    var statistics = ReceiverStatistics()
+    var statistics = ModelReceiverStatistics()
     var due: [(offset: Int, sqn: UInt32)] = []
     var nakList: [UInt32] = []
 
@@ -232,7 +247,7 @@ struct NakTimer: Comparable, Sendable {
 struct Peer: Sendable {
     enum SPMRState { case idle, backOff, waiting }
 
-    let tsi: PGMTSI
+    let tsi: TSI
     /// The data-destination port (source port of our NAKs).
     let port: UInt16
     /// The network-header source of the session's data: NAK_SRC, SPMR target.
@@ -273,7 +288,7 @@ struct Peer: Sendable {
     var lossFirst: UInt32 = 0
     var lossCount: UInt32 = 0
 
-    init(tsi: PGMTSI, port: UInt16, source: PGMNLA, now: VirtualTime) {
+    init(tsi: TSI, port: UInt16, source: PGMNLA, now: VirtualTime) {
         self.tsi = tsi
         self.port = port
         self.source = source

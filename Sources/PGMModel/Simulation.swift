@@ -233,17 +233,17 @@ public struct Simulation {
         self.configuration = configuration
         let n = max(0, configuration.receivers)
         rng = SeededRandom(seed: configuration.seed, stream: 0)
-        let sourceAddress = PGMNLA.ipv4(PGMIPv4Address(10, 0, 0, 1))
-        let groupAddress = PGMNLA.ipv4(PGMIPv4Address(239, 1, 2, 3))
+        let sourceAddress = PGMNLA.ipv4(IPv4Address(10, 0, 0, 1))
+        let groupAddress = PGMNLA.ipv4(IPv4Address(239, 1, 2, 3))
         self.sourceAddress = sourceAddress
         self.groupAddress = groupAddress
-        let sourceConfig = SourceConfiguration(gsi: PGMGSI(rawValue: 0x0A00_0001_0001 ^ configuration.seed),
+        let sourceConfig = SourceConfiguration(gsi: GSI(rawValue: 0x0A00_0001_0001 ^ configuration.seed),
                                                sourcePort: 7500, destinationPort: 7501, group: groupAddress,
                                                address: sourceAddress, initialSequence: 0,
                                                advertiseJoin: configuration.advertiseJoin)
         source = try Source(sourceConfig, parameters: configuration.parameters)
         let receiverAddresses = (0..<n).map { i in
-            PGMNLA.ipv4(PGMIPv4Address(rawValue: 0x0A01_0000 &+ UInt32(i)))
+            PGMNLA.ipv4(IPv4Address(rawValue: 0x0A01_0000 &+ UInt32(i)))
         }
         self.receiverAddresses = receiverAddresses
         receivers = (0..<n).map { i in
@@ -406,7 +406,7 @@ public struct Simulation {
         }
     }
 
-    static let placeholder = PGMPacket(sourcePort: 0, destinationPort: 0, gsi: PGMGSI(rawValue: 0), body: .spmr)
+    static let placeholder = PGMPacket(sourcePort: 0, destinationPort: 0, gsi: GSI(rawValue: 0), body: .spmr)
 
     mutating func count(_ p: PGMPacket) {
         let bytes = ipv4HeaderLength + p.encodedLength

@@ -3,7 +3,7 @@ import PGMWire
 
 /// Who a source is and where it sends.
 public struct SourceConfiguration: Hashable, Sendable {
-    public var gsi: PGMGSI
+    public var gsi: GSI
     /// The data-source port: with the GSI, the TSI.
     public var sourcePort: UInt16
     /// The data-destination port.
@@ -20,7 +20,7 @@ public struct SourceConfiguration: Hashable, Sendable {
     /// receiver starts at the first packet it hears (section 6.1).
     public var advertiseJoin: Bool
 
-    public init(gsi: PGMGSI, sourcePort: UInt16, destinationPort: UInt16, group: PGMNLA, address: PGMNLA,
+    public init(gsi: GSI, sourcePort: UInt16, destinationPort: UInt16, group: PGMNLA, address: PGMNLA,
                 initialSequence: UInt32 = 0, advertiseJoin: Bool = false) {
         self.gsi = gsi
         self.sourcePort = sourcePort
@@ -31,12 +31,12 @@ public struct SourceConfiguration: Hashable, Sendable {
         self.advertiseJoin = advertiseJoin
     }
 
-    public var tsi: PGMTSI { PGMTSI(gsi: gsi, sourcePort: sourcePort) }
+    public var tsi: TSI { TSI(gsi: gsi, sourcePort: sourcePort) }
 }
 
 /// Why a source refused a request.
 public enum SourceError: Error, Equatable, Sendable, CustomStringConvertible {
-    case parameters(Parameters.Error)
+    case parameters(Parameters.ParameterError)
     /// send() after close() or abort().
     case closed
     case apduTooLarge(size: Int, limit: Int)
@@ -65,8 +65,13 @@ public enum SourceEvent: Hashable, Sendable {
     case resetSent
 }
 
-/// Counters a source keeps.
-public struct SourceStatistics: Hashable, Sendable, Codable {
+/// Counters a model source keeps: what the simulation and the conformance
+/// runs measure (sequences NAKed, repairs lingering, bytes with IP headers),
+/// in `Int`s and `Codable` for pgm-sim's JSON. Not PGMTypes'
+/// `SourceStatistics`, the kernel's `struct pgm_source_stats`: the two count
+/// different things, and only some counters (ODATA, RDATA, NCFs sent, NAKs
+/// received) mean the same.
+public struct ModelSourceStatistics: Hashable, Sendable, Codable {
     public var odataSent = 0
     public var rdataSent = 0
     public var spmsSent = 0
@@ -105,7 +110,7 @@ public struct Source: Sendable {
 
     public let configuration: SourceConfiguration
     public let parameters: Parameters
-    public private(set) var statistics = SourceStatistics()
+    public private(set) var statistics = ModelSourceStatistics()
 
     /// TXW_TRAIL: the oldest sequence number available for repair.
     public private(set) var trail: SequenceNumber

@@ -1,3 +1,5 @@
+// SequenceNumber and the rest of the vocabulary are part of the model's API.
+@_exported import PGMTypes
 import PGMWire
 
 /// Where a packet the model sends goes.

@@ -78,24 +78,7 @@ public enum PGMSockState: UInt32, Sendable, CaseIterable, CustomStringConvertibl
     }
 }
 
-/// Why a session ended.
-public enum PGMEndReason: UInt32, Sendable, CaseIterable, CustomStringConvertible {
-    /// the source closed (OPT_FIN)
-    case fin = 1
-    /// the source reset the session (OPT_RST)
-    case rst = 2
-    /// the source fell silent for PGM_PEER_EXPIRY
-    case expired = 3
-
-    /// The name in the spec.
-    public var description: String {
-        switch self {
-        case .fin: "fin"
-        case .rst: "rst"
-        case .expired: "expired"
-        }
-    }
-}
+// `end-reason` is PGMTypes' SessionEndReason.
 
 /// Attributes of the set `defaults`: Netns-wide defaults: what a socket of the netns takes when it is created, and the netns's own settings (role netns). Attribute numbers equal the SOL_PGM option numbers, and the ranges are setsockopt's. Every attribute here is a tunable (scripts/ynl-gen).
 public enum PGMDefaultsAttribute: UInt16, Sendable, CaseIterable, CustomStringConvertible {

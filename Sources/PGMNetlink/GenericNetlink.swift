@@ -41,13 +41,10 @@ public final class GenericNetlinkSocket {
 
     /// Opens and binds a socket.
     public init() throws(NetlinkError) {
-        guard let nl = mnl_socket_open(NETLINK_GENERIC) else {
-            throw .system(Errno(rawValue: errno), "mnl_socket_open")
-        }
-        guard mnl_socket_bind(nl, 0, pid_t(MNL_SOCKET_AUTOPID)) == 0 else {
-            let e = Errno(rawValue: errno)
+        let nl = try systemCall("mnl_socket_open") { mnl_socket_open(NETLINK_GENERIC) }.get()
+        if case .failure(let e) = systemCall("mnl_socket_bind", { mnl_socket_bind(nl, 0, pid_t(MNL_SOCKET_AUTOPID)) }) {
             mnl_socket_close(nl)
-            throw .system(e, "mnl_socket_bind")
+            throw e
         }
         var one: Int32 = 1
         // Best effort: kernels without them still answer, with less to say.
@@ -128,15 +125,13 @@ public final class GenericNetlinkSocket {
         sequence &+= 1
         let seq = sequence
         let bytes = request.encoded(sequence: seq, portID: 0)
-        let sent = bytes.withUnsafeBytes { mnl_socket_sendto(nl, $0.baseAddress, $0.count) }
-        guard sent >= 0 else { throw .system(Errno(rawValue: errno), "sendto") }
+        _ = try bytes.withUnsafeBytes { b in systemCall("sendto") { mnl_socket_sendto(nl, b.baseAddress, b.count) } }.get()
 
         var out: [NetlinkAttributes] = []
         var interrupted = false
         var buffer = [UInt8](repeating: 0, count: 65536)
         while true {
-            let n = buffer.withUnsafeMutableBytes { mnl_socket_recvfrom(nl, $0.baseAddress, $0.count) }
-            guard n >= 0 else { throw .system(Errno(rawValue: errno), "recvfrom") }
+            let n = try receive(into: &buffer)
             var flagged = false
             let messages = try NetlinkMessage.parse(Array(buffer.prefix(n)), dumpInterrupted: &flagged)
             for m in messages where m.sequence == seq {
@@ -156,16 +151,36 @@ public final class GenericNetlinkSocket {
     /// Joins a multicast group: its messages arrive with ``receive()``.
     public func join(group: UInt32) throws(NetlinkError) {
         var g = group
-        guard mnl_socket_setsockopt(nl, NETLINK_ADD_MEMBERSHIP, &g, socklen_t(MemoryLayout<UInt32>.size)) == 0 else {
-            throw .system(Errno(rawValue: errno), "NETLINK_ADD_MEMBERSHIP")
-        }
+        _ = try systemCall("NETLINK_ADD_MEMBERSHIP") {
+            mnl_socket_setsockopt(nl, NETLINK_ADD_MEMBERSHIP, &g, socklen_t(MemoryLayout<UInt32>.size))
+        }.get()
     }
 
     /// Reads what one recv() returns (waiting unless the socket is non-blocking).
     public func receive() throws(NetlinkError) -> [NetlinkMessage] {
         var buffer = [UInt8](repeating: 0, count: 65536)
-        let n = buffer.withUnsafeMutableBytes { mnl_socket_recvfrom(nl, $0.baseAddress, $0.count) }
-        guard n >= 0 else { throw .system(Errno(rawValue: errno), "recvfrom") }
+        let n = try receive(into: &buffer)
         return try NetlinkMessage.parse(Array(buffer.prefix(n)))
     }
+
+    /// One recv() into `buffer`: the count of bytes read.
+    private func receive(into buffer: inout [UInt8]) throws(NetlinkError) -> Int {
+        try buffer.withUnsafeMutableBytes { b in systemCall("recvfrom") { mnl_socket_recvfrom(nl, b.baseAddress, b.count) } }
+            .get()
+    }
+}
+
+/// Runs a C call that returns a negative value and sets `errno` when it
+/// fails: its value, or ``NetlinkError/system(_:_:)`` with that errno, read
+/// at once on this thread, and the call's name.
+func systemCall<I: FixedWidthInteger>(_ name: String, _ call: () -> I) -> Result<I, NetlinkError> {
+    let value = call()
+    return value < 0 ? .failure(.system(Errno(rawValue: errno), name)) : .success(value)
+}
+
+/// Runs a C call that returns nil and sets `errno` when it fails: its
+/// value, or ``NetlinkError/system(_:_:)`` with that errno and the call's name.
+func systemCall<P>(_ name: String, _ call: () -> P?) -> Result<P, NetlinkError> {
+    guard let value = call() else { return .failure(.system(Errno(rawValue: errno), name)) }
+    return .success(value)
 }

@@ -114,8 +114,10 @@ public struct NetlinkAttributes: Sendable, Equatable {
     public func u32(_ type: UInt16) -> UInt32? { integer(type) }
     /// A u64 attribute; nil when absent or not eight bytes.
     public func u64(_ type: UInt16) -> UInt64? { integer(type) }
-    /// A u32 in network byte order (an IPv4 address), in host order.
-    public func be32(_ type: UInt16) -> UInt32? { integer(type).map { (v: UInt32) in UInt32(bigEndian: v) } }
+    /// An IPv4 address: a u32 in network byte order.
+    public func ipv4(_ type: UInt16) -> IPv4Address? {
+        integer(type).map { (v: UInt32) in IPv4Address(rawValue: UInt32(bigEndian: v)) }
+    }
     /// The payload.
     public func bytes(_ type: UInt16) -> [UInt8]? { payloads[type] }
     /// A NUL-terminated string.

@@ -1,3 +1,4 @@
+@_exported import PGMTypes
 import CPGM
 import Dispatch
 import Synchronization
@@ -6,33 +7,6 @@ import SystemPackage
 #if canImport(Glibc)
 import Glibc
 #endif
-
-/// A transport session identifier as the family carries it: six GSI bytes
-/// and the data-source port.
-public struct SessionID: Hashable, Sendable, CustomStringConvertible {
-    /// The Global Source ID.
-    public var gsi: [UInt8]
-    /// The data-source port, host order.
-    public var sourcePort: UInt16
-
-    /// A TSI from the 8 bytes of struct pgm_tsi; nil for any other length.
-    public init?(bytes: [UInt8]) {
-        guard bytes.count == 8 else { return nil }
-        gsi = Array(bytes[0..<6])
-        sourcePort = UInt16(bytes[6]) << 8 | UInt16(bytes[7])
-    }
-
-    /// "GSI.port", as pgm-recv and OpenPGM print TSIs.
-    public var description: String { gsiDescription(gsi) + ".\(sourcePort)" }
-}
-
-/// A GSI in dotted decimal.
-public func gsiDescription(_ gsi: [UInt8]) -> String { gsi.map(String.init).joined(separator: ".") }
-
-/// An IPv4 address (host order) in dotted-quad form.
-public func dottedQuad(_ a: UInt32) -> String {
-    "\(a >> 24).\(a >> 16 & 0xFF).\(a >> 8 & 0xFF).\(a & 0xFF)"
-}
 
 /// The netns-wide defaults: a value for each tunable the kernel reported.
 public struct PGMDefaults: Sendable, Equatable {
@@ -49,18 +23,17 @@ public struct PGMDefaults: Sendable, Equatable {
     }
 }
 
-/// The netns's counters (struct pgm_netns_stats).
-public struct PGMNetnsStatistics: Sendable, Equatable {
-    /// Values by attribute.
-    public var values: [PGMStatsAttribute: UInt64]
-
-    /// Decodes a stats-get reply.
-    public init(_ a: NetlinkAttributes) {
-        var v: [PGMStatsAttribute: UInt64] = [:]
-        for attr in PGMStatsAttribute.allCases where attr != .pad {
-            if let x = a.u64(attr.rawValue) { v[attr] = x }
+extension NamedCounters {
+    /// The counters of a reply's attributes of set `A`, matched by their
+    /// names in kernel/pgm.yaml; absent ones are 0.
+    init<A: CaseIterable & RawRepresentable & CustomStringConvertible>(_ a: NetlinkAttributes, _: A.Type)
+    where A.RawValue == UInt16 {
+        self.init()
+        for attr in A.allCases {
+            guard let v = a.u64(attr.rawValue), let c = Self.counters.first(where: { $0.name == attr.description })
+            else { continue }
+            self[keyPath: c.keyPath] = v
         }
-        values = v
     }
 }
 
@@ -75,13 +48,13 @@ public struct PGMSocketInfo: Sendable, Equatable {
     /// The session's state.
     public var state: PGMSockState
     /// The socket's GSI.
-    public var gsi: [UInt8]
+    public var gsi: GSI
     /// A source's TSI.
-    public var tsi: SessionID?
-    /// Local IPv4 address (host order).
-    public var address: UInt32?
-    /// The group (host order).
-    public var group: UInt32?
+    public var tsi: TSI?
+    /// Local IPv4 address.
+    public var address: IPv4Address?
+    /// The group.
+    public var group: IPv4Address?
     /// Data-destination port.
     public var port: UInt16?
     /// A source's data-source port.
@@ -99,9 +72,9 @@ public struct PGMSocketInfo: Sendable, Equatable {
     /// A receiver's number of sessions.
     public var peers: UInt32?
     /// A source's counters.
-    public var sourceStatistics: [PGMSourceStatsAttribute: UInt64]?
+    public var sourceStatistics: SourceStatistics?
     /// A receiver's counters.
-    public var receiverStatistics: [PGMReceiverStatsAttribute: UInt64]?
+    public var receiverStatistics: ReceiverStatistics?
 
     /// Decodes one message of a socket dump.
     public init(_ a: NetlinkAttributes) throws(NetlinkError) {
@@ -111,10 +84,10 @@ public struct PGMSocketInfo: Sendable, Equatable {
         uid = a.u32(A.uid.rawValue) ?? 0
         role = a.u32(A.role.rawValue).flatMap(PGMRole.init(rawValue:)) ?? .none
         state = a.u32(A.state.rawValue).flatMap(PGMSockState.init(rawValue:)) ?? .idle
-        gsi = a.bytes(A.gsi.rawValue) ?? []
-        tsi = a.bytes(A.tsi.rawValue).flatMap(SessionID.init(bytes:))
-        address = a.be32(A.addr.rawValue)
-        group = a.be32(A.group.rawValue)
+        gsi = a.bytes(A.gsi.rawValue).flatMap(GSI.init(bytes:)) ?? GSI(rawValue: 0)
+        tsi = a.bytes(A.tsi.rawValue).flatMap(TSI.init(bytes:))
+        address = a.ipv4(A.addr.rawValue)
+        group = a.ipv4(A.group.rawValue)
         port = a.u16(A.port.rawValue)
         sourcePort = a.u16(A.sport.rawValue)
         txwTrail = a.u32(A.txwTrail.rawValue)
@@ -130,14 +103,16 @@ public struct PGMSocketInfo: Sendable, Equatable {
         errorQueue = a.u32(A.errQueue.rawValue) ?? 0
         peers = a.u32(A.peers.rawValue)
         if let s = a.nested(A.sourceStats.rawValue) {
-            var d: [PGMSourceStatsAttribute: UInt64] = [:]
-            for k in PGMSourceStatsAttribute.allCases where k != .pad { d[k] = s.u64(k.rawValue) }
-            sourceStatistics = d
+            var st = SourceStatistics(s, PGMSourceStatsAttribute.self)
+            // The window's edges travel beside the nest.
+            st.transmitWindowTrail = txwTrail ?? 0
+            st.transmitWindowLead = txwLead ?? 0
+            sourceStatistics = st
         }
         if let s = a.nested(A.receiverStats.rawValue) {
-            var d: [PGMReceiverStatsAttribute: UInt64] = [:]
-            for k in PGMReceiverStatsAttribute.allCases where k != .pad { d[k] = s.u64(k.rawValue) }
-            receiverStatistics = d
+            var st = ReceiverStatistics(s, PGMReceiverStatsAttribute.self)
+            st.peers = peers ?? 0
+            receiverStatistics = st
         }
     }
 }
@@ -147,17 +122,17 @@ public struct PGMPeerInfo: Sendable, Equatable {
     /// The receiver socket's inode.
     public var socketInode: UInt32
     /// The session.
-    public var tsi: SessionID
-    /// IP source, group and path NLA (host order).
-    public var source: UInt32, group: UInt32, nla: UInt32?
+    public var tsi: TSI
+    /// IP source, group and path NLA.
+    public var source: IPv4Address, group: IPv4Address, nla: IPv4Address?
     /// Data-destination port.
     public var port: UInt16
     /// Next sqn to deliver and highest known.
-    public var nextSequence: UInt32, leadSequence: UInt32
+    public var nextSequence: SequenceNumber, leadSequence: SequenceNumber
     /// Receive window capacity, sqns.
     public var windowSize: UInt32
     /// How the source said it ends, if it has.
-    public var end: PGMEndReason?
+    public var end: SessionEndReason?
     /// Milliseconds since the source was last heard.
     public var idleMilliseconds: UInt32
     /// Sqns lost, NAKs sent.
@@ -167,19 +142,19 @@ public struct PGMPeerInfo: Sendable, Equatable {
     public init(_ a: NetlinkAttributes) throws(NetlinkError) {
         typealias A = PGMPeerAttribute
         guard let ino = a.u32(A.socketInode.rawValue),
-              let tsi = a.bytes(A.tsi.rawValue).flatMap(SessionID.init(bytes:)) else {
+              let tsi = a.bytes(A.tsi.rawValue).flatMap(TSI.init(bytes:)) else {
             throw .malformedReply("peer without socket inode or TSI")
         }
         socketInode = ino
         self.tsi = tsi
-        source = a.be32(A.source.rawValue) ?? 0
-        group = a.be32(A.group.rawValue) ?? 0
-        nla = a.be32(A.nla.rawValue)
+        source = a.ipv4(A.source.rawValue) ?? .any
+        group = a.ipv4(A.group.rawValue) ?? .any
+        nla = a.ipv4(A.nla.rawValue)
         port = a.u16(A.port.rawValue) ?? 0
-        nextSequence = a.u32(A.nextSqn.rawValue) ?? 0
-        leadSequence = a.u32(A.leadSqn.rawValue) ?? 0
+        nextSequence = SequenceNumber(a.u32(A.nextSqn.rawValue) ?? 0)
+        leadSequence = SequenceNumber(a.u32(A.leadSqn.rawValue) ?? 0)
         windowSize = a.u32(A.rxwSqns.rawValue) ?? 0
-        end = a.u32(A.end.rawValue).flatMap(PGMEndReason.init(rawValue:))
+        end = a.u32(A.end.rawValue).map(SessionEndReason.init(rawValue:))
         idleMilliseconds = a.u32(A.idleMs.rawValue) ?? 0
         losses = a.u64(A.losses.rawValue) ?? 0
         naksSent = a.u64(A.naksSent.rawValue) ?? 0
@@ -195,21 +170,21 @@ public struct PGMEvent: Sendable, Equatable {
     /// Whether that socket is a source or a receiver.
     public var role: PGMRole
     /// The session.
-    public var tsi: SessionID?
-    /// The session's IP source (host order), when the event carries it.
-    public var source: UInt32?
-    /// The group (host order).
-    public var group: UInt32?
+    public var tsi: TSI?
+    /// The session's IP source, when the event carries it.
+    public var source: IPv4Address?
+    /// The group.
+    public var group: IPv4Address?
     /// Data-destination port.
     public var port: UInt16?
     /// session-start: first sqn; loss: first sqn lost.
-    public var firstSequence: UInt32?
+    public var firstSequence: SequenceNumber?
     /// loss: how many sqns.
     public var count: UInt32?
     /// session-end: the last sqn.
-    public var lastSequence: UInt32?
+    public var lastSequence: SequenceNumber?
     /// session-end: why.
-    public var reason: PGMEndReason?
+    public var reason: SessionEndReason?
     /// nak-storm: NAKs received in the second when the threshold was passed, and the threshold.
     public var rate: UInt32?, threshold: UInt32?
     /// rate-limited: the limit (bytes/s) and how many sends waited so far.
@@ -223,14 +198,14 @@ public struct PGMEvent: Sendable, Equatable {
         self.kind = kind
         socketInode = a.u32(A.socketInode.rawValue) ?? 0
         role = a.u32(A.role.rawValue).flatMap(PGMRole.init(rawValue:)) ?? .none
-        tsi = a.bytes(A.tsi.rawValue).flatMap(SessionID.init(bytes:))
-        source = a.be32(A.source.rawValue)
-        group = a.be32(A.group.rawValue)
+        tsi = a.bytes(A.tsi.rawValue).flatMap(TSI.init(bytes:))
+        source = a.ipv4(A.source.rawValue)
+        group = a.ipv4(A.group.rawValue)
         port = a.u16(A.port.rawValue)
-        firstSequence = a.u32(A.firstSqn.rawValue)
+        firstSequence = a.u32(A.firstSqn.rawValue).map(SequenceNumber.init(rawValue:))
         count = a.u32(A.count.rawValue)
-        lastSequence = a.u32(A.lastSqn.rawValue)
-        reason = a.u32(A.reason.rawValue).flatMap(PGMEndReason.init(rawValue:))
+        lastSequence = a.u32(A.lastSqn.rawValue).map(SequenceNumber.init(rawValue:))
+        reason = a.u32(A.reason.rawValue).map(SessionEndReason.init(rawValue:))
         rate = a.u32(A.rate.rawValue)
         threshold = a.u32(A.threshold.rawValue)
         rateLimit = a.u32(A.rateLimit.rawValue)
@@ -279,9 +254,9 @@ public final class PGMControl {
     }
 
     /// The netns counters.
-    public func statistics() throws(NetlinkError) -> PGMNetnsStatistics {
+    public func statistics() throws(NetlinkError) -> NetnsStatistics {
         guard let a = try socket.transact(request(.statsGet)).first else { throw .malformedReply("no stats") }
-        return PGMNetnsStatistics(a)
+        return NetnsStatistics(a, PGMStatsAttribute.self)
     }
 
     /// Every PGM socket of the netns.
@@ -401,14 +376,13 @@ final class EventPump: @unchecked Sendable {
                 pollfd(fd: socket.fileDescriptor, events: Int16(POLLIN), revents: 0),
                 pollfd(fd: wakeFD, events: Int16(POLLIN), revents: 0),
             ]
-            let rc = fds.withUnsafeMutableBufferPointer { b in
-                guard let base = b.baseAddress else { return Int32(-1) }
-                return Glibc.poll(base, 2, -1)
+            let rc = fds.withUnsafeMutableBufferPointer { b -> Result<Int32, NetlinkError> in
+                guard let base = b.baseAddress else { return .failure(.system(.invalidArgument, "poll")) }
+                return systemCall("poll") { Glibc.poll(base, 2, -1) }
             }
-            if rc < 0 {
-                let e = Errno(rawValue: errno)
-                if e != .interrupted { throw .system(e, "poll") }
-                continue
+            if case .failure(let e) = rc {
+                if case .system(.interrupted, _) = e { continue }
+                throw e
             }
             if finished { return nil }
             guard fds[0].revents != 0 else { continue }

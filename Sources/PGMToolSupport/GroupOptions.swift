@@ -13,14 +13,14 @@ public struct GroupOptions: ParsableArguments {
     public init() {}
 
     public mutating func validate() throws {
-        guard IPv4Address(group)?.isMulticast == true else {
+        guard (try? IPv4Address(group))?.isMulticast == true else {
             throw ValidationError("--group wants an IPv4 multicast address (224.0.0.0/4); got '\(group)'")
         }
         guard port != 0 else { throw ValidationError("--port must be 1-65535") }
     }
 
     /// The group and port, once validated.
-    public var endpoint: IPv4Endpoint { IPv4Endpoint(IPv4Address(group) ?? .any, port: port) }
+    public var endpoint: IPv4Endpoint { IPv4Endpoint((try? IPv4Address(group)) ?? .any, port: port) }
 }
 
 /// `--udp` and `--udp-ports`: PGM in UDP (pgm(7) `PGM_UDP_ENCAP`).

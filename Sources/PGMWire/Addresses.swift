@@ -1,20 +1,7 @@
-/// An IPv4 address, kept as its 32 bits in network (big-endian) order read
-/// as a number: 192.0.2.1 is 0xC000_0201.
-public struct PGMIPv4Address: Hashable, Sendable, CustomStringConvertible {
-    public var rawValue: UInt32
-
-    public init(rawValue: UInt32) { self.rawValue = rawValue }
-
-    /// The address a.b.c.d.
-    public init(_ a: UInt8, _ b: UInt8, _ c: UInt8, _ d: UInt8) {
-        rawValue = UInt32(a) << 24 | UInt32(b) << 16 | UInt32(c) << 8 | UInt32(d)
-    }
-
-    /// Dotted-quad notation.
-    public var description: String {
-        "\(rawValue >> 24).\(rawValue >> 16 & 0xFF).\(rawValue >> 8 & 0xFF).\(rawValue & 0xFF)"
-    }
-}
+// scripts/fuzz-wire compiles PGMTypes' files into the same module as these.
+#if canImport(PGMTypes)
+@_exported import PGMTypes
+#endif
 
 /// An IPv6 address, kept as two 64-bit halves in network order.
 public struct PGMIPv6Address: Hashable, Sendable, CustomStringConvertible {
@@ -91,7 +78,7 @@ public struct PGMIPv6Address: Hashable, Sendable, CustomStringConvertible {
 /// On the wire an NLA is the 16-bit AFI, 16 reserved bits that must be zero,
 /// and the address (4 or 16 octets).
 public enum PGMNLA: Hashable, Sendable, CustomStringConvertible {
-    case ipv4(PGMIPv4Address)
+    case ipv4(IPv4Address)
     case ipv6(PGMIPv6Address)
 
     /// The IANA address family number for IPv4.
@@ -124,44 +111,4 @@ public enum PGMNLA: Hashable, Sendable, CustomStringConvertible {
         case .ipv6(let a): return a.description
         }
     }
-}
-
-/// The Global Source ID (RFC 3208 section 8): 48 bits, kept in the low bits
-/// of `rawValue` with the first wire octet most significant.
-public struct PGMGSI: Hashable, Sendable, CustomStringConvertible {
-    /// The 48-bit value; the top 16 bits are always zero.
-    public private(set) var rawValue: UInt64
-
-    /// The GSI made of the low 48 bits of `rawValue`.
-    public init(rawValue: UInt64) { self.rawValue = rawValue & 0xFFFF_FFFF_FFFF }
-
-    /// The GSI made of six octets in wire order.
-    public init(_ b0: UInt8, _ b1: UInt8, _ b2: UInt8, _ b3: UInt8, _ b4: UInt8, _ b5: UInt8) {
-        rawValue = UInt64(b0) << 40 | UInt64(b1) << 32 | UInt64(b2) << 24
-            | UInt64(b3) << 16 | UInt64(b4) << 8 | UInt64(b5)
-    }
-
-    /// The six octets in wire order.
-    public var bytes: [UInt8] {
-        (0..<6).map { UInt8(truncatingIfNeeded: rawValue >> (40 - 8 * UInt64($0))) }
-    }
-
-    /// Colon-separated lower-case hex octets, as Wireshark prints it.
-    public var description: String {
-        bytes.map { b in (b < 16 ? "0" : "") + String(b, radix: 16) }.joined(separator: ":")
-    }
-}
-
-/// The Transport Session Identifier: GSI plus the data-source port
-/// (RFC 3208 section 3.1).
-public struct PGMTSI: Hashable, Sendable, CustomStringConvertible {
-    public var gsi: PGMGSI
-    public var sourcePort: UInt16
-
-    public init(gsi: PGMGSI, sourcePort: UInt16) {
-        self.gsi = gsi
-        self.sourcePort = sourcePort
-    }
-
-    public var description: String { "\(gsi).\(sourcePort)" }
 }

@@ -94,13 +94,13 @@ func readNLA(
     }
     guard p.be16(offset + 2) == 0 else { throw .reservedBitsSet(.nlaReserved(field)) }
     if addressLength == 4 {
-        return (.ipv4(PGMIPv4Address(rawValue: p.be32(offset + 4))), 8)
+        return (.ipv4(IPv4Address(rawValue: p.be32(offset + 4))), 8)
     }
     return (.ipv6(PGMIPv6Address(high: p.be64(offset + 4), low: p.be64(offset + 12))), 20)
 }
 
 /// Reads a bare address whose family is given by its length (4 or 16).
 func readBareAddress(_ p: UnsafeRawBufferPointer, at offset: Int, length: Int) -> PGMNLA {
-    if length == 4 { return .ipv4(PGMIPv4Address(rawValue: p.be32(offset))) }
+    if length == 4 { return .ipv4(IPv4Address(rawValue: p.be32(offset))) }
     return .ipv6(PGMIPv6Address(high: p.be64(offset), low: p.be64(offset + 8)))
 }

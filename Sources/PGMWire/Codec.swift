@@ -12,7 +12,7 @@ struct PGMLayout {
     var sourcePort: UInt16
     var destinationPort: UInt16
     var flags: PGMHeaderFlags
-    var gsi: PGMGSI
+    var gsi: GSI
     var body: PGMBody
     var options: Range<Int>
     var optionCount: Int
@@ -120,7 +120,7 @@ extension PGMPacket {
         return PGMLayout(
             sourcePort: p.be16(0), destinationPort: p.be16(2),
             flags: PGMHeaderFlags(rawValue: optionsOctet & PGMHeaderFlags.defined.rawValue),
-            gsi: PGMGSI(rawValue: UInt64(p.be16(8)) << 32 | UInt64(p.be32(10))),
+            gsi: GSI(rawValue: UInt64(p.be16(8)) << 32 | UInt64(p.be32(10))),
             body: body, options: optionRange, optionCount: optionCount, payload: o..<limit)
     }
 

@@ -1,7 +1,7 @@
 /// The IPv4 header fields the framing helpers write and read.
 public struct PGMIPv4Header: Hashable, Sendable {
-    public var source: PGMIPv4Address
-    public var destination: PGMIPv4Address
+    public var source: IPv4Address
+    public var destination: IPv4Address
     /// 113 for native PGM, 17 for UDP encapsulation.
     public var protocolNumber: UInt8
     public var ttl: UInt8
@@ -14,7 +14,7 @@ public struct PGMIPv4Header: Hashable, Sendable {
     public var routerAlert: Bool
 
     public init(
-        source: PGMIPv4Address, destination: PGMIPv4Address, protocolNumber: UInt8 = PGMFraming.ipProtocol,
+        source: IPv4Address, destination: IPv4Address, protocolNumber: UInt8 = PGMFraming.ipProtocol,
         ttl: UInt8 = 16, identification: UInt16 = 0, typeOfService: UInt8 = 0,
         dontFragment: Bool = false, routerAlert: Bool = false
     ) {
@@ -99,7 +99,7 @@ public enum PGMFraming {
     /// checksum computed over the IPv4 pseudo-header of `source` and `destination`.
     public static func udpDatagram(
         _ pgm: some Collection<UInt8>, udp: PGMUDPHeader,
-        source: PGMIPv4Address, destination: PGMIPv4Address
+        source: IPv4Address, destination: IPv4Address
     ) throws(PGMWireError) -> [UInt8] {
         let length = 8 + pgm.count
         guard length <= 0xFFFF else { throw .valueOutOfRange(.ipv4TotalLength) }
@@ -146,7 +146,7 @@ public enum PGMFraming {
     /// Parses a UDP header within the IPv4 `header`'s datagram and returns it
     /// with the UDP payload (the encapsulated PGM packet).
     public static func parseUDP(
-        _ datagram: ArraySlice<UInt8>, source: PGMIPv4Address, destination: PGMIPv4Address, verifyChecksum: Bool = true
+        _ datagram: ArraySlice<UInt8>, source: IPv4Address, destination: IPv4Address, verifyChecksum: Bool = true
     ) throws(PGMWireError) -> (udp: PGMUDPHeader, payload: ArraySlice<UInt8>) {
         let result: Result<PGMUDPHeader, PGMWireError> = datagram.withUnsafeBytes { p in
             Result { () throws(PGMWireError) in
@@ -214,7 +214,7 @@ public enum PGMFraming {
             o += length
         }
         let header = PGMIPv4Header(
-            source: PGMIPv4Address(rawValue: p.be32(12)), destination: PGMIPv4Address(rawValue: p.be32(16)),
+            source: IPv4Address(rawValue: p.be32(12)), destination: IPv4Address(rawValue: p.be32(16)),
             protocolNumber: p[9], ttl: p[8], identification: p.be16(4), typeOfService: p[1],
             dontFragment: fragment & 0x4000 != 0, routerAlert: routerAlert)
         return (header, headerLength..<total)
@@ -234,7 +234,7 @@ func onesComplementSum(_ p: UnsafeRawBufferPointer, initial: UInt32) -> UInt16 {
     return UInt16(sum)
 }
 
-private func pseudoHeaderSum(source: PGMIPv4Address, destination: PGMIPv4Address, length: Int) -> UInt32 {
+private func pseudoHeaderSum(source: IPv4Address, destination: IPv4Address, length: Int) -> UInt32 {
     (source.rawValue >> 16) + (source.rawValue & 0xFFFF) + (destination.rawValue >> 16)
         + (destination.rawValue & 0xFFFF) + UInt32(PGMFraming.udpProtocol) + UInt32(length)
 }

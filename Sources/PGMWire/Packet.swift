@@ -186,14 +186,14 @@ public struct PGMPacket: Hashable, Sendable {
     /// The header Options bits other than options-present.
     public var flags: PGMHeaderFlags
     /// The Global Source ID.
-    public var gsi: PGMGSI
+    public var gsi: GSI
     /// Type-specific fields (and data).
     public var body: PGMBody
     /// Option extensions.
     public var options: PGMOptions
 
     public init(
-        sourcePort: UInt16, destinationPort: UInt16, gsi: PGMGSI, body: PGMBody,
+        sourcePort: UInt16, destinationPort: UInt16, gsi: GSI, body: PGMBody,
         options: PGMOptions = PGMOptions(), flags: PGMHeaderFlags = []
     ) {
         self.sourcePort = sourcePort
@@ -209,8 +209,8 @@ public struct PGMPacket: Hashable, Sendable {
 
     /// The TSI: the GSI with the data-source port, which is the Source Port
     /// field downstream and the Destination Port field upstream.
-    public var tsi: PGMTSI {
-        PGMTSI(gsi: gsi, sourcePort: type.isUpstream ? destinationPort : sourcePort)
+    public var tsi: TSI {
+        TSI(gsi: gsi, sourcePort: type.isUpstream ? destinationPort : sourcePort)
     }
 
     /// The data-destination port (the other port of the pair).

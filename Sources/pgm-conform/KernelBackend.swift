@@ -32,7 +32,7 @@ final class KernelBackend: ConformanceBackend {
 
     var box: Box?
     var role = Scenario.Role.source
-    var tsi: PGMTSI?
+    var tsi: TSI?
     var network = Network(port: 0)
     var origin: Int64 = 0
     var queued: [[UInt8]] = []
@@ -101,7 +101,7 @@ final class KernelBackend: ConformanceBackend {
     }
 
     var now: Int64 { Self.realtime() - origin }
-    var sourceTSI: PGMTSI? { tsi }
+    var sourceTSI: TSI? { tsi }
 
     func start(_ scenario: Scenario, network: Network) throws(BackendError) {
         self.network = network
@@ -121,18 +121,16 @@ final class KernelBackend: ConformanceBackend {
                 }
                 do { try s.set(t, to: value) } catch { throw BackendError("kernel: set \(name) \(value): \(error)") }
             }
-            let group = IPv4Endpoint(address: network.group.rawValue, port: network.port)
-            let iut = IPv4Address(rawValue: network.iut.rawValue)
+            let group = IPv4Endpoint(network.group, port: network.port)
+            let iut = network.iut
             switch scenario.role {
             case .source:
                 try s.setMulticastInterface(iut)
                 try s.connect(to: group)
-                let t = try s.transportSessionID()
-                tsi = PGMTSI(gsi: PGMGSI(rawValue: t.gsi.array.reduce(UInt64(0)) { $0 << 8 | UInt64($1) }),
-                             sourcePort: t.sourcePort)
+                tsi = try s.transportSessionID()
             case .receiver:
                 try s.bind(to: group)
-                try s.join(group: group.ipv4Address, interface: iut)
+                try s.join(group: group.address, interface: iut)
             }
             box = Box(s)
         } catch let e as BackendError {
@@ -222,7 +220,7 @@ final class KernelBackend: ConformanceBackend {
         while true {
             do {
                 let m = try box.socket.receive(maximumLength: 70_000, mode: .nonBlocking)
-                out.append(.event(time: now, .deliver(tsi: pgmTSI(m.transportSessionID), sequence: nil, bytes: m.bytes)))
+                out.append(.event(time: now, .deliver(tsi: m.transportSessionID, sequence: nil, bytes: m.bytes)))
             } catch .resourceTemporarilyUnavailable {
                 break
             } catch .connectionReset {
@@ -245,24 +243,14 @@ final class KernelBackend: ConformanceBackend {
             guard let e else { return }
             switch e {
             case .loss(let l):
-                out.append(.event(time: now, .loss(tsi: pgmTSI(l.transportSessionID), first: l.firstSequenceNumber,
+                out.append(.event(time: now, .loss(tsi: l.transportSessionID, first: l.firstSequenceNumber.rawValue,
                                                     count: l.count)))
             case .sessionEnded(let s):
-                let r: EventPattern.EndReason
-                switch s.reason {
-                case .finished: r = .fin
-                case .reset: r = .rst
-                case .expired, .other: r = .expired
-                }
-                out.append(.event(time: now, .end(tsi: pgmTSI(s.transportSessionID), reason: r)))
+                out.append(.event(time: now, .end(tsi: s.transportSessionID, reason: s.reason)))
             case .message:
                 break
             }
         }
-    }
-
-    func pgmTSI(_ t: TransportSessionID) -> PGMTSI {
-        PGMTSI(gsi: PGMGSI(rawValue: t.gsi.array.reduce(UInt64(0)) { $0 << 8 | UInt64($1) }), sourcePort: t.sourcePort)
     }
 
     func stop() {

@@ -22,15 +22,13 @@ struct PGMInfo: ParsableCommand {
     var connectTo: String?
 
     func validate() throws {
-        if let c = connectTo, Self.parseEndpoint(c) == nil {
-            throw ValidationError("--connect wants a multicast group and port, like 239.192.0.1:7500; got '\(c)'")
+        if let c = connectTo {
+            do {
+                _ = try IPv4Endpoint(c)
+            } catch {
+                throw ValidationError("--connect wants a multicast group and port: \(error)")
+            }
         }
-    }
-
-    static func parseEndpoint(_ text: String) -> IPv4Endpoint? {
-        let parts = text.split(separator: ":")
-        guard parts.count == 2, let port = UInt16(parts[1]), port != 0 else { return nil }
-        return IPv4Endpoint(String(parts[0]), port: port)
     }
 
     func run() throws {
@@ -55,7 +53,7 @@ struct PGMInfo: ParsableCommand {
             ("rx_mem", s.receiverMemory),
         ]
         var session: (String, String)?
-        if let c = connectTo, let ep = Self.parseEndpoint(c) {
+        if let c = connectTo, let ep = try? IPv4Endpoint(c) {
             do {
                 try socket.connect(to: ep)
             } catch {

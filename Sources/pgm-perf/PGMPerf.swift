@@ -33,12 +33,12 @@ struct InterfaceOption: ParsableArguments {
     var interface: String?
 
     func validate() throws {
-        if let i = interface, IPv4Address(i) == nil {
+        if let i = interface, (try? IPv4Address(i)) == nil {
             throw ValidationError("--interface wants an IPv4 address of this host; got '\(i)'")
         }
     }
 
-    var address: IPv4Address? { interface.flatMap { IPv4Address($0) } }
+    var address: IPv4Address? { interface.flatMap { try? IPv4Address($0) } }
 }
 
 /// The baseline a sweep is compared with.

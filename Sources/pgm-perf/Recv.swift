@@ -100,10 +100,10 @@ struct Recv: ParsableCommand {
         var cpuEnd: UInt64?
         var statsStart: ReceiverStatistics?
         var statsEnd: ReceiverStatistics?
-        var tsi: TransportSessionID?
+        var tsi: TSI?
         var end: PerfEndRecord?
         var closed = false
-        var sessionEnd: SessionEnd.Reason?
+        var sessionEnd: SessionEndReason?
 
         init(transport: PerfHeader.Transport) { self.transport = transport }
 
@@ -314,7 +314,7 @@ struct Recv: ParsableCommand {
                 let n = Int(b.lengths[i])
                 let start = i * Recv.batchStride
                 handle(UnsafeRawBufferPointer(rebasing: b.buffers[start..<(start + min(n, Recv.batchStride))]),
-                       length: n, at: t, transport: .pgm, tsi: TransportSessionID(b.names[i].tsi),
+                       length: n, at: t, transport: .pgm, tsi: TSI(b.names[i].tsi),
                        statistics: { try? r.statistics() }, &state)
             }
         }
@@ -360,7 +360,7 @@ struct Recv: ParsableCommand {
 
     /// Accounts one message to its phase.
     func handle(_ bytes: UnsafeRawBufferPointer, length: Int, at t: UInt64, transport: PerfHeader.Transport,
-                tsi: TransportSessionID?, statistics: () -> ReceiverStatistics?, _ state: inout State) {
+                tsi: TSI?, statistics: () -> ReceiverStatistics?, _ state: inout State) {
         guard let h = PerfHeader(decoding: bytes), h.transport == transport,
             state.phaseCount == nil || state.phaseCount == h.phases
         else {

@@ -89,7 +89,7 @@ struct Send: ParsableCommand {
     }
 
     /// What one phase did, as the sender saw it.
-    struct Result {
+    struct SizeResult {
         var size: Int
         var transport: PerfHeader.Transport
         var sent: UInt64 = 0
@@ -131,7 +131,7 @@ struct Send: ParsableCommand {
         }
         defer { udp?.close() }
 
-        var results: [Result] = []
+        var results: [SizeResult] = []
         var previous: PGMSource?
         var previousIndex = 0
         var udpRate: UInt32 = 0
@@ -149,7 +149,7 @@ struct Send: ParsableCommand {
                     throw PerfError.failed("reading PGM_TXW_MAX_RTE", error)
                 }
             }
-            var r = Result(size: size, transport: .pgm)
+            var r = SizeResult(size: size, transport: .pgm)
             r.tsi = (try? source.transportSessionID())?.description
             let (sent, ns, cpu) = try sendPhase(
                 transport: .pgm, phase: phase, phases: phases, size: size, buffer: buffer, pace: 0, via: source)
@@ -175,7 +175,7 @@ struct Send: ParsableCommand {
 
             // UDP: the same messages, paced to the PGM rate.
             if let udp {
-                var u = Result(size: size, transport: .udp)
+                var u = SizeResult(size: size, transport: .udp)
                 let (sent, ns, cpu) = try sendPhase(
                     transport: .udp, phase: phase, phases: phases, size: size, buffer: buffer, pace: udpRate,
                     via: udp)
@@ -313,11 +313,11 @@ struct Send: ParsableCommand {
         return (sent, t1 - t0, processCPUNanoseconds() &- cpu0)
     }
 
-    func report(_ results: [Result], group: IPv4Endpoint, rate: UInt32) {
+    func report(_ results: [SizeResult], group: IPv4Endpoint, rate: UInt32) {
         let bySize = Dictionary(grouping: results, by: \.size)
         let sizesInOrder = results.filter { $0.transport == .pgm }.map(\.size)
         if json {
-            func side(_ r: Result) -> JSON {
+            func side(_ r: SizeResult) -> JSON {
                 var o: [(String, JSON)] = [
                     ("sent", .uint(r.sent)), ("seconds", .double(r.seconds)),
                     ("msgs_per_s", jnum(r.messagesPerSecond)), ("mb_per_s", jnum(r.megabytesPerSecond)),

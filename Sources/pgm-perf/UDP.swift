@@ -35,7 +35,7 @@ struct UDPMulticast {
                 var t = Int32(ttl)
                 try s.set(Int32(IPPROTO_IP), IP_MULTICAST_TTL, &t)
             }
-            var sin = sockaddr(group)
+            var sin = group.sockaddrIn
             let rc = withUnsafePointer(to: &sin) {
                 $0.withMemoryRebound(to: Glibc.sockaddr.self, capacity: 1) {
                     Glibc.connect(s.fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
@@ -59,7 +59,7 @@ struct UDPMulticast {
             if var b = receiveBuffer { try s.set(SOL_SOCKET, SO_RCVBUF, &b) }
             try s.bind(group)
             var m = ip_mreqn()
-            m.imr_multiaddr.s_addr = group.address.bigEndian
+            m.imr_multiaddr.s_addr = group.address.rawValue.bigEndian
             m.imr_address.s_addr = (interface?.rawValue ?? 0).bigEndian
             try s.set(Int32(IPPROTO_IP), IP_ADD_MEMBERSHIP, &m)
         } catch {
@@ -69,21 +69,13 @@ struct UDPMulticast {
         return s
     }
 
-    private static func sockaddr(_ e: IPv4Endpoint) -> sockaddr_in {
-        var sin = sockaddr_in()
-        sin.sin_family = sa_family_t(AF_INET)
-        sin.sin_port = e.port.bigEndian
-        sin.sin_addr.s_addr = e.address.bigEndian
-        return sin
-    }
-
     private func set<T>(_ level: Int32, _ name: Int32, _ value: inout T) throws(Errno) {
         let rc = withUnsafeBytes(of: &value) { Glibc.setsockopt(fd, level, name, $0.baseAddress, socklen_t($0.count)) }
         guard rc == 0 else { throw Errno(rawValue: errno) }
     }
 
     private func bind(_ e: IPv4Endpoint) throws(Errno) {
-        var sin = Self.sockaddr(e)
+        var sin = e.sockaddrIn
         let rc = withUnsafePointer(to: &sin) {
             $0.withMemoryRebound(to: Glibc.sockaddr.self, capacity: 1) {
                 Glibc.bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))

@@ -56,7 +56,7 @@ struct PGMRecv: ParsableCommand {
     var zmq = false
 
     func validate() throws {
-        if let i = interface, IPv4Address(i) == nil {
+        if let i = interface, (try? IPv4Address(i)) == nil {
             throw ValidationError("--interface wants an IPv4 address of this host; got '\(i)'")
         }
         guard count != nil || timeout != nil || sessions != nil else {
@@ -77,7 +77,7 @@ struct PGMRecv: ParsableCommand {
         var bytes: UInt64 = 0
         var truncated: UInt64 = 0
         var lost: UInt64 = 0
-        var end: SessionEnd.Reason?
+        var end: SessionEndReason?
         var hash = SHA256()
         var zmq = ZMQDecoder()
         var framingErrors: UInt64 = 0
@@ -89,7 +89,7 @@ struct PGMRecv: ParsableCommand {
         do {
             var options = ReceiverOptions()
             options.udpEncapsulation = udp.encapsulation
-            receiver = try PGMReceiver(group: endpoint, interface: interface.flatMap { IPv4Address($0) }, options: options)
+            receiver = try PGMReceiver(group: endpoint, interface: interface.flatMap { try? IPv4Address($0) }, options: options)
         } catch .socketTypeNotSupported {
             throw Failure("socket(AF_INET, SOCK_RDM, IPPROTO_PGM): \(Errno.socketTypeNotSupported) (is pgm.ko loaded?)")
         } catch {
@@ -102,8 +102,8 @@ struct PGMRecv: ParsableCommand {
         }
         flushOutput()
 
-        var order: [TransportSessionID] = []
-        var table: [TransportSessionID: Session] = [:]
+        var order: [TSI] = []
+        var table: [TSI: Session] = [:]
         var total: UInt64 = 0
         var totalBytes: UInt64 = 0
         var ended = 0
@@ -168,7 +168,7 @@ struct PGMRecv: ParsableCommand {
                 if json {
                     print(JSON.object([
                         ("event", .string("loss")), ("tsi", .string(l.transportSessionID.description)),
-                        ("first", .uint(UInt64(l.firstSequenceNumber))), ("count", .uint(UInt64(l.count))),
+                        ("first", .uint(UInt64(l.firstSequenceNumber.rawValue))), ("count", .uint(UInt64(l.count))),
                     ]).text)
                 } else {
                     print("loss    \(l.transportSessionID) first sqn \(l.firstSequenceNumber), \(l.count) lost")
@@ -180,7 +180,7 @@ struct PGMRecv: ParsableCommand {
                 if json {
                     print(JSON.object([
                         ("event", .string("end")), ("tsi", .string(e.transportSessionID.description)),
-                        ("reason", .string(e.reason.description)), ("last", .uint(UInt64(e.lastSequenceNumber))),
+                        ("reason", .string(e.reason.description)), ("last", .uint(UInt64(e.lastSequenceNumber.rawValue))),
                     ]).text)
                 } else {
                     print("end     \(e.transportSessionID) \(e.reason), last sqn \(e.lastSequenceNumber)")
@@ -215,7 +215,7 @@ struct PGMRecv: ParsableCommand {
                 + (timedOut ? " (timeout)" : ""))
             for id in order {
                 guard let s = table[id] else { continue }
-                print("  session \(id) from \(s.source.ipv4Address): \(s.messages) messages, \(s.bytes) bytes, "
+                print("  session \(id) from \(s.source.address): \(s.messages) messages, \(s.bytes) bytes, "
                     + "\(s.lost) sqns lost, \(s.truncated) truncated, ended: \(s.end?.description ?? "no")"
                     + (zmq ? ", \(s.framingErrors) framing errors" : ""))
                 print("    sha256 \(s.hash.hexDigest())")

@@ -56,7 +56,7 @@ struct PGMSend: ParsableCommand {
     var json = false
 
     func validate() throws {
-        if let i = interface, IPv4Address(i) == nil {
+        if let i = interface, (try? IPv4Address(i)) == nil {
             throw ValidationError("--interface wants an IPv4 address of this host; got '\(i)'")
         }
         guard (1...PGMSocket.maximumAPDU).contains(size) else {
@@ -79,7 +79,7 @@ struct PGMSend: ParsableCommand {
         options.txwMaxRte = rate
         options.udpEncapsulation = udp.encapsulation
         options.multicastTTL = ttl
-        options.interface = interface.flatMap { IPv4Address($0) }
+        options.interface = interface.flatMap { try? IPv4Address($0) }
         let endpoint = target.endpoint
         let source: PGMSource
         do {

@@ -21,7 +21,7 @@ struct PGMCtl: AsyncParsableCommand {
             Exit status: 0 on success, 1 when the kernel refuses or the module is not loaded, 64 on \
             a usage error. See pgmctl(8).
             """,
-        subcommands: [Show.self, Set.self, Sockets.self, Peers.self, Stats.self, Monitor.self]
+        subcommands: [Show.self, SetCommand.self, Sockets.self, Peers.self, Stats.self, Monitor.self]
     )
 }
 
@@ -133,8 +133,9 @@ func editDistance(_ a: String, _ b: String) -> Int {
     return a.isEmpty ? b.count : row[b.count]
 }
 
-struct Set: AsyncParsableCommand {
+struct SetCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "set",
         abstract: "Set netns-wide defaults: KEY VALUE pairs, all or none.",
         discussion: """
             Keys are those `pgmctl show` lists (txw-sqns, or TXW_SQNS, or PGM_TXW_SQNS); times are in \
@@ -200,8 +201,8 @@ struct Set: AsyncParsableCommand {
 
 // MARK: - sockets, peers
 
-func endpoint(_ addr: UInt32?, _ port: UInt16?) -> String {
-    let a = addr.map(dottedQuad) ?? "*"
+func endpoint(_ addr: IPv4Address?, _ port: UInt16?) -> String {
+    let a = addr.map(\.description) ?? "*"
     return port.map { "\(a):\($0)" } ?? a
 }
 
@@ -223,7 +224,7 @@ struct Sockets: AsyncParsableCommand {
                "Local".leftAligned(16), "Group".leftAligned(22), "TSI".leftAligned(28), "Recv-Q".leftAligned(7), "Err-Q"].joined(separator: " "))
         for s in list {
             print([String(s.inode).leftAligned(8), String(s.uid).leftAligned(6), s.role.description.leftAligned(9),
-                   s.state.description.leftAligned(8), (s.address.map(dottedQuad) ?? "*").leftAligned(16),
+                   s.state.description.leftAligned(8), (s.address.map(\.description) ?? "*").leftAligned(16),
                    endpoint(s.group, s.port).leftAligned(22), (s.tsi?.description ?? "-").leftAligned(28),
                    String(s.receiveQueue).leftAligned(7), String(s.errorQueue)].joined(separator: " "))
             var detail = "\t rmem \(s.rmemAlloc)/\(s.rcvbuf) wmem \(s.wmemAlloc)/\(s.sndbuf)"
@@ -231,10 +232,7 @@ struct Sockets: AsyncParsableCommand {
                 detail += " txw \(t)..\(l)/\(n) held \(s.txwBytes ?? 0)B rate \(s.rateLimit ?? 0)B/s"
             }
             if let p = s.peers { detail += " peers \(p)" }
-            let counters: [(String, UInt64)] =
-                s.sourceStatistics.map { d in PGMSourceStatsAttribute.allCases.compactMap { k in d[k].map { (k.description, $0) } } }
-                ?? s.receiverStatistics.map { d in PGMReceiverStatsAttribute.allCases.compactMap { k in d[k].map { (k.description, $0) } } }
-                ?? []
+            let counters = s.sourceStatistics?.namedCounters ?? s.receiverStatistics?.namedCounters ?? []
             if !counters.isEmpty { detail += "\n\t " + counters.map { "\($0.0) \($0.1)" }.joined(separator: " ") }
             print(detail)
         }
@@ -244,11 +242,11 @@ struct Sockets: AsyncParsableCommand {
 func socketJSON(_ s: PGMSocketInfo) -> JSON {
     var o: [(String, JSON)] = [
         ("inode", .uint(UInt64(s.inode))), ("uid", .uint(UInt64(s.uid))), ("role", .string(s.role.description)),
-        ("state", .string(s.state.description)), ("gsi", .string(gsiDescription(s.gsi))),
+        ("state", .string(s.state.description)), ("gsi", .string(s.gsi.description)),
     ]
     if let t = s.tsi { o.append(("tsi", .string(t.description))) }
-    if let a = s.address { o.append(("address", .string(dottedQuad(a)))) }
-    if let g = s.group { o.append(("group", .string(dottedQuad(g)))) }
+    if let a = s.address { o.append(("address", .string(a.description))) }
+    if let g = s.group { o.append(("group", .string(g.description))) }
     if let p = s.port { o.append(("port", .uint(UInt64(p)))) }
     if let p = s.sourcePort { o.append(("source_port", .uint(UInt64(p)))) }
     if let v = s.txwTrail { o.append(("txw_trail", .uint(UInt64(v)))) }
@@ -262,10 +260,10 @@ func socketJSON(_ s: PGMSocketInfo) -> JSON {
     if let p = s.peers { o.append(("peers", .uint(UInt64(p)))) }
     let key = { (n: String) in n.replacingAll("-", with: "_") }
     if let d = s.sourceStatistics {
-        o.append(("source_stats", .object(PGMSourceStatsAttribute.allCases.compactMap { k in d[k].map { (key(k.description), .uint($0)) } })))
+        o.append(("source_stats", .object(d.namedCounters.map { (key($0.name), .uint($0.value)) })))
     }
     if let d = s.receiverStatistics {
-        o.append(("receiver_stats", .object(PGMReceiverStatsAttribute.allCases.compactMap { k in d[k].map { (key(k.description), .uint($0)) } })))
+        o.append(("receiver_stats", .object(d.namedCounters.map { (key($0.name), .uint($0.value)) })))
     }
     return .object(o)
 }
@@ -287,11 +285,11 @@ struct Peers: AsyncParsableCommand {
             print(JSON.array(list.map { p in
                 var o: [(String, JSON)] = [
                     ("socket_inode", .uint(UInt64(p.socketInode))), ("tsi", .string(p.tsi.description)),
-                    ("source", .string(dottedQuad(p.source))), ("group", .string(dottedQuad(p.group))),
+                    ("source", .string(p.source.description)), ("group", .string(p.group.description)),
                     ("port", .uint(UInt64(p.port))),
                 ]
-                if let n = p.nla { o.append(("nla", .string(dottedQuad(n)))) }
-                o += [("next_sqn", .uint(UInt64(p.nextSequence))), ("lead_sqn", .uint(UInt64(p.leadSequence))),
+                if let n = p.nla { o.append(("nla", .string(n.description))) }
+                o += [("next_sqn", .uint(UInt64(p.nextSequence.rawValue))), ("lead_sqn", .uint(UInt64(p.leadSequence.rawValue))),
                       ("rxw_sqns", .uint(UInt64(p.windowSize))),
                       ("end", p.end.map { .string($0.description) } ?? .null),
                       ("idle_ms", .uint(UInt64(p.idleMilliseconds))), ("losses", .uint(p.losses)),
@@ -303,7 +301,7 @@ struct Peers: AsyncParsableCommand {
         print(["Inode".leftAligned(8), "TSI".leftAligned(28), "Source".leftAligned(16), "Group".leftAligned(22),
                "Window".leftAligned(24), "NAKs".leftAligned(8), "Lost".leftAligned(8), "Idle".leftAligned(8), "End"].joined(separator: " "))
         for p in list {
-            print([String(p.socketInode).leftAligned(8), p.tsi.description.leftAligned(28), dottedQuad(p.source).leftAligned(16),
+            print([String(p.socketInode).leftAligned(8), p.tsi.description.leftAligned(28), p.source.description.leftAligned(16),
                    endpoint(p.group, p.port).leftAligned(22),
                    "\(p.nextSequence)..\(p.leadSequence)/\(p.windowSize)".leftAligned(24),
                    String(p.naksSent).leftAligned(8), String(p.losses).leftAligned(8), "\(p.idleMilliseconds)ms".leftAligned(8),
@@ -336,35 +334,38 @@ struct Stats: AsyncParsableCommand {
 
     func run() async throws {
         let ctl = try control()
-        var last: (PGMNetnsStatistics, Double)?
+        var last: ([UInt64], Double)?
         var reports = 0
         while true {
-            let s: PGMNetnsStatistics
-            do { s = try ctl.statistics() } catch { throw explain(error) }
+            let counters: [(name: String, value: UInt64)]
+            do { counters = try ctl.statistics().namedCounters } catch { throw explain(error) }
             let t = now()
-            let keys = PGMStatsAttribute.allCases.filter { s.values[$0] != nil }
-            func rate(_ k: PGMStatsAttribute) -> Double? {
-                guard let (p, t0) = last, t > t0, ![.sockets, .rxSessions, .rxMem].contains(k) else { return nil }
-                return Double((s.values[k] ?? 0) &- (p.values[k] ?? 0)) / (t - t0)
+            // Gauges have no rate.
+            let gauges: Set<String> = ["sockets", "rx-sessions", "rx-mem"]
+            func rate(_ i: Int) -> Double? {
+                guard let (p, t0) = last, t > t0, !gauges.contains(counters[i].name) else { return nil }
+                return Double(counters[i].value &- p[i]) / (t - t0)
             }
             if output.json {
-                var o: [(String, JSON)] = keys.map { ($0.description.replacingAll("-", with: "_"), .uint(s.values[$0] ?? 0)) }
+                var o: [(String, JSON)] = counters.map { ($0.name.replacingAll("-", with: "_"), .uint($0.value)) }
                 if watch {
-                    o += keys.compactMap { k in rate(k).map { (k.description.replacingAll("-", with: "_") + "_per_s", .double($0)) } }
+                    o += counters.indices.compactMap { i in
+                        rate(i).map { (counters[i].name.replacingAll("-", with: "_") + "_per_s", .double($0)) }
+                    }
                 }
                 print(JSON.object(o).text)
             } else {
                 if watch && reports > 0 { print("") }
-                for k in keys {
-                    var line = k.description.leftAligned(20) + String(s.values[k] ?? 0).leftAligned(14)
-                    if let r = rate(k) { line += fixed(r, 1) + "/s" }
+                for (i, c) in counters.enumerated() {
+                    var line = c.name.leftAligned(20) + String(c.value).leftAligned(14)
+                    if let r = rate(i) { line += fixed(r, 1) + "/s" }
                     print(line)
                 }
             }
             flushOutput()
             reports += 1
             guard watch, count.map({ reports < $0 }) ?? true else { return }
-            last = (s, t)
+            last = (counters.map(\.value), t)
             try await Task.sleep(for: .milliseconds(Int64(interval * 1000)))
         }
     }
@@ -434,7 +435,7 @@ func eventName(_ k: PGMCommand) -> String {
 func eventLine(_ e: PGMEvent) -> String {
     var s = "\(eventName(e.kind).leftAligned(13)) \(e.role.description.leftAligned(8)) inode \(e.socketInode)"
     if let t = e.tsi { s += " tsi \(t)" }
-    if let a = e.source { s += " source \(dottedQuad(a))" }
+    if let a = e.source { s += " source \(a.description)" }
     if e.group != nil || e.port != nil { s += " group \(endpoint(e.group, e.port))" }
     switch e.kind {
     case .sessionStartNtf: if let f = e.firstSequence { s += " first \(f)" }
@@ -453,12 +454,12 @@ func eventJSON(_ e: PGMEvent) -> JSON {
     var o: [(String, JSON)] = [("event", .string(eventName(e.kind))), ("role", .string(e.role.description)),
                                ("inode", .uint(UInt64(e.socketInode)))]
     if let t = e.tsi { o.append(("tsi", .string(t.description))) }
-    if let a = e.source { o.append(("source", .string(dottedQuad(a)))) }
-    if let g = e.group { o.append(("group", .string(dottedQuad(g)))) }
+    if let a = e.source { o.append(("source", .string(a.description))) }
+    if let g = e.group { o.append(("group", .string(g.description))) }
     if let p = e.port { o.append(("port", .uint(UInt64(p)))) }
-    if let v = e.firstSequence { o.append(("first", .uint(UInt64(v)))) }
+    if let v = e.firstSequence { o.append(("first", .uint(UInt64(v.rawValue)))) }
     if let v = e.count { o.append(("count", .uint(UInt64(v)))) }
-    if let v = e.lastSequence { o.append(("last", .uint(UInt64(v)))) }
+    if let v = e.lastSequence { o.append(("last", .uint(UInt64(v.rawValue)))) }
     if let v = e.reason { o.append(("reason", .string(v.description))) }
     if let v = e.rate { o.append(("rate", .uint(UInt64(v)))) }
     if let v = e.threshold { o.append(("threshold", .uint(UInt64(v)))) }

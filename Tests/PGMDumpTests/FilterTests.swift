@@ -31,10 +31,10 @@ struct FilterTests {
     }
 
     @Test func tsiForms() throws {
-        let tsi = PGMTSI(gsi: S.gsi, sourcePort: 40000)
+        let tsi = TSI(gsi: S.gsi, sourcePort: 40000)
         #expect(try DumpFilter.parseTSI("2.0.94.16.32.48.40000").get() == tsi)
-        #expect(try DumpFilter.parseTSI(tsi.description).get() == tsi, "the codec's colon-hex form")
-        #expect(tsi.description == "02:00:5e:10:20:30.40000")
+        #expect(try DumpFilter.parseTSI("02:00:5e:10:20:30.40000").get() == tsi, "Wireshark's colon-hex GSI")
+        #expect(tsi.description == "2.0.94.16.32.48.40000")
         for bad in ["2.0.94.16.32.40000", "2.0.94.16.32.48.256.1", "2.0.94.16.32.48", "x", "1.2.3.4.5.6.70000", "2.0.94.16.32.300.1"] {
             guard case .failure = DumpFilter.parseTSI(bad) else {
                 Issue.record("'\(bad)' accepted")
@@ -45,9 +45,9 @@ struct FilterTests {
 
     @Test func tsiMatchesBothDirections() throws {
         let all = try Self.all()
-        let mine = DumpFilter(tsi: PGMTSI(gsi: S.gsi, sourcePort: 40000))
+        let mine = DumpFilter(tsi: TSI(gsi: S.gsi, sourcePort: 40000))
         #expect(types(mine, all).count == all.count, "upstream packets carry the TSI port as destination port")
-        let other = DumpFilter(tsi: PGMTSI(gsi: S.gsi, sourcePort: 7500))
+        let other = DumpFilter(tsi: TSI(gsi: S.gsi, sourcePort: 7500))
         #expect(types(other, all).isEmpty)
     }
 
@@ -70,12 +70,12 @@ struct FilterTests {
         #expect(p.packet == nil)
         #expect(DumpFilter(types: [.nak]).matches(p))
         #expect(!DumpFilter(types: [.odata]).matches(p))
-        #expect(DumpFilter(tsi: PGMTSI(gsi: S.gsi, sourcePort: 40000), port: 7500).matches(p))
+        #expect(DumpFilter(tsi: TSI(gsi: S.gsi, sourcePort: 40000), port: 7500).matches(p))
         #expect(!DumpFilter(port: 40000).matches(p))
         // With no header captured there is nothing to judge: shown.
         let bare = DumpPacket(
             number: 2, timestamp: nil, source: nil, destination: nil, isUDP: false, udp: nil, ipLength: nil,
             result: .failure(.truncatedCapture(captured: 8, original: 100)), peek: nil)
-        #expect(DumpFilter(types: [.odata], tsi: PGMTSI(gsi: S.gsi, sourcePort: 1), port: 9).matches(bare))
+        #expect(DumpFilter(types: [.odata], tsi: TSI(gsi: S.gsi, sourcePort: 1), port: 9).matches(bare))
     }
 }

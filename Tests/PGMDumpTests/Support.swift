@@ -3,13 +3,13 @@ import PGMWire
 
 /// Packets, datagrams and capture files the tests build.
 enum S {
-    static let gsi = PGMGSI(2, 0, 94, 16, 32, 48)
+    static let gsi = GSI(2, 0, 94, 16, 32, 48)
     static let tsiText = "2.0.94.16.32.48.40000"
     static let sourcePort: UInt16 = 40000
     static let dport: UInt16 = 7500
-    static let sender = PGMIPv4Address(10, 0, 0, 1)
-    static let group = PGMIPv4Address(239, 192, 0, 1)
-    static let receiver = PGMIPv4Address(10, 0, 0, 9)
+    static let sender = IPv4Address(10, 0, 0, 1)
+    static let group = IPv4Address(239, 192, 0, 1)
+    static let receiver = IPv4Address(10, 0, 0, 9)
     /// 12:00:00.123456789 UTC on 1 January 1970.
     static let noon = CaptureTimestamp(seconds: 43_200, nanoseconds: 123_456_789)
 

@@ -5,15 +5,15 @@ import Testing
 /// Shared fixtures: one source configuration, packet builders, and drivers
 /// that step a state machine and collect what it sent.
 enum Fixture {
-    static let gsi = PGMGSI(1, 2, 3, 4, 5, 6)
-    static let sourceAddress = PGMNLA.ipv4(PGMIPv4Address(10, 0, 0, 1))
-    static let pathAddress = PGMNLA.ipv4(PGMIPv4Address(10, 0, 0, 254))
-    static let otherPath = PGMNLA.ipv4(PGMIPv4Address(10, 9, 9, 9))
-    static let group = PGMNLA.ipv4(PGMIPv4Address(239, 1, 2, 3))
-    static let receiverAddress = PGMNLA.ipv4(PGMIPv4Address(10, 1, 0, 1))
+    static let gsi = GSI(1, 2, 3, 4, 5, 6)
+    static let sourceAddress = PGMNLA.ipv4(IPv4Address(10, 0, 0, 1))
+    static let pathAddress = PGMNLA.ipv4(IPv4Address(10, 0, 0, 254))
+    static let otherPath = PGMNLA.ipv4(IPv4Address(10, 9, 9, 9))
+    static let group = PGMNLA.ipv4(IPv4Address(239, 1, 2, 3))
+    static let receiverAddress = PGMNLA.ipv4(IPv4Address(10, 1, 0, 1))
     static let sport: UInt16 = 7500
     static let dport: UInt16 = 7501
-    static let tsi = PGMTSI(gsi: gsi, sourcePort: sport)
+    static let tsi = TSI(gsi: gsi, sourcePort: sport)
     static let ms: Int64 = 1000
 
     static func t(_ ms: Int64) -> VirtualTime { VirtualTime(microseconds: ms * 1000) }

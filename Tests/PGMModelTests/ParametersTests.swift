@@ -47,10 +47,10 @@ struct ParametersTests {
         var p = Parameters()
         try p.set("NAK_BO_IVL", to: 80_000)
         #expect(p.nakBoIvl == 80_000)
-        #expect(throws: Parameters.Error.outOfRange(name: "NAK_BO_IVL", value: 10, range: 1000...600_000_000)) {
+        #expect(throws: Parameters.ParameterError.outOfRange(name: "NAK_BO_IVL", value: 10, range: 1000...600_000_000)) {
             try p.set("NAK_BO_IVL", to: 10)
         }
-        #expect(throws: Parameters.Error.unknown("NAK_BOGUS")) { try p.set("NAK_BOGUS", to: 1) }
+        #expect(throws: Parameters.ParameterError.unknown("NAK_BOGUS")) { try p.set("NAK_BOGUS", to: 1) }
         try p.set("TXW_MAX_RTE", to: 0)  // zero disables the rate limit
         #expect(p.txwMaxRte == 0)
     }
@@ -58,7 +58,7 @@ struct ParametersTests {
     @Test func heartbeatBoundsMustBeOrdered() throws {
         var p = Parameters()
         try p.set("IHB_MIN", to: 2_000_000)
-        #expect(throws: Parameters.Error.self) { try p.validate() }
+        #expect(throws: Parameters.ParameterError.self) { try p.validate() }
     }
 }
 

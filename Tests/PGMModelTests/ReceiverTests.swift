@@ -214,7 +214,7 @@ struct ReceiverTests {
     func spmrSuppressed() throws {
         var r = ReceiverDriver()
         r.receive(F.odata(0))
-        r.receive(F.spmr, from: PGMNLA.ipv4(PGMIPv4Address(10, 1, 0, 2)))
+        r.receive(F.spmr, from: PGMNLA.ipv4(IPv4Address(10, 1, 0, 2)))
         r.run(until: F.t(240))
         #expect(r.sent.isEmpty)
         #expect(r.receiver.statistics.spmrsSuppressed == 1)

@@ -82,8 +82,8 @@ struct GoldenTests {
         let s = try PGMSocketInfo(a)
         #expect(s.inode == 4242 && s.role == .source && s.state == .active)
         #expect(s.tsi?.description == "1.2.3.4.5.6.8000")
-        #expect(s.group.map(dottedQuad) == "239.192.0.1" && s.port == 7500)
-        #expect(s.sourceStatistics?[.odataSent] == 25)
+        #expect(s.group.map(\.description) == "239.192.0.1" && s.port == 7500)
+        #expect(s.sourceStatistics?.odataSent == 25)
         #expect(parsed[1] == .done(sequence: 5, code: 0, report: KernelReport()))
     }
 
@@ -104,7 +104,7 @@ struct GoldenTests {
             return
         }
         #expect(e.kind == .lossNtf && e.socketInode == 77 && e.role == .receiver)
-        #expect(e.firstSequence == 1000 && e.count == 3 && e.source.map(dottedQuad) == "10.0.0.1")
+        #expect(e.firstSequence == 1000 && e.count == 3 && e.source.map(\.description) == "10.0.0.1")
         #expect(PGMEvent(command: PGMCommand.defaultsGet.rawValue, attributes: a) == nil)
     }
 

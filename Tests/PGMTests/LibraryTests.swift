@@ -60,9 +60,9 @@ struct LibraryTests {
         var o = SourceOptions()
         o.txwMaxRte = 1_000_000
         o.spmAmbientIvl = .milliseconds(500)
-        o.interface = IPv4Address("10.99.0.1")
-        o.globalSourceID = GlobalSourceID([1, 2, 3, 4, 5, 6])
-        let src = try PGMSource(group: try #require(IPv4Endpoint(parsing: "239.192.0.1:7500")), options: o, syscalls: k.syscalls)
+        o.interface = IPv4Address(10, 99, 0, 1)
+        o.globalSourceID = GSI(1, 2, 3, 4, 5, 6)
+        let src = try PGMSource(group: try IPv4Endpoint("239.192.0.1:7500"), options: o, syscalls: k.syscalls)
         #expect(u32(k.option(SOL_PGM, PGM_TXW_MAX_RTE)) == 1_000_000)
         #expect(u32(k.option(SOL_PGM, PGM_SPM_AMBIENT_IVL)) == 500_000)
         #expect(k.option(SOL_PGM, PGM_GSI) == [1, 2, 3, 4, 5, 6])
@@ -82,9 +82,9 @@ struct LibraryTests {
     @Test func gsiWithoutCapabilityIsExplained() throws {
         let k = MockKernel()
         var o = SourceOptions()
-        o.globalSourceID = GlobalSourceID([1, 2, 3, 4, 5, 6])
+        o.globalSourceID = GSI(1, 2, 3, 4, 5, 6)
         k.fail("setsockopt", with: EPERM)
-        let group = try #require(IPv4Endpoint(parsing: "239.192.0.1:7500"))
+        let group = try IPv4Endpoint("239.192.0.1:7500")
         #expect(throws: Errno.notPermitted) { _ = try PGMSource(group: group, options: o, syscalls: k.syscalls) }
         #expect(!k.calls.contains("connect"))
         #expect(Errno.notPermitted.pgmPrivilegeHint?.contains("CAP_NET_RAW") == true)
@@ -107,7 +107,7 @@ struct LibraryTests {
         o.nakBoIvl = .milliseconds(20)
         o.abortOnLoss = true
         let r = try PGMReceiver(
-            group: IPv4Endpoint(address: 0xEFC0_0001, port: 7500), interface: IPv4Address("10.98.0.1"),
+            group: IPv4Endpoint(address: 0xEFC0_0001, port: 7500), interface: IPv4Address(10, 98, 0, 1),
             options: o, syscalls: k.syscalls)
         #expect(u32(k.option(SOL_PGM, PGM_NAK_BO_IVL)) == 20_000)
         #expect(k.option(SOL_PGM, PGM_ABORT_ON_LOSS) == [1, 0, 0, 0])
@@ -183,7 +183,7 @@ struct LibraryTests {
         k.deliver([2])
         k.end(reason: UInt32(PGM_END_FIN.rawValue), last: 40)
         k.end(reason: 99, last: 41)
-        let tsi = TransportSessionID(gsi: GlobalSourceID((0, 0, 0, 0, 0, 0)), sourcePort: 40000)
+        let tsi = TSI(gsi: GSI(rawValue: 0), sourcePort: 40000)
         // The receive a loss fails with ECONNRESET reports the loss record;
         // queued data comes before other records.
         var got: [Event] = []

@@ -1,5 +1,6 @@
 import CPGM
 import Synchronization
+import SystemPackage
 @testable import PGM
 
 #if canImport(Glibc)
@@ -18,7 +19,6 @@ final class MockKernel: Sendable {
         var errors: [(type: Int32, record: [UInt8])] = []
         var resetPending = 0
         var failNext: [String: Int32] = [:]
-        var lastErrno: Int32 = 0
         var ring: UInt = 0  // the mapping's address (0: none)
         var ringLength = 0
         var ringProducer: UInt32 = 0
@@ -143,43 +143,37 @@ final class MockKernel: Sendable {
     private func enter(_ name: String) -> Int32? {
         state.withLock { s in
             s.calls.append(name)
-            if let e = s.failNext.removeValue(forKey: name) {
-                s.lastErrno = e
-                return e
-            }
+            if let e = s.failNext.removeValue(forKey: name) { return e }
             return nil
         }
     }
 
-    private func error(_ e: Int32) -> Int32 {
-        state.withLock { $0.lastErrno = e }
-        return -1
-    }
+    /// A failed call: the errno the kernel would have set.
+    private func error<T>(_ e: Int32) -> Result<T, Errno> { .failure(Errno(rawValue: e)) }
 
-    private func errorN(_ e: Int32) -> Int {
-        Int(error(e))
-    }
+    /// The failure `fail(_:with:)` asked of this call, if any.
+    private func injected<T>(_ name: String) -> Result<T, Errno>? { enter(name).map { error($0) } }
 
     var syscalls: Syscalls {
         Syscalls(
             socket: { d, t, p in
-                if self.enter("socket") != nil { return -1 }
-                return d == AF_INET && t == Int32(SOCK_RDM.rawValue) && p == IPPROTO_PGM ? Self.fd : self.error(EPROTONOSUPPORT)
+                if let e = self.enter("socket") { return self.error(e) }
+                return d == AF_INET && t == Int32(SOCK_RDM.rawValue) && p == IPPROTO_PGM ? .success(Self.fd) : self.error(EPROTONOSUPPORT)
             },
             bind: { _, a, _ in
-                if self.enter("bind") != nil { return -1 }
+                if let e = self.enter("bind") { return self.error(e) }
                 let sin = UnsafeRawPointer(a).loadUnaligned(as: sockaddr_in.self)
                 self.setOption(-1, 1, sin)
-                return 0
+                return .success(0)
             },
             connect: { _, a, _ in
-                if self.enter("connect") != nil { return -1 }
+                if let e = self.enter("connect") { return self.error(e) }
                 let sin = UnsafeRawPointer(a).loadUnaligned(as: sockaddr_in.self)
                 self.setOption(-1, 2, sin)
-                return 0
+                return .success(0)
             },
             setsockopt: { _, level, name, v, len in
-                if self.enter("setsockopt") != nil { return -1 }
+                if let e = self.enter("setsockopt") { return self.error(e) }
                 var bytes = v.map { Array(UnsafeRawBufferPointer(start: $0, count: Int(len))) } ?? []
                 if level == SOL_PGM && name == PGM_RX_RING {
                     // The kernel's answer to a later getsockopt: the geometry.
@@ -189,28 +183,28 @@ final class MockKernel: Sendable {
                     bytes = withUnsafeBytes(of: g) { Array($0) }
                 }
                 self.state.withLock { $0.options[[level, name]] = bytes }
-                return 0
+                return .success(0)
             },
             getsockopt: { _, level, name, v, len in
-                if self.enter("getsockopt") != nil { return -1 }
+                if let e = self.enter("getsockopt") { return self.error(e) }
                 guard let bytes = self.option(level, name), let v else { return self.error(ENOPROTOOPT) }
                 let n = min(Int(len.pointee), bytes.count)
                 bytes.withUnsafeBytes { v.copyMemory(from: $0.baseAddress!, byteCount: n) }
                 len.pointee = socklen_t(n)
-                return 0
+                return .success(0)
             },
             sendmsg: { _, m, flags in
-                if self.enter("sendmsg") != nil { return -1 }
+                if let e = self.enter("sendmsg") { return self.error(e) }
                 let iov = m.pointee.msg_iov.pointee
                 let bytes = Array(UnsafeRawBufferPointer(start: iov.iov_base, count: iov.iov_len))
                 self.state.withLock { $0.sent.append(bytes) }
-                return bytes.count
+                return .success(bytes.count)
             },
             recvmsg: { _, m, flags in
-                if self.enter("recvmsg") != nil { return -1 }
+                if let e = self.enter("recvmsg") { return self.error(e) }
                 if flags & Int32(MSG_ERRQUEUE) != 0 {
                     guard let (type, rec) = self.state.withLock({ s in s.errors.isEmpty ? nil : s.errors.removeFirst() })
-                    else { return self.errorN(EAGAIN) }
+                    else { return self.error(EAGAIN) }
                     let iov = m.pointee.msg_iov.pointee
                     let n = min(rec.count, iov.iov_len)
                     rec.withUnsafeBytes { iov.iov_base.copyMemory(from: $0.baseAddress!, byteCount: n) }
@@ -220,17 +214,17 @@ final class MockKernel: Sendable {
                     c.pointee.cmsg_type = type
                     c.pointee.cmsg_len = cpgm_cmsg_len(16)
                     m.pointee.msg_controllen = cpgm_cmsg_space(16)
-                    return n
+                    return .success(n)
                 }
                 if self.state.withLock({ s in
                     let r = s.resetPending > 0
                     if r { s.resetPending -= 1 }
                     return r
                 }) {
-                    return self.errorN(ECONNRESET)
+                    return self.error(ECONNRESET)
                 }
                 guard let d = self.state.withLock({ s in s.data.isEmpty ? nil : s.data.removeFirst() })
-                else { return self.errorN(EAGAIN) }
+                else { return self.error(EAGAIN) }
                 var name = sockaddr_pgm()
                 name.sin = d.from
                 name.tsi = d.tsi
@@ -254,7 +248,7 @@ final class MockKernel: Sendable {
                 } else {
                     m.pointee.msg_controllen = 0
                 }
-                return flags & Int32(MSG_TRUNC) != 0 ? d.bytes.count : n
+                return .success(flags & Int32(MSG_TRUNC) != 0 ? d.bytes.count : n)
             },
             poll: { fds, n, timeout in
                 _ = self.enter("poll")
@@ -262,32 +256,31 @@ final class MockKernel: Sendable {
                 let ready = ringReady || self.state.withLock { !$0.data.isEmpty || !$0.errors.isEmpty }
                 if ready {
                     fds[0].revents = Int16(POLLIN)
-                    return 1
+                    return .success(1)
                 }
                 // Nothing queued: wait on the other descriptors only (the
                 // iterator's eventfd), as the real poll would.
-                if n > 1 { return Glibc.poll(fds + 1, n - 1, timeout) }
+                if n > 1 { return valueOrErrno { Glibc.poll(fds + 1, n - 1, timeout) } }
                 if timeout > 0 { usleep(UInt32(timeout) * 1000) }
-                return 0
+                return .success(0)
             },
-            close: { _ in self.enter("close") == nil ? 0 : -1 },
+            close: { _ in self.injected("close") ?? .success(0) },
             mapRing: { _, len in
-                if self.enter("mmap") != nil { return nil }
-                guard let p = aligned_alloc(4096, len) else { return nil }
+                if let e = self.enter("mmap") { return self.error(e) }
+                guard let p = aligned_alloc(4096, len) else { return self.error(ENOMEM) }
                 memset(p, 0, len)
                 self.state.withLock {
                     $0.ring = UInt(bitPattern: p)
                     $0.ringLength = len
                 }
-                return p
+                return .success(p)
             },
             unmap: { p, _ in
                 _ = self.enter("munmap")
                 // Kept allocated: a test may still look at what was there.
                 self.state.withLock { $0.unmapped = true }
-                return 0
-            },
-            errno: { self.state.withLock { $0.lastErrno } }
+                return .success(0)
+            }
         )
     }
 }

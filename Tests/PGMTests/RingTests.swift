@@ -55,7 +55,7 @@ struct RingTests {
         #expect(m1.transportSessionID.description.hasPrefix("1.2.3.4.5.6"))
         let e2 = try r.nextEvent(timeout: .zero)
         #expect(e2 == .loss(Loss(
-            transportSessionID: TransportSessionID(loss.tsi), firstSequenceNumber: 8, count: 2)))
+            transportSessionID: TSI(loss.tsi), firstSequenceNumber: 8, count: 2)))
         guard case .message(let m2) = try r.nextEvent(timeout: .zero) else { Issue.record("no message"); return }
         #expect(m2.bytes == [1, 2, 3])
         guard case .sessionEnded(let e) = try r.nextEvent(timeout: .zero) else { Issue.record("no end"); return }

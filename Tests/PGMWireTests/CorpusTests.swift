@@ -40,8 +40,8 @@ struct CorpusTests {
         for v in packetVectors + optionVectors {
             seeds.append(("seed-\(slug(v.name)).bin", v.bytes))
         }
-        let src = PGMIPv4Address(192, 0, 2, 1)
-        let dst = PGMIPv4Address(239, 1, 2, 3)
+        let src = IPv4Address(192, 0, 2, 1)
+        let dst = IPv4Address(239, 1, 2, 3)
         for v in packetVectors {
             let packet = try PGMPacket.decode(v.bytes)
             let header = PGMIPv4Header(source: src, destination: dst, routerAlert: packet.type == .spm)

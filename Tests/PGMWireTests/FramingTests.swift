@@ -6,8 +6,8 @@ import Testing
 @Suite("Native and UDP framing over IPv4")
 struct FramingTests {
     static let spmr = vector("SPMR")
-    static let receiverAddress = PGMIPv4Address(192, 0, 2, 9)
-    static let sourceAddress = PGMIPv4Address(192, 0, 2, 1)
+    static let receiverAddress = IPv4Address(192, 0, 2, 9)
+    static let sourceAddress = IPv4Address(192, 0, 2, 1)
 
     /// The SPMR vector as IP protocol 113 from 192.0.2.9 to 192.0.2.1.
     static let native: [UInt8] = [
@@ -44,7 +44,7 @@ struct FramingTests {
 
     @Test func routerAlert() throws {
         let header = PGMIPv4Header(
-            source: Self.receiverAddress, destination: PGMIPv4Address(239, 1, 2, 3), ttl: 1,
+            source: Self.receiverAddress, destination: IPv4Address(239, 1, 2, 3), ttl: 1,
             identification: 0x1234, dontFragment: true, routerAlert: true)
         let datagram = try PGMFraming.ipv4Datagram(header: header, payload: Self.spmr)
         #expect(Array(datagram.prefix(24)) == [

@@ -129,7 +129,7 @@ let optionVectors: [PacketVector] = [
         packet: {
             try T.packet(
                 .polr(PGMPolr(sequence: 7, round: 1)),
-                [PGMOption(.redirect(.ipv4(PGMIPv4Address(192, 0, 2, 77))))], flags: .networkSignificant)
+                [PGMOption(.redirect(.ipv4(IPv4Address(192, 0, 2, 77))))], flags: .networkSignificant)
         }),
     PacketVector(
         name: "OPT_REDIRECT IPv6 in POLR (9.5.5)",

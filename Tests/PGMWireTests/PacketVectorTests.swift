@@ -197,11 +197,11 @@ struct PacketVectorTests {
 
     @Test func tsiAndPorts() throws {
         let nak = try PGMPacket.decode(packetVectors[6].bytes)
-        #expect(nak.tsi == PGMTSI(gsi: T.gsi, sourcePort: 0x1234))
+        #expect(nak.tsi == TSI(gsi: T.gsi, sourcePort: 0x1234))
         #expect(nak.dataDestinationPort == 0x1F90)
         let spm = try PGMPacket.decode(packetVectors[0].bytes)
         #expect(spm.tsi == nak.tsi)
-        #expect(spm.tsi.description == "01:02:03:04:05:06.4660")
+        #expect(spm.tsi.description == "1.2.3.4.5.6.4660")
     }
 
     @Test func spmWindowInformation() throws {

@@ -34,7 +34,7 @@ struct RandomPackets {
     mutating func bytes(_ r: ClosedRange<Int>) -> [UInt8] { (0..<int(r)).map { _ in u8() } }
 
     mutating func nla() -> PGMNLA {
-        if bool() { return .ipv4(PGMIPv4Address(rawValue: u32())) }
+        if bool() { return .ipv4(IPv4Address(rawValue: u32())) }
         return .ipv6(PGMIPv6Address(high: rng.next(), low: rng.next()))
     }
 
@@ -97,7 +97,7 @@ struct RandomPackets {
         let options = (0..<(bool() ? 0 : int(1...16))).map { _ in option() }
         return PGMPacket(
             sourcePort: u16(), destinationPort: u16(),
-            gsi: PGMGSI(rawValue: rng.next()), body: b,
+            gsi: GSI(rawValue: rng.next()), body: b,
             options: (try? PGMOptions(options)) ?? PGMOptions(),
             flags: PGMHeaderFlags(rawValue: u8() & PGMHeaderFlags.defined.rawValue))
     }

@@ -2,14 +2,14 @@ import PGMWire
 
 /// Values shared by the tests.
 enum T {
-    static let gsi = PGMGSI(0x01, 0x02, 0x03, 0x04, 0x05, 0x06)
+    static let gsi = GSI(0x01, 0x02, 0x03, 0x04, 0x05, 0x06)
     /// Data-source port (0x1234) and data-destination port (0x1F90 = 8080).
     static let dataSourcePort: UInt16 = 0x1234
     static let dataDestinationPort: UInt16 = 0x1F90
-    static let source = PGMNLA.ipv4(PGMIPv4Address(192, 0, 2, 1))
-    static let group = PGMNLA.ipv4(PGMIPv4Address(239, 1, 2, 3))
-    static let router = PGMNLA.ipv4(PGMIPv4Address(192, 0, 2, 254))
-    static let receiver = PGMNLA.ipv4(PGMIPv4Address(192, 0, 2, 9))
+    static let source = PGMNLA.ipv4(IPv4Address(192, 0, 2, 1))
+    static let group = PGMNLA.ipv4(IPv4Address(239, 1, 2, 3))
+    static let router = PGMNLA.ipv4(IPv4Address(192, 0, 2, 254))
+    static let receiver = PGMNLA.ipv4(IPv4Address(192, 0, 2, 9))
     /// 2001:db8::1
     static let source6 = PGMNLA.ipv6(PGMIPv6Address(high: 0x2001_0DB8_0000_0000, low: 1))
     /// ff0e::1:3

@@ -113,7 +113,7 @@ struct WiresharkTests {
     @Test(.enabled(if: tshark != nil, "tshark is not on PATH; Wireshark witness skipped"))
     func wiresharkAgrees() throws {
         let packets = try (packetVectors + optionVectors).map { try PGMPacket.decode($0.bytes) }
-        let ip = PGMIPv4Header(source: PGMIPv4Address(192, 0, 2, 1), destination: PGMIPv4Address(239, 1, 2, 3))
+        let ip = PGMIPv4Header(source: IPv4Address(192, 0, 2, 1), destination: IPv4Address(239, 1, 2, 3))
         let udp = PGMUDPHeader(sourcePort: 40000, destinationPort: PGMFraming.defaultUDPPort)
         var datagrams: [[UInt8]] = []
         for p in packets {
@@ -187,7 +187,7 @@ struct WiresharkTests {
         expectNums("pgm.hdr.opts.varlen", [optionsOctet >> 6 & 1])
         expectNums("pgm.hdr.opts.parity", [optionsOctet >> 7 & 1])
         #expect(f["pgm.hdr.cksum.status"]?.last == "1", "\(ctx): checksum status good")
-        #expect(f["pgm.hdr.gsi"] == [p.gsi.description.replacingOccurrences(of: ":", with: "")], "\(ctx)")
+        #expect(f["pgm.hdr.gsi"] == [p.gsi.colonHex.replacingOccurrences(of: ":", with: "")], "\(ctx)")
         expectNums("pgm.hdr.tsdulen", [UInt64(p.payload.count)])
 
         // Type-specific part.

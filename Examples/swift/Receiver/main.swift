@@ -3,7 +3,7 @@
 import PGM
 import SystemPackage
 
-let group = IPv4Endpoint(address: 0xEFC0_0001, port: 7500)  // 239.192.0.1:7500
+let group = try IPv4Endpoint("239.192.0.1:7500")
 var options = ReceiverOptions()
 options.nakBoIvl = .milliseconds(20)
 

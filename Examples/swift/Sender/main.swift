@@ -2,7 +2,7 @@
 import PGM
 import SystemPackage
 
-let group = IPv4Endpoint(address: 0xEFC0_0001, port: 7500)  // 239.192.0.1:7500
+let group = try IPv4Endpoint("239.192.0.1:7500")
 var options = SourceOptions()
 options.txwMaxRte = 1_000_000                 // PGM_TXW_MAX_RTE: bytes/s, IP headers included
 options.spmAmbientIvl = .milliseconds(500)

@@ -1,0 +1,189 @@
+// The kernel's counters, one type each whichever way they are read: the
+// socket library fills them from getsockopt(2), the netlink client from
+// attributes named as in kernel/pgm.yaml (`counters` maps those names).
+// The reference model keeps counters of its own (PGMModel's
+// ModelSourceStatistics and ModelReceiverStatistics: what the simulation
+// measures, not what the kernel reports).
+
+/// Kernel counters that can be read and written by their names in
+/// kernel/pgm.yaml.
+public protocol NamedCounters: Sendable {
+    /// All zero.
+    init()
+    /// The 64-bit counters by their names in kernel/pgm.yaml, in the spec's
+    /// order.
+    static var counters: [(name: String, keyPath: any WritableKeyPath<Self, UInt64> & Sendable)] { get }
+}
+
+extension NamedCounters {
+    /// Each 64-bit counter with its name in kernel/pgm.yaml.
+    public var namedCounters: [(name: String, value: UInt64)] {
+        Self.counters.map { ($0.name, self[keyPath: $0.keyPath]) }
+    }
+}
+
+/// Counters of one source socket (`struct pgm_source_stats`), as
+/// `PGMSocket.statistics()` reads them with getsockopt(2) and pgmctl's
+/// socket dump carries them (the family's `source-stats`).
+public struct SourceStatistics: NamedCounters, Hashable {
+    /// Application bytes sent in ODATA.
+    public var dataBytesSent: UInt64 = 0
+    /// ODATA packets sent.
+    public var odataSent: UInt64 = 0
+    /// RDATA (repair) packets sent.
+    public var rdataSent: UInt64 = 0
+    /// Bytes sent in RDATA.
+    public var rdataBytesSent: UInt64 = 0
+    /// SPMs sent.
+    public var spmSent: UInt64 = 0
+    /// NCFs sent.
+    public var ncfSent: UInt64 = 0
+    /// NAKs received, each sequence number of a NAK list counted.
+    public var naksReceived: UInt64 = 0
+    /// NAKs ignored: outside the window or in the linger time.
+    public var naksIgnored: UInt64 = 0
+    /// SPMRs received.
+    public var spmrReceived: UInt64 = 0
+    /// Sends that waited for the rate limit.
+    public var rateLimited: UInt64 = 0
+    /// Packets for this session dropped as malformed.
+    public var malformed: UInt64 = 0
+    /// Trailing edge of the transmit window.
+    public var transmitWindowTrail: UInt32 = 0
+    /// Leading edge of the transmit window.
+    public var transmitWindowLead: UInt32 = 0
+    /// RDATA queued to wait for the rate limit (pgm(7) LIMITS).
+    public var rdataDeferred: UInt64 = 0
+    /// Queued RDATA whose data left the transmit window before it was sent.
+    public var rdataUnsent: UInt64 = 0
+    /// NAKed sequence numbers whose RDATA was already queued (no second copy).
+    public var naksPending: UInt64 = 0
+    /// `OPT_NAK_LIST` options after a NAK's first, ignored.
+    public var nakListsIgnored: UInt64 = 0
+    /// NAKs not all confirmed: the pending NCF already held 63 sequence numbers.
+    public var ncfDropped: UInt64 = 0
+    /// SPMs that waited for the rate limit.
+    public var spmDeferred: UInt64 = 0
+    /// RDATA waiting in the repair queue now.
+    public var rdataQueued: UInt64 = 0
+    /// Memory the transmit window holds, bytes (bounded by `SO_SNDBUF`).
+    public var transmitWindowMemory: UInt64 = 0
+
+    /// All zero.
+    public init() {}
+
+    /// The 64-bit counters by their names in kernel/pgm.yaml, in the spec's
+    /// order.
+    public static let counters: [(name: String, keyPath: any WritableKeyPath<SourceStatistics, UInt64> & Sendable)] = [
+        ("data-bytes-sent", \.dataBytesSent), ("odata-sent", \.odataSent), ("rdata-sent", \.rdataSent),
+        ("rdata-bytes-sent", \.rdataBytesSent), ("spm-sent", \.spmSent), ("ncf-sent", \.ncfSent),
+        ("naks-received", \.naksReceived), ("naks-ignored", \.naksIgnored), ("spmr-received", \.spmrReceived),
+        ("rate-limited", \.rateLimited), ("malformed", \.malformed), ("rdata-deferred", \.rdataDeferred),
+        ("rdata-unsent", \.rdataUnsent), ("naks-pending", \.naksPending), ("nak-lists-ignored", \.nakListsIgnored),
+        ("ncf-dropped", \.ncfDropped), ("spm-deferred", \.spmDeferred), ("rdata-queued", \.rdataQueued),
+        ("txw-mem", \.transmitWindowMemory),
+    ]
+}
+
+/// Counters of one receiver socket, summed over its sessions
+/// (`struct pgm_receiver_stats`), as getsockopt(2) and pgmctl's socket dump
+/// (the family's `receiver-stats`) report them.
+public struct ReceiverStatistics: NamedCounters, Hashable {
+    /// Application bytes delivered.
+    public var dataBytesReceived: UInt64 = 0
+    /// APDUs delivered.
+    public var apdusDelivered: UInt64 = 0
+    /// ODATA packets received.
+    public var odataReceived: UInt64 = 0
+    /// RDATA (repair) packets received.
+    public var rdataReceived: UInt64 = 0
+    /// Data already held or delivered.
+    public var duplicates: UInt64 = 0
+    /// NAKs sent, each sequence number of a NAK list counted.
+    public var naksSent: UInt64 = 0
+    /// NCFs received.
+    public var ncfsReceived: UInt64 = 0
+    /// SPMs received.
+    public var spmsReceived: UInt64 = 0
+    /// SPMRs sent.
+    public var spmrsSent: UInt64 = 0
+    /// Sequence numbers declared unrecoverable.
+    public var losses: UInt64 = 0
+    /// Packets for this socket dropped as malformed.
+    public var malformed: UInt64 = 0
+    /// Data beyond the receive window, dropped.
+    public var outsideWindow: UInt64 = 0
+    /// Sources currently known.
+    public var peers: UInt32 = 0
+    /// New sessions refused: past `rx-sessions`, `rx-sessions-netns` or memory.
+    public var sessionsRefused: UInt64 = 0
+    /// Packets or sessions refused past the memory budget (`rx-mem`, `rx-mem-netns`).
+    public var memoryRefused: UInt64 = 0
+    /// Packets with a session's TSI from another address, dropped.
+    public var wrongSource: UInt64 = 0
+    /// Times due NAKs waited for NAK credit (the reflection bound of pgm(7)).
+    public var naksDeferred: UInt64 = 0
+    /// Bytes held now for sessions, windows and the data in them.
+    public var memory: UInt64 = 0
+
+    /// All zero.
+    public init() {}
+
+    /// The 64-bit counters by their names in kernel/pgm.yaml, in the spec's
+    /// order.
+    public static let counters: [(name: String, keyPath: any WritableKeyPath<ReceiverStatistics, UInt64> & Sendable)] = [
+        ("data-bytes-received", \.dataBytesReceived), ("apdus-delivered", \.apdusDelivered),
+        ("odata-received", \.odataReceived), ("rdata-received", \.rdataReceived), ("duplicates", \.duplicates),
+        ("naks-sent", \.naksSent), ("ncfs-received", \.ncfsReceived), ("spms-received", \.spmsReceived),
+        ("spmrs-sent", \.spmrsSent), ("losses", \.losses), ("malformed", \.malformed),
+        ("outside-window", \.outsideWindow), ("sessions-refused", \.sessionsRefused),
+        ("mem-refused", \.memoryRefused), ("wrong-source", \.wrongSource), ("naks-deferred", \.naksDeferred),
+        ("mem", \.memory),
+    ]
+}
+
+/// Input counters of a network namespace (`struct pgm_netns_stats`), as
+/// `PGM_NETNS_STATS` and the family's `stats-get` report them.
+public struct NetnsStatistics: NamedCounters, Hashable {
+    /// All PGM packets seen.
+    public var inPackets: UInt64 = 0
+    /// Their bytes.
+    public var inBytes: UInt64 = 0
+    /// Shorter than their header.
+    public var inTruncated: UInt64 = 0
+    /// With a bad checksum.
+    public var inBadChecksum: UInt64 = 0
+    /// Of an unknown type or version.
+    public var inBadType: UInt64 = 0
+    /// With inconsistent options or lengths.
+    public var inMalformed: UInt64 = 0
+    /// Valid, but no socket wanted them.
+    public var inNoSocket: UInt64 = 0
+    /// Handed to a socket.
+    public var inDelivered: UInt64 = 0
+    /// PGM sockets open in the namespace.
+    public var sockets: UInt64 = 0
+    /// Receivers' new sessions refused (limits or memory).
+    public var receiverSessionsRefused: UInt64 = 0
+    /// Receivers' packets or sessions refused past the memory budget.
+    public var receiverMemoryRefused: UInt64 = 0
+    /// Packets with a session's TSI from another address, dropped.
+    public var receiverWrongSource: UInt64 = 0
+    /// Receivers' sessions now.
+    public var receiverSessions: UInt64 = 0
+    /// Bytes receivers hold now.
+    public var receiverMemory: UInt64 = 0
+
+    /// All zero.
+    public init() {}
+
+    /// The 64-bit counters by their names in kernel/pgm.yaml, in the spec's
+    /// order.
+    public static let counters: [(name: String, keyPath: any WritableKeyPath<NetnsStatistics, UInt64> & Sendable)] = [
+        ("in-packets", \.inPackets), ("in-bytes", \.inBytes), ("in-truncated", \.inTruncated),
+        ("in-bad-checksum", \.inBadChecksum), ("in-bad-type", \.inBadType), ("in-malformed", \.inMalformed),
+        ("in-no-socket", \.inNoSocket), ("in-delivered", \.inDelivered), ("sockets", \.sockets),
+        ("rx-sessions-refused", \.receiverSessionsRefused), ("rx-mem-refused", \.receiverMemoryRefused),
+        ("rx-wrong-source", \.receiverWrongSource), ("rx-sessions", \.receiverSessions), ("rx-mem", \.receiverMemory),
+    ]
+}
