@@ -155,13 +155,15 @@ struct Recv: ParsableCommand {
         do {
             receiver = try PGMReceiver(group: group, interface: interface.address, options: options)
         } catch {
-            throw PerfError.wrap("PGM receiver on \(group)", error)
+            throw PerfError.wrap("PGM receiver on \(group)", error,
+                                 doing: .receiving(group: group.description, interface: interface.interface))
         }
         let udp: UDPMulticast
         do {
             udp = try UDPMulticast.receiver(group: group, interface: interface.address, receiveBuffer: receiveBuffer)
         } catch {
-            throw PerfError.failed("UDP receiver on \(group)", error)
+            throw PerfError.failed("UDP receiver on \(group)", error,
+                                   .receiving(group: group.description, interface: interface.interface))
         }
         defer { udp.close() }
         let pgmBuffer = UnsafeMutableRawBufferPointer.allocate(byteCount: PGMSocket.maximumAPDU, alignment: 8)

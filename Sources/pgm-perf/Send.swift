@@ -126,7 +126,8 @@ struct Send: ParsableCommand {
             do {
                 udp = try UDPMulticast.sender(group: group, interface: interface.address, ttl: ttl)
             } catch {
-                throw PerfError.failed("UDP socket to \(group)", error)
+                throw PerfError.failed("UDP socket to \(group)", error,
+                                       .sending(group: group.description, interface: interface.interface))
             }
         }
         defer { udp?.close() }
@@ -142,7 +143,8 @@ struct Send: ParsableCommand {
             do {
                 source = try PGMSource(group: group, options: options)
             } catch {
-                throw PerfError.wrap("starting a PGM session to \(group)", error)
+                throw PerfError.wrap("starting a PGM session to \(group)", error,
+                                     doing: .sending(group: group.description, interface: interface.interface))
             }
             if phase == 0 {
                 do { udpRate = try source.socket.get(.txwMaxRte) } catch {

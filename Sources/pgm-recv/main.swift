@@ -91,9 +91,11 @@ struct PGMRecv: ParsableCommand {
             options.udpEncapsulation = udp.encapsulation
             receiver = try PGMReceiver(group: endpoint, interface: interface.flatMap { try? IPv4Address($0) }, options: options)
         } catch .socketTypeNotSupported {
-            throw Failure("socket(AF_INET, SOCK_RDM, IPPROTO_PGM): \(Errno.socketTypeNotSupported) (is pgm.ko loaded?)")
+            throw Failure(systemErrorMessage("socket(AF_INET, SOCK_RDM, IPPROTO_PGM)",
+                                             errno: Errno.socketTypeNotSupported.rawValue, doing: .openingSocket))
         } catch {
-            throw Failure("receiving on \(endpoint): \(error)" + (error.pgmPrivilegeHint.map { " (\($0))" } ?? ""))
+            throw Failure(systemErrorMessage("receiving on \(endpoint)", errno: error.rawValue,
+                                             doing: .receiving(group: endpoint.description, interface: interface)))
         }
         if json {
             print(JSON.object([("event", .string("ready")), ("group", .string(endpoint.description))]).text)
@@ -133,7 +135,7 @@ struct PGMRecv: ParsableCommand {
             do {
                 event = try receiver.nextEvent(maximumLength: maxSize, timeout: .milliseconds(Int64(wait * 1000)))
             } catch {
-                throw Failure("receive: \(error)")
+                throw Failure(systemErrorMessage("receive", errno: error.rawValue))
             }
             guard let event else { continue }
             switch event {

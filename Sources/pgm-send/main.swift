@@ -81,13 +81,15 @@ struct PGMSend: ParsableCommand {
         options.multicastTTL = ttl
         options.interface = interface.flatMap { try? IPv4Address($0) }
         let endpoint = target.endpoint
+        let doing = Doing.sending(group: endpoint.description, interface: interface)
         let source: PGMSource
         do {
             source = try PGMSource(group: endpoint, options: options)
         } catch .socketTypeNotSupported {
-            throw Failure("socket(AF_INET, SOCK_RDM, IPPROTO_PGM): \(Errno.socketTypeNotSupported) (is pgm.ko loaded?)")
+            throw Failure(systemErrorMessage("socket(AF_INET, SOCK_RDM, IPPROTO_PGM)",
+                                             errno: Errno.socketTypeNotSupported.rawValue, doing: .openingSocket))
         } catch {
-            throw Failure("starting a session to \(endpoint): \(error)" + (error.pgmPrivilegeHint.map { " (\($0))" } ?? ""))
+            throw Failure(systemErrorMessage("starting a session to \(endpoint)", errno: error.rawValue, doing: doing))
         }
         let tsi = try source.transportSessionID()
 
@@ -109,7 +111,7 @@ struct PGMSend: ParsableCommand {
             do {
                 try source.send(contentsOf: apdu)
             } catch {
-                throw Failure("send of APDU \(apdus + 1) (\(apdu.count) bytes): \(error)")
+                throw Failure(systemErrorMessage("send of APDU \(apdus + 1) (\(apdu.count) bytes)", errno: error.rawValue, doing: doing))
             }
             apdu.withUnsafeBytes { hash.update($0) }
             apdus += 1
@@ -124,7 +126,7 @@ struct PGMSend: ParsableCommand {
         do {
             try source.close(linger: .seconds(1))
         } catch {
-            throw Failure("closing the session: \(error)")
+            throw Failure(systemErrorMessage("closing the session", errno: error.rawValue, doing: doing))
         }
 
         let digest = hash.hexDigest()

@@ -31,7 +31,7 @@ info_err() {
 	local out rc
 	out=$("$bin/pgm-info" 2>&1)
 	rc=$?
-	[ $rc = 1 ] && printf '%s' "$out" | grep -q 'is pgm.ko loaded'
+	[ $rc = 1 ] && printf '%s' "$out" | grep -q 'is pgm.ko loaded? `modprobe pgm` loads it'
 }
 if [ -d /sys/module/pgm ]; then
 	ok "pgm-info without pgm.ko (skipped: the module is loaded here)"
@@ -91,7 +91,7 @@ nomod() {	# TOOL ARGS...: status 1 and the module named
 	shift
 	out=$("$bin/$tool" "$@" 2>&1)
 	rc=$?
-	[ $rc = 1 ] && printf '%s' "$out" | grep -q 'is pgm.ko loaded'
+	[ $rc = 1 ] && printf '%s' "$out" | grep -q 'is pgm.ko loaded? `modprobe pgm` loads it'
 }
 if [ -d /sys/module/pgm ]; then
 	ok "pgm-send/pgm-recv without pgm.ko (skipped: the module is loaded here)"
