@@ -138,8 +138,8 @@ interop: .deps.stamp swift $(INTEROP)
 	done
 
 # Host stage: Swift tests, the module's parser and transmit window in user
-# space, the C examples, the tools' argument errors, the conformance
-# scenarios on the model.
+# space, the C examples, the tools' argument errors, the uapi headers in
+# every include order, the conformance scenarios on the model.
 check-host: swift build/ktests/wire_test build/ktests/txw_test examples
 	@mkdir -p build/check
 	@echo "examples: $(words $(EXAMPLES)) passed, 0 failed (README's C examples built with -Werror; Swift examples built by swift build)"
@@ -147,6 +147,7 @@ check-host: swift build/ktests/wire_test build/ktests/txw_test examples
 	@set -o pipefail; build/ktests/txw_test | tee build/check/host-txw.log
 	@set -o pipefail; scripts/swift-test-summary $(SWIFT) test $(SWIFT_FLAGS) | tee build/check/host-swift.log
 	@set -o pipefail; Tests/host/tools.sh .build/debug | tee build/check/host-tools.log
+	@set -o pipefail; CC=$(CC) Tests/host/headers.sh | tee build/check/host-headers.log
 	@mkdir -p build/conformance
 	@set -o pipefail; .build/debug/pgm-conform --backend model --json build/conformance/model.json Tests/conformance | tee build/check/host-conformance.log
 

@@ -7,8 +7,8 @@ public struct GroupOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Multicast group.", valueName: "address"))
     public var group = "239.192.0.1"
 
-    @Option(help: "Data-destination port (1-65535).")
-    public var port: UInt16 = 7500
+    @Option(parsing: .unconditional, help: "Data-destination port (1-65535).")
+    public var port = 7500
 
     public init() {}
 
@@ -16,11 +16,11 @@ public struct GroupOptions: ParsableArguments {
         guard (try? IPv4Address(group))?.isMulticast == true else {
             throw ValidationError("--group wants an IPv4 multicast address (224.0.0.0/4); got '\(group)'")
         }
-        guard port != 0 else { throw ValidationError("--port must be 1-65535") }
+        guard (1...65535).contains(port) else { throw ValidationError("--port must be 1-65535; got \(port)") }
     }
 
     /// The group and port, once validated.
-    public var endpoint: IPv4Endpoint { IPv4Endpoint((try? IPv4Address(group)) ?? .any, port: port) }
+    public var endpoint: IPv4Endpoint { IPv4Endpoint((try? IPv4Address(group)) ?? .any, port: UInt16(clamping: port)) }
 }
 
 /// `--udp` and `--udp-ports`: PGM in UDP (pgm(7) `PGM_UDP_ENCAP`).

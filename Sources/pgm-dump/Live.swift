@@ -20,8 +20,6 @@ struct LiveCapture {
         self.dissector = dissector
     }
 
-    static func errorText(_ code: Int32) -> String { String(cString: strerror(code)) }
-
     func run(output: inout Output) throws {
         var dissector = self.dissector
         let ifindex: Int32
@@ -34,11 +32,8 @@ struct LiveCapture {
         }
         let fd = cpgm_packet_open(ifindex)
         guard fd >= 0 else {
-            let what = "socket(AF_PACKET, SOCK_DGRAM, ETH_P_IP) on \(interface): \(Self.errorText(-fd))"
-            if -fd == EPERM || -fd == EACCES {
-                throw Failure("\(what): live capture needs CAP_NET_RAW (run as root, or setcap cap_net_raw+ep on pgm-dump)")
-            }
-            throw Failure(what)
+            throw Failure(systemErrorMessage("socket(AF_PACKET, SOCK_DGRAM, ETH_P_IP) on \(interface)", errno: -fd,
+                                             doing: .capturing))
         }
         defer { close(fd) }
         let loopbacks = Self.loopbackIndexes()
@@ -51,7 +46,7 @@ struct LiveCapture {
         sigaddset(&signals, SIGTERM)
         sigprocmask(SIG_BLOCK, &signals, nil)
         let sfd = signalfd(-1, &signals, Int32(SFD_CLOEXEC))
-        guard sfd >= 0 else { throw Failure("signalfd: \(Self.errorText(errno))") }
+        guard sfd >= 0 else { throw Failure(systemErrorMessage("signalfd", errno: errno)) }
         defer { close(sfd) }
 
         var writer: PcapFile?
@@ -75,7 +70,7 @@ struct LiveCapture {
             let ready = poll(&fds, 2, wait)
             if ready < 0 {
                 if errno == EINTR { continue }
-                throw Failure("poll: \(Self.errorText(errno))")
+                throw Failure(systemErrorMessage("poll", errno: errno))
             }
             if fds[1].revents != 0 { break loop }
             if fds[0].revents & Int16(POLLERR | POLLHUP | POLLNVAL) != 0 && fds[0].revents & Int16(POLLIN) == 0 {
@@ -86,7 +81,7 @@ struct LiveCapture {
             let n = buffer.withUnsafeMutableBytes { cpgm_packet_recv(fd, $0.baseAddress, $0.count, &info) }
             if n < 0 {
                 if -n == Int(EINTR) || -n == Int(EAGAIN) { continue }
-                throw Failure("recvmsg on \(interface): \(Self.errorText(Int32(-n)))")
+                throw Failure(systemErrorMessage("recvmsg on \(interface)", errno: Int32(-n)))
             }
             // On a loopback device every packet is seen leaving and arriving:
             // keep the arrival only.
@@ -144,7 +139,7 @@ struct PcapFile {
     let stream: UnsafeMutablePointer<FILE>
 
     init(path: String) throws(Failure) {
-        guard let f = fopen(path, "wb") else { throw Failure("\(path): \(LiveCapture.errorText(errno))") }
+        guard let f = fopen(path, "wb") else { throw Failure(systemErrorMessage(path, errno: errno)) }
         self.path = path
         stream = f
         try put(PcapWriter.fileHeader(linkType: LinkType.raw))
@@ -153,7 +148,7 @@ struct PcapFile {
     func put(_ bytes: [UInt8]) throws(Failure) {
         let written = bytes.withUnsafeBytes { fwrite($0.baseAddress, 1, $0.count, stream) }
         guard written == bytes.count, fflush(stream) == 0 else {
-            throw Failure("\(path): \(LiveCapture.errorText(errno))")
+            throw Failure(systemErrorMessage(path, errno: errno))
         }
     }
 

@@ -36,7 +36,7 @@ struct PGMInfo: ParsableCommand {
         do {
             socket = try PGMSocket()
         } catch {
-            throw Failure("socket(AF_INET, SOCK_RDM, IPPROTO_PGM): \(error) (is pgm.ko loaded?)")
+            throw Failure(systemErrorMessage("socket(AF_INET, SOCK_RDM, IPPROTO_PGM)", errno: error.rawValue, doing: .openingSocket))
         }
         var rows: [(String, String, UInt32, UInt32)] = []
         for t in Tunable.allCases {
@@ -57,7 +57,8 @@ struct PGMInfo: ParsableCommand {
             do {
                 try socket.connect(to: ep)
             } catch {
-                throw Failure("connect(\(ep)): \(error)")
+                throw Failure(systemErrorMessage("connect(\(ep))", errno: error.rawValue,
+                                                 doing: .sending(group: ep.description, interface: nil)))
             }
             session = (ep.description, try socket.transportSessionID().description)
         }

@@ -49,24 +49,26 @@ enum Baseline: String, ExpressibleByArgument, CaseIterable {
     case udp
 }
 
-/// A failure while running: printed as "Error: ..." with exit status 1.
+/// A failure while running: printed as "Error: ..." with exit status 1, in
+/// the words every tool uses (PGMCLISupport's `systemErrorMessage`).
 enum PerfError: Error, CustomStringConvertible {
     /// socket(AF_INET, SOCK_RDM, IPPROTO_PGM) found no PGM in the kernel.
     case noPGM
     /// A call that failed, with what it was doing.
-    case failed(String, Errno)
+    case failed(String, Errno, Doing = .other)
 
     var description: String {
         switch self {
         case .noPGM:
-            "socket(AF_INET, SOCK_RDM, IPPROTO_PGM): \(Errno.socketTypeNotSupported) (is pgm.ko loaded?)"
-        case .failed(let what, let e): "\(what): \(e)"
+            systemErrorMessage("socket(AF_INET, SOCK_RDM, IPPROTO_PGM)",
+                               errno: Errno.socketTypeNotSupported.rawValue, doing: .openingSocket)
+        case .failed(let what, let e, let doing): systemErrorMessage(what, errno: e.rawValue, doing: doing)
         }
     }
 
     /// `e` while doing `what`, naming a missing module as such.
-    static func wrap(_ what: String, _ e: Errno) -> PerfError {
-        e == .socketTypeNotSupported ? .noPGM : .failed(what, e)
+    static func wrap(_ what: String, _ e: Errno, doing: Doing) -> PerfError {
+        e == .socketTypeNotSupported ? .noPGM : .failed(what, e, doing)
     }
 }
 

@@ -28,10 +28,11 @@ struct Recv: ParsableCommand {
     @OptionGroup var target: GroupOptions
     @OptionGroup var interface: InterfaceOption
 
-    @Option(help: ArgumentHelp("Give up after this many seconds (0.1-86400).", valueName: "seconds"))
+    @Option(parsing: .unconditional, help: ArgumentHelp("Give up after this many seconds (0.1-86400).", valueName: "seconds"))
     var timeout = 300.0
 
-    @Option(help: ArgumentHelp("SO_RCVBUF of both sockets, in bytes (1024-1073741824; the kernel doubles it).", valueName: "bytes"))
+    @Option(parsing: .unconditional, help: ArgumentHelp(
+        "SO_RCVBUF of both sockets, in bytes (1024-1073741824; the kernel doubles it).", valueName: "bytes"))
     var receiveBuffer: Int32?
 
     @Option(help: ArgumentHelp(
@@ -39,10 +40,11 @@ struct Recv: ParsableCommand {
         valueName: "mode"))
     var recvMode: RecvMode = .recvmsg
 
-    @Option(help: ArgumentHelp("Bytes of the ring with --recv-mode ring: a power of two, 4096-67108864.", valueName: "bytes"))
-    var ringSize: UInt32 = 4 << 20
+    @Option(parsing: .unconditional, help: ArgumentHelp(
+        "Bytes of the ring with --recv-mode ring: a power of two, 4096-67108864.", valueName: "bytes"))
+    var ringSize = 4 << 20
 
-    @Option(help: ArgumentHelp(
+    @Option(parsing: .unconditional, help: ArgumentHelp(
         "Stop reading for this long at the first message of each phase (0-60), so that the phase queues up in the kernel and is then read as fast as the receiver can: msgs/s measures the receiver from the end of the pause.",
         valueName: "seconds"))
     var hold = 0.0
@@ -75,7 +77,7 @@ struct Recv: ParsableCommand {
             throw ValidationError("--receive-buffer must be 1024-1073741824 bytes; got \(b)")
         }
         guard hold >= 0, hold <= 60 else { throw ValidationError("--hold must be 0-60 seconds; got \(hold)") }
-        guard ringSize >= RingOptions.minimumSize, ringSize <= RingOptions.maximumSize,
+        guard ringSize >= Int(RingOptions.minimumSize), ringSize <= Int(RingOptions.maximumSize),
               ringSize & (ringSize - 1) == 0
         else {
             throw ValidationError("--ring-size must be a power of two, 4096-67108864; got \(ringSize)")
@@ -150,18 +152,20 @@ struct Recv: ParsableCommand {
         let group = target.endpoint
         var options = ReceiverOptions()
         options.receiveBufferSize = receiveBuffer
-        if recvMode == .ring { options.ring = RingOptions(size: ringSize) }
+        if recvMode == .ring { options.ring = RingOptions(size: UInt32(clamping: ringSize)) }
         let receiver: PGMReceiver
         do {
             receiver = try PGMReceiver(group: group, interface: interface.address, options: options)
         } catch {
-            throw PerfError.wrap("PGM receiver on \(group)", error)
+            throw PerfError.wrap("PGM receiver on \(group)", error,
+                                 doing: .receiving(group: group.description, interface: interface.interface))
         }
         let udp: UDPMulticast
         do {
             udp = try UDPMulticast.receiver(group: group, interface: interface.address, receiveBuffer: receiveBuffer)
         } catch {
-            throw PerfError.failed("UDP receiver on \(group)", error)
+            throw PerfError.failed("UDP receiver on \(group)", error,
+                                   .receiving(group: group.description, interface: interface.interface))
         }
         defer { udp.close() }
         let pgmBuffer = UnsafeMutableRawBufferPointer.allocate(byteCount: PGMSocket.maximumAPDU, alignment: 8)

@@ -27,33 +27,38 @@ struct Send: ParsableCommand {
     @OptionGroup var target: GroupOptions
     @OptionGroup var interface: InterfaceOption
 
-    @Option(help: ArgumentHelp(
+    @Option(parsing: .unconditional, help: ArgumentHelp(
         "Message sizes in bytes, comma-separated, each \(PerfHeader.size)-\(PGMSocket.maximumAPDU) (\(Send.maxUDP) with --baseline udp).",
         valueName: "list"))
     var sizes = "64,512,1400,8192,65000"
 
-    @Option(help: "Messages per phase (default 1000, or no limit with --duration).")
-    var count: UInt64?
+    @Option(parsing: .unconditional, help: "Messages per phase (default 1000, or no limit with --duration).")
+    var count: Int?
 
-    @Option(help: ArgumentHelp("Stop each phase after this many seconds (0.01-86400).", valueName: "seconds"))
+    @Option(parsing: .unconditional, help: ArgumentHelp("Stop each phase after this many seconds (0.01-86400).", valueName: "seconds"))
     var duration: Double?
 
-    @Option(help: ArgumentHelp("Rate limit in bytes/s, IP headers included, for PGM and the UDP baseline; 0 for none (default: the kernel's PGM_TXW_MAX_RTE).", valueName: "bytes/s"))
-    var rate: UInt32?
+    @Option(parsing: .unconditional, help: ArgumentHelp(
+        "Rate limit in bytes/s, IP headers included, for PGM and the UDP baseline, 0-4294967295; 0 for none (default: the kernel's PGM_TXW_MAX_RTE).",
+        valueName: "bytes/s"))
+    var rate: Int?
 
     @Option(help: "Baseline run in the same sweep: none or udp.")
     var baseline: Baseline = .none
 
-    @Option(help: ArgumentHelp("Pause between phases, so that repairs and stragglers arrive (0-60).", valueName: "seconds"))
+    @Option(parsing: .unconditional, help: ArgumentHelp(
+        "Pause between phases, so that repairs and stragglers arrive (0-60).", valueName: "seconds"))
     var gap = 0.5
 
-    @Option(help: ArgumentHelp("Keep the last PGM session up this long for repairs before closing it (0-3600).", valueName: "seconds"))
+    @Option(parsing: .unconditional, help: ArgumentHelp(
+        "Keep the last PGM session up this long for repairs before closing it (0-3600).", valueName: "seconds"))
     var linger = 2.0
 
-    @Option(help: "IP_MULTICAST_TTL.")
-    var ttl: UInt8?
+    @Option(parsing: .unconditional, help: ArgumentHelp("IP_MULTICAST_TTL, 0-255 (0: this host only).", valueName: "hops"))
+    var ttl: Int?
 
-    @Option(help: ArgumentHelp("PGM messages per sendmmsg(2) call (1-64; 1: one send per message).", valueName: "n"))
+    @Option(parsing: .unconditional, help: ArgumentHelp(
+        "PGM messages per sendmmsg(2) call (1-64; 1: one send per message).", valueName: "n"))
     var sendBatch = 1
 
     @Flag(help: "Print the sender's table as one JSON object.")
@@ -79,7 +84,11 @@ struct Send: ParsableCommand {
             throw ValidationError(
                 "--sizes: \(big) bytes does not fit a UDP datagram (at most \(Self.maxUDP)); drop it or use --baseline none")
         }
-        if count == 0 { throw ValidationError("--count must be at least 1") }
+        if let c = count, c < 1 { throw ValidationError("--count must be at least 1; got \(c)") }
+        if let r = rate, !(0...Int(UInt32.max)).contains(r) {
+            throw ValidationError("--rate must be 0-\(UInt32.max) bytes/s (0: no limit); got \(r)")
+        }
+        if let t = ttl, !(0...255).contains(t) { throw ValidationError("--ttl must be 0-255 hops; got \(t)") }
         if let d = duration, !(d >= 0.01 && d <= 86400) {
             throw ValidationError("--duration must be 0.01-86400 seconds; got \(d)")
         }
@@ -110,9 +119,9 @@ struct Send: ParsableCommand {
         let phases = UInt8(list.count * perSize)
         let group = target.endpoint
         var options = SourceOptions()
-        options.txwMaxRte = rate
+        options.txwMaxRte = rate.map { UInt32(clamping: $0) }
         options.interface = interface.address
-        options.multicastTTL = ttl
+        options.multicastTTL = ttl.map { UInt8(clamping: $0) }
 
         let largest = list.max() ?? PerfHeader.size
         // One slot per message of a batch; the first is also the end record's.
@@ -124,9 +133,10 @@ struct Send: ParsableCommand {
         var udp: UDPMulticast?
         if baseline == .udp {
             do {
-                udp = try UDPMulticast.sender(group: group, interface: interface.address, ttl: ttl)
+                udp = try UDPMulticast.sender(group: group, interface: interface.address, ttl: options.multicastTTL)
             } catch {
-                throw PerfError.failed("UDP socket to \(group)", error)
+                throw PerfError.failed("UDP socket to \(group)", error,
+                                       .sending(group: group.description, interface: interface.interface))
             }
         }
         defer { udp?.close() }
@@ -142,7 +152,8 @@ struct Send: ParsableCommand {
             do {
                 source = try PGMSource(group: group, options: options)
             } catch {
-                throw PerfError.wrap("starting a PGM session to \(group)", error)
+                throw PerfError.wrap("starting a PGM session to \(group)", error,
+                                     doing: .sending(group: group.description, interface: interface.interface))
             }
             if phase == 0 {
                 do { udpRate = try source.socket.get(.txwMaxRte) } catch {
@@ -227,7 +238,7 @@ struct Send: ParsableCommand {
         buffer: UnsafeMutableRawBufferPointer, pace: UInt32,
         via sink: borrowing some MessageSink & ~Copyable
     ) throws(PerfError) -> (UInt64, UInt64, UInt64) {
-        let limit = count ?? (duration == nil ? 1000 : UInt64.max)
+        let limit = count.map { UInt64(clamping: $0) } ?? (duration == nil ? 1000 : UInt64.max)
         if transport == .pgm && sendBatch > 1 {
             return try sendBatched(phase: phase, phases: phases, size: size, buffer: buffer, limit: limit, via: sink)
         }

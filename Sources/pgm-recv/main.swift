@@ -32,16 +32,17 @@ struct PGMRecv: ParsableCommand {
     @Option(help: ArgumentHelp("Join on the interface with this IPv4 address.", valueName: "address"))
     var interface: String?
 
-    @Option(help: "Stop after this many APDUs, over all sessions.")
-    var count: UInt64?
+    @Option(parsing: .unconditional, help: "Stop after this many APDUs, over all sessions.")
+    var count: Int?
 
-    @Option(help: "Stop when this many sessions have ended (OPT_FIN, OPT_RST or expiry).")
+    @Option(parsing: .unconditional, help: "Stop when this many sessions have ended (OPT_FIN, OPT_RST or expiry).")
     var sessions: Int?
 
-    @Option(help: ArgumentHelp("Stop after this many seconds.", valueName: "seconds"))
+    @Option(parsing: .unconditional, help: ArgumentHelp("Stop after this many seconds (up to 86400).", valueName: "seconds"))
     var timeout: Double?
 
-    @Option(help: ArgumentHelp("Longest APDU expected; longer ones are cut and counted as truncated.", valueName: "bytes"))
+    @Option(parsing: .unconditional, help: ArgumentHelp(
+        "Longest APDU expected (1-1048576); longer ones are cut and counted as truncated.", valueName: "bytes"))
     var maxSize = 65536
 
     @Flag(help: "Print a progress line on standard error every second.")
@@ -62,11 +63,13 @@ struct PGMRecv: ParsableCommand {
         guard count != nil || timeout != nil || sessions != nil else {
             throw ValidationError("give --count, --sessions or --timeout: pgm-recv needs to know when to stop")
         }
-        if count == 0 { throw ValidationError("--count must be at least 1") }
-        if let s = sessions, s < 1 { throw ValidationError("--sessions must be at least 1") }
-        if let t = timeout, !(t > 0 && t <= 86400) { throw ValidationError("--timeout must be 0-86400 seconds") }
+        if let c = count, c < 1 { throw ValidationError("--count must be at least 1; got \(c)") }
+        if let s = sessions, s < 1 { throw ValidationError("--sessions must be at least 1; got \(s)") }
+        if let t = timeout, !(t > 0 && t <= 86400) {
+            throw ValidationError("--timeout must be more than 0 and at most 86400 seconds; got \(t)")
+        }
         guard (1...PGMSocket.maximumAPDU).contains(maxSize) else {
-            throw ValidationError("--max-size must be 1-\(PGMSocket.maximumAPDU) bytes")
+            throw ValidationError("--max-size must be 1-\(PGMSocket.maximumAPDU) bytes; got \(maxSize)")
         }
     }
 
@@ -91,9 +94,11 @@ struct PGMRecv: ParsableCommand {
             options.udpEncapsulation = udp.encapsulation
             receiver = try PGMReceiver(group: endpoint, interface: interface.flatMap { try? IPv4Address($0) }, options: options)
         } catch .socketTypeNotSupported {
-            throw Failure("socket(AF_INET, SOCK_RDM, IPPROTO_PGM): \(Errno.socketTypeNotSupported) (is pgm.ko loaded?)")
+            throw Failure(systemErrorMessage("socket(AF_INET, SOCK_RDM, IPPROTO_PGM)",
+                                             errno: Errno.socketTypeNotSupported.rawValue, doing: .openingSocket))
         } catch {
-            throw Failure("receiving on \(endpoint): \(error)" + (error.pgmPrivilegeHint.map { " (\($0))" } ?? ""))
+            throw Failure(systemErrorMessage("receiving on \(endpoint)", errno: error.rawValue,
+                                             doing: .receiving(group: endpoint.description, interface: interface)))
         }
         if json {
             print(JSON.object([("event", .string("ready")), ("group", .string(endpoint.description))]).text)
@@ -111,7 +116,7 @@ struct PGMRecv: ParsableCommand {
         var nextTick = t0 + 1
         var timedOut = false
         while true {
-            if let c = count, total >= c { break }
+            if let c = count, total >= UInt64(clamping: c) { break }
             if let s = sessions, ended >= s { break }
             let t = now()
             if let limit = timeout, t - t0 >= limit {
@@ -133,7 +138,7 @@ struct PGMRecv: ParsableCommand {
             do {
                 event = try receiver.nextEvent(maximumLength: maxSize, timeout: .milliseconds(Int64(wait * 1000)))
             } catch {
-                throw Failure("receive: \(error)")
+                throw Failure(systemErrorMessage("receive", errno: error.rawValue))
             }
             guard let event else { continue }
             switch event {

@@ -29,26 +29,29 @@ struct PGMSend: ParsableCommand {
     @Option(help: ArgumentHelp("Send from the interface with this IPv4 address.", valueName: "address"))
     var interface: String?
 
-    @Option(help: "APDUs to send (default 1000 without --input, all of the input with it).")
-    var count: UInt64?
+    @Option(parsing: .unconditional, help: "APDUs to send (default 1000 without --input, all of the input with it).")
+    var count: Int?
 
-    @Option(help: ArgumentHelp("Bytes per APDU (1-1048576).", valueName: "bytes"))
+    @Option(parsing: .unconditional, help: ArgumentHelp("Bytes per APDU (1-1048576).", valueName: "bytes"))
     var size = 1024
 
     @Option(help: ArgumentHelp("Send this file's bytes; - for standard input.", valueName: "file"))
     var input: String?
 
-    @Option(help: ArgumentHelp("Rate limit in bytes/s, IP headers included; 0 for none (default: the kernel's).", valueName: "bytes/s"))
-    var rate: UInt32?
+    @Option(parsing: .unconditional, help: ArgumentHelp(
+        "Rate limit in bytes/s, IP headers included, 0-4294967295; 0 for none (default: the kernel's).", valueName: "bytes/s"))
+    var rate: Int?
 
-    @Option(help: ArgumentHelp("Keep the session up this long after the last APDU to repair NAKs, then close it (OPT_FIN, repeated for one more second).", valueName: "seconds"))
+    @Option(parsing: .unconditional, help: ArgumentHelp(
+        "Keep the session up this long after the last APDU to repair NAKs, then close it (OPT_FIN, repeated for one more second); 0-3600.",
+        valueName: "seconds"))
     var linger = 2.0
 
-    @Option(help: "Seed of the made-up APDUs.")
+    @Option(parsing: .unconditional, help: "Seed of the made-up APDUs (0-18446744073709551615).")
     var seed: UInt64 = 1
 
-    @Option(help: "IP_MULTICAST_TTL.")
-    var ttl: UInt8?
+    @Option(parsing: .unconditional, help: ArgumentHelp("IP_MULTICAST_TTL, 0-255 (0: this host only).", valueName: "hops"))
+    var ttl: Int?
 
     @OptionGroup var udp: UDPOptions
 
@@ -62,8 +65,12 @@ struct PGMSend: ParsableCommand {
         guard (1...PGMSocket.maximumAPDU).contains(size) else {
             throw ValidationError("--size must be 1-\(PGMSocket.maximumAPDU) bytes; got \(size)")
         }
-        guard linger >= 0, linger <= 3600 else { throw ValidationError("--linger must be 0-3600 seconds") }
-        if count == 0 { throw ValidationError("--count must be at least 1") }
+        guard linger >= 0, linger <= 3600 else { throw ValidationError("--linger must be 0-3600 seconds; got \(linger)") }
+        if let c = count, c < 1 { throw ValidationError("--count must be at least 1; got \(c)") }
+        if let r = rate, !(0...Int(UInt32.max)).contains(r) {
+            throw ValidationError("--rate must be 0-\(UInt32.max) bytes/s (0: no limit); got \(r)")
+        }
+        if let t = ttl, !(0...255).contains(t) { throw ValidationError("--ttl must be 0-255 hops; got \(t)") }
     }
 
     func run() throws {
@@ -76,18 +83,20 @@ struct PGMSend: ParsableCommand {
             }
         }
         var options = SourceOptions()
-        options.txwMaxRte = rate
+        options.txwMaxRte = rate.map { UInt32(clamping: $0) }
         options.udpEncapsulation = udp.encapsulation
-        options.multicastTTL = ttl
+        options.multicastTTL = ttl.map { UInt8(clamping: $0) }
         options.interface = interface.flatMap { try? IPv4Address($0) }
         let endpoint = target.endpoint
+        let doing = Doing.sending(group: endpoint.description, interface: interface)
         let source: PGMSource
         do {
             source = try PGMSource(group: endpoint, options: options)
         } catch .socketTypeNotSupported {
-            throw Failure("socket(AF_INET, SOCK_RDM, IPPROTO_PGM): \(Errno.socketTypeNotSupported) (is pgm.ko loaded?)")
+            throw Failure(systemErrorMessage("socket(AF_INET, SOCK_RDM, IPPROTO_PGM)",
+                                             errno: Errno.socketTypeNotSupported.rawValue, doing: .openingSocket))
         } catch {
-            throw Failure("starting a session to \(endpoint): \(error)" + (error.pgmPrivilegeHint.map { " (\($0))" } ?? ""))
+            throw Failure(systemErrorMessage("starting a session to \(endpoint)", errno: error.rawValue, doing: doing))
         }
         let tsi = try source.transportSessionID()
 
@@ -95,7 +104,7 @@ struct PGMSend: ParsableCommand {
         var apdus: UInt64 = 0
         var bytes: UInt64 = 0
         let t0 = now()
-        let limit = count ?? (file == nil ? 1000 : UInt64.max)
+        let limit = count.map { UInt64(clamping: $0) } ?? (file == nil ? 1000 : UInt64.max)
         var buffer = [UInt8](repeating: 0, count: size)
         while apdus < limit {
             let apdu: ArraySlice<UInt8>
@@ -109,7 +118,7 @@ struct PGMSend: ParsableCommand {
             do {
                 try source.send(contentsOf: apdu)
             } catch {
-                throw Failure("send of APDU \(apdus + 1) (\(apdu.count) bytes): \(error)")
+                throw Failure(systemErrorMessage("send of APDU \(apdus + 1) (\(apdu.count) bytes)", errno: error.rawValue, doing: doing))
             }
             apdu.withUnsafeBytes { hash.update($0) }
             apdus += 1
@@ -124,7 +133,7 @@ struct PGMSend: ParsableCommand {
         do {
             try source.close(linger: .seconds(1))
         } catch {
-            throw Failure("closing the session: \(error)")
+            throw Failure(systemErrorMessage("closing the session", errno: error.rawValue, doing: doing))
         }
 
         let digest = hash.hexDigest()

@@ -12,46 +12,51 @@ struct PGMSim: ParsableCommand {
         abstract: "Simulate one PGM source and N receivers over lossy links with the reference model."
     )
 
-    @Option(name: .shortAndLong, help: "Number of receivers.")
+    @Option(name: .shortAndLong, parsing: .unconditional, help: "Number of receivers.")
     var receivers = 10
 
-    @Option(name: .shortAndLong, help: "Number of APDUs the source sends.")
+    @Option(name: .shortAndLong, parsing: .unconditional, help: "Number of APDUs the source sends.")
     var messages = 1000
 
-    @Option(name: .shortAndLong, help: "APDU size in bytes (at least 4; larger than a TPDU means fragments).")
+    @Option(name: .shortAndLong, parsing: .unconditional,
+            help: "APDU size in bytes (at least 4; larger than a TPDU means fragments).")
     var size = 1000
 
-    @Option(help: ArgumentHelp("Microseconds between APDUs; 0 queues them all at once and the rate paces them.",
-                               valueName: "us"))
+    @Option(parsing: .unconditional, help: ArgumentHelp(
+        "Microseconds between APDUs; 0 queues them all at once and the rate paces them.",
+        valueName: "us"))
     var interval: Int64 = 0
 
-    @Option(help: "Loss probability on each source-to-receiver link (0...1).")
+    @Option(parsing: .unconditional, help: "Loss probability on each source-to-receiver link (0...1).")
     var loss = 0.01
 
-    @Option(help: ArgumentHelp("Mean loss burst length in packets; above 1 uses a Gilbert-Elliott model.",
-                               valueName: "packets"))
+    @Option(parsing: .unconditional, help: ArgumentHelp(
+        "Mean loss burst length in packets; above 1 uses a Gilbert-Elliott model.",
+        valueName: "packets"))
     var burst = 1.0
 
-    @Option(help: "Loss probability on each receiver-to-source link (NAK, SPMR).")
+    @Option(parsing: .unconditional, help: "Loss probability on each receiver-to-source link (NAK, SPMR).")
     var upstreamLoss = 0.0
 
-    @Option(help: ArgumentHelp("One-way link delay.", valueName: "us"))
+    @Option(parsing: .unconditional, help: ArgumentHelp("One-way link delay.", valueName: "us"))
     var delay: Int64 = 1000
 
-    @Option(help: ArgumentHelp("Extra random delay per packet and receiver, 0 to this (reorders).", valueName: "us"))
+    @Option(parsing: .unconditional, help: ArgumentHelp(
+        "Extra random delay per packet and receiver, 0 to this (reorders).", valueName: "us"))
     var jitter: Int64 = 0
 
-    @Option(help: "Probability a packet is duplicated.")
+    @Option(parsing: .unconditional, help: "Probability a packet is duplicated.")
     var duplicate = 0.0
 
-    @Option(help: "Probability a packet is held back by --reorder-delay.")
+    @Option(parsing: .unconditional, help: "Probability a packet is held back by --reorder-delay.")
     var reorder = 0.0
 
-    @Option(help: ArgumentHelp("Hold-back of a reordered packet.", valueName: "us"))
+    @Option(parsing: .unconditional, help: ArgumentHelp("Hold-back of a reordered packet.", valueName: "us"))
     var reorderDelay: Int64 = 2000
 
-    @Option(help: ArgumentHelp("Rate limit in bytes/s counting IP headers (TXW_MAX_RTE); 0 = none.",
-                               valueName: "bytes/s"))
+    @Option(parsing: .unconditional, help: ArgumentHelp(
+        "Rate limit in bytes/s counting IP headers (TXW_MAX_RTE); 0 = none.",
+        valueName: "bytes/s"))
     var rate: UInt32?
 
     @Option(name: .customLong("param"), help: ArgumentHelp(
@@ -59,11 +64,12 @@ struct PGMSim: ParsableCommand {
         valueName: "NAME=VALUE"))
     var params: [String] = []
 
-    @Option(help: "Seed of every random choice; the same seed gives the same run.")
+    @Option(parsing: .unconditional, help: "Seed of every random choice; the same seed gives the same run.")
     var seed: UInt64 = 1
 
-    @Option(help: ArgumentHelp("Stop the virtual clock here even if receivers have not finished.",
-                               valueName: "seconds"))
+    @Option(parsing: .unconditional, help: ArgumentHelp(
+        "Stop the virtual clock here even if receivers have not finished.",
+        valueName: "seconds"))
     var timeLimit = 600.0
 
     @Flag(help: "Do not advertise OPT_JOIN: receivers start at the first packet they hear.")

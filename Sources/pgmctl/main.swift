@@ -272,7 +272,7 @@ struct Peers: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "List the sessions receivers follow: windows, NAKs and losses per source.")
 
-    @Option(help: ArgumentHelp("Only the peers of the receiver socket with this inode.", valueName: "inode"))
+    @Option(parsing: .unconditional, help: ArgumentHelp("Only the peers of the receiver socket with this inode.", valueName: "inode"))
     var socket: UInt32?
 
     @OptionGroup var output: OutputOptions
@@ -321,15 +321,17 @@ struct Stats: AsyncParsableCommand {
     @Flag(help: "Print the counters every --interval seconds, with rates per second.")
     var watch = false
 
-    @Option(help: ArgumentHelp("Seconds between reports with --watch.", valueName: "seconds"))
+    @Option(parsing: .unconditional, help: ArgumentHelp("Seconds between reports with --watch.", valueName: "seconds"))
     var interval: Double = 1
 
-    @Option(help: ArgumentHelp("Stop after this many reports with --watch.", valueName: "n"))
+    @Option(parsing: .unconditional, help: ArgumentHelp("Stop after this many reports with --watch.", valueName: "n"))
     var count: Int?
 
     func validate() throws {
-        guard interval > 0 && interval <= 3600 else { throw ValidationError("--interval must be 0-3600 seconds") }
-        if let c = count, c < 1 { throw ValidationError("--count must be at least 1") }
+        guard interval > 0 && interval <= 3600 else {
+            throw ValidationError("--interval must be more than 0 and at most 3600 seconds; got \(interval)")
+        }
+        if let c = count, c < 1 { throw ValidationError("--count must be at least 1; got \(c)") }
     }
 
     func run() async throws {
@@ -381,15 +383,17 @@ struct Monitor: AsyncParsableCommand {
     @Flag(help: "Print each event as a JSON object on its own line.")
     var json = false
 
-    @Option(help: ArgumentHelp("Stop after this many events.", valueName: "n"))
+    @Option(parsing: .unconditional, help: ArgumentHelp("Stop after this many events.", valueName: "n"))
     var count: Int?
 
-    @Option(help: ArgumentHelp("Stop after this many seconds.", valueName: "seconds"))
+    @Option(parsing: .unconditional, help: ArgumentHelp("Stop after this many seconds.", valueName: "seconds"))
     var timeout: Double?
 
     func validate() throws {
-        if let c = count, c < 1 { throw ValidationError("--count must be at least 1") }
-        if let t = timeout, !(t > 0 && t <= 86400) { throw ValidationError("--timeout must be 0-86400 seconds") }
+        if let c = count, c < 1 { throw ValidationError("--count must be at least 1; got \(c)") }
+        if let t = timeout, !(t > 0 && t <= 86400) {
+            throw ValidationError("--timeout must be more than 0 and at most 86400 seconds; got \(t)")
+        }
     }
 
     func run() async throws {

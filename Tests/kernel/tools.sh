@@ -3,11 +3,12 @@
 # the test VM: a veth pair with netem loss on both ends (data toward the
 # receiver, NAKs toward the source).  The receiver must deliver the whole
 # stream (as many APDUs as sent, the same SHA-256), must have sent NAKs and
-# got repairs, and must see the session end.  Then pgm-perf: a sweep at the
-# same loss (all delivered, repairs counted), and without loss one with the
-# UDP baseline (counts equal, JSON with ratios), one through the mmap ring
-# with sendmmsg batches and one with recvmmsg (all delivered).  Prints
-# "tools-vm: N passed, N failed".
+# got repairs, and must see the session end.  The tools' errors for a
+# missing interface address and a missing multicast route name the cause.
+# Then pgm-perf: a sweep at the same loss (all delivered, repairs
+# counted), and without loss one with the UDP baseline (counts equal, JSON
+# with ratios), one through the mmap ring with sendmmsg batches and one
+# with recvmmsg (all delivered).  Prints "tools-vm: N passed, N failed".
 #
 #   tools.sh [BIN] [COUNT] [LOSS%]
 set -u
@@ -65,6 +66,38 @@ fi
 # A receiver with nothing to hear gives up at its timeout with status 2.
 ip netns exec trcv "$bin/pgm-recv" --port 7578 --interface 10.97.0.2 --count 1 --timeout 0.5 >/dev/null
 if [ $? = 2 ]; then ok "pgm-recv --timeout before --count exits 2"; else notok "pgm-recv --timeout before --count exits 2"; fi
+
+# Errors name their cause and the fix, not only the errno (issue 17): an
+# --interface address no interface has (a receiver's join fails with
+# ENODEV, a source's bind with EADDRNOTAVAIL), and a namespace without a
+# multicast route (a source's connect: ENETUNREACH; a receiver's join
+# without --interface: ENODEV).
+fails_with() {	# NS TEXT TOOL ARGS...: status 1 and TEXT on stderr
+	local ns=$1 want=$2 tool=$3 err rc
+	shift 3
+	err=$(ip netns exec "$ns" "$bin/$tool" "$@" 2>&1 >/dev/null)
+	rc=$?
+	printf '    %s: exit %s: %s\n' "$tool" "$rc" "$err"
+	[ $rc = 1 ] && printf '%s' "$err" | grep -qF -- "$want"
+}
+cause() {	# NAME NS TEXT TOOL ARGS...
+	local name=$1
+	shift
+	if fails_with "$@"; then ok "$name"; else notok "$name"; fi
+}
+cause "pgm-recv --interface with an address no interface has says so" trcv \
+	"No such device (no local interface has the address 192.0.2.99" pgm-recv --interface 192.0.2.99 --count 1 --timeout 1
+cause "pgm-send --interface with an address no interface has says so" tsrc \
+	"(no local interface has the address 192.0.2.99" pgm-send --interface 192.0.2.99 --count 1 --linger 0
+netns_add tbare
+cause "pgm-send without a multicast route says how to add one" tbare \
+	"Network is unreachable (no route to 239.192.0.1:7500: give --interface ADDRESS or add a route for 224.0.0.0/4" \
+	pgm-send --count 1 --linger 0
+cause "pgm-recv without a multicast route says how to add one" tbare \
+	"No such device (no route to 239.192.0.1:7500 to choose an interface by: give --interface ADDRESS or add a route for 224.0.0.0/4" \
+	pgm-recv --count 1 --timeout 1
+cause "pgm-perf send without a multicast route says how to add one" tbare \
+	"(no route to 239.192.0.1:7500: give --interface ADDRESS" pgm-perf send --count 1 --quiet
 
 # pgm-perf: a sender in tsrc, the receiver in trcv.  Behaviour only (what
 # was sent is what was delivered, the JSON has its fields), never timing.

@@ -28,10 +28,20 @@
 #define _UAPI_LINUX_PGM_H
 
 #include <linux/types.h>
-#ifdef __KERNEL__
+
+/*
+ * Every type of this header is of <linux/types.h> but struct sockaddr_in
+ * (in struct sockaddr_pgm), which an application may have from either the
+ * kernel's <linux/in.h> or the C library's <netinet/in.h>, and the two do
+ * not mix both ways: <linux/in.h> steps aside when <netinet/in.h> came
+ * first (<linux/libc-compat.h>), glibc's <netinet/in.h> does not.  So this
+ * header takes the one already included, and otherwise <netinet/in.h>,
+ * after which either can still be included.
+ */
+#if defined(__KERNEL__)
 #include <linux/in.h>
-#else
-#include <netinet/in.h>	/* struct sockaddr_in, without clashing with glibc */
+#elif !defined(_LINUX_IN_H) && !defined(_UAPI_LINUX_IN_H)
+#include <netinet/in.h>
 #endif
 
 #ifndef IPPROTO_PGM

@@ -1,0 +1,69 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// What a tool was doing when a system call failed. An errno names a
+/// symptom; what it means, and what to do about it, depends on the call:
+/// ENODEV from joining a group on `--interface 192.0.2.99` is an address no
+/// local interface has, ENETUNREACH from starting a source is a missing
+/// multicast route.
+public enum Doing: Sendable, Equatable {
+    /// Opening a PGM socket: socket(AF_INET, SOCK_RDM, IPPROTO_PGM).
+    case openingSocket
+    /// A PGM source starting a session to `group` or sending to it, from the
+    /// interface with the address `interface` when one was given.
+    case sending(group: String, interface: String?)
+    /// A PGM receiver binding to `group` and joining it, on the interface
+    /// with the address `interface` when one was given.
+    case receiving(group: String, interface: String?)
+    /// Opening a packet socket for a live capture (pgm-dump).
+    case capturing
+    /// Anything else: the errno's text says what there is to say.
+    case other
+}
+
+/// The text of errno `code`, as strerror(3) gives it: "No such device".
+public func errnoText(_ code: Int32) -> String {
+    String(cString: strerror(code))
+}
+
+/// What pgm.ko's absence looks like and how to load it: every tool says
+/// it in these words.
+public let pgmModuleHint =
+    "is pgm.ko loaded? `modprobe pgm` loads it with the udp_tunnel module it needs"
+
+/// A multicast route, for the hints that ask for one.
+private let routeHint = "add a route for 224.0.0.0/4 (ip route add 224.0.0.0/4 dev IFACE)"
+
+/// The cause of errno `code` while `doing`, and what to do about it, or
+/// nil when the errno's text says it all.
+public func errnoCause(_ code: Int32, doing: Doing) -> String? {
+    switch (doing, code) {
+    case (.openingSocket, ESOCKTNOSUPPORT), (.openingSocket, EPROTONOSUPPORT),
+         (.sending, ESOCKTNOSUPPORT), (.sending, EPROTONOSUPPORT),
+         (.receiving, ESOCKTNOSUPPORT), (.receiving, EPROTONOSUPPORT):
+        return pgmModuleHint
+    case (.sending(_, let i?), ENODEV), (.sending(_, let i?), EADDRNOTAVAIL),
+         (.receiving(_, let i?), ENODEV), (.receiving(_, let i?), EADDRNOTAVAIL):
+        return "no local interface has the address \(i); `ip -4 address` lists them"
+    case (.sending(let g, nil), ENETUNREACH):
+        return "no route to \(g): give --interface ADDRESS or \(routeHint)"
+    case (.sending(let g, _?), ENETUNREACH):
+        return "no route to \(g): \(routeHint)"
+    case (.receiving(let g, nil), ENODEV):
+        return "no route to \(g) to choose an interface by: give --interface ADDRESS or \(routeHint)"
+    case (.sending, EACCES), (.receiving, EACCES):
+        return "a port below net.ipv4.ip_unprivileged_port_start (1024 by default) needs CAP_NET_BIND_SERVICE"
+    case (.capturing, EPERM), (.capturing, EACCES):
+        return "live capture needs CAP_NET_RAW: run as root, or setcap cap_net_raw+ep on pgm-dump"
+    default:
+        return nil
+    }
+}
+
+/// A failed system call as every tool prints it: what it was doing, the
+/// errno's text, and the cause when it is known,
+/// "joining 239.192.0.1:7500: No such device (no local interface has the address ...)".
+public func systemErrorMessage(_ what: String, errno code: Int32, doing: Doing = .other) -> String {
+    "\(what): \(errnoText(code))" + (errnoCause(code, doing: doing).map { " (\($0))" } ?? "")
+}

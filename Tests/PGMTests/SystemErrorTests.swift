@@ -1,0 +1,68 @@
+import PGMCLISupport
+import Testing
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The one formatter of failed system calls: the errno's text and, for the
+/// errnos a first-time user meets, the cause and the fix.
+@Suite("System errors")
+struct SystemErrorTests {
+    @Test func moduleMissing() {
+        for doing in [Doing.openingSocket, .sending(group: "239.192.0.1:7500", interface: nil),
+                      .receiving(group: "239.192.0.1:7500", interface: nil)] {
+            #expect(errnoCause(ESOCKTNOSUPPORT, doing: doing) == pgmModuleHint)
+            #expect(errnoCause(EPROTONOSUPPORT, doing: doing) == pgmModuleHint)
+        }
+        #expect(systemErrorMessage("socket(AF_INET, SOCK_RDM, IPPROTO_PGM)", errno: ESOCKTNOSUPPORT, doing: .openingSocket)
+            == "socket(AF_INET, SOCK_RDM, IPPROTO_PGM): Socket type not supported (is pgm.ko loaded? "
+            + "`modprobe pgm` loads it with the udp_tunnel module it needs)")
+    }
+
+    /// pgm-recv --interface 192.0.2.99: the join fails with ENODEV; a source
+    /// binding to that address gets EADDRNOTAVAIL. Both name the address.
+    @Test func interfaceWithoutThatAddress() {
+        let want = "no local interface has the address 192.0.2.99; `ip -4 address` lists them"
+        #expect(errnoCause(ENODEV, doing: .receiving(group: "239.192.0.1:7500", interface: "192.0.2.99")) == want)
+        #expect(errnoCause(EADDRNOTAVAIL, doing: .receiving(group: "239.192.0.1:7500", interface: "192.0.2.99")) == want)
+        #expect(errnoCause(EADDRNOTAVAIL, doing: .sending(group: "239.192.0.1:7500", interface: "192.0.2.99")) == want)
+        #expect(errnoCause(ENODEV, doing: .sending(group: "239.192.0.1:7500", interface: "192.0.2.99")) == want)
+        #expect(systemErrorMessage("receiving on 239.192.0.1:7500", errno: ENODEV,
+                                   doing: .receiving(group: "239.192.0.1:7500", interface: "192.0.2.99"))
+            == "receiving on 239.192.0.1:7500: No such device (\(want))")
+    }
+
+    /// No multicast route: a source's connect fails with ENETUNREACH, a
+    /// receiver's join without --interface with ENODEV. Both say how to fix it.
+    @Test func noMulticastRoute() {
+        let source = errnoCause(ENETUNREACH, doing: .sending(group: "239.192.0.1:7500", interface: nil))
+        #expect(source == "no route to 239.192.0.1:7500: give --interface ADDRESS or "
+            + "add a route for 224.0.0.0/4 (ip route add 224.0.0.0/4 dev IFACE)")
+        let bound = errnoCause(ENETUNREACH, doing: .sending(group: "239.192.0.1:7500", interface: "10.0.0.1"))
+        #expect(bound == "no route to 239.192.0.1:7500: add a route for 224.0.0.0/4 (ip route add 224.0.0.0/4 dev IFACE)")
+        let receiver = errnoCause(ENODEV, doing: .receiving(group: "239.192.0.1:7500", interface: nil))
+        #expect(receiver?.contains("give --interface ADDRESS or add a route for 224.0.0.0/4") == true)
+        #expect(systemErrorMessage("starting a session to 239.192.0.1:7500", errno: ENETUNREACH,
+                                   doing: .sending(group: "239.192.0.1:7500", interface: nil))
+            .hasPrefix("starting a session to 239.192.0.1:7500: Network is unreachable (no route to 239.192.0.1:7500: "))
+    }
+
+    @Test func privilege() {
+        let port = errnoCause(EACCES, doing: .receiving(group: "239.192.0.1:80", interface: nil))
+        #expect(port?.contains("CAP_NET_BIND_SERVICE") == true)
+        #expect(errnoCause(EPERM, doing: .capturing)?.contains("CAP_NET_RAW") == true)
+        #expect(errnoCause(EACCES, doing: .capturing)?.contains("CAP_NET_RAW") == true)
+    }
+
+    /// An errno without a known cause there is its text alone, the same in
+    /// every tool.
+    @Test func noCause() {
+        #expect(errnoCause(ENODEV, doing: .other) == nil)
+        #expect(errnoCause(ENETUNREACH, doing: .receiving(group: "239.192.0.1:7500", interface: nil)) == nil)
+        #expect(errnoCause(ESOCKTNOSUPPORT, doing: .capturing) == nil)
+        #expect(errnoCause(EMSGSIZE, doing: .sending(group: "239.192.0.1:7500", interface: nil)) == nil)
+        #expect(systemErrorMessage("poll", errno: EINVAL) == "poll: Invalid argument")
+        #expect(errnoText(ENODEV) == "No such device")
+    }
+}
