@@ -26,7 +26,6 @@ struct Recv: ParsableCommand {
     )
 
     @OptionGroup var target: GroupOptions
-    @OptionGroup var interface: InterfaceOption
 
     @Option(parsing: .unconditional, help: ArgumentHelp("Give up after this many seconds (0.1-86400).", valueName: "seconds"))
     var timeout = 300.0
@@ -150,22 +149,23 @@ struct Recv: ParsableCommand {
 
     func run() throws {
         let group = target.endpoint
+        let interface = try target.interfaceAddress()
         var options = ReceiverOptions()
         options.receiveBufferSize = receiveBuffer
         if recvMode == .ring { options.ring = RingOptions(size: UInt32(clamping: ringSize)) }
         let receiver: PGMReceiver
         do {
-            receiver = try PGMReceiver(group: group, interface: interface.address, options: options)
+            receiver = try PGMReceiver(group: group, interface: interface, options: options)
         } catch {
             throw PerfError.wrap("PGM receiver on \(group)", error,
-                                 doing: .receiving(group: group.description, interface: interface.interface))
+                                 doing: .receiving(group: group.description, interface: interface?.description))
         }
         let udp: UDPMulticast
         do {
-            udp = try UDPMulticast.receiver(group: group, interface: interface.address, receiveBuffer: receiveBuffer)
+            udp = try UDPMulticast.receiver(group: group, interface: interface, receiveBuffer: receiveBuffer)
         } catch {
             throw PerfError.failed("UDP receiver on \(group)", error,
-                                   .receiving(group: group.description, interface: interface.interface))
+                                   .receiving(group: group.description, interface: interface?.description))
         }
         defer { udp.close() }
         let pgmBuffer = UnsafeMutableRawBufferPointer.allocate(byteCount: PGMSocket.maximumAPDU, alignment: 8)

@@ -25,7 +25,6 @@ struct Send: ParsableCommand {
     )
 
     @OptionGroup var target: GroupOptions
-    @OptionGroup var interface: InterfaceOption
 
     @Option(parsing: .unconditional, help: ArgumentHelp(
         "Message sizes in bytes, comma-separated, each \(PerfHeader.size)-\(PGMSocket.maximumAPDU) (\(Send.maxUDP) with --baseline udp).",
@@ -118,9 +117,10 @@ struct Send: ParsableCommand {
         let perSize = baseline == .udp ? 2 : 1
         let phases = UInt8(list.count * perSize)
         let group = target.endpoint
+        let interface = try target.interfaceAddress()
         var options = SourceOptions()
         options.txwMaxRte = rate.map { UInt32(clamping: $0) }
-        options.interface = interface.address
+        options.interface = interface
         options.multicastTTL = ttl.map { UInt8(clamping: $0) }
 
         let largest = list.max() ?? PerfHeader.size
@@ -133,10 +133,10 @@ struct Send: ParsableCommand {
         var udp: UDPMulticast?
         if baseline == .udp {
             do {
-                udp = try UDPMulticast.sender(group: group, interface: interface.address, ttl: options.multicastTTL)
+                udp = try UDPMulticast.sender(group: group, interface: interface, ttl: options.multicastTTL)
             } catch {
                 throw PerfError.failed("UDP socket to \(group)", error,
-                                       .sending(group: group.description, interface: interface.interface))
+                                       .sending(group: group.description, interface: interface?.description))
             }
         }
         defer { udp?.close() }
@@ -153,7 +153,7 @@ struct Send: ParsableCommand {
                 source = try PGMSource(group: group, options: options)
             } catch {
                 throw PerfError.wrap("starting a PGM session to \(group)", error,
-                                     doing: .sending(group: group.description, interface: interface.interface))
+                                     doing: .sending(group: group.description, interface: interface?.description))
             }
             if phase == 0 {
                 do { udpRate = try source.socket.get(.txwMaxRte) } catch {

@@ -29,9 +29,6 @@ struct PGMRecv: ParsableCommand {
 
     @OptionGroup var target: GroupOptions
 
-    @Option(help: ArgumentHelp("Join on the interface with this IPv4 address.", valueName: "address"))
-    var interface: String?
-
     @Option(parsing: .unconditional, help: "Stop after this many APDUs, over all sessions.")
     var count: Int?
 
@@ -57,9 +54,6 @@ struct PGMRecv: ParsableCommand {
     var zmq = false
 
     func validate() throws {
-        if let i = interface, (try? IPv4Address(i)) == nil {
-            throw ValidationError("--interface wants an IPv4 address of this host; got '\(i)'")
-        }
         guard count != nil || timeout != nil || sessions != nil else {
             throw ValidationError("give --count, --sessions or --timeout: pgm-recv needs to know when to stop")
         }
@@ -88,17 +82,18 @@ struct PGMRecv: ParsableCommand {
 
     func run() throws {
         let endpoint = target.endpoint
+        let interface = try target.interfaceAddress()
         let receiver: PGMReceiver
         do {
             var options = ReceiverOptions()
             options.udpEncapsulation = udp.encapsulation
-            receiver = try PGMReceiver(group: endpoint, interface: interface.flatMap { try? IPv4Address($0) }, options: options)
+            receiver = try PGMReceiver(group: endpoint, interface: interface, options: options)
         } catch .socketTypeNotSupported {
             throw Failure(systemErrorMessage("socket(AF_INET, SOCK_RDM, IPPROTO_PGM)",
                                              errno: Errno.socketTypeNotSupported.rawValue, doing: .openingSocket))
         } catch {
             throw Failure(systemErrorMessage("receiving on \(endpoint)", errno: error.rawValue,
-                                             doing: .receiving(group: endpoint.description, interface: interface)))
+                                             doing: .receiving(group: endpoint.description, interface: interface?.description)))
         }
         if json {
             print(JSON.object([("event", .string("ready")), ("group", .string(endpoint.description))]).text)

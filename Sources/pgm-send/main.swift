@@ -26,9 +26,6 @@ struct PGMSend: ParsableCommand {
 
     @OptionGroup var target: GroupOptions
 
-    @Option(help: ArgumentHelp("Send from the interface with this IPv4 address.", valueName: "address"))
-    var interface: String?
-
     @Option(parsing: .unconditional, help: "APDUs to send (default 1000 without --input, all of the input with it).")
     var count: Int?
 
@@ -59,9 +56,6 @@ struct PGMSend: ParsableCommand {
     var json = false
 
     func validate() throws {
-        if let i = interface, (try? IPv4Address(i)) == nil {
-            throw ValidationError("--interface wants an IPv4 address of this host; got '\(i)'")
-        }
         guard (1...PGMSocket.maximumAPDU).contains(size) else {
             throw ValidationError("--size must be 1-\(PGMSocket.maximumAPDU) bytes; got \(size)")
         }
@@ -86,9 +80,10 @@ struct PGMSend: ParsableCommand {
         options.txwMaxRte = rate.map { UInt32(clamping: $0) }
         options.udpEncapsulation = udp.encapsulation
         options.multicastTTL = ttl.map { UInt8(clamping: $0) }
-        options.interface = interface.flatMap { try? IPv4Address($0) }
+        let interface = try target.interfaceAddress()
+        options.interface = interface
         let endpoint = target.endpoint
-        let doing = Doing.sending(group: endpoint.description, interface: interface)
+        let doing = Doing.sending(group: endpoint.description, interface: interface?.description)
         let source: PGMSource
         do {
             source = try PGMSource(group: endpoint, options: options)

@@ -165,6 +165,32 @@ else
 	check "pgm-perf recv says the module is missing" nomod pgm-perf recv --timeout 1 --quiet
 fi
 
+# --interface by name, and OpenPGM/ZeroMQ network strings as the group:
+# an unknown name is an error naming the cause (status 1, before any
+# socket), a network string is checked like a group.
+failed() {	# TOOL EXPECTED-TEXT ARGS...: status 1 and the text on stderr
+	local tool=$1 want=$2 out rc
+	shift 2
+	out=$("$bin/$tool" "$@" 2>&1 >/dev/null)
+	rc=$?
+	[ $rc = 1 ] && printf '%s' "$out" | grep -qF -- "$want"
+}
+check "pgm-send names an unknown --interface" failed pgm-send \
+	"--interface nosuch0: No such device (no interface is named nosuch0 in this network namespace" --interface nosuch0 --count 1
+check "pgm-recv names an unknown interface in a network string" failed pgm-recv \
+	"no interface is named nosuch0" --group 'nosuch0;239.192.0.1' --count 1
+check "pgm-perf recv names an unknown --interface" failed pgm-perf "no interface is named nosuch0" recv --interface nosuch0 --quiet
+check "pgm-send refuses a network string with a unicast group" refused pgm-send "multicast" --group 'lo;10.0.0.1'
+check "pgm-recv refuses an interface given twice" refused pgm-recv "give it once" --group 'lo;239.192.0.1' --interface lo --count 1
+check "pgm-send refuses a network string of three parts" refused pgm-send "INTERFACE;GROUP" --group 'lo;239.192.0.1;239.192.0.2'
+check "pgm-send refuses an interface name with a slash" refused pgm-send "--interface wants" --interface a/b
+if [ -d /sys/module/pgm ]; then
+	ok "network strings without pgm.ko (skipped: the module is loaded here)"
+else
+	check "pgm-send takes 'lo;GROUP' and goes as far as the socket" nomod pgm-send --group 'lo;239.192.0.1' --count 1
+	check "pgm-recv takes --interface lo and ';GROUP'" nomod pgm-recv --interface lo --group ';239.192.0.1' --count 1
+fi
+
 check "pgm-send reports a missing --input file" sh -c "'$bin/pgm-send' --input /nonexistent 2>&1 | grep -q nonexistent"
 
 echo "tools: $pass passed, $fail failed"
