@@ -240,3 +240,45 @@ public enum QuantityError: Error, Sendable, Equatable, CustomStringConvertible {
 
     public var description: String { message(for: "the value") }
 }
+
+/// An option's value refused, worded for the option: the tools turn it
+/// into a usage error (ArgumentParser's ValidationError, status 64).
+public struct OptionValueError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// The option as the user wrote it ("--linger", "nak-bo-ivl").
+    public let option: String
+    /// Why.
+    public let error: QuantityError
+
+    public init(option: String, error: QuantityError) {
+        self.option = option
+        self.error = error
+    }
+
+    public var description: String { error.message(for: option) }
+}
+
+extension Quantity {
+    /// `text` as seconds (a bare number is seconds) within `range`, above
+    /// its lower bound when `aboveLower`.
+    public static func seconds(
+        _ text: String, option: String, range: ClosedRange<Double>, aboveLower: Bool = false
+    ) throws(OptionValueError) -> Double {
+        do {
+            return try parse(text, bareUnit: .seconds).value(in: .seconds, range: range, aboveLower: aboveLower)
+        } catch {
+            throw OptionValueError(option: option, error: error)
+        }
+    }
+
+    /// `text` as a whole number of `unit` (a bare number is in `unit`)
+    /// within `range`; `note` follows the range in a refusal.
+    public static func whole(
+        _ text: String, option: String, unit: QuantityUnit, range: ClosedRange<Int64>, note: String? = nil
+    ) throws(OptionValueError) -> Int64 {
+        do {
+            return try parse(text, bareUnit: unit).whole(in: unit, range: range, note: note)
+        } catch {
+            throw OptionValueError(option: option, error: error)
+        }
+    }
+}

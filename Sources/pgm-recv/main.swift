@@ -35,8 +35,17 @@ struct PGMRecv: ParsableCommand {
     @Option(parsing: .unconditional, help: "Stop when this many sessions have ended (OPT_FIN, OPT_RST or expiry).")
     var sessions: Int?
 
-    @Option(parsing: .unconditional, help: ArgumentHelp("Stop after this many seconds (up to 86400).", valueName: "seconds"))
-    var timeout: Double?
+    @Option(name: .customLong("timeout"), parsing: .unconditional, help: ArgumentHelp(
+        "Stop after this long (up to 86400 s): 500ms, 30s, 2m; a bare number is seconds.", valueName: "time"))
+    var timeoutText: String?
+
+    /// --timeout in seconds, nil without one.
+    var timeout: Double? {
+        get throws(OptionValueError) {
+            guard let timeoutText else { return nil }
+            return try Quantity.seconds(timeoutText, option: "--timeout", range: 0...86400, aboveLower: true)
+        }
+    }
 
     @Option(parsing: .unconditional, help: ArgumentHelp(
         "Longest APDU expected (1-1048576); longer ones are cut and counted as truncated.", valueName: "bytes"))
@@ -54,14 +63,12 @@ struct PGMRecv: ParsableCommand {
     var zmq = false
 
     func validate() throws {
-        guard count != nil || timeout != nil || sessions != nil else {
+        guard count != nil || timeoutText != nil || sessions != nil else {
             throw ValidationError("give --count, --sessions or --timeout: pgm-recv needs to know when to stop")
         }
         if let c = count, c < 1 { throw ValidationError("--count must be at least 1; got \(c)") }
         if let s = sessions, s < 1 { throw ValidationError("--sessions must be at least 1; got \(s)") }
-        if let t = timeout, !(t > 0 && t <= 86400) {
-            throw ValidationError("--timeout must be more than 0 and at most 86400 seconds; got \(t)")
-        }
+        do throws(OptionValueError) { _ = try timeout } catch { throw ValidationError(error.description) }
         guard (1...PGMSocket.maximumAPDU).contains(maxSize) else {
             throw ValidationError("--max-size must be 1-\(PGMSocket.maximumAPDU) bytes; got \(maxSize)")
         }
@@ -82,6 +89,7 @@ struct PGMRecv: ParsableCommand {
 
     func run() throws {
         let endpoint = target.endpoint
+        let timeout = try self.timeout
         let interface = try target.interfaceAddress()
         let receiver: PGMReceiver
         do {

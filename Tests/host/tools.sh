@@ -34,7 +34,10 @@ check "pgm-sim refuses an unknown parameter" \
 check "pgm-sim refuses a loss above 1" sh -c "! '$bin/pgm-sim' --loss 1.5 2>/dev/null"
 check "pgm-sim refuses a negative --receivers" refused pgm-sim "--receivers must not be negative" --receivers -3
 check "pgm-sim refuses a negative -r" refused pgm-sim "--receivers must not be negative" -r -3
-check "pgm-sim refuses a negative --delay" refused pgm-sim "--delay must not be negative" --delay -1
+check "pgm-sim refuses a negative --delay" refused pgm-sim "--delay must be 0-1000000000000 microseconds; got -1" --delay -1
+simd() { "$bin/pgm-sim" -r 5 -m 300 --loss 0.05 --seed 3 --json --quiet "$@"; }
+units_same() { a=$(simd --delay 2ms --rate 8mbit) && b=$(simd --delay 2000 --rate 1000000) && same; }
+check "pgm-sim --delay 2ms --rate 8mbit is --delay 2000 --rate 1000000" units_same
 check "pgm-sim refuses a negative --loss" refused pgm-sim "--loss must be between 0 and 1, got -0.5" --loss -0.5
 
 # pgm-info without the module: a clear message and status 1.
@@ -189,6 +192,25 @@ if [ -d /sys/module/pgm ]; then
 else
 	check "pgm-send takes 'lo;GROUP' and goes as far as the socket" nomod pgm-send --group 'lo;239.192.0.1' --count 1
 	check "pgm-recv takes --interface lo and ';GROUP'" nomod pgm-recv --interface lo --group ';239.192.0.1' --count 1
+fi
+
+# Units: times (500us, 20ms, 2s, 1m) and rates (100M bytes/s, 100mbit as
+# tc), one parser for every tool; a bare number keeps the option's unit.
+check "pgm-send refuses a --rate of 5G as out of range" refused pgm-send "--rate must be 0-4294967295 bytes/s (0: no limit); got 5G" --rate 5G
+check "pgm-send refuses a rate of 1bit (an eighth of a byte)" refused pgm-send "--rate: '1bit' is not a whole number of bytes/s" --rate 1bit
+check "pgm-send refuses an unknown time unit" refused pgm-send "--linger: unknown unit 'x' in '2x'; a time takes ns, us, ms, s, m, h" --linger 2x
+check "pgm-send refuses --linger 2h" refused pgm-send "--linger must be 0-3600 seconds; got 2h" --linger 2h
+check "pgm-recv refuses --timeout 0ms" refused pgm-recv "--timeout must be more than 0 and at most 86400 seconds; got 0ms" --timeout 0ms
+check "pgm-perf send refuses --gap 2m" refused pgm-perf "--gap must be 0-60 seconds; got 2m" send --gap 2m
+check "pgm-perf send refuses --duration 5ms" refused pgm-perf "--duration must be 0.01-86400 seconds; got 5ms" send --duration 5ms
+check "pgm-perf recv refuses --hold 61s" refused pgm-perf "--hold must be 0-60 seconds; got 61s" recv --hold 61s
+check "pgm-dump refuses a --timeout that is not a time" refused pgm-dump "--timeout wants a time such as 500us, 20ms, 2s or 1m" -i lo --timeout soon
+if [ -d /sys/module/pgm ]; then
+	ok "units without pgm.ko (skipped: the module is loaded here)"
+else
+	check "pgm-send takes --rate 100mbit --linger 20ms" nomod pgm-send --rate 100mbit --linger 20ms --count 1
+	check "pgm-recv takes --timeout 500ms" nomod pgm-recv --timeout 500ms
+	check "pgm-perf send takes --rate 1M --gap 100ms --duration 1m" nomod pgm-perf send --rate 1M --gap 100ms --duration 1m --quiet
 fi
 
 check "pgm-send reports a missing --input file" sh -c "'$bin/pgm-send' --input /nonexistent 2>&1 | grep -q nonexistent"
