@@ -63,13 +63,37 @@ check "pgm-dump refuses a non-capture" sh -c "! printf 'junk' | '$bin/pgm-dump' 
 check "pgmctl --help lists its subcommands" sh -c "'$bin/pgmctl' --help | grep -q 'monitor'"
 check "pgmctl set suggests the closest key" sh -c "'$bin/pgmctl' set nak_bo 5 2>&1 >/dev/null | grep -q \"did you mean 'nak-bo-ivl'\"; [ \$? = 0 ] && ! '$bin/pgmctl' set nak_bo 5 2>/dev/null"
 check "pgmctl set without a value is a usage error (64)" sh -c "[ \"\$('$bin/pgmctl' set txw-sqns >/dev/null 2>&1; echo \$?)\" = 64 ]"
-check "pgmctl set refuses a value that is not a number" sh -c "'$bin/pgmctl' set txw-sqns 1k 2>&1 | grep -q 'not a whole number'"
+check "pgmctl set refuses a value that is not a number" refused pgmctl "txw-sqns wants a number such as 42; got 'many'" set txw-sqns many
+check "pgmctl set refuses a unit on a count" refused pgmctl "txw-sqns: unknown unit 'k' in '1k'; a number here takes no unit" set txw-sqns 1k
+# A negative value is out of range, not an unknown option (it used to be "Unknown option '-1'").
+check "pgmctl set refuses a negative value as out of range" refused pgmctl "txw-sqns must be 1-1048576 sequence numbers; got -1" set txw-sqns -1
+check "pgmctl set refuses a negative value after --" refused pgmctl "nak-bo-ivl must be 1000-600000000 microseconds; got -5ms" set nak-bo-ivl -- -5ms
+check "pgmctl set refuses a rate above 2^32-1 bytes/s" refused pgmctl "txw-max-rte must be 1-4294967295 bytes/s (0: off); got 5G" set txw-max-rte 5G
+check "pgmctl set refuses a fraction of a microsecond" refused pgmctl "nak-bo-ivl: '1.5us' is not a whole number of microseconds" set nak-bo-ivl 1.5us
+check "pgmctl set refuses a time unit on a rate" refused pgmctl "txw-max-rte: unknown unit 'ms' in '5ms'" set txw-max-rte 5ms
+completes_keys() {	# SHELL: the script names every key of pgmctl set
+	local script k
+	script=$("$bin/pgmctl" --generate-completion-script "$1") || return 1
+	for k in txw-sqns nak-bo-ivl rx-mem-netns udp-encap-mcast-port; do
+		printf '%s' "$script" | grep -q "'$k'\|$k" || return 1
+	done
+}
+for sh in bash zsh fish; do
+	check "pgmctl's $sh completion lists set's keys" completes_keys $sh
+done
 check "pgmctl stats refuses a negative --interval" refused pgmctl "--interval must be more than 0 and at most 3600 seconds; got -1" stats --interval -1
 check "pgmctl monitor refuses a negative --timeout" refused pgmctl "--timeout must be more than 0 and at most 86400 seconds; got -5" monitor --timeout -5
 check "pgmctl prints a bash completion script" sh -c "'$bin/pgmctl' --generate-completion-script bash | grep -q '_pgmctl'"
+nomodctl() {	# ARGS...: status 1 and "not loaded": the arguments were accepted
+	local out rc
+	out=$("$bin/pgmctl" "$@" 2>&1)
+	rc=$?
+	[ $rc = 1 ] && printf '%s' "$out" | grep -q 'pgm module is not loaded'
+}
 if [ -d /sys/module/pgm ]; then
 	ok "pgmctl without pgm.ko (skipped: the module is loaded here)"
 else
+	check "pgmctl set takes times and rates with units" nomodctl set nak-bo-ivl 50ms txw-secs-ms 2s txw-max-rte 100mbit rx-mem 64Mi
 	check "pgmctl says the module is not loaded" sh -c "'$bin/pgmctl' show 2>&1 | grep -q 'pgm module is not loaded'; [ \$? = 0 ] && ! '$bin/pgmctl' show >/dev/null 2>&1"
 fi
 
