@@ -15,7 +15,8 @@ struct PGMDumpCommand: ParsableCommand {
             Native PGM (IP protocol 113) and UDP-encapsulated PGM are shown one packet \
             per line; packets the codec refuses are shown with the reason. A summary \
             goes to standard error at the end.
-            """
+            """,
+        version: pgmVersion
     )
 
     @Option(name: [.customShort("r"), .customLong("read")], help: ArgumentHelp(

@@ -22,6 +22,7 @@ struct PGMPerf: ParsableCommand {
             CPU per message on both sides, NAKs, repairs, losses, and the PGM/UDP ratios. \
             Progress goes to standard error once a second.
             """,
+        version: pgmVersion,
         subcommands: [Send.self, Recv.self]
     )
 }

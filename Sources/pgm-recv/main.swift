@@ -24,7 +24,8 @@ struct PGMRecv: ParsableCommand {
             came first, 1 on an error. With --zmq the messages ZeroMQ framed inside the APDUs \
             are counted and hashed instead of the APDUs (ZeroMQ's PUB on pgm:// or, with \
             --udp-ports PORT, epgm://).
-            """
+            """,
+        version: pgmVersion
     )
 
     @OptionGroup var target: GroupOptions

@@ -21,7 +21,8 @@ struct PGMSend: ParsableCommand {
             bytes, the last one shorter, up to --count APDUs. The summary's SHA-256 covers \
             every byte sent, in order: pgm-recv prints the same digest for a session it \
             received whole.
-            """
+            """,
+        version: pgmVersion
     )
 
     @OptionGroup var target: GroupOptions

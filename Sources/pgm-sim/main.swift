@@ -10,7 +10,8 @@ import PGMWire
 struct PGMSim: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "pgm-sim",
-        abstract: "Simulate one PGM source and N receivers over lossy links with the reference model."
+        abstract: "Simulate one PGM source and N receivers over lossy links with the reference model.",
+        version: pgmVersion
     )
 
     @Option(name: .shortAndLong, parsing: .unconditional, help: "Number of receivers.")

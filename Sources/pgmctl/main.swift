@@ -21,6 +21,7 @@ struct PGMCtl: AsyncParsableCommand {
             Exit status: 0 on success, 1 when the kernel refuses or the module is not loaded, 64 on \
             a usage error. See pgmctl(8).
             """,
+        version: pgmVersion,
         subcommands: [Show.self, SetCommand.self, Sockets.self, Peers.self, Stats.self, Monitor.self]
     )
 }

@@ -239,5 +239,12 @@ fi
 
 check "pgm-send reports a missing --input file" sh -c "'$bin/pgm-send' --input /nonexistent 2>&1 | grep -q nonexistent"
 
+# --version: every tool prints the one version of PGMCLISupport/Version.swift.
+top=$(cd "$(dirname "$0")/../.." && pwd)
+want=$(sed -n 's/^public let pgmVersion = "\(.*\)"$/\1/p' "$top/Sources/PGMCLISupport/Version.swift")
+for t in pgm-send pgm-recv pgm-perf pgm-dump pgm-sim pgm-conform pgm-info pgmctl; do
+	check "$t --version prints $want" sh -c "[ -n '$want' ] && [ \"\$('$bin/$t' --version)\" = '$want' ]"
+done
+
 echo "tools: $pass passed, $fail failed"
 [ $fail = 0 ]
