@@ -246,5 +246,27 @@ for t in pgm-send pgm-recv pgm-perf pgm-dump pgm-sim pgm-conform pgm-info pgmctl
 	check "$t --version prints $want" sh -c "[ -n '$want' ] && [ \"\$('$bin/$t' --version)\" = '$want' ]"
 done
 
+# Shell completions: make install-completions (what make install runs)
+# puts every tool's bash, zsh and fish script under DESTDIR, and make
+# uninstall-completions takes them away.
+completions() {
+	local d t n=0 abs
+	abs=$(cd "$bin" && pwd)
+	d=$(mktemp -d)
+	make -s -C "$top" install-completions DESTDIR="$d" PREFIX=/usr BIN="$abs" >/dev/null || { rm -rf "$d"; return 1; }
+	for t in pgm-info pgm-dump pgm-sim pgm-send pgm-recv pgm-perf pgmctl; do
+		[ -s "$d/usr/share/bash-completion/completions/$t" ] && [ -s "$d/usr/share/zsh/site-functions/_$t" ] &&
+			[ -s "$d/usr/share/fish/vendor_completions.d/$t.fish" ] && n=$((n + 1))
+	done
+	grep -q -- '--interface' "$d/usr/share/bash-completion/completions/pgm-send" &&
+		grep -q "'nak-bo-ivl'" "$d/usr/share/bash-completion/completions/pgmctl" || n=0
+	make -s -C "$top" uninstall-completions DESTDIR="$d" PREFIX=/usr >/dev/null
+	local left
+	left=$(find "$d" -type f | wc -l)
+	rm -rf "$d"
+	[ $n = 7 ] && [ "$left" = 0 ]
+}
+check "make install-completions: bash, zsh and fish scripts of the 7 tools under DESTDIR; uninstall removes them" completions
+
 echo "tools: $pass passed, $fail failed"
 [ $fail = 0 ]
