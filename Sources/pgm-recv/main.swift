@@ -49,8 +49,9 @@ struct PGMRecv: ParsableCommand {
     }
 
     @Option(parsing: .unconditional, help: ArgumentHelp(
-        "Longest APDU expected (1-1048576); longer ones are cut and counted as truncated.", valueName: "bytes"))
-    var maxSize = 65536
+        "Longest APDU expected (1-\(PGMSocket.maximumAPDU)); longer ones are cut and counted as truncated. "
+            + "The default is the largest APDU a PGM socket delivers (PGM_APDU_MAX), so nothing is cut.", valueName: "bytes"))
+    var maxSize = PGMSocket.maximumAPDU
 
     @Flag(help: "Print a progress line on standard error every second.")
     var progress = false
