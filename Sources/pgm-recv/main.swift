@@ -20,8 +20,9 @@ struct PGMRecv: ParsableCommand {
             Stops after --count APDUs, when --sessions sessions have ended, or after --timeout \
             seconds, whichever comes first; at least one of them is required. Unrecoverable \
             loss and session ends are printed as they arrive. Exit status 0 when the count \
-            or the sessions were reached (or only --timeout was given), 2 when the timeout \
-            came first, 1 on an error. With --zmq the messages ZeroMQ framed inside the APDUs \
+            or the sessions were reached (or only --timeout was given and something arrived), \
+            2 when the timeout came first, 3 when nothing at all arrived within the timeout, \
+            1 on an error. With --zmq the messages ZeroMQ framed inside the APDUs \
             are counted and hashed instead of the APDUs (ZeroMQ's PUB on pgm:// or, with \
             --udp-ports PORT, epgm://).
             """,
@@ -120,6 +121,7 @@ struct PGMRecv: ParsableCommand {
         let t0 = now()
         var nextTick = t0 + 1
         var timedOut = false
+        var heard = false  // any APDU, loss or session end
         while true {
             if let c = count, total >= UInt64(clamping: c) { break }
             if let s = sessions, ended >= s { break }
@@ -146,6 +148,7 @@ struct PGMRecv: ParsableCommand {
                 throw Failure(systemErrorMessage("receive", errno: error.rawValue))
             }
             guard let event else { continue }
+            heard = true
             switch event {
             case .message(let m):
                 let id = m.transportSessionID
@@ -234,6 +237,11 @@ struct PGMRecv: ParsableCommand {
                 + "  duplicates \(st.duplicates)  losses \(st.losses)  spms \(st.spmsReceived)")
         }
         flushOutput()
+        if timedOut && !heard {
+            let limit = timeout.map { $0 == $0.rounded() ? String(Int64($0)) : String($0) } ?? "?"
+            printError("pgm-recv: nothing arrived on \(endpoint) within the \(limit) s timeout: no APDU, loss or session end")
+            throw ExitCode(3)
+        }
         if timedOut && (count != nil || sessions != nil) { throw ExitCode(2) }
     }
 }
