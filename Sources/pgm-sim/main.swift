@@ -141,10 +141,22 @@ struct PGMSim: ParsableCommand {
         if let rate = try rate { try set(&p, "TXW_MAX_RTE", rate) }
         for assignment in params {
             let parts = assignment.split(separator: "=", maxSplits: 1)
-            guard parts.count == 2, let value = UInt32(parts[1]) else {
+            guard parts.count == 2 else {
                 throw ValidationError("--param wants NAME=VALUE with an unsigned 32-bit value, got '\(assignment)'")
             }
-            try set(&p, String(parts[0]).uppercased(), value)
+            // A value in the parameter's unit, or a time or rate with a unit
+            // (NAK_BO_IVL=50ms, TXW_MAX_RTE=100mbit), as pgmctl set takes it.
+            let name = String(parts[0]).uppercased()
+            guard let d = Parameters.table.first(where: { $0.name == name }) else {
+                try set(&p, name, 0)  // refused as unknown, with the list of names
+                continue
+            }
+            let unit = QuantityUnit.spec(d.unit.rawValue)
+            let value: Int64
+            do { value = try Quantity.whole(String(parts[1]), option: "--param \(name)", unit: unit, range: 0...Int64(UInt32.max)) } catch {
+                throw ValidationError(error.description)
+            }
+            try set(&p, name, UInt32(value))
         }
         do { try p.validate() } catch { throw ValidationError("\(error)") }
         return p

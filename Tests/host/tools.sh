@@ -38,6 +38,9 @@ check "pgm-sim refuses a negative --delay" refused pgm-sim "--delay must be 0-10
 simd() { "$bin/pgm-sim" -r 5 -m 300 --loss 0.05 --seed 3 --json --quiet "$@"; }
 units_same() { a=$(simd --delay 2ms --rate 8mbit) && b=$(simd --delay 2000 --rate 1000000) && same; }
 check "pgm-sim --delay 2ms --rate 8mbit is --delay 2000 --rate 1000000" units_same
+params_same() { a=$(simd --param NAK_BO_IVL=20ms --param txw_max_rte=2M) && b=$(simd --param NAK_BO_IVL=20000 --param TXW_MAX_RTE=2000000) && same; }
+check "pgm-sim --param NAK_BO_IVL=20ms is NAK_BO_IVL=20000" params_same
+check "pgm-sim --param refuses a fraction of its unit" refused pgm-sim "--param NAK_BO_IVL: '1.5us' is not a whole number of microseconds" --param NAK_BO_IVL=1.5us
 check "pgm-sim refuses a negative --loss" refused pgm-sim "--loss must be between 0 and 1, got -0.5" --loss -0.5
 
 # pgm-info without the module: a clear message and status 1.
