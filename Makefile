@@ -16,7 +16,8 @@
 #   make fuzz            fuzz the Swift codec and the module's validator (FUZZ_SECONDS each, default 60)
 #   make fuzz-kernel     fuzz pgm.ko's input path in a VM (K=6.1 or 6.12; FUZZ_SECONDS, default 600 here;
 #                        FUZZ_SEED replays a run; FUZZ_ARGS, e.g. --no-far, see fuzz_kernel --help)
-#   make install         install pgm.ko for the running kernel, the tools, completions and man pages
+#   make install         install pgm.ko for the running kernel, the tools, their bash/zsh/fish
+#                        completions and man pages (DESTDIR, PREFIX; make uninstall removes them)
 #   make ynl-check       every file generated from kernel/pgm.yaml (netlink family, tunables) is up to date
 #   make kernel-doc      the module's kernel-doc comments are complete (kernel-doc -Wall)
 #   make interop         this module against OpenPGM and ZeroMQ in a VM (K=6.1 or 6.12; default both)
@@ -43,7 +44,8 @@ KTEST_CFLAGS := -std=gnu11 -Wall -Wextra -Werror -O2 -g
 HOST_SAN := -fsanitize=address,undefined -fno-sanitize-recover=all
 
 .PHONY: all deps module modules-all sparse swift ktests examples check check-host \
-	check-kernel check-kernel-% check-kernel-debug debug-kernel conformance ynl-check kernel-doc vm demo perf perf-ring install uninstall man-lint fuzz fuzz-kernel \
+	check-kernel check-kernel-% check-kernel-debug debug-kernel conformance ynl-check kernel-doc vm demo perf perf-ring install uninstall \
+	install-completions uninstall-completions man-lint fuzz fuzz-kernel \
 	bench-sim clean \
 	interop interop-peers
 
@@ -229,38 +231,46 @@ ynl-check: .deps.stamp
 man-lint: .deps.stamp
 	mandoc -Tlint -W warning man/*.[0-9]
 
+# The tools make install puts in $(PREFIX)/bin, with their shell completions
+# (swift-argument-parser's --generate-completion-script) in the directories
+# bash-completion, zsh and fish look in.  BIN: where the built tools are.
+TOOLS := pgm-info pgm-dump pgm-sim pgm-send pgm-recv pgm-perf pgmctl
+BIN ?= .build/release
+BASH_COMPLETIONS := $(PREFIX)/share/bash-completion/completions
+ZSH_COMPLETIONS := $(PREFIX)/share/zsh/site-functions
+FISH_COMPLETIONS := $(PREFIX)/share/fish/vendor_completions.d
+
 install: all
 	install -D -m 0644 build/kmod/$$(uname -r)/pgm.ko /lib/modules/$$(uname -r)/extra/pgm.ko 2>/dev/null || \
 		{ scripts/build-module $$(uname -r) >/dev/null && \
 		  install -D -m 0644 build/kmod/$$(uname -r)/pgm.ko /lib/modules/$$(uname -r)/extra/pgm.ko; }
 	depmod -a $$(uname -r)
 	$(SWIFT) build -c release $(SWIFT_FLAGS)
-	install -D -m 0755 .build/release/pgm-info $(DESTDIR)$(PREFIX)/bin/pgm-info
-	install -D -m 0755 .build/release/pgm-dump $(DESTDIR)$(PREFIX)/bin/pgm-dump
-	install -D -m 0755 .build/release/pgm-sim $(DESTDIR)$(PREFIX)/bin/pgm-sim
-	install -D -m 0755 .build/release/pgm-send $(DESTDIR)$(PREFIX)/bin/pgm-send
-	install -D -m 0755 .build/release/pgm-recv $(DESTDIR)$(PREFIX)/bin/pgm-recv
-	install -D -m 0755 .build/release/pgm-perf $(DESTDIR)$(PREFIX)/bin/pgm-perf
-	install -D -m 0755 .build/release/pgmctl $(DESTDIR)$(PREFIX)/bin/pgmctl
+	for t in $(TOOLS); do install -D -m 0755 $(BIN)/$$t $(DESTDIR)$(PREFIX)/bin/$$t || exit 1; done
 	install -D -m 0644 kernel/include/uapi/linux/pgm.h $(DESTDIR)$(PREFIX)/include/linux/pgm.h
 	install -D -m 0644 kernel/include/uapi/linux/pgm_netlink.h $(DESTDIR)$(PREFIX)/include/linux/pgm_netlink.h
-	mkdir -p $(DESTDIR)$(PREFIX)/share/bash-completion/completions $(DESTDIR)$(PREFIX)/share/zsh/site-functions \
-		$(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d
-	.build/release/pgmctl --generate-completion-script bash >$(DESTDIR)$(PREFIX)/share/bash-completion/completions/pgmctl
-	.build/release/pgmctl --generate-completion-script zsh >$(DESTDIR)$(PREFIX)/share/zsh/site-functions/_pgmctl
-	.build/release/pgmctl --generate-completion-script fish >$(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d/pgmctl.fish
+	$(MAKE) install-completions
 	for m in man/*.[0-9]; do install -D -m 0644 $$m $(DESTDIR)$(PREFIX)/share/man/man$${m##*.}/$${m##*/}; done
 
-uninstall:
-	rm -f /lib/modules/$$(uname -r)/extra/pgm.ko $(DESTDIR)$(PREFIX)/bin/pgm-info \
-		$(DESTDIR)$(PREFIX)/bin/pgm-dump $(DESTDIR)$(PREFIX)/bin/pgm-sim \
-		$(DESTDIR)$(PREFIX)/bin/pgm-send $(DESTDIR)$(PREFIX)/bin/pgm-recv \
-		$(DESTDIR)$(PREFIX)/bin/pgm-perf \
-		$(DESTDIR)$(PREFIX)/bin/pgmctl $(DESTDIR)$(PREFIX)/include/linux/pgm_netlink.h \
-		$(DESTDIR)$(PREFIX)/share/bash-completion/completions/pgmctl \
-		$(DESTDIR)$(PREFIX)/share/zsh/site-functions/_pgmctl \
-		$(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d/pgmctl.fish \
-		$(DESTDIR)$(PREFIX)/include/linux/pgm.h
+# The completions alone, from the tools in BIN (Tests/host/tools.sh installs
+# them under a DESTDIR from the debug build).
+install-completions:
+	mkdir -p $(DESTDIR)$(BASH_COMPLETIONS) $(DESTDIR)$(ZSH_COMPLETIONS) $(DESTDIR)$(FISH_COMPLETIONS)
+	for t in $(TOOLS); do \
+		$(BIN)/$$t --generate-completion-script bash >$(DESTDIR)$(BASH_COMPLETIONS)/$$t && \
+		$(BIN)/$$t --generate-completion-script zsh >$(DESTDIR)$(ZSH_COMPLETIONS)/_$$t && \
+		$(BIN)/$$t --generate-completion-script fish >$(DESTDIR)$(FISH_COMPLETIONS)/$$t.fish || exit 1; \
+	done
+
+uninstall-completions:
+	for t in $(TOOLS); do \
+		rm -f $(DESTDIR)$(BASH_COMPLETIONS)/$$t $(DESTDIR)$(ZSH_COMPLETIONS)/_$$t $(DESTDIR)$(FISH_COMPLETIONS)/$$t.fish; \
+	done
+
+uninstall: uninstall-completions
+	rm -f /lib/modules/$$(uname -r)/extra/pgm.ko
+	for t in $(TOOLS); do rm -f $(DESTDIR)$(PREFIX)/bin/$$t; done
+	rm -f $(DESTDIR)$(PREFIX)/include/linux/pgm_netlink.h $(DESTDIR)$(PREFIX)/include/linux/pgm.h
 	for m in man/*.[0-9]; do rm -f $(DESTDIR)$(PREFIX)/share/man/man$${m##*.}/$${m##*/}; done
 	depmod -a $$(uname -r)
 

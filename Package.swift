@@ -151,7 +151,7 @@ let package = Package(
         .executableTarget(
             name: "pgm-sim",
             dependencies: [
-                "PGMModel", "PGMWire",
+                "PGMModel", "PGMWire", "PGMCLISupport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict

@@ -18,6 +18,9 @@ public enum Doing: Sendable, Equatable {
     case receiving(group: String, interface: String?)
     /// Opening a packet socket for a live capture (pgm-dump).
     case capturing
+    /// Finding the IPv4 address of the interface named `name` (`--interface
+    /// eth0`, or `eth0;239.192.0.1` as the group).
+    case resolvingInterface(String)
     /// Anything else: the errno's text says what there is to say.
     case other
 }
@@ -54,6 +57,10 @@ public func errnoCause(_ code: Int32, doing: Doing) -> String? {
         return "no route to \(g) to choose an interface by: give --interface ADDRESS or \(routeHint)"
     case (.sending, EACCES), (.receiving, EACCES):
         return "a port below net.ipv4.ip_unprivileged_port_start (1024 by default) needs CAP_NET_BIND_SERVICE"
+    case (.resolvingInterface(let n), ENODEV):
+        return "no interface is named \(n) in this network namespace; `ip link` lists them"
+    case (.resolvingInterface(let n), EADDRNOTAVAIL):
+        return "\(n) has no IPv4 address; give it one (ip address add ADDRESS/LEN dev \(n)) or name another interface"
     case (.capturing, EPERM), (.capturing, EACCES):
         return "live capture needs CAP_NET_RAW: run as root, or setcap cap_net_raw+ep on pgm-dump"
     default:

@@ -221,6 +221,37 @@ public enum PGMDefaultsAttribute: UInt16, Sendable, CaseIterable, CustomStringCo
         }
     }
 
+    /// The unit of the value, as the spec writes it (us, ms, bytes, bytes/s, sqns, count,
+    /// count/s, port).
+    public var unit: String {
+        switch self {
+        case .txwSqns: "sqns"
+        case .txwSecsMs: "ms"
+        case .txwMaxRte: "bytes/s"
+        case .spmAmbientIvl: "us"
+        case .ihbMin: "us"
+        case .ihbMax: "us"
+        case .rdataLingerIvl: "us"
+        case .maxTpdu: "bytes"
+        case .txwBytes: "bytes"
+        case .rxwSqns: "sqns"
+        case .peerExpiry: "us"
+        case .spmrExpiry: "us"
+        case .nakBoIvl: "us"
+        case .nakRptIvl: "us"
+        case .nakRdataIvl: "us"
+        case .nakNcfRetries: "count"
+        case .nakDataRetries: "count"
+        case .nakStormRate: "count/s"
+        case .udpEncapUcastPort: "port"
+        case .udpEncapMcastPort: "port"
+        case .rxSessions: "count"
+        case .rxSessionsNetns: "count"
+        case .rxMem: "bytes"
+        case .rxMemNetns: "bytes"
+        }
+    }
+
     /// The spec's one-line documentation.
     public var doc: String {
         switch self {

@@ -1,26 +1,151 @@
 import ArgumentParser
 import PGM
+import PGMCLISupport
 
-/// `--group` and `--port`, as pgm-send and pgm-recv take them: a multicast
-/// group and a data-destination port, checked before anything is opened.
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `--group`, `--port` and `--interface`, as pgm-send, pgm-recv and
+/// pgm-perf take them: a multicast group, a data-destination port and the
+/// interface to use, checked before anything is opened.
+///
+/// The group may be an OpenPGM/ZeroMQ network string, the interface and the
+/// group separated by a semicolon: `eth0;239.192.0.1`,
+/// `192.168.1.5;239.192.0.1`, or `;239.192.0.1` for the default interface.
+/// An interface is an IPv4 address of this host or an interface name,
+/// which stands for the interface's (first) IPv4 address.
 public struct GroupOptions: ParsableArguments {
-    @Option(help: ArgumentHelp("Multicast group.", valueName: "address"))
+    @Option(help: ArgumentHelp(
+        "Multicast group, or a network string INTERFACE;GROUP (eth0;239.192.0.1, ;239.192.0.1).",
+        valueName: "address"))
     public var group = "239.192.0.1"
 
     @Option(parsing: .unconditional, help: "Data-destination port (1-65535).")
     public var port = 7500
 
+    @Option(help: ArgumentHelp(
+        "The interface to send from or join on: its name (eth0) or an IPv4 address of it (default: the route's).",
+        valueName: "name|address"))
+    public var interface: String?
+
     public init() {}
 
     public mutating func validate() throws {
-        guard (try? IPv4Address(group))?.isMulticast == true else {
+        guard let (i, g) = Self.split(group) else {
+            throw ValidationError("--group takes one group, or INTERFACE;GROUP; got '\(group)'")
+        }
+        guard (try? IPv4Address(g))?.isMulticast == true else {
             throw ValidationError("--group wants an IPv4 multicast address (224.0.0.0/4); got '\(group)'")
+        }
+        if let i, interface != nil {
+            throw ValidationError("--group '\(group)' names the interface '\(i)' and --interface another: give it once")
+        }
+        if let i = interface ?? i, InterfaceSpec(i) == nil {
+            throw ValidationError("--interface wants an IPv4 address of this host or an interface name; got '\(i)'")
         }
         guard (1...65535).contains(port) else { throw ValidationError("--port must be 1-65535; got \(port)") }
     }
 
+    /// A network string's interface (nil when none) and group.
+    static func split(_ s: String) -> (String?, String)? {
+        let parts = s.split(separator: ";", omittingEmptySubsequences: false).map(String.init)
+        switch parts.count {
+        case 1: return (nil, parts[0])
+        case 2: return (parts[0].isEmpty ? nil : parts[0], parts[1])
+        default: return nil
+        }
+    }
+
     /// The group and port, once validated.
-    public var endpoint: IPv4Endpoint { IPv4Endpoint((try? IPv4Address(group)) ?? .any, port: UInt16(clamping: port)) }
+    public var endpoint: IPv4Endpoint {
+        IPv4Endpoint((try? IPv4Address(Self.split(group)?.1 ?? group)) ?? .any, port: UInt16(clamping: port))
+    }
+
+    /// The interface as given, by --interface or in the network string.
+    public var interfaceText: String? { interface ?? Self.split(group)?.0 }
+
+    /// The interface's IPv4 address, nil for the routing table's choice.
+    ///
+    /// - Throws: a ``Failure`` naming the cause: no interface of that name,
+    ///   or one without an IPv4 address.
+    public func interfaceAddress() throws(Failure) -> IPv4Address? {
+        guard let text = interfaceText, let spec = InterfaceSpec(text) else { return nil }
+        do {
+            return try spec.address()
+        } catch {
+            throw Failure(error.description)
+        }
+    }
+}
+
+/// An interface as a user names it: an IPv4 address of it, or its name.
+public enum InterfaceSpec: Sendable, Equatable {
+    case address(IPv4Address)
+    case name(String)
+
+    /// `s` as an address when it looks like one (digits and dots), else as
+    /// an interface name (1-15 bytes, no '/', ':' or white space, as
+    /// Linux's dev_valid_name); nil when it is neither.
+    public init?(_ s: String) {
+        if !s.isEmpty, s.allSatisfy({ $0 == "." || $0.isASCII && $0.isNumber }) {
+            guard let a = try? IPv4Address(s) else { return nil }
+            self = .address(a)
+            return
+        }
+        guard (1..<Int(IFNAMSIZ)).contains(s.utf8.count), s != ".", s != "..",
+              !s.contains(where: { $0 == "/" || $0 == ":" || $0.isWhitespace })
+        else { return nil }
+        self = .name(s)
+    }
+
+    /// The address to use: the given one, or the named interface's first
+    /// IPv4 address (getifaddrs(3)).
+    public func address() throws(InterfaceError) -> IPv4Address {
+        switch self {
+        case .address(let a):
+            return a
+        case .name(let n):
+            guard if_nametoindex(n) != 0 else { throw .noSuchInterface(n) }
+            guard let a = Self.ipv4Addresses()[n]?.first else { throw .noIPv4Address(n) }
+            return a
+        }
+    }
+
+    /// Every interface's IPv4 addresses, in getifaddrs(3)'s order.
+    static func ipv4Addresses() -> [String: [IPv4Address]] {
+        var list: UnsafeMutablePointer<ifaddrs>?
+        guard getifaddrs(&list) == 0 else { return [:] }
+        defer { freeifaddrs(list) }
+        var found: [String: [IPv4Address]] = [:]
+        var p = list
+        while let e = p {
+            defer { p = e.pointee.ifa_next }
+            guard let sa = e.pointee.ifa_addr, sa.pointee.sa_family == sa_family_t(AF_INET),
+                  let name = e.pointee.ifa_name
+            else { continue }
+            let raw = UnsafeRawPointer(sa).loadUnaligned(as: sockaddr_in.self).sin_addr.s_addr
+            found[String(cString: name), default: []].append(IPv4Address(rawValue: UInt32(bigEndian: raw)))
+        }
+        return found
+    }
+}
+
+/// Why an interface name has no address to use.
+public enum InterfaceError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// No interface has this name (in this network namespace).
+    case noSuchInterface(String)
+    /// The interface has no IPv4 address.
+    case noIPv4Address(String)
+
+    public var description: String {
+        switch self {
+        case .noSuchInterface(let n):
+            systemErrorMessage("--interface \(n)", errno: ENODEV, doing: .resolvingInterface(n))
+        case .noIPv4Address(let n):
+            systemErrorMessage("--interface \(n)", errno: EADDRNOTAVAIL, doing: .resolvingInterface(n))
+        }
+    }
 }
 
 /// `--udp` and `--udp-ports`: PGM in UDP (pgm(7) `PGM_UDP_ENCAP`).

@@ -20,7 +20,8 @@ struct PGMConform: ParsableCommand {
             VM, in the namespace of the socket under test, with the simulated peers in \
             --peer-netns (Tests/kernel/conformance.sh sets both up). Exit status 1 when a \
             scenario failed.
-            """
+            """,
+        version: pgmVersion
     )
 
     enum BackendKind: String, ExpressibleByArgument, CaseIterable {

@@ -15,7 +15,8 @@ struct PGMDumpCommand: ParsableCommand {
             Native PGM (IP protocol 113) and UDP-encapsulated PGM are shown one packet \
             per line; packets the codec refuses are shown with the reason. A summary \
             goes to standard error at the end.
-            """
+            """,
+        version: pgmVersion
     )
 
     @Option(name: [.customShort("r"), .customLong("read")], help: ArgumentHelp(
@@ -50,9 +51,17 @@ struct PGMDumpCommand: ParsableCommand {
         "Stop after showing this many packets.", valueName: "n"))
     var count: Int?
 
-    @Option(name: .customLong("timeout"), help: ArgumentHelp(
-        "Live capture: stop after this many seconds.", valueName: "seconds"))
-    var timeout: Double?
+    @Option(name: .customLong("timeout"), parsing: .unconditional, help: ArgumentHelp(
+        "Live capture: stop after this long (500ms, 30s, 5m; a bare number is seconds).", valueName: "time"))
+    var timeoutText: String?
+
+    /// --timeout in seconds, nil without one.
+    var timeout: Double? {
+        get throws(OptionValueError) {
+            guard let timeoutText else { return nil }
+            return try Quantity.seconds(timeoutText, option: "--timeout", range: 0...1e9, aboveLower: true)
+        }
+    }
 
     @Option(name: [.customShort("w"), .customLong("write")], help: ArgumentHelp(
         "Live capture: also write every PGM packet seen to this pcap file (raw IPv4, nanosecond times).",
@@ -70,11 +79,11 @@ struct PGMDumpCommand: ParsableCommand {
             throw ValidationError("give exactly one of -r FILE and -i IFACE")
         }
         if file != nil {
-            if timeout != nil { throw ValidationError("--timeout is for live capture (-i)") }
+            if timeoutText != nil { throw ValidationError("--timeout is for live capture (-i)") }
             if writeFile != nil { throw ValidationError("-w is for live capture (-i)") }
         }
         if let count, count < 1 { throw ValidationError("--count must be at least 1") }
-        if let timeout, !(timeout > 0 && timeout < 1e9) { throw ValidationError("--timeout must be a positive number of seconds") }
+        do throws(OptionValueError) { _ = try timeout } catch { throw ValidationError(error.description) }
         if udpPorts.contains(0) { throw ValidationError("--udp-port must be 1 to 65535") }
         _ = try makeFilter()
     }
@@ -104,7 +113,7 @@ struct PGMDumpCommand: ParsableCommand {
         if let file {
             try readFile(file, dissector: dissector, output: &output)
         } else if let interface {
-            try LiveCapture(interface: interface, timeout: timeout, writeFile: writeFile, dissector: dissector)
+            try LiveCapture(interface: interface, timeout: try timeout, writeFile: writeFile, dissector: dissector)
                 .run(output: &output)
         }
     }

@@ -10,7 +10,8 @@ import SystemPackage
 struct PGMInfo: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "pgm-info",
-        abstract: "Open a PGM socket and print its defaults and the netns input counters."
+        abstract: "Open a PGM socket and print its defaults and the netns input counters.",
+        version: pgmVersion
     )
 
     @Flag(help: "Print JSON instead of a table.")

@@ -22,23 +22,9 @@ struct PGMPerf: ParsableCommand {
             CPU per message on both sides, NAKs, repairs, losses, and the PGM/UDP ratios. \
             Progress goes to standard error once a second.
             """,
+        version: pgmVersion,
         subcommands: [Send.self, Recv.self]
     )
-}
-
-/// `--interface`: an IPv4 address of this host, checked before anything is
-/// opened.
-struct InterfaceOption: ParsableArguments {
-    @Option(help: ArgumentHelp("Use the interface with this IPv4 address.", valueName: "address"))
-    var interface: String?
-
-    func validate() throws {
-        if let i = interface, (try? IPv4Address(i)) == nil {
-            throw ValidationError("--interface wants an IPv4 address of this host; got '\(i)'")
-        }
-    }
-
-    var address: IPv4Address? { interface.flatMap { try? IPv4Address($0) } }
 }
 
 /// The baseline a sweep is compared with.

@@ -26,10 +26,10 @@ struct Recv: ParsableCommand {
     )
 
     @OptionGroup var target: GroupOptions
-    @OptionGroup var interface: InterfaceOption
 
-    @Option(parsing: .unconditional, help: ArgumentHelp("Give up after this many seconds (0.1-86400).", valueName: "seconds"))
-    var timeout = 300.0
+    @Option(name: .customLong("timeout"), parsing: .unconditional, help: ArgumentHelp(
+        "Give up after this long (0.1-86400 s): 30s, 5m; a bare number is seconds.", valueName: "time"))
+    var timeoutText = "300s"
 
     @Option(parsing: .unconditional, help: ArgumentHelp(
         "SO_RCVBUF of both sockets, in bytes (1024-1073741824; the kernel doubles it).", valueName: "bytes"))
@@ -44,10 +44,18 @@ struct Recv: ParsableCommand {
         "Bytes of the ring with --recv-mode ring: a power of two, 4096-67108864.", valueName: "bytes"))
     var ringSize = 4 << 20
 
-    @Option(parsing: .unconditional, help: ArgumentHelp(
-        "Stop reading for this long at the first message of each phase (0-60), so that the phase queues up in the kernel and is then read as fast as the receiver can: msgs/s measures the receiver from the end of the pause.",
-        valueName: "seconds"))
-    var hold = 0.0
+    @Option(name: .customLong("hold"), parsing: .unconditional, help: ArgumentHelp(
+        "Stop reading for this long at the first message of each phase (0-60 s; a bare number is seconds), so that the phase queues up in the kernel and is then read as fast as the receiver can: msgs/s measures the receiver from the end of the pause.",
+        valueName: "time"))
+    var holdText = "0s"
+
+    /// --timeout and --hold in seconds; checked by validate().
+    var timeout: Double {
+        get throws(OptionValueError) { try Quantity.seconds(timeoutText, option: "--timeout", range: 0.1...86400) }
+    }
+    var hold: Double { get throws(OptionValueError) { try Quantity.seconds(holdText, option: "--hold", range: 0...60) } }
+    /// --hold once validate() has checked it.
+    var holdSeconds: Double { (try? hold) ?? 0 }
 
     @Flag(help: "Print the table as one JSON object.")
     var json = false
@@ -70,13 +78,15 @@ struct Recv: ParsableCommand {
     var quiet = false
 
     func validate() throws {
-        guard timeout >= 0.1, timeout <= 86400 else {
-            throw ValidationError("--timeout must be 0.1-86400 seconds; got \(timeout)")
+        do throws(OptionValueError) {
+            _ = try timeout
+            _ = try hold
+        } catch {
+            throw ValidationError(error.description)
         }
         if let b = receiveBuffer, !(1024...1 << 30).contains(b) {
             throw ValidationError("--receive-buffer must be 1024-1073741824 bytes; got \(b)")
         }
-        guard hold >= 0, hold <= 60 else { throw ValidationError("--hold must be 0-60 seconds; got \(hold)") }
         guard ringSize >= Int(RingOptions.minimumSize), ringSize <= Int(RingOptions.maximumSize),
               ringSize & (ringSize - 1) == 0
         else {
@@ -150,22 +160,23 @@ struct Recv: ParsableCommand {
 
     func run() throws {
         let group = target.endpoint
+        let interface = try target.interfaceAddress()
         var options = ReceiverOptions()
         options.receiveBufferSize = receiveBuffer
         if recvMode == .ring { options.ring = RingOptions(size: UInt32(clamping: ringSize)) }
         let receiver: PGMReceiver
         do {
-            receiver = try PGMReceiver(group: group, interface: interface.address, options: options)
+            receiver = try PGMReceiver(group: group, interface: interface, options: options)
         } catch {
             throw PerfError.wrap("PGM receiver on \(group)", error,
-                                 doing: .receiving(group: group.description, interface: interface.interface))
+                                 doing: .receiving(group: group.description, interface: interface?.description))
         }
         let udp: UDPMulticast
         do {
-            udp = try UDPMulticast.receiver(group: group, interface: interface.address, receiveBuffer: receiveBuffer)
+            udp = try UDPMulticast.receiver(group: group, interface: interface, receiveBuffer: receiveBuffer)
         } catch {
             throw PerfError.failed("UDP receiver on \(group)", error,
-                                   .receiving(group: group.description, interface: interface.interface))
+                                   .receiving(group: group.description, interface: interface?.description))
         }
         defer { udp.close() }
         let pgmBuffer = UnsafeMutableRawBufferPointer.allocate(byteCount: PGMSocket.maximumAPDU, alignment: 8)
@@ -182,7 +193,7 @@ struct Recv: ParsableCommand {
         printError("pgm-perf recv: ready on \(group) (PGM and UDP)")
 
         let t0 = monotonicNanoseconds()
-        let deadline = t0 &+ UInt64(timeout * 1e9)
+        let deadline = t0 &+ UInt64((try timeout) * 1e9)
         var nextTick = t0 &+ 1_000_000_000
         var timedOut = false
         while !state.done {
@@ -387,9 +398,9 @@ struct Recv: ParsableCommand {
                 state.phases[k]?.cpuEnd = p.cpuStart
             }
             state.current = h.phase
-            if hold > 0 && h.kind == .data {
+            if holdSeconds > 0 && h.kind == .data {
                 // Let the phase queue up, then measure how fast it drains.
-                sleep(seconds: hold)
+                sleep(seconds: holdSeconds)
                 p.drainStart = monotonicNanoseconds()
             }
         }

@@ -25,7 +25,6 @@ struct Send: ParsableCommand {
     )
 
     @OptionGroup var target: GroupOptions
-    @OptionGroup var interface: InterfaceOption
 
     @Option(parsing: .unconditional, help: ArgumentHelp(
         "Message sizes in bytes, comma-separated, each \(PerfHeader.size)-\(PGMSocket.maximumAPDU) (\(Send.maxUDP) with --baseline udp).",
@@ -35,24 +34,46 @@ struct Send: ParsableCommand {
     @Option(parsing: .unconditional, help: "Messages per phase (default 1000, or no limit with --duration).")
     var count: Int?
 
-    @Option(parsing: .unconditional, help: ArgumentHelp("Stop each phase after this many seconds (0.01-86400).", valueName: "seconds"))
-    var duration: Double?
+    @Option(name: .customLong("duration"), parsing: .unconditional, help: ArgumentHelp(
+        "Stop each phase after this long (0.01-86400 s): 500ms, 10s, 1m; a bare number is seconds.", valueName: "time"))
+    var durationText: String?
 
-    @Option(parsing: .unconditional, help: ArgumentHelp(
-        "Rate limit in bytes/s, IP headers included, for PGM and the UDP baseline, 0-4294967295; 0 for none (default: the kernel's PGM_TXW_MAX_RTE).",
-        valueName: "bytes/s"))
-    var rate: Int?
+    @Option(name: .customLong("rate"), parsing: .unconditional, help: ArgumentHelp(
+        "Rate limit in bytes/s, IP headers included, for PGM and the UDP baseline, 0-4294967295; 0 for none (default: the kernel's PGM_TXW_MAX_RTE). "
+            + "Suffixes k, M, G multiply bytes/s by 1000, 10^6, 10^9 (100M); kbit, mbit, gbit are bits/s as tc writes them.",
+        valueName: "rate"))
+    var rateText: String?
 
     @Option(help: "Baseline run in the same sweep: none or udp.")
     var baseline: Baseline = .none
 
-    @Option(parsing: .unconditional, help: ArgumentHelp(
-        "Pause between phases, so that repairs and stragglers arrive (0-60).", valueName: "seconds"))
-    var gap = 0.5
+    @Option(name: .customLong("gap"), parsing: .unconditional, help: ArgumentHelp(
+        "Pause between phases, so that repairs and stragglers arrive (0-60 s; a bare number is seconds).", valueName: "time"))
+    var gapText = "500ms"
 
-    @Option(parsing: .unconditional, help: ArgumentHelp(
-        "Keep the last PGM session up this long for repairs before closing it (0-3600).", valueName: "seconds"))
-    var linger = 2.0
+    @Option(name: .customLong("linger"), parsing: .unconditional, help: ArgumentHelp(
+        "Keep the last PGM session up this long for repairs before closing it (0-3600 s; a bare number is seconds).",
+        valueName: "time"))
+    var lingerText = "2s"
+
+    /// The times and the rate, in seconds and bytes/s; checked by validate().
+    var duration: Double? {
+        get throws(OptionValueError) {
+            guard let durationText else { return nil }
+            return try Quantity.seconds(durationText, option: "--duration", range: 0.01...86400)
+        }
+    }
+    /// --duration once validate() has checked it.
+    var durationSeconds: Double? { (try? duration) ?? nil }
+    var gap: Double { get throws(OptionValueError) { try Quantity.seconds(gapText, option: "--gap", range: 0...60) } }
+    var linger: Double { get throws(OptionValueError) { try Quantity.seconds(lingerText, option: "--linger", range: 0...3600) } }
+    var rate: UInt32? {
+        get throws(OptionValueError) {
+            guard let rateText else { return nil }
+            return UInt32(try Quantity.whole(rateText, option: "--rate", unit: .bytesPerSecond,
+                                             range: 0...Int64(UInt32.max), note: "0: no limit"))
+        }
+    }
 
     @Option(parsing: .unconditional, help: ArgumentHelp("IP_MULTICAST_TTL, 0-255 (0: this host only).", valueName: "hops"))
     var ttl: Int?
@@ -85,15 +106,15 @@ struct Send: ParsableCommand {
                 "--sizes: \(big) bytes does not fit a UDP datagram (at most \(Self.maxUDP)); drop it or use --baseline none")
         }
         if let c = count, c < 1 { throw ValidationError("--count must be at least 1; got \(c)") }
-        if let r = rate, !(0...Int(UInt32.max)).contains(r) {
-            throw ValidationError("--rate must be 0-\(UInt32.max) bytes/s (0: no limit); got \(r)")
-        }
         if let t = ttl, !(0...255).contains(t) { throw ValidationError("--ttl must be 0-255 hops; got \(t)") }
-        if let d = duration, !(d >= 0.01 && d <= 86400) {
-            throw ValidationError("--duration must be 0.01-86400 seconds; got \(d)")
+        do throws(OptionValueError) {
+            _ = try rate
+            _ = try duration
+            _ = try gap
+            _ = try linger
+        } catch {
+            throw ValidationError(error.description)
         }
-        guard gap >= 0, gap <= 60 else { throw ValidationError("--gap must be 0-60 seconds; got \(gap)") }
-        guard linger >= 0, linger <= 3600 else { throw ValidationError("--linger must be 0-3600 seconds; got \(linger)") }
         guard (1...64).contains(sendBatch) else { throw ValidationError("--send-batch must be 1-64; got \(sendBatch)") }
     }
 
@@ -118,9 +139,11 @@ struct Send: ParsableCommand {
         let perSize = baseline == .udp ? 2 : 1
         let phases = UInt8(list.count * perSize)
         let group = target.endpoint
+        let interface = try target.interfaceAddress()
         var options = SourceOptions()
-        options.txwMaxRte = rate.map { UInt32(clamping: $0) }
-        options.interface = interface.address
+        options.txwMaxRte = try rate
+        let gap = try self.gap, linger = try self.linger
+        options.interface = interface
         options.multicastTTL = ttl.map { UInt8(clamping: $0) }
 
         let largest = list.max() ?? PerfHeader.size
@@ -133,10 +156,10 @@ struct Send: ParsableCommand {
         var udp: UDPMulticast?
         if baseline == .udp {
             do {
-                udp = try UDPMulticast.sender(group: group, interface: interface.address, ttl: options.multicastTTL)
+                udp = try UDPMulticast.sender(group: group, interface: interface, ttl: options.multicastTTL)
             } catch {
                 throw PerfError.failed("UDP socket to \(group)", error,
-                                       .sending(group: group.description, interface: interface.interface))
+                                       .sending(group: group.description, interface: interface?.description))
             }
         }
         defer { udp?.close() }
@@ -153,7 +176,7 @@ struct Send: ParsableCommand {
                 source = try PGMSource(group: group, options: options)
             } catch {
                 throw PerfError.wrap("starting a PGM session to \(group)", error,
-                                     doing: .sending(group: group.description, interface: interface.interface))
+                                     doing: .sending(group: group.description, interface: interface?.description))
             }
             if phase == 0 {
                 do { udpRate = try source.socket.get(.txwMaxRte) } catch {
@@ -238,7 +261,7 @@ struct Send: ParsableCommand {
         buffer: UnsafeMutableRawBufferPointer, pace: UInt32,
         via sink: borrowing some MessageSink & ~Copyable
     ) throws(PerfError) -> (UInt64, UInt64, UInt64) {
-        let limit = count.map { UInt64(clamping: $0) } ?? (duration == nil ? 1000 : UInt64.max)
+        let limit = count.map { UInt64(clamping: $0) } ?? (durationText == nil ? 1000 : UInt64.max)
         if transport == .pgm && sendBatch > 1 {
             return try sendBatched(phase: phase, phases: phases, size: size, buffer: buffer, limit: limit, via: sink)
         }
@@ -246,7 +269,7 @@ struct Send: ParsableCommand {
         let wire = Double(udpWireBytes(payload: size))
         let cpu0 = processCPUNanoseconds()
         let t0 = monotonicNanoseconds()
-        let deadline = duration.map { t0 &+ UInt64($0 * 1e9) }
+        let deadline = durationSeconds.map { t0 &+ UInt64($0 * 1e9) }
         var nextTick = t0 &+ 1_000_000_000
         var sent: UInt64 = 0
         while sent < limit {
@@ -288,7 +311,7 @@ struct Send: ParsableCommand {
         let slot = buffer.count / sendBatch
         let cpu0 = processCPUNanoseconds()
         let t0 = monotonicNanoseconds()
-        let deadline = duration.map { t0 &+ UInt64($0 * 1e9) }
+        let deadline = durationSeconds.map { t0 &+ UInt64($0 * 1e9) }
         var nextTick = t0 &+ 1_000_000_000
         var sent: UInt64 = 0
         while sent < limit {

@@ -20,17 +20,16 @@ struct PGMRecv: ParsableCommand {
             Stops after --count APDUs, when --sessions sessions have ended, or after --timeout \
             seconds, whichever comes first; at least one of them is required. Unrecoverable \
             loss and session ends are printed as they arrive. Exit status 0 when the count \
-            or the sessions were reached (or only --timeout was given), 2 when the timeout \
-            came first, 1 on an error. With --zmq the messages ZeroMQ framed inside the APDUs \
+            or the sessions were reached (or only --timeout was given and something arrived), \
+            2 when the timeout came first, 3 when nothing at all arrived within the timeout, \
+            1 on an error. With --zmq the messages ZeroMQ framed inside the APDUs \
             are counted and hashed instead of the APDUs (ZeroMQ's PUB on pgm:// or, with \
             --udp-ports PORT, epgm://).
-            """
+            """,
+        version: pgmVersion
     )
 
     @OptionGroup var target: GroupOptions
-
-    @Option(help: ArgumentHelp("Join on the interface with this IPv4 address.", valueName: "address"))
-    var interface: String?
 
     @Option(parsing: .unconditional, help: "Stop after this many APDUs, over all sessions.")
     var count: Int?
@@ -38,12 +37,22 @@ struct PGMRecv: ParsableCommand {
     @Option(parsing: .unconditional, help: "Stop when this many sessions have ended (OPT_FIN, OPT_RST or expiry).")
     var sessions: Int?
 
-    @Option(parsing: .unconditional, help: ArgumentHelp("Stop after this many seconds (up to 86400).", valueName: "seconds"))
-    var timeout: Double?
+    @Option(name: .customLong("timeout"), parsing: .unconditional, help: ArgumentHelp(
+        "Stop after this long (up to 86400 s): 500ms, 30s, 2m; a bare number is seconds.", valueName: "time"))
+    var timeoutText: String?
+
+    /// --timeout in seconds, nil without one.
+    var timeout: Double? {
+        get throws(OptionValueError) {
+            guard let timeoutText else { return nil }
+            return try Quantity.seconds(timeoutText, option: "--timeout", range: 0...86400, aboveLower: true)
+        }
+    }
 
     @Option(parsing: .unconditional, help: ArgumentHelp(
-        "Longest APDU expected (1-1048576); longer ones are cut and counted as truncated.", valueName: "bytes"))
-    var maxSize = 65536
+        "Longest APDU expected (1-\(PGMSocket.maximumAPDU)); longer ones are cut and counted as truncated. "
+            + "The default is the largest APDU a PGM socket delivers (PGM_APDU_MAX), so nothing is cut.", valueName: "bytes"))
+    var maxSize = PGMSocket.maximumAPDU
 
     @Flag(help: "Print a progress line on standard error every second.")
     var progress = false
@@ -57,17 +66,12 @@ struct PGMRecv: ParsableCommand {
     var zmq = false
 
     func validate() throws {
-        if let i = interface, (try? IPv4Address(i)) == nil {
-            throw ValidationError("--interface wants an IPv4 address of this host; got '\(i)'")
-        }
-        guard count != nil || timeout != nil || sessions != nil else {
+        guard count != nil || timeoutText != nil || sessions != nil else {
             throw ValidationError("give --count, --sessions or --timeout: pgm-recv needs to know when to stop")
         }
         if let c = count, c < 1 { throw ValidationError("--count must be at least 1; got \(c)") }
         if let s = sessions, s < 1 { throw ValidationError("--sessions must be at least 1; got \(s)") }
-        if let t = timeout, !(t > 0 && t <= 86400) {
-            throw ValidationError("--timeout must be more than 0 and at most 86400 seconds; got \(t)")
-        }
+        do throws(OptionValueError) { _ = try timeout } catch { throw ValidationError(error.description) }
         guard (1...PGMSocket.maximumAPDU).contains(maxSize) else {
             throw ValidationError("--max-size must be 1-\(PGMSocket.maximumAPDU) bytes; got \(maxSize)")
         }
@@ -88,17 +92,19 @@ struct PGMRecv: ParsableCommand {
 
     func run() throws {
         let endpoint = target.endpoint
+        let timeout = try self.timeout
+        let interface = try target.interfaceAddress()
         let receiver: PGMReceiver
         do {
             var options = ReceiverOptions()
             options.udpEncapsulation = udp.encapsulation
-            receiver = try PGMReceiver(group: endpoint, interface: interface.flatMap { try? IPv4Address($0) }, options: options)
+            receiver = try PGMReceiver(group: endpoint, interface: interface, options: options)
         } catch .socketTypeNotSupported {
             throw Failure(systemErrorMessage("socket(AF_INET, SOCK_RDM, IPPROTO_PGM)",
                                              errno: Errno.socketTypeNotSupported.rawValue, doing: .openingSocket))
         } catch {
             throw Failure(systemErrorMessage("receiving on \(endpoint)", errno: error.rawValue,
-                                             doing: .receiving(group: endpoint.description, interface: interface)))
+                                             doing: .receiving(group: endpoint.description, interface: interface?.description)))
         }
         if json {
             print(JSON.object([("event", .string("ready")), ("group", .string(endpoint.description))]).text)
@@ -115,6 +121,7 @@ struct PGMRecv: ParsableCommand {
         let t0 = now()
         var nextTick = t0 + 1
         var timedOut = false
+        var heard = false  // any APDU, loss or session end
         while true {
             if let c = count, total >= UInt64(clamping: c) { break }
             if let s = sessions, ended >= s { break }
@@ -141,6 +148,7 @@ struct PGMRecv: ParsableCommand {
                 throw Failure(systemErrorMessage("receive", errno: error.rawValue))
             }
             guard let event else { continue }
+            heard = true
             switch event {
             case .message(let m):
                 let id = m.transportSessionID
@@ -229,6 +237,11 @@ struct PGMRecv: ParsableCommand {
                 + "  duplicates \(st.duplicates)  losses \(st.losses)  spms \(st.spmsReceived)")
         }
         flushOutput()
+        if timedOut && !heard {
+            let limit = timeout.map { $0 == $0.rounded() ? String(Int64($0)) : String($0) } ?? "?"
+            printError("pgm-recv: nothing arrived on \(endpoint) within the \(limit) s timeout: no APDU, loss or session end")
+            throw ExitCode(3)
+        }
         if timedOut && (count != nil || sessions != nil) { throw ExitCode(2) }
     }
 }

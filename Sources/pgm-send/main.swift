@@ -21,13 +21,11 @@ struct PGMSend: ParsableCommand {
             bytes, the last one shorter, up to --count APDUs. The summary's SHA-256 covers \
             every byte sent, in order: pgm-recv prints the same digest for a session it \
             received whole.
-            """
+            """,
+        version: pgmVersion
     )
 
     @OptionGroup var target: GroupOptions
-
-    @Option(help: ArgumentHelp("Send from the interface with this IPv4 address.", valueName: "address"))
-    var interface: String?
 
     @Option(parsing: .unconditional, help: "APDUs to send (default 1000 without --input, all of the input with it).")
     var count: Int?
@@ -38,14 +36,31 @@ struct PGMSend: ParsableCommand {
     @Option(help: ArgumentHelp("Send this file's bytes; - for standard input.", valueName: "file"))
     var input: String?
 
-    @Option(parsing: .unconditional, help: ArgumentHelp(
-        "Rate limit in bytes/s, IP headers included, 0-4294967295; 0 for none (default: the kernel's).", valueName: "bytes/s"))
-    var rate: Int?
+    @Option(name: .customLong("rate"), parsing: .unconditional, help: ArgumentHelp(
+        "Rate limit in bytes/s, IP headers included, 0-4294967295; 0 for none (default: the kernel's). "
+            + "Suffixes k, M, G multiply bytes/s by 1000, 10^6, 10^9 (100M); kbit, mbit, gbit are bits/s as tc writes them (100mbit = 12.5M).",
+        valueName: "rate"))
+    var rateText: String?
 
-    @Option(parsing: .unconditional, help: ArgumentHelp(
-        "Keep the session up this long after the last APDU to repair NAKs, then close it (OPT_FIN, repeated for one more second); 0-3600.",
-        valueName: "seconds"))
-    var linger = 2.0
+    @Option(name: .customLong("linger"), parsing: .unconditional, help: ArgumentHelp(
+        "Keep the session up this long after the last APDU to repair NAKs, then close it (OPT_FIN, repeated for one more second); "
+            + "0-3600 s. A time: 500ms, 2s, 1m; a bare number is seconds.",
+        valueName: "time"))
+    var lingerText = "2s"
+
+    /// --rate in bytes/s, nil for the kernel's.
+    var rate: UInt32? {
+        get throws(OptionValueError) {
+            guard let rateText else { return nil }
+            return UInt32(try Quantity.whole(rateText, option: "--rate", unit: .bytesPerSecond,
+                                             range: 0...Int64(UInt32.max), note: "0: no limit"))
+        }
+    }
+
+    /// --linger in seconds.
+    var linger: Double {
+        get throws(OptionValueError) { try Quantity.seconds(lingerText, option: "--linger", range: 0...3600) }
+    }
 
     @Option(parsing: .unconditional, help: "Seed of the made-up APDUs (0-18446744073709551615).")
     var seed: UInt64 = 1
@@ -59,17 +74,16 @@ struct PGMSend: ParsableCommand {
     var json = false
 
     func validate() throws {
-        if let i = interface, (try? IPv4Address(i)) == nil {
-            throw ValidationError("--interface wants an IPv4 address of this host; got '\(i)'")
-        }
         guard (1...PGMSocket.maximumAPDU).contains(size) else {
             throw ValidationError("--size must be 1-\(PGMSocket.maximumAPDU) bytes; got \(size)")
         }
-        guard linger >= 0, linger <= 3600 else { throw ValidationError("--linger must be 0-3600 seconds; got \(linger)") }
-        if let c = count, c < 1 { throw ValidationError("--count must be at least 1; got \(c)") }
-        if let r = rate, !(0...Int(UInt32.max)).contains(r) {
-            throw ValidationError("--rate must be 0-\(UInt32.max) bytes/s (0: no limit); got \(r)")
+        do throws(OptionValueError) {
+            _ = try linger
+            _ = try rate
+        } catch {
+            throw ValidationError(error.description)
         }
+        if let c = count, c < 1 { throw ValidationError("--count must be at least 1; got \(c)") }
         if let t = ttl, !(0...255).contains(t) { throw ValidationError("--ttl must be 0-255 hops; got \(t)") }
     }
 
@@ -83,12 +97,14 @@ struct PGMSend: ParsableCommand {
             }
         }
         var options = SourceOptions()
-        options.txwMaxRte = rate.map { UInt32(clamping: $0) }
+        options.txwMaxRte = try rate
+        let linger = try self.linger
         options.udpEncapsulation = udp.encapsulation
         options.multicastTTL = ttl.map { UInt8(clamping: $0) }
-        options.interface = interface.flatMap { try? IPv4Address($0) }
+        let interface = try target.interfaceAddress()
+        options.interface = interface
         let endpoint = target.endpoint
-        let doing = Doing.sending(group: endpoint.description, interface: interface)
+        let doing = Doing.sending(group: endpoint.description, interface: interface?.description)
         let source: PGMSource
         do {
             source = try PGMSource(group: endpoint, options: options)

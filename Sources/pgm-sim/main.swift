@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import PGMCLISupport
 import PGMModel
 import PGMWire
 
@@ -9,7 +10,8 @@ import PGMWire
 struct PGMSim: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "pgm-sim",
-        abstract: "Simulate one PGM source and N receivers over lossy links with the reference model."
+        abstract: "Simulate one PGM source and N receivers over lossy links with the reference model.",
+        version: pgmVersion
     )
 
     @Option(name: .shortAndLong, parsing: .unconditional, help: "Number of receivers.")
@@ -22,10 +24,10 @@ struct PGMSim: ParsableCommand {
             help: "APDU size in bytes (at least 4; larger than a TPDU means fragments).")
     var size = 1000
 
-    @Option(parsing: .unconditional, help: ArgumentHelp(
-        "Microseconds between APDUs; 0 queues them all at once and the rate paces them.",
-        valueName: "us"))
-    var interval: Int64 = 0
+    @Option(name: .customLong("interval"), parsing: .unconditional, help: ArgumentHelp(
+        "Time between APDUs (500us, 2ms; a bare number is microseconds); 0 queues them all at once and the rate paces them.",
+        valueName: "time"))
+    var intervalText = "0"
 
     @Option(parsing: .unconditional, help: "Loss probability on each source-to-receiver link (0...1).")
     var loss = 0.01
@@ -38,12 +40,13 @@ struct PGMSim: ParsableCommand {
     @Option(parsing: .unconditional, help: "Loss probability on each receiver-to-source link (NAK, SPMR).")
     var upstreamLoss = 0.0
 
-    @Option(parsing: .unconditional, help: ArgumentHelp("One-way link delay.", valueName: "us"))
-    var delay: Int64 = 1000
+    @Option(name: .customLong("delay"), parsing: .unconditional, help: ArgumentHelp(
+        "One-way link delay (a bare number is microseconds).", valueName: "time"))
+    var delayText = "1ms"
 
     @Option(parsing: .unconditional, help: ArgumentHelp(
-        "Extra random delay per packet and receiver, 0 to this (reorders).", valueName: "us"))
-    var jitter: Int64 = 0
+        "Extra random delay per packet and receiver, 0 to this (reorders; a bare number is microseconds).", valueName: "time"))
+    var jitterText = "0"
 
     @Option(parsing: .unconditional, help: "Probability a packet is duplicated.")
     var duplicate = 0.0
@@ -51,13 +54,14 @@ struct PGMSim: ParsableCommand {
     @Option(parsing: .unconditional, help: "Probability a packet is held back by --reorder-delay.")
     var reorder = 0.0
 
-    @Option(parsing: .unconditional, help: ArgumentHelp("Hold-back of a reordered packet.", valueName: "us"))
-    var reorderDelay: Int64 = 2000
+    @Option(name: .customLong("reorder-delay"), parsing: .unconditional, help: ArgumentHelp(
+        "Hold-back of a reordered packet (a bare number is microseconds).", valueName: "time"))
+    var reorderDelayText = "2ms"
 
-    @Option(parsing: .unconditional, help: ArgumentHelp(
-        "Rate limit in bytes/s counting IP headers (TXW_MAX_RTE); 0 = none.",
-        valueName: "bytes/s"))
-    var rate: UInt32?
+    @Option(name: .customLong("rate"), parsing: .unconditional, help: ArgumentHelp(
+        "Rate limit in bytes/s counting IP headers (TXW_MAX_RTE); 0 = none. 500k, 100M (bytes/s) or 100mbit (bits/s).",
+        valueName: "rate"))
+    var rateText: String?
 
     @Option(name: .customLong("param"), help: ArgumentHelp(
         "Set a parameter of the model's table, e.g. NAK_BO_IVL=50000 (repeatable; see pgm-sim(1)).",
@@ -67,10 +71,33 @@ struct PGMSim: ParsableCommand {
     @Option(parsing: .unconditional, help: "Seed of every random choice; the same seed gives the same run.")
     var seed: UInt64 = 1
 
-    @Option(parsing: .unconditional, help: ArgumentHelp(
-        "Stop the virtual clock here even if receivers have not finished.",
-        valueName: "seconds"))
-    var timeLimit = 600.0
+    @Option(name: .customLong("time-limit"), parsing: .unconditional, help: ArgumentHelp(
+        "Stop the virtual clock here even if receivers have not finished (a bare number is seconds).",
+        valueName: "time"))
+    var timeLimitText = "600s"
+
+    /// A time in microseconds, 0 to 10^12 (a bare number is microseconds).
+    static func micros(_ text: String, _ option: String) throws(OptionValueError) -> Int64 {
+        try Quantity.whole(text, option: option, unit: .microseconds, range: 0...1_000_000_000_000)
+    }
+
+    // The values once validate() has checked them.
+    var interval: Int64 { (try? Self.micros(intervalText, "--interval")) ?? 0 }
+    var delay: Int64 { (try? Self.micros(delayText, "--delay")) ?? 0 }
+    var jitter: Int64 { (try? Self.micros(jitterText, "--jitter")) ?? 0 }
+    var reorderDelay: Int64 { (try? Self.micros(reorderDelayText, "--reorder-delay")) ?? 0 }
+    var rate: UInt32? {
+        get throws(OptionValueError) {
+            guard let rateText else { return nil }
+            return UInt32(try Quantity.whole(rateText, option: "--rate", unit: .bytesPerSecond,
+                                             range: 0...Int64(UInt32.max), note: "0: no limit"))
+        }
+    }
+    var timeLimit: Double {
+        get throws(OptionValueError) {
+            try Quantity.seconds(timeLimitText, option: "--time-limit", range: 0...10_000_000, aboveLower: true)
+        }
+    }
 
     @Flag(help: "Do not advertise OPT_JOIN: receivers start at the first packet they hear.")
     var noJoin = false
@@ -96,23 +123,40 @@ struct PGMSim: ParsableCommand {
         }
         guard burst >= 1 else { throw ValidationError("--burst must be at least 1") }
         guard loss < 1 || burst == 1 else { throw ValidationError("--burst needs --loss below 1") }
-        for (name, v) in [("--interval", interval), ("--delay", delay), ("--jitter", jitter),
-                          ("--reorder-delay", reorderDelay)] where v < 0 {
-            throw ValidationError("\(name) must not be negative")
+        do throws(OptionValueError) {
+            for (name, v) in [("--interval", intervalText), ("--delay", delayText), ("--jitter", jitterText),
+                              ("--reorder-delay", reorderDelayText)] {
+                _ = try Self.micros(v, name)
+            }
+            _ = try timeLimit
+            _ = try rate
+        } catch {
+            throw ValidationError(error.description)
         }
-        guard timeLimit > 0, timeLimit < 1e7 else { throw ValidationError("--time-limit must be 0...10^7 seconds") }
         _ = try parameters()
     }
 
     func parameters() throws -> Parameters {
         var p = Parameters()
-        if let rate { try set(&p, "TXW_MAX_RTE", rate) }
+        if let rate = try rate { try set(&p, "TXW_MAX_RTE", rate) }
         for assignment in params {
             let parts = assignment.split(separator: "=", maxSplits: 1)
-            guard parts.count == 2, let value = UInt32(parts[1]) else {
+            guard parts.count == 2 else {
                 throw ValidationError("--param wants NAME=VALUE with an unsigned 32-bit value, got '\(assignment)'")
             }
-            try set(&p, String(parts[0]).uppercased(), value)
+            // A value in the parameter's unit, or a time or rate with a unit
+            // (NAK_BO_IVL=50ms, TXW_MAX_RTE=100mbit), as pgmctl set takes it.
+            let name = String(parts[0]).uppercased()
+            guard let d = Parameters.table.first(where: { $0.name == name }) else {
+                try set(&p, name, 0)  // refused as unknown, with the list of names
+                continue
+            }
+            let unit = QuantityUnit.spec(d.unit.rawValue)
+            let value: Int64
+            do { value = try Quantity.whole(String(parts[1]), option: "--param \(name)", unit: unit, range: 0...Int64(UInt32.max)) } catch {
+                throw ValidationError(error.description)
+            }
+            try set(&p, name, UInt32(value))
         }
         do { try p.validate() } catch { throw ValidationError("\(error)") }
         return p
@@ -149,7 +193,7 @@ struct PGMSim: ParsableCommand {
                                jitter: jitter, duplicate: duplicate, reorder: reorder, reorderDelay: reorderDelay)
         c.advertiseJoin = !noJoin
         c.verifyContent = verify
-        c.timeLimit = VirtualTime(microseconds: Int64(timeLimit * 1_000_000))
+        c.timeLimit = VirtualTime(microseconds: Int64((try timeLimit) * 1_000_000))
 
         var sim: Simulation
         do { sim = try Simulation(c) } catch { throw ValidationError("\(error)") }

@@ -21,6 +21,7 @@ struct PGMCtl: AsyncParsableCommand {
             Exit status: 0 on success, 1 when the kernel refuses or the module is not loaded, 64 on \
             a usage error. See pgmctl(8).
             """,
+        version: pgmVersion,
         subcommands: [Show.self, SetCommand.self, Sockets.self, Peers.self, Stats.self, Monitor.self]
     )
 }
@@ -138,14 +139,26 @@ struct SetCommand: AsyncParsableCommand {
         commandName: "set",
         abstract: "Set netns-wide defaults: KEY VALUE pairs, all or none.",
         discussion: """
-            Keys are those `pgmctl show` lists (txw-sqns, or TXW_SQNS, or PGM_TXW_SQNS); times are in \
-            microseconds, rates in bytes per second. The kernel checks every value with the ranges \
-            setsockopt uses and stores all of them or none. Sockets created afterwards take the new \
-            values; open sockets keep theirs. Needs CAP_NET_ADMIN in the network namespace.
+            Keys are those `pgmctl show` lists (txw-sqns, or TXW_SQNS, or PGM_TXW_SQNS). A value is \
+            a number in the key's unit (microseconds for most times, milliseconds for txw-secs-ms, \
+            bytes per second for txw-max-rte, bytes for sizes), or a time or rate with a unit as tc \
+            writes them: nak-bo-ivl 50ms, spm-ambient-ivl 2s, txw-max-rte 100M (bytes/s) or 100mbit \
+            (bits/s), rx-mem 64Mi. The kernel checks every value with the ranges setsockopt uses \
+            and stores all of them or none. Sockets created afterwards take the new values; open \
+            sockets keep theirs. Needs CAP_NET_ADMIN in the network namespace.
             """)
 
-    @Argument(help: ArgumentHelp("Pairs of a key and a value.", valueName: "KEY VALUE"))
-    var pairs: [String] = []
+    /// The keys `set` takes, for completion and help.
+    static let keys = PGMDefaultsAttribute.allCases.filter { $0.accepted != nil }.map(\.description)
+
+    // .allUnrecognized: a value such as -1 is a value (refused as out of
+    // range), not an unknown option.
+    @Argument(parsing: .allUnrecognized, help: ArgumentHelp("Pairs of a key and a value.", valueName: "KEY VALUE"),
+              completion: .list(SetCommand.keys))
+    var arguments: [String] = []
+
+    /// The keys and values, without a `--` (it is captured with them).
+    var pairs: [String] { arguments.filter { $0 != "--" } }
 
     /// For tests of the kernel's checks: TYPE:KIND:VALUE sent as is (KIND u16, u32 or u64).
     @Option(name: .customLong("raw"), help: .hidden)
@@ -163,13 +176,34 @@ struct SetCommand: AsyncParsableCommand {
                 throw ValidationError("unknown key '\(key)'" +
                     (s.isEmpty ? "; `pgmctl show` lists the keys" : "; did you mean \(s.map { "'\($0)'" }.joined(separator: ", "))?"))
             }
-            guard UInt32(pairs[i + 1]) != nil else {
-                throw ValidationError("\(key): '\(pairs[i + 1])' is not a whole number from 0 to \(UInt32.max)")
+            do throws(OptionValueError) { _ = try value(pairs[i + 1], key: key) } catch {
+                throw ValidationError(error.description)
             }
         }
         for r in raw where rawAttribute(r) == nil {
             throw ValidationError("--raw wants TYPE:u16|u32|u64:VALUE; got '\(r)'")
         }
+    }
+
+    /// `text` as the value of `key`, in the key's unit: a bare number is in
+    /// that unit, a time or rate with a unit is converted to it. Values past
+    /// a u32 (a negative one too) are refused here with the key's range; the
+    /// kernel checks the rest.
+    func value(_ text: String, key: String) throws(OptionValueError) -> UInt32 {
+        guard let k = defaultsKey(key) else { throw OptionValueError(option: key, error: .notANumber(text: text, unit: .count(""))) }
+        let unit = QuantityUnit.spec(k.unit)
+        let v: Int64
+        do { v = try Quantity.parse(text, bareUnit: unit).whole(in: unit) } catch .tooLarge {
+            v = .max
+        } catch {
+            throw OptionValueError(option: key, error: error)
+        }
+        guard let u = UInt32(exactly: v) else {
+            let r = k.accepted.map { "\($0.range.lowerBound)-\($0.range.upperBound)" + (unit.name.isEmpty ? "" : " \(unit.name)")
+                + ($0.zeroMeansOff ? " (0: off)" : "") } ?? "0-\(UInt32.max)"
+            throw OptionValueError(option: key, error: .outOfRange(text: text, accepted: r))
+        }
+        return u
     }
 
     func rawAttribute(_ s: String) -> NetlinkAttribute? {
@@ -186,7 +220,7 @@ struct SetCommand: AsyncParsableCommand {
     func run() throws {
         var attrs: [NetlinkAttribute] = []
         for i in stride(from: 0, to: pairs.count, by: 2) {
-            if let k = defaultsKey(pairs[i]), let v = UInt32(pairs[i + 1]) { attrs.append(.u32(k.rawValue, v)) }
+            if let k = defaultsKey(pairs[i]), let v = try? value(pairs[i + 1], key: pairs[i]) { attrs.append(.u32(k.rawValue, v)) }
         }
         attrs += raw.compactMap(rawAttribute)
         let ctl = try control()

@@ -34,7 +34,13 @@ check "pgm-sim refuses an unknown parameter" \
 check "pgm-sim refuses a loss above 1" sh -c "! '$bin/pgm-sim' --loss 1.5 2>/dev/null"
 check "pgm-sim refuses a negative --receivers" refused pgm-sim "--receivers must not be negative" --receivers -3
 check "pgm-sim refuses a negative -r" refused pgm-sim "--receivers must not be negative" -r -3
-check "pgm-sim refuses a negative --delay" refused pgm-sim "--delay must not be negative" --delay -1
+check "pgm-sim refuses a negative --delay" refused pgm-sim "--delay must be 0-1000000000000 microseconds; got -1" --delay -1
+simd() { "$bin/pgm-sim" -r 5 -m 300 --loss 0.05 --seed 3 --json --quiet "$@"; }
+units_same() { a=$(simd --delay 2ms --rate 8mbit) && b=$(simd --delay 2000 --rate 1000000) && same; }
+check "pgm-sim --delay 2ms --rate 8mbit is --delay 2000 --rate 1000000" units_same
+params_same() { a=$(simd --param NAK_BO_IVL=20ms --param txw_max_rte=2M) && b=$(simd --param NAK_BO_IVL=20000 --param TXW_MAX_RTE=2000000) && same; }
+check "pgm-sim --param NAK_BO_IVL=20ms is NAK_BO_IVL=20000" params_same
+check "pgm-sim --param refuses a fraction of its unit" refused pgm-sim "--param NAK_BO_IVL: '1.5us' is not a whole number of microseconds" --param NAK_BO_IVL=1.5us
 check "pgm-sim refuses a negative --loss" refused pgm-sim "--loss must be between 0 and 1, got -0.5" --loss -0.5
 
 # pgm-info without the module: a clear message and status 1.
@@ -60,13 +66,37 @@ check "pgm-dump refuses a non-capture" sh -c "! printf 'junk' | '$bin/pgm-dump' 
 check "pgmctl --help lists its subcommands" sh -c "'$bin/pgmctl' --help | grep -q 'monitor'"
 check "pgmctl set suggests the closest key" sh -c "'$bin/pgmctl' set nak_bo 5 2>&1 >/dev/null | grep -q \"did you mean 'nak-bo-ivl'\"; [ \$? = 0 ] && ! '$bin/pgmctl' set nak_bo 5 2>/dev/null"
 check "pgmctl set without a value is a usage error (64)" sh -c "[ \"\$('$bin/pgmctl' set txw-sqns >/dev/null 2>&1; echo \$?)\" = 64 ]"
-check "pgmctl set refuses a value that is not a number" sh -c "'$bin/pgmctl' set txw-sqns 1k 2>&1 | grep -q 'not a whole number'"
+check "pgmctl set refuses a value that is not a number" refused pgmctl "txw-sqns wants a number such as 42; got 'many'" set txw-sqns many
+check "pgmctl set refuses a unit on a count" refused pgmctl "txw-sqns: unknown unit 'k' in '1k'; a number here takes no unit" set txw-sqns 1k
+# A negative value is out of range, not an unknown option (it used to be "Unknown option '-1'").
+check "pgmctl set refuses a negative value as out of range" refused pgmctl "txw-sqns must be 1-1048576 sequence numbers; got -1" set txw-sqns -1
+check "pgmctl set refuses a negative value after --" refused pgmctl "nak-bo-ivl must be 1000-600000000 microseconds; got -5ms" set nak-bo-ivl -- -5ms
+check "pgmctl set refuses a rate above 2^32-1 bytes/s" refused pgmctl "txw-max-rte must be 1-4294967295 bytes/s (0: off); got 5G" set txw-max-rte 5G
+check "pgmctl set refuses a fraction of a microsecond" refused pgmctl "nak-bo-ivl: '1.5us' is not a whole number of microseconds" set nak-bo-ivl 1.5us
+check "pgmctl set refuses a time unit on a rate" refused pgmctl "txw-max-rte: unknown unit 'ms' in '5ms'" set txw-max-rte 5ms
+completes_keys() {	# SHELL: the script names every key of pgmctl set
+	local script k
+	script=$("$bin/pgmctl" --generate-completion-script "$1") || return 1
+	for k in txw-sqns nak-bo-ivl rx-mem-netns udp-encap-mcast-port; do
+		printf '%s' "$script" | grep -q "'$k'\|$k" || return 1
+	done
+}
+for sh in bash zsh fish; do
+	check "pgmctl's $sh completion lists set's keys" completes_keys $sh
+done
 check "pgmctl stats refuses a negative --interval" refused pgmctl "--interval must be more than 0 and at most 3600 seconds; got -1" stats --interval -1
 check "pgmctl monitor refuses a negative --timeout" refused pgmctl "--timeout must be more than 0 and at most 86400 seconds; got -5" monitor --timeout -5
 check "pgmctl prints a bash completion script" sh -c "'$bin/pgmctl' --generate-completion-script bash | grep -q '_pgmctl'"
+nomodctl() {	# ARGS...: status 1 and "not loaded": the arguments were accepted
+	local out rc
+	out=$("$bin/pgmctl" "$@" 2>&1)
+	rc=$?
+	[ $rc = 1 ] && printf '%s' "$out" | grep -q 'pgm module is not loaded'
+}
 if [ -d /sys/module/pgm ]; then
 	ok "pgmctl without pgm.ko (skipped: the module is loaded here)"
 else
+	check "pgmctl set takes times and rates with units" nomodctl set nak-bo-ivl 50ms txw-secs-ms 2s txw-max-rte 100mbit rx-mem 64Mi
 	check "pgmctl says the module is not loaded" sh -c "'$bin/pgmctl' show 2>&1 | grep -q 'pgm module is not loaded'; [ \$? = 0 ] && ! '$bin/pgmctl' show >/dev/null 2>&1"
 fi
 
@@ -165,7 +195,81 @@ else
 	check "pgm-perf recv says the module is missing" nomod pgm-perf recv --timeout 1 --quiet
 fi
 
+# --interface by name, and OpenPGM/ZeroMQ network strings as the group:
+# an unknown name is an error naming the cause (status 1, before any
+# socket), a network string is checked like a group.
+failed() {	# TOOL EXPECTED-TEXT ARGS...: status 1 and the text on stderr
+	local tool=$1 want=$2 out rc
+	shift 2
+	out=$("$bin/$tool" "$@" 2>&1 >/dev/null)
+	rc=$?
+	[ $rc = 1 ] && printf '%s' "$out" | grep -qF -- "$want"
+}
+check "pgm-send names an unknown --interface" failed pgm-send \
+	"--interface nosuch0: No such device (no interface is named nosuch0 in this network namespace" --interface nosuch0 --count 1
+check "pgm-recv names an unknown interface in a network string" failed pgm-recv \
+	"no interface is named nosuch0" --group 'nosuch0;239.192.0.1' --count 1
+check "pgm-perf recv names an unknown --interface" failed pgm-perf "no interface is named nosuch0" recv --interface nosuch0 --quiet
+check "pgm-send refuses a network string with a unicast group" refused pgm-send "multicast" --group 'lo;10.0.0.1'
+check "pgm-recv refuses an interface given twice" refused pgm-recv "give it once" --group 'lo;239.192.0.1' --interface lo --count 1
+check "pgm-send refuses a network string of three parts" refused pgm-send "INTERFACE;GROUP" --group 'lo;239.192.0.1;239.192.0.2'
+check "pgm-send refuses an interface name with a slash" refused pgm-send "--interface wants" --interface a/b
+if [ -d /sys/module/pgm ]; then
+	ok "network strings without pgm.ko (skipped: the module is loaded here)"
+else
+	check "pgm-send takes 'lo;GROUP' and goes as far as the socket" nomod pgm-send --group 'lo;239.192.0.1' --count 1
+	check "pgm-recv takes --interface lo and ';GROUP'" nomod pgm-recv --interface lo --group ';239.192.0.1' --count 1
+fi
+
+# Units: times (500us, 20ms, 2s, 1m) and rates (100M bytes/s, 100mbit as
+# tc), one parser for every tool; a bare number keeps the option's unit.
+check "pgm-send refuses a --rate of 5G as out of range" refused pgm-send "--rate must be 0-4294967295 bytes/s (0: no limit); got 5G" --rate 5G
+check "pgm-send refuses a rate of 1bit (an eighth of a byte)" refused pgm-send "--rate: '1bit' is not a whole number of bytes/s" --rate 1bit
+check "pgm-send refuses an unknown time unit" refused pgm-send "--linger: unknown unit 'x' in '2x'; a time takes ns, us, ms, s, m, h" --linger 2x
+check "pgm-send refuses --linger 2h" refused pgm-send "--linger must be 0-3600 seconds; got 2h" --linger 2h
+check "pgm-recv refuses --timeout 0ms" refused pgm-recv "--timeout must be more than 0 and at most 86400 seconds; got 0ms" --timeout 0ms
+check "pgm-perf send refuses --gap 2m" refused pgm-perf "--gap must be 0-60 seconds; got 2m" send --gap 2m
+check "pgm-perf send refuses --duration 5ms" refused pgm-perf "--duration must be 0.01-86400 seconds; got 5ms" send --duration 5ms
+check "pgm-perf recv refuses --hold 61s" refused pgm-perf "--hold must be 0-60 seconds; got 61s" recv --hold 61s
+check "pgm-dump refuses a --timeout that is not a time" refused pgm-dump "--timeout wants a time such as 500us, 20ms, 2s or 1m" -i lo --timeout soon
+if [ -d /sys/module/pgm ]; then
+	ok "units without pgm.ko (skipped: the module is loaded here)"
+else
+	check "pgm-send takes --rate 100mbit --linger 20ms" nomod pgm-send --rate 100mbit --linger 20ms --count 1
+	check "pgm-recv takes --timeout 500ms" nomod pgm-recv --timeout 500ms
+	check "pgm-perf send takes --rate 1M --gap 100ms --duration 1m" nomod pgm-perf send --rate 1M --gap 100ms --duration 1m --quiet
+fi
+
 check "pgm-send reports a missing --input file" sh -c "'$bin/pgm-send' --input /nonexistent 2>&1 | grep -q nonexistent"
+
+# --version: every tool prints the one version of PGMCLISupport/Version.swift.
+top=$(cd "$(dirname "$0")/../.." && pwd)
+want=$(sed -n 's/^public let pgmVersion = "\(.*\)"$/\1/p' "$top/Sources/PGMCLISupport/Version.swift")
+for t in pgm-send pgm-recv pgm-perf pgm-dump pgm-sim pgm-conform pgm-info pgmctl; do
+	check "$t --version prints $want" sh -c "[ -n '$want' ] && [ \"\$('$bin/$t' --version)\" = '$want' ]"
+done
+
+# Shell completions: make install-completions (what make install runs)
+# puts every tool's bash, zsh and fish script under DESTDIR, and make
+# uninstall-completions takes them away.
+completions() {
+	local d t n=0 abs
+	abs=$(cd "$bin" && pwd)
+	d=$(mktemp -d)
+	make -s -C "$top" install-completions DESTDIR="$d" PREFIX=/usr BIN="$abs" >/dev/null || { rm -rf "$d"; return 1; }
+	for t in pgm-info pgm-dump pgm-sim pgm-send pgm-recv pgm-perf pgmctl; do
+		[ -s "$d/usr/share/bash-completion/completions/$t" ] && [ -s "$d/usr/share/zsh/site-functions/_$t" ] &&
+			[ -s "$d/usr/share/fish/vendor_completions.d/$t.fish" ] && n=$((n + 1))
+	done
+	grep -q -- '--interface' "$d/usr/share/bash-completion/completions/pgm-send" &&
+		grep -q "'nak-bo-ivl'" "$d/usr/share/bash-completion/completions/pgmctl" || n=0
+	make -s -C "$top" uninstall-completions DESTDIR="$d" PREFIX=/usr >/dev/null
+	local left
+	left=$(find "$d" -type f | wc -l)
+	rm -rf "$d"
+	[ $n = 7 ] && [ "$left" = 0 ]
+}
+check "make install-completions: bash, zsh and fish scripts of the 7 tools under DESTDIR; uninstall removes them" completions
 
 echo "tools: $pass passed, $fail failed"
 [ $fail = 0 ]

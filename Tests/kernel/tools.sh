@@ -5,6 +5,8 @@
 # stream (as many APDUs as sent, the same SHA-256), must have sent NAKs and
 # got repairs, and must see the session end.  The tools' errors for a
 # missing interface address and a missing multicast route name the cause.
+# Interface names and network strings, 200 KB APDUs with pgm-recv's
+# defaults, its exit statuses at --timeout.
 # Then pgm-perf: a sweep at the same loss (all delivered, repairs
 # counted), and without loss one with the UDP baseline (counts equal, JSON
 # with ratios), one through the mmap ring with sendmmsg batches and one
@@ -63,9 +65,60 @@ else
 	notok "pgm-send to pgm-recv at $loss% loss (send exit $src, recv exit $rcv)"
 fi
 
-# A receiver with nothing to hear gives up at its timeout with status 2.
-ip netns exec trcv "$bin/pgm-recv" --port 7578 --interface 10.97.0.2 --count 1 --timeout 0.5 >/dev/null
-if [ $? = 2 ]; then ok "pgm-recv --timeout before --count exits 2"; else notok "pgm-recv --timeout before --count exits 2"; fi
+# A receiver with nothing to hear gives up at its timeout with status 3
+# and says so on stderr (issue 17); one that heard some of --count, with 2.
+err=$(ip netns exec trcv "$bin/pgm-recv" --port 7578 --interface 10.97.0.2 --count 1 --timeout 500ms 2>&1 >/dev/null)
+rc=$?
+printf '    pgm-recv: exit %s: %s\n' "$rc" "$err"
+if [ $rc = 3 ] && printf '%s' "$err" | grep -qF "nothing arrived on 239.192.0.1:7578 within the 0.5 s timeout"; then
+	ok "pgm-recv: nothing within --timeout exits 3 and says so"
+else
+	notok "pgm-recv: nothing within --timeout exits 3 and says so"
+fi
+ip netns exec trcv "$bin/pgm-recv" --port 7578 --interface 10.97.0.2 --count 10 --timeout 6s \
+	>"$out/part.recv" 2>&1 &
+rpid=$!
+for _ in $(seq 300); do grep -q 'receiving on' "$out/part.recv" 2>/dev/null && break; sleep 0.1; done
+ip netns exec tsrc "$bin/pgm-send" --port 7578 --interface 10.97.0.1 --count 5 --size 100 --linger 1 >/dev/null 2>&1
+wait $rpid
+rc=$?
+if [ $rc = 2 ] && grep -q '5 messages' "$out/part.recv"; then
+	ok "pgm-recv: 5 of --count 10 within --timeout exits 2"
+else
+	notok "pgm-recv: 5 of --count 10 within --timeout exits 2 (exit $rc)"; sed 's/^/    /' "$out/part.recv"
+fi
+
+# A 200 KB APDU through pgm-recv's defaults (its --max-size is
+# PGM_APDU_MAX: it was 64 KiB and cut them): delivered whole, the same
+# SHA-256.  The receiver names its interface (--interface veth-r), the
+# sender gives an OpenPGM network string (veth-s;GROUP), both in units.
+ip netns exec trcv "$bin/pgm-recv" --group 239.192.0.79 --port 7580 --interface veth-r \
+	--sessions 1 --timeout 40s --json >"$out/big.recv.json" 2>"$out/big.recv.err" &
+rpid=$!
+for _ in $(seq 300); do grep -q '"ready"' "$out/big.recv.json" 2>/dev/null && break; sleep 0.1; done
+ip netns exec tsrc "$bin/pgm-send" --group 'veth-s;239.192.0.79' --port 7580 --count 3 --size 200000 \
+	--rate 2M --linger 1s --json >"$out/big.send.json" 2>"$out/big.send.err"
+src=$?
+wait $rpid
+rcv=$?
+sed 's/^/    big recv: /' "$out/big.recv.err" "$out/big.send.err"
+python3 - "$out/big.send.json" "$out/big.recv.json" <<'PY'
+import json, sys
+snd = json.load(open(sys.argv[1]))
+lines = [json.loads(l) for l in open(sys.argv[2]) if l.strip()]
+summ = [l for l in lines if l.get("event") == "summary"][-1]
+sess = summ["sessions"]
+ok = (len(sess) == 1 and sess[0]["messages"] == 3 and sess[0]["bytes"] == 600000
+      and sess[0]["truncated"] == 0 and sess[0]["sha256"] == snd["sha256"])
+print(f"    200 KB APDUs: {sess[0]['messages'] if sess else 0}/3, {sess[0]['bytes'] if sess else 0} bytes, "
+      f"truncated {sess[0]['truncated'] if sess else '-'}, sha256 {'equal' if ok else 'DIFFERS'}")
+sys.exit(0 if ok else 1)
+PY
+if [ $? = 0 ] && [ $src = 0 ] && [ $rcv = 0 ]; then
+	ok "200 KB APDUs with pgm-recv's defaults, interface names and a network string: same SHA-256"
+else
+	notok "200 KB APDUs with pgm-recv's defaults (send exit $src, recv exit $rcv)"
+fi
 
 # Errors name their cause and the fix, not only the errno (issue 17): an
 # --interface address no interface has (a receiver's join fails with
@@ -98,6 +151,14 @@ cause "pgm-recv without a multicast route says how to add one" tbare \
 	pgm-recv --count 1 --timeout 1
 cause "pgm-perf send without a multicast route says how to add one" tbare \
 	"(no route to 239.192.0.1:7500: give --interface ADDRESS" pgm-perf send --count 1 --quiet
+# An interface named that does not exist, or has no IPv4 address.
+cause "pgm-send --interface with a name no interface has says so" tsrc \
+	"--interface nosuch0: No such device (no interface is named nosuch0 in this network namespace" \
+	pgm-send --interface nosuch0 --count 1 --linger 0
+ip -n tbare link add pgmv0 type veth peer name pgmv1
+cause "pgm-recv on an interface without IPv4 says so" tbare \
+	"--interface pgmv0: Cannot assign requested address (pgmv0 has no IPv4 address" \
+	pgm-recv --group 'pgmv0;239.192.0.1' --count 1 --timeout 1
 
 # pgm-perf: a sender in tsrc, the receiver in trcv.  Behaviour only (what
 # was sent is what was delivered, the JSON has its fields), never timing.
