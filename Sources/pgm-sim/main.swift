@@ -72,9 +72,6 @@ struct PGMSim: ParsableCommand {
         valueName: "seconds"))
     var timeLimit = 600.0
 
-    @Flag(help: "Do not advertise OPT_JOIN: receivers start at the first packet they hear.")
-    var noJoin = false
-
     @Flag(help: "Compare every delivered byte with what was sent.")
     var verify = false
 
@@ -147,7 +144,6 @@ struct PGMSim: ParsableCommand {
                                  reorder: reorder, reorderDelay: reorderDelay)
         c.upstream = LinkModel(loss: upstreamLoss > 0 ? .bernoulli(upstreamLoss) : .none, delay: delay,
                                jitter: jitter, duplicate: duplicate, reorder: reorder, reorderDelay: reorderDelay)
-        c.advertiseJoin = !noJoin
         c.verifyContent = verify
         c.timeLimit = VirtualTime(microseconds: Int64(timeLimit * 1_000_000))
 
