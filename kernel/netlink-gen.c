@@ -43,6 +43,11 @@ static struct netlink_range_validation pgm_a_defaults_max_tpdu_range = {
 	.max	= 65535ULL,
 };
 
+static struct netlink_range_validation pgm_a_defaults_late_join_range = {
+	.min	= 0ULL,
+	.max	= 100ULL,
+};
+
 static struct netlink_range_validation pgm_a_defaults_rxw_sqns_range = {
 	.min	= 1ULL,
 	.max	= 1048576ULL,
@@ -81,6 +86,11 @@ static struct netlink_range_validation pgm_a_defaults_nak_ncf_retries_range = {
 static struct netlink_range_validation pgm_a_defaults_nak_data_retries_range = {
 	.min	= 0ULL,
 	.max	= 255ULL,
+};
+
+static struct netlink_range_validation pgm_a_defaults_join_max_range = {
+	.min	= 0ULL,
+	.max	= 1048576ULL,
 };
 
 static struct netlink_range_validation pgm_a_defaults_nak_storm_rate_range = {
@@ -137,6 +147,8 @@ const struct pgm_nl_range pgm_nl_defaults_range[PGM_A_DEFAULTS_MAX + 1] = {
 		.msg = "max-tpdu must be 576-65535" },
 	[PGM_A_DEFAULTS_TXW_BYTES] = { .min = 576U, .max = 4294967295U, .zero_off = true,
 		.msg = "txw-bytes must be 0 (off) or 576-4294967295" },
+	[PGM_A_DEFAULTS_LATE_JOIN] = { .min = 1U, .max = 100U, .zero_off = true,
+		.msg = "late-join must be 0 (off) or 1-100" },
 	[PGM_A_DEFAULTS_RXW_SQNS] = { .min = 1U, .max = 1048576U, .zero_off = false,
 		.msg = "rxw-sqns must be 1-1048576" },
 	[PGM_A_DEFAULTS_PEER_EXPIRY] = { .min = 1000U, .max = 600000000U, .zero_off = false,
@@ -153,6 +165,8 @@ const struct pgm_nl_range pgm_nl_defaults_range[PGM_A_DEFAULTS_MAX + 1] = {
 		.msg = "nak-ncf-retries must be 0-255" },
 	[PGM_A_DEFAULTS_NAK_DATA_RETRIES] = { .min = 0U, .max = 255U, .zero_off = false,
 		.msg = "nak-data-retries must be 0-255" },
+	[PGM_A_DEFAULTS_JOIN_MAX] = { .min = 1U, .max = 1048576U, .zero_off = true,
+		.msg = "join-max must be 0 (off) or 1-1048576" },
 	[PGM_A_DEFAULTS_NAK_STORM_RATE] = { .min = 1U, .max = 10000000U, .zero_off = true,
 		.msg = "nak-storm-rate must be 0 (off) or 1-10000000" },
 	[PGM_A_DEFAULTS_UDP_ENCAP_UCAST_PORT] = { .min = 1U, .max = 65535U, .zero_off = false,
@@ -180,6 +194,7 @@ static const struct nla_policy pgm_defaults_set_nl_policy[PGM_A_DEFAULTS_RX_MEM_
 	[PGM_A_DEFAULTS_RDATA_LINGER_IVL] = NLA_POLICY_FULL_RANGE(NLA_U32, &pgm_a_defaults_rdata_linger_ivl_range),
 	[PGM_A_DEFAULTS_MAX_TPDU] = NLA_POLICY_FULL_RANGE(NLA_U32, &pgm_a_defaults_max_tpdu_range),
 	[PGM_A_DEFAULTS_TXW_BYTES] = { .type = NLA_U32, },
+	[PGM_A_DEFAULTS_LATE_JOIN] = NLA_POLICY_FULL_RANGE(NLA_U32, &pgm_a_defaults_late_join_range),
 	[PGM_A_DEFAULTS_RXW_SQNS] = NLA_POLICY_FULL_RANGE(NLA_U32, &pgm_a_defaults_rxw_sqns_range),
 	[PGM_A_DEFAULTS_PEER_EXPIRY] = NLA_POLICY_FULL_RANGE(NLA_U32, &pgm_a_defaults_peer_expiry_range),
 	[PGM_A_DEFAULTS_SPMR_EXPIRY] = NLA_POLICY_FULL_RANGE(NLA_U32, &pgm_a_defaults_spmr_expiry_range),
@@ -188,6 +203,7 @@ static const struct nla_policy pgm_defaults_set_nl_policy[PGM_A_DEFAULTS_RX_MEM_
 	[PGM_A_DEFAULTS_NAK_RDATA_IVL] = NLA_POLICY_FULL_RANGE(NLA_U32, &pgm_a_defaults_nak_rdata_ivl_range),
 	[PGM_A_DEFAULTS_NAK_NCF_RETRIES] = NLA_POLICY_FULL_RANGE(NLA_U32, &pgm_a_defaults_nak_ncf_retries_range),
 	[PGM_A_DEFAULTS_NAK_DATA_RETRIES] = NLA_POLICY_FULL_RANGE(NLA_U32, &pgm_a_defaults_nak_data_retries_range),
+	[PGM_A_DEFAULTS_JOIN_MAX] = NLA_POLICY_FULL_RANGE(NLA_U32, &pgm_a_defaults_join_max_range),
 	[PGM_A_DEFAULTS_NAK_STORM_RATE] = NLA_POLICY_FULL_RANGE(NLA_U32, &pgm_a_defaults_nak_storm_rate_range),
 	[PGM_A_DEFAULTS_UDP_ENCAP_UCAST_PORT] = NLA_POLICY_FULL_RANGE(NLA_U32, &pgm_a_defaults_udp_encap_ucast_port_range),
 	[PGM_A_DEFAULTS_UDP_ENCAP_MCAST_PORT] = NLA_POLICY_FULL_RANGE(NLA_U32, &pgm_a_defaults_udp_encap_mcast_port_range),

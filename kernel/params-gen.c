@@ -77,6 +77,14 @@ const struct pgm_tunable pgm_tunables[PGM_A_DEFAULTS_MAX + 1] = {
 		.zero_ok	= true,
 		.fixed		= true,
 	},
+	[PGM_LATE_JOIN] = {
+		.name		= PGM_LATE_JOIN,
+		.offset		= offsetof(struct pgm_params, late_join),
+		.def		= PGM_DEFAULT_LATE_JOIN,
+		.min		= 1,
+		.max		= 100,
+		.zero_ok	= true,
+	},
 	[PGM_RXW_SQNS] = {
 		.name		= PGM_RXW_SQNS,
 		.offset		= offsetof(struct pgm_params, rxw_sqns),
@@ -132,6 +140,14 @@ const struct pgm_tunable pgm_tunables[PGM_A_DEFAULTS_MAX + 1] = {
 		.def		= PGM_DEFAULT_NAK_DATA_RETRIES,
 		.min		= 0,
 		.max		= PGM_RETRIES_MAX,
+	},
+	[PGM_JOIN_MAX] = {
+		.name		= PGM_JOIN_MAX,
+		.offset		= offsetof(struct pgm_params, join_max),
+		.def		= PGM_DEFAULT_JOIN_MAX,
+		.min		= 1,
+		.max		= PGM_WINDOW_SQNS_MAX,
+		.zero_ok	= true,
 	},
 	[PGM_A_DEFAULTS_NAK_STORM_RATE] = {
 		.name		= PGM_A_DEFAULTS_NAK_STORM_RATE,

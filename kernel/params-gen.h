@@ -22,6 +22,7 @@ struct pgm_params {
 	u32	rdata_linger_ivl;	/* ignore repeated NAKs for a just-repaired sqn, us; 0 = off */
 	u32	max_tpdu;		/* largest IP packet a source sends, bytes */
 	u32	txw_bytes;		/* transmit window, in TSDU bytes; 0 = by sqns only */
+	u32	late_join;		/* share of the transmit window late joiners may repair, %; 0 = none */
 	u32	rxw_sqns;		/* receive window, in sequence numbers */
 	u32	peer_expiry;		/* forget a silent source after, us */
 	u32	spmr_expiry;		/* wait for an SPM before sending an SPMR, us */
@@ -30,6 +31,7 @@ struct pgm_params {
 	u32	nak_rdata_ivl;		/* wait for RDATA after an NCF, us */
 	u32	nak_ncf_retries;	/* NAKs without an NCF before giving up */
 	u32	nak_data_retries;	/* NCFs without RDATA before giving up */
+	u32	join_max;		/* most sqns before the first one heard a new session repairs; 0 = none */
 	u32	udp_encap_ucast_port;	/* UDP port of unicast packets of UDP-encapsulated sockets */
 	u32	udp_encap_mcast_port;	/* UDP port of multicast packets of UDP-encapsulated sockets */
 };

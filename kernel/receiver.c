@@ -454,8 +454,25 @@ static void pgm_read_opts(const u8 *d, const struct pgm_wire_info *info,
 }
 
 /*
- * Late join: the session starts with the first data seen, @sqn; the rest
- * of an APDU that began before us is skipped silently.
+ * Section 9.4: where a new session starts when it is first heard through a
+ * packet (data or SPM) whose successor of what it holds is @sqn and which
+ * carries OPT_JOIN @join (@has_join): @sqn, or as far back as OPT_JOIN
+ * offers, at most PGM_JOIN_MAX sqns (0: never further back) and not more
+ * than the window holds.
+ */
+static u32 pgm_join_start(const struct pgm_peer *peer, u32 sqn, bool has_join, u32 join)
+{
+	u32 max = min(peer->p.join_max, peer_size(peer) - 1);
+
+	if (!has_join || !pgm_sqn_before(join, sqn) || (u32)(sqn - join) >= peer_size(peer))
+		return sqn;
+	return (u32)(sqn - join) > max ? sqn - max : join;
+}
+
+/*
+ * Late join: the session starts with the first data seen, @sqn, or where
+ * its OPT_JOIN lets it (pgm_join_start); the rest of an APDU that began
+ * before that is skipped silently.
  */
 static void pgm_peer_join_data(struct pgm_receiver *rcv, struct pgm_peer *peer, u32 sqn,
 			       bool has_join, u32 join)
@@ -463,15 +480,7 @@ static void pgm_peer_join_data(struct pgm_receiver *rcv, struct pgm_peer *peer, 
 {
 	lockdep_assert_held(&rcv->lock);
 	peer->started = true;
-	peer->next = sqn;
-	/*
-	 * Section 9.4: OPT_JOIN lets us ask for earlier data; the source
-	 * sends it while its first sqn is in the window, so receivers
-	 * that lost the session's first packets still get them.
-	 */
-	if (has_join && pgm_sqn_before(join, sqn) &&
-	    (u32)(sqn - join) < peer_size(peer))
-		peer->next = join;
+	peer->next = pgm_join_start(peer, sqn, has_join, join);
 	peer->lead = peer->next - 1;
 	peer->joined = peer->next;
 	pgm_peer_started(rcv, peer);
@@ -620,17 +629,13 @@ static void pgm_rx_spm(struct pgm_receiver *rcv, struct pgm_peer *peer,
 	if (!peer->started) {
 		/*
 		 * Started by an SPM: no NAKs for what came before, unless its
-		 * OPT_JOIN (section 9.4) says where the session began.
+		 * OPT_JOIN (section 9.4) offers earlier data.
 		 */
 		peer->started = true;
-		peer->next = lead + 1;
-		peer->lead = lead;
-		if (has_join && !pgm_sqn_before(lead, join) &&
-		    (u32)(lead + 1 - join) < peer_size(peer)) {
-			peer->next = join;
-			peer->lead = join - 1;
+		peer->next = pgm_join_start(peer, lead + 1, has_join, join);
+		peer->lead = peer->next - 1;
+		if (peer->next != lead + 1)
 			pgm_extend(rcv, peer, lead + 1, SLOT_BACKOFF);
-		}
 		peer->joined = peer->next;
 		pgm_peer_started(rcv, peer);
 		return;

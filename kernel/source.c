@@ -49,13 +49,34 @@
 #define PGM_TXW_GFP		(GFP_KERNEL_ACCOUNT | __GFP_RETRY_MAYFAIL | __GFP_NOWARN)
 
 /*
- * OPT_JOIN (section 9.4) names the session's first sqn while it is still in
- * the window, so that a receiver that lost the session's first packets
- * (its opening SPM and ODATA) still starts at the beginning.
+ * OPT_JOIN (section 9.4): how far back a receiver that hears the session
+ * first now may repair; false when it may not (it starts at the first
+ * packet it hears, section 9.4's default).  While the session is opening
+ * (its first PGM_JOIN_OPENING sqns or its first PGM_JOIN_OPENING_MS), the
+ * session's first sqn: a receiver present at the start that lost, or heard
+ * reordered, the opening SPM and ODATA still starts at the beginning (and
+ * reports as lost what the window no longer holds), and one that joins then
+ * repairs no more than the opening sent.  Afterwards the newest
+ * PGM_LATE_JOIN percent of what the window holds (MS-PGM's late-joiner
+ * percentage; 0 by default: none, so a receiver restarted on a busy
+ * session does not make the source replay its window to everyone).
  */
-static bool pgm_join_advertised(const struct pgm_source *src)
+static bool pgm_join_offer(const struct pgm_source *src, u32 *min)
+	__must_hold(&src->lock)
 {
-	return src->trail == src->first;
+	u32 held = src->next_sqn - src->trail;
+	u32 back = div_u64((u64)held * src->p.late_join, 100);
+
+	lockdep_assert_held(&src->lock);
+	if (src->next_sqn - src->first <= PGM_JOIN_OPENING ||
+	    time_before(jiffies, src->started + msecs_to_jiffies(PGM_JOIN_OPENING_MS))) {
+		*min = src->first;
+		return true;
+	}
+	if (!back)
+		return false;
+	*min = src->next_sqn - back;
+	return true;
 }
 
 /**
@@ -82,7 +103,8 @@ void pgm_source_event(struct pgm_source *src, u8 cmd, struct pgm_nl_event *ev)
 static unsigned int pgm_spm_optlen(const struct pgm_source *src)
 	__must_hold(&src->lock)
 {
-	bool join = pgm_join_advertised(src);
+	u32 min;
+	bool join = pgm_join_offer(src, &min);
 
 	lockdep_assert_held(&src->lock);
 	if (!src->end && !join)
@@ -96,14 +118,15 @@ static unsigned int pgm_spm_optlen(const struct pgm_source *src)
  * @src: the session, its lock held
  * @force: send even without tokens (the final SPMs of close())
  *
- * With OPT_JOIN while the session's first sqn is in the window, and
+ * With OPT_JOIN when pgm_join_offer() offers repairs to late joiners, and
  * OPT_FIN or OPT_RST at the end.  Without tokens it waits for the timer
  * (one pending SPM, built when it leaves).
  */
 void pgm_send_spm(struct pgm_source *src, bool force)
 	__must_hold(&src->lock)
 {
-	bool join = pgm_join_advertised(src);
+	u32 join_min = 0;
+	bool join = pgm_join_offer(src, &join_min);
 	unsigned int optlen = pgm_spm_optlen(src);
 	unsigned int cost = pgm_wire_len(src, PGM_SPM4_HLEN + optlen, true);
 	struct pgm_opt_join *oj;
@@ -135,7 +158,7 @@ void pgm_send_spm(struct pgm_source *src, bool force)
 		pgm_optw_init(&ow, skb_put(skb, optlen));
 		if (join) {
 			oj = (void *)pgm_optw_add(&ow, PGM_OPT_JOIN, PGM_OPT_JOIN_LEN);
-			oj->sqn = htonl(src->first);
+			oj->sqn = htonl(join_min);
 		}
 		if (src->end)
 			pgm_optw_add(&ow, src->end, PGM_OPT_FLAG_LEN);
@@ -195,6 +218,39 @@ void pgm_source_data_sent(struct pgm_source *src)
 	pgm_source_arm(src);
 }
 
+/*
+ * An RDATA copy of a window entry built with OPT_JOIN: the offer it made
+ * when it was ODATA is stale, and a late joiner that hears the RDATA first
+ * takes what it says, so it names today's (or the RDATA's own sqn, which
+ * offers nothing before it).  Our own packet: OPT_LENGTH first, each
+ * option's length checked when built.
+ */
+static void pgm_rdata_join(struct pgm_source *src, struct sk_buff *skb)
+	__must_hold(&src->lock)
+{
+	struct pgm_hdr *ph = (struct pgm_hdr *)skb->data;
+	struct pgm_data *dh = pgm_body(ph);
+	u8 *o = (u8 *)(dh + 1), *end;
+	u32 min;
+
+	lockdep_assert_held(&src->lock);
+	if (!(ph->options & PGM_OPT_PRESENT))
+		return;
+	end = o + pgm_get_be16(o + 2);		/* OPT_LENGTH's total */
+	for (o += PGM_OPT_LENGTH_LEN; o < end; o += ((struct pgm_opt *)o)->len) {
+		struct pgm_opt *opt = (struct pgm_opt *)o;
+
+		if (pgm_opt_type(opt) == PGM_OPT_JOIN) {
+			if (!pgm_join_offer(src, &min))
+				min = ntohl(dh->sqn);
+			((struct pgm_opt_join *)opt)->sqn = htonl(min);
+			return;
+		}
+		if (opt->type & PGM_OPT_END || !opt->len)
+			return;
+	}
+}
+
 /**
  * pgm_send_entry - send a transmit window entry as ODATA or RDATA
  * @src: the session, its lock held
@@ -230,6 +286,7 @@ int pgm_send_entry(struct pgm_source *src, struct sk_buff *orig, bool rdata)
 		ph = (struct pgm_hdr *)skb->data;
 		ph->type = PGM_RDATA;
 		((struct pgm_data *)pgm_body(ph))->trail = htonl(src->trail);
+		pgm_rdata_join(src, skb);
 		pgm_set_csum(skb);
 	}
 	len = skb->len;
@@ -410,6 +467,7 @@ int pgm_source_start(struct sock *sk)
 	src->next_sqn = get_random_u32();
 	src->trail = src->next_sqn;
 	src->first = src->next_sqn;
+	src->started = jiffies;
 	/*
 	 * Any first SPM sequence number is RFC-correct (8.1 asks only that
 	 * they increase).  OpenPGM receivers compare the first one they see
@@ -562,7 +620,8 @@ void pgm_source_stop(struct sock *sk)
 /* Build the ODATA for one fragment, copying the payload from @msg. */
 static struct sk_buff *pgm_build_odata(struct pgm_source *src, struct msghdr *msg,
 				       size_t apdu_len, size_t off, size_t len,
-				       bool frag, bool syn, bool join, int *err)
+				       bool frag, bool syn, bool join, u32 join_min,
+				       int *err)
 {
 	struct pgm_opt_fragment *of;
 	struct pgm_opt_join *oj;
@@ -593,7 +652,7 @@ static struct sk_buff *pgm_build_odata(struct pgm_source *src, struct msghdr *ms
 			pgm_optw_add(&ow, PGM_OPT_SYN, PGM_OPT_FLAG_LEN);
 		if (join) {
 			oj = (void *)pgm_optw_add(&ow, PGM_OPT_JOIN, PGM_OPT_JOIN_LEN);
-			oj->sqn = htonl(src->first);
+			oj->sqn = htonl(join_min);
 		}
 		pgm_optw_finish(&ow);
 	}
@@ -709,20 +768,21 @@ static int pgm_build_apdu(struct pgm_source *src, struct msghdr *msg, size_t len
 			  unsigned int n, size_t max_frag, struct sk_buff **fv, u64 *mem)
 {
 	unsigned int i;
+	u32 join_min = 0;
 	bool syn, join;
 	size_t off;
 	int err = 0;
 
 	spin_lock_bh(&src->lock);
 	syn = !src->syn_sent;
-	join = pgm_join_advertised(src);
+	join = pgm_join_offer(src, &join_min);
 	spin_unlock_bh(&src->lock);
 	*mem = 0;
 	for (i = 0, off = 0; i < n; i++) {
 		size_t chunk = n == 1 ? len : min(max_frag, len - off);
 
 		fv[i] = pgm_build_odata(src, msg, len, off, chunk, n > 1,
-					syn && i == 0, join, &err);
+					syn && i == 0, join, join_min, &err);
 		if (!fv[i]) {
 			while (i--)
 				kfree_skb(fv[i]);

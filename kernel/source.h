@@ -23,6 +23,7 @@ struct pgm_source {
 	bool			spm_pending;	/* an SPM waits for tokens */
 	u8			end;		/* 0, PGM_OPT_FIN or PGM_OPT_RST */
 	u32			first;		/* the session's first sequence number */
+	unsigned long		started;	/* jiffies of connect() */
 	u32			next_sqn;	/* sequence number of the next ODATA */
 	u32			trail;		/* oldest sequence number held */
 	u32			size;		/* transmit window capacity, in sqns */

@@ -25,6 +25,8 @@ public enum Tunable: Int32, CaseIterable, Sendable {
     case maxTpdu = 8
     /// `PGM_TXW_BYTES`: transmit window, in TSDU bytes; 0 = by sqns only.
     case txwBytes = 10
+    /// `PGM_LATE_JOIN`: share of the transmit window late joiners may repair, %; 0 = none.
+    case lateJoin = 11
     /// `PGM_RXW_SQNS`: receive window, in sequence numbers.
     case rxwSqns = 20
     /// `PGM_PEER_EXPIRY`: forget a silent source after, us.
@@ -41,6 +43,8 @@ public enum Tunable: Int32, CaseIterable, Sendable {
     case nakNcfRetries = 26
     /// `PGM_NAK_DATA_RETRIES`: NCFs without RDATA before giving up.
     case nakDataRetries = 27
+    /// `PGM_JOIN_MAX`: most sqns before the first one heard a new session repairs; 0 = none.
+    case joinMax = 32
     /// `PGM_UDP_ENCAP_UCAST_PORT`: UDP port of unicast packets of UDP-encapsulated sockets.
     case udpEncapUcastPort = 61
     /// `PGM_UDP_ENCAP_MCAST_PORT`: UDP port of multicast packets of UDP-encapsulated sockets.
@@ -58,6 +62,7 @@ public enum Tunable: Int32, CaseIterable, Sendable {
         case .rdataLingerIvl: "RDATA_LINGER_IVL"
         case .maxTpdu: "MAX_TPDU"
         case .txwBytes: "TXW_BYTES"
+        case .lateJoin: "LATE_JOIN"
         case .rxwSqns: "RXW_SQNS"
         case .peerExpiry: "PEER_EXPIRY"
         case .spmrExpiry: "SPMR_EXPIRY"
@@ -66,6 +71,7 @@ public enum Tunable: Int32, CaseIterable, Sendable {
         case .nakRdataIvl: "NAK_RDATA_IVL"
         case .nakNcfRetries: "NAK_NCF_RETRIES"
         case .nakDataRetries: "NAK_DATA_RETRIES"
+        case .joinMax: "JOIN_MAX"
         case .udpEncapUcastPort: "UDP_ENCAP_UCAST_PORT"
         case .udpEncapMcastPort: "UDP_ENCAP_MCAST_PORT"
         }
@@ -83,6 +89,7 @@ public enum Tunable: Int32, CaseIterable, Sendable {
         case .rdataLingerIvl: .microseconds
         case .maxTpdu: .bytes
         case .txwBytes: .bytes
+        case .lateJoin: .percent
         case .rxwSqns: .sequenceNumbers
         case .peerExpiry: .microseconds
         case .spmrExpiry: .microseconds
@@ -91,6 +98,7 @@ public enum Tunable: Int32, CaseIterable, Sendable {
         case .nakRdataIvl: .microseconds
         case .nakNcfRetries: .count
         case .nakDataRetries: .count
+        case .joinMax: .sequenceNumbers
         case .udpEncapUcastPort: .port
         case .udpEncapMcastPort: .port
         }
@@ -108,6 +116,7 @@ public enum Tunable: Int32, CaseIterable, Sendable {
         case .rdataLingerIvl: .source
         case .maxTpdu: .source
         case .txwBytes: .source
+        case .lateJoin: .source
         case .rxwSqns: .receiver
         case .peerExpiry: .receiver
         case .spmrExpiry: .receiver
@@ -116,6 +125,7 @@ public enum Tunable: Int32, CaseIterable, Sendable {
         case .nakRdataIvl: .receiver
         case .nakNcfRetries: .receiver
         case .nakDataRetries: .receiver
+        case .joinMax: .receiver
         case .udpEncapUcastPort: .both
         case .udpEncapMcastPort: .both
         }
@@ -133,6 +143,7 @@ public enum Tunable: Int32, CaseIterable, Sendable {
         case .rdataLingerIvl: 20_000
         case .maxTpdu: 1_500
         case .txwBytes: 0
+        case .lateJoin: 0
         case .rxwSqns: 8_192
         case .peerExpiry: 10_000_000
         case .spmrExpiry: 250_000
@@ -141,6 +152,7 @@ public enum Tunable: Int32, CaseIterable, Sendable {
         case .nakRdataIvl: 200_000
         case .nakNcfRetries: 10
         case .nakDataRetries: 10
+        case .joinMax: 1_048_576
         case .udpEncapUcastPort: 3_055
         case .udpEncapMcastPort: 3_056
         }
@@ -158,6 +170,7 @@ public enum Tunable: Int32, CaseIterable, Sendable {
         case .rdataLingerIvl: 1_000...600_000_000
         case .maxTpdu: 576...65_535
         case .txwBytes: 576...4_294_967_295
+        case .lateJoin: 1...100
         case .rxwSqns: 1...1_048_576
         case .peerExpiry: 1_000...600_000_000
         case .spmrExpiry: 1_000...600_000_000
@@ -166,6 +179,7 @@ public enum Tunable: Int32, CaseIterable, Sendable {
         case .nakRdataIvl: 1_000...600_000_000
         case .nakNcfRetries: 0...255
         case .nakDataRetries: 0...255
+        case .joinMax: 1...1_048_576
         case .udpEncapUcastPort: 1...65_535
         case .udpEncapMcastPort: 1...65_535
         }
@@ -183,6 +197,7 @@ public enum Tunable: Int32, CaseIterable, Sendable {
         case .rdataLingerIvl: true
         case .maxTpdu: false
         case .txwBytes: true
+        case .lateJoin: true
         case .rxwSqns: false
         case .peerExpiry: false
         case .spmrExpiry: false
@@ -191,6 +206,7 @@ public enum Tunable: Int32, CaseIterable, Sendable {
         case .nakRdataIvl: false
         case .nakNcfRetries: false
         case .nakDataRetries: false
+        case .joinMax: true
         case .udpEncapUcastPort: false
         case .udpEncapMcastPort: false
         }
@@ -209,6 +225,7 @@ public enum Tunable: Int32, CaseIterable, Sendable {
         case .rdataLingerIvl: false
         case .maxTpdu: true
         case .txwBytes: true
+        case .lateJoin: false
         case .rxwSqns: false
         case .peerExpiry: false
         case .spmrExpiry: false
@@ -217,6 +234,7 @@ public enum Tunable: Int32, CaseIterable, Sendable {
         case .nakRdataIvl: false
         case .nakNcfRetries: false
         case .nakDataRetries: false
+        case .joinMax: false
         case .udpEncapUcastPort: true
         case .udpEncapMcastPort: true
         }
@@ -234,6 +252,7 @@ public enum Tunable: Int32, CaseIterable, Sendable {
         case .rdataLingerIvl: "ignore repeated NAKs for a just-repaired sqn, us; 0 = off"
         case .maxTpdu: "largest IP packet a source sends, bytes"
         case .txwBytes: "transmit window, in TSDU bytes; 0 = by sqns only"
+        case .lateJoin: "share of the transmit window late joiners may repair, %; 0 = none"
         case .rxwSqns: "receive window, in sequence numbers"
         case .peerExpiry: "forget a silent source after, us"
         case .spmrExpiry: "wait for an SPM before sending an SPMR, us"
@@ -242,6 +261,7 @@ public enum Tunable: Int32, CaseIterable, Sendable {
         case .nakRdataIvl: "wait for RDATA after an NCF, us"
         case .nakNcfRetries: "NAKs without an NCF before giving up"
         case .nakDataRetries: "NCFs without RDATA before giving up"
+        case .joinMax: "most sqns before the first one heard a new session repairs; 0 = none"
         case .udpEncapUcastPort: "UDP port of unicast packets of UDP-encapsulated sockets"
         case .udpEncapMcastPort: "UDP port of multicast packets of UDP-encapsulated sockets"
         }
@@ -269,6 +289,8 @@ public struct SourceTunables: Sendable, Hashable {
     public var maxTpdu: UInt32?
     /// transmit window, in TSDU bytes; 0 = by sqns only (`PGM_TXW_BYTES`).
     public var txwBytes: UInt32?
+    /// share of the transmit window late joiners may repair, %; 0 = none (`PGM_LATE_JOIN`).
+    public var lateJoin: UInt32?
 
     /// Every tunable nil: the defaults.
     public init() {}
@@ -284,6 +306,7 @@ public struct SourceTunables: Sendable, Hashable {
         if let v = rdataLingerIvl { try socket.set(.rdataLingerIvl, to: v) }
         if let v = maxTpdu { try socket.set(.maxTpdu, to: v) }
         if let v = txwBytes { try socket.set(.txwBytes, to: v) }
+        if let v = lateJoin { try socket.set(.lateJoin, to: v) }
     }
 }
 
@@ -306,6 +329,8 @@ public struct ReceiverTunables: Sendable, Hashable {
     public var nakNcfRetries: UInt32?
     /// NCFs without RDATA before giving up (`PGM_NAK_DATA_RETRIES`).
     public var nakDataRetries: UInt32?
+    /// most sqns before the first one heard a new session repairs; 0 = none (`PGM_JOIN_MAX`).
+    public var joinMax: UInt32?
 
     /// Every tunable nil: the defaults.
     public init() {}
@@ -320,5 +345,6 @@ public struct ReceiverTunables: Sendable, Hashable {
         if let v = nakRdataIvl { try socket.set(.nakRdataIvl, to: v) }
         if let v = nakNcfRetries { try socket.set(.nakNcfRetries, to: v) }
         if let v = nakDataRetries { try socket.set(.nakDataRetries, to: v) }
+        if let v = joinMax { try socket.set(.joinMax, to: v) }
     }
 }

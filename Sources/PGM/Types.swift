@@ -30,6 +30,8 @@ extension Tunable {
         case count = "count"
         /// A UDP port.
         case port = "port"
+        /// A share, in percent (0 to 100).
+        case percent = "percent"
 
         /// The value of a duration in this unit; nil when the unit is not a
         /// time, the duration is negative or it does not fit 32 bits.

@@ -26,6 +26,8 @@ public struct Parameters: Hashable, Sendable {
     public var maxTpdu: UInt32 = 1_500
     /// transmit window, in TSDU bytes; 0 = by sqns only (bytes).
     public var txwBytes: UInt32 = 0
+    /// share of the transmit window late joiners may repair, %; 0 = none (percent).
+    public var lateJoin: UInt32 = 0
     // Receiver (RFC 3208 section 6).
     /// receive window, in sequence numbers (sqns).
     public var rxwSqns: UInt32 = 8_192
@@ -43,6 +45,8 @@ public struct Parameters: Hashable, Sendable {
     public var nakNcfRetries: UInt32 = 10
     /// NCFs without RDATA before giving up (count).
     public var nakDataRetries: UInt32 = 10
+    /// most sqns before the first one heard a new session repairs; 0 = none (sqns).
+    public var joinMax: UInt32 = 1_048_576
 
     /// Every parameter at its default.
     public init() {}
@@ -86,6 +90,10 @@ public struct Parameters: Hashable, Sendable {
             range: 576...4_294_967_295, zeroDisables: true,
             summary: "transmit window, in TSDU bytes; 0 = by sqns only", keyPath: \.txwBytes),
         .init(
+            name: "LATE_JOIN", unit: .percent, defaultValue: 0,
+            range: 1...100, zeroDisables: true,
+            summary: "share of the transmit window late joiners may repair, %; 0 = none", keyPath: \.lateJoin),
+        .init(
             name: "RXW_SQNS", unit: .sequenceNumbers, defaultValue: 8_192,
             range: 1...1_048_576, zeroDisables: false,
             summary: "receive window, in sequence numbers", keyPath: \.rxwSqns),
@@ -117,5 +125,9 @@ public struct Parameters: Hashable, Sendable {
             name: "NAK_DATA_RETRIES", unit: .count, defaultValue: 10,
             range: 0...255, zeroDisables: false,
             summary: "NCFs without RDATA before giving up", keyPath: \.nakDataRetries),
+        .init(
+            name: "JOIN_MAX", unit: .sequenceNumbers, defaultValue: 1_048_576,
+            range: 1...1_048_576, zeroDisables: true,
+            summary: "most sqns before the first one heard a new session repairs; 0 = none", keyPath: \.joinMax),
     ]
 }

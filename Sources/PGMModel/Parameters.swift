@@ -9,6 +9,7 @@ extension Parameters {
         case bytesPerSecond = "bytes/s"
         case bytes
         case count
+        case percent
     }
 
     /// One row of the table.

@@ -367,6 +367,19 @@ struct Peer: Sendable {
         deliver(now: now, ctx: &ctx, out: &out)
     }
 
+    /// Section 9.4: how far back before `sqn`, the first sequence number a
+    /// new session hears of, its OPT_JOIN lets it start: nil when not at all
+    /// (no OPT_JOIN, or one not before `sqn` or beyond the window), else at
+    /// most JOIN_MAX sequence numbers back (0: never) and within the window.
+    static func joinStart(_ sqn: SequenceNumber, _ options: PGMOptions,
+                          _ parameters: Parameters) -> SequenceNumber? {
+        guard let join = options.joinMinimumSequence.map({ SequenceNumber($0) }), join < sqn,
+              sqn.distance(to: join) > -Int32(parameters.rxwSqns) else { return nil }
+        let most = min(parameters.joinMax, parameters.rxwSqns - 1)
+        if most == 0 { return nil }
+        return UInt32(join.distance(to: sqn)) > most ? SequenceNumber(sqn.rawValue &- most) : join
+    }
+
     /// OPT_JOIN named where the session's data begins; what the transmit
     /// window no longer holds from there is unrecoverable, and said so.
     mutating func reportBeforeStart(_ join: SequenceNumber, ctx: inout ReceiverContext) {
@@ -505,8 +518,7 @@ struct Peer: Sendable {
             // section 9.4: OPT_JOIN may move RXW_TRAIL_INIT back.
             var first = sqn
             var joinedAt: SequenceNumber? = nil
-            if let join = options.joinMinimumSequence.map({ SequenceNumber($0) }), join < sqn,
-               sqn.distance(to: join) > -Int32(ctx.parameters.rxwSqns) {
+            if let join = Self.joinStart(sqn, options, ctx.parameters) {
                 first = max(join, advertisedTrail)
                 joinedAt = join
             }
@@ -599,8 +611,7 @@ struct Peer: Sendable {
             // OPT_JOIN invites a repair from further back.
             var first = spmLead.advanced(by: 1)
             var joinedAt: SequenceNumber? = nil
-            if let join = options.joinMinimumSequence.map({ SequenceNumber($0) }), join < first,
-               first.distance(to: join) > -Int32(ctx.parameters.rxwSqns) {
+            if let join = Self.joinStart(first, options, ctx.parameters) {
                 first = max(join, spmTrail)
                 joinedAt = join
             }

@@ -83,8 +83,6 @@ public struct SimulationConfiguration: Hashable, Sendable {
     public var downstream = LinkModel()
     /// Receivers to source: NAK, SPMR.
     public var upstream = LinkModel()
-    /// The source advertises OPT_JOIN from its first sequence number.
-    public var advertiseJoin = true
     /// Compare every delivered byte with what was sent (else length, id and
     /// last byte).
     public var verifyContent = false
@@ -239,8 +237,7 @@ public struct Simulation {
         self.groupAddress = groupAddress
         let sourceConfig = SourceConfiguration(gsi: GSI(rawValue: 0x0A00_0001_0001 ^ configuration.seed),
                                                sourcePort: 7500, destinationPort: 7501, group: groupAddress,
-                                               address: sourceAddress, initialSequence: 0,
-                                               advertiseJoin: configuration.advertiseJoin)
+                                               address: sourceAddress, initialSequence: 0)
         source = try Source(sourceConfig, parameters: configuration.parameters)
         let receiverAddresses = (0..<n).map { i in
             PGMNLA.ipv4(IPv4Address(rawValue: 0x0A01_0000 &+ UInt32(i)))
@@ -263,7 +260,6 @@ public struct Simulation {
         for i in 0..<configuration.messages {
             messageFirst.append(Int64(total))
             total += Source.fragmentSizes(apduSize: configuration.messageSize, syn: i == 0,
-                                          join: configuration.advertiseJoin,
                                           parameters: configuration.parameters).count
         }
         messageFirst.append(Int64(total))

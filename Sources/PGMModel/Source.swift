@@ -14,21 +14,15 @@ public struct SourceConfiguration: Hashable, Sendable {
     public var address: PGMNLA
     /// OD_SQN of the first ODATA.
     public var initialSequence: UInt32
-    /// Puts OPT_JOIN with the session's first sequence number on every
-    /// ODATA, RDATA and SPM (section 9.4), inviting late joiners to repair
-    /// from there as far as the transmit window reaches. Without it a
-    /// receiver starts at the first packet it hears (section 6.1).
-    public var advertiseJoin: Bool
 
     public init(gsi: GSI, sourcePort: UInt16, destinationPort: UInt16, group: PGMNLA, address: PGMNLA,
-                initialSequence: UInt32 = 0, advertiseJoin: Bool = false) {
+                initialSequence: UInt32 = 0) {
         self.gsi = gsi
         self.sourcePort = sourcePort
         self.destinationPort = destinationPort
         self.group = group
         self.address = address
         self.initialSequence = initialSequence
-        self.advertiseJoin = advertiseJoin
     }
 
     public var tsi: TSI { TSI(gsi: gsi, sourcePort: sourcePort) }
@@ -107,6 +101,10 @@ struct TxEntry: Sendable {
 public struct Source: Sendable {
     /// The largest APDU accepted (PGM_APDU_MAX in the uapi header).
     public static let maximumAPDU = 1 << 20
+    /// The session's opening (PGM_JOIN_OPENING, PGM_JOIN_OPENING_MS): its
+    /// first sequence numbers, and its first milliseconds.
+    public static let joinOpening: UInt32 = 64
+    public static let joinOpeningMicroseconds: Int64 = 100_000
 
     public let configuration: SourceConfiguration
     public let parameters: Parameters
@@ -141,9 +139,9 @@ public struct Source: Sendable {
     var finAnnounced = false
     var resetSent = false
     var abortState: (noNAKs: Bool, code: UInt8)?
-    let spmOptions: PGMOptions
-    let spmFinOptions: PGMOptions
-    var spmResetOptions = PGMOptions()
+    var resetOption: PGMOption?
+    /// When the session began (connect).
+    let started: VirtualTime
 
     /// A source whose first ambient SPM is due at `start`.
     public init(_ configuration: SourceConfiguration, parameters: Parameters = Parameters(),
@@ -158,10 +156,53 @@ public struct Source: Sendable {
         heartbeatInterval = parameters.ihbMin
         tokens = Int64(parameters.maxTpdu) * 1_000_000
         tokensAt = start
-        let join: [PGMOption] = configuration.advertiseJoin
-            ? [PGMOption(.join(minimumSequence: configuration.initialSequence))] : []
-        spmOptions = try Self.options(join)
-        spmFinOptions = try Self.options(join + [PGMOption(.fin)])
+        started = start
+    }
+
+    /// OPT_JOIN's minimum sequence number now (section 9.4), or nil when
+    /// late joiners may repair nothing and start at the first packet they
+    /// hear. While the session opens (its first `joinOpening` sequence
+    /// numbers or its first `joinOpeningMicroseconds`) the session's first,
+    /// so that a receiver present at the start that lost or had reordered
+    /// the opening packets starts there, or learns what it lost; afterwards the newest LATE_JOIN percent of the window, none
+    /// by default (MS-PGM's late-joiner percentage).
+    func joinOffer(_ now: VirtualTime) -> UInt32? {
+        // The next sequence number to number, as the kernel's next_sqn when
+        // it builds an ODATA (its send() waits for the rate; ours queues).
+        let next = assigned
+        let held = UInt32(bitPattern: trail.distance(to: next))
+        let sent = UInt32(bitPattern: SequenceNumber(configuration.initialSequence).distance(to: next))
+        if sent <= Self.joinOpening || now < started + Self.joinOpeningMicroseconds {
+            return configuration.initialSequence
+        }
+        let back = UInt32(UInt64(held) * UInt64(parameters.lateJoin) / 100)
+        return back == 0 ? nil : next.rawValue &- back
+    }
+
+    /// The options of an SPM now: OPT_JOIN when offered, then OPT_RST or
+    /// OPT_FIN.
+    func spmOptions(_ now: VirtualTime) -> PGMOptions {
+        var list: [PGMOption] = []
+        if let j = joinOffer(now) { list.append(PGMOption(.join(minimumSequence: j))) }
+        if let r = resetOption {
+            list.append(r)
+        } else if closing && unsentCount == 0 {
+            list.append(PGMOption(.fin))
+        }
+        return (try? PGMOptions(list)) ?? PGMOptions()
+    }
+
+    /// An RDATA's options: its ODATA's, with OPT_JOIN naming today's offer
+    /// (or the RDATA's own sequence number, which offers nothing before it),
+    /// as the kernel rewrites it.
+    func rdataOptions(_ options: PGMOptions, sequence: UInt32, now: VirtualTime) -> PGMOptions {
+        guard !options.isEmpty, options.joinMinimumSequence != nil else { return options }
+        let join = joinOffer(now) ?? sequence
+        let list = options.all.map { o -> PGMOption in
+            if case .join = o.kind { return PGMOption(.join(minimumSequence: join)) }
+            return o
+        }
+        return (try? PGMOptions(list)) ?? options
     }
 
     static func options(_ list: [PGMOption]) throws(SourceError) -> PGMOptions {
@@ -186,8 +227,8 @@ public struct Source: Sendable {
         guard apdu.count <= Self.maximumAPDU else { throw .apduTooLarge(size: apdu.count, limit: Self.maximumAPDU) }
         let first = assigned
         let syn = first.rawValue == configuration.initialSequence
-        let join = configuration.advertiseJoin
-        let sizes = Self.fragmentSizes(apduSize: apdu.count, syn: syn, join: join, parameters: parameters)
+        let join = joinOffer(now)
+        let sizes = Self.fragmentSizes(apduSize: apdu.count, syn: syn, parameters: parameters)
         var built: [TxEntry] = []
         built.reserveCapacity(sizes.count)
         var offset = 0
@@ -197,7 +238,7 @@ public struct Source: Sendable {
                 list.append(PGMOption(.fragment(firstSequence: first.rawValue, offset: UInt32(offset),
                                                 length: UInt32(apdu.count))))
             }
-            if join { list.append(PGMOption(.join(minimumSequence: configuration.initialSequence))) }
+            if let join { list.append(PGMOption(.join(minimumSequence: join))) }
             if syn && i == 0 { list.append(PGMOption(.syn)) }
             built.append(TxEntry(payload: apdu[offset..<(offset + size)], options: try Self.options(list),
                                  fragment: !list.isEmpty, fin: false, sentAt: .never))
@@ -212,12 +253,12 @@ public struct Source: Sendable {
     /// The TSDU sizes of the TPDUs an APDU of `apduSize` octets becomes:
     /// each TPDU, with the IPv4 header (20), PGM header (16), ODATA fields
     /// (8) and options (OPT_LENGTH, OPT_FRAGMENT when fragmented, OPT_JOIN,
-    /// OPT_SYN on the session's first TPDU), fits MAX_TPDU.
-    public static func fragmentSizes(apduSize: Int, syn: Bool, join: Bool, parameters: Parameters) -> [Int] {
+    /// OPT_SYN on the session's first TPDU), fits MAX_TPDU. Room for OPT_JOIN
+    /// is always kept, as it comes and goes with the window (`joinOffer`).
+    public static func fragmentSizes(apduSize: Int, syn: Bool, parameters: Parameters) -> [Int] {
         let room = Int(parameters.maxTpdu) - ipv4HeaderLength - 24
         func optionBytes(fragment: Bool, syn: Bool) -> Int {
-            let body = (fragment ? 16 : 0) + (syn ? 4 : 0) + (join ? 8 : 0)
-            return body == 0 ? 0 : 4 + body
+            4 + (fragment ? 16 : 0) + (syn ? 4 : 0) + 8
         }
         if apduSize <= room - optionBytes(fragment: false, syn: syn) { return [apduSize] }
         var sizes: [Int] = []
@@ -259,10 +300,7 @@ public struct Source: Sendable {
                                into out: inout Outbox<SourceEvent>) throws(SourceError) {
         guard errorCode < 64 else { throw .errorCodeOutOfRange(errorCode) }
         guard abortState == nil else { return }
-        var list: [PGMOption] = []
-        if configuration.advertiseJoin { list.append(PGMOption(.join(minimumSequence: configuration.initialSequence))) }
-        list.append(PGMOption(.reset(noNAKs: noNAKs, errorCode: errorCode)))
-        spmResetOptions = try Self.options(list)
+        resetOption = PGMOption(.reset(noNAKs: noNAKs, errorCode: errorCode))
         abortState = (noNAKs, errorCode)
         // Unsent TPDUs will never be sent.
         let unsent = unsentCount
@@ -430,7 +468,7 @@ public struct Source: Sendable {
         blockedCost = 0
         while true {
             if spmPending {
-                let spm = makeSPM()
+                let spm = makeSPM(now)
                 guard take(spm) else { return }
                 spmPending = false
                 spmSequence &+= 1
@@ -456,7 +494,7 @@ public struct Source: Sendable {
                                       destinationPort: configuration.destinationPort, gsi: configuration.gsi,
                                       body: .rdata(PGMData(sequence: s.rawValue, trailingEdge: trail.rawValue,
                                                            payload: e.payload)),
-                                      options: e.options)
+                                      options: rdataOptions(e.options, sequence: s.rawValue, now: now))
                 guard take(rdata) else { return }
                 repairsQueued.remove(repairs.removeFirst())
                 lastRepair[s.rawValue] = now
@@ -513,15 +551,8 @@ public struct Source: Sendable {
         nextHeartbeat = now + parameters.ihbMin
     }
 
-    func makeSPM() -> PGMPacket {
-        let options: PGMOptions
-        if abortState != nil {
-            options = spmResetOptions
-        } else if closing && unsentCount == 0 {
-            options = spmFinOptions
-        } else {
-            options = spmOptions
-        }
+    func makeSPM(_ now: VirtualTime) -> PGMPacket {
+        let options = spmOptions(now)
         return PGMPacket(sourcePort: configuration.sourcePort, destinationPort: configuration.destinationPort,
                          gsi: configuration.gsi,
                          body: .spm(PGMSPM(sequence: spmSequence, trailingEdge: trail.rawValue,

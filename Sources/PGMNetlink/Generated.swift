@@ -100,6 +100,8 @@ public enum PGMDefaultsAttribute: UInt16, Sendable, CaseIterable, CustomStringCo
     case maxTpdu = 8
     /// transmit window, in TSDU bytes; 0 = by sqns only (PGM_TXW_BYTES)
     case txwBytes = 10
+    /// share of the transmit window late joiners may repair, %; 0 = none (PGM_LATE_JOIN)
+    case lateJoin = 11
     /// receive window, in sequence numbers (PGM_RXW_SQNS)
     case rxwSqns = 20
     /// forget a silent source after, us (PGM_PEER_EXPIRY)
@@ -116,6 +118,8 @@ public enum PGMDefaultsAttribute: UInt16, Sendable, CaseIterable, CustomStringCo
     case nakNcfRetries = 26
     /// NCFs without RDATA before giving up (PGM_NAK_DATA_RETRIES)
     case nakDataRetries = 27
+    /// most sqns before the first one heard a new session repairs; 0 = none (PGM_JOIN_MAX)
+    case joinMax = 32
     /// NAKs per second one source session may receive before a nak-storm event; 0 = no such events. Not a socket option: netns-wide only.
     case nakStormRate = 50
     /// UDP port of unicast packets of UDP-encapsulated sockets (PGM_UDP_ENCAP_UCAST_PORT)
@@ -143,6 +147,7 @@ public enum PGMDefaultsAttribute: UInt16, Sendable, CaseIterable, CustomStringCo
         case .rdataLingerIvl: "rdata-linger-ivl"
         case .maxTpdu: "max-tpdu"
         case .txwBytes: "txw-bytes"
+        case .lateJoin: "late-join"
         case .rxwSqns: "rxw-sqns"
         case .peerExpiry: "peer-expiry"
         case .spmrExpiry: "spmr-expiry"
@@ -151,6 +156,7 @@ public enum PGMDefaultsAttribute: UInt16, Sendable, CaseIterable, CustomStringCo
         case .nakRdataIvl: "nak-rdata-ivl"
         case .nakNcfRetries: "nak-ncf-retries"
         case .nakDataRetries: "nak-data-retries"
+        case .joinMax: "join-max"
         case .nakStormRate: "nak-storm-rate"
         case .udpEncapUcastPort: "udp-encap-ucast-port"
         case .udpEncapMcastPort: "udp-encap-mcast-port"
@@ -173,6 +179,7 @@ public enum PGMDefaultsAttribute: UInt16, Sendable, CaseIterable, CustomStringCo
         case .rdataLingerIvl: .u32
         case .maxTpdu: .u32
         case .txwBytes: .u32
+        case .lateJoin: .u32
         case .rxwSqns: .u32
         case .peerExpiry: .u32
         case .spmrExpiry: .u32
@@ -181,6 +188,7 @@ public enum PGMDefaultsAttribute: UInt16, Sendable, CaseIterable, CustomStringCo
         case .nakRdataIvl: .u32
         case .nakNcfRetries: .u32
         case .nakDataRetries: .u32
+        case .joinMax: .u32
         case .nakStormRate: .u32
         case .udpEncapUcastPort: .u32
         case .udpEncapMcastPort: .u32
@@ -203,6 +211,7 @@ public enum PGMDefaultsAttribute: UInt16, Sendable, CaseIterable, CustomStringCo
         case .rdataLingerIvl: (1000...600000000, true)
         case .maxTpdu: (576...65535, false)
         case .txwBytes: (576...4294967295, true)
+        case .lateJoin: (1...100, true)
         case .rxwSqns: (1...1048576, false)
         case .peerExpiry: (1000...600000000, false)
         case .spmrExpiry: (1000...600000000, false)
@@ -211,6 +220,7 @@ public enum PGMDefaultsAttribute: UInt16, Sendable, CaseIterable, CustomStringCo
         case .nakRdataIvl: (1000...600000000, false)
         case .nakNcfRetries: (0...255, false)
         case .nakDataRetries: (0...255, false)
+        case .joinMax: (1...1048576, true)
         case .nakStormRate: (1...10000000, true)
         case .udpEncapUcastPort: (1...65535, false)
         case .udpEncapMcastPort: (1...65535, false)
@@ -264,6 +274,7 @@ public enum PGMDefaultsAttribute: UInt16, Sendable, CaseIterable, CustomStringCo
         case .rdataLingerIvl: "ignore repeated NAKs for a just-repaired sqn, us; 0 = off (PGM_RDATA_LINGER_IVL)"
         case .maxTpdu: "largest IP packet a source sends, bytes (PGM_MAX_TPDU)"
         case .txwBytes: "transmit window, in TSDU bytes; 0 = by sqns only (PGM_TXW_BYTES)"
+        case .lateJoin: "share of the transmit window late joiners may repair, %; 0 = none (PGM_LATE_JOIN)"
         case .rxwSqns: "receive window, in sequence numbers (PGM_RXW_SQNS)"
         case .peerExpiry: "forget a silent source after, us (PGM_PEER_EXPIRY)"
         case .spmrExpiry: "wait for an SPM before sending an SPMR, us (PGM_SPMR_EXPIRY)"
@@ -272,6 +283,7 @@ public enum PGMDefaultsAttribute: UInt16, Sendable, CaseIterable, CustomStringCo
         case .nakRdataIvl: "wait for RDATA after an NCF, us (PGM_NAK_RDATA_IVL)"
         case .nakNcfRetries: "NAKs without an NCF before giving up (PGM_NAK_NCF_RETRIES)"
         case .nakDataRetries: "NCFs without RDATA before giving up (PGM_NAK_DATA_RETRIES)"
+        case .joinMax: "most sqns before the first one heard a new session repairs; 0 = none (PGM_JOIN_MAX)"
         case .nakStormRate: "NAKs per second one source session may receive before a nak-storm event; 0 = no such events. Not a socket option: netns-wide only."
         case .udpEncapUcastPort: "UDP port of unicast packets of UDP-encapsulated sockets (PGM_UDP_ENCAP_UCAST_PORT)"
         case .udpEncapMcastPort: "UDP port of multicast packets of UDP-encapsulated sockets (PGM_UDP_ENCAP_MCAST_PORT)"

@@ -99,9 +99,6 @@ struct PGMSim: ParsableCommand {
         }
     }
 
-    @Flag(help: "Do not advertise OPT_JOIN: receivers start at the first packet they hear.")
-    var noJoin = false
-
     @Flag(help: "Compare every delivered byte with what was sent.")
     var verify = false
 
@@ -191,7 +188,6 @@ struct PGMSim: ParsableCommand {
                                  reorder: reorder, reorderDelay: reorderDelay)
         c.upstream = LinkModel(loss: upstreamLoss > 0 ? .bernoulli(upstreamLoss) : .none, delay: delay,
                                jitter: jitter, duplicate: duplicate, reorder: reorder, reorderDelay: reorderDelay)
-        c.advertiseJoin = !noJoin
         c.verifyContent = verify
         c.timeLimit = VirtualTime(microseconds: Int64((try timeLimit) * 1_000_000))
 

@@ -18,9 +18,9 @@ enum Fixture {
 
     static func t(_ ms: Int64) -> VirtualTime { VirtualTime(microseconds: ms * 1000) }
 
-    static func sourceConfiguration(join: Bool = false, initial: UInt32 = 0) -> SourceConfiguration {
+    static func sourceConfiguration(initial: UInt32 = 0) -> SourceConfiguration {
         SourceConfiguration(gsi: gsi, sourcePort: sport, destinationPort: dport, group: group,
-                            address: sourceAddress, initialSequence: initial, advertiseJoin: join)
+                            address: sourceAddress, initialSequence: initial)
     }
 
     static func odata(_ sqn: UInt32, trail: UInt32 = 0, _ payload: [UInt8] = [1, 2, 3],
@@ -136,8 +136,8 @@ struct SourceDriver {
     var events: [(VirtualTime, SourceEvent)] = []
     var out = Outbox<SourceEvent>()
 
-    init(parameters: Parameters = Parameters(), join: Bool = false, initial: UInt32 = 0) throws {
-        source = try Source(Fixture.sourceConfiguration(join: join, initial: initial), parameters: parameters)
+    init(parameters: Parameters = Parameters(), initial: UInt32 = 0) throws {
+        source = try Source(Fixture.sourceConfiguration(initial: initial), parameters: parameters)
     }
 
     mutating func collect() {

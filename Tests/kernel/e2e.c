@@ -3,12 +3,13 @@
  * e2e.c - one PGM source or receiver for the end-to-end tests in the VM.
  *
  *   e2e send GROUP PORT COUNT SEED RATE [LINGER_S]
- *   e2e recv GROUP PORT COUNT SEED TIMEOUT_S IFADDR [fin|loss|expiry|slow] [ring]
+ *   e2e recv GROUP PORT COUNT SEED TIMEOUT_S IFADDR [fin|late|loss|expiry|slow] [ring]
  *   e2e multi GROUP PORT COUNT SEED TIMEOUT_S IFADDR NSOURCES
  *
  * The source sends COUNT APDUs whose sizes and bytes come from SEED (1 B to
  * 64 KiB, most below one MTU, some spanning dozens of fragments) at RATE
- * bytes/s, and writes the stream to stdout.  The receiver regenerates the
+ * bytes/s (with PGM_LATE_JOIN from $PGM_E2E_LATE_JOIN when set), and writes
+ * the stream to stdout.  The receiver regenerates the
  * same sequence and checks every delivered APDU against it, so a
  * duplicate, a gap or a reordering is caught at once; it writes what it
  * delivered to stdout.  Both print their statistics on stderr as
@@ -16,6 +17,9 @@
  *
  * The receiver's last argument says how the session must end: "fin" (the
  * default): every APDU, then the source's OPT_FIN as a session-end record;
+ * "late": a receiver started after the source: an exact suffix of the stream
+ * from some APDU on (found by regenerating the stream up to it, printed as
+ * first_apdu), no loss, then OPT_FIN;
  * "loss": the stream reaches the application with reported losses; "expiry":
  * a prefix of the stream, then the session expires (PGM_PEER_EXPIRY is set
  * to 2 s); "slow": SO_RCVBUF is 256 KiB and the reader sleeps 5 s before
@@ -107,6 +111,7 @@ static int do_send(int argc, char **argv)
 	unsigned long count = strtoul(argv[4], NULL, 0);
 	struct gen gen = { strtoull(argv[5], NULL, 0) | 1 };
 	uint32_t rate = strtoul(argv[6], NULL, 0);
+	const char *late_join = getenv("PGM_E2E_LATE_JOIN");	/* percent */
 	int linger = argc > 7 ? atoi(argv[7]) : 3;
 	static uint8_t buf[MAX_APDU];
 	struct pgm_source_stats st;
@@ -125,6 +130,12 @@ static int do_send(int argc, char **argv)
 		die("socket");
 	if (setsockopt(fd, SOL_PGM, PGM_TXW_MAX_RTE, &rate, sizeof(rate)))
 		die("PGM_TXW_MAX_RTE");
+	if (late_join) {
+		uint32_t pct = strtoul(late_join, NULL, 0);
+
+		if (setsockopt(fd, SOL_PGM, PGM_LATE_JOIN, &pct, sizeof(pct)))
+			die("PGM_LATE_JOIN");
+	}
 	if (connect(fd, (struct sockaddr *)&g, sizeof(g)))
 		die("connect");
 	t0 = now_s();
@@ -267,13 +278,14 @@ static int do_recv(int argc, char **argv)
 	const char *mode = argc > 8 ? argv[8] : "fin";
 	int expect_loss = !strcmp(mode, "loss");
 	int expect_expiry = !strcmp(mode, "expiry");
-	int expect_fin = !strcmp(mode, "fin");
+	int late = !strcmp(mode, "late");
+	int expect_fin = !strcmp(mode, "fin") || late;
 	int slow = !strcmp(mode, "slow");
 	int use_ring = argc > 9 && !strcmp(argv[9], "ring");
 	struct uring ring;
 	static uint8_t buf[MAX_APDU + 1], want[MAX_APDU];
 	struct pgm_receiver_stats st;
-	unsigned long got = 0, lost = 0, resets = 0, skipped = 0;
+	unsigned long got = 0, lost = 0, resets = 0, skipped = 0, first_apdu = 0;
 	size_t want_n = 0;
 	int fd, rcvbuf = slow ? 256 << 10 : 8 << 20;
 	double t_first = 0, t_last = 0;
@@ -302,7 +314,8 @@ static int do_recv(int argc, char **argv)
 	}
 
 	want_n = apdu(&gen, want);
-	while (got + skipped < count || ((expect_fin || expect_expiry) && !end_reason)) {
+	while (got + skipped + first_apdu < count ||
+	       ((expect_fin || expect_expiry) && !end_reason)) {
 		struct sockaddr_pgm from;
 		struct iovec iov = { buf, sizeof(buf) };
 		struct msghdr msg = { .msg_name = &from, .msg_namelen = sizeof(from),
@@ -393,6 +406,12 @@ got_apdu:
 			fprintf(stderr, "e2e: bad msg_name or truncation\n");
 			return 1;
 		}
+		/* A late joiner: the stream is regenerated up to where it joined. */
+		while (late && !got && ((size_t)n != want_n || memcmp(data, want, want_n)) &&
+		       first_apdu < count) {
+			first_apdu++;
+			want_n = apdu(&gen, want);
+		}
 		/* After a reported loss, skip the APDUs that it swallowed. */
 		while (expect_loss && ((size_t)n != want_n || memcmp(data, want, want_n)) &&
 		       got + skipped < count) {
@@ -428,10 +447,10 @@ got_apdu:
 				(unsigned long long)rs.bad_consumer);
 	}
 	fprintf(stderr,
-		"received_apdus=%lu\nskipped_apdus=%lu\nlost_sqns=%lu\nresets=%lu\n"
+		"received_apdus=%lu\nfirst_apdu=%lu\nskipped_apdus=%lu\nlost_sqns=%lu\nresets=%lu\n"
 		"recv_seconds=%.2f\nnaks_sent=%llu\nncfs=%llu\nrdata=%llu\nodata=%llu\n"
 		"duplicates=%llu\nspms=%llu\npeers=%u\nlosses=%llu\n",
-		got, skipped, lost, resets, t_first ? now_s() - t_first : 0.0,
+		got, first_apdu, skipped, lost, resets, t_first ? now_s() - t_first : 0.0,
 		(unsigned long long)st.naks_sent, (unsigned long long)st.ncfs_received,
 		(unsigned long long)st.rdata_received, (unsigned long long)st.odata_received,
 		(unsigned long long)st.duplicates, (unsigned long long)st.spms_received,
@@ -444,7 +463,7 @@ got_apdu:
 		return lost > 0 && resets > 0 ? 0 : 1;
 	if (expect_expiry)
 		return end_reason == PGM_END_EXPIRED && got > 0 && !lost ? 0 : 1;
-	return got == count && !lost && end_reason == PGM_END_FIN ? 0 : 1;
+	return got + first_apdu == count && !lost && end_reason == PGM_END_FIN ? 0 : 1;
 }
 
 struct session {
@@ -572,7 +591,7 @@ int main(int argc, char **argv)
 	if (argc >= 9 && !strcmp(argv[1], "multi"))
 		return do_multi(argc, argv);
 	fprintf(stderr, "usage: e2e send GROUP PORT COUNT SEED RATE [LINGER_S]\n"
-			"       e2e recv GROUP PORT COUNT SEED TIMEOUT_S IFADDR [fin|loss|expiry|slow] [ring]\n"
+			"       e2e recv GROUP PORT COUNT SEED TIMEOUT_S IFADDR [fin|late|loss|expiry|slow] [ring]\n"
 			"       e2e multi GROUP PORT COUNT SEED TIMEOUT_S IFADDR NSOURCES\n");
 	return 2;
 }

@@ -3,6 +3,7 @@
 #
 #   e2e.sh [COUNT] [CASE...]
 #     CASE: loss0 loss1 loss5 loss10 reorder nonak expiry multi slow ring10 ringnonak
+#           latejoin latejoin50
 #
 # Topology (all inside the VM): namespaces src, r1, r2, r3, each with a veth
 # to a bridge in namespace sw (snooping off, so multicast floods), on
@@ -18,7 +19,14 @@
 # ring cases (PGM_E2E_RING_COUNT APDUs, default 2000) receive in r1 through
 # the mmap ring (PGM_RX_RING) and in r2, r3 through recvmsg, so the ring's
 # stream must equal recvmsg's byte for byte: ring10 at 10% loss, ringnonak
-# with NAKs dropped (the loss records reach the application in the ring).  The
+# with NAKs dropped (the loss records reach the application in the ring).
+# The late-join cases (RFC 3208 section 9.4; PGM_E2E_LATE_COUNT APDUs,
+# default 6000) start r3 3 s after the source:
+# r1 and r2 get the whole stream, r3 an exact suffix of it; latejoin (the
+# default PGM_LATE_JOIN 0) requires that nothing was repaired (no NAK from
+# r3, no RDATA from the source: no replay for anyone), latejoin50 (50%) that
+# r3 repaired some history and the source sent at most half its window of
+# RDATA (PGM_TXW_SQNS 8192).  The
 # loss1 case is also captured on the bridge and the capture must decode in
 # tshark with no packet flagged malformed.  Prints one result line per case
 # and receiver, and "e2e: N passed, N failed".
@@ -28,7 +36,8 @@ e2e=$top/build/ktests/e2e
 count=${1:-20000}
 shift || true
 cases=("$@")
-[ ${#cases[@]} -gt 0 ] || cases=(loss0 loss1 loss5 loss10 reorder nonak expiry multi slow ring10 ringnonak)
+[ ${#cases[@]} -gt 0 ] ||
+	cases=(loss0 loss1 loss5 loss10 reorder nonak expiry multi slow ring10 ringnonak latejoin latejoin50)
 out=${PGM_VM_OUT:-/tmp}/e2e
 mkdir -p "$out"
 rate=${PGM_E2E_RATE:-6000000}
@@ -208,6 +217,74 @@ run_multi() {
 	fi
 }
 
+# A receiver (r3) that starts 3 s into the stream; the source offers late
+# joiners PCT percent of its window.
+run_late() {
+	local name=$1 pct=$2 seed=$RANDOM ok=1 r spid t0 t1 rdata naks first n
+	local -A rpid=()
+	ip -n src link set eth0 up
+	ip -n src route replace 224.0.0.0/4 dev eth0
+	shape ""
+	for r in r1 r2; do
+		ip netns exec $r "$e2e" recv $group 7500 "$count" "$seed" "$recv_timeout" 10.99.0.$((${r#r} + 1)) fin \
+			>"$out/$name-$r.bin" 2>"$out/$name-$r.log" &
+		rpid[$r]=$!
+	done
+	for _ in $(seq 100); do
+		[ "$(cat "$out"/$name-r[12].log 2>/dev/null | grep -c ready)" -eq 2 ] && break
+		sleep 0.1
+	done
+	t0=$(date +%s.%N)
+	PGM_E2E_LATE_JOIN=$pct ip netns exec src "$e2e" send $group 7500 "$count" "$seed" "$rate" 3 \
+		>"$out/$name-src.bin" 2>"$out/$name-src.log" &
+	spid=$!
+	sleep 3
+	ip netns exec r3 "$e2e" recv $group 7500 "$count" "$seed" "$recv_timeout" 10.99.0.4 late \
+		>"$out/$name-r3.bin" 2>"$out/$name-r3.log" &
+	rpid[r3]=$!
+	wait $spid || ok=0
+	for r in r1 r2 r3; do
+		if ! wait "${rpid[$r]}"; then
+			ok=0
+			echo "    $name $r: receiver failed"
+			tail -n 6 "$out/$name-$r.log" | sed 's/^/      /'
+		fi
+	done
+	t1=$(date +%s.%N)
+	for r in r1 r2; do
+		cmp -s "$out/$name-$r.bin" "$out/$name-src.bin" || { ok=0; echo "    $name $r: stream differs"; }
+	done
+	# r3 holds an exact suffix of the stream, and joined late indeed.
+	n=$(wc -c <"$out/$name-r3.bin")
+	first=$(stat "$out/$name-r3.log" first_apdu)
+	if [ "$n" -eq 0 ] || [ "${first:-0}" -eq 0 ] ||
+	   ! tail -c "$n" "$out/$name-src.bin" | cmp -s - "$out/$name-r3.bin"; then
+		ok=0
+		echo "    $name r3: not a late start, or not a suffix of the stream"
+	fi
+	rdata=$(stat "$out/$name-src.log" rdata)
+	naks=$(stat "$out/$name-r3.log" naks_sent)
+	if [ "$pct" = 0 ]; then
+		[ "$rdata" = 0 ] && [ "$naks" = 0 ] || { ok=0; echo "    $name: replayed history without an offer"; }
+	else
+		[ "$naks" -gt 0 ] && [ "$rdata" -gt 0 ] && [ "$rdata" -le $((8192 * pct / 100)) ] ||
+			{ ok=0; echo "    $name: no replay, or more than ${pct}% of the window"; }
+	fi
+	for r in r1 r2 r3; do
+		printf '    %-10s %-3s apdus %6s/%s from %5s  naks %6s  rdata %6s  dup %6s  %6.1f s\n' "$name" "$r" \
+			"$(stat "$out/$name-$r.log" received_apdus)" "$count" "$(stat "$out/$name-$r.log" first_apdu)" \
+			"$(stat "$out/$name-$r.log" naks_sent)" "$(stat "$out/$name-$r.log" rdata)" \
+			"$(stat "$out/$name-$r.log" duplicates)" "$(echo "$t1 - $t0" | bc)"
+	done
+	echo "    $name src rdata $rdata  naks $(stat "$out/$name-src.log" naks_received)  late-join ${pct}%" \
+		" send $(stat "$out/$name-src.log" send_seconds) s"
+	if [ $ok = 1 ]; then
+		pass=$((pass + 1)); echo "ok - e2e $name"
+	else
+		fail=$((fail + 1)); echo "not ok - e2e $name"
+	fi
+}
+
 trap netns_cleanup EXIT
 netns_bridge sw 10.99.0 src r1 r2 r3
 for c in "${cases[@]}"; do
@@ -221,6 +298,11 @@ for c in "${cases[@]}"; do
 	expiry) run_case expiry "" "" expiry ;;
 	multi) run_multi ;;
 	slow) run_case slow "" "" slow ;;
+	latejoin | latejoin50)
+		saved=$count
+		count=${PGM_E2E_LATE_COUNT:-6000}
+		run_late $c "$([ $c = latejoin ] && echo 0 || echo 50)"
+		count=$saved ;;
 	ring10 | ringnonak)
 		saved=$count
 		count=${PGM_E2E_RING_COUNT:-2000}

@@ -85,6 +85,7 @@
 #define PGM_RDATA_LINGER_IVL	7	/* ignore repeated NAKs for a just-repaired sqn, us; 0 = off */
 #define PGM_MAX_TPDU		8	/* (s) largest IP packet a source sends, bytes */
 #define PGM_TXW_BYTES		10	/* (s) transmit window, in TSDU bytes; 0 = by sqns only */
+#define PGM_LATE_JOIN		11	/* share of the transmit window late joiners may repair, %; 0 = none */
 
 /*
  * Receiver options (RFC 3208 section 6).  Settable any time; a new value
@@ -98,6 +99,7 @@
 #define PGM_NAK_RDATA_IVL	25	/* wait for RDATA after an NCF, us */
 #define PGM_NAK_NCF_RETRIES	26	/* NAKs without an NCF before giving up */
 #define PGM_NAK_DATA_RETRIES	27	/* NCFs without RDATA before giving up */
+#define PGM_JOIN_MAX		32	/* most sqns before the first one heard a new session repairs; 0 = none */
 
 /* Options of either role (UDP encapsulation: see below). */
 #define PGM_UDP_ENCAP_UCAST_PORT	61	/* UDP port of unicast packets of UDP-encapsulated sockets */
@@ -113,6 +115,7 @@
 #define PGM_DEFAULT_RDATA_LINGER_IVL	20000	/* 20 ms */
 #define PGM_DEFAULT_MAX_TPDU		1500
 #define PGM_DEFAULT_TXW_BYTES		0
+#define PGM_DEFAULT_LATE_JOIN		0
 #define PGM_DEFAULT_RXW_SQNS		8192
 #define PGM_DEFAULT_PEER_EXPIRY		10000000	/* 10 s */
 #define PGM_DEFAULT_SPMR_EXPIRY		250000	/* 250 ms */
@@ -121,6 +124,7 @@
 #define PGM_DEFAULT_NAK_RDATA_IVL	200000	/* 200 ms */
 #define PGM_DEFAULT_NAK_NCF_RETRIES	10
 #define PGM_DEFAULT_NAK_DATA_RETRIES	10
+#define PGM_DEFAULT_JOIN_MAX		1048576
 #define PGM_DEFAULT_UDP_ENCAP_UCAST_PORT	3055
 #define PGM_DEFAULT_UDP_ENCAP_MCAST_PORT	3056
 
@@ -174,11 +178,18 @@
  *  - A source that did not set SO_SNDBUF gets a send buffer that fits its
  *    window (PGM_TXW_SQNS packets of PGM_MAX_TPDU), up to
  *    PGM_SNDBUF_AUTO_MAX, and never less than net.core.wmem_default.
+ *  - Late joiners (RFC 3208 section 9.4): while a session opens (its
+ *    first PGM_JOIN_OPENING sqns or PGM_JOIN_OPENING_MS), OPT_JOIN names
+ *    its first sqn; afterwards
+ *    OPT_JOIN offers the newest PGM_LATE_JOIN percent of the window, and
+ *    nothing with PGM_LATE_JOIN 0 (the default).
  */
 #define PGM_NAK_SQNS_MAX		63
 #define PGM_RDATA_SHARE_DIV		2
 #define PGM_ODATA_WAIT_MS		100
 #define PGM_SNDBUF_AUTO_MAX		(32U << 20)
+#define PGM_JOIN_OPENING		64
+#define PGM_JOIN_OPENING_MS		100
 
 /* A Global Source ID (RFC 3208 section 3.1). */
 struct pgm_gsi {
