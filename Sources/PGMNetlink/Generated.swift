@@ -232,7 +232,7 @@ public enum PGMDefaultsAttribute: UInt16, Sendable, CaseIterable, CustomStringCo
     }
 
     /// The unit of the value, as the spec writes it (us, ms, bytes, bytes/s, sqns, count,
-    /// count/s, port).
+    /// count/s, port, percent).
     public var unit: String {
         switch self {
         case .txwSqns: "sqns"
@@ -244,6 +244,7 @@ public enum PGMDefaultsAttribute: UInt16, Sendable, CaseIterable, CustomStringCo
         case .rdataLingerIvl: "us"
         case .maxTpdu: "bytes"
         case .txwBytes: "bytes"
+        case .lateJoin: "percent"
         case .rxwSqns: "sqns"
         case .peerExpiry: "us"
         case .spmrExpiry: "us"
@@ -252,6 +253,7 @@ public enum PGMDefaultsAttribute: UInt16, Sendable, CaseIterable, CustomStringCo
         case .nakRdataIvl: "us"
         case .nakNcfRetries: "count"
         case .nakDataRetries: "count"
+        case .joinMax: "sqns"
         case .nakStormRate: "count/s"
         case .udpEncapUcastPort: "port"
         case .udpEncapMcastPort: "port"

@@ -54,6 +54,12 @@ struct PGMRecv: ParsableCommand {
             + "The default is the largest APDU a PGM socket delivers (PGM_APDU_MAX), so nothing is cut.", valueName: "bytes"))
     var maxSize = PGMSocket.maximumAPDU
 
+    @Option(name: .customLong("join-max"), parsing: .unconditional, help: ArgumentHelp(
+        "Repair at most this many sequence numbers before the first one heard of a new session, when its source "
+            + "offers them (PGM_JOIN_MAX); 0 starts every session at the newest data. Default: as far as offered.",
+        valueName: "sqns"))
+    var joinMax: Int?
+
     @Flag(help: "Print a progress line on standard error every second.")
     var progress = false
 
@@ -72,6 +78,9 @@ struct PGMRecv: ParsableCommand {
         if let c = count, c < 1 { throw ValidationError("--count must be at least 1; got \(c)") }
         if let s = sessions, s < 1 { throw ValidationError("--sessions must be at least 1; got \(s)") }
         do throws(OptionValueError) { _ = try timeout } catch { throw ValidationError(error.description) }
+        if let j = joinMax, !(0...Int(Tunable.joinMax.range.upperBound)).contains(j) {
+            throw ValidationError("--join-max must be 0-\(Tunable.joinMax.range.upperBound) sequence numbers; got \(j)")
+        }
         guard (1...PGMSocket.maximumAPDU).contains(maxSize) else {
             throw ValidationError("--max-size must be 1-\(PGMSocket.maximumAPDU) bytes; got \(maxSize)")
         }
@@ -98,6 +107,7 @@ struct PGMRecv: ParsableCommand {
         do {
             var options = ReceiverOptions()
             options.udpEncapsulation = udp.encapsulation
+            options.joinMax = joinMax.map { UInt32($0) }
             receiver = try PGMReceiver(group: endpoint, interface: interface, options: options)
         } catch .socketTypeNotSupported {
             throw Failure(systemErrorMessage("socket(AF_INET, SOCK_RDM, IPPROTO_PGM)",

@@ -48,6 +48,11 @@ struct PGMSend: ParsableCommand {
         valueName: "time"))
     var lingerText = "2s"
 
+    @Option(name: .customLong("late-join"), parsing: .unconditional, help: ArgumentHelp(
+        "Offer receivers that join late this share of the transmit window to repair (PGM_LATE_JOIN), 0-100 %; "
+            + "the default, 0, offers none: they start with the newest data.", valueName: "percent"))
+    var lateJoin: Int?
+
     /// --rate in bytes/s, nil for the kernel's.
     var rate: UInt32? {
         get throws(OptionValueError) {
@@ -85,6 +90,9 @@ struct PGMSend: ParsableCommand {
         }
         if let c = count, c < 1 { throw ValidationError("--count must be at least 1; got \(c)") }
         if let t = ttl, !(0...255).contains(t) { throw ValidationError("--ttl must be 0-255 hops; got \(t)") }
+        if let p = lateJoin, !(0...100).contains(p) {
+            throw ValidationError("--late-join must be 0-100 percent of the window; got \(p)")
+        }
     }
 
     func run() throws {
@@ -98,6 +106,7 @@ struct PGMSend: ParsableCommand {
         }
         var options = SourceOptions()
         options.txwMaxRte = try rate
+        options.lateJoin = lateJoin.map { UInt32($0) }
         let linger = try self.linger
         options.udpEncapsulation = udp.encapsulation
         options.multicastTTL = ttl.map { UInt8(clamping: $0) }

@@ -117,6 +117,8 @@ check "pgm-send refuses a negative --rate" refused pgm-send "--rate must be 0-42
 check "pgm-send refuses a --rate above 2^32-1" refused pgm-send "--rate must be 0-4294967295" --rate 4294967296
 check "pgm-send refuses --ttl 300" refused pgm-send "--ttl must be 0-255 hops; got 300" --ttl 300
 check "pgm-send refuses a negative --ttl" refused pgm-send "--ttl must be 0-255 hops; got -1" --ttl -1
+check "pgm-send refuses --late-join 101 with its range" refused pgm-send "--late-join must be 0-100 percent of the window; got 101" --late-join 101
+check "pgm-recv refuses a negative --join-max with its range" refused pgm-recv "--join-max must be 0-1048576 sequence numbers; got -1" --join-max -1 --timeout 1
 check "pgm-send refuses a negative --count" refused pgm-send "--count must be at least 1; got -5" --count -5
 check "pgm-send refuses a negative --size" refused pgm-send "--size must be 1-1048576 bytes; got -1" --size -1
 check "pgm-send refuses a negative --port" refused pgm-send "--port must be 1-65535; got -1" --port -1
