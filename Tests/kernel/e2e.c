@@ -130,7 +130,7 @@ static int do_send(int argc, char **argv)
 		die("socket");
 	if (setsockopt(fd, SOL_PGM, PGM_TXW_MAX_RTE, &rate, sizeof(rate)))
 		die("PGM_TXW_MAX_RTE");
-	if (late_join) {
+	if (late_join && *late_join) {
 		uint32_t pct = strtoul(late_join, NULL, 0);
 
 		if (setsockopt(fd, SOL_PGM, PGM_LATE_JOIN, &pct, sizeof(pct)))

@@ -235,7 +235,8 @@ run_late() {
 		sleep 0.1
 	done
 	t0=$(date +%s.%N)
-	PGM_E2E_LATE_JOIN=$pct ip netns exec src "$e2e" send $group 7500 "$count" "$seed" "$rate" 3 \
+	# 0: the default, not set.
+	PGM_E2E_LATE_JOIN=${pct#0} ip netns exec src "$e2e" send $group 7500 "$count" "$seed" "$rate" 3 \
 		>"$out/$name-src.bin" 2>"$out/$name-src.log" &
 	spid=$!
 	sleep 3
