@@ -409,12 +409,39 @@ struct Monitor: AsyncParsableCommand {
             throw explain(error)
         }
         if json { print(JSON.object([("event", .string("ready"))]).text) } else { print("monitoring events of the pgm module") }
-        flushOutput()
+        // Joined: every session that starts from now on is announced.  Those
+        // already running are read from the dumps and printed as existing
+        // session-starts, so that each session-end follows a session-start
+        // (a session that starts between the join and the dumps is in both:
+        // its announcement is then not printed again).
+        var existing: [PGMEvent] = []
+        do {
+            existing = PGMEvent.existingSessions(sockets: try ctl.sockets(), peers: try ctl.peers())
+        } catch {
+            throw explain(error)
+        }
         let json = self.json, count = self.count, timeout = self.timeout
-        try await withThrowingTaskGroup(of: Void.self) { group in
+        var seen = 0
+        var announced = Set<SessionKey>()
+        for e in existing {
+            print(json ? eventJSON(e).text : eventLine(e))
+            announced.insert(SessionKey(e))
+            seen += 1
+            if let c = count, seen >= c { flushOutput(); return }
+        }
+        flushOutput()
+        try await withThrowingTaskGroup(of: Void.self) { [seen, announced] group in
             group.addTask {
-                var seen = 0
+                var seen = seen, announced = announced
                 for try await e in stream {
+                    switch e.kind {
+                    case .sessionStartNtf:
+                        // Already printed from the dump.
+                        if announced.remove(SessionKey(e)) != nil { continue }
+                    case .sessionEndNtf:
+                        announced.remove(SessionKey(e))
+                    default: break
+                    }
                     print(json ? eventJSON(e).text : eventLine(e))
                     flushOutput()
                     seen += 1
@@ -430,6 +457,19 @@ struct Monitor: AsyncParsableCommand {
     }
 }
 
+/// A session as one socket sees it: the socket, its role and the TSI.
+struct SessionKey: Hashable, Sendable {
+    var inode: UInt32
+    var role: UInt32
+    var tsi: TSI?
+
+    init(_ e: PGMEvent) {
+        inode = e.socketInode
+        role = e.role.rawValue
+        tsi = e.tsi
+    }
+}
+
 func eventName(_ k: PGMCommand) -> String {
     var s = k.description
     if s.hasSuffix("-ntf") { s.removeLast(4) }
@@ -442,7 +482,9 @@ func eventLine(_ e: PGMEvent) -> String {
     if let a = e.source { s += " source \(a.description)" }
     if e.group != nil || e.port != nil { s += " group \(endpoint(e.group, e.port))" }
     switch e.kind {
-    case .sessionStartNtf: if let f = e.firstSequence { s += " first \(f)" }
+    case .sessionStartNtf:
+        if let f = e.firstSequence { s += " first \(f)" }
+        if e.existing { s += " (running when monitor started)" }
     case .sessionEndNtf:
         if let r = e.reason { s += " reason \(r)" }
         if let l = e.lastSequence { s += " last \(l)" }
@@ -469,6 +511,7 @@ func eventJSON(_ e: PGMEvent) -> JSON {
     if let v = e.threshold { o.append(("threshold", .uint(UInt64(v)))) }
     if let v = e.rateLimit { o.append(("rate_limit", .uint(UInt64(v)))) }
     if let v = e.rateLimited { o.append(("rate_limited", .uint(v))) }
+    if e.existing { o.append(("existing", .bool(true))) }
     return .object(o)
 }
 
