@@ -25,6 +25,7 @@
  * dump keeps the socket in args[0] and the peers done of it in args[1].
  */
 #include <linux/module.h>
+#include <linux/pid_namespace.h>
 #include <net/genetlink.h>
 #include <net/sock.h>
 
@@ -293,6 +294,8 @@ static int pgm_nl_fill_sock(struct sk_buff *skb, struct netlink_callback *cb,
 	struct pgm_receiver *rcv;
 	bool is_src = false, is_rcv = false;
 	u32 role = READ_ONCE(ps->role), state = PGM_SOCK_STATE_IDLE;
+	/* The dump runs for the reader (its recvmsg): its pid namespace. */
+	pid_t pid = pid_nr_ns(ps->owner, task_active_pid_ns(current));
 	__be32 rcv_addr = READ_ONCE(inet->inet_rcv_saddr);
 	u8 gsi[PGM_GSI_LEN];
 	void *hdr;
@@ -327,7 +330,8 @@ static int pgm_nl_fill_sock(struct sk_buff *skb, struct netlink_callback *cb,
 	    nla_put_u32(skb, PGM_A_SOCKET_RCV_QUEUE,
 			skb_queue_len_lockless(&sk->sk_receive_queue)) ||
 	    nla_put_u32(skb, PGM_A_SOCKET_ERR_QUEUE,
-			skb_queue_len_lockless(&sk->sk_error_queue)))
+			skb_queue_len_lockless(&sk->sk_error_queue)) ||
+	    (pid > 0 && nla_put_u32(skb, PGM_A_SOCKET_PID, pid)))
 		goto cancel;
 
 	if (is_src) {

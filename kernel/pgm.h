@@ -155,6 +155,7 @@ struct pgm_sock {
 	bool			udp;	/* UDP-encapsulated; fixed from bind/connect */
 	bool			udp_held; /* holds its tunnel ports (udp.c) */
 	u32			ino;	/* socket inode, for dumps and events */
+	struct pid		*owner;	/* creator's thread group, for dumps; put in sk_destruct */
 	struct pgm_source __rcu	*src;	/* set by connect(), freed by close() */
 	struct pgm_receiver __rcu *rcv;	/* set by bind(), freed by close() */
 	struct pgm_ring		*ring;	/* PGM_RX_RING: set once before bind(), freed by close() */
