@@ -75,6 +75,17 @@ public struct PGMSocketInfo: Sendable, Equatable {
     public var sourceStatistics: SourceStatistics?
     /// A receiver's counters.
     public var receiverStatistics: ReceiverStatistics?
+    /// The process that created the socket (its thread group id), in the
+    /// reader's pid namespace; nil when it is not visible there.
+    public var pid: UInt32?
+
+    /// Whether a source's transmit window holds nothing: before the first
+    /// send its trail is one past its lead (RFC 3208 section 3.3); nil
+    /// for a socket without one.
+    public var transmitWindowEmpty: Bool? {
+        guard let t = txwTrail, let l = txwLead else { return nil }
+        return SequenceNumber(l) < SequenceNumber(t)
+    }
 
     /// Decodes one message of a socket dump.
     public init(_ a: NetlinkAttributes) throws(NetlinkError) {
@@ -102,6 +113,7 @@ public struct PGMSocketInfo: Sendable, Equatable {
         receiveQueue = a.u32(A.rcvQueue.rawValue) ?? 0
         errorQueue = a.u32(A.errQueue.rawValue) ?? 0
         peers = a.u32(A.peers.rawValue)
+        pid = a.u32(A.pid.rawValue)
         if let s = a.nested(A.sourceStats.rawValue) {
             var st = SourceStatistics(s, PGMSourceStatsAttribute.self)
             // The window's edges travel beside the nest.

@@ -63,6 +63,8 @@ check "pgmctl set without a value is a usage error (64)" sh -c "[ \"\$('$bin/pgm
 check "pgmctl set refuses a value that is not a number" sh -c "'$bin/pgmctl' set txw-sqns 1k 2>&1 | grep -q 'not a whole number'"
 check "pgmctl stats refuses a negative --interval" refused pgmctl "--interval must be more than 0 and at most 3600 seconds; got -1" stats --interval -1
 check "pgmctl monitor refuses a negative --timeout" refused pgmctl "--timeout must be more than 0 and at most 86400 seconds; got -5" monitor --timeout -5
+check "pgmctl sockets refuses a --group that is not multicast" refused pgmctl "--group: 10.0.0.1 is not a multicast address" sockets --group 10.0.0.1
+check "pgmctl sockets refuses an unknown --role" sh -c "[ \"\$('$bin/pgmctl' sockets --role sender >/dev/null 2>&1; echo \$?)\" = 64 ]"
 check "pgmctl prints a bash completion script" sh -c "'$bin/pgmctl' --generate-completion-script bash | grep -q '_pgmctl'"
 if [ -d /sys/module/pgm ]; then
 	ok "pgmctl without pgm.ko (skipped: the module is loaded here)"
