@@ -10,7 +10,8 @@
  *                               copies (pgm_net.defaults) and the netns's
  *                               own settings, through the table of
  *                               tunables (params.h); set needs CAP_NET_ADMIN
- *                               over the netns (GENL_UNS_ADMIN_PERM)
+ *                               over the netns (GENL_UNS_ADMIN_PERM); the
+ *                               sysctls net.pgm.* are the same values
  *   stats-get                   the netns counters (as PGM_NETNS_STATS)
  *   sock-get (dump)             every PGM socket of the netns, as ss -i
  *   peer-get (dump)             the sessions receivers follow
@@ -127,8 +128,6 @@ int pgm_nl_defaults_set_doit(struct sk_buff *skb, struct genl_info *info)
 	bool any = false;
 	int type;
 
-	pgm_nl_defaults_read(pn, val);
-
 	for (type = 1; type <= PGM_A_DEFAULTS_MAX; type++) {
 		u32 v;
 
@@ -151,14 +150,23 @@ int pgm_nl_defaults_set_doit(struct sk_buff *skb, struct genl_info *info)
 		NL_SET_ERR_MSG(info->extack, "no default to set");
 		return -EINVAL;
 	}
+
+	/*
+	 * The sysctls net.pgm.* write the same values without genl's mutex:
+	 * what the request does not set is read again, and the heartbeat
+	 * bounds checked, where everything is stored.
+	 */
+	spin_lock_bh(&pn->lock);
+	pgm_for_each_tunable(t)
+		if (!tb[t->name])
+			val[t->name] = *pgm_netns_tunable(pn, t);
 	if (val[PGM_A_DEFAULTS_IHB_MIN] > val[PGM_A_DEFAULTS_IHB_MAX]) {
+		spin_unlock_bh(&pn->lock);
 		NL_SET_ERR_MSG_ATTR(info->extack,
 				    tb[PGM_A_DEFAULTS_IHB_MIN] ? : tb[PGM_A_DEFAULTS_IHB_MAX],
 				    "ihb-min must not exceed ihb-max");
 		return -EINVAL;
 	}
-
-	spin_lock_bh(&pn->lock);
 	pgm_for_each_tunable(t)
 		WRITE_ONCE(*pgm_netns_tunable(pn, t), val[t->name]);
 	spin_unlock_bh(&pn->lock);

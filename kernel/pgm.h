@@ -99,6 +99,8 @@ struct pgm_net {
 	atomic_long_t		rx_mem_used;
 	struct mutex		udp_lock;	/* @udp_tunnels (udp.c) */
 	struct list_head	udp_tunnels;
+	struct ctl_table_header	*sysctl;	/* net.pgm.* (params.c) */
+	struct ctl_table	*sysctl_table;	/* its copy of pgm_sysctl_template */
 };
 
 struct pgm_source;
