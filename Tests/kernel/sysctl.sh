@@ -48,9 +48,16 @@ sys.exit(0 if v == int(sys.argv[2]) else 1)' "$1" "$2"
 einval() {	# NAME VALUE: the write fails with EINVAL and changes nothing
 	local before err
 	before=$(cat "/proc/sys/net/pgm/$1")
-	err=$(sh -c "echo $2 > /proc/sys/net/pgm/$1" 2>&1)
-	echo "    echo $2 > net.pgm.$1: ${err:-accepted}"
-	printf '%s' "$err" | grep -q "Invalid argument" && [ "$(cat "/proc/sys/net/pgm/$1")" = "$before" ]
+	err=$(python3 -c '
+import errno, sys
+try:
+    with open(sys.argv[1], "w") as f:
+        f.write(sys.argv[2] + "\n")
+    print("accepted")
+except OSError as e:
+    print(errno.errorcode[e.errno])' "/proc/sys/net/pgm/$1" "$2")
+	echo "    write $2 to net.pgm.$1: $err"
+	[ "$err" = EINVAL ] && [ "$(cat "/proc/sys/net/pgm/$1")" = "$before" ]
 }
 
 check "one sysctl per tunable of pgmctl show" \
