@@ -3,6 +3,10 @@
 # VM (pgm.ko loaded, dummy0 up with 10.98.0.1 and a multicast route):
 #   - a default set with pgmctl is what a new socket gets, per netns;
 #   - pgmctl's socket counters and netns counters equal getsockopt's;
+#   - in a netns with 0, 1, 2 receivers and a source, stats counts the
+#     sockets the dump lists; the dump names their process; sockets
+#     filters by role, group and port, shows an empty window as - and a
+#     whole TSI;
 #   - pgmctl monitor sees session start, loss and end in that order during
 #     a lossy transfer whose NAKs are half lost, and NAK storms and rate
 #     limiting on its source; pgmctl peers shows the session;
