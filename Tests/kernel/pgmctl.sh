@@ -110,6 +110,7 @@ check "pgmctl sockets and stats equal getsockopt's PGM_SOURCE_STATS and PGM_NETN
 #     said 0 beside a listed receiver); the dump names the owner (pid and
 #     command) and the filters pick by role, group and port.
 netns_pair tcsrc veth-tc 10.94.0.1 tcount2 veth-tc2 10.94.0.2
+rm -rf "$out/count"	# the steps of an earlier run
 ip netns exec tcount2 python3 - "$out/count" >"$out/count.log" 2>&1 <<'PY' &
 import os, socket, sys, time
 d = sys.argv[1]
