@@ -208,7 +208,13 @@ void pgm_report_end(struct pgm_receiver *rcv, struct pgm_peer *peer, u32 reason)
 	if (peer->end_reported)
 		return;
 	peer->end_reported = true;
-	{
+	/*
+	 * Only a session that was announced ends on the events group: a peer
+	 * that never started (its first packets malformed, an SPM with
+	 * OPT_RST or nothing before it expired) had no session-start, and a
+	 * session-end alone would name a session no listener knows.
+	 */
+	if (peer->started) {
 		struct pgm_nl_event ev = { .reason = reason, .last = peer->next - 1 };
 
 		pgm_peer_event(rcv, peer, PGM_CMD_SESSION_END_NTF, &ev);

@@ -39,6 +39,10 @@ static int __net_init pgm_net_init(struct net *net)
 	atomic_long_set(&pn->rx_mem_used, 0);
 	pgm_netns_default_params(pn);
 	pgm_udp_net_init(pn);
+	if (pgm_sysctl_register(net, pn)) {
+		free_percpu(pn->mib);
+		return -ENOMEM;
+	}
 	return 0;
 }
 
@@ -50,6 +54,7 @@ static void __net_exit pgm_net_exit(struct net *net)
 	WARN_ON_ONCE(!hlist_empty(&pn->sockets));
 	WARN_ON_ONCE(atomic_read(&pn->rx_sessions_used) ||
 		     atomic_long_read(&pn->rx_mem_used));
+	pgm_sysctl_unregister(pn);
 	pgm_udp_net_exit(pn);
 	free_percpu(pn->mib);
 }

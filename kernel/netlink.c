@@ -10,7 +10,8 @@
  *                               copies (pgm_net.defaults) and the netns's
  *                               own settings, through the table of
  *                               tunables (params.h); set needs CAP_NET_ADMIN
- *                               over the netns (GENL_UNS_ADMIN_PERM)
+ *                               over the netns (GENL_UNS_ADMIN_PERM); the
+ *                               sysctls net.pgm.* are the same values
  *   stats-get                   the netns counters (as PGM_NETNS_STATS)
  *   sock-get (dump)             every PGM socket of the netns, as ss -i
  *   peer-get (dump)             the sessions receivers follow
@@ -25,6 +26,7 @@
  * dump keeps the socket in args[0] and the peers done of it in args[1].
  */
 #include <linux/module.h>
+#include <linux/pid_namespace.h>
 #include <net/genetlink.h>
 #include <net/sock.h>
 
@@ -126,8 +128,6 @@ int pgm_nl_defaults_set_doit(struct sk_buff *skb, struct genl_info *info)
 	bool any = false;
 	int type;
 
-	pgm_nl_defaults_read(pn, val);
-
 	for (type = 1; type <= PGM_A_DEFAULTS_MAX; type++) {
 		u32 v;
 
@@ -150,14 +150,23 @@ int pgm_nl_defaults_set_doit(struct sk_buff *skb, struct genl_info *info)
 		NL_SET_ERR_MSG(info->extack, "no default to set");
 		return -EINVAL;
 	}
+
+	/*
+	 * The sysctls net.pgm.* write the same values without genl's mutex:
+	 * what the request does not set is read again, and the heartbeat
+	 * bounds checked, where everything is stored.
+	 */
+	spin_lock_bh(&pn->lock);
+	pgm_for_each_tunable(t)
+		if (!tb[t->name])
+			val[t->name] = *pgm_netns_tunable(pn, t);
 	if (val[PGM_A_DEFAULTS_IHB_MIN] > val[PGM_A_DEFAULTS_IHB_MAX]) {
+		spin_unlock_bh(&pn->lock);
 		NL_SET_ERR_MSG_ATTR(info->extack,
 				    tb[PGM_A_DEFAULTS_IHB_MIN] ? : tb[PGM_A_DEFAULTS_IHB_MAX],
 				    "ihb-min must not exceed ihb-max");
 		return -EINVAL;
 	}
-
-	spin_lock_bh(&pn->lock);
 	pgm_for_each_tunable(t)
 		WRITE_ONCE(*pgm_netns_tunable(pn, t), val[t->name]);
 	spin_unlock_bh(&pn->lock);
@@ -293,6 +302,8 @@ static int pgm_nl_fill_sock(struct sk_buff *skb, struct netlink_callback *cb,
 	struct pgm_receiver *rcv;
 	bool is_src = false, is_rcv = false;
 	u32 role = READ_ONCE(ps->role), state = PGM_SOCK_STATE_IDLE;
+	/* The dump runs for the reader (its recvmsg): its pid namespace. */
+	pid_t pid = pid_nr_ns(ps->owner, task_active_pid_ns(current));
 	__be32 rcv_addr = READ_ONCE(inet->inet_rcv_saddr);
 	u8 gsi[PGM_GSI_LEN];
 	void *hdr;
@@ -327,7 +338,8 @@ static int pgm_nl_fill_sock(struct sk_buff *skb, struct netlink_callback *cb,
 	    nla_put_u32(skb, PGM_A_SOCKET_RCV_QUEUE,
 			skb_queue_len_lockless(&sk->sk_receive_queue)) ||
 	    nla_put_u32(skb, PGM_A_SOCKET_ERR_QUEUE,
-			skb_queue_len_lockless(&sk->sk_error_queue)))
+			skb_queue_len_lockless(&sk->sk_error_queue)) ||
+	    (pid > 0 && nla_put_u32(skb, PGM_A_SOCKET_PID, pid)))
 		goto cancel;
 
 	if (is_src) {

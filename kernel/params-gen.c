@@ -207,3 +207,181 @@ const struct pgm_tunable pgm_tunables[PGM_A_DEFAULTS_MAX + 1] = {
 		.netns		= true,
 	},
 };
+
+/*
+ * net.pgm.NAME, one per tunable (the spec's name with underscores): the
+ * template each netns copies, filling in .data (where the value lives in
+ * its struct pgm_net) and .extra2 (the netns); params.c.  The empty row
+ * ends the table for kernels before 6.6.
+ */
+const struct ctl_table pgm_sysctl_template[PGM_N_TUNABLES + 1] = {
+	{
+		.procname	= "txw_sqns",
+		.maxlen		= sizeof(u32),
+		.mode		= 0644,
+		.proc_handler	= pgm_sysctl_handler,
+		.extra1		= (void *)&pgm_tunables[PGM_TXW_SQNS],
+	},
+	{
+		.procname	= "txw_secs_ms",
+		.maxlen		= sizeof(u32),
+		.mode		= 0644,
+		.proc_handler	= pgm_sysctl_handler,
+		.extra1		= (void *)&pgm_tunables[PGM_TXW_SECS_MS],
+	},
+	{
+		.procname	= "txw_max_rte",
+		.maxlen		= sizeof(u32),
+		.mode		= 0644,
+		.proc_handler	= pgm_sysctl_handler,
+		.extra1		= (void *)&pgm_tunables[PGM_TXW_MAX_RTE],
+	},
+	{
+		.procname	= "spm_ambient_ivl",
+		.maxlen		= sizeof(u32),
+		.mode		= 0644,
+		.proc_handler	= pgm_sysctl_handler,
+		.extra1		= (void *)&pgm_tunables[PGM_SPM_AMBIENT_IVL],
+	},
+	{
+		.procname	= "ihb_min",
+		.maxlen		= sizeof(u32),
+		.mode		= 0644,
+		.proc_handler	= pgm_sysctl_handler,
+		.extra1		= (void *)&pgm_tunables[PGM_IHB_MIN],
+	},
+	{
+		.procname	= "ihb_max",
+		.maxlen		= sizeof(u32),
+		.mode		= 0644,
+		.proc_handler	= pgm_sysctl_handler,
+		.extra1		= (void *)&pgm_tunables[PGM_IHB_MAX],
+	},
+	{
+		.procname	= "rdata_linger_ivl",
+		.maxlen		= sizeof(u32),
+		.mode		= 0644,
+		.proc_handler	= pgm_sysctl_handler,
+		.extra1		= (void *)&pgm_tunables[PGM_RDATA_LINGER_IVL],
+	},
+	{
+		.procname	= "max_tpdu",
+		.maxlen		= sizeof(u32),
+		.mode		= 0644,
+		.proc_handler	= pgm_sysctl_handler,
+		.extra1		= (void *)&pgm_tunables[PGM_MAX_TPDU],
+	},
+	{
+		.procname	= "txw_bytes",
+		.maxlen		= sizeof(u32),
+		.mode		= 0644,
+		.proc_handler	= pgm_sysctl_handler,
+		.extra1		= (void *)&pgm_tunables[PGM_TXW_BYTES],
+	},
+	{
+		.procname	= "rxw_sqns",
+		.maxlen		= sizeof(u32),
+		.mode		= 0644,
+		.proc_handler	= pgm_sysctl_handler,
+		.extra1		= (void *)&pgm_tunables[PGM_RXW_SQNS],
+	},
+	{
+		.procname	= "peer_expiry",
+		.maxlen		= sizeof(u32),
+		.mode		= 0644,
+		.proc_handler	= pgm_sysctl_handler,
+		.extra1		= (void *)&pgm_tunables[PGM_PEER_EXPIRY],
+	},
+	{
+		.procname	= "spmr_expiry",
+		.maxlen		= sizeof(u32),
+		.mode		= 0644,
+		.proc_handler	= pgm_sysctl_handler,
+		.extra1		= (void *)&pgm_tunables[PGM_SPMR_EXPIRY],
+	},
+	{
+		.procname	= "nak_bo_ivl",
+		.maxlen		= sizeof(u32),
+		.mode		= 0644,
+		.proc_handler	= pgm_sysctl_handler,
+		.extra1		= (void *)&pgm_tunables[PGM_NAK_BO_IVL],
+	},
+	{
+		.procname	= "nak_rpt_ivl",
+		.maxlen		= sizeof(u32),
+		.mode		= 0644,
+		.proc_handler	= pgm_sysctl_handler,
+		.extra1		= (void *)&pgm_tunables[PGM_NAK_RPT_IVL],
+	},
+	{
+		.procname	= "nak_rdata_ivl",
+		.maxlen		= sizeof(u32),
+		.mode		= 0644,
+		.proc_handler	= pgm_sysctl_handler,
+		.extra1		= (void *)&pgm_tunables[PGM_NAK_RDATA_IVL],
+	},
+	{
+		.procname	= "nak_ncf_retries",
+		.maxlen		= sizeof(u32),
+		.mode		= 0644,
+		.proc_handler	= pgm_sysctl_handler,
+		.extra1		= (void *)&pgm_tunables[PGM_NAK_NCF_RETRIES],
+	},
+	{
+		.procname	= "nak_data_retries",
+		.maxlen		= sizeof(u32),
+		.mode		= 0644,
+		.proc_handler	= pgm_sysctl_handler,
+		.extra1		= (void *)&pgm_tunables[PGM_NAK_DATA_RETRIES],
+	},
+	{
+		.procname	= "nak_storm_rate",
+		.maxlen		= sizeof(u32),
+		.mode		= 0644,
+		.proc_handler	= pgm_sysctl_handler,
+		.extra1		= (void *)&pgm_tunables[PGM_A_DEFAULTS_NAK_STORM_RATE],
+	},
+	{
+		.procname	= "udp_encap_ucast_port",
+		.maxlen		= sizeof(u32),
+		.mode		= 0644,
+		.proc_handler	= pgm_sysctl_handler,
+		.extra1		= (void *)&pgm_tunables[PGM_UDP_ENCAP_UCAST_PORT],
+	},
+	{
+		.procname	= "udp_encap_mcast_port",
+		.maxlen		= sizeof(u32),
+		.mode		= 0644,
+		.proc_handler	= pgm_sysctl_handler,
+		.extra1		= (void *)&pgm_tunables[PGM_UDP_ENCAP_MCAST_PORT],
+	},
+	{
+		.procname	= "rx_sessions",
+		.maxlen		= sizeof(u32),
+		.mode		= 0644,
+		.proc_handler	= pgm_sysctl_handler,
+		.extra1		= (void *)&pgm_tunables[PGM_A_DEFAULTS_RX_SESSIONS],
+	},
+	{
+		.procname	= "rx_sessions_netns",
+		.maxlen		= sizeof(u32),
+		.mode		= 0644,
+		.proc_handler	= pgm_sysctl_handler,
+		.extra1		= (void *)&pgm_tunables[PGM_A_DEFAULTS_RX_SESSIONS_NETNS],
+	},
+	{
+		.procname	= "rx_mem",
+		.maxlen		= sizeof(u32),
+		.mode		= 0644,
+		.proc_handler	= pgm_sysctl_handler,
+		.extra1		= (void *)&pgm_tunables[PGM_A_DEFAULTS_RX_MEM],
+	},
+	{
+		.procname	= "rx_mem_netns",
+		.maxlen		= sizeof(u32),
+		.mode		= 0644,
+		.proc_handler	= pgm_sysctl_handler,
+		.extra1		= (void *)&pgm_tunables[PGM_A_DEFAULTS_RX_MEM_NETNS],
+	},
+	{ }
+};

@@ -11,6 +11,7 @@
 #define _PGM_PARAMS_H
 
 #include <linux/types.h>
+#include <linux/version.h>
 #include <uapi/linux/pgm.h>
 #include <uapi/linux/pgm_netlink.h>
 
@@ -53,5 +54,23 @@ static inline u32 *pgm_param(struct pgm_params *p, const struct pgm_tunable *t)
 
 u32 *pgm_netns_tunable(struct pgm_net *pn, const struct pgm_tunable *t);
 void pgm_netns_default_params(struct pgm_net *pn);
+
+/*
+ * The sysctls net.pgm.*: a view of the same values as defaults-get and
+ * defaults-set, checked alike (params.c).  6.11 made the table of a
+ * handler const.
+ */
+struct ctl_table;
+struct ctl_table_header;
+extern const struct ctl_table pgm_sysctl_template[PGM_N_TUNABLES + 1];
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 11, 0)
+#define PGM_CTL_TABLE	const struct ctl_table
+#else
+#define PGM_CTL_TABLE	struct ctl_table
+#endif
+int pgm_sysctl_handler(PGM_CTL_TABLE *table, int write, void *buffer, size_t *lenp,
+		       loff_t *ppos);
+int pgm_sysctl_register(struct net *net, struct pgm_net *pn);
+void pgm_sysctl_unregister(struct pgm_net *pn);
 
 #endif /* _PGM_PARAMS_H */

@@ -99,6 +99,8 @@ struct pgm_net {
 	atomic_long_t		rx_mem_used;
 	struct mutex		udp_lock;	/* @udp_tunnels (udp.c) */
 	struct list_head	udp_tunnels;
+	struct ctl_table_header	*sysctl;	/* net.pgm.* (params.c) */
+	struct ctl_table	*sysctl_table;	/* its copy of pgm_sysctl_template */
 };
 
 struct pgm_source;
@@ -155,6 +157,7 @@ struct pgm_sock {
 	bool			udp;	/* UDP-encapsulated; fixed from bind/connect */
 	bool			udp_held; /* holds its tunnel ports (udp.c) */
 	u32			ino;	/* socket inode, for dumps and events */
+	struct pid		*owner;	/* creator's thread group, for dumps; put in sk_destruct */
 	struct pgm_source __rcu	*src;	/* set by connect(), freed by close() */
 	struct pgm_receiver __rcu *rcv;	/* set by bind(), freed by close() */
 	struct pgm_ring		*ring;	/* PGM_RX_RING: set once before bind(), freed by close() */

@@ -50,6 +50,17 @@ static void pgm_default_gsi(struct net *net, u8 *gsi)
 	memcpy(gsi, &h, PGM_GSI_LEN);
 }
 
+/*
+ * The socket's last reference is gone, an RCU grace period after close()
+ * (SOCK_RCU_FREE): no dump can still read @owner.
+ */
+static void pgm_sock_destruct(struct sock *sk)
+{
+	put_pid(pgm_sk(sk)->owner);
+	pgm_sk(sk)->owner = NULL;
+	inet_sock_destruct(sk);
+}
+
 static int pgm_init_sock(struct sock *sk)
 {
 	struct pgm_net *pn = pgm_pernet(sock_net(sk));
@@ -59,6 +70,9 @@ static int pgm_init_sock(struct sock *sk)
 	sock_set_flag(sk, SOCK_RCU_FREE);
 	/* inet_create() attached the struct socket before calling us. */
 	ps->ino = sk->sk_socket ? SOCK_INODE(sk->sk_socket)->i_ino : 0;
+	/* Who made it, as ss -p shows: the thread group of the caller of socket(). */
+	ps->owner = get_pid(task_tgid(current));
+	sk->sk_destruct = pgm_sock_destruct;
 
 	spin_lock_bh(&pn->lock);
 	ps->params = pn->defaults;

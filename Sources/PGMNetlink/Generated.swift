@@ -645,6 +645,8 @@ public enum PGMSocketAttribute: UInt16, Sendable, CaseIterable, CustomStringConv
     case peers = 23
     case sourceStats = 24
     case receiverStats = 25
+    /// the process that created the socket (its thread group id), in the dumping process's pid namespace; absent when it is not visible there
+    case pid = 26
 
     /// The name in the spec.
     public var description: String {
@@ -674,6 +676,7 @@ public enum PGMSocketAttribute: UInt16, Sendable, CaseIterable, CustomStringConv
         case .peers: "peers"
         case .sourceStats: "source-stats"
         case .receiverStats: "receiver-stats"
+        case .pid: "pid"
         }
     }
 
@@ -705,6 +708,7 @@ public enum PGMSocketAttribute: UInt16, Sendable, CaseIterable, CustomStringConv
         case .peers: .u32
         case .sourceStats: .nest
         case .receiverStats: .nest
+        case .pid: .u32
         }
     }
 
@@ -736,6 +740,7 @@ public enum PGMSocketAttribute: UInt16, Sendable, CaseIterable, CustomStringConv
         case .peers: "a receiver's sessions"
         case .sourceStats: ""
         case .receiverStats: ""
+        case .pid: "the process that created the socket (its thread group id), in the dumping process's pid namespace; absent when it is not visible there"
         }
     }
 }

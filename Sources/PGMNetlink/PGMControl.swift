@@ -75,6 +75,17 @@ public struct PGMSocketInfo: Sendable, Equatable {
     public var sourceStatistics: SourceStatistics?
     /// A receiver's counters.
     public var receiverStatistics: ReceiverStatistics?
+    /// The process that created the socket (its thread group id), in the
+    /// reader's pid namespace; nil when it is not visible there.
+    public var pid: UInt32?
+
+    /// Whether a source's transmit window holds nothing: before the first
+    /// send its trail is one past its lead (RFC 3208 section 3.3); nil
+    /// for a socket without one.
+    public var transmitWindowEmpty: Bool? {
+        guard let t = txwTrail, let l = txwLead else { return nil }
+        return SequenceNumber(l) < SequenceNumber(t)
+    }
 
     /// Decodes one message of a socket dump.
     public init(_ a: NetlinkAttributes) throws(NetlinkError) {
@@ -102,6 +113,7 @@ public struct PGMSocketInfo: Sendable, Equatable {
         receiveQueue = a.u32(A.rcvQueue.rawValue) ?? 0
         errorQueue = a.u32(A.errQueue.rawValue) ?? 0
         peers = a.u32(A.peers.rawValue)
+        pid = a.u32(A.pid.rawValue)
         if let s = a.nested(A.sourceStats.rawValue) {
             var st = SourceStatistics(s, PGMSourceStatsAttribute.self)
             // The window's edges travel beside the nest.
@@ -189,6 +201,40 @@ public struct PGMEvent: Sendable, Equatable {
     public var rate: UInt32?, threshold: UInt32?
     /// rate-limited: the limit (bytes/s) and how many sends waited so far.
     public var rateLimit: UInt32?, rateLimited: UInt64?
+    /// A session-start made from a dump, not heard on the group: the
+    /// session was already running when the listener joined.
+    public var existing = false
+
+    /// An event from its parts (the others nil).
+    public init(kind: PGMCommand, socketInode: UInt32, role: PGMRole, tsi: TSI?, source: IPv4Address? = nil,
+                group: IPv4Address? = nil, port: UInt16? = nil, existing: Bool = false) {
+        self.kind = kind
+        self.socketInode = socketInode
+        self.role = role
+        self.tsi = tsi
+        self.source = source
+        self.group = group
+        self.port = port
+        self.existing = existing
+    }
+
+    /// The sessions running now, as session-start events marked
+    /// ``existing``: each active or closing source socket's session and
+    /// each session a receiver follows.  A listener that joins the events
+    /// group and then reads these knows every session a later session-end
+    /// can name, also those that started before it joined.
+    public static func existingSessions(sockets: [PGMSocketInfo], peers: [PGMPeerInfo]) -> [PGMEvent] {
+        var out: [PGMEvent] = []
+        for s in sockets where s.role == .source && (s.state == .active || s.state == .closing) {
+            out.append(PGMEvent(kind: .sessionStartNtf, socketInode: s.inode, role: .source, tsi: s.tsi,
+                                source: s.address, group: s.group, port: s.port, existing: true))
+        }
+        for p in peers {
+            out.append(PGMEvent(kind: .sessionStartNtf, socketInode: p.socketInode, role: .receiver, tsi: p.tsi,
+                                source: p.source, group: p.group, port: p.port, existing: true))
+        }
+        return out
+    }
 
     /// Decodes an event; nil for a command that is not an event.
     public init?(command: UInt8, attributes a: NetlinkAttributes) {

@@ -242,28 +242,72 @@ func endpoint(_ addr: IPv4Address?, _ port: UInt16?) -> String {
 
 struct Sockets: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "List the netns's PGM sockets, with windows, queues and counters (like ss -i).")
+        abstract: "List the netns's PGM sockets, with windows, queues, counters and owning process (like ss -ip).",
+        discussion: """
+            Filters combine: `--role receiver --group 239.1.2.3 --port 7500` lists the receivers of that \
+            group and port. The process is the one that created the socket (pid/command, as netstat -p; \
+            the command from /proc), in pgmctl's pid namespace.
+            """)
+
+    @Option(parsing: .unconditional, help: ArgumentHelp("Only sockets of this role: source, receiver or none.", valueName: "role"))
+    var role: RoleFilter?
+
+    @Option(parsing: .unconditional, help: ArgumentHelp("Only sockets of this multicast group.", valueName: "address"))
+    var group: String?
+
+    @Option(parsing: .unconditional, help: ArgumentHelp("Only sockets of this data-destination port.", valueName: "port"))
+    var port: UInt16?
 
     @OptionGroup var output: OutputOptions
 
+    enum RoleFilter: String, ExpressibleByArgument, CaseIterable {
+        case source, receiver, none
+    }
+
+    func validate() throws {
+        if let g = group {
+            guard let a = try? IPv4Address(g) else { throw ValidationError("--group: '\(g)' is not an IPv4 address") }
+            guard a.isMulticast else { throw ValidationError("--group: \(g) is not a multicast address") }
+        }
+        if port == 0 { throw ValidationError("--port must be 1-65535") }
+    }
+
+    func matches(_ s: PGMSocketInfo) -> Bool {
+        if let r = role, s.role.description != r.rawValue { return false }
+        if let g = group.flatMap({ try? IPv4Address($0) }), s.group != g { return false }
+        if let p = port, s.port != p { return false }
+        return true
+    }
+
     func run() throws {
         let ctl = try control()
-        let list: [PGMSocketInfo]
+        var list: [PGMSocketInfo]
         do { list = try ctl.sockets() } catch { throw explain(error) }
+        list = list.filter(matches)
         if output.json {
             print(JSON.array(list.map(socketJSON)).text)
             return
         }
-        print(["Inode".leftAligned(8), "UID".leftAligned(6), "Role".leftAligned(9), "State".leftAligned(8),
-               "Local".leftAligned(16), "Group".leftAligned(22), "TSI".leftAligned(28), "Recv-Q".leftAligned(7), "Err-Q"].joined(separator: " "))
-        for s in list {
-            print([String(s.inode).leftAligned(8), String(s.uid).leftAligned(6), s.role.description.leftAligned(9),
-                   s.state.description.leftAligned(8), (s.address.map(\.description) ?? "*").leftAligned(16),
-                   endpoint(s.group, s.port).leftAligned(22), (s.tsi?.description ?? "-").leftAligned(28),
-                   String(s.receiveQueue).leftAligned(7), String(s.errorQueue)].joined(separator: " "))
+        let header = ["Inode", "UID", "Role", "State", "Local", "Group", "TSI", "Recv-Q", "Err-Q", "Process"]
+        let rows = list.map { s in
+            [String(s.inode), String(s.uid), s.role.description, s.state.description,
+             s.address.map(\.description) ?? "*", endpoint(s.group, s.port), s.tsi?.description ?? "-",
+             String(s.receiveQueue), String(s.errorQueue), process(s.pid)]
+        }
+        // Each column as wide as its widest cell: a full TSI is never cut.
+        let widths = header.indices.map { c in rows.reduce(header[c].count) { max($0, $1[c].count) } }
+        func line(_ cells: [String]) -> String {
+            cells.indices.map { $0 == cells.count - 1 ? cells[$0] : cells[$0].leftAligned(widths[$0]) }
+                .joined(separator: " ")
+        }
+        print(line(header))
+        for (s, row) in zip(list, rows) {
+            print(line(row))
             var detail = "\t rmem \(s.rmemAlloc)/\(s.rcvbuf) wmem \(s.wmemAlloc)/\(s.sndbuf)"
             if let t = s.txwTrail, let l = s.txwLead, let n = s.txwSize {
-                detail += " txw \(t)..\(l)/\(n) held \(s.txwBytes ?? 0)B rate \(s.rateLimit ?? 0)B/s"
+                // An empty window (nothing sent yet) has its trail one past its lead.
+                let window = s.transmitWindowEmpty == true ? "-" : "\(t)..\(l)"
+                detail += " txw \(window)/\(n) held \(s.txwBytes ?? 0)B rate \(s.rateLimit ?? 0)B/s"
             }
             if let p = s.peers { detail += " peers \(p)" }
             let counters = s.sourceStatistics?.namedCounters ?? s.receiverStatistics?.namedCounters ?? []
@@ -271,6 +315,26 @@ struct Sockets: AsyncParsableCommand {
             print(detail)
         }
     }
+}
+
+/// The command of a process, from /proc/PID/comm; nil when it is gone.
+func command(of pid: UInt32) -> String? {
+    let fd = open("/proc/\(pid)/comm", O_RDONLY | O_CLOEXEC)
+    guard fd >= 0 else { return nil }
+    defer { close(fd) }
+    var buf = [UInt8](repeating: 0, count: 64)
+    let n = buf.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+    guard n > 0 else { return nil }
+    var s = String(decoding: buf[0..<n], as: UTF8.self)
+    while s.last == "\n" { s.removeLast() }
+    return s
+}
+
+/// The owner as netstat -p shows it: pid/command (pid alone when the
+/// process is gone, - when it is not in our pid namespace).
+func process(_ pid: UInt32?) -> String {
+    guard let pid else { return "-" }
+    return command(of: pid).map { "\(pid)/\($0)" } ?? String(pid)
 }
 
 func socketJSON(_ s: PGMSocketInfo) -> JSON {
@@ -292,6 +356,11 @@ func socketJSON(_ s: PGMSocketInfo) -> JSON {
           ("wmem_alloc", .uint(UInt64(s.wmemAlloc))), ("sndbuf", .uint(UInt64(s.sndbuf))),
           ("receive_queue", .uint(UInt64(s.receiveQueue))), ("error_queue", .uint(UInt64(s.errorQueue)))]
     if let p = s.peers { o.append(("peers", .uint(UInt64(p)))) }
+    if let e = s.transmitWindowEmpty { o.append(("txw_empty", .bool(e))) }
+    if let p = s.pid {
+        o.append(("pid", .uint(UInt64(p))))
+        o.append(("command", command(of: p).map { .string($0) } ?? .null))
+    }
     let key = { (n: String) in n.replacingAll("-", with: "_") }
     if let d = s.sourceStatistics {
         o.append(("source_stats", .object(d.namedCounters.map { (key($0.name), .uint($0.value)) })))
@@ -443,12 +512,39 @@ struct Monitor: AsyncParsableCommand {
             throw explain(error)
         }
         if json { print(JSON.object([("event", .string("ready"))]).text) } else { print("monitoring events of the pgm module") }
-        flushOutput()
+        // Joined: every session that starts from now on is announced.  Those
+        // already running are read from the dumps and printed as existing
+        // session-starts, so that each session-end follows a session-start
+        // (a session that starts between the join and the dumps is in both:
+        // its announcement is then not printed again).
+        var existing: [PGMEvent] = []
+        do {
+            existing = PGMEvent.existingSessions(sockets: try ctl.sockets(), peers: try ctl.peers())
+        } catch {
+            throw explain(error)
+        }
         let json = self.json, count = self.count, timeout = self.timeout
-        try await withThrowingTaskGroup(of: Void.self) { group in
+        var seen = 0
+        var announced = Set<SessionKey>()
+        for e in existing {
+            print(json ? eventJSON(e).text : eventLine(e))
+            announced.insert(SessionKey(e))
+            seen += 1
+            if let c = count, seen >= c { flushOutput(); return }
+        }
+        flushOutput()
+        try await withThrowingTaskGroup(of: Void.self) { [seen, announced] group in
             group.addTask {
-                var seen = 0
+                var seen = seen, announced = announced
                 for try await e in stream {
+                    switch e.kind {
+                    case .sessionStartNtf:
+                        // Already printed from the dump.
+                        if announced.remove(SessionKey(e)) != nil { continue }
+                    case .sessionEndNtf:
+                        announced.remove(SessionKey(e))
+                    default: break
+                    }
                     print(json ? eventJSON(e).text : eventLine(e))
                     flushOutput()
                     seen += 1
@@ -464,6 +560,19 @@ struct Monitor: AsyncParsableCommand {
     }
 }
 
+/// A session as one socket sees it: the socket, its role and the TSI.
+struct SessionKey: Hashable, Sendable {
+    var inode: UInt32
+    var role: UInt32
+    var tsi: TSI?
+
+    init(_ e: PGMEvent) {
+        inode = e.socketInode
+        role = e.role.rawValue
+        tsi = e.tsi
+    }
+}
+
 func eventName(_ k: PGMCommand) -> String {
     var s = k.description
     if s.hasSuffix("-ntf") { s.removeLast(4) }
@@ -476,7 +585,9 @@ func eventLine(_ e: PGMEvent) -> String {
     if let a = e.source { s += " source \(a.description)" }
     if e.group != nil || e.port != nil { s += " group \(endpoint(e.group, e.port))" }
     switch e.kind {
-    case .sessionStartNtf: if let f = e.firstSequence { s += " first \(f)" }
+    case .sessionStartNtf:
+        if let f = e.firstSequence { s += " first \(f)" }
+        if e.existing { s += " (running when monitor started)" }
     case .sessionEndNtf:
         if let r = e.reason { s += " reason \(r)" }
         if let l = e.lastSequence { s += " last \(l)" }
@@ -503,6 +614,7 @@ func eventJSON(_ e: PGMEvent) -> JSON {
     if let v = e.threshold { o.append(("threshold", .uint(UInt64(v)))) }
     if let v = e.rateLimit { o.append(("rate_limit", .uint(UInt64(v)))) }
     if let v = e.rateLimited { o.append(("rate_limited", .uint(v))) }
+    if e.existing { o.append(("existing", .bool(true))) }
     return .object(o)
 }
 

@@ -84,7 +84,54 @@ struct GoldenTests {
         #expect(s.tsi?.description == "1.2.3.4.5.6.8000")
         #expect(s.group.map(\.description) == "239.192.0.1" && s.port == 7500)
         #expect(s.sourceStatistics?.odataSent == 25)
+        #expect(s.pid == nil && s.transmitWindowEmpty == nil)
         #expect(parsed[1] == .done(sequence: 5, code: 0, report: KernelReport()))
+    }
+
+    /// The owner's pid, and a transmit window before the first send (trail one past lead).
+    @Test func decodesOwnerAndEmptyWindow() throws {
+        typealias A = PGMSocketAttribute
+        var attrs: [UInt8] = []
+        func u32(_ t: A, _ v: UInt32) { attrs += [8, 0, UInt8(t.rawValue), 0] + le(v) }
+        u32(.inode, 7)
+        u32(.role, PGMRole.source.rawValue)
+        u32(.txwTrail, 1000)
+        u32(.txwLead, 999)
+        u32(.pid, 31337)
+        var s = try PGMSocketInfo(try NetlinkAttributes(parsing: attrs))
+        #expect(s.pid == 31337)
+        #expect(s.transmitWindowEmpty == true)
+        s.txwLead = 1000
+        #expect(s.transmitWindowEmpty == false)
+        // Across the wrap of the sequence numbers.
+        s.txwTrail = 0
+        s.txwLead = UInt32.max
+        #expect(s.transmitWindowEmpty == true)
+    }
+
+    /// Sessions running when a monitor joins become existing session-starts:
+    /// active and closing sources, and every receiver's peer.
+    @Test func existingSessionsFromDumps() throws {
+        typealias A = PGMSocketAttribute
+        func socket(_ inode: UInt32, _ role: PGMRole, _ state: PGMSockState) throws -> PGMSocketInfo {
+            var attrs: [UInt8] = []
+            for (t, v) in [(A.inode, inode), (A.role, role.rawValue), (A.state, state.rawValue)] {
+                attrs += [8, 0, UInt8(t.rawValue), 0] + le(v)
+            }
+            attrs += [12, 0, UInt8(A.tsi.rawValue), 0, 1, 2, 3, 4, 5, 6, 0x1F, 0x40]
+            return try PGMSocketInfo(try NetlinkAttributes(parsing: attrs))
+        }
+        typealias P = PGMPeerAttribute
+        var peer: [UInt8] = [8, 0, UInt8(P.socketInode.rawValue), 0] + le(UInt32(9))
+        peer += [12, 0, UInt8(P.tsi.rawValue), 0, 6, 5, 4, 3, 2, 1, 0x1F, 0x41]
+        let events = PGMEvent.existingSessions(
+            sockets: [try socket(1, .source, .active), try socket(2, .source, .closing),
+                      try socket(3, .receiver, .active), try socket(4, .none, .idle)],
+            peers: [try PGMPeerInfo(try NetlinkAttributes(parsing: peer))])
+        #expect(events.map(\.socketInode) == [1, 2, 9])
+        #expect(events.allSatisfy { $0.kind == .sessionStartNtf && $0.existing })
+        #expect(events.map(\.role) == [.source, .source, .receiver])
+        #expect(events.last?.tsi?.description == "6.5.4.3.2.1.8001")
     }
 
     /// A loss event from the multicast group.

@@ -86,6 +86,8 @@ for sh in bash zsh fish; do
 done
 check "pgmctl stats refuses a negative --interval" refused pgmctl "--interval must be more than 0 and at most 3600 seconds; got -1" stats --interval -1
 check "pgmctl monitor refuses a negative --timeout" refused pgmctl "--timeout must be more than 0 and at most 86400 seconds; got -5" monitor --timeout -5
+check "pgmctl sockets refuses a --group that is not multicast" refused pgmctl "--group: 10.0.0.1 is not a multicast address" sockets --group 10.0.0.1
+check "pgmctl sockets refuses an unknown --role" sh -c "[ \"\$('$bin/pgmctl' sockets --role sender >/dev/null 2>&1; echo \$?)\" = 64 ]"
 check "pgmctl prints a bash completion script" sh -c "'$bin/pgmctl' --generate-completion-script bash | grep -q '_pgmctl'"
 nomodctl() {	# ARGS...: status 1 and "not loaded": the arguments were accepted
 	local out rc

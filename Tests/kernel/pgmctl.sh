@@ -3,6 +3,10 @@
 # VM (pgm.ko loaded, dummy0 up with 10.98.0.1 and a multicast route):
 #   - a default set with pgmctl is what a new socket gets, per netns;
 #   - pgmctl's socket counters and netns counters equal getsockopt's;
+#   - in a netns with 0, 1, 2 receivers and a source, stats counts the
+#     sockets the dump lists; the dump names their process; sockets
+#     filters by role, group and port, shows an empty window as - and a
+#     whole TSI;
 #   - pgmctl monitor sees session start, loss and end in that order during
 #     a lossy transfer whose NAKs are half lost, and NAK storms and rate
 #     limiting on its source; pgmctl peers shows the session;
@@ -100,6 +104,86 @@ PY
 }
 check "pgmctl sockets and stats equal getsockopt's PGM_SOURCE_STATS and PGM_NETNS_STATS" compare_counters
 "$ctl" set spm-ambient-ivl 1000000 ihb-min 50000 ihb-max 1000000
+
+# 2b. In a namespace, with 0, 1 and 2 receivers and then a source open,
+#     pgmctl stats counts the sockets pgmctl sockets lists (issue 17: stats
+#     said 0 beside a listed receiver); the dump names the owner (pid and
+#     command) and the filters pick by role, group and port.
+netns_pair tcsrc veth-tc 10.94.0.1 tcount2 veth-tc2 10.94.0.2
+rm -rf "$out/count"	# the steps of an earlier run
+ip netns exec tcount2 python3 - "$out/count" >"$out/count.log" 2>&1 <<'PY' &
+import os, socket, sys, time
+d = sys.argv[1]
+os.makedirs(d, exist_ok=True)
+def step(n):
+    open(f"{d}/step{n}.tmp", "w").close()
+    os.rename(f"{d}/step{n}.tmp", f"{d}/step{n}")
+    while not os.path.exists(f"{d}/go{n}"):
+        time.sleep(0.05)
+held = []
+step(0)
+for port in (7591, 7592):
+    s = socket.socket(socket.AF_INET, socket.SOCK_RDM, 113)
+    s.bind(("239.192.0.91", port))
+    held.append(s)
+    step(len(held))
+s = socket.socket(socket.AF_INET, socket.SOCK_RDM, 113)
+s.connect(("239.192.0.92", 7593))
+held.append(s)
+step(3)
+PY
+cpid=$!
+stats_match_dump() {	# STEP
+	local n=$1 st dump
+	for _ in $(seq 600); do [ -f "$out/count/step$n" ] && break; sleep 0.1; done
+	st=$(ip netns exec tcount2 "$ctl" stats --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["sockets"])')
+	dump=$(ip netns exec tcount2 "$ctl" sockets --json | python3 -c 'import json,sys; print(len(json.load(sys.stdin)))')
+	echo "    step $n: stats sockets $st, dump $dump"
+	ip netns exec tcount2 "$ctl" sockets | sed 's/^/    /'
+	touch "$out/count/go$n"
+	[ "$st" = "$dump" ] && [ "$dump" = "$n" ]
+}
+check "pgmctl stats counts no socket in a fresh netns" stats_match_dump 0
+check "one receiver: pgmctl stats sockets 1, as the dump" stats_match_dump 1
+check "two receivers: pgmctl stats sockets 2, as the dump" stats_match_dump 2
+owner_and_filters() {
+	local n=3 all
+	for _ in $(seq 600); do [ -f "$out/count/step$n" ] && break; sleep 0.1; done
+	ip netns exec tcount2 "$ctl" sockets --json >"$out/count-all.json"
+	ip netns exec tcount2 "$ctl" sockets --role receiver --group 239.192.0.91 --port 7592 --json >"$out/count-f1.json"
+	ip netns exec tcount2 "$ctl" sockets --role source --json >"$out/count-f2.json"
+	ip netns exec tcount2 "$ctl" sockets --port 7591 >"$out/count-f3.txt"
+	ip netns exec tcount2 "$ctl" sockets --role source >"$out/count-src.txt"
+	ip netns exec tcount2 "$ctl" stats --json >"$out/count-stats.json"
+	ip netns exec tcount2 "$ctl" sockets | sed 's/^/    /'
+	touch "$out/count/go$n"
+	python3 - "$out" "$cpid" <<'PY'
+import json, sys
+d, pid = sys.argv[1], int(sys.argv[2])
+allj = json.load(open(f"{d}/count-all.json"))
+f1 = json.load(open(f"{d}/count-f1.json"))
+f2 = json.load(open(f"{d}/count-f2.json"))
+f3 = open(f"{d}/count-f3.txt").read().splitlines()
+st = json.load(open(f"{d}/count-stats.json"))
+src = [s for s in allj if s["role"] == "source"]
+bad = []
+if st["sockets"] != len(allj) or len(allj) != 3: bad.append(f"stats {st['sockets']} dump {len(allj)}")
+if any(s.get("pid") != pid or s.get("command") != "python3" for s in allj): bad.append("owner")
+if len(f1) != 1 or f1[0]["port"] != 7592 or f1[0]["role"] != "receiver": bad.append("filter role+group+port")
+if len(f2) != 1 or f2[0]["role"] != "source": bad.append("filter role source")
+rows = [l for l in f3 if not l[:1].isspace()]
+if len(rows) != 2 or "239.192.0.91:7591" not in rows[1] or f"{pid}/python3" not in rows[1]: bad.append("filter port (text)")
+if not src or src[0].get("txw_empty") is not True: bad.append("empty window flag")
+srctxt = open(f"{d}/count-src.txt").read()
+if not src or src[0]["tsi"] not in srctxt.splitlines()[1].split(): bad.append("full TSI in its column")
+if " txw -/" not in srctxt: bad.append("empty window not shown as -")
+print(f"    owner pid {pid}; problems: {bad or 'none'}")
+sys.exit(1 if bad else 0)
+PY
+}
+check "a source too: stats 3 as the dump; owner pid/command; filters; empty window -, full TSI" owner_and_filters
+wait $cpid
+netns_cleanup
 
 # 3. Events during a lossy transfer with half the NAKs lost: some loss is
 #    unrecoverable.

@@ -182,6 +182,8 @@ if [ $suite = full ]; then
 	run_counted swift "$top/scripts/swift-test-summary" "$swiftbin/pgmPackageTests.xctest" --testing-library swift-testing --filter "PGMTests|PGMNetlinkTests"
 	run_counted tools-vm "$top/Tests/kernel/tools.sh" "$swiftbin"
 	run_counted pgmctl-vm "$top/Tests/kernel/pgmctl.sh" "$swiftbin"
+	run_counted monitor-vm "$top/Tests/kernel/monitor.sh" "$swiftbin"
+	run_counted sysctl-vm "$top/Tests/kernel/sysctl.sh" "$swiftbin"
 	run_counted interop "$top/Tests/interop/run.sh" "$top/build/interop"
 fi
 check "pgm-info opens a socket and reads every option" sh -c "'$swiftbin/pgm-info' --json | grep -q '\"TXW_SQNS\":8192'"
