@@ -279,6 +279,13 @@ const struct ctl_table pgm_sysctl_template[PGM_N_TUNABLES + 1] = {
 		.extra1		= (void *)&pgm_tunables[PGM_TXW_BYTES],
 	},
 	{
+		.procname	= "late_join",
+		.maxlen		= sizeof(u32),
+		.mode		= 0644,
+		.proc_handler	= pgm_sysctl_handler,
+		.extra1		= (void *)&pgm_tunables[PGM_LATE_JOIN],
+	},
+	{
 		.procname	= "rxw_sqns",
 		.maxlen		= sizeof(u32),
 		.mode		= 0644,
@@ -333,6 +340,13 @@ const struct ctl_table pgm_sysctl_template[PGM_N_TUNABLES + 1] = {
 		.mode		= 0644,
 		.proc_handler	= pgm_sysctl_handler,
 		.extra1		= (void *)&pgm_tunables[PGM_NAK_DATA_RETRIES],
+	},
+	{
+		.procname	= "join_max",
+		.maxlen		= sizeof(u32),
+		.mode		= 0644,
+		.proc_handler	= pgm_sysctl_handler,
+		.extra1		= (void *)&pgm_tunables[PGM_JOIN_MAX],
 	},
 	{
 		.procname	= "nak_storm_rate",

@@ -45,6 +45,6 @@ struct pgm_params {
 	u32			rx_mem_netns;
 
 /* The tunables: rows of pgm_tunables[] and sysctls net.pgm.* (params.c). */
-#define PGM_N_TUNABLES	24
+#define PGM_N_TUNABLES	26
 
 #endif /* _PGM_PARAMS_GEN_H */
