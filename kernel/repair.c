@@ -345,10 +345,23 @@ static void pgm_source_nak_rate(struct pgm_source *src, u32 n)
  * what the tokens allow; the timer sends the rest.  Sequence numbers
  * outside the window are counted and ignored: there is nothing to send,
  * and the receiver learns from the trail of our SPMs and ODATA that they
- * are gone.  A NAK asks for PGM_NAK_SQNS_MAX sequence numbers at most: its
- * own and those of its first OPT_NAK_LIST (section 9.3 allows one list of
- * 62); further lists are counted and ignored, so that one packet never
- * does more than that much work.  Under src->lock.
+ * are gone.
+ *
+ * Nor are they confirmed, even listed beside others in the window, though
+ * 9.3.4 asks for an NCF with "the same NAK list as the NAK itself" (and
+ * OpenPGM confirms them all): 9.3.4 goes on to demand RDATA for every
+ * listed sqn, which no source can send for one it never sent (beyond the
+ * lead) or no longer holds, and 5.3 bounds repairs to "data packets within
+ * the transmit window".  An NCF promises that RDATA: receivers stop NAKing
+ * on it (6.3) and network elements anticipate it (9.3.3), so an NCF for a
+ * sqn not yet sent would hold back the NAKs of whoever then loses its
+ * ODATA.  We confirm what we will repair; the NCF's header carries the
+ * first of those.
+ *
+ * A NAK asks for PGM_NAK_SQNS_MAX sequence numbers at most: its own and
+ * those of its first OPT_NAK_LIST (section 9.3 allows one list of 62);
+ * further lists are counted and ignored, so that one packet never does
+ * more than that much work.  Under src->lock.
  */
 static void pgm_source_nak(struct pgm_source *src, struct sk_buff *skb,
 			   const struct pgm_wire_info *info)

@@ -320,7 +320,11 @@ public struct Source: Sendable {
         statistics.sequencesNaked += requested.count
         // Only sequence numbers still in the transmit window are confirmed
         // and repaired (section 5.3); an NCF for the others would promise
-        // RDATA that can never come.
+        // RDATA that can never come, and hold back the NAKs of receivers
+        // (6.3) and network elements (9.3.3) for a sqn beyond the lead that
+        // they may yet lose. Section 9.3.4's NCF with "the same NAK list as
+        // the NAK itself" (OpenPGM's way) cannot be kept for such a list:
+        // its RDATA "for every requested sequence number" cannot be sent.
         let valid = requested.filter { inWindow(SequenceNumber($0)) }
         statistics.sequencesOutsideWindow += requested.count - valid.count
         guard !valid.isEmpty else { return }
