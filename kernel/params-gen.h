@@ -19,7 +19,7 @@ struct pgm_params {
 	u32	spm_ambient_ivl;	/* ambient SPM interval, us */
 	u32	ihb_min;		/* first heartbeat SPM after data, us; at most ihb-max */
 	u32	ihb_max;		/* longest heartbeat SPM interval, us */
-	u32	rdata_linger_ivl;	/* ignore repeated NAKs for a just-repaired sqn, us; 0 = off */
+	u32	rdata_linger_ivl;	/* delay RDATA for NAKs of a just-repaired sqn to the end of this, us; 0 = off */
 	u32	max_tpdu;		/* largest IP packet a source sends, bytes */
 	u32	txw_bytes;		/* transmit window, in TSDU bytes; 0 = by sqns only */
 	u32	late_join;		/* share of the transmit window late joiners may repair, %; 0 = none */

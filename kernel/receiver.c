@@ -731,7 +731,11 @@ void pgm_receiver_rcv(struct sock *sk, struct sk_buff *skb,
 		/*
 		 * Another receiver asked for the SPM (13.5): ours, still in
 		 * its back-off, is suppressed; wait for the SPM as if we had
-		 * sent it.
+		 * sent it.  Whoever sent it: 13.5 matches SPMRs by TSI and
+		 * port only, so one multicast from the source's own host
+		 * (OpenPGM's simulator does that) suppresses ours too.  If no
+		 * SPM comes within SPMR_EXPIRY (SPMR_SPM_IVL), 13.5 lets us
+		 * repeat: a new back-off, then our own SPMR.
 		 */
 		if (peer && !peer->spm_seen && !peer->spmr_wait) {
 			peer->spmr_wait = true;

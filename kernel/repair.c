@@ -4,10 +4,17 @@
  * 5.2, 5.3 and 13.4) and the rate limit that paces all it sends.
  *
  * NAKs from receivers are confirmed with a multicast NCF and repaired with
- * RDATA from the transmit window (source.c); repeated NAKs for a sequence
- * number repaired less than PGM_RDATA_LINGER_IVL ago get an NCF but no
- * second RDATA.  An SPMR is answered with an SPM at once, at most once per
- * IHB_MIN (13.4).
+ * RDATA from the transmit window (source.c).  Section 5.3: the source
+ * "MUST then multicast RDATA ... in response to any NAK it receives for
+ * data packets within the transmit window", and MAY delay it to gather the
+ * NAKs of the loss neighbourhood.  So NAKs for a sequence number repaired
+ * less than PGM_RDATA_LINGER_IVL ago get their NCF at once and, all of them
+ * together, one RDATA when that linger ends: a receiver whose NAK crossed
+ * the RDATA is repaired, and a NAK storm still costs one RDATA per linger.
+ * Every RDATA'd entry waits out its linger on src->lg (sorted by the time
+ * of its RDATA, each window entry at most once, so bounded by the window);
+ * the timer takes the NAKed ones to the repair queue when it ends.  An
+ * SPMR is answered with an SPM at once, at most once per IHB_MIN (13.4).
  *
  * Rate control is a token bucket of PGM_TXW_MAX_RTE bytes/s counting IP
  * headers, with a burst of max(rate / 100, 4 * PGM_MAX_TPDU): every packet
@@ -88,6 +95,73 @@ static unsigned int pgm_rdata_cost(const struct pgm_source *src, const struct sk
 	return pgm_wire_len(src, skb->len, true);
 }
 
+/* When the linger of @cb's last RDATA ends, in jiffies. */
+static unsigned long pgm_linger_end(const struct pgm_source *src,
+				    const struct pgm_txw_cb *cb)
+{
+	return cb->rdata + pgm_usecs_to_jiffies(src->p.rdata_linger_ivl);
+}
+
+/**
+ * pgm_linger_unlink - take a window entry off the linger list
+ * @src: the session, its lock held (or dead: pgm_source_stop)
+ * @cb: the entry, in src->lg
+ */
+void pgm_linger_unlink(struct pgm_source *src, struct pgm_txw_cb *cb)
+	__must_hold(&src->lock)
+{
+	lockdep_assert(src->dead || lockdep_is_held(&src->lock));
+	list_del_init(&cb->rq);
+	cb->lingers = false;
+	if (cb->again) {
+		cb->again = false;
+		src->lg_again--;
+	}
+}
+
+/*
+ * The lingers that ended: entries NAKed meanwhile join the repair queue
+ * (their one RDATA for all those NAKs, section 5.3), the others just leave
+ * the list.  Oldest first; stops at the first that still lingers.
+ */
+static void pgm_linger_expire(struct pgm_source *src)
+	__must_hold(&src->lock)
+{
+	lockdep_assert_held(&src->lock);
+	while (!list_empty(&src->lg)) {
+		struct pgm_txw_cb *cb = list_first_entry(&src->lg, struct pgm_txw_cb, rq);
+		bool again = cb->again;
+
+		if (time_before(jiffies, pgm_linger_end(src, cb)))
+			break;
+		pgm_linger_unlink(src, cb);
+		if (again) {
+			list_add_tail(&cb->rq, &src->rq);
+			src->rq_len++;
+		}
+	}
+}
+
+/**
+ * pgm_linger_next - when the timer must next look at the linger list
+ * @src: the session, its lock held
+ * @when: set to the end of the oldest linger
+ *
+ * Only while an entry NAKed during its linger waits for that end: the
+ * others leave the list whenever it is next looked at.
+ *
+ * Return: false when nothing waits for a linger's end.
+ */
+bool pgm_linger_next(const struct pgm_source *src, unsigned long *when)
+	__must_hold(&src->lock)
+{
+	lockdep_assert_held(&src->lock);
+	if (!src->lg_again)
+		return false;
+	*when = pgm_linger_end(src, list_first_entry(&src->lg, struct pgm_txw_cb, rq));
+	return true;
+}
+
 /*
  * NCF (section 8.3), multicast: our NLAs, as the NAKs named them, and the
  * sqns NAKs asked for since the last NCF (src->ncf), the first in the
@@ -153,6 +227,7 @@ void pgm_repair_pump(struct pgm_source *src)
 	bool ncf;
 
 	lockdep_assert_held(&src->lock);
+	pgm_linger_expire(src);
 	while (pgm_repair_next(src, &ncf, &cost) && pgm_may_send(src, cost, true)) {
 		struct pgm_txw_cb *cb;
 		struct sk_buff *skb;
@@ -169,6 +244,10 @@ void pgm_repair_pump(struct pgm_source *src)
 		src->rq_len--;
 		if (!pgm_send_entry(src, skb, true)) {
 			cb->rdata = jiffies ? : 1;
+			if (src->p.rdata_linger_ivl) {
+				cb->lingers = true;
+				list_add_tail(&cb->rq, &src->lg);
+			}
 			pgm_source_data_sent(src);	/* RDATA is data too (5.1.5) */
 		}
 	}
@@ -198,9 +277,11 @@ unsigned int pgm_repair_reserve(const struct pgm_source *src)
 }
 
 /*
- * A NAK asks for @sqn: queue its RDATA unless it is queued already or was
- * sent less than PGM_RDATA_LINGER_IVL ago.  False if it is outside the
- * window (nothing to confirm).  Under src->lock.
+ * A NAK asks for @sqn: queue its RDATA unless it is queued already; if its
+ * last RDATA left less than PGM_RDATA_LINGER_IVL ago, the RDATA goes when
+ * that linger ends (pgm_linger_expire), one for all the NAKs meanwhile.
+ * False if it is outside the window (nothing to confirm).  Under
+ * src->lock, the ended lingers expired.
  */
 static bool pgm_repair(struct pgm_source *src, u32 sqn)
 	__must_hold(&src->lock)
@@ -215,14 +296,20 @@ static bool pgm_repair(struct pgm_source *src, u32 sqn)
 	if (!skb)
 		return false;
 	cb = txw_cb(skb);
+	if (cb->lingers) {
+		/* Repaired moments ago: NCF now, RDATA at the linger's end. */
+		if (cb->again) {
+			src->st.naks_pending++;	/* one copy is enough */
+		} else {
+			cb->again = true;
+			src->lg_again++;
+		}
+		return true;
+	}
 	if (!list_empty(&cb->rq)) {
 		src->st.naks_pending++;	/* one copy is enough */
 		return true;
 	}
-	if (cb->rdata && src->p.rdata_linger_ivl &&
-	    time_before(jiffies, cb->rdata +
-			pgm_usecs_to_jiffies(src->p.rdata_linger_ivl)))
-		return true;	/* repaired moments ago: NCF only */
 	list_add_tail(&cb->rq, &src->rq);
 	src->rq_len++;
 	return true;
@@ -258,10 +345,23 @@ static void pgm_source_nak_rate(struct pgm_source *src, u32 n)
  * what the tokens allow; the timer sends the rest.  Sequence numbers
  * outside the window are counted and ignored: there is nothing to send,
  * and the receiver learns from the trail of our SPMs and ODATA that they
- * are gone.  A NAK asks for PGM_NAK_SQNS_MAX sequence numbers at most: its
- * own and those of its first OPT_NAK_LIST (section 9.3 allows one list of
- * 62); further lists are counted and ignored, so that one packet never
- * does more than that much work.  Under src->lock.
+ * are gone.
+ *
+ * Nor are they confirmed, even listed beside others in the window, though
+ * 9.3.4 asks for an NCF with "the same NAK list as the NAK itself" (and
+ * OpenPGM confirms them all): 9.3.4 goes on to demand RDATA for every
+ * listed sqn, which no source can send for one it never sent (beyond the
+ * lead) or no longer holds, and 5.3 bounds repairs to "data packets within
+ * the transmit window".  An NCF promises that RDATA: receivers stop NAKing
+ * on it (6.3) and network elements anticipate it (9.3.3), so an NCF for a
+ * sqn not yet sent would hold back the NAKs of whoever then loses its
+ * ODATA.  We confirm what we will repair; the NCF's header carries the
+ * first of those.
+ *
+ * A NAK asks for PGM_NAK_SQNS_MAX sequence numbers at most: its own and
+ * those of its first OPT_NAK_LIST (section 9.3 allows one list of 62);
+ * further lists are counted and ignored, so that one packet never does
+ * more than that much work.  Under src->lock.
  */
 static void pgm_source_nak(struct pgm_source *src, struct sk_buff *skb,
 			   const struct pgm_wire_info *info)
@@ -362,6 +462,7 @@ void pgm_source_rcv(struct sock *sk, struct sk_buff *skb,
 	    memcmp(ph->gsi, src->gsi, PGM_GSI_LEN))
 		goto out;
 	pgm_refill(src);
+	pgm_linger_expire(src);
 	switch (info->type) {
 	case PGM_NAK:
 		if (info->hdr_len == PGM_NAK4_HLEN)

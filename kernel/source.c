@@ -174,13 +174,14 @@ void pgm_send_spm(struct pgm_source *src, bool force)
  * pgm_source_arm - arm the session's timer for its next deadline
  * @src: the session, its lock held
  *
- * The earliest of the heartbeat and ambient deadlines and, when a repair
- * or an SPM waits, the moment its tokens are there.
+ * The earliest of the heartbeat and ambient deadlines, the end of a linger
+ * that a NAK waits for, and, when a repair or an SPM waits, the moment its
+ * tokens are there.
  */
 void pgm_source_arm(struct pgm_source *src)
 	__must_hold(&src->lock)
 {
-	unsigned long when = src->next_ambient;
+	unsigned long when = src->next_ambient, t_linger;
 	unsigned int cost;
 	bool ncf;
 
@@ -193,6 +194,8 @@ void pgm_source_arm(struct pgm_source *src)
 		if (time_before(t, when))
 			when = t;
 	}
+	if (pgm_linger_next(src, &t_linger) && time_before(t_linger, when))
+		when = t_linger;
 	if (src->spm_pending) {
 		unsigned int cost = pgm_wire_len(src, PGM_SPM4_HLEN + pgm_spm_optlen(src), true);
 		unsigned long t = jiffies + pgm_token_delay(src, cost, false);
@@ -347,7 +350,9 @@ static void pgm_txw_drop_trail(struct pgm_source *src)
 	src->trail++;
 	if (!skb)
 		return;
-	if (!list_empty(&txw_cb(skb)->rq)) {
+	if (txw_cb(skb)->lingers) {
+		pgm_linger_unlink(src, txw_cb(skb));
+	} else if (!list_empty(&txw_cb(skb)->rq)) {
 		list_del(&txw_cb(skb)->rq);
 		src->rq_len--;
 		src->st.rdata_unsent++;
@@ -457,6 +462,7 @@ int pgm_source_start(struct sock *sk)
 	}
 	spin_lock_init(&src->lock);
 	INIT_LIST_HEAD(&src->rq);
+	INIT_LIST_HEAD(&src->lg);
 	src->sk = sk;
 	src->nla = fl4.saddr;
 	src->group = inet->inet_daddr;
@@ -612,7 +618,8 @@ void pgm_source_stop(struct sock *sk)
 	 */
 	while (src->trail != src->next_sqn)
 		pgm_txw_drop_trail(src);
-	WARN_ON_ONCE(src->mem || src->rq_len || !list_empty(&src->rq));
+	WARN_ON_ONCE(src->mem || src->rq_len || !list_empty(&src->rq) ||
+		     src->lg_again || !list_empty(&src->lg));
 	src->ncf_n = 0;
 	call_rcu(&src->rcu, pgm_source_free);
 }
@@ -751,6 +758,8 @@ static void pgm_txw_send(struct pgm_source *src, struct sk_buff *skb, unsigned i
 	txw_cb(skb)->sent = jiffies;
 	txw_cb(skb)->rdata = 0;
 	INIT_LIST_HEAD(&txw_cb(skb)->rq);
+	txw_cb(skb)->lingers = false;
+	txw_cb(skb)->again = false;
 	txw_cb(skb)->tsdu = ntohs(((struct pgm_hdr *)skb->data)->tsdu_len);
 	src->held += txw_cb(skb)->tsdu;
 	src->mem += skb->truesize;

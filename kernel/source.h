@@ -33,6 +33,8 @@ struct pgm_source {
 	struct sk_buff		**txw;		/* ODATA by pgm_txw_slot(mask, sqn) */
 	struct list_head	rq;		/* window entries waiting for RDATA, oldest first */
 	u32			rq_len;
+	struct list_head	lg;		/* entries repaired less than RDATA_LINGER_IVL ago, oldest first */
+	u32			lg_again;	/* of them, NAKed again: RDATA at the linger's end */
 	__be32			ncf[PGM_NAK_SQNS_MAX];	/* sqns the next NCF confirms */
 	u8			ncf_n;
 	bool			rdata_turn;	/* an NCF went: RDATA goes next */
@@ -63,8 +65,11 @@ struct pgm_source {
 struct pgm_txw_cb {
 	unsigned long		sent;	/* jiffies of the ODATA */
 	unsigned long		rdata;	/* jiffies of the last RDATA, 0: none */
-	struct list_head	rq;	/* in src->rq while a repair waits; else empty */
+	struct list_head	rq;	/* in src->rq while a repair waits, in src->lg while
+					 * its RDATA lingers; else empty */
 	u32			tsdu;	/* TSDU bytes, for PGM_TXW_BYTES */
+	bool			lingers;	/* rq is in src->lg */
+	bool			again;		/* NAKed while it lingers */
 };
 
 static inline struct pgm_txw_cb *txw_cb(struct sk_buff *skb)
@@ -171,6 +176,10 @@ bool pgm_repair_next(const struct pgm_source *src, bool *ncf, unsigned int *cost
 void pgm_repair_pump(struct pgm_source *src)
 	__must_hold(&src->lock);
 unsigned int pgm_repair_reserve(const struct pgm_source *src)
+	__must_hold(&src->lock);
+bool pgm_linger_next(const struct pgm_source *src, unsigned long *when)
+	__must_hold(&src->lock);
+void pgm_linger_unlink(struct pgm_source *src, struct pgm_txw_cb *cb)
 	__must_hold(&src->lock);
 
 #endif /* _PGM_SOURCE_H */

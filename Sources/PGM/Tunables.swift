@@ -19,7 +19,7 @@ public enum Tunable: Int32, CaseIterable, Sendable {
     case ihbMin = 5
     /// `PGM_IHB_MAX`: longest heartbeat SPM interval, us.
     case ihbMax = 6
-    /// `PGM_RDATA_LINGER_IVL`: ignore repeated NAKs for a just-repaired sqn, us; 0 = off.
+    /// `PGM_RDATA_LINGER_IVL`: delay RDATA for NAKs of a just-repaired sqn to the end of this, us; 0 = off.
     case rdataLingerIvl = 7
     /// `PGM_MAX_TPDU`: largest IP packet a source sends, bytes.
     case maxTpdu = 8
@@ -249,7 +249,7 @@ public enum Tunable: Int32, CaseIterable, Sendable {
         case .spmAmbientIvl: "ambient SPM interval, us"
         case .ihbMin: "first heartbeat SPM after data, us; at most ihb-max"
         case .ihbMax: "longest heartbeat SPM interval, us"
-        case .rdataLingerIvl: "ignore repeated NAKs for a just-repaired sqn, us; 0 = off"
+        case .rdataLingerIvl: "delay RDATA for NAKs of a just-repaired sqn to the end of this, us; 0 = off"
         case .maxTpdu: "largest IP packet a source sends, bytes"
         case .txwBytes: "transmit window, in TSDU bytes; 0 = by sqns only"
         case .lateJoin: "share of the transmit window late joiners may repair, %; 0 = none"
@@ -283,7 +283,7 @@ public struct SourceTunables: Sendable, Hashable {
     public var ihbMin: Duration?
     /// longest heartbeat SPM interval, us (`PGM_IHB_MAX`).
     public var ihbMax: Duration?
-    /// ignore repeated NAKs for a just-repaired sqn, us; 0 = off (`PGM_RDATA_LINGER_IVL`).
+    /// delay RDATA for NAKs of a just-repaired sqn to the end of this, us; 0 = off (`PGM_RDATA_LINGER_IVL`).
     public var rdataLingerIvl: Duration?
     /// largest IP packet a source sends, bytes (`PGM_MAX_TPDU`).
     public var maxTpdu: UInt32?

@@ -20,7 +20,7 @@ public struct Parameters: Hashable, Sendable {
     public var ihbMin: UInt32 = 50_000
     /// longest heartbeat SPM interval, us (us).
     public var ihbMax: UInt32 = 1_000_000
-    /// ignore repeated NAKs for a just-repaired sqn, us; 0 = off (us).
+    /// delay RDATA for NAKs of a just-repaired sqn to the end of this, us; 0 = off (us).
     public var rdataLingerIvl: UInt32 = 20_000
     /// largest IP packet a source sends, bytes (bytes).
     public var maxTpdu: UInt32 = 1_500
@@ -80,7 +80,7 @@ public struct Parameters: Hashable, Sendable {
         .init(
             name: "RDATA_LINGER_IVL", unit: .microseconds, defaultValue: 20_000,
             range: 1_000...600_000_000, zeroDisables: true,
-            summary: "ignore repeated NAKs for a just-repaired sqn, us; 0 = off", keyPath: \.rdataLingerIvl),
+            summary: "delay RDATA for NAKs of a just-repaired sqn to the end of this, us; 0 = off", keyPath: \.rdataLingerIvl),
         .init(
             name: "MAX_TPDU", unit: .bytes, defaultValue: 1_500,
             range: 576...65_535, zeroDisables: false,

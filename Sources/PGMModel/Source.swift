@@ -75,7 +75,8 @@ public struct ModelSourceStatistics: Hashable, Sendable, Codable {
     public var sequencesNaked = 0
     /// NAKed sequence numbers outside the transmit window (no NCF, no RDATA).
     public var sequencesOutsideWindow = 0
-    /// Repeated NAKs within RDATA_LINGER_IVL (NCF sent, no second RDATA).
+    /// NAKs within RDATA_LINGER_IVL of a sqn's RDATA: confirmed at once,
+    /// repaired together by one RDATA when the linger ends (section 5.3).
     public var repairsLingering = 0
     public var spmrsReceived = 0
     public var spmrsAnswered = 0
@@ -130,6 +131,9 @@ public struct Source: Sendable {
     var repairs = Deque<UInt32>()
     var repairsQueued: Set<UInt32> = []
     var lastRepair: [UInt32: VirtualTime] = [:]
+    /// Sequence numbers NAKed within RDATA_LINGER_IVL of their RDATA: one
+    /// RDATA for them all when the linger ends.
+    var afterLinger: Set<UInt32> = []
     /// Token bucket in byte-microseconds: one octet costs 1_000_000, and
     /// TXW_MAX_RTE of them accrue per microsecond.
     var tokens: Int64
@@ -354,7 +358,11 @@ public struct Source: Sendable {
         statistics.sequencesNaked += requested.count
         // Only sequence numbers still in the transmit window are confirmed
         // and repaired (section 5.3); an NCF for the others would promise
-        // RDATA that can never come.
+        // RDATA that can never come, and hold back the NAKs of receivers
+        // (6.3) and network elements (9.3.3) for a sqn beyond the lead that
+        // they may yet lose. Section 9.3.4's NCF with "the same NAK list as
+        // the NAK itself" (OpenPGM's way) cannot be kept for such a list:
+        // its RDATA "for every requested sequence number" cannot be sent.
         let valid = requested.filter { inWindow(SequenceNumber($0)) }
         statistics.sequencesOutsideWindow += requested.count - valid.count
         guard !valid.isEmpty else { return }
@@ -380,7 +388,10 @@ public struct Source: Sendable {
         for s in confirmed {
             if repairsQueued.contains(s) { continue }
             if let t = lastRepair[s], now < t + parameters.rdataLingerIvl {
+                // Section 5.3: RDATA "MUST" answer any NAK for data in the
+                // window, and MAY be delayed: it goes when the linger ends.
                 statistics.repairsLingering += 1
+                afterLinger.insert(s)
                 continue
             }
             repairs.append(s)
@@ -395,6 +406,9 @@ public struct Source: Sendable {
         var d: VirtualTime? = min(nextAmbient, nextHeartbeat)
         if parameters.txwSecsMs > 0 && !entries.isEmpty && trail <= lead {
             d = earliest(d, entries[0].sentAt + Int64(parameters.txwSecsMs) * 1000)
+        }
+        for s in afterLinger {
+            if let t = lastRepair[s] { d = earliest(d, t + parameters.rdataLingerIvl) }
         }
         if blockedCost > 0 && parameters.txwMaxRte > 0 {
             let rate = Int64(parameters.txwMaxRte)
@@ -423,6 +437,7 @@ public struct Source: Sendable {
             nextHeartbeat = now + heartbeatInterval
         }
         if lastRepair.count > 4096 {
+            expireLingers(now)
             lastRepair = lastRepair.filter { now < $0.value + parameters.rdataLingerIvl }
         }
         pump(now: now, out: &out)
@@ -466,6 +481,7 @@ public struct Source: Sendable {
     /// then RDATA, then ODATA, while TXW_MAX_RTE allows.
     mutating func pump(now: VirtualTime, out: inout Outbox<SourceEvent>) {
         blockedCost = 0
+        expireLingers(now)
         while true {
             if spmPending {
                 let spm = makeSPM(now)
@@ -542,6 +558,22 @@ public struct Source: Sendable {
                 continue
             }
             return
+        }
+    }
+
+    /// The lingers that ended: the sequence numbers NAKed during theirs are
+    /// queued for RDATA, oldest repair first.
+    mutating func expireLingers(_ now: VirtualTime) {
+        guard !afterLinger.isEmpty else { return }
+        let due = afterLinger.compactMap { s -> (VirtualTime, UInt32)? in
+            guard let t = lastRepair[s], now < t + parameters.rdataLingerIvl else { return (lastRepair[s] ?? now, s) }
+            return nil
+        }.sorted { $0.0 != $1.0 ? $0.0 < $1.0 : trail.distance(to: SequenceNumber($0.1)) < trail.distance(to: SequenceNumber($1.1)) }
+        for (_, s) in due {
+            afterLinger.remove(s)
+            guard inWindow(SequenceNumber(s)), !repairsQueued.contains(s) else { continue }
+            repairs.append(s)
+            repairsQueued.insert(s)
         }
     }
 

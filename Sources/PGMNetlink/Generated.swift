@@ -94,7 +94,7 @@ public enum PGMDefaultsAttribute: UInt16, Sendable, CaseIterable, CustomStringCo
     case ihbMin = 5
     /// longest heartbeat SPM interval, us (PGM_IHB_MAX)
     case ihbMax = 6
-    /// ignore repeated NAKs for a just-repaired sqn, us; 0 = off (PGM_RDATA_LINGER_IVL)
+    /// delay RDATA for NAKs of a just-repaired sqn to the end of this, us; 0 = off (PGM_RDATA_LINGER_IVL)
     case rdataLingerIvl = 7
     /// largest IP packet a source sends, bytes (PGM_MAX_TPDU)
     case maxTpdu = 8
@@ -273,7 +273,7 @@ public enum PGMDefaultsAttribute: UInt16, Sendable, CaseIterable, CustomStringCo
         case .spmAmbientIvl: "ambient SPM interval, us (PGM_SPM_AMBIENT_IVL)"
         case .ihbMin: "first heartbeat SPM after data, us; at most ihb-max (PGM_IHB_MIN)"
         case .ihbMax: "longest heartbeat SPM interval, us (PGM_IHB_MAX)"
-        case .rdataLingerIvl: "ignore repeated NAKs for a just-repaired sqn, us; 0 = off (PGM_RDATA_LINGER_IVL)"
+        case .rdataLingerIvl: "delay RDATA for NAKs of a just-repaired sqn to the end of this, us; 0 = off (PGM_RDATA_LINGER_IVL)"
         case .maxTpdu: "largest IP packet a source sends, bytes (PGM_MAX_TPDU)"
         case .txwBytes: "transmit window, in TSDU bytes; 0 = by sqns only (PGM_TXW_BYTES)"
         case .lateJoin: "share of the transmit window late joiners may repair, %; 0 = none (PGM_LATE_JOIN)"

@@ -146,25 +146,31 @@ struct SourceTests {
         #expect(s.packets(.rdata).map { Fixture.sequences($0.1)[0] } == [2, 4, 5, 8])
     }
 
-    @Test("§5.2, RDATA_LINGER_IVL: a repeated NAK within the linger gets a second NCF but no second RDATA")
+    @Test("§5.2, §5.3, RDATA_LINGER_IVL: NAKs within the linger are confirmed at once and repaired by one RDATA when it ends")
     func rdataLinger() throws {
         var s = try SourceDriver(parameters: .with(["TXW_MAX_RTE": 0, "RDATA_LINGER_IVL": 20_000]))
         for i in 0..<3 { try s.send([UInt8(i)]) }
         s.receive(Fixture.nak(1))
         s.run(until: Fixture.t(10))
         s.receive(Fixture.nak(1))
-        #expect(s.packets(.ncf).count == 2)
+        s.receive(Fixture.nak(1))
+        #expect(s.packets(.ncf).count == 3)
         #expect(s.packets(.rdata).count == 1)
-        #expect(s.source.statistics.repairsLingering == 1)
-        // A list mixing lingering and fresh sqns: all confirmed, the fresh repaired.
+        #expect(s.source.statistics.repairsLingering == 2)
+        // A list mixing lingering and fresh sqns: all confirmed, the fresh repaired now.
         s.receive(Fixture.nak(1, list: [2]))
         #expect(s.packets(.ncf).last.map { Fixture.sequences($0.1) } == [1, 2])
-        s.run(until: Fixture.t(10))
-        #expect(s.packets(.rdata).count == 2)
+        s.run(until: Fixture.t(19))
+        #expect(s.packets(.rdata).map { Fixture.sequences($0.1)[0] } == [1, 2])
+        // The linger of 1's RDATA ends at 20 ms: one RDATA for its three NAKs.
         s.run(until: Fixture.t(21))
-        s.receive(Fixture.nak(1))
-        #expect(s.packets(.ncf).count == 4)
+        #expect(s.packets(.rdata).map { Fixture.sequences($0.1)[0] } == [1, 2, 1])
+        #expect(s.packets(.rdata).last?.0 == Fixture.t(20))
+        s.run(until: Fixture.t(100))
         #expect(s.packets(.rdata).count == 3)
+        // Past the lingers, a NAK is repaired at once.
+        s.receive(Fixture.nak(1))
+        #expect(s.packets(.rdata).count == 4)
     }
 
     @Test("§5.1.2 TXW_MAX_RTE bounds bytes sent, IP headers included; §5.1.3 RDATA goes before ODATA")

@@ -329,7 +329,9 @@ static void spmr_gets_spm(void)
 
 /*
  * Sections 5.2, 5.3: a NAK gets a multicast NCF and the RDATA; the same
- * NAK again within PGM_RDATA_LINGER_IVL gets the NCF but no second RDATA;
+ * NAK again within PGM_RDATA_LINGER_IVL gets the NCF at once, its RDATA
+ * only when the linger ends (10 s here: not during this test; the
+ * conformance scenarios src-nak-linger and src-nak-repeated see it come);
  * a NAK outside the window gets neither.
  */
 static void nak_ncf_rdata_linger(void)

@@ -82,7 +82,7 @@
 #define PGM_SPM_AMBIENT_IVL	4	/* ambient SPM interval, us */
 #define PGM_IHB_MIN		5	/* first heartbeat SPM after data, us; at most ihb-max */
 #define PGM_IHB_MAX		6	/* longest heartbeat SPM interval, us */
-#define PGM_RDATA_LINGER_IVL	7	/* ignore repeated NAKs for a just-repaired sqn, us; 0 = off */
+#define PGM_RDATA_LINGER_IVL	7	/* delay RDATA for NAKs of a just-repaired sqn to the end of this, us; 0 = off */
 #define PGM_MAX_TPDU		8	/* (s) largest IP packet a source sends, bytes */
 #define PGM_TXW_BYTES		10	/* (s) transmit window, in TSDU bytes; 0 = by sqns only */
 #define PGM_LATE_JOIN		11	/* share of the transmit window late joiners may repair, %; 0 = none */
@@ -211,7 +211,7 @@ struct pgm_source_stats {
 	__u64	spm_sent;
 	__u64	ncf_sent;
 	__u64	naks_received;		/* NAKs, each sqn of a NAK list counted */
-	__u64	naks_ignored;		/* outside the window or in linger */
+	__u64	naks_ignored;		/* outside the window */
 	__u64	spmr_received;
 	__u64	rate_limited;		/* sends that waited for tokens */
 	__u64	malformed;		/* packets for this session dropped as bad */
@@ -220,7 +220,8 @@ struct pgm_source_stats {
 	/* Limits (pgm(7) LIMITS); appended: read short by older programs. */
 	__u64	rdata_deferred;		/* RDATA queued to wait for the rate limit */
 	__u64	rdata_unsent;		/* queued RDATA whose data left the window first */
-	__u64	naks_pending;		/* NAKed sqns already queued for RDATA: no second copy */
+	__u64	naks_pending;		/* NAKed sqns already queued for RDATA (or for the end
+					 * of their linger): no second copy */
 	__u64	nak_lists_ignored;	/* OPT_NAK_LIST options after a NAK's first */
 	__u64	ncf_dropped;		/* NAKs not all confirmed: the pending NCF was full (63) */
 	__u64	spm_deferred;		/* SPMs that waited for the rate limit */
