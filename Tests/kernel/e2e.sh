@@ -62,6 +62,20 @@ shape() {
 
 stat() { sed -n "s/^$2=//p" "$1" | tail -n 1; }
 
+# wait_receivers NAME: wait for r1, r2, r3 (their pids in the caller's
+# rpid); each receiver's exit status is its own verdict (see e2e.c).
+wait_receivers() {
+	local r rc=0
+	for r in r1 r2 r3; do
+		if ! wait "${rpid[$r]}"; then
+			rc=1
+			echo "    $1 $r: receiver failed"
+			tail -n 6 "$out/$1-$r.log" | sed 's/^/      /'
+		fi
+	done
+	return $rc
+}
+
 run_case() {
 	local name=$1 rules=$2 nakrules=${3:-$2} expect=${4:-fin} seed=$RANDOM r i ok=1 t0 t1
 	local ringr=${5:-}	# the receiver that reads through the ring
@@ -103,14 +117,7 @@ run_case() {
 		ip netns exec src "$e2e" send $group 7500 "$count" "$seed" "$rate" 3 \
 			>"$out/$name-src.bin" 2>"$out/$name-src.log" || ok=0
 	fi
-	# Each receiver's exit status is its own verdict (see e2e.c).
-	for r in r1 r2 r3; do
-		if ! wait "${rpid[$r]}"; then
-			ok=0
-			echo "    $name $r: receiver failed"
-			tail -n 6 "$out/$name-$r.log" | sed 's/^/      /'
-		fi
-	done
+	wait_receivers "$name" || ok=0
 	# The capture ends with the case (it may not have seen 4000 packets).
 	[ -n "$tpid" ] && kill -INT "$tpid" 2>/dev/null
 	wait
@@ -244,13 +251,7 @@ run_late() {
 		>"$out/$name-r3.bin" 2>"$out/$name-r3.log" &
 	rpid[r3]=$!
 	wait $spid || ok=0
-	for r in r1 r2 r3; do
-		if ! wait "${rpid[$r]}"; then
-			ok=0
-			echo "    $name $r: receiver failed"
-			tail -n 6 "$out/$name-$r.log" | sed 's/^/      /'
-		fi
-	done
+	wait_receivers "$name" || ok=0
 	t1=$(date +%s.%N)
 	for r in r1 r2; do
 		cmp -s "$out/$name-$r.bin" "$out/$name-src.bin" || { ok=0; echo "    $name $r: stream differs"; }
