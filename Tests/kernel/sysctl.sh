@@ -15,10 +15,8 @@ ctl=$bin/pgmctl
 ko=$top/build/kmod/$(uname -r)/pgm.ko
 out=${PGM_VM_OUT:-/tmp}/sysctl
 mkdir -p "$out"
-pass=0 fail=0
-ok() { pass=$((pass + 1)); echo "ok - $1"; }
-notok() { fail=$((fail + 1)); echo "not ok - $1"; }
-check() { local n=$1; shift; if "$@"; then ok "$n"; else notok "$n"; fi; }
+# shellcheck source=Tests/kernel/tap.sh
+. "$top/Tests/kernel/tap.sh"
 # shellcheck source=scripts/netns.sh
 . "$top/scripts/netns.sh"
 trap netns_cleanup EXIT
