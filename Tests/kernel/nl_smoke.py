@@ -12,6 +12,8 @@ import struct
 import sys
 import time
 
+import yaml
+
 NETLINK_GENERIC = 16
 GENL_ID_CTRL = 0x10
 CTRL_CMD_GETFAMILY = 3
@@ -115,10 +117,16 @@ if fam is None:
 
 r, err, _ = nl.request(fam, CMD_DEFAULTS_GET)
 d = {k: struct.unpack("=I", v)[0] for k, v in r[0].items()} if r else {}
-check("defaults-get answers 24 defaults with the built-in values",
-      err == 0 and len(d) == 24 and d.get(A_TXW_SQNS) == 8192 and d.get(A_RXW_SQNS) == 8192
-      and d.get(61) == 3055 and d.get(62) == 3056
-      and [d.get(a) for a in (63, 64, 65, 66)] == [1024, 65536, 32 << 20, 256 << 20], f"{err} {d}")
+# The spec is the reference: every attribute of its defaults set, each with
+# the default the spec gives it (a tunable added to pgm.yaml is covered here).
+SPEC = os.path.join(os.path.dirname(os.path.abspath(__file__)), "../../kernel/pgm.yaml")
+with open(SPEC) as f:
+    spec_defaults = {a["value"]: a["default"] for s in yaml.safe_load(f)["attribute-sets"]
+                     if s["name"] == "defaults" for a in s["attributes"]}
+differ = {k: (d.get(k), spec_defaults.get(k)) for k in set(d) | set(spec_defaults)
+          if d.get(k) != spec_defaults.get(k)}
+check(f"defaults-get answers the spec's {len(spec_defaults)} defaults with their built-in values",
+      err == 0 and len(spec_defaults) > 20 and not differ, f"{err} (kernel, spec) differ: {differ}")
 
 # UDP encapsulation ports (PGM_UDP_ENCAP_UCAST_PORT/MCAST_PORT, 61 and 62):
 # a netns default is what a new socket takes; 0 is refused.
