@@ -494,9 +494,9 @@ void pgm_deliver(struct pgm_receiver *rcv, struct pgm_peer *peer)
 	/* After the last of its data, a finished session says so. */
 	if (peer->ended && pgm_sqn_before(peer->lead, peer->next)) {
 		pgm_report_end(rcv, peer, peer->ended);
-		/* An expired one is then freed, by its timer. */
+		/* An expired one is then freed, by its timer, at once. */
 		if (peer->expired)
-			mod_timer(&peer->timer, jiffies);
+			pgm_peer_arm(peer);
 	}
 	pgm_ring_wake(rcv);
 }

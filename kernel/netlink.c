@@ -258,7 +258,9 @@ static int pgm_nl_put_receiver_stats(struct sk_buff *skb, const struct pgm_recei
 	    PUT(LOSSES, losses) || PUT(MALFORMED, malformed) ||
 	    PUT(OUTSIDE_WINDOW, outside_window) || PUT(SESSIONS_REFUSED, sessions_refused) ||
 	    PUT(MEM_REFUSED, mem_refused) || PUT(WRONG_SOURCE, wrong_source) ||
-	    PUT(NAKS_DEFERRED, naks_deferred) || PUT(MEM, mem)) {
+	    PUT(NAKS_DEFERRED, naks_deferred) || PUT(MEM, mem) ||
+	    PUT(REPAIRS, repairs) || PUT(REPAIR_US_TOTAL, repair_us_total) ||
+	    PUT(REPAIR_US_MAX, repair_us_max)) {
 		nla_nest_cancel(skb, nest);
 		return -EMSGSIZE;
 	}

@@ -215,10 +215,11 @@ struct pgm_peer *pgm_peer_new(struct pgm_receiver *rcv, const struct pgm_tsi *ts
 	peer->size = peer->p.rxw_sqns;
 	peer->mask = slots - 1;
 	peer->nchunks = DIV_ROUND_UP(slots, SLOTS_PER_CHUNK);
-	peer->last_heard = jiffies;
-	peer->spmr_at = jiffies + pgm_backoff(peer->p.spmr_expiry);
+	peer->last_heard = pgm_now();
+	peer->spmr_at = peer->last_heard + pgm_backoff_ns(peer->p.spmr_expiry);
 	INIT_LIST_HEAD(&peer->blocked);
-	timer_setup(&peer->timer, pgm_peer_timer, 0);
+	hrtimer_init(&peer->timer, CLOCK_MONOTONIC, HRTIMER_MODE_ABS_SOFT);
+	peer->timer.function = pgm_peer_timer;
 	hlist_add_head(&peer->node, &rcv->peers[tsi_hash(rcv, tsi)]);
 	rcv->npeers++;
 	atomic_inc(&pn->peer_gen);

@@ -213,12 +213,29 @@ static inline u32 pgm_usecs_to_jiffies(u32 us)
 }
 
 /*
- * A random back-off in [0, @ivl_us) microseconds, as jiffies (at least
- * one): a NAK's (NAK_BO_IVL, section 3.5) and an SPMR's (Appendix C).
+ * The receiver's clock is ktime_get_ns() (CLOCK_MONOTONIC), its timers
+ * hrtimers: NAK back-offs of a millisecond or less (a LAN) are kept to
+ * within their slack instead of being rounded up to the next tick (4 ms
+ * at HZ=250).  Times compare as jiffies do, across the wrap.
  */
-static inline unsigned long pgm_backoff(u32 ivl_us)
+static inline u64 pgm_us_ns(u32 us)
 {
-	return pgm_usecs_to_jiffies(get_random_u32() % ivl_us);
+	return (u64)us * NSEC_PER_USEC;
+}
+
+static inline bool pgm_ns_before(u64 a, u64 b)
+{
+	return (s64)(a - b) < 0;
+}
+
+/*
+ * A random back-off in [0, @ivl_us) microseconds, in ns: a NAK's
+ * (NAK_BO_IVL, section 3.5) and an SPMR's (Appendix C).  @ivl_us is at
+ * least PGM_IVL_MIN.
+ */
+static inline u64 pgm_backoff_ns(u32 ivl_us)
+{
+	return pgm_us_ns(get_random_u32() % ivl_us);
 }
 
 /* What a dump shows of a source session (source.c fills it). */

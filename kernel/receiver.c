@@ -60,31 +60,40 @@
 
 /* A slot's NAK-state deadline; the peer's earliest ones follow it. */
 static void slot_deadline(struct pgm_peer *peer, struct pgm_slot *s, u8 state,
-			  unsigned long when)
+			  u64 when)
 	__must_hold(&peer->rcv->lock)
 {
 	lockdep_assert_held(&peer->rcv->lock);
 	s->state = state;
 	s->deadline = when;
 	if (state == SLOT_BACKOFF) {
-		if (!peer->bo_pending || time_before(when, peer->bo_at))
+		if (!peer->bo_pending || pgm_ns_before(when, peer->bo_at))
 			peer->bo_at = when;
 		peer->bo_pending = true;
 	} else {
-		if (!peer->wait_pending || time_before(when, peer->wait_at))
+		if (!peer->wait_pending || pgm_ns_before(when, peer->wait_at))
 			peer->wait_at = when;
 		peer->wait_pending = true;
 	}
 }
 
-static void slot_backoff(struct pgm_peer *peer, struct pgm_slot *s)
+static void slot_backoff(struct pgm_peer *peer, struct pgm_slot *s, u64 now)
 	__must_hold(&peer->rcv->lock)
 {
 	lockdep_assert_held(&peer->rcv->lock);
-	slot_deadline(peer, s, SLOT_BACKOFF, jiffies + pgm_backoff(peer->p.nak_bo_ivl));
+	slot_deadline(peer, s, SLOT_BACKOFF, now + pgm_backoff_ns(peer->p.nak_bo_ivl));
 }
 
-static void peer_arm(struct pgm_peer *peer);
+/* @s was found missing at @now: a new NAK state, its repair timed from now. */
+static void slot_missing(struct pgm_peer *peer, struct pgm_slot *s, u8 state,
+			 u64 when, u64 now)
+	__must_hold(&peer->rcv->lock)
+{
+	lockdep_assert_held(&peer->rcv->lock);
+	pgm_slot_clear(peer, s);
+	s->missing = pgm_stamp(now);
+	slot_deadline(peer, s, state, when);
+}
 
 /* The window of @peer is defined from now on: its session has started. */
 static void pgm_peer_started(struct pgm_receiver *rcv, struct pgm_peer *peer)
@@ -141,7 +150,7 @@ static bool pgm_extend(struct pgm_receiver *rcv, struct pgm_peer *peer, u32 sqn,
 		       u8 state)
 	__must_hold(&rcv->lock)
 {
-	unsigned long bo, now = jiffies;
+	u64 bo, now = pgm_now();
 	u32 s;
 
 	lockdep_assert_held(&rcv->lock);
@@ -151,18 +160,17 @@ static bool pgm_extend(struct pgm_receiver *rcv, struct pgm_peer *peer, u32 sqn,
 	if ((u32)(sqn - peer->next) > peer_size(peer))
 		return false;
 	/* One back-off for all: they go out together, in one NAK list. */
-	bo = now + pgm_backoff(peer->p.nak_bo_ivl);
+	bo = now + pgm_backoff_ns(peer->p.nak_bo_ivl);
 	for (s = peer->lead + 1; s != sqn; s++) {
 		struct pgm_slot *sl = pgm_slot_alloc(peer, s, false);
 
 		if (!sl)
 			return false;
-		pgm_slot_clear(peer, sl);
 		if (state == SLOT_WAIT_DATA)
-			slot_deadline(peer, sl, SLOT_WAIT_DATA,
-				      now + pgm_usecs_to_jiffies(peer->p.nak_rdata_ivl));
+			slot_missing(peer, sl, SLOT_WAIT_DATA,
+				     now + pgm_us_ns(peer->p.nak_rdata_ivl), now);
 		else
-			slot_deadline(peer, sl, SLOT_BACKOFF, bo);
+			slot_missing(peer, sl, SLOT_BACKOFF, bo, now);
 		peer->lead = s;
 	}
 	return true;
@@ -279,7 +287,7 @@ static bool slot_retry(const struct pgm_peer *peer, struct pgm_slot *s)
  * @bo_at/@wait_at exact.  Returns whether a NAK was held back for want of
  * credit.
  */
-static bool pgm_peer_nak_due(struct pgm_peer *peer, unsigned long now,
+static bool pgm_peer_nak_due(struct pgm_peer *peer, u64 now,
 			     __be32 *nak, unsigned int *nnak)
 	__must_hold(&peer->rcv->lock)
 {
@@ -295,7 +303,7 @@ static bool pgm_peer_nak_due(struct pgm_peer *peer, unsigned long now,
 		if (!s || s->state == SLOT_NONE || s->state == SLOT_HAVE ||
 		    s->state == SLOT_LOST)
 			continue;
-		if (time_before(now, s->deadline)) {
+		if (pgm_ns_before(now, s->deadline)) {
 			slot_deadline(peer, s, s->state, s->deadline);
 			continue;
 		}
@@ -308,14 +316,13 @@ static bool pgm_peer_nak_due(struct pgm_peer *peer, unsigned long now,
 				break;
 			}
 			nak[(*nnak)++] = htonl(sqn);
-			slot_deadline(peer, s, SLOT_WAIT_NCF,
-				      now + pgm_usecs_to_jiffies(peer->p.nak_rpt_ivl));
+			slot_deadline(peer, s, SLOT_WAIT_NCF, now + pgm_us_ns(peer->p.nak_rpt_ivl));
 			break;
 		case SLOT_WAIT_NCF:
 		case SLOT_WAIT_DATA:
 			/* No NCF, or no data after it, in time: NAK again, or give up. */
 			if (slot_retry(peer, s))
-				slot_backoff(peer, s);
+				slot_backoff(peer, s, now);
 			else
 				s->state = SLOT_LOST;
 			break;
@@ -326,94 +333,128 @@ static bool pgm_peer_nak_due(struct pgm_peer *peer, unsigned long now,
 
 /* No SPM yet at @now: ask for one with an SPMR, or back off again (Appendix C). */
 static void pgm_peer_spmr_due(struct pgm_receiver *rcv, struct pgm_peer *peer,
-			      unsigned long now)
+			      u64 now)
 	__must_hold(&rcv->lock)
 {
 	lockdep_assert_held(&rcv->lock);
 	if (peer->spmr_wait) {
 		/* No SPM came: a new back-off, then ask again. */
 		peer->spmr_wait = false;
-		peer->spmr_at = now + pgm_backoff(peer->p.spmr_expiry);
+		peer->spmr_at = now + pgm_backoff_ns(peer->p.spmr_expiry);
 	} else if (peer_spend(peer, 2)) {
 		pgm_send_spmr(rcv, peer);
 		peer->spmr_wait = true;
-		peer->spmr_at = now + pgm_usecs_to_jiffies(peer->p.spmr_expiry);
+		peer->spmr_at = now + pgm_us_ns(peer->p.spmr_expiry);
 	}
 }
 
 /**
- * pgm_peer_timer - the NAK state machine's clock, one timer per peer
- * @t: the peer's timer, armed for its next deadline (peer_arm)
+ * pgm_peer_timer - the NAK state machine's clock, one hrtimer per peer
+ * @t: the peer's timer, armed for its next deadline (pgm_peer_arm)
  *
  * Walks the window only when a deadline is due (pgm_peer_nak_due); sends
  * the NAK and the SPMR that are due, delivers, and frees an expired peer
- * once its end was reported.  Softirq; takes rcv->lock.
+ * once its end was reported.  Softirq (HRTIMER_MODE_ABS_SOFT); takes
+ * rcv->lock.
+ *
+ * The timer is armed only under rcv->lock, so when it is found not queued
+ * under the lock, nothing can queue it again once the peer is unlinked:
+ * then, and only then, the callback frees its own peer (the hrtimer core
+ * does not touch a timer whose callback returned HRTIMER_NORESTART).
+ *
+ * Return: HRTIMER_NORESTART; pgm_peer_arm() queues it again.
  */
-void pgm_peer_timer(struct timer_list *t)
+enum hrtimer_restart pgm_peer_timer(struct hrtimer *t)
 {
-	struct pgm_peer *peer = from_timer(peer, t, timer);
+	struct pgm_peer *peer = container_of(t, struct pgm_peer, timer);
 	struct pgm_receiver *rcv = peer->rcv;
-	unsigned long now = jiffies;
+	u64 now = pgm_now();
 	__be32 nak[1 + PGM_NAK_LIST_MAX];
 	unsigned int nnak = 0;
 
 	spin_lock_bh(&rcv->lock);
 	if (rcv->dead)
 		goto out;
-	if (!peer->expired && time_after_eq(now, peer->last_heard +
-					    pgm_usecs_to_jiffies(peer->p.peer_expiry)))
+	if (!peer->expired &&
+	    !pgm_ns_before(now, peer->last_heard + pgm_us_ns(peer->p.peer_expiry)))
 		pgm_peer_expire(rcv, peer);
 	if (peer->expired) {
-		if (!peer->end_reported)
-			goto out;	/* the reader's next read goes on */
+		/* Not drained (the reader's next read goes on), or re-armed. */
+		if (!peer->end_reported || hrtimer_is_queued(&peer->timer))
+			goto out;
 		pgm_peer_unlink(rcv, peer);
 		spin_unlock_bh(&rcv->lock);
-		del_timer(&peer->timer);	/* re-armed by the last delivery */
 		pgm_peer_free(peer);
-		return;
+		return HRTIMER_NORESTART;
 	}
 	if (peer->started &&
-	    ((peer->wait_pending && !time_before(now, peer->wait_at)) ||
+	    ((peer->wait_pending && !pgm_ns_before(now, peer->wait_at)) ||
 	     (peer->bo_pending && peer->nla && peer->credit &&
-	      !time_before(now, peer->bo_at)))) {
+	      !pgm_ns_before(now, peer->bo_at)))) {
 		if (pgm_peer_nak_due(peer, now, nak, &nnak))
 			rcv->st.naks_deferred++;
 	}
 	if (nnak && peer_spend(peer, 1))
 		pgm_send_nak(rcv, peer, nak, nnak);
-	if (!peer->spm_seen && time_after_eq(now, peer->spmr_at))
+	if (!peer->spm_seen && !pgm_ns_before(now, peer->spmr_at))
 		pgm_peer_spmr_due(rcv, peer, now);
 	pgm_deliver(rcv, peer);
-	peer_arm(peer);
+	pgm_peer_arm(peer);
 out:
 	spin_unlock_bh(&rcv->lock);
+	return HRTIMER_NORESTART;
 }
 
 /*
- * Arm the peer's timer for its earliest deadline (or expiry): O(1), from
- * the earliest deadlines kept as slots change state.  Back-offs count only
- * when a NAK could go (an NLA known, credit left), SPMRs likewise.
+ * Queue the peer's timer for @when (ns), with a slack of 1/16 of the wait
+ * (10 us to 4 ms) so that the kernel may batch expiries.  Already queued
+ * no later, it is left alone: it then fires early, finds nothing due and
+ * is queued again, so a packet costs no rbtree work for its deadline.
  */
-static void peer_arm(struct pgm_peer *peer)
+static void peer_timer_at(struct pgm_peer *peer, u64 when)
 	__must_hold(&peer->rcv->lock)
 {
-	unsigned long when = peer->last_heard + pgm_usecs_to_jiffies(peer->p.peer_expiry);
+	struct hrtimer *t = &peer->timer;
+	u64 now = pgm_now(), wait = pgm_ns_before(now, when) ? when - now : 0;
+
+	lockdep_assert_held(&peer->rcv->lock);
+	if (hrtimer_is_queued(t) &&
+	    !pgm_ns_before(when, ktime_to_ns(hrtimer_get_softexpires(t))))
+		return;
+	hrtimer_start_range_ns(t, ns_to_ktime(when),
+			       clamp_t(u64, wait >> 4, 10 * NSEC_PER_USEC, 4 * NSEC_PER_MSEC),
+			       HRTIMER_MODE_ABS_SOFT);
+}
+
+/**
+ * pgm_peer_arm - arm the peer's timer for its earliest deadline (or expiry)
+ * @peer: the session, its receiver's lock held
+ *
+ * O(1), from the earliest deadlines kept as slots change state.  Back-offs
+ * count only when a NAK could go (an NLA known, credit left), SPMRs
+ * likewise.  An expired peer that reported its end is freed by its timer,
+ * at once.
+ */
+void pgm_peer_arm(struct pgm_peer *peer)
+	__must_hold(&peer->rcv->lock)
+{
+	u64 when = peer->last_heard + pgm_us_ns(peer->p.peer_expiry);
 
 	lockdep_assert_held(&peer->rcv->lock);
 	if (peer->expired) {
 		/* Drained: the timer frees it; otherwise the reader drives it. */
 		if (peer->end_reported)
-			mod_timer(&peer->timer, jiffies);
+			peer_timer_at(peer, pgm_now());
 		return;
 	}
 	if (!peer->spm_seen && (peer->spmr_wait || peer->credit >= 2) &&
-	    time_before(peer->spmr_at, when))
+	    pgm_ns_before(peer->spmr_at, when))
 		when = peer->spmr_at;
-	if (peer->wait_pending && time_before(peer->wait_at, when))
+	if (peer->wait_pending && pgm_ns_before(peer->wait_at, when))
 		when = peer->wait_at;
-	if (peer->bo_pending && peer->nla && peer->credit && time_before(peer->bo_at, when))
+	if (peer->bo_pending && peer->nla && peer->credit && pgm_ns_before(peer->bo_at, when))
 		when = peer->bo_at;
-	mod_timer(&peer->timer, when);
+	peer_timer_at(peer, when);
 }
 
 /* Read OPT_FRAGMENT, OPT_JOIN, OPT_FIN and OPT_RST of a data packet or SPM. */
@@ -487,6 +528,23 @@ static void pgm_peer_join_data(struct pgm_receiver *rcv, struct pgm_peer *peer, 
 }
 
 /*
+ * The data of @s, found missing, is in (RDATA, or ODATA late): its repair
+ * time, from the packet that revealed the gap (pgm_extend) to now, for
+ * PGM_RECEIVER_STATS (repairs, repair_us_total, repair_us_max).
+ */
+static void pgm_repaired(struct pgm_receiver *rcv, const struct pgm_slot *s)
+	__must_hold(&rcv->lock)
+{
+	u32 units = pgm_stamp(pgm_now()) - s->missing;
+	u64 us = div_u64((u64)units << 10, NSEC_PER_USEC);
+
+	lockdep_assert_held(&rcv->lock);
+	rcv->st.repairs++;
+	rcv->st.repair_us_total += us;
+	rcv->st.repair_us_max = max(rcv->st.repair_us_max, us);
+}
+
+/*
  * Keep the data packet @skb of @sqn (inside the window) in its slot, its
  * TSDU after @hlen bytes of headers, with the OPT_FRAGMENT fields of
  * @meta.  False when it is not kept: a duplicate, out of memory, or past
@@ -521,6 +579,8 @@ static bool pgm_hold_data(struct pgm_receiver *rcv, struct pgm_peer *peer, u32 s
 		kfree_skb(skb);
 		return false;
 	}
+	if (s->state == SLOT_BACKOFF || s->state == SLOT_WAIT_NCF || s->state == SLOT_WAIT_DATA)
+		pgm_repaired(rcv, s);
 	pgm_slot_clear(peer, s);
 	skb_pull(skb, hlen);
 	s->skb = skb;
@@ -655,6 +715,7 @@ static void pgm_ncf_one(struct pgm_receiver *rcv, struct pgm_peer *peer, u32 sqn
 	__must_hold(&rcv->lock)
 {
 	struct pgm_slot *s;
+	u64 now = pgm_now();
 
 	lockdep_assert_held(&rcv->lock);
 	rcv->st.ncfs_received++;
@@ -666,17 +727,14 @@ static void pgm_ncf_one(struct pgm_receiver *rcv, struct pgm_peer *peer, u32 sqn
 		if (!pgm_extend(rcv, peer, sqn + 1, SLOT_WAIT_DATA))
 			return;
 		s = pgm_slot_alloc(peer, sqn, false);
-		if (s) {
-			pgm_slot_clear(peer, s);
-			slot_deadline(peer, s, SLOT_WAIT_DATA,
-				      jiffies + pgm_usecs_to_jiffies(peer->p.nak_rdata_ivl));
-		}
+		if (s)
+			slot_missing(peer, s, SLOT_WAIT_DATA, now + pgm_us_ns(peer->p.nak_rdata_ivl),
+				     now);
 		return;
 	}
 	s = pgm_slot_find(peer, sqn);
 	if (s && (s->state == SLOT_BACKOFF || s->state == SLOT_WAIT_NCF))
-		slot_deadline(peer, s, SLOT_WAIT_DATA,
-			      jiffies + pgm_usecs_to_jiffies(peer->p.nak_rdata_ivl));
+		slot_deadline(peer, s, SLOT_WAIT_DATA, now + pgm_us_ns(peer->p.nak_rdata_ivl));
 }
 
 static void pgm_rx_ncf(struct pgm_receiver *rcv, struct pgm_peer *peer,
@@ -739,8 +797,8 @@ void pgm_receiver_rcv(struct sock *sk, struct sk_buff *skb,
 		 */
 		if (peer && !peer->spm_seen && !peer->spmr_wait) {
 			peer->spmr_wait = true;
-			peer->spmr_at = jiffies + pgm_usecs_to_jiffies(peer->p.spmr_expiry);
-			peer_arm(peer);
+			peer->spmr_at = pgm_now() + pgm_us_ns(peer->p.spmr_expiry);
+			pgm_peer_arm(peer);
 		}
 		goto out;
 	}
@@ -762,7 +820,7 @@ void pgm_receiver_rcv(struct sock *sk, struct sk_buff *skb,
 	}
 	if (peer->expired)
 		goto out;	/* gone: only its held data is still delivered */
-	peer->last_heard = jiffies;
+	peer->last_heard = pgm_now();
 	peer->credit = min_t(u16, peer->credit + PGM_NAK_CREDIT, PGM_NAK_CREDIT_MAX);
 	switch (info->type) {
 	case PGM_ODATA:
@@ -780,7 +838,7 @@ void pgm_receiver_rcv(struct sock *sk, struct sk_buff *skb,
 		break;
 	}
 	pgm_deliver(rcv, peer);
-	peer_arm(peer);
+	pgm_peer_arm(peer);
 out:
 	spin_unlock_bh(&rcv->lock);
 }
@@ -839,7 +897,7 @@ void pgm_receiver_stop(struct sock *sk)
 	}
 	spin_unlock_bh(&rcv->lock);
 	hlist_for_each_entry_safe(peer, tmp, &gone, node) {
-		timer_shutdown_sync(&peer->timer);
+		hrtimer_cancel(&peer->timer);
 		pgm_peer_free(peer);
 	}
 	RCU_INIT_POINTER(pgm_sk(sk)->rcv, NULL);
@@ -904,7 +962,8 @@ bool pgm_receiver_info(struct pgm_receiver *rcv, struct pgm_receiver_info *ri)
 int pgm_receiver_peers(struct pgm_receiver *rcv, unsigned long *skip,
 		       int (*fill)(const struct pgm_peer_info *pi, void *arg), void *arg)
 {
-	unsigned long idx = 0, now = jiffies;
+	unsigned long idx = 0;
+	u64 now = pgm_now();
 	struct pgm_peer *peer;
 	unsigned int i;
 	int err = 0;
@@ -925,7 +984,7 @@ int pgm_receiver_peers(struct pgm_receiver *rcv, unsigned long *skip,
 				.lead = peer->lead,
 				.size = peer_size(peer),
 				.end = peer->ended,
-				.idle_ms = jiffies_to_msecs(now - peer->last_heard),
+				.idle_ms = div_u64(now - peer->last_heard, NSEC_PER_MSEC),
 				.losses = peer->losses,
 				.naks_sent = peer->naks_sent,
 			};

@@ -12,6 +12,9 @@
 #ifndef _PGM_RECEIVER_H
 #define _PGM_RECEIVER_H
 
+#include <linux/hrtimer.h>
+#include <linux/timekeeping.h>
+
 #include "pgm.h"
 #include "txw.h"
 
@@ -29,20 +32,21 @@ enum {
 
 struct pgm_slot {
 	struct sk_buff	*skb;		/* payload only (data at the TSDU) */
-	unsigned long	deadline;	/* jiffies, for the NAK states */
+	u64		deadline;	/* ns (pgm_now), for the NAK states */
 	u8		state;
 	u8		ncf_retries;
 	u8		data_retries;
 	bool		frag;		/* OPT_FRAGMENT present */
 	u32		first;		/* OPT_FRAGMENT: first sqn of the APDU */
 	u32		apdu_len;	/* OPT_FRAGMENT: APDU length */
+	u32		missing;	/* found missing then, in 1.024 us (pgm_stamp) */
 };
 
 struct pgm_peer {
 	struct hlist_node	node;		/* in rcv->peers, or rcv->dying */
 	struct list_head	blocked;	/* in rcv->blocked: delivery waits for room */
 	struct pgm_receiver	*rcv;
-	struct timer_list	timer;
+	struct hrtimer		timer;		/* soft: runs in softirq */
 	struct pgm_tsi		tsi;
 	__be16			dport;
 	__be32			saddr;		/* IP source of its packets: the session's address */
@@ -64,10 +68,10 @@ struct pgm_peer {
 	u32			size;		/* the window, PGM_RXW_SQNS */
 	u32			mask;		/* slots - 1: slots is a power of two >= @size */
 	u32			mem;		/* bytes charged to the receiver */
-	unsigned long		last_heard;
-	unsigned long		spmr_at;	/* send an SPMR then, if no SPM */
-	unsigned long		bo_at;		/* earliest back-off deadline */
-	unsigned long		wait_at;	/* earliest NCF/RDATA deadline */
+	u64			last_heard;	/* times in ns, pgm_now() */
+	u64			spmr_at;	/* send an SPMR then, if no SPM */
+	u64			bo_at;		/* earliest back-off deadline */
+	u64			wait_at;	/* earliest NCF/RDATA deadline */
 	bool			spmr_wait;	/* SPMR sent or suppressed: wait for the SPM */
 	struct pgm_params	p;		/* as when the peer appeared */
 	u64			losses;		/* this session's share of the counters */
@@ -87,7 +91,6 @@ struct pgm_receiver {
 	u32			hash_seed;
 	u64			mem;		/* bytes charged: sessions, windows, held data */
 	struct hlist_head	peers[PGM_PEER_HASH];
-	struct hlist_head	dying;		/* unlinked peers their timers free */
 	struct list_head	blocked;	/* peers whose delivery waits for room */
 	/*
 	 * Loss and session-end records the error queue could not take yet
@@ -155,7 +158,21 @@ void pgm_peer_unlink(struct pgm_receiver *rcv, struct pgm_peer *peer)
 void pgm_peer_free(struct pgm_peer *peer);
 
 /* receiver.c */
-void pgm_peer_timer(struct timer_list *t);
+enum hrtimer_restart pgm_peer_timer(struct hrtimer *t);
+void pgm_peer_arm(struct pgm_peer *peer)
+	__must_hold(&peer->rcv->lock);
+
+/* The receivers' clock: ns, CLOCK_MONOTONIC (pgm.h). */
+static inline u64 pgm_now(void)
+{
+	return ktime_get_ns();
+}
+
+/* @ns in the 32-bit units of pgm_slot.missing (1.024 us, wraps in 73 min). */
+static inline u32 pgm_stamp(u64 ns)
+{
+	return (u32)(ns >> 10);
+}
 
 /* deliver.c */
 void pgm_peer_event(struct pgm_receiver *rcv, struct pgm_peer *peer, u8 cmd,

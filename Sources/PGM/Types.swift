@@ -230,6 +230,9 @@ extension ReceiverStatistics {
         wrongSource = s.wrong_source
         naksDeferred = s.naks_deferred
         memory = s.mem
+        repairs = s.repairs
+        repairMicrosecondsTotal = s.repair_us_total
+        repairMicrosecondsMax = s.repair_us_max
     }
 }
 

@@ -57,6 +57,14 @@ public struct ModelReceiverStatistics: Hashable, Sendable, Codable {
     public var wrongSource = 0
     /// SPMs whose path NLA is not a unicast address (not taken).
     public var badPath = 0
+    /// Sequence numbers found missing (a gap behind newer data), then
+    /// received: RDATA, or ODATA late. As the kernel's `repairs`.
+    public var repairs = 0
+    /// Their repair times, from the packet that revealed the gap to the
+    /// data, summed, in microseconds (the kernel's `repair_us_total`).
+    public var repairMicrosecondsTotal: Int64 = 0
+    /// The longest of them, in microseconds (`repair_us_max`).
+    public var repairMicrosecondsMax: Int64 = 0
     public init() {}
 }
 
@@ -227,6 +235,8 @@ struct Slot: Sendable {
     var ncfRetries: UInt16 = 0
     var dataRetries: UInt16 = 0
     var deadline: VirtualTime = .never
+    /// When a gap revealed it missing; `never` for data that came in order.
+    var missingSince: VirtualTime = .never
     var fragmentFirst: UInt32 = 0
     var fragmentOffset: UInt32 = 0
     var fragmentLength: UInt32 = 0
@@ -333,6 +343,7 @@ struct Peer: Sendable {
         var s = lead.advanced(by: 1)
         while s < sqn {
             var slot = Slot()
+            slot.missingSince = now
             if spmSeen {
                 slot.phase = .backOff
                 slot.deadline = deadline
@@ -552,6 +563,12 @@ struct Peer: Sendable {
             return
         }
         // Matching data completes recovery in any state (section 6.3).
+        if slots[offset].missingSince != .never {
+            let took = now.rawValue - slots[offset].missingSince.rawValue
+            ctx.statistics.repairs += 1
+            ctx.statistics.repairMicrosecondsTotal += took
+            ctx.statistics.repairMicrosecondsMax = max(ctx.statistics.repairMicrosecondsMax, took)
+        }
         slots[offset].state = .received
         slots[offset].deadline = .never
         slots[offset].payload = d.payload

@@ -526,6 +526,12 @@ public enum PGMReceiverStatsAttribute: UInt16, Sendable, CaseIterable, CustomStr
     case naksDeferred = 17
     /// bytes held now for sessions, windows and data
     case mem = 18
+    /// sqns found missing, then received (RDATA, or ODATA late)
+    case repairs = 19
+    /// time from a sqn found missing to its data, summed over repairs, us
+    case repairUsTotal = 20
+    /// the longest repair time, us
+    case repairUsMax = 21
 
     /// The name in the spec.
     public var description: String {
@@ -548,6 +554,9 @@ public enum PGMReceiverStatsAttribute: UInt16, Sendable, CaseIterable, CustomStr
         case .wrongSource: "wrong-source"
         case .naksDeferred: "naks-deferred"
         case .mem: "mem"
+        case .repairs: "repairs"
+        case .repairUsTotal: "repair-us-total"
+        case .repairUsMax: "repair-us-max"
         }
     }
 
@@ -572,6 +581,9 @@ public enum PGMReceiverStatsAttribute: UInt16, Sendable, CaseIterable, CustomStr
         case .wrongSource: .u64
         case .naksDeferred: .u64
         case .mem: .u64
+        case .repairs: .u64
+        case .repairUsTotal: .u64
+        case .repairUsMax: .u64
         }
     }
 
@@ -596,6 +608,9 @@ public enum PGMReceiverStatsAttribute: UInt16, Sendable, CaseIterable, CustomStr
         case .wrongSource: "packets with a session's TSI from another address, dropped"
         case .naksDeferred: "times due NAKs waited for NAK credit (the reflection bound)"
         case .mem: "bytes held now for sessions, windows and data"
+        case .repairs: "sqns found missing, then received (RDATA, or ODATA late)"
+        case .repairUsTotal: "time from a sqn found missing to its data, summed over repairs, us"
+        case .repairUsMax: "the longest repair time, us"
         }
     }
 }

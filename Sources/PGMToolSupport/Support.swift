@@ -51,5 +51,7 @@ public func json(_ s: ReceiverStatistics) -> JSON {
         ("peers", .uint(UInt64(s.peers))), ("sessions_refused", .uint(s.sessionsRefused)),
         ("mem_refused", .uint(s.memoryRefused)), ("wrong_source", .uint(s.wrongSource)),
         ("naks_deferred", .uint(s.naksDeferred)), ("mem", .uint(s.memory)),
+        ("repairs", .uint(s.repairs)), ("repair_us_total", .uint(s.repairMicrosecondsTotal)),
+        ("repair_us_max", .uint(s.repairMicrosecondsMax)),
     ])
 }

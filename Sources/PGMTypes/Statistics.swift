@@ -125,6 +125,17 @@ public struct ReceiverStatistics: NamedCounters, Hashable {
     public var naksDeferred: UInt64 = 0
     /// Bytes held now for sessions, windows and the data in them.
     public var memory: UInt64 = 0
+    /// Sequence numbers found missing, then received (RDATA, or ODATA late).
+    public var repairs: UInt64 = 0
+    /// Their repair times (found missing to received) summed, microseconds.
+    public var repairMicrosecondsTotal: UInt64 = 0
+    /// The longest repair time, microseconds.
+    public var repairMicrosecondsMax: UInt64 = 0
+
+    /// The mean repair time in microseconds, nil before the first repair.
+    public var repairMicrosecondsMean: Double? {
+        repairs == 0 ? nil : Double(repairMicrosecondsTotal) / Double(repairs)
+    }
 
     /// All zero.
     public init() {}
@@ -138,7 +149,8 @@ public struct ReceiverStatistics: NamedCounters, Hashable {
         ("spmrs-sent", \.spmrsSent), ("losses", \.losses), ("malformed", \.malformed),
         ("outside-window", \.outsideWindow), ("sessions-refused", \.sessionsRefused),
         ("mem-refused", \.memoryRefused), ("wrong-source", \.wrongSource), ("naks-deferred", \.naksDeferred),
-        ("mem", \.memory),
+        ("mem", \.memory), ("repairs", \.repairs), ("repair-us-total", \.repairMicrosecondsTotal),
+        ("repair-us-max", \.repairMicrosecondsMax),
     ]
 }
 

@@ -27,6 +27,25 @@ struct ReceiverTests {
         #expect(r.receiver.statistics.duplicates == 3)
     }
 
+    @Test("§6.3 repair time runs from the packet that revealed the gap to the data")
+    func repairTime() throws {
+        var r = try Self.started()
+        r.receive(F.odata(0))
+        r.receive(F.odata(3))
+        r.run(until: F.t(30))
+        r.receive(F.odata(1, rdata: true))
+        r.run(until: F.t(50))
+        r.receive(F.odata(2))
+        r.receive(F.odata(4))
+        r.receive(F.odata(1, rdata: true))
+        let s = r.receiver.statistics
+        #expect(r.delivered.count == 5)
+        // Data in order (0, 3, 4) and a duplicate are no repairs.
+        #expect(s.repairs == 2)
+        #expect(s.repairMicrosecondsTotal == 80_000)
+        #expect(s.repairMicrosecondsMax == 50_000)
+    }
+
     @Test("§6.2 NAKs are unicast to the path NLA of the most recent SPM")
     func nakToPath() throws {
         var r = try Self.started()
