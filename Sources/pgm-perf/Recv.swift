@@ -141,6 +141,12 @@ struct Recv: ParsableCommand {
             return b[keyPath: k] &- a[keyPath: k]
         }
         var complete: Bool { end.map { delivered == $0.sent && wrongSize == 0 && outOfOrder == 0 } ?? false }
+        /// Mean repair time of the phase in microseconds (the kernel's
+        /// repairs and repair_us_total): a gap found to its data filled.
+        var repairMean: Double? {
+            guard let n = counter(\.repairs), n > 0, let us = counter(\.repairMicrosecondsTotal) else { return nil }
+            return Double(us) / Double(n)
+        }
     }
 
     /// Everything heard so far.
@@ -476,6 +482,9 @@ struct Recv: ParsableCommand {
                     o.append(("rdata_received", p.counter(\.rdataReceived).map { .uint($0) } ?? .null))
                     o.append(("lost_sqns", p.counter(\.losses).map { .uint($0) } ?? .null))
                     o.append(("duplicates", p.counter(\.duplicates).map { .uint($0) } ?? .null))
+                    o.append(("repairs", p.counter(\.repairs).map { .uint($0) } ?? .null))
+                    o.append(("repair_us_mean", jnum(p.repairMean)))
+                    o.append(("repair_us_max_so_far", p.statsEnd.map { .uint($0.repairMicrosecondsMax) } ?? .null))
                     o.append(("sender_naks_received", p.end.map { .uint($0.naksReceived) } ?? .null))
                     o.append(("sender_rdata_sent", p.end.map { .uint($0.rdataSent) } ?? .null))
                     o.append(("session_end", p.sessionEnd.map { .string($0.description) } ?? .null))
@@ -514,7 +523,7 @@ struct Recv: ParsableCommand {
         print("size".rightAligned(7) + "  proto" + "delivered/sent".rightAligned(16) + "msgs/s".rightAligned(11)
             + "MB/s".rightAligned(9)
             + "p50 us".rightAligned(9) + "p99 us".rightAligned(9) + "max us".rightAligned(9) + "cpu rx/tx us/msg".rightAligned(18)
-            + "naks".rightAligned(7) + "rdata".rightAligned(7) + "lost".rightAligned(6))
+            + "naks".rightAligned(7) + "rdata".rightAligned(7) + "lost".rightAligned(6) + "repair ms".rightAligned(10))
         for r in rows {
             for p in [r.pgm, r.udp].compactMap({ $0 }) {
                 let l = p.latency
@@ -528,10 +537,12 @@ struct Recv: ParsableCommand {
                     + (cell(p.receiverCPUPerMessage, 1) + "/" + cell(p.senderCPUPerMessage, 1)).rightAligned(18)
                     + (pgm ? p.counter(\.naksSent).map(String.init) ?? "-" : "-").rightAligned(7)
                     + (pgm ? p.counter(\.rdataReceived).map(String.init) ?? "-" : "-").rightAligned(7)
-                    + lost.rightAligned(6))
+                    + lost.rightAligned(6)
+                    + (pgm ? cell(p.repairMean.map { $0 / 1000 }, 1) : "-").rightAligned(10))
             }
         }
-        print("  (lost: PGM sequence numbers declared unrecoverable; UDP messages sent but not delivered)")
+        print("  (lost: PGM sequence numbers declared unrecoverable; UDP messages sent but not delivered;")
+        print("   repair ms: mean time from a gap found to its data, the kernel's repairs and repair_us_total)")
         if rows.contains(where: { $0.pgm != nil && $0.udp != nil }) {
             print("PGM/UDP ratios (throughput >1: PGM faster; latency and CPU >1: PGM costlier)")
             print("size".rightAligned(7) + "msgs/s".rightAligned(9) + "p50".rightAligned(9) + "p99".rightAligned(9)

@@ -395,7 +395,7 @@ static void session_tied_to_address(void)
 }
 
 /*
- * PGM_RECEIVER_STATS repairs (pgm(7) LATENCY, RFC 3208 6.3): 603 after 600
+ * PGM_RECEIVER_STATS repairs (pgm(7) "Latency under loss", RFC 3208 6.3): 603 after 600
  * reveals 601 and 602 missing; RDATA 601 and a late ODATA 602 come 30 ms
  * later.  Two repairs, each at least 30 ms; data in order and duplicates
  * are none, nor is a forger's copy of a missing sqn (it is dropped).

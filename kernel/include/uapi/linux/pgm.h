@@ -251,7 +251,7 @@ struct pgm_receiver_stats {
 	__u64	wrong_source;		/* a session's TSI from another address, dropped */
 	__u64	naks_deferred;		/* NAKs held back: no NAK credit (reflection bound) */
 	__u64	mem;			/* bytes held now: sessions, windows, data */
-	/* Repairs: from a sqn found missing to its data (pgm(7) LATENCY) */
+	/* Repairs: from a sqn found missing to its data (pgm(7) "Latency under loss") */
 	__u64	repairs;		/* sqns found missing, then received */
 	__u64	repair_us_total;	/* their repair times summed, us */
 	__u64	repair_us_max;		/* the longest repair time, us */
