@@ -13,6 +13,7 @@
 #   make bench-sim       the model's simulator at 1/100/10,000 receivers (a benchmark, not a test)
 #   make perf            pgm-perf in a VM: PGM against UDP multicast across two namespaces (a benchmark)
 #   make perf-ring       pgm-perf in a VM: recvmsg, recvmmsg, the mmap ring and sendmmsg batches (a benchmark)
+#   make perf-latency    pgm-perf in a VM: latency and repair time at 0.1% and 1% loss, wan and lan profiles
 #   make fuzz            fuzz the Swift codec and the module's validator (FUZZ_SECONDS each, default 60)
 #   make fuzz-kernel     fuzz pgm.ko's input path in a VM (K=6.1 or 6.12; FUZZ_SECONDS, default 600 here;
 #                        FUZZ_SEED replays a run; FUZZ_ARGS, e.g. --no-far, see fuzz_kernel --help)
@@ -44,7 +45,7 @@ KTEST_CFLAGS := -std=gnu11 -Wall -Wextra -Werror -O2 -g
 HOST_SAN := -fsanitize=address,undefined -fno-sanitize-recover=all
 
 .PHONY: all deps module modules-all sparse swift ktests examples check check-host \
-	check-kernel check-kernel-% check-kernel-debug debug-kernel conformance ynl-check kernel-doc vm demo perf perf-ring install uninstall \
+	check-kernel check-kernel-% check-kernel-debug debug-kernel conformance ynl-check kernel-doc vm demo perf perf-ring perf-latency install uninstall \
 	install-completions uninstall-completions man-lint fuzz fuzz-kernel \
 	bench-sim clean \
 	interop interop-peers
@@ -210,6 +211,14 @@ perf-ring: .deps.stamp
 	$(SWIFT) build -c release $(SWIFT_FLAGS) --product pgm-perf
 	@scripts/build-module $(K) >/dev/null
 	scripts/vm --kernel $(K) -- scripts/perf-ring-guest
+
+# Latency and repair time under loss, per tunable profile (docs/latency.md);
+# figures, not a test.
+perf-latency: .deps.stamp
+	$(SWIFT) build -c release $(SWIFT_FLAGS) --product pgm-perf
+	$(SWIFT) build $(SWIFT_FLAGS) --product pgmctl
+	@scripts/build-module $(K) >/dev/null
+	scripts/vm --kernel $(K) -- scripts/perf-latency-guest
 
 FUZZ_SECONDS ?= 60
 fuzz:
