@@ -308,6 +308,18 @@ public struct SourceTunables: Sendable, Hashable {
         if let v = txwBytes { try socket.set(.txwBytes, to: v) }
         if let v = lateJoin { try socket.set(.lateJoin, to: v) }
     }
+
+    /// Sets every source tunable `profile` gives (see ``TunableProfile``); a
+    /// value set after this call overrides the profile's.
+    public mutating func apply(profile: TunableProfile) {
+        for s in profile.settings {
+            switch s.tunable {
+            case .ihbMin: ihbMin = .microseconds(Int64(s.value))
+            case .rdataLingerIvl: rdataLingerIvl = .microseconds(Int64(s.value))
+            default: break
+            }
+        }
+    }
 }
 
 /// The tunables of a receiver, each nil to keep the namespace's default; the
@@ -347,4 +359,56 @@ public struct ReceiverTunables: Sendable, Hashable {
         if let v = nakDataRetries { try socket.set(.nakDataRetries, to: v) }
         if let v = joinMax { try socket.set(.joinMax, to: v) }
     }
+
+    /// Sets every receiver tunable `profile` gives (see ``TunableProfile``); a
+    /// value set after this call overrides the profile's.
+    public mutating func apply(profile: TunableProfile) {
+        for s in profile.settings {
+            switch s.tunable {
+            case .spmrExpiry: spmrExpiry = .microseconds(Int64(s.value))
+            case .nakBoIvl: nakBoIvl = .microseconds(Int64(s.value))
+            case .nakRptIvl: nakRptIvl = .microseconds(Int64(s.value))
+            case .nakRdataIvl: nakRdataIvl = .microseconds(Int64(s.value))
+            case .nakNcfRetries: nakNcfRetries = s.value
+            case .nakDataRetries: nakDataRetries = s.value
+            default: break
+            }
+        }
+    }
+}
+
+/// The named profiles of the tunables (kernel/pgm.yaml, the set `defaults`):
+/// what the tools' `--profile NAME` sets on a socket.
+/// Each gives every tunable that any profile changes: its value in the
+/// profile, or its default where the profile names none.
+extension TunableProfile {
+    /// `lan`: low-latency LAN (RTT well under 1 ms): NAK, NCF and RDATA waits, SPMR and first heartbeat in ms, more retries; more NAK/NCF traffic and loss declared sooner.
+    public static let lan = TunableProfile(
+        name: "lan", doc: "low-latency LAN (RTT well under 1 ms): NAK, NCF and RDATA waits, SPMR and first heartbeat in ms, more retries; more NAK/NCF traffic and loss declared sooner",
+        settings: [
+            .init(.ihbMin, 1_000),
+            .init(.rdataLingerIvl, 2_000),
+            .init(.spmrExpiry, 10_000),
+            .init(.nakBoIvl, 1_000),
+            .init(.nakRptIvl, 10_000),
+            .init(.nakRdataIvl, 10_000),
+            .init(.nakNcfRetries, 50),
+            .init(.nakDataRetries, 50),
+        ])
+    /// `wan`: the built-in defaults, for routed networks with RTTs of tens of ms.
+    public static let wan = TunableProfile(
+        name: "wan", doc: "the built-in defaults, for routed networks with RTTs of tens of ms",
+        settings: [
+            .init(.ihbMin, 50_000),
+            .init(.rdataLingerIvl, 20_000),
+            .init(.spmrExpiry, 250_000),
+            .init(.nakBoIvl, 50_000),
+            .init(.nakRptIvl, 200_000),
+            .init(.nakRdataIvl, 200_000),
+            .init(.nakNcfRetries, 10),
+            .init(.nakDataRetries, 10),
+        ])
+
+    /// Every profile, in the spec's order.
+    public static let all: [TunableProfile] = [lan, wan]
 }

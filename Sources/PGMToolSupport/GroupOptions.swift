@@ -177,3 +177,30 @@ public struct UDPOptions: ParsableArguments {
         return udp ? UDPEncapsulation() : nil
     }
 }
+
+/// `--profile NAME`: a profile of the tunables (pgm(7) "Profiles", from
+/// kernel/pgm.yaml) set on the tool's socket before it connects or binds;
+/// the tool's own options (`--rate`, `--join-max`) override its values.
+public struct ProfileOptions: ParsableArguments {
+    @Option(help: ArgumentHelp(
+        "Set this profile's tunables on the socket (\(TunableProfile.names.joined(separator: ", ")); pgm(7) Profiles) "
+            + "instead of the namespace's defaults; lan: low-latency LAN.", valueName: "name"),
+            completion: .list(TunableProfile.names))
+    public var profile: String?
+
+    public init() {}
+
+    public func validate() throws {
+        do throws(UnknownProfileError) { _ = try selected } catch {
+            throw ValidationError("--profile: \(error.description)")
+        }
+    }
+
+    /// The profile asked for; nil without --profile.
+    public var selected: TunableProfile? {
+        get throws(UnknownProfileError) {
+            guard let profile else { return nil }
+            return try TunableProfile.named(profile)
+        }
+    }
+}

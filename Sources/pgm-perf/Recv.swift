@@ -57,6 +57,8 @@ struct Recv: ParsableCommand {
     /// --hold once validate() has checked it.
     var holdSeconds: Double { (try? hold) ?? 0 }
 
+    @OptionGroup var profile: ProfileOptions
+
     @Flag(help: "Print the table as one JSON object.")
     var json = false
 
@@ -168,6 +170,7 @@ struct Recv: ParsableCommand {
         let group = target.endpoint
         let interface = try target.interfaceAddress()
         var options = ReceiverOptions()
+        if let p = try profile.selected { options.apply(profile: p) }
         options.receiveBufferSize = receiveBuffer
         if recvMode == .ring { options.ring = RingOptions(size: UInt32(clamping: ringSize)) }
         let receiver: PGMReceiver

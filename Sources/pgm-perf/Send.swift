@@ -82,6 +82,8 @@ struct Send: ParsableCommand {
         "PGM messages per sendmmsg(2) call (1-64; 1: one send per message).", valueName: "n"))
     var sendBatch = 1
 
+    @OptionGroup var profile: ProfileOptions
+
     @Flag(help: "Print the sender's table as one JSON object.")
     var json = false
 
@@ -141,7 +143,8 @@ struct Send: ParsableCommand {
         let group = target.endpoint
         let interface = try target.interfaceAddress()
         var options = SourceOptions()
-        options.txwMaxRte = try rate
+        if let p = try profile.selected { options.apply(profile: p) }
+        if let r = try rate { options.txwMaxRte = r }
         let gap = try self.gap, linger = try self.linger
         options.interface = interface
         options.multicastTTL = ttl.map { UInt8(clamping: $0) }

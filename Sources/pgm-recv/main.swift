@@ -68,6 +68,8 @@ struct PGMRecv: ParsableCommand {
 
     @OptionGroup var udp: UDPOptions
 
+    @OptionGroup var profile: ProfileOptions
+
     @Flag(help: "Decode ZeroMQ's framing (pgm://, epgm://): count and hash the messages inside the APDUs.")
     var zmq = false
 
@@ -103,11 +105,13 @@ struct PGMRecv: ParsableCommand {
         let endpoint = target.endpoint
         let timeout = try self.timeout
         let interface = try target.interfaceAddress()
+        let chosen = try profile.selected
         let receiver: PGMReceiver
         do {
             var options = ReceiverOptions()
+            if let p = chosen { options.apply(profile: p) }
             options.udpEncapsulation = udp.encapsulation
-            options.joinMax = joinMax.map { UInt32($0) }
+            if let j = joinMax { options.joinMax = UInt32(j) }
             receiver = try PGMReceiver(group: endpoint, interface: interface, options: options)
         } catch .socketTypeNotSupported {
             throw Failure(systemErrorMessage("socket(AF_INET, SOCK_RDM, IPPROTO_PGM)",

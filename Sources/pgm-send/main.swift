@@ -75,6 +75,8 @@ struct PGMSend: ParsableCommand {
 
     @OptionGroup var udp: UDPOptions
 
+    @OptionGroup var profile: ProfileOptions
+
     @Flag(help: "Print the summary as one JSON object.")
     var json = false
 
@@ -105,8 +107,9 @@ struct PGMSend: ParsableCommand {
             }
         }
         var options = SourceOptions()
-        options.txwMaxRte = try rate
-        options.lateJoin = lateJoin.map { UInt32($0) }
+        if let p = try profile.selected { options.apply(profile: p) }
+        if let r = try rate { options.txwMaxRte = r }
+        if let share = lateJoin { options.lateJoin = UInt32(share) }
         let linger = try self.linger
         options.udpEncapsulation = udp.encapsulation
         options.multicastTTL = ttl.map { UInt8(clamping: $0) }

@@ -16,13 +16,13 @@ struct PGMCtl: AsyncParsableCommand {
         abstract: "Show and set the PGM module's netns-wide defaults; list sockets and sessions; counters and events.",
         discussion: """
             Talks to pgm.ko over generic netlink (family "pgm") in the caller's network namespace. \
-            Everything but `set` and `monitor` is open to any user; those two need CAP_NET_ADMIN over \
-            the namespace. \
+            Everything but `set`, `profile NAME` and `monitor` is open to any user; those need \
+            CAP_NET_ADMIN over the namespace. \
             Exit status: 0 on success, 1 when the kernel refuses or the module is not loaded, 64 on \
             a usage error. See pgmctl(8).
             """,
         version: pgmVersion,
-        subcommands: [Show.self, SetCommand.self, Sockets.self, Peers.self, Stats.self, Monitor.self]
+        subcommands: [Show.self, SetCommand.self, Profile.self, Sockets.self, Peers.self, Stats.self, Monitor.self]
     )
 }
 
@@ -229,6 +229,107 @@ struct SetCommand: AsyncParsableCommand {
             _ = try ctl.send(request)
         } catch {
             throw explain(error, request: request, set: "setting defaults")
+        }
+    }
+}
+
+// MARK: - profile
+
+struct Profile: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "List the tunables' profiles and which one the netns's defaults match; or set one as the defaults.",
+        discussion: """
+            A profile (kernel/pgm.yaml, pgm(7) "Profiles") is a set of values for some tunables: \
+            lan for a low-latency LAN (RTT well under 1 ms), wan for the built-in defaults. Each \
+            gives every tunable that any profile changes, so setting one undoes another. Without \
+            NAME, lists the profiles, each tunable's value and unit, the netns's current values and \
+            the profile they match, if any. With NAME, makes its values the netns's defaults, in one \
+            request, all or none, as `set` does: sockets created afterwards take them. Setting \
+            needs CAP_NET_ADMIN in the network namespace.
+            """)
+
+    @Argument(help: ArgumentHelp("The profile to set as the netns's defaults: \(PGMProfile.names.joined(separator: ", ")).",
+                                 valueName: "name"),
+              completion: .list(PGMProfile.names))
+    var name: String?
+
+    @OptionGroup var output: OutputOptions
+
+    func validate() throws {
+        if let name {
+            do throws(PGMProfileError) { _ = try PGMProfile.named(name) } catch {
+                throw ValidationError(error.description)
+            }
+        }
+    }
+
+    func run() throws {
+        guard let name else { return list() }
+        let profile = try PGMProfile.named(name)
+        let ctl = try control()
+        let request = ctl.request(.defaultsSet, attributes: profile.attributes)
+        do {
+            _ = try ctl.send(request)
+        } catch {
+            throw explain(error, request: request, set: "setting a profile")
+        }
+    }
+
+    /// The table of profiles, with the netns's current values when the
+    /// module answers (the profiles themselves come from the spec).
+    func list() {
+        var current: PGMDefaults?
+        var why: String?
+        do {
+            let ctl = try control()
+            do { current = try ctl.defaults() } catch { why = explain(error).description }
+        } catch {
+            why = "\(error)"
+        }
+        let keys = PGMProfile.all.first?.settings.map(\.attribute) ?? []
+        let matching = current.map(PGMProfile.matching) ?? []
+        if output.json {
+            var o: [(String, JSON)] = [("profiles", .array(PGMProfile.all.map { p in
+                .object([("name", .string(p.name)), ("doc", .string(p.doc)),
+                         ("values", .array(p.settings.map { s in
+                             .object([("key", .string(s.attribute.description)), ("value", .uint(UInt64(s.value))),
+                                      ("unit", .string(s.attribute.unit))])
+                         }))])
+            }))]
+            if let current {
+                o.append(("current", .object(keys.map { k in
+                    (k.description, current.values[k].map { .uint(UInt64($0)) } ?? .null)
+                })))
+                o.append(("matches", matching.first.map { .string($0.name) } ?? .null))
+            } else {
+                o += [("current", .null), ("matches", .null), ("error", .string(why ?? ""))]
+            }
+            print(JSON.object(o).text)
+            return
+        }
+        var header = ["key", "unit"] + PGMProfile.names
+        if current != nil { header.append("current") }
+        let rows: [[String]] = keys.map { k in
+            var r = [k.description, k.unit] + PGMProfile.all.map { $0.value(of: k).map { String($0) } ?? "-" }
+            if let current { r.append(current.values[k].map { String($0) } ?? "-") }
+            return r
+        }
+        let widths = header.indices.map { c in rows.reduce(header[c].count) { max($0, $1[c].count) } }
+        func line(_ cells: [String]) -> String {
+            cells.indices.map { $0 == cells.count - 1 ? cells[$0] : cells[$0].leftAligned(widths[$0]) }
+                .joined(separator: "  ")
+        }
+        print(line(header))
+        for r in rows { print(line(r)) }
+        print("")
+        let nameWidth = PGMProfile.names.map(\.count).max() ?? 0
+        for p in PGMProfile.all { print(p.name.leftAligned(nameWidth) + "  " + p.doc) }
+        print("")
+        if current != nil {
+            print("the netns's defaults match "
+                + (matching.isEmpty ? "no profile" : "profile " + matching.map(\.name).joined(separator: ", ")))
+        } else {
+            print("the netns's defaults: not known (\(why ?? "no answer"))")
         }
     }
 }

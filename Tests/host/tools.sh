@@ -84,6 +84,30 @@ completes_keys() {	# SHELL: the script names every key of pgmctl set
 for sh in bash zsh fish; do
 	check "pgmctl's $sh completion lists set's keys" completes_keys $sh
 done
+# Profiles (kernel/pgm.yaml): listed from the spec without the module,
+# an unknown one refused with the list, completed by every shell.
+check "pgmctl profile refuses an unknown profile, listing them" refused pgmctl "unknown profile 'fast'; the profiles are lan, wan" profile fast
+check "pgmctl profile lists lan's values from the spec" \
+	sh -c "'$bin/pgmctl' profile | grep -Eq '^nak-bo-ivl +us +1000 +50000'"
+check "pgmctl profile --json: lan's nak-ncf-retries is 50" sh -c "'$bin/pgmctl' profile --json | python3 -c '
+import json, sys
+p = json.load(sys.stdin)
+lan = [x for x in p[\"profiles\"] if x[\"name\"] == \"lan\"][0]
+sys.exit(0 if {\"key\": \"nak-ncf-retries\", \"value\": 50, \"unit\": \"count\"} in lan[\"values\"] else 1)'"
+completes_profiles() {	# TOOL SHELL: the script names both profiles
+	local script
+	script=$("$bin/$1" --generate-completion-script "$2") || return 1
+	printf '%s' "$script" | grep -Eq "'lan'.*'wan'|'lan wan'"
+}
+for sh in bash zsh fish; do
+	check "pgmctl's $sh completion lists the profiles" completes_profiles pgmctl $sh
+	check "pgm-recv's $sh completion lists the profiles" completes_profiles pgm-recv $sh
+done
+unknown_profile="--profile: unknown profile 'fast'; the profiles are lan, wan"
+check "pgm-send refuses --profile fast, listing the profiles" refused pgm-send "$unknown_profile" --profile fast
+check "pgm-recv refuses --profile fast, listing the profiles" refused pgm-recv "$unknown_profile" --profile fast --count 1
+check "pgm-perf send refuses --profile fast" refused pgm-perf "$unknown_profile" send --profile fast
+check "pgm-perf recv refuses --profile fast" refused pgm-perf "$unknown_profile" recv --profile fast
 check "pgmctl stats refuses a negative --interval" refused pgmctl "--interval must be more than 0 and at most 3600 seconds; got -1" stats --interval -1
 check "pgmctl monitor refuses a negative --timeout" refused pgmctl "--timeout must be more than 0 and at most 86400 seconds; got -5" monitor --timeout -5
 check "pgmctl sockets refuses a --group that is not multicast" refused pgmctl "--group: 10.0.0.1 is not a multicast address" sockets --group 10.0.0.1
@@ -223,6 +247,8 @@ if [ -d /sys/module/pgm ]; then
 else
 	check "pgm-send takes 'lo;GROUP' and goes as far as the socket" nomod pgm-send --group 'lo;239.192.0.1' --count 1
 	check "pgm-recv takes --interface lo and ';GROUP'" nomod pgm-recv --interface lo --group ';239.192.0.1' --count 1
+	check "pgm-recv takes --profile lan and goes as far as the socket" nomod pgm-recv --profile lan --count 1
+	check "pgm-send takes --profile wan and goes as far as the socket" nomod pgm-send --profile wan --count 1
 fi
 
 # Units: times (500us, 20ms, 2s, 1m) and rates (100M bytes/s, 100mbit as

@@ -13,7 +13,11 @@
 #   - pgmctl stats --watch reports rates;
 #   - bad requests (unknown key, unknown attribute, wrong type, out of
 #     range, no CAP_NET_ADMIN) are refused with the kernel's message, and
-#     monitor without CAP_NET_ADMIN with one that names it.
+#     monitor without CAP_NET_ADMIN with one that names it;
+#   - pgmctl profile lan sets its values as the defaults (show, profile
+#     --json and a new socket's getsockopt see them), is refused without
+#     CAP_NET_ADMIN, and profile wan brings back every default; pgm-recv
+#     and pgm-send with --profile lan move a stream.
 # Prints "pgmctl-vm: N passed, N failed".
 #
 #   pgmctl.sh [BIN]
@@ -29,6 +33,9 @@ rm -f "$out"/*.json "$out"/*.txt "$out"/*.err "$out"/*.log
 # shellcheck source=scripts/netns.sh
 . "$top/scripts/netns.sh"
 trap netns_cleanup EXIT
+
+# The built-in defaults, before any test changes them (section 5 ends at them).
+"$ctl" show --json >"$out/fresh.json" 2>&1
 
 # 1. Defaults: set with pgmctl, read by a new socket.
 new_socket_gets() {	# OPTNAME VALUE [NETNS]
@@ -309,6 +316,59 @@ check "without CAP_NET_ADMIN: reading still works" \
 check "a peer dump for an unknown socket says so" \
 	refused 1 "no PGM socket with that inode" "$ctl" peers --socket 1
 check "refused sets changed nothing" sh -c "'$ctl' show --json | grep -q '\"txw-sqns\":8192,\"txw-secs-ms\":0'"
+
+# 5. Profiles (kernel/pgm.yaml): lan as the netns's defaults, then wan.
+check "pgmctl profile: the fresh netns matches wan" sh -c "'$ctl' profile | grep -q 'defaults match profile wan'"
+check "pgmctl profile lan" "$ctl" profile lan
+check "pgmctl show reports lan's nak-bo-ivl 1000" sh -c "'$ctl' show | grep -Eq '^nak-bo-ivl +1000 '"
+profile_is() {	# NAME: pgmctl profile --json: current values are NAME's, and it matches
+	"$ctl" profile --json >"$out/profile.json" 2>&1
+	python3 - "$out/profile.json" "$1" <<'PY'
+import json, sys
+p = json.load(open(sys.argv[1]))
+want = {v["key"]: v["value"] for pr in p["profiles"] if pr["name"] == sys.argv[2] for v in pr["values"]}
+print(f"    matches {p['matches']}; current {p['current']}")
+sys.exit(0 if want and p["current"] == want and p["matches"] == sys.argv[2] else 1)
+PY
+}
+check "pgmctl profile --json: the defaults are lan's and match lan" profile_is lan
+check "a new socket takes NAK_BO_IVL 1000 from pgmctl profile lan" new_socket_gets 23 1000
+check "a new socket takes NAK_NCF_RETRIES 50 from pgmctl profile lan" new_socket_gets 26 50
+check "a new socket takes IHB_MIN 1000 from pgmctl profile lan" new_socket_gets 5 1000
+check "without CAP_NET_ADMIN: pgmctl profile wan is refused" \
+	refused 1 "permission denied: setting a profile needs CAP_NET_ADMIN" \
+	setpriv --reuid=65534 --regid=65534 --clear-groups "$ctl" profile wan
+check "the refused profile changed nothing" new_socket_gets 23 1000
+check "an unknown profile is a usage error listing the profiles" \
+	refused 64 "unknown profile 'fast'; the profiles are lan, wan" "$ctl" profile fast
+profile_stream() {	# pgm-send --profile lan to pgm-recv --profile lan over dummy0
+	"$bin/pgm-recv" --group 239.192.0.88 --port 7588 --interface 10.98.0.1 --profile lan \
+		--sessions 1 --timeout 30 --json >"$out/precv.json" 2>"$out/precv.err" &
+	local rp=$! rc
+	for _ in $(seq 300); do grep -q '"ready"' "$out/precv.json" 2>/dev/null && break; sleep 0.1; done
+	"$bin/pgm-send" --group 239.192.0.88 --port 7588 --interface 10.98.0.1 --profile lan \
+		--count 300 --size 700 --linger 200ms --json >"$out/psend.json" 2>"$out/psend.err" || return 1
+	wait $rp
+	rc=$?
+	python3 - "$out/psend.json" "$out/precv.json" "$rc" <<'PY'
+import json, sys
+snd = json.load(open(sys.argv[1]))
+lines = [json.loads(l) for l in open(sys.argv[2]) if l.strip()]
+summ = [l for l in lines if l.get("event") == "summary"]
+sess = summ[-1]["sessions"] if summ else []
+print(f"    pgm-recv exit {sys.argv[3]}: {[(s['messages'], s['sha256'] == snd['sha256'], s['end']) for s in sess]}")
+sys.exit(0 if sys.argv[3] == "0" and len(sess) == 1 and sess[0]["messages"] == 300
+         and sess[0]["sha256"] == snd["sha256"] else 1)
+PY
+}
+check "pgm-send --profile lan to pgm-recv --profile lan: every APDU, same SHA-256" profile_stream
+check "pgm-recv --profile fast is a usage error listing the profiles" \
+	refused 64 "unknown profile 'fast'; the profiles are lan, wan" "$bin/pgm-recv" --profile fast --count 1
+check "pgmctl profile wan" "$ctl" profile wan
+check "a new socket takes NAK_BO_IVL 50000 again" new_socket_gets 23 50000
+check "pgmctl profile --json: the defaults match wan again" profile_is wan
+check "after profile wan every default is the built-in one (show --json as at the start)" \
+	sh -c "'$ctl' show --json | cmp -s - '$out/fresh.json'"
 
 echo "pgmctl-vm: $pass passed, $fail failed"
 [ $fail = 0 ]
