@@ -219,19 +219,20 @@ public struct PGMSocket: ~Copyable {
 
     /// The counters of the socket's source session (zero on a receiver).
     public func sourceStatistics() throws(Errno) -> SourceStatistics {
-        SourceStatistics(try getRaw(level: SOL_PGM, name: PGM_SOURCE_STATS, as: pgm_source_stats.self))
+        SourceStatistics(try getRaw(level: SOL_PGM, name: PGM_SOURCE_STATS, as: pgm_source_stats.self,
+                                    counters: true))
     }
 
     /// The counters of the socket's receiving sessions, summed (zero on a
     /// source).
     public func receiverStatistics() throws(Errno) -> ReceiverStatistics {
         ReceiverStatistics(
-            try getRaw(level: SOL_PGM, name: PGM_RECEIVER_STATS, as: pgm_receiver_stats.self))
+            try getRaw(level: SOL_PGM, name: PGM_RECEIVER_STATS, as: pgm_receiver_stats.self, counters: true))
     }
 
     /// The input counters of the socket's network namespace.
     public func netnsStatistics() throws(Errno) -> NetnsStatistics {
-        NetnsStatistics(try getRaw(level: SOL_PGM, name: PGM_NETNS_STATS, as: pgm_netns_stats.self))
+        NetnsStatistics(try getRaw(level: SOL_PGM, name: PGM_NETNS_STATS, as: pgm_netns_stats.self, counters: true))
     }
 
     /// Sets an option from a raw value of type `T`. Prefer the typed calls.
@@ -244,15 +245,19 @@ public struct PGMSocket: ~Copyable {
     }
 
     /// Reads an option as a raw value of type `T`; a reply of another size is
-    /// `Errno.invalidArgument`.
-    public func getRaw<T: BitwiseCopyable>(level: Int32, name: Int32, as: T.Type) throws(Errno) -> T {
+    /// `Errno.invalidArgument`, except that with `counters` (a statistics
+    /// struct, which grows only at its end) a shorter reply from an older
+    /// module leaves the counters it does not know zero.
+    public func getRaw<T: BitwiseCopyable>(level: Int32, name: Int32, as: T.Type,
+                                          counters: Bool = false) throws(Errno) -> T {
         var buffer = [UInt8](repeating: 0, count: MemoryLayout<T>.size)
         var len = socklen_t(buffer.count)
         let rc = buffer.withUnsafeMutableBytes {
             sys.getsockopt(fd, level, name, $0.baseAddress, &len)
         }
         _ = try rc.get()
-        guard Int(len) == MemoryLayout<T>.size else { throw Errno.invalidArgument }
+        guard Int(len) == MemoryLayout<T>.size || (counters && len > 0 && Int(len) < MemoryLayout<T>.size)
+        else { throw Errno.invalidArgument }
         return buffer.withUnsafeBytes { $0.loadUnaligned(as: T.self) }
     }
 

@@ -339,6 +339,6 @@ final class ReceiveRing: @unchecked Sendable {
     /// The kernel's counters for this ring.
     func statistics() throws(Errno) -> RingStatistics {
         RingStatistics(try PGMSocket(borrowing: fd, syscalls: sys)
-            .getRaw(level: SOL_PGM, name: PGM_RX_RING_STATS, as: pgm_rx_ring_stats.self))
+            .getRaw(level: SOL_PGM, name: PGM_RX_RING_STATS, as: pgm_rx_ring_stats.self, counters: true))
     }
 }

@@ -231,6 +231,13 @@ struct LibraryTests {
         #expect(ss.rdataDeferred == 12 && ss.nakListsIgnored == 13 && ss.transmitWindowMemory == 14)
         k.setOptionBytes(SOL_PGM, PGM_TSI, [UInt8](repeating: 0, count: 4))  // short reply
         #expect(throws: Errno.invalidArgument) { try s.transportSessionID() }
+        // An older module's shorter struct (before repairs, repair_us_*):
+        // the counters it knows, the others zero.
+        r.repairs = 9
+        let known = MemoryLayout<pgm_receiver_stats>.offset(of: \.repairs)!
+        k.setOptionBytes(SOL_PGM, PGM_RECEIVER_STATS, withUnsafeBytes(of: r) { Array($0.prefix(known)) })
+        let old = try s.receiverStatistics()
+        #expect(old.apdusDelivered == 5 && old.peers == 2 && old.repairs == 0)
         try s.close()
     }
 
