@@ -2,9 +2,9 @@
 """Tests/interop/soak-check.py - what a PGM source put on the wire and what
 its receivers delivered, against the deterministic stream of stream.h.
 
-    soak-check.py COUNT CAPTURE.pcapng [RECORDS...]
+    soak-check.py COUNT CAPTURE.pcapng|- [RECORDS...]
 
-CAPTURE is a pcapng of native PGM (IP protocol 113) on Ethernet
+CAPTURE ("-": none) is a pcapng of native PGM (IP protocol 113) on Ethernet
 interfaces, as Tests/interop/soak.sh takes it in the switch namespace
 (p-src: everything the source sent; p-rN: what reached receiver N).
 Every ODATA and RDATA is checked, per interface: its PGM checksum, and
@@ -21,6 +21,7 @@ in the stream, or out of order.
 """
 import bisect
 import hashlib
+import re
 import struct
 import sys
 from array import array
@@ -140,9 +141,12 @@ def main():
     count, cap = int(sys.argv[1]), sys.argv[2]
     msgs = [stream_message(i) for i in range(count)]
     bad = 0
-    pkts = [(ifn, p) for ifn, raw in pcapng_packets(cap) if (p := parse(raw))]
+    pkts = [] if cap == "-" else [(ifn, p) for ifn, raw in pcapng_packets(cap) if (p := parse(raw))]
     data = [(ifn, p) for ifn, p in pkts if p["type"] in ("ODATA", "RDATA")]
-    print("capture %s: %d PGM packets, %d ODATA/RDATA" % (cap, len(pkts), len(data)))
+    if cap != "-":
+        print("capture %s: %d PGM packets, %d ODATA/RDATA" % (cap, len(pkts), len(data)))
+    s0 = sqn = 0
+    starts = []
     if data:
         s0 = min(p["sqn"] for _, p in data if p["type"] == "ODATA")
         frags = [p for _, p in data if "frag" in p and p["frag"][1] == 0]
@@ -223,6 +227,18 @@ def main():
               "out of order %d, in no message of the stream %d%s; positional mismatches %d" % (
                   path, len(recs), len(seen), len(missing), runs(missing), len(tail), dup, back,
                   len(foreign), (" (record, bytes): %s" % foreign[:10]) if foreign else "", positional))
+        # A receiver's file runN-rM.recv goes with the capture's p-rM: what
+        # reached that receiver of each message it did not deliver.
+        m = re.search(r"-(r[0-9]+)\.recv$", path)
+        if data and m and missing:
+            ifn = "p-" + m.group(1)
+            for i in missing[:20]:
+                sq = set(range(starts[i], starts[i + 1] if i + 1 < count else sqn))
+                seen_pk = [p for f, p in pkts if f == ifn and p.get("sqn") in sq]
+                print("    message %d (sqn +%d..+%d): at %s ODATA %d, RDATA %d, its NAKs %d, NCFs %d" % (
+                    i, min(sq) - s0, max(sq) - s0, ifn,
+                    sum(p["type"] == "ODATA" for p in seen_pk), sum(p["type"] == "RDATA" for p in seen_pk),
+                    sum(p["type"] == "NAK" for p in seen_pk), sum(p["type"] == "NCF" for p in seen_pk)))
         bad += len(foreign) + back
     sys.exit(1 if bad else 0)
 

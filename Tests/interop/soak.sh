@@ -9,7 +9,8 @@
 # source's port (everything sent) and every receiver's port (what reached
 # it, after the loss).  Outputs in $PGM_VM_OUT/soak/runN-*.  $SOAK_OPGM_ENV
 # is put in the OpenPGM receivers' environment (e.g. "PGM_MIN_LOG_LEVEL=TRACE
-# PGM_LOG_MASK=0x120": libpgm's NAK and receive-window trace on stderr).
+# PGM_LOG_MASK=0x100": libpgm's receive-window trace on stderr, kept in the
+# guest's tmpfs during the run).
 #
 #   soak.sh [BUILD-DIR] [RUNS] [COUNT] [LOSS%] [RECEIVERS] [BUSY-LOOPS] [RATE]
 set -u
@@ -65,21 +66,31 @@ for ((run = 1; run <= runs; run++)); do
 	for r in "${rcvs[@]}"; do
 		# shellcheck disable=SC2086	# words of the environment
 		ip netns exec "$r" timeout 200 env ${SOAK_OPGM_ENV:-} "$bin/opgm" recv $G $port 10.95.0.$i "$count" --timeout 90 \
-			>"$pfx-$r.recv" 2>"$pfx-$r.recv.err" &
+			>"$pfx-$r.recv" 2>"/tmp/soak$run-$r.recv.err" &
 		rpids+=($!)
 		i=$((i + 1))
 	done
 	for r in "${rcvs[@]}"; do
-		for _ in $(seq 100); do grep -q ready "$pfx-$r.recv.err" 2>/dev/null && break; sleep 0.1; done
+		for _ in $(seq 100); do grep -q ready "/tmp/soak$run-$r.recv.err" 2>/dev/null && break; sleep 0.1; done
 	done
+	# The receivers' raw sockets' drop counters (/proc/net/raw), each second.
+	( while :; do
+		for r in "${rcvs[@]}"; do
+			echo "$(date +%s.%N) $r $(ip netns exec "$r" awk 'NR > 1 { printf "%s ", $NF }' /proc/net/raw)"
+		done
+		sleep 1
+	done ) >"$pfx.rawdrops" 2>/dev/null &
+	sampler=$!
 	ip netns exec src timeout 200 "$bin/kpeer" send $G $port $S "$count" --rate "$rate" \
 		>"$pfx-src.send" 2>"$pfx-src.send.err"
 	rc_s=$?
 	rcs=()
 	for p in "${rpids[@]}"; do wait "$p"; rcs+=($?); done
+	kill $sampler; wait $sampler 2>/dev/null
 	sleep 1
 	kill -INT $cap; wait $cap
 	cp "/tmp/soak$run.pcapng" "$pfx.pcapng" && rm -f "/tmp/soak$run.pcapng"
+	for r in "${rcvs[@]}"; do mv "/tmp/soak$run-$r.recv.err" "$pfx-$r.recv.err"; done
 	echo "run $run: sender exit $rc_s: $(tail -n 1 "$pfx-src.send.err")"
 	k=0
 	for r in "${rcvs[@]}"; do
