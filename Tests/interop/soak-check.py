@@ -112,6 +112,16 @@ def parse(pkt):
                 o += olen
     elif typ in (8, 9, 10):
         r["sqn"] = struct.unpack_from("!I", pgm, 16)[0]
+        r["list"] = []
+        if opts & 1 and struct.unpack_from("!H", pgm, 20)[0] == 1:	# IPv4 NLAs
+            o = 36 + 4		# past OPT_LENGTH
+            while o + 4 <= len(pgm):
+                otype, olen = pgm[o], pgm[o + 1]
+                if otype & 0x7F == 2:		# OPT_NAK_LIST
+                    r["list"] = [struct.unpack_from("!I", pgm, k)[0] for k in range(o + 4, o + olen, 4)]
+                if otype & 0x80 or olen == 0:
+                    break
+                o += olen
     return r
 
 
@@ -234,8 +244,9 @@ def main():
             ifn = "p-" + m.group(1)
             for i in missing[:20]:
                 sq = set(range(starts[i], starts[i + 1] if i + 1 < count else sqn))
-                seen_pk = [p for f, p in pkts if f == ifn and p.get("sqn") in sq]
-                print("    message %d (sqn +%d..+%d): at %s ODATA %d, RDATA %d, its NAKs %d, NCFs %d" % (
+                seen_pk = [p for f, p in pkts if f == ifn and
+                           (p.get("sqn") in sq or sq & set(p.get("list", ())))]
+                print("    message %d (sqn +%d..+%d): at %s ODATA %d, RDATA %d, NAKs %d, NCFs %d (lists included)" % (
                     i, min(sq) - s0, max(sq) - s0, ifn,
                     sum(p["type"] == "ODATA" for p in seen_pk), sum(p["type"] == "RDATA" for p in seen_pk),
                     sum(p["type"] == "NAK" for p in seen_pk), sum(p["type"] == "NCF" for p in seen_pk)))
