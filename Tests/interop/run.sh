@@ -121,7 +121,7 @@ case_run() {
 	u0=$(udp_in ircv)
 	local cap=
 	if [ -n "${PGM_INTEROP_CAPTURE:-}" ]; then	# debugging: a capture per case
-		ip netns exec ircv tshark -q -i veth-ir -w "$out/$name.pcapng" 2>/dev/null &
+		ip netns exec ircv dumpcap -q -i veth-ir -w "$out/$name.pcapng" 2>"$out/$name.dumpcap.err" &
 		cap=$!
 		sleep 2
 	fi
@@ -134,9 +134,11 @@ case_run() {
 	rc_r=$?
 	u1=$(udp_in ircv)
 	if [ -n "$cap" ]; then
-		sleep 1; kill $cap; wait $cap
+		sleep 1; kill -INT $cap; wait $cap
 		# What the kernel source put on the wire, against stream.h.
-		if [ "$kside" = ksend ] && [ "$carry" = ip ]; then
+		if [ ! -s "$out/$name.pcapng" ]; then
+			why="$why no capture ($(tail -n 1 "$out/$name.dumpcap.err"));"
+		elif [ "$kside" = ksend ] && [ "$carry" = ip ]; then
 			local wire rc_w
 			wire=$(python3 "$top/Tests/interop/soak-check.py" "$count" "$out/$name.pcapng")
 			rc_w=$?
