@@ -42,11 +42,20 @@ static double now(void)
 	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
-/* libpgm logs to stdout, where our records go: its messages go to stderr. */
+/*
+ * libpgm logs to stdout, where our records go: its messages go to stderr,
+ * with the wall-clock time to set them beside a capture (libpgm's trace
+ * messages, e.g. why it gave up a sequence, come with PGM_MIN_LOG_LEVEL=TRACE
+ * and PGM_LOG_MASK=0x120 (NAK and receive window) in the environment).
+ */
 static void log_stderr(const int level, const char *msg, void *arg)
 {
+	struct timespec ts;
+
 	(void)arg;
-	fprintf(stderr, "libpgm[%d]: %s\n", level, msg);
+	clock_gettime(CLOCK_REALTIME, &ts);
+	fprintf(stderr, "libpgm[%d] %lld.%06ld: %s\n", level, (long long)ts.tv_sec,
+		ts.tv_nsec / 1000, msg);
 }
 
 static void fail(const char *what, pgm_error_t *err)
@@ -259,8 +268,8 @@ static int do_recv(pgm_sock_t *sock, unsigned int count)
 			break;
 		case PGM_IO_STATUS_RESET:
 			resets++;
-			fprintf(stderr, "opgm recv: session reset (loss)%s%s\n",
-				err ? ": " : "", err ? err->message : "");
+			fprintf(stderr, "opgm recv: session reset (loss) after %u messages%s%s\n",
+				got, err ? ": " : "", err ? err->message : "");
 			break;
 		case PGM_IO_STATUS_TIMER_PENDING:
 		case PGM_IO_STATUS_RATE_LIMITED:
