@@ -218,7 +218,8 @@ bool pgm_repair_next(const struct pgm_source *src, bool *ncf, unsigned int *cost
  * @src: the session, its lock held
  *
  * The pending NCF and the queued RDATA, oldest first: from the NAK that
- * asked (softirq) and from the timer.
+ * asked (softirq), from the timer, and from a send() that waits for
+ * tokens (it wakes on a high-resolution timer, the source's timer ticks).
  */
 void pgm_repair_pump(struct pgm_source *src)
 	__must_hold(&src->lock)

@@ -682,15 +682,23 @@ static int pgm_wait_tokens(struct sock *sk, struct pgm_source *src, s64 need,
 	__must_hold(&src->lock)
 {
 	long timeo = sock_sndtimeo(sk, nonblock);
+	u64 end = timeo == MAX_SCHEDULE_TIMEOUT ? U64_MAX :
+		  ktime_get_ns() + jiffies_to_nsecs(timeo);
 
 	lockdep_assert_held(&src->lock);
 	for (;;) {
 		s64 want, missing;
-		long delay;
+		ktime_t to;
+		u64 wait;
 
 		pgm_refill(src);
 		if (!src->p.txw_max_rte)
 			return 0;
+		/*
+		 * Repairs go before new data: those waiting for tokens leave
+		 * now if they can, not at the timer's next tick.
+		 */
+		pgm_repair_pump(src);
 		/*
 		 * Taken once: the reserve depends on odata_short, which is set
 		 * just below, and a second look could find it smaller than
@@ -714,15 +722,27 @@ static int pgm_wait_tokens(struct sock *sk, struct pgm_source *src, s64 need,
 			src->rl_told = jiffies;
 			pgm_source_event(src, PGM_CMD_RATE_LIMITED_NTF, &ev);
 		}
-		/* Positive here; at most a second asleep before looking again. */
+		/*
+		 * Asleep until the tokens are there, on a high-resolution
+		 * timer: a jiffy (4 ms at HZ=250) is several packets' time at
+		 * a modest rate, and sleeping whole ticks made every send()
+		 * that waited late by up to two of them.  Positive here; at
+		 * most a second before looking again, and never past
+		 * SO_SNDTIMEO's @end.
+		 */
 		missing = want - src->tokens;
-		delay = clamp_t(long, nsecs_to_jiffies(div_u64((u64)missing * NSEC_PER_SEC,
-							       src->p.txw_max_rte)), 1, HZ);
+		wait = clamp_t(u64, div_u64((u64)missing * NSEC_PER_SEC, src->p.txw_max_rte),
+			       10 * NSEC_PER_USEC, NSEC_PER_SEC);
+		if (end != U64_MAX)
+			wait = min_t(u64, wait, end - min(end, ktime_get_ns()));
 		src->odata_waiters++;
 		spin_unlock_bh(&src->lock);
 		release_sock(sk);
-		delay = min(delay, timeo);
-		timeo -= delay - schedule_timeout_interruptible(delay);
+		to = ns_to_ktime(wait);
+		set_current_state(TASK_INTERRUPTIBLE);
+		schedule_hrtimeout_range(&to, wait >> 4, HRTIMER_MODE_REL);
+		if (end != U64_MAX && ktime_get_ns() >= end)
+			timeo = 0;
 		lock_sock(sk);
 		spin_lock_bh(&src->lock);
 		src->odata_waiters--;
