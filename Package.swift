@@ -45,7 +45,8 @@ let package = Package(
             providers: [.apt(["libmnl-dev"])]
         ),
         // The vocabulary every other target speaks: TSI, GSI, IPv4 address and
-        // endpoint, sequence number, session-end reason. No dependencies.
+        // endpoint, sequence number, session-end reason, the tunables' profiles.
+        // No dependencies.
         .target(name: "PGMTypes", swiftSettings: strict),
         .target(name: "PGMWire", dependencies: ["PGMTypes"], swiftSettings: strict),
         // The model's queues are swift-collections': Deque for the windows and the

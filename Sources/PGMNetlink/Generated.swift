@@ -975,39 +975,3 @@ public enum PGMCommand: UInt8, Sendable, CaseIterable, CustomStringConvertible {
         }
     }
 }
-
-/// The named profiles of the tunables (kernel/pgm.yaml, the set `defaults`):
-/// what `pgmctl profile NAME` sets as the netns's defaults.
-/// Each gives every tunable that any profile changes: its value in the
-/// profile, or its default where the profile names none.
-extension PGMProfile {
-    /// `lan`: low-latency LAN (RTT well under 1 ms): NAK, NCF and RDATA waits, SPMR and first heartbeat in ms, more retries; more NAK/NCF traffic and loss declared sooner.
-    public static let lan = PGMProfile(
-        name: "lan", doc: "low-latency LAN (RTT well under 1 ms): NAK, NCF and RDATA waits, SPMR and first heartbeat in ms, more retries; more NAK/NCF traffic and loss declared sooner",
-        settings: [
-            .init(.ihbMin, 1_000),
-            .init(.rdataLingerIvl, 2_000),
-            .init(.spmrExpiry, 10_000),
-            .init(.nakBoIvl, 1_000),
-            .init(.nakRptIvl, 10_000),
-            .init(.nakRdataIvl, 10_000),
-            .init(.nakNcfRetries, 50),
-            .init(.nakDataRetries, 50),
-        ])
-    /// `wan`: the built-in defaults, for routed networks with RTTs of tens of ms.
-    public static let wan = PGMProfile(
-        name: "wan", doc: "the built-in defaults, for routed networks with RTTs of tens of ms",
-        settings: [
-            .init(.ihbMin, 50_000),
-            .init(.rdataLingerIvl, 20_000),
-            .init(.spmrExpiry, 250_000),
-            .init(.nakBoIvl, 50_000),
-            .init(.nakRptIvl, 200_000),
-            .init(.nakRdataIvl, 200_000),
-            .init(.nakNcfRetries, 10),
-            .init(.nakDataRetries, 10),
-        ])
-
-    /// Every profile, in the spec's order.
-    public static let all: [PGMProfile] = [lan, wan]
-}

@@ -1,88 +1,45 @@
-/// A named profile of the tunables (kernel/pgm.yaml): values for a kind of
-/// network, `lan` (a low-latency LAN) or `wan` (the built-in defaults); see
-/// pgm(7), "Profiles". A profile gives every tunable that any profile
-/// changes, in option order, so setting one as the netns's defaults undoes
-/// another. The table is generated from the spec (``all``, in
-/// Generated.swift); the socket library's `TunableProfile` is the same table
-/// for one socket.
-public struct PGMProfile: Sendable, Hashable {
-    /// One tunable's value in a profile.
-    public struct Setting: Sendable, Hashable {
-        /// The tunable, as an attribute of the set `defaults`.
-        public var attribute: PGMDefaultsAttribute
-        /// Its value, in the tunable's unit (``PGMDefaultsAttribute/unit``).
-        public var value: UInt32
+// The profiles of the tunables are PGMTypes' `TunableProfile` (its table
+// generated from kernel/pgm.yaml, ProfileTable.swift), keyed by option
+// number, which is also the tunable's attribute in the set `defaults`; here,
+// that number read as a `PGMDefaultsAttribute`, and a profile as the netns's
+// defaults (`pgmctl profile`). The socket library reads the same table for
+// one socket.
 
-        public init(_ attribute: PGMDefaultsAttribute, _ value: UInt32) {
-            self.attribute = attribute
-            self.value = value
-        }
+extension TunableProfile.Setting {
+    /// The setting of the tunable `attribute` to `value`.
+    public init(_ attribute: PGMDefaultsAttribute, _ value: UInt32) {
+        self.init(option: Int32(attribute.rawValue), value: value)
     }
 
-    /// The profile's name in the spec (`lan`).
-    public let name: String
-    /// The spec's one-line documentation.
-    public let doc: String
-    /// Every tunable any profile changes, with its value here, in option order.
-    public let settings: [Setting]
-
-    public init(name: String, doc: String, settings: [Setting]) {
-        self.name = name
-        self.doc = doc
-        self.settings = settings
+    /// The tunable as an attribute of the set `defaults` (the attribute's
+    /// number is the option's); nil for a number that is none of the set's
+    /// (no profile of the spec has one).
+    public var attribute: PGMDefaultsAttribute? {
+        UInt16(exactly: option).flatMap(PGMDefaultsAttribute.init(rawValue:))
     }
+}
 
-    /// The profile called `name`.
-    ///
-    /// - Throws: ``PGMProfileError`` listing the known profiles.
-    public static func named(_ name: String) throws(PGMProfileError) -> PGMProfile {
-        guard let p = all.first(where: { $0.name == name }) else {
-            throw PGMProfileError(name: name, known: all.map(\.name))
-        }
-        return p
-    }
-
-    /// The names of every profile, in the spec's order.
-    public static var names: [String] { all.map(\.name) }
-
+extension TunableProfile {
     /// The value this profile gives `attribute`; nil when no profile changes it.
     public func value(of attribute: PGMDefaultsAttribute) -> UInt32? {
-        settings.first { $0.attribute == attribute }?.value
+        value(option: Int32(attribute.rawValue))
     }
 
     /// Whether `defaults` hold this profile's value for every tunable it gives.
     public func matches(_ defaults: PGMDefaults) -> Bool {
-        settings.allSatisfy { defaults.values[$0.attribute] == $0.value }
+        settings.allSatisfy { s in s.attribute.map { defaults.values[$0] == s.value } ?? false }
     }
 
     /// The profiles `defaults` match, in the spec's order (none when some
     /// tunable a profile changes has a value of no profile).
-    public static func matching(_ defaults: PGMDefaults) -> [PGMProfile] {
+    public static func matching(_ defaults: PGMDefaults) -> [TunableProfile] {
         all.filter { $0.matches(defaults) }
     }
-}
 
-/// A profile name that is not in the spec.
-public struct PGMProfileError: Error, Sendable, Hashable, CustomStringConvertible {
-    /// The name asked for.
-    public var name: String
-    /// The profiles there are.
-    public var known: [String]
-
-    public init(name: String, known: [String]) {
-        self.name = name
-        self.known = known
-    }
-
-    public var description: String {
-        "unknown profile '\(name)'; the profiles are \(known.joined(separator: ", "))"
-    }
-}
-
-extension PGMProfile {
     /// The attributes of the one defaults-set request that makes this
-    /// profile's values the netns's defaults, all or none (CAP_NET_ADMIN).
+    /// profile's values the netns's defaults, all or none (CAP_NET_ADMIN):
+    /// a u32 for every setting, in the profile's order.
     public var attributes: [NetlinkAttribute] {
-        settings.map { .u32($0.attribute.rawValue, $0.value) }
+        settings.compactMap { s in s.attribute.map { .u32($0.rawValue, s.value) } }
     }
 }

@@ -248,16 +248,16 @@ struct Profile: AsyncParsableCommand {
             needs CAP_NET_ADMIN in the network namespace.
             """)
 
-    @Argument(help: ArgumentHelp("The profile to set as the netns's defaults: \(PGMProfile.names.joined(separator: ", ")).",
+    @Argument(help: ArgumentHelp("The profile to set as the netns's defaults: \(TunableProfile.names.joined(separator: ", ")).",
                                  valueName: "name"),
-              completion: .list(PGMProfile.names))
+              completion: .list(TunableProfile.names))
     var name: String?
 
     @OptionGroup var output: OutputOptions
 
     func validate() throws {
         if let name {
-            do throws(PGMProfileError) { _ = try PGMProfile.named(name) } catch {
+            do throws(UnknownProfileError) { _ = try TunableProfile.named(name) } catch {
                 throw ValidationError(error.description)
             }
         }
@@ -265,7 +265,7 @@ struct Profile: AsyncParsableCommand {
 
     func run() throws {
         guard let name else { return list() }
-        let profile = try PGMProfile.named(name)
+        let profile = try TunableProfile.named(name)
         let ctl = try control()
         let request = ctl.request(.defaultsSet, attributes: profile.attributes)
         do {
@@ -286,14 +286,16 @@ struct Profile: AsyncParsableCommand {
         } catch {
             why = "\(error)"
         }
-        let keys = PGMProfile.all.first?.settings.map(\.attribute) ?? []
-        let matching = current.map(PGMProfile.matching) ?? []
+        let keys = TunableProfile.all.first?.settings.compactMap(\.attribute) ?? []
+        let matching = current.map(TunableProfile.matching) ?? []
         if output.json {
-            var o: [(String, JSON)] = [("profiles", .array(PGMProfile.all.map { p in
+            var o: [(String, JSON)] = [("profiles", .array(TunableProfile.all.map { p in
                 .object([("name", .string(p.name)), ("doc", .string(p.doc)),
-                         ("values", .array(p.settings.map { s in
-                             .object([("key", .string(s.attribute.description)), ("value", .uint(UInt64(s.value))),
-                                      ("unit", .string(s.attribute.unit))])
+                         ("values", .array(p.settings.compactMap { s in
+                             s.attribute.map { a in
+                                 .object([("key", .string(a.description)), ("value", .uint(UInt64(s.value))),
+                                          ("unit", .string(a.unit))])
+                             }
                          }))])
             }))]
             if let current {
@@ -307,10 +309,10 @@ struct Profile: AsyncParsableCommand {
             print(JSON.object(o).text)
             return
         }
-        var header = ["key", "unit"] + PGMProfile.names
+        var header = ["key", "unit"] + TunableProfile.names
         if current != nil { header.append("current") }
         let rows: [[String]] = keys.map { k in
-            var r = [k.description, k.unit] + PGMProfile.all.map { $0.value(of: k).map { String($0) } ?? "-" }
+            var r = [k.description, k.unit] + TunableProfile.all.map { $0.value(of: k).map { String($0) } ?? "-" }
             if let current { r.append(current.values[k].map { String($0) } ?? "-") }
             return r
         }
@@ -322,8 +324,8 @@ struct Profile: AsyncParsableCommand {
         print(line(header))
         for r in rows { print(line(r)) }
         print("")
-        let nameWidth = PGMProfile.names.map(\.count).max() ?? 0
-        for p in PGMProfile.all { print(p.name.leftAligned(nameWidth) + "  " + p.doc) }
+        let nameWidth = TunableProfile.names.map(\.count).max() ?? 0
+        for p in TunableProfile.all { print(p.name.leftAligned(nameWidth) + "  " + p.doc) }
         print("")
         if current != nil {
             print("the netns's defaults match "

@@ -1,9 +1,11 @@
 import PGMNetlink
 import Testing
 
-/// pgmctl's profiles (kernel/pgm.yaml, generated into Generated.swift): the
-/// values, the one defaults-set request a profile is, and which profile a
-/// netns's defaults match.
+/// pgmctl's profiles: PGMTypes' `TunableProfile` (kernel/pgm.yaml, generated
+/// into ProfileTable.swift) read as attributes of the set `defaults` (the
+/// option numbers are the attributes'): the values, the one defaults-set
+/// request a profile is, and which profile a netns's defaults match. The
+/// profile type itself (names, an unknown name) is PGMTests' ProfileTests'.
 @Suite("pgmctl profiles")
 struct NetlinkProfileTests {
     static let lan: [(PGMDefaultsAttribute, UInt32)] = [
@@ -17,14 +19,17 @@ struct NetlinkProfileTests {
     ]
 
     @Test func tableIsTheSpecs() throws {
-        #expect(PGMProfile.names == ["lan", "wan"])
-        let lan = try PGMProfile.named("lan"), wan = try PGMProfile.named("wan")
-        #expect(lan.settings.map(\.attribute) == Self.lan.map(\.0) && lan.settings.map(\.value) == Self.lan.map(\.1))
-        #expect(wan.settings.map(\.attribute) == Self.wan.map(\.0) && wan.settings.map(\.value) == Self.wan.map(\.1))
-        for p in PGMProfile.all {
+        #expect(TunableProfile.names == ["lan", "wan"])
+        let lan = try TunableProfile.named("lan"), wan = try TunableProfile.named("wan")
+        #expect(lan.settings == Self.lan.map { TunableProfile.Setting($0.0, $0.1) })
+        #expect(wan.settings == Self.wan.map { TunableProfile.Setting($0.0, $0.1) })
+        #expect(lan.settings.map(\.attribute) == Self.lan.map { Optional($0.0) })
+        #expect(lan.value(of: .nakBoIvl) == 1000 && wan.value(of: .nakBoIvl) == 50_000 && lan.value(of: .txwSqns) == nil)
+        for p in TunableProfile.all {
             for s in p.settings {
-                let a = try #require(s.attribute.accepted)
-                #expect(a.range.contains(s.value) || (s.value == 0 && a.zeroMeansOff), "\(p.name) \(s.attribute)")
+                let attribute = try #require(s.attribute, "\(p.name) option \(s.option)")
+                let a = try #require(attribute.accepted)
+                #expect(a.range.contains(s.value) || (s.value == 0 && a.zeroMeansOff), "\(p.name) \(attribute)")
             }
         }
     }
@@ -32,7 +37,7 @@ struct NetlinkProfileTests {
     /// One defaults-set request of eight u32 attributes, in option order.
     @Test func profileIsOneDefaultsSet() {
         let r = NetlinkRequest(family: 0x1A, command: PGMCommand.defaultsSet.rawValue, version: PGMFamily.version,
-                               attributes: PGMProfile.lan.attributes)
+                               attributes: TunableProfile.lan.attributes)
         let bytes = r.encoded(sequence: 1, portID: 0)
         #expect(bytes.count == 20 + 8 * 8)
         var types: [UInt16] = [], values: [UInt32] = []
@@ -44,12 +49,6 @@ struct NetlinkProfileTests {
         #expect(types == Self.lan.map(\.0.rawValue) && values == Self.lan.map(\.1))
     }
 
-    @Test func unknownProfileListsTheKnownOnes() {
-        #expect(throws: PGMProfileError(name: "fast", known: ["lan", "wan"])) { try PGMProfile.named("fast") }
-        #expect(PGMProfileError(name: "fast", known: ["lan", "wan"]).description
-            == "unknown profile 'fast'; the profiles are lan, wan")
-    }
-
     func defaults(_ values: [(PGMDefaultsAttribute, UInt32)]) -> PGMDefaults {
         var d = PGMDefaults(NetlinkAttributes())
         for (a, v) in values { d.values[a] = v }
@@ -58,11 +57,11 @@ struct NetlinkProfileTests {
 
     @Test func matchingDefaults() {
         let fresh = defaults(Self.wan + [(.txwSqns, 8192), (.nakStormRate, 1000)])
-        #expect(PGMProfile.matching(fresh).map(\.name) == ["wan"])
+        #expect(TunableProfile.matching(fresh).map(\.name) == ["wan"])
         var d = defaults(Self.lan + [(.txwSqns, 4096)])  // other keys do not matter
-        #expect(PGMProfile.matching(d).map(\.name) == ["lan"])
+        #expect(TunableProfile.matching(d).map(\.name) == ["lan"])
         d.values[.nakBoIvl] = 2000
-        #expect(PGMProfile.matching(d).isEmpty)
-        #expect(PGMProfile.matching(defaults([])).isEmpty)
+        #expect(TunableProfile.matching(d).isEmpty)
+        #expect(TunableProfile.matching(defaults([])).isEmpty)
     }
 }

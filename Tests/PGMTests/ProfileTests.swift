@@ -4,8 +4,10 @@ import PGMToolSupport
 import Testing
 @testable import PGM
 
-/// The profiles of the tunables (kernel/pgm.yaml, generated into
-/// Tunables.swift): their values, their ranges, and how a socket takes one.
+/// The profiles of the tunables (kernel/pgm.yaml, generated into PGMTypes'
+/// ProfileTable.swift, keyed by option number): their values read as
+/// `Tunable`s, their ranges, and how a socket takes one. PGMNetlinkTests read
+/// the same table as attributes of the set `defaults`.
 @Suite("Tunable profiles")
 struct ProfileTests {
     /// Issue 17's low-latency LAN profile, written out.
@@ -22,7 +24,8 @@ struct ProfileTests {
     @Test func lanIsIssue17sValues() throws {
         let lan = try TunableProfile.named("lan")
         #expect(lan == .lan)
-        #expect(lan.settings.map(\.tunable) == Self.lan.map(\.0))
+        #expect(lan.settings == Self.lan.map { TunableProfile.Setting($0.0, $0.1) })
+        #expect(lan.settings.map(\.option) == Self.lan.map(\.0.rawValue))
         #expect(lan.settings.map(\.value) == Self.lan.map(\.1))
         #expect(TunableProfile.names == ["lan", "wan"])
     }
@@ -30,22 +33,23 @@ struct ProfileTests {
     /// wan is the built-in default of every tunable a profile changes.
     @Test func wanIsTheDefaults() throws {
         let wan = try TunableProfile.named("wan")
-        #expect(wan.settings.map(\.tunable) == Self.lan.map(\.0))
-        for s in wan.settings { #expect(s.value == s.tunable.defaultValue, "\(s.tunable)") }
+        #expect(wan.settings.map(\.option) == Self.lan.map(\.0.rawValue))
+        for s in wan.settings { #expect(s.value == s.tunable?.defaultValue, "\(s.option)") }
         #expect(wan.value(of: .nakBoIvl) == UInt32(PGM_DEFAULT_NAK_BO_IVL))
         #expect(wan.value(of: .txwSqns) == nil)
     }
 
     /// Every profile gives the same tunables, in option order, each within
     /// setsockopt's range, with ihb-min at most ihb-max.
-    @Test func everyValueIsAccepted() {
-        let tunables = TunableProfile.all.first?.settings.map(\.tunable) ?? []
-        #expect(tunables == tunables.sorted { $0.rawValue < $1.rawValue })
+    @Test func everyValueIsAccepted() throws {
+        let options = TunableProfile.all.first?.settings.map(\.option) ?? []
+        #expect(options == options.sorted())
         for p in TunableProfile.all {
-            #expect(p.settings.map(\.tunable) == tunables, "\(p.name)")
+            #expect(p.settings.map(\.option) == options, "\(p.name)")
             for s in p.settings {
-                #expect(s.tunable.range.contains(s.value) || (s.value == 0 && s.tunable.zeroMeansOff), "\(p.name) \(s.tunable)")
-                #expect(s.tunable.role == .source || s.tunable.role == .receiver, "\(p.name) \(s.tunable)")
+                let t = try #require(s.tunable, "\(p.name) option \(s.option)")
+                #expect(t.range.contains(s.value) || (s.value == 0 && t.zeroMeansOff), "\(p.name) \(t)")
+                #expect(t.role == .source || t.role == .receiver, "\(p.name) \(t)")
             }
             let ihbMin = p.value(of: .ihbMin) ?? Tunable.ihbMin.defaultValue
             let ihbMax = p.value(of: .ihbMax) ?? Tunable.ihbMax.defaultValue
@@ -67,8 +71,8 @@ struct ProfileTests {
                 found[name] = UInt32(line.dropFirst(24).dropLast())
             }
         }
-        let table = Dictionary(uniqueKeysWithValues: TunableProfile.lan.settings.map {
-            ($0.tunable.name.lowercased().replacingOccurrences(of: "_", with: "-"), $0.value)
+        let table = Dictionary(uniqueKeysWithValues: try TunableProfile.lan.settings.map {
+            (try #require($0.tunable).name.lowercased().replacingOccurrences(of: "_", with: "-"), $0.value)
         })
         #expect(found == table)
     }
