@@ -9,7 +9,7 @@
 # to a bridge in namespace sw (snooping off, so multicast floods), on
 # 10.99.0.0/24.  netem on the bridge ports toward each receiver shapes the
 # data path and on each receiver's own port its NAKs.  Every case sends
-# COUNT APDUs (default 20000) and checks that every receiver delivered the
+# COUNT APDUs (default 10000) and checks that every receiver delivered the
 # sender's stream exactly (SHA-256) and then saw the session end with
 # OPT_FIN; for nonak (NAKs dropped), that the loss reached the application;
 # for expiry (the source's link cut mid-stream, then the source killed),
@@ -33,7 +33,7 @@
 set -u
 top=$(cd "$(dirname "$0")/../.." && pwd)
 e2e=$top/build/ktests/e2e
-count=${1:-20000}
+count=${1:-10000}
 shift || true
 cases=("$@")
 [ ${#cases[@]} -gt 0 ] ||

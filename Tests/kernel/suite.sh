@@ -160,7 +160,7 @@ if [ $suite = debug ]; then
 	PGM_E2E_RATE=${PGM_E2E_RATE:-400000} run_counted e2e "$top/Tests/kernel/e2e.sh" "${PGM_E2E_COUNT:-1000}" \
 		${PGM_E2E_CASES:-loss5 nonak multi ring10}
 else
-	run_counted e2e "$top/Tests/kernel/e2e.sh" "${PGM_E2E_COUNT:-20000}"
+	run_counted e2e "$top/Tests/kernel/e2e.sh" "${PGM_E2E_COUNT:-10000}"
 fi
 
 # 3b. The RFC 3208 conformance scenarios (Tests/conformance), the same ones
