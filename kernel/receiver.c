@@ -415,12 +415,14 @@ static void peer_timer_at(struct pgm_peer *peer, u64 when)
 	__must_hold(&peer->rcv->lock)
 {
 	struct hrtimer *t = &peer->timer;
-	u64 now = pgm_now(), wait = pgm_ns_before(now, when) ? when - now : 0;
+	u64 now, wait;
 
 	lockdep_assert_held(&peer->rcv->lock);
 	if (hrtimer_is_queued(t) &&
 	    !pgm_ns_before(when, ktime_to_ns(hrtimer_get_softexpires(t))))
 		return;
+	now = pgm_now();
+	wait = pgm_ns_before(now, when) ? when - now : 0;
 	hrtimer_start_range_ns(t, ns_to_ktime(when),
 			       clamp_t(u64, wait >> 4, 10 * NSEC_PER_USEC, 4 * NSEC_PER_MSEC),
 			       HRTIMER_MODE_ABS_SOFT);
@@ -711,11 +713,11 @@ static void pgm_rx_spm(struct pgm_receiver *rcv, struct pgm_peer *peer,
 }
 
 /* NCF (sections 6.3, 9.3): stop NAKing, wait for the RDATA. */
-static void pgm_ncf_one(struct pgm_receiver *rcv, struct pgm_peer *peer, u32 sqn)
+static void pgm_ncf_one(struct pgm_receiver *rcv, struct pgm_peer *peer, u32 sqn,
+			u64 now)
 	__must_hold(&rcv->lock)
 {
 	struct pgm_slot *s;
-	u64 now = pgm_now();
 
 	lockdep_assert_held(&rcv->lock);
 	rcv->st.ncfs_received++;
@@ -743,17 +745,18 @@ static void pgm_rx_ncf(struct pgm_receiver *rcv, struct pgm_peer *peer,
 {
 	const struct pgm_nak *nk = pgm_body(skb->data);
 	const struct pgm_opt *o;
+	u64 now = pgm_now();
 	unsigned int k;
 
 	lockdep_assert_held(&rcv->lock);
-	pgm_ncf_one(rcv, peer, ntohl(nk->sqn));
+	pgm_ncf_one(rcv, peer, ntohl(nk->sqn), now);
 	if (!(info->opt_seen & (1U << PGM_OPT_NAK_LIST)))
 		return;
 	pgm_for_each_opt(o, skb->data, info) {
 		if (pgm_opt_type(o) != PGM_OPT_NAK_LIST)
 			continue;
 		for (k = 0; k < pgm_nak_list_len(o); k++)
-			pgm_ncf_one(rcv, peer, pgm_nak_list_sqn(o, k));
+			pgm_ncf_one(rcv, peer, pgm_nak_list_sqn(o, k), now);
 	}
 }
 
