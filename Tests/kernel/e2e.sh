@@ -99,10 +99,15 @@ run_case() {
 	if [ "$name" = loss1 ] && command -v tshark >/dev/null; then
 		cap=$out/$name.pcapng
 		rm -f "$cap"
-		# Bounded in packets and time; stopped below in any case.
-		ip netns exec sw timeout 300 tshark -q -i br0 -c 4000 -w "$cap" 2>/dev/null &
+		# dumpcap itself, not tshark: tshark loads every dissector and
+		# asks every extcap helper for interfaces before it starts
+		# dumpcap, which on an emulated CPU has outlasted the whole case
+		# (no capture file at all).  Bounded in packets and time;
+		# stopped below in any case.
+		ip netns exec sw dumpcap -q -i br0 -c 4000 -a duration:300 -w "$cap" \
+			2>"$out/$name.dumpcap.err" &
 		tpid=$!
-		for _ in $(seq 50); do [ -s "$cap" ] && break; sleep 0.1; done
+		for _ in $(seq 300); do [ -s "$cap" ] && break; sleep 0.1; done
 	fi
 	t0=$(date +%s.%N)
 	if [ "$expect" = expiry ]; then
@@ -167,12 +172,15 @@ run_case() {
 	else
 		fail=$((fail + 1)); echo "not ok - e2e $name"
 	fi
-	[ -n "$cap" ] && check_capture "$cap"
+	[ -n "$cap" ] && check_capture "$cap" "$out/$name.dumpcap.err"
 }
 
 # The capture decodes in Wireshark's dissector with nothing malformed.
 check_capture() {
-	local cap=$1 total bad types
+	local cap=$1 err=$2 total bad types
+	if [ ! -s "$cap" ]; then
+		echo "    capture: no file from dumpcap: $(tail -n 2 "$err" | tr '\n' ' ')"
+	fi
 	total=$(tshark -r "$cap" -Y pgm 2>/dev/null | wc -l)
 	# Wireshark 4.0 emits pgm.hdr.cksum.status twice; the last is the verdict (0 = bad).
 	bad=$(( $(tshark -r "$cap" -Y _ws.malformed 2>/dev/null | wc -l) +
