@@ -101,18 +101,33 @@ static void pgm_flush_err(struct pgm_receiver *rcv)
 /**
  * pgm_ring_wake - one wake-up for all the ring records published since the last
  * @rcv: the receiver, its lock held; nothing happens without a ring
+ *
+ * With PGM_RX_RING_WAKE set, the wake-up waits on the ring's timer for up
+ * to its time, unless its byte threshold is reached first: one wake-up for
+ * the records of many packets.  The timer is armed once per wait, not per
+ * packet.
  */
 void pgm_ring_wake(struct pgm_receiver *rcv)
 	__must_hold(&rcv->lock)
 {
 	struct pgm_ring *r = rcv->ring;
+	u32 ns, bytes;
 
 	lockdep_assert_held(&rcv->lock);
-	if (r && r->wake) {
-		r->wake = false;
-		r->st.wakeups++;
-		rcv->sk->sk_data_ready(rcv->sk);
+	if (!r || !r->wake || rcv->dead)
+		return;
+	ns = READ_ONCE(r->wake_ns);
+	bytes = READ_ONCE(r->wake_bytes);
+	if (ns && !(bytes && r->prod - r->announced >= bytes)) {
+		if (!hrtimer_is_queued(&r->timer))
+			hrtimer_start_range_ns(&r->timer, ns_to_ktime(ns), ns >> 3,
+					       HRTIMER_MODE_REL_SOFT);
+		return;
 	}
+	r->wake = false;
+	r->announced = r->prod;
+	r->st.wakeups++;
+	rcv->sk->sk_data_ready(rcv->sk);
 }
 
 /*

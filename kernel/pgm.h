@@ -49,6 +49,7 @@
 #include <linux/spinlock.h>
 #include <linux/list.h>
 #include <linux/random.h>
+#include <linux/hrtimer.h>
 #include <net/inet_sock.h>
 #include <net/netns/generic.h>
 #include <uapi/linux/pgm.h>
@@ -142,6 +143,11 @@ struct pgm_ring {
 	bool			flagged;	/* PGM_RING_F_WAKEUP written to the mapping */
 	bool			wake;		/* records published since the last wake-up */
 	spinlock_t		*lock;		/* the receiver's rcv->lock, for lockdep */
+	struct sock		*sk;		/* the receiver's socket, for the timer */
+	u32			announced;	/* the producer at the last wake-up */
+	u32			wake_ns;	/* PGM_RX_RING_WAKE, READ_ONCE: 0 = at once */
+	u32			wake_bytes;	/* PGM_RX_RING_WAKE, READ_ONCE: 0 = no limit */
+	struct hrtimer		timer;		/* soft: the coalesced wake-up */
 	struct pgm_rx_ring_stats st;
 };
 
@@ -310,6 +316,9 @@ int pgm_ring_mmap(struct file *file, struct socket *sock, struct vm_area_struct 
 struct pgm_ring_rec *pgm_ring_reserve(struct pgm_ring *r, u32 len);
 void pgm_ring_commit(struct pgm_ring *r, struct pgm_ring_rec *rec);
 bool pgm_ring_readable(struct pgm_ring *r);
+int pgm_ring_set_wake(struct sock *sk, sockptr_t optval, unsigned int optlen);
+void pgm_ring_get_wake(struct pgm_ring *r, struct pgm_rx_ring_wake *w);
+void pgm_ring_stop(struct pgm_ring *r);
 
 static inline u32 pgm_ring_reclen(u32 payload)
 {

@@ -863,8 +863,10 @@ int pgm_receiver_start(struct sock *sk)
 	rcv->sk = sk;
 	rcv->pn = pgm_pernet(sock_net(sk));
 	rcv->ring = pgm_sk(sk)->ring;	/* fixed from now on */
-	if (rcv->ring)
+	if (rcv->ring) {
 		rcv->ring->lock = &rcv->lock;	/* what its producer side runs under */
+		rcv->ring->sk = sk;
+	}
 	rcv->hash_seed = get_random_u32();
 	__skb_queue_head_init(&rcv->pending_err);
 	INIT_LIST_HEAD(&rcv->blocked);
@@ -899,6 +901,7 @@ void pgm_receiver_stop(struct sock *sk)
 		}
 	}
 	spin_unlock_bh(&rcv->lock);
+	pgm_ring_stop(rcv->ring);	/* dead: pgm_ring_wake() arms it no more */
 	hlist_for_each_entry_safe(peer, tmp, &gone, node) {
 		hrtimer_cancel(&peer->timer);
 		pgm_peer_free(peer);

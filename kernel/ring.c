@@ -57,6 +57,27 @@
 
 #include "pgm.h"
 
+/*
+ * The coalesced wake-up (PGM_RX_RING_WAKE): a soft hrtimer armed by
+ * pgm_ring_wake() under the receiver's lock, cancelled by pgm_ring_stop()
+ * before the receiver goes.  Runs in softirq, where that lock (taken with
+ * spin_lock_bh elsewhere) needs no _bh.
+ */
+static enum hrtimer_restart pgm_ring_timer(struct hrtimer *t)
+{
+	struct pgm_ring *r = container_of(t, struct pgm_ring, timer);
+
+	spin_lock(r->lock);
+	if (r->wake) {
+		r->wake = false;
+		r->announced = r->prod;
+		r->st.wakeups++;
+		r->sk->sk_data_ready(r->sk);
+	}
+	spin_unlock(r->lock);
+	return HRTIMER_NORESTART;
+}
+
 /**
  * pgm_ring_create - setsockopt(PGM_RX_RING): create the socket's ring
  * @sk: the socket, unlocked
@@ -95,6 +116,8 @@ int pgm_ring_create(struct sock *sk, sockptr_t optval, unsigned int optlen)
 	r->ctrl = r->mem;
 	r->data = (u8 *)r->mem + r->data_off;
 	r->ctrl->size = r->size;
+	hrtimer_init(&r->timer, CLOCK_MONOTONIC, HRTIMER_MODE_REL_SOFT);
+	r->timer.function = pgm_ring_timer;
 
 	lock_sock(sk);
 	if (ps->ring)
@@ -112,6 +135,59 @@ int pgm_ring_create(struct sock *sk, sockptr_t optval, unsigned int optlen)
 }
 
 /**
+ * pgm_ring_set_wake - setsockopt(PGM_RX_RING_WAKE): coalesce wake-ups
+ * @sk: the socket, unlocked
+ * @optval: a struct pgm_rx_ring_wake
+ * @optlen: its length
+ *
+ * Any time once the ring exists; the receiver reads the values locklessly
+ * (READ_ONCE), so a change applies from the next wake-up on.
+ *
+ * Return: 0, or -EINVAL (no ring, short, out of range), -EFAULT.
+ */
+int pgm_ring_set_wake(struct sock *sk, sockptr_t optval, unsigned int optlen)
+{
+	struct pgm_ring *r = smp_load_acquire(&pgm_sk(sk)->ring);	/* (H) */
+	struct pgm_rx_ring_wake w;
+
+	if (!r || optlen < sizeof(w))
+		return -EINVAL;
+	if (copy_from_sockptr(&w, optval, sizeof(w)))
+		return -EFAULT;
+	if (w.usecs > PGM_RING_WAKE_USECS_MAX || w.bytes > r->size)
+		return -EINVAL;
+	WRITE_ONCE(r->wake_bytes, w.bytes);
+	WRITE_ONCE(r->wake_ns, w.usecs * NSEC_PER_USEC);
+	return 0;
+}
+
+/**
+ * pgm_ring_get_wake - getsockopt(PGM_RX_RING_WAKE)
+ * @r: the ring, or NULL (all zero)
+ * @w: filled in
+ */
+void pgm_ring_get_wake(struct pgm_ring *r, struct pgm_rx_ring_wake *w)
+{
+	memset(w, 0, sizeof(*w));
+	if (!r)
+		return;
+	w->usecs = READ_ONCE(r->wake_ns) / NSEC_PER_USEC;
+	w->bytes = READ_ONCE(r->wake_bytes);
+}
+
+/**
+ * pgm_ring_stop - the receiver is going: no coalesced wake-up after this
+ * @r: the ring, or NULL; its receiver dead (nothing arms the timer again)
+ *
+ * Process context: waits for a running timer.
+ */
+void pgm_ring_stop(struct pgm_ring *r)
+{
+	if (r)
+		hrtimer_cancel(&r->timer);
+}
+
+/**
  * pgm_ring_destroy - free a ring once nothing maps it
  * @r: the ring, or NULL
  */
@@ -119,6 +195,7 @@ void pgm_ring_destroy(struct pgm_ring *r)
 {
 	if (!r)
 		return;
+	hrtimer_cancel(&r->timer);	/* never armed without a receiver: cheap */
 	vfree(r->mem);
 	kfree(r);
 }

@@ -439,6 +439,8 @@ static int pgm_setsockopt(struct sock *sk, int level, int optname,
 		return pgm_ring_create(sk, optval, optlen);
 	case PGM_RX_RING_STATS:
 		return -ENOPROTOOPT;	/* get only */
+	case PGM_RX_RING_WAKE:
+		return pgm_ring_set_wake(sk, optval, optlen);
 	case PGM_GSI:
 		return pgm_set_gsi(sk, optval, optlen);
 	case PGM_ABORT_ON_LOSS:
@@ -608,6 +610,12 @@ static int pgm_getsockopt(struct sock *sk, int level, int optname,
 
 		pgm_ring_geometry(smp_load_acquire(&ps->ring), &g);
 		return pgm_put_opt(optval, optlen, &g, sizeof(g), true);
+	}
+	case PGM_RX_RING_WAKE: {
+		struct pgm_rx_ring_wake w;
+
+		pgm_ring_get_wake(smp_load_acquire(&ps->ring), &w);
+		return pgm_put_opt(optval, optlen, &w, sizeof(w), true);
 	}
 	case PGM_NETNS_STATS:
 	case PGM_RX_RING_STATS:

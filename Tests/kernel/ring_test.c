@@ -6,7 +6,8 @@
  * equal to recvmsg delivery APDU for APDU (with a spilled APDU and the
  * session end in-band); a full ring holding data back and losing nothing;
  * garbage written into every user-writable part of the mapping; close()
- * and munmap() in either order; poll().
+ * and munmap() in either order; poll(); wake-up coalescing
+ * (PGM_RX_RING_WAKE).
  */
 #define _GNU_SOURCE
 #include <poll.h>
@@ -510,6 +511,127 @@ static void poll_ring(void)
 	close(rf);
 }
 
+static int set_wake(int fd, uint32_t usecs, uint32_t bytes)
+{
+	struct pgm_rx_ring_wake w = { .usecs = usecs, .bytes = bytes };
+
+	return setsockopt(fd, SOL_PGM, PGM_RX_RING_WAKE, &w, sizeof(w));
+}
+
+static double now_ms(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return t.tv_sec * 1e3 + t.tv_nsec / 1e6;
+}
+
+/* PGM_RX_RING_WAKE: the option's contract. */
+static void wake_options(void)
+{
+	struct pgm_rx_ring req = { .size = 1 << 16 };
+	struct pgm_rx_ring_wake w = { 1, 1 };
+	socklen_t len = sizeof(w);
+	int fd = pgm_socket();
+
+	/* No ring: nothing to coalesce. */
+	CHECK_ERR(set_wake(fd, 100, 0), EINVAL);
+	CHECK_OK(getsockopt(fd, SOL_PGM, PGM_RX_RING_WAKE, &w, &len));
+	CHECK_EQ(w.usecs, 0);
+	CHECK_EQ(w.bytes, 0);
+	CHECK_OK(setsockopt(fd, SOL_PGM, PGM_RX_RING, &req, sizeof(req)));
+	CHECK_ERR(set_wake(fd, PGM_RING_WAKE_USECS_MAX + 1, 0), EINVAL);
+	CHECK_ERR(set_wake(fd, 100, (1 << 16) + 1), EINVAL);
+	CHECK_ERR(setsockopt(fd, SOL_PGM, PGM_RX_RING_WAKE, &w, 4), EINVAL);
+	CHECK_OK(set_wake(fd, PGM_RING_WAKE_USECS_MAX, 1 << 16));
+	len = sizeof(w);
+	CHECK_OK(getsockopt(fd, SOL_PGM, PGM_RX_RING_WAKE, &w, &len));
+	CHECK_EQ(w.usecs, PGM_RING_WAKE_USECS_MAX);
+	CHECK_EQ(w.bytes, 1 << 16);
+	CHECK_OK(set_wake(fd, 0, 0));
+	close(fd);
+}
+
+/*
+ * A reader that keeps up: without the option one wake-up per packet; with
+ * it one per wait (the wait is @usecs long at least, so at most one per
+ * @usecs of the run, plus the last); with a byte threshold at once every
+ * few records; a reader asleep in poll() is woken by the timer (no lost
+ * wake-up); closing with the timer queued is clean.
+ */
+static void wake_coalescing(void)
+{
+	struct pgm_rx_ring_stats before, after;
+	struct pollfd p = { .events = POLLIN };
+	struct uring r;
+	int rf = receiver(&r, 1 << 16, 0), src = source(), status;
+	unsigned long wakes;
+	double t0, ms;
+	pid_t pid;
+
+	/* At once (the default): a wake-up per packet. */
+	before = ring_stats(rf);
+	send_range(src, 0, 20);
+	CHECK_EQ(read_range(&r, 0, 20), 20);
+	uring_release(&r);
+	after = ring_stats(rf);
+	CHECK_EQ(after.records - before.records, 20);
+	CHECK_EQ(after.wakeups - before.wakeups, 20);
+
+	/* 100 ms: one wake-up per 100 ms of sending at most, plus the last. */
+	CHECK_OK(set_wake(rf, 100000, 0));
+	before = ring_stats(rf);
+	t0 = now_ms();
+	send_range(src, 20, 40);
+	ms = now_ms() - t0;
+	CHECK_EQ(read_range(&r, 20, 40), 20);
+	uring_release(&r);
+	usleep(250000);		/* the last wait ends */
+	after = ring_stats(rf);
+	wakes = after.wakeups - before.wakeups;
+	printf("    20 packets in %.1f ms: %lu wake-ups coalesced\n", ms, wakes);
+	CHECK_EQ(after.records - before.records, 20);
+	CHECK(wakes >= 1);
+	CHECK(wakes <= (unsigned long)(ms / 100) + 2);
+
+	/*
+	 * A byte threshold of two 64-byte records: each wake-up covers two
+	 * records at most, whatever the timer does.
+	 */
+	CHECK_OK(set_wake(rf, 100000, 2 * ((sizeof(struct pgm_ring_rec) + 64 + 7) & ~7u)));
+	before = ring_stats(rf);
+	send_range(src, 40, 50);
+	after = ring_stats(rf);
+	CHECK(after.wakeups - before.wakeups >= 4);
+	CHECK_EQ(read_range(&r, 40, 50), 10);
+	uring_release(&r);
+
+	/* Asleep in poll() when the record comes: the timer wakes it. */
+	CHECK_OK(set_wake(rf, 50000, 0));
+	pid = fork();
+	if (pid == 0) {
+		usleep(200000);
+		send_range(src, 50, 51);
+		_exit(0);
+	}
+	p.fd = rf;
+	t0 = now_ms();
+	CHECK_EQ(poll(&p, 1, 5000), 1);
+	printf("    woken %.1f ms after the poll began (the record came at 200 ms)\n",
+	       now_ms() - t0);
+	CHECK(p.revents & POLLIN);
+	CHECK_EQ(read_range(&r, 50, 51), 1);
+	uring_release(&r);
+	waitpid(pid, &status, 0);
+
+	/* Closed and unmapped with the wake-up still waiting. */
+	CHECK_OK(set_wake(rf, PGM_RING_WAKE_USECS_MAX, 0));
+	send_range(src, 51, 52);
+	munmap(r.base, r.len);
+	close(rf);
+	close(src);
+}
+
 int main(void)
 {
 	pagesz = sysconf(_SC_PAGESIZE);
@@ -524,5 +646,7 @@ int main(void)
 	RUN(full_ring_loses_nothing);
 	RUN(garbage_in_ring);
 	RUN(close_while_mapped);
+	RUN(wake_options);
+	RUN(wake_coalescing);
 	return summary("ring_test");
 }

@@ -377,7 +377,8 @@ struct pgm_session_end {
  * __ATOMIC_SEQ_CST)) sees the flag must call poll() on the socket (a
  * timeout of 0 will do); that moves the waiting data in.  poll() reports
  * POLLIN while consumer != producer, and the kernel wakes pollers once per
- * batch of records, not once per record.  Each session's data enters the
+ * batch of records, not once per record (PGM_RX_RING_WAKE below batches
+ * further, across packets).  Each session's data enters the
  * ring once it is in order: a session waiting for a repair holds back no
  * other.
  *
@@ -392,6 +393,27 @@ struct pgm_session_end {
  */
 #define PGM_RX_RING		50	/* struct pgm_rx_ring: set before bind(); get */
 #define PGM_RX_RING_STATS	51	/* struct pgm_rx_ring_stats, get only */
+#define PGM_RX_RING_WAKE	52	/* struct pgm_rx_ring_wake: set (with a ring), get */
+
+/*
+ * Wake-up coalescing for a ring reader that keeps up (streaming): instead of
+ * a wake-up for every packet's records, the kernel wakes a sleeping poll()
+ * at most @usecs after the first record not yet announced, or at once when
+ * @bytes of records wait unannounced, whichever comes first (the block
+ * timeout of TPACKET_V3, the interrupt coalescing of a NIC).  A reader that
+ * polls while records are there does not sleep at all, so only a reader
+ * that drained the ring waits, and for @usecs at most: that is the latency
+ * it trades for fewer wake-ups.  {0, 0}, the default, wakes once per batch
+ * of records as without the option.  @usecs at most PGM_RING_WAKE_USECS_MAX;
+ * @bytes at most the ring's size (0: no byte threshold).  -EINVAL without a
+ * ring or out of range.
+ */
+struct pgm_rx_ring_wake {
+	__u32	usecs;		/* longest wait of a published record, 0: none */
+	__u32	bytes;		/* wake at once past this many bytes, 0: no limit */
+};
+
+#define PGM_RING_WAKE_USECS_MAX	100000	/* 100 ms */
 
 #define PGM_RING_SIZE_MIN	(1U << 12)
 #define PGM_RING_SIZE_MAX	(1U << 26)
