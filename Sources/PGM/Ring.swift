@@ -16,9 +16,32 @@ public struct RingOptions: Sendable, Hashable {
     /// recvmsg(2) at its place in the ring (the library does that).
     public var size: UInt32
 
-    /// A ring of `size` bytes (1 MiB by default).
-    public init(size: UInt32 = 1 << 20) {
+    /// Wake-up coalescing (`PGM_RX_RING_WAKE`): a reader asleep waiting
+    /// for records is woken at most this long after the first one arrives,
+    /// so that one wake-up covers the records of many packets. Zero (the
+    /// default) wakes it for every packet: the least latency. At most
+    /// ``maximumWakeUpDelay``, in whole microseconds.
+    public var wakeUpDelay: Duration
+    /// With ``wakeUpDelay``: wake at once when this many bytes of records
+    /// wait (at most ``size``); 0 for no such limit.
+    public var wakeUpBytes: UInt32
+
+    /// A ring of `size` bytes (1 MiB by default), waking its reader for
+    /// every packet unless `wakeUpDelay` says otherwise.
+    public init(size: UInt32 = 1 << 20, wakeUpDelay: Duration = .zero, wakeUpBytes: UInt32 = 0) {
         self.size = size
+        self.wakeUpDelay = wakeUpDelay
+        self.wakeUpBytes = wakeUpBytes
+    }
+
+    /// The longest ``wakeUpDelay`` (`PGM_RING_WAKE_USECS_MAX`).
+    public static let maximumWakeUpDelay = Duration.microseconds(Int64(PGM_RING_WAKE_USECS_MAX))
+
+    /// ``wakeUpDelay`` in whole microseconds, if it is in range.
+    var wakeUpMicroseconds: UInt32? {
+        guard wakeUpDelay >= .zero, wakeUpDelay <= Self.maximumWakeUpDelay else { return nil }
+        let (s, atto) = wakeUpDelay.components
+        return UInt32(s * 1_000_000 + atto / 1_000_000_000_000)
     }
 
     /// The smallest ring (`PGM_RING_SIZE_MIN`).
@@ -155,6 +178,14 @@ final class ReceiveRing: @unchecked Sendable {
               req.data_offset >= UInt32(MemoryLayout<pgm_ring_ctrl>.size),
               req.mmap_len == req.data_offset &+ req.size
         else { throw .invalidArgument }
+        if options.wakeUpDelay != .zero || options.wakeUpBytes != 0 {
+            guard let us = options.wakeUpMicroseconds, options.wakeUpBytes <= options.size
+            else { throw .invalidArgument }
+            var w = pgm_rx_ring_wake(usecs: us, bytes: options.wakeUpBytes)
+            _ = try withUnsafeBytes(of: &w) {
+                syscalls.setsockopt(fd, SOL_PGM, PGM_RX_RING_WAKE, $0.baseAddress, socklen_t($0.count))
+            }.get()
+        }
         let p = try syscalls.mapRing(fd, Int(req.mmap_len)).get()
         self.fd = fd
         self.sys = syscalls

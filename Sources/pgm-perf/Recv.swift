@@ -44,6 +44,19 @@ struct Recv: ParsableCommand {
         "Bytes of the ring with --recv-mode ring: a power of two, 4096-67108864.", valueName: "bytes"))
     var ringSize = 4 << 20
 
+    @Option(name: .customLong("ring-wake"), parsing: .unconditional, help: ArgumentHelp(
+        "With --recv-mode ring: wake a waiting reader at most this long after a record arrives (PGM_RX_RING_WAKE, 0-100000 us: 50us, 1ms; a bare number is microseconds), one wake-up for the records of many packets; 0 wakes it for every packet.",
+        valueName: "time"))
+    var ringWakeText = "0"
+
+    /// --ring-wake in microseconds; checked by validate().
+    var ringWake: Int64 {
+        get throws(OptionValueError) {
+            try Quantity.whole(ringWakeText, option: "--ring-wake", unit: .microseconds,
+                               range: 0...Int64(PGM_RING_WAKE_USECS_MAX))
+        }
+    }
+
     @Option(name: .customLong("hold"), parsing: .unconditional, help: ArgumentHelp(
         "Stop reading for this long at the first message of each phase (0-60 s; a bare number is seconds), so that the phase queues up in the kernel and is then read as fast as the receiver can: msgs/s measures the receiver from the end of the pause.",
         valueName: "time"))
@@ -83,8 +96,12 @@ struct Recv: ParsableCommand {
         do throws(OptionValueError) {
             _ = try timeout
             _ = try hold
+            _ = try ringWake
         } catch {
             throw ValidationError(error.description)
+        }
+        if ringWakeText != "0", (try? ringWake) != 0, recvMode != .ring {
+            throw ValidationError("--ring-wake applies to --recv-mode ring only")
         }
         if let b = receiveBuffer, !(1024...1 << 30).contains(b) {
             throw ValidationError("--receive-buffer must be 1024-1073741824 bytes; got \(b)")
@@ -172,7 +189,10 @@ struct Recv: ParsableCommand {
         var options = ReceiverOptions()
         if let p = try profile.selected { options.apply(profile: p) }
         options.receiveBufferSize = receiveBuffer
-        if recvMode == .ring { options.ring = RingOptions(size: UInt32(clamping: ringSize)) }
+        if recvMode == .ring {
+            options.ring = RingOptions(size: UInt32(clamping: ringSize),
+                                       wakeUpDelay: .microseconds((try? ringWake) ?? 0))
+        }
         let receiver: PGMReceiver
         do {
             receiver = try PGMReceiver(group: group, interface: interface, options: options)

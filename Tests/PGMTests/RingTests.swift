@@ -157,6 +157,34 @@ struct RingTests {
         try r.close()
     }
 
+    @Test func wakeUpCoalescingIsSetWithTheRing() throws {
+        let k = MockKernel()
+        var o = ReceiverOptions()
+        o.ring = RingOptions(size: 4096, wakeUpDelay: .microseconds(250), wakeUpBytes: 1024)
+        let r = try PGMReceiver(group: group, interface: nil, options: o, syscalls: k.syscalls)
+        let set = k.option(SOL_PGM, PGM_RX_RING_WAKE)
+        #expect(set == [250, 0, 0, 0, 0, 4, 0, 0])
+        try r.close()
+        // Without a delay nothing is set: the kernel's default, a wake-up per packet.
+        let k2 = MockKernel()
+        try ringReceiver(k2).close()
+        #expect(k2.option(SOL_PGM, PGM_RX_RING_WAKE) == nil)
+    }
+
+    @Test func anOutOfRangeWakeUpDelayIsRefused() throws {
+        var o = ReceiverOptions()
+        for bad in [RingOptions(size: 4096, wakeUpDelay: .milliseconds(101)),
+                    RingOptions(size: 4096, wakeUpDelay: .microseconds(-1)),
+                    RingOptions(size: 4096, wakeUpDelay: .microseconds(10), wakeUpBytes: 8192)] {
+            let k = MockKernel()
+            o.ring = bad
+            #expect(throws: Errno.invalidArgument) {
+                try PGMReceiver(group: group, interface: nil, options: o, syscalls: k.syscalls).close()
+            }
+            #expect(k.ringUnmapped || !k.calls.contains("mmap"))
+        }
+    }
+
     @Test func setupFailureUnmapsAndCloses() throws {
         let k = MockKernel()
         k.fail("bind", with: EADDRINUSE)
