@@ -49,8 +49,15 @@ static int pgm_udp_encap_rcv(struct sock *sk, struct sk_buff *skb)
 {
 	u16 port = ntohs(udp_hdr(skb)->dest);
 
-	/* skb->data is at the UDP header, which UDP has made linear. */
-	__skb_pull(skb, sizeof(struct udphdr));
+	/*
+	 * skb->data is at the UDP header, which UDP has made linear.  A
+	 * CHECKSUM_COMPLETE sum (UDP's, from the device or summed in software
+	 * to check the UDP checksum) loses the UDP header's part and becomes
+	 * the PGM packet's, which pgm_input() then checks at no cost; a
+	 * CHECKSUM_PARTIAL one whose start was the UDP header (a local UDP
+	 * socket's) becomes CHECKSUM_NONE: it vouches for nothing of PGM's.
+	 */
+	skb_pull_rcsum(skb, sizeof(struct udphdr));
 	skb_reset_transport_header(skb);
 	pgm_input(sock_net(sk), skb, port);
 	return 0;
