@@ -42,13 +42,53 @@ static bool pgm_pull_headers(struct sk_buff *skb)
 	return true;
 }
 
-/* RFC 3208 section 8: a zero checksum field means none was computed. */
-static bool pgm_csum_ok(struct sk_buff *skb)
+/*
+ * A packet whose checksum is still to be filled in (CHECKSUM_PARTIAL at the
+ * PGM header): built by this host's stack and looped or passed over a
+ * virtual link before a device summed it.  The stack trusts those as it
+ * does TCP's and UDP's (skb_csum_unnecessary()); its field is still zero.
+ */
+static bool pgm_csum_pending(const struct sk_buff *skb)
+{
+	return skb->ip_summed == CHECKSUM_PARTIAL && skb_checksum_start(skb) == skb->data;
+}
+
+/*
+ * RFC 3208 section 8: a zero checksum field means none was computed (the
+ * caller refuses that on ODATA and RDATA).  Else the packet is summed only
+ * when the stack does not already know the answer:
+ * - pending (pgm_csum_pending()): nothing to check yet;
+ * - CHECKSUM_UNNECESSARY on a native packet: the device or the stack
+ *   vouches for the outermost transport checksum, which is PGM's (a
+ *   multicast looped back to this host is one).  Not on a packet that came
+ *   in UDP (@encap): there it vouched for UDP's checksum (UDP used that up,
+ *   __skb_decr_checksum_unnecessary(), and one left over would be for a
+ *   tunnel a device knows, not PGM); PGM's own is another;
+ * - CHECKSUM_COMPLETE: skb->csum is the sum of the packet from its PGM
+ *   header (the IP header sums to zero, udp.c took the UDP header's out);
+ *   summed in software it is the answer, from a device it is checked again
+ *   when it disagrees (as __skb_checksum_complete() does).
+ */
+static bool pgm_csum_ok(struct sk_buff *skb, bool encap)
 {
 	const struct pgm_hdr *ph = (const struct pgm_hdr *)skb->data;
 
-	if (!ph->csum)
+	if (!ph->csum || pgm_csum_pending(skb))
 		return true;
+	switch (skb->ip_summed) {
+	case CHECKSUM_UNNECESSARY:
+		if (!encap)
+			return true;
+		break;
+	case CHECKSUM_COMPLETE:
+		if (!csum_fold(skb->csum))
+			return true;
+		if (skb->csum_complete_sw)
+			return false;
+		break;
+	default:
+		break;
+	}
 	return csum_fold(skb_checksum(skb, 0, skb->len, 0)) == 0;
 }
 
@@ -150,12 +190,12 @@ void pgm_input(struct net *net, struct sk_buff *skb, u16 udp_port)
 		goto drop;
 	}
 	/* Section 8: the checksum is mandatory on ODATA and RDATA. */
-	if (!((const struct pgm_hdr *)skb->data)->csum &&
+	if (!((const struct pgm_hdr *)skb->data)->csum && !pgm_csum_pending(skb) &&
 	    (info.type == PGM_ODATA || info.type == PGM_RDATA)) {
 		pgm_mib_inc(pn, PGM_MIB_IN_BAD_CHECKSUM);
 		goto drop;
 	}
-	if (!pgm_csum_ok(skb)) {
+	if (!pgm_csum_ok(skb, udp_port)) {
 		pgm_mib_inc(pn, PGM_MIB_IN_BAD_CHECKSUM);
 		goto drop;
 	}

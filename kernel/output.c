@@ -127,6 +127,45 @@ void pgm_set_csum(struct sk_buff *skb)
 }
 
 /**
+ * pgm_set_csum_payload - the checksum, its payload's part already summed
+ * @skb: the packet at its PGM header, linear, its checksum field zero
+ * @payload: the sum of its last @plen bytes (from csum_and_copy_from_iter_full())
+ * @plen: how many bytes @payload covers
+ *
+ * Only the headers and options in front are summed here: with the payload
+ * summed while it was copied in, a packet costs one pass over its data.
+ */
+void pgm_set_csum_payload(struct sk_buff *skb, __wsum payload, unsigned int plen)
+{
+	struct pgm_hdr *ph = (struct pgm_hdr *)skb->data;
+	unsigned int hlen = skb->len - plen;
+	__sum16 c;
+
+	c = csum_fold(csum_block_add(csum_partial(skb->data, hlen, 0), payload, hlen));
+	ph->csum = (__force __be16)(c ? c : CSUM_MANGLED_0);
+}
+
+/**
+ * pgm_csum_replace - update a packet's checksum for a changed field
+ * @ph: the packet's PGM header, its checksum set
+ * @from: the field's old value, as a sum (a 32-bit field, or a 16-bit one
+ *	zero-extended: both sum as their 16-bit halves)
+ * @to: its new value, the same way
+ *
+ * RFC 1624's update: no pass over the packet.  The field is at an even
+ * offset from @ph (every field PGM rewrites is), so the halves line up.
+ * Section 8's ~0 for a computed 0 is kept.
+ */
+void pgm_csum_replace(struct pgm_hdr *ph, __wsum from, __wsum to)
+{
+	__sum16 *c = (__force __sum16 *)&ph->csum;
+
+	*c = csum_fold(csum_add(csum_sub(~csum_unfold(*c), from), to));
+	if (!*c)
+		*c = CSUM_MANGLED_0;
+}
+
+/**
  * pgm_xmit_ttl - send a PGM packet over IPv4 with a given TTL
  * @sk: the sending socket (its multicast options, UDP encapsulation)
  * @skb: the packet, consumed

@@ -201,6 +201,8 @@ struct sk_buff *pgm_alloc_pkt(unsigned int len, gfp_t gfp);
 void pgm_fill_hdr(struct sk_buff *skb, __be16 sport, __be16 dport, u8 type,
 		  u8 options, const u8 *gsi, u16 tsdu_len);
 void pgm_set_csum(struct sk_buff *skb);
+void pgm_set_csum_payload(struct sk_buff *skb, __wsum payload, unsigned int plen);
+void pgm_csum_replace(struct pgm_hdr *ph, __wsum from, __wsum to);
 struct sk_buff *pgm_build_nak(u8 type, __be16 sport, __be16 dport, const u8 *gsi,
 			      __be32 src_nla, __be32 grp_nla, const __be32 *sqns,
 			      unsigned int n);

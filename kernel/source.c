@@ -34,6 +34,7 @@
 #include <net/ip.h>
 #include <net/route.h>
 #include <net/sock.h>
+#include <net/checksum.h>
 
 #include "source.h"
 
@@ -226,7 +227,8 @@ void pgm_source_data_sent(struct pgm_source *src)
  * when it was ODATA is stale, and a late joiner that hears the RDATA first
  * takes what it says, so it names today's (or the RDATA's own sqn, which
  * offers nothing before it).  Our own packet: OPT_LENGTH first, each
- * option's length checked when built.
+ * option's length checked when built.  Its checksum is updated for the
+ * change.
  */
 static void pgm_rdata_join(struct pgm_source *src, struct sk_buff *skb)
 	__must_hold(&src->lock)
@@ -244,9 +246,13 @@ static void pgm_rdata_join(struct pgm_source *src, struct sk_buff *skb)
 		struct pgm_opt *opt = (struct pgm_opt *)o;
 
 		if (pgm_opt_type(opt) == PGM_OPT_JOIN) {
+			struct pgm_opt_join *oj = (struct pgm_opt_join *)opt;
+			__be32 old = oj->sqn;
+
 			if (!pgm_join_offer(src, &min))
 				min = ntohl(dh->sqn);
-			((struct pgm_opt_join *)opt)->sqn = htonl(min);
+			oj->sqn = htonl(min);
+			pgm_csum_replace(ph, (__force __wsum)old, (__force __wsum)oj->sqn);
 			return;
 		}
 		if (opt->type & PGM_OPT_END || !opt->len)
@@ -260,11 +266,14 @@ static void pgm_rdata_join(struct pgm_source *src, struct sk_buff *skb)
  * @orig: the window's packet
  * @rdata: as RDATA (a repair), else as ODATA
  *
- * ODATA goes out as a clone: the window's copy is final once its checksum
- * is set (pgm_source_sendmsg released its headroom, so the IP layer may
- * write there), which spares a copy of every packet.  RDATA changes the
- * type and trail, so it gets a copy of its own.  The caller made sure of
- * the tokens, which this takes.
+ * ODATA goes out as a clone: the window's copy is final, its checksum set
+ * by pgm_txw_send() (pgm_source_sendmsg released its headroom, so the IP
+ * layer may write there), which spares a copy of every packet.  Nothing
+ * below writes the shared data: the packet leaves with CHECKSUM_NONE, its
+ * checksum complete.  RDATA changes the type, the trail and OPT_JOIN, so
+ * it gets a copy of its own, its checksum updated for those fields
+ * (RFC 1624), not summed again.  The caller made sure of the tokens,
+ * which this takes.
  *
  * Return: 0, or a negative errno when it could not leave.
  */
@@ -277,20 +286,28 @@ int pgm_send_entry(struct pgm_source *src, struct sk_buff *orig, bool rdata)
 
 	lockdep_assert_held(&src->lock);
 	if (!rdata) {
-		pgm_set_csum(orig);
 		skb = skb_clone(orig, GFP_ATOMIC);
 		if (!skb)
 			return -ENOMEM;
 	} else {
+		struct pgm_data *dh;
+		__be16 old;
+
 		skb = skb_copy_expand(orig, PGM_HEADROOM, 0, GFP_ATOMIC);
 		if (!skb)
 			return -ENOMEM;
 		skb_reset_transport_header(skb);
 		ph = (struct pgm_hdr *)skb->data;
+		dh = pgm_body(ph);
+		/* The type shares its 16 bits with the options byte. */
+		old = *(__be16 *)&ph->type;
 		ph->type = PGM_RDATA;
-		((struct pgm_data *)pgm_body(ph))->trail = htonl(src->trail);
+		pgm_csum_replace(ph, (__force __wsum)(u32)(__force u16)old,
+				 (__force __wsum)(u32)(__force u16)*(__be16 *)&ph->type);
+		pgm_csum_replace(ph, (__force __wsum)dh->trail,
+				 (__force __wsum)htonl(src->trail));
+		dh->trail = htonl(src->trail);
 		pgm_rdata_join(src, skb);
-		pgm_set_csum(skb);
 	}
 	len = skb->len;
 	pgm_charge(src, pgm_wire_len(src, len, rdata), rdata);
@@ -663,7 +680,14 @@ static struct sk_buff *pgm_build_odata(struct pgm_source *src, struct msghdr *ms
 		}
 		pgm_optw_finish(&ow);
 	}
-	if (len && copy_from_iter(skb_put(skb, len), len, &msg->msg_iter) != len) {
+	/*
+	 * The payload is summed as it is copied in, one pass for both;
+	 * pgm_txw_send() adds the headers' sum once sqn and trail are set.
+	 * Kept in skb->csum meanwhile (CHECKSUM_NONE: nothing else reads it).
+	 */
+	skb->csum = 0;
+	if (len && !csum_and_copy_from_iter_full(skb_put(skb, len), len, &skb->csum,
+						 &msg->msg_iter)) {
 		kfree_skb(skb);
 		*err = -EFAULT;
 		return NULL;
@@ -773,6 +797,9 @@ static void pgm_txw_send(struct pgm_source *src, struct sk_buff *skb, unsigned i
 		of = (void *)(skb->data + PGM_DATA_HLEN + PGM_OPT_LENGTH_LEN);
 		of->first = htonl(sqn - i);
 	}
+	/* The headers are final: their sum and the payload's (pgm_build_odata). */
+	pgm_set_csum_payload(skb, skb->csum, ntohs(((struct pgm_hdr *)skb->data)->tsdu_len));
+	skb->csum = 0;
 	/* Its headroom is the IP layer's: ODATA goes out as a clone. */
 	__skb_header_release(skb);
 	txw_cb(skb)->sent = jiffies;

@@ -49,8 +49,15 @@ static int pgm_udp_encap_rcv(struct sock *sk, struct sk_buff *skb)
 {
 	u16 port = ntohs(udp_hdr(skb)->dest);
 
-	/* skb->data is at the UDP header, which UDP has made linear. */
-	__skb_pull(skb, sizeof(struct udphdr));
+	/*
+	 * skb->data is at the UDP header, which UDP has made linear.  A
+	 * CHECKSUM_COMPLETE sum (UDP's, from the device or summed in software
+	 * to check the UDP checksum) loses the UDP header's part and becomes
+	 * the PGM packet's, which pgm_input() then checks at no cost; a
+	 * CHECKSUM_PARTIAL one whose start was the UDP header (a local UDP
+	 * socket's) becomes CHECKSUM_NONE: it vouches for nothing of PGM's.
+	 */
+	skb_pull_rcsum(skb, sizeof(struct udphdr));
 	skb_reset_transport_header(skb);
 	pgm_input(sock_net(sk), skb, port);
 	return 0;
@@ -208,8 +215,12 @@ void pgm_udp_net_exit(struct pgm_net *pn)
  * @saddr: IP source, for the pseudo-header
  * @daddr: IP destination: the group's port for a group, else the unicast one
  *
- * Its checksum over the pseudo-header is computed here in full (packets
- * are small and built by us; no offload is asked for).
+ * Its checksum costs no pass over the packet: every PGM packet we send
+ * carries its own checksum, which has no pseudo-header, so the PGM bytes
+ * sum to zero (~0 and 0 alike in ones' complement) and the UDP checksum
+ * is the pseudo-header's and the UDP header's alone.  The packet leaves
+ * with both complete (CHECKSUM_NONE): a receiver that checks either
+ * (OpenPGM checks both) finds them right.
  */
 void pgm_udp_push(struct sock *sk, struct sk_buff *skb, __be32 saddr, __be32 daddr)
 {
@@ -226,7 +237,7 @@ void pgm_udp_push(struct sock *sk, struct sk_buff *skb, __be32 saddr, __be32 dad
 			 READ_ONCE(p->udp_encap_ucast_port));
 	uh->len = htons(len);
 	uh->check = 0;
-	csum = skb_checksum(skb, 0, len, 0);
+	csum = csum_partial(uh, sizeof(*uh), 0);
 	uh->check = csum_tcpudp_magic(saddr, daddr, len, IPPROTO_UDP, csum);
 	if (!uh->check)
 		uh->check = CSUM_MANGLED_0;

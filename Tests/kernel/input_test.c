@@ -23,13 +23,16 @@
 static int raw = -1;
 static struct pkt p;
 
-static void send_pkt(const struct pkt *q)
+static void send_native(const struct pkt *q)
 {
 	struct sockaddr_in lo = sin4("127.0.0.1", 0);
 
 	if (sendto(raw, q->b, q->len, 0, (struct sockaddr *)&lo, sizeof(lo)) != (ssize_t)q->len)
 		FAILF("sendto %zu bytes: %s", q->len, strerror(errno));
 }
+
+/* How expect_outcome() sends: natively, or in UDP one of the ways below. */
+static void (*send_pkt)(const struct pkt *q) = send_native;
 
 static uint64_t field(const struct pgm_netns_stats *s, size_t off)
 {
@@ -493,6 +496,114 @@ static void receive_sequence_numbers(void)
 	close(fd);
 }
 
+/*
+ * PGM in UDP (port UDP_PORT, a tunnel held by an encapsulated socket): the
+ * UDP checksum says nothing of PGM's, which is checked all the same, in
+ * each state the stack hands the packet over in.
+ */
+#define UDP_PORT 3999
+static int udp_fd = -1, udp_raw = -1;
+static int udp_csum_mode;	/* for send_udp_raw(): 0 right, 1 none (zero) */
+
+/* From a UDP socket: over lo it leaves CHECKSUM_PARTIAL, the UDP header's. */
+static void send_udp_sock(const struct pkt *q)
+{
+	struct sockaddr_in lo = sin4("127.0.0.1", UDP_PORT);
+
+	if (sendto(udp_fd, q->b, q->len, 0, (struct sockaddr *)&lo, sizeof(lo)) != (ssize_t)q->len)
+		FAILF("udp sendto %zu bytes: %s", q->len, strerror(errno));
+}
+
+/*
+ * From a raw socket, the UDP header ours (CHECKSUM_NONE: UDP sums the
+ * datagram in software to check its checksum, and pgm_input() gets that
+ * sum as CHECKSUM_COMPLETE), its checksum right or zero.
+ */
+static void send_udp_raw(const struct pkt *q)
+{
+	static struct pkt d;
+	struct sockaddr_in lo = sin4("127.0.0.1", 0);
+	size_t n = q->len + 8;
+	uint16_t c;
+
+	d.len = 0;
+	/* The pseudo-header first, summed with the datagram, then dropped. */
+	put32(&d, 0x7f000001);
+	put32(&d, 0x7f000001);
+	put16(&d, 17);
+	put16(&d, (uint16_t)n);
+	put16(&d, UDP_PORT);
+	put16(&d, UDP_PORT);
+	put16(&d, (uint16_t)n);
+	put16(&d, 0);
+	memcpy(d.b + d.len, q->b, q->len);
+	d.len += q->len;
+	c = csum16(d.b, d.len);
+	if (!c)
+		c = 0xffff;
+	if (udp_csum_mode == 1)
+		c = 0;
+	d.b[18] = c >> 8;
+	d.b[19] = c & 0xff;
+	if (sendto(udp_raw, d.b + 12, n, 0, (struct sockaddr *)&lo, sizeof(lo)) != (ssize_t)n)
+		FAILF("raw udp sendto %zu bytes: %s", n, strerror(errno));
+}
+
+static void udp_checksums(void)
+{
+	static const struct {
+		void (*send)(const struct pkt *q);
+		int mode;
+		const char *how;
+	} ways[] = {
+		{ send_udp_sock, 0, "UDP socket" },
+		{ send_udp_raw, 0, "UDP checksum summed by UDP" },
+		{ send_udp_raw, 1, "no UDP checksum" },
+	};
+	struct sockaddr_in any = sin4("0.0.0.0", 7999);
+	int fd = pgm_socket();
+	char what[96];
+
+	CHECK_OK(set_u32(fd, PGM_UDP_ENCAP, 1));
+	CHECK_OK(set_u32(fd, PGM_UDP_ENCAP_UCAST_PORT, UDP_PORT));
+	CHECK_OK(set_u32(fd, PGM_UDP_ENCAP_MCAST_PORT, UDP_PORT));
+	CHECK_OK(bind(fd, (struct sockaddr *)&any, sizeof(any)));
+	udp_fd = socket(AF_INET, SOCK_DGRAM, 0);
+	udp_raw = socket(AF_INET, SOCK_RAW, IPPROTO_UDP);
+	CHECK(udp_fd >= 0 && udp_raw >= 0);
+
+	for (unsigned int i = 0; i < sizeof(ways) / sizeof(ways[0]); i++) {
+		send_pkt = ways[i].send;
+		udp_csum_mode = ways[i].mode;
+		/* Short (UDP checks at once) and long (UDP checks late). */
+		for (int n = 10; n <= 1000; n += 990) {
+			odata(&p, 1, n);
+			snprintf(what, sizeof(what), "%s: ODATA %d", ways[i].how, n);
+			expect_outcome(&p, OUTCOME(in_no_socket), what);
+			odata(&p, 1, n);
+			p.b[30] ^= 0x40;
+			snprintf(what, sizeof(what), "%s: ODATA %d bit flip", ways[i].how, n);
+			expect_outcome(&p, OUTCOME(in_bad_checksum), what);
+			odata(&p, 1, n);
+			p.b[7] ^= 1;
+			snprintf(what, sizeof(what), "%s: ODATA %d bad checksum", ways[i].how, n);
+			expect_outcome(&p, OUTCOME(in_bad_checksum), what);
+			odata(&p, 1, n);
+			p.b[6] = p.b[7] = 0;
+			snprintf(what, sizeof(what), "%s: ODATA %d without checksum", ways[i].how, n);
+			expect_outcome(&p, OUTCOME(in_bad_checksum), what);
+		}
+		spm(&p, 1);
+		p.b[7] ^= 1;
+		snprintf(what, sizeof(what), "%s: SPM bad checksum", ways[i].how);
+		expect_outcome(&p, OUTCOME(in_bad_checksum), what);
+	}
+	send_pkt = send_native;
+	close(udp_raw);
+	close(udp_fd);
+	close(fd);
+}
+
 int main(void)
 {
 	/* A private netns: counters start at zero, lo MTU is ours to change. */
@@ -507,6 +618,7 @@ int main(void)
 	}
 	RUN(valid_packets_counted);
 	RUN(bad_checksums);
+	RUN(udp_checksums);
 	RUN(bad_headers);
 	RUN(fragmented_ip);
 	RUN(random_mutations);
