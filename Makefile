@@ -132,6 +132,13 @@ build/interop/zpeer: Tests/interop/zpeer.c Tests/interop/stream.h .deps.stamp
 
 interop-peers: $(INTEROP)
 
+# pgm-perf's OpenPGM baseline (Tests/perf/opgm-perf.c, libpgm), which
+# pgm-perf runs from build/perf when --baseline names openpgm.
+PERF_HELPERS := build/perf/opgm-perf
+build/perf/opgm-perf: Tests/perf/opgm-perf.c .deps.stamp
+	@mkdir -p $(@D)
+	$(CC) $(INTEROP_CFLAGS) $$(pkg-config --cflags openpgm-5.3) -o $@ $< $$(pkg-config --libs openpgm-5.3)
+
 # One VM boot per kernel (K=6.1 or K=6.12 for one): Tests/interop/run.sh.
 # make check runs the same script inside its kernel stage's boot.
 interop: .deps.stamp swift $(INTEROP)
@@ -200,7 +207,7 @@ bench-sim:
 	scripts/bench-sim
 
 # pgm-perf's sweep in a VM (K=6.12 for 6.12), release build; figures, not a test.
-perf: .deps.stamp
+perf: .deps.stamp $(PERF_HELPERS)
 	$(SWIFT) build -c release $(SWIFT_FLAGS) --product pgm-perf
 	@scripts/build-module $(K) >/dev/null
 	scripts/vm --kernel $(K) -- scripts/perf-guest
