@@ -21,7 +21,8 @@ struct Send: ParsableCommand {
             counted. An OpenPGM phase runs opgm-perf (--openpgm-helper), libpgm in UDP \
             encapsulation on the next port after --port, with libpgm's rate limit \
             (PGM_TXW_MAX_RTE) set to the same rate; it stays up one second after its last \
-            message for repairs. A PGM session stays open, repairing, until the next size's session has \
+            message for repairs, and sends nothing for a size above 22400 bytes (the 16 \
+            packets libpgm 5.3's pgm_send_skbv() takes). A PGM session stays open, repairing, until the next size's session has \
             sent; the last one is closed after --linger seconds. Prints the sender's table \
             (or --json) on standard output.
             """
