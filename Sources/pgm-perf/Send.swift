@@ -21,8 +21,8 @@ struct Send: ParsableCommand {
             counted. An OpenPGM phase runs opgm-perf (--openpgm-helper), libpgm in UDP \
             encapsulation on the next port after --port, with libpgm's rate limit \
             (PGM_TXW_MAX_RTE) set to the same rate; it stays up one second after its last \
-            message for repairs, and sends nothing for a size above 22400 bytes (the 16 \
-            packets libpgm 5.3's pgm_send_skbv() takes). A PGM session stays open, repairing, until the next size's session has \
+            message for repairs. It sends APDUs of up to 22400 bytes (the 16 packets \
+            libpgm 5.3's pgm_send_skbv() takes). A PGM session stays open, repairing, until the next size's session has \
             sent; the last one is closed after --linger seconds. Prints the sender's table \
             (or --json) on standard output.
             """
@@ -31,7 +31,7 @@ struct Send: ParsableCommand {
     @OptionGroup var target: GroupOptions
 
     @Option(parsing: .unconditional, help: ArgumentHelp(
-        "Message sizes in bytes, comma-separated, each \(PerfHeader.size)-\(PGMSocket.maximumAPDU) (\(Send.maxUDP) with a baseline).",
+        "Message sizes in bytes, comma-separated, each \(PerfHeader.size)-\(PGMSocket.maximumAPDU) (\(Send.maxUDP) with udp, \(Send.maxOpenPGM) with openpgm).",
         valueName: "list"))
     var sizes = "64,512,1400,8192,65000"
 
@@ -106,6 +106,9 @@ struct Send: ParsableCommand {
 
     /// The largest UDP datagram over IPv4.
     static let maxUDP = 65507
+    /// The largest APDU opgm-perf sends: 16 packets of 1400 bytes, what
+    /// libpgm 5.3's pgm_send_skbv() takes in one call.
+    static let maxOpenPGM = 22400
 
     /// At most this many sizes: each is one or two phases, numbered in a byte.
     static let maxSizes = 64
@@ -122,9 +125,10 @@ struct Send: ParsableCommand {
             throw ValidationError(
                 "--sizes: \(big) bytes does not fit a UDP datagram (at most \(Self.maxUDP)); drop it or use --baseline none")
         }
-        if chosen.contains(.openpgm), let big = list.first(where: { $0 > Self.maxUDP }) {
+        if chosen.contains(.openpgm), let big = list.first(where: { $0 > Self.maxOpenPGM }) {
             throw ValidationError(
-                "--sizes: \(big) bytes is more than opgm-perf sends in one APDU (at most \(Self.maxUDP)); drop it or drop --baseline openpgm")
+                "--sizes: \(big) bytes is more than opgm-perf sends in one APDU (at most \(Self.maxOpenPGM), the 16 packets "
+                    + "libpgm 5.3's pgm_send_skbv() takes); drop it or drop --baseline openpgm")
         }
         if let c = count, c < 1 { throw ValidationError("--count must be at least 1; got \(c)") }
         if let t = ttl, !(0...255).contains(t) { throw ValidationError("--ttl must be 0-255 hops; got \(t)") }

@@ -19,8 +19,7 @@
  * privileges: its packets then never reach pgm.ko's protocol-113 handler,
  * and its sockets never see the module's phases.
  *
- * An APDU above 22400 bytes (16 packets, what pgm_send_skbv() takes) is not
- * sent: the phase is an end record with nothing sent, and a message.
+ * SIZE is at most 22400 bytes, the 16 packets pgm_send_skbv() takes.
  *
  * The sender prints "sent N ns T cpu_ns C" on stdout once the end record is
  * sent, then lingers (--linger, default 1 s) answering NAKs.  The receiver
@@ -316,13 +315,6 @@ static int do_send(pgm_sock_t *sock, size_t size, int phase, int phases, uint64_
 	uint64_t sent = 0, t0, t1, c0, c1, deadline, until;
 
 	memset(msg, 0xa5, sizeof(msg));
-	if (size > MAX_SKBV_APDU) {
-		/* Not sent: an end record with nothing sent, so that the receiver's phase ends. */
-		fprintf(stderr, "opgm-perf send: %zu bytes is more than libpgm 5.3's pgm_send_skbv() takes in "
-			"one APDU (%d packets, %d bytes): phase %d not run\n", size, PGM_MAX_FRAGMENTS,
-			MAX_SKBV_APDU, phase + 1);
-		count = 0;
-	}
 	/* SPMs first, so that the receiver learns our NLA before the data. */
 	until = mono_ns() + 300000000u;
 	while (mono_ns() < until)
@@ -522,7 +514,7 @@ int main(int argc, char **argv)
 	if (sender) {
 		if (argc < 9)
 			usage();
-		size = (int)num(argv[6], "SIZE", HDR, MAX_APDU);
+		size = (int)num(argv[6], "SIZE", HDR, MAX_SKBV_APDU);
 		phase = (int)num(argv[7], "PHASE", 0, 254);
 		phases = (int)num(argv[8], "PHASES", phase + 1, 255);
 		first = 9;
