@@ -11,8 +11,8 @@
 #   make sparse          sparse (C=2) on both kernels, project warnings are errors
 #   make vm CMD='...'    run a command as root in a VM with pgm.ko loaded (K=6.12 for 6.12)
 #   make bench-sim       the model's simulator at 1/100/10,000 receivers (a benchmark, not a test)
-#   make perf            pgm-perf in a VM: PGM against UDP multicast across two namespaces (a benchmark)
-#   make perf-ring       pgm-perf in a VM: recvmsg, recvmmsg, the mmap ring and sendmmsg batches (a benchmark)
+#   make perf            pgm-perf in a VM: PGM against UDP multicast and OpenPGM, 0% and 1% loss (a benchmark)
+#   make perf-ring       pgm-perf in a VM: recvmsg, recvmmsg, the mmap ring and sendmmsg batches, streaming (a benchmark)
 #   make perf-latency    pgm-perf in a VM: latency and repair time at 0.1% and 1% loss, wan and lan profiles
 #   make fuzz            fuzz the Swift codec and the module's validator (FUZZ_SECONDS each, default 60)
 #   make fuzz-kernel     fuzz pgm.ko's input path in a VM (K=6.1 or 6.12; FUZZ_SECONDS, default 600 here;
@@ -132,6 +132,13 @@ build/interop/zpeer: Tests/interop/zpeer.c Tests/interop/stream.h .deps.stamp
 
 interop-peers: $(INTEROP)
 
+# pgm-perf's OpenPGM baseline (Tests/perf/opgm-perf.c, libpgm), which
+# pgm-perf runs from build/perf when --baseline names openpgm.
+PERF_HELPERS := build/perf/opgm-perf
+build/perf/opgm-perf: Tests/perf/opgm-perf.c .deps.stamp
+	@mkdir -p $(@D)
+	$(CC) $(INTEROP_CFLAGS) $$(pkg-config --cflags openpgm-5.3) -o $@ $< $$(pkg-config --libs openpgm-5.3)
+
 # One VM boot per kernel (K=6.1 or K=6.12 for one): Tests/interop/run.sh.
 # make check runs the same script inside its kernel stage's boot.
 interop: .deps.stamp swift $(INTEROP)
@@ -199,8 +206,8 @@ conformance: .deps.stamp swift
 bench-sim:
 	scripts/bench-sim
 
-# pgm-perf's sweep in a VM (K=6.12 for 6.12), release build; figures, not a test.
-perf: .deps.stamp
+# pgm-perf's sweep against UDP and OpenPGM in a VM (K=6.12 for 6.12), release build; figures, not a test.
+perf: .deps.stamp $(PERF_HELPERS)
 	$(SWIFT) build -c release $(SWIFT_FLAGS) --product pgm-perf
 	@scripts/build-module $(K) >/dev/null
 	scripts/vm --kernel $(K) -- scripts/perf-guest

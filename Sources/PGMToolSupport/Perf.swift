@@ -9,7 +9,7 @@ import Musl
 /// the clocks.
 ///
 /// A run is a sweep of *phases*: for each message size, one PGM phase (its
-/// own transport session) and, with a UDP baseline, one UDP phase. Every
+/// own transport session) and one phase per baseline (UDP, OpenPGM). Every
 /// message starts with a ``PerfHeader``; each phase ends with a message of
 /// kind ``PerfHeader/Kind/end`` whose body is a ``PerfEndRecord``.
 public struct PerfHeader: Sendable, Hashable {
@@ -27,9 +27,18 @@ public struct PerfHeader: Sendable, Hashable {
         case pgm = 0
         /// Plain UDP multicast, the baseline.
         case udp = 1
+        /// OpenPGM (libpgm) in UDP encapsulation, sent and received by
+        /// pgm-perf's helper, opgm-perf.
+        case openpgm = 2
 
-        /// "pgm" or "udp".
-        public var description: String { self == .pgm ? "pgm" : "udp" }
+        /// "pgm", "udp" or "openpgm".
+        public var description: String {
+            switch self {
+            case .pgm: "pgm"
+            case .udp: "udp"
+            case .openpgm: "openpgm"
+            }
+        }
     }
 
     /// "PGPF", little-endian, at offset 0 of every pgm-perf message.
@@ -209,6 +218,13 @@ public struct Percentiles: Sendable, Hashable {
     /// The largest sample.
     public var max: UInt64
 
+    /// Percentiles computed elsewhere (pgm-perf's OpenPGM helper reports its own).
+    public init(p50: UInt64, p99: UInt64, max: UInt64) {
+        self.p50 = p50
+        self.p99 = p99
+        self.max = max
+    }
+
     /// The percentiles of `samples`; nil when there are none.
     public init?(_ samples: [UInt64]) {
         guard !samples.isEmpty else { return nil }
@@ -231,6 +247,25 @@ public func monotonicNanoseconds() -> UInt64 {
     var ts = timespec()
     clock_gettime(CLOCK_MONOTONIC, &ts)
     return UInt64(ts.tv_sec) &* 1_000_000_000 &+ UInt64(ts.tv_nsec)
+}
+
+/// The whole machine's busy CPU time so far in nanoseconds: user, system,
+/// irq and softirq jiffies of /proc/stat's "cpu" line (softirq is where a
+/// kernel protocol does most of its work, in no process's time); nil when
+/// /proc/stat cannot be read.
+public func systemCPUNanoseconds() -> UInt64? {
+    guard let f = fopen("/proc/stat", "r") else { return nil }
+    defer { fclose(f) }
+    var line = [CChar](repeating: 0, count: 512)
+    guard fgets(&line, Int32(line.count), f) != nil else { return nil }
+    let text = String(decoding: line.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    let fields = text.split(separator: " ").dropFirst().compactMap { UInt64($0.filter { $0.isNumber }) }
+    guard text.hasPrefix("cpu "), fields.count >= 7 else { return nil }
+    let hz = sysconf(Int32(_SC_CLK_TCK))
+    guard hz > 0 else { return nil }
+    // user nice system idle iowait irq softirq
+    let busy = fields[0] &+ fields[2] &+ fields[5] &+ fields[6]
+    return busy &* (1_000_000_000 / UInt64(hz))
 }
 
 /// The process's CPU time so far, user and system, in nanoseconds

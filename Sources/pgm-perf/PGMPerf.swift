@@ -4,6 +4,10 @@ import PGMCLISupport
 import PGMToolSupport
 import SystemPackage
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// Measures PGM over pgm.ko against plain UDP multicast: a sender (`send`)
 /// sweeps message sizes, a receiver (`recv`), typically in another network
 /// namespace, measures what arrives and prints the table.
@@ -15,11 +19,14 @@ struct PGMPerf: ParsableCommand {
         discussion: """
             Run 'pgm-perf recv' first, then 'pgm-perf send' with the same --group and --port, \
             typically in another network namespace of the same host (ip netns exec). For each \
-            size in --sizes the sender runs one PGM session and, with --baseline udp, the same \
-            workload over plain UDP multicast. Every message carries the sender's CLOCK_MONOTONIC, \
+            size in --sizes the sender runs one PGM session and, with --baseline udp, openpgm \
+            or both (udp,openpgm), the same workload over plain UDP multicast and over OpenPGM \
+            (libpgm in UDP encapsulation, through the opgm-perf helper; 'pgm-perf recv --openpgm' \
+            runs its receiving half). Every message carries the sender's CLOCK_MONOTONIC, \
             so one-way latency is only meaningful when both run on one host (namespaces share \
             the clock). The receiver prints the table: messages/s, MB/s, latency p50/p99/max, \
-            CPU per message on both sides, NAKs, repairs, losses, and the PGM/UDP ratios. \
+            CPU per message on both sides and of the whole machine (/proc/stat), NAKs, repairs, \
+            losses, and the PGM/UDP and PGM/OpenPGM ratios. \
             Progress goes to standard error once a second.
             """,
         version: pgmVersion,
@@ -27,13 +34,51 @@ struct PGMPerf: ParsableCommand {
     )
 }
 
-/// The baseline a sweep is compared with.
-enum Baseline: String, ExpressibleByArgument, CaseIterable {
-    /// No baseline: PGM only.
-    case none
+/// A baseline a sweep is compared with.
+enum Baseline: String, CaseIterable, Sendable {
     /// Plain UDP multicast, the same messages at the same rate.
     case udp
+    /// OpenPGM (libpgm) in UDP encapsulation, through the opgm-perf helper:
+    /// the same messages at the same rate limit.
+    case openpgm
+
+    /// A --baseline list: "none", or baselines separated by commas ("udp,openpgm").
+    static func parseList(_ text: String) throws(ValidationError) -> [Baseline] {
+        if text == "none" { return [] }
+        var list: [Baseline] = []
+        for part in text.split(separator: ",", omittingEmptySubsequences: false) {
+            guard let b = Baseline(rawValue: String(part)) else {
+                throw ValidationError(
+                    "--baseline: '\(part)' is not a baseline; give none, or udp, openpgm or both separated by a comma")
+            }
+            guard !list.contains(b) else { throw ValidationError("--baseline: \(b.rawValue) is given twice") }
+            list.append(b)
+        }
+        return list
+    }
 }
+
+/// Where opgm-perf, the OpenPGM helper, is: --openpgm-helper, else next to
+/// this executable, else build/perf/opgm-perf of the source tree this
+/// executable was built in (.build/<config>/pgm-perf), else the PATH's.
+func openPGMHelperPath(_ given: String?) -> String {
+    if let given { return given }
+    var buf = [CChar](repeating: 0, count: 4096)
+    let n = readlink("/proc/self/exe", &buf, buf.count - 1)
+    if n > 0 {
+        let exe = String(decoding: buf.prefix(n).map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        var dir = exe
+        if let slash = dir.lastIndex(of: "/") { dir = String(dir[..<slash]) }
+        for candidate in [dir + "/opgm-perf", dir + "/../../build/perf/opgm-perf"] where access(candidate, X_OK) == 0 {
+            return candidate
+        }
+    }
+    return "opgm-perf"
+}
+
+/// The UDP port OpenPGM's encapsulation uses: the next one after the data
+/// port (which the UDP baseline's socket is bound to), or the one before.
+func openPGMUDPPort(_ port: UInt16) -> UInt16 { port == .max ? port - 1 : port + 1 }
 
 /// A failure while running: printed as "Error: ..." with exit status 1, in
 /// the words every tool uses (PGMCLISupport's `systemErrorMessage`).
@@ -42,6 +87,8 @@ enum PerfError: Error, CustomStringConvertible {
     case noPGM
     /// A call that failed, with what it was doing.
     case failed(String, Errno, Doing = .other)
+    /// opgm-perf exited with this status, or without its results.
+    case helperFailed(String, Int32)
 
     var description: String {
         switch self {
@@ -49,6 +96,9 @@ enum PerfError: Error, CustomStringConvertible {
             systemErrorMessage("socket(AF_INET, SOCK_RDM, IPPROTO_PGM)",
                                errno: Errno.socketTypeNotSupported.rawValue, doing: .openingSocket)
         case .failed(let what, let e, let doing): systemErrorMessage(what, errno: e.rawValue, doing: doing)
+        case .helperFailed(let path, let status):
+            "\(path) (the OpenPGM baseline) exited with status \(status)"
+                + (status == 0 ? " without its results" : "; its messages are above")
         }
     }
 

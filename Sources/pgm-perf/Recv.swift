@@ -10,15 +10,20 @@ import Glibc
 #endif
 
 /// The receiving half: a PGM receiver and a UDP socket on the same group
-/// and port, measuring every phase a sender runs, and the table.
+/// and port (and with --openpgm, opgm-perf's OpenPGM receiver on the next
+/// port), measuring every phase a sender runs, and the table.
 struct Recv: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Receive a sweep from 'pgm-perf send' and print the table.",
         discussion: """
             Listens on the group and port with a PGM receiver and a UDP socket (for the \
-            baseline), prints 'ready' on standard error, and measures each phase the sender \
-            runs: messages delivered, throughput from the first message's send stamp to the \
-            last arrival, one-way latency percentiles, receiver CPU per message, and from the \
+            baseline) and, with --openpgm, an OpenPGM receiver (opgm-perf, libpgm in UDP \
+            encapsulation on the next port), prints 'ready' on standard error, and measures each \
+            phase the sender runs: messages delivered, throughput from the first message's send \
+            stamp to the last arrival, one-way latency percentiles, receiver CPU per message, the \
+            whole machine's CPU per message (user, system, irq and softirq time in /proc/stat \
+            from a phase's first message to its end: all processes and the kernel's protocol \
+            work; meaningful when nothing else runs), and from the \
             receiver's counters (PGM_RECEIVER_STATS) the NAKs sent, RDATA received and \
             sequence numbers lost. Stops when every phase has ended (exit 0) or at --timeout \
             (exit 2, with what it has).
@@ -75,6 +80,14 @@ struct Recv: ParsableCommand {
     @Flag(help: "Print the table as one JSON object.")
     var json = false
 
+    @Flag(help: "Also receive a sender's --baseline openpgm phases, with opgm-perf (libpgm) on the next port after --port.")
+    var openpgm = false
+
+    @Option(name: .customLong("openpgm-helper"), help: ArgumentHelp(
+        "opgm-perf, OpenPGM's half of --openpgm (default: next to pgm-perf, else build/perf/opgm-perf of its source tree, else the PATH's).",
+        valueName: "path"))
+    var openPGMHelper: String?
+
     /// How APDUs are read.
     enum RecvMode: String, ExpressibleByArgument, CaseIterable {
         /// recvmsg(2), one APDU per call.
@@ -129,6 +142,12 @@ struct Recv: ParsableCommand {
         var drainStart: UInt64?
         var cpuStart: UInt64?
         var cpuEnd: UInt64?
+        /// The whole machine's busy CPU time (/proc/stat) at the phase's
+        /// first message and at its end.
+        var guestCPUStart: UInt64?
+        var guestCPUEnd: UInt64?
+        /// Latency percentiles reported by opgm-perf (OpenPGM phases).
+        var reportedLatency: Percentiles?
         var statsStart: ReceiverStatistics?
         var statsEnd: ReceiverStatistics?
         var tsi: TSI?
@@ -145,7 +164,12 @@ struct Recv: ParsableCommand {
         }
         var messagesPerSecond: Double? { seconds.map { Double(delivered) / $0 } }
         var megabytesPerSecond: Double? { seconds.map { Double(bytes) / $0 / 1e6 } }
-        var latency: Percentiles? { Percentiles(latencies) }
+        var latency: Percentiles? { reportedLatency ?? Percentiles(latencies) }
+        /// The machine's CPU time per delivered message, microseconds.
+        var guestCPUPerMessage: Double? {
+            guard let a = guestCPUStart, let b = guestCPUEnd, delivered > 0 else { return nil }
+            return Double(b &- a) / Double(delivered) / 1000
+        }
         var receiverCPUPerMessage: Double? {
             guard let a = cpuStart, let b = cpuEnd, delivered > 0 else { return nil }
             return Double(b &- a) / Double(delivered) / 1000
@@ -219,7 +243,30 @@ struct Recv: ParsableCommand {
         do { state.pgmStatsMark = try receiver.statistics() } catch {
             throw PerfError.failed("PGM_RECEIVER_STATS", error)
         }
-        printError("pgm-perf recv: ready on \(group) (PGM and UDP)")
+        var helper: OpenPGMHelper?
+        if openpgm {
+            let path = openPGMHelperPath(openPGMHelper)
+            var args = ["recv", group.address.description, String(group.port), interface?.description ?? "",
+                        String(openPGMUDPPort(group.port)), "--timeout", String(try timeout + 5)]
+            if let b = receiveBuffer { args += ["--rcvbuf", String(b)] }
+            do { helper = try OpenPGMHelper.spawn(path, args) } catch {
+                throw PerfError.failed("starting \(path)", error)
+            }
+            // Its first line once its socket is up.
+            let first: String?
+            do { first = try helper?.readLine(wait: true) } catch {
+                throw PerfError.failed("reading \(path)'s output", error)
+            }
+            guard first == "ready" else {
+                let status = helper?.wait() ?? 0
+                throw PerfError.helperFailed(path, status)
+            }
+        }
+        defer {
+            helper?.terminate()
+            helper?.wait()
+        }
+        printError("pgm-perf recv: ready on \(group) (PGM and UDP\(openpgm ? ", OpenPGM on port \(openPGMUDPPort(group.port))" : ""))")
 
         let t0 = monotonicNanoseconds()
         let deadline = t0 &+ UInt64((try timeout) * 1e9)
@@ -240,6 +287,7 @@ struct Recv: ParsableCommand {
                 pollfd(fd: receiver.socket.fileDescriptor.rawValue, events: Int16(POLLIN | POLLERR), revents: 0),
                 pollfd(fd: udp.fd, events: Int16(POLLIN), revents: 0),
             ]
+            if let helper, !helper.atEnd { fds.append(pollfd(fd: helper.output, events: Int16(POLLIN), revents: 0)) }
             let rc = fds.withUnsafeMutableBufferPointer { b in
                 Glibc.poll(b.baseAddress, nfds_t(b.count), Int32((wait + 999_999) / 1_000_000))
             }
@@ -250,6 +298,7 @@ struct Recv: ParsableCommand {
             case .ring: try drainRing(receiver, &state)
             }
             try drainUDP(udp, into: udpBuffer, &state)
+            if let helper { try drainOpenPGM(helper, &state) }
         }
         do { try receiver.close() } catch { throw PerfError.failed("closing the PGM receiver", error) }
         report(state, group: group, timedOut: timedOut)
@@ -314,6 +363,7 @@ struct Recv: ParsableCommand {
             state.phases[k]?.sessionEnd = end.reason
             state.phases[k]?.closed = true
             state.phases[k]?.cpuEnd = processCPUNanoseconds()
+            state.phases[k]?.guestCPUEnd = systemCPUNanoseconds()
             state.phases[k]?.statsEnd = statistics()
         }
     }
@@ -402,6 +452,45 @@ struct Recv: ParsableCommand {
         }
     }
 
+    /// UDP phases before `phase` whose end records were all lost: over.
+    func closeUDPPhases(before phase: UInt8, cpu: UInt64?, guestCPU: UInt64?, _ state: inout State) {
+        for (k, q) in state.phases where k < phase && q.transport == .udp && !q.closed {
+            state.phases[k]?.closed = true
+            state.phases[k]?.cpuEnd = cpu
+            state.phases[k]?.guestCPUEnd = guestCPU
+        }
+    }
+
+    /// Reads opgm-perf's lines: each is an OpenPGM phase, over.
+    func drainOpenPGM(_ helper: OpenPGMHelper, _ state: inout State) throws(PerfError) {
+        while true {
+            let line: String?
+            do { line = try helper.readLine(wait: false) } catch { throw .failed("reading opgm-perf's output", error) }
+            guard let line else { return }
+            guard let d = openPGMPhaseLine(line), let k = d["phase"].flatMap({ UInt8(exactly: $0) }) else { continue }
+            func v(_ name: String) -> UInt64 { d[name] ?? 0 }
+            var p = Phase(transport: .openpgm)
+            p.size = Int(clamping: v("size"))
+            p.delivered = v("delivered")
+            p.bytes = v("bytes")
+            p.firstStamp = v("delivered") > 0 ? v("first_stamp") : .max
+            p.lastArrival = v("last_arrival")
+            if p.delivered > 0 { p.reportedLatency = Percentiles(p50: v("p50"), p99: v("p99"), max: v("max")) }
+            p.cpuStart = 0
+            p.cpuEnd = v("cpu_ns")
+            if let g = d["guest_cpu_ns"] {
+                p.guestCPUStart = 0
+                p.guestCPUEnd = g
+            }
+            p.end = PerfEndRecord(sent: v("sent"), messageSize: v("size"), sendNanoseconds: 0,
+                                  cpuNanoseconds: v("sender_cpu_ns"), naksReceived: 0, rdataSent: 0)
+            p.closed = true
+            closeUDPPhases(before: k, cpu: processCPUNanoseconds(), guestCPU: systemCPUNanoseconds(), &state)
+            state.phases[k] = p
+            state.current = k
+        }
+    }
+
     /// Accounts one message to its phase.
     func handle(_ bytes: UnsafeRawBufferPointer, length: Int, at t: UInt64, transport: PerfHeader.Transport,
                 tsi: TSI?, statistics: () -> ReceiverStatistics?, _ state: inout State) {
@@ -419,13 +508,11 @@ struct Recv: ParsableCommand {
         guard !p.closed else { return }  // a repeated UDP end record, or late stragglers
         if p.cpuStart == nil {
             p.cpuStart = processCPUNanoseconds()
+            p.guestCPUStart = systemCPUNanoseconds()
             p.tsi = tsi
             if transport == .pgm { p.statsStart = state.pgmStatsMark }
             // A UDP phase whose end records were all lost ends when a later phase starts.
-            for (k, q) in state.phases where k < h.phase && q.transport == .udp && !q.closed {
-                state.phases[k]?.closed = true
-                state.phases[k]?.cpuEnd = p.cpuStart
-            }
+            closeUDPPhases(before: h.phase, cpu: p.cpuStart, guestCPU: p.guestCPUStart, &state)
             state.current = h.phase
             if holdSeconds > 0 && h.kind == .data {
                 // Let the phase queue up, then measure how fast it drains.
@@ -457,6 +544,7 @@ struct Recv: ParsableCommand {
             if p.size == nil { p.size = Int(clamping: e.messageSize) }
             p.closed = true
             p.cpuEnd = processCPUNanoseconds()
+            p.guestCPUEnd = systemCPUNanoseconds()
             if transport == .pgm {
                 let st = statistics()
                 p.statsEnd = st
@@ -465,24 +553,39 @@ struct Recv: ParsableCommand {
         }
     }
 
+    /// One size's phases: PGM and its baselines.
+    struct Row {
+        var pgm: Phase?
+        var udp: Phase?
+        var openpgm: Phase?
+
+        var size: Int? { pgm?.size ?? udp?.size ?? openpgm?.size }
+        var phases: [Phase] { [pgm, udp, openpgm].compactMap { $0 } }
+        func baseline(_ t: PerfHeader.Transport) -> Phase? { t == .udp ? udp : t == .openpgm ? openpgm : nil }
+    }
+
     /// Prints the table or the JSON object.
     func report(_ state: State, group: IPv4Endpoint, timedOut: Bool) {
         let order = state.phases.keys.sorted()
-        // Pair each PGM phase with the UDP phase after it (the same size).
-        var rows: [(pgm: Phase?, udp: Phase?)] = []
+        // Each PGM phase with the baseline phases after it (the same size).
+        var rows: [Row] = []
         for k in order {
             guard let p = state.phases[k] else { continue }
-            if p.transport == .udp, let last = rows.last, last.udp == nil, let lp = last.pgm, lp.size == p.size {
-                rows[rows.count - 1].udp = p
-            } else if p.transport == .pgm {
-                rows.append((p, nil))
+            if p.transport != .pgm, let last = rows.last, last.baseline(p.transport) == nil, last.pgm != nil,
+               last.size == p.size {
+                if p.transport == .udp { rows[rows.count - 1].udp = p } else { rows[rows.count - 1].openpgm = p }
             } else {
-                rows.append((nil, p))
+                switch p.transport {
+                case .pgm: rows.append(Row(pgm: p))
+                case .udp: rows.append(Row(udp: p))
+                case .openpgm: rows.append(Row(openpgm: p))
+                }
             }
         }
         // The sweep ended and PGM delivered all it sent, in order (UDP may lose; that is measured).
         let complete = !timedOut && state.done
-            && state.phases.values.allSatisfy { $0.transport == .udp || $0.complete }
+            && state.phases.values.allSatisfy { $0.transport != .pgm || $0.complete }
+        func lat(_ p: Phase?, _ k: KeyPath<Percentiles, UInt64>) -> Double? { p?.latency.map { Double($0[keyPath: k]) } }
         if json {
             func side(_ p: Phase) -> JSON {
                 var o: [(String, JSON)] = [
@@ -497,7 +600,8 @@ struct Recv: ParsableCommand {
                                  ("max", .double(Double(l.max) / 1000))])
                     } ?? .null),
                     ("cpu_us_per_msg", .object([("receiver", jnum(p.receiverCPUPerMessage)),
-                                                ("sender", jnum(p.senderCPUPerMessage))])),
+                                                ("sender", jnum(p.senderCPUPerMessage)),
+                                                ("guest", jnum(p.guestCPUPerMessage))])),
                 ]
                 if p.transport == .pgm {
                     o.append(("tsi", p.tsi.map { .string($0.description) } ?? .null))
@@ -514,21 +618,25 @@ struct Recv: ParsableCommand {
                 }
                 return .object(o)
             }
+            func ratios(_ p: Phase, _ u: Phase) -> JSON {
+                .object([
+                    ("msgs_per_s", jnum(ratio(p.messagesPerSecond, u.messagesPerSecond))),
+                    ("mb_per_s", jnum(ratio(p.megabytesPerSecond, u.megabytesPerSecond))),
+                    ("latency_p50", jnum(ratio(lat(p, \.p50), lat(u, \.p50)))),
+                    ("latency_p99", jnum(ratio(lat(p, \.p99), lat(u, \.p99)))),
+                    ("receiver_cpu_per_msg", jnum(ratio(p.receiverCPUPerMessage, u.receiverCPUPerMessage))),
+                    ("sender_cpu_per_msg", jnum(ratio(p.senderCPUPerMessage, u.senderCPUPerMessage))),
+                    ("guest_cpu_per_msg", jnum(ratio(p.guestCPUPerMessage, u.guestCPUPerMessage))),
+                ])
+            }
             let list: [JSON] = rows.map { r in
                 var o: [(String, JSON)] = [
-                    ("size", (r.pgm?.size ?? r.udp?.size).map { .int(Int64($0)) } ?? .null),
+                    ("size", r.size.map { .int(Int64($0)) } ?? .null),
                     ("pgm", r.pgm.map(side) ?? .null), ("udp", r.udp.map(side) ?? .null),
                 ]
-                if let p = r.pgm, let u = r.udp {
-                    o.append(("ratio", .object([
-                        ("msgs_per_s", jnum(ratio(p.messagesPerSecond, u.messagesPerSecond))),
-                        ("mb_per_s", jnum(ratio(p.megabytesPerSecond, u.megabytesPerSecond))),
-                        ("latency_p50", jnum(ratio(p.latency.map { Double($0.p50) }, u.latency.map { Double($0.p50) }))),
-                        ("latency_p99", jnum(ratio(p.latency.map { Double($0.p99) }, u.latency.map { Double($0.p99) }))),
-                        ("receiver_cpu_per_msg", jnum(ratio(p.receiverCPUPerMessage, u.receiverCPUPerMessage))),
-                        ("sender_cpu_per_msg", jnum(ratio(p.senderCPUPerMessage, u.senderCPUPerMessage))),
-                    ])))
-                }
+                if openpgm || r.openpgm != nil { o.append(("openpgm", r.openpgm.map(side) ?? .null)) }
+                if let p = r.pgm, let u = r.udp { o.append(("ratio", ratios(p, u))) }
+                if let p = r.pgm, let q = r.openpgm { o.append(("ratio_openpgm", ratios(p, q))) }
                 return .object(o)
             }
             print(JSON.object([
@@ -543,41 +651,47 @@ struct Recv: ParsableCommand {
         }
         print("pgm-perf recv: \(state.phases.count) of \(state.phaseCount.map(String.init) ?? "?") phases from \(group)"
             + " (PGM read with \(recvMode.rawValue))" + (timedOut ? " (timeout)" : ""))
-        print("size".rightAligned(7) + "  proto" + "delivered/sent".rightAligned(16) + "msgs/s".rightAligned(11)
+        print("size".rightAligned(7) + "  proto  " + "delivered/sent".rightAligned(16) + "msgs/s".rightAligned(11)
             + "MB/s".rightAligned(9)
             + "p50 us".rightAligned(9) + "p99 us".rightAligned(9) + "max us".rightAligned(9) + "cpu rx/tx us/msg".rightAligned(18)
+            + "guest us/msg".rightAligned(13)
             + "naks".rightAligned(7) + "rdata".rightAligned(7) + "lost".rightAligned(6) + "repair ms".rightAligned(10))
         for r in rows {
-            for p in [r.pgm, r.udp].compactMap({ $0 }) {
+            for p in r.phases {
                 let l = p.latency
                 let pgm = p.transport == .pgm
                 let lost = pgm ? p.counter(\.losses).map(String.init) ?? "-" : p.lostMessages.map(String.init) ?? "-"
-                print((p.size.map(String.init) ?? "?").rightAligned(7) + "  " + p.transport.description.leftAligned(5)
+                print((p.size.map(String.init) ?? "?").rightAligned(7) + "  " + p.transport.description.leftAligned(7)
                     + "\(p.delivered)/\(p.end.map { String($0.sent) } ?? "?")".rightAligned(16)
                     + cell(p.messagesPerSecond, 0).rightAligned(11) + cell(p.megabytesPerSecond, 3).rightAligned(9)
                     + cell(l.map { Double($0.p50) / 1000 }, 0).rightAligned(9) + cell(l.map { Double($0.p99) / 1000 }, 0).rightAligned(9)
                     + cell(l.map { Double($0.max) / 1000 }, 0).rightAligned(9)
                     + (cell(p.receiverCPUPerMessage, 1) + "/" + cell(p.senderCPUPerMessage, 1)).rightAligned(18)
+                    + cell(p.guestCPUPerMessage, 1).rightAligned(13)
                     + (pgm ? p.counter(\.naksSent).map(String.init) ?? "-" : "-").rightAligned(7)
                     + (pgm ? p.counter(\.rdataReceived).map(String.init) ?? "-" : "-").rightAligned(7)
                     + lost.rightAligned(6)
                     + (pgm ? cell(p.repairMean.map { $0 / 1000 }, 1) : "-").rightAligned(10))
             }
         }
-        print("  (lost: PGM sequence numbers declared unrecoverable; UDP messages sent but not delivered;")
+        print("  (lost: PGM sequence numbers declared unrecoverable; UDP and OpenPGM messages sent but not delivered;")
+        print("   guest: the whole machine's user+system+irq+softirq CPU (/proc/stat) over the phase, per message;")
         print("   repair ms: mean time from a gap found to its data, the kernel's repairs and repair_us_total)")
-        if rows.contains(where: { $0.pgm != nil && $0.udp != nil }) {
-            print("PGM/UDP ratios (throughput >1: PGM faster; latency and CPU >1: PGM costlier)")
-            print("size".rightAligned(7) + "msgs/s".rightAligned(9) + "p50".rightAligned(9) + "p99".rightAligned(9)
-            + "cpu rx".rightAligned(9) + "cpu tx".rightAligned(9))
+        for (t, name) in [(PerfHeader.Transport.udp, "PGM/UDP"), (.openpgm, "PGM/OpenPGM")]
+        where rows.contains(where: { $0.pgm != nil && $0.baseline(t) != nil }) {
+            print("\(name) ratios (throughput >1: PGM faster; latency and CPU >1: PGM costlier)")
+            print("size".rightAligned(7) + "msgs/s".rightAligned(9) + "MB/s".rightAligned(9) + "p50".rightAligned(9)
+                + "p99".rightAligned(9) + "cpu rx".rightAligned(9) + "cpu tx".rightAligned(9) + "guest".rightAligned(9))
             for r in rows {
-                guard let p = r.pgm, let u = r.udp else { continue }
+                guard let p = r.pgm, let u = r.baseline(t) else { continue }
                 print((p.size.map(String.init) ?? "?").rightAligned(7)
                     + cell(ratio(p.messagesPerSecond, u.messagesPerSecond), 2).rightAligned(9)
-                    + cell(ratio(p.latency.map { Double($0.p50) }, u.latency.map { Double($0.p50) }), 2).rightAligned(9)
-                    + cell(ratio(p.latency.map { Double($0.p99) }, u.latency.map { Double($0.p99) }), 2).rightAligned(9)
+                    + cell(ratio(p.megabytesPerSecond, u.megabytesPerSecond), 2).rightAligned(9)
+                    + cell(ratio(lat(p, \.p50), lat(u, \.p50)), 2).rightAligned(9)
+                    + cell(ratio(lat(p, \.p99), lat(u, \.p99)), 2).rightAligned(9)
                     + cell(ratio(p.receiverCPUPerMessage, u.receiverCPUPerMessage), 2).rightAligned(9)
-                    + cell(ratio(p.senderCPUPerMessage, u.senderCPUPerMessage), 2).rightAligned(9))
+                    + cell(ratio(p.senderCPUPerMessage, u.senderCPUPerMessage), 2).rightAligned(9)
+                    + cell(ratio(p.guestCPUPerMessage, u.guestCPUPerMessage), 2).rightAligned(9))
             }
         }
     }

@@ -9,16 +9,20 @@ import SystemPackage
 import Glibc
 #endif
 
-/// The sending half: one PGM session per size, and the UDP baseline.
+/// The sending half: one PGM session per size, and the baselines (UDP, OpenPGM).
 struct Send: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Send the sweep: for each size, a PGM session (and a UDP phase with --baseline udp).",
+        abstract: "Send the sweep: for each size, a PGM session (and a UDP and an OpenPGM phase with --baseline).",
         discussion: """
             Each phase sends --count messages of one size (or for --duration seconds), \
             each stamped with CLOCK_MONOTONIC, then an end record with the sender's own \
             figures. PGM phases are rate-limited by the kernel (--rate, PGM_TXW_MAX_RTE); \
             the UDP baseline is paced in user space to the same rate, IP and UDP headers \
-            counted. A PGM session stays open, repairing, until the next size's session has \
+            counted. An OpenPGM phase runs opgm-perf (--openpgm-helper), libpgm in UDP \
+            encapsulation on the next port after --port, with libpgm's rate limit \
+            (PGM_TXW_MAX_RTE) set to the same rate; it stays up one second after its last \
+            message for repairs. It sends APDUs of up to 22400 bytes (the 16 packets \
+            libpgm 5.3's pgm_send_skbv() takes). A PGM session stays open, repairing, until the next size's session has \
             sent; the last one is closed after --linger seconds. Prints the sender's table \
             (or --json) on standard output.
             """
@@ -27,7 +31,7 @@ struct Send: ParsableCommand {
     @OptionGroup var target: GroupOptions
 
     @Option(parsing: .unconditional, help: ArgumentHelp(
-        "Message sizes in bytes, comma-separated, each \(PerfHeader.size)-\(PGMSocket.maximumAPDU) (\(Send.maxUDP) with --baseline udp).",
+        "Message sizes in bytes, comma-separated, each \(PerfHeader.size)-\(PGMSocket.maximumAPDU) (\(Send.maxUDP) with udp, \(Send.maxOpenPGM) with openpgm).",
         valueName: "list"))
     var sizes = "64,512,1400,8192,65000"
 
@@ -39,13 +43,23 @@ struct Send: ParsableCommand {
     var durationText: String?
 
     @Option(name: .customLong("rate"), parsing: .unconditional, help: ArgumentHelp(
-        "Rate limit in bytes/s, IP headers included, for PGM and the UDP baseline, 0-4294967295; 0 for none (default: the kernel's PGM_TXW_MAX_RTE). "
+        "Rate limit in bytes/s, IP headers included, for PGM and the baselines, 0-4294967295; 0 for none (default: the kernel's PGM_TXW_MAX_RTE). "
             + "Suffixes k, M, G multiply bytes/s by 1000, 10^6, 10^9 (100M); kbit, mbit, gbit are bits/s as tc writes them.",
         valueName: "rate"))
     var rateText: String?
 
-    @Option(help: "Baseline run in the same sweep: none or udp.")
-    var baseline: Baseline = .none
+    @Option(name: .customLong("baseline"), help: ArgumentHelp(
+        "Baselines run in the same sweep, after each size's PGM phase: none, udp, openpgm, or udp,openpgm.",
+        valueName: "list"))
+    var baselineText = "none"
+
+    /// --baseline once validate() has checked it.
+    var baselines: [Baseline] { (try? Baseline.parseList(baselineText)) ?? [] }
+
+    @Option(name: .customLong("openpgm-helper"), help: ArgumentHelp(
+        "opgm-perf, OpenPGM's half of --baseline openpgm (default: next to pgm-perf, else build/perf/opgm-perf of its source tree, else the PATH's).",
+        valueName: "path"))
+    var openPGMHelper: String?
 
     @Option(name: .customLong("gap"), parsing: .unconditional, help: ArgumentHelp(
         "Pause between phases, so that repairs and stragglers arrive (0-60 s; a bare number is seconds).", valueName: "time"))
@@ -92,6 +106,9 @@ struct Send: ParsableCommand {
 
     /// The largest UDP datagram over IPv4.
     static let maxUDP = 65507
+    /// The largest APDU opgm-perf sends: 16 packets of 1400 bytes, what
+    /// libpgm 5.3's pgm_send_skbv() takes in one call.
+    static let maxOpenPGM = 22400
 
     /// At most this many sizes: each is one or two phases, numbered in a byte.
     static let maxSizes = 64
@@ -103,9 +120,15 @@ struct Send: ParsableCommand {
     func validate() throws {
         let list: [Int]
         do { list = try parsedSizes() } catch { throw ValidationError(error.description) }
-        if baseline == .udp, let big = list.first(where: { $0 > Self.maxUDP }) {
+        let chosen = try Baseline.parseList(baselineText)
+        if chosen.contains(.udp), let big = list.first(where: { $0 > Self.maxUDP }) {
             throw ValidationError(
                 "--sizes: \(big) bytes does not fit a UDP datagram (at most \(Self.maxUDP)); drop it or use --baseline none")
+        }
+        if chosen.contains(.openpgm), let big = list.first(where: { $0 > Self.maxOpenPGM }) {
+            throw ValidationError(
+                "--sizes: \(big) bytes is more than opgm-perf sends in one APDU (at most \(Self.maxOpenPGM), the 16 packets "
+                    + "libpgm 5.3's pgm_send_skbv() takes); drop it or drop --baseline openpgm")
         }
         if let c = count, c < 1 { throw ValidationError("--count must be at least 1; got \(c)") }
         if let t = ttl, !(0...255).contains(t) { throw ValidationError("--ttl must be 0-255 hops; got \(t)") }
@@ -138,7 +161,7 @@ struct Send: ParsableCommand {
 
     func run() throws {
         let list = try parsedSizes()
-        let perSize = baseline == .udp ? 2 : 1
+        let perSize = 1 + baselines.count
         let phases = UInt8(list.count * perSize)
         let group = target.endpoint
         let interface = try target.interfaceAddress()
@@ -157,7 +180,7 @@ struct Send: ParsableCommand {
         buffer.initializeMemory(as: UInt8.self, repeating: 0xA5)
 
         var udp: UDPMulticast?
-        if baseline == .udp {
+        if baselines.contains(.udp) {
             do {
                 udp = try UDPMulticast.sender(group: group, interface: interface, ttl: options.multicastTTL)
             } catch {
@@ -231,6 +254,14 @@ struct Send: ParsableCommand {
                 phase += 1
                 sleep(seconds: gap)
             }
+
+            // OpenPGM: the same messages through libpgm, at the same rate limit.
+            if baselines.contains(.openpgm) {
+                results.append(try openPGMPhase(size: size, phase: phase, phases: phases, group: group,
+                                                interface: interface, rate: udpRate))
+                phase += 1
+                sleep(seconds: gap)
+            }
         }
         if let p = previous.take() {
             if linger > 0 { sleep(seconds: linger) }
@@ -243,6 +274,48 @@ struct Send: ParsableCommand {
             }
         }
         report(results, group: group, rate: udpRate)
+    }
+
+    /// One OpenPGM phase: opgm-perf sends it (and its end record) and stays
+    /// a second for repairs; what it reports.
+    func openPGMPhase(size: Int, phase: UInt8, phases: UInt8, group: IPv4Endpoint, interface: IPv4Address?,
+                      rate: UInt32) throws(PerfError) -> SizeResult {
+        var args = ["send", group.address.description, String(group.port), interface?.description ?? "",
+                    String(openPGMUDPPort(group.port)), String(size), String(phase), String(phases),
+                    "--rate", String(min(rate, UInt32(Int32.max))), "--linger", "1"]
+        if let c = count {
+            args += ["--count", String(c)]
+        } else if durationText != nil {
+            args += ["--count", "1000000000000"]
+        }
+        if let d = durationSeconds { args += ["--duration", String(d)] }
+        let path = openPGMHelperPath(openPGMHelper)
+        if !quiet { printError("pgm-perf send: phase \(phase + 1)/\(phases) openpgm \(size) B: \(path)") }
+        let helper: OpenPGMHelper
+        do { helper = try OpenPGMHelper.spawn(path, args) } catch {
+            throw PerfError.failed("starting \(path)", error)
+        }
+        var r = SizeResult(size: size, transport: .openpgm)
+        var reported = false
+        while true {
+            let line: String?
+            do { line = try helper.readLine(wait: true) } catch {
+                helper.terminate()
+                helper.wait()
+                throw PerfError.failed("reading \(path)'s output", error)
+            }
+            guard let line else { break }
+            let w = line.split(separator: " ")
+            if w.count == 6, w[0] == "sent", let n = UInt64(w[1]), let ns = UInt64(w[3]), let cpu = UInt64(w[5]) {
+                r.sent = n
+                r.nanoseconds = ns
+                r.cpuNanoseconds = cpu
+                reported = true
+            }
+        }
+        let status = helper.wait()
+        guard status == 0, reported else { throw PerfError.helperFailed(path, status) }
+        return r
     }
 
     /// Writes an end message (header and record) into `buffer`; its bytes.
@@ -368,39 +441,48 @@ struct Send: ParsableCommand {
                 let p = bySize[size]?.first { $0.transport == .pgm }
                 let u = bySize[size]?.first { $0.transport == .udp }
                 var o: [(String, JSON)] = [("size", .int(Int64(size))), ("pgm", p.map(side) ?? .null)]
-                if baseline == .udp {
+                if baselines.contains(.udp) {
                     o.append(("udp", u.map(side) ?? .null))
                     o.append(("ratio", .object([
                         ("msgs_per_s", jnum(ratio(p?.messagesPerSecond, u?.messagesPerSecond))),
                         ("cpu_per_msg", jnum(ratio(p?.cpuPerMessage, u?.cpuPerMessage))),
                     ])))
                 }
+                if baselines.contains(.openpgm) {
+                    let q = bySize[size]?.first { $0.transport == .openpgm }
+                    o.append(("openpgm", q.map(side) ?? .null))
+                    o.append(("ratio_openpgm", .object([
+                        ("msgs_per_s", jnum(ratio(p?.messagesPerSecond, q?.messagesPerSecond))),
+                        ("cpu_per_msg", jnum(ratio(p?.cpuPerMessage, q?.cpuPerMessage))),
+                    ])))
+                }
                 return .object(o)
             }
             print(JSON.object([
                 ("role", .string("send")), ("group", .string(group.description)),
-                ("rate", .uint(UInt64(rate))), ("baseline", .string(baseline.rawValue)),
+                ("rate", .uint(UInt64(rate))), ("baseline", .string(baselines.isEmpty ? "none" : baselines.map(\.rawValue).joined(separator: ","))),
                 ("send_batch", .uint(UInt64(sendBatch))), ("results", .array(rows)),
             ]).text)
             return
         }
         print("pgm-perf send: \(results.count) phases to \(group), rate \(rate == 0 ? "unlimited" : "\(rate) bytes/s")")
-        print("size".rightAligned(7) + "  proto" + "sent".rightAligned(9) + "seconds".rightAligned(9)
+        print("size".rightAligned(7) + "  proto  " + "sent".rightAligned(9) + "seconds".rightAligned(9)
             + "msgs/s".rightAligned(11) + "MB/s".rightAligned(9)
             + "cpu us/msg".rightAligned(11) + "naks rcvd".rightAligned(10) + "rdata".rightAligned(8))
         for r in results {
-            print(String(r.size).rightAligned(7) + "  " + r.transport.description.leftAligned(5) + String(r.sent).rightAligned(9)
+            print(String(r.size).rightAligned(7) + "  " + r.transport.description.leftAligned(7) + String(r.sent).rightAligned(9)
                 + fixed(r.seconds, 2).rightAligned(9) + cell(r.messagesPerSecond, 0).rightAligned(11)
                 + cell(r.megabytesPerSecond, 3).rightAligned(9) + cell(r.cpuPerMessage, 2).rightAligned(11)
                 + (r.statistics.map { String($0.naksReceived) } ?? "-").rightAligned(10)
                 + (r.statistics.map { String($0.rdataSent) } ?? "-").rightAligned(8))
         }
-        if baseline == .udp {
-            print("PGM/UDP (send side)")
+        for b in baselines {
+            let t: PerfHeader.Transport = b == .udp ? .udp : .openpgm
+            print(b == .udp ? "PGM/UDP (send side)" : "PGM/OpenPGM (send side)")
             print("size".rightAligned(7) + "msgs/s".rightAligned(9) + "cpu/msg".rightAligned(9))
             for size in sizesInOrder {
                 let p = bySize[size]?.first { $0.transport == .pgm }
-                let u = bySize[size]?.first { $0.transport == .udp }
+                let u = bySize[size]?.first { $0.transport == t }
                 print(String(size).rightAligned(7) + cell(ratio(p?.messagesPerSecond, u?.messagesPerSecond), 2).rightAligned(9)
                     + cell(ratio(p?.cpuPerMessage, u?.cpuPerMessage), 2).rightAligned(9))
             }

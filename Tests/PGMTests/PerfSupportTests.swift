@@ -26,7 +26,9 @@ struct PerfSupportTests {
         bad[4] = 9  // unknown kind
         #expect(bad.withUnsafeBytes { PerfHeader(decoding: $0) } == nil)
         bad = bytes
-        bad[5] = 2  // unknown transport
+        bad[5] = 2  // OpenPGM, opgm-perf's phases
+        #expect(bad.withUnsafeBytes { PerfHeader(decoding: $0) }?.transport == .openpgm)
+        bad[5] = 3  // unknown transport
         #expect(bad.withUnsafeBytes { PerfHeader(decoding: $0) } == nil)
         bad = bytes
         bad[6] = 2  // phase 2 of 2

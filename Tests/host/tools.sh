@@ -194,6 +194,16 @@ check "pgm-perf send refuses a size given twice" refused pgm-perf "64 is given t
 check "pgm-perf send refuses a UDP baseline above 65507 bytes" \
 	refused pgm-perf "70000 bytes does not fit a UDP datagram" send --sizes 64,70000 --baseline udp
 check "pgm-perf send refuses an unknown baseline" refused pgm-perf "baseline" send --baseline tcp
+check "pgm-perf send refuses an unknown baseline in a list" \
+	refused pgm-perf "--baseline: 'tcp' is not a baseline" send --baseline udp,tcp
+check "pgm-perf send refuses a baseline given twice" refused pgm-perf "--baseline: udp is given twice" send --baseline udp,udp
+check "pgm-perf send refuses an empty baseline in a list" refused pgm-perf "--baseline: '' is not a baseline" send --baseline udp,
+check "pgm-perf send refuses none in a list" refused pgm-perf "--baseline: 'none' is not a baseline" send --baseline none,udp
+check "pgm-perf send refuses an OpenPGM baseline above 22400 bytes" \
+	refused pgm-perf "22401 bytes is more than opgm-perf sends" send --sizes 64,22401 --baseline openpgm
+check "pgm-perf send --help names the openpgm baseline" \
+	sh -c "'$bin/pgm-perf' send --help | grep -q 'udp,openpgm'"
+check "pgm-perf recv --help has --openpgm" sh -c "'$bin/pgm-perf' recv --help | grep -q -- '--openpgm '"
 check "pgm-perf send refuses --count 0" refused pgm-perf "--count must be at least 1" send --count 0
 check "pgm-perf send refuses --duration 0" refused pgm-perf "--duration must be" send --duration 0
 check "pgm-perf send refuses a negative --gap" refused pgm-perf "--gap must be 0-60 seconds" send --gap=-1
