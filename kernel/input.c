@@ -10,8 +10,10 @@
  * destination port (and group, when bound to one), upstream packets (NAK,
  * SPMR) to the source whose data-source port they name, and multicast
  * SPMRs also to receivers of their data-destination port (another
- * receiver's SPMR suppresses theirs, Appendix C).  The socket list
- * is walked under RCU (we run inside ip_local_deliver's rcu_read_lock).
+ * receiver's SPMR suppresses theirs, Appendix C).  The sockets are
+ * found in the netns's port hash (pgm.h), one bucket per port a packet
+ * names, walked under RCU (we run inside ip_local_deliver's
+ * rcu_read_lock): a packet costs the sockets of its port, not all of them.
  *
  * UDP-encapsulated packets (udp.c) take the same path from pgm_input()
  * with the UDP port they arrived on; they reach only encapsulated sockets
@@ -101,57 +103,78 @@ static bool pgm_encap_match(const struct pgm_sock *ps, u16 udp_port)
 			    udp_port == READ_ONCE(ps->params.udp_encap_mcast_port));
 }
 
+/*
+ * Hand @skb to the receivers of data-destination port @port: downstream
+ * packets, and other receivers' multicast SPMRs (Appendix C).  A receiver
+ * bound to an address takes only packets sent to it.
+ */
+static bool pgm_to_receivers(struct pgm_net *pn, struct sk_buff *skb,
+			     const struct pgm_wire_info *info, u16 udp_port,
+			     __be16 port, __be32 daddr)
+{
+	struct pgm_sock *ps;
+	bool any = false;
+
+	hlist_for_each_entry_rcu(ps, pgm_port_bucket(pn, port), port_node) {
+		struct inet_sock *inet = &ps->inet;
+		__be32 bound;
+
+		if (READ_ONCE(ps->role) != PGM_ROLE_RECEIVER ||
+		    READ_ONCE(inet->inet_sport) != port ||
+		    !pgm_encap_match(ps, udp_port))
+			continue;
+		bound = READ_ONCE(inet->inet_rcv_saddr);
+		if (bound && bound != daddr)
+			continue;
+		pgm_receiver_rcv(&inet->sk, skb, info);
+		any = true;
+	}
+	return any;
+}
+
+/* Hand a NAK or SPMR to the source of data-source port @port. */
+static bool pgm_to_source(struct pgm_net *pn, struct sk_buff *skb,
+			  const struct pgm_wire_info *info, u16 udp_port, __be16 port)
+{
+	struct pgm_sock *ps;
+	bool any = false;
+
+	hlist_for_each_entry_rcu(ps, pgm_port_bucket(pn, port), port_node) {
+		if (READ_ONCE(ps->role) != PGM_ROLE_SOURCE ||
+		    READ_ONCE(ps->inet.inet_sport) != port ||
+		    !pgm_encap_match(ps, udp_port))
+			continue;
+		pgm_source_rcv(&ps->inet.sk, skb, info);
+		any = true;
+	}
+	return any;
+}
+
 static bool pgm_dispatch(struct pgm_net *pn, struct sk_buff *skb,
 			 const struct pgm_wire_info *info, u16 udp_port)
 {
 	const struct pgm_hdr *ph = (const struct pgm_hdr *)skb->data;
 	__be32 daddr = ip_hdr(skb)->daddr;
-	bool down, any = false;
-	struct pgm_sock *ps;
+	bool any;
 
 	switch (info->type) {
 	case PGM_SPM:
 	case PGM_ODATA:
 	case PGM_RDATA:
 	case PGM_NCF:
-		down = true;
-		break;
+		/* Downstream: to the receivers of the destination port. */
+		return pgm_to_receivers(pn, skb, info, udp_port, ph->dport, daddr);
 	case PGM_NAK:
 	case PGM_SPMR:
-		down = false;
-		break;
+		/* Upstream: the destination port is the data-source port. */
+		any = pgm_to_source(pn, skb, info, udp_port, ph->dport);
+		/* A multicast SPMR's source port is the data-destination port. */
+		if (info->type == PGM_SPMR && ipv4_is_multicast(daddr))
+			any |= pgm_to_receivers(pn, skb, info, udp_port, ph->sport, daddr);
+		return any;
 	default:
 		return false;	/* POLL, POLR, NNAK, ACK: no socket takes them */
 	}
-
-	hlist_for_each_entry_rcu(ps, &pn->sockets, node) {
-		struct inet_sock *inet = &ps->inet;
-		u8 role = READ_ONCE(ps->role);
-		__be16 port = READ_ONCE(inet->inet_sport);
-
-		if (!pgm_encap_match(ps, udp_port))
-			continue;
-		if (role == PGM_ROLE_RECEIVER &&
-		    (down || (info->type == PGM_SPMR && ipv4_is_multicast(daddr)))) {
-			/*
-			 * Downstream packets, and other receivers' multicast
-			 * SPMRs (Appendix C), by data-destination port: the
-			 * destination port downstream, the source port upstream.
-			 */
-			__be32 bound = READ_ONCE(inet->inet_rcv_saddr);
-
-			if (port != (down ? ph->dport : ph->sport))
-				continue;
-			if (bound && bound != daddr)
-				continue;
-			pgm_receiver_rcv(&ps->inet.sk, skb, info);
-			any = true;
-		} else if (!down && role == PGM_ROLE_SOURCE && port == ph->dport) {
-			pgm_source_rcv(&ps->inet.sk, skb, info);
-			any = true;
-		}
-	}
-	return any;
 }
 
 /**

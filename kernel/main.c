@@ -4,7 +4,7 @@
  *
  * Registers the socket type (AF_INET, SOCK_RDM, IPPROTO_PGM) and the IP
  * protocol 113 handler, and keeps per-netns state: counters, the socket
- * list and the defaults new sockets take.
+ * list and port hash, and the defaults new sockets take.
  *
  * Unload: a module reference is held by every socket (through proto.owner
  * and proto_ops.owner) and by every netlink dump in progress (through the
@@ -16,6 +16,7 @@
 #include <linux/module.h>
 #include <linux/init.h>
 #include <linux/net.h>
+#include <linux/slab.h>
 #include <net/protocol.h>
 #include <net/net_namespace.h>
 
@@ -30,6 +31,12 @@ static int __net_init pgm_net_init(struct net *net)
 	pn->mib = alloc_percpu(struct pgm_mib);
 	if (!pn->mib)
 		return -ENOMEM;
+	/* Charged to the memory cgroup of whoever makes the netns. */
+	pn->ports = kcalloc(PGM_PORT_HASH_SIZE, sizeof(*pn->ports), GFP_KERNEL_ACCOUNT);
+	if (!pn->ports) {
+		free_percpu(pn->mib);
+		return -ENOMEM;
+	}
 	spin_lock_init(&pn->lock);
 	INIT_HLIST_HEAD(&pn->sockets);
 	pn->nsockets = 0;
@@ -40,6 +47,7 @@ static int __net_init pgm_net_init(struct net *net)
 	pgm_netns_default_params(pn);
 	pgm_udp_net_init(pn);
 	if (pgm_sysctl_register(net, pn)) {
+		kfree(pn->ports);
 		free_percpu(pn->mib);
 		return -ENOMEM;
 	}
@@ -49,13 +57,18 @@ static int __net_init pgm_net_init(struct net *net)
 static void __net_exit pgm_net_exit(struct net *net)
 {
 	struct pgm_net *pn = pgm_pernet(net);
+	unsigned int i;
 
 	/* Sockets hold a netns reference, so none can be left here. */
 	WARN_ON_ONCE(!hlist_empty(&pn->sockets));
+	for (i = 0; i < PGM_PORT_HASH_SIZE; i++)
+		WARN_ON_ONCE(!hlist_empty(&pn->ports[i]));
 	WARN_ON_ONCE(atomic_read(&pn->rx_sessions_used) ||
 		     atomic_long_read(&pn->rx_mem_used));
 	pgm_sysctl_unregister(pn);
 	pgm_udp_net_exit(pn);
+	/* Read by the input path like @mib, and freed with it. */
+	kfree(pn->ports);
 	free_percpu(pn->mib);
 }
 

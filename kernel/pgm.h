@@ -6,10 +6,21 @@
  * -------
  * pgm_net.lock (spinlock, BH-safe) protects the per-netns socket list for
  * writers: sockets are added in ->init and removed in ->unhash, both in
- * process context.  Readers (the IP protocol handler in softirq, socket
- * dumps) walk the list under rcu_read_lock(); sockets are SOCK_RCU_FREE so
- * a reader may look at one that is being closed and must take a reference
- * (refcount_inc_not_zero) before using it outside the RCU section.
+ * process context.  Readers (socket dumps) walk the list under
+ * rcu_read_lock(); sockets are SOCK_RCU_FREE so a reader may look at one
+ * that is being closed and must take a reference (refcount_inc_not_zero)
+ * before using it outside the RCU section.
+ *
+ * The same lock protects the port hash, pgm_net.ports: a socket with a
+ * role is in the bucket of its port (inet_sport: the data-destination port
+ * of a receiver, the data-source port of a source) from the moment bind()
+ * or connect() sets them, both changed with the hash under the lock, until
+ * ->unhash or a failed connect() takes it out.  The input path (softirq)
+ * walks one bucket under RCU and still checks each socket's role and port,
+ * which may change under it.  A socket leaves the hash for good at close;
+ * the one that can come back (a failed connect() resets the role) waits
+ * for a grace period first, so that a reader on its node never follows it
+ * into another bucket.
  *
  * The socket lock (lock_sock) serialises setsockopt, bind, connect and
  * close on one socket.  Option values read from softirq are single u32
@@ -79,11 +90,24 @@ struct pgm_mib {
 	u64	v[PGM_MIB_MAX];
 };
 
+/*
+ * Buckets of the per-netns port hash: a fixed 256 (2 KiB a netns).  A host
+ * runs few PGM sockets (one per session it sends or receives), and ports
+ * hash by their low bits, so consecutive ports (a receiver's usual choice)
+ * and random ones (a source's) spread evenly: a thousand sockets are four
+ * a bucket.  Fixed rather than a module parameter: a netns exists before
+ * its sockets, so nothing could size it better, and growing it (as UDP
+ * does at boot) is not worth a resize protocol under RCU.
+ */
+#define PGM_PORT_HASH_BITS	8
+#define PGM_PORT_HASH_SIZE	(1U << PGM_PORT_HASH_BITS)
+
 struct pgm_net {
 	struct pgm_mib __percpu	*mib;
 	struct pgm_params	defaults;	/* for new sockets */
-	spinlock_t		lock;		/* writers of @sockets, @defaults */
-	struct hlist_head	sockets;	/* RCU list of pgm_sock */
+	spinlock_t		lock;		/* writers of @sockets, @ports, @defaults */
+	struct hlist_head	sockets;	/* RCU list of pgm_sock, all of them */
+	struct hlist_head	*ports;		/* RCU hash of those with a role, by port */
 	unsigned int		nsockets;	/* under @lock */
 	unsigned int		gen;		/* under @lock: sockets added + removed */
 	atomic_t		peer_gen;	/* sessions added + removed, any receiver */
@@ -154,6 +178,7 @@ struct pgm_ring {
 struct pgm_sock {
 	struct inet_sock	inet;	/* must be first */
 	struct hlist_node	node;	/* in pgm_net.sockets */
+	struct hlist_node	port_node; /* in pgm_net.ports, while it has a role */
 	struct pgm_params	params;
 	u8			gsi[PGM_GSI_LEN];
 	u8			role;	/* enum pgm_role */
@@ -179,6 +204,12 @@ extern unsigned int pgm_net_id;
 static inline struct pgm_net *pgm_pernet(const struct net *net)
 {
 	return net_generic(net, pgm_net_id);
+}
+
+/* The bucket of the port hash for @port (network order). */
+static inline struct hlist_head *pgm_port_bucket(const struct pgm_net *pn, __be16 port)
+{
+	return &pn->ports[ntohs(port) & (PGM_PORT_HASH_SIZE - 1)];
 }
 
 static inline void pgm_mib_inc(struct pgm_net *pn, enum pgm_mib_field f)

@@ -74,6 +74,7 @@ static int pgm_init_sock(struct sock *sk)
 	ps->owner = get_pid(task_tgid(current));
 	sk->sk_destruct = pgm_sock_destruct;
 
+	INIT_HLIST_NODE(&ps->port_node);
 	spin_lock_bh(&pn->lock);
 	ps->params = pn->defaults;
 	hlist_add_head_rcu(&ps->node, &pn->sockets);
@@ -83,9 +84,34 @@ static int pgm_init_sock(struct sock *sk)
 	return 0;
 }
 
+/*
+ * Give @sk the role @role on port @port and put it in the port hash, or
+ * (PGM_ROLE_NONE, port 0) take it out; under pn->lock, which keeps the
+ * hash, the roles and the ports of the netns's sockets in step.  The input
+ * path reads role and port with READ_ONCE and checks both.  A socket taken
+ * out must not be put back before a grace period (pgm_connect()).
+ */
+static void pgm_set_port(struct pgm_net *pn, struct sock *sk, u8 role, __be16 port)
+	__must_hold(&pn->lock)
+{
+	struct pgm_sock *ps = pgm_sk(sk);
+
+	sock_owned_by_me(sk);
+	lockdep_assert_held(&pn->lock);
+	if (!hlist_unhashed(&ps->port_node))
+		hlist_del_init_rcu(&ps->port_node);
+	WRITE_ONCE(inet_sk(sk)->inet_sport, port);
+	WRITE_ONCE(ps->role, role);
+	if (role != PGM_ROLE_NONE)
+		hlist_add_head_rcu(&ps->port_node, pgm_port_bucket(pn, port));
+}
+
 static int pgm_hash(struct sock *sk)
 {
-	/* Sockets are listed from ->init; there is no port hash to join. */
+	/*
+	 * Sockets are listed from ->init and join the port hash when
+	 * bind() or connect() gives them a role (pgm_set_port()).
+	 */
 	return 0;
 }
 
@@ -95,6 +121,9 @@ static void pgm_unhash(struct sock *sk)
 	struct pgm_sock *ps = pgm_sk(sk);
 
 	spin_lock_bh(&pn->lock);
+	/* For good: the socket is closing, and freed after a grace period. */
+	if (!hlist_unhashed(&ps->port_node))
+		hlist_del_init_rcu(&ps->port_node);
 	if (!hlist_unhashed(&ps->node)) {
 		hlist_del_init_rcu(&ps->node);
 		pn->nsockets--;
@@ -148,6 +177,7 @@ static int pgm_bind(struct sock *sk, struct sockaddr *uaddr, int addr_len)
 	struct sockaddr_in *sin = (struct sockaddr_in *)uaddr;
 	struct inet_sock *inet = inet_sk(sk);
 	struct pgm_sock *ps = pgm_sk(sk);
+	struct pgm_net *pn = pgm_pernet(sock_net(sk));
 	__be32 addr;
 	int err = 0;
 
@@ -185,8 +215,9 @@ static int pgm_bind(struct sock *sk, struct sockaddr *uaddr, int addr_len)
 			goto out;
 		}
 		inet->inet_rcv_saddr = addr;
-		WRITE_ONCE(inet->inet_sport, sin->sin_port);
-		WRITE_ONCE(ps->role, PGM_ROLE_RECEIVER);
+		spin_lock_bh(&pn->lock);
+		pgm_set_port(pn, sk, PGM_ROLE_RECEIVER, sin->sin_port);
+		spin_unlock_bh(&pn->lock);
 	} else {
 		inet->inet_rcv_saddr = addr;
 		inet->inet_saddr = addr;
@@ -199,10 +230,12 @@ out:
 /* Is @port in use by another source of this netns with the same GSI? */
 static bool pgm_sport_used(struct pgm_net *pn, const struct pgm_sock *self,
 			   __be16 port)
+	__must_hold(&pn->lock)
 {
 	struct pgm_sock *ps;
 
-	hlist_for_each_entry(ps, &pn->sockets, node) {
+	lockdep_assert_held(&pn->lock);
+	hlist_for_each_entry(ps, pgm_port_bucket(pn, port), port_node) {
 		if (ps != self && ps->role == PGM_ROLE_SOURCE &&
 		    ps->inet.inet_sport == port &&
 		    !memcmp(ps->gsi, self->gsi, PGM_GSI_LEN))
@@ -264,19 +297,23 @@ static int pgm_connect(struct socket *sock, struct sockaddr *uaddr,
 	}
 	inet->inet_daddr = sin->sin_addr.s_addr;
 	inet->inet_dport = sin->sin_port;
-	WRITE_ONCE(inet->inet_sport, port);
-	WRITE_ONCE(ps->role, PGM_ROLE_SOURCE);
+	pgm_set_port(pn, sk, PGM_ROLE_SOURCE, port);
 	spin_unlock_bh(&pn->lock);
 
 	err = pgm_source_start(sk);
 	if (err) {
 		spin_lock_bh(&pn->lock);
-		WRITE_ONCE(ps->role, PGM_ROLE_NONE);
-		WRITE_ONCE(inet->inet_sport, 0);
+		pgm_set_port(pn, sk, PGM_ROLE_NONE, 0);
 		inet->inet_daddr = 0;
 		inet->inet_dport = 0;
 		spin_unlock_bh(&pn->lock);
 		pgm_udp_put(sk);
+		/*
+		 * A packet's walk may be on our node: let it end before a
+		 * later bind() or connect() links the node into another
+		 * bucket, where the walk would continue.
+		 */
+		synchronize_net();
 		goto out;
 	}
 	inet_sk_set_state(sk, TCP_ESTABLISHED);

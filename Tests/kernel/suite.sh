@@ -135,6 +135,8 @@ modprobe pgm || insmod "$PGM_KO"
 # 2. Socket API and input path.
 run_counted sock_test "$bin/sock_test"
 run_counted input_test "$bin/input_test"
+# Which sockets a packet reaches among a thousand (the port hash).
+run_counted lookup_test "$bin/lookup_test"
 run_counted src_test "$bin/src_test"
 # The source attacked: NAK floods, memory in a cgroup (issue 15).
 run_counted attack_src "$bin/attack_src"
