@@ -40,9 +40,9 @@ static uint64_t field(const struct pgm_netns_stats *s, size_t off)
 }
 
 /*
- * Send @q and wait (up to 2 s; loopback delivery is asynchronous) until
- * in_packets grew by one; then exactly the counter at @off must have grown,
- * by one, among the outcome counters.
+ * Send @q and wait (up to 5 s; loopback delivery is asynchronous) until
+ * in_packets and the outcome counters grew; then exactly the counter at @off
+ * must have grown, by one, among the outcome counters.
  */
 static void expect_outcome(const struct pkt *q, size_t off, const char *what)
 {
@@ -58,9 +58,19 @@ static void expect_outcome(const struct pkt *q, size_t off, const char *what)
 
 	netns_stats(&a);
 	send_pkt(q);
-	for (int i = 0; i < 200; i++) {
+	/*
+	 * in_packets is counted when a packet arrives, its outcome when it has
+	 * been handled: wait for both (a slow kernel can be read in between).
+	 */
+	for (int i = 0; i < 500; i++) {
+		uint64_t before = 0, after = 0;
+
 		netns_stats(&b);
-		if (b.in_packets != a.in_packets)
+		for (unsigned int k = 0; k < sizeof(outcomes) / sizeof(outcomes[0]); k++) {
+			before += field(&a, outcomes[k]);
+			after += field(&b, outcomes[k]);
+		}
+		if (b.in_packets != a.in_packets && after != before)
 			break;
 		usleep(10000);
 	}
