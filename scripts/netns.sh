@@ -8,12 +8,14 @@
 #   netns_add NS          namespace NS, lo up (an NS left over is deleted first)
 #   netns_pair NS1 DEV1 ADDR1 NS2 DEV2 ADDR2
 #                         NS1 and NS2 joined by a veth pair DEV1-DEV2, each end
-#                         up with ADDR/24 and the route for 224.0.0.0/4
+#                         up with ADDR/24 and the route for 224.0.0.0/4, and the
+#                         other end's address in its neighbour table
 #   netns_bridge SW NET HOST...
 #                         namespace SW with bridge br0 (multicast snooping off:
 #                         multicast floods), and a namespace per HOST whose eth0
 #                         has NET.1, NET.2, ... (/24, in order) and the route for
-#                         224.0.0.0/4, its veth peer p-HOST a port of br0 in SW
+#                         224.0.0.0/4, its veth peer p-HOST a port of br0 in SW;
+#                         every HOST has the others' addresses as neighbours
 #   netns_netem NS DEV [RULES...]
 #                         DEV's root qdisc in NS: netem RULES (one word or
 #                         several, e.g. "loss 5%"), or the default without RULES
@@ -36,10 +38,23 @@ netns_if_up() {
 		ip -n "$1" route add 224.0.0.0/4 dev "$2"
 }
 
+# NS DEV ADDR NS2 DEV2: NS knows ADDR (DEV2's address in NS2) through DEV,
+# a permanent neighbour entry.  The tests put netem loss on these links
+# for PGM's sake; ARP under that loss held back a receiver's first unicast
+# NAKs for whole seconds of retransmitted requests (one tools-vm run on
+# 6.12: no NAK reached the source in the 1.7 s of its stream, 86 APDUs
+# declared lost), which tests the neighbour table's timers, not PGM.
+netns_neigh() {
+	local mac
+	mac=$(ip netns exec "$4" cat "/sys/class/net/$5/address") &&
+		ip -n "$1" neigh replace "$3" lladdr "$mac" dev "$2" nud permanent
+}
+
 netns_pair() {
 	netns_add "$1" && netns_add "$4" &&
 		ip link add "$2" netns "$1" type veth peer name "$5" netns "$4" &&
-		netns_if_up "$1" "$2" "$3" && netns_if_up "$4" "$5" "$6"
+		netns_if_up "$1" "$2" "$3" && netns_if_up "$4" "$5" "$6" &&
+		netns_neigh "$1" "$2" "$6" "$4" "$5" && netns_neigh "$4" "$5" "$3" "$1" "$2"
 }
 
 netns_bridge() {
@@ -54,6 +69,14 @@ netns_bridge() {
 			ip -n "$sw" link set "p-$h" master br0 up &&
 			netns_if_up "$h" eth0 "$net.$i" || return
 		i=$((i + 1))
+	done
+	local a b j
+	for a in "$@"; do
+		j=1
+		for b in "$@"; do
+			[ "$a" = "$b" ] || netns_neigh "$a" eth0 "$net.$j" "$b" eth0 || return
+			j=$((j + 1))
+		done
 	done
 }
 
