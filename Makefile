@@ -123,7 +123,7 @@ build/interop/kpeer: Tests/interop/kpeer.c Tests/interop/stream.h kernel/include
 	@mkdir -p build/interop/include/linux
 	@cp kernel/include/uapi/linux/pgm.h build/interop/include/linux/pgm.h
 	$(CC) $(INTEROP_CFLAGS) -Ibuild/interop/include -o $@ $<
-build/interop/opgm: Tests/interop/opgm.c Tests/interop/stream.h .deps.stamp
+build/interop/opgm: Tests/interop/opgm.c Tests/interop/stream.h Tests/interop/libpgm.h .deps.stamp
 	@mkdir -p $(@D)
 	$(CC) $(INTEROP_CFLAGS) $$(pkg-config --cflags openpgm-5.3) -o $@ $< $$(pkg-config --libs openpgm-5.3)
 build/interop/zpeer: Tests/interop/zpeer.c Tests/interop/stream.h .deps.stamp
@@ -135,7 +135,7 @@ interop-peers: $(INTEROP)
 # pgm-perf's OpenPGM baseline (Tests/perf/opgm-perf.c, libpgm), which
 # pgm-perf runs from build/perf when --baseline names openpgm.
 PERF_HELPERS := build/perf/opgm-perf
-build/perf/opgm-perf: Tests/perf/opgm-perf.c .deps.stamp
+build/perf/opgm-perf: Tests/perf/opgm-perf.c Tests/interop/libpgm.h .deps.stamp
 	@mkdir -p $(@D)
 	$(CC) $(INTEROP_CFLAGS) $$(pkg-config --cflags openpgm-5.3) -o $@ $< $$(pkg-config --libs openpgm-5.3)
 
