@@ -162,7 +162,7 @@ check-host: swift build/ktests/wire_test build/ktests/txw_test examples
 	@set -o pipefail; .build/debug/pgm-conform --backend model --json build/conformance/model.json Tests/conformance | tee build/check/host-conformance.log
 
 # Kernel stage: one VM boot per kernel runs the whole suite.
-check-kernel-%: .deps.stamp swift $(KTESTS) $(INTEROP)
+check-kernel-%: .deps.stamp swift $(KTESTS) $(INTEROP) $(PERF_HELPERS)
 	@mkdir -p build/check
 	@scripts/build-module --strict $* >/dev/null
 	@start=$$(date +%s); set -o pipefail; \

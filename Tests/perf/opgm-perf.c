@@ -7,7 +7,7 @@
  *
  *   opgm-perf send GROUP PORT IFADDR UDPPORT SIZE PHASE PHASES
  *                  [--count N] [--duration S] [--rate BYTES] [--linger S]
- *   opgm-perf recv GROUP PORT IFADDR UDPPORT [--rcvbuf BYTES] [--timeout S]
+ *   opgm-perf recv GROUP PORT IFADDR UDPPORT [--rcvbuf BYTES] [--timeout S] [--idle S]
  *
  * Messages are pgm-perf's (Sources/PGMToolSupport/Perf.swift): a 24-byte
  * header (magic "PGPF", kind, transport 2 = OpenPGM, phase, phases, index,
@@ -21,14 +21,17 @@
  *
  * SIZE is at most 22400 bytes, the 16 packets pgm_send_skbv() takes.
  *
- * The sender prints "sent N ns T cpu_ns C" on stdout once the end record is
- * sent, then lingers (--linger, default 1 s) answering NAKs.  The receiver
- * prints "ready", then one line per phase it saw end, on stdout: "phase P
- * size S sent N delivered D bytes B first_stamp F last_arrival L p50 X
- * p99 Y max Z cpu_ns C sender_cpu_ns SC guest_cpu_ns G resets R" (times in
- * nanoseconds; G: the whole machine's user, system, irq and softirq time in
- * /proc/stat from the phase's first message to its end record), and stops
- * on SIGTERM or at --timeout.
+ * The sender prints "sent N ns T cpu_ns C" on stdout once the end record
+ * is sent (three times), then lingers (--linger, default 1 s) answering
+ * NAKs.  The receiver prints "ready", then one line per phase it saw end,
+ * on stdout: "phase P size S sent N sender_cpu_ns SC delivered D bytes B
+ * first_stamp F last_arrival L p50 X p99 Y max Z cpu_ns C guest_cpu_ns G
+ * resets R" (times in nanoseconds; G: the whole machine's user, system, irq
+ * and softirq time in /proc/stat from the phase's first message to its
+ * end), and stops on SIGTERM or at --timeout.  A phase whose end record
+ * never came (libpgm gave it up) ends when a later phase begins or after
+ * --idle seconds (default 20) without a message of it; its line has no
+ * "sent" and no "sender_cpu_ns".
  */
 #include <errno.h>
 #include <limits.h>
@@ -50,6 +53,7 @@
 #define MAGIC 0x46504750u	/* "PGPF" little-endian */
 #define HDR 24
 #define END 48
+#define END_COPIES 3
 #define TRANSPORT_OPENPGM 2
 #define MAX_APDU 65507
 /*
@@ -195,8 +199,14 @@ static int do_send(pgm_sock_t *sock, size_t size, int phase, int phases, uint64_
 	put64(msg + HDR + 24, c1 - c0);
 	put64(msg + HDR + 32, 0);
 	put64(msg + HDR + 40, 0);
-	if (send_one(sock, msg, HDR + END))
-		return 1;
+	/*
+	 * The end record three times: libpgm 5.3 as a receiver now and then
+	 * gives up an APDU it had (docs/openpgm-receiver-loss.md), and a phase
+	 * without its end would wait for the receiver's idle limit.
+	 */
+	for (int k = 0; k < END_COPIES; k++)
+		if (send_one(sock, msg, HDR + END))
+			return 1;
 	printf("sent %llu ns %llu cpu_ns %llu\n", (unsigned long long)sent,
 	       (unsigned long long)(t1 - t0), (unsigned long long)(c1 - c0));
 	fflush(stdout);
@@ -209,7 +219,7 @@ static int do_send(pgm_sock_t *sock, size_t size, int phase, int phases, uint64_
 
 struct phase {
 	int size;
-	uint64_t delivered, bytes, first_stamp, last_arrival, cpu_start, guest_start;
+	uint64_t delivered, bytes, first_stamp, last_arrival, last_seen, cpu_start, guest_start;
 	uint64_t *lat;
 	size_t nlat, cap;
 	unsigned int resets;
@@ -233,36 +243,48 @@ static uint64_t rank(const uint64_t *s, size_t n, unsigned int p)
 	return s[r ? r - 1 : 0];
 }
 
+/*
+ * One phase's line; @end is its end record, or NULL when the phase ended
+ * without one (then "sent" and "sender_cpu_ns" are left out: unknown).
+ */
 static void report(int k, struct phase *ph, const unsigned char *end)
 {
 	uint64_t p50 = 0, p99 = 0, max = 0;
 
+	ph->closed = true;
 	if (ph->nlat) {
 		qsort(ph->lat, ph->nlat, sizeof(*ph->lat), cmp64);
 		p50 = rank(ph->lat, ph->nlat, 50);
 		p99 = rank(ph->lat, ph->nlat, 99);
 		max = ph->lat[ph->nlat - 1];
 	}
-	printf("phase %d size %d sent %llu delivered %llu bytes %llu first_stamp %llu last_arrival %llu "
-	       "p50 %llu p99 %llu max %llu cpu_ns %llu sender_cpu_ns %llu guest_cpu_ns %llu resets %u\n",
-	       k, ph->size ? ph->size : (int)get64(end + 8), (unsigned long long)get64(end),
+	printf("phase %d size %d", k, ph->size || !end ? ph->size : (int)get64(end + 8));
+	if (end)
+		printf(" sent %llu sender_cpu_ns %llu", (unsigned long long)get64(end),
+		       (unsigned long long)get64(end + 24));
+	printf(" delivered %llu bytes %llu first_stamp %llu last_arrival %llu p50 %llu p99 %llu max %llu "
+	       "cpu_ns %llu guest_cpu_ns %llu resets %u\n",
 	       (unsigned long long)ph->delivered, (unsigned long long)ph->bytes,
 	       (unsigned long long)(ph->delivered ? ph->first_stamp : 0),
 	       (unsigned long long)ph->last_arrival, (unsigned long long)p50, (unsigned long long)p99,
 	       (unsigned long long)max, (unsigned long long)(cpu_ns() - ph->cpu_start),
-	       (unsigned long long)get64(end + 24), (unsigned long long)(guest_cpu_ns() - ph->guest_start),
-	       ph->resets);
+	       (unsigned long long)(guest_cpu_ns() - ph->guest_start), ph->resets);
 	fflush(stdout);
 	free(ph->lat);
 	ph->lat = NULL;
 	ph->nlat = ph->cap = 0;
 }
 
-static int do_recv(pgm_sock_t *sock, double timeout)
+/*
+ * Receives phases until SIGTERM or @timeout.  A phase ends with its end
+ * record; one whose end record never came ends when a later phase begins,
+ * or after @idle seconds without a message of it (reported without "sent").
+ */
+static int do_recv(pgm_sock_t *sock, double timeout, double idle)
 {
 	static unsigned char buf[1 << 17];
 	static struct phase phases[256];
-	uint64_t deadline = mono_ns() + (uint64_t)(timeout * 1e9);
+	uint64_t deadline = mono_ns() + (uint64_t)(timeout * 1e9), idle_ns = (uint64_t)(idle * 1e9);
 	int current = -1;
 
 	printf("ready\n");
@@ -276,6 +298,11 @@ static int do_recv(pgm_sock_t *sock, double timeout)
 
 		if (err)
 			pgm_error_free(err);
+		if (current >= 0 && phases[current].started && !phases[current].closed &&
+		    t - phases[current].last_seen > idle_ns) {
+			fprintf(stderr, "opgm-perf: phase %d: no end record after %g s idle\n", current, idle);
+			report(current, &phases[current], NULL);
+		}
 		if (status == PGM_IO_STATUS_RESET) {
 			/* Unrecoverable loss: counted against the phase being received. */
 			if (current >= 0)
@@ -289,10 +316,17 @@ static int do_recv(pgm_sock_t *sock, double timeout)
 		if (bytes < HDR || get64(buf) << 32 >> 32 != MAGIC || buf[5] != TRANSPORT_OPENPGM ||
 		    buf[6] >= buf[7])
 			continue;
+		if (current >= 0 && current != buf[6] && phases[current].started &&
+		    !phases[current].closed) {
+			fprintf(stderr, "opgm-perf: phase %d: no end record before phase %d\n", current,
+				buf[6]);
+			report(current, &phases[current], NULL);
+		}
 		current = buf[6];
 		ph = &phases[current];
 		if (ph->closed)
 			continue;
+		ph->last_seen = t;
 		if (!ph->started) {
 			ph->started = true;
 			ph->cpu_start = cpu_ns();
@@ -300,10 +334,8 @@ static int do_recv(pgm_sock_t *sock, double timeout)
 			ph->first_stamp = UINT64_MAX;
 		}
 		if (buf[4] == 1) {
-			if (bytes >= HDR + END) {
-				ph->closed = true;
+			if (bytes >= HDR + END)
 				report(current, ph, buf + HDR);
-			}
 			continue;
 		}
 		if (!ph->size)
@@ -343,7 +375,7 @@ static void usage(void)
 {
 	fprintf(stderr, "usage: opgm-perf send GROUP PORT IFADDR UDPPORT SIZE PHASE PHASES [--count N] "
 		"[--duration S] [--rate BYTES] [--linger S]\n"
-		"       opgm-perf recv GROUP PORT IFADDR UDPPORT [--rcvbuf BYTES] [--timeout S]\n");
+		"       opgm-perf recv GROUP PORT IFADDR UDPPORT [--rcvbuf BYTES] [--timeout S] [--idle S]\n");
 	exit(64);
 }
 
@@ -353,7 +385,7 @@ int main(int argc, char **argv)
 	pgm_sock_t *sock;
 	bool sender;
 	int port, udp_port, size = 0, phase = 0, phases = 1, rate = 0, rcvbuf = 0, i, first, rc;
-	double duration = 0, linger = 1, timeout = 3600;
+	double duration = 0, linger = 1, timeout = 3600, idle = 20;
 	uint64_t count = 1000;
 
 	if (argc < 6 || (strcmp(argv[1], "send") && strcmp(argv[1], "recv")))
@@ -385,6 +417,8 @@ int main(int argc, char **argv)
 			rcvbuf = (int)num(argv[++i], "--rcvbuf", 0, INT_MAX);
 		else if (!strcmp(argv[i], "--timeout"))
 			timeout = num(argv[++i], "--timeout", 0.1, 86400);
+		else if (!strcmp(argv[i], "--idle"))
+			idle = num(argv[++i], "--idle", 0.1, 86400);
 		else
 			usage();
 	}
@@ -393,7 +427,7 @@ int main(int argc, char **argv)
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
 	sock = open_sock(argv[2], port, argv[4], udp_port, sender, rate, rcvbuf);
-	rc = sender ? do_send(sock, (size_t)size, phase, phases, count, duration, linger) : do_recv(sock, timeout);
+	rc = sender ? do_send(sock, (size_t)size, phase, phases, count, duration, linger) : do_recv(sock, timeout, idle);
 	pgm_close(sock, true);
 	pgm_shutdown();
 	return rc;
