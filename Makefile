@@ -45,7 +45,7 @@ KTEST_CFLAGS := -std=gnu11 -Wall -Wextra -Werror -O2 -g
 HOST_SAN := -fsanitize=address,undefined -fno-sanitize-recover=all
 
 .PHONY: all deps module modules-all sparse swift ktests examples check check-host \
-	check-kernel check-kernel-% check-kernel-debug debug-kernel conformance ynl-check kernel-doc vm demo perf perf-ring perf-latency install uninstall \
+	check-kernel check-kernel-% check-kernel-debug debug-kernel conformance ynl-check kernel-doc vm demo perf perf-ring perf-latency perf-profile install uninstall \
 	install-completions uninstall-completions man-lint fuzz fuzz-kernel \
 	bench-sim clean \
 	interop interop-peers
@@ -211,6 +211,13 @@ perf: .deps.stamp $(PERF_HELPERS)
 	$(SWIFT) build -c release $(SWIFT_FLAGS) --product pgm-perf
 	@scripts/build-module $(K) >/dev/null
 	scripts/vm --kernel $(K) -- scripts/perf-guest
+
+# Where the guest's CPU goes, PGM against UDP: perf record -a in the VM over
+# one phase of each (docs/performance.md); figures, not a test.
+perf-profile: .deps.stamp
+	$(SWIFT) build -c release $(SWIFT_FLAGS) --product pgm-perf
+	@scripts/build-module $(K) >/dev/null
+	scripts/vm --kernel $(K) -- scripts/perf-profile-guest
 
 # The receive paths side by side (recvmsg, recvmmsg, the ring; sendmmsg on
 # the sender), drain rates and CPU per message; figures, not a test.
