@@ -45,7 +45,7 @@ KTEST_CFLAGS := -std=gnu11 -Wall -Wextra -Werror -O2 -g
 HOST_SAN := -fsanitize=address,undefined -fno-sanitize-recover=all
 
 .PHONY: all deps module modules-all sparse swift ktests examples check check-host \
-	check-kernel check-kernel-% check-kernel-debug debug-kernel conformance ynl-check kernel-doc vm demo perf perf-ring perf-latency install uninstall \
+	check-kernel check-kernel-% check-kernel-debug debug-kernel conformance ynl-check kernel-doc vm demo perf perf-ring perf-latency perf-profile install uninstall \
 	install-completions uninstall-completions man-lint fuzz fuzz-kernel \
 	bench-sim clean \
 	interop interop-peers
@@ -123,7 +123,7 @@ build/interop/kpeer: Tests/interop/kpeer.c Tests/interop/stream.h kernel/include
 	@mkdir -p build/interop/include/linux
 	@cp kernel/include/uapi/linux/pgm.h build/interop/include/linux/pgm.h
 	$(CC) $(INTEROP_CFLAGS) -Ibuild/interop/include -o $@ $<
-build/interop/opgm: Tests/interop/opgm.c Tests/interop/stream.h .deps.stamp
+build/interop/opgm: Tests/interop/opgm.c Tests/interop/stream.h Tests/interop/libpgm.h .deps.stamp
 	@mkdir -p $(@D)
 	$(CC) $(INTEROP_CFLAGS) $$(pkg-config --cflags openpgm-5.3) -o $@ $< $$(pkg-config --libs openpgm-5.3)
 build/interop/zpeer: Tests/interop/zpeer.c Tests/interop/stream.h .deps.stamp
@@ -135,7 +135,7 @@ interop-peers: $(INTEROP)
 # pgm-perf's OpenPGM baseline (Tests/perf/opgm-perf.c, libpgm), which
 # pgm-perf runs from build/perf when --baseline names openpgm.
 PERF_HELPERS := build/perf/opgm-perf
-build/perf/opgm-perf: Tests/perf/opgm-perf.c .deps.stamp
+build/perf/opgm-perf: Tests/perf/opgm-perf.c Tests/interop/libpgm.h .deps.stamp
 	@mkdir -p $(@D)
 	$(CC) $(INTEROP_CFLAGS) $$(pkg-config --cflags openpgm-5.3) -o $@ $< $$(pkg-config --libs openpgm-5.3)
 
@@ -162,7 +162,7 @@ check-host: swift build/ktests/wire_test build/ktests/txw_test examples
 	@set -o pipefail; .build/debug/pgm-conform --backend model --json build/conformance/model.json Tests/conformance | tee build/check/host-conformance.log
 
 # Kernel stage: one VM boot per kernel runs the whole suite.
-check-kernel-%: .deps.stamp swift $(KTESTS) $(INTEROP)
+check-kernel-%: .deps.stamp swift $(KTESTS) $(INTEROP) $(PERF_HELPERS)
 	@mkdir -p build/check
 	@scripts/build-module --strict $* >/dev/null
 	@start=$$(date +%s); set -o pipefail; \
@@ -211,6 +211,13 @@ perf: .deps.stamp $(PERF_HELPERS)
 	$(SWIFT) build -c release $(SWIFT_FLAGS) --product pgm-perf
 	@scripts/build-module $(K) >/dev/null
 	scripts/vm --kernel $(K) -- scripts/perf-guest
+
+# Where the guest's CPU goes, PGM against UDP: perf record -a in the VM over
+# one phase of each (docs/performance.md); figures, not a test.
+perf-profile: .deps.stamp
+	$(SWIFT) build -c release $(SWIFT_FLAGS) --product pgm-perf
+	@scripts/build-module $(K) >/dev/null
+	scripts/vm --kernel $(K) -- scripts/perf-profile-guest
 
 # The receive paths side by side (recvmsg, recvmmsg, the ring; sendmmsg on
 # the sender), drain rates and CPU per message; figures, not a test.

@@ -291,21 +291,35 @@ static bool pgm_apdu_complete(struct pgm_peer *peer, u32 first, u32 *nfrags, boo
 	return true;
 }
 
-/* One skb of the @n fragments at @first (complete); NULL when out of memory. */
+/*
+ * One skb of the @n fragments at @first (complete), without copying their
+ * data: an empty head whose frag_list chains clones of the slots' buffers
+ * (as IP reassembly chains fragments).  Clones, so that the window keeps
+ * its own until the APDU is queued, whatever a socket filter trims; the
+ * head's truesize is theirs.  NULL when out of memory.
+ */
 static struct sk_buff *pgm_reassemble(struct pgm_peer *peer, u32 first, u32 n)
 	__must_hold(&peer->rcv->lock)
 {
-	u32 apdu_len = pgm_slot_find(peer, first)->apdu_len, have;
-	struct pgm_slot *s;
-	struct sk_buff *apdu;
+	struct sk_buff *apdu, *f, **tail;
+	u32 k;
 
 	lockdep_assert_held(&peer->rcv->lock);
-	apdu = alloc_skb(apdu_len, GFP_ATOMIC);
+	apdu = alloc_skb(0, GFP_ATOMIC);
 	if (!apdu)
 		return NULL;
-	for (have = 0; have < n; have++) {
-		s = pgm_slot_find(peer, first + have);
-		skb_copy_bits(s->skb, 0, skb_put(apdu, s->skb->len), s->skb->len);
+	tail = &skb_shinfo(apdu)->frag_list;
+	for (k = 0; k < n; k++) {
+		f = skb_clone(pgm_slot_find(peer, first + k)->skb, GFP_ATOMIC);
+		if (!f) {
+			kfree_skb(apdu);	/* and the clones chained so far */
+			return NULL;
+		}
+		*tail = f;
+		tail = &f->next;
+		apdu->len += f->len;
+		apdu->data_len += f->len;
+		apdu->truesize += f->truesize;
 	}
 	return apdu;
 }

@@ -482,8 +482,11 @@ struct Recv: ParsableCommand {
                 p.guestCPUStart = 0
                 p.guestCPUEnd = g
             }
-            p.end = PerfEndRecord(sent: v("sent"), messageSize: v("size"), sendNanoseconds: 0,
-                                  cpuNanoseconds: v("sender_cpu_ns"), naksReceived: 0, rdataSent: 0)
+            // No "sent": the phase ended without its end record (libpgm gave it up), sent unknown.
+            p.end = d["sent"].map {
+                PerfEndRecord(sent: $0, messageSize: v("size"), sendNanoseconds: 0,
+                              cpuNanoseconds: v("sender_cpu_ns"), naksReceived: 0, rdataSent: 0)
+            }
             p.closed = true
             closeUDPPhases(before: k, cpu: processCPUNanoseconds(), guestCPU: systemCPUNanoseconds(), &state)
             state.phases[k] = p

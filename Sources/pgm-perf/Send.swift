@@ -152,6 +152,10 @@ struct Send: ParsableCommand {
         var cpuNanoseconds: UInt64 = 0
         var tsi: String?
         var statistics: SourceStatistics?
+        /// CLOCK_MONOTONIC when the phase began and ended (to set beside a
+        /// profile or a capture: `perf record -k CLOCK_MONOTONIC`).
+        var startNanoseconds: UInt64 = 0
+        var endNanoseconds: UInt64 = 0
 
         var seconds: Double { Double(nanoseconds) / 1e9 }
         var messagesPerSecond: Double? { nanoseconds > 0 ? Double(sent) / seconds : nil }
@@ -211,8 +215,10 @@ struct Send: ParsableCommand {
             }
             var r = SizeResult(size: size, transport: .pgm)
             r.tsi = (try? source.transportSessionID())?.description
+            r.startNanoseconds = monotonicNanoseconds()
             let (sent, ns, cpu) = try sendPhase(
                 transport: .pgm, phase: phase, phases: phases, size: size, buffer: buffer, pace: 0, via: source)
+            r.endNanoseconds = monotonicNanoseconds()
             r.sent = sent
             r.nanoseconds = ns
             r.cpuNanoseconds = cpu
@@ -236,9 +242,11 @@ struct Send: ParsableCommand {
             // UDP: the same messages, paced to the PGM rate.
             if let udp {
                 var u = SizeResult(size: size, transport: .udp)
+                u.startNanoseconds = monotonicNanoseconds()
                 let (sent, ns, cpu) = try sendPhase(
                     transport: .udp, phase: phase, phases: phases, size: size, buffer: buffer, pace: udpRate,
                     via: udp)
+                u.endNanoseconds = monotonicNanoseconds()
                 u.sent = sent
                 u.nanoseconds = ns
                 u.cpuNanoseconds = cpu
@@ -296,6 +304,7 @@ struct Send: ParsableCommand {
             throw PerfError.failed("starting \(path)", error)
         }
         var r = SizeResult(size: size, transport: .openpgm)
+        r.startNanoseconds = monotonicNanoseconds()
         var reported = false
         while true {
             let line: String?
@@ -315,6 +324,7 @@ struct Send: ParsableCommand {
         }
         let status = helper.wait()
         guard status == 0, reported else { throw PerfError.helperFailed(path, status) }
+        r.endNanoseconds = monotonicNanoseconds()
         return r
     }
 
@@ -432,6 +442,7 @@ struct Send: ParsableCommand {
                     ("sent", .uint(r.sent)), ("seconds", .double(r.seconds)),
                     ("msgs_per_s", jnum(r.messagesPerSecond)), ("mb_per_s", jnum(r.megabytesPerSecond)),
                     ("cpu_us_per_msg", jnum(r.cpuPerMessage)),
+                    ("start_ns", .uint(r.startNanoseconds)), ("end_ns", .uint(r.endNanoseconds)),
                 ]
                 if let tsi = r.tsi { o.append(("tsi", .string(tsi))) }
                 if let st = r.statistics { o.append(("statistics", PGMToolSupport.json(st))) }

@@ -10,7 +10,9 @@
 # Then pgm-perf: a sweep at the same loss (all delivered, repairs
 # counted), and without loss one with the UDP baseline (counts equal, JSON
 # with ratios), one through the mmap ring with sendmmsg batches and one
-# with recvmmsg (all delivered).  Prints "tools-vm: N passed, N failed".
+# with recvmmsg (all delivered), one with the OpenPGM baseline, and an
+# OpenPGM phase that never sends its end record.  Prints "tools-vm: N
+# passed, N failed".
 #
 #   tools.sh [BIN] [COUNT] [LOSS%]
 set -u
@@ -213,6 +215,13 @@ for s, r in zip(snd["results"], rcv["results"]):
         want(isinstance(ratio, dict) and isinstance(ratio.get("msgs_per_s"), (int, float)),
              f"{size}: ratio.msgs_per_s present")
         want(isinstance(s.get("ratio"), dict), f"{size}: sender ratio present")
+    elif baseline == "openpgm":
+        o = r.get("openpgm")
+        want(o is not None and s["openpgm"]["sent"] == count == o["sent"] == o["delivered"],
+             f"{size}: openpgm sent {count}, all delivered")
+        ratio = r.get("ratio_openpgm")
+        want(isinstance(ratio, dict) and isinstance(ratio.get("msgs_per_s"), (int, float)),
+             f"{size}: ratio_openpgm.msgs_per_s present")
     else:
         want(r["udp"] is None and "ratio" not in r, f"{size}: no baseline")
 if baseline in ("recvmmsg", "ring"):  # the receive mode, named in the JSON
@@ -220,9 +229,10 @@ if baseline in ("recvmmsg", "ring"):  # the receive mode, named in the JSON
 if baseline == "none":  # run under netem loss: repairs happened
     want(naks > 0 and rdata > 0, f"repairs under loss (naks {naks}, rdata {rdata})")
 for r in rcv["results"]:
-    p, u = r["pgm"], r["udp"]
+    p, u, o = r["pgm"], r["udp"], r.get("openpgm")
     print(f"    {r['size']:>5} B: pgm {p['delivered']}/{p['sent']} delivered, naks {p['naks_sent']}, "
-          f"rdata {p['rdata_received']}" + (f"; udp {u['delivered']}/{u['sent']}" if u else ""))
+          f"rdata {p['rdata_received']}" + (f"; udp {u['delivered']}/{u['sent']}" if u else "")
+          + (f"; openpgm {o['delivered']}/{o['sent']}" if o else ""))
 for e in errors:
     print("    failed:", e)
 if errors:
@@ -260,6 +270,34 @@ if [ $perf_src = 0 ] && [ $perf_rcv = 0 ] && perf_check perf-mmsg 200 recvmmsg; 
 	ok "pgm-perf --recv-mode recvmmsg: every message delivered"
 else
 	notok "pgm-perf --recv-mode recvmmsg (send exit $perf_src, recv exit $perf_rcv)"
+fi
+# The OpenPGM baseline (opgm-perf, libpgm in UDP encapsulation) beside pgm.ko.
+perf_run perf-opgm --openpgm -- --sizes 64,1400,8192 --count 200 --rate 2000000 --baseline openpgm \
+	--gap 0.3 --linger 1
+if [ $perf_src = 0 ] && [ $perf_rcv = 0 ] && perf_check perf-opgm 200 openpgm; then
+	ok "pgm-perf sweep with --baseline openpgm: OpenPGM's phases delivered, ratios present"
+else
+	notok "pgm-perf sweep with --baseline openpgm (send exit $perf_src, recv exit $perf_rcv)"
+fi
+# An OpenPGM phase whose end record never comes (its sender killed mid-phase,
+# as when libpgm gives the end record up) is reported after --idle, without
+# "sent", instead of holding the receiver to its timeout.
+opgm=$top/build/perf/opgm-perf
+ip netns exec trcv "$opgm" recv 239.192.0.81 7582 10.97.0.2 7583 --idle 2 --timeout 60 \
+	>"$out/opgm-idle.out" 2>"$out/opgm-idle.err" &
+opid=$!
+for _ in $(seq 100); do grep -q ready "$out/opgm-idle.out" 2>/dev/null && break; sleep 0.1; done
+ip netns exec tsrc timeout -s KILL 3 "$opgm" send 239.192.0.81 7582 10.97.0.1 7583 200 0 1 \
+	--duration 60 --rate 200000 >/dev/null 2>&1
+for _ in $(seq 150); do grep -q '^phase 0 ' "$out/opgm-idle.out" && break; sleep 0.1; done
+kill $opid 2>/dev/null
+wait $opid
+line=$(grep '^phase 0 ' "$out/opgm-idle.out")
+echo "    opgm-perf idle: ${line:-no phase line}; $(tr '\n' ' ' <"$out/opgm-idle.err")"
+if [ -n "$line" ] && ! grep -q ' sent ' <<<"$line" && grep -q 'delivered [1-9]' <<<"$line"; then
+	ok "opgm-perf recv reports a phase without its end record after --idle, sent unknown"
+else
+	notok "opgm-perf recv: a phase without its end record"
 fi
 
 echo "tools-vm: $pass passed, $fail failed"
