@@ -272,8 +272,9 @@ else
 	notok "pgm-perf --recv-mode recvmmsg (send exit $perf_src, recv exit $perf_rcv)"
 fi
 # The OpenPGM baseline (opgm-perf, libpgm in UDP encapsulation) beside pgm.ko.
-perf_run perf-opgm --openpgm -- --sizes 64,1400,8192 --count 200 --rate 2000000 --baseline openpgm \
-	--gap 0.3 --linger 1
+opgm=$top/build/perf/opgm-perf
+perf_run perf-opgm --openpgm --openpgm-helper "$opgm" -- --sizes 64,1400,8192 --count 200 --rate 2000000 \
+	--baseline openpgm --openpgm-helper "$opgm" --gap 0.3 --linger 1
 if [ $perf_src = 0 ] && [ $perf_rcv = 0 ] && perf_check perf-opgm 200 openpgm; then
 	ok "pgm-perf sweep with --baseline openpgm: OpenPGM's phases delivered, ratios present"
 else
@@ -282,13 +283,12 @@ fi
 # An OpenPGM phase whose end record never comes (its sender killed mid-phase,
 # as when libpgm gives the end record up) is reported after --idle, without
 # "sent", instead of holding the receiver to its timeout.
-opgm=$top/build/perf/opgm-perf
 ip netns exec trcv "$opgm" recv 239.192.0.81 7582 10.97.0.2 7583 --idle 2 --timeout 60 \
 	>"$out/opgm-idle.out" 2>"$out/opgm-idle.err" &
 opid=$!
 for _ in $(seq 100); do grep -q ready "$out/opgm-idle.out" 2>/dev/null && break; sleep 0.1; done
 ip netns exec tsrc timeout -s KILL 3 "$opgm" send 239.192.0.81 7582 10.97.0.1 7583 200 0 1 \
-	--duration 60 --rate 200000 >/dev/null 2>&1
+	--count 1000000000 --duration 60 --rate 200000 >/dev/null 2>&1
 for _ in $(seq 150); do grep -q '^phase 0 ' "$out/opgm-idle.out" && break; sleep 0.1; done
 kill $opid 2>/dev/null
 wait $opid
