@@ -190,7 +190,7 @@ void pgm_report_loss(struct pgm_receiver *rcv, struct pgm_peer *peer,
 		pgm_queue_err(rcv, skb);
 	}
 	if (pgm_sk(sk)->abort_on_loss)
-		rcv->aborted = true;
+		WRITE_ONCE(rcv->aborted, true);	/* recvmsg() reads it unlocked */
 	if (rcv->ring)
 		return;		/* the record in the ring says it */
 	WRITE_ONCE(sk->sk_err, ECONNRESET);
@@ -549,6 +549,32 @@ static void pgm_deliver_blocked(struct pgm_receiver *rcv)
 }
 
 /*
+ * The reader made room (an APDU or a record read, or for @ring, poll() on
+ * a ring that delivery found full): what waits follows, the held records
+ * first.  From process context, without the socket lock, as the input path
+ * runs: the receiver is freed after a grace period and marked dead under
+ * its lock before it stops.
+ */
+static void pgm_receiver_room(struct sock *sk, bool ring)
+{
+	struct pgm_receiver *rcv;
+
+	rcu_read_lock();
+	rcv = rcu_dereference(pgm_sk(sk)->rcv);
+	if (rcv && (!ring || (rcv->ring && READ_ONCE(rcv->ring->blocked)))) {
+		spin_lock_bh(&rcv->lock);
+		if (!rcv->dead) {
+			pgm_flush_err(rcv);
+			pgm_deliver_blocked(rcv);
+			if (ring)
+				pgm_ring_wake(rcv);
+		}
+		spin_unlock_bh(&rcv->lock);
+	}
+	rcu_read_unlock();
+}
+
+/*
  * recvmsg(MSG_ERRQUEUE): one loss or session-end record as data, and its
  * sock_extended_err as a control message at SOL_PGM whose type says which
  * (PGM_LOSS or PGM_SESSION_END, kept in ee_type).
@@ -576,17 +602,7 @@ static int pgm_recv_errqueue(struct sock *sk, struct msghdr *msg, size_t len)
 	consume_skb(skb);
 
 	/* Room again: records held back follow. */
-	lock_sock(sk);
-	{
-		struct pgm_receiver *rcv = pgm_rcv_get(sk);
-
-		if (rcv) {
-			spin_lock_bh(&rcv->lock);
-			pgm_flush_err(rcv);
-			spin_unlock_bh(&rcv->lock);
-		}
-	}
-	release_sock(sk);
+	pgm_receiver_room(sk, false);
 	return err;
 }
 
@@ -617,17 +633,13 @@ int pgm_receiver_recvmsg(struct sock *sk, struct msghdr *msg, size_t len,
 	if (flags & ~(MSG_DONTWAIT | MSG_PEEK | MSG_TRUNC | MSG_WAITALL | MSG_CMSG_CLOEXEC))
 		return -EOPNOTSUPP;
 
-	lock_sock(sk);
-	rcv = pgm_rcv_get(sk);
-	if (!rcv) {
-		release_sock(sk);
-		return -ENOTCONN;
-	}
-	if (rcv->aborted) {
-		release_sock(sk);
-		return -ECONNRESET;
-	}
-	release_sock(sk);
+	/* A check only: no socket lock (the receiver goes after a grace period). */
+	rcu_read_lock();
+	rcv = rcu_dereference(pgm_sk(sk)->rcv);
+	err = !rcv ? -ENOTCONN : READ_ONCE(rcv->aborted) ? -ECONNRESET : 0;
+	rcu_read_unlock();
+	if (err)
+		return err;
 
 	skb = skb_recv_datagram(sk, flags, &err);
 	if (!skb)
@@ -655,17 +667,8 @@ int pgm_receiver_recvmsg(struct sock *sk, struct msghdr *msg, size_t len,
 	skb_free_datagram(sk, skb);
 
 	/* Room in the queue again: deliver what waited in the windows. */
-	if (!(flags & MSG_PEEK)) {
-		lock_sock(sk);
-		rcv = pgm_rcv_get(sk);
-		if (rcv) {
-			spin_lock_bh(&rcv->lock);
-			pgm_flush_err(rcv);
-			pgm_deliver_blocked(rcv);
-			spin_unlock_bh(&rcv->lock);
-		}
-		release_sock(sk);
-	}
+	if (!(flags & MSG_PEEK))
+		pgm_receiver_room(sk, false);
 	return err;
 }
 
@@ -679,20 +682,7 @@ int pgm_receiver_recvmsg(struct sock *sk, struct msghdr *msg, size_t len,
  */
 void pgm_receiver_ring_kick(struct sock *sk)
 {
-	struct pgm_receiver *rcv;
-
-	rcu_read_lock();
-	rcv = rcu_dereference(pgm_sk(sk)->rcv);
-	if (rcv && rcv->ring && READ_ONCE(rcv->ring->blocked)) {
-		spin_lock_bh(&rcv->lock);
-		if (!rcv->dead) {
-			pgm_flush_err(rcv);
-			pgm_deliver_blocked(rcv);
-			pgm_ring_wake(rcv);
-		}
-		spin_unlock_bh(&rcv->lock);
-	}
-	rcu_read_unlock();
+	pgm_receiver_room(sk, true);
 }
 
 /**

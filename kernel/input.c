@@ -103,33 +103,43 @@ static bool pgm_encap_match(const struct pgm_sock *ps, u16 udp_port)
 			    udp_port == READ_ONCE(ps->params.udp_encap_mcast_port));
 }
 
+/* Whether receiver @ps takes a packet to @port:@daddr that came on @udp_port. */
+static bool pgm_rcv_wants(struct pgm_sock *ps, __be16 port, u16 udp_port, __be32 daddr)
+{
+	__be32 bound;
+
+	if (READ_ONCE(ps->role) != PGM_ROLE_RECEIVER ||
+	    READ_ONCE(ps->inet.inet_sport) != port || !pgm_encap_match(ps, udp_port))
+		return false;
+	bound = READ_ONCE(ps->inet.inet_rcv_saddr);
+	return !bound || bound == daddr;
+}
+
 /*
- * Hand @skb to the receivers of data-destination port @port: downstream
+ * Hand *@skbp to the receivers of data-destination port @port: downstream
  * packets, and other receivers' multicast SPMRs (Appendix C).  A receiver
- * bound to an address takes only packets sent to it.
+ * bound to an address takes only packets sent to it.  Each but the last
+ * keeps a clone of what it holds; the last may keep the packet itself (as
+ * UDP's multicast delivery clones for all but the last socket), and then
+ * *@skbp is NULL.
  */
-static bool pgm_to_receivers(struct pgm_net *pn, struct sk_buff *skb,
+static bool pgm_to_receivers(struct pgm_net *pn, struct sk_buff **skbp,
 			     const struct pgm_wire_info *info, u16 udp_port,
 			     __be16 port, __be32 daddr)
 {
-	struct pgm_sock *ps;
-	bool any = false;
+	struct pgm_sock *ps, *prev = NULL;
 
 	hlist_for_each_entry_rcu(ps, pgm_port_bucket(pn, port), port_node) {
-		struct inet_sock *inet = &ps->inet;
-		__be32 bound;
-
-		if (READ_ONCE(ps->role) != PGM_ROLE_RECEIVER ||
-		    READ_ONCE(inet->inet_sport) != port ||
-		    !pgm_encap_match(ps, udp_port))
+		if (!pgm_rcv_wants(ps, port, udp_port, daddr))
 			continue;
-		bound = READ_ONCE(inet->inet_rcv_saddr);
-		if (bound && bound != daddr)
-			continue;
-		pgm_receiver_rcv(&inet->sk, skb, info);
-		any = true;
+		if (prev)
+			pgm_receiver_rcv(&prev->inet.sk, skbp, false, info);
+		prev = ps;
 	}
-	return any;
+	if (!prev)
+		return false;
+	pgm_receiver_rcv(&prev->inet.sk, skbp, true, info);
+	return true;
 }
 
 /* Hand a NAK or SPMR to the source of data-source port @port. */
@@ -150,10 +160,16 @@ static bool pgm_to_source(struct pgm_net *pn, struct sk_buff *skb,
 	return any;
 }
 
-static bool pgm_dispatch(struct pgm_net *pn, struct sk_buff *skb,
+/*
+ * Hand *@skbp to the sockets it is for; a receiver may keep it, and then
+ * *@skbp is NULL.
+ */
+static bool pgm_dispatch(struct pgm_net *pn, struct sk_buff **skbp,
 			 const struct pgm_wire_info *info, u16 udp_port)
 {
+	struct sk_buff *skb = *skbp;
 	const struct pgm_hdr *ph = (const struct pgm_hdr *)skb->data;
+	__be16 sport = ph->sport, dport = ph->dport;
 	__be32 daddr = ip_hdr(skb)->daddr;
 	bool any;
 
@@ -163,14 +179,14 @@ static bool pgm_dispatch(struct pgm_net *pn, struct sk_buff *skb,
 	case PGM_RDATA:
 	case PGM_NCF:
 		/* Downstream: to the receivers of the destination port. */
-		return pgm_to_receivers(pn, skb, info, udp_port, ph->dport, daddr);
+		return pgm_to_receivers(pn, skbp, info, udp_port, dport, daddr);
 	case PGM_NAK:
 	case PGM_SPMR:
 		/* Upstream: the destination port is the data-source port. */
-		any = pgm_to_source(pn, skb, info, udp_port, ph->dport);
+		any = pgm_to_source(pn, skb, info, udp_port, dport);
 		/* A multicast SPMR's source port is the data-destination port. */
 		if (info->type == PGM_SPMR && ipv4_is_multicast(daddr))
-			any |= pgm_to_receivers(pn, skb, info, udp_port, ph->sport, daddr);
+			any |= pgm_to_receivers(pn, skbp, info, udp_port, sport, daddr);
 		return any;
 	default:
 		return false;	/* POLL, POLR, NNAK, ACK: no socket takes them */
@@ -223,7 +239,8 @@ void pgm_input(struct net *net, struct sk_buff *skb, u16 udp_port)
 		goto drop;
 	}
 
-	if (pgm_dispatch(pn, skb, &info, udp_port))
+	/* A receiver may keep the packet (then skb is NULL, and freeing it nothing). */
+	if (pgm_dispatch(pn, &skb, &info, udp_port))
 		pgm_mib_inc(pn, PGM_MIB_IN_DELIVERED);
 	else
 		pgm_mib_inc(pn, PGM_MIB_IN_NO_SOCKET);

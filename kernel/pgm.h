@@ -334,7 +334,7 @@ void pgm_source_rcv(struct sock *sk, struct sk_buff *skb,
 /* receiver.c */
 int pgm_receiver_start(struct sock *sk);
 void pgm_receiver_stop(struct sock *sk);
-void pgm_receiver_rcv(struct sock *sk, struct sk_buff *skb,
+void pgm_receiver_rcv(struct sock *sk, struct sk_buff **skbp, bool take,
 		      const struct pgm_wire_info *info);
 void pgm_receiver_stats(struct sock *sk, struct pgm_receiver_stats *st);
 bool pgm_receiver_info(struct pgm_receiver *rcv, struct pgm_receiver_info *ri);

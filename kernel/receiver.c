@@ -547,17 +547,20 @@ static void pgm_repaired(struct pgm_receiver *rcv, const struct pgm_slot *s)
 }
 
 /*
- * Keep the data packet @skb of @sqn (inside the window) in its slot, its
+ * Keep the data packet *@skbp of @sqn (inside the window) in its slot, its
  * TSDU after @hlen bytes of headers, with the OPT_FRAGMENT fields of
- * @meta.  False when it is not kept: a duplicate, out of memory, or past
- * the memory budget (then it stays missing and is NAKed again later),
- * except the packet delivery waits for.
+ * @meta: the packet itself when @take (the last socket it is for) and
+ * nobody else holds it, then *@skbp is NULL; else a clone.  False when it
+ * is not kept: a duplicate, out of memory, or past the memory budget (then
+ * it stays missing and is NAKed again later), except the packet delivery
+ * waits for.
  */
 static bool pgm_hold_data(struct pgm_receiver *rcv, struct pgm_peer *peer, u32 sqn,
-			  struct sk_buff *skb, unsigned int hlen,
+			  struct sk_buff **skbp, bool take, unsigned int hlen,
 			  const struct pgm_slot *meta)
 	__must_hold(&rcv->lock)
 {
+	struct sk_buff *skb = *skbp;
 	struct pgm_slot *s;
 
 	lockdep_assert_held(&rcv->lock);
@@ -568,9 +571,12 @@ static bool pgm_hold_data(struct pgm_receiver *rcv, struct pgm_peer *peer, u32 s
 		rcv->st.duplicates++;
 		return false;
 	}
-	skb = skb_clone(skb, GFP_ATOMIC);
-	if (!skb)
-		return false;
+	take = take && !skb_shared(skb);
+	if (!take) {
+		skb = skb_clone(skb, GFP_ATOMIC);
+		if (!skb)
+			return false;
+	}
 	/*
 	 * The route the packet came in on is only valid in this softirq
 	 * (a noref dst); held data is delivered later, from timers and from
@@ -578,9 +584,12 @@ static bool pgm_hold_data(struct pgm_receiver *rcv, struct pgm_peer *peer, u32 s
 	 */
 	skb_dst_drop(skb);
 	if (!pgm_rcv_charge(rcv, peer, skb->truesize, sqn == peer->next)) {
-		kfree_skb(skb);
+		if (!take)
+			kfree_skb(skb);
 		return false;
 	}
+	if (take)
+		*skbp = NULL;	/* the window's now: the caller must not touch it */
 	if (s->state == SLOT_BACKOFF || s->state == SLOT_WAIT_NCF || s->state == SLOT_WAIT_DATA)
 		pgm_repaired(rcv, s);
 	pgm_slot_clear(peer, s);
@@ -594,9 +603,10 @@ static bool pgm_hold_data(struct pgm_receiver *rcv, struct pgm_peer *peer, u32 s
 }
 
 static void pgm_rx_data(struct pgm_receiver *rcv, struct pgm_peer *peer,
-			struct sk_buff *skb, const struct pgm_wire_info *info)
+			struct sk_buff **skbp, bool take, const struct pgm_wire_info *info)
 	__must_hold(&rcv->lock)
 {
+	struct sk_buff *skb = *skbp;
 	const struct pgm_data *dh = pgm_body(skb->data);
 	u32 sqn = ntohl(dh->sqn);
 	u32 trail = ntohl(dh->trail);
@@ -629,7 +639,7 @@ static void pgm_rx_data(struct pgm_receiver *rcv, struct pgm_peer *peer,
 		rcv->st.outside_window++;
 		return;
 	}
-	if (!pgm_hold_data(rcv, peer, sqn, skb, info->hdr_len + info->opt_len, &meta))
+	if (!pgm_hold_data(rcv, peer, sqn, skbp, take, info->hdr_len + info->opt_len, &meta))
 		return;
 	if (!pgm_sqn_before(sqn, peer->lead + 1))
 		peer->lead = sqn;
@@ -763,15 +773,18 @@ static void pgm_rx_ncf(struct pgm_receiver *rcv, struct pgm_peer *peer,
 /**
  * pgm_receiver_rcv - downstream packets (SPM, ODATA, RDATA, NCF) for a receiver
  * @sk: the receiver socket
- * @skb: the packet at its PGM header
+ * @skbp: the packet at its PGM header
+ * @take: the last socket the packet is for: its data may keep the packet
+ *	itself instead of a clone, and then *@skbp is set to NULL
  * @info: what validation learnt of it
  *
  * From the input path in softirq, under rcu_read_lock().  Other
  * receivers' multicast SPMRs come here too (Appendix C).
  */
-void pgm_receiver_rcv(struct sock *sk, struct sk_buff *skb,
+void pgm_receiver_rcv(struct sock *sk, struct sk_buff **skbp, bool take,
 		      const struct pgm_wire_info *info)
 {
+	struct sk_buff *skb = *skbp;
 	struct pgm_receiver *rcv = rcu_dereference(pgm_sk(sk)->rcv);
 	const struct pgm_hdr *ph = (const struct pgm_hdr *)skb->data;
 	__be32 saddr = ip_hdr(skb)->saddr;
@@ -828,7 +841,7 @@ void pgm_receiver_rcv(struct sock *sk, struct sk_buff *skb,
 	switch (info->type) {
 	case PGM_ODATA:
 	case PGM_RDATA:
-		pgm_rx_data(rcv, peer, skb, info);
+		pgm_rx_data(rcv, peer, skbp, take, info);
 		break;
 	case PGM_SPM:
 		if (info->hdr_len == PGM_SPM4_HLEN)
