@@ -103,7 +103,13 @@ build/ktests/txw_test: Tests/kernel/txw_test.c kernel/txw.h Tests/kernel/harness
 	@mkdir -p $(@D)
 	$(CC) $(KTEST_CFLAGS) $(HOST_SAN) -o $@ $<
 
-ktests: $(KTESTS) build/ktests/wire_test build/ktests/txw_test
+# The Reed-Solomon code (kernel/fec.c) against OpenPGM's, libpgm.a the oracle.
+FEC_TEST_SRC := Tests/kernel/fec_test.c kernel/fec.c kernel/fec.h Tests/kernel/harness.h
+build/ktests/fec_test: $(FEC_TEST_SRC) .deps.stamp
+	@mkdir -p $(@D)
+	$(CC) $(KTEST_CFLAGS) $(HOST_SAN) -o $@ $< $$(pkg-config --variable=libdir openpgm-5.3)/libpgm.a -lpthread -lm
+
+ktests: $(KTESTS) build/ktests/wire_test build/ktests/txw_test build/ktests/fec_test
 
 # The README's C examples, against the uapi header as <linux/pgm.h>.
 EXAMPLES := build/examples/sender build/examples/receiver
@@ -150,11 +156,12 @@ interop: .deps.stamp swift $(INTEROP)
 # Host stage: Swift tests, the module's parser and transmit window in user
 # space, the C examples, the tools' argument errors, the uapi headers in
 # every include order, the conformance scenarios on the model.
-check-host: swift build/ktests/wire_test build/ktests/txw_test examples
+check-host: swift build/ktests/wire_test build/ktests/txw_test build/ktests/fec_test examples
 	@mkdir -p build/check
 	@echo "examples: $(words $(EXAMPLES)) passed, 0 failed (README's C examples built with -Werror; Swift examples built by swift build)"
 	@set -o pipefail; build/ktests/wire_test | tee build/check/host-wire.log
 	@set -o pipefail; build/ktests/txw_test | tee build/check/host-txw.log
+	@set -o pipefail; build/ktests/fec_test | tee build/check/host-fec.log
 	@set -o pipefail; scripts/swift-test-summary $(SWIFT) test $(SWIFT_FLAGS) | tee build/check/host-swift.log
 	@set -o pipefail; Tests/host/tools.sh .build/debug | tee build/check/host-tools.log
 	@set -o pipefail; CC=$(CC) Tests/host/headers.sh | tee build/check/host-headers.log
