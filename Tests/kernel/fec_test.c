@@ -460,15 +460,10 @@ static void vector_data(unsigned int k, size_t len, u8 *orig[])
 }
 
 /* libpgm's parity packets of deterministic groups, for the Swift tests. */
-static int write_vectors(const char *path)
+static void write_vectors(FILE *f)
 {
 	enum { LEN = 24 };
-	FILE *f = fopen(path, "w");
 
-	if (!f) {
-		perror(path);
-		return 1;
-	}
 	fprintf(f, "# libpgm 5.3 pgm_rs_encode() over RS(255, k), written by fec_test --vectors.\n"
 		"# Group k: k packets of %d bytes, filled in order (packet 0 byte 0 first)\n"
 		"# with x >> 24 after each step x = x * 1103515245 + 12345 (mod 2^32), x = k at first.\n"
@@ -496,6 +491,46 @@ static int write_vectors(const char *path)
 		for (unsigned int j = 0; j < k; j++)
 			free(orig[j]);
 	}
+}
+
+#define VECTORS "Tests/PGMFECTests/fec-vectors.txt"
+
+/* The vectors the Swift tests hold are what libpgm makes today. */
+static void vectors_file_is_libpgms(void)
+{
+	FILE *want = tmpfile(), *have = fopen(VECTORS, "r");
+	int a, b;
+
+	if (!have) {
+		printf("# no %s here (run from the top directory): skipped\n", VECTORS);
+		if (want)
+			fclose(want);
+		return;
+	}
+	CHECK(want);
+	if (want) {
+		write_vectors(want);
+		rewind(want);
+		do {
+			a = fgetc(want);
+			b = fgetc(have);
+		} while (a == b && a != EOF);
+		if (a != b)
+			FAILF("%s differs from fec_test --vectors", VECTORS);
+		fclose(want);
+	}
+	fclose(have);
+}
+
+static int vectors_to(const char *path)
+{
+	FILE *f = fopen(path, "w");
+
+	if (!f) {
+		perror(path);
+		return 1;
+	}
+	write_vectors(f);
 	return fclose(f) ? 1 : 0;
 }
 
@@ -649,7 +684,7 @@ int main(int argc, char **argv)
 		if (!strcmp(argv[i], "--seed") && i + 1 < argc) {
 			rng = strtoull(argv[++i], NULL, 0) | 1;
 		} else if (!strcmp(argv[i], "--vectors") && i + 1 < argc) {
-			return write_vectors(argv[i + 1]);
+			return vectors_to(argv[i + 1]);
 		} else if (!strcmp(argv[i], "--bench")) {
 			return bench();
 		} else {
@@ -664,5 +699,6 @@ int main(int argc, char **argv)
 	RUN(decode_every_subset);
 	RUN(cross_decode);
 	RUN(refuses_impossible);
+	RUN(vectors_file_is_libpgms);
 	return summary("fec_test");
 }
