@@ -35,7 +35,10 @@ typedef unsigned int gfp_t;
 #endif
 #define cpu_to_le64(x)			htole64(x)
 #define __ro_after_init
-#define kmalloc_array(n, size, gfp)	((void)(gfp), reallocarray(NULL, n, size))
+/* fail_alloc: the next kmalloc_array() fails, as the kernel's may */
+static bool fail_alloc;
+#define kmalloc_array(n, size, gfp)					\
+	((void)(gfp), fail_alloc ? (fail_alloc = false, NULL) : reallocarray(NULL, n, size))
 #define kfree(p)			free(p)
 static inline bool is_power_of_2(unsigned long n)
 {
@@ -447,6 +450,40 @@ static void refuses_impossible(void)
 	group_free(&g);
 }
 
+/*
+ * Without memory for the work matrix (more than 8 lost) decoding fails
+ * with -ENOMEM and leaves the packets as they were; with 8 lost it needs
+ * none.
+ */
+static void decode_without_memory(void)
+{
+	u8 *block[PGM_RS_MAX_K], idx[PGM_RS_MAX_K], *copy[PGM_RS_MAX_K];
+	struct group g;
+
+	group_init(&g, (struct shape){ 64, 32 }, 100);
+	lose(&g, 9, NULL, block, idx);
+	for (unsigned int j = 0; j < g.k; j++)
+		copy[j] = copy_packet(block[j], g.len);
+	fail_alloc = true;
+	CHECK_EQ(k_rs_decode(&g.rs, block, idx, g.len, GFP_KERNEL), -ENOMEM);
+	for (unsigned int j = 0; j < g.k; j++) {
+		CHECK(!memcmp(block[j], copy[j], g.len));
+		free(copy[j]);
+	}
+	CHECK_EQ(k_rs_decode(&g.rs, block, idx, g.len, GFP_KERNEL), 0);
+	CHECK(rebuilt(&g, block));
+
+	lose(&g, 8, NULL, block, idx);
+	fail_alloc = true;
+	CHECK_EQ(k_rs_decode(&g.rs, block, idx, g.len, GFP_KERNEL), 0);
+	fail_alloc = false;
+	CHECK(rebuilt(&g, block));
+	group_free(&g);
+
+	fail_alloc = true;
+	CHECK_EQ(k_rs_init(&g.rs, 255, 128, GFP_KERNEL), -ENOMEM);
+}
+
 /* Group @k's deterministic contents (docs/fec.md; PGMFECTests compute the same). */
 static void vector_data(unsigned int k, size_t len, u8 *orig[])
 {
@@ -699,6 +736,7 @@ int main(int argc, char **argv)
 	RUN(decode_every_subset);
 	RUN(cross_decode);
 	RUN(refuses_impossible);
+	RUN(decode_without_memory);
 	RUN(vectors_file_is_libpgms);
 	return summary("fec_test");
 }
