@@ -11,6 +11,7 @@
 #   make sparse          sparse (C=2) on both kernels, project warnings are errors
 #   make vm CMD='...'    run a command as root in a VM with pgm.ko loaded (K=6.12 for 6.12)
 #   make bench-sim       the model's simulator at 1/100/10,000 receivers (a benchmark, not a test)
+#   make bench-fec       FEC encode and decode cost per packet against memcpy, on the host (a benchmark)
 #   make perf            pgm-perf in a VM: PGM against UDP multicast and OpenPGM, 0% and 1% loss (a benchmark)
 #   make perf-ring       pgm-perf in a VM: recvmsg, recvmmsg, the mmap ring and sendmmsg batches, streaming (a benchmark)
 #   make perf-latency    pgm-perf in a VM: latency and repair time at 0.1% and 1% loss, wan and lan profiles
@@ -47,7 +48,7 @@ HOST_SAN := -fsanitize=address,undefined -fno-sanitize-recover=all
 .PHONY: all deps module modules-all sparse swift ktests examples check check-host \
 	check-kernel check-kernel-% check-kernel-debug debug-kernel conformance ynl-check kernel-doc vm demo perf perf-ring perf-latency perf-profile install uninstall \
 	install-completions uninstall-completions man-lint fuzz fuzz-kernel \
-	bench-sim clean \
+	bench-sim bench-fec clean \
 	interop interop-peers
 
 all: module swift
@@ -103,7 +104,18 @@ build/ktests/txw_test: Tests/kernel/txw_test.c kernel/txw.h Tests/kernel/harness
 	@mkdir -p $(@D)
 	$(CC) $(KTEST_CFLAGS) $(HOST_SAN) -o $@ $<
 
-ktests: $(KTESTS) build/ktests/wire_test build/ktests/txw_test
+# The Reed-Solomon code (kernel/fec.c) against OpenPGM's, libpgm.a the oracle;
+# fec_bench is the same program without the sanitizers, for --bench.
+FEC_TEST_SRC := Tests/kernel/fec_test.c kernel/fec.c kernel/fec.h Tests/kernel/harness.h
+build/ktests/fec_test: $(FEC_TEST_SRC) .deps.stamp
+	@mkdir -p $(@D)
+	$(CC) $(KTEST_CFLAGS) $(HOST_SAN) -o $@ $< $$(pkg-config --variable=libdir openpgm-5.3)/libpgm.a -lpthread -lm
+
+build/ktests/fec_bench: $(FEC_TEST_SRC) .deps.stamp
+	@mkdir -p $(@D)
+	$(CC) $(KTEST_CFLAGS) -o $@ $< $$(pkg-config --variable=libdir openpgm-5.3)/libpgm.a -lpthread -lm
+
+ktests: $(KTESTS) build/ktests/wire_test build/ktests/txw_test build/ktests/fec_test
 
 # The README's C examples, against the uapi header as <linux/pgm.h>.
 EXAMPLES := build/examples/sender build/examples/receiver
@@ -150,11 +162,12 @@ interop: .deps.stamp swift $(INTEROP)
 # Host stage: Swift tests, the module's parser and transmit window in user
 # space, the C examples, the tools' argument errors, the uapi headers in
 # every include order, the conformance scenarios on the model.
-check-host: swift build/ktests/wire_test build/ktests/txw_test examples
+check-host: swift build/ktests/wire_test build/ktests/txw_test build/ktests/fec_test examples
 	@mkdir -p build/check
 	@echo "examples: $(words $(EXAMPLES)) passed, 0 failed (README's C examples built with -Werror; Swift examples built by swift build)"
 	@set -o pipefail; build/ktests/wire_test | tee build/check/host-wire.log
 	@set -o pipefail; build/ktests/txw_test | tee build/check/host-txw.log
+	@set -o pipefail; build/ktests/fec_test | tee build/check/host-fec.log
 	@set -o pipefail; scripts/swift-test-summary $(SWIFT) test $(SWIFT_FLAGS) | tee build/check/host-swift.log
 	@set -o pipefail; Tests/host/tools.sh .build/debug | tee build/check/host-tools.log
 	@set -o pipefail; CC=$(CC) Tests/host/headers.sh | tee build/check/host-headers.log
@@ -205,6 +218,10 @@ conformance: .deps.stamp swift
 
 bench-sim:
 	scripts/bench-sim
+
+# kernel/fec.c built in user space without the sanitizers (docs/fec.md); figures, not a test.
+bench-fec: build/ktests/fec_bench
+	build/ktests/fec_bench --bench
 
 # pgm-perf's sweep against UDP and OpenPGM in a VM (K=6.12 for 6.12), release build; figures, not a test.
 perf: .deps.stamp $(PERF_HELPERS)

@@ -19,6 +19,7 @@ let package = Package(
         .library(name: "PGMModel", targets: ["PGMModel"]),
         .library(name: "PGM", targets: ["PGM"]),
         .library(name: "PGMNetlink", targets: ["PGMNetlink"]),
+        .library(name: "PGMFEC", targets: ["PGMFEC"]),
         .executable(name: "pgm-info", targets: ["pgm-info"]),
         .executable(name: "pgm-dump", targets: ["pgm-dump"]),
         .executable(name: "pgm-sim", targets: ["pgm-sim"]),
@@ -70,6 +71,9 @@ let package = Package(
             dependencies: ["PGMTypes", "CMnl", "CPGM", .product(name: "SystemPackage", package: "swift-system")],
             swiftSettings: strict
         ),
+        // FEC: the Reed-Solomon code OpenPGM's parity packets use (RFC 3208
+        // appendix A), the kernel's kernel/fec.c in the model's terms. No dependencies.
+        .target(name: "PGMFEC", swiftSettings: strict),
         // What every tool's command line shares: JSON lines, Failure and standard
         // error, text tables. Depends on nothing, so that a tool takes it without
         // the socket library (pgmctl: PGMNetlink, this and ArgumentParser, not PGM).
@@ -179,5 +183,11 @@ let package = Package(
         .testTarget(name: "PGMNetlinkTests", dependencies: ["PGMNetlink", .product(name: "SystemPackage", package: "swift-system")], swiftSettings: strict),
         .testTarget(name: "PGMConformanceTests", dependencies: ["PGMConformance"], swiftSettings: strict),
         .testTarget(name: "PGMDumpTests", dependencies: ["PGMDump", "PGMWire"], swiftSettings: strict),
+        .testTarget(
+            name: "PGMFECTests",
+            dependencies: ["PGMFEC"],
+            exclude: ["fec-vectors.txt"],  // libpgm's parity (fec_test --vectors), read by LibpgmVectorTests
+            swiftSettings: strict
+        ),
     ]
 )

@@ -21,6 +21,7 @@
 #include <net/net_namespace.h>
 
 #include "pgm.h"
+#include "fec.h"
 
 unsigned int pgm_net_id __read_mostly;
 
@@ -96,6 +97,7 @@ static int __init pgm_init(void)
 {
 	int err;
 
+	pgm_fec_init();
 	err = proto_register(&pgm_prot, 1);
 	if (err)
 		return err;
