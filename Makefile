@@ -174,12 +174,17 @@ check-host: swift build/ktests/wire_test build/ktests/txw_test build/ktests/fec_
 	@mkdir -p build/conformance
 	@set -o pipefail; .build/debug/pgm-conform --backend model --json build/conformance/model.json Tests/conformance | tee build/check/host-conformance.log
 
-# Kernel stage: one VM boot per kernel runs the whole suite.
+# Kernel stage: one VM boot per kernel runs the whole suite.  The end-to-end
+# matrix (Tests/kernel/e2e.sh: loss rates, reordering, ring, late join)
+# runs whole on the newest kernel and one case of each kind on the older
+# one (E2E_CASES_6.1; empty: all); the other tests run whole on both.
+E2E_CASES_6.1 := loss1 loss5 nonak expiry multi slow ring10 latejoin50
 check-kernel-%: .deps.stamp swift $(KTESTS) $(INTEROP) $(PERF_HELPERS)
 	@mkdir -p build/check
 	@scripts/build-module --strict $* >/dev/null
 	@start=$$(date +%s); set -o pipefail; \
-	scripts/vm --autoload --kernel $* -- Tests/kernel/suite.sh 2>&1 | tee build/check/kernel-$*.log; \
+	scripts/vm --autoload --kernel $* -- env PGM_E2E_CASES="$(E2E_CASES_$*)" Tests/kernel/suite.sh 2>&1 | \
+		tee build/check/kernel-$*.log; \
 	rc=$$?; echo "# VM stage on $* took $$(( $$(date +%s) - start )) s"; exit $$rc
 
 check-kernel: $(addprefix check-kernel-,$(KERNELS))

@@ -296,8 +296,11 @@ run_late() {
 }
 
 trap netns_cleanup EXIT
+t_setup=$SECONDS
 netns_bridge sw 10.99.0 src r1 r2 r3
+echo "    # bridge and namespaces took $((SECONDS - t_setup)) s"
 for c in "${cases[@]}"; do
+	t_case=$SECONDS
 	case $c in
 	loss0) run_case loss0 "" ;;
 	loss1) run_case loss1 "loss 1%" ;;
@@ -325,6 +328,7 @@ for c in "${cases[@]}"; do
 		count=$saved ;;
 	*) echo "e2e.sh: unknown case $c" >&2; fail=$((fail + 1)) ;;
 	esac
+	echo "    # case $c took $((SECONDS - t_case)) s in all"
 done
 echo "e2e: $pass passed, $fail failed"
 [ $fail -eq 0 ]
