@@ -183,7 +183,20 @@ case_run() {
 			why="$why no NAK/NCF/RDATA at the kernel source;"
 		grep -q 'malformed 0$' "$out/$name.send.err" || why="$why malformed packets;" ;;
 	esac
-	if [ -z "$why" ]; then ok "$name"; else notok "$name:$why"; fi
+	# libpgm 5.3's receivers lose messages that reached them under loss
+	# (docs/openpgm-receiver-loss.md).  When that is all that went wrong
+	# with a kernel source, the case runs once more with a capture, whose
+	# check of every payload the source sent must pass too; anything else
+	# (a record not the stream's, no repairs, a sender error) fails at once.
+	if [ -z "$why" ]; then
+		ok "$name"
+	elif [ "$kside" = ksend ] && [[ ${rcmd[0]} == */opgm ]] && [ -z "${PGM_INTEROP_RETRY:-}" ] &&
+	     [ "$why" = " receiver exit 2; sha256 differs: messages missing, every record delivered is the stream's, in order;" ]; then
+		echo "    $name: OpenPGM lost messages it was sent (docs/openpgm-receiver-loss.md): once more, captured"
+		PGM_INTEROP_RETRY=1 PGM_INTEROP_CAPTURE=1 case_run "$name" "$kside" "$carry" -- "${rcmd[@]}" -- "${scmd[@]}"
+	else
+		notok "$name:$why"
+	fi
 }
 
 K="$bin/kpeer" O="$bin/opgm" Z="$bin/zpeer" G=239.192.0.96
