@@ -55,7 +55,7 @@ let package = Package(
         .target(
             name: "PGMModel",
             dependencies: [
-                "PGMWire",
+                "PGMTypes", "PGMWire",
                 .product(name: "DequeModule", package: "swift-collections"),
                 .product(name: "HeapModule", package: "swift-collections"),
             ],
@@ -162,7 +162,7 @@ let package = Package(
             swiftSettings: strict
         ),
         // The conformance suite: scenario language, runner, model backend.
-        .target(name: "PGMConformance", dependencies: ["PGMModel", "PGMWire"], swiftSettings: strict),
+        .target(name: "PGMConformance", dependencies: ["PGMModel", "PGMTypes", "PGMWire"], swiftSettings: strict),
         .executableTarget(
             name: "pgm-conform",
             dependencies: [
@@ -174,18 +174,18 @@ let package = Package(
         .testTarget(name: "PGMTypesTests", dependencies: ["PGMTypes"], swiftSettings: strict),
         .testTarget(
             name: "PGMWireTests",
-            dependencies: ["PGMWire", .product(name: "PropertyBased", package: "swift-property-based")],
+            dependencies: ["PGMTypes", "PGMWire", .product(name: "PropertyBased", package: "swift-property-based")],
             exclude: ["Corpus"],  // fuzzing corpus, read by CorpusTests and scripts/fuzz-wire
             swiftSettings: strict
         ),
-        .testTarget(name: "PGMModelTests", dependencies: ["PGMModel", "CPGM"], swiftSettings: strict),
+        .testTarget(name: "PGMModelTests", dependencies: ["PGMModel", "PGMTypes", "CPGM"], swiftSettings: strict),
         .testTarget(name: "PGMTests", dependencies: ["PGM", "CPGM", "PGMToolSupport", "PGMCLISupport"], swiftSettings: strict),
         .testTarget(name: "PGMNetlinkTests", dependencies: ["PGMNetlink", .product(name: "SystemPackage", package: "swift-system")], swiftSettings: strict),
         .testTarget(name: "PGMConformanceTests", dependencies: ["PGMConformance"], swiftSettings: strict),
         .testTarget(name: "PGMDumpTests", dependencies: ["PGMDump", "PGMWire"], swiftSettings: strict),
         .testTarget(
             name: "PGMFECTests",
-            dependencies: ["PGMFEC"],
+            dependencies: ["PGMFEC", "PGMTypes"],
             exclude: ["fec-vectors.txt"],  // libpgm's parity (fec_test --vectors), read by LibpgmVectorTests
             swiftSettings: strict
         ),

@@ -1,4 +1,5 @@
 import PGMModel
+import PGMTypes
 import PGMWire
 
 /// The executable reference model (PGMModel) as the implementation under

@@ -1,5 +1,6 @@
 import DequeModule
 import HeapModule
+import PGMTypes
 import PGMWire
 
 /// What a receiver tells its application.

@@ -1,4 +1,5 @@
 import HeapModule
+import PGMTypes
 import PGMWire
 
 /// How a link drops packets.

@@ -1,4 +1,5 @@
 import PGMModel
+import PGMTypes
 import PGMWire
 import Testing
 

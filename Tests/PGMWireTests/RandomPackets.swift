@@ -1,24 +1,11 @@
+import PGMTypes
 import PGMWire
-
-/// SplitMix64: a small deterministic generator, seeded by the property
-/// checker's seed so failures reproduce.
-struct SplitMix64: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
 
 /// Random values of every packet and option type.
 struct RandomPackets {
-    var rng: SplitMix64
+    var rng: SeededRandom  // the property checker's seed: failures reproduce
 
-    init(seed: UInt64) { rng = SplitMix64(seed: seed) }
+    init(seed: UInt64) { rng = SeededRandom(seed: seed) }
 
     mutating func u8() -> UInt8 { UInt8.random(in: .min ... .max, using: &rng) }
     mutating func u16() -> UInt16 { UInt16.random(in: .min ... .max, using: &rng) }

@@ -1,5 +1,5 @@
-/// The model's source of randomness: xoshiro256** seeded through SplitMix64.
-/// It is a value, so a component's random choices depend only on its seed and
+/// A deterministic source of randomness, the model's and the tests':
+/// xoshiro256** seeded through SplitMix64. It is a value, so a component's random choices depend only on its seed and
 /// the events it saw; the same seed gives the same run on every platform.
 public struct SeededRandom: RandomNumberGenerator, Hashable, Sendable {
     private var s0: UInt64
