@@ -36,6 +36,12 @@ struct libpgm_config {
 	int window_sqns;	/* PGM_TXW_SQNS of a source, PGM_RXW_SQNS of a receiver */
 	int rate;		/* a source's PGM_TXW_MAX_RTE, bytes/s */
 	int rcvbuf;		/* a receiver's SO_RCVBUF */
+	/*
+	 * A source's FEC (PGM_USE_FEC): n, k, proactive parity packets a
+	 * group and on-demand parity; n == 0: none.  docs/openpgm-fec.md
+	 * says what libpgm 5.3 sends with it.
+	 */
+	struct { int n, k, proactive, ondemand; } fec;
 };
 
 /*
@@ -76,6 +82,20 @@ static void libpgm_source_options(pgm_sock_t *sock, const struct libpgm_config *
 		libpgm_set_int(sock, IPPROTO_PGM, PGM_TXW_MAX_RTE, c->rate);
 	libpgm_set_int(sock, IPPROTO_PGM, PGM_AMBIENT_SPM, pgm_secs(1));
 	pgm_setsockopt(sock, IPPROTO_PGM, PGM_HEARTBEAT_SPM, hb, sizeof(hb));
+	if (c->fec.n) {
+		const struct pgm_fecinfo_t fi = {
+			.block_size = (uint8_t)c->fec.n, .group_size = (uint8_t)c->fec.k,
+			.proactive_packets = (uint8_t)c->fec.proactive,
+			.ondemand_parity_enabled = c->fec.ondemand != 0,
+			.var_pktlen_enabled = true,
+		};
+
+		if (!pgm_setsockopt(sock, IPPROTO_PGM, PGM_USE_FEC, &fi, sizeof(fi))) {
+			fprintf(stderr, "%s: PGM_USE_FEC n=%d k=%d refused\n", LIBPGM_PROG,
+				c->fec.n, c->fec.k);
+			exit(1);
+		}
+	}
 }
 
 /* NAK timers as OpenPGM's examples set them, with 50 retries. */

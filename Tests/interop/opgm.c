@@ -7,11 +7,13 @@
  * repairs) only inside its calls, so both roles poll its descriptors and
  * call in until done.
  *
- *   opgm send GROUP PORT IFADDR COUNT [--udp PORT] [--linger S]
+ *   opgm send GROUP PORT IFADDR COUNT [--udp PORT] [--linger S] [--fec N,K,P,O]
  *   opgm recv GROUP PORT IFADDR COUNT [--udp PORT] [--timeout S]
  *
  * --udp sets OpenPGM's unicast and multicast encapsulation ports both to
- * PORT, as ZeroMQ's epgm:// and OpenPGM's own examples do.
+ * PORT, as ZeroMQ's epgm:// and OpenPGM's own examples do.  --fec turns on
+ * the source's FEC: groups of K in codewords of N, P proactive parity
+ * packets a group, on-demand parity when O is 1.
  */
 #include <errno.h>
 #include <poll.h>
@@ -29,6 +31,9 @@
 #include "libpgm.h"
 
 static int udp_port;
+static struct libpgm_config config = {
+	.window_sqns = 4096, .rate = 4000000, .rcvbuf = 4 << 20,
+};
 static unsigned int linger_s = 3, timeout_s = 60;
 
 static double now(void)
@@ -41,11 +46,8 @@ static double now(void)
 
 static pgm_sock_t *open_sock(const char *group, int port, const char *ifaddr, bool sender)
 {
-	const struct libpgm_config c = {
-		.udp_port = udp_port, .window_sqns = 4096, .rate = 4000000, .rcvbuf = 4 << 20,
-	};
-
-	return libpgm_open(group, port, ifaddr, sender, &c);
+	config.udp_port = udp_port;
+	return libpgm_open(group, port, ifaddr, sender, &config);
 }
 
 static int do_send(pgm_sock_t *sock, unsigned int count)
@@ -130,7 +132,7 @@ int main(int argc, char **argv)
 
 	if (argc < 6 || (strcmp(argv[1], "send") && strcmp(argv[1], "recv"))) {
 		fprintf(stderr, "usage: opgm send|recv GROUP PORT IFADDR COUNT [--udp PORT] "
-			"[--linger S] [--timeout S]\n");
+			"[--linger S] [--timeout S] [--fec N,K,P,O]\n");
 		return 2;
 	}
 	sender = !strcmp(argv[1], "send");
@@ -142,6 +144,10 @@ int main(int argc, char **argv)
 			linger_s = (unsigned int)atoi(argv[++i]);
 		else if (!strcmp(argv[i], "--timeout") && i + 1 < argc)
 			timeout_s = (unsigned int)atoi(argv[++i]);
+		else if (!strcmp(argv[i], "--fec") && i + 1 < argc && sender &&
+			 sscanf(argv[++i], "%d,%d,%d,%d", &config.fec.n, &config.fec.k,
+				&config.fec.proactive, &config.fec.ondemand) == 4)
+			;
 		else {
 			fprintf(stderr, "opgm: unknown argument %s\n", argv[i]);
 			return 2;
