@@ -19,7 +19,13 @@
 #   make fuzz-kernel     fuzz pgm.ko's input path in a VM (K=6.1 or 6.12; FUZZ_SECONDS, default 600 here;
 #                        FUZZ_SEED replays a run; FUZZ_ARGS, e.g. --no-far, see fuzz_kernel --help)
 #   make install         install pgm.ko for the running kernel, the tools, their bash/zsh/fish
-#                        completions and man pages (DESTDIR, PREFIX; make uninstall removes them)
+#                        completions and man pages (DESTDIR, PREFIX; make uninstall removes them;
+#                        make install-tools: all but pgm.ko, for use with make dkms)
+#   make dkms            pgm.ko through DKMS for every kernel with headers, rebuilt for kernels
+#                        installed later (make dkms-uninstall removes it; make dkms-source
+#                        only stages the source tree, DESTDIR)
+#   make check-dkms      make dkms for 6.1, the kernel-install hook for 6.12, then a VM on each
+#                        loads it through socket() and runs a short e2e; uninstalls at the end
 #   make ynl-check       every file generated from kernel/pgm.yaml (netlink family, tunables) is up to date
 #   make kernel-doc      the module's kernel-doc comments are complete (kernel-doc -Wall)
 #   make interop         this module against OpenPGM and ZeroMQ in a VM (K=6.1 or 6.12; default both)
@@ -48,8 +54,8 @@ HOST_SAN := -fsanitize=address,undefined -fno-sanitize-recover=all
 .PHONY: all deps module modules-all sparse swift ktests examples check check-host \
 	check-kernel check-kernel-% check-kernel-debug debug-kernel conformance ynl-check kernel-doc vm demo perf perf-ring perf-latency perf-profile install uninstall \
 	install-completions uninstall-completions man-lint fuzz fuzz-kernel \
-	bench-sim bench-fec clean \
-	interop interop-peers
+	bench-sim bench-fec clean install-tools \
+	interop interop-peers dkms dkms-source dkms-uninstall check-dkms
 
 all: module swift
 
@@ -290,6 +296,10 @@ install: all
 		{ scripts/build-module $$(uname -r) >/dev/null && \
 		  install -D -m 0644 build/kmod/$$(uname -r)/pgm.ko /lib/modules/$$(uname -r)/extra/pgm.ko; }
 	depmod -a $$(uname -r)
+	$(MAKE) install-tools
+
+# Everything make install puts in place but pgm.ko (which make dkms installs).
+install-tools:
 	$(SWIFT) build -c release $(SWIFT_FLAGS)
 	for t in $(TOOLS); do install -D -m 0755 $(BIN)/$$t $(DESTDIR)$(PREFIX)/bin/$$t || exit 1; done
 	install -D -m 0644 kernel/include/uapi/linux/pgm.h $(DESTDIR)$(PREFIX)/include/linux/pgm.h
@@ -318,6 +328,36 @@ uninstall: uninstall-completions
 	rm -f $(DESTDIR)$(PREFIX)/include/linux/pgm_netlink.h $(DESTDIR)$(PREFIX)/include/linux/pgm.h
 	for m in man/*.[0-9]; do rm -f $(DESTDIR)$(PREFIX)/share/man/man$${m##*.}/$${m##*/}; done
 	depmod -a $$(uname -r)
+
+# DKMS: the module's source under $(DESTDIR)/usr/src/pgm-VERSION with its
+# dkms.conf (dkms-source); make dkms adds it to DKMS and builds and installs
+# pgm.ko for every kernel that has headers (DKMS_KERNELS), and DKMS builds it
+# again for each kernel installed later.  make dkms-uninstall removes it from
+# every kernel.  make check-dkms tests it (Tests/kernel/dkms.sh).
+PGM_VERSION := $(shell scripts/version)
+DKMS_SRC = $(DESTDIR)/usr/src/pgm-$(PGM_VERSION)
+DKMS_KERNELS ?= $(patsubst /lib/modules/%/build,%,$(wildcard /lib/modules/*/build))
+
+dkms-source:
+	rm -rf $(DKMS_SRC)
+	install -d $(DKMS_SRC)/include/uapi/linux
+	install -m 0644 kernel/*.c kernel/*.h kernel/Kbuild $(DKMS_SRC)/
+	install -m 0644 kernel/include/uapi/linux/*.h $(DKMS_SRC)/include/uapi/linux/
+	sed 's/@VERSION@/$(PGM_VERSION)/' kernel/dkms.conf.in >$(DKMS_SRC)/dkms.conf
+
+dkms: .deps.stamp
+	@command -v dkms >/dev/null || { echo "make dkms: no dkms (apt-get install dkms)" >&2; exit 1; }
+	-dkms remove pgm/$(PGM_VERSION) --all >/dev/null 2>&1
+	$(MAKE) dkms-source DESTDIR=
+	dkms add pgm/$(PGM_VERSION)
+	for k in $(DKMS_KERNELS); do dkms install pgm/$(PGM_VERSION) -k $$k || exit 1; done
+
+dkms-uninstall:
+	-dkms remove pgm/$(PGM_VERSION) --all
+	rm -rf /usr/src/pgm-$(PGM_VERSION)
+
+check-dkms: .deps.stamp ktests
+	Tests/kernel/dkms.sh
 
 clean:
 	rm -rf build .build .deps.stamp

@@ -149,3 +149,7 @@ MODULE_DESCRIPTION("PGM (RFC 3208) reliable multicast transport");
  * us.  Literal numbers: SOCK_RDM is an enum, which __stringify cannot expand.
  */
 MODULE_ALIAS_NET_PF_PROTO_TYPE(PF_INET, 113, 4);
+/* The project's version, from the build (kernel/Kbuild): modinfo shows it. */
+#ifdef PGM_VERSION
+MODULE_VERSION(PGM_VERSION);
+#endif
