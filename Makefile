@@ -26,6 +26,8 @@
 #                        only stages the source tree, DESTDIR)
 #   make check-dkms      make dkms for 6.1, the kernel-install hook for 6.12, then a VM on each
 #                        loads it through socket() and runs a short e2e; uninstalls at the end
+#   make deb             Debian packages pgm-dkms, pgm-tools, pgm-kernel-dev in build/deb (lintian clean)
+#   make check-deb       make deb, apt-get install them here, a VM per kernel using them, purge
 #   make ynl-check       every file generated from kernel/pgm.yaml (netlink family, tunables) is up to date
 #   make kernel-doc      the module's kernel-doc comments are complete (kernel-doc -Wall)
 #   make interop         this module against OpenPGM and ZeroMQ in a VM (K=6.1 or 6.12; default both)
@@ -55,7 +57,7 @@ HOST_SAN := -fsanitize=address,undefined -fno-sanitize-recover=all
 	check-kernel check-kernel-% check-kernel-debug debug-kernel conformance ynl-check kernel-doc vm demo perf perf-ring perf-latency perf-profile install uninstall \
 	install-completions uninstall-completions man-lint fuzz fuzz-kernel \
 	bench-sim bench-fec clean install-tools \
-	interop interop-peers dkms dkms-source dkms-uninstall check-dkms
+	interop interop-peers dkms dkms-source dkms-uninstall check-dkms deb check-deb
 
 all: module swift
 
@@ -304,15 +306,19 @@ install-tools:
 	for t in $(TOOLS); do install -D -m 0755 $(BIN)/$$t $(DESTDIR)$(PREFIX)/bin/$$t || exit 1; done
 	install -D -m 0644 kernel/include/uapi/linux/pgm.h $(DESTDIR)$(PREFIX)/include/linux/pgm.h
 	install -D -m 0644 kernel/include/uapi/linux/pgm_netlink.h $(DESTDIR)$(PREFIX)/include/linux/pgm_netlink.h
+	mkdir -p $(DESTDIR)$(PREFIX)/share/pkgconfig
+	sed 's|@PREFIX@|$(PREFIX)|; s|@VERSION@|$(PGM_VERSION)|' kernel/include/pgm-kernel.pc.in \
+		>$(DESTDIR)$(PREFIX)/share/pkgconfig/pgm-kernel.pc
 	$(MAKE) install-completions
 	for m in man/*.[0-9]; do install -D -m 0644 $$m $(DESTDIR)$(PREFIX)/share/man/man$${m##*.}/$${m##*/}; done
 
 # The completions alone, from the tools in BIN (Tests/host/tools.sh installs
-# them under a DESTDIR from the debug build).
+# them under a DESTDIR from the debug build).  bash sources its completions:
+# no #! line (lintian's bash-completion-with-hashbang).
 install-completions:
 	mkdir -p $(DESTDIR)$(BASH_COMPLETIONS) $(DESTDIR)$(ZSH_COMPLETIONS) $(DESTDIR)$(FISH_COMPLETIONS)
-	for t in $(TOOLS); do \
-		$(BIN)/$$t --generate-completion-script bash >$(DESTDIR)$(BASH_COMPLETIONS)/$$t && \
+	set -o pipefail; for t in $(TOOLS); do \
+		$(BIN)/$$t --generate-completion-script bash | sed '1{/^#!/d}' >$(DESTDIR)$(BASH_COMPLETIONS)/$$t && \
 		$(BIN)/$$t --generate-completion-script zsh >$(DESTDIR)$(ZSH_COMPLETIONS)/_$$t && \
 		$(BIN)/$$t --generate-completion-script fish >$(DESTDIR)$(FISH_COMPLETIONS)/$$t.fish || exit 1; \
 	done
@@ -325,7 +331,8 @@ uninstall-completions:
 uninstall: uninstall-completions
 	rm -f /lib/modules/$$(uname -r)/extra/pgm.ko
 	for t in $(TOOLS); do rm -f $(DESTDIR)$(PREFIX)/bin/$$t; done
-	rm -f $(DESTDIR)$(PREFIX)/include/linux/pgm_netlink.h $(DESTDIR)$(PREFIX)/include/linux/pgm.h
+	rm -f $(DESTDIR)$(PREFIX)/include/linux/pgm_netlink.h $(DESTDIR)$(PREFIX)/include/linux/pgm.h \
+		$(DESTDIR)$(PREFIX)/share/pkgconfig/pgm-kernel.pc
 	for m in man/*.[0-9]; do rm -f $(DESTDIR)$(PREFIX)/share/man/man$${m##*.}/$${m##*/}; done
 	depmod -a $$(uname -r)
 
@@ -343,7 +350,7 @@ dkms-source:
 	install -d $(DKMS_SRC)/include/uapi/linux
 	install -m 0644 kernel/*.c kernel/*.h kernel/Kbuild $(DKMS_SRC)/
 	install -m 0644 kernel/include/uapi/linux/*.h $(DKMS_SRC)/include/uapi/linux/
-	sed 's/@VERSION@/$(PGM_VERSION)/' kernel/dkms.conf.in >$(DKMS_SRC)/dkms.conf
+	sed 's/#MODULE_VERSION#/$(PGM_VERSION)/' kernel/dkms.conf.in >$(DKMS_SRC)/dkms.conf
 
 dkms: .deps.stamp
 	@command -v dkms >/dev/null || { echo "make dkms: no dkms (apt-get install dkms)" >&2; exit 1; }
@@ -355,6 +362,25 @@ dkms: .deps.stamp
 dkms-uninstall:
 	-dkms remove pgm/$(PGM_VERSION) --all
 	rm -rf /usr/src/pgm-$(PGM_VERSION)
+
+# Debian packages: pgm-dkms (the module's source for DKMS, pgm(7)), pgm-tools
+# (the tools, static Swift runtime, man pages, completions), pgm-kernel-dev
+# (<linux/pgm.h>, <linux/pgm_netlink.h>, pkg-config pgm-kernel), built by
+# dpkg-buildpackage in a copy of the tree (build/deb/pgm-VERSION; the .debs
+# land in build/deb), then lintian.  .build-deb keeps the Swift build.
+deb: .deps.stamp
+	scripts/deps --packaging
+	@v=$$(dpkg-parsechangelog -S Version); [ "$$v" = "$(PGM_VERSION)" ] || \
+		{ echo "make deb: debian/changelog is at $$v but the version is $(PGM_VERSION): add an entry (dch -v $(PGM_VERSION))" >&2; exit 1; }
+	rm -rf build/deb && mkdir -p build/deb/pgm-$(PGM_VERSION)
+	git ls-files -co --exclude-standard -z | xargs -0 tar -cf - | tar -C build/deb/pgm-$(PGM_VERSION) -xf -
+	cd build/deb/pgm-$(PGM_VERSION) && \
+		SWIFT=$(SWIFT) SWIFT_SCRATCH=$(CURDIR)/.build-deb dpkg-buildpackage -b -us -uc >../build.log 2>&1 || \
+		{ tail -n 40 ../build.log; exit 1; }
+	lintian --fail-on error,warning build/deb/*.changes
+
+check-deb: deb
+	Tests/kernel/packages.sh
 
 check-dkms: .deps.stamp ktests
 	Tests/kernel/dkms.sh
