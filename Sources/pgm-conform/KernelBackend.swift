@@ -104,6 +104,8 @@ final class KernelBackend: ConformanceBackend {
     var sourceTSI: TSI? { tsi }
 
     func start(_ scenario: Scenario, network: Network) throws(BackendError) {
+        // pgm.ko has no FEC socket API yet (docs/fec.md, "The plan").
+        if scenario.fec != nil { throw BackendError("FEC: not supported by this backend yet") }
         self.network = network
         role = scenario.role
         tsi = nil
