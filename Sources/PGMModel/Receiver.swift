@@ -317,6 +317,8 @@ struct Peer: Sendable {
     /// A different SPM_PATH seen once: taken if the next SPM names it too.
     var pathCandidate: PGMNLA?
     var spmSequence: UInt32 = 0
+    /// SPM_LEAD of the last in-sequence SPM with window information.
+    var spmLead: SequenceNumber?
     var lastHeard: VirtualTime
     var spmr: SPMRState = .idle
     var spmrDeadline: VirtualTime = .never
@@ -699,6 +701,7 @@ struct Peer: Sendable {
         if s.hasNoWindowInformation { return }
         let spmTrail = SequenceNumber(s.trailingEdge)
         let spmLead = SequenceNumber(s.leadingEdge)
+        self.spmLead = spmLead
         if !started {
             // Everything up to SPM_LEAD was sent before we joined, unless
             // OPT_JOIN invites a repair from further back.
@@ -850,6 +853,7 @@ struct Peer: Sendable {
         ctx.nakList.removeAll(keepingCapacity: true)
         ctx.parityNAKList.removeAll(keepingCapacity: true)
         var retry: VirtualTime? = nil
+        var deferred: VirtualTime? = nil
         var anyLost = false
         for (o, sqn, deadline) in ctx.due {
             // A group's parity NAK or fallback may have moved this slot on already.
@@ -860,6 +864,14 @@ struct Peer: Sendable {
             case .backOff:
                 // NAK_RB_IVL expired: send the NAK, wait NAK_RPT_IVL for an NCF;
                 // for a whole group, with on-demand parity, one parity NAK.
+                if waitsForGroupEnd(sqn, ctx: ctx) {
+                    // Section 11.5: loss is detected at group boundaries;
+                    // the back-off starts over until the group is whole.
+                    let d = deferred ?? now + (ctx.backOff() + 1)
+                    deferred = d
+                    setPhase(o, .backOff, d)
+                    continue
+                }
                 if let g = parityNAKGroup(sqn, ctx: ctx) {
                     requestParity(group: g, now: now, ctx: &ctx)
                     continue

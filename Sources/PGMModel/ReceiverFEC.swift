@@ -77,8 +77,29 @@ extension Peer {
             ctx.codes[groupSize] = c
             code = c
         }
-        fec = PeerFEC(groups: groups, proactive: proactive, onDemand: onDemand, code: code)
-        for o in slots.indices { slots[o].viaParity = false }
+        var f = PeerFEC(groups: groups, proactive: proactive, onDemand: onDemand, code: code)
+        // What the window holds already belongs to its groups; the group of
+        // `next` lost what it delivered before, and is repaired selectively.
+        if started {
+            let first = groups.start(of: next.rawValue)
+            if SequenceNumber(first) < next { f.state[first, default: FECGroupState()].selectiveOnly = true }
+            for o in slots.indices {
+                slots[o].viaParity = false
+                guard slots[o].state == .received else { continue }
+                let sqn = next.rawValue &+ UInt32(o)
+                let fragment = slots[o].fragmented
+                    ? (firstSequence: slots[o].fragmentFirst, offset: slots[o].fragmentOffset, length: slots[o].fragmentLength)
+                    : nil
+                f.state[groups.start(of: sqn), default: FECGroupState()].originals[groups.index(of: sqn)] =
+                    FECOriginal(payload: slots[o].payload, fragment: fragment)
+            }
+            for (g, group) in f.state where group.originals.count == Int(groups.k) {
+                var done = FECGroupState()
+                done.complete = true
+                f.state[g] = done
+            }
+        }
+        fec = f
     }
 
     /// Forgets the groups wholly behind the window.
@@ -229,10 +250,26 @@ extension Peer {
         return g
     }
 
-    /// The parity packets `group` needs: its missing originals less the
-    /// parity held.
-    func parityNeeded(_ group: UInt32, missing: Int) -> Int {
-        missing - (fec?.state[group]?.parity.count ?? 0)
+    /// Whether the NAK for missing `sqn` waits for its group to end (section
+    /// 11.5: "loss detection occurs at transmission group boundaries"): with
+    /// parity to come (proactive, or on demand with parity NAKs on), while
+    /// the group is not whole as far as we know and the source is not idle
+    /// inside it (an SPM with SPM_LEAD equal to RXW_LEAD, when "receivers MAY
+    /// resort to selective NAKs"). The leading partial group does not wait.
+    func waitsForGroupEnd(_ sqn: UInt32, ctx: ReceiverContext) -> Bool {
+        guard let f = fec, f.proactive || (f.onDemand && ctx.parityNAKs) else { return false }
+        let g = f.groups.start(of: sqn)
+        guard SequenceNumber(g) >= windowStart, SequenceNumber(f.groups.last(of: g)) > lead else { return false }
+        if let group = f.state[g], group.failed || group.selectiveOnly { return false }
+        return spmLead != lead
+    }
+
+    /// The parity packets `group` needs: k less the distinct packets held
+    /// (its missing originals less the parity held).
+    func parityNeeded(_ group: UInt32) -> Int {
+        guard let f = fec else { return 0 }
+        let g = f.state[group]
+        return Int(f.groups.k) - (g?.originals.count ?? 0) - (g?.parity.count ?? 0)
     }
 
     /// Queues a parity NAK for `group` (section 11.5): one NAK for all its
@@ -240,8 +277,14 @@ extension Peer {
     mutating func requestParity(group g: UInt32, now: VirtualTime, ctx: inout ReceiverContext) {
         guard let groups = fec?.groups else { return }
         let missing = missingOffsets(of: g, groups)
-        let count = parityNeeded(g, missing: missing.count)
-        guard count >= 1 else { return }
+        let count = parityNeeded(g)
+        guard count >= 1, count <= Int(groups.k) else {
+            // Cannot happen while every original received is kept; never
+            // leave a loss without NAK state.
+            var retry: VirtualTime? = nil
+            fallBackToSelective(g, retry: &retry, now: now, ctx: &ctx)
+            return
+        }
         let deadline = now + ctx.parameters.nakRptIvl
         for o in missing {
             slots[o].viaParity = true
@@ -299,8 +342,8 @@ extension Peer {
         let (g, count) = f.groups.parityRequest(raw)
         if let group = f.state[g], group.failed || group.selectiveOnly || group.complete { return }
         let missing = missingOffsets(of: g, f.groups)
-        let needed = parityNeeded(g, missing: missing.count)
-        guard needed >= 1, count >= needed else { return }
+        let needed = parityNeeded(g)
+        guard !missing.isEmpty, needed >= 1, count >= needed else { return }
         for o in missing {
             slots[o].viaParity = true
             confirmSlot(o, isNCF: isNCF, now: now, ctx: &ctx)

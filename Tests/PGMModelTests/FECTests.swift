@@ -378,6 +378,26 @@ struct ReceiverFECTests {
         #expect(r.receiver.statistics.parityUnused == 13)
     }
 
+    @Test("FEC learned after data: the window's packets join their groups; the group of next is NAKed selectively")
+    func learnedLate() throws {
+        var r = ReceiverDriver(parameters: try .with(["NAK_BO_IVL": 10_000]))
+        r.receive(F.spm(1, trail: 0, lead: 0xFFFF_FFFF))
+        let o0 = Self.originals(0), o4 = Self.originals(4)
+        for s in [0, 1, 3] { r.receive(F.odata(UInt32(s), Array(o0[s].payload))) }
+        for s in [0, 2, 3] { r.receive(F.odata(UInt32(4 + s), Array(o4[s].payload))) }
+        // Lost: 2 and 5. Now the SPMs say k = 4, on-demand.
+        r.receive(F.spm(2, trail: 0, lead: 7,
+                        options: [PGMOption(.parityParameters(proactive: true, onDemand: true, groupSize: 4))]))
+        r.receive(try Self.parity(0, group: 4, of: o4))
+        #expect(r.receiver.statistics.groupsRebuilt == 1)
+        r.run(until: F.t(100))
+        // Group 0 delivered 0 and 1 before FEC was known: no parity NAK for it.
+        #expect(r.naks.allSatisfy { !$0.1.flags.contains(.parity) })
+        #expect(r.nakedSequences == [2])
+        r.receive(F.odata(2, Array(o0[2].payload), rdata: true))
+        #expect(r.delivered == (o0 + o4).map { Array($0.payload) })
+    }
+
     @Test("11.5: with on-demand parity, one parity NAK per whole group; parityNAKs off gives selective NAKs")
     func parityNAKs() throws {
         for on in [true, false] {
