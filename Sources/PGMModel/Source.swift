@@ -184,9 +184,20 @@ public struct Source: Sendable {
 
     struct ParityRequest {
         var nextNumber: Int
+        /// Parity packets still to send.
         var pending = 0
         var queued = false
+        /// Parity packets sent since `pending` last rose from 0.
+        var batch = 0
+        /// When the last parity packet of the group went, and how many the
+        /// batch it ended had.
+        var lastSent: VirtualTime?
+        var lastBatch = 0
+        /// Parity owed when the linger after `lastSent` ends.
+        var owed = 0
     }
+    /// Groups with parity owed after a linger.
+    var parityLingering: Set<UInt32> = []
 
     /// A source whose first ambient SPM is due at `start`, with FEC when
     /// `fec` is given (RFC 3208 Appendix A).
@@ -508,9 +519,21 @@ public struct Source: Sendable {
         statistics.ncfsSent += 1
         for s in confirmed {
             let (g, count) = groups.parityRequest(s)
-            // "need only increase the number of pending parity packets to
-            // NAK_PKT_CNT": pending ones serve the new request too.
             var r = parityRequests[g] ?? ParityRequest(nextNumber: fec.proactive)
+            if r.pending == 0, let t = r.lastSent, now < t + parameters.rdataLingerIvl {
+                // Within RDATA_LINGER_IVL of the group's last parity, as for
+                // RDATA (section 5.3): the NAK is taken as sent before that
+                // batch arrived, and only what it asks beyond the batch is
+                // owed, when the linger ends.
+                statistics.repairsLingering += 1
+                r.owed = max(r.owed, count - r.lastBatch)
+                if r.owed > 0 { parityLingering.insert(g) }
+                parityRequests[g] = r
+                continue
+            }
+            // "need only increase the number of pending parity packets to
+            // NAK_PKT_CNT" (section 11.4): pending ones serve the new request too.
+            if r.pending == 0 { r.batch = 0 }
             r.pending = max(r.pending, count)
             if !r.queued {
                 r.queued = true
@@ -602,8 +625,11 @@ public struct Source: Sendable {
         guard take(packet) else { return false }
         r.nextNumber += 1
         r.pending -= 1
+        r.batch += 1
+        r.lastSent = now
         if r.pending == 0 {
             r.queued = false
+            r.lastBatch = r.batch
             repairs.removeFirst()
         }
         parityRequests[g] = r
@@ -623,6 +649,9 @@ public struct Source: Sendable {
         }
         for s in afterLinger {
             if let t = lastRepair[s] { d = earliest(d, t + parameters.rdataLingerIvl) }
+        }
+        for g in parityLingering {
+            if let t = parityRequests[g]?.lastSent { d = earliest(d, t + parameters.rdataLingerIvl) }
         }
         if blockedCost > 0 && parameters.txwMaxRte > 0 {
             let rate = Int64(parameters.txwMaxRte)
@@ -802,6 +831,7 @@ public struct Source: Sendable {
     /// The lingers that ended: the sequence numbers NAKed during theirs are
     /// queued for RDATA, oldest repair first.
     mutating func expireLingers(_ now: VirtualTime) {
+        if !parityLingering.isEmpty { expireParityLingers(now) }
         guard !afterLinger.isEmpty else { return }
         let due = afterLinger.compactMap { s -> (VirtualTime, UInt32)? in
             guard let t = lastRepair[s], now < t + parameters.rdataLingerIvl else { return (lastRepair[s] ?? now, s) }
@@ -812,6 +842,26 @@ public struct Source: Sendable {
             guard inWindow(SequenceNumber(s)), !repairsQueued.contains(s) else { continue }
             repairs.append(.sequence(s))
             repairsQueued.insert(s)
+        }
+    }
+
+    /// The groups whose linger ended get the parity owed them.
+    mutating func expireParityLingers(_ now: VirtualTime) {
+        for g in parityLingering.sorted(by: { trail.distance(to: SequenceNumber($0)) < trail.distance(to: SequenceNumber($1)) }) {
+            guard var r = parityRequests[g] else {
+                parityLingering.remove(g)
+                continue
+            }
+            if let t = r.lastSent, now < t + parameters.rdataLingerIvl { continue }
+            parityLingering.remove(g)
+            if r.pending == 0 { r.batch = 0 }
+            r.pending = max(r.pending, r.owed)
+            r.owed = 0
+            if r.pending > 0 && !r.queued {
+                r.queued = true
+                repairs.append(.parity(group: g))
+            }
+            parityRequests[g] = r
         }
     }
 
