@@ -420,13 +420,20 @@ public struct Source: Sendable {
 
     func inWindow(_ s: SequenceNumber) -> Bool { s >= trail && s <= lead }
 
-    mutating func onNAK(_ nak: PGMNak, options: PGMOptions, now: VirtualTime, out: inout Outbox<SourceEvent>) {
-        statistics.naksReceived += 1
-        if let a = abortState, a.noNAKs { return }
+    /// What a NAK asks for: its sequence number and those of its OPT_NAK_LIST
+    /// (a parity NAK's are group requests), or nil when a reset stopped NAKs.
+    func nakRequest(_ nak: PGMNak, options: PGMOptions) -> [UInt32]? {
+        if let a = abortState, a.noNAKs { return nil }
         var requested = [nak.sequence]
         if !options.isEmpty, case .nakList(let list)? = options.first(type: PGMOptionType.nakList)?.kind {
             requested += list
         }
+        return requested
+    }
+
+    mutating func onNAK(_ nak: PGMNak, options: PGMOptions, now: VirtualTime, out: inout Outbox<SourceEvent>) {
+        statistics.naksReceived += 1
+        guard let requested = nakRequest(nak, options: options) else { return }
         statistics.sequencesNaked += requested.count
         // Only sequence numbers still in the transmit window are confirmed
         // and repaired (section 5.3); an NCF for the others would promise
@@ -490,11 +497,7 @@ public struct Source: Sendable {
     /// receivers repair it with selective NAKs.
     mutating func onParityNAK(_ nak: PGMNak, options: PGMOptions, now: VirtualTime, out: inout Outbox<SourceEvent>) {
         statistics.naksReceived += 1
-        if let a = abortState, a.noNAKs { return }
-        var requested = [nak.sequence]
-        if !options.isEmpty, case .nakList(let list)? = options.first(type: PGMOptionType.nakList)?.kind {
-            requested += list
-        }
+        guard let requested = nakRequest(nak, options: options) else { return }
         statistics.parityNaksReceived += requested.count
         guard let fec, fec.onDemand else {
             statistics.parityNaksRefused += requested.count
