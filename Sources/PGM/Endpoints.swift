@@ -1,3 +1,4 @@
+import CPGM
 import SystemPackage
 
 /// How a ``PGMSource`` is set up. Every field left nil keeps the namespace's
@@ -292,4 +293,73 @@ public struct PGMReceiver: ~Copyable {
         ring?.unmap()
         try socket.close()
     }
+}
+
+/// A source's FEC (`PGM_FEC`, RFC 3208 Appendix A): RS(n, k) over
+/// transmission groups of k sequence numbers, `proactive` parity packets
+/// after each group's last ODATA, and parity for parity NAKs when
+/// `onDemand`. Not for sessions with OpenPGM 5.3 receivers (pgm(7)).
+public struct FECSettings: Hashable, Sendable, CustomStringConvertible {
+    /// Why FEC settings were refused: what the kernel refuses with EINVAL.
+    public enum Error: Swift.Error, Hashable, Sendable, CustomStringConvertible {
+        /// k is not a power of two from 2 to 128.
+        case groupSize(Int)
+        /// n is not from k + 1 to 255.
+        case blockSize(Int, k: Int)
+        /// More proactive parity packets than n - k or than k.
+        case proactive(Int, n: Int, k: Int)
+        /// Neither proactive nor on-demand parity.
+        case nothingOffered
+
+        public var description: String {
+            switch self {
+            case .groupSize(let k): "k = \(k): the transmission group size is a power of two from 2 to 128"
+            case .blockSize(let n, let k): "n = \(n): the FEC block is k + 1 = \(k + 1) to 255 packets"
+            case .proactive(let h, let n, let k):
+                "proactive = \(h): at most n - k = \(n - k) and at most k = \(k) proactive parity packets per group"
+            case .nothingOffered: "FEC needs proactive parity (proactive > 0), on-demand parity, or both"
+            }
+        }
+    }
+
+    /// Packets in an FEC block: k originals and n - k parity packets.
+    public let n: Int
+    /// Original packets in a transmission group.
+    public let k: Int
+    /// Parity packets sent with each group.
+    public let proactive: Int
+    /// Whether parity NAKs are answered with parity.
+    public let onDemand: Bool
+
+    public init(n: Int, k: Int, proactive: Int = 0, onDemand: Bool = false) throws(Error) {
+        guard (2...128).contains(k), k & (k - 1) == 0 else { throw .groupSize(k) }
+        guard n > k, n <= 255 else { throw .blockSize(n, k: k) }
+        guard proactive >= 0, proactive <= n - k, proactive <= k else { throw .proactive(proactive, n: n, k: k) }
+        guard proactive > 0 || onDemand else { throw .nothingOffered }
+        self.n = n
+        self.k = k
+        self.proactive = proactive
+        self.onDemand = onDemand
+    }
+
+    /// The settings of a `struct pgm_fec`; nil when it is all zero (no FEC)
+    /// or not valid.
+    init?(_ f: pgm_fec) {
+        guard f.k != 0 else { return nil }
+        guard let s = try? FECSettings(n: Int(f.n), k: Int(f.k), proactive: Int(f.proactive),
+                                       onDemand: f.flags & UInt8(PGM_FEC_ONDEMAND) != 0)
+        else { return nil }
+        self = s
+    }
+
+    var raw: pgm_fec {
+        var f = pgm_fec()
+        f.n = UInt8(n)
+        f.k = UInt8(k)
+        f.proactive = UInt8(proactive)
+        f.flags = onDemand ? UInt8(PGM_FEC_ONDEMAND) : 0
+        return f
+    }
+
+    public var description: String { "n=\(n),k=\(k),proactive=\(proactive)\(onDemand ? ",ondemand" : "")" }
 }
