@@ -154,6 +154,8 @@ public final class Runner {
     /// recorded before it, and those the wire saw before it.
     var actionIndex = 0
     var actionTime: Int64 = 0
+    /// The last step was a `send`.
+    var sending = false
     var dataBase: UInt32?
     var spmBase: UInt32?
     var spmCounter: [Int: UInt32] = [:]
@@ -206,9 +208,15 @@ public final class Runner {
     }
 
     func perform(_ action: Step.Action) throws(Failure) {
+        // Consecutive sends are one action: what the IUT sends from the
+        // first on answers them (on a real clock an earlier send's packets,
+        // a group's parity say, precede the last send).
+        let continuesSends = sending
+        sending = false
         switch action {
         case .send(let size, let count):
-            try markAction()
+            if continuesSends { try pump(until: backend.now) } else { try markAction() }
+            sending = true
             for i in 0..<count {
                 let bytes = apduBytes(first: UInt32(truncatingIfNeeded: i), length: size)
                 try backendCall { () throws(BackendError) in try backend.send(bytes) }
