@@ -504,46 +504,94 @@ public struct Source: Sendable {
             return
         }
         let groups = fec.groups
-        let valid = requested.filter { groupInWindow(groups.start(of: $0)) }
-        statistics.parityNaksRefused += requested.count - valid.count
-        guard !valid.isEmpty else { return }
-        var ncfOptions = PGMOptions()
-        if valid.count > 1, let o = try? PGMOptions([PGMOption(.nakList(Array(valid.dropFirst())))]) {
-            ncfOptions = o
-        }
-        let confirmed = valid.count > 1 && ncfOptions.isEmpty ? [valid[0]] : valid
-        // Section 11.3.2: the parity NCF carries the request, OPT_PARITY set.
-        let ncf = PGMPacket(sourcePort: configuration.sourcePort, destinationPort: configuration.destinationPort,
-                            gsi: configuration.gsi,
-                            body: .ncf(PGMNak(sequence: valid[0], source: configuration.address,
-                                              group: configuration.group)),
-                            options: ncfOptions, flags: .parity).withComputedNetworkSignificance
-        emit(ncf, &out)
-        statistics.ncfsSent += 1
-        for s in confirmed {
+        // What one NAK may add to what the source owes, as for a selective
+        // NAK (PGM_NAK_SQNS_MAX sequence numbers): parity packets, or the k
+        // originals when a group's numbers run out. A request past that is
+        // cut to what fits, refused when nothing does (pgm(7)'s reflection
+        // bound; the kernel does the same).
+        var budget = Self.nakWorkMax
+        var accepted: [(group: UInt32, echo: UInt32)] = []
+        for s in requested {
             let (g, count) = groups.parityRequest(s)
+            guard groupInWindow(g) else {
+                statistics.parityNaksRefused += 1
+                continue
+            }
             var r = parityRequests[g] ?? ParityRequest(nextNumber: fec.proactive)
+            var echo = s
             if r.pending == 0, let t = r.lastSent, now < t + parameters.rdataLingerIvl {
                 // Within RDATA_LINGER_IVL of the group's last parity, as for
                 // RDATA (section 5.3): the NAK is taken as sent before that
                 // batch arrived, and only what it asks beyond the batch is
                 // owed, when the linger ends.
+                let want = max(0, count - r.lastBatch)
+                if want > r.owed {
+                    guard let (target, cost) = grant(r, have: r.owed, count: want, budget: budget, fec: fec) else {
+                        statistics.parityNaksRefused += 1
+                        parityRequests[g] = r
+                        continue
+                    }
+                    budget -= cost
+                    r.owed = target
+                    echo = groups.parityRequest(group: g, count: min(count, r.lastBatch + target))
+                }
                 statistics.repairsLingering += 1
-                r.owed = max(r.owed, count - r.lastBatch)
                 if r.owed > 0 { parityLingering.insert(g) }
+                parityRequests[g] = r
+                accepted.append((g, echo))
+                continue
+            }
+            guard let (target, cost) = grant(r, have: r.pending, count: count, budget: budget, fec: fec) else {
+                statistics.parityNaksRefused += 1
                 parityRequests[g] = r
                 continue
             }
+            budget -= cost
             // "need only increase the number of pending parity packets to
             // NAK_PKT_CNT" (section 11.4): pending ones serve the new request too.
             if r.pending == 0 { r.batch = 0 }
-            r.pending = max(r.pending, count)
+            r.pending = max(r.pending, target)
             if !r.queued {
                 r.queued = true
                 repairs.append(.parity(group: g))
             }
             parityRequests[g] = r
+            accepted.append((g, groups.parityRequest(group: g, count: min(count, target))))
         }
+        guard !accepted.isEmpty else { return }
+        var ncfOptions = PGMOptions()
+        if accepted.count > 1, let o = try? PGMOptions([PGMOption(.nakList(accepted.dropFirst().map(\.echo)))]) {
+            ncfOptions = o
+        }
+        // Section 11.3.2: the parity NCF carries the request, OPT_PARITY set.
+        let ncf = PGMPacket(sourcePort: configuration.sourcePort, destinationPort: configuration.destinationPort,
+                            gsi: configuration.gsi,
+                            body: .ncf(PGMNak(sequence: accepted[0].echo, source: configuration.address,
+                                              group: configuration.group)),
+                            options: ncfOptions, flags: .parity).withComputedNetworkSignificance
+        emit(ncf, &out)
+        statistics.ncfsSent += 1
+    }
+
+    /// The packets one NAK may make the source owe (PGM_NAK_SQNS_MAX).
+    static let nakWorkMax = 63
+
+    /// What a request for `count` parity packets of a group whose request
+    /// stands at `have` (pending, or owed after a linger) may raise it to
+    /// within `budget` packets, the k originals counting when the request
+    /// brings them on (its numbers used up), and what that costs; nil when
+    /// nothing fits.
+    func grant(_ r: ParityRequest, have: Int, count: Int, budget: Int,
+               fec: FECParameters) -> (target: Int, cost: Int)? {
+        let used = r.nextNumber + have
+        let left = max(0, fec.parityCount - used)
+        var inc = max(0, count - have)
+        let originals = used <= fec.parityCount && inc > left
+        let cost = min(inc, left) + (originals ? fec.k : 0)
+        if cost <= budget { return (have + inc, cost) }
+        // Cut to the parity that fits.
+        inc = min(inc, left, budget)
+        return inc > 0 ? (have + inc, inc) : nil
     }
 
     /// The originals of `group` as FEC sees them, in order.

@@ -229,6 +229,25 @@ struct SourceFECTests {
         #expect(numbers == Array(0..<7))
     }
 
+    @Test("one parity NAK makes the source owe at most 63 packets (pgm(7)'s reflection bound)")
+    func reflectionBound() throws {
+        var s = try SourceDriver(fec: try FECParameters(n: 255, k: 64, proactive: 0, onDemand: true))
+        for _ in 0..<512 { try s.send(fecBytes(1, 10)) }
+        s.run(until: F.t(100))
+        // Eight whole groups (ISN 0); 63 requests for 64 packets each.
+        var p = Self.nak(63)
+        p.options = try PGMOptions([PGMOption(.nakList((1..<63).map { UInt32(($0 % 8) * 64) | 63 }))])
+        s.receive(p)
+        s.run(until: F.t(2000))
+        let st = s.source.statistics
+        #expect(st.paritySentOnDemand + st.rdataSent == 63)
+        #expect(st.parityNaksReceived == 63)
+        #expect(st.parityNaksRefused == 62)
+        // The NCF confirms what will be sent: 63 packets of group 0.
+        let ncfs = s.packets(.ncf)
+        #expect(ncfs.count == 1 && Fixture.sequences(ncfs[0].1) == [62])
+    }
+
     @Test("with FEC every packet, parity included, fits MAX_TPDU")
     func parityFitsTPDU() throws {
         let fec = try FECParameters(n: 40, k: 8, proactive: 4, onDemand: true)
