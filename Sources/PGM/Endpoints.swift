@@ -21,6 +21,8 @@ public struct SourceOptions: Sendable, Hashable {
     public var multicastLoop: Bool?
     /// PGM in UDP instead of IP protocol 113; nil: native.
     public var udpEncapsulation: UDPEncapsulation?
+    /// FEC (`PGM_FEC`); nil: none, the default.
+    public var fec: FECSettings?
 
     /// Options with every field nil: the defaults.
     public init() {}
@@ -106,6 +108,7 @@ public struct PGMSource: ~Copyable {
             if let v = o.multicastTTL { try s.setMulticastTTL(v) }
             if let v = o.multicastLoop { try s.setMulticastLoop(v) }
             if let v = o.udpEncapsulation { try s.setUDPEncapsulation(v) }
+            if let v = o.fec { try s.setFEC(v) }
             if let v = o.interface {
                 try s.bind(to: IPv4Endpoint(v, port: 0))
                 try s.setMulticastInterface(v)
@@ -362,4 +365,45 @@ public struct FECSettings: Hashable, Sendable, CustomStringConvertible {
     }
 
     public var description: String { "n=\(n),k=\(k),proactive=\(proactive)\(onDemand ? ",ondemand" : "")" }
+
+    /// Settings from text as pgm-send's `--fec` takes them:
+    /// `n=32,k=16,proactive=2,ondemand` (proactive defaults to 0).
+    public init(parsing text: String) throws(ParseError) {
+        var n: Int?, k: Int?, proactive = 0, onDemand = false
+        for item in text.split(separator: ",", omittingEmptySubsequences: false) {
+            let parts = item.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            let key = String(parts[0])
+            if parts.count == 1 {
+                guard key == "ondemand" else { throw .syntax(String(item)) }
+                onDemand = true
+                continue
+            }
+            guard let v = Int(parts[1]), v >= 0 else { throw .syntax(String(item)) }
+            switch key {
+            case "n": n = v
+            case "k": k = v
+            case "proactive": proactive = v
+            default: throw .syntax(String(item))
+            }
+        }
+        guard let n, let k else { throw .syntax("n= and k= are needed") }
+        do { self = try FECSettings(n: n, k: k, proactive: proactive, onDemand: onDemand) } catch {
+            throw .invalid(error)
+        }
+    }
+
+    /// Why text was not FEC settings.
+    public enum ParseError: Swift.Error, Hashable, Sendable, CustomStringConvertible {
+        /// Not `n=N,k=K[,proactive=H][,ondemand]`: the part that was not.
+        case syntax(String)
+        /// Well formed, but settings the kernel refuses.
+        case invalid(Error)
+
+        public var description: String {
+            switch self {
+            case .syntax(let part): "'\(part)': expected n=N,k=K[,proactive=H][,ondemand]"
+            case .invalid(let e): e.description
+            }
+        }
+    }
 }
