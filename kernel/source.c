@@ -146,7 +146,7 @@ void pgm_send_spm(struct pgm_source *src, bool force)
 	skb = pgm_alloc_pkt(PGM_SPM4_HLEN + optlen, GFP_ATOMIC);
 	if (!skb)
 		return;
-	/* OPT_PARITY_PRM is network-significant (section 9.x). */
+	/* OPT_PARITY_PRM is network-significant (section 11.8.1). */
 	pgm_fill_hdr(skb, src->sport, src->dport, PGM_SPM,
 		     (optlen ? PGM_OPT_PRESENT : 0) | (src->fec.k ? PGM_OPT_NETWORK : 0),
 		     src->gsi, 0);

@@ -42,7 +42,7 @@
 #include "compat.h"
 #include "source.h"
 
-/* Options and bits of FEC (section 9.x; OpenPGM's P and O bits). */
+/* Options and bits of FEC (sections 11.8.1, 11.8.2; OpenPGM's P and O bits). */
 #define PGM_OPT_PARITY_PRM	0x08
 #define PGM_OPT_PARITY_GRP	0x09
 #define PGM_OPT_PARITY_LEN	8	/* both of them */
@@ -146,7 +146,7 @@ unsigned int pgm_fec_spm_optlen(const struct pgm_source *src)
 	return src->fec.k ? PGM_OPT_PARITY_LEN : 0;
 }
 
-/* OPT_PARITY_PRM (section 9.x, 11.4): the group size and what is offered. */
+/* OPT_PARITY_PRM (sections 11.8.1, 11.4): the group size and what is offered. */
 void pgm_fec_spm_opt(const struct pgm_source *src, struct pgm_optw *ow)
 {
 	u8 *o;
@@ -167,8 +167,7 @@ static bool pgm_fec_whole(const struct pgm_source *src, u32 g)
 {
 	u32 last = g + pgm_fec_mask(src);
 
-	return !pgm_sqn_before(g, src->trail) && pgm_sqn_before(last, src->next_sqn) &&
-	       !pgm_sqn_before(last, g);
+	return !pgm_sqn_before(g, src->trail) && pgm_sqn_before(last, src->next_sqn);
 }
 
 static struct pgm_fec_grp *pgm_fec_grp_at(const struct pgm_source *src, u32 g)
