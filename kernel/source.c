@@ -915,11 +915,12 @@ int pgm_source_sendmsg(struct sock *sk, struct msghdr *msg, size_t len)
 	 * With FEC every TPDU leaves room for the largest parity packet of
 	 * its group (section 11.2): the length trailer, OPT_LENGTH, an
 	 * encoded OPT_FRAGMENT and OPT_PARITY_GRP, whether or not it is a
-	 * fragment itself, so parity never exceeds PGM_MAX_TPDU.
+	 * fragment itself, and as RDATA (with Router Alert), so parity
+	 * never exceeds PGM_MAX_TPDU.
 	 */
 	if (src->fec.k)
-		max_plain = max_frag = min_t(size_t, max_frag,
-					     max_frag + PGM_ODATA_OPTS_MAX - PGM_FEC_PARITY_ROOM);
+		max_plain = max_frag = min_t(size_t, max_frag, src->p.max_tpdu -
+					     pgm_wire_len(src, PGM_DATA_HLEN + PGM_FEC_PARITY_ROOM, true));
 	n = len <= max_plain ? 1 : DIV_ROUND_UP(len, max_frag);
 	if (n > src->size)
 		return -EMSGSIZE;	/* would not fit the transmit window */
