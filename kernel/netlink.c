@@ -234,7 +234,12 @@ static int pgm_nl_put_source_stats(struct sk_buff *skb, const struct pgm_source_
 	    PUT(RDATA_UNSENT, rdata_unsent) || PUT(NAKS_PENDING, naks_pending) ||
 	    PUT(NAK_LISTS_IGNORED, nak_lists_ignored) || PUT(NCF_DROPPED, ncf_dropped) ||
 	    PUT(SPM_DEFERRED, spm_deferred) || PUT(RDATA_QUEUED, rdata_queued) ||
-	    PUT(TXW_MEM, txw_mem)) {
+	    PUT(TXW_MEM, txw_mem) ||
+	    PUT(PARITY_SENT_PROACTIVE, parity_sent_proactive) ||
+	    PUT(PARITY_SENT_ONDEMAND, parity_sent_ondemand) ||
+	    PUT(PARITY_NAKS_RECEIVED, parity_naks_received) ||
+	    PUT(PARITY_NAKS_REFUSED, parity_naks_refused) ||
+	    PUT(PARITY_BY_ORIGINALS, parity_by_originals)) {
 		nla_nest_cancel(skb, nest);
 		return -EMSGSIZE;
 	}

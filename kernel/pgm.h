@@ -180,6 +180,7 @@ struct pgm_sock {
 	struct hlist_node	node;	/* in pgm_net.sockets */
 	struct hlist_node	port_node; /* in pgm_net.ports, while it has a role */
 	struct pgm_params	params;
+	struct pgm_fec		fec;	/* PGM_FEC: fixed from connect() */
 	u8			gsi[PGM_GSI_LEN];
 	u8			role;	/* enum pgm_role */
 	bool			gsi_set;

@@ -123,6 +123,17 @@ public struct PGMSocket: ~Copyable {
         try setRaw(level: SOL_PGM, name: PGM_GSI, value: g)
     }
 
+    /// A source's FEC (`PGM_FEC`); nil turns it off (the default). Before
+    /// ``connect(to:)``: `Errno.isConnected` after.
+    public func setFEC(_ fec: FECSettings?) throws(Errno) {
+        try setRaw(level: SOL_PGM, name: PGM_FEC, value: fec?.raw ?? pgm_fec())
+    }
+
+    /// The socket's FEC settings (`PGM_FEC`); nil without FEC.
+    public func fec() throws(Errno) -> FECSettings? {
+        FECSettings(try getRaw(level: SOL_PGM, name: PGM_FEC, as: pgm_fec.self))
+    }
+
     /// Whether unrecoverable loss resets the session (`PGM_ABORT_ON_LOSS`)
     /// instead of being reported and skipped.
     public func setAbortOnLoss(_ on: Bool) throws(Errno) {

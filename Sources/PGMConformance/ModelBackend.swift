@@ -47,7 +47,7 @@ public final class ModelBackend: ConformanceBackend {
                 gsi: GSI(0x4D, 0x4F, 0x44, 0x45, 0x4C, 0x01), sourcePort: 5001,
                 destinationPort: network.port, group: .ipv4(network.group), address: .ipv4(network.iut),
                 initialSequence: 0xFFFF_FFFA)
-            do { source = try Source(config, parameters: parameters, start: .zero) } catch {
+            do { source = try Source(config, parameters: parameters, fec: scenario.fec, start: .zero) } catch {
                 throw BackendError("model: \(error)")
             }
             receiver = nil

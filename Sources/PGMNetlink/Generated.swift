@@ -421,6 +421,16 @@ public enum PGMSourceStatsAttribute: UInt16, Sendable, CaseIterable, CustomStrin
     case rdataQueued = 19
     /// memory the transmit window holds, bytes (skb truesize; bounded by SO_SNDBUF)
     case txwMem = 20
+    /// FEC parity sent as ODATA after a group's last ODATA
+    case paritySentProactive = 21
+    /// FEC parity sent as RDATA for parity NAKs (not in rdata-sent)
+    case paritySentOndemand = 22
+    /// parity NAKs, each group of a NAK list counted
+    case parityNaksReceived = 23
+    /// parity NAKs refused (no on-demand parity, group not wholly in the window, past one NAK's 63 packets)
+    case parityNaksRefused = 24
+    /// parity requests answered with the group's originals, its n - k parity numbers used up
+    case parityByOriginals = 25
 
     /// The name in the spec.
     public var description: String {
@@ -445,6 +455,11 @@ public enum PGMSourceStatsAttribute: UInt16, Sendable, CaseIterable, CustomStrin
         case .spmDeferred: "spm-deferred"
         case .rdataQueued: "rdata-queued"
         case .txwMem: "txw-mem"
+        case .paritySentProactive: "parity-sent-proactive"
+        case .paritySentOndemand: "parity-sent-ondemand"
+        case .parityNaksReceived: "parity-naks-received"
+        case .parityNaksRefused: "parity-naks-refused"
+        case .parityByOriginals: "parity-by-originals"
         }
     }
 
@@ -471,6 +486,11 @@ public enum PGMSourceStatsAttribute: UInt16, Sendable, CaseIterable, CustomStrin
         case .spmDeferred: .u64
         case .rdataQueued: .u64
         case .txwMem: .u64
+        case .paritySentProactive: .u64
+        case .paritySentOndemand: .u64
+        case .parityNaksReceived: .u64
+        case .parityNaksRefused: .u64
+        case .parityByOriginals: .u64
         }
     }
 
@@ -497,6 +517,11 @@ public enum PGMSourceStatsAttribute: UInt16, Sendable, CaseIterable, CustomStrin
         case .spmDeferred: "SPMs that waited for the rate limit"
         case .rdataQueued: "RDATA waiting in the repair queue now"
         case .txwMem: "memory the transmit window holds, bytes (skb truesize; bounded by SO_SNDBUF)"
+        case .paritySentProactive: "FEC parity sent as ODATA after a group's last ODATA"
+        case .paritySentOndemand: "FEC parity sent as RDATA for parity NAKs (not in rdata-sent)"
+        case .parityNaksReceived: "parity NAKs, each group of a NAK list counted"
+        case .parityNaksRefused: "parity NAKs refused (no on-demand parity, group not wholly in the window, past one NAK's 63 packets)"
+        case .parityByOriginals: "parity requests answered with the group's originals, its n - k parity numbers used up"
         }
     }
 }

@@ -68,6 +68,18 @@ public struct SourceStatistics: NamedCounters, Hashable {
     public var rdataQueued: UInt64 = 0
     /// Memory the transmit window holds, bytes (bounded by `SO_SNDBUF`).
     public var transmitWindowMemory: UInt64 = 0
+    /// FEC parity sent as ODATA after a group's last ODATA (`PGM_FEC`).
+    public var paritySentProactive: UInt64 = 0
+    /// FEC parity sent as RDATA for parity NAKs (not in ``rdataSent``).
+    public var paritySentOnDemand: UInt64 = 0
+    /// Parity NAKs received, each group of a NAK list counted.
+    public var parityNaksReceived: UInt64 = 0
+    /// Parity NAKs refused: no on-demand parity, a group not wholly in the
+    /// window, or past what one NAK may ask (63 packets).
+    public var parityNaksRefused: UInt64 = 0
+    /// Parity requests answered with the group's originals: its n - k parity
+    /// numbers were used up.
+    public var parityByOriginals: UInt64 = 0
 
     /// All zero.
     public init() {}
@@ -81,7 +93,9 @@ public struct SourceStatistics: NamedCounters, Hashable {
         ("rate-limited", \.rateLimited), ("malformed", \.malformed), ("rdata-deferred", \.rdataDeferred),
         ("rdata-unsent", \.rdataUnsent), ("naks-pending", \.naksPending), ("nak-lists-ignored", \.nakListsIgnored),
         ("ncf-dropped", \.ncfDropped), ("spm-deferred", \.spmDeferred), ("rdata-queued", \.rdataQueued),
-        ("txw-mem", \.transmitWindowMemory),
+        ("txw-mem", \.transmitWindowMemory), ("parity-sent-proactive", \.paritySentProactive),
+        ("parity-sent-ondemand", \.paritySentOnDemand), ("parity-naks-received", \.parityNaksReceived),
+        ("parity-naks-refused", \.parityNaksRefused), ("parity-by-originals", \.parityByOriginals),
     ]
 }
 

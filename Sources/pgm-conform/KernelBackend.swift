@@ -104,6 +104,10 @@ final class KernelBackend: ConformanceBackend {
     var sourceTSI: TSI? { tsi }
 
     func start(_ scenario: Scenario, network: Network) throws(BackendError) {
+        // A receiver's FEC (PGM_FEC_NAK, parity received) is not in this backend yet.
+        if scenario.fec != nil && scenario.role == .receiver {
+            throw BackendError("FEC: receiver scenarios not supported by this backend yet")
+        }
         self.network = network
         role = scenario.role
         tsi = nil
@@ -125,6 +129,13 @@ final class KernelBackend: ConformanceBackend {
             let iut = network.iut
             switch scenario.role {
             case .source:
+                if let f = scenario.fec {
+                    do {
+                        try s.setFEC(try FECSettings(n: f.n, k: f.k, proactive: f.proactive, onDemand: f.onDemand))
+                    } catch {
+                        throw BackendError("kernel: PGM_FEC \(f): \(error)")
+                    }
+                }
                 try s.setMulticastInterface(iut)
                 try s.connect(to: group)
                 tsi = try s.transportSessionID()

@@ -583,6 +583,96 @@ static void privileged_ports(void)
 	CHECK_EQ(in_child(ports_root, 1, -1, 0), 0);
 }
 
+/*
+ * PGM_FEC (RFC 3208 appendix A, section 11): off by default; every
+ * setting the code cannot have is EINVAL; get returns what was set; fixed
+ * at connect() (EISCONN), and a FEC session sends as usual.
+ */
+static int set_fec(int fd, unsigned int n, unsigned int k, unsigned int h, unsigned int flags)
+{
+	struct pgm_fec f = { .n = n, .k = k, .proactive = h, .flags = flags };
+
+	return setsockopt(fd, SOL_PGM, PGM_FEC, &f, sizeof(f));
+}
+
+static void fec_option(void)
+{
+	struct sockaddr_in g = sin4("239.192.0.1", 7500);
+	struct pgm_fec f, zero = { 0 };
+	socklen_t len = sizeof(f);
+	int fd = pgm_socket();
+
+	CHECK(fd >= 0);
+	memset(&f, 0xff, sizeof(f));
+	CHECK_OK(getsockopt(fd, SOL_PGM, PGM_FEC, &f, &len));
+	CHECK_EQ(len, sizeof(f));
+	CHECK(!memcmp(&f, &zero, sizeof(f)));
+
+	/* k a power of two from 2 to 128 (section 11.2's TG_SQN/PKT_SQN split). */
+	CHECK_ERR(set_fec(fd, 8, 1, 1, 0), EINVAL);
+	CHECK_ERR(set_fec(fd, 8, 3, 1, 0), EINVAL);
+	CHECK_ERR(set_fec(fd, 8, 6, 1, 0), EINVAL);
+	CHECK_ERR(set_fec(fd, 255, 0, 1, 0), EINVAL);
+	CHECK_ERR(set_fec(fd, 255, 255, 1, 0), EINVAL);
+	/* n from k + 1 to 255 (RS over GF(2^8)). */
+	CHECK_ERR(set_fec(fd, 4, 4, 0, PGM_FEC_ONDEMAND), EINVAL);
+	CHECK_ERR(set_fec(fd, 3, 4, 0, PGM_FEC_ONDEMAND), EINVAL);
+	CHECK_ERR(set_fec(fd, 0, 4, 0, PGM_FEC_ONDEMAND), EINVAL);
+	CHECK_ERR(set_fec(fd, 128, 128, 0, PGM_FEC_ONDEMAND), EINVAL);
+	/* proactive at most n - k and at most k. */
+	CHECK_ERR(set_fec(fd, 6, 4, 3, 0), EINVAL);
+	CHECK_ERR(set_fec(fd, 12, 4, 5, 0), EINVAL);
+	/* Something offered; no unknown flag. */
+	CHECK_ERR(set_fec(fd, 8, 4, 0, 0), EINVAL);
+	CHECK_ERR(set_fec(fd, 8, 4, 1, 0x02), EINVAL);
+	CHECK_ERR(set_fec(fd, 8, 4, 1, 0x80), EINVAL);
+	CHECK_ERR(set_fec(fd, 0, 0, 0, PGM_FEC_ONDEMAND), EINVAL);
+	CHECK_ERR(setsockopt(fd, SOL_PGM, PGM_FEC, &zero, sizeof(zero) - 1), EINVAL);
+	/* Refused settings left it off. */
+	len = sizeof(f);
+	CHECK_OK(getsockopt(fd, SOL_PGM, PGM_FEC, &f, &len));
+	CHECK(!memcmp(&f, &zero, sizeof(f)));
+	len = sizeof(f) - 1;
+	CHECK_ERR(getsockopt(fd, SOL_PGM, PGM_FEC, &f, &len), EINVAL);
+
+	/* The edges. */
+	CHECK_OK(set_fec(fd, 3, 2, 1, 0));
+	CHECK_OK(set_fec(fd, 255, 128, 127, PGM_FEC_ONDEMAND));
+	CHECK_OK(set_fec(fd, 255, 128, 0, PGM_FEC_ONDEMAND));
+	CHECK_OK(set_fec(fd, 255, 2, 2, 0));
+	CHECK_OK(setsockopt(fd, SOL_PGM, PGM_FEC, &zero, sizeof(zero)));
+	CHECK_OK(set_fec(fd, 12, 8, 2, PGM_FEC_ONDEMAND));
+	len = sizeof(f);
+	CHECK_OK(getsockopt(fd, SOL_PGM, PGM_FEC, &f, &len));
+	CHECK_EQ(f.n, 12);
+	CHECK_EQ(f.k, 8);
+	CHECK_EQ(f.proactive, 2);
+	CHECK_EQ(f.flags, PGM_FEC_ONDEMAND);
+
+	CHECK_OK(connect(fd, (struct sockaddr *)&g, sizeof(g)));
+	CHECK_ERR(set_fec(fd, 8, 4, 1, 0), EISCONN);
+	CHECK_ERR(setsockopt(fd, SOL_PGM, PGM_FEC, &zero, sizeof(zero)), EISCONN);
+	len = sizeof(f);
+	CHECK_OK(getsockopt(fd, SOL_PGM, PGM_FEC, &f, &len));
+	CHECK_EQ(f.n, 12);
+	CHECK_EQ(f.k, 8);
+	{
+		struct pgm_source_stats ss;
+		socklen_t sl = sizeof(ss);
+		char b[100] = { 0 };
+		int i;
+
+		for (i = 0; i < 20; i++)
+			CHECK_EQ(send(fd, b, sizeof(b), 0), (ssize_t)sizeof(b));
+		CHECK_OK(getsockopt(fd, SOL_PGM, PGM_SOURCE_STATS, &ss, &sl));
+		CHECK_EQ(ss.odata_sent, 20);
+		/* 20 sqns hold at least one whole group of 8: 2 parity each. */
+		CHECK(ss.parity_sent_proactive >= 2 && ss.parity_sent_proactive <= 4);
+		CHECK_EQ(ss.parity_sent_proactive % 2, 0);
+	}
+	close(fd);
+}
+
 int main(int argc, char **argv)
 {
 	/* --quick: the API checks only, for the insmod/rmmod loop. */
@@ -598,6 +688,7 @@ int main(int argc, char **argv)
 	RUN(stats_short_read);
 	RUN(bind_receiver);
 	RUN(connect_source);
+	RUN(fec_option);
 	if (!quick)
 		RUN(unique_tsi);
 	RUN(gsi_per_netns);
