@@ -104,8 +104,12 @@ final class KernelBackend: ConformanceBackend {
     var sourceTSI: TSI? { tsi }
 
     func start(_ scenario: Scenario, network: Network) throws(BackendError) {
-        // pgm.ko has no FEC socket API yet (docs/fec.md, "The plan").
-        if scenario.fec != nil { throw BackendError("FEC: not supported by this backend yet") }
+        // A receiver scenario's `fec` line says what the simulated source
+        // offers: nothing to set on the kernel socket. pgm.ko has no
+        // source-side FEC socket API yet (docs/fec.md, "The plan").
+        if scenario.fec != nil && scenario.role == .source {
+            throw BackendError("FEC at a source: not supported by this backend yet")
+        }
         self.network = network
         role = scenario.role
         tsi = nil
