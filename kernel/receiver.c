@@ -87,13 +87,6 @@ void pgm_slot_nak_state(struct pgm_peer *peer, struct pgm_slot *s, u8 state, u64
 	slot_deadline(peer, s, state, when);
 }
 
-static void slot_backoff(struct pgm_peer *peer, struct pgm_slot *s, u64 now)
-	__must_hold(&peer->rcv->lock)
-{
-	lockdep_assert_held(&peer->rcv->lock);
-	slot_deadline(peer, s, SLOT_BACKOFF, now + pgm_backoff_ns(peer->p.nak_bo_ivl));
-}
-
 /* @s was found missing at @now: a new NAK state, its repair timed from now. */
 static void slot_missing(struct pgm_peer *peer, struct pgm_slot *s, u8 state,
 			 u64 when, u64 now)
@@ -369,12 +362,16 @@ static bool pgm_peer_nak_due(struct pgm_peer *peer, u64 now,
 		case SLOT_WAIT_NCF:
 		case SLOT_WAIT_DATA:
 			/* No NCF, or no data after it, in time: NAK again, or give up. */
+			/*
+			 * One back-off for all that timed out together: their
+			 * NAKs go out again in one list.
+			 */
+			if (!retry)
+				retry = now + pgm_backoff_ns(peer->p.nak_bo_ivl);
 			if (slot_retry(peer, s)) {
-				slot_backoff(peer, s, now);
+				slot_deadline(peer, s, SLOT_BACKOFF, retry);
 			} else if (s->fecnak) {
 				/* Parity NAKs ran out: selective NAKs for the group. */
-				if (!retry)
-					retry = now + pgm_backoff_ns(peer->p.nak_bo_ivl);
 				pgm_fec_fallback(peer, sqn, retry);
 			} else {
 				s->state = SLOT_LOST;
