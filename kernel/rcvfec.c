@@ -17,7 +17,7 @@
  *
  * Bounds (docs/hostile-input.md): everything held is charged to the
  * socket and the netns like data (pgm_rcv_charge); a group holds at most
- * k - 1 parity packets (the k-th packet rebuilds it) and k originals;
+ * k distinct packets, originals and parity (the k-th rebuilds it);
  * groups are held only for the window (at most RXW_SQNS / k + 1 of them,
  * parity beyond what data could move the window to is refused); a group is
  * decoded at most once, O(k x packet), in softirq under rcv->lock.
@@ -56,22 +56,22 @@ struct pgm_fec_grp {
 	u32			tg;		/* TG_SQN */
 	u32			mem;		/* charged: this, clones and parity */
 	u8			norig;
-	u8			npar;		/* at most k - 1 */
+	u8			npar;		/* at most k - norig */
 	bool			complete;	/* every original held or rebuilt */
 	bool			failed;		/* parity did not rebuild it exactly */
 	bool			varlen;		/* the parity's OPT_VAR_PKTLEN */
 	bool			encfrag;	/* the parity's encoded OPT_FRAGMENT */
 	u16			plen;		/* the parity's TSDU length */
 	struct pgm_fec_orig	*orig;		/* k */
-	struct sk_buff		**par;		/* k - 1, at their TSDU */
-	u8			(*pfrag)[PGM_FEC_FRAG_LEN];	/* k - 1 */
-	u8			*pnum;		/* k - 1: their numbers */
+	struct sk_buff		**par;		/* k, at their TSDU */
+	u8			(*pfrag)[PGM_FEC_FRAG_LEN];	/* k */
+	u8			*pnum;		/* k: their numbers */
 };
 
 static size_t grp_bytes(unsigned int k)
 {
 	return sizeof(struct pgm_fec_grp) + k * sizeof(struct pgm_fec_orig) +
-	       (k - 1) * (sizeof(struct sk_buff *) + PGM_FEC_FRAG_LEN + 1);
+	       k * (sizeof(struct sk_buff *) + PGM_FEC_FRAG_LEN + 1);
 }
 
 static bool fec_nak_on(const struct pgm_peer *peer)
@@ -223,9 +223,9 @@ static struct pgm_fec_grp *grp_get(struct pgm_receiver *rcv, struct pgm_peer *pe
 	g->orig = (struct pgm_fec_orig *)p;
 	p += k * sizeof(struct pgm_fec_orig);
 	g->par = (struct sk_buff **)p;
-	p += (k - 1) * sizeof(struct sk_buff *);
+	p += k * sizeof(struct sk_buff *);
 	g->pfrag = (u8 (*)[PGM_FEC_FRAG_LEN])p;
-	p += (k - 1) * PGM_FEC_FRAG_LEN;
+	p += k * PGM_FEC_FRAG_LEN;
 	g->pnum = p;
 	*ref = g;
 	return g;
