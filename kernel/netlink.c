@@ -265,7 +265,10 @@ static int pgm_nl_put_receiver_stats(struct sk_buff *skb, const struct pgm_recei
 	    PUT(MEM_REFUSED, mem_refused) || PUT(WRONG_SOURCE, wrong_source) ||
 	    PUT(NAKS_DEFERRED, naks_deferred) || PUT(MEM, mem) ||
 	    PUT(REPAIRS, repairs) || PUT(REPAIR_US_TOTAL, repair_us_total) ||
-	    PUT(REPAIR_US_MAX, repair_us_max)) {
+	    PUT(REPAIR_US_MAX, repair_us_max) ||
+	    PUT(PARITY_RECEIVED, parity_received) || PUT(PARITY_DROPPED, parity_dropped) ||
+	    PUT(PARITY_UNUSED, parity_unused) || PUT(GROUPS_REBUILT, groups_rebuilt) ||
+	    PUT(PARITY_NAKS_SENT, parity_naks_sent)) {
 		nla_nest_cancel(skb, nest);
 		return -EMSGSIZE;
 	}

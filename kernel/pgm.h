@@ -136,6 +136,7 @@ struct pgm_skb_cb {
 	struct pgm_tsi	tsi;
 	__be32		saddr;		/* IP source of the data */
 	u32		sqn;		/* first sequence number of the APDU */
+	u32		frag_off;	/* held data: its OPT_FRAGMENT's offset (FEC) */
 };
 
 static inline struct pgm_skb_cb *pgm_cb(struct sk_buff *skb)
@@ -186,6 +187,7 @@ struct pgm_sock {
 	bool			gsi_set;
 	bool			abort_on_loss;
 	bool			recv_sqn;	/* PGM_RECVSQN */
+	bool			no_fec_nak;	/* PGM_FEC_NAK cleared */
 	bool			udp;	/* UDP-encapsulated; fixed from bind/connect */
 	bool			udp_held; /* holds its tunnel ports (udp.c) */
 	u32			ino;	/* socket inode, for dumps and events */

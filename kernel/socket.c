@@ -423,7 +423,10 @@ static int pgm_set_fec(struct sock *sk, sockptr_t optval, unsigned int optlen)
 	return err;
 }
 
-/* The boolean options that are not tunables: PGM_ABORT_ON_LOSS, PGM_RECVSQN, PGM_UDP_ENCAP. */
+/*
+ * The boolean options that are not tunables: PGM_ABORT_ON_LOSS, PGM_RECVSQN,
+ * PGM_FEC_NAK, PGM_UDP_ENCAP.
+ */
 static int pgm_set_flag(struct sock *sk, int optname, sockptr_t optval, unsigned int optlen)
 {
 	struct pgm_sock *ps = pgm_sk(sk);
@@ -438,6 +441,9 @@ static int pgm_set_flag(struct sock *sk, int optname, sockptr_t optval, unsigned
 	switch (optname) {
 	case PGM_RECVSQN:
 		WRITE_ONCE(ps->recv_sqn, !!val);
+		break;
+	case PGM_FEC_NAK:
+		WRITE_ONCE(ps->no_fec_nak, !val);
 		break;
 	case PGM_ABORT_ON_LOSS:
 		if (val && ps->ring)
@@ -524,6 +530,7 @@ static int pgm_setsockopt(struct sock *sk, int level, int optname,
 		return pgm_set_fec(sk, optval, optlen);
 	case PGM_ABORT_ON_LOSS:
 	case PGM_RECVSQN:
+	case PGM_FEC_NAK:
 	case PGM_UDP_ENCAP:
 		return pgm_set_flag(sk, optname, optval, optlen);
 	}
@@ -685,6 +692,9 @@ static int pgm_getsockopt(struct sock *sk, int level, int optname,
 		return pgm_put_opt(optval, optlen, &val, sizeof(int), false);
 	case PGM_RECVSQN:
 		val = READ_ONCE(ps->recv_sqn);
+		return pgm_put_opt(optval, optlen, &val, sizeof(int), false);
+	case PGM_FEC_NAK:
+		val = !READ_ONCE(ps->no_fec_nak);
 		return pgm_put_opt(optval, optlen, &val, sizeof(int), false);
 	case PGM_UDP_ENCAP:
 		val = READ_ONCE(ps->udp);

@@ -148,6 +148,13 @@ public struct PGMSocket: ~Copyable {
         try setRaw(level: SOL_PGM, name: PGM_RECVSQN, value: Int32(on ? 1 : 0))
     }
 
+    /// Whether a receiver sends parity NAKs (RFC 3208 section 11.5) to a
+    /// source that offers on-demand parity (`PGM_FEC_NAK`, on by default);
+    /// off, its losses are NAKed selectively (proactive parity is still used).
+    public func setParityNAKs(_ on: Bool) throws(Errno) {
+        try setRaw(level: SOL_PGM, name: PGM_FEC_NAK, value: Int32(on ? 1 : 0))
+    }
+
     /// Sends and receives PGM in UDP (`PGM_UDP_ENCAP`, OpenPGM's scheme),
     /// on the given ports or the namespace's defaults (3055 and 3056 unless
     /// changed with pgmctl).  Before `bind` or `connect` only: `.isConnected`

@@ -238,6 +238,11 @@ extension ReceiverStatistics {
         repairs = s.repairs
         repairMicrosecondsTotal = s.repair_us_total
         repairMicrosecondsMax = s.repair_us_max
+        parityReceived = s.parity_received
+        parityDropped = s.parity_dropped
+        parityUnused = s.parity_unused
+        groupsRebuilt = s.groups_rebuilt
+        parityNaksSent = s.parity_naks_sent
     }
 }
 

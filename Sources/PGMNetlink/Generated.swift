@@ -557,6 +557,16 @@ public enum PGMReceiverStatsAttribute: UInt16, Sendable, CaseIterable, CustomStr
     case repairUsTotal = 20
     /// the longest repair time, us
     case repairUsMax = 21
+    /// parity ODATA and RDATA (RFC 3208 section 11.5)
+    case parityReceived = 22
+    /// parity that fits no group (number, length, options, group size) or failed a rebuild
+    case parityDropped = 23
+    /// parity not needed (no FEC learnt, group behind the window, complete or failed)
+    case parityUnused = 24
+    /// transmission groups rebuilt from parity
+    case groupsRebuilt = 25
+    /// parity NAKs sent (also in naks-sent)
+    case parityNaksSent = 26
 
     /// The name in the spec.
     public var description: String {
@@ -582,6 +592,11 @@ public enum PGMReceiverStatsAttribute: UInt16, Sendable, CaseIterable, CustomStr
         case .repairs: "repairs"
         case .repairUsTotal: "repair-us-total"
         case .repairUsMax: "repair-us-max"
+        case .parityReceived: "parity-received"
+        case .parityDropped: "parity-dropped"
+        case .parityUnused: "parity-unused"
+        case .groupsRebuilt: "groups-rebuilt"
+        case .parityNaksSent: "parity-naks-sent"
         }
     }
 
@@ -609,6 +624,11 @@ public enum PGMReceiverStatsAttribute: UInt16, Sendable, CaseIterable, CustomStr
         case .repairs: .u64
         case .repairUsTotal: .u64
         case .repairUsMax: .u64
+        case .parityReceived: .u64
+        case .parityDropped: .u64
+        case .parityUnused: .u64
+        case .groupsRebuilt: .u64
+        case .parityNaksSent: .u64
         }
     }
 
@@ -636,6 +656,11 @@ public enum PGMReceiverStatsAttribute: UInt16, Sendable, CaseIterable, CustomStr
         case .repairs: "sqns found missing, then received (RDATA, or ODATA late)"
         case .repairUsTotal: "time from a sqn found missing to its data, summed over repairs, us"
         case .repairUsMax: "the longest repair time, us"
+        case .parityReceived: "parity ODATA and RDATA (RFC 3208 section 11.5)"
+        case .parityDropped: "parity that fits no group (number, length, options, group size) or failed a rebuild"
+        case .parityUnused: "parity not needed (no FEC learnt, group behind the window, complete or failed)"
+        case .groupsRebuilt: "transmission groups rebuilt from parity"
+        case .parityNaksSent: "parity NAKs sent (also in naks-sent)"
         }
     }
 }

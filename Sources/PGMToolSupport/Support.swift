@@ -56,5 +56,8 @@ public func json(_ s: ReceiverStatistics) -> JSON {
         ("naks_deferred", .uint(s.naksDeferred)), ("mem", .uint(s.memory)),
         ("repairs", .uint(s.repairs)), ("repair_us_total", .uint(s.repairMicrosecondsTotal)),
         ("repair_us_max", .uint(s.repairMicrosecondsMax)),
+        ("parity_received", .uint(s.parityReceived)), ("parity_dropped", .uint(s.parityDropped)),
+        ("parity_unused", .uint(s.parityUnused)), ("groups_rebuilt", .uint(s.groupsRebuilt)),
+        ("parity_naks_sent", .uint(s.parityNaksSent)),
     ])
 }

@@ -145,6 +145,16 @@ public struct ReceiverStatistics: NamedCounters, Hashable {
     public var repairMicrosecondsTotal: UInt64 = 0
     /// The longest repair time, microseconds.
     public var repairMicrosecondsMax: UInt64 = 0
+    /// Parity ODATA and RDATA received (RFC 3208 section 11.5).
+    public var parityReceived: UInt64 = 0
+    /// Parity that fits no group, or failed a rebuild: dropped.
+    public var parityDropped: UInt64 = 0
+    /// Parity not needed: no FEC learnt, its group behind the window, complete or failed.
+    public var parityUnused: UInt64 = 0
+    /// Transmission groups rebuilt from parity.
+    public var groupsRebuilt: UInt64 = 0
+    /// Parity NAKs sent (also in `naksSent`).
+    public var parityNaksSent: UInt64 = 0
 
     /// The mean repair time in microseconds, nil before the first repair.
     public var repairMicrosecondsMean: Double? {
@@ -165,6 +175,9 @@ public struct ReceiverStatistics: NamedCounters, Hashable {
         ("mem-refused", \.memoryRefused), ("wrong-source", \.wrongSource), ("naks-deferred", \.naksDeferred),
         ("mem", \.memory), ("repairs", \.repairs), ("repair-us-total", \.repairMicrosecondsTotal),
         ("repair-us-max", \.repairMicrosecondsMax),
+        ("parity-received", \.parityReceived), ("parity-dropped", \.parityDropped),
+        ("parity-unused", \.parityUnused), ("groups-rebuilt", \.groupsRebuilt),
+        ("parity-naks-sent", \.parityNaksSent),
     ]
 }
 

@@ -171,6 +171,24 @@ static void stats_short_read(void)
 	close(fd);
 }
 
+/* PGM_FEC_NAK (RFC 3208 section 11.5): an int bool, on by default. */
+static void fec_nak_option(void)
+{
+	int fd = pgm_socket(), v = -1, off = 0, on = 7;
+	socklen_t len = sizeof(v);
+
+	CHECK_OK(getsockopt(fd, SOL_PGM, PGM_FEC_NAK, &v, &len));
+	CHECK_EQ(v, 1);
+	CHECK_OK(setsockopt(fd, SOL_PGM, PGM_FEC_NAK, &off, sizeof(off)));
+	CHECK_OK(getsockopt(fd, SOL_PGM, PGM_FEC_NAK, &v, &len));
+	CHECK_EQ(v, 0);
+	CHECK_OK(setsockopt(fd, SOL_PGM, PGM_FEC_NAK, &on, sizeof(on)));
+	CHECK_OK(getsockopt(fd, SOL_PGM, PGM_FEC_NAK, &v, &len));
+	CHECK_EQ(v, 1);
+	CHECK_ERR(setsockopt(fd, SOL_PGM, PGM_FEC_NAK, &on, 2), EINVAL);
+	close(fd);
+}
+
 static void bind_receiver(void)
 {
 	int fd = pgm_socket();
@@ -686,6 +704,7 @@ int main(int argc, char **argv)
 	RUN(unknown_options);
 	RUN(short_optlen);
 	RUN(stats_short_read);
+	RUN(fec_nak_option);
 	RUN(bind_receiver);
 	RUN(connect_source);
 	RUN(fec_option);

@@ -160,6 +160,9 @@ struct pgm_fec {
 #define PGM_RECVSQN		31	/* int, bool: recvmsg() adds a control message
 					 * SOL_PGM/PGM_RECVSQN with the __u32 sequence
 					 * number of the APDU's first packet */
+#define PGM_FEC_NAK		33	/* int, bool, default 1: send parity NAKs to a
+					 * source that offers on-demand parity
+					 * (RFC 3208 section 11.5) */
 
 /*
  * UDP encapsulation (OpenPGM's scheme: the PGM packet is the whole UDP
@@ -285,6 +288,14 @@ struct pgm_receiver_stats {
 	__u64	repairs;		/* sqns found missing, then received */
 	__u64	repair_us_total;	/* their repair times summed, us */
 	__u64	repair_us_max;		/* the longest repair time, us */
+	/* FEC (RFC 3208 section 11.5, pgm(7) "FEC"): */
+	__u64	parity_received;	/* parity ODATA and RDATA */
+	__u64	parity_dropped;		/* parity that fits no group: bad number,
+					 * length, options or group size */
+	__u64	parity_unused;		/* parity not needed: no FEC learnt, a group
+					 * behind the window, complete or failed */
+	__u64	groups_rebuilt;		/* transmission groups rebuilt from parity */
+	__u64	parity_naks_sent;	/* parity NAKs (also in naks_sent) */
 };
 
 /*
