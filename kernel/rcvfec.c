@@ -52,7 +52,7 @@ struct pgm_fec_orig {
 	bool		frag;
 };
 
-struct pgm_fec_grp {
+struct pgm_rx_grp {
 	u32			tg;		/* TG_SQN */
 	u32			mem;		/* charged: this, clones and parity */
 	u8			norig;
@@ -70,7 +70,7 @@ struct pgm_fec_grp {
 
 static size_t grp_bytes(unsigned int k)
 {
-	return sizeof(struct pgm_fec_grp) + k * sizeof(struct pgm_fec_orig) +
+	return sizeof(struct pgm_rx_grp) + k * sizeof(struct pgm_fec_orig) +
 	       k * (sizeof(struct sk_buff *) + PGM_FEC_FRAG_LEN + 1);
 }
 
@@ -97,7 +97,7 @@ static void fec_uncharge(struct pgm_receiver *rcv, struct pgm_peer *peer, u32 *m
 
 /* Frees the packets @g holds (not @g). */
 static void grp_drop_orig(struct pgm_receiver *rcv, struct pgm_peer *peer,
-			  struct pgm_fec_grp *g, unsigned int k)
+			  struct pgm_rx_grp *g, unsigned int k)
 	__must_hold(&rcv->lock)
 {
 	unsigned int j;
@@ -115,7 +115,7 @@ static void grp_drop_orig(struct pgm_receiver *rcv, struct pgm_peer *peer,
 }
 
 static void grp_drop_parity(struct pgm_receiver *rcv, struct pgm_peer *peer,
-			    struct pgm_fec_grp *g)
+			    struct pgm_rx_grp *g)
 	__must_hold(&rcv->lock)
 {
 	unsigned int m;
@@ -129,7 +129,7 @@ static void grp_drop_parity(struct pgm_receiver *rcv, struct pgm_peer *peer,
 }
 
 static void grp_free(struct pgm_receiver *rcv, struct pgm_peer *peer,
-		     struct pgm_fec_grp *g, unsigned int k)
+		     struct pgm_rx_grp *g, unsigned int k)
 	__must_hold(&rcv->lock)
 {
 	grp_drop_orig(rcv, peer, g, k);
@@ -140,7 +140,7 @@ static void grp_free(struct pgm_receiver *rcv, struct pgm_peer *peer,
 
 /* Nothing more to do for @g: every original is there. */
 static void grp_complete(struct pgm_receiver *rcv, struct pgm_peer *peer,
-			 struct pgm_fec_grp *g, unsigned int k)
+			 struct pgm_rx_grp *g, unsigned int k)
 	__must_hold(&rcv->lock)
 {
 	grp_drop_orig(rcv, peer, g, k);
@@ -149,16 +149,16 @@ static void grp_complete(struct pgm_receiver *rcv, struct pgm_peer *peer,
 }
 
 /* The table entry of group @tg; its chunk allocated (charged) if @alloc. */
-static struct pgm_fec_grp **grp_ref(struct pgm_receiver *rcv, struct pgm_peer *peer,
+static struct pgm_rx_grp **grp_ref(struct pgm_receiver *rcv, struct pgm_peer *peer,
 				    u32 tg, bool alloc)
 	__must_hold(&rcv->lock)
 {
 	struct pgm_peer_fec *f = peer->fec;
 	u32 i = (tg >> f->shift) & (f->ngroups - 1);
-	struct pgm_fec_grp ***c = &f->chunks[i / PGM_FEC_GRP_CHUNK];
+	struct pgm_rx_grp ***c = &f->chunks[i / PGM_RX_GRP_CHUNK];
 
 	if (!*c) {
-		u32 len = min_t(u32, f->ngroups, PGM_FEC_GRP_CHUNK) * sizeof(**c);
+		u32 len = min_t(u32, f->ngroups, PGM_RX_GRP_CHUNK) * sizeof(**c);
 
 		if (!alloc || !fec_charge(rcv, peer, &f->mem, len))
 			return NULL;
@@ -168,16 +168,16 @@ static struct pgm_fec_grp **grp_ref(struct pgm_receiver *rcv, struct pgm_peer *p
 			return NULL;
 		}
 	}
-	return &(*c)[i % PGM_FEC_GRP_CHUNK];
+	return &(*c)[i % PGM_RX_GRP_CHUNK];
 }
 
 /* Group @tg if held (read only). */
-static struct pgm_fec_grp *grp_find(const struct pgm_peer *peer, u32 tg)
+static struct pgm_rx_grp *grp_find(const struct pgm_peer *peer, u32 tg)
 {
 	const struct pgm_peer_fec *f = peer->fec;
 	u32 i = (tg >> f->shift) & (f->ngroups - 1);
-	struct pgm_fec_grp **c = f->chunks[i / PGM_FEC_GRP_CHUNK];
-	struct pgm_fec_grp *g = c ? c[i % PGM_FEC_GRP_CHUNK] : NULL;
+	struct pgm_rx_grp **c = f->chunks[i / PGM_RX_GRP_CHUNK];
+	struct pgm_rx_grp *g = c ? c[i % PGM_RX_GRP_CHUNK] : NULL;
 
 	return g && g->tg == tg ? g : NULL;
 }
@@ -187,12 +187,12 @@ static struct pgm_fec_grp *grp_find(const struct pgm_peer *peer, u32 tg)
  * in its entry is behind the window (the table has room for all of the
  * window's groups): it is freed.
  */
-static struct pgm_fec_grp *grp_get(struct pgm_receiver *rcv, struct pgm_peer *peer, u32 tg)
+static struct pgm_rx_grp *grp_get(struct pgm_receiver *rcv, struct pgm_peer *peer, u32 tg)
 	__must_hold(&rcv->lock)
 {
 	struct pgm_peer_fec *f = peer->fec;
 	unsigned int k = f->k;
-	struct pgm_fec_grp **ref, *g;
+	struct pgm_rx_grp **ref, *g;
 	u32 bytes = grp_bytes(k);
 	u8 *p;
 
@@ -240,7 +240,7 @@ static void fec_forget(struct pgm_receiver *rcv, struct pgm_peer *peer)
 
 	if (!f)
 		return;
-	n = min_t(u32, f->ngroups, PGM_FEC_GRP_CHUNK);
+	n = min_t(u32, f->ngroups, PGM_RX_GRP_CHUNK);
 	for (i = 0; i < f->nchunks; i++) {
 		if (!f->chunks[i])
 			continue;
@@ -256,23 +256,23 @@ static void fec_forget(struct pgm_receiver *rcv, struct pgm_peer *peer)
 }
 
 /**
- * pgm_fec_free - free an unlinked peer's FEC state (its memory was
+ * pgm_fec_peer_free - free an unlinked peer's FEC state (its memory was
  *	uncharged with the peer's)
  * @peer: the session, which nothing can reach any more
  */
-void pgm_fec_free(struct pgm_peer *peer)
+void pgm_fec_peer_free(struct pgm_peer *peer)
 {
 	struct pgm_peer_fec *f = peer->fec;
 	u32 i, j, n, k;
 
 	if (!f)
 		return;
-	n = min_t(u32, f->ngroups, PGM_FEC_GRP_CHUNK);
+	n = min_t(u32, f->ngroups, PGM_RX_GRP_CHUNK);
 	for (i = 0; i < f->nchunks; i++) {
 		if (!f->chunks[i])
 			continue;
 		for (j = 0; j < n; j++) {
-			struct pgm_fec_grp *g = f->chunks[i][j];
+			struct pgm_rx_grp *g = f->chunks[i][j];
 
 			if (!g)
 				continue;
@@ -291,7 +291,7 @@ void pgm_fec_free(struct pgm_peer *peer)
 
 /* Keeps original @sqn, held in its slot, for group @g; false without memory. */
 static bool grp_keep(struct pgm_receiver *rcv, struct pgm_peer *peer,
-		     struct pgm_fec_grp *g, u32 sqn)
+		     struct pgm_rx_grp *g, u32 sqn)
 	__must_hold(&rcv->lock)
 {
 	struct pgm_slot *s = pgm_slot_find(peer, sqn);
@@ -319,7 +319,7 @@ static bool grp_keep(struct pgm_receiver *rcv, struct pgm_peer *peer,
 }
 
 /* Does original @o fit the parity of @g (section 11.2)? */
-static bool orig_fits(const struct pgm_fec_grp *g, const struct pgm_fec_orig *o)
+static bool orig_fits(const struct pgm_rx_grp *g, const struct pgm_fec_orig *o)
 {
 	unsigned int padded = g->varlen ? g->plen - PGM_FEC_TRAILER : g->plen;
 
@@ -391,7 +391,7 @@ static void frag_input(u8 *out, const struct pgm_fec_orig *o)
  * selectively).  The scratch (k + 2 packets) is charged while it lives.
  */
 static void grp_rebuild(struct pgm_receiver *rcv, struct pgm_peer *peer,
-			struct pgm_fec_grp *g)
+			struct pgm_rx_grp *g)
 	__must_hold(&rcv->lock)
 {
 	struct pgm_peer_fec *f = peer->fec;
@@ -532,7 +532,7 @@ void pgm_fec_keep(struct pgm_receiver *rcv, struct pgm_peer *peer, u32 sqn)
 	__must_hold(&rcv->lock)
 {
 	struct pgm_peer_fec *f = peer->fec;
-	struct pgm_fec_grp *g;
+	struct pgm_rx_grp *g;
 
 	lockdep_assert_held(&rcv->lock);
 	if (!f)
@@ -574,10 +574,10 @@ void pgm_fec_prune(struct pgm_receiver *rcv, struct pgm_peer *peer)
 	if (pgm_sqn_before(cur, f->low))
 		return;
 	if ((cur - f->low) >> f->shift > f->ngroups) {
-		n = min_t(u32, f->ngroups, PGM_FEC_GRP_CHUNK);
+		n = min_t(u32, f->ngroups, PGM_RX_GRP_CHUNK);
 		for (i = 0; i < f->nchunks; i++) {
 			for (j = 0; f->chunks[i] && j < n; j++) {
-				struct pgm_fec_grp *g = f->chunks[i][j];
+				struct pgm_rx_grp *g = f->chunks[i][j];
 
 				if (g && pgm_sqn_before(g->tg, cur)) {
 					grp_free(rcv, peer, g, f->k);
@@ -589,7 +589,7 @@ void pgm_fec_prune(struct pgm_receiver *rcv, struct pgm_peer *peer)
 		return;
 	}
 	while (f->low != cur) {
-		struct pgm_fec_grp **ref = grp_ref(rcv, peer, f->low, false);
+		struct pgm_rx_grp **ref = grp_ref(rcv, peer, f->low, false);
 
 		if (ref && *ref && (*ref)->tg == f->low) {
 			grp_free(rcv, peer, *ref, f->k);
@@ -666,7 +666,7 @@ void pgm_fec_spm(struct pgm_receiver *rcv, struct pgm_peer *peer, const u8 *pkt,
 	f->ondemand = prm[3] & PGM_PRM_OND;
 	/* A power of two above the window's groups (at most slots / k + 1). */
 	f->ngroups = roundup_pow_of_two(slots / k + 2);
-	f->nchunks = DIV_ROUND_UP(f->ngroups, PGM_FEC_GRP_CHUNK);
+	f->nchunks = DIV_ROUND_UP(f->ngroups, PGM_RX_GRP_CHUNK);
 	bytes = (PGM_RS_MAX_N - k) * k + f->nchunks * sizeof(*f->chunks);
 	if (!fec_charge(rcv, peer, &f->mem, bytes))
 		goto free;
@@ -684,7 +684,7 @@ void pgm_fec_spm(struct pgm_receiver *rcv, struct pgm_peer *peer, const u8 *pkt,
 	}
 	for (sqn = peer->next; !pgm_sqn_before(peer->lead, sqn); sqn++) {
 		struct pgm_slot *s = pgm_slot_find(peer, sqn);
-		struct pgm_fec_grp *g;
+		struct pgm_rx_grp *g;
 
 		if (!s)
 			continue;
@@ -724,7 +724,7 @@ void pgm_fec_parity(struct pgm_receiver *rcv, struct pgm_peer *peer, struct sk_b
 	struct pgm_peer_fec *f = peer->fec;
 	bool varlen = ((const struct pgm_hdr *)pkt)->options & PGM_OPT_VAR_PKTLEN;
 	unsigned int plen = info->tsdu_len, j;
-	struct pgm_fec_grp *g;
+	struct pgm_rx_grp *g;
 	struct sk_buff *c;
 	u64 number;
 
@@ -829,7 +829,7 @@ void pgm_fec_parity(struct pgm_receiver *rcv, struct pgm_peer *peer, struct sk_b
 static bool grp_open(const struct pgm_peer *peer, u32 tg, bool complete_too)
 {
 	const struct pgm_peer_fec *f = peer->fec;
-	const struct pgm_fec_grp *g = grp_find(peer, tg);
+	const struct pgm_rx_grp *g = grp_find(peer, tg);
 
 	if (f->sel_set && f->sel_tg == tg)
 		return false;
@@ -899,7 +899,7 @@ bool pgm_fec_nak_group(const struct pgm_peer *peer, const struct pgm_slot *s, u3
 /* The parity packets group @tg needs: k less the distinct packets held. */
 static int grp_needed(const struct pgm_peer *peer, u32 tg)
 {
-	const struct pgm_fec_grp *g = grp_find(peer, tg);
+	const struct pgm_rx_grp *g = grp_find(peer, tg);
 
 	return peer->fec->k - (g ? g->norig + g->npar : 0);
 }

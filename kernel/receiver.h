@@ -52,11 +52,11 @@ struct pgm_slot {
  * known), and the transmission groups of the window that hold originals
  * or parity, in a table of @ngroups entries (a power of two above the
  * window's groups, so no two groups of the window share an entry),
- * allocated a chunk of PGM_FEC_GRP_CHUNK entries at a time.
+ * allocated a chunk of PGM_RX_GRP_CHUNK entries at a time.
  */
-#define PGM_FEC_GRP_CHUNK	256
+#define PGM_RX_GRP_CHUNK	256
 
-struct pgm_fec_grp;
+struct pgm_rx_grp;
 
 struct pgm_peer_fec {
 	struct pgm_rs		rs;
@@ -71,7 +71,7 @@ struct pgm_peer_fec {
 	bool			sel_set;
 	u32			sel_tg;		/* the group of next when FEC was learnt */
 	u32			mem;		/* bytes charged for this and the table */
-	struct pgm_fec_grp	***chunks;
+	struct pgm_rx_grp	***chunks;
 };
 
 struct pgm_peer {
@@ -245,7 +245,7 @@ void pgm_fec_fallback(struct pgm_peer *peer, u32 sqn, u64 when)
 	__must_hold(&peer->rcv->lock);
 void pgm_fec_confirm(struct pgm_receiver *rcv, struct pgm_peer *peer, u32 sqn, u64 now)
 	__must_hold(&rcv->lock);
-void pgm_fec_free(struct pgm_peer *peer);
+void pgm_fec_peer_free(struct pgm_peer *peer);
 
 /* deliver.c */
 void pgm_peer_event(struct pgm_receiver *rcv, struct pgm_peer *peer, u8 cmd,
