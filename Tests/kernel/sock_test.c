@@ -10,6 +10,9 @@
 #include <sched.h>
 #include <stdint.h>
 #include <sys/wait.h>
+#include <poll.h>
+#include <linux/if_ether.h>
+#include <linux/if_packet.h>
 
 #include "harness.h"
 #include "common.h"
@@ -691,6 +694,55 @@ static void fec_option(void)
 	close(fd);
 }
 
+/*
+ * With PGM_FEC, parity packets (RFC 3208 section 11.2: padded to the
+ * group's longest TSDU, its 2-octet length trailer, encoded OPT_FRAGMENT)
+ * never exceed PGM_MAX_TPDU: fragments leave them room.  APDUs of mixed
+ * sizes around the fragment size go out on dummy0, where a packet socket
+ * sees what leaves.
+ */
+static void fec_parity_fits_tpdu(void)
+{
+	static const unsigned int sizes[] = { 3000, 1441, 5000, 1422, 100, 1440, 1423, 7, 4000, 1421 };
+	const struct pgm_fec f = { .n = 40, .k = 8, .proactive = 4, .flags = PGM_FEC_ONDEMAND };
+	struct sockaddr_in g = sin4("239.192.0.9", 7900);
+	struct sockaddr_ll ll = { .sll_family = AF_PACKET, .sll_protocol = htons(ETH_P_ALL) };
+	static char buf[70000], data[5000];
+	unsigned int i, r, pkts = 0, parity = 0, largest = 0;
+	int fd = pgm_socket(), cap = socket(AF_PACKET, SOCK_DGRAM, htons(ETH_P_ALL));
+
+	CHECK(fd >= 0 && cap >= 0);
+	ll.sll_ifindex = if_nametoindex("dummy0");
+	CHECK(ll.sll_ifindex > 0);
+	CHECK_OK(bind(cap, (struct sockaddr *)&ll, sizeof(ll)));
+	CHECK_OK(setsockopt(fd, SOL_PGM, PGM_FEC, &f, sizeof(f)));
+	CHECK_OK(connect(fd, (struct sockaddr *)&g, sizeof(g)));
+	for (r = 0; r < 4; r++)
+		for (i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++)
+			CHECK_EQ(send(fd, data, sizes[i], 0), (ssize_t)sizes[i]);
+	for (;;) {
+		struct pollfd pf = { .fd = cap, .events = POLLIN };
+		ssize_t n;
+
+		if (poll(&pf, 1, 200) <= 0)
+			break;
+		n = recv(cap, buf, sizeof(buf), 0);
+		if (n < 20 || buf[9] != IPPROTO_PGM || (size_t)n < (size_t)(buf[0] & 15) * 4 + 16)
+			continue;
+		pkts++;
+		if (buf[(buf[0] & 15) * 4 + 5] & 0x80)
+			parity++;
+		if ((unsigned int)n > largest)
+			largest = n;
+	}
+	printf("    %u PGM packets, %u parity, largest %u octets (MAX_TPDU %u)\n",
+	       pkts, parity, largest, PGM_DEFAULT_MAX_TPDU);
+	CHECK(parity > 0);
+	CHECK(largest <= PGM_DEFAULT_MAX_TPDU);
+	close(cap);
+	close(fd);
+}
+
 int main(int argc, char **argv)
 {
 	/* --quick: the API checks only, for the insmod/rmmod loop. */
@@ -708,6 +760,8 @@ int main(int argc, char **argv)
 	RUN(bind_receiver);
 	RUN(connect_source);
 	RUN(fec_option);
+	if (!quick)
+		RUN(fec_parity_fits_tpdu);
 	if (!quick)
 		RUN(unique_tsi);
 	RUN(gsi_per_netns);
