@@ -186,7 +186,7 @@ check-host: swift build/ktests/wire_test build/ktests/txw_test build/ktests/fec_
 # matrix (Tests/kernel/e2e.sh: loss rates, reordering, ring, late join)
 # runs whole on the newest kernel and one case of each kind on the older
 # one (E2E_CASES_6.1; empty: all); the other tests run whole on both.
-E2E_CASES_6.1 := loss1 loss5 nonak expiry multi slow ring10 latejoin50
+E2E_CASES_6.1 := loss1 loss5 fec5 nonak expiry multi slow ring10 latejoin50
 check-kernel-%: .deps.stamp swift $(KTESTS) $(INTEROP) $(PERF_HELPERS)
 	@mkdir -p build/check
 	@scripts/build-module --strict $* >/dev/null
