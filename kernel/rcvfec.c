@@ -848,6 +848,8 @@ static bool grp_open(const struct pgm_peer *peer, u32 tg, bool complete_too)
  * source idle inside it (SPM_LEAD equal to RXW_LEAD: then "receivers MAY
  * resort to selective NAKs").  The session's leading partial group does
  * not wait.
+ *
+ * Return: whether its back-off starts over.
  */
 bool pgm_fec_waits(const struct pgm_peer *peer, const struct pgm_slot *s, u32 sqn)
 	__must_hold(&peer->rcv->lock)
