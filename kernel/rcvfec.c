@@ -249,6 +249,7 @@ static void fec_forget(struct pgm_receiver *rcv, struct pgm_peer *peer)
 				grp_free(rcv, peer, f->chunks[i][j], f->k);
 		kfree(f->chunks[i]);
 	}
+	kfree(f->chunks);
 	pgm_rs_free(&f->rs);
 	pgm_rcv_uncharge(rcv, peer, f->mem);
 	kfree(f);
@@ -284,6 +285,7 @@ void pgm_fec_free(struct pgm_peer *peer)
 		}
 		kfree(f->chunks[i]);
 	}
+	kfree(f->chunks);
 	pgm_rs_free(&f->rs);
 	kfree(f);
 	peer->fec = NULL;
