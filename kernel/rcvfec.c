@@ -249,6 +249,7 @@ static void fec_forget(struct pgm_receiver *rcv, struct pgm_peer *peer)
 				grp_free(rcv, peer, f->chunks[i][j], f->k);
 		kfree(f->chunks[i]);
 	}
+	kfree(f->chunks);
 	pgm_rs_free(&f->rs);
 	pgm_rcv_uncharge(rcv, peer, f->mem);
 	kfree(f);
@@ -284,6 +285,7 @@ void pgm_fec_peer_free(struct pgm_peer *peer)
 		}
 		kfree(f->chunks[i]);
 	}
+	kfree(f->chunks);
 	pgm_rs_free(&f->rs);
 	kfree(f);
 	peer->fec = NULL;
@@ -848,6 +850,8 @@ static bool grp_open(const struct pgm_peer *peer, u32 tg, bool complete_too)
  * source idle inside it (SPM_LEAD equal to RXW_LEAD: then "receivers MAY
  * resort to selective NAKs").  The session's leading partial group does
  * not wait.
+ *
+ * Return: whether its back-off starts over.
  */
 bool pgm_fec_waits(const struct pgm_peer *peer, const struct pgm_slot *s, u32 sqn)
 	__must_hold(&peer->rcv->lock)
