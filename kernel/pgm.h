@@ -187,7 +187,7 @@ struct pgm_sock {
 	bool			gsi_set;
 	bool			abort_on_loss;
 	bool			recv_sqn;	/* PGM_RECVSQN */
-	bool			no_fec_nak;	/* PGM_FEC_NAK cleared */
+	bool			fec_nak;	/* PGM_FEC_NAK: parity NAKs (default off) */
 	bool			udp;	/* UDP-encapsulated; fixed from bind/connect */
 	bool			udp_held; /* holds its tunnel ports (udp.c) */
 	u32			ino;	/* socket inode, for dumps and events */

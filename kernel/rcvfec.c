@@ -76,7 +76,7 @@ static size_t grp_bytes(unsigned int k)
 
 static bool fec_nak_on(const struct pgm_peer *peer)
 {
-	return !READ_ONCE(pgm_sk(peer->rcv->sk)->no_fec_nak);
+	return READ_ONCE(pgm_sk(peer->rcv->sk)->fec_nak);
 }
 
 static bool fec_charge(struct pgm_receiver *rcv, struct pgm_peer *peer, u32 *mem, u32 bytes)

@@ -443,7 +443,7 @@ static int pgm_set_flag(struct sock *sk, int optname, sockptr_t optval, unsigned
 		WRITE_ONCE(ps->recv_sqn, !!val);
 		break;
 	case PGM_FEC_NAK:
-		WRITE_ONCE(ps->no_fec_nak, !val);
+		WRITE_ONCE(ps->fec_nak, !!val);
 		break;
 	case PGM_ABORT_ON_LOSS:
 		if (val && ps->ring)
@@ -694,7 +694,7 @@ static int pgm_getsockopt(struct sock *sk, int level, int optname,
 		val = READ_ONCE(ps->recv_sqn);
 		return pgm_put_opt(optval, optlen, &val, sizeof(int), false);
 	case PGM_FEC_NAK:
-		val = !READ_ONCE(ps->no_fec_nak);
+		val = READ_ONCE(ps->fec_nak);
 		return pgm_put_opt(optval, optlen, &val, sizeof(int), false);
 	case PGM_UDP_ENCAP:
 		val = READ_ONCE(ps->udp);

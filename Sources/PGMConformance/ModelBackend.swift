@@ -35,7 +35,10 @@ public final class ModelBackend: ConformanceBackend {
         malformed = 0
         pending = []
         var parameters = Parameters()
+        var parityNAKs = false
         for (name, value) in scenario.options {
+            // FEC_NAK: the receiver's PGM_FEC_NAK, a socket flag, not a tunable.
+            if name == "FEC_NAK" { parityNAKs = value != 0; continue }
             do { try parameters.set(name, to: value) } catch { throw BackendError("model: set \(name) \(value): \(error)") }
         }
         do { try parameters.validate() } catch { throw BackendError("model: \(error)") }
@@ -53,7 +56,7 @@ public final class ModelBackend: ConformanceBackend {
             receiver = nil
         case .receiver:
             receiver = Receiver(address: .ipv4(network.iut), group: .ipv4(network.group), port: network.port,
-                                parameters: parameters, random: SeededRandom(seed: seed))
+                                parameters: parameters, parityNAKs: parityNAKs, random: SeededRandom(seed: seed))
             source = nil
         }
         // Whatever the IUT does at its start (the first SPM).

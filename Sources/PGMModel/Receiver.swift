@@ -110,9 +110,10 @@ public struct Receiver: Sendable {
 
     /// A receiver; `parityNAKs` (the kernel's `PGM_FEC_NAK`): whether it asks
     /// a source that offers on-demand parity for parity rather than for the
-    /// lost packets themselves (RFC 3208 section 11.5).
+    /// lost packets themselves (RFC 3208 section 11.5); off by default, as
+    /// in the kernel (an OpenPGM 5.3 source aborts on a parity NAK).
     public init(address: PGMNLA, group: PGMNLA, port: UInt16? = nil, parameters: Parameters = Parameters(),
-                parityNAKs: Bool = true, random: SeededRandom) {
+                parityNAKs: Bool = false, random: SeededRandom) {
         self.address = address
         self.group = group
         self.port = port
@@ -257,7 +258,7 @@ struct ReceiverContext: Sendable {
     /// RS(255, k) by k: one code serves every session with that group size.
     var codes: [UInt32: ReedSolomon] = [:]
 
-    init(parameters: Parameters, group: PGMNLA, parityNAKs: Bool = true, rng: SeededRandom) {
+    init(parameters: Parameters, group: PGMNLA, parityNAKs: Bool = false, rng: SeededRandom) {
         self.parameters = parameters
         self.group = group
         self.parityNAKs = parityNAKs

@@ -119,6 +119,10 @@ final class KernelBackend: ConformanceBackend {
         do {
             let s = try PGMSocket()
             for (name, value) in scenario.options {
+                if name == "FEC_NAK" {  // PGM_FEC_NAK, a flag, not a tunable
+                    do { try s.setParityNAKs(value != 0) } catch { throw BackendError("kernel: set FEC_NAK: \(error)") }
+                    continue
+                }
                 guard let t = Tunable.allCases.first(where: { $0.name == name }) else {
                     throw BackendError("kernel: no socket option \(name)")
                 }

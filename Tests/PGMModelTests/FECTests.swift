@@ -417,19 +417,24 @@ struct ReceiverFECTests {
         #expect(r.delivered == (o0 + o4).map { Array($0.payload) })
     }
 
-    @Test("11.5: with on-demand parity, one parity NAK per whole group; parityNAKs off gives selective NAKs")
+    @Test("11.5: with on-demand parity, one parity NAK per whole group; parityNAKs off (the default) gives selective NAKs")
     func parityNAKs() throws {
-        for on in [true, false] {
+        for on: Bool? in [true, false, nil] {
             var r = ReceiverDriver()
-            r.receiver = Receiver(address: F.receiverAddress, group: F.group, port: F.dport,
-                                  parameters: try .with(["NAK_BO_IVL": 10_000]), parityNAKs: on,
-                                  random: SeededRandom(seed: 3))
+            let parameters = try Parameters.with(["NAK_BO_IVL": 10_000])
+            r.receiver = if let on {
+                Receiver(address: F.receiverAddress, group: F.group, port: F.dport,
+                         parameters: parameters, parityNAKs: on, random: SeededRandom(seed: 3))
+            } else {
+                Receiver(address: F.receiverAddress, group: F.group, port: F.dport,
+                         parameters: parameters, random: SeededRandom(seed: 3))
+            }
             r.receive(F.spm(1, trail: 0, lead: 0xFFFF_FFFF,
                             options: [PGMOption(.parityParameters(proactive: false, onDemand: true, groupSize: 4))]))
             for s: UInt32 in [0, 3, 4, 6, 8] { r.receive(F.odata(s)) }
             r.run(until: F.t(30))
             let parity = r.naks.filter { $0.1.flags.contains(.parity) }
-            if on {
+            if on == true {
                 // Group 0 lost 1 and 2: NAK_TG_SQN 0 | (2 - 1); group 4 lost 5 and 7: 4 | 1.
                 #expect(parity.map { Fixture.sequences($0.1) } == [[1], [5]])
                 #expect(r.naks.count == 2)

@@ -282,6 +282,13 @@ static int open_receiver(char **argv, int rcvbuf, uint32_t expiry_us, struct uri
 		die("PGM_NAK_*_RETRIES");
 	if (ring && uring_setup(ring, fd, 1 << 20))
 		die("PGM_RX_RING");
+	/* With a FEC source ($PGM_E2E_FEC), ask it for on-demand parity too. */
+	if (getenv("PGM_E2E_FEC") && *getenv("PGM_E2E_FEC")) {
+		int on = 1;
+
+		if (setsockopt(fd, SOL_PGM, PGM_FEC_NAK, &on, sizeof(on)))
+			die("PGM_FEC_NAK");
+	}
 	if (bind(fd, (struct sockaddr *)&b, sizeof(b)))
 		die("bind");
 	if (setsockopt(fd, SOL_PGM, PGM_JOIN_GROUP, &m, sizeof(m)))

@@ -160,9 +160,11 @@ struct pgm_fec {
 #define PGM_RECVSQN		31	/* int, bool: recvmsg() adds a control message
 					 * SOL_PGM/PGM_RECVSQN with the __u32 sequence
 					 * number of the APDU's first packet */
-#define PGM_FEC_NAK		33	/* int, bool, default 1: send parity NAKs to a
+#define PGM_FEC_NAK		33	/* int, bool, default 0: send parity NAKs to a
 					 * source that offers on-demand parity
-					 * (RFC 3208 section 11.5) */
+					 * (RFC 3208 section 11.5).  Off by default:
+					 * an OpenPGM 5.3 source offering it
+					 * aborts on the first parity NAK */
 
 /*
  * UDP encapsulation (OpenPGM's scheme: the PGM packet is the whole UDP
