@@ -62,6 +62,9 @@ public struct ReceiverOptions: Sendable, Hashable {
     public var tunables = ReceiverTunables()
     /// Unrecoverable loss resets the session (`PGM_ABORT_ON_LOSS`).
     public var abortOnLoss: Bool?
+    /// Ask sources that offer on-demand parity for parity (`PGM_FEC_NAK`;
+    /// default off: an OpenPGM 5.3 source aborts on a parity NAK).
+    public var parityNAKs: Bool?
     /// `SO_RCVBUF`, bytes.
     public var receiveBufferSize: Int32?
     /// Receive through an mmap ring of this geometry (`PGM_RX_RING`)
@@ -193,6 +196,7 @@ public struct PGMReceiver: ~Copyable {
         do throws(Errno) {
             try o.tunables.apply(to: s)
             if let v = o.abortOnLoss { try s.setAbortOnLoss(v) }
+            if let v = o.parityNAKs { try s.setParityNAKs(v) }
             if let v = o.receiveBufferSize { try s.setReceiveBufferSize(v) }
             try s.setReceiveSequenceNumbers(true)
             if let r = o.ring { ring = try ReceiveRing(fd: s.fd, syscalls: syscalls, options: r) }
