@@ -94,7 +94,7 @@ swift: .deps.stamp
 	$(SWIFT) build $(SWIFT_FLAGS) --build-tests
 
 KTESTS := build/ktests/sock_test build/ktests/input_test build/ktests/lookup_test build/ktests/src_test build/ktests/e2e \
-	build/ktests/attack_rcv \
+	build/ktests/attack_rcv build/ktests/attack_fec \
 	build/ktests/ring_test build/ktests/attack_src build/ktests/fuzz_kernel
 KTEST_HDRS := Tests/kernel/harness.h Tests/kernel/common.h Tests/kernel/packets.h Tests/kernel/ringlib.h \
 	Tests/kernel/tunables-gen.h \
@@ -186,7 +186,7 @@ check-host: swift build/ktests/wire_test build/ktests/txw_test build/ktests/fec_
 # matrix (Tests/kernel/e2e.sh: loss rates, reordering, ring, late join)
 # runs whole on the newest kernel and one case of each kind on the older
 # one (E2E_CASES_6.1; empty: all); the other tests run whole on both.
-E2E_CASES_6.1 := loss1 loss5 nonak expiry multi slow ring10 latejoin50
+E2E_CASES_6.1 := loss1 loss5 fec5 nonak expiry multi slow ring10 latejoin50
 check-kernel-%: .deps.stamp swift $(KTESTS) $(INTEROP) $(PERF_HELPERS)
 	@mkdir -p build/check
 	@scripts/build-module --strict $* >/dev/null

@@ -55,7 +55,7 @@ let package = Package(
         .target(
             name: "PGMModel",
             dependencies: [
-                "PGMTypes", "PGMWire",
+                "PGMTypes", "PGMWire", "PGMFEC",
                 .product(name: "DequeModule", package: "swift-collections"),
                 .product(name: "HeapModule", package: "swift-collections"),
             ],
@@ -162,7 +162,7 @@ let package = Package(
             swiftSettings: strict
         ),
         // The conformance suite: scenario language, runner, model backend.
-        .target(name: "PGMConformance", dependencies: ["PGMModel", "PGMTypes", "PGMWire"], swiftSettings: strict),
+        .target(name: "PGMConformance", dependencies: ["PGMModel", "PGMTypes", "PGMWire", "PGMFEC"], swiftSettings: strict),
         .executableTarget(
             name: "pgm-conform",
             dependencies: [
@@ -178,7 +178,7 @@ let package = Package(
             exclude: ["Corpus"],  // fuzzing corpus, read by CorpusTests and scripts/fuzz-wire
             swiftSettings: strict
         ),
-        .testTarget(name: "PGMModelTests", dependencies: ["PGMModel", "PGMTypes", "CPGM"], swiftSettings: strict),
+        .testTarget(name: "PGMModelTests", dependencies: ["PGMModel", "PGMTypes", "PGMFEC", "CPGM"], swiftSettings: strict),
         .testTarget(name: "PGMTests", dependencies: ["PGM", "CPGM", "PGMToolSupport", "PGMCLISupport"], swiftSettings: strict),
         .testTarget(name: "PGMNetlinkTests", dependencies: ["PGMNetlink", .product(name: "SystemPackage", package: "swift-system")], swiftSettings: strict),
         .testTarget(name: "PGMConformanceTests", dependencies: ["PGMConformance"], swiftSettings: strict),

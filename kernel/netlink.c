@@ -234,7 +234,12 @@ static int pgm_nl_put_source_stats(struct sk_buff *skb, const struct pgm_source_
 	    PUT(RDATA_UNSENT, rdata_unsent) || PUT(NAKS_PENDING, naks_pending) ||
 	    PUT(NAK_LISTS_IGNORED, nak_lists_ignored) || PUT(NCF_DROPPED, ncf_dropped) ||
 	    PUT(SPM_DEFERRED, spm_deferred) || PUT(RDATA_QUEUED, rdata_queued) ||
-	    PUT(TXW_MEM, txw_mem)) {
+	    PUT(TXW_MEM, txw_mem) ||
+	    PUT(PARITY_SENT_PROACTIVE, parity_sent_proactive) ||
+	    PUT(PARITY_SENT_ONDEMAND, parity_sent_ondemand) ||
+	    PUT(PARITY_NAKS_RECEIVED, parity_naks_received) ||
+	    PUT(PARITY_NAKS_REFUSED, parity_naks_refused) ||
+	    PUT(PARITY_BY_ORIGINALS, parity_by_originals)) {
 		nla_nest_cancel(skb, nest);
 		return -EMSGSIZE;
 	}
@@ -260,7 +265,10 @@ static int pgm_nl_put_receiver_stats(struct sk_buff *skb, const struct pgm_recei
 	    PUT(MEM_REFUSED, mem_refused) || PUT(WRONG_SOURCE, wrong_source) ||
 	    PUT(NAKS_DEFERRED, naks_deferred) || PUT(MEM, mem) ||
 	    PUT(REPAIRS, repairs) || PUT(REPAIR_US_TOTAL, repair_us_total) ||
-	    PUT(REPAIR_US_MAX, repair_us_max)) {
+	    PUT(REPAIR_US_MAX, repair_us_max) ||
+	    PUT(PARITY_RECEIVED, parity_received) || PUT(PARITY_DROPPED, parity_dropped) ||
+	    PUT(PARITY_UNUSED, parity_unused) || PUT(GROUPS_REBUILT, groups_rebuilt) ||
+	    PUT(PARITY_NAKS_SENT, parity_naks_sent)) {
 		nla_nest_cancel(skb, nest);
 		return -EMSGSIZE;
 	}

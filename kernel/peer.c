@@ -269,6 +269,7 @@ void pgm_peer_free(struct pgm_peer *peer)
 		}
 		kfree(peer->chunks);
 	}
+	pgm_fec_peer_free(peer);
 	kfree(peer);
 }
 

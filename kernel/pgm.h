@@ -136,6 +136,7 @@ struct pgm_skb_cb {
 	struct pgm_tsi	tsi;
 	__be32		saddr;		/* IP source of the data */
 	u32		sqn;		/* first sequence number of the APDU */
+	u32		frag_off;	/* held data: its OPT_FRAGMENT's offset (FEC) */
 };
 
 static inline struct pgm_skb_cb *pgm_cb(struct sk_buff *skb)
@@ -180,11 +181,13 @@ struct pgm_sock {
 	struct hlist_node	node;	/* in pgm_net.sockets */
 	struct hlist_node	port_node; /* in pgm_net.ports, while it has a role */
 	struct pgm_params	params;
+	struct pgm_fec		fec;	/* PGM_FEC: fixed from connect() */
 	u8			gsi[PGM_GSI_LEN];
 	u8			role;	/* enum pgm_role */
 	bool			gsi_set;
 	bool			abort_on_loss;
 	bool			recv_sqn;	/* PGM_RECVSQN */
+	bool			fec_nak;	/* PGM_FEC_NAK: parity NAKs (default off) */
 	bool			udp;	/* UDP-encapsulated; fixed from bind/connect */
 	bool			udp_held; /* holds its tunnel ports (udp.c) */
 	u32			ino;	/* socket inode, for dumps and events */

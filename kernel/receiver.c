@@ -58,6 +58,9 @@
 #define PGM_NAK_CREDIT		2
 #define PGM_NAK_CREDIT_MAX	64
 
+/* Parity NAKs one walk of the window may send (more wait for the next). */
+#define PGM_PARITY_NAKS_MAX	8
+
 /* A slot's NAK-state deadline; the peer's earliest ones follow it. */
 static void slot_deadline(struct pgm_peer *peer, struct pgm_slot *s, u8 state,
 			  u64 when)
@@ -77,11 +80,11 @@ static void slot_deadline(struct pgm_peer *peer, struct pgm_slot *s, u8 state,
 	}
 }
 
-static void slot_backoff(struct pgm_peer *peer, struct pgm_slot *s, u64 now)
+/* A slot's NAK state and deadline, for rcvfec.c. */
+void pgm_slot_nak_state(struct pgm_peer *peer, struct pgm_slot *s, u8 state, u64 when)
 	__must_hold(&peer->rcv->lock)
 {
-	lockdep_assert_held(&peer->rcv->lock);
-	slot_deadline(peer, s, SLOT_BACKOFF, now + pgm_backoff_ns(peer->p.nak_bo_ivl));
+	slot_deadline(peer, s, state, when);
 }
 
 /* @s was found missing at @now: a new NAK state, its repair timed from now. */
@@ -117,12 +120,16 @@ static void pgm_peer_started(struct pgm_receiver *rcv, struct pgm_peer *peer)
  * not limited otherwise: sessions take packets only from their own source
  * address (pgm_receiver_rcv), so this takes a host that can forge it.
  */
-static void pgm_slide_to(struct pgm_receiver *rcv, struct pgm_peer *peer, u32 trail)
+void pgm_slide_to(struct pgm_receiver *rcv, struct pgm_peer *peer, u32 trail)
 	__must_hold(&rcv->lock)
 {
 	u32 lost_first = peer->next, lost = 0;
 
 	lockdep_assert_held(&rcv->lock);
+	if (!peer->trail_set || pgm_sqn_before(peer->trail, trail)) {
+		peer->trail = trail;
+		peer->trail_set = true;
+	}
 	if (pgm_sqn_before(trail, peer->next))
 		return;		/* trail not ahead of us */
 	while (pgm_sqn_before(peer->next, trail) && !pgm_sqn_before(peer->lead, peer->next)) {
@@ -146,8 +153,7 @@ static void pgm_slide_to(struct pgm_receiver *rcv, struct pgm_peer *peer, u32 tr
 }
 
 /* New highest sqn @sqn: the ones between the old lead and it are missing. */
-static bool pgm_extend(struct pgm_receiver *rcv, struct pgm_peer *peer, u32 sqn,
-		       u8 state)
+bool pgm_extend(struct pgm_receiver *rcv, struct pgm_peer *peer, u32 sqn, u8 state)
 	__must_hold(&rcv->lock)
 {
 	u64 bo, now = pgm_now();
@@ -190,9 +196,12 @@ static bool peer_spend(struct pgm_peer *peer, u16 n)
 	return true;
 }
 
-/* Send a NAK for @sqns (the first, then up to 62 in OPT_NAK_LIST). */
+/*
+ * Send a NAK for @sqns (the first, then up to 62 in OPT_NAK_LIST); with
+ * @parity, a parity NAK (section 11.3.1) for the one group and count @sqns[0].
+ */
 static void pgm_send_nak(struct pgm_receiver *rcv, struct pgm_peer *peer,
-			 const __be32 *sqns, unsigned int n)
+			 const __be32 *sqns, unsigned int n, bool parity)
 	__must_hold(&rcv->lock)
 {
 	/* Upstream: source port is the data-destination port (8.3). */
@@ -203,9 +212,15 @@ static void pgm_send_nak(struct pgm_receiver *rcv, struct pgm_peer *peer,
 	lockdep_assert_held(&rcv->lock);
 	if (!skb)
 		return;
+	if (parity) {
+		((struct pgm_hdr *)skb_transport_header(skb))->options |= PGM_OPT_PARITY;
+		pgm_set_csum(skb);
+	}
 	if (!pgm_xmit(rcv->sk, skb, peer->nla, false)) {
 		rcv->st.naks_sent += n;
 		peer->naks_sent += n;
+		if (parity)
+			rcv->st.parity_naks_sent++;
 	}
 }
 
@@ -288,11 +303,13 @@ static bool slot_retry(const struct pgm_peer *peer, struct pgm_slot *s)
  * credit.
  */
 static bool pgm_peer_nak_due(struct pgm_peer *peer, u64 now,
-			     __be32 *nak, unsigned int *nnak)
+			     __be32 *nak, unsigned int *nnak,
+			     __be32 *par, unsigned int *npar)
 	__must_hold(&peer->rcv->lock)
 {
 	bool can_nak = peer->nla && peer->credit, deferred = false;
-	u32 sqn;
+	u64 wait = 0, retry = 0;
+	u32 sqn, tg;
 
 	lockdep_assert_held(&peer->rcv->lock);
 	peer->bo_pending = false;
@@ -309,22 +326,56 @@ static bool pgm_peer_nak_due(struct pgm_peer *peer, u64 now,
 		}
 		switch (s->state) {
 		case SLOT_BACKOFF:
+			/*
+			 * Section 11.5: with parity to come, loss is detected
+			 * at group boundaries; the back-off starts over.
+			 */
+			if (pgm_fec_waits(peer, s, sqn)) {
+				if (!wait)
+					wait = now + pgm_backoff_ns(peer->p.nak_bo_ivl) + 1;
+				slot_deadline(peer, s, SLOT_BACKOFF, wait);
+				break;
+			}
 			/* No SPM yet (nowhere to send), no credit, or the list is full. */
 			if (!can_nak || *nnak == 1 + PGM_NAK_LIST_MAX) {
 				deferred |= !!peer->nla && !peer->credit;
 				slot_deadline(peer, s, SLOT_BACKOFF, s->deadline);
 				break;
 			}
+			/* One parity NAK for a whole group (section 11.3.1). */
+			if (pgm_fec_nak_group(peer, s, sqn, &tg)) {
+				unsigned int count;
+
+				if (*npar == PGM_PARITY_NAKS_MAX) {
+					slot_deadline(peer, s, SLOT_BACKOFF, s->deadline);
+					break;
+				}
+				count = pgm_fec_request(peer, tg, now);
+				if (count)
+					par[(*npar)++] = htonl(tg | (count - 1));
+				break;
+			}
+			s->fecnak = false;
 			nak[(*nnak)++] = htonl(sqn);
 			slot_deadline(peer, s, SLOT_WAIT_NCF, now + pgm_us_ns(peer->p.nak_rpt_ivl));
 			break;
 		case SLOT_WAIT_NCF:
 		case SLOT_WAIT_DATA:
 			/* No NCF, or no data after it, in time: NAK again, or give up. */
-			if (slot_retry(peer, s))
-				slot_backoff(peer, s, now);
-			else
+			/*
+			 * One back-off for all that timed out together: their
+			 * NAKs go out again in one list.
+			 */
+			if (!retry)
+				retry = now + pgm_backoff_ns(peer->p.nak_bo_ivl);
+			if (slot_retry(peer, s)) {
+				slot_deadline(peer, s, SLOT_BACKOFF, retry);
+			} else if (s->fecnak) {
+				/* Parity NAKs ran out: selective NAKs for the group. */
+				pgm_fec_fallback(peer, sqn, retry);
+			} else {
 				s->state = SLOT_LOST;
+			}
 			break;
 		}
 	}
@@ -369,8 +420,8 @@ enum hrtimer_restart pgm_peer_timer(struct hrtimer *t)
 	struct pgm_peer *peer = container_of(t, struct pgm_peer, timer);
 	struct pgm_receiver *rcv = peer->rcv;
 	u64 now = pgm_now();
-	__be32 nak[1 + PGM_NAK_LIST_MAX];
-	unsigned int nnak = 0;
+	__be32 nak[1 + PGM_NAK_LIST_MAX], par[PGM_PARITY_NAKS_MAX];
+	unsigned int nnak = 0, npar = 0, i;
 
 	spin_lock_bh(&rcv->lock);
 	if (rcv->dead)
@@ -391,14 +442,22 @@ enum hrtimer_restart pgm_peer_timer(struct hrtimer *t)
 	    ((peer->wait_pending && !pgm_ns_before(now, peer->wait_at)) ||
 	     (peer->bo_pending && peer->nla && peer->credit &&
 	      !pgm_ns_before(now, peer->bo_at)))) {
-		if (pgm_peer_nak_due(peer, now, nak, &nnak))
+		if (pgm_peer_nak_due(peer, now, nak, &nnak, par, &npar))
 			rcv->st.naks_deferred++;
 	}
 	if (nnak && peer_spend(peer, 1))
-		pgm_send_nak(rcv, peer, nak, nnak);
+		pgm_send_nak(rcv, peer, nak, nnak, false);
+	/* Parity NAKs spend credit as NAKs do; one without is retried later. */
+	for (i = 0; i < npar; i++) {
+		if (peer_spend(peer, 1))
+			pgm_send_nak(rcv, peer, &par[i], 1, true);
+		else
+			rcv->st.naks_deferred++;
+	}
 	if (!peer->spm_seen && !pgm_ns_before(now, peer->spmr_at))
 		pgm_peer_spmr_due(rcv, peer, now);
 	pgm_deliver(rcv, peer);
+	pgm_fec_prune(rcv, peer);
 	pgm_peer_arm(peer);
 out:
 	spin_unlock_bh(&rcv->lock);
@@ -461,7 +520,8 @@ void pgm_peer_arm(struct pgm_peer *peer)
 
 /* Read OPT_FRAGMENT, OPT_JOIN, OPT_FIN and OPT_RST of a data packet or SPM. */
 static void pgm_read_opts(const u8 *d, const struct pgm_wire_info *info,
-			  struct pgm_slot *frag, u8 *end, u32 *join, bool *has_join)
+			  struct pgm_slot *frag, u32 *frag_off, u8 *end, u32 *join,
+			  bool *has_join)
 {
 	const struct pgm_opt_fragment *of;
 	const struct pgm_opt_join *oj;
@@ -472,6 +532,7 @@ static void pgm_read_opts(const u8 *d, const struct pgm_wire_info *info,
 		case PGM_OPT_FRAGMENT:
 			of = (const void *)o;
 			if (frag && o->len >= sizeof(*of)) {
+				*frag_off = ntohl(of->offset);
 				frag->frag = true;
 				frag->first = ntohl(of->first);
 				frag->apdu_len = ntohl(of->apdu_len);
@@ -555,9 +616,9 @@ static void pgm_repaired(struct pgm_receiver *rcv, const struct pgm_slot *s)
  * it stays missing and is NAKed again later), except the packet delivery
  * waits for.
  */
-static bool pgm_hold_data(struct pgm_receiver *rcv, struct pgm_peer *peer, u32 sqn,
-			  struct sk_buff **skbp, bool take, unsigned int hlen,
-			  const struct pgm_slot *meta)
+bool pgm_hold_data(struct pgm_receiver *rcv, struct pgm_peer *peer, u32 sqn,
+		   struct sk_buff **skbp, bool take, unsigned int hlen,
+		   const struct pgm_slot *meta)
 	__must_hold(&rcv->lock)
 {
 	struct sk_buff *skb = *skbp;
@@ -612,15 +673,20 @@ static void pgm_rx_data(struct pgm_receiver *rcv, struct pgm_peer *peer,
 	u32 trail = ntohl(dh->trail);
 	struct pgm_slot meta = {};
 	bool has_join = false;
-	u32 join = 0;
+	u32 join = 0, frag_off = 0;
 	u8 end = 0;
 
 	lockdep_assert_held(&rcv->lock);
+	/* Section 11.2: parity is never data, nor takes a data slot. */
+	if (((const struct pgm_hdr *)skb->data)->options & PGM_OPT_PARITY) {
+		pgm_fec_parity(rcv, peer, skb, info);
+		return;
+	}
 	if (info->type == PGM_ODATA)
 		rcv->st.odata_received++;
 	else
 		rcv->st.rdata_received++;
-	pgm_read_opts(skb->data, info, &meta, &end, &join, &has_join);
+	pgm_read_opts(skb->data, info, &meta, &frag_off, &end, &join, &has_join);
 	if (meta.frag && (meta.apdu_len > PGM_APDU_MAX || !meta.apdu_len ||
 			  pgm_sqn_before(sqn, meta.first))) {
 		rcv->st.malformed++;
@@ -641,8 +707,10 @@ static void pgm_rx_data(struct pgm_receiver *rcv, struct pgm_peer *peer,
 	}
 	if (!pgm_hold_data(rcv, peer, sqn, skbp, take, info->hdr_len + info->opt_len, &meta))
 		return;
+	pgm_cb(pgm_slot_find(peer, sqn)->skb)->frag_off = frag_off;
 	if (!pgm_sqn_before(sqn, peer->lead + 1))
 		peer->lead = sqn;
+	pgm_fec_keep(rcv, peer, sqn);
 	if (end)
 		peer->ended = end;
 }
@@ -690,7 +758,11 @@ static void pgm_rx_spm(struct pgm_receiver *rcv, struct pgm_peer *peer,
 	peer->spm_sqn = spm_sqn;
 	if (ntohs(spm->nla.afi) == PGM_AFI_IP)
 		pgm_peer_nla(rcv, peer, spm->nla.addr);
-	pgm_read_opts(skb->data, info, NULL, &end, &join, &has_join);
+	/* Section 11.8.1: OPT_PARITY_PRM says what FEC the source offers. */
+	pgm_fec_spm(rcv, peer, skb->data, info);
+	peer->spm_lead = lead;
+	peer->spm_lead_set = true;
+	pgm_read_opts(skb->data, info, NULL, NULL, &end, &join, &has_join);
 	if (end)
 		peer->ended = end;
 	if (end == PGM_END_RST) {
@@ -758,15 +830,27 @@ static void pgm_rx_ncf(struct pgm_receiver *rcv, struct pgm_peer *peer,
 	u64 now = pgm_now();
 	unsigned int k;
 
+	bool parity = ((const struct pgm_hdr *)skb->data)->options & PGM_OPT_PARITY;
+
 	lockdep_assert_held(&rcv->lock);
-	pgm_ncf_one(rcv, peer, ntohl(nk->sqn), now);
+	/* A parity NCF (section 11.3.2) confirms a group's parity NAK, no sqn. */
+	if (parity) {
+		rcv->st.ncfs_received++;
+		pgm_fec_confirm(rcv, peer, ntohl(nk->sqn), now);
+	} else {
+		pgm_ncf_one(rcv, peer, ntohl(nk->sqn), now);
+	}
 	if (!(info->opt_seen & (1U << PGM_OPT_NAK_LIST)))
 		return;
 	pgm_for_each_opt(o, skb->data, info) {
 		if (pgm_opt_type(o) != PGM_OPT_NAK_LIST)
 			continue;
-		for (k = 0; k < pgm_nak_list_len(o); k++)
-			pgm_ncf_one(rcv, peer, pgm_nak_list_sqn(o, k), now);
+		for (k = 0; k < pgm_nak_list_len(o); k++) {
+			if (parity)
+				pgm_fec_confirm(rcv, peer, pgm_nak_list_sqn(o, k), now);
+			else
+				pgm_ncf_one(rcv, peer, pgm_nak_list_sqn(o, k), now);
+		}
 	}
 }
 
@@ -854,6 +938,7 @@ void pgm_receiver_rcv(struct sock *sk, struct sk_buff **skbp, bool take,
 		break;
 	}
 	pgm_deliver(rcv, peer);
+	pgm_fec_prune(rcv, peer);
 	pgm_peer_arm(peer);
 out:
 	spin_unlock_bh(&rcv->lock);

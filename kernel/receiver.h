@@ -17,6 +17,7 @@
 
 #include "pgm.h"
 #include "txw.h"
+#include "fec.h"
 
 #define SLOTS_PER_CHUNK	128
 #define PGM_PEER_HASH	256	/* buckets; keyed per receiver (hash_seed) */
@@ -36,10 +37,41 @@ struct pgm_slot {
 	u8		state;
 	u8		ncf_retries;
 	u8		data_retries;
-	bool		frag;		/* OPT_FRAGMENT present */
+	bool		frag:1;		/* OPT_FRAGMENT present */
+	bool		fecnak:1;	/* its NAK state is its group's parity NAK's */
+	bool		fecsel:1;	/* its group's parity NAKs failed: selective */
 	u32		first;		/* OPT_FRAGMENT: first sqn of the APDU */
 	u32		apdu_len;	/* OPT_FRAGMENT: APDU length */
 	u32		missing;	/* found missing then, in 1.024 us (pgm_stamp) */
+};
+
+/*
+ * FEC at a receiver (RFC 3208 section 11.5; rcvfec.c).  What a session's
+ * in-sequence SPMs said in OPT_PARITY_PRM, the code RS(255, k) (a parity
+ * packet depends on its number and k only, so the source's n need not be
+ * known), and the transmission groups of the window that hold originals
+ * or parity, in a table of @ngroups entries (a power of two above the
+ * window's groups, so no two groups of the window share an entry),
+ * allocated a chunk of PGM_RX_GRP_CHUNK entries at a time.
+ */
+#define PGM_RX_GRP_CHUNK	256
+
+struct pgm_rx_grp;
+
+struct pgm_peer_fec {
+	struct pgm_rs		rs;
+	u8			k;
+	u8			shift;		/* log2(k) */
+	bool			proactive;	/* OPT_PARITY_PRM's P */
+	bool			ondemand;	/* OPT_PARITY_PRM's O */
+	u32			ngroups;
+	u32			nchunks;
+	u32			low;		/* TG_SQN: groups before it are freed */
+	bool			low_set;
+	bool			sel_set;
+	u32			sel_tg;		/* the group of next when FEC was learnt */
+	u32			mem;		/* bytes charged for this and the table */
+	struct pgm_rx_grp	***chunks;
 };
 
 struct pgm_peer {
@@ -74,6 +106,11 @@ struct pgm_peer {
 	u64			wait_at;	/* earliest NCF/RDATA deadline */
 	bool			spmr_wait;	/* SPMR sent or suppressed: wait for the SPM */
 	struct pgm_params	p;		/* as when the peer appeared */
+	struct pgm_peer_fec	*fec;		/* NULL until an SPM offers FEC */
+	u32			spm_lead;	/* the last in-sequence SPM's SPM_LEAD */
+	bool			spm_lead_set;
+	bool			trail_set;
+	u32			trail;		/* the highest trail the source sent */
 	u64			losses;		/* this session's share of the counters */
 	u64			naks_sent;
 	u32			nchunks;
@@ -173,6 +210,42 @@ static inline u32 pgm_stamp(u64 ns)
 {
 	return (u32)(ns >> 10);
 }
+
+/* receiver.c, for rcvfec.c */
+bool pgm_extend(struct pgm_receiver *rcv, struct pgm_peer *peer, u32 sqn, u8 state)
+	__must_hold(&rcv->lock);
+bool pgm_hold_data(struct pgm_receiver *rcv, struct pgm_peer *peer, u32 sqn,
+		   struct sk_buff **skbp, bool take, unsigned int hlen,
+		   const struct pgm_slot *meta)
+	__must_hold(&rcv->lock);
+void pgm_slot_nak_state(struct pgm_peer *peer, struct pgm_slot *s, u8 state, u64 when)
+	__must_hold(&peer->rcv->lock);
+void pgm_slide_to(struct pgm_receiver *rcv, struct pgm_peer *peer, u32 trail)
+	__must_hold(&rcv->lock);
+
+/* rcvfec.c */
+struct pgm_wire_info;
+void pgm_fec_spm(struct pgm_receiver *rcv, struct pgm_peer *peer, const u8 *pkt,
+		 const struct pgm_wire_info *info)
+	__must_hold(&rcv->lock);
+void pgm_fec_parity(struct pgm_receiver *rcv, struct pgm_peer *peer, struct sk_buff *skb,
+		    const struct pgm_wire_info *info)
+	__must_hold(&rcv->lock);
+void pgm_fec_keep(struct pgm_receiver *rcv, struct pgm_peer *peer, u32 sqn)
+	__must_hold(&rcv->lock);
+void pgm_fec_prune(struct pgm_receiver *rcv, struct pgm_peer *peer)
+	__must_hold(&rcv->lock);
+bool pgm_fec_waits(const struct pgm_peer *peer, const struct pgm_slot *s, u32 sqn)
+	__must_hold(&peer->rcv->lock);
+bool pgm_fec_nak_group(const struct pgm_peer *peer, const struct pgm_slot *s, u32 sqn, u32 *tg)
+	__must_hold(&peer->rcv->lock);
+unsigned int pgm_fec_request(struct pgm_peer *peer, u32 tg, u64 now)
+	__must_hold(&peer->rcv->lock);
+void pgm_fec_fallback(struct pgm_peer *peer, u32 sqn, u64 when)
+	__must_hold(&peer->rcv->lock);
+void pgm_fec_confirm(struct pgm_receiver *rcv, struct pgm_peer *peer, u32 sqn, u64 now)
+	__must_hold(&rcv->lock);
+void pgm_fec_peer_free(struct pgm_peer *peer);
 
 /* deliver.c */
 void pgm_peer_event(struct pgm_receiver *rcv, struct pgm_peer *peer, u8 cmd,

@@ -128,6 +128,8 @@ static void pgm_linger_expire(struct pgm_source *src)
 	__must_hold(&src->lock)
 {
 	lockdep_assert_held(&src->lock);
+	if (!list_empty(&src->flg))
+		pgm_fec_linger_expire(src);
 	while (!list_empty(&src->lg)) {
 		struct pgm_txw_cb *cb = list_first_entry(&src->lg, struct pgm_txw_cb, rq);
 		bool again = cb->again;
@@ -171,15 +173,24 @@ bool pgm_linger_next(const struct pgm_source *src, unsigned long *when)
 static void pgm_send_ncf(struct pgm_source *src)
 	__must_hold(&src->lock)
 {
-	unsigned int n = src->ncf_n;
+	bool parity = !src->ncf_n;
+	unsigned int n = parity ? src->pncf_n : src->ncf_n;
 	struct sk_buff *skb;
 
 	lockdep_assert_held(&src->lock);
-	src->ncf_n = 0;
+	if (parity)
+		src->pncf_n = 0;
+	else
+		src->ncf_n = 0;
 	skb = pgm_build_nak(PGM_NCF, src->sport, src->dport, src->gsi, src->nla,
-			    src->group, src->ncf, n);
+			    src->group, parity ? src->pncf : src->ncf, n);
 	if (!skb)
 		return;
+	if (parity) {
+		/* Section 11.3.2: a parity NCF echoes parity requests, OPT_PARITY set. */
+		((struct pgm_hdr *)skb->data)->options |= PGM_OPT_PARITY;
+		pgm_set_csum(skb);
+	}
 	pgm_charge(src, pgm_wire_len(src, skb->len, true), true);
 	if (!pgm_xmit(src->sk, skb, src->group, true))
 		src->st.ncf_sent++;
@@ -200,16 +211,22 @@ static void pgm_send_ncf(struct pgm_source *src)
 bool pgm_repair_next(const struct pgm_source *src, bool *ncf, unsigned int *cost)
 	__must_hold(&src->lock)
 {
+	struct pgm_fec_grp *fg;
+
 	lockdep_assert_held(&src->lock);
-	if (src->ncf_n && !(src->rdata_turn && !list_empty(&src->rq))) {
+	if ((src->ncf_n || src->pncf_n) && !(src->rdata_turn && !list_empty(&src->rq))) {
 		*ncf = true;
-		*cost = pgm_wire_len(src, pgm_nak_len(src->ncf_n), true);
+		*cost = pgm_wire_len(src, pgm_nak_len(src->ncf_n ? : src->pncf_n), true);
 		return true;
 	}
 	if (list_empty(&src->rq))
 		return false;
 	*ncf = false;
-	*cost = pgm_rdata_cost(src, txw_skb(list_first_entry(&src->rq, struct pgm_txw_cb, rq)));
+	fg = pgm_fec_node_grp(src, src->rq.next);
+	if (fg)
+		*cost = pgm_fec_grp_cost(src, fg);
+	else
+		*cost = pgm_rdata_cost(src, txw_skb(list_first_entry(&src->rq, struct pgm_txw_cb, rq)));
 	return true;
 }
 
@@ -220,6 +237,9 @@ bool pgm_repair_next(const struct pgm_source *src, bool *ncf, unsigned int *cost
  * The pending NCF and the queued RDATA, oldest first: from the NAK that
  * asked (softirq), from the timer, and from a send() that waits for
  * tokens (it wakes on a high-resolution timer, the source's timer ticks).
+ * With FEC, queued on-demand parity in its turn (after its group's
+ * proactive parity), then due proactive parity (srcfec.c), which takes
+ * tokens as ODATA does.
  */
 void pgm_repair_pump(struct pgm_source *src)
 	__must_hold(&src->lock)
@@ -229,16 +249,27 @@ void pgm_repair_pump(struct pgm_source *src)
 
 	lockdep_assert_held(&src->lock);
 	pgm_linger_expire(src);
-	while (pgm_repair_next(src, &ncf, &cost) && pgm_may_send(src, cost, true)) {
+	for (;;) {
+		struct pgm_fec_grp *fg = NULL;
 		struct pgm_txw_cb *cb;
 		struct sk_buff *skb;
 
+		if (!pgm_repair_next(src, &ncf, &cost))
+			goto proactive;
+		if (!ncf)
+			fg = pgm_fec_node_grp(src, src->rq.next);
+		if ((fg && pgm_fec_grp_blocked(src, fg)) || !pgm_may_send(src, cost, true))
+			goto proactive;
 		if (ncf) {
 			pgm_send_ncf(src);
 			src->rdata_turn = true;
 			continue;
 		}
 		src->rdata_turn = false;
+		if (fg) {
+			pgm_fec_grp_send(src, fg);
+			continue;
+		}
 		cb = list_first_entry(&src->rq, struct pgm_txw_cb, rq);
 		skb = txw_skb(cb);
 		list_del_init(&cb->rq);
@@ -251,6 +282,10 @@ void pgm_repair_pump(struct pgm_source *src)
 			}
 			pgm_source_data_sent(src);	/* RDATA is data too (5.1.5) */
 		}
+		continue;
+proactive:
+		if (!src->pro_groups || !pgm_fec_pro_send(src))
+			break;
 	}
 }
 
@@ -284,7 +319,7 @@ unsigned int pgm_repair_reserve(const struct pgm_source *src)
  * False if it is outside the window (nothing to confirm).  Under
  * src->lock, the ended lingers expired.
  */
-static bool pgm_repair(struct pgm_source *src, u32 sqn)
+bool pgm_repair(struct pgm_source *src, u32 sqn)
 	__must_hold(&src->lock)
 {
 	struct sk_buff *skb;
@@ -320,7 +355,7 @@ static bool pgm_repair(struct pgm_source *src, u32 sqn)
  * Count @n NAKs against the netns's nak-storm-rate: past it within one
  * second, one nak-storm event for that second.
  */
-static void pgm_source_nak_rate(struct pgm_source *src, u32 n)
+void pgm_source_nak_rate(struct pgm_source *src, u32 n)
 	__must_hold(&src->lock)
 {
 	u32 limit = READ_ONCE(pgm_pernet(sock_net(src->sk))->nak_storm_rate);
@@ -380,6 +415,10 @@ static void pgm_source_nak(struct pgm_source *src, struct sk_buff *skb,
 	if (ntohs(nk->src.afi) != PGM_AFI_IP || nk->src.addr != src->nla ||
 	    ntohs(nk->grp.afi) != PGM_AFI_IP || nk->grp.addr != src->group) {
 		src->st.malformed++;
+		return;
+	}
+	if (((const struct pgm_hdr *)skb->data)->options & PGM_OPT_PARITY) {
+		pgm_fec_nak(src, skb, info);
 		return;
 	}
 	src->st.naks_received++;

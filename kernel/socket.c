@@ -12,6 +12,7 @@
 #include <linux/net.h>
 #include <linux/igmp.h>
 #include <linux/in.h>
+#include <linux/log2.h>
 #include <linux/random.h>
 #include <linux/siphash.h>
 #include <linux/utsname.h>
@@ -22,6 +23,7 @@
 #include <net/route.h>
 
 #include "pgm.h"
+#include "fec.h"
 
 /*
  * The default GSI (RFC 3208 section 3.1 recommends 48 bits of a hash of the
@@ -383,7 +385,48 @@ static int pgm_set_gsi(struct sock *sk, sockptr_t optval, unsigned int optlen)
 	return err;
 }
 
-/* The boolean options that are not tunables: PGM_ABORT_ON_LOSS, PGM_RECVSQN, PGM_UDP_ENCAP. */
+/* Is @f a PGM_FEC setting a source may have?  All zero is: no FEC. */
+static bool pgm_fec_valid(const struct pgm_fec *f)
+{
+	if (!f->n && !f->k && !f->proactive && !f->flags)
+		return true;
+	if (f->flags & ~PGM_FEC_ONDEMAND)
+		return false;
+	if (f->k < PGM_RS_MIN_K || f->k > PGM_RS_MAX_K || !is_power_of_2(f->k))
+		return false;
+	if (f->n <= f->k)	/* n is at most 255 by its type */
+		return false;
+	if (f->proactive > f->n - f->k || f->proactive > f->k)
+		return false;
+	return f->proactive || (f->flags & PGM_FEC_ONDEMAND);
+}
+
+/* PGM_FEC: the source's FEC, before connect(). */
+static int pgm_set_fec(struct sock *sk, sockptr_t optval, unsigned int optlen)
+{
+	struct pgm_sock *ps = pgm_sk(sk);
+	struct pgm_fec f;
+	int err = 0;
+
+	if (optlen < sizeof(f))
+		return -EINVAL;
+	if (copy_from_sockptr(&f, optval, sizeof(f)))
+		return -EFAULT;
+	if (!pgm_fec_valid(&f))
+		return -EINVAL;
+	lock_sock(sk);
+	if (ps->role == PGM_ROLE_SOURCE)
+		err = -EISCONN;
+	else
+		ps->fec = f;
+	release_sock(sk);
+	return err;
+}
+
+/*
+ * The boolean options that are not tunables: PGM_ABORT_ON_LOSS, PGM_RECVSQN,
+ * PGM_FEC_NAK, PGM_UDP_ENCAP.
+ */
 static int pgm_set_flag(struct sock *sk, int optname, sockptr_t optval, unsigned int optlen)
 {
 	struct pgm_sock *ps = pgm_sk(sk);
@@ -398,6 +441,9 @@ static int pgm_set_flag(struct sock *sk, int optname, sockptr_t optval, unsigned
 	switch (optname) {
 	case PGM_RECVSQN:
 		WRITE_ONCE(ps->recv_sqn, !!val);
+		break;
+	case PGM_FEC_NAK:
+		WRITE_ONCE(ps->fec_nak, !!val);
 		break;
 	case PGM_ABORT_ON_LOSS:
 		if (val && ps->ring)
@@ -480,8 +526,11 @@ static int pgm_setsockopt(struct sock *sk, int level, int optname,
 		return pgm_ring_set_wake(sk, optval, optlen);
 	case PGM_GSI:
 		return pgm_set_gsi(sk, optval, optlen);
+	case PGM_FEC:
+		return pgm_set_fec(sk, optval, optlen);
 	case PGM_ABORT_ON_LOSS:
 	case PGM_RECVSQN:
+	case PGM_FEC_NAK:
 	case PGM_UDP_ENCAP:
 		return pgm_set_flag(sk, optname, optval, optlen);
 	}
@@ -628,6 +677,14 @@ static int pgm_getsockopt(struct sock *sk, int level, int optname,
 		release_sock(sk);
 		return pgm_put_opt(optval, optlen, &gsi, sizeof(gsi), false);
 	}
+	case PGM_FEC: {
+		struct pgm_fec f;
+
+		lock_sock(sk);
+		f = ps->fec;
+		release_sock(sk);
+		return pgm_put_opt(optval, optlen, &f, sizeof(f), false);
+	}
 	case PGM_TSI:
 		return pgm_get_tsi(sk, optval, optlen);
 	case PGM_ABORT_ON_LOSS:
@@ -635,6 +692,9 @@ static int pgm_getsockopt(struct sock *sk, int level, int optname,
 		return pgm_put_opt(optval, optlen, &val, sizeof(int), false);
 	case PGM_RECVSQN:
 		val = READ_ONCE(ps->recv_sqn);
+		return pgm_put_opt(optval, optlen, &val, sizeof(int), false);
+	case PGM_FEC_NAK:
+		val = READ_ONCE(ps->fec_nak);
 		return pgm_put_opt(optval, optlen, &val, sizeof(int), false);
 	case PGM_UDP_ENCAP:
 		val = READ_ONCE(ps->udp);

@@ -108,10 +108,10 @@ static unsigned int pgm_spm_optlen(const struct pgm_source *src)
 	bool join = pgm_join_offer(src, &min);
 
 	lockdep_assert_held(&src->lock);
-	if (!src->end && !join)
+	if (!src->end && !join && !src->fec.k)
 		return 0;
-	return PGM_OPT_LENGTH_LEN + (src->end ? PGM_OPT_FLAG_LEN : 0) +
-	       (join ? PGM_OPT_JOIN_LEN : 0);
+	return PGM_OPT_LENGTH_LEN + pgm_fec_spm_optlen(src) +
+	       (src->end ? PGM_OPT_FLAG_LEN : 0) + (join ? PGM_OPT_JOIN_LEN : 0);
 }
 
 /**
@@ -146,8 +146,10 @@ void pgm_send_spm(struct pgm_source *src, bool force)
 	skb = pgm_alloc_pkt(PGM_SPM4_HLEN + optlen, GFP_ATOMIC);
 	if (!skb)
 		return;
+	/* OPT_PARITY_PRM is network-significant (section 11.8.1). */
 	pgm_fill_hdr(skb, src->sport, src->dport, PGM_SPM,
-		     optlen ? PGM_OPT_PRESENT : 0, src->gsi, 0);
+		     (optlen ? PGM_OPT_PRESENT : 0) | (src->fec.k ? PGM_OPT_NETWORK : 0),
+		     src->gsi, 0);
 	spm = skb_put(skb, sizeof(*spm));
 	spm->sqn = htonl(src->spm_sqn++);
 	spm->trail = htonl(src->trail);
@@ -157,6 +159,8 @@ void pgm_send_spm(struct pgm_source *src, bool force)
 	spm->nla.addr = src->nla;
 	if (optlen) {
 		pgm_optw_init(&ow, skb_put(skb, optlen));
+		/* FEC's first, in every SPM (section 11.4). */
+		pgm_fec_spm_opt(src, &ow);
 		if (join) {
 			oj = (void *)pgm_optw_add(&ow, PGM_OPT_JOIN, PGM_OPT_JOIN_LEN);
 			oj->sqn = htonl(join_min);
@@ -197,6 +201,14 @@ void pgm_source_arm(struct pgm_source *src)
 	}
 	if (pgm_linger_next(src, &t_linger) && time_before(t_linger, when))
 		when = t_linger;
+	if (pgm_fec_linger_next(src, &t_linger) && time_before(t_linger, when))
+		when = t_linger;
+	if (pgm_fec_pro_next(src, &cost)) {
+		unsigned long t = jiffies + pgm_token_delay(src, cost, false);
+
+		if (time_before(t, when))
+			when = t;
+	}
 	if (src->spm_pending) {
 		unsigned int cost = pgm_wire_len(src, PGM_SPM4_HLEN + pgm_spm_optlen(src), true);
 		unsigned long t = jiffies + pgm_token_delay(src, cost, false);
@@ -364,6 +376,7 @@ static void pgm_txw_drop_trail(struct pgm_source *src)
 
 	lockdep_assert(src->dead || lockdep_is_held(&src->lock));
 	*slot = NULL;
+	pgm_fec_trail_passed(src, src->trail);
 	src->trail++;
 	if (!skb)
 		return;
@@ -477,6 +490,11 @@ int pgm_source_start(struct sock *sk)
 		kfree(src);
 		return -ENOMEM;
 	}
+	if (pgm_fec_start(src, &ps->fec)) {
+		kvfree(src->txw);
+		kfree(src);
+		return -ENOMEM;
+	}
 	spin_lock_init(&src->lock);
 	INIT_LIST_HEAD(&src->rq);
 	INIT_LIST_HEAD(&src->lg);
@@ -568,6 +586,7 @@ static void pgm_source_free(struct rcu_head *head)
 {
 	struct pgm_source *src = container_of(head, struct pgm_source, rcu);
 
+	pgm_fec_free(src);
 	kvfree(src->txw);
 	kfree(src);
 }
@@ -636,7 +655,8 @@ void pgm_source_stop(struct sock *sk)
 	while (src->trail != src->next_sqn)
 		pgm_txw_drop_trail(src);
 	WARN_ON_ONCE(src->mem || src->rq_len || !list_empty(&src->rq) ||
-		     src->lg_again || !list_empty(&src->lg));
+		     src->lg_again || !list_empty(&src->lg) ||
+		     src->flg_owed || !list_empty(&src->flg));
 	src->ncf_n = 0;
 	call_rcu(&src->rcu, pgm_source_free);
 }
@@ -728,9 +748,10 @@ static int pgm_wait_tokens(struct sock *sk, struct pgm_source *src, s64 need,
 		 * just below, and a second look could find it smaller than
 		 * the tokens already there.
 		 */
-		want = min_t(s64, need + pgm_repair_reserve(src),
+		want = min_t(s64, need + pgm_repair_reserve(src) + pgm_fec_reserve(src),
 			     pgm_burst(src, src->p.txw_max_rte));
-		if (src->tokens >= want)
+		/* Proactive parity due goes before new data (section 11.4). */
+		if (src->tokens >= want && !src->pro_groups)
 			return 0;
 		src->odata_short = jiffies;
 		if (!timeo)
@@ -813,6 +834,12 @@ static void pgm_txw_send(struct pgm_source *src, struct sk_buff *skb, unsigned i
 	sk_wmem_queued_add(src->sk, skb->truesize);
 	*txw_at(src, sqn) = skb;
 	pgm_send_entry(src, skb, false);
+	if (src->fec.k) {
+		/* A group's proactive parity follows its last ODATA (11.4). */
+		pgm_fec_odata_sent(src, sqn);
+		while (src->pro_groups && pgm_fec_pro_send(src))
+			;
+	}
 }
 
 /*
@@ -884,6 +911,16 @@ int pgm_source_sendmsg(struct sock *sk, struct msghdr *msg, size_t len)
 	max_frag = src->p.max_tpdu - PGM_IP_HLEN - pgm_encap_hlen(sk) -
 		   PGM_DATA_HLEN - PGM_ODATA_OPTS_MAX;
 	max_plain = max_frag + PGM_OPT_FRAGMENT_LEN;
+	/*
+	 * With FEC every TPDU leaves room for the largest parity packet of
+	 * its group (section 11.2): the length trailer, OPT_LENGTH, an
+	 * encoded OPT_FRAGMENT and OPT_PARITY_GRP, whether or not it is a
+	 * fragment itself, and as RDATA (with Router Alert), so parity
+	 * never exceeds PGM_MAX_TPDU.
+	 */
+	if (src->fec.k)
+		max_plain = max_frag = min_t(size_t, max_frag, src->p.max_tpdu -
+					     pgm_wire_len(src, PGM_DATA_HLEN + PGM_FEC_PARITY_ROOM, true));
 	n = len <= max_plain ? 1 : DIV_ROUND_UP(len, max_frag);
 	if (n > src->size)
 		return -EMSGSIZE;	/* would not fit the transmit window */

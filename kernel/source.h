@@ -13,6 +13,28 @@
 
 #include "pgm.h"
 #include "txw.h"
+#include "fec.h"
+
+/*
+ * On-demand parity of one transmission group wholly in the window (FEC,
+ * srcfec.c): the next unused parity number, what is still to send, and
+ * the linger after its last batch.  One per group the window can hold,
+ * found by pgm_fec_grp_at(); @used says it describes @group.
+ */
+struct pgm_fec_grp {
+	struct list_head	node;	/* in src->rq while queued, in src->flg while
+					 * its last batch lingers; else empty */
+	unsigned long		last_sent;	/* jiffies of its last parity packet */
+	u32			group;	/* its first sqn */
+	bool			used;
+	bool			queued;
+	bool			lingers;
+	u8			next;	/* next parity number, 0..n-k */
+	u8			pending;	/* parity packets still to send */
+	u8			batch;	/* sent since pending last rose from 0 */
+	u8			last_batch;	/* of the batch that ended at last_sent */
+	u8			owed;	/* parity owed when the linger ends */
+};
 
 struct pgm_source {
 	spinlock_t		lock;		/* everything below */
@@ -59,7 +81,27 @@ struct pgm_source {
 	u32			nak_count;	/* NAKs received in it */
 	bool			storm_told;	/* nak-storm event sent for it */
 	unsigned long		rl_told;	/* last rate-limited event (jiffies) */
+	/* FEC (srcfec.c): fec.k == 0 without it. */
+	struct pgm_fec		fec;		/* PGM_FEC, fixed at connect() */
+	struct pgm_rs		rs;		/* RS(n, k), read-only */
+	struct pgm_fec_grp	*fgrp;		/* on-demand state, one per group slot */
+	u32			fgrp_mask;	/* group slots - 1 */
+	struct list_head	flg;		/* groups whose parity lingers, oldest first */
+	u32			flg_owed;	/* of them, owed parity at the linger's end */
+	u32			pro_group;	/* first group with proactive parity due */
+	u32			pro_groups;	/* groups with proactive parity due from it */
+	u8			pro_next;	/* next proactive parity number of pro_group */
+	__be32			pncf[PGM_NAK_SQNS_MAX];	/* parity requests the next parity NCF echoes */
+	u8			pncf_n;
+	void			*fscratch;	/* encoder's per-original scratch (srcfec.c) */
 };
+
+/*
+ * Octets a parity packet may have beyond the TSDU of its longest original
+ * (section 11.2): the 2-octet length trailer, OPT_LENGTH, an encoded
+ * OPT_FRAGMENT and OPT_PARITY_GRP.
+ */
+#define PGM_FEC_PARITY_ROOM	(2 + PGM_OPT_LENGTH_LEN + PGM_OPT_FRAGMENT_LEN + 8)
 
 /* Kept in skb->cb of a transmit window entry. */
 struct pgm_txw_cb {
@@ -166,7 +208,41 @@ void pgm_send_spm(struct pgm_source *src, bool force)
 int pgm_send_entry(struct pgm_source *src, struct sk_buff *orig, bool rdata)
 	__must_hold(&src->lock);
 
+/* srcfec.c */
+int pgm_fec_start(struct pgm_source *src, const struct pgm_fec *fec);
+void pgm_fec_free(struct pgm_source *src);
+unsigned int pgm_fec_spm_optlen(const struct pgm_source *src);
+void pgm_fec_spm_opt(const struct pgm_source *src, struct pgm_optw *ow);
+unsigned int pgm_fec_reserve(const struct pgm_source *src)
+	__must_hold(&src->lock);
+void pgm_fec_odata_sent(struct pgm_source *src, u32 sqn)
+	__must_hold(&src->lock);
+void pgm_fec_trail_passed(struct pgm_source *src, u32 sqn);
+bool pgm_fec_pro_next(const struct pgm_source *src, unsigned int *cost)
+	__must_hold(&src->lock);
+bool pgm_fec_pro_send(struct pgm_source *src)
+	__must_hold(&src->lock);
+struct pgm_fec_grp *pgm_fec_node_grp(const struct pgm_source *src,
+				     const struct list_head *node);
+unsigned int pgm_fec_grp_cost(const struct pgm_source *src, const struct pgm_fec_grp *fg)
+	__must_hold(&src->lock);
+bool pgm_fec_grp_blocked(const struct pgm_source *src, const struct pgm_fec_grp *fg)
+	__must_hold(&src->lock);
+void pgm_fec_grp_send(struct pgm_source *src, struct pgm_fec_grp *fg)
+	__must_hold(&src->lock);
+void pgm_fec_linger_expire(struct pgm_source *src)
+	__must_hold(&src->lock);
+bool pgm_fec_linger_next(const struct pgm_source *src, unsigned long *when)
+	__must_hold(&src->lock);
+void pgm_fec_nak(struct pgm_source *src, struct sk_buff *skb,
+		 const struct pgm_wire_info *info)
+	__must_hold(&src->lock);
+
 /* repair.c */
+void pgm_source_nak_rate(struct pgm_source *src, u32 n)
+	__must_hold(&src->lock);
+bool pgm_repair(struct pgm_source *src, u32 sqn)
+	__must_hold(&src->lock);
 void pgm_refill(struct pgm_source *src)
 	__must_hold(&src->lock);
 unsigned long pgm_token_delay(const struct pgm_source *src, unsigned int cost, bool repair)

@@ -1,3 +1,4 @@
+import CPGM
 import SystemPackage
 
 /// How a ``PGMSource`` is set up. Every field left nil keeps the namespace's
@@ -20,6 +21,8 @@ public struct SourceOptions: Sendable, Hashable {
     public var multicastLoop: Bool?
     /// PGM in UDP instead of IP protocol 113; nil: native.
     public var udpEncapsulation: UDPEncapsulation?
+    /// FEC (`PGM_FEC`); nil: none, the default.
+    public var fec: FECSettings?
 
     /// Options with every field nil: the defaults.
     public init() {}
@@ -59,6 +62,9 @@ public struct ReceiverOptions: Sendable, Hashable {
     public var tunables = ReceiverTunables()
     /// Unrecoverable loss resets the session (`PGM_ABORT_ON_LOSS`).
     public var abortOnLoss: Bool?
+    /// Ask sources that offer on-demand parity for parity (`PGM_FEC_NAK`;
+    /// default off: an OpenPGM 5.3 source aborts on a parity NAK).
+    public var parityNAKs: Bool?
     /// `SO_RCVBUF`, bytes.
     public var receiveBufferSize: Int32?
     /// Receive through an mmap ring of this geometry (`PGM_RX_RING`)
@@ -105,6 +111,7 @@ public struct PGMSource: ~Copyable {
             if let v = o.multicastTTL { try s.setMulticastTTL(v) }
             if let v = o.multicastLoop { try s.setMulticastLoop(v) }
             if let v = o.udpEncapsulation { try s.setUDPEncapsulation(v) }
+            if let v = o.fec { try s.setFEC(v) }
             if let v = o.interface {
                 try s.bind(to: IPv4Endpoint(v, port: 0))
                 try s.setMulticastInterface(v)
@@ -189,6 +196,7 @@ public struct PGMReceiver: ~Copyable {
         do throws(Errno) {
             try o.tunables.apply(to: s)
             if let v = o.abortOnLoss { try s.setAbortOnLoss(v) }
+            if let v = o.parityNAKs { try s.setParityNAKs(v) }
             if let v = o.receiveBufferSize { try s.setReceiveBufferSize(v) }
             try s.setReceiveSequenceNumbers(true)
             if let r = o.ring { ring = try ReceiveRing(fd: s.fd, syscalls: syscalls, options: r) }
@@ -291,5 +299,115 @@ public struct PGMReceiver: ~Copyable {
     public consuming func close() throws(Errno) {
         ring?.unmap()
         try socket.close()
+    }
+}
+
+/// A source's FEC (`PGM_FEC`, RFC 3208 Appendix A): RS(n, k) over
+/// transmission groups of k sequence numbers, `proactive` parity packets
+/// after each group's last ODATA, and parity for parity NAKs when
+/// `onDemand`. Not for sessions with OpenPGM 5.3 receivers (pgm(7)).
+public struct FECSettings: Hashable, Sendable, CustomStringConvertible {
+    /// Why FEC settings were refused: what the kernel refuses with EINVAL.
+    public enum Error: Swift.Error, Hashable, Sendable, CustomStringConvertible {
+        /// k is not a power of two from 2 to 128.
+        case groupSize(Int)
+        /// n is not from k + 1 to 255.
+        case blockSize(Int, k: Int)
+        /// More proactive parity packets than n - k or than k.
+        case proactive(Int, n: Int, k: Int)
+        /// Neither proactive nor on-demand parity.
+        case nothingOffered
+
+        public var description: String {
+            switch self {
+            case .groupSize(let k): "k = \(k): the transmission group size is a power of two from 2 to 128"
+            case .blockSize(let n, let k): "n = \(n): the FEC block is k + 1 = \(k + 1) to 255 packets"
+            case .proactive(let h, let n, let k):
+                "proactive = \(h): at most n - k = \(n - k) and at most k = \(k) proactive parity packets per group"
+            case .nothingOffered: "FEC needs proactive parity (proactive > 0), on-demand parity, or both"
+            }
+        }
+    }
+
+    /// Packets in an FEC block: k originals and n - k parity packets.
+    public let n: Int
+    /// Original packets in a transmission group.
+    public let k: Int
+    /// Parity packets sent with each group.
+    public let proactive: Int
+    /// Whether parity NAKs are answered with parity.
+    public let onDemand: Bool
+
+    public init(n: Int, k: Int, proactive: Int = 0, onDemand: Bool = false) throws(Error) {
+        guard (2...128).contains(k), k & (k - 1) == 0 else { throw .groupSize(k) }
+        guard n > k, n <= 255 else { throw .blockSize(n, k: k) }
+        guard proactive >= 0, proactive <= n - k, proactive <= k else { throw .proactive(proactive, n: n, k: k) }
+        guard proactive > 0 || onDemand else { throw .nothingOffered }
+        self.n = n
+        self.k = k
+        self.proactive = proactive
+        self.onDemand = onDemand
+    }
+
+    /// The settings of a `struct pgm_fec`; nil when it is all zero (no FEC)
+    /// or not valid.
+    init?(_ f: pgm_fec) {
+        guard f.k != 0 else { return nil }
+        guard let s = try? FECSettings(n: Int(f.n), k: Int(f.k), proactive: Int(f.proactive),
+                                       onDemand: f.flags & UInt8(PGM_FEC_ONDEMAND) != 0)
+        else { return nil }
+        self = s
+    }
+
+    var raw: pgm_fec {
+        var f = pgm_fec()
+        f.n = UInt8(n)
+        f.k = UInt8(k)
+        f.proactive = UInt8(proactive)
+        f.flags = onDemand ? UInt8(PGM_FEC_ONDEMAND) : 0
+        return f
+    }
+
+    public var description: String { "n=\(n),k=\(k),proactive=\(proactive)\(onDemand ? ",ondemand" : "")" }
+
+    /// Settings from text as pgm-send's `--fec` takes them:
+    /// `n=32,k=16,proactive=2,ondemand` (proactive defaults to 0).
+    public init(parsing text: String) throws(ParseError) {
+        var n: Int?, k: Int?, proactive = 0, onDemand = false
+        for item in text.split(separator: ",", omittingEmptySubsequences: false) {
+            let parts = item.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            let key = String(parts[0])
+            if parts.count == 1 {
+                guard key == "ondemand" else { throw .syntax(String(item)) }
+                onDemand = true
+                continue
+            }
+            guard let v = Int(parts[1]), v >= 0 else { throw .syntax(String(item)) }
+            switch key {
+            case "n": n = v
+            case "k": k = v
+            case "proactive": proactive = v
+            default: throw .syntax(String(item))
+            }
+        }
+        guard let n, let k else { throw .syntax("n= and k= are needed") }
+        do { self = try FECSettings(n: n, k: k, proactive: proactive, onDemand: onDemand) } catch {
+            throw .invalid(error)
+        }
+    }
+
+    /// Why text was not FEC settings.
+    public enum ParseError: Swift.Error, Hashable, Sendable, CustomStringConvertible {
+        /// Not `n=N,k=K[,proactive=H][,ondemand]`: the part that was not.
+        case syntax(String)
+        /// Well formed, but settings the kernel refuses.
+        case invalid(Error)
+
+        public var description: String {
+            switch self {
+            case .syntax(let part): "'\(part)': expected n=N,k=K[,proactive=H][,ondemand]"
+            case .invalid(let e): e.description
+            }
+        }
     }
 }

@@ -123,6 +123,17 @@ public struct PGMSocket: ~Copyable {
         try setRaw(level: SOL_PGM, name: PGM_GSI, value: g)
     }
 
+    /// A source's FEC (`PGM_FEC`); nil turns it off (the default). Before
+    /// ``connect(to:)``: `Errno.isConnected` after.
+    public func setFEC(_ fec: FECSettings?) throws(Errno) {
+        try setRaw(level: SOL_PGM, name: PGM_FEC, value: fec?.raw ?? pgm_fec())
+    }
+
+    /// The socket's FEC settings (`PGM_FEC`); nil without FEC.
+    public func fec() throws(Errno) -> FECSettings? {
+        FECSettings(try getRaw(level: SOL_PGM, name: PGM_FEC, as: pgm_fec.self))
+    }
+
     /// Whether unrecoverable loss resets the session (`PGM_ABORT_ON_LOSS`)
     /// instead of being reported and skipped.
     public func setAbortOnLoss(_ on: Bool) throws(Errno) {
@@ -135,6 +146,13 @@ public struct PGMSocket: ~Copyable {
     /// ``Message/sequenceNumber``. ``PGMReceiver`` turns it on.
     public func setReceiveSequenceNumbers(_ on: Bool) throws(Errno) {
         try setRaw(level: SOL_PGM, name: PGM_RECVSQN, value: Int32(on ? 1 : 0))
+    }
+
+    /// Whether a receiver sends parity NAKs (RFC 3208 section 11.5) to a
+    /// source that offers on-demand parity (`PGM_FEC_NAK`, on by default);
+    /// off, its losses are NAKed selectively (proactive parity is still used).
+    public func setParityNAKs(_ on: Bool) throws(Errno) {
+        try setRaw(level: SOL_PGM, name: PGM_FEC_NAK, value: Int32(on ? 1 : 0))
     }
 
     /// Sends and receives PGM in UDP (`PGM_UDP_ENCAP`, OpenPGM's scheme),

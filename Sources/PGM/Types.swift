@@ -205,6 +205,11 @@ extension SourceStatistics {
         spmDeferred = s.spm_deferred
         rdataQueued = s.rdata_queued
         transmitWindowMemory = s.txw_mem
+        paritySentProactive = s.parity_sent_proactive
+        paritySentOnDemand = s.parity_sent_ondemand
+        parityNaksReceived = s.parity_naks_received
+        parityNaksRefused = s.parity_naks_refused
+        parityByOriginals = s.parity_by_originals
     }
 }
 
@@ -233,6 +238,11 @@ extension ReceiverStatistics {
         repairs = s.repairs
         repairMicrosecondsTotal = s.repair_us_total
         repairMicrosecondsMax = s.repair_us_max
+        parityReceived = s.parity_received
+        parityDropped = s.parity_dropped
+        parityUnused = s.parity_unused
+        groupsRebuilt = s.groups_rebuilt
+        parityNaksSent = s.parity_naks_sent
     }
 }
 

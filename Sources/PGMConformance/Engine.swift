@@ -1,3 +1,5 @@
+import PGMFEC
+import PGMModel
 import PGMWire
 
 /// The addresses of a conformance run: the IUT, simulated peers and the group.
@@ -152,11 +154,19 @@ public final class Runner {
     /// recorded before it, and those the wire saw before it.
     var actionIndex = 0
     var actionTime: Int64 = 0
+    /// The last step was a `send`.
+    var sending = false
     var dataBase: UInt32?
     var spmBase: UInt32?
     var spmCounter: [Int: UInt32] = [:]
     var lead: [Int: UInt32] = [:]
     var trace: [String] = []
+    /// The data packets each simulated source sent (injected or lost), by
+    /// absolute sqn: what parity it injects is computed from.
+    var sentData: [Int: [UInt32: FECOriginal]] = [:]
+    /// RS(255, k) of the scenario's `fec` line: a parity packet depends on
+    /// its number and k only.
+    var fecCode: ReedSolomon?
 
     public init(_ scenario: Scenario, backend: any ConformanceBackend, network: Network) {
         self.scenario = scenario
@@ -172,6 +182,10 @@ public final class Runner {
     /// Runs the scenario to its end or first failure.
     public func run() -> Outcome {
         var failure: String?
+        // RS(255, k) and its tables are built before the clock starts: on a
+        // slow guest their first use delayed the first parity injection by
+        // tens of ms, past a short NAK_BO_IVL.
+        if let c = code() { _ = try? c.parity(c.k, of: [[UInt8]](repeating: [0], count: c.k)) }
         do throws(Failure) {
             do { try backend.start(scenario, network: network) } catch { throw Failure(message: "start: \(error.message)") }
             // What the IUT does as it starts belongs before the first step.
@@ -198,9 +212,15 @@ public final class Runner {
     }
 
     func perform(_ action: Step.Action) throws(Failure) {
+        // Consecutive sends are one action: what the IUT sends from the
+        // first on answers them (on a real clock an earlier send's packets,
+        // a group's parity say, precede the last send).
+        let continuesSends = sending
+        sending = false
         switch action {
         case .send(let size, let count):
-            try markAction()
+            if continuesSends { try pump(until: backend.now) } else { try markAction() }
+            sending = true
             for i in 0..<count {
                 let bytes = apduBytes(first: UInt32(truncatingIfNeeded: i), length: size)
                 try backendCall { () throws(BackendError) in try backend.send(bytes) }
@@ -212,7 +232,11 @@ public final class Runner {
             ref = backend.now
         case .inject(let j):
             try markAction()
-            let (bytes, multicast) = try build(j)
+            guard let (bytes, multicast) = try build(j) else {
+                trace.append("\(stamp(backend.now))  lost    \(j.text)")
+                ref = backend.now
+                return
+            }
             trace.append("\(stamp(backend.now))  inject  \(j.text)")
             try backendCall { () throws(BackendError) in try backend.inject(bytes, from: j.from ?? j.peer, multicast: multicast) }
             ref = backend.now
@@ -343,22 +367,122 @@ public final class Runner {
         return nil
     }
 
+    // MARK: FEC
+
+    /// The first sqn of transmission group `index` (absolute): group 0 holds
+    /// the session's first sqn. Nil without a `fec` line or a first sqn.
+    func groupStart(_ index: UInt32) -> UInt32? {
+        guard let fec = scenario.fec, let base = dataBase else { return nil }
+        let k = UInt32(fec.k)
+        return (base & ~(k - 1)) &+ index &* k
+    }
+
+    /// The absolute sqn a pattern or injection names: with `group`, a place
+    /// in the group (data, selective NAK), a parity packet's number, or a
+    /// parity NAK's count; else relative to the session's first sqn.
+    func absoluteSequence(group: UInt32?, sequence: UInt32?, parityNumber: Int?, count: Int?) -> UInt32? {
+        guard let group else { return sequence.map { ($0 &+ (dataBase ?? 0)) } }
+        guard let fec = scenario.fec, let start = groupStart(group) else { return nil }
+        if let j = parityNumber { return start | UInt32(j % fec.k) }
+        if let c = count { return start | UInt32(max(c, 1) - 1) }
+        return sequence.map { start &+ $0 }
+    }
+
+    func code() -> ReedSolomon? {
+        if fecCode == nil, let fec = scenario.fec { fecCode = try? ReedSolomon(n: 255, k: fec.k) }
+        return fecCode
+    }
+
+    /// The parity packet `number` of group `index` should be: computed from
+    /// the originals the IUT source sent (its ODATA, else RDATA), or, for a
+    /// receiver IUT, those simulated source `peer` sent.
+    func expectedParity(group index: UInt32, number: Int, peer: Int = 1) -> ParityContent? {
+        guard let fec = scenario.fec, let start = groupStart(index), let code = code() else { return nil }
+        var originals: [FECOriginal] = []
+        for i in 0..<UInt32(fec.k) {
+            let sqn = start &+ i
+            switch scenario.role {
+            case .source:
+                var found: FECOriginal?
+                for kind in [PGMPacketType.odata, .rdata] where found == nil {
+                    for s in packets where s.packet.type == kind && !s.packet.flags.contains(.parity) {
+                        if case .odata(let d) = s.packet.body, d.sequence == sqn {
+                            found = FECOriginal(payload: d.payload, fragment: s.packet.options.fragment)
+                        } else if case .rdata(let d) = s.packet.body, d.sequence == sqn {
+                            found = FECOriginal(payload: d.payload, fragment: s.packet.options.fragment)
+                        }
+                        if found != nil { break }
+                    }
+                }
+                guard let found else { return nil }
+                originals.append(found)
+            case .receiver:
+                originals.append(sentData[peer]?[sqn]
+                    ?? FECOriginal(payload: apduBytes(first: sqn, length: 100)[...], fragment: nil))
+            }
+        }
+        return try? ParityContent(number: number, of: originals, code: code)
+    }
+
     func matches(_ s: Seen, _ p: PacketPattern) -> Bool {
         let pkt = s.packet
         guard pkt.type == p.kind.wireType else { return false }
         if let m = p.multicast, m != s.multicast { return false }
         let o = pkt.options
+        switch p.parity {
+        case .any: break
+        case .present: if !pkt.flags.contains(.parity) { return false }
+        case .absent: if pkt.flags.contains(.parity) { return false }
+        }
+        switch p.variableLength {
+        case .any: break
+        case .present: if !pkt.flags.contains(.variableLengthParity) { return false }
+        case .absent: if pkt.flags.contains(.variableLengthParity) { return false }
+        }
+        var expected: UInt32?
+        if p.group != nil {
+            guard let v = absoluteSequence(group: p.group, sequence: p.sequence, parityNumber: p.parityNumber,
+                                           count: p.count)
+            else { return false }
+            expected = v
+        }
         switch pkt.body {
         case .spm(let spm):
             if let v = p.sequence, spm.sequence &- (spmBase ?? 0) != v { return false }
             if let v = p.trail, rel(spm.trailingEdge) != v { return false }
             if let v = p.lead, rel(spm.leadingEdge) != v { return false }
+            let prm = o.first(type: PGMOptionType.parityParameters)
+            var (pro, ond, size): (Bool, Bool, UInt32?) = (false, false, nil)
+            if case .parityParameters(let a, let b, let c)? = prm?.kind { (pro, ond, size) = (a, b, c) }
+            func check(_ presence: Presence, _ value: Bool) -> Bool {
+                presence == .any || (presence == .present) == value
+            }
+            guard check(p.prm, prm != nil), check(p.proactive, pro), check(p.onDemand, ond) else { return false }
+            if let v = p.prmSize, size != v { return false }
         case .odata(let d), .rdata(let d):
-            if let v = p.sequence, rel(d.sequence) != v { return false }
+            if let v = expected {
+                if d.sequence != v { return false }
+            } else if let v = p.sequence, rel(d.sequence) != v {
+                return false
+            }
             if let v = p.trail, rel(d.trailingEdge) != v { return false }
             if let v = p.length, d.payload.count != v { return false }
+            if let j = p.parityNumber, let g = p.group, let fec = scenario.fec {
+                var m: UInt32 = 0
+                if case .parityGroup(let v)? = o.first(type: PGMOptionType.parityGroup)?.kind { m = v }
+                guard Int(m) == j / fec.k else { return false }
+                guard let want = expectedParity(group: g, number: j) else { return false }
+                guard want.payload.elementsEqual(d.payload),
+                      want.variableLength == pkt.flags.contains(.variableLengthParity),
+                      want.encodedFragment == o.encodedFragment
+                else { return false }
+            }
         case .nak(let n), .ncf(let n):
-            if let v = p.sequence, rel(n.sequence) != v { return false }
+            if let v = expected {
+                if n.sequence != v { return false }
+            } else if let v = p.sequence, rel(n.sequence) != v {
+                return false
+            }
             if let v = p.nla, s.destination != network.peer(v) { return false }
         default:
             break
@@ -444,8 +568,36 @@ public final class Runner {
             s += " sqn=\(rel(n.sequence))"
         default: break
         }
+        if p.flags.contains(.parity) {
+            s += " parity"
+            if let fec = scenario.fec, let base = dataBase {
+                let k = UInt32(fec.k)
+                var sqn: UInt32?
+                switch p.body {
+                case .odata(let d), .rdata(let d): sqn = d.sequence
+                case .nak(let n), .ncf(let n): sqn = n.sequence
+                default: break
+                }
+                if let sqn {
+                    let index = ((sqn & ~(k - 1)) &- (base & ~(k - 1))) / k
+                    if p.type == .nak || p.type == .ncf {
+                        s += " group=\(index) count=\(sqn & (k - 1) + 1)"
+                    } else {
+                        var m: UInt32 = 0
+                        if case .parityGroup(let v)? = p.options.first(type: PGMOptionType.parityGroup)?.kind { m = v }
+                        s += " group=\(index) number=\(m * k + (sqn & (k - 1)))"
+                    }
+                }
+            }
+        }
+        if p.flags.contains(.variableLengthParity) { s += " varlen" }
         for o in p.options {
             switch o.kind {
+            case .parityParameters(let pro, let ond, let size):
+                s += " prm=\(size)" + (pro ? " pro" : "") + (ond ? " ond" : "")
+            case .encoded(let type, _): s += " encoded\(type)"
+            case .parityGroup(let m): s += " pgrp=\(m)"
+            case .currentGroupSize(let n): s += " tgsize=\(n)"
             case .nakList(let l): s += " list=" + l.map { String(rel($0)) }.joined(separator: ",")
             case .fragment(let f, let off, let len): s += " frag=\(rel(f)),\(off),\(len)"
             case .join(let j): s += " join=\(rel(j))"
@@ -460,7 +612,10 @@ public final class Runner {
 
     // MARK: Building injected packets
 
-    func build(_ j: Injection) throws(Failure) -> ([UInt8], Bool) {
+    /// The packet an injection sends and whether to the group; nil for a
+    /// data packet the scenario declares `lost` (recorded as sent by the
+    /// simulated source, for the parity of its group, and not sent).
+    func build(_ j: Injection) throws(Failure) -> ([UInt8], Bool)? {
         for (name, n) in [("peer", j.peer), ("from", j.from), ("nla", j.nla)] {
             if let n, !(1...Network.peers).contains(n) {
                 throw Failure(message: "\(name)=\(n): peers are 1 to \(Network.peers)")
@@ -468,11 +623,64 @@ public final class Runner {
         }
         let base = dataBase ?? 0
         func abs(_ v: UInt32?) -> UInt32? { v.map { base &+ $0 } }
+        // The packet's sqn (data, NAK, NCF), absolute.
+        var sqn: UInt32? = abs(j.sequence)
+        if let g = j.group {
+            guard let fec = scenario.fec else { throw Failure(message: "group= needs a fec line") }
+            guard dataBase != nil else { throw Failure(message: "no packet from the source yet to number groups from") }
+            if let c = j.count, !(1...fec.k).contains(c) { throw Failure(message: "count=\(c): 1 to k = \(fec.k)") }
+            if j.parity && j.parityNumber == nil && j.count == nil && (j.kind == .NAK || j.kind == .NCF) {
+                throw Failure(message: "a parity \(j.kind.rawValue) for group=\(g) needs count=")
+            }
+            if let n = j.sequence, j.parityNumber == nil, j.count == nil, n >= UInt32(fec.k) {
+                throw Failure(message: "sqn=\(n) with group=: a place in the group, 0 to \(fec.k - 1)")
+            }
+            sqn = absoluteSequence(group: g, sequence: j.sequence, parityNumber: j.parityNumber, count: j.count)
+        }
         var options: [PGMOption] = []
+        var flags: PGMHeaderFlags = j.parity ? .parity : []
+        var parityPayload: [UInt8]?
+        if j.kind == .SPM, j.prm ?? (scenario.fec != nil) {
+            guard let fec = scenario.fec else { throw Failure(message: "prm needs a fec line") }
+            options.append(PGMOption(.parityParameters(proactive: fec.proactive > 0, onDemand: fec.onDemand,
+                                                       groupSize: j.prmSize ?? UInt32(fec.k))))
+        }
+        if let number = j.parityNumber, let g = j.group, let fec = scenario.fec {
+            guard number <= 254 - fec.k, var content = expectedParity(group: g, number: number, peer: j.peer) else {
+                throw Failure(message: "parity=\(number): no such parity packet of k = \(fec.k)")
+            }
+            if let l = j.length {
+                // A parity packet of another length: cut, or padded with zeros.
+                content.payload = Array((content.payload + [UInt8](repeating: 0, count: max(0, l - content.payload.count))).prefix(l))
+            }
+            if let v = j.variableLength { content.variableLength = v }
+            flags = content.flags
+            parityPayload = content.payload
+            if let f = content.encodedFragment { options.append(PGMParity.encodedFragment(f)) }
+            if number >= fec.k { options.append(PGMOption(.parityGroup(UInt32(number / fec.k)))) }
+            if let start = groupStart(g) {
+                let last = start | UInt32(fec.k - 1)
+                let l = lead[j.peer] ?? base &- 1
+                if Int32(bitPattern: last &- l) > 0 { lead[j.peer] = last }
+            }
+        } else if j.variableLength == true {
+            flags.insert(.variableLengthParity)
+        }
+        if let n = j.currentGroupSize { options.append(PGMOption(.currentGroupSize(n))) }
         if let f = j.fragment {
             options.append(PGMOption(.fragment(firstSequence: base &+ f.first, offset: f.offset, length: f.length)))
         }
-        if !j.list.isEmpty { options.append(PGMOption(.nakList(j.list.map { base &+ $0 }))) }
+        if !j.list.isEmpty {
+            // A parity request's list names further groups by index, each
+            // asked for the same count.
+            let list: [UInt32]
+            if j.group != nil, j.parity, let c = j.count {
+                list = j.list.compactMap { g in absoluteSequence(group: g, sequence: nil, parityNumber: nil, count: c) }
+            } else {
+                list = j.list.map { base &+ $0 }
+            }
+            options.append(PGMOption(.nakList(list)))
+        }
         if let v = j.join { options.append(PGMOption(.join(minimumSequence: base &+ v))) }
         if j.syn { options.append(PGMOption(.syn)) }
         if j.fin { options.append(PGMOption(.fin)) }
@@ -491,42 +699,48 @@ public final class Runner {
             multicast = j.multicast ?? true
             switch j.kind {
             case .SPM:
-                let sqn = j.sequence ?? spmCounter[j.peer, default: 0]
-                spmCounter[j.peer] = sqn &+ 1
+                let spmSqn = j.sequence ?? spmCounter[j.peer, default: 0]
+                spmCounter[j.peer] = spmSqn &+ 1
                 let trail = abs(j.trail) ?? base
                 let lead = abs(j.lead) ?? lead[j.peer] ?? base &- 1
-                let spm = PGMSPM(sequence: base &+ sqn, trailingEdge: trail, leadingEdge: lead, path: path)
+                let spm = PGMSPM(sequence: base &+ spmSqn, trailingEdge: trail, leadingEdge: lead, path: path)
                 packet = PGMPacket(sourcePort: tsi.sourcePort, destinationPort: network.port, gsi: tsi.gsi,
                                    body: .spm(spm), options: opts)
             case .ODATA, .RDATA:
-                guard let sqn = j.sequence else { throw Failure(message: "inject \(j.kind.rawValue) needs sqn=") }
+                guard let sqn else { throw Failure(message: "inject \(j.kind.rawValue) needs sqn=") }
                 let payload: [UInt8]
-                if let f = j.fragment {
+                if let p = parityPayload {
+                    payload = p
+                } else if let f = j.fragment {
                     let whole = apduBytes(first: base &+ f.first, length: Int(f.length))
                     let start = min(Int(f.offset), whole.count)
                     let end = min(start + (j.length ?? (whole.count - start)), whole.count)
                     payload = Array(whole[start..<end])
                 } else {
-                    payload = apduBytes(first: base &+ sqn, length: j.length ?? 100)
+                    payload = apduBytes(first: sqn, length: j.length ?? 100)
                 }
-                let d = PGMData(sequence: base &+ sqn, trailingEdge: abs(j.trail) ?? base, payload: payload)
+                if parityPayload == nil {
+                    sentData[j.peer, default: [:]][sqn] = FECOriginal(payload: payload[...], fragment: opts.fragment)
+                }
+                let d = PGMData(sequence: sqn, trailingEdge: abs(j.trail) ?? base, payload: payload)
                 let l = lead[j.peer] ?? base &- 1
-                if Int32(bitPattern: (base &+ sqn) &- l) > 0 { lead[j.peer] = base &+ sqn }
+                if Int32(bitPattern: sqn &- l) > 0 && parityPayload == nil { lead[j.peer] = sqn }
+                if j.lost { return nil }
                 packet = PGMPacket(sourcePort: tsi.sourcePort, destinationPort: network.port, gsi: tsi.gsi,
-                                   body: j.kind == .ODATA ? .odata(d) : .rdata(d), options: opts)
+                                   body: j.kind == .ODATA ? .odata(d) : .rdata(d), options: opts, flags: flags)
             case .NCF:
-                guard let sqn = j.sequence else { throw Failure(message: "inject NCF needs sqn=") }
-                let n = PGMNak(sequence: base &+ sqn, source: path, group: .ipv4(network.group))
+                guard let sqn else { throw Failure(message: "inject NCF needs sqn=") }
+                let n = PGMNak(sequence: sqn, source: path, group: .ipv4(network.group))
                 packet = PGMPacket(sourcePort: tsi.sourcePort, destinationPort: network.port, gsi: tsi.gsi,
-                                   body: .ncf(n), options: opts)
+                                   body: .ncf(n), options: opts, flags: flags)
             case .SPMR:
                 packet = PGMPacket(sourcePort: network.port, destinationPort: tsi.sourcePort, gsi: tsi.gsi,
                                    body: .spmr, options: opts)
             case .NAK:
-                guard let sqn = j.sequence else { throw Failure(message: "inject NAK needs sqn=") }
-                let n = PGMNak(sequence: base &+ sqn, source: path, group: .ipv4(network.group))
+                guard let sqn else { throw Failure(message: "inject NAK needs sqn=") }
+                let n = PGMNak(sequence: sqn, source: path, group: .ipv4(network.group))
                 packet = PGMPacket(sourcePort: network.port, destinationPort: tsi.sourcePort, gsi: tsi.gsi,
-                                   body: .nak(n), options: opts)
+                                   body: .nak(n), options: opts, flags: flags)
             }
         case .source:
             // The simulated peer is a receiver talking to the IUT source.
@@ -534,16 +748,16 @@ public final class Runner {
             multicast = j.multicast ?? false
             switch j.kind {
             case .NAK, .NCF:
-                guard let sqn = j.sequence else { throw Failure(message: "inject \(j.kind.rawValue) needs sqn=") }
+                guard let sqn else { throw Failure(message: "inject \(j.kind.rawValue) needs sqn=") }
                 guard dataBase != nil else { throw Failure(message: "no packet from the source yet to number from") }
-                let n = PGMNak(sequence: base &+ sqn, source: .ipv4(network.iut), group: .ipv4(network.group))
+                let n = PGMNak(sequence: sqn, source: .ipv4(network.iut), group: .ipv4(network.group))
                 if j.kind == .NAK {
                     packet = PGMPacket(sourcePort: network.port, destinationPort: tsi.sourcePort, gsi: tsi.gsi,
-                                       body: .nak(n), options: opts)
+                                       body: .nak(n), options: opts, flags: flags)
                 } else {
                     multicast = j.multicast ?? true
                     packet = PGMPacket(sourcePort: tsi.sourcePort, destinationPort: network.port, gsi: tsi.gsi,
-                                       body: .ncf(n), options: opts)
+                                       body: .ncf(n), options: opts, flags: flags)
                 }
             case .SPMR:
                 packet = PGMPacket(sourcePort: network.port, destinationPort: tsi.sourcePort, gsi: tsi.gsi,

@@ -35,7 +35,10 @@ public final class ModelBackend: ConformanceBackend {
         malformed = 0
         pending = []
         var parameters = Parameters()
+        var parityNAKs = false
         for (name, value) in scenario.options {
+            // FEC_NAK: the receiver's PGM_FEC_NAK, a socket flag, not a tunable.
+            if name == "FEC_NAK" { parityNAKs = value != 0; continue }
             do { try parameters.set(name, to: value) } catch { throw BackendError("model: set \(name) \(value): \(error)") }
         }
         do { try parameters.validate() } catch { throw BackendError("model: \(error)") }
@@ -47,13 +50,13 @@ public final class ModelBackend: ConformanceBackend {
                 gsi: GSI(0x4D, 0x4F, 0x44, 0x45, 0x4C, 0x01), sourcePort: 5001,
                 destinationPort: network.port, group: .ipv4(network.group), address: .ipv4(network.iut),
                 initialSequence: 0xFFFF_FFFA)
-            do { source = try Source(config, parameters: parameters, start: .zero) } catch {
+            do { source = try Source(config, parameters: parameters, fec: scenario.fec, start: .zero) } catch {
                 throw BackendError("model: \(error)")
             }
             receiver = nil
         case .receiver:
             receiver = Receiver(address: .ipv4(network.iut), group: .ipv4(network.group), port: network.port,
-                                parameters: parameters, random: SeededRandom(seed: seed))
+                                parameters: parameters, parityNAKs: parityNAKs, random: SeededRandom(seed: seed))
             source = nil
         }
         // Whatever the IUT does at its start (the first SPM).

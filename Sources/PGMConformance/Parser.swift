@@ -1,3 +1,4 @@
+import PGMModel
 import PGMWire
 
 /// Why a scenario file could not be read.
@@ -47,6 +48,10 @@ public enum ScenarioParser {
             case "base":
                 guard rest.count == 1, let v = number(rest[0]) else { throw fail("base takes a sequence number") }
                 scenario.base = v
+            case "fec":
+                guard scenario.steps.isEmpty else { throw fail("fec comes before the first step") }
+                guard scenario.fec == nil else { throw fail("fec given twice") }
+                scenario.fec = try fec(rest, fail: fail)
             case "set":
                 guard scenario.steps.isEmpty else { throw fail("options are set before the first step") }
                 guard rest.count == 2 else { throw fail("set takes an option name and a value") }
@@ -70,6 +75,23 @@ public enum ScenarioParser {
         }
         scenario.role = role
         return scenario
+    }
+
+    /// `fec n=N k=K proactive=H [ondemand]`.
+    static func fec(_ words: [String], fail: (String) -> ScenarioError) throws(ScenarioError) -> FECParameters {
+        var n: Int?, k: Int?, h = 0, onDemand = false
+        for w in words {
+            let (key, value) = split(w)
+            switch key {
+            case "n": n = Int(try num(value, w, fail))
+            case "k": k = Int(try num(value, w, fail))
+            case "proactive": h = Int(try num(value, w, fail))
+            case "ondemand" where value == nil: onDemand = true
+            default: throw fail("unknown fec field '\(w)': fec n=N k=K proactive=H [ondemand]")
+            }
+        }
+        guard let n, let k else { throw fail("fec needs n= and k=") }
+        do { return try FECParameters(n: n, k: k, proactive: h, onDemand: onDemand) } catch { throw fail("fec: \(error)") }
     }
 
     static func step(_ head: String, _ rest: [String], fail: (String) -> ScenarioError) throws(ScenarioError)
@@ -187,9 +209,33 @@ public enum ScenarioParser {
                 guard value == "group" || value == "unicast" else { throw fail("to=group or to=unicast") }
                 p.multicast = value == "group"
             case "nla": p.nla = Int(try num(value, f, fail))
+            case "parity":
+                switch value {
+                case nil: p.parity = .present
+                case "*": p.parity = .any
+                default:
+                    p.parity = .present
+                    p.parityNumber = Int(try num(value, f, fail))
+                }
+            case "!parity": p.parity = .absent
+            case "group": p.group = try num(value, f, fail)
+            case "count": p.count = Int(try num(value, f, fail))
+            case "varlen": p.variableLength = .present
+            case "!varlen": p.variableLength = .absent
+            case "prm":
+                p.prm = .present
+                if value != nil { p.prmSize = try num(value, f, fail) }
+            case "!prm": p.prm = .absent
+            case "pro": p.proactive = .present
+            case "!pro": p.proactive = .absent
+            case "ond": p.onDemand = .present
+            case "!ond": p.onDemand = .absent
             default: throw fail("unknown field '\(f)' for \(kind.rawValue)")
             }
         }
+        if p.parityNumber != nil && p.group == nil { throw fail("parity=J needs group=G") }
+        if p.count != nil && (p.group == nil || p.parity != .present) { throw fail("count=C goes with parity and group=G") }
+        if p.parityNumber != nil && !(kind == .ODATA || kind == .RDATA) { throw fail("parity=J is for ODATA and RDATA") }
         return p
     }
 
@@ -224,10 +270,29 @@ public enum ScenarioParser {
                     throw fail("damage=checksum|truncate|type|option|tsdu")
                 }
                 j.damage = d
+            case "parity":
+                j.parity = true
+                if value != nil { j.parityNumber = Int(try num(value, f, fail)) }
+            case "group": j.group = try num(value, f, fail)
+            case "count": j.count = Int(try num(value, f, fail))
+            case "lost": j.lost = true
+            case "varlen": j.variableLength = true
+            case "!varlen": j.variableLength = false
+            case "tgsize": j.currentGroupSize = try num(value, f, fail)
+            case "prm":
+                j.prm = true
+                if value != nil { j.prmSize = try num(value, f, fail) }
+            case "!prm": j.prm = false
             default: throw fail("unknown field '\(f)' for inject \(kind.rawValue)")
             }
         }
         guard j.list.count <= 62 else { throw fail("a NAK list holds at most 62 entries") }
+        if j.parityNumber != nil {
+            guard j.kind == .ODATA || j.kind == .RDATA else { throw fail("parity=J is for ODATA and RDATA") }
+            guard j.group != nil else { throw fail("parity=J needs group=G") }
+        }
+        if j.count != nil && (j.group == nil || !j.parity) { throw fail("count=C goes with parity and group=G") }
+        if j.lost && !(j.kind == .ODATA || j.kind == .RDATA) { throw fail("lost is for ODATA and RDATA") }
         return j
     }
 

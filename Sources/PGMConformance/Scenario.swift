@@ -1,3 +1,4 @@
+import PGMModel
 import PGMWire
 
 /// One conformance scenario: an implementation under test (IUT) in one role,
@@ -19,6 +20,10 @@ public struct Scenario: Sendable {
     public var options: [(name: String, value: UInt32)]
     /// The first sequence number of a simulated source (receiver scenarios).
     public var base: UInt32
+    /// FEC (the `fec` line): a source IUT's settings; for a receiver IUT,
+    /// what the simulated source offers in the OPT_PARITY_PRM of its SPMs
+    /// (n then only bounds the parity numbers a scenario may inject).
+    public var fec: FECParameters?
     /// The steps, in order.
     public var steps: [Step]
 
@@ -95,6 +100,24 @@ public struct PacketPattern: Sendable, CustomStringConvertible {
     /// OPT_JOIN minimum sequence number; `.present` with nil value: any.
     public var join = Presence.any
     public var joinValue: UInt32?
+    /// OPT_PARITY in the header (ODATA, RDATA, NAK, NCF): a pattern that
+    /// does not name it matches packets without it only.
+    public var parity = Presence.absent
+    /// A parity packet's number (0-based, codeword k + number), its payload
+    /// and encoded options checked against the group's originals.
+    public var parityNumber: Int?
+    /// The transmission group, by index: 0 holds the session's first sqn.
+    /// With it, `sequence` is a place in the group (data, selective NAK).
+    public var group: UInt32?
+    /// A parity NAK's or NCF's count of packets asked for (NAK_PKT_CNT + 1).
+    public var count: Int?
+    /// OPT_VAR_PKTLEN in the header.
+    public var variableLength = Presence.any
+    /// SPM: OPT_PARITY_PRM, its group size, its P and O bits.
+    public var prm = Presence.any
+    public var prmSize: UInt32?
+    public var proactive = Presence.any
+    public var onDemand = Presence.any
     /// Sent to the group (true) or unicast (false); nil: either.
     public var multicast: Bool?
     /// NAK: sent to simulated peer N's address (the path NLA it was given).
@@ -134,6 +157,26 @@ public struct Injection: Sendable {
     public var multicast: Bool?
     /// Damage done to the encoded packet.
     public var damage: Damage?
+    /// OPT_PARITY in the header (a parity NAK or NCF, or a parity packet).
+    public var parity = false
+    /// ODATA/RDATA: parity packet number (0-based) of `group`, computed from
+    /// the originals of the group the scenario injected (or declared lost).
+    public var parityNumber: Int?
+    /// The transmission group, by index (0 holds relative sqn 0); with it
+    /// `sequence` is a place in the group.
+    public var group: UInt32?
+    /// Parity NAK/NCF: packets asked for (NAK_PKT_CNT + 1).
+    public var count: Int?
+    /// ODATA/RDATA: sent by the simulated source but lost on the way: the
+    /// IUT does not get it, parity computed for its group includes it.
+    public var lost = false
+    /// Parity packet: force OPT_VAR_PKTLEN on or off.
+    public var variableLength: Bool?
+    /// Parity packet: OPT_CURR_TGSIZE with this size.
+    public var currentGroupSize: UInt32?
+    /// SPM: OPT_PARITY_PRM off (false), or with another group size.
+    public var prm: Bool?
+    public var prmSize: UInt32?
     public var text: String
 
     public enum Damage: String, Sendable {

@@ -37,6 +37,8 @@ public enum WireErrorText {
             return "TSDU length \(declared) but \(actual) octets of data"
         case .unexpectedPayload(let type, let length):
             return "\(type) carries \(length) octets of data"
+        case .variableLengthWithoutParity:
+            return "OPT_VAR_PKTLEN without OPT_PARITY in the header options"
         case .malformedOption(let type, let problem):
             let name = OptionNames.name(type)
             switch problem {

@@ -1,5 +1,6 @@
 import DequeModule
 import HeapModule
+import PGMFEC
 import PGMTypes
 import PGMWire
 
@@ -66,6 +67,22 @@ public struct ModelReceiverStatistics: Hashable, Sendable, Codable {
     public var repairMicrosecondsTotal: Int64 = 0
     /// The longest of them, in microseconds (`repair_us_max`).
     public var repairMicrosecondsMax: Int64 = 0
+    // FEC (RFC 3208 Appendix A).
+    /// Parity packets (ODATA or RDATA with OPT_PARITY) received.
+    public var parityReceived = 0
+    /// Parity packets dropped as bad: an impossible number, a group size
+    /// other than the SPM's, a length or options that do not fit the group,
+    /// or a group they did not rebuild exactly.
+    public var parityDropped = 0
+    /// Parity packets not needed: for a group already whole or behind the
+    /// window, a number already held, or a session without FEC.
+    public var parityUnused = 0
+    /// Groups whose lost packets parity rebuilt.
+    public var groupsRebuilt = 0
+    /// NAKs with OPT_PARITY sent (also in `naksSent`).
+    public var parityNaksSent = 0
+    /// Parity packets they asked for (the sum of NAK_PKT_CNT + 1).
+    public var parityRequested = 0
     public init() {}
 }
 
@@ -91,13 +108,17 @@ public struct Receiver: Sendable {
     /// The session of the previous packet: most packets need no hashing.
     var lastPeer = 0
 
+    /// A receiver; `parityNAKs` (the kernel's `PGM_FEC_NAK`): whether it asks
+    /// a source that offers on-demand parity for parity rather than for the
+    /// lost packets themselves (RFC 3208 section 11.5); off by default, as
+    /// in the kernel (an OpenPGM 5.3 source aborts on a parity NAK).
     public init(address: PGMNLA, group: PGMNLA, port: UInt16? = nil, parameters: Parameters = Parameters(),
-                random: SeededRandom) {
+                parityNAKs: Bool = false, random: SeededRandom) {
         self.address = address
         self.group = group
         self.port = port
         self.parameters = parameters
-        self.ctx = ReceiverContext(parameters: parameters, group: group, rng: random)
+        self.ctx = ReceiverContext(parameters: parameters, group: group, parityNAKs: parityNAKs, rng: random)
     }
 
     /// The sessions currently known.
@@ -118,6 +139,21 @@ public struct Receiver: Sendable {
         if let port, packet.dataDestinationPort != port { return }
         switch packet.body {
         case .odata(let d), .rdata(let d):
+            if packet.flags.contains(.parity) {
+                // A parity packet never starts a session nor takes a data slot.
+                ctx.statistics.parityReceived += 1
+                guard let i = existingPeer(packet.tsi) else {
+                    ctx.statistics.parityUnused += 1
+                    return
+                }
+                guard peers[i].source == sender else {
+                    ctx.statistics.wrongSource += 1
+                    return
+                }
+                lastPeer = i
+                peers[i].onParity(d, flags: packet.flags, options: packet.options, now: now, ctx: &ctx, out: &out)
+                return
+            }
             guard let i = peer(for: packet, sender: sender, now: now, createdBySPM: false) else { return }
             peers[i].onData(d, options: packet.options, now: now, ctx: &ctx, out: &out)
         case .spm(let s):
@@ -133,8 +169,13 @@ public struct Receiver: Sendable {
                 ctx.statistics.wrongSource += 1
                 return
             }
-            peers[i].onConfirmation(first: n.sequence, options: packet.options, isNCF: packet.type == .ncf,
-                                    now: now, ctx: &ctx)
+            if packet.flags.contains(.parity) {
+                peers[i].onParityConfirmation(first: n.sequence, options: packet.options, isNCF: packet.type == .ncf,
+                                              now: now, ctx: &ctx)
+            } else {
+                peers[i].onConfirmation(first: n.sequence, options: packet.options, isNCF: packet.type == .ncf,
+                                        now: now, ctx: &ctx)
+            }
         case .spmr:
             // Another receiver's multicast SPMR (Appendix C, section 13.5).
             guard let i = existingPeer(packet.tsi) else { return }
@@ -206,14 +247,21 @@ public struct Receiver: Sendable {
 struct ReceiverContext: Sendable {
     let parameters: Parameters
     let group: PGMNLA
+    /// Whether parity NAKs are sent to sources offering on-demand parity.
+    let parityNAKs: Bool
     var rng: SeededRandom
     var statistics = ModelReceiverStatistics()
-    var due: [(offset: Int, sqn: UInt32)] = []
+    var due: [(offset: Int, sqn: UInt32, deadline: VirtualTime)] = []
     var nakList: [UInt32] = []
+    /// Parity NAKs to send: group, packets asked for.
+    var parityNAKList: [(group: UInt32, count: Int)] = []
+    /// RS(255, k) by k: one code serves every session with that group size.
+    var codes: [UInt32: ReedSolomon] = [:]
 
-    init(parameters: Parameters, group: PGMNLA, rng: SeededRandom) {
+    init(parameters: Parameters, group: PGMNLA, parityNAKs: Bool = false, rng: SeededRandom) {
         self.parameters = parameters
         self.group = group
+        self.parityNAKs = parityNAKs
         self.rng = rng
     }
 
@@ -233,6 +281,8 @@ struct Slot: Sendable {
     var phase: Phase = .awaitingSPM
     var fin = false
     var fragmented = false
+    /// Its NAK state follows its group's parity NAK (section 11.5).
+    var viaParity = false
     var ncfRetries: UInt16 = 0
     var dataRetries: UInt16 = 0
     var deadline: VirtualTime = .never
@@ -268,12 +318,19 @@ struct Peer: Sendable {
     /// A different SPM_PATH seen once: taken if the next SPM names it too.
     var pathCandidate: PGMNLA?
     var spmSequence: UInt32 = 0
+    /// SPM_LEAD of the last in-sequence SPM with window information.
+    var spmLead: SequenceNumber?
     var lastHeard: VirtualTime
     var spmr: SPMRState = .idle
     var spmrDeadline: VirtualTime = .never
 
     /// Whether the window is set up (by the first SPM or data packet).
     var started = false
+    /// The first sequence number the window started with.
+    var windowStart = SequenceNumber(0)
+    /// FEC as the source's SPMs advertise it (OPT_PARITY_PRM), and the
+    /// groups in the window.
+    var fec: PeerFEC?
     /// RXW_TRAIL as advertised by the source.
     var trail = SequenceNumber(0)
     /// The first sequence number not yet delivered or reported: one past
@@ -320,6 +377,7 @@ struct Peer: Sendable {
     /// Starts the window with `first` as the first sequence number expected.
     mutating func start(at first: SequenceNumber, trail: SequenceNumber) {
         started = true
+        windowStart = first
         next = first
         lead = first.advanced(by: UInt32.max)  // first - 1: empty
         self.trail = trail
@@ -376,6 +434,7 @@ struct Peer: Sendable {
             if slots[0].state == .missing { slots[0].state = .lost }
             pop(ctx: &ctx, out: &out)
         }
+        pruneGroups()
         deliver(now: now, ctx: &ctx, out: &out)
     }
 
@@ -423,6 +482,10 @@ struct Peer: Sendable {
         let sqn = next.rawValue
         let slot = slots.removeFirst()
         next = next.advanced(by: 1)
+        // A group whose last packet is gone needs no more FEC.
+        if let groups = fec?.groups, groups.index(of: sqn) == Int(groups.k) - 1 {
+            fec?.state[groups.start(of: sqn)] = nil
+        }
         if slot.fin && fin == nil { fin = SequenceNumber(sqn) }
         if slot.state == .lost {
             // An APDU losing a fragment is lost whole: the loss reported
@@ -563,6 +626,18 @@ struct Peer: Sendable {
             ctx.statistics.duplicates += 1
             return
         }
+        fill(offset, payload: d.payload, fragment: fragment, fin: hasFin, now: now, ctx: &ctx)
+        if fec != nil {
+            keep(sqn.rawValue, FECOriginal(payload: d.payload, fragment: fragment), now: now, ctx: &ctx, out: &out)
+        }
+        if offset == 0 { deliver(now: now, ctx: &ctx, out: &out) }
+    }
+
+    /// Puts data into the missing slot at `offset`: received data, or data
+    /// FEC rebuilt, alike.
+    mutating func fill(_ offset: Int, payload: ArraySlice<UInt8>,
+                       fragment: (firstSequence: UInt32, offset: UInt32, length: UInt32)?, fin hasFin: Bool,
+                       now: VirtualTime, ctx: inout ReceiverContext) {
         // Matching data completes recovery in any state (section 6.3).
         if slots[offset].missingSince != .never {
             let took = now.rawValue - slots[offset].missingSince.rawValue
@@ -572,7 +647,7 @@ struct Peer: Sendable {
         }
         slots[offset].state = .received
         slots[offset].deadline = .never
-        slots[offset].payload = d.payload
+        slots[offset].payload = payload
         slots[offset].fin = hasFin
         if let f = fragment {
             slots[offset].fragmented = true
@@ -580,8 +655,7 @@ struct Peer: Sendable {
             slots[offset].fragmentOffset = f.offset
             slots[offset].fragmentLength = f.length
         }
-        if hasFin && fin == nil { fin = sqn }
-        if offset == 0 { deliver(now: now, ctx: &ctx, out: &out) }
+        if hasFin && fin == nil { fin = next.advanced(by: UInt32(offset)) }
     }
 
     /// The path NLA of an in-sequence SPM (section 6.2).  Only a unicast
@@ -613,6 +687,10 @@ struct Peer: Sendable {
         spmSequence = s.sequence
         let firstSPM = !spmSeen
         takePath(s.path, ctx: &ctx)
+        if !options.isEmpty,
+           case .parityParameters(let pro, let ond, let size)? = options.first(type: PGMOptionType.parityParameters)?.kind {
+            learnFEC(proactive: pro, onDemand: ond, groupSize: size, ctx: &ctx)
+        }
         spmr = .idle
         spmrDeadline = .never
         if !options.isEmpty, case .reset(let noNAKs, let code)? = options.first(type: PGMOptionType.reset)?.kind {
@@ -624,6 +702,7 @@ struct Peer: Sendable {
         if s.hasNoWindowInformation { return }
         let spmTrail = SequenceNumber(s.trailingEdge)
         let spmLead = SequenceNumber(s.leadingEdge)
+        self.spmLead = spmLead
         if !started {
             // Everything up to SPM_LEAD was sent before we joined, unless
             // OPT_JOIN invites a repair from further back.
@@ -699,6 +778,12 @@ struct Peer: Sendable {
         // Outside the window, or already received: discarded.
         guard sqn >= next, sqn <= lead else { ctx.statistics.outsideWindow += 1; return }
         let o = Int(next.distance(to: sqn))
+        confirmSlot(o, isNCF: isNCF, now: now, ctx: &ctx)
+    }
+
+    /// A confirmation of the missing slot at `o`: its NCF, or another
+    /// receiver's NAK.
+    mutating func confirmSlot(_ o: Int, isNCF: Bool, now: VirtualTime, ctx: inout ReceiverContext) {
         guard slots[o].state == .missing else { return }
         let p = ctx.parameters
         switch slots[o].phase {
@@ -762,24 +847,46 @@ struct Peer: Sendable {
             guard s >= next, s <= lead else { continue }
             let o = Int(next.distance(to: s))
             guard slots[o].state == .missing, slots[o].deadline.rawValue == t.deadline else { continue }
-            ctx.due.append((o, t.sqn))
+            ctx.due.append((o, t.sqn, slots[o].deadline))
         }
         guard !ctx.due.isEmpty else { return }
         ctx.due.sort { $0.offset < $1.offset }
         ctx.nakList.removeAll(keepingCapacity: true)
+        ctx.parityNAKList.removeAll(keepingCapacity: true)
         var retry: VirtualTime? = nil
+        var deferred: VirtualTime? = nil
         var anyLost = false
-        for (o, sqn) in ctx.due {
+        for (o, sqn, deadline) in ctx.due {
+            // A group's parity NAK or fallback may have moved this slot on already.
+            guard slots[o].state == .missing, slots[o].deadline == deadline else { continue }
             switch slots[o].phase {
             case .awaitingSPM:
                 continue
             case .backOff:
-                // NAK_RB_IVL expired: send the NAK, wait NAK_RPT_IVL for an NCF.
+                // NAK_RB_IVL expired: send the NAK, wait NAK_RPT_IVL for an NCF;
+                // for a whole group, with on-demand parity, one parity NAK.
+                if waitsForGroupEnd(sqn, ctx: ctx) {
+                    // Section 11.5: loss is detected at group boundaries;
+                    // the back-off starts over until the group is whole.
+                    let d = deferred ?? now + (ctx.backOff() + 1)
+                    deferred = d
+                    setPhase(o, .backOff, d)
+                    continue
+                }
+                if let g = parityNAKGroup(sqn, ctx: ctx) {
+                    requestParity(group: g, now: now, ctx: &ctx)
+                    continue
+                }
+                slots[o].viaParity = false
                 ctx.nakList.append(sqn)
                 setPhase(o, .waitNCF, now + p.nakRptIvl)
             case .waitNCF:
                 slots[o].ncfRetries += 1
                 if UInt32(slots[o].ncfRetries) > p.nakNcfRetries {
+                    if slots[o].viaParity {
+                        fallBackToSelective(sqn, retry: &retry, now: now, ctx: &ctx)
+                        continue
+                    }
                     slots[o].state = .lost
                     anyLost = true
                 } else {
@@ -788,6 +895,10 @@ struct Peer: Sendable {
             case .waitData:
                 slots[o].dataRetries += 1
                 if UInt32(slots[o].dataRetries) > p.nakDataRetries {
+                    if slots[o].viaParity {
+                        fallBackToSelective(sqn, retry: &retry, now: now, ctx: &ctx)
+                        continue
+                    }
                     slots[o].state = .lost
                     anyLost = true
                 } else {
@@ -796,6 +907,7 @@ struct Peer: Sendable {
             }
         }
         sendNAKs(ctx: &ctx, out: &out)
+        sendParityNAKs(ctx: &ctx, out: &out)
         if anyLost { deliver(now: now, ctx: &ctx, out: &out) }
     }
 

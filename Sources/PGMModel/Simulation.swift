@@ -89,6 +89,10 @@ public struct SimulationConfiguration: Hashable, Sendable {
     public var verifyContent = false
     /// The run stops here even if receivers have not finished.
     public var timeLimit = VirtualTime(microseconds: 600_000_000)
+    /// The source's FEC (RFC 3208 Appendix A); nil: none.
+    public var fec: FECParameters?
+    /// Whether receivers send parity NAKs to a source offering on-demand parity.
+    public var parityNAKs = true
 
     public init() {}
 }
@@ -117,6 +121,21 @@ public struct SimulationReport: Hashable, Sendable, Codable {
     public var naksPerLostSequence = 0.0
     public var ncfsPerLostSequence = 0.0
     public var rdataPerLostSequence = 0.0
+    /// FEC: parity packets the source sent, proactive and on demand.
+    public var paritySentProactive = 0
+    public var paritySentOnDemand = 0
+    /// FEC: parity NAKs receivers sent (in `naksSent` too), groups they rebuilt.
+    public var parityNaksSent = 0
+    public var groupsRebuilt = 0
+    /// RDATA and parity packets (proactive and on demand) per lost sequence.
+    public var repairPacketsPerLostSequence = 0.0
+    /// NAKs the receivers sent per lost sequence (before any upstream loss).
+    public var receiverNaksPerLostSequence = 0.0
+    /// Sequence numbers receivers found missing and then got (RDATA, late
+    /// ODATA, or rebuilt from parity), and the mean time from the packet
+    /// that showed the gap to the data, as `ModelReceiverStatistics` counts.
+    public var receiverRepairs = 0
+    public var meanRepairus: Int64 = 0
     /// From the scheduled ODATA arrival to the first RDATA arrival, per repaired loss.
     public var latencySamples = 0
     public var latencyP50us: Int64 = 0
@@ -239,14 +258,14 @@ public struct Simulation {
         let sourceConfig = SourceConfiguration(gsi: GSI(rawValue: 0x0A00_0001_0001 ^ configuration.seed),
                                                sourcePort: 7500, destinationPort: 7501, group: groupAddress,
                                                address: sourceAddress, initialSequence: 0)
-        source = try Source(sourceConfig, parameters: configuration.parameters)
+        source = try Source(sourceConfig, parameters: configuration.parameters, fec: configuration.fec)
         let receiverAddresses = (0..<n).map { i in
             PGMNLA.ipv4(IPv4Address(rawValue: 0x0A01_0000 &+ UInt32(i)))
         }
         self.receiverAddresses = receiverAddresses
         receivers = (0..<n).map { i in
             Receiver(address: receiverAddresses[i], group: groupAddress, port: 7501,
-                     parameters: configuration.parameters,
+                     parameters: configuration.parameters, parityNAKs: configuration.parityNAKs,
                      random: SeededRandom(seed: configuration.seed, stream: UInt64(i) + 1))
         }
         scheduled = Array(repeating: .never, count: n)
@@ -261,7 +280,7 @@ public struct Simulation {
         for i in 0..<configuration.messages {
             messageFirst.append(Int64(total))
             total += Source.fragmentSizes(apduSize: configuration.messageSize, syn: i == 0,
-                                          parameters: configuration.parameters).count
+                                          parameters: configuration.parameters, fec: configuration.fec != nil).count
         }
         messageFirst.append(Int64(total))
         totalTPDUs = total
@@ -435,11 +454,13 @@ public struct Simulation {
         let link = configuration.downstream
         var sqnOffset = -1
         var isRDATA = false
+        // Parity packets are no sequence's ODATA or RDATA: their losses and
+        // arrivals are not the data's.
         switch p.body {
-        case .odata(let d):
+        case .odata(let d) where !p.flags.contains(.parity):
             sqnOffset = Int(d.sequence)
             if sqnOffset < totalTPDUs { arrival[sqnOffset] = now.rawValue }
-        case .rdata(let d):
+        case .rdata(let d) where !p.flags.contains(.parity):
             sqnOffset = Int(d.sequence)
             isRDATA = true
         default:
@@ -481,7 +502,7 @@ public struct Simulation {
 
     mutating func deliver(_ p: PGMPacket, to r: Int) {
         var sqnOffset = -1
-        if case .rdata(let d) = p.body { sqnOffset = Int(d.sequence) }
+        if case .rdata(let d) = p.body, !p.flags.contains(.parity) { sqnOffset = Int(d.sequence) }
         deliver(p, to: r, sqnOffset: sqnOffset)
     }
 
@@ -604,6 +625,15 @@ public struct Simulation {
         rep.naksPerLostSequence = Double(s.naksReceived) / lost
         rep.ncfsPerLostSequence = Double(s.ncfsSent) / lost
         rep.rdataPerLostSequence = Double(s.rdataSent) / lost
+        rep.paritySentProactive = s.paritySentProactive
+        rep.paritySentOnDemand = s.paritySentOnDemand
+        rep.parityNaksSent = receivers.reduce(0) { $0 + $1.statistics.parityNaksSent }
+        rep.groupsRebuilt = receivers.reduce(0) { $0 + $1.statistics.groupsRebuilt }
+        rep.repairPacketsPerLostSequence = Double(s.rdataSent + s.paritySentProactive + s.paritySentOnDemand) / lost
+        rep.receiverNaksPerLostSequence = Double(rep.naksSent) / lost
+        rep.receiverRepairs = receivers.reduce(0) { $0 + $1.statistics.repairs }
+        let repairTime = receivers.reduce(Int64(0)) { $0 + $1.statistics.repairMicrosecondsTotal }
+        rep.meanRepairus = rep.receiverRepairs == 0 ? 0 : repairTime / Int64(rep.receiverRepairs)
         latencies.sort()
         rep.latencySamples = latencies.count
         if let last = latencies.last {

@@ -1,4 +1,5 @@
 import DequeModule
+import PGMFEC
 import PGMWire
 
 /// Who a source is and where it sends.
@@ -38,6 +39,8 @@ public enum SourceError: Error, Equatable, Sendable, CustomStringConvertible {
     case errorCodeOutOfRange(UInt8)
     /// The codec refused the options built for a packet.
     case encoding(PGMWireError)
+    /// FEC settings that the code cannot have.
+    case fec(FECParametersError)
 
     public var description: String {
         switch self {
@@ -46,6 +49,7 @@ public enum SourceError: Error, Equatable, Sendable, CustomStringConvertible {
         case .apduTooLarge(let size, let limit): "APDU of \(size) bytes exceeds \(limit)"
         case .errorCodeOutOfRange(let c): "OPT_RST error code \(c) does not fit in 6 bits"
         case .encoding(let e): "cannot encode options: \(e)"
+        case .fec(let e): "FEC: \(e)"
         }
     }
 }
@@ -82,6 +86,20 @@ public struct ModelSourceStatistics: Hashable, Sendable, Codable {
     public var spmrsAnswered = 0
     /// Octets sent, IP headers included.
     public var bytesSent = 0
+    // FEC (RFC 3208 Appendix A). Parity RDATA is not in `rdataSent`.
+    /// Parity packets sent as ODATA after their group's last ODATA.
+    public var paritySentProactive = 0
+    /// Parity packets sent as RDATA for parity NAKs.
+    public var paritySentOnDemand = 0
+    /// NAKs with OPT_PARITY (also in `naksReceived`), counting OPT_NAK_LIST entries.
+    public var parityNaksReceived = 0
+    /// Parity requests not answered: no on-demand parity offered, or a group
+    /// not wholly in the transmit window (the leading partial group, one not
+    /// yet sent in full, one the trail passed).
+    public var parityNaksRefused = 0
+    /// Parity requests answered with the group's originals: its n - k parity
+    /// numbers were used up.
+    public var parityAnsweredByOriginals = 0
     public init() {}
 }
 
@@ -128,7 +146,7 @@ public struct Source: Sendable {
     var nextHeartbeat: VirtualTime = .never
     var heartbeatInterval: UInt32
     var lastSPMRAnswer: VirtualTime?
-    var repairs = Deque<UInt32>()
+    var repairs = Deque<Repair>()
     var repairsQueued: Set<UInt32> = []
     var lastRepair: [UInt32: VirtualTime] = [:]
     /// Sequence numbers NAKed within RDATA_LINGER_IVL of their RDATA: one
@@ -147,12 +165,56 @@ public struct Source: Sendable {
     /// When the session began (connect).
     let started: VirtualTime
 
-    /// A source whose first ambient SPM is due at `start`.
+    /// FEC settings; nil: no FEC.
+    public let fec: FECParameters?
+    /// RS(n, k) of `fec`.
+    let code: ReedSolomon?
+    /// Proactive parity packets due: group, number (section 11.4).
+    var proactive = Deque<(group: UInt32, number: Int)>()
+    /// On-demand parity per group with a parity NAK: the next unused
+    /// number, the packets still to send, whether the group is queued.
+    var parityRequests: [UInt32: ParityRequest] = [:]
+
+    /// A repair waiting for the rate: a selective one, or on-demand parity
+    /// for a group.
+    enum Repair: Equatable {
+        case sequence(UInt32)
+        case parity(group: UInt32)
+    }
+
+    struct ParityRequest {
+        var nextNumber: Int
+        /// Parity packets still to send.
+        var pending = 0
+        var queued = false
+        /// Parity packets sent since `pending` last rose from 0.
+        var batch = 0
+        /// When the last parity packet of the group went, and how many the
+        /// batch it ended had.
+        var lastSent: VirtualTime?
+        var lastBatch = 0
+        /// Parity owed when the linger after `lastSent` ends.
+        var owed = 0
+    }
+    /// Groups with parity owed after a linger.
+    var parityLingering: Set<UInt32> = []
+
+    /// A source whose first ambient SPM is due at `start`, with FEC when
+    /// `fec` is given (RFC 3208 Appendix A).
     public init(_ configuration: SourceConfiguration, parameters: Parameters = Parameters(),
-                start: VirtualTime = .zero) throws(SourceError) {
+                fec: FECParameters? = nil, start: VirtualTime = .zero) throws(SourceError) {
         do { try parameters.validate() } catch { throw .parameters(error) }
         self.configuration = configuration
         self.parameters = parameters
+        self.fec = fec
+        if let fec {
+            do { code = try ReedSolomon(n: fec.n, k: fec.k) } catch {
+                // FECParameters holds what ReedSolomon accepts.
+                throw .fec(.blockSize(fec.n, k: fec.k))
+            }
+        } else {
+            code = nil
+        }
         trail = SequenceNumber(configuration.initialSequence)
         lead = trail.advanced(by: UInt32.max)
         assigned = trail
@@ -183,10 +245,11 @@ public struct Source: Sendable {
         return back == 0 ? nil : next.rawValue &- back
     }
 
-    /// The options of an SPM now: OPT_JOIN when offered, then OPT_RST or
-    /// OPT_FIN.
+    /// The options of an SPM now: OPT_PARITY_PRM with FEC (in every SPM,
+    /// section 11.4), OPT_JOIN when offered, then OPT_RST or OPT_FIN.
     func spmOptions(_ now: VirtualTime) -> PGMOptions {
         var list: [PGMOption] = []
+        if let fec { list.append(fec.option) }
         if let j = joinOffer(now) { list.append(PGMOption(.join(minimumSequence: j))) }
         if let r = resetOption {
             list.append(r)
@@ -232,7 +295,7 @@ public struct Source: Sendable {
         let first = assigned
         let syn = first.rawValue == configuration.initialSequence
         let join = joinOffer(now)
-        let sizes = Self.fragmentSizes(apduSize: apdu.count, syn: syn, parameters: parameters)
+        let sizes = Self.fragmentSizes(apduSize: apdu.count, syn: syn, parameters: parameters, fec: fec != nil)
         var built: [TxEntry] = []
         built.reserveCapacity(sizes.count)
         var offset = 0
@@ -259,10 +322,15 @@ public struct Source: Sendable {
     /// (8) and options (OPT_LENGTH, OPT_FRAGMENT when fragmented, OPT_JOIN,
     /// OPT_SYN on the session's first TPDU), fits MAX_TPDU. Room for OPT_JOIN
     /// is always kept, as it comes and goes with the window (`joinOffer`).
-    public static func fragmentSizes(apduSize: Int, syn: Bool, parameters: Parameters) -> [Int] {
+    /// With FEC, every TPDU leaves room for the largest parity packet its
+    /// group can have (section 11.2): the 2-octet length trailer of a group
+    /// of variable-sized packets, and the options OPT_LENGTH, an encoded
+    /// OPT_FRAGMENT and OPT_PARITY_GRP (28 octets), as if fragmented.
+    public static func fragmentSizes(apduSize: Int, syn: Bool, parameters: Parameters, fec: Bool = false) -> [Int] {
         let room = Int(parameters.maxTpdu) - ipv4HeaderLength - 24
         func optionBytes(fragment: Bool, syn: Bool) -> Int {
-            4 + (fragment ? 16 : 0) + (syn ? 4 : 0) + 8
+            if fec { return PGMParity.trailerLength + 4 + 16 + 8 + (syn ? 4 : 0) }
+            return 4 + (fragment ? 16 : 0) + (syn ? 4 : 0) + 8
         }
         if apduSize <= room - optionBytes(fragment: false, syn: syn) { return [apduSize] }
         var sizes: [Int] = []
@@ -331,7 +399,11 @@ public struct Source: Sendable {
         refill(now)
         switch packet.body {
         case .nak(let nak):
-            onNAK(nak, options: packet.options, now: now, out: &out)
+            if packet.flags.contains(.parity) {
+                onParityNAK(nak, options: packet.options, now: now, out: &out)
+            } else {
+                onNAK(nak, options: packet.options, now: now, out: &out)
+            }
         case .spmr:
             statistics.spmrsReceived += 1
             // "respond immediately ... rate limited to once per IHB_MIN per TSI".
@@ -348,13 +420,20 @@ public struct Source: Sendable {
 
     func inWindow(_ s: SequenceNumber) -> Bool { s >= trail && s <= lead }
 
-    mutating func onNAK(_ nak: PGMNak, options: PGMOptions, now: VirtualTime, out: inout Outbox<SourceEvent>) {
-        statistics.naksReceived += 1
-        if let a = abortState, a.noNAKs { return }
+    /// What a NAK asks for: its sequence number and those of its OPT_NAK_LIST
+    /// (a parity NAK's are group requests), or nil when a reset stopped NAKs.
+    func nakRequest(_ nak: PGMNak, options: PGMOptions) -> [UInt32]? {
+        if let a = abortState, a.noNAKs { return nil }
         var requested = [nak.sequence]
         if !options.isEmpty, case .nakList(let list)? = options.first(type: PGMOptionType.nakList)?.kind {
             requested += list
         }
+        return requested
+    }
+
+    mutating func onNAK(_ nak: PGMNak, options: PGMOptions, now: VirtualTime, out: inout Outbox<SourceEvent>) {
+        statistics.naksReceived += 1
+        guard let requested = nakRequest(nak, options: options) else { return }
         statistics.sequencesNaked += requested.count
         // Only sequence numbers still in the transmit window are confirmed
         // and repaired (section 5.3); an NCF for the others would promise
@@ -394,9 +473,221 @@ public struct Source: Sendable {
                 afterLinger.insert(s)
                 continue
             }
-            repairs.append(s)
+            repairs.append(.sequence(s))
             repairsQueued.insert(s)
         }
+    }
+
+    // MARK: FEC
+
+    /// Whether all of `group` is in the transmit window: sent, and not yet
+    /// behind the trail. The session's first group is not when the ISN is
+    /// not a multiple of k (the leading partial group).
+    func groupInWindow(_ group: UInt32) -> Bool {
+        guard let fec else { return false }
+        return inWindow(SequenceNumber(group)) && inWindow(SequenceNumber(fec.groups.last(of: group)))
+    }
+
+    /// A parity NAK (section 11.4): NAK_TG_SQN names a group, NAK_PKT_CNT + 1
+    /// parity packets are asked for (OPT_NAK_LIST: more groups, as OpenPGM
+    /// accepts). Each group wholly in the window is confirmed with a parity
+    /// NCF echoing the request and gets as many new parity packets as the
+    /// largest request pending for it. A group not wholly in the window gets
+    /// neither: an NCF would promise parity that cannot be made; its
+    /// receivers repair it with selective NAKs.
+    mutating func onParityNAK(_ nak: PGMNak, options: PGMOptions, now: VirtualTime, out: inout Outbox<SourceEvent>) {
+        statistics.naksReceived += 1
+        guard let requested = nakRequest(nak, options: options) else { return }
+        statistics.parityNaksReceived += requested.count
+        guard let fec, fec.onDemand else {
+            statistics.parityNaksRefused += requested.count
+            return
+        }
+        let groups = fec.groups
+        // What one NAK may add to what the source owes, as for a selective
+        // NAK (PGM_NAK_SQNS_MAX sequence numbers): parity packets, or the k
+        // originals when a group's numbers run out. A request past that is
+        // cut to what fits, refused when nothing does (pgm(7)'s reflection
+        // bound; the kernel does the same).
+        var budget = Self.nakWorkMax
+        var accepted: [(group: UInt32, echo: UInt32)] = []
+        for s in requested {
+            let (g, count) = groups.parityRequest(s)
+            guard groupInWindow(g) else {
+                statistics.parityNaksRefused += 1
+                continue
+            }
+            var r = parityRequests[g] ?? ParityRequest(nextNumber: fec.proactive)
+            var echo = s
+            if r.pending == 0, let t = r.lastSent, now < t + parameters.rdataLingerIvl {
+                // Within RDATA_LINGER_IVL of the group's last parity, as for
+                // RDATA (section 5.3): the NAK is taken as sent before that
+                // batch arrived, and only what it asks beyond the batch is
+                // owed, when the linger ends.
+                let want = max(0, count - r.lastBatch)
+                if want > r.owed {
+                    guard let (target, cost) = grant(r, have: r.owed, count: want, budget: budget, fec: fec) else {
+                        statistics.parityNaksRefused += 1
+                        parityRequests[g] = r
+                        continue
+                    }
+                    budget -= cost
+                    r.owed = target
+                    echo = groups.parityRequest(group: g, count: min(count, r.lastBatch + target))
+                }
+                statistics.repairsLingering += 1
+                if r.owed > 0 { parityLingering.insert(g) }
+                parityRequests[g] = r
+                accepted.append((g, echo))
+                continue
+            }
+            guard let (target, cost) = grant(r, have: r.pending, count: count, budget: budget, fec: fec) else {
+                statistics.parityNaksRefused += 1
+                parityRequests[g] = r
+                continue
+            }
+            budget -= cost
+            // "need only increase the number of pending parity packets to
+            // NAK_PKT_CNT" (section 11.4): pending ones serve the new request too.
+            if r.pending == 0 { r.batch = 0 }
+            r.pending = max(r.pending, target)
+            if !r.queued {
+                r.queued = true
+                repairs.append(.parity(group: g))
+            }
+            parityRequests[g] = r
+            accepted.append((g, groups.parityRequest(group: g, count: min(count, target))))
+        }
+        guard !accepted.isEmpty else { return }
+        var ncfOptions = PGMOptions()
+        if accepted.count > 1, let o = try? PGMOptions([PGMOption(.nakList(accepted.dropFirst().map(\.echo)))]) {
+            ncfOptions = o
+        }
+        // Section 11.3.2: the parity NCF carries the request, OPT_PARITY set.
+        let ncf = PGMPacket(sourcePort: configuration.sourcePort, destinationPort: configuration.destinationPort,
+                            gsi: configuration.gsi,
+                            body: .ncf(PGMNak(sequence: accepted[0].echo, source: configuration.address,
+                                              group: configuration.group)),
+                            options: ncfOptions, flags: .parity).withComputedNetworkSignificance
+        emit(ncf, &out)
+        statistics.ncfsSent += 1
+    }
+
+    /// The packets one NAK may make the source owe (PGM_NAK_SQNS_MAX).
+    static let nakWorkMax = 63
+
+    /// What a request for `count` parity packets of a group whose request
+    /// stands at `have` (pending, or owed after a linger) may raise it to
+    /// within `budget` packets, the k originals counting when the request
+    /// brings them on (its numbers used up), and what that costs; nil when
+    /// nothing fits.
+    func grant(_ r: ParityRequest, have: Int, count: Int, budget: Int,
+               fec: FECParameters) -> (target: Int, cost: Int)? {
+        let used = r.nextNumber + have
+        let left = max(0, fec.parityCount - used)
+        var inc = max(0, count - have)
+        let originals = used <= fec.parityCount && inc > left
+        let cost = min(inc, left) + (originals ? fec.k : 0)
+        if cost <= budget { return (have + inc, cost) }
+        // Cut to the parity that fits.
+        inc = min(inc, left, budget)
+        return inc > 0 ? (have + inc, inc) : nil
+    }
+
+    /// The originals of `group` as FEC sees them, in order.
+    func originals(of group: UInt32) -> [FECOriginal]? {
+        guard let fec, groupInWindow(group) else { return nil }
+        return (0..<UInt32(fec.k)).map { i in
+            let e = entries[Int(trail.distance(to: SequenceNumber(group &+ i)))]
+            return FECOriginal(payload: e.payload, fragment: e.options.fragment)
+        }
+    }
+
+    /// Parity packet `number` of `group` as ODATA (proactive) or RDATA (on
+    /// demand), computed from the window's packets now (section 11.2).
+    func parityPacket(group: UInt32, number: Int, repair: Bool) -> PGMPacket? {
+        guard let fec, let code, let originals = originals(of: group),
+              let content = try? ParityContent(number: number, of: originals, code: code)
+        else { return nil }
+        let (sqn, parityGroup) = fec.groups.paritySequence(group: group, number: number)
+        var list: [PGMOption] = []
+        if let f = content.encodedFragment { list.append(PGMParity.encodedFragment(f)) }
+        if let m = parityGroup { list.append(PGMOption(.parityGroup(m))) }
+        let data = PGMData(sequence: sqn, trailingEdge: trail.rawValue, payload: content.payload)
+        return PGMPacket(sourcePort: configuration.sourcePort, destinationPort: configuration.destinationPort,
+                         gsi: configuration.gsi, body: repair ? .rdata(data) : .odata(data),
+                         options: (try? PGMOptions(list)) ?? PGMOptions(), flags: content.flags)
+    }
+
+    /// Sends the first proactive parity packet due; false when the rate
+    /// holds it back.
+    mutating func sendProactive(now: VirtualTime, out: inout Outbox<SourceEvent>) -> Bool {
+        guard let (g, j) = proactive.first else { return true }
+        guard let packet = parityPacket(group: g, number: j, repair: false) else {
+            // The trail passed the group before its parity went.
+            proactive.removeFirst()
+            return true
+        }
+        guard take(packet) else { return false }
+        proactive.removeFirst()
+        statistics.paritySentProactive += 1
+        emit(packet, &out)
+        dataSent(now)
+        return true
+    }
+
+    /// Sends on-demand parity for the group at the head of the repair queue;
+    /// false when the rate holds it back.
+    mutating func sendOnDemand(group g: UInt32, now: VirtualTime, out: inout Outbox<SourceEvent>) -> Bool {
+        guard var r = parityRequests[g], r.pending > 0, let fec, groupInWindow(g) else {
+            repairs.removeFirst()
+            parityRequests[g]?.queued = false
+            parityRequests[g]?.pending = 0
+            return true
+        }
+        // Section 11.4: the group's proactive parity goes before its on-demand parity.
+        if proactive.first?.group == g { return sendProactive(now: now, out: &out) }
+        if r.nextNumber >= fec.parityCount {
+            // Every parity number of the group is used: its originals, as
+            // selective repairs (lingering as those do).
+            repairs.removeFirst()
+            r.pending = 0
+            r.queued = false
+            parityRequests[g] = r
+            statistics.parityAnsweredByOriginals += 1
+            for i in 0..<UInt32(fec.k) {
+                let s = g &+ i
+                if repairsQueued.contains(s) { continue }
+                if let t = lastRepair[s], now < t + parameters.rdataLingerIvl {
+                    statistics.repairsLingering += 1
+                    afterLinger.insert(s)
+                    continue
+                }
+                repairs.append(.sequence(s))
+                repairsQueued.insert(s)
+            }
+            return true
+        }
+        guard let packet = parityPacket(group: g, number: r.nextNumber, repair: true) else {
+            repairs.removeFirst()
+            parityRequests[g] = nil
+            return true
+        }
+        guard take(packet) else { return false }
+        r.nextNumber += 1
+        r.pending -= 1
+        r.batch += 1
+        r.lastSent = now
+        if r.pending == 0 {
+            r.queued = false
+            r.lastBatch = r.batch
+            repairs.removeFirst()
+        }
+        parityRequests[g] = r
+        statistics.paritySentOnDemand += 1
+        emit(packet, &out)
+        dataSent(now)
+        return true
     }
 
     // MARK: Clock
@@ -409,6 +700,9 @@ public struct Source: Sendable {
         }
         for s in afterLinger {
             if let t = lastRepair[s] { d = earliest(d, t + parameters.rdataLingerIvl) }
+        }
+        for g in parityLingering {
+            if let t = parityRequests[g]?.lastSent { d = earliest(d, t + parameters.rdataLingerIvl) }
         }
         if blockedCost > 0 && parameters.txwMaxRte > 0 {
             let rate = Int64(parameters.txwMaxRte)
@@ -446,6 +740,9 @@ public struct Source: Sendable {
     mutating func dropTrail() {
         if trail <= lead { heldBytes -= entries[0].payload.count }
         entries.removeFirst()
+        if let fec, !parityRequests.isEmpty, fec.groups.index(of: trail.rawValue) == fec.k - 1 {
+            parityRequests[fec.groups.start(of: trail.rawValue)] = nil
+        }
         trail = trail.advanced(by: 1)
     }
 
@@ -499,10 +796,19 @@ public struct Source: Sendable {
                 }
                 continue
             }
-            if !repairs.isEmpty {
-                let s = SequenceNumber(repairs[0])
+            if let head = repairs.first {
+                let raw: UInt32
+                switch head {
+                case .parity(let g):
+                    guard sendOnDemand(group: g, now: now, out: &out) else { return }
+                    continue
+                case .sequence(let v):
+                    raw = v
+                }
+                let s = SequenceNumber(raw)
                 guard inWindow(s) else {
-                    repairsQueued.remove(repairs.removeFirst())
+                    repairs.removeFirst()
+                    repairsQueued.remove(raw)
                     continue
                 }
                 let e = entries[Int(trail.distance(to: s))]
@@ -512,11 +818,17 @@ public struct Source: Sendable {
                                                            payload: e.payload)),
                                       options: rdataOptions(e.options, sequence: s.rawValue, now: now))
                 guard take(rdata) else { return }
-                repairsQueued.remove(repairs.removeFirst())
+                repairs.removeFirst()
+                repairsQueued.remove(raw)
                 lastRepair[s.rawValue] = now
                 statistics.rdataSent += 1
                 emit(rdata, &out)
                 dataSent(now)
+                continue
+            }
+            // Proactive parity follows its group's last ODATA (section 11.4).
+            if !proactive.isEmpty {
+                guard sendProactive(now: now, out: &out) else { return }
                 continue
             }
             if unsentCount > 0 {
@@ -551,6 +863,12 @@ public struct Source: Sendable {
                 statistics.odataSent += 1
                 emit(odata, &out)
                 dataSent(now)
+                if let fec, fec.proactive > 0, fec.groups.index(of: s.rawValue) == fec.k - 1 {
+                    let g = fec.groups.start(of: s.rawValue)
+                    if groupInWindow(g) {
+                        for j in 0..<fec.proactive { proactive.append((g, j)) }
+                    }
+                }
                 if e.fin {
                     finAnnounced = true
                     out.events.append(.finSent(lead: s))
@@ -564,6 +882,7 @@ public struct Source: Sendable {
     /// The lingers that ended: the sequence numbers NAKed during theirs are
     /// queued for RDATA, oldest repair first.
     mutating func expireLingers(_ now: VirtualTime) {
+        if !parityLingering.isEmpty { expireParityLingers(now) }
         guard !afterLinger.isEmpty else { return }
         let due = afterLinger.compactMap { s -> (VirtualTime, UInt32)? in
             guard let t = lastRepair[s], now < t + parameters.rdataLingerIvl else { return (lastRepair[s] ?? now, s) }
@@ -572,8 +891,28 @@ public struct Source: Sendable {
         for (_, s) in due {
             afterLinger.remove(s)
             guard inWindow(SequenceNumber(s)), !repairsQueued.contains(s) else { continue }
-            repairs.append(s)
+            repairs.append(.sequence(s))
             repairsQueued.insert(s)
+        }
+    }
+
+    /// The groups whose linger ended get the parity owed them.
+    mutating func expireParityLingers(_ now: VirtualTime) {
+        for g in parityLingering.sorted(by: { trail.distance(to: SequenceNumber($0)) < trail.distance(to: SequenceNumber($1)) }) {
+            guard var r = parityRequests[g] else {
+                parityLingering.remove(g)
+                continue
+            }
+            if let t = r.lastSent, now < t + parameters.rdataLingerIvl { continue }
+            parityLingering.remove(g)
+            if r.pending == 0 { r.batch = 0 }
+            r.pending = max(r.pending, r.owed)
+            r.owed = 0
+            if r.pending > 0 && !r.queued {
+                r.queued = true
+                repairs.append(.parity(group: g))
+            }
+            parityRequests[g] = r
         }
     }
 
@@ -589,6 +928,6 @@ public struct Source: Sendable {
                          gsi: configuration.gsi,
                          body: .spm(PGMSPM(sequence: spmSequence, trailingEdge: trail.rawValue,
                                            leadingEdge: lead.rawValue, path: configuration.address)),
-                         options: options)
+                         options: options).withComputedNetworkSignificance
     }
 }

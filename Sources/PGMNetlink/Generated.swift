@@ -421,6 +421,16 @@ public enum PGMSourceStatsAttribute: UInt16, Sendable, CaseIterable, CustomStrin
     case rdataQueued = 19
     /// memory the transmit window holds, bytes (skb truesize; bounded by SO_SNDBUF)
     case txwMem = 20
+    /// FEC parity sent as ODATA after a group's last ODATA
+    case paritySentProactive = 21
+    /// FEC parity sent as RDATA for parity NAKs (not in rdata-sent)
+    case paritySentOndemand = 22
+    /// parity NAKs, each group of a NAK list counted
+    case parityNaksReceived = 23
+    /// parity NAKs refused (no on-demand parity, group not wholly in the window, past one NAK's 63 packets)
+    case parityNaksRefused = 24
+    /// parity requests answered with the group's originals, its n - k parity numbers used up
+    case parityByOriginals = 25
 
     /// The name in the spec.
     public var description: String {
@@ -445,6 +455,11 @@ public enum PGMSourceStatsAttribute: UInt16, Sendable, CaseIterable, CustomStrin
         case .spmDeferred: "spm-deferred"
         case .rdataQueued: "rdata-queued"
         case .txwMem: "txw-mem"
+        case .paritySentProactive: "parity-sent-proactive"
+        case .paritySentOndemand: "parity-sent-ondemand"
+        case .parityNaksReceived: "parity-naks-received"
+        case .parityNaksRefused: "parity-naks-refused"
+        case .parityByOriginals: "parity-by-originals"
         }
     }
 
@@ -471,6 +486,11 @@ public enum PGMSourceStatsAttribute: UInt16, Sendable, CaseIterable, CustomStrin
         case .spmDeferred: .u64
         case .rdataQueued: .u64
         case .txwMem: .u64
+        case .paritySentProactive: .u64
+        case .paritySentOndemand: .u64
+        case .parityNaksReceived: .u64
+        case .parityNaksRefused: .u64
+        case .parityByOriginals: .u64
         }
     }
 
@@ -497,6 +517,11 @@ public enum PGMSourceStatsAttribute: UInt16, Sendable, CaseIterable, CustomStrin
         case .spmDeferred: "SPMs that waited for the rate limit"
         case .rdataQueued: "RDATA waiting in the repair queue now"
         case .txwMem: "memory the transmit window holds, bytes (skb truesize; bounded by SO_SNDBUF)"
+        case .paritySentProactive: "FEC parity sent as ODATA after a group's last ODATA"
+        case .paritySentOndemand: "FEC parity sent as RDATA for parity NAKs (not in rdata-sent)"
+        case .parityNaksReceived: "parity NAKs, each group of a NAK list counted"
+        case .parityNaksRefused: "parity NAKs refused (no on-demand parity, group not wholly in the window, past one NAK's 63 packets)"
+        case .parityByOriginals: "parity requests answered with the group's originals, its n - k parity numbers used up"
         }
     }
 }
@@ -532,6 +557,16 @@ public enum PGMReceiverStatsAttribute: UInt16, Sendable, CaseIterable, CustomStr
     case repairUsTotal = 20
     /// the longest repair time, us
     case repairUsMax = 21
+    /// parity ODATA and RDATA (RFC 3208 section 11.5)
+    case parityReceived = 22
+    /// parity that fits no group (number, length, options, group size) or failed a rebuild
+    case parityDropped = 23
+    /// parity not needed (no FEC learnt, group behind the window, complete or failed)
+    case parityUnused = 24
+    /// transmission groups rebuilt from parity
+    case groupsRebuilt = 25
+    /// parity NAKs sent (also in naks-sent)
+    case parityNaksSent = 26
 
     /// The name in the spec.
     public var description: String {
@@ -557,6 +592,11 @@ public enum PGMReceiverStatsAttribute: UInt16, Sendable, CaseIterable, CustomStr
         case .repairs: "repairs"
         case .repairUsTotal: "repair-us-total"
         case .repairUsMax: "repair-us-max"
+        case .parityReceived: "parity-received"
+        case .parityDropped: "parity-dropped"
+        case .parityUnused: "parity-unused"
+        case .groupsRebuilt: "groups-rebuilt"
+        case .parityNaksSent: "parity-naks-sent"
         }
     }
 
@@ -584,6 +624,11 @@ public enum PGMReceiverStatsAttribute: UInt16, Sendable, CaseIterable, CustomStr
         case .repairs: .u64
         case .repairUsTotal: .u64
         case .repairUsMax: .u64
+        case .parityReceived: .u64
+        case .parityDropped: .u64
+        case .parityUnused: .u64
+        case .groupsRebuilt: .u64
+        case .parityNaksSent: .u64
         }
     }
 
@@ -611,6 +656,11 @@ public enum PGMReceiverStatsAttribute: UInt16, Sendable, CaseIterable, CustomStr
         case .repairs: "sqns found missing, then received (RDATA, or ODATA late)"
         case .repairUsTotal: "time from a sqn found missing to its data, summed over repairs, us"
         case .repairUsMax: "the longest repair time, us"
+        case .parityReceived: "parity ODATA and RDATA (RFC 3208 section 11.5)"
+        case .parityDropped: "parity that fits no group (number, length, options, group size) or failed a rebuild"
+        case .parityUnused: "parity not needed (no FEC learnt, group behind the window, complete or failed)"
+        case .groupsRebuilt: "transmission groups rebuilt from parity"
+        case .parityNaksSent: "parity NAKs sent (also in naks-sent)"
         }
     }
 }

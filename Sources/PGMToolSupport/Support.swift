@@ -36,6 +36,9 @@ public func json(_ s: SourceStatistics) -> JSON {
         ("naks_pending", .uint(s.naksPending)), ("nak_lists_ignored", .uint(s.nakListsIgnored)),
         ("ncf_dropped", .uint(s.ncfDropped)), ("spm_deferred", .uint(s.spmDeferred)),
         ("rdata_queued", .uint(s.rdataQueued)), ("txw_mem", .uint(s.transmitWindowMemory)),
+        ("parity_sent_proactive", .uint(s.paritySentProactive)), ("parity_sent_ondemand", .uint(s.paritySentOnDemand)),
+        ("parity_naks_received", .uint(s.parityNaksReceived)), ("parity_naks_refused", .uint(s.parityNaksRefused)),
+        ("parity_by_originals", .uint(s.parityByOriginals)),
     ])
 }
 
@@ -53,5 +56,8 @@ public func json(_ s: ReceiverStatistics) -> JSON {
         ("naks_deferred", .uint(s.naksDeferred)), ("mem", .uint(s.memory)),
         ("repairs", .uint(s.repairs)), ("repair_us_total", .uint(s.repairMicrosecondsTotal)),
         ("repair_us_max", .uint(s.repairMicrosecondsMax)),
+        ("parity_received", .uint(s.parityReceived)), ("parity_dropped", .uint(s.parityDropped)),
+        ("parity_unused", .uint(s.parityUnused)), ("groups_rebuilt", .uint(s.groupsRebuilt)),
+        ("parity_naks_sent", .uint(s.parityNaksSent)),
     ])
 }

@@ -68,6 +68,18 @@ public struct SourceStatistics: NamedCounters, Hashable {
     public var rdataQueued: UInt64 = 0
     /// Memory the transmit window holds, bytes (bounded by `SO_SNDBUF`).
     public var transmitWindowMemory: UInt64 = 0
+    /// FEC parity sent as ODATA after a group's last ODATA (`PGM_FEC`).
+    public var paritySentProactive: UInt64 = 0
+    /// FEC parity sent as RDATA for parity NAKs (not in ``rdataSent``).
+    public var paritySentOnDemand: UInt64 = 0
+    /// Parity NAKs received, each group of a NAK list counted.
+    public var parityNaksReceived: UInt64 = 0
+    /// Parity NAKs refused: no on-demand parity, a group not wholly in the
+    /// window, or past what one NAK may ask (63 packets).
+    public var parityNaksRefused: UInt64 = 0
+    /// Parity requests answered with the group's originals: its n - k parity
+    /// numbers were used up.
+    public var parityByOriginals: UInt64 = 0
 
     /// All zero.
     public init() {}
@@ -81,7 +93,9 @@ public struct SourceStatistics: NamedCounters, Hashable {
         ("rate-limited", \.rateLimited), ("malformed", \.malformed), ("rdata-deferred", \.rdataDeferred),
         ("rdata-unsent", \.rdataUnsent), ("naks-pending", \.naksPending), ("nak-lists-ignored", \.nakListsIgnored),
         ("ncf-dropped", \.ncfDropped), ("spm-deferred", \.spmDeferred), ("rdata-queued", \.rdataQueued),
-        ("txw-mem", \.transmitWindowMemory),
+        ("txw-mem", \.transmitWindowMemory), ("parity-sent-proactive", \.paritySentProactive),
+        ("parity-sent-ondemand", \.paritySentOnDemand), ("parity-naks-received", \.parityNaksReceived),
+        ("parity-naks-refused", \.parityNaksRefused), ("parity-by-originals", \.parityByOriginals),
     ]
 }
 
@@ -131,6 +145,16 @@ public struct ReceiverStatistics: NamedCounters, Hashable {
     public var repairMicrosecondsTotal: UInt64 = 0
     /// The longest repair time, microseconds.
     public var repairMicrosecondsMax: UInt64 = 0
+    /// Parity ODATA and RDATA received (RFC 3208 section 11.5).
+    public var parityReceived: UInt64 = 0
+    /// Parity that fits no group, or failed a rebuild: dropped.
+    public var parityDropped: UInt64 = 0
+    /// Parity not needed: no FEC learnt, its group behind the window, complete or failed.
+    public var parityUnused: UInt64 = 0
+    /// Transmission groups rebuilt from parity.
+    public var groupsRebuilt: UInt64 = 0
+    /// Parity NAKs sent (also in `naksSent`).
+    public var parityNaksSent: UInt64 = 0
 
     /// The mean repair time in microseconds, nil before the first repair.
     public var repairMicrosecondsMean: Double? {
@@ -151,6 +175,9 @@ public struct ReceiverStatistics: NamedCounters, Hashable {
         ("mem-refused", \.memoryRefused), ("wrong-source", \.wrongSource), ("naks-deferred", \.naksDeferred),
         ("mem", \.memory), ("repairs", \.repairs), ("repair-us-total", \.repairMicrosecondsTotal),
         ("repair-us-max", \.repairMicrosecondsMax),
+        ("parity-received", \.parityReceived), ("parity-dropped", \.parityDropped),
+        ("parity-unused", \.parityUnused), ("groups-rebuilt", \.groupsRebuilt),
+        ("parity-naks-sent", \.parityNaksSent),
     ]
 }
 

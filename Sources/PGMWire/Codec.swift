@@ -35,6 +35,8 @@ extension PGMPacket {
         let optionsOctet = p[5]
         let definedBits = PGMHeaderFlags.defined.rawValue | PGMHeaderFlags.optionsPresentBit
         guard optionsOctet & ~definedBits == 0 else { throw .reservedBitsSet(.headerOptions) }
+        let varPktlen = PGMHeaderFlags.variableLengthParity.rawValue, parity = PGMHeaderFlags.parity.rawValue
+        guard optionsOctet & (varPktlen | parity) != varPktlen else { throw .variableLengthWithoutParity }
 
         if verifyChecksum {
             let field = p.be16(checksumOffset)
@@ -191,10 +193,13 @@ extension PGMPacket {
     /// - Parameter checksum: compute the checksum (otherwise the field is
     ///   zero, which RFC 3208 forbids for ODATA and RDATA).
     /// - Throws: `.bufferTooSmall`, or `.valueOutOfRange` for header flags
-    ///   outside `PGMHeaderFlags.defined` or a payload over 65535 octets.
+    ///   outside `PGMHeaderFlags.defined` (or variable-length parity without
+    ///   parity) or a payload over 65535 octets.
     @discardableResult
     public func encode(into buffer: UnsafeMutableRawBufferPointer, checksum: Bool = true) throws(PGMWireError) -> Int {
-        guard PGMHeaderFlags.defined.isSuperset(of: flags) else { throw .valueOutOfRange(.headerFlags) }
+        guard PGMHeaderFlags.defined.isSuperset(of: flags),
+              !flags.contains(.variableLengthParity) || flags.contains(.parity)
+        else { throw .valueOutOfRange(.headerFlags) }
         let payload = self.payload
         guard payload.count <= 0xFFFF else { throw .valueOutOfRange(.tsduLength) }
         let length = encodedLength

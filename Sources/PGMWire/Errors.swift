@@ -59,6 +59,11 @@ public enum PGMWireError: Error, Hashable, Sendable {
     /// transport header.
     case tsduLengthMismatch(declared: Int, actual: Int)
 
+    /// The header's OPT_VAR_PKTLEN bit is set without OPT_PARITY: only a
+    /// parity packet can be one of a group of variable-sized packets (RFC
+    /// 3208 section 11.3).
+    case variableLengthWithoutParity
+
     /// A packet type that cannot carry data (all but ODATA and RDATA) has
     /// `length` octets of data, matching its TSDU Length.
     case unexpectedPayload(PGMPacketType, length: Int)
@@ -159,7 +164,8 @@ public enum PGMOptionProblem: Hashable, Sendable {
 
 /// A field whose value did not fit while encoding.
 public enum PGMWireField: Hashable, Sendable {
-    /// Header flags outside network-significant, variable-length parity, parity.
+    /// Header flags outside network-significant, variable-length parity,
+    /// parity; or variable-length parity without parity.
     case headerFlags
     /// The payload is longer than 65535 octets.
     case tsduLength

@@ -26,6 +26,12 @@ public enum PGMOptionType {
     /// The OPT_END bit of the option type octet.
     public static let endBit: UInt8 = 0x80
 
+    /// OPT_PARITY_PRM's P bit (PARITY_PRM_PRO) in its option-specific octet,
+    /// OpenPGM's value (RFC 3208 section 11.8.1 draws it one bit to the left).
+    public static let parityProactive: UInt8 = 0x01
+    /// OPT_PARITY_PRM's O bit (PARITY_PRM_OND), OpenPGM's value.
+    public static let parityOnDemand: UInt8 = 0x02
+
     /// Every type this codec decodes into its own case.
     public static let known: Set<UInt8> = [
         length, fragment, nakList, join, nakBackoffInterval, nakBackoffRange, redirect,
@@ -128,7 +134,10 @@ public struct PGMOption: Hashable, Sendable {
         /// OPT_REDIRECT (9.5.5): the DLR's NLA.
         case redirect(PGMNLA)
         /// OPT_PARITY_PRM (11.8.1): P (pro-active), O (on-demand), transmission
-        /// group size. At least one of P and O is set.
+        /// group size. At least one of P and O is set. On the wire P is 0x01
+        /// and O is 0x02 in the option-specific bits, as OpenPGM 5.3 writes
+        /// and reads them (`PGM_PARITY_PRM_PRO`, `PGM_PARITY_PRM_OND`); the
+        /// RFC's drawing, and Wireshark, put them the other way round.
         case parityParameters(proactive: Bool, onDemand: Bool, groupSize: UInt32)
         /// OPT_PARITY_GRP (11.8.2): parity group number, never zero.
         case parityGroup(UInt32)
@@ -303,7 +312,7 @@ public struct PGMOption: Hashable, Sendable {
             w.u8(0)
             w.nla(nla)
         case .parityParameters(let p, let o, let size):
-            w.u8((p ? 0x02 : 0) | (o ? 0x01 : 0))
+            w.u8((p ? PGMOptionType.parityProactive : 0) | (o ? PGMOptionType.parityOnDemand : 0))
             w.u32(size)
         case .parityGroup(let g):
             w.u8(0)
@@ -474,7 +483,8 @@ extension PGMOption {
         case PGMOptionType.nakBackoffRange: kind = .nakBackoffRange(maximum: u32(4), minimum: u32(8))
         case PGMOptionType.redirect: kind = .redirect(nla(4))
         case PGMOptionType.parityParameters:
-            kind = .parityParameters(proactive: specific & 0x02 != 0, onDemand: specific & 0x01 != 0, groupSize: u32(4))
+            kind = .parityParameters(proactive: specific & PGMOptionType.parityProactive != 0,
+                                     onDemand: specific & PGMOptionType.parityOnDemand != 0, groupSize: u32(4))
         case PGMOptionType.parityGroup: kind = .parityGroup(u32(4))
         case PGMOptionType.currentGroupSize: kind = .currentGroupSize(u32(4))
         case PGMOptionType.neighborUnreachable: kind = .neighborUnreachable

@@ -104,6 +104,9 @@ final class KernelBackend: ConformanceBackend {
     var sourceTSI: TSI? { tsi }
 
     func start(_ scenario: Scenario, network: Network) throws(BackendError) {
+        // A receiver scenario's `fec` line says what the simulated source
+        // offers: nothing to set on the kernel socket; a source scenario's
+        // is applied with PGM_FEC below.
         self.network = network
         role = scenario.role
         tsi = nil
@@ -116,6 +119,10 @@ final class KernelBackend: ConformanceBackend {
         do {
             let s = try PGMSocket()
             for (name, value) in scenario.options {
+                if name == "FEC_NAK" {  // PGM_FEC_NAK, a flag, not a tunable
+                    do { try s.setParityNAKs(value != 0) } catch { throw BackendError("kernel: set FEC_NAK: \(error)") }
+                    continue
+                }
                 guard let t = Tunable.allCases.first(where: { $0.name == name }) else {
                     throw BackendError("kernel: no socket option \(name)")
                 }
@@ -125,6 +132,13 @@ final class KernelBackend: ConformanceBackend {
             let iut = network.iut
             switch scenario.role {
             case .source:
+                if let f = scenario.fec {
+                    do {
+                        try s.setFEC(try FECSettings(n: f.n, k: f.k, proactive: f.proactive, onDemand: f.onDemand))
+                    } catch {
+                        throw BackendError("kernel: PGM_FEC \(f): \(error)")
+                    }
+                }
                 try s.setMulticastInterface(iut)
                 try s.connect(to: group)
                 tsi = try s.transportSessionID()

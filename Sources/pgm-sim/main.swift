@@ -99,6 +99,46 @@ struct PGMSim: ParsableCommand {
         }
     }
 
+    @Option(name: .customLong("fec-k"), parsing: .unconditional, help: ArgumentHelp(
+        "FEC (RFC 3208 Appendix A): transmission group size k, a power of two 2 to 128; FEC is off without it.",
+        valueName: "k"))
+    var fecK: Int?
+
+    @Option(name: .customLong("fec-n"), parsing: .unconditional, help: ArgumentHelp(
+        "FEC block size n, k + 1 to 255 (default 2k, at most 255).", valueName: "n"))
+    var fecN: Int?
+
+    @Option(name: .customLong("fec-proactive"), parsing: .unconditional, help: ArgumentHelp(
+        "Proactive parity packets per group, at most n - k and k (default 0).", valueName: "h"))
+    var fecProactive = 0
+
+    @Flag(name: .customLong("fec-ondemand"), help: "Offer on-demand parity: parity NAKs are answered with parity.")
+    var fecOnDemand = false
+
+    @Flag(name: .customLong("no-parity-naks"),
+          help: "Receivers NAK selectively even when the source offers on-demand parity.")
+    var noParityNAKs = false
+
+    @Flag(name: .customLong("fec-compare"), help: ArgumentHelp(
+        "Compare selective repair, on-demand parity, proactive parity and both at each of --compare-receivers, "
+            + "with --loss, as a table of repair packets and NAKs per lost sequence (k from --fec-k, default 16)."))
+    var fecCompare = false
+
+    @Option(name: .customLong("compare-receivers"), parsing: .unconditional, help: ArgumentHelp(
+        "Receiver counts for --fec-compare, comma-separated.", valueName: "list"))
+    var compareReceivers = "100,1000"
+
+    /// The FEC settings of the options, or nil without --fec-k.
+    func fecParameters(k: Int? = nil, proactive: Int? = nil, onDemand: Bool? = nil) throws -> FECParameters? {
+        guard let k = k ?? fecK else { return nil }
+        let n = fecN ?? min(2 * k, 255)
+        do {
+            return try FECParameters(n: n, k: k, proactive: proactive ?? fecProactive, onDemand: onDemand ?? fecOnDemand)
+        } catch {
+            throw ValidationError("--fec: \(error)")
+        }
+    }
+
     @Flag(help: "Compare every delivered byte with what was sent.")
     var verify = false
 
@@ -131,6 +171,19 @@ struct PGMSim: ParsableCommand {
             throw ValidationError(error.description)
         }
         _ = try parameters()
+        if fecK == nil && (fecN != nil || fecProactive != 0 || fecOnDemand) {
+            throw ValidationError("--fec-n, --fec-proactive and --fec-ondemand need --fec-k")
+        }
+        if !fecCompare { _ = try fecParameters() }
+        guard !compareReceiverCounts.isEmpty, compareReceiverCounts.allSatisfy({ $0 >= 1 }) else {
+            throw ValidationError("--compare-receivers wants positive counts separated by commas, got '\(compareReceivers)'")
+        }
+    }
+
+    var compareReceiverCounts: [Int] {
+        let parts = compareReceivers.split(separator: ",")
+        let counts = parts.compactMap { Int($0) }
+        return counts.count == parts.count ? counts : []
     }
 
     func parameters() throws -> Parameters {
@@ -176,7 +229,7 @@ struct PGMSim: ParsableCommand {
         return .gilbertElliott(goodToBad: min(p, 1), badToGood: r, goodLoss: 0, badLoss: 1)
     }
 
-    func run() throws {
+    func configuration() throws -> SimulationConfiguration {
         var c = SimulationConfiguration()
         c.receivers = receivers
         c.messages = messages
@@ -190,7 +243,14 @@ struct PGMSim: ParsableCommand {
                                jitter: jitter, duplicate: duplicate, reorder: reorder, reorderDelay: reorderDelay)
         c.verifyContent = verify
         c.timeLimit = VirtualTime(microseconds: Int64((try timeLimit) * 1_000_000))
+        c.fec = try fecParameters()
+        c.parityNAKs = !noParityNAKs
+        return c
+    }
 
+    func run() throws {
+        if fecCompare { return try compare() }
+        let c = try configuration()
         var sim: Simulation
         do { sim = try Simulation(c) } catch { throw ValidationError("\(error)") }
         let clock = ContinuousClock()
@@ -232,6 +292,12 @@ struct PGMSim: ParsableCommand {
                 + "\(r.unrecoverableSequences) reported unrecoverable")
             print(String(format: "per lost sequence   %.2f NAKs at source, %.2f NCFs, %.2f RDATA",
                          r.naksPerLostSequence, r.ncfsPerLostSequence, r.rdataPerLostSequence))
+            if let fec = c.fec {
+                print(String(format: "FEC %@  %d proactive and %d on-demand parity packets, %d parity NAKs, "
+                                + "%d groups rebuilt; %.2f repair packets per lost sequence",
+                             fec.description, r.paritySentProactive, r.paritySentOnDemand, r.parityNaksSent,
+                             r.groupsRebuilt, r.repairPacketsPerLostSequence))
+            }
             print("NAKs sent           \(r.naksSent) by receivers, \(r.naksAtSource) reached the source; "
                 + "SPMs \(r.spms), SPMRs \(r.spmrs)")
             print(String(format: "recovery latency    p50 %.1f ms, p99 %.1f ms, max %.1f ms (%d repairs)",
@@ -248,6 +314,60 @@ struct PGMSim: ParsableCommand {
                          r.receptions, Double(r.receptions) / max(wall, 1e-9)))
         }
         if !report.isConsistent { throw ExitCode(2) }
+    }
+
+    /// --fec-compare: the same traffic and losses with each way of repairing.
+    func compare() throws {
+        let k = fecK ?? 16
+        let h = fecProactive > 0 ? fecProactive : max(1, k / 8)
+        let modes: [(String, FECParameters?)] = [
+            ("selective", nil),
+            ("on-demand", try fecParameters(k: k, proactive: 0, onDemand: true)),
+            ("proactive", try fecParameters(k: k, proactive: h, onDemand: false)),
+            ("proactive+on-demand", try fecParameters(k: k, proactive: h, onDemand: true)),
+        ]
+        var base = try configuration()
+        // Whole groups: a last partial group is repaired selectively (RFC 3208 section 11.1).
+        base.messages = (messages + k - 1) / k * k
+        print("pgm-sim --fec-compare: \(base.messages) messages of \(size) bytes, loss \(lossModel()) per link, "
+            + "seed \(seed); FEC k=\(k) n=\(fecN ?? min(2 * k, 255)), proactive h=\(h)")
+        print("per lost sequence: NAKs the receivers sent, NAKs that reached the source, repair packets "
+            + "(RDATA + parity, proactive included)")
+        let header = ["mode", "receivers", "lost sqns", "NAKs sent", "NAKs at src", "repairs", "RDATA",
+                      "parity", "delivered", "overhead", "repair ms"]
+        let widths = [20, 9, 9, 9, 11, 7, 6, 6, 9, 8, 9]
+        func row(_ cells: [String]) -> String {
+            cells.enumerated().map { i, c in i == 0 ? c.leftAligned(widths[i]) : c.rightAligned(widths[i]) }
+                .joined(separator: "  ")
+        }
+        print(row(header))
+        var consistent = true
+        for n in compareReceiverCounts {
+            for (name, fec) in modes {
+                var c = base
+                c.receivers = n
+                c.fec = fec
+                c.parityNAKs = !noParityNAKs
+                var sim: Simulation
+                do { sim = try Simulation(c) } catch { throw ValidationError("\(error)") }
+                let r = sim.run()
+                consistent = consistent && r.isConsistent
+                let lost = Double(max(r.lostSequences, 1))
+                let overhead = r.payloadBytes == 0 ? 0 : 100 * Double(r.overheadBytes) / Double(r.payloadBytes)
+                print(row([
+                    name, "\(n)", "\(r.lostSequences)",
+                    String(format: "%.2f", r.receiverNaksPerLostSequence),
+                    String(format: "%.2f", r.naksPerLostSequence),
+                    String(format: "%.2f", r.repairPacketsPerLostSequence),
+                    String(format: "%.2f", r.rdataPerLostSequence),
+                    String(format: "%.2f", Double(r.paritySentProactive + r.paritySentOnDemand) / lost),
+                    String(format: "%.2f%%", r.deliveredPercent),
+                    String(format: "%.1f%%", overhead),
+                    String(format: "%.1f", Double(r.meanRepairus) / 1000),
+                ]))
+            }
+        }
+        if !consistent { throw ExitCode(2) }
     }
 
     static func seconds(_ d: Duration) -> Double {

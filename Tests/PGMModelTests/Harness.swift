@@ -137,8 +137,8 @@ struct SourceDriver {
     var events: [(VirtualTime, SourceEvent)] = []
     var out = Outbox<SourceEvent>()
 
-    init(parameters: Parameters = Parameters(), initial: UInt32 = 0) throws {
-        source = try Source(Fixture.sourceConfiguration(initial: initial), parameters: parameters)
+    init(parameters: Parameters = Parameters(), initial: UInt32 = 0, fec: FECParameters? = nil) throws {
+        source = try Source(Fixture.sourceConfiguration(initial: initial), parameters: parameters, fec: fec)
     }
 
     mutating func collect() {

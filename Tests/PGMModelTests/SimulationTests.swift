@@ -18,6 +18,23 @@ struct SimulationTests {
         return c
     }
 
+    @Test("FEC (RFC 3208 Appendix A): with jitter, duplicates, reordering and bursts, every receiver delivers exactly the sent APDUs",
+          arguments: [(2, 0, true), (2, 1, false), (8, 2, true), (16, 0, true)])
+    func recoversWithFEC(k: Int, proactive: Int, onDemand: Bool) throws {
+        for seed in UInt64(1)...3 {
+            for loss in [LossModel.bernoulli(0.1),
+                         .gilbertElliott(goodToBad: 0.05, badToGood: 0.33, goodLoss: 0, badLoss: 1)] {
+                var c = Self.configuration(seed: seed, loss: loss, receivers: 6, size: seed % 2 == 1 ? 3000 : 700)
+                c.fec = try FECParameters(n: min(2 * k, 255), k: k, proactive: proactive, onDemand: onDemand)
+                var sim = try Simulation(c)
+                let r = sim.run()
+                #expect(r.isConsistent, "k \(k) seed \(seed) \(loss): \(r)")
+                #expect(r.deliveredAPDUs == r.expectedAPDUs, "k \(k) seed \(seed) \(loss): \(r.deliveredAPDUs) of \(r.expectedAPDUs)")
+                #expect(r.groupsRebuilt > 0, "k \(k) seed \(seed) \(loss)")
+            }
+        }
+    }
+
     @Test("The same seed gives the same run; another seed another")
     func deterministic() throws {
         var a = try Simulation(Self.configuration(seed: 7, loss: .bernoulli(0.1)))

@@ -63,13 +63,18 @@ struct SocketAPITests {
         // ABI: these sizes are part of the user API.
         #expect(MemoryLayout<pgm_tsi>.size == 8)
         #expect(MemoryLayout<pgm_netns_stats>.size == 14 * 8)
-        // Grown twice, at its end (the limits' counters, then the repairs'):
-        // what older modules write stays where it was.
-        #expect(MemoryLayout<pgm_receiver_stats>.size == 12 * 8 + 8 + 5 * 8 + 3 * 8)
+        // Grown three times, at its end (the limits' counters, the repairs',
+        // then FEC's): what older modules write stays where it was.
+        #expect(MemoryLayout<pgm_receiver_stats>.size == 12 * 8 + 8 + 5 * 8 + 3 * 8 + 5 * 8)
         #expect(MemoryLayout<pgm_receiver_stats>.offset(of: \pgm_receiver_stats.repairs) == 12 * 8 + 8 + 5 * 8)
-        // Grown once, at its end (the limits' counters): old programs read it short.
-        #expect(MemoryLayout<pgm_source_stats>.size == 11 * 8 + 8 + 8 * 8)
+        #expect(MemoryLayout<pgm_receiver_stats>.offset(of: \pgm_receiver_stats.parity_received)
+                == 12 * 8 + 8 + 5 * 8 + 3 * 8)
+        // Grown twice, at its end (the limits' counters, then FEC's): old
+        // programs read it short.
+        #expect(MemoryLayout<pgm_source_stats>.size == 11 * 8 + 8 + 8 * 8 + 5 * 8)
         #expect(MemoryLayout<pgm_source_stats>.offset(of: \pgm_source_stats.rdata_deferred) == 11 * 8 + 8)
+        #expect(MemoryLayout<pgm_source_stats>.offset(of: \pgm_source_stats.parity_sent_proactive) == 11 * 8 + 8 + 8 * 8)
+        #expect(MemoryLayout<pgm_fec>.size == 4)
     }
 
     /// Where the kernel has PGM this opens a real socket; elsewhere inet_create()

@@ -86,6 +86,13 @@ struct RandomPackets {
             sourcePort: u16(), destinationPort: u16(),
             gsi: GSI(rawValue: rng.next()), body: b,
             options: (try? PGMOptions(options)) ?? PGMOptions(),
-            flags: PGMHeaderFlags(rawValue: u8() & PGMHeaderFlags.defined.rawValue))
+            flags: flags())
+    }
+
+    /// Any defined header flags; OPT_VAR_PKTLEN only with OPT_PARITY.
+    mutating func flags() -> PGMHeaderFlags {
+        var f = PGMHeaderFlags(rawValue: u8() & PGMHeaderFlags.defined.rawValue)
+        if f.contains(.variableLengthParity) { f.insert(.parity) }
+        return f
     }
 }

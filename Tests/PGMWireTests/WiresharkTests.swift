@@ -280,7 +280,9 @@ struct WiresharkTests {
                 add("pgm.opts.redirect.afi", UInt32(nla.afi))
                 addNLA("pgm.opts.redirect.dlr", nla)
             case .parityParameters(let pro, let ond, let size):
-                add("pgm.opts.parity_prm.op", (pro ? 2 : 0) | (ond ? 1 : 0))
+                // The option-specific octet as sent: OpenPGM's P = 0x01, O = 0x02
+                // (Wireshark names them the other way round, the RFC's drawing).
+                add("pgm.opts.parity_prm.op", (pro ? 1 : 0) | (ond ? 2 : 0))
                 add("pgm.opts.parity_prm.prm_grp", size)
             case .parityGroup(let group):
                 // Wireshark files OPT_PARITY_GRP's fourth octet and group number

@@ -42,6 +42,20 @@ params_same() { a=$(simd --param NAK_BO_IVL=20ms --param txw_max_rte=2M) && b=$(
 check "pgm-sim --param NAK_BO_IVL=20ms is NAK_BO_IVL=20000" params_same
 check "pgm-sim --param refuses a fraction of its unit" refused pgm-sim "--param NAK_BO_IVL: '1.5us' is not a whole number of microseconds" --param NAK_BO_IVL=1.5us
 check "pgm-sim refuses a negative --loss" refused pgm-sim "--loss must be between 0 and 1, got -0.5" --loss -0.5
+# FEC (RFC 3208 Appendix A): every byte verified with proactive and
+# on-demand parity; on-demand parity needs fewer repair packets than
+# selective RDATA at 100 receivers; FEC settings are checked.
+fec() { "$bin/pgm-sim" -r 100 -m 512 -s 500 --loss 0.05 --verify --seed 5 --json --quiet "$@"; }
+fec_figures() { python3 -c '
+import json, sys
+s, f = (json.loads(x)["report"] for x in sys.argv[1:3])
+ok = (s["deliveredPercent"] == 100 and f["deliveredPercent"] == 100 and f["groupsRebuilt"] > 0
+      and f["paritySentProactive"] > 0 and f["paritySentOnDemand"] > 0
+      and f["repairPacketsPerLostSequence"] < s["repairPacketsPerLostSequence"] / 2)
+sys.exit(0 if ok else 1)' "$(fec)" "$(fec --fec-k 16 --fec-proactive 1 --fec-ondemand)"; }
+check "pgm-sim with FEC delivers everything with under half the repair packets of selective repair" fec_figures
+check "pgm-sim refuses a FEC group size that is not a power of two" refused pgm-sim "transmission group size is a power of two" --fec-k 12
+check "pgm-sim refuses FEC options without --fec-k" refused pgm-sim "need --fec-k" --fec-ondemand
 
 # pgm-info without the module: a clear message and status 1.
 info_err() {

@@ -15,6 +15,11 @@
  *  nak_flood_unlimited   the same at a source without a rate limit: repairs
  *                        stay within one window (TXW_SQNS x MAX_TPDU) per
  *                        second.
+ *  parity_nak_flood      parity NAKs (FEC) of 63 maximal requests each, in
+ *                        and behind the window: what the source sends for
+ *                        them stays within 63 packets per NAK (pgm(7)'s
+ *                        reflection multiple), refusals counted; a source
+ *                        without on-demand parity sends nothing for them.
  *  ring_memcg            PGM_RX_RING as uid 65534 in a memory cgroup of
  *                        64 MiB: rings past the limit fail with ENOMEM, and
  *                        the cgroup is charged for those that succeed.
@@ -494,6 +499,175 @@ static void nak_flood_unlimited(void)
 	close(fd);
 }
 
+/* ---- FEC: parity NAKs (RFC 3208 section 11.3) --------------------------- */
+
+/*
+ * A parity NAK (OPT_PARITY in the header) asking for @n requests: the
+ * first in the header, the others in one OPT_NAK_LIST.  Each request is
+ * TG_SQN | (count - 1).
+ */
+static void parity_nak(struct pkt *p, const struct session *s, const uint32_t *req, int n)
+{
+	hdr(p, 0x08, 0x80 | 0x01 | 0x02, 0);	/* parity, options present, network-significant */
+	put32(p, req[0]);
+	nla4(p, ntohl(inet_addr(SRC_ADDR)));
+	nla4(p, ntohl(inet_addr(GROUP)));
+	put8(p, 0x00); put8(p, 4); put16(p, 4 + 4 + 4 * (n - 1));	/* OPT_LENGTH */
+	put8(p, 0x02 | 0x80);	/* OPT_NAK_LIST, the last option */
+	put8(p, 4 + 4 * (n - 1));
+	put16(p, 0);
+	for (int k = 1; k < n; k++)
+		put32(p, req[k]);
+	p->b[0] = PORT >> 8;
+	p->b[1] = PORT & 0xff;
+	p->b[2] = s->sport >> 8;
+	p->b[3] = s->sport & 0xff;
+	memcpy(p->b + 8, s->gsi, 6);
+	finish(p);
+}
+
+/* A source with FEC @f, connected as flood_source() does. */
+static int fec_source(struct session *s, uint32_t txw_sqns, const struct pgm_fec *f)
+{
+	struct sockaddr_in g = sin4(GROUP, PORT), a = sin4(SRC_ADDR, 0);
+	struct pgm_tsi tsi;
+	socklen_t len = sizeof(tsi);
+	int fd = pgm_socket(), off = 0;
+
+	if (fd < 0 || set_u32(fd, PGM_TXW_SQNS, txw_sqns) || set_u32(fd, PGM_TXW_MAX_RTE, 0) ||
+	    set_u32(fd, PGM_RDATA_LINGER_IVL, 0) ||
+	    setsockopt(fd, SOL_PGM, PGM_FEC, f, sizeof(*f)) ||
+	    setsockopt(fd, SOL_IP, IP_MULTICAST_LOOP, &off, sizeof(off)) ||
+	    bind(fd, (struct sockaddr *)&a, sizeof(a)) ||
+	    connect(fd, (struct sockaddr *)&g, sizeof(g)) ||
+	    getsockopt(fd, SOL_PGM, PGM_TSI, &tsi, &len))
+		return -1;
+	memcpy(s->gsi, tsi.gsi, 6);
+	s->sport = ntohs(tsi.sport);
+	return fd;
+}
+
+/*
+ * @naks parity NAKs from the attacker's netns, @gap_s apart, each of 63
+ * requests for k packets (the most a count says) of groups of k: the
+ * window's whole groups in turn, and one in three a group behind the
+ * trail.  0 when they were all sent.
+ */
+static int parity_flood(const struct session *s, unsigned int k, int naks, double gap_s)
+{
+	int ns = open("/run/netns/" ATK_NETNS, O_RDONLY), raw;
+	struct sockaddr_in to = sin4(SRC_ADDR, 0);
+	uint32_t g0 = (s->first + k - 1) & ~(k - 1), req[PGM_NAK_SQNS_MAX];
+	uint32_t groups = (s->first + s->count - g0) / k, next = 0;
+	static struct pkt p;
+	int sent = 0;
+
+	if (ns < 0 || setns(ns, CLONE_NEWNET))
+		return -1;
+	close(ns);
+	raw = socket(AF_INET, SOCK_RAW, IPPROTO_PGM);
+	if (raw < 0 || !groups)
+		return -1;
+	for (int i = 0; i < naks; i++) {
+		for (int r = 0; r < PGM_NAK_SQNS_MAX; r++) {
+			uint32_t g = r % 3 == 2 ? g0 - k * (1 + r) : g0 + k * (next++ % groups);
+
+			req[r] = g | (k - 1);
+		}
+		parity_nak(&p, s, req, PGM_NAK_SQNS_MAX);
+		if (sendto(raw, p.b, p.len, 0, (struct sockaddr *)&to, sizeof(to)) == (ssize_t)p.len)
+			sent++;
+		sleep_s(gap_s);
+	}
+	close(raw);
+	return sent == naks ? 0 : -1;
+}
+
+static int run_parity_flood(const struct session *s, unsigned int k, int naks, double gap_s)
+{
+	int status = 0;
+	pid_t pid = fork();
+
+	if (pid == 0)
+		_exit(parity_flood(s, k, naks, gap_s) ? 1 : 0);
+	if (pid < 0 || waitpid(pid, &status, 0) != pid)
+		return -1;
+	return WIFEXITED(status) && !WEXITSTATUS(status) ? 0 : -1;
+}
+
+/*
+ * Parity NAKs (RFC 3208 section 11.3) asking for as much as they can: 63
+ * requests of k = 64 packets each, groups in the window and behind it.
+ * Without a bound one such NAK would make the source owe 63 x 64 parity
+ * packets; the bound is pgm(7)'s reflection multiple, PGM_NAK_SQNS_MAX
+ * packets (parity, or originals when a group's parity numbers run out)
+ * per NAK.  The repair bucket (one window per second) is far from limiting
+ * here: each NAK's packets leave before the next NAK.  Then a source with
+ * proactive parity only: every parity NAK refused, nothing sent for it.
+ * Everything counted.
+ */
+static void parity_nak_flood(void)
+{
+	const struct pgm_fec ondemand = { .n = 255, .k = 64, .proactive = 0, .flags = PGM_FEC_ONDEMAND };
+	const struct pgm_fec proactive = { .n = 12, .k = 8, .proactive = 2, .flags = 0 };
+	const int naks = 20;
+	struct pgm_source_stats st;
+	struct session s = {};
+	uint64_t out, in;
+	int fd = fec_source(&s, PGM_DEFAULT_TXW_SQNS, &ondemand);
+
+	CHECK(fd >= 0);
+	if (fd < 0)
+		return;
+	CHECK_OK(prefill(fd, &s, 1024));
+	CHECK_OK(run_parity_flood(&s, 64, naks, 0.05));
+	sleep_s(0.5);
+	CHECK_OK(source_stats(fd, &st));
+	out = st.parity_sent_ondemand + st.rdata_sent;
+	in = st.parity_naks_received / PGM_NAK_SQNS_MAX;
+	printf("    on-demand, k = 64: %llu parity NAKs of 63 requests arrived (%llu requests,"
+	       " %llu refused); out: %llu parity RDATA, %llu RDATA (%llu groups by originals),"
+	       " %llu NCFs; bound %llu packets (63 per NAK)\n",
+	       (unsigned long long)in, (unsigned long long)st.parity_naks_received,
+	       (unsigned long long)st.parity_naks_refused,
+	       (unsigned long long)st.parity_sent_ondemand, (unsigned long long)st.rdata_sent,
+	       (unsigned long long)st.parity_by_originals, (unsigned long long)st.ncf_sent,
+	       (unsigned long long)(PGM_NAK_SQNS_MAX * in));
+	CHECK_EQ(st.parity_naks_received % PGM_NAK_SQNS_MAX, 0);
+	CHECK(in > 0 && in <= (uint64_t)naks);
+	CHECK(out <= PGM_NAK_SQNS_MAX * in);
+	/* The NAKs did reach the source and were answered up to the bound. */
+	CHECK(out >= PGM_NAK_SQNS_MAX * in / 2);
+	/* A third of the requests are behind the trail, refused; the others past the bound too. */
+	CHECK(st.parity_naks_refused >= st.parity_naks_received / 3);
+	CHECK(st.ncf_sent <= in);
+	CHECK_EQ(st.naks_received, 0);	/* selective NAKs: none */
+	close(fd);
+
+	memset(&s, 0, sizeof(s));
+	fd = fec_source(&s, 1024, &proactive);
+	CHECK(fd >= 0);
+	if (fd < 0)
+		return;
+	CHECK_OK(prefill(fd, &s, 256));
+	CHECK_OK(run_parity_flood(&s, 8, naks, 0.01));
+	sleep_s(0.2);
+	CHECK_OK(source_stats(fd, &st));
+	printf("    proactive only, k = 8: %llu parity NAK requests, %llu refused; %llu proactive parity;"
+	       " out for them: %llu parity RDATA, %llu RDATA, %llu NCFs\n",
+	       (unsigned long long)st.parity_naks_received, (unsigned long long)st.parity_naks_refused,
+	       (unsigned long long)st.parity_sent_proactive,
+	       (unsigned long long)st.parity_sent_ondemand, (unsigned long long)st.rdata_sent,
+	       (unsigned long long)st.ncf_sent);
+	CHECK_EQ(st.parity_naks_received, (uint64_t)naks * PGM_NAK_SQNS_MAX);
+	CHECK_EQ(st.parity_naks_refused, st.parity_naks_received);
+	CHECK_EQ(st.parity_sent_ondemand, 0);
+	CHECK_EQ(st.rdata_sent, 0);
+	CHECK_EQ(st.ncf_sent, 0);
+	CHECK(st.parity_sent_proactive >= 2 * (256 / 8 - 1));
+	close(fd);
+}
+
 /* ---- memory: a cgroup of 64 MiB, uid 65534 ------------------------------ */
 
 /* A memory cgroup of @max bytes for the tests' children; 0 on success. */
@@ -793,6 +967,7 @@ int main(void)
 	}
 	RUN(nak_flood_rate);
 	RUN(nak_flood_unlimited);
+	RUN(parity_nak_flood);
 	RUN(ring_memcg);
 	RUN(txw_sndbuf_memcg);
 	system("ip netns del " ATK_NETNS);

@@ -8,7 +8,8 @@
  *
  * The source sends COUNT APDUs whose sizes and bytes come from SEED (1 B to
  * 64 KiB, most below one MTU, some spanning dozens of fragments) at RATE
- * bytes/s (with PGM_LATE_JOIN from $PGM_E2E_LATE_JOIN when set), and writes
+ * bytes/s (with PGM_LATE_JOIN from $PGM_E2E_LATE_JOIN when set, PGM_FEC from
+ * $PGM_E2E_FEC, "n,k,proactive,ondemand"), and writes
  * the stream to stdout.  The receiver regenerates the
  * same sequence and checks every delivered APDU against it, so a
  * duplicate, a gap or a reordering is caught at once; it writes what it
@@ -112,6 +113,7 @@ static int do_send(int argc, char **argv)
 	struct gen gen = { strtoull(argv[5], NULL, 0) | 1 };
 	uint32_t rate = strtoul(argv[6], NULL, 0);
 	const char *late_join = getenv("PGM_E2E_LATE_JOIN");	/* percent */
+	const char *fec = getenv("PGM_E2E_FEC");	/* n,k,proactive,ondemand */
 	int linger = argc > 7 ? atoi(argv[7]) : 3;
 	static uint8_t buf[MAX_APDU];
 	struct pgm_source_stats st;
@@ -135,6 +137,17 @@ static int do_send(int argc, char **argv)
 
 		if (setsockopt(fd, SOL_PGM, PGM_LATE_JOIN, &pct, sizeof(pct)))
 			die("PGM_LATE_JOIN");
+	}
+	if (fec && *fec) {
+		unsigned int n, k, h, od;
+		struct pgm_fec f;
+
+		if (sscanf(fec, "%u,%u,%u,%u", &n, &k, &h, &od) != 4)
+			die("PGM_E2E_FEC: n,k,proactive,ondemand");
+		f = (struct pgm_fec){ .n = n, .k = k, .proactive = h,
+				      .flags = od ? PGM_FEC_ONDEMAND : 0 };
+		if (setsockopt(fd, SOL_PGM, PGM_FEC, &f, sizeof(f)))
+			die("PGM_FEC");
 	}
 	if (connect(fd, (struct sockaddr *)&g, sizeof(g)))
 		die("connect");
@@ -169,6 +182,13 @@ static int do_send(int argc, char **argv)
 		(unsigned long long)st.rdata_deferred, (unsigned long long)st.naks_pending,
 		(unsigned long long)st.ncf_dropped, (unsigned long long)st.spm_deferred,
 		(unsigned long long)st.rate_limited);
+	fprintf(stderr, "parity_sent_proactive=%llu\nparity_sent_ondemand=%llu\n"
+		"parity_naks_received=%llu\nparity_naks_refused=%llu\nparity_by_originals=%llu\n",
+		(unsigned long long)st.parity_sent_proactive,
+		(unsigned long long)st.parity_sent_ondemand,
+		(unsigned long long)st.parity_naks_received,
+		(unsigned long long)st.parity_naks_refused,
+		(unsigned long long)st.parity_by_originals);
 	close(fd);
 	return 0;
 }
@@ -262,6 +282,13 @@ static int open_receiver(char **argv, int rcvbuf, uint32_t expiry_us, struct uri
 		die("PGM_NAK_*_RETRIES");
 	if (ring && uring_setup(ring, fd, 1 << 20))
 		die("PGM_RX_RING");
+	/* With a FEC source ($PGM_E2E_FEC), ask it for on-demand parity too. */
+	if (getenv("PGM_E2E_FEC") && *getenv("PGM_E2E_FEC")) {
+		int on = 1;
+
+		if (setsockopt(fd, SOL_PGM, PGM_FEC_NAK, &on, sizeof(on)))
+			die("PGM_FEC_NAK");
+	}
 	if (bind(fd, (struct sockaddr *)&b, sizeof(b)))
 		die("bind");
 	if (setsockopt(fd, SOL_PGM, PGM_JOIN_GROUP, &m, sizeof(m)))
@@ -455,6 +482,11 @@ got_apdu:
 		(unsigned long long)st.rdata_received, (unsigned long long)st.odata_received,
 		(unsigned long long)st.duplicates, (unsigned long long)st.spms_received,
 		st.peers, (unsigned long long)st.losses);
+	fprintf(stderr, "parity_received=%llu\nparity_dropped=%llu\nparity_unused=%llu\n"
+		"groups_rebuilt=%llu\nparity_naks_sent=%llu\n",
+		(unsigned long long)st.parity_received, (unsigned long long)st.parity_dropped,
+		(unsigned long long)st.parity_unused, (unsigned long long)st.groups_rebuilt,
+		(unsigned long long)st.parity_naks_sent);
 	close(fd);
 	fprintf(stderr, "end_reason=%d\n", end_reason);
 	if (slow)	/* every APDU either delivered exactly or covered by a loss */

@@ -2,7 +2,7 @@
 # Tests/kernel/e2e.sh - end-to-end PGM over a bridge, inside the test VM.
 #
 #   e2e.sh [COUNT] [CASE...]
-#     CASE: loss0 loss1 loss5 loss10 reorder nonak expiry multi slow ring10 ringnonak
+#     CASE: loss0 loss1 loss5 fec5 loss10 reorder nonak expiry multi slow ring10 ringnonak
 #           latejoin latejoin50
 #
 # Topology (all inside the VM): namespaces src, r1, r2, r3, each with a veth
@@ -26,7 +26,10 @@
 # default PGM_LATE_JOIN 0) requires that nothing was repaired (no NAK from
 # r3, no RDATA from the source: no replay for anyone), latejoin50 (50%) that
 # r3 repaired some history and the source sent at most half its window of
-# RDATA (PGM_TXW_SQNS 8192).  The
+# RDATA (PGM_TXW_SQNS 8192).  fec5 runs loss5 with FEC at the source
+# (RS(32, 16), two proactive parity packets a group, on-demand parity): the
+# source must have sent parity and every receiver rebuilt groups from it
+# (RFC 3208 appendix A).  The
 # loss1 case is also captured on the bridge and the capture must decode in
 # tshark with no packet flagged malformed.  Prints one result line per case
 # and receiver, and "e2e: N passed, N failed".
@@ -37,7 +40,7 @@ count=${1:-10000}
 shift || true
 cases=("$@")
 [ ${#cases[@]} -gt 0 ] ||
-	cases=(loss0 loss1 loss5 loss10 reorder nonak expiry multi slow ring10 ringnonak latejoin latejoin50)
+	cases=(loss0 loss1 loss5 fec5 loss10 reorder nonak expiry multi slow ring10 ringnonak latejoin latejoin50)
 out=${PGM_VM_OUT:-/tmp}/e2e
 mkdir -p "$out"
 rate=${PGM_E2E_RATE:-6000000}
@@ -163,6 +166,24 @@ run_case() {
 			"$(stat "$log" naks_sent)" "$(stat "$log" ncfs)" "$(stat "$log" rdata)" \
 			"$(stat "$log" duplicates)" "$(echo "$t1 - $t0" | bc)" "$got"
 	done
+	# FEC (PGM_E2E_FEC): the source sent parity, and every receiver
+	# rebuilt groups from it (docs/fec.md).
+	if [ -n "${PGM_E2E_FEC:-}" ]; then
+		local pro od
+		pro=$(stat "$out/$name-src.log" parity_sent_proactive)
+		od=$(stat "$out/$name-src.log" parity_sent_ondemand)
+		[ "${pro:-0}" -gt 0 ] || { ok=0; echo "    $name: no proactive parity sent"; }
+		for r in r1 r2 r3; do
+			local log=$out/$name-$r.log
+			[ "$(stat "$log" groups_rebuilt)" -gt 0 ] 2>/dev/null ||
+				{ ok=0; echo "    $name $r: no group rebuilt from parity"; }
+			printf '    %-8s %-3s parity received %6s  dropped %s  unused %6s  groups rebuilt %5s  parity naks %5s\n' \
+				"$name" "$r" "$(stat "$log" parity_received)" "$(stat "$log" parity_dropped)" \
+				"$(stat "$log" parity_unused)" "$(stat "$log" groups_rebuilt)" "$(stat "$log" parity_naks_sent)"
+		done
+		echo "    $name src parity proactive $pro  on demand $od  parity naks $(stat "$out/$name-src.log" parity_naks_received)" \
+			" refused $(stat "$out/$name-src.log" parity_naks_refused)  by originals $(stat "$out/$name-src.log" parity_by_originals)"
+	fi
 	printf '    %-8s src apdus %6s bytes %s  rdata %s  naks %s  send %s s  sha %.16s\n' "$name" \
 		"$(stat "$out/$name-src.log" sent_apdus)" "$(stat "$out/$name-src.log" sent_bytes)" \
 		"$(stat "$out/$name-src.log" rdata)" "$(stat "$out/$name-src.log" naks_received)" \
@@ -312,6 +333,9 @@ for c in "${cases[@]}"; do
 	loss0) run_case loss0 "" ;;
 	loss1) run_case loss1 "loss 1%" ;;
 	loss5) run_case loss5 "loss 5%" ;;
+	# FEC: RS(32, 16), two proactive parity packets a group and on-demand
+	# parity, 5% loss to each receiver (RFC 3208 appendix A).
+	fec5) PGM_E2E_FEC=32,16,2,1 run_case fec5 "loss 5%" ;;
 	loss10) run_case loss10 "loss 10%" ;;
 	reorder) run_case reorder "loss 1% delay 1ms reorder 25% 50% duplicate 5%" ;;
 	nonak) run_case nonak "loss 2%" "loss 100%" loss ;;

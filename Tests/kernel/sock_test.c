@@ -10,6 +10,9 @@
 #include <sched.h>
 #include <stdint.h>
 #include <sys/wait.h>
+#include <poll.h>
+#include <linux/if_ether.h>
+#include <linux/if_packet.h>
 
 #include "harness.h"
 #include "common.h"
@@ -168,6 +171,27 @@ static void stats_short_read(void)
 
 	CHECK_OK(getsockopt(fd, SOL_PGM, PGM_NETNS_STATS, first, &len));
 	CHECK_EQ(len, sizeof(first));
+	close(fd);
+}
+
+/*
+ * PGM_FEC_NAK (RFC 3208 section 11.5): an int bool, off by default (an
+ * OpenPGM 5.3 source aborts on a parity NAK).
+ */
+static void fec_nak_option(void)
+{
+	int fd = pgm_socket(), v = -1, off = 0, on = 7;
+	socklen_t len = sizeof(v);
+
+	CHECK_OK(getsockopt(fd, SOL_PGM, PGM_FEC_NAK, &v, &len));
+	CHECK_EQ(v, 0);
+	CHECK_OK(setsockopt(fd, SOL_PGM, PGM_FEC_NAK, &off, sizeof(off)));
+	CHECK_OK(getsockopt(fd, SOL_PGM, PGM_FEC_NAK, &v, &len));
+	CHECK_EQ(v, 0);
+	CHECK_OK(setsockopt(fd, SOL_PGM, PGM_FEC_NAK, &on, sizeof(on)));
+	CHECK_OK(getsockopt(fd, SOL_PGM, PGM_FEC_NAK, &v, &len));
+	CHECK_EQ(v, 1);
+	CHECK_ERR(setsockopt(fd, SOL_PGM, PGM_FEC_NAK, &on, 2), EINVAL);
 	close(fd);
 }
 
@@ -583,6 +607,145 @@ static void privileged_ports(void)
 	CHECK_EQ(in_child(ports_root, 1, -1, 0), 0);
 }
 
+/*
+ * PGM_FEC (RFC 3208 appendix A, section 11): off by default; every
+ * setting the code cannot have is EINVAL; get returns what was set; fixed
+ * at connect() (EISCONN), and a FEC session sends as usual.
+ */
+static int set_fec(int fd, unsigned int n, unsigned int k, unsigned int h, unsigned int flags)
+{
+	struct pgm_fec f = { .n = n, .k = k, .proactive = h, .flags = flags };
+
+	return setsockopt(fd, SOL_PGM, PGM_FEC, &f, sizeof(f));
+}
+
+static void fec_option(void)
+{
+	struct sockaddr_in g = sin4("239.192.0.1", 7500);
+	struct pgm_fec f, zero = { 0 };
+	socklen_t len = sizeof(f);
+	int fd = pgm_socket();
+
+	CHECK(fd >= 0);
+	memset(&f, 0xff, sizeof(f));
+	CHECK_OK(getsockopt(fd, SOL_PGM, PGM_FEC, &f, &len));
+	CHECK_EQ(len, sizeof(f));
+	CHECK(!memcmp(&f, &zero, sizeof(f)));
+
+	/* k a power of two from 2 to 128 (section 11.2's TG_SQN/PKT_SQN split). */
+	CHECK_ERR(set_fec(fd, 8, 1, 1, 0), EINVAL);
+	CHECK_ERR(set_fec(fd, 8, 3, 1, 0), EINVAL);
+	CHECK_ERR(set_fec(fd, 8, 6, 1, 0), EINVAL);
+	CHECK_ERR(set_fec(fd, 255, 0, 1, 0), EINVAL);
+	CHECK_ERR(set_fec(fd, 255, 255, 1, 0), EINVAL);
+	/* n from k + 1 to 255 (RS over GF(2^8)). */
+	CHECK_ERR(set_fec(fd, 4, 4, 0, PGM_FEC_ONDEMAND), EINVAL);
+	CHECK_ERR(set_fec(fd, 3, 4, 0, PGM_FEC_ONDEMAND), EINVAL);
+	CHECK_ERR(set_fec(fd, 0, 4, 0, PGM_FEC_ONDEMAND), EINVAL);
+	CHECK_ERR(set_fec(fd, 128, 128, 0, PGM_FEC_ONDEMAND), EINVAL);
+	/* proactive at most n - k and at most k. */
+	CHECK_ERR(set_fec(fd, 6, 4, 3, 0), EINVAL);
+	CHECK_ERR(set_fec(fd, 12, 4, 5, 0), EINVAL);
+	/* Something offered; no unknown flag. */
+	CHECK_ERR(set_fec(fd, 8, 4, 0, 0), EINVAL);
+	CHECK_ERR(set_fec(fd, 8, 4, 1, 0x02), EINVAL);
+	CHECK_ERR(set_fec(fd, 8, 4, 1, 0x80), EINVAL);
+	CHECK_ERR(set_fec(fd, 0, 0, 0, PGM_FEC_ONDEMAND), EINVAL);
+	CHECK_ERR(setsockopt(fd, SOL_PGM, PGM_FEC, &zero, sizeof(zero) - 1), EINVAL);
+	/* Refused settings left it off. */
+	len = sizeof(f);
+	CHECK_OK(getsockopt(fd, SOL_PGM, PGM_FEC, &f, &len));
+	CHECK(!memcmp(&f, &zero, sizeof(f)));
+	len = sizeof(f) - 1;
+	CHECK_ERR(getsockopt(fd, SOL_PGM, PGM_FEC, &f, &len), EINVAL);
+
+	/* The edges. */
+	CHECK_OK(set_fec(fd, 3, 2, 1, 0));
+	CHECK_OK(set_fec(fd, 255, 128, 127, PGM_FEC_ONDEMAND));
+	CHECK_OK(set_fec(fd, 255, 128, 0, PGM_FEC_ONDEMAND));
+	CHECK_OK(set_fec(fd, 255, 2, 2, 0));
+	CHECK_OK(setsockopt(fd, SOL_PGM, PGM_FEC, &zero, sizeof(zero)));
+	CHECK_OK(set_fec(fd, 12, 8, 2, PGM_FEC_ONDEMAND));
+	len = sizeof(f);
+	CHECK_OK(getsockopt(fd, SOL_PGM, PGM_FEC, &f, &len));
+	CHECK_EQ(f.n, 12);
+	CHECK_EQ(f.k, 8);
+	CHECK_EQ(f.proactive, 2);
+	CHECK_EQ(f.flags, PGM_FEC_ONDEMAND);
+
+	CHECK_OK(connect(fd, (struct sockaddr *)&g, sizeof(g)));
+	CHECK_ERR(set_fec(fd, 8, 4, 1, 0), EISCONN);
+	CHECK_ERR(setsockopt(fd, SOL_PGM, PGM_FEC, &zero, sizeof(zero)), EISCONN);
+	len = sizeof(f);
+	CHECK_OK(getsockopt(fd, SOL_PGM, PGM_FEC, &f, &len));
+	CHECK_EQ(f.n, 12);
+	CHECK_EQ(f.k, 8);
+	{
+		struct pgm_source_stats ss;
+		socklen_t sl = sizeof(ss);
+		char b[100] = { 0 };
+		int i;
+
+		for (i = 0; i < 20; i++)
+			CHECK_EQ(send(fd, b, sizeof(b), 0), (ssize_t)sizeof(b));
+		CHECK_OK(getsockopt(fd, SOL_PGM, PGM_SOURCE_STATS, &ss, &sl));
+		CHECK_EQ(ss.odata_sent, 20);
+		/* 20 sqns hold at least one whole group of 8: 2 parity each. */
+		CHECK(ss.parity_sent_proactive >= 2 && ss.parity_sent_proactive <= 4);
+		CHECK_EQ(ss.parity_sent_proactive % 2, 0);
+	}
+	close(fd);
+}
+
+/*
+ * With PGM_FEC, parity packets (RFC 3208 section 11.2: padded to the
+ * group's longest TSDU, its 2-octet length trailer, encoded OPT_FRAGMENT)
+ * never exceed PGM_MAX_TPDU: fragments leave them room.  APDUs of mixed
+ * sizes around the fragment size go out on dummy0, where a packet socket
+ * sees what leaves.
+ */
+static void fec_parity_fits_tpdu(void)
+{
+	static const unsigned int sizes[] = { 3000, 1441, 5000, 1422, 100, 1440, 1423, 7, 4000, 1421 };
+	const struct pgm_fec f = { .n = 40, .k = 8, .proactive = 4, .flags = PGM_FEC_ONDEMAND };
+	struct sockaddr_in g = sin4("239.192.0.9", 7900);
+	struct sockaddr_ll ll = { .sll_family = AF_PACKET, .sll_protocol = htons(ETH_P_ALL) };
+	static char buf[70000], data[5000];
+	unsigned int i, r, pkts = 0, parity = 0, largest = 0;
+	int fd = pgm_socket(), cap = socket(AF_PACKET, SOCK_DGRAM, htons(ETH_P_ALL));
+
+	CHECK(fd >= 0 && cap >= 0);
+	ll.sll_ifindex = if_nametoindex("dummy0");
+	CHECK(ll.sll_ifindex > 0);
+	CHECK_OK(bind(cap, (struct sockaddr *)&ll, sizeof(ll)));
+	CHECK_OK(setsockopt(fd, SOL_PGM, PGM_FEC, &f, sizeof(f)));
+	CHECK_OK(connect(fd, (struct sockaddr *)&g, sizeof(g)));
+	for (r = 0; r < 4; r++)
+		for (i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++)
+			CHECK_EQ(send(fd, data, sizes[i], 0), (ssize_t)sizes[i]);
+	for (;;) {
+		struct pollfd pf = { .fd = cap, .events = POLLIN };
+		ssize_t n;
+
+		if (poll(&pf, 1, 200) <= 0)
+			break;
+		n = recv(cap, buf, sizeof(buf), 0);
+		if (n < 20 || buf[9] != IPPROTO_PGM || (size_t)n < (size_t)(buf[0] & 15) * 4 + 16)
+			continue;
+		pkts++;
+		if (buf[(buf[0] & 15) * 4 + 5] & 0x80)
+			parity++;
+		if ((unsigned int)n > largest)
+			largest = n;
+	}
+	printf("    %u PGM packets, %u parity, largest %u octets (MAX_TPDU %u)\n",
+	       pkts, parity, largest, PGM_DEFAULT_MAX_TPDU);
+	CHECK(parity > 0);
+	CHECK(largest <= PGM_DEFAULT_MAX_TPDU);
+	close(cap);
+	close(fd);
+}
+
 int main(int argc, char **argv)
 {
 	/* --quick: the API checks only, for the insmod/rmmod loop. */
@@ -596,8 +759,12 @@ int main(int argc, char **argv)
 	RUN(unknown_options);
 	RUN(short_optlen);
 	RUN(stats_short_read);
+	RUN(fec_nak_option);
 	RUN(bind_receiver);
 	RUN(connect_source);
+	RUN(fec_option);
+	if (!quick)
+		RUN(fec_parity_fits_tpdu);
 	if (!quick)
 		RUN(unique_tsi);
 	RUN(gsi_per_netns);

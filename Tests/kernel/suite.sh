@@ -143,6 +143,7 @@ run_counted attack_src "$bin/attack_src"
 run_counted ring_test "$bin/ring_test"
 # Hostile packets against a receiver: each bound of pgm(7) LIMITS (issue 15).
 run_counted attack_rcv "$bin/attack_rcv"
+run_counted attack_fec "$bin/attack_fec"
 
 run_counted nl-smoke python3 "$top/Tests/kernel/nl_smoke.py"
 

@@ -133,6 +133,25 @@
 /* Other options of a source: before connect(); -EISCONN after. */
 #define PGM_GSI			9	/* struct pgm_gsi; default derived per host and netns;
 					 * setting it needs CAP_NET_RAW (-EPERM) */
+/*
+ * FEC (RFC 3208 appendix A, section 11): RS(n, k) over transmission groups
+ * of k sequence numbers starting at multiples of k; @proactive parity
+ * packets after each group's last ODATA, and parity for parity NAKs with
+ * PGM_FEC_ONDEMAND.  All zero: no FEC (the default).  Else -EINVAL unless
+ * k is a power of two from 2 to 128, n is from k + 1 to 255, @proactive is
+ * at most n - k and at most k, and proactive or on-demand parity (or both)
+ * is offered.  Not for OpenPGM 5.3 receivers: they abort() on some parity.
+ */
+#define PGM_FEC			12	/* struct pgm_fec */
+
+struct pgm_fec {
+	__u8	n;		/* packets in an FEC block: k originals, n - k parity */
+	__u8	k;		/* transmission group size */
+	__u8	proactive;	/* parity packets sent with each group */
+	__u8	flags;		/* PGM_FEC_* */
+};
+
+#define PGM_FEC_ONDEMAND	0x01	/* answer parity NAKs with parity */
 
 /* Other options of a receiver. */
 #define PGM_ABORT_ON_LOSS	28	/* int, bool: unrecoverable loss resets the session */
@@ -141,6 +160,11 @@
 #define PGM_RECVSQN		31	/* int, bool: recvmsg() adds a control message
 					 * SOL_PGM/PGM_RECVSQN with the __u32 sequence
 					 * number of the APDU's first packet */
+#define PGM_FEC_NAK		33	/* int, bool, default 0: send parity NAKs to a
+					 * source that offers on-demand parity
+					 * (RFC 3208 section 11.5).  Off by default:
+					 * an OpenPGM 5.3 source offering it
+					 * aborts on the first parity NAK */
 
 /*
  * UDP encapsulation (OpenPGM's scheme: the PGM packet is the whole UDP
@@ -170,7 +194,10 @@
  * Limits of a source (see LIMITS in pgm(7)).
  *  - One NAK asks for at most PGM_NAK_SQNS_MAX sequence numbers: its own
  *    and one OPT_NAK_LIST of up to 62; further OPT_NAK_LIST options are
- *    ignored (nak_lists_ignored).
+ *    ignored (nak_lists_ignored).  The same bound holds for parity NAKs
+ *    (PGM_FEC): the packets one NAK adds to what the source owes, parity
+ *    or originals, are at most PGM_NAK_SQNS_MAX; groups past that are
+ *    refused (parity_naks_refused).
  *  - Repairs (RDATA and NCF) take at most 1/PGM_RDATA_SHARE_DIV of
  *    PGM_TXW_MAX_RTE while a send() waits for it (or failed with EAGAIN in
  *    the last PGM_ODATA_WAIT_MS); with PGM_TXW_MAX_RTE 0 they take at most
@@ -227,6 +254,14 @@ struct pgm_source_stats {
 	__u64	spm_deferred;		/* SPMs that waited for the rate limit */
 	__u64	rdata_queued;		/* RDATA waiting in the repair queue now */
 	__u64	txw_mem;		/* memory the transmit window holds (skb truesize) */
+	/* FEC (PGM_FEC); appended. */
+	__u64	parity_sent_proactive;	/* parity ODATA after a group's last ODATA */
+	__u64	parity_sent_ondemand;	/* parity RDATA for parity NAKs (not in rdata_sent) */
+	__u64	parity_naks_received;	/* parity NAKs, each group of a NAK list counted */
+	__u64	parity_naks_refused;	/* of them: no on-demand parity, group not wholly
+					 * in the window, or past one NAK's PGM_NAK_SQNS_MAX */
+	__u64	parity_by_originals;	/* parity requests answered with the group's originals:
+					 * its n - k parity numbers were used up */
 };
 
 /* Counters of one receiver socket, summed over its peers. */
@@ -255,6 +290,14 @@ struct pgm_receiver_stats {
 	__u64	repairs;		/* sqns found missing, then received */
 	__u64	repair_us_total;	/* their repair times summed, us */
 	__u64	repair_us_max;		/* the longest repair time, us */
+	/* FEC (RFC 3208 section 11.5, pgm(7) "FEC"): */
+	__u64	parity_received;	/* parity ODATA and RDATA */
+	__u64	parity_dropped;		/* parity that fits no group: bad number,
+					 * length, options or group size */
+	__u64	parity_unused;		/* parity not needed: no FEC learnt, a group
+					 * behind the window, complete or failed */
+	__u64	groups_rebuilt;		/* transmission groups rebuilt from parity */
+	__u64	parity_naks_sent;	/* parity NAKs (also in naks_sent) */
 };
 
 /*
