@@ -307,27 +307,9 @@ public struct PGMReceiver: ~Copyable {
 /// after each group's last ODATA, and parity for parity NAKs when
 /// `onDemand`. Not for sessions with OpenPGM 5.3 receivers (pgm(7)).
 public struct FECSettings: Hashable, Sendable, CustomStringConvertible {
-    /// Why FEC settings were refused: what the kernel refuses with EINVAL.
-    public enum Error: Swift.Error, Hashable, Sendable, CustomStringConvertible {
-        /// k is not a power of two from 2 to 128.
-        case groupSize(Int)
-        /// n is not from k + 1 to 255.
-        case blockSize(Int, k: Int)
-        /// More proactive parity packets than n - k or than k.
-        case proactive(Int, n: Int, k: Int)
-        /// Neither proactive nor on-demand parity.
-        case nothingOffered
-
-        public var description: String {
-            switch self {
-            case .groupSize(let k): "k = \(k): the transmission group size is a power of two from 2 to 128"
-            case .blockSize(let n, let k): "n = \(n): the FEC block is k + 1 = \(k + 1) to 255 packets"
-            case .proactive(let h, let n, let k):
-                "proactive = \(h): at most n - k = \(n - k) and at most k = \(k) proactive parity packets per group"
-            case .nothingOffered: "FEC needs proactive parity (proactive > 0), on-demand parity, or both"
-            }
-        }
-    }
+    /// Why FEC settings were refused: what the kernel refuses with EINVAL
+    /// (PGMTypes' one check, which the model shares).
+    public typealias Error = FECShapeError
 
     /// Packets in an FEC block: k originals and n - k parity packets.
     public let n: Int
@@ -339,10 +321,7 @@ public struct FECSettings: Hashable, Sendable, CustomStringConvertible {
     public let onDemand: Bool
 
     public init(n: Int, k: Int, proactive: Int = 0, onDemand: Bool = false) throws(Error) {
-        guard (2...128).contains(k), k & (k - 1) == 0 else { throw .groupSize(k) }
-        guard n > k, n <= 255 else { throw .blockSize(n, k: k) }
-        guard proactive >= 0, proactive <= n - k, proactive <= k else { throw .proactive(proactive, n: n, k: k) }
-        guard proactive > 0 || onDemand else { throw .nothingOffered }
+        try FECShapeError.check(n: n, k: k, proactive: proactive, onDemand: onDemand)
         self.n = n
         self.k = k
         self.proactive = proactive

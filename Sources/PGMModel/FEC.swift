@@ -1,4 +1,5 @@
 import PGMFEC
+import PGMTypes
 import PGMWire
 
 // FEC (RFC 3208 Appendix A, section 11) as docs/fec.md's plan has it: the
@@ -6,29 +7,8 @@ import PGMWire
 // numbers, and what a parity packet carries, built from and rebuilt into
 // the group's original packets with PGMFEC's Reed-Solomon code.
 
-/// Why FEC settings were refused.
-public enum FECParametersError: Error, Equatable, Sendable, CustomStringConvertible {
-    /// k is not a power of two from 2 to 128.
-    case groupSize(Int)
-    /// n is not from k + 1 to 255.
-    case blockSize(Int, k: Int)
-    /// More proactive parity packets than n - k, or than k (beyond k a
-    /// parity packet needs OPT_PARITY_GRP, which proactive parity never
-    /// carries).
-    case proactive(Int, n: Int, k: Int)
-    /// Neither proactive nor on-demand parity: nothing to offer.
-    case nothingOffered
-
-    public var description: String {
-        switch self {
-        case .groupSize(let k): "k = \(k): the transmission group size is a power of two from 2 to 128"
-        case .blockSize(let n, let k): "n = \(n): the FEC block is k + 1 = \(k + 1) to 255 packets"
-        case .proactive(let h, let n, let k):
-            "proactive = \(h): at most n - k = \(n - k) and at most k = \(k) proactive parity packets per group"
-        case .nothingOffered: "FEC needs proactive parity (proactive > 0), on-demand parity, or both"
-        }
-    }
-}
+/// Why FEC settings were refused (PGMTypes' one check, as the kernel's).
+public typealias FECParametersError = FECShapeError
 
 /// A source's FEC (section 11.4): RS(n, k) over transmission groups of k
 /// packets, `proactive` parity packets sent after each group's last ODATA,
@@ -46,10 +26,7 @@ public struct FECParameters: Hashable, Sendable, CustomStringConvertible {
     public let onDemand: Bool
 
     public init(n: Int, k: Int, proactive: Int, onDemand: Bool) throws(FECParametersError) {
-        guard (2...128).contains(k), k & (k - 1) == 0 else { throw .groupSize(k) }
-        guard n > k, n <= 255 else { throw .blockSize(n, k: k) }
-        guard proactive >= 0, proactive <= n - k, proactive <= k else { throw .proactive(proactive, n: n, k: k) }
-        guard proactive > 0 || onDemand else { throw .nothingOffered }
+        try FECShapeError.check(n: n, k: k, proactive: proactive, onDemand: onDemand)
         self.n = n
         self.k = k
         self.proactive = proactive

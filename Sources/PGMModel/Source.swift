@@ -464,18 +464,22 @@ public struct Source: Sendable {
                             options: ncfOptions).withComputedNetworkSignificance
         emit(ncf, &out)
         statistics.ncfsSent += 1
-        for s in confirmed {
-            if repairsQueued.contains(s) { continue }
-            if let t = lastRepair[s], now < t + parameters.rdataLingerIvl {
-                // Section 5.3: RDATA "MUST" answer any NAK for data in the
-                // window, and MAY be delayed: it goes when the linger ends.
-                statistics.repairsLingering += 1
-                afterLinger.insert(s)
-                continue
-            }
-            repairs.append(.sequence(s))
-            repairsQueued.insert(s)
+        for s in confirmed { queueSelectiveRepair(s, now: now) }
+    }
+
+    /// Queues the RDATA of `s` unless it is queued already; within
+    /// RDATA_LINGER_IVL of its last repair it waits for the linger's end
+    /// (section 5.3: RDATA "MUST" answer any NAK for data in the window,
+    /// and MAY be delayed).
+    private mutating func queueSelectiveRepair(_ s: UInt32, now: VirtualTime) {
+        if repairsQueued.contains(s) { return }
+        if let t = lastRepair[s], now < t + parameters.rdataLingerIvl {
+            statistics.repairsLingering += 1
+            afterLinger.insert(s)
+            return
         }
+        repairs.append(.sequence(s))
+        repairsQueued.insert(s)
     }
 
     // MARK: FEC
@@ -655,17 +659,7 @@ public struct Source: Sendable {
             r.queued = false
             parityRequests[g] = r
             statistics.parityAnsweredByOriginals += 1
-            for i in 0..<UInt32(fec.k) {
-                let s = g &+ i
-                if repairsQueued.contains(s) { continue }
-                if let t = lastRepair[s], now < t + parameters.rdataLingerIvl {
-                    statistics.repairsLingering += 1
-                    afterLinger.insert(s)
-                    continue
-                }
-                repairs.append(.sequence(s))
-                repairsQueued.insert(s)
-            }
+            for i in 0..<UInt32(fec.k) { queueSelectiveRepair(g &+ i, now: now) }
             return true
         }
         guard let packet = parityPacket(group: g, number: r.nextNumber, repair: true) else {
