@@ -231,8 +231,14 @@ public final class Runner {
             try backendCall { () throws(BackendError) in try backend.close(reset: reset) }
             ref = backend.now
         case .inject(let j):
+            // Built before the action starts (after what the IUT sent so far
+            // is recorded, for the numbering): on a slow guest building a
+            // parity packet took tens of ms, and what the IUT did meanwhile
+            // (a NAK whose back-off ended) was taken as its answer to it.
+            try pump(until: backend.now)
+            let built = try build(j)
             try markAction()
-            guard let (bytes, multicast) = try build(j) else {
+            guard let (bytes, multicast) = built else {
                 trace.append("\(stamp(backend.now))  lost    \(j.text)")
                 ref = backend.now
                 return
