@@ -3,7 +3,7 @@
 #
 #   e2e.sh [COUNT] [CASE...]
 #     CASE: loss0 loss1 loss5 fec5 loss10 reorder nonak expiry multi slow ring10 ringnonak
-#           latejoin latejoin50
+#           latejoin latejoin50 fecjoin
 #
 # Topology (all inside the VM): namespaces src, r1, r2, r3, each with a veth
 # to a bridge in namespace sw (snooping off, so multicast floods), on
@@ -27,9 +27,12 @@
 # r3, no RDATA from the source: no replay for anyone), latejoin50 (50%) that
 # r3 repaired some history and the source sent at most half its window of
 # RDATA (PGM_TXW_SQNS 8192).  fec5 runs loss5 with FEC at the source
-# (RS(32, 16), two proactive parity packets a group, on-demand parity): the
-# source must have sent parity and every receiver rebuilt groups from it
-# (RFC 3208 appendix A).  The
+# (RS(32, 16), two proactive parity packets a group, on-demand parity) and
+# r1 reading through the ring: the source must have sent parity and every
+# receiver rebuilt groups from it (RFC 3208 appendix A).  fecjoin is
+# latejoin50 with that FEC and parity NAKs: r3 repairs the history it is
+# offered (whole groups it never saw) with on-demand parity, and must have
+# rebuilt groups from it.  The
 # loss1 case is also captured on the bridge and the capture must decode in
 # tshark with no packet flagged malformed.  Prints one result line per case
 # and receiver, and "e2e: N passed, N failed".
@@ -40,7 +43,7 @@ count=${1:-10000}
 shift || true
 cases=("$@")
 [ ${#cases[@]} -gt 0 ] ||
-	cases=(loss0 loss1 loss5 fec5 loss10 reorder nonak expiry multi slow ring10 ringnonak latejoin latejoin50)
+	cases=(loss0 loss1 loss5 fec5 loss10 reorder nonak expiry multi slow ring10 ringnonak latejoin latejoin50 fecjoin)
 out=${PGM_VM_OUT:-/tmp}/e2e
 mkdir -p "$out"
 rate=${PGM_E2E_RATE:-6000000}
@@ -304,6 +307,19 @@ run_late() {
 		present=$(( ${present:-0} + ${n:-0} ))
 		[ "$naks" = 0 ] && [ "$rdata" -le "$present" ] ||
 			{ ok=0; echo "    $name: replayed history without an offer (r3 naks $naks, rdata $rdata > r1+r2 naks $present)"; }
+	elif [ -n "${PGM_E2E_FEC:-}" ]; then
+		# The history comes as parity (section 11.3): parity NAKs from
+		# r3, groups rebuilt from parity alone, and no more repair
+		# packets than the offered share of the window.
+		local pnaks rebuilt od
+		pnaks=$(stat "$out/$name-r3.log" parity_naks_sent)
+		rebuilt=$(stat "$out/$name-r3.log" groups_rebuilt)
+		od=$(stat "$out/$name-src.log" parity_sent_ondemand)
+		[ "${pnaks:-0}" -gt 0 ] && [ "${rebuilt:-0}" -gt 0 ] && [ "${od:-0}" -gt 0 ] &&
+		   [ $((rdata + od)) -le $((8192 * pct / 100)) ] ||
+			{ ok=0; echo "    $name: r3 parity naks ${pnaks:-0}, groups rebuilt ${rebuilt:-0}, source parity on demand ${od:-0} + rdata $rdata (at most $((8192 * pct / 100)))"; }
+		echo "    $name r3 parity naks $pnaks  groups rebuilt $rebuilt  parity received $(stat "$out/$name-r3.log" parity_received)" \
+			" src parity on demand $od  proactive $(stat "$out/$name-src.log" parity_sent_proactive)"
 	else
 		[ "$naks" -gt 0 ] && [ "$rdata" -gt 0 ] && [ "$rdata" -le $((8192 * pct / 100)) ] ||
 			{ ok=0; echo "    $name: no replay, or more than ${pct}% of the window"; }
@@ -335,7 +351,8 @@ for c in "${cases[@]}"; do
 	loss5) run_case loss5 "loss 5%" ;;
 	# FEC: RS(32, 16), two proactive parity packets a group and on-demand
 	# parity, 5% loss to each receiver (RFC 3208 appendix A).
-	fec5) PGM_E2E_FEC=32,16,2,1 run_case fec5 "loss 5%" ;;
+	# r1 reads through the ring.
+	fec5) PGM_E2E_FEC=32,16,2,1 run_case fec5 "loss 5%" "loss 5%" fin r1 ;;
 	loss10) run_case loss10 "loss 10%" ;;
 	reorder) run_case reorder "loss 1% delay 1ms reorder 25% 50% duplicate 5%" ;;
 	nonak) run_case nonak "loss 2%" "loss 100%" loss ;;
@@ -346,6 +363,11 @@ for c in "${cases[@]}"; do
 		saved=$count
 		count=${PGM_E2E_LATE_COUNT:-6000}
 		run_late $c "$([ $c = latejoin ] && echo 0 || echo 50)"
+		count=$saved ;;
+	fecjoin)
+		saved=$count
+		count=${PGM_E2E_LATE_COUNT:-6000}
+		PGM_E2E_FEC=32,16,2,1 run_late fecjoin 50
 		count=$saved ;;
 	ring10 | ringnonak)
 		saved=$count
