@@ -128,6 +128,11 @@ static struct netlink_range_validation pgm_a_defaults_rx_mem_netns_range = {
 	.max	= 4294967295ULL,
 };
 
+static struct netlink_range_validation pgm_a_defaults_fec_nak_range = {
+	.min	= 0ULL,
+	.max	= 1ULL,
+};
+
 const struct pgm_nl_range pgm_nl_defaults_range[PGM_A_DEFAULTS_MAX + 1] = {
 	[PGM_A_DEFAULTS_TXW_SQNS] = { .min = 1U, .max = 1048576U, .zero_off = false,
 		.msg = "txw-sqns must be 1-1048576" },
@@ -181,10 +186,12 @@ const struct pgm_nl_range pgm_nl_defaults_range[PGM_A_DEFAULTS_MAX + 1] = {
 		.msg = "rx-mem must be 65536-4294967295" },
 	[PGM_A_DEFAULTS_RX_MEM_NETNS] = { .min = 65536U, .max = 4294967295U, .zero_off = false,
 		.msg = "rx-mem-netns must be 65536-4294967295" },
+	[PGM_A_DEFAULTS_FEC_NAK] = { .min = 0U, .max = 1U, .zero_off = false,
+		.msg = "fec-nak must be 0-1" },
 };
 
 /* PGM_CMD_DEFAULTS_SET - do */
-static const struct nla_policy pgm_defaults_set_nl_policy[PGM_A_DEFAULTS_RX_MEM_NETNS + 1] = {
+static const struct nla_policy pgm_defaults_set_nl_policy[PGM_A_DEFAULTS_FEC_NAK + 1] = {
 	[PGM_A_DEFAULTS_TXW_SQNS] = NLA_POLICY_FULL_RANGE(NLA_U32, &pgm_a_defaults_txw_sqns_range),
 	[PGM_A_DEFAULTS_TXW_SECS_MS] = NLA_POLICY_FULL_RANGE(NLA_U32, &pgm_a_defaults_txw_secs_ms_range),
 	[PGM_A_DEFAULTS_TXW_MAX_RTE] = { .type = NLA_U32, },
@@ -211,6 +218,7 @@ static const struct nla_policy pgm_defaults_set_nl_policy[PGM_A_DEFAULTS_RX_MEM_
 	[PGM_A_DEFAULTS_RX_SESSIONS_NETNS] = NLA_POLICY_FULL_RANGE(NLA_U32, &pgm_a_defaults_rx_sessions_netns_range),
 	[PGM_A_DEFAULTS_RX_MEM] = NLA_POLICY_FULL_RANGE(NLA_U32, &pgm_a_defaults_rx_mem_range),
 	[PGM_A_DEFAULTS_RX_MEM_NETNS] = NLA_POLICY_FULL_RANGE(NLA_U32, &pgm_a_defaults_rx_mem_netns_range),
+	[PGM_A_DEFAULTS_FEC_NAK] = NLA_POLICY_FULL_RANGE(NLA_U32, &pgm_a_defaults_fec_nak_range),
 };
 
 /* PGM_CMD_PEER_GET - dump */
@@ -229,7 +237,7 @@ const struct genl_ops pgm_nl_ops[PGM_NL_N_OPS] = {
 		.cmd		= PGM_CMD_DEFAULTS_SET,
 		.doit		= pgm_nl_defaults_set_doit,
 		.policy		= pgm_defaults_set_nl_policy,
-		.maxattr	= PGM_A_DEFAULTS_RX_MEM_NETNS,
+		.maxattr	= PGM_A_DEFAULTS_FEC_NAK,
 		.flags		= GENL_UNS_ADMIN_PERM | GENL_CMD_CAP_DO,
 	},
 	{

@@ -439,7 +439,14 @@ static int pgm_nl_fill_peer(const struct pgm_peer_info *pi, void *arg)
 	    (pi->end && nla_put_u32(skb, PGM_A_PEER_END, pi->end)) ||
 	    nla_put_u32(skb, PGM_A_PEER_IDLE_MS, pi->idle_ms) ||
 	    nla_put_u64_64bit(skb, PGM_A_PEER_LOSSES, pi->losses, PGM_A_PEER_PAD) ||
-	    nla_put_u64_64bit(skb, PGM_A_PEER_NAKS_SENT, pi->naks_sent, PGM_A_PEER_PAD)) {
+	    nla_put_u64_64bit(skb, PGM_A_PEER_NAKS_SENT, pi->naks_sent, PGM_A_PEER_PAD) ||
+	    (pi->fec_k &&
+	     (nla_put_u32(skb, PGM_A_PEER_FEC_K, pi->fec_k) ||
+	      nla_put_u32(skb, PGM_A_PEER_FEC_PROACTIVE, pi->fec_proactive) ||
+	      nla_put_u32(skb, PGM_A_PEER_FEC_ONDEMAND, pi->fec_ondemand))) ||
+	    nla_put_u64_64bit(skb, PGM_A_PEER_GROUPS_REBUILT, pi->groups_rebuilt, PGM_A_PEER_PAD) ||
+	    nla_put_u64_64bit(skb, PGM_A_PEER_PARITY_NAKS_SENT, pi->parity_naks_sent,
+			      PGM_A_PEER_PAD)) {
 		genlmsg_cancel(skb, hdr);
 		return -EMSGSIZE;
 	}

@@ -206,6 +206,14 @@ const struct pgm_tunable pgm_tunables[PGM_A_DEFAULTS_MAX + 1] = {
 		.max		= U32_MAX,
 		.netns		= true,
 	},
+	[PGM_A_DEFAULTS_FEC_NAK] = {
+		.name		= PGM_A_DEFAULTS_FEC_NAK,
+		.offset		= offsetof(struct pgm_net, fec_nak),
+		.def		= PGM_FEC_NAK_DEFAULT,
+		.min		= 0,
+		.max		= 1,
+		.netns		= true,
+	},
 };
 
 /*
@@ -396,6 +404,13 @@ const struct ctl_table pgm_sysctl_template[PGM_N_TUNABLES + 1] = {
 		.mode		= 0644,
 		.proc_handler	= pgm_sysctl_handler,
 		.extra1		= (void *)&pgm_tunables[PGM_A_DEFAULTS_RX_MEM_NETNS],
+	},
+	{
+		.procname	= "fec_nak",
+		.maxlen		= sizeof(u32),
+		.mode		= 0644,
+		.proc_handler	= pgm_sysctl_handler,
+		.extra1		= (void *)&pgm_tunables[PGM_A_DEFAULTS_FEC_NAK],
 	},
 	{ }
 };

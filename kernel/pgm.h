@@ -187,7 +187,7 @@ struct pgm_sock {
 	bool			gsi_set;
 	bool			abort_on_loss;
 	bool			recv_sqn;	/* PGM_RECVSQN */
-	bool			fec_nak;	/* PGM_FEC_NAK: parity NAKs (default off) */
+	bool			fec_nak;	/* PGM_FEC_NAK: parity NAKs (from net.pgm.fec_nak) */
 	bool			udp;	/* UDP-encapsulated; fixed from bind/connect */
 	bool			udp_held; /* holds its tunnel ports (udp.c) */
 	u32			ino;	/* socket inode, for dumps and events */
@@ -303,7 +303,9 @@ struct pgm_peer_info {
 	__be32		saddr, group, nla;
 	__be16		dport;
 	u32		next, lead, size, end, idle_ms;
-	u64		losses, naks_sent;
+	u32		fec_k;		/* 0: no FEC learnt */
+	bool		fec_proactive, fec_ondemand;
+	u64		losses, naks_sent, groups_rebuilt, parity_naks_sent;
 };
 
 /* An event for the netlink multicast group (netlink.c). */

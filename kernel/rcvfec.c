@@ -477,6 +477,7 @@ static void grp_rebuild(struct pgm_receiver *rcv, struct pgm_peer *peer,
 			goto fail;
 	}
 	rcv->st.groups_rebuilt++;
+	peer->groups_rebuilt++;
 	for (j = 0; j < k; j++) {
 		u32 sqn = g->tg + j;
 		struct pgm_slot meta = {};

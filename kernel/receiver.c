@@ -219,8 +219,10 @@ static void pgm_send_nak(struct pgm_receiver *rcv, struct pgm_peer *peer,
 	if (!pgm_xmit(rcv->sk, skb, peer->nla, false)) {
 		rcv->st.naks_sent += n;
 		peer->naks_sent += n;
-		if (parity)
+		if (parity) {
 			rcv->st.parity_naks_sent++;
+			peer->parity_naks_sent++;
+		}
 	}
 }
 
@@ -1091,7 +1093,15 @@ int pgm_receiver_peers(struct pgm_receiver *rcv, unsigned long *skip,
 				.idle_ms = div_u64(now - peer->last_heard, NSEC_PER_MSEC),
 				.losses = peer->losses,
 				.naks_sent = peer->naks_sent,
+				.groups_rebuilt = peer->groups_rebuilt,
+				.parity_naks_sent = peer->parity_naks_sent,
 			};
+
+			if (peer->fec) {
+				pi.fec_k = peer->fec->k;
+				pi.fec_proactive = peer->fec->proactive;
+				pi.fec_ondemand = peer->fec->ondemand;
+			}
 
 			if (idx++ < *skip)
 				continue;

@@ -113,6 +113,8 @@ struct pgm_peer {
 	u32			trail;		/* the highest trail the source sent */
 	u64			losses;		/* this session's share of the counters */
 	u64			naks_sent;
+	u64			groups_rebuilt;
+	u64			parity_naks_sent;
 	u32			nchunks;
 	struct pgm_slot		**chunks;	/* @nchunks chunks, allocated on first use */
 };

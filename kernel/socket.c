@@ -79,6 +79,7 @@ static int pgm_init_sock(struct sock *sk)
 	INIT_HLIST_NODE(&ps->port_node);
 	spin_lock_bh(&pn->lock);
 	ps->params = pn->defaults;
+	ps->fec_nak = READ_ONCE(pn->fec_nak);	/* net.pgm.fec_nak */
 	hlist_add_head_rcu(&ps->node, &pn->sockets);
 	pn->nsockets++;
 	pn->gen++;

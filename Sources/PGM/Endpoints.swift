@@ -63,7 +63,8 @@ public struct ReceiverOptions: Sendable, Hashable {
     /// Unrecoverable loss resets the session (`PGM_ABORT_ON_LOSS`).
     public var abortOnLoss: Bool?
     /// Ask sources that offer on-demand parity for parity (`PGM_FEC_NAK`;
-    /// default off: an OpenPGM 5.3 source aborts on a parity NAK).
+    /// nil: the netns's `fec-nak`, off as built: an OpenPGM 5.3 source
+    /// aborts on a parity NAK).
     public var parityNAKs: Bool?
     /// `SO_RCVBUF`, bytes.
     public var receiveBufferSize: Int32?

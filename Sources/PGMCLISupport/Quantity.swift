@@ -192,7 +192,7 @@ public struct QuantityUnit: Sendable, Hashable, CustomStringConvertible {
     public static func count(_ name: String) -> QuantityUnit { QuantityUnit(dimension: .count, name: name, base: 1) }
 
     /// The unit of a tunable as kernel/pgm.yaml spells it ("us", "ms",
-    /// "bytes/s", "bytes", "sqns", "count", "count/s", "port", "percent").
+    /// "bytes/s", "bytes", "sqns", "count", "count/s", "port", "percent", "bool").
     public static func spec(_ unit: String) -> QuantityUnit {
         switch unit {
         case "us": .microseconds

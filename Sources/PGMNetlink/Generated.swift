@@ -23,6 +23,8 @@ public enum PGMFamily {
     public static let rxMemDefault: UInt32 = 33554432
     /// Default of rx-mem-netns: Bytes all receivers of the netns may hold. Netns-wide only.
     public static let rxMemNetnsDefault: UInt32 = 268435456
+    /// Default of fec-nak: What PGM_FEC_NAK starts as in receiver sockets created in the netns: 1, parity NAKs to sources that offer on-demand parity; 0, selective NAKs only (OpenPGM 5.3 sources abort on a parity NAK). A socket's setsockopt(PGM_FEC_NAK) overrides it.
+    public static let fecNakDefault: UInt32 = 0
 }
 
 /// The kind of value an attribute carries.
@@ -134,6 +136,8 @@ public enum PGMDefaultsAttribute: UInt16, Sendable, CaseIterable, CustomStringCo
     case rxMem = 65
     /// Bytes all receivers of the netns may hold. Netns-wide only.
     case rxMemNetns = 66
+    /// What PGM_FEC_NAK starts as in receiver sockets created in the netns: 1, parity NAKs to sources that offer on-demand parity; 0, selective NAKs only (OpenPGM 5.3 sources abort on a parity NAK). A socket's setsockopt(PGM_FEC_NAK) overrides it.
+    case fecNak = 67
 
     /// The name in the spec.
     public var description: String {
@@ -164,6 +168,7 @@ public enum PGMDefaultsAttribute: UInt16, Sendable, CaseIterable, CustomStringCo
         case .rxSessionsNetns: "rx-sessions-netns"
         case .rxMem: "rx-mem"
         case .rxMemNetns: "rx-mem-netns"
+        case .fecNak: "fec-nak"
         }
     }
 
@@ -196,6 +201,7 @@ public enum PGMDefaultsAttribute: UInt16, Sendable, CaseIterable, CustomStringCo
         case .rxSessionsNetns: .u32
         case .rxMem: .u32
         case .rxMemNetns: .u32
+        case .fecNak: .u32
         }
     }
 
@@ -228,11 +234,12 @@ public enum PGMDefaultsAttribute: UInt16, Sendable, CaseIterable, CustomStringCo
         case .rxSessionsNetns: (1...16777216, false)
         case .rxMem: (65536...4294967295, false)
         case .rxMemNetns: (65536...4294967295, false)
+        case .fecNak: (0...1, false)
         }
     }
 
     /// The unit of the value, as the spec writes it (us, ms, bytes, bytes/s, sqns, count,
-    /// count/s, port, percent).
+    /// count/s, port, percent, bool).
     public var unit: String {
         switch self {
         case .txwSqns: "sqns"
@@ -261,6 +268,7 @@ public enum PGMDefaultsAttribute: UInt16, Sendable, CaseIterable, CustomStringCo
         case .rxSessionsNetns: "count"
         case .rxMem: "bytes"
         case .rxMemNetns: "bytes"
+        case .fecNak: "bool"
         }
     }
 
@@ -293,6 +301,7 @@ public enum PGMDefaultsAttribute: UInt16, Sendable, CaseIterable, CustomStringCo
         case .rxSessionsNetns: "Sessions all receivers of the netns keep at most. Netns-wide only."
         case .rxMem: "Bytes one receiver socket may hold for its sessions, windows and data waiting in them (SO_RCVBUF when larger); past it packets are refused and counted. Netns-wide only."
         case .rxMemNetns: "Bytes all receivers of the netns may hold. Netns-wide only."
+        case .fecNak: "What PGM_FEC_NAK starts as in receiver sockets created in the netns: 1, parity NAKs to sources that offer on-demand parity; 0, selective NAKs only (OpenPGM 5.3 sources abort on a parity NAK). A socket's setsockopt(PGM_FEC_NAK) overrides it."
         }
     }
 }
@@ -837,6 +846,16 @@ public enum PGMPeerAttribute: UInt16, Sendable, CaseIterable, CustomStringConver
     case losses = 13
     /// NAKs sent to this session's source, each sqn counted
     case naksSent = 14
+    /// transmission group size the source's OPT_PARITY_PRM offers (RFC 3208 section 11.4); absent until an SPM offers FEC
+    case fecK = 15
+    /// 1 when the source says it sends proactive parity; with fec-k
+    case fecProactive = 16
+    /// 1 when the source offers on-demand parity; with fec-k
+    case fecOndemand = 17
+    /// this session's transmission groups rebuilt from parity
+    case groupsRebuilt = 18
+    /// parity NAKs sent to this session's source
+    case parityNaksSent = 19
 
     /// The name in the spec.
     public var description: String {
@@ -855,6 +874,11 @@ public enum PGMPeerAttribute: UInt16, Sendable, CaseIterable, CustomStringConver
         case .idleMs: "idle-ms"
         case .losses: "losses"
         case .naksSent: "naks-sent"
+        case .fecK: "fec-k"
+        case .fecProactive: "fec-proactive"
+        case .fecOndemand: "fec-ondemand"
+        case .groupsRebuilt: "groups-rebuilt"
+        case .parityNaksSent: "parity-naks-sent"
         }
     }
 
@@ -875,6 +899,11 @@ public enum PGMPeerAttribute: UInt16, Sendable, CaseIterable, CustomStringConver
         case .idleMs: .u32
         case .losses: .u64
         case .naksSent: .u64
+        case .fecK: .u32
+        case .fecProactive: .u32
+        case .fecOndemand: .u32
+        case .groupsRebuilt: .u64
+        case .parityNaksSent: .u64
         }
     }
 
@@ -895,6 +924,11 @@ public enum PGMPeerAttribute: UInt16, Sendable, CaseIterable, CustomStringConver
         case .idleMs: "time since the peer was last heard, ms"
         case .losses: "sqns of this session declared unrecoverable"
         case .naksSent: "NAKs sent to this session's source, each sqn counted"
+        case .fecK: "transmission group size the source's OPT_PARITY_PRM offers (RFC 3208 section 11.4); absent until an SPM offers FEC"
+        case .fecProactive: "1 when the source says it sends proactive parity; with fec-k"
+        case .fecOndemand: "1 when the source offers on-demand parity; with fec-k"
+        case .groupsRebuilt: "this session's transmission groups rebuilt from parity"
+        case .parityNaksSent: "parity NAKs sent to this session's source"
         }
     }
 }

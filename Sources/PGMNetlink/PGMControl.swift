@@ -149,6 +149,26 @@ public struct PGMPeerInfo: Sendable, Equatable {
     public var idleMilliseconds: UInt32
     /// Sqns lost, NAKs sent.
     public var losses: UInt64, naksSent: UInt64
+    /// The FEC the source's SPMs offer (OPT_PARITY_PRM), nil before any does.
+    public var fec: PeerFEC?
+    /// Groups of this session rebuilt from parity, parity NAKs sent to its source.
+    public var groupsRebuilt: UInt64, parityNAKsSent: UInt64
+
+    /// What a session's source says of its FEC (RFC 3208 section 11.4).
+    public struct PeerFEC: Sendable, Equatable {
+        /// The transmission group size, k.
+        public var groupSize: UInt32
+        /// It sends proactive parity.
+        public var proactive: Bool
+        /// It answers parity NAKs.
+        public var onDemand: Bool
+
+        public init(groupSize: UInt32, proactive: Bool, onDemand: Bool) {
+            self.groupSize = groupSize
+            self.proactive = proactive
+            self.onDemand = onDemand
+        }
+    }
 
     /// Decodes one message of a peer dump.
     public init(_ a: NetlinkAttributes) throws(NetlinkError) {
@@ -170,6 +190,12 @@ public struct PGMPeerInfo: Sendable, Equatable {
         idleMilliseconds = a.u32(A.idleMs.rawValue) ?? 0
         losses = a.u64(A.losses.rawValue) ?? 0
         naksSent = a.u64(A.naksSent.rawValue) ?? 0
+        fec = a.u32(A.fecK.rawValue).map {
+            PeerFEC(groupSize: $0, proactive: a.u32(A.fecProactive.rawValue) == 1,
+                    onDemand: a.u32(A.fecOndemand.rawValue) == 1)
+        }
+        groupsRebuilt = a.u64(A.groupsRebuilt.rawValue) ?? 0
+        parityNAKsSent = a.u64(A.parityNaksSent.rawValue) ?? 0
     }
 }
 

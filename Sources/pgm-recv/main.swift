@@ -62,7 +62,7 @@ struct PGMRecv: ParsableCommand {
 
     @Flag(name: .customLong("parity-naks"), help: ArgumentHelp(
         "Ask sources that offer on-demand parity (FEC) for parity instead of the lost packets (PGM_FEC_NAK). "
-            + "Off by default: an OpenPGM 5.3 source aborts on a parity NAK."))
+            + "Without it, the namespace's default (pgmctl's fec-nak), off as built: an OpenPGM 5.3 source aborts on a parity NAK."))
     var parityNAKs = false
 
     @Flag(help: "Print a progress line on standard error every second.")

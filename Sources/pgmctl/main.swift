@@ -338,6 +338,12 @@ struct Profile: AsyncParsableCommand {
 
 // MARK: - sockets, peers
 
+/// A session's FEC for the peers table: "k=16 proactive+ondemand, 497 rebuilt, 45 parity NAKs".
+func fecText(_ f: PGMPeerInfo.PeerFEC, _ p: PGMPeerInfo) -> String {
+    let offer = [f.proactive ? "proactive" : nil, f.onDemand ? "ondemand" : nil].compactMap { $0 }.joined(separator: "+")
+    return "k=\(f.groupSize)\(offer.isEmpty ? "" : " " + offer), \(p.groupsRebuilt) rebuilt, \(p.parityNAKsSent) parity NAKs"
+}
+
 func endpoint(_ addr: IPv4Address?, _ port: UInt16?) -> String {
     let a = addr.map(\.description) ?? "*"
     return port.map { "\(a):\($0)" } ?? a
@@ -500,18 +506,24 @@ struct Peers: AsyncParsableCommand {
                       ("end", p.end.map { .string($0.description) } ?? .null),
                       ("idle_ms", .uint(UInt64(p.idleMilliseconds))), ("losses", .uint(p.losses)),
                       ("naks_sent", .uint(p.naksSent))]
+                if let f = p.fec {
+                    o += [("fec_k", .uint(UInt64(f.groupSize))), ("fec_proactive", .bool(f.proactive)),
+                          ("fec_ondemand", .bool(f.onDemand)), ("groups_rebuilt", .uint(p.groupsRebuilt)),
+                          ("parity_naks_sent", .uint(p.parityNAKsSent))]
+                }
                 return .object(o)
             }).text)
             return
         }
         print(["Inode".leftAligned(8), "TSI".leftAligned(28), "Source".leftAligned(16), "Group".leftAligned(22),
-               "Window".leftAligned(24), "NAKs".leftAligned(8), "Lost".leftAligned(8), "Idle".leftAligned(8), "End"].joined(separator: " "))
+               "Window".leftAligned(24), "NAKs".leftAligned(8), "Lost".leftAligned(8), "Idle".leftAligned(8), "End".leftAligned(8),
+               "FEC"].joined(separator: " "))
         for p in list {
             print([String(p.socketInode).leftAligned(8), p.tsi.description.leftAligned(28), p.source.description.leftAligned(16),
                    endpoint(p.group, p.port).leftAligned(22),
                    "\(p.nextSequence)..\(p.leadSequence)/\(p.windowSize)".leftAligned(24),
                    String(p.naksSent).leftAligned(8), String(p.losses).leftAligned(8), "\(p.idleMilliseconds)ms".leftAligned(8),
-                   p.end?.description ?? "-"].joined(separator: " "))
+                   (p.end?.description ?? "-").leftAligned(8), p.fec.map { fecText($0, p) } ?? "-"].joined(separator: " "))
         }
     }
 }

@@ -134,6 +134,25 @@ struct GoldenTests {
         #expect(events.last?.tsi?.description == "6.5.4.3.2.1.8001")
     }
 
+    /// A peer whose source offers FEC (RFC 3208 section 11.4) carries its
+    /// group size, offer and counters; one without has no FEC.
+    @Test func decodesPeerFEC() throws {
+        typealias P = PGMPeerAttribute
+        var peer: [UInt8] = [8, 0, UInt8(P.socketInode.rawValue), 0] + le(UInt32(9))
+        peer += [12, 0, UInt8(P.tsi.rawValue), 0, 6, 5, 4, 3, 2, 1, 0x1F, 0x41]
+        let plain = try PGMPeerInfo(try NetlinkAttributes(parsing: peer))
+        #expect(plain.fec == nil && plain.groupsRebuilt == 0 && plain.parityNAKsSent == 0)
+        for (t, v) in [(P.fecK, UInt32(16)), (P.fecProactive, 0), (P.fecOndemand, 1)] {
+            peer += [8, 0, UInt8(t.rawValue), 0] + le(v)
+        }
+        for (t, v) in [(P.groupsRebuilt, UInt64(497)), (P.parityNaksSent, 45)] {
+            peer += [12, 0, UInt8(t.rawValue), 0] + le(UInt32(truncatingIfNeeded: v)) + le(UInt32(v >> 32))
+        }
+        let p = try PGMPeerInfo(try NetlinkAttributes(parsing: peer))
+        #expect(p.fec == PGMPeerInfo.PeerFEC(groupSize: 16, proactive: false, onDemand: true))
+        #expect(p.groupsRebuilt == 497 && p.parityNAKsSent == 45)
+    }
+
     /// A loss event from the multicast group.
     @Test func decodesLossEvent() throws {
         typealias A = PGMEventAttribute

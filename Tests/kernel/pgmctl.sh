@@ -58,6 +58,18 @@ netns_add tother
 check "another netns keeps its own defaults" new_socket_gets 1 8192 tother
 netns_cleanup
 "$ctl" set txw-sqns 8192 rxw-sqns 8192
+# fec-nak: the netns's default of the socket option PGM_FEC_NAK (33), off
+# as built; a socket's own setsockopt() still overrides it.
+check "a new socket's PGM_FEC_NAK is off as built" new_socket_gets 33 0
+check "pgmctl set fec-nak 1" "$ctl" set fec-nak 1
+check "a new socket takes PGM_FEC_NAK 1 from pgmctl set" new_socket_gets 33 1
+check "net.pgm.fec_nak reads 1" sh -c '[ "$(sysctl -n net.pgm.fec_nak)" = 1 ]'
+check "setsockopt(PGM_FEC_NAK, 0) overrides the netns's 1" python3 -c '
+import socket, struct, sys
+s = socket.socket(socket.AF_INET, socket.SOCK_RDM, 113)
+s.setsockopt(113, 33, 0)
+sys.exit(struct.unpack("=I", s.getsockopt(113, 33, 4))[0])'
+"$ctl" set fec-nak 0
 
 # 2. Counters: an idle source (no SPM timers due for ten minutes) read by
 #    getsockopt and by pgmctl sockets/stats must agree exactly.
@@ -286,6 +298,43 @@ PY
 check "pgmctl peers shows the receiver's session while it runs" peers_seen
 netns_cleanup
 
+# 3b. FEC in the peer dump (RFC 3208 section 11.4): what the source's
+#     OPT_PARITY_PRM offers, and the session's groups rebuilt from parity
+#     and parity NAKs, while a 10%-lossy FEC transfer runs.
+netns_pair fsrc veth-fs 10.96.1.1 frcv veth-fr 10.96.1.2
+netns_netem fsrc veth-fs loss 10%
+ip netns exec frcv "$bin/pgm-recv" --group 239.192.0.67 --port 7567 --interface 10.96.1.2 \
+	--sessions 1 --timeout 40 --parity-naks --json >"$out/fec-recv.json" 2>"$out/fec-recv.err" &
+rpid=$!
+for _ in $(seq 300); do grep -q '"ready"' "$out/fec-recv.json" 2>/dev/null && break; sleep 0.1; done
+ip netns exec fsrc "$bin/pgm-send" --group 239.192.0.67 --port 7567 --interface 10.96.1.1 \
+	--count 2000 --size 500 --rate 200000 --linger 1 --fec n=32,k=16,proactive=1,ondemand \
+	--json >"$out/fec-send.json" 2>"$out/fec-send.err" &
+sndpid=$!
+for _ in $(seq 150); do
+	ip netns exec frcv "$ctl" peers --json >"$out/fec-peers.json" 2>&1
+	grep -q '"groups_rebuilt":[1-9]' "$out/fec-peers.json" && break
+	sleep 0.2
+done
+ip netns exec frcv "$ctl" peers >"$out/fec-peers.txt" 2>&1
+wait $sndpid
+wait $rpid
+fec_peer() {
+	python3 - "$out/fec-peers.json" "$out/fec-send.json" <<'PY'
+import json, sys
+peers = json.load(open(sys.argv[1]))
+tsi = json.load(open(sys.argv[2]))["tsi"]
+mine = [p for p in peers if p["tsi"] == tsi]
+print("    peers --json:", json.dumps(mine))
+ok = (len(mine) == 1 and mine[0].get("fec_k") == 16 and mine[0].get("fec_proactive") is True
+      and mine[0].get("fec_ondemand") is True and mine[0].get("groups_rebuilt", 0) > 0)
+sys.exit(0 if ok else 1)
+PY
+}
+check "pgmctl peers: the session's FEC (k 16, proactive, on demand) and groups rebuilt" fec_peer
+check "pgmctl peers (text): the FEC column" grep -q "k=16 proactive+ondemand, [1-9][0-9]* rebuilt" "$out/fec-peers.txt"
+netns_cleanup
+
 check "pgmctl stats --watch reports rates per second" \
 	sh -c "'$ctl' stats --watch --count 2 --interval 0.2 --json | tail -n 1 | grep -q '\"in_packets_per_s\":'"
 
@@ -301,11 +350,12 @@ refused() {	# STATUS TEXT ARGS...
 check "unknown key: a suggestion" refused 64 "did you mean 'txw-sqns'" "$ctl" set txw-sqn 5
 check "out of range: the kernel's text and the policy's range" \
 	refused 1 "integer out of range [txw-sqns] (accepted: 1-1048576)" "$ctl" set txw-sqns 0
+check "fec-nak is 0 or 1" refused 1 "integer out of range [fec-nak] (accepted: 0-1)" "$ctl" set fec-nak 2
 check "out of range where 0 means off: the handler's text" \
 	refused 1 "txw-bytes must be 0 (off) or 576-4294967295" "$ctl" set txw-bytes 100
 check "ihb-min above ihb-max is refused" refused 1 "ihb-min must not exceed ihb-max" "$ctl" set ihb-min 2000000
 check "unknown attribute (a gap in the set)" refused 1 "Unsupported attribute" "$ctl" set --raw 9:u32:1
-check "unknown attribute (past the last)" refused 1 "Unknown attribute type" "$ctl" set --raw 67:u32:1
+check "unknown attribute (past the last)" refused 1 "Unknown attribute type" "$ctl" set --raw 68:u32:1
 check "wrong type (u16 for a u32)" refused 1 "invalid attribute length" "$ctl" set --raw 1:u16:7
 check "without CAP_NET_ADMIN: permission denied" \
 	refused 1 "permission denied" setpriv --reuid=65534 --regid=65534 --clear-groups "$ctl" set txw-sqns 100

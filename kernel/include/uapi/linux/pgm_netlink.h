@@ -46,6 +46,14 @@
  */
 #define PGM_RX_MEM_NETNS_DEFAULT	268435456
 
+/*
+ * Default of fec-nak: What PGM_FEC_NAK starts as in receiver sockets
+ * created in the netns: 1, parity NAKs to sources that offer on-demand
+ * parity; 0, selective NAKs only (OpenPGM 5.3 sources abort on a parity
+ * NAK). A socket's setsockopt(PGM_FEC_NAK) overrides it.
+ */
+#define PGM_FEC_NAK_DEFAULT	0
+
 /* What a socket is. */
 enum pgm_role {
 	PGM_ROLE_NONE = 0,	/* neither bound to a group nor connected */
@@ -94,6 +102,7 @@ enum {
 	PGM_A_DEFAULTS_RX_SESSIONS_NETNS = 64,
 	PGM_A_DEFAULTS_RX_MEM = 65,
 	PGM_A_DEFAULTS_RX_MEM_NETNS = 66,
+	PGM_A_DEFAULTS_FEC_NAK = 67,
 
 	__PGM_A_DEFAULTS_MAX,
 	PGM_A_DEFAULTS_MAX = (__PGM_A_DEFAULTS_MAX - 1)
@@ -235,6 +244,11 @@ enum {
 	PGM_A_PEER_IDLE_MS = 12,
 	PGM_A_PEER_LOSSES = 13,
 	PGM_A_PEER_NAKS_SENT = 14,
+	PGM_A_PEER_FEC_K = 15,
+	PGM_A_PEER_FEC_PROACTIVE = 16,
+	PGM_A_PEER_FEC_ONDEMAND = 17,
+	PGM_A_PEER_GROUPS_REBUILT = 18,
+	PGM_A_PEER_PARITY_NAKS_SENT = 19,
 
 	__PGM_A_PEER_MAX,
 	PGM_A_PEER_MAX = (__PGM_A_PEER_MAX - 1)
