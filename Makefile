@@ -236,7 +236,7 @@ bench-sim:
 bench-fec: build/ktests/fec_bench
 	build/ktests/fec_bench --bench
 
-# pgm-perf's sweep against UDP and OpenPGM in a VM (K=6.12 for 6.12), release build; figures, not a test.
+# pgm-perf's sweep against UDP and OpenPGM, then PGM with FEC against PGM, in a VM (K=6.12 for 6.12), release build; figures, not a test.
 perf: .deps.stamp $(PERF_HELPERS)
 	$(SWIFT) build -c release $(SWIFT_FLAGS) --product pgm-perf
 	@scripts/build-module $(K) >/dev/null

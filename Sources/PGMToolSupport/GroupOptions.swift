@@ -204,3 +204,46 @@ public struct ProfileOptions: ParsableArguments {
         }
     }
 }
+
+/// `--fec n=N,k=K[,proactive=H][,ondemand]`: a source's FEC (`PGM_FEC`,
+/// RFC 3208 Appendix A), as pgm-send and `pgm-perf send` take it: one
+/// syntax, one help text and one message for a spec refused.
+public struct FECOptions: ParsableArguments {
+    @Option(name: .customLong("fec"), parsing: .unconditional, help: ArgumentHelp(
+        "FEC (PGM_FEC, RFC 3208 Appendix A): RS(n, k) over groups of k packets (a power of two, 2-128; n from k+1 to 255), "
+            + "proactive parity packets after each group (at most n-k and k), ondemand: parity for parity NAKs. "
+            + "Example: n=32,k=16,proactive=2,ondemand. Not for OpenPGM 5.3 receivers.",
+        valueName: "n=N,k=K[,proactive=H][,ondemand]"))
+    public var text: String?
+
+    public init() {}
+
+    public func validate() throws {
+        do throws(FECSettings.ParseError) { _ = try settings } catch { throw ValidationError("--fec: \(error)") }
+    }
+
+    /// --fec, nil without it.
+    public var settings: FECSettings? {
+        get throws(FECSettings.ParseError) { try text.map { t throws(FECSettings.ParseError) in try FECSettings(parsing: t) } }
+    }
+
+    /// --fec once validate() has checked it.
+    public var checked: FECSettings? { (try? settings) ?? nil }
+}
+
+/// `--parity-naks`: a receiver asks for parity (`PGM_FEC_NAK`), as pgm-recv
+/// and `pgm-perf recv` take it.
+public struct ParityNAKOptions: ParsableArguments {
+    @Flag(name: .customLong("parity-naks"), help: ArgumentHelp(
+        "Ask sources that offer on-demand parity (FEC) for parity instead of the lost packets (PGM_FEC_NAK). "
+            + "Without it, the namespace's default (pgmctl's fec-nak), off as built: an OpenPGM 5.3 source aborts on a parity NAK."))
+    public var on = false
+
+    public init() {}
+
+    /// Sets `PGM_FEC_NAK` in `options` when asked for (the library leaves the
+    /// socket's default otherwise).
+    public func apply(to options: inout ReceiverOptions) {
+        if on { options.parityNAKs = true }
+    }
+}

@@ -25,7 +25,9 @@ struct Recv: ParsableCommand {
             from a phase's first message to its end: all processes and the kernel's protocol \
             work; meaningful when nothing else runs), and from the \
             receiver's counters (PGM_RECEIVER_STATS) the NAKs sent, RDATA received and \
-            sequence numbers lost. Stops when every phase has ended (exit 0) or at --timeout \
+            sequence numbers lost; when FEC is in use (--parity-naks, or parity heard from a \
+            sender's --fec), also the parity received, the groups rebuilt from it and the parity NAKs \
+            sent. Stops when every phase has ended (exit 0) or at --timeout \
             (exit 2, with what it has).
             """
     )
@@ -76,6 +78,8 @@ struct Recv: ParsableCommand {
     var holdSeconds: Double { (try? hold) ?? 0 }
 
     @OptionGroup var profile: ProfileOptions
+
+    @OptionGroup var parityNAKs: ParityNAKOptions
 
     @Flag(help: "Print the table as one JSON object.")
     var json = false
@@ -213,6 +217,7 @@ struct Recv: ParsableCommand {
         var options = ReceiverOptions()
         if let p = try profile.selected { options.apply(profile: p) }
         options.receiveBufferSize = receiveBuffer
+        parityNAKs.apply(to: &options)
         if recvMode == .ring {
             options.ring = RingOptions(size: UInt32(clamping: ringSize),
                                        wakeUpDelay: .microseconds((try? ringWake) ?? 0))
@@ -589,6 +594,20 @@ struct Recv: ParsableCommand {
         let complete = !timedOut && state.done
             && state.phases.values.allSatisfy { $0.transport != .pgm || $0.complete }
         func lat(_ p: Phase?, _ k: KeyPath<Percentiles, UInt64>) -> Double? { p?.latency.map { Double($0[keyPath: k]) } }
+        // FEC's counters, when it was in use: asked for (--parity-naks) or parity heard.
+        let fecCounters: [(String, String, KeyPath<ReceiverStatistics, UInt64>)] = [
+            ("parity_received", "parity", \.parityReceived), ("groups_rebuilt", "rebuilt", \.groupsRebuilt),
+            ("parity_naks_sent", "pnaks", \.parityNaksSent),
+        ]
+        let fec = parityNAKs.on || state.phases.values.contains { p in fecCounters.contains { (p.counter($0.2) ?? 0) > 0 } }
+        let fecHeader = fec ? fecCounters.map { $0.1.rightAligned(8) }.joined() : ""
+        func fecCells(_ p: Phase) -> String {
+            guard fec else { return "" }
+            return fecCounters.map { c -> String in
+                let v: String = p.transport == .pgm ? p.counter(c.2).map { String($0) } ?? "-" : "-"
+                return v.rightAligned(8)
+            }.joined()
+        }
         if json {
             func side(_ p: Phase) -> JSON {
                 var o: [(String, JSON)] = [
@@ -618,6 +637,7 @@ struct Recv: ParsableCommand {
                     o.append(("sender_naks_received", p.end.map { .uint($0.naksReceived) } ?? .null))
                     o.append(("sender_rdata_sent", p.end.map { .uint($0.rdataSent) } ?? .null))
                     o.append(("session_end", p.sessionEnd.map { .string($0.description) } ?? .null))
+                    if fec { for (name, _, k) in fecCounters { o.append((name, p.counter(k).map { .uint($0) } ?? .null)) } }
                 }
                 return .object(o)
             }
@@ -642,14 +662,18 @@ struct Recv: ParsableCommand {
                 if let p = r.pgm, let q = r.openpgm { o.append(("ratio_openpgm", ratios(p, q))) }
                 return .object(o)
             }
-            print(JSON.object([
+            var top: [(String, JSON)] = [
                 ("role", .string("recv")), ("group", .string(group.description)),
                 ("recv_mode", .string(recvMode.rawValue)),
+            ]
+            if fec { top.append(("parity_naks", .bool(parityNAKs.on))) }
+            top += [
                 ("phases", state.phaseCount.map { .uint(UInt64($0)) } ?? .null),
                 ("phases_heard", .uint(UInt64(state.phases.count))), ("timed_out", .bool(timedOut)),
                 ("complete", .bool(complete)), ("foreign_messages", .uint(state.foreign)),
                 ("loss_records", .uint(state.lossRecords)), ("results", .array(list)),
-            ]).text)
+            ]
+            print(JSON.object(top).text)
             return
         }
         print("pgm-perf recv: \(state.phases.count) of \(state.phaseCount.map(String.init) ?? "?") phases from \(group)"
@@ -658,7 +682,8 @@ struct Recv: ParsableCommand {
             + "MB/s".rightAligned(9)
             + "p50 us".rightAligned(9) + "p99 us".rightAligned(9) + "max us".rightAligned(9) + "cpu rx/tx us/msg".rightAligned(18)
             + "guest us/msg".rightAligned(13)
-            + "naks".rightAligned(7) + "rdata".rightAligned(7) + "lost".rightAligned(6) + "repair ms".rightAligned(10))
+            + "naks".rightAligned(7) + "rdata".rightAligned(7) + "lost".rightAligned(6) + "repair ms".rightAligned(10)
+            + fecHeader)
         for r in rows {
             for p in r.phases {
                 let l = p.latency
@@ -674,12 +699,14 @@ struct Recv: ParsableCommand {
                     + (pgm ? p.counter(\.naksSent).map(String.init) ?? "-" : "-").rightAligned(7)
                     + (pgm ? p.counter(\.rdataReceived).map(String.init) ?? "-" : "-").rightAligned(7)
                     + lost.rightAligned(6)
-                    + (pgm ? cell(p.repairMean.map { $0 / 1000 }, 1) : "-").rightAligned(10))
+                    + (pgm ? cell(p.repairMean.map { $0 / 1000 }, 1) : "-").rightAligned(10)
+                    + fecCells(p))
             }
         }
         print("  (lost: PGM sequence numbers declared unrecoverable; UDP and OpenPGM messages sent but not delivered;")
         print("   guest: the whole machine's user+system+irq+softirq CPU (/proc/stat) over the phase, per message;")
-        print("   repair ms: mean time from a gap found to its data, the kernel's repairs and repair_us_total)")
+        print("   repair ms: mean time from a gap found to its data, the kernel's repairs and repair_us_total" + (fec ? ";" : ")"))
+        if fec { print("   FEC: parity packets received, transmission groups rebuilt from parity, parity NAKs sent)") }
         for (t, name) in [(PerfHeader.Transport.udp, "PGM/UDP"), (.openpgm, "PGM/OpenPGM")]
         where rows.contains(where: { $0.pgm != nil && $0.baseline(t) != nil }) {
             print("\(name) ratios (throughput >1: PGM faster; latency and CPU >1: PGM costlier)")

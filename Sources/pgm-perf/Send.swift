@@ -23,7 +23,9 @@ struct Send: ParsableCommand {
             (PGM_TXW_MAX_RTE) set to the same rate; it stays up one second after its last \
             message for repairs. It sends APDUs of up to 22400 bytes (the 16 packets \
             libpgm 5.3's pgm_send_skbv() takes). A PGM session stays open, repairing, until the next size's session has \
-            sent; the last one is closed after --linger seconds. Prints the sender's table \
+            sent; the last one is closed after --linger seconds. With --fec every PGM session \
+            sends parity (PGM_FEC) and the table adds the parity sent proactively and on \
+            demand and the parity NAKs received; the baselines send none. Prints the sender's table \
             (or --json) on standard output.
             """
     )
@@ -48,10 +50,15 @@ struct Send: ParsableCommand {
         valueName: "rate"))
     var rateText: String?
 
+    @OptionGroup var fec: FECOptions
+
     @Option(name: .customLong("baseline"), help: ArgumentHelp(
         "Baselines run in the same sweep, after each size's PGM phase: none, udp, openpgm, or udp,openpgm.",
         valueName: "list"))
     var baselineText = "none"
+
+    /// --fec once validate() has checked it; nil without it.
+    var fecSettings: FECSettings? { fec.checked }
 
     /// --baseline once validate() has checked it.
     var baselines: [Baseline] { (try? Baseline.parseList(baselineText)) ?? [] }
@@ -175,6 +182,7 @@ struct Send: ParsableCommand {
         let gap = try self.gap, linger = try self.linger
         options.interface = interface
         options.multicastTTL = ttl.map { UInt8(clamping: $0) }
+        options.fec = fec.checked
 
         let largest = list.max() ?? PerfHeader.size
         // One slot per message of a batch; the first is also the end record's.
@@ -446,6 +454,11 @@ struct Send: ParsableCommand {
                 ]
                 if let tsi = r.tsi { o.append(("tsi", .string(tsi))) }
                 if let st = r.statistics { o.append(("statistics", PGMToolSupport.json(st))) }
+                if let st = r.statistics, fecSettings != nil {
+                    o.append(("parity_sent_proactive", .uint(st.paritySentProactive)))
+                    o.append(("parity_sent_ondemand", .uint(st.paritySentOnDemand)))
+                    o.append(("parity_naks_received", .uint(st.parityNaksReceived)))
+                }
                 return .object(o)
             }
             let rows: [JSON] = sizesInOrder.map { size in
@@ -469,23 +482,35 @@ struct Send: ParsableCommand {
                 }
                 return .object(o)
             }
-            print(JSON.object([
+            var top: [(String, JSON)] = [
                 ("role", .string("send")), ("group", .string(group.description)),
                 ("rate", .uint(UInt64(rate))), ("baseline", .string(baselines.isEmpty ? "none" : baselines.map(\.rawValue).joined(separator: ","))),
-                ("send_batch", .uint(UInt64(sendBatch))), ("results", .array(rows)),
-            ]).text)
+                ("send_batch", .uint(UInt64(sendBatch))),
+            ]
+            if let f = fecSettings { top.append(("fec", .string(f.description))) }
+            top.append(("results", .array(rows)))
+            print(JSON.object(top).text)
             return
         }
-        print("pgm-perf send: \(results.count) phases to \(group), rate \(rate == 0 ? "unlimited" : "\(rate) bytes/s")")
+        print("pgm-perf send: \(results.count) phases to \(group), rate \(rate == 0 ? "unlimited" : "\(rate) bytes/s")"
+            + (fecSettings.map { ", FEC \($0)" } ?? ""))
+        // With --fec: the parity sent proactively and on demand, and the parity NAKs received.
+        let fecColumns = fecSettings == nil ? "" : "parity pro".rightAligned(11) + "parity od".rightAligned(10) + "pnaks rcvd".rightAligned(11)
+        func fecCells(_ st: SourceStatistics?) -> String {
+            guard fecSettings != nil else { return "" }
+            func c(_ k: KeyPath<SourceStatistics, UInt64>) -> String { st.map { String($0[keyPath: k]) } ?? "-" }
+            return c(\.paritySentProactive).rightAligned(11) + c(\.paritySentOnDemand).rightAligned(10)
+                + c(\.parityNaksReceived).rightAligned(11)
+        }
         print("size".rightAligned(7) + "  proto  " + "sent".rightAligned(9) + "seconds".rightAligned(9)
             + "msgs/s".rightAligned(11) + "MB/s".rightAligned(9)
-            + "cpu us/msg".rightAligned(11) + "naks rcvd".rightAligned(10) + "rdata".rightAligned(8))
+            + "cpu us/msg".rightAligned(11) + "naks rcvd".rightAligned(10) + "rdata".rightAligned(8) + fecColumns)
         for r in results {
             print(String(r.size).rightAligned(7) + "  " + r.transport.description.leftAligned(7) + String(r.sent).rightAligned(9)
                 + fixed(r.seconds, 2).rightAligned(9) + cell(r.messagesPerSecond, 0).rightAligned(11)
                 + cell(r.megabytesPerSecond, 3).rightAligned(9) + cell(r.cpuPerMessage, 2).rightAligned(11)
                 + (r.statistics.map { String($0.naksReceived) } ?? "-").rightAligned(10)
-                + (r.statistics.map { String($0.rdataSent) } ?? "-").rightAligned(8))
+                + (r.statistics.map { String($0.rdataSent) } ?? "-").rightAligned(8) + fecCells(r.statistics))
         }
         for b in baselines {
             let t: PerfHeader.Transport = b == .udp ? .udp : .openpgm

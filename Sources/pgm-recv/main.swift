@@ -60,10 +60,7 @@ struct PGMRecv: ParsableCommand {
         valueName: "sqns"))
     var joinMax: Int?
 
-    @Flag(name: .customLong("parity-naks"), help: ArgumentHelp(
-        "Ask sources that offer on-demand parity (FEC) for parity instead of the lost packets (PGM_FEC_NAK). "
-            + "Without it, the namespace's default (pgmctl's fec-nak), off as built: an OpenPGM 5.3 source aborts on a parity NAK."))
-    var parityNAKs = false
+    @OptionGroup var parityNAKs: ParityNAKOptions
 
     @Flag(help: "Print a progress line on standard error every second.")
     var progress = false
@@ -117,7 +114,7 @@ struct PGMRecv: ParsableCommand {
             if let p = chosen { options.apply(profile: p) }
             options.udpEncapsulation = udp.encapsulation
             if let j = joinMax { options.joinMax = UInt32(j) }
-            if parityNAKs { options.parityNAKs = true }
+            parityNAKs.apply(to: &options)
             receiver = try PGMReceiver(group: endpoint, interface: interface, options: options)
         } catch .socketTypeNotSupported {
             throw Failure(systemErrorMessage("socket(AF_INET, SOCK_RDM, IPPROTO_PGM)",

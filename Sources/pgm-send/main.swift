@@ -67,17 +67,7 @@ struct PGMSend: ParsableCommand {
         get throws(OptionValueError) { try Quantity.seconds(lingerText, option: "--linger", range: 0...3600) }
     }
 
-    @Option(name: .customLong("fec"), parsing: .unconditional, help: ArgumentHelp(
-        "FEC (PGM_FEC, RFC 3208 Appendix A): RS(n, k) over groups of k packets (a power of two, 2-128; n from k+1 to 255), "
-            + "proactive parity packets after each group (at most n-k and k), ondemand: parity for parity NAKs. "
-            + "Example: n=32,k=16,proactive=2,ondemand. Not for OpenPGM 5.3 receivers.",
-        valueName: "n=N,k=K[,proactive=H][,ondemand]"))
-    var fecText: String?
-
-    /// --fec, nil without it.
-    var fec: FECSettings? {
-        get throws(FECSettings.ParseError) { try fecText.map { t throws(FECSettings.ParseError) in try FECSettings(parsing: t) } }
-    }
+    @OptionGroup var fec: FECOptions
 
     @Option(parsing: .unconditional, help: "Seed of the made-up APDUs (0-18446744073709551615).")
     var seed: UInt64 = 1
@@ -107,7 +97,6 @@ struct PGMSend: ParsableCommand {
         if let p = lateJoin, !(0...100).contains(p) {
             throw ValidationError("--late-join must be 0-100 percent of the window; got \(p)")
         }
-        do throws(FECSettings.ParseError) { _ = try fec } catch { throw ValidationError("--fec: \(error)") }
     }
 
     func run() throws {
@@ -125,7 +114,7 @@ struct PGMSend: ParsableCommand {
         if let share = lateJoin { options.lateJoin = UInt32(share) }
         let linger = try self.linger
         options.udpEncapsulation = udp.encapsulation
-        options.fec = try? fec  // checked in validate()
+        options.fec = fec.checked
         options.multicastTTL = ttl.map { UInt8(clamping: $0) }
         let interface = try target.interfaceAddress()
         options.interface = interface

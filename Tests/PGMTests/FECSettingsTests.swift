@@ -1,4 +1,5 @@
 import PGM
+import PGMToolSupport
 import Testing
 
 @Suite("PGM_FEC settings (RFC 3208 Appendix A)")
@@ -41,5 +42,38 @@ struct FECSettingsTests {
     @Test func invalidSettings() {
         #expect(throws: FECSettings.ParseError.invalid(.nothingOffered)) { try FECSettings(parsing: "n=8,k=4") }
         #expect(throws: FECSettings.ParseError.invalid(.groupSize(5))) { try FECSettings(parsing: "n=8,k=5,ondemand") }
+    }
+}
+
+/// `--fec` and `--parity-naks` as pgm-send, pgm-recv and pgm-perf take them
+/// (PGMToolSupport's FECOptions and ParityNAKOptions).
+@Suite("--fec and --parity-naks options")
+struct FECOptionsTests {
+    @Test func fecParsed() throws {
+        #expect(try FECOptions.parse([]).checked == nil)
+        let o = try FECOptions.parse(["--fec", "n=32,k=16,proactive=2,ondemand"])
+        #expect(o.checked == (try FECSettings(n: 32, k: 16, proactive: 2, onDemand: true)))
+    }
+
+    @Test("--fec refused in pgm-send's words", arguments: [
+        ("n=8,k=4", "--fec: FEC needs proactive parity (proactive > 0), on-demand parity, or both"),
+        ("n=8,k=4,x=1", "--fec: 'x=1': expected n=N,k=K[,proactive=H][,ondemand]"),
+        ("n=8", "--fec: 'n= and k= are needed': expected n=N,k=K[,proactive=H][,ondemand]"),
+    ])
+    func fecRefused(text: String, message: String) {
+        do {
+            _ = try FECOptions.parse(["--fec", text])
+            Issue.record("--fec \(text) parsed")
+        } catch {
+            #expect(FECOptions.message(for: error) == message)
+        }
+    }
+
+    @Test func parityNAKs() throws {
+        var options = ReceiverOptions()
+        try ParityNAKOptions.parse([]).apply(to: &options)
+        #expect(options.parityNAKs == nil)
+        try ParityNAKOptions.parse(["--parity-naks"]).apply(to: &options)
+        #expect(options.parityNAKs == true)
     }
 }

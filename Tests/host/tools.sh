@@ -242,6 +242,22 @@ check "pgm-perf recv refuses a --ring-wake past 100 ms" refused pgm-perf "--ring
 check "pgm-perf recv refuses --ring-wake without the ring" refused pgm-perf "--ring-wake applies to --recv-mode ring only" recv --ring-wake 50us
 check "pgm-perf send refuses --send-batch 0" refused pgm-perf "--send-batch must be 1-64" send --send-batch 0
 check "pgm-perf refuses an unknown subcommand" refused pgm-perf "Unexpected argument" bench
+# --fec: pgm-send's syntax, checks and words (FECOptions, shared); --parity-naks on the receiver.
+for t in pgm-send "pgm-perf send"; do
+	read -r tool sub <<<"$t"
+	check "$t refuses a --fec group size not a power of two" \
+		refused "$tool" "--fec: " ${sub:+"$sub"} --fec n=8,k=5,proactive=1
+	check "$t refuses --fec without parity" \
+		refused "$tool" "--fec: FEC needs proactive parity (proactive > 0), on-demand parity, or both" ${sub:+"$sub"} --fec n=8,k=4
+	check "$t refuses --fec that is not n=N,k=K" \
+		refused "$tool" "--fec: 'x=1': expected n=N,k=K\[,proactive=H\]\[,ondemand\]" ${sub:+"$sub"} --fec n=8,k=4,x=1
+done
+fec_words() { [ "$("$bin/pgm-perf" send --fec n=8,k=6,proactive=3 2>&1 | head -1)" = "$("$bin/pgm-send" --fec n=8,k=6,proactive=3 2>&1 | head -1)" ]; }
+check "pgm-perf send and pgm-send refuse a bad --fec in the same words" fec_words
+check "pgm-perf send --help has --fec" sh -c "'$bin/pgm-perf' send --help | grep -q -- '--fec <n=N,k=K\[,proactive=H\]\[,ondemand\]>'"
+check "pgm-perf recv --help has --parity-naks" sh -c "'$bin/pgm-perf' recv --help | grep -q -- '--parity-naks'"
+check "pgm-perf's bash completion has --fec and --parity-naks" \
+	sh -c "'$bin/pgm-perf' --generate-completion-script bash | grep -q -- '--fec' && '$bin/pgm-perf' --generate-completion-script bash | grep -q -- '--parity-naks'"
 if [ -d /sys/module/pgm ]; then
 	ok "pgm-perf without pgm.ko (skipped: the module is loaded here)"
 else

@@ -10,7 +10,8 @@
 # Then pgm-perf: a sweep at the same loss (all delivered, repairs
 # counted), and without loss one with the UDP baseline (counts equal, JSON
 # with ratios), one through the mmap ring with sendmmsg batches and one
-# with recvmmsg (all delivered), one with the OpenPGM baseline, and an
+# with recvmmsg (all delivered), one with FEC (parity sent and received,
+# and a bad --fec refused), one with the OpenPGM baseline, and an
 # OpenPGM phase that never sends its end record.  Prints "tools-vm: N
 # passed, N failed".
 #
@@ -270,6 +271,68 @@ if [ $perf_src = 0 ] && [ $perf_rcv = 0 ] && perf_check perf-mmsg 200 recvmmsg; 
 	ok "pgm-perf --recv-mode recvmmsg: every message delivered"
 else
 	notok "pgm-perf --recv-mode recvmmsg (send exit $perf_src, recv exit $perf_rcv)"
+fi
+# FEC (docs/fec.md): a bad --fec refused as pgm-send refuses it (status
+# 64, the same words), then a short sweep with proactive parity, both
+# reports showing it (the counters, never timing); the sweeps above, without
+# FEC, have no FEC fields.
+err=$(ip netns exec tsrc "$bin/pgm-perf" send --group 239.192.0.78 --port 7579 --interface 10.97.0.1 \
+	--fec n=8,k=5,proactive=1 --quiet 2>&1 >/dev/null)
+rc=$?
+serr=$(ip netns exec tsrc "$bin/pgm-send" --fec n=8,k=5,proactive=1 --count 1 2>&1 >/dev/null | head -1)
+echo "    pgm-perf send --fec n=8,k=5,proactive=1: exit $rc: $(head -1 <<<"$err")"
+if [ $rc = 64 ] && grep -qF -- "Error: --fec: " <<<"$err" && grep -qF -- "power of two" <<<"$err" &&
+	[ "$(head -1 <<<"$err")" = "$serr" ]; then
+	ok "pgm-perf send refuses a bad --fec with pgm-send's message and status 64"
+else
+	notok "pgm-perf send --fec n=8,k=5,proactive=1 (exit $rc; pgm-send said: $serr)"
+fi
+perf_run perf-fec --parity-naks -- --sizes 64,1400 --count 200 --rate 2000000 --gap 0.3 --linger 1 \
+	--fec n=8,k=4,proactive=2
+ip netns exec trcv "$bin/pgm-perf" recv --group 239.192.0.78 --port 7579 --interface 10.97.0.2 --timeout 60 \
+	--quiet >"$out/perf-fec-text.recv" 2>"$out/perf-fec-text.err" &
+rpid=$!
+for _ in $(seq 300); do grep -q 'ready' "$out/perf-fec-text.err" 2>/dev/null && break; sleep 0.1; done
+ip netns exec tsrc "$bin/pgm-perf" send --group 239.192.0.78 --port 7579 --interface 10.97.0.1 --quiet \
+	--sizes 1400 --count 100 --rate 2000000 --gap 0.3 --linger 1 --fec n=8,k=4,proactive=2 >"$out/perf-fec-text.send"
+wait $rpid
+sed 's/^/    fec text: /' "$out/perf-fec-text.send" "$out/perf-fec-text.recv"
+if [ $perf_src = 0 ] && [ $perf_rcv = 0 ] && python3 - "$out"/perf-fec.send.json "$out"/perf-fec.recv.json \
+	"$out"/perf-udp.send.json "$out"/perf-udp.recv.json "$out"/perf-fec-text.send "$out"/perf-fec-text.recv <<'PY'
+import json, sys
+snd, rcv, usnd, urcv = (json.load(open(p)) for p in sys.argv[1:5])
+tsnd, trcv = (open(p).read() for p in sys.argv[5:7])
+errors = []
+def want(cond, what):
+    if not cond:
+        errors.append(what)
+want(snd.get("fec") == "n=8,k=4,proactive=2", "sender names the FEC settings")
+want(rcv.get("parity_naks") is True and rcv["complete"] is True, "receiver complete, parity NAKs on")
+for s, r in zip(snd["results"], rcv["results"]):
+    p, q = s["pgm"], r["pgm"]
+    print(f"    {s['size']:>5} B: parity sent proactively {p.get('parity_sent_proactive')}, on demand "
+          f"{p.get('parity_sent_ondemand')}, parity NAKs received {p.get('parity_naks_received')}; parity received "
+          f"{q.get('parity_received')}, groups rebuilt {q.get('groups_rebuilt')}, parity NAKs sent {q.get('parity_naks_sent')}")
+    want(q["sent"] == q["delivered"] == 200, f"{s['size']}: all delivered")
+    want(p.get("parity_sent_proactive", 0) > 0, f"{s['size']}: sender parity_sent_proactive > 0")
+    want(q.get("parity_received", 0) > 0, f"{s['size']}: receiver parity_received > 0")
+    for k in ("parity_sent_ondemand", "parity_naks_received"):
+        want(k in p, f"{s['size']}: sender {k} present")
+    for k in ("groups_rebuilt", "parity_naks_sent"):
+        want(k in q, f"{s['size']}: receiver {k} present")
+want("fec" not in usnd and "parity_naks" not in urcv, "no FEC: no top-level FEC fields")
+want(all("parity_sent_proactive" not in r["pgm"] for r in usnd["results"])
+     and all("parity_received" not in r["pgm"] for r in urcv["results"]), "no FEC: no FEC fields per size")
+want("FEC n=8,k=4,proactive=2" in tsnd and "parity pro" in tsnd, "sender's table: FEC and its columns")
+want("rebuilt" in trcv and "pnaks" in trcv, "receiver's table without --parity-naks: FEC columns (parity heard)")
+for e in errors:
+    print("    failed:", e)
+sys.exit(1 if errors else 0)
+PY
+then
+	ok "pgm-perf --fec proactive parity: parity sent and received in both reports"
+else
+	notok "pgm-perf --fec (send exit $perf_src, recv exit $perf_rcv)"
 fi
 # The OpenPGM baseline (opgm-perf, libpgm in UDP encapsulation) beside pgm.ko.
 opgm=$top/build/perf/opgm-perf
