@@ -162,12 +162,6 @@ public struct PGMPeerInfo: Sendable, Equatable {
         public var proactive: Bool
         /// It answers parity NAKs.
         public var onDemand: Bool
-
-        public init(groupSize: UInt32, proactive: Bool, onDemand: Bool) {
-            self.groupSize = groupSize
-            self.proactive = proactive
-            self.onDemand = onDemand
-        }
     }
 
     /// Decodes one message of a peer dump.

@@ -149,7 +149,7 @@ struct GoldenTests {
             peer += [12, 0, UInt8(t.rawValue), 0] + le(UInt32(truncatingIfNeeded: v)) + le(UInt32(v >> 32))
         }
         let p = try PGMPeerInfo(try NetlinkAttributes(parsing: peer))
-        #expect(p.fec == PGMPeerInfo.PeerFEC(groupSize: 16, proactive: false, onDemand: true))
+        #expect(p.fec?.groupSize == 16 && p.fec?.proactive == false && p.fec?.onDemand == true)
         #expect(p.groupsRebuilt == 497 && p.parityNAKsSent == 45)
     }
 

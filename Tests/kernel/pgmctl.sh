@@ -232,14 +232,19 @@ for _ in $(seq 300); do grep -q '"ready"' "$out/recv.json" 2>/dev/null && break;
 ip netns exec esrc "$bin/pgm-send" --group 239.192.0.66 --port 7566 --interface 10.96.0.1 \
 	--count 2000 --size 500 --rate 200000 --linger 1 --json >"$out/send.json" 2>"$out/send.err" &
 sndpid=$!
-# The session is listed once its first packet is in: ask until it is (the
-# sender is a process start away; 30 s for a busy emulated host).
-for _ in $(seq 150); do
-	ip netns exec ercv "$ctl" peers --json >"$out/peers.json" 2>&1
-	grep -q '"10.96.0.1"' "$out/peers.json" && break
-	sleep 0.2
-done
-ip netns exec ercv "$ctl" peers >"$out/peers.txt" 2>&1
+# peers_until NETNS NAME REGEX: pgmctl peers --json into $out/NAME.json
+# until it matches REGEX (the sender is a process start away: 30 s for a
+# busy emulated host), then the text table into $out/NAME.txt.
+peers_until() {
+	for _ in $(seq 150); do
+		ip netns exec "$1" "$ctl" peers --json >"$out/$2.json" 2>&1
+		grep -q "$3" "$out/$2.json" && break
+		sleep 0.2
+	done
+	ip netns exec "$1" "$ctl" peers >"$out/$2.txt" 2>&1
+}
+# The session is listed once its first packet is in.
+peers_until ercv peers '"10.96.0.1"'
 wait $sndpid
 wait $rpid
 kill $mpid $smpid 2>/dev/null
@@ -311,12 +316,7 @@ ip netns exec fsrc "$bin/pgm-send" --group 239.192.0.67 --port 7567 --interface 
 	--count 2000 --size 500 --rate 200000 --linger 1 --fec n=32,k=16,proactive=1,ondemand \
 	--json >"$out/fec-send.json" 2>"$out/fec-send.err" &
 sndpid=$!
-for _ in $(seq 150); do
-	ip netns exec frcv "$ctl" peers --json >"$out/fec-peers.json" 2>&1
-	grep -q '"groups_rebuilt":[1-9]' "$out/fec-peers.json" && break
-	sleep 0.2
-done
-ip netns exec frcv "$ctl" peers >"$out/fec-peers.txt" 2>&1
+peers_until frcv fec-peers '"groups_rebuilt":[1-9]'
 wait $sndpid
 wait $rpid
 fec_peer() {
