@@ -5,7 +5,8 @@
  *
  *   fuzz_kernel [--seconds S] [--seed N] [--rounds R] [--target receivers|source|both]
  *               [--native | --udp] [--no CLASS,...] [--no-far] [--no-spoof-tsi]
- *               [--no-nak] [--no-new-tsi] [--pps N] [--loss PCT] [--step] [--rmmod] ...
+ *               [--no-nak] [--no-new-tsi] [--no-fec] [--pps N] [--loss PCT] [--step]
+ *               [--rmmod] ...
  *
  * Namespaces on a bridge (fzbr0, in the VM's own namespace, multicast
  * snooping off) like e2e.sh, on 10.97.0.0/24: fz-src (.1) holds the real
@@ -19,6 +20,15 @@
  * --native or --udp keeps one encapsulation; --target aims the attacker
  * at the receivers or the sources only.
  *
+ * FEC (RFC 3208 appendix A, section 11; docs/fec.md): the real sources use
+ * PGM_FEC, RS(2k, k) with k 8 or 16, one or two proactive parity packets
+ * per group and on-demand parity (the shape follows from the round's
+ * seed), and one receiver of each stream sets PGM_FEC_NAK.  Without
+ * --loss only proactive parity flows on the real path (the receivers hold
+ * every original, so it goes unused); with --loss, rebuilds and parity
+ * NAKs happen too.  --no-fec turns FEC off on the real path (the attacker's
+ * FEC packets are the class fec: --no fec).
+ *
  * Each round (seeds SEED, SEED+1, ...): the sources stream a known
  * sequence of APDUs (16 B to 64 KiB, some fragmented beyond the TPDU;
  * each carries its stream, index and length, and its bytes follow from
@@ -27,7 +37,11 @@
  * headers mutated, sequence numbers near the wrap and far outside windows,
  * new TSIs (session-creation pressure), the real sessions' TSIs (learnt
  * with PGM_TSI) from the attacker's address, NAK lists and SPMRs at the
- * sources (--list-classes; --no CLASS leaves one out).  Then the sources
+ * sources, FEC (OPT_PARITY_PRM in SPMs with possible and impossible group
+ * sizes, parity ODATA/RDATA with OPT_PARITY_GRP, OPT_CURR_TGSIZE,
+ * OPT_VAR_PKTLEN and encoded OPT_FRAGMENT right and wrong, parity NAKs and
+ * NCFs with absurd groups and counts) (--list-classes; --no CLASS leaves
+ * one out).  Then the sources
  * send their last APDUs and close (OPT_FIN), and the round checks:
  *  - every receiver delivered its stream exactly: each APDU once, in
  *    order, byte for byte, then the session's end with OPT_FIN; a loss
@@ -120,8 +134,9 @@ static struct {
 	int rmmod;
 	int step;
 	int verbose;
+	int fec;		/* the real sources use PGM_FEC, some receivers PGM_FEC_NAK */
 } opt = {
-	.seconds = 60, .target = 3, .native = 1, .udp = 1,
+	.seconds = 60, .target = 3, .native = 1, .udp = 1, .fec = 1,
 	.max_growth_mb = 256, .mem_bound_kb = 4096, .stall_s = 5, .drain_s = 15,
 	.apdu_rate = 100, .rate = 1000000,
 };
@@ -522,6 +537,7 @@ struct stream {
 	int fd;			/* the source */
 	struct pgm_tsi tsi;
 	uint32_t id;
+	struct pgm_fec fec;	/* k 0: none */
 	/* published by the source thread */
 	uint32_t sent;		/* APDUs sent */
 	uint32_t total;		/* valid once closing */
@@ -624,6 +640,17 @@ static void src_open(struct stream *s, uint32_t round_seed, int idx)
 
 	s->group = g.sin_addr.s_addr;
 	s->id = (uint32_t)splitmix(round_seed * 2 + idx);
+	/*
+	 * FEC's shape from the round's seed: RS(2k, k), k 8 or 16, one or
+	 * two proactive parity packets, on-demand parity always.
+	 */
+	memset(&s->fec, 0, sizeof(s->fec));
+	if (opt.fec) {
+		s->fec.k = (round_seed + idx) & 1 ? 16 : 8;
+		s->fec.n = 2 * s->fec.k;
+		s->fec.proactive = 1 + ((round_seed >> 1) + idx) % 2;
+		s->fec.flags = PGM_FEC_ONDEMAND;
+	}
 	s->sent = s->total = 0;
 	s->closing = s->closed = 0;
 	s->blocked_max = 0;
@@ -635,6 +662,7 @@ static void src_open(struct stream *s, uint32_t round_seed, int idx)
 	if (s->fd < 0)
 		die("source socket");
 	if ((s->udp && setsockopt(s->fd, SOL_PGM, PGM_UDP_ENCAP, &on, sizeof(on))) ||
+	    (s->fec.k && setsockopt(s->fd, SOL_PGM, PGM_FEC, &s->fec, sizeof(s->fec))) ||
 	    set_u32(s->fd, PGM_TXW_MAX_RTE, opt.rate) ||
 	    setsockopt(s->fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv)) ||
 	    connect(s->fd, (struct sockaddr *)&g, sizeof(g)) ||
@@ -649,6 +677,7 @@ struct rxr {
 	const char *name;
 	int ns, stream;
 	uint32_t ring_size;	/* 0: recvmsg() */
+	int fec_nak;		/* PGM_FEC_NAK set this round */
 	int fd;
 	struct uring ur;
 	uint8_t *buf, *want;
@@ -905,7 +934,7 @@ static void *rx_main(void *arg)
 	return NULL;
 }
 
-static void rx_open(struct rxr *r)
+static void rx_open(struct rxr *r, int fec_nak)
 {
 	struct stream *s = &streams[r->stream];
 	struct sockaddr_in b = sin4(s->group_s, s->port);
@@ -921,6 +950,7 @@ static void rx_open(struct rxr *r)
 	r->ns = ns;
 	r->stream = st;
 	r->ring_size = ring;
+	r->fec_nak = fec_nak;
 	r->buf = buf ? buf : malloc(RXBUF);
 	r->want = want ? want : malloc(APDU_MAX);
 	if (!r->buf || !r->want)
@@ -933,6 +963,7 @@ static void rx_open(struct rxr *r)
 	setsockopt(r->fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf));
 	if ((s->udp && setsockopt(r->fd, SOL_PGM, PGM_UDP_ENCAP, &on, sizeof(on))) ||
 	    (r->ring_size && uring_setup(&r->ur, r->fd, r->ring_size)) ||
+	    (fec_nak && setsockopt(r->fd, SOL_PGM, PGM_FEC_NAK, &on, sizeof(on))) ||
 	    bind(r->fd, (struct sockaddr *)&b, sizeof(b)) ||
 	    setsockopt(r->fd, SOL_PGM, PGM_JOIN_GROUP, &m, sizeof(m)))
 		die("receiver setup");
@@ -971,6 +1002,12 @@ enum { T_SPM = 0x0, T_POLL = 0x1, T_POLR = 0x2, T_ODATA = 0x4, T_RDATA = 0x5, T_
 #define O_SYN		0x0d
 #define O_FIN		0x0e
 #define O_RST		0x0f
+#define O_PARITY_PRM	0x08	/* section 11.8.1: P/O bits, the group size k */
+#define O_PARITY_GRP	0x09	/* section 11.8.2: the parity packet's group number */
+#define O_CURR_TGSIZE	0x0a	/* section 11.8.3: the size of a shortened group */
+#define OP_ENCODED	0x04	/* F, in an option's third octet: FEC-encoded */
+#define PRM_PRO		0x01	/* OPT_PARITY_PRM's P and O, as OpenPGM writes them */
+#define PRM_OND		0x02
 
 /* What the input path must make of a packet: a set of counters (ambiguity allowed). */
 enum { K_TRUNC = 1, K_CSUM = 2, K_TYPE = 4, K_MALF = 8, K_VALID = 16, K_N = 5 };
@@ -1096,12 +1133,13 @@ enum {
 	C_HAVOC,	/* random bytes changed */
 	C_CSUM,		/* checksum wrong or left out */
 	C_BIG,		/* larger than the MTU: IP fragments */
+	C_FEC,		/* OPT_PARITY_PRM, parity ODATA/RDATA, parity NAKs and NCFs */
 	NCLASS
 };
 static const char *const cls_name[NCLASS] = {
 	"spoof-tsi", "nak", "new-tsi", "window", "session", "far", "wrap", "nla3", "frag",
 	"nak-list", "join", "fin-rst", "unknown-opt", "options", "header", "trunc", "havoc",
-	"checksum", "big",
+	"checksum", "big", "fec",
 };
 #define BIT(c) (1u << (c))
 
@@ -1210,6 +1248,8 @@ struct asess {
 	struct pgm_tsi tsi;
 	uint32_t lead, trail, spm_sqn;
 	uint32_t fr_first, fr_len, fr_off;	/* a fragmented APDU under way (fr_len 0: none) */
+	uint32_t fec_k;		/* the group size its last in-sequence OPT_PARITY_PRM said, or 0 */
+	uint16_t fec_plen;	/* the TSDU length its data and parity mostly have */
 };
 
 /* Where a packet goes. */
@@ -1306,6 +1346,7 @@ static void sess_new(struct asess *s)
 	s->lead = pct(30) ? 0xffffffffu - rn(400) : r32();
 	s->trail = s->lead - rn(200);
 	s->spm_sqn = r32();
+	s->fec_plen = (uint16_t)(1 + rn(pct(50) ? 64 : 1200));
 }
 
 /* Sequence numbers far from @base (the attacker's "far" class). */
@@ -1530,6 +1571,175 @@ static void random_payload(struct bld *b, uint32_t *cls)
 		uint64_t v = rnd64(&atk.rng);
 
 		memcpy(b->pay + i, &v, b->plen - i < 8 ? b->plen - i : 8);
+	}
+}
+
+/* ---------------------------------------------------------------- FEC (C_FEC) */
+
+/* A group size an SPM may announce: a power of two from 2 to 128, or one no source has. */
+static uint32_t fec_pick_k(bool valid)
+{
+	static const uint32_t bad[] = { 0, 1, 3, 6, 12, 96, 129, 255, 256, 1024,
+					0x80000000u, 0xffffffffu };
+
+	return valid ? 1u << (1 + rn(7)) : bad[rn(sizeof(bad) / sizeof(bad[0]))];
+}
+
+/*
+ * OPT_PARITY_PRM (section 11.8.1): P and O (OpenPGM's bits) or odd bits, a
+ * group size possible or not, now and then an option too short or too
+ * long; mostly @keep when that is not 0 (a session keeping its group size).
+ * Returns the group size a receiver would learn from it, or 0.
+ */
+static uint32_t add_parity_prm(struct bld *b, uint32_t keep)
+{
+	unsigned int len = pct(90) ? 8 : (unsigned int[]){ 4, 5, 12, 16 }[rn(4)];
+	uint32_t k = keep && pct(85) ? keep : fec_pick_k(pct(75));
+	uint8_t *o = opt_add(b, O_PARITY_PRM, len);
+
+	if (!o)
+		return 0;
+	o[2] = pct(92) ? 0 : (uint8_t)rn(8);	/* OPX, F */
+	o[3] = pct(80) ? (uint8_t[]){ PRM_PRO, PRM_OND, PRM_PRO | PRM_OND }[rn(3)] : (uint8_t)r32();
+	if (len >= 8)
+		put32at(o + 4, k);
+	for (unsigned int i = 8; i < len; i++)
+		o[i] = (uint8_t)r32();
+	if (pct(70))
+		b->flags |= F_OPT_NETWORK;	/* network-significant: sources set it */
+	return len >= 8 && !(o[2] & OP_ENCODED) && k >= 2 && k <= 128 && !(k & (k - 1)) ? k : 0;
+}
+
+/* The first sqn of a transmission group of @k near the window of @c, or of any. */
+static uint32_t fec_group(struct sctx *c, uint32_t k, uint32_t *cls)
+{
+	unsigned int r = rn(100);
+	uint32_t s;
+
+	if (r < 40)
+		s = c->lead - rn(2 * k);		/* the group under way, the last ones */
+	else if (r < 55)
+		s = c->lead + 1 + rn(4 * k);		/* groups not sent yet */
+	else if (r < 65)
+		s = c->trail - 1 - rn(4 * k);		/* behind the trail */
+	else if (r < 75)
+		s = c->lead + RXW - rn(2 * k);		/* the receive window's edge */
+	else if (r < 88 && c->real)
+		s = c->trail + rn(c->lead - c->trail + 1);	/* the source's window */
+	else if (allowed(C_FAR)) {
+		*cls |= BIT(C_FAR);
+		s = far_from(c->lead);
+	} else {
+		s = c->lead + rn(1u << 16);
+	}
+	return s & ~(k - 1);
+}
+
+/*
+ * A parity ODATA or RDATA (section 11.2, header bit PARITY) of a group of
+ * @k: sqn TG_SQN | h, TSDU lengths alike or not, OPT_VAR_PKTLEN with a
+ * trailer right, wrong or cut off, OPT_PARITY_GRP with numbers up to and
+ * past codeword 254, OPT_CURR_TGSIZE k, 0, above k or absurd, an encoded
+ * OPT_FRAGMENT of the right length or not, or a plain one.
+ */
+static void build_parity(struct bld *b, struct sctx *c, uint32_t k, uint32_t *cls)
+{
+	uint32_t tg = fec_group(c, k, cls), sqn = tg | rn(k);
+	bool varlen = pct(45);
+	unsigned int r = rn(100);
+
+	b->flags |= F_PARITY | (varlen ? F_VAR_PKTLEN : 0);
+	if (pct(3))
+		b->flags &= (uint8_t)~F_PARITY;	/* VAR_PKTLEN alone: malformed */
+	body32(b, sqn);
+	body32(b, pct(80) ? c->trail : pick_trail(c, sqn, cls));
+	if (c->sess && c->sess->fec_plen && r < 60)
+		b->plen = c->sess->fec_plen + (varlen && pct(80) ? 2 : 0);
+	else if (r < 75)
+		b->plen = rn(4);		/* empty, or no room for a trailer */
+	else
+		b->plen = 1 + rn(1400);
+	for (size_t i = 0; i < b->plen; i++)
+		b->pay[i] = (uint8_t)r32();
+	/* OPT_VAR_PKTLEN's trailer: an original's length, or more than there is room for. */
+	if (varlen && b->plen >= 2 && pct(85)) {
+		unsigned int t = pct(60) ? rn((uint32_t)b->plen - 1) : pct(50) ? (unsigned int)b->plen - 2 :
+				 (unsigned int)b->plen - 1 + rn(60000);
+
+		b->pay[b->plen - 2] = (uint8_t)(t >> 8);
+		b->pay[b->plen - 1] = (uint8_t)t;
+	}
+	if (pct(15)) {
+		unsigned int len = pct(75) ? 16 : (unsigned int[]){ 12, 20 }[rn(2)];
+		uint8_t *o = opt_add(b, O_FRAGMENT, len);
+
+		if (o) {
+			o[2] = pct(85) ? OP_ENCODED : 0;
+			for (unsigned int i = 3; i < len; i++)
+				o[i] = (uint8_t)r32();
+		}
+	}
+	if (pct(45)) {
+		unsigned int len = pct(92) ? 8 : (unsigned int[]){ 4, 12 }[rn(2)];
+		uint8_t *o = opt_add(b, O_PARITY_GRP, len);
+		uint32_t grp;
+
+		switch (rn(6)) {
+		case 0: grp = 0; break;
+		case 1: case 2: grp = 1 + rn(2); break;
+		case 3: grp = (255 - k) / k - 1 + rn(3); break;	/* around codeword 254 */
+		case 4: grp = 0xffffffffu - rn(2); break;
+		default: grp = pct(50) ? r32() : rn(300); break;
+		}
+		if (o) {
+			o[2] = pct(92) ? 0 : OP_ENCODED;
+			if (len >= 8)
+				put32at(o + 4, grp);
+		}
+	}
+	if (pct(20)) {
+		uint8_t *o = opt_add(b, O_CURR_TGSIZE, pct(92) ? 8 : 4);
+
+		if (o && o[1] >= 8)
+			put32at(o + 4, pct(40) ? k : (uint32_t[]){ 0, 1, k - 1, k + 1, 2 * k, 255,
+								   0xffffffffu, r32() }[rn(8)]);
+	}
+	if (pct(3) && allowed(C_END)) {
+		*cls |= BIT(C_END);
+		opt_add(b, pct(65) ? O_FIN : O_RST, 4);
+	}
+	if (pct(4) && allowed(C_UNKOPT)) {
+		*cls |= BIT(C_UNKOPT);
+		add_unknown_opt(b);
+	}
+}
+
+/* A parity request (section 11.3): TG_SQN | count - 1, for a source using @k, or absurd. */
+static uint32_t parity_req(struct sctx *c, uint32_t k, uint32_t *cls)
+{
+	unsigned int r = rn(100);
+
+	if (r < 70)
+		return fec_group(c, k, cls) | (pct(60) ? rn(k) : pct(50) ? k - 1 : 0);
+	if (r < 85)	/* aligned for another group size */
+		return fec_group(c, 1u << (1 + rn(7)), cls) | rn(256);
+	return pct(50) ? r32() : c->lead + rn(64);
+}
+
+/* Parity NAK lists: none, one of up to 62 requests, or several. */
+static void add_parity_lists(struct bld *b, struct sctx *c, uint32_t k, uint32_t *cls)
+{
+	unsigned int r = rn(100), lists = r < 25 ? 0 : r < 85 ? 1 : 2 + rn(6);
+
+	for (unsigned int l = 0; l < lists; l++) {
+		unsigned int n = pct(30) ? 62 : rn(63);
+		uint8_t *o = opt_add(b, O_NAK_LIST, 4 + 4 * n);
+
+		if (!o)
+			return;
+		*cls |= BIT(C_NAKLIST);
+		for (unsigned int i = 0; i < n; i++)
+			put32at(o + 4 + 4 * i, parity_req(c, k, cls));
 	}
 }
 
@@ -1782,9 +1992,10 @@ static const struct dest *gen(uint32_t *clsp, int *typep, int *kindp)
 	struct bld b;
 	struct sctx c = { 0 };
 	struct pgm_tsi tsi;
-	uint32_t cls = 0, sqn = 0;
+	uint32_t cls = 0, sqn = 0, fk = 0;
 	size_t os;
 	int type, mode;
+	bool fec = false;
 
 	memset(&b, 0, offsetof(struct bld, opt));
 	b.olen = 0;
@@ -1807,6 +2018,13 @@ static const struct dest *gen(uint32_t *clsp, int *typep, int *kindp)
 	d = pick_dest();
 	s = &streams[d->stream];
 	type = pick_type(d->upstream);
+	/* FEC: parity NAKs at the source; OPT_PARITY_PRM, parity and parity NCFs downstream. */
+	if (allowed(C_FEC) && pct(d->upstream ? 25 : 20)) {
+		unsigned int r = rn(100);
+
+		fec = true;
+		type = d->upstream ? T_NAK : r < 30 ? T_SPM : r < 70 ? T_ODATA : r < 88 ? T_RDATA : T_NCF;
+	}
 	{
 		bool real_ok = d->upstream ? allowed(C_NAK) : allowed(C_SPOOF_TSI);
 		unsigned int r = rn(100);
@@ -1864,6 +2082,18 @@ static const struct dest *gen(uint32_t *clsp, int *typep, int *kindp)
 	}
 	if ((uint32_t)(c.lead + 2000) < 4000 && allowed(C_WRAP))
 		cls |= BIT(C_WRAP);
+	if (fec) {
+		/* The group size the session uses as far as the attacker knows, or a wrong one. */
+		cls |= BIT(C_FEC);
+		if (c.sess && c.sess->fec_k)
+			fk = c.sess->fec_k;
+		else if (c.real && s->fec.k)
+			fk = s->fec.k;
+		else
+			fk = 1u << (1 + rn(7));
+		if (pct(8))
+			fk = 1u << (1 + rn(7));
+	}
 build:
 	b.type = type == T_UNKNOWN ? (uint8_t[]){ 3, 6, 7, 0x0b, 0x0e, 0x0f }[rn(6)] : (uint8_t)type;
 	memcpy(b.gsi, tsi.gsi, PGM_GSI_LEN);
@@ -1887,6 +2117,12 @@ build:
 		body32(&b, lead);
 		spm_nla(&b, d->stream, &cls);
 		add_options(&b, type, &c, lead, &cls);
+		if (fec) {
+			uint32_t k = add_parity_prm(&b, c.sess ? c.sess->fec_k : 0);
+
+			if (c.sess && spm == c.spm && k)
+				c.sess->fec_k = k;
+		}
 		if (c.sess && spm == c.spm) {
 			c.sess->spm_sqn = spm;
 			if ((uint32_t)(lead - c.sess->lead) < (1u << 16))
@@ -1898,11 +2134,21 @@ build:
 	case T_RDATA: {
 		uint32_t trail;
 
+		if (fec) {
+			build_parity(&b, &c, fk, &cls);
+			break;
+		}
 		sqn = pick_sqn(&c, &cls);
 		trail = pick_trail(&c, sqn, &cls);
 		body32(&b, sqn);
 		body32(&b, trail);
 		random_payload(&b, &cls);
+		/* Data of a session with FEC: mostly of one length, so that parity fits its groups. */
+		if (c.sess && c.sess->fec_k && pct(90)) {
+			b.plen = pct(85) ? c.sess->fec_plen : 1 + rn(c.sess->fec_plen);
+			for (size_t i = 0; i < b.plen; i++)
+				b.pay[i] = (uint8_t)r32();
+		}
 		add_options(&b, type, &c, sqn, &cls);
 		if (c.sess && sqn == c.sess->lead + 1) {
 			c.sess->lead = sqn;
@@ -1914,10 +2160,14 @@ build:
 	case T_NCF:
 	case T_NAK:
 	case T_NNAK:
-		if (c.real && pct(65))
+		if (fec) {
+			b.flags |= F_PARITY;	/* a parity NAK or NCF (section 11.3) */
+			sqn = parity_req(&c, fk, &cls);
+		} else if (c.real && pct(65)) {
 			sqn = c.trail + rn(c.lead - c.trail + 1);
-		else
+		} else {
 			sqn = pick_sqn(&c, &cls);
+		}
 		body32(&b, sqn);
 		if (pct(5)) {
 			body16(&b, 2);
@@ -1928,7 +2178,10 @@ build:
 			body_nla(&b, pct(85) ? ip_of[NS_SRC] : pct(50) ? ip_of[NS_ATK] : r32());
 		}
 		body_nla(&b, pct(85) ? s->group : r32());
-		add_options(&b, type, &c, sqn, &cls);
+		if (fec)
+			add_parity_lists(&b, &c, fk, &cls);
+		else
+			add_options(&b, type, &c, sqn, &cls);
 		break;
 	case T_SPMR:
 		add_options(&b, type, &c, 0, &cls);
@@ -2155,7 +2408,8 @@ static void *atk_main(void *arg)
 		if (dt > opt.stall_s) {
 			/* A CPU stuck on this packet: report it, send no more of its kind. */
 			uint32_t risky = cls & (BIT(C_FAR) | BIT(C_SPOOF_TSI) | BIT(C_NAK) | BIT(C_NEW_TSI) |
-						BIT(C_WINDOW) | BIT(C_WRAP) | BIT(C_FRAG) | BIT(C_NAKLIST));
+						BIT(C_WINDOW) | BIT(C_WRAP) | BIT(C_FRAG) | BIT(C_NAKLIST) |
+						BIT(C_FEC));
 
 			if (atk.nstalls < 8) {
 				struct stall *st = &atk.stalls[atk.nstalls++];
@@ -2347,8 +2601,9 @@ static void run_round(int round, unsigned long long seed, double seconds)
 			src_open(&streams[st], (uint32_t)seed, st);
 	for (size_t i = 0; i < NRX; i++) {
 		rxrs[i].fd = -1;
+		/* PGM_FEC_NAK on one receiver of each stream, r1's and r2's in turn. */
 		if (streams[rxrs[i].stream].on)
-			rx_open(&rxrs[i]);
+			rx_open(&rxrs[i], opt.fec && ((i / 2 + seed) & 1));
 	}
 	atk_dests();
 	for (int ns = NS_SRC; ns <= NS_R2; ns++)
@@ -2491,6 +2746,15 @@ static void run_round(int round, unsigned long long seed, double seconds)
 		       (unsigned long long)q->rdata_deferred, (unsigned long long)q->rdata_unsent,
 		       (unsigned long long)q->naks_pending, (unsigned long long)q->nak_lists_ignored,
 		       (unsigned long long)q->ncf_dropped);
+		if (s->fec.k)
+			printf("#     FEC RS(%u, %u), %u proactive, on demand: parity %llu proactive, %llu on demand; "
+			       "parity NAKs %llu (refused %llu), %llu answered with originals\n",
+			       s->fec.n, s->fec.k, s->fec.proactive,
+			       (unsigned long long)q->parity_sent_proactive,
+			       (unsigned long long)q->parity_sent_ondemand,
+			       (unsigned long long)q->parity_naks_received,
+			       (unsigned long long)q->parity_naks_refused,
+			       (unsigned long long)q->parity_by_originals);
 	}
 	for (size_t i = 0; i < NRX; i++) {
 		struct rxr *r = &rxrs[i];
@@ -2512,6 +2776,11 @@ static void run_round(int round, unsigned long long seed, double seconds)
 		       (unsigned long long)r->rs.naks_deferred, (unsigned long long)r->rs.spmrs_sent,
 		       (unsigned long long)r->rs.sessions_refused, (unsigned long long)r->rs.mem_refused,
 		       (unsigned long long)r->rs.wrong_source);
+		printf("#     FEC%s: parity %llu (dropped %llu, unused %llu), %llu groups rebuilt, "
+		       "%llu parity NAKs\n", r->fec_nak ? " with PGM_FEC_NAK" : "",
+		       (unsigned long long)r->rs.parity_received, (unsigned long long)r->rs.parity_dropped,
+		       (unsigned long long)r->rs.parity_unused, (unsigned long long)r->rs.groups_rebuilt,
+		       (unsigned long long)r->rs.parity_naks_sent);
 		if (r->ring_size)
 			printf("#     ring: %llu records, %llu full, %llu spilled, %llu wake-ups\n",
 			       (unsigned long long)r->ring.records, (unsigned long long)r->ring.full,
@@ -2627,7 +2896,7 @@ static void usage(void)
 {
 	printf("usage: fuzz_kernel [--seconds S] [--seed N] [--rounds R] [--target receivers|source|both]\n"
 	       "                   [--native|--udp] [--no CLASS[,CLASS...]] [--no-far] [--no-spoof-tsi]\n"
-	       "                   [--no-nak] [--no-new-tsi] [--pps N] [--loss PCT] [--stall S]\n"
+	       "                   [--no-nak] [--no-new-tsi] [--no-fec] [--pps N] [--loss PCT] [--stall S]\n"
 	       "                   [--max-growth MIB] [--mem-bound KIB] [--drain S] [--apdu-rate N]\n"
 	       "                   [--rate BYTES_S] [--step] [--rmmod] [--verbose] [--list-classes]\n");
 }
@@ -2669,7 +2938,8 @@ int main(int argc, char **argv)
 		{ "loss", 1, 0, 'l' }, { "stall", 1, 0, 5 }, { "max-growth", 1, 0, 6 },
 		{ "mem-bound", 1, 0, 7 }, { "drain", 1, 0, 8 }, { "apdu-rate", 1, 0, 9 },
 		{ "rate", 1, 0, 10 }, { "step", 0, 0, 11 }, { "rmmod", 0, 0, 12 },
-		{ "list-classes", 0, 0, 13 }, { "verbose", 0, 0, 'v' }, { "help", 0, 0, 'h' }, { 0 },
+		{ "list-classes", 0, 0, 13 }, { "no-fec", 0, 0, 14 }, { "verbose", 0, 0, 'v' },
+		{ "help", 0, 0, 'h' }, { 0 },
 	};
 	double t_main = now_s();
 	struct mem m0, m1;
@@ -2709,6 +2979,7 @@ int main(int argc, char **argv)
 		case 10: opt.rate = (unsigned int)strtoul(optarg, NULL, 0); break;
 		case 11: opt.step = 1; break;
 		case 12: opt.rmmod = 1; break;
+		case 14: opt.fec = 0; break;
 		case 'v': opt.verbose = 1; break;
 		case 13:
 			for (c = 0; c < NCLASS; c++)
@@ -2738,17 +3009,21 @@ int main(int argc, char **argv)
 	alarm((unsigned int)(opt.seconds + opt.rounds * (opt.drain_s + 45) + 60));
 
 	cls_str(opt.disabled, cs, sizeof(cs));
-	printf("# fuzz-kernel: seed %llu, %d round(s), %.0f s of fuzzing, target %s, %s%s%s; classes off: %s\n",
+	printf("# fuzz-kernel: seed %llu, %d round(s), %.0f s of fuzzing, target %s, %s%s%s%s; classes off: %s\n",
 	       opt.seed, opt.rounds, opt.seconds,
 	       opt.target == 3 ? "both" : opt.target == T_SOURCE ? "source" : "receivers",
 	       opt.native ? "native" : "", opt.native && opt.udp ? " and " : "", opt.udp ? "udp" : "",
-	       opt.disabled ? cs : "none");
+	       opt.fec ? " with FEC" : " without FEC", opt.disabled ? cs : "none");
 	printf("# replay: fuzz_kernel --seed %llu --rounds %d --seconds %g%s%s%s%s", opt.seed,
 	       opt.rounds, opt.seconds, opt.disabled ? " --no " : "", opt.disabled ? cs : "",
 	       opt.target == T_SOURCE ? " --target source" : opt.target == T_RECEIVERS ? " --target receivers" : "",
 	       opt.native && !opt.udp ? " --native" : !opt.native ? " --udp" : "");
 	if (opt.pps)
 		printf(" --pps %lu", opt.pps);
+	if (!opt.fec)
+		printf(" --no-fec");
+	if (opt.loss > 0)
+		printf(" --loss %g", opt.loss);
 	printf("\n");
 	if (module_refcnt() < 0) {
 		/* Not loaded yet (autoload): a socket loads it. */
