@@ -14,7 +14,8 @@
  * gets a parity NCF echoing it and as many new parity numbers as the
  * largest request pending for the group (11.4's consolidation), as RDATA
  * through the repair queue and its rate limit, after the group's own
- * proactive parity.  When the n - k numbers are used up, the group's
+ * proactive parity.  When more is asked than the n - k numbers have left
+ * (a late joiner that missed the proactive parity asks for k), the group's
  * originals are repaired instead.  A parity NAK within RDATA_LINGER_IVL of
  * the group's last parity batch is confirmed at once and owed only what it
  * asks beyond that batch, when the linger ends.
@@ -28,7 +29,7 @@
  * encoded (OP_ENCODED, 13 octets, OP_ENCODED_NULL for packets without one).
  *
  * Reflection bound: the packets one parity NAK adds to what the source
- * owes (parity, or the originals when numbers run out) are at most
+ * owes (parity, or the originals when the numbers left do not do) are at most
  * PGM_NAK_SQNS_MAX, as for a selective NAK; a request beyond that is cut
  * to what fits, and refused (counted, not confirmed) when nothing does.
  *
@@ -554,9 +555,9 @@ bool pgm_fec_grp_blocked(const struct pgm_source *src, const struct pgm_fec_grp 
  * @src: the session, its lock held
  * @fg: the group; the caller saw to the tokens of pgm_fec_grp_cost()
  *
- * Its next parity number as RDATA; when the group's n - k numbers are used
- * up, its originals go to the repair queue instead (lingering as RDATA
- * does).  The group leaves the queue when nothing is pending, and its
+ * Its next parity number as RDATA; when more is pending than the group's
+ * n - k numbers have left, its originals go to the repair queue instead
+ * (lingering as RDATA does).  The group leaves the queue when nothing is pending, and its
  * batch lingers.
  */
 void pgm_fec_grp_send(struct pgm_source *src, struct pgm_fec_grp *fg)
@@ -570,7 +571,12 @@ void pgm_fec_grp_send(struct pgm_source *src, struct pgm_fec_grp *fg)
 		fg->pending = 0;
 		return;
 	}
-	if (fg->next >= src->fec.n - src->fec.k) {
+	/*
+	 * More asked than parity numbers left: the k originals, as selective
+	 * repairs, serve any receiver of the group, and the numbers left
+	 * would not.
+	 */
+	if (fg->next + fg->pending > src->fec.n - src->fec.k) {
 		pgm_fec_grp_unlink(src, fg);
 		fg->pending = 0;
 		src->st.parity_by_originals++;
@@ -657,9 +663,10 @@ static unsigned int pgm_fec_grant(const struct pgm_source *src, const struct pgm
 	unsigned int numbers = src->fec.n - src->fec.k;
 	unsigned int used = fg->next + have, left = numbers > used ? numbers - used : 0;
 	unsigned int inc = count > have ? count - have : 0;
-	bool originals = used <= numbers && inc > left;
+	bool originals = inc > left;
 
-	*cost = min(inc, left) + (originals ? src->fec.k : 0);
+	/* More than the parity numbers left: the k originals instead. */
+	*cost = originals ? src->fec.k : inc;
 	if (*cost <= budget)
 		return have + inc;
 	/* Cut to parity that fits. */

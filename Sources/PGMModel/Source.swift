@@ -97,8 +97,8 @@ public struct ModelSourceStatistics: Hashable, Sendable, Codable {
     /// not wholly in the transmit window (the leading partial group, one not
     /// yet sent in full, one the trail passed).
     public var parityNaksRefused = 0
-    /// Parity requests answered with the group's originals: its n - k parity
-    /// numbers were used up.
+    /// Parity requests answered with the group's originals: they asked for
+    /// more than the group's n - k parity numbers had left.
     public var parityAnsweredByOriginals = 0
     public init() {}
 }
@@ -590,8 +590,9 @@ public struct Source: Sendable {
         let used = r.nextNumber + have
         let left = max(0, fec.parityCount - used)
         var inc = max(0, count - have)
-        let originals = used <= fec.parityCount && inc > left
-        let cost = min(inc, left) + (originals ? fec.k : 0)
+        // More than the parity numbers left: the k originals instead.
+        let originals = inc > left
+        let cost = originals ? fec.k : inc
         if cost <= budget { return (have + inc, cost) }
         // Cut to the parity that fits.
         inc = min(inc, left, budget)
@@ -651,9 +652,11 @@ public struct Source: Sendable {
         }
         // Section 11.4: the group's proactive parity goes before its on-demand parity.
         if proactive.first?.group == g { return sendProactive(now: now, out: &out) }
-        if r.nextNumber >= fec.parityCount {
-            // Every parity number of the group is used: its originals, as
-            // selective repairs (lingering as those do).
+        if r.nextNumber + r.pending > fec.parityCount {
+            // More asked than the group's parity numbers left: its
+            // originals, as selective repairs (lingering as those do),
+            // which serve any receiver of the group as the numbers left
+            // would not.
             repairs.removeFirst()
             r.pending = 0
             r.queued = false

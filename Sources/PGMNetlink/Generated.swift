@@ -438,7 +438,7 @@ public enum PGMSourceStatsAttribute: UInt16, Sendable, CaseIterable, CustomStrin
     case parityNaksReceived = 23
     /// parity NAKs refused (no on-demand parity, group not wholly in the window, past one NAK's 63 packets)
     case parityNaksRefused = 24
-    /// parity requests answered with the group's originals, its n - k parity numbers used up
+    /// parity requests answered with the group's originals, more asked than its n - k parity numbers had left
     case parityByOriginals = 25
 
     /// The name in the spec.
@@ -530,7 +530,7 @@ public enum PGMSourceStatsAttribute: UInt16, Sendable, CaseIterable, CustomStrin
         case .paritySentOndemand: "FEC parity sent as RDATA for parity NAKs (not in rdata-sent)"
         case .parityNaksReceived: "parity NAKs, each group of a NAK list counted"
         case .parityNaksRefused: "parity NAKs refused (no on-demand parity, group not wholly in the window, past one NAK's 63 packets)"
-        case .parityByOriginals: "parity requests answered with the group's originals, its n - k parity numbers used up"
+        case .parityByOriginals: "parity requests answered with the group's originals, more asked than its n - k parity numbers had left"
         }
     }
 }

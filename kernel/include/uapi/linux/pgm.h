@@ -261,7 +261,7 @@ struct pgm_source_stats {
 	__u64	parity_naks_refused;	/* of them: no on-demand parity, group not wholly
 					 * in the window, or past one NAK's PGM_NAK_SQNS_MAX */
 	__u64	parity_by_originals;	/* parity requests answered with the group's originals:
-					 * its n - k parity numbers were used up */
+					 * more asked than its n - k parity numbers had left */
 };
 
 /* Counters of one receiver socket, summed over its peers. */
