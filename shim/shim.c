@@ -57,12 +57,21 @@ struct pgm_sock_t {
 	int		max_tpdu;
 	uint32_t	rate;		/* bytes/s given to PGM_TXW_MAX_RTE, 0: none */
 	size_t		last_blocked;	/* the APDU a send() could not send yet */
+	bool		abort_on_reset;	/* PGM_ABORT_ON_RESET */
 	/* Receiving: one skb per pgm_msgv_t of the last call, reused. */
 	struct pgm_sk_buff_t	**skbs;
 	size_t			nskbs;
-	/* Losses read from the error queue, not yet reported (FIFO). */
-	pgm_tsi_t	*lost;
+	/* An APDU read behind a loss not yet reported: handed over after it. */
+	struct pgm_sk_buff_t	*deferred;
+	/* Losses read from the error queue, not yet reported, in order. */
+	struct shim_loss {
+		pgm_tsi_t	tsi;
+		uint32_t	first;	/* first sequence number lost */
+		bool		ready;	/* no APDU before it waits: report it */
+	}		*lost;
 	size_t		nlost, lost_cap;
+	/* ECONNRESET came before its record could be read (see receiving). */
+	bool		maybe_held;
 	pgm_tsi_t	last_lost;
 	bool		have_last_lost;
 };
@@ -414,6 +423,7 @@ static void shim_free(pgm_sock_t *s)
 	for (i = 0; i < s->nskbs; i++)
 		free(s->skbs[i]);
 	free(s->skbs);
+	free(s->deferred);
 	free(s->lost);
 	free(s);
 }
@@ -748,6 +758,8 @@ EXPORT bool pgm_setsockopt(pgm_sock_t *const s, const int level, const int optna
 			return false;
 		if (shim_int_opts[i].kopt == KPGM_TXW_MAX_RTE)
 			s->rate = (uint32_t)v;
+		if (shim_int_opts[i].kopt == KPGM_ABORT_ON_LOSS)
+			s->abort_on_reset = v != 0;
 		return true;
 	}
 	switch (optname) {
@@ -978,6 +990,24 @@ EXPORT int pgm_send(pgm_sock_t *const s, const void *apdu, const size_t len, siz
 
 /* ---- receiving --------------------------------------------------------- */
 
+/*
+ * Ordering.  ZeroMQ keeps one decoder per TSI and drops it on
+ * PGM_IO_STATUS_RESET, so a loss must be reported exactly between the
+ * session's last APDU before the gap and its first after it: earlier, and
+ * APDUs still queued from before the gap are decoded as a fresh join;
+ * later, and the decoder runs across the gap.  The kernel's loss record
+ * (error queue) and the APDUs (receive queue) are two queues, so the shim
+ * places each record by sequence numbers (PGM_RECVSQN on every APDU): an
+ * APDU of the loss's TSI at or past its first lost sequence number waits
+ * (deferred) until the loss has been reported; a loss no APDU follows yet
+ * is reported once the receive queue is empty (EAGAIN), when nothing from
+ * before the gap can still be queued.  A record the kernel could not queue
+ * yet (its error queue shares SO_RCVBUF with the receive queue, so while
+ * that is full the record waits, its ECONNRESET already given) is looked
+ * for after every APDU until the receive queue runs empty (maybe_held):
+ * data from after the gap is only queued once the record is.
+ */
+
 static struct pgm_sk_buff_t *shim_skb_init(struct pgm_sk_buff_t *skb, pgm_sock_t *s, size_t cap)
 {
 	memset(skb, 0, sizeof(*skb));
@@ -998,13 +1028,13 @@ static struct pgm_sk_buff_t *shim_skb(pgm_sock_t *s, size_t i)
 		if (!v)
 			return NULL;
 		s->skbs = v;
-		while (s->nskbs <= i) {
-			v[s->nskbs] = malloc(sizeof(struct pgm_sk_buff_t) + SHIM_SKB_DATA);
-			if (!v[s->nskbs])
-				return NULL;
-			s->nskbs++;
-		}
+		while (s->nskbs <= i)
+			v[s->nskbs++] = NULL;
 	}
+	if (!s->skbs[i])
+		s->skbs[i] = malloc(sizeof(struct pgm_sk_buff_t) + SHIM_SKB_DATA);
+	if (!s->skbs[i])
+		return NULL;
 	return shim_skb_init(s->skbs[i], s, SHIM_SKB_DATA);
 }
 
@@ -1020,56 +1050,93 @@ static void shim_pending(pgm_sock_t *s, bool raise)
 	}
 }
 
-static bool shim_queue_loss(pgm_sock_t *s, const uint8_t tsi[8])
+static bool shim_queue_loss(pgm_sock_t *s, const uint8_t tsi[8], uint32_t first, bool ready)
 {
 	if (s->nlost == s->lost_cap) {
 		size_t cap = s->lost_cap ? 2 * s->lost_cap : 8;
-		pgm_tsi_t *v = realloc(s->lost, cap * sizeof(*v));
+		struct shim_loss *v = realloc(s->lost, cap * sizeof(*v));
 
 		if (!v)
 			return false;
 		s->lost = v;
 		s->lost_cap = cap;
 	}
-	memcpy(&s->lost[s->nlost++], tsi, sizeof(pgm_tsi_t));
+	memcpy(&s->lost[s->nlost].tsi, tsi, sizeof(pgm_tsi_t));
+	s->lost[s->nlost].first = first;
+	s->lost[s->nlost++].ready = ready;
 	return true;
 }
 
 /*
- * The error queue: losses wait to be reported (in order); session ends
+ * The error queue: losses wait to be placed and reported; session ends
  * (OPT_FIN, OPT_RST, expiry) have no OpenPGM status ZeroMQ takes and are
- * dropped (a source that starts again has a new TSI).
+ * dropped (a source that starts again has a new TSI).  Returns the number
+ * of loss records read.
  */
-static void shim_drain_errqueue(pgm_sock_t *s)
+static unsigned int shim_drain_errqueue(pgm_sock_t *s)
 {
 	struct kpgm_event ev;
+	unsigned int n = 0;
 
 	while (kpgm_errqueue(s->fd, &ev) == 1)
-		if (ev.type == KPGM_EV_LOSS)
-			shim_queue_loss(s, ev.tsi);
+		if (ev.type == KPGM_EV_LOSS) {
+			shim_queue_loss(s, ev.tsi, ev.sqn, false);
+			n++;
+		}
+	return n;
+}
+
+static bool shim_any_ready(const pgm_sock_t *s)
+{
+	size_t i;
+
+	for (i = 0; i < s->nlost; i++)
+		if (s->lost[i].ready)
+			return true;
+	return false;
 }
 
 /*
- * Report the oldest loss as OpenPGM does: PGM_IO_STATUS_RESET, and with
- * MSG_ERRQUEUE an skb in msgv[0] carrying the TSI (the caller frees it with
- * pgm_free_skb()), else a pgm_error_t (PGM_ERROR_DOMAIN_RECV,
- * PGM_ERROR_CONNRESET).
+ * Must the APDU of @tsi at @sqn wait for a loss to be reported?  Marks
+ * the losses of that session it follows ready.
+ */
+static bool shim_behind_loss(pgm_sock_t *s, const pgm_tsi_t *tsi, uint32_t sqn)
+{
+	bool behind = false;
+	size_t i;
+
+	for (i = 0; i < s->nlost; i++)
+		if (!memcmp(&s->lost[i].tsi, tsi, sizeof(*tsi)) &&
+		    (int32_t)(sqn - s->lost[i].first) >= 0) {
+			s->lost[i].ready = true;
+			behind = true;
+		}
+	return behind;
+}
+
+/*
+ * Report the oldest ready loss as OpenPGM does: PGM_IO_STATUS_RESET, and
+ * with MSG_ERRQUEUE an skb in msgv[0] carrying the TSI (the caller frees it
+ * with pgm_free_skb()), else a pgm_error_t (PGM_ERROR_DOMAIN_RECV,
+ * PGM_ERROR_CONNRESET).  With PGM_ABORT_ON_RESET every later call reports
+ * the last one again.
  */
 static int shim_reset(pgm_sock_t *s, struct pgm_msgv_t *msgv, size_t msg_len, int flags,
 		      pgm_error_t **err)
 {
-	pgm_tsi_t tsi;
+	pgm_tsi_t tsi = s->last_lost;
 	char txt[PGM_TSISTRLEN];
+	size_t i;
 
-	if (s->nlost) {
-		tsi = s->lost[0];
-		memmove(s->lost, s->lost + 1, --s->nlost * sizeof(*s->lost));
-		s->last_lost = tsi;
-		s->have_last_lost = true;
-	} else {
-		tsi = s->last_lost;	/* PGM_ABORT_ON_RESET: the session stays reset */
-	}
-	if (!s->nlost)
+	for (i = 0; i < s->nlost; i++)
+		if (s->lost[i].ready) {
+			tsi = s->lost[i].tsi;
+			memmove(s->lost + i, s->lost + i + 1, (--s->nlost - i) * sizeof(*s->lost));
+			s->last_lost = tsi;
+			s->have_last_lost = true;
+			break;
+		}
+	if (!shim_any_ready(s) && !s->deferred)
 		shim_pending(s, false);
 	if ((flags & MSG_ERRQUEUE) && msgv && msg_len) {
 		struct pgm_sk_buff_t *skb = malloc(sizeof(*skb));
@@ -1100,8 +1167,8 @@ static int shim_reset(pgm_sock_t *s, struct pgm_msgv_t *msgv, size_t msg_len, in
 EXPORT int pgm_recvmsgv(pgm_sock_t *const s, struct pgm_msgv_t *const msgv, const size_t msg_len,
 			const int flags, size_t *bytes, pgm_error_t **err)
 {
-	size_t n = 0, total = 0;
-	bool aborted = false;
+	size_t n = 0, total = 0, i;
+	bool reset = false;
 
 	if (bytes)
 		*bytes = 0;
@@ -1109,8 +1176,25 @@ EXPORT int pgm_recvmsgv(pgm_sock_t *const s, struct pgm_msgv_t *const msgv, cons
 		return PGM_IO_STATUS_ERROR;
 	if (s->send_only)
 		return PGM_IO_STATUS_WOULD_BLOCK;
-	if (s->nlost)
+	if (shim_any_ready(s) || (s->abort_on_reset && s->have_last_lost))
 		return shim_reset(s, msgv, msg_len, flags, err);
+	if (!msg_len)
+		return PGM_IO_STATUS_WOULD_BLOCK;
+	if (s->deferred) {
+		/* Its loss is reported: it goes first, into slot 0. */
+		struct pgm_sk_buff_t *skb = s->deferred;
+
+		if (!shim_skb(s, 0))
+			return PGM_IO_STATUS_WOULD_BLOCK;
+		free(s->skbs[0]);
+		s->skbs[0] = skb;
+		s->deferred = NULL;
+		shim_pending(s, false);
+		msgv[0].msgv_len = 1;
+		msgv[0].msgv_skb[0] = skb;
+		total = skb->len;
+		n = 1;
+	}
 	while (n < msg_len) {
 		struct pgm_sk_buff_t *skb = shim_skb(s, n);
 		uint8_t tsi[8];
@@ -1129,13 +1213,23 @@ EXPORT int pgm_recvmsgv(pgm_sock_t *const s, struct pgm_msgv_t *const msgv, cons
 			if (errno == EINTR)
 				continue;
 			if (errno == EAGAIN || errno == EWOULDBLOCK) {
+				/* Nothing from before any gap is left queued. */
 				shim_drain_errqueue(s);
+				s->maybe_held = false;
+				for (i = 0; i < s->nlost; i++)
+					s->lost[i].ready = true;
 				break;
 			}
 			if (errno == ECONNRESET) {
-				shim_drain_errqueue(s);
-				aborted = !s->nlost;
-				break;
+				if (!shim_drain_errqueue(s))
+					s->maybe_held = true;
+				if (s->abort_on_reset) {
+					for (i = 0; i < s->nlost; i++)
+						s->lost[i].ready = true;
+					reset = s->have_last_lost || s->nlost;
+					break;
+				}
+				continue;	/* once per loss: read on */
 			}
 			if (n)
 				break;
@@ -1143,28 +1237,35 @@ EXPORT int pgm_recvmsgv(pgm_sock_t *const s, struct pgm_msgv_t *const msgv, cons
 				   "recvmsg(): %s", strerror(errno));
 			return PGM_IO_STATUS_ERROR;
 		}
+		if (s->maybe_held)
+			shim_drain_errqueue(s);
+		memcpy(&skb->tsi, tsi, sizeof(skb->tsi));
 		if (full > SHIM_SKB_DATA) {
 			/* Too long for an skb (len is 16 bits): lost to this API. */
-			shim_queue_loss(s, tsi);
+			shim_queue_loss(s, tsi, sqn, true);
 			break;
 		}
-		memcpy(&skb->tsi, tsi, sizeof(skb->tsi));
 		skb->sequence = sqn;
 		skb->len = (uint16_t)r;
 		skb->tail = (char *)skb->data + r;
+		if (shim_behind_loss(s, &skb->tsi, sqn)) {
+			s->deferred = skb;
+			s->skbs[n] = NULL;
+			break;
+		}
 		msgv[n].msgv_len = 1;
 		msgv[n].msgv_skb[0] = skb;
 		total += (size_t)r;
 		n++;
 	}
 	if (n) {
-		if (s->nlost)
-			shim_pending(s, true);	/* report it on the next call */
+		if (shim_any_ready(s) || s->deferred)
+			shim_pending(s, true);	/* the next call reports it */
 		if (bytes)
 			*bytes = total;
 		return PGM_IO_STATUS_NORMAL;
 	}
-	if (s->nlost || (aborted && s->have_last_lost))
+	if (shim_any_ready(s) || reset)
 		return shim_reset(s, msgv, msg_len, flags, err);
 	return PGM_IO_STATUS_WOULD_BLOCK;
 }

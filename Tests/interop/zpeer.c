@@ -7,8 +7,11 @@
  * LD_LIBRARY_PATH=build/shim it uses the kernel through the libpgm shim
  * (shim/, docs/zeromq.md) instead of OpenPGM.
  *
- *   zpeer pub GROUP PORT IFADDR COUNT [--linger S] [--pgm] [--rate KBIT/S]
- *   zpeer sub GROUP PORT IFADDR COUNT [--timeout S] [--pgm] [--rate KBIT/S]
+ *   zpeer pub GROUP PORT IFADDR COUNT [--linger S] [--pgm] [--rate KBIT/S] [--ivl MS]
+ *   zpeer sub GROUP PORT IFADDR COUNT [--timeout S] [--pgm] [--rate KBIT/S] [--ivl MS]
+ *
+ * --ivl sets ZMQ_RECOVERY_IVL (default 30,000 ms): with the rate it sizes
+ * the windows, and a small one makes loss unrecoverable.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,7 +31,7 @@ int main(int argc, char **argv)
 	int pub, native = 0;
 
 	if (argc < 6 || (strcmp(argv[1], "pub") && strcmp(argv[1], "sub"))) {
-		fprintf(stderr, "usage: zpeer pub|sub GROUP PORT IFADDR COUNT [--linger S] [--timeout S] [--pgm] [--rate KBIT/S]\n");
+		fprintf(stderr, "usage: zpeer pub|sub GROUP PORT IFADDR COUNT [--linger S] [--timeout S] [--pgm] [--rate KBIT/S] [--ivl MS]\n");
 		return 2;
 	}
 	pub = !strcmp(argv[1], "pub");
@@ -40,6 +43,8 @@ int main(int argc, char **argv)
 			timeout_s = (unsigned int)atoi(argv[++i]);
 		else if (!strcmp(argv[i], "--rate") && i + 1 < (unsigned int)argc)
 			rate = atoi(argv[++i]);
+		else if (!strcmp(argv[i], "--ivl") && i + 1 < (unsigned int)argc)
+			ivl = atoi(argv[++i]);
 		else if (!strcmp(argv[i], "--pgm"))
 			native = 1;
 		else {
