@@ -7,7 +7,10 @@
  * LINGER seconds; the subscriber counts what arrives and prints
  *
  *   zbench sub: N messages, T s from the first to the last, R msgs/s
+ *   zbench sub: M missing (K runs), D out of order
  *
+ * (each message carries its number in its first 8 bytes; SIZE is at
+ * least 8)
  * ending when COUNT arrived or nothing came for IDLE seconds.
  *
  *   zbench pub ENDPOINT COUNT SIZE RATE-KBIT/S [LINGER]
@@ -26,6 +29,14 @@ static double now(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static int connect_to(void *s, const char *ep)
+{
+	if (!zmq_connect(s, ep))
+		return 0;
+	fprintf(stderr, "zbench: zmq_connect %s: %s\n", ep, zmq_strerror(zmq_errno()));
+	return -1;
 }
 
 int main(int argc, char **argv)
@@ -51,14 +62,14 @@ int main(int argc, char **argv)
 
 		if (size > sizeof(buf))
 			size = sizeof(buf);
+		if (size < sizeof(i))
+			size = sizeof(i);
 		s = zmq_socket(ctx, ZMQ_PUB);
 		zmq_setsockopt(s, ZMQ_RATE, &rate, sizeof(rate));
 		zmq_setsockopt(s, ZMQ_RECOVERY_IVL, &ivl, sizeof(ivl));
 		zmq_setsockopt(s, ZMQ_SNDHWM, &zero, sizeof(zero));
-		if (zmq_connect(s, argv[2])) {
-			fprintf(stderr, "zbench: zmq_connect %s: %s\n", argv[2], zmq_strerror(zmq_errno()));
+		if (connect_to(s, argv[2]))
 			return 1;
-		}
 		sleep(1);
 		t0 = now();
 		for (i = 0; i < count; i++) {
@@ -74,6 +85,7 @@ int main(int argc, char **argv)
 			count, size, t1 - t0);
 	} else {
 		unsigned int idle = (unsigned int)atoi(argv[4]), quiet = 0;
+		unsigned long next = 0, missing = 0, runs = 0, disorder = 0, k;
 		double first = 0, last = 0;
 
 		s = zmq_socket(ctx, ZMQ_SUB);
@@ -81,21 +93,34 @@ int main(int argc, char **argv)
 		zmq_setsockopt(s, ZMQ_RCVHWM, &zero, sizeof(zero));
 		zmq_setsockopt(s, ZMQ_RCVBUF, &rcvbuf, sizeof(rcvbuf));
 		zmq_setsockopt(s, ZMQ_RCVTIMEO, &tmo, sizeof(tmo));
-		if (zmq_connect(s, argv[2])) {
-			fprintf(stderr, "zbench: zmq_connect %s: %s\n", argv[2], zmq_strerror(zmq_errno()));
+		if (connect_to(s, argv[2]))
 			return 1;
-		}
 		fprintf(stderr, "zbench sub: ready\n");
 		while (got < count && quiet < idle + 30 * !got) {
-			if (zmq_recv(s, buf, sizeof(buf), 0) < 0) {
+			int n = zmq_recv(s, buf, sizeof(buf), 0);
+
+			if (n < 0) {
 				quiet++;
 				continue;
 			}
 			quiet = 0;
+			k = next;
+			if (n >= (int)sizeof(k))
+				memcpy(&k, buf, sizeof(k));
+			if (k > next) {
+				missing += k - next;
+				runs++;
+			} else if (k < next) {
+				disorder++;
+			}
+			if (k >= next)
+				next = k + 1;
 			last = now();
 			if (!got++)
 				first = last;
 		}
+		fprintf(stderr, "zbench sub: %lu missing (%lu runs), %lu out of order, %lu missing at the end\n",
+			missing, runs, disorder, count > next ? count - next : 0);
 		printf("zbench sub: %lu messages, %.3f s from the first to the last, %.0f msgs/s\n",
 		       got, last - first, got > 1 && last > first ? (got - 1) / (last - first) : 0.0);
 	}
