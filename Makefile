@@ -168,12 +168,18 @@ $(SHIM): shim/shim.c shim/kpgm.c shim/kpgm.h kernel/include/uapi/linux/pgm.h .de
 	@ln -sf libpgm-5.3.so.0 build/shim/libpgm-5.3.so
 shim: $(SHIM)
 
+# The shim's calls that open no PGM socket, on the host (no module needed).
+build/shim/shim-addr: Tests/interop/shim-addr.c $(SHIM)
+	$(CC) $(INTEROP_CFLAGS) $$(pkg-config --cflags openpgm-5.3) -o $@ $< \
+		-Lbuild/shim -l:libpgm-5.3.so.0 -Wl,-rpath,'$$ORIGIN'
+
 build/interop/zbench: Tests/interop/zbench.c .deps.stamp
 	@mkdir -p $(@D)
 	$(CC) $(INTEROP_CFLAGS) $$(pkg-config --cflags libzmq) -o $@ $< $$(pkg-config --libs libzmq)
 
-# One VM boot (K, default 6.12): Tests/interop/zmq-shim.sh.
-check-zmq-shim: .deps.stamp $(SHIM) $(INTEROP) build/interop/zbench
+# shim-addr on the host, then one VM boot (K, default 6.12): Tests/interop/zmq-shim.sh.
+check-zmq-shim: .deps.stamp $(SHIM) $(INTEROP) build/interop/zbench build/shim/shim-addr
+	@set -o pipefail; build/shim/shim-addr | grep -v '^ok - '
 	@k=$(if $(filter command line override,$(origin K)),$(K),6.12); \
 		scripts/build-module --strict $$k >/dev/null || exit 1; \
 		scripts/vm --autoload --kernel $$k -- Tests/interop/zmq-shim.sh
