@@ -31,6 +31,9 @@
 #   make ynl-check       every file generated from kernel/pgm.yaml (netlink family, tunables) is up to date
 #   make kernel-doc      the module's kernel-doc comments are complete (kernel-doc -Wall)
 #   make interop         this module against OpenPGM and ZeroMQ in a VM (K=6.1 or 6.12; default both)
+#   make shim            build/shim/libpgm-5.3.so.0: OpenPGM's API for ZeroMQ over pgm.ko (docs/zeromq.md)
+#   make check-zmq-shim  Debian's libzmq on that shim in a VM: against itself, OpenPGM, unprivileged
+#                        (K, default 6.12); also prints ZeroMQ msgs/s over the shim against OpenPGM
 #
 # K names the kernel for every target that takes one: 6.1, 6.12, debug (the
 # debug kernel) or a full version (scripts/kver).  KVER= is an old name for it.
@@ -57,7 +60,7 @@ HOST_SAN := -fsanitize=address,undefined -fno-sanitize-recover=all
 	check-kernel check-kernel-% check-kernel-debug debug-kernel conformance ynl-check kernel-doc vm demo perf perf-ring perf-latency perf-profile install uninstall \
 	install-completions uninstall-completions man-lint fuzz fuzz-kernel \
 	bench-sim bench-fec clean install-tools \
-	interop interop-peers dkms dkms-source dkms-uninstall check-dkms deb check-deb
+	interop interop-peers shim check-zmq-shim dkms dkms-source dkms-uninstall check-dkms deb check-deb
 
 all: module swift
 
@@ -151,6 +154,35 @@ build/interop/zpeer: Tests/interop/zpeer.c Tests/interop/stream.h .deps.stamp
 	$(CC) $(INTEROP_CFLAGS) $$(pkg-config --cflags libzmq) -o $@ $< $$(pkg-config --libs libzmq)
 
 interop-peers: $(INTEROP)
+
+# libpgm-5.3.so.0 over pgm.ko (shim/, docs/zeromq.md): a program linked
+# against OpenPGM 5.3, Debian's libzmq among them, run with
+# LD_LIBRARY_PATH=build/shim uses the kernel's PGM socket instead.
+SHIM := build/shim/libpgm-5.3.so.0
+SHIM_CFLAGS := -std=gnu11 -Wall -Wextra -Werror -O2 -g -fPIC -fvisibility=hidden
+$(SHIM): shim/shim.c shim/kpgm.c shim/kpgm.h kernel/include/uapi/linux/pgm.h .deps.stamp
+	@mkdir -p build/shim/include/linux
+	@cp kernel/include/uapi/linux/pgm.h build/shim/include/linux/pgm.h
+	$(CC) $(SHIM_CFLAGS) -shared -Wl,-soname,libpgm-5.3.so.0 -Wl,--no-undefined \
+		$$(pkg-config --cflags openpgm-5.3) -Ibuild/shim/include -o $@ shim/shim.c shim/kpgm.c
+	@ln -sf libpgm-5.3.so.0 build/shim/libpgm-5.3.so
+shim: $(SHIM)
+
+# The shim's calls that open no PGM socket, on the host (no module needed).
+build/shim/shim-addr: Tests/interop/shim-addr.c $(SHIM)
+	$(CC) $(INTEROP_CFLAGS) $$(pkg-config --cflags openpgm-5.3) -o $@ $< \
+		-Lbuild/shim -l:libpgm-5.3.so.0 -Wl,-rpath,'$$ORIGIN'
+
+build/interop/zbench: Tests/interop/zbench.c .deps.stamp
+	@mkdir -p $(@D)
+	$(CC) $(INTEROP_CFLAGS) $$(pkg-config --cflags libzmq) -o $@ $< $$(pkg-config --libs libzmq)
+
+# shim-addr on the host, then one VM boot (K, default 6.12): Tests/interop/zmq-shim.sh.
+check-zmq-shim: .deps.stamp $(SHIM) $(INTEROP) build/interop/zbench build/shim/shim-addr
+	@set -o pipefail; build/shim/shim-addr | grep -v '^ok - '
+	@k=$(if $(filter command line override,$(origin K)),$(K),6.12); \
+		scripts/build-module --strict $$k >/dev/null || exit 1; \
+		scripts/vm --autoload --kernel $$k -- Tests/interop/zmq-shim.sh
 
 # pgm-perf's OpenPGM baseline (Tests/perf/opgm-perf.c, libpgm), which
 # pgm-perf runs from build/perf when --baseline names openpgm.

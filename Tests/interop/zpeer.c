@@ -2,11 +2,16 @@
 /*
  * zpeer.c - the ZeroMQ side of the interop tests (Debian's libzmq, built
  * with OpenPGM): a ZMQ_PUB or ZMQ_SUB on epgm:// (PGM in UDP, both ports
- * equal to the group's port), writing the stream's records (stream.h) to
- * stdout and a summary to stderr.
+ * equal to the group's port), or pgm:// with --pgm, writing the stream's
+ * records (stream.h) to stdout and a summary to stderr.  Run with
+ * LD_LIBRARY_PATH=build/shim it uses the kernel through the libpgm shim
+ * (shim/, docs/zeromq.md) instead of OpenPGM.
  *
- *   zpeer pub GROUP PORT IFADDR COUNT [--linger S]
- *   zpeer sub GROUP PORT IFADDR COUNT [--timeout S]
+ *   zpeer pub GROUP PORT IFADDR COUNT [--linger S] [--pgm] [--rate KBIT/S] [--ivl MS]
+ *   zpeer sub GROUP PORT IFADDR COUNT [--timeout S] [--pgm] [--rate KBIT/S] [--ivl MS]
+ *
+ * --ivl sets ZMQ_RECOVERY_IVL (default 30,000 ms): with the rate it sizes
+ * the windows, and a small one makes loss unrecoverable.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,10 +28,10 @@ int main(int argc, char **argv)
 	int rate = 30000, ivl = 30000, zero = 0, rc = 0, tmo, rcvbuf = 4 << 20;
 	char ep[160];
 	void *ctx, *s;
-	int pub;
+	int pub, native = 0;
 
 	if (argc < 6 || (strcmp(argv[1], "pub") && strcmp(argv[1], "sub"))) {
-		fprintf(stderr, "usage: zpeer pub|sub GROUP PORT IFADDR COUNT [--linger S] [--timeout S]\n");
+		fprintf(stderr, "usage: zpeer pub|sub GROUP PORT IFADDR COUNT [--linger S] [--timeout S] [--pgm] [--rate KBIT/S] [--ivl MS]\n");
 		return 2;
 	}
 	pub = !strcmp(argv[1], "pub");
@@ -36,6 +41,12 @@ int main(int argc, char **argv)
 			linger_s = (unsigned int)atoi(argv[++i]);
 		else if (!strcmp(argv[i], "--timeout") && i + 1 < (unsigned int)argc)
 			timeout_s = (unsigned int)atoi(argv[++i]);
+		else if (!strcmp(argv[i], "--rate") && i + 1 < (unsigned int)argc)
+			rate = atoi(argv[++i]);
+		else if (!strcmp(argv[i], "--ivl") && i + 1 < (unsigned int)argc)
+			ivl = atoi(argv[++i]);
+		else if (!strcmp(argv[i], "--pgm"))
+			native = 1;
 		else {
 			fprintf(stderr, "zpeer: unknown argument %s\n", argv[i]);
 			return 2;
@@ -45,7 +56,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "zpeer: this libzmq has no PGM transport\n");
 		return 1;
 	}
-	snprintf(ep, sizeof(ep), "epgm://%s;%s:%s", argv[4], argv[2], argv[3]);
+	snprintf(ep, sizeof(ep), "%s://%s;%s:%s", native ? "pgm" : "epgm", argv[4], argv[2], argv[3]);
 	ctx = zmq_ctx_new();
 	s = zmq_socket(ctx, pub ? ZMQ_PUB : ZMQ_SUB);
 	/* ZMQ_RATE is kbit/s (default 100); ZMQ_RECOVERY_IVL ms of window. */
