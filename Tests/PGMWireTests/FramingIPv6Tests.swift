@@ -1,4 +1,5 @@
 import PGMWire
+import PropertyBased
 import Testing
 
 // The UDP/IPv6 checksum below was computed independently of the codec (a
@@ -242,5 +243,35 @@ struct FramingIPv6Tests {
             #expect(error(Array(chained.prefix(n))) != nil, "prefix \(n)")
         }
         #expect(error(chained) == nil)
+    }
+
+    /// Random packets behind random chains of extension headers, then
+    /// flipped, cut or lengthened octets: the parsers never trap, and what
+    /// decodes lies within the datagram.
+    @Test func mutatedChainsNeverTrap() async {
+        await propertyCheck(count: 3000, input: Gen.uint64()) { seed in
+            var r = RandomPackets(seed: seed)
+            let kinds: [UInt8] = [0, 43, 44, 60]
+            let types = (0..<r.int(0...10)).map { _ in kinds[r.int(0...3)] }
+            let header = PGMIPv6Header(source: FramingIPv6Tests.receiverAddress, destination: FramingIPv6Tests.sourceAddress)
+            let ports = PGMUDPHeader(sourcePort: 3055, destinationPort: 3055)
+            let packet = r.packet()
+            guard let plain = try? (r.bool() ? PGMFraming.udpIPv6Datagram(packet, header: header, udp: ports)
+                                             : PGMFraming.nativeIPv6Datagram(packet, header: header)) else { return }
+            var bytes = Self.chain(plain, types, extraUnits: r.int(0...2))
+            for _ in 0..<r.int(1...4) {
+                let region = min(bytes.count - 1, 40 + 8 * 3 * (types.count + 1))
+                switch r.int(0...3) {
+                case 0, 1: bytes[r.int(0...region)] ^= UInt8(1) << UInt8(r.int(0...7))
+                case 2: bytes.removeLast(min(bytes.count - 1, r.int(1...24)))
+                default: bytes.insert(r.u8(), at: r.int(min(40, bytes.count)...bytes.count))
+                }
+            }
+            if let layout = try? PGMFraming.ipv6Layout(bytes[...], captured: true) {
+                #expect(layout.payload.lowerBound >= 40 && layout.payload.upperBound <= bytes.count)
+            }
+            _ = try? PGMFraming.decodeIPv6(bytes)
+            _ = try? PGMFraming.decodeIPv6(bytes, verifyChecksums: false)
+        }
     }
 }
