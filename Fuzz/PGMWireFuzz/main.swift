@@ -49,6 +49,10 @@ public func pgmWireFuzzOne(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
     if let framed = try? PGMFraming.decodeIPv4(bytes, verifyChecksums: false) {
         _ = Array(framed.packet.options)
     }
+    if let framed = try? PGMFraming.decodeIPv6(bytes, verifyChecksums: false) {
+        _ = Array(framed.packet.options)
+    }
+    _ = try? PGMFraming.ipv6Layout(bytes[...], captured: true)
     return 0
 }
 

@@ -33,6 +33,8 @@ public enum LinkType {
     public static let linuxSLL: UInt32 = 113
     /// Raw IPv4.
     public static let ipv4: UInt32 = 228
+    /// Raw IPv6.
+    public static let ipv6: UInt32 = 229
     /// Linux cooked capture v2 (20-octet header).
     public static let linuxSLL2: UInt32 = 276
 }

@@ -1,20 +1,26 @@
 import PGMWire
 
-/// An IPv4 fragment that `pgm-dump` shows as such (it does not reassemble).
-public struct IPv4Fragment: Hashable, Sendable {
-    public var identification: UInt16
+/// An IPv4 or IPv6 fragment that `pgm-dump` shows as such (it does not
+/// reassemble).
+public struct IPFragment: Hashable, Sendable {
+    /// IPv4's 16-bit or IPv6's 32-bit Identification.
+    public var identification: UInt32
     /// Fragment offset in octets.
     public var offset: Int
     /// The More Fragments flag.
     public var more: Bool
-    /// Octets of IP payload in this fragment.
+    /// Octets of IP payload in this fragment (for IPv6, after the Fragment
+    /// header).
     public var length: Int
+    /// True for an IPv6 Fragment header, false for IPv4.
+    public var isIPv6: Bool
 
-    public init(identification: UInt16, offset: Int, more: Bool, length: Int) {
+    public init(identification: UInt32, offset: Int, more: Bool, length: Int, isIPv6: Bool = false) {
         self.identification = identification
         self.offset = offset
         self.more = more
         self.length = length
+        self.isIPv6 = isIPv6
     }
 }
 
@@ -24,15 +30,15 @@ public enum DumpProblem: Error, Hashable, Sendable {
     case wire(PGMWireError)
     /// The capture holds fewer octets than the frame had.
     case truncatedCapture(captured: Int, original: Int)
-    /// An IPv4 fragment.
-    case fragment(IPv4Fragment)
+    /// An IPv4 or IPv6 fragment.
+    case fragment(IPFragment)
 
     public var text: String {
         switch self {
         case .wire(let e): return WireErrorText.text(e)
         case .truncatedCapture(let c, let o): return "truncated capture: \(c) of \(o) octets"
         case .fragment(let f):
-            return "IPv4 fragment id \(f.identification) offset \(f.offset) len \(f.length)"
+            return "IPv\(f.isIPv6 ? 6 : 4) fragment id \(f.identification) offset \(f.offset) len \(f.length)"
                 + (f.more ? " more" : " last") + ", not reassembled"
         }
     }
@@ -66,14 +72,17 @@ public struct DumpPacket: Sendable {
     /// The frame's number in the capture.
     public var number: Int
     public var timestamp: CaptureTimestamp?
-    /// Nil when the capture ends before the IPv4 addresses.
-    public var source: IPv4Address?
-    public var destination: IPv4Address?
+    /// The IP source and destination, IPv4 or IPv6 (an NLA is RFC 3208's
+    /// name for a network-layer address of either family); nil when the
+    /// capture ends before them.
+    public var source: PGMNLA?
+    public var destination: PGMNLA?
     /// True for UDP encapsulation, false for IP protocol 113.
     public var isUDP: Bool
     /// The UDP ports, when known (not for non-first fragments).
     public var udp: PGMUDPHeader?
-    /// The IPv4 Total Length field, or nil when not captured.
+    /// The IP datagram's declared size (IPv4 Total Length, IPv6 40 plus
+    /// Payload Length), or nil when not captured.
     public var ipLength: Int?
     /// The decoded packet or the problem.
     public var result: Result<PGMPacket, DumpProblem>
@@ -81,7 +90,7 @@ public struct DumpPacket: Sendable {
     public var peek: PGMHeaderPeek?
 
     public init(
-        number: Int, timestamp: CaptureTimestamp?, source: IPv4Address?, destination: IPv4Address?,
+        number: Int, timestamp: CaptureTimestamp?, source: PGMNLA?, destination: PGMNLA?,
         isUDP: Bool, udp: PGMUDPHeader?, ipLength: Int?, result: Result<PGMPacket, DumpProblem>, peek: PGMHeaderPeek?
     ) {
         self.number = number
@@ -106,8 +115,9 @@ public struct DumpPacket: Sendable {
     }
 }
 
-/// Finds the PGM packets in captured frames: link layer, IPv4, then native
-/// PGM (protocol 113) or UDP to or from one of `udpPorts`.
+/// Finds the PGM packets in captured frames: link layer, IPv4 or IPv6, then
+/// native PGM (protocol or Next Header 113) or UDP to or from one of
+/// `udpPorts`.
 public struct Dissector: Sendable {
     public var udpPorts: Set<UInt16>
     /// First fragments of UDP datagrams to or from an encapsulation port, so
@@ -116,9 +126,9 @@ public struct Dissector: Sendable {
     private static let fragmentMemory = 256
 
     private struct FragmentKey: Hashable, Sendable {
-        var source: UInt32
-        var destination: UInt32
-        var identification: UInt16
+        var source: PGMNLA
+        var destination: PGMNLA
+        var identification: UInt32
     }
 
     public init(udpPorts: Set<UInt16> = [3055, 3056]) {
@@ -128,14 +138,16 @@ public struct Dissector: Sendable {
     public enum Outcome: Sendable {
         /// A PGM packet, decoded or not.
         case pgm(DumpPacket)
-        /// Not IPv4, or IPv4 that is neither PGM nor UDP-encapsulated PGM.
+        /// Not IP, or IP that is neither PGM nor UDP-encapsulated PGM.
         case notPGM
         /// A link type this tool does not read.
         case unsupportedLinkType(UInt32)
     }
 
     private enum Link {
-        case ipv4(ArraySlice<UInt8>)
+        /// An IP datagram; `version` is what the link layer says it is (4 or
+        /// 6), nil when only the version nibble tells.
+        case ip(ArraySlice<UInt8>, version: UInt8?)
         case other
         case short
         case unsupported
@@ -145,15 +157,36 @@ public struct Dissector: Sendable {
         UInt16(d[d.startIndex + o]) << 8 | UInt16(d[d.startIndex + o + 1])
     }
 
+    /// The IP version an EtherType names.
+    private static func version(etherType: UInt16) -> UInt8? {
+        switch etherType {
+        case 0x0800: return 4
+        case 0x86DD: return 6
+        default: return nil
+        }
+    }
+
+    private static func ip(_ d: ArraySlice<UInt8>, etherType: UInt16) -> Link {
+        guard let v = version(etherType: etherType) else { return .other }
+        return .ip(d, version: v)
+    }
+
     private static func network(_ record: CaptureRecord) -> Link {
         let d = record.data
         switch record.linkType {
         case LinkType.null:
             guard d.count >= 4 else { return .short }
             let b = d.startIndex
-            // AF_INET is 2 everywhere; the family is in the capturing host's order.
+            // AF_INET is 2 everywhere, AF_INET6 10 (Linux), 24 (NetBSD,
+            // OpenBSD), 28 (FreeBSD) or 30 (Darwin); the family is in the
+            // capturing host's order.
             let le = UInt32(d[b]) | UInt32(d[b + 1]) << 8 | UInt32(d[b + 2]) << 16 | UInt32(d[b + 3]) << 24
-            return le == 2 || le.byteSwapped == 2 ? .ipv4(d.dropFirst(4)) : .other
+            let family = le < 0x1_0000 ? le : le.byteSwapped
+            switch family {
+            case 2: return .ip(d.dropFirst(4), version: 4)
+            case 10, 24, 28, 30: return .ip(d.dropFirst(4), version: 6)
+            default: return .other
+            }
         case LinkType.ethernet:
             var o = 12
             guard d.count >= o + 2 else { return .short }
@@ -164,21 +197,70 @@ public struct Dissector: Sendable {
                 guard d.count >= o + 2 else { return .short }
                 etherType = be16(d, o)
             }
-            return etherType == 0x0800 ? .ipv4(d.dropFirst(o + 2)) : .other
+            return ip(d.dropFirst(o + 2), etherType: etherType)
         case LinkType.raw:
-            guard let first = d.first else { return .short }
-            return first >> 4 == 4 ? .ipv4(d) : .other
+            guard !d.isEmpty else { return .short }
+            return .ip(d, version: nil)
         case LinkType.ipv4:
-            return .ipv4(d)
+            return .ip(d, version: 4)
+        case LinkType.ipv6:
+            return .ip(d, version: 6)
         case LinkType.linuxSLL:
             guard d.count >= 16 else { return .short }
-            return be16(d, 14) == 0x0800 ? .ipv4(d.dropFirst(16)) : .other
+            return ip(d.dropFirst(16), etherType: be16(d, 14))
         case LinkType.linuxSLL2:
             guard d.count >= 20 else { return .short }
-            return be16(d, 0) == 0x0800 ? .ipv4(d.dropFirst(20)) : .other
+            return ip(d.dropFirst(20), etherType: be16(d, 0))
         default:
             return .unsupported
         }
+    }
+
+    /// What the dissector reads of an IPv4 or IPv6 header, without the
+    /// codec's validation, so that a packet it refuses is still placed.
+    private struct IPView {
+        var source: PGMNLA
+        var destination: PGMNLA
+        /// IPv4 Protocol or the IPv6 upper-layer Next Header.
+        var proto: UInt8
+        /// The upper-layer octets captured (for a fragment, its data).
+        var transport: ArraySlice<UInt8>
+        /// The declared datagram size.
+        var totalLength: Int
+        /// Identification, offset, More Fragments and length; offset 0
+        /// without More Fragments for a whole datagram.
+        var fragment: IPFragment
+    }
+
+    private static func ipv4View(_ ip: ArraySlice<UInt8>) -> IPView? {
+        guard ip.count >= 20 else { return nil }
+        let b = ip.startIndex
+        func be32(_ o: Int) -> UInt32 { UInt32(Self.be16(ip, o)) << 16 | UInt32(Self.be16(ip, o + 2)) }
+        let headerLength = Int(ip[b] & 0x0F) * 4
+        let total = Int(Self.be16(ip, 2))
+        let fragmentField = Self.be16(ip, 6)
+        return IPView(
+            source: .ipv4(IPv4Address(rawValue: be32(12))), destination: .ipv4(IPv4Address(rawValue: be32(16))),
+            proto: ip[b + 9], transport: headerLength >= 20 ? ip.dropFirst(headerLength) : ip[ip.endIndex...],
+            totalLength: total,
+            fragment: IPFragment(
+                identification: UInt32(Self.be16(ip, 4)), offset: Int(fragmentField & 0x1FFF) * 8,
+                more: fragmentField & 0x2000 != 0, length: max(0, min(total, ip.count) - headerLength)))
+    }
+
+    /// An IPv6 datagram whose extension headers cannot be walked (too many,
+    /// cut short) has no known upper layer: nil, as for other traffic.
+    private static func ipv6View(_ ip: ArraySlice<UInt8>) -> IPView? {
+        guard let layout = try? PGMFraming.ipv6Layout(ip, captured: true) else { return nil }
+        let base = ip.startIndex
+        let transport = ip[(base + layout.payload.lowerBound)..<(base + layout.payload.upperBound)]
+        let f = layout.fragment
+        return IPView(
+            source: .ipv6(layout.header.source), destination: .ipv6(layout.header.destination),
+            proto: layout.header.nextHeader, transport: transport, totalLength: layout.totalLength,
+            fragment: IPFragment(
+                identification: f?.identification ?? 0, offset: f?.offset ?? 0, more: f?.more ?? false,
+                length: transport.count, isIPv6: true))
     }
 
     /// Dissects one frame. `transportChecksumPending` is for live capture of
@@ -187,8 +269,11 @@ public struct Dissector: Sendable {
     /// checksum, is then not verified.
     public mutating func dissect(_ record: CaptureRecord, transportChecksumPending: Bool = false) -> Outcome {
         let ip: ArraySlice<UInt8>
+        let linkVersion: UInt8?
         switch Self.network(record) {
-        case .ipv4(let d): ip = d
+        case .ip(let d, let v):
+            ip = d
+            linkVersion = v
         case .other: return .notPGM
         case .unsupported: return .unsupportedLinkType(record.linkType)
         case .short:
@@ -201,34 +286,33 @@ public struct Dissector: Sendable {
                 result: .failure(.truncatedCapture(captured: record.data.count, original: record.originalLength)),
                 peek: nil))
         }
-        guard ip.count >= 20, ip[ip.startIndex] >> 4 == 4 else { return .notPGM }
-        let b = ip.startIndex
-        func be32(_ o: Int) -> UInt32 { UInt32(Self.be16(ip, o)) << 16 | UInt32(Self.be16(ip, o + 2)) }
-        let headerLength = Int(ip[b] & 0x0F) * 4
-        let total = Int(Self.be16(ip, 2))
-        let identification = Self.be16(ip, 4)
-        let fragmentField = Self.be16(ip, 6)
-        let fragmentOffset = Int(fragmentField & 0x1FFF) * 8
-        let more = fragmentField & 0x2000 != 0
-        let proto = ip[b + 9]
-        let source = IPv4Address(rawValue: be32(12))
-        let destination = IPv4Address(rawValue: be32(16))
-        let key = FragmentKey(source: source.rawValue, destination: destination.rawValue, identification: identification)
-        let transport = headerLength >= 20 ? ip.dropFirst(headerLength) : ip[ip.endIndex...]
+        guard let first = ip.first else { return .notPGM }
+        let version = first >> 4
+        guard linkVersion == nil || linkVersion == version else { return .notPGM }
+        let view: IPView?
+        switch version {
+        case 4: view = Self.ipv4View(ip)
+        case 6: view = Self.ipv6View(ip)
+        default: view = nil
+        }
+        guard let view else { return .notPGM }
+        let fragment = view.fragment
+        let key = FragmentKey(source: view.source, destination: view.destination, identification: fragment.identification)
+        let transport = view.transport
 
         var udp: PGMUDPHeader?
         let isUDP: Bool
-        switch proto {
+        switch view.proto {
         case PGMFraming.ipProtocol:
             isUDP = false
         case PGMFraming.udpProtocol:
             isUDP = true
-            if fragmentOffset == 0 {
+            if fragment.offset == 0 {
                 guard transport.count >= 4 else { return .notPGM }
                 let ports = PGMUDPHeader(sourcePort: Self.be16(transport, 0), destinationPort: Self.be16(transport, 2))
                 guard udpPorts.contains(ports.sourcePort) || udpPorts.contains(ports.destinationPort) else { return .notPGM }
                 udp = ports
-                if more { remember(key) }
+                if fragment.more { remember(key) }
             } else {
                 guard udpFragmentKeys.contains(key) else { return .notPGM }
             }
@@ -237,32 +321,43 @@ public struct Dissector: Sendable {
         }
 
         let pgmStart = isUDP ? transport.dropFirst(8) : transport
-        var peek = fragmentOffset == 0 ? PGMHeaderPeek(pgmStart) : nil
+        var peek = fragment.offset == 0 ? PGMHeaderPeek(pgmStart) : nil
         let result: Result<PGMPacket, DumpProblem>
-        if fragmentOffset != 0 || more {
-            let length = max(0, min(total, ip.count) - headerLength)
-            result = .failure(.fragment(IPv4Fragment(
-                identification: identification, offset: fragmentOffset, more: more, length: length)))
+        if fragment.offset != 0 || fragment.more {
+            result = .failure(.fragment(fragment))
         } else if record.isTruncated {
             result = .failure(.truncatedCapture(captured: record.data.count, original: record.originalLength))
         } else {
-            result = Self.decode(ip, isUDP: isUDP, checksumPending: transportChecksumPending)
+            result = Self.decode(ip, version: version, checksumPending: transportChecksumPending)
             if case .success = result { peek = nil }
         }
         return .pgm(DumpPacket(
-            number: record.number, timestamp: record.timestamp, source: source, destination: destination,
-            isUDP: isUDP, udp: udp, ipLength: total, result: result, peek: peek))
+            number: record.number, timestamp: record.timestamp, source: view.source, destination: view.destination,
+            isUDP: isUDP, udp: udp, ipLength: view.totalLength, result: result, peek: peek))
     }
 
-    private static func decode(_ ip: ArraySlice<UInt8>, isUDP: Bool, checksumPending: Bool) -> Result<PGMPacket, DumpProblem> {
+    /// The strict decode: IP header, UDP header when there is one, PGM packet.
+    private static func decode(_ ip: ArraySlice<UInt8>, version: UInt8, checksumPending: Bool) -> Result<PGMPacket, DumpProblem> {
         do throws(PGMWireError) {
-            let (header, payload) = try PGMFraming.parseIPv4(ip)
-            if isUDP {
-                let (_, pgm) = try PGMFraming.parseUDP(
-                    payload, source: header.source, destination: header.destination, verifyChecksum: !checksumPending)
-                return .success(try PGMPacket.decode(pgm))
+            let verifyUDP = !checksumPending
+            let decoded: (udp: PGMUDPHeader?, packet: PGMPacket)
+            if version == 6 {
+                let (header, payload) = try PGMFraming.parseIPv6(ip)
+                decoded = try PGMFraming.decodeTransport(
+                    header.nextHeader, payload, verifyPGM: header.nextHeader == PGMFraming.udpProtocol || !checksumPending
+                ) { (d: ArraySlice<UInt8>) throws(PGMWireError) in
+                    try PGMFraming.parseUDP(d, source: header.source, destination: header.destination, verifyChecksum: verifyUDP)
+                }
+            } else {
+                let (header, payload) = try PGMFraming.parseIPv4(ip)
+                decoded = try PGMFraming.decodeTransport(
+                    header.protocolNumber, payload,
+                    verifyPGM: header.protocolNumber == PGMFraming.udpProtocol || !checksumPending
+                ) { (d: ArraySlice<UInt8>) throws(PGMWireError) in
+                    try PGMFraming.parseUDP(d, source: header.source, destination: header.destination, verifyChecksum: verifyUDP)
+                }
             }
-            return .success(try PGMPacket.decode(payload, verifyChecksum: !checksumPending))
+            return .success(decoded.packet)
         } catch {
             return .failure(.wire(error))
         }

@@ -66,6 +66,18 @@ public enum WireErrorText {
             switch problem {
             case .lengthMismatch(let declared, let actual): return "UDP length \(declared) but \(actual) octets"
             case .checksum: return "bad UDP checksum"
+            case .missingChecksum: return "zero UDP checksum over IPv6"
+            }
+        case .badIPv6Header(let problem):
+            switch problem {
+            case .notIPv6(let v): return "IP version \(v), not 6"
+            case .payloadLengthMismatch(let declared, let actual):
+                return "IPv6 payload length \(declared) but \(actual) octets"
+            case .tooManyExtensionHeaders:
+                return "more than \(PGMFraming.ipv6ExtensionHeaderLimit) IPv6 extension headers"
+            case .hopByHopNotFirst: return "IPv6 hop-by-hop options header not first"
+            case .fragmented: return "IPv6 fragment"
+            case .unexpectedNextHeader(let n): return "IPv6 next header \(n), not PGM or UDP"
             }
         }
     }
@@ -78,6 +90,8 @@ public enum WireErrorText {
         case .optLength: return "OPT_LENGTH"
         case .ipv4Header: return "IPv4 header"
         case .udpHeader: return "UDP header"
+        case .ipv6Header: return "IPv6 header"
+        case .ipv6ExtensionHeader(let type): return "IPv6 extension header \(type)"
         }
     }
 

@@ -83,6 +83,10 @@ public enum PGMWireError: Error, Hashable, Sendable {
 
     /// A UDP header (UDP encapsulation) is malformed.
     case badUDPHeader(PGMUDPProblem)
+
+    /// An IPv6 header or its extension headers (native framing or UDP
+    /// encapsulation) are malformed.
+    case badIPv6Header(PGMIPv6Problem)
 }
 
 /// Where in a packet a truncation happened.
@@ -99,6 +103,11 @@ public enum PGMWireRegion: Hashable, Sendable {
     case ipv4Header
     /// The UDP header of a UDP-encapsulated packet.
     case udpHeader
+    /// The 40-octet fixed IPv6 header of a framed packet.
+    case ipv6Header
+    /// An IPv6 extension header of this type (0 Hop-by-Hop Options, 43
+    /// Routing, 44 Fragment, 60 Destination Options).
+    case ipv6ExtensionHeader(UInt8)
 }
 
 /// Which NLA field an error is about.
@@ -188,6 +197,9 @@ public enum PGMWireField: Hashable, Sendable {
     case optionLength
     /// The IPv4 datagram would be longer than 65535 octets.
     case ipv4TotalLength
+    /// The IPv6 payload (extension headers and what follows) would be longer
+    /// than 65535 octets; jumbograms are not written.
+    case ipv6PayloadLength
 }
 
 /// What is wrong with an IPv4 header.
@@ -212,4 +224,26 @@ public enum PGMUDPProblem: Hashable, Sendable {
     case lengthMismatch(declared: Int, actual: Int)
     /// The UDP checksum is non-zero and does not verify.
     case checksum
+    /// The UDP checksum is zero over IPv6, where it is mandatory (RFC 8200
+    /// section 8.1).
+    case missingChecksum
+}
+
+/// What is wrong with an IPv6 header or its chain of extension headers.
+public enum PGMIPv6Problem: Hashable, Sendable {
+    /// The version nibble is this, not 6.
+    case notIPv6(version: UInt8)
+    /// Payload Length says more octets than follow the fixed header.
+    case payloadLengthMismatch(declared: Int, actual: Int)
+    /// More extension headers than `PGMFraming.ipv6ExtensionHeaderLimit`
+    /// precede the upper-layer header.
+    case tooManyExtensionHeaders
+    /// A Hop-by-Hop Options header anywhere but right after the fixed header
+    /// (RFC 8200 section 4.3).
+    case hopByHopNotFirst
+    /// The datagram carries a Fragment header with a non-zero offset or More
+    /// Fragments set; reassemble before decoding.
+    case fragmented
+    /// The upper-layer Next Header is this, not 113 (native) or 17 (UDP).
+    case unexpectedNextHeader(UInt8)
 }

@@ -12,9 +12,11 @@ struct PGMDumpCommand: ParsableCommand {
         commandName: "pgm-dump",
         abstract: "Print PGM packets from a pcap/pcapng file or a live interface.",
         discussion: """
-            Native PGM (IP protocol 113) and UDP-encapsulated PGM are shown one packet \
-            per line; packets the codec refuses are shown with the reason. A summary \
-            goes to standard error at the end.
+            Native PGM (IP protocol 113) and UDP-encapsulated PGM, over IPv4 and IPv6, \
+            are shown one packet per line; packets the codec refuses are shown with the \
+            reason. Files may hold IPv6 frames (Ethernet, Linux cooked, raw IP, raw IPv6, \
+            loopback); live capture sees IPv4 only. The filters apply to IPv6 packets as \
+            to IPv4 ones. A summary goes to standard error at the end.
             """,
         version: pgmVersion
     )

@@ -40,7 +40,7 @@ struct DissectTests {
         for (type, frame) in framings {
             let p = try #require(packet(dissect(frame, linkType: type)), "link type \(type)")
             #expect(p.packet == (try Self.odata()), "link type \(type)")
-            #expect(p.source == S.sender && p.destination == S.group)
+            #expect(p.source == .ipv4(S.sender) && p.destination == .ipv4(S.group))
             #expect(!p.isUDP)
             #expect(p.ipLength == ip.count)
         }
@@ -84,7 +84,7 @@ struct DissectTests {
         let ip = try S.native(Self.odata())
         let p = try #require(packet(dissect(Array(ip.prefix(96)), original: ip.count)))
         #expect(p.problem == .truncatedCapture(captured: 96, original: ip.count))
-        #expect(p.source == S.sender)
+        #expect(p.source == .ipv4(S.sender))
         #expect(p.peek?.type == .odata)
         // Cut before the network-layer type: still shown.
         let eth = try #require(packet(dissect(Array(Self.mac.prefix(10)), linkType: LinkType.ethernet, original: 1060)))
@@ -114,7 +114,7 @@ struct DissectTests {
         firstFixed[3] = UInt8((20 + 512) & 0xFF)
         firstFixed = S.fragment(firstFixed, offsetUnits: 0, more: true)
         let p = try #require(packet(dissect(firstFixed)))
-        #expect(p.problem == .fragment(IPv4Fragment(identification: 0x1234, offset: 0, more: true, length: 512)))
+        #expect(p.problem == .fragment(IPFragment(identification: 0x1234, offset: 0, more: true, length: 512)))
         #expect(p.peek?.type == .odata)
         #expect(p.problem?.text == "IPv4 fragment id 4660 offset 0 len 512 more, not reassembled")
         // A later native fragment.
@@ -123,7 +123,7 @@ struct DissectTests {
         later[3] = UInt8(later.count & 0xFF)
         later = S.fragment(later, offsetUnits: 64, more: false)
         let q = try #require(packet(dissect(later)))
-        #expect(q.problem == .fragment(IPv4Fragment(identification: 0x1234, offset: 512, more: false, length: ip.count - 532)))
+        #expect(q.problem == .fragment(IPFragment(identification: 0x1234, offset: 512, more: false, length: ip.count - 532)))
         #expect(q.peek == nil)
     }
 

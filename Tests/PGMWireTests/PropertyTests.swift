@@ -45,6 +45,7 @@ struct PropertyTests {
             _ = try? PGMPacket.decode(bytes)
             _ = try? PGMPacket.decode(bytes, verifyChecksum: false)
             _ = try? PGMFraming.decodeIPv4(bytes, verifyChecksums: false)
+            _ = try? PGMFraming.decodeIPv6(bytes, verifyChecksums: false)
         }
     }
 

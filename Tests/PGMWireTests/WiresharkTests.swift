@@ -4,9 +4,10 @@ import Testing
 
 /// Wireshark as an independent witness: every packet and option vector,
 /// framed natively (IP protocol 113) and in UDP (port 3055, decoded with
-/// `-d udp.port==3055,pgm`), goes into a pcap that tshark must dissect to
-/// the values the codec wrote, with a good checksum and no malformed-packet
-/// or expert report.
+/// `-d udp.port==3055,pgm`), over IPv4 and over IPv6, goes into a pcap that
+/// tshark must dissect to the values the codec wrote, with a good PGM
+/// checksum, a good UDP checksum (checked with `udp.check_checksum`), the IP
+/// addresses written, and no malformed-packet or expert report.
 ///
 /// Where Wireshark (4.0, Debian 12) and RFC 3208 disagree, the RFC wins and
 /// the check names the exception:
@@ -37,7 +38,7 @@ struct WiresharkTests {
     }()
 
     static let fields = [
-        "frame.protocols", "udp.dstport",
+        "frame.protocols", "udp.dstport", "udp.checksum.status", "ipv6.src", "ipv6.dst", "ipv6.nxt",
         "pgm.hdr.sport", "pgm.hdr.dport", "pgm.hdr.type", "pgm.hdr.opts", "pgm.hdr.opts.opt",
         "pgm.hdr.opts.netsig", "pgm.hdr.opts.varlen", "pgm.hdr.opts.parity", "pgm.hdr.cksum.status",
         "pgm.hdr.gsi", "pgm.hdr.tsdulen",
@@ -112,13 +113,32 @@ struct WiresharkTests {
 
     @Test(.enabled(if: tshark != nil, "tshark is not on PATH; Wireshark witness skipped"))
     func wiresharkAgrees() throws {
+        try agree(ipv6: false)
+    }
+
+    @Test(.enabled(if: tshark != nil, "tshark is not on PATH; Wireshark witness skipped"))
+    func wiresharkAgreesOverIPv6() throws {
+        try agree(ipv6: true)
+    }
+
+    static let source6 = PGMIPv6Address(high: 0x2001_0DB8_0000_0000, low: 1)
+    static let group6 = PGMIPv6Address(high: 0xFF0E_0000_0000_0000, low: 0x0001_0003)
+
+    /// Every vector natively and in UDP, over IPv4 or IPv6.
+    func agree(ipv6: Bool) throws {
         let packets = try (packetVectors + optionVectors).map { try PGMPacket.decode($0.bytes) }
         let ip = PGMIPv4Header(source: IPv4Address(192, 0, 2, 1), destination: IPv4Address(239, 1, 2, 3))
+        let ip6 = PGMIPv6Header(source: Self.source6, destination: Self.group6)
         let udp = PGMUDPHeader(sourcePort: 40000, destinationPort: PGMFraming.defaultUDPPort)
         var datagrams: [[UInt8]] = []
         for p in packets {
-            datagrams.append(try PGMFraming.nativeIPv4Datagram(p, header: ip))
-            datagrams.append(try PGMFraming.udpIPv4Datagram(p, header: ip, udp: udp))
+            if ipv6 {
+                datagrams.append(try PGMFraming.nativeIPv6Datagram(p, header: ip6))
+                datagrams.append(try PGMFraming.udpIPv6Datagram(p, header: ip6, udp: udp))
+            } else {
+                datagrams.append(try PGMFraming.nativeIPv4Datagram(p, header: ip))
+                datagrams.append(try PGMFraming.udpIPv4Datagram(p, header: ip, udp: udp))
+            }
         }
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("pgmwire-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
@@ -126,7 +146,8 @@ struct WiresharkTests {
         let file = directory.appendingPathComponent("all.pcap")
         try Data(Self.pcap(datagrams)).write(to: file)
 
-        let common = ["-r", file.path, "-d", "udp.port==3055,pgm", "-o", "pgm.check_checksum:TRUE"]
+        let common = ["-r", file.path, "-d", "udp.port==3055,pgm", "-o", "pgm.check_checksum:TRUE",
+                      "-o", "udp.check_checksum:TRUE"]
         let text = String(decoding: try Self.run(common + ["-T", "fields", "-E", "separator=/t", "-E", "occurrence=a",
                                                            "-E", "aggregator=|"] + Self.fields.flatMap { ["-e", $0] }),
                           as: UTF8.self)
@@ -148,12 +169,21 @@ struct WiresharkTests {
             if let layers = ((json[index] as? [String: Any])?["_source"] as? [String: Any])?["layers"] {
                 Self.optionLabels(layers, into: &labels)
             }
-            check(packet, viaUDP: viaUDP, fields: f, labels: labels, frame: index + 1)
+            let ctx = "frame \(index + 1) \(packet.type) \(viaUDP ? "UDP" : "native") over IPv\(ipv6 ? 6 : 4)"
+            if ipv6 {
+                #expect(f["ipv6.src"] == [Self.source6.description], "\(ctx)")
+                #expect(f["ipv6.dst"] == [Self.group6.description], "\(ctx)")
+                #expect(f["ipv6.nxt"] == [viaUDP ? "17" : "113"], "\(ctx)")
+            } else {
+                #expect(f["ipv6.src"] == [], "\(ctx)")
+            }
+            if viaUDP { #expect(f["udp.checksum.status"] == ["1"], "\(ctx): UDP checksum good") }
+            check(packet, viaUDP: viaUDP, network: ipv6 ? "ipv6" : "ip", fields: f, labels: labels, frame: index + 1)
         }
     }
 
-    func check(_ p: PGMPacket, viaUDP: Bool, fields f: [String: [String]], labels: [String], frame: Int) {
-        let ctx = "frame \(frame) \(p.type) \(viaUDP ? "UDP" : "native")"
+    func check(_ p: PGMPacket, viaUDP: Bool, network: String, fields f: [String: [String]], labels: [String], frame: Int) {
+        let ctx = "frame \(frame) \(p.type) \(viaUDP ? "UDP" : "native") \(network)"
         for bad in ["_ws.malformed", "_ws.expert.message", "pgm.bad_checksum", "pgm.opts.type.invalid",
                     "pgm.opts.tlen.invalid", "pgm.genopts.len.invalid", "pgm.address_format_invalid"] {
             #expect(f[bad] == [], "\(ctx): \(bad): \(f[bad] ?? [])")
@@ -165,7 +195,7 @@ struct WiresharkTests {
             #expect(!protocols.contains("pgm"), "\(ctx)")
             return
         }
-        #expect(protocols.contains(viaUDP ? "udp:pgm" : "ip:pgm"), "\(ctx)")
+        #expect(protocols.contains(viaUDP ? "\(network):udp:pgm" : "\(network):pgm"), "\(ctx): \(protocols)")
 
         func nums(_ name: String) -> [UInt64] { (f[name] ?? []).compactMap(Self.number) }
         func expectNums(_ name: String, _ values: [UInt64]) { #expect(nums(name) == values, "\(ctx): \(name)") }
