@@ -13,6 +13,7 @@
 #   make bench-sim       the model's simulator at 1/100/10,000 receivers (a benchmark, not a test)
 #   make bench-fec       FEC encode and decode cost per packet against memcpy, on the host (a benchmark)
 #   make perf            pgm-perf in a VM: PGM against UDP multicast and OpenPGM, 0% and 1% loss (a benchmark)
+#   make perf-insn       make perf counted in guest instructions per message (a QEMU plugin counts; no timing)
 #   make perf-ring       pgm-perf in a VM: recvmsg, recvmmsg, the mmap ring and sendmmsg batches, streaming (a benchmark)
 #   make perf-latency    pgm-perf in a VM: latency and repair time at 0.1% and 1% loss, wan and lan profiles
 #   make fuzz            fuzz the Swift codec and the module's validator (FUZZ_SECONDS each, default 60)
@@ -57,7 +58,7 @@ KTEST_CFLAGS := -std=gnu11 -Wall -Wextra -Werror -O2 -g
 HOST_SAN := -fsanitize=address,undefined -fno-sanitize-recover=all
 
 .PHONY: all deps module modules-all sparse swift ktests examples check check-host \
-	check-kernel check-kernel-% check-kernel-debug debug-kernel conformance ynl-check kernel-doc vm demo perf perf-ring perf-latency perf-profile install uninstall \
+	check-kernel check-kernel-% check-kernel-debug debug-kernel conformance ynl-check kernel-doc vm demo perf perf-insn perf-ring perf-latency perf-profile install uninstall \
 	install-completions uninstall-completions man-lint fuzz fuzz-kernel \
 	bench-sim bench-fec clean install-tools \
 	interop interop-peers shim check-zmq-shim dkms dkms-source dkms-uninstall check-dkms deb check-deb
@@ -187,7 +188,7 @@ check-zmq-shim: .deps.stamp $(SHIM) $(INTEROP) build/interop/zbench build/shim/s
 # pgm-perf's OpenPGM baseline (Tests/perf/opgm-perf.c, libpgm), which
 # pgm-perf runs from build/perf when --baseline names openpgm.
 PERF_HELPERS := build/perf/opgm-perf
-build/perf/opgm-perf: Tests/perf/opgm-perf.c Tests/interop/libpgm.h .deps.stamp
+build/perf/opgm-perf: Tests/perf/opgm-perf.c Tests/interop/libpgm.h Sources/CPGM/include/cpgm_insn.h .deps.stamp
 	@mkdir -p $(@D)
 	$(CC) $(INTEROP_CFLAGS) $$(pkg-config --cflags openpgm-5.3) -o $@ $< $$(pkg-config --libs openpgm-5.3)
 
@@ -273,6 +274,22 @@ perf: .deps.stamp $(PERF_HELPERS)
 	$(SWIFT) build -c release $(SWIFT_FLAGS) --product pgm-perf
 	@scripts/build-module $(K) >/dev/null
 	scripts/vm --kernel $(K) -- scripts/perf-guest
+
+# The same sweep counted in guest instructions per message (QEMU's TCG with
+# Tests/perf/insn-count.c; PGM_PERF_REPEAT defaults to 1: counts barely
+# vary; PGM_PERF_HIST=hist adds, per size, the instructions by kernel
+# symbol); figures, not a test.
+build/perf/insn-count.so: Tests/perf/insn-count.c
+	@mkdir -p $(@D)
+	$(CC) -std=gnu11 -Wall -Wextra -Werror -O2 -shared -fPIC -o $@ $<
+
+perf-insn: .deps.stamp $(PERF_HELPERS) build/perf/insn-count.so
+	$(SWIFT) build -c release $(SWIFT_FLAGS) --product pgm-perf
+	@scripts/build-module $(K) >/dev/null
+	d=$(CURDIR)/build/vm/$$(scripts/kver $(K)); \
+	PGM_VM_INSNS=$${PGM_PERF_HIST:-1} PGM_VM_KVM=no scripts/vm --kernel $(K) -- env PGM_PERF_REPEAT=$${PGM_PERF_REPEAT:-1} \
+		PGM_PERF_INSNS=$$d/insns.log PGM_PERF_INSNS_HIST=$$([ "$${PGM_PERF_HIST:-}" = hist ] && echo $$d/insns-hist) \
+		scripts/perf-guest
 
 # Where the guest's CPU goes, PGM against UDP: perf record -a in the VM over
 # one phase of each (docs/performance.md); figures, not a test.

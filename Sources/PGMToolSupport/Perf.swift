@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Musl)
 import Musl
 #endif
+import CPGM
 
 /// What pgm-perf's sender and receiver agree on: the header at the front of
 /// every message, the end-of-phase record, the size list, percentiles and
@@ -243,6 +244,15 @@ public struct Percentiles: Sendable, Hashable {
 /// `CLOCK_MONOTONIC` in nanoseconds: the clock pgm-perf stamps messages
 /// with. Network namespaces of one host share it, so a receiver in another
 /// namespace can subtract a stamp from its own reading.
+/// CLOCK_MONOTONIC at a phase's start or end, with the instruction-count
+/// mark (Sources/CPGM/include/cpgm_insn.h) beside it: under `make
+/// perf-insn`'s QEMU plugin each call records the guest's instructions so
+/// far; elsewhere the mark is a no-op.
+public func phaseMark() -> UInt64 {
+    cpgm_insn_mark()
+    return monotonicNanoseconds()
+}
+
 public func monotonicNanoseconds() -> UInt64 {
     var ts = timespec()
     clock_gettime(CLOCK_MONOTONIC, &ts)

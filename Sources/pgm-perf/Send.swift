@@ -223,10 +223,10 @@ struct Send: ParsableCommand {
             }
             var r = SizeResult(size: size, transport: .pgm)
             r.tsi = (try? source.transportSessionID())?.description
-            r.startNanoseconds = monotonicNanoseconds()
+            r.startNanoseconds = phaseMark()
             let (sent, ns, cpu) = try sendPhase(
                 transport: .pgm, phase: phase, phases: phases, size: size, buffer: buffer, pace: 0, via: source)
-            r.endNanoseconds = monotonicNanoseconds()
+            r.endNanoseconds = phaseMark()
             r.sent = sent
             r.nanoseconds = ns
             r.cpuNanoseconds = cpu
@@ -250,11 +250,11 @@ struct Send: ParsableCommand {
             // UDP: the same messages, paced to the PGM rate.
             if let udp {
                 var u = SizeResult(size: size, transport: .udp)
-                u.startNanoseconds = monotonicNanoseconds()
+                u.startNanoseconds = phaseMark()
                 let (sent, ns, cpu) = try sendPhase(
                     transport: .udp, phase: phase, phases: phases, size: size, buffer: buffer, pace: udpRate,
                     via: udp)
-                u.endNanoseconds = monotonicNanoseconds()
+                u.endNanoseconds = phaseMark()
                 u.sent = sent
                 u.nanoseconds = ns
                 u.cpuNanoseconds = cpu

@@ -49,6 +49,7 @@
 
 #define LIBPGM_PROG "opgm-perf"
 #include "../interop/libpgm.h"
+#include "../../Sources/CPGM/include/cpgm_insn.h"
 
 #define MAGIC 0x46504750u	/* "PGPF" little-endian */
 #define HDR 24
@@ -174,6 +175,7 @@ static int do_send(pgm_sock_t *sock, size_t size, int phase, int phases, uint64_
 	until = mono_ns() + 300000000u;
 	while (mono_ns() < until)
 		libpgm_wait(sock, libpgm_upstream(sock), 20, POLLIN);
+	cpgm_insn_mark();	/* the phase's start for make perf-insn */
 	c0 = cpu_ns();
 	t0 = mono_ns();
 	deadline = duration > 0 ? t0 + (uint64_t)(duration * 1e9) : UINT64_MAX;
@@ -192,6 +194,7 @@ static int do_send(pgm_sock_t *sock, size_t size, int phase, int phases, uint64_
 	}
 	t1 = mono_ns();
 	c1 = cpu_ns();
+	cpgm_insn_mark();	/* and its end */
 	header(msg, 1, phase, phases, sent, mono_ns());
 	put64(msg + HDR, sent);
 	put64(msg + HDR + 8, size);
