@@ -238,6 +238,15 @@ int pgm_xmit_ttl(struct sock *sk, struct sk_buff *skb, __be32 daddr, bool ra, u8
 	skb->protocol = htons(ETH_P_IP);
 	skb->priority = sk->sk_priority;
 	skb->mark = sk->sk_mark;
+	/*
+	 * skb->cb is the IP layer's from here on (IPCB).  A window entry's
+	 * clone or copy (ODATA, RDATA, parity) carries the source's
+	 * struct pgm_txw_cb there, whose list pointers would read as IP
+	 * flags and a frag_max_size: every such packet then took
+	 * ip_do_fragment()'s slow path, a new buffer and a copy of the
+	 * whole packet, to come out as one "fragment" equal to itself.
+	 */
+	memset(IPCB(skb), 0, sizeof(*IPCB(skb)));
 	skb_dst_set(skb, &rt->dst);
 	ip_select_ident(net, skb, NULL);
 	ip_send_check(iph);
