@@ -212,6 +212,7 @@ check-host: swift build/ktests/wire_test build/ktests/txw_test build/ktests/fec_
 	@set -o pipefail; scripts/swift-test-summary $(SWIFT) test $(SWIFT_FLAGS) | tee build/check/host-swift.log
 	@set -o pipefail; Tests/host/tools.sh .build/debug | tee build/check/host-tools.log
 	@set -o pipefail; CC=$(CC) Tests/host/headers.sh | tee build/check/host-headers.log
+	@set -o pipefail; CC=$(CC) Tests/host/insn.sh | tee build/check/host-insn.log
 	@mkdir -p build/conformance
 	@set -o pipefail; .build/debug/pgm-conform --backend model --json build/conformance/model.json Tests/conformance | tee build/check/host-conformance.log
 
