@@ -14,6 +14,7 @@
 #include <netinet/in.h>
 
 #include "../../../kernel/include/uapi/linux/pgm.h"
+#include "cpgm_insn.h"
 
 /* CMSG_FIRSTHDR / CMSG_NXTHDR / CMSG_DATA / CMSG_SPACE / CMSG_LEN as functions. */
 struct cmsghdr *cpgm_cmsg_firsthdr(struct msghdr *msg);
