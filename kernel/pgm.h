@@ -61,7 +61,10 @@
 #include <linux/list.h>
 #include <linux/random.h>
 #include <linux/hrtimer.h>
+#include <linux/in6.h>
 #include <net/inet_sock.h>
+#include <net/ipv6.h>
+#include <net/addrconf.h>
 #include <net/netns/generic.h>
 #include <uapi/linux/pgm.h>
 #include <uapi/linux/pgm_netlink.h>
@@ -127,6 +130,51 @@ struct pgm_net {
 	struct ctl_table_header	*sysctl;	/* net.pgm.* (params.c) */
 	struct ctl_table	*sysctl_table;	/* its copy of pgm_sysctl_template */
 };
+
+/*
+ * An IP address of either family, as netfilter's nf_inet_addr.  A socket
+ * lives in one family (docs/ipv6.md), so an address it keeps carries no
+ * family of its own: the socket's sk_family says which member is valid.
+ * The helpers below, given that family, are the only code that looks
+ * inside, besides code of one family only (the IPv4 output path, IPv4
+ * netlink attributes, AFI 1 NLAs), which uses @ip.
+ */
+union pgm_addr {
+	__be32		ip;
+	struct in6_addr	in6;
+};
+
+/* Sets @a to the IPv4 address @ip, the rest of it zero. */
+static inline void pgm_addr_set_v4(union pgm_addr *a, __be32 ip)
+{
+	memset(a, 0, sizeof(*a));
+	a->ip = ip;
+}
+
+/* Are @a and @b, of @family, the same address? */
+static inline bool pgm_addr_eq(sa_family_t family, const union pgm_addr *a,
+			       const union pgm_addr *b)
+{
+	if (family == AF_INET6)
+		return ipv6_addr_equal(&a->in6, &b->in6);
+	return a->ip == b->ip;
+}
+
+/* Is @a, of @family, the unspecified address (INADDR_ANY, ::)? */
+static inline bool pgm_addr_any(sa_family_t family, const union pgm_addr *a)
+{
+	if (family == AF_INET6)
+		return ipv6_addr_any(&a->in6);
+	return !a->ip;
+}
+
+/* Is @a, of @family, a multicast address? */
+static inline bool pgm_addr_is_mc(sa_family_t family, const union pgm_addr *a)
+{
+	if (family == AF_INET6)
+		return ipv6_addr_is_multicast(&a->in6);
+	return ipv4_is_multicast(a->ip);
+}
 
 struct pgm_source;
 struct pgm_receiver;
