@@ -286,8 +286,8 @@ static int pgm_nl_put_source_sock(struct sk_buff *skb, const u8 *gsi,
 	memcpy(tsi.gsi, gsi, PGM_GSI_LEN);
 	tsi.sport = si->sport;
 	if (nla_put(skb, PGM_A_SOCKET_TSI, sizeof(tsi), &tsi) ||
-	    nla_put_in_addr(skb, PGM_A_SOCKET_ADDR, si->nla) ||
-	    nla_put_in_addr(skb, PGM_A_SOCKET_GROUP, si->group) ||
+	    nla_put_in_addr(skb, PGM_A_SOCKET_ADDR, si->nla.ip) ||
+	    nla_put_in_addr(skb, PGM_A_SOCKET_GROUP, si->group.ip) ||
 	    nla_put_u16(skb, PGM_A_SOCKET_PORT, ntohs(si->dport)) ||
 	    nla_put_u16(skb, PGM_A_SOCKET_SPORT, ntohs(si->sport)) ||
 	    nla_put_u32(skb, PGM_A_SOCKET_TXW_TRAIL, si->st.txw_trail) ||
@@ -429,10 +429,10 @@ static int pgm_nl_fill_peer(const struct pgm_peer_info *pi, void *arg)
 	genl_dump_check_consistent(a->cb, hdr);
 	if (nla_put_u32(skb, PGM_A_PEER_SOCKET_INODE, a->ino) ||
 	    nla_put(skb, PGM_A_PEER_TSI, sizeof(pi->tsi), &pi->tsi) ||
-	    nla_put_in_addr(skb, PGM_A_PEER_SOURCE, pi->saddr) ||
-	    nla_put_in_addr(skb, PGM_A_PEER_GROUP, pi->group) ||
+	    nla_put_in_addr(skb, PGM_A_PEER_SOURCE, pi->saddr.ip) ||
+	    nla_put_in_addr(skb, PGM_A_PEER_GROUP, pi->group.ip) ||
 	    nla_put_u16(skb, PGM_A_PEER_PORT, ntohs(pi->dport)) ||
-	    (pi->nla && nla_put_in_addr(skb, PGM_A_PEER_NLA, pi->nla)) ||
+	    (pi->nla.ip && nla_put_in_addr(skb, PGM_A_PEER_NLA, pi->nla.ip)) ||
 	    nla_put_u32(skb, PGM_A_PEER_NEXT_SQN, pi->next) ||
 	    nla_put_u32(skb, PGM_A_PEER_LEAD_SQN, pi->lead) ||
 	    nla_put_u32(skb, PGM_A_PEER_RXW_SQNS, pi->size) ||
@@ -552,20 +552,20 @@ void pgm_nl_event(struct sock *sk, const struct pgm_nl_event *ev)
 	err = nla_put_u32(skb, PGM_A_EVENT_SOCKET_INODE, pgm_sk(sk)->ino) ||
 	      nla_put_u32(skb, PGM_A_EVENT_ROLE, ev->role) ||
 	      nla_put(skb, PGM_A_EVENT_TSI, sizeof(ev->tsi), &ev->tsi) ||
-	      nla_put_in_addr(skb, PGM_A_EVENT_GROUP, ev->group) ||
+	      nla_put_in_addr(skb, PGM_A_EVENT_GROUP, ev->group.ip) ||
 	      nla_put_u16(skb, PGM_A_EVENT_PORT, ntohs(ev->port));
 	switch (ev->cmd) {
 	case PGM_CMD_SESSION_START_NTF:
-		err = err || nla_put_in_addr(skb, PGM_A_EVENT_SOURCE, ev->source) ||
+		err = err || nla_put_in_addr(skb, PGM_A_EVENT_SOURCE, ev->source.ip) ||
 		      nla_put_u32(skb, PGM_A_EVENT_FIRST_SQN, ev->first);
 		break;
 	case PGM_CMD_SESSION_END_NTF:
-		err = err || nla_put_in_addr(skb, PGM_A_EVENT_SOURCE, ev->source) ||
+		err = err || nla_put_in_addr(skb, PGM_A_EVENT_SOURCE, ev->source.ip) ||
 		      nla_put_u32(skb, PGM_A_EVENT_REASON, ev->reason) ||
 		      nla_put_u32(skb, PGM_A_EVENT_LAST_SQN, ev->last);
 		break;
 	case PGM_CMD_LOSS_NTF:
-		err = err || nla_put_in_addr(skb, PGM_A_EVENT_SOURCE, ev->source) ||
+		err = err || nla_put_in_addr(skb, PGM_A_EVENT_SOURCE, ev->source.ip) ||
 		      nla_put_u32(skb, PGM_A_EVENT_FIRST_SQN, ev->first) ||
 		      nla_put_u32(skb, PGM_A_EVENT_COUNT, ev->count);
 		break;
