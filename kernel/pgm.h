@@ -264,6 +264,15 @@ static inline struct pgm_sock *pgm_sk(const struct sock *sk)
 
 extern unsigned int pgm_net_id;
 
+/*
+ * The address an IPv4 socket is bound to (inet_rcv_saddr): a group, a
+ * local address, or unspecified; read locklessly, as the input path does.
+ */
+static inline void pgm_sk_rcv_addr(const struct sock *sk, union pgm_addr *a)
+{
+	pgm_addr_set_v4(a, READ_ONCE(inet_sk(sk)->inet_rcv_saddr));
+}
+
 static inline struct pgm_net *pgm_pernet(const struct net *net)
 {
 	return net_generic(net, pgm_net_id);
