@@ -314,10 +314,11 @@ static int pgm_nl_fill_sock(struct sk_buff *skb, struct netlink_callback *cb,
 	u32 role = READ_ONCE(ps->role), state = PGM_SOCK_STATE_IDLE;
 	/* The dump runs for the reader (its recvmsg): its pid namespace. */
 	pid_t pid = pid_nr_ns(ps->owner, task_active_pid_ns(current));
-	__be32 rcv_addr = READ_ONCE(inet->inet_rcv_saddr);
+	union pgm_addr rcv_addr;
 	u8 gsi[PGM_GSI_LEN];
 	void *hdr;
 
+	pgm_sk_rcv_addr(sk, &rcv_addr);
 	src = rcu_dereference(ps->src);
 	if (src)
 		is_src = pgm_source_info(src, &si);
@@ -356,9 +357,9 @@ static int pgm_nl_fill_sock(struct sk_buff *skb, struct netlink_callback *cb,
 		if (pgm_nl_put_source_sock(skb, gsi, &si))
 			goto cancel;
 	} else if (is_rcv) {
-		if (nla_put_in_addr(skb, PGM_A_SOCKET_ADDR, rcv_addr) ||
-		    (ipv4_is_multicast(rcv_addr) &&
-		     nla_put_in_addr(skb, PGM_A_SOCKET_GROUP, rcv_addr)) ||
+		if (nla_put_in_addr(skb, PGM_A_SOCKET_ADDR, rcv_addr.ip) ||
+		    (pgm_addr_is_mc(sk->sk_family, &rcv_addr) &&
+		     nla_put_in_addr(skb, PGM_A_SOCKET_GROUP, rcv_addr.ip)) ||
 		    nla_put_u16(skb, PGM_A_SOCKET_PORT, ntohs(READ_ONCE(inet->inet_sport))) ||
 		    nla_put_u32(skb, PGM_A_SOCKET_PEERS, ri.st.peers) ||
 		    pgm_nl_put_receiver_stats(skb, &ri.st))
