@@ -80,11 +80,12 @@ struct pgm_peer {
 	struct pgm_receiver	*rcv;
 	struct hrtimer		timer;		/* soft: runs in softirq */
 	struct pgm_tsi		tsi;
-	__be16			dport;
+	/* Checked with @tsi by every packet: in the same cacheline. */
 	union pgm_addr		saddr;		/* IP source of its packets: the session's address */
 	union pgm_addr		group;		/* where its data goes */
 	union pgm_addr		nla;		/* path NLA from SPMs; unspecified: none yet */
 	union pgm_addr		nla_new;	/* a different NLA seen once (damping) */
+	__be16			dport;
 	bool			spm_seen;
 	bool			started;	/* window defined */
 	bool			expired;	/* silent too long: draining, then freed */
