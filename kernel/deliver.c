@@ -419,7 +419,7 @@ static int pgm_ring_deliver(struct pgm_receiver *rcv, struct pgm_peer *peer,
 	rec->data_len = len;
 	rec->sqn = peer->next;
 	rec->tsi = peer->tsi;
-	rec->saddr = peer->saddr;
+	rec->saddr = peer->saddr.ip;
 	pgm_ring_commit(r, rec);
 	return 0;
 }
@@ -652,7 +652,7 @@ int pgm_receiver_recvmsg(struct sock *sk, struct msghdr *msg, size_t len,
 		memset(sa, 0, sizeof(*sa));
 		sa->sin.sin_family = AF_INET;
 		sa->sin.sin_port = pgm_cb(skb)->tsi.sport;
-		sa->sin.sin_addr.s_addr = pgm_cb(skb)->saddr;
+		sa->sin.sin_addr.s_addr = pgm_cb(skb)->saddr.ip;
 		sa->tsi = pgm_cb(skb)->tsi;
 		*addr_len = sizeof(*sa);
 	}

@@ -104,15 +104,17 @@ static bool pgm_encap_match(const struct pgm_sock *ps, u16 udp_port)
 }
 
 /* Whether receiver @ps takes a packet to @port:@daddr that came on @udp_port. */
-static bool pgm_rcv_wants(struct pgm_sock *ps, __be16 port, u16 udp_port, __be32 daddr)
+static bool pgm_rcv_wants(struct pgm_sock *ps, __be16 port, u16 udp_port,
+			  const union pgm_addr *daddr)
 {
-	__be32 bound;
+	sa_family_t f = ps->inet.sk.sk_family;
+	union pgm_addr bound;
 
 	if (READ_ONCE(ps->role) != PGM_ROLE_RECEIVER ||
 	    READ_ONCE(ps->inet.inet_sport) != port || !pgm_encap_match(ps, udp_port))
 		return false;
-	bound = READ_ONCE(ps->inet.inet_rcv_saddr);
-	return !bound || bound == daddr;
+	pgm_sk_rcv_addr(&ps->inet.sk, &bound);
+	return pgm_addr_any(f, &bound) || pgm_addr_eq(f, &bound, daddr);
 }
 
 /*
@@ -125,7 +127,7 @@ static bool pgm_rcv_wants(struct pgm_sock *ps, __be16 port, u16 udp_port, __be32
  */
 static bool pgm_to_receivers(struct pgm_net *pn, struct sk_buff **skbp,
 			     const struct pgm_wire_info *info, u16 udp_port,
-			     __be16 port, __be32 daddr)
+			     __be16 port, const union pgm_addr *daddr)
 {
 	struct pgm_sock *ps, *prev = NULL;
 
@@ -170,8 +172,11 @@ static bool pgm_dispatch(struct pgm_net *pn, struct sk_buff **skbp,
 	struct sk_buff *skb = *skbp;
 	const struct pgm_hdr *ph = (const struct pgm_hdr *)skb->data;
 	__be16 sport = ph->sport, dport = ph->dport;
-	__be32 daddr = ip_hdr(skb)->daddr;
+	union pgm_addr daddr;
 	bool any;
+
+	/* Only IPv4 comes here (pgm_rcv(), the IPv4 UDP tunnels). */
+	pgm_addr_set_v4(&daddr, ip_hdr(skb)->daddr);
 
 	switch (info->type) {
 	case PGM_SPM:
@@ -179,14 +184,14 @@ static bool pgm_dispatch(struct pgm_net *pn, struct sk_buff **skbp,
 	case PGM_RDATA:
 	case PGM_NCF:
 		/* Downstream: to the receivers of the destination port. */
-		return pgm_to_receivers(pn, skbp, info, udp_port, dport, daddr);
+		return pgm_to_receivers(pn, skbp, info, udp_port, dport, &daddr);
 	case PGM_NAK:
 	case PGM_SPMR:
 		/* Upstream: the destination port is the data-source port. */
 		any = pgm_to_source(pn, skb, info, udp_port, dport);
 		/* A multicast SPMR's source port is the data-destination port. */
-		if (info->type == PGM_SPMR && ipv4_is_multicast(daddr))
-			any |= pgm_to_receivers(pn, skbp, info, udp_port, sport, daddr);
+		if (info->type == PGM_SPMR && pgm_addr_is_mc(AF_INET, &daddr))
+			any |= pgm_to_receivers(pn, skbp, info, udp_port, sport, &daddr);
 		return any;
 	default:
 		return false;	/* POLL, POLR, NNAK, ACK: no socket takes them */

@@ -286,8 +286,8 @@ static int pgm_nl_put_source_sock(struct sk_buff *skb, const u8 *gsi,
 	memcpy(tsi.gsi, gsi, PGM_GSI_LEN);
 	tsi.sport = si->sport;
 	if (nla_put(skb, PGM_A_SOCKET_TSI, sizeof(tsi), &tsi) ||
-	    nla_put_in_addr(skb, PGM_A_SOCKET_ADDR, si->nla) ||
-	    nla_put_in_addr(skb, PGM_A_SOCKET_GROUP, si->group) ||
+	    nla_put_in_addr(skb, PGM_A_SOCKET_ADDR, si->nla.ip) ||
+	    nla_put_in_addr(skb, PGM_A_SOCKET_GROUP, si->group.ip) ||
 	    nla_put_u16(skb, PGM_A_SOCKET_PORT, ntohs(si->dport)) ||
 	    nla_put_u16(skb, PGM_A_SOCKET_SPORT, ntohs(si->sport)) ||
 	    nla_put_u32(skb, PGM_A_SOCKET_TXW_TRAIL, si->st.txw_trail) ||
@@ -314,10 +314,11 @@ static int pgm_nl_fill_sock(struct sk_buff *skb, struct netlink_callback *cb,
 	u32 role = READ_ONCE(ps->role), state = PGM_SOCK_STATE_IDLE;
 	/* The dump runs for the reader (its recvmsg): its pid namespace. */
 	pid_t pid = pid_nr_ns(ps->owner, task_active_pid_ns(current));
-	__be32 rcv_addr = READ_ONCE(inet->inet_rcv_saddr);
+	union pgm_addr rcv_addr;
 	u8 gsi[PGM_GSI_LEN];
 	void *hdr;
 
+	pgm_sk_rcv_addr(sk, &rcv_addr);
 	src = rcu_dereference(ps->src);
 	if (src)
 		is_src = pgm_source_info(src, &si);
@@ -356,9 +357,9 @@ static int pgm_nl_fill_sock(struct sk_buff *skb, struct netlink_callback *cb,
 		if (pgm_nl_put_source_sock(skb, gsi, &si))
 			goto cancel;
 	} else if (is_rcv) {
-		if (nla_put_in_addr(skb, PGM_A_SOCKET_ADDR, rcv_addr) ||
-		    (ipv4_is_multicast(rcv_addr) &&
-		     nla_put_in_addr(skb, PGM_A_SOCKET_GROUP, rcv_addr)) ||
+		if (nla_put_in_addr(skb, PGM_A_SOCKET_ADDR, rcv_addr.ip) ||
+		    (pgm_addr_is_mc(sk->sk_family, &rcv_addr) &&
+		     nla_put_in_addr(skb, PGM_A_SOCKET_GROUP, rcv_addr.ip)) ||
 		    nla_put_u16(skb, PGM_A_SOCKET_PORT, ntohs(READ_ONCE(inet->inet_sport))) ||
 		    nla_put_u32(skb, PGM_A_SOCKET_PEERS, ri.st.peers) ||
 		    pgm_nl_put_receiver_stats(skb, &ri.st))
@@ -429,10 +430,10 @@ static int pgm_nl_fill_peer(const struct pgm_peer_info *pi, void *arg)
 	genl_dump_check_consistent(a->cb, hdr);
 	if (nla_put_u32(skb, PGM_A_PEER_SOCKET_INODE, a->ino) ||
 	    nla_put(skb, PGM_A_PEER_TSI, sizeof(pi->tsi), &pi->tsi) ||
-	    nla_put_in_addr(skb, PGM_A_PEER_SOURCE, pi->saddr) ||
-	    nla_put_in_addr(skb, PGM_A_PEER_GROUP, pi->group) ||
+	    nla_put_in_addr(skb, PGM_A_PEER_SOURCE, pi->saddr.ip) ||
+	    nla_put_in_addr(skb, PGM_A_PEER_GROUP, pi->group.ip) ||
 	    nla_put_u16(skb, PGM_A_PEER_PORT, ntohs(pi->dport)) ||
-	    (pi->nla && nla_put_in_addr(skb, PGM_A_PEER_NLA, pi->nla)) ||
+	    (pi->nla.ip && nla_put_in_addr(skb, PGM_A_PEER_NLA, pi->nla.ip)) ||
 	    nla_put_u32(skb, PGM_A_PEER_NEXT_SQN, pi->next) ||
 	    nla_put_u32(skb, PGM_A_PEER_LEAD_SQN, pi->lead) ||
 	    nla_put_u32(skb, PGM_A_PEER_RXW_SQNS, pi->size) ||
@@ -552,20 +553,20 @@ void pgm_nl_event(struct sock *sk, const struct pgm_nl_event *ev)
 	err = nla_put_u32(skb, PGM_A_EVENT_SOCKET_INODE, pgm_sk(sk)->ino) ||
 	      nla_put_u32(skb, PGM_A_EVENT_ROLE, ev->role) ||
 	      nla_put(skb, PGM_A_EVENT_TSI, sizeof(ev->tsi), &ev->tsi) ||
-	      nla_put_in_addr(skb, PGM_A_EVENT_GROUP, ev->group) ||
+	      nla_put_in_addr(skb, PGM_A_EVENT_GROUP, ev->group.ip) ||
 	      nla_put_u16(skb, PGM_A_EVENT_PORT, ntohs(ev->port));
 	switch (ev->cmd) {
 	case PGM_CMD_SESSION_START_NTF:
-		err = err || nla_put_in_addr(skb, PGM_A_EVENT_SOURCE, ev->source) ||
+		err = err || nla_put_in_addr(skb, PGM_A_EVENT_SOURCE, ev->source.ip) ||
 		      nla_put_u32(skb, PGM_A_EVENT_FIRST_SQN, ev->first);
 		break;
 	case PGM_CMD_SESSION_END_NTF:
-		err = err || nla_put_in_addr(skb, PGM_A_EVENT_SOURCE, ev->source) ||
+		err = err || nla_put_in_addr(skb, PGM_A_EVENT_SOURCE, ev->source.ip) ||
 		      nla_put_u32(skb, PGM_A_EVENT_REASON, ev->reason) ||
 		      nla_put_u32(skb, PGM_A_EVENT_LAST_SQN, ev->last);
 		break;
 	case PGM_CMD_LOSS_NTF:
-		err = err || nla_put_in_addr(skb, PGM_A_EVENT_SOURCE, ev->source) ||
+		err = err || nla_put_in_addr(skb, PGM_A_EVENT_SOURCE, ev->source.ip) ||
 		      nla_put_u32(skb, PGM_A_EVENT_FIRST_SQN, ev->first) ||
 		      nla_put_u32(skb, PGM_A_EVENT_COUNT, ev->count);
 		break;

@@ -68,8 +68,8 @@ void pgm_fill_hdr(struct sk_buff *skb, __be16 sport, __be16 dport, u8 type,
  * @sport: source port of the packet (a NAK's is the data-destination port)
  * @dport: destination port
  * @gsi: the session's GSI
- * @src_nla: the source's NLA
- * @grp_nla: the group's NLA
+ * @src_nla: the source's NLA, IPv4
+ * @grp_nla: the group's NLA, IPv4
  * @sqns: the sequence numbers, network order: the first in the header, the
  *	others (62 at most) in one OPT_NAK_LIST
  * @n: how many, at least one
@@ -78,8 +78,8 @@ void pgm_fill_hdr(struct sk_buff *skb, __be16 sport, __be16 dport, u8 type,
  * Return: the packet, or NULL without memory.
  */
 struct sk_buff *pgm_build_nak(u8 type, __be16 sport, __be16 dport, const u8 *gsi,
-			      __be32 src_nla, __be32 grp_nla, const __be32 *sqns,
-			      unsigned int n)
+			      const union pgm_addr *src_nla, const union pgm_addr *grp_nla,
+			      const __be32 *sqns, unsigned int n)
 {
 	unsigned int optlen = pgm_nak_optlen(n);
 	struct sk_buff *skb = pgm_alloc_pkt(PGM_NAK4_HLEN + optlen, GFP_ATOMIC);
@@ -95,10 +95,10 @@ struct sk_buff *pgm_build_nak(u8 type, __be16 sport, __be16 dport, const u8 *gsi
 	nk->sqn = sqns[0];
 	nk->src.afi = htons(PGM_AFI_IP);
 	nk->src.reserved = 0;
-	nk->src.addr = src_nla;
+	nk->src.addr = src_nla->ip;
 	nk->grp.afi = htons(PGM_AFI_IP);
 	nk->grp.reserved = 0;
-	nk->grp.addr = grp_nla;
+	nk->grp.addr = grp_nla->ip;
 	if (optlen) {
 		pgm_optw_init(&ow, skb_put(skb, optlen));
 		o = pgm_optw_add(&ow, PGM_OPT_NAK_LIST, 4 + 4 * (n - 1));
@@ -169,7 +169,7 @@ void pgm_csum_replace(struct pgm_hdr *ph, __wsum from, __wsum to)
  * pgm_xmit_ttl - send a PGM packet over IPv4 with a given TTL
  * @sk: the sending socket (its multicast options, UDP encapsulation)
  * @skb: the packet, consumed
- * @daddr: destination, unicast or a group
+ * @daddr: destination, unicast or a group, IPv4
  * @ra: with the Router Alert option (SPM, NCF, RDATA; never in UDP)
  * @ttl: IP TTL, 0 for the socket's
  *
@@ -177,7 +177,8 @@ void pgm_csum_replace(struct pgm_hdr *ph, __wsum from, __wsum to)
  *
  * Return: 0 or what the routing or ip_local_out() said.
  */
-int pgm_xmit_ttl(struct sock *sk, struct sk_buff *skb, __be32 daddr, bool ra, u8 ttl)
+int pgm_xmit_ttl(struct sock *sk, struct sk_buff *skb, const union pgm_addr *daddr, bool ra,
+		 u8 ttl)
 {
 	struct inet_sock *inet = inet_sk(sk);
 	struct net *net = sock_net(sk);
@@ -188,7 +189,7 @@ int pgm_xmit_ttl(struct sock *sk, struct sk_buff *skb, __be32 daddr, bool ra, u8
 	struct flowi4 fl4;
 	struct rtable *rt;
 	struct iphdr *iph;
-	bool mc = ipv4_is_multicast(daddr);
+	bool mc = ipv4_is_multicast(daddr->ip);
 
 	if (udp)
 		ra = false;
@@ -202,7 +203,7 @@ int pgm_xmit_ttl(struct sock *sk, struct sk_buff *skb, __be32 daddr, bool ra, u8
 	}
 	flowi4_init_output(&fl4, oif, sk->sk_mark, RT_TOS(inet->tos),
 			   RT_SCOPE_UNIVERSE, udp ? IPPROTO_UDP : IPPROTO_PGM,
-			   inet_sk_flowi_flags(sk), daddr, saddr, 0, 0,
+			   inet_sk_flowi_flags(sk), daddr->ip, saddr, 0, 0,
 			   sock_net_uid(net, sk));
 	rt = ip_route_output_flow(net, &fl4, sk);
 	if (IS_ERR(rt)) {
@@ -210,8 +211,12 @@ int pgm_xmit_ttl(struct sock *sk, struct sk_buff *skb, __be32 daddr, bool ra, u8
 		return PTR_ERR(rt);
 	}
 
-	if (udp)
-		pgm_udp_push(sk, skb, fl4.saddr, daddr);
+	if (udp) {
+		union pgm_addr src;
+
+		pgm_addr_set_v4(&src, fl4.saddr);
+		pgm_udp_push(sk, skb, &src, daddr);
+	}
 	skb_push(skb, ihl);
 	skb_reset_network_header(skb);
 	iph = ip_hdr(skb);
@@ -226,7 +231,7 @@ int pgm_xmit_ttl(struct sock *sk, struct sk_buff *skb, __be32 daddr, bool ra, u8
 		iph->ttl = mc ? READ_ONCE(inet->mc_ttl) : ip4_dst_hoplimit(&rt->dst);
 	iph->protocol = udp ? IPPROTO_UDP : IPPROTO_PGM;
 	iph->saddr = fl4.saddr;
-	iph->daddr = daddr;
+	iph->daddr = daddr->ip;
 	if (ra) {
 		u8 *opt = (u8 *)(iph + 1);
 
@@ -259,12 +264,12 @@ int pgm_xmit_ttl(struct sock *sk, struct sk_buff *skb, __be32 daddr, bool ra, u8
  * pgm_xmit - send a PGM packet over IPv4 with the socket's TTL
  * @sk: the sending socket
  * @skb: the packet, consumed
- * @daddr: destination, unicast or a group
+ * @daddr: destination, unicast or a group, IPv4
  * @ra: with the Router Alert option
  *
  * Return: as pgm_xmit_ttl().
  */
-int pgm_xmit(struct sock *sk, struct sk_buff *skb, __be32 daddr, bool ra)
+int pgm_xmit(struct sock *sk, struct sk_buff *skb, const union pgm_addr *daddr, bool ra)
 {
 	return pgm_xmit_ttl(sk, skb, daddr, ra, 0);
 }

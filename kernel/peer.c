@@ -209,8 +209,8 @@ struct pgm_peer *pgm_peer_new(struct pgm_receiver *rcv, const struct pgm_tsi *ts
 	peer->rcv = rcv;
 	peer->tsi = *tsi;
 	peer->dport = dport;
-	peer->saddr = iph->saddr;
-	peer->group = iph->daddr;
+	pgm_addr_set_v4(&peer->saddr, iph->saddr);
+	pgm_addr_set_v4(&peer->group, iph->daddr);
 	peer->p = ps->params;
 	peer->size = peer->p.rxw_sqns;
 	peer->mask = slots - 1;

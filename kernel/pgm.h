@@ -61,7 +61,10 @@
 #include <linux/list.h>
 #include <linux/random.h>
 #include <linux/hrtimer.h>
+#include <linux/in6.h>
 #include <net/inet_sock.h>
+#include <net/ipv6.h>
+#include <net/addrconf.h>
 #include <net/netns/generic.h>
 #include <uapi/linux/pgm.h>
 #include <uapi/linux/pgm_netlink.h>
@@ -128,13 +131,70 @@ struct pgm_net {
 	struct ctl_table	*sysctl_table;	/* its copy of pgm_sysctl_template */
 };
 
+/*
+ * An IP address of either family, as netfilter's nf_inet_addr.  A socket
+ * lives in one family (docs/ipv6.md), so an address it keeps carries no
+ * family of its own: the socket's sk_family says which member is valid.
+ * The helpers below, given that family, are the only code that looks
+ * inside, besides code of one family only (the IPv4 output path, IPv4
+ * netlink attributes, AFI 1 NLAs), which uses @ip.
+ */
+union pgm_addr {
+	__be32		ip;
+	struct in6_addr	in6;
+};
+
+/* Sets @a to the IPv4 address @ip, the rest of it zero. */
+static inline void pgm_addr_set_v4(union pgm_addr *a, __be32 ip)
+{
+	memset(a, 0, sizeof(*a));
+	a->ip = ip;
+}
+
+/* Are @a and @b, of @family, the same address? */
+static inline bool pgm_addr_eq(sa_family_t family, const union pgm_addr *a,
+			       const union pgm_addr *b)
+{
+	if (family == AF_INET6)
+		return ipv6_addr_equal(&a->in6, &b->in6);
+	return a->ip == b->ip;
+}
+
+/* Is @a, of @family, the unspecified address (INADDR_ANY, ::)? */
+static inline bool pgm_addr_any(sa_family_t family, const union pgm_addr *a)
+{
+	if (family == AF_INET6)
+		return ipv6_addr_any(&a->in6);
+	return !a->ip;
+}
+
+/*
+ * Could @a, of @family, be a host's own address: neither unspecified nor
+ * multicast, and for IPv4 neither the broadcast address nor in 0.0.0.0/8?
+ */
+static inline bool pgm_addr_unicast(sa_family_t family, const union pgm_addr *a)
+{
+	if (family == AF_INET6)
+		return !ipv6_addr_any(&a->in6) && !ipv6_addr_is_multicast(&a->in6);
+	return !ipv4_is_multicast(a->ip) && !ipv4_is_lbcast(a->ip) &&
+	       !ipv4_is_zeronet(a->ip);
+}
+
+/* Is @a, of @family, a multicast address? */
+static inline bool pgm_addr_is_mc(sa_family_t family, const union pgm_addr *a)
+{
+	if (family == AF_INET6)
+		return ipv6_addr_is_multicast(&a->in6);
+	return ipv4_is_multicast(a->ip);
+}
+
 struct pgm_source;
 struct pgm_receiver;
 
 /* What rides in skb->cb of an APDU queued for delivery to a receiver. */
 struct pgm_skb_cb {
 	struct pgm_tsi	tsi;
-	__be32		saddr;		/* IP source of the data */
+	union pgm_addr	saddr;		/* IP source of the data */
 	u32		sqn;		/* first sequence number of the APDU */
 	u32		frag_off;	/* held data: its OPT_FRAGMENT's offset (FEC) */
 };
@@ -204,6 +264,15 @@ static inline struct pgm_sock *pgm_sk(const struct sock *sk)
 
 extern unsigned int pgm_net_id;
 
+/*
+ * The address an IPv4 socket is bound to (inet_rcv_saddr): a group, a
+ * local address, or unspecified; read locklessly, as the input path does.
+ */
+static inline void pgm_sk_rcv_addr(const struct sock *sk, union pgm_addr *a)
+{
+	pgm_addr_set_v4(a, READ_ONCE(inet_sk(sk)->inet_rcv_saddr));
+}
+
 static inline struct pgm_net *pgm_pernet(const struct net *net)
 {
 	return net_generic(net, pgm_net_id);
@@ -228,9 +297,10 @@ static inline void pgm_mib_add(struct pgm_net *pn, enum pgm_mib_field f, u64 n)
 void pgm_netns_stats(struct pgm_net *pn, struct pgm_netns_stats *st);
 
 /* output.c */
-int pgm_xmit(struct sock *sk, struct sk_buff *skb, __be32 daddr, bool ra);
+int pgm_xmit(struct sock *sk, struct sk_buff *skb, const union pgm_addr *daddr, bool ra);
 /* The same with IP TTL @ttl (0: the socket's). */
-int pgm_xmit_ttl(struct sock *sk, struct sk_buff *skb, __be32 daddr, bool ra, u8 ttl);
+int pgm_xmit_ttl(struct sock *sk, struct sk_buff *skb, const union pgm_addr *daddr, bool ra,
+		 u8 ttl);
 struct sk_buff *pgm_alloc_pkt(unsigned int len, gfp_t gfp);
 void pgm_fill_hdr(struct sk_buff *skb, __be16 sport, __be16 dport, u8 type,
 		  u8 options, const u8 *gsi, u16 tsdu_len);
@@ -238,8 +308,8 @@ void pgm_set_csum(struct sk_buff *skb);
 void pgm_set_csum_payload(struct sk_buff *skb, __wsum payload, unsigned int plen);
 void pgm_csum_replace(struct pgm_hdr *ph, __wsum from, __wsum to);
 struct sk_buff *pgm_build_nak(u8 type, __be16 sport, __be16 dport, const u8 *gsi,
-			      __be32 src_nla, __be32 grp_nla, const __be32 *sqns,
-			      unsigned int n);
+			      const union pgm_addr *src_nla, const union pgm_addr *grp_nla,
+			      const __be32 *sqns, unsigned int n);
 
 /* PGM bytes of a NAK or NCF naming @n sqns (pgm_build_nak). */
 static inline unsigned int pgm_nak_len(unsigned int n)
@@ -286,7 +356,7 @@ struct pgm_source_info {
 	u64			held;	/* TSDU bytes in the window */
 	u32			size;	/* window capacity, sqns */
 	u32			rate;	/* rate limit, bytes/s */
-	__be32			nla, group;
+	union pgm_addr		nla, group;
 	__be16			sport, dport;
 	bool			closing;
 };
@@ -300,7 +370,7 @@ struct pgm_receiver_info {
 /* One peer, for the peer dump. */
 struct pgm_peer_info {
 	struct pgm_tsi	tsi;
-	__be32		saddr, group, nla;
+	union pgm_addr	saddr, group, nla;
 	__be16		dport;
 	u32		next, lead, size, end, idle_ms;
 	u32		fec_k;		/* 0: no FEC learnt */
@@ -313,7 +383,7 @@ struct pgm_nl_event {
 	u8		cmd;		/* PGM_CMD_*_NTF */
 	u8		role;
 	struct pgm_tsi	tsi;
-	__be32		source, group;
+	union pgm_addr	source, group;
 	__be16		port;
 	u32		first, count, last, reason, rate, threshold, rate_limit;
 	u64		rate_limited;
@@ -378,7 +448,8 @@ int pgm_udp_hold(struct sock *sk);
 void pgm_udp_put(struct sock *sk);
 void pgm_udp_net_init(struct pgm_net *pn);
 void pgm_udp_net_exit(struct pgm_net *pn);
-void pgm_udp_push(struct sock *sk, struct sk_buff *skb, __be32 saddr, __be32 daddr);
+void pgm_udp_push(struct sock *sk, struct sk_buff *skb, const union pgm_addr *saddr,
+		  const union pgm_addr *daddr);
 
 /* Bytes the encapsulation adds in front of the PGM header. */
 static inline unsigned int pgm_encap_hlen(const struct sock *sk)

@@ -206,7 +206,7 @@ static void pgm_send_nak(struct pgm_receiver *rcv, struct pgm_peer *peer,
 {
 	/* Upstream: source port is the data-destination port (8.3). */
 	struct sk_buff *skb = pgm_build_nak(PGM_NAK, peer->dport, peer->tsi.sport,
-					    peer->tsi.gsi, peer->nla, peer->group,
+					    peer->tsi.gsi, &peer->nla, &peer->group,
 					    sqns, n);
 
 	lockdep_assert_held(&rcv->lock);
@@ -216,7 +216,7 @@ static void pgm_send_nak(struct pgm_receiver *rcv, struct pgm_peer *peer,
 		((struct pgm_hdr *)skb_transport_header(skb))->options |= PGM_OPT_PARITY;
 		pgm_set_csum(skb);
 	}
-	if (!pgm_xmit(rcv->sk, skb, peer->nla, false)) {
+	if (!pgm_xmit(rcv->sk, skb, &peer->nla, false)) {
 		rcv->st.naks_sent += n;
 		peer->naks_sent += n;
 		if (parity) {
@@ -228,7 +228,7 @@ static void pgm_send_nak(struct pgm_receiver *rcv, struct pgm_peer *peer,
 
 /* One SPMR (section 8.4) for @peer's session to @daddr, with IP TTL @ttl. */
 static void pgm_send_spmr_to(struct pgm_receiver *rcv, struct pgm_peer *peer,
-			     __be32 daddr, u8 ttl)
+			     const union pgm_addr *daddr, u8 ttl)
 	__must_hold(&rcv->lock)
 {
 	struct sk_buff *skb = pgm_alloc_pkt(PGM_HDR_LEN, GFP_ATOMIC);
@@ -251,8 +251,8 @@ static void pgm_send_spmr(struct pgm_receiver *rcv, struct pgm_peer *peer)
 	__must_hold(&rcv->lock)
 {
 	lockdep_assert_held(&rcv->lock);
-	pgm_send_spmr_to(rcv, peer, peer->group, 1);
-	pgm_send_spmr_to(rcv, peer, peer->saddr, 0);
+	pgm_send_spmr_to(rcv, peer, &peer->group, 1);
+	pgm_send_spmr_to(rcv, peer, &peer->saddr, 0);
 }
 
 /*
@@ -309,7 +309,7 @@ static bool pgm_peer_nak_due(struct pgm_peer *peer, u64 now,
 			     __be32 *par, unsigned int *npar)
 	__must_hold(&peer->rcv->lock)
 {
-	bool can_nak = peer->nla && peer->credit, deferred = false;
+	bool can_nak = pgm_peer_has_nla(peer) && peer->credit, deferred = false;
 	u64 wait = 0, retry = 0;
 	u32 sqn, tg;
 
@@ -340,7 +340,7 @@ static bool pgm_peer_nak_due(struct pgm_peer *peer, u64 now,
 			}
 			/* No SPM yet (nowhere to send), no credit, or the list is full. */
 			if (!can_nak || *nnak == 1 + PGM_NAK_LIST_MAX) {
-				deferred |= !!peer->nla && !peer->credit;
+				deferred |= pgm_peer_has_nla(peer) && !peer->credit;
 				slot_deadline(peer, s, SLOT_BACKOFF, s->deadline);
 				break;
 			}
@@ -442,7 +442,7 @@ enum hrtimer_restart pgm_peer_timer(struct hrtimer *t)
 	}
 	if (peer->started &&
 	    ((peer->wait_pending && !pgm_ns_before(now, peer->wait_at)) ||
-	     (peer->bo_pending && peer->nla && peer->credit &&
+	     (peer->bo_pending && pgm_peer_has_nla(peer) && peer->credit &&
 	      !pgm_ns_before(now, peer->bo_at)))) {
 		if (pgm_peer_nak_due(peer, now, nak, &nnak, par, &npar))
 			rcv->st.naks_deferred++;
@@ -515,7 +515,7 @@ void pgm_peer_arm(struct pgm_peer *peer)
 		when = peer->spmr_at;
 	if (peer->wait_pending && pgm_ns_before(peer->wait_at, when))
 		when = peer->wait_at;
-	if (peer->bo_pending && peer->nla && peer->credit && pgm_ns_before(peer->bo_at, when))
+	if (peer->bo_pending && pgm_peer_has_nla(peer) && peer->credit && pgm_ns_before(peer->bo_at, when))
 		when = peer->bo_at;
 	peer_timer_at(peer, when);
 }
@@ -723,19 +723,23 @@ static void pgm_rx_data(struct pgm_receiver *rcv, struct pgm_peer *peer,
  * many), and, damping its jitter (section 10), a new one is taken only when
  * two SPMs in a row carry it.
  */
-static void pgm_peer_nla(struct pgm_receiver *rcv, struct pgm_peer *peer, __be32 nla)
+static void pgm_peer_nla(struct pgm_receiver *rcv, struct pgm_peer *peer,
+			 const union pgm_addr *nla)
 	__must_hold(&rcv->lock)
 {
+	sa_family_t f = rcv->sk->sk_family;
+
 	lockdep_assert_held(&rcv->lock);
-	if (ipv4_is_multicast(nla) || ipv4_is_lbcast(nla) || ipv4_is_zeronet(nla)) {
+	if (!pgm_addr_unicast(f, nla)) {
 		rcv->st.malformed++;
 		return;
 	}
-	if (!peer->nla || nla == peer->nla || nla == peer->nla_new) {
-		peer->nla = nla;
-		peer->nla_new = 0;
+	if (!pgm_peer_has_nla(peer) || pgm_addr_eq(f, nla, &peer->nla) ||
+	    pgm_addr_eq(f, nla, &peer->nla_new)) {
+		peer->nla = *nla;
+		memset(&peer->nla_new, 0, sizeof(peer->nla_new));
 	} else {
-		peer->nla_new = nla;
+		peer->nla_new = *nla;
 	}
 }
 
@@ -758,8 +762,12 @@ static void pgm_rx_spm(struct pgm_receiver *rcv, struct pgm_peer *peer,
 	rcv->st.spms_received++;
 	peer->spm_seen = true;
 	peer->spm_sqn = spm_sqn;
-	if (ntohs(spm->nla.afi) == PGM_AFI_IP)
-		pgm_peer_nla(rcv, peer, spm->nla.addr);
+	if (ntohs(spm->nla.afi) == PGM_AFI_IP) {
+		union pgm_addr nla;
+
+		pgm_addr_set_v4(&nla, spm->nla.addr);
+		pgm_peer_nla(rcv, peer, &nla);
+	}
 	/* Section 11.8.1: OPT_PARITY_PRM says what FEC the source offers. */
 	pgm_fec_spm(rcv, peer, skb->data, info);
 	peer->spm_lead = lead;
@@ -873,12 +881,14 @@ void pgm_receiver_rcv(struct sock *sk, struct sk_buff **skbp, bool take,
 	struct sk_buff *skb = *skbp;
 	struct pgm_receiver *rcv = rcu_dereference(pgm_sk(sk)->rcv);
 	const struct pgm_hdr *ph = (const struct pgm_hdr *)skb->data;
-	__be32 saddr = ip_hdr(skb)->saddr;
+	sa_family_t f = sk->sk_family;
+	union pgm_addr saddr;
 	struct pgm_peer *peer;
 	struct pgm_tsi tsi;
 
 	if (!rcv)
 		return;
+	pgm_addr_set_v4(&saddr, ip_hdr(skb)->saddr);
 	memcpy(tsi.gsi, ph->gsi, PGM_GSI_LEN);
 	/* Upstream (another receiver's SPMR): the ports are reversed. */
 	tsi.sport = info->type == PGM_SPMR ? ph->dport : ph->sport;
@@ -910,7 +920,8 @@ void pgm_receiver_rcv(struct sock *sk, struct sk_buff **skbp, bool take,
 		peer = pgm_peer_new(rcv, &tsi, ip_hdr(skb), ph->dport);
 		if (!peer)
 			goto out;
-	} else if (saddr != peer->saddr && !(info->type == PGM_NCF && saddr == peer->nla)) {
+	} else if (!pgm_addr_eq(f, &saddr, &peer->saddr) &&
+		   !(info->type == PGM_NCF && pgm_addr_eq(f, &saddr, &peer->nla))) {
 		/*
 		 * A session is tied to the address it started from: its TSI
 		 * from anywhere else is not its source (an NCF may also come

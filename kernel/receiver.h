@@ -80,11 +80,12 @@ struct pgm_peer {
 	struct pgm_receiver	*rcv;
 	struct hrtimer		timer;		/* soft: runs in softirq */
 	struct pgm_tsi		tsi;
+	/* Checked with @tsi by every packet: in the same cacheline. */
+	union pgm_addr		saddr;		/* IP source of its packets: the session's address */
+	union pgm_addr		group;		/* where its data goes */
+	union pgm_addr		nla;		/* path NLA from SPMs; unspecified: none yet */
+	union pgm_addr		nla_new;	/* a different NLA seen once (damping) */
 	__be16			dport;
-	__be32			saddr;		/* IP source of its packets: the session's address */
-	__be32			group;		/* where its data goes */
-	__be32			nla;		/* path NLA from SPMs; 0: none yet */
-	__be32			nla_new;	/* a different NLA seen once (damping) */
 	bool			spm_seen;
 	bool			started;	/* window defined */
 	bool			expired;	/* silent too long: draining, then freed */
@@ -146,6 +147,12 @@ struct pgm_receiver {
 static inline struct pgm_receiver *pgm_rcv_get(struct sock *sk)
 {
 	return rcu_dereference_protected(pgm_sk(sk)->rcv, lockdep_sock_is_held(sk));
+}
+
+/* Has @peer learnt a path NLA from an SPM, somewhere its NAKs can go? */
+static inline bool pgm_peer_has_nla(const struct pgm_peer *peer)
+{
+	return !pgm_addr_any(peer->rcv->sk->sk_family, &peer->nla);
 }
 
 /* The window's size in sqns (PGM_RXW_SQNS when the peer appeared). */

@@ -182,8 +182,8 @@ static void pgm_send_ncf(struct pgm_source *src)
 		src->pncf_n = 0;
 	else
 		src->ncf_n = 0;
-	skb = pgm_build_nak(PGM_NCF, src->sport, src->dport, src->gsi, src->nla,
-			    src->group, parity ? src->pncf : src->ncf, n);
+	skb = pgm_build_nak(PGM_NCF, src->sport, src->dport, src->gsi, &src->nla,
+			    &src->group, parity ? src->pncf : src->ncf, n);
 	if (!skb)
 		return;
 	if (parity) {
@@ -192,7 +192,7 @@ static void pgm_send_ncf(struct pgm_source *src)
 		pgm_set_csum(skb);
 	}
 	pgm_charge(src, pgm_wire_len(src, skb->len, true), true);
-	if (!pgm_xmit(src->sk, skb, src->group, true))
+	if (!pgm_xmit(src->sk, skb, &src->group, true))
 		src->st.ncf_sent++;
 }
 
@@ -412,8 +412,8 @@ static void pgm_source_nak(struct pgm_source *src, struct sk_buff *skb,
 
 	lockdep_assert_held(&src->lock);
 	/* Source NLA (IPv4 only here) must be ours, the group NLA our group. */
-	if (ntohs(nk->src.afi) != PGM_AFI_IP || nk->src.addr != src->nla ||
-	    ntohs(nk->grp.afi) != PGM_AFI_IP || nk->grp.addr != src->group) {
+	if (ntohs(nk->src.afi) != PGM_AFI_IP || nk->src.addr != src->nla.ip ||
+	    ntohs(nk->grp.afi) != PGM_AFI_IP || nk->grp.addr != src->group.ip) {
 		src->st.malformed++;
 		return;
 	}

@@ -181,25 +181,25 @@ static int pgm_bind(struct sock *sk, struct sockaddr *uaddr, int addr_len)
 	struct inet_sock *inet = inet_sk(sk);
 	struct pgm_sock *ps = pgm_sk(sk);
 	struct pgm_net *pn = pgm_pernet(sock_net(sk));
-	__be32 addr;
+	union pgm_addr addr;
+	bool receiver;
 	int err = 0;
 
 	if (addr_len < (int)sizeof(*sin))
 		return -EINVAL;
 	if (sin->sin_family != AF_INET)
 		return -EAFNOSUPPORT;
-	addr = sin->sin_addr.s_addr;
+	pgm_addr_set_v4(&addr, sin->sin_addr.s_addr);
+	/* A group, or the unspecified address, makes a receiver. */
+	receiver = pgm_addr_is_mc(AF_INET, &addr) || pgm_addr_any(AF_INET, &addr);
 
-	if (!ipv4_is_multicast(addr) && addr != htonl(INADDR_ANY) &&
-	    inet_addr_type(sock_net(sk), addr) != RTN_LOCAL)
+	if (!receiver && inet_addr_type(sock_net(sk), addr.ip) != RTN_LOCAL)
 		return -EADDRNOTAVAIL;
-	if ((ipv4_is_multicast(addr) || addr == htonl(INADDR_ANY)) &&
-	    !sin->sin_port)
+	if (receiver && !sin->sin_port)
 		return -EINVAL;	/* a receiver needs the data-destination port */
 
 	/* A receiver's port is a port like UDP's: the low ones are privileged. */
-	if ((ipv4_is_multicast(addr) || addr == htonl(INADDR_ANY)) &&
-	    !pgm_port_allowed(sock_net(sk), ntohs(sin->sin_port)))
+	if (receiver && !pgm_port_allowed(sock_net(sk), ntohs(sin->sin_port)))
 		return -EACCES;
 
 	lock_sock(sk);
@@ -208,7 +208,7 @@ static int pgm_bind(struct sock *sk, struct sockaddr *uaddr, int addr_len)
 		err = -EINVAL;
 		goto out;
 	}
-	if (ipv4_is_multicast(addr) || addr == htonl(INADDR_ANY)) {
+	if (receiver) {
 		err = pgm_udp_hold(sk);
 		if (err)
 			goto out;
@@ -217,13 +217,13 @@ static int pgm_bind(struct sock *sk, struct sockaddr *uaddr, int addr_len)
 			pgm_udp_put(sk);
 			goto out;
 		}
-		inet->inet_rcv_saddr = addr;
+		inet->inet_rcv_saddr = addr.ip;
 		spin_lock_bh(&pn->lock);
 		pgm_set_port(pn, sk, PGM_ROLE_RECEIVER, sin->sin_port);
 		spin_unlock_bh(&pn->lock);
 	} else {
-		inet->inet_rcv_saddr = addr;
-		inet->inet_saddr = addr;
+		inet->inet_rcv_saddr = addr.ip;
+		inet->inet_saddr = addr.ip;
 	}
 out:
 	release_sock(sk);

@@ -156,7 +156,7 @@ void pgm_send_spm(struct pgm_source *src, bool force)
 	spm->lead = htonl(src->next_sqn - 1);	/* trail - 1 when empty */
 	spm->nla.afi = htons(PGM_AFI_IP);
 	spm->nla.reserved = 0;
-	spm->nla.addr = src->nla;
+	spm->nla.addr = src->nla.ip;
 	if (optlen) {
 		pgm_optw_init(&ow, skb_put(skb, optlen));
 		/* FEC's first, in every SPM (section 11.4). */
@@ -171,7 +171,7 @@ void pgm_send_spm(struct pgm_source *src, bool force)
 	}
 	pgm_set_csum(skb);
 	pgm_charge(src, cost, false);
-	if (!pgm_xmit(src->sk, skb, src->group, true))
+	if (!pgm_xmit(src->sk, skb, &src->group, true))
 		src->st.spm_sent++;
 }
 
@@ -323,7 +323,7 @@ int pgm_send_entry(struct pgm_source *src, struct sk_buff *orig, bool rdata)
 	}
 	len = skb->len;
 	pgm_charge(src, pgm_wire_len(src, len, rdata), rdata);
-	if (pgm_xmit(src->sk, skb, src->group, rdata))
+	if (pgm_xmit(src->sk, skb, &src->group, rdata))
 		return -ENOBUFS;
 	if (rdata) {
 		src->st.rdata_sent++;
@@ -499,8 +499,8 @@ int pgm_source_start(struct sock *sk)
 	INIT_LIST_HEAD(&src->rq);
 	INIT_LIST_HEAD(&src->lg);
 	src->sk = sk;
-	src->nla = fl4.saddr;
-	src->group = inet->inet_daddr;
+	pgm_addr_set_v4(&src->nla, fl4.saddr);
+	pgm_addr_set_v4(&src->group, inet->inet_daddr);
 	src->sport = inet->inet_sport;
 	src->dport = inet->inet_dport;
 	memcpy(src->gsi, ps->gsi, PGM_GSI_LEN);

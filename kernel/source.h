@@ -71,8 +71,8 @@ struct pgm_source {
 	u64			refill_ns;
 	unsigned int		odata_waiters;	/* send()s asleep for tokens */
 	unsigned long		odata_short;	/* jiffies a send() last found no tokens */
-	__be32			nla;		/* our address, for SPM path NLA */
-	__be32			group;
+	union pgm_addr		nla;		/* our address, for SPM path NLA */
+	union pgm_addr		group;
 	__be16			sport, dport;
 	u8			gsi[PGM_GSI_LEN];
 	struct pgm_params	p;		/* fixed at connect() */

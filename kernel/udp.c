@@ -212,7 +212,7 @@ void pgm_udp_net_exit(struct pgm_net *pn)
  * pgm_udp_push - put the UDP header in front of the PGM packet at skb->data
  * @sk: the sending socket (its tunnel ports)
  * @skb: the packet
- * @saddr: IP source, for the pseudo-header
+ * @saddr: IP source, for the pseudo-header (IPv4)
  * @daddr: IP destination: the group's port for a group, else the unicast one
  *
  * Its checksum costs no pass over the packet: every PGM packet we send
@@ -222,7 +222,8 @@ void pgm_udp_net_exit(struct pgm_net *pn)
  * with both complete (CHECKSUM_NONE): a receiver that checks either
  * (OpenPGM checks both) finds them right.
  */
-void pgm_udp_push(struct sock *sk, struct sk_buff *skb, __be32 saddr, __be32 daddr)
+void pgm_udp_push(struct sock *sk, struct sk_buff *skb, const union pgm_addr *saddr,
+		  const union pgm_addr *daddr)
 {
 	const struct pgm_params *p = &pgm_sk(sk)->params;
 	unsigned int len = skb->len + sizeof(struct udphdr);
@@ -233,12 +234,12 @@ void pgm_udp_push(struct sock *sk, struct sk_buff *skb, __be32 saddr, __be32 dad
 	skb_reset_transport_header(skb);
 	uh = udp_hdr(skb);
 	uh->source = htons(READ_ONCE(p->udp_encap_ucast_port));
-	uh->dest = htons(ipv4_is_multicast(daddr) ? READ_ONCE(p->udp_encap_mcast_port) :
+	uh->dest = htons(pgm_addr_is_mc(sk->sk_family, daddr) ? READ_ONCE(p->udp_encap_mcast_port) :
 			 READ_ONCE(p->udp_encap_ucast_port));
 	uh->len = htons(len);
 	uh->check = 0;
 	csum = csum_partial(uh, sizeof(*uh), 0);
-	uh->check = csum_tcpudp_magic(saddr, daddr, len, IPPROTO_UDP, csum);
+	uh->check = csum_tcpudp_magic(saddr->ip, daddr->ip, len, IPPROTO_UDP, csum);
 	if (!uh->check)
 		uh->check = CSUM_MANGLED_0;
 	skb->ip_summed = CHECKSUM_NONE;
