@@ -228,16 +228,19 @@ check-host: swift build/ktests/wire_test build/ktests/txw_test build/ktests/fec_
 # each kind (E2E_CASES_older), but not the tools' own tests (tools, pgmctl,
 # monitor), which use only the netlink ABI that nl-smoke checks there.
 # E2E_COUNT 7000: ~9,900 sqns a case, so the 8192-sqn windows wrap
-# (make check-kernel-6.12 E2E_COUNT=10000 for the longer run).
+# (make check-kernel-6.12 E2E_COUNT=10000 for the longer run).  E2E_CASES
+# picks cases (empty: all; make check leaves out three on 6.12, see
+# scripts/check).
 SUITE ?= full
 E2E_COUNT ?= 7000
 E2E_CASES_older := loss5 fec5 multi ring10
+E2E_CASES ?= $(E2E_CASES_$(SUITE))
 check-kernel-%: .deps.stamp swift $(KTESTS) $(INTEROP) $(PERF_HELPERS)
 	@mkdir -p build/check
 	@scripts/build-module --strict $* >/dev/null
 	@start=$$(date +%s); set -o pipefail; \
 	scripts/vm --autoload --kernel $* -- env PGM_SUITE=$(SUITE) PGM_E2E_COUNT=$(E2E_COUNT) \
-		PGM_E2E_CASES="$(E2E_CASES_$(SUITE))" Tests/kernel/suite.sh 2>&1 | \
+		PGM_E2E_CASES="$(E2E_CASES)" Tests/kernel/suite.sh 2>&1 | \
 		tee build/check/kernel-$*.log; \
 	rc=$$?; echo "# VM stage on $* ($(SUITE)) took $$(( $$(date +%s) - start )) s"; exit $$rc
 
