@@ -262,14 +262,31 @@ static inline struct pgm_sock *pgm_sk(const struct sock *sk)
 	return (struct pgm_sock *)sk;
 }
 
+/*
+ * An IPv6 socket (ipv6.c): the IPv6 layer's per-socket state last, where
+ * inet6_create() finds it (docs/ipv6.md; compat.h, PGM_PROTO_PINFO).
+ */
+struct pgm6_sock {
+	struct pgm_sock		pgm;	/* must be first */
+	struct ipv6_pinfo	inet6;	/* must be last */
+};
+
 extern unsigned int pgm_net_id;
 
 /*
- * The address an IPv4 socket is bound to (inet_rcv_saddr): a group, a
- * local address, or unspecified; read locklessly, as the input path does.
+ * The address a socket is bound to (inet_rcv_saddr, sk_v6_rcv_saddr): a
+ * group, a local address, or unspecified; read locklessly, as the input
+ * path does.  An IPv6 address is written once, by bind() before the
+ * socket enters the port hash (whose RCU publication orders it for the
+ * input path), and never changes after; a dump racing with bind() may
+ * see it half written, as it may see the socket half bound.
  */
 static inline void pgm_sk_rcv_addr(const struct sock *sk, union pgm_addr *a)
 {
+	if (sk->sk_family == AF_INET6) {
+		a->in6 = sk->sk_v6_rcv_saddr;
+		return;
+	}
 	pgm_addr_set_v4(a, READ_ONCE(inet_sk(sk)->inet_rcv_saddr));
 }
 
@@ -442,6 +459,23 @@ void pgm_receiver_ring_stats(struct sock *sk, struct pgm_rx_ring_stats *st);
 /* socket.c */
 extern struct proto pgm_prot;
 extern const struct proto_ops pgm_ops;
+int pgm_bind_addr(struct sock *sk, const union pgm_addr *addr, __be16 port, int ifindex);
+int pgm_connect_addr(struct sock *sk, const union pgm_addr *daddr, __be16 dport, int ifindex);
+int pgm_sol_setsockopt(struct sock *sk, int optname, sockptr_t optval, unsigned int optlen);
+int pgm_sol_getsockopt(struct sock *sk, int optname, char __user *optval,
+		       int __user *optlen);
+__poll_t pgm_poll(struct file *file, struct socket *sock, poll_table *wait);
+/* The struct proto methods both families share. */
+int pgm_init_sock(struct sock *sk);
+void pgm_close(struct sock *sk, long timeout);
+int pgm_sendmsg(struct sock *sk, struct msghdr *msg, size_t len);
+int pgm_hash(struct sock *sk);
+void pgm_unhash(struct sock *sk);
+
+/* ipv6.c */
+int pgm6_init(void);
+void pgm6_exit(void);
+int pgm6_mcast(struct sock *sk, int optname, sockptr_t optval, unsigned int optlen);
 
 /* udp.c */
 int pgm_udp_hold(struct sock *sk);
