@@ -25,6 +25,7 @@
 #include <net/inet_common.h>
 #include <net/ipv6.h>
 #include <net/addrconf.h>
+#include <net/ip6_route.h>
 #include <net/protocol.h>
 
 #include "pgm.h"
@@ -204,6 +205,106 @@ static int pgm6_getsockopt(struct sock *sk, int level, int optname,
 	if (level != SOL_IPV6)
 		return -ENOPROTOOPT;
 	return ipv6_getsockopt(sk, level, optname, optval, optlen);
+}
+
+/*
+ * The flow of a packet from @sk to @daddr: the interface the socket is
+ * bound to, else IPV6_MULTICAST_IF for a group or IPV6_UNICAST_IF for
+ * an address; the source address it is bound to, if any.
+ */
+static void pgm6_flow(struct sock *sk, const struct in6_addr *daddr, struct flowi6 *fl6)
+{
+	const struct ipv6_pinfo *np = inet6_sk(sk);
+
+	memset(fl6, 0, sizeof(*fl6));
+	fl6->flowi6_proto = IPPROTO_PGM;
+	fl6->daddr = *daddr;
+	fl6->saddr = np->saddr;
+	fl6->flowi6_oif = READ_ONCE(sk->sk_bound_dev_if);
+	if (!fl6->flowi6_oif)
+		fl6->flowi6_oif = ipv6_addr_is_multicast(daddr) ? READ_ONCE(np->mcast_oif) :
+								  READ_ONCE(np->ucast_oif);
+	fl6->flowi6_mark = READ_ONCE(sk->sk_mark);
+	fl6->flowi6_uid = sock_net_uid(sock_net(sk), sk);
+}
+
+/**
+ * pgm6_route_saddr - the address @sk sends from to @daddr
+ * @sk: an IPv6 socket
+ * @daddr: the destination, a source's group
+ * @saddr: set to the source address the route gives (a source's path NLA)
+ *
+ * Context: process; may sleep.
+ * Return: 0 or the routing error.
+ */
+int pgm6_route_saddr(struct sock *sk, const struct in6_addr *daddr, struct in6_addr *saddr)
+{
+	struct dst_entry *dst;
+	struct flowi6 fl6;
+
+	pgm6_flow(sk, daddr, &fl6);
+	dst = ip6_dst_lookup_flow(sock_net(sk), sk, &fl6, NULL);
+	if (IS_ERR(dst))
+		return PTR_ERR(dst);
+	dst_release(dst);
+	*saddr = fl6.saddr;
+	return 0;
+}
+
+/**
+ * pgm6_xmit - send a PGM packet over IPv6
+ * @sk: the sending socket (its bound address and device, its IPv6 options)
+ * @skb: the packet at its PGM header, PGM_HEADROOM in front; consumed
+ * @daddr: destination, unicast or a group
+ * @hops: the hop limit, 0 for the socket's (IPV6_MULTICAST_HOPS for a
+ *	group, IPV6_UNICAST_HOPS else, the route's when unset)
+ *
+ * No extension header: RFC 3208's Router Alert would be RFC 2711's
+ * hop-by-hop option, for which IANA has no PGM value; not sent yet.
+ * ip6_finish_output() loops a group's packets back when the socket has
+ * IPV6_MULTICAST_LOOP (skb->sk).  Callable from process and softirq
+ * context; never sleeps.
+ *
+ * Return: 0 or what the routing or ip6_local_out() said.
+ */
+int pgm6_xmit(struct sock *sk, struct sk_buff *skb, const struct in6_addr *daddr, u8 hops)
+{
+	struct ipv6_pinfo *np = inet6_sk(sk);
+	struct net *net = sock_net(sk);
+	struct dst_entry *dst;
+	struct ipv6hdr *hdr;
+	struct flowi6 fl6;
+	int hlimit;
+
+	pgm6_flow(sk, daddr, &fl6);
+	dst = ip6_dst_lookup_flow(net, sk, &fl6, NULL);
+	if (IS_ERR(dst)) {
+		kfree_skb(skb);
+		return PTR_ERR(dst);
+	}
+	hlimit = hops ? hops : ip6_sk_dst_hoplimit(np, &fl6, dst);
+
+	skb_push(skb, sizeof(*hdr));
+	skb_reset_network_header(skb);
+	hdr = ipv6_hdr(skb);
+	ip6_flow_hdr(hdr, READ_ONCE(np->tclass),
+		     ip6_make_flowlabel(net, skb, fl6.flowlabel, true, &fl6));
+	hdr->payload_len = htons(skb->len - sizeof(*hdr));
+	hdr->nexthdr = IPPROTO_PGM;
+	hdr->hop_limit = hlimit;
+	hdr->saddr = fl6.saddr;
+	hdr->daddr = *daddr;
+	skb->protocol = htons(ETH_P_IPV6);
+	skb->priority = READ_ONCE(sk->sk_priority);
+	skb->mark = fl6.flowi6_mark;
+	/*
+	 * skb->cb is the IPv6 layer's from here on (IP6CB); a window
+	 * entry's carries the source's struct pgm_txw_cb (output.c).
+	 */
+	memset(IP6CB(skb), 0, sizeof(*IP6CB(skb)));
+	skb_dst_set(skb, dst);
+	skb_set_owner_w(skb, sk);
+	return ip6_local_out(net, sk, skb);
 }
 
 /**

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * output.c - building PGM packets and sending them over IPv4.
+ * output.c - building PGM packets and sending them over IPv4 (over IPv6:
+ * pgm6_xmit(), ipv6.c).
  *
  * A packet is built in an sk_buff with PGM_HEADROOM in front; pgm_xmit()
  * routes it (multicast honours IP_MULTICAST_IF, IP_MULTICAST_TTL and, in
@@ -166,12 +167,15 @@ void pgm_csum_replace(struct pgm_hdr *ph, __wsum from, __wsum to)
 }
 
 /**
- * pgm_xmit_ttl - send a PGM packet over IPv4 with a given TTL
+ * pgm_xmit_ttl - send a PGM packet with a given TTL
  * @sk: the sending socket (its multicast options, UDP encapsulation)
  * @skb: the packet, consumed
- * @daddr: destination, unicast or a group, IPv4
- * @ra: with the Router Alert option (SPM, NCF, RDATA; never in UDP)
- * @ttl: IP TTL, 0 for the socket's
+ * @daddr: destination, unicast or a group, of @sk's family
+ * @ra: with the Router Alert option (SPM, NCF, RDATA; never in UDP, nor
+ *	over IPv6 yet)
+ * @ttl: IP TTL or IPv6 hop limit, 0 for the socket's
+ *
+ * An IPv6 socket's packets go to pgm6_xmit().
  *
  * Callable from process and softirq context; never sleeps.
  *
@@ -191,6 +195,8 @@ int pgm_xmit_ttl(struct sock *sk, struct sk_buff *skb, const union pgm_addr *dad
 	struct iphdr *iph;
 	bool mc = ipv4_is_multicast(daddr->ip);
 
+	if (sk->sk_family == AF_INET6)
+		return pgm6_xmit(sk, skb, &daddr->in6, ttl);	/* never in UDP (yet) */
 	if (udp)
 		ra = false;
 	ihl = ra ? PGM_IP_RA_HLEN : PGM_IP_HLEN;

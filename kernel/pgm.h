@@ -210,6 +210,7 @@ static inline struct pgm_skb_cb *pgm_cb(struct sk_buff *skb)
 #define PGM_IP_HLEN	20
 #define PGM_IP_RA_HLEN	24	/* with the Router Alert option */
 #define PGM_UDP_HLEN	8	/* in front of the PGM header when encapsulated */
+#define PGM_IP6_HLEN	40	/* IPv6: no Router Alert (hop-by-hop option) sent yet */
 
 /* enum pgm_role (none, source, receiver) is in the netlink uapi header. */
 
@@ -476,6 +477,8 @@ void pgm_unhash(struct sock *sk);
 int pgm6_init(void);
 void pgm6_exit(void);
 int pgm6_mcast(struct sock *sk, int optname, sockptr_t optval, unsigned int optlen);
+int pgm6_xmit(struct sock *sk, struct sk_buff *skb, const struct in6_addr *daddr, u8 hops);
+int pgm6_route_saddr(struct sock *sk, const struct in6_addr *daddr, struct in6_addr *saddr);
 
 /* udp.c */
 int pgm_udp_hold(struct sock *sk);
@@ -484,6 +487,12 @@ void pgm_udp_net_init(struct pgm_net *pn);
 void pgm_udp_net_exit(struct pgm_net *pn);
 void pgm_udp_push(struct sock *sk, struct sk_buff *skb, const union pgm_addr *saddr,
 		  const union pgm_addr *daddr);
+
+/* Bytes of the network header (without IPv4's Router Alert) in front of PGM's. */
+static inline unsigned int pgm_net_hlen(const struct sock *sk)
+{
+	return sk->sk_family == AF_INET6 ? PGM_IP6_HLEN : PGM_IP_HLEN;
+}
 
 /* Bytes the encapsulation adds in front of the PGM header. */
 static inline unsigned int pgm_encap_hlen(const struct sock *sk)

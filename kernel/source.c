@@ -450,23 +450,27 @@ static void pgm_source_sndbuf(struct sock *sk, const struct pgm_params *p)
 		WRITE_ONCE(sk->sk_sndbuf, want);
 }
 
-/**
- * pgm_source_start - connect(): start a session and announce it with an SPM
- * @sk: the socket, locked, its group and ports set
- *
- * Return: 0, -EADDRNOTAVAIL without an address receivers could NAK to, or
- * a routing error or -ENOMEM.
+/*
+ * The path NLA of our SPMs is the address we send from to our group:
+ * sets @nla and @group.
  */
-int pgm_source_start(struct sock *sk)
+static int pgm_source_addrs(struct sock *sk, union pgm_addr *nla, union pgm_addr *group)
 {
-	struct pgm_sock *ps = pgm_sk(sk);
 	struct inet_sock *inet = inet_sk(sk);
-	struct pgm_source *src;
 	struct flowi4 fl4;
 	struct rtable *rt;
-	int oif = sk->sk_bound_dev_if ? : inet->mc_index;
+	int oif, err;
 
-	/* The path NLA of our SPMs is the address we send from. */
+	if (sk->sk_family == AF_INET6) {
+		memset(nla, 0, sizeof(*nla));
+		group->in6 = sk->sk_v6_daddr;
+		err = pgm6_route_saddr(sk, &group->in6, &nla->in6);
+		if (err)
+			return err;
+		/* Without an address receivers could reach, nobody could NAK. */
+		return pgm_addr_unicast(AF_INET6, nla) ? 0 : -EADDRNOTAVAIL;
+	}
+	oif = sk->sk_bound_dev_if ? : inet->mc_index;
 	flowi4_init_output(&fl4, oif, sk->sk_mark, RT_TOS(inet->tos),
 			   RT_SCOPE_UNIVERSE, IPPROTO_PGM, inet_sk_flowi_flags(sk),
 			   inet->inet_daddr, inet->inet_saddr ? : inet->mc_addr,
@@ -478,6 +482,29 @@ int pgm_source_start(struct sock *sk)
 	/* Without an address receivers could reach, nobody could NAK. */
 	if (!fl4.saddr)
 		return -EADDRNOTAVAIL;
+	pgm_addr_set_v4(nla, fl4.saddr);
+	pgm_addr_set_v4(group, inet->inet_daddr);
+	return 0;
+}
+
+/**
+ * pgm_source_start - connect(): start a session and announce it with an SPM
+ * @sk: the socket, locked, its group and ports set
+ *
+ * Return: 0, -EADDRNOTAVAIL without an address receivers could NAK to, or
+ * a routing error or -ENOMEM.
+ */
+int pgm_source_start(struct sock *sk)
+{
+	struct pgm_sock *ps = pgm_sk(sk);
+	struct inet_sock *inet = inet_sk(sk);
+	union pgm_addr nla, group;
+	struct pgm_source *src;
+	int err;
+
+	err = pgm_source_addrs(sk, &nla, &group);
+	if (err)
+		return err;
 
 	src = kzalloc(sizeof(*src), GFP_KERNEL_ACCOUNT);
 	if (!src)
@@ -499,8 +526,8 @@ int pgm_source_start(struct sock *sk)
 	INIT_LIST_HEAD(&src->rq);
 	INIT_LIST_HEAD(&src->lg);
 	src->sk = sk;
-	pgm_addr_set_v4(&src->nla, fl4.saddr);
-	pgm_addr_set_v4(&src->group, inet->inet_daddr);
+	src->nla = nla;
+	src->group = group;
 	src->sport = inet->inet_sport;
 	src->dport = inet->inet_dport;
 	memcpy(src->gsi, ps->gsi, PGM_GSI_LEN);
@@ -908,7 +935,7 @@ int pgm_source_sendmsg(struct sock *sk, struct msghdr *msg, size_t len)
 	if (len > PGM_APDU_MAX)
 		return -EMSGSIZE;
 
-	max_frag = src->p.max_tpdu - PGM_IP_HLEN - pgm_encap_hlen(sk) -
+	max_frag = src->p.max_tpdu - pgm_net_hlen(sk) - pgm_encap_hlen(sk) -
 		   PGM_DATA_HLEN - PGM_ODATA_OPTS_MAX;
 	max_plain = max_frag + PGM_OPT_FRAGMENT_LEN;
 	/*
