@@ -623,6 +623,7 @@ int pgm_receiver_recvmsg(struct sock *sk, struct msghdr *msg, size_t len,
 			 int flags, int *addr_len)
 {
 	DECLARE_SOCKADDR(struct sockaddr_pgm *, sa, msg->msg_name);
+	DECLARE_SOCKADDR(struct sockaddr_pgm6 *, sa6, msg->msg_name);
 	struct pgm_receiver *rcv;
 	struct sk_buff *skb;
 	size_t copied;
@@ -648,7 +649,15 @@ int pgm_receiver_recvmsg(struct sock *sk, struct msghdr *msg, size_t len,
 	if (copied < skb->len)
 		msg->msg_flags |= MSG_TRUNC;
 	err = skb_copy_datagram_msg(skb, 0, msg, copied);
-	if (!err && sa) {
+	if (!err && sa6 && sk->sk_family == AF_INET6) {
+		/* No scope id: a link-local source's interface is not kept yet. */
+		memset(sa6, 0, sizeof(*sa6));
+		sa6->sin6.sin6_family = AF_INET6;
+		sa6->sin6.sin6_port = pgm_cb(skb)->tsi.sport;
+		sa6->sin6.sin6_addr = pgm_cb(skb)->saddr.in6;
+		sa6->tsi = pgm_cb(skb)->tsi;
+		*addr_len = sizeof(*sa6);
+	} else if (!err && sa) {
 		memset(sa, 0, sizeof(*sa));
 		sa->sin.sin_family = AF_INET;
 		sa->sin.sin_port = pgm_cb(skb)->tsi.sport;

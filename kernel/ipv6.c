@@ -315,8 +315,12 @@ int pgm6_xmit(struct sock *sk, struct sk_buff *skb, const struct in6_addr *daddr
  */
 static int pgm6_rcv(struct sk_buff *skb)
 {
-	/* Input over IPv6 is not wired to the dispatch yet. */
-	kfree_skb(skb);
+	/*
+	 * As pgm_rcv(): validated (the checksum over the PGM packet only,
+	 * as on IPv4; skb->csum already excludes the IPv6 header and its
+	 * extension headers) and dispatched to IPv6 sockets.
+	 */
+	pgm_input(dev_net(skb->dev), skb, 0, AF_INET6);
 	return 0;
 }
 

@@ -62,6 +62,8 @@
 #include <linux/random.h>
 #include <linux/hrtimer.h>
 #include <linux/in6.h>
+#include <linux/ip.h>
+#include <linux/ipv6.h>
 #include <net/inet_sock.h>
 #include <net/ipv6.h>
 #include <net/addrconf.h>
@@ -186,6 +188,22 @@ static inline bool pgm_addr_is_mc(sa_family_t family, const union pgm_addr *a)
 	if (family == AF_INET6)
 		return ipv6_addr_is_multicast(&a->in6);
 	return ipv4_is_multicast(a->ip);
+}
+
+/*
+ * The IP source and destination of @skb, a received packet of @family
+ * (its network header the IPv4 or IPv6 one, also when it came in UDP).
+ */
+static inline void pgm_skb_addrs(sa_family_t family, const struct sk_buff *skb,
+				 union pgm_addr *saddr, union pgm_addr *daddr)
+{
+	if (family == AF_INET6) {
+		saddr->in6 = ipv6_hdr(skb)->saddr;
+		daddr->in6 = ipv6_hdr(skb)->daddr;
+		return;
+	}
+	pgm_addr_set_v4(saddr, ip_hdr(skb)->saddr);
+	pgm_addr_set_v4(daddr, ip_hdr(skb)->daddr);
 }
 
 struct pgm_source;
@@ -502,7 +520,7 @@ static inline unsigned int pgm_encap_hlen(const struct sock *sk)
 
 /* input.c */
 int pgm_rcv(struct sk_buff *skb);
-void pgm_input(struct net *net, struct sk_buff *skb, u16 udp_port);
+void pgm_input(struct net *net, struct sk_buff *skb, u16 udp_port, sa_family_t family);
 int pgm_err(struct sk_buff *skb, u32 info);
 
 #endif /* _PGM_INTERNAL_H */

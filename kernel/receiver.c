@@ -882,13 +882,13 @@ void pgm_receiver_rcv(struct sock *sk, struct sk_buff **skbp, bool take,
 	struct pgm_receiver *rcv = rcu_dereference(pgm_sk(sk)->rcv);
 	const struct pgm_hdr *ph = (const struct pgm_hdr *)skb->data;
 	sa_family_t f = sk->sk_family;
-	union pgm_addr saddr;
+	union pgm_addr saddr, daddr;
 	struct pgm_peer *peer;
 	struct pgm_tsi tsi;
 
 	if (!rcv)
 		return;
-	pgm_addr_set_v4(&saddr, ip_hdr(skb)->saddr);
+	pgm_skb_addrs(f, skb, &saddr, &daddr);
 	memcpy(tsi.gsi, ph->gsi, PGM_GSI_LEN);
 	/* Upstream (another receiver's SPMR): the ports are reversed. */
 	tsi.sport = info->type == PGM_SPMR ? ph->dport : ph->sport;
@@ -917,7 +917,7 @@ void pgm_receiver_rcv(struct sock *sk, struct sk_buff **skbp, bool take,
 	if (!peer) {
 		if (info->type == PGM_NCF)
 			goto out;	/* nothing to confirm for a stranger */
-		peer = pgm_peer_new(rcv, &tsi, ip_hdr(skb), ph->dport);
+		peer = pgm_peer_new(rcv, &tsi, &saddr, &daddr, ph->dport);
 		if (!peer)
 			goto out;
 	} else if (!pgm_addr_eq(f, &saddr, &peer->saddr) &&

@@ -197,7 +197,8 @@ void pgm_slot_clear(struct pgm_peer *peer, struct pgm_slot *s)
 struct pgm_peer *pgm_peer_find(struct pgm_receiver *rcv, const struct pgm_tsi *tsi)
 	__must_hold(&rcv->lock);
 struct pgm_peer *pgm_peer_new(struct pgm_receiver *rcv, const struct pgm_tsi *tsi,
-			      const struct iphdr *iph, __be16 dport)
+			      const union pgm_addr *saddr, const union pgm_addr *daddr,
+			      __be16 dport)
 	__must_hold(&rcv->lock);
 void pgm_peer_unlink(struct pgm_receiver *rcv, struct pgm_peer *peer)
 	__must_hold(&rcv->lock);
