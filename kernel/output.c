@@ -64,13 +64,14 @@ void pgm_fill_hdr(struct sk_buff *skb, __be16 sport, __be16 dport, u8 type,
 }
 
 /**
- * pgm_build_nak - a NAK or an NCF (section 8.3), checksummed, with IPv4 NLAs
+ * pgm_build_nak - a NAK or an NCF (section 8.3), checksummed
+ * @family: the sending socket's, which its NLAs are of (AFI 1 or 2)
  * @type: PGM_NAK or PGM_NCF
  * @sport: source port of the packet (a NAK's is the data-destination port)
  * @dport: destination port
  * @gsi: the session's GSI
- * @src_nla: the source's NLA, IPv4
- * @grp_nla: the group's NLA, IPv4
+ * @src_nla: the source's NLA
+ * @grp_nla: the group's NLA
  * @sqns: the sequence numbers, network order: the first in the header, the
  *	others (62 at most) in one OPT_NAK_LIST
  * @n: how many, at least one
@@ -78,28 +79,25 @@ void pgm_fill_hdr(struct sk_buff *skb, __be16 sport, __be16 dport, u8 type,
  * Context: any.
  * Return: the packet, or NULL without memory.
  */
-struct sk_buff *pgm_build_nak(u8 type, __be16 sport, __be16 dport, const u8 *gsi,
-			      const union pgm_addr *src_nla, const union pgm_addr *grp_nla,
-			      const __be32 *sqns, unsigned int n)
+struct sk_buff *pgm_build_nak(sa_family_t family, u8 type, __be16 sport, __be16 dport,
+			      const u8 *gsi, const union pgm_addr *src_nla,
+			      const union pgm_addr *grp_nla, const __be32 *sqns, unsigned int n)
 {
 	unsigned int optlen = pgm_nak_optlen(n);
-	struct sk_buff *skb = pgm_alloc_pkt(PGM_NAK4_HLEN + optlen, GFP_ATOMIC);
+	unsigned int hlen = pgm_nak_hlen(family);
+	struct sk_buff *skb = pgm_alloc_pkt(hlen + optlen, GFP_ATOMIC);
 	struct pgm_optw ow;
-	struct pgm_nak *nk;
-	u8 *o;
+	u8 *o, *p;
 
 	if (!skb)
 		return NULL;
 	pgm_fill_hdr(skb, sport, dport, type,
 		     optlen ? PGM_OPT_PRESENT | PGM_OPT_NETWORK : 0, gsi, 0);
-	nk = skb_put(skb, sizeof(*nk));
-	nk->sqn = sqns[0];
-	nk->src.afi = htons(PGM_AFI_IP);
-	nk->src.reserved = 0;
-	nk->src.addr = src_nla->ip;
-	nk->grp.afi = htons(PGM_AFI_IP);
-	nk->grp.reserved = 0;
-	nk->grp.addr = grp_nla->ip;
+	p = skb_put(skb, hlen - PGM_HDR_LEN);
+	memcpy(p, &sqns[0], sizeof(sqns[0]));
+	p += PGM_NAK_NLA_OFF;
+	p += pgm_nla_put(family, p, src_nla);
+	pgm_nla_put(family, p, grp_nla);
 	if (optlen) {
 		pgm_optw_init(&ow, skb_put(skb, optlen));
 		o = pgm_optw_add(&ow, PGM_OPT_NAK_LIST, 4 + 4 * (n - 1));

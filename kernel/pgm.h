@@ -343,14 +343,69 @@ void pgm_fill_hdr(struct sk_buff *skb, __be16 sport, __be16 dport, u8 type,
 void pgm_set_csum(struct sk_buff *skb);
 void pgm_set_csum_payload(struct sk_buff *skb, __wsum payload, unsigned int plen);
 void pgm_csum_replace(struct pgm_hdr *ph, __wsum from, __wsum to);
-struct sk_buff *pgm_build_nak(u8 type, __be16 sport, __be16 dport, const u8 *gsi,
+struct sk_buff *pgm_build_nak(sa_family_t family, u8 type, __be16 sport, __be16 dport, const u8 *gsi,
 			      const union pgm_addr *src_nla, const union pgm_addr *grp_nla,
 			      const __be32 *sqns, unsigned int n);
 
-/* PGM bytes of a NAK or NCF naming @n sqns (pgm_build_nak). */
-static inline unsigned int pgm_nak_len(unsigned int n)
+/*
+ * NLAs (section 8) of a socket's family: AFI 1 for IPv4, AFI 2 for IPv6.
+ * A socket sends its own family's and takes only those: a packet whose
+ * fixed header has the length of the other family's NLAs (or a mix) is
+ * malformed for it.  Validation (wire.c) has checked each AFI is one of
+ * the two, so the length says which: an SPM's path NLA, a NAK's or NCF's
+ * pair.
+ */
+static_assert(offsetof(struct pgm_spm, nla) == PGM_SPM_NLA_OFF);
+static_assert(offsetof(struct pgm_nak, src) == PGM_NAK_NLA_OFF);
+
+/* PGM bytes of an SPM's fixed headers with a path NLA of @family. */
+static inline unsigned int pgm_spm_hlen(sa_family_t family)
 {
-	return PGM_NAK4_HLEN + pgm_nak_optlen(n);
+	return family == AF_INET6 ? PGM_SPM6_HLEN : PGM_SPM4_HLEN;
+}
+
+/* PGM bytes of a NAK's or NCF's fixed headers with NLAs of @family. */
+static inline unsigned int pgm_nak_hlen(sa_family_t family)
+{
+	return family == AF_INET6 ? PGM_NAK6_HLEN : PGM_NAK4_HLEN;
+}
+
+/* Write the NLA of @a, of @family, at @p (unaligned); returns its length. */
+static inline unsigned int pgm_nla_put(sa_family_t family, u8 *p, const union pgm_addr *a)
+{
+	if (family == AF_INET6) {
+		put_unaligned_be16(PGM_AFI_IP6, p);
+		put_unaligned_be16(0, p + 2);
+		memcpy(p + 4, &a->in6, sizeof(a->in6));
+		return sizeof(struct pgm_nla6);
+	}
+	put_unaligned_be16(PGM_AFI_IP, p);
+	put_unaligned_be16(0, p + 2);
+	memcpy(p + 4, &a->ip, sizeof(a->ip));
+	return sizeof(struct pgm_nla4);
+}
+
+/*
+ * Read the NLA at @p (unaligned), whose AFI a header length of @family's
+ * has shown to be @family's, into @a; returns its length.
+ */
+static inline unsigned int pgm_nla_get(sa_family_t family, const u8 *p, union pgm_addr *a)
+{
+	__be32 ip;
+
+	if (family == AF_INET6) {
+		memcpy(&a->in6, p + 4, sizeof(a->in6));
+		return sizeof(struct pgm_nla6);
+	}
+	memcpy(&ip, p + 4, sizeof(ip));
+	pgm_addr_set_v4(a, ip);
+	return sizeof(struct pgm_nla4);
+}
+
+/* PGM bytes of a NAK or NCF with NLAs of @family naming @n sqns (pgm_build_nak). */
+static inline unsigned int pgm_nak_len(sa_family_t family, unsigned int n)
+{
+	return pgm_nak_hlen(family) + pgm_nak_optlen(n);
 }
 
 static_assert(PGM_NAK_LIST_MAX == PGM_NAK_SQNS_MAX - 1);

@@ -205,9 +205,9 @@ static void pgm_send_nak(struct pgm_receiver *rcv, struct pgm_peer *peer,
 	__must_hold(&rcv->lock)
 {
 	/* Upstream: source port is the data-destination port (8.3). */
-	struct sk_buff *skb = pgm_build_nak(PGM_NAK, peer->dport, peer->tsi.sport,
-					    peer->tsi.gsi, &peer->nla, &peer->group,
-					    sqns, n);
+	struct sk_buff *skb = pgm_build_nak(rcv->sk->sk_family, PGM_NAK, peer->dport,
+					    peer->tsi.sport, peer->tsi.gsi, &peer->nla,
+					    &peer->group, sqns, n);
 
 	lockdep_assert_held(&rcv->lock);
 	if (!skb)
@@ -748,6 +748,7 @@ static void pgm_rx_spm(struct pgm_receiver *rcv, struct pgm_peer *peer,
 	__must_hold(&rcv->lock)
 {
 	const struct pgm_spm *spm = pgm_body(skb->data);
+	union pgm_addr nla;
 	u32 spm_sqn = ntohl(spm->sqn);
 	u32 trail = ntohl(spm->trail);
 	u32 lead = ntohl(spm->lead);
@@ -762,12 +763,9 @@ static void pgm_rx_spm(struct pgm_receiver *rcv, struct pgm_peer *peer,
 	rcv->st.spms_received++;
 	peer->spm_seen = true;
 	peer->spm_sqn = spm_sqn;
-	if (ntohs(spm->nla.afi) == PGM_AFI_IP) {
-		union pgm_addr nla;
-
-		pgm_addr_set_v4(&nla, spm->nla.addr);
-		pgm_peer_nla(rcv, peer, &nla);
-	}
+	/* The path NLA, of the socket's family (pgm_receiver_rcv() checked). */
+	pgm_nla_get(rcv->sk->sk_family, (const u8 *)spm + PGM_SPM_NLA_OFF, &nla);
+	pgm_peer_nla(rcv, peer, &nla);
 	/* Section 11.8.1: OPT_PARITY_PRM says what FEC the source offers. */
 	pgm_fec_spm(rcv, peer, skb->data, info);
 	peer->spm_lead = lead;
@@ -940,14 +938,18 @@ void pgm_receiver_rcv(struct sock *sk, struct sk_buff **skbp, bool take,
 	case PGM_RDATA:
 		pgm_rx_data(rcv, peer, skbp, take, info);
 		break;
+	/* NLAs of the other family (or a mix) are not this session's. */
 	case PGM_SPM:
-		if (info->hdr_len == PGM_SPM4_HLEN)
+		if (info->hdr_len == pgm_spm_hlen(f))
 			pgm_rx_spm(rcv, peer, skb, info);
 		else
-			rcv->st.malformed++;	/* IPv6 path NLA: not reachable here */
+			rcv->st.malformed++;
 		break;
 	case PGM_NCF:
-		pgm_rx_ncf(rcv, peer, skb, info);
+		if (info->hdr_len == pgm_nak_hlen(f))
+			pgm_rx_ncf(rcv, peer, skb, info);
+		else
+			rcv->st.malformed++;
 		break;
 	}
 	pgm_deliver(rcv, peer);

@@ -129,7 +129,8 @@ void pgm_send_spm(struct pgm_source *src, bool force)
 	u32 join_min = 0;
 	bool join = pgm_join_offer(src, &join_min);
 	unsigned int optlen = pgm_spm_optlen(src);
-	unsigned int cost = pgm_wire_len(src, PGM_SPM4_HLEN + optlen, true);
+	unsigned int hlen = pgm_spm_hlen(src->sk->sk_family);
+	unsigned int cost = pgm_wire_len(src, hlen + optlen, true);
 	struct pgm_opt_join *oj;
 	struct sk_buff *skb;
 	struct pgm_spm *spm;
@@ -143,20 +144,18 @@ void pgm_send_spm(struct pgm_source *src, bool force)
 		return;
 	}
 	src->spm_pending = false;
-	skb = pgm_alloc_pkt(PGM_SPM4_HLEN + optlen, GFP_ATOMIC);
+	skb = pgm_alloc_pkt(hlen + optlen, GFP_ATOMIC);
 	if (!skb)
 		return;
 	/* OPT_PARITY_PRM is network-significant (section 11.8.1). */
 	pgm_fill_hdr(skb, src->sport, src->dport, PGM_SPM,
 		     (optlen ? PGM_OPT_PRESENT : 0) | (src->fec.k ? PGM_OPT_NETWORK : 0),
 		     src->gsi, 0);
-	spm = skb_put(skb, sizeof(*spm));
+	spm = skb_put(skb, hlen - PGM_HDR_LEN);
 	spm->sqn = htonl(src->spm_sqn++);
 	spm->trail = htonl(src->trail);
 	spm->lead = htonl(src->next_sqn - 1);	/* trail - 1 when empty */
-	spm->nla.afi = htons(PGM_AFI_IP);
-	spm->nla.reserved = 0;
-	spm->nla.addr = src->nla.ip;
+	pgm_nla_put(src->sk->sk_family, (u8 *)spm + PGM_SPM_NLA_OFF, &src->nla);
 	if (optlen) {
 		pgm_optw_init(&ow, skb_put(skb, optlen));
 		/* FEC's first, in every SPM (section 11.4). */
@@ -210,7 +209,8 @@ void pgm_source_arm(struct pgm_source *src)
 			when = t;
 	}
 	if (src->spm_pending) {
-		unsigned int cost = pgm_wire_len(src, PGM_SPM4_HLEN + pgm_spm_optlen(src), true);
+		unsigned int cost = pgm_wire_len(src, pgm_spm_hlen(src->sk->sk_family) +
+						 pgm_spm_optlen(src), true);
 		unsigned long t = jiffies + pgm_token_delay(src, cost, false);
 
 		if (time_before(t, when))
