@@ -295,6 +295,8 @@ int pgm6_xmit(struct sock *sk, struct sk_buff *skb, const struct in6_addr *daddr
 	hdr->saddr = fl6.saddr;
 	hdr->daddr = *daddr;
 	skb->protocol = htons(ETH_P_IPV6);
+	/* Fragmented by ip6_fragment() past the path MTU, as IPv4 sends without DF. */
+	skb->ignore_df = 1;
 	skb->priority = READ_ONCE(sk->sk_priority);
 	skb->mark = fl6.flowi6_mark;
 	/*
