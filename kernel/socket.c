@@ -273,8 +273,9 @@ int pgm_bind_addr(struct sock *sk, const union pgm_addr *addr, __be16 port, int 
 			goto out;
 		}
 	}
+	/* Read locklessly by the input path (pgm_family_match()) and output. */
 	if (ifindex)
-		sk->sk_bound_dev_if = ifindex;
+		WRITE_ONCE(sk->sk_bound_dev_if, ifindex);
 	pgm_sk_set_local(sk, addr, receiver);
 	if (receiver) {
 		spin_lock_bh(&pn->lock);
@@ -374,7 +375,7 @@ int pgm_connect_addr(struct sock *sk, const union pgm_addr *daddr, __be16 dport,
 	}
 	bound_if = sk->sk_bound_dev_if;
 	if (ifindex)
-		sk->sk_bound_dev_if = ifindex;
+		WRITE_ONCE(sk->sk_bound_dev_if, ifindex);
 	pgm_sk_set_daddr(sk, daddr);
 	inet->inet_dport = dport;
 	pgm_set_port(pn, sk, PGM_ROLE_SOURCE, port);
@@ -386,7 +387,7 @@ int pgm_connect_addr(struct sock *sk, const union pgm_addr *daddr, __be16 dport,
 		pgm_set_port(pn, sk, PGM_ROLE_NONE, 0);
 		pgm_sk_set_daddr(sk, NULL);
 		inet->inet_dport = 0;
-		sk->sk_bound_dev_if = bound_if;
+		WRITE_ONCE(sk->sk_bound_dev_if, bound_if);
 		spin_unlock_bh(&pn->lock);
 		pgm_udp_put(sk);
 		/*
