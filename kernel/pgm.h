@@ -343,9 +343,9 @@ void pgm_fill_hdr(struct sk_buff *skb, __be16 sport, __be16 dport, u8 type,
 void pgm_set_csum(struct sk_buff *skb);
 void pgm_set_csum_payload(struct sk_buff *skb, __wsum payload, unsigned int plen);
 void pgm_csum_replace(struct pgm_hdr *ph, __wsum from, __wsum to);
-struct sk_buff *pgm_build_nak(sa_family_t family, u8 type, __be16 sport, __be16 dport, const u8 *gsi,
-			      const union pgm_addr *src_nla, const union pgm_addr *grp_nla,
-			      const __be32 *sqns, unsigned int n);
+struct sk_buff *pgm_build_nak(sa_family_t family, u8 type, __be16 sport, __be16 dport,
+			      const u8 *gsi, const union pgm_addr *src_nla,
+			      const union pgm_addr *grp_nla, const __be32 *sqns, unsigned int n);
 
 /*
  * NLAs (section 8) of a socket's family: AFI 1 for IPv4, AFI 2 for IPv6.
