@@ -209,10 +209,12 @@ static int pgm6_getsockopt(struct sock *sk, int level, int optname,
 
 /*
  * The flow of a packet from @sk to @daddr: the interface the socket is
- * bound to, else IPV6_MULTICAST_IF for a group or IPV6_UNICAST_IF for
- * an address; the source address it is bound to, if any.
+ * bound to, else @scope_if for a link-local (or interface-local) @daddr,
+ * else IPV6_MULTICAST_IF for a group or IPV6_UNICAST_IF for an address;
+ * the source address it is bound to, if any.
  */
-static void pgm6_flow(struct sock *sk, const struct in6_addr *daddr, struct flowi6 *fl6)
+static void pgm6_flow(struct sock *sk, const struct in6_addr *daddr, int scope_if,
+		      struct flowi6 *fl6)
 {
 	const struct ipv6_pinfo *np = inet6_sk(sk);
 
@@ -221,6 +223,9 @@ static void pgm6_flow(struct sock *sk, const struct in6_addr *daddr, struct flow
 	fl6->daddr = *daddr;
 	fl6->saddr = np->saddr;
 	fl6->flowi6_oif = READ_ONCE(sk->sk_bound_dev_if);
+	if (!fl6->flowi6_oif && scope_if &&
+	    __ipv6_addr_needs_scope_id(__ipv6_addr_type(daddr)))
+		fl6->flowi6_oif = scope_if;
 	if (!fl6->flowi6_oif)
 		fl6->flowi6_oif = ipv6_addr_is_multicast(daddr) ? READ_ONCE(np->mcast_oif) :
 								  READ_ONCE(np->ucast_oif);
@@ -242,7 +247,7 @@ int pgm6_route_saddr(struct sock *sk, const struct in6_addr *daddr, struct in6_a
 	struct dst_entry *dst;
 	struct flowi6 fl6;
 
-	pgm6_flow(sk, daddr, &fl6);
+	pgm6_flow(sk, daddr, 0, &fl6);
 	dst = ip6_dst_lookup_flow(sock_net(sk), sk, &fl6, NULL);
 	if (IS_ERR(dst))
 		return PTR_ERR(dst);
@@ -258,6 +263,8 @@ int pgm6_route_saddr(struct sock *sk, const struct in6_addr *daddr, struct in6_a
  * @daddr: destination, unicast or a group
  * @hops: the hop limit, 0 for the socket's (IPV6_MULTICAST_HOPS for a
  *	group, IPV6_UNICAST_HOPS else, the route's when unset)
+ * @scope_if: the interface of a link-local @daddr when the socket is
+ *	bound to no device (a session's, pgm_xmit_peer()), or 0
  *
  * No extension header: RFC 3208's Router Alert would be RFC 2711's
  * hop-by-hop option, for which IANA has no PGM value; not sent yet.
@@ -267,7 +274,8 @@ int pgm6_route_saddr(struct sock *sk, const struct in6_addr *daddr, struct in6_a
  *
  * Return: 0 or what the routing or ip6_local_out() said.
  */
-int pgm6_xmit(struct sock *sk, struct sk_buff *skb, const struct in6_addr *daddr, u8 hops)
+int pgm6_xmit(struct sock *sk, struct sk_buff *skb, const struct in6_addr *daddr, u8 hops,
+	      int scope_if)
 {
 	struct ipv6_pinfo *np = inet6_sk(sk);
 	struct net *net = sock_net(sk);
@@ -276,7 +284,7 @@ int pgm6_xmit(struct sock *sk, struct sk_buff *skb, const struct in6_addr *daddr
 	struct flowi6 fl6;
 	int hlimit;
 
-	pgm6_flow(sk, daddr, &fl6);
+	pgm6_flow(sk, daddr, scope_if, &fl6);
 	dst = ip6_dst_lookup_flow(net, sk, &fl6, NULL);
 	if (IS_ERR(dst)) {
 		kfree_skb(skb);

@@ -194,7 +194,7 @@ int pgm_xmit_ttl(struct sock *sk, struct sk_buff *skb, const union pgm_addr *dad
 	bool mc = ipv4_is_multicast(daddr->ip);
 
 	if (sk->sk_family == AF_INET6)
-		return pgm6_xmit(sk, skb, &daddr->in6, ttl);	/* never in UDP (yet) */
+		return pgm6_xmit(sk, skb, &daddr->in6, ttl, 0);	/* never in UDP (yet) */
 	if (udp)
 		ra = false;
 	ihl = ra ? PGM_IP_RA_HLEN : PGM_IP_HLEN;
@@ -262,6 +262,26 @@ int pgm_xmit_ttl(struct sock *sk, struct sk_buff *skb, const union pgm_addr *dad
 	/* skb->sk lets ip_mc_output() honour IP_MULTICAST_LOOP. */
 	skb_set_owner_w(skb, sk);
 	return ip_local_out(net, sk, skb);
+}
+
+/**
+ * pgm_xmit_peer - send a receiver's packet to a session's source or group
+ * @sk: the receiver's socket
+ * @skb: the packet (a NAK or an SPMR), consumed
+ * @daddr: the source's NLA or address, or the group, of @sk's family
+ * @ttl: IP TTL or IPv6 hop limit, 0 for the socket's
+ * @ifindex: IPv6: the interface the session's packets came in on, which
+ *	scopes a link-local @daddr when the socket is bound to no device;
+ *	0 for none (and over IPv4)
+ *
+ * Return: as pgm_xmit_ttl().
+ */
+int pgm_xmit_peer(struct sock *sk, struct sk_buff *skb, const union pgm_addr *daddr, u8 ttl,
+		  int ifindex)
+{
+	if (sk->sk_family == AF_INET6)
+		return pgm6_xmit(sk, skb, &daddr->in6, ttl, ifindex);
+	return pgm_xmit_ttl(sk, skb, daddr, false, ttl);
 }
 
 /**

@@ -175,6 +175,7 @@ struct pgm_peer *pgm_peer_find(struct pgm_receiver *rcv, const struct pgm_tsi *t
  * @tsi: the session's TSI
  * @saddr: the IP source of its first packet: the session's address
  * @daddr: the IP destination of that packet: the session's group
+ * @ifindex: the interface it came in on (IPv6), or 0
  * @dport: its data-destination port
  *
  * Refused (and counted) past the socket's or the netns's session limit
@@ -186,7 +187,7 @@ struct pgm_peer *pgm_peer_find(struct pgm_receiver *rcv, const struct pgm_tsi *t
  */
 struct pgm_peer *pgm_peer_new(struct pgm_receiver *rcv, const struct pgm_tsi *tsi,
 			      const union pgm_addr *saddr, const union pgm_addr *daddr,
-			      __be16 dport)
+			      int ifindex, __be16 dport)
 	__must_hold(&rcv->lock)
 {
 	struct pgm_sock *ps = pgm_sk(rcv->sk);
@@ -213,6 +214,7 @@ struct pgm_peer *pgm_peer_new(struct pgm_receiver *rcv, const struct pgm_tsi *ts
 	peer->dport = dport;
 	peer->saddr = *saddr;
 	peer->group = *daddr;
+	peer->ifindex = ifindex;
 	peer->p = ps->params;
 	peer->size = peer->p.rxw_sqns;
 	peer->mask = slots - 1;

@@ -215,11 +215,13 @@ struct pgm_skb_cb {
 	union pgm_addr	saddr;		/* IP source of the data */
 	u32		sqn;		/* first sequence number of the APDU */
 	u32		frag_off;	/* held data: its OPT_FRAGMENT's offset (FEC) */
+	int		ifindex;	/* IPv6: the session's interface (struct pgm_peer) */
 };
 
 static inline struct pgm_skb_cb *pgm_cb(struct sk_buff *skb)
 {
-	BUILD_BUG_ON(sizeof(struct pgm_skb_cb) > sizeof(skb->cb));
+	/* sock_queue_rcv_skb() writes its struct sock_skb_cb at the end. */
+	BUILD_BUG_ON(sizeof(struct pgm_skb_cb) > SOCK_SKB_CB_OFFSET);
 	return (struct pgm_skb_cb *)skb->cb;
 }
 
@@ -337,6 +339,9 @@ int pgm_xmit(struct sock *sk, struct sk_buff *skb, const union pgm_addr *daddr, 
 /* The same with IP TTL @ttl (0: the socket's). */
 int pgm_xmit_ttl(struct sock *sk, struct sk_buff *skb, const union pgm_addr *daddr, bool ra,
 		 u8 ttl);
+/* To a session's source: over IPv6 a link-local address is scoped by @ifindex. */
+int pgm_xmit_peer(struct sock *sk, struct sk_buff *skb, const union pgm_addr *daddr, u8 ttl,
+		  int ifindex);
 struct sk_buff *pgm_alloc_pkt(unsigned int len, gfp_t gfp);
 void pgm_fill_hdr(struct sk_buff *skb, __be16 sport, __be16 dport, u8 type,
 		  u8 options, const u8 *gsi, u16 tsdu_len);
@@ -550,7 +555,8 @@ void pgm_unhash(struct sock *sk);
 int pgm6_init(void);
 void pgm6_exit(void);
 int pgm6_mcast(struct sock *sk, int optname, sockptr_t optval, unsigned int optlen);
-int pgm6_xmit(struct sock *sk, struct sk_buff *skb, const struct in6_addr *daddr, u8 hops);
+int pgm6_xmit(struct sock *sk, struct sk_buff *skb, const struct in6_addr *daddr, u8 hops,
+	      int scope_if);
 int pgm6_route_saddr(struct sock *sk, const struct in6_addr *daddr, struct in6_addr *saddr);
 
 /* udp.c */

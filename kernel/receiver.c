@@ -216,7 +216,7 @@ static void pgm_send_nak(struct pgm_receiver *rcv, struct pgm_peer *peer,
 		((struct pgm_hdr *)skb_transport_header(skb))->options |= PGM_OPT_PARITY;
 		pgm_set_csum(skb);
 	}
-	if (!pgm_xmit(rcv->sk, skb, &peer->nla, false)) {
+	if (!pgm_xmit_peer(rcv->sk, skb, &peer->nla, 0, peer->ifindex)) {
 		rcv->st.naks_sent += n;
 		peer->naks_sent += n;
 		if (parity) {
@@ -238,7 +238,7 @@ static void pgm_send_spmr_to(struct pgm_receiver *rcv, struct pgm_peer *peer,
 		return;
 	pgm_fill_hdr(skb, peer->dport, peer->tsi.sport, PGM_SPMR, 0, peer->tsi.gsi, 0);
 	pgm_set_csum(skb);
-	if (!pgm_xmit_ttl(rcv->sk, skb, daddr, false, ttl))
+	if (!pgm_xmit_peer(rcv->sk, skb, daddr, ttl, peer->ifindex))
 		rcv->st.spmrs_sent++;
 }
 
@@ -915,7 +915,8 @@ void pgm_receiver_rcv(struct sock *sk, struct sk_buff **skbp, bool take,
 	if (!peer) {
 		if (info->type == PGM_NCF)
 			goto out;	/* nothing to confirm for a stranger */
-		peer = pgm_peer_new(rcv, &tsi, &saddr, &daddr, ph->dport);
+		peer = pgm_peer_new(rcv, &tsi, &saddr, &daddr,
+				    f == AF_INET6 ? inet6_iif(skb) : 0, ph->dport);
 		if (!peer)
 			goto out;
 	} else if (!pgm_addr_eq(f, &saddr, &peer->saddr) &&

@@ -334,7 +334,13 @@ static void link_local6_body(void)
 	CHECK_OK(getpeername(s, (struct sockaddr *)&peer, &len));
 	CHECK_EQ(peer.sin6_scope_id, ifi);
 	CHECK_EQ(send(s, "ll", 2, 0), 2);
+	memset(&from, 0, sizeof(from));
 	CHECK_EQ(recv6(r, got, sizeof(got), &from), 2);
+	/* A link-local source (dummy0's fe80::) comes with its interface. */
+	if (IN6_IS_ADDR_LINKLOCAL(&from.sin6.sin6_addr))
+		CHECK_EQ(from.sin6.sin6_scope_id, ifi);
+	else
+		CHECK_EQ(from.sin6.sin6_scope_id, 0);
 	close(s);
 	close(r);
 }
