@@ -28,4 +28,22 @@
 #define pgm_vm_flags_set(vma, flags)	((vma)->vm_flags |= (flags))
 #endif
 
+/*
+ * Where inet6_create() finds an IPv6 socket's struct ipv6_pinfo: 6.6 added
+ * struct proto's ipv6_pinfo_offset; before, it is the last
+ * sizeof(struct ipv6_pinfo) bytes of the object (obj_size), which
+ * struct pgm6_sock also satisfies (ipv6.c asserts it).  A member
+ * initialiser of struct proto, or nothing.
+ */
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 6, 0)
+#define PGM_PROTO_PINFO(type, member)	.ipv6_pinfo_offset = offsetof(type, member),
+#else
+#define PGM_PROTO_PINFO(type, member)
+#endif
+
+/* The module registers an IPv6 family as well as IPv4 (ipv6.c). */
+#if !IS_ENABLED(CONFIG_IPV6)
+#error "pgm needs a kernel with IPv6 (CONFIG_IPV6)"
+#endif
+
 #endif /* _PGM_COMPAT_H */

@@ -348,6 +348,7 @@ static int pgm_queue_apdu(struct pgm_receiver *rcv, struct pgm_peer *peer,
 	}
 	pgm_cb(skb)->tsi = peer->tsi;
 	pgm_cb(skb)->saddr = peer->saddr;
+	pgm_cb(skb)->ifindex = peer->ifindex;
 	pgm_cb(skb)->sqn = peer->next;
 	/* Once queued, a reader on another CPU may free it at once. */
 	len = skb->len;
@@ -623,6 +624,7 @@ int pgm_receiver_recvmsg(struct sock *sk, struct msghdr *msg, size_t len,
 			 int flags, int *addr_len)
 {
 	DECLARE_SOCKADDR(struct sockaddr_pgm *, sa, msg->msg_name);
+	DECLARE_SOCKADDR(struct sockaddr_pgm6 *, sa6, msg->msg_name);
 	struct pgm_receiver *rcv;
 	struct sk_buff *skb;
 	size_t copied;
@@ -648,7 +650,17 @@ int pgm_receiver_recvmsg(struct sock *sk, struct msghdr *msg, size_t len,
 	if (copied < skb->len)
 		msg->msg_flags |= MSG_TRUNC;
 	err = skb_copy_datagram_msg(skb, 0, msg, copied);
-	if (!err && sa) {
+	if (!err && sa6 && sk->sk_family == AF_INET6) {
+		memset(sa6, 0, sizeof(*sa6));
+		sa6->sin6.sin6_family = AF_INET6;
+		sa6->sin6.sin6_port = pgm_cb(skb)->tsi.sport;
+		sa6->sin6.sin6_addr = pgm_cb(skb)->saddr.in6;
+		/* A link-local source: the interface its session came in on. */
+		sa6->sin6.sin6_scope_id = ipv6_iface_scope_id(&sa6->sin6.sin6_addr,
+							      pgm_cb(skb)->ifindex);
+		sa6->tsi = pgm_cb(skb)->tsi;
+		*addr_len = sizeof(*sa6);
+	} else if (!err && sa) {
 		memset(sa, 0, sizeof(*sa));
 		sa->sin.sin_family = AF_INET;
 		sa->sin.sin_port = pgm_cb(skb)->tsi.sport;

@@ -18,6 +18,12 @@
  * UDP-encapsulated packets (udp.c) take the same path from pgm_input()
  * with the UDP port they arrived on; they reach only encapsulated sockets
  * of that port, and native packets only native sockets.
+ *
+ * IPv6 packets (ipv6.c) take it too, with their family: a socket takes
+ * packets of its own family only (docs/ipv6.md), so IPv4 and IPv6
+ * sessions never meet.  An IPv6 socket bound to a device (a link-local
+ * address's or group's scope id, SO_BINDTODEVICE) takes only what came
+ * in on it.
  */
 #include <linux/skbuff.h>
 #include <linux/ip.h>
@@ -103,14 +109,34 @@ static bool pgm_encap_match(const struct pgm_sock *ps, u16 udp_port)
 			    udp_port == READ_ONCE(ps->params.udp_encap_mcast_port));
 }
 
-/* Whether receiver @ps takes a packet to @port:@daddr that came on @udp_port. */
+/*
+ * Is @ps of the packet's family, and for IPv6 bound to no device or to
+ * the one it came in on (@iif)?
+ */
+static bool pgm_family_match(const struct pgm_sock *ps, sa_family_t family, int iif)
+{
+	int dif;
+
+	if (ps->inet.sk.sk_family != family)
+		return false;
+	if (family != AF_INET6)
+		return true;
+	dif = READ_ONCE(ps->inet.sk.sk_bound_dev_if);
+	return !dif || dif == iif;
+}
+
+/*
+ * Whether receiver @ps takes a packet of @family to @port:@daddr that came
+ * on @udp_port and interface @iif.
+ */
 static bool pgm_rcv_wants(struct pgm_sock *ps, __be16 port, u16 udp_port,
-			  const union pgm_addr *daddr)
+			  sa_family_t family, int iif, const union pgm_addr *daddr)
 {
 	sa_family_t f = ps->inet.sk.sk_family;
 	union pgm_addr bound;
 
-	if (READ_ONCE(ps->role) != PGM_ROLE_RECEIVER ||
+	if (!pgm_family_match(ps, family, iif) ||
+	    READ_ONCE(ps->role) != PGM_ROLE_RECEIVER ||
 	    READ_ONCE(ps->inet.inet_sport) != port || !pgm_encap_match(ps, udp_port))
 		return false;
 	pgm_sk_rcv_addr(&ps->inet.sk, &bound);
@@ -127,12 +153,13 @@ static bool pgm_rcv_wants(struct pgm_sock *ps, __be16 port, u16 udp_port,
  */
 static bool pgm_to_receivers(struct pgm_net *pn, struct sk_buff **skbp,
 			     const struct pgm_wire_info *info, u16 udp_port,
-			     __be16 port, const union pgm_addr *daddr)
+			     sa_family_t family, int iif, __be16 port,
+			     const union pgm_addr *daddr)
 {
 	struct pgm_sock *ps, *prev = NULL;
 
 	hlist_for_each_entry_rcu(ps, pgm_port_bucket(pn, port), port_node) {
-		if (!pgm_rcv_wants(ps, port, udp_port, daddr))
+		if (!pgm_rcv_wants(ps, port, udp_port, family, iif, daddr))
 			continue;
 		if (prev)
 			pgm_receiver_rcv(&prev->inet.sk, skbp, false, info);
@@ -146,13 +173,15 @@ static bool pgm_to_receivers(struct pgm_net *pn, struct sk_buff **skbp,
 
 /* Hand a NAK or SPMR to the source of data-source port @port. */
 static bool pgm_to_source(struct pgm_net *pn, struct sk_buff *skb,
-			  const struct pgm_wire_info *info, u16 udp_port, __be16 port)
+			  const struct pgm_wire_info *info, u16 udp_port,
+			  sa_family_t family, int iif, __be16 port)
 {
 	struct pgm_sock *ps;
 	bool any = false;
 
 	hlist_for_each_entry_rcu(ps, pgm_port_bucket(pn, port), port_node) {
-		if (READ_ONCE(ps->role) != PGM_ROLE_SOURCE ||
+		if (!pgm_family_match(ps, family, iif) ||
+		    READ_ONCE(ps->role) != PGM_ROLE_SOURCE ||
 		    READ_ONCE(ps->inet.inet_sport) != port ||
 		    !pgm_encap_match(ps, udp_port))
 			continue;
@@ -167,16 +196,22 @@ static bool pgm_to_source(struct pgm_net *pn, struct sk_buff *skb,
  * *@skbp is NULL.
  */
 static bool pgm_dispatch(struct pgm_net *pn, struct sk_buff **skbp,
-			 const struct pgm_wire_info *info, u16 udp_port)
+			 const struct pgm_wire_info *info, u16 udp_port,
+			 sa_family_t family)
 {
 	struct sk_buff *skb = *skbp;
 	const struct pgm_hdr *ph = (const struct pgm_hdr *)skb->data;
 	__be16 sport = ph->sport, dport = ph->dport;
 	union pgm_addr daddr;
+	int iif = 0;
 	bool any;
 
-	/* Only IPv4 comes here (pgm_rcv(), the IPv4 UDP tunnels). */
-	pgm_addr_set_v4(&daddr, ip_hdr(skb)->daddr);
+	if (family == AF_INET6) {
+		daddr.in6 = ipv6_hdr(skb)->daddr;
+		iif = inet6_iif(skb);
+	} else {
+		pgm_addr_set_v4(&daddr, ip_hdr(skb)->daddr);
+	}
 
 	switch (info->type) {
 	case PGM_SPM:
@@ -184,14 +219,15 @@ static bool pgm_dispatch(struct pgm_net *pn, struct sk_buff **skbp,
 	case PGM_RDATA:
 	case PGM_NCF:
 		/* Downstream: to the receivers of the destination port. */
-		return pgm_to_receivers(pn, skbp, info, udp_port, dport, &daddr);
+		return pgm_to_receivers(pn, skbp, info, udp_port, family, iif, dport, &daddr);
 	case PGM_NAK:
 	case PGM_SPMR:
 		/* Upstream: the destination port is the data-source port. */
-		any = pgm_to_source(pn, skb, info, udp_port, dport);
+		any = pgm_to_source(pn, skb, info, udp_port, family, iif, dport);
 		/* A multicast SPMR's source port is the data-destination port. */
-		if (info->type == PGM_SPMR && pgm_addr_is_mc(AF_INET, &daddr))
-			any |= pgm_to_receivers(pn, skbp, info, udp_port, sport, &daddr);
+		if (info->type == PGM_SPMR && pgm_addr_is_mc(family, &daddr))
+			any |= pgm_to_receivers(pn, skbp, info, udp_port, family, iif,
+						sport, &daddr);
 		return any;
 	default:
 		return false;	/* POLL, POLR, NNAK, ACK: no socket takes them */
@@ -203,10 +239,11 @@ static bool pgm_dispatch(struct pgm_net *pn, struct sk_buff **skbp,
  * @net: the namespace it arrived in
  * @skb: the packet at its PGM header, consumed
  * @udp_port: 0 for a native packet, else the UDP port it arrived on
+ * @family: AF_INET or AF_INET6, of its network header
  *
  * Softirq, under rcu_read_lock().
  */
-void pgm_input(struct net *net, struct sk_buff *skb, u16 udp_port)
+void pgm_input(struct net *net, struct sk_buff *skb, u16 udp_port, sa_family_t family)
 {
 	struct pgm_net *pn = pgm_pernet(net);
 	struct pgm_wire_info info;
@@ -245,7 +282,7 @@ void pgm_input(struct net *net, struct sk_buff *skb, u16 udp_port)
 	}
 
 	/* A receiver may keep the packet (then skb is NULL, and freeing it nothing). */
-	if (pgm_dispatch(pn, &skb, &info, udp_port))
+	if (pgm_dispatch(pn, &skb, &info, udp_port, family))
 		pgm_mib_inc(pn, PGM_MIB_IN_DELIVERED);
 	else
 		pgm_mib_inc(pn, PGM_MIB_IN_NO_SOCKET);
@@ -261,7 +298,7 @@ drop:
  */
 int pgm_rcv(struct sk_buff *skb)
 {
-	pgm_input(dev_net(skb->dev), skb, 0);
+	pgm_input(dev_net(skb->dev), skb, 0, AF_INET);
 	return 0;
 }
 

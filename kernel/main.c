@@ -2,14 +2,15 @@
 /*
  * main.c - module and per-network-namespace setup of PGM (RFC 3208).
  *
- * Registers the socket type (AF_INET, SOCK_RDM, IPPROTO_PGM) and the IP
- * protocol 113 handler, and keeps per-netns state: counters, the socket
+ * Registers the socket types (AF_INET and AF_INET6, SOCK_RDM, IPPROTO_PGM)
+ * and the IP and IPv6 protocol 113 handlers (the IPv6 ones in ipv6.c), and
+ * keeps per-netns state: counters, the socket
  * list and port hash, and the defaults new sockets take.
  *
  * Unload: a module reference is held by every socket (through proto.owner
  * and proto_ops.owner) and by every netlink dump in progress (through the
  * family's module), so exit runs only when no socket is left; it
- * unregisters the handler, waits for softirq readers (synchronize_net),
+ * unregisters the socket types and handlers, waits for softirq readers (synchronize_net),
  * unregisters the netlink family (which waits for running requests) and
  * then frees the per-netns state.
  */
@@ -113,9 +114,16 @@ static int __init pgm_init(void)
 		pr_err("pgm: IP protocol %d is taken\n", IPPROTO_PGM);
 		goto out_nl;
 	}
+	err = pgm6_init();
+	if (err)
+		goto out_inet;
+	/* Last: it cannot fail, and sockets can be made from here on. */
 	inet_register_protosw(&pgm_protosw);
 	return 0;
 
+out_inet:
+	inet_del_protocol(&pgm_protocol, IPPROTO_PGM);
+	synchronize_net();
 out_nl:
 	pgm_nl_unregister();
 out_pernet:
@@ -128,6 +136,7 @@ out_proto:
 static void __exit pgm_exit(void)
 {
 	inet_unregister_protosw(&pgm_protosw);
+	pgm6_exit();
 	inet_del_protocol(&pgm_protocol, IPPROTO_PGM);
 	/* inet_del_protocol waits for readers; be explicit about softirq. */
 	synchronize_net();
@@ -149,6 +158,8 @@ MODULE_DESCRIPTION("PGM (RFC 3208) reliable multicast transport");
  * us.  Literal numbers: SOCK_RDM is an enum, which __stringify cannot expand.
  */
 MODULE_ALIAS_NET_PF_PROTO_TYPE(PF_INET, 113, 4);
+/* "net-pf-10-proto-113-type-4": the same for AF_INET6. */
+MODULE_ALIAS_NET_PF_PROTO_TYPE(PF_INET6, 113, 4);
 /* The project's version, from the build (kernel/Kbuild): modinfo shows it. */
 #ifdef PGM_VERSION
 MODULE_VERSION(PGM_VERSION);

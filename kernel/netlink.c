@@ -277,8 +277,21 @@ static int pgm_nl_put_receiver_stats(struct sk_buff *skb, const struct pgm_recei
 	return 0;
 }
 
+/*
+ * An address attribute of a socket of family @f: the IPv4 attributes are
+ * all there is so far, and an IPv6 socket's addresses are left out rather
+ * than shown as IPv4 ones.
+ */
+static int pgm_nl_put_addr(struct sk_buff *skb, sa_family_t f, int type,
+			   const union pgm_addr *a)
+{
+	if (f != AF_INET)
+		return 0;
+	return nla_put_in_addr(skb, type, a->ip);
+}
+
 /* A source socket's attributes: its TSI, addresses, window and statistics. */
-static int pgm_nl_put_source_sock(struct sk_buff *skb, const u8 *gsi,
+static int pgm_nl_put_source_sock(struct sk_buff *skb, sa_family_t f, const u8 *gsi,
 				  const struct pgm_source_info *si)
 {
 	struct pgm_tsi tsi;
@@ -286,8 +299,8 @@ static int pgm_nl_put_source_sock(struct sk_buff *skb, const u8 *gsi,
 	memcpy(tsi.gsi, gsi, PGM_GSI_LEN);
 	tsi.sport = si->sport;
 	if (nla_put(skb, PGM_A_SOCKET_TSI, sizeof(tsi), &tsi) ||
-	    nla_put_in_addr(skb, PGM_A_SOCKET_ADDR, si->nla.ip) ||
-	    nla_put_in_addr(skb, PGM_A_SOCKET_GROUP, si->group.ip) ||
+	    pgm_nl_put_addr(skb, f, PGM_A_SOCKET_ADDR, &si->nla) ||
+	    pgm_nl_put_addr(skb, f, PGM_A_SOCKET_GROUP, &si->group) ||
 	    nla_put_u16(skb, PGM_A_SOCKET_PORT, ntohs(si->dport)) ||
 	    nla_put_u16(skb, PGM_A_SOCKET_SPORT, ntohs(si->sport)) ||
 	    nla_put_u32(skb, PGM_A_SOCKET_TXW_TRAIL, si->st.txw_trail) ||
@@ -354,17 +367,17 @@ static int pgm_nl_fill_sock(struct sk_buff *skb, struct netlink_callback *cb,
 		goto cancel;
 
 	if (is_src) {
-		if (pgm_nl_put_source_sock(skb, gsi, &si))
+		if (pgm_nl_put_source_sock(skb, sk->sk_family, gsi, &si))
 			goto cancel;
 	} else if (is_rcv) {
-		if (nla_put_in_addr(skb, PGM_A_SOCKET_ADDR, rcv_addr.ip) ||
+		if (pgm_nl_put_addr(skb, sk->sk_family, PGM_A_SOCKET_ADDR, &rcv_addr) ||
 		    (pgm_addr_is_mc(sk->sk_family, &rcv_addr) &&
-		     nla_put_in_addr(skb, PGM_A_SOCKET_GROUP, rcv_addr.ip)) ||
+		     pgm_nl_put_addr(skb, sk->sk_family, PGM_A_SOCKET_GROUP, &rcv_addr)) ||
 		    nla_put_u16(skb, PGM_A_SOCKET_PORT, ntohs(READ_ONCE(inet->inet_sport))) ||
 		    nla_put_u32(skb, PGM_A_SOCKET_PEERS, ri.st.peers) ||
 		    pgm_nl_put_receiver_stats(skb, &ri.st))
 			goto cancel;
-	} else if (READ_ONCE(inet->inet_saddr) &&
+	} else if (sk->sk_family == AF_INET && READ_ONCE(inet->inet_saddr) &&
 		   nla_put_in_addr(skb, PGM_A_SOCKET_ADDR, READ_ONCE(inet->inet_saddr))) {
 		goto cancel;
 	}
@@ -415,6 +428,7 @@ struct pgm_nl_peer_arg {
 	struct sk_buff		*skb;
 	struct netlink_callback	*cb;
 	u32			ino;
+	sa_family_t		family;	/* of the socket */
 };
 
 static int pgm_nl_fill_peer(const struct pgm_peer_info *pi, void *arg)
@@ -430,10 +444,11 @@ static int pgm_nl_fill_peer(const struct pgm_peer_info *pi, void *arg)
 	genl_dump_check_consistent(a->cb, hdr);
 	if (nla_put_u32(skb, PGM_A_PEER_SOCKET_INODE, a->ino) ||
 	    nla_put(skb, PGM_A_PEER_TSI, sizeof(pi->tsi), &pi->tsi) ||
-	    nla_put_in_addr(skb, PGM_A_PEER_SOURCE, pi->saddr.ip) ||
-	    nla_put_in_addr(skb, PGM_A_PEER_GROUP, pi->group.ip) ||
+	    pgm_nl_put_addr(skb, a->family, PGM_A_PEER_SOURCE, &pi->saddr) ||
+	    pgm_nl_put_addr(skb, a->family, PGM_A_PEER_GROUP, &pi->group) ||
 	    nla_put_u16(skb, PGM_A_PEER_PORT, ntohs(pi->dport)) ||
-	    (pi->nla.ip && nla_put_in_addr(skb, PGM_A_PEER_NLA, pi->nla.ip)) ||
+	    (!pgm_addr_any(a->family, &pi->nla) &&
+	     pgm_nl_put_addr(skb, a->family, PGM_A_PEER_NLA, &pi->nla)) ||
 	    nla_put_u32(skb, PGM_A_PEER_NEXT_SQN, pi->next) ||
 	    nla_put_u32(skb, PGM_A_PEER_LEAD_SQN, pi->lead) ||
 	    nla_put_u32(skb, PGM_A_PEER_RXW_SQNS, pi->size) ||
@@ -499,6 +514,7 @@ int pgm_nl_peer_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
 			if (want)
 				cb->args[2] = 2;
 			arg.ino = ps->ino;
+			arg.family = ps->inet.sk.sk_family;
 			err = pgm_receiver_peers(rcv, (unsigned long *)&cb->args[1],
 						 pgm_nl_fill_peer, &arg);
 			if (err)
@@ -553,20 +569,20 @@ void pgm_nl_event(struct sock *sk, const struct pgm_nl_event *ev)
 	err = nla_put_u32(skb, PGM_A_EVENT_SOCKET_INODE, pgm_sk(sk)->ino) ||
 	      nla_put_u32(skb, PGM_A_EVENT_ROLE, ev->role) ||
 	      nla_put(skb, PGM_A_EVENT_TSI, sizeof(ev->tsi), &ev->tsi) ||
-	      nla_put_in_addr(skb, PGM_A_EVENT_GROUP, ev->group.ip) ||
+	      pgm_nl_put_addr(skb, sk->sk_family, PGM_A_EVENT_GROUP, &ev->group) ||
 	      nla_put_u16(skb, PGM_A_EVENT_PORT, ntohs(ev->port));
 	switch (ev->cmd) {
 	case PGM_CMD_SESSION_START_NTF:
-		err = err || nla_put_in_addr(skb, PGM_A_EVENT_SOURCE, ev->source.ip) ||
+		err = err || pgm_nl_put_addr(skb, sk->sk_family, PGM_A_EVENT_SOURCE, &ev->source) ||
 		      nla_put_u32(skb, PGM_A_EVENT_FIRST_SQN, ev->first);
 		break;
 	case PGM_CMD_SESSION_END_NTF:
-		err = err || nla_put_in_addr(skb, PGM_A_EVENT_SOURCE, ev->source.ip) ||
+		err = err || pgm_nl_put_addr(skb, sk->sk_family, PGM_A_EVENT_SOURCE, &ev->source) ||
 		      nla_put_u32(skb, PGM_A_EVENT_REASON, ev->reason) ||
 		      nla_put_u32(skb, PGM_A_EVENT_LAST_SQN, ev->last);
 		break;
 	case PGM_CMD_LOSS_NTF:
-		err = err || nla_put_in_addr(skb, PGM_A_EVENT_SOURCE, ev->source.ip) ||
+		err = err || pgm_nl_put_addr(skb, sk->sk_family, PGM_A_EVENT_SOURCE, &ev->source) ||
 		      nla_put_u32(skb, PGM_A_EVENT_FIRST_SQN, ev->first) ||
 		      nla_put_u32(skb, PGM_A_EVENT_COUNT, ev->count);
 		break;

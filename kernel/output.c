@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * output.c - building PGM packets and sending them over IPv4.
+ * output.c - building PGM packets and sending them over IPv4 (over IPv6:
+ * pgm6_xmit(), ipv6.c).
  *
  * A packet is built in an sk_buff with PGM_HEADROOM in front; pgm_xmit()
  * routes it (multicast honours IP_MULTICAST_IF, IP_MULTICAST_TTL and, in
@@ -63,13 +64,14 @@ void pgm_fill_hdr(struct sk_buff *skb, __be16 sport, __be16 dport, u8 type,
 }
 
 /**
- * pgm_build_nak - a NAK or an NCF (section 8.3), checksummed, with IPv4 NLAs
+ * pgm_build_nak - a NAK or an NCF (section 8.3), checksummed
+ * @family: the sending socket's, which its NLAs are of (AFI 1 or 2)
  * @type: PGM_NAK or PGM_NCF
  * @sport: source port of the packet (a NAK's is the data-destination port)
  * @dport: destination port
  * @gsi: the session's GSI
- * @src_nla: the source's NLA, IPv4
- * @grp_nla: the group's NLA, IPv4
+ * @src_nla: the source's NLA
+ * @grp_nla: the group's NLA
  * @sqns: the sequence numbers, network order: the first in the header, the
  *	others (62 at most) in one OPT_NAK_LIST
  * @n: how many, at least one
@@ -77,28 +79,25 @@ void pgm_fill_hdr(struct sk_buff *skb, __be16 sport, __be16 dport, u8 type,
  * Context: any.
  * Return: the packet, or NULL without memory.
  */
-struct sk_buff *pgm_build_nak(u8 type, __be16 sport, __be16 dport, const u8 *gsi,
-			      const union pgm_addr *src_nla, const union pgm_addr *grp_nla,
-			      const __be32 *sqns, unsigned int n)
+struct sk_buff *pgm_build_nak(sa_family_t family, u8 type, __be16 sport, __be16 dport,
+			      const u8 *gsi, const union pgm_addr *src_nla,
+			      const union pgm_addr *grp_nla, const __be32 *sqns, unsigned int n)
 {
 	unsigned int optlen = pgm_nak_optlen(n);
-	struct sk_buff *skb = pgm_alloc_pkt(PGM_NAK4_HLEN + optlen, GFP_ATOMIC);
+	unsigned int hlen = pgm_nak_hlen(family);
+	struct sk_buff *skb = pgm_alloc_pkt(hlen + optlen, GFP_ATOMIC);
 	struct pgm_optw ow;
-	struct pgm_nak *nk;
-	u8 *o;
+	u8 *o, *p;
 
 	if (!skb)
 		return NULL;
 	pgm_fill_hdr(skb, sport, dport, type,
 		     optlen ? PGM_OPT_PRESENT | PGM_OPT_NETWORK : 0, gsi, 0);
-	nk = skb_put(skb, sizeof(*nk));
-	nk->sqn = sqns[0];
-	nk->src.afi = htons(PGM_AFI_IP);
-	nk->src.reserved = 0;
-	nk->src.addr = src_nla->ip;
-	nk->grp.afi = htons(PGM_AFI_IP);
-	nk->grp.reserved = 0;
-	nk->grp.addr = grp_nla->ip;
+	p = skb_put(skb, hlen - PGM_HDR_LEN);
+	memcpy(p, &sqns[0], sizeof(sqns[0]));
+	p += PGM_NAK_NLA_OFF;
+	p += pgm_nla_put(family, p, src_nla);
+	pgm_nla_put(family, p, grp_nla);
 	if (optlen) {
 		pgm_optw_init(&ow, skb_put(skb, optlen));
 		o = pgm_optw_add(&ow, PGM_OPT_NAK_LIST, 4 + 4 * (n - 1));
@@ -166,12 +165,15 @@ void pgm_csum_replace(struct pgm_hdr *ph, __wsum from, __wsum to)
 }
 
 /**
- * pgm_xmit_ttl - send a PGM packet over IPv4 with a given TTL
+ * pgm_xmit_ttl - send a PGM packet with a given TTL
  * @sk: the sending socket (its multicast options, UDP encapsulation)
  * @skb: the packet, consumed
- * @daddr: destination, unicast or a group, IPv4
- * @ra: with the Router Alert option (SPM, NCF, RDATA; never in UDP)
- * @ttl: IP TTL, 0 for the socket's
+ * @daddr: destination, unicast or a group, of @sk's family
+ * @ra: with the Router Alert option (SPM, NCF, RDATA; never in UDP, nor
+ *	over IPv6 yet)
+ * @ttl: IP TTL or IPv6 hop limit, 0 for the socket's
+ *
+ * An IPv6 socket's packets go to pgm6_xmit().
  *
  * Callable from process and softirq context; never sleeps.
  *
@@ -191,6 +193,8 @@ int pgm_xmit_ttl(struct sock *sk, struct sk_buff *skb, const union pgm_addr *dad
 	struct iphdr *iph;
 	bool mc = ipv4_is_multicast(daddr->ip);
 
+	if (sk->sk_family == AF_INET6)
+		return pgm6_xmit(sk, skb, &daddr->in6, ttl, 0);	/* never in UDP (yet) */
 	if (udp)
 		ra = false;
 	ihl = ra ? PGM_IP_RA_HLEN : PGM_IP_HLEN;
@@ -258,6 +262,26 @@ int pgm_xmit_ttl(struct sock *sk, struct sk_buff *skb, const union pgm_addr *dad
 	/* skb->sk lets ip_mc_output() honour IP_MULTICAST_LOOP. */
 	skb_set_owner_w(skb, sk);
 	return ip_local_out(net, sk, skb);
+}
+
+/**
+ * pgm_xmit_peer - send a receiver's packet to a session's source or group
+ * @sk: the receiver's socket
+ * @skb: the packet (a NAK or an SPMR), consumed
+ * @daddr: the source's NLA or address, or the group, of @sk's family
+ * @ttl: IP TTL or IPv6 hop limit, 0 for the socket's
+ * @ifindex: IPv6: the interface the session's packets came in on, which
+ *	scopes a link-local @daddr when the socket is bound to no device;
+ *	0 for none (and over IPv4)
+ *
+ * Return: as pgm_xmit_ttl().
+ */
+int pgm_xmit_peer(struct sock *sk, struct sk_buff *skb, const union pgm_addr *daddr, u8 ttl,
+		  int ifindex)
+{
+	if (sk->sk_family == AF_INET6)
+		return pgm6_xmit(sk, skb, &daddr->in6, ttl, ifindex);
+	return pgm_xmit_ttl(sk, skb, daddr, false, ttl);
 }
 
 /**

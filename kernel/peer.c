@@ -173,7 +173,9 @@ struct pgm_peer *pgm_peer_find(struct pgm_receiver *rcv, const struct pgm_tsi *t
  * pgm_peer_new - a new session heard from an address
  * @rcv: the receiver, its lock held
  * @tsi: the session's TSI
- * @iph: the IP header of its first packet: the session's address and group
+ * @saddr: the IP source of its first packet: the session's address
+ * @daddr: the IP destination of that packet: the session's group
+ * @ifindex: the interface it came in on (IPv6), or 0
  * @dport: its data-destination port
  *
  * Refused (and counted) past the socket's or the netns's session limit
@@ -184,7 +186,8 @@ struct pgm_peer *pgm_peer_find(struct pgm_receiver *rcv, const struct pgm_tsi *t
  * Return: the peer, linked into the receiver, or NULL.
  */
 struct pgm_peer *pgm_peer_new(struct pgm_receiver *rcv, const struct pgm_tsi *tsi,
-			      const struct iphdr *iph, __be16 dport)
+			      const union pgm_addr *saddr, const union pgm_addr *daddr,
+			      int ifindex, __be16 dport)
 	__must_hold(&rcv->lock)
 {
 	struct pgm_sock *ps = pgm_sk(rcv->sk);
@@ -209,8 +212,9 @@ struct pgm_peer *pgm_peer_new(struct pgm_receiver *rcv, const struct pgm_tsi *ts
 	peer->rcv = rcv;
 	peer->tsi = *tsi;
 	peer->dport = dport;
-	pgm_addr_set_v4(&peer->saddr, iph->saddr);
-	pgm_addr_set_v4(&peer->group, iph->daddr);
+	peer->saddr = *saddr;
+	peer->group = *daddr;
+	peer->ifindex = ifindex;
 	peer->p = ps->params;
 	peer->size = peer->p.rxw_sqns;
 	peer->mask = slots - 1;

@@ -62,6 +62,8 @@
 #include <linux/random.h>
 #include <linux/hrtimer.h>
 #include <linux/in6.h>
+#include <linux/ip.h>
+#include <linux/ipv6.h>
 #include <net/inet_sock.h>
 #include <net/ipv6.h>
 #include <net/addrconf.h>
@@ -188,6 +190,22 @@ static inline bool pgm_addr_is_mc(sa_family_t family, const union pgm_addr *a)
 	return ipv4_is_multicast(a->ip);
 }
 
+/*
+ * The IP source and destination of @skb, a received packet of @family
+ * (its network header the IPv4 or IPv6 one, also when it came in UDP).
+ */
+static inline void pgm_skb_addrs(sa_family_t family, const struct sk_buff *skb,
+				 union pgm_addr *saddr, union pgm_addr *daddr)
+{
+	if (family == AF_INET6) {
+		saddr->in6 = ipv6_hdr(skb)->saddr;
+		daddr->in6 = ipv6_hdr(skb)->daddr;
+		return;
+	}
+	pgm_addr_set_v4(saddr, ip_hdr(skb)->saddr);
+	pgm_addr_set_v4(daddr, ip_hdr(skb)->daddr);
+}
+
 struct pgm_source;
 struct pgm_receiver;
 
@@ -197,11 +215,13 @@ struct pgm_skb_cb {
 	union pgm_addr	saddr;		/* IP source of the data */
 	u32		sqn;		/* first sequence number of the APDU */
 	u32		frag_off;	/* held data: its OPT_FRAGMENT's offset (FEC) */
+	int		ifindex;	/* IPv6: the session's interface (struct pgm_peer) */
 };
 
 static inline struct pgm_skb_cb *pgm_cb(struct sk_buff *skb)
 {
-	BUILD_BUG_ON(sizeof(struct pgm_skb_cb) > sizeof(skb->cb));
+	/* sock_queue_rcv_skb() writes its struct sock_skb_cb at the end. */
+	BUILD_BUG_ON(sizeof(struct pgm_skb_cb) > SOCK_SKB_CB_OFFSET);
 	return (struct pgm_skb_cb *)skb->cb;
 }
 
@@ -210,6 +230,7 @@ static inline struct pgm_skb_cb *pgm_cb(struct sk_buff *skb)
 #define PGM_IP_HLEN	20
 #define PGM_IP_RA_HLEN	24	/* with the Router Alert option */
 #define PGM_UDP_HLEN	8	/* in front of the PGM header when encapsulated */
+#define PGM_IP6_HLEN	40	/* IPv6: no Router Alert (hop-by-hop option) sent yet */
 
 /* enum pgm_role (none, source, receiver) is in the netlink uapi header. */
 
@@ -262,14 +283,31 @@ static inline struct pgm_sock *pgm_sk(const struct sock *sk)
 	return (struct pgm_sock *)sk;
 }
 
+/*
+ * An IPv6 socket (ipv6.c): the IPv6 layer's per-socket state last, where
+ * inet6_create() finds it (docs/ipv6.md; compat.h, PGM_PROTO_PINFO).
+ */
+struct pgm6_sock {
+	struct pgm_sock		pgm;	/* must be first */
+	struct ipv6_pinfo	inet6;	/* must be last */
+};
+
 extern unsigned int pgm_net_id;
 
 /*
- * The address an IPv4 socket is bound to (inet_rcv_saddr): a group, a
- * local address, or unspecified; read locklessly, as the input path does.
+ * The address a socket is bound to (inet_rcv_saddr, sk_v6_rcv_saddr): a
+ * group, a local address, or unspecified; read locklessly, as the input
+ * path does.  An IPv6 address is written once, by bind() before the
+ * socket enters the port hash (whose RCU publication orders it for the
+ * input path), and never changes after; a dump racing with bind() may
+ * see it half written, as it may see the socket half bound.
  */
 static inline void pgm_sk_rcv_addr(const struct sock *sk, union pgm_addr *a)
 {
+	if (sk->sk_family == AF_INET6) {
+		a->in6 = sk->sk_v6_rcv_saddr;
+		return;
+	}
 	pgm_addr_set_v4(a, READ_ONCE(inet_sk(sk)->inet_rcv_saddr));
 }
 
@@ -301,20 +339,78 @@ int pgm_xmit(struct sock *sk, struct sk_buff *skb, const union pgm_addr *daddr, 
 /* The same with IP TTL @ttl (0: the socket's). */
 int pgm_xmit_ttl(struct sock *sk, struct sk_buff *skb, const union pgm_addr *daddr, bool ra,
 		 u8 ttl);
+/* To a session's source: over IPv6 a link-local address is scoped by @ifindex. */
+int pgm_xmit_peer(struct sock *sk, struct sk_buff *skb, const union pgm_addr *daddr, u8 ttl,
+		  int ifindex);
 struct sk_buff *pgm_alloc_pkt(unsigned int len, gfp_t gfp);
 void pgm_fill_hdr(struct sk_buff *skb, __be16 sport, __be16 dport, u8 type,
 		  u8 options, const u8 *gsi, u16 tsdu_len);
 void pgm_set_csum(struct sk_buff *skb);
 void pgm_set_csum_payload(struct sk_buff *skb, __wsum payload, unsigned int plen);
 void pgm_csum_replace(struct pgm_hdr *ph, __wsum from, __wsum to);
-struct sk_buff *pgm_build_nak(u8 type, __be16 sport, __be16 dport, const u8 *gsi,
-			      const union pgm_addr *src_nla, const union pgm_addr *grp_nla,
-			      const __be32 *sqns, unsigned int n);
+struct sk_buff *pgm_build_nak(sa_family_t family, u8 type, __be16 sport, __be16 dport,
+			      const u8 *gsi, const union pgm_addr *src_nla,
+			      const union pgm_addr *grp_nla, const __be32 *sqns, unsigned int n);
 
-/* PGM bytes of a NAK or NCF naming @n sqns (pgm_build_nak). */
-static inline unsigned int pgm_nak_len(unsigned int n)
+/*
+ * NLAs (section 8) of a socket's family: AFI 1 for IPv4, AFI 2 for IPv6.
+ * A socket sends its own family's and takes only those: a packet whose
+ * fixed header has the length of the other family's NLAs (or a mix) is
+ * malformed for it.  Validation (wire.c) has checked each AFI is one of
+ * the two, so the length says which: an SPM's path NLA, a NAK's or NCF's
+ * pair.
+ */
+static_assert(offsetof(struct pgm_spm, nla) == PGM_SPM_NLA_OFF);
+static_assert(offsetof(struct pgm_nak, src) == PGM_NAK_NLA_OFF);
+
+/* PGM bytes of an SPM's fixed headers with a path NLA of @family. */
+static inline unsigned int pgm_spm_hlen(sa_family_t family)
 {
-	return PGM_NAK4_HLEN + pgm_nak_optlen(n);
+	return family == AF_INET6 ? PGM_SPM6_HLEN : PGM_SPM4_HLEN;
+}
+
+/* PGM bytes of a NAK's or NCF's fixed headers with NLAs of @family. */
+static inline unsigned int pgm_nak_hlen(sa_family_t family)
+{
+	return family == AF_INET6 ? PGM_NAK6_HLEN : PGM_NAK4_HLEN;
+}
+
+/* Write the NLA of @a, of @family, at @p (unaligned); returns its length. */
+static inline unsigned int pgm_nla_put(sa_family_t family, u8 *p, const union pgm_addr *a)
+{
+	if (family == AF_INET6) {
+		put_unaligned_be16(PGM_AFI_IP6, p);
+		put_unaligned_be16(0, p + 2);
+		memcpy(p + 4, &a->in6, sizeof(a->in6));
+		return sizeof(struct pgm_nla6);
+	}
+	put_unaligned_be16(PGM_AFI_IP, p);
+	put_unaligned_be16(0, p + 2);
+	memcpy(p + 4, &a->ip, sizeof(a->ip));
+	return sizeof(struct pgm_nla4);
+}
+
+/*
+ * Read the NLA at @p (unaligned), whose AFI a header length of @family's
+ * has shown to be @family's, into @a; returns its length.
+ */
+static inline unsigned int pgm_nla_get(sa_family_t family, const u8 *p, union pgm_addr *a)
+{
+	__be32 ip;
+
+	if (family == AF_INET6) {
+		memcpy(&a->in6, p + 4, sizeof(a->in6));
+		return sizeof(struct pgm_nla6);
+	}
+	memcpy(&ip, p + 4, sizeof(ip));
+	pgm_addr_set_v4(a, ip);
+	return sizeof(struct pgm_nla4);
+}
+
+/* PGM bytes of a NAK or NCF with NLAs of @family naming @n sqns (pgm_build_nak). */
+static inline unsigned int pgm_nak_len(sa_family_t family, unsigned int n)
+{
+	return pgm_nak_hlen(family) + pgm_nak_optlen(n);
 }
 
 static_assert(PGM_NAK_LIST_MAX == PGM_NAK_SQNS_MAX - 1);
@@ -442,6 +538,26 @@ void pgm_receiver_ring_stats(struct sock *sk, struct pgm_rx_ring_stats *st);
 /* socket.c */
 extern struct proto pgm_prot;
 extern const struct proto_ops pgm_ops;
+int pgm_bind_addr(struct sock *sk, const union pgm_addr *addr, __be16 port, int ifindex);
+int pgm_connect_addr(struct sock *sk, const union pgm_addr *daddr, __be16 dport, int ifindex);
+int pgm_sol_setsockopt(struct sock *sk, int optname, sockptr_t optval, unsigned int optlen);
+int pgm_sol_getsockopt(struct sock *sk, int optname, char __user *optval,
+		       int __user *optlen);
+__poll_t pgm_poll(struct file *file, struct socket *sock, poll_table *wait);
+/* The struct proto methods both families share. */
+int pgm_init_sock(struct sock *sk);
+void pgm_close(struct sock *sk, long timeout);
+int pgm_sendmsg(struct sock *sk, struct msghdr *msg, size_t len);
+int pgm_hash(struct sock *sk);
+void pgm_unhash(struct sock *sk);
+
+/* ipv6.c */
+int pgm6_init(void);
+void pgm6_exit(void);
+int pgm6_mcast(struct sock *sk, int optname, sockptr_t optval, unsigned int optlen);
+int pgm6_xmit(struct sock *sk, struct sk_buff *skb, const struct in6_addr *daddr, u8 hops,
+	      int scope_if);
+int pgm6_route_saddr(struct sock *sk, const struct in6_addr *daddr, struct in6_addr *saddr);
 
 /* udp.c */
 int pgm_udp_hold(struct sock *sk);
@@ -451,6 +567,12 @@ void pgm_udp_net_exit(struct pgm_net *pn);
 void pgm_udp_push(struct sock *sk, struct sk_buff *skb, const union pgm_addr *saddr,
 		  const union pgm_addr *daddr);
 
+/* Bytes of the network header (without IPv4's Router Alert) in front of PGM's. */
+static inline unsigned int pgm_net_hlen(const struct sock *sk)
+{
+	return sk->sk_family == AF_INET6 ? PGM_IP6_HLEN : PGM_IP_HLEN;
+}
+
 /* Bytes the encapsulation adds in front of the PGM header. */
 static inline unsigned int pgm_encap_hlen(const struct sock *sk)
 {
@@ -459,7 +581,7 @@ static inline unsigned int pgm_encap_hlen(const struct sock *sk)
 
 /* input.c */
 int pgm_rcv(struct sk_buff *skb);
-void pgm_input(struct net *net, struct sk_buff *skb, u16 udp_port);
+void pgm_input(struct net *net, struct sk_buff *skb, u16 udp_port, sa_family_t family);
 int pgm_err(struct sk_buff *skb, u32 info);
 
 #endif /* _PGM_INTERNAL_H */

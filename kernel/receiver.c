@@ -205,9 +205,9 @@ static void pgm_send_nak(struct pgm_receiver *rcv, struct pgm_peer *peer,
 	__must_hold(&rcv->lock)
 {
 	/* Upstream: source port is the data-destination port (8.3). */
-	struct sk_buff *skb = pgm_build_nak(PGM_NAK, peer->dport, peer->tsi.sport,
-					    peer->tsi.gsi, &peer->nla, &peer->group,
-					    sqns, n);
+	struct sk_buff *skb = pgm_build_nak(rcv->sk->sk_family, PGM_NAK, peer->dport,
+					    peer->tsi.sport, peer->tsi.gsi, &peer->nla,
+					    &peer->group, sqns, n);
 
 	lockdep_assert_held(&rcv->lock);
 	if (!skb)
@@ -216,7 +216,7 @@ static void pgm_send_nak(struct pgm_receiver *rcv, struct pgm_peer *peer,
 		((struct pgm_hdr *)skb_transport_header(skb))->options |= PGM_OPT_PARITY;
 		pgm_set_csum(skb);
 	}
-	if (!pgm_xmit(rcv->sk, skb, &peer->nla, false)) {
+	if (!pgm_xmit_peer(rcv->sk, skb, &peer->nla, 0, peer->ifindex)) {
 		rcv->st.naks_sent += n;
 		peer->naks_sent += n;
 		if (parity) {
@@ -238,7 +238,7 @@ static void pgm_send_spmr_to(struct pgm_receiver *rcv, struct pgm_peer *peer,
 		return;
 	pgm_fill_hdr(skb, peer->dport, peer->tsi.sport, PGM_SPMR, 0, peer->tsi.gsi, 0);
 	pgm_set_csum(skb);
-	if (!pgm_xmit_ttl(rcv->sk, skb, daddr, false, ttl))
+	if (!pgm_xmit_peer(rcv->sk, skb, daddr, ttl, peer->ifindex))
 		rcv->st.spmrs_sent++;
 }
 
@@ -748,6 +748,7 @@ static void pgm_rx_spm(struct pgm_receiver *rcv, struct pgm_peer *peer,
 	__must_hold(&rcv->lock)
 {
 	const struct pgm_spm *spm = pgm_body(skb->data);
+	union pgm_addr nla;
 	u32 spm_sqn = ntohl(spm->sqn);
 	u32 trail = ntohl(spm->trail);
 	u32 lead = ntohl(spm->lead);
@@ -762,12 +763,9 @@ static void pgm_rx_spm(struct pgm_receiver *rcv, struct pgm_peer *peer,
 	rcv->st.spms_received++;
 	peer->spm_seen = true;
 	peer->spm_sqn = spm_sqn;
-	if (ntohs(spm->nla.afi) == PGM_AFI_IP) {
-		union pgm_addr nla;
-
-		pgm_addr_set_v4(&nla, spm->nla.addr);
-		pgm_peer_nla(rcv, peer, &nla);
-	}
+	/* The path NLA, of the socket's family (pgm_receiver_rcv() checked). */
+	pgm_nla_get(rcv->sk->sk_family, (const u8 *)spm + PGM_SPM_NLA_OFF, &nla);
+	pgm_peer_nla(rcv, peer, &nla);
 	/* Section 11.8.1: OPT_PARITY_PRM says what FEC the source offers. */
 	pgm_fec_spm(rcv, peer, skb->data, info);
 	peer->spm_lead = lead;
@@ -882,13 +880,13 @@ void pgm_receiver_rcv(struct sock *sk, struct sk_buff **skbp, bool take,
 	struct pgm_receiver *rcv = rcu_dereference(pgm_sk(sk)->rcv);
 	const struct pgm_hdr *ph = (const struct pgm_hdr *)skb->data;
 	sa_family_t f = sk->sk_family;
-	union pgm_addr saddr;
+	union pgm_addr saddr, daddr;
 	struct pgm_peer *peer;
 	struct pgm_tsi tsi;
 
 	if (!rcv)
 		return;
-	pgm_addr_set_v4(&saddr, ip_hdr(skb)->saddr);
+	pgm_skb_addrs(f, skb, &saddr, &daddr);
 	memcpy(tsi.gsi, ph->gsi, PGM_GSI_LEN);
 	/* Upstream (another receiver's SPMR): the ports are reversed. */
 	tsi.sport = info->type == PGM_SPMR ? ph->dport : ph->sport;
@@ -917,7 +915,8 @@ void pgm_receiver_rcv(struct sock *sk, struct sk_buff **skbp, bool take,
 	if (!peer) {
 		if (info->type == PGM_NCF)
 			goto out;	/* nothing to confirm for a stranger */
-		peer = pgm_peer_new(rcv, &tsi, ip_hdr(skb), ph->dport);
+		peer = pgm_peer_new(rcv, &tsi, &saddr, &daddr,
+				    f == AF_INET6 ? inet6_iif(skb) : 0, ph->dport);
 		if (!peer)
 			goto out;
 	} else if (!pgm_addr_eq(f, &saddr, &peer->saddr) &&
@@ -940,14 +939,18 @@ void pgm_receiver_rcv(struct sock *sk, struct sk_buff **skbp, bool take,
 	case PGM_RDATA:
 		pgm_rx_data(rcv, peer, skbp, take, info);
 		break;
+	/* NLAs of the other family (or a mix) are not this session's. */
 	case PGM_SPM:
-		if (info->hdr_len == PGM_SPM4_HLEN)
+		if (info->hdr_len == pgm_spm_hlen(f))
 			pgm_rx_spm(rcv, peer, skb, info);
 		else
-			rcv->st.malformed++;	/* IPv6 path NLA: not reachable here */
+			rcv->st.malformed++;
 		break;
 	case PGM_NCF:
-		pgm_rx_ncf(rcv, peer, skb, info);
+		if (info->hdr_len == pgm_nak_hlen(f))
+			pgm_rx_ncf(rcv, peer, skb, info);
+		else
+			rcv->st.malformed++;
 		break;
 	}
 	pgm_deliver(rcv, peer);

@@ -117,6 +117,8 @@ struct pgm_peer {
 	u64			groups_rebuilt;
 	u64			parity_naks_sent;
 	u32			nchunks;
+	int			ifindex;	/* IPv6: where its first packet came in, the
+						 * scope of its link-local addresses; else 0 */
 	struct pgm_slot		**chunks;	/* @nchunks chunks, allocated on first use */
 };
 
@@ -197,7 +199,8 @@ void pgm_slot_clear(struct pgm_peer *peer, struct pgm_slot *s)
 struct pgm_peer *pgm_peer_find(struct pgm_receiver *rcv, const struct pgm_tsi *tsi)
 	__must_hold(&rcv->lock);
 struct pgm_peer *pgm_peer_new(struct pgm_receiver *rcv, const struct pgm_tsi *tsi,
-			      const struct iphdr *iph, __be16 dport)
+			      const union pgm_addr *saddr, const union pgm_addr *daddr,
+			      int ifindex, __be16 dport)
 	__must_hold(&rcv->lock);
 void pgm_peer_unlink(struct pgm_receiver *rcv, struct pgm_peer *peer)
 	__must_hold(&rcv->lock);

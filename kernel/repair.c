@@ -182,8 +182,8 @@ static void pgm_send_ncf(struct pgm_source *src)
 		src->pncf_n = 0;
 	else
 		src->ncf_n = 0;
-	skb = pgm_build_nak(PGM_NCF, src->sport, src->dport, src->gsi, &src->nla,
-			    &src->group, parity ? src->pncf : src->ncf, n);
+	skb = pgm_build_nak(src->sk->sk_family, PGM_NCF, src->sport, src->dport, src->gsi,
+			    &src->nla, &src->group, parity ? src->pncf : src->ncf, n);
 	if (!skb)
 		return;
 	if (parity) {
@@ -216,7 +216,8 @@ bool pgm_repair_next(const struct pgm_source *src, bool *ncf, unsigned int *cost
 	lockdep_assert_held(&src->lock);
 	if ((src->ncf_n || src->pncf_n) && !(src->rdata_turn && !list_empty(&src->rq))) {
 		*ncf = true;
-		*cost = pgm_wire_len(src, pgm_nak_len(src->ncf_n ? : src->pncf_n), true);
+		*cost = pgm_wire_len(src, pgm_nak_len(src->sk->sk_family,
+							  src->ncf_n ? : src->pncf_n), true);
 		return true;
 	}
 	if (list_empty(&src->rq))
@@ -404,16 +405,23 @@ static void pgm_source_nak(struct pgm_source *src, struct sk_buff *skb,
 	__must_hold(&src->lock)
 {
 	const struct pgm_nak *nk = pgm_body(skb->data);
+	sa_family_t f = src->sk->sk_family;
+	const u8 *p = (const u8 *)nk + PGM_NAK_NLA_OFF;
 	__be32 ok[PGM_NAK_SQNS_MAX];
 	unsigned int nok = 0;
 	u32 sqn = ntohl(nk->sqn);
 	u64 naks = src->st.naks_received;
 	u32 queued = src->rq_len;
+	union pgm_addr snla, gnla;
 
 	lockdep_assert_held(&src->lock);
-	/* Source NLA (IPv4 only here) must be ours, the group NLA our group. */
-	if (ntohs(nk->src.afi) != PGM_AFI_IP || nk->src.addr != src->nla.ip ||
-	    ntohs(nk->grp.afi) != PGM_AFI_IP || nk->grp.addr != src->group.ip) {
+	/*
+	 * The NLAs are of our family (pgm_source_rcv() checked the length);
+	 * the source NLA must be ours, the group NLA our group.
+	 */
+	p += pgm_nla_get(f, p, &snla);
+	pgm_nla_get(f, p, &gnla);
+	if (!pgm_addr_eq(f, &snla, &src->nla) || !pgm_addr_eq(f, &gnla, &src->group)) {
 		src->st.malformed++;
 		return;
 	}
@@ -505,10 +513,10 @@ void pgm_source_rcv(struct sock *sk, struct sk_buff *skb,
 	pgm_linger_expire(src);
 	switch (info->type) {
 	case PGM_NAK:
-		if (info->hdr_len == PGM_NAK4_HLEN)
+		if (info->hdr_len == pgm_nak_hlen(src->sk->sk_family))
 			pgm_source_nak(src, skb, info);
 		else
-			src->st.malformed++;	/* IPv6 NLAs: not ours */
+			src->st.malformed++;	/* the other family's NLAs: not ours */
 		break;
 	case PGM_SPMR:
 		/*

@@ -60,10 +60,14 @@ static void pgm_sock_destruct(struct sock *sk)
 {
 	put_pid(pgm_sk(sk)->owner);
 	pgm_sk(sk)->owner = NULL;
-	inet_sock_destruct(sk);
+	/* inet6_create() set inet6_sock_destruct(), which we replaced. */
+	if (sk->sk_family == AF_INET6)
+		inet6_sock_destruct(sk);
+	else
+		inet_sock_destruct(sk);
 }
 
-static int pgm_init_sock(struct sock *sk)
+int pgm_init_sock(struct sock *sk)
 {
 	struct pgm_net *pn = pgm_pernet(sock_net(sk));
 	struct pgm_sock *ps = pgm_sk(sk);
@@ -75,6 +79,9 @@ static int pgm_init_sock(struct sock *sk)
 	/* Who made it, as ss -p shows: the thread group of the caller of socket(). */
 	ps->owner = get_pid(task_tgid(current));
 	sk->sk_destruct = pgm_sock_destruct;
+	/* One family per socket (docs/ipv6.md): IPV6_V6ONLY cannot be cleared. */
+	if (sk->sk_family == AF_INET6)
+		sk->sk_ipv6only = 1;
 
 	INIT_HLIST_NODE(&ps->port_node);
 	spin_lock_bh(&pn->lock);
@@ -109,7 +116,7 @@ static void pgm_set_port(struct pgm_net *pn, struct sock *sk, u8 role, __be16 po
 		hlist_add_head_rcu(&ps->port_node, pgm_port_bucket(pn, port));
 }
 
-static int pgm_hash(struct sock *sk)
+int pgm_hash(struct sock *sk)
 {
 	/*
 	 * Sockets are listed from ->init and join the port hash when
@@ -118,7 +125,7 @@ static int pgm_hash(struct sock *sk)
 	return 0;
 }
 
-static void pgm_unhash(struct sock *sk)
+void pgm_unhash(struct sock *sk)
 {
 	struct pgm_net *pn = pgm_pernet(sock_net(sk));
 	struct pgm_sock *ps = pgm_sk(sk);
@@ -135,7 +142,7 @@ static void pgm_unhash(struct sock *sk)
 	spin_unlock_bh(&pn->lock);
 }
 
-static void pgm_close(struct sock *sk, long timeout)
+void pgm_close(struct sock *sk, long timeout)
 {
 	lock_sock(sk);
 	pgm_source_stop(sk);
@@ -148,7 +155,7 @@ static void pgm_close(struct sock *sk, long timeout)
 	sk_common_release(sk);
 }
 
-static int pgm_sendmsg(struct sock *sk, struct msghdr *msg, size_t len)
+int pgm_sendmsg(struct sock *sk, struct msghdr *msg, size_t len)
 {
 	int err;
 
@@ -170,41 +177,89 @@ static bool pgm_port_allowed(struct net *net, u16 port)
 	       ns_capable(net->user_ns, CAP_NET_BIND_SERVICE);
 }
 
-/*
- * bind(): a multicast address makes a receiver for that group and port;
- * INADDR_ANY with a port makes a receiver for groups joined later; a local
- * unicast address picks the interface a source sends from.
- */
-static int pgm_bind(struct sock *sk, struct sockaddr *uaddr, int addr_len)
+/* Has @sk an address or port of its own (bind() or connect() ran)? */
+static bool pgm_sk_bound(struct sock *sk)
 {
-	struct sockaddr_in *sin = (struct sockaddr_in *)uaddr;
 	struct inet_sock *inet = inet_sk(sk);
+
+	sock_owned_by_me(sk);
+	if (inet->inet_sport)
+		return true;
+	if (sk->sk_family == AF_INET6)
+		return !ipv6_addr_any(&sk->sk_v6_rcv_saddr) ||
+		       !ipv6_addr_any(&inet6_sk(sk)->saddr);
+	return inet->inet_rcv_saddr || inet->inet_saddr;
+}
+
+/*
+ * Set @sk's bound address to @addr: the address packets to it are
+ * checked against, and unless it is a receiver's (a group or
+ * unspecified) the one it sends from.
+ */
+static void pgm_sk_set_local(struct sock *sk, const union pgm_addr *addr, bool receiver)
+{
+	sock_owned_by_me(sk);
+	if (sk->sk_family == AF_INET6) {
+		sk->sk_v6_rcv_saddr = addr->in6;
+		if (!receiver)
+			inet6_sk(sk)->saddr = addr->in6;
+		return;
+	}
+	inet_sk(sk)->inet_rcv_saddr = addr->ip;
+	if (!receiver)
+		inet_sk(sk)->inet_saddr = addr->ip;
+}
+
+/* Set (or with NULL clear) a source's destination, its group. */
+static void pgm_sk_set_daddr(struct sock *sk, const union pgm_addr *addr)
+{
+	sock_owned_by_me(sk);
+	if (sk->sk_family == AF_INET6) {
+		if (addr)
+			sk->sk_v6_daddr = addr->in6;
+		else
+			memset(&sk->sk_v6_daddr, 0, sizeof(sk->sk_v6_daddr));
+		return;
+	}
+	inet_sk(sk)->inet_daddr = addr ? addr->ip : 0;
+}
+
+/**
+ * pgm_bind_addr - bind() of either family, its address checked by the caller
+ * @sk: the socket, unlocked
+ * @addr: a group or the unspecified address (a receiver), or one of the
+ *	host's unicast addresses (a source's interface), of @sk's family
+ * @port: a receiver's data-destination port; 0 for a local address
+ * @ifindex: the interface an IPv6 link-local address's scope id names, or 0
+ *
+ * A multicast address makes a receiver for that group and port; the
+ * unspecified address with a port makes a receiver for groups joined
+ * later; a local unicast address picks the interface a source sends from.
+ *
+ * Return: 0, -EINVAL (no port for a receiver, already bound, or
+ * @ifindex against the device the socket is bound to), -EACCES (a
+ * privileged port), or what starting the receiver says.
+ */
+int pgm_bind_addr(struct sock *sk, const union pgm_addr *addr, __be16 port, int ifindex)
+{
 	struct pgm_sock *ps = pgm_sk(sk);
 	struct pgm_net *pn = pgm_pernet(sock_net(sk));
-	union pgm_addr addr;
+	sa_family_t f = sk->sk_family;
 	bool receiver;
 	int err = 0;
 
-	if (addr_len < (int)sizeof(*sin))
-		return -EINVAL;
-	if (sin->sin_family != AF_INET)
-		return -EAFNOSUPPORT;
-	pgm_addr_set_v4(&addr, sin->sin_addr.s_addr);
 	/* A group, or the unspecified address, makes a receiver. */
-	receiver = pgm_addr_is_mc(AF_INET, &addr) || pgm_addr_any(AF_INET, &addr);
-
-	if (!receiver && inet_addr_type(sock_net(sk), addr.ip) != RTN_LOCAL)
-		return -EADDRNOTAVAIL;
-	if (receiver && !sin->sin_port)
+	receiver = pgm_addr_is_mc(f, addr) || pgm_addr_any(f, addr);
+	if (receiver && !port)
 		return -EINVAL;	/* a receiver needs the data-destination port */
 
 	/* A receiver's port is a port like UDP's: the low ones are privileged. */
-	if (receiver && !pgm_port_allowed(sock_net(sk), ntohs(sin->sin_port)))
+	if (receiver && !pgm_port_allowed(sock_net(sk), ntohs(port)))
 		return -EACCES;
 
 	lock_sock(sk);
-	if (ps->role != PGM_ROLE_NONE || inet->inet_rcv_saddr ||
-	    inet->inet_saddr || inet->inet_sport) {
+	if (ps->role != PGM_ROLE_NONE || pgm_sk_bound(sk) ||
+	    (ifindex && sk->sk_bound_dev_if && sk->sk_bound_dev_if != ifindex)) {
 		err = -EINVAL;
 		goto out;
 	}
@@ -217,17 +272,37 @@ static int pgm_bind(struct sock *sk, struct sockaddr *uaddr, int addr_len)
 			pgm_udp_put(sk);
 			goto out;
 		}
-		inet->inet_rcv_saddr = addr.ip;
+	}
+	/* Read locklessly by the input path (pgm_family_match()) and output. */
+	if (ifindex)
+		WRITE_ONCE(sk->sk_bound_dev_if, ifindex);
+	pgm_sk_set_local(sk, addr, receiver);
+	if (receiver) {
 		spin_lock_bh(&pn->lock);
-		pgm_set_port(pn, sk, PGM_ROLE_RECEIVER, sin->sin_port);
+		pgm_set_port(pn, sk, PGM_ROLE_RECEIVER, port);
 		spin_unlock_bh(&pn->lock);
-	} else {
-		inet->inet_rcv_saddr = addr.ip;
-		inet->inet_saddr = addr.ip;
 	}
 out:
 	release_sock(sk);
 	return err;
+}
+
+/* bind() of an IPv4 socket: a struct sockaddr_in (pgm_bind_addr()). */
+static int pgm_bind(struct sock *sk, struct sockaddr *uaddr, int addr_len)
+{
+	struct sockaddr_in *sin = (struct sockaddr_in *)uaddr;
+	union pgm_addr addr;
+
+	if (addr_len < (int)sizeof(*sin))
+		return -EINVAL;
+	if (sin->sin_family != AF_INET)
+		return -EAFNOSUPPORT;
+	pgm_addr_set_v4(&addr, sin->sin_addr.s_addr);
+	if (pgm_addr_is_mc(AF_INET, &addr) || pgm_addr_any(AF_INET, &addr))
+		return pgm_bind_addr(sk, &addr, sin->sin_port, 0);
+	if (inet_addr_type(sock_net(sk), addr.ip) != RTN_LOCAL)
+		return -EADDRNOTAVAIL;
+	return pgm_bind_addr(sk, &addr, 0, 0);
 }
 
 /* Is @port in use by another source of this netns with the same GSI? */
@@ -247,35 +322,35 @@ static bool pgm_sport_used(struct pgm_net *pn, const struct pgm_sock *self,
 	return false;
 }
 
-/*
- * connect(): start a source session to a group and port.  The data-source
- * port is picked at random from the netns's local port range, unique among
- * this netns's sources with the same GSI, so that the TSI is unique.
+/**
+ * pgm_connect_addr - connect() of either family: start a source session
+ * @sk: the socket, unlocked
+ * @daddr: the group, of @sk's family, checked by the caller
+ * @dport: the data-destination port, not 0
+ * @ifindex: the interface an IPv6 link-local group's scope id names, or 0
+ *
+ * The data-source port is picked at random from the netns's local port
+ * range, unique among this netns's sources with the same GSI, so that the
+ * TSI is unique.
+ *
+ * Return: 0, -EISCONN, -EINVAL (a receiver, or @ifindex against the device
+ * the socket is bound to), -EADDRNOTAVAIL, or what starting the source says.
  */
-static int pgm_connect(struct socket *sock, struct sockaddr *uaddr,
-		       int addr_len, int flags)
+int pgm_connect_addr(struct sock *sk, const union pgm_addr *daddr, __be16 dport, int ifindex)
 {
-	struct sockaddr_in *sin = (struct sockaddr_in *)uaddr;
-	struct sock *sk = sock->sk;
 	struct inet_sock *inet = inet_sk(sk);
 	struct pgm_sock *ps = pgm_sk(sk);
 	struct pgm_net *pn = pgm_pernet(sock_net(sk));
-	int low, high, tries, err = 0;
+	int low, high, tries, bound_if, err = 0;
 	__be16 port = 0;
-
-	if (addr_len < (int)sizeof(*sin))
-		return -EINVAL;
-	if (sin->sin_family != AF_INET)
-		return -EAFNOSUPPORT;
-	if (!ipv4_is_multicast(sin->sin_addr.s_addr) || !sin->sin_port)
-		return -EINVAL;
 
 	lock_sock(sk);
 	if (ps->role == PGM_ROLE_SOURCE) {
 		err = -EISCONN;
 		goto out;
 	}
-	if (ps->role == PGM_ROLE_RECEIVER) {
+	if (ps->role == PGM_ROLE_RECEIVER ||
+	    (ifindex && sk->sk_bound_dev_if && sk->sk_bound_dev_if != ifindex)) {
 		err = -EINVAL;
 		goto out;
 	}
@@ -298,8 +373,11 @@ static int pgm_connect(struct socket *sock, struct sockaddr *uaddr,
 		err = -EADDRNOTAVAIL;
 		goto out;
 	}
-	inet->inet_daddr = sin->sin_addr.s_addr;
-	inet->inet_dport = sin->sin_port;
+	bound_if = sk->sk_bound_dev_if;
+	if (ifindex)
+		WRITE_ONCE(sk->sk_bound_dev_if, ifindex);
+	pgm_sk_set_daddr(sk, daddr);
+	inet->inet_dport = dport;
 	pgm_set_port(pn, sk, PGM_ROLE_SOURCE, port);
 	spin_unlock_bh(&pn->lock);
 
@@ -307,8 +385,9 @@ static int pgm_connect(struct socket *sock, struct sockaddr *uaddr,
 	if (err) {
 		spin_lock_bh(&pn->lock);
 		pgm_set_port(pn, sk, PGM_ROLE_NONE, 0);
-		inet->inet_daddr = 0;
+		pgm_sk_set_daddr(sk, NULL);
 		inet->inet_dport = 0;
+		WRITE_ONCE(sk->sk_bound_dev_if, bound_if);
 		spin_unlock_bh(&pn->lock);
 		pgm_udp_put(sk);
 		/*
@@ -323,6 +402,23 @@ static int pgm_connect(struct socket *sock, struct sockaddr *uaddr,
 out:
 	release_sock(sk);
 	return err;
+}
+
+/* connect() of an IPv4 socket: a struct sockaddr_in naming a group. */
+static int pgm_connect(struct socket *sock, struct sockaddr *uaddr,
+		       int addr_len, int flags)
+{
+	struct sockaddr_in *sin = (struct sockaddr_in *)uaddr;
+	union pgm_addr daddr;
+
+	if (addr_len < (int)sizeof(*sin))
+		return -EINVAL;
+	if (sin->sin_family != AF_INET)
+		return -EAFNOSUPPORT;
+	if (!ipv4_is_multicast(sin->sin_addr.s_addr) || !sin->sin_port)
+		return -EINVAL;
+	pgm_addr_set_v4(&daddr, sin->sin_addr.s_addr);
+	return pgm_connect_addr(sock->sk, &daddr, sin->sin_port, 0);
 }
 
 static int pgm_mcast(struct sock *sk, int optname, sockptr_t optval,
@@ -453,7 +549,9 @@ static int pgm_set_flag(struct sock *sk, int optname, sockptr_t optval, unsigned
 			WRITE_ONCE(ps->abort_on_loss, !!val);
 		break;
 	case PGM_UDP_ENCAP:
-		if (ps->role != PGM_ROLE_NONE)
+		if (val && sk->sk_family == AF_INET6)
+			err = -EOPNOTSUPP;	/* not over IPv6 yet */
+		else if (ps->role != PGM_ROLE_NONE)
 			err = -EISCONN;
 		else
 			WRITE_ONCE(ps->udp, !!val);
@@ -507,13 +605,34 @@ out:
 	return err;
 }
 
-static int pgm_setsockopt(struct sock *sk, int level, int optname,
-			  sockptr_t optval, unsigned int optlen)
+/**
+ * pgm_sol_setsockopt - setsockopt() at level SOL_PGM, either family
+ * @sk: the socket, unlocked
+ * @optname: PGM_*
+ * @optval: the value
+ * @optlen: its length
+ *
+ * An IPv6 socket refuses what it cannot do yet with -EOPNOTSUPP rather
+ * than take it and ignore it: UDP encapsulation and its ports, and the
+ * receive ring (whose records carry an IPv4 source).
+ *
+ * Return: 0 or a negative errno.
+ */
+int pgm_sol_setsockopt(struct sock *sk, int optname, sockptr_t optval, unsigned int optlen)
 {
 	const struct pgm_tunable *d;
 
-	if (level != SOL_PGM)
-		return ip_setsockopt(sk, level, optname, optval, optlen);
+	if (sk->sk_family == AF_INET6) {
+		switch (optname) {
+		case PGM_JOIN_GROUP:
+		case PGM_LEAVE_GROUP:
+			return pgm6_mcast(sk, optname, optval, optlen);
+		case PGM_RX_RING:
+		case PGM_UDP_ENCAP_UCAST_PORT:
+		case PGM_UDP_ENCAP_MCAST_PORT:
+			return -EOPNOTSUPP;
+		}
+	}
 
 	switch (optname) {
 	case PGM_JOIN_GROUP:
@@ -540,6 +659,14 @@ static int pgm_setsockopt(struct sock *sk, int level, int optname,
 	if (!d)
 		return -ENOPROTOOPT;
 	return pgm_set_tunable(sk, d, optval, optlen);
+}
+
+static int pgm_setsockopt(struct sock *sk, int level, int optname,
+			  sockptr_t optval, unsigned int optlen)
+{
+	if (level != SOL_PGM)
+		return ip_setsockopt(sk, level, optname, optval, optlen);
+	return pgm_sol_setsockopt(sk, optname, optval, optlen);
 }
 
 /**
@@ -659,15 +786,21 @@ static int pgm_get_stats(struct sock *sk, int optname, char __user *optval,
 	return pgm_put_opt(optval, optlen, &st, len, true);
 }
 
-static int pgm_getsockopt(struct sock *sk, int level, int optname,
-			  char __user *optval, int __user *optlen)
+/**
+ * pgm_sol_getsockopt - getsockopt() at level SOL_PGM, either family
+ * @sk: the socket, unlocked
+ * @optname: PGM_*
+ * @optval: where the value goes
+ * @optlen: its room, then its length
+ *
+ * Return: 0 or a negative errno.
+ */
+int pgm_sol_getsockopt(struct sock *sk, int optname, char __user *optval,
+		       int __user *optlen)
 {
 	struct pgm_sock *ps = pgm_sk(sk);
 	const struct pgm_tunable *d;
 	u32 val;
-
-	if (level != SOL_PGM)
-		return ip_getsockopt(sk, level, optname, optval, optlen);
 
 	switch (optname) {
 	case PGM_GSI: {
@@ -729,6 +862,14 @@ static int pgm_getsockopt(struct sock *sk, int level, int optname,
 	return pgm_put_opt(optval, optlen, &val, sizeof(val), false);
 }
 
+static int pgm_getsockopt(struct sock *sk, int level, int optname,
+			  char __user *optval, int __user *optlen)
+{
+	if (level != SOL_PGM)
+		return ip_getsockopt(sk, level, optname, optval, optlen);
+	return pgm_sol_getsockopt(sk, optname, optval, optlen);
+}
+
 /*
  * poll(): datagram_poll() for the queues, and with a ring POLLIN while it
  * holds records.  It is also the ring's doorbell: data that waited for
@@ -736,7 +877,7 @@ static int pgm_getsockopt(struct sock *sk, int level, int optname,
  * queued us on the wait queue, so a record published after the check
  * wakes us.
  */
-static __poll_t pgm_poll(struct file *file, struct socket *sock, poll_table *wait)
+__poll_t pgm_poll(struct file *file, struct socket *sock, poll_table *wait)
 {
 	struct sock *sk = sock->sk;
 	struct pgm_ring *r = smp_load_acquire(&pgm_sk(sk)->ring);	/* (H), ring.c */

@@ -129,7 +129,8 @@ void pgm_send_spm(struct pgm_source *src, bool force)
 	u32 join_min = 0;
 	bool join = pgm_join_offer(src, &join_min);
 	unsigned int optlen = pgm_spm_optlen(src);
-	unsigned int cost = pgm_wire_len(src, PGM_SPM4_HLEN + optlen, true);
+	unsigned int hlen = pgm_spm_hlen(src->sk->sk_family);
+	unsigned int cost = pgm_wire_len(src, hlen + optlen, true);
 	struct pgm_opt_join *oj;
 	struct sk_buff *skb;
 	struct pgm_spm *spm;
@@ -143,20 +144,18 @@ void pgm_send_spm(struct pgm_source *src, bool force)
 		return;
 	}
 	src->spm_pending = false;
-	skb = pgm_alloc_pkt(PGM_SPM4_HLEN + optlen, GFP_ATOMIC);
+	skb = pgm_alloc_pkt(hlen + optlen, GFP_ATOMIC);
 	if (!skb)
 		return;
 	/* OPT_PARITY_PRM is network-significant (section 11.8.1). */
 	pgm_fill_hdr(skb, src->sport, src->dport, PGM_SPM,
 		     (optlen ? PGM_OPT_PRESENT : 0) | (src->fec.k ? PGM_OPT_NETWORK : 0),
 		     src->gsi, 0);
-	spm = skb_put(skb, sizeof(*spm));
+	spm = skb_put(skb, hlen - PGM_HDR_LEN);
 	spm->sqn = htonl(src->spm_sqn++);
 	spm->trail = htonl(src->trail);
 	spm->lead = htonl(src->next_sqn - 1);	/* trail - 1 when empty */
-	spm->nla.afi = htons(PGM_AFI_IP);
-	spm->nla.reserved = 0;
-	spm->nla.addr = src->nla.ip;
+	pgm_nla_put(src->sk->sk_family, (u8 *)spm + PGM_SPM_NLA_OFF, &src->nla);
 	if (optlen) {
 		pgm_optw_init(&ow, skb_put(skb, optlen));
 		/* FEC's first, in every SPM (section 11.4). */
@@ -210,7 +209,8 @@ void pgm_source_arm(struct pgm_source *src)
 			when = t;
 	}
 	if (src->spm_pending) {
-		unsigned int cost = pgm_wire_len(src, PGM_SPM4_HLEN + pgm_spm_optlen(src), true);
+		unsigned int cost = pgm_wire_len(src, pgm_spm_hlen(src->sk->sk_family) +
+						 pgm_spm_optlen(src), true);
 		unsigned long t = jiffies + pgm_token_delay(src, cost, false);
 
 		if (time_before(t, when))
@@ -450,23 +450,27 @@ static void pgm_source_sndbuf(struct sock *sk, const struct pgm_params *p)
 		WRITE_ONCE(sk->sk_sndbuf, want);
 }
 
-/**
- * pgm_source_start - connect(): start a session and announce it with an SPM
- * @sk: the socket, locked, its group and ports set
- *
- * Return: 0, -EADDRNOTAVAIL without an address receivers could NAK to, or
- * a routing error or -ENOMEM.
+/*
+ * The path NLA of our SPMs is the address we send from to our group:
+ * sets @nla and @group.
  */
-int pgm_source_start(struct sock *sk)
+static int pgm_source_addrs(struct sock *sk, union pgm_addr *nla, union pgm_addr *group)
 {
-	struct pgm_sock *ps = pgm_sk(sk);
 	struct inet_sock *inet = inet_sk(sk);
-	struct pgm_source *src;
 	struct flowi4 fl4;
 	struct rtable *rt;
-	int oif = sk->sk_bound_dev_if ? : inet->mc_index;
+	int oif, err;
 
-	/* The path NLA of our SPMs is the address we send from. */
+	if (sk->sk_family == AF_INET6) {
+		memset(nla, 0, sizeof(*nla));
+		group->in6 = sk->sk_v6_daddr;
+		err = pgm6_route_saddr(sk, &group->in6, &nla->in6);
+		if (err)
+			return err;
+		/* Without an address receivers could reach, nobody could NAK. */
+		return pgm_addr_unicast(AF_INET6, nla) ? 0 : -EADDRNOTAVAIL;
+	}
+	oif = sk->sk_bound_dev_if ? : inet->mc_index;
 	flowi4_init_output(&fl4, oif, sk->sk_mark, RT_TOS(inet->tos),
 			   RT_SCOPE_UNIVERSE, IPPROTO_PGM, inet_sk_flowi_flags(sk),
 			   inet->inet_daddr, inet->inet_saddr ? : inet->mc_addr,
@@ -478,6 +482,29 @@ int pgm_source_start(struct sock *sk)
 	/* Without an address receivers could reach, nobody could NAK. */
 	if (!fl4.saddr)
 		return -EADDRNOTAVAIL;
+	pgm_addr_set_v4(nla, fl4.saddr);
+	pgm_addr_set_v4(group, inet->inet_daddr);
+	return 0;
+}
+
+/**
+ * pgm_source_start - connect(): start a session and announce it with an SPM
+ * @sk: the socket, locked, its group and ports set
+ *
+ * Return: 0, -EADDRNOTAVAIL without an address receivers could NAK to, or
+ * a routing error or -ENOMEM.
+ */
+int pgm_source_start(struct sock *sk)
+{
+	struct pgm_sock *ps = pgm_sk(sk);
+	struct inet_sock *inet = inet_sk(sk);
+	union pgm_addr nla, group;
+	struct pgm_source *src;
+	int err;
+
+	err = pgm_source_addrs(sk, &nla, &group);
+	if (err)
+		return err;
 
 	src = kzalloc(sizeof(*src), GFP_KERNEL_ACCOUNT);
 	if (!src)
@@ -499,8 +526,8 @@ int pgm_source_start(struct sock *sk)
 	INIT_LIST_HEAD(&src->rq);
 	INIT_LIST_HEAD(&src->lg);
 	src->sk = sk;
-	pgm_addr_set_v4(&src->nla, fl4.saddr);
-	pgm_addr_set_v4(&src->group, inet->inet_daddr);
+	src->nla = nla;
+	src->group = group;
 	src->sport = inet->inet_sport;
 	src->dport = inet->inet_dport;
 	memcpy(src->gsi, ps->gsi, PGM_GSI_LEN);
@@ -908,7 +935,7 @@ int pgm_source_sendmsg(struct sock *sk, struct msghdr *msg, size_t len)
 	if (len > PGM_APDU_MAX)
 		return -EMSGSIZE;
 
-	max_frag = src->p.max_tpdu - PGM_IP_HLEN - pgm_encap_hlen(sk) -
+	max_frag = src->p.max_tpdu - pgm_net_hlen(sk) - pgm_encap_hlen(sk) -
 		   PGM_DATA_HLEN - PGM_ODATA_OPTS_MAX;
 	max_plain = max_frag + PGM_OPT_FRAGMENT_LEN;
 	/*

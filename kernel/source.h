@@ -139,6 +139,8 @@ static inline struct pgm_source *pgm_src_get(struct sock *sk)
 /* Bytes a packet of @len PGM bytes takes on the wire, IP header included. */
 static inline unsigned int pgm_wire_len(const struct pgm_source *src, unsigned int len, bool ra)
 {
+	if (src->sk->sk_family == AF_INET6)
+		return len + PGM_IP6_HLEN;	/* no Router Alert over IPv6 yet */
 	if (pgm_encap_hlen(src->sk))
 		return len + PGM_IP_HLEN + PGM_UDP_HLEN;	/* no Router Alert in UDP */
 	return len + (ra ? PGM_IP_RA_HLEN : PGM_IP_HLEN);

@@ -59,7 +59,7 @@ static int pgm_udp_encap_rcv(struct sock *sk, struct sk_buff *skb)
 	 */
 	skb_pull_rcsum(skb, sizeof(struct udphdr));
 	skb_reset_transport_header(skb);
-	pgm_input(sock_net(sk), skb, port);
+	pgm_input(sock_net(sk), skb, port, AF_INET);
 	return 0;
 }
 

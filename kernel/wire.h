@@ -92,9 +92,12 @@ struct pgm_wire_info {
 
 /*
  * The type-specific headers that follow the common header (section 8), as
- * this module sends and reads them: IPv4 NLAs only.  Packed, because a
- * received packet's headers need not be aligned (UDP encapsulation, IP
- * options); pgm_body() finds them behind the common header.
+ * this module sends and reads them.  Packed, because a received packet's
+ * headers need not be aligned (UDP encapsulation, IP options); pgm_body()
+ * finds them behind the common header.  The structs lay out packets with
+ * IPv4 NLAs; with IPv6 NLAs (AFI 2, 20 bytes where IPv4's take 8) the
+ * fields in front of the first NLA are the same and it and what follows
+ * are found by offset (PGM_SPM_NLA_OFF, PGM_NAK_NLA_OFF).
  */
 
 /* A network-layer address (NLA) of the IPv4 family: AFI 1. */
@@ -102,6 +105,13 @@ struct pgm_nla4 {
 	__be16	afi;		/* PGM_AFI_IP */
 	__be16	reserved;
 	__be32	addr;
+} __packed;
+
+/* A network-layer address of the IPv6 family: AFI 2. */
+struct pgm_nla6 {
+	__be16	afi;		/* PGM_AFI_IP6 */
+	__be16	reserved;
+	u8	addr[16];
 } __packed;
 
 /* SPM (8.1). */
@@ -125,16 +135,26 @@ struct pgm_nak {
 	struct pgm_nla4	grp;	/* the group's NLA */
 } __packed;
 
-/* Whole fixed headers: the common header and the type's, IPv4 NLAs. */
+/* Whole fixed headers: the common header and the type's, IPv4 or IPv6 NLAs. */
 #define PGM_HDR_LEN		16
 #define PGM_SPM4_HLEN		(PGM_HDR_LEN + 12 + 8)
+#define PGM_SPM6_HLEN		(PGM_HDR_LEN + 12 + 20)
 #define PGM_DATA_HLEN		(PGM_HDR_LEN + 8)
 #define PGM_NAK4_HLEN		(PGM_HDR_LEN + 4 + 8 + 8)
+#define PGM_NAK6_HLEN		(PGM_HDR_LEN + 4 + 20 + 20)
+
+/* Where the first NLA starts in an SPM's and a NAK's (NNAK's, NCF's) body. */
+#define PGM_SPM_NLA_OFF		12
+#define PGM_NAK_NLA_OFF		4
 
 _Static_assert(sizeof(struct pgm_hdr) == PGM_HDR_LEN, "common header");
 _Static_assert(PGM_HDR_LEN + sizeof(struct pgm_spm) == PGM_SPM4_HLEN, "SPM");
 _Static_assert(PGM_HDR_LEN + sizeof(struct pgm_data) == PGM_DATA_HLEN, "data");
 _Static_assert(PGM_HDR_LEN + sizeof(struct pgm_nak) == PGM_NAK4_HLEN, "NAK");
+_Static_assert(PGM_HDR_LEN + PGM_SPM_NLA_OFF + sizeof(struct pgm_nla6) == PGM_SPM6_HLEN,
+	       "SPM, AFI 2");
+_Static_assert(PGM_HDR_LEN + PGM_NAK_NLA_OFF + 2 * sizeof(struct pgm_nla6) ==
+	       PGM_NAK6_HLEN, "NAK, AFI 2");
 
 /* The type-specific header of the packet at @pkt. */
 static inline void *pgm_body(void *pkt)

@@ -19,7 +19,8 @@ cp "$top/kernel/include/uapi/linux/pgm.h" "$top/kernel/include/uapi/linux/pgm_ne
 
 pass=0 fail=0
 # ORDER: the headers in order, separated by spaces.  The program uses
-# struct sockaddr_pgm's address as both libraries spell it.
+# struct sockaddr_pgm's and sockaddr_pgm6's addresses as both libraries
+# spell them.
 try() {	# LANG ORDER...
 	local lang=$1 src compiler std h
 	shift
@@ -35,11 +36,15 @@ try() {	# LANG ORDER...
 		{
 		#ifdef SOL_PGM
 			static struct sockaddr_pgm from;
+			static struct sockaddr_pgm6 from6;
 			struct sockaddr_in *sin = &from.sin;
+			struct sockaddr_in6 *sin6 = &from6.sin6;
 
 			from.sin.sin_addr.s_addr = 0;
 			from.tsi.sport = 0;
-			return sin->sin_family == 0 && from.tsi.gsi[0] == PGM_GSI_LEN;
+			from6.sin6.sin6_port = 0;
+			return sin->sin_family == 0 && from.tsi.gsi[0] == PGM_GSI_LEN &&
+			       sin6->sin6_family == 0 && from6.sin6.sin6_addr.s6_addr[0] == 0;
 		#else
 			return PGM_FAMILY_VERSION == 0;
 		#endif

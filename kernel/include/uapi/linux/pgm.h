@@ -31,17 +31,22 @@
 
 /*
  * Every type of this header is of <linux/types.h> but struct sockaddr_in
- * (in struct sockaddr_pgm), which an application may have from either the
- * kernel's <linux/in.h> or the C library's <netinet/in.h>, and the two do
- * not mix both ways: <linux/in.h> steps aside when <netinet/in.h> came
- * first (<linux/libc-compat.h>), glibc's <netinet/in.h> does not.  So this
- * header takes the one already included, and otherwise <netinet/in.h>,
- * after which either can still be included.
+ * and struct sockaddr_in6 (in struct sockaddr_pgm and sockaddr_pgm6),
+ * which an application may have from either the kernel's <linux/in.h> and
+ * <linux/in6.h> or the C library's <netinet/in.h>, and the two do not mix
+ * both ways: the kernel's step aside when <netinet/in.h> came first
+ * (<linux/libc-compat.h>), glibc's <netinet/in.h> does not.  So this
+ * header takes the one already included (with <linux/in.h>, also
+ * <linux/in6.h>), and otherwise <netinet/in.h>, after which either can
+ * still be included.
  */
 #if defined(__KERNEL__)
 #include <linux/in.h>
+#include <linux/in6.h>
 #elif !defined(_LINUX_IN_H) && !defined(_UAPI_LINUX_IN_H)
 #include <netinet/in.h>
+#elif !defined(_NETINET_IN_H)
+#include <linux/in6.h>
 #endif
 
 #ifndef IPPROTO_PGM
@@ -327,6 +332,15 @@ struct pgm_netns_stats {
  */
 struct sockaddr_pgm {
 	struct sockaddr_in	sin;
+	struct pgm_tsi		tsi;
+};
+
+/*
+ * The same on an IPv6 socket: the source's IPv6 address and data-source
+ * port in @sin6 (a plain struct sockaddr_in6 also works), and its TSI.
+ */
+struct sockaddr_pgm6 {
+	struct sockaddr_in6	sin6;
 	struct pgm_tsi		tsi;
 };
 
