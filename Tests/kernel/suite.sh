@@ -149,6 +149,8 @@ modprobe pgm || insmod "$PGM_KO"
 
 # 2. Socket API and input path.
 [ $short = 1 ] || run_counted sock_test "$bin/sock_test"
+# The IPv6 socket (docs/ipv6.md): API, membership, a stream, NLA families.
+run_counted sock6_test "$bin/sock6_test"
 run_counted input_test "$bin/input_test"
 # Which sockets a packet reaches among a thousand (the port hash).
 [ $short = 1 ] || run_counted lookup_test "$bin/lookup_test"
