@@ -55,11 +55,17 @@ static uint64_t in_packets(void)
 	return st.in_packets;
 }
 
-/* Wait until the netns has seen @n packets since @base (loopback is asynchronous). */
+/*
+ * Wait until the netns has seen @n packets since @base (loopback is
+ * asynchronous) and every one of them has its outcome (netns_settled()).
+ */
 static void settle(uint64_t base, uint64_t n)
 {
+	struct pgm_netns_stats st;
+
 	for (int i = 0; i < 2000; i++) {
-		if (in_packets() >= base + n)
+		netns_stats(&st);
+		if (st.in_packets >= base + n && netns_settled(&st))
 			return;
 		usleep(5000);
 	}

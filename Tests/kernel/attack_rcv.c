@@ -66,14 +66,17 @@ static void send_on(int fd, const struct pkt *q)
 		FAILF("sendto %zu bytes: %s", q->len, strerror(errno));
 }
 
-/* Wait until the netns has seen @n more packets than @base (loopback is asynchronous). */
+/*
+ * Wait until the netns has seen @n more packets than @base (loopback is
+ * asynchronous) and every one of them has its outcome (netns_settled()).
+ */
 static void settle(uint64_t base, uint64_t n)
 {
 	struct pgm_netns_stats st;
 
 	for (int i = 0; i < 1000; i++) {
 		netns_stats(&st);
-		if (st.in_packets >= base + n)
+		if (st.in_packets >= base + n && netns_settled(&st))
 			return;
 		usleep(5000);
 	}

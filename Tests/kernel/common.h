@@ -6,6 +6,7 @@
 #include <arpa/inet.h>
 #include <net/if.h>
 #include <sched.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -60,6 +61,18 @@ static inline int netns_stats(struct pgm_netns_stats *st)
 	if (rc == 0)
 		st->sockets--;
 	return rc;
+}
+
+/*
+ * Have all of @st's packets an outcome (handed to sockets, refused, ...)?
+ * in_packets counts a packet as it enters the input path, its outcome once
+ * the receivers are done with it: until then their memory and counters
+ * may not show it yet.
+ */
+static inline bool netns_settled(const struct pgm_netns_stats *st)
+{
+	return st->in_packets == st->in_truncated + st->in_bad_checksum + st->in_bad_type +
+				 st->in_malformed + st->in_no_socket + st->in_delivered;
 }
 
 /*
