@@ -309,14 +309,17 @@ netns_cleanup
 netns_pair fsrc veth-fs 10.96.1.1 frcv veth-fr 10.96.1.2
 netns_netem fsrc veth-fs loss 10%
 ip netns exec frcv "$bin/pgm-recv" --group 239.192.0.67 --port 7567 --interface 10.96.1.2 \
-	--sessions 1 --timeout 40 --parity-naks --json >"$out/fec-recv.json" 2>"$out/fec-recv.err" &
+	--sessions 1 --timeout 60 --parity-naks --json >"$out/fec-recv.json" 2>"$out/fec-recv.err" &
 rpid=$!
 for _ in $(seq 300); do grep -q '"ready"' "$out/fec-recv.json" 2>/dev/null && break; sleep 0.1; done
 ip netns exec fsrc "$bin/pgm-send" --group 239.192.0.67 --port 7567 --interface 10.96.1.1 \
-	--count 2000 --size 500 --rate 200000 --linger 1 --fec n=32,k=16,proactive=1,ondemand \
+	--count 6000 --size 500 --rate 200000 --linger 1 --fec n=32,k=16,proactive=1,ondemand \
 	--json >"$out/fec-send.json" 2>"$out/fec-send.err" &
 sndpid=$!
 fec_text='k=16 proactive+ondemand, [1-9][0-9]* rebuilt'
+# 15 s of stream: both dumps, JSON then text, fall inside the session even
+# when each pgmctl takes seconds to start on an emulated guest (CI once took
+# the text table after the session had ended).
 peers_until frcv fec-peers '"groups_rebuilt":[1-9]'
 wait $sndpid
 wait $rpid
