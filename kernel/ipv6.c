@@ -219,7 +219,7 @@ static void pgm6_flow(struct sock *sk, const struct in6_addr *daddr, int scope_i
 	const struct ipv6_pinfo *np = inet6_sk(sk);
 
 	memset(fl6, 0, sizeof(*fl6));
-	fl6->flowi6_proto = IPPROTO_PGM;
+	fl6->flowi6_proto = READ_ONCE(pgm_sk(sk)->udp) ? IPPROTO_UDP : IPPROTO_PGM;
 	fl6->daddr = *daddr;
 	fl6->saddr = np->saddr;
 	fl6->flowi6_oif = READ_ONCE(sk->sk_bound_dev_if);
@@ -267,7 +267,9 @@ int pgm6_route_saddr(struct sock *sk, const struct in6_addr *daddr, struct in6_a
  *	bound to no device (a session's, pgm_xmit_peer()), or 0
  *
  * No extension header: RFC 3208's Router Alert would be RFC 2711's
- * hop-by-hop option, for which IANA has no PGM value; not sent yet.
+ * hop-by-hop option, for which IANA has no PGM value; not sent yet.  An
+ * encapsulating socket's packets go in UDP (udp.c), its checksum over
+ * the IPv6 pseudo-header as RFC 8200 section 8.1 requires.
  * ip6_finish_output() loops a group's packets back when the socket has
  * IPV6_MULTICAST_LOOP (skb->sk).  Callable from process and softirq
  * context; never sleeps.
@@ -291,6 +293,13 @@ int pgm6_xmit(struct sock *sk, struct sk_buff *skb, const struct in6_addr *daddr
 		return PTR_ERR(dst);
 	}
 	hlimit = hops ? hops : ip6_sk_dst_hoplimit(np, &fl6, dst);
+	if (fl6.flowi6_proto == IPPROTO_UDP) {
+		union pgm_addr src, dst_addr;
+
+		src.in6 = fl6.saddr;
+		dst_addr.in6 = *daddr;
+		pgm_udp_push(sk, skb, &src, &dst_addr);
+	}
 
 	skb_push(skb, sizeof(*hdr));
 	skb_reset_network_header(skb);
@@ -298,7 +307,7 @@ int pgm6_xmit(struct sock *sk, struct sk_buff *skb, const struct in6_addr *daddr
 	ip6_flow_hdr(hdr, READ_ONCE(np->tclass),
 		     ip6_make_flowlabel(net, skb, fl6.flowlabel, true, &fl6));
 	hdr->payload_len = htons(skb->len - sizeof(*hdr));
-	hdr->nexthdr = IPPROTO_PGM;
+	hdr->nexthdr = fl6.flowi6_proto;
 	hdr->hop_limit = hlimit;
 	hdr->saddr = fl6.saddr;
 	hdr->daddr = *daddr;

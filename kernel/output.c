@@ -194,7 +194,7 @@ int pgm_xmit_ttl(struct sock *sk, struct sk_buff *skb, const union pgm_addr *dad
 	bool mc = ipv4_is_multicast(daddr->ip);
 
 	if (sk->sk_family == AF_INET6)
-		return pgm6_xmit(sk, skb, &daddr->in6, ttl, 0);	/* never in UDP (yet) */
+		return pgm6_xmit(sk, skb, &daddr->in6, ttl, 0);
 	if (udp)
 		ra = false;
 	ihl = ra ? PGM_IP_RA_HLEN : PGM_IP_HLEN;

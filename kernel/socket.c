@@ -549,9 +549,7 @@ static int pgm_set_flag(struct sock *sk, int optname, sockptr_t optval, unsigned
 			WRITE_ONCE(ps->abort_on_loss, !!val);
 		break;
 	case PGM_UDP_ENCAP:
-		if (val && sk->sk_family == AF_INET6)
-			err = -EOPNOTSUPP;	/* not over IPv6 yet */
-		else if (ps->role != PGM_ROLE_NONE)
+		if (ps->role != PGM_ROLE_NONE)
 			err = -EISCONN;
 		else
 			WRITE_ONCE(ps->udp, !!val);
@@ -613,8 +611,8 @@ out:
  * @optlen: its length
  *
  * An IPv6 socket refuses what it cannot do yet with -EOPNOTSUPP rather
- * than take it and ignore it: UDP encapsulation and its ports, and the
- * receive ring (whose records carry an IPv4 source).
+ * than take it and ignore it: the receive ring (whose records carry an
+ * IPv4 source).
  *
  * Return: 0 or a negative errno.
  */
@@ -628,8 +626,6 @@ int pgm_sol_setsockopt(struct sock *sk, int optname, sockptr_t optval, unsigned 
 		case PGM_LEAVE_GROUP:
 			return pgm6_mcast(sk, optname, optval, optlen);
 		case PGM_RX_RING:
-		case PGM_UDP_ENCAP_UCAST_PORT:
-		case PGM_UDP_ENCAP_MCAST_PORT:
 			return -EOPNOTSUPP;
 		}
 	}

@@ -9,12 +9,14 @@
  * before bind()/connect(); its ports default to the netns's (3055 and
  * 3056, as in OpenPGM, settable with pgmctl).
  *
- * Receiving goes through in-kernel UDP tunnel sockets, one per netns and
- * port, bound to INADDR_ANY:port with an encap_rcv hook: UDP (which has
- * checked the UDP checksum) hands us the datagram in softirq, we strip the
- * UDP header and feed the PGM packet to the same validation and dispatch
- * as IP protocol 113 (pgm_input), saying which port it came in on so that
- * only encapsulated sockets of that port see it.
+ * Receiving goes through in-kernel UDP tunnel sockets, one per netns,
+ * family and port, bound to INADDR_ANY:port (IPv4) or [::]:port (IPv6,
+ * v6-only, so both families can share a port) with an encap_rcv hook: UDP
+ * (which has checked the UDP checksum, mandatory over IPv6) hands us the
+ * datagram in softirq, we strip the UDP header and feed the PGM packet to
+ * the same validation and dispatch as IP protocol 113 (pgm_input) with
+ * the tunnel's family, saying which port it came in on so that only
+ * encapsulated sockets of that family and port see it.
  *
  * Lifetime: a tunnel is created when the first socket of the netns needs
  * its port (bind() or connect(), process context) and released when the
@@ -34,12 +36,14 @@
 #include <net/udp.h>
 #include <net/udp_tunnel.h>
 #include <net/checksum.h>
+#include <net/ip6_checksum.h>
 
 #include "pgm.h"
 
 struct pgm_udp_tunnel {
 	struct list_head	node;		/* in pgm_net.udp_tunnels */
 	struct socket		*sock;
+	sa_family_t		family;
 	u16			port;		/* host order */
 	unsigned int		users;		/* under pgm_net.udp_lock */
 };
@@ -59,36 +63,39 @@ static int pgm_udp_encap_rcv(struct sock *sk, struct sk_buff *skb)
 	 */
 	skb_pull_rcsum(skb, sizeof(struct udphdr));
 	skb_reset_transport_header(skb);
-	pgm_input(sock_net(sk), skb, port, AF_INET);
+	pgm_input(sock_net(sk), skb, port, sk->sk_family);
 	return 0;
 }
 
-static struct pgm_udp_tunnel *pgm_udp_find(struct pgm_net *pn, u16 port)
+static struct pgm_udp_tunnel *pgm_udp_find(struct pgm_net *pn, sa_family_t family, u16 port)
 {
 	struct pgm_udp_tunnel *t;
 
 	list_for_each_entry(t, &pn->udp_tunnels, node)
-		if (t->port == port)
+		if (t->family == family && t->port == port)
 			return t;
 	return NULL;
 }
 
-/* Take a user of the tunnel on @port, creating it; under pn->udp_lock. */
-static int pgm_udp_get_port(struct net *net, struct pgm_net *pn, u16 port)
+/* Take a user of the @family tunnel on @port, creating it; under pn->udp_lock. */
+static int pgm_udp_get_port(struct net *net, struct pgm_net *pn, sa_family_t family, u16 port)
 {
 	struct udp_tunnel_sock_cfg tcfg = {
 		.encap_type	= 1,	/* any nonzero type: only the hook is used */
 		.encap_rcv	= pgm_udp_encap_rcv,
 	};
 	struct udp_port_cfg cfg = {
-		.family		= AF_INET,
+		.family		= family,
 		.local_udp_port	= htons(port),
+		/* IPv6: v6-only, and a zero UDP checksum refused as UDP's own sockets do. */
+		.ipv6_v6only	= 1,
+		.use_udp6_rx_checksums = 1,
 	};
 	struct pgm_udp_tunnel *t;
 	int err;
 
 	lockdep_assert_held(&pn->udp_lock);
-	t = pgm_udp_find(pn, port);
+	t = pgm_udp_find(pn, family, port);
 	if (t) {
 		t->users++;
 		return 0;
@@ -96,25 +103,26 @@ static int pgm_udp_get_port(struct net *net, struct pgm_net *pn, u16 port)
 	t = kzalloc(sizeof(*t), GFP_KERNEL);
 	if (!t)
 		return -ENOMEM;
-	err = udp_sock_create4(net, &cfg, &t->sock);
+	err = udp_sock_create(net, &cfg, &t->sock);
 	if (err) {
 		kfree(t);
 		return err;	/* -EADDRINUSE: a UDP socket has the port */
 	}
 	setup_udp_tunnel_sock(net, t->sock, &tcfg);
+	t->family = family;
 	t->port = port;
 	t->users = 1;
 	list_add(&t->node, &pn->udp_tunnels);
 	return 0;
 }
 
-/* Let a user of the tunnel on @port go, closing it after the last; under pn->udp_lock. */
-static void pgm_udp_put_port(struct pgm_net *pn, u16 port)
+/* Let a user of the @family tunnel on @port go, closing it after the last; under pn->udp_lock. */
+static void pgm_udp_put_port(struct pgm_net *pn, sa_family_t family, u16 port)
 {
 	struct pgm_udp_tunnel *t;
 
 	lockdep_assert_held(&pn->udp_lock);
-	t = pgm_udp_find(pn, port);
+	t = pgm_udp_find(pn, family, port);
 	if (WARN_ON_ONCE(!t))
 		return;
 	if (--t->users)
@@ -128,7 +136,7 @@ static void pgm_udp_put_port(struct pgm_net *pn, u16 port)
  * pgm_udp_hold - hold the UDP tunnels of an encapsulated socket's ports
  * @sk: the socket, locked, in bind() or connect()
  *
- * Its two ports, one if they are equal.
+ * Its two ports, one if they are equal, of its family.
  *
  * Return: 0 (also for a native socket), or -EADDRINUSE when a UDP socket
  * has a port, -ENOMEM.
@@ -140,17 +148,18 @@ int pgm_udp_hold(struct sock *sk)
 	struct pgm_net *pn = pgm_pernet(net);
 	u16 uport = ps->params.udp_encap_ucast_port;
 	u16 mport = ps->params.udp_encap_mcast_port;
+	sa_family_t family = sk->sk_family;
 	int err;
 
 	sock_owned_by_me(sk);
 	if (!ps->udp || ps->udp_held)
 		return 0;
 	mutex_lock(&pn->udp_lock);
-	err = pgm_udp_get_port(net, pn, uport);
+	err = pgm_udp_get_port(net, pn, family, uport);
 	if (!err && mport != uport) {
-		err = pgm_udp_get_port(net, pn, mport);
+		err = pgm_udp_get_port(net, pn, family, mport);
 		if (err)
-			pgm_udp_put_port(pn, uport);
+			pgm_udp_put_port(pn, family, uport);
 	}
 	mutex_unlock(&pn->udp_lock);
 	if (!err)
@@ -173,9 +182,9 @@ void pgm_udp_put(struct sock *sk)
 	if (!ps->udp_held)
 		return;
 	mutex_lock(&pn->udp_lock);
-	pgm_udp_put_port(pn, uport);
+	pgm_udp_put_port(pn, sk->sk_family, uport);
 	if (mport != uport)
-		pgm_udp_put_port(pn, mport);
+		pgm_udp_put_port(pn, sk->sk_family, mport);
 	mutex_unlock(&pn->udp_lock);
 	ps->udp_held = false;
 }
@@ -212,7 +221,7 @@ void pgm_udp_net_exit(struct pgm_net *pn)
  * pgm_udp_push - put the UDP header in front of the PGM packet at skb->data
  * @sk: the sending socket (its tunnel ports)
  * @skb: the packet
- * @saddr: IP source, for the pseudo-header (IPv4)
+ * @saddr: IP source, for the pseudo-header, of @sk's family
  * @daddr: IP destination: the group's port for a group, else the unicast one
  *
  * Its checksum costs no pass over the packet: every PGM packet we send
@@ -239,7 +248,10 @@ void pgm_udp_push(struct sock *sk, struct sk_buff *skb, const union pgm_addr *sa
 	uh->len = htons(len);
 	uh->check = 0;
 	csum = csum_partial(uh, sizeof(*uh), 0);
-	uh->check = csum_tcpudp_magic(saddr->ip, daddr->ip, len, IPPROTO_UDP, csum);
+	if (sk->sk_family == AF_INET6)
+		uh->check = csum_ipv6_magic(&saddr->in6, &daddr->in6, len, IPPROTO_UDP, csum);
+	else
+		uh->check = csum_tcpudp_magic(saddr->ip, daddr->ip, len, IPPROTO_UDP, csum);
 	if (!uh->check)
 		uh->check = CSUM_MANGLED_0;
 	skb->ip_summed = CHECKSUM_NONE;

@@ -4,10 +4,11 @@
  * test VM: socket(AF_INET6, SOCK_RDM, IPPROTO_PGM), its v6-only contract,
  * bind and connect with struct sockaddr_in6 and their errors, membership
  * with struct ipv6_mreq, the SOL_IPV6 options, what is refused for now
- * (UDP encapsulation, the ring), APDUs from an IPv6 source to an IPv6
- * receiver over dummy0 with IPV6_MULTICAST_LOOP, NAKs with NLAs of AFI 2
- * taken and of AFI 1 refused, and IPv4 and IPv6 sockets not seeing each
- * other's sessions.  Each test that sends runs in a netns of its own.
+ * (the ring), APDUs from an IPv6 source to an IPv6 receiver over dummy0
+ * with IPV6_MULTICAST_LOOP, natively and in UDP (a zero UDP checksum
+ * refused), NAKs with NLAs of AFI 2 taken and of AFI 1 refused, and IPv4
+ * and IPv6 sockets not seeing each other's sessions.  Each test that
+ * sends runs in a netns of its own.
  */
 #define _GNU_SOURCE
 #include <poll.h>
@@ -121,13 +122,13 @@ static void refused_for_now(void)
 	int fd = pgm_socket6();
 	struct pgm_rx_ring r = {};
 
-	CHECK_ERR(set_u32(fd, PGM_UDP_ENCAP, 1), EOPNOTSUPP);
-	CHECK_OK(set_u32(fd, PGM_UDP_ENCAP, 0));
-	CHECK_EQ(get_u32(fd, PGM_UDP_ENCAP), 0);
-	CHECK_ERR(set_u32(fd, PGM_UDP_ENCAP_UCAST_PORT, 4000), EOPNOTSUPP);
-	CHECK_ERR(set_u32(fd, PGM_UDP_ENCAP_MCAST_PORT, 4001), EOPNOTSUPP);
 	CHECK_ERR(setsockopt(fd, SOL_PGM, PGM_RX_RING, &r, sizeof(r)), EOPNOTSUPP);
-	/* The family-blind options work as on IPv4. */
+	/* The family-blind options work as on IPv4, UDP encapsulation's too. */
+	CHECK_OK(set_u32(fd, PGM_UDP_ENCAP, 1));
+	CHECK_EQ(get_u32(fd, PGM_UDP_ENCAP), 1);
+	CHECK_OK(set_u32(fd, PGM_UDP_ENCAP_UCAST_PORT, 4000));
+	CHECK_EQ(get_u32(fd, PGM_UDP_ENCAP_UCAST_PORT), 4000);
+	CHECK_ERR(set_u32(fd, PGM_UDP_ENCAP_MCAST_PORT, 1000), EACCES);
 	CHECK_OK(set_u32(fd, PGM_TXW_SQNS, 1000));
 	CHECK_EQ(get_u32(fd, PGM_TXW_SQNS), 1000);
 	close(fd);
@@ -351,38 +352,45 @@ static void link_local6(void)
 }
 
 /* A NAK from a raw IPv6 socket to the source at LOCAL6, with NLAs of @afi. */
+/* A NAK of @sqn to the source @tsi from LOCAL6, its NLAs of @afi. */
+static void build_nak(struct pkt *p, const struct pgm_tsi *tsi, uint32_t sqn, int afi)
+{
+	struct in6_addr nla, grp;
+
+	inet_pton(AF_INET6, LOCAL6, &nla);
+	inet_pton(AF_INET6, GROUP6, &grp);
+	p->len = 0;
+	put16(p, PORT);			/* upstream: from the data-destination port */
+	put16(p, ntohs(tsi->sport));		/* to the data-source port */
+	put8(p, 0x08);				/* NAK */
+	put8(p, 0);
+	put16(p, 0);
+	memcpy(p->b + p->len, tsi->gsi, 6);
+	p->len += 6;
+	put16(p, 0);
+	put32(p, sqn);
+	if (afi == 2) {
+		put16(p, 2); put16(p, 0);
+		memcpy(p->b + p->len, &nla, 16);
+		p->len += 16;
+		put16(p, 2); put16(p, 0);
+		memcpy(p->b + p->len, &grp, 16);
+		p->len += 16;
+	} else {
+		nla4(p, 0x0a620001);
+		nla4(p, 0xefc00001);
+	}
+	finish(p);
+}
+
 static void send_nak(const struct pgm_tsi *tsi, uint32_t sqn, int afi)
 {
 	static struct pkt p;
 	struct sockaddr_in6 to = sin6(LOCAL6, 0);
-	struct in6_addr nla, grp;
 	int raw = socket(AF_INET6, SOCK_RAW, IPPROTO_PGM);
 
 	CHECK(raw >= 0);
-	inet_pton(AF_INET6, LOCAL6, &nla);
-	inet_pton(AF_INET6, GROUP6, &grp);
-	p.len = 0;
-	put16(&p, PORT);			/* upstream: from the data-destination port */
-	put16(&p, ntohs(tsi->sport));		/* to the data-source port */
-	put8(&p, 0x08);				/* NAK */
-	put8(&p, 0);
-	put16(&p, 0);
-	memcpy(p.b + p.len, tsi->gsi, 6);
-	p.len += 6;
-	put16(&p, 0);
-	put32(&p, sqn);
-	if (afi == 2) {
-		put16(&p, 2); put16(&p, 0);
-		memcpy(p.b + p.len, &nla, 16);
-		p.len += 16;
-		put16(&p, 2); put16(&p, 0);
-		memcpy(p.b + p.len, &grp, 16);
-		p.len += 16;
-	} else {
-		nla4(&p, 0x0a620001);
-		nla4(&p, 0xefc00001);
-	}
-	finish(&p);
+	build_nak(&p, tsi, sqn, afi);
 	CHECK_EQ(sendto(raw, p.b, p.len, 0, (struct sockaddr *)&to, sizeof(to)), (long)p.len);
 	close(raw);
 }
@@ -436,6 +444,123 @@ static void nak_afi(void)
 	in_netns(nak_afi_body);
 }
 
+/*
+ * A NAK in UDP to the source's unicast port @uport: through a UDP socket
+ * (the kernel sums the UDP checksum), or with @zero_csum through a raw
+ * socket that leaves the UDP checksum 0, which IPv6 forbids (RFC 8200
+ * section 8.1).
+ */
+static void send_nak_udp(const struct pgm_tsi *tsi, uint32_t sqn, int uport, bool zero_csum)
+{
+	static struct pkt p;
+	static uint8_t dgram[sizeof(p.b) + 8];
+	struct sockaddr_in6 to = sin6(LOCAL6, zero_csum ? 0 : uport);
+	int fd = zero_csum ? socket(AF_INET6, SOCK_RAW, IPPROTO_UDP) : socket(AF_INET6, SOCK_DGRAM, 0);
+
+	CHECK(fd >= 0);
+	build_nak(&p, tsi, sqn, 2);
+	if (!zero_csum) {
+		CHECK_EQ(sendto(fd, p.b, p.len, 0, (struct sockaddr *)&to, sizeof(to)), (long)p.len);
+	} else {
+		size_t n = p.len + 8;
+
+		dgram[0] = 40000 >> 8;
+		dgram[1] = 40000 & 0xff;
+		dgram[2] = uport >> 8;
+		dgram[3] = uport & 0xff;
+		dgram[4] = n >> 8;
+		dgram[5] = n & 0xff;
+		dgram[6] = dgram[7] = 0;	/* no checksum */
+		memcpy(dgram + 8, p.b, p.len);
+		CHECK_EQ(sendto(fd, dgram, n, 0, (struct sockaddr *)&to, sizeof(to)), (long)n);
+	}
+	close(fd);
+}
+
+/*
+ * UDP encapsulation over IPv6 (OpenPGM's scheme): APDUs in UDP from the
+ * source's unicast port to the group's multicast port, which a native
+ * receiver of the same group and port never sees; NAKs in UDP to the
+ * unicast port repaired; a zero UDP checksum refused before PGM sees the
+ * packet.  The tunnels are IPv6's alone: IPv4 UDP may bind their ports.
+ */
+static void udp6_body(void)
+{
+	struct sockaddr_in any4 = sin4("0.0.0.0", 0);
+	struct sockaddr_in6 any6 = sin6("::", 0);
+	struct pgm_source_stats st;
+	struct sockaddr_pgm6 from;
+	struct pollfd p;
+	struct pgm_tsi tsi;
+	static char big[5000], got[6000];
+	int r, s, native = receiver6(NULL, 0), u4, u6, uport, mport, one = 1;
+
+	r = pgm_socket6();
+	s = pgm_socket6();
+	CHECK_OK(set_u32(r, PGM_UDP_ENCAP, 1));
+	CHECK_OK(set_u32(s, PGM_UDP_ENCAP, 1));
+	{
+		struct sockaddr_in6 g = sin6(GROUP6, PORT);
+		struct ipv6_mreq m = { .ipv6mr_interface = if_nametoindex("dummy0") };
+		int ifi = if_nametoindex("dummy0");
+		socklen_t tl = sizeof(tsi);
+
+		m.ipv6mr_multiaddr = g.sin6_addr;
+		CHECK_OK(bind(r, (struct sockaddr *)&g, sizeof(g)));
+		CHECK_OK(setsockopt(r, SOL_PGM, PGM_JOIN_GROUP, &m, sizeof(m)));
+		CHECK_OK(setsockopt(s, SOL_IPV6, IPV6_MULTICAST_IF, &ifi, sizeof(ifi)));
+		CHECK_OK(connect(s, (struct sockaddr *)&g, sizeof(g)));
+		CHECK_OK(getsockopt(s, SOL_PGM, PGM_TSI, &tsi, &tl));
+	}
+	uport = get_u32(s, PGM_UDP_ENCAP_UCAST_PORT);
+	mport = get_u32(s, PGM_UDP_ENCAP_MCAST_PORT);
+
+	/* The ports are held by IPv6 tunnels, v6-only. */
+	u6 = socket(AF_INET6, SOCK_DGRAM, 0);
+	u4 = socket(AF_INET, SOCK_DGRAM, 0);
+	CHECK_OK(setsockopt(u6, SOL_IPV6, IPV6_V6ONLY, &one, sizeof(one)));
+	any6.sin6_port = htons(mport);
+	CHECK_ERR(bind(u6, (struct sockaddr *)&any6, sizeof(any6)), EADDRINUSE);
+	any4.sin_port = htons(mport);
+	CHECK_OK(bind(u4, (struct sockaddr *)&any4, sizeof(any4)));
+	close(u4);
+	close(u6);
+
+	for (size_t i = 0; i < sizeof(big); i++)
+		big[i] = (char)(i * 7);
+	CHECK_EQ(send(s, "udp", 3, 0), 3);
+	CHECK_EQ(send(s, big, sizeof(big), 0), sizeof(big));	/* several TPDUs */
+	memset(&from, 0, sizeof(from));
+	CHECK_EQ(recv6(r, got, sizeof(got), &from), 3);
+	CHECK(!memcmp(got, "udp", 3));
+	CHECK_EQ(from.sin6.sin6_family, AF_INET6);
+	CHECK(!memcmp(&from.tsi, &tsi, sizeof(tsi)));
+	CHECK_EQ(recv6(r, got, sizeof(got), &from), sizeof(big));
+	CHECK(!memcmp(got, big, sizeof(big)));
+	CHECK_EQ(rstats(r).malformed, 0);
+	/* The native receiver of the same group and port saw none of it. */
+	p = (struct pollfd){ .fd = native, .events = POLLIN };
+	CHECK_EQ(poll(&p, 1, 300), 0);
+	CHECK_EQ(rstats(native).peers, 0);
+
+	/* A NAK with a zero UDP checksum is UDP's to drop; a summed one is taken. */
+	st = sstats(s);
+	send_nak_udp(&tsi, st.txw_lead - 1, uport, true);
+	send_nak_udp(&tsi, st.txw_lead, uport, false);
+	WAIT_STATS(s, st, st.rdata_sent >= 1);
+	CHECK_EQ(st.naks_received, 1);
+	CHECK_EQ(st.rdata_sent, 1);
+	CHECK_EQ(st.malformed, 0);
+	close(s);
+	close(r);
+	close(native);
+}
+
+static void udp6(void)
+{
+	in_netns(udp6_body);
+}
+
 /* IPv4 and IPv6 sockets of one port never see each other's sessions. */
 static void families_apart_body(void)
 {
@@ -487,6 +612,7 @@ int main(void)
 	RUN(send_recv6);
 	RUN(link_local6);
 	RUN(nak_afi);
+	RUN(udp6);
 	RUN(families_apart);
 	return summary("sock6_test");
 }
