@@ -6,6 +6,8 @@ public struct VocabularyParseError: Error, Hashable, Sendable, CustomStringConve
     public enum Kind: String, Hashable, Sendable {
         case ipv4Address = "an IPv4 address"
         case ipv4Endpoint = "an IPv4 endpoint"
+        case ipv6Address = "an IPv6 address"
+        case ipAddress = "an IP address"
         case gsi = "a GSI"
         case tsi = "a TSI"
 
@@ -14,6 +16,8 @@ public struct VocabularyParseError: Error, Hashable, Sendable, CustomStringConve
             switch self {
             case .ipv4Address: "a.b.c.d, e.g. 239.192.0.1"
             case .ipv4Endpoint: "a.b.c.d:port, e.g. 239.192.0.1:7500"
+            case .ipv6Address: "RFC 4291 text, e.g. ff15::1 or fe80::1"
+            case .ipAddress: "a.b.c.d or RFC 4291 text, e.g. 239.192.0.1 or ff15::1"
             case .gsi: "six octets in dotted decimal (2.0.94.16.32.48) or colon-separated hex (02:00:5e:10:20:30)"
             case .tsi: "GSI.port, e.g. 2.0.94.16.32.48.40000 or 02:00:5e:10:20:30.40000"
             }

@@ -3,73 +3,9 @@
 @_exported import PGMTypes
 #endif
 
-/// An IPv6 address, kept as two 64-bit halves in network order.
-public struct PGMIPv6Address: Hashable, Sendable, CustomStringConvertible {
-    public var high: UInt64
-    public var low: UInt64
-
-    public init(high: UInt64, low: UInt64) {
-        self.high = high
-        self.low = low
-    }
-
-    /// The address made of exactly 16 octets in network order; nil for any
-    /// other count.
-    public init?(bytes: some Collection<UInt8>) {
-        guard bytes.count == 16 else { return nil }
-        var h: UInt64 = 0
-        var l: UInt64 = 0
-        for (i, b) in bytes.enumerated() {
-            if i < 8 { h = h << 8 | UInt64(b) } else { l = l << 8 | UInt64(b) }
-        }
-        high = h
-        low = l
-    }
-
-    /// The eight 16-bit groups, most significant first.
-    public var groups: [UInt16] {
-        (0..<8).map { i in
-            let word = i < 4 ? high : low
-            return UInt16(truncatingIfNeeded: word >> (48 - 16 * UInt64(i % 4)))
-        }
-    }
-
-    /// The 16 octets in network order.
-    public var bytes: [UInt8] {
-        (0..<16).map { i in
-            let word = i < 8 ? high : low
-            return UInt8(truncatingIfNeeded: word >> (56 - 8 * UInt64(i % 8)))
-        }
-    }
-
-    /// RFC 5952 text: lower-case hex, no leading zeros, the longest run of two
-    /// or more zero groups (the first such run on ties) written as "::".
-    /// Embedded IPv4 forms are not used.
-    public var description: String {
-        let g = groups
-        var bestStart = -1
-        var bestLength = 0
-        var i = 0
-        while i < 8 {
-            if g[i] == 0 {
-                var j = i
-                while j < 8 && g[j] == 0 { j += 1 }
-                if j - i > bestLength && j - i >= 2 {
-                    bestStart = i
-                    bestLength = j - i
-                }
-                i = j
-            } else {
-                i += 1
-            }
-        }
-        func hex(_ range: Range<Int>) -> String {
-            g[range].map { String($0, radix: 16) }.joined(separator: ":")
-        }
-        if bestStart < 0 { return hex(0..<8) }
-        return hex(0..<bestStart) + "::" + hex((bestStart + bestLength)..<8)
-    }
-}
+/// The name the codec knew ``IPv6Address`` by (it lives in PGMTypes, with
+/// ``IPv4Address``, for the socket library and netlink).
+public typealias PGMIPv6Address = IPv6Address
 
 /// A Network Layer Address with its Address Family Indicator (RFC 3208
 /// section 8: AFIs "as specified in [10]", the IANA address family numbers:
