@@ -8,9 +8,14 @@
  *   kpeer send GROUP PORT IFADDR COUNT [--udp UPORT MPORT] [--zmq] [--linger S] [--rate B/S]
  *   kpeer recv GROUP PORT IFADDR COUNT [--udp UPORT MPORT] [--zmq] [--timeout S]
  *   kpeer gen COUNT                      the records every peer must produce
+ *
+ * An IPv6 GROUP (and IFADDR, one of the interface's IPv6 addresses) makes
+ * an AF_INET6 socket: the interface is the one that has IFADDR.
  */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <ifaddrs.h>
+#include <net/if.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,7 +27,7 @@
 
 #include "stream.h"
 
-static int udp, zmq;
+static int udp, zmq, family = AF_INET, ifindex;
 static unsigned int uport, mport, linger_s = 3, timeout_s = 60, rate = 4000000;
 
 static void die(const char *what)
@@ -33,7 +38,7 @@ static void die(const char *what)
 
 static int open_sock(void)
 {
-	int fd = socket(AF_INET, SOCK_RDM, IPPROTO_PGM), one = 1;
+	int fd = socket(family, SOCK_RDM, IPPROTO_PGM), one = 1;
 
 	if (fd < 0)
 		die("socket");
@@ -90,7 +95,7 @@ static void send_zmq(int fd, unsigned int count)
 	free(starts);
 }
 
-static int do_send(struct sockaddr_in *group, struct sockaddr_in *ifa, unsigned int count)
+static int do_send(struct sockaddr_storage *group, struct sockaddr_storage *ifa, unsigned int count)
 {
 	static unsigned char msg[STREAM_MAX];
 	int fd = open_sock();
@@ -99,9 +104,14 @@ static int do_send(struct sockaddr_in *group, struct sockaddr_in *ifa, unsigned 
 	struct pgm_source_stats st;
 	socklen_t sl = sizeof(st);
 
+	socklen_t alen = family == AF_INET6 ? sizeof(struct sockaddr_in6) : sizeof(struct sockaddr_in);
+
+	if (family == AF_INET6 &&
+	    setsockopt(fd, SOL_IPV6, IPV6_MULTICAST_IF, &ifindex, sizeof(ifindex)))
+		die("IPV6_MULTICAST_IF");
 	if (setsockopt(fd, SOL_PGM, PGM_TXW_MAX_RTE, &rate, sizeof(rate)) ||
-	    bind(fd, (struct sockaddr *)ifa, sizeof(*ifa)) ||
-	    connect(fd, (struct sockaddr *)group, sizeof(*group)))
+	    bind(fd, (struct sockaddr *)ifa, alen) ||
+	    connect(fd, (struct sockaddr *)group, alen))
 		die("setsockopt/bind/connect");
 	/* Let receivers see an SPM (and OpenPGM ones learn the NLA) first. */
 	sleep(1);
@@ -138,17 +148,24 @@ static void on_msg(const unsigned char *p, size_t len, void *arg)
 	got++;
 }
 
-static int do_recv(struct sockaddr_in *group, struct sockaddr_in *ifa, unsigned int count)
+static int do_recv(struct sockaddr_storage *group, struct sockaddr_storage *ifa, unsigned int count)
 {
 	static unsigned char buf[1 << 17];
-	struct ip_mreqn join = { .imr_multiaddr = group->sin_addr, .imr_address = ifa->sin_addr };
+	struct sockaddr_in *g4 = (struct sockaddr_in *)group;
+	struct sockaddr_in6 *g6 = (struct sockaddr_in6 *)group;
+	struct ip_mreqn join = { .imr_multiaddr = g4->sin_addr,
+				 .imr_address = ((struct sockaddr_in *)ifa)->sin_addr };
+	struct ipv6_mreq join6 = { .ipv6mr_multiaddr = g6->sin6_addr, .ipv6mr_interface = ifindex };
 	struct pgm_receiver_stats st;
 	socklen_t sl = sizeof(st);
 	struct zmq_dec dec = { 0 };
 	int fd = open_sock(), losses = 0;
 	time_t end = time(NULL) + timeout_s;
 
-	if (bind(fd, (struct sockaddr *)group, sizeof(*group)) ||
+	if (family == AF_INET6 ?
+	    bind(fd, (struct sockaddr *)group, sizeof(*g6)) ||
+	    setsockopt(fd, SOL_PGM, PGM_JOIN_GROUP, &join6, sizeof(join6)) :
+	    bind(fd, (struct sockaddr *)group, sizeof(*g4)) ||
 	    setsockopt(fd, SOL_PGM, PGM_JOIN_GROUP, &join, sizeof(join)))
 		die("bind/PGM_JOIN_GROUP");
 	fprintf(stderr, "kpeer recv: ready\n");
@@ -186,9 +203,50 @@ static int do_recv(struct sockaddr_in *group, struct sockaddr_in *ifa, unsigned 
 	return got == count ? 0 : 2;
 }
 
+/* The index of the interface that has IPv6 address @a; 0 if none. */
+static int ifindex_of6(const struct in6_addr *a)
+{
+	struct ifaddrs *ifs, *i;
+	int idx = 0;
+
+	if (getifaddrs(&ifs))
+		die("getifaddrs");
+	for (i = ifs; i && !idx; i = i->ifa_next)
+		if (i->ifa_addr && i->ifa_addr->sa_family == AF_INET6 &&
+		    !memcmp(&((struct sockaddr_in6 *)i->ifa_addr)->sin6_addr, a, sizeof(*a)))
+			idx = (int)if_nametoindex(i->ifa_name);
+	freeifaddrs(ifs);
+	return idx;
+}
+
+/* GROUP and IFADDR of either family, both the same; the port in @group. */
+static int parse_addrs(const char *gs, const char *is, int port, struct sockaddr_storage *group,
+		       struct sockaddr_storage *ifa)
+{
+	struct sockaddr_in *g4 = (struct sockaddr_in *)group, *i4 = (struct sockaddr_in *)ifa;
+	struct sockaddr_in6 *g6 = (struct sockaddr_in6 *)group, *i6 = (struct sockaddr_in6 *)ifa;
+
+	memset(group, 0, sizeof(*group));
+	memset(ifa, 0, sizeof(*ifa));
+	if (strchr(gs, ':')) {
+		family = AF_INET6;
+		g6->sin6_family = i6->sin6_family = AF_INET6;
+		g6->sin6_port = htons((unsigned short)port);
+		if (inet_pton(AF_INET6, gs, &g6->sin6_addr) != 1 ||
+		    inet_pton(AF_INET6, is, &i6->sin6_addr) != 1)
+			return -1;
+		ifindex = ifindex_of6(&i6->sin6_addr);
+		return ifindex ? 0 : -1;
+	}
+	g4->sin_family = i4->sin_family = AF_INET;
+	g4->sin_port = htons((unsigned short)port);
+	return inet_pton(AF_INET, gs, &g4->sin_addr) == 1 && inet_pton(AF_INET, is, &i4->sin_addr) == 1 ?
+	       0 : -1;
+}
+
 int main(int argc, char **argv)
 {
-	struct sockaddr_in group = { .sin_family = AF_INET }, ifa = { .sin_family = AF_INET };
+	struct sockaddr_storage group, ifa;
 	unsigned int count;
 	int i;
 
@@ -205,12 +263,10 @@ int main(int argc, char **argv)
 			"[--linger S] [--timeout S] [--rate B/S]\n       kpeer gen COUNT\n");
 		return 2;
 	}
-	if (inet_pton(AF_INET, argv[2], &group.sin_addr) != 1 ||
-	    inet_pton(AF_INET, argv[4], &ifa.sin_addr) != 1) {
-		fprintf(stderr, "kpeer: bad address\n");
+	if (parse_addrs(argv[2], argv[4], atoi(argv[3]), &group, &ifa)) {
+		fprintf(stderr, "kpeer: bad address (or no interface has %s)\n", argv[4]);
 		return 2;
 	}
-	group.sin_port = htons((unsigned short)atoi(argv[3]));
 	count = (unsigned int)strtoul(argv[5], NULL, 0);
 	for (i = 6; i < argc; i++) {
 		if (!strcmp(argv[i], "--udp") && i + 2 < argc) {

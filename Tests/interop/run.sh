@@ -28,6 +28,10 @@ trap netns_cleanup EXIT
 netns_pair isrc veth-is $S ircv veth-ir $R
 netns_netem isrc veth-is loss "$loss%"
 netns_netem ircv veth-ir loss "$loss%"
+# IPv6 on the same link (no DAD: usable at once) for the cases over IPv6.
+S6=fd00:96::1 R6=fd00:96::2 G6=ff15::96
+ip -n isrc -6 addr add $S6/64 dev veth-is nodad
+ip -n ircv -6 addr add $R6/64 dev veth-ir nodad
 
 # The socket option (uapi pgm.h PGM_UDP_ENCAP*, 60-62) and the tunnel's
 # port: refusals with their errnos, sharing, release on close.
@@ -103,7 +107,12 @@ v = struct.unpack("9Q", s.getsockopt(113, 42, 72))
 print("packets %d bytes %d truncated %d bad_checksum %d bad_type %d malformed %d no_socket %d delivered %d" % v[:8])'
 }
 
-udp_in() { ip netns exec "$1" awk '/^Udp:/ { if (h) print $2; h = 1 }' /proc/net/snmp; }
+udp_in() {	# UDP datagrams in, over IPv4 and IPv6
+	local v4 v6
+	v4=$(ip netns exec "$1" awk '/^Udp:/ { if (h) print $2; h = 1 }' /proc/net/snmp)
+	v6=$(ip netns exec "$1" awk '$1 == "Udp6InDatagrams" { print $2 }' /proc/net/snmp6)
+	echo $((v4 + ${v6:-0}))
+}
 
 # case NAME CHECK -- RECEIVER... -- SENDER...: the receiver in ircv, the
 # sender in isrc.  CHECK: which side is the kernel's ("krecv", "ksend") and
@@ -220,6 +229,18 @@ case_run openpgm-to-kernel-udp krecv udp -- "$K" recv $G 7605 $R "$count" --udp 
 # few messages (docs/openpgm-fec.md), so that is not a case.
 case_run openpgm-fec-ondemand-to-kernel krecv ip -- "$K" recv $G 7606 $R "$count" \
 	-- "$O" send $G 7606 $S "$count" --fec 16,8,0,1
+# The same over IPv6 (NLAs of AFI 2, UDP over IPv6 with its mandatory
+# checksum): OpenPGM both ways, native and in UDP, and two kernels in UDP.
+case_run kernel-to-kernel-udp6 krecv udp -- "$K" recv $G6 7611 $R6 "$count" --udp 3055 3056 \
+	-- "$K" send $G6 7611 $S6 "$count" --udp 3055 3056
+case_run kernel-to-openpgm-native6 ksend ip -- "$O" recv $G6 7612 $R6 "$count" \
+	-- "$K" send $G6 7612 $S6 "$count" --rate $urate
+case_run openpgm-to-kernel-native6 krecv ip -- "$K" recv $G6 7613 $R6 "$count" \
+	-- "$O" send $G6 7613 $S6 "$count"
+case_run kernel-to-openpgm-udp6 ksend udp -- "$O" recv $G6 7614 $R6 "$count" --udp 3056 \
+	-- "$K" send $G6 7614 $S6 "$count" --udp 3056 3056 --rate $urate
+case_run openpgm-to-kernel-udp6 krecv udp -- "$K" recv $G6 7615 $R6 "$count" --udp 3056 3056 \
+	-- "$O" send $G6 7615 $S6 "$count" --udp 3056
 # ZeroMQ epgm://: the group's port is also both UDP ports.
 case_run zmq-pub-to-kernel krecv udp -- "$K" recv $G 5556 $R "$count" --udp 5556 5556 --zmq \
 	-- "$Z" pub $G 5556 $S "$count"

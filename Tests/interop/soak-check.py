@@ -85,15 +85,22 @@ TYPES = {0: "SPM", 4: "ODATA", 5: "RDATA", 8: "NAK", 9: "NNAK", 10: "NCF", 12: "
 
 
 def parse(pkt):
-    """A PGM packet from an Ethernet frame: dict or None."""
-    if len(pkt) < 34 or pkt[12:14] != b"\x08\x00":
+    """A PGM packet from an Ethernet frame, IPv4 or IPv6 (no extension
+    header, so no fragment): dict or None."""
+    if len(pkt) >= 54 and pkt[12:14] == b"\x86\xdd":
+        ip = pkt[14:]
+        if ip[6] != 113:
+            return None
+        pgm = ip[40:40 + struct.unpack_from("!H", ip, 4)[0]]
+    elif len(pkt) >= 34 and pkt[12:14] == b"\x08\x00":
+        ip = pkt[14:]
+        ihl = (ip[0] & 15) * 4
+        tot = struct.unpack_from("!H", ip, 2)[0]
+        if ip[9] != 113 or struct.unpack_from("!H", ip, 6)[0] & 0x3FFF:
+            return None
+        pgm = ip[ihl:tot]
+    else:
         return None
-    ip = pkt[14:]
-    ihl = (ip[0] & 15) * 4
-    tot = struct.unpack_from("!H", ip, 2)[0]
-    if ip[9] != 113 or struct.unpack_from("!H", ip, 6)[0] & 0x3FFF:
-        return None
-    pgm = ip[ihl:tot]
     sport, dport, typ, opts, _ck = struct.unpack_from("!HHBBH", pgm, 0)
     tsdu = struct.unpack_from("!H", pgm, 14)[0]
     r = {"type": TYPES.get(typ, str(typ)), "gsi": pgm[8:14].hex(), "sport": sport,
@@ -113,8 +120,9 @@ def parse(pkt):
     elif typ in (8, 9, 10):
         r["sqn"] = struct.unpack_from("!I", pgm, 16)[0]
         r["list"] = []
-        if opts & 1 and struct.unpack_from("!H", pgm, 20)[0] == 1:	# IPv4 NLAs
-            o = 36 + 4		# past OPT_LENGTH
+        afi = struct.unpack_from("!H", pgm, 20)[0]
+        if opts & 1 and afi in (1, 2):	# NLAs of IPv4 or IPv6
+            o = 20 + 2 * (4 + (4 if afi == 1 else 16)) + 4		# past OPT_LENGTH
             while o + 4 <= len(pgm):
                 otype, olen = pgm[o], pgm[o + 1]
                 if otype & 0x7F == 2:		# OPT_NAK_LIST
