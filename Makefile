@@ -101,7 +101,8 @@ swift: .deps.stamp
 
 KTESTS := build/ktests/sock_test build/ktests/input_test build/ktests/lookup_test build/ktests/src_test build/ktests/e2e \
 	build/ktests/attack_rcv build/ktests/attack_fec \
-	build/ktests/ring_test build/ktests/attack_src build/ktests/fuzz_kernel build/ktests/sock6_test
+	build/ktests/ring_test build/ktests/attack_src build/ktests/fuzz_kernel build/ktests/sock6_test \
+	build/ktests/attack6
 KTEST_HDRS := Tests/kernel/harness.h Tests/kernel/common.h Tests/kernel/packets.h Tests/kernel/ringlib.h \
 	Tests/kernel/tunables-gen.h \
 	kernel/include/uapi/linux/pgm.h kernel/include/uapi/linux/pgm_netlink.h

@@ -172,12 +172,15 @@ static inline bool pgm_addr_any(sa_family_t family, const union pgm_addr *a)
 
 /*
  * Could @a, of @family, be a host's own address: neither unspecified nor
- * multicast, and for IPv4 neither the broadcast address nor in 0.0.0.0/8?
+ * multicast, for IPv4 neither the broadcast address nor in 0.0.0.0/8, for
+ * IPv6 not IPv4-mapped?
  */
 static inline bool pgm_addr_unicast(sa_family_t family, const union pgm_addr *a)
 {
+	/* An IPv4-mapped address names no IPv6 host (RFC 4291 section 2.5.5.2). */
 	if (family == AF_INET6)
-		return !ipv6_addr_any(&a->in6) && !ipv6_addr_is_multicast(&a->in6);
+		return !ipv6_addr_any(&a->in6) && !ipv6_addr_is_multicast(&a->in6) &&
+		       !ipv6_addr_v4mapped(&a->in6);
 	return !ipv4_is_multicast(a->ip) && !ipv4_is_lbcast(a->ip) &&
 	       !ipv4_is_zeronet(a->ip);
 }

@@ -160,6 +160,8 @@ run_counted attack_src "$bin/attack_src"
 run_counted ring_test "$bin/ring_test"
 # Hostile packets against a receiver: each bound of pgm(7) LIMITS (issue 15).
 run_counted attack_rcv "$bin/attack_rcv"
+# The same bounds on the IPv6 input path: session floods, reflection, NLAs.
+run_counted attack6 "$bin/attack6"
 if [ $debug = 1 ]; then
 	PGM_ATTACK_FEC_GROUPS=${PGM_ATTACK_FEC_GROUPS:-2000} run_counted attack_fec "$bin/attack_fec"
 else
