@@ -12,14 +12,14 @@
 int cpgm_packet_open(int ifindex)
 {
 	int one = 1;
-	int fd = socket(AF_PACKET, SOCK_DGRAM | SOCK_CLOEXEC, htons(ETH_P_IP));
+	int fd = socket(AF_PACKET, SOCK_DGRAM | SOCK_CLOEXEC, htons(ETH_P_ALL));
 	struct sockaddr_ll addr;
 
 	if (fd < 0)
 		return -errno;
 	memset(&addr, 0, sizeof(addr));
 	addr.sll_family = AF_PACKET;
-	addr.sll_protocol = htons(ETH_P_IP);
+	addr.sll_protocol = htons(ETH_P_ALL);
 	addr.sll_ifindex = ifindex;
 	if (bind(fd, (struct sockaddr *)&addr, sizeof(addr)) < 0 ||
 	    setsockopt(fd, SOL_SOCKET, SO_TIMESTAMPNS, &one, sizeof(one)) < 0 ||
@@ -48,10 +48,15 @@ static long packet_recv(int fd, void *buf, size_t len, struct cpgm_packet_info *
 	struct cmsghdr *c;
 	ssize_t n;
 
-	memset(info, 0, sizeof(*info));
-	n = recvmsg(fd, &msg, MSG_TRUNC | flags);
-	if (n < 0)
-		return -errno;
+	/* IPv4 and IPv6 only: the socket sees every protocol. */
+	do {
+		memset(info, 0, sizeof(*info));
+		msg.msg_namelen = sizeof(from);
+		msg.msg_controllen = sizeof(control.buf);
+		n = recvmsg(fd, &msg, MSG_TRUNC | flags);
+		if (n < 0)
+			return -errno;
+	} while (from.sll_protocol != htons(ETH_P_IP) && from.sll_protocol != htons(ETH_P_IPV6));
 	info->length = (uint32_t)n;
 	info->ifindex = from.sll_ifindex;
 	info->outgoing = from.sll_pkttype == PACKET_OUTGOING;

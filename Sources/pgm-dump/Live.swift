@@ -4,9 +4,9 @@ import PGMCLISupport
 import PGMDump
 import PGMWire
 
-/// Live capture on an AF_PACKET SOCK_DGRAM socket for IPv4: the kernel
-/// hands over IPv4 datagrams in both directions, which go through the same
-/// dissector as file records of link type 101 (raw IP).
+/// Live capture on an AF_PACKET SOCK_DGRAM socket: the kernel hands over
+/// IPv4 and IPv6 datagrams in both directions, which go through the same
+/// dissector as file records of link type 101 (raw IP, either version).
 struct LiveCapture {
     let interface: String
     let timeout: Double?
@@ -32,7 +32,7 @@ struct LiveCapture {
         }
         let fd = cpgm_packet_open(ifindex)
         guard fd >= 0 else {
-            throw Failure(systemErrorMessage("socket(AF_PACKET, SOCK_DGRAM, ETH_P_IP) on \(interface)", errno: -fd,
+            throw Failure(systemErrorMessage("socket(AF_PACKET, SOCK_DGRAM, ETH_P_ALL) on \(interface)", errno: -fd,
                                              doing: .capturing))
         }
         defer { close(fd) }

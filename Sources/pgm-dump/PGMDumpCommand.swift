@@ -15,7 +15,7 @@ struct PGMDumpCommand: ParsableCommand {
             Native PGM (IP protocol 113) and UDP-encapsulated PGM, over IPv4 and IPv6, \
             are shown one packet per line; packets the codec refuses are shown with the \
             reason. Files may hold IPv6 frames (Ethernet, Linux cooked, raw IP, raw IPv6, \
-            loopback); live capture sees IPv4 only. The filters apply to IPv6 packets as \
+            loopback); live capture sees both. The filters apply to IPv6 packets as \
             to IPv4 ones. A summary goes to standard error at the end.
             """,
         version: pgmVersion
@@ -66,7 +66,7 @@ struct PGMDumpCommand: ParsableCommand {
     }
 
     @Option(name: [.customShort("w"), .customLong("write")], help: ArgumentHelp(
-        "Live capture: also write every PGM packet seen to this pcap file (raw IPv4, nanosecond times).",
+        "Live capture: also write every PGM packet seen to this pcap file (raw IP, nanosecond times).",
         valueName: "file"))
     var writeFile: String?
 

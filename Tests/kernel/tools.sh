@@ -12,8 +12,9 @@
 # with ratios), one through the mmap ring with sendmmsg batches and one
 # with recvmmsg (all delivered), one with FEC (parity sent and received,
 # and a bad --fec refused), one with the OpenPGM baseline, and an
-# OpenPGM phase that never sends its end record.  Prints "tools-vm: N
-# passed, N failed".
+# OpenPGM phase that never sends its end record.  Last, pgm-dump's live
+# capture of a native IPv4 and a UDP-encapsulated IPv6 stream.  Prints
+# "tools-vm: N passed, N failed".
 #
 #   tools.sh [BIN] [COUNT] [LOSS%]
 set -u
@@ -361,6 +362,55 @@ if [ -n "$line" ] && ! grep -q ' sent ' <<<"$line" && grep -q 'delivered [1-9]' 
 	ok "opgm-perf recv reports a phase without its end record after --idle, sent unknown"
 else
 	notok "opgm-perf recv: a phase without its end record"
+fi
+
+# pgm-dump live on veth-r: a native stream over IPv4 and one in UDP over
+# IPv6 from tsrc (PGM sockets from Python), each packet dissected whole,
+# with its addresses; SPMs carry the path NLA of the packet's family.
+ip -n tsrc -6 addr add fd00:97::1/64 dev veth-s nodad
+ip -n trcv -6 addr add fd00:97::2/64 dev veth-r nodad
+ip netns exec trcv "$bin/pgm-dump" -i veth-r --json --port 7585 --timeout 20 \
+	>"$out/dump.json" 2>"$out/dump.err" &
+dpid=$!
+for _ in $(seq 300); do grep -q 'capturing on' "$out/dump.err" 2>/dev/null && break; sleep 0.1; done
+ip netns exec tsrc python3 - <<'PY' >"$out/dump-send.err" 2>&1
+import socket, struct, time
+SOL_PGM, ENCAP = 113, 60
+v4 = socket.socket(socket.AF_INET, socket.SOCK_RDM, 113)
+v4.setsockopt(socket.IPPROTO_IP, socket.IP_MULTICAST_IF, socket.inet_aton("10.97.0.1"))
+v4.connect(("239.192.0.85", 7585))
+v6 = socket.socket(socket.AF_INET6, socket.SOCK_RDM, 113)
+v6.setsockopt(SOL_PGM, ENCAP, struct.pack("=I", 1))
+v6.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_MULTICAST_IF, struct.pack("=i", socket.if_nametoindex("veth-s")))
+v6.connect(("ff15::85", 7585, 0, 0))
+for i in range(3):
+    v4.send(b"four %d" % i)
+    v6.send(b"six %d" % i)
+time.sleep(1)
+v4.close()
+v6.close()
+PY
+sleep 2
+kill -INT $dpid 2>/dev/null
+wait $dpid
+sed 's/^/    dump: /' "$out/dump-send.err" "$out/dump.err" | tail -n 5
+if python3 - "$out/dump.json" <<'PY'
+import json, sys
+pk = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
+bad = [p for p in pk if "error" in p]
+v4 = [p for p in pk if p["type"] == "ODATA" and p["dst"] == "239.192.0.85" and p["encap"] == "native"
+      and p["src"] == "10.97.0.1"]
+v6 = [p for p in pk if p["type"] == "ODATA" and p["dst"] == "ff15::85" and p["encap"] == "udp"
+      and p["src"] == "fd00:97::1"]
+spm6 = [p for p in pk if p["type"] == "SPM" and p["dst"] == "ff15::85" and p["path"] == "fd00:97::1"]
+print(f"    dump: {len(pk)} packets, {len(v4)} ODATA over IPv4, {len(v6)} over IPv6 in UDP, "
+      f"{len(spm6)} IPv6 SPMs with their path NLA, {len(bad)} refused")
+sys.exit(0 if len(v4) == 3 and len(v6) == 3 and spm6 and not bad else 1)
+PY
+then
+	ok "pgm-dump -i: live capture dissects IPv4 native and IPv6 UDP-encapsulated PGM"
+else
+	notok "pgm-dump -i: live capture of IPv4 and IPv6"
 fi
 
 echo "tools-vm: $pass passed, $fail failed"

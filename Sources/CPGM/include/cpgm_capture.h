@@ -1,7 +1,7 @@
 /*
  * CPGM - packet-socket capture helpers for pgm-dump.
  *
- * An AF_PACKET SOCK_DGRAM socket for IPv4 (cooked: the kernel strips the
+ * An AF_PACKET SOCK_DGRAM socket for IPv4 and IPv6 (cooked: the kernel strips the
  * link-layer header and shows both directions), with the kernel's receive
  * timestamp and PACKET_AUXDATA read from control messages, which need
  * <linux/if_packet.h> and the CMSG_* macros Glibc's Swift overlay does not
@@ -26,8 +26,10 @@ struct cpgm_packet_info {
 };
 
 /*
- * Opens a packet socket for IPv4 on interface `ifindex` (0: all interfaces)
- * with SO_TIMESTAMPNS and PACKET_AUXDATA. Returns the descriptor or -errno.
+ * Opens a packet socket on interface `ifindex` (0: all interfaces) with
+ * SO_TIMESTAMPNS and PACKET_AUXDATA; the receive calls below return IPv4
+ * and IPv6 packets only, passing over others. Returns the descriptor or
+ * -errno.
  */
 int cpgm_packet_open(int ifindex);
 
