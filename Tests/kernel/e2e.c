@@ -38,6 +38,10 @@
  * with seeds SEED, SEED+1, ...: each session is matched to its seed by its
  * first APDU, then every APDU is checked as above, and every session must
  * deliver COUNT APDUs and end with OPT_FIN.
+ *
+ * An IPv6 GROUP (ff15::1) makes AF_INET6 sockets: the receiver's IFADDR is
+ * then one of its interface's IPv6 addresses, and msg_name a struct
+ * sockaddr_pgm6.  The ring is IPv4's alone for now.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -49,6 +53,8 @@
 #include <time.h>
 #include <unistd.h>
 #include <arpa/inet.h>
+#include <ifaddrs.h>
+#include <net/if.h>
 #include <linux/errqueue.h>
 #include <netinet/in.h>
 #include <sys/epoll.h>
@@ -106,9 +112,70 @@ static void die(const char *what)
 	exit(2);
 }
 
+/* Where an APDU came from: msg_name of either family. */
+union pgm_from {
+	struct sockaddr_pgm v4;
+	struct sockaddr_pgm6 v6;
+};
+
+static int family_of(const char *group)
+{
+	return strchr(group, ':') ? AF_INET6 : AF_INET;
+}
+
+/* @group and @port as a sockaddr of the group's family; its length. */
+static socklen_t group_addr(const char *group, int port, struct sockaddr_storage *ss)
+{
+	struct sockaddr_in *s4 = (struct sockaddr_in *)ss;
+	struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)ss;
+
+	memset(ss, 0, sizeof(*ss));
+	if (family_of(group) == AF_INET6) {
+		s6->sin6_family = AF_INET6;
+		s6->sin6_port = htons(port);
+		inet_pton(AF_INET6, group, &s6->sin6_addr);
+		return sizeof(*s6);
+	}
+	s4->sin_family = AF_INET;
+	s4->sin_port = htons(port);
+	inet_pton(AF_INET, group, &s4->sin_addr);
+	return sizeof(*s4);
+}
+
+/* The index of the interface with IPv6 address @addr; 0 if none. */
+static int ifindex6(const char *addr)
+{
+	struct ifaddrs *ifs, *i;
+	struct in6_addr a;
+	int idx = 0;
+
+	if (inet_pton(AF_INET6, addr, &a) != 1 || getifaddrs(&ifs))
+		return 0;
+	for (i = ifs; i && !idx; i = i->ifa_next)
+		if (i->ifa_addr && i->ifa_addr->sa_family == AF_INET6 &&
+		    !memcmp(&((struct sockaddr_in6 *)i->ifa_addr)->sin6_addr, &a, sizeof(a)))
+			idx = (int)if_nametoindex(i->ifa_name);
+	freeifaddrs(ifs);
+	return idx;
+}
+
+/* Is @f, @len bytes, a well-formed msg_name of @family?  Its TSI in *@tsi. */
+static int from_ok(const union pgm_from *f, socklen_t len, int family, struct pgm_tsi *tsi)
+{
+	if (family == AF_INET6) {
+		*tsi = f->v6.tsi;
+		return len == sizeof(f->v6) && f->v6.sin6.sin6_family == AF_INET6 &&
+		       f->v6.tsi.sport == f->v6.sin6.sin6_port;
+	}
+	*tsi = f->v4.tsi;
+	return len == sizeof(f->v4) && f->v4.sin.sin_family == AF_INET &&
+	       f->v4.tsi.sport == f->v4.sin.sin_port;
+}
+
 static int do_send(int argc, char **argv)
 {
-	struct sockaddr_in g = { .sin_family = AF_INET };
+	struct sockaddr_storage g;
+	socklen_t glen;
 	unsigned long count = strtoul(argv[4], NULL, 0);
 	struct gen gen = { strtoull(argv[5], NULL, 0) | 1 };
 	uint32_t rate = strtoul(argv[6], NULL, 0);
@@ -125,9 +192,8 @@ static int do_send(int argc, char **argv)
 
 	/* Unbuffered: a sender killed mid-stream has written all it sent. */
 	setvbuf(stdout, NULL, _IONBF, 0);
-	inet_pton(AF_INET, argv[2], &g.sin_addr);
-	g.sin_port = htons(atoi(argv[3]));
-	fd = socket(AF_INET, SOCK_RDM, IPPROTO_PGM);
+	glen = group_addr(argv[2], atoi(argv[3]), &g);
+	fd = socket(g.ss_family, SOCK_RDM, IPPROTO_PGM);
 	if (fd < 0)
 		die("socket");
 	if (setsockopt(fd, SOL_PGM, PGM_TXW_MAX_RTE, &rate, sizeof(rate)))
@@ -149,7 +215,7 @@ static int do_send(int argc, char **argv)
 		if (setsockopt(fd, SOL_PGM, PGM_FEC, &f, sizeof(f)))
 			die("PGM_FEC");
 	}
-	if (connect(fd, (struct sockaddr *)&g, sizeof(g)))
+	if (connect(fd, (struct sockaddr *)&g, glen))
 		die("connect");
 	t0 = now_s();
 	for (unsigned long i = 0; i < count; i++) {
@@ -261,15 +327,24 @@ static unsigned long drain_losses(int fd)
 static int open_receiver(char **argv, int rcvbuf, uint32_t expiry_us, struct uring *ring,
 			 uint32_t retries)
 {
-	struct sockaddr_in b = { .sin_family = AF_INET };
+	struct sockaddr_storage b;
+	socklen_t blen = group_addr(argv[2], atoi(argv[3]), &b);
 	struct ip_mreqn m = {};
+	struct ipv6_mreq m6 = {};
 	int fd;
 
-	inet_pton(AF_INET, argv[2], &b.sin_addr);
-	b.sin_port = htons(atoi(argv[3]));
-	inet_pton(AF_INET, argv[2], &m.imr_multiaddr);
-	inet_pton(AF_INET, argv[7], &m.imr_address);
-	fd = socket(AF_INET, SOCK_RDM, IPPROTO_PGM);
+	if (b.ss_family == AF_INET6) {
+		m6.ipv6mr_multiaddr = ((struct sockaddr_in6 *)&b)->sin6_addr;
+		m6.ipv6mr_interface = ifindex6(argv[7]);
+		if (!m6.ipv6mr_interface) {
+			fprintf(stderr, "e2e: no interface has %s\n", argv[7]);
+			exit(2);
+		}
+	} else {
+		inet_pton(AF_INET, argv[2], &m.imr_multiaddr);
+		inet_pton(AF_INET, argv[7], &m.imr_address);
+	}
+	fd = socket(b.ss_family, SOCK_RDM, IPPROTO_PGM);
 	if (fd < 0)
 		die("socket");
 	setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf));
@@ -289,9 +364,10 @@ static int open_receiver(char **argv, int rcvbuf, uint32_t expiry_us, struct uri
 		if (setsockopt(fd, SOL_PGM, PGM_FEC_NAK, &on, sizeof(on)))
 			die("PGM_FEC_NAK");
 	}
-	if (bind(fd, (struct sockaddr *)&b, sizeof(b)))
+	if (bind(fd, (struct sockaddr *)&b, blen))
 		die("bind");
-	if (setsockopt(fd, SOL_PGM, PGM_JOIN_GROUP, &m, sizeof(m)))
+	if (b.ss_family == AF_INET6 ? setsockopt(fd, SOL_PGM, PGM_JOIN_GROUP, &m6, sizeof(m6)) :
+				      setsockopt(fd, SOL_PGM, PGM_JOIN_GROUP, &m, sizeof(m)))
 		die("PGM_JOIN_GROUP");
 	fprintf(stderr, "ready\n");
 	return fd;
@@ -343,7 +419,8 @@ static int do_recv(int argc, char **argv)
 	want_n = apdu(&gen, want);
 	while (got + skipped + first_apdu < count ||
 	       ((expect_fin || expect_expiry) && !end_reason)) {
-		struct sockaddr_pgm from;
+		union pgm_from from;
+		struct pgm_tsi tsi;
 		struct iovec iov = { buf, sizeof(buf) };
 		struct msghdr msg = { .msg_name = &from, .msg_namelen = sizeof(from),
 				      .msg_iov = &iov, .msg_iovlen = 1 };
@@ -395,9 +472,10 @@ static int do_recv(int argc, char **argv)
 				n = rec->data_len;
 				data = uring_payload(rec);
 				memset(&from, 0, sizeof(from));
-				from.sin.sin_family = AF_INET;
-				from.sin.sin_port = rec->tsi.sport;
-				from.tsi = rec->tsi;
+				from.v4.sin.sin_family = AF_INET;
+				from.v4.sin.sin_port = rec->tsi.sport;
+				from.v4.tsi = rec->tsi;
+				msg.msg_namelen = sizeof(from.v4);
 			} else {
 				fprintf(stderr, "e2e: record type %u\n", rec->type);
 				return 1;
@@ -428,8 +506,8 @@ got_apdu:
 		if (!t_first)
 			t_first = now_s();
 		t_last = now_s();
-		if (msg.msg_flags & MSG_TRUNC || msg.msg_namelen != sizeof(from) ||
-		    from.sin.sin_family != AF_INET || from.tsi.sport != from.sin.sin_port) {
+		if (msg.msg_flags & MSG_TRUNC ||
+		    !from_ok(&from, msg.msg_namelen, family_of(argv[2]), &tsi)) {
 			fprintf(stderr, "e2e: bad msg_name or truncation\n");
 			return 1;
 		}
@@ -554,7 +632,8 @@ static int do_multi(int argc, char **argv)
 		die("epoll");
 
 	while (!done && now_s() < deadline) {
-		struct sockaddr_pgm from;
+		union pgm_from from;
+		struct pgm_tsi tsi;
 		struct iovec iov = { buf, sizeof(buf) };
 		struct msghdr msg = { .msg_name = &from, .msg_namelen = sizeof(from),
 				      .msg_iov = &iov, .msg_iovlen = 1 };
@@ -576,19 +655,23 @@ static int do_multi(int argc, char **argv)
 			goto check;
 		if (n < 0)
 			die("recvmsg");
+		if (!from_ok(&from, msg.msg_namelen, family_of(argv[2]), &tsi)) {
+			fprintf(stderr, "e2e: bad msg_name\n");
+			return 1;
+		}
 		for (k = 0; k < nsrc; k++)
-			if (ss[k].used && !memcmp(&ss[k].tsi, &from.tsi, sizeof(from.tsi)))
+			if (ss[k].used && !memcmp(&ss[k].tsi, &tsi, sizeof(tsi)))
 				s = &ss[k];
 		for (k = 0; !s && k < nsrc; k++) {
 			if (!ss[k].used && (size_t)n == ss[k].want_n && !memcmp(buf, ss[k].want, n)) {
 				s = &ss[k];
 				s->used = 1;
-				s->tsi = from.tsi;
+				s->tsi = tsi;
 			}
 		}
 		if (!s || (size_t)n != s->want_n || memcmp(buf, s->want, n)) {
 			fprintf(stderr, "e2e: APDU of %zd bytes from port %u matches no stream\n",
-				n, ntohs(from.tsi.sport));
+				n, ntohs(tsi.sport));
 			return 1;
 		}
 		s->got++;

@@ -60,7 +60,8 @@
  *    takes tens); a class of mutation that stalled is reported and not
  *    sent again;
  *  - each source stayed within its rate limit and kept at least half the
- *    pace of its stream, NAK storms or not;
+ *    pace a UDP sender at the same cadence kept in the same round (the
+ *    machine's share, measured), NAK storms or not;
  *  - kernel memory (SUnreclaim + VmallocUsed) grew by at most
  *    --max-growth MiB during the round, and once its sockets are closed
  *    the receivers' namespaces hold no session and no memory (rx_sessions,
