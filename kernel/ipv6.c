@@ -267,7 +267,8 @@ int pgm6_route_saddr(struct sock *sk, const struct in6_addr *daddr, struct in6_a
  *	bound to no device (a session's, pgm_xmit_peer()), or 0
  *
  * No extension header: RFC 3208's Router Alert would be RFC 2711's
- * hop-by-hop option, for which IANA has no PGM value; not sent yet.  An
+ * hop-by-hop option, for which IANA has no PGM value, and OpenPGM sends
+ * none over IPv6 (docs/ipv6.md).  An
  * encapsulating socket's packets go in UDP (udp.c), its checksum over
  * the IPv6 pseudo-header as RFC 8200 section 8.1 requires.
  * ip6_finish_output() loops a group's packets back when the socket has

@@ -233,7 +233,7 @@ static inline struct pgm_skb_cb *pgm_cb(struct sk_buff *skb)
 #define PGM_IP_HLEN	20
 #define PGM_IP_RA_HLEN	24	/* with the Router Alert option */
 #define PGM_UDP_HLEN	8	/* in front of the PGM header when encapsulated */
-#define PGM_IP6_HLEN	40	/* IPv6: no Router Alert (hop-by-hop option) sent yet */
+#define PGM_IP6_HLEN	40	/* IPv6: no Router Alert (hop-by-hop option) sent */
 
 /* enum pgm_role (none, source, receiver) is in the netlink uapi header. */
 
