@@ -807,6 +807,7 @@ static int pgm_wait_tokens(struct sock *sk, struct pgm_source *src, s64 need,
 			       10 * NSEC_PER_USEC, NSEC_PER_SEC);
 		if (end != U64_MAX)
 			wait = min_t(u64, wait, end - min(end, ktime_get_ns()));
+		src->st.rate_wait_ns += wait;
 		src->odata_waiters++;
 		spin_unlock_bh(&src->lock);
 		release_sock(sk);

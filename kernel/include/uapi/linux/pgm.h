@@ -267,6 +267,9 @@ struct pgm_source_stats {
 					 * in the window, or past one NAK's PGM_NAK_SQNS_MAX */
 	__u64	parity_by_originals;	/* parity requests answered with the group's originals:
 					 * more asked than its n - k parity numbers had left */
+	/* Appended. */
+	__u64	rate_wait_ns;		/* how long sends were told to wait for the rate limit
+					 * (the sum of the waits it set), ns */
 };
 
 /* Counters of one receiver socket, summed over its peers. */
