@@ -486,6 +486,27 @@ func socketJSON(_ s: PGMSocketInfo) -> JSON {
     return .object(o)
 }
 
+/// A session of `pgmctl peers --json`.
+func peerJSON(_ p: PGMPeerInfo) -> JSON {
+    var o: [(String, JSON)] = [
+        ("socket_inode", .uint(UInt64(p.socketInode))), ("tsi", .string(p.tsi.description)),
+        ("family", .uint(UInt64(p.family.version))), ("source", .string(p.source.description)),
+        ("group", .string(p.group.description)), ("port", .uint(UInt64(p.port))),
+    ]
+    if let n = p.nla { o.append(("nla", .string(n.description))) }
+    o += [("next_sqn", .uint(UInt64(p.nextSequence.rawValue))), ("lead_sqn", .uint(UInt64(p.leadSequence.rawValue))),
+          ("rxw_sqns", .uint(UInt64(p.windowSize))),
+          ("end", p.end.map { .string($0.description) } ?? .null),
+          ("idle_ms", .uint(UInt64(p.idleMilliseconds))), ("losses", .uint(p.losses)),
+          ("naks_sent", .uint(p.naksSent))]
+    if let f = p.fec {
+        o += [("fec_k", .uint(UInt64(f.groupSize))), ("fec_proactive", .bool(f.proactive)),
+              ("fec_ondemand", .bool(f.onDemand)), ("groups_rebuilt", .uint(p.groupsRebuilt)),
+              ("parity_naks_sent", .uint(p.parityNAKsSent))]
+    }
+    return .object(o)
+}
+
 struct Peers: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "List the sessions receivers follow: windows, NAKs and losses per source.")
@@ -500,25 +521,7 @@ struct Peers: AsyncParsableCommand {
         let list: [PGMPeerInfo]
         do { list = try ctl.peers(socket: socket) } catch { throw explain(error) }
         if output.json {
-            print(JSON.array(list.map { p in
-                var o: [(String, JSON)] = [
-                    ("socket_inode", .uint(UInt64(p.socketInode))), ("tsi", .string(p.tsi.description)),
-                    ("family", .uint(UInt64(p.family.version))), ("source", .string(p.source.description)), ("group", .string(p.group.description)),
-                    ("port", .uint(UInt64(p.port))),
-                ]
-                if let n = p.nla { o.append(("nla", .string(n.description))) }
-                o += [("next_sqn", .uint(UInt64(p.nextSequence.rawValue))), ("lead_sqn", .uint(UInt64(p.leadSequence.rawValue))),
-                      ("rxw_sqns", .uint(UInt64(p.windowSize))),
-                      ("end", p.end.map { .string($0.description) } ?? .null),
-                      ("idle_ms", .uint(UInt64(p.idleMilliseconds))), ("losses", .uint(p.losses)),
-                      ("naks_sent", .uint(p.naksSent))]
-                if let f = p.fec {
-                    o += [("fec_k", .uint(UInt64(f.groupSize))), ("fec_proactive", .bool(f.proactive)),
-                          ("fec_ondemand", .bool(f.onDemand)), ("groups_rebuilt", .uint(p.groupsRebuilt)),
-                          ("parity_naks_sent", .uint(p.parityNAKsSent))]
-                }
-                return .object(o)
-            }).text)
+            print(JSON.array(list.map(peerJSON)).text)
             return
         }
         // IPv6 addresses widen their columns past the IPv4 widths.
