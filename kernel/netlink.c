@@ -572,8 +572,8 @@ static size_t pgm_nl_event_size(void)
 	       nla_total_size(sizeof(struct in6_addr)) +	/* group6 (or group) */
 	       nla_total_size(sizeof(u16)) +			/* port */
 	       nla_total_size(sizeof(struct in6_addr)) +	/* source6 (or source) */
-	       nla_total_size(sizeof(u32)) +			/* rate-limit; others' first u32 */
-	       nla_total_size_64bit(sizeof(u64));		/* rate-limited; others' second u32 */
+	       nla_total_size(sizeof(u32)) +			/* rate-limit (or a u32) */
+	       nla_total_size_64bit(sizeof(u64));		/* rate-limited (or a u32) */
 }
 
 /**
@@ -611,22 +611,21 @@ void pgm_nl_event(struct sock *sk, const struct pgm_nl_event *ev)
 	      nla_put(skb, PGM_A_EVENT_TSI, sizeof(ev->tsi), &ev->tsi) ||
 	      pgm_nl_put_addr(skb, f, PGM_A_EVENT_GROUP, PGM_A_EVENT_GROUP6, &ev->group) ||
 	      nla_put_u16(skb, PGM_A_EVENT_PORT, ntohs(ev->port));
+	/* A session's start, end and loss also name its source. */
+	if (ev->cmd == PGM_CMD_SESSION_START_NTF || ev->cmd == PGM_CMD_SESSION_END_NTF ||
+	    ev->cmd == PGM_CMD_LOSS_NTF)
+		err = err || pgm_nl_put_addr(skb, f, PGM_A_EVENT_SOURCE, PGM_A_EVENT_SOURCE6,
+					     &ev->source);
 	switch (ev->cmd) {
 	case PGM_CMD_SESSION_START_NTF:
-		err = err ||
-		      pgm_nl_put_addr(skb, f, PGM_A_EVENT_SOURCE, PGM_A_EVENT_SOURCE6, &ev->source) ||
-		      nla_put_u32(skb, PGM_A_EVENT_FIRST_SQN, ev->first);
+		err = err || nla_put_u32(skb, PGM_A_EVENT_FIRST_SQN, ev->first);
 		break;
 	case PGM_CMD_SESSION_END_NTF:
-		err = err ||
-		      pgm_nl_put_addr(skb, f, PGM_A_EVENT_SOURCE, PGM_A_EVENT_SOURCE6, &ev->source) ||
-		      nla_put_u32(skb, PGM_A_EVENT_REASON, ev->reason) ||
+		err = err || nla_put_u32(skb, PGM_A_EVENT_REASON, ev->reason) ||
 		      nla_put_u32(skb, PGM_A_EVENT_LAST_SQN, ev->last);
 		break;
 	case PGM_CMD_LOSS_NTF:
-		err = err ||
-		      pgm_nl_put_addr(skb, f, PGM_A_EVENT_SOURCE, PGM_A_EVENT_SOURCE6, &ev->source) ||
-		      nla_put_u32(skb, PGM_A_EVENT_FIRST_SQN, ev->first) ||
+		err = err || nla_put_u32(skb, PGM_A_EVENT_FIRST_SQN, ev->first) ||
 		      nla_put_u32(skb, PGM_A_EVENT_COUNT, ev->count);
 		break;
 	case PGM_CMD_NAK_STORM_NTF:
