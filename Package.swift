@@ -181,6 +181,8 @@ let package = Package(
         .testTarget(name: "PGMModelTests", dependencies: ["PGMModel", "PGMTypes", "PGMFEC", "CPGM"], swiftSettings: strict),
         .testTarget(name: "PGMTests", dependencies: ["PGM", "CPGM", "PGMToolSupport", "PGMCLISupport"], swiftSettings: strict),
         .testTarget(name: "PGMNetlinkTests", dependencies: ["PGMNetlink", .product(name: "SystemPackage", package: "swift-system")], swiftSettings: strict),
+        // pgmctl's output (its JSON and lines) from decoded messages, through @testable import.
+        .testTarget(name: "pgmctlTests", dependencies: ["pgmctl", "PGMNetlink", "PGMCLISupport"], swiftSettings: strict),
         .testTarget(name: "PGMConformanceTests", dependencies: ["PGMConformance"], swiftSettings: strict),
         .testTarget(name: "PGMDumpTests", dependencies: ["PGMDump", "PGMWire"], swiftSettings: strict),
         .testTarget(

@@ -278,16 +278,31 @@ static int pgm_nl_put_receiver_stats(struct sk_buff *skb, const struct pgm_recei
 }
 
 /*
- * An address attribute of a socket of family @f: the IPv4 attributes are
- * all there is so far, and an IPv6 socket's addresses are left out rather
- * than shown as IPv4 ones.
+ * An address attribute of a socket of family @f: @type4, a u32 in network
+ * order, for an IPv4 socket; @type6, 16 bytes in network order, for an
+ * IPv6 one (pgm.yaml's addr and addr6, source and source6, ...).
  */
-static int pgm_nl_put_addr(struct sk_buff *skb, sa_family_t f, int type,
+static int pgm_nl_put_addr(struct sk_buff *skb, sa_family_t f, int type4, int type6,
 			   const union pgm_addr *a)
 {
-	if (f != AF_INET)
-		return 0;
-	return nla_put_in_addr(skb, type, a->ip);
+	if (f == AF_INET6)
+		return nla_put_in6_addr(skb, type6, &a->in6);
+	return nla_put_in_addr(skb, type4, a->ip);
+}
+
+/*
+ * The address a socket that is neither source nor receiver sends from
+ * (bind() to a unicast address); unspecified when it has none.  Read
+ * without the socket's lock, as the rest of a dump: a snapshot.
+ */
+static void pgm_nl_sk_saddr(struct sock *sk, union pgm_addr *a)
+{
+	if (sk->sk_family == AF_INET6) {
+		memset(a, 0, sizeof(*a));
+		memcpy(&a->in6, &inet6_sk(sk)->saddr, sizeof(a->in6));
+		return;
+	}
+	pgm_addr_set_v4(a, READ_ONCE(inet_sk(sk)->inet_saddr));
 }
 
 /* A source socket's attributes: its TSI, addresses, window and statistics. */
@@ -299,8 +314,8 @@ static int pgm_nl_put_source_sock(struct sk_buff *skb, sa_family_t f, const u8 *
 	memcpy(tsi.gsi, gsi, PGM_GSI_LEN);
 	tsi.sport = si->sport;
 	if (nla_put(skb, PGM_A_SOCKET_TSI, sizeof(tsi), &tsi) ||
-	    pgm_nl_put_addr(skb, f, PGM_A_SOCKET_ADDR, &si->nla) ||
-	    pgm_nl_put_addr(skb, f, PGM_A_SOCKET_GROUP, &si->group) ||
+	    pgm_nl_put_addr(skb, f, PGM_A_SOCKET_ADDR, PGM_A_SOCKET_ADDR6, &si->nla) ||
+	    pgm_nl_put_addr(skb, f, PGM_A_SOCKET_GROUP, PGM_A_SOCKET_GROUP6, &si->group) ||
 	    nla_put_u16(skb, PGM_A_SOCKET_PORT, ntohs(si->dport)) ||
 	    nla_put_u16(skb, PGM_A_SOCKET_SPORT, ntohs(si->sport)) ||
 	    nla_put_u32(skb, PGM_A_SOCKET_TXW_TRAIL, si->st.txw_trail) ||
@@ -327,7 +342,7 @@ static int pgm_nl_fill_sock(struct sk_buff *skb, struct netlink_callback *cb,
 	u32 role = READ_ONCE(ps->role), state = PGM_SOCK_STATE_IDLE;
 	/* The dump runs for the reader (its recvmsg): its pid namespace. */
 	pid_t pid = pid_nr_ns(ps->owner, task_active_pid_ns(current));
-	union pgm_addr rcv_addr;
+	union pgm_addr rcv_addr, saddr;
 	u8 gsi[PGM_GSI_LEN];
 	void *hdr;
 
@@ -352,6 +367,7 @@ static int pgm_nl_fill_sock(struct sk_buff *skb, struct netlink_callback *cb,
 
 	if (nla_put_u32(skb, PGM_A_SOCKET_INODE, ps->ino) ||
 	    nla_put_u32(skb, PGM_A_SOCKET_UID, from_kuid_munged(ns, sock_i_uid(sk))) ||
+	    nla_put_u32(skb, PGM_A_SOCKET_FAMILY, sk->sk_family) ||
 	    nla_put_u32(skb, PGM_A_SOCKET_ROLE, role) ||
 	    nla_put_u32(skb, PGM_A_SOCKET_STATE, state) ||
 	    nla_put(skb, PGM_A_SOCKET_GSI, PGM_GSI_LEN, gsi) ||
@@ -370,16 +386,21 @@ static int pgm_nl_fill_sock(struct sk_buff *skb, struct netlink_callback *cb,
 		if (pgm_nl_put_source_sock(skb, sk->sk_family, gsi, &si))
 			goto cancel;
 	} else if (is_rcv) {
-		if (pgm_nl_put_addr(skb, sk->sk_family, PGM_A_SOCKET_ADDR, &rcv_addr) ||
+		if (pgm_nl_put_addr(skb, sk->sk_family, PGM_A_SOCKET_ADDR, PGM_A_SOCKET_ADDR6,
+				    &rcv_addr) ||
 		    (pgm_addr_is_mc(sk->sk_family, &rcv_addr) &&
-		     pgm_nl_put_addr(skb, sk->sk_family, PGM_A_SOCKET_GROUP, &rcv_addr)) ||
+		     pgm_nl_put_addr(skb, sk->sk_family, PGM_A_SOCKET_GROUP, PGM_A_SOCKET_GROUP6,
+				     &rcv_addr)) ||
 		    nla_put_u16(skb, PGM_A_SOCKET_PORT, ntohs(READ_ONCE(inet->inet_sport))) ||
 		    nla_put_u32(skb, PGM_A_SOCKET_PEERS, ri.st.peers) ||
 		    pgm_nl_put_receiver_stats(skb, &ri.st))
 			goto cancel;
-	} else if (sk->sk_family == AF_INET && READ_ONCE(inet->inet_saddr) &&
-		   nla_put_in_addr(skb, PGM_A_SOCKET_ADDR, READ_ONCE(inet->inet_saddr))) {
-		goto cancel;
+	} else {
+		pgm_nl_sk_saddr(sk, &saddr);
+		if (!pgm_addr_any(sk->sk_family, &saddr) &&
+		    pgm_nl_put_addr(skb, sk->sk_family, PGM_A_SOCKET_ADDR, PGM_A_SOCKET_ADDR6,
+				    &saddr))
+			goto cancel;
 	}
 	genlmsg_end(skb, hdr);
 	return 0;
@@ -444,11 +465,11 @@ static int pgm_nl_fill_peer(const struct pgm_peer_info *pi, void *arg)
 	genl_dump_check_consistent(a->cb, hdr);
 	if (nla_put_u32(skb, PGM_A_PEER_SOCKET_INODE, a->ino) ||
 	    nla_put(skb, PGM_A_PEER_TSI, sizeof(pi->tsi), &pi->tsi) ||
-	    pgm_nl_put_addr(skb, a->family, PGM_A_PEER_SOURCE, &pi->saddr) ||
-	    pgm_nl_put_addr(skb, a->family, PGM_A_PEER_GROUP, &pi->group) ||
+	    pgm_nl_put_addr(skb, a->family, PGM_A_PEER_SOURCE, PGM_A_PEER_SOURCE6, &pi->saddr) ||
+	    pgm_nl_put_addr(skb, a->family, PGM_A_PEER_GROUP, PGM_A_PEER_GROUP6, &pi->group) ||
 	    nla_put_u16(skb, PGM_A_PEER_PORT, ntohs(pi->dport)) ||
 	    (!pgm_addr_any(a->family, &pi->nla) &&
-	     pgm_nl_put_addr(skb, a->family, PGM_A_PEER_NLA, &pi->nla)) ||
+	     pgm_nl_put_addr(skb, a->family, PGM_A_PEER_NLA, PGM_A_PEER_NLA6, &pi->nla)) ||
 	    nla_put_u32(skb, PGM_A_PEER_NEXT_SQN, pi->next) ||
 	    nla_put_u32(skb, PGM_A_PEER_LEAD_SQN, pi->lead) ||
 	    nla_put_u32(skb, PGM_A_PEER_RXW_SQNS, pi->size) ||
@@ -538,6 +559,23 @@ int pgm_nl_peer_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
 	return skb->len;
 }
 
+/*
+ * The largest event message's payload: the attributes every event has
+ * (with an IPv6 group, the larger family), a source address, and the
+ * largest of the parts only some events have (rate-limited's u32 and u64).
+ */
+static size_t pgm_nl_event_size(void)
+{
+	return nla_total_size(sizeof(u32)) +			/* socket-inode */
+	       nla_total_size(sizeof(u32)) +			/* role */
+	       nla_total_size(sizeof(struct pgm_tsi)) +	/* tsi */
+	       nla_total_size(sizeof(struct in6_addr)) +	/* group6 (or group) */
+	       nla_total_size(sizeof(u16)) +			/* port */
+	       nla_total_size(sizeof(struct in6_addr)) +	/* source6 (or source) */
+	       nla_total_size(sizeof(u32)) +			/* rate-limit (or a u32) */
+	       nla_total_size_64bit(sizeof(u64));		/* rate-limited (or a u32) */
+}
+
 /**
  * pgm_nl_event - announce an event to the "events" group of a netns
  * @sk: the socket the event is about (its netns gets the message)
@@ -547,20 +585,22 @@ int pgm_nl_peer_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
  * spinlock: the message is built with GFP_ATOMIC, and only when someone
  * listens.  A message that cannot be allocated is lost (listeners see
  * ENOBUFS on their socket when their queue overflows, as with any netlink
- * group).
+ * group).  The addresses are the socket's family's attributes: group and
+ * source for IPv4, group6 and source6 for IPv6.
  *
  * Context: any, no sleeping.
  */
 void pgm_nl_event(struct sock *sk, const struct pgm_nl_event *ev)
 {
 	struct net *net = sock_net(sk);
+	sa_family_t f = sk->sk_family;
 	struct sk_buff *skb;
 	void *hdr;
 	int err;
 
 	if (!genl_has_listeners(&pgm_nl_family, net, PGM_NLGRP_EVENTS))
 		return;
-	skb = genlmsg_new(NLMSG_DEFAULT_SIZE, GFP_ATOMIC);
+	skb = genlmsg_new(pgm_nl_event_size(), GFP_ATOMIC);
 	if (!skb)
 		return;
 	hdr = genlmsg_put(skb, 0, 0, &pgm_nl_family, 0, ev->cmd);
@@ -569,21 +609,23 @@ void pgm_nl_event(struct sock *sk, const struct pgm_nl_event *ev)
 	err = nla_put_u32(skb, PGM_A_EVENT_SOCKET_INODE, pgm_sk(sk)->ino) ||
 	      nla_put_u32(skb, PGM_A_EVENT_ROLE, ev->role) ||
 	      nla_put(skb, PGM_A_EVENT_TSI, sizeof(ev->tsi), &ev->tsi) ||
-	      pgm_nl_put_addr(skb, sk->sk_family, PGM_A_EVENT_GROUP, &ev->group) ||
+	      pgm_nl_put_addr(skb, f, PGM_A_EVENT_GROUP, PGM_A_EVENT_GROUP6, &ev->group) ||
 	      nla_put_u16(skb, PGM_A_EVENT_PORT, ntohs(ev->port));
+	/* A session's start, end and loss also name its source. */
+	if (ev->cmd == PGM_CMD_SESSION_START_NTF || ev->cmd == PGM_CMD_SESSION_END_NTF ||
+	    ev->cmd == PGM_CMD_LOSS_NTF)
+		err = err || pgm_nl_put_addr(skb, f, PGM_A_EVENT_SOURCE, PGM_A_EVENT_SOURCE6,
+					     &ev->source);
 	switch (ev->cmd) {
 	case PGM_CMD_SESSION_START_NTF:
-		err = err || pgm_nl_put_addr(skb, sk->sk_family, PGM_A_EVENT_SOURCE, &ev->source) ||
-		      nla_put_u32(skb, PGM_A_EVENT_FIRST_SQN, ev->first);
+		err = err || nla_put_u32(skb, PGM_A_EVENT_FIRST_SQN, ev->first);
 		break;
 	case PGM_CMD_SESSION_END_NTF:
-		err = err || pgm_nl_put_addr(skb, sk->sk_family, PGM_A_EVENT_SOURCE, &ev->source) ||
-		      nla_put_u32(skb, PGM_A_EVENT_REASON, ev->reason) ||
+		err = err || nla_put_u32(skb, PGM_A_EVENT_REASON, ev->reason) ||
 		      nla_put_u32(skb, PGM_A_EVENT_LAST_SQN, ev->last);
 		break;
 	case PGM_CMD_LOSS_NTF:
-		err = err || pgm_nl_put_addr(skb, sk->sk_family, PGM_A_EVENT_SOURCE, &ev->source) ||
-		      nla_put_u32(skb, PGM_A_EVENT_FIRST_SQN, ev->first) ||
+		err = err || nla_put_u32(skb, PGM_A_EVENT_FIRST_SQN, ev->first) ||
 		      nla_put_u32(skb, PGM_A_EVENT_COUNT, ev->count);
 		break;
 	case PGM_CMD_NAK_STORM_NTF:
@@ -596,7 +638,8 @@ void pgm_nl_event(struct sock *sk, const struct pgm_nl_event *ev)
 					PGM_A_EVENT_PAD);
 		break;
 	}
-	if (err)
+	/* The message is sized for the largest event: no room is a bug here. */
+	if (WARN_ON_ONCE(err))
 		goto fail;
 	genlmsg_end(skb, hdr);
 	genlmsg_multicast_netns(&pgm_nl_family, net, skb, 0, PGM_NLGRP_EVENTS, GFP_ATOMIC);

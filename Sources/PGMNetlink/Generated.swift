@@ -687,9 +687,9 @@ public enum PGMSocketAttribute: UInt16, Sendable, CaseIterable, CustomStringConv
     case gsi = 6
     /// a source's Transport Session ID (GSI and port, 8 bytes)
     case tsi = 7
-    /// local IPv4 address (a source's NLA, a receiver's bound address)
+    /// local IPv4 address (a source's NLA, a receiver's bound address); IPv4 sockets only, addr6 on IPv6 ones
     case addr = 8
-    /// the multicast group (a source's destination)
+    /// the multicast group (a source's destination); IPv4 sockets, group6 on IPv6 ones
     case group = 9
     /// data-destination port
     case port = 10
@@ -721,6 +721,12 @@ public enum PGMSocketAttribute: UInt16, Sendable, CaseIterable, CustomStringConv
     case receiverStats = 25
     /// the process that created the socket (its thread group id), in the dumping process's pid namespace; absent when it is not visible there
     case pid = 26
+    /// the socket's address family: AF_INET (2) or AF_INET6 (10); it says which of addr and addr6, group and group6 the socket has
+    case family = 27
+    /// an IPv6 socket's local address, as addr (16 bytes, network order)
+    case addr6 = 28
+    /// an IPv6 socket's multicast group, as group (16 bytes, network order)
+    case group6 = 29
 
     /// The name in the spec.
     public var description: String {
@@ -751,6 +757,9 @@ public enum PGMSocketAttribute: UInt16, Sendable, CaseIterable, CustomStringConv
         case .sourceStats: "source-stats"
         case .receiverStats: "receiver-stats"
         case .pid: "pid"
+        case .family: "family"
+        case .addr6: "addr6"
+        case .group6: "group6"
         }
     }
 
@@ -783,6 +792,9 @@ public enum PGMSocketAttribute: UInt16, Sendable, CaseIterable, CustomStringConv
         case .sourceStats: .nest
         case .receiverStats: .nest
         case .pid: .u32
+        case .family: .u32
+        case .addr6: .binary
+        case .group6: .binary
         }
     }
 
@@ -796,8 +808,8 @@ public enum PGMSocketAttribute: UInt16, Sendable, CaseIterable, CustomStringConv
         case .state: ""
         case .gsi: "Global Source ID (6 bytes)"
         case .tsi: "a source's Transport Session ID (GSI and port, 8 bytes)"
-        case .addr: "local IPv4 address (a source's NLA, a receiver's bound address)"
-        case .group: "the multicast group (a source's destination)"
+        case .addr: "local IPv4 address (a source's NLA, a receiver's bound address); IPv4 sockets only, addr6 on IPv6 ones"
+        case .group: "the multicast group (a source's destination); IPv4 sockets, group6 on IPv6 ones"
         case .port: "data-destination port"
         case .sport: "a source's data-source port"
         case .txwTrail: "a source's transmit window trail (section 3.3)"
@@ -815,6 +827,9 @@ public enum PGMSocketAttribute: UInt16, Sendable, CaseIterable, CustomStringConv
         case .sourceStats: ""
         case .receiverStats: ""
         case .pid: "the process that created the socket (its thread group id), in the dumping process's pid namespace; absent when it is not visible there"
+        case .family: "the socket's address family: AF_INET (2) or AF_INET6 (10); it says which of addr and addr6, group and group6 the socket has"
+        case .addr6: "an IPv6 socket's local address, as addr (16 bytes, network order)"
+        case .group6: "an IPv6 socket's multicast group, as group (16 bytes, network order)"
         }
     }
 }
@@ -825,7 +840,7 @@ public enum PGMPeerAttribute: UInt16, Sendable, CaseIterable, CustomStringConver
     /// the receiver socket (socket inode); in a request, only its peers
     case socketInode = 2
     case tsi = 3
-    /// IP source address of the session's packets
+    /// IP source address of the session's packets (IPv4 sessions; source6 on IPv6 ones)
     case source = 4
     case group = 5
     /// data-destination port
@@ -856,6 +871,12 @@ public enum PGMPeerAttribute: UInt16, Sendable, CaseIterable, CustomStringConver
     case groupsRebuilt = 18
     /// parity NAKs sent to this session's source
     case parityNaksSent = 19
+    /// IPv6 source address of the session's packets (a session of an IPv6 socket), as source
+    case source6 = 20
+    /// the session's IPv6 group, as group
+    case group6 = 21
+    /// the path NLA (AFI 2) from SPMs of an IPv6 session, as nla; absent before the first SPM
+    case nla6 = 22
 
     /// The name in the spec.
     public var description: String {
@@ -879,6 +900,9 @@ public enum PGMPeerAttribute: UInt16, Sendable, CaseIterable, CustomStringConver
         case .fecOndemand: "fec-ondemand"
         case .groupsRebuilt: "groups-rebuilt"
         case .parityNaksSent: "parity-naks-sent"
+        case .source6: "source6"
+        case .group6: "group6"
+        case .nla6: "nla6"
         }
     }
 
@@ -904,6 +928,9 @@ public enum PGMPeerAttribute: UInt16, Sendable, CaseIterable, CustomStringConver
         case .fecOndemand: .u32
         case .groupsRebuilt: .u64
         case .parityNaksSent: .u64
+        case .source6: .binary
+        case .group6: .binary
+        case .nla6: .binary
         }
     }
 
@@ -913,7 +940,7 @@ public enum PGMPeerAttribute: UInt16, Sendable, CaseIterable, CustomStringConver
         case .pad: ""
         case .socketInode: "the receiver socket (socket inode); in a request, only its peers"
         case .tsi: ""
-        case .source: "IP source address of the session's packets"
+        case .source: "IP source address of the session's packets (IPv4 sessions; source6 on IPv6 ones)"
         case .group: ""
         case .port: "data-destination port"
         case .nla: "path NLA from SPMs, where NAKs go; absent before the first SPM"
@@ -929,6 +956,9 @@ public enum PGMPeerAttribute: UInt16, Sendable, CaseIterable, CustomStringConver
         case .fecOndemand: "1 when the source offers on-demand parity; with fec-k"
         case .groupsRebuilt: "this session's transmission groups rebuilt from parity"
         case .parityNaksSent: "parity NAKs sent to this session's source"
+        case .source6: "IPv6 source address of the session's packets (a session of an IPv6 socket), as source"
+        case .group6: "the session's IPv6 group, as group"
+        case .nla6: "the path NLA (AFI 2) from SPMs of an IPv6 session, as nla; absent before the first SPM"
         }
     }
 }
@@ -955,6 +985,10 @@ public enum PGMEventAttribute: UInt16, Sendable, CaseIterable, CustomStringConve
     case rateLimit = 14
     /// sends that waited for the rate limit so far (rate-limited)
     case rateLimited = 15
+    /// an IPv6 socket's session source, as source
+    case source6 = 16
+    /// an IPv6 socket's group, as group
+    case group6 = 17
 
     /// The name in the spec.
     public var description: String {
@@ -974,6 +1008,8 @@ public enum PGMEventAttribute: UInt16, Sendable, CaseIterable, CustomStringConve
         case .threshold: "threshold"
         case .rateLimit: "rate-limit"
         case .rateLimited: "rate-limited"
+        case .source6: "source6"
+        case .group6: "group6"
         }
     }
 
@@ -995,6 +1031,8 @@ public enum PGMEventAttribute: UInt16, Sendable, CaseIterable, CustomStringConve
         case .threshold: .u32
         case .rateLimit: .u32
         case .rateLimited: .u64
+        case .source6: .binary
+        case .group6: .binary
         }
     }
 
@@ -1016,6 +1054,8 @@ public enum PGMEventAttribute: UInt16, Sendable, CaseIterable, CustomStringConve
         case .threshold: "the nak-storm-rate in force (nak-storm)"
         case .rateLimit: "the source's rate limit, bytes/s (rate-limited)"
         case .rateLimited: "sends that waited for the rate limit so far (rate-limited)"
+        case .source6: "an IPv6 socket's session source, as source"
+        case .group6: "an IPv6 socket's group, as group"
         }
     }
 }

@@ -118,6 +118,18 @@ public struct NetlinkAttributes: Sendable, Equatable {
     public func ipv4(_ type: UInt16) -> IPv4Address? {
         integer(type).map { (v: UInt32) in IPv4Address(rawValue: UInt32(bigEndian: v)) }
     }
+    /// An IPv6 address: 16 bytes in network order; nil when absent or of
+    /// another length.
+    public func ipv6(_ type: UInt16) -> IPv6Address? {
+        payloads[type].flatMap(IPv6Address.init(bytes:))
+    }
+    /// An address the kernel sends as one of two attributes, by the
+    /// socket's family: `v6` (16 bytes) when present, else `v4` (a u32 in
+    /// network byte order); nil when neither is.
+    public func ipAddress(v4: UInt16, v6: UInt16) -> IPAddress? {
+        if let a = ipv6(v6) { return .v6(a) }
+        return ipv4(v4).map(IPAddress.v4)
+    }
     /// The payload.
     public func bytes(_ type: UInt16) -> [UInt8]? { payloads[type] }
     /// A NUL-terminated string.

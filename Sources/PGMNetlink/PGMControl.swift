@@ -51,10 +51,16 @@ public struct PGMSocketInfo: Sendable, Equatable {
     public var gsi: GSI
     /// A source's TSI.
     public var tsi: TSI?
-    /// Local IPv4 address.
-    public var address: IPv4Address?
-    /// The group.
-    public var group: IPv4Address?
+    /// The socket's address family: which of the kernel's address
+    /// attributes it has (addr or addr6, group or group6).  IPv4 for a
+    /// module older than its `family` attribute.
+    public var family: IPFamily
+    /// Local address: a source's NLA, a receiver's bound address (the
+    /// unspecified one when it bound none), or what a socket of neither role
+    /// bound.  Of the socket's family.
+    public var address: IPAddress?
+    /// The group, of the socket's family.
+    public var group: IPAddress?
     /// Data-destination port.
     public var port: UInt16?
     /// A source's data-source port.
@@ -97,8 +103,16 @@ public struct PGMSocketInfo: Sendable, Equatable {
         state = a.u32(A.state.rawValue).flatMap(PGMSockState.init(rawValue:)) ?? .idle
         gsi = a.bytes(A.gsi.rawValue).flatMap(GSI.init(bytes:)) ?? GSI(rawValue: 0)
         tsi = a.bytes(A.tsi.rawValue).flatMap(TSI.init(bytes:))
-        address = a.ipv4(A.addr.rawValue)
-        group = a.ipv4(A.group.rawValue)
+        address = a.ipAddress(v4: A.addr.rawValue, v6: A.addr6.rawValue)
+        group = a.ipAddress(v4: A.group.rawValue, v6: A.group6.rawValue)
+        if let f = a.u32(A.family.rawValue) {
+            guard let family = IPFamily(socketFamily: f) else {
+                throw .malformedReply("socket \(inode) of address family \(f), neither AF_INET nor AF_INET6")
+            }
+            self.family = family
+        } else {
+            family = address?.family ?? group?.family ?? .v4
+        }
         port = a.u16(A.port.rawValue)
         sourcePort = a.u16(A.sport.rawValue)
         txwTrail = a.u32(A.txwTrail.rawValue)
@@ -135,8 +149,8 @@ public struct PGMPeerInfo: Sendable, Equatable {
     public var socketInode: UInt32
     /// The session.
     public var tsi: TSI
-    /// IP source, group and path NLA.
-    public var source: IPv4Address, group: IPv4Address, nla: IPv4Address?
+    /// IP source, group and path NLA, of the receiver socket's family.
+    public var source: IPAddress, group: IPAddress, nla: IPAddress?
     /// Data-destination port.
     public var port: UInt16
     /// Next sqn to deliver and highest known.
@@ -164,6 +178,9 @@ public struct PGMPeerInfo: Sendable, Equatable {
         public var onDemand: Bool
     }
 
+    /// The session's address family (its receiver socket's).
+    public var family: IPFamily { source.family }
+
     /// Decodes one message of a peer dump.
     public init(_ a: NetlinkAttributes) throws(NetlinkError) {
         typealias A = PGMPeerAttribute
@@ -173,9 +190,9 @@ public struct PGMPeerInfo: Sendable, Equatable {
         }
         socketInode = ino
         self.tsi = tsi
-        source = a.ipv4(A.source.rawValue) ?? .any
-        group = a.ipv4(A.group.rawValue) ?? .any
-        nla = a.ipv4(A.nla.rawValue)
+        source = a.ipAddress(v4: A.source.rawValue, v6: A.source6.rawValue) ?? .v4(.any)
+        group = a.ipAddress(v4: A.group.rawValue, v6: A.group6.rawValue) ?? .v4(.any)
+        nla = a.ipAddress(v4: A.nla.rawValue, v6: A.nla6.rawValue)
         port = a.u16(A.port.rawValue) ?? 0
         nextSequence = SequenceNumber(a.u32(A.nextSqn.rawValue) ?? 0)
         leadSequence = SequenceNumber(a.u32(A.leadSqn.rawValue) ?? 0)
@@ -204,9 +221,9 @@ public struct PGMEvent: Sendable, Equatable {
     /// The session.
     public var tsi: TSI?
     /// The session's IP source, when the event carries it.
-    public var source: IPv4Address?
+    public var source: IPAddress?
     /// The group.
-    public var group: IPv4Address?
+    public var group: IPAddress?
     /// Data-destination port.
     public var port: UInt16?
     /// session-start: first sqn; loss: first sqn lost.
@@ -221,13 +238,16 @@ public struct PGMEvent: Sendable, Equatable {
     public var rate: UInt32?, threshold: UInt32?
     /// rate-limited: the limit (bytes/s) and how many sends waited so far.
     public var rateLimit: UInt32?, rateLimited: UInt64?
+    /// The address family of the socket the event is about, from its
+    /// addresses (every event carries the group); nil without any.
+    public var family: IPFamily? { (group ?? source)?.family }
     /// A session-start made from a dump, not heard on the group: the
     /// session was already running when the listener joined.
     public var existing = false
 
     /// An event from its parts (the others nil).
-    public init(kind: PGMCommand, socketInode: UInt32, role: PGMRole, tsi: TSI?, source: IPv4Address? = nil,
-                group: IPv4Address? = nil, port: UInt16? = nil, existing: Bool = false) {
+    public init(kind: PGMCommand, socketInode: UInt32, role: PGMRole, tsi: TSI?, source: IPAddress? = nil,
+                group: IPAddress? = nil, port: UInt16? = nil, existing: Bool = false) {
         self.kind = kind
         self.socketInode = socketInode
         self.role = role
@@ -265,8 +285,8 @@ public struct PGMEvent: Sendable, Equatable {
         socketInode = a.u32(A.socketInode.rawValue) ?? 0
         role = a.u32(A.role.rawValue).flatMap(PGMRole.init(rawValue:)) ?? .none
         tsi = a.bytes(A.tsi.rawValue).flatMap(TSI.init(bytes:))
-        source = a.ipv4(A.source.rawValue)
-        group = a.ipv4(A.group.rawValue)
+        source = a.ipAddress(v4: A.source.rawValue, v6: A.source6.rawValue)
+        group = a.ipAddress(v4: A.group.rawValue, v6: A.group6.rawValue)
         port = a.u16(A.port.rawValue)
         firstSequence = a.u32(A.firstSqn.rawValue).map(SequenceNumber.init(rawValue:))
         count = a.u32(A.count.rawValue)

@@ -344,9 +344,14 @@ func fecText(_ f: PGMPeerInfo.PeerFEC, _ p: PGMPeerInfo) -> String {
     return "k=\(f.groupSize)\(offer.isEmpty ? "" : " " + offer), \(p.groupsRebuilt) rebuilt, \(p.parityNAKsSent) parity NAKs"
 }
 
-func endpoint(_ addr: IPv4Address?, _ port: UInt16?) -> String {
-    let a = addr.map(\.description) ?? "*"
-    return port.map { "\(a):\($0)" } ?? a
+/// An address and port: "239.1.1.1:7500", "[ff15::1]:7500"; "*" for no address.
+func endpoint(_ addr: IPAddress?, _ port: UInt16?) -> String {
+    switch (addr, port) {
+    case (let a?, let p?): a.text(port: p)
+    case (let a?, nil): a.description
+    case (nil, let p?): "*:\(p)"
+    case (nil, nil): "*"
+    }
 }
 
 struct Sockets: AsyncParsableCommand {
@@ -361,7 +366,7 @@ struct Sockets: AsyncParsableCommand {
     @Option(parsing: .unconditional, help: ArgumentHelp("Only sockets of this role: source, receiver or none.", valueName: "role"))
     var role: RoleFilter?
 
-    @Option(parsing: .unconditional, help: ArgumentHelp("Only sockets of this multicast group.", valueName: "address"))
+    @Option(parsing: .unconditional, help: ArgumentHelp("Only sockets of this multicast group (IPv4 or IPv6).", valueName: "address"))
     var group: String?
 
     @Option(parsing: .unconditional, help: ArgumentHelp("Only sockets of this data-destination port.", valueName: "port"))
@@ -375,7 +380,7 @@ struct Sockets: AsyncParsableCommand {
 
     func validate() throws {
         if let g = group {
-            guard let a = try? IPv4Address(g) else { throw ValidationError("--group: '\(g)' is not an IPv4 address") }
+            guard let a = try? IPAddress(g) else { throw ValidationError("--group: '\(g)' is not an IPv4 or IPv6 address") }
             guard a.isMulticast else { throw ValidationError("--group: \(g) is not a multicast address") }
         }
         if port == 0 { throw ValidationError("--port must be 1-65535") }
@@ -383,7 +388,7 @@ struct Sockets: AsyncParsableCommand {
 
     func matches(_ s: PGMSocketInfo) -> Bool {
         if let r = role, s.role.description != r.rawValue { return false }
-        if let g = group.flatMap({ try? IPv4Address($0) }), s.group != g { return false }
+        if let g = group.flatMap({ try? IPAddress($0) }), s.group != g { return false }
         if let p = port, s.port != p { return false }
         return true
     }
@@ -449,7 +454,8 @@ func process(_ pid: UInt32?) -> String {
 func socketJSON(_ s: PGMSocketInfo) -> JSON {
     var o: [(String, JSON)] = [
         ("inode", .uint(UInt64(s.inode))), ("uid", .uint(UInt64(s.uid))), ("role", .string(s.role.description)),
-        ("state", .string(s.state.description)), ("gsi", .string(s.gsi.description)),
+        ("state", .string(s.state.description)), ("family", .uint(UInt64(s.family.version))),
+        ("gsi", .string(s.gsi.description)),
     ]
     if let t = s.tsi { o.append(("tsi", .string(t.description))) }
     if let a = s.address { o.append(("address", .string(a.description))) }
@@ -480,6 +486,27 @@ func socketJSON(_ s: PGMSocketInfo) -> JSON {
     return .object(o)
 }
 
+/// A session of `pgmctl peers --json`.
+func peerJSON(_ p: PGMPeerInfo) -> JSON {
+    var o: [(String, JSON)] = [
+        ("socket_inode", .uint(UInt64(p.socketInode))), ("tsi", .string(p.tsi.description)),
+        ("family", .uint(UInt64(p.family.version))), ("source", .string(p.source.description)),
+        ("group", .string(p.group.description)), ("port", .uint(UInt64(p.port))),
+    ]
+    if let n = p.nla { o.append(("nla", .string(n.description))) }
+    o += [("next_sqn", .uint(UInt64(p.nextSequence.rawValue))), ("lead_sqn", .uint(UInt64(p.leadSequence.rawValue))),
+          ("rxw_sqns", .uint(UInt64(p.windowSize))),
+          ("end", p.end.map { .string($0.description) } ?? .null),
+          ("idle_ms", .uint(UInt64(p.idleMilliseconds))), ("losses", .uint(p.losses)),
+          ("naks_sent", .uint(p.naksSent))]
+    if let f = p.fec {
+        o += [("fec_k", .uint(UInt64(f.groupSize))), ("fec_proactive", .bool(f.proactive)),
+              ("fec_ondemand", .bool(f.onDemand)), ("groups_rebuilt", .uint(p.groupsRebuilt)),
+              ("parity_naks_sent", .uint(p.parityNAKsSent))]
+    }
+    return .object(o)
+}
+
 struct Peers: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "List the sessions receivers follow: windows, NAKs and losses per source.")
@@ -494,33 +521,18 @@ struct Peers: AsyncParsableCommand {
         let list: [PGMPeerInfo]
         do { list = try ctl.peers(socket: socket) } catch { throw explain(error) }
         if output.json {
-            print(JSON.array(list.map { p in
-                var o: [(String, JSON)] = [
-                    ("socket_inode", .uint(UInt64(p.socketInode))), ("tsi", .string(p.tsi.description)),
-                    ("source", .string(p.source.description)), ("group", .string(p.group.description)),
-                    ("port", .uint(UInt64(p.port))),
-                ]
-                if let n = p.nla { o.append(("nla", .string(n.description))) }
-                o += [("next_sqn", .uint(UInt64(p.nextSequence.rawValue))), ("lead_sqn", .uint(UInt64(p.leadSequence.rawValue))),
-                      ("rxw_sqns", .uint(UInt64(p.windowSize))),
-                      ("end", p.end.map { .string($0.description) } ?? .null),
-                      ("idle_ms", .uint(UInt64(p.idleMilliseconds))), ("losses", .uint(p.losses)),
-                      ("naks_sent", .uint(p.naksSent))]
-                if let f = p.fec {
-                    o += [("fec_k", .uint(UInt64(f.groupSize))), ("fec_proactive", .bool(f.proactive)),
-                          ("fec_ondemand", .bool(f.onDemand)), ("groups_rebuilt", .uint(p.groupsRebuilt)),
-                          ("parity_naks_sent", .uint(p.parityNAKsSent))]
-                }
-                return .object(o)
-            }).text)
+            print(JSON.array(list.map(peerJSON)).text)
             return
         }
-        print(["Inode".leftAligned(8), "TSI".leftAligned(28), "Source".leftAligned(16), "Group".leftAligned(22),
+        // IPv6 addresses widen their columns past the IPv4 widths.
+        let sourceWidth = list.reduce(16) { max($0, $1.source.description.count + 1) }
+        let groupWidth = list.reduce(22) { max($0, endpoint($1.group, $1.port).count + 1) }
+        print(["Inode".leftAligned(8), "TSI".leftAligned(28), "Source".leftAligned(sourceWidth), "Group".leftAligned(groupWidth),
                "Window".leftAligned(24), "NAKs".leftAligned(8), "Lost".leftAligned(8), "Idle".leftAligned(8), "End".leftAligned(8),
                "FEC"].joined(separator: " "))
         for p in list {
-            print([String(p.socketInode).leftAligned(8), p.tsi.description.leftAligned(28), p.source.description.leftAligned(16),
-                   endpoint(p.group, p.port).leftAligned(22),
+            print([String(p.socketInode).leftAligned(8), p.tsi.description.leftAligned(28), p.source.description.leftAligned(sourceWidth),
+                   endpoint(p.group, p.port).leftAligned(groupWidth),
                    "\(p.nextSequence)..\(p.leadSequence)/\(p.windowSize)".leftAligned(24),
                    String(p.naksSent).leftAligned(8), String(p.losses).leftAligned(8), "\(p.idleMilliseconds)ms".leftAligned(8),
                    (p.end?.description ?? "-").leftAligned(8), p.fec.map { fecText($0, p) } ?? "-"].joined(separator: " "))
@@ -718,6 +730,7 @@ func eventJSON(_ e: PGMEvent) -> JSON {
     var o: [(String, JSON)] = [("event", .string(eventName(e.kind))), ("role", .string(e.role.description)),
                                ("inode", .uint(UInt64(e.socketInode)))]
     if let t = e.tsi { o.append(("tsi", .string(t.description))) }
+    if let f = e.family { o.append(("family", .uint(UInt64(f.version)))) }
     if let a = e.source { o.append(("source", .string(a.description))) }
     if let g = e.group { o.append(("group", .string(g.description))) }
     if let p = e.port { o.append(("port", .uint(UInt64(p)))) }

@@ -125,6 +125,8 @@ check "pgm-perf recv refuses --profile fast" refused pgm-perf "$unknown_profile"
 check "pgmctl stats refuses a negative --interval" refused pgmctl "--interval must be more than 0 and at most 3600 seconds; got -1" stats --interval -1
 check "pgmctl monitor refuses a negative --timeout" refused pgmctl "--timeout must be more than 0 and at most 86400 seconds; got -5" monitor --timeout -5
 check "pgmctl sockets refuses a --group that is not multicast" refused pgmctl "--group: 10.0.0.1 is not a multicast address" sockets --group 10.0.0.1
+check "pgmctl sockets refuses an IPv6 --group that is not multicast" refused pgmctl "--group: fd00::1 is not a multicast address" sockets --group fd00::1
+check "pgmctl sockets refuses a --group that is no address" refused pgmctl "--group: 'ff15::zz' is not an IPv4 or IPv6 address" sockets --group ff15::zz
 check "pgmctl sockets refuses an unknown --role" sh -c "[ \"\$('$bin/pgmctl' sockets --role sender >/dev/null 2>&1; echo \$?)\" = 64 ]"
 check "pgmctl prints a bash completion script" sh -c "'$bin/pgmctl' --generate-completion-script bash | grep -q '_pgmctl'"
 nomodctl() {	# ARGS...: status 1 and "not loaded": the arguments were accepted
@@ -137,6 +139,7 @@ if [ -d /sys/module/pgm ]; then
 	ok "pgmctl without pgm.ko (skipped: the module is loaded here)"
 else
 	check "pgmctl set takes times and rates with units" nomodctl set nak-bo-ivl 50ms txw-secs-ms 2s txw-max-rte 100mbit rx-mem 64Mi
+	check "pgmctl sockets takes an IPv6 --group" nomodctl sockets --group ff15::1 --port 7500
 	check "pgmctl says the module is not loaded" sh -c "'$bin/pgmctl' show 2>&1 | grep -q 'pgm module is not loaded'; [ \$? = 0 ] && ! '$bin/pgmctl' show >/dev/null 2>&1"
 fi
 

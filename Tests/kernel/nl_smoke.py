@@ -4,7 +4,8 @@ second, independent client (Python's socket module, no libmnl): the family
 resolves, defaults-get answers every tunable, defaults-set changes what a
 new socket gets, bad requests are refused with the kernel's extack text,
 stats-get and the socket dump agree with getsockopt, only CAP_NET_ADMIN
-joins the events group.  Run in the VM with
+joins the events group, IPv6 sockets, sessions and events carry their
+16-byte addresses.  Run in the VM with
 pgm.ko loaded.  Ends with "nl-smoke: N passed, N failed"."""
 import os
 import socket
@@ -294,6 +295,132 @@ rcv.close()
 raw.close()
 _, err, _ = nl.request(fam, CMD_DEFAULTS_SET, attr(A_RX_SESSIONS, u32(1024)))
 check("rx-sessions restored", err == 0, f"{err}")
+
+# IPv6 (issue #20 step 4): an AF_INET6 receiver and source are dumped with
+# family 10 and their 16-byte addresses (addr6, group6), without the IPv4
+# attributes; the receiver's session has source6, group6 and, after an SPM,
+# nla6; session-start events carry group6 and source6.  In a child in a
+# netns of its own with dummy0 (as sock6_test's netns_dummy6()); it sends
+# its results back over a pipe.
+A_SOCK_INODE, A_SOCK_ADDR, A_SOCK_GROUP = 1, 8, 9
+A_SOCK_FAMILY, A_SOCK_ADDR6, A_SOCK_GROUP6 = 27, 28, 29
+A_PEER_SOURCE, A_PEER_GROUP, A_PEER_NLA = 4, 5, 7
+A_PEER_SOURCE6, A_PEER_GROUP6, A_PEER_NLA6 = 20, 21, 22
+CMD_SESSION_START_NTF = 6
+A_EV_SOCKET_INODE, A_EV_SOURCE, A_EV_GROUP, A_EV_SOURCE6, A_EV_GROUP6 = 2, 5, 6, 16, 17
+LOCAL6, GROUP6, PORT6 = "fd00:99::1", "ff15::99:1", 7610
+
+
+def v6_checks():
+    import ctypes
+    import subprocess
+    out = []
+
+    def note(name, cond, detail=""):
+        out.append((name, bool(cond), str(detail)))
+
+    libc = ctypes.CDLL(None, use_errno=True)
+    if libc.unshare(0x40000000) != 0:  # CLONE_NEWNET
+        note("IPv6: a netns of our own", False, os.strerror(ctypes.get_errno()))
+        return out
+    rc = subprocess.run("ip link set lo up && ip link add dummy0 type dummy && "
+                        "ip link set dummy0 up multicast on && "
+                        f"ip -6 addr add {LOCAL6}/64 dev dummy0 nodad && "
+                        "ip -6 route replace ff15::/16 dev dummy0", shell=True).returncode
+    note("IPv6: netns with dummy0 and " + LOCAL6, rc == 0, f"ip exit {rc}")
+    if rc:
+        return out
+    g6 = socket.inet_pton(socket.AF_INET6, GROUP6)
+    l6 = socket.inet_pton(socket.AF_INET6, LOCAL6)
+    ifi = socket.if_nametoindex("dummy0")
+    n6 = Genl()
+    f6 = n6.family("pgm")
+    ev = socket.socket(socket.AF_NETLINK, socket.SOCK_RAW, NETLINK_GENERIC)
+    ev.bind((0, 0))
+    ev.setsockopt(SOL_NETLINK, NETLINK_ADD_MEMBERSHIP, n6.groups["events"])
+    ev.settimeout(2)
+
+    r6 = socket.socket(socket.AF_INET6, socket.SOCK_RDM, 113)
+    r6.bind((GROUP6, PORT6, 0, 0))
+    r6.setsockopt(113, 29, g6 + struct.pack("=i", ifi))  # PGM_JOIN_GROUP, struct ipv6_mreq
+    s6 = socket.socket(socket.AF_INET6, socket.SOCK_RDM, 113)
+    s6.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_MULTICAST_IF, struct.pack("=i", ifi))
+    s6.connect((GROUP6, PORT6, 0, 0))
+    s6.send(b"hello over IPv6")
+    rino, sino = os.fstat(r6.fileno()).st_ino, os.fstat(s6.fileno()).st_ino
+
+    r, err, _ = n6.request(f6, CMD_SOCK_GET, flags=NLM_F_DUMP)
+    by_ino = {struct.unpack("=I", a[A_SOCK_INODE])[0]: a for a in r if A_SOCK_INODE in a}
+    ra, sa = by_ino.get(rino, {}), by_ino.get(sino, {})
+    fam_of = lambda a: struct.unpack("=I", a[A_SOCK_FAMILY])[0] if A_SOCK_FAMILY in a else None
+    note("IPv6 receiver socket dumped with family 10, group6 and addr6 of its group, no IPv4 addresses",
+         err == 0 and fam_of(ra) == 10 and ra.get(A_SOCK_GROUP6) == g6 and ra.get(A_SOCK_ADDR6) == g6 and
+         A_SOCK_ADDR not in ra and A_SOCK_GROUP not in ra, f"err {err} {ra}")
+    note("IPv6 source socket dumped with family 10, group6 and its NLA " + LOCAL6 + " as addr6",
+         fam_of(sa) == 10 and sa.get(A_SOCK_GROUP6) == g6 and sa.get(A_SOCK_ADDR6) == l6 and
+         A_SOCK_ADDR not in sa and A_SOCK_GROUP not in sa, f"{sa}")
+    v4 = socket.socket(socket.AF_INET, socket.SOCK_RDM, 113)
+    r, err, _ = n6.request(f6, CMD_SOCK_GET, flags=NLM_F_DUMP)
+    va = {struct.unpack("=I", a[A_SOCK_INODE])[0]: a for a in r}.get(os.fstat(v4.fileno()).st_ino, {})
+    note("an IPv4 socket is dumped with family 2", fam_of(va) == 2 and A_SOCK_ADDR6 not in va, f"{va}")
+    v4.close()
+
+    # The receiver hears the session (ODATA, then a heartbeat SPM gives the NLA).
+    pa = {}
+    for _ in range(300):
+        r, err, _ = n6.request(f6, CMD_PEER_GET, attr(A_PEER_SOCKET_INODE, u32(rino)), flags=NLM_F_DUMP)
+        pa = r[0] if err == 0 and r else {}
+        if A_PEER_NLA6 in pa:
+            break
+        time.sleep(0.01)
+    note("IPv6 session dumped with source6 and nla6 " + LOCAL6 + " and group6, no IPv4 addresses",
+         pa.get(A_PEER_SOURCE6) == l6 and pa.get(A_PEER_GROUP6) == g6 and pa.get(A_PEER_NLA6) == l6 and
+         not {A_PEER_SOURCE, A_PEER_GROUP, A_PEER_NLA} & set(pa), f"{pa}")
+
+    starts = {}
+    try:
+        while len(starts) < 2:
+            data = ev.recv(65536)
+            while len(data) >= 16:
+                n, typ, _, _, _ = struct.unpack_from("=IHHII", data)
+                if typ == f6 and data[16] == CMD_SESSION_START_NTF:
+                    a = parse_attrs(data[20:n])
+                    starts[struct.unpack("=I", a[A_EV_SOCKET_INODE])[0]] = a
+                data = data[(n + 3) & ~3:]
+    except socket.timeout:
+        pass
+    es, er = starts.get(sino, {}), starts.get(rino, {})
+    note("IPv6 session-start events: group6 for the source, source6 " + LOCAL6 + " and group6 for the receiver",
+         es.get(A_EV_GROUP6) == g6 and er.get(A_EV_GROUP6) == g6 and er.get(A_EV_SOURCE6) == l6 and
+         not {A_EV_SOURCE, A_EV_GROUP} & (set(es) | set(er)), f"source {es} receiver {er}")
+    s6.close()
+    r6.close()
+    return out
+
+
+rd, wr = os.pipe()
+pid = os.fork()
+if pid == 0:
+    os.close(rd)
+    try:
+        res = v6_checks()
+    except Exception as e:  # a crash is a failure, not a hang of the parent
+        res = [("IPv6 checks ran", False, repr(e))]
+    import json
+    os.write(wr, json.dumps(res).encode())
+    os._exit(0)
+os.close(wr)
+buf = b""
+while True:
+    chunk = os.read(rd, 65536)
+    if not chunk:
+        break
+    buf += chunk
+os.close(rd)
+os.waitpid(pid, 0)
+import json
+for name, ok, detail in (json.loads(buf) if buf else [("IPv6 checks report", False, "no report")]):
+    check(name, ok, detail)
 
 _, err, _ = nl.request(fam, CMD_DEFAULTS_SET, attr(A_TXW_SQNS, u32(8192)) + attr(A_RXW_SQNS, u32(8192)))
 check("defaults restored", err == 0)

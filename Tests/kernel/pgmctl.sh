@@ -6,7 +6,8 @@
 #   - in a netns with 0, 1, 2 receivers and a source, stats counts the
 #     sockets the dump lists; the dump names their process; sockets
 #     filters by role, group and port, shows an empty window as - and a
-#     whole TSI;
+#     whole TSI; IPv6 sockets and sessions with family 6 and their
+#     addresses;
 #   - pgmctl monitor sees session start, loss and end in that order during
 #     a lossy transfer whose NAKs are half lost, and NAK storms and rate
 #     limiting on its source; pgmctl peers shows the session;
@@ -200,6 +201,82 @@ PY
 }
 check "a source too: stats 3 as the dump; owner pid/command; filters; empty window -, full TSI" owner_and_filters
 wait $cpid
+netns_cleanup
+
+# 2c. IPv6 (issue #20 step 4): in a netns with dummy0 (fd00:99::1/64,
+#     ff15::/16 routed to it), an AF_INET6 receiver of [ff15::99:2]:7620
+#     (joined) and a source to it that sent once: pgmctl sockets --json lists
+#     both with family 6 and their IPv6 text (the source's NLA as address),
+#     --group takes an IPv6 group, the text table writes [group]:port, and
+#     pgmctl peers --json shows the session with its IPv6 source and group.
+netns_add tv6
+ip -n tv6 link add dummy0 type dummy
+ip -n tv6 link set dummy0 up multicast on
+ip -n tv6 -6 addr add fd00:99::1/64 dev dummy0 nodad
+ip -n tv6 -6 route replace ff15::/16 dev dummy0
+rm -rf "$out/v6"
+ip netns exec tv6 python3 - "$out/v6" >"$out/v6.log" 2>&1 <<'PY' &
+import os, socket, struct, sys, time
+d = sys.argv[1]
+os.makedirs(d, exist_ok=True)
+g = "ff15::99:2"
+ifi = socket.if_nametoindex("dummy0")
+r = socket.socket(socket.AF_INET6, socket.SOCK_RDM, 113)
+r.bind((g, 7620, 0, 0))
+r.setsockopt(113, 29, socket.inet_pton(socket.AF_INET6, g) + struct.pack("=i", ifi))  # PGM_JOIN_GROUP
+s = socket.socket(socket.AF_INET6, socket.SOCK_RDM, 113)
+s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_MULTICAST_IF, struct.pack("=i", ifi))
+s.connect((g, 7620, 0, 0))
+s.send(b"hello over IPv6")
+open(f"{d}/inodes.tmp", "w").write(f"{os.fstat(r.fileno()).st_ino} {os.fstat(s.fileno()).st_ino}\n")
+os.rename(f"{d}/inodes.tmp", f"{d}/inodes")
+while not os.path.exists(f"{d}/go"):
+    time.sleep(0.05)
+PY
+v6pid=$!
+ipv6_listed() {
+	for _ in $(seq 600); do [ -f "$out/v6/inodes" ] && break; sleep 0.1; done
+	# The session is in once the receiver has the source's first packet.
+	for _ in $(seq 100); do
+		ip netns exec tv6 "$ctl" peers --json >"$out/v6-peers.json" 2>&1
+		grep -q '"fd00:99::1"' "$out/v6-peers.json" && break
+		sleep 0.1
+	done
+	ip netns exec tv6 "$ctl" sockets --json >"$out/v6-sockets.json" 2>&1
+	ip netns exec tv6 "$ctl" sockets --group ff15::99:2 --role receiver --json >"$out/v6-filter.json" 2>&1
+	ip netns exec tv6 "$ctl" sockets >"$out/v6-sockets.txt" 2>&1
+	ip netns exec tv6 "$ctl" peers >"$out/v6-peers.txt" 2>&1
+	touch "$out/v6/go"
+	sed 's/^/    /' "$out/v6-sockets.txt" "$out/v6-peers.txt"
+	python3 - "$out" <<'PY'
+import json, sys
+d = sys.argv[1]
+rino, sino = map(int, open(f"{d}/v6/inodes").read().split())
+socks = {s["inode"]: s for s in json.load(open(f"{d}/v6-sockets.json"))}
+filt = json.load(open(f"{d}/v6-filter.json"))
+peers = json.load(open(f"{d}/v6-peers.json"))
+txt = open(f"{d}/v6-sockets.txt").read()
+r, s = socks.get(rino, {}), socks.get(sino, {})
+bad = []
+if r.get("family") != 6 or r.get("group") != "ff15::99:2" or r.get("port") != 7620 or r.get("role") != "receiver":
+    bad.append(f"receiver {r}")
+if s.get("family") != 6 or s.get("group") != "ff15::99:2" or s.get("address") != "fd00:99::1" or s.get("role") != "source":
+    bad.append(f"source {s}")
+if [x["inode"] for x in filt] != [rino]:
+    bad.append(f"--group ff15::99:2 --role receiver: {[x['inode'] for x in filt]}")
+if "[ff15::99:2]:7620" not in txt:
+    bad.append("text: no [ff15::99:2]:7620")
+mine = [p for p in peers if p["socket_inode"] == rino]
+if len(mine) != 1 or mine[0].get("family") != 6 or mine[0].get("source") != "fd00:99::1" \
+        or mine[0].get("group") != "ff15::99:2":
+    bad.append(f"peers {mine}")
+print(f"    IPv6 receiver {rino}, source {sino}; problems: {bad or 'none'}")
+sys.exit(1 if bad else 0)
+PY
+}
+check "pgmctl sockets and peers list IPv6 sockets and their session with family 6 and IPv6 text" ipv6_listed
+touch "$out/v6/go"
+wait $v6pid
 netns_cleanup
 
 # 3. Events during a lossy transfer with half the NAKs lost: some loss is
