@@ -239,7 +239,8 @@ static int pgm_nl_put_source_stats(struct sk_buff *skb, const struct pgm_source_
 	    PUT(PARITY_SENT_ONDEMAND, parity_sent_ondemand) ||
 	    PUT(PARITY_NAKS_RECEIVED, parity_naks_received) ||
 	    PUT(PARITY_NAKS_REFUSED, parity_naks_refused) ||
-	    PUT(PARITY_BY_ORIGINALS, parity_by_originals)) {
+	    PUT(PARITY_BY_ORIGINALS, parity_by_originals) ||
+	    PUT(RATE_WAIT_NS, rate_wait_ns)) {
 		nla_nest_cancel(skb, nest);
 		return -EMSGSIZE;
 	}

@@ -210,6 +210,7 @@ extension SourceStatistics {
         parityNaksReceived = s.parity_naks_received
         parityNaksRefused = s.parity_naks_refused
         parityByOriginals = s.parity_by_originals
+        rateWaitNanoseconds = s.rate_wait_ns
     }
 }
 

@@ -440,6 +440,8 @@ public enum PGMSourceStatsAttribute: UInt16, Sendable, CaseIterable, CustomStrin
     case parityNaksRefused = 24
     /// parity requests answered with the group's originals, more asked than its n - k parity numbers had left
     case parityByOriginals = 25
+    /// how long sends were told to wait for the rate limit (the sum of the waits it set), ns
+    case rateWaitNs = 26
 
     /// The name in the spec.
     public var description: String {
@@ -469,6 +471,7 @@ public enum PGMSourceStatsAttribute: UInt16, Sendable, CaseIterable, CustomStrin
         case .parityNaksReceived: "parity-naks-received"
         case .parityNaksRefused: "parity-naks-refused"
         case .parityByOriginals: "parity-by-originals"
+        case .rateWaitNs: "rate-wait-ns"
         }
     }
 
@@ -500,6 +503,7 @@ public enum PGMSourceStatsAttribute: UInt16, Sendable, CaseIterable, CustomStrin
         case .parityNaksReceived: .u64
         case .parityNaksRefused: .u64
         case .parityByOriginals: .u64
+        case .rateWaitNs: .u64
         }
     }
 
@@ -531,6 +535,7 @@ public enum PGMSourceStatsAttribute: UInt16, Sendable, CaseIterable, CustomStrin
         case .parityNaksReceived: "parity NAKs, each group of a NAK list counted"
         case .parityNaksRefused: "parity NAKs refused (no on-demand parity, group not wholly in the window, past one NAK's 63 packets)"
         case .parityByOriginals: "parity requests answered with the group's originals, more asked than its n - k parity numbers had left"
+        case .rateWaitNs: "how long sends were told to wait for the rate limit (the sum of the waits it set), ns"
         }
     }
 }

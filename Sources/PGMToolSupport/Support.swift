@@ -38,7 +38,7 @@ public func json(_ s: SourceStatistics) -> JSON {
         ("rdata_queued", .uint(s.rdataQueued)), ("txw_mem", .uint(s.transmitWindowMemory)),
         ("parity_sent_proactive", .uint(s.paritySentProactive)), ("parity_sent_ondemand", .uint(s.paritySentOnDemand)),
         ("parity_naks_received", .uint(s.parityNaksReceived)), ("parity_naks_refused", .uint(s.parityNaksRefused)),
-        ("parity_by_originals", .uint(s.parityByOriginals)),
+        ("parity_by_originals", .uint(s.parityByOriginals)), ("rate_wait_ns", .uint(s.rateWaitNanoseconds)),
     ])
 }
 

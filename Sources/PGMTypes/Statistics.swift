@@ -80,6 +80,9 @@ public struct SourceStatistics: NamedCounters, Hashable {
     /// Parity requests answered with the group's originals: its n - k parity
     /// numbers were used up.
     public var parityByOriginals: UInt64 = 0
+    /// How long sends were told to wait for the rate limit in all (the sum
+    /// of the waits it set), nanoseconds.
+    public var rateWaitNanoseconds: UInt64 = 0
 
     /// All zero.
     public init() {}
@@ -96,6 +99,7 @@ public struct SourceStatistics: NamedCounters, Hashable {
         ("txw-mem", \.transmitWindowMemory), ("parity-sent-proactive", \.paritySentProactive),
         ("parity-sent-ondemand", \.paritySentOnDemand), ("parity-naks-received", \.parityNaksReceived),
         ("parity-naks-refused", \.parityNaksRefused), ("parity-by-originals", \.parityByOriginals),
+        ("rate-wait-ns", \.rateWaitNanoseconds),
     ]
 }
 
