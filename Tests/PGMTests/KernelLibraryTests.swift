@@ -20,7 +20,7 @@ struct KernelLibraryTests {
 
     func sourceOptions() -> SourceOptions {
         var o = SourceOptions()
-        o.interface = local
+        o.interface = .address(local)
         o.multicastLoop = true
         o.txwMaxRte = 10_000_000
         return o
@@ -45,7 +45,7 @@ struct KernelLibraryTests {
             switch e {
             case .message(let m):
                 #expect(m.transportSessionID == tsi)
-                #expect(m.source.address == local)
+                #expect(m.source.address == .v4(local))
                 #expect(!m.isTruncated)
                 #expect(m.bytes == apdu(got), "APDU \(got)")
                 if let sqn = m.sequenceNumber { sequence.append(sqn) } else { Issue.record("APDU \(got) without sqn") }
@@ -105,7 +105,7 @@ struct KernelLibraryTests {
             switch v {
             case .message(let m):
                 #expect(m.transportSessionID == tsi)
-                #expect(m.source.address == local)
+                #expect(m.source.address == .v4(local))
                 #expect(m.bytes.elementsEqual(apdu(got)), "APDU \(got)")
                 if let s = m.sequenceNumber, let l = lastSqn { #expect(l < s) }
                 lastSqn = m.sequenceNumber
