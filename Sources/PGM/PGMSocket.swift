@@ -90,7 +90,7 @@ public struct PGMSocket: ~Copyable {
     /// session starts here. An IPv6 group's zone becomes `sin6_scope_id`
     /// (the interface a link-scoped group is sent on).
     ///
-    /// - Throws: as ``bind(to:)-(PGMEndpoint)``.
+    /// - Throws: as `bind(to:)` with a `PGMEndpoint`.
     public func connect(to endpoint: PGMEndpoint) throws(Errno) {
         try withSockaddr(endpoint) { (a, len) in sys.connect(fd, a, len) }
     }
@@ -207,7 +207,7 @@ public struct PGMSocket: ~Copyable {
         try join(group: .v4(group), interface: interface.map { .address($0) })
     }
 
-    /// Leaves a group joined with ``join(group:interface:)-(IPv4Address,_)``.
+    /// Leaves a group joined with `join(group:interface:)`.
     public func leave(group: IPv4Address, interface: IPv4Address? = nil) throws(Errno) {
         try leave(group: .v4(group), interface: interface.map { .address($0) })
     }
@@ -224,7 +224,7 @@ public struct PGMSocket: ~Copyable {
         try membership(PGM_JOIN_GROUP, group, interface)
     }
 
-    /// Leaves a group joined with ``join(group:interface:)-(IPAddress,_)``.
+    /// Leaves a group joined with `join(group:interface:)`.
     public func leave(group: IPAddress, interface: PGMInterface?) throws(Errno) {
         try membership(PGM_LEAVE_GROUP, group, interface)
     }

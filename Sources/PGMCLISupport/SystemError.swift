@@ -11,10 +11,11 @@ public enum Doing: Sendable, Equatable {
     /// Opening a PGM socket: socket(AF_INET, SOCK_RDM, IPPROTO_PGM).
     case openingSocket
     /// A PGM source starting a session to `group` or sending to it, from the
-    /// interface with the address `interface` when one was given.
+    /// interface `interface` (an IPv4 address, or an IPv6 group's interface
+    /// name) when one was given.
     case sending(group: String, interface: String?)
     /// A PGM receiver binding to `group` and joining it, on the interface
-    /// with the address `interface` when one was given.
+    /// `interface` (as for ``sending(group:interface:)``) when one was given.
     case receiving(group: String, interface: String?)
     /// Opening a packet socket for a live capture (pgm-dump).
     case capturing
