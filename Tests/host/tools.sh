@@ -71,6 +71,12 @@ else
 fi
 check "pgm-info --connect checks its argument" \
 	sh -c "'$bin/pgm-info' --connect 1.2 2>&1 | grep -q 'multicast group and port'"
+check "pgm-info --connect wants an IPv6 group in brackets" \
+	sh -c "'$bin/pgm-info' --connect ff15::1:7500 2>&1 | grep -q 'IPv6 address goes in brackets'"
+if [ ! -d /sys/module/pgm ]; then
+	check "pgm-info --connect '[ff15::1]:7500' opens AF_INET6" \
+		sh -c "'$bin/pgm-info' --connect '[ff15::1]:7500' 2>&1 | grep -qF 'socket(AF_INET6, SOCK_RDM, IPPROTO_PGM)'"
+fi
 
 # pgm-dump reads stdin and reports an empty capture as an error.
 check "pgm-dump refuses a non-capture" sh -c "! printf 'junk' | '$bin/pgm-dump' -r - 2>/dev/null"
