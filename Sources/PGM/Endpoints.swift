@@ -12,12 +12,15 @@ public struct SourceOptions: Sendable, Hashable {
     /// The Global Source ID (`PGM_GSI`); nil keeps the host's and namespace's
     /// default. Choosing one needs CAP_NET_RAW (`Errno.notPermitted` otherwise).
     public var globalSourceID: GSI?
-    /// Send from the interface with this address: `bind()` to it and
-    /// `IP_MULTICAST_IF`.
-    public var interface: IPv4Address?
-    /// `IP_MULTICAST_TTL`.
+    /// Send from this interface. IPv4: by address, `bind()` to it and
+    /// `IP_MULTICAST_IF`; by name or index, `IP_MULTICAST_IF` with the
+    /// index. IPv6: by name or index only, `IPV6_MULTICAST_IF` (and the
+    /// scope id of a link-scoped group).
+    public var interface: PGMInterface?
+    /// `IP_MULTICAST_TTL`, or `IPV6_MULTICAST_HOPS` on IPv6.
     public var multicastTTL: UInt8?
-    /// `IP_MULTICAST_LOOP`: whether receivers on this host get a copy.
+    /// `IP_MULTICAST_LOOP` (`IPV6_MULTICAST_LOOP`): whether receivers on
+    /// this host get a copy.
     public var multicastLoop: Bool?
     /// PGM in UDP instead of IP protocol 113; nil: native.
     public var udpEncapsulation: UDPEncapsulation?
@@ -70,7 +73,9 @@ public struct ReceiverOptions: Sendable, Hashable {
     public var receiveBufferSize: Int32?
     /// Receive through an mmap ring of this geometry (`PGM_RX_RING`)
     /// instead of recvmsg(2); nil: recvmsg. Not with ``abortOnLoss``
-    /// (`Errno.notSupported`): a ring reports loss as a record.
+    /// (`Errno.notSupported`): a ring reports loss as a record. IPv4 only:
+    /// with an IPv6 group ``PGMReceiver`` refuses it
+    /// (``PGMSetupError/ringNotOnIPv6``).
     public var ring: RingOptions?
     /// PGM in UDP instead of IP protocol 113; nil: native.
     public var udpEncapsulation: UDPEncapsulation?
@@ -88,10 +93,13 @@ public struct ReceiverOptions: Sendable, Hashable {
 /// A PGM source: a socket connected to a group and port, sending APDUs.
 ///
 /// ```swift
-/// let source = try PGMSource(group: IPv4Endpoint("239.192.0.1:7500"))
+/// let source = try PGMSource(group: PGMEndpoint("239.192.0.1:7500"))
 /// try source.send(contentsOf: Array("hello".utf8))
 /// try source.close()
 /// ```
+///
+/// The socket is of the group's family: `[ff15::1]:7500` opens an IPv6
+/// one, `[ff02::1%eth0]:7500` one that sends on eth0.
 public struct PGMSource: ~Copyable {
     /// The socket, for calls this type does not wrap.
     public let socket: PGMSocket
@@ -105,7 +113,31 @@ public struct PGMSource: ~Copyable {
     }
 
     init(group: IPv4Endpoint, options o: SourceOptions, syscalls: Syscalls) throws(Errno) {
-        let s = try PGMSocket(syscalls: syscalls)
+        do throws(PGMSetupError) { try self.init(group: PGMEndpoint(group), options: o, syscalls: syscalls) } catch {
+            throw error.errno
+        }
+    }
+
+    /// Opens a socket of the group's family, applies `options` and starts a
+    /// session to `group`.
+    ///
+    /// - Throws: ``PGMSetupError/system(_:)`` with the `Errno` of the first
+    ///   call that failed (the socket is closed then), or, before anything
+    ///   is opened, an interface the group cannot use
+    ///   (``PGMSetupError/interfaceFamily(interface:group:)``,
+    ///   ``PGMSetupError/noSuchInterface(_:)``,
+    ///   ``PGMSetupError/interfaceRequired(_:)``,
+    ///   ``PGMSetupError/conflictingInterfaces(zone:interface:)``).
+    public init(group: PGMEndpoint, options: SourceOptions = SourceOptions()) throws(PGMSetupError) {
+        try self.init(group: group, options: options, syscalls: .system)
+    }
+
+    init(group: PGMEndpoint, options o: SourceOptions, syscalls: Syscalls) throws(PGMSetupError) {
+        let place = try Placement(group: group, interface: o.interface, syscalls: syscalls)
+        let s: PGMSocket
+        do { s = try PGMSocket(family: PGMSocket.Family(group.address), syscalls: syscalls) } catch {
+            throw .system(error)
+        }
         do throws(Errno) {
             try o.tunables.apply(to: s)
             if let v = o.globalSourceID { try s.setGlobalSourceID(v) }
@@ -113,14 +145,14 @@ public struct PGMSource: ~Copyable {
             if let v = o.multicastLoop { try s.setMulticastLoop(v) }
             if let v = o.udpEncapsulation { try s.setUDPEncapsulation(v) }
             if let v = o.fec { try s.setFEC(v) }
-            if let v = o.interface {
-                try s.bind(to: IPv4Endpoint(v, port: 0))
+            if let v = place.interface {
+                if case .address(let a) = v { try s.bind(to: IPv4Endpoint(a, port: 0)) }
                 try s.setMulticastInterface(v)
             }
-            try s.connect(to: group)
+            try s.connect(to: place.group)
         } catch {
             try? s.close()
-            throw error
+            throw .system(error)
         }
         socket = s
     }
@@ -161,9 +193,10 @@ public struct PGMSource: ~Copyable {
 
 /// A PGM receiver: a socket bound to a group and port and joined to the
 /// group, delivering every source's APDUs on that port in order per session.
+/// The socket is of the group's family (`[ff15::1]:7500`: IPv6).
 ///
 /// ```swift
-/// let receiver = try PGMReceiver(group: IPv4Endpoint("239.192.0.1:7500"))
+/// let receiver = try PGMReceiver(group: PGMEndpoint("239.192.0.1:7500"))
 /// for try await event in receiver.events() {
 ///     if case .message(let m) = event { print(m.transportSessionID, m.bytes.count) }
 /// }
@@ -191,8 +224,40 @@ public struct PGMReceiver: ~Copyable {
     }
 
     init(group: IPv4Endpoint, interface: IPv4Address?, options o: ReceiverOptions, syscalls: Syscalls) throws(Errno) {
-        guard group.address.isMulticast else { throw .invalidArgument }
-        let s = try PGMSocket(syscalls: syscalls)
+        do throws(PGMSetupError) {
+            try self.init(group: PGMEndpoint(group), interface: interface.map { .address($0) }, options: o,
+                          syscalls: syscalls)
+        } catch {
+            throw error.errno
+        }
+    }
+
+    /// Opens a socket of the group's family, applies `options`, binds
+    /// `group` and joins it on `interface` (IPv4: by address, name or
+    /// index; IPv6: by name or index, or the group's zone), the routing
+    /// table's choice when nil.
+    ///
+    /// - Throws: before anything is opened, ``PGMSetupError/notMulticast(_:)``,
+    ///   ``PGMSetupError/ringNotOnIPv6`` for a ring with an IPv6 group, or
+    ///   an interface the group cannot use (as ``PGMSource``'s); then
+    ///   ``PGMSetupError/system(_:)`` with the `Errno` of the first call
+    ///   that failed (the socket is closed then).
+    public init(group: PGMEndpoint, interface: PGMInterface? = nil, options: ReceiverOptions = ReceiverOptions())
+        throws(PGMSetupError)
+    {
+        try self.init(group: group, interface: interface, options: options, syscalls: .system)
+    }
+
+    init(group: PGMEndpoint, interface: PGMInterface?, options o: ReceiverOptions, syscalls: Syscalls)
+        throws(PGMSetupError)
+    {
+        guard group.address.isMulticast else { throw .notMulticast(group) }
+        if group.isIPv6 && o.ring != nil { throw .ringNotOnIPv6 }
+        let place = try Placement(group: group, interface: interface, syscalls: syscalls)
+        let s: PGMSocket
+        do { s = try PGMSocket(family: PGMSocket.Family(group.address), syscalls: syscalls) } catch {
+            throw .system(error)
+        }
         var ring: ReceiveRing?
         do throws(Errno) {
             try o.tunables.apply(to: s)
@@ -202,12 +267,12 @@ public struct PGMReceiver: ~Copyable {
             try s.setReceiveSequenceNumbers(true)
             if let r = o.ring { ring = try ReceiveRing(fd: s.fd, syscalls: syscalls, options: r) }
             if let v = o.udpEncapsulation { try s.setUDPEncapsulation(v) }
-            try s.bind(to: group)
-            try s.join(group: group.address, interface: interface)
+            try s.bind(to: place.group)
+            try s.join(group: group.address, interface: place.interface)
         } catch {
             ring?.unmap()
             try? s.close()
-            throw error
+            throw .system(error)
         }
         socket = s
         self.ring = ring
@@ -282,7 +347,7 @@ public struct PGMReceiver: ~Copyable {
     /// ``PGMSocket/events(maximumLength:)``); keep the receiver open while
     /// iterating. In ring mode the messages are copied out of the ring.
     public func events(maximumLength: Int = 65536) -> PGMEvents {
-        PGMEvents(fd: socket.fd, syscalls: socket.sys, maximumLength: maximumLength, ring: ring)
+        PGMEvents(fd: socket.fd, family: socket.family, syscalls: socket.sys, maximumLength: maximumLength, ring: ring)
     }
 
     /// The ring's counters; `Errno.invalidArgument` without a ring.
@@ -300,6 +365,45 @@ public struct PGMReceiver: ~Copyable {
     public consuming func close() throws(Errno) {
         ring?.unmap()
         try socket.close()
+    }
+}
+
+/// Where a source sends or a receiver joins, checked and resolved before a
+/// socket is opened: the group with the scope id it is bound or connected
+/// with (an IPv6 zone, as an index), and the interface as the socket
+/// options take it (an IPv4 address, or an index).
+struct Placement {
+    var group: PGMEndpoint
+    var interface: PGMInterface?
+
+    init(group g: PGMEndpoint, interface: PGMInterface?, syscalls: Syscalls) throws(PGMSetupError) {
+        func index(_ i: PGMInterface) throws(PGMSetupError) -> UInt32 {
+            switch syscalls.index(of: i) {
+            case .success(let n): return n
+            case .failure(let e):
+                if case .name(let n) = i { throw .noSuchInterface(n) }
+                throw .system(e)
+            }
+        }
+        switch g.address {
+        case .v4:
+            group = PGMEndpoint(g.address, port: g.port)
+            switch interface {
+            case .address, nil: self.interface = interface
+            case .some(let i): self.interface = .index(try index(i))
+            }
+        case .v6(let a):
+            if case .address(let v4) = interface { throw .interfaceFamily(interface: .address(v4), group: g) }
+            let given = try interface.map { i throws(PGMSetupError) in try index(i) }
+            let zone = try g.zone.map { z throws(PGMSetupError) in try index(PGMInterface(z)) }
+            if let zone, let given, zone != given, let z = g.zone, let i = interface {
+                throw .conflictingInterfaces(zone: z, interface: i)
+            }
+            let chosen = given ?? zone
+            if a.needsScope && chosen == nil { throw .interfaceRequired(g) }
+            group = PGMEndpoint(g.address, port: g.port, zone: a.needsScope ? chosen.map { .index($0) } : nil)
+            self.interface = chosen.map { .index($0) }
+        }
     }
 }
 

@@ -23,13 +23,14 @@ public struct PGMEvents: AsyncSequence, Sendable {
     public typealias Failure = Errno
 
     let fd: Int32
+    let family: PGMSocket.Family
     let syscalls: Syscalls
     let maximumLength: Int
     var ring: ReceiveRing? = nil
 
     /// An iterator with its own waiting thread.
     public func makeAsyncIterator() -> Iterator {
-        Iterator(pump: EventPump(fd: fd, syscalls: syscalls, maximumLength: maximumLength, ring: ring))
+        Iterator(pump: EventPump(fd: fd, family: family, syscalls: syscalls, maximumLength: maximumLength, ring: ring))
     }
 
     /// Reads events one at a time, waiting on a dedicated thread.
@@ -66,6 +67,7 @@ public struct PGMEvents: AsyncSequence, Sendable {
 /// that cancels a wait, and the queue it waits on.
 final class EventPump: Sendable {
     let fd: Int32
+    let family: PGMSocket.Family
     let syscalls: Syscalls
     let maximumLength: Int
     let ring: ReceiveRing?
@@ -73,8 +75,9 @@ final class EventPump: Sendable {
     let queue = DispatchQueue(label: "pgm.events")
     private let done = Atomic<Bool>(false)
 
-    init(fd: Int32, syscalls: Syscalls, maximumLength: Int, ring: ReceiveRing? = nil) {
+    init(fd: Int32, family: PGMSocket.Family, syscalls: Syscalls, maximumLength: Int, ring: ReceiveRing? = nil) {
         self.fd = fd
+        self.family = family
         self.syscalls = syscalls
         self.maximumLength = maximumLength
         self.ring = ring
@@ -97,7 +100,7 @@ final class EventPump: Sendable {
     /// it, waits for one, and nil means cancelled.
     func poll(wait: Bool) throws(Errno) -> Event? {
         // Borrow the descriptor without owning it: `sock` is never closed.
-        let sock = PGMSocket(borrowing: fd, syscalls: syscalls)
+        let sock = PGMSocket(borrowing: fd, family: family, syscalls: syscalls)
         while true {
             if finished { return nil }
             if let ring {
@@ -122,9 +125,10 @@ final class EventPump: Sendable {
 
 extension PGMSocket {
     /// A view of a descriptor owned elsewhere; must not be closed.
-    init(borrowing fd: Int32, syscalls: Syscalls) {
+    init(borrowing fd: Int32, family: Family, syscalls: Syscalls) {
         self.fileDescriptor = FileDescriptor(rawValue: fd)
         self.sys = syscalls
+        self.family = family
         self.owned = false
     }
 }

@@ -7,7 +7,8 @@ import Glibc
 import Musl
 #endif
 
-/// A PGM socket: `socket(AF_INET, SOCK_RDM, IPPROTO_PGM)`.
+/// A PGM socket: `socket(AF_INET, SOCK_RDM, IPPROTO_PGM)`, or
+/// `AF_INET6` for IPv6 (v6-only: pgm(7)).
 ///
 /// The type owns its descriptor: ``close()`` closes it and reports the
 /// kernel's answer; a socket that goes out of scope unclosed is closed then,
@@ -23,23 +24,29 @@ public struct PGMSocket: ~Copyable {
     /// The underlying descriptor.
     public let fileDescriptor: FileDescriptor
     let sys: Syscalls
+    /// The socket's address family: the family of every address it binds,
+    /// connects and joins.
+    public let family: Family
     /// False for a view of a descriptor owned elsewhere, and once
     /// ``close()`` has closed it: then going out of scope closes nothing.
     var owned = true
 
-    /// Opens a new PGM socket.
+    /// Opens a new PGM socket of `family` (IPv4 unless told).
     ///
     /// - Throws: `Errno.socketTypeNotSupported` when the kernel has no PGM
     ///   (pgm.ko is not loaded and cannot be autoloaded: no protocol of type
-    ///   SOCK_RDM exists), or any other errno socket(2) returns.
-    public init() throws(Errno) {
-        try self.init(syscalls: .system)
+    ///   SOCK_RDM exists), `Errno.protocolNotSupported` or
+    ///   `Errno.addressFamilyNotSupported` for IPv6 from a module without it
+    ///   or a kernel without IPv6, or any other errno socket(2) returns.
+    public init(family: Family = .ipv4) throws(Errno) {
+        try self.init(family: family, syscalls: .system)
     }
 
-    init(syscalls: Syscalls) throws(Errno) {
-        let fd = try syscalls.socket(AF_INET, Int32(SOCK_RDM.rawValue), IPPROTO_PGM).get()
+    init(family: Family = .ipv4, syscalls: Syscalls) throws(Errno) {
+        let fd = try syscalls.socket(family.domain, Int32(SOCK_RDM.rawValue), IPPROTO_PGM).get()
         self.fileDescriptor = FileDescriptor(rawValue: fd)
         self.sys = syscalls
+        self.family = family
     }
 
     var fd: Int32 { fileDescriptor.rawValue }
@@ -59,24 +66,53 @@ public struct PGMSocket: ~Copyable {
     /// `0.0.0.0`) and the data-destination port; a source may bind a local
     /// unicast address with port 0 to choose its interface.
     public func bind(to endpoint: IPv4Endpoint) throws(Errno) {
-        var sin = endpoint.sockaddrIn
-        let rc = withUnsafePointer(to: &sin) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                sys.bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
-            }
-        }
-        _ = try rc.get()
+        try bind(to: PGMEndpoint(endpoint))
     }
 
     /// Connects to a group and port: a source's session starts here.
     public func connect(to endpoint: IPv4Endpoint) throws(Errno) {
-        var sin = endpoint.sockaddrIn
-        let rc = withUnsafePointer(to: &sin) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                sys.connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
-            }
+        try connect(to: PGMEndpoint(endpoint))
+    }
+
+    /// Binds to a local address and port of the socket's family: a receiver
+    /// binds the group (or `0.0.0.0`, `::`) and the data-destination port;
+    /// a source may bind a local unicast address with port 0 to choose its
+    /// interface. An IPv6 endpoint's zone becomes `sin6_scope_id`.
+    ///
+    /// - Throws: `Errno.addressFamilyNotSupported` for an endpoint of the
+    ///   other family, `Errno.operationNotSupportedByDevice` (ENODEV) for a
+    ///   zone that names no interface, or the kernel's errno.
+    public func bind(to endpoint: PGMEndpoint) throws(Errno) {
+        try withSockaddr(endpoint) { (a, len) in sys.bind(fd, a, len) }
+    }
+
+    /// Connects to a group and port of the socket's family: a source's
+    /// session starts here. An IPv6 group's zone becomes `sin6_scope_id`
+    /// (the interface a link-scoped group is sent on).
+    ///
+    /// - Throws: as `bind(to:)` with a `PGMEndpoint`.
+    public func connect(to endpoint: PGMEndpoint) throws(Errno) {
+        try withSockaddr(endpoint) { (a, len) in sys.connect(fd, a, len) }
+    }
+
+    /// `call` with the endpoint as a `sockaddr_in` or `sockaddr_in6`.
+    private func withSockaddr(
+        _ endpoint: PGMEndpoint, _ call: (UnsafePointer<sockaddr>, socklen_t) -> Result<Int32, Errno>
+    ) throws(Errno) {
+        guard Family(endpoint.address) == family else { throw .addressFamilyNotSupported }
+        switch endpoint.address {
+        case .v4(let a):
+            var sin = IPv4Endpoint(a, port: endpoint.port).sockaddrIn
+            _ = try withUnsafePointer(to: &sin) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { call($0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+            }.get()
+        case .v6:
+            let scope = try endpoint.zone.map { z throws(Errno) in try sys.index(of: PGMInterface(z)).get() } ?? 0
+            guard var sin6 = endpoint.sockaddrIn6(scopeID: scope) else { throw .addressFamilyNotSupported }
+            _ = try withUnsafePointer(to: &sin6) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { call($0, socklen_t(MemoryLayout<sockaddr_in6>.size)) }
+            }.get()
         }
-        _ = try rc.get()
     }
 
     // MARK: Options
@@ -168,39 +204,96 @@ public struct PGMSocket: ~Copyable {
     /// Joins a multicast group (`PGM_JOIN_GROUP`), on the interface that has
     /// `interface` as an address, or the routing table's choice when nil.
     public func join(group: IPv4Address, interface: IPv4Address? = nil) throws(Errno) {
-        try setRaw(level: SOL_PGM, name: PGM_JOIN_GROUP, value: Self.mreqn(group, interface))
+        try join(group: .v4(group), interface: interface.map { .address($0) })
     }
 
-    /// Leaves a group joined with ``join(group:interface:)``.
+    /// Leaves a group joined with `join(group:interface:)`.
     public func leave(group: IPv4Address, interface: IPv4Address? = nil) throws(Errno) {
-        try setRaw(level: SOL_PGM, name: PGM_LEAVE_GROUP, value: Self.mreqn(group, interface))
+        try leave(group: .v4(group), interface: interface.map { .address($0) })
     }
 
-    private static func mreqn(_ group: IPv4Address, _ interface: IPv4Address?) -> ip_mreqn {
-        var m = ip_mreqn()
-        m.imr_multiaddr.s_addr = group.rawValue.bigEndian
-        m.imr_address.s_addr = (interface?.rawValue ?? 0).bigEndian
-        m.imr_ifindex = 0
-        return m
+    /// Joins a multicast group of the socket's family (`PGM_JOIN_GROUP`:
+    /// `struct ip_mreqn` on IPv4, `struct ipv6_mreq` on IPv6) on
+    /// `interface`, or the routing table's choice when nil.
+    ///
+    /// - Throws: `Errno.addressFamilyNotSupported` for a group of the other
+    ///   family or an IPv4 interface address with an IPv6 group,
+    ///   `Errno.operationNotSupportedByDevice` (ENODEV) for a name no
+    ///   interface has, or the kernel's errno.
+    public func join(group: IPAddress, interface: PGMInterface?) throws(Errno) {
+        try membership(PGM_JOIN_GROUP, group, interface)
+    }
+
+    /// Leaves a group joined with `join(group:interface:)`.
+    public func leave(group: IPAddress, interface: PGMInterface?) throws(Errno) {
+        try membership(PGM_LEAVE_GROUP, group, interface)
+    }
+
+    private func membership(_ name: Int32, _ group: IPAddress, _ interface: PGMInterface?) throws(Errno) {
+        guard Family(group) == family else { throw .addressFamilyNotSupported }
+        switch group {
+        case .v4(let g):
+            var m = ip_mreqn()
+            m.imr_multiaddr.s_addr = g.rawValue.bigEndian
+            switch interface {
+            case .address(let a): m.imr_address.s_addr = a.rawValue.bigEndian
+            case .some(let i): m.imr_ifindex = Int32(bitPattern: try sys.index(of: i).get())
+            case nil: break
+            }
+            try setRaw(level: SOL_PGM, name: name, value: m)
+        case .v6(let g):
+            var m = ipv6_mreq()
+            m.ipv6mr_multiaddr = g.in6
+            m.ipv6mr_interface = try interface.map { i throws(Errno) in try sys.index(of: i).get() } ?? 0
+            try setRaw(level: SOL_PGM, name: name, value: m)
+        }
     }
 
     /// The interface multicast is sent from (`IP_MULTICAST_IF`), by one of
     /// its addresses.
     public func setMulticastInterface(_ address: IPv4Address) throws(Errno) {
-        var a = in_addr()
-        a.s_addr = address.rawValue.bigEndian
-        try setRaw(level: Int32(IPPROTO_IP), name: IP_MULTICAST_IF, value: a)
+        try setMulticastInterface(.address(address))
     }
 
-    /// The TTL of multicast packets (`IP_MULTICAST_TTL`).
+    /// The interface multicast is sent from: `IP_MULTICAST_IF` on IPv4 (an
+    /// address, or a name or index as `struct ip_mreqn`'s index),
+    /// `IPV6_MULTICAST_IF` on IPv6 (an index; a name is looked up).
+    ///
+    /// - Throws: `Errno.addressFamilyNotSupported` for an IPv4 address on
+    ///   an IPv6 socket, `Errno.operationNotSupportedByDevice` (ENODEV) for
+    ///   a name no interface has, or the kernel's errno.
+    public func setMulticastInterface(_ interface: PGMInterface) throws(Errno) {
+        switch (family, interface) {
+        case (.ipv4, .address(let address)):
+            var a = in_addr()
+            a.s_addr = address.rawValue.bigEndian
+            try setRaw(level: Int32(IPPROTO_IP), name: IP_MULTICAST_IF, value: a)
+        case (.ipv4, _):
+            var m = ip_mreqn()
+            m.imr_ifindex = Int32(bitPattern: try sys.index(of: interface).get())
+            try setRaw(level: Int32(IPPROTO_IP), name: IP_MULTICAST_IF, value: m)
+        case (.ipv6, _):
+            let i = try sys.index(of: interface).get()
+            try setRaw(level: Int32(IPPROTO_IPV6), name: IPV6_MULTICAST_IF, value: Int32(bitPattern: i))
+        }
+    }
+
+    /// The hop limit of multicast packets: `IP_MULTICAST_TTL` on IPv4,
+    /// `IPV6_MULTICAST_HOPS` on IPv6.
     public func setMulticastTTL(_ ttl: UInt8) throws(Errno) {
-        try setRaw(level: Int32(IPPROTO_IP), name: IP_MULTICAST_TTL, value: Int32(ttl))
+        switch family {
+        case .ipv4: try setRaw(level: Int32(IPPROTO_IP), name: IP_MULTICAST_TTL, value: Int32(ttl))
+        case .ipv6: try setRaw(level: Int32(IPPROTO_IPV6), name: IPV6_MULTICAST_HOPS, value: Int32(ttl))
+        }
     }
 
     /// Whether this host's own receivers get a copy of what it sends
-    /// (`IP_MULTICAST_LOOP`).
+    /// (`IP_MULTICAST_LOOP`, `IPV6_MULTICAST_LOOP` on IPv6).
     public func setMulticastLoop(_ on: Bool) throws(Errno) {
-        try setRaw(level: Int32(IPPROTO_IP), name: IP_MULTICAST_LOOP, value: Int32(on ? 1 : 0))
+        switch family {
+        case .ipv4: try setRaw(level: Int32(IPPROTO_IP), name: IP_MULTICAST_LOOP, value: Int32(on ? 1 : 0))
+        case .ipv6: try setRaw(level: Int32(IPPROTO_IPV6), name: IPV6_MULTICAST_LOOP, value: Int32(on ? 1 : 0))
+        }
     }
 
     /// The receive buffer (`SO_RCVBUF`), in bytes; the kernel doubles it.
@@ -330,7 +423,8 @@ public struct PGMSocket: ~Copyable {
     /// - Parameter mode: ``IOMode/nonBlocking`` fails with
     ///   `Errno.resourceTemporarilyUnavailable` when nothing waits.
     public func receive(into buffer: UnsafeMutableRawBufferPointer, mode: IOMode = .blocking) throws(Errno) -> Received {
-        var name = sockaddr_pgm()
+        // Room for either family's name; sa_family says which it is.
+        var name = sockaddr_pgm6()
         var iov = iovec(iov_base: buffer.baseAddress, iov_len: buffer.count)
         // Room for one PGM_RECVSQN control message (a __u32).
         var control = (UInt64(0), UInt64(0), UInt64(0), UInt64(0))
@@ -342,7 +436,7 @@ public struct PGMSocket: ~Copyable {
                 withUnsafeMutableBytes(of: &control) { cbuf in
                     var m = msghdr()
                     m.msg_name = UnsafeMutableRawPointer(namep)
-                    m.msg_namelen = socklen_t(MemoryLayout<sockaddr_pgm>.size)
+                    m.msg_namelen = socklen_t(MemoryLayout<sockaddr_pgm6>.size)
                     m.msg_iov = iovp
                     m.msg_iovlen = 1
                     m.msg_control = cbuf.baseAddress
@@ -356,12 +450,24 @@ public struct PGMSocket: ~Copyable {
             }
         }.get()
         let truncated = n > buffer.count || flagsOut & Int32(MSG_TRUNC) != 0
-        let source = IPv4Endpoint(name.sin)
-        let tsi: TSI? =
-            Int(nameLen) >= MemoryLayout<sockaddr_pgm>.size ? TSI(name.tsi) : nil
+        let (source, tsi) = Self.decodeName(name, length: Int(nameLen))
         return Received(
             count: min(n, buffer.count), length: n, isTruncated: truncated,
             transportSessionID: tsi, source: source, sequenceNumber: sequence)
+    }
+
+    /// The source and TSI of a received APDU's `msg_name`: a `struct
+    /// sockaddr_pgm6` on IPv6, a `struct sockaddr_pgm` on IPv4 (its
+    /// `sa_family` says which); the TSI is nil when the name is a plain
+    /// `sockaddr_in` or `sockaddr_in6`.
+    static func decodeName(_ name: sockaddr_pgm6, length: Int) -> (PGMEndpoint, TSI?) {
+        if name.sin6.sin6_family == sa_family_t(AF_INET6) {
+            let tsi = length >= MemoryLayout<sockaddr_pgm6>.size ? TSI(name.tsi) : nil
+            return (PGMEndpoint(name.sin6), tsi)
+        }
+        let v4 = withUnsafeBytes(of: name) { $0.loadUnaligned(as: sockaddr_pgm.self) }
+        let tsi = length >= MemoryLayout<sockaddr_pgm>.size ? TSI(v4.tsi) : nil
+        return (PGMEndpoint(IPv4Endpoint(v4.sin)), tsi)
     }
 
     /// The `SOL_PGM`/`PGM_RECVSQN` control message of a received APDU.
@@ -519,7 +625,7 @@ public struct PGMSocket: ~Copyable {
     /// the socket open while iterating. Cancelling the iterating task ends
     /// the sequence (the next element is nil) and wakes the waiting thread.
     public func events(maximumLength: Int = 65536) -> PGMEvents {
-        PGMEvents(fd: fd, syscalls: sys, maximumLength: maximumLength)
+        PGMEvents(fd: fd, family: family, syscalls: sys, maximumLength: maximumLength)
     }
 }
 
@@ -543,10 +649,11 @@ public struct Received: Sendable, Hashable {
     /// The APDU did not fit the buffer; its tail is gone.
     public var isTruncated: Bool
     /// The session the APDU came from; nil only if the kernel returned a
-    /// plain `sockaddr_in`.
+    /// plain `sockaddr_in` or `sockaddr_in6`.
     public var transportSessionID: TSI?
-    /// The source's IP address and data-source port.
-    public var source: IPv4Endpoint
+    /// The source's IP address and data-source port (on IPv6, with the
+    /// interface index of a link-local source as its zone).
+    public var source: PGMEndpoint
     /// The sequence number of the APDU's first packet; nil unless
     /// ``PGMSocket/setReceiveSequenceNumbers(_:)`` turned them on.
     public var sequenceNumber: SequenceNumber? = nil

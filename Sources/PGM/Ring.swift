@@ -83,7 +83,7 @@ public struct MessageView {
     /// The session it belongs to.
     public let transportSessionID: TSI
     /// The source's IP address and data-source port.
-    public let source: IPv4Endpoint
+    public let source: PGMEndpoint
     /// The APDU's bytes, valid only until the closure returns.
     public let bytes: UnsafeRawBufferPointer
     /// The sequence number of the APDU's first packet (always in ring mode;
@@ -273,7 +273,7 @@ final class ReceiveRing: @unchecked Sendable {
         let payload = rec + MemoryLayout<pgm_ring_rec>.size
         let room = Int(h.len) - MemoryLayout<pgm_ring_rec>.size
         let tsi = TSI(h.tsi)
-        let source = IPv4Endpoint(address: UInt32(bigEndian: h.saddr), port: UInt16(bigEndian: h.tsi.sport))
+        let source = PGMEndpoint(IPv4Address(rawValue: UInt32(bigEndian: h.saddr)), port: UInt16(bigEndian: h.tsi.sport))
         switch Int(h.type) {
         case Int(PGM_REC_DATA.rawValue):
             guard Int(h.data_len) <= room else { throw .badMessage }
@@ -284,7 +284,7 @@ final class ReceiveRing: @unchecked Sendable {
             return body(.message(v))
         case Int(PGM_REC_SPILL.rawValue):
             // Too large for the ring: this APDU waits on the receive queue.
-            let sock = PGMSocket(borrowing: fd, syscalls: sys)
+            let sock = PGMSocket(borrowing: fd, family: .ipv4, syscalls: sys)
             let n = max(Int(h.data_len), 1)
             let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: n, alignment: 16)
             defer { buffer.deallocate() }
@@ -369,7 +369,7 @@ final class ReceiveRing: @unchecked Sendable {
 
     /// The kernel's counters for this ring.
     func statistics() throws(Errno) -> RingStatistics {
-        RingStatistics(try PGMSocket(borrowing: fd, syscalls: sys)
+        RingStatistics(try PGMSocket(borrowing: fd, family: .ipv4, syscalls: sys)
             .getRaw(level: SOL_PGM, name: PGM_RX_RING_STATS, as: pgm_rx_ring_stats.self, counters: true))
     }
 }

@@ -35,6 +35,9 @@ struct Syscalls: Sendable {
     /// receive ring.
     var mapRing: @Sendable (_ fd: Int32, _ length: Int) -> Result<UnsafeMutableRawPointer, Errno>
     var unmap: @Sendable (_ address: UnsafeMutableRawPointer, _ length: Int) -> Result<Int32, Errno>
+    /// if_nametoindex(3): the index of the interface of that name in this
+    /// network namespace, or the errno (ENODEV: no such interface).
+    var interfaceIndex: @Sendable (_ name: String) -> Result<UInt32, Errno>
 
     /// The real system calls.
     static let system = Syscalls(
@@ -52,7 +55,11 @@ struct Syscalls: Sendable {
             guard let p, p != MAP_FAILED else { return .failure(Errno(rawValue: Glibc.errno)) }
             return .success(p)
         },
-        unmap: { p, len in valueOrErrno { Glibc.munmap(p, len) } }
+        unmap: { p, len in valueOrErrno { Glibc.munmap(p, len) } },
+        interfaceIndex: { name in
+            let i = Glibc.if_nametoindex(name)
+            return i == 0 ? .failure(Errno(rawValue: Glibc.errno)) : .success(i)
+        }
     )
 }
 

@@ -111,8 +111,9 @@ extension IPv4Endpoint {
 public struct Message: Sendable, Hashable {
     /// The session it belongs to.
     public var transportSessionID: TSI
-    /// The source's IP address and data-source port.
-    public var source: IPv4Endpoint
+    /// The source's IP address and data-source port (on IPv6, with the
+    /// interface index of a link-local source as its zone).
+    public var source: PGMEndpoint
     /// The APDU's bytes.
     public var bytes: [UInt8]
     /// The APDU was longer than the receive allowed; its tail is gone.
@@ -124,7 +125,7 @@ public struct Message: Sendable, Hashable {
 
     /// A message from its parts.
     public init(
-        transportSessionID: TSI, source: IPv4Endpoint, bytes: [UInt8], isTruncated: Bool = false,
+        transportSessionID: TSI, source: PGMEndpoint, bytes: [UInt8], isTruncated: Bool = false,
         sequenceNumber: SequenceNumber? = nil
     ) {
         self.transportSessionID = transportSessionID

@@ -11,10 +11,11 @@ public enum Doing: Sendable, Equatable {
     /// Opening a PGM socket: socket(AF_INET, SOCK_RDM, IPPROTO_PGM).
     case openingSocket
     /// A PGM source starting a session to `group` or sending to it, from the
-    /// interface with the address `interface` when one was given.
+    /// interface `interface` (an IPv4 address, or an IPv6 group's interface
+    /// name) when one was given.
     case sending(group: String, interface: String?)
     /// A PGM receiver binding to `group` and joining it, on the interface
-    /// with the address `interface` when one was given.
+    /// `interface` (as for ``sending(group:interface:)``) when one was given.
     case receiving(group: String, interface: String?)
     /// Opening a packet socket for a live capture (pgm-dump).
     case capturing
@@ -35,8 +36,19 @@ public func errnoText(_ code: Int32) -> String {
 public let pgmModuleHint =
     "is pgm.ko loaded? `modprobe pgm` loads it with the udp_tunnel module it needs"
 
-/// A multicast route, for the hints that ask for one.
-private let routeHint = "add a route for 224.0.0.0/4 (ip route add 224.0.0.0/4 dev IFACE)"
+/// A multicast route, for the hints that ask for one: IPv4's, or IPv6's
+/// for a group written in brackets ("[ff15::1]:7500").
+private func routeHint(_ group: String) -> String {
+    isIPv6(group)
+        ? "add a route for ff00::/8 (ip -6 route add ff00::/8 dev IFACE)"
+        : "add a route for 224.0.0.0/4 (ip route add 224.0.0.0/4 dev IFACE)"
+}
+
+/// Whether a group as the tools print it is IPv6 ("[ff15::1]:7500").
+private func isIPv6(_ group: String) -> Bool { group.hasPrefix("[") }
+
+/// What to give as --interface: IPv6 takes a name, IPv4 an address.
+private func interfaceHint(_ group: String) -> String { isIPv6(group) ? "--interface NAME" : "--interface ADDRESS" }
 
 /// The cause of errno `code` while `doing`, and what to do about it, or
 /// nil when the errno's text says it all.
@@ -46,15 +58,17 @@ public func errnoCause(_ code: Int32, doing: Doing) -> String? {
          (.sending, ESOCKTNOSUPPORT), (.sending, EPROTONOSUPPORT),
          (.receiving, ESOCKTNOSUPPORT), (.receiving, EPROTONOSUPPORT):
         return pgmModuleHint
-    case (.sending(_, let i?), ENODEV), (.sending(_, let i?), EADDRNOTAVAIL),
-         (.receiving(_, let i?), ENODEV), (.receiving(_, let i?), EADDRNOTAVAIL):
-        return "no local interface has the address \(i); `ip -4 address` lists them"
+    case (.sending(let g, let i?), ENODEV), (.sending(let g, let i?), EADDRNOTAVAIL),
+         (.receiving(let g, let i?), ENODEV), (.receiving(let g, let i?), EADDRNOTAVAIL):
+        return isIPv6(g)
+            ? "\(i) is not an interface that can take \(g); `ip -6 address` lists them"
+            : "no local interface has the address \(i); `ip -4 address` lists them"
     case (.sending(let g, nil), ENETUNREACH):
-        return "no route to \(g): give --interface ADDRESS or \(routeHint)"
+        return "no route to \(g): give \(interfaceHint(g)) or \(routeHint(g))"
     case (.sending(let g, _?), ENETUNREACH):
-        return "no route to \(g): \(routeHint)"
+        return "no route to \(g): \(routeHint(g))"
     case (.receiving(let g, nil), ENODEV):
-        return "no route to \(g) to choose an interface by: give --interface ADDRESS or \(routeHint)"
+        return "no route to \(g) to choose an interface by: give \(interfaceHint(g)) or \(routeHint(g))"
     case (.sending, EACCES), (.receiving, EACCES):
         return "a port below net.ipv4.ip_unprivileged_port_start (1024 by default) needs CAP_NET_BIND_SERVICE"
     case (.resolvingInterface(let n), ENODEV):

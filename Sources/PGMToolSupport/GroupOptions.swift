@@ -10,14 +10,18 @@ import Glibc
 /// pgm-perf take them: a multicast group, a data-destination port and the
 /// interface to use, checked before anything is opened.
 ///
-/// The group may be an OpenPGM/ZeroMQ network string, the interface and the
-/// group separated by a semicolon: `eth0;239.192.0.1`,
-/// `192.168.1.5;239.192.0.1`, or `;239.192.0.1` for the default interface.
-/// An interface is an IPv4 address of this host or an interface name,
-/// which stands for the interface's (first) IPv4 address.
+/// The group is IPv4 (239.192.0.1) or IPv6 (ff15::1, with a zone for a
+/// link-scoped one: ff02::1%eth0). It may be an OpenPGM/ZeroMQ network
+/// string, the interface and the group separated by a semicolon:
+/// `eth0;239.192.0.1`, `192.168.1.5;239.192.0.1`, `eth0;ff15::1`, or
+/// `;239.192.0.1` for the default interface. With an IPv4 group an
+/// interface is an IPv4 address of this host or an interface name, which
+/// stands for the interface's (first) IPv4 address; with an IPv6 group it
+/// is an interface name (IPv6 names interfaces by index, not by address).
 public struct GroupOptions: ParsableArguments {
     @Option(help: ArgumentHelp(
-        "Multicast group, or a network string INTERFACE;GROUP (eth0;239.192.0.1, ;239.192.0.1).",
+        "Multicast group (239.192.0.1; pgm-send and pgm-recv also take IPv6: ff15::1, ff02::1%eth0), "
+            + "or a network string INTERFACE;GROUP (eth0;239.192.0.1, eth0;ff15::1, ;239.192.0.1).",
         valueName: "address"))
     public var group = "239.192.0.1"
 
@@ -25,7 +29,8 @@ public struct GroupOptions: ParsableArguments {
     public var port = 7500
 
     @Option(help: ArgumentHelp(
-        "The interface to send from or join on: its name (eth0) or an IPv4 address of it (default: the route's).",
+        "The interface to send from or join on: its name (eth0), or with an IPv4 group an IPv4 address of it "
+            + "(default: the route's, or an IPv6 group's %zone).",
         valueName: "name|address"))
     public var interface: String?
 
@@ -35,17 +40,41 @@ public struct GroupOptions: ParsableArguments {
         guard let (i, g) = Self.split(group) else {
             throw ValidationError("--group takes one group, or INTERFACE;GROUP; got '\(group)'")
         }
-        guard (try? IPv4Address(g))?.isMulticast == true else {
-            throw ValidationError("--group wants an IPv4 multicast address (224.0.0.0/4); got '\(group)'")
+        guard let (address, zone) = try? IPAddress.parseWithZone(g), address.isMulticast else {
+            throw ValidationError(
+                "--group wants a multicast address, IPv4 (224.0.0.0/4) or IPv6 (ff00::/8, ff02::1%eth0); got '\(group)'")
         }
         if let i, interface != nil {
             throw ValidationError("--group '\(group)' names the interface '\(i)' and --interface another: give it once")
         }
-        if let i = interface ?? i, InterfaceSpec(i) == nil {
-            throw ValidationError("--interface wants an IPv4 address of this host or an interface name; got '\(i)'")
+        let chosen = interface ?? i
+        if let i = chosen {
+            switch (InterfaceSpec(i), address) {
+            case (nil, _):
+                throw ValidationError("--interface wants an IPv4 address of this host or an interface name; got '\(i)'")
+            case (.address?, .v6):
+                throw ValidationError(
+                    "--interface \(i) is an IPv4 address; with the IPv6 group \(address) name the interface (eth0)")
+            default:
+                break
+            }
+        }
+        if case .v6(let a) = address, a.needsScope, zone == nil, chosen == nil {
+            throw ValidationError(
+                "--group \(address) is link-scoped: name its interface, as \(address)%eth0 or with --interface")
         }
         guard (1...65535).contains(port) else { throw ValidationError("--port must be 1-65535; got \(port)") }
     }
+
+    /// Refuses an IPv6 group, for a tool that has only IPv4 (pgm-perf).
+    public func requireIPv4(_ tool: String) throws {
+        if case .v6? = groupAddress {
+            throw ValidationError("\(tool) is IPv4 only; --group '\(group)' is IPv6 (pgm-send and pgm-recv take it)")
+        }
+    }
+
+    /// The group's address and zone, nil before validation.
+    var groupAddress: IPAddress? { try? IPAddress.parseWithZone(Self.split(group)?.1 ?? group).0 }
 
     /// A network string's interface (nil when none) and group.
     static func split(_ s: String) -> (String?, String)? {
@@ -57,13 +86,31 @@ public struct GroupOptions: ParsableArguments {
         }
     }
 
-    /// The group and port, once validated.
-    public var endpoint: IPv4Endpoint {
+    /// The group, its zone and the port, once validated.
+    public var endpoint: PGMEndpoint {
+        let parsed = try? IPAddress.parseWithZone(Self.split(group)?.1 ?? group)
+        return PGMEndpoint(parsed?.0 ?? .v4(.any), port: UInt16(clamping: port), zone: parsed?.1)
+    }
+
+    /// The group and port of an IPv4 group (``requireIPv4(_:)``), once validated.
+    public var ipv4Endpoint: IPv4Endpoint {
         IPv4Endpoint((try? IPv4Address(Self.split(group)?.1 ?? group)) ?? .any, port: UInt16(clamping: port))
     }
 
     /// The interface as given, by --interface or in the network string.
     public var interfaceText: String? { interface ?? Self.split(group)?.0 }
+
+    /// The interface for the library, nil for the routing table's choice
+    /// (or the IPv6 group's zone): with an IPv4 group an address (a name
+    /// stands for the interface's first IPv4 address, as ``interfaceAddress()``
+    /// finds it), with an IPv6 group the name.
+    ///
+    /// - Throws: a ``Failure`` naming the cause, as ``interfaceAddress()``.
+    public func pgmInterface() throws(Failure) -> PGMInterface? {
+        guard case .v6? = groupAddress else { return try interfaceAddress().map { .address($0) } }
+        guard let text = interfaceText else { return nil }
+        return .name(text)
+    }
 
     /// The interface's IPv4 address, nil for the routing table's choice.
     ///

@@ -1,4 +1,4 @@
-/// Text that is not what it was meant to be: an IPv4 address or endpoint,
+/// Text that is not what it was meant to be: an IP address or endpoint,
 /// a GSI or a TSI. The description says what was wanted and what is wrong,
 /// so that a tool can print it as it is.
 public struct VocabularyParseError: Error, Hashable, Sendable, CustomStringConvertible {
@@ -8,6 +8,7 @@ public struct VocabularyParseError: Error, Hashable, Sendable, CustomStringConve
         case ipv4Endpoint = "an IPv4 endpoint"
         case ipv6Address = "an IPv6 address"
         case ipAddress = "an IP address"
+        case endpoint = "an endpoint"
         case gsi = "a GSI"
         case tsi = "a TSI"
 
@@ -18,6 +19,7 @@ public struct VocabularyParseError: Error, Hashable, Sendable, CustomStringConve
             case .ipv4Endpoint: "a.b.c.d:port, e.g. 239.192.0.1:7500"
             case .ipv6Address: "RFC 4291 text, e.g. ff15::1 or fe80::1"
             case .ipAddress: "a.b.c.d or RFC 4291 text, e.g. 239.192.0.1 or ff15::1"
+            case .endpoint: "a.b.c.d:port or [IPv6]:port, e.g. 239.192.0.1:7500, [ff15::1]:7500 or [fe80::1%eth0]:7500"
             case .gsi: "six octets in dotted decimal (2.0.94.16.32.48) or colon-separated hex (02:00:5e:10:20:30)"
             case .tsi: "GSI.port, e.g. 2.0.94.16.32.48.40000 or 02:00:5e:10:20:30.40000"
             }

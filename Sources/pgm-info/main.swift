@@ -18,14 +18,15 @@ struct PGMInfo: ParsableCommand {
     var json = false
 
     @Option(name: .customLong("connect"), help: ArgumentHelp(
-        "Also start a source session to this group and print its TSI (nothing is sent).",
+        "Also start a source session to this group and print its TSI (nothing is sent); "
+            + "an IPv6 group ([ff15::1]:7500) makes the socket an IPv6 one.",
         valueName: "group:port"))
     var connectTo: String?
 
     func validate() throws {
         if let c = connectTo {
             do {
-                _ = try IPv4Endpoint(c)
+                _ = try PGMEndpoint(c)
             } catch {
                 throw ValidationError("--connect wants a multicast group and port: \(error)")
             }
@@ -33,11 +34,14 @@ struct PGMInfo: ParsableCommand {
     }
 
     func run() throws {
+        let endpoint = connectTo.flatMap { try? PGMEndpoint($0) }
+        let family = endpoint.map { PGMSocket.Family($0.address) } ?? .ipv4
         let socket: PGMSocket
         do {
-            socket = try PGMSocket()
+            socket = try PGMSocket(family: family)
         } catch {
-            throw Failure(systemErrorMessage("socket(AF_INET, SOCK_RDM, IPPROTO_PGM)", errno: error.rawValue, doing: .openingSocket))
+            throw Failure(systemErrorMessage("socket(\(family), SOCK_RDM, IPPROTO_PGM)", errno: error.rawValue,
+                                             doing: .openingSocket))
         }
         var rows: [(String, String, UInt32, UInt32)] = []
         for t in Tunable.allCases {
@@ -54,7 +58,7 @@ struct PGMInfo: ParsableCommand {
             ("rx_mem", s.receiverMemory),
         ]
         var session: (String, String)?
-        if let c = connectTo, let ep = try? IPv4Endpoint(c) {
+        if let ep = endpoint {
             do {
                 try socket.connect(to: ep)
             } catch {
@@ -69,7 +73,7 @@ struct PGMInfo: ParsableCommand {
             let cnts = counters.map { "\"\($0.0)\":\($0.1)" }.joined(separator: ",")
             print("{\"options\":{\(opts)},\"netns\":{\(cnts)}\(sess)}")
         } else {
-            print("socket(AF_INET, SOCK_RDM, IPPROTO_PGM) = fd \(socket.fileDescriptor.rawValue)")
+            print("socket(\(family), SOCK_RDM, IPPROTO_PGM) = fd \(socket.fileDescriptor.rawValue)")
             print("\nSOL_PGM option          value       unit     model default")
             for r in rows {
                 let mark = r.2 == r.3 ? "" : "  (differs)"

@@ -110,6 +110,7 @@ struct Recv: ParsableCommand {
     var quiet = false
 
     func validate() throws {
+        try target.requireIPv4("pgm-perf")
         do throws(OptionValueError) {
             _ = try timeout
             _ = try hold
@@ -212,7 +213,7 @@ struct Recv: ParsableCommand {
     }
 
     func run() throws {
-        let group = target.endpoint
+        let group = target.ipv4Endpoint
         let interface = try target.interfaceAddress()
         var options = ReceiverOptions()
         if let p = try profile.selected { options.apply(profile: p) }

@@ -125,6 +125,7 @@ struct Send: ParsableCommand {
     }
 
     func validate() throws {
+        try target.requireIPv4("pgm-perf")
         let list: [Int]
         do { list = try parsedSizes() } catch { throw ValidationError(error.description) }
         let chosen = try Baseline.parseList(baselineText)
@@ -174,13 +175,13 @@ struct Send: ParsableCommand {
         let list = try parsedSizes()
         let perSize = 1 + baselines.count
         let phases = UInt8(list.count * perSize)
-        let group = target.endpoint
+        let group = target.ipv4Endpoint
         let interface = try target.interfaceAddress()
         var options = SourceOptions()
         if let p = try profile.selected { options.apply(profile: p) }
         if let r = try rate { options.txwMaxRte = r }
         let gap = try self.gap, linger = try self.linger
-        options.interface = interface
+        options.interface = interface.map { .address($0) }
         options.multicastTTL = ttl.map { UInt8(clamping: $0) }
         options.fec = fec.checked
 

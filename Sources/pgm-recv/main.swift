@@ -92,7 +92,7 @@ struct PGMRecv: ParsableCommand {
 
     /// What one session delivered.
     struct Session {
-        var source: IPv4Endpoint
+        var source: PGMEndpoint
         var messages: UInt64 = 0
         var bytes: UInt64 = 0
         var truncated: UInt64 = 0
@@ -106,7 +106,7 @@ struct PGMRecv: ParsableCommand {
     func run() throws {
         let endpoint = target.endpoint
         let timeout = try self.timeout
-        let interface = try target.interfaceAddress()
+        let interface = try target.pgmInterface()
         let chosen = try profile.selected
         let receiver: PGMReceiver
         do {
@@ -116,12 +116,14 @@ struct PGMRecv: ParsableCommand {
             if let j = joinMax { options.joinMax = UInt32(j) }
             parityNAKs.apply(to: &options)
             receiver = try PGMReceiver(group: endpoint, interface: interface, options: options)
-        } catch .socketTypeNotSupported {
-            throw Failure(systemErrorMessage("socket(AF_INET, SOCK_RDM, IPPROTO_PGM)",
+        } catch .system(.socketTypeNotSupported) {
+            throw Failure(systemErrorMessage("socket(\(PGMSocket.Family(endpoint.address)), SOCK_RDM, IPPROTO_PGM)",
                                              errno: Errno.socketTypeNotSupported.rawValue, doing: .openingSocket))
-        } catch {
-            throw Failure(systemErrorMessage("receiving on \(endpoint)", errno: error.rawValue,
+        } catch .system(let e) {
+            throw Failure(systemErrorMessage("receiving on \(endpoint)", errno: e.rawValue,
                                              doing: .receiving(group: endpoint.description, interface: interface?.description)))
+        } catch {
+            throw Failure("receiving on \(endpoint): \(error)")
         }
         if json {
             print(JSON.object([("event", .string("ready")), ("group", .string(endpoint.description))]).text)
@@ -245,7 +247,7 @@ struct PGMRecv: ParsableCommand {
                 + (timedOut ? " (timeout)" : ""))
             for id in order {
                 guard let s = table[id] else { continue }
-                print("  session \(id) from \(s.source.address): \(s.messages) messages, \(s.bytes) bytes, "
+                print("  session \(id) from \(s.source.host): \(s.messages) messages, \(s.bytes) bytes, "
                     + "\(s.lost) sqns lost, \(s.truncated) truncated, ended: \(s.end?.description ?? "no")"
                     + (zmq ? ", \(s.framingErrors) framing errors" : ""))
                 print("    sha256 \(s.hash.hexDigest())")

@@ -72,7 +72,7 @@ struct PGMSend: ParsableCommand {
     @Option(parsing: .unconditional, help: "Seed of the made-up APDUs (0-18446744073709551615).")
     var seed: UInt64 = 1
 
-    @Option(parsing: .unconditional, help: ArgumentHelp("IP_MULTICAST_TTL, 0-255 (0: this host only).", valueName: "hops"))
+    @Option(parsing: .unconditional, help: ArgumentHelp("IP_MULTICAST_TTL (IPV6_MULTICAST_HOPS for an IPv6 group), 0-255 (0: this host only).", valueName: "hops"))
     var ttl: Int?
 
     @OptionGroup var udp: UDPOptions
@@ -116,18 +116,20 @@ struct PGMSend: ParsableCommand {
         options.udpEncapsulation = udp.encapsulation
         options.fec = fec.checked
         options.multicastTTL = ttl.map { UInt8(clamping: $0) }
-        let interface = try target.interfaceAddress()
+        let interface = try target.pgmInterface()
         options.interface = interface
         let endpoint = target.endpoint
         let doing = Doing.sending(group: endpoint.description, interface: interface?.description)
         let source: PGMSource
         do {
             source = try PGMSource(group: endpoint, options: options)
-        } catch .socketTypeNotSupported {
-            throw Failure(systemErrorMessage("socket(AF_INET, SOCK_RDM, IPPROTO_PGM)",
+        } catch .system(.socketTypeNotSupported) {
+            throw Failure(systemErrorMessage("socket(\(PGMSocket.Family(endpoint.address)), SOCK_RDM, IPPROTO_PGM)",
                                              errno: Errno.socketTypeNotSupported.rawValue, doing: .openingSocket))
+        } catch .system(let e) {
+            throw Failure(systemErrorMessage("starting a session to \(endpoint)", errno: e.rawValue, doing: doing))
         } catch {
-            throw Failure(systemErrorMessage("starting a session to \(endpoint)", errno: error.rawValue, doing: doing))
+            throw Failure("starting a session to \(endpoint): \(error)")
         }
         let tsi = try source.transportSessionID()
 

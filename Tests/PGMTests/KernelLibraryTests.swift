@@ -20,7 +20,7 @@ struct KernelLibraryTests {
 
     func sourceOptions() -> SourceOptions {
         var o = SourceOptions()
-        o.interface = local
+        o.interface = .address(local)
         o.multicastLoop = true
         o.txwMaxRte = 10_000_000
         return o
@@ -45,7 +45,7 @@ struct KernelLibraryTests {
             switch e {
             case .message(let m):
                 #expect(m.transportSessionID == tsi)
-                #expect(m.source.address == local)
+                #expect(m.source.address == .v4(local))
                 #expect(!m.isTruncated)
                 #expect(m.bytes == apdu(got), "APDU \(got)")
                 if let sqn = m.sequenceNumber { sequence.append(sqn) } else { Issue.record("APDU \(got) without sqn") }
@@ -105,7 +105,7 @@ struct KernelLibraryTests {
             switch v {
             case .message(let m):
                 #expect(m.transportSessionID == tsi)
-                #expect(m.source.address == local)
+                #expect(m.source.address == .v4(local))
                 #expect(m.bytes.elementsEqual(apdu(got)), "APDU \(got)")
                 if let s = m.sequenceNumber, let l = lastSqn { #expect(l < s) }
                 lastSqn = m.sequenceNumber
@@ -192,5 +192,74 @@ struct KernelLibraryTests {
         }
         #expect(reason == .reset)
         try receiver.close()
+    }
+
+    /// A global IPv6 address of dummy0, if it has one (not link-local).
+    static func dummyIPv6() -> IPv6Address? {
+        var list: UnsafeMutablePointer<ifaddrs>?
+        guard getifaddrs(&list) == 0 else { return nil }
+        defer { freeifaddrs(list) }
+        var p = list
+        while let e = p {
+            defer { p = e.pointee.ifa_next }
+            guard let sa = e.pointee.ifa_addr, sa.pointee.sa_family == sa_family_t(AF_INET6),
+                  let name = e.pointee.ifa_name, String(cString: name) == "dummy0"
+            else { continue }
+            let sin6 = UnsafeRawPointer(sa).loadUnaligned(as: sockaddr_in6.self)
+            let a = withUnsafeBytes(of: sin6.sin6_addr) { IPv6Address(bytes: $0) }
+            if let a, !a.needsScope { return a }
+        }
+        return nil
+    }
+
+    /// IPv6 end to end through the library, when dummy0 has a global IPv6
+    /// address with ff15::/16 routed to it, which suite.sh does not set up:
+    /// `ip -6 addr add fd00:98::1/64 dev dummy0 nodad;
+    /// ip -6 route replace ff15::/16 dev dummy0`, then
+    /// `PGM_VM=1 swift test --filter KernelLibraryTests`.
+    @Test(.enabled(if: inVM && dummyIPv6() != nil, "needs pgm.ko and an IPv6 address on dummy0"))
+    func ipv6SourceToReceiver() throws {
+        let local6 = try #require(Self.dummyIPv6())
+        let group = try PGMEndpoint("[ff15::41]:7546")
+        var ro = ReceiverOptions()
+        ro.peerExpiry = .seconds(5)
+        let receiver = try PGMReceiver(group: group, interface: .name("dummy0"), options: ro)
+        #expect(receiver.socket.family == .ipv6)
+        var so = SourceOptions()
+        so.interface = .name("dummy0")
+        so.multicastLoop = true
+        so.multicastTTL = 1
+        so.txwMaxRte = 10_000_000
+        let source = try PGMSource(group: group, options: so)
+        let tsi = try source.transportSessionID()
+        let n = 100
+        var got = 0
+        var end: SessionEnd?
+        func handle(_ e: Event) {
+            switch e {
+            case .message(let m):
+                #expect(m.transportSessionID == tsi)
+                #expect(m.source.address == .v6(local6))
+                #expect(m.bytes == apdu(got), "APDU \(got)")
+                got += 1
+            case .loss(let l):
+                Issue.record("loss on loopback: \(l)")
+            case .sessionEnded(let s):
+                end = s
+            }
+        }
+        for i in 0..<n {
+            try source.send(contentsOf: apdu(i))
+            while let e = try receiver.nextEvent(timeout: .zero) { handle(e) }
+        }
+        try source.close(linger: .seconds(1))
+        while end == nil, let e = try receiver.nextEvent(timeout: .seconds(10)) { handle(e) }
+        #expect(got == n)
+        #expect(end?.reason == .finished)
+        try receiver.close()
+        // The ring is IPv4 only: refused before a socket is opened.
+        var ring = ReceiverOptions()
+        ring.ring = RingOptions()
+        #expect(throws: PGMSetupError.ringNotOnIPv6) { try PGMReceiver(group: group, options: ring).close() }
     }
 }

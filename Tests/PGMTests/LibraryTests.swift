@@ -60,7 +60,7 @@ struct LibraryTests {
         var o = SourceOptions()
         o.txwMaxRte = 1_000_000
         o.spmAmbientIvl = .milliseconds(500)
-        o.interface = IPv4Address(10, 99, 0, 1)
+        o.interface = .address(IPv4Address(10, 99, 0, 1))
         o.globalSourceID = GSI(1, 2, 3, 4, 5, 6)
         let src = try PGMSource(group: try IPv4Endpoint("239.192.0.1:7500"), options: o, syscalls: k.syscalls)
         #expect(u32(k.option(SOL_PGM, PGM_TXW_MAX_RTE)) == 1_000_000)
@@ -152,7 +152,7 @@ struct LibraryTests {
                                  options: ReceiverOptions(), syscalls: k.syscalls) }
         #expect(k.calls.filter { $0 == "close" }.count == 3)
         // A receive loop's borrowed view of the descriptor closes nothing.
-        do { _ = PGMSocket(borrowing: MockKernel.fd, syscalls: k.syscalls) }
+        do { _ = PGMSocket(borrowing: MockKernel.fd, family: .ipv4, syscalls: k.syscalls) }
         #expect(k.calls.filter { $0 == "close" }.count == 3)
     }
 

@@ -15,7 +15,8 @@ final class MockKernel: Sendable {
         var options: [[Int32]: [UInt8]] = [:]  // [level, name] -> bytes
         var calls: [String] = []
         var sent: [[UInt8]] = []
-        var data: [(tsi: pgm_tsi, from: sockaddr_in, bytes: [UInt8], sqn: UInt32)] = []
+        var data: [(name: [UInt8], bytes: [UInt8], sqn: UInt32)] = []  // name: sockaddr_pgm or sockaddr_pgm6
+        var domain: Int32 = 0  // of the last socket opened
         var errors: [(type: Int32, record: [UInt8])] = []
         var resetPending = 0
         var failNext: [String: Int32] = [:]
@@ -27,6 +28,8 @@ final class MockKernel: Sendable {
     static let ringDataOffset = 4096
     let state = Mutex(State())
     static let fd: Int32 = 42
+    /// The interfaces if_nametoindex(3) knows.
+    static let interfaces: [String: UInt32] = ["lo": 1, "eth0": 7, "dummy6": 9]
 
     deinit {
         free(UnsafeMutableRawPointer(bitPattern: state.withLock { $0.ring }))
@@ -34,6 +37,10 @@ final class MockKernel: Sendable {
 
     var calls: [String] { state.withLock { $0.calls } }
     var sent: [[UInt8]] { state.withLock { $0.sent } }
+    var domain: Int32 { state.withLock { $0.domain } }
+
+    /// The address the socket was bound (`bind`) or connected (`connect`) to.
+    func address(_ call: String) -> [UInt8]? { option(-1, call == "bind" ? 1 : 2) }
 
     func option(_ level: Int32, _ name: Int32) -> [UInt8]? {
         state.withLock { $0.options[[level, name]] }
@@ -55,11 +62,29 @@ final class MockKernel: Sendable {
         var t = pgm_tsi()
         withUnsafeMutableBytes(of: &t.gsi) { for i in 0..<6 { $0[i] = gsi[i] } }
         t.sport = port.bigEndian
-        var sin = sockaddr_in()
-        sin.sin_family = sa_family_t(AF_INET)
-        sin.sin_port = port.bigEndian
-        sin.sin_addr.s_addr = address.bigEndian
-        state.withLock { $0.data.append((t, sin, bytes, sqn)) }
+        var name = sockaddr_pgm()
+        name.sin.sin_family = sa_family_t(AF_INET)
+        name.sin.sin_port = port.bigEndian
+        name.sin.sin_addr.s_addr = address.bigEndian
+        name.tsi = t
+        let raw = withUnsafeBytes(of: name) { Array($0) }
+        state.withLock { $0.data.append((raw, bytes, sqn)) }
+    }
+
+    /// Queues an APDU from a session over IPv6, as a `struct sockaddr_pgm6`.
+    func deliver6(
+        _ bytes: [UInt8], gsi: [UInt8] = [1, 2, 3, 4, 5, 6], port: UInt16 = 40000, from address: [UInt8],
+        scope: UInt32 = 0, sqn: UInt32 = 0
+    ) {
+        var name = sockaddr_pgm6()
+        withUnsafeMutableBytes(of: &name.tsi.gsi) { for i in 0..<6 { $0[i] = gsi[i] } }
+        name.tsi.sport = port.bigEndian
+        name.sin6.sin6_family = sa_family_t(AF_INET6)
+        name.sin6.sin6_port = port.bigEndian
+        withUnsafeMutableBytes(of: &name.sin6.sin6_addr) { for i in 0..<16 { $0[i] = address[i] } }
+        name.sin6.sin6_scope_id = scope
+        let raw = withUnsafeBytes(of: name) { Array($0) }
+        state.withLock { $0.data.append((raw, bytes, sqn)) }
     }
 
     /// Queues a loss record and makes the next receive fail with ECONNRESET.
@@ -158,18 +183,18 @@ final class MockKernel: Sendable {
         Syscalls(
             socket: { d, t, p in
                 if let e = self.enter("socket") { return self.error(e) }
-                return d == AF_INET && t == Int32(SOCK_RDM.rawValue) && p == IPPROTO_PGM ? .success(Self.fd) : self.error(EPROTONOSUPPORT)
+                self.state.withLock { $0.domain = d }
+                return (d == AF_INET || d == AF_INET6) && t == Int32(SOCK_RDM.rawValue) && p == IPPROTO_PGM
+                    ? .success(Self.fd) : self.error(EPROTONOSUPPORT)
             },
-            bind: { _, a, _ in
+            bind: { _, a, len in
                 if let e = self.enter("bind") { return self.error(e) }
-                let sin = UnsafeRawPointer(a).loadUnaligned(as: sockaddr_in.self)
-                self.setOption(-1, 1, sin)
+                self.setOptionBytes(-1, 1, Array(UnsafeRawBufferPointer(start: a, count: Int(len))))
                 return .success(0)
             },
-            connect: { _, a, _ in
+            connect: { _, a, len in
                 if let e = self.enter("connect") { return self.error(e) }
-                let sin = UnsafeRawPointer(a).loadUnaligned(as: sockaddr_in.self)
-                self.setOption(-1, 2, sin)
+                self.setOptionBytes(-1, 2, Array(UnsafeRawBufferPointer(start: a, count: Int(len))))
                 return .success(0)
             },
             setsockopt: { _, level, name, v, len in
@@ -225,13 +250,11 @@ final class MockKernel: Sendable {
                 }
                 guard let d = self.state.withLock({ s in s.data.isEmpty ? nil : s.data.removeFirst() })
                 else { return self.error(EAGAIN) }
-                var name = sockaddr_pgm()
-                name.sin = d.from
-                name.tsi = d.tsi
-                withUnsafeBytes(of: name) {
-                    m.pointee.msg_name.copyMemory(from: $0.baseAddress!, byteCount: $0.count)
+                let nameLen = min(d.name.count, Int(m.pointee.msg_namelen))
+                d.name.withUnsafeBytes {
+                    m.pointee.msg_name.copyMemory(from: $0.baseAddress!, byteCount: nameLen)
                 }
-                m.pointee.msg_namelen = socklen_t(MemoryLayout<sockaddr_pgm>.size)
+                m.pointee.msg_namelen = socklen_t(nameLen)
                 let iov = m.pointee.msg_iov.pointee
                 let n = min(d.bytes.count, iov.iov_len)
                 d.bytes.withUnsafeBytes { iov.iov_base.copyMemory(from: $0.baseAddress!, byteCount: n) }
@@ -280,6 +303,10 @@ final class MockKernel: Sendable {
                 // Kept allocated: a test may still look at what was there.
                 self.state.withLock { $0.unmapped = true }
                 return .success(0)
+            },
+            interfaceIndex: { name in
+                _ = self.enter("if_nametoindex")
+                return Self.interfaces[name].map { .success($0) } ?? .failure(Errno(rawValue: ENODEV))
             }
         )
     }

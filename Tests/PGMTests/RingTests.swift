@@ -51,7 +51,7 @@ struct RingTests {
         guard case .message(let m1) = e1 else { Issue.record("not a message: \(String(describing: e1))"); return }
         #expect(m1.bytes == Array("hello".utf8))
         #expect(m1.sequenceNumber == 7)
-        #expect(m1.source == IPv4Endpoint(address: 0x0A63_0001, port: 40000))
+        #expect(m1.source == PGMEndpoint(IPv4Endpoint(address: 0x0A63_0001, port: 40000)))
         #expect(m1.transportSessionID.description.hasPrefix("1.2.3.4.5.6"))
         let e2 = try r.nextEvent(timeout: .zero)
         #expect(e2 == .loss(Loss(

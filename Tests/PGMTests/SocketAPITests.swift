@@ -69,9 +69,10 @@ struct SocketAPITests {
         #expect(MemoryLayout<pgm_receiver_stats>.offset(of: \pgm_receiver_stats.repairs) == 12 * 8 + 8 + 5 * 8)
         #expect(MemoryLayout<pgm_receiver_stats>.offset(of: \pgm_receiver_stats.parity_received)
                 == 12 * 8 + 8 + 5 * 8 + 3 * 8)
-        // Grown twice, at its end (the limits' counters, then FEC's): old
-        // programs read it short.
-        #expect(MemoryLayout<pgm_source_stats>.size == 11 * 8 + 8 + 8 * 8 + 5 * 8)
+        // Grown three times, at its end (the limits' counters, FEC's, then
+        // rate_wait_ns): old programs read it short.
+        #expect(MemoryLayout<pgm_source_stats>.size == 11 * 8 + 8 + 8 * 8 + 5 * 8 + 8)
+        #expect(MemoryLayout<pgm_source_stats>.offset(of: \pgm_source_stats.rate_wait_ns) == 11 * 8 + 8 + 8 * 8 + 5 * 8)
         #expect(MemoryLayout<pgm_source_stats>.offset(of: \pgm_source_stats.rdata_deferred) == 11 * 8 + 8)
         #expect(MemoryLayout<pgm_source_stats>.offset(of: \pgm_source_stats.parity_sent_proactive) == 11 * 8 + 8 + 8 * 8)
         #expect(MemoryLayout<pgm_fec>.size == 4)

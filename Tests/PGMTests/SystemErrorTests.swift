@@ -48,6 +48,18 @@ struct SystemErrorTests {
             .hasPrefix("starting a session to 239.192.0.1:7500: Network is unreachable (no route to 239.192.0.1:7500: "))
     }
 
+    /// An IPv6 group ("[ff15::1]:7500" as the tools print it): IPv6's route
+    /// and an interface by name.
+    @Test func ipv6Hints() {
+        let source = errnoCause(ENETUNREACH, doing: .sending(group: "[ff15::1]:7500", interface: nil))
+        #expect(source == "no route to [ff15::1]:7500: give --interface NAME or "
+            + "add a route for ff00::/8 (ip -6 route add ff00::/8 dev IFACE)")
+        let receiver = errnoCause(ENODEV, doing: .receiving(group: "[ff15::1]:7500", interface: nil))
+        #expect(receiver?.contains("give --interface NAME or add a route for ff00::/8") == true)
+        #expect(errnoCause(ENODEV, doing: .receiving(group: "[ff15::1]:7500", interface: "eth0"))
+            == "eth0 is not an interface that can take [ff15::1]:7500; `ip -6 address` lists them")
+    }
+
     @Test func privilege() {
         let port = errnoCause(EACCES, doing: .receiving(group: "239.192.0.1:80", interface: nil))
         #expect(port?.contains("CAP_NET_BIND_SERVICE") == true)

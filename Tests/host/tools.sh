@@ -71,6 +71,12 @@ else
 fi
 check "pgm-info --connect checks its argument" \
 	sh -c "'$bin/pgm-info' --connect 1.2 2>&1 | grep -q 'multicast group and port'"
+check "pgm-info --connect wants an IPv6 group in brackets" \
+	sh -c "'$bin/pgm-info' --connect ff15::1:7500 2>&1 | grep -q 'IPv6 address goes in brackets'"
+if [ ! -d /sys/module/pgm ]; then
+	check "pgm-info --connect '[ff15::1]:7500' opens AF_INET6" \
+		sh -c "'$bin/pgm-info' --connect '[ff15::1]:7500' 2>&1 | grep -qF 'socket(AF_INET6, SOCK_RDM, IPPROTO_PGM)'"
+fi
 
 # pgm-dump reads stdin and reports an empty capture as an error.
 check "pgm-dump refuses a non-capture" sh -c "! printf 'junk' | '$bin/pgm-dump' -r - 2>/dev/null"
@@ -287,6 +293,18 @@ check "pgm-send refuses a network string with a unicast group" refused pgm-send 
 check "pgm-recv refuses an interface given twice" refused pgm-recv "give it once" --group 'lo;239.192.0.1' --interface lo --count 1
 check "pgm-send refuses a network string of three parts" refused pgm-send "INTERFACE;GROUP" --group 'lo;239.192.0.1;239.192.0.2'
 check "pgm-send refuses an interface name with a slash" refused pgm-send "--interface wants" --interface a/b
+# IPv6 groups: an interface by name only, a link-scoped group with one,
+# pgm-perf IPv4 only; an unknown name or zone is found before any socket.
+check "pgm-send refuses an IPv4 --interface with an IPv6 group" refused pgm-send "name the interface" \
+	--group ff15::1 --interface 10.0.0.1
+check "pgm-recv refuses a link-scoped IPv6 group without an interface" refused pgm-recv "link-scoped" \
+	--group ff02::1 --count 1
+check "pgm-recv refuses a unicast IPv6 --group" refused pgm-recv "multicast" --group 2001:db8::1 --count 1
+check "pgm-perf refuses an IPv6 group" refused pgm-perf "IPv4 only" send --group ff15::1
+check "pgm-send names an unknown IPv6 zone" failed pgm-send "no interface is named nosuch0" \
+	--group 'ff02::1%nosuch0' --count 1
+check "pgm-recv names an unknown --interface with an IPv6 group" failed pgm-recv "no interface is named nosuch0" \
+	--group ff15::1 --interface nosuch0 --count 1
 if [ -d /sys/module/pgm ]; then
 	ok "network strings without pgm.ko (skipped: the module is loaded here)"
 else
@@ -294,6 +312,9 @@ else
 	check "pgm-recv takes --interface lo and ';GROUP'" nomod pgm-recv --interface lo --group ';239.192.0.1' --count 1
 	check "pgm-recv takes --profile lan and goes as far as the socket" nomod pgm-recv --profile lan --count 1
 	check "pgm-send takes --profile wan and goes as far as the socket" nomod pgm-send --profile wan --count 1
+	v6sock() { out=$("$bin/$1" "${@:2}" 2>&1); [ $? = 1 ] && printf '%s' "$out" | grep -qF 'socket(AF_INET6, SOCK_RDM, IPPROTO_PGM)'; }
+	check "pgm-send opens AF_INET6 for 'lo;ff15::1'" v6sock pgm-send --group 'lo;ff15::1' --count 1
+	check "pgm-recv opens AF_INET6 for ff02::1%lo" v6sock pgm-recv --group 'ff02::1%lo' --count 1
 fi
 
 # Units: times (500us, 20ms, 2s, 1m) and rates (100M bytes/s, 100mbit as
