@@ -212,14 +212,13 @@ struct KernelLibraryTests {
         return nil
     }
 
-    /// IPv6 end to end through the library, when dummy0 has a global IPv6
-    /// address with ff15::/16 routed to it, which suite.sh does not set up:
-    /// `ip -6 addr add fd00:98::1/64 dev dummy0 nodad;
-    /// ip -6 route replace ff15::/16 dev dummy0`, then
-    /// `PGM_VM=1 swift test --filter KernelLibraryTests`.
-    @Test(.enabled(if: inVM && dummyIPv6() != nil, "needs pgm.ko and an IPv6 address on dummy0"))
+    /// IPv6 end to end through the library over dummy0, which suite.sh gives
+    /// a global IPv6 address with ff15::/16 routed to it before these tests
+    /// (`ip -6 addr add fd00:98::1/64 dev dummy0 nodad;
+    /// ip -6 route replace ff15::/16 dev dummy0`).
+    @Test(.enabled(if: inVM, "needs pgm.ko"))
     func ipv6SourceToReceiver() throws {
-        let local6 = try #require(Self.dummyIPv6())
+        let local6 = try #require(Self.dummyIPv6(), "dummy0 has no global IPv6 address (suite.sh adds fd00:98::1)")
         let group = try PGMEndpoint("[ff15::41]:7546")
         var ro = ReceiverOptions()
         ro.peerExpiry = .seconds(5)
