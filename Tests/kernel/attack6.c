@@ -29,14 +29,6 @@
 static int raw = -1;	/* sends to ::1 */
 static struct pkt p;
 
-static double now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 static void send6(const struct pkt *q)
 {
 	struct sockaddr_in6 lo = { .sin6_family = AF_INET6, .sin6_addr = IN6ADDR_LOOPBACK_INIT };
@@ -45,19 +37,10 @@ static void send6(const struct pkt *q)
 		FAILF("sendto %zu bytes: %s", q->len, strerror(errno));
 }
 
-/* Wait until the netns has seen @n more packets than @base, each with its outcome. */
+/* Wait until @n packets after @base have reached the input path and their outcome. */
 static void settle(uint64_t base, uint64_t n)
 {
-	struct pgm_netns_stats st;
-
-	for (int i = 0; i < 1000; i++) {
-		netns_stats(&st);
-		if (st.in_packets >= base + n && netns_settled(&st))
-			return;
-		usleep(5000);
-	}
-	FAILF("only %llu of %llu packets reached the input path",
-	      (unsigned long long)(st.in_packets - base), (unsigned long long)n);
+	netns_settle(base, n, 1000);
 }
 
 /* An IPv6 receiver of every group's @port, by the address it arrives at (::1 here). */

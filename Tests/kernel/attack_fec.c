@@ -55,22 +55,10 @@ static uint64_t in_packets(void)
 	return st.in_packets;
 }
 
-/*
- * Wait until the netns has seen @n packets since @base (loopback is
- * asynchronous) and every one of them has its outcome (netns_settled()).
- */
+/* Wait until @n packets after @base have reached the input path and their outcome. */
 static void settle(uint64_t base, uint64_t n)
 {
-	struct pgm_netns_stats st;
-
-	for (int i = 0; i < 2000; i++) {
-		netns_stats(&st);
-		if (st.in_packets >= base + n && netns_settled(&st))
-			return;
-		usleep(5000);
-	}
-	FAILF("only %llu of %llu packets reached the input path",
-	      (unsigned long long)(in_packets() - base), (unsigned long long)n);
+	netns_settle(base, n, 2000);
 }
 
 /* Common header of session @g to port @dport. */

@@ -40,14 +40,6 @@
 static int raw = -1;	/* sends from 127.0.0.1 */
 static struct pkt p;
 
-static double now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 static int raw_from(const char *addr)
 {
 	struct sockaddr_in a = sin4(addr, 0);
@@ -66,22 +58,10 @@ static void send_on(int fd, const struct pkt *q)
 		FAILF("sendto %zu bytes: %s", q->len, strerror(errno));
 }
 
-/*
- * Wait until the netns has seen @n more packets than @base (loopback is
- * asynchronous) and every one of them has its outcome (netns_settled()).
- */
+/* Wait until @n packets after @base have reached the input path and their outcome. */
 static void settle(uint64_t base, uint64_t n)
 {
-	struct pgm_netns_stats st;
-
-	for (int i = 0; i < 1000; i++) {
-		netns_stats(&st);
-		if (st.in_packets >= base + n && netns_settled(&st))
-			return;
-		usleep(5000);
-	}
-	FAILF("only %llu of %llu packets reached the input path",
-	      (unsigned long long)(st.in_packets - base), (unsigned long long)n);
+	netns_settle(base, n, 1000);
 }
 
 static uint64_t in_packets(void)

@@ -68,14 +68,6 @@
 #define FLOOD_S		3.0
 #define SLACK_S		0.1	/* delivery and timer jitter, a tenth of a second */
 
-static double now_s(void)
-{
-	struct timespec t;
-
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return t.tv_sec + t.tv_nsec / 1e9;
-}
-
 static void sleep_s(double s)
 {
 	struct timespec t = { (time_t)s, (long)((s - (time_t)s) * 1e9) };

@@ -15,6 +15,7 @@
 #include <netinet/in.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "../../kernel/include/uapi/linux/pgm.h"
@@ -48,6 +49,15 @@ static inline long get_u32(int fd, int opt)
 	return len == sizeof(v) ? (long)v : -2;
 }
 
+/* CLOCK_MONOTONIC in seconds. */
+static inline double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
 static inline int netns_stats(struct pgm_netns_stats *st)
 {
 	socklen_t len = sizeof(*st);
@@ -73,6 +83,26 @@ static inline bool netns_settled(const struct pgm_netns_stats *st)
 {
 	return st->in_packets == st->in_truncated + st->in_bad_checksum + st->in_bad_type +
 				 st->in_malformed + st->in_no_socket + st->in_delivered;
+}
+
+/*
+ * Wait until the netns has seen @n more packets than @base (loopback and
+ * veth deliver asynchronously) and every one of them has its outcome
+ * (netns_settled()), for at most @tries naps of 5 ms; a failure of the
+ * running test (harness.h) if not.
+ */
+static inline void netns_settle(uint64_t base, uint64_t n, int tries)
+{
+	struct pgm_netns_stats st = {};
+
+	for (int i = 0; i < tries; i++) {
+		netns_stats(&st);
+		if (st.in_packets >= base + n && netns_settled(&st))
+			return;
+		usleep(5000);
+	}
+	FAILF("only %llu of %llu packets reached the input path",
+	      (unsigned long long)(st.in_packets - base), (unsigned long long)n);
 }
 
 /*
