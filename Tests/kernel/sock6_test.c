@@ -240,32 +240,49 @@ static void membership6(void)
 	close(fd);	/* memberships go with the socket */
 }
 
-/* An IPv6 receiver of GROUP6:PORT on dummy0, or of @addr if not NULL. */
-static int receiver6(const char *addr, int scope)
+/*
+ * An IPv6 receiver of GROUP6:PORT on dummy0, or of @addr if not NULL;
+ * encapsulated in UDP when @udp.
+ */
+static int receiver6_encap(const char *addr, int scope, bool udp)
 {
 	struct sockaddr_in6 g = sin6(addr ? addr : GROUP6, PORT);
 	struct ipv6_mreq m = { .ipv6mr_interface = if_nametoindex("dummy0") };
 	int fd = pgm_socket6();
 
 	g.sin6_scope_id = scope;
+	if (udp)
+		CHECK_OK(set_u32(fd, PGM_UDP_ENCAP, 1));
 	m.ipv6mr_multiaddr = g.sin6_addr;
 	CHECK_OK(bind(fd, (struct sockaddr *)&g, sizeof(g)));
 	CHECK_OK(setsockopt(fd, SOL_PGM, PGM_JOIN_GROUP, &m, sizeof(m)));
 	return fd;
 }
 
-/* An IPv6 source to GROUP6:PORT (or @addr) out of dummy0. */
-static int source6(const char *addr, int scope, struct pgm_tsi *tsi)
+static int receiver6(const char *addr, int scope)
+{
+	return receiver6_encap(addr, scope, false);
+}
+
+/* An IPv6 source to GROUP6:PORT (or @addr) out of dummy0; in UDP when @udp. */
+static int source6_encap(const char *addr, int scope, struct pgm_tsi *tsi, bool udp)
 {
 	struct sockaddr_in6 g = sin6(addr ? addr : GROUP6, PORT);
 	int fd = pgm_socket6(), ifi = if_nametoindex("dummy0");
 	socklen_t tl = sizeof(*tsi);
 
 	g.sin6_scope_id = scope;
+	if (udp)
+		CHECK_OK(set_u32(fd, PGM_UDP_ENCAP, 1));
 	CHECK_OK(setsockopt(fd, SOL_IPV6, IPV6_MULTICAST_IF, &ifi, sizeof(ifi)));
 	CHECK_OK(connect(fd, (struct sockaddr *)&g, sizeof(g)));
 	CHECK_OK(getsockopt(fd, SOL_PGM, PGM_TSI, tsi, &tl));
 	return fd;
+}
+
+static int source6(const char *addr, int scope, struct pgm_tsi *tsi)
+{
+	return source6_encap(addr, scope, tsi, false);
 }
 
 /* Receive one APDU on @fd within 2 s: its length, and its sender in @from. */
@@ -494,25 +511,9 @@ static void udp6_body(void)
 	struct pollfd p;
 	struct pgm_tsi tsi;
 	static char big[5000], got[6000];
-	int r, s, native = receiver6(NULL, 0), u4, u6, uport, mport, one = 1;
+	int native = receiver6(NULL, 0), r = receiver6_encap(NULL, 0, true);
+	int s = source6_encap(NULL, 0, &tsi, true), u4, u6, uport, mport, one = 1;
 
-	r = pgm_socket6();
-	s = pgm_socket6();
-	CHECK_OK(set_u32(r, PGM_UDP_ENCAP, 1));
-	CHECK_OK(set_u32(s, PGM_UDP_ENCAP, 1));
-	{
-		struct sockaddr_in6 g = sin6(GROUP6, PORT);
-		struct ipv6_mreq m = { .ipv6mr_interface = if_nametoindex("dummy0") };
-		int ifi = if_nametoindex("dummy0");
-		socklen_t tl = sizeof(tsi);
-
-		m.ipv6mr_multiaddr = g.sin6_addr;
-		CHECK_OK(bind(r, (struct sockaddr *)&g, sizeof(g)));
-		CHECK_OK(setsockopt(r, SOL_PGM, PGM_JOIN_GROUP, &m, sizeof(m)));
-		CHECK_OK(setsockopt(s, SOL_IPV6, IPV6_MULTICAST_IF, &ifi, sizeof(ifi)));
-		CHECK_OK(connect(s, (struct sockaddr *)&g, sizeof(g)));
-		CHECK_OK(getsockopt(s, SOL_PGM, PGM_TSI, &tsi, &tl));
-	}
 	uport = get_u32(s, PGM_UDP_ENCAP_UCAST_PORT);
 	mport = get_u32(s, PGM_UDP_ENCAP_MCAST_PORT);
 
