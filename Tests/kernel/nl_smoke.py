@@ -361,7 +361,8 @@ def v6_checks():
          A_SOCK_ADDR not in sa and A_SOCK_GROUP not in sa, f"{sa}")
     v4 = socket.socket(socket.AF_INET, socket.SOCK_RDM, 113)
     r, err, _ = n6.request(f6, CMD_SOCK_GET, flags=NLM_F_DUMP)
-    va = {struct.unpack("=I", a[A_SOCK_INODE])[0]: a for a in r}.get(os.fstat(v4.fileno()).st_ino, {})
+    va = {struct.unpack("=I", a[A_SOCK_INODE])[0]: a for a in r
+          if A_SOCK_INODE in a}.get(os.fstat(v4.fileno()).st_ino, {})
     note("an IPv4 socket is dumped with family 2", fam_of(va) == 2 and A_SOCK_ADDR6 not in va, f"{va}")
     v4.close()
 
