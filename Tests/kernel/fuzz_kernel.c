@@ -2905,7 +2905,10 @@ static void run_round(int round, unsigned long long seed, double seconds)
 		 * (PGM_RDATA_SHARE_DIV), so the rate limit never made the
 		 * stream's sends wait longer in all than its own packets take
 		 * at half the rate (ODATA and proactive parity, a full TPDU
-		 * each counted), with a quarter and half a second to spare.
+		 * each counted) and, for each APDU, what a send() leaves to
+		 * the repair and the parity that go next (a TPDU each:
+		 * pgm_repair_reserve, pgm_fec_reserve), with a quarter and
+		 * half a second to spare.
 		 * The time the limit set is the kernel's (rate_wait_ns), not
 		 * the wall clock's: how fast an emulated guest runs the
 		 * stream's thread is the machine's business, printed beside
@@ -2914,12 +2917,13 @@ static void run_round(int round, unsigned long long seed, double seconds)
 		{
 			double waited = s->st.rate_wait_ns / 1e9;
 			double own = (double)(s->st.data_bytes_sent + s->st.odata_sent * (20 + 24 + 16) +
-					      s->st.parity_sent_proactive * 1500);
+					      s->st.parity_sent_proactive * 1500) +
+				     2.0 * 1500 * __atomic_load_n(&s->total, __ATOMIC_ACQUIRE);
 			double bound = 1.25 * own / (opt.rate / 2.0) + 0.5;
 
 			verdict(waited <= bound,
 				"round %d: the %s stream's sends waited %.2f s for the rate limit in %.1f s, "
-				"at most %.2f s (its %.0f bytes at half the rate); %llu RDATA for %llu NAKed sqns",
+				"at most %.2f s (its %.0f bytes and reserves at half the rate); %llu RDATA for %llu NAKed sqns",
 				round, s->udp ? "udp" : "native", waited, secs, bound, own,
 				(unsigned long long)s->st.rdata_sent,
 				(unsigned long long)s->st.naks_received);

@@ -302,7 +302,7 @@ check("rx-sessions restored", err == 0, f"{err}")
 # nla6; session-start events carry group6 and source6.  In a child in a
 # netns of its own with dummy0 (as sock6_test's netns_dummy6()); it sends
 # its results back over a pipe.
-A_SOCK_INODE, A_SOCK_ADDR, A_SOCK_GROUP = 1, 8, 9
+A_SOCK_INODE, A_SOCK_ADDR, A_SOCK_GROUP = 2, 8, 9
 A_SOCK_FAMILY, A_SOCK_ADDR6, A_SOCK_GROUP6 = 27, 28, 29
 A_PEER_SOURCE, A_PEER_GROUP, A_PEER_NLA = 4, 5, 7
 A_PEER_SOURCE6, A_PEER_GROUP6, A_PEER_NLA6 = 20, 21, 22
