@@ -82,7 +82,7 @@ for run in $(seq "$runs"); do
 		for _ in $(seq 300); do grep -q '"ready"' "$out/recv-$run.json" 2>/dev/null && break; sleep 0.1; done
 	fi
 	ip netns exec msrc "$bin/pgm-send" --group 239.192.0.77 --port 7577 --interface 10.95.0.1 \
-		--count $((late ? 2000 : 400)) --size 500 --rate 200000 --linger 1 --json \
+		--count $((late ? 6000 : 400)) --size 500 --rate 200000 --linger 1 --json \
 		>"$out/send-$run.json" 2>"$out/send-$run.err" &
 	sndpid=$!
 	if [ $late = 1 ]; then
@@ -92,6 +92,15 @@ for run in $(seq "$runs"); do
 			sleep 0.2
 		done
 		start_monitors
+		# Joined before the session ends: 15 s of stream, and the
+		# monitors said "ready" (a 5 s one ended before two monitors
+		# that take seconds each to start on an emulated guest had
+		# joined: run 3 saw no session at all).
+		for _ in $(seq 300); do
+			grep -q '"ready"' "$out/rcv-$run.json" 2>/dev/null &&
+				grep -q '"ready"' "$out/src-$run.json" 2>/dev/null && break
+			sleep 0.1
+		done
 	fi
 	wait $sndpid
 	wait $rpid
