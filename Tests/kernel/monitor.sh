@@ -68,15 +68,15 @@ for run in $(seq "$runs"); do
 	# once the session runs, so that it is one of the existing sessions.
 	late=$((run % 3 == 0))
 	start_monitors() {
-		ip netns exec mrcv "$ctl" monitor --json --timeout 30 >"$out/rcv-$run.json" 2>"$out/rcv-$run.err" &
+		ip netns exec mrcv "$ctl" monitor --json --timeout 45 >"$out/rcv-$run.json" 2>"$out/rcv-$run.err" &
 		mpid=$!
-		ip netns exec msrc "$ctl" monitor --json --timeout 30 >"$out/src-$run.json" 2>"$out/src-$run.err" &
+		ip netns exec msrc "$ctl" monitor --json --timeout 45 >"$out/src-$run.json" 2>"$out/src-$run.err" &
 		smpid=$!
 	}
 	[ $late = 1 ] || start_monitors
 	[ $((run % 3)) = 2 ] && sleep 0.5
 	ip netns exec mrcv "$bin/pgm-recv" --group 239.192.0.77 --port 7577 --interface 10.95.0.2 \
-		--sessions 1 --timeout 25 --json >"$out/recv-$run.json" 2>"$out/recv-$run.err" &
+		--sessions 1 --timeout 40 --json >"$out/recv-$run.json" 2>"$out/recv-$run.err" &
 	rpid=$!
 	if [ $late = 1 ]; then
 		for _ in $(seq 300); do grep -q '"ready"' "$out/recv-$run.json" 2>/dev/null && break; sleep 0.1; done
