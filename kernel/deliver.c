@@ -45,6 +45,24 @@ void pgm_peer_event(struct pgm_receiver *rcv, struct pgm_peer *peer, u8 cmd,
 }
 
 /*
+ * A DATA or SPILL record's source: what recvmsg()'s msg_name would say, in
+ * the header of the socket's family.
+ */
+static void pgm_ring_set_source(struct pgm_ring *r, struct pgm_ring_rec *rec,
+				const struct pgm_peer *peer)
+{
+	struct pgm_ring_rec6 *rec6;
+
+	if (r->hdr == sizeof(*rec)) {
+		rec->saddr = peer->saddr.ip;
+		return;
+	}
+	rec6 = container_of(rec, struct pgm_ring_rec6, rec);
+	rec6->saddr6 = peer->saddr.in6;
+	rec6->scope_id = ipv6_iface_scope_id(&peer->saddr.in6, peer->ifindex);
+}
+
+/*
  * A loss or session-end record (@skb: struct pgm_loss or pgm_session_end,
  * the type in its extended error) into the ring; false when it is full.
  */
@@ -53,7 +71,7 @@ static bool pgm_ring_put_event(struct pgm_ring *r, struct sk_buff *skb)
 	struct sock_exterr_skb *serr = SKB_EXT_ERR(skb);
 	struct pgm_ring_rec *rec;
 
-	rec = pgm_ring_reserve(r, pgm_ring_reclen(skb->len));
+	rec = pgm_ring_reserve(r, pgm_ring_reclen(r, skb->len));
 	if (!rec)
 		return false;
 	rec->data_len = skb->len;
@@ -70,7 +88,7 @@ static bool pgm_ring_put_event(struct pgm_ring *r, struct sk_buff *skb)
 		rec->tsi = e->tsi;
 		rec->sqn = e->last_sqn;
 	}
-	skb_copy_bits(skb, 0, rec + 1, skb->len);
+	skb_copy_bits(skb, 0, pgm_ring_payload(r, rec), skb->len);
 	pgm_ring_commit(r, rec);
 	return true;
 }
@@ -386,7 +404,7 @@ static int pgm_ring_deliver(struct pgm_receiver *rcv, struct pgm_peer *peer,
 {
 	struct pgm_ring *r = rcv->ring;
 	struct pgm_slot *s = pgm_slot_find(peer, peer->next);
-	u32 rlen = pgm_ring_reclen(len), k, off;
+	u32 rlen = pgm_ring_reclen(r, len), k, off;
 	struct pgm_ring_rec *rec;
 
 	lockdep_assert_held(&rcv->lock);
@@ -397,7 +415,7 @@ static int pgm_ring_deliver(struct pgm_receiver *rcv, struct pgm_peer *peer,
 	}
 	if (rlen > r->size / 2) {
 		/* Too large for the ring: a SPILL record, the APDU to recvmsg(). */
-		rec = pgm_ring_reserve(r, pgm_ring_reclen(0));
+		rec = pgm_ring_reserve(r, pgm_ring_reclen(r, 0));
 		if (!rec)
 			return -ENOBUFS;
 		if (pgm_queue_apdu(rcv, peer, s, n) < 0)
@@ -411,7 +429,7 @@ static int pgm_ring_deliver(struct pgm_receiver *rcv, struct pgm_peer *peer,
 		for (k = 0, off = 0; k < n; k++) {
 			struct sk_buff *f = pgm_slot_find(peer, peer->next + k)->skb;
 
-			skb_copy_bits(f, 0, (u8 *)(rec + 1) + off, f->len);
+			skb_copy_bits(f, 0, (u8 *)pgm_ring_payload(r, rec) + off, f->len);
 			off += f->len;
 		}
 		rec->type = PGM_REC_DATA;
@@ -420,7 +438,7 @@ static int pgm_ring_deliver(struct pgm_receiver *rcv, struct pgm_peer *peer,
 	rec->data_len = len;
 	rec->sqn = peer->next;
 	rec->tsi = peer->tsi;
-	rec->saddr = peer->saddr.ip;
+	pgm_ring_set_source(r, rec, peer);
 	pgm_ring_commit(r, rec);
 	return 0;
 }

@@ -385,7 +385,7 @@ static const struct proto_ops pgm6_ops = {
 	.getsockopt	= sock_common_getsockopt,
 	.sendmsg	= inet_sendmsg,	/* family-blind; inet6_sendmsg is not exported */
 	.recvmsg	= sock_common_recvmsg,
-	.mmap		= sock_no_mmap,	/* no receive ring over IPv6 yet */
+	.mmap		= pgm_ring_mmap,
 };
 
 static struct inet_protosw pgm6_protosw = {

@@ -244,6 +244,7 @@ struct pgm_ring {
 	u8			*data;
 	u32			size;		/* of the data area, a power of two */
 	u32			data_off;
+	u32			hdr;		/* a record's header: pgm_ring_rec or _rec6 */
 	u32			prod;		/* the producer index; the mapping's is a copy */
 	u32			cons;		/* the last valid consumer index seen */
 	u32			bad_seen;	/* the last invalid one, counted once */
@@ -527,9 +528,15 @@ int pgm_ring_set_wake(struct sock *sk, sockptr_t optval, unsigned int optlen);
 void pgm_ring_get_wake(struct pgm_ring *r, struct pgm_rx_ring_wake *w);
 void pgm_ring_stop(struct pgm_ring *r);
 
-static inline u32 pgm_ring_reclen(u32 payload)
+static inline u32 pgm_ring_reclen(const struct pgm_ring *r, u32 payload)
 {
-	return ALIGN(sizeof(struct pgm_ring_rec) + payload, PGM_RING_ALIGN);
+	return ALIGN(r->hdr + payload, PGM_RING_ALIGN);
+}
+
+/* Where a record's payload starts: after the socket family's header. */
+static inline void *pgm_ring_payload(const struct pgm_ring *r, struct pgm_ring_rec *rec)
+{
+	return (u8 *)rec + r->hdr;
 }
 
 /* deliver.c */

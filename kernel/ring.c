@@ -116,6 +116,10 @@ int pgm_ring_create(struct sock *sk, sockptr_t optval, unsigned int optlen)
 	r->ctrl = r->mem;
 	r->data = (u8 *)r->mem + r->data_off;
 	r->ctrl->size = r->size;
+	/* An AF_INET6 socket's records carry the IPv6 source (uapi header). */
+	r->hdr = sk->sk_family == AF_INET6 ? sizeof(struct pgm_ring_rec6) :
+					     sizeof(struct pgm_ring_rec);
+	r->ctrl->rec_hdr = r->hdr;
 	hrtimer_init(&r->timer, CLOCK_MONOTONIC, HRTIMER_MODE_REL_SOFT);
 	r->timer.function = pgm_ring_timer;
 
@@ -319,7 +323,7 @@ struct pgm_ring_rec *pgm_ring_reserve(struct pgm_ring *r, u32 len)
 		off = 0;
 	}
 	rec = (struct pgm_ring_rec *)(r->data + off);
-	memset(rec, 0, sizeof(*rec));
+	memset(rec, 0, r->hdr);
 	rec->len = len;
 	return rec;
 }

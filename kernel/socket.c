@@ -610,9 +610,8 @@ out:
  * @optval: the value
  * @optlen: its length
  *
- * An IPv6 socket refuses what it cannot do yet with -EOPNOTSUPP rather
- * than take it and ignore it: the receive ring (whose records carry an
- * IPv4 source).
+ * An IPv6 socket joins and leaves groups through MLD (pgm6_mcast); the
+ * rest is the same for both families.
  *
  * Return: 0 or a negative errno.
  */
@@ -625,8 +624,6 @@ int pgm_sol_setsockopt(struct sock *sk, int optname, sockptr_t optval, unsigned 
 		case PGM_JOIN_GROUP:
 		case PGM_LEAVE_GROUP:
 			return pgm6_mcast(sk, optname, optval, optlen);
-		case PGM_RX_RING:
-			return -EOPNOTSUPP;
 		}
 	}
 

@@ -58,19 +58,15 @@ public enum PGMSetupError: Error, Hashable, Sendable, CustomStringConvertible {
     case interfaceRequired(PGMEndpoint)
     /// The group's zone and the interface name two different interfaces.
     case conflictingInterfaces(zone: IPv6Zone, interface: PGMInterface)
-    /// The receive ring (``ReceiverOptions/ring``) with an IPv6 group:
-    /// pgm.ko refuses `PGM_RX_RING` on an IPv6 socket (`EOPNOTSUPP`).
-    case ringNotOnIPv6
 
     /// The errno closest to the error, for callers that speak errno:
-    /// the call's own, or EINVAL, ENODEV, EAFNOSUPPORT or EOPNOTSUPP.
+    /// the call's own, or EINVAL, ENODEV or EAFNOSUPPORT.
     public var errno: Errno {
         switch self {
         case .system(let e): e
         case .notMulticast, .interfaceRequired, .conflictingInterfaces: .invalidArgument
         case .interfaceFamily: .addressFamilyNotSupported
         case .noSuchInterface: .operationNotSupportedByDevice
-        case .ringNotOnIPv6: .notSupported
         }
     }
 
@@ -89,9 +85,6 @@ public enum PGMSetupError: Error, Hashable, Sendable, CustomStringConvertible {
             "\(g.host) is link-scoped and needs an interface: write it as [\(g.address)%eth0]:\(g.port) or name the interface"
         case .conflictingInterfaces(let z, let i):
             "the group's zone %\(z) and the interface \(i) are different interfaces: give one"
-        case .ringNotOnIPv6:
-            "the receive ring (PGM_RX_RING) is IPv4 only: pgm.ko refuses it on an IPv6 socket (EOPNOTSUPP); "
-                + "receive with recvmsg(2) instead (leave ReceiverOptions.ring nil)"
         }
     }
 }

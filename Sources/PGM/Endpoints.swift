@@ -73,9 +73,8 @@ public struct ReceiverOptions: Sendable, Hashable {
     public var receiveBufferSize: Int32?
     /// Receive through an mmap ring of this geometry (`PGM_RX_RING`)
     /// instead of recvmsg(2); nil: recvmsg. Not with ``abortOnLoss``
-    /// (`Errno.notSupported`): a ring reports loss as a record. IPv4 only:
-    /// with an IPv6 group ``PGMReceiver`` refuses it
-    /// (``PGMSetupError/ringNotOnIPv6``).
+    /// (`Errno.notSupported`): a ring reports loss as a record. Either
+    /// family: an IPv6 socket's records carry the IPv6 source and its zone.
     public var ring: RingOptions?
     /// PGM in UDP instead of IP protocol 113; nil: native.
     public var udpEncapsulation: UDPEncapsulation?
@@ -237,9 +236,8 @@ public struct PGMReceiver: ~Copyable {
     /// index; IPv6: by name or index, or the group's zone), the routing
     /// table's choice when nil.
     ///
-    /// - Throws: before anything is opened, ``PGMSetupError/notMulticast(_:)``,
-    ///   ``PGMSetupError/ringNotOnIPv6`` for a ring with an IPv6 group, or
-    ///   an interface the group cannot use (as ``PGMSource``'s); then
+    /// - Throws: before anything is opened, ``PGMSetupError/notMulticast(_:)``
+    ///   or an interface the group cannot use (as ``PGMSource``'s); then
     ///   ``PGMSetupError/system(_:)`` with the `Errno` of the first call
     ///   that failed (the socket is closed then).
     public init(group: PGMEndpoint, interface: PGMInterface? = nil, options: ReceiverOptions = ReceiverOptions())
@@ -252,7 +250,6 @@ public struct PGMReceiver: ~Copyable {
         throws(PGMSetupError)
     {
         guard group.address.isMulticast else { throw .notMulticast(group) }
-        if group.isIPv6 && o.ring != nil { throw .ringNotOnIPv6 }
         let place = try Placement(group: group, interface: interface, syscalls: syscalls)
         let s: PGMSocket
         do { s = try PGMSocket(family: PGMSocket.Family(group.address), syscalls: syscalls) } catch {
@@ -265,7 +262,7 @@ public struct PGMReceiver: ~Copyable {
             if let v = o.parityNAKs { try s.setParityNAKs(v) }
             if let v = o.receiveBufferSize { try s.setReceiveBufferSize(v) }
             try s.setReceiveSequenceNumbers(true)
-            if let r = o.ring { ring = try ReceiveRing(fd: s.fd, syscalls: syscalls, options: r) }
+            if let r = o.ring { ring = try ReceiveRing(fd: s.fd, family: s.family, syscalls: syscalls, options: r) }
             if let v = o.udpEncapsulation { try s.setUDPEncapsulation(v) }
             try s.bind(to: place.group)
             try s.join(group: group.address, interface: place.interface)

@@ -138,6 +138,10 @@ final class ReceiveRing: @unchecked Sendable {
     let length: Int
     let data: UnsafeMutableRawPointer
     let size: UInt32
+    /// The socket's family: an IPv6 socket's records carry an IPv6 source.
+    let family: PGMSocket.Family
+    /// A record's header: `pgm_ring_rec`, or `pgm_ring_rec6` on IPv6.
+    let headerSize: Int
     private(set) var mapped = true
     /// Next record to read; released up to ``released``.
     private var cursor: UInt32
@@ -164,7 +168,7 @@ final class ReceiveRing: @unchecked Sendable {
     }
 
     /// Sets the ring on `fd` (before bind) and maps it.
-    init(fd: Int32, syscalls: Syscalls, options: RingOptions) throws(Errno) {
+    init(fd: Int32, family: PGMSocket.Family, syscalls: Syscalls, options: RingOptions) throws(Errno) {
         var req = pgm_rx_ring()
         req.size = options.size
         _ = try withUnsafeBytes(of: &req) {
@@ -187,6 +191,16 @@ final class ReceiveRing: @unchecked Sendable {
             }.get()
         }
         let p = try syscalls.mapRing(fd, Int(req.mmap_len)).get()
+        // The header the kernel writes (a kernel before IPv6 rings left 0:
+        // IPv4's); anything else is not a ring this library can read.
+        let header = family == .ipv6 ? MemoryLayout<pgm_ring_rec6>.size : MemoryLayout<pgm_ring_rec>.size
+        let told = Int(p.assumingMemoryBound(to: pgm_ring_ctrl.self).pointee.rec_hdr)
+        guard told == header || (told == 0 && family == .ipv4) else {
+            _ = syscalls.unmap(p, Int(req.mmap_len))
+            throw .protocolNotSupported
+        }
+        self.family = family
+        self.headerSize = header
         self.fd = fd
         self.sys = syscalls
         self.base = p
@@ -220,7 +234,7 @@ final class ReceiveRing: @unchecked Sendable {
             else { throw .badMessage }
             cursor &+= h.len
             if h.type == UInt16(PGM_REC_PAD.rawValue) { continue }
-            guard Int(h.len) >= MemoryLayout<pgm_ring_rec>.size else { throw .badMessage }
+            guard Int(h.len) >= headerSize else { throw .badMessage }
             return rec
         }
         return nil
@@ -270,10 +284,10 @@ final class ReceiveRing: @unchecked Sendable {
     /// library does not know (skipped).
     private func lend<R>(_ rec: UnsafeRawPointer, maximumLength: Int, _ body: (EventView) -> R) throws(Errno) -> R? {
         let h = rec.loadUnaligned(as: pgm_ring_rec.self)
-        let payload = rec + MemoryLayout<pgm_ring_rec>.size
-        let room = Int(h.len) - MemoryLayout<pgm_ring_rec>.size
+        let payload = rec + headerSize
+        let room = Int(h.len) - headerSize
         let tsi = TSI(h.tsi)
-        let source = PGMEndpoint(IPv4Address(rawValue: UInt32(bigEndian: h.saddr)), port: UInt16(bigEndian: h.tsi.sport))
+        let source = self.source(of: rec, h)
         switch Int(h.type) {
         case Int(PGM_REC_DATA.rawValue):
             guard Int(h.data_len) <= room else { throw .badMessage }
@@ -284,7 +298,7 @@ final class ReceiveRing: @unchecked Sendable {
             return body(.message(v))
         case Int(PGM_REC_SPILL.rawValue):
             // Too large for the ring: this APDU waits on the receive queue.
-            let sock = PGMSocket(borrowing: fd, family: .ipv4, syscalls: sys)
+            let sock = PGMSocket(borrowing: fd, family: family, syscalls: sys)
             let n = max(Int(h.data_len), 1)
             let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: n, alignment: 16)
             defer { buffer.deallocate() }
@@ -308,6 +322,16 @@ final class ReceiveRing: @unchecked Sendable {
         default:
             return nil
         }
+    }
+
+    /// A record's source, as recvmsg()'s msg_name would give it: the IPv6
+    /// source and its scope id (the zone of a link-local one) in the
+    /// longer header of an IPv6 socket's records.
+    private func source(of rec: UnsafeRawPointer, _ h: pgm_ring_rec) -> PGMEndpoint {
+        let port = UInt16(bigEndian: h.tsi.sport)
+        guard family == .ipv6 else { return PGMEndpoint(IPv4Address(rawValue: UInt32(bigEndian: h.saddr)), port: port) }
+        let h6 = rec.loadUnaligned(as: pgm_ring_rec6.self)
+        return PGMEndpoint(IPv6Address(h6.saddr6), port: port, zone: h6.scope_id == 0 ? nil : .index(h6.scope_id))
     }
 
     /// The next event, copied; waits up to `timeout` (nil: for ever).

@@ -447,7 +447,7 @@ static int do_recv(int argc, char **argv)
 			if (rec->type == PGM_REC_LOSS) {
 				struct pgm_loss l;
 
-				memcpy(&l, uring_payload(rec), sizeof(l));
+				memcpy(&l, uring_payload(&ring, rec), sizeof(l));
 				fprintf(stderr, "loss first=%u count=%u\n", l.first_sqn, l.count);
 				lost += l.count;
 				resets++;
@@ -457,7 +457,7 @@ static int do_recv(int argc, char **argv)
 			if (rec->type == PGM_REC_END) {
 				struct pgm_session_end e;
 
-				memcpy(&e, uring_payload(rec), sizeof(e));
+				memcpy(&e, uring_payload(&ring, rec), sizeof(e));
 				end_reason = e.reason;
 				fprintf(stderr, "session_end=%u\n", e.reason);
 				if (expect_expiry)
@@ -470,7 +470,7 @@ static int do_recv(int argc, char **argv)
 					die("recvmsg after a SPILL record");
 			} else if (rec->type == PGM_REC_DATA) {
 				n = rec->data_len;
-				data = uring_payload(rec);
+				data = uring_payload(&ring, rec);
 				memset(&from, 0, sizeof(from));
 				from.v4.sin.sin_family = AF_INET;
 				from.v4.sin.sin_port = rec->tsi.sport;

@@ -923,7 +923,7 @@ static void rx_step_ring(struct rxr *r)
 			break;
 		switch (rec->type) {
 		case PGM_REC_DATA:
-			rx_apdu(r, &rec->tsi, rec->saddr, uring_payload(rec), rec->data_len, false);
+			rx_apdu(r, &rec->tsi, rec->saddr, uring_payload(&r->ur, rec), rec->data_len, false);
 			break;
 		case PGM_REC_SPILL:
 			if (!rx_recv_one(r))
@@ -932,14 +932,14 @@ static void rx_step_ring(struct rxr *r)
 		case PGM_REC_LOSS: {
 			struct pgm_loss l;
 
-			memcpy(&l, uring_payload(rec), sizeof(l));
+			memcpy(&l, uring_payload(&r->ur, rec), sizeof(l));
 			rx_loss(r, &l.tsi, l.first_sqn, l.count);
 			break;
 		}
 		case PGM_REC_END: {
 			struct pgm_session_end e;
 
-			memcpy(&e, uring_payload(rec), sizeof(e));
+			memcpy(&e, uring_payload(&r->ur, rec), sizeof(e));
 			rx_end(r, &e.tsi, e.reason);
 			break;
 		}

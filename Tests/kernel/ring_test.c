@@ -187,7 +187,7 @@ static void ring_equals_recvmsg(void)
 		if (rec->type == PGM_REC_END) {
 			struct pgm_session_end e;
 
-			memcpy(&e, uring_payload(rec), sizeof(e));
+			memcpy(&e, uring_payload(&r, rec), sizeof(e));
 			CHECK_EQ(rec->data_len, sizeof(e));
 			CHECK_EQ(e.reason, PGM_END_FIN);
 			CHECK(!memcmp(&e.tsi, &rec->tsi, sizeof(e.tsi)));
@@ -210,7 +210,7 @@ static void ring_equals_recvmsg(void)
 			if (n == wn && !memcmp(payload, want, wn))
 				payload = want;	/* compared; the buffer is reused below */
 		} else {
-			payload = uring_payload(rec);
+			payload = uring_payload(&r, rec);
 			n = rec->data_len;
 		}
 		if (nring && (int32_t)(rec->sqn - last_sqn) <= 0)
@@ -308,7 +308,7 @@ static void full_ring_loses_nothing(void)
 		}
 		memset(want, (int)got, n);
 		memcpy(want, &got, 4);
-		if (rec->data_len != n || memcmp(uring_payload(rec), want, n)) {
+		if (rec->data_len != n || memcmp(uring_payload(&r, rec), want, n)) {
 			FAILF("APDU %u differs", got);
 			break;
 		}
@@ -356,7 +356,7 @@ static unsigned int read_range(struct uring *r, unsigned int from, unsigned int 
 			continue;
 		memset(b, (int)i, sizeof(b));
 		memcpy(b, &i, 4);
-		if (rec->data_len != sizeof(b) || memcmp(uring_payload(rec), b, sizeof(b)))
+		if (rec->data_len != sizeof(b) || memcmp(uring_payload(r, rec), b, sizeof(b)))
 			break;
 		i++;
 	}

@@ -22,6 +22,7 @@ struct uring {
 	struct pgm_ring_ctrl	*ctrl;
 	uint8_t			*data;
 	uint32_t		size;
+	uint32_t		hdr;	/* a record's header: pgm_ring_rec or _rec6 */
 	uint32_t		cons;	/* next record to read */
 	uint32_t		done;	/* released up to here */
 };
@@ -44,6 +45,7 @@ static inline int uring_setup(struct uring *r, int fd, uint32_t size)
 	r->ctrl = r->base;
 	r->data = (uint8_t *)r->base + req.data_offset;
 	r->size = req.size;
+	r->hdr = r->ctrl->rec_hdr;
 	r->cons = r->done = __atomic_load_n(&r->ctrl->consumer, __ATOMIC_RELAXED);
 	return 0;
 }
@@ -96,9 +98,10 @@ static inline struct pgm_ring_rec *uring_wait(struct uring *r, int ms)
 	return uring_next(r);
 }
 
-static inline void *uring_payload(struct pgm_ring_rec *rec)
+/* A record's payload: after the header of the socket's family. */
+static inline void *uring_payload(const struct uring *r, struct pgm_ring_rec *rec)
 {
-	return rec + 1;
+	return (uint8_t *)rec + r->hdr;
 }
 
 #endif

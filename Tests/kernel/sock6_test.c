@@ -3,9 +3,9 @@
  * sock6_test.c - the IPv6 socket of pgm.ko (docs/ipv6.md), run inside the
  * test VM: socket(AF_INET6, SOCK_RDM, IPPROTO_PGM), its v6-only contract,
  * bind and connect with struct sockaddr_in6 and their errors, membership
- * with struct ipv6_mreq, the SOL_IPV6 options, what is refused for now
- * (the ring), APDUs from an IPv6 source to an IPv6 receiver over dummy0
- * with IPV6_MULTICAST_LOOP, natively and in UDP (a zero UDP checksum
+ * with struct ipv6_mreq, the SOL_IPV6 options, APDUs from an IPv6 source
+ * to an IPv6 receiver over dummy0 with IPV6_MULTICAST_LOOP, through the
+ * receive ring too, natively and in UDP (a zero UDP checksum
  * refused), NAKs with NLAs of AFI 2 taken and of AFI 1 refused, and IPv4
  * and IPv6 sockets not seeing each other's sessions.  Each test that
  * sends runs in a netns of its own.
@@ -18,6 +18,7 @@
 #include "harness.h"
 #include "common.h"
 #include "packets.h"
+#include "ringlib.h"
 
 #define GROUP6		"ff15::98"
 #define LL_GROUP6	"ff02::98"
@@ -116,14 +117,11 @@ static void v6only(void)
 	close(fd);
 }
 
-/* What an IPv6 socket cannot do yet is refused, not taken and ignored. */
-static void refused_for_now(void)
+/* The family-blind options work as on IPv4, UDP encapsulation's too. */
+static void family_blind_options(void)
 {
 	int fd = pgm_socket6();
-	struct pgm_rx_ring r = {};
 
-	CHECK_ERR(setsockopt(fd, SOL_PGM, PGM_RX_RING, &r, sizeof(r)), EOPNOTSUPP);
-	/* The family-blind options work as on IPv4, UDP encapsulation's too. */
 	CHECK_OK(set_u32(fd, PGM_UDP_ENCAP, 1));
 	CHECK_EQ(get_u32(fd, PGM_UDP_ENCAP), 1);
 	CHECK_OK(set_u32(fd, PGM_UDP_ENCAP_UCAST_PORT, 4000));
@@ -244,11 +242,10 @@ static void membership6(void)
  * An IPv6 receiver of GROUP6:PORT on dummy0, or of @addr if not NULL;
  * encapsulated in UDP when @udp.
  */
-static int receiver6_encap(const char *addr, int scope, bool udp)
+static int receiver6_fd(int fd, const char *addr, int scope, bool udp)
 {
 	struct sockaddr_in6 g = sin6(addr ? addr : GROUP6, PORT);
 	struct ipv6_mreq m = { .ipv6mr_interface = if_nametoindex("dummy0") };
-	int fd = pgm_socket6();
 
 	g.sin6_scope_id = scope;
 	if (udp)
@@ -257,6 +254,11 @@ static int receiver6_encap(const char *addr, int scope, bool udp)
 	CHECK_OK(bind(fd, (struct sockaddr *)&g, sizeof(g)));
 	CHECK_OK(setsockopt(fd, SOL_PGM, PGM_JOIN_GROUP, &m, sizeof(m)));
 	return fd;
+}
+
+static int receiver6_encap(const char *addr, int scope, bool udp)
+{
+	return receiver6_fd(pgm_socket6(), addr, scope, udp);
 }
 
 static int receiver6(const char *addr, int scope)
@@ -367,6 +369,105 @@ static void link_local6_body(void)
 static void link_local6(void)
 {
 	in_netns(link_local6_body);
+}
+
+/*
+ * The receive ring of an IPv6 socket: every record has the longer header
+ * (struct pgm_ring_rec6, its size in ctrl->rec_hdr) with the source as
+ * recvmsg() would give it; an APDU over half the ring is a SPILL record and
+ * recvmsg() names its IPv6 source; the session's end is a record too.  A
+ * link-local source comes with its interface as the scope id.
+ */
+static void ring6_group(const char *group, int scope)
+{
+	static char big[5000], got[6000];
+	struct pgm_ring_rec6 *r6;
+	struct pgm_ring_rec *rec;
+	struct pgm_session_end e;
+	struct sockaddr_pgm6 from;
+	struct in6_addr local;
+	struct pgm_tsi tsi;
+	struct uring ur;
+	int fd = pgm_socket6(), r, s;
+
+	if (uring_setup(&ur, fd, PGM_RING_SIZE_MIN)) {
+		FAILF("ring: %s", strerror(errno));
+		close(fd);
+		return;
+	}
+	CHECK_EQ(ur.hdr, sizeof(struct pgm_ring_rec6));
+	r = receiver6_fd(fd, group, scope, false);
+	s = source6(group, scope, &tsi);
+	for (size_t i = 0; i < sizeof(big); i++)
+		big[i] = (char)(i * 7);
+	CHECK_EQ(send(s, "one", 3, 0), 3);
+	CHECK_EQ(send(s, big, sizeof(big), 0), sizeof(big));	/* over half the ring */
+	CHECK_EQ(send(s, "three", 5, 0), 5);
+	close(s);	/* OPT_FIN: an END record */
+
+	rec = uring_wait(&ur, 2000);
+	if (!rec) {
+		FAILF("no record");
+		goto out;
+	}
+	r6 = (struct pgm_ring_rec6 *)rec;
+	CHECK_EQ(rec->type, PGM_REC_DATA);
+	CHECK_EQ(rec->data_len, 3);
+	CHECK(!memcmp(uring_payload(&ur, rec), "one", 3));
+	CHECK(!memcmp(&rec->tsi, &tsi, sizeof(tsi)));
+	CHECK_EQ(rec->saddr, 0);
+	if (IN6_IS_ADDR_LINKLOCAL(&r6->saddr6)) {
+		CHECK_EQ(r6->scope_id, scope);
+	} else {
+		inet_pton(AF_INET6, LOCAL6, &local);
+		CHECK(!memcmp(&r6->saddr6, &local, sizeof(local)));
+		CHECK_EQ(r6->scope_id, 0);
+	}
+	local = r6->saddr6;
+
+	rec = uring_wait(&ur, 2000);
+	CHECK(rec && rec->type == PGM_REC_SPILL && rec->data_len == sizeof(big));
+	memset(&from, 0, sizeof(from));
+	CHECK_EQ(recv6(r, got, sizeof(got), &from), sizeof(big));
+	CHECK(!memcmp(got, big, sizeof(big)));
+	CHECK_EQ(from.sin6.sin6_family, AF_INET6);
+	CHECK(!memcmp(&from.sin6.sin6_addr, &local, sizeof(local)));
+
+	rec = uring_wait(&ur, 2000);
+	CHECK(rec && rec->type == PGM_REC_DATA && rec->data_len == 5 &&
+	      !memcmp(uring_payload(&ur, rec), "three", 5) &&
+	      !memcmp(&((struct pgm_ring_rec6 *)rec)->saddr6, &local, sizeof(local)));
+
+	rec = uring_wait(&ur, 5000);
+	CHECK(rec && rec->type == PGM_REC_END && rec->data_len == sizeof(e));
+	if (rec) {
+		memcpy(&e, uring_payload(&ur, rec), sizeof(e));
+		CHECK(!memcmp(&e.tsi, &tsi, sizeof(tsi)));
+		CHECK_EQ(e.reason, PGM_END_FIN);
+	}
+out:
+	uring_release(&ur);
+	munmap(ur.base, ur.len);
+	close(r);
+}
+
+static void ring6_body(void)
+{
+	struct uring ur;
+	int fd = pgm_socket();
+
+	/* An IPv4 socket's records keep the short header. */
+	CHECK_OK(uring_setup(&ur, fd, PGM_RING_SIZE_MIN));
+	CHECK_EQ(ur.hdr, sizeof(struct pgm_ring_rec));
+	munmap(ur.base, ur.len);
+	close(fd);
+	ring6_group(NULL, 0);
+	ring6_group(LL_GROUP6, if_nametoindex("dummy0"));
+}
+
+static void ring6(void)
+{
+	in_netns(ring6_body);
 }
 
 /* A NAK from a raw IPv6 socket to the source at LOCAL6, with NLAs of @afi. */
@@ -607,12 +708,13 @@ int main(void)
 {
 	RUN(create6);
 	RUN(v6only);
-	RUN(refused_for_now);
+	RUN(family_blind_options);
 	RUN(bind6);
 	RUN(connect6);
 	RUN(membership6);
 	RUN(send_recv6);
 	RUN(link_local6);
+	RUN(ring6);
 	RUN(nak_afi);
 	RUN(udp6);
 	RUN(families_apart);

@@ -503,7 +503,9 @@ struct pgm_ring_ctrl {
 	__u32	__pad1[15];
 	__u32	flags;		/* kernel writes: PGM_RING_F_* */
 	__u32	size;		/* as set */
-	__u32	__pad2[14];
+	__u32	rec_hdr;	/* a record's header: sizeof(struct pgm_ring_rec), or of
+				 * struct pgm_ring_rec6 on an AF_INET6 socket */
+	__u32	__pad2[13];
 };
 
 #define PGM_RING_F_WAKEUP	1	/* data waits for space: poll() after releasing */
@@ -514,12 +516,13 @@ enum pgm_ring_rec_type {
 	PGM_REC_LOSS	= 2,	/* payload: struct pgm_loss */
 	PGM_REC_END	= 3,	/* payload: struct pgm_session_end */
 	PGM_REC_PAD	= 4,	/* skip to offset 0 of the data area */
-	PGM_REC_SPILL	= 5,	/* an APDU larger than size / 2 - 32: recvmsg() it now */
+	PGM_REC_SPILL	= 5,	/* an APDU larger than size / 2 - rec_hdr: recvmsg() it now */
 };
 
 /*
- * A record header; the payload follows at (char *)rec + sizeof(*rec).  For
- * PGM_REC_PAD only @len and @type are valid.
+ * A record header; the payload follows at (char *)rec + ctrl->rec_hdr:
+ * sizeof(struct pgm_ring_rec) on an AF_INET socket.  For PGM_REC_PAD only
+ * @len and @type are valid.
  */
 struct pgm_ring_rec {
 	__u32		len;		/* to the next record: a multiple of 8 */
@@ -529,8 +532,22 @@ struct pgm_ring_rec {
 	__u32		sqn;		/* DATA/SPILL: the APDU's first sqn; LOSS: first lost;
 					 * END: last delivered or lost */
 	struct pgm_tsi	tsi;		/* the session */
-	__be32		saddr;		/* IP source of the data (msg_name's sin_addr) */
+	__be32		saddr;		/* IP source of the data (msg_name's sin_addr);
+					 * 0 on an AF_INET6 socket */
 	__u32		__reserved;
+};
+
+/*
+ * On an AF_INET6 socket every record (PAD aside) has this longer header, and
+ * its payload follows at (char *)rec + sizeof(struct pgm_ring_rec6): the
+ * fields of struct pgm_ring_rec, then the source as recvmsg()'s msg_name
+ * (struct sockaddr_pgm6) gives it.  A reader can tell by ctrl->rec_hdr.
+ */
+struct pgm_ring_rec6 {
+	struct pgm_ring_rec	rec;		/* rec.saddr is 0 */
+	struct in6_addr		saddr6;		/* IP source of the data (sin6_addr) */
+	__u32			scope_id;	/* its sin6_scope_id: link-local, else 0 */
+	__u32			__reserved6;
 };
 
 #endif /* _UAPI_LINUX_PGM_H */
