@@ -70,11 +70,17 @@ netns_bridge() {
 			netns_if_up "$h" eth0 "$net.$i" || return
 		i=$((i + 1))
 	done
+	# Each host's MAC read once (a process each), then the pairs.
 	local a b j
+	local -A mac=()
+	for h in "$@"; do
+		mac[$h]=$(ip netns exec "$h" cat /sys/class/net/eth0/address) || return
+	done
 	for a in "$@"; do
 		j=1
 		for b in "$@"; do
-			[ "$a" = "$b" ] || netns_neigh "$a" eth0 "$net.$j" "$b" eth0 || return
+			[ "$a" = "$b" ] ||
+				ip -n "$a" neigh replace "$net.$j" lladdr "${mac[$b]}" dev eth0 nud permanent || return
 			j=$((j + 1))
 		done
 	done
@@ -83,10 +89,12 @@ netns_bridge() {
 netns_netem() {
 	local ns=$1 dev=$2
 	shift 2
-	ip netns exec "$ns" tc qdisc del dev "$dev" root 2>/dev/null || true
+	# One tc, in the netns by -n: each process costs much on an emulated CPU.
 	if [ -n "$*" ]; then
 		# shellcheck disable=SC2048,SC2086	# "loss 5%" is two words to tc
-		ip netns exec "$ns" tc qdisc add dev "$dev" root netem $*
+		tc -n "$ns" qdisc replace dev "$dev" root netem $*
+	else
+		tc -n "$ns" qdisc del dev "$dev" root 2>/dev/null || true
 	fi
 }
 

@@ -72,7 +72,44 @@ shape() {
 	done
 }
 
-stat() { sed -n "s/^$2=//p" "$1" | tail -n 1; }
+# A process costs a good part of a second on an emulated CPU, so the
+# reports read the logs in bash: load FILE... puts each FILE's key=value
+# lines into KV["FILE:key"] (the last value wins), and ${KV[FILE:key]-}
+# reads one.
+declare -A KV
+load() {
+	local f k v
+	KV=()
+	for f in "$@"; do
+		[ -f "$f" ] || continue
+		while IFS='=' read -r k v; do
+			[[ $k =~ ^[a-z0-9_]+$ ]] && KV[$f:$k]=$v
+		done <"$f"
+	done
+}
+
+# relink: after the expiry case took the source's link down, which also
+# dropped its route and IPv6 address, bring them back.
+relinked=1
+relink() {
+	[ $relinked = 1 ] && return
+	ip -n src link set eth0 up
+	ip -n src route replace 224.0.0.0/4 dev eth0
+	setup6
+	relinked=1
+}
+
+# nready FILE...: how many of the receivers' logs say "ready" (in $nready).
+nready() {
+	local f l
+	nready=0
+	for f in "$@"; do
+		[ -f "$f" ] || continue
+		while IFS= read -r l; do
+			[[ $l == *ready* ]] && { nready=$((nready + 1)); break; }
+		done <"$f"
+	done
+}
 
 # wait_receivers NAME: wait for r1, r2, r3 (their pids in the caller's
 # rpid); each receiver's exit status is its own verdict (see e2e.c).
@@ -91,11 +128,7 @@ wait_receivers() {
 run_case() {
 	local name=$1 rules=$2 nakrules=${3:-$2} expect=${4:-fin} seed=$RANDOM r i ok=1 t0 t1
 	local ringr=${5:-}	# the receiver that reads through the ring
-	# The expiry case takes the source's link down, which also drops its
-	# route and IPv6 address.
-	ip -n src link set eth0 up
-	ip -n src route replace 224.0.0.0/4 dev eth0
-	setup6
+	relink
 	shape "$rules" "$nakrules"
 	i=2
 	local -A rpid=()
@@ -106,7 +139,8 @@ run_case() {
 		i=$((i + 1))
 	done
 	for _ in $(seq 100); do
-		[ "$(cat "$out"/$name-r?.log 2>/dev/null | grep -c ready)" -eq 3 ] && break
+		nready "$out"/$name-r?.log
+		[ $nready -eq 3 ] && break
 		sleep 0.1
 	done
 	local cap= tpid=
@@ -130,6 +164,7 @@ run_case() {
 		local spid=$!
 		sleep 2
 		ip -n src link set eth0 down	# the source vanishes: no OPT_FIN
+		relinked=0
 		kill -9 $spid
 		wait $spid 2>/dev/null
 	else
@@ -141,23 +176,28 @@ run_case() {
 	[ -n "$tpid" ] && kill -INT "$tpid" 2>/dev/null
 	wait
 	t1=$(date +%s.%N)
-	local want
-	want=$(sha256sum <"$out/$name-src.bin" | cut -c1-64)
+	local elapsed
+	elapsed=$(echo "$t1 - $t0" | bc)
+	load "$out/$name"-*.log
+	local want h f
+	local -A sha=()
+	while read -r h f; do sha[$f]=$h; done < <(cd "$out" && sha256sum "$name"-src.bin "$name"-r[123].bin)
+	want=${sha[$name-src.bin]-}
 	for r in r1 r2 r3; do
 		local log=$out/$name-$r.log got
-		got=$(sha256sum <"$out/$name-$r.bin" | cut -c1-64)
+		got=${sha[$name-$r.bin]-none}
 		case $expect in
 		fin)
-			if [ "$got" != "$want" ] || [ "$(stat "$log" received_apdus)" != "$count" ] ||
-			   [ "$(stat "$log" end_reason)" != 1 ]; then
+			if [ "$got" != "$want" ] || [ "${KV[$log:received_apdus]-}" != "$count" ] ||
+			   [ "${KV[$log:end_reason]-}" != 1 ]; then
 				ok=0
 				echo "    $name $r: stream differs (sha $got vs $want) or no OPT_FIN"
 				sed 's/^/      /' "$log" | head -n 20
 			fi ;;
 		slow)
-			echo "    $name $r: queued while stalled $(stat "$log" stalled_rmem) of SO_RCVBUF $(stat "$log" rcvbuf)" ;;
+			echo "    $name $r: queued while stalled ${KV[$log:stalled_rmem]-} of SO_RCVBUF ${KV[$log:rcvbuf]-}" ;;
 		loss)
-			if [ "$(stat "$log" lost_sqns)" = 0 ] || [ -z "$(stat "$log" lost_sqns)" ]; then
+			if [ "${KV[$log:lost_sqns]-}" = 0 ] || [ -z "${KV[$log:lost_sqns]-}" ]; then
 				ok=0
 				echo "    $name $r: the loss did not reach the application"
 			fi ;;
@@ -165,7 +205,7 @@ run_case() {
 			# What was delivered is an exact prefix of what was sent.
 			local n
 			n=$(wc -c <"$out/$name-$r.bin")
-			if [ "$(stat "$log" end_reason)" != 3 ] || [ "$n" -eq 0 ] ||
+			if [ "${KV[$log:end_reason]-}" != 3 ] || [ "$n" -eq 0 ] ||
 			   ! cmp -s -n "$n" "$out/$name-$r.bin" "$out/$name-src.bin"; then
 				ok=0
 				echo "    $name $r: no expiry report, or not a prefix of the stream"
@@ -173,32 +213,32 @@ run_case() {
 			fi ;;
 		esac
 		printf '    %-8s %-3s apdus %6s/%s  lost %5s  naks %6s  ncf %6s  rdata %6s  dup %5s  %6.1f s  sha %.16s\n' \
-			"$name" "$r" "$(stat "$log" received_apdus)" "$count" "$(stat "$log" lost_sqns)" \
-			"$(stat "$log" naks_sent)" "$(stat "$log" ncfs)" "$(stat "$log" rdata)" \
-			"$(stat "$log" duplicates)" "$(echo "$t1 - $t0" | bc)" "$got"
+			"$name" "$r" "${KV[$log:received_apdus]-}" "$count" "${KV[$log:lost_sqns]-}" \
+			"${KV[$log:naks_sent]-}" "${KV[$log:ncfs]-}" "${KV[$log:rdata]-}" \
+			"${KV[$log:duplicates]-}" "$elapsed" "$got"
 	done
 	# FEC (PGM_E2E_FEC): the source sent parity, and every receiver
 	# rebuilt groups from it (docs/fec.md).
 	if [ -n "${PGM_E2E_FEC:-}" ]; then
 		local pro od
-		pro=$(stat "$out/$name-src.log" parity_sent_proactive)
-		od=$(stat "$out/$name-src.log" parity_sent_ondemand)
+		pro=${KV[$out/$name-src.log:parity_sent_proactive]-}
+		od=${KV[$out/$name-src.log:parity_sent_ondemand]-}
 		[ "${pro:-0}" -gt 0 ] || { ok=0; echo "    $name: no proactive parity sent"; }
 		for r in r1 r2 r3; do
 			local log=$out/$name-$r.log
-			[ "$(stat "$log" groups_rebuilt)" -gt 0 ] 2>/dev/null ||
+			[ "${KV[$log:groups_rebuilt]-}" -gt 0 ] 2>/dev/null ||
 				{ ok=0; echo "    $name $r: no group rebuilt from parity"; }
 			printf '    %-8s %-3s parity received %6s  dropped %s  unused %6s  groups rebuilt %5s  parity naks %5s\n' \
-				"$name" "$r" "$(stat "$log" parity_received)" "$(stat "$log" parity_dropped)" \
-				"$(stat "$log" parity_unused)" "$(stat "$log" groups_rebuilt)" "$(stat "$log" parity_naks_sent)"
+				"$name" "$r" "${KV[$log:parity_received]-}" "${KV[$log:parity_dropped]-}" \
+				"${KV[$log:parity_unused]-}" "${KV[$log:groups_rebuilt]-}" "${KV[$log:parity_naks_sent]-}"
 		done
-		echo "    $name src parity proactive $pro  on demand $od  parity naks $(stat "$out/$name-src.log" parity_naks_received)" \
-			" refused $(stat "$out/$name-src.log" parity_naks_refused)  by originals $(stat "$out/$name-src.log" parity_by_originals)"
+		echo "    $name src parity proactive $pro  on demand $od  parity naks ${KV[$out/$name-src.log:parity_naks_received]-}" \
+			" refused ${KV[$out/$name-src.log:parity_naks_refused]-}  by originals ${KV[$out/$name-src.log:parity_by_originals]-}"
 	fi
 	printf '    %-8s src apdus %6s bytes %s  rdata %s  naks %s  send %s s  sha %.16s\n' "$name" \
-		"$(stat "$out/$name-src.log" sent_apdus)" "$(stat "$out/$name-src.log" sent_bytes)" \
-		"$(stat "$out/$name-src.log" rdata)" "$(stat "$out/$name-src.log" naks_received)" \
-		"$(stat "$out/$name-src.log" send_seconds)" "$want"
+		"${KV[$out/$name-src.log:sent_apdus]-}" "${KV[$out/$name-src.log:sent_bytes]-}" \
+		"${KV[$out/$name-src.log:rdata]-}" "${KV[$out/$name-src.log:naks_received]-}" \
+		"${KV[$out/$name-src.log:send_seconds]-}" "$want"
 	if [ $ok = 1 ]; then
 		pass=$((pass + 1)); echo "ok - e2e $name"
 	else
@@ -233,9 +273,7 @@ check_capture() {
 # Two sources on one group; two receiving sockets in r1, one in r2 and r3.
 run_multi() {
 	local seed=$RANDOM pids=() p ok=1 i=0 t0 t1
-	ip -n src link set eth0 up
-	ip -n src route replace 224.0.0.0/4 dev eth0
-	setup6
+	relink
 	shape "loss 1%" "loss 1%"
 	for r in r1:2 r1b:2 r2:3 r3:4; do
 		ip netns exec ${r%%[b:]*} "$e2e" multi $group 7500 "$count" "$seed" "$recv_timeout" $prefix${r#*:} 2 \
@@ -243,7 +281,8 @@ run_multi() {
 		pids+=($!)
 	done
 	for _ in $(seq 100); do
-		[ "$(cat "$out"/multi-r*.log 2>/dev/null | grep -c ready)" -eq 4 ] && break
+		nready "$out"/multi-r*.log
+		[ $nready -eq 4 ] && break
 		sleep 0.1
 	done
 	t0=$(date +%s.%N)
@@ -255,11 +294,14 @@ run_multi() {
 	done
 	wait
 	t1=$(date +%s.%N)
+	local elapsed
+	elapsed=$(echo "$t1 - $t0" | bc)
+	load "$out"/multi-*.log
 	for r in r1 r1b r2 r3; do
 		printf '    %-8s %-4s sessions on ports %s/%s: %s and %s APDUs, %s ended  %6.1f s\n' "$1" "$r" \
-			"$(stat "$out/multi-$r.log" session0_port)" "$(stat "$out/multi-$r.log" session1_port)" \
-			"$(stat "$out/multi-$r.log" session0_apdus)" "$(stat "$out/multi-$r.log" session1_apdus)" \
-			"$(stat "$out/multi-$r.log" sessions_ended)" "$(echo "$t1 - $t0" | bc)"
+			"${KV[$out/multi-$r.log:session0_port]-}" "${KV[$out/multi-$r.log:session1_port]-}" \
+			"${KV[$out/multi-$r.log:session0_apdus]-}" "${KV[$out/multi-$r.log:session1_apdus]-}" \
+			"${KV[$out/multi-$r.log:sessions_ended]-}" "$elapsed"
 	done
 	if [ $ok = 1 ]; then
 		pass=$((pass + 1)); echo "ok - e2e $1"
@@ -274,8 +316,7 @@ run_multi() {
 run_late() {
 	local name=$1 pct=$2 seed=$RANDOM ok=1 r spid t0 t1 rdata naks first n
 	local -A rpid=()
-	ip -n src link set eth0 up
-	ip -n src route replace 224.0.0.0/4 dev eth0
+	relink
 	shape ""
 	for r in r1 r2; do
 		ip netns exec $r "$e2e" recv $group 7500 "$count" "$seed" "$recv_timeout" 10.99.0.$((${r#r} + 1)) fin \
@@ -283,7 +324,8 @@ run_late() {
 		rpid[$r]=$!
 	done
 	for _ in $(seq 100); do
-		[ "$(cat "$out"/$name-r[12].log 2>/dev/null | grep -c ready)" -eq 2 ] && break
+		nready "$out"/$name-r[12].log
+		[ $nready -eq 2 ] && break
 		sleep 0.1
 	done
 	t0=$(date +%s.%N)
@@ -298,25 +340,28 @@ run_late() {
 	wait $spid || ok=0
 	wait_receivers "$name" || ok=0
 	t1=$(date +%s.%N)
+	local elapsed
+	elapsed=$(echo "$t1 - $t0" | bc)
+	load "$out/$name"-*.log
 	for r in r1 r2; do
 		cmp -s "$out/$name-$r.bin" "$out/$name-src.bin" || { ok=0; echo "    $name $r: stream differs"; }
 	done
 	# r3 holds an exact suffix of the stream, and joined late indeed.
 	n=$(wc -c <"$out/$name-r3.bin")
-	first=$(stat "$out/$name-r3.log" first_apdu)
+	first=${KV[$out/$name-r3.log:first_apdu]-}
 	if [ "$n" -eq 0 ] || [ "${first:-0}" -eq 0 ] ||
 	   ! tail -c "$n" "$out/$name-src.bin" | cmp -s - "$out/$name-r3.bin"; then
 		ok=0
 		echo "    $name r3: not a late start, or not a suffix of the stream"
 	fi
-	rdata=$(stat "$out/$name-src.log" rdata)
-	naks=$(stat "$out/$name-r3.log" naks_sent)
+	rdata=${KV[$out/$name-src.log:rdata]-}
+	naks=${KV[$out/$name-r3.log:naks_sent]-}
 	if [ "$pct" = 0 ]; then
 		# r3 asks for nothing; the source repairs only what r1 and r2
 		# lost (a loaded host can drop a packet on the unshaped bridge),
 		# at most one RDATA per sqn they NAKed.
-		present=$(stat "$out/$name-r1.log" naks_sent)
-		n=$(stat "$out/$name-r2.log" naks_sent)
+		present=${KV[$out/$name-r1.log:naks_sent]-}
+		n=${KV[$out/$name-r2.log:naks_sent]-}
 		present=$(( ${present:-0} + ${n:-0} ))
 		[ "$naks" = 0 ] && [ "$rdata" -le "$present" ] ||
 			{ ok=0; echo "    $name: replayed history without an offer (r3 naks $naks, rdata $rdata > r1+r2 naks $present)"; }
@@ -325,26 +370,26 @@ run_late() {
 		# r3, groups rebuilt from parity alone, and no more repair
 		# packets than the offered share of the window.
 		local pnaks rebuilt od
-		pnaks=$(stat "$out/$name-r3.log" parity_naks_sent)
-		rebuilt=$(stat "$out/$name-r3.log" groups_rebuilt)
-		od=$(stat "$out/$name-src.log" parity_sent_ondemand)
+		pnaks=${KV[$out/$name-r3.log:parity_naks_sent]-}
+		rebuilt=${KV[$out/$name-r3.log:groups_rebuilt]-}
+		od=${KV[$out/$name-src.log:parity_sent_ondemand]-}
 		[ "${pnaks:-0}" -gt 0 ] && [ "${rebuilt:-0}" -gt 0 ] && [ "${od:-0}" -gt 0 ] &&
 		   [ $((rdata + od)) -le $((8192 * pct / 100)) ] ||
 			{ ok=0; echo "    $name: r3 parity naks ${pnaks:-0}, groups rebuilt ${rebuilt:-0}, source parity on demand ${od:-0} + rdata $rdata (at most $((8192 * pct / 100)))"; }
-		echo "    $name r3 parity naks $pnaks  groups rebuilt $rebuilt  parity received $(stat "$out/$name-r3.log" parity_received)" \
-			" src parity on demand $od  proactive $(stat "$out/$name-src.log" parity_sent_proactive)"
+		echo "    $name r3 parity naks $pnaks  groups rebuilt $rebuilt  parity received ${KV[$out/$name-r3.log:parity_received]-}" \
+			" src parity on demand $od  proactive ${KV[$out/$name-src.log:parity_sent_proactive]-}"
 	else
 		[ "$naks" -gt 0 ] && [ "$rdata" -gt 0 ] && [ "$rdata" -le $((8192 * pct / 100)) ] ||
 			{ ok=0; echo "    $name: no replay, or more than ${pct}% of the window"; }
 	fi
 	for r in r1 r2 r3; do
 		printf '    %-10s %-3s apdus %6s/%s from %5s  naks %6s  rdata %6s  dup %6s  %6.1f s\n' "$name" "$r" \
-			"$(stat "$out/$name-$r.log" received_apdus)" "$count" "$(stat "$out/$name-$r.log" first_apdu)" \
-			"$(stat "$out/$name-$r.log" naks_sent)" "$(stat "$out/$name-$r.log" rdata)" \
-			"$(stat "$out/$name-$r.log" duplicates)" "$(echo "$t1 - $t0" | bc)"
+			"${KV[$out/$name-$r.log:received_apdus]-}" "$count" "${KV[$out/$name-$r.log:first_apdu]-}" \
+			"${KV[$out/$name-$r.log:naks_sent]-}" "${KV[$out/$name-$r.log:rdata]-}" \
+			"${KV[$out/$name-$r.log:duplicates]-}" "$elapsed"
 	done
-	echo "    $name src rdata $rdata  naks $(stat "$out/$name-src.log" naks_received)  late-join ${pct}%" \
-		" send $(stat "$out/$name-src.log" send_seconds) s"
+	echo "    $name src rdata $rdata  naks ${KV[$out/$name-src.log:naks_received]-}  late-join ${pct}%" \
+		" send ${KV[$out/$name-src.log:send_seconds]-} s"
 	if [ $ok = 1 ]; then
 		pass=$((pass + 1)); echo "ok - e2e $name"
 	else
@@ -369,6 +414,7 @@ setup6() {
 trap netns_cleanup EXIT
 t_setup=$SECONDS
 netns_bridge sw 10.99.0 src r1 r2 r3
+setup6
 echo "    # bridge and namespaces took $((SECONDS - t_setup)) s"
 for c in "${cases[@]}"; do
 	t_case=$SECONDS
