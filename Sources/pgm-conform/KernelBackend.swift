@@ -179,13 +179,19 @@ final class KernelBackend: ConformanceBackend {
                 }
                 do { try s.set(t, to: value) } catch { throw BackendError("kernel: set \(name) \(value): \(error)") }
             }
-            if family == .ipv6 {
-                try startIPv6(s, scenario)
-                box = Box(s)
-                return
+            // IPv4 names the IUT's interface by its address, IPv6 by index.
+            let groupAddress: IPAddress
+            let iut: PGMInterface
+            switch family {
+            case .ipv4:
+                groupAddress = .v4(network.group)
+                iut = .address(network.iut)
+            case .ipv6:
+                guard let g = IPv6Mapping.ipv6(network.group) else { throw BackendError("\(network.group) has no IPv6 image") }
+                groupAddress = .v6(g)
+                iut = .index(iutIndex)
             }
-            let group = IPv4Endpoint(network.group, port: network.port)
-            let iut = network.iut
+            let group = PGMEndpoint(groupAddress, port: network.port)
             switch scenario.role {
             case .source:
                 if let f = scenario.fec {
@@ -200,36 +206,13 @@ final class KernelBackend: ConformanceBackend {
                 tsi = try s.transportSessionID()
             case .receiver:
                 try s.bind(to: group)
-                try s.join(group: group.address, interface: iut)
+                try s.join(group: groupAddress, interface: iut)
             }
             box = Box(s)
         } catch let e as BackendError {
             throw e
         } catch {
             throw BackendError("kernel: \(error)")
-        }
-    }
-
-    /// The IPv6 half of `start`: connected or joined to the image of the
-    /// group, on the IUT's interface by index.
-    func startIPv6(_ s: borrowing PGMSocket, _ scenario: Scenario) throws {
-        guard let g = IPv6Mapping.ipv6(network.group) else { throw BackendError("\(network.group) has no IPv6 image") }
-        let group = PGMEndpoint(g, port: network.port)
-        switch scenario.role {
-        case .source:
-            if let f = scenario.fec {
-                do {
-                    try s.setFEC(try FECSettings(n: f.n, k: f.k, proactive: f.proactive, onDemand: f.onDemand))
-                } catch {
-                    throw BackendError("kernel: PGM_FEC \(f): \(error)")
-                }
-            }
-            try s.setMulticastInterface(.index(iutIndex))
-            try s.connect(to: group)
-            tsi = try s.transportSessionID()
-        case .receiver:
-            try s.bind(to: group)
-            try s.join(group: .v6(g), interface: .index(iutIndex))
         }
     }
 
