@@ -286,7 +286,7 @@ demo: .deps.stamp swift
 	@scripts/build-module $(K) >/dev/null
 	scripts/vm --kernel $(K) -- scripts/demo-guest
 
-# The RFC 3208 conformance scenarios on the model and on both kernels, as a table.
+# The RFC 3208 conformance scenarios on the model and on both kernels (IPv4 and IPv6), as a table.
 conformance: .deps.stamp swift
 	@scripts/conformance
 

@@ -14,6 +14,12 @@ import Glibc
 /// namespace (`peerNamespace`) joined to ours by a veth pair. Both are made
 /// by Tests/kernel/conformance.sh; addresses are those of `Network`.
 ///
+/// Over IPv6 (`family` .ipv6) the IUT socket is of AF_INET6 and the peers'
+/// raw sockets too; every address, in the socket calls, the IP headers and
+/// the packets' NLAs, is the image of the scenario's IPv4 one under
+/// `IPv6Mapping` (fd77::1 for 10.77.0.1, ff15::ef4d:1 for 239.77.0.1), and
+/// what the IUT sends is mapped back before the engine sees it.
+///
 /// Times are CLOCK_REALTIME, the clock of the capture socket's kernel
 /// timestamps (SO_TIMESTAMPNS), so a packet's time is when the peer's side
 /// of the link got it, however late this process reads it.
@@ -39,9 +45,21 @@ final class KernelBackend: ConformanceBackend {
     let capture: Int32
     /// A raw socket per simulated peer, bound to its address.
     var raw: [Int: Int32] = [:]
+    let family: PGMSocket.Family
+    /// IPv6: the index of the IUT's interface, which its socket joins on
+    /// and sends from (IPv4 names it by its address).
+    let iutIndex: UInt32
 
-    init(name: String, peerNamespace: String, interface: String) throws(BackendError) {
+    init(name: String, peerNamespace: String, interface: String, family: PGMSocket.Family = .ipv4,
+         iutInterface: String) throws(BackendError) {
         self.name = name
+        self.family = family
+        if family == .ipv6 {
+            iutIndex = if_nametoindex(iutInterface)
+            guard iutIndex != 0 else { throw BackendError("no interface \(iutInterface) in the IUT's namespace") }
+        } else {
+            iutIndex = 0
+        }
         let home = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC)
         let there = open("/run/netns/\(peerNamespace)", O_RDONLY | O_CLOEXEC)
         guard home >= 0, there >= 0 else { throw BackendError("cannot open network namespace \(peerNamespace)") }
@@ -62,10 +80,19 @@ final class KernelBackend: ConformanceBackend {
         }
         let probe = Network(port: 0)
         for n in 1...Network.peers where failure == nil {
-            let s = socket(AF_INET, Int32(SOCK_RAW.rawValue), 113)
+            let s = socket(family.domain, Int32(SOCK_RAW.rawValue), 113)
             guard s >= 0 else {
                 failure = "raw socket: \(Errno(rawValue: errno))"
                 break
+            }
+            if family == .ipv6 {
+                if let why = Self.setUpIPv6(s, address: probe.peer(n), ifindex: ifindex) {
+                    Glibc.close(s)
+                    failure = why
+                    break
+                }
+                raw[n] = s
+                continue
             }
             var sin = sockaddr_in()
             sin.sin_family = sa_family_t(AF_INET)
@@ -94,6 +121,30 @@ final class KernelBackend: ConformanceBackend {
         capture = fd
     }
 
+    /// Binds a peer's raw IPv6 socket to the image of its address and sends
+    /// its multicast from `ifindex`, not looped back; nil or what failed.
+    static func setUpIPv6(_ s: Int32, address: IPv4Address, ifindex: Int32) -> String? {
+        guard let a = IPv6Mapping.ipv6(address) else { return "\(address) has no IPv6 image" }
+        var sin6 = sockaddr_in6()
+        sin6.sin6_family = sa_family_t(AF_INET6)
+        sin6.sin6_addr = in6Address(a)
+        let bound = withUnsafePointer(to: &sin6) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                bind(s, $0, socklen_t(MemoryLayout<sockaddr_in6>.size))
+            }
+        }
+        var index = ifindex
+        var off: Int32 = 0
+        let size = socklen_t(MemoryLayout<Int32>.size)
+        guard bound == 0,
+              setsockopt(s, Int32(IPPROTO_IPV6), IPV6_MULTICAST_IF, &index, size) == 0,
+              setsockopt(s, Int32(IPPROTO_IPV6), IPV6_MULTICAST_LOOP, &off, size) == 0
+        else {
+            return "raw socket for \(a): \(Errno(rawValue: errno))"
+        }
+        return nil
+    }
+
     static func realtime() -> Int64 {
         var ts = timespec()
         clock_gettime(CLOCK_REALTIME, &ts)
@@ -117,7 +168,7 @@ final class KernelBackend: ConformanceBackend {
         while cpgm_packet_recv_nowait(capture, &buf, buf.count, &info) >= 0 {}
         origin = Self.realtime()
         do {
-            let s = try PGMSocket()
+            let s = try PGMSocket(family: family)
             for (name, value) in scenario.options {
                 if name == "FEC_NAK" {  // PGM_FEC_NAK, a flag, not a tunable
                     do { try s.setParityNAKs(value != 0) } catch { throw BackendError("kernel: set FEC_NAK: \(error)") }
@@ -128,8 +179,19 @@ final class KernelBackend: ConformanceBackend {
                 }
                 do { try s.set(t, to: value) } catch { throw BackendError("kernel: set \(name) \(value): \(error)") }
             }
-            let group = IPv4Endpoint(network.group, port: network.port)
-            let iut = network.iut
+            // IPv4 names the IUT's interface by its address, IPv6 by index.
+            let groupAddress: IPAddress
+            let iut: PGMInterface
+            switch family {
+            case .ipv4:
+                groupAddress = .v4(network.group)
+                iut = .address(network.iut)
+            case .ipv6:
+                guard let g = IPv6Mapping.ipv6(network.group) else { throw BackendError("\(network.group) has no IPv6 image") }
+                groupAddress = .v6(g)
+                iut = .index(iutIndex)
+            }
+            let group = PGMEndpoint(groupAddress, port: network.port)
             switch scenario.role {
             case .source:
                 if let f = scenario.fec {
@@ -144,7 +206,7 @@ final class KernelBackend: ConformanceBackend {
                 tsi = try s.transportSessionID()
             case .receiver:
                 try s.bind(to: group)
-                try s.join(group: group.address, interface: iut)
+                try s.join(group: groupAddress, interface: iut)
             }
             box = Box(s)
         } catch let e as BackendError {
@@ -183,6 +245,10 @@ final class KernelBackend: ConformanceBackend {
 
     func inject(_ bytes: [UInt8], from peer: Int, multicast: Bool) throws(BackendError) {
         guard let fd = raw[peer] else { throw BackendError("no simulated peer \(peer)") }
+        if family == .ipv6 {
+            try injectIPv6(bytes, fd: fd, multicast: multicast)
+            return
+        }
         var sin = sockaddr_in()
         sin.sin_family = sa_family_t(AF_INET)
         sin.sin_addr.s_addr = (multicast ? network.group : network.iut).rawValue.bigEndian
@@ -196,11 +262,30 @@ final class KernelBackend: ConformanceBackend {
         guard n == bytes.count else { throw BackendError("inject: sendto: \(Errno(rawValue: errno))") }
     }
 
+    /// `bytes` with its NLAs mapped to IPv6 (`IPv6Mapping.translate`), sent
+    /// to the image of the group or of the IUT's address.
+    func injectIPv6(_ bytes: [UInt8], fd: Int32, multicast: Bool) throws(BackendError) {
+        let packet = try IPv6Mapping.translate(bytes, IPv6Mapping.nlaToIPv6)
+        let to = multicast ? network.group : network.iut
+        guard let a = IPv6Mapping.ipv6(to) else { throw BackendError("\(to) has no IPv6 image") }
+        var sin6 = sockaddr_in6()
+        sin6.sin6_family = sa_family_t(AF_INET6)
+        sin6.sin6_addr = in6Address(a)
+        let n = packet.withUnsafeBytes { b in
+            withUnsafePointer(to: &sin6) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                    sendto(fd, b.baseAddress, b.count, 0, $0, socklen_t(MemoryLayout<sockaddr_in6>.size))
+                }
+            }
+        }
+        guard n == packet.count else { throw BackendError("inject: sendto \(a): \(Errno(rawValue: errno))") }
+    }
+
     func poll(until deadline: Int64) throws(BackendError) -> [Observation] {
         var out: [Observation] = []
         while true {
             try flush()
-            readCapture(into: &out)
+            try readCapture(into: &out)
             try readSocket(into: &out)
             let left = deadline - now
             if !out.isEmpty || left <= 0 { return out }
@@ -211,13 +296,17 @@ final class KernelBackend: ConformanceBackend {
         }
     }
 
-    func readCapture(into out: inout [Observation]) {
+    func readCapture(into out: inout [Observation]) throws(BackendError) {
         var buf = [UInt8](repeating: 0, count: 70_000)
         var info = cpgm_packet_info()
         while true {
             let n = cpgm_packet_recv_nowait(capture, &buf, buf.count, &info)
             guard n >= 0 else { return }
             if info.outgoing != 0 { continue }  // our own injections
+            if family == .ipv6 {
+                if let seen = try seenIPv6(buf[0..<Int(n)], info) { out.append(.packet(seen)) }
+                continue
+            }
             guard let (header, payload) = try? PGMFraming.parseIPv4(buf[0..<Int(n)]),
                   header.protocolNumber == PGMFraming.ipProtocol,
                   let packet = try? PGMPacket.decode(payload)
@@ -227,6 +316,35 @@ final class KernelBackend: ConformanceBackend {
             out.append(.packet(Seen(time: t, packet: packet, multicast: multicast,
                                     destination: multicast ? nil : header.destination)))
         }
+    }
+
+    /// A captured IPv6 datagram as the engine sees it: a PGM packet (next
+    /// header 113) with its NLAs and unicast destination mapped back to
+    /// IPv4; nil for anything else. An address of this scenario's session
+    /// that is no image of a scenario address fails the scenario.
+    func seenIPv6(_ frame: ArraySlice<UInt8>, _ info: cpgm_packet_info) throws(BackendError) -> Seen? {
+        guard let (header, payload) = try? PGMFraming.parseIPv6(frame),
+              header.nextHeader == PGMFraming.ipProtocol,
+              let packet = try? PGMPacket.decode(payload)
+        else { return nil }
+        let multicast = header.destination.isMulticast
+        let mapped: PGMPacket
+        var destination: IPv4Address?
+        do throws(BackendError) {
+            mapped = try IPv6Mapping.toIPv4(packet)
+            if !multicast {
+                guard let d = IPv6Mapping.ipv4(header.destination) else {
+                    throw BackendError("sent to \(header.destination), no image of a scenario address")
+                }
+                destination = d
+            }
+        } catch {
+            // Another session's leftovers are not this scenario's business.
+            guard packet.dataDestinationPort == network.port else { return nil }
+            throw BackendError("the IUT's \(packet.type) from \(header.source): \(error.message)")
+        }
+        let t = info.sec != 0 ? (info.sec * 1_000_000 + info.nsec / 1000) - origin : now
+        return Seen(time: t, packet: mapped, multicast: multicast, destination: destination)
     }
 
     func readSocket(into out: inout [Observation]) throws(BackendError) {
@@ -271,4 +389,14 @@ final class KernelBackend: ConformanceBackend {
         box = nil
         queued = []
     }
+}
+
+/// An IPv6 address as `struct in6_addr`.
+func in6Address(_ a: IPv6Address) -> in6_addr {
+    var r = in6_addr()
+    let b = a.bytes
+    withUnsafeMutableBytes(of: &r) { p in
+        for i in 0..<min(16, b.count) { p[i] = b[i] }
+    }
+    return r
 }

@@ -18,8 +18,11 @@ struct PGMConform: ParsableCommand {
             (with the packets and events seen when it failed) and a closing \
             "conformance-BACKEND: N passed, N failed". The kernel backend runs inside the \
             VM, in the namespace of the socket under test, with the simulated peers in \
-            --peer-netns (Tests/kernel/conformance.sh sets both up). Exit status 1 when a \
-            scenario failed.
+            --peer-netns (Tests/kernel/conformance.sh sets both up). With --family 6 it \
+            runs the same scenarios over IPv6: an AF_INET6 socket, the scenarios' IPv4 \
+            addresses mapped onto IPv6 ones (10.77.0.N is fd77::N, a group a.b.c.d is \
+            ff15::a.b.c.d), in the packets' NLAs too, and back in what the IUT sends; \
+            its name is then kernel-RELEASE/ipv6. Exit status 1 when a scenario failed.
             """,
         version: pgmVersion
     )
@@ -43,6 +46,12 @@ struct PGMConform: ParsableCommand {
     @Option(help: ArgumentHelp("Kernel backend: the peers' end of the veth pair.", valueName: "name"))
     var peerInterface = "veth-peer"
 
+    @Option(help: ArgumentHelp("Kernel backend: the IUT's end of the veth pair (IPv6 names it by index).", valueName: "name"))
+    var iutInterface = "veth-iut"
+
+    @Option(help: ArgumentHelp("Kernel backend: the address family, 4 or 6.", valueName: "4|6"))
+    var family = 4
+
     @Option(help: ArgumentHelp("The model's random seed (NAK back-offs).", valueName: "n"))
     var seed: UInt64 = 1
 
@@ -54,6 +63,8 @@ struct PGMConform: ParsableCommand {
 
     func validate() throws {
         guard !paths.isEmpty else { throw ValidationError("give one or more scenario files or directories") }
+        guard family == 4 || family == 6 else { throw ValidationError("--family \(family): 4 or 6") }
+        guard family == 4 || backend == .kernel else { throw ValidationError("--family 6 needs --backend kernel (the model is IPv4 only)") }
     }
 
     func run() throws {
@@ -82,7 +93,9 @@ struct PGMConform: ParsableCommand {
             uname(&u)
             let release = withUnsafeBytes(of: &u.release) { String(decoding: $0.prefix(while: { $0 != 0 }), as: UTF8.self) }
             do {
-                b = try KernelBackend(name: "kernel-\(release)", peerNamespace: peerNetns, interface: peerInterface)
+                b = try KernelBackend(
+                    name: "kernel-\(release)" + (family == 6 ? "/ipv6" : ""), peerNamespace: peerNetns,
+                    interface: peerInterface, family: family == 6 ? .ipv6 : .ipv4, iutInterface: iutInterface)
             } catch {
                 throw ValidationError("kernel backend: \(error)")
             }
@@ -108,7 +121,9 @@ struct PGMConform: ParsableCommand {
             results.append(json(s, outcome))
         }
         if let jsonPath {
-            let text = JSON.object([("backend", .string(b.name)), ("scenarios", .array(results))]).text + "\n"
+            let text = JSON.object([
+                ("backend", .string(b.name)), ("family", .int(Int64(family))), ("scenarios", .array(results)),
+            ]).text + "\n"
             guard writeText(text, to: jsonPath) else { throw ValidationError("\(jsonPath): cannot write") }
         }
         print("conformance-\(b.name): \(passed) passed, \(failed) failed")

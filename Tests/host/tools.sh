@@ -42,6 +42,8 @@ params_same() { a=$(simd --param NAK_BO_IVL=20ms --param txw_max_rte=2M) && b=$(
 check "pgm-sim --param NAK_BO_IVL=20ms is NAK_BO_IVL=20000" params_same
 check "pgm-sim --param refuses a fraction of its unit" refused pgm-sim "--param NAK_BO_IVL: '1.5us' is not a whole number of microseconds" --param NAK_BO_IVL=1.5us
 check "pgm-sim refuses a negative --loss" refused pgm-sim "--loss must be between 0 and 1, got -0.5" --loss -0.5
+check "pgm-conform refuses --family 5" refused pgm-conform "--family 5: 4 or 6" --family 5 Tests/conformance
+check "pgm-conform --family 6 needs the kernel backend" refused pgm-conform "--family 6 needs --backend kernel" --family 6 Tests/conformance
 # FEC (RFC 3208 Appendix A): every byte verified with proactive and
 # on-demand parity; on-demand parity needs fewer repair packets than
 # selective RDATA at 100 receivers; FEC settings are checked.

@@ -194,7 +194,8 @@ else
 fi
 
 # 3b. The RFC 3208 conformance scenarios (Tests/conformance), the same ones
-#     the model runs on the host; results in $PGM_VM_OUT/conformance.json.
+#     the model runs on the host, over IPv4 then IPv6; results in
+#     $PGM_VM_OUT/conformance.json and conformance6.json.
 [ $short = 1 ] || run_counted conformance "$top/Tests/kernel/conformance.sh"
 
 # 3c. The input path under attack (docs/fuzzing.md): real streams to recvmsg
