@@ -258,9 +258,29 @@ int main(int argc, char **argv)
 			stream_record(stdout, msg, stream_message(k, msg, sizeof(msg)));
 		return 0;
 	}
+	if (argc == 2 && !strcmp(argv[1], "nsstats")) {
+		/* This netns's PGM input counters, for run.sh's reports. */
+		struct pgm_netns_stats st;
+		socklen_t len = sizeof(st);
+		int fd = socket(AF_INET, SOCK_RDM, IPPROTO_PGM);
+
+		if (fd < 0 || getsockopt(fd, SOL_PGM, PGM_NETNS_STATS, &st, &len)) {
+			perror("kpeer: PGM_NETNS_STATS");
+			return 1;
+		}
+		printf("packets %llu bytes %llu truncated %llu bad_checksum %llu bad_type %llu "
+		       "malformed %llu no_socket %llu delivered %llu\n",
+		       (unsigned long long)st.in_packets, (unsigned long long)st.in_bytes,
+		       (unsigned long long)st.in_truncated, (unsigned long long)st.in_bad_checksum,
+		       (unsigned long long)st.in_bad_type, (unsigned long long)st.in_malformed,
+		       (unsigned long long)st.in_no_socket, (unsigned long long)st.in_delivered);
+		close(fd);
+		return 0;
+	}
 	if (argc < 6) {
 		fprintf(stderr, "usage: kpeer send|recv GROUP PORT IFADDR COUNT [--udp U M] [--zmq] "
-			"[--linger S] [--timeout S] [--rate B/S]\n       kpeer gen COUNT\n");
+			"[--linger S] [--timeout S] [--rate B/S]\n       kpeer gen COUNT\n"
+			"       kpeer nsstats\n");
 		return 2;
 	}
 	if (parse_addrs(argv[2], argv[4], atoi(argv[3]), &group, &ifa)) {

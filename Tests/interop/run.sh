@@ -101,10 +101,7 @@ echo "# $count messages, $(stat -c %s "$out/expected") record bytes, sha256 $wan
 
 cases=${PGM_INTEROP_CASES:-.}	# a regex: which cases run (all by default)
 nsstats() {	# the netns's PGM input counters (PGM_NETNS_STATS)
-	ip netns exec "$1" python3 -c 'import socket, struct
-s = socket.socket(socket.AF_INET, socket.SOCK_RDM, 113)
-v = struct.unpack("9Q", s.getsockopt(113, 42, 72))
-print("packets %d bytes %d truncated %d bad_checksum %d bad_type %d malformed %d no_socket %d delivered %d" % v[:8])'
+	ip netns exec "$1" "$bin/kpeer" nsstats
 }
 
 udp_in() {	# UDP datagrams in, over IPv4 and IPv6
