@@ -170,9 +170,46 @@ static void bad_headers(void)
  * Over IPv6 the raw socket's sends are fragmented the same way, with a
  * Fragment extension header (1280 is IPv6's minimum MTU).
  */
+/*
+ * The datagrams this netns reassembled: ReasmOKs of /proc/net/snmp's Ip
+ * lines, or Ip6ReasmOKs of /proc/net/snmp6; -1 if not found.
+ */
+static long reasm_oks(void)
+{
+	char line[2][2048], *n, *v, *sn, *sv;
+	FILE *f = fopen(family == AF_INET6 ? "/proc/net/snmp6" : "/proc/net/snmp", "r");
+	long r = -1;
+
+	if (!f)
+		return -1;
+	if (family == AF_INET6) {
+		char name[64];
+		long val;
+
+		while (fscanf(f, "%63s %ld", name, &val) == 2)
+			if (!strcmp(name, "Ip6ReasmOKs"))
+				r = val;
+		fclose(f);
+		return r;
+	}
+	/* "Ip: names..." then "Ip: values...". */
+	while (fgets(line[0], sizeof(line[0]), f) && fgets(line[1], sizeof(line[1]), f)) {
+		if (strncmp(line[0], "Ip: ", 4))
+			continue;
+		for (n = strtok_r(line[0], " \n", &sn), v = strtok_r(line[1], " \n", &sv); n && v;
+		     n = strtok_r(NULL, " \n", &sn), v = strtok_r(NULL, " \n", &sv))
+			if (!strcmp(n, "ReasmOKs"))
+				r = atol(v);
+		break;
+	}
+	fclose(f);
+	return r;
+}
+
 static void fragmented_ip(void)
 {
 	struct ifreq ifr = { .ifr_name = "lo" };
+	long reasm = reasm_oks();
 	int s;
 
 	s = socket(AF_INET, SOCK_DGRAM, 0);
@@ -185,6 +222,9 @@ static void fragmented_ip(void)
 	odata_frag(&p, 9, 4000);
 	p.b[p.len - 1] ^= 0xff;	/* damage the last fragment's payload */
 	expect_outcome(&p, OUTCOME(in_bad_checksum), "fragmented, bad checksum");
+	/* Both came in fragments, and were reassembled. */
+	CHECK(reasm >= 0);
+	CHECK_EQ(reasm_oks() - reasm, 2);
 
 	s = socket(AF_INET, SOCK_DGRAM, 0);
 	ifr.ifr_mtu = 65536;
