@@ -34,6 +34,75 @@ static inline struct sockaddr_in sin4(const char *addr, int port)
 	return s;
 }
 
+static inline int pgm_socket_af(int af)
+{
+	return socket(af, SOCK_RDM, IPPROTO_PGM);
+}
+
+static inline struct sockaddr_in6 sin6(const char *addr, int port)
+{
+	struct sockaddr_in6 s = { .sin6_family = AF_INET6, .sin6_port = htons(port) };
+
+	inet_pton(AF_INET6, addr, &s.sin6_addr);
+	return s;
+}
+
+/* A socket address of either family, for the tests that run over both. */
+union pgm_sa {
+	struct sockaddr sa;
+	struct sockaddr_in sin;
+	struct sockaddr_in6 sin6;
+};
+
+/* @addr (text of family @af) and @port. */
+static inline union pgm_sa sa_of(int af, const char *addr, int port)
+{
+	union pgm_sa u;
+
+	memset(&u, 0, sizeof(u));
+	if (af == AF_INET6)
+		u.sin6 = sin6(addr, port);
+	else
+		u.sin = sin4(addr, port);
+	return u;
+}
+
+static inline socklen_t sa_len(int af)
+{
+	return af == AF_INET6 ? sizeof(struct sockaddr_in6) : sizeof(struct sockaddr_in);
+}
+
+/* The port of @u, host order. */
+static inline int sa_port(const union pgm_sa *u)
+{
+	return ntohs(u->sa.sa_family == AF_INET6 ? u->sin6.sin6_port : u->sin.sin_port);
+}
+
+/* The loopback address and the wildcard of @af, as text. */
+static inline const char *af_loopback(int af)
+{
+	return af == AF_INET6 ? "::1" : "127.0.0.1";
+}
+
+static inline const char *af_any(int af)
+{
+	return af == AF_INET6 ? "::" : "0.0.0.0";
+}
+
+/*
+ * The family a test that runs over both takes from its arguments: none
+ * for AF_INET, "-6" for AF_INET6; -1 (and a usage line) for anything else.
+ */
+static inline int family_arg(int argc, char **argv)
+{
+	if (argc == 1)
+		return AF_INET;
+	if (argc == 2 && !strcmp(argv[1], "-6"))
+		return AF_INET6;
+	fprintf(stderr, "usage: %s [-6]\n", argv[0]);
+	return -1;
+}
+
 static inline int set_u32(int fd, int opt, uint32_t v)
 {
 	return setsockopt(fd, SOL_PGM, opt, &v, sizeof(v));
@@ -209,6 +278,19 @@ static inline int netns_private_dummy(void)
 		      "ip link set dummy0 up multicast on && "
 		      "ip addr add 10.98.0.1/24 dev dummy0 && "
 		      "ip route add 224.0.0.0/4 dev dummy0") ? -1 : 0;
+}
+
+/*
+ * netns_private_dummy() and on dummy0 also LOCAL6/64 (no DAD: usable at
+ * once), with ff15::/16 routed to it.
+ */
+#define LOCAL6		"fd00:98::1"
+static inline int netns_private_dummy6(void)
+{
+	if (netns_private_dummy())
+		return -1;
+	return system("ip -6 addr add " LOCAL6 "/64 dev dummy0 nodad && "
+		      "ip -6 route replace ff15::/16 dev dummy0") ? -1 : 0;
 }
 
 #endif

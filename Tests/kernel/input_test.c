@@ -5,6 +5,10 @@
  * and each must land in exactly the right netns counter (RFC 3208 sections
  * 8 and 9 decide what is valid).  Ends with a burst of random mutations:
  * nothing crashes and every packet is counted exactly once.
+ *
+ * Over IPv4, or with -6 over IPv6 (docs/ipv6.md): the same tests from a
+ * raw IPv6 socket to ::1, the NLAs of the packets of AFI 2, the
+ * receivers AF_INET6 sockets.
  */
 #define _GNU_SOURCE
 #include <poll.h>
@@ -20,14 +24,15 @@
 #include "common.h"
 #include "packets.h"
 
+static int family = AF_INET;	/* -6: AF_INET6 */
 static int raw = -1;
 static struct pkt p;
 
 static void send_native(const struct pkt *q)
 {
-	struct sockaddr_in lo = sin4("127.0.0.1", 0);
+	union pgm_sa lo = sa_of(family, af_loopback(family), 0);
 
-	if (sendto(raw, q->b, q->len, 0, (struct sockaddr *)&lo, sizeof(lo)) != (ssize_t)q->len)
+	if (sendto(raw, q->b, q->len, 0, &lo.sa, sa_len(family)) != (ssize_t)q->len)
 		FAILF("sendto %zu bytes: %s", q->len, strerror(errno));
 }
 
@@ -162,10 +167,49 @@ static void bad_headers(void)
  * An ODATA larger than the loopback MTU arrives as IP fragments and is
  * reassembled into a non-linear sk_buff: validation and the checksum must
  * work across fragments.  Done in a private netns with a small lo MTU.
+ * Over IPv6 the raw socket's sends are fragmented the same way, with a
+ * Fragment extension header (1280 is IPv6's minimum MTU).
  */
+/*
+ * The datagrams this netns reassembled: ReasmOKs of /proc/net/snmp's Ip
+ * lines, or Ip6ReasmOKs of /proc/net/snmp6; -1 if not found.
+ */
+static long reasm_oks(void)
+{
+	char line[2][2048], *n, *v, *sn, *sv;
+	FILE *f = fopen(family == AF_INET6 ? "/proc/net/snmp6" : "/proc/net/snmp", "r");
+	long r = -1;
+
+	if (!f)
+		return -1;
+	if (family == AF_INET6) {
+		char name[64];
+		long val;
+
+		while (fscanf(f, "%63s %ld", name, &val) == 2)
+			if (!strcmp(name, "Ip6ReasmOKs"))
+				r = val;
+		fclose(f);
+		return r;
+	}
+	/* "Ip: names..." then "Ip: values...". */
+	while (fgets(line[0], sizeof(line[0]), f) && fgets(line[1], sizeof(line[1]), f)) {
+		if (strncmp(line[0], "Ip: ", 4))
+			continue;
+		for (n = strtok_r(line[0], " \n", &sn), v = strtok_r(line[1], " \n", &sv); n && v;
+		     n = strtok_r(NULL, " \n", &sn), v = strtok_r(NULL, " \n", &sv))
+			if (!strcmp(n, "ReasmOKs"))
+				r = atol(v);
+		break;
+	}
+	fclose(f);
+	return r;
+}
+
 static void fragmented_ip(void)
 {
 	struct ifreq ifr = { .ifr_name = "lo" };
+	long reasm = reasm_oks();
 	int s;
 
 	s = socket(AF_INET, SOCK_DGRAM, 0);
@@ -178,6 +222,9 @@ static void fragmented_ip(void)
 	odata_frag(&p, 9, 4000);
 	p.b[p.len - 1] ^= 0xff;	/* damage the last fragment's payload */
 	expect_outcome(&p, OUTCOME(in_bad_checksum), "fragmented, bad checksum");
+	/* Both came in fragments, and were reassembled. */
+	CHECK(reasm >= 0);
+	CHECK_EQ(reasm_oks() - reasm, 2);
 
 	s = socket(AF_INET, SOCK_DGRAM, 0);
 	ifr.ifr_mtu = 65536;
@@ -260,26 +307,41 @@ static void quiet(int fd)
  */
 static void receiver_path(void)
 {
-	struct sockaddr_in any = sin4("0.0.0.0", 7500);
+	union pgm_sa any = sa_of(family, af_any(family), 7500), lo = sa_of(family, af_loopback(family), 0);
 	struct pgm_receiver_stats st;
-	struct sockaddr_pgm from;
+	union {
+		struct sockaddr_pgm v4;
+		struct sockaddr_pgm6 v6;
+	} from;
+	const struct pgm_tsi *tsi = family == AF_INET6 ? &from.v6.tsi : &from.v4.tsi;
 	struct pgm_session_end end;
 	struct pgm_loss loss;
 	char buf[2048];
 	socklen_t flen = sizeof(from);
-	int fd = pgm_socket(), type = 0, eno = 0;
+	int fd = pgm_socket_af(family), type = 0, eno = 0;
 
-	CHECK_OK(bind(fd, (struct sockaddr *)&any, sizeof(any)));
+	CHECK_OK(bind(fd, &any.sa, sa_len(family)));
 	quiet(fd);
 
 	odata_trail(&p, 100, 100, 10);
 	expect_outcome(&p, OUTCOME(in_delivered), "ODATA to a receiver");
 	CHECK(wait_fd(fd, POLLIN) & POLLIN);
+	memset(&from, 0, sizeof(from));
 	CHECK_EQ(recvfrom(fd, buf, sizeof(buf), MSG_DONTWAIT, (struct sockaddr *)&from, &flen), 10);
-	CHECK_EQ(flen, sizeof(from));
-	CHECK_EQ(ntohs(from.sin.sin_port), 40000);
-	CHECK_EQ(ntohs(from.tsi.sport), 40000);
-	CHECK(!memcmp(from.tsi.gsi, test_gsi, 6));
+	/* The source's address and data-source port, then its TSI. */
+	if (family == AF_INET6) {
+		CHECK_EQ(flen, sizeof(from.v6));
+		CHECK_EQ(from.v6.sin6.sin6_family, AF_INET6);
+		CHECK(!memcmp(&from.v6.sin6.sin6_addr, &lo.sin6.sin6_addr, 16));
+		CHECK_EQ(ntohs(from.v6.sin6.sin6_port), 40000);
+	} else {
+		CHECK_EQ(flen, sizeof(from.v4));
+		CHECK_EQ(from.v4.sin.sin_family, AF_INET);
+		CHECK_EQ(from.v4.sin.sin_addr.s_addr, lo.sin.sin_addr.s_addr);
+		CHECK_EQ(ntohs(from.v4.sin.sin_port), 40000);
+	}
+	CHECK_EQ(ntohs(tsi->sport), 40000);
+	CHECK(!memcmp(tsi->gsi, test_gsi, 6));
 	CHECK_EQ((uint8_t)buf[3], (uint8_t)(100 + 3));
 
 	/* MSG_TRUNC: the rest of a datagram is dropped, its length returned. */
@@ -346,11 +408,11 @@ static void receiver_path(void)
  */
 static void late_join(void)
 {
-	struct sockaddr_in any = sin4("0.0.0.0", 7501);
+	union pgm_sa any = sa_of(family, af_any(family), 7501);
 	char buf[64];
-	int fd = pgm_socket();
+	int fd = pgm_socket_af(family);
 
-	CHECK_OK(bind(fd, (struct sockaddr *)&any, sizeof(any)));
+	CHECK_OK(bind(fd, &any.sa, sa_len(family)));
 	quiet(fd);
 	odata_join(&p, 1005, 1000, 1000, 5);
 	p.b[3] = 7501 & 0xff;	/* data-destination port 7501 */
@@ -448,10 +510,10 @@ static ssize_t recv_sqn(int fd, char *buf, size_t len, size_t clen, int *has, ui
  */
 static void receive_sequence_numbers(void)
 {
-	struct sockaddr_in any = sin4("0.0.0.0", 7502);
+	union pgm_sa any = sa_of(family, af_any(family), 7502);
 	char buf[256];
 	uint32_t sqn = 0;
-	int fd = pgm_socket(), on = 1, val = 0, has, mflags;
+	int fd = pgm_socket_af(family), on = 1, val = 0, has, mflags;
 	socklen_t len = sizeof(val);
 
 	CHECK_OK(getsockopt(fd, SOL_PGM, PGM_RECVSQN, &val, &len));
@@ -460,7 +522,7 @@ static void receive_sequence_numbers(void)
 	CHECK_OK(setsockopt(fd, SOL_PGM, PGM_RECVSQN, &on, sizeof(on)));
 	CHECK_OK(getsockopt(fd, SOL_PGM, PGM_RECVSQN, &val, &len));
 	CHECK_EQ(val, 1);
-	CHECK_OK(bind(fd, (struct sockaddr *)&any, sizeof(any)));
+	CHECK_OK(bind(fd, &any.sa, sa_len(family)));
 	quiet(fd);
 
 	/* 3000: a whole APDU; 3001-3002: one APDU in two fragments; 3003. */
@@ -518,30 +580,43 @@ static int udp_csum_mode;	/* for send_udp_raw(): 0 right, 1 none (zero) */
 /* From a UDP socket: over lo it leaves CHECKSUM_PARTIAL, the UDP header's. */
 static void send_udp_sock(const struct pkt *q)
 {
-	struct sockaddr_in lo = sin4("127.0.0.1", UDP_PORT);
+	union pgm_sa lo = sa_of(family, af_loopback(family), UDP_PORT);
 
-	if (sendto(udp_fd, q->b, q->len, 0, (struct sockaddr *)&lo, sizeof(lo)) != (ssize_t)q->len)
+	if (sendto(udp_fd, q->b, q->len, 0, &lo.sa, sa_len(family)) != (ssize_t)q->len)
 		FAILF("udp sendto %zu bytes: %s", q->len, strerror(errno));
 }
 
 /*
  * From a raw socket, the UDP header ours (CHECKSUM_NONE: UDP sums the
  * datagram in software to check its checksum, and pgm_input() gets that
- * sum as CHECKSUM_COMPLETE), its checksum right or zero.
+ * sum as CHECKSUM_COMPLETE), its checksum right or zero.  A raw IPv6
+ * socket of IPPROTO_UDP sums nothing either (no IPV6_CHECKSUM set).
  */
 static void send_udp_raw(const struct pkt *q)
 {
 	static struct pkt d;
-	struct sockaddr_in lo = sin4("127.0.0.1", 0);
-	size_t n = q->len + 8;
+	union pgm_sa lo = sa_of(family, af_loopback(family), 0);
+	size_t n = q->len + 8, ph;
 	uint16_t c;
 
 	d.len = 0;
-	/* The pseudo-header first, summed with the datagram, then dropped. */
-	put32(&d, 0x7f000001);
-	put32(&d, 0x7f000001);
-	put16(&d, 17);
-	put16(&d, (uint16_t)n);
+	/*
+	 * The pseudo-header first (RFC 768; RFC 8200 section 8.1), summed
+	 * with the datagram, then dropped.
+	 */
+	if (family == AF_INET6) {
+		memcpy(d.b, &lo.sin6.sin6_addr, 16);
+		memcpy(d.b + 16, &lo.sin6.sin6_addr, 16);
+		d.len = 32;
+		put32(&d, (uint32_t)n);
+		put32(&d, 17);
+	} else {
+		put32(&d, 0x7f000001);
+		put32(&d, 0x7f000001);
+		put16(&d, 17);
+		put16(&d, (uint16_t)n);
+	}
+	ph = d.len;
 	put16(&d, UDP_PORT);
 	put16(&d, UDP_PORT);
 	put16(&d, (uint16_t)n);
@@ -553,9 +628,9 @@ static void send_udp_raw(const struct pkt *q)
 		c = 0xffff;
 	if (udp_csum_mode == 1)
 		c = 0;
-	d.b[18] = c >> 8;
-	d.b[19] = c & 0xff;
-	if (sendto(udp_raw, d.b + 12, n, 0, (struct sockaddr *)&lo, sizeof(lo)) != (ssize_t)n)
+	d.b[ph + 6] = c >> 8;
+	d.b[ph + 7] = c & 0xff;
+	if (sendto(udp_raw, d.b + ph, n, 0, &lo.sa, sa_len(family)) != (ssize_t)n)
 		FAILF("raw udp sendto %zu bytes: %s", n, strerror(errno));
 }
 
@@ -570,19 +645,28 @@ static void udp_checksums(void)
 		{ send_udp_raw, 0, "UDP checksum summed by UDP" },
 		{ send_udp_raw, 1, "no UDP checksum" },
 	};
-	struct sockaddr_in any = sin4("0.0.0.0", 7999);
-	int fd = pgm_socket();
+	union pgm_sa any = sa_of(family, af_any(family), 7999);
+	int fd = pgm_socket_af(family);
 	char what[96];
 
 	CHECK_OK(set_u32(fd, PGM_UDP_ENCAP, 1));
 	CHECK_OK(set_u32(fd, PGM_UDP_ENCAP_UCAST_PORT, UDP_PORT));
 	CHECK_OK(set_u32(fd, PGM_UDP_ENCAP_MCAST_PORT, UDP_PORT));
-	CHECK_OK(bind(fd, (struct sockaddr *)&any, sizeof(any)));
-	udp_fd = socket(AF_INET, SOCK_DGRAM, 0);
-	udp_raw = socket(AF_INET, SOCK_RAW, IPPROTO_UDP);
+	CHECK_OK(bind(fd, &any.sa, sa_len(family)));
+	udp_fd = socket(family, SOCK_DGRAM, 0);
+	udp_raw = socket(family, SOCK_RAW, IPPROTO_UDP);
 	CHECK(udp_fd >= 0 && udp_raw >= 0);
 
 	for (unsigned int i = 0; i < sizeof(ways) / sizeof(ways[0]); i++) {
+		/*
+		 * IPv6 forbids a zero UDP checksum (RFC 8200 section 8.1): UDP
+		 * drops it before PGM sees it, no outcome of pgm_input() to
+		 * check here (sock6_test's udp6 checks that drop).
+		 */
+		if (family == AF_INET6 && ways[i].mode == 1) {
+			printf("# %s: skipped on IPv6 (UDP drops a zero checksum)\n", ways[i].how);
+			continue;
+		}
 		send_pkt = ways[i].send;
 		udp_csum_mode = ways[i].mode;
 		/* Short (UDP checks at once) and long (UDP checks late). */
@@ -614,14 +698,18 @@ static void udp_checksums(void)
 	close(fd);
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
+	family = family_arg(argc, argv);
+	if (family < 0)
+		return 2;
+	pkt_family = family;
 	/* A private netns: counters start at zero, lo MTU is ours to change. */
 	if (netns_private()) {
 		perror("netns");
 		return 1;
 	}
-	raw = socket(AF_INET, SOCK_RAW, IPPROTO_PGM);
+	raw = socket(family, SOCK_RAW, IPPROTO_PGM);
 	if (raw < 0) {
 		perror("raw socket");
 		return 1;
@@ -636,5 +724,5 @@ int main(void)
 	RUN(late_join);
 	RUN(receive_sequence_numbers);
 	RUN(netns_isolation);
-	return summary("input_test");
+	return summary(family == AF_INET6 ? "input_test -6" : "input_test");
 }

@@ -6,9 +6,11 @@
 #ifndef PGM_TEST_PACKETS_H
 #define PGM_TEST_PACKETS_H
 
+#include <arpa/inet.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
+#include <sys/socket.h>
 
 struct pkt {
 	uint8_t b[70000];
@@ -42,12 +44,33 @@ static inline void nla4(struct pkt *p, uint32_t addr)
 	put32(p, addr);
 }
 
-static inline void nla6(struct pkt *p)
+/* An NLA of AFI 2: @addr (16 bytes), or 2021:2223:...:2e2f when NULL. */
+static inline void nla6(struct pkt *p, const uint8_t *addr)
 {
 	put16(p, 2);			/* AFI IPv6 */
 	put16(p, 0);
 	for (int i = 0; i < 16; i++)
-		put8(p, (uint8_t)(0x20 + i));
+		put8(p, addr ? addr[i] : (uint8_t)(0x20 + i));
+}
+
+/*
+ * The family of the NLAs spm(), spm_end() and ncf() write: AF_INET
+ * (AFI 1), or AF_INET6 (AFI 2) for a test that runs over IPv6, whose
+ * sockets refuse NLAs of the other family.
+ */
+static int pkt_family = AF_INET;
+
+/* An NLA of pkt_family: IPv4 @v4 (host order) or IPv6 @v6 (text). */
+static inline void nla(struct pkt *p, uint32_t v4, const char *v6)
+{
+	struct in6_addr a;
+
+	if (pkt_family != AF_INET6) {
+		nla4(p, v4);
+		return;
+	}
+	inet_pton(AF_INET6, v6, &a);
+	nla6(p, a.s6_addr);
 }
 
 static inline uint16_t csum16(const uint8_t *b, size_t n)
@@ -83,7 +106,7 @@ static inline void spm(struct pkt *p, uint32_t sqn)
 	put32(p, sqn);
 	put32(p, 1);
 	put32(p, sqn);
-	nla4(p, 0x0a000001);
+	nla(p, 0x0a000001, "fd00::1");
 	finish(p);
 }
 
@@ -132,7 +155,7 @@ static inline void spm_end(struct pkt *p, uint32_t sqn, uint32_t trail, uint32_t
 	put32(p, sqn);
 	put32(p, trail);
 	put32(p, lead);
-	nla4(p, 0x7f000001);
+	nla(p, 0x7f000001, "::1");
 	if (endopt) {
 		put8(p, 0x00); put8(p, 4); put16(p, 8);		/* OPT_LENGTH */
 		put8(p, 0x80 | endopt); put8(p, 4); put16(p, 0);
@@ -146,8 +169,8 @@ static inline void ncf(struct pkt *p, uint32_t sqn, uint8_t gsi0)
 	hdr(p, 0x0a, 0, 0);
 	p->b[8] = gsi0;
 	put32(p, sqn);
-	nla4(p, 0x7f000001);
-	nla4(p, 0xefc00001);
+	nla(p, 0x7f000001, "::1");
+	nla(p, 0xefc00001, "ff15::1");
 	finish(p);
 }
 
@@ -174,7 +197,7 @@ static inline void nak(struct pkt *p, uint32_t sqn, int v6)
 	hdr(p, 0x08, 0, 0);
 	put32(p, sqn);
 	if (v6)
-		nla6(p);
+		nla6(p, NULL);
 	else
 		nla4(p, 0x0a000001);
 	nla4(p, 0xefc00001);

@@ -22,33 +22,11 @@
 
 #define GROUP6		"ff15::98"
 #define LL_GROUP6	"ff02::98"
-#define LOCAL6		"fd00:98::1"
 #define PORT		7600
 
 static int pgm_socket6(void)
 {
 	return socket(AF_INET6, SOCK_RDM, IPPROTO_PGM);
-}
-
-static struct sockaddr_in6 sin6(const char *addr, int port)
-{
-	struct sockaddr_in6 s = { .sin6_family = AF_INET6, .sin6_port = htons(port) };
-
-	inet_pton(AF_INET6, addr, &s.sin6_addr);
-	return s;
-}
-
-/*
- * A netns of our own with dummy0: 10.98.0.1/24 and 224.0.0.0/4 as
- * netns_private_dummy() sets them up, and LOCAL6/64 (no DAD: usable at
- * once), with ff15::/16 routed to it.
- */
-static int netns_dummy6(void)
-{
-	if (netns_private_dummy())
-		return -1;
-	return system("ip -6 addr add " LOCAL6 "/64 dev dummy0 nodad && "
-		      "ip -6 route replace ff15::/16 dev dummy0") ? -1 : 0;
 }
 
 /* Run @fn in a child in a netns of its own (the caller's netns is left as is). */
@@ -59,7 +37,7 @@ static void in_netns(void (*fn)(void))
 
 	if (pid == 0) {
 		t_cur_failed = 0;
-		if (netns_dummy6()) {
+		if (netns_private_dummy6()) {
 			FAILF("netns with dummy0 and IPv6: %s", strerror(errno));
 			_exit(1);
 		}

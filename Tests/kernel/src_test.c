@@ -6,6 +6,11 @@
  * raw IP-113 socket that joined the group sees every packet the source
  * sends and plays the receiver's part (NAK, SPMR).  RFC 3208 sections in
  * the test names.
+ *
+ * Over IPv4, or with -6 over IPv6 (docs/ipv6.md): the group ff15::5, the
+ * source's address LOCAL6 on dummy0, the options of level SOL_IPV6 in
+ * place of SOL_IP's, NLAs of AFI 2; the raw IPv6 socket gets the packets
+ * without their IPv6 header, their hop limit in a control message.
  */
 #define _GNU_SOURCE
 #include <poll.h>
@@ -21,11 +26,49 @@
 #include "common.h"
 #include "packets.h"
 
-#define GROUP	"239.192.0.5"
 #define PORT	7600
 
+static int family = AF_INET;	/* -6: AF_INET6 */
 static int raw = -1;
 static int ifindex;	/* of dummy0 */
+
+/* The group, and the source's address (dummy0's), of the family. */
+static const char *group(void)
+{
+	return family == AF_INET6 ? "ff15::5" : "239.192.0.5";
+}
+
+static const char *src_addr(void)
+{
+	return family == AF_INET6 ? LOCAL6 : "10.98.0.1";
+}
+
+/* Join @grp on dummy0 at option level @level (SOL_PGM, or SOL_IP/SOL_IPV6). */
+static int join(int fd, const char *grp, int level)
+{
+	if (family == AF_INET6) {
+		struct ipv6_mreq m = { .ipv6mr_interface = ifindex };
+
+		inet_pton(AF_INET6, grp, &m.ipv6mr_multiaddr);
+		return setsockopt(fd, level, level == SOL_PGM ? PGM_JOIN_GROUP : IPV6_JOIN_GROUP,
+				  &m, sizeof(m));
+	} else {
+		struct ip_mreqn m = { .imr_ifindex = ifindex };
+
+		inet_pton(AF_INET, grp, &m.imr_multiaddr);
+		return setsockopt(fd, level, level == SOL_PGM ? PGM_JOIN_GROUP : IP_ADD_MEMBERSHIP,
+				  &m, sizeof(m));
+	}
+}
+
+/* IP_MULTICAST_LOOP/TTL or IPV6_MULTICAST_LOOP/HOPS on @fd. */
+static int mc_opt(int fd, bool hops, int v)
+{
+	if (family == AF_INET6)
+		return setsockopt(fd, SOL_IPV6, hops ? IPV6_MULTICAST_HOPS : IPV6_MULTICAST_LOOP,
+				  &v, sizeof(v));
+	return setsockopt(fd, SOL_IP, hops ? IP_MULTICAST_TTL : IP_MULTICAST_LOOP, &v, sizeof(v));
+}
 
 struct seen {
 	uint8_t type, opts, ttl;
@@ -33,43 +76,85 @@ struct seen {
 	uint8_t gsi[6];
 	uint16_t sport, dport;
 	uint8_t endopt;		/* 0x0e FIN, 0x0f RST, 0 none */
-	uint32_t nla;		/* SPM: path NLA (IPv4), network order */
+	uint16_t nla_afi;	/* SPM: path NLA, its AFI and address */
+	uint8_t nla[16];
 	size_t len;
 };
+
+/*
+ * Receive one packet from the raw socket: its PGM packet at *@pgm, its TTL
+ * or hop limit in *@ttl; the length of the PGM packet, or -1.  A raw IPv4
+ * socket gets the IP header too, a raw IPv6 socket the packet alone (its
+ * hop limit in IPV6_HOPLIMIT, IPV6_RECVHOPLIMIT being set).
+ */
+static ssize_t raw_recv(uint8_t *b, size_t len, uint8_t **pgm, uint8_t *ttl)
+{
+	char cbuf[CMSG_SPACE(sizeof(int))];
+	struct iovec iov = { b, len };
+	struct msghdr m = { .msg_iov = &iov, .msg_iovlen = 1,
+			    .msg_control = cbuf, .msg_controllen = sizeof(cbuf) };
+	struct cmsghdr *c;
+	ssize_t n = recvmsg(raw, &m, 0);
+	size_t ihl;
+
+	if (n < 0)
+		return -1;
+	if (family == AF_INET6) {
+		*ttl = 0;
+		for (c = CMSG_FIRSTHDR(&m); c; c = CMSG_NXTHDR(&m, c)) {
+			int h;
+
+			if (c->cmsg_level == SOL_IPV6 && c->cmsg_type == IPV6_HOPLIMIT) {
+				memcpy(&h, CMSG_DATA(c), sizeof(h));
+				*ttl = (uint8_t)h;
+			}
+		}
+		*pgm = b;
+		return n;
+	}
+	if (n < 20)
+		return -1;
+	ihl = (b[0] & 0x0f) * 4;
+	if ((size_t)n < ihl)
+		return -1;
+	*ttl = b[8];
+	*pgm = b + ihl;
+	return n - (ssize_t)ihl;
+}
 
 /* Next PGM packet from the raw socket within @ms; 0 if none. */
 static int next_pkt(struct seen *s, int ms)
 {
-	uint8_t b[70000];
+	static uint8_t buf[70000];
 	struct pollfd p = { .fd = raw, .events = POLLIN };
+	uint8_t *b, ttl;
 	ssize_t n;
-	size_t ihl;
 
 again:
 	if (poll(&p, 1, ms) != 1)
 		return 0;
-	n = recv(raw, b, sizeof(b), 0);
+	n = raw_recv(buf, sizeof(buf), &b, &ttl);
 	if (n < 20)
-		goto again;
-	ihl = (b[0] & 0x0f) * 4;
-	if ((size_t)n < ihl + 20)
 		goto again;	/* an SPMR (16 bytes): not one we wait for */
 	memset(s, 0, sizeof(*s));
-	s->ttl = b[8];
-	s->sport = b[ihl] << 8 | b[ihl + 1];
-	s->dport = b[ihl + 2] << 8 | b[ihl + 3];
-	s->type = b[ihl + 4];
-	s->opts = b[ihl + 5];
-	memcpy(s->gsi, b + ihl + 8, 6);
-	s->sqn = (uint32_t)b[ihl + 16] << 24 | b[ihl + 17] << 16 | b[ihl + 18] << 8 | b[ihl + 19];
-	s->len = n - ihl;
-	if (s->type == 0x00 && (size_t)n >= ihl + 36)
-		memcpy(&s->nla, b + ihl + 32, 4);
+	s->ttl = ttl;
+	s->sport = b[0] << 8 | b[1];
+	s->dport = b[2] << 8 | b[3];
+	s->type = b[4];
+	s->opts = b[5];
+	memcpy(s->gsi, b + 8, 6);
+	s->sqn = (uint32_t)b[16] << 24 | b[17] << 16 | b[18] << 8 | b[19];
+	s->len = n;
+	if (s->type == 0x00 && (size_t)n >= 36) {
+		s->nla_afi = b[28] << 8 | b[29];
+		memcpy(s->nla, b + 32, s->nla_afi == 2 && (size_t)n >= 48 ? 16 : 4);
+	}
 	if (s->opts & 0x01) {
 		/* Find OPT_FIN/OPT_RST: the options follow the type-specific part. */
-		size_t th = s->type == 0x00 ? 36 : s->type <= 0x05 && s->type >= 0x04 ? 24 :
-			    s->type == 0x0a ? 36 : 16;
-		size_t o = ihl + th + 4, end = ihl + th + (b[ihl + th + 2] << 8 | b[ihl + th + 3]);
+		size_t nl = family == AF_INET6 ? 20 : 8;	/* an NLA's length */
+		size_t th = s->type == 0x00 ? 28 + nl : s->type <= 0x05 && s->type >= 0x04 ? 24 :
+			    s->type == 0x0a ? 20 + 2 * nl : 16;
+		size_t o = th + 4, end = th + (b[th + 2] << 8 | b[th + 3]);
 
 		while (o + 4 <= end && o + 4 <= (size_t)n) {
 			if ((b[o] & 0x7f) == 0x0e || (b[o] & 0x7f) == 0x0f)
@@ -110,26 +195,24 @@ static void drain(void)
 
 static int source(uint16_t *sport)
 {
-	struct sockaddr_in g = sin4(GROUP, PORT), local;
+	union pgm_sa g = sa_of(family, group(), PORT), local;
 	socklen_t len = sizeof(local);
-	int fd = pgm_socket();
+	int fd = pgm_socket_af(family);
 
-	if (connect(fd, (struct sockaddr *)&g, sizeof(g)))
+	if (connect(fd, &g.sa, sa_len(family)))
 		FAILF("connect: %s", strerror(errno));
-	getsockname(fd, (struct sockaddr *)&local, &len);
-	*sport = ntohs(local.sin_port);
+	getsockname(fd, &local.sa, &len);
+	*sport = sa_port(&local);
 	return fd;
 }
 
 static int receiver(void)
 {
-	struct sockaddr_in g = sin4(GROUP, PORT);
-	struct ip_mreqn m = { .imr_ifindex = ifindex };
-	int fd = pgm_socket();
+	union pgm_sa g = sa_of(family, group(), PORT);
+	int fd = pgm_socket_af(family);
 
-	inet_pton(AF_INET, GROUP, &m.imr_multiaddr);
-	CHECK_OK(bind(fd, (struct sockaddr *)&g, sizeof(g)));
-	CHECK_OK(setsockopt(fd, SOL_PGM, PGM_JOIN_GROUP, &m, sizeof(m)));
+	CHECK_OK(bind(fd, &g.sa, sa_len(family)));
+	CHECK_OK(join(fd, group(), SOL_PGM));
 	return fd;
 }
 
@@ -146,7 +229,10 @@ static void spm_on_connect(void)
 	drain();
 }
 
-/* IP_MULTICAST_LOOP: on (the default), a local receiver gets the data. */
+/*
+ * IP_MULTICAST_LOOP (IPV6_MULTICAST_LOOP): on (the default), a local
+ * receiver gets the data.
+ */
 static void multicast_loop(void)
 {
 	uint16_t sport;
@@ -159,12 +245,12 @@ static void multicast_loop(void)
 	CHECK_EQ(recv(r, b, sizeof(b), MSG_DONTWAIT), 6);
 	close(fd);
 
-	fd = pgm_socket();
-	CHECK_OK(setsockopt(fd, SOL_IP, IP_MULTICAST_LOOP, &off, sizeof(off)));
+	fd = pgm_socket_af(family);
+	CHECK_OK(mc_opt(fd, false, off));
 	{
-		struct sockaddr_in g = sin4(GROUP, PORT);
+		union pgm_sa g = sa_of(family, group(), PORT);
 
-		CHECK_OK(connect(fd, (struct sockaddr *)&g, sizeof(g)));
+		CHECK_OK(connect(fd, &g.sa, sa_len(family)));
 	}
 	CHECK_EQ(send(fd, "hidden", 6, 0), 6);
 	/* The first session's end may be on the error queue: look for data only. */
@@ -176,19 +262,22 @@ static void multicast_loop(void)
 	drain();
 }
 
-/* IP_MULTICAST_TTL is the TTL of what the source multicasts. */
+/*
+ * IP_MULTICAST_TTL (IPV6_MULTICAST_HOPS) is the TTL (hop limit) of what the
+ * source multicasts.
+ */
 static void multicast_ttl(void)
 {
-	struct sockaddr_in g = sin4(GROUP, PORT), local;
+	union pgm_sa g = sa_of(family, group(), PORT), local;
 	socklen_t len = sizeof(local);
-	int fd = pgm_socket(), ttl = 3;
+	int fd = pgm_socket_af(family), ttl = 3;
 	struct seen s;
 
-	CHECK_OK(setsockopt(fd, SOL_IP, IP_MULTICAST_TTL, &ttl, sizeof(ttl)));
-	CHECK_OK(connect(fd, (struct sockaddr *)&g, sizeof(g)));
-	getsockname(fd, (struct sockaddr *)&local, &len);
+	CHECK_OK(mc_opt(fd, true, ttl));
+	CHECK_OK(connect(fd, &g.sa, sa_len(family)));
+	getsockname(fd, &local.sa, &len);
 	CHECK_EQ(send(fd, "ttl", 3, 0), 3);
-	CHECK(wait_type(&s, 0x04, ntohs(local.sin_port), 1000));
+	CHECK(wait_type(&s, 0x04, sa_port(&local), 1000));
 	CHECK_EQ(s.ttl, 3);
 	close(fd);
 	drain();
@@ -219,8 +308,8 @@ static void sendmmsg_apdus(void)
 				    .msg_control = cbuf, .msg_controllen = sizeof(cbuf) };
 		struct cmsghdr *c = CMSG_FIRSTHDR(&m);
 
-		c->cmsg_level = SOL_IP;
-		c->cmsg_type = IP_TTL;
+		c->cmsg_level = family == AF_INET6 ? SOL_IPV6 : SOL_IP;
+		c->cmsg_type = family == AF_INET6 ? IPV6_HOPLIMIT : IP_TTL;
 		c->cmsg_len = CMSG_LEN(sizeof(int));
 		/* No ancillary data is understood: refused, not ignored. */
 		CHECK_ERR(sendmsg(fd, &m, 0), EINVAL);
@@ -295,7 +384,7 @@ static void fin_and_rst(void)
 /* Send an upstream packet for @sport's session to the source. */
 static void upstream(struct pkt *p, uint16_t sport, const uint8_t *gsi)
 {
-	struct sockaddr_in lo = sin4("10.98.0.1", 0);	/* the source's address */
+	union pgm_sa to = sa_of(family, src_addr(), 0);	/* the source's address */
 
 	/* Upstream ports: source = data-destination, destination = data-source. */
 	p->b[0] = PORT >> 8;
@@ -304,7 +393,7 @@ static void upstream(struct pkt *p, uint16_t sport, const uint8_t *gsi)
 	p->b[3] = sport & 0xff;
 	memcpy(p->b + 8, gsi, 6);
 	finish(p);
-	if (sendto(raw, p->b, p->len, 0, (struct sockaddr *)&lo, sizeof(lo)) != (ssize_t)p->len)
+	if (sendto(raw, p->b, p->len, 0, &to.sa, sa_len(family)) != (ssize_t)p->len)
 		FAILF("sendto: %s", strerror(errno));
 }
 
@@ -327,6 +416,16 @@ static void spmr_gets_spm(void)
 	drain();
 }
 
+/* An NLA of the family: @addr, 4 or 16 bytes in network order. */
+static void put_nla(struct pkt *p, const uint8_t *addr)
+{
+	if (family == AF_INET6) {
+		nla6(p, addr);
+		return;
+	}
+	nla4(p, (uint32_t)addr[0] << 24 | addr[1] << 16 | addr[2] << 8 | addr[3]);
+}
+
 /*
  * Sections 5.2, 5.3: a NAK gets a multicast NCF and the RDATA; the same
  * NAK again within PGM_RDATA_LINGER_IVL gets the NCF at once, its RDATA
@@ -344,15 +443,20 @@ static void nak_ncf_rdata_linger(void)
 	struct pkt p;
 	struct seen s;
 	int rdata = 0, ncfs = 0;
-
-	uint32_t nla = 0;
+	uint8_t path[16] = {}, want[16] = {};
+	size_t alen = family == AF_INET6 ? 16 : 4;
 
 	CHECK_OK(set_u32(fd, PGM_RDATA_LINGER_IVL, linger));
 	CHECK_OK(getsockopt(fd, SOL_PGM, PGM_GSI, &gsi, &len));
-	/* Section 6.2: NAKs go to the path NLA of the source's SPMs. */
+	/*
+	 * Section 6.2: NAKs go to the path NLA of the source's SPMs, of the
+	 * session's family (AFI 1 or 2): the address it sends from.
+	 */
 	CHECK(wait_type(&s, 0x00, sport, 1000));
-	nla = ntohl(s.nla);
-	CHECK(nla != 0);
+	CHECK_EQ(s.nla_afi, family == AF_INET6 ? 2 : 1);
+	inet_pton(family, src_addr(), want);
+	CHECK(!memcmp(s.nla, want, alen));
+	memcpy(path, s.nla, alen);
 	CHECK_EQ(send(fd, "repair me", 9, 0), 9);
 	CHECK(wait_type(&s, 0x04, sport, 1000));
 	sqn = s.sqn;
@@ -361,8 +465,8 @@ static void nak_ncf_rdata_linger(void)
 	for (int k = 0; k < 2; k++) {
 		hdr(&p, 0x08, 0, 0);
 		put32(&p, sqn);
-		nla4(&p, nla);
-		nla4(&p, 0xefc00005);	/* 239.192.0.5 */
+		put_nla(&p, path);
+		nla(&p, 0xefc00005, "ff15::5");		/* group() */
 		upstream(&p, sport, gsi.gsi);
 		while (next_pkt(&s, 200)) {
 			if (s.sport != sport)
@@ -379,8 +483,8 @@ static void nak_ncf_rdata_linger(void)
 	/* Outside the window: nothing. */
 	hdr(&p, 0x08, 0, 0);
 	put32(&p, sqn + 1000);
-	nla4(&p, nla);
-	nla4(&p, 0xefc00005);
+	put_nla(&p, path);
+	nla(&p, 0xefc00005, "ff15::5");
 	upstream(&p, sport, gsi.gsi);
 	CHECK(!wait_type(&s, 0x0a, sport, 300));
 	{
@@ -446,16 +550,16 @@ static void end_after_full_queue(void)
 /* Section 3.3: PGM_TXW_BYTES bounds the data the window holds. */
 static void window_by_bytes(void)
 {
-	struct sockaddr_in g = sin4(GROUP, PORT);
+	union pgm_sa g = sa_of(family, group(), PORT);
 	uint32_t bytes = 3000, rte = 0;
 	struct pgm_source_stats st;
 	socklen_t len = sizeof(st);
 	static char b[1000];
-	int fd = pgm_socket();
+	int fd = pgm_socket_af(family);
 
 	CHECK_OK(set_u32(fd, PGM_TXW_BYTES, bytes));
 	CHECK_OK(set_u32(fd, PGM_TXW_MAX_RTE, rte));
-	CHECK_OK(connect(fd, (struct sockaddr *)&g, sizeof(g)));
+	CHECK_OK(connect(fd, &g.sa, sa_len(family)));
 	for (int i = 0; i < 5; i++)
 		CHECK_EQ(send(fd, b, sizeof(b), 0), (ssize_t)sizeof(b));
 	CHECK_OK(getsockopt(fd, SOL_PGM, PGM_SOURCE_STATS, &st, &len));
@@ -467,7 +571,9 @@ static void window_by_bytes(void)
 
 /*
  * In a namespace where no address could be the source's (only a dummy
- * device without one), receivers could not NAK: connect() refuses.
+ * device without one), receivers could not NAK: connect() refuses.  Over
+ * IPv6 the device makes no link-local address either (addrgenmode none),
+ * and lo, down, has no ::1.
  */
 static void no_address(void)
 {
@@ -475,15 +581,19 @@ static void no_address(void)
 	pid_t pid = fork();
 
 	if (pid == 0) {
-		struct sockaddr_in g = sin4("239.192.9.9", PORT);
+		union pgm_sa g = sa_of(family, family == AF_INET6 ? "ff15::9:9" : "239.192.9.9",
+				       PORT);
 		int fd;
 
 		if (unshare(CLONE_NEWNET) ||
-		    system("ip link add dummy1 type dummy && ip link set dummy1 up && "
+		    system(family == AF_INET6 ?
+			   "ip link add dummy1 type dummy && ip link set dummy1 addrgenmode none && "
+			   "ip link set dummy1 up && ip -6 route add ff15::/16 dev dummy1" :
+			   "ip link add dummy1 type dummy && ip link set dummy1 up && "
 			   "ip route add 224.0.0.0/4 dev dummy1"))
 			_exit(100);
-		fd = pgm_socket();
-		if (connect(fd, (struct sockaddr *)&g, sizeof(g)) == 0)
+		fd = pgm_socket_af(family);
+		if (connect(fd, &g.sa, sa_len(family)) == 0)
 			_exit(0);
 		_exit(errno);
 	}
@@ -492,27 +602,34 @@ static void no_address(void)
 	CHECK_EQ(WEXITSTATUS(status), EADDRNOTAVAIL);
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
-	if (netns_private_dummy()) {
+	int one = 1;
+
+	family = family_arg(argc, argv);
+	if (family < 0)
+		return 2;
+	pkt_family = family;
+	if (family == AF_INET6 ? netns_private_dummy6() : netns_private_dummy()) {
 		perror("netns");
 		return 1;
 	}
 	ifindex = if_nametoindex("dummy0");
-	raw = socket(AF_INET, SOCK_RAW, IPPROTO_PGM);
+	raw = socket(family, SOCK_RAW, IPPROTO_PGM);
 	if (raw < 0) {
 		perror("raw");
 		return 1;
 	}
+	/* The hop limit of what arrives, which a raw IPv6 socket has no header for. */
+	if (family == AF_INET6 &&
+	    setsockopt(raw, SOL_IPV6, IPV6_RECVHOPLIMIT, &one, sizeof(one))) {
+		perror("IPV6_RECVHOPLIMIT");
+		return 1;
+	}
 	/* Looped multicast reaches this host only if it is a member. */
-	{
-		struct ip_mreqn m = { .imr_ifindex = ifindex };
-
-		inet_pton(AF_INET, GROUP, &m.imr_multiaddr);
-		if (setsockopt(raw, SOL_IP, IP_ADD_MEMBERSHIP, &m, sizeof(m))) {
-			perror("IP_ADD_MEMBERSHIP");
-			return 1;
-		}
+	if (join(raw, group(), family == AF_INET6 ? SOL_IPV6 : SOL_IP)) {
+		perror("joining the group");
+		return 1;
 	}
 	RUN(spm_on_connect);
 	RUN(multicast_loop);
@@ -525,5 +642,5 @@ int main(void)
 	RUN(window_by_bytes);
 	RUN(end_after_full_queue);
 	RUN(no_address);
-	return summary("src_test");
+	return summary(family == AF_INET6 ? "src_test -6" : "src_test");
 }

@@ -152,9 +152,13 @@ modprobe pgm || insmod "$PGM_KO"
 # The IPv6 socket (docs/ipv6.md): API, membership, a stream, NLA families.
 run_counted sock6_test "$bin/sock6_test"
 run_counted input_test "$bin/input_test"
+# input_test over IPv6 (-6): a raw IPv6 socket to ::1, AF_INET6 receivers, AFI 2.
+run_counted input_test6 "$bin/input_test" -6
 # Which sockets a packet reaches among a thousand (the port hash).
 [ $short = 1 ] || run_counted lookup_test "$bin/lookup_test"
 run_counted src_test "$bin/src_test"
+# src_test over IPv6 (-6): the group ff15::5 on dummy0, SOL_IPV6's options.
+run_counted src_test6 "$bin/src_test" -6
 # The source attacked: NAK floods, memory in a cgroup (issue 15).
 run_counted attack_src "$bin/attack_src"
 run_counted ring_test "$bin/ring_test"
