@@ -84,7 +84,7 @@ struct Recv: ParsableCommand {
     @Flag(help: "Print the table as one JSON object.")
     var json = false
 
-    @Flag(help: "Also receive a sender's --baseline openpgm phases, with opgm-perf (libpgm) on the next port after --port.")
+    @Flag(help: "Also receive a sender's --baseline openpgm phases, with opgm-perf (libpgm) on the next port after --port (IPv4 groups only).")
     var openpgm = false
 
     @Option(name: .customLong("openpgm-helper"), help: ArgumentHelp(

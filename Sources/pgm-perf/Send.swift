@@ -54,7 +54,7 @@ struct Send: ParsableCommand {
     @OptionGroup var fec: FECOptions
 
     @Option(name: .customLong("baseline"), help: ArgumentHelp(
-        "Baselines run in the same sweep, after each size's PGM phase: none, udp, openpgm, or udp,openpgm.",
+        "Baselines run in the same sweep, after each size's PGM phase: none, udp, openpgm, or udp,openpgm (openpgm: IPv4 groups only).",
         valueName: "list"))
     var baselineText = "none"
 
