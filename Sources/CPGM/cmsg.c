@@ -77,7 +77,8 @@ void cpgm_ring_publish(struct pgm_ring_ctrl *ctrl, uint32_t producer)
 }
 
 int cpgm_recvmmsg(int fd, void *bufs, size_t stride, unsigned int *lens,
-		  struct sockaddr_pgm *names, int *mflags, unsigned int n, int flags)
+		  void *names, size_t name_size, unsigned int *namelens, int *mflags,
+		  unsigned int n, int flags)
 {
 	struct mmsghdr v[64];
 	struct iovec iov[64];
@@ -94,12 +95,13 @@ int cpgm_recvmmsg(int fd, void *bufs, size_t stride, unsigned int *lens,
 		memset(&v[i], 0, sizeof(v[i]));
 		v[i].msg_hdr.msg_iov = &iov[i];
 		v[i].msg_hdr.msg_iovlen = 1;
-		v[i].msg_hdr.msg_name = &names[i];
-		v[i].msg_hdr.msg_namelen = sizeof(names[i]);
+		v[i].msg_hdr.msg_name = (char *)names + i * name_size;
+		v[i].msg_hdr.msg_namelen = (socklen_t)name_size;
 	}
 	got = recvmmsg(fd, v, n, flags, NULL);
 	for (i = 0; got > 0 && i < (unsigned int)got; i++) {
 		lens[i] = v[i].msg_len;
+		namelens[i] = v[i].msg_hdr.msg_namelen;
 		mflags[i] = v[i].msg_hdr.msg_flags;
 	}
 	return got;

@@ -20,7 +20,7 @@ import Glibc
 /// is an interface name (IPv6 names interfaces by index, not by address).
 public struct GroupOptions: ParsableArguments {
     @Option(help: ArgumentHelp(
-        "Multicast group (239.192.0.1; pgm-send and pgm-recv also take IPv6: ff15::1, ff02::1%eth0), "
+        "Multicast group, IPv4 (239.192.0.1) or IPv6 (ff15::1, ff02::1%eth0), "
             + "or a network string INTERFACE;GROUP (eth0;239.192.0.1, eth0;ff15::1, ;239.192.0.1).",
         valueName: "address"))
     public var group = "239.192.0.1"
@@ -66,13 +66,6 @@ public struct GroupOptions: ParsableArguments {
         guard (1...65535).contains(port) else { throw ValidationError("--port must be 1-65535; got \(port)") }
     }
 
-    /// Refuses an IPv6 group, for a tool that has only IPv4 (pgm-perf).
-    public func requireIPv4(_ tool: String) throws {
-        if case .v6? = groupAddress {
-            throw ValidationError("\(tool) is IPv4 only; --group '\(group)' is IPv6 (pgm-send and pgm-recv take it)")
-        }
-    }
-
     /// The group's address and zone, nil before validation.
     var groupAddress: IPAddress? { try? IPAddress.parseWithZone(Self.split(group)?.1 ?? group).0 }
 
@@ -90,11 +83,6 @@ public struct GroupOptions: ParsableArguments {
     public var endpoint: PGMEndpoint {
         let parsed = try? IPAddress.parseWithZone(Self.split(group)?.1 ?? group)
         return PGMEndpoint(parsed?.0 ?? .v4(.any), port: UInt16(clamping: port), zone: parsed?.1)
-    }
-
-    /// The group and port of an IPv4 group (``requireIPv4(_:)``), once validated.
-    public var ipv4Endpoint: IPv4Endpoint {
-        IPv4Endpoint((try? IPv4Address(Self.split(group)?.1 ?? group)) ?? .any, port: UInt16(clamping: port))
     }
 
     /// The interface as given, by --interface or in the network string.

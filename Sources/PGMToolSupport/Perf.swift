@@ -287,12 +287,24 @@ public func processCPUNanoseconds() -> UInt64 {
     return ns(ru.ru_utime) &+ ns(ru.ru_stime)
 }
 
-/// Bytes a UDP datagram of `payload` bytes puts on an IPv4 link with the
-/// given MTU, headers included (UDP once, IP once per fragment): what the
-/// UDP baseline's pacing counts, as `PGM_TXW_MAX_RTE` counts IP headers.
-public func udpWireBytes(payload: Int, mtu: Int = 1500) -> Int {
-    let perFragment = (mtu - 20) / 8 * 8
+/// Bytes a UDP datagram of `payload` bytes puts on a link with the given
+/// MTU, headers included (UDP once, IP once per fragment): what the UDP
+/// baseline's pacing counts, as `PGM_TXW_MAX_RTE` counts IP headers. Over
+/// IPv6 a datagram that does not fit one frame goes in fragments each with
+/// the 40-byte header and an 8-byte fragment header.
+public func udpWireBytes(payload: Int, mtu: Int = 1500, ipv6: Bool = false) -> Int {
     let datagram = payload + 8
-    let fragments = max(1, (datagram + perFragment - 1) / perFragment)
-    return datagram + 20 * fragments
+    guard ipv6 else {
+        let perFragment = (mtu - 20) / 8 * 8
+        let fragments = max(1, (datagram + perFragment - 1) / perFragment)
+        return datagram + 20 * fragments
+    }
+    if datagram + 40 <= mtu { return datagram + 40 }
+    let perFragment = (mtu - 48) / 8 * 8
+    let fragments = (datagram + perFragment - 1) / perFragment
+    return datagram + 48 * fragments
 }
+
+/// The largest UDP payload: 65535 less the UDP header and, over IPv4, the
+/// 20-byte IP header (IPv6's payload length does not count its header).
+public func maximumUDPPayload(ipv6: Bool) -> Int { ipv6 ? 65527 : 65507 }

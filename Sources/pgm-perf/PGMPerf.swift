@@ -83,29 +83,46 @@ func openPGMUDPPort(_ port: UInt16) -> UInt16 { port == .max ? port - 1 : port +
 /// A failure while running: printed as "Error: ..." with exit status 1, in
 /// the words every tool uses (PGMCLISupport's `systemErrorMessage`).
 enum PerfError: Error, CustomStringConvertible {
-    /// socket(AF_INET, SOCK_RDM, IPPROTO_PGM) found no PGM in the kernel.
-    case noPGM
+    /// socket(AF_INET or AF_INET6, SOCK_RDM, IPPROTO_PGM) found no PGM in the kernel.
+    case noPGM(PGMSocket.Family)
     /// A call that failed, with what it was doing.
     case failed(String, Errno, Doing = .other)
     /// opgm-perf exited with this status, or without its results.
     case helperFailed(String, Int32)
+    /// A group and interface the library refused before opening a socket,
+    /// with what it was doing.
+    case refused(String, PGMSetupError)
 
     var description: String {
         switch self {
-        case .noPGM:
-            systemErrorMessage("socket(AF_INET, SOCK_RDM, IPPROTO_PGM)",
+        case .noPGM(let family):
+            systemErrorMessage("socket(\(family), SOCK_RDM, IPPROTO_PGM)",
                                errno: Errno.socketTypeNotSupported.rawValue, doing: .openingSocket)
         case .failed(let what, let e, let doing): systemErrorMessage(what, errno: e.rawValue, doing: doing)
         case .helperFailed(let path, let status):
             "\(path) (the OpenPGM baseline) exited with status \(status)"
                 + (status == 0 ? " without its results" : "; its messages are above")
+        case .refused(let what, let e): "\(what): \(e)"
         }
     }
 
-    /// `e` while doing `what`, naming a missing module as such.
-    static func wrap(_ what: String, _ e: Errno, doing: Doing) -> PerfError {
-        e == .socketTypeNotSupported ? .noPGM : .failed(what, e, doing)
+    /// `e` while doing `what` on a socket of `family`, naming a missing
+    /// module as such.
+    static func wrap(_ what: String, _ e: Errno, family: PGMSocket.Family, doing: Doing) -> PerfError {
+        e == .socketTypeNotSupported ? .noPGM(family) : .failed(what, e, doing)
     }
+
+    /// A PGMSource's or PGMReceiver's setup error while doing `what`.
+    static func setup(_ what: String, _ e: PGMSetupError, family: PGMSocket.Family, doing: Doing) -> PerfError {
+        if case .system(let errno) = e { return wrap(what, errno, family: family, doing: doing) }
+        return .refused(what, e)
+    }
+}
+
+/// Why the OpenPGM phases (`option`) are refused with an IPv6 group.
+func openPGMIPv4Only(_ option: String, _ target: GroupOptions) -> String {
+    "\(option) is IPv4 only: opgm-perf (the OpenPGM baseline) is not run over IPv6 yet, and --group "
+        + "\(target.endpoint.host) is IPv6; drop \(option), or measure OpenPGM with an IPv4 group"
 }
 
 /// `a / b`, nil when either is missing or `b` is zero.

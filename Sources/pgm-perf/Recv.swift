@@ -84,7 +84,7 @@ struct Recv: ParsableCommand {
     @Flag(help: "Print the table as one JSON object.")
     var json = false
 
-    @Flag(help: "Also receive a sender's --baseline openpgm phases, with opgm-perf (libpgm) on the next port after --port.")
+    @Flag(help: "Also receive a sender's --baseline openpgm phases, with opgm-perf (libpgm) on the next port after --port (IPv4 groups only).")
     var openpgm = false
 
     @Option(name: .customLong("openpgm-helper"), help: ArgumentHelp(
@@ -110,7 +110,7 @@ struct Recv: ParsableCommand {
     var quiet = false
 
     func validate() throws {
-        try target.requireIPv4("pgm-perf")
+        if openpgm && target.endpoint.isIPv6 { throw ValidationError(openPGMIPv4Only("--openpgm", target)) }
         do throws(OptionValueError) {
             _ = try timeout
             _ = try hold
@@ -213,8 +213,8 @@ struct Recv: ParsableCommand {
     }
 
     func run() throws {
-        let group = target.ipv4Endpoint
-        let interface = try target.interfaceAddress()
+        let group = target.endpoint
+        let interface = try target.pgmInterface()
         var options = ReceiverOptions()
         if let p = try profile.selected { options.apply(profile: p) }
         options.receiveBufferSize = receiveBuffer
@@ -227,8 +227,8 @@ struct Recv: ParsableCommand {
         do {
             receiver = try PGMReceiver(group: group, interface: interface, options: options)
         } catch {
-            throw PerfError.wrap("PGM receiver on \(group)", error,
-                                 doing: .receiving(group: group.description, interface: interface?.description))
+            throw PerfError.setup("PGM receiver on \(group)", error, family: .init(group.address),
+                                  doing: .receiving(group: group.description, interface: interface?.description))
         }
         let udp: UDPMulticast
         do {
@@ -375,11 +375,18 @@ struct Recv: ParsableCommand {
     }
 
     /// recvmmsg's buffers: 64 APDUs of up to 64 KiB, their names and lengths.
+    /// A name is a `struct sockaddr_pgm6`, which holds either family's
+    /// (`struct sockaddr_pgm` on an IPv4 socket); its `sa_family` says which.
     final class MmsgBatch {
         let buffers = UnsafeMutableRawBufferPointer.allocate(byteCount: Recv.batch * Recv.batchStride, alignment: 8)
         var lengths = [UInt32](repeating: 0, count: Recv.batch)
-        var names = [sockaddr_pgm](repeating: sockaddr_pgm(), count: Recv.batch)
+        var names = [sockaddr_pgm6](repeating: sockaddr_pgm6(), count: Recv.batch)
+        var nameLengths = [UInt32](repeating: 0, count: Recv.batch)
         var flags = [Int32](repeating: 0, count: Recv.batch)
+
+        /// The TSI in the `i`th name; nil when the kernel gave none (a name
+        /// shorter than its family's `sockaddr_pgm`).
+        func transportSessionID(_ i: Int) -> TSI? { Recv.transportSessionID(names[i], length: Int(nameLengths[i])) }
 
         func deallocate() { buffers.deallocate() }
     }
@@ -391,9 +398,12 @@ struct Recv: ParsableCommand {
         while true {
             let got = b.lengths.withUnsafeMutableBufferPointer { lens in
                 b.names.withUnsafeMutableBufferPointer { names in
-                    b.flags.withUnsafeMutableBufferPointer { flags in
-                        cpgm_recvmmsg(fd, b.buffers.baseAddress, Recv.batchStride, lens.baseAddress,
-                                      names.baseAddress, flags.baseAddress, UInt32(Recv.batch), Int32(MSG_DONTWAIT))
+                    b.nameLengths.withUnsafeMutableBufferPointer { nameLens in
+                        b.flags.withUnsafeMutableBufferPointer { flags in
+                            cpgm_recvmmsg(fd, b.buffers.baseAddress, Recv.batchStride, lens.baseAddress,
+                                          names.baseAddress, MemoryLayout<sockaddr_pgm6>.size, nameLens.baseAddress,
+                                          flags.baseAddress, UInt32(Recv.batch), Int32(MSG_DONTWAIT))
+                        }
                     }
                 }
             }
@@ -414,11 +424,22 @@ struct Recv: ParsableCommand {
                 let n = Int(b.lengths[i])
                 let start = i * Recv.batchStride
                 handle(UnsafeRawBufferPointer(rebasing: b.buffers[start..<(start + min(n, Recv.batchStride))]),
-                       length: n, at: t, transport: .pgm, tsi: TSI(b.names[i].tsi),
+                       length: n, at: t, transport: .pgm, tsi: b.transportSessionID(i),
                        statistics: { try? r.statistics() }, &state)
             }
         }
         try drainErrorQueue(r, &state)
+    }
+
+    /// The TSI of a received APDU's name: a `struct sockaddr_pgm6` on an
+    /// IPv6 socket, a `struct sockaddr_pgm` on an IPv4 one (`sa_family`
+    /// says which); nil when the name is too short to hold one.
+    static func transportSessionID(_ name: sockaddr_pgm6, length: Int) -> TSI? {
+        if name.sin6.sin6_family == sa_family_t(AF_INET6) {
+            return length >= MemoryLayout<sockaddr_pgm6>.size ? TSI(name.tsi) : nil
+        }
+        let v4 = withUnsafeBytes(of: name) { $0.loadUnaligned(as: sockaddr_pgm.self) }
+        return length >= MemoryLayout<sockaddr_pgm>.size ? TSI(v4.tsi) : nil
     }
 
     /// Reads the mmap ring: every record there, lent without a copy, given
@@ -574,7 +595,7 @@ struct Recv: ParsableCommand {
     }
 
     /// Prints the table or the JSON object.
-    func report(_ state: State, group: IPv4Endpoint, timedOut: Bool) {
+    func report(_ state: State, group: PGMEndpoint, timedOut: Bool) {
         let order = state.phases.keys.sorted()
         // Each PGM phase with the baseline phases after it (the same size).
         var rows: [Row] = []

@@ -33,7 +33,8 @@ struct Send: ParsableCommand {
     @OptionGroup var target: GroupOptions
 
     @Option(parsing: .unconditional, help: ArgumentHelp(
-        "Message sizes in bytes, comma-separated, each \(PerfHeader.size)-\(PGMSocket.maximumAPDU) (\(Send.maxUDP) with udp, \(Send.maxOpenPGM) with openpgm).",
+        "Message sizes in bytes, comma-separated, each \(PerfHeader.size)-\(PGMSocket.maximumAPDU) (\(maximumUDPPayload(ipv6: false)) with udp, "
+            + "\(maximumUDPPayload(ipv6: true)) over IPv6; \(Send.maxOpenPGM) with openpgm).",
         valueName: "list"))
     var sizes = "64,512,1400,8192,65000"
 
@@ -53,7 +54,7 @@ struct Send: ParsableCommand {
     @OptionGroup var fec: FECOptions
 
     @Option(name: .customLong("baseline"), help: ArgumentHelp(
-        "Baselines run in the same sweep, after each size's PGM phase: none, udp, openpgm, or udp,openpgm.",
+        "Baselines run in the same sweep, after each size's PGM phase: none, udp, openpgm, or udp,openpgm (openpgm: IPv4 groups only).",
         valueName: "list"))
     var baselineText = "none"
 
@@ -96,7 +97,8 @@ struct Send: ParsableCommand {
         }
     }
 
-    @Option(parsing: .unconditional, help: ArgumentHelp("IP_MULTICAST_TTL, 0-255 (0: this host only).", valueName: "hops"))
+    @Option(parsing: .unconditional, help: ArgumentHelp(
+        "IP_MULTICAST_TTL (IPV6_MULTICAST_HOPS with an IPv6 group), 0-255 (0: this host only).", valueName: "hops"))
     var ttl: Int?
 
     @Option(parsing: .unconditional, help: ArgumentHelp(
@@ -111,8 +113,6 @@ struct Send: ParsableCommand {
     @Flag(help: "No progress lines on standard error.")
     var quiet = false
 
-    /// The largest UDP datagram over IPv4.
-    static let maxUDP = 65507
     /// The largest APDU opgm-perf sends: 16 packets of 1400 bytes, what
     /// libpgm 5.3's pgm_send_skbv() takes in one call.
     static let maxOpenPGM = 22400
@@ -125,14 +125,17 @@ struct Send: ParsableCommand {
     }
 
     func validate() throws {
-        try target.requireIPv4("pgm-perf")
         let list: [Int]
         do { list = try parsedSizes() } catch { throw ValidationError(error.description) }
         let chosen = try Baseline.parseList(baselineText)
-        if chosen.contains(.udp), let big = list.first(where: { $0 > Self.maxUDP }) {
+        let ipv6 = target.endpoint.isIPv6
+        let maxUDP = maximumUDPPayload(ipv6: ipv6)
+        if chosen.contains(.udp), let big = list.first(where: { $0 > maxUDP }) {
             throw ValidationError(
-                "--sizes: \(big) bytes does not fit a UDP datagram (at most \(Self.maxUDP)); drop it or use --baseline none")
+                "--sizes: \(big) bytes does not fit a UDP datagram (at most \(maxUDP)\(ipv6 ? " over IPv6" : "")); "
+                    + "drop it or use --baseline none")
         }
+        if chosen.contains(.openpgm) && ipv6 { throw ValidationError(openPGMIPv4Only("--baseline openpgm", target)) }
         if chosen.contains(.openpgm), let big = list.first(where: { $0 > Self.maxOpenPGM }) {
             throw ValidationError(
                 "--sizes: \(big) bytes is more than opgm-perf sends in one APDU (at most \(Self.maxOpenPGM), the 16 packets "
@@ -175,13 +178,13 @@ struct Send: ParsableCommand {
         let list = try parsedSizes()
         let perSize = 1 + baselines.count
         let phases = UInt8(list.count * perSize)
-        let group = target.ipv4Endpoint
-        let interface = try target.interfaceAddress()
+        let group = target.endpoint
+        let interface = try target.pgmInterface()
         var options = SourceOptions()
         if let p = try profile.selected { options.apply(profile: p) }
         if let r = try rate { options.txwMaxRte = r }
         let gap = try self.gap, linger = try self.linger
-        options.interface = interface.map { .address($0) }
+        options.interface = interface
         options.multicastTTL = ttl.map { UInt8(clamping: $0) }
         options.fec = fec.checked
 
@@ -214,8 +217,8 @@ struct Send: ParsableCommand {
             do {
                 source = try PGMSource(group: group, options: options)
             } catch {
-                throw PerfError.wrap("starting a PGM session to \(group)", error,
-                                     doing: .sending(group: group.description, interface: interface?.description))
+                throw PerfError.setup("starting a PGM session to \(group)", error, family: .init(group.address),
+                                      doing: .sending(group: group.description, interface: interface?.description))
             }
             if phase == 0 {
                 do { udpRate = try source.socket.get(.txwMaxRte) } catch {
@@ -295,7 +298,7 @@ struct Send: ParsableCommand {
 
     /// One OpenPGM phase: opgm-perf sends it (and its end record) and stays
     /// a second for repairs; what it reports.
-    func openPGMPhase(size: Int, phase: UInt8, phases: UInt8, group: IPv4Endpoint, interface: IPv4Address?,
+    func openPGMPhase(size: Int, phase: UInt8, phases: UInt8, group: PGMEndpoint, interface: PGMInterface?,
                       rate: UInt32) throws(PerfError) -> SizeResult {
         var args = ["send", group.address.description, String(group.port), interface?.description ?? "",
                     String(openPGMUDPPort(group.port)), String(size), String(phase), String(phases),
@@ -361,7 +364,7 @@ struct Send: ParsableCommand {
             return try sendBatched(phase: phase, phases: phases, size: size, buffer: buffer, limit: limit, via: sink)
         }
         let message = UnsafeRawBufferPointer(rebasing: buffer[..<size])
-        let wire = Double(udpWireBytes(payload: size))
+        let wire = Double(udpWireBytes(payload: size, ipv6: target.endpoint.isIPv6))
         let cpu0 = processCPUNanoseconds()
         let t0 = monotonicNanoseconds()
         let deadline = durationSeconds.map { t0 &+ UInt64($0 * 1e9) }
@@ -442,7 +445,7 @@ struct Send: ParsableCommand {
         return (sent, t1 - t0, processCPUNanoseconds() &- cpu0)
     }
 
-    func report(_ results: [SizeResult], group: IPv4Endpoint, rate: UInt32) {
+    func report(_ results: [SizeResult], group: PGMEndpoint, rate: UInt32) {
         let bySize = Dictionary(grouping: results, by: \.size)
         let sizesInOrder = results.filter { $0.transport == .pgm }.map(\.size)
         if json {

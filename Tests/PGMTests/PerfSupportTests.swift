@@ -75,6 +75,19 @@ struct PerfSupportTests {
         #expect(udpWireBytes(payload: 65000) == 65000 + 8 + 20 * 44)
     }
 
+    @Test func udpWireBytesOverIPv6() {
+        #expect(udpWireBytes(payload: 64, ipv6: true) == 64 + 8 + 40)
+        #expect(udpWireBytes(payload: 1452, ipv6: true) == 1500)  // one full frame
+        // Two fragments of at most 1448 bytes, each with 40 + 8 bytes of headers.
+        #expect(udpWireBytes(payload: 1453, ipv6: true) == 1453 + 8 + 48 * 2)
+        #expect(udpWireBytes(payload: 65000, ipv6: true) == 65000 + 8 + 48 * 45)
+    }
+
+    @Test func maximumUDPPayloadByFamily() {
+        #expect(maximumUDPPayload(ipv6: false) == 65535 - 20 - 8)
+        #expect(maximumUDPPayload(ipv6: true) == 65535 - 8)
+    }
+
     @Test func clocksMove() {
         let a = monotonicNanoseconds()
         var x: UInt64 = 0

@@ -274,7 +274,29 @@ if [ -d /sys/module/pgm ]; then
 else
 	check "pgm-perf send says the module is missing" nomod pgm-perf send --count 1 --quiet
 	check "pgm-perf recv says the module is missing" nomod pgm-perf recv --timeout 1 --quiet
+	check "pgm-perf send opens AF_INET6 for an IPv6 group" sh -c \
+		"'$bin/pgm-perf' send --group ff15::78 --count 1 --quiet 2>&1 | grep -qF 'socket(AF_INET6, SOCK_RDM, IPPROTO_PGM)'"
+	check "pgm-perf recv opens AF_INET6 for an IPv6 group" sh -c \
+		"'$bin/pgm-perf' recv --group 'lo;ff15::78' --timeout 1 --quiet 2>&1 | grep -qF 'socket(AF_INET6, SOCK_RDM, IPPROTO_PGM)'"
 fi
+# IPv6 groups (issue 20): GroupOptions' checks, each family's largest UDP
+# datagram, and the OpenPGM phases refused over IPv6 (opgm-perf is not run there).
+check "pgm-perf send refuses an IPv4 --interface with an IPv6 group" \
+	refused pgm-perf "--interface 10.0.0.1 is an IPv4 address; with the IPv6 group ff15::78 name the interface" \
+	send --group ff15::78 --interface 10.0.0.1
+check "pgm-perf recv refuses a link-scoped group without an interface" \
+	refused pgm-perf "--group ff02::78 is link-scoped: name its interface" recv --group ff02::78
+check "pgm-perf send refuses a UDP baseline above 65527 bytes over IPv6" \
+	refused pgm-perf "65528 bytes does not fit a UDP datagram (at most 65527 over IPv6)" \
+	send --group ff15::78 --sizes 64,65528 --baseline udp
+check "pgm-perf send refuses a UDP baseline above 65507 bytes over IPv4" \
+	refused pgm-perf "65508 bytes does not fit a UDP datagram (at most 65507)" send --sizes 65508 --baseline udp
+check "pgm-perf send refuses --baseline openpgm with an IPv6 group" \
+	refused pgm-perf "--baseline openpgm is IPv4 only: opgm-perf (the OpenPGM baseline) is not run over IPv6" \
+	send --group ff15::78 --baseline udp,openpgm
+check "pgm-perf recv refuses --openpgm with an IPv6 group" \
+	refused pgm-perf "--openpgm is IPv4 only" recv --group 'lo;ff15::78' --openpgm
+check "pgm-perf --help no longer says IPv4 only" sh -c "! '$bin/pgm-perf' send --help | grep -q 'IPv4 only'"
 
 # --interface by name, and OpenPGM/ZeroMQ network strings as the group:
 # an unknown name is an error naming the cause (status 1, before any
@@ -291,6 +313,8 @@ check "pgm-send names an unknown --interface" failed pgm-send \
 check "pgm-recv names an unknown interface in a network string" failed pgm-recv \
 	"no interface is named nosuch0" --group 'nosuch0;239.192.0.1' --count 1
 check "pgm-perf recv names an unknown --interface" failed pgm-perf "no interface is named nosuch0" recv --interface nosuch0 --quiet
+check "pgm-perf send names an unknown --interface with an IPv6 group" failed pgm-perf "no interface is named nosuch0" \
+	send --group ff15::78 --interface nosuch0 --quiet
 check "pgm-send refuses a network string with a unicast group" refused pgm-send "multicast" --group 'lo;10.0.0.1'
 check "pgm-recv refuses an interface given twice" refused pgm-recv "give it once" --group 'lo;239.192.0.1' --interface lo --count 1
 check "pgm-send refuses a network string of three parts" refused pgm-send "INTERFACE;GROUP" --group 'lo;239.192.0.1;239.192.0.2'
@@ -302,7 +326,6 @@ check "pgm-send refuses an IPv4 --interface with an IPv6 group" refused pgm-send
 check "pgm-recv refuses a link-scoped IPv6 group without an interface" refused pgm-recv "link-scoped" \
 	--group ff02::1 --count 1
 check "pgm-recv refuses a unicast IPv6 --group" refused pgm-recv "multicast" --group 2001:db8::1 --count 1
-check "pgm-perf refuses an IPv6 group" refused pgm-perf "IPv4 only" send --group ff15::1
 check "pgm-send names an unknown IPv6 zone" failed pgm-send "no interface is named nosuch0" \
 	--group 'ff02::1%nosuch0' --count 1
 check "pgm-recv names an unknown --interface with an IPv6 group" failed pgm-recv "no interface is named nosuch0" \

@@ -42,11 +42,14 @@ void cpgm_ring_publish(struct pgm_ring_ctrl *ctrl, uint32_t producer);
 
 /*
  * recvmmsg(2) of up to @n (at most 64) datagrams into @n buffers of @stride
- * bytes at @bufs, their lengths in @lens, their msg_name in @names and
- * msg_flags in @mflags; the count, or -1 with errno.
+ * bytes at @bufs, their lengths in @lens, their msg_name in @names (@n
+ * names of @name_size bytes each: a struct sockaddr_pgm6 holds either
+ * family's) with its length in @namelens, and msg_flags in @mflags; the
+ * count, or -1 with errno.
  */
 int cpgm_recvmmsg(int fd, void *bufs, size_t stride, unsigned int *lens,
-		  struct sockaddr_pgm *names, int *mflags, unsigned int n, int flags);
+		  void *names, size_t name_size, unsigned int *namelens, int *mflags,
+		  unsigned int n, int flags);
 
 /*
  * sendmmsg(2) of @n (at most 64) messages of @lens[i] bytes at
