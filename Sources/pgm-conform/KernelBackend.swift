@@ -124,10 +124,8 @@ final class KernelBackend: ConformanceBackend {
     /// Binds a peer's raw IPv6 socket to the image of its address and sends
     /// its multicast from `ifindex`, not looped back; nil or what failed.
     static func setUpIPv6(_ s: Int32, address: IPv4Address, ifindex: Int32) -> String? {
-        guard let a = IPv6Mapping.ipv6(address) else { return "\(address) has no IPv6 image" }
-        var sin6 = sockaddr_in6()
-        sin6.sin6_family = sa_family_t(AF_INET6)
-        sin6.sin6_addr = in6Address(a)
+        guard let a = IPv6Mapping.ipv6(address), var sin6 = PGMEndpoint(.v6(a), port: 0).sockaddrIn6()
+        else { return "\(address) has no IPv6 image" }
         let bound = withUnsafePointer(to: &sin6) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
                 bind(s, $0, socklen_t(MemoryLayout<sockaddr_in6>.size))
@@ -267,10 +265,8 @@ final class KernelBackend: ConformanceBackend {
     func injectIPv6(_ bytes: [UInt8], fd: Int32, multicast: Bool) throws(BackendError) {
         let packet = try IPv6Mapping.translate(bytes, IPv6Mapping.nlaToIPv6)
         let to = multicast ? network.group : network.iut
-        guard let a = IPv6Mapping.ipv6(to) else { throw BackendError("\(to) has no IPv6 image") }
-        var sin6 = sockaddr_in6()
-        sin6.sin6_family = sa_family_t(AF_INET6)
-        sin6.sin6_addr = in6Address(a)
+        guard let a = IPv6Mapping.ipv6(to), var sin6 = PGMEndpoint(.v6(a), port: 0).sockaddrIn6()
+        else { throw BackendError("\(to) has no IPv6 image") }
         let n = packet.withUnsafeBytes { b in
             withUnsafePointer(to: &sin6) {
                 $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
@@ -389,14 +385,4 @@ final class KernelBackend: ConformanceBackend {
         box = nil
         queued = []
     }
-}
-
-/// An IPv6 address as `struct in6_addr`.
-func in6Address(_ a: IPv6Address) -> in6_addr {
-    var r = in6_addr()
-    let b = a.bytes
-    withUnsafeMutableBytes(of: &r) { p in
-        for i in 0..<min(16, b.count) { p[i] = b[i] }
-    }
-    return r
 }
