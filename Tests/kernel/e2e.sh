@@ -51,6 +51,12 @@ cases=("$@")
 	       v6loss0 v6loss5 v6loss10 v6multi)
 out=${PGM_VM_OUT:-/tmp}/e2e
 mkdir -p "$out"
+# The streams themselves (what each process sent or delivered, compared
+# after each case) stay in the guest's own tmpfs: $out is the host's
+# directory over 9p, where the sender's unbuffered write per APDU cost
+# more than the protocol (5000 APDUs: 22 s to 9p).  A failed case's
+# streams are copied to $out for a look afterwards.
+bout=$(mktemp -d /tmp/pgm-e2e.XXXXXX)
 rate=${PGM_E2E_RATE:-6000000}
 # How long a receiver waits for the whole stream and its end.  A transfer
 # takes 15-30 s on an idle host; a shared, emulated one has taken 110 s, so
@@ -134,7 +140,7 @@ run_case() {
 	local -A rpid=()
 	for r in r1 r2 r3; do
 		ip netns exec $r "$e2e" recv $group 7500 "$count" "$seed" "$recv_timeout" $prefix$i $expect \
-			$([ "$r" = "$ringr" ] && echo ring) >"$out/$name-$r.bin" 2>"$out/$name-$r.log" &
+			$([ "$r" = "$ringr" ] && echo ring) >"$bout/$name-$r.bin" 2>"$out/$name-$r.log" &
 		rpid[$r]=$!
 		i=$((i + 1))
 	done
@@ -160,7 +166,7 @@ run_case() {
 	t0=$(date +%s.%N)
 	if [ "$expect" = expiry ]; then
 		ip netns exec src "$e2e" send $group 7500 "$count" "$seed" "$rate" 3 \
-			>"$out/$name-src.bin" 2>"$out/$name-src.log" &
+			>"$bout/$name-src.bin" 2>"$out/$name-src.log" &
 		local spid=$!
 		sleep 2
 		ip -n src link set eth0 down	# the source vanishes: no OPT_FIN
@@ -169,7 +175,7 @@ run_case() {
 		wait $spid 2>/dev/null
 	else
 		ip netns exec src "$e2e" send $group 7500 "$count" "$seed" "$rate" 3 \
-			>"$out/$name-src.bin" 2>"$out/$name-src.log" || ok=0
+			>"$bout/$name-src.bin" 2>"$out/$name-src.log" || ok=0
 	fi
 	wait_receivers "$name" || ok=0
 	# The capture ends with the case (it may not have seen 4000 packets).
@@ -181,7 +187,7 @@ run_case() {
 	load "$out/$name"-*.log
 	local want h f
 	local -A sha=()
-	while read -r h f; do sha[$f]=$h; done < <(cd "$out" && sha256sum "$name"-src.bin "$name"-r[123].bin)
+	while read -r h f; do sha[$f]=$h; done < <(cd "$bout" && sha256sum "$name"-src.bin "$name"-r[123].bin)
 	want=${sha[$name-src.bin]-}
 	for r in r1 r2 r3; do
 		local log=$out/$name-$r.log got
@@ -204,9 +210,9 @@ run_case() {
 		expiry)
 			# What was delivered is an exact prefix of what was sent.
 			local n
-			n=$(wc -c <"$out/$name-$r.bin")
+			n=$(wc -c <"$bout/$name-$r.bin")
 			if [ "${KV[$log:end_reason]-}" != 3 ] || [ "$n" -eq 0 ] ||
-			   ! cmp -s -n "$n" "$out/$name-$r.bin" "$out/$name-src.bin"; then
+			   ! cmp -s -n "$n" "$bout/$name-$r.bin" "$bout/$name-src.bin"; then
 				ok=0
 				echo "    $name $r: no expiry report, or not a prefix of the stream"
 				sed 's/^/      /' "$log" | tail -n 5
@@ -312,7 +318,9 @@ run_multi() {
 }
 
 # A receiver (r3) that starts 3 s into the stream; the source offers late
-# joiners PCT percent of its window.
+# joiners PCT percent of its window.  The source sends at PGM_E2E_LATE_RATE
+# (default 1,000,000 B/s: 6,000 APDUs take about 7.5 s), so that r3 joins
+# mid-stream however fast the machine is.
 run_late() {
 	local name=$1 pct=$2 seed=$RANDOM ok=1 r spid t0 t1 rdata naks first n
 	local -A rpid=()
@@ -320,7 +328,7 @@ run_late() {
 	shape ""
 	for r in r1 r2; do
 		ip netns exec $r "$e2e" recv $group 7500 "$count" "$seed" "$recv_timeout" 10.99.0.$((${r#r} + 1)) fin \
-			>"$out/$name-$r.bin" 2>"$out/$name-$r.log" &
+			>"$bout/$name-$r.bin" 2>"$out/$name-$r.log" &
 		rpid[$r]=$!
 	done
 	for _ in $(seq 100); do
@@ -330,12 +338,13 @@ run_late() {
 	done
 	t0=$(date +%s.%N)
 	# 0: the default, not set.
-	PGM_E2E_LATE_JOIN=${pct#0} ip netns exec src "$e2e" send $group 7500 "$count" "$seed" "$rate" 3 \
-		>"$out/$name-src.bin" 2>"$out/$name-src.log" &
+	PGM_E2E_LATE_JOIN=${pct#0} ip netns exec src "$e2e" send $group 7500 "$count" "$seed" \
+		"${PGM_E2E_LATE_RATE:-1000000}" 3 \
+		>"$bout/$name-src.bin" 2>"$out/$name-src.log" &
 	spid=$!
 	sleep 3
 	ip netns exec r3 "$e2e" recv $group 7500 "$count" "$seed" "$recv_timeout" 10.99.0.4 late \
-		>"$out/$name-r3.bin" 2>"$out/$name-r3.log" &
+		>"$bout/$name-r3.bin" 2>"$out/$name-r3.log" &
 	rpid[r3]=$!
 	wait $spid || ok=0
 	wait_receivers "$name" || ok=0
@@ -344,13 +353,13 @@ run_late() {
 	elapsed=$(echo "$t1 - $t0" | bc)
 	load "$out/$name"-*.log
 	for r in r1 r2; do
-		cmp -s "$out/$name-$r.bin" "$out/$name-src.bin" || { ok=0; echo "    $name $r: stream differs"; }
+		cmp -s "$bout/$name-$r.bin" "$bout/$name-src.bin" || { ok=0; echo "    $name $r: stream differs"; }
 	done
 	# r3 holds an exact suffix of the stream, and joined late indeed.
-	n=$(wc -c <"$out/$name-r3.bin")
+	n=$(wc -c <"$bout/$name-r3.bin")
 	first=${KV[$out/$name-r3.log:first_apdu]-}
 	if [ "$n" -eq 0 ] || [ "${first:-0}" -eq 0 ] ||
-	   ! tail -c "$n" "$out/$name-src.bin" | cmp -s - "$out/$name-r3.bin"; then
+	   ! tail -c "$n" "$bout/$name-src.bin" | cmp -s - "$bout/$name-r3.bin"; then
 		ok=0
 		echo "    $name r3: not a late start, or not a suffix of the stream"
 	fi
@@ -411,11 +420,12 @@ setup6() {
 	done
 }
 
-trap netns_cleanup EXIT
+trap 'netns_cleanup; rm -rf "$bout"' EXIT
 t_setup=$SECONDS
 netns_bridge sw 10.99.0 src r1 r2 r3
 setup6
 echo "    # bridge and namespaces took $((SECONDS - t_setup)) s"
+failed=0
 for c in "${cases[@]}"; do
 	t_case=$SECONDS
 	case $c in
@@ -458,6 +468,9 @@ for c in "${cases[@]}"; do
 	*) echo "e2e.sh: unknown case $c" >&2; fail=$((fail + 1)) ;;
 	esac
 	echo "    # case $c took $((SECONDS - t_case)) s in all"
+	[ $fail -gt $failed ] && cp "$bout"/*.bin "$out"/ 2>/dev/null
+	failed=$fail
+	rm -f "$bout"/*.bin
 done
 echo "e2e: $pass passed, $fail failed"
 [ $fail -eq 0 ]
