@@ -4,7 +4,9 @@
  *
  * Each test is a function; RUN() runs it and prints "ok - name" or
  * "not ok - name" with the failed checks; summary() prints the closing line
- * "PROG: N passed, N failed" and returns the exit status.
+ * "PROG: N passed, N failed" and returns the exit status.  With
+ * PGM_TAP_TIMES=1 in the environment each result line is followed by the
+ * test's wall time (where a suite spends its time).
  */
 #ifndef PGM_TEST_HARNESS_H
 #define PGM_TEST_HARNESS_H
@@ -13,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 static int t_pass, t_fail, t_cur_failed;
 static const char *t_name;
@@ -59,8 +62,25 @@ static const char *t_name;
 			      errno ? strerrorname_np(errno) : "0");	\
 	} while (0)
 
+static inline double t_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static inline void t_time(double t0)
+{
+	const char *e = getenv("PGM_TAP_TIMES");
+
+	if (e && !strcmp(e, "1"))
+		printf("    # %.1f s\n", t_now() - t0);
+}
+
 #define RUN(fn)								\
 	do {								\
+		double _t0 = t_now();					\
 		t_name = #fn;						\
 		t_cur_failed = 0;					\
 		fn();							\
@@ -71,6 +91,7 @@ static const char *t_name;
 			t_pass++;					\
 			printf("ok - %s\n", #fn);			\
 		}							\
+		t_time(_t0);						\
 		fflush(stdout);						\
 	} while (0)
 

@@ -25,9 +25,8 @@ count=${2:-3000}
 loss=${3:-5}
 out=${PGM_VM_OUT:-/tmp}/tools
 mkdir -p "$out"
-pass=0 fail=0
-ok() { pass=$((pass + 1)); echo "ok - $1"; }
-notok() { fail=$((fail + 1)); echo "not ok - $1"; }
+# shellcheck source=Tests/kernel/tap.sh
+. "$top/Tests/kernel/tap.sh"
 
 # shellcheck source=scripts/netns.sh
 . "$top/scripts/netns.sh"
