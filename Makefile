@@ -102,7 +102,7 @@ swift: .deps.stamp
 KTESTS := build/ktests/sock_test build/ktests/input_test build/ktests/lookup_test build/ktests/src_test build/ktests/e2e \
 	build/ktests/attack_rcv build/ktests/attack_fec \
 	build/ktests/ring_test build/ktests/attack_src build/ktests/fuzz_kernel build/ktests/sock6_test \
-	build/ktests/attack6
+	build/ktests/attack6 build/ktests/sockopt
 KTEST_HDRS := Tests/kernel/harness.h Tests/kernel/common.h Tests/kernel/packets.h Tests/kernel/ringlib.h \
 	Tests/kernel/tunables-gen.h \
 	kernel/include/uapi/linux/pgm.h kernel/include/uapi/linux/pgm_netlink.h
@@ -241,11 +241,16 @@ E2E_CASES ?= $(E2E_CASES_$(SUITE))
 check-kernel-%: .deps.stamp swift $(KTESTS) $(INTEROP) $(PERF_HELPERS)
 	@mkdir -p build/check
 	@scripts/build-module --strict $* >/dev/null
-	@start=$$(date +%s); set -o pipefail; \
+	@start=$$(date +%s); set -o pipefail; e2e=build/vm/$$(scripts/kver $*)/e2e; \
+	rm -f $$e2e/*.pcapng; \
 	scripts/vm --autoload --kernel $* -- env PGM_SUITE=$(SUITE) PGM_E2E_COUNT=$(E2E_COUNT) \
-		PGM_E2E_CASES="$(E2E_CASES)" Tests/kernel/suite.sh 2>&1 | \
+		PGM_E2E_CASES="$(E2E_CASES)" PGM_E2E_DECODE=host Tests/kernel/suite.sh 2>&1 | \
 		tee build/check/kernel-$*.log; \
-	rc=$$?; echo "# VM stage on $* ($(SUITE)) took $$(( $$(date +%s) - start )) s"; exit $$rc
+	rc=$$?; \
+	if ls $$e2e/*.pcapng >/dev/null 2>&1; then \
+		scripts/decode-capture $$e2e/*.pcapng 2>&1 | tee -a build/check/kernel-$*.log || rc=1; \
+	fi; \
+	echo "# VM stage on $* ($(SUITE)) took $$(( $$(date +%s) - start )) s"; exit $$rc
 
 check-kernel: $(addprefix check-kernel-,$(KERNELS))
 

@@ -253,27 +253,26 @@ run_case() {
 	[ -n "$cap" ] && check_capture "$cap" "$out/$name.dumpcap.err"
 }
 
-# The capture decodes in Wireshark's dissector with nothing malformed.
+# The capture decodes in Wireshark's dissector with nothing malformed
+# (scripts/decode-capture), here or, with PGM_E2E_DECODE=host (make's
+# kernel stages), on the host after the VM: tshark's start alone takes most
+# of a minute on an emulated CPU.
 check_capture() {
-	local cap=$1 err=$2 total bad types
+	local cap=$1 err=$2 res
 	if [ ! -s "$cap" ]; then
 		echo "    capture: no file from dumpcap: $(tail -n 2 "$err" | tr '\n' ' ')"
 	fi
-	# One pass of tshark (on an emulated CPU each start costs seconds): a
-	# row per PGM or malformed packet with its type, its checksum verdict
-	# (Wireshark 4.0 emits pgm.hdr.cksum.status twice; the last is the
-	# verdict, 0 = bad) and "_ws.malformed" when the dissector gave up.
-	tshark -r "$cap" -Y 'pgm || _ws.malformed' -T fields -E occurrence=l \
-		-e pgm.hdr.type -e pgm.hdr.cksum.status -e _ws.malformed >"$cap.fields" 2>/dev/null
-	total=$(awk -F'\t' '$1 != ""' "$cap.fields" | wc -l)
-	bad=$(awk -F'\t' '$2 == "0" || $3 != ""' "$cap.fields" | wc -l)
-	types=$(awk -F'\t' '$1 != "" {print $1}' "$cap.fields" | sort | uniq -c | tr -s ' \n' ' ')
-	echo "    capture: $total PGM packets, $bad flagged; types (count type): $types"
-	if [ "$total" -gt 0 ] && [ "$bad" -eq 0 ]; then
-		pass=$((pass + 1)); echo "ok - e2e capture decodes in tshark"
-	else
-		fail=$((fail + 1)); echo "not ok - e2e capture decodes in tshark"
+	if [ "${PGM_E2E_DECODE:-}" = host ]; then
+		if [ -s "$cap" ]; then
+			pass=$((pass + 1)); echo "ok - e2e capture written for the host to decode"
+		else
+			fail=$((fail + 1)); echo "not ok - e2e capture written for the host to decode"
+		fi
+		return
 	fi
+	res=$("$top/scripts/decode-capture" "$cap")
+	grep -v '^wireshark-decode:' <<<"$res" | sed 's/^ok - .*/ok - e2e capture decodes in tshark/;s/^not ok - .*/not ok - e2e capture decodes in tshark/'
+	if grep -q '^wireshark-decode: 1 passed' <<<"$res"; then pass=$((pass + 1)); else fail=$((fail + 1)); fi
 }
 
 # Two sources on one group; two receiving sockets in r1, one in r2 and r3.
