@@ -6,7 +6,10 @@
  * "not ok - name" with the failed checks; summary() prints the closing line
  * "PROG: N passed, N failed" and returns the exit status.  With
  * PGM_TAP_TIMES=1 in the environment each result line is followed by the
- * test's wall time (where a suite spends its time).
+ * test's wall time (where a suite spends its time).  PGM_TEST_SKIP, a
+ * space-separated list of test names, leaves those out: each prints a
+ * "# skipped" line and counts neither way (the debug kernel's suite skips
+ * what only measures time, see Tests/kernel/suite.sh).
  */
 #ifndef PGM_TEST_HARNESS_H
 #define PGM_TEST_HARNESS_H
@@ -78,9 +81,25 @@ static inline void t_time(double t0)
 		printf("    # %.1f s\n", t_now() - t0);
 }
 
+/* Is @name in PGM_TEST_SKIP? */
+static inline int t_skipped(const char *name)
+{
+	const char *e = getenv("PGM_TEST_SKIP"), *p;
+	size_t n = strlen(name);
+
+	for (p = e; p && (p = strstr(p, name)); p += n)
+		if ((p == e || p[-1] == ' ') && (p[n] == ' ' || !p[n]))
+			return 1;
+	return 0;
+}
+
 #define RUN(fn)								\
 	do {								\
 		double _t0 = t_now();					\
+		if (t_skipped(#fn)) {					\
+			printf("# skipped %s (PGM_TEST_SKIP)\n", #fn);	\
+			break;						\
+		}							\
 		t_name = #fn;						\
 		t_cur_failed = 0;					\
 		fn();							\
