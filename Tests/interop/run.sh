@@ -17,9 +17,8 @@ count=${2:-${PGM_INTEROP_COUNT:-400}}
 loss=${3:-${PGM_INTEROP_LOSS:-5}}
 out=${PGM_VM_OUT:-/tmp}/interop
 mkdir -p "$out"
-pass=0 fail=0
-ok() { pass=$((pass + 1)); echo "ok - $1"; }
-notok() { fail=$((fail + 1)); echo "not ok - $1"; }
+# shellcheck source=Tests/kernel/tap.sh
+. "$top/Tests/kernel/tap.sh"
 
 S=10.96.0.1 R=10.96.0.2
 # shellcheck source=scripts/netns.sh
