@@ -83,6 +83,11 @@ public struct ModelReceiverStatistics: Hashable, Sendable, Codable {
     public var parityNaksSent = 0
     /// Parity packets they asked for (the sum of NAK_PKT_CNT + 1).
     public var parityRequested = 0
+    // PGMCC (draft-ietf-rmt-bb-pgmcc-03).
+    /// ACKs sent as the session's acker or in an election.
+    public var acksSent = 0
+    /// ACKs due before any SPM named the session's path NLA: not sent.
+    public var acksWithoutPath = 0
     public init() {}
 }
 
@@ -112,13 +117,18 @@ public struct Receiver: Sendable {
     /// a source that offers on-demand parity for parity rather than for the
     /// lost packets themselves (RFC 3208 section 11.5); off by default, as
     /// in the kernel (an OpenPGM 5.3 source aborts on a parity NAK).
+    ///
+    /// With `pgmcc` it takes part in PGMCC (draft-ietf-rmt-bb-pgmcc-03): it
+    /// measures each session's loss rate, answers as the acker, and puts
+    /// OPT_PGMCC_FEEDBACK in its NAKs to sources that run PGMCC.
     public init(address: PGMNLA, group: PGMNLA, port: UInt16? = nil, parameters: Parameters = Parameters(),
-                parityNAKs: Bool = false, random: SeededRandom) {
+                parityNAKs: Bool = false, pgmcc: PGMCCReceiverParameters? = nil, random: SeededRandom) {
         self.address = address
         self.group = group
         self.port = port
         self.parameters = parameters
-        self.ctx = ReceiverContext(parameters: parameters, group: group, parityNAKs: parityNAKs, rng: random)
+        self.ctx = ReceiverContext(parameters: parameters, group: group, address: address, parityNAKs: parityNAKs,
+                                   pgmcc: pgmcc, rng: random)
     }
 
     /// The sessions currently known.
@@ -220,6 +230,7 @@ public struct Receiver: Sendable {
             return i
         }
         var p = Peer(tsi: tsi, port: packet.dataDestinationPort, source: sender, now: now)
+        if let cc = ctx.pgmcc { p.pgmcc = PeerPGMCC(weight: cc.lossWeight) }
         if !createdBySPM {
             // Section 13 (Appendix C): a session first seen through data
             // solicits an SPM after a random back-off on SPMR_EXPIRY.
@@ -249,6 +260,10 @@ struct ReceiverContext: Sendable {
     let group: PGMNLA
     /// Whether parity NAKs are sent to sources offering on-demand parity.
     let parityNAKs: Bool
+    /// This receiver's address: PGMCC's acker identity.
+    let address: PGMNLA
+    /// PGMCC's receiver parameters; nil: no part in PGMCC.
+    let pgmcc: PGMCCReceiverParameters?
     var rng: SeededRandom
     var statistics = ModelReceiverStatistics()
     var due: [(offset: Int, sqn: UInt32, deadline: VirtualTime)] = []
@@ -258,10 +273,13 @@ struct ReceiverContext: Sendable {
     /// RS(255, k) by k: one code serves every session with that group size.
     var codes: [UInt32: ReedSolomon] = [:]
 
-    init(parameters: Parameters, group: PGMNLA, parityNAKs: Bool = false, rng: SeededRandom) {
+    init(parameters: Parameters, group: PGMNLA, address: PGMNLA, parityNAKs: Bool = false,
+         pgmcc: PGMCCReceiverParameters? = nil, rng: SeededRandom) {
         self.parameters = parameters
         self.group = group
+        self.address = address
         self.parityNAKs = parityNAKs
+        self.pgmcc = pgmcc
         self.rng = rng
     }
 
@@ -331,6 +349,9 @@ struct Peer: Sendable {
     /// FEC as the source's SPMs advertise it (OPT_PARITY_PRM), and the
     /// groups in the window.
     var fec: PeerFEC?
+    /// PGMCC's loss rate, ACK bitmap and echoed timestamp; nil when the
+    /// receiver takes no part in PGMCC.
+    var pgmcc: PeerPGMCC?
     /// RXW_TRAIL as advertised by the source.
     var trail = SequenceNumber(0)
     /// The first sequence number not yet delivered or reported: one past
@@ -369,6 +390,7 @@ struct Peer: Sendable {
         var d: VirtualTime? = lastHeard + p.peerExpiry
         if let t = timers.min { d = earliest(d, VirtualTime(rawValue: t.deadline)) }
         if spmr != .idle { d = earliest(d, spmrDeadline) }
+        if let cc = pgmcc, cc.electionDeadline != .never { d = earliest(d, cc.electionDeadline) }
         return d
     }
 
@@ -386,8 +408,9 @@ struct Peer: Sendable {
     /// Makes `sqn` part of the window, opening NAK state for every sequence
     /// number skipped on the way (section 6.3, "Detecting missing data
     /// packets"). Returns false when `sqn` is behind the window.
+    /// `data`: `sqn` itself arrived (PGMCC counts it received).
     mutating func extend(to sqn: SequenceNumber, now: VirtualTime, ctx: inout ReceiverContext,
-                         out: inout Outbox<ReceiverEvent>) -> Bool {
+                         out: inout Outbox<ReceiverEvent>, data: Bool = false) -> Bool {
         guard sqn >= next else { return false }
         guard sqn > lead else { return true }
         // Keep at most RXW_SQNS sequence numbers open.
@@ -409,11 +432,13 @@ struct Peer: Sendable {
                 timers.insert(NakTimer(deadline: deadline.rawValue, sqn: s.rawValue))
             }
             slots.append(slot)
+            pgmcc?.advance(received: false)
             s = s.advanced(by: 1)
         }
         var slot = Slot()
         slot.phase = .waitData
         slots.append(slot)
+        pgmcc?.advance(received: data)
         lead = sqn
         return true
     }
@@ -617,7 +642,8 @@ struct Peer: Sendable {
             ctx.statistics.outsideWindow += 1
             return
         }
-        guard extend(to: sqn, now: now, ctx: &ctx, out: &out) else {
+        let wasBehindLead = sqn <= lead
+        guard extend(to: sqn, now: now, ctx: &ctx, out: &out, data: true) else {
             ctx.statistics.duplicates += 1
             return
         }
@@ -627,6 +653,10 @@ struct Peer: Sendable {
             return
         }
         fill(offset, payload: d.payload, fragment: fragment, fin: hasFin, now: now, ctx: &ctx)
+        if pgmcc != nil {
+            if wasBehindLead { pgmcc?.repaired(behind: UInt32(sqn.distance(to: lead))) }
+            onPGMCCData(options, now: now, ctx: &ctx, out: &out)
+        }
         if fec != nil {
             keep(sqn.rawValue, FECOriginal(payload: d.payload, fragment: fragment), now: now, ctx: &ctx, out: &out)
         }
@@ -824,6 +854,7 @@ struct Peer: Sendable {
 
     mutating func onTimers(now: VirtualTime, ctx: inout ReceiverContext, out: inout Outbox<ReceiverEvent>) {
         let p = ctx.parameters
+        if pgmcc != nil { onPGMCCTimer(now: now, ctx: &ctx, out: &out) }
         if spmr != .idle && spmrDeadline <= now {
             if spmr == .backOff {
                 // Multicast with TTL 1 first, then unicast to the source.
@@ -906,8 +937,8 @@ struct Peer: Sendable {
                 }
             }
         }
-        sendNAKs(ctx: &ctx, out: &out)
-        sendParityNAKs(ctx: &ctx, out: &out)
+        sendNAKs(now: now, ctx: &ctx, out: &out)
+        sendParityNAKs(now: now, ctx: &ctx, out: &out)
         if anyLost { deliver(now: now, ctx: &ctx, out: &out) }
     }
 
@@ -926,20 +957,24 @@ struct Peer: Sendable {
 
     /// Sends the gathered sequence numbers, oldest first, 1 + up to 62 per NAK
     /// (section 9.3), unicast to the path NLA (section 6.3).
-    mutating func sendNAKs(ctx: inout ReceiverContext, out: inout Outbox<ReceiverEvent>) {
+    /// With PGMCC, each carries OPT_PGMCC_FEEDBACK (draft section 2.1.2).
+    mutating func sendNAKs(now: VirtualTime, ctx: inout ReceiverContext, out: inout Outbox<ReceiverEvent>) {
         guard let path, !ctx.nakList.isEmpty else { return }
         var i = 0
         let list = ctx.nakList
+        let feedback = feedbackOption(now: now, ctx: ctx).map { [$0] } ?? []
         while i < list.count {
             let end = min(i + 63, list.count)
             let nak = PGMNak(sequence: list[i], source: source, group: ctx.group)
-            var options = PGMOptions()
+            var options = (try? PGMOptions(feedback)) ?? PGMOptions()
             if end - i > 1 {
                 do {
-                    options = try PGMOptions([PGMOption(.nakList(Array(list[(i + 1)..<end])))])
+                    options = try PGMOptions([PGMOption(.nakList(Array(list[(i + 1)..<end])))] + feedback)
                 } catch {
                     // Cannot happen for 1...62 entries; send them one by one rather than lose them.
-                    for s in list[(i + 1)..<end] { appendNAK(PGMNak(sequence: s, source: source, group: ctx.group), PGMOptions(), path, &ctx, &out) }
+                    for s in list[(i + 1)..<end] {
+                        appendNAK(PGMNak(sequence: s, source: source, group: ctx.group), options, path, &ctx, &out)
+                    }
                 }
             }
             appendNAK(nak, options, path, &ctx, &out)

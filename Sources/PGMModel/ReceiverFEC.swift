@@ -295,13 +295,14 @@ extension Peer {
 
     /// Sends the parity NAKs gathered: NAK_TG_SQN | NAK_PKT_CNT with
     /// OPT_PARITY, unicast to the path NLA (sections 11.3.1, 11.5).
-    mutating func sendParityNAKs(ctx: inout ReceiverContext, out: inout Outbox<ReceiverEvent>) {
+    mutating func sendParityNAKs(now: VirtualTime, ctx: inout ReceiverContext, out: inout Outbox<ReceiverEvent>) {
         guard let path, let groups = fec?.groups, !ctx.parityNAKList.isEmpty else { return }
+        let options = feedbackOption(now: now, ctx: ctx).flatMap { try? PGMOptions([$0]) } ?? PGMOptions()
         for (g, count) in ctx.parityNAKList {
             let nak = PGMNak(sequence: groups.parityRequest(group: g, count: min(count, Int(groups.k))),
                              source: source, group: ctx.group)
             let packet = PGMPacket(sourcePort: port, destinationPort: tsi.sourcePort, gsi: tsi.gsi,
-                                   body: .nak(nak), flags: .parity)
+                                   body: .nak(nak), options: options, flags: .parity)
             out.packets.append(Transmission(packet: packet, destination: .unicast(path)))
             ctx.statistics.naksSent += 1
             ctx.statistics.parityNaksSent += 1

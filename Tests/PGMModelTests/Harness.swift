@@ -84,9 +84,9 @@ struct ReceiverDriver {
     var events: [(VirtualTime, ReceiverEvent)] = []
     var out = Outbox<ReceiverEvent>()
 
-    init(parameters: Parameters = Parameters(), seed: UInt64 = 1) {
+    init(parameters: Parameters = Parameters(), pgmcc: PGMCCReceiverParameters? = nil, seed: UInt64 = 1) {
         receiver = Receiver(address: Fixture.receiverAddress, group: Fixture.group, port: Fixture.dport,
-                            parameters: parameters, random: SeededRandom(seed: seed))
+                            parameters: parameters, pgmcc: pgmcc, random: SeededRandom(seed: seed))
     }
 
     mutating func collect() {
