@@ -167,6 +167,11 @@ public struct Source: Sendable {
 
     /// FEC settings; nil: no FEC.
     public let fec: FECParameters?
+    /// PGMCC's settings (draft-ietf-rmt-bb-pgmcc-03); nil: no congestion
+    /// control, the rate limit alone.
+    public let pgmcc: PGMCCSourceParameters?
+    /// PGMCC's window, tokens and acker, with its counters.
+    public internal(set) var pgmccState: PGMCCSourceState?
     /// RS(n, k) of `fec`.
     let code: ReedSolomon?
     /// Proactive parity packets due: group, number (section 11.4).
@@ -201,12 +206,18 @@ public struct Source: Sendable {
 
     /// A source whose first ambient SPM is due at `start`, with FEC when
     /// `fec` is given (RFC 3208 Appendix A).
+    ///
+    /// With `pgmcc` it runs PGMCC: ODATA waits for the window's tokens as
+    /// well as for TXW_MAX_RTE, so it never goes faster than either.
     public init(_ configuration: SourceConfiguration, parameters: Parameters = Parameters(),
-                fec: FECParameters? = nil, start: VirtualTime = .zero) throws(SourceError) {
+                fec: FECParameters? = nil, pgmcc: PGMCCSourceParameters? = nil,
+                start: VirtualTime = .zero) throws(SourceError) {
         do { try parameters.validate() } catch { throw .parameters(error) }
         self.configuration = configuration
         self.parameters = parameters
         self.fec = fec
+        self.pgmcc = pgmcc
+        self.pgmccState = pgmcc.map { _ in PGMCCSourceState() }
         if let fec {
             do { code = try ReedSolomon(n: fec.n, k: fec.k) } catch {
                 // FECParameters holds what ReedSolomon accepts.
@@ -295,7 +306,8 @@ public struct Source: Sendable {
         let first = assigned
         let syn = first.rawValue == configuration.initialSequence
         let join = joinOffer(now)
-        let sizes = Self.fragmentSizes(apduSize: apdu.count, syn: syn, parameters: parameters, fec: fec != nil)
+        let sizes = Self.fragmentSizes(apduSize: apdu.count, syn: syn, parameters: parameters, fec: fec != nil,
+                                       pgmccBytes: pgmccDataOption(now: now)?.encodedLength ?? 0)
         var built: [TxEntry] = []
         built.reserveCapacity(sizes.count)
         var offset = 0
@@ -326,8 +338,11 @@ public struct Source: Sendable {
     /// group can have (section 11.2): the 2-octet length trailer of a group
     /// of variable-sized packets, and the options OPT_LENGTH, an encoded
     /// OPT_FRAGMENT and OPT_PARITY_GRP (28 octets), as if fragmented.
-    public static func fragmentSizes(apduSize: Int, syn: Bool, parameters: Parameters, fec: Bool = false) -> [Int] {
-        let room = Int(parameters.maxTpdu) - ipv4HeaderLength - 24
+    /// `pgmccBytes`: room for OPT_PGMCC_DATA, which a PGMCC source adds to
+    /// every ODATA and RDATA when it leaves.
+    public static func fragmentSizes(apduSize: Int, syn: Bool, parameters: Parameters, fec: Bool = false,
+                                     pgmccBytes: Int = 0) -> [Int] {
+        let room = Int(parameters.maxTpdu) - ipv4HeaderLength - 24 - pgmccBytes
         func optionBytes(fragment: Bool, syn: Bool) -> Int {
             if fec { return PGMParity.trailerLength + 4 + 16 + 8 + (syn ? 4 : 0) }
             return 4 + (fragment ? 16 : 0) + (syn ? 4 : 0) + 8
@@ -399,11 +414,15 @@ public struct Source: Sendable {
         refill(now)
         switch packet.body {
         case .nak(let nak):
+            if pgmcc != nil { onPGMCCFeedback(packet.options, ack: nil, now: now) }
             if packet.flags.contains(.parity) {
                 onParityNAK(nak, options: packet.options, now: now, out: &out)
             } else {
                 onNAK(nak, options: packet.options, now: now, out: &out)
             }
+        case .ack(let a):
+            guard pgmcc != nil else { return }
+            onPGMCCFeedback(packet.options, ack: a, now: now)
         case .spmr:
             statistics.spmrsReceived += 1
             // "respond immediately ... rate limited to once per IHB_MIN per TSI".
@@ -701,6 +720,7 @@ public struct Source: Sendable {
         for g in parityLingering {
             if let t = parityRequests[g]?.lastSent { d = earliest(d, t + parameters.rdataLingerIvl) }
         }
+        if let cc = pgmccState, cc.deadline != .never { d = earliest(d, cc.deadline) }
         if blockedCost > 0 && parameters.txwMaxRte > 0 {
             let rate = Int64(parameters.txwMaxRte)
             d = earliest(d, tokensAt + (blockedCost - tokens + rate - 1) / rate)
@@ -727,6 +747,7 @@ public struct Source: Sendable {
             heartbeatInterval = min(heartbeatInterval * 2, parameters.ihbMax)
             nextHeartbeat = now + heartbeatInterval
         }
+        if pgmccState != nil { pgmccTimer(now: now) }
         if lastRepair.count > 4096 {
             expireLingers(now)
             lastRepair = lastRepair.filter { now < $0.value + parameters.rdataLingerIvl }
@@ -813,7 +834,8 @@ public struct Source: Sendable {
                                       destinationPort: configuration.destinationPort, gsi: configuration.gsi,
                                       body: .rdata(PGMData(sequence: s.rawValue, trailingEdge: trail.rawValue,
                                                            payload: e.payload)),
-                                      options: rdataOptions(e.options, sequence: s.rawValue, now: now))
+                                      options: withPGMCCData(rdataOptions(e.options, sequence: s.rawValue, now: now),
+                                                             now: now))
                 guard take(rdata) else { return }
                 repairs.removeFirst()
                 repairsQueued.remove(raw)
@@ -847,12 +869,15 @@ public struct Source: Sendable {
                         newTrail = newTrail.advanced(by: 1)
                     }
                 }
+                // PGMCC: a token of the window too (section 3, send_packet).
+                guard pgmccMaySend() else { return }
                 let odata = PGMPacket(sourcePort: configuration.sourcePort,
                                       destinationPort: configuration.destinationPort, gsi: configuration.gsi,
                                       body: .odata(PGMData(sequence: s.rawValue, trailingEdge: newTrail.rawValue,
                                                            payload: e.payload)),
-                                      options: e.options)
+                                      options: withPGMCCData(e.options, now: now))
                 guard take(odata) else { return }
+                pgmccSent(s.rawValue, now: now)
                 entries[o].sentAt = now
                 lead = s
                 heldBytes += e.payload.count

@@ -137,8 +137,10 @@ struct SourceDriver {
     var events: [(VirtualTime, SourceEvent)] = []
     var out = Outbox<SourceEvent>()
 
-    init(parameters: Parameters = Parameters(), initial: UInt32 = 0, fec: FECParameters? = nil) throws {
-        source = try Source(Fixture.sourceConfiguration(initial: initial), parameters: parameters, fec: fec)
+    init(parameters: Parameters = Parameters(), initial: UInt32 = 0, fec: FECParameters? = nil,
+         pgmcc: PGMCCSourceParameters? = nil) throws {
+        source = try Source(Fixture.sourceConfiguration(initial: initial), parameters: parameters, fec: fec,
+                            pgmcc: pgmcc)
     }
 
     mutating func collect() {

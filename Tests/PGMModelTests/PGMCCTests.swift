@@ -152,3 +152,185 @@ struct PGMCCReceiverTests {
         #expect(PGMCCReceiverParameters(lossWeight: 1 << 20).lossWeight == 65_536)
     }
 }
+
+/// PGMCC at a source (draft-ietf-rmt-bb-pgmcc-03, sections 2.2-2.4, 2.7, 3).
+@Suite("PGMCC source (draft-ietf-rmt-bb-pgmcc-03)")
+struct PGMCCSourceTests {
+    typealias F = Fixture
+    static let one = PGMCCSourceState.one
+    static let r1 = PGMNLA.ipv4(IPv4Address(10, 1, 0, 1))
+    static let r2 = PGMNLA.ipv4(IPv4Address(10, 1, 0, 2))
+
+    /// A source with PGMCC and no rate limit that matters, `n` APDUs queued.
+    static func source(_ n: Int, _ cc: PGMCCSourceParameters = PGMCCSourceParameters()) throws -> SourceDriver {
+        var s = try SourceDriver(parameters: try .with(["TXW_MAX_RTE": 100_000_000]), pgmcc: cc)
+        for i in 0..<n { try s.send([UInt8(truncatingIfNeeded: i)]) }
+        return s
+    }
+
+    static func ack(_ rxMax: UInt32, bitmap: UInt32 = 0xFFFF_FFFF, ts: UInt32, loss: UInt16 = 0,
+                    from: PGMNLA = r1) -> PGMPacket {
+        PGMPacket(sourcePort: F.dport, destinationPort: F.sport, gsi: F.gsi,
+                  body: .ack(PGMAck(rxMax: rxMax, bitmap: bitmap)),
+                  options: (try? PGMOptions([PGMOption(.pgmccFeedback(timestamp: ts, lossRate: loss, receiver: from))]))
+                      ?? PGMOptions())
+    }
+
+    static func nak(_ sqn: UInt32, ts: UInt32, loss: UInt16, from: PGMNLA) -> PGMPacket {
+        PGMPacket(sourcePort: F.dport, destinationPort: F.sport, gsi: F.gsi,
+                  body: .nak(PGMNak(sequence: sqn, source: F.sourceAddress, group: F.group)),
+                  options: (try? PGMOptions([PGMOption(.pgmccFeedback(timestamp: ts, lossRate: loss, receiver: from))]))
+                      ?? PGMOptions())
+    }
+
+    static func odataSequences(_ s: SourceDriver) -> [UInt32] {
+        s.packets(.odata).compactMap { if case .odata(let d) = $0.1.body { d.sequence } else { nil } }
+    }
+
+    static func acker(_ p: PGMPacket) -> PGMNLA? {
+        if case .pgmccData(_, let a)? = p.options.first(type: PGMOptionType.pgmccData)?.kind { return a }
+        return nil
+    }
+
+    @Test("§3 W = T = 1 at the start: one ODATA, naming no acker (an election), then nothing until an ACK")
+    func start() throws {
+        let s = try Self.source(10)
+        #expect(Self.odataSequences(s) == [0])
+        let first = try #require(s.packets(.odata).first?.1)
+        #expect(Self.acker(first) == .ipv4(IPv4Address(rawValue: 0)))
+        #expect(s.source.pgmccState?.window == Self.one)
+        #expect(s.source.pgmccState?.statistics.windowLimited == 1)
+    }
+
+    @Test("§2.3.1 the first feedback elects its receiver; §2.2 slow start opens the window two packets per ACK up to SSTHRESH")
+    func electionAndSlowStart() throws {
+        var s = try Self.source(40)
+        s.run(until: F.t(10))
+        s.receive(Self.ack(0, ts: 0))
+        // Elected (T + 1); its ACK of 0 opens W 1 -> 2 with 2 tokens, T at
+        // most W: two packets.
+        #expect(s.source.pgmccState?.acker == Self.r1)
+        #expect(s.source.pgmccState?.statistics.ackerChanges == 1)
+        #expect(Self.odataSequences(s) == [0, 1, 2])
+        #expect(Self.acker(try #require(s.packets(.odata).last?.1)) == Self.r1)
+        s.run(until: F.t(20))
+        s.receive(Self.ack(1, ts: 10))
+        s.run(until: F.t(21))
+        s.receive(Self.ack(2, ts: 10))
+        // W 2 -> 3 -> 4 (SSTHRESH), two packets per ACK.
+        #expect(s.source.pgmccState?.window == 4 * Self.one)
+        #expect(Self.odataSequences(s) == Array(0...6))
+        // Past SSTHRESH, linear: one ACK adds 1/W to W.
+        s.run(until: F.t(22))
+        s.receive(Self.ack(3, ts: 10))
+        #expect(s.source.pgmccState?.window == 4 * Self.one + Self.one / 4)
+    }
+
+    /// ACKs every packet sent, in order, 1 ms apart, until W reaches `w` packets.
+    static func open(_ s: inout SourceDriver, to w: Int64) throws -> UInt32 {
+        s.run(until: F.t(10))
+        var rx: UInt32 = 0
+        s.receive(Self.ack(rx, ts: 0))
+        while let cw = s.source.pgmccState?.window, cw < w * Self.one {
+            rx += 1
+            try #require(rx <= s.source.lead.rawValue)
+            s.run(until: s.now + Int64(1000))
+            s.receive(Self.ack(rx, ts: UInt32(s.now.rawValue / 1000) - 5))
+        }
+        return rx
+    }
+
+    @Test("§2.2 an ACK showing a packet unacknowledged with three newer ones acknowledged halves the window, then one RTT without changes")
+    func lossHalves() throws {
+        var s = try Self.source(200)
+        let rx = try Self.open(&s, to: 8)
+        let w = try #require(s.source.pgmccState?.window)
+        let lead = s.source.lead.rawValue
+        #expect(lead >= rx + 6)
+        // rx + 1 lost, rx + 2 ... rx + 4 received.
+        s.run(until: s.now + Int64(1000))
+        s.receive(Self.ack(rx + 4, bitmap: 0xFFFF_FFF7, ts: 10))
+        let cc = try #require(s.source.pgmccState)
+        #expect(cc.statistics.congestionEvents == 1)
+        #expect(cc.window == w / 2)
+        // ACKs up to the lead at the loss change tokens, not the window.
+        s.run(until: s.now + Int64(1000))
+        s.receive(Self.ack(rx + 5, ts: 10))
+        #expect(s.source.pgmccState?.window == w / 2)
+        // Past it, the window opens again.
+        s.run(until: s.now + Int64(1000))
+        s.receive(Self.ack(lead + 1, ts: 10))
+        #expect(try #require(s.source.pgmccState?.window) > w / 2)
+        #expect(s.source.pgmccState?.statistics.congestionEvents == 1)
+    }
+
+    @Test("§2.3 feedback from a receiver slower by the equation (T_i < 3/4 T_acker) takes over; a little slower does not")
+    func ackerSwitch() throws {
+        var s = try Self.source(20)
+        s.run(until: F.t(100))
+        s.receive(Self.ack(0, ts: 90, loss: 1000))  // r1: RTT 10 ms, p 1000/65536
+        #expect(s.source.pgmccState?.acker == Self.r1)
+        // r2, the same RTT, a little more loss: within the hysteresis.
+        s.receive(Self.nak(0, ts: 90, loss: 1100, from: Self.r2))
+        #expect(s.source.pgmccState?.acker == Self.r1)
+        // r2 with four times the RTT: M^2 sixteen times r1's.
+        s.receive(Self.nak(0, ts: 60, loss: 1000, from: Self.r2))
+        #expect(s.source.pgmccState?.acker == Self.r2)
+        #expect(s.source.pgmccState?.statistics.ackerChanges == 2)
+        // r1's ACKs no longer move the window; r2's do, and data names r2.
+        let sent = Self.odataSequences(s).count
+        s.run(until: F.t(110))
+        s.receive(Self.ack(1, ts: 100, loss: 1000, from: Self.r1))
+        #expect(Self.odataSequences(s).count == sent)
+        s.receive(Self.ack(1, ts: 70, loss: 1000, from: Self.r2))
+        #expect(Self.odataSequences(s).count > sent)
+        #expect(Self.acker(try #require(s.packets(.odata).last?.1)) == Self.r2)
+    }
+
+    @Test("§2.4 M^2 grows with the RTT squared and with the loss rate; 0 without loss")
+    func equation() {
+        let m = PGMCCSourceState.inverseThroughputSquared
+        #expect(m(100, 0) == 0)
+        #expect(m(20, 1000) == 4 * m(10, 1000))
+        #expect(m(10, 2000) > 2 * m(10, 1000))
+        #expect(m(40_000, 65_535) == m(32_767, 65_535))
+    }
+
+    @Test("§2.7 no ACK within the timeout: W = T = 1; the second in a row ends the acker's term and the next data calls an election")
+    func timeouts() throws {
+        var s = try Self.source(50, PGMCCSourceParameters(initialTimeout: 1_000_000))
+        s.now = F.t(10)
+        s.receive(Self.ack(0, ts: 0))
+        s.receive(Self.ack(1, ts: 10))
+        let before = Self.odataSequences(s).count
+        s.run(until: F.t(5_000))
+        let cc = try #require(s.source.pgmccState)
+        #expect(cc.statistics.timeouts >= 2)
+        #expect(cc.acker == nil)
+        #expect(cc.window == Self.one)
+        // After each timeout one token: one packet more each, the last naming nobody.
+        #expect(Self.odataSequences(s).count > before)
+        #expect(Self.acker(try #require(s.packets(.odata).last?.1)) == .ipv4(IPv4Address(rawValue: 0)))
+    }
+
+    @Test("a source without PGMCC adds no OPT_PGMCC_DATA and takes no notice of ACKs")
+    func off() throws {
+        var s = try SourceDriver(parameters: try .with(["TXW_MAX_RTE": 100_000_000]))
+        for i in 0..<10 { try s.send([UInt8(i)]) }
+        #expect(Self.odataSequences(s).count == 10)
+        #expect(s.packets(.odata).allSatisfy { Self.acker($0.1) == nil })
+        s.receive(Self.ack(9, ts: 0))
+        #expect(s.source.pgmccState == nil)
+    }
+
+    @Test("RDATA carries OPT_PGMCC_DATA too, and repairs wait for no token")
+    func repairs() throws {
+        var s = try Self.source(10)
+        s.now = F.t(10)
+        s.receive(Self.ack(0, ts: 0))
+        s.receive(Self.nak(1, ts: 5, loss: 100, from: Self.r1))
+        s.run(until: F.t(200))
+        let rdata = try #require(s.packets(.rdata).first?.1)
+        #expect(Self.acker(rdata) == Self.r1)
+    }
+}
