@@ -91,6 +91,9 @@ public struct SimulationConfiguration: Hashable, Sendable {
     public var timeLimit = VirtualTime(microseconds: 600_000_000)
     /// The source's FEC (RFC 3208 Appendix A); nil: none.
     public var fec: FECParameters?
+    /// PGMCC (draft-ietf-rmt-bb-pgmcc-03) at the source and every receiver;
+    /// nil: off.
+    public var pgmcc: PGMCCSourceParameters?
     /// Whether receivers send parity NAKs to a source offering on-demand parity.
     public var parityNAKs = true
 
@@ -146,6 +149,15 @@ public struct SimulationReport: Hashable, Sendable, Codable {
     public var overheadBytes = 0
     public var bytesByType: [String: Int] = [:]
     public var receiversFinished = 0
+    // PGMCC: what the source's window did, and the receivers' ACKs.
+    public var acksSent = 0
+    public var ackerChanges = 0
+    public var congestionEvents = 0
+    public var pgmccTimeouts = 0
+    /// ODATA held back for want of a window token, counted once per wait.
+    public var windowLimited = 0
+    /// W at the end, packets.
+    public var finalWindow = 0.0
     public var duplicatesOrReordered = 0
     public var unreportedGaps = 0
     public var corrupt = 0
@@ -258,7 +270,8 @@ public struct Simulation {
         let sourceConfig = SourceConfiguration(gsi: GSI(rawValue: 0x0A00_0001_0001 ^ configuration.seed),
                                                sourcePort: 7500, destinationPort: 7501, group: groupAddress,
                                                address: sourceAddress, initialSequence: 0)
-        source = try Source(sourceConfig, parameters: configuration.parameters, fec: configuration.fec)
+        source = try Source(sourceConfig, parameters: configuration.parameters, fec: configuration.fec,
+                            pgmcc: configuration.pgmcc)
         let receiverAddresses = (0..<n).map { i in
             PGMNLA.ipv4(IPv4Address(rawValue: 0x0A01_0000 &+ UInt32(i)))
         }
@@ -266,6 +279,7 @@ public struct Simulation {
         receivers = (0..<n).map { i in
             Receiver(address: receiverAddresses[i], group: groupAddress, port: 7501,
                      parameters: configuration.parameters, parityNAKs: configuration.parityNAKs,
+                     pgmcc: configuration.pgmcc.map { _ in PGMCCReceiverParameters() },
                      random: SeededRandom(seed: configuration.seed, stream: UInt64(i) + 1))
         }
         scheduled = Array(repeating: .never, count: n)
@@ -277,10 +291,13 @@ public struct Simulation {
         ended = Array(repeating: false, count: n)
         // Every message has the same size, so the TPDU count is known now.
         var total = 0
+        // OPT_PGMCC_DATA with an IPv4 acker: 16 octets of every data TPDU.
+        let pgmccBytes = configuration.pgmcc == nil ? 0 : 16
         for i in 0..<configuration.messages {
             messageFirst.append(Int64(total))
             total += Source.fragmentSizes(apduSize: configuration.messageSize, syn: i == 0,
-                                          parameters: configuration.parameters, fec: configuration.fec != nil).count
+                                          parameters: configuration.parameters, fec: configuration.fec != nil,
+                                          pgmccBytes: pgmccBytes).count
         }
         messageFirst.append(Int64(total))
         totalTPDUs = total
@@ -632,6 +649,14 @@ public struct Simulation {
         rep.repairPacketsPerLostSequence = Double(s.rdataSent + s.paritySentProactive + s.paritySentOnDemand) / lost
         rep.receiverNaksPerLostSequence = Double(rep.naksSent) / lost
         rep.receiverRepairs = receivers.reduce(0) { $0 + $1.statistics.repairs }
+        rep.acksSent = receivers.reduce(0) { $0 + $1.statistics.acksSent }
+        if let cc = source.pgmccState {
+            rep.ackerChanges = cc.statistics.ackerChanges
+            rep.congestionEvents = cc.statistics.congestionEvents
+            rep.pgmccTimeouts = cc.statistics.timeouts
+            rep.windowLimited = cc.statistics.windowLimited
+            rep.finalWindow = Double(cc.window) / Double(PGMCCSourceState.one)
+        }
         let repairTime = receivers.reduce(Int64(0)) { $0 + $1.statistics.repairMicrosecondsTotal }
         rep.meanRepairus = rep.receiverRepairs == 0 ? 0 : repairTime / Int64(rep.receiverRepairs)
         latencies.sort()

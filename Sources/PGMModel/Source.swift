@@ -870,7 +870,7 @@ public struct Source: Sendable {
                     }
                 }
                 // PGMCC: a token of the window too (section 3, send_packet).
-                guard pgmccMaySend() else { return }
+                guard pgmccMaySend(now: now) else { return }
                 let odata = PGMPacket(sourcePort: configuration.sourcePort,
                                       destinationPort: configuration.destinationPort, gsi: configuration.gsi,
                                       body: .odata(PGMData(sequence: s.rawValue, trailingEdge: newTrail.rawValue,

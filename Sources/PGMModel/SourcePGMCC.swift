@@ -145,14 +145,21 @@ extension Source {
     }
 
     /// Whether the window lets the next ODATA go (section 3, send_packet).
-    mutating func pgmccMaySend() -> Bool {
-        guard var cc = pgmccState else { return true }
+    /// Held back, the timeout runs even with nothing in flight: a halving
+    /// can leave T below one token with every packet acknowledged, and no
+    /// ACK would then ever come to give one back (section 2.7's timeout is
+    /// there "to prevent stalls").
+    mutating func pgmccMaySend(now: VirtualTime) -> Bool {
+        guard var cc = pgmccState, let p = pgmcc else { return true }
         if cc.tokens >= PGMCCSourceState.one { return true }
         if !cc.blocked {
             cc.blocked = true
             cc.statistics.windowLimited += 1
-            pgmccState = cc
         }
+        if cc.deadline == .never {
+            cc.deadline = now + (cc.srtt == nil ? p.initialTimeout : max(p.minimumTimeout, cc.timeout))
+        }
+        pgmccState = cc
         return false
     }
 

@@ -139,6 +139,11 @@ struct PGMSim: ParsableCommand {
         }
     }
 
+    @Flag(help: ArgumentHelp(
+        "PGMCC congestion control (draft-ietf-rmt-bb-pgmcc-03): the source clocks ODATA by a window of the "
+            + "acker's ACKs; every receiver measures its loss and answers as acker when named."))
+    var pgmcc = false
+
     @Flag(help: "Compare every delivered byte with what was sent.")
     var verify = false
 
@@ -244,6 +249,7 @@ struct PGMSim: ParsableCommand {
         c.verifyContent = verify
         c.timeLimit = VirtualTime(microseconds: Int64((try timeLimit) * 1_000_000))
         c.fec = try fecParameters()
+        c.pgmcc = pgmcc ? PGMCCSourceParameters() : nil
         c.parityNAKs = !noParityNAKs
         return c
     }
@@ -297,6 +303,12 @@ struct PGMSim: ParsableCommand {
                                 + "%d groups rebuilt; %.2f repair packets per lost sequence",
                              fec.description, r.paritySentProactive, r.paritySentOnDemand, r.parityNaksSent,
                              r.groupsRebuilt, r.repairPacketsPerLostSequence))
+            }
+            if c.pgmcc != nil {
+                print(String(format: "PGMCC               %d ACKs, %d acker changes, %d halvings, %d timeouts, "
+                                + "%d waits for a token, window %.2f packets at the end",
+                             r.acksSent, r.ackerChanges, r.congestionEvents, r.pgmccTimeouts, r.windowLimited,
+                             r.finalWindow))
             }
             print("NAKs sent           \(r.naksSent) by receivers, \(r.naksAtSource) reached the source; "
                 + "SPMs \(r.spms), SPMRs \(r.spmrs)")

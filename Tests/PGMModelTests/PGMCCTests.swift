@@ -334,3 +334,39 @@ struct PGMCCSourceTests {
         #expect(Self.acker(rdata) == Self.r1)
     }
 }
+
+@Suite("PGMCC in the simulation")
+struct PGMCCSimulationTests {
+    static func run(loss: Double, pgmcc: Bool) throws -> SimulationReport {
+        var c = SimulationConfiguration()
+        c.receivers = 3
+        c.messages = 1500
+        c.messageSize = 1000
+        c.downstream = LinkModel(loss: loss == 0 ? .none : .bernoulli(loss), delay: 10_000)
+        c.upstream = LinkModel(delay: 10_000)
+        c.verifyContent = true
+        c.pgmcc = pgmcc ? PGMCCSourceParameters() : nil
+        var sim = try Simulation(c)
+        return sim.run()
+    }
+
+    @Test("§2.2 a PGMCC stream through 2% loss arrives whole, clocked by ACKs: the window halves on loss and the transfer takes longer than the rate limit alone")
+    func lossyStream() throws {
+        let cc = try Self.run(loss: 0.02, pgmcc: true)
+        let plain = try Self.run(loss: 0.02, pgmcc: false)
+        #expect(cc.deliveredPercent == 100 && cc.isConsistent && cc.receiversFinished == 3)
+        #expect(cc.acksSent > 1000)
+        #expect(cc.congestionEvents > 0 && cc.windowLimited > 0)
+        #expect(cc.ackerChanges >= 1)
+        #expect(cc.endTimeus > 2 * plain.endTimeus)
+        #expect(plain.acksSent == 0 && plain.ackerChanges == 0)
+    }
+
+    @Test("§2.2 without loss the window only opens: no halving, and it ends above SSTHRESH")
+    func cleanStream() throws {
+        let cc = try Self.run(loss: 0, pgmcc: true)
+        #expect(cc.deliveredPercent == 100 && cc.isConsistent)
+        #expect(cc.congestionEvents == 0 && cc.pgmccTimeouts == 0)
+        #expect(cc.finalWindow > 4)
+    }
+}

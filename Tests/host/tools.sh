@@ -56,6 +56,16 @@ ok = (s["deliveredPercent"] == 100 and f["deliveredPercent"] == 100 and f["group
       and f["repairPacketsPerLostSequence"] < s["repairPacketsPerLostSequence"] / 2)
 sys.exit(0 if ok else 1)' "$(fec)" "$(fec --fec-k 16 --fec-proactive 1 --fec-ondemand)"; }
 check "pgm-sim with FEC delivers everything with under half the repair packets of selective repair" fec_figures
+# PGMCC (docs/pgmcc.md): the model's source clocked by its acker's ACKs.
+pgmcc_figures() { python3 -c '
+import json, sys
+p, c = (json.loads(x)["report"] for x in sys.argv[1:3])
+ok = (c["deliveredPercent"] == 100 and c["acksSent"] > 0 and c["ackerChanges"] >= 1 and c["congestionEvents"] > 0
+      and c["endTimeus"] > p["endTimeus"] and p["acksSent"] == 0)
+sys.exit(0 if ok else 1)' "$@"; }
+pgmcc_sim() { "$bin/pgm-sim" -r 3 -m 1000 --loss 0.02 --delay 10ms --verify --seed 2 --json --quiet "$@"; }
+check "pgm-sim --pgmcc delivers everything, ACKed, the window halved on loss, slower than the rate alone" \
+	pgmcc_figures "$(pgmcc_sim)" "$(pgmcc_sim --pgmcc)"
 check "pgm-sim refuses a FEC group size that is not a power of two" refused pgm-sim "transmission group size is a power of two" --fec-k 12
 check "pgm-sim refuses FEC options without --fec-k" refused pgm-sim "need --fec-k" --fec-ondemand
 
