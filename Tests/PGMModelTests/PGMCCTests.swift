@@ -33,12 +33,9 @@ struct PGMCCReceiverTests {
 
     static func acks(_ r: ReceiverDriver) -> [SentACK] {
         r.sent.compactMap { _, t -> SentACK? in
-            guard case .ack(let a) = t.packet.body,
-                  case .pgmccFeedback(let ts, let loss, let nla)? =
-                    t.packet.options.first(type: PGMOptionType.pgmccFeedback)?.kind
-            else { return nil }
-            return SentACK(rxMax: a.rxMax, bitmap: a.bitmap, timestamp: ts, loss: loss, receiver: nla,
-                           destination: t.destination)
+            guard case .ack(let a) = t.packet.body, let f = feedback(t.packet) else { return nil }
+            return SentACK(rxMax: a.rxMax, bitmap: a.bitmap, timestamp: f.timestamp, loss: f.loss,
+                           receiver: f.receiver, destination: t.destination)
         }
     }
 
