@@ -291,8 +291,7 @@ public struct Simulation {
         ended = Array(repeating: false, count: n)
         // Every message has the same size, so the TPDU count is known now.
         var total = 0
-        // OPT_PGMCC_DATA with an IPv4 acker: 16 octets of every data TPDU.
-        let pgmccBytes = configuration.pgmcc == nil ? 0 : 16
+        let pgmccBytes = configuration.pgmcc == nil ? 0 : Source.pgmccDataLength(source: sourceAddress)
         for i in 0..<configuration.messages {
             messageFirst.append(Int64(total))
             total += Source.fragmentSizes(apduSize: configuration.messageSize, syn: i == 0,

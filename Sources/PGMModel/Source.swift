@@ -307,7 +307,7 @@ public struct Source: Sendable {
         let syn = first.rawValue == configuration.initialSequence
         let join = joinOffer(now)
         let sizes = Self.fragmentSizes(apduSize: apdu.count, syn: syn, parameters: parameters, fec: fec != nil,
-                                       pgmccBytes: pgmccDataOption(now: now)?.encodedLength ?? 0)
+                                       pgmccBytes: pgmcc == nil ? 0 : Self.pgmccDataLength(source: configuration.address))
         var built: [TxEntry] = []
         built.reserveCapacity(sizes.count)
         var offset = 0
@@ -877,7 +877,7 @@ public struct Source: Sendable {
                                                            payload: e.payload)),
                                       options: withPGMCCData(e.options, now: now))
                 guard take(odata) else { return }
-                pgmccSent(s.rawValue, now: now)
+                pgmccSent(now: now)
                 entries[o].sentAt = now
                 lead = s
                 heldBytes += e.payload.count

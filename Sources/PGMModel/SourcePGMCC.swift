@@ -124,6 +124,12 @@ extension PGMCCSourceState {
 }
 
 extension Source {
+    /// Octets OPT_PGMCC_DATA takes in a data TPDU of a source at `address`
+    /// (its acker NLA has that family): room every TPDU keeps for it.
+    public static func pgmccDataLength(source address: PGMNLA) -> Int {
+        PGMOption(.pgmccData(timestamp: 0, acker: address)).encodedLength
+    }
+
     /// OPT_PGMCC_DATA for a data packet leaving at `now`: the timestamp in
     /// milliseconds (section 2.5.1) and the acker, or the unspecified
     /// address of the source's family to call an election.
@@ -165,7 +171,7 @@ extension Source {
 
     /// An ODATA left: one token spent, and the timeout armed while packets
     /// wait for their ACK (section 2.7).
-    mutating func pgmccSent(_ sqn: UInt32, now: VirtualTime) {
+    mutating func pgmccSent(now: VirtualTime) {
         guard var cc = pgmccState, let p = pgmcc else { return }
         cc.tokens -= PGMCCSourceState.one
         cc.blocked = false
