@@ -269,7 +269,7 @@ static int pgm_nl_put_receiver_stats(struct sk_buff *skb, const struct pgm_recei
 	    PUT(REPAIR_US_MAX, repair_us_max) ||
 	    PUT(PARITY_RECEIVED, parity_received) || PUT(PARITY_DROPPED, parity_dropped) ||
 	    PUT(PARITY_UNUSED, parity_unused) || PUT(GROUPS_REBUILT, groups_rebuilt) ||
-	    PUT(PARITY_NAKS_SENT, parity_naks_sent)) {
+	    PUT(PARITY_NAKS_SENT, parity_naks_sent) || PUT(FEC_K_REFUSED, fec_k_refused)) {
 		nla_nest_cancel(skb, nest);
 		return -EMSGSIZE;
 	}

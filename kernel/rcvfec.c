@@ -631,6 +631,13 @@ static const u8 *fec_opt(const u8 *pkt, const struct pgm_wire_info *info, u8 typ
  * one forgets the groups held.  The window's held data joins its groups;
  * the group of next delivered what it did not keep, so it is repaired
  * selectively.  Out of memory, the session goes on without FEC.
+ *
+ * Taking a group size walks the window, so a session takes one at most
+ * once per PGM_FEC_K_HOLD_MS: a change sooner is refused and counted, and
+ * turns FEC off for the session (parity unused, never decoded with the
+ * wrong k) until an SPM after the hold names the size to take.  A source
+ * repeats OPT_PARITY_PRM in every SPM, so a real change lands one SPM
+ * interval after the hold at most.
  */
 void pgm_fec_spm(struct pgm_receiver *rcv, struct pgm_peer *peer, const u8 *pkt,
 		 const struct pgm_wire_info *info)
@@ -639,6 +646,7 @@ void pgm_fec_spm(struct pgm_receiver *rcv, struct pgm_peer *peer, const u8 *pkt,
 	const u8 *prm = fec_opt(pkt, info, PGM_OPT_PARITY_PRM, 8, false);
 	struct pgm_peer_fec *f;
 	u32 k, slots, sqn, bytes;
+	u64 now;
 
 	lockdep_assert_held(&rcv->lock);
 	if (!prm)
@@ -652,6 +660,14 @@ void pgm_fec_spm(struct pgm_receiver *rcv, struct pgm_peer *peer, const u8 *pkt,
 		f->ondemand = prm[3] & PGM_PRM_OND;
 		return;
 	}
+	now = pgm_now();
+	if (peer->fec_k_set && now - peer->fec_k_at < PGM_FEC_K_HOLD_MS * NSEC_PER_MSEC) {
+		rcv->st.fec_k_refused++;
+		fec_forget(rcv, peer);
+		return;
+	}
+	peer->fec_k_set = true;
+	peer->fec_k_at = now;
 	fec_forget(rcv, peer);
 	slots = peer->mask + 1;
 	bytes = sizeof(*f);

@@ -108,6 +108,8 @@ struct pgm_peer {
 	bool			spmr_wait;	/* SPMR sent or suppressed: wait for the SPM */
 	struct pgm_params	p;		/* as when the peer appeared */
 	struct pgm_peer_fec	*fec;		/* NULL until an SPM offers FEC */
+	u64			fec_k_at;	/* when a group size was last taken, if @fec_k_set */
+	bool			fec_k_set;
 	u32			spm_lead;	/* the last in-sequence SPM's SPM_LEAD */
 	bool			spm_lead_set;
 	bool			trail_set;

@@ -245,6 +245,7 @@ extension ReceiverStatistics {
         parityUnused = s.parity_unused
         groupsRebuilt = s.groups_rebuilt
         parityNaksSent = s.parity_naks_sent
+        fecGroupSizeRefused = s.fec_k_refused
     }
 }
 

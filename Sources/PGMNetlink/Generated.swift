@@ -581,6 +581,8 @@ public enum PGMReceiverStatsAttribute: UInt16, Sendable, CaseIterable, CustomStr
     case groupsRebuilt = 25
     /// parity NAKs sent (also in naks-sent)
     case parityNaksSent = 26
+    /// SPMs changing the FEC group size within PGM_FEC_K_HOLD_MS of the last taken (FEC off for the session until an SPM after it)
+    case fecKRefused = 27
 
     /// The name in the spec.
     public var description: String {
@@ -611,6 +613,7 @@ public enum PGMReceiverStatsAttribute: UInt16, Sendable, CaseIterable, CustomStr
         case .parityUnused: "parity-unused"
         case .groupsRebuilt: "groups-rebuilt"
         case .parityNaksSent: "parity-naks-sent"
+        case .fecKRefused: "fec-k-refused"
         }
     }
 
@@ -643,6 +646,7 @@ public enum PGMReceiverStatsAttribute: UInt16, Sendable, CaseIterable, CustomStr
         case .parityUnused: .u64
         case .groupsRebuilt: .u64
         case .parityNaksSent: .u64
+        case .fecKRefused: .u64
         }
     }
 
@@ -675,6 +679,7 @@ public enum PGMReceiverStatsAttribute: UInt16, Sendable, CaseIterable, CustomStr
         case .parityUnused: "parity not needed (no FEC learnt, group behind the window, complete or failed)"
         case .groupsRebuilt: "transmission groups rebuilt from parity"
         case .parityNaksSent: "parity NAKs sent (also in naks-sent)"
+        case .fecKRefused: "SPMs changing the FEC group size within PGM_FEC_K_HOLD_MS of the last taken (FEC off for the session until an SPM after it)"
         }
     }
 }

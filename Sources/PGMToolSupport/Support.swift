@@ -58,6 +58,6 @@ public func json(_ s: ReceiverStatistics) -> JSON {
         ("repair_us_max", .uint(s.repairMicrosecondsMax)),
         ("parity_received", .uint(s.parityReceived)), ("parity_dropped", .uint(s.parityDropped)),
         ("parity_unused", .uint(s.parityUnused)), ("groups_rebuilt", .uint(s.groupsRebuilt)),
-        ("parity_naks_sent", .uint(s.parityNaksSent)),
+        ("parity_naks_sent", .uint(s.parityNaksSent)), ("fec_k_refused", .uint(s.fecGroupSizeRefused)),
     ])
 }

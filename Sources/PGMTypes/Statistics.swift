@@ -159,6 +159,10 @@ public struct ReceiverStatistics: NamedCounters, Hashable {
     public var groupsRebuilt: UInt64 = 0
     /// Parity NAKs sent (also in `naksSent`).
     public var parityNaksSent: UInt64 = 0
+    /// SPMs that changed a session's FEC group size within
+    /// `PGM_FEC_K_HOLD_MS` of the last one taken: refused, FEC off for the
+    /// session until an SPM after the hold.
+    public var fecGroupSizeRefused: UInt64 = 0
 
     /// The mean repair time in microseconds, nil before the first repair.
     public var repairMicrosecondsMean: Double? {
@@ -181,7 +185,7 @@ public struct ReceiverStatistics: NamedCounters, Hashable {
         ("repair-us-max", \.repairMicrosecondsMax),
         ("parity-received", \.parityReceived), ("parity-dropped", \.parityDropped),
         ("parity-unused", \.parityUnused), ("groups-rebuilt", \.groupsRebuilt),
-        ("parity-naks-sent", \.parityNaksSent),
+        ("parity-naks-sent", \.parityNaksSent), ("fec-k-refused", \.fecGroupSizeRefused),
     ]
 }
 

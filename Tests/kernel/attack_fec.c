@@ -18,10 +18,11 @@
  *                           the wrong length, a bogus trailer: each dropped
  *                           and counted, nothing wrong delivered
  *   k_flip_every_spm        OPT_PARITY_PRM changing k on every SPM, with
- *                           data and parity between: groups forgotten, memory
+ *                           data and parity between: a size taken at most
+ *                           once per PGM_FEC_K_HOLD_MS, every other change
+ *                           refused and counted (fec_k_refused), memory
  *                           accounted, nothing leaked (PGM_ATTACK_FEC_FLIPS
- *                           SPMs, default 300; the debug kernel's short
- *                           suite takes 60, every k six times)
+ *                           SPMs, default 300)
  *   parity_for_complete     parity for a group whose originals are all held,
  *                           without FEC learnt, and a second time for a
  *                           rebuilt group: unused and counted, one decode
@@ -344,8 +345,12 @@ static void bad_parity_counted(void)
 
 /*
  * OPT_PARITY_PRM with another k on each of 300 SPMs (2, 128, 4, 64, ...),
- * data and parity between: each new k forgets the groups; memory stays
- * accounted (the netns agrees with the socket) and is all given back.
+ * data and parity between.  Taking a k sorts the window into groups, so a
+ * session takes one at most once per PGM_FEC_K_HOLD_MS (pgm(7) LIMITS):
+ * every valid k differs from the one before it, so each valid SPM after the
+ * first is taken or refused, and at most one a hold of the time the test
+ * ran is taken.  Memory stays accounted (the netns agrees with the socket)
+ * and is all given back.
  */
 static void k_flip_every_spm(void)
 {
@@ -359,6 +364,8 @@ static void k_flip_every_spm(void)
 	unsigned char buf[2048];
 	const char *env = getenv("PGM_ATTACK_FEC_FLIPS");
 	uint32_t flips = env ? (uint32_t)strtoul(env, NULL, 10) : 300;
+	uint64_t valid = 0, taken_max;
+	double t0 = now_s();
 
 	if (flips < 20)
 		flips = 20;
@@ -370,6 +377,7 @@ static void k_flip_every_spm(void)
 		spm_prm(&p, 4, 7704, 1 + i, s0, sqn - 1, ks[i % 10], 0x03);
 		send_pkt(&p);
 		sent++;
+		valid += ks[i % 10] >= 2 && ks[i % 10] <= 128 && !(ks[i % 10] & (ks[i % 10] - 1));
 		for (j = 0; j < 8; j++) {
 			if (j % 3 == 1) {
 				parity_fill(&p, 4, 7704, sqn + j, s0, 0, 100, (uint8_t)j, NULL, 0);
@@ -389,10 +397,16 @@ static void k_flip_every_spm(void)
 	settle(base, sent);
 	st = rstats(fd);
 	netns_stats(&b);
-	printf("# k flipping: %llu parity, %llu rebuilt, %llu dropped, %llu unused, %llu bytes held\n",
+	/* Sizes taken: the first SPM's, then at most one per hold elapsed. */
+	taken_max = 1 + (uint64_t)((now_s() - t0) * 1000 / PGM_FEC_K_HOLD_MS);
+	printf("# k flipping: %llu valid k, %llu refused (at most %llu taken), %llu parity, %llu rebuilt, %llu dropped, %llu unused, %llu bytes held\n",
+	       (unsigned long long)valid, (unsigned long long)st.fec_k_refused,
+	       (unsigned long long)taken_max,
 	       (unsigned long long)st.parity_received, (unsigned long long)st.groups_rebuilt,
 	       (unsigned long long)st.parity_dropped, (unsigned long long)st.parity_unused,
 	       (unsigned long long)st.mem);
+	CHECK(st.fec_k_refused < valid);
+	CHECK(st.fec_k_refused + taken_max >= valid);
 	CHECK_EQ(st.parity_received, flips * 3);
 	CHECK_EQ(b.rx_mem, st.mem);
 	CHECK(st.mem <= PGM_RX_MEM_DEFAULT + 4096);

@@ -170,6 +170,13 @@ struct pgm_fec {
 					 * (RFC 3208 section 11.5).  Off by default:
 					 * an OpenPGM 5.3 source offering it
 					 * aborts on the first parity NAK */
+/*
+ * A receiver takes a session's FEC group size (OPT_PARITY_PRM of its SPMs)
+ * at most once per PGM_FEC_K_HOLD_MS: a change sooner is refused
+ * (fec_k_refused) and turns FEC off for the session until an SPM after the
+ * hold; see pgm(7) LIMITS.
+ */
+#define PGM_FEC_K_HOLD_MS	1000
 
 /*
  * UDP encapsulation (OpenPGM's scheme: the PGM packet is the whole UDP
@@ -306,6 +313,9 @@ struct pgm_receiver_stats {
 					 * behind the window, complete or failed */
 	__u64	groups_rebuilt;		/* transmission groups rebuilt from parity */
 	__u64	parity_naks_sent;	/* parity NAKs (also in naks_sent) */
+	/* Appended. */
+	__u64	fec_k_refused;		/* SPMs changing the FEC group size within
+					 * PGM_FEC_K_HOLD_MS of the last taken */
 };
 
 /*
