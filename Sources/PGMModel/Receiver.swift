@@ -83,6 +83,10 @@ public struct ModelReceiverStatistics: Hashable, Sendable, Codable {
     public var parityNaksSent = 0
     /// Parity packets they asked for (the sum of NAK_PKT_CNT + 1).
     public var parityRequested = 0
+    /// SPMs that changed a session's group size within
+    /// `Peer.fecGroupSizeHold` of the last one taken: refused, and the
+    /// session's FEC off until an SPM after the hold.
+    public var fecGroupSizeRefused = 0
     // PGMCC (draft-ietf-rmt-bb-pgmcc-03).
     /// ACKs sent as the session's acker or in an election.
     public var acksSent = 0
@@ -349,6 +353,9 @@ struct Peer: Sendable {
     /// FEC as the source's SPMs advertise it (OPT_PARITY_PRM), and the
     /// groups in the window.
     var fec: PeerFEC?
+    /// When the session last took a group size: another is taken only
+    /// `fecGroupSizeHold` later.
+    var fecGroupSizeTaken: VirtualTime?
     /// PGMCC's loss rate, ACK bitmap and echoed timestamp; nil when the
     /// receiver takes no part in PGMCC.
     var pgmcc: PeerPGMCC?
@@ -719,7 +726,7 @@ struct Peer: Sendable {
         takePath(s.path, ctx: &ctx)
         if !options.isEmpty,
            case .parityParameters(let pro, let ond, let size)? = options.first(type: PGMOptionType.parityParameters)?.kind {
-            learnFEC(proactive: pro, onDemand: ond, groupSize: size, ctx: &ctx)
+            learnFEC(proactive: pro, onDemand: ond, groupSize: size, now: now, ctx: &ctx)
         }
         spmr = .idle
         spmrDeadline = .never

@@ -58,10 +58,18 @@ struct FECGroupState: Sendable {
 }
 
 extension Peer {
+    /// A session takes a group size at most once per this many microseconds
+    /// (the kernel's `PGM_FEC_K_HOLD_MS`).
+    static let fecGroupSizeHold: Int64 = 1_000_000
+
     /// OPT_PARITY_PRM in an in-sequence SPM (section 11.5): the group size
     /// and what the source offers. A group size that is not a power of two
-    /// from 2 to 128 is ignored; a new one forgets the groups held.
-    mutating func learnFEC(proactive: Bool, onDemand: Bool, groupSize: UInt32, ctx: inout ReceiverContext) {
+    /// from 2 to 128 is ignored; a new one forgets the groups held, and is
+    /// taken only `fecGroupSizeHold` after the last (section 11.8.1 names
+    /// no bound; this one keeps an SPM from making the receiver re-sort its
+    /// window more than once a second).
+    mutating func learnFEC(proactive: Bool, onDemand: Bool, groupSize: UInt32, now: VirtualTime,
+                           ctx: inout ReceiverContext) {
         guard let groups = TransmissionGroups(k: groupSize) else { return }
         if var f = fec, f.groups == groups {
             f.proactive = proactive
@@ -69,6 +77,16 @@ extension Peer {
             fec = f
             return
         }
+        // Taking a size sorts the window's held data into its groups: once
+        // per hold at most, whatever the SPMs say.  A change sooner turns
+        // FEC off, so that no parity is decoded with a size the source no
+        // longer uses, until an SPM after the hold.
+        if let t = fecGroupSizeTaken, now - t < Peer.fecGroupSizeHold {
+            ctx.statistics.fecGroupSizeRefused += 1
+            fec = nil
+            return
+        }
+        fecGroupSizeTaken = now
         let code: ReedSolomon
         if let c = ctx.codes[groupSize] {
             code = c

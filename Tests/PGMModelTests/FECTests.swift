@@ -417,6 +417,32 @@ struct ReceiverFECTests {
         #expect(r.delivered == (o0 + o4).map { Array($0.payload) })
     }
 
+    @Test("11.8.1 bounds: a group size is taken once a second at most (PGM_FEC_K_HOLD_MS); a change sooner is refused, counted, and turns FEC off")
+    func groupSizeHold() throws {
+        var r = try Self.started(k: 4)
+        let ks: [UInt32] = [2, 128, 8]
+        // An SPM every 10 ms for 3 s, each naming another size: taken at
+        // 1 s, 2 s and 3 s after the first, every other one refused.
+        for i in 1...300 {
+            r.run(until: F.t(Int64(10 * i)))
+            r.receive(F.spm(UInt32(1 + i), trail: 0, lead: 0xFFFF_FFFF,
+                            options: [PGMOption(.parityParameters(proactive: true, onDemand: false, groupSize: ks[i % 3]))]))
+        }
+        #expect(r.receiver.statistics.fecGroupSizeRefused == 297)
+        // Back to 4 at once: refused, FEC off, parity not used.
+        let four = [PGMOption(.parityParameters(proactive: true, onDemand: false, groupSize: 4))]
+        r.receive(F.spm(302, trail: 0, lead: 0xFFFF_FFFF, options: four))
+        #expect(r.receiver.statistics.fecGroupSizeRefused == 298)
+        r.receive(try Self.parity(0, group: 0, of: Self.originals(0)))
+        #expect(r.receiver.statistics.parityUnused == 1)
+        // A second after the last size taken, 4 is taken: parity is kept.
+        r.run(until: F.t(4000))
+        r.receive(F.spm(303, trail: 0, lead: 0xFFFF_FFFF, options: four))
+        r.receive(try Self.parity(0, group: 0, of: Self.originals(0)))
+        #expect(r.receiver.statistics.fecGroupSizeRefused == 298)
+        #expect(r.receiver.statistics.parityUnused == 1)
+    }
+
     @Test("11.5: with on-demand parity, one parity NAK per whole group; parityNAKs off (the default) gives selective NAKs")
     func parityNAKs() throws {
         for on: Bool? in [true, false, nil] {
