@@ -241,6 +241,7 @@ E2E_CASES ?= $(E2E_CASES_$(SUITE))
 check-kernel-%: .deps.stamp swift $(KTESTS) $(INTEROP) $(PERF_HELPERS)
 	@mkdir -p build/check
 	@scripts/build-module --strict $* >/dev/null
+	@scripts/stage-guest-swift
 	@start=$$(date +%s); set -o pipefail; e2e=build/vm/$$(scripts/kver $*)/e2e; \
 	rm -f $$e2e/*.pcapng; \
 	scripts/vm --autoload --kernel $* -- env PGM_SUITE=$(SUITE) PGM_E2E_COUNT=$(E2E_COUNT) \
