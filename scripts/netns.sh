@@ -16,6 +16,7 @@
 #                         has NET.1, NET.2, ... (/24, in order) and the route for
 #                         224.0.0.0/4, its veth peer p-HOST a port of br0 in SW;
 #                         every HOST has the others' addresses as neighbours
+#                         (eth0 of the i-th HOST has MAC 02:00:00:00:00:i)
 #   netns_netem NS DEV [RULES...]
 #                         DEV's root qdisc in NS: netem RULES (one word or
 #                         several, e.g. "loss 5%"), or the default without RULES
@@ -58,31 +59,48 @@ netns_pair() {
 }
 
 netns_bridge() {
-	local sw=$1 net=$2 h i=1
+	local sw=$1 net=$2 h a b i j
 	shift 2
-	netns_add "$sw" &&
-		ip -n "$sw" link add br0 type bridge mcast_snooping 0 &&
-		ip -n "$sw" link set br0 up || return
+	# A handful of ip processes in all, batched per namespace (each process
+	# costs seconds on the debug kernel: 35 of them took 117 s there), and
+	# fixed MACs (02:00:00:00:00:i for NET.i), so that the neighbour entries
+	# need no reading back.
+	for h in "$sw" "$@"; do
+		[ ! -e "/run/netns/$h" ] || ip netns del "$h" || return
+	done
+	for h in "$sw" "$@"; do
+		ip netns add "$h" || return
+		netns_made+=("$h")
+	done
+	i=1
 	for h in "$@"; do
-		netns_add "$h" &&
-			ip link add "p-$h" netns "$sw" type veth peer name eth0 netns "$h" &&
-			ip -n "$sw" link set "p-$h" master br0 up &&
-			netns_if_up "$h" eth0 "$net.$i" || return
+		printf 'link add p-%s netns %s type veth peer name eth0 netns %s address 02:00:00:00:00:%02x\n' \
+			"$h" "$sw" "$h" $i
 		i=$((i + 1))
-	done
-	# Each host's MAC read once (a process each), then the pairs.
-	local a b j
-	local -A mac=()
-	for h in "$@"; do
-		mac[$h]=$(ip netns exec "$h" cat /sys/class/net/eth0/address) || return
-	done
-	for a in "$@"; do
-		j=1
-		for b in "$@"; do
-			[ "$a" = "$b" ] ||
-				ip -n "$a" neigh replace "$net.$j" lladdr "${mac[$b]}" dev eth0 nud permanent || return
-			j=$((j + 1))
+	done | ip -batch - || return
+	{
+		echo "link set lo up"
+		echo "link add br0 type bridge mcast_snooping 0"
+		echo "link set br0 up"
+		for h in "$@"; do
+			echo "link set p-$h master br0 up"
 		done
+	} | ip -n "$sw" -batch - || return
+	i=1
+	for a in "$@"; do
+		{
+			echo "link set lo up"
+			echo "addr add $net.$i/24 dev eth0"
+			echo "link set eth0 up"
+			echo "route add 224.0.0.0/4 dev eth0"
+			j=1
+			for b in "$@"; do
+				[ "$a" = "$b" ] ||
+					printf 'neigh replace %s.%d lladdr 02:00:00:00:00:%02x dev eth0 nud permanent\n' "$net" $j $j
+				j=$((j + 1))
+			done
+		} | ip -n "$a" -batch - || return
+		i=$((i + 1))
 	done
 }
 

@@ -410,11 +410,13 @@ run_late() {
 # netem); again after the expiry case took the source's link down, which
 # drops its IPv6 address.
 setup6() {
-	local h i=1 mac
-	mac=$(ip netns exec src cat /sys/class/net/eth0/address)
+	local h i=1
 	for h in src r1 r2 r3; do
-		ip -n $h -6 addr replace fd00:99::$i/64 dev eth0 nodad
-		[ $h = src ] || ip -n $h neigh replace fd00:99::1 lladdr "$mac" dev eth0 nud permanent
+		{
+			echo "addr replace fd00:99::$i/64 dev eth0 nodad"
+			# src is the bridge's first host: netns_bridge gave it this MAC.
+			[ $h = src ] || echo "neigh replace fd00:99::1 lladdr 02:00:00:00:00:01 dev eth0 nud permanent"
+		} | ip -n $h -6 -batch -
 		i=$((i + 1))
 	done
 }
