@@ -9,7 +9,8 @@
 #   netns_pair NS1 DEV1 ADDR1 NS2 DEV2 ADDR2
 #                         NS1 and NS2 joined by a veth pair DEV1-DEV2, each end
 #                         up with ADDR/24 and the route for 224.0.0.0/4, and the
-#                         other end's address in its neighbour table
+#                         other end's address in its neighbour table (DEV1 has
+#                         MAC 02:00:00:00:01:01, DEV2 02:00:00:00:01:02)
 #   netns_bridge SW NET HOST...
 #                         namespace SW with bridge br0 (multicast snooping off:
 #                         multicast floods), and a namespace per HOST whose eth0
@@ -20,23 +21,16 @@
 #   netns_netem NS DEV [RULES...]
 #                         DEV's root qdisc in NS: netem RULES (one word or
 #                         several, e.g. "loss 5%"), or the default without RULES
-#   netns_cleanup         delete every namespace made by netns_add, last first;
+#   netns_cleanup         delete every namespace made here, last first;
 #                         idempotent, for `trap netns_cleanup EXIT`
 
 netns_made=()
 
 netns_add() {
-	ip netns del "$1" 2>/dev/null || true
+	[ ! -e "/run/netns/$1" ] || ip netns del "$1" || return
 	ip netns add "$1" || return
 	netns_made+=("$1")
 	ip -n "$1" link set lo up
-}
-
-# NS DEV ADDR: DEV in NS up, with ADDR/24 and the route for 224.0.0.0/4.
-netns_if_up() {
-	ip -n "$1" addr add "$3/24" dev "$2" &&
-		ip -n "$1" link set "$2" up &&
-		ip -n "$1" route add 224.0.0.0/4 dev "$2"
 }
 
 # NS DEV ADDR NS2 DEV2: NS knows ADDR (DEV2's address in NS2) through DEV,
@@ -51,11 +45,24 @@ netns_neigh() {
 		ip -n "$1" neigh replace "$3" lladdr "$mac" dev "$2" nud permanent
 }
 
+# Five ip processes: the ends get fixed MACs (02:00:00:00:01:01 in NS1,
+# :02 in NS2), so the neighbour entries need no reading back, and each
+# namespace is set up by one `ip -batch`.
 netns_pair() {
-	netns_add "$1" && netns_add "$4" &&
-		ip link add "$2" netns "$1" type veth peer name "$5" netns "$4" &&
-		netns_if_up "$1" "$2" "$3" && netns_if_up "$4" "$5" "$6" &&
-		netns_neigh "$1" "$2" "$6" "$4" "$5" && netns_neigh "$4" "$5" "$3" "$1" "$2"
+	local ns
+	for ns in "$1" "$4"; do
+		[ ! -e "/run/netns/$ns" ] || ip netns del "$ns" || return
+		ip netns add "$ns" || return
+		netns_made+=("$ns")
+	done
+	ip link add "$2" netns "$1" address 02:00:00:00:01:01 type veth \
+		peer name "$5" netns "$4" address 02:00:00:00:01:02 || return
+	printf '%s\n' "link set lo up" "addr add $3/24 dev $2" "link set $2 up" \
+		"route add 224.0.0.0/4 dev $2" \
+		"neigh replace $6 lladdr 02:00:00:00:01:02 dev $2 nud permanent" | ip -n "$1" -batch - || return
+	printf '%s\n' "link set lo up" "addr add $6/24 dev $5" "link set $5 up" \
+		"route add 224.0.0.0/4 dev $5" \
+		"neigh replace $3 lladdr 02:00:00:00:01:01 dev $5 nud permanent" | ip -n "$4" -batch -
 }
 
 netns_bridge() {
