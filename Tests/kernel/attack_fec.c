@@ -64,6 +64,27 @@ static void settle(uint64_t base, uint64_t n)
 	netns_settle(base, n, 2000);
 }
 
+/*
+ * Wait until receiver @fd has taken @n ODATA, RDATA and parity packets
+ * (for at most 2000 naps of 5 ms) and return its counters; a failure of
+ * the running test if it has not.
+ */
+static struct pgm_receiver_stats data_settle(int fd, uint64_t n)
+{
+	struct pgm_receiver_stats st = {};
+
+	for (int i = 0; i < 2000; i++) {
+		st = rstats(fd);
+		if (st.odata_received + st.rdata_received + st.parity_received >= n)
+			return st;
+		usleep(5000);
+	}
+	FAILF("the receiver took %llu of %llu data and parity packets",
+	      (unsigned long long)(st.odata_received + st.rdata_received + st.parity_received),
+	      (unsigned long long)n);
+	return st;
+}
+
 /* Common header of session @g to port @dport. */
 static void hdr_to(struct pkt *q, uint8_t type, uint8_t opts, uint16_t tsdu, uint32_t g,
 		   uint16_t dport)
@@ -372,7 +393,7 @@ static void k_flip_every_spm(void)
 	if (flips > 300)
 		flips = 300;
 	CHECK_OK(set_u32(fd, PGM_PEER_EXPIRY, 600000000));
-	CHECK_OK(set_u32(fd, PGM_NAK_BO_IVL, 30000000));	/* no NAKs in the count */
+	CHECK_OK(set_u32(fd, PGM_NAK_BO_IVL, 600000000));	/* few NAKs: see below */
 	for (i = 0; i < flips; i++) {
 		spm_prm(&p, 4, 7704, 1 + i, s0, sqn - 1, ks[i % 10], 0x03);
 		send_pkt(&p);
@@ -395,13 +416,18 @@ static void k_flip_every_spm(void)
 		}
 	}
 	settle(base, sent);
-	st = rstats(fd);
+	/*
+	 * The SPMs name 127.0.0.1 as the path NLA, so a NAK whose back-off
+	 * ran out comes back in and counts as a packet of the netns: wait
+	 * for the socket to have seen all the data and parity as well.
+	 */
+	st = data_settle(fd, flips * 8);
 	netns_stats(&b);
 	/* Sizes taken: the first SPM's, then at most one per hold elapsed. */
 	taken_max = 1 + (uint64_t)((now_s() - t0) * 1000 / PGM_FEC_K_HOLD_MS);
-	printf("# k flipping: %llu valid k, %llu refused (at most %llu taken), %llu parity, %llu rebuilt, %llu dropped, %llu unused, %llu bytes held\n",
+	printf("# k flipping: %llu valid k, %llu refused (at most %llu taken), %llu NAKs, %llu parity, %llu rebuilt, %llu dropped, %llu unused, %llu bytes held\n",
 	       (unsigned long long)valid, (unsigned long long)st.fec_k_refused,
-	       (unsigned long long)taken_max,
+	       (unsigned long long)taken_max, (unsigned long long)st.naks_sent,
 	       (unsigned long long)st.parity_received, (unsigned long long)st.groups_rebuilt,
 	       (unsigned long long)st.parity_dropped, (unsigned long long)st.parity_unused,
 	       (unsigned long long)st.mem);
