@@ -113,6 +113,14 @@ public protocol ConformanceBackend: AnyObject {
     func poll(until deadline: Int64) throws(BackendError) -> [Observation]
     /// Ends the scenario: the IUT is closed and forgotten.
     func stop()
+    /// Why the IUT cannot run `scenario` at all (a capability it does not
+    /// have yet, such as PGMCC), or nil. Such a scenario is not run: its
+    /// result is "not supported", counted apart from passes and failures.
+    func unsupported(_ scenario: Scenario) -> String?
+}
+
+extension ConformanceBackend {
+    public func unsupported(_ scenario: Scenario) -> String? { nil }
 }
 
 /// The octets of the APDU whose first TPDU has sequence number `first`.
@@ -130,6 +138,8 @@ public func apduBytes(first: UInt32, length: Int) -> [UInt8] {
 /// The result of one scenario on one backend.
 public struct Outcome: Sendable {
     public var passed: Bool
+    /// The scenario was not run: why the backend cannot (`passed` is false).
+    public var unsupported: String?
     /// What went wrong, with the step's line.
     public var failure: String?
     /// The packets and events seen, for a failure report.
@@ -181,6 +191,9 @@ public final class Runner {
 
     /// Runs the scenario to its end or first failure.
     public func run() -> Outcome {
+        if let why = backend.unsupported(scenario) {
+            return Outcome(passed: false, unsupported: why, failure: nil, trace: [], elapsed: 0)
+        }
         var failure: String?
         // RS(255, k) and its tables are built before the clock starts: on a
         // slow guest their first use delayed the first parity injection by
@@ -208,7 +221,7 @@ public final class Runner {
         }
         let elapsed = backend.now
         backend.stop()
-        return Outcome(passed: failure == nil, failure: failure, trace: trace, elapsed: elapsed)
+        return Outcome(passed: failure == nil, unsupported: nil, failure: failure, trace: trace, elapsed: elapsed)
     }
 
     func perform(_ action: Step.Action) throws(Failure) {
@@ -394,6 +407,21 @@ public final class Runner {
         return sequence.map { start &+ $0 }
     }
 
+    /// The timestamp a simulated receiver echoes (draft section 2.5.1):
+    /// that of the IUT's ODATA with sqn `sqn` (absolute), else of its
+    /// newest ODATA carrying OPT_PGMCC_DATA; 0 when none did.
+    func echo(for sqn: UInt32?) -> UInt32 {
+        var newest: UInt32?
+        for s in packets.reversed() {
+            guard case .odata(let d) = s.packet.body,
+                  case .pgmccData(let ts, _)? = s.packet.options.first(type: PGMOptionType.pgmccData)?.kind
+            else { continue }
+            if d.sequence == sqn { return ts }
+            if newest == nil { newest = ts }
+        }
+        return newest ?? 0
+    }
+
     func code() -> ReedSolomon? {
         if fecCode == nil, let fec = scenario.fec { fecCode = try? ReedSolomon(n: 255, k: fec.k) }
         return fecCode
@@ -490,8 +518,33 @@ public final class Runner {
                 return false
             }
             if let v = p.nla, s.destination != network.peer(v) { return false }
+        case .ack(let a):
+            if let v = p.rxMax, rel(a.rxMax) != v { return false }
+            if let v = p.bitmap, a.bitmap != v { return false }
+            if let v = p.nla, s.destination != network.peer(v) { return false }
         default:
             break
+        }
+        if p.ccData != .any || p.acker != nil {
+            let cc = o.first(type: PGMOptionType.pgmccData)
+            if (cc != nil) != (p.ccData != .absent) { return false }
+            if let want = p.acker, case .pgmccData(_, let nla)? = cc?.kind {
+                let name: IPv4Address = switch want {
+                case .none: IPv4Address(0, 0, 0, 0)
+                case .iut: network.iut
+                case .peer(let n): network.peer(n)
+                }
+                if nla != .ipv4(name) { return false }
+            }
+        }
+        if p.feedback != .any {
+            let fb = o.first(type: PGMOptionType.pgmccFeedback)
+            if (fb != nil) != (p.feedback == .present) { return false }
+            if case .pgmccFeedback(let ts, let loss, let who)? = fb?.kind {
+                if let r = p.timestamp, !r.contains(ts) { return false }
+                if let l = p.lossRate, loss != l { return false }
+                if who != .ipv4(network.iut) { return false }
+            }
         }
         if let want = p.list {
             var have: [UInt32] = []
@@ -572,6 +625,8 @@ public final class Runner {
             s += " sqn=\(rel(d.sequence)) trail=\(rel(d.trailingEdge)) len=\(d.payload.count)"
         case .nak(let n), .ncf(let n):
             s += " sqn=\(rel(n.sequence))"
+        case .ack(let a):
+            s += " rxmax=\(rel(a.rxMax)) bitmap=0x" + String(a.bitmap, radix: 16)
         default: break
         }
         if p.flags.contains(.parity) {
@@ -610,10 +665,20 @@ public final class Runner {
             case .fin: s += " fin"
             case .syn: s += " syn"
             case .reset(let n, _): s += n ? " rst=n" : " rst"
+            case .pgmccData(let ts, let acker): s += " acker=\(name(acker)) ts=\(ts)"
+            case .pgmccFeedback(let ts, let loss, let who): s += " feedback ts=\(ts) loss=\(loss) from=\(name(who))"
             default: s += " opt\(o.kind.type)"
             }
         }
         return s
+    }
+
+    /// An NLA in a trace: none, iut, a simulated peer's number, or itself.
+    func name(_ nla: PGMNLA) -> String {
+        if nla == .ipv4(IPv4Address(0, 0, 0, 0)) { return "none" }
+        if nla == .ipv4(network.iut) { return "iut" }
+        for n in 1...Network.peers where nla == .ipv4(network.peer(n)) { return "\(n)" }
+        return "\(nla)"
     }
 
     // MARK: Building injected packets
@@ -622,7 +687,9 @@ public final class Runner {
     /// data packet the scenario declares `lost` (recorded as sent by the
     /// simulated source, for the parity of its group, and not sent).
     func build(_ j: Injection) throws(Failure) -> ([UInt8], Bool)? {
-        for (name, n) in [("peer", j.peer), ("from", j.from), ("nla", j.nla)] {
+        var ackerPeer: Int?
+        if case .peer(let n)? = j.acker { ackerPeer = n }
+        for (name, n) in [("peer", j.peer), ("from", j.from), ("nla", j.nla), ("acker", ackerPeer)] {
             if let n, !(1...Network.peers).contains(n) {
                 throw Failure(message: "\(name)=\(n): peers are 1 to \(Network.peers)")
             }
@@ -688,6 +755,24 @@ public final class Runner {
             options.append(PGMOption(.nakList(list)))
         }
         if let v = j.join { options.append(PGMOption(.join(minimumSequence: base &+ v))) }
+        if let a = j.acker {
+            // OPT_PGMCC_DATA (draft section 2.1.1): the source's timestamp, in ms.
+            guard scenario.role == .receiver else { throw Failure(message: "acker= is on a simulated source's data") }
+            let name: IPv4Address = switch a {
+            case .none: IPv4Address(0, 0, 0, 0)
+            case .iut: network.iut
+            case .peer(let n): network.peer(n)
+            }
+            let ts = j.timestamp ?? UInt32(truncatingIfNeeded: backend.now / 1000)
+            options.append(PGMOption(.pgmccData(timestamp: ts, acker: .ipv4(name))))
+        }
+        if j.feedback ?? (j.kind == .ACK) {
+            // OPT_PGMCC_FEEDBACK (section 2.1.2): a simulated receiver's echo and loss rate.
+            guard scenario.role == .source else { throw Failure(message: "feedback is a simulated receiver's, to an IUT source") }
+            let ts = j.timestamp ?? echo(for: j.kind == .ACK ? abs(j.rxMax) : sqn)
+            options.append(PGMOption(.pgmccFeedback(timestamp: ts, lossRate: j.lossRate ?? 0,
+                                                    receiver: .ipv4(network.peer(j.from ?? j.peer)))))
+        }
         if j.syn { options.append(PGMOption(.syn)) }
         if j.fin { options.append(PGMOption(.fin)) }
         if let r = j.rst { options.append(PGMOption(.reset(noNAKs: r.noNAKs, errorCode: r.code))) }
@@ -747,6 +832,8 @@ public final class Runner {
                 let n = PGMNak(sequence: sqn, source: path, group: .ipv4(network.group))
                 packet = PGMPacket(sourcePort: network.port, destinationPort: tsi.sourcePort, gsi: tsi.gsi,
                                    body: .nak(n), options: opts, flags: flags)
+            case .ACK:
+                throw Failure(message: "an ACK goes to a source: this scenario's IUT is a receiver")
             }
         case .source:
             // The simulated peer is a receiver talking to the IUT source.
@@ -768,6 +855,11 @@ public final class Runner {
             case .SPMR:
                 packet = PGMPacket(sourcePort: network.port, destinationPort: tsi.sourcePort, gsi: tsi.gsi,
                                    body: .spmr, options: opts)
+            case .ACK:
+                guard let rx = abs(j.rxMax) else { throw Failure(message: "inject ACK needs rxmax=") }
+                guard dataBase != nil else { throw Failure(message: "no packet from the source yet to number from") }
+                packet = PGMPacket(sourcePort: network.port, destinationPort: tsi.sourcePort, gsi: tsi.gsi,
+                                   body: .ack(PGMAck(rxMax: rx, bitmap: j.bitmap ?? 0xFFFF_FFFF)), options: opts)
             case .SPM, .ODATA, .RDATA:
                 throw Failure(message: "a receiver does not send \(j.kind.rawValue) to a source")
             }

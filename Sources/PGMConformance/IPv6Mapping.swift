@@ -23,8 +23,9 @@ public enum IPv6Mapping {
     static let subnet = Network(port: 0).iut.rawValue & 0xFFFF_FF00
 
     /// The IPv6 image of an IPv4 address, nil outside the scenario subnet
-    /// and 224.0.0.0/4.
+    /// and 224.0.0.0/4; 0.0.0.0 (PGMCC's "no acker") is ::.
     public static func ipv6(_ a: IPv4Address) -> IPv6Address? {
+        if a.rawValue == 0 { return IPv6Address(high: 0, low: 0) }
         if a.rawValue & 0xFFFF_FF00 == subnet {
             return IPv6Address(high: unicastPrefix, low: UInt64(a.rawValue & 0xFF))
         }
@@ -36,6 +37,7 @@ public enum IPv6Mapping {
 
     /// The IPv4 address whose image `a` is, nil for any other address.
     public static func ipv4(_ a: IPv6Address) -> IPv4Address? {
+        if a.high == 0 && a.low == 0 { return IPv4Address(rawValue: 0) }
         if a.high == unicastPrefix && a.low <= 0xFF {
             return IPv4Address(rawValue: subnet | UInt32(a.low))
         }

@@ -50,13 +50,25 @@ public final class ModelBackend: ConformanceBackend {
                 gsi: GSI(0x4D, 0x4F, 0x44, 0x45, 0x4C, 0x01), sourcePort: 5001,
                 destinationPort: network.port, group: .ipv4(network.group), address: .ipv4(network.iut),
                 initialSequence: 0xFFFF_FFFA)
-            do { source = try Source(config, parameters: parameters, fec: scenario.fec, start: .zero) } catch {
+            var cc: PGMCCSourceParameters?
+            if let p = scenario.pgmcc {
+                cc = PGMCCSourceParameters()
+                if let v = p.slowStartThreshold { cc?.slowStartThreshold = v }
+            }
+            do { source = try Source(config, parameters: parameters, fec: scenario.fec, pgmcc: cc, start: .zero) } catch {
                 throw BackendError("model: \(error)")
             }
             receiver = nil
         case .receiver:
+            var cc: PGMCCReceiverParameters?
+            if let p = scenario.pgmcc {
+                let d = PGMCCReceiverParameters()
+                cc = PGMCCReceiverParameters(lossWeight: p.lossWeight ?? d.lossWeight,
+                                             electionBackOff: p.electionBackOff ?? d.electionBackOff)
+            }
             receiver = Receiver(address: .ipv4(network.iut), group: .ipv4(network.group), port: network.port,
-                                parameters: parameters, parityNAKs: parityNAKs, random: SeededRandom(seed: seed))
+                                parameters: parameters, parityNAKs: parityNAKs, pgmcc: cc,
+                                random: SeededRandom(seed: seed))
             source = nil
         }
         // Whatever the IUT does at its start (the first SPM).

@@ -52,6 +52,10 @@ public enum ScenarioParser {
                 guard scenario.steps.isEmpty else { throw fail("fec comes before the first step") }
                 guard scenario.fec == nil else { throw fail("fec given twice") }
                 scenario.fec = try fec(rest, fail: fail)
+            case "pgmcc":
+                guard scenario.steps.isEmpty else { throw fail("pgmcc comes before the first step") }
+                guard scenario.pgmcc == nil else { throw fail("pgmcc given twice") }
+                scenario.pgmcc = try pgmcc(rest, fail: fail)
             case "set":
                 guard scenario.steps.isEmpty else { throw fail("options are set before the first step") }
                 guard rest.count == 2 else { throw fail("set takes an option name and a value") }
@@ -92,6 +96,65 @@ public enum ScenarioParser {
         }
         guard let n, let k else { throw fail("fec needs n= and k=") }
         do { return try FECParameters(n: n, k: k, proactive: h, onDemand: onDemand) } catch { throw fail("fec: \(error)") }
+    }
+
+    /// `pgmcc [election=DURATION] [lossweight=N] [ssthresh=N]`.
+    static func pgmcc(_ words: [String], fail: (String) -> ScenarioError) throws(ScenarioError) -> PGMCCSettings {
+        var p = PGMCCSettings()
+        for w in words {
+            let (key, value) = split(w)
+            switch key {
+            case "election":
+                guard let value, let d = duration(value) else { throw fail("election takes a duration (e.g. 50ms)") }
+                p.electionBackOff = d
+            case "lossweight":
+                let v = try num(value, w, fail)
+                guard v <= 65536 else { throw fail("lossweight is at most 65536 (1.0)") }
+                p.lossWeight = v
+            case "ssthresh":
+                let v = try num(value, w, fail)
+                guard v >= 1 else { throw fail("ssthresh is at least 1") }
+                p.slowStartThreshold = v
+            default: throw fail("unknown pgmcc field '\(w)': pgmcc [election=DURATION] [lossweight=N] [ssthresh=N]")
+            }
+        }
+        return p
+    }
+
+    /// `acker=iut|none|N`.
+    static func acker(_ value: String?, _ field: String, _ fail: (String) -> ScenarioError) throws(ScenarioError)
+        -> AckerName
+    {
+        switch value {
+        case "none": return .none
+        case "iut": return .iut
+        default:
+            guard let value, let n = Int(value), n >= 1 else { throw fail("'\(field)': acker=iut, acker=none or acker=N (a simulated peer)") }
+            return .peer(n)
+        }
+    }
+
+    /// `ts=N` or `ts=LOW..HIGH`.
+    static func timestampRange(_ value: String?, _ field: String, _ fail: (String) -> ScenarioError) throws(ScenarioError)
+        -> ClosedRange<UInt32>
+    {
+        guard let value else { throw fail("'\(field)' needs a number or LOW..HIGH") }
+        // "N" or "LOW..HIGH" (split at each dot: LOW, "", HIGH).
+        let parts = value.split(separator: ".", omittingEmptySubsequences: false).map(String.init)
+        guard parts.count == 1 || (parts.count == 3 && parts[1].isEmpty),
+              let low = number(parts[0]), let high = number(parts[parts.count - 1]), low <= high
+        else {
+            throw fail("'\(field)': ts=N or ts=LOW..HIGH")
+        }
+        return low...high
+    }
+
+    static func lossRate(_ value: String?, _ field: String, _ fail: (String) -> ScenarioError) throws(ScenarioError)
+        -> UInt16
+    {
+        let v = try num(value, field, fail)
+        guard let r = UInt16(exactly: v) else { throw fail("'\(field)': a loss rate is 0 to 65535") }
+        return r
     }
 
     static func step(_ head: String, _ rest: [String], fail: (String) -> ScenarioError) throws(ScenarioError)
@@ -167,7 +230,7 @@ public enum ScenarioParser {
             return .expectEvent(try event(kind, fields, fail: fail), after: after, within: within)
         }
         guard let kind = PacketKind(rawValue: k) else {
-            throw fail("unknown packet type or event '\(k)' (packets: SPM ODATA RDATA NAK NCF SPMR; events: deliver loss end)")
+            throw fail("unknown packet type or event '\(k)' (packets: SPM ODATA RDATA NAK NCF SPMR ACK; events: deliver loss end)")
         }
         return .expectPacket(try pattern(kind, fields, fail: fail), after: after, within: within)
     }
@@ -230,12 +293,33 @@ public enum ScenarioParser {
             case "!pro": p.proactive = .absent
             case "ond": p.onDemand = .present
             case "!ond": p.onDemand = .absent
+            case "acker":
+                p.ccData = .present
+                if value != "*" {
+                    let a = try acker(value, f, fail)
+                    guard a != .iut else { throw fail("acker=iut: an IUT source names a simulated peer or none") }
+                    p.acker = a
+                }
+            case "!acker": p.ccData = .absent
+            case "rxmax": p.rxMax = try num(value, f, fail)
+            case "bitmap": p.bitmap = try num(value, f, fail)
+            case "feedback": p.feedback = .present
+            case "!feedback": p.feedback = .absent
+            case "ts":
+                p.feedback = .present
+                p.timestamp = try timestampRange(value, f, fail)
+            case "loss":
+                p.feedback = .present
+                p.lossRate = try lossRate(value, f, fail)
             default: throw fail("unknown field '\(f)' for \(kind.rawValue)")
             }
         }
         if p.parityNumber != nil && p.group == nil { throw fail("parity=J needs group=G") }
         if p.count != nil && (p.group == nil || p.parity != .present) { throw fail("count=C goes with parity and group=G") }
         if p.parityNumber != nil && !(kind == .ODATA || kind == .RDATA) { throw fail("parity=J is for ODATA and RDATA") }
+        if p.ccData != .any && !(kind == .ODATA || kind == .RDATA) { throw fail("acker is for ODATA and RDATA") }
+        if (p.rxMax != nil || p.bitmap != nil) && kind != .ACK { throw fail("rxmax and bitmap are an ACK's") }
+        if p.feedback != .any && !(kind == .NAK || kind == .ACK) { throw fail("feedback, ts and loss are for NAK and ACK") }
         return p
     }
 
@@ -283,6 +367,13 @@ public enum ScenarioParser {
                 j.prm = true
                 if value != nil { j.prmSize = try num(value, f, fail) }
             case "!prm": j.prm = false
+            case "acker": j.acker = try acker(value, f, fail)
+            case "ts": j.timestamp = try num(value, f, fail)
+            case "feedback": j.feedback = true
+            case "!feedback": j.feedback = false
+            case "loss": j.lossRate = try lossRate(value, f, fail)
+            case "rxmax": j.rxMax = try num(value, f, fail)
+            case "bitmap": j.bitmap = try num(value, f, fail)
             default: throw fail("unknown field '\(f)' for inject \(kind.rawValue)")
             }
         }
@@ -293,6 +384,17 @@ public enum ScenarioParser {
         }
         if j.count != nil && (j.group == nil || !j.parity) { throw fail("count=C goes with parity and group=G") }
         if j.lost && !(j.kind == .ODATA || j.kind == .RDATA) { throw fail("lost is for ODATA and RDATA") }
+        if j.acker != nil && !(j.kind == .ODATA || j.kind == .RDATA) { throw fail("acker is for ODATA and RDATA") }
+        if j.feedback != nil && !(j.kind == .NAK || j.kind == .ACK) { throw fail("feedback is for NAK and ACK") }
+        if j.lossRate != nil && !(j.kind == .NAK || j.kind == .ACK) { throw fail("loss is for NAK and ACK") }
+        if j.timestamp != nil && !(j.kind == .ODATA || j.kind == .RDATA || j.kind == .NAK || j.kind == .ACK) {
+            throw fail("ts is for ODATA, RDATA (with acker), NAK and ACK")
+        }
+        if j.timestamp != nil && (j.kind == .ODATA || j.kind == .RDATA) && j.acker == nil {
+            throw fail("ts on \(j.kind.rawValue) is OPT_PGMCC_DATA's: give acker= too")
+        }
+        if (j.rxMax != nil || j.bitmap != nil) && j.kind != .ACK { throw fail("rxmax and bitmap are an ACK's") }
+        if j.kind == .ACK && j.rxMax == nil { throw fail("inject ACK needs rxmax=") }
         return j
     }
 

@@ -24,10 +24,27 @@ public struct Scenario: Sendable {
     /// what the simulated source offers in the OPT_PARITY_PRM of its SPMs
     /// (n then only bounds the parity numbers a scenario may inject).
     public var fec: FECParameters?
+    /// PGMCC (the `pgmcc` line, draft-ietf-rmt-bb-pgmcc-03): a receiver IUT
+    /// takes part (measures loss, answers as acker, adds feedback to its
+    /// NAKs); a source IUT runs the congestion window and elects ackers.
+    public var pgmcc: PGMCCSettings?
     /// The steps, in order.
     public var steps: [Step]
 
     public enum Role: String, Sendable { case source, receiver }
+}
+
+/// The `pgmcc` line: PGMCC on, with the parameters the scenario names
+/// (nil: the implementation's default).
+public struct PGMCCSettings: Sendable, Equatable {
+    /// Receiver: the election answer's back-off bound, µs.
+    public var electionBackOff: Int64?
+    /// Receiver: the loss filter's c_p, in 1/65536.
+    public var lossWeight: UInt32?
+    /// Source: SSTHRESH, packets.
+    public var slowStartThreshold: UInt32?
+
+    public init() {}
 }
 
 /// A step of a scenario, with its line number.
@@ -61,9 +78,12 @@ public struct Step: Sendable {
 /// Packet types a scenario names.
 public enum PacketKind: String, Sendable, CaseIterable {
     case SPM, ODATA, RDATA, NAK, NCF, SPMR
+    /// PGMCC's ACK (type 0x0D), receiver to source.
+    case ACK
 
     var wireType: PGMPacketType {
         switch self {
+        case .ACK: .ack
         case .SPM: .spm
         case .ODATA: .odata
         case .RDATA: .rdata
@@ -120,8 +140,19 @@ public struct PacketPattern: Sendable, CustomStringConvertible {
     public var onDemand = Presence.any
     /// Sent to the group (true) or unicast (false); nil: either.
     public var multicast: Bool?
-    /// NAK: sent to simulated peer N's address (the path NLA it was given).
+    /// NAK, ACK: sent to simulated peer N's address (the path NLA it was given).
     public var nla: Int?
+    /// ODATA, RDATA: OPT_PGMCC_DATA, and the acker it names.
+    public var ccData = Presence.any
+    public var acker: AckerName?
+    /// ACK: RX_MAX (relative), ACK_BITMAP.
+    public var rxMax: UInt32?
+    public var bitmap: UInt32?
+    /// NAK, ACK: OPT_PGMCC_FEEDBACK, its echoed timestamp (a range: the
+    /// echo adds the ms the feedback waited) and its loss rate.
+    public var feedback = Presence.any
+    public var timestamp: ClosedRange<UInt32>?
+    public var lossRate: UInt16?
     /// The text of the pattern, for messages.
     public var text: String
 
@@ -131,6 +162,16 @@ public struct PacketPattern: Sendable, CustomStringConvertible {
     }
 
     public var description: String { text }
+}
+
+/// Whom OPT_PGMCC_DATA names as acker.
+public enum AckerName: Sendable, Equatable {
+    /// 0.0.0.0: no acker, an election.
+    case none
+    /// The implementation under test (a receiver IUT).
+    case iut
+    /// Simulated peer N.
+    case peer(Int)
 }
 
 /// A packet the simulated peer sends.
@@ -177,6 +218,19 @@ public struct Injection: Sendable {
     /// SPM: OPT_PARITY_PRM off (false), or with another group size.
     public var prm: Bool?
     public var prmSize: UInt32?
+    /// ODATA/RDATA: OPT_PGMCC_DATA naming this acker.
+    public var acker: AckerName?
+    /// OPT_PGMCC_DATA's timestamp (default: the scenario's clock in ms), or
+    /// OPT_PGMCC_FEEDBACK's echo (default: the timestamp of the IUT's
+    /// ODATA that RX_MAX or the NAK names, else its newest).
+    public var timestamp: UInt32?
+    /// NAK: OPT_PGMCC_FEEDBACK (an ACK has it unless `!feedback`).
+    public var feedback: Bool?
+    /// OPT_PGMCC_FEEDBACK's loss rate (default 0).
+    public var lossRate: UInt16?
+    /// ACK: RX_MAX (relative), ACK_BITMAP (default all ones).
+    public var rxMax: UInt32?
+    public var bitmap: UInt32?
     public var text: String
 
     public enum Damage: String, Sendable {

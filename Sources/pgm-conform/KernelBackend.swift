@@ -152,6 +152,12 @@ final class KernelBackend: ConformanceBackend {
     var now: Int64 { Self.realtime() - origin }
     var sourceTSI: TSI? { tsi }
 
+    /// pgm.ko has no PGMCC yet (issue #21): no socket option turns it on,
+    /// so a scenario that needs it is not run rather than failed.
+    func unsupported(_ scenario: Scenario) -> String? {
+        scenario.pgmcc != nil ? "pgm.ko has no PGMCC yet (docs/pgmcc.md)" : nil
+    }
+
     func start(_ scenario: Scenario, network: Network) throws(BackendError) {
         // A receiver scenario's `fec` line says what the simulated source
         // offers: nothing to set on the kernel socket; a source scenario's

@@ -16,7 +16,9 @@ struct PGMConform: ParsableCommand {
             Each PATH is a scenario file (.pgm) or a directory of them; the language is \
             described in Tests/conformance/README.md. Prints "ok" or "not ok" per scenario \
             (with the packets and events seen when it failed) and a closing \
-            "conformance-BACKEND: N passed, N failed". The kernel backend runs inside the \
+            "conformance-BACKEND: N passed, N failed" (", N skipped" when the \
+            backend cannot run some scenarios at all: a capability it does not have \
+            yet, such as the kernel's PGMCC; each is "ok ... # SKIP not supported"). The kernel backend runs inside the \
             VM, in the namespace of the socket under test, with the simulated peers in \
             --peer-netns (Tests/kernel/conformance.sh sets both up). With --family 6 it \
             runs the same scenarios over IPv6: an AF_INET6 socket, the scenarios' IPv4 \
@@ -101,21 +103,24 @@ struct PGMConform: ParsableCommand {
             }
         }
 
-        var passed = 0, failed = 0
+        var passed = 0, failed = 0, skipped = 0
         var results: [JSON] = []
         // Ports by position in the full list, so that --only does not renumber.
         for (i, s) in scenarios.enumerated() where only.isEmpty || only.contains(s.name) {
             let network = Network(port: UInt16(7100 + i))
             let outcome = Runner(s, backend: b, network: network).run()
-            let rfc = s.sections.joined(separator: " ")
-            if outcome.passed {
+            let rfc = citation(s.sections)
+            if let why = outcome.unsupported {
+                skipped += 1
+                print("ok - \(s.name) (\(rfc)) # SKIP not supported: \(why)")
+            } else if outcome.passed {
                 passed += 1
-                print("ok - \(s.name) (RFC 3208 \(rfc))")
+                print("ok - \(s.name) (\(rfc))")
             } else {
                 failed += 1
-                print("not ok - \(s.name) (RFC 3208 \(rfc)): \(outcome.failure ?? "")")
+                print("not ok - \(s.name) (\(rfc)): \(outcome.failure ?? "")")
             }
-            if verbose || !outcome.passed {
+            if verbose || (!outcome.passed && outcome.unsupported == nil) {
                 for line in outcome.trace { print("    " + line) }
             }
             results.append(json(s, outcome))
@@ -126,17 +131,31 @@ struct PGMConform: ParsableCommand {
             ]).text + "\n"
             guard writeText(text, to: jsonPath) else { throw ValidationError("\(jsonPath): cannot write") }
         }
-        print("conformance-\(b.name): \(passed) passed, \(failed) failed")
+        print("conformance-\(b.name): \(passed) passed, \(failed) failed" + (skipped > 0 ? ", \(skipped) skipped" : ""))
         if failed > 0 { throw ExitCode(1) }
     }
 
     func json(_ s: Scenario, _ o: Outcome) -> JSON {
-        .object([
+        let result: String = o.unsupported != nil ? "unsupported" : o.passed ? "pass" : "fail"
+        let unsupported: JSON = o.unsupported.map { JSON.string($0) } ?? .null
+        return .object([
             ("name", .string(s.name)), ("rfc", .string(s.sections.joined(separator: " "))),
             ("title", .string(s.title)), ("passed", .bool(o.passed)),
+            ("result", .string(result)), ("unsupported", unsupported),
             ("failure", o.failure.map { .string($0) } ?? .null), ("elapsed_us", .int(o.elapsed)),
         ])
     }
+}
+
+/// "RFC 3208 6.3; draft-ietf-rmt-bb-pgmcc-03 2.2": a scenario's `rfc`
+/// line, whose `pgmcc-N` sections are the PGMCC draft's.
+func citation(_ sections: [String]) -> String {
+    let rfc = sections.filter { !$0.hasPrefix("pgmcc-") }
+    let draft = sections.filter { $0.hasPrefix("pgmcc-") }.map { String($0.dropFirst(6)) }
+    var parts: [String] = []
+    if !rfc.isEmpty { parts.append("RFC 3208 " + rfc.joined(separator: " ")) }
+    if !draft.isEmpty { parts.append("draft-ietf-rmt-bb-pgmcc-03 " + draft.joined(separator: " ")) }
+    return parts.joined(separator: "; ")
 }
 
 /// The .pgm files of a directory, sorted, or the file itself.

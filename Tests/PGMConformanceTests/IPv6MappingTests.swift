@@ -13,8 +13,11 @@ struct IPv6MappingTests {
         #expect(IPv6Mapping.ipv6(network.peer(1)) == (try IPv6Address("fd77::2")))
         #expect(IPv6Mapping.ipv6(network.peer(3)) == (try IPv6Address("fd77::4")))
         #expect(IPv6Mapping.ipv6(network.group) == (try IPv6Address("ff15::ef4d:1")))
+        // PGMCC's "no acker" (OPT_PGMCC_DATA, draft section 2.1.1).
+        #expect(IPv6Mapping.ipv6(IPv4Address(0, 0, 0, 0)) == (try IPv6Address("::")))
         for a in [network.iut, network.group, IPv4Address(10, 77, 0, 0), IPv4Address(10, 77, 0, 255),
-                  IPv4Address(224, 0, 0, 1), IPv4Address(239, 255, 255, 255)] + (1...Network.peers).map(network.peer) {
+                  IPv4Address(224, 0, 0, 1), IPv4Address(239, 255, 255, 255),
+                  IPv4Address(0, 0, 0, 0)] + (1...Network.peers).map(network.peer) {
             let v6 = try #require(IPv6Mapping.ipv6(a))
             #expect(IPv6Mapping.ipv4(v6) == a)
         }
