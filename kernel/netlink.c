@@ -269,7 +269,9 @@ static int pgm_nl_put_receiver_stats(struct sk_buff *skb, const struct pgm_recei
 	    PUT(REPAIR_US_MAX, repair_us_max) ||
 	    PUT(PARITY_RECEIVED, parity_received) || PUT(PARITY_DROPPED, parity_dropped) ||
 	    PUT(PARITY_UNUSED, parity_unused) || PUT(GROUPS_REBUILT, groups_rebuilt) ||
-	    PUT(PARITY_NAKS_SENT, parity_naks_sent) || PUT(FEC_K_REFUSED, fec_k_refused)) {
+	    PUT(PARITY_NAKS_SENT, parity_naks_sent) || PUT(FEC_K_REFUSED, fec_k_refused) ||
+	    PUT(ACKS_SENT, acks_sent) || PUT(ACKS_NO_PATH, acks_no_path) ||
+	    PUT(ACKS_NO_CREDIT, acks_no_credit)) {
 		nla_nest_cancel(skb, nest);
 		return -EMSGSIZE;
 	}

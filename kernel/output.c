@@ -75,24 +75,35 @@ void pgm_fill_hdr(struct sk_buff *skb, __be16 sport, __be16 dport, u8 type,
  * @sqns: the sequence numbers, network order: the first in the header, the
  *	others (62 at most) in one OPT_NAK_LIST
  * @n: how many, at least one
+ * @xtype: an option to add after OPT_NAK_LIST (PGMCC's feedback), or 0
+ * @xlen: its length, header included
+ * @xopt: set to where it starts, its header written: the caller fills in
+ *	the rest and checksums again; NULL when there is none
  *
  * Context: any.
  * Return: the packet, or NULL without memory.
  */
 struct sk_buff *pgm_build_nak(sa_family_t family, u8 type, __be16 sport, __be16 dport,
 			      const u8 *gsi, const union pgm_addr *src_nla,
-			      const union pgm_addr *grp_nla, const __be32 *sqns, unsigned int n)
+			      const union pgm_addr *grp_nla, const __be32 *sqns, unsigned int n,
+			      u8 xtype, u8 xlen, u8 **xopt)
 {
 	unsigned int optlen = pgm_nak_optlen(n);
 	unsigned int hlen = pgm_nak_hlen(family);
-	struct sk_buff *skb = pgm_alloc_pkt(hlen + optlen, GFP_ATOMIC);
+	struct sk_buff *skb;
 	struct pgm_optw ow;
 	u8 *o, *p;
 
+	if (xtype)
+		optlen += optlen ? xlen : PGM_OPT_LENGTH_LEN + xlen;
+	skb = pgm_alloc_pkt(hlen + optlen, GFP_ATOMIC);
+	if (xopt)
+		*xopt = NULL;
 	if (!skb)
 		return NULL;
+	/* OPT_NAK_LIST is network-significant (section 9.3); PGMCC's feedback is not. */
 	pgm_fill_hdr(skb, sport, dport, type,
-		     optlen ? PGM_OPT_PRESENT | PGM_OPT_NETWORK : 0, gsi, 0);
+		     (optlen ? PGM_OPT_PRESENT : 0) | (n > 1 ? PGM_OPT_NETWORK : 0), gsi, 0);
 	p = skb_put(skb, hlen - PGM_HDR_LEN);
 	memcpy(p, &sqns[0], sizeof(sqns[0]));
 	p += PGM_NAK_NLA_OFF;
@@ -100,8 +111,15 @@ struct sk_buff *pgm_build_nak(sa_family_t family, u8 type, __be16 sport, __be16 
 	pgm_nla_put(family, p, grp_nla);
 	if (optlen) {
 		pgm_optw_init(&ow, skb_put(skb, optlen));
-		o = pgm_optw_add(&ow, PGM_OPT_NAK_LIST, 4 + 4 * (n - 1));
-		memcpy(o + sizeof(struct pgm_opt), sqns + 1, 4 * (n - 1));
+		if (n > 1) {
+			o = pgm_optw_add(&ow, PGM_OPT_NAK_LIST, 4 + 4 * (n - 1));
+			memcpy(o + sizeof(struct pgm_opt), sqns + 1, 4 * (n - 1));
+		}
+		if (xtype) {
+			o = pgm_optw_add(&ow, xtype, xlen);
+			if (xopt)
+				*xopt = o;
+		}
 		pgm_optw_finish(&ow);
 	}
 	pgm_set_csum(skb);

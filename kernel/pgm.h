@@ -273,6 +273,7 @@ struct pgm_sock {
 	bool			abort_on_loss;
 	bool			recv_sqn;	/* PGM_RECVSQN */
 	bool			fec_nak;	/* PGM_FEC_NAK: parity NAKs (from net.pgm.fec_nak) */
+	bool			pgmcc;	/* PGM_PGMCC: fixed from bind() */
 	bool			udp;	/* UDP-encapsulated; fixed from bind/connect */
 	bool			udp_held; /* holds its tunnel ports (udp.c) */
 	u32			ino;	/* socket inode, for dumps and events */
@@ -354,7 +355,8 @@ void pgm_set_csum_payload(struct sk_buff *skb, __wsum payload, unsigned int plen
 void pgm_csum_replace(struct pgm_hdr *ph, __wsum from, __wsum to);
 struct sk_buff *pgm_build_nak(sa_family_t family, u8 type, __be16 sport, __be16 dport,
 			      const u8 *gsi, const union pgm_addr *src_nla,
-			      const union pgm_addr *grp_nla, const __be32 *sqns, unsigned int n);
+			      const union pgm_addr *grp_nla, const __be32 *sqns, unsigned int n,
+			      u8 xtype, u8 xlen, u8 **xopt);
 
 /*
  * NLAs (section 8) of a socket's family: AFI 1 for IPv4, AFI 2 for IPv6.

@@ -178,21 +178,8 @@ bool pgm_extend(struct pgm_receiver *rcv, struct pgm_peer *peer, u32 sqn, u8 sta
 		else
 			slot_missing(peer, sl, SLOT_BACKOFF, bo, now);
 		peer->lead = s;
+		pgm_cc_advance(peer, false);	/* PGMCC: skipped by the lead, a loss */
 	}
-	return true;
-}
-
-/*
- * May @peer's session make us send @n more packets (NAKs, SPMRs)?  Takes
- * them from its credit (PGM_NAK_CREDIT per packet it sent us).
- */
-static bool peer_spend(struct pgm_peer *peer, u16 n)
-	__must_hold(&peer->rcv->lock)
-{
-	lockdep_assert_held(&peer->rcv->lock);
-	if (peer->credit < n)
-		return false;
-	peer->credit -= n;
 	return true;
 }
 
@@ -201,21 +188,27 @@ static bool peer_spend(struct pgm_peer *peer, u16 n)
  * @parity, a parity NAK (section 11.3.1) for the one group and count @sqns[0].
  */
 static void pgm_send_nak(struct pgm_receiver *rcv, struct pgm_peer *peer,
-			 const __be32 *sqns, unsigned int n, bool parity)
+			 const __be32 *sqns, unsigned int n, bool parity, u64 now)
 	__must_hold(&rcv->lock)
 {
-	/* Upstream: source port is the data-destination port (8.3). */
-	struct sk_buff *skb = pgm_build_nak(rcv->sk->sk_family, PGM_NAK, peer->dport,
-					    peer->tsi.sport, peer->tsi.gsi, &peer->nla,
-					    &peer->group, sqns, n);
+	/* PGMCC (draft section 2.1.2): feedback to a source that runs it. */
+	unsigned int flen = pgm_cc_feedback_len(peer);
+	struct sk_buff *skb;
+	u8 *fb = NULL;
 
 	lockdep_assert_held(&rcv->lock);
+	/* Upstream: source port is the data-destination port (8.3). */
+	skb = pgm_build_nak(rcv->sk->sk_family, PGM_NAK, peer->dport, peer->tsi.sport,
+			    peer->tsi.gsi, &peer->nla, &peer->group, sqns, n,
+			    flen ? PGM_OPT_PGMCC_FEEDBACK : 0, flen, &fb);
 	if (!skb)
 		return;
-	if (parity) {
+	if (fb)
+		pgm_cc_feedback(peer, fb, now);
+	if (parity)
 		((struct pgm_hdr *)skb_transport_header(skb))->options |= PGM_OPT_PARITY;
+	if (parity || fb)
 		pgm_set_csum(skb);
-	}
 	if (!pgm_xmit_peer(rcv->sk, skb, &peer->nla, 0, peer->ifindex)) {
 		rcv->st.naks_sent += n;
 		peer->naks_sent += n;
@@ -394,7 +387,7 @@ static void pgm_peer_spmr_due(struct pgm_receiver *rcv, struct pgm_peer *peer,
 		/* No SPM came: a new back-off, then ask again. */
 		peer->spmr_wait = false;
 		peer->spmr_at = now + pgm_backoff_ns(peer->p.spmr_expiry);
-	} else if (peer_spend(peer, 2)) {
+	} else if (pgm_peer_spend(peer, 2)) {
 		pgm_send_spmr(rcv, peer);
 		peer->spmr_wait = true;
 		peer->spmr_at = now + pgm_us_ns(peer->p.spmr_expiry);
@@ -447,15 +440,16 @@ enum hrtimer_restart pgm_peer_timer(struct hrtimer *t)
 		if (pgm_peer_nak_due(peer, now, nak, &nnak, par, &npar))
 			rcv->st.naks_deferred++;
 	}
-	if (nnak && peer_spend(peer, 1))
-		pgm_send_nak(rcv, peer, nak, nnak, false);
+	if (nnak && pgm_peer_spend(peer, 1))
+		pgm_send_nak(rcv, peer, nak, nnak, false, now);
 	/* Parity NAKs spend credit as NAKs do; one without is retried later. */
 	for (i = 0; i < npar; i++) {
-		if (peer_spend(peer, 1))
-			pgm_send_nak(rcv, peer, &par[i], 1, true);
+		if (pgm_peer_spend(peer, 1))
+			pgm_send_nak(rcv, peer, &par[i], 1, true, now);
 		else
 			rcv->st.naks_deferred++;
 	}
+	pgm_cc_timer(rcv, peer, now);
 	if (!peer->spm_seen && !pgm_ns_before(now, peer->spmr_at))
 		pgm_peer_spmr_due(rcv, peer, now);
 	pgm_deliver(rcv, peer);
@@ -517,6 +511,8 @@ void pgm_peer_arm(struct pgm_peer *peer)
 		when = peer->wait_at;
 	if (peer->bo_pending && pgm_peer_has_nla(peer) && peer->credit && pgm_ns_before(peer->bo_at, when))
 		when = peer->bo_at;
+	if (peer->cc.elect_at && pgm_ns_before(peer->cc.elect_at, when))
+		when = peer->cc.elect_at;	/* PGMCC: an election's answer */
 	peer_timer_at(peer, when);
 }
 
@@ -674,6 +670,7 @@ static void pgm_rx_data(struct pgm_receiver *rcv, struct pgm_peer *peer,
 	u32 sqn = ntohl(dh->sqn);
 	u32 trail = ntohl(dh->trail);
 	struct pgm_slot meta = {};
+	struct pgm_cc_opt cc;
 	bool has_join = false;
 	u32 join = 0, frag_off = 0;
 	u8 end = 0;
@@ -707,12 +704,19 @@ static void pgm_rx_data(struct pgm_receiver *rcv, struct pgm_peer *peer,
 		rcv->st.outside_window++;
 		return;
 	}
+	/* PGMCC's option, read while the packet is still at its header. */
+	pgm_cc_read(rcv, skb, info, &cc);
 	if (!pgm_hold_data(rcv, peer, sqn, skbp, take, info->hdr_len + info->opt_len, &meta))
 		return;
 	pgm_cb(pgm_slot_find(peer, sqn)->skb)->frag_off = frag_off;
-	if (!pgm_sqn_before(sqn, peer->lead + 1))
+	if (!pgm_sqn_before(sqn, peer->lead + 1)) {
 		peer->lead = sqn;
+		pgm_cc_advance(peer, true);
+	} else {
+		pgm_cc_repaired(peer, sqn);
+	}
 	pgm_fec_keep(rcv, peer, sqn);
+	pgm_cc_data(rcv, peer, &cc);
 	if (end)
 		peer->ended = end;
 }

@@ -74,6 +74,31 @@ struct pgm_peer_fec {
 	struct pgm_rx_grp	***chunks;
 };
 
+/*
+ * PGMCC at a receiver (draft-ietf-rmt-bb-pgmcc-03 section 4; rcvcc.c),
+ * for a socket with PGM_PGMCC: the session's loss rate, the ACK bitmap and
+ * the source's newest timestamp.
+ */
+struct pgm_peer_cc {
+	bool			on;		/* the socket takes part (PGM_PGMCC at bind()) */
+	bool			src;		/* the source's data carried OPT_PGMCC_DATA */
+	bool			me_set;
+	u32			loss;		/* p, 16.16 fixed point, 0 to 1 << 16 */
+	u32			bitmap;		/* ACK_BITMAP: bit 0 the lead, bit n lead - n */
+	u32			tsp;		/* the newest OPT_PGMCC_DATA timestamp */
+	u64			tsp_at;		/* when it came, ns */
+	u64			elect_at;	/* an election's ACK is due then; 0: none */
+	union pgm_addr		me;		/* our address, as feedback names us */
+};
+
+/* OPT_PGMCC_DATA of a data packet, read before the packet is held. */
+struct pgm_cc_opt {
+	bool			has;
+	u32			tsp;
+	union pgm_addr		acker;
+	struct net_device	*dev;	/* where it came in (softirq: valid meanwhile) */
+};
+
 struct pgm_peer {
 	struct hlist_node	node;		/* in rcv->peers, or rcv->dying */
 	struct list_head	blocked;	/* in rcv->blocked: delivery waits for room */
@@ -118,6 +143,7 @@ struct pgm_peer {
 	u64			naks_sent;
 	u64			groups_rebuilt;
 	u64			parity_naks_sent;
+	struct pgm_peer_cc	cc;
 	u32			nchunks;
 	int			ifindex;	/* IPv6: where its first packet came in, the
 						 * scope of its link-local addresses; else 0 */
@@ -187,6 +213,20 @@ static inline bool pgm_slot_awaited(const struct pgm_slot *s)
 {
 	return s->state == SLOT_NONE || s->state == SLOT_BACKOFF ||
 	       s->state == SLOT_WAIT_NCF || s->state == SLOT_WAIT_DATA;
+}
+
+/*
+ * May @peer's session make us send @n more packets (NAKs, SPMRs, ACKs)?
+ * Takes them from its credit (PGM_NAK_CREDIT per packet it sent us).
+ */
+static inline bool pgm_peer_spend(struct pgm_peer *peer, u16 n)
+	__must_hold(&peer->rcv->lock)
+{
+	lockdep_assert_held(&peer->rcv->lock);
+	if (peer->credit < n)
+		return false;
+	peer->credit -= n;
+	return true;
 }
 
 /* peer.c */
@@ -260,6 +300,25 @@ void pgm_fec_fallback(struct pgm_peer *peer, u32 sqn, u64 when)
 void pgm_fec_confirm(struct pgm_receiver *rcv, struct pgm_peer *peer, u32 sqn, u64 now)
 	__must_hold(&rcv->lock);
 void pgm_fec_peer_free(struct pgm_peer *peer);
+
+/* rcvcc.c */
+void pgm_cc_peer_init(struct pgm_receiver *rcv, struct pgm_peer *peer)
+	__must_hold(&rcv->lock);
+void pgm_cc_advance(struct pgm_peer *peer, bool received)
+	__must_hold(&peer->rcv->lock);
+void pgm_cc_repaired(struct pgm_peer *peer, u32 sqn)
+	__must_hold(&peer->rcv->lock);
+void pgm_cc_read(struct pgm_receiver *rcv, const struct sk_buff *skb,
+		 const struct pgm_wire_info *info, struct pgm_cc_opt *opt)
+	__must_hold(&rcv->lock);
+void pgm_cc_data(struct pgm_receiver *rcv, struct pgm_peer *peer, const struct pgm_cc_opt *opt)
+	__must_hold(&rcv->lock);
+void pgm_cc_timer(struct pgm_receiver *rcv, struct pgm_peer *peer, u64 now)
+	__must_hold(&rcv->lock);
+unsigned int pgm_cc_feedback_len(const struct pgm_peer *peer)
+	__must_hold(&peer->rcv->lock);
+void pgm_cc_feedback(const struct pgm_peer *peer, u8 *o, u64 now)
+	__must_hold(&peer->rcv->lock);
 
 /* deliver.c */
 void pgm_peer_event(struct pgm_receiver *rcv, struct pgm_peer *peer, u8 cmd,

@@ -183,7 +183,7 @@ static void pgm_send_ncf(struct pgm_source *src)
 	else
 		src->ncf_n = 0;
 	skb = pgm_build_nak(src->sk->sk_family, PGM_NCF, src->sport, src->dport, src->gsi,
-			    &src->nla, &src->group, parity ? src->pncf : src->ncf, n);
+			    &src->nla, &src->group, parity ? src->pncf : src->ncf, n, 0, 0, NULL);
 	if (!skb)
 		return;
 	if (parity) {

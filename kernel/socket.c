@@ -334,7 +334,8 @@ static bool pgm_sport_used(struct pgm_net *pn, const struct pgm_sock *self,
  * TSI is unique.
  *
  * Return: 0, -EISCONN, -EINVAL (a receiver, or @ifindex against the device
- * the socket is bound to), -EADDRNOTAVAIL, or what starting the source says.
+ * the socket is bound to), -EOPNOTSUPP (PGM_PGMCC set: no PGMCC source
+ * yet), -EADDRNOTAVAIL, or what starting the source says.
  */
 int pgm_connect_addr(struct sock *sk, const union pgm_addr *daddr, __be16 dport, int ifindex)
 {
@@ -352,6 +353,11 @@ int pgm_connect_addr(struct sock *sk, const union pgm_addr *daddr, __be16 dport,
 	if (ps->role == PGM_ROLE_RECEIVER ||
 	    (ifindex && sk->sk_bound_dev_if && sk->sk_bound_dev_if != ifindex)) {
 		err = -EINVAL;
+		goto out;
+	}
+	/* PGM_PGMCC: a receiver's part only, so far (docs/pgmcc.md). */
+	if (ps->pgmcc) {
+		err = -EOPNOTSUPP;
 		goto out;
 	}
 
@@ -522,7 +528,7 @@ static int pgm_set_fec(struct sock *sk, sockptr_t optval, unsigned int optlen)
 
 /*
  * The boolean options that are not tunables: PGM_ABORT_ON_LOSS, PGM_RECVSQN,
- * PGM_FEC_NAK, PGM_UDP_ENCAP.
+ * PGM_FEC_NAK, PGM_UDP_ENCAP, PGM_PGMCC.
  */
 static int pgm_set_flag(struct sock *sk, int optname, sockptr_t optval, unsigned int optlen)
 {
@@ -553,6 +559,15 @@ static int pgm_set_flag(struct sock *sk, int optname, sockptr_t optval, unsigned
 			err = -EISCONN;
 		else
 			WRITE_ONCE(ps->udp, !!val);
+		break;
+	case PGM_PGMCC:
+		/* A receiver's sessions take it as they appear: fixed from bind(). */
+		if (ps->role == PGM_ROLE_SOURCE && val)
+			err = -EOPNOTSUPP;	/* no PGMCC source yet (docs/pgmcc.md) */
+		else if (ps->role != PGM_ROLE_NONE)
+			err = -EISCONN;
+		else
+			WRITE_ONCE(ps->pgmcc, !!val);
 		break;
 	}
 	release_sock(sk);
@@ -645,6 +660,7 @@ int pgm_sol_setsockopt(struct sock *sk, int optname, sockptr_t optval, unsigned 
 	case PGM_RECVSQN:
 	case PGM_FEC_NAK:
 	case PGM_UDP_ENCAP:
+	case PGM_PGMCC:
 		return pgm_set_flag(sk, optname, optval, optlen);
 	}
 
@@ -825,6 +841,9 @@ int pgm_sol_getsockopt(struct sock *sk, int optname, char __user *optval,
 		return pgm_put_opt(optval, optlen, &val, sizeof(int), false);
 	case PGM_UDP_ENCAP:
 		val = READ_ONCE(ps->udp);
+		return pgm_put_opt(optval, optlen, &val, sizeof(int), false);
+	case PGM_PGMCC:
+		val = READ_ONCE(ps->pgmcc);
 		return pgm_put_opt(optval, optlen, &val, sizeof(int), false);
 	case PGM_JOIN_GROUP:
 	case PGM_LEAVE_GROUP:

@@ -48,6 +48,8 @@ enum pgm_type {
 #define PGM_OPT_FRAGMENT	0x01
 #define PGM_OPT_NAK_LIST	0x02
 #define PGM_OPT_JOIN		0x03
+#define PGM_OPT_PGMCC_DATA	0x12	/* PGMCC draft 2.1.1: timestamp, acker */
+#define PGM_OPT_PGMCC_FEEDBACK	0x13	/* PGMCC draft 2.1.2: echo, loss rate, receiver */
 #define PGM_OPT_SYN		0x0d
 #define PGM_OPT_FIN		0x0e
 #define PGM_OPT_RST		0x0f

@@ -69,6 +69,9 @@ public struct ReceiverOptions: Sendable, Hashable {
     /// nil: the netns's `fec-nak`, off as built: an OpenPGM 5.3 source
     /// aborts on a parity NAK).
     public var parityNAKs: Bool?
+    /// Take part in PGMCC congestion control (`PGM_PGMCC`): ACK as the acker
+    /// when a source names this receiver, feedback on NAKs. Off when nil.
+    public var pgmcc: Bool?
     /// `SO_RCVBUF`, bytes.
     public var receiveBufferSize: Int32?
     /// Receive through an mmap ring of this geometry (`PGM_RX_RING`)
@@ -260,6 +263,7 @@ public struct PGMReceiver: ~Copyable {
             try o.tunables.apply(to: s)
             if let v = o.abortOnLoss { try s.setAbortOnLoss(v) }
             if let v = o.parityNAKs { try s.setParityNAKs(v) }
+            if let v = o.pgmcc { try s.setPGMCC(v) }
             if let v = o.receiveBufferSize { try s.setReceiveBufferSize(v) }
             try s.setReceiveSequenceNumbers(true)
             if let r = o.ring { ring = try ReceiveRing(fd: s.fd, family: s.family, syscalls: syscalls, options: r) }

@@ -191,6 +191,15 @@ public struct PGMSocket: ~Copyable {
         try setRaw(level: SOL_PGM, name: PGM_FEC_NAK, value: Int32(on ? 1 : 0))
     }
 
+    /// Takes part in PGMCC congestion control (`PGM_PGMCC`,
+    /// draft-ietf-rmt-bb-pgmcc-03): a receiver measures its loss rate, ACKs
+    /// as the acker when a source's data names it, answers elections and
+    /// adds feedback to its NAKs. Before `bind` only (`.isConnected` after);
+    /// a source cannot run PGMCC yet: `.notSupported`.
+    public func setPGMCC(_ on: Bool) throws(Errno) {
+        try setRaw(level: SOL_PGM, name: PGM_PGMCC, value: Int32(on ? 1 : 0))
+    }
+
     /// Sends and receives PGM in UDP (`PGM_UDP_ENCAP`, OpenPGM's scheme),
     /// on the given ports or the namespace's defaults (3055 and 3056 unless
     /// changed with pgmctl).  Before `bind` or `connect` only: `.isConnected`

@@ -246,6 +246,9 @@ extension ReceiverStatistics {
         groupsRebuilt = s.groups_rebuilt
         parityNaksSent = s.parity_naks_sent
         fecGroupSizeRefused = s.fec_k_refused
+        acksSent = s.acks_sent
+        acksWithoutPath = s.acks_no_path
+        acksWithoutCredit = s.acks_no_credit
     }
 }
 

@@ -583,6 +583,12 @@ public enum PGMReceiverStatsAttribute: UInt16, Sendable, CaseIterable, CustomStr
     case parityNaksSent = 26
     /// SPMs changing the FEC group size within PGM_FEC_K_HOLD_MS of the last taken (FEC off for the session until an SPM after it)
     case fecKRefused = 27
+    /// PGMCC ACKs sent, as the acker or an election's answer
+    case acksSent = 28
+    /// PGMCC ACKs due before an SPM gave a path NLA (not sent)
+    case acksNoPath = 29
+    /// PGMCC ACKs due without NAK credit, the reflection bound (not sent)
+    case acksNoCredit = 30
 
     /// The name in the spec.
     public var description: String {
@@ -614,6 +620,9 @@ public enum PGMReceiverStatsAttribute: UInt16, Sendable, CaseIterable, CustomStr
         case .groupsRebuilt: "groups-rebuilt"
         case .parityNaksSent: "parity-naks-sent"
         case .fecKRefused: "fec-k-refused"
+        case .acksSent: "acks-sent"
+        case .acksNoPath: "acks-no-path"
+        case .acksNoCredit: "acks-no-credit"
         }
     }
 
@@ -647,6 +656,9 @@ public enum PGMReceiverStatsAttribute: UInt16, Sendable, CaseIterable, CustomStr
         case .groupsRebuilt: .u64
         case .parityNaksSent: .u64
         case .fecKRefused: .u64
+        case .acksSent: .u64
+        case .acksNoPath: .u64
+        case .acksNoCredit: .u64
         }
     }
 
@@ -680,6 +692,9 @@ public enum PGMReceiverStatsAttribute: UInt16, Sendable, CaseIterable, CustomStr
         case .groupsRebuilt: "transmission groups rebuilt from parity"
         case .parityNaksSent: "parity NAKs sent (also in naks-sent)"
         case .fecKRefused: "SPMs changing the FEC group size within PGM_FEC_K_HOLD_MS of the last taken (FEC off for the session until an SPM after it)"
+        case .acksSent: "PGMCC ACKs sent, as the acker or an election's answer"
+        case .acksNoPath: "PGMCC ACKs due before an SPM gave a path NLA (not sent)"
+        case .acksNoCredit: "PGMCC ACKs due without NAK credit, the reflection bound (not sent)"
         }
     }
 }

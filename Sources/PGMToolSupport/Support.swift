@@ -59,5 +59,7 @@ public func json(_ s: ReceiverStatistics) -> JSON {
         ("parity_received", .uint(s.parityReceived)), ("parity_dropped", .uint(s.parityDropped)),
         ("parity_unused", .uint(s.parityUnused)), ("groups_rebuilt", .uint(s.groupsRebuilt)),
         ("parity_naks_sent", .uint(s.parityNaksSent)), ("fec_k_refused", .uint(s.fecGroupSizeRefused)),
+        ("acks_sent", .uint(s.acksSent)), ("acks_no_path", .uint(s.acksWithoutPath)),
+        ("acks_no_credit", .uint(s.acksWithoutCredit)),
     ])
 }

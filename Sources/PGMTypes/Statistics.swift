@@ -163,6 +163,12 @@ public struct ReceiverStatistics: NamedCounters, Hashable {
     /// `PGM_FEC_K_HOLD_MS` of the last one taken: refused, FEC off for the
     /// session until an SPM after the hold.
     public var fecGroupSizeRefused: UInt64 = 0
+    /// PGMCC ACKs sent: as the acker, or an election's answer.
+    public var acksSent: UInt64 = 0
+    /// PGMCC ACKs due before an SPM gave the session a path NLA: not sent.
+    public var acksWithoutPath: UInt64 = 0
+    /// PGMCC ACKs due without NAK credit (the reflection bound): not sent.
+    public var acksWithoutCredit: UInt64 = 0
 
     /// The mean repair time in microseconds, nil before the first repair.
     public var repairMicrosecondsMean: Double? {
@@ -186,6 +192,7 @@ public struct ReceiverStatistics: NamedCounters, Hashable {
         ("parity-received", \.parityReceived), ("parity-dropped", \.parityDropped),
         ("parity-unused", \.parityUnused), ("groups-rebuilt", \.groupsRebuilt),
         ("parity-naks-sent", \.parityNaksSent), ("fec-k-refused", \.fecGroupSizeRefused),
+        ("acks-sent", \.acksSent), ("acks-no-path", \.acksWithoutPath), ("acks-no-credit", \.acksWithoutCredit),
     ]
 }
 

@@ -152,10 +152,20 @@ final class KernelBackend: ConformanceBackend {
     var now: Int64 { Self.realtime() - origin }
     var sourceTSI: TSI? { tsi }
 
-    /// pgm.ko has no PGMCC yet (issue #21): no socket option turns it on,
-    /// so a scenario that needs it is not run rather than failed.
+    /// pgm.ko's PGMCC is a receiver's so far (issue #21), with the draft's
+    /// constants (PGM_PGMCC_LOSS_WEIGHT, PGM_PGMCC_ELECTION_US): a scenario
+    /// that needs a PGMCC source, or other receiver settings, is not run
+    /// rather than failed.
     func unsupported(_ scenario: Scenario) -> String? {
-        scenario.pgmcc != nil ? "pgm.ko has no PGMCC yet (docs/pgmcc.md)" : nil
+        guard let cc = scenario.pgmcc else { return nil }
+        if scenario.role == .source { return "pgm.ko has no PGMCC source yet (docs/pgmcc.md)" }
+        if let w = cc.lossWeight, w != UInt32(PGM_PGMCC_LOSS_WEIGHT) {
+            return "pgm.ko's loss weight is PGM_PGMCC_LOSS_WEIGHT (\(PGM_PGMCC_LOSS_WEIGHT)), not settable"
+        }
+        if let e = cc.electionBackOff, e != Int64(PGM_PGMCC_ELECTION_US) {
+            return "pgm.ko's election back-off is PGM_PGMCC_ELECTION_US (\(PGM_PGMCC_ELECTION_US) us), not settable"
+        }
+        return nil
     }
 
     func start(_ scenario: Scenario, network: Network) throws(BackendError) {
@@ -173,6 +183,9 @@ final class KernelBackend: ConformanceBackend {
         origin = Self.realtime()
         do {
             let s = try PGMSocket(family: family)
+            if scenario.pgmcc != nil {
+                do { try s.setPGMCC(true) } catch { throw BackendError("kernel: set PGMCC: \(error)") }
+            }
             for (name, value) in scenario.options {
                 if name == "FEC_NAK" {  // PGM_FEC_NAK, a flag, not a tunable
                     do { try s.setParityNAKs(value != 0) } catch { throw BackendError("kernel: set FEC_NAK: \(error)") }

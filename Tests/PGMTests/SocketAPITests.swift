@@ -63,9 +63,11 @@ struct SocketAPITests {
         // ABI: these sizes are part of the user API.
         #expect(MemoryLayout<pgm_tsi>.size == 8)
         #expect(MemoryLayout<pgm_netns_stats>.size == 14 * 8)
-        // Grown four times, at its end (the limits' counters, the repairs',
-        // FEC's, then fec_k_refused): what older modules write stays where it was.
-        #expect(MemoryLayout<pgm_receiver_stats>.size == 12 * 8 + 8 + 5 * 8 + 3 * 8 + 5 * 8 + 8)
+        // Grown five times, at its end (the limits' counters, the repairs',
+        // FEC's, fec_k_refused, then PGMCC's): what older modules write stays where it was.
+        #expect(MemoryLayout<pgm_receiver_stats>.size == 12 * 8 + 8 + 5 * 8 + 3 * 8 + 5 * 8 + 8 + 3 * 8)
+        #expect(MemoryLayout<pgm_receiver_stats>.offset(of: \pgm_receiver_stats.acks_sent)
+                == 12 * 8 + 8 + 5 * 8 + 3 * 8 + 5 * 8 + 8)
         #expect(MemoryLayout<pgm_receiver_stats>.offset(of: \pgm_receiver_stats.fec_k_refused)
                 == 12 * 8 + 8 + 5 * 8 + 3 * 8 + 5 * 8)
         #expect(MemoryLayout<pgm_receiver_stats>.offset(of: \pgm_receiver_stats.repairs) == 12 * 8 + 8 + 5 * 8)

@@ -19,6 +19,11 @@
  *                            its data, then the end (section 6)
  *   window_wrap_not_pow2     RXW_SQNS 3000 across the 2^32 wrap: every APDU
  *                            carries its own payload (section 3.4)
+ *   pgmcc_acks_bounded       PGMCC: data naming us the acker makes one ACK
+ *                            per packet that takes a slot, none for a
+ *                            duplicate, every one counted; an election
+ *                            burst one ACK per back-off; a bad
+ *                            OPT_PGMCC_DATA counted, its data kept
  *   per_packet_work_flat     a packet of a session whose window holds 8,000
  *                            missing sqns costs about what one of an empty
  *                            session does (the old timer arming walked the
@@ -311,6 +316,154 @@ static void nak_reflection_bounded(void)
 }
 
 /*
+ * ODATA @sqn with OPT_PGMCC_DATA (draft section 2.1.1) naming @acker (AFI
+ * @afi, option length @olen: 16 is right) and timestamp @ts.
+ */
+static void cc_data_at(struct pkt *q, uint32_t g, uint16_t dport, uint32_t sqn, uint32_t trail,
+		       uint32_t acker, uint16_t afi, uint8_t olen, uint32_t ts)
+{
+	hdr_tsi(q, 0x04, 0x01, 8, g, 40000, dport);
+	put32(q, sqn);
+	put32(q, trail);
+	put8(q, 0x00); put8(q, 4); put16(q, 4 + olen);		/* OPT_LENGTH */
+	put8(q, 0x80 | 0x12); put8(q, olen); put16(q, 0);	/* OPT_PGMCC_DATA|END */
+	put32(q, ts);
+	put16(q, afi);
+	put16(q, 0);
+	if (olen >= 16)
+		put32(q, acker);
+	for (uint8_t i = 16; i < olen; i++)
+		put8(q, 0);
+	for (int i = 0; i < 8; i++)
+		put8(q, (uint8_t)sqn);
+	finish(q);
+}
+
+/* PGMCC ACKs (type 0x0d) sent to @victim within @ms, and their bytes. */
+static int count_acks(int cap, uint32_t victim, int ms, size_t *bytes)
+{
+	double end = now_s() + ms / 1000.0;
+	uint8_t b[2048];
+	int n = 0;
+
+	*bytes = 0;
+	for (;;) {
+		int left = (int)((end - now_s()) * 1000);
+		struct pollfd pf = { .fd = cap, .events = POLLIN };
+		ssize_t len;
+
+		if (left <= 0 || poll(&pf, 1, left) != 1)
+			break;
+		len = recv(cap, b, sizeof(b), 0);
+		if (len >= 20 + 16 && b[20 + 4] == 0x0d &&
+		    ((uint32_t)b[16] << 24 | b[17] << 16 | b[18] << 8 | b[19]) == victim) {
+			n++;
+			*bytes += (size_t)len;
+		}
+	}
+	return n;
+}
+
+/*
+ * PGMCC at a receiver (draft section 4; docs/pgmcc.md): what a session's
+ * data can make us send.  200 ODATA naming 127.0.0.1 (ours) the acker, the
+ * path NLA a victim: one ACK each, no larger than the data, every due ACK
+ * sent or counted; the same 200 again are duplicates: no ACK.  200 more
+ * calling an election (acker 0.0.0.0) in a burst: one ACK per back-off
+ * (PGM_PGMCC_ELECTION_US), far fewer than the packets.  An OPT_PGMCC_DATA
+ * with an IPv6 AFI, or too short, is malformed: counted, no ACK, the data
+ * delivered.
+ */
+static void pgmcc_acks_bounded(void)
+{
+	const uint32_t victim = 0x7f000009, me = 0x7f000001;
+	int fd = receiver(7610), cap = socket(AF_INET, SOCK_RAW, IPPROTO_PGM), on = 1, acks;
+	int rbuf = 8 << 20;
+	struct pgm_receiver_stats st;
+	uint64_t base, sent = 0, due;
+	size_t bytes, in_bytes;
+	double t0, burst;
+	unsigned char buf[64];
+	uint32_t sqn;
+
+	/* Room to capture every ACK of a burst. */
+	CHECK_OK(setsockopt(cap, SOL_SOCKET, SO_RCVBUFFORCE, &rbuf, sizeof(rbuf)));
+	/* Before bind() only: this receiver is bound already. */
+	CHECK(setsockopt(fd, SOL_PGM, PGM_PGMCC, &on, sizeof(on)) < 0 && errno == EISCONN);
+	close(fd);
+	{
+		struct sockaddr_in any = sin4("0.0.0.0", 7610);
+
+		fd = pgm_socket();
+		CHECK_OK(setsockopt(fd, SOL_PGM, PGM_PGMCC, &on, sizeof(on)));
+		CHECK_OK(bind(fd, (struct sockaddr *)&any, sizeof(any)));
+	}
+	set_u32(fd, PGM_NAK_BO_IVL, 600000000);	/* no NAKs: ACKs only */
+	base = in_packets();
+	spm_at(&p, 0x31000, 7610, 1, 5000, 4999, victim, 0, 0);
+	send_on(raw, &p);
+	sent++;
+	for (sqn = 5000; sqn < 5200; sqn++) {
+		cc_data_at(&p, 0x31000, 7610, sqn, 5000, me, 1, 16, sqn);
+		send_on(raw, &p);
+		sent++;
+	}
+	in_bytes = 200 * (p.len + 20);
+	acks = count_acks(cap, victim, 1500, &bytes);
+	settle(base, sent + (uint64_t)acks);
+	st = rstats(fd);
+	printf("# 200 ODATA naming us the acker (%zu bytes): %d ACKs, %zu bytes to the victim; acks_sent %llu, no credit %llu\n",
+	       in_bytes, acks, bytes, (unsigned long long)st.acks_sent,
+	       (unsigned long long)st.acks_no_credit);
+	CHECK(acks >= 1);
+	CHECK(acks <= 200);
+	CHECK(bytes <= in_bytes);
+	CHECK_EQ(st.acks_sent + st.acks_no_credit, 200);
+	CHECK_EQ(st.acks_sent, acks);
+	due = st.acks_sent + st.acks_no_credit;
+	/* Duplicates take no slot: no ACK, nothing due. */
+	for (sqn = 5000; sqn < 5200; sqn++) {
+		cc_data_at(&p, 0x31000, 7610, sqn, 5000, me, 1, 16, sqn);
+		send_on(raw, &p);
+	}
+	acks = count_acks(cap, victim, 500, &bytes);
+	st = rstats(fd);
+	CHECK_EQ(acks, 0);
+	CHECK_EQ(st.acks_sent + st.acks_no_credit, due);
+	CHECK(st.duplicates >= 200);
+	/* An election burst: one answer per back-off. */
+	t0 = now_s();
+	for (sqn = 5200; sqn < 5400; sqn++) {
+		cc_data_at(&p, 0x31000, 7610, sqn, 5000, 0, 1, 16, sqn);
+		send_on(raw, &p);
+	}
+	burst = now_s() - t0;
+	acks = count_acks(cap, victim, 500, &bytes);
+	st = rstats(fd);
+	printf("# 200 ODATA calling an election in %.0f ms: %d ACKs (back-off up to %d ms)\n",
+	       burst * 1e3, acks, PGM_PGMCC_ELECTION_US / 1000);
+	CHECK(acks >= 1);
+	CHECK(acks < 200);
+	CHECK_EQ(st.acks_sent + st.acks_no_credit, due + (uint64_t)acks);
+	due = st.acks_sent + st.acks_no_credit;
+	/* A bad option: counted, no ACK; the data is still data. */
+	cc_data_at(&p, 0x31000, 7610, 5400, 5000, me, 2, 16, 1);	/* AFI 2 on IPv4 */
+	send_on(raw, &p);
+	cc_data_at(&p, 0x31000, 7610, 5401, 5000, me, 1, 12, 1);	/* no room for the NLA */
+	send_on(raw, &p);
+	acks = count_acks(cap, victim, 300, &bytes);
+	st = rstats(fd);
+	CHECK_EQ(acks, 0);
+	CHECK_EQ(st.acks_sent + st.acks_no_credit, due);
+	CHECK(st.malformed >= 2);
+	while (recv(fd, buf, sizeof(buf), MSG_DONTWAIT) > 0)
+		;
+	CHECK_EQ(rstats(fd).data_bytes_received, 402 * 8);
+	close(cap);
+	close(fd);
+}
+
+/*
  * Section 10 damping: a session's path NLA changes only when two SPMs in a
  * row carry the new one, so one forged SPM cannot aim its NAKs elsewhere.
  */
@@ -593,6 +746,7 @@ int main(void)
 	RUN(repair_time_counted);
 	RUN(expiry_keeps_queued_data);
 	RUN(window_wrap_not_pow2);
+	RUN(pgmcc_acks_bounded);
 	RUN(per_packet_work_flat);
 	return summary("attack_rcv");
 }

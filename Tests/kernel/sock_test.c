@@ -195,6 +195,37 @@ static void fec_nak_option(void)
 	close(fd);
 }
 
+/*
+ * PGM_PGMCC (draft-ietf-rmt-bb-pgmcc-03): an int bool, off by default;
+ * before bind() only; a receiver's part only so far, so a source refuses
+ * it (-EOPNOTSUPP), and so does connect() of a socket with it set.
+ */
+static void pgmcc_option(void)
+{
+	int fd = pgm_socket(), v = -1, off = 0, on = 3;
+	struct sockaddr_in g = sin4("239.192.0.1", 7501);
+	socklen_t len = sizeof(v);
+
+	CHECK_OK(getsockopt(fd, SOL_PGM, PGM_PGMCC, &v, &len));
+	CHECK_EQ(v, 0);
+	CHECK_OK(setsockopt(fd, SOL_PGM, PGM_PGMCC, &on, sizeof(on)));
+	CHECK_OK(getsockopt(fd, SOL_PGM, PGM_PGMCC, &v, &len));
+	CHECK_EQ(v, 1);
+	CHECK_ERR(setsockopt(fd, SOL_PGM, PGM_PGMCC, &on, 2), EINVAL);
+	CHECK_ERR(connect(fd, (struct sockaddr *)&g, sizeof(g)), EOPNOTSUPP);
+	CHECK_OK(bind(fd, (struct sockaddr *)&g, sizeof(g)));
+	CHECK_ERR(setsockopt(fd, SOL_PGM, PGM_PGMCC, &off, sizeof(off)), EISCONN);
+	CHECK_OK(getsockopt(fd, SOL_PGM, PGM_PGMCC, &v, &len));
+	CHECK_EQ(v, 1);
+	close(fd);
+
+	fd = pgm_socket();
+	CHECK_OK(connect(fd, (struct sockaddr *)&g, sizeof(g)));
+	CHECK_ERR(setsockopt(fd, SOL_PGM, PGM_PGMCC, &on, sizeof(on)), EOPNOTSUPP);
+	CHECK_ERR(setsockopt(fd, SOL_PGM, PGM_PGMCC, &off, sizeof(off)), EISCONN);
+	close(fd);
+}
+
 static void bind_receiver(void)
 {
 	int fd = pgm_socket();
@@ -760,6 +791,7 @@ int main(int argc, char **argv)
 	RUN(short_optlen);
 	RUN(stats_short_read);
 	RUN(fec_nak_option);
+	RUN(pgmcc_option);
 	RUN(bind_receiver);
 	RUN(connect_source);
 	RUN(fec_option);

@@ -171,6 +171,22 @@ struct pgm_fec {
 					 * an OpenPGM 5.3 source offering it
 					 * aborts on the first parity NAK */
 /*
+ * PGMCC, congestion control by receiver feedback (draft-ietf-rmt-bb-pgmcc-03;
+ * docs/pgmcc.md).  A receiver with PGM_PGMCC on takes part: it keeps each
+ * session's loss rate (a filter of weight PGM_PGMCC_LOSS_WEIGHT / 65536 per
+ * sequence number), ACKs every data packet that takes a slot and names it
+ * the acker, answers an election (data naming no acker) with one ACK after
+ * a random wait under PGM_PGMCC_ELECTION_US, and adds OPT_PGMCC_FEEDBACK to
+ * its NAKs to a source whose data carries OPT_PGMCC_DATA.  ACKs go where
+ * NAKs go and spend the same credit.  Settable before bind() only
+ * (-EISCONN after); a source cannot run PGMCC yet: -EOPNOTSUPP on a source,
+ * and from connect() of a socket with it set.
+ */
+#define PGM_PGMCC		34	/* int, bool, default 0 */
+#define PGM_PGMCC_LOSS_WEIGHT	500	/* c_p, in 1/65536 (the draft's experiments) */
+#define PGM_PGMCC_ELECTION_US	50000	/* an election's answer waits up to this, us */
+
+/*
  * A receiver takes a session's FEC group size (OPT_PARITY_PRM of its SPMs)
  * at most once per PGM_FEC_K_HOLD_MS: a change sooner is refused
  * (fec_k_refused) and turns FEC off for the session until an SPM after the
@@ -316,6 +332,11 @@ struct pgm_receiver_stats {
 	/* Appended. */
 	__u64	fec_k_refused;		/* SPMs changing the FEC group size within
 					 * PGM_FEC_K_HOLD_MS of the last taken */
+	/* Appended: PGMCC (PGM_PGMCC). */
+	__u64	acks_sent;		/* ACKs sent: as the acker, or an election's answer */
+	__u64	acks_no_path;		/* ACKs due before an SPM gave a path NLA: not sent */
+	__u64	acks_no_credit;		/* ACKs due without NAK credit (the reflection
+					 * bound): not sent */
 };
 
 /*
