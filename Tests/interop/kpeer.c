@@ -6,7 +6,7 @@
  * (stream.h) to stdout; a summary to stderr.
  *
  *   kpeer send GROUP PORT IFADDR COUNT [--udp UPORT MPORT] [--zmq] [--linger S] [--rate B/S]
- *   kpeer recv GROUP PORT IFADDR COUNT [--udp UPORT MPORT] [--zmq] [--timeout S]
+ *   kpeer recv GROUP PORT IFADDR COUNT [--udp UPORT MPORT] [--zmq] [--timeout S] [--pgmcc]
  *   kpeer gen COUNT                      the records every peer must produce
  *
  * An IPv6 GROUP (and IFADDR, one of the interface's IPv6 addresses) makes
@@ -27,7 +27,7 @@
 
 #include "stream.h"
 
-static int udp, zmq, family = AF_INET, ifindex;
+static int udp, zmq, pgmcc, family = AF_INET, ifindex;
 static unsigned int uport, mport, linger_s = 3, timeout_s = 60, rate = 4000000;
 
 static void die(const char *what)
@@ -162,6 +162,8 @@ static int do_recv(struct sockaddr_storage *group, struct sockaddr_storage *ifa,
 	int fd = open_sock(), losses = 0;
 	time_t end = time(NULL) + timeout_s;
 
+	if (pgmcc && setsockopt(fd, SOL_PGM, PGM_PGMCC, &pgmcc, sizeof(pgmcc)))
+		die("PGM_PGMCC");
 	if (family == AF_INET6 ?
 	    bind(fd, (struct sockaddr *)group, sizeof(*g6)) ||
 	    setsockopt(fd, SOL_PGM, PGM_JOIN_GROUP, &join6, sizeof(join6)) :
@@ -198,6 +200,10 @@ static int do_recv(struct sockaddr_storage *group, struct sockaddr_storage *ifa,
 		"rdata %llu, malformed %llu\n", got, losses,
 		(unsigned long long)st.naks_sent, (unsigned long long)st.ncfs_received,
 		(unsigned long long)st.rdata_received, (unsigned long long)st.malformed);
+	if (pgmcc)
+		fprintf(stderr, "kpeer recv: pgmcc acks_sent %llu, acks_no_path %llu, acks_no_credit %llu\n",
+			(unsigned long long)st.acks_sent, (unsigned long long)st.acks_no_path,
+			(unsigned long long)st.acks_no_credit);
 	close(fd);
 	free(dec.buf);
 	return got == count ? 0 : 2;
@@ -250,12 +256,15 @@ int main(int argc, char **argv)
 	unsigned int count;
 	int i;
 
-	if (argc == 3 && !strcmp(argv[1], "gen")) {
+	if ((argc == 3 || argc == 4) && !strcmp(argv[1], "gen")) {
 		static unsigned char msg[STREAM_MAX];
 		unsigned int k, n = (unsigned int)strtoul(argv[2], NULL, 0);
+		size_t max = argc == 4 ? strtoul(argv[3], NULL, 0) : sizeof(msg);
 
+		if (!max || max > sizeof(msg))
+			max = sizeof(msg);
 		for (k = 0; k < n; k++)
-			stream_record(stdout, msg, stream_message(k, msg, sizeof(msg)));
+			stream_record(stdout, msg, stream_message(k, msg, max));
 		return 0;
 	}
 	if (argc == 2 && !strcmp(argv[1], "nsstats")) {
@@ -279,7 +288,7 @@ int main(int argc, char **argv)
 	}
 	if (argc < 6) {
 		fprintf(stderr, "usage: kpeer send|recv GROUP PORT IFADDR COUNT [--udp U M] [--zmq] "
-			"[--linger S] [--timeout S] [--rate B/S]\n       kpeer gen COUNT\n"
+			"[--linger S] [--timeout S] [--rate B/S] [--pgmcc]\n       kpeer gen COUNT [MAXLEN]\n"
 			"       kpeer nsstats\n");
 		return 2;
 	}
@@ -295,6 +304,8 @@ int main(int argc, char **argv)
 			mport = (unsigned int)atoi(argv[++i]);
 		} else if (!strcmp(argv[i], "--rate") && i + 1 < argc) {
 			rate = (unsigned int)strtoul(argv[++i], NULL, 0);
+		} else if (!strcmp(argv[i], "--pgmcc")) {
+			pgmcc = 1;
 		} else if (!strcmp(argv[i], "--zmq")) {
 			zmq = 1;
 		} else if (!strcmp(argv[i], "--linger") && i + 1 < argc) {

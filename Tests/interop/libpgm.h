@@ -42,6 +42,12 @@ struct libpgm_config {
 	 * says what libpgm 5.3 sends with it.
 	 */
 	struct { int n, k, proactive, ondemand; } fec;
+	/*
+	 * PGM_USE_PGMCC on a source (draft-ietf-rmt-bb-pgmcc-03), with the
+	 * values of OpenPGM's examples: ACK back-off 50 ms, ack_c 75,
+	 * ack_c_p 500.
+	 */
+	int pgmcc;
 };
 
 /*
@@ -93,6 +99,16 @@ static void libpgm_source_options(pgm_sock_t *sock, const struct libpgm_config *
 		if (!pgm_setsockopt(sock, IPPROTO_PGM, PGM_USE_FEC, &fi, sizeof(fi))) {
 			fprintf(stderr, "%s: PGM_USE_FEC n=%d k=%d refused\n", LIBPGM_PROG,
 				c->fec.n, c->fec.k);
+			exit(1);
+		}
+	}
+	if (c->pgmcc) {
+		const struct pgm_pgmccinfo_t cc = {
+			.ack_bo_ivl = pgm_msecs(50), .ack_c = 75, .ack_c_p = 500,
+		};
+
+		if (!pgm_setsockopt(sock, IPPROTO_PGM, PGM_USE_PGMCC, &cc, sizeof(cc))) {
+			fprintf(stderr, "%s: PGM_USE_PGMCC refused\n", LIBPGM_PROG);
 			exit(1);
 		}
 	}
@@ -226,28 +242,54 @@ static int libpgm_upstream(pgm_sock_t *sock)
  * protection fault); buffers we fill ourselves take the checksum without
  * the copy.  libpgm adds the headers and OPT_FRAGMENT.
  */
-static int libpgm_send_apdu(pgm_sock_t *sock, const unsigned char *p, size_t len)
+static int libpgm_send_apdu(pgm_sock_t *sock, const unsigned char *p, size_t len,
+			    sa_family_t pgmcc_family)
 {
-	struct pgm_sk_buff_t *skbs[PGM_MAX_FRAGMENTS];
-	unsigned int n = 0;
+	/*
+	 * An APDU libpgm took but could not send yet (rate limit, PGMCC's
+	 * window): it resumes it on the next call and ignores the vector
+	 * then, so the caller calls again with the same APDU and nothing is
+	 * allocated again.
+	 */
+	static struct pgm_sk_buff_t *skbs[PGM_MAX_FRAGMENTS];
+	static unsigned int n;
+	static bool pending;
 	size_t off = 0, sent = 0;
-	uint16_t head = (uint16_t)pgm_pkt_offset(len > FRAG_TSDU, 0);
+	int status;
+	/* Room for the headers libpgm writes in front: OPT_PGMCC_DATA's too. */
+	uint16_t head = (uint16_t)pgm_pkt_offset(len > FRAG_TSDU, pgmcc_family);
+
+	/*
+	 * libpgm 5.3's pgm_send_skbv() asserts on a fragmented APDU with
+	 * PGMCC (it expects the data right after OPT_FRAGMENT), and
+	 * pgm_send() crashes: opgm --pgmcc sends one TPDU an APDU.
+	 */
+	if (pgmcc_family && len > FRAG_TSDU) {
+		fprintf(stderr, LIBPGM_PROG ": libpgm 5.3 cannot fragment with PGMCC (%zu bytes)\n", len);
+		exit(1);
+	}
 
 	if (len > PGM_MAX_FRAGMENTS * FRAG_TSDU) {
 		fprintf(stderr, LIBPGM_PROG ": an APDU of %zu bytes is more than pgm_send_skbv() takes\n",
 			len);
 		exit(1);
 	}
-	do {
-		size_t c = len - off < FRAG_TSDU ? len - off : FRAG_TSDU;
-		struct pgm_sk_buff_t *skb = pgm_alloc_skb((uint16_t)(head + FRAG_TSDU));
+	if (!pending) {
+		n = 0;
+		do {
+			size_t c = len - off < FRAG_TSDU ? len - off : FRAG_TSDU;
+			struct pgm_sk_buff_t *skb = pgm_alloc_skb((uint16_t)(head + FRAG_TSDU));
 
-		pgm_skb_reserve(skb, head);
-		memcpy(pgm_skb_put(skb, (uint16_t)c), p + off, c);
-		skbs[n++] = skb;
-		off += c;
-	} while (off < len);
-	return pgm_send_skbv(sock, skbs, n, true, &sent);
+			pgm_skb_reserve(skb, head);
+			memcpy(pgm_skb_put(skb, (uint16_t)c), p + off, c);
+			skbs[n++] = skb;
+			off += c;
+		} while (off < len);
+	}
+	status = pgm_send_skbv(sock, skbs, n, true, &sent);
+	pending = status == PGM_IO_STATUS_RATE_LIMITED || status == PGM_IO_STATUS_WOULD_BLOCK ||
+		  status == PGM_IO_STATUS_TIMER_PENDING || status == PGM_IO_STATUS_CONGESTION;
+	return status;
 }
 
 #endif /* PGM_TESTS_LIBPGM_H */

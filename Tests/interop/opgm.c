@@ -7,13 +7,18 @@
  * repairs) only inside its calls, so both roles poll its descriptors and
  * call in until done.
  *
- *   opgm send GROUP PORT IFADDR COUNT [--udp PORT] [--linger S] [--fec N,K,P,O]
+ *   opgm send GROUP PORT IFADDR COUNT [--udp PORT] [--linger S] [--fec N,K,P,O] [--pgmcc]
+ *             [--max-len N]
  *   opgm recv GROUP PORT IFADDR COUNT [--udp PORT] [--timeout S]
  *
  * --udp sets OpenPGM's unicast and multicast encapsulation ports both to
  * PORT, as ZeroMQ's epgm:// and OpenPGM's own examples do.  --fec turns on
  * the source's FEC: groups of K in codewords of N, P proactive parity
- * packets a group, on-demand parity when O is 1.
+ * packets a group, on-demand parity when O is 1.  --pgmcc runs PGMCC
+ * congestion control at the source (PGM_USE_PGMCC); libpgm 5.3 cannot
+ * send a fragmented APDU with it (pgm_send_skbv() asserts, pgm_send()
+ * crashes), so such a case cuts the stream's messages with --max-len 1400
+ * (one TPDU each).
  */
 #include <errno.h>
 #include <poll.h>
@@ -50,6 +55,11 @@ static pgm_sock_t *open_sock(const char *group, int port, const char *ifaddr, bo
 	return libpgm_open(group, port, ifaddr, sender, &config);
 }
 
+/* PGM_USE_PGMCC: the family of OPT_PGMCC_DATA's NLA, else 0. */
+static sa_family_t pgmcc_family;
+/* --max-len: the stream's messages cut to this (stream.h). */
+static size_t max_len = STREAM_MAX;
+
 static int do_send(pgm_sock_t *sock, unsigned int count)
 {
 	static unsigned char msg[STREAM_MAX];
@@ -60,8 +70,8 @@ static int do_send(pgm_sock_t *sock, unsigned int count)
 	while (now() < t0 + 1)
 		libpgm_wait(sock, libpgm_upstream(sock), 20, POLLIN);
 	while (i < count) {
-		size_t len = stream_message(i, msg, sizeof(msg));
-		int status = libpgm_send_apdu(sock, msg, len);
+		size_t len = stream_message(i, msg, max_len);
+		int status = libpgm_send_apdu(sock, msg, len, pgmcc_family);
 
 		if (status == PGM_IO_STATUS_NORMAL) {
 			stream_record(stdout, msg, len);
@@ -69,8 +79,9 @@ static int do_send(pgm_sock_t *sock, unsigned int count)
 			libpgm_upstream(sock);
 			continue;
 		}
+		/* CONGESTION: PGMCC's window has no token; the acker's ACKs bring them. */
 		if (status != PGM_IO_STATUS_RATE_LIMITED && status != PGM_IO_STATUS_WOULD_BLOCK &&
-		    status != PGM_IO_STATUS_TIMER_PENDING) {
+		    status != PGM_IO_STATUS_TIMER_PENDING && status != PGM_IO_STATUS_CONGESTION) {
 			fprintf(stderr, "opgm send: pgm_send status %d\n", status);
 			return 1;
 		}
@@ -132,7 +143,7 @@ int main(int argc, char **argv)
 
 	if (argc < 6 || (strcmp(argv[1], "send") && strcmp(argv[1], "recv"))) {
 		fprintf(stderr, "usage: opgm send|recv GROUP PORT IFADDR COUNT [--udp PORT] "
-			"[--linger S] [--timeout S] [--fec N,K,P,O]\n");
+			"[--linger S] [--timeout S] [--fec N,K,P,O] [--pgmcc] [--max-len N]\n");
 		return 2;
 	}
 	sender = !strcmp(argv[1], "send");
@@ -148,6 +159,13 @@ int main(int argc, char **argv)
 			 sscanf(argv[++i], "%d,%d,%d,%d", &config.fec.n, &config.fec.k,
 				&config.fec.proactive, &config.fec.ondemand) == 4)
 			;
+		else if (!strcmp(argv[i], "--max-len") && i + 1 < argc && sender &&
+			 (max_len = strtoul(argv[++i], NULL, 0)) >= 1 && max_len <= STREAM_MAX)
+			;
+		else if (!strcmp(argv[i], "--pgmcc") && sender) {
+			config.pgmcc = 1;
+			pgmcc_family = strchr(argv[2], ':') ? AF_INET6 : AF_INET;
+		}
 		else {
 			fprintf(stderr, "opgm: unknown argument %s\n", argv[i]);
 			return 2;
