@@ -151,7 +151,7 @@ static pgm_sock_t *open_sock(const char *group, int port, const char *ifaddr, in
 static int send_one(pgm_sock_t *sock, const unsigned char *p, size_t len)
 {
 	for (;;) {
-		int status = libpgm_send_apdu(sock, p, len);
+		int status = libpgm_send_apdu(sock, p, len, 0);
 
 		if (status == PGM_IO_STATUS_NORMAL)
 			return 0;
