@@ -62,6 +62,11 @@ struct PGMRecv: ParsableCommand {
 
     @OptionGroup var parityNAKs: ParityNAKOptions
 
+    @Flag(help: ArgumentHelp(
+        "Take part in PGMCC congestion control (PGM_PGMCC): ACK as the acker when a source running PGMCC names this "
+            + "receiver, answer its elections, add feedback to NAKs."))
+    var pgmcc = false
+
     @Flag(help: "Print a progress line on standard error every second.")
     var progress = false
 
@@ -115,6 +120,7 @@ struct PGMRecv: ParsableCommand {
             options.udpEncapsulation = udp.encapsulation
             if let j = joinMax { options.joinMax = UInt32(j) }
             parityNAKs.apply(to: &options)
+            if pgmcc { options.pgmcc = true }
             receiver = try PGMReceiver(group: endpoint, interface: interface, options: options)
         } catch .system(.socketTypeNotSupported) {
             throw Failure(systemErrorMessage("socket(\(PGMSocket.Family(endpoint.address)), SOCK_RDM, IPPROTO_PGM)",

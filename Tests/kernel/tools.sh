@@ -96,7 +96,9 @@ fi
 # PGM_APDU_MAX: it was 64 KiB and cut them): delivered whole, the same
 # SHA-256.  The receiver names its interface (--interface veth-r), the
 # sender gives an OpenPGM network string (veth-s;GROUP), both in units.
-ip netns exec trcv "$bin/pgm-recv" --group 239.192.0.79 --port 7580 --interface veth-r \
+# The receiver takes part in PGMCC (--pgmcc): a source without it (no
+# OPT_PGMCC_DATA) gets no ACK, and the summary counts none.
+ip netns exec trcv "$bin/pgm-recv" --group 239.192.0.79 --port 7580 --interface veth-r --pgmcc \
 	--sessions 1 --timeout 40s --json >"$out/big.recv.json" 2>"$out/big.recv.err" &
 rpid=$!
 for _ in $(seq 300); do grep -q '"ready"' "$out/big.recv.json" 2>/dev/null && break; sleep 0.1; done
@@ -112,14 +114,17 @@ snd = json.load(open(sys.argv[1]))
 lines = [json.loads(l) for l in open(sys.argv[2]) if l.strip()]
 summ = [l for l in lines if l.get("event") == "summary"][-1]
 sess = summ["sessions"]
+st = summ.get("statistics", {})
 ok = (len(sess) == 1 and sess[0]["messages"] == 3 and sess[0]["bytes"] == 600000
-      and sess[0]["truncated"] == 0 and sess[0]["sha256"] == snd["sha256"])
+      and sess[0]["truncated"] == 0 and sess[0]["sha256"] == snd["sha256"]
+      and st.get("acks_sent") == 0 and st.get("acks_no_path") == 0)
+print(f"    --pgmcc, a source without PGMCC: acks_sent {st.get('acks_sent')}, acks_no_path {st.get('acks_no_path')}")
 print(f"    200 KB APDUs: {sess[0]['messages'] if sess else 0}/3, {sess[0]['bytes'] if sess else 0} bytes, "
       f"truncated {sess[0]['truncated'] if sess else '-'}, sha256 {'equal' if ok else 'DIFFERS'}")
 sys.exit(0 if ok else 1)
 PY
 if [ $? = 0 ] && [ $src = 0 ] && [ $rcv = 0 ]; then
-	ok "200 KB APDUs with pgm-recv's defaults, interface names and a network string: same SHA-256"
+	ok "200 KB APDUs with pgm-recv's defaults, interface names and a network string: same SHA-256 (--pgmcc: no ACK to a source without PGMCC)"
 else
 	notok "200 KB APDUs with pgm-recv's defaults (send exit $src, recv exit $rcv)"
 fi
