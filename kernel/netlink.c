@@ -486,7 +486,9 @@ static int pgm_nl_fill_peer(const struct pgm_peer_info *pi, void *arg)
 	      nla_put_u32(skb, PGM_A_PEER_FEC_ONDEMAND, pi->fec_ondemand))) ||
 	    nla_put_u64_64bit(skb, PGM_A_PEER_GROUPS_REBUILT, pi->groups_rebuilt, PGM_A_PEER_PAD) ||
 	    nla_put_u64_64bit(skb, PGM_A_PEER_PARITY_NAKS_SENT, pi->parity_naks_sent,
-			      PGM_A_PEER_PAD)) {
+			      PGM_A_PEER_PAD) ||
+	    (pi->cc_src && nla_put_u32(skb, PGM_A_PEER_PGMCC_LOSS_RATE, pi->cc_loss)) ||
+	    nla_put_u64_64bit(skb, PGM_A_PEER_ACKS_SENT, pi->acks_sent, PGM_A_PEER_PAD)) {
 		genlmsg_cancel(skb, hdr);
 		return -EMSGSIZE;
 	}

@@ -478,6 +478,9 @@ struct pgm_peer_info {
 	u32		fec_k;		/* 0: no FEC learnt */
 	bool		fec_proactive, fec_ondemand;
 	u64		losses, naks_sent, groups_rebuilt, parity_naks_sent;
+	bool		cc_src;		/* PGMCC: taking part, the source runs it */
+	u32		cc_loss;	/* then: the loss rate, 0 to 65535 */
+	u64		acks_sent;
 };
 
 /* An event for the netlink multicast group (netlink.c). */

@@ -194,8 +194,10 @@ static void cc_send_ack(struct pgm_receiver *rcv, struct pgm_peer *peer, u64 now
 	pgm_cc_feedback(peer, pgm_optw_add(&ow, PGM_OPT_PGMCC_FEEDBACK, flen), now);
 	pgm_optw_finish(&ow);
 	pgm_set_csum(skb);
-	if (!pgm_xmit_peer(rcv->sk, skb, &peer->nla, 0, peer->ifindex))
+	if (!pgm_xmit_peer(rcv->sk, skb, &peer->nla, 0, peer->ifindex)) {
 		rcv->st.acks_sent++;
+		peer->acks_sent++;
+	}
 }
 
 /**

@@ -1113,6 +1113,9 @@ int pgm_receiver_peers(struct pgm_receiver *rcv, unsigned long *skip,
 				.naks_sent = peer->naks_sent,
 				.groups_rebuilt = peer->groups_rebuilt,
 				.parity_naks_sent = peer->parity_naks_sent,
+				.cc_src = peer->cc.on && peer->cc.src,
+				.cc_loss = min_t(u32, peer->cc.loss, 0xffff),
+				.acks_sent = peer->acks_sent,
 			};
 
 			if (peer->fec) {

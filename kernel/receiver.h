@@ -143,6 +143,7 @@ struct pgm_peer {
 	u64			naks_sent;
 	u64			groups_rebuilt;
 	u64			parity_naks_sent;
+	u64			acks_sent;	/* PGMCC ACKs to its source */
 	struct pgm_peer_cc	cc;
 	u32			nchunks;
 	int			ifindex;	/* IPv6: where its first packet came in, the

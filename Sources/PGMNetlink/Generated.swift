@@ -902,6 +902,10 @@ public enum PGMPeerAttribute: UInt16, Sendable, CaseIterable, CustomStringConver
     case group6 = 21
     /// the path NLA (AFI 2) from SPMs of an IPv6 session, as nla; absent before the first SPM
     case nla6 = 22
+    /// PGMCC, a receiver with PGM_PGMCC - its loss rate for the session, 0 to 65535 as its feedback carries it; absent until the source's data carries OPT_PGMCC_DATA
+    case pgmccLossRate = 23
+    /// PGMCC ACKs sent to this session's source
+    case acksSent = 24
 
     /// The name in the spec.
     public var description: String {
@@ -928,6 +932,8 @@ public enum PGMPeerAttribute: UInt16, Sendable, CaseIterable, CustomStringConver
         case .source6: "source6"
         case .group6: "group6"
         case .nla6: "nla6"
+        case .pgmccLossRate: "pgmcc-loss-rate"
+        case .acksSent: "acks-sent"
         }
     }
 
@@ -956,6 +962,8 @@ public enum PGMPeerAttribute: UInt16, Sendable, CaseIterable, CustomStringConver
         case .source6: .binary
         case .group6: .binary
         case .nla6: .binary
+        case .pgmccLossRate: .u32
+        case .acksSent: .u64
         }
     }
 
@@ -984,6 +992,8 @@ public enum PGMPeerAttribute: UInt16, Sendable, CaseIterable, CustomStringConver
         case .source6: "IPv6 source address of the session's packets (a session of an IPv6 socket), as source"
         case .group6: "the session's IPv6 group, as group"
         case .nla6: "the path NLA (AFI 2) from SPMs of an IPv6 session, as nla; absent before the first SPM"
+        case .pgmccLossRate: "PGMCC, a receiver with PGM_PGMCC - its loss rate for the session, 0 to 65535 as its feedback carries it; absent until the source's data carries OPT_PGMCC_DATA"
+        case .acksSent: "PGMCC ACKs sent to this session's source"
         }
     }
 }

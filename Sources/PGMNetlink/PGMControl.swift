@@ -167,6 +167,12 @@ public struct PGMPeerInfo: Sendable, Equatable {
     public var fec: PeerFEC?
     /// Groups of this session rebuilt from parity, parity NAKs sent to its source.
     public var groupsRebuilt: UInt64, parityNAKsSent: UInt64
+    /// PGMCC (a receiver with `PGM_PGMCC`): the loss rate for the session,
+    /// 0 to 65535 as the feedback carries it; nil until the source's data
+    /// carries OPT_PGMCC_DATA (or without `PGM_PGMCC`).
+    public var pgmccLossRate: UInt32?
+    /// PGMCC ACKs sent to the session's source.
+    public var acksSent: UInt64
 
     /// What a session's source says of its FEC (RFC 3208 section 11.4).
     public struct PeerFEC: Sendable, Equatable {
@@ -207,6 +213,8 @@ public struct PGMPeerInfo: Sendable, Equatable {
         }
         groupsRebuilt = a.u64(A.groupsRebuilt.rawValue) ?? 0
         parityNAKsSent = a.u64(A.parityNaksSent.rawValue) ?? 0
+        pgmccLossRate = a.u32(A.pgmccLossRate.rawValue)
+        acksSent = a.u64(A.acksSent.rawValue) ?? 0
     }
 }
 

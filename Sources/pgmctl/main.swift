@@ -344,6 +344,19 @@ func fecText(_ f: PGMPeerInfo.PeerFEC, _ p: PGMPeerInfo) -> String {
     return "k=\(f.groupSize)\(offer.isEmpty ? "" : " " + offer), \(p.groupsRebuilt) rebuilt, \(p.parityNAKsSent) parity NAKs"
 }
 
+/// A session's PGMCC for the peers table: "pgmcc loss 0.76%, 40 ACKs"; nil
+/// when the receiver takes no part or the source does not run PGMCC.
+func pgmccText(_ p: PGMPeerInfo) -> String? {
+    guard let l = p.pgmccLossRate else { return nil }
+    return "pgmcc loss \(fixed(Double(l) * 100 / 65536, 2))%, \(p.acksSent) ACKs"
+}
+
+/// The peers table's last column: FEC and PGMCC, or "-".
+func peerExtras(_ p: PGMPeerInfo) -> String {
+    let parts = [p.fec.map { fecText($0, p) }, pgmccText(p)].compactMap { $0 }
+    return parts.isEmpty ? "-" : parts.joined(separator: "; ")
+}
+
 /// An address and port: "239.1.1.1:7500", "[ff15::1]:7500"; "*" for no address.
 func endpoint(_ addr: IPAddress?, _ port: UInt16?) -> String {
     switch (addr, port) {
@@ -504,6 +517,9 @@ func peerJSON(_ p: PGMPeerInfo) -> JSON {
               ("fec_ondemand", .bool(f.onDemand)), ("groups_rebuilt", .uint(p.groupsRebuilt)),
               ("parity_naks_sent", .uint(p.parityNAKsSent))]
     }
+    if let l = p.pgmccLossRate {
+        o += [("pgmcc_loss_rate", .uint(UInt64(l))), ("acks_sent", .uint(p.acksSent))]
+    }
     return .object(o)
 }
 
@@ -529,13 +545,14 @@ struct Peers: AsyncParsableCommand {
         let groupWidth = list.reduce(22) { max($0, endpoint($1.group, $1.port).count + 1) }
         print(["Inode".leftAligned(8), "TSI".leftAligned(28), "Source".leftAligned(sourceWidth), "Group".leftAligned(groupWidth),
                "Window".leftAligned(24), "NAKs".leftAligned(8), "Lost".leftAligned(8), "Idle".leftAligned(8), "End".leftAligned(8),
-               "FEC"].joined(separator: " "))
+               "FEC, PGMCC"].joined(separator: " "))
         for p in list {
             print([String(p.socketInode).leftAligned(8), p.tsi.description.leftAligned(28), p.source.description.leftAligned(sourceWidth),
                    endpoint(p.group, p.port).leftAligned(groupWidth),
                    "\(p.nextSequence)..\(p.leadSequence)/\(p.windowSize)".leftAligned(24),
                    String(p.naksSent).leftAligned(8), String(p.losses).leftAligned(8), "\(p.idleMilliseconds)ms".leftAligned(8),
-                   (p.end?.description ?? "-").leftAligned(8), p.fec.map { fecText($0, p) } ?? "-"].joined(separator: " "))
+                   (p.end?.description ?? "-").leftAligned(8),
+                   peerExtras(p)].joined(separator: " "))
         }
     }
 }

@@ -265,6 +265,48 @@ check(f"peer dump of a socket that is not a receiver: {msg}", err == -2 and msg 
       f"{err} {msg}")
 rcv.close()
 
+# PGMCC (draft-ietf-rmt-bb-pgmcc-03) in the peer dump: a receiver with
+# PGM_PGMCC (34) ACKs the three ODATA that name 127.0.0.1, its own address,
+# the acker; the session shows pgmcc-loss-rate 0 and acks-sent 3.  A session
+# whose data has no OPT_PGMCC_DATA shows no loss rate and acks-sent 0.
+A_PEER_PGMCC_LOSS_RATE, A_PEER_ACKS_SENT = 23, 24
+rcv = socket.socket(socket.AF_INET, socket.SOCK_RDM, 113)
+rcv.setsockopt(113, 34, 1)
+rcv.bind(("0.0.0.0", 7602))
+
+
+def send_pkt(ptype, opts, sport, body, payload=b""):
+    hdr = struct.pack("!HHBBH6sH", sport, 7602, ptype, opts, 0, gsi, len(payload))
+    pkt = bytearray(hdr + body + payload)
+    struct.pack_into("!H", pkt, 6, csum(bytes(pkt)))
+    raw.sendto(bytes(pkt), ("127.0.0.1", 0))
+
+
+lo = socket.inet_aton("127.0.0.1")
+for sport in (22000, 22001):
+    send_pkt(0x00, 0, sport, struct.pack("!IIIHH4s", 0, 10, 9, 1, 0, lo))  # SPM, NLA 127.0.0.1
+    for sqn in (10, 11, 12):
+        if sport == 22000:
+            opt = struct.pack("!BBHBBHIHH4s", 0x00, 4, 20, 0x92, 16, 0, 7, 1, 0, lo)
+            send_pkt(0x04, 0x01, sport, struct.pack("!II", sqn, 10) + opt, b"cc")
+        else:
+            send_pkt(0x04, 0, sport, struct.pack("!II", sqn, 10), b"cc")
+for _ in range(500):
+    rs = struct.unpack(RSTATS, rcv.getsockopt(113, 41, struct.calcsize(RSTATS)))
+    if rs[2] >= 6:  # odata_received
+        break
+    time.sleep(0.01)
+r, err, msg = nl.request(fam, CMD_PEER_GET, attr(A_PEER_SOCKET_INODE, u32(os.fstat(rcv.fileno()).st_ino)),
+                         flags=NLM_F_DUMP)
+byport = {struct.unpack("!H", a[A_PEER_TSI][6:8])[0]: a for a in r}
+cc, plain = byport.get(22000, {}), byport.get(22001, {})
+got = (cc.get(A_PEER_PGMCC_LOSS_RATE), cc.get(A_PEER_ACKS_SENT), plain.get(A_PEER_PGMCC_LOSS_RATE),
+       plain.get(A_PEER_ACKS_SENT))
+check("peer dump: PGMCC's loss rate and ACKs of a session whose data names us the acker; none without",
+      err == 0 and got[0] == u32(0) and got[1] == struct.pack("=Q", 3) and got[2] is None
+      and got[3] == struct.pack("=Q", 0), f"err {err} {msg} {got}")
+rcv.close()
+
 # Receivers' limits (pgm(7) LIMITS): with rx-sessions 2, a receiver keeps two
 # sessions and refuses, and counts, the third; rx-mem has a floor.
 A_RX_SESSIONS, A_RX_MEM = 63, 65
