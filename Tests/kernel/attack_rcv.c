@@ -252,8 +252,8 @@ static void spoofed_sessions_bounded(void)
 	CHECK_EQ(b.rx_sessions, 0);
 }
 
-/* Count NAKs (IP protocol 113, type 0x08) that reach @victim on @cap within @ms. */
-static int count_naks(int cap, uint32_t victim, int ms, size_t *bytes)
+/* Count packets of @type (IP protocol 113) that reach @victim on @cap within @ms. */
+static int count_type(int cap, uint8_t type, uint32_t victim, int ms, size_t *bytes)
 {
 	double end = now_s() + ms / 1000.0;
 	uint8_t b[2048];
@@ -270,13 +270,19 @@ static int count_naks(int cap, uint32_t victim, int ms, size_t *bytes)
 		len = recv(cap, b, sizeof(b), 0);
 		if (len < 20 + 16)
 			continue;
-		if (b[20 + 4] == 0x08 &&
+		if (b[20 + 4] == type &&
 		    ((uint32_t)b[16] << 24 | b[17] << 16 | b[18] << 8 | b[19]) == victim) {
 			n++;
 			*bytes += (size_t)len;
 		}
 	}
 	return n;
+}
+
+/* NAKs (type 0x08) sent to @victim within @ms, and their bytes. */
+static int count_naks(int cap, uint32_t victim, int ms, size_t *bytes)
+{
+	return count_type(cap, 0x08, victim, ms, bytes);
 }
 
 /*
@@ -342,26 +348,27 @@ static void cc_data_at(struct pkt *q, uint32_t g, uint16_t dport, uint32_t sqn, 
 /* PGMCC ACKs (type 0x0d) sent to @victim within @ms, and their bytes. */
 static int count_acks(int cap, uint32_t victim, int ms, size_t *bytes)
 {
-	double end = now_s() + ms / 1000.0;
-	uint8_t b[2048];
-	int n = 0;
+	return count_type(cap, 0x0d, victim, ms, bytes);
+}
 
-	*bytes = 0;
-	for (;;) {
-		int left = (int)((end - now_s()) * 1000);
-		struct pollfd pf = { .fd = cap, .events = POLLIN };
-		ssize_t len;
-
-		if (left <= 0 || poll(&pf, 1, left) != 1)
-			break;
-		len = recv(cap, b, sizeof(b), 0);
-		if (len >= 20 + 16 && b[20 + 4] == 0x0d &&
-		    ((uint32_t)b[16] << 24 | b[17] << 16 | b[18] << 8 | b[19]) == victim) {
-			n++;
-			*bytes += (size_t)len;
-		}
+/* Sends @n ODATA of session 0x31000 from @sqn, each naming @acker (OPT_PGMCC_DATA). */
+static void cc_data_run(uint32_t sqn, uint32_t n, uint32_t acker)
+{
+	for (uint32_t i = 0; i < n; i++, sqn++) {
+		cc_data_at(&p, 0x31000, 7610, sqn, 5000, acker, 1, 16, sqn);
+		send_on(raw, &p);
 	}
-	return n;
+}
+
+/* No ACK reaches @victim within @ms, and none is due at @fd beyond @due. */
+static void no_ack(int cap, int fd, uint32_t victim, int ms, uint64_t due)
+{
+	size_t bytes;
+	struct pgm_receiver_stats st;
+
+	CHECK_EQ(count_acks(cap, victim, ms, &bytes), 0);
+	st = rstats(fd);
+	CHECK_EQ(st.acks_sent + st.acks_no_credit, due);
 }
 
 /*
@@ -384,7 +391,6 @@ static void pgmcc_acks_bounded(void)
 	size_t bytes, in_bytes;
 	double t0, burst;
 	unsigned char buf[64];
-	uint32_t sqn;
 
 	/* Room to capture every ACK of a burst. */
 	CHECK_OK(setsockopt(cap, SOL_SOCKET, SO_RCVBUFFORCE, &rbuf, sizeof(rbuf)));
@@ -403,11 +409,8 @@ static void pgmcc_acks_bounded(void)
 	spm_at(&p, 0x31000, 7610, 1, 5000, 4999, victim, 0, 0);
 	send_on(raw, &p);
 	sent++;
-	for (sqn = 5000; sqn < 5200; sqn++) {
-		cc_data_at(&p, 0x31000, 7610, sqn, 5000, me, 1, 16, sqn);
-		send_on(raw, &p);
-		sent++;
-	}
+	cc_data_run(5000, 200, me);
+	sent += 200;
 	in_bytes = 200 * (p.len + 20);
 	acks = count_acks(cap, victim, 1500, &bytes);
 	settle(base, sent + (uint64_t)acks);
@@ -422,21 +425,12 @@ static void pgmcc_acks_bounded(void)
 	CHECK_EQ(st.acks_sent, acks);
 	due = st.acks_sent + st.acks_no_credit;
 	/* Duplicates take no slot: no ACK, nothing due. */
-	for (sqn = 5000; sqn < 5200; sqn++) {
-		cc_data_at(&p, 0x31000, 7610, sqn, 5000, me, 1, 16, sqn);
-		send_on(raw, &p);
-	}
-	acks = count_acks(cap, victim, 500, &bytes);
-	st = rstats(fd);
-	CHECK_EQ(acks, 0);
-	CHECK_EQ(st.acks_sent + st.acks_no_credit, due);
-	CHECK(st.duplicates >= 200);
+	cc_data_run(5000, 200, me);
+	no_ack(cap, fd, victim, 500, due);
+	CHECK(rstats(fd).duplicates >= 200);
 	/* An election burst: one answer per back-off. */
 	t0 = now_s();
-	for (sqn = 5200; sqn < 5400; sqn++) {
-		cc_data_at(&p, 0x31000, 7610, sqn, 5000, 0, 1, 16, sqn);
-		send_on(raw, &p);
-	}
+	cc_data_run(5200, 200, 0);
 	burst = now_s() - t0;
 	acks = count_acks(cap, victim, 500, &bytes);
 	st = rstats(fd);
@@ -451,11 +445,8 @@ static void pgmcc_acks_bounded(void)
 	send_on(raw, &p);
 	cc_data_at(&p, 0x31000, 7610, 5401, 5000, me, 1, 12, 1);	/* no room for the NLA */
 	send_on(raw, &p);
-	acks = count_acks(cap, victim, 300, &bytes);
-	st = rstats(fd);
-	CHECK_EQ(acks, 0);
-	CHECK_EQ(st.acks_sent + st.acks_no_credit, due);
-	CHECK(st.malformed >= 2);
+	no_ack(cap, fd, victim, 300, due);
+	CHECK(rstats(fd).malformed >= 2);
 	while (recv(fd, buf, sizeof(buf), MSG_DONTWAIT) > 0)
 		;
 	CHECK_EQ(rstats(fd).data_bytes_received, 402 * 8);

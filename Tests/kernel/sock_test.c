@@ -178,20 +178,31 @@ static void stats_short_read(void)
  * PGM_FEC_NAK (RFC 3208 section 11.5): an int bool, off by default (an
  * OpenPGM 5.3 source aborts on a parity NAK).
  */
-static void fec_nak_option(void)
+/*
+ * An int bool option @opt of a new socket @fd: 0 by default, set to 0 and
+ * read back, any non-zero reads back as 1, a short optlen is EINVAL.
+ */
+static void bool_option(int fd, int opt)
 {
-	int fd = pgm_socket(), v = -1, off = 0, on = 7;
+	int v = -1, off = 0, on = 7;
 	socklen_t len = sizeof(v);
 
-	CHECK_OK(getsockopt(fd, SOL_PGM, PGM_FEC_NAK, &v, &len));
+	CHECK_OK(getsockopt(fd, SOL_PGM, opt, &v, &len));
 	CHECK_EQ(v, 0);
-	CHECK_OK(setsockopt(fd, SOL_PGM, PGM_FEC_NAK, &off, sizeof(off)));
-	CHECK_OK(getsockopt(fd, SOL_PGM, PGM_FEC_NAK, &v, &len));
+	CHECK_OK(setsockopt(fd, SOL_PGM, opt, &off, sizeof(off)));
+	CHECK_OK(getsockopt(fd, SOL_PGM, opt, &v, &len));
 	CHECK_EQ(v, 0);
-	CHECK_OK(setsockopt(fd, SOL_PGM, PGM_FEC_NAK, &on, sizeof(on)));
-	CHECK_OK(getsockopt(fd, SOL_PGM, PGM_FEC_NAK, &v, &len));
+	CHECK_OK(setsockopt(fd, SOL_PGM, opt, &on, sizeof(on)));
+	CHECK_OK(getsockopt(fd, SOL_PGM, opt, &v, &len));
 	CHECK_EQ(v, 1);
-	CHECK_ERR(setsockopt(fd, SOL_PGM, PGM_FEC_NAK, &on, 2), EINVAL);
+	CHECK_ERR(setsockopt(fd, SOL_PGM, opt, &on, 2), EINVAL);
+}
+
+static void fec_nak_option(void)
+{
+	int fd = pgm_socket();
+
+	bool_option(fd, PGM_FEC_NAK);
 	close(fd);
 }
 
@@ -206,12 +217,7 @@ static void pgmcc_option(void)
 	struct sockaddr_in g = sin4("239.192.0.1", 7501);
 	socklen_t len = sizeof(v);
 
-	CHECK_OK(getsockopt(fd, SOL_PGM, PGM_PGMCC, &v, &len));
-	CHECK_EQ(v, 0);
-	CHECK_OK(setsockopt(fd, SOL_PGM, PGM_PGMCC, &on, sizeof(on)));
-	CHECK_OK(getsockopt(fd, SOL_PGM, PGM_PGMCC, &v, &len));
-	CHECK_EQ(v, 1);
-	CHECK_ERR(setsockopt(fd, SOL_PGM, PGM_PGMCC, &on, 2), EINVAL);
+	bool_option(fd, PGM_PGMCC);	/* ends set */
 	CHECK_ERR(connect(fd, (struct sockaddr *)&g, sizeof(g)), EOPNOTSUPP);
 	CHECK_OK(bind(fd, (struct sockaddr *)&g, sizeof(g)));
 	CHECK_ERR(setsockopt(fd, SOL_PGM, PGM_PGMCC, &off, sizeof(off)), EISCONN);
