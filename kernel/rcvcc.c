@@ -203,6 +203,7 @@ static void cc_send_ack(struct pgm_receiver *rcv, struct pgm_peer *peer, u64 now
 /**
  * pgm_cc_read - OPT_PGMCC_DATA of an ODATA or RDATA, before it is held
  * @rcv: the receiver, its lock held
+ * @peer: the session
  * @skb: the packet, at its PGM header
  * @info: what validation learnt of it
  * @opt: filled in: @opt->has is whether there is one to act on
@@ -210,7 +211,7 @@ static void cc_send_ack(struct pgm_receiver *rcv, struct pgm_peer *peer, u64 now
  * An option that does not hold an NLA of the socket's family is counted
  * malformed and ignored (the data is not).
  */
-void pgm_cc_read(struct pgm_receiver *rcv, const struct sk_buff *skb,
+void pgm_cc_read(struct pgm_receiver *rcv, const struct pgm_peer *peer, const struct sk_buff *skb,
 		 const struct pgm_wire_info *info, struct pgm_cc_opt *opt)
 	__must_hold(&rcv->lock)
 {
@@ -220,7 +221,7 @@ void pgm_cc_read(struct pgm_receiver *rcv, const struct sk_buff *skb,
 
 	lockdep_assert_held(&rcv->lock);
 	opt->has = false;
-	if (!READ_ONCE(pgm_sk(rcv->sk)->pgmcc) || !(info->opt_seen & (1U << PGM_OPT_PGMCC_DATA)))
+	if (!peer->cc.on || !(info->opt_seen & (1U << PGM_OPT_PGMCC_DATA)))
 		return;
 	pgm_for_each_opt(o, skb->data, info) {
 		if (pgm_opt_type(o) == PGM_OPT_PGMCC_DATA) {

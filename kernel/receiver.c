@@ -705,7 +705,7 @@ static void pgm_rx_data(struct pgm_receiver *rcv, struct pgm_peer *peer,
 		return;
 	}
 	/* PGMCC's option, read while the packet is still at its header. */
-	pgm_cc_read(rcv, skb, info, &cc);
+	pgm_cc_read(rcv, peer, skb, info, &cc);
 	if (!pgm_hold_data(rcv, peer, sqn, skbp, take, info->hdr_len + info->opt_len, &meta))
 		return;
 	pgm_cb(pgm_slot_find(peer, sqn)->skb)->frag_off = frag_off;

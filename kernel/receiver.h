@@ -309,7 +309,7 @@ void pgm_cc_advance(struct pgm_peer *peer, bool received)
 	__must_hold(&peer->rcv->lock);
 void pgm_cc_repaired(struct pgm_peer *peer, u32 sqn)
 	__must_hold(&peer->rcv->lock);
-void pgm_cc_read(struct pgm_receiver *rcv, const struct sk_buff *skb,
+void pgm_cc_read(struct pgm_receiver *rcv, const struct pgm_peer *peer, const struct sk_buff *skb,
 		 const struct pgm_wire_info *info, struct pgm_cc_opt *opt)
 	__must_hold(&rcv->lock);
 void pgm_cc_data(struct pgm_receiver *rcv, struct pgm_peer *peer, const struct pgm_cc_opt *opt)
