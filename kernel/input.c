@@ -171,7 +171,7 @@ static bool pgm_to_receivers(struct pgm_net *pn, struct sk_buff **skbp,
 	return true;
 }
 
-/* Hand a NAK or SPMR to the source of data-source port @port. */
+/* Hand a NAK, SPMR or ACK to the source of data-source port @port. */
 static bool pgm_to_source(struct pgm_net *pn, struct sk_buff *skb,
 			  const struct pgm_wire_info *info, u16 udp_port,
 			  sa_family_t family, int iif, __be16 port)
@@ -222,6 +222,7 @@ static bool pgm_dispatch(struct pgm_net *pn, struct sk_buff **skbp,
 		return pgm_to_receivers(pn, skbp, info, udp_port, family, iif, dport, &daddr);
 	case PGM_NAK:
 	case PGM_SPMR:
+	case PGM_ACK:
 		/* Upstream: the destination port is the data-source port. */
 		any = pgm_to_source(pn, skb, info, udp_port, family, iif, dport);
 		/* A multicast SPMR's source port is the data-destination port. */
@@ -230,7 +231,7 @@ static bool pgm_dispatch(struct pgm_net *pn, struct sk_buff **skbp,
 						sport, &daddr);
 		return any;
 	default:
-		return false;	/* POLL, POLR, NNAK, ACK: no socket takes them */
+		return false;	/* POLL, POLR, NNAK: no socket takes them */
 	}
 }
 

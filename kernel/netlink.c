@@ -240,7 +240,11 @@ static int pgm_nl_put_source_stats(struct sk_buff *skb, const struct pgm_source_
 	    PUT(PARITY_NAKS_RECEIVED, parity_naks_received) ||
 	    PUT(PARITY_NAKS_REFUSED, parity_naks_refused) ||
 	    PUT(PARITY_BY_ORIGINALS, parity_by_originals) ||
-	    PUT(RATE_WAIT_NS, rate_wait_ns)) {
+	    PUT(RATE_WAIT_NS, rate_wait_ns) ||
+	    PUT(ACKS_RECEIVED, acks_received) || PUT(ACKS_NO_FEEDBACK, acks_no_feedback) ||
+	    PUT(FEEDBACK_NAKS, feedback_naks) || PUT(FEEDBACK_FOREIGN, feedback_foreign) ||
+	    PUT(ACKER_CHANGES, acker_changes) || PUT(CONGESTION_EVENTS, congestion_events) ||
+	    PUT(CC_TIMEOUTS, cc_timeouts) || PUT(WINDOW_LIMITED, window_limited)) {
 		nla_nest_cancel(skb, nest);
 		return -EMSGSIZE;
 	}
@@ -327,6 +331,19 @@ static int pgm_nl_put_source_sock(struct sk_buff *skb, sa_family_t f, const u8 *
 	    nla_put_u64_64bit(skb, PGM_A_SOCKET_TXW_BYTES, si->held, PGM_A_SOCKET_PAD) ||
 	    nla_put_u32(skb, PGM_A_SOCKET_RATE_LIMIT, si->rate))
 		return -EMSGSIZE;
+	/* PGMCC: W is one packet at least when it runs, 0 without. */
+	if (si->st.cc_window) {
+		union pgm_addr acker = {};
+
+		memcpy(&acker, si->st.cc_acker, sizeof(si->st.cc_acker));
+		if ((memchr_inv(si->st.cc_acker, 0, sizeof(si->st.cc_acker)) &&
+		     pgm_nl_put_addr(skb, f, PGM_A_SOCKET_PGMCC_ACKER, PGM_A_SOCKET_PGMCC_ACKER6,
+				     &acker)) ||
+		    nla_put_u32(skb, PGM_A_SOCKET_PGMCC_WINDOW, si->st.cc_window) ||
+		    nla_put_u32(skb, PGM_A_SOCKET_PGMCC_RTT_US, si->st.cc_rtt_us) ||
+		    nla_put_u32(skb, PGM_A_SOCKET_PGMCC_LOSS_RATE, si->st.cc_loss))
+			return -EMSGSIZE;
+	}
 	return pgm_nl_put_source_stats(skb, &si->st);
 }
 
@@ -566,8 +583,9 @@ int pgm_nl_peer_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
 
 /*
  * The largest event message's payload: the attributes every event has
- * (with an IPv6 group, the larger family), a source address, and the
- * largest of the parts only some events have (rate-limited's u32 and u64).
+ * (with an IPv6 group, the larger family), a source address (or
+ * acker-change's acker), and the largest of the parts only some events
+ * have (rate-limited's u32 and u64; acker-change's two u32 are smaller).
  */
 static size_t pgm_nl_event_size(void)
 {
@@ -641,6 +659,13 @@ void pgm_nl_event(struct sock *sk, const struct pgm_nl_event *ev)
 		err = err || nla_put_u32(skb, PGM_A_EVENT_RATE_LIMIT, ev->rate_limit) ||
 		      nla_put_u64_64bit(skb, PGM_A_EVENT_RATE_LIMITED, ev->rate_limited,
 					PGM_A_EVENT_PAD);
+		break;
+	case PGM_CMD_ACKER_CHANGE_NTF:
+		if (ev->has_acker)
+			err = err || pgm_nl_put_addr(skb, f, PGM_A_EVENT_ACKER, PGM_A_EVENT_ACKER6,
+						     &ev->acker) ||
+			      nla_put_u32(skb, PGM_A_EVENT_RTT_US, ev->rtt_us) ||
+			      nla_put_u32(skb, PGM_A_EVENT_LOSS_RATE, ev->loss);
 		break;
 	}
 	/* The message is sized for the largest event: no room is a bug here. */

@@ -413,6 +413,15 @@ static inline unsigned int pgm_nla_get(sa_family_t family, const u8 *p, union pg
 	return sizeof(struct pgm_nla4);
 }
 
+/*
+ * Octets of OPT_PGMCC_DATA or OPT_PGMCC_FEEDBACK (PGMCC draft 2.1) with an
+ * NLA of @family: the option's 4-octet header, a timestamp, the NLA.
+ */
+static inline unsigned int pgm_cc_opt_len(sa_family_t family)
+{
+	return 8 + (family == AF_INET6 ? sizeof(struct pgm_nla6) : sizeof(struct pgm_nla4));
+}
+
 /* PGM bytes of a NAK or NCF with NLAs of @family naming @n sqns (pgm_build_nak). */
 static inline unsigned int pgm_nak_len(sa_family_t family, unsigned int n)
 {
@@ -492,6 +501,9 @@ struct pgm_nl_event {
 	__be16		port;
 	u32		first, count, last, reason, rate, threshold, rate_limit;
 	u64		rate_limited;
+	union pgm_addr	acker;		/* acker-change: the new acker, if has_acker */
+	bool		has_acker;
+	u32		rtt_us, loss;
 };
 
 /* netlink.c */
@@ -506,6 +518,9 @@ void pgm_source_params_changed(struct sock *sk);
 int pgm_source_sendmsg(struct sock *sk, struct msghdr *msg, size_t len);
 void pgm_source_stats(struct sock *sk, struct pgm_source_stats *st);
 bool pgm_source_info(struct pgm_source *src, struct pgm_source_info *si);
+
+/* srccc.c */
+bool pgm_cc_src_writable(struct sock *sk);
 
 /* repair.c */
 void pgm_source_rcv(struct sock *sk, struct sk_buff *skb,

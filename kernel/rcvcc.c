@@ -32,12 +32,6 @@
 #define PGM_CC_ONE		(1U << 16)	/* p = 1 in 16.16 */
 #define PGM_ACK_LEN		8		/* RX_MAX, ACK_BITMAP */
 
-/* Octets of OPT_PGMCC_DATA or _FEEDBACK with an NLA of @f: 8 + the NLA's. */
-static unsigned int cc_opt_len(sa_family_t f)
-{
-	return 8 + (f == AF_INET6 ? sizeof(struct pgm_nla6) : sizeof(struct pgm_nla4));
-}
-
 /**
  * pgm_cc_peer_init - a new session's PGMCC state
  * @rcv: the receiver, its lock held
@@ -157,7 +151,7 @@ unsigned int pgm_cc_feedback_len(const struct pgm_peer *peer)
 	lockdep_assert_held(&peer->rcv->lock);
 	if (!peer->cc.on || !peer->cc.src)
 		return 0;
-	return cc_opt_len(peer->rcv->sk->sk_family);
+	return pgm_cc_opt_len(peer->rcv->sk->sk_family);
 }
 
 /*
@@ -167,7 +161,7 @@ unsigned int pgm_cc_feedback_len(const struct pgm_peer *peer)
 static void cc_send_ack(struct pgm_receiver *rcv, struct pgm_peer *peer, u64 now)
 	__must_hold(&rcv->lock)
 {
-	unsigned int flen = cc_opt_len(rcv->sk->sk_family);
+	unsigned int flen = pgm_cc_opt_len(rcv->sk->sk_family);
 	struct pgm_optw ow;
 	struct sk_buff *skb;
 	u8 *p;
@@ -231,7 +225,7 @@ void pgm_cc_read(struct pgm_receiver *rcv, const struct pgm_peer *peer, const st
 	}
 	if (!v)
 		return;
-	if (v[1] < cc_opt_len(f) ||
+	if (v[1] < pgm_cc_opt_len(f) ||
 	    get_unaligned_be16(v + 8) != (f == AF_INET6 ? PGM_AFI_IP6 : PGM_AFI_IP)) {
 		rcv->st.malformed++;
 		return;

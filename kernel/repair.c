@@ -489,7 +489,7 @@ static void pgm_source_nak(struct pgm_source *src, struct sk_buff *skb,
 }
 
 /**
- * pgm_source_rcv - upstream packets (NAK, SPMR) for this session
+ * pgm_source_rcv - upstream packets (NAK, SPMR, ACK) for this session
  * @sk: the source socket
  * @skb: the packet at its PGM header
  * @info: what validation learnt of it
@@ -513,10 +513,20 @@ void pgm_source_rcv(struct sock *sk, struct sk_buff *skb,
 	pgm_linger_expire(src);
 	switch (info->type) {
 	case PGM_NAK:
-		if (info->hdr_len == pgm_nak_hlen(src->sk->sk_family))
+		if (info->hdr_len == pgm_nak_hlen(src->sk->sk_family)) {
+			/* PGMCC: its feedback first, so that RDATA names the acker it makes. */
+			pgm_cc_src_feedback(src, skb, info);
 			pgm_source_nak(src, skb, info);
-		else
+		} else {
 			src->st.malformed++;	/* the other family's NLAs: not ours */
+		}
+		break;
+	case PGM_ACK:
+		/* PGMCC (draft section 2.1.3); a source without it ignores them. */
+		if (src->cc.on) {
+			pgm_cc_src_feedback(src, skb, info);
+			pgm_source_arm(src);
+		}
 		break;
 	case PGM_SPMR:
 		/*

@@ -334,8 +334,8 @@ static bool pgm_sport_used(struct pgm_net *pn, const struct pgm_sock *self,
  * TSI is unique.
  *
  * Return: 0, -EISCONN, -EINVAL (a receiver, or @ifindex against the device
- * the socket is bound to), -EOPNOTSUPP (PGM_PGMCC set: no PGMCC source
- * yet), -EADDRNOTAVAIL, or what starting the source says.
+ * the socket is bound to), -EOPNOTSUPP (PGM_PGMCC with PGM_FEC),
+ * -EADDRNOTAVAIL, or what starting the source says.
  */
 int pgm_connect_addr(struct sock *sk, const union pgm_addr *daddr, __be16 dport, int ifindex)
 {
@@ -355,8 +355,8 @@ int pgm_connect_addr(struct sock *sk, const union pgm_addr *daddr, __be16 dport,
 		err = -EINVAL;
 		goto out;
 	}
-	/* PGM_PGMCC: a receiver's part only, so far (docs/pgmcc.md). */
-	if (ps->pgmcc) {
+	/* PGMCC's options have no room beside FEC's parity (docs/pgmcc.md). */
+	if (ps->pgmcc && ps->fec.k) {
 		err = -EOPNOTSUPP;
 		goto out;
 	}
@@ -561,10 +561,8 @@ static int pgm_set_flag(struct sock *sk, int optname, sockptr_t optval, unsigned
 			WRITE_ONCE(ps->udp, !!val);
 		break;
 	case PGM_PGMCC:
-		/* A receiver's sessions take it as they appear: fixed from bind(). */
-		if (ps->role == PGM_ROLE_SOURCE && val)
-			err = -EOPNOTSUPP;	/* no PGMCC source yet (docs/pgmcc.md) */
-		else if (ps->role != PGM_ROLE_NONE)
+		/* Fixed from bind() (a receiver's sessions) or connect() (a source's). */
+		if (ps->role != PGM_ROLE_NONE)
 			err = -EISCONN;
 		else
 			WRITE_ONCE(ps->pgmcc, !!val);
@@ -900,6 +898,10 @@ __poll_t pgm_poll(struct file *file, struct socket *sock, poll_table *wait)
 	mask = datagram_poll(file, sock, wait);
 	if (r && pgm_ring_readable(r))
 		mask |= EPOLLIN | EPOLLRDNORM;
+	/* A PGMCC source without a token: send() would block (srccc.c wakes us). */
+	if ((mask & EPOLLOUT) && READ_ONCE(pgm_sk(sk)->role) == PGM_ROLE_SOURCE &&
+	    !pgm_cc_src_writable(sk))
+		mask &= ~(EPOLLOUT | EPOLLWRNORM | EPOLLWRBAND);
 	return mask;
 }
 

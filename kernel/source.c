@@ -38,7 +38,10 @@
 
 #include "source.h"
 
-/* The most options an ODATA carries: OPT_LENGTH, FRAGMENT, SYN, JOIN. */
+/*
+ * The most options an ODATA carries: OPT_LENGTH, FRAGMENT, SYN, JOIN; and
+ * OPT_PGMCC_DATA with PGMCC (pgm_cc_src_optlen).
+ */
 #define PGM_ODATA_OPTS_MAX	(PGM_OPT_LENGTH_LEN + PGM_OPT_FRAGMENT_LEN + \
 				 PGM_OPT_FLAG_LEN + PGM_OPT_JOIN_LEN)
 
@@ -202,6 +205,8 @@ void pgm_source_arm(struct pgm_source *src)
 		when = t_linger;
 	if (pgm_fec_linger_next(src, &t_linger) && time_before(t_linger, when))
 		when = t_linger;
+	if (pgm_cc_src_next(src, &t_linger) && time_before(t_linger, when))
+		when = t_linger;
 	if (pgm_fec_pro_next(src, &cost)) {
 		unsigned long t = jiffies + pgm_token_delay(src, cost, false);
 
@@ -247,29 +252,18 @@ static void pgm_rdata_join(struct pgm_source *src, struct sk_buff *skb)
 {
 	struct pgm_hdr *ph = (struct pgm_hdr *)skb->data;
 	struct pgm_data *dh = pgm_body(ph);
-	u8 *o = (u8 *)(dh + 1), *end;
+	struct pgm_opt_join *oj = (void *)pgm_own_opt(skb, PGM_OPT_JOIN);
+	__be32 old;
 	u32 min;
 
 	lockdep_assert_held(&src->lock);
-	if (!(ph->options & PGM_OPT_PRESENT))
+	if (!oj)
 		return;
-	end = o + pgm_get_be16(o + 2);		/* OPT_LENGTH's total */
-	for (o += PGM_OPT_LENGTH_LEN; o < end; o += ((struct pgm_opt *)o)->len) {
-		struct pgm_opt *opt = (struct pgm_opt *)o;
-
-		if (pgm_opt_type(opt) == PGM_OPT_JOIN) {
-			struct pgm_opt_join *oj = (struct pgm_opt_join *)opt;
-			__be32 old = oj->sqn;
-
-			if (!pgm_join_offer(src, &min))
-				min = ntohl(dh->sqn);
-			oj->sqn = htonl(min);
-			pgm_csum_replace(ph, (__force __wsum)old, (__force __wsum)oj->sqn);
-			return;
-		}
-		if (opt->type & PGM_OPT_END || !opt->len)
-			return;
-	}
+	old = oj->sqn;
+	if (!pgm_join_offer(src, &min))
+		min = ntohl(dh->sqn);
+	oj->sqn = htonl(min);
+	pgm_csum_replace(ph, (__force __wsum)old, (__force __wsum)oj->sqn);
 }
 
 /**
@@ -320,6 +314,8 @@ int pgm_send_entry(struct pgm_source *src, struct sk_buff *orig, bool rdata)
 				 (__force __wsum)htonl(src->trail));
 		dh->trail = htonl(src->trail);
 		pgm_rdata_join(src, skb);
+		if (src->cc.on)
+			pgm_cc_src_rdata(src, skb);
 	}
 	len = skb->len;
 	pgm_charge(src, pgm_wire_len(src, len, rdata), rdata);
@@ -345,6 +341,7 @@ static void pgm_source_timer(struct timer_list *t)
 		goto out;
 	pgm_refill(src);
 	pgm_repair_pump(src);
+	pgm_cc_src_timer(src);
 	if (src->hb_ivl && time_after_eq(now, src->next_hb)) {
 		pgm_send_spm(src, false);
 		sent = true;
@@ -523,9 +520,10 @@ int pgm_source_start(struct sock *sk)
 		return -ENOMEM;
 	}
 	spin_lock_init(&src->lock);
+	src->sk = sk;
+	pgm_cc_src_start(src, ps->pgmcc);
 	INIT_LIST_HEAD(&src->rq);
 	INIT_LIST_HEAD(&src->lg);
-	src->sk = sk;
 	src->nla = nla;
 	src->group = group;
 	src->sport = inet->inet_sport;
@@ -694,15 +692,15 @@ static struct sk_buff *pgm_build_odata(struct pgm_source *src, struct msghdr *ms
 				       bool frag, bool syn, bool join, u32 join_min,
 				       int *err)
 {
+	unsigned int cclen = pgm_cc_src_optlen(src), optlen = 0;
 	struct pgm_opt_fragment *of;
 	struct pgm_opt_join *oj;
-	unsigned int optlen = 0;
 	struct pgm_optw ow;
 	struct sk_buff *skb;
 
-	if (frag || syn || join)
+	if (frag || syn || join || cclen)
 		optlen = PGM_OPT_LENGTH_LEN + (frag ? PGM_OPT_FRAGMENT_LEN : 0) +
-			 (syn ? PGM_OPT_FLAG_LEN : 0) + (join ? PGM_OPT_JOIN_LEN : 0);
+			 (syn ? PGM_OPT_FLAG_LEN : 0) + (join ? PGM_OPT_JOIN_LEN : 0) + cclen;
 	skb = pgm_alloc_pkt(PGM_DATA_HLEN + optlen + len, PGM_TXW_GFP);
 	if (!skb) {
 		*err = -ENOBUFS;
@@ -725,6 +723,9 @@ static struct sk_buff *pgm_build_odata(struct pgm_source *src, struct msghdr *ms
 			oj = (void *)pgm_optw_add(&ow, PGM_OPT_JOIN, PGM_OPT_JOIN_LEN);
 			oj->sqn = htonl(join_min);
 		}
+		/* PGMCC: its timestamp and acker are written when it leaves. */
+		if (cclen)
+			pgm_optw_add(&ow, PGM_OPT_PGMCC_DATA, cclen);
 		pgm_optw_finish(&ow);
 	}
 	/*
@@ -744,9 +745,11 @@ static struct sk_buff *pgm_build_odata(struct pgm_source *src, struct msghdr *ms
 
 /*
  * Wait until the bucket holds @need bytes, and those of the repair that
- * goes next (pgm_repair_reserve; at most one burst in all); the lock is
- * dropped while asleep.  Meanwhile repairs are held to their share of the
- * rate (pgm_repair_limited).
+ * goes next (pgm_repair_reserve; at most one burst in all), and with PGMCC
+ * until the window has a token; the lock is dropped while asleep.
+ * Meanwhile repairs are held to their share of the rate
+ * (pgm_repair_limited).  The sleep is on the socket's wait queue, where
+ * an ACK or the PGMCC timeout that brings a token wakes it.
  */
 static int pgm_wait_tokens(struct sock *sk, struct pgm_source *src, s64 need,
 			   bool nonblock)
@@ -758,68 +761,85 @@ static int pgm_wait_tokens(struct sock *sk, struct pgm_source *src, s64 need,
 
 	lockdep_assert_held(&src->lock);
 	for (;;) {
-		s64 want, missing;
+		bool rate_ok = true, cc_ok;
+		DEFINE_WAIT(wq);
+		s64 want;
 		ktime_t to;
-		u64 wait;
+		u64 wait = NSEC_PER_SEC;
 
 		pgm_refill(src);
-		if (!src->p.txw_max_rte)
+		if (src->p.txw_max_rte) {
+			/*
+			 * Repairs go before new data: those waiting for tokens
+			 * leave now if they can, not at the timer's next tick.
+			 */
+			pgm_repair_pump(src);
+			/*
+			 * Taken once: the reserve depends on odata_short, which
+			 * is set just below, and a second look could find it
+			 * smaller than the tokens already there.
+			 */
+			want = min_t(s64, need + pgm_repair_reserve(src) + pgm_fec_reserve(src),
+				     pgm_burst(src, src->p.txw_max_rte));
+			/* Proactive parity due goes before new data (section 11.4). */
+			rate_ok = src->tokens >= want && !src->pro_groups;
+			if (!rate_ok) {
+				/*
+				 * Asleep until the tokens are there, on a
+				 * high-resolution timer: a jiffy (4 ms at
+				 * HZ=250) is several packets' time at a modest
+				 * rate.  At most a second before looking again.
+				 */
+				wait = clamp_t(u64, div_u64((u64)(want - src->tokens) * NSEC_PER_SEC,
+							    src->p.txw_max_rte),
+					       10 * NSEC_PER_USEC, NSEC_PER_SEC);
+				src->odata_short = jiffies;
+			}
+		}
+		/* PGMCC: a token of the window; the timeout arms when there is none. */
+		cc_ok = pgm_cc_src_may_send(src);
+		if (rate_ok && cc_ok)
 			return 0;
-		/*
-		 * Repairs go before new data: those waiting for tokens leave
-		 * now if they can, not at the timer's next tick.
-		 */
-		pgm_repair_pump(src);
-		/*
-		 * Taken once: the reserve depends on odata_short, which is set
-		 * just below, and a second look could find it smaller than
-		 * the tokens already there.
-		 */
-		want = min_t(s64, need + pgm_repair_reserve(src) + pgm_fec_reserve(src),
-			     pgm_burst(src, src->p.txw_max_rte));
-		/* Proactive parity due goes before new data (section 11.4). */
-		if (src->tokens >= want && !src->pro_groups)
-			return 0;
-		src->odata_short = jiffies;
 		if (!timeo)
 			return -EAGAIN;
-		src->st.rate_limited++;
-		/* The limit is saturated: say so, at most once a second. */
-		if (time_after_eq(jiffies, src->rl_told + HZ)) {
-			struct pgm_nl_event ev = {
-				.rate_limit = src->p.txw_max_rte,
-				.rate_limited = src->st.rate_limited,
-			};
+		if (!rate_ok) {
+			src->st.rate_limited++;
+			/* The limit is saturated: say so, at most once a second. */
+			if (time_after_eq(jiffies, src->rl_told + HZ)) {
+				struct pgm_nl_event ev = {
+					.rate_limit = src->p.txw_max_rte,
+					.rate_limited = src->st.rate_limited,
+				};
 
-			src->rl_told = jiffies;
-			pgm_source_event(src, PGM_CMD_RATE_LIMITED_NTF, &ev);
+				src->rl_told = jiffies;
+				pgm_source_event(src, PGM_CMD_RATE_LIMITED_NTF, &ev);
+			}
 		}
-		/*
-		 * Asleep until the tokens are there, on a high-resolution
-		 * timer: a jiffy (4 ms at HZ=250) is several packets' time at
-		 * a modest rate, and sleeping whole ticks made every send()
-		 * that waited late by up to two of them.  Positive here; at
-		 * most a second before looking again, and never past
-		 * SO_SNDTIMEO's @end.
-		 */
-		missing = want - src->tokens;
-		wait = clamp_t(u64, div_u64((u64)missing * NSEC_PER_SEC, src->p.txw_max_rte),
-			       10 * NSEC_PER_USEC, NSEC_PER_SEC);
+		/* Never past SO_SNDTIMEO's @end. */
 		if (end != U64_MAX)
 			wait = min_t(u64, wait, end - min(end, ktime_get_ns()));
-		src->st.rate_wait_ns += wait;
-		src->odata_waiters++;
+		if (!rate_ok) {
+			src->st.rate_wait_ns += wait;
+			src->odata_waiters++;
+		}
 		spin_unlock_bh(&src->lock);
 		release_sock(sk);
 		to = ns_to_ktime(wait);
-		set_current_state(TASK_INTERRUPTIBLE);
-		schedule_hrtimeout_range(&to, wait >> 4, HRTIMER_MODE_REL);
+		prepare_to_wait(sk_sleep(sk), &wq, TASK_INTERRUPTIBLE);
+		/* A token that came meanwhile was announced before we queued. */
+		if (rate_ok && pgm_cc_src_writable(sk))
+			__set_current_state(TASK_RUNNING);
+		else
+			schedule_hrtimeout_range(&to, wait >> 4, HRTIMER_MODE_REL);
+		finish_wait(sk_sleep(sk), &wq);
 		if (end != U64_MAX && ktime_get_ns() >= end)
 			timeo = 0;
 		lock_sock(sk);
 		spin_lock_bh(&src->lock);
-		src->odata_waiters--;
-		src->odata_short = jiffies;
+		if (!rate_ok) {
+			src->odata_waiters--;
+			src->odata_short = jiffies;
+		}
 		if (signal_pending(current))
 			return sock_intr_errno(timeo);
 		if (src->dead)
@@ -846,6 +866,8 @@ static void pgm_txw_send(struct pgm_source *src, struct sk_buff *skb, unsigned i
 		of = (void *)(skb->data + PGM_DATA_HLEN + PGM_OPT_LENGTH_LEN);
 		of->first = htonl(sqn - i);
 	}
+	if (src->cc.on)
+		pgm_cc_src_write(src, pgm_own_opt(skb, PGM_OPT_PGMCC_DATA));
 	/* The headers are final: their sum and the payload's (pgm_build_odata). */
 	pgm_set_csum_payload(skb, skb->csum, ntohs(((struct pgm_hdr *)skb->data)->tsdu_len));
 	skb->csum = 0;
@@ -937,7 +959,7 @@ int pgm_source_sendmsg(struct sock *sk, struct msghdr *msg, size_t len)
 		return -EMSGSIZE;
 
 	max_frag = src->p.max_tpdu - pgm_net_hlen(sk) - pgm_encap_hlen(sk) -
-		   PGM_DATA_HLEN - PGM_ODATA_OPTS_MAX;
+		   PGM_DATA_HLEN - PGM_ODATA_OPTS_MAX - pgm_cc_src_optlen(src);
 	max_plain = max_frag + PGM_OPT_FRAGMENT_LEN;
 	/*
 	 * With FEC every TPDU leaves room for the largest parity packet of
@@ -981,6 +1003,7 @@ int pgm_source_sendmsg(struct sock *sk, struct msghdr *msg, size_t len)
 		goto free;
 	}
 	pgm_txw_advance(src, n, len, mem);
+	pgm_cc_src_sent(src, n);
 	for (i = 0; i < n; i++)
 		pgm_txw_send(src, fv[i], i, n);
 	src->syn_sent = true;
@@ -1005,6 +1028,7 @@ static void pgm_source_fill_stats(struct pgm_source *src, struct pgm_source_stat
 {
 	lockdep_assert_held(&src->lock);
 	*st = src->st;
+	pgm_cc_src_stats(src, st);
 	st->txw_trail = src->trail;
 	st->txw_lead = src->next_sqn - 1;
 	st->rdata_queued = src->rq_len;

@@ -36,6 +36,32 @@ struct pgm_fec_grp {
 	u8			owed;	/* parity owed when the linger ends */
 };
 
+/*
+ * PGMCC at the source (draft-ietf-rmt-bb-pgmcc-03 sections 2.2-2.7, 3;
+ * srccc.c), the model's SourcePGMCC.swift integer for integer.  W and T in
+ * 16.16 fixed point, packets.
+ */
+struct pgm_src_cc {
+	bool			on;		/* PGM_PGMCC, fixed at connect() */
+	bool			has_acker;	/* else the next data calls an election */
+	bool			has_rx;		/* rx_max and bitmap set by the acker's ACKs */
+	bool			suspended;	/* after a loss: no window change until
+						 * feedback passes suspend_until */
+	bool			has_srtt;
+	bool			blocked;	/* a send() found no token (window_limited) */
+	u8			retries;	/* timeouts in a row */
+	union pgm_addr		acker;
+	u64			acker_m2;	/* 1/T_acker^2 (section 2.4), from its feedback */
+	u32			acker_loss;	/* its newest loss rate, 0..65535 */
+	s64			window;		/* W */
+	s64			tokens;		/* T; below 0 after a fragmented APDU */
+	u32			rx_max;		/* RX_MAX and ACK_BITMAP as the acker's ACKs built them */
+	u32			bitmap;
+	u32			suspend_until;
+	s64			srtt, rttvar;	/* the acker's, us (RFC 6298's way) */
+	u64			deadline;	/* ktime ns of the timeout, 0: none */
+};
+
 struct pgm_source {
 	spinlock_t		lock;		/* everything below */
 	struct sock		*sk;
@@ -94,6 +120,7 @@ struct pgm_source {
 	__be32			pncf[PGM_NAK_SQNS_MAX];	/* parity requests the next parity NCF echoes */
 	u8			pncf_n;
 	void			*fscratch;	/* encoder's per-original scratch (srcfec.c) */
+	struct pgm_src_cc	cc;		/* PGMCC (srccc.c); cc.on false without it */
 };
 
 /*
@@ -128,6 +155,29 @@ static inline struct sk_buff *txw_skb(struct pgm_txw_cb *cb)
 static inline struct sk_buff **txw_at(const struct pgm_source *src, u32 sqn)
 {
 	return &src->txw[pgm_txw_slot(src->mask, sqn)];
+}
+
+/*
+ * The option of @type in one of our own data packets (OPT_LENGTH first,
+ * each option's length checked when built), or NULL.
+ */
+static inline u8 *pgm_own_opt(struct sk_buff *skb, u8 type)
+{
+	struct pgm_hdr *ph = (struct pgm_hdr *)skb->data;
+	u8 *o = (u8 *)pgm_body(ph) + sizeof(struct pgm_data), *end;
+
+	if (!(ph->options & PGM_OPT_PRESENT))
+		return NULL;
+	end = o + pgm_get_be16(o + 2);		/* OPT_LENGTH's total */
+	for (o += PGM_OPT_LENGTH_LEN; o < end; o += ((struct pgm_opt *)o)->len) {
+		struct pgm_opt *opt = (struct pgm_opt *)o;
+
+		if (pgm_opt_type(opt) == type)
+			return o;
+		if (opt->type & PGM_OPT_END || !opt->len)
+			return NULL;
+	}
+	return NULL;
 }
 
 /* The socket's session, under the socket lock. */
@@ -238,6 +288,27 @@ bool pgm_fec_linger_next(const struct pgm_source *src, unsigned long *when)
 	__must_hold(&src->lock);
 void pgm_fec_nak(struct pgm_source *src, struct sk_buff *skb,
 		 const struct pgm_wire_info *info)
+	__must_hold(&src->lock);
+
+/* srccc.c */
+void pgm_cc_src_start(struct pgm_source *src, bool on);
+unsigned int pgm_cc_src_optlen(const struct pgm_source *src);
+void pgm_cc_src_write(const struct pgm_source *src, u8 *o)
+	__must_hold(&src->lock);
+void pgm_cc_src_rdata(const struct pgm_source *src, struct sk_buff *skb)
+	__must_hold(&src->lock);
+bool pgm_cc_src_may_send(struct pgm_source *src)
+	__must_hold(&src->lock);
+void pgm_cc_src_sent(struct pgm_source *src, unsigned int n)
+	__must_hold(&src->lock);
+void pgm_cc_src_timer(struct pgm_source *src)
+	__must_hold(&src->lock);
+bool pgm_cc_src_next(const struct pgm_source *src, unsigned long *when)
+	__must_hold(&src->lock);
+void pgm_cc_src_feedback(struct pgm_source *src, const struct sk_buff *skb,
+			 const struct pgm_wire_info *info)
+	__must_hold(&src->lock);
+void pgm_cc_src_stats(const struct pgm_source *src, struct pgm_source_stats *st)
 	__must_hold(&src->lock);
 
 /* repair.c */

@@ -442,6 +442,22 @@ public enum PGMSourceStatsAttribute: UInt16, Sendable, CaseIterable, CustomStrin
     case parityByOriginals = 25
     /// how long sends were told to wait for the rate limit (the sum of the waits it set), ns
     case rateWaitNs = 26
+    /// PGMCC - ACKs with OPT_PGMCC_FEEDBACK, from any receiver
+    case acksReceived = 27
+    /// PGMCC - ACKs without OPT_PGMCC_FEEDBACK, ignored
+    case acksNoFeedback = 28
+    /// PGMCC - NAKs whose OPT_PGMCC_FEEDBACK was taken
+    case feedbackNaks = 29
+    /// PGMCC - feedback naming another receiver than the packet's IP source, ignored
+    case feedbackForeign = 30
+    /// PGMCC - ackers chosen (each election's first, each switch)
+    case ackerChanges = 31
+    /// PGMCC - losses the acker's ACKs showed, each halving the window
+    case congestionEvents = 32
+    /// PGMCC - no ACK within the timeout, the window back to one packet
+    case ccTimeouts = 33
+    /// PGMCC - sends that found no token (once per wait)
+    case windowLimited = 34
 
     /// The name in the spec.
     public var description: String {
@@ -472,6 +488,14 @@ public enum PGMSourceStatsAttribute: UInt16, Sendable, CaseIterable, CustomStrin
         case .parityNaksRefused: "parity-naks-refused"
         case .parityByOriginals: "parity-by-originals"
         case .rateWaitNs: "rate-wait-ns"
+        case .acksReceived: "acks-received"
+        case .acksNoFeedback: "acks-no-feedback"
+        case .feedbackNaks: "feedback-naks"
+        case .feedbackForeign: "feedback-foreign"
+        case .ackerChanges: "acker-changes"
+        case .congestionEvents: "congestion-events"
+        case .ccTimeouts: "cc-timeouts"
+        case .windowLimited: "window-limited"
         }
     }
 
@@ -504,6 +528,14 @@ public enum PGMSourceStatsAttribute: UInt16, Sendable, CaseIterable, CustomStrin
         case .parityNaksRefused: .u64
         case .parityByOriginals: .u64
         case .rateWaitNs: .u64
+        case .acksReceived: .u64
+        case .acksNoFeedback: .u64
+        case .feedbackNaks: .u64
+        case .feedbackForeign: .u64
+        case .ackerChanges: .u64
+        case .congestionEvents: .u64
+        case .ccTimeouts: .u64
+        case .windowLimited: .u64
         }
     }
 
@@ -536,6 +568,14 @@ public enum PGMSourceStatsAttribute: UInt16, Sendable, CaseIterable, CustomStrin
         case .parityNaksRefused: "parity NAKs refused (no on-demand parity, group not wholly in the window, past one NAK's 63 packets)"
         case .parityByOriginals: "parity requests answered with the group's originals, more asked than its n - k parity numbers had left"
         case .rateWaitNs: "how long sends were told to wait for the rate limit (the sum of the waits it set), ns"
+        case .acksReceived: "PGMCC - ACKs with OPT_PGMCC_FEEDBACK, from any receiver"
+        case .acksNoFeedback: "PGMCC - ACKs without OPT_PGMCC_FEEDBACK, ignored"
+        case .feedbackNaks: "PGMCC - NAKs whose OPT_PGMCC_FEEDBACK was taken"
+        case .feedbackForeign: "PGMCC - feedback naming another receiver than the packet's IP source, ignored"
+        case .ackerChanges: "PGMCC - ackers chosen (each election's first, each switch)"
+        case .congestionEvents: "PGMCC - losses the acker's ACKs showed, each halving the window"
+        case .ccTimeouts: "PGMCC - no ACK within the timeout, the window back to one packet"
+        case .windowLimited: "PGMCC - sends that found no token (once per wait)"
         }
     }
 }
@@ -752,6 +792,16 @@ public enum PGMSocketAttribute: UInt16, Sendable, CaseIterable, CustomStringConv
     case addr6 = 28
     /// an IPv6 socket's multicast group, as group (16 bytes, network order)
     case group6 = 29
+    /// PGMCC source (IPv4) - the acker; absent while none (an election is called)
+    case pgmccAcker = 30
+    /// PGMCC source (IPv6) - the acker, as pgmcc-acker
+    case pgmccAcker6 = 31
+    /// PGMCC source - the window W, in 1/65536 packets
+    case pgmccWindow = 32
+    /// PGMCC source - the acker's smoothed RTT, us; 0 before a sample
+    case pgmccRttUs = 33
+    /// PGMCC source - the acker's loss rate, 0 to 65535 as its feedback carries it
+    case pgmccLossRate = 34
 
     /// The name in the spec.
     public var description: String {
@@ -785,6 +835,11 @@ public enum PGMSocketAttribute: UInt16, Sendable, CaseIterable, CustomStringConv
         case .family: "family"
         case .addr6: "addr6"
         case .group6: "group6"
+        case .pgmccAcker: "pgmcc-acker"
+        case .pgmccAcker6: "pgmcc-acker6"
+        case .pgmccWindow: "pgmcc-window"
+        case .pgmccRttUs: "pgmcc-rtt-us"
+        case .pgmccLossRate: "pgmcc-loss-rate"
         }
     }
 
@@ -820,6 +875,11 @@ public enum PGMSocketAttribute: UInt16, Sendable, CaseIterable, CustomStringConv
         case .family: .u32
         case .addr6: .binary
         case .group6: .binary
+        case .pgmccAcker: .u32
+        case .pgmccAcker6: .binary
+        case .pgmccWindow: .u32
+        case .pgmccRttUs: .u32
+        case .pgmccLossRate: .u32
         }
     }
 
@@ -855,6 +915,11 @@ public enum PGMSocketAttribute: UInt16, Sendable, CaseIterable, CustomStringConv
         case .family: "the socket's address family: AF_INET (2) or AF_INET6 (10); it says which of addr and addr6, group and group6 the socket has"
         case .addr6: "an IPv6 socket's local address, as addr (16 bytes, network order)"
         case .group6: "an IPv6 socket's multicast group, as group (16 bytes, network order)"
+        case .pgmccAcker: "PGMCC source (IPv4) - the acker; absent while none (an election is called)"
+        case .pgmccAcker6: "PGMCC source (IPv6) - the acker, as pgmcc-acker"
+        case .pgmccWindow: "PGMCC source - the window W, in 1/65536 packets"
+        case .pgmccRttUs: "PGMCC source - the acker's smoothed RTT, us; 0 before a sample"
+        case .pgmccLossRate: "PGMCC source - the acker's loss rate, 0 to 65535 as its feedback carries it"
         }
     }
 }
@@ -1024,6 +1089,14 @@ public enum PGMEventAttribute: UInt16, Sendable, CaseIterable, CustomStringConve
     case source6 = 16
     /// an IPv6 socket's group, as group
     case group6 = 17
+    /// PGMCC - the new acker of an IPv4 source; absent when the term ended without one (acker-change)
+    case acker = 18
+    /// PGMCC - the new acker of an IPv6 source, as acker
+    case acker6 = 19
+    /// PGMCC - the RTT of the feedback that chose the acker, us (acker-change)
+    case rttUs = 20
+    /// PGMCC - the loss rate that feedback carried, 0 to 65535 (acker-change)
+    case lossRate = 21
 
     /// The name in the spec.
     public var description: String {
@@ -1045,6 +1118,10 @@ public enum PGMEventAttribute: UInt16, Sendable, CaseIterable, CustomStringConve
         case .rateLimited: "rate-limited"
         case .source6: "source6"
         case .group6: "group6"
+        case .acker: "acker"
+        case .acker6: "acker6"
+        case .rttUs: "rtt-us"
+        case .lossRate: "loss-rate"
         }
     }
 
@@ -1068,6 +1145,10 @@ public enum PGMEventAttribute: UInt16, Sendable, CaseIterable, CustomStringConve
         case .rateLimited: .u64
         case .source6: .binary
         case .group6: .binary
+        case .acker: .u32
+        case .acker6: .binary
+        case .rttUs: .u32
+        case .lossRate: .u32
         }
     }
 
@@ -1091,6 +1172,10 @@ public enum PGMEventAttribute: UInt16, Sendable, CaseIterable, CustomStringConve
         case .rateLimited: "sends that waited for the rate limit so far (rate-limited)"
         case .source6: "an IPv6 socket's session source, as source"
         case .group6: "an IPv6 socket's group, as group"
+        case .acker: "PGMCC - the new acker of an IPv4 source; absent when the term ended without one (acker-change)"
+        case .acker6: "PGMCC - the new acker of an IPv6 source, as acker"
+        case .rttUs: "PGMCC - the RTT of the feedback that chose the acker, us (acker-change)"
+        case .lossRate: "PGMCC - the loss rate that feedback carried, 0 to 65535 (acker-change)"
         }
     }
 }
@@ -1117,6 +1202,8 @@ public enum PGMCommand: UInt8, Sendable, CaseIterable, CustomStringConvertible {
     case nakStormNtf = 9
     /// A source's send waited for its rate limit (the limit is saturated); at most one event per session per second.
     case rateLimitedNtf = 10
+    /// A PGMCC source chose a new acker (an election's first feedback, or a receiver with a lower throughput), or ended its acker's term after PGM_PGMCC_TIMEOUTS timeouts in a row (no acker attribute).
+    case ackerChangeNtf = 11
 
     /// The name in the spec.
     public var description: String {
@@ -1131,6 +1218,7 @@ public enum PGMCommand: UInt8, Sendable, CaseIterable, CustomStringConvertible {
         case .lossNtf: "loss-ntf"
         case .nakStormNtf: "nak-storm-ntf"
         case .rateLimitedNtf: "rate-limited-ntf"
+        case .ackerChangeNtf: "acker-change-ntf"
         }
     }
 }

@@ -178,13 +178,30 @@ struct pgm_fec {
  * the acker, answers an election (data naming no acker) with one ACK after
  * a random wait under PGM_PGMCC_ELECTION_US, and adds OPT_PGMCC_FEEDBACK to
  * its NAKs to a source whose data carries OPT_PGMCC_DATA.  ACKs go where
- * NAKs go and spend the same credit.  Settable before bind() only
- * (-EISCONN after); a source cannot run PGMCC yet: -EOPNOTSUPP on a source,
- * and from connect() of a socket with it set.
+ * NAKs go and spend the same credit.
+ *
+ * A source with PGM_PGMCC on puts OPT_PGMCC_DATA on its ODATA and RDATA,
+ * elects as acker the receiver with the lowest throughput by the draft's
+ * equation (from ACK and NAK feedback whose receiver NLA is the packet's IP
+ * source), and clocks its ODATA by a token window that opens with the
+ * acker's ACKs (slow start up to PGM_PGMCC_SSTHRESH packets) and halves on
+ * a loss they show; without a token send() blocks, or fails with EAGAIN,
+ * and POLLOUT is clear.  PGM_TXW_MAX_RTE still caps the rate.  An APDU of
+ * several TPDUs leaves on one token and spends one per TPDU.  No ACK within
+ * the timeout (PGM_PGMCC_TIMEOUT_MS before an RTT sample, then SRTT + 4
+ * RTTVAR, at least PGM_PGMCC_TIMEOUT_MIN_MS) sets the window to one packet;
+ * PGM_PGMCC_TIMEOUTS in a row end the acker's term.  Not with PGM_FEC
+ * (-EOPNOTSUPP from connect()).
+ *
+ * Settable before bind() or connect() only (-EISCONN after).
  */
 #define PGM_PGMCC		34	/* int, bool, default 0 */
 #define PGM_PGMCC_LOSS_WEIGHT	500	/* c_p, in 1/65536 (the draft's experiments) */
 #define PGM_PGMCC_ELECTION_US	50000	/* an election's answer waits up to this, us */
+#define PGM_PGMCC_SSTHRESH	4	/* packets: slow start up to here */
+#define PGM_PGMCC_TIMEOUT_MS	3000	/* before any RTT sample */
+#define PGM_PGMCC_TIMEOUT_MIN_MS	200
+#define PGM_PGMCC_TIMEOUTS	2	/* in a row: a new election */
 
 /*
  * A receiver takes a session's FEC group size (OPT_PARITY_PRM of its SPMs)
@@ -293,6 +310,23 @@ struct pgm_source_stats {
 	/* Appended. */
 	__u64	rate_wait_ns;		/* how long sends were told to wait for the rate limit
 					 * (the sum of the waits it set), ns */
+	/* Appended: PGMCC (PGM_PGMCC); the counters are 0 without it. */
+	__u64	acks_received;		/* ACKs with OPT_PGMCC_FEEDBACK, from any receiver */
+	__u64	acks_no_feedback;	/* ACKs without it: ignored */
+	__u64	feedback_naks;		/* NAKs whose OPT_PGMCC_FEEDBACK was taken */
+	__u64	feedback_foreign;	/* feedback naming another receiver than the packet's
+					 * IP source: ignored */
+	__u64	acker_changes;		/* ackers chosen: each election's first, each switch */
+	__u64	congestion_events;	/* losses the acker's ACKs showed: each halved the window */
+	__u64	cc_timeouts;		/* no ACK within the timeout: window back to one packet */
+	__u64	window_limited;		/* sends that found no token (once per wait) */
+	__u32	cc_window;		/* W, in 1/65536 packets (0 without PGMCC) */
+	__s32	cc_tokens;		/* T, in 1/65536 packets (negative after an APDU of
+					 * several TPDUs) */
+	__u32	cc_rtt_us;		/* the acker's smoothed RTT, us; 0 before a sample */
+	__u32	cc_loss;		/* the acker's loss rate, 0..65535 of its feedback */
+	__u8	cc_acker[16];		/* the acker's address (IPv4: the first 4 octets), network
+					 * order; all zero: none (an election is called) */
 };
 
 /* Counters of one receiver socket, summed over its peers. */
