@@ -152,18 +152,19 @@ final class KernelBackend: ConformanceBackend {
     var now: Int64 { Self.realtime() - origin }
     var sourceTSI: TSI? { tsi }
 
-    /// pgm.ko's PGMCC is a receiver's so far (issue #21), with the draft's
-    /// constants (PGM_PGMCC_LOSS_WEIGHT, PGM_PGMCC_ELECTION_US): a scenario
-    /// that needs a PGMCC source, or other receiver settings, is not run
-    /// rather than failed.
+    /// pgm.ko's PGMCC has the draft's constants (PGM_PGMCC_LOSS_WEIGHT,
+    /// PGM_PGMCC_ELECTION_US, PGM_PGMCC_SSTHRESH): a scenario that sets
+    /// others is not run rather than failed.
     func unsupported(_ scenario: Scenario) -> String? {
         guard let cc = scenario.pgmcc else { return nil }
-        if scenario.role == .source { return "pgm.ko has no PGMCC source yet (docs/pgmcc.md)" }
         if let w = cc.lossWeight, w != UInt32(PGM_PGMCC_LOSS_WEIGHT) {
             return "pgm.ko's loss weight is PGM_PGMCC_LOSS_WEIGHT (\(PGM_PGMCC_LOSS_WEIGHT)), not settable"
         }
         if let e = cc.electionBackOff, e != Int64(PGM_PGMCC_ELECTION_US) {
             return "pgm.ko's election back-off is PGM_PGMCC_ELECTION_US (\(PGM_PGMCC_ELECTION_US) us), not settable"
+        }
+        if let t = cc.slowStartThreshold, t != UInt32(PGM_PGMCC_SSTHRESH) {
+            return "pgm.ko's slow-start threshold is PGM_PGMCC_SSTHRESH (\(PGM_PGMCC_SSTHRESH) packets), not settable"
         }
         return nil
     }
