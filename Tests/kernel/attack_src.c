@@ -20,6 +20,11 @@
  *                        them stays within 63 packets per NAK (pgm(7)'s
  *                        reflection multiple), refusals counted; a source
  *                        without on-demand parity sends nothing for them.
+ *  pgmcc_forged_acks     ACKs with forged PGMCC feedback at a 100 kB/s PGMCC
+ *                        source: feedback naming another host is not taken;
+ *                        an attacker that makes itself the acker and claims
+ *                        everything opens the window but never the rate
+ *                        limit, and its ACKs make the source send nothing.
  *  ring_memcg            PGM_RX_RING as uid 65534 in a memory cgroup of
  *                        64 MiB: rings past the limit fail with ENOMEM, and
  *                        the cgroup is charged for those that succeed.
@@ -123,13 +128,24 @@ struct session {
 struct seen_bytes {
 	uint64_t	odata, rdata, ncf, spm, other;	/* IP bytes */
 	uint64_t	rdata_pkts, ncf_pkts;
-	uint64_t	naks_sent;			/* NAK packets injected */
+	uint64_t	injected;			/* packets injected (NAKs or ACKs) */
 	uint64_t	drops;				/* packets the capture lost */
 };
 
 static uint64_t seen_total(const struct seen_bytes *b)
 {
 	return b->odata + b->rdata + b->ncf + b->spm + b->other;
+}
+
+/* Upstream: ports reversed, the source's GSI; then the checksum. */
+static void upstream(struct pkt *p, const struct session *s)
+{
+	p->b[0] = PORT >> 8;
+	p->b[1] = PORT & 0xff;
+	p->b[2] = s->sport >> 8;
+	p->b[3] = s->sport & 0xff;
+	memcpy(p->b + 8, s->gsi, 6);
+	finish(p);
 }
 
 /* A NAK for @sqn with @nlists OPT_NAK_LISTs of 62 sqns from @s's window. */
@@ -148,13 +164,46 @@ static void nak_lists(struct pkt *p, const struct session *s, uint32_t sqn, int 
 		for (int k = 0; k < 62; k++)
 			put32(p, s->first + rand_r(seed) % s->count);
 	}
-	/* Upstream: ports reversed, the source's GSI. */
-	p->b[0] = PORT >> 8;
-	p->b[1] = PORT & 0xff;
-	p->b[2] = s->sport >> 8;
-	p->b[3] = s->sport & 0xff;
-	memcpy(p->b + 8, s->gsi, 6);
-	finish(p);
+	upstream(p, s);
+}
+
+/*
+ * A PGMCC ACK (draft section 2.1.3) for RX_MAX @rx_max, every bit of the
+ * bitmap set, with OPT_PGMCC_FEEDBACK naming @who: timestamp 0, loss 0.
+ */
+static void pgmcc_ack(struct pkt *p, const struct session *s, uint32_t rx_max, const char *who)
+{
+	hdr(p, 0x0d, 0x01, 0);
+	put32(p, rx_max);
+	put32(p, 0xffffffff);
+	put8(p, 0x00); put8(p, 4); put16(p, 4 + 16);	/* OPT_LENGTH */
+	put8(p, 0x13 | 0x80); put8(p, 16); put16(p, 0);	/* OPT_PGMCC_FEEDBACK */
+	put32(p, 0);
+	put16(p, 1);
+	put16(p, 0);					/* loss rate */
+	put32(p, ntohl(inet_addr(who)));
+	upstream(p, s);
+}
+
+/* What the attacker injects: a NAK with @arg lists, or an ACK (forge_ack). */
+typedef void (*forge_fn)(struct pkt *p, const struct session *s, int arg, unsigned int *seed);
+
+static void forge_nak(struct pkt *p, const struct session *s, int nlists, unsigned int *seed)
+{
+	nak_lists(p, s, s->first + rand_r(seed) % s->count, nlists, seed);
+}
+
+/*
+ * ACKs that claim everything up to a RX_MAX 40 beyond the source's lead
+ * moves on: naming the attacker (@foreign 0), whose feedback is taken, or
+ * another host (1), whose is not.
+ */
+static void forge_ack(struct pkt *p, const struct session *s, int foreign, unsigned int *seed)
+{
+	static uint32_t k;
+
+	(void)seed;
+	pgmcc_ack(p, s, s->first + 40 * ++k, foreign ? "10.77.1.99" : ATK_ADDR);
 }
 
 /* Count one captured packet from the source, by PGM type. */
@@ -209,9 +258,10 @@ static void drain_capture(int cap, const struct session *s, double off, struct s
 
 /*
  * The attacker, in netns pgm_atk: capture what the source sends, and from
- * t0 on, for FLOOD_S, one NAK with @nlists lists every @gap_s seconds.
+ * t0 on, for FLOOD_S, one packet @forge makes of @arg every @gap_s seconds.
  */
-static int attacker(const struct session *s, int nlists, double gap_s, struct seen_bytes *b)
+static int attacker(const struct session *s, forge_fn forge, int arg, double gap_s,
+		    struct seen_bytes *b)
 {
 	int ns = open("/run/netns/" ATK_NETNS, O_RDONLY), cap, raw, one = 1, big = 64 * MIB;
 	struct sockaddr_ll ll = { .sll_family = AF_PACKET, .sll_protocol = htons(ETH_P_IP) };
@@ -241,9 +291,9 @@ static int attacker(const struct session *s, int nlists, double gap_s, struct se
 	while (now_s() < s->t0)
 		drain_capture(cap, s, off, b);
 	for (next = s->t0; now_s() < s->t0 + FLOOD_S; next += gap_s) {
-		nak_lists(&p, s, s->first + rand_r(&seed) % s->count, nlists, &seed);
+		forge(&p, s, arg, &seed);
 		if (sendto(raw, p.b, p.len, 0, (struct sockaddr *)&to, sizeof(to)) == (ssize_t)p.len)
-			b->naks_sent++;
+			b->injected++;
 		drain_capture(cap, s, off, b);
 		while (now_s() < next + gap_s) {
 			struct pollfd pf = { .fd = cap, .events = POLLIN };
@@ -268,7 +318,8 @@ static int attacker(const struct session *s, int nlists, double gap_s, struct se
 }
 
 /* Run the attacker in a child; its figures come back through a pipe. */
-static int run_attacker(const struct session *s, int nlists, double gap_s, pid_t *pid, int *rfd)
+static int run_attacker(const struct session *s, forge_fn forge, int arg, double gap_s,
+			pid_t *pid, int *rfd)
 {
 	int pfd[2];
 
@@ -279,7 +330,7 @@ static int run_attacker(const struct session *s, int nlists, double gap_s, pid_t
 		struct seen_bytes b = {};
 
 		close(pfd[0]);
-		if (attacker(s, nlists, gap_s, &b))
+		if (attacker(s, forge, arg, gap_s, &b))
 			_exit(1);
 		_exit(write(pfd[1], &b, sizeof(b)) == sizeof(b) ? 0 : 1);
 	}
@@ -297,8 +348,8 @@ static int attacker_result(pid_t pid, int rfd, struct seen_bytes *b)
 	return ok && WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -1;
 }
 
-/* A source connected to GROUP from SRC_ADDR, multicast loop off. */
-static int flood_source(struct session *s, uint32_t txw_sqns)
+/* A source connected to GROUP from SRC_ADDR, multicast loop off; PGMCC with @cc. */
+static int flood_source(struct session *s, uint32_t txw_sqns, int cc)
 {
 	struct sockaddr_in g = sin4(GROUP, PORT), a = sin4(SRC_ADDR, 0), local;
 	struct pgm_tsi tsi;
@@ -306,6 +357,7 @@ static int flood_source(struct session *s, uint32_t txw_sqns)
 	int fd = pgm_socket(), off = 0;
 
 	if (fd < 0 || set_u32(fd, PGM_TXW_SQNS, txw_sqns) || set_u32(fd, PGM_TXW_MAX_RTE, 0) ||
+	    setsockopt(fd, SOL_PGM, PGM_PGMCC, &cc, sizeof(cc)) ||
 	    setsockopt(fd, SOL_IP, IP_MULTICAST_LOOP, &off, sizeof(off)) ||
 	    bind(fd, (struct sockaddr *)&a, sizeof(a)) ||
 	    connect(fd, (struct sockaddr *)&g, sizeof(g)) ||
@@ -370,7 +422,7 @@ static void print_flood(const char *what, const struct seen_bytes *b, const stru
 	       (unsigned long long)seen_total(b), (unsigned long long)b->odata,
 	       (unsigned long long)b->rdata, (unsigned long long)b->rdata_pkts,
 	       (unsigned long long)b->ncf, (unsigned long long)b->ncf_pkts,
-	       (unsigned long long)b->spm, (unsigned long long)b->naks_sent,
+	       (unsigned long long)b->spm, (unsigned long long)b->injected,
 	       (unsigned long long)b->drops);
 	printf("    %s: source counters: naks_received %llu ignored %llu pending %llu lists_ignored %llu;"
 	       " rdata_sent %llu (%llu B) deferred %llu unsent %llu queued %llu; ncf_sent %llu dropped %llu;"
@@ -409,7 +461,7 @@ static void nak_flood_rate(void)
 	struct timeval tmo = { 3, 0 };	/* a stall shows as a 3 s send, not a hang */
 	pthread_t th;
 	pid_t pid;
-	int fd = flood_source(&s, PGM_DEFAULT_TXW_SQNS), rfd;
+	int fd = flood_source(&s, PGM_DEFAULT_TXW_SQNS, 0), rfd;
 
 	CHECK(fd >= 0);
 	if (fd < 0)
@@ -418,7 +470,7 @@ static void nak_flood_rate(void)
 	CHECK_OK(set_u32(fd, PGM_TXW_MAX_RTE, rate));
 	CHECK_OK(setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tmo, sizeof(tmo)));
 	s.t0 = now_s() + 1.0;	/* the attacker's capture is up by then */
-	CHECK_OK(run_attacker(&s, 16, 0.002, &pid, &rfd));
+	CHECK_OK(run_attacker(&s, forge_nak, 16, 0.002, &pid, &rfd));
 	w.fd = fd;
 	w.t0 = s.t0;
 	w.until = s.t0 + FLOOD_S;
@@ -439,18 +491,115 @@ static void nak_flood_rate(void)
 		       total_max, 100.0 * seen_total(&b) / (rate * FLOOD_S), repair_max, odata_min,
 		       stall_max, w.max_stall,
 		       (unsigned long long)w.sent, (unsigned long long)w.failed,
-		       b.naks_sent ? (double)st.naks_received / b.naks_sent : 0.0);
+		       b.injected ? (double)st.naks_received / b.injected : 0.0);
 		CHECK(b.rdata_pkts > 0);	/* the flood reached the source */
 		CHECK(seen_total(&b) <= total_max);
 		CHECK(b.rdata + b.ncf <= repair_max);
 		CHECK(b.odata >= odata_min);
 		CHECK(w.max_stall <= stall_max);
 		CHECK_EQ(w.failed, 0);
-		CHECK(st.naks_received <= 63 * b.naks_sent);
+		CHECK(st.naks_received <= 63 * b.injected);
 		/* Each NAK that arrived: 63 sqns counted, 15 lists ignored. */
 		CHECK(st.nak_lists_ignored > 0);
 		CHECK_EQ(st.nak_lists_ignored * 63, st.naks_received * 15);
 		CHECK(st.rdata_deferred > 0);
+	}
+	close(fd);
+}
+
+/*
+ * PGMCC (draft-ietf-rmt-bb-pgmcc-03; docs/pgmcc.md, "Hostile receivers"):
+ * a receiver may make itself the acker and open the window as wide as it
+ * likes, but never past the rate limit, and ACKs make the source send
+ * nothing of their own.  Feedback naming another host than the packet's
+ * IP source is not taken.  At a 100 kB/s PGMCC source (R, B as above):
+ *  - forged ACKs naming 10.77.1.99 from the attacker, 500/s for FLOOD_S,
+ *    while a blocking sender tries: all counted feedback_foreign, no
+ *    acker, no token from them: ODATA only on the first token and the one
+ *    each PGMCC timeout gives (W = T = 1, section 2.7);
+ *  - ACKs naming the attacker, each claiming 40 packets past the last,
+ *    while a blocking sender streams: one acker change, every ACK that
+ *    arrived counted, the total on the wire <= R * (T + S) + B, no RDATA
+ *    or NCF, and ODATA >= R / 4 * T (the window the acker opens is used).
+ */
+static void pgmcc_forged_acks(void)
+{
+	const uint32_t rate = 100000, burst = 4 * PGM_DEFAULT_MAX_TPDU;
+	struct timeval tmo = { 3, 0 };
+	struct session s = {};
+	struct seen_bytes b = {};
+	struct pgm_source_stats st;
+	struct sender w = {};
+	static char data[1000];
+	pthread_t th;
+	pid_t pid;
+	int fd = flood_source(&s, PGM_DEFAULT_TXW_SQNS, 1), rfd;
+
+	CHECK(fd >= 0);
+	if (fd < 0)
+		return;
+	CHECK_OK(set_u32(fd, PGM_TXW_MAX_RTE, rate));
+	CHECK_OK(setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tmo, sizeof(tmo)));
+	CHECK_EQ(send(fd, data, sizeof(data), MSG_DONTWAIT), (ssize_t)sizeof(data));
+	CHECK_OK(source_stats(fd, &st));
+	s.first = st.txw_lead;
+	s.count = 1;
+
+	s.t0 = now_s() + 1.0;
+	CHECK_OK(run_attacker(&s, forge_ack, 1, 0.002, &pid, &rfd));
+	w.fd = fd;
+	w.t0 = s.t0;
+	w.until = s.t0 + FLOOD_S;
+	pthread_create(&th, NULL, sender_main, &w);
+	pthread_join(th, NULL);
+	CHECK_OK(attacker_result(pid, rfd, &b));
+	CHECK_OK(source_stats(fd, &st));
+	printf("    foreign: %llu ACKs injected; feedback_foreign %llu, acks_received %llu,"
+	       " acker_changes %llu, odata_sent %llu, cc_timeouts %llu; on the wire ODATA %llu B,"
+	       " RDATA %llu B, NCF %llu B, other %llu B\n",
+	       (unsigned long long)b.injected, (unsigned long long)st.feedback_foreign,
+	       (unsigned long long)st.acks_received, (unsigned long long)st.acker_changes,
+	       (unsigned long long)st.odata_sent, (unsigned long long)st.cc_timeouts,
+	       (unsigned long long)b.odata, (unsigned long long)b.rdata,
+	       (unsigned long long)b.ncf, (unsigned long long)b.other);
+	CHECK(st.feedback_foreign > 0);
+	CHECK(st.feedback_foreign <= b.injected);
+	CHECK_EQ(st.acks_received, 0);
+	CHECK_EQ(st.acker_changes, 0);
+	/* The first ODATA's token, and one per timeout (W = T = 1): none from the ACKs. */
+	CHECK(st.odata_sent <= 1 + st.cc_timeouts);
+	CHECK_EQ(b.rdata + b.ncf + b.other, 0);
+
+	memset(&b, 0, sizeof(b));
+	memset(&w, 0, sizeof(w));
+	s.t0 = now_s() + 1.0;
+	CHECK_OK(run_attacker(&s, forge_ack, 0, 0.002, &pid, &rfd));
+	w.fd = fd;
+	w.t0 = s.t0;
+	w.until = s.t0 + FLOOD_S;
+	pthread_create(&th, NULL, sender_main, &w);
+	pthread_join(th, NULL);
+	CHECK_OK(attacker_result(pid, rfd, &b));
+	CHECK_OK(source_stats(fd, &st));
+	print_flood("PGMCC acker", &b, &st);
+	{
+		double total_max = rate * (FLOOD_S + SLACK_S) + burst;
+		double odata_min = rate / 4.0 * FLOOD_S;
+
+		printf("    PGMCC acker: acks_received %llu of %llu injected, acker_changes %llu,"
+		       " window %.1f packets; total <= %.0f B (used %.0f%% of rate x time),"
+		       " ODATA >= %.0f B; %llu sends, %llu failed\n",
+		       (unsigned long long)st.acks_received, (unsigned long long)b.injected,
+		       (unsigned long long)st.acker_changes, st.cc_window / 65536.0, total_max,
+		       100.0 * seen_total(&b) / (rate * FLOOD_S), odata_min,
+		       (unsigned long long)w.sent, (unsigned long long)w.failed);
+		CHECK(st.acks_received > 0);
+		CHECK(st.acks_received <= b.injected);
+		CHECK_EQ(st.acker_changes, 1);
+		CHECK(seen_total(&b) <= total_max);
+		CHECK_EQ(b.rdata + b.ncf, 0);
+		CHECK(b.odata >= odata_min);
+		CHECK_EQ(w.failed, 0);
 	}
 	close(fd);
 }
@@ -468,14 +617,14 @@ static void nak_flood_unlimited(void)
 	struct seen_bytes b = {};
 	struct pgm_source_stats st;
 	pid_t pid;
-	int fd = flood_source(&s, sqns), rfd;
+	int fd = flood_source(&s, sqns, 0), rfd;
 
 	CHECK(fd >= 0);
 	if (fd < 0)
 		return;
 	CHECK_OK(prefill(fd, &s, sqns));
 	s.t0 = now_s() + 1.0;
-	CHECK_OK(run_attacker(&s, 16, 0.002, &pid, &rfd));
+	CHECK_OK(run_attacker(&s, forge_nak, 16, 0.002, &pid, &rfd));
 	CHECK_OK(attacker_result(pid, rfd, &b));
 	CHECK_OK(source_stats(fd, &st));
 	print_flood("no rate limit", &b, &st);
@@ -486,7 +635,7 @@ static void nak_flood_unlimited(void)
 		       repair_max, sqns, PGM_DEFAULT_MAX_TPDU);
 		CHECK(b.rdata_pkts > 0);
 		CHECK(b.rdata + b.ncf <= repair_max);
-		CHECK(st.naks_received <= 63 * b.naks_sent);
+		CHECK(st.naks_received <= 63 * b.injected);
 	}
 	close(fd);
 }
@@ -960,6 +1109,7 @@ int main(void)
 	RUN(nak_flood_rate);
 	RUN(nak_flood_unlimited);
 	RUN(parity_nak_flood);
+	RUN(pgmcc_forged_acks);
 	RUN(ring_memcg);
 	RUN(txw_sndbuf_memcg);
 	system("ip netns del " ATK_NETNS);

@@ -211,14 +211,24 @@ static void fec_nak_option(void)
  * before bind() only; a receiver's part only so far, so a source refuses
  * it (-EOPNOTSUPP), and so does connect() of a socket with it set.
  */
+static int set_fec(int fd, unsigned int n, unsigned int k, unsigned int h, unsigned int flags);
+
+/*
+ * PGM_PGMCC (pgm(7) PGMCC): fixed from bind() or connect(); a source starts
+ * with W = T = 1 (draft section 2.2), so its first ODATA leaves and the
+ * second waits for the acker's ACK: EAGAIN without blocking, POLLOUT clear,
+ * window_limited counted once; not with PGM_FEC.
+ */
 static void pgmcc_option(void)
 {
 	int fd = pgm_socket(), v = -1, off = 0, on = 3;
 	struct sockaddr_in g = sin4("239.192.0.1", 7501);
-	socklen_t len = sizeof(v);
+	struct pgm_source_stats st;
+	socklen_t len = sizeof(v), sl = sizeof(st);
+	struct pollfd pfd;
+	static const __u8 none[16];
 
 	bool_option(fd, PGM_PGMCC);	/* ends set */
-	CHECK_ERR(connect(fd, (struct sockaddr *)&g, sizeof(g)), EOPNOTSUPP);
 	CHECK_OK(bind(fd, (struct sockaddr *)&g, sizeof(g)));
 	CHECK_ERR(setsockopt(fd, SOL_PGM, PGM_PGMCC, &off, sizeof(off)), EISCONN);
 	CHECK_OK(getsockopt(fd, SOL_PGM, PGM_PGMCC, &v, &len));
@@ -227,8 +237,39 @@ static void pgmcc_option(void)
 
 	fd = pgm_socket();
 	CHECK_OK(connect(fd, (struct sockaddr *)&g, sizeof(g)));
-	CHECK_ERR(setsockopt(fd, SOL_PGM, PGM_PGMCC, &on, sizeof(on)), EOPNOTSUPP);
+	CHECK_ERR(setsockopt(fd, SOL_PGM, PGM_PGMCC, &on, sizeof(on)), EISCONN);
+	CHECK_OK(getsockopt(fd, SOL_PGM, PGM_SOURCE_STATS, &st, &sl));
+	CHECK_EQ(st.cc_window, 0);	/* without PGMCC */
+	CHECK_OK(send(fd, "x", 1, MSG_DONTWAIT));
+	CHECK_OK(send(fd, "y", 1, MSG_DONTWAIT));
+	close(fd);
+
+	fd = pgm_socket();
+	CHECK_OK(setsockopt(fd, SOL_PGM, PGM_PGMCC, &on, sizeof(on)));
+	CHECK_OK(connect(fd, (struct sockaddr *)&g, sizeof(g)));
 	CHECK_ERR(setsockopt(fd, SOL_PGM, PGM_PGMCC, &off, sizeof(off)), EISCONN);
+	CHECK_OK(getsockopt(fd, SOL_PGM, PGM_SOURCE_STATS, &st, &sl));
+	CHECK_EQ(sl, sizeof(st));
+	CHECK_EQ(st.cc_window, 1 << 16);
+	CHECK_EQ(st.cc_tokens, 1 << 16);
+	CHECK(!memcmp(st.cc_acker, none, sizeof(none)));	/* an election */
+	pfd = (struct pollfd){ .fd = fd, .events = POLLOUT };
+	CHECK_EQ(poll(&pfd, 1, 0), 1);
+	CHECK_OK(send(fd, "x", 1, MSG_DONTWAIT));
+	CHECK_EQ(poll(&pfd, 1, 0), 0);
+	CHECK_ERR(send(fd, "y", 1, MSG_DONTWAIT), EAGAIN);
+	CHECK_ERR(send(fd, "y", 1, MSG_DONTWAIT), EAGAIN);
+	CHECK_OK(getsockopt(fd, SOL_PGM, PGM_SOURCE_STATS, &st, &sl));
+	CHECK_EQ(st.odata_sent, 1);
+	CHECK_EQ(st.cc_tokens, 0);
+	CHECK_EQ(st.window_limited, 1);
+	CHECK_EQ(st.acker_changes, 0);
+	close(fd);
+
+	fd = pgm_socket();
+	CHECK_OK(setsockopt(fd, SOL_PGM, PGM_PGMCC, &on, sizeof(on)));
+	CHECK_OK(set_fec(fd, 8, 4, 1, 0));
+	CHECK_ERR(connect(fd, (struct sockaddr *)&g, sizeof(g)), EOPNOTSUPP);
 	close(fd);
 }
 
