@@ -689,7 +689,7 @@ public final class Runner {
     func build(_ j: Injection) throws(Failure) -> ([UInt8], Bool)? {
         var ackerPeer: Int?
         if case .peer(let n)? = j.acker { ackerPeer = n }
-        for (name, n) in [("peer", j.peer), ("from", j.from), ("nla", j.nla), ("acker", ackerPeer)] {
+        for (name, n) in [("peer", j.peer), ("from", j.from), ("who", j.who), ("nla", j.nla), ("acker", ackerPeer)] {
             if let n, !(1...Network.peers).contains(n) {
                 throw Failure(message: "\(name)=\(n): peers are 1 to \(Network.peers)")
             }
@@ -771,7 +771,7 @@ public final class Runner {
             guard scenario.role == .source else { throw Failure(message: "feedback is a simulated receiver's, to an IUT source") }
             let ts = j.timestamp ?? echo(for: j.kind == .ACK ? abs(j.rxMax) : sqn)
             options.append(PGMOption(.pgmccFeedback(timestamp: ts, lossRate: j.lossRate ?? 0,
-                                                    receiver: .ipv4(network.peer(j.from ?? j.peer)))))
+                                                    receiver: .ipv4(network.peer(j.who ?? j.from ?? j.peer)))))
         }
         if j.syn { options.append(PGMOption(.syn)) }
         if j.fin { options.append(PGMOption(.fin)) }

@@ -345,6 +345,7 @@ public enum ScenarioParser {
             case "join": j.join = try num(value, f, fail)
             case "peer": j.peer = Int(try num(value, f, fail))
             case "from": j.from = Int(try num(value, f, fail))
+            case "who": j.who = Int(try num(value, f, fail))
             case "nla": j.nla = Int(try num(value, f, fail))
             case "to":
                 guard value == "group" || value == "unicast" else { throw fail("to=group or to=unicast") }

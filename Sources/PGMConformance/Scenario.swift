@@ -192,6 +192,9 @@ public struct Injection: Sendable {
     public var peer = 1
     /// Sent from simulated peer N's address instead of `peer`'s (same TSI).
     public var from: Int?
+    /// PGMCC feedback naming simulated peer N instead of the sender (`from`
+    /// or `peer`): a receiver that claims to be another.
+    public var who: Int?
     /// SPM: the path NLA is simulated peer N's address instead of `peer`'s.
     public var nla: Int?
     /// Multicast to the group instead of unicast (SPMR from another receiver).

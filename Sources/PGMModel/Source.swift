@@ -414,7 +414,7 @@ public struct Source: Sendable {
         refill(now)
         switch packet.body {
         case .nak(let nak):
-            if pgmcc != nil { onPGMCCFeedback(packet.options, ack: nil, now: now) }
+            if pgmcc != nil { onPGMCCFeedback(packet.options, ack: nil, sender: sender, now: now) }
             if packet.flags.contains(.parity) {
                 onParityNAK(nak, options: packet.options, now: now, out: &out)
             } else {
@@ -422,7 +422,7 @@ public struct Source: Sendable {
             }
         case .ack(let a):
             guard pgmcc != nil else { return }
-            onPGMCCFeedback(packet.options, ack: a, now: now)
+            onPGMCCFeedback(packet.options, ack: a, sender: sender, now: now)
         case .spmr:
             statistics.spmrsReceived += 1
             // "respond immediately ... rate limited to once per IHB_MIN per TSI".

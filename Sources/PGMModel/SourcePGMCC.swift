@@ -35,6 +35,9 @@ public struct PGMCCSourceStatistics: Hashable, Sendable, Codable {
     public var acksWithoutFeedback = 0
     /// NAKs whose OPT_PGMCC_FEEDBACK was taken.
     public var feedbackNAKs = 0
+    /// Feedback naming another receiver than the packet's sender: ignored,
+    /// so nobody makes another host the acker without spoofing its address.
+    public var feedbackForeign = 0
     /// Ackers chosen: the first of each election and every switch.
     public var ackerChanges = 0
     /// Losses the acker's ACKs showed: each halved the window.
@@ -200,12 +203,18 @@ extension Source {
     }
 
     /// OPT_PGMCC_FEEDBACK of an ACK or a NAK from receiver I (section 3, "on
-    /// ACK/NAK reception").
-    mutating func onPGMCCFeedback(_ options: PGMOptions, ack: PGMAck?, now: VirtualTime) {
+    /// ACK/NAK reception"), taken only when it names `sender`, the address
+    /// the packet came from.
+    mutating func onPGMCCFeedback(_ options: PGMOptions, ack: PGMAck?, sender: PGMNLA, now: VirtualTime) {
         guard var cc = pgmccState else { return }
         guard case .pgmccFeedback(let ts, let loss, let from)? = options.first(type: PGMOptionType.pgmccFeedback)?.kind
         else {
             if ack != nil { cc.statistics.acksWithoutFeedback += 1 }
+            pgmccState = cc
+            return
+        }
+        guard from == sender else {
+            cc.statistics.feedbackForeign += 1
             pgmccState = cc
             return
         }

@@ -158,8 +158,12 @@ struct SourceDriver {
         collect()
     }
 
-    mutating func receive(_ p: PGMPacket) {
-        source.receive(p, from: Fixture.receiverAddress, at: now, into: &out)
+    /// From `sender`; by default the receiver its PGMCC feedback names, if
+    /// any, as a receiver sends it.
+    mutating func receive(_ p: PGMPacket, from sender: PGMNLA? = nil) {
+        var who = Fixture.receiverAddress
+        if case .pgmccFeedback(_, _, let r)? = p.options.first(type: PGMOptionType.pgmccFeedback)?.kind { who = r }
+        source.receive(p, from: sender ?? who, at: now, into: &out)
         collect()
     }
 

@@ -284,6 +284,26 @@ struct PGMCCSourceTests {
         #expect(Self.acker(try #require(s.packets(.odata).last?.1)) == Self.r2)
     }
 
+    @Test("feedback naming another receiver than the packet's sender is counted and not taken: it neither elects nor opens the window")
+    func foreignFeedback() throws {
+        var s = try Self.source(20)
+        s.run(until: F.t(10))
+        // r2 sends ACKs and NAKs claiming to be r1.
+        s.receive(Self.ack(0, ts: 0), from: Self.r2)
+        s.receive(Self.nak(0, ts: 0, loss: 60_000, from: Self.r1), from: Self.r2)
+        var cc = try #require(s.source.pgmccState)
+        #expect(cc.statistics.feedbackForeign == 2)
+        #expect(cc.statistics.acksReceived == 0)
+        #expect(cc.statistics.feedbackNAKs == 0)
+        #expect(cc.acker == nil)
+        #expect(Self.odataSequences(s) == [0])
+        // r1 itself is elected.
+        s.receive(Self.ack(0, ts: 0))
+        cc = try #require(s.source.pgmccState)
+        #expect(cc.acker == Self.r1)
+        #expect(Self.odataSequences(s) == [0, 1, 2])
+    }
+
     @Test("§2.4 M^2 grows with the RTT squared and with the loss rate; 0 without loss")
     func equation() {
         let m = PGMCCSourceState.inverseThroughputSquared
