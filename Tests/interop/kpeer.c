@@ -5,7 +5,7 @@
  * ZeroMQ's framing inside the APDUs.  Writes the stream's records
  * (stream.h) to stdout; a summary to stderr.
  *
- *   kpeer send GROUP PORT IFADDR COUNT [--udp UPORT MPORT] [--zmq] [--linger S] [--rate B/S]
+ *   kpeer send GROUP PORT IFADDR COUNT [--udp UPORT MPORT] [--zmq] [--linger S] [--rate B/S] [--pgmcc]
  *   kpeer recv GROUP PORT IFADDR COUNT [--udp UPORT MPORT] [--zmq] [--timeout S] [--pgmcc]
  *   kpeer gen COUNT                      the records every peer must produce
  *
@@ -110,6 +110,7 @@ static int do_send(struct sockaddr_storage *group, struct sockaddr_storage *ifa,
 	    setsockopt(fd, SOL_IPV6, IPV6_MULTICAST_IF, &ifindex, sizeof(ifindex)))
 		die("IPV6_MULTICAST_IF");
 	if (setsockopt(fd, SOL_PGM, PGM_TXW_MAX_RTE, &rate, sizeof(rate)) ||
+	    (pgmcc && setsockopt(fd, SOL_PGM, PGM_PGMCC, &pgmcc, sizeof(pgmcc))) ||
 	    bind(fd, (struct sockaddr *)ifa, alen) ||
 	    connect(fd, (struct sockaddr *)group, alen))
 		die("setsockopt/bind/connect");
@@ -132,6 +133,14 @@ static int do_send(struct sockaddr_storage *group, struct sockaddr_storage *ifa,
 		die("PGM_SOURCE_STATS");
 	setsockopt(fd, SOL_SOCKET, SO_LINGER, &l, sizeof(l));
 	close(fd);
+	if (pgmcc)
+		fprintf(stderr, "kpeer send: pgmcc acks_received %llu, feedback_naks %llu, "
+			"acker_changes %llu, congestion_events %llu, cc_timeouts %llu, "
+			"window_limited %llu, window %.2f, rtt_us %u\n",
+			(unsigned long long)st.acks_received, (unsigned long long)st.feedback_naks,
+			(unsigned long long)st.acker_changes, (unsigned long long)st.congestion_events,
+			(unsigned long long)st.cc_timeouts, (unsigned long long)st.window_limited,
+			st.cc_window / 65536.0, st.cc_rtt_us);
 	fprintf(stderr, "kpeer send: %u messages, naks_received %llu, ncf_sent %llu, "
 		"rdata_sent %llu, malformed %llu\n", count,
 		(unsigned long long)st.naks_received, (unsigned long long)st.ncf_sent,

@@ -43,7 +43,7 @@ struct libpgm_config {
 	 */
 	struct { int n, k, proactive, ondemand; } fec;
 	/*
-	 * PGM_USE_PGMCC on a source (draft-ietf-rmt-bb-pgmcc-03), with the
+	 * PGM_USE_PGMCC (draft-ietf-rmt-bb-pgmcc-03), source or receiver, with the
 	 * values of OpenPGM's examples: ACK back-off 50 ms, ack_c 75,
 	 * ack_c_p 500.
 	 */
@@ -77,6 +77,19 @@ static void libpgm_set_int(pgm_sock_t *sock, int level, int opt, int value)
 	pgm_setsockopt(sock, level, opt, &value, sizeof(value));
 }
 
+/* PGM_USE_PGMCC with the values of OpenPGM's examples (struct libpgm_config). */
+static void libpgm_use_pgmcc(pgm_sock_t *sock)
+{
+	const struct pgm_pgmccinfo_t cc = {
+		.ack_bo_ivl = pgm_msecs(50), .ack_c = 75, .ack_c_p = 500,
+	};
+
+	if (!pgm_setsockopt(sock, IPPROTO_PGM, PGM_USE_PGMCC, &cc, sizeof(cc))) {
+		fprintf(stderr, "%s: PGM_USE_PGMCC refused\n", LIBPGM_PROG);
+		exit(1);
+	}
+}
+
 static void libpgm_source_options(pgm_sock_t *sock, const struct libpgm_config *c)
 {
 	const int hb[] = { pgm_msecs(50), pgm_msecs(100), pgm_msecs(200), pgm_msecs(400),
@@ -102,21 +115,15 @@ static void libpgm_source_options(pgm_sock_t *sock, const struct libpgm_config *
 			exit(1);
 		}
 	}
-	if (c->pgmcc) {
-		const struct pgm_pgmccinfo_t cc = {
-			.ack_bo_ivl = pgm_msecs(50), .ack_c = 75, .ack_c_p = 500,
-		};
-
-		if (!pgm_setsockopt(sock, IPPROTO_PGM, PGM_USE_PGMCC, &cc, sizeof(cc))) {
-			fprintf(stderr, "%s: PGM_USE_PGMCC refused\n", LIBPGM_PROG);
-			exit(1);
-		}
-	}
+	if (c->pgmcc)
+		libpgm_use_pgmcc(sock);
 }
 
-/* NAK timers as OpenPGM's examples set them, with 50 retries. */
+/* NAK timers as OpenPGM's examples set them, with 50 retries; PGMCC's part. */
 static void libpgm_receiver_options(pgm_sock_t *sock, const struct libpgm_config *c)
 {
+	if (c->pgmcc)
+		libpgm_use_pgmcc(sock);
 	libpgm_set_int(sock, IPPROTO_PGM, PGM_RECV_ONLY, 1);
 	if (c->rcvbuf > 0)
 		libpgm_set_int(sock, SOL_SOCKET, SO_RCVBUF, c->rcvbuf);

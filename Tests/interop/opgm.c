@@ -9,7 +9,7 @@
  *
  *   opgm send GROUP PORT IFADDR COUNT [--udp PORT] [--linger S] [--fec N,K,P,O] [--pgmcc]
  *             [--max-len N]
- *   opgm recv GROUP PORT IFADDR COUNT [--udp PORT] [--timeout S]
+ *   opgm recv GROUP PORT IFADDR COUNT [--udp PORT] [--timeout S] [--pgmcc]
  *
  * --udp sets OpenPGM's unicast and multicast encapsulation ports both to
  * PORT, as ZeroMQ's epgm:// and OpenPGM's own examples do.  --fec turns on
@@ -18,7 +18,8 @@
  * congestion control at the source (PGM_USE_PGMCC); libpgm 5.3 cannot
  * send a fragmented APDU with it (pgm_send_skbv() asserts, pgm_send()
  * crashes), so such a case cuts the stream's messages with --max-len 1400
- * (one TPDU each).
+ * (one TPDU each).  A receiver with --pgmcc answers a PGMCC source's
+ * elections and ACKs as its acker.
  */
 #include <errno.h>
 #include <poll.h>
@@ -162,9 +163,10 @@ int main(int argc, char **argv)
 		else if (!strcmp(argv[i], "--max-len") && i + 1 < argc && sender &&
 			 (max_len = strtoul(argv[++i], NULL, 0)) >= 1 && max_len <= STREAM_MAX)
 			;
-		else if (!strcmp(argv[i], "--pgmcc") && sender) {
+		else if (!strcmp(argv[i], "--pgmcc")) {
 			config.pgmcc = 1;
-			pgmcc_family = strchr(argv[2], ':') ? AF_INET6 : AF_INET;
+			if (sender)
+				pgmcc_family = strchr(argv[2], ':') ? AF_INET6 : AF_INET;
 		}
 		else {
 			fprintf(stderr, "opgm: unknown argument %s\n", argv[i]);
