@@ -251,10 +251,11 @@ if [ $debug = 0 ]; then
 	fi
 	run_counted sysctl-vm "$top/Tests/kernel/sysctl.sh" "$swiftbin"
 	# The older kernel runs a representative share of the interop matrix:
-	# OpenPGM both ways, natively and in UDP, each family once, and ZeroMQ;
+	# OpenPGM both ways, natively and in UDP, each family once, ZeroMQ and
+	# PGMCC between two kernels;
 	# 6.12 runs it whole.
 	if [ $suite = older ]; then
-		PGM_INTEROP_CASES=${PGM_INTEROP_CASES:-'^(kernel-to-openpgm-native|openpgm-to-kernel-udp|openpgm-to-kernel-native6|kernel-to-openpgm-udp6|zmq-pub-to-kernel)$'} \
+		PGM_INTEROP_CASES=${PGM_INTEROP_CASES:-'^(kernel-to-openpgm-native|openpgm-to-kernel-udp|openpgm-to-kernel-native6|kernel-to-openpgm-udp6|zmq-pub-to-kernel|kernel-pgmcc-to-kernel)$'} \
 			run_counted interop "$top/Tests/interop/run.sh" "$top/build/interop"
 	else
 		run_counted interop "$top/Tests/interop/run.sh" "$top/build/interop"
