@@ -383,8 +383,13 @@ static void cc_window(struct pgm_source *src, u32 rx_max, u32 bitmap)
 	}
 	/* A packet not acknowledged, followed by three that are: lost. */
 	if (cc_loss_shown(cc->bitmap)) {
+		/*
+		 * T - W/2 as the draft has it: below zero when more packets
+		 * are in flight than the new window holds, so that the ACKs
+		 * to come repay it before anything leaves.
+		 */
 		src->st.congestion_events++;
-		cc->tokens = max_t(s64, 0, cc->tokens - cc->window / 2);
+		cc->tokens -= cc->window / 2;
 		cc->window = max(CC_ONE, cc->window / 2);
 		cc->tokens = min(cc->tokens, cc->window);
 		cc->suspended = true;

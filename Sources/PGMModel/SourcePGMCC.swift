@@ -299,7 +299,7 @@ extension Source {
             do {
                 cc.statistics.congestionEvents += 1
                 let half = max(one, cc.window / 2)
-                cc.tokens = max(0, cc.tokens - cc.window / 2)
+                cc.tokens -= cc.window / 2
                 cc.window = half
                 cc.tokens = min(cc.tokens, cc.window)
                 cc.suspendedUntil = lead

@@ -250,6 +250,11 @@ struct PGMCCSourceTests {
         let cc = try #require(s.source.pgmccState)
         #expect(cc.statistics.congestionEvents == 1)
         #expect(cc.window == w / 2)
+        // T - W/2 as the draft has it, below zero when the packets in
+        // flight are more than the new window: the ACKs to come repay it
+        // before anything leaves (not floored at 0, which would leave the
+        // packets in flight, and so the rate, as they were).
+        #expect(cc.tokens < 0)
         // ACKs up to the lead at the loss change tokens, not the window.
         s.run(until: s.now + Int64(1000))
         s.receive(Self.ack(rx + 5, ts: 10))
