@@ -26,6 +26,10 @@ public struct SourceOptions: Sendable, Hashable {
     public var udpEncapsulation: UDPEncapsulation?
     /// FEC (`PGM_FEC`); nil: none, the default.
     public var fec: FECSettings?
+    /// Run PGMCC congestion control (`PGM_PGMCC`): the acker's ACKs clock
+    /// the sends, within the rate limit (``PGMSocket/setPGMCC(_:)``). Off
+    /// when nil. Not with ``fec``: `Errno.notSupported` from connect().
+    public var pgmcc: Bool?
 
     /// Options with every field nil: the defaults.
     public init() {}
@@ -147,6 +151,7 @@ public struct PGMSource: ~Copyable {
             if let v = o.multicastLoop { try s.setMulticastLoop(v) }
             if let v = o.udpEncapsulation { try s.setUDPEncapsulation(v) }
             if let v = o.fec { try s.setFEC(v) }
+            if let v = o.pgmcc { try s.setPGMCC(v) }
             if let v = place.interface {
                 if case .address(let a) = v { try s.bind(to: IPv4Endpoint(a, port: 0)) }
                 try s.setMulticastInterface(v)

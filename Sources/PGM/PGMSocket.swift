@@ -191,11 +191,24 @@ public struct PGMSocket: ~Copyable {
         try setRaw(level: SOL_PGM, name: PGM_FEC_NAK, value: Int32(on ? 1 : 0))
     }
 
-    /// Takes part in PGMCC congestion control (`PGM_PGMCC`,
-    /// draft-ietf-rmt-bb-pgmcc-03): a receiver measures its loss rate, ACKs
-    /// as the acker when a source's data names it, answers elections and
-    /// adds feedback to its NAKs. Before `bind` only (`.isConnected` after);
-    /// a source cannot run PGMCC yet: `.notSupported`.
+    /// Runs PGMCC congestion control (`PGM_PGMCC`,
+    /// draft-ietf-rmt-bb-pgmcc-03), on either side of a session.
+    ///
+    /// A receiver measures its loss rate, ACKs as the acker when a source's
+    /// data names it, answers elections and adds feedback to its NAKs.
+    ///
+    /// A source puts OPT_PGMCC_DATA on its data, elects as acker the
+    /// receiver with the lowest throughput by the feedback it hears, and is
+    /// clocked by the acker's ACKs: a token window that opens with them
+    /// (slow start up to `PGM_PGMCC_SSTHRESH` packets) and halves on a loss
+    /// they show. Without a token a blocking send waits and a non-blocking
+    /// one fails with `.resourceTemporarilyUnavailable`; `PGM_TXW_MAX_RTE`
+    /// still caps the rate. No ACK within the timeout sets the window back
+    /// to one packet, and `PGM_PGMCC_TIMEOUTS` of them in a row end the
+    /// acker's term. ``SourceStatistics/pgmcc`` shows the state. Not with
+    /// FEC: ``connect(to:)`` fails with `.notSupported` when both are set.
+    ///
+    /// Before `bind` or `connect` only (`.isConnected` after).
     public func setPGMCC(_ on: Bool) throws(Errno) {
         try setRaw(level: SOL_PGM, name: PGM_PGMCC, value: Int32(on ? 1 : 0))
     }
@@ -340,7 +353,7 @@ public struct PGMSocket: ~Copyable {
     /// The counters of the socket's source session (zero on a receiver).
     public func sourceStatistics() throws(Errno) -> SourceStatistics {
         SourceStatistics(try getRaw(level: SOL_PGM, name: PGM_SOURCE_STATS, as: pgm_source_stats.self,
-                                    counters: true))
+                                    counters: true), family: family)
     }
 
     /// The counters of the socket's receiving sessions, summed (zero on a

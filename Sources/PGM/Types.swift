@@ -182,8 +182,9 @@ public enum Event: Sendable, Hashable {
 }
 
 extension SourceStatistics {
-    /// The counters of a `struct pgm_source_stats`.
-    init(_ s: pgm_source_stats) {
+    /// The counters and PGMCC state of a `struct pgm_source_stats` read
+    /// from a socket of `family` (the acker's address is of that family).
+    init(_ s: pgm_source_stats, family: PGMSocket.Family) {
         self.init()
         dataBytesSent = s.data_bytes_sent
         odataSent = s.odata_sent
@@ -212,6 +213,34 @@ extension SourceStatistics {
         parityNaksRefused = s.parity_naks_refused
         parityByOriginals = s.parity_by_originals
         rateWaitNanoseconds = s.rate_wait_ns
+        acksReceived = s.acks_received
+        acksWithoutFeedback = s.acks_no_feedback
+        feedbackNaks = s.feedback_naks
+        feedbackForeign = s.feedback_foreign
+        ackerChanges = s.acker_changes
+        congestionEvents = s.congestion_events
+        ccTimeouts = s.cc_timeouts
+        windowLimited = s.window_limited
+        // W is one packet at least while PGMCC runs, 0 without it (and from
+        // a module older than PGMCC at the source, whose shorter struct
+        // leaves it zero).
+        if s.cc_window != 0 {
+            pgmcc = SourcePGMCC(acker: Self.acker(s.cc_acker, family: family), window: s.cc_window,
+                                tokens: s.cc_tokens, rttMicroseconds: s.cc_rtt_us, lossRate: s.cc_loss)
+        }
+    }
+
+    /// `cc_acker`: an address of the socket's family (IPv4 in the first four
+    /// octets), nil when all zero (no acker: an election is called).
+    static func acker(_ b: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8,
+                            UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8),
+                      family: PGMSocket.Family) -> IPAddress? {
+        let octets = withUnsafeBytes(of: b) { Array($0) }
+        guard octets.contains(where: { $0 != 0 }) else { return nil }
+        switch family {
+        case .ipv4: return .v4(IPv4Address(octets[0], octets[1], octets[2], octets[3]))
+        case .ipv6: return IPv6Address(bytes: octets).map(IPAddress.v6)
+        }
     }
 }
 

@@ -83,8 +83,26 @@ public struct SourceStatistics: NamedCounters, Hashable {
     /// How long sends were told to wait for the rate limit in all (the sum
     /// of the waits it set), nanoseconds.
     public var rateWaitNanoseconds: UInt64 = 0
+    /// PGMCC (`PGM_PGMCC`): ACKs with OPT_PGMCC_FEEDBACK received, from any receiver.
+    public var acksReceived: UInt64 = 0
+    /// PGMCC: ACKs without OPT_PGMCC_FEEDBACK, ignored.
+    public var acksWithoutFeedback: UInt64 = 0
+    /// PGMCC: NAKs whose OPT_PGMCC_FEEDBACK was taken.
+    public var feedbackNaks: UInt64 = 0
+    /// PGMCC: feedback naming another receiver than the packet's IP source, ignored.
+    public var feedbackForeign: UInt64 = 0
+    /// PGMCC: ackers chosen, each election's first and each switch.
+    public var ackerChanges: UInt64 = 0
+    /// PGMCC: losses the acker's ACKs showed, each of which halved the window.
+    public var congestionEvents: UInt64 = 0
+    /// PGMCC: no ACK within the timeout, the window back to one packet.
+    public var ccTimeouts: UInt64 = 0
+    /// PGMCC: sends that found no token (counted once per wait).
+    public var windowLimited: UInt64 = 0
+    /// The source's PGMCC state now; nil without `PGM_PGMCC`.
+    public var pgmcc: SourcePGMCC?
 
-    /// All zero.
+    /// All zero, without PGMCC.
     public init() {}
 
     /// The 64-bit counters by their names in kernel/pgm.yaml, in the spec's
@@ -99,8 +117,49 @@ public struct SourceStatistics: NamedCounters, Hashable {
         ("txw-mem", \.transmitWindowMemory), ("parity-sent-proactive", \.paritySentProactive),
         ("parity-sent-ondemand", \.paritySentOnDemand), ("parity-naks-received", \.parityNaksReceived),
         ("parity-naks-refused", \.parityNaksRefused), ("parity-by-originals", \.parityByOriginals),
-        ("rate-wait-ns", \.rateWaitNanoseconds),
+        ("rate-wait-ns", \.rateWaitNanoseconds), ("acks-received", \.acksReceived),
+        ("acks-no-feedback", \.acksWithoutFeedback), ("feedback-naks", \.feedbackNaks),
+        ("feedback-foreign", \.feedbackForeign), ("acker-changes", \.ackerChanges),
+        ("congestion-events", \.congestionEvents), ("cc-timeouts", \.ccTimeouts),
+        ("window-limited", \.windowLimited),
     ]
+}
+
+/// A PGMCC source's congestion state (draft-ietf-rmt-bb-pgmcc-03): its
+/// acker, its window and what the acker's feedback says.  The values are
+/// the kernel's fixed point, as `struct pgm_source_stats` (`cc_*`) and the
+/// socket dump (`pgmcc-*`) carry them; the computed properties convert.
+public struct SourcePGMCC: Sendable, Hashable {
+    /// The acker, of the socket's family; nil while there is none (an
+    /// election is called: the data names no acker).
+    public var acker: IPAddress?
+    /// The window W, in 1/65536 packets: 65536 (one packet) at least.
+    public var window: UInt32
+    /// The tokens T, in 1/65536 packets (negative after an APDU of several
+    /// TPDUs); nil where it is not reported (the socket dump).
+    public var tokens: Int32?
+    /// The acker's smoothed RTT, microseconds; 0 before a sample.
+    public var rttMicroseconds: UInt32
+    /// The acker's loss rate, 0 to 65535 as its feedback carries it.
+    public var lossRate: UInt32
+
+    /// A state from its parts.
+    public init(acker: IPAddress?, window: UInt32, tokens: Int32? = nil, rttMicroseconds: UInt32, lossRate: UInt32) {
+        self.acker = acker
+        self.window = window
+        self.tokens = tokens
+        self.rttMicroseconds = rttMicroseconds
+        self.lossRate = lossRate
+    }
+
+    /// W in packets.
+    public var windowPackets: Double { Double(window) / 65536 }
+    /// T in packets; nil when not reported.
+    public var tokenPackets: Double? { tokens.map { Double($0) / 65536 } }
+    /// The acker's loss rate as a fraction, 0 to just under 1.
+    public var lossFraction: Double { Double(lossRate) / 65536 }
+    /// The acker's smoothed RTT; nil before a sample.
+    public var rtt: Duration? { rttMicroseconds == 0 ? nil : .microseconds(Int64(rttMicroseconds)) }
 }
 
 /// Counters of one receiver socket, summed over its sessions

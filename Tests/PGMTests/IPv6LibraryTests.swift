@@ -151,6 +151,23 @@ struct IPv6LibraryTests {
         #expect(k.calls.last == "close")
     }
 
+    /// An IPv6 PGMCC source's acker is all sixteen octets of cc_acker.
+    @Test func pgmccAckerOfAnIPv6Source() throws {
+        let k = MockKernel()
+        let s = try PGMSocket(family: .ipv6, syscalls: k.syscalls)
+        var st = pgm_source_stats()
+        st.cc_window = 65536
+        withUnsafeMutableBytes(of: &st.cc_acker) { b in
+            for (i, v) in [UInt8](arrayLiteral: 0xFD, 0x00, 0, 0x99, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x02).enumerated() {
+                b[i] = v
+            }
+        }
+        k.setOption(SOL_PGM, PGM_SOURCE_STATS, st)
+        let cc = try #require(try s.sourceStatistics().pgmcc)
+        #expect(cc.acker == .v6(try IPv6Address("fd00:99::2")))
+        try s.close()
+    }
+
     @Test func socketCallsCheckTheFamily() throws {
         let k = MockKernel()
         let s = try PGMSocket(family: .ipv6, syscalls: k.syscalls)

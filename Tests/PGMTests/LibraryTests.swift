@@ -77,6 +77,22 @@ struct LibraryTests {
         #expect(k.option(SOL_SOCKET, SO_LINGER) == withUnsafeBytes(of: linger(l_onoff: 1, l_linger: 2)) { Array($0) })
     }
 
+    /// PGMCC at a source (`PGM_PGMCC`) is set with the other options,
+    /// before connect(); left nil, the option is not touched.
+    @Test func sourceSetsPGMCCBeforeConnecting() throws {
+        let k = MockKernel()
+        var o = SourceOptions()
+        o.pgmcc = true
+        let src = try PGMSource(group: try IPv4Endpoint("239.192.0.1:7500"), options: o, syscalls: k.syscalls)
+        #expect(u32(k.option(SOL_PGM, PGM_PGMCC)) == 1)
+        #expect(k.calls.last == "connect")
+        try src.close()
+        let k2 = MockKernel()
+        let plain = try PGMSource(group: try IPv4Endpoint("239.192.0.1:7500"), options: SourceOptions(), syscalls: k2.syscalls)
+        #expect(k2.option(SOL_PGM, PGM_PGMCC) == nil)
+        try plain.close()
+    }
+
     /// A GSI without CAP_NET_RAW is EPERM from the kernel: the source is not
     /// started, and the errno's hint names the capability (pgm(7) SECURITY).
     @Test func gsiWithoutCapabilityIsExplained() throws {
@@ -238,6 +254,58 @@ struct LibraryTests {
         k.setOptionBytes(SOL_PGM, PGM_RECEIVER_STATS, withUnsafeBytes(of: r) { Array($0.prefix(known)) })
         let old = try s.receiverStatistics()
         #expect(old.apdusDelivered == 5 && old.peers == 2 && old.repairs == 0)
+        try s.close()
+    }
+
+    /// A PGMCC source's counters and state: the acker's IPv4 address in
+    /// the first four octets of cc_acker, W and T in 1/65536 packets; no
+    /// acker while cc_acker is all zero; no state at all while cc_window
+    /// is 0 (no PGMCC, or a module that reports none).
+    @Test func pgmccStateIsDecoded() throws {
+        let k = MockKernel()
+        let s = try PGMSocket(syscalls: k.syscalls)
+        var src = pgm_source_stats()
+        src.odata_sent = 3
+        k.setOption(SOL_PGM, PGM_SOURCE_STATS, src)
+        let none = try s.sourceStatistics()
+        #expect(none.pgmcc == nil && none.acksReceived == 0 && none.odataSent == 3)
+        src.acks_received = 40
+        src.acks_no_feedback = 1
+        src.feedback_naks = 2
+        src.feedback_foreign = 3
+        src.acker_changes = 4
+        src.congestion_events = 5
+        src.cc_timeouts = 6
+        src.window_limited = 7
+        src.cc_window = 3 * 65536 + 32768
+        src.cc_tokens = -65536
+        src.cc_rtt_us = 2100
+        src.cc_loss = 498
+        src.cc_acker.0 = 10
+        src.cc_acker.3 = 2
+        k.setOption(SOL_PGM, PGM_SOURCE_STATS, src)
+        let st = try s.sourceStatistics()
+        #expect(st.acksReceived == 40 && st.acksWithoutFeedback == 1 && st.feedbackNaks == 2 && st.feedbackForeign == 3)
+        #expect(st.ackerChanges == 4 && st.congestionEvents == 5 && st.ccTimeouts == 6 && st.windowLimited == 7)
+        let cc = try #require(st.pgmcc)
+        #expect(cc.acker == .v4(IPv4Address(10, 0, 0, 2)))
+        #expect(cc.window == 229_376 && cc.windowPackets == 3.5)
+        #expect(cc.tokens == -65536 && cc.tokenPackets == -1)
+        #expect(cc.rttMicroseconds == 2100 && cc.rtt == .microseconds(2100))
+        #expect(cc.lossRate == 498)
+        // Electing: no acker, W one packet, no RTT sample.
+        src.cc_acker = pgm_source_stats().cc_acker
+        src.cc_window = 65536
+        src.cc_rtt_us = 0
+        k.setOption(SOL_PGM, PGM_SOURCE_STATS, src)
+        let electing = try #require(try s.sourceStatistics().pgmcc)
+        #expect(electing.acker == nil && electing.windowPackets == 1 && electing.rtt == nil)
+        // A module from before PGMCC at the source writes the struct up to
+        // rate_wait_ns: the counters after it zero, no PGMCC.
+        let known = MemoryLayout<pgm_source_stats>.offset(of: \.acks_received)!
+        k.setOptionBytes(SOL_PGM, PGM_SOURCE_STATS, withUnsafeBytes(of: src) { Array($0.prefix(known)) })
+        let old = try s.sourceStatistics()
+        #expect(old.odataSent == 3 && old.acksReceived == 0 && old.pgmcc == nil)
         try s.close()
     }
 

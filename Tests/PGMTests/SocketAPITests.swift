@@ -73,9 +73,16 @@ struct SocketAPITests {
         #expect(MemoryLayout<pgm_receiver_stats>.offset(of: \pgm_receiver_stats.repairs) == 12 * 8 + 8 + 5 * 8)
         #expect(MemoryLayout<pgm_receiver_stats>.offset(of: \pgm_receiver_stats.parity_received)
                 == 12 * 8 + 8 + 5 * 8 + 3 * 8)
-        // Grown three times, at its end (the limits' counters, FEC's, then
-        // rate_wait_ns): old programs read it short.
-        #expect(MemoryLayout<pgm_source_stats>.size == 11 * 8 + 8 + 8 * 8 + 5 * 8 + 8)
+        // Grown four times, at its end (the limits' counters, FEC's,
+        // rate_wait_ns, then PGMCC's counters and state): old programs read
+        // it short.
+        #expect(MemoryLayout<pgm_source_stats>.size == 11 * 8 + 8 + 8 * 8 + 5 * 8 + 8 + 8 * 8 + 4 * 4 + 16)
+        #expect(MemoryLayout<pgm_source_stats>.offset(of: \pgm_source_stats.acks_received)
+                == 11 * 8 + 8 + 8 * 8 + 5 * 8 + 8)
+        #expect(MemoryLayout<pgm_source_stats>.offset(of: \pgm_source_stats.cc_window)
+                == 11 * 8 + 8 + 8 * 8 + 5 * 8 + 8 + 8 * 8)
+        #expect(MemoryLayout<pgm_source_stats>.offset(of: \pgm_source_stats.cc_acker)
+                == 11 * 8 + 8 + 8 * 8 + 5 * 8 + 8 + 8 * 8 + 4 * 4)
         #expect(MemoryLayout<pgm_source_stats>.offset(of: \pgm_source_stats.rate_wait_ns) == 11 * 8 + 8 + 8 * 8 + 5 * 8)
         #expect(MemoryLayout<pgm_source_stats>.offset(of: \pgm_source_stats.rdata_deferred) == 11 * 8 + 8)
         #expect(MemoryLayout<pgm_source_stats>.offset(of: \pgm_source_stats.parity_sent_proactive) == 11 * 8 + 8 + 8 * 8)
