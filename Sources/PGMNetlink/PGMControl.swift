@@ -84,6 +84,26 @@ public struct PGMSocketInfo: Sendable, Equatable {
     /// The process that created the socket (its thread group id), in the
     /// reader's pid namespace; nil when it is not visible there.
     public var pid: UInt32?
+    /// A PGMCC source (`PGM_PGMCC`): its acker, of the socket's family; nil
+    /// while there is none (an election is called) and on other sockets.
+    public var pgmccAcker: IPAddress?
+    /// A PGMCC source's window W, in 1/65536 packets (65536 at least); nil
+    /// on any other socket: whether the socket runs PGMCC as a source.
+    public var pgmccWindow: UInt32?
+    /// A PGMCC source's smoothed RTT to its acker, microseconds (0 before
+    /// a sample); nil on any other socket.
+    public var pgmccRttMicroseconds: UInt32?
+    /// A PGMCC source's acker's loss rate, 0 to 65535 as its feedback
+    /// carries it; nil on any other socket.
+    public var pgmccLossRate: UInt32?
+
+    /// A PGMCC source's state from the attributes beside the counters (W,
+    /// acker, RTT, loss rate; no tokens); nil on any other socket.
+    public var pgmcc: SourcePGMCC? {
+        guard let w = pgmccWindow else { return nil }
+        return SourcePGMCC(acker: pgmccAcker, window: w, rttMicroseconds: pgmccRttMicroseconds ?? 0,
+                           lossRate: pgmccLossRate ?? 0)
+    }
 
     /// Whether a source's transmit window holds nothing: before the first
     /// send its trail is one past its lead (RFC 3208 section 3.3); nil
@@ -128,11 +148,16 @@ public struct PGMSocketInfo: Sendable, Equatable {
         errorQueue = a.u32(A.errQueue.rawValue) ?? 0
         peers = a.u32(A.peers.rawValue)
         pid = a.u32(A.pid.rawValue)
+        pgmccAcker = a.ipAddress(v4: A.pgmccAcker.rawValue, v6: A.pgmccAcker6.rawValue)
+        pgmccWindow = a.u32(A.pgmccWindow.rawValue)
+        pgmccRttMicroseconds = a.u32(A.pgmccRttUs.rawValue)
+        pgmccLossRate = a.u32(A.pgmccLossRate.rawValue)
         if let s = a.nested(A.sourceStats.rawValue) {
             var st = SourceStatistics(s, PGMSourceStatsAttribute.self)
-            // The window's edges travel beside the nest.
+            // The window's edges and the PGMCC state travel beside the nest.
             st.transmitWindowTrail = txwTrail ?? 0
             st.transmitWindowLead = txwLead ?? 0
+            st.pgmcc = pgmcc
             sourceStatistics = st
         }
         if let s = a.nested(A.receiverStats.rawValue) {
@@ -246,6 +271,13 @@ public struct PGMEvent: Sendable, Equatable {
     public var rate: UInt32?, threshold: UInt32?
     /// rate-limited: the limit (bytes/s) and how many sends waited so far.
     public var rateLimit: UInt32?, rateLimited: UInt64?
+    /// acker-change: the PGMCC source's new acker, of the socket's family;
+    /// nil when the acker's term ended after `PGM_PGMCC_TIMEOUTS` timeouts
+    /// in a row without a new one (an election is called).
+    public var acker: IPAddress?
+    /// acker-change with an acker: the RTT of the feedback that chose it,
+    /// microseconds, and the loss rate it carried, 0 to 65535.
+    public var rttMicroseconds: UInt32?, lossRate: UInt32?
     /// The address family of the socket the event is about, from its
     /// addresses (every event carries the group); nil without any.
     public var family: IPFamily? { (group ?? source)?.family }
@@ -287,7 +319,8 @@ public struct PGMEvent: Sendable, Equatable {
     /// Decodes an event; nil for a command that is not an event.
     public init?(command: UInt8, attributes a: NetlinkAttributes) {
         guard let kind = PGMCommand(rawValue: command),
-              [.sessionStartNtf, .sessionEndNtf, .lossNtf, .nakStormNtf, .rateLimitedNtf].contains(kind) else { return nil }
+              [.sessionStartNtf, .sessionEndNtf, .lossNtf, .nakStormNtf, .rateLimitedNtf, .ackerChangeNtf].contains(kind)
+        else { return nil }
         typealias A = PGMEventAttribute
         self.kind = kind
         socketInode = a.u32(A.socketInode.rawValue) ?? 0
@@ -304,6 +337,9 @@ public struct PGMEvent: Sendable, Equatable {
         threshold = a.u32(A.threshold.rawValue)
         rateLimit = a.u32(A.rateLimit.rawValue)
         rateLimited = a.u64(A.rateLimited.rawValue)
+        acker = a.ipAddress(v4: A.acker.rawValue, v6: A.acker6.rawValue)
+        rttMicroseconds = a.u32(A.rttUs.rawValue)
+        lossRate = a.u32(A.lossRate.rawValue)
     }
 }
 

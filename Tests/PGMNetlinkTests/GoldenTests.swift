@@ -153,6 +153,68 @@ struct GoldenTests {
         #expect(p.groupsRebuilt == 497 && p.parityNAKsSent == 45)
     }
 
+    /// A PGMCC source's dump: the acker (a u32 in network order), W, the
+    /// RTT and the loss rate beside the counters, which gain PGMCC's; the
+    /// state is copied into the statistics as the window's edges are.
+    /// While it elects, no acker; a source without PGMCC, no state at all.
+    @Test func decodesPGMCCSource() throws {
+        typealias A = PGMSocketAttribute
+        typealias S = PGMSourceStatsAttribute
+        func u32(_ t: A, _ v: UInt32) -> [UInt8] { [8, 0, UInt8(t.rawValue), 0] + le(v) }
+        let base = u32(.inode, 5) + u32(.role, PGMRole.source.rawValue)
+        let plain = try PGMSocketInfo(try NetlinkAttributes(parsing: base))
+        #expect(plain.pgmccWindow == nil && plain.pgmccAcker == nil && plain.pgmcc == nil)
+        let electing = try PGMSocketInfo(try NetlinkAttributes(
+            parsing: base + u32(.pgmccWindow, 65536) + u32(.pgmccRttUs, 0) + u32(.pgmccLossRate, 0)))
+        #expect(electing.pgmccWindow == 65536 && electing.pgmccAcker == nil && electing.pgmccRttMicroseconds == 0)
+        #expect(electing.pgmcc == SourcePGMCC(acker: nil, window: 65536, rttMicroseconds: 0, lossRate: 0))
+        var attrs = base + [8, 0, UInt8(A.pgmccAcker.rawValue), 0, 10, 0, 0, 2]
+        attrs += u32(.pgmccWindow, 229_376) + u32(.pgmccRttUs, 2100) + u32(.pgmccLossRate, 498)
+        var nest: [UInt8] = []
+        for (t, v) in [(S.acksReceived, UInt64(40)), (.ackerChanges, 1), (.congestionEvents, 2), (.windowLimited, 9)] {
+            nest += [12, 0, UInt8(t.rawValue), 0] + le(v)
+        }
+        attrs += le(UInt16(4 + nest.count)) + [UInt8(A.sourceStats.rawValue), 0x80] + nest
+        let s = try PGMSocketInfo(try NetlinkAttributes(parsing: attrs))
+        #expect(s.pgmccAcker.map(\.description) == "10.0.0.2")
+        #expect(s.pgmccWindow == 229_376 && s.pgmccRttMicroseconds == 2100 && s.pgmccLossRate == 498)
+        let cc = try #require(s.pgmcc)
+        #expect(cc.windowPackets == 3.5 && cc.tokens == nil)
+        let st = try #require(s.sourceStatistics)
+        #expect(st.acksReceived == 40 && st.ackerChanges == 1 && st.congestionEvents == 2 && st.windowLimited == 9)
+        #expect(st.feedbackNaks == 0 && st.ccTimeouts == 0)
+        #expect(st.pgmcc == cc)
+    }
+
+    /// acker-change: a new acker with the RTT and loss rate of the feedback
+    /// that chose it; the end of a term after timeouts carries no acker.
+    @Test func decodesAckerChangeEvent() throws {
+        typealias A = PGMEventAttribute
+        var attrs: [UInt8] = []
+        func u32(_ t: A, _ v: UInt32) { attrs += [8, 0, UInt8(t.rawValue), 0] + le(v) }
+        u32(.socketInode, 12)
+        u32(.role, PGMRole.source.rawValue)
+        attrs += [12, 0, UInt8(A.tsi.rawValue), 0, 1, 2, 3, 4, 5, 6, 0x1F, 0x40]
+        attrs += [8, 0, UInt8(A.group.rawValue), 0, 239, 192, 0, 1]
+        attrs += [6, 0, UInt8(A.port.rawValue), 0, 0x4C, 0x1D, 0, 0]
+        let ended = try #require(PGMEvent(command: PGMCommand.ackerChangeNtf.rawValue,
+                                          attributes: try NetlinkAttributes(parsing: attrs)))
+        #expect(ended.kind == .ackerChangeNtf && ended.role == .source && ended.socketInode == 12)
+        #expect(ended.acker == nil && ended.rttMicroseconds == nil && ended.lossRate == nil)
+        attrs += [8, 0, UInt8(A.acker.rawValue), 0, 10, 0, 0, 2]
+        u32(.rttUs, 3000)
+        u32(.lossRate, 655)
+        let m = try NetlinkMessage.parse(header(type: 0x1A, flags: 0, seq: 0,
+                                                payload: [PGMCommand.ackerChangeNtf.rawValue, 1, 0, 0] + attrs))
+        guard case .generic(_, _, let cmd, let a) = m.first, let e = PGMEvent(command: cmd, attributes: a) else {
+            Issue.record("no event in \(m)")
+            return
+        }
+        #expect(e.kind == .ackerChangeNtf && e.tsi?.description == "1.2.3.4.5.6.8000")
+        #expect(e.acker.map(\.description) == "10.0.0.2" && e.rttMicroseconds == 3000 && e.lossRate == 655)
+        #expect(e.group.map(\.description) == "239.192.0.1" && e.port == 7500 && e.family == .v4)
+    }
+
     /// A loss event from the multicast group.
     @Test func decodesLossEvent() throws {
         typealias A = PGMEventAttribute

@@ -118,6 +118,22 @@ struct IPv6Tests {
         #expect(existing.first?.family == .v6)
     }
 
+    /// An IPv6 PGMCC source: its acker as pgmcc-acker6, and acker-change
+    /// events with acker6; an IPv4 acker attribute is not taken for it.
+    @Test func decodesIPv6PGMCC() throws {
+        typealias A = PGMSocketAttribute
+        let s = try PGMSocketInfo(try NetlinkAttributes(parsing: u32(A.inode.rawValue, 12) + u32(A.family.rawValue, 10)
+            + u32(A.role.rawValue, PGMRole.source.rawValue) + binary(A.pgmccAcker6.rawValue, local)
+            + u32(A.pgmccWindow.rawValue, 65536)))
+        #expect(s.pgmccAcker == .v6(try IPv6Address("fd00:99::1")) && s.pgmcc?.acker == s.pgmccAcker)
+        typealias E = PGMEventAttribute
+        let e = try #require(PGMEvent(command: PGMCommand.ackerChangeNtf.rawValue, attributes: try NetlinkAttributes(
+            parsing: u32(E.socketInode.rawValue, 12) + u32(E.role.rawValue, PGMRole.source.rawValue)
+                + binary(E.group6.rawValue, group) + binary(E.acker6.rawValue, local) + u32(E.rttUs.rawValue, 1000)
+                + u32(E.lossRate.rawValue, 0))))
+        #expect(e.family == .v6 && e.acker?.description == "fd00:99::1" && e.rttMicroseconds == 1000)
+    }
+
     /// The generated numbers: the IPv6 attributes come after every older
     /// one of their set (the ABI keeps existing numbers).
     @Test func attributeNumbersAppended() {
