@@ -348,7 +348,27 @@ func fecText(_ f: PGMPeerInfo.PeerFEC, _ p: PGMPeerInfo) -> String {
 /// when the receiver takes no part or the source does not run PGMCC.
 func pgmccText(_ p: PGMPeerInfo) -> String? {
     guard let l = p.pgmccLossRate else { return nil }
-    return "pgmcc loss \(fixed(Double(l) * 100 / 65536, 2))%, \(p.acksSent) ACKs"
+    return "pgmcc loss \(percentText(l)), \(p.acksSent) ACKs"
+}
+
+/// A PGMCC source's state for the sockets table: "pgmcc acker 10.0.0.2 W
+/// 3.50 rtt 2.10 ms loss 0.76%"; "pgmcc electing W 1.00" while it has no
+/// acker; the RTT "-" before a sample.
+func pgmccText(_ c: SourcePGMCC) -> String {
+    let w = "W \(fixed(c.windowPackets, 2))"
+    guard let a = c.acker else { return "pgmcc electing \(w)" }
+    return "pgmcc acker \(a) \(w) rtt \(millisecondsText(c.rttMicroseconds)) loss \(percentText(c.lossRate))"
+}
+
+/// Microseconds as milliseconds with two decimals: "2.10 ms"; "-" for 0
+/// (no sample).
+func millisecondsText(_ us: UInt32) -> String {
+    us == 0 ? "-" : "\(fixed(Double(us) / 1000, 2)) ms"
+}
+
+/// A PGMCC loss rate (0 to 65535 for 0 to 1) in percent: "0.76%".
+func percentText(_ rate: UInt32) -> String {
+    "\(fixed(Double(rate) * 100 / 65536, 2))%"
 }
 
 /// The peers table's last column: FEC and PGMCC, or "-".
@@ -373,7 +393,11 @@ struct Sockets: AsyncParsableCommand {
         discussion: """
             Filters combine: `--role receiver --group 239.1.2.3 --port 7500` lists the receivers of that \
             group and port. The process is the one that created the socket (pid/command, as netstat -p; \
-            the command from /proc), in pgmctl's pid namespace.
+            the command from /proc), in pgmctl's pid namespace. A source running PGMCC (PGM_PGMCC) \
+            shows its acker, its window W in packets, the smoothed RTT to the acker and the acker's \
+            loss rate ("pgmcc acker 10.0.0.2 W 3.50 rtt 2.10 ms loss 0.76%"), or "pgmcc electing" \
+            while it has no acker; --json gives them as pgmcc_acker (null while none), pgmcc_window \
+            (W in 1/65536 packets), pgmcc_rtt_us and pgmcc_loss_rate (0-65535).
             """)
 
     @Option(parsing: .unconditional, help: ArgumentHelp("Only sockets of this role: source, receiver or none.", valueName: "role"))
@@ -436,6 +460,7 @@ struct Sockets: AsyncParsableCommand {
                 let window = s.transmitWindowEmpty == true ? "-" : "\(t)..\(l)"
                 detail += " txw \(window)/\(n) held \(s.txwBytes ?? 0)B rate \(s.rateLimit ?? 0)B/s"
             }
+            if let c = s.pgmcc { detail += " " + pgmccText(c) }
             if let p = s.peers { detail += " peers \(p)" }
             let counters = s.sourceStatistics?.namedCounters ?? s.receiverStatistics?.namedCounters ?? []
             if !counters.isEmpty { detail += "\n\t " + counters.map { "\($0.0) \($0.1)" }.joined(separator: " ") }
@@ -480,6 +505,11 @@ func socketJSON(_ s: PGMSocketInfo) -> JSON {
     if let v = s.txwSize { o.append(("txw_size", .uint(UInt64(v)))) }
     if let v = s.txwBytes { o.append(("txw_bytes", .uint(v))) }
     if let v = s.rateLimit { o.append(("rate_limit", .uint(UInt64(v)))) }
+    if let c = s.pgmcc {
+        o += [("pgmcc_acker", c.acker.map { .string($0.description) } ?? .null),
+              ("pgmcc_window", .uint(UInt64(c.window))), ("pgmcc_rtt_us", .uint(UInt64(c.rttMicroseconds))),
+              ("pgmcc_loss_rate", .uint(UInt64(c.lossRate)))]
+    }
     o += [("rmem_alloc", .uint(UInt64(s.rmemAlloc))), ("rcvbuf", .uint(UInt64(s.rcvbuf))),
           ("wmem_alloc", .uint(UInt64(s.wmemAlloc))), ("sndbuf", .uint(UInt64(s.sndbuf))),
           ("receive_queue", .uint(UInt64(s.receiveQueue))), ("error_queue", .uint(UInt64(s.errorQueue)))]
@@ -624,8 +654,13 @@ struct Stats: AsyncParsableCommand {
 
 struct Monitor: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Print the module's events as they happen: session start and end, loss, NAK storms, rate limiting.",
-        discussion: "Needs CAP_NET_ADMIN in the network namespace: the events are every user's sessions, live.")
+        abstract: "Print the module's events as they happen: session start and end, loss, NAK storms, rate limiting, PGMCC acker changes.",
+        discussion: """
+            Needs CAP_NET_ADMIN in the network namespace: the events are every user's sessions, live. \
+            acker-change: a source running PGMCC chose a new acker (printed with the RTT and loss rate \
+            of the feedback that chose it), or ended its acker's term after timeouts in a row (no acker: \
+            an election is called).
+            """)
 
     @Flag(help: "Print each event as a JSON object on its own line.")
     var json = false
@@ -738,6 +773,12 @@ func eventLine(_ e: PGMEvent) -> String {
     case .lossNtf: s += " first \(e.firstSequence ?? 0) count \(e.count ?? 0)"
     case .nakStormNtf: s += " naks \(e.rate ?? 0) within a second, threshold \(e.threshold ?? 0)"
     case .rateLimitedNtf: s += " limit \(e.rateLimit ?? 0)B/s waits \(e.rateLimited ?? 0)"
+    case .ackerChangeNtf:
+        if let a = e.acker {
+            s += " acker \(a) rtt \(millisecondsText(e.rttMicroseconds ?? 0)) loss \(percentText(e.lossRate ?? 0))"
+        } else {
+            s += " no acker: its term ended after timeouts, an election is called"
+        }
     default: break
     }
     return s
@@ -759,6 +800,9 @@ func eventJSON(_ e: PGMEvent) -> JSON {
     if let v = e.threshold { o.append(("threshold", .uint(UInt64(v)))) }
     if let v = e.rateLimit { o.append(("rate_limit", .uint(UInt64(v)))) }
     if let v = e.rateLimited { o.append(("rate_limited", .uint(v))) }
+    if e.kind == .ackerChangeNtf { o.append(("acker", e.acker.map { .string($0.description) } ?? .null)) }
+    if let v = e.rttMicroseconds { o.append(("rtt_us", .uint(UInt64(v)))) }
+    if let v = e.lossRate { o.append(("loss_rate", .uint(UInt64(v)))) }
     if e.existing { o.append(("existing", .bool(true))) }
     return .object(o)
 }

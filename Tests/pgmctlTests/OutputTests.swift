@@ -43,6 +43,54 @@ struct OutputTests {
         #expect(t4.contains(#""family":4"#) && t4.contains(#""group":"239.192.0.1""#) && !t4.contains("address"))
     }
 
+    /// A PGMCC source in `pgmctl sockets`: acker, W in packets, RTT and the
+    /// acker's loss rate; "electing" without an acker; JSON with every
+    /// attribute (pgmcc_acker null while none) and PGMCC's counters; a
+    /// source without PGMCC has none of them.
+    @Test func pgmccSourceInSockets() throws {
+        typealias A = PGMSocketAttribute
+        let base = u32(A.inode.rawValue, 21) + u32(A.family.rawValue, 2) + u32(A.role.rawValue, PGMRole.source.rawValue)
+        let cc = SourcePGMCC(acker: .v4(try IPv4Address("10.0.0.2")), window: 229_376, rttMicroseconds: 2100,
+                             lossRate: 498)
+        #expect(pgmccText(cc) == "pgmcc acker 10.0.0.2 W 3.50 rtt 2.10 ms loss 0.76%")
+        #expect(pgmccText(SourcePGMCC(acker: nil, window: 65536, rttMicroseconds: 0, lossRate: 0))
+                == "pgmcc electing W 1.00")
+        #expect(pgmccText(SourcePGMCC(acker: .v6(try IPv6Address("fd00:99::2")), window: 98304, rttMicroseconds: 0,
+                                      lossRate: 0)) == "pgmcc acker fd00:99::2 W 1.50 rtt - loss 0.00%")
+
+        let stats = [12, 0, UInt8(PGMSourceStatsAttribute.acksReceived.rawValue), 0] + [40, 0, 0, 0, 0, 0, 0, 0]
+        let s = try PGMSocketInfo(try NetlinkAttributes(parsing: base + [8, 0, UInt8(A.pgmccAcker.rawValue), 0, 10, 0, 0, 2]
+            + u32(A.pgmccWindow.rawValue, 229_376) + u32(A.pgmccRttUs.rawValue, 2100)
+            + u32(A.pgmccLossRate.rawValue, 498) + [UInt8(4 + stats.count), 0, UInt8(A.sourceStats.rawValue), 0x80] + stats))
+        let t = socketJSON(s).text
+        #expect(t.contains(#""pgmcc_acker":"10.0.0.2","pgmcc_window":229376,"pgmcc_rtt_us":2100,"pgmcc_loss_rate":498"#))
+        #expect(t.contains(#""acks_received":40,"acks_no_feedback":0,"#) && t.contains(#""window_limited":0}"#))
+        let electing = try PGMSocketInfo(try NetlinkAttributes(parsing: base + u32(A.pgmccWindow.rawValue, 65536)
+            + u32(A.pgmccRttUs.rawValue, 0) + u32(A.pgmccLossRate.rawValue, 0)))
+        #expect(socketJSON(electing).text.contains(#""pgmcc_acker":null,"pgmcc_window":65536,"#))
+        let plain = try PGMSocketInfo(try NetlinkAttributes(parsing: base))
+        #expect(!socketJSON(plain).text.contains("pgmcc"))
+    }
+
+    /// acker-change in `pgmctl monitor`: the new acker with the RTT and
+    /// loss rate of its feedback, or the end of a term (acker null).
+    @Test func ackerChangeEvents() throws {
+        typealias E = PGMEventAttribute
+        let base = u32(E.socketInode.rawValue, 21) + u32(E.role.rawValue, PGMRole.source.rawValue)
+            + binary(E.tsi.rawValue, tsi) + [8, 0, UInt8(E.group.rawValue), 0, 239, 192, 0, 1] + u16(E.port.rawValue, 7500)
+        let chosen = try #require(PGMEvent(command: PGMCommand.ackerChangeNtf.rawValue, attributes: try NetlinkAttributes(
+            parsing: base + [8, 0, UInt8(E.acker.rawValue), 0, 10, 0, 0, 2] + u32(E.rttUs.rawValue, 3000)
+                + u32(E.lossRate.rawValue, 655))))
+        #expect(eventLine(chosen) == "acker-change  source   inode 21 tsi 1.2.3.4.5.6.8000 group 239.192.0.1:7500"
+                + " acker 10.0.0.2 rtt 3.00 ms loss 1.00%")
+        #expect(eventJSON(chosen).text.hasSuffix(#""port":7500,"acker":"10.0.0.2","rtt_us":3000,"loss_rate":655}"#))
+        #expect(eventJSON(chosen).text.hasPrefix(#"{"event":"acker-change","role":"source","inode":21,"#))
+        let ended = try #require(PGMEvent(command: PGMCommand.ackerChangeNtf.rawValue,
+                                          attributes: try NetlinkAttributes(parsing: base)))
+        #expect(eventLine(ended).hasSuffix("group 239.192.0.1:7500 no acker: its term ended after timeouts, an election is called"))
+        #expect(eventJSON(ended).text.hasSuffix(#""port":7500,"acker":null}"#))
+    }
+
     @Test func peerJSONOfAnIPv6Session() throws {
         typealias P = PGMPeerAttribute
         let p = try PGMPeerInfo(try NetlinkAttributes(parsing: u32(P.socketInode.rawValue, 9) + binary(P.tsi.rawValue, tsi)
