@@ -22,9 +22,12 @@ public func patternAPDU(seed: UInt64, index: UInt64, size: Int) -> [UInt8] {
     return out
 }
 
-/// A source's counters as a JSON object, in the header's names.
+/// A source's counters as a JSON object, in the header's names. The PGMCC
+/// state is there whether PGMCC runs or not, as the header has it: `cc_window`
+/// 0 without PGMCC, `cc_acker` null while there is no acker.
 public func json(_ s: SourceStatistics) -> JSON {
-    .object([
+    let cc = s.pgmcc
+    return .object([
         ("data_bytes_sent", .uint(s.dataBytesSent)), ("odata_sent", .uint(s.odataSent)),
         ("rdata_sent", .uint(s.rdataSent)), ("rdata_bytes_sent", .uint(s.rdataBytesSent)),
         ("spm_sent", .uint(s.spmSent)), ("ncf_sent", .uint(s.ncfSent)),
@@ -39,6 +42,13 @@ public func json(_ s: SourceStatistics) -> JSON {
         ("parity_sent_proactive", .uint(s.paritySentProactive)), ("parity_sent_ondemand", .uint(s.paritySentOnDemand)),
         ("parity_naks_received", .uint(s.parityNaksReceived)), ("parity_naks_refused", .uint(s.parityNaksRefused)),
         ("parity_by_originals", .uint(s.parityByOriginals)), ("rate_wait_ns", .uint(s.rateWaitNanoseconds)),
+        ("acks_received", .uint(s.acksReceived)), ("acks_no_feedback", .uint(s.acksWithoutFeedback)),
+        ("feedback_naks", .uint(s.feedbackNaks)), ("feedback_foreign", .uint(s.feedbackForeign)),
+        ("acker_changes", .uint(s.ackerChanges)), ("congestion_events", .uint(s.congestionEvents)),
+        ("cc_timeouts", .uint(s.ccTimeouts)), ("window_limited", .uint(s.windowLimited)),
+        ("cc_window", .uint(UInt64(cc?.window ?? 0))), ("cc_tokens", .int(Int64(cc?.tokens ?? 0))),
+        ("cc_rtt_us", .uint(UInt64(cc?.rttMicroseconds ?? 0))), ("cc_loss", .uint(UInt64(cc?.lossRate ?? 0))),
+        ("cc_acker", cc?.acker.map { .string($0.description) } ?? .null),
     ])
 }
 

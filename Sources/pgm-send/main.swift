@@ -69,6 +69,14 @@ struct PGMSend: ParsableCommand {
 
     @OptionGroup var fec: FECOptions
 
+    @Flag(help: ArgumentHelp(
+        "Run PGMCC congestion control (PGM_PGMCC, draft-ietf-rmt-bb-pgmcc-03): the source elects as acker the "
+            + "receiver with the lowest throughput by their feedback, and the acker's ACKs clock the sends (a window "
+            + "that opens with them and halves on a loss they show). --rate (PGM_TXW_MAX_RTE) still caps the rate. "
+            + "Receivers take part with pgm-recv --pgmcc; with none, about one APDU leaves per timeout (3 s). "
+            + "Not with --fec."))
+    var pgmcc = false
+
     @Option(parsing: .unconditional, help: "Seed of the made-up APDUs (0-18446744073709551615).")
     var seed: UInt64 = 1
 
@@ -97,6 +105,9 @@ struct PGMSend: ParsableCommand {
         if let p = lateJoin, !(0...100).contains(p) {
             throw ValidationError("--late-join must be 0-100 percent of the window; got \(p)")
         }
+        if pgmcc && fec.text != nil {
+            throw ValidationError("--pgmcc and --fec do not go together: the kernel does not run PGMCC with FEC")
+        }
     }
 
     func run() throws {
@@ -115,6 +126,7 @@ struct PGMSend: ParsableCommand {
         let linger = try self.linger
         options.udpEncapsulation = udp.encapsulation
         options.fec = fec.checked
+        if pgmcc { options.pgmcc = true }
         options.multicastTTL = ttl.map { UInt8(clamping: $0) }
         let interface = try target.pgmInterface()
         options.interface = interface
@@ -183,6 +195,7 @@ struct PGMSend: ParsableCommand {
             print("  sha256  \(digest)")
             print("  odata \(st.odataSent)  rdata \(st.rdataSent)  spm \(st.spmSent)  ncf \(st.ncfSent)"
                 + "  naks received \(st.naksReceived)  ignored \(st.naksIgnored)  rate-limited sends \(st.rateLimited)")
+            if let cc = st.pgmcc { print("  " + pgmccSummary(st, cc)) }
         }
     }
 
@@ -203,6 +216,14 @@ struct PGMSend: ParsableCommand {
         }
         return got
     }
+}
+
+/// The PGMCC line of the text summary: the acker, the window now, and
+/// what clocked the source.
+func pgmccSummary(_ st: SourceStatistics, _ cc: SourcePGMCC) -> String {
+    "pgmcc   acker \(cc.acker?.description ?? "none") W \(fixed(cc.windowPackets, 2))  acks \(st.acksReceived)"
+        + "  acker changes \(st.ackerChanges)  congestion events \(st.congestionEvents)  timeouts \(st.ccTimeouts)"
+        + "  window-limited sends \(st.windowLimited)"
 }
 
 /// Sleeps, resuming after signals.

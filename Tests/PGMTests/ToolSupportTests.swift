@@ -1,3 +1,5 @@
+import PGM
+import PGMCLISupport
 import PGMToolSupport
 import Testing
 
@@ -32,6 +34,27 @@ struct ToolSupportTests {
             two.update(Array(data[cut...]))
             #expect(two.hexDigest() == one.hexDigest(), "cut at \(cut)")
         }
+    }
+
+    /// pgm-send's summary: every counter in the header's names, and the
+    /// PGMCC state as the header has it (cc_window 0 and cc_acker null
+    /// without PGMCC).
+    @Test func sourceStatisticsJSON() {
+        var st = SourceStatistics()
+        st.acksReceived = 40
+        st.ackerChanges = 1
+        st.windowLimited = 9
+        let plain = json(st).text
+        for c in SourceStatistics.counters {
+            #expect(plain.contains("\"\(String(c.name.map { $0 == "-" ? "_" : $0 }))\":"), "\(c.name)")
+        }
+        #expect(plain.contains(#""acks_received":40,"#) && plain.contains(#""acker_changes":1,"#))
+        #expect(plain.contains(#""window_limited":9,"#))
+        #expect(plain.hasSuffix(#""cc_window":0,"cc_tokens":0,"cc_rtt_us":0,"cc_loss":0,"cc_acker":null}"#))
+        st.pgmcc = SourcePGMCC(acker: .v4(IPv4Address(10, 0, 0, 2)), window: 229_376, tokens: -65536,
+                               rttMicroseconds: 2100, lossRate: 498)
+        #expect(json(st).text.hasSuffix(
+            #""cc_window":229376,"cc_tokens":-65536,"cc_rtt_us":2100,"cc_loss":498,"cc_acker":"10.0.0.2"}"#))
     }
 
     @Test func patternIsDeterministic() {

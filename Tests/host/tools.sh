@@ -179,6 +179,9 @@ check "pgm-send refuses a --rate above 2^32-1" refused pgm-send "--rate must be 
 check "pgm-send refuses --ttl 300" refused pgm-send "--ttl must be 0-255 hops; got 300" --ttl 300
 check "pgm-send refuses a negative --ttl" refused pgm-send "--ttl must be 0-255 hops; got -1" --ttl -1
 check "pgm-send refuses --late-join 101 with its range" refused pgm-send "--late-join must be 0-100 percent of the window; got 101" --late-join 101
+check "pgm-send refuses --pgmcc with --fec" refused pgm-send "--pgmcc and --fec do not go together" --pgmcc --fec n=8,k=4,proactive=1
+check "pgm-send --help explains --pgmcc: ACKs clock the source, PGM_TXW_MAX_RTE still caps it" sh -c \
+	"'$bin/pgm-send' --help | tr -s ' \n' ' ' | grep -q -- \"--pgmcc .*ACKs clock the sends.*PGM_TXW_MAX_RTE) still caps the rate\""
 check "pgm-recv refuses a negative --join-max with its range" refused pgm-recv "--join-max must be 0-1048576 sequence numbers; got -1" --join-max -1 --timeout 1
 check "pgm-send refuses a negative --count" refused pgm-send "--count must be at least 1; got -5" --count -5
 check "pgm-send refuses a negative --size" refused pgm-send "--size must be 1-1048576 bytes; got -1" --size -1
