@@ -5,7 +5,8 @@ resolves, defaults-get answers every tunable, defaults-set changes what a
 new socket gets, bad requests are refused with the kernel's extack text,
 stats-get and the socket dump agree with getsockopt, only CAP_NET_ADMIN
 joins the events group, IPv6 sockets, sessions and events carry their
-16-byte addresses.  Run in the VM with
+16-byte addresses, PGMCC's attributes in the peer dump and, for a source,
+in the socket dump.  Run in the VM with
 pgm.ko loaded.  Ends with "nl-smoke: N passed, N failed"."""
 import os
 import socket
@@ -306,6 +307,41 @@ check("peer dump: PGMCC's loss rate and ACKs of a session whose data names us th
       err == 0 and got[0] == u32(0) and got[1] == struct.pack("=Q", 3) and got[2] is None
       and got[3] == struct.pack("=Q", 0), f"err {err} {msg} {got}")
 rcv.close()
+
+# PGMCC at the source in the socket dump: a source with PGM_PGMCC (34)
+# shows pgmcc-window 65536 (W = one packet) right after connect(), the RTT
+# and loss rate 0, and no pgmcc-acker (none elected before data); its
+# getsockopt(PGM_SOURCE_STATS) says the same (cc_window 65536, cc_acker all
+# zero).  A source without PGMCC has no pgmcc-window.  Both in this netns,
+# whose dummy0 has the multicast route (suite.sh).
+A_SOCK_INO = 2
+A_SOCK_PGMCC_ACKER, A_SOCK_PGMCC_ACKER6, A_SOCK_PGMCC_WINDOW = 30, 31, 32
+A_SOCK_PGMCC_RTT_US, A_SOCK_PGMCC_LOSS_RATE = 33, 34
+SSTATS = "=11Q2I8Q5QQ8QIiII16s"
+ccsrc = socket.socket(socket.AF_INET, socket.SOCK_RDM, 113)
+ccsrc.setsockopt(113, 34, 1)
+ccsrc.connect(("239.192.0.98", 7603))
+plainsrc = socket.socket(socket.AF_INET, socket.SOCK_RDM, 113)
+plainsrc.connect(("239.192.0.98", 7604))
+r, err, msg = nl.request(fam, CMD_SOCK_GET, flags=NLM_F_DUMP)
+by_ino = {struct.unpack("=I", a[A_SOCK_INO])[0]: a for a in r if A_SOCK_INO in a}
+ca = by_ino.get(os.fstat(ccsrc.fileno()).st_ino, {})
+pa = by_ino.get(os.fstat(plainsrc.fileno()).st_ino, {})
+cst = struct.unpack(SSTATS, ccsrc.getsockopt(113, 40, struct.calcsize(SSTATS)))
+pst = struct.unpack(SSTATS, plainsrc.getsockopt(113, 40, struct.calcsize(SSTATS)))
+got = {k: ca.get(k) for k in (A_SOCK_PGMCC_WINDOW, A_SOCK_PGMCC_RTT_US, A_SOCK_PGMCC_LOSS_RATE)}
+check("socket dump: a PGMCC source right after connect() has pgmcc-window 65536, RTT and loss 0, no pgmcc-acker",
+      err == 0 and got == {A_SOCK_PGMCC_WINDOW: u32(65536), A_SOCK_PGMCC_RTT_US: u32(0),
+                           A_SOCK_PGMCC_LOSS_RATE: u32(0)}
+      and A_SOCK_PGMCC_ACKER not in ca and A_SOCK_PGMCC_ACKER6 not in ca, f"err {err} {msg} {got} {ca}")
+check("getsockopt(PGM_SOURCE_STATS) of that source: cc_window 65536, no acker, PGMCC's counters 0",
+      cst[-5] == 65536 and cst[-1] == bytes(16) and cst[-3] == 0 and cst[-2] == 0 and not any(cst[27:35]),
+      f"{cst}")
+check("socket dump: a source without PGMCC has no pgmcc-window (nor any PGMCC attribute), cc_window 0",
+      pa and not {A_SOCK_PGMCC_ACKER, A_SOCK_PGMCC_ACKER6, A_SOCK_PGMCC_WINDOW, A_SOCK_PGMCC_RTT_US,
+                  A_SOCK_PGMCC_LOSS_RATE} & set(pa) and pst[-5] == 0, f"{pa} {pst}")
+ccsrc.close()
+plainsrc.close()
 
 # Receivers' limits (pgm(7) LIMITS): with rx-sessions 2, a receiver keeps two
 # sessions and refuses, and counts, the third; rx-mem has a floor.

@@ -11,6 +11,9 @@
 #   - pgmctl monitor sees session start, loss and end in that order during
 #     a lossy transfer whose NAKs are half lost, and NAK storms and rate
 #     limiting on its source; pgmctl peers shows the session;
+#   - a PGMCC source (pgm-send --pgmcc to pgm-recv --pgmcc): pgmctl
+#     sockets shows its acker, window, RTT and loss rate, monitor the
+#     acker-change that elected the receiver;
 #   - pgmctl stats --watch reports rates;
 #   - bad requests (unknown key, unknown attribute, wrong type, out of
 #     range, no CAP_NET_ADMIN) are refused with the kernel's message, and
@@ -417,6 +420,72 @@ fec_column() {
 	return 1
 }
 check "pgmctl peers (text): the FEC column" fec_column
+netns_cleanup
+
+# 3c. PGMCC at the source: pgm-send --pgmcc to pgm-recv --pgmcc, 2% loss
+#     toward the receiver.  A monitor in the source's netns prints the
+#     acker-change that elects the receiver (with the RTT and loss rate of
+#     its feedback); pgmctl sockets shows the source's acker, W, RTT and
+#     loss rate, in JSON and as text, while the stream runs (~11 s).
+netns_pair csrc veth-cs 10.96.2.1 crcv veth-cr 10.96.2.2
+netns_netem csrc veth-cs loss 2%
+ip netns exec csrc "$ctl" monitor --json --timeout 60 >"$out/cc-events.json" 2>"$out/cc-monitor.err" &
+mpid=$!
+for _ in $(seq 300); do grep -q '"ready"' "$out/cc-events.json" 2>/dev/null && break; sleep 0.1; done
+ip netns exec crcv "$bin/pgm-recv" --group 239.192.0.68 --port 7568 --interface 10.96.2.2 --pgmcc \
+	--sessions 1 --timeout 60 --json >"$out/cc-recv.json" 2>"$out/cc-recv.err" &
+rpid=$!
+for _ in $(seq 300); do grep -q '"ready"' "$out/cc-recv.json" 2>/dev/null && break; sleep 0.1; done
+ip netns exec csrc "$bin/pgm-send" --group 239.192.0.68 --port 7568 --interface 10.96.2.1 --pgmcc \
+	--count 2000 --size 500 --rate 100000 --linger 1 --json >"$out/cc-send.json" 2>"$out/cc-send.err" &
+sndpid=$!
+for _ in $(seq 150); do
+	ip netns exec csrc "$ctl" sockets --role source --json >"$out/cc-sockets.json" 2>&1
+	grep -q '"pgmcc_acker":"10.96.2.2"' "$out/cc-sockets.json" && break
+	sleep 0.2
+done
+ip netns exec csrc "$ctl" sockets --role source >"$out/cc-sockets.txt" 2>&1
+wait $sndpid
+wait $rpid
+kill $mpid 2>/dev/null
+wait $mpid 2>/dev/null
+sed 's/^/    sockets: /' "$out/cc-sockets.txt"
+pgmcc_source_shown() {
+	python3 - "$out/cc-sockets.json" "$out/cc-events.json" "$out/cc-send.json" "$out/cc-sockets.txt" <<'PY'
+import json, re, sys
+socks = json.load(open(sys.argv[1]))
+ev = [json.loads(l) for l in open(sys.argv[2]) if l.strip()]
+snd = json.load(open(sys.argv[3]))
+txt = open(sys.argv[4]).read()
+tsi, st = snd["tsi"], snd["statistics"]
+src = [s for s in socks if s.get("tsi") == tsi]
+s = src[0] if src else {}
+cc = [e for e in ev if e["event"] == "acker-change" and e.get("tsi") == tsi]
+print(f"    sockets --json: pgmcc_acker {s.get('pgmcc_acker')} pgmcc_window {s.get('pgmcc_window')} "
+      f"pgmcc_rtt_us {s.get('pgmcc_rtt_us')} pgmcc_loss_rate {s.get('pgmcc_loss_rate')} "
+      f"acker_changes {s.get('source_stats', {}).get('acker_changes')}")
+print(f"    monitor: {len(cc)} acker-change: {cc[:3]}")
+print(f"    pgm-send: acks_received {st['acks_received']} acker_changes {st['acker_changes']} "
+      f"congestion_events {st['congestion_events']} cc_timeouts {st['cc_timeouts']} "
+      f"window_limited {st['window_limited']} cc_window {st['cc_window']} cc_acker {st['cc_acker']}")
+bad = []
+if not (s.get("pgmcc_acker") == "10.96.2.2" and s.get("pgmcc_window", 0) >= 65536
+        and "pgmcc_rtt_us" in s and "pgmcc_loss_rate" in s
+        and s.get("source_stats", {}).get("acker_changes", 0) >= 1):
+    bad.append("sockets --json")
+if not re.search(r"pgmcc acker 10\.96\.2\.2 W [0-9]+\.[0-9]{2} rtt (-|[0-9.]+ ms) loss [0-9.]+%", txt):
+    bad.append("sockets text")
+if not any(e.get("acker") == "10.96.2.2" and "rtt_us" in e and "loss_rate" in e and e.get("role") == "source"
+           for e in cc):
+    bad.append("monitor")
+if not (st["acker_changes"] >= 1 and st["acks_received"] >= 1):
+    bad.append("pgm-send's counters")
+print(f"    wrong: {bad or 'nothing'}")
+sys.exit(1 if bad else 0)
+PY
+}
+check "PGMCC source: pgmctl sockets shows the acker, W, RTT, loss (text, JSON); monitor the acker-change" \
+	pgmcc_source_shown
 netns_cleanup
 
 check "pgmctl stats --watch reports rates per second" \

@@ -6,7 +6,8 @@
 # got repairs, and must see the session end.  The tools' errors for a
 # missing interface address and a missing multicast route name the cause.
 # Interface names and network strings, 200 KB APDUs with pgm-recv's
-# defaults, its exit statuses at --timeout.
+# defaults (PGMCC on both sides: the source's ACKs and acker counted), its
+# exit statuses at --timeout.
 # Then pgm-perf: a sweep at the same loss (all delivered, repairs
 # counted), and without loss one with the UDP baseline (counts equal, JSON
 # with ratios), one through the mmap ring with sendmmsg batches and one
@@ -96,14 +97,15 @@ fi
 # PGM_APDU_MAX: it was 64 KiB and cut them): delivered whole, the same
 # SHA-256.  The receiver names its interface (--interface veth-r), the
 # sender gives an OpenPGM network string (veth-s;GROUP), both in units.
-# The receiver takes part in PGMCC (--pgmcc): a source without it (no
-# OPT_PGMCC_DATA) gets no ACK, and the summary counts none.
+# Both take part in PGMCC (--pgmcc): the source elects the receiver its
+# acker and is clocked by its ACKs; the sender's summary counts ACKs and at
+# least one acker chosen, the receiver's the ACKs it sent.
 ip netns exec trcv "$bin/pgm-recv" --group 239.192.0.79 --port 7580 --interface veth-r --pgmcc \
 	--sessions 1 --timeout 40s --json >"$out/big.recv.json" 2>"$out/big.recv.err" &
 rpid=$!
 for _ in $(seq 300); do grep -q '"ready"' "$out/big.recv.json" 2>/dev/null && break; sleep 0.1; done
 ip netns exec tsrc "$bin/pgm-send" --group 'veth-s;239.192.0.79' --port 7580 --count 3 --size 200000 \
-	--rate 2M --linger 1s --json >"$out/big.send.json" 2>"$out/big.send.err"
+	--rate 2M --linger 1s --pgmcc --json >"$out/big.send.json" 2>"$out/big.send.err"
 src=$?
 wait $rpid
 rcv=$?
@@ -115,16 +117,23 @@ lines = [json.loads(l) for l in open(sys.argv[2]) if l.strip()]
 summ = [l for l in lines if l.get("event") == "summary"][-1]
 sess = summ["sessions"]
 st = summ.get("statistics", {})
-ok = (len(sess) == 1 and sess[0]["messages"] == 3 and sess[0]["bytes"] == 600000
-      and sess[0]["truncated"] == 0 and sess[0]["sha256"] == snd["sha256"]
-      and st.get("acks_sent") == 0 and st.get("acks_no_path") == 0)
-print(f"    --pgmcc, a source without PGMCC: acks_sent {st.get('acks_sent')}, acks_no_path {st.get('acks_no_path')}")
+ss = snd.get("statistics", {})
+same = (len(sess) == 1 and sess[0]["messages"] == 3 and sess[0]["bytes"] == 600000
+        and sess[0]["truncated"] == 0 and sess[0]["sha256"] == snd["sha256"])
+cc = (ss.get("acker_changes", 0) >= 1 and ss.get("acks_received", 0) >= 1 and ss.get("cc_window", 0) >= 65536
+      and st.get("acks_sent", 0) >= 1)
+ok = same and cc
+print(f"    --pgmcc both sides: source acks_received {ss.get('acks_received')} acker_changes {ss.get('acker_changes')} "
+      f"congestion_events {ss.get('congestion_events')} cc_timeouts {ss.get('cc_timeouts')} "
+      f"window_limited {ss.get('window_limited')} cc_window {ss.get('cc_window')} cc_acker {ss.get('cc_acker')}; "
+      f"receiver acks_sent {st.get('acks_sent')} acks_no_path {st.get('acks_no_path')}"
+      f" acks_no_credit {st.get('acks_no_credit')}")
 print(f"    200 KB APDUs: {sess[0]['messages'] if sess else 0}/3, {sess[0]['bytes'] if sess else 0} bytes, "
-      f"truncated {sess[0]['truncated'] if sess else '-'}, sha256 {'equal' if ok else 'DIFFERS'}")
+      f"truncated {sess[0]['truncated'] if sess else '-'}, sha256 {'equal' if same else 'DIFFERS'}")
 sys.exit(0 if ok else 1)
 PY
 if [ $? = 0 ] && [ $src = 0 ] && [ $rcv = 0 ]; then
-	ok "200 KB APDUs with pgm-recv's defaults, interface names and a network string: same SHA-256 (--pgmcc: no ACK to a source without PGMCC)"
+	ok "200 KB APDUs with pgm-recv's defaults, interface names and a network string: same SHA-256 (--pgmcc on both: the receiver elected acker, its ACKs counted at the source)"
 else
 	notok "200 KB APDUs with pgm-recv's defaults (send exit $src, recv exit $rcv)"
 fi
