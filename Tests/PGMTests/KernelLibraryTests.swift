@@ -130,6 +130,44 @@ struct KernelLibraryTests {
         try receiver.close()
     }
 
+    /// PGMCC at the source (``SourceOptions/pgmcc``): before any data, W
+    /// is one packet and there is no acker; a receiver with PGMCC on this
+    /// host answers the first data's election and becomes the acker, whose
+    /// ACKs the source counts; PGMCC with FEC is refused at connect().
+    @Test func pgmccSourceElectsTheReceiver() throws {
+        let group = try IPv4Endpoint("239.192.0.46:7546")
+        var ro = ReceiverOptions()
+        ro.pgmcc = true
+        let receiver = try PGMReceiver(group: group, interface: local, options: ro)
+        var so = sourceOptions()
+        so.pgmcc = true
+        let source = try PGMSource(group: PGMEndpoint(group), options: so)
+        let fresh = try #require(try source.statistics().pgmcc)
+        #expect(fresh.window == 65536 && fresh.acker == nil && fresh.rttMicroseconds == 0)
+        var got = 0
+        var st = try source.statistics()
+        // The first APDU leaves on the first token and calls an election;
+        // without an answer each further one would wait for the 3 s timeout.
+        for i in 0..<20 {
+            try source.send(contentsOf: apdu(i))
+            while let e = try receiver.nextEvent(timeout: .milliseconds(20)) {
+                if case .message = e { got += 1 }
+            }
+            st = try source.statistics()
+            if st.acksReceived > 0 && st.pgmcc?.acker != nil { break }
+        }
+        #expect(st.ackerChanges >= 1 && st.acksReceived >= 1)
+        #expect(st.pgmcc?.acker == .v4(local))
+        #expect((st.pgmcc?.window ?? 0) >= 65536)
+        #expect(got >= 1)
+        #expect(try receiver.statistics().acksSent >= 1)
+        try source.close()
+        try receiver.close()
+
+        so.fec = try FECSettings(n: 8, k: 4, proactive: 1)
+        #expect(throws: PGMSetupError.system(.notSupported)) { try PGMSource(group: PGMEndpoint(group), options: so).close() }
+    }
+
     @Test func asyncEventsOnTheModule() async throws {
         let group = try IPv4Endpoint("239.192.0.42:7542")
         let receiver = try PGMReceiver(group: group, interface: local)
