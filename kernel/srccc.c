@@ -501,6 +501,13 @@ void pgm_cc_src_feedback(struct pgm_source *src, const struct sk_buff *skb,
 		const u8 *b = pgm_body(skb->data);
 
 		cc_window(src, get_unaligned_be32(b), get_unaligned_be32(b + 4));
+		/*
+		 * Left without a token and with nothing waiting for an ACK (a
+		 * halving after the last one came), only the timeout gives one
+		 * back: it runs whether or not a send() asks (a poller does not).
+		 */
+		if (cc->tokens < CC_ONE && !cc->deadline)
+			cc_arm(cc);
 	}
 	cc_wake(src);
 }

@@ -236,7 +236,16 @@ extension Source {
         }
         cc.ackerM2 = m2
         cc.sampleRTT(Int64(rttMs) * 1000)
-        if let ack { Self.pgmccWindow(&cc, ack: ack, lead: lead.rawValue, now: now, parameters: pgmcc) }
+        if let ack, let p = pgmcc {
+            Self.pgmccWindow(&cc, ack: ack, lead: lead.rawValue, now: now, parameters: p)
+            // Left without a token and with nothing waiting for an ACK (a
+            // halving after the last one came), only the timeout gives one
+            // back: it runs, whether or not a send asks (an application
+            // that polls for POLLOUT does not).
+            if cc.tokens < PGMCCSourceState.one && cc.deadline == .never {
+                cc.deadline = now + (cc.srtt == nil ? p.initialTimeout : max(p.minimumTimeout, cc.timeout))
+            }
+        }
         pgmccState = cc
     }
 
@@ -254,8 +263,7 @@ extension Source {
 
     /// The window after an ACK of the acker (section 2.2).
     static func pgmccWindow(_ cc: inout PGMCCSourceState, ack: PGMAck, lead: UInt32, now: VirtualTime,
-                            parameters: PGMCCSourceParameters?) {
-        guard let p = parameters else { return }
+                            parameters p: PGMCCSourceParameters) {
         let one = PGMCCSourceState.one
         // Line the ACK's bitmap up with what earlier ACKs said.
         var incoming = ack.bitmap

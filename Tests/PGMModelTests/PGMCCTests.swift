@@ -335,6 +335,25 @@ struct PGMCCSourceTests {
         #expect(Self.acker(try #require(s.packets(.odata).last?.1)) == .ipv4(IPv4Address(rawValue: 0)))
     }
 
+    @Test("§2.7 a halving that leaves no token with everything acknowledged and nothing queued still arms the timeout, which gives one back")
+    func timeoutWithoutSend() throws {
+        // Five APDUs: the window sends them all, none waits for a token.
+        var s = try Self.source(5)
+        s.run(until: F.t(10))
+        s.receive(Self.ack(0, ts: 10))                        // elected: W 2, T 2 -> sqns 1, 2
+        s.receive(Self.ack(2, bitmap: 0xFFFF_FFFD, ts: 10))  // 1 missing: W 3 -> sqns 3, 4
+        #expect(Self.odataSequences(s) == [0, 1, 2, 3, 4])
+        s.receive(Self.ack(4, bitmap: 0xFFFF_FFF7, ts: 10))  // a loss with 4 acknowledged: T < 0
+        var cc = try #require(s.source.pgmccState)
+        #expect(cc.statistics.congestionEvents == 1)
+        #expect(cc.tokens < 0)
+        // The RTT is 0: the timeout is the shortest, 200 ms.
+        s.run(until: s.now + Int64(250_000))
+        cc = try #require(s.source.pgmccState)
+        #expect(cc.statistics.timeouts == 1)
+        #expect(cc.tokens == Self.one)
+    }
+
     @Test("a source without PGMCC adds no OPT_PGMCC_DATA and takes no notice of ACKs")
     func off() throws {
         var s = try SourceDriver(parameters: try .with(["TXW_MAX_RTE": 100_000_000]))

@@ -501,6 +501,94 @@ static void nak_ncf_rdata_linger(void)
 	drain();
 }
 
+/* A PGMCC ACK (draft section 2.1.3) from the source's own address: its feedback names it. */
+static void pgmcc_ack(struct pkt *p, uint32_t rx_max, uint32_t bitmap)
+{
+	unsigned int flen = family == AF_INET6 ? 28 : 16, alen = family == AF_INET6 ? 16 : 4;
+	uint8_t me[16] = {};
+	struct timespec t;
+
+	/* The echo: now, on the source's clock (CLOCK_MONOTONIC, ms), an RTT of 0. */
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	inet_pton(family, src_addr(), me);
+	hdr(p, 0x0d, 0x01, 0);
+	put32(p, rx_max);
+	put32(p, bitmap);
+	put8(p, 0x00); put8(p, 4); put16(p, 4 + flen);		/* OPT_LENGTH */
+	put8(p, 0x13 | 0x80); put8(p, flen); put16(p, 0);	/* OPT_PGMCC_FEEDBACK */
+	put32(p, (uint32_t)(t.tv_sec * 1000 + t.tv_nsec / 1000000));
+	put16(p, family == AF_INET6 ? 2 : 1);
+	put16(p, 0);						/* loss rate */
+	for (unsigned int i = 0; i < alen; i++)
+		put8(p, me[i]);
+}
+
+/*
+ * PGMCC (draft sections 2.2, 2.7): a loss the acker's ACK shows after it
+ * acknowledged everything sent takes W/2 tokens, leaving none and nothing
+ * in flight; the timeout still runs for an application that only polls
+ * (no send() to arm it), and POLLOUT comes back with W = T = 1.
+ */
+static void pgmcc_poll_timeout(void)
+{
+	union pgm_sa g = sa_of(family, group(), PORT), local;
+	socklen_t len = sizeof(local), sl;
+	int fd = pgm_socket_af(family), on = 1;
+	struct pgm_source_stats st;
+	struct pgm_gsi gsi;
+	struct pollfd pf;
+	uint32_t s0;
+	uint16_t sport;
+	struct pkt p;
+	struct seen s;
+
+	CHECK_OK(setsockopt(fd, SOL_PGM, PGM_PGMCC, &on, sizeof(on)));
+	CHECK_OK(connect(fd, &g.sa, sa_len(family)));
+	getsockname(fd, &local.sa, &len);
+	sport = sa_port(&local);
+	len = sizeof(gsi);
+	CHECK_OK(getsockopt(fd, SOL_PGM, PGM_GSI, &gsi, &len));
+	CHECK_EQ(send(fd, "0", 1, MSG_DONTWAIT), 1);
+	CHECK(wait_type(&s, 0x04, sport, 1000));
+	s0 = s.sqn;
+	CHECK_ERR(send(fd, "1", 1, MSG_DONTWAIT), EAGAIN);
+	drain();
+	/* Elected, the baseline: W 2, T 2. */
+	pgmcc_ack(&p, s0, 0xffffffff);
+	upstream(&p, sport, gsi.gsi);
+	pf = (struct pollfd){ .fd = fd, .events = POLLOUT };
+	CHECK_EQ(poll(&pf, 1, 1000), 1);
+	CHECK_EQ(send(fd, "1", 1, MSG_DONTWAIT), 1);
+	CHECK_EQ(send(fd, "2", 1, MSG_DONTWAIT), 1);
+	CHECK_ERR(send(fd, "3", 1, MSG_DONTWAIT), EAGAIN);
+	/* s0 + 1 missing: W 3, T 2. */
+	pgmcc_ack(&p, s0 + 2, 0xfffffffd);
+	upstream(&p, sport, gsi.gsi);
+	CHECK_EQ(poll(&pf, 1, 1000), 1);
+	CHECK_EQ(send(fd, "3", 1, MSG_DONTWAIT), 1);
+	CHECK_EQ(send(fd, "4", 1, MSG_DONTWAIT), 1);
+	/* Still missing, three newer acknowledged: a loss, T 0 - 3/2. */
+	pgmcc_ack(&p, s0 + 4, 0xfffffff7);
+	upstream(&p, sport, gsi.gsi);
+	usleep(20000);
+	sl = sizeof(st);
+	CHECK_OK(getsockopt(fd, SOL_PGM, PGM_SOURCE_STATS, &st, &sl));
+	CHECK_EQ(st.congestion_events, 1);
+	CHECK(st.cc_tokens < 0);
+	CHECK_EQ(st.cc_timeouts, 0);
+	CHECK_EQ(poll(&pf, 1, 0), 0);
+	/* The timeout (200 ms at least; the RTT is 0) gives a token back. */
+	CHECK_EQ(poll(&pf, 1, 10000), 1);
+	CHECK_OK(getsockopt(fd, SOL_PGM, PGM_SOURCE_STATS, &st, &sl));
+	CHECK_EQ(st.cc_timeouts, 1);
+	CHECK_EQ(st.cc_window, 1 << 16);
+	CHECK_EQ(st.acks_received, 3);
+	CHECK_EQ(st.acker_changes, 1);
+	CHECK_EQ(send(fd, "5", 1, MSG_DONTWAIT), 1);
+	close(fd);
+	drain();
+}
+
 /*
  * Section 9.7 with a full receive queue: the session-end record waits for
  * room instead of being dropped, and comes after all the data.
@@ -639,6 +727,7 @@ int main(int argc, char **argv)
 	RUN(fin_and_rst);
 	RUN(spmr_gets_spm);
 	RUN(nak_ncf_rdata_linger);
+	RUN(pgmcc_poll_timeout);
 	RUN(window_by_bytes);
 	RUN(end_after_full_queue);
 	RUN(no_address);
