@@ -60,7 +60,7 @@ KTEST_CFLAGS := -std=gnu11 -Wall -Wextra -Werror -O2 -g
 HOST_SAN := -fsanitize=address,undefined -fno-sanitize-recover=all
 
 .PHONY: all deps module modules-all sparse swift ktests examples check check-host \
-	check-kernel check-kernel-% check-kernel-debug debug-kernel conformance ynl-check kernel-doc vm demo perf perf-insn perf-ring perf-latency perf-profile install uninstall \
+	check-kernel check-kernel-% check-kernel-debug debug-kernel conformance ynl-check kernel-doc vm demo perf perf-insn perf-pgmcc perf-ring perf-latency perf-profile install uninstall \
 	install-completions uninstall-completions man-lint fuzz fuzz-kernel \
 	bench-sim bench-fec clean install-tools \
 	interop interop-peers shim check-zmq-shim dkms dkms-source dkms-uninstall check-dkms deb check-deb
@@ -308,6 +308,12 @@ perf: .deps.stamp $(PERF_HELPERS)
 	$(SWIFT) build -c release $(SWIFT_FLAGS) --product pgm-perf
 	@scripts/build-module $(K) >/dev/null
 	scripts/vm --kernel $(K) -- scripts/perf-guest
+
+# PGMCC against TCP through one 20 Mbit/s bottleneck in a VM (K=6.12 for
+# 6.12): four runs of 60 s (docs/pgmcc.md); figures, not a test.
+perf-pgmcc: .deps.stamp
+	@scripts/build-module $(K) >/dev/null
+	scripts/vm --kernel $(K) -- scripts/perf-pgmcc-guest
 
 # The same sweep counted in guest instructions per message (QEMU's TCG with
 # Tests/perf/insn-count.c; PGM_PERF_REPEAT defaults to 1: counts barely

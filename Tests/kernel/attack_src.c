@@ -415,6 +415,31 @@ static void *sender_main(void *arg)
 	return NULL;
 }
 
+/*
+ * A flood of @forge's packets from 1 s from now for FLOOD_S, while a
+ * blocking sender streams from @fd; what the attacker saw in @b, the
+ * sender's figures in @w.
+ */
+static int flood_while_sending(struct session *s, forge_fn forge, int arg, int fd,
+			       struct sender *w, struct seen_bytes *b)
+{
+	pthread_t th;
+	pid_t pid;
+	int rfd;
+
+	memset(b, 0, sizeof(*b));
+	memset(w, 0, sizeof(*w));
+	s->t0 = now_s() + 1.0;	/* the attacker's capture is up by then */
+	if (run_attacker(s, forge, arg, 0.002, &pid, &rfd))
+		return -1;
+	w->fd = fd;
+	w->t0 = s->t0;
+	w->until = s->t0 + FLOOD_S;
+	pthread_create(&th, NULL, sender_main, w);
+	pthread_join(th, NULL);
+	return attacker_result(pid, rfd, b);
+}
+
 static void print_flood(const char *what, const struct seen_bytes *b, const struct pgm_source_stats *st)
 {
 	printf("    %s: on the wire in %.1f s: total %llu B (ODATA %llu, RDATA %llu in %llu, NCF %llu in %llu,"
@@ -459,9 +484,7 @@ static void nak_flood_rate(void)
 	struct pgm_source_stats st;
 	struct sender w = {};
 	struct timeval tmo = { 3, 0 };	/* a stall shows as a 3 s send, not a hang */
-	pthread_t th;
-	pid_t pid;
-	int fd = flood_source(&s, PGM_DEFAULT_TXW_SQNS, 0), rfd;
+	int fd = flood_source(&s, PGM_DEFAULT_TXW_SQNS, 0);
 
 	CHECK(fd >= 0);
 	if (fd < 0)
@@ -469,14 +492,7 @@ static void nak_flood_rate(void)
 	CHECK_OK(prefill(fd, &s, 2000));
 	CHECK_OK(set_u32(fd, PGM_TXW_MAX_RTE, rate));
 	CHECK_OK(setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tmo, sizeof(tmo)));
-	s.t0 = now_s() + 1.0;	/* the attacker's capture is up by then */
-	CHECK_OK(run_attacker(&s, forge_nak, 16, 0.002, &pid, &rfd));
-	w.fd = fd;
-	w.t0 = s.t0;
-	w.until = s.t0 + FLOOD_S;
-	pthread_create(&th, NULL, sender_main, &w);
-	pthread_join(th, NULL);
-	CHECK_OK(attacker_result(pid, rfd, &b));
+	CHECK_OK(flood_while_sending(&s, forge_nak, 16, fd, &w, &b));
 	CHECK_OK(source_stats(fd, &st));
 	print_flood("100 kB/s", &b, &st);
 	{
@@ -531,9 +547,7 @@ static void pgmcc_forged_acks(void)
 	struct pgm_source_stats st;
 	struct sender w = {};
 	static char data[1000];
-	pthread_t th;
-	pid_t pid;
-	int fd = flood_source(&s, PGM_DEFAULT_TXW_SQNS, 1), rfd;
+	int fd = flood_source(&s, PGM_DEFAULT_TXW_SQNS, 1);
 
 	CHECK(fd >= 0);
 	if (fd < 0)
@@ -545,14 +559,7 @@ static void pgmcc_forged_acks(void)
 	s.first = st.txw_lead;
 	s.count = 1;
 
-	s.t0 = now_s() + 1.0;
-	CHECK_OK(run_attacker(&s, forge_ack, 1, 0.002, &pid, &rfd));
-	w.fd = fd;
-	w.t0 = s.t0;
-	w.until = s.t0 + FLOOD_S;
-	pthread_create(&th, NULL, sender_main, &w);
-	pthread_join(th, NULL);
-	CHECK_OK(attacker_result(pid, rfd, &b));
+	CHECK_OK(flood_while_sending(&s, forge_ack, 1, fd, &w, &b));
 	CHECK_OK(source_stats(fd, &st));
 	printf("    foreign: %llu ACKs injected; feedback_foreign %llu, acks_received %llu,"
 	       " acker_changes %llu, odata_sent %llu, cc_timeouts %llu; on the wire ODATA %llu B,"
@@ -570,16 +577,7 @@ static void pgmcc_forged_acks(void)
 	CHECK(st.odata_sent <= 1 + st.cc_timeouts);
 	CHECK_EQ(b.rdata + b.ncf + b.other, 0);
 
-	memset(&b, 0, sizeof(b));
-	memset(&w, 0, sizeof(w));
-	s.t0 = now_s() + 1.0;
-	CHECK_OK(run_attacker(&s, forge_ack, 0, 0.002, &pid, &rfd));
-	w.fd = fd;
-	w.t0 = s.t0;
-	w.until = s.t0 + FLOOD_S;
-	pthread_create(&th, NULL, sender_main, &w);
-	pthread_join(th, NULL);
-	CHECK_OK(attacker_result(pid, rfd, &b));
+	CHECK_OK(flood_while_sending(&s, forge_ack, 0, fd, &w, &b));
 	CHECK_OK(source_stats(fd, &st));
 	print_flood("PGMCC acker", &b, &st);
 	{
