@@ -114,14 +114,18 @@ void pgm_cc_src_rdata(const struct pgm_source *src, struct sk_buff *skb)
 	}
 }
 
-/* The timeout from now: 3 s before an RTT sample, then SRTT + 4 RTTVAR (2.7). */
+/*
+ * The timeout from now: 3 s before an RTT sample, then SRTT + 4 RTTVAR
+ * (2.7), within [PGM_PGMCC_TIMEOUT_MIN_MS, PGM_PGMCC_TIMEOUT_MAX_MS].
+ */
 static void cc_arm(struct pgm_src_cc *cc)
 {
 	u64 us = PGM_PGMCC_TIMEOUT_MS * USEC_PER_MSEC;
 
 	if (cc->has_srtt)
-		us = max_t(u64, PGM_PGMCC_TIMEOUT_MIN_MS * USEC_PER_MSEC,
-			   cc->srtt + 4 * cc->rttvar);
+		us = clamp_t(u64, cc->srtt + 4 * cc->rttvar,
+			     PGM_PGMCC_TIMEOUT_MIN_MS * USEC_PER_MSEC,
+			     PGM_PGMCC_TIMEOUT_MAX_MS * USEC_PER_MSEC);
 	cc->deadline = ktime_get_ns() + us * NSEC_PER_USEC;
 }
 
@@ -496,7 +500,8 @@ void pgm_cc_src_feedback(struct pgm_source *src, const struct sk_buff *skb,
 	}
 	cc->acker_m2 = m2;
 	cc->acker_loss = loss;
-	cc_sample_rtt(cc, (s64)rtt_ms * USEC_PER_MSEC);
+	/* Bounded as in the equation: a forged echo cannot stop the timeouts. */
+	cc_sample_rtt(cc, (s64)min_t(u32, rtt_ms, 32767) * USEC_PER_MSEC);
 	if (ack) {
 		const u8 *b = pgm_body(skb->data);
 

@@ -96,9 +96,13 @@ extension PGMCCSourceState {
     /// that is M_acker^2 < (9/16) M_i^2.
     static func slower(_ m2: UInt64, than acker: UInt64) -> Bool { acker < (m2 >> 4) * 9 }
 
+    /// The longest timeout, µs, however large the RTT a receiver claims:
+    /// a forged echo must not stop the timeouts (TCP bounds its RTO too).
+    public static let maximumTimeout: Int64 = 60_000_000
+
     var timeout: Int64 {
         guard let srtt else { return 0 }
-        return srtt + 4 * rttvar
+        return min(Self.maximumTimeout, srtt + 4 * rttvar)
     }
 
     mutating func sampleRTT(_ us: Int64) {
@@ -235,7 +239,7 @@ extension Source {
             return
         }
         cc.ackerM2 = m2
-        cc.sampleRTT(Int64(rttMs) * 1000)
+        cc.sampleRTT(Int64(min(rttMs, 32_767)) * 1000)
         if let ack, let p = pgmcc {
             Self.pgmccWindow(&cc, ack: ack, lead: lead.rawValue, now: now, parameters: p)
             // Left without a token and with nothing waiting for an ACK (a

@@ -354,6 +354,19 @@ struct PGMCCSourceTests {
         #expect(cc.tokens == Self.one)
     }
 
+    @Test("§2.7 an acker claiming an RTT of 1,000 s (an old echo) cannot stop the timeouts: the RTT counts as 32.767 s and a timeout comes within 60 s")
+    func forgedRTTBounded() throws {
+        var s = try Self.source(20)
+        s.run(until: F.t(1_000_000))
+        // The echo of a timestamp 1,000 s old.
+        s.receive(Self.ack(0, ts: 0))
+        let cc = try #require(s.source.pgmccState)
+        #expect(cc.acker == Self.r1)
+        // The acker goes quiet; packets wait for its ACK.
+        s.run(until: s.now + PGMCCSourceState.maximumTimeout + Int64(1_000_000))
+        #expect(try #require(s.source.pgmccState).statistics.timeouts > cc.statistics.timeouts)
+    }
+
     @Test("a source without PGMCC adds no OPT_PGMCC_DATA and takes no notice of ACKs")
     func off() throws {
         var s = try SourceDriver(parameters: try .with(["TXW_MAX_RTE": 100_000_000]))

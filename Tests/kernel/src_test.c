@@ -501,14 +501,17 @@ static void nak_ncf_rdata_linger(void)
 	drain();
 }
 
-/* A PGMCC ACK (draft section 2.1.3) from the source's own address: its feedback names it. */
-static void pgmcc_ack(struct pkt *p, uint32_t rx_max, uint32_t bitmap)
+/*
+ * A PGMCC ACK (draft section 2.1.3) from the source's own address: its
+ * feedback names it, and echoes a timestamp @ago_ms old.
+ */
+static void pgmcc_ack(struct pkt *p, uint32_t rx_max, uint32_t bitmap, uint32_t ago_ms)
 {
 	unsigned int flen = family == AF_INET6 ? 28 : 16, alen = family == AF_INET6 ? 16 : 4;
 	uint8_t me[16] = {};
 	struct timespec t;
 
-	/* The echo: now, on the source's clock (CLOCK_MONOTONIC, ms), an RTT of 0. */
+	/* The echo, on the source's clock (CLOCK_MONOTONIC, ms). */
 	clock_gettime(CLOCK_MONOTONIC, &t);
 	inet_pton(family, src_addr(), me);
 	hdr(p, 0x0d, 0x01, 0);
@@ -516,7 +519,7 @@ static void pgmcc_ack(struct pkt *p, uint32_t rx_max, uint32_t bitmap)
 	put32(p, bitmap);
 	put8(p, 0x00); put8(p, 4); put16(p, 4 + flen);		/* OPT_LENGTH */
 	put8(p, 0x13 | 0x80); put8(p, flen); put16(p, 0);	/* OPT_PGMCC_FEEDBACK */
-	put32(p, (uint32_t)(t.tv_sec * 1000 + t.tv_nsec / 1000000));
+	put32(p, (uint32_t)(t.tv_sec * 1000 + t.tv_nsec / 1000000) - ago_ms);
 	put16(p, family == AF_INET6 ? 2 : 1);
 	put16(p, 0);						/* loss rate */
 	for (unsigned int i = 0; i < alen; i++)
@@ -554,7 +557,7 @@ static void pgmcc_poll_timeout(void)
 	CHECK_ERR(send(fd, "1", 1, MSG_DONTWAIT), EAGAIN);
 	drain();
 	/* Elected, the baseline: W 2, T 2. */
-	pgmcc_ack(&p, s0, 0xffffffff);
+	pgmcc_ack(&p, s0, 0xffffffff, 0);
 	upstream(&p, sport, gsi.gsi);
 	pf = (struct pollfd){ .fd = fd, .events = POLLOUT };
 	CHECK_EQ(poll(&pf, 1, 1000), 1);
@@ -562,13 +565,13 @@ static void pgmcc_poll_timeout(void)
 	CHECK_EQ(send(fd, "2", 1, MSG_DONTWAIT), 1);
 	CHECK_ERR(send(fd, "3", 1, MSG_DONTWAIT), EAGAIN);
 	/* s0 + 1 missing: W 3, T 2. */
-	pgmcc_ack(&p, s0 + 2, 0xfffffffd);
+	pgmcc_ack(&p, s0 + 2, 0xfffffffd, 0);
 	upstream(&p, sport, gsi.gsi);
 	CHECK_EQ(poll(&pf, 1, 1000), 1);
 	CHECK_EQ(send(fd, "3", 1, MSG_DONTWAIT), 1);
 	CHECK_EQ(send(fd, "4", 1, MSG_DONTWAIT), 1);
 	/* Still missing, three newer acknowledged: a loss, T 0 - 3/2. */
-	pgmcc_ack(&p, s0 + 4, 0xfffffff7);
+	pgmcc_ack(&p, s0 + 4, 0xfffffff7, 0);
 	upstream(&p, sport, gsi.gsi);
 	usleep(20000);
 	sl = sizeof(st);
@@ -585,6 +588,41 @@ static void pgmcc_poll_timeout(void)
 	CHECK_EQ(st.acks_received, 3);
 	CHECK_EQ(st.acker_changes, 1);
 	CHECK_EQ(send(fd, "5", 1, MSG_DONTWAIT), 1);
+	close(fd);
+	drain();
+}
+
+/*
+ * PGMCC (draft section 2.7): an acker echoing a timestamp 1,000 s old
+ * counts an RTT of 32.767 s, as the throughput equation bounds it, so that
+ * the timeout (60 s at most) still comes.
+ */
+static void pgmcc_rtt_bounded(void)
+{
+	union pgm_sa g = sa_of(family, group(), PORT), local;
+	socklen_t len = sizeof(local), sl = sizeof(struct pgm_source_stats);
+	int fd = pgm_socket_af(family), on = 1;
+	struct pgm_source_stats st;
+	struct pgm_gsi gsi;
+	uint16_t sport;
+	struct pkt p;
+	struct seen s;
+
+	CHECK_OK(setsockopt(fd, SOL_PGM, PGM_PGMCC, &on, sizeof(on)));
+	CHECK_OK(connect(fd, &g.sa, sa_len(family)));
+	getsockname(fd, &local.sa, &len);
+	sport = sa_port(&local);
+	len = sizeof(gsi);
+	CHECK_OK(getsockopt(fd, SOL_PGM, PGM_GSI, &gsi, &len));
+	CHECK_EQ(send(fd, "0", 1, MSG_DONTWAIT), 1);
+	CHECK(wait_type(&s, 0x04, sport, 1000));
+	drain();
+	pgmcc_ack(&p, s.sqn, 0xffffffff, 1000000);
+	upstream(&p, sport, gsi.gsi);
+	usleep(20000);
+	CHECK_OK(getsockopt(fd, SOL_PGM, PGM_SOURCE_STATS, &st, &sl));
+	CHECK_EQ(st.acker_changes, 1);
+	CHECK_EQ(st.cc_rtt_us, 32767000);
 	close(fd);
 	drain();
 }
@@ -728,6 +766,7 @@ int main(int argc, char **argv)
 	RUN(spmr_gets_spm);
 	RUN(nak_ncf_rdata_linger);
 	RUN(pgmcc_poll_timeout);
+	RUN(pgmcc_rtt_bounded);
 	RUN(window_by_bytes);
 	RUN(end_after_full_queue);
 	RUN(no_address);

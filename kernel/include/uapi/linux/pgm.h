@@ -189,7 +189,8 @@ struct pgm_fec {
  * and POLLOUT is clear.  PGM_TXW_MAX_RTE still caps the rate.  An APDU of
  * several TPDUs leaves on one token and spends one per TPDU.  No ACK within
  * the timeout (PGM_PGMCC_TIMEOUT_MS before an RTT sample, then SRTT + 4
- * RTTVAR, at least PGM_PGMCC_TIMEOUT_MIN_MS) sets the window to one packet;
+ * RTTVAR, from PGM_PGMCC_TIMEOUT_MIN_MS to PGM_PGMCC_TIMEOUT_MAX_MS) sets
+ * the window to one packet;
  * PGM_PGMCC_TIMEOUTS in a row end the acker's term.  Not with PGM_FEC
  * (-EOPNOTSUPP from connect()).
  *
@@ -201,6 +202,7 @@ struct pgm_fec {
 #define PGM_PGMCC_SSTHRESH	4	/* packets: slow start up to here */
 #define PGM_PGMCC_TIMEOUT_MS	3000	/* before any RTT sample */
 #define PGM_PGMCC_TIMEOUT_MIN_MS	200
+#define PGM_PGMCC_TIMEOUT_MAX_MS	60000	/* however large the RTT claimed */
 #define PGM_PGMCC_TIMEOUTS	2	/* in a row: a new election */
 
 /*
