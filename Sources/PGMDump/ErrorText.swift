@@ -144,6 +144,7 @@ public enum OptionNames {
         case PGMOptionType.congestionReportRequest: return "OPT_CRQST"
         case PGMOptionType.pgmccData: return "OPT_PGMCC_DATA"
         case PGMOptionType.pgmccFeedback: return "OPT_PGMCC_FEEDBACK"
+        case PGMOptionType.confirm: return "OPT_CONFIRM"
         case PGMOptionType.invalid: return "OPT_INVALID"
         default: return "option 0x\(hex(type, 2))"
         }

@@ -21,6 +21,9 @@ public enum PGMOptionType {
     public static let congestionReportRequest: UInt8 = 0x11
     public static let pgmccData: UInt8 = 0x12
     public static let pgmccFeedback: UInt8 = 0x13
+    /// OPT_CONFIRM: this project's confirmed delivery (docs/confirmed-delivery.md),
+    /// a type no other PGM implementation uses; OPX "ignore" for the others.
+    public static let confirm: UInt8 = 0x21
     public static let invalid: UInt8 = 0x7F
 
     /// The OPT_END bit of the option type octet.
@@ -36,8 +39,13 @@ public enum PGMOptionType {
     public static let known: Set<UInt8> = [
         length, fragment, nakList, join, nakBackoffInterval, nakBackoffRange, redirect,
         parityParameters, parityGroup, currentGroupSize, neighborUnreachable, pathNLA,
-        syn, fin, reset, congestionReport, congestionReportRequest, pgmccData, pgmccFeedback, invalid,
+        syn, fin, reset, congestionReport, congestionReportRequest, pgmccData, pgmccFeedback, confirm, invalid,
     ]
+
+    /// OPT_CONFIRM's JOIN bit (the receiver's first) in its option-specific bits.
+    public static let confirmJoin: UInt8 = 0x01
+    /// OPT_CONFIRM's BYE bit (the receiver leaves).
+    public static let confirmBye: UInt8 = 0x02
 }
 
 /// The two Option Extensibility (OPX) bits: what a network element that does
@@ -164,6 +172,10 @@ public struct PGMOption: Hashable, Sendable {
         /// OPT_PGMCC_FEEDBACK: the echoed timestamp, the receiver's loss rate
         /// (0 = none, 0xFFFF = 100%) and its NLA (time stamp, AFI, loss rate, NLA).
         case pgmccFeedback(timestamp: UInt32, lossRate: UInt16, receiver: PGMNLA)
+        /// OPT_CONFIRM (docs/confirmed-delivery.md): every sequence number up
+        /// to `confirmed` has reached the receiver `receiverID` (random per
+        /// receiver socket and session); JOIN marks its first, BYE its last.
+        case confirm(confirmed: UInt32, receiverID: UInt32, join: Bool, bye: Bool)
         /// OPT_INVALID (0x7F): an option a network element invalidated. The
         /// 7 option-specific bits and the value octets are kept as received.
         case invalidated(specific: UInt8, value: [UInt8])
@@ -195,6 +207,7 @@ public struct PGMOption: Hashable, Sendable {
             case .congestionReportRequest: return PGMOptionType.congestionReportRequest
             case .pgmccData: return PGMOptionType.pgmccData
             case .pgmccFeedback: return PGMOptionType.pgmccFeedback
+            case .confirm: return PGMOptionType.confirm
             case .invalidated: return PGMOptionType.invalid
             case .encoded(let type, _): return type
             case .unknown(let type, _, _): return type
@@ -226,7 +239,7 @@ public struct PGMOption: Hashable, Sendable {
             return true
         case .currentGroupSize:
             return packetType != .odata
-        case .fragment, .join, .parityGroup, .syn, .fin, .reset, .pgmccData, .pgmccFeedback,
+        case .fragment, .join, .parityGroup, .syn, .fin, .reset, .pgmccData, .pgmccFeedback, .confirm,
              .invalidated, .encoded, .unknown:
             return false
         }
@@ -244,6 +257,7 @@ public struct PGMOption: Hashable, Sendable {
         case .pathNLA(let nla): return 4 + nla.addressLength
         case .congestionReport(let r): return 16 + r.worstReceiver.encodedLength
         case .pgmccData(_, let nla), .pgmccFeedback(_, _, let nla): return 8 + nla.encodedLength
+        case .confirm: return 12
         case .invalidated(_, let value), .unknown(_, _, let value): return 4 + value.count
         case .encoded(_, let parity): return 3 + parity.count
         }
@@ -277,7 +291,7 @@ public struct PGMOption: Hashable, Sendable {
             guard type != 0, type < 0x80 else { throw .valueOutOfRange(.optionType) }
             guard (1...252).contains(parity.count) else { throw .valueOutOfRange(.optionLength) }
         case .fragment, .join, .nakBackoffInterval, .nakBackoffRange, .redirect, .currentGroupSize,
-             .neighborUnreachable, .pathNLA, .syn, .fin, .pgmccData, .pgmccFeedback:
+             .neighborUnreachable, .pathNLA, .syn, .fin, .pgmccData, .pgmccFeedback, .confirm:
             break
         }
     }
@@ -354,6 +368,10 @@ public struct PGMOption: Hashable, Sendable {
             w.u16(receiver.afi)
             w.u16(loss)
             writeAddress(receiver, &w)
+        case .confirm(let confirmed, let id, let join, let bye):
+            w.u8((join ? PGMOptionType.confirmJoin : 0) | (bye ? PGMOptionType.confirmBye : 0))
+            w.u32(confirmed)
+            w.u32(id)
         case .invalidated(let specific, let value), .unknown(_, let specific, let value):
             w.u8(specific)
             w.bytes(value)
@@ -455,6 +473,9 @@ extension PGMOption {
         case PGMOptionType.pgmccFeedback:
             try noSpecific()
             try nla(at: 8, field: .pgmccAcker, checkReserved: false)
+        case PGMOptionType.confirm:
+            try exact(12)
+            try noSpecific(0x7C)
         default:
             // OPT_INVALID and unknown types: any length of at least 4.
             break
@@ -502,6 +523,9 @@ extension PGMOption {
         case PGMOptionType.pgmccData: kind = .pgmccData(timestamp: u32(4), acker: nla(8))
         case PGMOptionType.pgmccFeedback:
             kind = .pgmccFeedback(timestamp: u32(4), lossRate: p.be16(pos + 10), receiver: nla(8))
+        case PGMOptionType.confirm:
+            kind = .confirm(confirmed: u32(4), receiverID: u32(8), join: specific & PGMOptionType.confirmJoin != 0,
+                            bye: specific & PGMOptionType.confirmBye != 0)
         case PGMOptionType.invalid: kind = .invalidated(specific: specific, value: bytes(from: 4))
         default: kind = .unknown(type: type, specific: specific, value: bytes(from: 4))
         }

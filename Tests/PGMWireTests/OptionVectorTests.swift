@@ -443,6 +443,25 @@ let optionVectors: [PacketVector] = [
                     PGMOption(.fin),
                 ])
         }),
+    PacketVector(
+        name: "OPT_CONFIRM in ACK",
+        bytes: [
+            0x1F, 0x90, 0x12, 0x34,
+            0x0D, 0x01, /*ck*/ 0x79, 0x11,
+            0x01, 0x02, 0x03, 0x04, 0x05, 0x06,
+            0x00, 0x00,
+            0x00, 0x00, 0x00, 0x30,  // RX_MAX 48
+            0xFF, 0xFF, 0xFF, 0xFE,  // ACK_BITMAP
+            0x00, 0x04, 0x00, 0x10,  // OPT_LENGTH total 16
+            0xA1, 0x0C, 0x00, 0x01,  // OPT_CONFIRM|OPT_END, length 12, JOIN
+            0x00, 0x00, 0x00, 0x2F,  // CONFIRMED 47
+            0xDE, 0xAD, 0xBE, 0xEF,  // RECEIVER ID
+        ],
+        packet: {
+            try T.packet(
+                .ack(PGMAck(rxMax: 48, bitmap: 0xFFFF_FFFE)),
+                [PGMOption(.confirm(confirmed: 47, receiverID: 0xDEAD_BEEF, join: true, bye: false))])
+        }),
 ]
 
 @Suite("Option vectors (RFC 3208 section 9, Appendices A, B, E; PGMCC)")

@@ -27,7 +27,7 @@ struct RandomPackets {
 
     mutating func option() -> PGMOption {
         let kind: PGMOption.Kind
-        switch int(0...20) {
+        switch int(0...21) {
         case 0: kind = .fragment(firstSequence: u32(), offset: u32(), length: u32())
         case 1: kind = .nakList((0..<int(1...62)).map { _ in u32() })
         case 2: kind = .join(minimumSequence: u32())
@@ -53,6 +53,7 @@ struct RandomPackets {
         case 17: kind = .pgmccFeedback(timestamp: u32(), lossRate: u16(), receiver: nla())
         case 18: kind = .invalidated(specific: u8() & 0x7F, value: bytes(0...40))
         case 19: kind = .encoded(type: UInt8(int(1...127)), parity: bytes(1...40))
+        case 20: kind = .confirm(confirmed: u32(), receiverID: u32(), join: bool(), bye: bool())
         default:
             var type: UInt8 = 0
             while type == 0 || PGMOptionType.known.contains(type) { type = UInt8(int(1...126)) }
