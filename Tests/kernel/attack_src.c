@@ -443,7 +443,7 @@ static int flood_while_sending(struct session *s, forge_fn forge, int arg, int f
 static void print_flood(const char *what, const struct seen_bytes *b, const struct pgm_source_stats *st)
 {
 	printf("    %s: on the wire in %.1f s: total %llu B (ODATA %llu, RDATA %llu in %llu, NCF %llu in %llu,"
-	       " SPM %llu); %llu NAKs injected, %llu capture drops\n", what, FLOOD_S,
+	        " SPM %llu); %llu packets injected, %llu capture drops\n", what, FLOOD_S,
 	       (unsigned long long)seen_total(b), (unsigned long long)b->odata,
 	       (unsigned long long)b->rdata, (unsigned long long)b->rdata_pkts,
 	       (unsigned long long)b->ncf, (unsigned long long)b->ncf_pkts,
@@ -657,12 +657,7 @@ static void parity_nak(struct pkt *p, const struct session *s, const uint32_t *r
 	put16(p, 0);
 	for (int k = 1; k < n; k++)
 		put32(p, req[k]);
-	p->b[0] = PORT >> 8;
-	p->b[1] = PORT & 0xff;
-	p->b[2] = s->sport >> 8;
-	p->b[3] = s->sport & 0xff;
-	memcpy(p->b + 8, s->gsi, 6);
-	finish(p);
+	upstream(p, s);
 }
 
 /* A source with FEC @f, connected as flood_source() does. */

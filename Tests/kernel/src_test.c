@@ -526,6 +526,22 @@ static void pgmcc_ack(struct pkt *p, uint32_t rx_max, uint32_t bitmap, uint32_t 
 		put8(p, me[i]);
 }
 
+/* A PGMCC source of the group; its port and GSI, for ACKs to it. */
+static int pgmcc_source(uint16_t *sport, struct pgm_gsi *gsi)
+{
+	union pgm_sa g = sa_of(family, group(), PORT), local;
+	socklen_t len = sizeof(local);
+	int fd = pgm_socket_af(family), on = 1;
+
+	CHECK_OK(setsockopt(fd, SOL_PGM, PGM_PGMCC, &on, sizeof(on)));
+	CHECK_OK(connect(fd, &g.sa, sa_len(family)));
+	getsockname(fd, &local.sa, &len);
+	*sport = sa_port(&local);
+	len = sizeof(*gsi);
+	CHECK_OK(getsockopt(fd, SOL_PGM, PGM_GSI, gsi, &len));
+	return fd;
+}
+
 /*
  * PGMCC (draft sections 2.2, 2.7): a loss the acker's ACK shows after it
  * acknowledged everything sent takes W/2 tokens, leaving none and nothing
@@ -534,23 +550,16 @@ static void pgmcc_ack(struct pkt *p, uint32_t rx_max, uint32_t bitmap, uint32_t 
  */
 static void pgmcc_poll_timeout(void)
 {
-	union pgm_sa g = sa_of(family, group(), PORT), local;
-	socklen_t len = sizeof(local), sl;
-	int fd = pgm_socket_af(family), on = 1;
 	struct pgm_source_stats st;
 	struct pgm_gsi gsi;
 	struct pollfd pf;
+	socklen_t sl;
 	uint32_t s0;
 	uint16_t sport;
 	struct pkt p;
 	struct seen s;
+	int fd = pgmcc_source(&sport, &gsi);
 
-	CHECK_OK(setsockopt(fd, SOL_PGM, PGM_PGMCC, &on, sizeof(on)));
-	CHECK_OK(connect(fd, &g.sa, sa_len(family)));
-	getsockname(fd, &local.sa, &len);
-	sport = sa_port(&local);
-	len = sizeof(gsi);
-	CHECK_OK(getsockopt(fd, SOL_PGM, PGM_GSI, &gsi, &len));
 	CHECK_EQ(send(fd, "0", 1, MSG_DONTWAIT), 1);
 	CHECK(wait_type(&s, 0x04, sport, 1000));
 	s0 = s.sqn;
@@ -599,21 +608,14 @@ static void pgmcc_poll_timeout(void)
  */
 static void pgmcc_rtt_bounded(void)
 {
-	union pgm_sa g = sa_of(family, group(), PORT), local;
-	socklen_t len = sizeof(local), sl = sizeof(struct pgm_source_stats);
-	int fd = pgm_socket_af(family), on = 1;
+	socklen_t sl = sizeof(struct pgm_source_stats);
 	struct pgm_source_stats st;
 	struct pgm_gsi gsi;
 	uint16_t sport;
 	struct pkt p;
 	struct seen s;
+	int fd = pgmcc_source(&sport, &gsi);
 
-	CHECK_OK(setsockopt(fd, SOL_PGM, PGM_PGMCC, &on, sizeof(on)));
-	CHECK_OK(connect(fd, &g.sa, sa_len(family)));
-	getsockname(fd, &local.sa, &len);
-	sport = sa_port(&local);
-	len = sizeof(gsi);
-	CHECK_OK(getsockopt(fd, SOL_PGM, PGM_GSI, &gsi, &len));
 	CHECK_EQ(send(fd, "0", 1, MSG_DONTWAIT), 1);
 	CHECK(wait_type(&s, 0x04, sport, 1000));
 	drain();
