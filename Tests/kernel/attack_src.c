@@ -443,7 +443,7 @@ static int flood_while_sending(struct session *s, forge_fn forge, int arg, int f
 static void print_flood(const char *what, const struct seen_bytes *b, const struct pgm_source_stats *st)
 {
 	printf("    %s: on the wire in %.1f s: total %llu B (ODATA %llu, RDATA %llu in %llu, NCF %llu in %llu,"
-	        " SPM %llu); %llu packets injected, %llu capture drops\n", what, FLOOD_S,
+	       " SPM %llu); %llu packets injected, %llu capture drops\n", what, FLOOD_S,
 	       (unsigned long long)seen_total(b), (unsigned long long)b->odata,
 	       (unsigned long long)b->rdata, (unsigned long long)b->rdata_pkts,
 	       (unsigned long long)b->ncf, (unsigned long long)b->ncf_pkts,
