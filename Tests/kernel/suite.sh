@@ -9,7 +9,7 @@
 # PGM_SUITE=older (make check's stage on the older kernel, see the Makefile)
 # runs every test of the module itself and the e2e cases PGM_E2E_CASES,
 # but not the tools' own tests (tools.sh, pgmctl.sh, monitor.sh), one
-# round of the fuzzer and five of the interop cases (PGM_INTEROP_CASES).
+# round of the fuzzer and six of the interop cases (PGM_INTEROP_CASES).
 #
 # PGM_SUITE=debug (make check-kernel-debug, on the debug kernel,
 # which runs several times slower under emulation) runs a subset: the C
