@@ -215,7 +215,7 @@ void pgm_cc_read(struct pgm_receiver *rcv, const struct pgm_peer *peer, const st
 
 	lockdep_assert_held(&rcv->lock);
 	opt->has = false;
-	if (!peer->cc.on || !(info->opt_seen & (1U << PGM_OPT_PGMCC_DATA)))
+	if (!peer->cc.on || !pgm_has_opt(info, PGM_OPT_PGMCC_DATA))
 		return;
 	pgm_for_each_opt(o, skb->data, info) {
 		if (pgm_opt_type(o) == PGM_OPT_PGMCC_DATA) {

@@ -608,7 +608,7 @@ static const u8 *fec_opt(const u8 *pkt, const struct pgm_wire_info *info, u8 typ
 {
 	const struct pgm_opt *o;
 
-	if (!(info->opt_seen & (1U << type)))
+	if (!pgm_has_opt(info, type))
 		return NULL;
 	pgm_for_each_opt(o, pkt, info) {
 		const u8 *b = (const u8 *)o;
@@ -755,7 +755,7 @@ void pgm_fec_parity(struct pgm_receiver *rcv, struct pgm_peer *peer, struct sk_b
 	}
 	grp = fec_opt(pkt, info, PGM_OPT_PARITY_GRP, 8, false);
 	cur = fec_opt(pkt, info, PGM_OPT_CURR_TGSIZE, 8, false);
-	if (info->opt_seen & (1U << PGM_OPT_FRAGMENT)) {
+	if (pgm_has_opt(info, PGM_OPT_FRAGMENT)) {
 		enc = fec_opt(pkt, info, PGM_OPT_FRAGMENT, 0, true);
 		/* An encoded OPT_FRAGMENT is 16 octets (section 11.2); a plain one is no parity's. */
 		if (!enc || enc[1] != 3 + PGM_FEC_FRAG_LEN) {

@@ -455,7 +455,7 @@ void pgm_cc_src_feedback(struct pgm_source *src, const struct sk_buff *skb,
 	lockdep_assert_held(&src->lock);
 	if (!cc->on)
 		return;
-	if (info->opt_seen & (1U << PGM_OPT_PGMCC_FEEDBACK)) {
+	if (pgm_has_opt(info, PGM_OPT_PGMCC_FEEDBACK)) {
 		pgm_for_each_opt(o, skb->data, info) {
 			if (pgm_opt_type(o) == PGM_OPT_PGMCC_FEEDBACK) {
 				v = (const u8 *)o;

@@ -697,7 +697,7 @@ void pgm_fec_nak(struct pgm_source *src, struct sk_buff *skb,
 
 	lockdep_assert_held(&src->lock);
 	req[n++] = ntohl(nk->sqn);
-	if (info->opt_seen & (1U << PGM_OPT_NAK_LIST)) {
+	if (pgm_has_opt(info, PGM_OPT_NAK_LIST)) {
 		const struct pgm_opt *o;
 		bool listed = false;
 

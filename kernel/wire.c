@@ -169,8 +169,8 @@ static enum pgm_wire_err opts_validate(const u8 *buf, size_t hdr, size_t avail,
 		/* Section 9: 16 options, not counting OPT_LENGTH. */
 		if (n++ > PGM_MAX_OPTIONS)
 			return PGM_WIRE_MALFORMED;
-		if ((ot & PGM_OPT_MASK) < 32)
-			info->opt_seen |= 1U << (ot & PGM_OPT_MASK);
+		if ((ot & PGM_OPT_MASK) < 64)
+			info->opt_seen |= 1ULL << (ot & PGM_OPT_MASK);
 		off += ol;
 		if (ot & PGM_OPT_END)
 			break;

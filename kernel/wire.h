@@ -6,7 +6,7 @@
  * compiled into the module and, unchanged, into user-space unit tests and
  * fuzzers (Tests/kernel/wire_test.c), so it includes only what both sides
  * have: when __KERNEL__ is not defined the includer provides u8/u16/u32,
- * __be16/__be32, be16_to_cpu/be32_to_cpu and size_t.
+ * u64, __be16/__be32, be16_to_cpu/be32_to_cpu, size_t and bool.
  */
 #ifndef _PGM_WIRE_H
 #define _PGM_WIRE_H
@@ -53,6 +53,11 @@ enum pgm_type {
 #define PGM_OPT_SYN		0x0d
 #define PGM_OPT_FIN		0x0e
 #define PGM_OPT_RST		0x0f
+#define PGM_OPT_CONFIRM		0x21	/* this project's confirmed delivery */
+/* OPT_CONFIRM's option-specific bits (docs/confirmed-delivery.md). */
+#define PGM_CONFIRM_F_JOIN	0x01	/* the receiver's first */
+#define PGM_CONFIRM_F_BYE	0x02	/* its last: it closes, or (with LOST) lost data */
+#define PGM_CONFIRM_F_LOST	0x04	/* with BYE: CONFIRMED + 1 was lost */
 
 #define PGM_AFI_IP		1
 #define PGM_AFI_IP6		2
@@ -85,8 +90,14 @@ struct pgm_wire_info {
 	u16	hdr_len;	/* common + type-specific header */
 	u16	opt_len;	/* total option extension length, 0 if none */
 	u16	tsdu_len;
-	u32	opt_seen;	/* bit n set: option type n present (n < 32) */
+	u64	opt_seen;	/* bit n set: option type n present (n < 64) */
 };
+
+/* Whether option @type (below 64) was in the packet @info describes. */
+static inline bool pgm_has_opt(const struct pgm_wire_info *info, unsigned int type)
+{
+	return type < 64 && (info->opt_seen >> type) & 1;
+}
 
 #ifndef __packed
 #define __packed	__attribute__((__packed__))

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 
 typedef uint32_t u32;
+typedef uint64_t u64;
 
 #include "../../kernel/txw.h"
 #include "harness.h"

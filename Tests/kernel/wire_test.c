@@ -13,6 +13,7 @@
 typedef uint8_t u8;
 typedef uint16_t u16;
 typedef uint32_t u32;
+typedef uint64_t u64;
 typedef uint16_t __be16;
 typedef uint32_t __be32;
 
@@ -47,7 +48,7 @@ static void valid_packets(void)
 	CHECK_EQ(check(&p, &info), PGM_WIRE_OK);
 	CHECK_EQ(info.nopts, 2);
 	CHECK_EQ(info.opt_len, 20);
-	CHECK(info.opt_seen & (1U << PGM_OPT_FRAGMENT));
+	CHECK(pgm_has_opt(&info, PGM_OPT_FRAGMENT));
 	CHECK_EQ(pgm_wire_need(p.b, p.len, p.len), 24 + 20);
 
 	nak(&p, 5, 0);
