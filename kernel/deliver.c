@@ -185,6 +185,7 @@ void pgm_report_loss(struct pgm_receiver *rcv, struct pgm_peer *peer,
 	struct sk_buff *skb;
 
 	lockdep_assert_held(&rcv->lock);
+	pgm_confirm_lost(rcv, peer, first);
 	rcv->st.losses += count;
 	peer->losses += count;
 	{
@@ -241,6 +242,7 @@ void pgm_report_end(struct pgm_receiver *rcv, struct pgm_peer *peer, u32 reason)
 	if (peer->end_reported)
 		return;
 	peer->end_reported = true;
+	pgm_confirm_stop(rcv, peer, false);
 	/*
 	 * Only a session that was announced ends on the events group: a peer
 	 * that never started (its first packets malformed, an SPM with

@@ -46,6 +46,7 @@ static int __net_init pgm_net_init(struct net *net)
 	atomic_set(&pn->peer_gen, 0);
 	atomic_set(&pn->rx_sessions_used, 0);
 	atomic_long_set(&pn->rx_mem_used, 0);
+	atomic_set(&pn->confirm_used, 0);
 	pgm_netns_default_params(pn);
 	pgm_udp_net_init(pn);
 	if (pgm_sysctl_register(net, pn)) {
@@ -66,7 +67,8 @@ static void __net_exit pgm_net_exit(struct net *net)
 	for (i = 0; i < PGM_PORT_HASH_SIZE; i++)
 		WARN_ON_ONCE(!hlist_empty(&pn->ports[i]));
 	WARN_ON_ONCE(atomic_read(&pn->rx_sessions_used) ||
-		     atomic_long_read(&pn->rx_mem_used));
+		     atomic_long_read(&pn->rx_mem_used) ||
+		     atomic_read(&pn->confirm_used));
 	pgm_sysctl_unregister(pn);
 	pgm_udp_net_exit(pn);
 	/* Read by the input path like @mib, and freed with it. */

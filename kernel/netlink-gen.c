@@ -133,6 +133,11 @@ static struct netlink_range_validation pgm_a_defaults_fec_nak_range = {
 	.max	= 1ULL,
 };
 
+static struct netlink_range_validation pgm_a_defaults_confirm_receivers_netns_range = {
+	.min	= 1ULL,
+	.max	= 16777216ULL,
+};
+
 const struct pgm_nl_range pgm_nl_defaults_range[PGM_A_DEFAULTS_MAX + 1] = {
 	[PGM_A_DEFAULTS_TXW_SQNS] = { .min = 1U, .max = 1048576U, .zero_off = false,
 		.msg = "txw-sqns must be 1-1048576" },
@@ -188,10 +193,12 @@ const struct pgm_nl_range pgm_nl_defaults_range[PGM_A_DEFAULTS_MAX + 1] = {
 		.msg = "rx-mem-netns must be 65536-4294967295" },
 	[PGM_A_DEFAULTS_FEC_NAK] = { .min = 0U, .max = 1U, .zero_off = false,
 		.msg = "fec-nak must be 0-1" },
+	[PGM_A_DEFAULTS_CONFIRM_RECEIVERS_NETNS] = { .min = 1U, .max = 16777216U, .zero_off = false,
+		.msg = "confirm-receivers-netns must be 1-16777216" },
 };
 
 /* PGM_CMD_DEFAULTS_SET - do */
-static const struct nla_policy pgm_defaults_set_nl_policy[PGM_A_DEFAULTS_FEC_NAK + 1] = {
+static const struct nla_policy pgm_defaults_set_nl_policy[PGM_A_DEFAULTS_CONFIRM_RECEIVERS_NETNS + 1] = {
 	[PGM_A_DEFAULTS_TXW_SQNS] = NLA_POLICY_FULL_RANGE(NLA_U32, &pgm_a_defaults_txw_sqns_range),
 	[PGM_A_DEFAULTS_TXW_SECS_MS] = NLA_POLICY_FULL_RANGE(NLA_U32, &pgm_a_defaults_txw_secs_ms_range),
 	[PGM_A_DEFAULTS_TXW_MAX_RTE] = { .type = NLA_U32, },
@@ -219,6 +226,7 @@ static const struct nla_policy pgm_defaults_set_nl_policy[PGM_A_DEFAULTS_FEC_NAK
 	[PGM_A_DEFAULTS_RX_MEM] = NLA_POLICY_FULL_RANGE(NLA_U32, &pgm_a_defaults_rx_mem_range),
 	[PGM_A_DEFAULTS_RX_MEM_NETNS] = NLA_POLICY_FULL_RANGE(NLA_U32, &pgm_a_defaults_rx_mem_netns_range),
 	[PGM_A_DEFAULTS_FEC_NAK] = NLA_POLICY_FULL_RANGE(NLA_U32, &pgm_a_defaults_fec_nak_range),
+	[PGM_A_DEFAULTS_CONFIRM_RECEIVERS_NETNS] = NLA_POLICY_FULL_RANGE(NLA_U32, &pgm_a_defaults_confirm_receivers_netns_range),
 };
 
 /* PGM_CMD_PEER_GET - dump */
@@ -237,7 +245,7 @@ const struct genl_ops pgm_nl_ops[PGM_NL_N_OPS] = {
 		.cmd		= PGM_CMD_DEFAULTS_SET,
 		.doit		= pgm_nl_defaults_set_doit,
 		.policy		= pgm_defaults_set_nl_policy,
-		.maxattr	= PGM_A_DEFAULTS_FEC_NAK,
+		.maxattr	= PGM_A_DEFAULTS_CONFIRM_RECEIVERS_NETNS,
 		.flags		= GENL_UNS_ADMIN_PERM | GENL_CMD_CAP_DO,
 	},
 	{

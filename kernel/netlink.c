@@ -596,6 +596,7 @@ static size_t pgm_nl_event_size(void)
 	       nla_total_size(sizeof(u16)) +			/* port */
 	       nla_total_size(sizeof(struct in6_addr)) +	/* source6 (or source) */
 	       nla_total_size(sizeof(u32)) +			/* rate-limit (or a u32) */
+	       nla_total_size(sizeof(u32)) +			/* receiver-leave's third u32 */
 	       nla_total_size_64bit(sizeof(u64));		/* rate-limited (or a u32) */
 }
 
@@ -659,6 +660,16 @@ void pgm_nl_event(struct sock *sk, const struct pgm_nl_event *ev)
 		err = err || nla_put_u32(skb, PGM_A_EVENT_RATE_LIMIT, ev->rate_limit) ||
 		      nla_put_u64_64bit(skb, PGM_A_EVENT_RATE_LIMITED, ev->rate_limited,
 					PGM_A_EVENT_PAD);
+		break;
+	case PGM_CMD_RECEIVER_JOIN_NTF:
+	case PGM_CMD_RECEIVER_LEAVE_NTF:
+	case PGM_CMD_RECEIVER_REFUSED_NTF:
+		err = err || pgm_nl_put_addr(skb, f, PGM_A_EVENT_RECEIVER, PGM_A_EVENT_RECEIVER6,
+					     &ev->receiver) ||
+		      nla_put_u32(skb, PGM_A_EVENT_RECEIVER_ID, ev->receiver_id) ||
+		      nla_put_u32(skb, PGM_A_EVENT_CONFIRMED_SQN, ev->confirmed);
+		if (ev->cmd == PGM_CMD_RECEIVER_LEAVE_NTF)
+			err = err || nla_put_u32(skb, PGM_A_EVENT_REASON, ev->reason);
 		break;
 	case PGM_CMD_ACKER_CHANGE_NTF:
 		if (ev->has_acker)

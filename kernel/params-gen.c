@@ -214,6 +214,14 @@ const struct pgm_tunable pgm_tunables[PGM_A_DEFAULTS_MAX + 1] = {
 		.max		= 1,
 		.netns		= true,
 	},
+	[PGM_A_DEFAULTS_CONFIRM_RECEIVERS_NETNS] = {
+		.name		= PGM_A_DEFAULTS_CONFIRM_RECEIVERS_NETNS,
+		.offset		= offsetof(struct pgm_net, confirm_receivers_netns),
+		.def		= PGM_CONFIRM_RECEIVERS_NETNS_DEFAULT,
+		.min		= 1,
+		.max		= 16777216,
+		.netns		= true,
+	},
 };
 
 /*
@@ -411,6 +419,13 @@ const struct ctl_table pgm_sysctl_template[PGM_N_TUNABLES + 1] = {
 		.mode		= 0644,
 		.proc_handler	= pgm_sysctl_handler,
 		.extra1		= (void *)&pgm_tunables[PGM_A_DEFAULTS_FEC_NAK],
+	},
+	{
+		.procname	= "confirm_receivers_netns",
+		.maxlen		= sizeof(u32),
+		.mode		= 0644,
+		.proc_handler	= pgm_sysctl_handler,
+		.extra1		= (void *)&pgm_tunables[PGM_A_DEFAULTS_CONFIRM_RECEIVERS_NETNS],
 	},
 	{ }
 };

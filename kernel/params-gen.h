@@ -43,9 +43,10 @@ struct pgm_params {
 	u32			rx_sessions_netns;				\
 	u32			rx_mem;						\
 	u32			rx_mem_netns;					\
-	u32			fec_nak;
+	u32			fec_nak;					\
+	u32			confirm_receivers_netns;
 
 /* The tunables: rows of pgm_tunables[] and sysctls net.pgm.* (params.c). */
-#define PGM_N_TUNABLES	27
+#define PGM_N_TUNABLES	28
 
 #endif /* _PGM_PARAMS_GEN_H */

@@ -222,6 +222,7 @@ struct pgm_peer *pgm_peer_new(struct pgm_receiver *rcv, const struct pgm_tsi *ts
 	peer->last_heard = pgm_now();
 	peer->spmr_at = peer->last_heard + pgm_backoff_ns(peer->p.spmr_expiry);
 	pgm_cc_peer_init(rcv, peer);
+	pgm_confirm_peer_init(rcv, peer);
 	INIT_LIST_HEAD(&peer->blocked);
 	hrtimer_init(&peer->timer, CLOCK_MONOTONIC, HRTIMER_MODE_ABS_SOFT);
 	peer->timer.function = pgm_peer_timer;

@@ -127,6 +127,7 @@ struct pgm_net {
 	PGM_NETNS_TUNABLES
 	atomic_t		rx_sessions_used;
 	atomic_long_t		rx_mem_used;
+	atomic_t		confirm_used;	/* sources' confirming receivers (srcconfirm.c) */
 	struct mutex		udp_lock;	/* @udp_tunnels (udp.c) */
 	struct list_head	udp_tunnels;
 	struct ctl_table_header	*sysctl;	/* net.pgm.* (params.c) */
@@ -274,6 +275,10 @@ struct pgm_sock {
 	bool			recv_sqn;	/* PGM_RECVSQN */
 	bool			fec_nak;	/* PGM_FEC_NAK: parity NAKs (from net.pgm.fec_nak) */
 	bool			pgmcc;	/* PGM_PGMCC: fixed from bind() */
+	bool			confirm_flow;	/* PGM_CONFIRM_FLOW: fixed from connect() */
+	u32			confirm;	/* PGM_CONFIRM: fixed from bind()/connect() */
+	u32			confirm_expiry_ms;	/* PGM_CONFIRM_EXPIRY */
+	u32			confirm_max;	/* PGM_CONFIRM_MAX */
 	bool			udp;	/* UDP-encapsulated; fixed from bind/connect */
 	bool			udp_held; /* holds its tunnel ports (udp.c) */
 	u32			ino;	/* socket inode, for dumps and events */
@@ -504,6 +509,8 @@ struct pgm_nl_event {
 	union pgm_addr	acker;		/* acker-change: the new acker, if has_acker */
 	bool		has_acker;
 	u32		rtt_us, loss;
+	union pgm_addr	receiver;	/* receiver-join/-leave/-refused: who */
+	u32		receiver_id, confirmed;
 };
 
 /* netlink.c */
@@ -521,6 +528,13 @@ bool pgm_source_info(struct pgm_source *src, struct pgm_source_info *si);
 
 /* srccc.c */
 bool pgm_cc_src_writable(struct sock *sk);
+
+/* srcconfirm.c */
+struct pgm_confirmed;
+int pgm_confirm_get(struct sock *sk, struct pgm_confirmed *c);
+int pgm_source_lead(struct sock *sk, u32 *lead);
+bool pgm_confirm_poll(struct sock *sk, bool *pri);
+bool pgm_confirm_room(struct sock *sk, u32 room);
 
 /* repair.c */
 void pgm_source_rcv(struct sock *sk, struct sk_buff *skb,

@@ -260,6 +260,7 @@ static void pgm_peer_expire(struct pgm_receiver *rcv, struct pgm_peer *peer)
 	u32 sqn;
 
 	lockdep_assert_held(&rcv->lock);
+	pgm_confirm_stop(rcv, peer, false);	/* the source is gone: no BYE */
 	peer->expired = true;
 	peer->bo_pending = false;
 	peer->wait_pending = false;
@@ -450,9 +451,10 @@ enum hrtimer_restart pgm_peer_timer(struct hrtimer *t)
 			rcv->st.naks_deferred++;
 	}
 	pgm_cc_timer(rcv, peer, now);
+	pgm_deliver(rcv, peer);
+	pgm_confirm_timer(rcv, peer, now);
 	if (!peer->spm_seen && !pgm_ns_before(now, peer->spmr_at))
 		pgm_peer_spmr_due(rcv, peer, now);
-	pgm_deliver(rcv, peer);
 	pgm_fec_prune(rcv, peer);
 	pgm_peer_arm(peer);
 out:
@@ -495,7 +497,7 @@ static void peer_timer_at(struct pgm_peer *peer, u64 when)
 void pgm_peer_arm(struct pgm_peer *peer)
 	__must_hold(&peer->rcv->lock)
 {
-	u64 when = peer->last_heard + pgm_us_ns(peer->p.peer_expiry);
+	u64 when = peer->last_heard + pgm_us_ns(peer->p.peer_expiry), tick;
 
 	lockdep_assert_held(&peer->rcv->lock);
 	if (peer->expired) {
@@ -513,6 +515,9 @@ void pgm_peer_arm(struct pgm_peer *peer)
 		when = peer->bo_at;
 	if (peer->cc.elect_at && pgm_ns_before(peer->cc.elect_at, when))
 		when = peer->cc.elect_at;	/* PGMCC: an election's answer */
+	tick = pgm_confirm_deadline(peer);
+	if (tick && pgm_ns_before(tick, when))
+		when = tick;			/* confirmed delivery's tick */
 	peer_timer_at(peer, when);
 }
 
@@ -719,6 +724,8 @@ static void pgm_rx_data(struct pgm_receiver *rcv, struct pgm_peer *peer,
 	pgm_cc_data(rcv, peer, &cc);
 	if (end)
 		peer->ended = end;
+	if (end == PGM_END_RST)
+		pgm_confirm_stop(rcv, peer, false);	/* R5: the source aborted */
 }
 
 /*
@@ -777,6 +784,8 @@ static void pgm_rx_spm(struct pgm_receiver *rcv, struct pgm_peer *peer,
 	pgm_read_opts(skb->data, info, NULL, NULL, &end, &join, &has_join);
 	if (end)
 		peer->ended = end;
+	if (end == PGM_END_RST)
+		pgm_confirm_stop(rcv, peer, false);	/* R5: the source aborted */
 	if (end == PGM_END_RST) {
 		/* Section 9.8.1: reset now, without waiting for repairs. */
 		pgm_report_end(rcv, peer, PGM_END_RST);
@@ -852,7 +861,7 @@ static void pgm_rx_ncf(struct pgm_receiver *rcv, struct pgm_peer *peer,
 	} else {
 		pgm_ncf_one(rcv, peer, ntohl(nk->sqn), now);
 	}
-	if (!(info->opt_seen & (1U << PGM_OPT_NAK_LIST)))
+	if (!pgm_has_opt(info, PGM_OPT_NAK_LIST))
 		return;
 	pgm_for_each_opt(o, skb->data, info) {
 		if (pgm_opt_type(o) != PGM_OPT_NAK_LIST)
@@ -958,6 +967,7 @@ void pgm_receiver_rcv(struct sock *sk, struct sk_buff **skbp, bool take,
 		break;
 	}
 	pgm_deliver(rcv, peer);
+	pgm_confirm_check(rcv, peer, peer->last_heard);
 	pgm_fec_prune(rcv, peer);
 	pgm_peer_arm(peer);
 out:
@@ -986,6 +996,7 @@ int pgm_receiver_start(struct sock *sk)
 		rcv->ring->sk = sk;
 	}
 	rcv->hash_seed = get_random_u32();
+	rcv->confirm_ivl_us = READ_ONCE(pgm_sk(sk)->confirm) * USEC_PER_MSEC;
 	__skb_queue_head_init(&rcv->pending_err);
 	INIT_LIST_HEAD(&rcv->blocked);
 	for (i = 0; i < PGM_PEER_HASH; i++)
@@ -1014,6 +1025,7 @@ void pgm_receiver_stop(struct sock *sk)
 	rcv->dead = true;
 	for (i = 0; i < PGM_PEER_HASH; i++) {
 		hlist_for_each_entry_safe(peer, tmp, &rcv->peers[i], node) {
+			pgm_confirm_stop(rcv, peer, true);	/* R5: BYE */
 			pgm_peer_unlink(rcv, peer);
 			hlist_add_head(&peer->node, &gone);
 		}

@@ -92,6 +92,22 @@ struct pgm_peer_cc {
 };
 
 /* OPT_PGMCC_DATA of a data packet, read before the packet is held. */
+/* Confirmed delivery (rcvconfirm.c): a session's part. */
+enum {
+	PGM_PEER_CONFIRM_OFF,		/* the socket does not confirm */
+	PGM_PEER_CONFIRM_WAIT,		/* until a window and a path NLA */
+	PGM_PEER_CONFIRM_ON,		/* JOIN sent: ticking */
+	PGM_PEER_CONFIRM_DONE,		/* BYE sent, or the session ended */
+};
+
+struct pgm_peer_confirm {
+	u8			state;
+	u8			idle;		/* ticks since the last ACK */
+	u32			id;		/* RECEIVER ID: random per session */
+	u32			sent;		/* CONFIRMED of the last ACK */
+	u64			tick_at;	/* the next tick, ns */
+};
+
 struct pgm_cc_opt {
 	bool			has;
 	u32			tsp;
@@ -145,6 +161,7 @@ struct pgm_peer {
 	u64			parity_naks_sent;
 	u64			acks_sent;	/* PGMCC ACKs to its source */
 	struct pgm_peer_cc	cc;
+	struct pgm_peer_confirm	confirm;
 	u32			nchunks;
 	int			ifindex;	/* IPv6: where its first packet came in, the
 						 * scope of its link-local addresses; else 0 */
@@ -160,6 +177,7 @@ struct pgm_receiver {
 	bool			aborted;	/* PGM_ABORT_ON_LOSS fired */
 	unsigned int		npeers;
 	u32			hash_seed;
+	u32			confirm_ivl_us;	/* PGM_CONFIRM, fixed at bind(); 0: off */
 	u64			mem;		/* bytes charged: sessions, windows, held data */
 	struct hlist_head	peers[PGM_PEER_HASH];
 	struct list_head	blocked;	/* peers whose delivery waits for room */
@@ -320,6 +338,19 @@ unsigned int pgm_cc_feedback_len(const struct pgm_peer *peer)
 	__must_hold(&peer->rcv->lock);
 void pgm_cc_feedback(const struct pgm_peer *peer, u8 *o, u64 now)
 	__must_hold(&peer->rcv->lock);
+/* rcvconfirm.c */
+void pgm_confirm_peer_init(struct pgm_receiver *rcv, struct pgm_peer *peer)
+	__must_hold(&rcv->lock);
+void pgm_confirm_check(struct pgm_receiver *rcv, struct pgm_peer *peer, u64 now)
+	__must_hold(&rcv->lock);
+void pgm_confirm_timer(struct pgm_receiver *rcv, struct pgm_peer *peer, u64 now)
+	__must_hold(&rcv->lock);
+u64 pgm_confirm_deadline(const struct pgm_peer *peer)
+	__must_hold(&peer->rcv->lock);
+void pgm_confirm_lost(struct pgm_receiver *rcv, struct pgm_peer *peer, u32 first)
+	__must_hold(&rcv->lock);
+void pgm_confirm_stop(struct pgm_receiver *rcv, struct pgm_peer *peer, bool bye)
+	__must_hold(&rcv->lock);
 
 /* deliver.c */
 void pgm_peer_event(struct pgm_receiver *rcv, struct pgm_peer *peer, u8 cmd,

@@ -435,7 +435,7 @@ static void pgm_source_nak(struct pgm_source *src, struct sk_buff *skb,
 	else
 		src->st.naks_ignored++;
 
-	if (info->opt_seen & (1U << PGM_OPT_NAK_LIST)) {
+	if (pgm_has_opt(info, PGM_OPT_NAK_LIST)) {
 		const struct pgm_opt *o;
 		bool listed = false;
 
@@ -522,9 +522,13 @@ void pgm_source_rcv(struct sock *sk, struct sk_buff *skb,
 		}
 		break;
 	case PGM_ACK:
-		/* PGMCC (draft section 2.1.3); a source without it ignores them. */
-		if (src->cc.on) {
+		/*
+		 * PGMCC (draft section 2.1.3) and confirmed delivery
+		 * (OPT_CONFIRM); a source with neither ignores them.
+		 */
+		if (src->cc.on || src->cf.on) {
 			pgm_cc_src_feedback(src, skb, info);
+			pgm_confirm_src_ack(src, skb, info);
 			pgm_source_arm(src);
 		}
 		break;

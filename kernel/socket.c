@@ -87,6 +87,8 @@ int pgm_init_sock(struct sock *sk)
 	spin_lock_bh(&pn->lock);
 	ps->params = pn->defaults;
 	ps->fec_nak = READ_ONCE(pn->fec_nak);	/* net.pgm.fec_nak */
+	ps->confirm_expiry_ms = PGM_CONFIRM_EXPIRY_MS;
+	ps->confirm_max = PGM_CONFIRM_MAX_DEFAULT;
 	hlist_add_head_rcu(&ps->node, &pn->sockets);
 	pn->nsockets++;
 	pn->gen++;
@@ -572,6 +574,64 @@ static int pgm_set_flag(struct sock *sk, int optname, sockptr_t optval, unsigned
 	return err;
 }
 
+/*
+ * Confirmed delivery's options (docs/confirmed-delivery.md), all fixed from
+ * bind() or connect(): PGM_CONFIRM (0 off; 1 the default interval; else
+ * an interval in ms a receiver uses, any non-zero value on for a source),
+ * PGM_CONFIRM_EXPIRY, PGM_CONFIRM_MAX, PGM_CONFIRM_FLOW.
+ */
+static int pgm_set_confirm(struct sock *sk, int optname, sockptr_t optval, unsigned int optlen)
+{
+	struct pgm_sock *ps = pgm_sk(sk);
+	int err = 0;
+	u32 val;
+
+	if (optlen < sizeof(int))
+		return -EINVAL;
+	if (copy_from_sockptr(&val, optval, sizeof(int)))
+		return -EFAULT;
+	switch (optname) {
+	case PGM_CONFIRM:
+		if (val == 1)
+			val = PGM_CONFIRM_IVL_MS;
+		else if (val && (val < PGM_CONFIRM_IVL_MIN_MS || val > PGM_CONFIRM_IVL_MAX_MS))
+			return -EINVAL;
+		break;
+	case PGM_CONFIRM_EXPIRY:
+		if (val < PGM_CONFIRM_EXPIRY_MIN_MS || val > PGM_CONFIRM_EXPIRY_MAX_MS)
+			return -EINVAL;
+		break;
+	case PGM_CONFIRM_MAX:
+		if (!val || val > PGM_CONFIRM_MAX_MAX)
+			return -EINVAL;
+		break;
+	case PGM_CONFIRM_FLOW:
+		val = !!val;
+		break;
+	}
+	lock_sock(sk);
+	if (ps->role != PGM_ROLE_NONE) {
+		err = -EISCONN;
+	} else {
+		switch (optname) {
+		case PGM_CONFIRM:
+			WRITE_ONCE(ps->confirm, val);
+			break;
+		case PGM_CONFIRM_EXPIRY:
+			WRITE_ONCE(ps->confirm_expiry_ms, val);
+			break;
+		case PGM_CONFIRM_MAX:
+			WRITE_ONCE(ps->confirm_max, val);
+			break;
+		case PGM_CONFIRM_FLOW:
+			WRITE_ONCE(ps->confirm_flow, val);
+			break;
+		}
+	}
+	release_sock(sk);
+	return err;
+}
+
 /* A tunable of pgm_tunables[] (params-gen.c): checked against its range and state. */
 static int pgm_set_tunable(struct sock *sk, const struct pgm_tunable *d,
 			   sockptr_t optval, unsigned int optlen)
@@ -660,6 +720,14 @@ int pgm_sol_setsockopt(struct sock *sk, int optname, sockptr_t optval, unsigned 
 	case PGM_UDP_ENCAP:
 	case PGM_PGMCC:
 		return pgm_set_flag(sk, optname, optval, optlen);
+	case PGM_CONFIRM:
+	case PGM_CONFIRM_EXPIRY:
+	case PGM_CONFIRM_MAX:
+	case PGM_CONFIRM_FLOW:
+		return pgm_set_confirm(sk, optname, optval, optlen);
+	case PGM_CONFIRMED:
+	case PGM_TXW_LEAD:
+		return -ENOPROTOOPT;	/* get only */
 	}
 
 	d = pgm_sockopt_find(optname);
@@ -843,6 +911,35 @@ int pgm_sol_getsockopt(struct sock *sk, int optname, char __user *optval,
 	case PGM_PGMCC:
 		val = READ_ONCE(ps->pgmcc);
 		return pgm_put_opt(optval, optlen, &val, sizeof(int), false);
+	case PGM_CONFIRM:
+		val = READ_ONCE(ps->confirm);
+		return pgm_put_opt(optval, optlen, &val, sizeof(int), false);
+	case PGM_CONFIRM_EXPIRY:
+		val = READ_ONCE(ps->confirm_expiry_ms);
+		return pgm_put_opt(optval, optlen, &val, sizeof(int), false);
+	case PGM_CONFIRM_MAX:
+		val = READ_ONCE(ps->confirm_max);
+		return pgm_put_opt(optval, optlen, &val, sizeof(int), false);
+	case PGM_CONFIRM_FLOW:
+		val = READ_ONCE(ps->confirm_flow);
+		return pgm_put_opt(optval, optlen, &val, sizeof(int), false);
+	case PGM_CONFIRMED: {
+		struct pgm_confirmed c;
+		int err;
+
+		lock_sock(sk);
+		err = pgm_confirm_get(sk, &c);
+		release_sock(sk);
+		return err ? err : pgm_put_opt(optval, optlen, &c, sizeof(c), true);
+	}
+	case PGM_TXW_LEAD: {
+		int err;
+
+		lock_sock(sk);
+		err = pgm_source_lead(sk, &val);
+		release_sock(sk);
+		return err ? err : pgm_put_opt(optval, optlen, &val, sizeof(val), false);
+	}
 	case PGM_JOIN_GROUP:
 	case PGM_LEAVE_GROUP:
 		return -ENOPROTOOPT;	/* set only */
@@ -898,10 +995,20 @@ __poll_t pgm_poll(struct file *file, struct socket *sock, poll_table *wait)
 	mask = datagram_poll(file, sock, wait);
 	if (r && pgm_ring_readable(r))
 		mask |= EPOLLIN | EPOLLRDNORM;
-	/* A PGMCC source without a token: send() would block (srccc.c wakes us). */
-	if ((mask & EPOLLOUT) && READ_ONCE(pgm_sk(sk)->role) == PGM_ROLE_SOURCE &&
-	    !pgm_cc_src_writable(sk))
-		mask &= ~(EPOLLOUT | EPOLLWRNORM | EPOLLWRBAND);
+	if (READ_ONCE(pgm_sk(sk)->role) == PGM_ROLE_SOURCE) {
+		bool pri, room = pgm_confirm_poll(sk, &pri);
+
+		/*
+		 * A PGMCC source without a token, or one whose slowest
+		 * confirming receiver holds the window: send() would block
+		 * (srccc.c and srcconfirm.c wake us).  POLLPRI: CONFIRMED
+		 * moved since PGM_CONFIRMED was read.
+		 */
+		if ((mask & EPOLLOUT) && (!pgm_cc_src_writable(sk) || !room))
+			mask &= ~(EPOLLOUT | EPOLLWRNORM | EPOLLWRBAND);
+		if (pri)
+			mask |= EPOLLPRI;
+	}
 	return mask;
 }
 

@@ -207,6 +207,8 @@ void pgm_source_arm(struct pgm_source *src)
 		when = t_linger;
 	if (pgm_cc_src_next(src, &t_linger) && time_before(t_linger, when))
 		when = t_linger;
+	if (pgm_confirm_src_next(src, &t_linger) && time_before(t_linger, when))
+		when = t_linger;
 	if (pgm_fec_pro_next(src, &cost)) {
 		unsigned long t = jiffies + pgm_token_delay(src, cost, false);
 
@@ -342,6 +344,7 @@ static void pgm_source_timer(struct timer_list *t)
 	pgm_refill(src);
 	pgm_repair_pump(src);
 	pgm_cc_src_timer(src);
+	pgm_confirm_src_timer(src);
 	if (src->hb_ivl && time_after_eq(now, src->next_hb)) {
 		pgm_send_spm(src, false);
 		sent = true;
@@ -394,7 +397,9 @@ static void pgm_txw_drop_trail(struct pgm_source *src)
  * Make room for @room sqns holding @bytes of TSDU in @mem bytes of memory:
  * drop entries beyond the window's size in sqns, in memory (SO_SNDBUF), in
  * bytes (PGM_TXW_BYTES), or older than PGM_TXW_SECS_MS when those are set:
- * the trail advances (section 3.3).
+ * the trail advances (section 3.3).  With PGM_CONFIRM_FLOW it stops at
+ * what the slowest live receiver still needs (S8 of
+ * docs/confirmed-delivery.md); pgm_txw_fits() said the room is there.
  */
 static void pgm_txw_advance(struct pgm_source *src, u32 room, u64 bytes, u64 mem)
 	__must_hold(&src->lock)
@@ -402,9 +407,12 @@ static void pgm_txw_advance(struct pgm_source *src, u32 room, u64 bytes, u64 mem
 	unsigned long max_age = src->p.txw_secs_ms ?
 		msecs_to_jiffies(src->p.txw_secs_ms) : 0;
 	u64 sndbuf = READ_ONCE(src->sk->sk_sndbuf);
+	u32 stop = src->next_sqn;
 
 	lockdep_assert_held(&src->lock);
-	while (src->trail != src->next_sqn) {
+	if (pgm_confirm_src_limit(src, &stop) && pgm_sqn_before(src->next_sqn, stop))
+		stop = src->next_sqn;
+	while (src->trail != stop) {
 		struct sk_buff *skb = *txw_at(src, src->trail);
 		u32 held = src->next_sqn - src->trail;
 
@@ -413,6 +421,38 @@ static void pgm_txw_advance(struct pgm_source *src, u32 room, u64 bytes, u64 mem
 		    (!max_age || !skb || time_before(jiffies, txw_cb(skb)->sent + max_age)))
 			break;
 		pgm_txw_drop_trail(src);
+	}
+	pgm_confirm_src_trail(src);
+}
+
+/*
+ * Flow control (PGM_CONFIRM_FLOW, S8): is there room for @room sqns holding
+ * @bytes of TSDU in @mem bytes without the trail passing what the slowest
+ * live receiver confirmed?  Walks at most the entries the send would drop.
+ */
+static bool pgm_txw_fits(struct pgm_source *src, u32 room, u64 bytes, u64 mem)
+	__must_hold(&src->lock)
+{
+	u64 sndbuf = READ_ONCE(src->sk->sk_sndbuf), held_b = src->held, held_m = src->mem;
+	u32 stop, t = src->trail;
+
+	lockdep_assert_held(&src->lock);
+	if (!pgm_confirm_src_limit(src, &stop))
+		return true;
+	for (;;) {
+		struct sk_buff *skb;
+
+		if (src->next_sqn - t + room <= src->size && held_m + mem <= sndbuf &&
+		    (!src->p.txw_bytes || held_b + bytes <= src->p.txw_bytes))
+			return true;
+		if (t == stop || t == src->next_sqn)
+			return false;
+		skb = *txw_at(src, t);
+		if (skb) {
+			held_b -= txw_cb(skb)->tsdu;
+			held_m -= skb->truesize;
+		}
+		t++;
 	}
 }
 
@@ -515,6 +555,12 @@ int pgm_source_start(struct sock *sk)
 		return -ENOMEM;
 	}
 	if (pgm_fec_start(src, &ps->fec)) {
+		kvfree(src->txw);
+		kfree(src);
+		return -ENOMEM;
+	}
+	if (pgm_confirm_src_start(src, ps)) {
+		pgm_fec_free(src);
 		kvfree(src->txw);
 		kfree(src);
 		return -ENOMEM;
@@ -679,6 +725,7 @@ void pgm_source_stop(struct sock *sk)
 	 */
 	while (src->trail != src->next_sqn)
 		pgm_txw_drop_trail(src);
+	pgm_confirm_src_free(src);
 	WARN_ON_ONCE(src->mem || src->rq_len || !list_empty(&src->rq) ||
 		     src->lg_again || !list_empty(&src->lg) ||
 		     src->flg_owed || !list_empty(&src->flg));
@@ -752,7 +799,7 @@ static struct sk_buff *pgm_build_odata(struct pgm_source *src, struct msghdr *ms
  * an ACK or the PGMCC timeout that brings a token wakes it.
  */
 static int pgm_wait_tokens(struct sock *sk, struct pgm_source *src, s64 need,
-			   bool nonblock)
+			   bool nonblock, u32 room, u64 bytes, u64 mem)
 	__must_hold(&src->lock)
 {
 	long timeo = sock_sndtimeo(sk, nonblock);
@@ -761,7 +808,7 @@ static int pgm_wait_tokens(struct sock *sk, struct pgm_source *src, s64 need,
 
 	lockdep_assert_held(&src->lock);
 	for (;;) {
-		bool rate_ok = true, cc_ok;
+		bool rate_ok = true, cc_ok, flow_ok;
 		DEFINE_WAIT(wq);
 		s64 want;
 		ktime_t to;
@@ -798,8 +845,16 @@ static int pgm_wait_tokens(struct sock *sk, struct pgm_source *src, s64 need,
 		}
 		/* PGMCC: a token of the window; the timeout arms when there is none. */
 		cc_ok = pgm_cc_src_may_send(src);
-		if (rate_ok && cc_ok)
+		/* Confirmed delivery: the slowest live receiver holds the window. */
+		flow_ok = pgm_txw_fits(src, room, bytes, mem);
+		if (!flow_ok && !src->cf.waiting) {
+			src->cf.waiting = true;
+			src->st.flow_limited++;
+		}
+		if (rate_ok && cc_ok && flow_ok) {
+			src->cf.waiting = false;
 			return 0;
+		}
 		if (!timeo)
 			return -EAGAIN;
 		if (!rate_ok) {
@@ -826,8 +881,8 @@ static int pgm_wait_tokens(struct sock *sk, struct pgm_source *src, s64 need,
 		release_sock(sk);
 		to = ns_to_ktime(wait);
 		prepare_to_wait(sk_sleep(sk), &wq, TASK_INTERRUPTIBLE);
-		/* A token that came meanwhile was announced before we queued. */
-		if (rate_ok && pgm_cc_src_writable(sk))
+		/* A token (or room) that came meanwhile was announced before we queued. */
+		if (rate_ok && pgm_cc_src_writable(sk) && (flow_ok || pgm_confirm_room(sk, room)))
 			__set_current_state(TASK_RUNNING);
 		else
 			schedule_hrtimeout_range(&to, wait >> 4, HRTIMER_MODE_REL);
@@ -997,7 +1052,7 @@ int pgm_source_sendmsg(struct sock *sk, struct msghdr *msg, size_t len)
 	for (i = 0; i < n; i++)
 		cost += pgm_wire_len(src, fv[i]->len, false);
 	err = pgm_wait_tokens(sk, src, min_t(s64, cost, pgm_burst(src, src->p.txw_max_rte)),
-			      msg->msg_flags & MSG_DONTWAIT);
+			      msg->msg_flags & MSG_DONTWAIT, n, len, mem);
 	if (err) {
 		spin_unlock_bh(&src->lock);
 		goto free;
@@ -1029,6 +1084,7 @@ static void pgm_source_fill_stats(struct pgm_source *src, struct pgm_source_stat
 	lockdep_assert_held(&src->lock);
 	*st = src->st;
 	pgm_cc_src_stats(src, st);
+	pgm_confirm_src_fill(src, st);
 	st->txw_trail = src->trail;
 	st->txw_lead = src->next_sqn - 1;
 	st->rdata_queued = src->rq_len;

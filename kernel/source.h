@@ -62,6 +62,26 @@ struct pgm_src_cc {
 	u64			deadline;	/* ktime ns of the timeout, 0: none */
 };
 
+/* Confirmed delivery at the source (srcconfirm.c): the live receivers. */
+struct pgm_src_confirm {
+	bool			on;		/* PGM_CONFIRM, fixed at connect() */
+	bool			flow;		/* PGM_CONFIRM_FLOW */
+	bool			valid;		/* a receiver is live: @min holds */
+	bool			moved;		/* @min or @valid changed since PGM_CONFIRMED
+						 * was read: POLLPRI */
+	bool			waiting;	/* a send() waits for room (flow_limited counted) */
+	u32			min;		/* the least CONFIRMED (S7) */
+	u32			n;		/* receivers */
+	u32			max;		/* PGM_CONFIRM_MAX */
+	u32			seed;
+	unsigned long		expiry;		/* PGM_CONFIRM_EXPIRY, jiffies */
+	unsigned long		refused_told;	/* last receiver-refused event, jiffies */
+	u64			refused;
+	struct hlist_head	*hash;		/* PGM_CONFIRM_HASH chains by (address, id) */
+	struct rb_root_cached	tree;		/* by CONFIRMED, least leftmost */
+	struct list_head	lru;		/* least recently heard first */
+};
+
 struct pgm_source {
 	spinlock_t		lock;		/* everything below */
 	struct sock		*sk;
@@ -121,6 +141,7 @@ struct pgm_source {
 	u8			pncf_n;
 	void			*fscratch;	/* encoder's per-original scratch (srcfec.c) */
 	struct pgm_src_cc	cc;		/* PGMCC (srccc.c); cc.on false without it */
+	struct pgm_src_confirm	cf;		/* confirmed delivery; cf.on false without it */
 };
 
 /*
@@ -309,6 +330,23 @@ void pgm_cc_src_feedback(struct pgm_source *src, const struct sk_buff *skb,
 			 const struct pgm_wire_info *info)
 	__must_hold(&src->lock);
 void pgm_cc_src_stats(const struct pgm_source *src, struct pgm_source_stats *st)
+	__must_hold(&src->lock);
+
+/* srcconfirm.c */
+int pgm_confirm_src_start(struct pgm_source *src, const struct pgm_sock *ps);
+void pgm_confirm_src_ack(struct pgm_source *src, const struct sk_buff *skb,
+			 const struct pgm_wire_info *info)
+	__must_hold(&src->lock);
+void pgm_confirm_src_timer(struct pgm_source *src)
+	__must_hold(&src->lock);
+bool pgm_confirm_src_next(struct pgm_source *src, unsigned long *when)
+	__must_hold(&src->lock);
+void pgm_confirm_src_trail(struct pgm_source *src)
+	__must_hold(&src->lock);
+bool pgm_confirm_src_limit(const struct pgm_source *src, u32 *stop)
+	__must_hold(&src->lock);
+void pgm_confirm_src_free(struct pgm_source *src);
+void pgm_confirm_src_fill(const struct pgm_source *src, struct pgm_source_stats *st)
 	__must_hold(&src->lock);
 
 /* repair.c */

@@ -25,6 +25,8 @@ public enum PGMFamily {
     public static let rxMemNetnsDefault: UInt32 = 268435456
     /// Default of fec-nak: What PGM_FEC_NAK starts as in receiver sockets created in the netns: 1, parity NAKs to sources that offer on-demand parity; 0, selective NAKs only (OpenPGM 5.3 sources abort on a parity NAK). A socket's setsockopt(PGM_FEC_NAK) overrides it.
     public static let fecNakDefault: UInt32 = 0
+    /// Default of confirm-receivers-netns: Confirming receivers (PGM_CONFIRM) all sources of the netns keep at most; past it a new one is refused and counted (confirm_refused). Netns-wide only.
+    public static let confirmReceiversNetnsDefault: UInt32 = 65536
 }
 
 /// The kind of value an attribute carries.
@@ -138,6 +140,8 @@ public enum PGMDefaultsAttribute: UInt16, Sendable, CaseIterable, CustomStringCo
     case rxMemNetns = 66
     /// What PGM_FEC_NAK starts as in receiver sockets created in the netns: 1, parity NAKs to sources that offer on-demand parity; 0, selective NAKs only (OpenPGM 5.3 sources abort on a parity NAK). A socket's setsockopt(PGM_FEC_NAK) overrides it.
     case fecNak = 67
+    /// Confirming receivers (PGM_CONFIRM) all sources of the netns keep at most; past it a new one is refused and counted (confirm_refused). Netns-wide only.
+    case confirmReceiversNetns = 68
 
     /// The name in the spec.
     public var description: String {
@@ -169,6 +173,7 @@ public enum PGMDefaultsAttribute: UInt16, Sendable, CaseIterable, CustomStringCo
         case .rxMem: "rx-mem"
         case .rxMemNetns: "rx-mem-netns"
         case .fecNak: "fec-nak"
+        case .confirmReceiversNetns: "confirm-receivers-netns"
         }
     }
 
@@ -202,6 +207,7 @@ public enum PGMDefaultsAttribute: UInt16, Sendable, CaseIterable, CustomStringCo
         case .rxMem: .u32
         case .rxMemNetns: .u32
         case .fecNak: .u32
+        case .confirmReceiversNetns: .u32
         }
     }
 
@@ -235,6 +241,7 @@ public enum PGMDefaultsAttribute: UInt16, Sendable, CaseIterable, CustomStringCo
         case .rxMem: (65536...4294967295, false)
         case .rxMemNetns: (65536...4294967295, false)
         case .fecNak: (0...1, false)
+        case .confirmReceiversNetns: (1...16777216, false)
         }
     }
 
@@ -269,6 +276,7 @@ public enum PGMDefaultsAttribute: UInt16, Sendable, CaseIterable, CustomStringCo
         case .rxMem: "bytes"
         case .rxMemNetns: "bytes"
         case .fecNak: "bool"
+        case .confirmReceiversNetns: "count"
         }
     }
 
@@ -302,6 +310,7 @@ public enum PGMDefaultsAttribute: UInt16, Sendable, CaseIterable, CustomStringCo
         case .rxMem: "Bytes one receiver socket may hold for its sessions, windows and data waiting in them (SO_RCVBUF when larger); past it packets are refused and counted. Netns-wide only."
         case .rxMemNetns: "Bytes all receivers of the netns may hold. Netns-wide only."
         case .fecNak: "What PGM_FEC_NAK starts as in receiver sockets created in the netns: 1, parity NAKs to sources that offer on-demand parity; 0, selective NAKs only (OpenPGM 5.3 sources abort on a parity NAK). A socket's setsockopt(PGM_FEC_NAK) overrides it."
+        case .confirmReceiversNetns: "Confirming receivers (PGM_CONFIRM) all sources of the netns keep at most; past it a new one is refused and counted (confirm_refused). Netns-wide only."
         }
     }
 }
@@ -1097,6 +1106,14 @@ public enum PGMEventAttribute: UInt16, Sendable, CaseIterable, CustomStringConve
     case rttUs = 20
     /// PGMCC - the loss rate that feedback carried, 0 to 65535 (acker-change)
     case lossRate = 21
+    /// Confirmed delivery - the IPv4 address of the receiver (receiver-join, -leave, -refused)
+    case receiver = 22
+    /// Confirmed delivery - the IPv6 address of the receiver, as receiver
+    case receiver6 = 23
+    /// Confirmed delivery - the RECEIVER ID of its OPT_CONFIRM (receiver-join, -leave, -refused)
+    case receiverId = 24
+    /// Confirmed delivery - how far the receiver had everything (receiver-join, -leave, -refused)
+    case confirmedSqn = 25
 
     /// The name in the spec.
     public var description: String {
@@ -1122,6 +1139,10 @@ public enum PGMEventAttribute: UInt16, Sendable, CaseIterable, CustomStringConve
         case .acker6: "acker6"
         case .rttUs: "rtt-us"
         case .lossRate: "loss-rate"
+        case .receiver: "receiver"
+        case .receiver6: "receiver6"
+        case .receiverId: "receiver-id"
+        case .confirmedSqn: "confirmed-sqn"
         }
     }
 
@@ -1149,6 +1170,10 @@ public enum PGMEventAttribute: UInt16, Sendable, CaseIterable, CustomStringConve
         case .acker6: .binary
         case .rttUs: .u32
         case .lossRate: .u32
+        case .receiver: .u32
+        case .receiver6: .binary
+        case .receiverId: .u32
+        case .confirmedSqn: .u32
         }
     }
 
@@ -1176,6 +1201,10 @@ public enum PGMEventAttribute: UInt16, Sendable, CaseIterable, CustomStringConve
         case .acker6: "PGMCC - the new acker of an IPv6 source, as acker"
         case .rttUs: "PGMCC - the RTT of the feedback that chose the acker, us (acker-change)"
         case .lossRate: "PGMCC - the loss rate that feedback carried, 0 to 65535 (acker-change)"
+        case .receiver: "Confirmed delivery - the IPv4 address of the receiver (receiver-join, -leave, -refused)"
+        case .receiver6: "Confirmed delivery - the IPv6 address of the receiver, as receiver"
+        case .receiverId: "Confirmed delivery - the RECEIVER ID of its OPT_CONFIRM (receiver-join, -leave, -refused)"
+        case .confirmedSqn: "Confirmed delivery - how far the receiver had everything (receiver-join, -leave, -refused)"
         }
     }
 }
@@ -1204,6 +1233,12 @@ public enum PGMCommand: UInt8, Sendable, CaseIterable, CustomStringConvertible {
     case rateLimitedNtf = 10
     /// A PGMCC source chose a new acker (an election's first feedback, or a receiver with a lower throughput), or ended its acker's term after PGM_PGMCC_TIMEOUTS timeouts in a row (no acker attribute).
     case ackerChangeNtf = 11
+    /// A source with PGM_CONFIRM counts a new confirming receiver (its first ACK with OPT_CONFIRM, JOIN or not).
+    case receiverJoinNtf = 12
+    /// A confirming receiver left a source: reason 1 BYE (it closed), 2 expired (silent for PGM_CONFIRM_EXPIRY), 3 lost (it lost data, or the window passed it).
+    case receiverLeaveNtf = 13
+    /// A source refused a new confirming receiver past PGM_CONFIRM_MAX or confirm-receivers-netns (at most one event a second; all are counted in confirm_refused).
+    case receiverRefusedNtf = 14
 
     /// The name in the spec.
     public var description: String {
@@ -1219,6 +1254,9 @@ public enum PGMCommand: UInt8, Sendable, CaseIterable, CustomStringConvertible {
         case .nakStormNtf: "nak-storm-ntf"
         case .rateLimitedNtf: "rate-limited-ntf"
         case .ackerChangeNtf: "acker-change-ntf"
+        case .receiverJoinNtf: "receiver-join-ntf"
+        case .receiverLeaveNtf: "receiver-leave-ntf"
+        case .receiverRefusedNtf: "receiver-refused-ntf"
         }
     }
 }

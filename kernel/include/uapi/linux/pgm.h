@@ -206,6 +206,58 @@ struct pgm_fec {
 #define PGM_PGMCC_TIMEOUTS	2	/* in a row: a new election */
 
 /*
+ * Confirmed delivery (docs/confirmed-delivery.md; pgm(7) CONFIRMED
+ * DELIVERY).  A receiver with PGM_CONFIRM sends each session's source
+ * ACKs carrying OPT_CONFIRM (type 0x21): how far it has everything, a
+ * JOIN first, then every PGM_CONFIRM ms (jittered by a quarter) when that
+ * moved and every PGM_CONFIRM_IDLE_IVLS-th interval when it did not, and
+ * BYE on close() (with LOST once the session lost data).  A source with
+ * PGM_CONFIRM keeps the set of live confirming receivers (at most
+ * PGM_CONFIRM_MAX, and confirm-receivers-netns in the netns; a receiver
+ * silent for PGM_CONFIRM_EXPIRY ms leaves) and tells through
+ * getsockopt(PGM_CONFIRMED) and POLLPRI how far every one of them has
+ * everything.  With PGM_CONFIRM_FLOW its window does not move past what
+ * the slowest live receiver confirmed: send() waits (or EAGAIN).
+ *
+ * All settable before bind() or connect() only (-EISCONN after).
+ */
+#define PGM_CONFIRM		35	/* int: receiver, the ACK interval in ms (1: the
+					 * default, PGM_CONFIRM_IVL_MS); source, bool; 0 off */
+#define PGM_CONFIRM_EXPIRY	36	/* int, ms, source: a silent receiver leaves */
+#define PGM_CONFIRM_MAX		37	/* int, source: live receivers kept at most */
+#define PGM_CONFIRM_FLOW	38	/* int, bool, source: flow control to the slowest */
+#define PGM_CONFIRMED		39	/* struct pgm_confirmed, get only, source */
+#define PGM_TXW_LEAD		46	/* __u32, get only, source: the last sqn given to
+					 * data (what PGM_CONFIRMED is compared with) */
+#define PGM_CONFIRM_IVL_MS	200
+#define PGM_CONFIRM_IVL_MIN_MS	10
+#define PGM_CONFIRM_IVL_MAX_MS	60000
+#define PGM_CONFIRM_IDLE_IVLS	5	/* an ACK every this many intervals while idle */
+#define PGM_CONFIRM_EXPIRY_MS	3000
+#define PGM_CONFIRM_EXPIRY_MIN_MS	100
+#define PGM_CONFIRM_EXPIRY_MAX_MS	600000
+#define PGM_CONFIRM_MAX_DEFAULT	1024
+#define PGM_CONFIRM_MAX_MAX	65536
+
+/* getsockopt(PGM_CONFIRMED): how far every live confirming receiver has everything. */
+struct pgm_confirmed {
+	__u32	sqn;		/* with PGM_CONFIRMED_VALID: every live receiver has
+				 * every sqn up to this one (sequence arithmetic) */
+	__u32	receivers;	/* live confirming receivers */
+	__u64	refused;	/* receivers refused past PGM_CONFIRM_MAX or the netns bound */
+	__u32	flags;		/* PGM_CONFIRMED_* */
+	__u32	__pad;
+};
+#define PGM_CONFIRMED_VALID	0x1	/* at least one receiver is live: @sqn holds */
+
+/* Why a confirming receiver left a source (the receiver-leave event's reason). */
+enum pgm_confirm_left {
+	PGM_CONFIRM_LEFT_BYE	= 1,	/* it said BYE: it closed */
+	PGM_CONFIRM_LEFT_EXPIRED = 2,	/* silent for PGM_CONFIRM_EXPIRY */
+	PGM_CONFIRM_LEFT_LOST	= 3,	/* it lost data: BYE with LOST, or the window passed it */
+};
+
+/*
  * A receiver takes a session's FEC group size (OPT_PARITY_PRM of its SPMs)
  * at most once per PGM_FEC_K_HOLD_MS: a change sooner is refused
  * (fec_k_refused) and turns FEC off for the session until an SPM after the
@@ -329,6 +381,22 @@ struct pgm_source_stats {
 	__u32	cc_loss;		/* the acker's loss rate, 0..65535 of its feedback */
 	__u8	cc_acker[16];		/* the acker's address (IPv4: the first 4 octets), network
 					 * order; all zero: none (an election is called) */
+	/* Appended: confirmed delivery (PGM_CONFIRM). */
+	__u64	confirm_acks;		/* ACKs with OPT_CONFIRM */
+	__u64	confirm_joins;		/* receivers added */
+	__u64	confirm_leaves;		/* receivers gone by BYE */
+	__u64	confirm_expired;	/* receivers silent past PGM_CONFIRM_EXPIRY */
+	__u64	confirm_lost;		/* receivers that lost data (LOST, or the window passed them) */
+	__u64	confirm_refused;	/* receivers refused past PGM_CONFIRM_MAX or the netns bound */
+	__u64	confirm_stale;		/* ACKs behind what their receiver confirmed, or BYEs of
+					 * unknown receivers */
+	__u64	confirm_future;		/* ACKs confirming beyond the lead: clamped */
+	__u64	confirm_behind;		/* unknown receivers already behind the window: not added */
+	__u64	flow_limited;		/* send()s that waited for the slowest receiver */
+	__u32	confirm_receivers;	/* live confirming receivers */
+	__u32	confirmed;		/* PGM_CONFIRMED's sqn, with ... */
+	__u32	confirm_flags;		/* ... its flags */
+	__u32	__pad2;
 };
 
 /* Counters of one receiver socket, summed over its peers. */
@@ -373,6 +441,9 @@ struct pgm_receiver_stats {
 	__u64	acks_no_path;		/* ACKs due before an SPM gave a path NLA: not sent */
 	__u64	acks_no_credit;		/* ACKs due without NAK credit (the reflection
 					 * bound): not sent */
+	/* Appended: confirmed delivery (PGM_CONFIRM). */
+	__u64	confirm_acks_sent;	/* ACKs with OPT_CONFIRM sent */
+	__u64	confirm_no_credit;	/* of them due without NAK credit: not sent */
 };
 
 /*

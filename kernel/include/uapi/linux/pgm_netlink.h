@@ -54,6 +54,13 @@
  */
 #define PGM_FEC_NAK_DEFAULT	0
 
+/*
+ * Default of confirm-receivers-netns: Confirming receivers (PGM_CONFIRM)
+ * all sources of the netns keep at most; past it a new one is refused and
+ * counted (confirm_refused). Netns-wide only.
+ */
+#define PGM_CONFIRM_RECEIVERS_NETNS_DEFAULT	65536
+
 /* What a socket is. */
 enum pgm_role {
 	PGM_ROLE_NONE = 0,	/* neither bound to a group nor connected */
@@ -103,6 +110,7 @@ enum {
 	PGM_A_DEFAULTS_RX_MEM = 65,
 	PGM_A_DEFAULTS_RX_MEM_NETNS = 66,
 	PGM_A_DEFAULTS_FEC_NAK = 67,
+	PGM_A_DEFAULTS_CONFIRM_RECEIVERS_NETNS = 68,
 
 	__PGM_A_DEFAULTS_MAX,
 	PGM_A_DEFAULTS_MAX = (__PGM_A_DEFAULTS_MAX - 1)
@@ -303,6 +311,10 @@ enum {
 	PGM_A_EVENT_ACKER6 = 19,
 	PGM_A_EVENT_RTT_US = 20,
 	PGM_A_EVENT_LOSS_RATE = 21,
+	PGM_A_EVENT_RECEIVER = 22,
+	PGM_A_EVENT_RECEIVER6 = 23,
+	PGM_A_EVENT_RECEIVER_ID = 24,
+	PGM_A_EVENT_CONFIRMED_SQN = 25,
 
 	__PGM_A_EVENT_MAX,
 	PGM_A_EVENT_MAX = (__PGM_A_EVENT_MAX - 1)
@@ -320,6 +332,9 @@ enum {
 	PGM_CMD_NAK_STORM_NTF = 9,
 	PGM_CMD_RATE_LIMITED_NTF = 10,
 	PGM_CMD_ACKER_CHANGE_NTF = 11,
+	PGM_CMD_RECEIVER_JOIN_NTF = 12,
+	PGM_CMD_RECEIVER_LEAVE_NTF = 13,
+	PGM_CMD_RECEIVER_REFUSED_NTF = 14,
 
 	__PGM_CMD_MAX,
 	PGM_CMD_MAX = (__PGM_CMD_MAX - 1)
