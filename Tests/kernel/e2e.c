@@ -39,6 +39,15 @@
  * first APDU, then every APDU is checked as above, and every session must
  * deliver COUNT APDUs and end with OPT_FIN.
  *
+ * Confirmed delivery (docs/confirmed-delivery.md): with $PGM_E2E_CONFIRM
+ * "N[,flow]" the source sets PGM_CONFIRM (and PGM_CONFIRM_FLOW), waits (10 s
+ * at most) for N receivers to join before it sends, and after its last
+ * send() waits (60 s at most) until N live receivers confirmed
+ * everything it sent (PGM_CONFIRMED against PGM_TXW_LEAD), printing
+ * confirm_seconds, the time that took, and confirmed_all=1; receivers set
+ * PGM_CONFIRM to $PGM_E2E_CONFIRM_IVL ms (default 1: 200 ms) whenever
+ * $PGM_E2E_CONFIRM is set.  $PGM_E2E_TXW sets the source's PGM_TXW_SQNS.
+ *
  * An IPv6 GROUP (ff15::1) makes AF_INET6 sockets: the receiver's IFADDR is
  * then one of its interface's IPv6 addresses, and msg_name a struct
  * sockaddr_pgm6.  The ring is IPv4's alone for now.
@@ -172,6 +181,68 @@ static int from_ok(const union pgm_from *f, socklen_t len, int family, struct pg
 	       f->v4.tsi.sport == f->v4.sin.sin_port;
 }
 
+/*
+ * Confirmed delivery: wait until @want live receivers confirmed all that
+ * was sent (60 s at most), and say how long that took and what the
+ * source counted.
+ */
+static void wait_confirmed(int fd, unsigned long want)
+{
+	struct pgm_source_stats st;
+	struct pgm_confirmed c;
+	socklen_t cl, sl = sizeof(st), ll = sizeof(uint32_t);
+	uint32_t lead;
+	double t0 = now_s();
+	int ok = 0;
+
+	if (getsockopt(fd, SOL_PGM, PGM_TXW_LEAD, &lead, &ll))
+		die("PGM_TXW_LEAD");
+	while (now_s() - t0 < 60) {
+		struct pollfd pf = { .fd = fd, .events = POLLPRI };
+
+		cl = sizeof(c);
+		if (getsockopt(fd, SOL_PGM, PGM_CONFIRMED, &c, &cl))
+			die("PGM_CONFIRMED");
+		if ((c.flags & PGM_CONFIRMED_VALID) && c.sqn == lead && c.receivers >= want) {
+			ok = 1;
+			break;
+		}
+		poll(&pf, 1, 1000);
+	}
+	if (getsockopt(fd, SOL_PGM, PGM_SOURCE_STATS, &st, &sl))
+		die("PGM_SOURCE_STATS");
+	fprintf(stderr, "confirmed_all=%d\nconfirm_seconds=%.3f\nconfirm_receivers=%u\n"
+		"confirm_acks=%llu\nconfirm_joins=%llu\nconfirm_leaves=%llu\nconfirm_expired=%llu\n"
+		"confirm_lost=%llu\nflow_limited=%llu\n",
+		ok, now_s() - t0, st.confirm_receivers,
+		(unsigned long long)st.confirm_acks, (unsigned long long)st.confirm_joins,
+		(unsigned long long)st.confirm_leaves, (unsigned long long)st.confirm_expired,
+		(unsigned long long)st.confirm_lost, (unsigned long long)st.flow_limited);
+}
+
+/*
+ * Confirmed delivery: flow control holds the window for the receivers
+ * that joined, so wait (10 s at most) until @want have.
+ */
+static void wait_joined(int fd, unsigned long want)
+{
+	struct pgm_confirmed c;
+	double t0 = now_s();
+	socklen_t cl;
+
+	while (now_s() - t0 < 10) {
+		struct pollfd pf = { .fd = fd, .events = POLLPRI };
+
+		cl = sizeof(c);
+		if (getsockopt(fd, SOL_PGM, PGM_CONFIRMED, &c, &cl))
+			die("PGM_CONFIRMED");
+		if (c.receivers >= want)
+			break;
+		poll(&pf, 1, 100);
+	}
+	fprintf(stderr, "joined=%u\njoin_seconds=%.3f\n", c.receivers, now_s() - t0);
+}
+
 static int do_send(int argc, char **argv)
 {
 	struct sockaddr_storage g;
@@ -181,6 +252,9 @@ static int do_send(int argc, char **argv)
 	uint32_t rate = strtoul(argv[6], NULL, 0);
 	const char *late_join = getenv("PGM_E2E_LATE_JOIN");	/* percent */
 	const char *fec = getenv("PGM_E2E_FEC");	/* n,k,proactive,ondemand */
+	const char *confirm = getenv("PGM_E2E_CONFIRM");	/* receivers[,flow] */
+	const char *txw = getenv("PGM_E2E_TXW");
+	unsigned long want_rcvrs = 0;
 	int linger = argc > 7 ? atoi(argv[7]) : 3;
 	static uint8_t buf[MAX_APDU];
 	struct pgm_source_stats st;
@@ -215,8 +289,24 @@ static int do_send(int argc, char **argv)
 		if (setsockopt(fd, SOL_PGM, PGM_FEC, &f, sizeof(f)))
 			die("PGM_FEC");
 	}
+	if (txw && *txw) {
+		uint32_t v = strtoul(txw, NULL, 0);
+
+		if (setsockopt(fd, SOL_PGM, PGM_TXW_SQNS, &v, sizeof(v)))
+			die("PGM_TXW_SQNS");
+	}
+	if (confirm && *confirm) {
+		int on = 1, flow = strstr(confirm, ",flow") != NULL;
+
+		want_rcvrs = strtoul(confirm, NULL, 0);
+		if (setsockopt(fd, SOL_PGM, PGM_CONFIRM, &on, sizeof(on)) ||
+		    setsockopt(fd, SOL_PGM, PGM_CONFIRM_FLOW, &flow, sizeof(flow)))
+			die("PGM_CONFIRM");
+	}
 	if (connect(fd, (struct sockaddr *)&g, glen))
 		die("connect");
+	if (want_rcvrs)
+		wait_joined(fd, want_rcvrs);
 	t0 = now_s();
 	for (unsigned long i = 0; i < count; i++) {
 		size_t n = apdu(&gen, buf);
@@ -233,6 +323,8 @@ static int do_send(int argc, char **argv)
 		die("PGM_SOURCE_STATS");
 	fprintf(stderr, "sent_apdus=%lu\nsent_bytes=%llu\nsend_seconds=%.2f\nodata=%llu\n",
 		count, bytes, now_s() - t0, (unsigned long long)st.odata_sent);
+	if (want_rcvrs)
+		wait_confirmed(fd, want_rcvrs);
 	/* Linger: repair NAKs for a while, then OPT_FIN (section 9.7). */
 	setsockopt(fd, SOL_SOCKET, SO_LINGER, &l, sizeof(l));
 	sleep(linger);
@@ -357,6 +449,14 @@ static int open_receiver(char **argv, int rcvbuf, uint32_t expiry_us, struct uri
 		die("PGM_NAK_*_RETRIES");
 	if (ring && uring_setup(ring, fd, 1 << 20))
 		die("PGM_RX_RING");
+	/* Confirmed delivery ($PGM_E2E_CONFIRM): ACK the source every so often. */
+	if (getenv("PGM_E2E_CONFIRM") && *getenv("PGM_E2E_CONFIRM")) {
+		const char *ivl = getenv("PGM_E2E_CONFIRM_IVL");
+		int v = ivl && *ivl ? atoi(ivl) : 1;
+
+		if (setsockopt(fd, SOL_PGM, PGM_CONFIRM, &v, sizeof(v)))
+			die("PGM_CONFIRM");
+	}
 	/* With a FEC source ($PGM_E2E_FEC), ask it for on-demand parity too. */
 	if (getenv("PGM_E2E_FEC") && *getenv("PGM_E2E_FEC")) {
 		int on = 1;

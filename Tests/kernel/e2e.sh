@@ -3,7 +3,7 @@
 #
 #   e2e.sh [COUNT] [CASE...]
 #     CASE: loss0 loss1 loss5 fec5 loss10 reorder nonak expiry multi slow ring10 ringnonak
-#           latejoin latejoin50 fecjoin v6loss0 v6loss5 v6loss10 v6multi
+#           latejoin latejoin50 fecjoin confirm v6loss0 v6loss5 v6loss10 v6multi
 #
 # Topology (all inside the VM): namespaces src, r1, r2, r3, each with a veth
 # to a bridge in namespace sw (snooping off, so multicast floods), on
@@ -38,7 +38,13 @@
 # loss1 case is also captured on the bridge and the capture must decode in
 # tshark with no packet flagged malformed.  The v6 cases are loss0, loss5,
 # loss10 and multi over IPv6 (group ff15::1, fd00:99::/64 beside
-# 10.99.0.0/24 on the same links; NLAs of AFI 2).  Prints one result line
+# 10.99.0.0/24 on the same links; NLAs of AFI 2).  confirm is loss5 with
+# confirmed delivery and flow control (docs/confirmed-delivery.md): every
+# receiver confirms (PGM_CONFIRM), r3's data path is 40 ms slower, and the
+# source's window is 64 sqns (PGM_CONFIRM_FLOW), so the slowest receiver
+# must have held the source back (flow_limited) and still every stream is
+# exact; the source must see all three confirm everything it sent, and
+# prints how long that took after its last send().  Prints one result line
 # per case and receiver, and "e2e: N passed, N failed".
 set -u
 top=$(cd "$(dirname "$0")/../.." && pwd)
@@ -136,6 +142,8 @@ run_case() {
 	local ringr=${5:-}	# the receiver that reads through the ring
 	relink
 	shape "$rules" "$nakrules"
+	# One receiver slower than the others ($PGM_E2E_SLOW_R3: netem rules).
+	[ -n "${PGM_E2E_SLOW_R3:-}" ] && netns_netem sw p-r3 "$PGM_E2E_SLOW_R3"
 	i=2
 	local -A rpid=()
 	for r in r1 r2 r3; do
@@ -240,6 +248,18 @@ run_case() {
 		done
 		echo "    $name src parity proactive $pro  on demand $od  parity naks ${KV[$out/$name-src.log:parity_naks_received]-}" \
 			" refused ${KV[$out/$name-src.log:parity_naks_refused]-}  by originals ${KV[$out/$name-src.log:parity_by_originals]-}"
+	fi
+	# Confirmed delivery: every receiver confirmed all, flow control held
+	# the source back for the slow one.
+	if [ -n "${PGM_E2E_CONFIRM:-}" ]; then
+		local sl=$out/$name-src.log
+		[ "${KV[$sl:confirmed_all]-}" = 1 ] ||
+			{ ok=0; echo "    $name: the source never saw every receiver confirm all"; }
+		[[ $PGM_E2E_CONFIRM != *,flow ]] || [ "${KV[$sl:flow_limited]-0}" -gt 0 ] ||
+			{ ok=0; echo "    $name: flow control never held the source"; }
+		echo "    $name src confirmed by ${KV[$sl:confirm_receivers]-} receivers ${KV[$sl:confirm_seconds]-} s" \
+			"after the last send  acks ${KV[$sl:confirm_acks]-}  joins ${KV[$sl:confirm_joins]-}" \
+			" flow_limited ${KV[$sl:flow_limited]-}  expired ${KV[$sl:confirm_expired]-}  lost ${KV[$sl:confirm_lost]-}"
 	fi
 	printf '    %-8s src apdus %6s bytes %s  rdata %s  naks %s  send %s s  sha %.16s\n' "$name" \
 		"${KV[$out/$name-src.log:sent_apdus]-}" "${KV[$out/$name-src.log:sent_bytes]-}" \
@@ -444,6 +464,12 @@ for c in "${cases[@]}"; do
 	nonak) run_case nonak "loss 2%" "loss 100%" loss ;;
 	expiry) run_case expiry "" "" expiry ;;
 	multi) run_multi multi ;;
+	confirm)
+		saved=$count
+		count=${PGM_E2E_CONFIRM_COUNT:-2000}
+		PGM_E2E_CONFIRM=3,flow PGM_E2E_TXW=64 PGM_E2E_SLOW_R3="loss 5% delay 40ms" \
+			run_case confirm "loss 5%"
+		count=$saved ;;
 	slow) run_case slow "" "" slow ;;
 	latejoin | latejoin50)
 		saved=$count

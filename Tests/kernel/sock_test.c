@@ -206,11 +206,6 @@ static void fec_nak_option(void)
 	close(fd);
 }
 
-/*
- * PGM_PGMCC (draft-ietf-rmt-bb-pgmcc-03): an int bool, off by default;
- * before bind() only; a receiver's part only so far, so a source refuses
- * it (-EOPNOTSUPP), and so does connect() of a socket with it set.
- */
 static int set_fec(int fd, unsigned int n, unsigned int k, unsigned int h, unsigned int flags);
 
 /*
@@ -270,6 +265,102 @@ static void pgmcc_option(void)
 	CHECK_OK(setsockopt(fd, SOL_PGM, PGM_PGMCC, &on, sizeof(on)));
 	CHECK_OK(set_fec(fd, 8, 4, 1, 0));
 	CHECK_ERR(connect(fd, (struct sockaddr *)&g, sizeof(g)), EOPNOTSUPP);
+	close(fd);
+}
+
+/*
+ * Confirmed delivery's options (docs/confirmed-delivery.md): their ranges
+ * and defaults, fixed from bind() or connect(); PGM_CONFIRMED and
+ * PGM_TXW_LEAD get only, for a source (PGM_CONFIRMED one with
+ * PGM_CONFIRM); a source without receivers has no CONFIRMED (flags 0),
+ * no POLLPRI, and flow control does not hold it.
+ */
+static void confirm_options(void)
+{
+	int fd = pgm_socket(), v = -1, i;
+	struct sockaddr_in g = sin4("239.192.0.1", 7502);
+	socklen_t len = sizeof(v), cl;
+	struct pgm_confirmed c;
+	struct pollfd pfd;
+	__u32 lead, lead2;
+	static const struct { int opt, val, err; } cases[] = {
+		{ PGM_CONFIRM, 2, EINVAL }, { PGM_CONFIRM, 9, EINVAL },
+		{ PGM_CONFIRM, 60001, EINVAL }, { PGM_CONFIRM, -1, EINVAL },
+		{ PGM_CONFIRM_EXPIRY, 0, EINVAL }, { PGM_CONFIRM_EXPIRY, 99, EINVAL },
+		{ PGM_CONFIRM_EXPIRY, 600001, EINVAL }, { PGM_CONFIRM_MAX, 0, EINVAL },
+		{ PGM_CONFIRM_MAX, 65537, EINVAL },
+		{ PGM_CONFIRM, 10, 0 }, { PGM_CONFIRM, 60000, 0 }, { PGM_CONFIRM, 0, 0 },
+		{ PGM_CONFIRM_EXPIRY, 100, 0 }, { PGM_CONFIRM_MAX, 65536, 0 },
+		{ PGM_CONFIRM_FLOW, 7, 0 },
+	};
+	static const struct { int opt, val; } defaults[] = {
+		{ PGM_CONFIRM, 0 }, { PGM_CONFIRM_EXPIRY, PGM_CONFIRM_EXPIRY_MS },
+		{ PGM_CONFIRM_MAX, PGM_CONFIRM_MAX_DEFAULT }, { PGM_CONFIRM_FLOW, 0 },
+	};
+
+	for (i = 0; i < (int)(sizeof(defaults) / sizeof(defaults[0])); i++) {
+		len = sizeof(v);
+		CHECK_OK(getsockopt(fd, SOL_PGM, defaults[i].opt, &v, &len));
+		CHECK_EQ(v, defaults[i].val);
+	}
+	for (i = 0; i < (int)(sizeof(cases) / sizeof(cases[0])); i++) {
+		if (cases[i].err) {
+			CHECK_ERR(setsockopt(fd, SOL_PGM, cases[i].opt, &cases[i].val, sizeof(int)),
+				  cases[i].err);
+		} else {
+			CHECK_OK(setsockopt(fd, SOL_PGM, cases[i].opt, &cases[i].val, sizeof(int)));
+			len = sizeof(v);
+			CHECK_OK(getsockopt(fd, SOL_PGM, cases[i].opt, &v, &len));
+			CHECK_EQ(v, cases[i].opt == PGM_CONFIRM_FLOW ? 1 : cases[i].val);
+		}
+	}
+	v = 1;	/* the default interval */
+	CHECK_OK(setsockopt(fd, SOL_PGM, PGM_CONFIRM, &v, sizeof(v)));
+	len = sizeof(v);
+	CHECK_OK(getsockopt(fd, SOL_PGM, PGM_CONFIRM, &v, &len));
+	CHECK_EQ(v, PGM_CONFIRM_IVL_MS);
+	cl = sizeof(c);
+	CHECK_ERR(setsockopt(fd, SOL_PGM, PGM_CONFIRMED, &c, sizeof(c)), ENOPROTOOPT);
+	CHECK_ERR(setsockopt(fd, SOL_PGM, PGM_TXW_LEAD, &v, sizeof(v)), ENOPROTOOPT);
+	CHECK_ERR(getsockopt(fd, SOL_PGM, PGM_CONFIRMED, &c, &cl), ENOTCONN);
+	CHECK_OK(bind(fd, (struct sockaddr *)&g, sizeof(g)));
+	CHECK_ERR(setsockopt(fd, SOL_PGM, PGM_CONFIRM, &v, sizeof(v)), EISCONN);
+	CHECK_ERR(setsockopt(fd, SOL_PGM, PGM_CONFIRM_FLOW, &v, sizeof(v)), EISCONN);
+	CHECK_ERR(getsockopt(fd, SOL_PGM, PGM_CONFIRMED, &c, &cl), ENOTCONN);
+	close(fd);
+
+	/* A source without PGM_CONFIRM: PGM_TXW_LEAD, not PGM_CONFIRMED. */
+	fd = pgm_socket();
+	CHECK_OK(connect(fd, (struct sockaddr *)&g, sizeof(g)));
+	CHECK_ERR(getsockopt(fd, SOL_PGM, PGM_CONFIRMED, &c, &cl), EINVAL);
+	len = sizeof(lead);
+	CHECK_OK(getsockopt(fd, SOL_PGM, PGM_TXW_LEAD, &lead, &len));
+	CHECK_OK(send(fd, "ab", 2, 0));
+	CHECK_OK(getsockopt(fd, SOL_PGM, PGM_TXW_LEAD, &lead2, &len));
+	CHECK_EQ(lead2, lead + 1);
+	close(fd);
+
+	/* With it, and flow control: nobody live, nothing holds the window. */
+	fd = pgm_socket();
+	v = 1;
+	CHECK_OK(setsockopt(fd, SOL_PGM, PGM_CONFIRM, &v, sizeof(v)));
+	CHECK_OK(setsockopt(fd, SOL_PGM, PGM_CONFIRM_FLOW, &v, sizeof(v)));
+	v = 4;
+	CHECK_OK(setsockopt(fd, SOL_PGM, PGM_TXW_SQNS, &v, sizeof(v)));
+	CHECK_OK(connect(fd, (struct sockaddr *)&g, sizeof(g)));
+	CHECK_ERR(setsockopt(fd, SOL_PGM, PGM_CONFIRM_MAX, &v, sizeof(v)), EISCONN);
+	memset(&c, 0xff, sizeof(c));
+	cl = sizeof(c);
+	CHECK_OK(getsockopt(fd, SOL_PGM, PGM_CONFIRMED, &c, &cl));
+	CHECK_EQ(cl, sizeof(c));
+	CHECK_EQ(c.flags, 0);
+	CHECK_EQ(c.receivers, 0);
+	CHECK_EQ(c.refused, 0);
+	pfd = (struct pollfd){ .fd = fd, .events = POLLOUT | POLLPRI };
+	CHECK_EQ(poll(&pfd, 1, 0), 1);
+	CHECK_EQ(pfd.revents, POLLOUT);
+	for (i = 0; i < 10; i++)
+		CHECK_OK(send(fd, "x", 1, MSG_DONTWAIT));
 	close(fd);
 }
 
@@ -839,6 +930,7 @@ int main(int argc, char **argv)
 	RUN(stats_short_read);
 	RUN(fec_nak_option);
 	RUN(pgmcc_option);
+	RUN(confirm_options);
 	RUN(bind_receiver);
 	RUN(connect_source);
 	RUN(fec_option);

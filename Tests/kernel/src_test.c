@@ -630,6 +630,243 @@ static void pgmcc_rtt_bounded(void)
 }
 
 /*
+ * An ACK carrying OPT_CONFIRM (docs/confirmed-delivery.md) from the test's
+ * address: receiver @id has everything up to @confirmed; @flags 0x01 JOIN,
+ * 0x02 BYE, 0x04 LOST.
+ */
+static void confirm_ack(struct pkt *p, uint32_t confirmed, uint32_t id, uint8_t flags)
+{
+	hdr(p, 0x0d, 0x01, 0);
+	put32(p, confirmed);				/* RX_MAX */
+	put32(p, 0);					/* ACK_BITMAP */
+	put8(p, 0x00); put8(p, 4); put16(p, 4 + 12);	/* OPT_LENGTH */
+	put8(p, 0x21 | 0x80); put8(p, 12); put8(p, 0); put8(p, flags);
+	put32(p, confirmed);
+	put32(p, id);
+}
+
+/* A confirming source (PGM_CONFIRM) with @txw sqns, flow control if @flow. */
+static int confirm_source(uint16_t *sport, struct pgm_gsi *gsi, int txw, int flow, int expiry_ms)
+{
+	union pgm_sa g = sa_of(family, group(), PORT), local;
+	socklen_t len = sizeof(local);
+	int fd = pgm_socket_af(family), on = 1;
+
+	CHECK_OK(setsockopt(fd, SOL_PGM, PGM_CONFIRM, &on, sizeof(on)));
+	CHECK_OK(setsockopt(fd, SOL_PGM, PGM_CONFIRM_FLOW, &flow, sizeof(flow)));
+	CHECK_OK(setsockopt(fd, SOL_PGM, PGM_CONFIRM_EXPIRY, &expiry_ms, sizeof(expiry_ms)));
+	CHECK_OK(set_u32(fd, PGM_TXW_SQNS, txw));
+	CHECK_OK(connect(fd, &g.sa, sa_len(family)));
+	getsockname(fd, &local.sa, &len);
+	*sport = sa_port(&local);
+	len = sizeof(*gsi);
+	CHECK_OK(getsockopt(fd, SOL_PGM, PGM_GSI, gsi, &len));
+	return fd;
+}
+
+static void confirm_read(int fd, struct pgm_confirmed *c, struct pgm_source_stats *st)
+{
+	socklen_t cl = sizeof(*c), sl = sizeof(*st);
+
+	usleep(20000);	/* the injected packet's way through the stack */
+	CHECK_OK(getsockopt(fd, SOL_PGM, PGM_CONFIRMED, c, &cl));
+	CHECK_OK(getsockopt(fd, SOL_PGM, PGM_SOURCE_STATS, st, &sl));
+}
+
+/*
+ * Confirmed delivery at the source (S1-S4, S7): receivers by (address, id)
+ * join with any ACK; CONFIRMED is the least of theirs; a stale ACK moves
+ * nothing; one beyond the lead is clamped to it; BYE (with LOST) removes
+ * a receiver, a BYE of an unknown one is only counted; POLLPRI says
+ * CONFIRMED moved until PGM_CONFIRMED is read.
+ */
+static void confirm_progress(void)
+{
+	struct pgm_source_stats st;
+	struct pgm_confirmed c;
+	struct pgm_gsi gsi;
+	struct pollfd pf;
+	uint16_t sport;
+	uint32_t s0;
+	struct pkt p;
+	struct seen s;
+	int fd = confirm_source(&sport, &gsi, 64, 0, 3000);
+
+	CHECK_EQ(send(fd, "0", 1, 0), 1);
+	CHECK(wait_type(&s, 0x04, sport, 1000));
+	s0 = s.sqn;
+	CHECK_EQ(send(fd, "1", 1, 0), 1);
+	CHECK_EQ(send(fd, "2", 1, 0), 1);
+	drain();
+	pf = (struct pollfd){ .fd = fd, .events = POLLPRI };
+	CHECK_EQ(poll(&pf, 1, 0), 0);
+
+	confirm_ack(&p, s0, 1, 0x01);
+	upstream(&p, sport, gsi.gsi);
+	CHECK_EQ(poll(&pf, 1, 1000), 1);
+	CHECK_EQ(pf.revents, POLLPRI);
+	confirm_read(fd, &c, &st);
+	CHECK_EQ(c.flags, PGM_CONFIRMED_VALID);
+	CHECK_EQ(c.sqn, s0);
+	CHECK_EQ(c.receivers, 1);
+	CHECK_EQ(poll(&pf, 1, 0), 0);	/* read: POLLPRI clear */
+
+	confirm_ack(&p, s0 + 2, 2, 0);		/* a second receiver, ahead */
+	upstream(&p, sport, gsi.gsi);
+	confirm_read(fd, &c, &st);
+	CHECK_EQ(c.receivers, 2);
+	CHECK_EQ(c.sqn, s0);
+	confirm_ack(&p, s0 + 1, 1, 0);		/* the slower one moves */
+	upstream(&p, sport, gsi.gsi);
+	confirm_read(fd, &c, &st);
+	CHECK_EQ(c.sqn, s0 + 1);
+	confirm_ack(&p, s0, 1, 0);		/* stale */
+	upstream(&p, sport, gsi.gsi);
+	confirm_read(fd, &c, &st);
+	CHECK_EQ(c.sqn, s0 + 1);
+	CHECK_EQ(st.confirm_stale, 1);
+	confirm_ack(&p, s0 + 1000, 2, 0);	/* the future: the lead */
+	upstream(&p, sport, gsi.gsi);
+	confirm_read(fd, &c, &st);
+	CHECK_EQ(st.confirm_future, 1);
+	confirm_ack(&p, s0 + 1, 1, 0x02 | 0x04);	/* BYE, LOST */
+	upstream(&p, sport, gsi.gsi);
+	confirm_read(fd, &c, &st);
+	CHECK_EQ(c.receivers, 1);
+	CHECK_EQ(c.sqn, s0 + 2);		/* receiver 2's, clamped to the lead */
+	CHECK_EQ(st.confirm_lost, 1);
+	confirm_ack(&p, s0 + 2, 3, 0x02);	/* BYE of a stranger */
+	upstream(&p, sport, gsi.gsi);
+	confirm_ack(&p, s0 + 2, 2, 0x02);	/* BYE */
+	upstream(&p, sport, gsi.gsi);
+	confirm_read(fd, &c, &st);
+	CHECK_EQ(c.receivers, 0);
+	CHECK_EQ(c.flags, 0);
+	CHECK_EQ(st.confirm_stale, 2);
+	CHECK_EQ(st.confirm_leaves, 1);
+	CHECK_EQ(st.confirm_joins, 2);
+	CHECK_EQ(st.confirm_acks, 8);
+	CHECK_EQ(st.confirm_receivers, 0);
+	close(fd);
+	drain();
+}
+
+/*
+ * Flow control (S8, S5): the slowest live receiver holds the window: a
+ * send() that would pass what it confirmed gets EAGAIN, POLLOUT is clear
+ * (flow_limited counted once); its ACK lets the window go, and so does its
+ * expiry, after which nothing holds it.
+ */
+static void confirm_flow(void)
+{
+	struct pgm_source_stats st;
+	struct pgm_confirmed c;
+	struct pgm_gsi gsi;
+	struct pollfd pf;
+	uint16_t sport;
+	uint32_t s0;
+	struct pkt p;
+	struct seen s;
+	int fd = confirm_source(&sport, &gsi, 4, 1, 500), i;
+
+	CHECK_EQ(send(fd, "0", 1, 0), 1);
+	CHECK(wait_type(&s, 0x04, sport, 1000));
+	s0 = s.sqn;
+	confirm_ack(&p, s0 - 1, 1, 0x01);	/* it has nothing yet */
+	upstream(&p, sport, gsi.gsi);
+	confirm_read(fd, &c, &st);
+	CHECK_EQ(c.receivers, 1);
+	CHECK_EQ(c.sqn, s0 - 1);
+	for (i = 1; i < 4; i++)
+		CHECK_EQ(send(fd, "x", 1, MSG_DONTWAIT), 1);
+	pf = (struct pollfd){ .fd = fd, .events = POLLOUT };
+	CHECK_EQ(poll(&pf, 1, 0), 0);
+	CHECK_ERR(send(fd, "4", 1, MSG_DONTWAIT), EAGAIN);
+	CHECK_ERR(send(fd, "4", 1, MSG_DONTWAIT), EAGAIN);
+	confirm_ack(&p, s0 + 1, 1, 0);		/* two more confirmed: room for two */
+	upstream(&p, sport, gsi.gsi);
+	CHECK_EQ(poll(&pf, 1, 1000), 1);
+	CHECK_EQ(send(fd, "4", 1, MSG_DONTWAIT), 1);
+	CHECK_EQ(send(fd, "5", 1, MSG_DONTWAIT), 1);
+	CHECK_ERR(send(fd, "6", 1, MSG_DONTWAIT), EAGAIN);
+	confirm_read(fd, &c, &st);
+	CHECK_EQ(st.flow_limited, 2);
+	CHECK_EQ(st.txw_trail, s0 + 2);	/* what it confirmed + 1 */
+	/* Silent past the expiry (500 ms): it leaves, the window goes on. */
+	CHECK_EQ(poll(&pf, 1, 5000), 1);
+	confirm_read(fd, &c, &st);
+	CHECK_EQ(st.confirm_expired, 1);
+	CHECK_EQ(c.receivers, 0);
+	for (i = 0; i < 8; i++)
+		CHECK_EQ(send(fd, "y", 1, MSG_DONTWAIT), 1);
+	close(fd);
+	drain();
+}
+
+/*
+ * The bounds (S4, S6): past PGM_CONFIRM_MAX a receiver is refused and
+ * counted; one already behind the trail is not added; one the trail
+ * passes (no flow control) leaves as lost.
+ */
+static void confirm_bounds(void)
+{
+	struct pgm_source_stats st;
+	struct pgm_confirmed c;
+	struct pgm_gsi gsi;
+	uint16_t sport;
+	uint32_t s0;
+	struct pkt p;
+	struct seen s;
+	int max = 2, fd, i;
+	union pgm_sa g = sa_of(family, group(), PORT), local;
+	socklen_t len = sizeof(local);
+
+	fd = pgm_socket_af(family);
+	i = 1;
+	CHECK_OK(setsockopt(fd, SOL_PGM, PGM_CONFIRM, &i, sizeof(i)));
+	CHECK_OK(setsockopt(fd, SOL_PGM, PGM_CONFIRM_MAX, &max, sizeof(max)));
+	CHECK_OK(set_u32(fd, PGM_TXW_SQNS, 4));
+	CHECK_OK(connect(fd, &g.sa, sa_len(family)));
+	getsockname(fd, &local.sa, &len);
+	sport = sa_port(&local);
+	len = sizeof(gsi);
+	CHECK_OK(getsockopt(fd, SOL_PGM, PGM_GSI, &gsi, &len));
+
+	CHECK_EQ(send(fd, "0", 1, 0), 1);
+	CHECK(wait_type(&s, 0x04, sport, 1000));
+	s0 = s.sqn;
+	for (i = 1; i <= 3; i++) {
+		confirm_ack(&p, s0, i, 0x01);
+		upstream(&p, sport, gsi.gsi);
+	}
+	confirm_read(fd, &c, &st);
+	CHECK_EQ(c.receivers, 2);
+	CHECK_EQ(c.refused, 1);
+	CHECK_EQ(st.confirm_refused, 1);
+	for (i = 1; i <= 2; i++) {
+		confirm_ack(&p, s0, i, 0x02);
+		upstream(&p, sport, gsi.gsi);
+	}
+	for (i = 1; i < 8; i++)
+		CHECK_EQ(send(fd, "x", 1, 0), 1);	/* the trail: s0 + 4 */
+	confirm_ack(&p, s0 + 2, 7, 0);		/* behind it */
+	upstream(&p, sport, gsi.gsi);
+	confirm_ack(&p, s0 + 3, 8, 0);		/* trail - 1: has all it can get */
+	upstream(&p, sport, gsi.gsi);
+	confirm_read(fd, &c, &st);
+	CHECK_EQ(st.confirm_behind, 1);
+	CHECK_EQ(c.receivers, 1);
+	CHECK_EQ(c.sqn, s0 + 3);
+	CHECK_EQ(send(fd, "z", 1, 0), 1);	/* the trail passes it */
+	confirm_read(fd, &c, &st);
+	CHECK_EQ(c.receivers, 0);
+	CHECK_EQ(st.confirm_lost, 1);
+	CHECK_EQ(st.confirm_joins, 3);
+	close(fd);
+	drain();
+}
+
+/*
  * Section 9.7 with a full receive queue: the session-end record waits for
  * room instead of being dropped, and comes after all the data.
  */
@@ -769,6 +1006,9 @@ int main(int argc, char **argv)
 	RUN(nak_ncf_rdata_linger);
 	RUN(pgmcc_poll_timeout);
 	RUN(pgmcc_rtt_bounded);
+	RUN(confirm_progress);
+	RUN(confirm_flow);
+	RUN(confirm_bounds);
 	RUN(window_by_bytes);
 	RUN(end_after_full_queue);
 	RUN(no_address);
