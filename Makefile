@@ -236,7 +236,7 @@ check-host: swift build/ktests/wire_test build/ktests/txw_test build/ktests/fec_
 # scripts/check).
 SUITE ?= full
 E2E_COUNT ?= 5000
-E2E_CASES_older := loss5 fec5 multi ring10 v6loss5
+E2E_CASES_older := loss5 fec5 multi ring10 confirm v6loss5
 E2E_CASES ?= $(E2E_CASES_$(SUITE))
 check-kernel-%: .deps.stamp swift $(KTESTS) $(INTEROP) $(PERF_HELPERS)
 	@mkdir -p build/check

@@ -53,7 +53,7 @@ count=${1:-10000}
 shift || true
 cases=("$@")
 [ ${#cases[@]} -gt 0 ] ||
-	cases=(loss0 loss1 loss5 fec5 loss10 reorder nonak expiry multi slow ring10 ringnonak latejoin latejoin50 fecjoin
+	cases=(loss0 loss1 loss5 fec5 loss10 reorder nonak expiry multi slow ring10 ringnonak latejoin latejoin50 fecjoin confirm
 	       v6loss0 v6loss5 v6loss10 v6multi)
 out=${PGM_VM_OUT:-/tmp}/e2e
 mkdir -p "$out"
