@@ -25,6 +25,13 @@
  *                        an attacker that makes itself the acker and claims
  *                        everything opens the window but never the rate
  *                        limit, and its ACKs make the source send nothing.
+ *  confirm_forged        ACKs with OPT_CONFIRM from the attacker, each with
+ *                        a new RECEIVER ID, some claiming data never sent,
+ *                        at a confirming source with flow control: at most
+ *                        PGM_CONFIRM_MAX receivers, the rest refused and
+ *                        counted, claims clamped to the lead, nothing sent
+ *                        in answer; once the forged receivers fall silent
+ *                        they expire and the window moves on.
  *  ring_memcg            PGM_RX_RING as uid 65534 in a memory cgroup of
  *                        64 MiB: rings past the limit fail with ENOMEM, and
  *                        the cgroup is charged for those that succeed.
@@ -206,6 +213,29 @@ static void forge_ack(struct pkt *p, const struct session *s, int foreign, unsig
 	pgmcc_ack(p, s, s->first + 40 * ++k, foreign ? "10.77.1.99" : ATK_ADDR);
 }
 
+/*
+ * An ACK with OPT_CONFIRM (docs/confirmed-delivery.md) from a receiver the
+ * attacker makes up: a new RECEIVER ID each time; every third claims
+ * everything up to far beyond the lead, the others nothing (@s->first - 1),
+ * which would hold a flow-controlled window for as long as they lived.
+ */
+static void forge_confirm(struct pkt *p, const struct session *s, int arg, unsigned int *seed)
+{
+	static uint32_t k;
+	uint32_t confirmed = ++k % 3 ? s->first - 1 : s->first + 1000000;
+
+	(void)arg;
+	(void)seed;
+	hdr(p, 0x0d, 0x01, 0);
+	put32(p, confirmed);
+	put32(p, 0);
+	put8(p, 0x00); put8(p, 4); put16(p, 4 + 12);	/* OPT_LENGTH */
+	put8(p, 0x21 | 0x80); put8(p, 12); put8(p, 0); put8(p, k == 1 ? 0x01 : 0);
+	put32(p, confirmed);
+	put32(p, 0x5eed0000 + k);
+	upstream(p, s);
+}
+
 /* Count one captured packet from the source, by PGM type. */
 static void count_pkt(struct seen_bytes *b, const uint8_t *ip, size_t n)
 {
@@ -348,14 +378,19 @@ static int attacker_result(pid_t pid, int rfd, struct seen_bytes *b)
 	return ok && WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -1;
 }
 
-/* A source connected to GROUP from SRC_ADDR, multicast loop off; PGMCC with @cc. */
-static int flood_source(struct session *s, uint32_t txw_sqns, int cc)
+/*
+ * A source connected to GROUP from SRC_ADDR, multicast loop off; PGMCC with
+ * @cc; options set on @fd before (a new socket when -1).
+ */
+static int flood_source_fd(int fd, struct session *s, uint32_t txw_sqns, int cc)
 {
 	struct sockaddr_in g = sin4(GROUP, PORT), a = sin4(SRC_ADDR, 0), local;
 	struct pgm_tsi tsi;
 	socklen_t len = sizeof(tsi);
-	int fd = pgm_socket(), off = 0;
+	int off = 0;
 
+	if (fd < 0)
+		fd = pgm_socket();
 	if (fd < 0 || set_u32(fd, PGM_TXW_SQNS, txw_sqns) || set_u32(fd, PGM_TXW_MAX_RTE, 0) ||
 	    setsockopt(fd, SOL_PGM, PGM_PGMCC, &cc, sizeof(cc)) ||
 	    setsockopt(fd, SOL_IP, IP_MULTICAST_LOOP, &off, sizeof(off)) ||
@@ -368,6 +403,11 @@ static int flood_source(struct session *s, uint32_t txw_sqns, int cc)
 	memcpy(s->gsi, tsi.gsi, 6);
 	s->sport = ntohs(tsi.sport);
 	return fd;
+}
+
+static int flood_source(struct session *s, uint32_t txw_sqns, int cc)
+{
+	return flood_source_fd(-1, s, txw_sqns, cc);
 }
 
 /* Fill the window with @n ODATA of 1000 bytes, at no rate limit. */
@@ -607,6 +647,74 @@ static void pgmcc_forged_acks(void)
  * TXW_SQNS * MAX_TPDU bytes/s (64 * 1500 here), plus that bucket's burst
  * (max(rate / 100, 4 * MAX_TPDU) = 6000).
  */
+/*
+ * Confirmed delivery (S2, S4, S5, S8 of docs/confirmed-delivery.md) against
+ * made-up receivers: a 64-sqn flow-controlled window, PGM_CONFIRM_MAX 64,
+ * a 1 s expiry.  Every forged ACK is taken as a join or refused and
+ * counted, never more than 64 live; claims beyond the lead are clamped;
+ * the source sends nothing in answer (no RDATA, NCF or ACK of its own);
+ * after the flood the forged receivers expire and the window, held at
+ * their CONFIRMED + 1 meanwhile, takes a window's worth of data at once.
+ */
+static void confirm_forged(void)
+{
+	struct session s = {};
+	struct seen_bytes b = {};
+	struct pgm_source_stats st;
+	struct pgm_confirmed c;
+	socklen_t cl = sizeof(c);
+	static char data[1000];
+	int fd = pgm_socket(), on = 1, max = 64, expiry = 1000, rfd, i;
+	pid_t pid;
+
+	CHECK(fd >= 0);
+	if (fd < 0)
+		return;
+	CHECK_OK(setsockopt(fd, SOL_PGM, PGM_CONFIRM, &on, sizeof(on)));
+	CHECK_OK(setsockopt(fd, SOL_PGM, PGM_CONFIRM_FLOW, &on, sizeof(on)));
+	CHECK_OK(setsockopt(fd, SOL_PGM, PGM_CONFIRM_MAX, &max, sizeof(max)));
+	CHECK_OK(setsockopt(fd, SOL_PGM, PGM_CONFIRM_EXPIRY, &expiry, sizeof(expiry)));
+	fd = flood_source_fd(fd, &s, 64, 0);
+	CHECK(fd >= 0);
+	if (fd < 0)
+		return;
+	CHECK_EQ(send(fd, data, sizeof(data), 0), (ssize_t)sizeof(data));
+	CHECK_OK(source_stats(fd, &st));
+	s.first = st.txw_lead;
+	s.count = 1;
+	s.t0 = now_s() + 1.0;
+	CHECK_OK(run_attacker(&s, forge_confirm, 0, 0.002, &pid, &rfd));
+	CHECK_OK(attacker_result(pid, rfd, &b));
+	CHECK_OK(source_stats(fd, &st));
+	printf("    confirm_forged: %llu ACKs injected; confirm_acks %llu, joins %llu, refused %llu,"
+	       " future %llu, expired %llu, live %u (max %d); on the wire RDATA %llu B, NCF %llu B,"
+	       " other %llu B\n",
+	       (unsigned long long)b.injected, (unsigned long long)st.confirm_acks,
+	       (unsigned long long)st.confirm_joins, (unsigned long long)st.confirm_refused,
+	       (unsigned long long)st.confirm_future, (unsigned long long)st.confirm_expired,
+	       st.confirm_receivers, max, (unsigned long long)b.rdata, (unsigned long long)b.ncf,
+	       (unsigned long long)b.other);
+	CHECK(st.confirm_acks > 0);
+	CHECK(st.confirm_acks <= b.injected);
+	/* Every forged ACK a new receiver: joined or refused, nothing else. */
+	CHECK_EQ(st.confirm_joins + st.confirm_refused, st.confirm_acks);
+	CHECK(st.confirm_refused > 0);
+	CHECK(st.confirm_receivers <= (uint32_t)max);
+	CHECK(st.confirm_future > 0);
+	CHECK_OK(getsockopt(fd, SOL_PGM, PGM_CONFIRMED, &c, &cl));
+	CHECK_EQ(c.refused, st.confirm_refused);
+	CHECK(!(c.flags & PGM_CONFIRMED_VALID) || c.sqn == s.first - 1 || c.sqn == s.first);
+	CHECK_EQ(b.rdata + b.ncf + b.other, 0);
+	/* Silent now: they expire (1 s), and nothing holds the window. */
+	sleep_s(2.5);
+	CHECK_OK(source_stats(fd, &st));
+	CHECK_EQ(st.confirm_receivers, 0);
+	CHECK_EQ(st.confirm_expired, st.confirm_joins);
+	for (i = 0; i < 100; i++)
+		CHECK_EQ(send(fd, data, sizeof(data), MSG_DONTWAIT), (ssize_t)sizeof(data));
+	close(fd);
+}
+
 static void nak_flood_unlimited(void)
 {
 	const uint32_t sqns = 64, burst = 4 * PGM_DEFAULT_MAX_TPDU;
@@ -1103,6 +1211,7 @@ int main(void)
 	RUN(nak_flood_unlimited);
 	RUN(parity_nak_flood);
 	RUN(pgmcc_forged_acks);
+	RUN(confirm_forged);
 	RUN(ring_memcg);
 	RUN(txw_sndbuf_memcg);
 	system("ip netns del " ATK_NETNS);
