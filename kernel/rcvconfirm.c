@@ -15,12 +15,13 @@
  *   - a loss reported sends BYE with LOST, and the session confirms no
  *     more (R4); close() sends BYE (R5); a session that ends stops (R5).
  *
- * What the network can make us send: ticks are driven by time, not by
- * packets, and spend the session's NAK credit (PGM_NAK_CREDIT per packet
- * the source sent, as NAKs and PGMCC's ACKs do), so an ACK costs a packet
- * from the source; the JOIN and the BYE, one each per session, do not
- * need credit (sessions are bounded per socket and netns).  An ACK is
- * 16 + 8 + 16 bytes of PGM: never larger than the packets that paid.
+ * What the network can make us send: the JOIN and the ticks' ACKs spend
+ * the session's NAK credit (PGM_NAK_CREDIT per packet the source sent, as
+ * NAKs and PGMCC's ACKs do), so together with NAKs they stay within two
+ * packets per packet received; a JOIN without credit waits for the
+ * session's next packet.  Only the BYE, once per session (sessions are
+ * bounded per socket and netns), goes regardless.  An ACK is 16 + 8 + 16
+ * bytes of PGM.
  *
  * Locking: all under rcv->lock, as the rest of the receiver.
  */
@@ -107,6 +108,10 @@ void pgm_confirm_check(struct pgm_receiver *rcv, struct pgm_peer *peer, u64 now)
 	if (peer->confirm.state != PGM_PEER_CONFIRM_WAIT || !peer->started ||
 	    !pgm_peer_has_nla(peer) || peer->expired)
 		return;
+	if (!pgm_peer_spend(peer, 1)) {
+		rcv->st.confirm_no_credit++;
+		return;
+	}
 	peer->confirm.state = PGM_PEER_CONFIRM_ON;
 	confirm_send(rcv, peer, peer->next - 1, PGM_CONFIRM_F_JOIN);
 	peer->confirm.tick_at = confirm_tick(rcv, now);
