@@ -58,6 +58,25 @@ public enum AppEvent: Sendable, CustomStringConvertible {
     }
 }
 
+/// A confirming source's CONFIRMED as its application reads it
+/// (docs/confirmed-delivery.md S7): absolute, nil while it has no receivers.
+public struct ConfirmedView: Sendable, Equatable, CustomStringConvertible {
+    public var sequence: UInt32?
+    public var receivers: Int
+    /// Receivers refused at the maximum since the start.
+    public var refused: Int
+
+    public init(sequence: UInt32?, receivers: Int, refused: Int) {
+        self.sequence = sequence
+        self.receivers = receivers
+        self.refused = refused
+    }
+
+    public var description: String {
+        "confirmed \(sequence.map(String.init) ?? "none") receivers=\(receivers) refused=\(refused)"
+    }
+}
+
 /// What a backend reports.
 public enum Observation: Sendable {
     case packet(Seen)
@@ -117,10 +136,17 @@ public protocol ConformanceBackend: AnyObject {
     /// have yet, such as PGMCC), or nil. Such a scenario is not run: its
     /// result is "not supported", counted apart from passes and failures.
     func unsupported(_ scenario: Scenario) -> String?
+    /// A confirming source IUT's CONFIRMED and receivers now (`expect
+    /// confirmed`). A backend whose `poll` can return before its deadline
+    /// should when this changes, so that every value is seen.
+    func confirmed() throws(BackendError) -> ConfirmedView
 }
 
 extension ConformanceBackend {
     public func unsupported(_ scenario: Scenario) -> String? { nil }
+    public func confirmed() throws(BackendError) -> ConfirmedView {
+        throw BackendError("\(name) cannot read a source's CONFIRMED")
+    }
 }
 
 /// The octets of the APDU whose first TPDU has sequence number `first`.
@@ -177,6 +203,13 @@ public final class Runner {
     /// RS(255, k) of the scenario's `fec` line: a parity packet depends on
     /// its number and k only.
     var fecCode: ReedSolomon?
+    /// The RECEIVER ID of a receiver IUT's ACKs, by session: one per
+    /// session (docs/confirmed-delivery.md R6); the first to differ fails
+    /// the scenario.
+    var receiverIDs: [TSI: UInt32] = [:]
+    var idFailure: String?
+    /// The last CONFIRMED an `expect confirmed` saw, for the trace.
+    var lastConfirmed: ConfirmedView?
 
     public init(_ scenario: Scenario, backend: any ConformanceBackend, network: Network) {
         self.scenario = scenario
@@ -213,6 +246,7 @@ public final class Runner {
             }
             // Events still on their way count: an extra delivery fails.
             try pump(until: backend.now + backend.tolerance.late)
+            if let idFailure { throw Failure(message: idFailure) }
             if nextEvent < events.count {
                 throw Failure(message: "end: the application got an event no step expects: \(describe(events[nextEvent].event))")
             }
@@ -306,6 +340,27 @@ public final class Runner {
                 throw Failure(message: "\(e) came \(us(time - ref)) after the previous step, earlier than \(us(after))")
             }
             ref = max(ref, time)
+        case .expectConfirmed(let want, let within):
+            let upper = ref + backend.tolerance.upper(within)
+            while true {
+                let have: ConfirmedView
+                do { have = try backend.confirmed() } catch { throw Failure(message: error.message) }
+                if have != lastConfirmed {
+                    lastConfirmed = have
+                    trace.append("\(stamp(backend.now))  app      \(describe(have))")
+                }
+                if matches(have, want) {
+                    ref = max(ref, backend.now)
+                    return
+                }
+                if backend.now >= upper {
+                    throw Failure(message: "\(want) not seen within \(us(within)) (waited \(us(upper - ref))): the source has \(describe(have))")
+                }
+                let seen: [Observation]
+                do { seen = try backend.poll(until: upper) } catch { throw Failure(message: error.message) }
+                for o in seen { record(o) }
+                if let idFailure { throw Failure(message: idFailure) }
+            }
         case .expectNoEvent(let kind, let d):
             let end = ref + d
             try pump(until: end)
@@ -332,6 +387,7 @@ public final class Runner {
             let seen: [Observation]
             do { seen = try backend.poll(until: t) } catch { throw Failure(message: error.message) }
             for o in seen { record(o) }
+            if let idFailure { throw Failure(message: idFailure) }
             if once && !seen.isEmpty { return }
         } while backend.now < t
     }
@@ -348,6 +404,14 @@ public final class Runner {
                     if dataBase == nil { dataBase = spm.trailingEdge }
                 }
                 if case .odata(let d) = s.packet.body, dataBase == nil { dataBase = d.sequence }
+            } else if case .ack = s.packet.body,
+                      case .confirm(_, let id, _, _, _)? = s.packet.options.first(type: PGMOptionType.confirm)?.kind {
+                // R6: one RECEIVER ID per session, in all its ACKs.
+                let tsi = s.packet.tsi
+                if let was = receiverIDs[tsi], was != id, idFailure == nil {
+                    idFailure = "the receiver's ACKs for session \(tsi) changed RECEIVER ID from \(was) to \(id) at \(us(s.time))"
+                }
+                if receiverIDs[tsi] == nil { receiverIDs[tsi] = id }
             }
             packets.append(s)
             consumed.append(false)
@@ -522,6 +586,17 @@ public final class Runner {
             if let v = p.rxMax, rel(a.rxMax) != v { return false }
             if let v = p.bitmap, a.bitmap != v { return false }
             if let v = p.nla, s.destination != network.peer(v) { return false }
+            if p.confirm != .any {
+                let c = o.first(type: PGMOptionType.confirm)
+                if (c != nil) != (p.confirm == .present) { return false }
+                if case .confirm(let confirmed, _, let join, let bye, let lost)? = c?.kind {
+                    if let v = p.confirmed, rel(confirmed) != v { return false }
+                    func check(_ presence: Presence, _ value: Bool) -> Bool {
+                        presence == .any || (presence == .present) == value
+                    }
+                    guard check(p.confirmJoin, join), check(p.bye, bye), check(p.confirmLost, lost) else { return false }
+                }
+            }
         default:
             break
         }
@@ -569,6 +644,18 @@ public final class Runner {
         else { return false }
         if let j = p.joinValue, o.joinMinimumSequence.map(rel) != j { return false }
         return true
+    }
+
+    /// `expect confirmed`: the CONFIRMED (relative) and the receivers.
+    func matches(_ v: ConfirmedView, _ p: ConfirmedPattern) -> Bool {
+        if v.sequence.map(rel) != p.sequence { return false }
+        if let r = p.receivers, v.receivers != r { return false }
+        if let r = p.refused, v.refused != r { return false }
+        return true
+    }
+
+    func describe(_ v: ConfirmedView) -> String {
+        "confirmed \(v.sequence.map { String(Int32(bitPattern: rel($0))) } ?? "none") receivers=\(v.receivers) refused=\(v.refused)"
     }
 
     func kind(_ e: AppEvent) -> EventPattern.Kind {
@@ -626,7 +713,7 @@ public final class Runner {
         case .nak(let n), .ncf(let n):
             s += " sqn=\(rel(n.sequence))"
         case .ack(let a):
-            s += " rxmax=\(rel(a.rxMax)) bitmap=0x" + String(a.bitmap, radix: 16)
+            s += " rxmax=\(Int32(bitPattern: rel(a.rxMax))) bitmap=0x" + String(a.bitmap, radix: 16)
         default: break
         }
         if p.flags.contains(.parity) {
@@ -667,6 +754,9 @@ public final class Runner {
             case .reset(let n, _): s += n ? " rst=n" : " rst"
             case .pgmccData(let ts, let acker): s += " acker=\(name(acker)) ts=\(ts)"
             case .pgmccFeedback(let ts, let loss, let who): s += " feedback ts=\(ts) loss=\(loss) from=\(name(who))"
+            case .confirm(let c, let id, let join, let bye, let lost):
+                s += " confirmed=\(Int32(bitPattern: rel(c))) id=\(id)" + (join ? " cjoin" : "") + (bye ? " bye" : "")
+                    + (lost ? " lost" : "")
             default: s += " opt\(o.kind.type)"
             }
         }
@@ -766,12 +856,18 @@ public final class Runner {
             let ts = j.timestamp ?? UInt32(truncatingIfNeeded: backend.now / 1000)
             options.append(PGMOption(.pgmccData(timestamp: ts, acker: .ipv4(name))))
         }
-        if j.feedback ?? (j.kind == .ACK) {
+        if j.feedback ?? (j.kind == .ACK && j.confirmed == nil) {
             // OPT_PGMCC_FEEDBACK (section 2.1.2): a simulated receiver's echo and loss rate.
             guard scenario.role == .source else { throw Failure(message: "feedback is a simulated receiver's, to an IUT source") }
             let ts = j.timestamp ?? echo(for: j.kind == .ACK ? abs(j.rxMax) : sqn)
             options.append(PGMOption(.pgmccFeedback(timestamp: ts, lossRate: j.lossRate ?? 0,
                                                     receiver: .ipv4(network.peer(j.who ?? j.from ?? j.peer)))))
+        }
+        if let c = j.confirmed {
+            // OPT_CONFIRM (docs/confirmed-delivery.md): a simulated receiver's.
+            guard scenario.role == .source else { throw Failure(message: "OPT_CONFIRM is a simulated receiver's, to an IUT source") }
+            options.append(PGMOption(.confirm(confirmed: base &+ c, receiverID: j.receiverID ?? 1, join: j.confirmJoin,
+                                              bye: j.bye, lost: j.lost)))
         }
         if j.syn { options.append(PGMOption(.syn)) }
         if j.fin { options.append(PGMOption(.fin)) }
@@ -856,7 +952,7 @@ public final class Runner {
                 packet = PGMPacket(sourcePort: network.port, destinationPort: tsi.sourcePort, gsi: tsi.gsi,
                                    body: .spmr, options: opts)
             case .ACK:
-                guard let rx = abs(j.rxMax) else { throw Failure(message: "inject ACK needs rxmax=") }
+                guard let rx = abs(j.rxMax ?? j.confirmed) else { throw Failure(message: "inject ACK needs rxmax=") }
                 guard dataBase != nil else { throw Failure(message: "no packet from the source yet to number from") }
                 packet = PGMPacket(sourcePort: network.port, destinationPort: tsi.sourcePort, gsi: tsi.gsi,
                                    body: .ack(PGMAck(rxMax: rx, bitmap: j.bitmap ?? 0xFFFF_FFFF)), options: opts)

@@ -55,7 +55,16 @@ public final class ModelBackend: ConformanceBackend {
                 cc = PGMCCSourceParameters()
                 if let v = p.slowStartThreshold { cc?.slowStartThreshold = v }
             }
-            do { source = try Source(config, parameters: parameters, fec: scenario.fec, pgmcc: cc, start: .zero) } catch {
+            var confirm: ConfirmSourceParameters?
+            if let c = scenario.confirm {
+                let d = ConfirmSourceParameters()
+                confirm = ConfirmSourceParameters(expiry: c.expiry ?? d.expiry, maximum: c.maximum ?? d.maximum,
+                                                  flow: c.flow)
+            }
+            do {
+                source = try Source(config, parameters: parameters, fec: scenario.fec, pgmcc: cc, confirm: confirm,
+                                    start: .zero)
+            } catch {
                 throw BackendError("model: \(error)")
             }
             receiver = nil
@@ -66,8 +75,11 @@ public final class ModelBackend: ConformanceBackend {
                 cc = PGMCCReceiverParameters(lossWeight: p.lossWeight ?? d.lossWeight,
                                              electionBackOff: p.electionBackOff ?? d.electionBackOff)
             }
+            let confirm = scenario.confirm.map { c in
+                c.interval.map { ConfirmReceiverParameters(interval: $0) } ?? ConfirmReceiverParameters()
+            }
             receiver = Receiver(address: .ipv4(network.iut), group: .ipv4(network.group), port: network.port,
-                                parameters: parameters, parityNAKs: parityNAKs, pgmcc: cc,
+                                parameters: parameters, parityNAKs: parityNAKs, pgmcc: cc, confirm: confirm,
                                 random: SeededRandom(seed: seed))
             source = nil
         }
@@ -93,6 +105,9 @@ public final class ModelBackend: ConformanceBackend {
             }
             drain()
         } else {
+            // A confirming receiver says BYE (docs/confirmed-delivery.md R5).
+            receiver?.close(at: t, into: &receiverOut)
+            drain()
             receiver = nil
         }
     }
@@ -118,10 +133,20 @@ public final class ModelBackend: ConformanceBackend {
                 return []
             }
             now = max(now, next.rawValue)
+            let before = source?.confirmed
             advanceTimers()
+            // A change of CONFIRMED is seen by `expect confirmed` when it
+            // happens, even when no packet goes with it.
+            if source?.confirmed != before { break }
         }
         defer { pending = [] }
         return pending
+    }
+
+    public func confirmed() throws(BackendError) -> ConfirmedView {
+        guard let source else { throw BackendError("model: the IUT is not a source") }
+        let c = source.confirmed
+        return ConfirmedView(sequence: c.sqn?.rawValue, receivers: c.receivers, refused: Int(c.refused))
     }
 
     public func stop() {

@@ -56,6 +56,10 @@ public enum ScenarioParser {
                 guard scenario.steps.isEmpty else { throw fail("pgmcc comes before the first step") }
                 guard scenario.pgmcc == nil else { throw fail("pgmcc given twice") }
                 scenario.pgmcc = try pgmcc(rest, fail: fail)
+            case "confirm":
+                guard scenario.steps.isEmpty else { throw fail("confirm comes before the first step") }
+                guard scenario.confirm == nil else { throw fail("confirm given twice") }
+                scenario.confirm = try confirm(rest, fail: fail)
             case "set":
                 guard scenario.steps.isEmpty else { throw fail("options are set before the first step") }
                 guard rest.count == 2 else { throw fail("set takes an option name and a value") }
@@ -76,6 +80,22 @@ public enum ScenarioParser {
         }
         guard !scenario.title.isEmpty else {
             throw ScenarioError(file: file, line: lineNumber, message: "no 'title' line")
+        }
+        if let c = scenario.confirm {
+            let fail = { (m: String) in ScenarioError(file: file, line: lineNumber, message: m) }
+            if role == .receiver && (c.expiry != nil || c.maximum != nil || c.flow) {
+                throw fail("confirm: expiry=, max= and flow are a source IUT's; a receiver IUT takes ivl=")
+            }
+            if role == .source && c.interval != nil {
+                throw fail("confirm: ivl= is a receiver IUT's; a source IUT takes expiry=, max= and flow")
+            }
+        }
+        for step in scenario.steps {
+            guard case .expectConfirmed = step.action else { continue }
+            guard role == .source, scenario.confirm != nil else {
+                throw ScenarioError(file: file, line: step.line,
+                                    message: "expect confirmed reads a source IUT's view: it needs 'iut source' and a confirm line")
+            }
         }
         scenario.role = role
         return scenario
@@ -119,6 +139,29 @@ public enum ScenarioParser {
             }
         }
         return p
+    }
+
+    /// `confirm [ivl=DURATION] [expiry=DURATION] [max=N] [flow]`.
+    static func confirm(_ words: [String], fail: (String) -> ScenarioError) throws(ScenarioError) -> ConfirmSettings {
+        var c = ConfirmSettings()
+        for w in words {
+            let (key, value) = split(w)
+            switch key {
+            case "ivl":
+                guard let value, let d = duration(value), d > 0 else { throw fail("ivl takes a duration (e.g. 200ms)") }
+                c.interval = d
+            case "expiry":
+                guard let value, let d = duration(value), d > 0 else { throw fail("expiry takes a duration (e.g. 3s)") }
+                c.expiry = d
+            case "max":
+                let v = try num(value, w, fail)
+                guard v >= 1 else { throw fail("max is at least 1") }
+                c.maximum = Int(v)
+            case "flow" where value == nil: c.flow = true
+            default: throw fail("unknown confirm field '\(w)': confirm [ivl=DURATION] [expiry=DURATION] [max=N] [flow]")
+            }
+        }
+        return c
     }
 
     /// `acker=iut|none|N`.
@@ -215,6 +258,11 @@ public enum ScenarioParser {
             fields.append(w)
             i += 1
         }
+        if k == "confirmed" {
+            guard !negated else { throw fail("'expect no confirmed' is not a step: expect confirmed N|none [receivers=R] [refused=F]") }
+            guard after == 0 else { throw fail("expect confirmed takes 'within', not 'after'") }
+            return .expectConfirmed(try confirmedPattern(fields, fail: fail), within: within)
+        }
         if negated {
             guard let span else { throw fail("'expect no ...' needs 'for DURATION'") }
             if let kind = EventPattern.Kind(rawValue: k) {
@@ -233,6 +281,27 @@ public enum ScenarioParser {
             throw fail("unknown packet type or event '\(k)' (packets: SPM ODATA RDATA NAK NCF SPMR ACK; events: deliver loss end)")
         }
         return .expectPacket(try pattern(kind, fields, fail: fail), after: after, within: within)
+    }
+
+    /// `confirmed N|none [receivers=R] [refused=F]`: N relative, -1 the sqn
+    /// before the first.
+    static func confirmedPattern(_ fields: [String], fail: (String) -> ScenarioError) throws(ScenarioError)
+        -> ConfirmedPattern
+    {
+        guard let first = fields.first else { throw fail("expect confirmed N|none [receivers=R] [refused=F]") }
+        var p = ConfirmedPattern(sequence: nil, receivers: nil, refused: nil,
+                                 text: (["confirmed"] + fields).joined(separator: " "))
+        if first != "none" { p.sequence = try relative(first, "confirmed \(first)", fail) }
+        for f in fields.dropFirst() {
+            let (key, value) = split(f)
+            switch key {
+            case "receivers": p.receivers = Int(try num(value, f, fail))
+            case "refused": p.refused = Int(try num(value, f, fail))
+            default: throw fail("unknown field '\(f)' for expect confirmed: receivers=R, refused=F")
+            }
+        }
+        if p.sequence == nil && (p.receivers ?? 0) != 0 { throw fail("confirmed none goes with receivers=0") }
+        return p
     }
 
     static func pattern(_ kind: PacketKind, _ fields: [String], fail: (String) -> ScenarioError) throws(ScenarioError)
@@ -301,7 +370,7 @@ public enum ScenarioParser {
                     p.acker = a
                 }
             case "!acker": p.ccData = .absent
-            case "rxmax": p.rxMax = try num(value, f, fail)
+            case "rxmax": p.rxMax = try relative(value, f, fail)
             case "bitmap": p.bitmap = try num(value, f, fail)
             case "feedback": p.feedback = .present
             case "!feedback": p.feedback = .absent
@@ -311,8 +380,29 @@ public enum ScenarioParser {
             case "loss":
                 p.feedback = .present
                 p.lossRate = try lossRate(value, f, fail)
+            case "confirm": p.confirm = .present
+            case "!confirm": p.confirm = .absent
+            case "confirmed":
+                p.confirm = .present
+                p.confirmed = try relative(value, f, fail)
+            case "id":
+                guard value == "any" else {
+                    throw fail("'\(f)': a receiver's id is its own random number: id=any (the runner checks one per session)")
+                }
+                p.confirm = .present
+            case "cjoin", "!cjoin", "bye", "!bye", "lost", "!lost":
+                p.confirm = .present
+                let presence: Presence = key.hasPrefix("!") ? .absent : .present
+                switch key.drop(while: { $0 == "!" }) {
+                case "cjoin": p.confirmJoin = presence
+                case "bye": p.bye = presence
+                default: p.confirmLost = presence
+                }
             default: throw fail("unknown field '\(f)' for \(kind.rawValue)")
             }
+        }
+        if p.confirm != .any && kind != .ACK {
+            throw fail("confirm, confirmed, id, cjoin, bye and lost are an ACK's (OPT_CONFIRM)")
         }
         if p.parityNumber != nil && p.group == nil { throw fail("parity=J needs group=G") }
         if p.count != nil && (p.group == nil || p.parity != .present) { throw fail("count=C goes with parity and group=G") }
@@ -373,8 +463,12 @@ public enum ScenarioParser {
             case "feedback": j.feedback = true
             case "!feedback": j.feedback = false
             case "loss": j.lossRate = try lossRate(value, f, fail)
-            case "rxmax": j.rxMax = try num(value, f, fail)
+            case "rxmax": j.rxMax = try relative(value, f, fail)
             case "bitmap": j.bitmap = try num(value, f, fail)
+            case "confirmed": j.confirmed = try relative(value, f, fail)
+            case "id": j.receiverID = try num(value, f, fail)
+            case "cjoin": j.confirmJoin = true
+            case "bye": j.bye = true
             default: throw fail("unknown field '\(f)' for inject \(kind.rawValue)")
             }
         }
@@ -384,7 +478,15 @@ public enum ScenarioParser {
             guard j.group != nil else { throw fail("parity=J needs group=G") }
         }
         if j.count != nil && (j.group == nil || !j.parity) { throw fail("count=C goes with parity and group=G") }
-        if j.lost && !(j.kind == .ODATA || j.kind == .RDATA) { throw fail("lost is for ODATA and RDATA") }
+        if j.lost && !(j.kind == .ODATA || j.kind == .RDATA || j.kind == .ACK) {
+            throw fail("lost is for ODATA and RDATA (not delivered), and ACK (OPT_CONFIRM's LOST bit)")
+        }
+        if (j.confirmed != nil || j.receiverID != nil || j.confirmJoin || j.bye) && j.kind != .ACK {
+            throw fail("confirmed, id, cjoin and bye are an ACK's (OPT_CONFIRM)")
+        }
+        if j.kind == .ACK && j.confirmed == nil && (j.receiverID != nil || j.confirmJoin || j.bye || j.lost) {
+            throw fail("id, cjoin, bye and lost on an ACK are OPT_CONFIRM's: give confirmed= too")
+        }
         if j.acker != nil && !(j.kind == .ODATA || j.kind == .RDATA) { throw fail("acker is for ODATA and RDATA") }
         if j.feedback != nil && !(j.kind == .NAK || j.kind == .ACK) { throw fail("feedback is for NAK and ACK") }
         if j.lossRate != nil && !(j.kind == .NAK || j.kind == .ACK) { throw fail("loss is for NAK and ACK") }
@@ -395,7 +497,7 @@ public enum ScenarioParser {
             throw fail("ts on \(j.kind.rawValue) is OPT_PGMCC_DATA's: give acker= too")
         }
         if (j.rxMax != nil || j.bitmap != nil) && j.kind != .ACK { throw fail("rxmax and bitmap are an ACK's") }
-        if j.kind == .ACK && j.rxMax == nil { throw fail("inject ACK needs rxmax=") }
+        if j.kind == .ACK && j.rxMax == nil && j.confirmed == nil { throw fail("inject ACK needs rxmax= (or confirmed=)") }
         return j
     }
 
@@ -453,6 +555,19 @@ public enum ScenarioParser {
         let parts = try list(value, field, fail)
         guard parts.count == 3 else { throw fail("frag=FIRST,OFFSET,LENGTH") }
         return (parts[0], parts[1], parts[2])
+    }
+
+    /// A sequence number relative to the session's first: a number, or -N
+    /// for N before it (-1: nothing confirmed yet).
+    static func relative(_ value: String?, _ field: String, _ fail: (String) -> ScenarioError) throws(ScenarioError)
+        -> UInt32
+    {
+        guard let value else { throw fail("'\(field)' needs a number") }
+        if value.hasPrefix("-") {
+            guard let n = number(String(value.dropFirst())) else { throw fail("'\(field)' needs a number") }
+            return 0 &- n
+        }
+        return try num(value, field, fail)
     }
 
     /// A decimal or 0x-hexadecimal 32-bit number.

@@ -28,6 +28,9 @@ public struct Scenario: Sendable {
     /// takes part (measures loss, answers as acker, adds feedback to its
     /// NAKs); a source IUT runs the congestion window and elects ackers.
     public var pgmcc: PGMCCSettings?
+    /// Confirmed delivery (the `confirm` line, docs/confirmed-delivery.md):
+    /// a receiver IUT confirms, a source IUT keeps its confirming receivers.
+    public var confirm: ConfirmSettings?
     /// The steps, in order.
     public var steps: [Step]
 
@@ -45,6 +48,36 @@ public struct PGMCCSettings: Sendable, Equatable {
     public var slowStartThreshold: UInt32?
 
     public init() {}
+}
+
+/// The `confirm` line: confirmed delivery on, with the parameters the
+/// scenario names (nil: the implementation's default).
+public struct ConfirmSettings: Sendable, Equatable {
+    /// Receiver: the ACK interval, µs (`ivl=`).
+    public var interval: Int64?
+    /// Source: a silent receiver's expiry, µs (`expiry=`).
+    public var expiry: Int64?
+    /// Source: the most receivers (`max=`).
+    public var maximum: Int?
+    /// Source: flow control (`flow`).
+    public var flow = false
+
+    public init() {}
+}
+
+/// What `expect confirmed` wants of a source IUT's application view
+/// (docs/confirmed-delivery.md S7).
+public struct ConfirmedPattern: Sendable, CustomStringConvertible {
+    /// The source's CONFIRMED, relative to its first sqn; nil: none (no
+    /// receivers).
+    public var sequence: UInt32?
+    /// The live receivers; nil: any number.
+    public var receivers: Int?
+    /// Receivers refused at the maximum since the start; nil: any number.
+    public var refused: Int?
+    public var text: String
+
+    public var description: String { text }
 }
 
 /// A step of a scenario, with its line number.
@@ -72,6 +105,9 @@ public struct Step: Sendable {
         case expectEvent(EventPattern, after: Int64, within: Int64)
         /// No application event of this kind for the duration.
         case expectNoEvent(EventPattern.Kind, duration: Int64)
+        /// A source IUT's CONFIRMED and receiver count are as given at some
+        /// moment no later than `within` after the previous step.
+        case expectConfirmed(ConfirmedPattern, within: Int64)
     }
 }
 
@@ -153,6 +189,14 @@ public struct PacketPattern: Sendable, CustomStringConvertible {
     public var feedback = Presence.any
     public var timestamp: ClosedRange<UInt32>?
     public var lossRate: UInt16?
+    /// ACK: OPT_CONFIRM (docs/confirmed-delivery.md), its CONFIRMED
+    /// (relative) and its JOIN, BYE and LOST bits. Its RECEIVER ID is not
+    /// matched: the runner checks a receiver IUT keeps one per session.
+    public var confirm = Presence.any
+    public var confirmed: UInt32?
+    public var confirmJoin = Presence.any
+    public var bye = Presence.any
+    public var confirmLost = Presence.any
     /// The text of the pattern, for messages.
     public var text: String
 
@@ -213,6 +257,7 @@ public struct Injection: Sendable {
     public var count: Int?
     /// ODATA/RDATA: sent by the simulated source but lost on the way: the
     /// IUT does not get it, parity computed for its group includes it.
+    /// ACK: OPT_CONFIRM's LOST bit.
     public var lost = false
     /// Parity packet: force OPT_VAR_PKTLEN on or off.
     public var variableLength: Bool?
@@ -231,9 +276,16 @@ public struct Injection: Sendable {
     public var feedback: Bool?
     /// OPT_PGMCC_FEEDBACK's loss rate (default 0).
     public var lossRate: UInt16?
-    /// ACK: RX_MAX (relative), ACK_BITMAP (default all ones).
+    /// ACK: RX_MAX (relative; default CONFIRMED with `confirmed`),
+    /// ACK_BITMAP (default all ones).
     public var rxMax: UInt32?
     public var bitmap: UInt32?
+    /// ACK: OPT_CONFIRM with this CONFIRMED (relative), RECEIVER ID
+    /// (default 1), and the JOIN and BYE bits; its LOST bit is `lost`.
+    public var confirmed: UInt32?
+    public var receiverID: UInt32?
+    public var confirmJoin = false
+    public var bye = false
     public var text: String
 
     public enum Damage: String, Sendable {

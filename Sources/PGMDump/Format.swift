@@ -177,8 +177,8 @@ public struct DumpFormatter: Sendable {
         case .congestionReportRequest(let f): s += " \(crFlags(f))"
         case .pgmccData(let ts, let acker): s += " tstamp \(ts) acker \(acker)"
         case .pgmccFeedback(let ts, let loss, let rcvr): s += " tstamp \(ts) loss \(loss) rcvr \(rcvr)"
-        case .confirm(let c, let id, let join, let bye):
-            s += " confirmed \(c) id 0x\(hex(id, 8))" + (join ? " JOIN" : "") + (bye ? " BYE" : "")
+        case .confirm(let c, let id, let join, let bye, let lost):
+            s += " confirmed \(c) id 0x\(hex(id, 8))" + (join ? " JOIN" : "") + (bye ? " BYE" : "") + (lost ? " LOST" : "")
         case .invalidated(_, let value): s += " len \(value.count + 4)"
         case .encoded(let type, let parity): s += " type 0x\(hex(type, 2)) len \(parity.count + 3)"
         case .unknown(let type, _, let value): s += " 0x\(hex(type, 2)) len \(value.count + 4)"
@@ -308,8 +308,9 @@ public struct DumpFormatter: Sendable {
         case .pgmccFeedback(let ts, let loss, let rcvr):
             o += [("tstamp", num(ts)), ("loss", num(loss))]
             nla("rcvr", rcvr)
-        case .confirm(let c, let id, let join, let bye):
-            o += [("confirmed", num(c)), ("receiver_id", num(id)), ("join", .bool(join)), ("bye", .bool(bye))]
+        case .confirm(let c, let id, let join, let bye, let lost):
+            o += [("confirmed", num(c)), ("receiver_id", num(id)), ("join", .bool(join)), ("bye", .bool(bye)),
+                  ("lost", .bool(lost))]
         case .invalidated(let specific, let value):
             o += [("specific", num(specific)), ("value", .string(value.map { hex($0, 2) }.joined()))]
         case .encoded(let type, let parity):

@@ -92,6 +92,15 @@ public struct ModelReceiverStatistics: Hashable, Sendable, Codable {
     public var acksSent = 0
     /// ACKs due before any SPM named the session's path NLA: not sent.
     public var acksWithoutPath = 0
+    // Confirmed delivery (docs/confirmed-delivery.md, R1-R6).
+    /// ACKs with OPT_CONFIRM sent: JOINs, ticks and BYEs.
+    public var confirmAcksSent = 0
+    /// Of them, with JOIN: sessions that started confirming (R1).
+    public var confirmJoinsSent = 0
+    /// Of them, with BYE: on a loss (R4) or at close (R5).
+    public var confirmByesSent = 0
+    /// Of the BYEs, with LOST (R4).
+    public var confirmLostSent = 0
     public init() {}
 }
 
@@ -125,15 +134,28 @@ public struct Receiver: Sendable {
     /// With `pgmcc` it takes part in PGMCC (draft-ietf-rmt-bb-pgmcc-03): it
     /// measures each session's loss rate, answers as the acker, and puts
     /// OPT_PGMCC_FEEDBACK in its NAKs to sources that run PGMCC.
+    ///
+    /// With `confirm` it confirms delivery (docs/confirmed-delivery.md, R1-R6):
+    /// each session with a window and a path NLA sends its source ACKs with
+    /// OPT_CONFIRM, a JOIN first, then one per tick while it progresses and
+    /// every fifth tick while idle, a BYE on a loss or at `close`.
     public init(address: PGMNLA, group: PGMNLA, port: UInt16? = nil, parameters: Parameters = Parameters(),
-                parityNAKs: Bool = false, pgmcc: PGMCCReceiverParameters? = nil, random: SeededRandom) {
+                parityNAKs: Bool = false, pgmcc: PGMCCReceiverParameters? = nil,
+                confirm: ConfirmReceiverParameters? = nil, random: SeededRandom) {
         self.address = address
         self.group = group
         self.port = port
         self.parameters = parameters
         self.ctx = ReceiverContext(parameters: parameters, group: group, address: address, parityNAKs: parityNAKs,
-                                   pgmcc: pgmcc, rng: random)
+                                   pgmcc: pgmcc, confirm: confirm, rng: random)
     }
+
+    /// Whether `close` was called: the receiver then ignores packets and
+    /// has no timers.
+    public private(set) var isClosed = false
+
+    /// Confirmed delivery's settings; nil: the receiver does not confirm.
+    public var confirm: ConfirmReceiverParameters? { ctx.confirm }
 
     /// The sessions currently known.
     public var sessions: [TSI] { peers.map(\.tsi) }
@@ -150,6 +172,7 @@ public struct Receiver: Sendable {
     /// Handles a packet that arrived from the network-header source `sender`.
     public mutating func receive(_ packet: PGMPacket, from sender: PGMNLA, at now: VirtualTime,
                                  into out: inout Outbox<ReceiverEvent>) {
+        if isClosed { return }
         if let port, packet.dataDestinationPort != port { return }
         switch packet.body {
         case .odata(let d), .rdata(let d):
@@ -170,11 +193,17 @@ public struct Receiver: Sendable {
             }
             guard let i = peer(for: packet, sender: sender, now: now, createdBySPM: false) else { return }
             peers[i].onData(d, options: packet.options, now: now, ctx: &ctx, out: &out)
+            if ctx.confirm != nil { peers[i].confirmStartIfReady(now: now, ctx: &ctx, out: &out) }
         case .spm(let s):
             guard let i = peer(for: packet, sender: sender, now: now, createdBySPM: true) else { return }
             peers[i].onSPM(s, options: packet.options, now: now, ctx: &ctx, out: &out)
-            // OPT_RST: nothing more is NAKed or delivered for the session.
-            if peers[i].reset { remove(at: i) }
+            // OPT_RST: nothing more is NAKed or delivered for the session
+            // (nor confirmed: R5).
+            if peers[i].reset {
+                remove(at: i)
+                return
+            }
+            if ctx.confirm != nil { peers[i].confirmStartIfReady(now: now, ctx: &ctx, out: &out) }
         case .ncf(let n), .nak(let n):
             // Multicast NAKs from other receivers count as NCFs do (section 6.3).
             guard let i = existingPeer(packet.tsi) else { return }
@@ -201,6 +230,7 @@ public struct Receiver: Sendable {
 
     /// Runs every timer due at `now`.
     public mutating func advance(to now: VirtualTime, into out: inout Outbox<ReceiverEvent>) {
+        if isClosed { return }
         var i = 0
         while i < peers.count {
             if peers[i].lastHeard + parameters.peerExpiry <= now {
@@ -211,6 +241,18 @@ public struct Receiver: Sendable {
             peers[i].onTimers(now: now, ctx: &ctx, out: &out)
             i += 1
         }
+    }
+
+    /// The application closes the socket: every session confirming says BYE
+    /// (docs/confirmed-delivery.md R5), then the receiver forgets its
+    /// sessions and takes no more packets.
+    public mutating func close(at now: VirtualTime, into out: inout Outbox<ReceiverEvent>) {
+        guard !isClosed else { return }
+        for i in peers.indices { peers[i].confirmClose(ctx: &ctx, out: &out) }
+        peers.removeAll()
+        index.removeAll()
+        lastPeer = 0
+        isClosed = true
     }
 
     // MARK: Peers
@@ -235,6 +277,7 @@ public struct Receiver: Sendable {
         }
         var p = Peer(tsi: tsi, port: packet.dataDestinationPort, source: sender, now: now)
         if let cc = ctx.pgmcc { p.pgmcc = PeerPGMCC(weight: cc.lossWeight) }
+        if ctx.confirm != nil { p.confirmState = PeerConfirm() }
         if !createdBySPM {
             // Section 13 (Appendix C): a session first seen through data
             // solicits an SPM after a random back-off on SPMR_EXPIRY.
@@ -268,6 +311,8 @@ struct ReceiverContext: Sendable {
     let address: PGMNLA
     /// PGMCC's receiver parameters; nil: no part in PGMCC.
     let pgmcc: PGMCCReceiverParameters?
+    /// Confirmed delivery's parameters; nil: no confirming.
+    let confirm: ConfirmReceiverParameters?
     var rng: SeededRandom
     var statistics = ModelReceiverStatistics()
     var due: [(offset: Int, sqn: UInt32, deadline: VirtualTime)] = []
@@ -278,12 +323,13 @@ struct ReceiverContext: Sendable {
     var codes: [UInt32: ReedSolomon] = [:]
 
     init(parameters: Parameters, group: PGMNLA, address: PGMNLA, parityNAKs: Bool = false,
-         pgmcc: PGMCCReceiverParameters? = nil, rng: SeededRandom) {
+         pgmcc: PGMCCReceiverParameters? = nil, confirm: ConfirmReceiverParameters? = nil, rng: SeededRandom) {
         self.parameters = parameters
         self.group = group
         self.address = address
         self.parityNAKs = parityNAKs
         self.pgmcc = pgmcc
+        self.confirm = confirm
         self.rng = rng
     }
 
@@ -359,6 +405,8 @@ struct Peer: Sendable {
     /// PGMCC's loss rate, ACK bitmap and echoed timestamp; nil when the
     /// receiver takes no part in PGMCC.
     var pgmcc: PeerPGMCC?
+    /// Confirmed delivery's state; nil when the receiver does not confirm.
+    var confirmState: PeerConfirm?
     /// RXW_TRAIL as advertised by the source.
     var trail = SequenceNumber(0)
     /// The first sequence number not yet delivered or reported: one past
@@ -398,6 +446,7 @@ struct Peer: Sendable {
         if let t = timers.min { d = earliest(d, VirtualTime(rawValue: t.deadline)) }
         if spmr != .idle { d = earliest(d, spmrDeadline) }
         if let cc = pgmcc, cc.electionDeadline != .never { d = earliest(d, cc.electionDeadline) }
+        if let c = confirmState, c.state == .confirming { d = earliest(d, c.deadline) }
         return d
     }
 
@@ -502,10 +551,11 @@ struct Peer: Sendable {
         while !slots.isEmpty && slots[0].state != .missing {
             pop(ctx: &ctx, out: &out)
         }
-        flushLoss(out: &out)
+        flushLoss(ctx: &ctx, out: &out)
         if let fin, !ended, next > fin {
             ended = true
             out.events.append(.sessionEnded(tsi: tsi, reason: .finished))
+            confirmSessionEnded()
         }
     }
 
@@ -537,7 +587,7 @@ struct Peer: Sendable {
             ctx.statistics.fragmentsDropped += 1
             return
         }
-        flushLoss(out: &out)
+        flushLoss(ctx: &ctx, out: &out)
         guard slot.fragmented else {
             dropPartial(ctx: &ctx)
             ctx.statistics.apdusDelivered += 1
@@ -599,10 +649,11 @@ struct Peer: Sendable {
         }
     }
 
-    mutating func flushLoss(out: inout Outbox<ReceiverEvent>) {
+    mutating func flushLoss(ctx: inout ReceiverContext, out: inout Outbox<ReceiverEvent>) {
         guard lossCount > 0 else { return }
         out.events.append(.loss(tsi: tsi, first: SequenceNumber(lossFirst), count: lossCount))
         lossCount = 0
+        if confirmState != nil { onConfirmLoss(first: lossFirst, ctx: &ctx, out: &out) }
     }
 
     // MARK: Packets
@@ -862,6 +913,7 @@ struct Peer: Sendable {
     mutating func onTimers(now: VirtualTime, ctx: inout ReceiverContext, out: inout Outbox<ReceiverEvent>) {
         let p = ctx.parameters
         if pgmcc != nil { onPGMCCTimer(now: now, ctx: &ctx, out: &out) }
+        if confirmState != nil { onConfirmTimer(now: now, ctx: &ctx, out: &out) }
         if spmr != .idle && spmrDeadline <= now {
             if spmr == .backOff {
                 // Multicast with TTL 1 first, then unicast to the source.

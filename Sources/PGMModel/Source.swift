@@ -61,6 +61,13 @@ public enum SourceEvent: Hashable, Sendable {
     case finSent(lead: SequenceNumber)
     /// The first SPM with OPT_RST went out.
     case resetSent
+    /// Confirmed delivery (docs/confirmed-delivery.md S4): a receiver joined,
+    /// named by its ACKs' address and RECEIVER ID, with its CONFIRMED.
+    case receiverJoined(address: PGMNLA, id: UInt32, confirmed: SequenceNumber)
+    /// ... a receiver was removed (S3, S5, S6).
+    case receiverLeft(address: PGMNLA, id: UInt32, reason: ConfirmLeaveReason)
+    /// ... a receiver was refused at the maximum (S4), at most one a second.
+    case receiverRefused(address: PGMNLA, id: UInt32)
 }
 
 /// Counters a model source keeps: what the simulation and the conformance
@@ -100,6 +107,26 @@ public struct ModelSourceStatistics: Hashable, Sendable, Codable {
     /// Parity requests answered with the group's originals: they asked for
     /// more than the group's n - k parity numbers had left.
     public var parityAnsweredByOriginals = 0
+    // Confirmed delivery (docs/confirmed-delivery.md, S1-S8).
+    /// ACKs with OPT_CONFIRM received (S1).
+    public var confirmAcks = 0
+    /// Receivers added (S4).
+    public var confirmJoins = 0
+    /// Receivers removed, whatever the reason (BYE, expiry, the trail).
+    public var confirmLeaves = 0
+    /// Of them, for silence past the expiry (S5).
+    public var confirmExpired = 0
+    /// New receivers refused at the maximum (S4).
+    public var confirmRefused = 0
+    /// ACKs that changed nothing: a CONFIRMED before the receiver's own
+    /// (S3), a BYE from a receiver not known (S4).
+    public var confirmStale = 0
+    /// CONFIRMED beyond the lead, clamped (S2).
+    public var confirmFuture = 0
+    /// New receivers whose CONFIRMED is before trail - 1: not added (S4).
+    public var confirmBehind = 0
+    /// ODATA held back by flow control, counted once per wait (S8).
+    public var flowLimited = 0
     public init() {}
 }
 
@@ -127,7 +154,7 @@ public struct Source: Sendable {
 
     public let configuration: SourceConfiguration
     public let parameters: Parameters
-    public private(set) var statistics = ModelSourceStatistics()
+    public internal(set) var statistics = ModelSourceStatistics()
 
     /// TXW_TRAIL: the oldest sequence number available for repair.
     public private(set) var trail: SequenceNumber
@@ -172,6 +199,11 @@ public struct Source: Sendable {
     public let pgmcc: PGMCCSourceParameters?
     /// PGMCC's window, tokens and acker, with its counters.
     public internal(set) var pgmccState: PGMCCSourceState?
+    /// Confirmed delivery's settings (docs/confirmed-delivery.md); nil: the
+    /// source ignores OPT_CONFIRM.
+    public let confirm: ConfirmSourceParameters?
+    /// The confirming receivers.
+    var confirmState: ConfirmSourceState?
     /// RS(n, k) of `fec`.
     let code: ReedSolomon?
     /// Proactive parity packets due: group, number (section 11.4).
@@ -209,15 +241,21 @@ public struct Source: Sendable {
     ///
     /// With `pgmcc` it runs PGMCC: ODATA waits for the window's tokens as
     /// well as for TXW_MAX_RTE, so it never goes faster than either.
+    ///
+    /// With `confirm` it keeps the receivers that confirm delivery and
+    /// their least CONFIRMED (`confirmed`), and with its `flow` holds the
+    /// trail for the slowest (docs/confirmed-delivery.md S1-S8).
     public init(_ configuration: SourceConfiguration, parameters: Parameters = Parameters(),
                 fec: FECParameters? = nil, pgmcc: PGMCCSourceParameters? = nil,
-                start: VirtualTime = .zero) throws(SourceError) {
+                confirm: ConfirmSourceParameters? = nil, start: VirtualTime = .zero) throws(SourceError) {
         do { try parameters.validate() } catch { throw .parameters(error) }
         self.configuration = configuration
         self.parameters = parameters
         self.fec = fec
         self.pgmcc = pgmcc
         self.pgmccState = pgmcc.map { _ in PGMCCSourceState() }
+        self.confirm = confirm
+        self.confirmState = confirm.map { _ in ConfirmSourceState() }
         if let fec {
             do { code = try ReedSolomon(n: fec.n, k: fec.k) } catch {
                 // FECParameters holds what ReedSolomon accepts.
@@ -421,8 +459,13 @@ public struct Source: Sendable {
                 onNAK(nak, options: packet.options, now: now, out: &out)
             }
         case .ack(let a):
-            guard pgmcc != nil else { return }
-            onPGMCCFeedback(packet.options, ack: a, sender: sender, now: now)
+            // S1: OPT_CONFIRM to the receivers' set; PGMCC reads the ACK
+            // too (one without feedback it counts and leaves).
+            let confirming = confirm != nil && !packet.options.isEmpty
+                && packet.options.contains(type: PGMOptionType.confirm)
+            guard pgmcc != nil || confirming else { return }
+            if confirming { onConfirmACK(packet.options, sender: sender, now: now, out: &out) }
+            if pgmcc != nil { onPGMCCFeedback(packet.options, ack: a, sender: sender, now: now) }
         case .spmr:
             statistics.spmrsReceived += 1
             // "respond immediately ... rate limited to once per IHB_MIN per TSI".
@@ -711,9 +754,10 @@ public struct Source: Sendable {
     /// The earliest time `advance` has work to do.
     public var nextDeadline: VirtualTime? {
         var d: VirtualTime? = min(nextAmbient, nextHeartbeat)
-        if parameters.txwSecsMs > 0 && !entries.isEmpty && trail <= lead {
+        if parameters.txwSecsMs > 0 && !entries.isEmpty && trail <= lead && confirmMayDropTrail {
             d = earliest(d, entries[0].sentAt + Int64(parameters.txwSecsMs) * 1000)
         }
+        if confirm != nil { d = earliest(d, confirmDeadline) }
         for s in afterLinger {
             if let t = lastRepair[s] { d = earliest(d, t + parameters.rdataLingerIvl) }
         }
@@ -731,10 +775,18 @@ public struct Source: Sendable {
     /// Runs the timers due at `now` and sends what the rate allows.
     public mutating func advance(to now: VirtualTime, into out: inout Outbox<SourceEvent>) {
         refill(now)
-        // The transmit window also advances in time (section 3.3).
+        // Confirming receivers not heard for the expiry are gone (S5), before
+        // the trail's age is looked at: one may have held it (S8).
+        if confirm != nil { confirmExpire(now: now, out: &out) }
+        // The transmit window also advances in time (section 3.3), as far as
+        // flow control lets it (S8).
         if parameters.txwSecsMs > 0 {
             let age = Int64(parameters.txwSecsMs) * 1000
-            while !entries.isEmpty && trail <= lead && entries[0].sentAt + age <= now { dropTrail() }
+            let before = trail
+            while !entries.isEmpty && trail <= lead && entries[0].sentAt + age <= now && confirmMayDropTrail {
+                dropTrail()
+            }
+            if trail != before && confirm != nil { confirmTrailMoved(out: &out) }
         }
         // Ambient SPMs (section 5.1.4).
         if nextAmbient <= now {
@@ -869,6 +921,9 @@ public struct Source: Sendable {
                         newTrail = newTrail.advanced(by: 1)
                     }
                 }
+                // Flow control: the trail waits for the slowest confirming
+                // receiver (docs/confirmed-delivery.md S8).
+                guard confirmMaySend(newTrail: newTrail) else { return }
                 // PGMCC: a token of the window too (section 3, send_packet).
                 guard pgmccMaySend(now: now) else { return }
                 let odata = PGMPacket(sourcePort: configuration.sourcePort,
@@ -881,7 +936,12 @@ public struct Source: Sendable {
                 entries[o].sentAt = now
                 lead = s
                 heldBytes += e.payload.count
+                let before = trail
                 while trail < newTrail { dropTrail() }
+                if confirm != nil {
+                    confirmSent()
+                    if trail != before { confirmTrailMoved(out: &out) }
+                }
                 statistics.odataSent += 1
                 emit(odata, &out)
                 dataSent(now)

@@ -46,6 +46,9 @@ public enum PGMOptionType {
     public static let confirmJoin: UInt8 = 0x01
     /// OPT_CONFIRM's BYE bit (the receiver leaves).
     public static let confirmBye: UInt8 = 0x02
+    /// OPT_CONFIRM's LOST bit (with BYE: the receiver lost CONFIRMED + 1 and
+    /// stops confirming).
+    public static let confirmLost: UInt8 = 0x04
 }
 
 /// The two Option Extensibility (OPX) bits: what a network element that does
@@ -174,8 +177,9 @@ public struct PGMOption: Hashable, Sendable {
         case pgmccFeedback(timestamp: UInt32, lossRate: UInt16, receiver: PGMNLA)
         /// OPT_CONFIRM (docs/confirmed-delivery.md): every sequence number up
         /// to `confirmed` has reached the receiver `receiverID` (random per
-        /// receiver socket and session); JOIN marks its first, BYE its last.
-        case confirm(confirmed: UInt32, receiverID: UInt32, join: Bool, bye: Bool)
+        /// receiver socket and session); JOIN marks its first, BYE its last,
+        /// LOST (with BYE) a receiver that lost `confirmed` + 1 and stops.
+        case confirm(confirmed: UInt32, receiverID: UInt32, join: Bool, bye: Bool, lost: Bool)
         /// OPT_INVALID (0x7F): an option a network element invalidated. The
         /// 7 option-specific bits and the value octets are kept as received.
         case invalidated(specific: UInt8, value: [UInt8])
@@ -368,8 +372,9 @@ public struct PGMOption: Hashable, Sendable {
             w.u16(receiver.afi)
             w.u16(loss)
             writeAddress(receiver, &w)
-        case .confirm(let confirmed, let id, let join, let bye):
-            w.u8((join ? PGMOptionType.confirmJoin : 0) | (bye ? PGMOptionType.confirmBye : 0))
+        case .confirm(let confirmed, let id, let join, let bye, let lost):
+            w.u8((join ? PGMOptionType.confirmJoin : 0) | (bye ? PGMOptionType.confirmBye : 0)
+                 | (lost ? PGMOptionType.confirmLost : 0))
             w.u32(confirmed)
             w.u32(id)
         case .invalidated(let specific, let value), .unknown(_, let specific, let value):
@@ -475,7 +480,7 @@ extension PGMOption {
             try nla(at: 8, field: .pgmccAcker, checkReserved: false)
         case PGMOptionType.confirm:
             try exact(12)
-            try noSpecific(0x7C)
+            try noSpecific(0x78)
         default:
             // OPT_INVALID and unknown types: any length of at least 4.
             break
@@ -525,7 +530,8 @@ extension PGMOption {
             kind = .pgmccFeedback(timestamp: u32(4), lossRate: p.be16(pos + 10), receiver: nla(8))
         case PGMOptionType.confirm:
             kind = .confirm(confirmed: u32(4), receiverID: u32(8), join: specific & PGMOptionType.confirmJoin != 0,
-                            bye: specific & PGMOptionType.confirmBye != 0)
+                            bye: specific & PGMOptionType.confirmBye != 0,
+                            lost: specific & PGMOptionType.confirmLost != 0)
         case PGMOptionType.invalid: kind = .invalidated(specific: specific, value: bytes(from: 4))
         default: kind = .unknown(type: type, specific: specific, value: bytes(from: 4))
         }

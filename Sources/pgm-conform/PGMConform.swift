@@ -18,7 +18,7 @@ struct PGMConform: ParsableCommand {
             (with the packets and events seen when it failed) and a closing \
             "conformance-BACKEND: N passed, N failed" (", N skipped" when the \
             backend cannot run some scenarios at all: a capability it does not have \
-            yet, such as the kernel's PGMCC; each is "ok ... # SKIP not supported"). The kernel backend runs inside the \
+            yet, such as the kernel's confirmed delivery; each is "ok ... # SKIP not supported"). The kernel backend runs inside the \
             VM, in the namespace of the socket under test, with the simulated peers in \
             --peer-netns (Tests/kernel/conformance.sh sets both up). With --family 6 it \
             runs the same scenarios over IPv6: an AF_INET6 socket, the scenarios' IPv4 \
@@ -147,14 +147,17 @@ struct PGMConform: ParsableCommand {
     }
 }
 
-/// "RFC 3208 6.3; draft-ietf-rmt-bb-pgmcc-03 2.2": a scenario's `rfc`
-/// line, whose `pgmcc-N` sections are the PGMCC draft's.
+/// "RFC 3208 6.3; draft-ietf-rmt-bb-pgmcc-03 2.2; docs/confirmed-delivery.md
+/// S8": a scenario's `rfc` line, whose `pgmcc-N` sections are the PGMCC
+/// draft's and `confirm-R3`, `confirm-S8` the rules of confirmed delivery.
 func citation(_ sections: [String]) -> String {
-    let rfc = sections.filter { !$0.hasPrefix("pgmcc-") }
+    let rfc = sections.filter { !$0.hasPrefix("pgmcc-") && !$0.hasPrefix("confirm-") }
     let draft = sections.filter { $0.hasPrefix("pgmcc-") }.map { String($0.dropFirst(6)) }
+    let confirm = sections.filter { $0.hasPrefix("confirm-") }.map { String($0.dropFirst(8)) }
     var parts: [String] = []
     if !rfc.isEmpty { parts.append("RFC 3208 " + rfc.joined(separator: " ")) }
     if !draft.isEmpty { parts.append("draft-ietf-rmt-bb-pgmcc-03 " + draft.joined(separator: " ")) }
+    if !confirm.isEmpty { parts.append("docs/confirmed-delivery.md " + confirm.joined(separator: " ")) }
     return parts.joined(separator: "; ")
 }
 

@@ -82,6 +82,7 @@ struct IPv6MappingTests {
         func send(_ apdu: [UInt8]) throws(BackendError) { try model.send(apdu) }
         func close(reset: Bool) throws(BackendError) { try model.close(reset: reset) }
         func stop() { model.stop() }
+        func confirmed() throws(BackendError) -> ConfirmedView { try model.confirmed() }
 
         func inject(_ bytes: [UInt8], from peer: Int, multicast: Bool) throws(BackendError) {
             let v6 = try IPv6Mapping.translate(bytes, IPv6Mapping.nlaToIPv6)

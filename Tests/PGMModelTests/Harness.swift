@@ -84,9 +84,10 @@ struct ReceiverDriver {
     var events: [(VirtualTime, ReceiverEvent)] = []
     var out = Outbox<ReceiverEvent>()
 
-    init(parameters: Parameters = Parameters(), pgmcc: PGMCCReceiverParameters? = nil, seed: UInt64 = 1) {
+    init(parameters: Parameters = Parameters(), pgmcc: PGMCCReceiverParameters? = nil,
+         confirm: ConfirmReceiverParameters? = nil, seed: UInt64 = 1) {
         receiver = Receiver(address: Fixture.receiverAddress, group: Fixture.group, port: Fixture.dport,
-                            parameters: parameters, pgmcc: pgmcc, random: SeededRandom(seed: seed))
+                            parameters: parameters, pgmcc: pgmcc, confirm: confirm, random: SeededRandom(seed: seed))
     }
 
     mutating func collect() {
@@ -108,6 +109,12 @@ struct ReceiverDriver {
             collect()
         }
         now = t
+    }
+
+    /// The application closes the socket.
+    mutating func close() {
+        receiver.close(at: now, into: &out)
+        collect()
     }
 
     var naks: [(VirtualTime, PGMPacket, Destination)] {
@@ -138,9 +145,9 @@ struct SourceDriver {
     var out = Outbox<SourceEvent>()
 
     init(parameters: Parameters = Parameters(), initial: UInt32 = 0, fec: FECParameters? = nil,
-         pgmcc: PGMCCSourceParameters? = nil) throws {
+         pgmcc: PGMCCSourceParameters? = nil, confirm: ConfirmSourceParameters? = nil) throws {
         source = try Source(Fixture.sourceConfiguration(initial: initial), parameters: parameters, fec: fec,
-                            pgmcc: pgmcc)
+                            pgmcc: pgmcc, confirm: confirm)
     }
 
     mutating func collect() {

@@ -275,6 +275,10 @@ struct DecodeErrorTests {
         #expect(decodeError(withOption([0x88, 0x08, 0x00, 0x07, 0, 0, 0, 5])) == .reservedBitsSet(.optionSpecific(type: 0x08)))
         #expect(decodeError(withOption([0x91, 0x04, 0x00, 0x08])) == .reservedBitsSet(.optionSpecific(type: 0x11)))
         #expect(decodeError(withOption([0x8D, 0x04, 0x00, 0x40])) == .reservedBitsSet(.optionSpecific(type: 0x0D)))
+        // OPT_CONFIRM defines JOIN, BYE and LOST (0x07); 0x08 and above are reserved.
+        #expect(decodeError(withOption([0xA1, 0x0C, 0x00, 0x07, 0, 0, 0, 1, 0, 0, 0, 2])) == nil)
+        #expect(decodeError(withOption([0xA1, 0x0C, 0x00, 0x08, 0, 0, 0, 1, 0, 0, 0, 2]))
+            == .reservedBitsSet(.optionSpecific(type: 0x21)))
         // OPT_RST defines all seven bits (N and a 6-bit code); unknown options keep theirs.
         #expect(decodeError(withOption([0x8F, 0x04, 0x00, 0x7F])) == nil)
         #expect(decodeError(withOption([0xA5, 0x04, 0x00, 0x7F])) == nil)

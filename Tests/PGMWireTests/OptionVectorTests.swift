@@ -460,7 +460,26 @@ let optionVectors: [PacketVector] = [
         packet: {
             try T.packet(
                 .ack(PGMAck(rxMax: 48, bitmap: 0xFFFF_FFFE)),
-                [PGMOption(.confirm(confirmed: 47, receiverID: 0xDEAD_BEEF, join: true, bye: false))])
+                [PGMOption(.confirm(confirmed: 47, receiverID: 0xDEAD_BEEF, join: true, bye: false, lost: false))])
+        }),
+    PacketVector(
+        name: "OPT_CONFIRM BYE and LOST in ACK",
+        bytes: [
+            0x1F, 0x90, 0x12, 0x34,
+            0x0D, 0x01, /*ck*/ 0x79, 0x0C,
+            0x01, 0x02, 0x03, 0x04, 0x05, 0x06,
+            0x00, 0x00,
+            0x00, 0x00, 0x00, 0x30,  // RX_MAX 48
+            0xFF, 0xFF, 0xFF, 0xFE,  // ACK_BITMAP
+            0x00, 0x04, 0x00, 0x10,  // OPT_LENGTH total 16
+            0xA1, 0x0C, 0x00, 0x06,  // OPT_CONFIRM|OPT_END, length 12, BYE | LOST
+            0x00, 0x00, 0x00, 0x2F,  // CONFIRMED 47: 48 was lost
+            0xDE, 0xAD, 0xBE, 0xEF,  // RECEIVER ID
+        ],
+        packet: {
+            try T.packet(
+                .ack(PGMAck(rxMax: 48, bitmap: 0xFFFF_FFFE)),
+                [PGMOption(.confirm(confirmed: 47, receiverID: 0xDEAD_BEEF, join: false, bye: true, lost: true))])
         }),
 ]
 
@@ -480,6 +499,18 @@ struct OptionVectorTests {
     func networkSignificantBitMatchesRFC(_ v: PacketVector) throws {
         let p = try v.packet()
         #expect(p.withComputedNetworkSignificance == p)
+    }
+
+    /// OPT_CONFIRM's three bits (docs/confirmed-delivery.md, "On the wire"):
+    /// each combination survives encoding and decoding, LOST in bit 0x04.
+    @Test(arguments: 0..<8)
+    func confirmBitsRoundTrip(_ bits: Int) throws {
+        let option = PGMOption(.confirm(confirmed: 0xFFFF_FFFF, receiverID: 7, join: bits & 1 != 0,
+                                        bye: bits & 2 != 0, lost: bits & 4 != 0))
+        let packet = try T.packet(.ack(PGMAck(rxMax: 0, bitmap: 0)), [option])
+        let bytes = try packet.encoded()
+        #expect(bytes[31] == UInt8(bits))
+        #expect(try PGMPacket.decode(bytes) == packet)
     }
 
     @Test func everyOptionTypeHasAVector() throws {

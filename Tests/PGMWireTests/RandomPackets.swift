@@ -53,7 +53,7 @@ struct RandomPackets {
         case 17: kind = .pgmccFeedback(timestamp: u32(), lossRate: u16(), receiver: nla())
         case 18: kind = .invalidated(specific: u8() & 0x7F, value: bytes(0...40))
         case 19: kind = .encoded(type: UInt8(int(1...127)), parity: bytes(1...40))
-        case 20: kind = .confirm(confirmed: u32(), receiverID: u32(), join: bool(), bye: bool())
+        case 20: kind = .confirm(confirmed: u32(), receiverID: u32(), join: bool(), bye: bool(), lost: bool())
         default:
             var type: UInt8 = 0
             while type == 0 || PGMOptionType.known.contains(type) { type = UInt8(int(1...126)) }
