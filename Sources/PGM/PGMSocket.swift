@@ -213,6 +213,66 @@ public struct PGMSocket: ~Copyable {
         try setRaw(level: SOL_PGM, name: PGM_PGMCC, value: Int32(on ? 1 : 0))
     }
 
+    /// A receiver confirms its progress to each session's source
+    /// (`PGM_CONFIRM`, docs/confirmed-delivery.md): a JOIN, then an ACK
+    /// with OPT_CONFIRM every `interval` (jittered by a quarter) while it
+    /// gets data and every fifth while idle, and BYE on close. Sources
+    /// without confirmed delivery ignore them. `interval` is 10 ms to 60 s
+    /// (`.invalidArgument` otherwise). Before `bind` only (`.isConnected`
+    /// after).
+    public func setConfirmedDelivery(interval: Duration) throws(Errno) {
+        let (s, atto) = interval.components
+        let ms = s * 1000 + atto / 1_000_000_000_000_000
+        guard ms >= Int64(PGM_CONFIRM_IVL_MIN_MS), ms <= Int64(PGM_CONFIRM_IVL_MAX_MS) else {
+            throw .invalidArgument
+        }
+        try setRaw(level: SOL_PGM, name: PGM_CONFIRM, value: Int32(ms))
+    }
+
+    /// A source keeps the set of receivers that confirm (`PGM_CONFIRM`,
+    /// docs/confirmed-delivery.md) and tells how far every live one has
+    /// everything (``confirmed()``, ``waitUntilDelivered(through:receivers:timeout:)``).
+    ///
+    /// - Parameters:
+    ///   - expiry: a receiver silent this long leaves (100 ms to 600 s).
+    ///   - maximumReceivers: receivers kept at most (1 to 65,536); more are
+    ///     refused and counted (``ConfirmedState/refused``).
+    ///   - flowControl: the transmit window never moves past what the
+    ///     slowest live receiver confirmed (`PGM_CONFIRM_FLOW`): a blocking
+    ///     send waits, a non-blocking one fails with
+    ///     `.resourceTemporarilyUnavailable`, so a live receiver never loses
+    ///     data to the window.
+    ///
+    /// Before `connect` only (`.isConnected` after).
+    public func setConfirmedDelivery(expiry: Duration = .milliseconds(Int(PGM_CONFIRM_EXPIRY_MS)),
+                                     maximumReceivers: Int = Int(PGM_CONFIRM_MAX_DEFAULT),
+                                     flowControl: Bool = false) throws(Errno) {
+        let (s, atto) = expiry.components
+        let ms = s * 1000 + atto / 1_000_000_000_000_000
+        guard ms >= Int64(PGM_CONFIRM_EXPIRY_MIN_MS), ms <= Int64(PGM_CONFIRM_EXPIRY_MAX_MS),
+              maximumReceivers >= 1, maximumReceivers <= Int(PGM_CONFIRM_MAX_MAX)
+        else { throw .invalidArgument }
+        try setRaw(level: SOL_PGM, name: PGM_CONFIRM_EXPIRY, value: Int32(ms))
+        try setRaw(level: SOL_PGM, name: PGM_CONFIRM_MAX, value: Int32(maximumReceivers))
+        try setRaw(level: SOL_PGM, name: PGM_CONFIRM_FLOW, value: Int32(flowControl ? 1 : 0))
+        try setRaw(level: SOL_PGM, name: PGM_CONFIRM, value: Int32(1))
+    }
+
+    /// How far every live confirming receiver has everything
+    /// (`PGM_CONFIRMED`); reading it clears `POLLPRI` until that moves again.
+    /// `.invalidArgument` on a source without confirmed delivery,
+    /// `.notConnected` on a socket that is not a source.
+    public func confirmed() throws(Errno) -> ConfirmedState {
+        ConfirmedState(try getRaw(level: SOL_PGM, name: PGM_CONFIRMED, as: pgm_confirmed.self, counters: true))
+    }
+
+    /// The last sequence number a source gave to data (`PGM_TXW_LEAD`): what
+    /// ``confirmed()`` is compared with to know that everything sent so far
+    /// was delivered. The first sequence number - 1 before any.
+    public func lastSequenceNumber() throws(Errno) -> SequenceNumber {
+        SequenceNumber(try getRaw(level: SOL_PGM, name: PGM_TXW_LEAD, as: UInt32.self))
+    }
+
     /// Sends and receives PGM in UDP (`PGM_UDP_ENCAP`, OpenPGM's scheme),
     /// on the given ports or the namespace's defaults (3055 and 3056 unless
     /// changed with pgmctl).  Before `bind` or `connect` only: `.isConnected`

@@ -301,3 +301,37 @@ extension NetnsStatistics {
         receiverMemory = s.rx_mem
     }
 }
+
+/// How far every live confirming receiver of a source has everything
+/// (`PGM_CONFIRMED`; docs/confirmed-delivery.md).
+public struct ConfirmedState: Sendable, Hashable, CustomStringConvertible {
+    /// Every live receiver has every sequence number up to this one; nil
+    /// while no receiver is live.
+    public var sequenceNumber: SequenceNumber?
+    /// Live confirming receivers.
+    public var receivers: Int
+    /// Receivers refused past the socket's maximum or the namespace's bound.
+    public var refused: UInt64
+
+    public init(sequenceNumber: SequenceNumber?, receivers: Int, refused: UInt64) {
+        self.sequenceNumber = sequenceNumber
+        self.receivers = receivers
+        self.refused = refused
+    }
+
+    init(_ c: pgm_confirmed) {
+        self.init(sequenceNumber: c.flags & UInt32(PGM_CONFIRMED_VALID) != 0 ? SequenceNumber(c.sqn) : nil,
+                  receivers: Int(c.receivers), refused: c.refused)
+    }
+
+    /// Whether at least `receivers` live receivers all have `sequence`.
+    public func covers(_ sequence: SequenceNumber, receivers: Int = 1) -> Bool {
+        guard let s = sequenceNumber, self.receivers >= receivers else { return false }
+        return !(s < sequence)
+    }
+
+    public var description: String {
+        guard let s = sequenceNumber else { return "none confirmed (\(receivers) receivers, \(refused) refused)" }
+        return "confirmed through \(s.rawValue) by \(receivers) receivers (\(refused) refused)"
+    }
+}

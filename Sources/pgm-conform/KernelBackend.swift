@@ -156,9 +156,6 @@ final class KernelBackend: ConformanceBackend {
     /// PGM_PGMCC_ELECTION_US, PGM_PGMCC_SSTHRESH): a scenario that sets
     /// others is not run rather than failed.
     func unsupported(_ scenario: Scenario) -> String? {
-        // Confirmed delivery (docs/confirmed-delivery.md) is the model's
-        // only, so far: pgm.ko has no PGM_CONFIRM yet.
-        if scenario.confirm != nil { return "pgm.ko has no confirmed delivery (PGM_CONFIRM) yet" }
         guard let cc = scenario.pgmcc else { return nil }
         if let w = cc.lossWeight, w != UInt32(PGM_PGMCC_LOSS_WEIGHT) {
             return "pgm.ko's loss weight is PGM_PGMCC_LOSS_WEIGHT (\(PGM_PGMCC_LOSS_WEIGHT)), not settable"
@@ -189,6 +186,21 @@ final class KernelBackend: ConformanceBackend {
             let s = try PGMSocket(family: family)
             if scenario.pgmcc != nil {
                 do { try s.setPGMCC(true) } catch { throw BackendError("kernel: set PGMCC: \(error)") }
+            }
+            // Confirmed delivery (docs/confirmed-delivery.md): the `confirm` line.
+            if let c = scenario.confirm {
+                do {
+                    switch scenario.role {
+                    case .receiver:
+                        try s.setConfirmedDelivery(interval: .microseconds(c.interval ?? Int64(PGM_CONFIRM_IVL_MS) * 1000))
+                    case .source:
+                        try s.setConfirmedDelivery(
+                            expiry: .microseconds(c.expiry ?? Int64(PGM_CONFIRM_EXPIRY_MS) * 1000),
+                            maximumReceivers: c.maximum ?? Int(PGM_CONFIRM_MAX_DEFAULT), flowControl: c.flow)
+                    }
+                } catch {
+                    throw BackendError("kernel: PGM_CONFIRM \(c): \(error)")
+                }
             }
             for (name, value) in scenario.options {
                 if name == "FEC_NAK" {  // PGM_FEC_NAK, a flag, not a tunable
@@ -254,6 +266,17 @@ final class KernelBackend: ConformanceBackend {
             } catch {
                 throw BackendError("send: \(error)")
             }
+        }
+    }
+
+    /// PGM_CONFIRMED of the source IUT.
+    func confirmed() throws(BackendError) -> ConfirmedView {
+        guard let box else { throw BackendError("kernel: no socket") }
+        do {
+            let c = try box.socket.confirmed()
+            return ConfirmedView(sequence: c.sequenceNumber?.rawValue, receivers: c.receivers, refused: Int(c.refused))
+        } catch {
+            throw BackendError("kernel: PGM_CONFIRMED: \(error)")
         }
     }
 

@@ -18,7 +18,7 @@ struct PGMConform: ParsableCommand {
             (with the packets and events seen when it failed) and a closing \
             "conformance-BACKEND: N passed, N failed" (", N skipped" when the \
             backend cannot run some scenarios at all: a capability it does not have \
-            yet, such as the kernel's confirmed delivery; each is "ok ... # SKIP not supported"). The kernel backend runs inside the \
+            yet, such as PGMCC constants the kernel fixes; each is "ok ... # SKIP not supported"). The kernel backend runs inside the \
             VM, in the namespace of the socket under test, with the simulated peers in \
             --peer-netns (Tests/kernel/conformance.sh sets both up). With --family 6 it \
             runs the same scenarios over IPv6: an AF_INET6 socket, the scenarios' IPv4 \
