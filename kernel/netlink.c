@@ -244,7 +244,12 @@ static int pgm_nl_put_source_stats(struct sk_buff *skb, const struct pgm_source_
 	    PUT(ACKS_RECEIVED, acks_received) || PUT(ACKS_NO_FEEDBACK, acks_no_feedback) ||
 	    PUT(FEEDBACK_NAKS, feedback_naks) || PUT(FEEDBACK_FOREIGN, feedback_foreign) ||
 	    PUT(ACKER_CHANGES, acker_changes) || PUT(CONGESTION_EVENTS, congestion_events) ||
-	    PUT(CC_TIMEOUTS, cc_timeouts) || PUT(WINDOW_LIMITED, window_limited)) {
+	    PUT(CC_TIMEOUTS, cc_timeouts) || PUT(WINDOW_LIMITED, window_limited) ||
+	    PUT(CONFIRM_ACKS, confirm_acks) || PUT(CONFIRM_JOINS, confirm_joins) ||
+	    PUT(CONFIRM_LEAVES, confirm_leaves) || PUT(CONFIRM_EXPIRED, confirm_expired) ||
+	    PUT(CONFIRM_LOST, confirm_lost) || PUT(CONFIRM_REFUSED, confirm_refused) ||
+	    PUT(CONFIRM_STALE, confirm_stale) || PUT(CONFIRM_FUTURE, confirm_future) ||
+	    PUT(CONFIRM_BEHIND, confirm_behind) || PUT(FLOW_LIMITED, flow_limited)) {
 		nla_nest_cancel(skb, nest);
 		return -EMSGSIZE;
 	}
@@ -275,7 +280,8 @@ static int pgm_nl_put_receiver_stats(struct sk_buff *skb, const struct pgm_recei
 	    PUT(PARITY_UNUSED, parity_unused) || PUT(GROUPS_REBUILT, groups_rebuilt) ||
 	    PUT(PARITY_NAKS_SENT, parity_naks_sent) || PUT(FEC_K_REFUSED, fec_k_refused) ||
 	    PUT(ACKS_SENT, acks_sent) || PUT(ACKS_NO_PATH, acks_no_path) ||
-	    PUT(ACKS_NO_CREDIT, acks_no_credit)) {
+	    PUT(ACKS_NO_CREDIT, acks_no_credit) ||
+	    PUT(CONFIRM_ACKS_SENT, confirm_acks_sent) || PUT(CONFIRM_NO_CREDIT, confirm_no_credit)) {
 		nla_nest_cancel(skb, nest);
 		return -EMSGSIZE;
 	}
@@ -344,6 +350,12 @@ static int pgm_nl_put_source_sock(struct sk_buff *skb, sa_family_t f, const u8 *
 		    nla_put_u32(skb, PGM_A_SOCKET_PGMCC_LOSS_RATE, si->st.cc_loss))
 			return -EMSGSIZE;
 	}
+	/* Confirmed delivery: the receivers and, while one is live, CONFIRMED. */
+	if (si->confirm &&
+	    (nla_put_u32(skb, PGM_A_SOCKET_CONFIRM_RECEIVERS, si->st.confirm_receivers) ||
+	     ((si->st.confirm_flags & PGM_CONFIRMED_VALID) &&
+	      nla_put_u32(skb, PGM_A_SOCKET_CONFIRMED_SQN, si->st.confirmed))))
+		return -EMSGSIZE;
 	return pgm_nl_put_source_stats(skb, &si->st);
 }
 

@@ -475,6 +475,7 @@ struct pgm_source_info {
 	union pgm_addr		nla, group;
 	__be16			sport, dport;
 	bool			closing;
+	bool			confirm;	/* PGM_CONFIRM */
 };
 
 /* What a dump shows of a receiver (receiver.c fills it). */

@@ -1132,6 +1132,7 @@ bool pgm_source_info(struct pgm_source *src, struct pgm_source_info *si)
 		si->sport = src->sport;
 		si->dport = src->dport;
 		si->closing = src->end != 0;
+		si->confirm = src->cf.on;
 	}
 	spin_unlock_bh(&src->lock);
 	return ok;

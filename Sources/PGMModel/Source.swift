@@ -112,10 +112,15 @@ public struct ModelSourceStatistics: Hashable, Sendable, Codable {
     public var confirmAcks = 0
     /// Receivers added (S4).
     public var confirmJoins = 0
-    /// Receivers removed, whatever the reason (BYE, expiry, the trail).
+    /// Receivers gone by BYE (S3). Each removal is counted once, by its
+    /// reason, as pgm.ko's `confirm_leaves`, `confirm_expired` and
+    /// `confirm_lost` are.
     public var confirmLeaves = 0
-    /// Of them, for silence past the expiry (S5).
+    /// Receivers removed for silence past the expiry (S5).
     public var confirmExpired = 0
+    /// Receivers that lost data: BYE with LOST (S3), or the trail passed
+    /// them (S6).
+    public var confirmLost = 0
     /// New receivers refused at the maximum (S4).
     public var confirmRefused = 0
     /// ACKs that changed nothing: a CONFIRMED before the receiver's own

@@ -156,7 +156,7 @@ extension Source {
             // S3: a receiver it knows.
             if bye {
                 st.remove(at: i)
-                statistics.confirmLeaves += 1
+                if lost { statistics.confirmLost += 1 } else { statistics.confirmLeaves += 1 }
                 out.events.append(.receiverLeft(address: sender, id: id, reason: lost ? .lost : .bye))
             } else {
                 if claimed < st.receivers[i].confirmed {
@@ -196,7 +196,6 @@ extension Source {
             let r = st.receivers[i]
             if r.lastHeard + p.expiry <= now {
                 st.remove(at: i)
-                statistics.confirmLeaves += 1
                 statistics.confirmExpired += 1
                 out.events.append(.receiverLeft(address: r.address, id: r.id, reason: .expired))
                 continue
@@ -215,7 +214,7 @@ extension Source {
             let r = st.receivers[i]
             if r.confirmed.advanced(by: 1) < trail {
                 st.remove(at: i)
-                statistics.confirmLeaves += 1
+                statistics.confirmLost += 1
                 out.events.append(.receiverLeft(address: r.address, id: r.id, reason: .lost))
                 continue
             }

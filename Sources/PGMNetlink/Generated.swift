@@ -467,6 +467,26 @@ public enum PGMSourceStatsAttribute: UInt16, Sendable, CaseIterable, CustomStrin
     case ccTimeouts = 33
     /// PGMCC - sends that found no token (once per wait)
     case windowLimited = 34
+    /// Confirmed delivery - ACKs with OPT_CONFIRM received
+    case confirmAcks = 35
+    /// Confirmed delivery - receivers added
+    case confirmJoins = 36
+    /// Confirmed delivery - receivers gone by BYE
+    case confirmLeaves = 37
+    /// Confirmed delivery - receivers silent past PGM_CONFIRM_EXPIRY, removed
+    case confirmExpired = 38
+    /// Confirmed delivery - receivers that lost data (BYE with LOST, or the window passed them)
+    case confirmLost = 39
+    /// Confirmed delivery - receivers refused past PGM_CONFIRM_MAX or confirm-receivers-netns
+    case confirmRefused = 40
+    /// Confirmed delivery - ACKs behind their receiver's CONFIRMED, or BYEs of unknown receivers
+    case confirmStale = 41
+    /// Confirmed delivery - ACKs confirming beyond the lead (clamped to it)
+    case confirmFuture = 42
+    /// Confirmed delivery - unknown receivers already behind the window (not added)
+    case confirmBehind = 43
+    /// Confirmed delivery - sends that waited for the slowest receiver (PGM_CONFIRM_FLOW; once per wait)
+    case flowLimited = 44
 
     /// The name in the spec.
     public var description: String {
@@ -505,6 +525,16 @@ public enum PGMSourceStatsAttribute: UInt16, Sendable, CaseIterable, CustomStrin
         case .congestionEvents: "congestion-events"
         case .ccTimeouts: "cc-timeouts"
         case .windowLimited: "window-limited"
+        case .confirmAcks: "confirm-acks"
+        case .confirmJoins: "confirm-joins"
+        case .confirmLeaves: "confirm-leaves"
+        case .confirmExpired: "confirm-expired"
+        case .confirmLost: "confirm-lost"
+        case .confirmRefused: "confirm-refused"
+        case .confirmStale: "confirm-stale"
+        case .confirmFuture: "confirm-future"
+        case .confirmBehind: "confirm-behind"
+        case .flowLimited: "flow-limited"
         }
     }
 
@@ -545,6 +575,16 @@ public enum PGMSourceStatsAttribute: UInt16, Sendable, CaseIterable, CustomStrin
         case .congestionEvents: .u64
         case .ccTimeouts: .u64
         case .windowLimited: .u64
+        case .confirmAcks: .u64
+        case .confirmJoins: .u64
+        case .confirmLeaves: .u64
+        case .confirmExpired: .u64
+        case .confirmLost: .u64
+        case .confirmRefused: .u64
+        case .confirmStale: .u64
+        case .confirmFuture: .u64
+        case .confirmBehind: .u64
+        case .flowLimited: .u64
         }
     }
 
@@ -585,6 +625,16 @@ public enum PGMSourceStatsAttribute: UInt16, Sendable, CaseIterable, CustomStrin
         case .congestionEvents: "PGMCC - losses the acker's ACKs showed, each halving the window"
         case .ccTimeouts: "PGMCC - no ACK within the timeout, the window back to one packet"
         case .windowLimited: "PGMCC - sends that found no token (once per wait)"
+        case .confirmAcks: "Confirmed delivery - ACKs with OPT_CONFIRM received"
+        case .confirmJoins: "Confirmed delivery - receivers added"
+        case .confirmLeaves: "Confirmed delivery - receivers gone by BYE"
+        case .confirmExpired: "Confirmed delivery - receivers silent past PGM_CONFIRM_EXPIRY, removed"
+        case .confirmLost: "Confirmed delivery - receivers that lost data (BYE with LOST, or the window passed them)"
+        case .confirmRefused: "Confirmed delivery - receivers refused past PGM_CONFIRM_MAX or confirm-receivers-netns"
+        case .confirmStale: "Confirmed delivery - ACKs behind their receiver's CONFIRMED, or BYEs of unknown receivers"
+        case .confirmFuture: "Confirmed delivery - ACKs confirming beyond the lead (clamped to it)"
+        case .confirmBehind: "Confirmed delivery - unknown receivers already behind the window (not added)"
+        case .flowLimited: "Confirmed delivery - sends that waited for the slowest receiver (PGM_CONFIRM_FLOW; once per wait)"
         }
     }
 }
@@ -638,6 +688,10 @@ public enum PGMReceiverStatsAttribute: UInt16, Sendable, CaseIterable, CustomStr
     case acksNoPath = 29
     /// PGMCC ACKs due without NAK credit, the reflection bound (not sent)
     case acksNoCredit = 30
+    /// Confirmed delivery - ACKs with OPT_CONFIRM sent (PGM_CONFIRM)
+    case confirmAcksSent = 31
+    /// Confirmed delivery - ACKs due without NAK credit (not sent)
+    case confirmNoCredit = 32
 
     /// The name in the spec.
     public var description: String {
@@ -672,6 +726,8 @@ public enum PGMReceiverStatsAttribute: UInt16, Sendable, CaseIterable, CustomStr
         case .acksSent: "acks-sent"
         case .acksNoPath: "acks-no-path"
         case .acksNoCredit: "acks-no-credit"
+        case .confirmAcksSent: "confirm-acks-sent"
+        case .confirmNoCredit: "confirm-no-credit"
         }
     }
 
@@ -708,6 +764,8 @@ public enum PGMReceiverStatsAttribute: UInt16, Sendable, CaseIterable, CustomStr
         case .acksSent: .u64
         case .acksNoPath: .u64
         case .acksNoCredit: .u64
+        case .confirmAcksSent: .u64
+        case .confirmNoCredit: .u64
         }
     }
 
@@ -744,6 +802,8 @@ public enum PGMReceiverStatsAttribute: UInt16, Sendable, CaseIterable, CustomStr
         case .acksSent: "PGMCC ACKs sent, as the acker or an election's answer"
         case .acksNoPath: "PGMCC ACKs due before an SPM gave a path NLA (not sent)"
         case .acksNoCredit: "PGMCC ACKs due without NAK credit, the reflection bound (not sent)"
+        case .confirmAcksSent: "Confirmed delivery - ACKs with OPT_CONFIRM sent (PGM_CONFIRM)"
+        case .confirmNoCredit: "Confirmed delivery - ACKs due without NAK credit (not sent)"
         }
     }
 }
@@ -811,6 +871,10 @@ public enum PGMSocketAttribute: UInt16, Sendable, CaseIterable, CustomStringConv
     case pgmccRttUs = 33
     /// PGMCC source - the acker's loss rate, 0 to 65535 as its feedback carries it
     case pgmccLossRate = 34
+    /// Confirmed delivery source - live confirming receivers (absent without PGM_CONFIRM)
+    case confirmReceivers = 35
+    /// Confirmed delivery source - every live receiver has every sqn up to this one (absent while none is live)
+    case confirmedSqn = 36
 
     /// The name in the spec.
     public var description: String {
@@ -849,6 +913,8 @@ public enum PGMSocketAttribute: UInt16, Sendable, CaseIterable, CustomStringConv
         case .pgmccWindow: "pgmcc-window"
         case .pgmccRttUs: "pgmcc-rtt-us"
         case .pgmccLossRate: "pgmcc-loss-rate"
+        case .confirmReceivers: "confirm-receivers"
+        case .confirmedSqn: "confirmed-sqn"
         }
     }
 
@@ -889,6 +955,8 @@ public enum PGMSocketAttribute: UInt16, Sendable, CaseIterable, CustomStringConv
         case .pgmccWindow: .u32
         case .pgmccRttUs: .u32
         case .pgmccLossRate: .u32
+        case .confirmReceivers: .u32
+        case .confirmedSqn: .u32
         }
     }
 
@@ -929,6 +997,8 @@ public enum PGMSocketAttribute: UInt16, Sendable, CaseIterable, CustomStringConv
         case .pgmccWindow: "PGMCC source - the window W, in 1/65536 packets"
         case .pgmccRttUs: "PGMCC source - the acker's smoothed RTT, us; 0 before a sample"
         case .pgmccLossRate: "PGMCC source - the acker's loss rate, 0 to 65535 as its feedback carries it"
+        case .confirmReceivers: "Confirmed delivery source - live confirming receivers (absent without PGM_CONFIRM)"
+        case .confirmedSqn: "Confirmed delivery source - every live receiver has every sqn up to this one (absent while none is live)"
         }
     }
 }
