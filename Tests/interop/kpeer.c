@@ -6,7 +6,8 @@
  * (stream.h) to stdout; a summary to stderr.
  *
  *   kpeer send GROUP PORT IFADDR COUNT [--udp UPORT MPORT] [--zmq] [--linger S] [--rate B/S] [--pgmcc]
- *   kpeer recv GROUP PORT IFADDR COUNT [--udp UPORT MPORT] [--zmq] [--timeout S] [--pgmcc]
+ *              [--confirm]
+ *   kpeer recv GROUP PORT IFADDR COUNT [--udp UPORT MPORT] [--zmq] [--timeout S] [--pgmcc] [--confirm]
  *   kpeer gen COUNT                      the records every peer must produce
  *
  * An IPv6 GROUP (and IFADDR, one of the interface's IPv6 addresses) makes
@@ -27,7 +28,7 @@
 
 #include "stream.h"
 
-static int udp, zmq, pgmcc, family = AF_INET, ifindex;
+static int udp, zmq, pgmcc, confirm, family = AF_INET, ifindex;
 static unsigned int uport, mport, linger_s = 3, timeout_s = 60, rate = 4000000;
 
 static void die(const char *what)
@@ -111,6 +112,8 @@ static int do_send(struct sockaddr_storage *group, struct sockaddr_storage *ifa,
 		die("IPV6_MULTICAST_IF");
 	if (setsockopt(fd, SOL_PGM, PGM_TXW_MAX_RTE, &rate, sizeof(rate)) ||
 	    (pgmcc && setsockopt(fd, SOL_PGM, PGM_PGMCC, &pgmcc, sizeof(pgmcc))) ||
+	    (confirm && (setsockopt(fd, SOL_PGM, PGM_CONFIRM, &confirm, sizeof(confirm)) ||
+			 setsockopt(fd, SOL_PGM, PGM_CONFIRM_FLOW, &confirm, sizeof(confirm)))) ||
 	    bind(fd, (struct sockaddr *)ifa, alen) ||
 	    connect(fd, (struct sockaddr *)group, alen))
 		die("setsockopt/bind/connect");
@@ -126,6 +129,38 @@ static int do_send(struct sockaddr_storage *group, struct sockaddr_storage *ifa,
 				die("send");
 			stream_record(stdout, msg, len);
 		}
+	}
+	/*
+	 * Confirmed delivery: a receiver that confirms must have everything
+	 * (60 s at most); one that does not (OpenPGM) is never counted.
+	 */
+	if (confirm) {
+		struct pgm_confirmed c = { 0 };
+		socklen_t cl = sizeof(c), ll = sizeof(uint32_t);
+		uint32_t lead = 0;
+		time_t end = time(NULL) + 60;
+
+		if (getsockopt(fd, SOL_PGM, PGM_TXW_LEAD, &lead, &ll))
+			die("PGM_TXW_LEAD");
+		while (time(NULL) < end) {
+			struct pollfd pfd = { .fd = fd, .events = POLLPRI };
+
+			cl = sizeof(c);
+			if (getsockopt(fd, SOL_PGM, PGM_CONFIRMED, &c, &cl))
+				die("PGM_CONFIRMED");
+			if ((c.flags & PGM_CONFIRMED_VALID) && c.sqn == lead)
+				break;
+			poll(&pfd, 1, 500);
+		}
+		sl = sizeof(st);
+		if (getsockopt(fd, SOL_PGM, PGM_SOURCE_STATS, &st, &sl))
+			die("PGM_SOURCE_STATS");
+		fprintf(stderr, "kpeer send: confirm receivers %u, all confirmed %d; acks %llu, joins %llu, "
+			"leaves %llu, lost %llu, behind %llu, flow_limited %llu\n", c.receivers,
+			(c.flags & PGM_CONFIRMED_VALID) && c.sqn == lead,
+			(unsigned long long)st.confirm_acks, (unsigned long long)st.confirm_joins,
+			(unsigned long long)st.confirm_leaves, (unsigned long long)st.confirm_lost,
+			(unsigned long long)st.confirm_behind, (unsigned long long)st.flow_limited);
 	}
 	/* Stay to repair what receivers NAK, then end with OPT_FIN. */
 	sleep(linger_s);
@@ -173,6 +208,8 @@ static int do_recv(struct sockaddr_storage *group, struct sockaddr_storage *ifa,
 
 	if (pgmcc && setsockopt(fd, SOL_PGM, PGM_PGMCC, &pgmcc, sizeof(pgmcc)))
 		die("PGM_PGMCC");
+	if (confirm && setsockopt(fd, SOL_PGM, PGM_CONFIRM, &confirm, sizeof(confirm)))
+		die("PGM_CONFIRM");
 	if (family == AF_INET6 ?
 	    bind(fd, (struct sockaddr *)group, sizeof(*g6)) ||
 	    setsockopt(fd, SOL_PGM, PGM_JOIN_GROUP, &join6, sizeof(join6)) :
@@ -213,6 +250,18 @@ static int do_recv(struct sockaddr_storage *group, struct sockaddr_storage *ifa,
 		fprintf(stderr, "kpeer recv: pgmcc acks_sent %llu, acks_no_path %llu, acks_no_credit %llu\n",
 			(unsigned long long)st.acks_sent, (unsigned long long)st.acks_no_path,
 			(unsigned long long)st.acks_no_credit);
+	if (confirm) {
+		/*
+		 * Stay live long enough for the ACK that confirms the last
+		 * message (every 200 ms): close() says BYE, and a source counts
+		 * only live receivers.
+		 */
+		sleep(2);
+		sl = sizeof(st);
+		getsockopt(fd, SOL_PGM, PGM_RECEIVER_STATS, &st, &sl);
+		fprintf(stderr, "kpeer recv: confirm acks_sent %llu, no_credit %llu\n",
+			(unsigned long long)st.confirm_acks_sent, (unsigned long long)st.confirm_no_credit);
+	}
 	close(fd);
 	free(dec.buf);
 	return got == count ? 0 : 2;
@@ -297,7 +346,7 @@ int main(int argc, char **argv)
 	}
 	if (argc < 6) {
 		fprintf(stderr, "usage: kpeer send|recv GROUP PORT IFADDR COUNT [--udp U M] [--zmq] "
-			"[--linger S] [--timeout S] [--rate B/S] [--pgmcc]\n       kpeer gen COUNT [MAXLEN]\n"
+			"[--linger S] [--timeout S] [--rate B/S] [--pgmcc] [--confirm]\n       kpeer gen COUNT [MAXLEN]\n"
 			"       kpeer nsstats\n");
 		return 2;
 	}
@@ -315,6 +364,8 @@ int main(int argc, char **argv)
 			rate = (unsigned int)strtoul(argv[++i], NULL, 0);
 		} else if (!strcmp(argv[i], "--pgmcc")) {
 			pgmcc = 1;
+		} else if (!strcmp(argv[i], "--confirm")) {
+			confirm = 1;
 		} else if (!strcmp(argv[i], "--zmq")) {
 			zmq = 1;
 		} else if (!strcmp(argv[i], "--linger") && i + 1 < argc) {

@@ -178,6 +178,16 @@ case_run() {
 	else
 		[ $((u1 - u0)) -lt 10 ] || why="$why went over UDP;"
 	fi
+	# Confirmed delivery: a confirming kernel receiver sent its ACKs; a
+	# confirming kernel source saw every confirming receiver have it all.
+	if [[ " ${rcmd[*]} " == *" --confirm"* ]] && [[ ${rcmd[0]} == */kpeer ]]; then
+		grep -Eq 'confirm acks_sent [1-9]' "$out/$name.recv.err" ||
+			why="$why the confirming receiver sent no ACK;"
+	fi
+	if [[ " ${scmd[*]} " == *" --confirm"* ]] && [[ ${scmd[0]} == */kpeer ]]; then
+		grep -q 'all confirmed 1' "$out/$name.send.err" ||
+			why="$why the confirming source never saw it all confirmed;"
+	fi
 	# PGMCC: the kernel source elected an acker and its ACKs came.
 	if [[ " ${scmd[*]} " == *" --pgmcc "* ]] && [[ ${scmd[0]} == */kpeer ]]; then
 		grep -Eq 'pgmcc acks_received [1-9][0-9]*, .*acker_changes [1-9]' "$out/$name.send.err" ||
@@ -237,6 +247,14 @@ case_run openpgm-fec-ondemand-to-kernel krecv ip -- "$K" recv $G 7606 $R "$count
 # window stalls; the flags stay for trying it by hand.
 case_run kernel-pgmcc-to-kernel krecv ip -- "$K" recv $G 7607 $R "$count" --pgmcc \
 	-- "$K" send $G 7607 $S "$count" --pgmcc
+# Confirmed delivery (docs/confirmed-delivery.md) is this module's own:
+# OpenPGM's source takes the confirming kernel receiver's ACKs (OPT_CONFIRM,
+# an option it does not know) and goes on; and two kernels through the loss
+# with flow control, the source seeing the receiver confirm everything.
+case_run openpgm-to-kernel-confirm krecv ip -- "$K" recv $G 7608 $R "$count" --confirm \
+	-- "$O" send $G 7608 $S "$count"
+case_run kernel-confirm-to-kernel krecv ip -- "$K" recv $G 7609 $R "$count" --confirm \
+	-- "$K" send $G 7609 $S "$count" --confirm
 # The same over IPv6 (NLAs of AFI 2, UDP over IPv6 with its mandatory
 # checksum): OpenPGM both ways, native and in UDP, and two kernels in UDP.
 case_run kernel-to-kernel-udp6 krecv udp -- "$K" recv $G6 7611 $R6 "$count" --udp 3055 3056 \
