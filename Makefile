@@ -60,7 +60,7 @@ KTEST_CFLAGS := -std=gnu11 -Wall -Wextra -Werror -O2 -g
 HOST_SAN := -fsanitize=address,undefined -fno-sanitize-recover=all
 
 .PHONY: all deps module modules-all sparse swift ktests examples check check-host \
-	check-kernel check-kernel-% check-kernel-debug debug-kernel conformance ynl-check kernel-doc vm demo perf perf-insn perf-pgmcc perf-ring perf-latency perf-profile install uninstall \
+	check-kernel check-kernel-% check-kernel-debug debug-kernel conformance ynl-check kernel-doc vm demo perf perf-insn perf-pgmcc perf-confirm perf-ring perf-latency perf-profile install uninstall \
 	install-completions uninstall-completions man-lint fuzz fuzz-kernel \
 	bench-sim bench-fec clean install-tools \
 	interop interop-peers shim check-zmq-shim dkms dkms-source dkms-uninstall check-dkms deb check-deb
@@ -314,6 +314,13 @@ perf: .deps.stamp $(PERF_HELPERS)
 perf-pgmcc: .deps.stamp
 	@scripts/build-module $(K) >/dev/null
 	scripts/vm --kernel $(K) -- scripts/perf-pgmcc-guest
+
+# Confirmed delivery with ten receivers, one slowed, in a VM (K=6.12 for
+# 6.12): the time from send() to "confirmed by all" (docs/confirmed-delivery.md);
+# figures, not a test, but every stream must be exact.
+perf-confirm: build/ktests/e2e
+	@scripts/build-module $(K) >/dev/null
+	scripts/vm --kernel $(K) -- scripts/perf-confirm-guest
 
 # The same sweep counted in guest instructions per message (QEMU's TCG with
 # Tests/perf/insn-count.c; PGM_PERF_REPEAT defaults to 1: counts barely

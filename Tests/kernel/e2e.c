@@ -47,6 +47,11 @@
  * confirm_seconds, the time that took, and confirmed_all=1; receivers set
  * PGM_CONFIRM to $PGM_E2E_CONFIRM_IVL ms (default 1: 200 ms) whenever
  * $PGM_E2E_CONFIRM is set.  $PGM_E2E_TXW sets the source's PGM_TXW_SQNS.
+ * With $PGM_E2E_CONFIRM_GAP_MS as well, the source sends one APDU every
+ * that many ms and measures, for each, the time from its send() to the
+ * moment every live receiver confirmed it (PGM_CONFIRMED, woken by
+ * POLLPRI), printing confirm_latency_{p50,p90,p99,max}_ms (make
+ * perf-confirm).
  *
  * An IPv6 GROUP (ff15::1) makes AF_INET6 sockets: the receiver's IFADDR is
  * then one of its interface's IPv6 addresses, and msg_name a struct
@@ -182,6 +187,47 @@ static int from_ok(const union pgm_from *f, socklen_t len, int family, struct pg
 }
 
 /*
+ * Confirmed delivery's latency (PGM_E2E_CONFIRM_GAP_MS): when each APDU was
+ * sent, its last sqn, and how long until every live receiver had it.
+ */
+static double *cf_sent, *cf_lat;
+static uint32_t *cf_sqn;
+static unsigned long cf_n, cf_done;
+
+static void cf_note(int fd, unsigned long want)
+{
+	struct pgm_confirmed c;
+	socklen_t cl = sizeof(c);
+	double t = now_s();
+
+	if (!cf_sent || getsockopt(fd, SOL_PGM, PGM_CONFIRMED, &c, &cl))
+		return;
+	while (cf_done < cf_n && (c.flags & PGM_CONFIRMED_VALID) && c.receivers >= want &&
+	       (int32_t)(c.sqn - cf_sqn[cf_done]) >= 0) {
+		cf_lat[cf_done] = t - cf_sent[cf_done];
+		cf_done++;
+	}
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static void cf_report(void)
+{
+	if (!cf_sent || !cf_done)
+		return;
+	qsort(cf_lat, cf_done, sizeof(*cf_lat), cmp_double);
+	fprintf(stderr, "confirm_measured=%lu\nconfirm_latency_p50_ms=%.1f\nconfirm_latency_p90_ms=%.1f\n"
+		"confirm_latency_p99_ms=%.1f\nconfirm_latency_max_ms=%.1f\n", cf_done,
+		cf_lat[cf_done / 2] * 1e3, cf_lat[cf_done * 9 / 10] * 1e3,
+		cf_lat[cf_done * 99 / 100] * 1e3, cf_lat[cf_done - 1] * 1e3);
+}
+
+/*
  * Confirmed delivery: wait until @want live receivers confirmed all that
  * was sent (60 s at most), and say how long that took and what the
  * source counted.
@@ -203,12 +249,14 @@ static void wait_confirmed(int fd, unsigned long want)
 		cl = sizeof(c);
 		if (getsockopt(fd, SOL_PGM, PGM_CONFIRMED, &c, &cl))
 			die("PGM_CONFIRMED");
+		cf_note(fd, want);
 		if ((c.flags & PGM_CONFIRMED_VALID) && c.sqn == lead && c.receivers >= want) {
 			ok = 1;
 			break;
 		}
 		poll(&pf, 1, 1000);
 	}
+	cf_report();
 	if (getsockopt(fd, SOL_PGM, PGM_SOURCE_STATS, &st, &sl))
 		die("PGM_SOURCE_STATS");
 	fprintf(stderr, "confirmed_all=%d\nconfirm_seconds=%.3f\nconfirm_receivers=%u\n"
@@ -254,6 +302,8 @@ static int do_send(int argc, char **argv)
 	const char *fec = getenv("PGM_E2E_FEC");	/* n,k,proactive,ondemand */
 	const char *confirm = getenv("PGM_E2E_CONFIRM");	/* receivers[,flow] */
 	const char *txw = getenv("PGM_E2E_TXW");
+	const char *gap_s = getenv("PGM_E2E_CONFIRM_GAP_MS");
+	double gap = gap_s && *gap_s ? atof(gap_s) / 1e3 : 0;
 	unsigned long want_rcvrs = 0;
 	int linger = argc > 7 ? atoi(argv[7]) : 3;
 	static uint8_t buf[MAX_APDU];
@@ -307,6 +357,13 @@ static int do_send(int argc, char **argv)
 		die("connect");
 	if (want_rcvrs)
 		wait_joined(fd, want_rcvrs);
+	if (want_rcvrs && gap > 0) {
+		cf_sent = calloc(count, sizeof(*cf_sent));
+		cf_lat = calloc(count, sizeof(*cf_lat));
+		cf_sqn = calloc(count, sizeof(*cf_sqn));
+		if (!cf_sent || !cf_lat || !cf_sqn)
+			die("calloc");
+	}
 	t0 = now_s();
 	for (unsigned long i = 0; i < count; i++) {
 		size_t n = apdu(&gen, buf);
@@ -314,6 +371,22 @@ static int do_send(int argc, char **argv)
 
 		if (rc != (ssize_t)n)
 			die("send");
+		if (cf_sent) {
+			socklen_t ll = sizeof(uint32_t);
+			double next = t0 + (i + 1) * gap;
+
+			cf_sent[cf_n] = now_s();
+			if (getsockopt(fd, SOL_PGM, PGM_TXW_LEAD, &cf_sqn[cf_n], &ll))
+				die("PGM_TXW_LEAD");
+			cf_n++;
+			/* Until the next send: note each confirmation as it comes. */
+			for (double t = now_s(); t < next; t = now_s()) {
+				struct pollfd pf = { .fd = fd, .events = POLLPRI };
+
+				cf_note(fd, want_rcvrs);
+				poll(&pf, 1, (int)((next - t) * 1e3) + 1);
+			}
+		}
 		if (fwrite(buf, 1, n, stdout) != n)
 			die("stdout");
 		bytes += n;
