@@ -234,6 +234,11 @@ static const struct nla_policy pgm_peer_get_nl_policy[PGM_A_PEER_SOCKET_INODE + 
 	[PGM_A_PEER_SOCKET_INODE] = { .type = NLA_U32, },
 };
 
+/* PGM_CMD_CONFIRM_RECEIVER_GET - dump */
+static const struct nla_policy pgm_confirm_receiver_get_nl_policy[PGM_A_CONFIRM_RECEIVER_SOCKET_INODE + 1] = {
+	[PGM_A_CONFIRM_RECEIVER_SOCKET_INODE] = { .type = NLA_U32, },
+};
+
 /* Ops table for pgm */
 const struct genl_ops pgm_nl_ops[PGM_NL_N_OPS] = {
 	{
@@ -263,6 +268,13 @@ const struct genl_ops pgm_nl_ops[PGM_NL_N_OPS] = {
 		.dumpit		= pgm_nl_peer_get_dumpit,
 		.policy		= pgm_peer_get_nl_policy,
 		.maxattr	= PGM_A_PEER_SOCKET_INODE,
+		.flags		= GENL_CMD_CAP_DUMP,
+	},
+	{
+		.cmd		= PGM_CMD_CONFIRM_RECEIVER_GET,
+		.dumpit		= pgm_nl_confirm_receiver_get_dumpit,
+		.policy		= pgm_confirm_receiver_get_nl_policy,
+		.maxattr	= PGM_A_CONFIRM_RECEIVER_SOCKET_INODE,
 		.flags		= GENL_CMD_CAP_DUMP,
 	},
 };

@@ -18,8 +18,10 @@ int pgm_nl_sock_get_dumpit(struct sk_buff *skb,
 				struct netlink_callback *cb);
 int pgm_nl_peer_get_dumpit(struct sk_buff *skb,
 				struct netlink_callback *cb);
+int pgm_nl_confirm_receiver_get_dumpit(struct sk_buff *skb,
+				struct netlink_callback *cb);
 
-#define PGM_NL_N_OPS	5
+#define PGM_NL_N_OPS	6
 extern const struct genl_ops pgm_nl_ops[PGM_NL_N_OPS];
 
 enum {

@@ -593,6 +593,102 @@ int pgm_nl_peer_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
 	return skb->len;
 }
 
+struct pgm_nl_cfr_arg {
+	struct sk_buff		*skb;
+	struct netlink_callback	*cb;
+	u32			ino;
+	sa_family_t		family;	/* of the socket */
+};
+
+static int pgm_nl_fill_cfr(const struct pgm_confirm_info *ci, void *arg)
+{
+	struct pgm_nl_cfr_arg *a = arg;
+	struct sk_buff *skb = a->skb;
+	void *hdr;
+
+	hdr = genlmsg_put(skb, NETLINK_CB(a->cb->skb).portid, a->cb->nlh->nlmsg_seq,
+			  &pgm_nl_family, NLM_F_MULTI, PGM_CMD_CONFIRM_RECEIVER_GET);
+	if (!hdr)
+		return -EMSGSIZE;
+	if (nla_put_u32(skb, PGM_A_CONFIRM_RECEIVER_SOCKET_INODE, a->ino) ||
+	    pgm_nl_put_addr(skb, a->family, PGM_A_CONFIRM_RECEIVER_ADDRESS,
+			    PGM_A_CONFIRM_RECEIVER_ADDRESS6, &ci->addr) ||
+	    nla_put_u32(skb, PGM_A_CONFIRM_RECEIVER_RECEIVER_ID, ci->id) ||
+	    nla_put_u32(skb, PGM_A_CONFIRM_RECEIVER_CONFIRMED_SQN, ci->confirmed) ||
+	    nla_put_u32(skb, PGM_A_CONFIRM_RECEIVER_IDLE_MS, ci->idle_ms)) {
+		genlmsg_cancel(skb, hdr);
+		return -EMSGSIZE;
+	}
+	genlmsg_end(skb, hdr);
+	return 0;
+}
+
+/**
+ * pgm_nl_confirm_receiver_get_dumpit - PGM_CMD_CONFIRM_RECEIVER_GET dump: one
+ * message per live confirming receiver of a source
+ * @skb: the message being filled
+ * @cb: the dump's state: cb->args[0] sockets done; args[1] receivers done
+ *	of the next one; args[2], with a socket-inode filter, 1 once that
+ *	socket was seen, 2 if it is a source (for the error when it is not)
+ *
+ * Receivers come least recently heard first; one that joins or leaves
+ * between two parts of the dump may be missed or shown twice.
+ *
+ * Context: process; walks sockets under rcu_read_lock().
+ * Return: bytes in @skb (0 when the dump is done), or a negative errno.
+ */
+int pgm_nl_confirm_receiver_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	struct pgm_net *pn = pgm_pernet(sock_net(skb->sk));
+	struct nlattr **tb = pgm_dump_attrs(cb);
+	struct pgm_nl_cfr_arg arg = { .skb = skb, .cb = cb };
+	unsigned long idx = 0;
+	struct pgm_sock *ps;
+	u32 want = 0;
+	int err = 0;
+
+	if (tb && tb[PGM_A_CONFIRM_RECEIVER_SOCKET_INODE])
+		want = nla_get_u32(tb[PGM_A_CONFIRM_RECEIVER_SOCKET_INODE]);
+
+	rcu_read_lock();
+	hlist_for_each_entry_rcu(ps, &pn->sockets, node) {
+		struct pgm_source *src;
+
+		if (idx < cb->args[0] || (want && ps->ino != want)) {
+			idx++;
+			continue;
+		}
+		if (want)
+			cb->args[2] = max_t(long, cb->args[2], 1);
+		src = rcu_dereference(ps->src);
+		if (src) {
+			if (want)
+				cb->args[2] = 2;
+			arg.ino = ps->ino;
+			arg.family = ps->inet.sk.sk_family;
+			err = pgm_confirm_src_receivers(src, (unsigned long *)&cb->args[1],
+							pgm_nl_fill_cfr, &arg);
+			if (err)
+				break;
+		}
+		cb->args[1] = 0;
+		idx++;
+	}
+	rcu_read_unlock();
+	cb->args[0] = idx;
+	if (err && skb->len)
+		return skb->len;
+	if (err)
+		return err;
+	if (want && cb->args[2] != 2) {
+		pgm_nl_err(cb->extack, tb[PGM_A_CONFIRM_RECEIVER_SOCKET_INODE],
+			   cb->args[2] ? "that socket is not a PGM source" :
+					 "no PGM socket with that inode in this netns");
+		return -ENOENT;
+	}
+	return skb->len;
+}
+
 /*
  * The largest event message's payload: the attributes every event has
  * (with an IPv6 group, the larger family), a source address (or

@@ -532,6 +532,14 @@ bool pgm_cc_src_writable(struct sock *sk);
 
 /* srcconfirm.c */
 struct pgm_confirmed;
+/* What a dump shows of a source's confirming receiver (srcconfirm.c fills it). */
+struct pgm_confirm_info {
+	union pgm_addr	addr;
+	u32		id, confirmed, idle_ms;
+};
+
+int pgm_confirm_src_receivers(struct pgm_source *src, unsigned long *skip,
+			      int (*fill)(const struct pgm_confirm_info *ci, void *arg), void *arg);
 int pgm_confirm_get(struct sock *sk, struct pgm_confirmed *c);
 int pgm_source_lead(struct sock *sk, u32 *lead);
 bool pgm_confirm_poll(struct sock *sk, bool *pri);

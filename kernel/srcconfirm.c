@@ -436,6 +436,46 @@ int pgm_confirm_get(struct sock *sk, struct pgm_confirmed *c)
 }
 
 /**
+ * pgm_confirm_src_receivers - a dump's walk over the live receivers
+ * @src: the session, read with rcu_dereference() under rcu_read_lock()
+ * @skip: receivers already dumped; advanced by those filled now
+ * @fill: called for each, under src->lock; non-zero stops the walk
+ * @arg: for @fill
+ *
+ * Return: 0, or what @fill returned.
+ */
+int pgm_confirm_src_receivers(struct pgm_source *src, unsigned long *skip,
+			      int (*fill)(const struct pgm_confirm_info *ci, void *arg), void *arg)
+{
+	struct pgm_confirm_rcvr *r;
+	unsigned long idx = 0;
+	int err = 0;
+
+	RCU_LOCKDEP_WARN(!rcu_read_lock_held(), "pgm: receiver dump outside RCU");
+	spin_lock_bh(&src->lock);
+	if (src->dead || !src->cf.on)
+		goto out;
+	list_for_each_entry(r, &src->cf.lru, lru) {
+		struct pgm_confirm_info ci = {
+			.addr = r->addr,
+			.id = r->id,
+			.confirmed = r->confirmed,
+			.idle_ms = jiffies_to_msecs(jiffies - r->heard),
+		};
+
+		if (idx++ < *skip)
+			continue;
+		err = fill(&ci, arg);
+		if (err)
+			break;
+		(*skip)++;
+	}
+out:
+	spin_unlock_bh(&src->lock);
+	return err;
+}
+
+/**
  * pgm_source_lead - getsockopt(PGM_TXW_LEAD): the last sqn given to data
  * @sk: the socket, locked
  * @lead: filled in (the first sqn - 1 before any)

@@ -1279,6 +1279,58 @@ public enum PGMEventAttribute: UInt16, Sendable, CaseIterable, CustomStringConve
     }
 }
 
+/// Attributes of the set `confirm-receiver`: One live confirming receiver of a source (PGM_CONFIRM).
+public enum PGMConfirmReceiverAttribute: UInt16, Sendable, CaseIterable, CustomStringConvertible {
+    /// the source socket (socket inode); in a request, only its receivers
+    case socketInode = 1
+    /// the IP source address of its ACKs (IPv4 source)
+    case address = 2
+    /// the IP source address of its ACKs (IPv6 source)
+    case address6 = 3
+    /// the RECEIVER ID of its OPT_CONFIRM
+    case receiverId = 4
+    /// it has every sqn up to this one
+    case confirmedSqn = 5
+    /// ms since its last ACK
+    case idleMs = 6
+
+    /// The name in the spec.
+    public var description: String {
+        switch self {
+        case .socketInode: "socket-inode"
+        case .address: "address"
+        case .address6: "address6"
+        case .receiverId: "receiver-id"
+        case .confirmedSqn: "confirmed-sqn"
+        case .idleMs: "idle-ms"
+        }
+    }
+
+    /// What the attribute carries.
+    public var kind: PGMAttributeKind {
+        switch self {
+        case .socketInode: .u32
+        case .address: .u32
+        case .address6: .binary
+        case .receiverId: .u32
+        case .confirmedSqn: .u32
+        case .idleMs: .u32
+        }
+    }
+
+    /// The spec's one-line documentation.
+    public var doc: String {
+        switch self {
+        case .socketInode: "the source socket (socket inode); in a request, only its receivers"
+        case .address: "the IP source address of its ACKs (IPv4 source)"
+        case .address6: "the IP source address of its ACKs (IPv6 source)"
+        case .receiverId: "the RECEIVER ID of its OPT_CONFIRM"
+        case .confirmedSqn: "it has every sqn up to this one"
+        case .idleMs: "ms since its last ACK"
+        }
+    }
+}
+
 /// The family's commands; events arrive on the multicast groups.
 public enum PGMCommand: UInt8, Sendable, CaseIterable, CustomStringConvertible {
     /// Get the netns-wide defaults.
@@ -1309,6 +1361,8 @@ public enum PGMCommand: UInt8, Sendable, CaseIterable, CustomStringConvertible {
     case receiverLeaveNtf = 13
     /// A source refused a new confirming receiver past PGM_CONFIRM_MAX or confirm-receivers-netns (at most one event a second; all are counted in confirm_refused).
     case receiverRefusedNtf = 14
+    /// Dump the live confirming receivers of sources with PGM_CONFIRM; of one socket with socket-inode.
+    case confirmReceiverGet = 15
 
     /// The name in the spec.
     public var description: String {
@@ -1327,6 +1381,7 @@ public enum PGMCommand: UInt8, Sendable, CaseIterable, CustomStringConvertible {
         case .receiverJoinNtf: "receiver-join-ntf"
         case .receiverLeaveNtf: "receiver-leave-ntf"
         case .receiverRefusedNtf: "receiver-refused-ntf"
+        case .confirmReceiverGet: "confirm-receiver-get"
         }
     }
 }

@@ -6,7 +6,8 @@ new socket gets, bad requests are refused with the kernel's extack text,
 stats-get and the socket dump agree with getsockopt, only CAP_NET_ADMIN
 joins the events group, IPv6 sockets, sessions and events carry their
 16-byte addresses, PGMCC's attributes in the peer dump and, for a source,
-in the socket dump.  Run in the VM with
+in the socket dump, confirmed delivery's receivers and CONFIRMED in the
+socket dump and the confirm-receiver dump.  Run in the VM with
 pgm.ko loaded.  Ends with "nl-smoke: N passed, N failed"."""
 import os
 import socket
@@ -342,6 +343,56 @@ check("socket dump: a source without PGMCC has no pgmcc-window (nor any PGMCC at
                   A_SOCK_PGMCC_LOSS_RATE} & set(pa) and pst[-5] == 0, f"{pa} {pst}")
 ccsrc.close()
 plainsrc.close()
+
+# Confirmed delivery (docs/confirmed-delivery.md): a source with PGM_CONFIRM
+# (35) shows confirm-receivers 0 and no confirmed-sqn; an ACK with
+# OPT_CONFIRM (0x21) from 127.0.0.1, RECEIVER ID 0x1234, confirming the
+# lead (PGM_TXW_LEAD, 46) adds a receiver: the socket dump has 1 and the
+# lead, the confirm-receiver dump (15) that receiver, its address, id,
+# CONFIRMED and idle time; the dump of a socket that is not a source fails
+# with ENOENT and says so.
+A_SOCK_CONFIRM_RECEIVERS, A_SOCK_CONFIRMED_SQN = 35, 36
+CMD_CONFIRM_RECEIVER_GET = 15
+A_CR_INODE, A_CR_ADDRESS, A_CR_ADDRESS6, A_CR_ID, A_CR_CONFIRMED, A_CR_IDLE = 1, 2, 3, 4, 5, 6
+cfsrc = socket.socket(socket.AF_INET, socket.SOCK_RDM, 113)
+cfsrc.setsockopt(113, 35, 1)
+cfsrc.connect(("239.192.0.98", 7605))
+cino = os.fstat(cfsrc.fileno()).st_ino
+lead = struct.unpack("=I", cfsrc.getsockopt(113, 46, 4))[0]
+tsi = cfsrc.getsockopt(113, 43, 8)
+r, err, msg = nl.request(fam, CMD_SOCK_GET, flags=NLM_F_DUMP)
+ca = {struct.unpack("=I", a[A_SOCK_INO])[0]: a for a in r if A_SOCK_INO in a}.get(cino, {})
+check("socket dump: a confirming source before any ACK: confirm-receivers 0, no confirmed-sqn",
+      err == 0 and ca.get(A_SOCK_CONFIRM_RECEIVERS) == u32(0) and A_SOCK_CONFIRMED_SQN not in ca, f"{err} {ca}")
+opt = struct.pack("!BBHBBBBII", 0x00, 4, 16, 0xA1, 12, 0, 0x01, lead, 0x1234)
+hdr = struct.pack("!HHBBH6sH", 7605, struct.unpack("!H", tsi[6:8])[0], 0x0D, 0x01, 0, tsi[:6], 0)
+pkt = bytearray(hdr + struct.pack("!II", lead, 0) + opt)
+struct.pack_into("!H", pkt, 6, csum(bytes(pkt)))
+raw.sendto(bytes(pkt), ("127.0.0.1", 0))
+for _ in range(200):
+    c = struct.unpack("=IIQII", cfsrc.getsockopt(113, 39, 24))
+    if c[1] == 1:
+        break
+    time.sleep(0.01)
+r, err, msg = nl.request(fam, CMD_SOCK_GET, flags=NLM_F_DUMP)
+ca = {struct.unpack("=I", a[A_SOCK_INO])[0]: a for a in r if A_SOCK_INO in a}.get(cino, {})
+check("socket dump: after one confirming ACK, confirm-receivers 1 and confirmed-sqn the lead",
+      ca.get(A_SOCK_CONFIRM_RECEIVERS) == u32(1) and ca.get(A_SOCK_CONFIRMED_SQN) == u32(lead), f"{ca} {c}")
+r, err, msg = nl.request(fam, CMD_CONFIRM_RECEIVER_GET, attr(A_CR_INODE, u32(cino)), flags=NLM_F_DUMP)
+cr = r[0] if r else {}
+check("confirm-receiver dump: that receiver, 127.0.0.1, id 0x1234, CONFIRMED the lead, idle under 5 s",
+      err == 0 and len(r) == 1 and cr.get(A_CR_INODE) == u32(cino) and cr.get(A_CR_ADDRESS) == lo
+      and cr.get(A_CR_ID) == u32(0x1234) and cr.get(A_CR_CONFIRMED) == u32(lead)
+      and struct.unpack("=I", cr.get(A_CR_IDLE, u32(99999)))[0] < 5000 and A_CR_ADDRESS6 not in cr,
+      f"{err} {msg} {r}")
+rcv = socket.socket(socket.AF_INET, socket.SOCK_RDM, 113)
+rcv.bind(("0.0.0.0", 7606))
+r, err, msg = nl.request(fam, CMD_CONFIRM_RECEIVER_GET, attr(A_CR_INODE, u32(os.fstat(rcv.fileno()).st_ino)),
+                         flags=NLM_F_DUMP)
+check(f"confirm-receiver dump of a receiver socket: ENOENT, {msg}", err == -2 and "not a PGM source" in (msg or ""),
+      f"{err} {msg}")
+rcv.close()
+cfsrc.close()
 
 # Receivers' limits (pgm(7) LIMITS): with rx-sessions 2, a receiver keeps two
 # sessions and refuses, and counts, the third; rx-mem has a floor.
