@@ -256,9 +256,10 @@ case_run openpgm-to-kernel-confirm krecv ip -- "$K" recv $G 7608 $R "$count" --c
 case_run kernel-confirm-to-kernel krecv ip -- "$K" recv $G 7609 $R "$count" --confirm \
 	-- "$K" send $G 7609 $S "$count" --confirm
 # The same over IPv6 (NLAs of AFI 2, UDP over IPv6 with its mandatory
-# checksum): OpenPGM both ways, native and in UDP, and two kernels in UDP.
-case_run kernel-to-kernel-udp6 krecv udp -- "$K" recv $G6 7611 $R6 "$count" --udp 3055 3056 \
-	-- "$K" send $G6 7611 $S6 "$count" --udp 3055 3056
+# checksum): OpenPGM both ways, native and in UDP, and two kernels in UDP,
+# these two with confirmed delivery (its ACKs in UDP over IPv6).
+case_run kernel-to-kernel-udp6 krecv udp -- "$K" recv $G6 7611 $R6 "$count" --udp 3055 3056 --confirm \
+	-- "$K" send $G6 7611 $S6 "$count" --udp 3055 3056 --confirm
 case_run kernel-to-openpgm-native6 ksend ip -- "$O" recv $G6 7612 $R6 "$count" \
 	-- "$K" send $G6 7612 $S6 "$count" --rate $urate
 case_run openpgm-to-kernel-native6 krecv ip -- "$K" recv $G6 7613 $R6 "$count" \
