@@ -50,8 +50,12 @@ struct PeerConfirm: Sendable {
 
 extension Peer {
     /// R2: CONFIRMED, every sequence number before the first not yet
-    /// delivered or reported (the window's contiguous edge).
-    var confirmedEdge: SequenceNumber { next.advanced(by: UInt32.max) }
+    /// delivered or reported (the window's contiguous edge). The fragments
+    /// of an APDU still being reassembled are not delivered: the edge stops
+    /// before its first, as pgm.ko's `next` does.
+    var confirmedEdge: SequenceNumber {
+        (assembling ? SequenceNumber(apduFirst) : next).advanced(by: UInt32.max)
+    }
 
     /// A tick's interval: uniform on [3/4, 5/4] of the interval (R1, R3).
     static func confirmJitter(_ p: ConfirmReceiverParameters, ctx: inout ReceiverContext) -> Int64 {
@@ -109,8 +113,8 @@ extension Peer {
         sendConfirmACK(confirmed: SequenceNumber(first &- 1), bye: true, lost: true, ctx: &ctx, out: &out)
     }
 
-    /// R5: the socket closes: a confirming session says BYE with CONFIRMED
-    /// `next` - 1.
+    /// R5: the socket closes: a confirming session says BYE with its
+    /// CONFIRMED.
     mutating func confirmClose(ctx: inout ReceiverContext, out: inout Outbox<ReceiverEvent>) {
         guard var c = confirmState, c.state == .confirming else { return }
         c.state = .done
