@@ -64,7 +64,8 @@ struct OutputTests {
             + u32(A.pgmccLossRate.rawValue, 498) + [UInt8(4 + stats.count), 0, UInt8(A.sourceStats.rawValue), 0x80] + stats))
         let t = socketJSON(s).text
         #expect(t.contains(#""pgmcc_acker":"10.0.0.2","pgmcc_window":229376,"pgmcc_rtt_us":2100,"pgmcc_loss_rate":498"#))
-        #expect(t.contains(#""acks_received":40,"acks_no_feedback":0,"#) && t.contains(#""window_limited":0}"#))
+        #expect(t.contains(#""acks_received":40,"acks_no_feedback":0,"#) && t.contains(#""window_limited":0,"confirm_acks":0,"#))
+        #expect(t.contains(#""flow_limited":0}"#))
         let electing = try PGMSocketInfo(try NetlinkAttributes(parsing: base + u32(A.pgmccWindow.rawValue, 65536)
             + u32(A.pgmccRttUs.rawValue, 0) + u32(A.pgmccLossRate.rawValue, 0)))
         #expect(socketJSON(electing).text.contains(#""pgmcc_acker":null,"pgmcc_window":65536,"#))
