@@ -57,6 +57,9 @@ struct SocketAPITests {
         #expect(SessionEndReason.finished.rawValue == PGM_END_FIN.rawValue)
         #expect(SessionEndReason.reset.rawValue == PGM_END_RST.rawValue)
         #expect(SessionEndReason.expired.rawValue == PGM_END_EXPIRED.rawValue)
+        #expect(ConfirmLeaveReason.bye.rawValue == PGM_CONFIRM_LEFT_BYE.rawValue)
+        #expect(ConfirmLeaveReason.expired.rawValue == PGM_CONFIRM_LEFT_EXPIRED.rawValue)
+        #expect(ConfirmLeaveReason.lost.rawValue == PGM_CONFIRM_LEFT_LOST.rawValue)
     }
 
     @Test func headerStructSizesAreStable() {
