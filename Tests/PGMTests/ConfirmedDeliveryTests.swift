@@ -8,9 +8,118 @@ import Glibc
 #endif
 
 /// Confirmed delivery (docs/confirmed-delivery.md) in the library, against
-/// ``MockKernel``: the counters and the source's view in its statistics.
+/// ``MockKernel``: the options both roles set, `PGM_CONFIRMED` decoded and
+/// waited for, the counters and the source's view in its statistics.
 @Suite("Confirmed delivery through a mock kernel")
 struct ConfirmedDeliveryTests {
+    func i32(_ b: [UInt8]?) -> Int32? {
+        guard let b, b.count == 4 else { return nil }
+        return b.withUnsafeBytes { $0.loadUnaligned(as: Int32.self) }
+    }
+
+    let group = PGMEndpoint(.v4(IPv4Address(239, 192, 0, 1)), port: 7500)
+
+    /// A source with ``SourceOptions/confirmedDelivery`` sets the expiry,
+    /// the bound, flow control and PGM_CONFIRM, all before connect();
+    /// without it none of them is touched.
+    @Test func sourceSetsConfirmedDeliveryBeforeConnecting() throws {
+        let k = MockKernel()
+        var o = SourceOptions()
+        o.confirmedDelivery = ConfirmedDeliverySettings(expiry: .milliseconds(1500), maximumReceivers: 400,
+                                                        flowControl: true)
+        let src = try PGMSource(group: group, options: o, syscalls: k.syscalls)
+        #expect(i32(k.option(SOL_PGM, PGM_CONFIRM_EXPIRY)) == 1500)
+        #expect(i32(k.option(SOL_PGM, PGM_CONFIRM_MAX)) == 400)
+        #expect(i32(k.option(SOL_PGM, PGM_CONFIRM_FLOW)) == 1)
+        #expect(i32(k.option(SOL_PGM, PGM_CONFIRM)) == 1)
+        #expect(k.calls.last == "connect")
+        try src.close()
+
+        // The kernel's defaults, spelled out.
+        let k2 = MockKernel()
+        o.confirmedDelivery = ConfirmedDeliverySettings()
+        try PGMSource(group: group, options: o, syscalls: k2.syscalls).close()
+        #expect(i32(k2.option(SOL_PGM, PGM_CONFIRM_EXPIRY)) == 3000 && i32(k2.option(SOL_PGM, PGM_CONFIRM_MAX)) == 1024)
+        #expect(i32(k2.option(SOL_PGM, PGM_CONFIRM_FLOW)) == 0 && i32(k2.option(SOL_PGM, PGM_CONFIRM)) == 1)
+
+        let k3 = MockKernel()
+        try PGMSource(group: group, options: SourceOptions(), syscalls: k3.syscalls).close()
+        #expect(k3.option(SOL_PGM, PGM_CONFIRM) == nil && k3.option(SOL_PGM, PGM_CONFIRM_FLOW) == nil)
+
+        // Out of range: refused before the kernel is asked, nothing opened stays.
+        let k4 = MockKernel()
+        o.confirmedDelivery = ConfirmedDeliverySettings(expiry: .milliseconds(50))
+        #expect(throws: PGMSetupError.system(.invalidArgument)) {
+            try PGMSource(group: group, options: o, syscalls: k4.syscalls).close()
+        }
+        o.confirmedDelivery = ConfirmedDeliverySettings(maximumReceivers: 65537)
+        #expect(throws: PGMSetupError.system(.invalidArgument)) {
+            try PGMSource(group: group, options: o, syscalls: k4.syscalls).close()
+        }
+        #expect(k4.option(SOL_PGM, PGM_CONFIRM) == nil && !k4.calls.contains("connect"))
+    }
+
+    /// A receiver with ``ReceiverOptions/confirmInterval`` sets PGM_CONFIRM
+    /// to it in milliseconds before bind(); 10 ms to 60 s.
+    @Test func receiverSetsTheIntervalBeforeBinding() throws {
+        let k = MockKernel()
+        var o = ReceiverOptions()
+        o.confirmInterval = .milliseconds(50)
+        let r = try PGMReceiver(group: group, interface: nil, options: o, syscalls: k.syscalls)
+        #expect(i32(k.option(SOL_PGM, PGM_CONFIRM)) == 50)
+        try r.close()
+        // Before bind(): a bind that fails finds it set already.
+        let k1 = MockKernel()
+        k1.fail("bind", with: EADDRINUSE)
+        #expect(throws: PGMSetupError.system(.addressInUse)) {
+            try PGMReceiver(group: group, interface: nil, options: o, syscalls: k1.syscalls).close()
+        }
+        #expect(i32(k1.option(SOL_PGM, PGM_CONFIRM)) == 50)
+        let k2 = MockKernel()
+        o.confirmInterval = ConfirmedDeliverySettings.defaultInterval
+        try PGMReceiver(group: group, interface: nil, options: o, syscalls: k2.syscalls).close()
+        #expect(i32(k2.option(SOL_PGM, PGM_CONFIRM)) == 200)
+        let k3 = MockKernel()
+        try PGMReceiver(group: group, interface: nil, options: ReceiverOptions(), syscalls: k3.syscalls).close()
+        #expect(k3.option(SOL_PGM, PGM_CONFIRM) == nil)
+        for bad in [Duration.milliseconds(9), .seconds(61)] {
+            o.confirmInterval = bad
+            #expect(throws: PGMSetupError.system(.invalidArgument)) {
+                try PGMReceiver(group: group, interface: nil, options: o, syscalls: MockKernel().syscalls).close()
+            }
+        }
+    }
+
+    /// `PGM_CONFIRMED`: the sequence number only with PGM_CONFIRMED_VALID,
+    /// the receivers and the refused; `covers` in sequence-number order,
+    /// across the wrap, with enough receivers.
+    @Test func confirmedIsDecodedAndCovers() throws {
+        let k = MockKernel()
+        let s = try PGMSocket(syscalls: k.syscalls)
+        k.confirm(sqn: nil, receivers: 0, refused: 2)
+        let none = try s.confirmed()
+        #expect(none == ConfirmedState(sequenceNumber: nil, receivers: 0, refused: 2))
+        #expect(!none.covers(SequenceNumber(0)) && !none.covers(SequenceNumber(0), receivers: 0))
+        #expect(none.description == "none confirmed (0 receivers, 2 refused)")
+        k.confirm(sqn: 5, receivers: 2)
+        let c = try s.confirmed()
+        #expect(c.sequenceNumber == SequenceNumber(5) && c.receivers == 2 && c.refused == 0)
+        #expect(c.covers(SequenceNumber(5)) && c.covers(SequenceNumber(4), receivers: 2))
+        #expect(!c.covers(SequenceNumber(6)) && !c.covers(SequenceNumber(5), receivers: 3))
+        // Sequence arithmetic: 5 is after 4294967290 (the wrap between).
+        #expect(c.covers(SequenceNumber(4_294_967_290)))
+        #expect(c.description == "confirmed through 5 by 2 receivers (0 refused)")
+        // Reading clears POLLPRI, as the kernel's getsockopt does.
+        #expect(!k.priority)
+        // A source without PGM_CONFIRM: EINVAL, as pgm.ko answers.
+        let k2 = MockKernel()
+        let plain = try PGMSocket(syscalls: k2.syscalls)
+        k2.fail("getsockopt", with: EINVAL)
+        #expect(throws: Errno.invalidArgument) { try plain.confirmed() }
+        try s.close()
+        try plain.close()
+    }
+
     /// A source's confirm counters, and its view: the receivers and
     /// CONFIRMED while one is live; with `PGM_CONFIRM` set and a lead (a
     /// source), a view without receivers too; without `PGM_CONFIRM`, none.

@@ -24,6 +24,7 @@ final class MockKernel: Sendable {
         var ringLength = 0
         var ringProducer: UInt32 = 0
         var unmapped = false
+        var priority = false  // POLLPRI: PGM_CONFIRMED moved since it was read
     }
     static let ringDataOffset = 4096
     let state = Mutex(State())
@@ -109,6 +110,22 @@ final class MockKernel: Sendable {
         let rec = withUnsafeBytes(of: e) { Array($0) }
         state.withLock { $0.errors.append((PGM_SESSION_END, rec)) }
     }
+
+    /// A confirming source's CONFIRMED moves, as pgm.ko's does: the
+    /// answer to getsockopt(PGM_CONFIRMED) changes and `POLLPRI` is raised
+    /// until it is read. A nil `sqn`: no receiver is live.
+    func confirm(sqn: UInt32?, receivers: UInt32, refused: UInt64 = 0) {
+        var c = pgm_confirmed()
+        c.sqn = sqn ?? 0
+        c.receivers = receivers
+        c.refused = refused
+        c.flags = sqn == nil ? 0 : UInt32(PGM_CONFIRMED_VALID)
+        setOption(SOL_PGM, PGM_CONFIRMED, c)
+        state.withLock { $0.priority = true }
+    }
+
+    /// Whether `POLLPRI` is raised (CONFIRMED moved since last read).
+    var priority: Bool { state.withLock { $0.priority } }
 
     /// The mapped ring: its control page and its records.
     var ringBase: UnsafeMutableRawPointer? {
@@ -213,6 +230,8 @@ final class MockKernel: Sendable {
             getsockopt: { _, level, name, v, len in
                 if let e = self.enter("getsockopt") { return self.error(e) }
                 guard let bytes = self.option(level, name), let v else { return self.error(ENOPROTOOPT) }
+                // Reading CONFIRMED clears POLLPRI until it moves again.
+                if level == SOL_PGM && name == PGM_CONFIRMED { self.state.withLock { $0.priority = false } }
                 let n = min(Int(len.pointee), bytes.count)
                 bytes.withUnsafeBytes { v.copyMemory(from: $0.baseAddress!, byteCount: n) }
                 len.pointee = socklen_t(n)
