@@ -200,6 +200,52 @@ public struct PGMSource: ~Copyable {
         try socket.sourceStatistics()
     }
 
+    /// Sends one APDU and returns the sequence number of its last packet
+    /// (``PGMSocket/lastSequenceNumber()`` read after the send): what to
+    /// wait for with ``waitUntilDelivered(through:receivers:timeout:)``.
+    /// An APDU in several packets ends at the last one's number. Sends from
+    /// other threads between the two calls would move it on: with several
+    /// senders, wait for the highest.
+    @discardableResult
+    public func sendReturningSequenceNumber(_ apdu: UnsafeRawBufferPointer, mode: IOMode = .blocking)
+        throws(Errno) -> SequenceNumber
+    {
+        try socket.send(apdu, mode: mode)
+        return try socket.lastSequenceNumber()
+    }
+
+    /// Sends the bytes of a collection as one APDU and returns the sequence
+    /// number of its last packet (see ``sendReturningSequenceNumber(_:mode:)``).
+    @discardableResult
+    public func sendReturningSequenceNumber<Bytes: Sequence<UInt8>>(contentsOf bytes: Bytes, mode: IOMode = .blocking)
+        throws(Errno) -> SequenceNumber
+    {
+        try socket.send(contentsOf: bytes, mode: mode)
+        return try socket.lastSequenceNumber()
+    }
+
+    /// The last sequence number given to data (see
+    /// ``PGMSocket/lastSequenceNumber()``).
+    public func lastSequenceNumber() throws(Errno) -> SequenceNumber {
+        try socket.lastSequenceNumber()
+    }
+
+    /// How far every live confirming receiver has everything (see
+    /// ``PGMSocket/confirmed()``); `.invalidArgument` without
+    /// ``SourceOptions/confirmedDelivery``.
+    public func confirmed() throws(Errno) -> ConfirmedState {
+        try socket.confirmed()
+    }
+
+    /// Waits until at least `receivers` live confirming receivers all have
+    /// every sequence number through `sequence` (see
+    /// ``PGMSocket/waitUntilDelivered(through:receivers:timeout:)``).
+    public func waitUntilDelivered(through sequence: SequenceNumber, receivers: Int = 1, timeout: Duration)
+        async throws(Errno) -> Bool
+    {
+        try await socket.waitUntilDelivered(through: sequence, receivers: receivers, timeout: timeout)
+    }
+
     /// Ends the session: OPT_FIN, after `linger` of repairs in the kernel
     /// when given (`SO_LINGER`); a zero linger resets it (OPT_RST).
     public consuming func close(linger: Duration? = nil) throws(Errno) {

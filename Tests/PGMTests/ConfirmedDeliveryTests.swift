@@ -120,6 +120,102 @@ struct ConfirmedDeliveryTests {
         try plain.close()
     }
 
+    /// The lead after a send is the APDU's last sequence number.
+    @Test func sendReturnsTheLastSequenceNumber() throws {
+        let k = MockKernel()
+        var o = SourceOptions()
+        o.confirmedDelivery = ConfirmedDeliverySettings()
+        let src = try PGMSource(group: group, options: o, syscalls: k.syscalls)
+        k.setOption(SOL_PGM, PGM_TXW_LEAD, UInt32(77))
+        #expect(try src.sendReturningSequenceNumber(contentsOf: [1, 2, 3]) == SequenceNumber(77))
+        let bytes = [UInt8](repeating: 9, count: 4)
+        let raw = UnsafeMutableRawBufferPointer.allocate(byteCount: bytes.count, alignment: 1)
+        defer { raw.deallocate() }
+        raw.copyBytes(from: bytes)
+        k.setOption(SOL_PGM, PGM_TXW_LEAD, UInt32(79))
+        #expect(try src.sendReturningSequenceNumber(UnsafeRawBufferPointer(raw)) == SequenceNumber(79))
+        #expect(try src.lastSequenceNumber() == SequenceNumber(79))
+        #expect(k.sent == [[1, 2, 3], [9, 9, 9, 9]])
+        k.fail("sendmsg", with: EAGAIN)
+        var failed: Errno?
+        do { try src.sendReturningSequenceNumber(contentsOf: [4], mode: .nonBlocking) } catch { failed = error }
+        #expect(failed == .resourceTemporarilyUnavailable)
+        try src.close()
+    }
+
+    /// Already delivered: true at once, without polling.
+    @Test func waitReturnsAtOnceWhenCovered() async throws {
+        let k = MockKernel()
+        let s = try PGMSocket(syscalls: k.syscalls)
+        k.confirm(sqn: 10, receivers: 1)
+        #expect(try await s.waitUntilDelivered(through: SequenceNumber(10), timeout: .seconds(5)))
+        #expect(!k.calls.contains("poll"))
+        // Not covered and no time to wait: false, still no poll.
+        #expect(try await !s.waitUntilDelivered(through: SequenceNumber(11), timeout: .zero))
+        #expect(!k.calls.contains("poll"))
+        await #expect(throws: Errno.invalidArgument) {
+            try await s.waitUntilDelivered(through: SequenceNumber(1), receivers: 0, timeout: .seconds(1))
+        }
+        try s.close()
+    }
+
+    /// CONFIRMED moves while the wait polls: POLLPRI wakes it, it reads
+    /// again and returns true (long before its timeout: no time is
+    /// measured, the test runner may hold the task back); a move that does
+    /// not cover the sequence number keeps it waiting.
+    @Test func waitReturnsTrueWhenConfirmedMoves() async throws {
+        let k = MockKernel()
+        let s = try PGMSocket(syscalls: k.syscalls)
+        k.confirm(sqn: nil, receivers: 0)
+        let fd = s.fileDescriptor.rawValue
+        let sys = k.syscalls
+        let task = Task { () async throws(Errno) -> Bool in
+            let view = PGMSocket(borrowing: fd, family: .ipv4, syscalls: sys)
+            return try await view.waitUntilDelivered(through: SequenceNumber(20), receivers: 2, timeout: .seconds(600))
+        }
+        try await Task.sleep(for: .milliseconds(50))
+        k.confirm(sqn: 20, receivers: 1)  // one receiver short
+        try await Task.sleep(for: .milliseconds(50))
+        k.confirm(sqn: 19, receivers: 2)  // one sqn short
+        try await Task.sleep(for: .milliseconds(50))
+        k.confirm(sqn: 25, receivers: 2)
+        #expect(try await task.value)
+        #expect(k.calls.contains("poll") && !k.priority)
+        try s.close()
+    }
+
+    /// Nothing moves: false once the timeout passed (not before; how much
+    /// later depends on the test runner's load, not checked).
+    @Test func waitReturnsFalseAtTheTimeout() async throws {
+        let k = MockKernel()
+        let s = try PGMSocket(syscalls: k.syscalls)
+        k.confirm(sqn: 3, receivers: 1)
+        let clock = ContinuousClock()
+        let t0 = clock.now
+        let got = try await s.waitUntilDelivered(through: SequenceNumber(4), timeout: .milliseconds(300))
+        let took = t0.duration(to: clock.now)
+        #expect(!got)
+        #expect(took >= .milliseconds(300), "\(took)")
+        try s.close()
+    }
+
+    /// Cancelling the waiting task ends the poll: `.canceled` (its timeout
+    /// would say false, long after).
+    @Test func waitEndsWhenCancelled() async throws {
+        let k = MockKernel()
+        let s = try PGMSocket(syscalls: k.syscalls)
+        k.confirm(sqn: nil, receivers: 0)
+        let fd = s.fileDescriptor.rawValue
+        let sys = k.syscalls
+        let task = Task { () async throws(Errno) -> Bool in
+            let view = PGMSocket(borrowing: fd, family: .ipv4, syscalls: sys)
+            return try await view.waitUntilDelivered(through: SequenceNumber(1), timeout: .seconds(600))
+        }
+        try await Task.sleep(for: .milliseconds(100))
+        task.cancel()
+        await #expect(throws: Errno.canceled) { try await task.value }
+        try s.close()
+    }
     /// A source's confirm counters, and its view: the receivers and
     /// CONFIRMED while one is live; with `PGM_CONFIRM` set and a lead (a
     /// source), a view without receivers too; without `PGM_CONFIRM`, none.

@@ -294,6 +294,27 @@ final class MockKernel: Sendable {
             },
             poll: { fds, n, timeout in
                 _ = self.enter("poll")
+                if fds[0].events & Int16(POLLPRI) != 0 {
+                    // A waiter for CONFIRMED: POLLPRI when it moves, even
+                    // during the wait (a test moves it from another task);
+                    // the other descriptors (the waiter's eventfd) as the
+                    // real poll would.
+                    let clock = ContinuousClock()
+                    let end = clock.now.advanced(by: .milliseconds(Int64(max(timeout, 0))))
+                    while true {
+                        if self.priority {
+                            fds[0].revents = Int16(POLLPRI)
+                            return .success(1)
+                        }
+                        let left = clock.now.duration(to: end)
+                        let slice = timeout < 0 ? 5 : Int32(min(5, max(0, left.components.seconds * 1000
+                            + left.components.attoseconds / 1_000_000_000_000_000)))
+                        let r = n > 1 ? valueOrErrno { Glibc.poll(fds + 1, n - 1, slice) } : .success(0)
+                        if n == 1 { usleep(UInt32(slice) * 1000) }
+                        if case .success(0) = r, timeout < 0 || left > .zero { continue }
+                        return r
+                    }
+                }
                 let ringReady = self.ringCtrl.map { cpgm_ring_producer($0) != cpgm_ring_consumer($0) } ?? false
                 let ready = ringReady || self.state.withLock { !$0.data.isEmpty || !$0.errors.isEmpty }
                 if ready {
