@@ -30,6 +30,12 @@ public struct SourceOptions: Sendable, Hashable {
     /// the sends, within the rate limit (``PGMSocket/setPGMCC(_:)``). Off
     /// when nil. Not with ``fec``: `Errno.notSupported` from connect().
     public var pgmcc: Bool?
+    /// Confirmed delivery (`PGM_CONFIRM`, docs/confirmed-delivery.md): keep
+    /// the receivers that confirm and tell how far all of them have
+    /// everything (``PGMSource/confirmed()``,
+    /// ``PGMSource/waitUntilDelivered(through:receivers:timeout:)``). Off
+    /// when nil.
+    public var confirmedDelivery: ConfirmedDeliverySettings?
 
     /// Options with every field nil: the defaults.
     public init() {}
@@ -76,6 +82,12 @@ public struct ReceiverOptions: Sendable, Hashable {
     /// Take part in PGMCC congestion control (`PGM_PGMCC`): ACK as the acker
     /// when a source names this receiver, feedback on NAKs. Off when nil.
     public var pgmcc: Bool?
+    /// Confirm progress to each session's source every this long
+    /// (`PGM_CONFIRM`; ``ConfirmedDeliverySettings/defaultInterval``, 200 ms,
+    /// is the kernel's default), 10 ms to 60 s: a JOIN, then ACKs with
+    /// OPT_CONFIRM, and BYE on close (``PGMSocket/setConfirmedDelivery(interval:)``).
+    /// Sources without confirmed delivery ignore them. Off when nil.
+    public var confirmInterval: Duration?
     /// `SO_RCVBUF`, bytes.
     public var receiveBufferSize: Int32?
     /// Receive through an mmap ring of this geometry (`PGM_RX_RING`)
@@ -152,6 +164,10 @@ public struct PGMSource: ~Copyable {
             if let v = o.udpEncapsulation { try s.setUDPEncapsulation(v) }
             if let v = o.fec { try s.setFEC(v) }
             if let v = o.pgmcc { try s.setPGMCC(v) }
+            if let c = o.confirmedDelivery {
+                try s.setConfirmedDelivery(expiry: c.expiry, maximumReceivers: c.maximumReceivers,
+                                           flowControl: c.flowControl)
+            }
             if let v = place.interface {
                 if case .address(let a) = v { try s.bind(to: IPv4Endpoint(a, port: 0)) }
                 try s.setMulticastInterface(v)
@@ -182,6 +198,52 @@ public struct PGMSource: ~Copyable {
     /// The session's counters.
     public func statistics() throws(Errno) -> SourceStatistics {
         try socket.sourceStatistics()
+    }
+
+    /// Sends one APDU and returns the sequence number of its last packet
+    /// (``PGMSocket/lastSequenceNumber()`` read after the send): what to
+    /// wait for with ``waitUntilDelivered(through:receivers:timeout:)``.
+    /// An APDU in several packets ends at the last one's number. Sends from
+    /// other threads between the two calls would move it on: with several
+    /// senders, wait for the highest.
+    @discardableResult
+    public func sendReturningSequenceNumber(_ apdu: UnsafeRawBufferPointer, mode: IOMode = .blocking)
+        throws(Errno) -> SequenceNumber
+    {
+        try socket.send(apdu, mode: mode)
+        return try socket.lastSequenceNumber()
+    }
+
+    /// Sends the bytes of a collection as one APDU and returns the sequence
+    /// number of its last packet (see ``sendReturningSequenceNumber(_:mode:)``).
+    @discardableResult
+    public func sendReturningSequenceNumber<Bytes: Sequence<UInt8>>(contentsOf bytes: Bytes, mode: IOMode = .blocking)
+        throws(Errno) -> SequenceNumber
+    {
+        try socket.send(contentsOf: bytes, mode: mode)
+        return try socket.lastSequenceNumber()
+    }
+
+    /// The last sequence number given to data (see
+    /// ``PGMSocket/lastSequenceNumber()``).
+    public func lastSequenceNumber() throws(Errno) -> SequenceNumber {
+        try socket.lastSequenceNumber()
+    }
+
+    /// How far every live confirming receiver has everything (see
+    /// ``PGMSocket/confirmed()``); `.invalidArgument` without
+    /// ``SourceOptions/confirmedDelivery``.
+    public func confirmed() throws(Errno) -> ConfirmedState {
+        try socket.confirmed()
+    }
+
+    /// Waits until at least `receivers` live confirming receivers all have
+    /// every sequence number through `sequence` (see
+    /// ``PGMSocket/waitUntilDelivered(through:receivers:timeout:)``).
+    public func waitUntilDelivered(through sequence: SequenceNumber, receivers: Int = 1, timeout: Duration)
+        async throws(Errno) -> Bool
+    {
+        try await socket.waitUntilDelivered(through: sequence, receivers: receivers, timeout: timeout)
     }
 
     /// Ends the session: OPT_FIN, after `linger` of repairs in the kernel
@@ -269,6 +331,7 @@ public struct PGMReceiver: ~Copyable {
             if let v = o.abortOnLoss { try s.setAbortOnLoss(v) }
             if let v = o.parityNAKs { try s.setParityNAKs(v) }
             if let v = o.pgmcc { try s.setPGMCC(v) }
+            if let v = o.confirmInterval { try s.setConfirmedDelivery(interval: v) }
             if let v = o.receiveBufferSize { try s.setReceiveBufferSize(v) }
             try s.setReceiveSequenceNumbers(true)
             if let r = o.ring { ring = try ReceiveRing(fd: s.fd, family: s.family, syscalls: syscalls, options: r) }

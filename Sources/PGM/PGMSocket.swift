@@ -410,10 +410,21 @@ public struct PGMSocket: ~Copyable {
         GSI(try getRaw(level: SOL_PGM, name: PGM_GSI, as: pgm_gsi.self).gsi)
     }
 
-    /// The counters of the socket's source session (zero on a receiver).
+    /// The counters of the socket's source session (zero on a receiver),
+    /// with its PGMCC state and, on a source with confirmed delivery, its
+    /// receivers and CONFIRMED (``SourceStatistics/confirm``).
     public func sourceStatistics() throws(Errno) -> SourceStatistics {
-        SourceStatistics(try getRaw(level: SOL_PGM, name: PGM_SOURCE_STATS, as: pgm_source_stats.self,
-                                    counters: true), family: family)
+        let raw = try getRaw(level: SOL_PGM, name: PGM_SOURCE_STATS, as: pgm_source_stats.self, counters: true)
+        return SourceStatistics(raw, family: family, confirming: runsConfirmedDelivery)
+    }
+
+    /// Whether the socket is a source with confirmed delivery: `PGM_CONFIRM`
+    /// set and `PGM_TXW_LEAD` answered (only a source has a lead). Not
+    /// `PGM_CONFIRMED`, whose reading would clear `POLLPRI` under a waiter.
+    /// False when a module without confirmed delivery knows neither option.
+    var runsConfirmedDelivery: Bool {
+        guard let on = try? getRaw(level: SOL_PGM, name: PGM_CONFIRM, as: Int32.self), on != 0 else { return false }
+        return (try? lastSequenceNumber()) != nil
     }
 
     /// The counters of the socket's receiving sessions, summed (zero on a

@@ -182,9 +182,11 @@ public enum Event: Sendable, Hashable {
 }
 
 extension SourceStatistics {
-    /// The counters and PGMCC state of a `struct pgm_source_stats` read
-    /// from a socket of `family` (the acker's address is of that family).
-    init(_ s: pgm_source_stats, family: PGMSocket.Family) {
+    /// The counters, PGMCC state and confirmed delivery of a `struct
+    /// pgm_source_stats` read from a socket of `family` (the acker's address
+    /// is of that family); `confirming`: the socket is a source with
+    /// `PGM_CONFIRM` (the struct cannot tell while no receiver is live).
+    init(_ s: pgm_source_stats, family: PGMSocket.Family, confirming: Bool = false) {
         self.init()
         dataBytesSent = s.data_bytes_sent
         odataSent = s.odata_sent
@@ -227,6 +229,24 @@ extension SourceStatistics {
         if s.cc_window != 0 {
             pgmcc = SourcePGMCC(acker: Self.acker(s.cc_acker, family: family), window: s.cc_window,
                                 tokens: s.cc_tokens, rttMicroseconds: s.cc_rtt_us, lossRate: s.cc_loss)
+        }
+        confirmAcks = s.confirm_acks
+        confirmJoins = s.confirm_joins
+        confirmLeaves = s.confirm_leaves
+        confirmExpired = s.confirm_expired
+        confirmLost = s.confirm_lost
+        confirmRefused = s.confirm_refused
+        confirmStale = s.confirm_stale
+        confirmFuture = s.confirm_future
+        confirmBehind = s.confirm_behind
+        flowLimited = s.flow_limited
+        // A live receiver says that the source confirms, whatever the
+        // caller knew (a module older than confirmed delivery leaves all
+        // three zero).
+        let valid = s.confirm_flags & UInt32(PGM_CONFIRMED_VALID) != 0
+        if confirming || valid || s.confirm_receivers != 0 {
+            confirm = SourceConfirm(receivers: Int(s.confirm_receivers),
+                                    confirmed: valid ? SequenceNumber(s.confirmed) : nil)
         }
     }
 
@@ -278,6 +298,8 @@ extension ReceiverStatistics {
         acksSent = s.acks_sent
         acksWithoutPath = s.acks_no_path
         acksWithoutCredit = s.acks_no_credit
+        confirmAcksSent = s.confirm_acks_sent
+        confirmAcksWithoutCredit = s.confirm_no_credit
     }
 }
 

@@ -97,12 +97,28 @@ public struct PGMSocketInfo: Sendable, Equatable {
     /// carries it; nil on any other socket.
     public var pgmccLossRate: UInt32?
 
+    /// A source with confirmed delivery (`PGM_CONFIRM`): its live
+    /// confirming receivers; nil on any other socket: whether the socket
+    /// is a source that confirms.
+    public var confirmReceivers: UInt32?
+    /// A source with confirmed delivery: every live receiver has every
+    /// sequence number up to this one (its CONFIRMED); nil while none is
+    /// live and on any other socket.
+    public var confirmedSequence: SequenceNumber?
+
     /// A PGMCC source's state from the attributes beside the counters (W,
     /// acker, RTT, loss rate; no tokens); nil on any other socket.
     public var pgmcc: SourcePGMCC? {
         guard let w = pgmccWindow else { return nil }
         return SourcePGMCC(acker: pgmccAcker, window: w, rttMicroseconds: pgmccRttMicroseconds ?? 0,
                            lossRate: pgmccLossRate ?? 0)
+    }
+
+    /// A confirming source's receivers and CONFIRMED, from the attributes
+    /// beside the counters; nil on any other socket.
+    public var confirm: SourceConfirm? {
+        guard let n = confirmReceivers else { return nil }
+        return SourceConfirm(receivers: Int(n), confirmed: confirmedSequence)
     }
 
     /// Whether a source's transmit window holds nothing: before the first
@@ -152,12 +168,16 @@ public struct PGMSocketInfo: Sendable, Equatable {
         pgmccWindow = a.u32(A.pgmccWindow.rawValue)
         pgmccRttMicroseconds = a.u32(A.pgmccRttUs.rawValue)
         pgmccLossRate = a.u32(A.pgmccLossRate.rawValue)
+        confirmReceivers = a.u32(A.confirmReceivers.rawValue)
+        confirmedSequence = a.u32(A.confirmedSqn.rawValue).map(SequenceNumber.init(rawValue:))
         if let s = a.nested(A.sourceStats.rawValue) {
             var st = SourceStatistics(s, PGMSourceStatsAttribute.self)
-            // The window's edges and the PGMCC state travel beside the nest.
+            // The window's edges, the PGMCC state and confirmed delivery's
+            // travel beside the nest.
             st.transmitWindowTrail = txwTrail ?? 0
             st.transmitWindowLead = txwLead ?? 0
             st.pgmcc = pgmcc
+            st.confirm = confirm
             sourceStatistics = st
         }
         if let s = a.nested(A.receiverStats.rawValue) {
@@ -278,6 +298,18 @@ public struct PGMEvent: Sendable, Equatable {
     /// acker-change with an acker: the RTT of the feedback that chose it,
     /// microseconds, and the loss rate it carried, 0 to 65535.
     public var rttMicroseconds: UInt32?, lossRate: UInt32?
+    /// receiver-join, receiver-leave, receiver-refused: the confirming
+    /// receiver's address (its ACK's IP source), of the socket's family.
+    public var receiver: IPAddress?
+    /// receiver-join, -leave, -refused: the RECEIVER ID of its OPT_CONFIRM
+    /// (random per receiver socket and session).
+    public var receiverID: UInt32?
+    /// receiver-join, -leave, -refused: how far that receiver had
+    /// everything (its CONFIRMED).
+    public var confirmedSequence: SequenceNumber?
+    /// receiver-leave: why it left (bye, expired, lost).  Its `reason`
+    /// attribute is this, not a ``SessionEndReason``: ``reason`` is nil.
+    public var leaveReason: ConfirmLeaveReason?
     /// The address family of the socket the event is about, from its
     /// addresses (every event carries the group); nil without any.
     public var family: IPFamily? { (group ?? source)?.family }
@@ -319,7 +351,7 @@ public struct PGMEvent: Sendable, Equatable {
     /// Decodes an event; nil for a command that is not an event.
     public init?(command: UInt8, attributes a: NetlinkAttributes) {
         guard let kind = PGMCommand(rawValue: command),
-              [.sessionStartNtf, .sessionEndNtf, .lossNtf, .nakStormNtf, .rateLimitedNtf, .ackerChangeNtf].contains(kind)
+              Self.kinds.contains(kind)
         else { return nil }
         typealias A = PGMEventAttribute
         self.kind = kind
@@ -332,7 +364,11 @@ public struct PGMEvent: Sendable, Equatable {
         firstSequence = a.u32(A.firstSqn.rawValue).map(SequenceNumber.init(rawValue:))
         count = a.u32(A.count.rawValue)
         lastSequence = a.u32(A.lastSqn.rawValue).map(SequenceNumber.init(rawValue:))
-        reason = a.u32(A.reason.rawValue).map(SessionEndReason.init(rawValue:))
+        if kind == .receiverLeaveNtf {
+            leaveReason = a.u32(A.reason.rawValue).map(ConfirmLeaveReason.init(rawValue:))
+        } else {
+            reason = a.u32(A.reason.rawValue).map(SessionEndReason.init(rawValue:))
+        }
         rate = a.u32(A.rate.rawValue)
         threshold = a.u32(A.threshold.rawValue)
         rateLimit = a.u32(A.rateLimit.rawValue)
@@ -340,7 +376,16 @@ public struct PGMEvent: Sendable, Equatable {
         acker = a.ipAddress(v4: A.acker.rawValue, v6: A.acker6.rawValue)
         rttMicroseconds = a.u32(A.rttUs.rawValue)
         lossRate = a.u32(A.lossRate.rawValue)
+        receiver = a.ipAddress(v4: A.receiver.rawValue, v6: A.receiver6.rawValue)
+        receiverID = a.u32(A.receiverId.rawValue)
+        confirmedSequence = a.u32(A.confirmedSqn.rawValue).map(SequenceNumber.init(rawValue:))
     }
+
+    /// The commands that are events, in the spec's order.
+    public static let kinds: [PGMCommand] = [
+        .sessionStartNtf, .sessionEndNtf, .lossNtf, .nakStormNtf, .rateLimitedNtf, .ackerChangeNtf,
+        .receiverJoinNtf, .receiverLeaveNtf, .receiverRefusedNtf,
+    ]
 }
 
 /// A client of the `pgm` generic-netlink family: the module's control plane.

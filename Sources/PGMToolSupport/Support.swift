@@ -24,9 +24,12 @@ public func patternAPDU(seed: UInt64, index: UInt64, size: Int) -> [UInt8] {
 
 /// A source's counters as a JSON object, in the header's names. The PGMCC
 /// state is there whether PGMCC runs or not, as the header has it: `cc_window`
-/// 0 without PGMCC, `cc_acker` null while there is no acker.
+/// 0 without PGMCC, `cc_acker` null while there is no acker. So is confirmed
+/// delivery's: `confirm_receivers` 0 without it, `confirmed` null while no
+/// receiver is live.
 public func json(_ s: SourceStatistics) -> JSON {
     let cc = s.pgmcc
+    let cf = s.confirm
     return .object([
         ("data_bytes_sent", .uint(s.dataBytesSent)), ("odata_sent", .uint(s.odataSent)),
         ("rdata_sent", .uint(s.rdataSent)), ("rdata_bytes_sent", .uint(s.rdataBytesSent)),
@@ -49,6 +52,13 @@ public func json(_ s: SourceStatistics) -> JSON {
         ("cc_window", .uint(UInt64(cc?.window ?? 0))), ("cc_tokens", .int(Int64(cc?.tokens ?? 0))),
         ("cc_rtt_us", .uint(UInt64(cc?.rttMicroseconds ?? 0))), ("cc_loss", .uint(UInt64(cc?.lossRate ?? 0))),
         ("cc_acker", cc?.acker.map { .string($0.description) } ?? .null),
+        ("confirm_acks", .uint(s.confirmAcks)), ("confirm_joins", .uint(s.confirmJoins)),
+        ("confirm_leaves", .uint(s.confirmLeaves)), ("confirm_expired", .uint(s.confirmExpired)),
+        ("confirm_lost", .uint(s.confirmLost)), ("confirm_refused", .uint(s.confirmRefused)),
+        ("confirm_stale", .uint(s.confirmStale)), ("confirm_future", .uint(s.confirmFuture)),
+        ("confirm_behind", .uint(s.confirmBehind)), ("flow_limited", .uint(s.flowLimited)),
+        ("confirm_receivers", .uint(UInt64(cf?.receivers ?? 0))),
+        ("confirmed", cf?.confirmed.map { .uint(UInt64($0.rawValue)) } ?? .null),
     ])
 }
 
@@ -70,6 +80,7 @@ public func json(_ s: ReceiverStatistics) -> JSON {
         ("parity_unused", .uint(s.parityUnused)), ("groups_rebuilt", .uint(s.groupsRebuilt)),
         ("parity_naks_sent", .uint(s.parityNaksSent)), ("fec_k_refused", .uint(s.fecGroupSizeRefused)),
         ("acks_sent", .uint(s.acksSent)), ("acks_no_path", .uint(s.acksWithoutPath)),
-        ("acks_no_credit", .uint(s.acksWithoutCredit)),
+        ("acks_no_credit", .uint(s.acksWithoutCredit)), ("confirm_acks_sent", .uint(s.confirmAcksSent)),
+        ("confirm_no_credit", .uint(s.confirmAcksWithoutCredit)),
     ])
 }

@@ -101,8 +101,35 @@ public struct SourceStatistics: NamedCounters, Hashable {
     public var windowLimited: UInt64 = 0
     /// The source's PGMCC state now; nil without `PGM_PGMCC`.
     public var pgmcc: SourcePGMCC?
+    /// Confirmed delivery (`PGM_CONFIRM`): ACKs with OPT_CONFIRM received.
+    public var confirmAcks: UInt64 = 0
+    /// Confirmed delivery: receivers added (a JOIN, or any ACK of an unknown receiver).
+    public var confirmJoins: UInt64 = 0
+    /// Confirmed delivery: receivers gone by BYE.
+    public var confirmLeaves: UInt64 = 0
+    /// Confirmed delivery: receivers silent past `PGM_CONFIRM_EXPIRY`, removed.
+    public var confirmExpired: UInt64 = 0
+    /// Confirmed delivery: receivers that lost data (BYE with LOST, or the
+    /// window passed them), removed.
+    public var confirmLost: UInt64 = 0
+    /// Confirmed delivery: receivers refused past `PGM_CONFIRM_MAX` or the
+    /// namespace's `confirm-receivers-netns`.
+    public var confirmRefused: UInt64 = 0
+    /// Confirmed delivery: ACKs behind what their receiver confirmed, or
+    /// BYEs of unknown receivers; nothing changed.
+    public var confirmStale: UInt64 = 0
+    /// Confirmed delivery: ACKs confirming beyond the lead, clamped to it.
+    public var confirmFuture: UInt64 = 0
+    /// Confirmed delivery: unknown receivers already behind the window, not added.
+    public var confirmBehind: UInt64 = 0
+    /// Confirmed delivery: sends that waited for the slowest receiver
+    /// (`PGM_CONFIRM_FLOW`; counted once per wait).
+    public var flowLimited: UInt64 = 0
+    /// The source's confirmed delivery now (its live receivers and how far
+    /// all have everything); nil without `PGM_CONFIRM`.
+    public var confirm: SourceConfirm?
 
-    /// All zero, without PGMCC.
+    /// All zero, without PGMCC or confirmed delivery.
     public init() {}
 
     /// The 64-bit counters by their names in kernel/pgm.yaml, in the spec's
@@ -121,8 +148,30 @@ public struct SourceStatistics: NamedCounters, Hashable {
         ("acks-no-feedback", \.acksWithoutFeedback), ("feedback-naks", \.feedbackNaks),
         ("feedback-foreign", \.feedbackForeign), ("acker-changes", \.ackerChanges),
         ("congestion-events", \.congestionEvents), ("cc-timeouts", \.ccTimeouts),
-        ("window-limited", \.windowLimited),
+        ("window-limited", \.windowLimited), ("confirm-acks", \.confirmAcks), ("confirm-joins", \.confirmJoins),
+        ("confirm-leaves", \.confirmLeaves), ("confirm-expired", \.confirmExpired), ("confirm-lost", \.confirmLost),
+        ("confirm-refused", \.confirmRefused), ("confirm-stale", \.confirmStale),
+        ("confirm-future", \.confirmFuture), ("confirm-behind", \.confirmBehind), ("flow-limited", \.flowLimited),
     ]
+}
+
+/// A source's confirmed delivery (`PGM_CONFIRM`, docs/confirmed-delivery.md)
+/// as its statistics report it: the live confirming receivers and how far
+/// every one of them has everything, as `struct pgm_source_stats`
+/// (`confirm_receivers`, `confirmed`, `confirm_flags`) and the socket dump
+/// (`confirm-receivers`, `confirmed-sqn`) carry them.
+public struct SourceConfirm: Sendable, Hashable {
+    /// Live confirming receivers.
+    public var receivers: Int
+    /// Every live receiver has every sequence number up to this one; nil
+    /// while none is live.
+    public var confirmed: SequenceNumber?
+
+    /// A view from its parts.
+    public init(receivers: Int, confirmed: SequenceNumber?) {
+        self.receivers = receivers
+        self.confirmed = confirmed
+    }
 }
 
 /// A PGMCC source's congestion state (draft-ietf-rmt-bb-pgmcc-03): its
@@ -228,6 +277,11 @@ public struct ReceiverStatistics: NamedCounters, Hashable {
     public var acksWithoutPath: UInt64 = 0
     /// PGMCC ACKs due without NAK credit (the reflection bound): not sent.
     public var acksWithoutCredit: UInt64 = 0
+    /// Confirmed delivery (`PGM_CONFIRM`): ACKs with OPT_CONFIRM sent.
+    public var confirmAcksSent: UInt64 = 0
+    /// Confirmed delivery: ACKs due without NAK credit (the reflection
+    /// bound), not sent.
+    public var confirmAcksWithoutCredit: UInt64 = 0
 
     /// The mean repair time in microseconds, nil before the first repair.
     public var repairMicrosecondsMean: Double? {
@@ -252,6 +306,7 @@ public struct ReceiverStatistics: NamedCounters, Hashable {
         ("parity-unused", \.parityUnused), ("groups-rebuilt", \.groupsRebuilt),
         ("parity-naks-sent", \.parityNaksSent), ("fec-k-refused", \.fecGroupSizeRefused),
         ("acks-sent", \.acksSent), ("acks-no-path", \.acksWithoutPath), ("acks-no-credit", \.acksWithoutCredit),
+        ("confirm-acks-sent", \.confirmAcksSent), ("confirm-no-credit", \.confirmAcksWithoutCredit),
     ]
 }
 

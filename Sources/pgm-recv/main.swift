@@ -67,6 +67,28 @@ struct PGMRecv: ParsableCommand {
             + "receiver, answer its elections, add feedback to NAKs."))
     var pgmcc = false
 
+    @Option(name: .customLong("confirm"), defaultAsFlag: "200ms", parsing: .next, help: ArgumentHelp(
+        "Confirm what this receiver has to each session's source (PGM_CONFIRM): a JOIN, then an ACK every interval "
+            + "while data comes (every fifth while idle), and BYE on close, so that a source running confirmed delivery "
+            + "(pgm-send --confirm) knows it has everything. --confirm alone: every 200ms; --confirm=INTERVAL: "
+            + "10ms-60s in whole milliseconds, a bare number is seconds. Sources without confirmed delivery ignore the ACKs.",
+        valueName: "interval"))
+    var confirmText: String? = nil
+
+    /// --confirm's interval, nil without --confirm.
+    var confirmInterval: Duration? {
+        get throws(OptionValueError) {
+            guard let confirmText else { return nil }
+            do {
+                let lo = Int64(ConfirmedDeliverySettings.intervals.lowerBound / .milliseconds(1))
+                let hi = Int64(ConfirmedDeliverySettings.intervals.upperBound / .milliseconds(1))
+                return .milliseconds(try Quantity.parse(confirmText, bareUnit: .seconds).whole(in: .milliseconds, range: lo...hi))
+            } catch {
+                throw OptionValueError(option: "--confirm", error: error)
+            }
+        }
+    }
+
     @Flag(help: "Print a progress line on standard error every second.")
     var progress = false
 
@@ -86,7 +108,12 @@ struct PGMRecv: ParsableCommand {
         }
         if let c = count, c < 1 { throw ValidationError("--count must be at least 1; got \(c)") }
         if let s = sessions, s < 1 { throw ValidationError("--sessions must be at least 1; got \(s)") }
-        do throws(OptionValueError) { _ = try timeout } catch { throw ValidationError(error.description) }
+        do throws(OptionValueError) {
+            _ = try timeout
+            _ = try confirmInterval
+        } catch {
+            throw ValidationError(error.description)
+        }
         if let j = joinMax, !(0...Int(Tunable.joinMax.range.upperBound)).contains(j) {
             throw ValidationError("--join-max must be 0-\(Tunable.joinMax.range.upperBound) sequence numbers; got \(j)")
         }
@@ -113,6 +140,7 @@ struct PGMRecv: ParsableCommand {
         let timeout = try self.timeout
         let interface = try target.pgmInterface()
         let chosen = try profile.selected
+        let confirmInterval = try self.confirmInterval
         let receiver: PGMReceiver
         do {
             var options = ReceiverOptions()
@@ -121,6 +149,7 @@ struct PGMRecv: ParsableCommand {
             if let j = joinMax { options.joinMax = UInt32(j) }
             parityNAKs.apply(to: &options)
             if pgmcc { options.pgmcc = true }
+            options.confirmInterval = confirmInterval
             receiver = try PGMReceiver(group: endpoint, interface: interface, options: options)
         } catch .system(.socketTypeNotSupported) {
             throw Failure(systemErrorMessage("socket(\(PGMSocket.Family(endpoint.address)), SOCK_RDM, IPPROTO_PGM)",
@@ -260,6 +289,9 @@ struct PGMRecv: ParsableCommand {
             }
             print("  odata \(st.odataReceived)  rdata \(st.rdataReceived)  naks sent \(st.naksSent)  ncfs \(st.ncfsReceived)"
                 + "  duplicates \(st.duplicates)  losses \(st.losses)  spms \(st.spmsReceived)")
+            if confirmInterval != nil {
+                print("  confirm ACKs sent \(st.confirmAcksSent)  not sent for want of NAK credit \(st.confirmAcksWithoutCredit)")
+            }
         }
         flushOutput()
         if timedOut && !heard {

@@ -9,9 +9,10 @@ import Glibc
 #endif
 
 /// Sends a stream of APDUs to a multicast group as a PGM source and prints
-/// what it sent: APDUs, bytes, their SHA-256 and the session's counters.
+/// what it sent: APDUs, bytes, their SHA-256 and the session's counters;
+/// with --confirm, how long after the last send the receivers had it all.
 @main
-struct PGMSend: ParsableCommand {
+struct PGMSend: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "pgm-send",
         abstract: "Send APDUs to a multicast group as a PGM source and print a summary.",
@@ -20,7 +21,9 @@ struct PGMSend: ParsableCommand {
             With --input FILE (or - for standard input), sends the file in APDUs of --size \
             bytes, the last one shorter, up to --count APDUs. The summary's SHA-256 covers \
             every byte sent, in order: pgm-recv prints the same digest for a session it \
-            received whole.
+            received whole. With --confirm N the source runs confirmed delivery and, before \
+            closing, waits until N receivers (pgm-recv --confirm) have confirmed every APDU; \
+            exit status 1 when they have not within --confirm-timeout.
             """,
         version: pgmVersion
     )
@@ -77,6 +80,52 @@ struct PGMSend: ParsableCommand {
             + "Not with --fec."))
     var pgmcc = false
 
+    @Option(name: .customLong("confirm"), parsing: .unconditional, help: ArgumentHelp(
+        "Run confirmed delivery (PGM_CONFIRM): keep the receivers that confirm what they have (pgm-recv --confirm), "
+            + "and before closing wait until this many of them have every APDU sent, up to --confirm-timeout; print "
+            + "how long that took after the last send and how many receivers confirmed. Not confirmed in time: "
+            + "exit status 1. 1-65536.", valueName: "receivers"))
+    var confirm: Int?
+
+    @Flag(name: .customLong("confirm-flow"), help: ArgumentHelp(
+        "With --confirm: flow control to the slowest live receiver (PGM_CONFIRM_FLOW): the transmit window does not "
+            + "move past what it confirmed, so a slow receiver slows the source down instead of losing data; one that "
+            + "goes silent holds it until it expires (--confirm-expiry)."))
+    var confirmFlow = false
+
+    @Option(name: .customLong("confirm-expiry"), parsing: .unconditional, help: ArgumentHelp(
+        "With --confirm: a receiver silent this long leaves (PGM_CONFIRM_EXPIRY), 100ms-600s in whole milliseconds; "
+            + "a bare number is seconds. Default: the kernel's, 3s.", valueName: "time"))
+    var confirmExpiryText: String?
+
+    @Option(name: .customLong("confirm-timeout"), parsing: .unconditional, help: ArgumentHelp(
+        "With --confirm: how long to wait after the last send for the receivers to confirm everything, up to 86400 s; "
+            + "500ms, 30s, 2m; a bare number is seconds. Default: 10s.", valueName: "time"))
+    var confirmTimeoutText: String?
+
+    /// --confirm-expiry, nil for the kernel's.
+    var confirmExpiry: Duration? {
+        get throws(OptionValueError) {
+            guard let confirmExpiryText else { return nil }
+            do {
+                let lo = Int64(ConfirmedDeliverySettings.expiries.lowerBound / .milliseconds(1))
+                let hi = Int64(ConfirmedDeliverySettings.expiries.upperBound / .milliseconds(1))
+                let ms = try Quantity.parse(confirmExpiryText, bareUnit: .seconds).whole(in: .milliseconds, range: lo...hi)
+                return .milliseconds(ms)
+            } catch {
+                throw OptionValueError(option: "--confirm-expiry", error: error)
+            }
+        }
+    }
+
+    /// --confirm-timeout in seconds, 10 without one.
+    var confirmTimeout: Double {
+        get throws(OptionValueError) {
+            guard let confirmTimeoutText else { return 10 }
+            return try Quantity.seconds(confirmTimeoutText, option: "--confirm-timeout", range: 0...86400, aboveLower: true)
+        }
+    }
+
     @Option(parsing: .unconditional, help: "Seed of the made-up APDUs (0-18446744073709551615).")
     var seed: UInt64 = 1
 
@@ -97,6 +146,8 @@ struct PGMSend: ParsableCommand {
         do throws(OptionValueError) {
             _ = try linger
             _ = try rate
+            _ = try confirmExpiry
+            _ = try confirmTimeout
         } catch {
             throw ValidationError(error.description)
         }
@@ -108,9 +159,19 @@ struct PGMSend: ParsableCommand {
         if pgmcc && fec.text != nil {
             throw ValidationError("--pgmcc and --fec do not go together: the kernel does not run PGMCC with FEC")
         }
+        if let n = confirm, !ConfirmedDeliverySettings.maximumReceiversRange.contains(n) {
+            throw ValidationError("--confirm must be 1-\(ConfirmedDeliverySettings.maximumReceiversRange.upperBound) "
+                + "receivers; got \(n)")
+        }
+        if confirm == nil {
+            for (given, name) in [(confirmFlow, "--confirm-flow"), (confirmExpiryText != nil, "--confirm-expiry"),
+                                  (confirmTimeoutText != nil, "--confirm-timeout")] where given {
+                throw ValidationError("\(name) goes with --confirm N: the source runs confirmed delivery only then")
+            }
+        }
     }
 
-    func run() throws {
+    func run() async throws {
         var file: FileDescriptor?
         if let input {
             do {
@@ -127,6 +188,14 @@ struct PGMSend: ParsableCommand {
         options.udpEncapsulation = udp.encapsulation
         options.fec = fec.checked
         if pgmcc { options.pgmcc = true }
+        if let n = confirm {
+            var c = ConfirmedDeliverySettings(flowControl: confirmFlow)
+            if let e = try confirmExpiry { c.expiry = e }
+            // Room for the receivers waited for, however many that is.
+            c.maximumReceivers = max(c.maximumReceivers, n)
+            options.confirmedDelivery = c
+        }
+        let confirmTimeout = try self.confirmTimeout
         options.multicastTTL = ttl.map { UInt8(clamping: $0) }
         let interface = try target.pgmInterface()
         options.interface = interface
@@ -149,6 +218,7 @@ struct PGMSend: ParsableCommand {
         var apdus: UInt64 = 0
         var bytes: UInt64 = 0
         let t0 = now()
+        var lastSend = t0
         let limit = count.map { UInt64(clamping: $0) } ?? (file == nil ? 1000 : UInt64.max)
         var buffer = [UInt8](repeating: 0, count: size)
         while apdus < limit {
@@ -165,12 +235,27 @@ struct PGMSend: ParsableCommand {
             } catch {
                 throw Failure(systemErrorMessage("send of APDU \(apdus + 1) (\(apdu.count) bytes)", errno: error.rawValue, doing: doing))
             }
+            lastSend = now()
             apdu.withUnsafeBytes { hash.update($0) }
             apdus += 1
             bytes += UInt64(apdu.count)
         }
         let sendSeconds = now() - t0
         if let file, input != "-" { try? file.close() }
+        var confirmation: Confirmation?
+        if let n = confirm {
+            // Everything sent: up to the lead now. The wait polls on a
+            // thread of its own; this task just awaits it.
+            do {
+                let last = try source.lastSequenceNumber()
+                let done = try await source.waitUntilDelivered(through: last, receivers: n,
+                                                               timeout: .milliseconds(Int64(confirmTimeout * 1000)))
+                confirmation = Confirmation(wanted: n, delivered: done, last: last, seconds: now() - lastSend,
+                                            state: try source.confirmed())
+            } catch {
+                throw Failure(systemErrorMessage("waiting for the receivers to confirm", errno: error.rawValue, doing: doing))
+            }
+        }
         if linger > 0 { sleepSeconds(linger) }
         let st = try source.statistics()
         // SO_LINGER: the kernel repeats the OPT_FIN SPM on heartbeats (and
@@ -186,8 +271,8 @@ struct PGMSend: ParsableCommand {
             print(JSON.object([
                 ("group", .string(endpoint.description)), ("tsi", .string(tsi.description)),
                 ("apdus", .uint(apdus)), ("bytes", .uint(bytes)), ("sha256", .string(digest)),
-                ("seconds", .double(sendSeconds)), ("statistics", PGMToolSupport.json(st)),
-            ]).text)
+                ("seconds", .double(sendSeconds)),
+            ] + (confirmation.map { [("confirm", $0.json)] } ?? []) + [("statistics", PGMToolSupport.json(st))]).text)
         } else {
             let rate = sendSeconds > 0 ? Double(bytes) / sendSeconds / 1e6 : 0
             print("pgm-send: \(apdus) APDUs, \(bytes) bytes to \(endpoint) in \(fixed(sendSeconds, 2)) s (\(fixed(rate, 2)) MB/s)")
@@ -196,6 +281,13 @@ struct PGMSend: ParsableCommand {
             print("  odata \(st.odataSent)  rdata \(st.rdataSent)  spm \(st.spmSent)  ncf \(st.ncfSent)"
                 + "  naks received \(st.naksReceived)  ignored \(st.naksIgnored)  rate-limited sends \(st.rateLimited)")
             if let cc = st.pgmcc { print("  " + pgmccSummary(st, cc)) }
+            if let c = confirmation { print("  " + c.summary + "  joins \(st.confirmJoins)  leaves \(st.confirmLeaves)"
+                + "  expired \(st.confirmExpired)  lost \(st.confirmLost)  flow-limited sends \(st.flowLimited)") }
+        }
+        if let c = confirmation, !c.delivered {
+            flushOutput()
+            throw Failure("not confirmed: \(c.wanted) receiver(s) did not confirm every APDU (through sqn \(c.last)) "
+                + "within the \(confirmTimeoutText ?? "10s") --confirm-timeout; \(c.state)")
         }
     }
 
@@ -215,6 +307,39 @@ struct PGMSend: ParsableCommand {
             got += n
         }
         return got
+    }
+}
+
+/// What --confirm found: whether `wanted` receivers confirmed everything
+/// through `last`, how long after the last send that took (or the wait
+/// gave up), and the source's view then.
+struct Confirmation {
+    var wanted: Int
+    var delivered: Bool
+    var last: SequenceNumber
+    var seconds: Double
+    var state: ConfirmedState
+
+    /// The text summary's line.
+    var summary: String {
+        let refused = state.refused == 0 ? "" : ", \(state.refused) refused"
+        guard delivered else {
+            return "confirm NOT confirmed by \(wanted) receiver(s) through sqn \(last) after \(fixed(seconds, 3)) s"
+                + " (\(state.receivers) live\(refused), confirmed through \(state.sequenceNumber.map { String($0.rawValue) } ?? "-"))"
+        }
+        return "confirm \(state.receivers) receiver(s) confirmed everything through sqn \(last) "
+            + "\(fixed(seconds, 3)) s after the last send (\(wanted) waited for\(refused))"
+    }
+
+    /// The JSON summary's "confirm" object.
+    var json: JSON {
+        .object([
+            ("receivers_wanted", .uint(UInt64(wanted))), ("delivered", .bool(delivered)),
+            ("last_sqn", .uint(UInt64(last.rawValue))), ("seconds_after_last_send", .double(seconds)),
+            ("receivers", .uint(UInt64(state.receivers))),
+            ("confirmed_sqn", state.sequenceNumber.map { .uint(UInt64($0.rawValue)) } ?? .null),
+            ("refused", .uint(state.refused)),
+        ])
     }
 }
 

@@ -360,6 +360,18 @@ func pgmccText(_ c: SourcePGMCC) -> String {
     return "pgmcc acker \(a) \(w) rtt \(millisecondsText(c.rttMicroseconds)) loss \(percentText(c.lossRate))"
 }
 
+/// A confirming source's state for the sockets table: "confirm receivers
+/// 3 confirmed 1234"; "confirmed -" while no receiver is live.
+func confirmText(_ c: SourceConfirm) -> String {
+    "confirm receivers \(c.receivers) confirmed \(c.confirmed.map { String($0.rawValue) } ?? "-")"
+}
+
+/// A RECEIVER ID as the monitor prints it: eight hex digits, "0x0000abcd".
+func receiverIDText(_ id: UInt32) -> String {
+    let h = String(id, radix: 16)
+    return "0x" + String(repeating: "0", count: max(0, 8 - h.count)) + h
+}
+
 /// Microseconds as milliseconds with two decimals: "2.10 ms"; "-" for 0
 /// (no sample).
 func millisecondsText(_ us: UInt32) -> String {
@@ -397,7 +409,11 @@ struct Sockets: AsyncParsableCommand {
             shows its acker, its window W in packets, the smoothed RTT to the acker and the acker's \
             loss rate ("pgmcc acker 10.0.0.2 W 3.50 rtt 2.10 ms loss 0.76%"), or "pgmcc electing" \
             while it has no acker; --json gives them as pgmcc_acker (null while none), pgmcc_window \
-            (W in 1/65536 packets), pgmcc_rtt_us and pgmcc_loss_rate (0-65535).
+            (W in 1/65536 packets), pgmcc_rtt_us and pgmcc_loss_rate (0-65535). A source with \
+            confirmed delivery (PGM_CONFIRM) shows its live confirming receivers and CONFIRMED, the \
+            sequence number through which every one of them has everything ("confirm receivers 3 \
+            confirmed 1234", "confirmed -" while none is live); --json gives them as \
+            confirm_receivers and confirmed_sqn (null while none is live).
             """)
 
     @Option(parsing: .unconditional, help: ArgumentHelp("Only sockets of this role: source, receiver or none.", valueName: "role"))
@@ -461,6 +477,7 @@ struct Sockets: AsyncParsableCommand {
                 detail += " txw \(window)/\(n) held \(s.txwBytes ?? 0)B rate \(s.rateLimit ?? 0)B/s"
             }
             if let c = s.pgmcc { detail += " " + pgmccText(c) }
+            if let c = s.confirm { detail += " " + confirmText(c) }
             if let p = s.peers { detail += " peers \(p)" }
             let counters = s.sourceStatistics?.namedCounters ?? s.receiverStatistics?.namedCounters ?? []
             if !counters.isEmpty { detail += "\n\t " + counters.map { "\($0.0) \($0.1)" }.joined(separator: " ") }
@@ -509,6 +526,10 @@ func socketJSON(_ s: PGMSocketInfo) -> JSON {
         o += [("pgmcc_acker", c.acker.map { .string($0.description) } ?? .null),
               ("pgmcc_window", .uint(UInt64(c.window))), ("pgmcc_rtt_us", .uint(UInt64(c.rttMicroseconds))),
               ("pgmcc_loss_rate", .uint(UInt64(c.lossRate)))]
+    }
+    if let c = s.confirm {
+        o += [("confirm_receivers", .uint(UInt64(c.receivers))),
+              ("confirmed_sqn", c.confirmed.map { .uint(UInt64($0.rawValue)) } ?? .null)]
     }
     o += [("rmem_alloc", .uint(UInt64(s.rmemAlloc))), ("rcvbuf", .uint(UInt64(s.rcvbuf))),
           ("wmem_alloc", .uint(UInt64(s.wmemAlloc))), ("sndbuf", .uint(UInt64(s.sndbuf))),
@@ -654,12 +675,18 @@ struct Stats: AsyncParsableCommand {
 
 struct Monitor: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Print the module's events as they happen: session start and end, loss, NAK storms, rate limiting, PGMCC acker changes.",
+        abstract: "Print the module's events as they happen: session start and end, loss, NAK storms, rate limiting, "
+            + "PGMCC acker changes, confirming receivers joining, leaving and refused.",
         discussion: """
             Needs CAP_NET_ADMIN in the network namespace: the events are every user's sessions, live. \
             acker-change: a source running PGMCC chose a new acker (printed with the RTT and loss rate \
             of the feedback that chose it), or ended its acker's term after timeouts in a row (no acker: \
-            an election is called).
+            an election is called). receiver-join, receiver-leave, receiver-refused: a source with \
+            confirmed delivery (PGM_CONFIRM) added a confirming receiver, removed one (reason bye: it \
+            closed; expired: silent for PGM_CONFIRM_EXPIRY; lost: it lost data) or refused one past \
+            PGM_CONFIRM_MAX or confirm-receivers-netns (at most one such event a second), each with the \
+            receiver's address, its RECEIVER ID and how far it had everything (--json: receiver, \
+            receiver_id, confirmed, and reason for a leave).
             """)
 
     @Flag(help: "Print each event as a JSON object on its own line.")
@@ -779,6 +806,11 @@ func eventLine(_ e: PGMEvent) -> String {
         } else {
             s += " no acker: its term ended after timeouts, an election is called"
         }
+    case .receiverJoinNtf, .receiverLeaveNtf, .receiverRefusedNtf:
+        s += " receiver \(e.receiver?.description ?? "-")"
+        if let id = e.receiverID { s += " id \(receiverIDText(id))" }
+        if let c = e.confirmedSequence { s += " confirmed \(c)" }
+        if let r = e.leaveReason { s += " reason \(r)" }
     default: break
     }
     return s
@@ -796,6 +828,7 @@ func eventJSON(_ e: PGMEvent) -> JSON {
     if let v = e.count { o.append(("count", .uint(UInt64(v)))) }
     if let v = e.lastSequence { o.append(("last", .uint(UInt64(v.rawValue)))) }
     if let v = e.reason { o.append(("reason", .string(v.description))) }
+    if let v = e.leaveReason { o.append(("reason", .string(v.description))) }
     if let v = e.rate { o.append(("rate", .uint(UInt64(v)))) }
     if let v = e.threshold { o.append(("threshold", .uint(UInt64(v)))) }
     if let v = e.rateLimit { o.append(("rate_limit", .uint(UInt64(v)))) }
@@ -803,6 +836,9 @@ func eventJSON(_ e: PGMEvent) -> JSON {
     if e.kind == .ackerChangeNtf { o.append(("acker", e.acker.map { .string($0.description) } ?? .null)) }
     if let v = e.rttMicroseconds { o.append(("rtt_us", .uint(UInt64(v)))) }
     if let v = e.lossRate { o.append(("loss_rate", .uint(UInt64(v)))) }
+    if let v = e.receiver { o.append(("receiver", .string(v.description))) }
+    if let v = e.receiverID { o.append(("receiver_id", .uint(UInt64(v)))) }
+    if let v = e.confirmedSequence { o.append(("confirmed", .uint(UInt64(v.rawValue)))) }
     if e.existing { o.append(("existing", .bool(true))) }
     return .object(o)
 }

@@ -215,6 +215,88 @@ struct GoldenTests {
         #expect(e.group.map(\.description) == "239.192.0.1" && e.port == 7500 && e.family == .v4)
     }
 
+    /// A confirming source's dump: its live receivers and CONFIRMED beside
+    /// the counters, which gain confirmed delivery's; both copied into the
+    /// statistics' view.  While none is live, no confirmed-sqn; a source
+    /// without PGM_CONFIRM, neither attribute and no view.
+    @Test func decodesConfirmingSource() throws {
+        typealias A = PGMSocketAttribute
+        typealias S = PGMSourceStatsAttribute
+        func u32(_ t: A, _ v: UInt32) -> [UInt8] { [8, 0, UInt8(t.rawValue), 0] + le(v) }
+        let base = u32(.inode, 6) + u32(.role, PGMRole.source.rawValue)
+        let plain = try PGMSocketInfo(try NetlinkAttributes(parsing: base))
+        #expect(plain.confirmReceivers == nil && plain.confirmedSequence == nil && plain.confirm == nil)
+        let idle = try PGMSocketInfo(try NetlinkAttributes(parsing: base + u32(.confirmReceivers, 0)))
+        #expect(idle.confirm == SourceConfirm(receivers: 0, confirmed: nil))
+        var attrs = base + u32(.confirmReceivers, 3) + u32(.confirmedSqn, 4_294_967_290)
+        var nest: [UInt8] = []
+        for (t, v) in [(S.confirmAcks, UInt64(120)), (.confirmJoins, 4), (.confirmLeaves, 1), (.confirmRefused, 2),
+                       (.flowLimited, 7)] {
+            nest += [12, 0, UInt8(t.rawValue), 0] + le(v)
+        }
+        attrs += le(UInt16(4 + nest.count)) + [UInt8(A.sourceStats.rawValue), 0x80] + nest
+        let s = try PGMSocketInfo(try NetlinkAttributes(parsing: attrs))
+        #expect(s.confirmReceivers == 3 && s.confirmedSequence == SequenceNumber(4_294_967_290))
+        let st = try #require(s.sourceStatistics)
+        #expect(st.confirmAcks == 120 && st.confirmJoins == 4 && st.confirmLeaves == 1 && st.confirmRefused == 2)
+        #expect(st.flowLimited == 7 && st.confirmExpired == 0 && st.confirmBehind == 0)
+        #expect(st.confirm == SourceConfirm(receivers: 3, confirmed: SequenceNumber(4_294_967_290)))
+        #expect(st.pgmcc == nil)
+    }
+
+    /// receiver-join, receiver-leave (with its reason, not a session end's)
+    /// and receiver-refused: the receiver's address, its id and CONFIRMED.
+    @Test func decodesConfirmReceiverEvents() throws {
+        typealias A = PGMEventAttribute
+        var base: [UInt8] = []
+        func u32(_ t: A, _ v: UInt32) -> [UInt8] { [8, 0, UInt8(t.rawValue), 0] + le(v) }
+        base += u32(.socketInode, 14) + u32(.role, PGMRole.source.rawValue)
+        base += [12, 0, UInt8(A.tsi.rawValue), 0, 1, 2, 3, 4, 5, 6, 0x1F, 0x40]
+        base += [8, 0, UInt8(A.group.rawValue), 0, 239, 192, 0, 1]
+        base += [6, 0, UInt8(A.port.rawValue), 0, 0x4C, 0x1D, 0, 0]
+        let who = [8, 0, UInt8(A.receiver.rawValue), 0, 10, 0, 0, 3] + u32(.receiverId, 0xDEAD_BEEF)
+            + u32(.confirmedSqn, 99)
+        let m = try NetlinkMessage.parse(header(type: 0x1A, flags: 0, seq: 0,
+                                                payload: [PGMCommand.receiverJoinNtf.rawValue, 1, 0, 0] + base + who))
+        guard case .generic(_, _, let cmd, let a) = m.first, let join = PGMEvent(command: cmd, attributes: a) else {
+            Issue.record("no event in \(m)")
+            return
+        }
+        #expect(join.kind == .receiverJoinNtf && join.role == .source && join.socketInode == 14)
+        #expect(join.receiver.map(\.description) == "10.0.0.3" && join.receiverID == 0xDEAD_BEEF)
+        #expect(join.confirmedSequence == SequenceNumber(99) && join.leaveReason == nil && join.reason == nil)
+        #expect(join.group.map(\.description) == "239.192.0.1" && join.port == 7500 && join.family == .v4)
+
+        for (raw, want) in [(UInt32(1), ConfirmLeaveReason.bye), (2, .expired), (3, .lost), (9, .other(9))] {
+            let leave = try #require(PGMEvent(command: PGMCommand.receiverLeaveNtf.rawValue,
+                                              attributes: try NetlinkAttributes(parsing: base + who + u32(.reason, raw))))
+            #expect(leave.kind == .receiverLeaveNtf && leave.leaveReason == want && leave.reason == nil)
+            #expect(leave.receiverID == 0xDEAD_BEEF && leave.confirmedSequence == SequenceNumber(99))
+        }
+        // A session end's reason stays a SessionEndReason.
+        let end = try #require(PGMEvent(command: PGMCommand.sessionEndNtf.rawValue,
+                                        attributes: try NetlinkAttributes(parsing: base + u32(.reason, 2))))
+        #expect(end.reason == .reset && end.leaveReason == nil)
+
+        let refused = try #require(PGMEvent(command: PGMCommand.receiverRefusedNtf.rawValue,
+                                            attributes: try NetlinkAttributes(parsing: base + who)))
+        #expect(refused.kind == .receiverRefusedNtf && refused.receiver == join.receiver && refused.leaveReason == nil)
+        #expect(PGMEvent.kinds.count == 9 && PGMEvent.kinds.allSatisfy { $0.description.hasSuffix("-ntf") })
+    }
+
+    /// The netns bound on confirming receivers is a default like the others:
+    /// decoded from defaults-get, settable (a count, 1 to 16777216).
+    @Test func confirmReceiversNetnsDefault() throws {
+        typealias D = PGMDefaultsAttribute
+        let d = PGMDefaults(try NetlinkAttributes(parsing: [8, 0, UInt8(D.confirmReceiversNetns.rawValue), 0] + le(UInt32(65536))
+            + [8, 0, UInt8(D.txwSqns.rawValue), 0] + le(UInt32(1000))))
+        #expect(d.values[.confirmReceiversNetns] == 65536 && d.values[.txwSqns] == 1000)
+        #expect(D.confirmReceiversNetns.description == "confirm-receivers-netns")
+        #expect(D.confirmReceiversNetns.accepted?.range == 1...16_777_216)
+        #expect(D.confirmReceiversNetns.unit == "count")
+        #expect(PGMFamily.confirmReceiversNetnsDefault == 65536)
+    }
+
     /// A loss event from the multicast group.
     @Test func decodesLossEvent() throws {
         typealias A = PGMEventAttribute

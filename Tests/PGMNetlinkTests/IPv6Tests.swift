@@ -134,6 +134,18 @@ struct IPv6Tests {
         #expect(e.family == .v6 && e.acker?.description == "fd00:99::1" && e.rttMicroseconds == 1000)
     }
 
+    /// Confirmed delivery on IPv6: a receiver-join's receiver as receiver6;
+    /// an IPv4 receiver attribute is not taken for it.
+    @Test func decodesIPv6ConfirmReceiver() throws {
+        typealias E = PGMEventAttribute
+        let e = try #require(PGMEvent(command: PGMCommand.receiverJoinNtf.rawValue, attributes: try NetlinkAttributes(
+            parsing: u32(E.socketInode.rawValue, 12) + u32(E.role.rawValue, PGMRole.source.rawValue)
+                + binary(E.group6.rawValue, group) + binary(E.receiver6.rawValue, local)
+                + u32(E.receiverId.rawValue, 5) + u32(E.confirmedSqn.rawValue, 0))))
+        #expect(e.family == .v6 && e.receiver?.description == "fd00:99::1" && e.receiverID == 5)
+        #expect(e.confirmedSequence == SequenceNumber(0))
+    }
+
     /// The generated numbers: the IPv6 attributes come after every older
     /// one of their set (the ABI keeps existing numbers).
     @Test func attributeNumbersAppended() {

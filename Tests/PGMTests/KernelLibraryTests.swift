@@ -168,6 +168,57 @@ struct KernelLibraryTests {
         #expect(throws: PGMSetupError.system(.notSupported)) { try PGMSource(group: PGMEndpoint(group), options: so).close() }
     }
 
+    /// Confirmed delivery (``SourceOptions/confirmedDelivery``,
+    /// ``ReceiverOptions/confirmInterval``): a receiver on this host that
+    /// confirms every 20 ms joins once the source's SPM gives it a path;
+    /// after ten APDUs, waiting for the last one's sequence number
+    /// (``PGMSource/sendReturningSequenceNumber(contentsOf:mode:)``) returns
+    /// true, and both sides count the receiver and its ACKs; waiting for a
+    /// second receiver returns false at its timeout; the receiver's close
+    /// says BYE and the source has none left.
+    @Test func confirmedDeliveryToTheReceiver() async throws {
+        let group = try IPv4Endpoint("239.192.0.48:7548")
+        var ro = ReceiverOptions()
+        ro.confirmInterval = .milliseconds(20)
+        let receiver = try PGMReceiver(group: group, interface: local, options: ro)
+        let events = receiver.events()
+        var so = sourceOptions()
+        so.confirmedDelivery = ConfirmedDeliverySettings(expiry: .seconds(2))
+        let source = try PGMSource(group: PGMEndpoint(group), options: so)
+        #expect(try source.socket.getRaw(level: SOL_PGM, name: PGM_CONFIRM_EXPIRY, as: Int32.self) == 2000)
+        let fresh = try source.confirmed()
+        #expect(fresh.sequenceNumber == nil && fresh.refused == 0)
+        #expect(try source.statistics().confirm != nil)
+        let reader = Task { () throws -> Int in
+            var n = 0
+            for try await e in events {
+                if case .message = e { n += 1 }
+                if n == 10 { break }
+            }
+            return n
+        }
+        var last = SequenceNumber(0)
+        for i in 0..<10 { last = try source.sendReturningSequenceNumber(contentsOf: apdu(i)) }
+        #expect(try source.lastSequenceNumber() == last)
+        #expect(try await source.waitUntilDelivered(through: last, timeout: .seconds(10)))
+        #expect(try await reader.value == 10)
+        let c = try source.confirmed()
+        #expect(c.receivers == 1 && c.covers(last) && c.refused == 0)
+        let st = try source.statistics()
+        #expect(st.confirmJoins == 1 && st.confirmAcks >= 1 && st.confirmRefused == 0)
+        #expect(st.confirm?.receivers == 1 && st.confirm?.confirmed.map { !($0 < last) } == true)
+        #expect(try receiver.statistics().confirmAcksSent >= 1)
+        // Nobody else confirms: two receivers never have it.
+        #expect(try await !source.waitUntilDelivered(through: last, receivers: 2, timeout: .milliseconds(300)))
+        // The receiver's close says BYE (R5, S3): none left, counted a leave.
+        try receiver.close()
+        for _ in 0..<100 where try source.confirmed().receivers > 0 { try await Task.sleep(for: .milliseconds(20)) }
+        let after = try source.confirmed()
+        #expect(after.receivers == 0 && after.sequenceNumber == nil)
+        #expect(try source.statistics().confirmLeaves == 1)
+        try source.close()
+    }
+
     @Test func asyncEventsOnTheModule() async throws {
         let group = try IPv4Endpoint("239.192.0.42:7542")
         let receiver = try PGMReceiver(group: group, interface: local)

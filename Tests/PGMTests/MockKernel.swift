@@ -24,6 +24,7 @@ final class MockKernel: Sendable {
         var ringLength = 0
         var ringProducer: UInt32 = 0
         var unmapped = false
+        var priority = false  // POLLPRI: PGM_CONFIRMED moved since it was read
     }
     static let ringDataOffset = 4096
     let state = Mutex(State())
@@ -109,6 +110,22 @@ final class MockKernel: Sendable {
         let rec = withUnsafeBytes(of: e) { Array($0) }
         state.withLock { $0.errors.append((PGM_SESSION_END, rec)) }
     }
+
+    /// A confirming source's CONFIRMED moves, as pgm.ko's does: the
+    /// answer to getsockopt(PGM_CONFIRMED) changes and `POLLPRI` is raised
+    /// until it is read. A nil `sqn`: no receiver is live.
+    func confirm(sqn: UInt32?, receivers: UInt32, refused: UInt64 = 0) {
+        var c = pgm_confirmed()
+        c.sqn = sqn ?? 0
+        c.receivers = receivers
+        c.refused = refused
+        c.flags = sqn == nil ? 0 : UInt32(PGM_CONFIRMED_VALID)
+        setOption(SOL_PGM, PGM_CONFIRMED, c)
+        state.withLock { $0.priority = true }
+    }
+
+    /// Whether `POLLPRI` is raised (CONFIRMED moved since last read).
+    var priority: Bool { state.withLock { $0.priority } }
 
     /// The mapped ring: its control page and its records.
     var ringBase: UnsafeMutableRawPointer? {
@@ -213,6 +230,8 @@ final class MockKernel: Sendable {
             getsockopt: { _, level, name, v, len in
                 if let e = self.enter("getsockopt") { return self.error(e) }
                 guard let bytes = self.option(level, name), let v else { return self.error(ENOPROTOOPT) }
+                // Reading CONFIRMED clears POLLPRI until it moves again.
+                if level == SOL_PGM && name == PGM_CONFIRMED { self.state.withLock { $0.priority = false } }
                 let n = min(Int(len.pointee), bytes.count)
                 bytes.withUnsafeBytes { v.copyMemory(from: $0.baseAddress!, byteCount: n) }
                 len.pointee = socklen_t(n)
@@ -275,6 +294,27 @@ final class MockKernel: Sendable {
             },
             poll: { fds, n, timeout in
                 _ = self.enter("poll")
+                if fds[0].events & Int16(POLLPRI) != 0 {
+                    // A waiter for CONFIRMED: POLLPRI when it moves, even
+                    // during the wait (a test moves it from another task);
+                    // the other descriptors (the waiter's eventfd) as the
+                    // real poll would.
+                    let clock = ContinuousClock()
+                    let end = clock.now.advanced(by: .milliseconds(Int64(max(timeout, 0))))
+                    while true {
+                        if self.priority {
+                            fds[0].revents = Int16(POLLPRI)
+                            return .success(1)
+                        }
+                        let left = clock.now.duration(to: end)
+                        let slice = timeout < 0 ? 5 : Int32(min(5, max(0, left.components.seconds * 1000
+                            + left.components.attoseconds / 1_000_000_000_000_000)))
+                        let r = n > 1 ? valueOrErrno { Glibc.poll(fds + 1, n - 1, slice) } : .success(0)
+                        if n == 1 { usleep(UInt32(slice) * 1000) }
+                        if case .success(0) = r, timeout < 0 || left > .zero { continue }
+                        return r
+                    }
+                }
                 let ringReady = self.ringCtrl.map { cpgm_ring_producer($0) != cpgm_ring_consumer($0) } ?? false
                 let ready = ringReady || self.state.withLock { !$0.data.isEmpty || !$0.errors.isEmpty }
                 if ready {

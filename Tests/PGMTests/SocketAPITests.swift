@@ -57,15 +57,21 @@ struct SocketAPITests {
         #expect(SessionEndReason.finished.rawValue == PGM_END_FIN.rawValue)
         #expect(SessionEndReason.reset.rawValue == PGM_END_RST.rawValue)
         #expect(SessionEndReason.expired.rawValue == PGM_END_EXPIRED.rawValue)
+        #expect(ConfirmLeaveReason.bye.rawValue == PGM_CONFIRM_LEFT_BYE.rawValue)
+        #expect(ConfirmLeaveReason.expired.rawValue == PGM_CONFIRM_LEFT_EXPIRED.rawValue)
+        #expect(ConfirmLeaveReason.lost.rawValue == PGM_CONFIRM_LEFT_LOST.rawValue)
     }
 
     @Test func headerStructSizesAreStable() {
         // ABI: these sizes are part of the user API.
         #expect(MemoryLayout<pgm_tsi>.size == 8)
         #expect(MemoryLayout<pgm_netns_stats>.size == 14 * 8)
-        // Grown five times, at its end (the limits' counters, the repairs',
-        // FEC's, fec_k_refused, then PGMCC's): what older modules write stays where it was.
-        #expect(MemoryLayout<pgm_receiver_stats>.size == 12 * 8 + 8 + 5 * 8 + 3 * 8 + 5 * 8 + 8 + 3 * 8)
+        // Grown six times, at its end (the limits' counters, the repairs',
+        // FEC's, fec_k_refused, PGMCC's, then confirmed delivery's): what
+        // older modules write stays where it was.
+        #expect(MemoryLayout<pgm_receiver_stats>.size == 12 * 8 + 8 + 5 * 8 + 3 * 8 + 5 * 8 + 8 + 3 * 8 + 2 * 8)
+        #expect(MemoryLayout<pgm_receiver_stats>.offset(of: \pgm_receiver_stats.confirm_acks_sent)
+                == 12 * 8 + 8 + 5 * 8 + 3 * 8 + 5 * 8 + 8 + 3 * 8)
         #expect(MemoryLayout<pgm_receiver_stats>.offset(of: \pgm_receiver_stats.acks_sent)
                 == 12 * 8 + 8 + 5 * 8 + 3 * 8 + 5 * 8 + 8)
         #expect(MemoryLayout<pgm_receiver_stats>.offset(of: \pgm_receiver_stats.fec_k_refused)
@@ -73,10 +79,20 @@ struct SocketAPITests {
         #expect(MemoryLayout<pgm_receiver_stats>.offset(of: \pgm_receiver_stats.repairs) == 12 * 8 + 8 + 5 * 8)
         #expect(MemoryLayout<pgm_receiver_stats>.offset(of: \pgm_receiver_stats.parity_received)
                 == 12 * 8 + 8 + 5 * 8 + 3 * 8)
-        // Grown four times, at its end (the limits' counters, FEC's,
-        // rate_wait_ns, then PGMCC's counters and state): old programs read
-        // it short.
-        #expect(MemoryLayout<pgm_source_stats>.size == 11 * 8 + 8 + 8 * 8 + 5 * 8 + 8 + 8 * 8 + 4 * 4 + 16)
+        // Grown five times, at its end (the limits' counters, FEC's,
+        // rate_wait_ns, PGMCC's counters and state, then confirmed
+        // delivery's counters and state, padded to 8): old programs read it
+        // short.
+        #expect(MemoryLayout<pgm_source_stats>.size
+                == 11 * 8 + 8 + 8 * 8 + 5 * 8 + 8 + 8 * 8 + 4 * 4 + 16 + 10 * 8 + 4 * 4)
+        #expect(MemoryLayout<pgm_source_stats>.offset(of: \pgm_source_stats.confirm_acks)
+                == 11 * 8 + 8 + 8 * 8 + 5 * 8 + 8 + 8 * 8 + 4 * 4 + 16)
+        #expect(MemoryLayout<pgm_source_stats>.offset(of: \pgm_source_stats.confirm_receivers)
+                == 11 * 8 + 8 + 8 * 8 + 5 * 8 + 8 + 8 * 8 + 4 * 4 + 16 + 10 * 8)
+        #expect(MemoryLayout<pgm_source_stats>.offset(of: \pgm_source_stats.confirm_flags)
+                == 11 * 8 + 8 + 8 * 8 + 5 * 8 + 8 + 8 * 8 + 4 * 4 + 16 + 10 * 8 + 2 * 4)
+        #expect(MemoryLayout<pgm_confirmed>.size == 4 + 4 + 8 + 4 + 4)
+        #expect(MemoryLayout<pgm_confirmed>.offset(of: \pgm_confirmed.refused) == 8)
         #expect(MemoryLayout<pgm_source_stats>.offset(of: \pgm_source_stats.acks_received)
                 == 11 * 8 + 8 + 8 * 8 + 5 * 8 + 8)
         #expect(MemoryLayout<pgm_source_stats>.offset(of: \pgm_source_stats.cc_window)

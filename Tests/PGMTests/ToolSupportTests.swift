@@ -50,11 +50,34 @@ struct ToolSupportTests {
         }
         #expect(plain.contains(#""acks_received":40,"#) && plain.contains(#""acker_changes":1,"#))
         #expect(plain.contains(#""window_limited":9,"#))
-        #expect(plain.hasSuffix(#""cc_window":0,"cc_tokens":0,"cc_rtt_us":0,"cc_loss":0,"cc_acker":null}"#))
+        #expect(plain.contains(#""cc_window":0,"cc_tokens":0,"cc_rtt_us":0,"cc_loss":0,"cc_acker":null,"#))
+        #expect(plain.hasSuffix(#""flow_limited":0,"confirm_receivers":0,"confirmed":null}"#))
         st.pgmcc = SourcePGMCC(acker: .v4(IPv4Address(10, 0, 0, 2)), window: 229_376, tokens: -65536,
                                rttMicroseconds: 2100, lossRate: 498)
-        #expect(json(st).text.hasSuffix(
-            #""cc_window":229376,"cc_tokens":-65536,"cc_rtt_us":2100,"cc_loss":498,"cc_acker":"10.0.0.2"}"#))
+        #expect(json(st).text.contains(
+            #""cc_window":229376,"cc_tokens":-65536,"cc_rtt_us":2100,"cc_loss":498,"cc_acker":"10.0.0.2","#))
+    }
+
+    /// Confirmed delivery in pgm-send's summary: the counters, the live
+    /// receivers and CONFIRMED (null while none is live); a receiver's two
+    /// counters in pgm-recv's.
+    @Test func confirmStatisticsJSON() {
+        var st = SourceStatistics()
+        st.confirmJoins = 2
+        st.flowLimited = 5
+        st.confirm = SourceConfirm(receivers: 2, confirmed: nil)
+        #expect(json(st).text.contains(#""confirm_joins":2,"#))
+        #expect(json(st).text.hasSuffix(#""flow_limited":5,"confirm_receivers":2,"confirmed":null}"#))
+        st.confirm = SourceConfirm(receivers: 2, confirmed: SequenceNumber(4_294_967_295))
+        #expect(json(st).text.hasSuffix(#""confirm_receivers":2,"confirmed":4294967295}"#))
+        var rs = ReceiverStatistics()
+        rs.confirmAcksSent = 7
+        rs.confirmAcksWithoutCredit = 1
+        let r = json(rs).text
+        for c in ReceiverStatistics.counters {
+            #expect(r.contains("\"\(String(c.name.map { $0 == "-" ? "_" : $0 }))\":"), "\(c.name)")
+        }
+        #expect(r.hasSuffix(#""confirm_acks_sent":7,"confirm_no_credit":1}"#))
     }
 
     @Test func patternIsDeterministic() {

@@ -152,3 +152,13 @@ import Testing
         check(NetnsStatistics.self)
     }
 }
+
+@Suite struct ConfirmLeaveReasonTests {
+    @Test func namesAndNumbers() {
+        #expect(ConfirmLeaveReason.known.map(\.description) == ["bye", "expired", "lost"])
+        #expect(ConfirmLeaveReason.known.map(\.rawValue) == [1, 2, 3])
+        for r in ConfirmLeaveReason.known { #expect(ConfirmLeaveReason(rawValue: r.rawValue) == r) }
+        #expect(ConfirmLeaveReason(rawValue: 0) == .other(0))
+        #expect(ConfirmLeaveReason.other(7).description == "reason 7" && ConfirmLeaveReason.other(7).rawValue == 7)
+    }
+}

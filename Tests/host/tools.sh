@@ -182,6 +182,18 @@ check "pgm-send refuses --late-join 101 with its range" refused pgm-send "--late
 check "pgm-send refuses --pgmcc with --fec" refused pgm-send "--pgmcc and --fec do not go together" --pgmcc --fec n=8,k=4,proactive=1
 check "pgm-send --help explains --pgmcc: ACKs clock the source, PGM_TXW_MAX_RTE still caps it" sh -c \
 	"'$bin/pgm-send' --help | tr -s ' \n' ' ' | grep -q -- \"--pgmcc .*ACKs clock the sends.*PGM_TXW_MAX_RTE) still caps the rate\""
+check "pgm-send refuses --confirm 0 with its range" refused pgm-send "--confirm must be 1-65536 receivers; got 0" --confirm 0
+check "pgm-send refuses --confirm-flow without --confirm" refused pgm-send "--confirm-flow goes with --confirm N" --confirm-flow
+check "pgm-send refuses --confirm-timeout without --confirm" refused pgm-send "--confirm-timeout goes with --confirm N" --confirm-timeout 5s
+check "pgm-send refuses --confirm-expiry 50ms with its range" refused pgm-send "--confirm-expiry must be 100-600000 milliseconds; got 50ms" --confirm 1 --confirm-expiry 50ms
+check "pgm-send refuses a --confirm-expiry that is not whole milliseconds" refused pgm-send "'1.5ms' is not a whole number of milliseconds" --confirm 1 --confirm-expiry 1.5ms
+check "pgm-send --help explains --confirm: waits for N receivers, exit status 1 when not confirmed in time" sh -c \
+	"'$bin/pgm-send' --help | tr -s ' \n' ' ' | grep -q -- \"--confirm <receivers> Run confirmed delivery (PGM_CONFIRM).*wait until this many of them have every APDU sent.*exit status 1\""
+check "pgm-recv refuses --confirm=5ms with its range" refused pgm-recv "--confirm must be 10-60000 milliseconds; got 5ms" --confirm=5ms --count 1
+check "pgm-recv refuses --confirm 61 (seconds) with its range" refused pgm-recv "--confirm must be 10-60000 milliseconds; got 61" --confirm 61 --count 1
+check "pgm-recv --confirm alone takes no option as its interval" refused pgm-recv "--count must be at least 1; got 0" --confirm --count 0
+check "pgm-recv --help shows --confirm [<interval>], every 200ms alone" sh -c \
+	"'$bin/pgm-recv' --help | tr -s ' \n' ' ' | grep -q -- \"--confirm \\[<interval>\\] Confirm what this receiver has.*--confirm alone: every 200ms\""
 check "pgm-recv refuses a negative --join-max with its range" refused pgm-recv "--join-max must be 0-1048576 sequence numbers; got -1" --join-max -1 --timeout 1
 check "pgm-send refuses a negative --count" refused pgm-send "--count must be at least 1; got -5" --count -5
 check "pgm-send refuses a negative --size" refused pgm-send "--size must be 1-1048576 bytes; got -1" --size -1

@@ -6,8 +6,9 @@ new socket gets, bad requests are refused with the kernel's extack text,
 stats-get and the socket dump agree with getsockopt, only CAP_NET_ADMIN
 joins the events group, IPv6 sockets, sessions and events carry their
 16-byte addresses, PGMCC's attributes in the peer dump and, for a source,
-in the socket dump, confirmed delivery's receivers and CONFIRMED in the
-socket dump and the confirm-receiver dump.  Run in the VM with
+in the socket dump, a confirming source's receivers and CONFIRMED in the
+socket dump, the confirm-receiver dump, and its receiver-join and
+receiver-leave events.  Run in the VM with
 pgm.ko loaded.  Ends with "nl-smoke: N passed, N failed"."""
 import os
 import socket
@@ -356,7 +357,7 @@ CMD_CONFIRM_RECEIVER_GET = 15
 A_CR_INODE, A_CR_ADDRESS, A_CR_ADDRESS6, A_CR_ID, A_CR_CONFIRMED, A_CR_IDLE = 1, 2, 3, 4, 5, 6
 cfsrc = socket.socket(socket.AF_INET, socket.SOCK_RDM, 113)
 cfsrc.setsockopt(113, 35, 1)
-cfsrc.connect(("239.192.0.98", 7605))
+cfsrc.connect(("239.192.0.98", 7607))
 cino = os.fstat(cfsrc.fileno()).st_ino
 lead = struct.unpack("=I", cfsrc.getsockopt(113, 46, 4))[0]
 tsi = cfsrc.getsockopt(113, 43, 8)
@@ -365,7 +366,7 @@ ca = {struct.unpack("=I", a[A_SOCK_INO])[0]: a for a in r if A_SOCK_INO in a}.ge
 check("socket dump: a confirming source before any ACK: confirm-receivers 0, no confirmed-sqn",
       err == 0 and ca.get(A_SOCK_CONFIRM_RECEIVERS) == u32(0) and A_SOCK_CONFIRMED_SQN not in ca, f"{err} {ca}")
 opt = struct.pack("!BBHBBBBII", 0x00, 4, 16, 0xA1, 12, 0, 0x01, lead, 0x1234)
-hdr = struct.pack("!HHBBH6sH", 7605, struct.unpack("!H", tsi[6:8])[0], 0x0D, 0x01, 0, tsi[:6], 0)
+hdr = struct.pack("!HHBBH6sH", 7607, struct.unpack("!H", tsi[6:8])[0], 0x0D, 0x01, 0, tsi[:6], 0)
 pkt = bytearray(hdr + struct.pack("!II", lead, 0) + opt)
 struct.pack_into("!H", pkt, 6, csum(bytes(pkt)))
 raw.sendto(bytes(pkt), ("127.0.0.1", 0))
@@ -386,7 +387,7 @@ check("confirm-receiver dump: that receiver, 127.0.0.1, id 0x1234, CONFIRMED the
       and struct.unpack("=I", cr.get(A_CR_IDLE, u32(99999)))[0] < 5000 and A_CR_ADDRESS6 not in cr,
       f"{err} {msg} {r}")
 rcv = socket.socket(socket.AF_INET, socket.SOCK_RDM, 113)
-rcv.bind(("0.0.0.0", 7606))
+rcv.bind(("0.0.0.0", 7608))
 r, err, msg = nl.request(fam, CMD_CONFIRM_RECEIVER_GET, attr(A_CR_INODE, u32(os.fstat(rcv.fileno()).st_ino)),
                          flags=NLM_F_DUMP)
 check(f"confirm-receiver dump of a receiver socket: ENOENT, {msg}", err == -2 and "not a PGM source" in (msg or ""),
@@ -433,6 +434,102 @@ check("rx-sessions restored", err == 0, f"{err}")
 # its results back over a pipe.
 A_SOCK_INODE, A_SOCK_ADDR, A_SOCK_GROUP = 2, 8, 9
 A_SOCK_FAMILY, A_SOCK_ADDR6, A_SOCK_GROUP6 = 27, 28, 29
+# Confirmed delivery at the source in the socket dump and the events
+# group: a source with PGM_CONFIRM (35) is dumped with confirm-receivers 0
+# and no confirmed-sqn before anyone confirms, and its PGM_SOURCE_STATS and
+# PGM_CONFIRMED (39) agree; a plain source has neither attribute.  A
+# receiver with PGM_CONFIRM on dummy0 (10.98.0.1, the multicast copy looped
+# back) joins: a receiver-join event (cmd 12) with receiver 10.98.0.1, its
+# id and CONFIRMED, and the dump then shows one receiver and confirmed-sqn
+# at the source's lead (PGM_TXW_LEAD, 46) once the data is confirmed; the
+# receiver's close says BYE: a receiver-leave event (13) with the same id
+# and reason 1 (bye), and the dump no receiver and no confirmed-sqn.
+A_SOCK_CONFIRM_RECEIVERS, A_SOCK_CONFIRMED_SQN = 35, 36
+CMD_RECEIVER_JOIN_NTF, CMD_RECEIVER_LEAVE_NTF = 12, 13
+A_EV_INODE, A_EV_REASON, A_EV_RECEIVER, A_EV_RECEIVER6, A_EV_RECEIVER_ID, A_EV_CONFIRMED_SQN = 2, 11, 22, 23, 24, 25
+CSTATS = SSTATS + "10Q4I"
+cev = socket.socket(socket.AF_NETLINK, socket.SOCK_RAW, NETLINK_GENERIC)
+cev.bind((0, 0))
+cev.setsockopt(SOL_NETLINK, NETLINK_ADD_MEMBERSHIP, events_grp)
+cev.settimeout(5)
+cfsrc = socket.socket(socket.AF_INET, socket.SOCK_RDM, 113)
+cfsrc.setsockopt(113, 35, 1)
+cfsrc.setsockopt(socket.IPPROTO_IP, socket.IP_MULTICAST_IF, socket.inet_aton("10.98.0.1"))
+cfsrc.setsockopt(socket.IPPROTO_IP, socket.IP_MULTICAST_LOOP, 1)
+cfplain = socket.socket(socket.AF_INET, socket.SOCK_RDM, 113)
+cfplain.connect(("239.192.0.97", 7606))
+cfrcv = socket.socket(socket.AF_INET, socket.SOCK_RDM, 113)
+cfrcv.setsockopt(113, 35, 20)  # ACK every 20 ms
+cfrcv.bind(("239.192.0.97", 7605))
+cfrcv.setsockopt(113, 29, socket.inet_aton("239.192.0.97") + socket.inet_aton("10.98.0.1") + struct.pack("=i", 0))
+sino = os.fstat(cfsrc.fileno()).st_ino
+
+
+def sock_attrs(sock):
+    r, err, msg = nl.request(fam, CMD_SOCK_GET, flags=NLM_F_DUMP)
+    return {struct.unpack("=I", a[A_SOCK_INO])[0]: a for a in r if A_SOCK_INO in a}.get(
+        os.fstat(sock.fileno()).st_ino, {}), err
+
+
+def confirm_events(want):
+    got = []
+    try:
+        while len(got) < want:
+            data = cev.recv(65536)
+            while len(data) >= 20:
+                n, typ, _, _, _ = struct.unpack_from("=IHHII", data)
+                if typ == fam and data[16] in (CMD_RECEIVER_JOIN_NTF, CMD_RECEIVER_LEAVE_NTF):
+                    a = parse_attrs(data[20:n])
+                    if struct.unpack("=I", a.get(A_EV_INODE, b"\0\0\0\0"))[0] == sino:
+                        got.append((data[16], a))
+                data = data[(n + 3) & ~3:]
+    except socket.timeout:
+        pass
+    return got
+
+
+# connect() after the receiver joined: the first SPM gives it a path at once.
+cfsrc.connect(("239.192.0.97", 7605))
+ca, err = sock_attrs(cfsrc)
+pa, _ = sock_attrs(cfplain)
+cst = struct.unpack(CSTATS, cfsrc.getsockopt(113, 40, struct.calcsize(CSTATS)))
+check("socket dump: a source with PGM_CONFIRM has confirm-receivers, no confirmed-sqn while none is live; "
+      "a plain source neither",
+      err == 0 and A_SOCK_CONFIRM_RECEIVERS in ca and A_SOCK_CONFIRM_RECEIVERS not in pa
+      and A_SOCK_CONFIRMED_SQN not in pa, f"{ca} {pa}")
+for i in range(5):
+    cfsrc.send(b"confirm me %d" % i)
+lead = struct.unpack("=I", cfsrc.getsockopt(113, 46, 4))[0]
+joins = confirm_events(1)
+ja = joins[0][1] if joins and joins[0][0] == CMD_RECEIVER_JOIN_NTF else {}
+check("receiver-join event: the confirming receiver 10.98.0.1 with its id and CONFIRMED",
+      ja.get(A_EV_RECEIVER) == socket.inet_aton("10.98.0.1") and A_EV_RECEIVER_ID in ja
+      and A_EV_CONFIRMED_SQN in ja and A_EV_RECEIVER6 not in ja, f"{joins}")
+conf = None
+for _ in range(500):
+    conf = struct.unpack("=IIQII", cfsrc.getsockopt(113, 39, 24))  # sqn, receivers, refused, flags, pad
+    if conf[3] & 1 and conf[0] == lead:
+        break
+    time.sleep(0.01)
+ca, err = sock_attrs(cfsrc)
+cst = struct.unpack(CSTATS, cfsrc.getsockopt(113, 40, struct.calcsize(CSTATS)))
+check("PGM_CONFIRMED: one receiver, CONFIRMED at the lead; the dump and PGM_SOURCE_STATS agree",
+      conf[3] & 1 and conf[0] == lead and conf[1] == 1 and ca.get(A_SOCK_CONFIRM_RECEIVERS) == u32(1)
+      and ca.get(A_SOCK_CONFIRMED_SQN) == u32(lead) and cst[-4] == 1 and cst[-3] == lead and cst[-2] & 1
+      and cst[-14] >= 1 and cst[-13] == 1, f"lead {lead} confirmed {conf} dump {ca} stats tail {cst[-14:]}")
+rid = ja.get(A_EV_RECEIVER_ID)
+cfrcv.close()
+leaves = confirm_events(1)
+la = leaves[0][1] if leaves and leaves[0][0] == CMD_RECEIVER_LEAVE_NTF else {}
+ca, err = sock_attrs(cfsrc)
+check("receiver-leave event on the receiver's close: the same id, reason 1 (bye); none left in the dump",
+      la.get(A_EV_RECEIVER_ID) == rid and rid is not None and la.get(A_EV_REASON) == u32(1)
+      and la.get(A_EV_RECEIVER) == socket.inet_aton("10.98.0.1")
+      and ca.get(A_SOCK_CONFIRM_RECEIVERS) == u32(0) and A_SOCK_CONFIRMED_SQN not in ca, f"{leaves} {ca}")
+cfsrc.close()
+cfplain.close()
+cev.close()
+
 A_PEER_SOURCE, A_PEER_GROUP, A_PEER_NLA = 4, 5, 7
 A_PEER_SOURCE6, A_PEER_GROUP6, A_PEER_NLA6 = 20, 21, 22
 CMD_SESSION_START_NTF = 6

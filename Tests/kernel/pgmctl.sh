@@ -14,6 +14,9 @@
 #   - a PGMCC source (pgm-send --pgmcc to pgm-recv --pgmcc): pgmctl
 #     sockets shows its acker, window, RTT and loss rate, monitor the
 #     acker-change that elected the receiver;
+#   - a source with confirmed delivery (pgm-send --confirm to two pgm-recv
+#     --confirm, one leaving early): pgmctl sockets shows its receivers and
+#     CONFIRMED, monitor the receiver-joins and the receiver-leave;
 #   - pgmctl stats --watch reports rates;
 #   - bad requests (unknown key, unknown attribute, wrong type, out of
 #     range, no CAP_NET_ADMIN) are refused with the kernel's message, and
@@ -490,6 +493,80 @@ netns_cleanup
 
 check "pgmctl stats --watch reports rates per second" \
 	sh -c "'$ctl' stats --watch --count 2 --interval 0.2 --json | tail -n 1 | grep -q '\"in_packets_per_s\":'"
+
+# 3d. Confirmed delivery at the source: pgm-send --confirm 1 to two
+#     pgm-recv --confirm in one netns (one address, two RECEIVER IDs), 2%
+#     loss toward them; one stops after 20 APDUs and its close says BYE.
+#     A monitor in the source's netns prints both receiver-joins and the
+#     receiver-leave (reason bye); pgmctl sockets shows the source's live
+#     receivers and CONFIRMED, in JSON and as text, while the stream runs
+#     (~11 s); pgm-send's summary says the remaining one confirmed it all.
+netns_pair fcsrc veth-fcs 10.96.3.1 fcrcv veth-fcr 10.96.3.2
+netns_netem fcsrc veth-fcs loss 2%
+ip netns exec fcsrc "$ctl" monitor --json --timeout 60 >"$out/cf-events.json" 2>"$out/cf-monitor.err" &
+mpid=$!
+for _ in $(seq 300); do grep -q '"ready"' "$out/cf-events.json" 2>/dev/null && break; sleep 0.1; done
+ip netns exec fcrcv "$bin/pgm-recv" --group 239.192.0.69 --port 7569 --interface 10.96.3.2 --confirm \
+	--sessions 1 --timeout 60 --json >"$out/cf-recv.json" 2>"$out/cf-recv.err" &
+rpid=$!
+for _ in $(seq 300); do grep -q '"ready"' "$out/cf-recv.json" 2>/dev/null && break; sleep 0.1; done
+ip netns exec fcrcv "$bin/pgm-recv" --group 239.192.0.69 --port 7569 --interface 10.96.3.2 --confirm=50ms \
+	--count 20 --timeout 60 --json >"$out/cf-recv2.json" 2>"$out/cf-recv2.err" &
+r2pid=$!
+for _ in $(seq 300); do grep -q '"ready"' "$out/cf-recv2.json" 2>/dev/null && break; sleep 0.1; done
+ip netns exec fcsrc "$bin/pgm-send" --group 239.192.0.69 --port 7569 --interface 10.96.3.1 --confirm 1 \
+	--count 2000 --size 500 --rate 100000 --linger 1 --json >"$out/cf-send.json" 2>"$out/cf-send.err" &
+sndpid=$!
+for _ in $(seq 150); do
+	ip netns exec fcsrc "$ctl" sockets --role source --json >"$out/cf-sockets.json" 2>&1
+	grep -q '"confirm_receivers":[1-9][0-9]*,"confirmed_sqn":[0-9]' "$out/cf-sockets.json" && break
+	sleep 0.2
+done
+ip netns exec fcsrc "$ctl" sockets --role source >"$out/cf-sockets.txt" 2>&1
+wait $sndpid
+wait $rpid
+wait $r2pid
+kill $mpid 2>/dev/null
+wait $mpid 2>/dev/null
+sed 's/^/    sockets: /' "$out/cf-sockets.txt"
+confirm_source_shown() {
+	python3 - "$out/cf-sockets.json" "$out/cf-events.json" "$out/cf-send.json" "$out/cf-sockets.txt" <<'PY'
+import json, re, sys
+socks = json.load(open(sys.argv[1]))
+ev = [json.loads(l) for l in open(sys.argv[2]) if l.strip()]
+snd = json.load(open(sys.argv[3]))
+txt = open(sys.argv[4]).read()
+tsi, st, cf = snd["tsi"], snd["statistics"], snd.get("confirm", {})
+src = [s for s in socks if s.get("tsi") == tsi]
+s = src[0] if src else {}
+mine = [e for e in ev if e.get("tsi") == tsi and e["event"].startswith("receiver-")]
+joins = [e for e in mine if e["event"] == "receiver-join"]
+leaves = [e for e in mine if e["event"] == "receiver-leave"]
+print(f"    sockets --json: confirm_receivers {s.get('confirm_receivers')} confirmed_sqn {s.get('confirmed_sqn')} "
+      f"confirm_joins {s.get('source_stats', {}).get('confirm_joins')}")
+print(f"    monitor: {len(joins)} receiver-join, {len(leaves)} receiver-leave: {mine[:4]}")
+print(f"    pgm-send: confirm {cf}; confirm_joins {st['confirm_joins']} confirm_leaves {st['confirm_leaves']}")
+bad = []
+if not (s.get("confirm_receivers", 0) >= 1 and isinstance(s.get("confirmed_sqn"), int)
+        and s.get("source_stats", {}).get("confirm_joins", 0) >= 1):
+    bad.append("sockets --json")
+if not re.search(r"confirm receivers [1-9][0-9]* confirmed [0-9]+", txt):
+    bad.append("sockets text")
+if not (len({e.get("receiver_id") for e in joins}) >= 2
+        and all(e.get("receiver") == "10.96.3.2" and "confirmed" in e and e.get("role") == "source" for e in joins)):
+    bad.append("monitor: two receiver-joins")
+if not any(e.get("reason") == "bye" and e.get("receiver_id") in {j.get("receiver_id") for j in joins} for e in leaves):
+    bad.append("monitor: a receiver-leave, bye")
+if not (cf.get("delivered") is True and cf.get("receivers", 0) >= 1 and st["confirm_joins"] >= 2
+        and st["confirm_leaves"] >= 1):
+    bad.append("pgm-send's summary")
+print(f"    wrong: {bad or 'nothing'}")
+sys.exit(1 if bad else 0)
+PY
+}
+check "confirmed delivery: pgmctl sockets shows the receivers and CONFIRMED (text, JSON); monitor the joins and a leave (bye)" \
+	confirm_source_shown
+netns_cleanup
 
 # 4. Refusals: the message pgmctl prints, and its exit status.
 refused() {	# STATUS TEXT ARGS...

@@ -7,7 +7,8 @@
 # missing interface address and a missing multicast route name the cause.
 # Interface names and network strings, 200 KB APDUs with pgm-recv's
 # defaults (PGMCC on both sides: the source's ACKs and acker counted), its
-# exit statuses at --timeout.
+# exit statuses at --timeout; confirmed delivery (pgm-send --confirm 2 to
+# two pgm-recv --confirm, and a --confirm nobody answers).
 # Then pgm-perf: a sweep at the same loss (all delivered, repairs
 # counted), and without loss one with the UDP baseline (counts equal, JSON
 # with ratios), one through the mmap ring with sendmmsg batches and one
@@ -136,6 +137,72 @@ if [ $? = 0 ] && [ $src = 0 ] && [ $rcv = 0 ]; then
 	ok "200 KB APDUs with pgm-recv's defaults, interface names and a network string: same SHA-256 (--pgmcc on both: the receiver elected acker, its ACKs counted at the source)"
 else
 	notok "200 KB APDUs with pgm-recv's defaults (send exit $src, recv exit $rcv)"
+fi
+
+# Confirmed delivery through the tools, at the same loss: two receivers
+# with pgm-recv --confirm (one every 50 ms, one at the default 200 ms) and
+# pgm-send --confirm 2 (with --confirm-flow and --confirm-expiry): the
+# sender waits until both confirmed every APDU and says so (delivered,
+# two receivers, CONFIRMED at the last sqn, the seconds after the last
+# send), its counters count both joins and their ACKs, each receiver
+# delivers the whole stream and counts the ACKs it sent.  Then a sender
+# that waits for a receiver nobody runs gives up at its --confirm-timeout
+# with status 1 and says so.
+cfpids=()
+for i in 1 2; do
+	ivl=--confirm=50ms
+	[ $i = 2 ] && ivl=--confirm
+	ip netns exec trcv "$bin/pgm-recv" --group 239.192.0.80 --port 7581 --interface 10.97.0.2 $ivl \
+		--sessions 1 --timeout 40s --json >"$out/cf$i.recv.json" 2>"$out/cf$i.recv.err" &
+	cfpids+=("$!")
+	for _ in $(seq 300); do grep -q '"ready"' "$out/cf$i.recv.json" 2>/dev/null && break; sleep 0.1; done
+done
+ip netns exec tsrc "$bin/pgm-send" --group 239.192.0.80 --port 7581 --interface 10.97.0.1 --count 500 --size 1000 \
+	--rate 2M --linger 1s --confirm 2 --confirm-flow --confirm-expiry 3s --confirm-timeout 20s --json \
+	>"$out/cf.send.json" 2>"$out/cf.send.err"
+src=$?
+wait "${cfpids[0]}"
+rcv1=$?
+wait "${cfpids[1]}"
+rcv2=$?
+sed 's/^/    confirm: /' "$out/cf.send.err" "$out/cf1.recv.err" "$out/cf2.recv.err"
+python3 - "$out/cf.send.json" "$out/cf1.recv.json" "$out/cf2.recv.json" <<'PY'
+import json, sys
+snd = json.load(open(sys.argv[1]))
+cf, ss = snd.get("confirm", {}), snd.get("statistics", {})
+ok = (cf.get("delivered") is True and cf.get("receivers_wanted") == 2 and cf.get("receivers", 0) >= 2
+      and cf.get("confirmed_sqn") is not None and cf.get("confirmed_sqn") == cf.get("last_sqn")
+      and cf.get("seconds_after_last_send", -1) >= 0
+      and ss.get("confirm_joins", 0) >= 2 and ss.get("confirm_acks", 0) >= 2 and ss.get("confirm_refused") == 0)
+print(f"    pgm-send --confirm 2: {cf}; confirm_acks {ss.get('confirm_acks')} joins {ss.get('confirm_joins')} "
+      f"leaves {ss.get('confirm_leaves')} expired {ss.get('confirm_expired')} lost {ss.get('confirm_lost')} "
+      f"flow_limited {ss.get('flow_limited')}")
+for f in sys.argv[2:]:
+    lines = [json.loads(l) for l in open(f) if l.strip()]
+    summ = [l for l in lines if l.get("event") == "summary"][-1]
+    sess, st = summ["sessions"], summ["statistics"]
+    got = (len(sess) == 1 and sess[0]["tsi"] == snd["tsi"] and sess[0]["messages"] == 500
+           and sess[0]["sha256"] == snd["sha256"] and st.get("confirm_acks_sent", 0) >= 1)
+    print(f"    receiver: {sess[0]['messages'] if sess else 0}/500 APDUs, confirm_acks_sent "
+          f"{st.get('confirm_acks_sent')} confirm_no_credit {st.get('confirm_no_credit')}, "
+          f"sha256 {'equal' if got else 'DIFFERS or no ACK'}")
+    ok = ok and got
+sys.exit(0 if ok else 1)
+PY
+if [ $? = 0 ] && [ $src = 0 ] && [ $rcv1 = 0 ] && [ $rcv2 = 0 ]; then
+	ok "pgm-send --confirm 2 to two pgm-recv --confirm at $loss% loss: both confirmed everything before the close, streams equal"
+else
+	notok "pgm-send --confirm 2 to two pgm-recv --confirm (send exit $src, recv exits $rcv1 $rcv2)"
+fi
+err=$(ip netns exec tsrc "$bin/pgm-send" --group 239.192.0.81 --port 7582 --interface 10.97.0.1 --count 3 \
+	--linger 0 --confirm 1 --confirm-timeout 1s 2>&1 >"$out/cf-none.send.txt")
+rc=$?
+printf '    pgm-send --confirm 1 without receivers: exit %s: %s\n' "$rc" "$err"
+if [ $rc = 1 ] && printf '%s' "$err" | grep -qF "not confirmed: 1 receiver(s) did not confirm every APDU" \
+	&& grep -q "confirm NOT confirmed by 1 receiver(s)" "$out/cf-none.send.txt"; then
+	ok "pgm-send --confirm 1 with no confirming receiver: exit 1 at --confirm-timeout, says so"
+else
+	notok "pgm-send --confirm 1 with no confirming receiver (exit $rc)"
 fi
 
 # Errors name their cause and the fix, not only the errno (issue 17): an

@@ -64,7 +64,8 @@ struct OutputTests {
             + u32(A.pgmccLossRate.rawValue, 498) + [UInt8(4 + stats.count), 0, UInt8(A.sourceStats.rawValue), 0x80] + stats))
         let t = socketJSON(s).text
         #expect(t.contains(#""pgmcc_acker":"10.0.0.2","pgmcc_window":229376,"pgmcc_rtt_us":2100,"pgmcc_loss_rate":498"#))
-        #expect(t.contains(#""acks_received":40,"acks_no_feedback":0,"#) && t.contains(#""window_limited":0}"#))
+        #expect(t.contains(#""acks_received":40,"acks_no_feedback":0,"#) && t.contains(#""window_limited":0,"confirm_acks":0,"#))
+        #expect(t.contains(#""flow_limited":0}"#))
         let electing = try PGMSocketInfo(try NetlinkAttributes(parsing: base + u32(A.pgmccWindow.rawValue, 65536)
             + u32(A.pgmccRttUs.rawValue, 0) + u32(A.pgmccLossRate.rawValue, 0)))
         #expect(socketJSON(electing).text.contains(#""pgmcc_acker":null,"pgmcc_window":65536,"#))
@@ -89,6 +90,68 @@ struct OutputTests {
                                           attributes: try NetlinkAttributes(parsing: base)))
         #expect(eventLine(ended).hasSuffix("group 239.192.0.1:7500 no acker: its term ended after timeouts, an election is called"))
         #expect(eventJSON(ended).text.hasSuffix(#""port":7500,"acker":null}"#))
+    }
+
+    /// A confirming source in `pgmctl sockets`: its live receivers and
+    /// CONFIRMED, "-" (JSON null) while none is live, and confirmed
+    /// delivery's counters with the others; a source without it has none.
+    @Test func confirmingSourceInSockets() throws {
+        typealias A = PGMSocketAttribute
+        let base = u32(A.inode.rawValue, 22) + u32(A.family.rawValue, 2) + u32(A.role.rawValue, PGMRole.source.rawValue)
+        #expect(confirmText(SourceConfirm(receivers: 3, confirmed: SequenceNumber(1234))) == "confirm receivers 3 confirmed 1234")
+        #expect(confirmText(SourceConfirm(receivers: 0, confirmed: nil)) == "confirm receivers 0 confirmed -")
+        let stats = [12, 0, UInt8(PGMSourceStatsAttribute.confirmJoins.rawValue), 0] + le(UInt64(4))
+        let s = try PGMSocketInfo(try NetlinkAttributes(parsing: base + u32(A.confirmReceivers.rawValue, 3)
+            + u32(A.confirmedSqn.rawValue, 1234) + [UInt8(4 + stats.count), 0, UInt8(A.sourceStats.rawValue), 0x80] + stats))
+        let t = socketJSON(s).text
+        #expect(t.contains(#""confirm_receivers":3,"confirmed_sqn":1234,"rmem_alloc""#))
+        #expect(t.contains(#""confirm_acks":0,"confirm_joins":4,"#) && t.contains(#""flow_limited":0}"#))
+        let idle = try PGMSocketInfo(try NetlinkAttributes(parsing: base + u32(A.confirmReceivers.rawValue, 0)))
+        #expect(socketJSON(idle).text.contains(#""confirm_receivers":0,"confirmed_sqn":null,"#))
+        let plain = try PGMSocketInfo(try NetlinkAttributes(parsing: base))
+        #expect(!socketJSON(plain).text.contains("confirm_receivers") && !socketJSON(plain).text.contains("confirmed_sqn"))
+    }
+
+    /// receiver-join, -leave (with its reason) and -refused in `pgmctl
+    /// monitor`: the receiver, its id and CONFIRMED, in text and JSON.
+    @Test func confirmReceiverEvents() throws {
+        typealias E = PGMEventAttribute
+        let base = u32(E.socketInode.rawValue, 22) + u32(E.role.rawValue, PGMRole.source.rawValue)
+            + binary(E.tsi.rawValue, tsi) + [8, 0, UInt8(E.group.rawValue), 0, 239, 192, 0, 1] + u16(E.port.rawValue, 7500)
+        let who = [8, 0, UInt8(E.receiver.rawValue), 0, 10, 0, 0, 3] + u32(E.receiverId.rawValue, 0xABCD)
+            + u32(E.confirmedSqn.rawValue, 99)
+        let head = "inode 22 tsi 1.2.3.4.5.6.8000 group 239.192.0.1:7500 receiver 10.0.0.3 id 0x0000abcd confirmed 99"
+        let join = try #require(PGMEvent(command: PGMCommand.receiverJoinNtf.rawValue,
+                                         attributes: try NetlinkAttributes(parsing: base + who)))
+        #expect(eventLine(join) == "receiver-join source   " + head)
+        #expect(eventJSON(join).text.hasPrefix(#"{"event":"receiver-join","role":"source","inode":22,"#))
+        #expect(eventJSON(join).text.hasSuffix(#""port":7500,"receiver":"10.0.0.3","receiver_id":43981,"confirmed":99}"#))
+        let leave = try #require(PGMEvent(command: PGMCommand.receiverLeaveNtf.rawValue, attributes: try NetlinkAttributes(
+            parsing: base + who + u32(E.reason.rawValue, 2))))
+        #expect(eventLine(leave) == "receiver-leave source   " + head + " reason expired")
+        #expect(eventJSON(leave).text.contains(#""port":7500,"reason":"expired","receiver":"10.0.0.3","#))
+        let refused = try #require(PGMEvent(command: PGMCommand.receiverRefusedNtf.rawValue,
+                                            attributes: try NetlinkAttributes(parsing: base + who)))
+        #expect(eventLine(refused) == "receiver-refused source   " + head)
+        #expect(!eventJSON(refused).text.contains("reason"))
+        // IPv6: receiver6.
+        let v6 = try #require(PGMEvent(command: PGMCommand.receiverLeaveNtf.rawValue, attributes: try NetlinkAttributes(
+            parsing: u32(E.socketInode.rawValue, 23) + u32(E.role.rawValue, PGMRole.source.rawValue)
+                + binary(E.group6.rawValue, group6) + binary(E.receiver6.rawValue, local6)
+                + u32(E.receiverId.rawValue, 1) + u32(E.confirmedSqn.rawValue, 7) + u32(E.reason.rawValue, 1))))
+        #expect(eventLine(v6).hasSuffix("group ff15::99:2 receiver fd00:99::1 id 0x00000001 confirmed 7 reason bye"))
+        #expect(eventJSON(v6).text.contains(#""family":6,"#) && eventJSON(v6).text.contains(#""receiver":"fd00:99::1","#))
+    }
+
+    /// The netns bound on confirming receivers is one of `pgmctl set`'s keys,
+    /// however spelled; a count without suffixes.
+    @Test func confirmReceiversNetnsIsAKey() throws {
+        #expect(defaultsKey("confirm-receivers-netns") == .confirmReceiversNetns)
+        #expect(defaultsKey("CONFIRM_RECEIVERS_NETNS") == .confirmReceiversNetns)
+        #expect(SetCommand.keys.contains("confirm-receivers-netns"))
+        let set = try SetCommand.parse(["confirm-receivers-netns", "1000"])
+        #expect(try set.value("1000", key: "confirm-receivers-netns") == 1000)
+        #expect(throws: OptionValueError.self) { try set.value("-1", key: "confirm-receivers-netns") }
     }
 
     @Test func peerJSONOfAnIPv6Session() throws {
