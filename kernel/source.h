@@ -72,6 +72,7 @@ struct pgm_src_confirm {
 	bool			waiting;	/* a send() waits for room (flow_limited counted) */
 	u32			min;		/* the least CONFIRMED (S7) */
 	u32			n;		/* receivers */
+	u32			n_told;		/* @n when POLLPRI was last raised */
 	u32			max;		/* PGM_CONFIRM_MAX */
 	u32			seed;
 	unsigned long		expiry;		/* PGM_CONFIRM_EXPIRY, jiffies */

@@ -105,7 +105,7 @@ static struct pgm_confirm_rcvr *cf_first(const struct pgm_source *src)
 	return n ? rb_entry(n, struct pgm_confirm_rcvr, by_sqn) : NULL;
 }
 
-/* The least CONFIRMED changed, perhaps: note it for POLLPRI and wake. */
+/* The least CONFIRMED or the receivers changed, perhaps: note it for POLLPRI and wake. */
 static void cf_changed(struct pgm_source *src)
 	__must_hold(&src->lock)
 {
@@ -115,8 +115,9 @@ static void cf_changed(struct pgm_source *src)
 	u32 min = r ? r->confirmed : 0;
 
 	lockdep_assert_held(&src->lock);
-	if (valid == cf->valid && min == cf->min)
+	if (valid == cf->valid && min == cf->min && cf->n == cf->n_told)
 		return;
+	cf->n_told = cf->n;
 	WRITE_ONCE(cf->min, min);
 	WRITE_ONCE(cf->valid, valid);
 	WRITE_ONCE(cf->moved, true);

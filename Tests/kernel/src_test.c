@@ -678,7 +678,7 @@ static void confirm_read(int fd, struct pgm_confirmed *c, struct pgm_source_stat
  * join with any ACK; CONFIRMED is the least of theirs; a stale ACK moves
  * nothing; one beyond the lead is clamped to it; BYE (with LOST) removes
  * a receiver, a BYE of an unknown one is only counted; POLLPRI says
- * CONFIRMED moved until PGM_CONFIRMED is read.
+ * CONFIRMED or the receivers changed until PGM_CONFIRMED is read.
  */
 static void confirm_progress(void)
 {
@@ -713,6 +713,7 @@ static void confirm_progress(void)
 
 	confirm_ack(&p, s0 + 2, 2, 0);		/* a second receiver, ahead */
 	upstream(&p, sport, gsi.gsi);
+	CHECK_EQ(poll(&pf, 1, 1000), 1);	/* the count changed: POLLPRI */
 	confirm_read(fd, &c, &st);
 	CHECK_EQ(c.receivers, 2);
 	CHECK_EQ(c.sqn, s0);
