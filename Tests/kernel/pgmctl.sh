@@ -585,7 +585,7 @@ check "out of range where 0 means off: the handler's text" \
 	refused 1 "txw-bytes must be 0 (off) or 576-4294967295" "$ctl" set txw-bytes 100
 check "ihb-min above ihb-max is refused" refused 1 "ihb-min must not exceed ihb-max" "$ctl" set ihb-min 2000000
 check "unknown attribute (a gap in the set)" refused 1 "Unsupported attribute" "$ctl" set --raw 9:u32:1
-check "unknown attribute (past the last)" refused 1 "Unknown attribute type" "$ctl" set --raw 68:u32:1
+check "unknown attribute (past the last, confirm-receivers-netns 68)" refused 1 "Unknown attribute type" "$ctl" set --raw 69:u32:1
 check "wrong type (u16 for a u32)" refused 1 "invalid attribute length" "$ctl" set --raw 1:u16:7
 check "without CAP_NET_ADMIN: permission denied" \
 	refused 1 "permission denied" setpriv --reuid=65534 --regid=65534 --clear-groups "$ctl" set txw-sqns 100
