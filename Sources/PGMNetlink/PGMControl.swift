@@ -188,6 +188,35 @@ public struct PGMSocketInfo: Sendable, Equatable {
     }
 }
 
+/// One live confirming receiver of a source with confirmed delivery
+/// (confirm-receiver-get dump; docs/confirmed-delivery.md).
+public struct PGMConfirmReceiverInfo: Sendable, Equatable {
+    /// The source socket's inode.
+    public var socketInode: UInt32
+    /// The IP source address of its ACKs, of the source socket's family.
+    public var address: IPAddress
+    /// The RECEIVER ID of its OPT_CONFIRM: random per receiving socket and session.
+    public var receiverID: UInt32
+    /// It has every sequence number up to this one.
+    public var confirmed: SequenceNumber
+    /// Milliseconds since its last ACK.
+    public var idleMilliseconds: UInt32
+
+    /// Decodes one message of a confirm-receiver dump.
+    public init(_ a: NetlinkAttributes) throws(NetlinkError) {
+        typealias A = PGMConfirmReceiverAttribute
+        guard let ino = a.u32(A.socketInode.rawValue),
+              let address = a.ipAddress(v4: A.address.rawValue, v6: A.address6.rawValue),
+              let id = a.u32(A.receiverId.rawValue), let confirmed = a.u32(A.confirmedSqn.rawValue)
+        else { throw .malformedReply("confirming receiver without socket inode, address, id or CONFIRMED") }
+        socketInode = ino
+        self.address = address
+        receiverID = id
+        self.confirmed = SequenceNumber(confirmed)
+        idleMilliseconds = a.u32(A.idleMs.rawValue) ?? 0
+    }
+}
+
 /// One session a receiver follows (peer-get dump).
 public struct PGMPeerInfo: Sendable, Equatable {
     /// The receiver socket's inode.
@@ -446,6 +475,18 @@ public final class PGMControl {
         let attrs: [NetlinkAttribute] = inode.map { [.u32(PGMPeerAttribute.socketInode.rawValue, $0)] } ?? []
         var out: [PGMPeerInfo] = []
         for a in try socket.transact(request(.peerGet, dump: true, attributes: attrs)) { out.append(try PGMPeerInfo(a)) }
+        return out
+    }
+
+    /// The live confirming receivers of sources with confirmed delivery;
+    /// of one source socket with `socket` (`.kernel` ENOENT, with the
+    /// kernel's message, when it is not a source).
+    public func confirmReceivers(socket inode: UInt32? = nil) throws(NetlinkError) -> [PGMConfirmReceiverInfo] {
+        let attrs: [NetlinkAttribute] = inode.map { [.u32(PGMConfirmReceiverAttribute.socketInode.rawValue, $0)] } ?? []
+        var out: [PGMConfirmReceiverInfo] = []
+        for a in try socket.transact(request(.confirmReceiverGet, dump: true, attributes: attrs)) {
+            out.append(try PGMConfirmReceiverInfo(a))
+        }
         return out
     }
 

@@ -22,7 +22,7 @@ struct PGMCtl: AsyncParsableCommand {
             a usage error. See pgmctl(8).
             """,
         version: pgmVersion,
-        subcommands: [Show.self, SetCommand.self, Profile.self, Sockets.self, Peers.self, Stats.self, Monitor.self]
+        subcommands: [Show.self, SetCommand.self, Profile.self, Sockets.self, Peers.self, Receivers.self, Stats.self, Monitor.self]
     )
 }
 
@@ -604,6 +604,41 @@ struct Peers: AsyncParsableCommand {
                    String(p.naksSent).leftAligned(8), String(p.losses).leftAligned(8), "\(p.idleMilliseconds)ms".leftAligned(8),
                    (p.end?.description ?? "-").leftAligned(8),
                    peerExtras(p)].joined(separator: " "))
+        }
+    }
+}
+
+/// A receiver of `pgmctl receivers --json`.
+func confirmReceiverJSON(_ r: PGMConfirmReceiverInfo) -> JSON {
+    .object([("socket_inode", .uint(UInt64(r.socketInode))), ("address", .string(r.address.description)),
+             ("receiver_id", .uint(UInt64(r.receiverID))), ("confirmed_sqn", .uint(UInt64(r.confirmed.rawValue))),
+             ("idle_ms", .uint(UInt64(r.idleMilliseconds)))])
+}
+
+struct Receivers: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "List the live confirming receivers of sources with confirmed delivery: how far each has everything.")
+
+    @Option(parsing: .unconditional, help: ArgumentHelp("Only the receivers of the source socket with this inode.", valueName: "inode"))
+    var socket: UInt32?
+
+    @OptionGroup var output: OutputOptions
+
+    func run() throws {
+        let ctl = try control()
+        let list: [PGMConfirmReceiverInfo]
+        do { list = try ctl.confirmReceivers(socket: socket) } catch { throw explain(error) }
+        if output.json {
+            print(JSON.array(list.map(confirmReceiverJSON)).text)
+            return
+        }
+        let addressWidth = list.reduce(16) { max($0, $1.address.description.count + 1) }
+        print(["Inode".leftAligned(8), "Receiver".leftAligned(addressWidth), "Id".leftAligned(11),
+               "Confirmed".leftAligned(11), "Idle"].joined(separator: " "))
+        for r in list {
+            print([String(r.socketInode).leftAligned(8), r.address.description.leftAligned(addressWidth),
+                   String(r.receiverID).leftAligned(11), String(r.confirmed.rawValue).leftAligned(11),
+                   "\(r.idleMilliseconds)ms"].joined(separator: " "))
         }
     }
 }

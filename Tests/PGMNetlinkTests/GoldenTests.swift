@@ -134,6 +134,22 @@ struct GoldenTests {
         #expect(events.last?.tsi?.description == "6.5.4.3.2.1.8001")
     }
 
+    /// A confirming receiver of the confirm-receiver dump: its address (a u32
+    /// in network order), RECEIVER ID, CONFIRMED and idle time; one without
+    /// an address or CONFIRMED is a malformed reply.
+    @Test func decodesConfirmReceiver() throws {
+        typealias C = PGMConfirmReceiverAttribute
+        var r: [UInt8] = [8, 0, UInt8(C.socketInode.rawValue), 0] + le(UInt32(7))
+        r += [8, 0, UInt8(C.receiverId.rawValue), 0] + le(UInt32(0xDEAD_BEEF))
+        #expect(throws: NetlinkError.self) { try PGMConfirmReceiverInfo(try NetlinkAttributes(parsing: r)) }
+        r += [8, 0, UInt8(C.address.rawValue), 0, 10, 96, 3, 2]
+        r += [8, 0, UInt8(C.confirmedSqn.rawValue), 0] + le(UInt32(4_294_967_295))
+        r += [8, 0, UInt8(C.idleMs.rawValue), 0] + le(UInt32(120))
+        let c = try PGMConfirmReceiverInfo(try NetlinkAttributes(parsing: r))
+        #expect(c.socketInode == 7 && c.address.description == "10.96.3.2" && c.receiverID == 0xDEAD_BEEF)
+        #expect(c.confirmed == SequenceNumber(4_294_967_295) && c.idleMilliseconds == 120)
+    }
+
     /// A peer whose source offers FEC (RFC 3208 section 11.4) carries its
     /// group size, offer and counters; one without has no FEC.
     @Test func decodesPeerFEC() throws {

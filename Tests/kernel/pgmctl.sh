@@ -523,6 +523,7 @@ for _ in $(seq 150); do
 	sleep 0.2
 done
 ip netns exec fcsrc "$ctl" sockets --role source >"$out/cf-sockets.txt" 2>&1
+ip netns exec fcsrc "$ctl" receivers --json >"$out/cf-receivers.json" 2>&1
 wait $sndpid
 wait $rpid
 wait $r2pid
@@ -530,9 +531,11 @@ kill $mpid 2>/dev/null
 wait $mpid 2>/dev/null
 sed 's/^/    sockets: /' "$out/cf-sockets.txt"
 confirm_source_shown() {
-	python3 - "$out/cf-sockets.json" "$out/cf-events.json" "$out/cf-send.json" "$out/cf-sockets.txt" <<'PY'
+	python3 - "$out/cf-sockets.json" "$out/cf-events.json" "$out/cf-send.json" "$out/cf-sockets.txt" \
+		"$out/cf-receivers.json" <<'PY'
 import json, re, sys
 socks = json.load(open(sys.argv[1]))
+rcvrs = json.load(open(sys.argv[5]))
 ev = [json.loads(l) for l in open(sys.argv[2]) if l.strip()]
 snd = json.load(open(sys.argv[3]))
 txt = open(sys.argv[4]).read()
@@ -560,11 +563,16 @@ if not any(e.get("reason") == "bye" and e.get("receiver_id") in {j.get("receiver
 if not (cf.get("delivered") is True and cf.get("receivers", 0) >= 1 and st["confirm_joins"] >= 2
         and st["confirm_leaves"] >= 1):
     bad.append("pgm-send's summary")
+mr = [r for r in rcvrs if r.get("socket_inode") == s.get("inode")]
+print(f"    receivers --json: {mr}")
+if not (mr and all(r.get("address") == "10.96.3.2" and isinstance(r.get("confirmed_sqn"), int)
+                   and isinstance(r.get("receiver_id"), int) for r in mr)):
+    bad.append("receivers --json")
 print(f"    wrong: {bad or 'nothing'}")
 sys.exit(1 if bad else 0)
 PY
 }
-check "confirmed delivery: pgmctl sockets shows the receivers and CONFIRMED (text, JSON); monitor the joins and a leave (bye)" \
+check "confirmed delivery: pgmctl sockets shows the receivers and CONFIRMED (text, JSON), pgmctl receivers each one; monitor the joins and a leave (bye)" \
 	confirm_source_shown
 netns_cleanup
 
