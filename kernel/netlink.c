@@ -477,7 +477,8 @@ int pgm_nl_sock_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
 	return err ? : skb->len;
 }
 
-struct pgm_nl_peer_arg {
+/* What a per-socket dump's fill callbacks need. */
+struct pgm_nl_dump_arg {
 	struct sk_buff		*skb;
 	struct netlink_callback	*cb;
 	u32			ino;
@@ -486,7 +487,7 @@ struct pgm_nl_peer_arg {
 
 static int pgm_nl_fill_peer(const struct pgm_peer_info *pi, void *arg)
 {
-	struct pgm_nl_peer_arg *a = arg;
+	struct pgm_nl_dump_arg *a = arg;
 	struct sk_buff *skb = a->skb;
 	void *hdr;
 
@@ -525,56 +526,47 @@ static int pgm_nl_fill_peer(const struct pgm_peer_info *pi, void *arg)
 	return 0;
 }
 
-/**
- * pgm_nl_peer_get_dumpit - PGM_CMD_PEER_GET dump: one message per receiver's peer
- * @skb: the message being filled
- * @cb: the dump's state: cb->args[0] sockets done; args[1] peers done of
- *	the next one; args[2], with a socket-inode filter, 1 once that socket
- *	was seen, 2 if it is a receiver (for the error when it is not)
+/*
+ * A dump of records per socket (receivers' peers, sources' confirming
+ * receivers): of every socket, or of the one whose inode @inode_attr
+ * names.  @walk fills what one socket has from cb->args[1] on (advancing
+ * it) and says whether the socket has the role at all.  cb->args[0]:
+ * sockets done; args[2], with the filter, 1 once that socket was seen, 2
+ * if it has the role (for the error, @not_role, when it has not).
  *
- * Context: process; walks sockets and peers under rcu_read_lock().
+ * Context: process; walks sockets under rcu_read_lock().
  * Return: bytes in @skb (0 when the dump is done), or a negative errno.
  */
-int pgm_nl_peer_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
+static int pgm_nl_dump_per_socket(struct sk_buff *skb, struct netlink_callback *cb, int inode_attr,
+				  int (*walk)(struct pgm_sock *ps, struct sk_buff *skb,
+					      struct netlink_callback *cb, bool *has_role),
+				  const char *not_role)
 {
 	struct pgm_net *pn = pgm_pernet(sock_net(skb->sk));
 	struct nlattr **tb = pgm_dump_attrs(cb);
-	struct pgm_nl_peer_arg arg = { .skb = skb, .cb = cb };
-	u32 want = 0;
 	unsigned long idx = 0;
 	struct pgm_sock *ps;
+	u32 want = 0;
 	int err = 0;
 
-	if (tb && tb[PGM_A_PEER_SOCKET_INODE])
-		want = nla_get_u32(tb[PGM_A_PEER_SOCKET_INODE]);
+	if (tb && tb[inode_attr])
+		want = nla_get_u32(tb[inode_attr]);
 
 	rcu_read_lock();
-	/* Both only grow: their sum changes with any socket or session. */
-	cb->seq = READ_ONCE(pn->gen) + atomic_read(&pn->peer_gen);
 	hlist_for_each_entry_rcu(ps, &pn->sockets, node) {
-		struct pgm_receiver *rcv;
+		bool has_role = false;
 
-		if (idx < cb->args[0]) {
-			idx++;
-			continue;
-		}
-		if (want && ps->ino != want) {
+		if (idx < cb->args[0] || (want && ps->ino != want)) {
 			idx++;
 			continue;
 		}
 		if (want)
 			cb->args[2] = max_t(long, cb->args[2], 1);
-		rcv = rcu_dereference(ps->rcv);
-		if (rcv) {
-			if (want)
-				cb->args[2] = 2;
-			arg.ino = ps->ino;
-			arg.family = ps->inet.sk.sk_family;
-			err = pgm_receiver_peers(rcv, (unsigned long *)&cb->args[1],
-						 pgm_nl_fill_peer, &arg);
-			if (err)
-				break;
-		}
+		err = walk(ps, skb, cb, &has_role);
+		if (want && has_role)
+			cb->args[2] = 2;
+		if (err)
+			break;
 		cb->args[1] = 0;
 		idx++;
 	}
@@ -585,24 +577,47 @@ int pgm_nl_peer_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
 	if (err)
 		return err;
 	if (want && cb->args[2] != 2) {
-		pgm_nl_err(cb->extack, tb[PGM_A_PEER_SOCKET_INODE],
-			   cb->args[2] ? "that socket is not a PGM receiver" :
-					 "no PGM socket with that inode in this netns");
+		pgm_nl_err(cb->extack, tb[inode_attr],
+			   cb->args[2] ? not_role : "no PGM socket with that inode in this netns");
 		return -ENOENT;
 	}
 	return skb->len;
 }
 
-struct pgm_nl_cfr_arg {
-	struct sk_buff		*skb;
-	struct netlink_callback	*cb;
-	u32			ino;
-	sa_family_t		family;	/* of the socket */
-};
+/* A receiver's peers, for the peer dump; under rcu_read_lock(). */
+static int pgm_nl_walk_peers(struct pgm_sock *ps, struct sk_buff *skb, struct netlink_callback *cb,
+			     bool *has_role)
+{
+	struct pgm_receiver *rcv = rcu_dereference(ps->rcv);
+	struct pgm_nl_dump_arg arg = {
+		.skb = skb, .cb = cb, .ino = ps->ino, .family = ps->inet.sk.sk_family,
+	};
+
+	*has_role = rcv;
+	return rcv ? pgm_receiver_peers(rcv, (unsigned long *)&cb->args[1], pgm_nl_fill_peer, &arg) : 0;
+}
+
+/**
+ * pgm_nl_peer_get_dumpit - PGM_CMD_PEER_GET dump: one message per receiver's peer
+ * @skb: the message being filled
+ * @cb: the dump's state (pgm_nl_dump_per_socket())
+ *
+ * Context: process; walks sockets and peers under rcu_read_lock().
+ * Return: bytes in @skb (0 when the dump is done), or a negative errno.
+ */
+int pgm_nl_peer_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	struct pgm_net *pn = pgm_pernet(sock_net(skb->sk));
+
+	/* Both only grow: their sum changes with any socket or session. */
+	cb->seq = READ_ONCE(pn->gen) + atomic_read(&pn->peer_gen);
+	return pgm_nl_dump_per_socket(skb, cb, PGM_A_PEER_SOCKET_INODE, pgm_nl_walk_peers,
+				      "that socket is not a PGM receiver");
+}
 
 static int pgm_nl_fill_cfr(const struct pgm_confirm_info *ci, void *arg)
 {
-	struct pgm_nl_cfr_arg *a = arg;
+	struct pgm_nl_dump_arg *a = arg;
 	struct sk_buff *skb = a->skb;
 	void *hdr;
 
@@ -623,13 +638,25 @@ static int pgm_nl_fill_cfr(const struct pgm_confirm_info *ci, void *arg)
 	return 0;
 }
 
+/* A source's confirming receivers, for their dump; under rcu_read_lock(). */
+static int pgm_nl_walk_cfr(struct pgm_sock *ps, struct sk_buff *skb, struct netlink_callback *cb,
+			   bool *has_role)
+{
+	struct pgm_source *src = rcu_dereference(ps->src);
+	struct pgm_nl_dump_arg arg = {
+		.skb = skb, .cb = cb, .ino = ps->ino, .family = ps->inet.sk.sk_family,
+	};
+
+	*has_role = src;
+	return src ? pgm_confirm_src_receivers(src, (unsigned long *)&cb->args[1], pgm_nl_fill_cfr, &arg) :
+		     0;
+}
+
 /**
  * pgm_nl_confirm_receiver_get_dumpit - PGM_CMD_CONFIRM_RECEIVER_GET dump: one
  * message per live confirming receiver of a source
  * @skb: the message being filled
- * @cb: the dump's state: cb->args[0] sockets done; args[1] receivers done
- *	of the next one; args[2], with a socket-inode filter, 1 once that
- *	socket was seen, 2 if it is a source (for the error when it is not)
+ * @cb: the dump's state (pgm_nl_dump_per_socket())
  *
  * Receivers come least recently heard first; one that joins or leaves
  * between two parts of the dump may be missed or shown twice.
@@ -639,54 +666,8 @@ static int pgm_nl_fill_cfr(const struct pgm_confirm_info *ci, void *arg)
  */
 int pgm_nl_confirm_receiver_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
 {
-	struct pgm_net *pn = pgm_pernet(sock_net(skb->sk));
-	struct nlattr **tb = pgm_dump_attrs(cb);
-	struct pgm_nl_cfr_arg arg = { .skb = skb, .cb = cb };
-	unsigned long idx = 0;
-	struct pgm_sock *ps;
-	u32 want = 0;
-	int err = 0;
-
-	if (tb && tb[PGM_A_CONFIRM_RECEIVER_SOCKET_INODE])
-		want = nla_get_u32(tb[PGM_A_CONFIRM_RECEIVER_SOCKET_INODE]);
-
-	rcu_read_lock();
-	hlist_for_each_entry_rcu(ps, &pn->sockets, node) {
-		struct pgm_source *src;
-
-		if (idx < cb->args[0] || (want && ps->ino != want)) {
-			idx++;
-			continue;
-		}
-		if (want)
-			cb->args[2] = max_t(long, cb->args[2], 1);
-		src = rcu_dereference(ps->src);
-		if (src) {
-			if (want)
-				cb->args[2] = 2;
-			arg.ino = ps->ino;
-			arg.family = ps->inet.sk.sk_family;
-			err = pgm_confirm_src_receivers(src, (unsigned long *)&cb->args[1],
-							pgm_nl_fill_cfr, &arg);
-			if (err)
-				break;
-		}
-		cb->args[1] = 0;
-		idx++;
-	}
-	rcu_read_unlock();
-	cb->args[0] = idx;
-	if (err && skb->len)
-		return skb->len;
-	if (err)
-		return err;
-	if (want && cb->args[2] != 2) {
-		pgm_nl_err(cb->extack, tb[PGM_A_CONFIRM_RECEIVER_SOCKET_INODE],
-			   cb->args[2] ? "that socket is not a PGM source" :
-					 "no PGM socket with that inode in this netns");
-		return -ENOENT;
-	}
-	return skb->len;
+	return pgm_nl_dump_per_socket(skb, cb, PGM_A_CONFIRM_RECEIVER_SOCKET_INODE, pgm_nl_walk_cfr,
+				      "that socket is not a PGM source");
 }
 
 /*

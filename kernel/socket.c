@@ -528,6 +528,16 @@ static int pgm_set_fec(struct sock *sk, sockptr_t optval, unsigned int optlen)
 	return err;
 }
 
+/* An int option's value from user space: -EINVAL when @optlen is short. */
+static int pgm_opt_int(sockptr_t optval, unsigned int optlen, u32 *val)
+{
+	if (optlen < sizeof(int))
+		return -EINVAL;
+	if (copy_from_sockptr(val, optval, sizeof(int)))
+		return -EFAULT;
+	return 0;
+}
+
 /*
  * The boolean options that are not tunables: PGM_ABORT_ON_LOSS, PGM_RECVSQN,
  * PGM_FEC_NAK, PGM_UDP_ENCAP, PGM_PGMCC.
@@ -535,13 +545,11 @@ static int pgm_set_fec(struct sock *sk, sockptr_t optval, unsigned int optlen)
 static int pgm_set_flag(struct sock *sk, int optname, sockptr_t optval, unsigned int optlen)
 {
 	struct pgm_sock *ps = pgm_sk(sk);
-	int err = 0;
 	u32 val;
+	int err = pgm_opt_int(optval, optlen, &val);
 
-	if (optlen < sizeof(int))
-		return -EINVAL;
-	if (copy_from_sockptr(&val, optval, sizeof(int)))
-		return -EFAULT;
+	if (err)
+		return err;
 	lock_sock(sk);
 	switch (optname) {
 	case PGM_RECVSQN:
@@ -583,13 +591,11 @@ static int pgm_set_flag(struct sock *sk, int optname, sockptr_t optval, unsigned
 static int pgm_set_confirm(struct sock *sk, int optname, sockptr_t optval, unsigned int optlen)
 {
 	struct pgm_sock *ps = pgm_sk(sk);
-	int err = 0;
 	u32 val;
+	int err = pgm_opt_int(optval, optlen, &val);
 
-	if (optlen < sizeof(int))
-		return -EINVAL;
-	if (copy_from_sockptr(&val, optval, sizeof(int)))
-		return -EFAULT;
+	if (err)
+		return err;
 	switch (optname) {
 	case PGM_CONFIRM:
 		if (val == 1)
@@ -861,6 +867,32 @@ static int pgm_get_stats(struct sock *sk, int optname, char __user *optval,
 	return pgm_put_opt(optval, optlen, &st, len, true);
 }
 
+/* The int options that are not tunables, as pgm_set_flag() and pgm_set_confirm() keep them. */
+static u32 pgm_int_opt(const struct pgm_sock *ps, int optname)
+{
+	switch (optname) {
+	case PGM_ABORT_ON_LOSS:
+		return READ_ONCE(ps->abort_on_loss);
+	case PGM_RECVSQN:
+		return READ_ONCE(ps->recv_sqn);
+	case PGM_FEC_NAK:
+		return READ_ONCE(ps->fec_nak);
+	case PGM_UDP_ENCAP:
+		return READ_ONCE(ps->udp);
+	case PGM_PGMCC:
+		return READ_ONCE(ps->pgmcc);
+	case PGM_CONFIRM:
+		return READ_ONCE(ps->confirm);
+	case PGM_CONFIRM_EXPIRY:
+		return READ_ONCE(ps->confirm_expiry_ms);
+	case PGM_CONFIRM_MAX:
+		return READ_ONCE(ps->confirm_max);
+	case PGM_CONFIRM_FLOW:
+		return READ_ONCE(ps->confirm_flow);
+	}
+	return 0;
+}
+
 /**
  * pgm_sol_getsockopt - getsockopt() at level SOL_PGM, either family
  * @sk: the socket, unlocked
@@ -897,31 +929,15 @@ int pgm_sol_getsockopt(struct sock *sk, int optname, char __user *optval,
 	case PGM_TSI:
 		return pgm_get_tsi(sk, optval, optlen);
 	case PGM_ABORT_ON_LOSS:
-		val = READ_ONCE(ps->abort_on_loss);
-		return pgm_put_opt(optval, optlen, &val, sizeof(int), false);
 	case PGM_RECVSQN:
-		val = READ_ONCE(ps->recv_sqn);
-		return pgm_put_opt(optval, optlen, &val, sizeof(int), false);
 	case PGM_FEC_NAK:
-		val = READ_ONCE(ps->fec_nak);
-		return pgm_put_opt(optval, optlen, &val, sizeof(int), false);
 	case PGM_UDP_ENCAP:
-		val = READ_ONCE(ps->udp);
-		return pgm_put_opt(optval, optlen, &val, sizeof(int), false);
 	case PGM_PGMCC:
-		val = READ_ONCE(ps->pgmcc);
-		return pgm_put_opt(optval, optlen, &val, sizeof(int), false);
 	case PGM_CONFIRM:
-		val = READ_ONCE(ps->confirm);
-		return pgm_put_opt(optval, optlen, &val, sizeof(int), false);
 	case PGM_CONFIRM_EXPIRY:
-		val = READ_ONCE(ps->confirm_expiry_ms);
-		return pgm_put_opt(optval, optlen, &val, sizeof(int), false);
 	case PGM_CONFIRM_MAX:
-		val = READ_ONCE(ps->confirm_max);
-		return pgm_put_opt(optval, optlen, &val, sizeof(int), false);
 	case PGM_CONFIRM_FLOW:
-		val = READ_ONCE(ps->confirm_flow);
+		val = pgm_int_opt(ps, optname);
 		return pgm_put_opt(optval, optlen, &val, sizeof(int), false);
 	case PGM_CONFIRMED: {
 		struct pgm_confirmed c;

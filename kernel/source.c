@@ -227,6 +227,27 @@ void pgm_source_arm(struct pgm_source *src)
 }
 
 /**
+ * pgm_source_wake - wake the socket's waiters (send()s, pollers) for @events
+ * @src: the session, its lock held
+ * @events: what they may now find (EPOLLOUT: a PGMCC token or room in the
+ *	window; EPOLLPRI: confirmed delivery's CONFIRMED moved)
+ */
+void pgm_source_wake(struct pgm_source *src, __poll_t events)
+	__must_hold(&src->lock)
+{
+	struct sock *sk = src->sk;
+	struct socket_wq *wq;
+
+	lockdep_assert_held(&src->lock);
+	rcu_read_lock();
+	wq = rcu_dereference(sk->sk_wq);
+	if (skwq_has_sleeper(wq))
+		wake_up_interruptible_poll(&wq->wait, events);
+	sk_wake_async(sk, SOCK_WAKE_SPACE, POLL_OUT);
+	rcu_read_unlock();
+}
+
+/**
  * pgm_source_data_sent - ODATA or RDATA left: heartbeats restart at IHB_MIN
  * @src: the session, its lock held
  *

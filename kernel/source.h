@@ -333,6 +333,10 @@ void pgm_cc_src_feedback(struct pgm_source *src, const struct sk_buff *skb,
 void pgm_cc_src_stats(const struct pgm_source *src, struct pgm_source_stats *st)
 	__must_hold(&src->lock);
 
+/* source.c */
+void pgm_source_wake(struct pgm_source *src, __poll_t events)
+	__must_hold(&src->lock);
+
 /* srcconfirm.c */
 int pgm_confirm_src_start(struct pgm_source *src, const struct pgm_sock *ps);
 void pgm_confirm_src_ack(struct pgm_source *src, const struct sk_buff *skb,

@@ -182,18 +182,9 @@ void pgm_cc_src_sent(struct pgm_source *src, unsigned int n)
 static void cc_wake(struct pgm_source *src)
 	__must_hold(&src->lock)
 {
-	struct sock *sk = src->sk;
-	struct socket_wq *wq;
-
 	lockdep_assert_held(&src->lock);
-	if (src->cc.tokens < CC_ONE)
-		return;
-	rcu_read_lock();
-	wq = rcu_dereference(sk->sk_wq);
-	if (skwq_has_sleeper(wq))
-		wake_up_interruptible_poll(&wq->wait, EPOLLOUT | EPOLLWRNORM | EPOLLWRBAND);
-	sk_wake_async(sk, SOCK_WAKE_SPACE, POLL_OUT);
-	rcu_read_unlock();
+	if (src->cc.tokens >= CC_ONE)
+		pgm_source_wake(src, EPOLLOUT | EPOLLWRNORM | EPOLLWRBAND);
 }
 
 /* Announce the acker: a new one, or none after the term ended. */

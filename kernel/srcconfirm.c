@@ -82,22 +82,6 @@ int pgm_confirm_src_start(struct pgm_source *src, const struct pgm_sock *ps)
 	return 0;
 }
 
-/* Wake poll and send()s waiting: CONFIRMED moved, or room for flow control. */
-static void cf_wake(struct pgm_source *src)
-	__must_hold(&src->lock)
-{
-	struct sock *sk = src->sk;
-	struct socket_wq *wq;
-
-	lockdep_assert_held(&src->lock);
-	rcu_read_lock();
-	wq = rcu_dereference(sk->sk_wq);
-	if (skwq_has_sleeper(wq))
-		wake_up_interruptible_poll(&wq->wait, EPOLLPRI | EPOLLOUT | EPOLLWRNORM);
-	sk_wake_async(sk, SOCK_WAKE_SPACE, POLL_OUT);
-	rcu_read_unlock();
-}
-
 static struct pgm_confirm_rcvr *cf_first(const struct pgm_source *src)
 {
 	struct rb_node *n = rb_first_cached(&src->cf.tree);
@@ -121,7 +105,8 @@ static void cf_changed(struct pgm_source *src)
 	WRITE_ONCE(cf->min, min);
 	WRITE_ONCE(cf->valid, valid);
 	WRITE_ONCE(cf->moved, true);
-	cf_wake(src);
+	/* POLLPRI, and room for a send() that flow control held. */
+	pgm_source_wake(src, EPOLLPRI | EPOLLOUT | EPOLLWRNORM);
 }
 
 static void cf_insert(struct pgm_src_confirm *cf, struct pgm_confirm_rcvr *r)

@@ -190,35 +190,32 @@ extension Source {
 
     /// S5: receivers not heard for the expiry are removed.
     mutating func confirmExpire(now: VirtualTime, out: inout Outbox<SourceEvent>) {
-        guard let p = confirm, var st = confirmState else { return }
-        var i = 0
-        while i < st.receivers.count {
-            let r = st.receivers[i]
-            if r.lastHeard + p.expiry <= now {
-                st.remove(at: i)
-                statistics.confirmExpired += 1
-                out.events.append(.receiverLeft(address: r.address, id: r.id, reason: .expired))
-                continue
-            }
-            i += 1
-        }
-        confirmState = st
+        guard let p = confirm else { return }
+        confirmRemove(reason: .expired, out: &out) { $0.lastHeard + p.expiry <= now }
     }
 
     /// S6: the trail moved: a receiver whose CONFIRMED + 1 it passed can no
     /// longer be repaired, and is removed.
     mutating func confirmTrailMoved(out: inout Outbox<SourceEvent>) {
+        let trail = self.trail
+        confirmRemove(reason: .lost, out: &out) { $0.confirmed.advanced(by: 1) < trail }
+    }
+
+    /// Removes the receivers `gone` says are, each counted by `reason`
+    /// (expired or lost) and announced.
+    mutating func confirmRemove(reason: ConfirmLeaveReason, out: inout Outbox<SourceEvent>,
+                                _ gone: (ConfirmReceiver) -> Bool) {
         guard var st = confirmState, !st.receivers.isEmpty else { return }
         var i = 0
         while i < st.receivers.count {
             let r = st.receivers[i]
-            if r.confirmed.advanced(by: 1) < trail {
-                st.remove(at: i)
-                statistics.confirmLost += 1
-                out.events.append(.receiverLeft(address: r.address, id: r.id, reason: .lost))
+            guard gone(r) else {
+                i += 1
                 continue
             }
-            i += 1
+            st.remove(at: i)
+            if reason == .expired { statistics.confirmExpired += 1 } else { statistics.confirmLost += 1 }
+            out.events.append(.receiverLeft(address: r.address, id: r.id, reason: reason))
         }
         confirmState = st
     }

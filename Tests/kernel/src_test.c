@@ -645,14 +645,20 @@ static void confirm_ack(struct pkt *p, uint32_t confirmed, uint32_t id, uint8_t 
 	put32(p, id);
 }
 
-/* A confirming source (PGM_CONFIRM) with @txw sqns, flow control if @flow. */
-static int confirm_source(uint16_t *sport, struct pgm_gsi *gsi, int txw, int flow, int expiry_ms)
+/*
+ * A confirming source (PGM_CONFIRM) with @txw sqns, flow control if @flow,
+ * at most @max receivers (0: the default).
+ */
+static int confirm_source(uint16_t *sport, struct pgm_gsi *gsi, int txw, int flow, int expiry_ms,
+			  int max)
 {
 	union pgm_sa g = sa_of(family, group(), PORT), local;
 	socklen_t len = sizeof(local);
 	int fd = pgm_socket_af(family), on = 1;
 
 	CHECK_OK(setsockopt(fd, SOL_PGM, PGM_CONFIRM, &on, sizeof(on)));
+	if (max)
+		CHECK_OK(setsockopt(fd, SOL_PGM, PGM_CONFIRM_MAX, &max, sizeof(max)));
 	CHECK_OK(setsockopt(fd, SOL_PGM, PGM_CONFIRM_FLOW, &flow, sizeof(flow)));
 	CHECK_OK(setsockopt(fd, SOL_PGM, PGM_CONFIRM_EXPIRY, &expiry_ms, sizeof(expiry_ms)));
 	CHECK_OK(set_u32(fd, PGM_TXW_SQNS, txw));
@@ -690,7 +696,7 @@ static void confirm_progress(void)
 	uint32_t s0;
 	struct pkt p;
 	struct seen s;
-	int fd = confirm_source(&sport, &gsi, 64, 0, 3000);
+	int fd = confirm_source(&sport, &gsi, 64, 0, 3000, 0);
 
 	CHECK_EQ(send(fd, "0", 1, 0), 1);
 	CHECK(wait_type(&s, 0x04, sport, 1000));
@@ -768,7 +774,7 @@ static void confirm_flow(void)
 	uint32_t s0;
 	struct pkt p;
 	struct seen s;
-	int fd = confirm_source(&sport, &gsi, 4, 1, 500), i;
+	int fd = confirm_source(&sport, &gsi, 4, 1, 500, 0), i;
 
 	CHECK_EQ(send(fd, "0", 1, 0), 1);
 	CHECK(wait_type(&s, 0x04, sport, 1000));
@@ -818,20 +824,7 @@ static void confirm_bounds(void)
 	uint32_t s0;
 	struct pkt p;
 	struct seen s;
-	int max = 2, fd, i;
-	union pgm_sa g = sa_of(family, group(), PORT), local;
-	socklen_t len = sizeof(local);
-
-	fd = pgm_socket_af(family);
-	i = 1;
-	CHECK_OK(setsockopt(fd, SOL_PGM, PGM_CONFIRM, &i, sizeof(i)));
-	CHECK_OK(setsockopt(fd, SOL_PGM, PGM_CONFIRM_MAX, &max, sizeof(max)));
-	CHECK_OK(set_u32(fd, PGM_TXW_SQNS, 4));
-	CHECK_OK(connect(fd, &g.sa, sa_len(family)));
-	getsockname(fd, &local.sa, &len);
-	sport = sa_port(&local);
-	len = sizeof(gsi);
-	CHECK_OK(getsockopt(fd, SOL_PGM, PGM_GSI, &gsi, &len));
+	int fd = confirm_source(&sport, &gsi, 4, 0, 3000, 2), i;
 
 	CHECK_EQ(send(fd, "0", 1, 0), 1);
 	CHECK(wait_type(&s, 0x04, sport, 1000));
