@@ -60,12 +60,12 @@ extension PGMSocket {
     /// (``ConfirmedState/covers(_:receivers:)``), or `timeout` passes.
     ///
     /// A source with confirmed delivery raises `POLLPRI` when its CONFIRMED
-    /// moves; this waits for it in poll(2) on a thread of its own (a
-    /// dispatch queue, as ``events(maximumLength:)`` does), never blocking
-    /// the caller's executor, and reads `PGM_CONFIRMED` after each wake
-    /// (which clears `POLLPRI`). It also reads it at least every 100 ms: a
-    /// receiver that joins at the CONFIRMED already held changes the count
-    /// and raises nothing.
+    /// or its number of live receivers changes; this waits for it in
+    /// poll(2) on a thread of its own (a dispatch queue, as
+    /// ``events(maximumLength:)`` does), never blocking the caller's
+    /// executor, and reads `PGM_CONFIRMED` after each wake (which clears
+    /// `POLLPRI`), and at least every 100 ms, so that no wait hangs on a
+    /// single wake-up.
     ///
     /// - Parameters:
     ///   - sequence: the last sequence number to be delivered, as

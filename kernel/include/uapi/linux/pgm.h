@@ -206,11 +206,12 @@ struct pgm_fec {
 #define PGM_PGMCC_TIMEOUTS	2	/* in a row: a new election */
 
 /*
- * Confirmed delivery (docs/confirmed-delivery.md; pgm(7) CONFIRMED
- * DELIVERY).  A receiver with PGM_CONFIRM sends each session's source
- * ACKs carrying OPT_CONFIRM (type 0x21): how far it has everything, a
- * JOIN first, then every PGM_CONFIRM ms (jittered by a quarter) when that
- * moved and every PGM_CONFIRM_IDLE_IVLS-th interval when it did not, and
+ * Confirmed delivery (docs/confirmed-delivery.md; pgm(7), "Confirmed
+ * delivery" under SOURCE and RECEIVER).  A receiver with PGM_CONFIRM sends
+ * each session's source ACKs carrying OPT_CONFIRM (type 0x21): how far it
+ * has everything, a JOIN first, then every PGM_CONFIRM ms (jittered by a
+ * quarter) when that moved and every PGM_CONFIRM_IDLE_IVLS-th interval when
+ * it did not, and
  * BYE on close() (with LOST once the session lost data).  A source with
  * PGM_CONFIRM keeps the set of live confirming receivers (at most
  * PGM_CONFIRM_MAX, and confirm-receivers-netns in the netns; a receiver
