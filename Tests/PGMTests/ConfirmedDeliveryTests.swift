@@ -12,6 +12,20 @@ import Glibc
 /// waited for, the counters and the source's view in its statistics.
 @Suite("Confirmed delivery through a mock kernel")
 struct ConfirmedDeliveryTests {
+    /// A task waiting (600 s at most) on a view of `s` until `receivers`
+    /// have `through`.
+    static func waiting(_ s: borrowing PGMSocket, _ k: MockKernel, through: UInt32, receivers: Int)
+        -> Task<Bool, any Error>
+    {
+        let fd = s.fileDescriptor.rawValue
+        let sys = k.syscalls
+        return Task { () async throws -> Bool in
+            let view = PGMSocket(borrowing: fd, family: .ipv4, syscalls: sys)
+            return try await view.waitUntilDelivered(through: SequenceNumber(through), receivers: receivers,
+                                                     timeout: .seconds(600))
+        }
+    }
+
     func i32(_ b: [UInt8]?) -> Int32? {
         guard let b, b.count == 4 else { return nil }
         return b.withUnsafeBytes { $0.loadUnaligned(as: Int32.self) }
@@ -167,12 +181,7 @@ struct ConfirmedDeliveryTests {
         let k = MockKernel()
         let s = try PGMSocket(syscalls: k.syscalls)
         k.confirm(sqn: nil, receivers: 0)
-        let fd = s.fileDescriptor.rawValue
-        let sys = k.syscalls
-        let task = Task { () async throws(Errno) -> Bool in
-            let view = PGMSocket(borrowing: fd, family: .ipv4, syscalls: sys)
-            return try await view.waitUntilDelivered(through: SequenceNumber(20), receivers: 2, timeout: .seconds(600))
-        }
+        let task = Self.waiting(s, k, through: 20, receivers: 2)
         try await Task.sleep(for: .milliseconds(50))
         k.confirm(sqn: 20, receivers: 1)  // one receiver short
         try await Task.sleep(for: .milliseconds(50))
@@ -205,12 +214,7 @@ struct ConfirmedDeliveryTests {
         let k = MockKernel()
         let s = try PGMSocket(syscalls: k.syscalls)
         k.confirm(sqn: nil, receivers: 0)
-        let fd = s.fileDescriptor.rawValue
-        let sys = k.syscalls
-        let task = Task { () async throws(Errno) -> Bool in
-            let view = PGMSocket(borrowing: fd, family: .ipv4, syscalls: sys)
-            return try await view.waitUntilDelivered(through: SequenceNumber(1), timeout: .seconds(600))
-        }
+        let task = Self.waiting(s, k, through: 1, receivers: 1)
         try await Task.sleep(for: .milliseconds(100))
         task.cancel()
         await #expect(throws: Errno.canceled) { try await task.value }
