@@ -120,10 +120,14 @@ static void pgm_flush_err(struct pgm_receiver *rcv)
  * pgm_ring_wake - one wake-up for all the ring records published since the last
  * @rcv: the receiver, its lock held; nothing happens without a ring
  *
- * With PGM_RX_RING_WAKE set, the wake-up waits on the ring's timer for up
- * to its time, unless its byte threshold is reached first: one wake-up for
- * the records of many packets.  The timer is armed once per wait, not per
- * packet.
+ * Only a reader that waits is woken: one that is still reading (or
+ * spinning on the producer index) finds the records itself, and costs
+ * neither a wake-up nor a timer (the need-wakeup contract of AF_XDP's
+ * rings, told here by the socket's wait queue instead of a flag in the
+ * mapping; pgm_ring_waited()).  With PGM_RX_RING_WAKE set, the wake-up
+ * waits on the ring's timer for up to its time, unless its byte threshold
+ * is reached first: one wake-up for the records of many packets.  The
+ * timer is armed once per wait, not per packet.
  */
 void pgm_ring_wake(struct pgm_receiver *rcv)
 	__must_hold(&rcv->lock)
@@ -134,6 +138,12 @@ void pgm_ring_wake(struct pgm_receiver *rcv)
 	lockdep_assert_held(&rcv->lock);
 	if (!r || !r->wake || rcv->dead)
 		return;
+	if (!pgm_ring_waited(r)) {
+		r->wake = false;
+		r->announced = r->prod;
+		r->st.unwoken++;
+		return;
+	}
 	ns = READ_ONCE(r->wake_ns);
 	bytes = READ_ONCE(r->wake_bytes);
 	if (ns && !(bytes && r->prod - r->announced >= bytes)) {

@@ -567,6 +567,7 @@ int pgm_ring_mmap(struct file *file, struct socket *sock, struct vm_area_struct 
 struct pgm_ring_rec *pgm_ring_reserve(struct pgm_ring *r, u32 len);
 void pgm_ring_commit(struct pgm_ring *r, struct pgm_ring_rec *rec);
 bool pgm_ring_readable(struct pgm_ring *r);
+bool pgm_ring_waited(struct pgm_ring *r);
 int pgm_ring_set_wake(struct sock *sk, sockptr_t optval, unsigned int optlen);
 void pgm_ring_get_wake(struct pgm_ring *r, struct pgm_rx_ring_wake *w);
 void pgm_ring_stop(struct pgm_ring *r);

@@ -71,11 +71,43 @@ static enum hrtimer_restart pgm_ring_timer(struct hrtimer *t)
 	if (r->wake) {
 		r->wake = false;
 		r->announced = r->prod;
-		r->st.wakeups++;
-		r->sk->sk_data_ready(r->sk);
+		/* A reader that came back by itself meanwhile reads on. */
+		if (pgm_ring_waited(r)) {
+			r->st.wakeups++;
+			r->sk->sk_data_ready(r->sk);
+		} else {
+			r->st.unwoken++;
+		}
 	}
 	spin_unlock(r->lock);
 	return HRTIMER_NORESTART;
+}
+
+/**
+ * pgm_ring_waited - does anyone wait to be told of new records?
+ * @r: the ring, its receiver's lock held, its records published
+ *
+ * A poll() or epoll on the socket's wait queue, or O_ASYNC.  Pairs with
+ * the barrier of sock_poll_wait(): a reader queues itself, then looks at
+ * the producer index (pgm_poll); the ring publishes the producer index,
+ * then looks at the queue here (skwq_has_sleeper()'s smp_mb()).  Either
+ * the reader sees the records or it is seen, so none sleeps on records
+ * it was not told of.
+ *
+ * Return: true when sk_data_ready() would wake someone.
+ */
+bool pgm_ring_waited(struct pgm_ring *r)
+{
+	struct sock *sk = r->sk;
+	bool waits;
+
+	lockdep_assert_held(r->lock);
+	if (sock_flag(sk, SOCK_FASYNC))
+		return true;
+	rcu_read_lock();
+	waits = skwq_has_sleeper(rcu_dereference(sk->sk_wq));
+	rcu_read_unlock();
+	return waits;
 }
 
 /**

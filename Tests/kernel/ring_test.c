@@ -15,6 +15,7 @@
 #include <stdint.h>
 #include <time.h>
 #include <net/if.h>
+#include <sys/epoll.h>
 #include <sys/mman.h>
 #include <sys/wait.h>
 
@@ -245,9 +246,11 @@ static void ring_equals_recvmsg(void)
 	CHECK_EQ(st.spilled, spills);
 	CHECK_EQ(st.records, count + 1);
 	CHECK_EQ(st.bad_consumer, 0);
-	CHECK(st.wakeups >= 1 && st.wakeups <= st.records);
-	printf("    ring: %llu records, %llu wake-ups, %llu spilled, %llu full\n",
+	/* Each batch of records woke the reader or found nobody waiting. */
+	CHECK(st.wakeups + st.unwoken >= 1 && st.wakeups + st.unwoken <= st.records);
+	printf("    ring: %llu records, %llu wake-ups, %llu unwoken, %llu spilled, %llu full\n",
 	       (unsigned long long)st.records, (unsigned long long)st.wakeups,
+	       (unsigned long long)st.unwoken,
 	       (unsigned long long)st.spilled, (unsigned long long)st.full);
 	munmap(r.base, r.len);
 	close(rf);
@@ -553,38 +556,58 @@ static void wake_options(void)
 }
 
 /*
- * A reader that keeps up: without the option one wake-up per packet; with
- * it one per wait (the wait is @usecs long at least, so at most one per
- * @usecs of the run, plus the last); with a byte threshold at once every
- * few records; a reader asleep in poll() is woken by the timer (no lost
+ * Wake-ups go only to a reader that waits (ring.c, pgm_ring_waited()):
+ * records published while nobody is on the socket's wait queue cost no
+ * wake-up and no timer, and are counted in @unwoken.  A socket in an epoll
+ * set has a waiter for as long as it is there, as an application's event
+ * loop does: then, without the option, one wake-up per packet; with it one
+ * per wait (the wait is @usecs long at least, so at most one per @usecs of
+ * the run, plus the last); with a byte threshold at once every few
+ * records.  A reader asleep in poll() is woken by the timer (no lost
  * wake-up); closing with the timer queued is clean.
  */
 static void wake_coalescing(void)
 {
 	struct pgm_rx_ring_stats before, after;
+	struct epoll_event ev = { .events = EPOLLIN };
 	struct pollfd p = { .events = POLLIN };
 	struct uring r;
-	int rf = receiver(&r, 1 << 16, 0), src = source(), status;
+	int rf = receiver(&r, 1 << 16, 0), src = source(), status, ep;
 	unsigned long wakes;
 	double t0, ms;
 	pid_t pid;
 
-	/* At once (the default): a wake-up per packet. */
+	/* Nobody waits: the records are published, nobody is woken. */
 	before = ring_stats(rf);
 	send_range(src, 0, 20);
+	after = ring_stats(rf);
+	CHECK_EQ(after.records - before.records, 20);
+	CHECK_EQ(after.wakeups - before.wakeups, 0);
+	CHECK_EQ(after.unwoken - before.unwoken, 20);
 	CHECK_EQ(read_range(&r, 0, 20), 20);
+	uring_release(&r);
+
+	/* In an epoll set, at once (the default): a wake-up per packet. */
+	ep = epoll_create1(0);
+	CHECK(ep >= 0);
+	ev.data.fd = rf;
+	CHECK_OK(epoll_ctl(ep, EPOLL_CTL_ADD, rf, &ev));
+	before = ring_stats(rf);
+	send_range(src, 20, 40);
+	CHECK_EQ(read_range(&r, 20, 40), 20);
 	uring_release(&r);
 	after = ring_stats(rf);
 	CHECK_EQ(after.records - before.records, 20);
 	CHECK_EQ(after.wakeups - before.wakeups, 20);
+	CHECK_EQ(after.unwoken - before.unwoken, 0);
 
 	/* 100 ms: one wake-up per 100 ms of sending at most, plus the last. */
 	CHECK_OK(set_wake(rf, 100000, 0));
 	before = ring_stats(rf);
 	t0 = now_ms();
-	send_range(src, 20, 40);
+	send_range(src, 40, 60);
 	ms = now_ms() - t0;
-	CHECK_EQ(read_range(&r, 20, 40), 20);
+	CHECK_EQ(read_range(&r, 40, 60), 20);
 	uring_release(&r);
 	usleep(250000);		/* the last wait ends */
 	after = ring_stats(rf);
@@ -600,10 +623,21 @@ static void wake_coalescing(void)
 	 */
 	CHECK_OK(set_wake(rf, 100000, 2 * ((sizeof(struct pgm_ring_rec) + 64 + 7) & ~7u)));
 	before = ring_stats(rf);
-	send_range(src, 40, 50);
+	send_range(src, 60, 70);
 	after = ring_stats(rf);
 	CHECK(after.wakeups - before.wakeups >= 4);
-	CHECK_EQ(read_range(&r, 40, 50), 10);
+	CHECK_EQ(read_range(&r, 60, 70), 10);
+	uring_release(&r);
+	close(ep);
+
+	/* Out of the epoll set: nobody waits, the timer is not armed. */
+	before = ring_stats(rf);
+	send_range(src, 70, 80);
+	usleep(250000);
+	after = ring_stats(rf);
+	CHECK_EQ(after.wakeups - before.wakeups, 0);
+	CHECK_EQ(after.unwoken - before.unwoken, 10);
+	CHECK_EQ(read_range(&r, 70, 80), 10);
 	uring_release(&r);
 
 	/* Asleep in poll() when the record comes: the timer wakes it. */
@@ -611,7 +645,7 @@ static void wake_coalescing(void)
 	pid = fork();
 	if (pid == 0) {
 		usleep(200000);
-		send_range(src, 50, 51);
+		send_range(src, 80, 81);
 		_exit(0);
 	}
 	p.fd = rf;
@@ -620,13 +654,16 @@ static void wake_coalescing(void)
 	printf("    woken %.1f ms after the poll began (the record came at 200 ms)\n",
 	       now_ms() - t0);
 	CHECK(p.revents & POLLIN);
-	CHECK_EQ(read_range(&r, 50, 51), 1);
+	CHECK_EQ(read_range(&r, 80, 81), 1);
 	uring_release(&r);
 	waitpid(pid, &status, 0);
 
-	/* Closed and unmapped with the wake-up still waiting. */
+	/* Closed and unmapped with the wake-up still waiting (a waiter: epoll). */
 	CHECK_OK(set_wake(rf, PGM_RING_WAKE_USECS_MAX, 0));
-	send_range(src, 51, 52);
+	ep = epoll_create1(0);
+	CHECK_OK(epoll_ctl(ep, EPOLL_CTL_ADD, rf, &ev));
+	send_range(src, 81, 82);
+	close(ep);
 	munmap(r.base, r.len);
 	close(rf);
 	close(src);

@@ -577,7 +577,9 @@ struct pgm_session_end {
  * timeout of 0 will do); that moves the waiting data in.  poll() reports
  * POLLIN while consumer != producer, and the kernel wakes pollers once per
  * batch of records, not once per record (PGM_RX_RING_WAKE below batches
- * further, across packets).  Each session's data enters the
+ * further, across packets), and only when one waits: a reader that is
+ * still reading, or spins on @producer, costs no wake-up (counted in
+ * pgm_rx_ring_stats.unwoken).  Each session's data enters the
  * ring once it is in order: a session waiting for a repair holds back no
  * other.
  *
@@ -629,9 +631,10 @@ struct pgm_rx_ring_stats {
 	__u64	records;	/* records published (padding excluded) */
 	__u64	bytes;		/* APDU bytes published */
 	__u64	full;		/* times delivery stopped on a full ring */
-	__u64	wakeups;	/* batches that woke the socket */
+	__u64	wakeups;	/* batches that woke a waiting reader */
 	__u64	spilled;	/* APDUs too large for the ring, sent to recvmsg */
 	__u64	bad_consumer;	/* consumer indices ignored as invalid */
+	__u64	unwoken;	/* batches published with nobody waiting: no wake-up */
 };
 
 /* Control page, at offset 0 of the mapping; each index on its own line. */
