@@ -12,8 +12,9 @@
  * rcv->blocked until the reader makes room (recvmsg(), poll() on a ring).
  * Records that the error queue cannot take yet wait on rcv->pending_err.
  *
- * Locking: as receiver.c, everything under rcv->lock; recvmsg() takes the
- * socket lock to find the receiver, then rcv->lock.
+ * Locking: as receiver.c, everything under rcv->lock; recvmsg() finds the
+ * receiver under RCU and takes rcv->lock only when delivery waits for the
+ * room it made (rcv->waiting, pgm_wait_for_reader()).
  */
 #include <linux/skbuff.h>
 #include <linux/errqueue.h>
@@ -93,10 +94,33 @@ static bool pgm_ring_put_event(struct pgm_ring *r, struct sk_buff *skb)
 	return true;
 }
 
+/*
+ * Delivery stops for want of the reader's room (a full receive or error
+ * queue): say so to recvmsg(), which looks without the lock
+ * (pgm_receiver_room()).  The reader may have made its room and looked
+ * just before: then it has nothing left to read, and will not look again.
+ *
+ * Return: true when both queues are empty, so that the caller must try
+ * once more itself; false when the reader has something left to read and
+ * will see @waiting after it.
+ */
+static bool pgm_wait_for_reader(struct pgm_receiver *rcv)
+	__must_hold(&rcv->lock)
+{
+	struct sock *sk = rcv->sk;
+
+	lockdep_assert_held(&rcv->lock);
+	WRITE_ONCE(rcv->waiting, true);
+	smp_mb();	/* (R1): pairs with (R2) in pgm_receiver_room() */
+	return skb_queue_empty_lockless(&sk->sk_receive_queue) &&
+	       skb_queue_empty_lockless(&sk->sk_error_queue);
+}
+
 /* Move held records to the error queue (or the ring) while it takes them. */
 static void pgm_flush_err(struct pgm_receiver *rcv)
 	__must_hold(&rcv->lock)
 {
+	bool again = true;
 	struct sk_buff *skb;
 
 	lockdep_assert_held(&rcv->lock);
@@ -109,10 +133,15 @@ static void pgm_flush_err(struct pgm_receiver *rcv)
 			consume_skb(skb);
 			continue;
 		}
-		if (sock_queue_err_skb(rcv->sk, skb)) {
-			__skb_queue_head(&rcv->pending_err, skb);
-			break;
+		if (!sock_queue_err_skb(rcv->sk, skb))
+			continue;
+		if (again && pgm_wait_for_reader(rcv)) {
+			again = false;
+			if (!sock_queue_err_skb(rcv->sk, skb))
+				continue;
 		}
+		__skb_queue_head(&rcv->pending_err, skb);
+		break;
 	}
 }
 
@@ -401,6 +430,7 @@ static void pgm_block(struct pgm_receiver *rcv, struct pgm_peer *peer)
 	lockdep_assert_held(&rcv->lock);
 	if (list_empty(&peer->blocked))
 		list_add_tail(&peer->blocked, &rcv->blocked);
+	WRITE_ONCE(rcv->waiting, true);
 }
 
 /*
@@ -474,6 +504,8 @@ static int pgm_deliver_apdu(struct pgm_receiver *rcv, struct pgm_peer *peer,
 			len = -ENOBUFS;
 	} else {
 		len = pgm_queue_apdu(rcv, peer, s, n);
+		if (len < 0 && pgm_wait_for_reader(rcv))
+			len = pgm_queue_apdu(rcv, peer, s, n);
 	}
 	if (len < 0)
 		pgm_block(rcv, peer);
@@ -580,6 +612,26 @@ static void pgm_deliver_blocked(struct pgm_receiver *rcv)
 }
 
 /*
+ * Does delivery wait for the room the reader just made?  Without the lock:
+ * a read that finds nothing waiting costs no lock the input path (on
+ * another CPU) contends for.  A ring that delivery found full says so in
+ * ring->blocked (the ring's own protocol, ring.c); the queues in
+ * rcv->waiting.
+ */
+static bool pgm_room_wanted(struct pgm_receiver *rcv, bool ring)
+{
+	if (ring)
+		return rcv->ring && READ_ONCE(rcv->ring->blocked);
+	/*
+	 * (R2): the reader's dequeue before this look, pairs with (R1) in
+	 * pgm_wait_for_reader(): either delivery sees the queue emptied and
+	 * tries again itself, or we see @waiting.
+	 */
+	smp_mb();
+	return READ_ONCE(rcv->waiting);
+}
+
+/*
  * The reader made room (an APDU or a record read, or for @ring, poll() on
  * a ring that delivery found full): what waits follows, the held records
  * first.  From process context, without the socket lock, as the input path
@@ -592,11 +644,14 @@ static void pgm_receiver_room(struct sock *sk, bool ring)
 
 	rcu_read_lock();
 	rcv = rcu_dereference(pgm_sk(sk)->rcv);
-	if (rcv && (!ring || (rcv->ring && READ_ONCE(rcv->ring->blocked)))) {
+	if (rcv && pgm_room_wanted(rcv, ring)) {
 		spin_lock_bh(&rcv->lock);
 		if (!rcv->dead) {
+			WRITE_ONCE(rcv->waiting, false);
 			pgm_flush_err(rcv);
 			pgm_deliver_blocked(rcv);
+			if (!list_empty(&rcv->blocked) || !skb_queue_empty(&rcv->pending_err))
+				WRITE_ONCE(rcv->waiting, true);
 			if (ring)
 				pgm_ring_wake(rcv);
 		}

@@ -187,6 +187,13 @@ struct pgm_receiver {
 	 * the reader frees room.  Bounded by PGM_ERR_PENDING_MAX.
 	 */
 	struct sk_buff_head	pending_err;
+	/*
+	 * Something above waits for the reader's room: written under the
+	 * lock, read without it by recvmsg(), which takes the lock only then
+	 * (deliver.c, pgm_wait_for_reader()).  May be true with nothing
+	 * waiting (a lock taken for nothing), never false with something.
+	 */
+	bool			waiting;
 	struct pgm_receiver_stats st;
 	struct pgm_ring		*ring;		/* the socket's, if PGM_RX_RING was set */
 };
