@@ -609,12 +609,11 @@ public struct PGMSocket: ~Copyable {
     /// empty.
     public func readErrorQueue() throws(Errno) -> Event? {
         while true {
-            var data = [UInt8](repeating: 0, count: 64)
-            var control = [UInt8](repeating: 0, count: 256)
             var event: Event?
             var skip = false
-            let n: Result<Int, Errno> = data.withUnsafeMutableBytes { dbuf in
-                control.withUnsafeMutableBytes { cbuf in
+            // On the stack: the queue is looked at often and is mostly empty.
+            let n: Result<Int, Errno> = withUnsafeTemporaryAllocation(byteCount: 64, alignment: 8) { dbuf in
+                withUnsafeTemporaryAllocation(byteCount: 256, alignment: 8) { cbuf in
                     var iov = iovec(iov_base: dbuf.baseAddress, iov_len: dbuf.count)
                     return withUnsafeMutablePointer(to: &iov) { iovp in
                         var m = msghdr()
@@ -684,11 +683,15 @@ public struct PGMSocket: ~Copyable {
         let clock = ContinuousClock()
         let deadline = timeout.map { clock.now.advanced(by: $0) }
         var resets = 0
+        // The error queue is read when poll(2) says POLLERR (a record there
+        // raises it), not after every empty receive: a reader that keeps up
+        // makes no system call for an error queue that is empty.
+        var errors = false
         while true {
             do {
                 return .message(try receive(maximumLength: maximumLength, mode: .nonBlocking))
             } catch .resourceTemporarilyUnavailable {
-                if let e = try readErrorQueue() { return e }
+                if errors, let e = try readErrorQueue() { return e }
             } catch .connectionReset {
                 // A loss fails one receive; its record explains it, and may
                 // have been read already. Twice in a row without a record
@@ -702,12 +705,18 @@ public struct PGMSocket: ~Copyable {
             var wait: Int32 = -1
             if let deadline {
                 let left = clock.now.duration(to: deadline)
-                if left <= .zero { return nil }
-                let (s, atto) = left.components
-                wait = Int32(clamping: s * 1000 + (atto + 999_999_999_999_999) / 1_000_000_000_000_000)
+                if left <= .zero {
+                    guard !errors else { return nil }
+                    wait = 0  // one look at POLLERR before giving up
+                } else {
+                    let (s, atto) = left.components
+                    wait = Int32(clamping: s * 1000 + (atto + 999_999_999_999_999) / 1_000_000_000_000_000)
+                }
             }
             var p = pollfd(fd: fd, events: Int16(POLLIN | POLLERR), revents: 0)
             if case .failure(let e) = sys.poll(&p, 1, wait), e != .interrupted { throw e }
+            errors = p.revents & Int16(POLLERR) != 0
+            if p.revents == 0, wait == 0 { return nil }
         }
     }
 

@@ -315,10 +315,13 @@ final class MockKernel: Sendable {
                         return r
                     }
                 }
+                // As datagram_poll(): POLLIN for data (or records in the
+                // ring), POLLERR for records on the error queue.
                 let ringReady = self.ringCtrl.map { cpgm_ring_producer($0) != cpgm_ring_consumer($0) } ?? false
-                let ready = ringReady || self.state.withLock { !$0.data.isEmpty || !$0.errors.isEmpty }
-                if ready {
-                    fds[0].revents = Int16(POLLIN)
+                let (data, errors) = self.state.withLock { (!$0.data.isEmpty, !$0.errors.isEmpty) }
+                let revents = (ringReady || data ? Int16(POLLIN) : 0) | (errors ? Int16(POLLERR) : 0)
+                if revents != 0 {
+                    fds[0].revents = revents
                     return .success(1)
                 }
                 // Nothing queued: wait on the other descriptors only (the
