@@ -70,6 +70,22 @@ uint32_t cpgm_ring_release(struct pgm_ring_ctrl *ctrl, uint32_t consumer)
 	return __atomic_load_n(&ctrl->flags, __ATOMIC_RELAXED) & PGM_RING_F_WAKEUP;
 }
 
+/* (B) in a loop: a reader that busy-polls instead of sleeping in poll(). */
+uint32_t cpgm_ring_spin(const struct pgm_ring_ctrl *ctrl, uint32_t seen, unsigned int max_loads)
+{
+	uint32_t p = __atomic_load_n(&ctrl->producer, __ATOMIC_ACQUIRE);
+
+	while (p == seen && max_loads--) {
+#if defined(__x86_64__) || defined(__i386__)
+		__builtin_ia32_pause();
+#elif defined(__aarch64__)
+		__asm__ __volatile__("yield");
+#endif
+		p = __atomic_load_n(&ctrl->producer, __ATOMIC_ACQUIRE);
+	}
+	return p;
+}
+
 /* The kernel's (A), for the tests' mock that plays the kernel's side. */
 void cpgm_ring_publish(struct pgm_ring_ctrl *ctrl, uint32_t producer)
 {

@@ -419,6 +419,16 @@ public struct PGMReceiver: ~Copyable {
         PGMEvents(fd: socket.fd, family: socket.family, syscalls: socket.sys, maximumLength: maximumLength, ring: ring)
     }
 
+    /// Busy-polls the ring for up to `duration` (at most
+    /// ``RingOptions/maximumSpin``) without a system call: true as soon as
+    /// it holds something to read, false when the time ran out or without
+    /// a ring. For an application that waits in its own poll(2) or epoll
+    /// loop: spin first, and sleep only when this says false.
+    public func spinForRecords(upTo duration: Duration) -> Bool {
+        guard let ring else { return false }
+        return ring.spin(for: min(max(duration, .zero), RingOptions.maximumSpin))
+    }
+
     /// The ring's counters; `Errno.invalidArgument` without a ring.
     public func ringStatistics() throws(Errno) -> RingStatistics {
         guard let ring else { throw .invalidArgument }

@@ -109,6 +109,8 @@ final class EventPump: Sendable {
                 return e
             }
             guard wait else { return nil }
+            // RingOptions.spin: watch the ring before sleeping.
+            if let ring, ring.spin > .zero, ring.spin(for: ring.spin) { continue }
             var fds = [
                 pollfd(fd: fd, events: Int16(POLLIN | POLLERR), revents: 0),
                 pollfd(fd: wakeFD, events: Int16(POLLIN), revents: 0),

@@ -64,6 +64,18 @@ struct Recv: ParsableCommand {
         }
     }
 
+    @Option(name: .customLong("ring-spin"), parsing: .unconditional, help: ArgumentHelp(
+        "With --recv-mode ring: before sleeping in poll(), watch the ring for this long without a system call (busy-polling, 0-1000000 us: 50us, 1ms; a bare number is microseconds); a reader spinning when a record comes needs no wake-up. 0 sleeps at once.",
+        valueName: "time"))
+    var ringSpinText = "0"
+
+    /// --ring-spin in microseconds; checked by validate().
+    var ringSpin: Int64 {
+        get throws(OptionValueError) {
+            try Quantity.whole(ringSpinText, option: "--ring-spin", unit: .microseconds, range: 0...1_000_000)
+        }
+    }
+
     @Option(name: .customLong("hold"), parsing: .unconditional, help: ArgumentHelp(
         "Stop reading for this long at the first message of each phase (0-60 s; a bare number is seconds), so that the phase queues up in the kernel and is then read as fast as the receiver can: msgs/s measures the receiver from the end of the pause.",
         valueName: "time"))
@@ -115,11 +127,15 @@ struct Recv: ParsableCommand {
             _ = try timeout
             _ = try hold
             _ = try ringWake
+            _ = try ringSpin
         } catch {
             throw ValidationError(error.description)
         }
         if ringWakeText != "0", (try? ringWake) != 0, recvMode != .ring {
             throw ValidationError("--ring-wake applies to --recv-mode ring only")
+        }
+        if (try? ringSpin) ?? 0 != 0, recvMode != .ring {
+            throw ValidationError("--ring-spin applies to --recv-mode ring only")
         }
         if let b = receiveBuffer, !(1024...1 << 30).contains(b) {
             throw ValidationError("--receive-buffer must be 1024-1073741824 bytes; got \(b)")
@@ -221,7 +237,8 @@ struct Recv: ParsableCommand {
         parityNAKs.apply(to: &options)
         if recvMode == .ring {
             options.ring = RingOptions(size: UInt32(clamping: ringSize),
-                                       wakeUpDelay: .microseconds((try? ringWake) ?? 0))
+                                       wakeUpDelay: .microseconds((try? ringWake) ?? 0),
+                                       spin: .microseconds((try? ringSpin) ?? 0))
         }
         let receiver: PGMReceiver
         do {
@@ -278,6 +295,7 @@ struct Recv: ParsableCommand {
         let deadline = t0 &+ UInt64((try timeout) * 1e9)
         var nextTick = t0 &+ 1_000_000_000
         var timedOut = false
+        let spin = Duration.microseconds(recvMode == .ring ? (try? ringSpin) ?? 0 : 0)
         while !state.done {
             let now = monotonicNanoseconds()
             if now >= deadline {
@@ -289,6 +307,11 @@ struct Recv: ParsableCommand {
                 while nextTick <= now { nextTick &+= 1_000_000_000 }
             }
             let wait = min(deadline - now, nextTick > now ? nextTick - now : 0, 1_000_000_000)
+            // --ring-spin: records that come while we watch need no poll().
+            if spin > .zero, receiver.spinForRecords(upTo: min(spin, .nanoseconds(Int64(clamping: wait)))) {
+                try drainRing(receiver, &state)
+                continue
+            }
             var fds = [
                 pollfd(fd: receiver.socket.fileDescriptor.rawValue, events: Int16(POLLIN | POLLERR), revents: 0),
                 pollfd(fd: udp.fd, events: Int16(POLLIN), revents: 0),
@@ -298,16 +321,24 @@ struct Recv: ParsableCommand {
                 Glibc.poll(b.baseAddress, nfds_t(b.count), Int32((wait + 999_999) / 1_000_000))
             }
             if rc < 0 && errno != EINTR { throw PerfError.failed("poll", Errno(rawValue: errno)) }
-            switch recvMode {
-            case .recvmsg: try drainPGM(receiver, into: pgmBuffer, &state)
-            case .recvmmsg: if let batch { try drainPGMBatched(receiver, batch, &state) }
-            case .ring: try drainRing(receiver, &state)
+            // Only what poll() says is ready (all after EINTR): a phase of
+            // one protocol costs no empty read of the others' sockets, and
+            // the PGM error queue is read only when it holds something.
+            let all = rc < 0
+            if all || fds[0].revents != 0 {
+                let errors = all || fds[0].revents & Int16(POLLERR) != 0
+                switch recvMode {
+                case .recvmsg: try drainPGM(receiver, into: pgmBuffer, errors: errors, &state)
+                case .recvmmsg: if let batch { try drainPGMBatched(receiver, batch, errors: errors, &state) }
+                case .ring: try drainRing(receiver, &state)
+                }
             }
-            try drainUDP(udp, into: udpBuffer, &state)
-            if let helper { try drainOpenPGM(helper, &state) }
+            if all || fds[1].revents != 0 { try drainUDP(udp, into: udpBuffer, &state) }
+            if let helper, all || helper.atEnd || (fds.count > 2 && fds[2].revents != 0) { try drainOpenPGM(helper, &state) }
         }
+        let ringCounters = receiver.usesRing ? try? receiver.ringStatistics() : nil
         do { try receiver.close() } catch { throw PerfError.failed("closing the PGM receiver", error) }
-        report(state, group: group, timedOut: timedOut)
+        report(state, group: group, timedOut: timedOut, ring: ringCounters)
         if timedOut { throw ExitCode(2) }
     }
 
@@ -323,8 +354,10 @@ struct Recv: ParsableCommand {
     }
 
     /// Reads every APDU and error-queue record waiting on the PGM socket.
-    func drainPGM(_ r: borrowing PGMReceiver, into buffer: UnsafeMutableRawBufferPointer, _ state: inout State) throws(PerfError) {
+    func drainPGM(_ r: borrowing PGMReceiver, into buffer: UnsafeMutableRawBufferPointer, errors: Bool,
+                  _ state: inout State) throws(PerfError) {
         var resets = 0
+        var reset = false  // a loss: its record is on the error queue
         while true {
             do {
                 let got = try r.socket.receive(into: buffer, mode: .nonBlocking)
@@ -337,13 +370,14 @@ struct Recv: ParsableCommand {
             } catch .connectionReset {
                 // A loss: its record waits on the error queue.
                 resets += 1
+                reset = true
                 if resets > 1 { break }
                 continue
             } catch {
                 throw .failed("PGM receive", error)
             }
         }
-        try drainErrorQueue(r, &state)
+        if errors || reset { try drainErrorQueue(r, &state) }
     }
 
     /// Loss and session-end records from the error queue.
@@ -392,9 +426,11 @@ struct Recv: ParsableCommand {
     }
 
     /// Reads the PGM socket with recvmmsg(2), 64 APDUs at a time.
-    func drainPGMBatched(_ r: borrowing PGMReceiver, _ b: MmsgBatch, _ state: inout State) throws(PerfError) {
+    func drainPGMBatched(_ r: borrowing PGMReceiver, _ b: MmsgBatch, errors: Bool,
+                         _ state: inout State) throws(PerfError) {
         let fd = r.socket.fileDescriptor.rawValue
         var resets = 0
+        var reset = false  // a loss: its record is on the error queue
         while true {
             let got = b.lengths.withUnsafeMutableBufferPointer { lens in
                 b.names.withUnsafeMutableBufferPointer { names in
@@ -412,6 +448,7 @@ struct Recv: ParsableCommand {
                 if e == .resourceTemporarilyUnavailable { break }
                 if e == .connectionReset {
                     resets += 1
+                    reset = true
                     if resets > 1 { break }
                     continue
                 }
@@ -428,7 +465,7 @@ struct Recv: ParsableCommand {
                        statistics: { try? r.statistics() }, &state)
             }
         }
-        try drainErrorQueue(r, &state)
+        if errors || reset { try drainErrorQueue(r, &state) }
     }
 
     /// The TSI of a received APDU's name: a `struct sockaddr_pgm6` on an
@@ -595,7 +632,7 @@ struct Recv: ParsableCommand {
     }
 
     /// Prints the table or the JSON object.
-    func report(_ state: State, group: PGMEndpoint, timedOut: Bool) {
+    func report(_ state: State, group: PGMEndpoint, timedOut: Bool, ring: RingStatistics?) {
         let order = state.phases.keys.sorted()
         // Each PGM phase with the baseline phases after it (the same size).
         var rows: [Row] = []
@@ -695,6 +732,13 @@ struct Recv: ParsableCommand {
                 ("complete", .bool(complete)), ("foreign_messages", .uint(state.foreign)),
                 ("loss_records", .uint(state.lossRecords)), ("results", .array(list)),
             ]
+            if let ring {
+                // The whole run's: how many batches of records woke the reader.
+                top.append(("ring", .object([
+                    ("records", .uint(ring.records)), ("wakeups", .uint(ring.wakeups)),
+                    ("unwoken", .uint(ring.unwoken)), ("full", .uint(ring.full)),
+                ])))
+            }
             print(JSON.object(top).text)
             return
         }

@@ -185,6 +185,53 @@ struct RingTests {
         }
     }
 
+    /// RingOptions.spin: the waits watch the producer index first, and
+    /// sleep in poll(2) only when nothing came meanwhile.
+    @Test func spinningFindsRecordsWithoutPoll() async throws {
+        let k = MockKernel()
+        var o = ReceiverOptions()
+        o.ring = RingOptions(size: 4096, spin: RingOptions.maximumSpin)
+        let r = try PGMReceiver(group: group, interface: nil, options: o, syscalls: k.syscalls)
+        let polls = { k.calls.filter { $0 == "poll" }.count }
+        let dry = r.spinForRecords(upTo: .milliseconds(2))
+        #expect(!dry)
+        k.ringPublish(type: PGM_REC_DATA, payload: [1], sqn: 1)
+        let found = r.spinForRecords(upTo: .seconds(1))
+        #expect(found)
+        let before = polls()
+        guard case .message(let m1) = try r.nextEvent(timeout: .seconds(5)) else { Issue.record("no message"); return }
+        #expect(m1.bytes == [1])
+        // Published while the reader spins (the publisher waits until it
+        // is past the ring's first look): found by the spin, no poll().
+        let publisher = Task.detached {
+            try? await Task.sleep(for: .milliseconds(20))
+            k.ringPublish(type: PGM_REC_DATA, payload: [2], sqn: 2)
+        }
+        guard case .message(let m2) = try r.nextEvent(timeout: .seconds(5)) else { Issue.record("no message"); return }
+        await publisher.value
+        #expect(m2.bytes == [2])
+        #expect(polls() == before)
+        try r.close()
+        // Without a ring nothing spins.
+        let k2 = MockKernel()
+        let plain = try PGMReceiver(group: group, interface: nil, options: ReceiverOptions(), syscalls: k2.syscalls)
+        let none = plain.spinForRecords(upTo: .seconds(1))
+        #expect(!none)
+        try plain.close()
+    }
+
+    @Test func anOutOfRangeSpinIsRefused() throws {
+        var o = ReceiverOptions()
+        for bad in [RingOptions(size: 4096, spin: .milliseconds(1001)), RingOptions(size: 4096, spin: .microseconds(-1))] {
+            let k = MockKernel()
+            o.ring = bad
+            #expect(throws: Errno.invalidArgument) {
+                try PGMReceiver(group: group, interface: nil, options: o, syscalls: k.syscalls).close()
+            }
+            #expect(k.ringUnmapped || !k.calls.contains("mmap"))
+        }
+    }
+
     @Test func setupFailureUnmapsAndCloses() throws {
         let k = MockKernel()
         k.fail("bind", with: EADDRINUSE)

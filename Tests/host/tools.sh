@@ -276,6 +276,8 @@ check "pgm-perf recv refuses a --ring-size not a power of two" refused pgm-perf 
 check "pgm-perf recv refuses a long --hold" refused pgm-perf "--hold must be" recv --hold 100
 check "pgm-perf recv refuses a --ring-wake past 100 ms" refused pgm-perf "--ring-wake must be 0-100000 microseconds; got 200ms" recv --recv-mode ring --ring-wake 200ms
 check "pgm-perf recv refuses --ring-wake without the ring" refused pgm-perf "--ring-wake applies to --recv-mode ring only" recv --ring-wake 50us
+check "pgm-perf recv refuses a --ring-spin past 1 s" refused pgm-perf "--ring-spin must be 0-1000000 microseconds; got 2s" recv --recv-mode ring --ring-spin 2s
+check "pgm-perf recv refuses --ring-spin without the ring" refused pgm-perf "--ring-spin applies to --recv-mode ring only" recv --ring-spin 50us
 check "pgm-perf send refuses --send-batch 0" refused pgm-perf "--send-batch must be 1-64" send --send-batch 0
 check "pgm-perf refuses an unknown subcommand" refused pgm-perf "Unexpected argument" bench
 # --fec: pgm-send's syntax, checks and words (FECOptions, shared); --parity-naks on the receiver.

@@ -39,6 +39,11 @@ uint32_t cpgm_ring_consumer(const struct pgm_ring_ctrl *ctrl);
 uint32_t cpgm_ring_release(struct pgm_ring_ctrl *ctrl, uint32_t consumer);
 /* For a test double playing the kernel: publish a new producer index. */
 void cpgm_ring_publish(struct pgm_ring_ctrl *ctrl, uint32_t producer);
+/*
+ * Spins on the producer index, with the CPU's pause hint between loads,
+ * until it is not @seen or @max_loads loads have been made; the index.
+ */
+uint32_t cpgm_ring_spin(const struct pgm_ring_ctrl *ctrl, uint32_t seen, unsigned int max_loads);
 
 /*
  * recvmmsg(2) of up to @n (at most 64) datagrams into @n buffers of @stride
