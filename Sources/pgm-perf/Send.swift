@@ -22,7 +22,7 @@ struct Send: ParsableCommand {
             encapsulation on the next port after --port, with libpgm's rate limit \
             (PGM_TXW_MAX_RTE) set to the same rate; it stays up one second after its last \
             message for repairs. It sends APDUs of up to 22400 bytes (the 16 packets \
-            libpgm 5.3's pgm_send_skbv() takes). A PGM session stays open, repairing, until the next size's session has \
+            libpgm 5.3's pgm_send_skbv() takes): larger sizes get no OpenPGM phase. A PGM session stays open, repairing, until the next size's session has \
             sent; the last one is closed after --linger seconds. With --fec every PGM session \
             sends parity (PGM_FEC) and the table adds the parity sent proactively and on \
             demand and the parity NAKs received; the baselines send none. Prints the sender's table \
@@ -34,7 +34,7 @@ struct Send: ParsableCommand {
 
     @Option(parsing: .unconditional, help: ArgumentHelp(
         "Message sizes in bytes, comma-separated, each \(PerfHeader.size)-\(PGMSocket.maximumAPDU) (\(maximumUDPPayload(ipv6: false)) with udp, "
-            + "\(maximumUDPPayload(ipv6: true)) over IPv6; \(Send.maxOpenPGM) with openpgm).",
+            + "\(maximumUDPPayload(ipv6: true)) over IPv6; openpgm phases only up to \(Send.maxOpenPGM)).",
         valueName: "list"))
     var sizes = "64,512,1400,8192,65000"
 
@@ -136,10 +136,10 @@ struct Send: ParsableCommand {
                     + "drop it or use --baseline none")
         }
         if chosen.contains(.openpgm) && ipv6 { throw ValidationError(openPGMIPv4Only("--baseline openpgm", target)) }
-        if chosen.contains(.openpgm), let big = list.first(where: { $0 > Self.maxOpenPGM }) {
+        if chosen.contains(.openpgm), !list.contains(where: { $0 <= Self.maxOpenPGM }) {
             throw ValidationError(
-                "--sizes: \(big) bytes is more than opgm-perf sends in one APDU (at most \(Self.maxOpenPGM), the 16 packets "
-                    + "libpgm 5.3's pgm_send_skbv() takes); drop it or drop --baseline openpgm")
+                "--sizes: no size is an APDU opgm-perf sends (at most \(Self.maxOpenPGM) bytes, the 16 packets "
+                    + "libpgm 5.3's pgm_send_skbv() takes); add one or drop --baseline openpgm")
         }
         if let c = count, c < 1 { throw ValidationError("--count must be at least 1; got \(c)") }
         if let t = ttl, !(0...255).contains(t) { throw ValidationError("--ttl must be 0-255 hops; got \(t)") }
@@ -176,8 +176,11 @@ struct Send: ParsableCommand {
 
     func run() throws {
         let list = try parsedSizes()
-        let perSize = 1 + baselines.count
-        let phases = UInt8(list.count * perSize)
+        // PGM, UDP, and OpenPGM up to the largest APDU opgm-perf sends.
+        let openPGM = baselines.contains(.openpgm)
+        let phases = UInt8(list.reduce(0) {
+            $0 + 1 + (baselines.contains(.udp) ? 1 : 0) + (openPGM && $1 <= Self.maxOpenPGM ? 1 : 0)
+        })
         let group = target.endpoint
         let interface = try target.pgmInterface()
         var options = SourceOptions()
@@ -276,7 +279,7 @@ struct Send: ParsableCommand {
             }
 
             // OpenPGM: the same messages through libpgm, at the same rate limit.
-            if baselines.contains(.openpgm) {
+            if openPGM && size <= Self.maxOpenPGM {
                 results.append(try openPGMPhase(size: size, phase: phase, phases: phases, group: group,
                                                 interface: interface, rate: udpRate))
                 phase += 1

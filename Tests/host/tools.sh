@@ -249,8 +249,8 @@ check "pgm-perf send refuses an unknown baseline in a list" \
 check "pgm-perf send refuses a baseline given twice" refused pgm-perf "--baseline: udp is given twice" send --baseline udp,udp
 check "pgm-perf send refuses an empty baseline in a list" refused pgm-perf "--baseline: '' is not a baseline" send --baseline udp,
 check "pgm-perf send refuses none in a list" refused pgm-perf "--baseline: 'none' is not a baseline" send --baseline none,udp
-check "pgm-perf send refuses an OpenPGM baseline above 22400 bytes" \
-	refused pgm-perf "22401 bytes is more than opgm-perf sends" send --sizes 64,22401 --baseline openpgm
+check "pgm-perf send refuses an OpenPGM baseline with no size it sends" \
+	refused pgm-perf "no size is an APDU opgm-perf sends (at most 22400 bytes" send --sizes 22401,65000 --baseline openpgm
 check "pgm-perf send --help names the openpgm baseline" \
 	sh -c "'$bin/pgm-perf' send --help | grep -q 'udp,openpgm'"
 check "pgm-perf recv --help has --openpgm" sh -c "'$bin/pgm-perf' recv --help | grep -q -- '--openpgm '"
