@@ -1,4 +1,5 @@
 import CPGM
+import Foundation
 import SystemPackage
 import Testing
 @testable import PGM
@@ -187,7 +188,7 @@ struct RingTests {
 
     /// RingOptions.spin: the waits watch the producer index first, and
     /// sleep in poll(2) only when nothing came meanwhile.
-    @Test func spinningFindsRecordsWithoutPoll() async throws {
+    @Test func spinningFindsRecordsWithoutPoll() throws {
         let k = MockKernel()
         var o = ReceiverOptions()
         o.ring = RingOptions(size: 4096, spin: RingOptions.maximumSpin)
@@ -203,12 +204,15 @@ struct RingTests {
         #expect(m1.bytes == [1])
         // Published while the reader spins (the publisher waits until it
         // is past the ring's first look): found by the spin, no poll().
-        let publisher = Task.detached {
-            try? await Task.sleep(for: .milliseconds(20))
+        // An OS thread, not a task: the reader spins on one of the few
+        // threads of the concurrency pool, which a busy test run may not
+        // give a task for longer than the spin lasts.
+        let published = Thread {
+            usleep(20_000)
             k.ringPublish(type: PGM_REC_DATA, payload: [2], sqn: 2)
         }
+        published.start()
         guard case .message(let m2) = try r.nextEvent(timeout: .seconds(5)) else { Issue.record("no message"); return }
-        await publisher.value
         #expect(m2.bytes == [2])
         #expect(polls() == before)
         try r.close()
