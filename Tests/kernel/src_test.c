@@ -929,6 +929,63 @@ static void window_by_bytes(void)
 }
 
 /*
+ * A receive queue that holds a few APDUs, a reader on another CPU racing
+ * the input path: delivery stops on the full queue over and over, and
+ * recvmsg() resumes it without taking the receiver's lock unless delivery
+ * said it waits (deliver.c, rcv->waiting).  Every APDU arrives, in order,
+ * and the reader is never left waiting on data the window holds.
+ */
+static void full_queue_reader_race(void)
+{
+	const unsigned int count = 4000;
+	int r = receiver(), rcvbuf = 2048, status;
+	uint16_t sport;
+	char b[100];
+	pid_t pid;
+	int fd;
+
+	CHECK_OK(setsockopt(r, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf)));
+	pid = fork();
+	if (pid == 0) {
+		struct pollfd p = { .fd = r, .events = POLLIN };
+		unsigned int got = 0, idx;
+		ssize_t n;
+
+		alarm(120);
+		while (got < count) {
+			if (poll(&p, 1, 10000) != 1) {
+				fprintf(stderr, "reader: waited 10 s at APDU %u of %u\n", got, count);
+				_exit(1);
+			}
+			while ((n = recv(r, b, sizeof(b), MSG_DONTWAIT)) > 0) {
+				memcpy(&idx, b, sizeof(idx));
+				if (n != (ssize_t)sizeof(b) || idx != got) {
+					fprintf(stderr, "reader: APDU %u where %u was due\n", idx, got);
+					_exit(1);
+				}
+				got++;
+			}
+		}
+		_exit(0);
+	}
+	fd = source(&sport);
+	CHECK_OK(set_u32(fd, PGM_TXW_MAX_RTE, 100000000));
+	for (unsigned int i = 0; i < count; i++) {
+		memset(b, (int)i, sizeof(b));
+		memcpy(b, &i, sizeof(i));
+		if (send(fd, b, sizeof(b), 0) != (ssize_t)sizeof(b)) {
+			FAILF("send %u: %s", i, strerror(errno));
+			break;
+		}
+	}
+	CHECK_EQ(waitpid(pid, &status, 0), pid);
+	CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	close(fd);
+	close(r);
+	drain();
+}
+
+/*
  * In a namespace where no address could be the source's (only a dummy
  * device without one), receivers could not NAK: connect() refuses.  Over
  * IPv6 the device makes no link-local address either (addrgenmode none),
@@ -1005,6 +1062,7 @@ int main(int argc, char **argv)
 	RUN(confirm_bounds);
 	RUN(window_by_bytes);
 	RUN(end_after_full_queue);
+	RUN(full_queue_reader_race);
 	RUN(no_address);
 	return summary(family == AF_INET6 ? "src_test -6" : "src_test");
 }
