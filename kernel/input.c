@@ -126,10 +126,10 @@ static bool pgm_family_match(const struct pgm_sock *ps, sa_family_t family, int 
 }
 
 /*
- * Whether receiver @ps takes a packet of @family to @port:@daddr that came
- * on @udp_port and interface @iif.
+ * Whether receiver @ps of netns @pn takes a packet of @family to
+ * @port:@daddr that came on @udp_port and interface @iif.
  */
-static bool pgm_rcv_wants(struct pgm_sock *ps, __be16 port, u16 udp_port,
+static bool pgm_rcv_wants(struct pgm_net *pn, struct pgm_sock *ps, __be16 port, u16 udp_port,
 			  sa_family_t family, int iif, const union pgm_addr *daddr)
 {
 	sa_family_t f = ps->inet.sk.sk_family;
@@ -140,7 +140,10 @@ static bool pgm_rcv_wants(struct pgm_sock *ps, __be16 port, u16 udp_port,
 	    READ_ONCE(ps->inet.inet_sport) != port || !pgm_encap_match(ps, udp_port))
 		return false;
 	pgm_sk_rcv_addr(&ps->inet.sk, &bound);
-	return pgm_addr_any(f, &bound) || pgm_addr_eq(f, &bound, daddr);
+	if (!pgm_addr_any(f, &bound) && !pgm_addr_eq(f, &bound, daddr))
+		return false;
+	/* Under a policy, only the groups it joined itself (policy.c). */
+	return !pgm_policy_rcv_refuses(pn, &ps->inet.sk, daddr);
 }
 
 /*
@@ -159,7 +162,7 @@ static bool pgm_to_receivers(struct pgm_net *pn, struct sk_buff **skbp,
 	struct pgm_sock *ps, *prev = NULL;
 
 	hlist_for_each_entry_rcu(ps, pgm_port_bucket(pn, port), port_node) {
-		if (!pgm_rcv_wants(ps, port, udp_port, family, iif, daddr))
+		if (!pgm_rcv_wants(pn, ps, port, udp_port, family, iif, daddr))
 			continue;
 		if (prev)
 			pgm_receiver_rcv(&prev->inet.sk, skbp, false, info);

@@ -141,8 +141,9 @@ static int pgm6_connect(struct socket *sock, struct sockaddr *uaddr,
  * @optval: a struct ipv6_mreq: the group, and the interface (0: by route)
  * @optlen: its length
  *
- * Return: 0, -EINVAL (short, or not a group), -EFAULT, or what the IPv6
- * layer says (-EADDRINUSE joined already, -EADDRNOTAVAIL not joined, ...).
+ * Return: 0, -EINVAL (short, or not a group), -EFAULT, -EACCES (the
+ * netns's policy), or what the IPv6 layer says (-EADDRINUSE joined
+ * already, -EADDRNOTAVAIL not joined, ...).
  */
 int pgm6_mcast(struct sock *sk, int optname, sockptr_t optval, unsigned int optlen)
 {
@@ -155,6 +156,13 @@ int pgm6_mcast(struct sock *sk, int optname, sockptr_t optval, unsigned int optl
 		return -EFAULT;
 	if (!ipv6_addr_is_multicast(&mreq.ipv6mr_multiaddr))
 		return -EINVAL;
+	if (optname == PGM_JOIN_GROUP) {
+		union pgm_addr group = { .in6 = mreq.ipv6mr_multiaddr };
+
+		err = pgm_policy_check(sk, PGM_POLICY_ROLE_RECEIVER, AF_INET6, &group);
+		if (err)
+			return err;
+	}
 
 	/* The MLD code wants RTNL, taken before the socket lock as ipv6_setsockopt does. */
 	rtnl_lock();
@@ -172,8 +180,8 @@ int pgm6_mcast(struct sock *sk, int optname, sockptr_t optval, unsigned int optl
  * SOL_PGM as on IPv4; SOL_IPV6 to the IPv6 layer (IPV6_MULTICAST_HOPS,
  * IPV6_MULTICAST_IF, IPV6_MULTICAST_LOOP, IPV6_UNICAST_HOPS, memberships),
  * as UDPv6 does, but for what would make the socket other than v6-only:
- * clearing IPV6_V6ONLY and IPV6_ADDRFORM.  No other level: the socket
- * has no IPv4 half.
+ * clearing IPV6_V6ONLY and IPV6_ADDRFORM; joins under the netns's policy
+ * (policy.c).  No other level: the socket has no IPv4 half.
  */
 static int pgm6_setsockopt(struct sock *sk, int level, int optname,
 			   sockptr_t optval, unsigned int optlen)
@@ -194,7 +202,7 @@ static int pgm6_setsockopt(struct sock *sk, int level, int optname,
 	case IPV6_ADDRFORM:
 		return -EOPNOTSUPP;
 	}
-	return ipv6_setsockopt(sk, level, optname, optval, optlen);
+	return pgm_policy_ip_setsockopt(sk, level, optname, optval, optlen, ipv6_setsockopt);
 }
 
 static int pgm6_getsockopt(struct sock *sk, int level, int optname,

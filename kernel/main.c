@@ -49,7 +49,9 @@ static int __net_init pgm_net_init(struct net *net)
 	atomic_set(&pn->confirm_used, 0);
 	pgm_netns_default_params(pn);
 	pgm_udp_net_init(pn);
+	pgm_policy_net_init(pn);
 	if (pgm_sysctl_register(net, pn)) {
+		pgm_policy_net_exit(pn);
 		kfree(pn->ports);
 		free_percpu(pn->mib);
 		return -ENOMEM;
@@ -71,6 +73,7 @@ static void __net_exit pgm_net_exit(struct net *net)
 		     atomic_read(&pn->confirm_used));
 	pgm_sysctl_unregister(pn);
 	pgm_udp_net_exit(pn);
+	pgm_policy_net_exit(pn);
 	/* Read by the input path like @mib, and freed with it. */
 	kfree(pn->ports);
 	free_percpu(pn->mib);

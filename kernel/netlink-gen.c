@@ -197,6 +197,40 @@ const struct pgm_nl_range pgm_nl_defaults_range[PGM_A_DEFAULTS_MAX + 1] = {
 		.msg = "confirm-receivers-netns must be 1-16777216" },
 };
 
+static struct netlink_range_validation pgm_a_policy_default_action_range = {
+	.min	= 0ULL,
+	.max	= 1ULL,
+};
+
+const struct pgm_nl_range pgm_nl_policy_range[PGM_A_POLICY_MAX + 1] = {
+	[PGM_A_POLICY_DEFAULT_ACTION] = { .min = 0U, .max = 1U, .zero_off = false,
+		.msg = "default-action must be 0-1" },
+};
+
+static struct netlink_range_validation pgm_a_policy_rule_role_range = {
+	.min	= 0ULL,
+	.max	= 2ULL,
+};
+
+static struct netlink_range_validation pgm_a_policy_rule_action_range = {
+	.min	= 0ULL,
+	.max	= 1ULL,
+};
+
+static struct netlink_range_validation pgm_a_policy_rule_prefix_len_range = {
+	.min	= 0ULL,
+	.max	= 128ULL,
+};
+
+const struct pgm_nl_range pgm_nl_policy_rule_range[PGM_A_POLICY_RULE_MAX + 1] = {
+	[PGM_A_POLICY_RULE_ROLE] = { .min = 0U, .max = 2U, .zero_off = false,
+		.msg = "role must be 0-2" },
+	[PGM_A_POLICY_RULE_ACTION] = { .min = 0U, .max = 1U, .zero_off = false,
+		.msg = "action must be 0-1" },
+	[PGM_A_POLICY_RULE_PREFIX_LEN] = { .min = 0U, .max = 128U, .zero_off = false,
+		.msg = "prefix-len must be 0-128" },
+};
+
 /* PGM_CMD_DEFAULTS_SET - do */
 static const struct nla_policy pgm_defaults_set_nl_policy[PGM_A_DEFAULTS_CONFIRM_RECEIVERS_NETNS + 1] = {
 	[PGM_A_DEFAULTS_TXW_SQNS] = NLA_POLICY_FULL_RANGE(NLA_U32, &pgm_a_defaults_txw_sqns_range),
@@ -239,6 +273,29 @@ static const struct nla_policy pgm_confirm_receiver_get_nl_policy[PGM_A_CONFIRM_
 	[PGM_A_CONFIRM_RECEIVER_SOCKET_INODE] = { .type = NLA_U32, },
 };
 
+/* PGM_CMD_POLICY_SET - do */
+static const struct nla_policy pgm_policy_set_nl_policy[PGM_A_POLICY_DEFAULT_ACTION + 1] = {
+	[PGM_A_POLICY_DEFAULT_ACTION] = NLA_POLICY_FULL_RANGE(NLA_U32, &pgm_a_policy_default_action_range),
+};
+
+/* PGM_CMD_POLICY_RULE_ADD - do */
+static const struct nla_policy pgm_policy_rule_add_nl_policy[PGM_A_POLICY_RULE_PREFIX_LEN + 1] = {
+	[PGM_A_POLICY_RULE_INDEX] = { .type = NLA_U32, },
+	[PGM_A_POLICY_RULE_ROLE] = NLA_POLICY_FULL_RANGE(NLA_U32, &pgm_a_policy_rule_role_range),
+	[PGM_A_POLICY_RULE_ACTION] = NLA_POLICY_FULL_RANGE(NLA_U32, &pgm_a_policy_rule_action_range),
+	[PGM_A_POLICY_RULE_UID_MIN] = { .type = NLA_U32, },
+	[PGM_A_POLICY_RULE_UID_MAX] = { .type = NLA_U32, },
+	[PGM_A_POLICY_RULE_GID] = { .type = NLA_U32, },
+	[PGM_A_POLICY_RULE_GROUP] = { .type = NLA_U32, },
+	[PGM_A_POLICY_RULE_GROUP6] = NLA_POLICY_EXACT_LEN(16),
+	[PGM_A_POLICY_RULE_PREFIX_LEN] = NLA_POLICY_FULL_RANGE(NLA_U32, &pgm_a_policy_rule_prefix_len_range),
+};
+
+/* PGM_CMD_POLICY_RULE_DEL - do */
+static const struct nla_policy pgm_policy_rule_del_nl_policy[PGM_A_POLICY_RULE_ID + 1] = {
+	[PGM_A_POLICY_RULE_ID] = { .type = NLA_U32, },
+};
+
 /* Ops table for pgm */
 const struct genl_ops pgm_nl_ops[PGM_NL_N_OPS] = {
 	{
@@ -275,6 +332,37 @@ const struct genl_ops pgm_nl_ops[PGM_NL_N_OPS] = {
 		.dumpit		= pgm_nl_confirm_receiver_get_dumpit,
 		.policy		= pgm_confirm_receiver_get_nl_policy,
 		.maxattr	= PGM_A_CONFIRM_RECEIVER_SOCKET_INODE,
+		.flags		= GENL_CMD_CAP_DUMP,
+	},
+	{
+		.cmd		= PGM_CMD_POLICY_GET,
+		.doit		= pgm_nl_policy_get_doit,
+		.flags		= GENL_CMD_CAP_DO,
+	},
+	{
+		.cmd		= PGM_CMD_POLICY_SET,
+		.doit		= pgm_nl_policy_set_doit,
+		.policy		= pgm_policy_set_nl_policy,
+		.maxattr	= PGM_A_POLICY_DEFAULT_ACTION,
+		.flags		= GENL_UNS_ADMIN_PERM | GENL_CMD_CAP_DO,
+	},
+	{
+		.cmd		= PGM_CMD_POLICY_RULE_ADD,
+		.doit		= pgm_nl_policy_rule_add_doit,
+		.policy		= pgm_policy_rule_add_nl_policy,
+		.maxattr	= PGM_A_POLICY_RULE_PREFIX_LEN,
+		.flags		= GENL_UNS_ADMIN_PERM | GENL_CMD_CAP_DO,
+	},
+	{
+		.cmd		= PGM_CMD_POLICY_RULE_DEL,
+		.doit		= pgm_nl_policy_rule_del_doit,
+		.policy		= pgm_policy_rule_del_nl_policy,
+		.maxattr	= PGM_A_POLICY_RULE_ID,
+		.flags		= GENL_UNS_ADMIN_PERM | GENL_CMD_CAP_DO,
+	},
+	{
+		.cmd		= PGM_CMD_POLICY_RULE_GET,
+		.dumpit		= pgm_nl_policy_rule_get_dumpit,
 		.flags		= GENL_CMD_CAP_DUMP,
 	},
 };

@@ -20,8 +20,14 @@ int pgm_nl_peer_get_dumpit(struct sk_buff *skb,
 				struct netlink_callback *cb);
 int pgm_nl_confirm_receiver_get_dumpit(struct sk_buff *skb,
 				struct netlink_callback *cb);
+int pgm_nl_policy_get_doit(struct sk_buff *skb, struct genl_info *info);
+int pgm_nl_policy_set_doit(struct sk_buff *skb, struct genl_info *info);
+int pgm_nl_policy_rule_add_doit(struct sk_buff *skb, struct genl_info *info);
+int pgm_nl_policy_rule_del_doit(struct sk_buff *skb, struct genl_info *info);
+int pgm_nl_policy_rule_get_dumpit(struct sk_buff *skb,
+				struct netlink_callback *cb);
 
-#define PGM_NL_N_OPS	6
+#define PGM_NL_N_OPS	11
 extern const struct genl_ops pgm_nl_ops[PGM_NL_N_OPS];
 
 enum {
@@ -41,5 +47,7 @@ struct pgm_nl_range {
 };
 
 extern const struct pgm_nl_range pgm_nl_defaults_range[PGM_A_DEFAULTS_MAX + 1];
+extern const struct pgm_nl_range pgm_nl_policy_range[PGM_A_POLICY_MAX + 1];
+extern const struct pgm_nl_range pgm_nl_policy_rule_range[PGM_A_POLICY_RULE_MAX + 1];
 
 #endif /* _PGM_NETLINK_GEN_H */

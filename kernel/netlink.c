@@ -15,16 +15,22 @@
  *   stats-get                   the netns counters (as PGM_NETNS_STATS)
  *   sock-get (dump)             every PGM socket of the netns, as ss -i
  *   peer-get (dump)             the sessions receivers follow
+ *   policy-get, policy-set,     the netns's multicast policy (policy.c):
+ *   policy-rule-add, -del,      its default action and its rules; changes
+ *   policy-rule-get (dump)      need CAP_NET_ADMIN over the netns
  *   events (multicast group)    session start and end, unrecoverable
- *                               loss, NAK storms, rate-limit saturation;
- *                               joining needs CAP_NET_ADMIN over the
- *                               netns (GENL_MCAST_CAP_NET_ADMIN)
+ *                               loss, NAK storms, rate-limit saturation,
+ *                               policy refusals; joining needs
+ *                               CAP_NET_ADMIN over the netns
+ *                               (GENL_MCAST_CAP_NET_ADMIN)
  *
  * Reads are open to any user of the netns (the reasons are in pgm.yaml and
  * pgmctl(8)).  Locking is described in pgm.h.  Dumps page with cb->args:
  * the socket dump keeps the number of sockets done in args[0]; the peer
- * dump keeps the socket in args[0] and the peers done of it in args[1].
+ * dump keeps the socket in args[0] and the peers done of it in args[1];
+ * the rule dump keeps the rules done in args[0].
  */
+#include <linux/inetdevice.h>
 #include <linux/module.h>
 #include <linux/pid_namespace.h>
 #include <net/genetlink.h>
@@ -210,7 +216,10 @@ int pgm_nl_stats_get_doit(struct sk_buff *skb, struct genl_info *info)
 	    nla_put_u64_64bit(msg, PGM_A_STATS_RX_WRONG_SOURCE, st.rx_wrong_source,
 			      PGM_A_STATS_PAD) ||
 	    nla_put_u64_64bit(msg, PGM_A_STATS_RX_SESSIONS, st.rx_sessions, PGM_A_STATS_PAD) ||
-	    nla_put_u64_64bit(msg, PGM_A_STATS_RX_MEM, st.rx_mem, PGM_A_STATS_PAD)) {
+	    nla_put_u64_64bit(msg, PGM_A_STATS_RX_MEM, st.rx_mem, PGM_A_STATS_PAD) ||
+	    nla_put_u64_64bit(msg, PGM_A_STATS_POLICY_DENIED, st.policy_denied,
+			      PGM_A_STATS_PAD) ||
+	    nla_put_u64_64bit(msg, PGM_A_STATS_IN_POLICY, st.in_policy, PGM_A_STATS_PAD)) {
 		nlmsg_free(msg);
 		return -EMSGSIZE;
 	}
@@ -776,6 +785,324 @@ void pgm_nl_event(struct sock *sk, const struct pgm_nl_event *ev)
 	return;
 fail:
 	nlmsg_free(skb);
+}
+
+/**
+ * pgm_nl_policy_denied - announce a policy refusal (policy-denied)
+ * @sk: the socket refused
+ * @role: PGM_POLICY_ROLE_SOURCE (connect) or PGM_POLICY_ROLE_RECEIVER (a join)
+ * @family: @group's family
+ * @group: the group it asked for
+ * @uid: its owner
+ * @rule_id: the rule that refused, or NULL for the policy's default
+ *
+ * The uid is given in the user namespace that owns the netns (a multicast
+ * message has no one reader to translate it for).
+ *
+ * Context: process (connect, setsockopt).
+ */
+void pgm_nl_policy_denied(struct sock *sk, u8 role, sa_family_t family,
+			  const union pgm_addr *group, kuid_t uid, const u32 *rule_id)
+{
+	struct net *net = sock_net(sk);
+	struct sk_buff *skb;
+	void *hdr;
+
+	if (!genl_has_listeners(&pgm_nl_family, net, PGM_NLGRP_EVENTS))
+		return;
+	skb = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	if (!skb)
+		return;
+	hdr = genlmsg_put(skb, 0, 0, &pgm_nl_family, 0, PGM_CMD_POLICY_DENIED_NTF);
+	if (!hdr ||
+	    nla_put_u32(skb, PGM_A_EVENT_SOCKET_INODE, pgm_sk(sk)->ino) ||
+	    nla_put_u32(skb, PGM_A_EVENT_ROLE, role == PGM_POLICY_ROLE_SOURCE ?
+			PGM_ROLE_SOURCE : PGM_ROLE_RECEIVER) ||
+	    pgm_nl_put_addr(skb, family, PGM_A_EVENT_GROUP, PGM_A_EVENT_GROUP6, group) ||
+	    nla_put_u32(skb, PGM_A_EVENT_UID, from_kuid_munged(net->user_ns, uid)) ||
+	    (rule_id && nla_put_u32(skb, PGM_A_EVENT_RULE_ID, *rule_id))) {
+		nlmsg_free(skb);
+		return;
+	}
+	genlmsg_end(skb, hdr);
+	genlmsg_multicast_netns(&pgm_nl_family, net, skb, 0, PGM_NLGRP_EVENTS, GFP_KERNEL);
+}
+
+/**
+ * pgm_nl_policy_get_doit - PGM_CMD_POLICY_GET: the netns's policy settings
+ * @skb: the request
+ * @info: its sender
+ *
+ * Context: process, genl's mutex held.
+ * Return: genlmsg_reply()'s result, -ENOMEM or -EMSGSIZE.
+ */
+int pgm_nl_policy_get_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct pgm_net *pn = pgm_pernet(genl_info_net(info));
+	const struct pgm_policy *pol;
+	u32 action = PGM_POLICY_ACTION_ALLOW, n = 0;
+	struct sk_buff *msg;
+	void *hdr;
+
+	rcu_read_lock();
+	pol = rcu_dereference(pn->policy);
+	if (pol) {
+		action = pol->default_action;
+		n = pol->n;
+	}
+	rcu_read_unlock();
+
+	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	if (!msg)
+		return -ENOMEM;
+	hdr = genlmsg_put_reply(msg, info, &pgm_nl_family, 0, PGM_CMD_POLICY_GET);
+	if (!hdr || nla_put_u32(msg, PGM_A_POLICY_DEFAULT_ACTION, action) ||
+	    nla_put_u32(msg, PGM_A_POLICY_RULES, n)) {
+		nlmsg_free(msg);
+		return -EMSGSIZE;
+	}
+	genlmsg_end(msg, hdr);
+	return genlmsg_reply(msg, info);
+}
+
+/**
+ * pgm_nl_policy_set_doit - PGM_CMD_POLICY_SET: the netns's default action
+ * @skb: the request (CAP_NET_ADMIN over the netns: GENL_UNS_ADMIN_PERM)
+ * @info: its attributes
+ *
+ * Context: process, genl's mutex held.
+ * Return: 0, -EINVAL (nothing to set) or -ENOMEM.
+ */
+int pgm_nl_policy_set_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct nlattr *a = info->attrs[PGM_A_POLICY_DEFAULT_ACTION];
+
+	if (!a) {
+		NL_SET_ERR_MSG(info->extack, "no policy setting to set");
+		return -EINVAL;
+	}
+	return pgm_policy_set_default(pgm_pernet(genl_info_net(info)), nla_get_u32(a));
+}
+
+/*
+ * A rule from a request's attributes, in @ns (the requester's user
+ * namespace); NULL with *@err set when they do not make one.
+ */
+static struct pgm_policy_rule *pgm_nl_policy_rule_parse(struct genl_info *info,
+							struct user_namespace *ns, int *err)
+{
+	struct nlattr **tb = info->attrs;
+	struct pgm_policy_rule *r;
+	u32 bits = 0;
+
+	*err = -EINVAL;
+	if (!tb[PGM_A_POLICY_RULE_ACTION]) {
+		NL_SET_ERR_MSG(info->extack, "a rule needs an action");
+		return NULL;
+	}
+	if (!tb[PGM_A_POLICY_RULE_UID_MIN] != !tb[PGM_A_POLICY_RULE_UID_MAX]) {
+		NL_SET_ERR_MSG(info->extack, "uid-min and uid-max go together");
+		return NULL;
+	}
+	if (tb[PGM_A_POLICY_RULE_GROUP] && tb[PGM_A_POLICY_RULE_GROUP6]) {
+		NL_SET_ERR_MSG(info->extack, "a rule has one group range: group or group6");
+		return NULL;
+	}
+	if (tb[PGM_A_POLICY_RULE_PREFIX_LEN] && !tb[PGM_A_POLICY_RULE_GROUP] &&
+	    !tb[PGM_A_POLICY_RULE_GROUP6]) {
+		NL_SET_ERR_MSG_ATTR(info->extack, tb[PGM_A_POLICY_RULE_PREFIX_LEN],
+				    "prefix-len needs group or group6");
+		return NULL;
+	}
+	*err = -ENOMEM;
+	/* Charged to the memory cgroup of the administrator who adds it. */
+	r = kzalloc(sizeof(*r), GFP_KERNEL_ACCOUNT);
+	if (!r)
+		return NULL;
+	*err = -EINVAL;
+	r->action = nla_get_u32(tb[PGM_A_POLICY_RULE_ACTION]);
+	if (tb[PGM_A_POLICY_RULE_ROLE])
+		r->role = nla_get_u32(tb[PGM_A_POLICY_RULE_ROLE]);
+	if (tb[PGM_A_POLICY_RULE_UID_MIN]) {
+		r->uid_min = make_kuid(ns, nla_get_u32(tb[PGM_A_POLICY_RULE_UID_MIN]));
+		r->uid_max = make_kuid(ns, nla_get_u32(tb[PGM_A_POLICY_RULE_UID_MAX]));
+		if (!uid_valid(r->uid_min) || !uid_valid(r->uid_max) ||
+		    uid_gt(r->uid_min, r->uid_max)) {
+			NL_SET_ERR_MSG(info->extack,
+				       "uid-min..uid-max must map to this user namespace, in order");
+			goto fail;
+		}
+		r->has_uids = true;
+	}
+	if (tb[PGM_A_POLICY_RULE_GID]) {
+		r->gid = make_kgid(ns, nla_get_u32(tb[PGM_A_POLICY_RULE_GID]));
+		if (!gid_valid(r->gid)) {
+			NL_SET_ERR_MSG_ATTR(info->extack, tb[PGM_A_POLICY_RULE_GID],
+					    "gid must map to this user namespace");
+			goto fail;
+		}
+		r->has_gid = true;
+	}
+	if (tb[PGM_A_POLICY_RULE_GROUP]) {
+		r->family = AF_INET;
+		bits = 32;
+		pgm_addr_set_v4(&r->group, nla_get_in_addr(tb[PGM_A_POLICY_RULE_GROUP]));
+	} else if (tb[PGM_A_POLICY_RULE_GROUP6]) {
+		r->family = AF_INET6;
+		bits = 128;
+		r->group.in6 = nla_get_in6_addr(tb[PGM_A_POLICY_RULE_GROUP6]);
+	}
+	if (r->family) {
+		r->prefix = bits;
+		if (tb[PGM_A_POLICY_RULE_PREFIX_LEN]) {
+			u32 p = nla_get_u32(tb[PGM_A_POLICY_RULE_PREFIX_LEN]);
+
+			if (p > bits) {
+				NL_SET_ERR_MSG_ATTR(info->extack, tb[PGM_A_POLICY_RULE_PREFIX_LEN],
+						    "prefix-len is longer than the group's address");
+				goto fail;
+			}
+			r->prefix = p;
+		}
+		/* Kept with the bits past the prefix zero, as it is shown. */
+		if (r->family == AF_INET6)
+			ipv6_addr_prefix(&r->group.in6, &r->group.in6, r->prefix);
+		else
+			r->group.ip &= inet_make_mask(r->prefix);
+	}
+	*err = 0;
+	return r;
+fail:
+	kfree(r);
+	return NULL;
+}
+
+/**
+ * pgm_nl_policy_rule_add_doit - PGM_CMD_POLICY_RULE_ADD: insert a rule
+ * @skb: the request (CAP_NET_ADMIN over the netns: GENL_UNS_ADMIN_PERM)
+ * @info: its attributes
+ *
+ * Uids and gids are the requester's (its netlink socket's user namespace).
+ *
+ * Context: process, genl's mutex held.
+ * Return: genlmsg_reply()'s result (the id and index), -EINVAL, -ENOSPC or -ENOMEM.
+ */
+int pgm_nl_policy_rule_add_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct pgm_net *pn = pgm_pernet(genl_info_net(info));
+	struct nlattr *ia = info->attrs[PGM_A_POLICY_RULE_INDEX];
+	struct pgm_policy_rule *r;
+	struct sk_buff *msg;
+	u32 id, idx;
+	void *hdr;
+	int err;
+
+	r = pgm_nl_policy_rule_parse(info, sk_user_ns(NETLINK_CB(skb).sk), &err);
+	if (!r)
+		return err;
+	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	if (!msg) {
+		kfree(r);
+		return -ENOMEM;
+	}
+	err = pgm_policy_add(pn, r, ia ? nla_get_u32(ia) : U32_MAX, &idx);
+	if (err) {
+		if (err == -ENOSPC)
+			NL_SET_ERR_MSG(info->extack, "the policy holds its most rules already");
+		kfree(r);
+		nlmsg_free(msg);
+		return err;
+	}
+	id = r->id;	/* r may be gone by now: a concurrent del */
+	hdr = genlmsg_put_reply(msg, info, &pgm_nl_family, 0, PGM_CMD_POLICY_RULE_ADD);
+	if (!hdr || nla_put_u32(msg, PGM_A_POLICY_RULE_ID, id) ||
+	    nla_put_u32(msg, PGM_A_POLICY_RULE_INDEX, idx)) {
+		nlmsg_free(msg);
+		return -EMSGSIZE;
+	}
+	genlmsg_end(msg, hdr);
+	return genlmsg_reply(msg, info);
+}
+
+/**
+ * pgm_nl_policy_rule_del_doit - PGM_CMD_POLICY_RULE_DEL: delete a rule by id
+ * @skb: the request (CAP_NET_ADMIN over the netns: GENL_UNS_ADMIN_PERM)
+ * @info: its attributes
+ *
+ * Context: process, genl's mutex held.
+ * Return: 0, -EINVAL (no id), -ENOENT or -ENOMEM.
+ */
+int pgm_nl_policy_rule_del_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct nlattr *a = info->attrs[PGM_A_POLICY_RULE_ID];
+	int err;
+
+	if (!a) {
+		NL_SET_ERR_MSG(info->extack, "which rule: id");
+		return -EINVAL;
+	}
+	err = pgm_policy_del(pgm_pernet(genl_info_net(info)), nla_get_u32(a));
+	if (err == -ENOENT)
+		NL_SET_ERR_MSG_ATTR(info->extack, a, "no rule has this id");
+	return err;
+}
+
+/* One rule of the dump, at @index, its ids in @ns (the reader's). */
+static int pgm_nl_fill_rule(struct sk_buff *skb, struct netlink_callback *cb,
+			    struct user_namespace *ns, const struct pgm_policy_rule *r, u32 index)
+{
+	void *hdr = genlmsg_put(skb, NETLINK_CB(cb->skb).portid, cb->nlh->nlmsg_seq,
+				&pgm_nl_family, NLM_F_MULTI, PGM_CMD_POLICY_RULE_GET);
+
+	if (!hdr)
+		return -EMSGSIZE;
+	genl_dump_check_consistent(cb, hdr);
+	if (nla_put_u32(skb, PGM_A_POLICY_RULE_ID, r->id) ||
+	    nla_put_u32(skb, PGM_A_POLICY_RULE_INDEX, index) ||
+	    nla_put_u32(skb, PGM_A_POLICY_RULE_ROLE, r->role) ||
+	    nla_put_u32(skb, PGM_A_POLICY_RULE_ACTION, r->action) ||
+	    (r->has_uids &&
+	     (nla_put_u32(skb, PGM_A_POLICY_RULE_UID_MIN, from_kuid_munged(ns, r->uid_min)) ||
+	      nla_put_u32(skb, PGM_A_POLICY_RULE_UID_MAX, from_kuid_munged(ns, r->uid_max)))) ||
+	    (r->has_gid && nla_put_u32(skb, PGM_A_POLICY_RULE_GID, from_kgid_munged(ns, r->gid))) ||
+	    (r->family && (pgm_nl_put_addr(skb, r->family, PGM_A_POLICY_RULE_GROUP,
+					   PGM_A_POLICY_RULE_GROUP6, &r->group) ||
+			   nla_put_u32(skb, PGM_A_POLICY_RULE_PREFIX_LEN, r->prefix))) ||
+	    nla_put_u64_64bit(skb, PGM_A_POLICY_RULE_HITS, atomic64_read(&r->hits),
+			      PGM_A_POLICY_RULE_PAD)) {
+		genlmsg_cancel(skb, hdr);
+		return -EMSGSIZE;
+	}
+	genlmsg_end(skb, hdr);
+	return 0;
+}
+
+/**
+ * pgm_nl_policy_rule_get_dumpit - PGM_CMD_POLICY_RULE_GET: the rules, in order
+ * @skb: the reply being filled
+ * @cb: the dump's state: cb->args[0] is the rules done
+ *
+ * A change between two parts of the dump marks it NLM_F_DUMP_INTR.
+ *
+ * Context: process.
+ * Return: the reply's length, 0 when done.
+ */
+int pgm_nl_policy_rule_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	struct pgm_net *pn = pgm_pernet(sock_net(skb->sk));
+	struct user_namespace *ns = sk_user_ns(NETLINK_CB(cb->skb).sk);
+	const struct pgm_policy *pol;
+	u32 i = cb->args[0];
+
+	rcu_read_lock();
+	cb->seq = READ_ONCE(pn->policy_gen);
+	pol = rcu_dereference(pn->policy);
+	for (; pol && i < pol->n; i++)
+		if (pgm_nl_fill_rule(skb, cb, ns, pol->rule[i], i))
+			break;
+	rcu_read_unlock();
+	cb->args[0] = i;
+	return skb->len;
 }
 
 /**

@@ -88,6 +88,8 @@ enum pgm_mib_field {
 	PGM_MIB_RX_SESSIONS_REFUSED,
 	PGM_MIB_RX_MEM_REFUSED,
 	PGM_MIB_RX_WRONG_SOURCE,
+	PGM_MIB_POLICY_DENIED,
+	PGM_MIB_IN_POLICY,
 	PGM_MIB_MAX
 };
 
@@ -132,6 +134,15 @@ struct pgm_net {
 	struct list_head	udp_tunnels;
 	struct ctl_table_header	*sysctl;	/* net.pgm.* (params.c) */
 	struct ctl_table	*sysctl_table;	/* its copy of pgm_sysctl_template */
+	/*
+	 * The multicast policy (policy.c, docs/governance.md): NULL when the
+	 * netns has none (no rule, and allow by default).  Replaced whole
+	 * under @policy_lock, read under RCU.
+	 */
+	struct pgm_policy __rcu	*policy;
+	struct mutex		policy_lock;	/* writers of @policy, @policy_ids, @policy_gen */
+	u32			policy_ids;	/* the last rule id given */
+	u32			policy_gen;	/* changes, for dumps */
 };
 
 /*
@@ -514,10 +525,53 @@ struct pgm_nl_event {
 	u32		receiver_id, confirmed;
 };
 
+/*
+ * policy.c: a netns's multicast policy (docs/governance.md).  A rule is
+ * immutable once published, but for @hits; a change publishes a new
+ * struct pgm_policy (the array of rules) and frees the old one, and a
+ * deleted rule, after a grace period.
+ */
+struct pgm_policy_rule {
+	u32		id;
+	u8		role;		/* enum pgm_policy_role */
+	u8		action;		/* enum pgm_policy_action */
+	u8		prefix;		/* of @group, in bits */
+	sa_family_t	family;		/* of @group; 0: every group of both families */
+	bool		has_uids, has_gid;
+	kuid_t		uid_min, uid_max;
+	kgid_t		gid;
+	union pgm_addr	group;		/* the bits past @prefix are zero */
+	atomic64_t	hits;		/* decisions it made */
+	struct rcu_head	rcu;
+};
+
+struct pgm_policy {
+	struct rcu_head		rcu;
+	u8			default_action;	/* enum pgm_policy_action */
+	u32			n;
+	struct pgm_policy_rule	*rule[] __counted_by(n);
+};
+
+DECLARE_STATIC_KEY_FALSE(pgm_policy_used);
+
+int pgm_policy_check(struct sock *sk, u8 role, sa_family_t family, const union pgm_addr *group);
+int pgm_policy_ip_setsockopt(struct sock *sk, int level, int optname, sockptr_t optval,
+			     unsigned int optlen,
+			     int (*set)(struct sock *sk, int level, int optname, sockptr_t optval,
+					unsigned int optlen));
+bool pgm_policy_rcv_refuses(struct pgm_net *pn, struct sock *sk, const union pgm_addr *daddr);
+int pgm_policy_set_default(struct pgm_net *pn, u8 action);
+int pgm_policy_add(struct pgm_net *pn, struct pgm_policy_rule *r, u32 index, u32 *idx);
+int pgm_policy_del(struct pgm_net *pn, u32 id);
+void pgm_policy_net_init(struct pgm_net *pn);
+void pgm_policy_net_exit(struct pgm_net *pn);
+
 /* netlink.c */
 int pgm_nl_register(void);
 void pgm_nl_unregister(void);
 void pgm_nl_event(struct sock *sk, const struct pgm_nl_event *ev);
+void pgm_nl_policy_denied(struct sock *sk, u8 role, sa_family_t family,
+			  const union pgm_addr *group, kuid_t uid, const u32 *rule_id);
 
 /* source.c */
 int pgm_source_start(struct sock *sk);

@@ -336,8 +336,8 @@ static bool pgm_sport_used(struct pgm_net *pn, const struct pgm_sock *self,
  * TSI is unique.
  *
  * Return: 0, -EISCONN, -EINVAL (a receiver, or @ifindex against the device
- * the socket is bound to), -EOPNOTSUPP (PGM_PGMCC with PGM_FEC),
- * -EADDRNOTAVAIL, or what starting the source says.
+ * the socket is bound to), -EOPNOTSUPP (PGM_PGMCC with PGM_FEC), -EACCES
+ * (the netns's policy), -EADDRNOTAVAIL, or what starting the source says.
  */
 int pgm_connect_addr(struct sock *sk, const union pgm_addr *daddr, __be16 dport, int ifindex)
 {
@@ -362,6 +362,9 @@ int pgm_connect_addr(struct sock *sk, const union pgm_addr *daddr, __be16 dport,
 		err = -EOPNOTSUPP;
 		goto out;
 	}
+	err = pgm_policy_check(sk, PGM_POLICY_ROLE_SOURCE, sk->sk_family, daddr);
+	if (err)
+		goto out;
 
 	err = pgm_udp_hold(sk);
 	if (err)
@@ -447,6 +450,14 @@ static int pgm_mcast(struct sock *sk, int optname, sockptr_t optval,
 	}
 	if (!ipv4_is_multicast(mreq.imr_multiaddr.s_addr))
 		return -EINVAL;
+	if (optname == PGM_JOIN_GROUP) {
+		union pgm_addr group;
+
+		pgm_addr_set_v4(&group, mreq.imr_multiaddr.s_addr);
+		err = pgm_policy_check(sk, PGM_POLICY_ROLE_RECEIVER, AF_INET, &group);
+		if (err)
+			return err;
+	}
 
 	/* The IGMP code wants RTNL, taken before the socket lock as ip_setsockopt does. */
 	rtnl_lock();
@@ -746,7 +757,8 @@ static int pgm_setsockopt(struct sock *sk, int level, int optname,
 			  sockptr_t optval, unsigned int optlen)
 {
 	if (level != SOL_PGM)
-		return ip_setsockopt(sk, level, optname, optval, optlen);
+		return pgm_policy_ip_setsockopt(sk, level, optname, optval, optlen,
+						ip_setsockopt);
 	return pgm_sol_setsockopt(sk, optname, optval, optlen);
 }
 
@@ -781,6 +793,8 @@ void pgm_netns_stats(struct pgm_net *pn, struct pgm_netns_stats *st)
 	st->rx_sessions_refused = sum[PGM_MIB_RX_SESSIONS_REFUSED];
 	st->rx_mem_refused = sum[PGM_MIB_RX_MEM_REFUSED];
 	st->rx_wrong_source = sum[PGM_MIB_RX_WRONG_SOURCE];
+	st->policy_denied = sum[PGM_MIB_POLICY_DENIED];
+	st->in_policy = sum[PGM_MIB_IN_POLICY];
 	st->rx_sessions = atomic_read(&pn->rx_sessions_used);
 	st->rx_mem = atomic_long_read(&pn->rx_mem_used);
 	st->sockets = READ_ONCE(pn->nsockets);

@@ -13,6 +13,8 @@ public enum PGMFamily {
         /// Group "events". Joining it needs CAP_NET_ADMIN over the network namespace.
         public static let events = "events"
     }
+    /// rules a netns's policy holds at most (docs/governance.md)
+    public static let policyRulesMax: UInt32 = 256
     /// Default of nak-storm-rate: NAKs per second one source session may receive before a nak-storm event; 0 = no such events. Not a socket option: netns-wide only.
     public static let nakStormRateDefault: UInt32 = 1000
     /// Default of rx-sessions: Sessions one receiver socket keeps at most; a packet of a new session past it is dropped and counted. Not a socket option: netns-wide only.
@@ -83,6 +85,41 @@ public enum PGMSockState: UInt32, Sendable, CaseIterable, CustomStringConvertibl
 }
 
 // `end-reason` is PGMTypes' SessionEndReason.
+
+/// What a policy rule, or the policy's default, does with a socket.
+public enum PGMPolicyAction: UInt32, Sendable, CaseIterable, CustomStringConvertible {
+    /// the socket may use the group
+    case allow = 0
+    /// connect() or the join fails with EACCES
+    case deny = 1
+
+    /// The name in the spec.
+    public var description: String {
+        switch self {
+        case .allow: "allow"
+        case .deny: "deny"
+        }
+    }
+}
+
+/// Which sockets a policy rule is about.
+public enum PGMPolicyRole: UInt32, Sendable, CaseIterable, CustomStringConvertible {
+    /// sources and receivers
+    case any = 0
+    /// a source's connect() to the group
+    case source = 1
+    /// a receiver's join of the group
+    case receiver = 2
+
+    /// The name in the spec.
+    public var description: String {
+        switch self {
+        case .any: "any"
+        case .source: "source"
+        case .receiver: "receiver"
+        }
+    }
+}
 
 /// Attributes of the set `defaults`: Netns-wide defaults: what a socket of the netns takes when it is created, and the netns's own settings (role netns). Attribute numbers equal the SOL_PGM option numbers, and the ranges are setsockopt's. Every attribute here is a tunable (scripts/ynl-gen).
 public enum PGMDefaultsAttribute: UInt16, Sendable, CaseIterable, CustomStringConvertible {
@@ -344,6 +381,10 @@ public enum PGMStatsAttribute: UInt16, Sendable, CaseIterable, CustomStringConve
     case rxSessions = 14
     /// bytes receivers hold now (sessions, windows, data)
     case rxMem = 15
+    /// connect() and joins the netns's policy refused (EACCES)
+    case policyDenied = 16
+    /// packets a receiver did not take under a policy because it had not joined their group
+    case inPolicy = 17
 
     /// The name in the spec.
     public var description: String {
@@ -363,6 +404,8 @@ public enum PGMStatsAttribute: UInt16, Sendable, CaseIterable, CustomStringConve
         case .rxWrongSource: "rx-wrong-source"
         case .rxSessions: "rx-sessions"
         case .rxMem: "rx-mem"
+        case .policyDenied: "policy-denied"
+        case .inPolicy: "in-policy"
         }
     }
 
@@ -384,6 +427,8 @@ public enum PGMStatsAttribute: UInt16, Sendable, CaseIterable, CustomStringConve
         case .rxWrongSource: .u64
         case .rxSessions: .u64
         case .rxMem: .u64
+        case .policyDenied: .u64
+        case .inPolicy: .u64
         }
     }
 
@@ -405,6 +450,8 @@ public enum PGMStatsAttribute: UInt16, Sendable, CaseIterable, CustomStringConve
         case .rxWrongSource: "packets with a session's TSI from another address, dropped"
         case .rxSessions: "receivers' sessions now"
         case .rxMem: "bytes receivers hold now (sessions, windows, data)"
+        case .policyDenied: "connect() and joins the netns's policy refused (EACCES)"
+        case .inPolicy: "packets a receiver did not take under a policy because it had not joined their group"
         }
     }
 }
@@ -1184,6 +1231,10 @@ public enum PGMEventAttribute: UInt16, Sendable, CaseIterable, CustomStringConve
     case receiverId = 24
     /// Confirmed delivery - how far the receiver had everything (receiver-join, -leave, -refused)
     case confirmedSqn = 25
+    /// Policy - the owner of the socket refused, in the listener's user namespace (policy-denied)
+    case uid = 26
+    /// Policy - the rule that refused it; absent when the policy's default did (policy-denied)
+    case ruleId = 27
 
     /// The name in the spec.
     public var description: String {
@@ -1213,6 +1264,8 @@ public enum PGMEventAttribute: UInt16, Sendable, CaseIterable, CustomStringConve
         case .receiver6: "receiver6"
         case .receiverId: "receiver-id"
         case .confirmedSqn: "confirmed-sqn"
+        case .uid: "uid"
+        case .ruleId: "rule-id"
         }
     }
 
@@ -1244,6 +1297,8 @@ public enum PGMEventAttribute: UInt16, Sendable, CaseIterable, CustomStringConve
         case .receiver6: .binary
         case .receiverId: .u32
         case .confirmedSqn: .u32
+        case .uid: .u32
+        case .ruleId: .u32
         }
     }
 
@@ -1275,6 +1330,8 @@ public enum PGMEventAttribute: UInt16, Sendable, CaseIterable, CustomStringConve
         case .receiver6: "Confirmed delivery - the IPv6 address of the receiver, as receiver"
         case .receiverId: "Confirmed delivery - the RECEIVER ID of its OPT_CONFIRM (receiver-join, -leave, -refused)"
         case .confirmedSqn: "Confirmed delivery - how far the receiver had everything (receiver-join, -leave, -refused)"
+        case .uid: "Policy - the owner of the socket refused, in the listener's user namespace (policy-denied)"
+        case .ruleId: "Policy - the rule that refused it; absent when the policy's default did (policy-denied)"
         }
     }
 }
@@ -1331,6 +1388,137 @@ public enum PGMConfirmReceiverAttribute: UInt16, Sendable, CaseIterable, CustomS
     }
 }
 
+/// Attributes of the set `policy`: A netns's multicast policy as a whole (docs/governance.md).
+public enum PGMPolicyAttribute: UInt16, Sendable, CaseIterable, CustomStringConvertible {
+    /// what happens to a socket no rule matches; allow (today's behaviour) when unset
+    case defaultAction = 1
+    /// the rules the policy holds
+    case rules = 2
+
+    /// The name in the spec.
+    public var description: String {
+        switch self {
+        case .defaultAction: "default-action"
+        case .rules: "rules"
+        }
+    }
+
+    /// What the attribute carries.
+    public var kind: PGMAttributeKind {
+        switch self {
+        case .defaultAction: .u32
+        case .rules: .u32
+        }
+    }
+
+    /// The values the kernel accepts: the range, and whether 0 ("off") is accepted too.
+    public var accepted: (range: ClosedRange<UInt32>, zeroMeansOff: Bool)? {
+        switch self {
+        case .defaultAction: (0...1, false)
+        default: nil
+        }
+    }
+
+    /// The spec's one-line documentation.
+    public var doc: String {
+        switch self {
+        case .defaultAction: "what happens to a socket no rule matches; allow (today's behaviour) when unset"
+        case .rules: "the rules the policy holds"
+        }
+    }
+}
+
+/// Attributes of the set `policy-rule`: One rule of a netns's policy. The first rule that matches a socket's connect() or join decides; a rule matches when every part it has matches (no uid range: any owner; no gid: any; no group: every group of both families).
+public enum PGMPolicyRuleAttribute: UInt16, Sendable, CaseIterable, CustomStringConvertible {
+    case pad = 1
+    /// the rule's id, given by the kernel, stable while the rule lives
+    case id = 2
+    /// its place in the list, from 0; in a request, where to insert it (absent - at the end)
+    case index = 3
+    /// which sockets it is about; any when absent
+    case role = 4
+    /// what it does with the sockets it matches
+    case action = 5
+    /// the lowest owner uid it matches, in the user namespace of whoever added it (with uid-max)
+    case uidMin = 6
+    /// the highest owner uid it matches (with uid-min)
+    case uidMax = 7
+    /// a group the owner must be in (primary or supplementary)
+    case gid = 8
+    /// the IPv4 group range's address (with prefix-len)
+    case group = 9
+    /// the IPv6 group range's address (with prefix-len)
+    case group6 = 10
+    /// the group range's prefix length (0 to 32, or 128 with group6); the whole address when absent
+    case prefixLen = 11
+    /// the decisions it has made
+    case hits = 12
+
+    /// The name in the spec.
+    public var description: String {
+        switch self {
+        case .pad: "pad"
+        case .id: "id"
+        case .index: "index"
+        case .role: "role"
+        case .action: "action"
+        case .uidMin: "uid-min"
+        case .uidMax: "uid-max"
+        case .gid: "gid"
+        case .group: "group"
+        case .group6: "group6"
+        case .prefixLen: "prefix-len"
+        case .hits: "hits"
+        }
+    }
+
+    /// What the attribute carries.
+    public var kind: PGMAttributeKind {
+        switch self {
+        case .pad: .pad
+        case .id: .u32
+        case .index: .u32
+        case .role: .u32
+        case .action: .u32
+        case .uidMin: .u32
+        case .uidMax: .u32
+        case .gid: .u32
+        case .group: .u32
+        case .group6: .binary
+        case .prefixLen: .u32
+        case .hits: .u64
+        }
+    }
+
+    /// The values the kernel accepts: the range, and whether 0 ("off") is accepted too.
+    public var accepted: (range: ClosedRange<UInt32>, zeroMeansOff: Bool)? {
+        switch self {
+        case .role: (0...2, false)
+        case .action: (0...1, false)
+        case .prefixLen: (0...128, false)
+        default: nil
+        }
+    }
+
+    /// The spec's one-line documentation.
+    public var doc: String {
+        switch self {
+        case .pad: ""
+        case .id: "the rule's id, given by the kernel, stable while the rule lives"
+        case .index: "its place in the list, from 0; in a request, where to insert it (absent - at the end)"
+        case .role: "which sockets it is about; any when absent"
+        case .action: "what it does with the sockets it matches"
+        case .uidMin: "the lowest owner uid it matches, in the user namespace of whoever added it (with uid-max)"
+        case .uidMax: "the highest owner uid it matches (with uid-min)"
+        case .gid: "a group the owner must be in (primary or supplementary)"
+        case .group: "the IPv4 group range's address (with prefix-len)"
+        case .group6: "the IPv6 group range's address (with prefix-len)"
+        case .prefixLen: "the group range's prefix length (0 to 32, or 128 with group6); the whole address when absent"
+        case .hits: "the decisions it has made"
+        }
+    }
+}
+
 /// The family's commands; events arrive on the multicast groups.
 public enum PGMCommand: UInt8, Sendable, CaseIterable, CustomStringConvertible {
     /// Get the netns-wide defaults.
@@ -1363,6 +1551,18 @@ public enum PGMCommand: UInt8, Sendable, CaseIterable, CustomStringConvertible {
     case receiverRefusedNtf = 14
     /// Dump the live confirming receivers of sources with PGM_CONFIRM; of one socket with socket-inode.
     case confirmReceiverGet = 15
+    /// Get the netns's policy settings (the rules with policy-rule-get).
+    case policyGet = 16
+    /// Set the netns's policy settings: default-action. A netns whose policy has no rule and allows by default behaves as if it had none.
+    case policySet = 17
+    /// Add a rule at index (at the end without it); the reply has its id and index. At most policy-rules-max rules a netns (ENOSPC). A uid or gid is taken in the requester's user namespace and must map (EINVAL). It applies to later connect() and joins.
+    case policyRuleAdd = 18
+    /// Delete the rule with id (ENOENT when there is none).
+    case policyRuleDel = 19
+    /// Dump the netns's policy rules, in order.
+    case policyRuleGet = 20
+    /// The netns's policy refused a source's connect() or a receiver's join (EACCES): who, which group, and the rule (none: the default).
+    case policyDeniedNtf = 21
 
     /// The name in the spec.
     public var description: String {
@@ -1382,6 +1582,12 @@ public enum PGMCommand: UInt8, Sendable, CaseIterable, CustomStringConvertible {
         case .receiverLeaveNtf: "receiver-leave-ntf"
         case .receiverRefusedNtf: "receiver-refused-ntf"
         case .confirmReceiverGet: "confirm-receiver-get"
+        case .policyGet: "policy-get"
+        case .policySet: "policy-set"
+        case .policyRuleAdd: "policy-rule-add"
+        case .policyRuleDel: "policy-rule-del"
+        case .policyRuleGet: "policy-rule-get"
+        case .policyDeniedNtf: "policy-denied-ntf"
         }
     }
 }

@@ -466,6 +466,8 @@ struct pgm_netns_stats {
 	__u64	rx_wrong_source;	/* a session's TSI from another address, dropped */
 	__u64	rx_sessions;		/* receivers' sessions now */
 	__u64	rx_mem;			/* bytes receivers hold now */
+	__u64	policy_denied;		/* connect() and joins the policy refused */
+	__u64	in_policy;		/* packets not taken under a policy: group not joined */
 };
 
 /*

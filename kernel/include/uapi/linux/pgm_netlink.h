@@ -13,6 +13,9 @@
 #define PGM_FAMILY_NAME	"pgm"
 #define PGM_FAMILY_VERSION	1
 
+/* rules a netns's policy holds at most (docs/governance.md) */
+#define PGM_POLICY_RULES_MAX	256
+
 /*
  * Default of nak-storm-rate: NAKs per second one source session may
  * receive before a nak-storm event; 0 = no such events. Not a socket
@@ -76,6 +79,19 @@ enum pgm_sock_state {
 	PGM_SOCK_STATE_ABORTED = 3,	/* a receiver stopped by loss under PGM_ABORT_ON_LOSS */
 };
 
+/* What a policy rule, or the policy's default, does with a socket. */
+enum pgm_policy_action {
+	PGM_POLICY_ACTION_ALLOW = 0,	/* the socket may use the group */
+	PGM_POLICY_ACTION_DENY = 1,	/* connect() or the join fails with EACCES */
+};
+
+/* Which sockets a policy rule is about. */
+enum pgm_policy_role {
+	PGM_POLICY_ROLE_ANY = 0,	/* sources and receivers */
+	PGM_POLICY_ROLE_SOURCE = 1,	/* a source's connect() to the group */
+	PGM_POLICY_ROLE_RECEIVER = 2,	/* a receiver's join of the group */
+};
+
 /*
  * Netns-wide defaults: what a socket of the netns takes when it is
  * created, and the netns's own settings (role netns).  Attribute
@@ -133,6 +149,8 @@ enum {
 	PGM_A_STATS_RX_WRONG_SOURCE = 13,
 	PGM_A_STATS_RX_SESSIONS = 14,
 	PGM_A_STATS_RX_MEM = 15,
+	PGM_A_STATS_POLICY_DENIED = 16,
+	PGM_A_STATS_IN_POLICY = 17,
 
 	__PGM_A_STATS_MAX,
 	PGM_A_STATS_MAX = (__PGM_A_STATS_MAX - 1)
@@ -329,6 +347,8 @@ enum {
 	PGM_A_EVENT_RECEIVER6 = 23,
 	PGM_A_EVENT_RECEIVER_ID = 24,
 	PGM_A_EVENT_CONFIRMED_SQN = 25,
+	PGM_A_EVENT_UID = 26,
+	PGM_A_EVENT_RULE_ID = 27,
 
 	__PGM_A_EVENT_MAX,
 	PGM_A_EVENT_MAX = (__PGM_A_EVENT_MAX - 1)
@@ -347,6 +367,39 @@ enum {
 	PGM_A_CONFIRM_RECEIVER_MAX = (__PGM_A_CONFIRM_RECEIVER_MAX - 1)
 };
 
+/* A netns's multicast policy as a whole (docs/governance.md). */
+enum {
+	PGM_A_POLICY_DEFAULT_ACTION = 1,
+	PGM_A_POLICY_RULES = 2,
+
+	__PGM_A_POLICY_MAX,
+	PGM_A_POLICY_MAX = (__PGM_A_POLICY_MAX - 1)
+};
+
+/*
+ * One rule of a netns's policy.  The first rule that matches a socket's
+ * connect() or join decides; a rule matches when every part it has
+ * matches (no uid range: any owner; no gid: any; no group: every group
+ * of both families).
+ */
+enum {
+	PGM_A_POLICY_RULE_PAD = 1,
+	PGM_A_POLICY_RULE_ID = 2,
+	PGM_A_POLICY_RULE_INDEX = 3,
+	PGM_A_POLICY_RULE_ROLE = 4,
+	PGM_A_POLICY_RULE_ACTION = 5,
+	PGM_A_POLICY_RULE_UID_MIN = 6,
+	PGM_A_POLICY_RULE_UID_MAX = 7,
+	PGM_A_POLICY_RULE_GID = 8,
+	PGM_A_POLICY_RULE_GROUP = 9,
+	PGM_A_POLICY_RULE_GROUP6 = 10,
+	PGM_A_POLICY_RULE_PREFIX_LEN = 11,
+	PGM_A_POLICY_RULE_HITS = 12,
+
+	__PGM_A_POLICY_RULE_MAX,
+	PGM_A_POLICY_RULE_MAX = (__PGM_A_POLICY_RULE_MAX - 1)
+};
+
 enum {
 	PGM_CMD_DEFAULTS_GET = 1,
 	PGM_CMD_DEFAULTS_SET = 2,
@@ -363,6 +416,12 @@ enum {
 	PGM_CMD_RECEIVER_LEAVE_NTF = 13,
 	PGM_CMD_RECEIVER_REFUSED_NTF = 14,
 	PGM_CMD_CONFIRM_RECEIVER_GET = 15,
+	PGM_CMD_POLICY_GET = 16,
+	PGM_CMD_POLICY_SET = 17,
+	PGM_CMD_POLICY_RULE_ADD = 18,
+	PGM_CMD_POLICY_RULE_DEL = 19,
+	PGM_CMD_POLICY_RULE_GET = 20,
+	PGM_CMD_POLICY_DENIED_NTF = 21,
 
 	__PGM_CMD_MAX,
 	PGM_CMD_MAX = (__PGM_CMD_MAX - 1)
