@@ -68,12 +68,12 @@ public struct PolicyRule: Hashable, Sendable {
     public var uids: ClosedRange<UInt32>?
     /// A group the owner must be in (primary or supplementary); nil for any.
     public var gid: UInt32?
-    /// The groups it is about.
-    public var groups: GroupRange
+    /// The groups it is about; nil for every group of both families.
+    public var groups: GroupRange?
     public var action: PolicyAction
 
     public init(id: UInt32, role: PolicyRole = .any, uids: ClosedRange<UInt32>? = nil, gid: UInt32? = nil,
-                groups: GroupRange, action: PolicyAction) {
+                groups: GroupRange? = nil, action: PolicyAction) {
         self.id = id
         self.role = role
         self.uids = uids
@@ -87,7 +87,7 @@ public struct PolicyRule: Hashable, Sendable {
         if role != .any && role != request.role { return false }
         if let uids, !uids.contains(request.uid) { return false }
         if let gid, !request.gids.contains(gid) { return false }
-        return groups.contains(request.group)
+        return groups?.contains(request.group) ?? true
     }
 }
 

@@ -55,6 +55,23 @@ struct PolicyTests {
         #expect(try decide(2000, [], .source, "224.1.1.1") == (.allow, nil))
     }
 
+    /// A rule without a group range is about every group, IPv4 and IPv6;
+    /// one with a range never matches the other family.
+    @Test func aRuleWithoutGroupsMatchesBothFamilies() throws {
+        let policy = Policy(rules: [
+            PolicyRule(id: 1, role: .source, groups: try range("ff15::", 16), action: .allow),
+            PolicyRule(id: 2, uids: 0...0, action: .allow),
+        ], defaultAction: .deny)
+        func decide(_ uid: UInt32, _ g: String) throws -> (PolicyAction, UInt32?) {
+            let d = policy.decide(PolicyRequest(uid: uid, role: .source, group: try group(g)))
+            return (d.action, d.rule)
+        }
+        #expect(try decide(7, "ff15::1") == (.allow, 1))
+        #expect(try decide(7, "239.1.1.1") == (.deny, nil))
+        #expect(try decide(0, "239.1.1.1") == (.allow, 2))
+        #expect(try decide(0, "ff3e::1") == (.allow, 2))
+    }
+
     @Test func sharesWithinCapacityAreTheDemands() {
         #expect(maxMinFairShares(demands: [100, 200, 300], capacity: 1000) == [100, 200, 300])
         #expect(maxMinFairShares(demands: [], capacity: 1000) == [])
