@@ -965,10 +965,13 @@ static struct pgm_policy_rule *pgm_nl_policy_rule_parse(struct genl_info *info,
 			r->prefix = p;
 		}
 		/* Kept with the bits past the prefix zero, as it is shown. */
-		if (r->family == AF_INET6)
-			ipv6_addr_prefix(&r->group.in6, &r->group.in6, r->prefix);
-		else
+		if (r->family == AF_INET6) {
+			struct in6_addr a = r->group.in6;	/* it clears its destination first */
+
+			ipv6_addr_prefix(&r->group.in6, &a, r->prefix);
+		} else {
 			r->group.ip &= inet_make_mask(r->prefix);
+		}
 	}
 	*err = 0;
 	return r;
