@@ -18,106 +18,19 @@ import time
 
 import yaml
 
-NETLINK_GENERIC = 16
-GENL_ID_CTRL = 0x10
-CTRL_CMD_GETFAMILY = 3
-CTRL_ATTR_FAMILY_ID = 1
-CTRL_ATTR_FAMILY_NAME = 2
-CTRL_ATTR_MCAST_GROUPS = 7
-NETLINK_ADD_MEMBERSHIP = 1
-NLM_F_REQUEST, NLM_F_ACK, NLM_F_DUMP = 1, 4, 0x300
-NLMSG_ERROR, NLMSG_DONE = 2, 3
-SOL_NETLINK, NETLINK_EXT_ACK, NETLINK_CAP_ACK = 270, 11, 10
-NLMSGERR_ATTR_MSG = 1
+from genl import (NETLINK_ADD_MEMBERSHIP, NETLINK_GENERIC, NLM_F_DUMP, SOL_NETLINK, Checks, Genl, attr,
+                  parse_attrs, u32)
 
 CMD_DEFAULTS_GET, CMD_DEFAULTS_SET, CMD_STATS_GET, CMD_SOCK_GET = 1, 2, 3, 4
 A_TXW_SQNS, A_RXW_SQNS, A_TXW_SECS_MS, A_IHB_MIN = 1, 20, 2, 5
-
-passed = failed = 0
-
-
-def check(name, cond, detail=""):
-    global passed, failed
-    if cond:
-        passed += 1
-        print(f"ok - {name}")
-    else:
-        failed += 1
-        print(f"not ok - {name} {detail}")
-
-
-def attr(t, payload):
-    n = 4 + len(payload)
-    return struct.pack("=HH", n, t) + payload + b"\0" * ((4 - n % 4) % 4)
-
-
-def parse_attrs(b):
-    out = {}
-    while len(b) >= 4:
-        n, t = struct.unpack_from("=HH", b)
-        if n < 4:
-            break
-        out[t & 0x3FFF] = b[4:n]
-        b = b[(n + 3) & ~3:]
-    return out
-
-
-class Genl:
-    def __init__(self):
-        self.s = socket.socket(socket.AF_NETLINK, socket.SOCK_RAW, NETLINK_GENERIC)
-        self.s.bind((0, 0))
-        self.s.setsockopt(SOL_NETLINK, NETLINK_EXT_ACK, 1)
-        self.s.setsockopt(SOL_NETLINK, NETLINK_CAP_ACK, 1)
-        self.seq = 1
-
-    def request(self, family, cmd, attrs=b"", flags=NLM_F_ACK):
-        self.seq += 1
-        body = struct.pack("=BBH", cmd, 1, 0) + attrs
-        self.s.send(struct.pack("=IHHII", 16 + len(body), family, NLM_F_REQUEST | flags, self.seq, 0) + body)
-        replies, err, msg = [], 0, None
-        while True:
-            data = self.s.recv(65536)
-            done = False
-            while len(data) >= 16:
-                n, typ, fl, _, _ = struct.unpack_from("=IHHII", data)
-                payload = data[16:n]
-                if typ == NLMSG_ERROR:
-                    err = struct.unpack_from("=i", payload)[0]
-                    if fl & 0x200:  # NLM_F_ACK_TLVS; with CAP_ACK the request is not echoed
-                        msg = parse_attrs(payload[20:]).get(NLMSGERR_ATTR_MSG, b"").rstrip(b"\0").decode() or None
-                    done = True
-                elif typ == NLMSG_DONE:
-                    err = struct.unpack_from("=i", payload)[0] if len(payload) >= 4 else 0
-                    if fl & 0x200:
-                        msg = parse_attrs(payload[4:]).get(NLMSGERR_ATTR_MSG, b"").rstrip(b"\0").decode() or None
-                    done = True
-                else:
-                    replies.append(parse_attrs(payload[4:]))
-                data = data[(n + 3) & ~3:]
-            if done or (not flags & NLM_F_DUMP and replies and not flags & NLM_F_ACK):
-                return replies, err, msg
-
-    def family(self, name):
-        r, err, _ = self.request(GENL_ID_CTRL, CTRL_CMD_GETFAMILY, attr(CTRL_ATTR_FAMILY_NAME, name.encode() + b"\0"))
-        if err:
-            return None
-        self.groups = {}
-        for g in parse_attrs(r[0].get(CTRL_ATTR_MCAST_GROUPS, b"")).values():
-            ga = parse_attrs(g)
-            self.groups[ga[1].rstrip(b"\0").decode()] = struct.unpack("=I", ga[2][:4])[0]
-        return struct.unpack("=H", r[0][CTRL_ATTR_FAMILY_ID][:2])[0]
-
-
-def u32(v):
-    return struct.pack("=I", v)
+check = Checks()
 
 
 nl = Genl()
 fam = nl.family("pgm")
 check("family pgm resolves", fam is not None)
 if fam is None:
-    print(f"nl-smoke: {passed} passed, {failed} failed")
-    sys.exit(1)
+    sys.exit(check.summary("nl-smoke") or 1)
 
 r, err, _ = nl.request(fam, CMD_DEFAULTS_GET)
 d = {k: struct.unpack("=I", v)[0] for k, v in r[0].items()} if r else {}
@@ -651,5 +564,4 @@ for name, ok, detail in (json.loads(buf) if buf else [("IPv6 checks report", Fal
 
 _, err, _ = nl.request(fam, CMD_DEFAULTS_SET, attr(A_TXW_SQNS, u32(8192)) + attr(A_RXW_SQNS, u32(8192)))
 check("defaults restored", err == 0)
-print(f"nl-smoke: {passed} passed, {failed} failed")
-sys.exit(1 if failed else 0)
+sys.exit(check.summary("nl-smoke"))
