@@ -197,6 +197,9 @@ else
 fi
 
 run_counted nl-smoke python3 "$top/Tests/kernel/nl_smoke.py"
+# The netns's multicast policy (issue 22): rules, refusals by user and
+# group, the receive filter, netns and user-namespace isolation.
+run_counted policy python3 "$top/Tests/kernel/policy_test.py"
 
 # 3. End to end: a source and three receivers over a bridge, with loss.
 #    The debug subset: fewer APDUs, and one case of each kind (loss

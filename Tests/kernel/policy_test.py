@@ -1,0 +1,370 @@
+#!/usr/bin/env python3
+"""Tests/kernel/policy_test.py - a netns's multicast policy (issue #22,
+docs/governance.md), from the netlink family and from sockets of several
+users: rules are added, listed in order, paged, deleted and bounded; bad
+rules are refused with the kernel's message; a denied user's connect() and
+joins (PGM_JOIN_GROUP, IP_ADD_MEMBERSHIP, MCAST_JOIN_GROUP, IPv6) fail with
+EACCES, counted, with a policy-denied event naming the rule; a gid rule
+matches supplementary groups; under a policy a receiver bound to
+INADDR_ANY takes only the groups it joined itself (in_policy); only
+CAP_NET_ADMIN over the netns changes a policy; a policy in one netns does
+not touch another, and a user namespace's administrator names only its
+own users.  Run in the VM with pgm.ko loaded and dummy0 up (suite.sh).
+Ends with "policy: N passed, N failed"."""
+import ctypes
+import errno
+import os
+import select
+import socket
+import struct
+import sys
+import time
+
+from genl import (NETLINK_ADD_MEMBERSHIP, NETLINK_GENERIC, NLM_F_DUMP, SOL_NETLINK, Checks, Genl, Spec, attr,
+                  parse_attrs, u32)
+
+IPPROTO_PGM = SOL_PGM = 113
+PGM_JOIN_GROUP = 29
+MCAST_JOIN_GROUP = 42
+IPV6_ADD_MEMBERSHIP = 20
+CLONE_NEWNET = 0x40000000
+PORT = 7600
+
+spec = Spec()
+CMD = spec.cmds
+R = {n: spec.a("policy-rule", n) for n in
+     ("id", "index", "role", "action", "uid-min", "uid-max", "gid", "group", "group6", "prefix-len", "hits")}
+P_DEFAULT, P_RULES = spec.a("policy", "default-action"), spec.a("policy", "rules")
+ALLOW, DENY = spec.enums[("policy-action", "allow")], spec.enums[("policy-action", "deny")]
+ANY, SOURCE, RECEIVER = (spec.enums[("policy-role", n)] for n in ("any", "source", "receiver"))
+E_UID, E_RULE, E_GROUP, E_ROLE = (spec.a("event", n) for n in ("uid", "rule-id", "group", "role"))
+S_DENIED, S_IN_POLICY = spec.a("stats", "policy-denied"), spec.a("stats", "in-policy")
+
+check = Checks()
+nl = Genl()
+fam = nl.family("pgm")
+check("family pgm resolves", fam is not None)
+if fam is None:
+    sys.exit(check.summary("policy") or 1)
+
+
+def u32v(b):
+    return struct.unpack("=I", b)[0]
+
+
+def rule(action, role=None, uids=None, gid=None, group=None, prefix=None, index=None, group6=None):
+    a = attr(R["action"], u32(action))
+    if role is not None:
+        a += attr(R["role"], u32(role))
+    if uids is not None:
+        a += attr(R["uid-min"], u32(uids[0])) + attr(R["uid-max"], u32(uids[1]))
+    if gid is not None:
+        a += attr(R["gid"], u32(gid))
+    if group is not None:
+        a += attr(R["group"], socket.inet_aton(group))
+    if group6 is not None:
+        a += attr(R["group6"], socket.inet_pton(socket.AF_INET6, group6))
+    if prefix is not None:
+        a += attr(R["prefix-len"], u32(prefix))
+    if index is not None:
+        a += attr(R["index"], u32(index))
+    return a
+
+
+def add(n, *args, **kw):
+    """(id, index, err, extack message) of a policy-rule-add."""
+    r, err, msg = n.request(fam, CMD["policy-rule-add"], rule(*args, **kw))
+    if err or not r:
+        return None, None, err, msg
+    return u32v(r[0][R["id"]]), u32v(r[0][R["index"]]), 0, msg
+
+
+def rules(n=nl):
+    r, err, _ = n.request(fam, CMD["policy-rule-get"], flags=NLM_F_DUMP)
+    return r if not err else None
+
+
+def policy(n=nl):
+    r, err, _ = n.request(fam, CMD["policy-get"])
+    return (u32v(r[0][P_DEFAULT]), u32v(r[0][P_RULES])) if not err and r else None
+
+
+def stats():
+    r, _, _ = nl.request(fam, CMD["stats-get"])
+    return {k: struct.unpack("=Q", v)[0] for k, v in r[0].items() if len(v) == 8}
+
+
+def set_default(action, n=nl):
+    return n.request(fam, CMD["policy-set"], attr(P_DEFAULT, u32(action)))[1]
+
+
+def flush():
+    for r in rules() or []:
+        nl.request(fam, CMD["policy-rule-del"], attr(R["id"], r[R["id"]]))
+    set_default(ALLOW)
+
+
+def as_user(uid, fn, groups=()):
+    """fn() in a child with uid/gid `uid` and supplementary `groups`;
+    its return value (an int, 0..255) comes back as the exit status."""
+    pid = os.fork()
+    if pid == 0:
+        try:
+            os.setgroups(list(groups))
+            os.setresgid(uid, uid, uid)
+            os.setresuid(uid, uid, uid)
+            os._exit(fn())
+        except BaseException as e:  # noqa: BLE001 - the child reports, never returns
+            print(f"# child: {e!r}", flush=True)
+            os._exit(255)
+    _, st = os.waitpid(pid, 0)
+    return os.waitstatus_to_exitcode(st)
+
+
+def errno_of(fn):
+    def run():
+        try:
+            fn()
+            return 0
+        except OSError as e:
+            return e.errno
+    return run
+
+
+def pgm_socket(family=socket.AF_INET):
+    return socket.socket(family, socket.SOCK_RDM, IPPROTO_PGM)
+
+
+def connect(group, family=socket.AF_INET):
+    def go():
+        s = pgm_socket(family)
+        s.connect((group, PORT))
+    return errno_of(go)
+
+
+def ip_mreqn(group):
+    return socket.inet_aton(group) + socket.inet_aton("10.98.0.1") + struct.pack("=i", 0)
+
+
+def join(group, how):
+    def go():
+        s = pgm_socket()
+        s.bind(("0.0.0.0", PORT))
+        if how == "pgm":
+            s.setsockopt(SOL_PGM, PGM_JOIN_GROUP, ip_mreqn(group))
+        elif how == "ip":
+            s.setsockopt(socket.IPPROTO_IP, socket.IP_ADD_MEMBERSHIP, ip_mreqn(group))
+        else:  # MCAST_JOIN_GROUP: struct group_req {u32 ifindex; (pad) sockaddr_storage}
+            sin = struct.pack("=H", socket.AF_INET) + struct.pack("!H", 0) + socket.inet_aton(group)
+            req = struct.pack("=I4x", socket.if_nametoindex("dummy0")) + sin + b"\0" * (128 - len(sin))
+            s.setsockopt(socket.IPPROTO_IP, MCAST_JOIN_GROUP, req)
+    return errno_of(go)
+
+
+def unprivileged(fn):
+    """fn(Genl) as uid 65534 with no capability: its int result."""
+    def run():
+        return fn(Genl())
+    return as_user(65534, run)
+
+
+# -- Start from no policy: today's behaviour. --------------------------------
+flush()
+check("no policy: default allow, no rule", policy() == (ALLOW, 0), f"{policy()}")
+
+# -- Only CAP_NET_ADMIN changes a policy; anyone reads it (test 6). ---------
+rc = unprivileged(lambda n: 0 if (add(n, DENY)[2] == -errno.EPERM and
+                                   set_default(DENY, n) == -errno.EPERM and
+                                   n.request(fam, CMD["policy-rule-del"], attr(R["id"], u32(1)))[1] == -errno.EPERM)
+                  else 1)
+check("without CAP_NET_ADMIN: rule-add, rule-del and set are EPERM", rc == 0, f"exit {rc}")
+rc = unprivileged(lambda n: 0 if policy(n) == (ALLOW, 0) and rules(n) == [] else 1)
+check("without CAP_NET_ADMIN: policy-get and rule-get work", rc == 0, f"exit {rc}")
+
+# -- Bad rules are refused with the kernel's words. ---------------------------
+_, err, msg = nl.request(fam, CMD["policy-rule-add"], attr(R["role"], u32(SOURCE)))
+check("a rule without action: EINVAL, extack", err == -errno.EINVAL and msg and "action" in msg, f"{err} {msg}")
+r, err, msg = nl.request(fam, CMD["policy-rule-add"], attr(R["action"], u32(DENY)) + attr(R["uid-min"], u32(5)))
+check("uid-min without uid-max: EINVAL", err == -errno.EINVAL and msg and "uid-max" in msg, f"{err} {msg}")
+_, _, err, msg = add(nl, DENY, group="239.0.0.0", prefix=33)
+check("an IPv4 prefix past 32: EINVAL", err == -errno.EINVAL and msg and "prefix-len" in msg, f"{err} {msg}")
+_, _, err, msg = add(nl, DENY, uids=(10, 5))
+check("a reversed uid range: EINVAL", err == -errno.EINVAL, f"{err} {msg}")
+_, _, err, msg = add(nl, DENY, group="239.0.0.0", group6="ff15::")
+check("group and group6 in one rule: EINVAL", err == -errno.EINVAL, f"{err} {msg}")
+_, _, err, _ = add(nl, 7)
+check("an unknown action: ERANGE (the attribute policy's range)", err == -errno.ERANGE, f"{err}")
+check("refused requests left no rule", policy() == (ALLOW, 0), f"{policy()}")
+
+# -- Sources: a deny rule by uid range and group range (test 1). -------------
+ev = socket.socket(socket.AF_NETLINK, socket.SOCK_RAW, NETLINK_GENERIC)
+ev.bind((0, 0))
+ev.setsockopt(SOL_NETLINK, NETLINK_ADD_MEMBERSHIP, nl.groups["events"])
+deny_id, idx, err, _ = add(nl, DENY, role=SOURCE, uids=(1000, 1999), group="239.1.77.9", prefix=16)
+check("rule-add answers an id and index 0", err == 0 and deny_id and idx == 0, f"{deny_id} {idx} {err}")
+dump = rules()
+check("rule-get shows it as added, the group masked to its prefix",
+      dump and len(dump) == 1 and u32v(dump[0][R["id"]]) == deny_id and
+      dump[0][R["group"]] == socket.inet_aton("239.1.0.0") and u32v(dump[0][R["prefix-len"]]) == 16 and
+      u32v(dump[0][R["uid-min"]]) == 1000 and u32v(dump[0][R["uid-max"]]) == 1999 and
+      u32v(dump[0][R["role"]]) == SOURCE and u32v(dump[0][R["action"]]) == DENY, f"{dump}")
+
+before = stats()
+rc = as_user(1500, connect("239.1.2.3"))
+check("a denied user's connect(): EACCES", rc == errno.EACCES, f"errno {rc}")
+after = stats()
+check("... counted in policy-denied", after[S_DENIED] == before[S_DENIED] + 1,
+      f"{before[S_DENIED]} -> {after[S_DENIED]}")
+evs = []
+deadline = time.time() + 2
+while time.time() < deadline and not evs:
+    if select.select([ev], [], [], 0.2)[0]:
+        data = ev.recv(65536)
+        if struct.unpack_from("=B", data, 16)[0] == CMD["policy-denied-ntf"]:
+            evs.append(parse_attrs(data[20:]))
+check("... a policy-denied event: uid, group, source role, the rule's id",
+      evs and u32v(evs[0][E_UID]) == 1500 and evs[0][E_GROUP] == socket.inet_aton("239.1.2.3") and
+      u32v(evs[0][E_ROLE]) == 1 and u32v(evs[0][E_RULE]) == deny_id, f"{evs}")
+hits = struct.unpack("=Q", rules()[0][R["hits"]])[0]
+check("... and in the rule's hits", hits == 1, f"{hits}")
+check("the same user, another group: connect() works", as_user(1500, connect("239.3.0.1")) == 0)
+check("another user, that group: connect() works", as_user(2500, connect("239.1.2.3")) == 0)
+check("a receiver role's rule does not touch sources: join of 239.1.2.3 works",
+      as_user(1500, join("239.1.2.3", "ip")) == 0)
+
+# -- Receivers: a whitelist with a gid rule (test 1). ------------------------
+gid_id, idx, err, _ = add(nl, ALLOW, role=RECEIVER, gid=3000, group="239.2.0.0", prefix=16)
+root_id, _, err2, _ = add(nl, ALLOW, uids=(0, 0))
+check("two more rules, at the end", err == 0 and err2 == 0 and idx == 1, f"{idx} {err} {err2}")
+check("default deny", set_default(DENY) == 0 and policy() == (DENY, 3), f"{policy()}")
+for how in ("pgm", "ip", "mcast"):
+    rc = as_user(1001, join("239.2.0.1", how))
+    check(f"not in gid 3000: the join ({how}) is EACCES", rc == errno.EACCES, f"errno {rc}")
+rc = as_user(1001, join("239.2.0.1", "ip"), groups=(3000,))
+check("3000 a supplementary group: the join works", rc == 0, f"errno {rc}")
+rc = as_user(1001, join("239.5.0.1", "ip"), groups=(3000,))
+check("... of a group no rule allows: the default denies", rc == errno.EACCES, f"errno {rc}")
+rc = as_user(1700, connect("239.7.0.1"))
+check("a source no rule matches: the default denies", rc == errno.EACCES, f"errno {rc}")
+rc = as_user(1001, connect("ff15::1", socket.AF_INET6))
+check("IPv6: the default denies a source too", rc == errno.EACCES, f"errno {rc}")
+v6_id, _, err, _ = add(nl, ALLOW, role=SOURCE, group6="ff15::7", prefix=16, index=0)
+first = rules()[0]
+check("an IPv6 rule inserted at index 0, its group masked to its prefix",
+      err == 0 and u32v(first[R["id"]]) == v6_id and
+      first[R["group6"]] == socket.inet_pton(socket.AF_INET6, "ff15::"), f"{err} {first}")
+rc = as_user(1001, connect("ff15::1", socket.AF_INET6))
+check("IPv6: that rule allows the source", rc != errno.EACCES, f"errno {rc}")
+rc = as_user(1001, errno_of(lambda: (lambda s: (s.bind(("::", PORT)), s.setsockopt(
+    socket.IPPROTO_IPV6, IPV6_ADD_MEMBERSHIP, socket.inet_pton(socket.AF_INET6, "ff15::1") +
+    struct.pack("=I", 0))))(pgm_socket(socket.AF_INET6))))
+check("IPv6: a receiver's IPV6_ADD_MEMBERSHIP is denied", rc == errno.EACCES, f"errno {rc}")
+
+# -- The receive filter: INADDR_ANY takes only its own groups (test 1). ------
+def receivers_and_send(group):
+    """(APDUs the joined receiver got, APDUs the unjoined one got)."""
+    joined, other = pgm_socket(), pgm_socket()
+    for s in (joined, other):
+        s.bind(("0.0.0.0", PORT + 1))
+        s.setblocking(False)
+    joined.setsockopt(socket.IPPROTO_IP, socket.IP_ADD_MEMBERSHIP, ip_mreqn(group))
+    src = pgm_socket()
+    src.connect((group, PORT + 1))
+    got = {joined: 0, other: 0}
+    end = time.time() + 3
+    sent = 0
+    while time.time() < end:
+        if sent < 20:
+            src.send(b"x" * 100)
+            sent += 1
+        for s in select.select([joined, other], [], [], 0.05)[0]:
+            try:
+                while s.recv(2048):
+                    got[s] += 1
+            except BlockingIOError:
+                pass
+        if got[joined] >= 20 and time.time() > end - 2:
+            break
+    for s in (joined, other, src):
+        s.close()
+    return got[joined], got[other]
+
+
+before = stats()
+j, o = receivers_and_send("239.2.0.9")
+after = stats()
+check("under a policy the joined receiver takes the stream", j == 20, f"{j}")
+check("... the receiver that did not join takes none of it", o == 0, f"{o}")
+check("... counted in in-policy", after[S_IN_POLICY] > before[S_IN_POLICY],
+      f"{before[S_IN_POLICY]} -> {after[S_IN_POLICY]}")
+
+# -- Delete, bounds, paging. ------------------------------------------------
+err = nl.request(fam, CMD["policy-rule-del"], attr(R["id"], u32(deny_id)))[1]
+err2, msg = nl.request(fam, CMD["policy-rule-del"], attr(R["id"], u32(deny_id)))[1:]
+check("rule-del, then the same id again: ENOENT", err == 0 and err2 == -errno.ENOENT and msg, f"{err} {err2}")
+flush()
+check("flushed: no policy", policy() == (ALLOW, 0), f"{policy()}")
+j, o = receivers_and_send("239.2.0.9")
+check("without a policy the unjoined receiver takes the group again (as before #22)", j == 20 and o == 20,
+      f"{j} {o}")
+ids = [add(nl, ALLOW, group=f"239.9.{i // 256}.{i % 256}")[0] for i in range(256)]
+_, _, err, msg = add(nl, ALLOW)
+check("256 rules fit; the 257th is ENOSPC", all(ids) and err == -errno.ENOSPC and msg, f"{err} {msg}")
+dump = rules()
+check("the dump pages through all 256 in order",
+      dump and [u32v(r[R["index"]]) for r in dump] == list(range(256)) and
+      [u32v(r[R["id"]]) for r in dump] == ids, f"{len(dump or [])}")
+flush()
+
+# -- Netns isolation and user namespaces (test 6). ---------------------------
+add(nl, DENY, role=SOURCE, group="239.1.0.0", prefix=16)
+set_default(DENY)
+libc = ctypes.CDLL(None, use_errno=True)
+
+
+def other_netns():
+    if libc.unshare(CLONE_NEWNET) != 0:
+        return 2
+    os.system("ip link set lo up; ip link add d0 type dummy; ip link set d0 up multicast on;"
+              "ip addr add 10.99.0.1/24 dev d0; ip route add 224.0.0.0/4 dev d0")
+    n = Genl()
+    n.family("pgm")
+    if policy(n) != (ALLOW, 0):
+        return 3
+    s = pgm_socket()
+    s.connect(("239.1.2.3", PORT))
+    return 0
+
+
+check("another netns has no policy, and its source connects",
+      as_user(0, other_netns) == 0)
+
+
+def userns_admin():
+    # As an unprivileged user: a user and network namespace of its own,
+    # where it is root with CAP_NET_ADMIN over the new netns only.
+    libc.prctl(4, 1, 0, 0, 0)  # PR_SET_DUMPABLE: setresuid() cleared it, and with it our /proc/self
+    if libc.unshare(0x10000000 | CLONE_NEWNET) != 0:  # CLONE_NEWUSER
+        return 2
+    with open("/proc/self/uid_map", "w") as f:
+        f.write("0 65534 1")
+    n = Genl()
+    n.family("pgm")
+    _, _, err, _ = add(n, DENY, uids=(0, 0))
+    _, _, err2, msg = add(n, DENY, uids=(1000, 1000))
+    if err or err2 != -errno.EINVAL or not msg:
+        return 3
+    return 0 if policy(n) == (ALLOW, 1) else 4
+
+
+rc = as_user(65534, userns_admin)
+if rc == 2 and not os.path.exists("/proc/self/ns/user") or \
+        open("/proc/sys/user/max_user_namespaces").read().strip() == "0":
+    print("# skip: this kernel gives unprivileged users no user namespace")
+else:
+    check("a user namespace's root sets its own netns's policy, and only with its own uids", rc == 0,
+          f"exit {rc}")
+check("... the initial netns's policy is untouched", policy() == (DENY, 1), f"{policy()}")
+flush()
+check("flushed at the end", policy() == (ALLOW, 0))
+sys.exit(check.summary("policy"))
