@@ -142,12 +142,13 @@ static int pgm6_connect(struct socket *sock, struct sockaddr *uaddr,
  * @optlen: its length
  *
  * Return: 0, -EINVAL (short, or not a group), -EFAULT, -EACCES (the
- * netns's policy), or what the IPv6 layer says (-EADDRINUSE joined
+ * netns's policy), -ENOBUFS (its max-groups), or what the IPv6 layer says (-EADDRINUSE joined
  * already, -EADDRNOTAVAIL not joined, ...).
  */
 int pgm6_mcast(struct sock *sk, int optname, sockptr_t optval, unsigned int optlen)
 {
 	struct ipv6_mreq mreq;
+	bool locked = false;
 	int err;
 
 	if (optlen < sizeof(mreq))
@@ -159,7 +160,7 @@ int pgm6_mcast(struct sock *sk, int optname, sockptr_t optval, unsigned int optl
 	if (optname == PGM_JOIN_GROUP) {
 		union pgm_addr group = { .in6 = mreq.ipv6mr_multiaddr };
 
-		err = pgm_policy_check(sk, PGM_POLICY_ROLE_RECEIVER, AF_INET6, &group);
+		err = pgm_policy_begin(sk, PGM_POLICY_ROLE_RECEIVER, AF_INET6, &group, &locked);
 		if (err)
 			return err;
 	}
@@ -173,6 +174,7 @@ int pgm6_mcast(struct sock *sk, int optname, sockptr_t optval, unsigned int optl
 		err = ipv6_sock_mc_drop(sk, mreq.ipv6mr_ifindex, &mreq.ipv6mr_multiaddr);
 	release_sock(sk);
 	rtnl_unlock();
+	pgm_policy_end(sk, locked);
 	return err;
 }
 

@@ -202,9 +202,16 @@ static struct netlink_range_validation pgm_a_policy_default_action_range = {
 	.max	= 1ULL,
 };
 
+static struct netlink_range_validation pgm_a_policy_max_groups_range = {
+	.min	= 0ULL,
+	.max	= 4096ULL,
+};
+
 const struct pgm_nl_range pgm_nl_policy_range[PGM_A_POLICY_MAX + 1] = {
 	[PGM_A_POLICY_DEFAULT_ACTION] = { .min = 0U, .max = 1U, .zero_off = false,
 		.msg = "default-action must be 0-1" },
+	[PGM_A_POLICY_MAX_GROUPS] = { .min = 0U, .max = 4096U, .zero_off = false,
+		.msg = "max-groups must be 0-4096" },
 };
 
 static struct netlink_range_validation pgm_a_policy_rule_role_range = {
@@ -274,8 +281,9 @@ static const struct nla_policy pgm_confirm_receiver_get_nl_policy[PGM_A_CONFIRM_
 };
 
 /* PGM_CMD_POLICY_SET - do */
-static const struct nla_policy pgm_policy_set_nl_policy[PGM_A_POLICY_DEFAULT_ACTION + 1] = {
+static const struct nla_policy pgm_policy_set_nl_policy[PGM_A_POLICY_MAX_GROUPS + 1] = {
 	[PGM_A_POLICY_DEFAULT_ACTION] = NLA_POLICY_FULL_RANGE(NLA_U32, &pgm_a_policy_default_action_range),
+	[PGM_A_POLICY_MAX_GROUPS] = NLA_POLICY_FULL_RANGE(NLA_U32, &pgm_a_policy_max_groups_range),
 };
 
 /* PGM_CMD_POLICY_RULE_ADD - do */
@@ -343,7 +351,7 @@ const struct genl_ops pgm_nl_ops[PGM_NL_N_OPS] = {
 		.cmd		= PGM_CMD_POLICY_SET,
 		.doit		= pgm_nl_policy_set_doit,
 		.policy		= pgm_policy_set_nl_policy,
-		.maxattr	= PGM_A_POLICY_DEFAULT_ACTION,
+		.maxattr	= PGM_A_POLICY_MAX_GROUPS,
 		.flags		= GENL_UNS_ADMIN_PERM | GENL_CMD_CAP_DO,
 	},
 	{

@@ -219,7 +219,11 @@ int pgm_nl_stats_get_doit(struct sk_buff *skb, struct genl_info *info)
 	    nla_put_u64_64bit(msg, PGM_A_STATS_RX_MEM, st.rx_mem, PGM_A_STATS_PAD) ||
 	    nla_put_u64_64bit(msg, PGM_A_STATS_POLICY_DENIED, st.policy_denied,
 			      PGM_A_STATS_PAD) ||
-	    nla_put_u64_64bit(msg, PGM_A_STATS_IN_POLICY, st.in_policy, PGM_A_STATS_PAD)) {
+	    nla_put_u64_64bit(msg, PGM_A_STATS_IN_POLICY, st.in_policy, PGM_A_STATS_PAD) ||
+	    nla_put_u64_64bit(msg, PGM_A_STATS_POLICY_GROUP_LIMIT, st.policy_group_limit,
+			      PGM_A_STATS_PAD) ||
+	    nla_put_u64_64bit(msg, PGM_A_STATS_POLICY_REVOKED, st.policy_revoked,
+			      PGM_A_STATS_PAD)) {
 		nlmsg_free(msg);
 		return -EMSGSIZE;
 	}
@@ -788,21 +792,23 @@ fail:
 }
 
 /**
- * pgm_nl_policy_denied - announce a policy refusal (policy-denied)
- * @sk: the socket refused
+ * pgm_nl_policy_event - announce a policy refusal or revocation
+ * @sk: the socket
+ * @cmd: PGM_CMD_POLICY_DENIED_NTF or PGM_CMD_POLICY_REVOKED_NTF
  * @role: PGM_POLICY_ROLE_SOURCE (connect) or PGM_POLICY_ROLE_RECEIVER (a join)
  * @family: @group's family
- * @group: the group it asked for
- * @uid: its owner
- * @rule_id: the rule that refused, or NULL for the policy's default
+ * @group: the group
+ * @uid: the socket's owner
+ * @rule_id: the rule that denied it, or NULL (the policy's default, or max-groups)
+ * @error: the errno the socket got (EACCES, ENOBUFS)
  *
  * The uid is given in the user namespace that owns the netns (a multicast
  * message has no one reader to translate it for).
  *
- * Context: process (connect, setsockopt).
+ * Context: process (connect, setsockopt, the policy's work).
  */
-void pgm_nl_policy_denied(struct sock *sk, u8 role, sa_family_t family,
-			  const union pgm_addr *group, kuid_t uid, const u32 *rule_id)
+void pgm_nl_policy_event(struct sock *sk, u8 cmd, u8 role, sa_family_t family,
+			 const union pgm_addr *group, kuid_t uid, const u32 *rule_id, int error)
 {
 	struct net *net = sock_net(sk);
 	struct sk_buff *skb;
@@ -813,14 +819,15 @@ void pgm_nl_policy_denied(struct sock *sk, u8 role, sa_family_t family,
 	skb = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
 	if (!skb)
 		return;
-	hdr = genlmsg_put(skb, 0, 0, &pgm_nl_family, 0, PGM_CMD_POLICY_DENIED_NTF);
+	hdr = genlmsg_put(skb, 0, 0, &pgm_nl_family, 0, cmd);
 	if (!hdr ||
 	    nla_put_u32(skb, PGM_A_EVENT_SOCKET_INODE, pgm_sk(sk)->ino) ||
 	    nla_put_u32(skb, PGM_A_EVENT_ROLE, role == PGM_POLICY_ROLE_SOURCE ?
 			PGM_ROLE_SOURCE : PGM_ROLE_RECEIVER) ||
 	    pgm_nl_put_addr(skb, family, PGM_A_EVENT_GROUP, PGM_A_EVENT_GROUP6, group) ||
 	    nla_put_u32(skb, PGM_A_EVENT_UID, from_kuid_munged(net->user_ns, uid)) ||
-	    (rule_id && nla_put_u32(skb, PGM_A_EVENT_RULE_ID, *rule_id))) {
+	    (rule_id && nla_put_u32(skb, PGM_A_EVENT_RULE_ID, *rule_id)) ||
+	    nla_put_u32(skb, PGM_A_EVENT_ERROR, error)) {
 		nlmsg_free(skb);
 		return;
 	}
@@ -839,8 +846,8 @@ void pgm_nl_policy_denied(struct sock *sk, u8 role, sa_family_t family,
 int pgm_nl_policy_get_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct pgm_net *pn = pgm_pernet(genl_info_net(info));
+	u32 action = PGM_POLICY_ACTION_ALLOW, n = 0, max = 0, groups;
 	const struct pgm_policy *pol;
-	u32 action = PGM_POLICY_ACTION_ALLOW, n = 0;
 	struct sk_buff *msg;
 	void *hdr;
 
@@ -849,15 +856,19 @@ int pgm_nl_policy_get_doit(struct sk_buff *skb, struct genl_info *info)
 	if (pol) {
 		action = pol->default_action;
 		n = pol->n;
+		max = pol->max_groups;
 	}
 	rcu_read_unlock();
+	groups = pgm_policy_groups(pn, PGM_POLICY_MAX_GROUPS_MAX);
 
 	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
 	if (!msg)
 		return -ENOMEM;
 	hdr = genlmsg_put_reply(msg, info, &pgm_nl_family, 0, PGM_CMD_POLICY_GET);
 	if (!hdr || nla_put_u32(msg, PGM_A_POLICY_DEFAULT_ACTION, action) ||
-	    nla_put_u32(msg, PGM_A_POLICY_RULES, n)) {
+	    nla_put_u32(msg, PGM_A_POLICY_RULES, n) ||
+	    nla_put_u32(msg, PGM_A_POLICY_MAX_GROUPS, max) ||
+	    nla_put_u32(msg, PGM_A_POLICY_GROUPS, groups)) {
 		nlmsg_free(msg);
 		return -EMSGSIZE;
 	}
@@ -866,7 +877,7 @@ int pgm_nl_policy_get_doit(struct sk_buff *skb, struct genl_info *info)
 }
 
 /**
- * pgm_nl_policy_set_doit - PGM_CMD_POLICY_SET: the netns's default action
+ * pgm_nl_policy_set_doit - PGM_CMD_POLICY_SET: default action, max-groups
  * @skb: the request (CAP_NET_ADMIN over the netns: GENL_UNS_ADMIN_PERM)
  * @info: its attributes
  *
@@ -876,12 +887,19 @@ int pgm_nl_policy_get_doit(struct sk_buff *skb, struct genl_info *info)
 int pgm_nl_policy_set_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct nlattr *a = info->attrs[PGM_A_POLICY_DEFAULT_ACTION];
+	struct nlattr *m = info->attrs[PGM_A_POLICY_MAX_GROUPS];
+	u32 action, max;
 
-	if (!a) {
+	if (!a && !m) {
 		NL_SET_ERR_MSG(info->extack, "no policy setting to set");
 		return -EINVAL;
 	}
-	return pgm_policy_set_default(pgm_pernet(genl_info_net(info)), nla_get_u32(a));
+	if (a)
+		action = nla_get_u32(a);
+	if (m)
+		max = nla_get_u32(m);
+	return pgm_policy_set(pgm_pernet(genl_info_net(info)), a ? &action : NULL,
+			      m ? &max : NULL);
 }
 
 /*

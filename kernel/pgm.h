@@ -90,6 +90,8 @@ enum pgm_mib_field {
 	PGM_MIB_RX_WRONG_SOURCE,
 	PGM_MIB_POLICY_DENIED,
 	PGM_MIB_IN_POLICY,
+	PGM_MIB_POLICY_GROUP_LIMIT,
+	PGM_MIB_POLICY_REVOKED,
 	PGM_MIB_MAX
 };
 
@@ -143,6 +145,13 @@ struct pgm_net {
 	struct mutex		policy_lock;	/* writers of @policy, @policy_ids, @policy_gen */
 	u32			policy_ids;	/* the last rule id given */
 	u32			policy_gen;	/* changes, for dumps */
+	/*
+	 * Held from a max-groups check to the connect() or join it allows,
+	 * so that two new groups cannot both take the last place; taken
+	 * before RTNL and the socket's lock.
+	 */
+	struct mutex		policy_use_lock;
+	struct work_struct	policy_work;	/* applies a change to live sockets */
 };
 
 /*
@@ -297,6 +306,9 @@ struct pgm_sock {
 	struct pgm_source __rcu	*src;	/* set by connect(), freed by close() */
 	struct pgm_receiver __rcu *rcv;	/* set by bind(), freed by close() */
 	struct pgm_ring		*ring;	/* PGM_RX_RING: set once before bind(), freed by close() */
+	const struct cred	*cred;	/* its creator's, for the policy; put in sk_destruct */
+	bool			revoked; /* a source the policy ended: send() fails, EACCES */
+	u32			policy_gen; /* the policy change policy.c last applied to it */
 };
 
 static inline struct pgm_sock *pgm_sk(const struct sock *sk)
@@ -548,19 +560,23 @@ struct pgm_policy_rule {
 struct pgm_policy {
 	struct rcu_head		rcu;
 	u8			default_action;	/* enum pgm_policy_action */
+	u32			max_groups;	/* 0: no limit */
 	u32			n;
 	struct pgm_policy_rule	*rule[] __counted_by(n);
 };
 
 DECLARE_STATIC_KEY_FALSE(pgm_policy_used);
 
-int pgm_policy_check(struct sock *sk, u8 role, sa_family_t family, const union pgm_addr *group);
+int pgm_policy_begin(struct sock *sk, u8 role, sa_family_t family, const union pgm_addr *group,
+		     bool *locked);
+void pgm_policy_end(struct sock *sk, bool locked);
+u32 pgm_policy_groups(struct pgm_net *pn, u32 max);
 int pgm_policy_ip_setsockopt(struct sock *sk, int level, int optname, sockptr_t optval,
 			     unsigned int optlen,
 			     int (*set)(struct sock *sk, int level, int optname, sockptr_t optval,
 					unsigned int optlen));
 bool pgm_policy_rcv_refuses(struct pgm_net *pn, struct sock *sk, const union pgm_addr *daddr);
-int pgm_policy_set_default(struct pgm_net *pn, u8 action);
+int pgm_policy_set(struct pgm_net *pn, const u32 *action, const u32 *max_groups);
 int pgm_policy_add(struct pgm_net *pn, struct pgm_policy_rule *r, u32 index, u32 *idx);
 int pgm_policy_del(struct pgm_net *pn, u32 id);
 void pgm_policy_net_init(struct pgm_net *pn);
@@ -570,12 +586,13 @@ void pgm_policy_net_exit(struct pgm_net *pn);
 int pgm_nl_register(void);
 void pgm_nl_unregister(void);
 void pgm_nl_event(struct sock *sk, const struct pgm_nl_event *ev);
-void pgm_nl_policy_denied(struct sock *sk, u8 role, sa_family_t family,
-			  const union pgm_addr *group, kuid_t uid, const u32 *rule_id);
+void pgm_nl_policy_event(struct sock *sk, u8 cmd, u8 role, sa_family_t family,
+			 const union pgm_addr *group, kuid_t uid, const u32 *rule_id, int error);
 
 /* source.c */
 int pgm_source_start(struct sock *sk);
 void pgm_source_stop(struct sock *sk);
+void pgm_source_reset(struct sock *sk);
 void pgm_source_params_changed(struct sock *sk);
 int pgm_source_sendmsg(struct sock *sk, struct msghdr *msg, size_t len);
 void pgm_source_stats(struct sock *sk, struct pgm_source_stats *st);
@@ -606,6 +623,7 @@ void pgm_source_rcv(struct sock *sk, struct sk_buff *skb,
 /* receiver.c */
 int pgm_receiver_start(struct sock *sk);
 void pgm_receiver_stop(struct sock *sk);
+void pgm_receiver_reset_group(struct sock *sk, const union pgm_addr *group);
 void pgm_receiver_rcv(struct sock *sk, struct sk_buff **skbp, bool take,
 		      const struct pgm_wire_info *info);
 void pgm_receiver_stats(struct sock *sk, struct pgm_receiver_stats *st);

@@ -36,7 +36,9 @@
 #include <linux/cred.h>
 #include <linux/igmp.h>
 #include <linux/inetdevice.h>
+#include <linux/jhash.h>
 #include <linux/jump_label.h>
+#include <linux/rtnetlink.h>
 #include <linux/slab.h>
 #include <net/if_inet6.h>
 #include <net/sock.h>
@@ -45,12 +47,10 @@
 
 DEFINE_STATIC_KEY_FALSE(pgm_policy_used);
 
-/* The credentials a socket acts with: its file's (netfilter's owner match). */
+/* Whose a socket is: its creator's credentials (socket.c keeps them). */
 static const struct cred *pgm_policy_cred(const struct sock *sk)
 {
-	const struct socket *sock = sk->sk_socket;
-
-	return sock && sock->file ? sock->file->f_cred : current_cred();
+	return pgm_sk(sk)->cred ? : current_cred();
 }
 
 /* Is @gid the owner's group or one of its supplementary groups (sorted)? */
@@ -99,26 +99,192 @@ static bool pgm_policy_match(const struct pgm_policy_rule *r, const struct cred 
 	return pgm_policy_group_match(r, family, group);
 }
 
+/*
+ * The decision of @pol for (@cred, @role, @group): the action, and the
+ * rule that made it in *@rule (NULL: the default).  Under RCU.
+ */
+static u8 pgm_policy_decide(const struct pgm_policy *pol, const struct cred *cred, u8 role,
+			    sa_family_t family, const union pgm_addr *group,
+			    struct pgm_policy_rule **rule)
+{
+	u32 i;
+
+	for (i = 0; i < pol->n; i++) {
+		struct pgm_policy_rule *r = pol->rule[i];
+
+		if (pgm_policy_match(r, cred, role, family, group)) {
+			*rule = r;
+			return r->action;
+		}
+	}
+	*rule = NULL;
+	return pol->default_action;
+}
+
+/*
+ * The groups in use in the netns, collected for max-groups: an open
+ * addressing set of at most @max groups, and whether a given group was
+ * seen.
+ */
+struct pgm_group_set {
+	u32			n, max, mask;
+	sa_family_t		want_family;
+	const union pgm_addr	*want;
+	bool			seen;		/* @want is in use */
+	struct {
+		sa_family_t	family;		/* 0: empty */
+		union pgm_addr	a;
+	} e[];
+};
+
+static void pgm_group_set_add(struct pgm_group_set *gs, sa_family_t family,
+			      const union pgm_addr *a)
+{
+	u32 h;
+
+	if (gs->want && family == gs->want_family && pgm_addr_eq(family, a, gs->want))
+		gs->seen = true;
+	if (gs->n >= gs->max)
+		return;		/* full: past max, only @want matters now */
+	h = family == AF_INET6 ? jhash(&a->in6, sizeof(a->in6), 0) : jhash_1word((__force u32)a->ip, 0);
+	for (;; h++) {
+		typeof(&gs->e[0]) e = &gs->e[h & gs->mask];
+
+		if (!e->family) {
+			e->family = family;
+			e->a = *a;
+			gs->n++;
+			return;
+		}
+		if (e->family == family && pgm_addr_eq(family, &e->a, a))
+			return;
+	}
+}
+
+/*
+ * Walk the groups in use in @pn: sources' groups and every membership of
+ * a PGM socket, of either family.  Under RCU: at most the netns's sockets
+ * times what IP lets each join.
+ */
+static void pgm_group_set_fill(struct pgm_net *pn, struct pgm_group_set *gs)
+{
+	struct pgm_sock *ps;
+
+	rcu_read_lock();
+	hlist_for_each_entry_rcu(ps, &pn->sockets, node) {
+		struct sock *sk = &ps->inet.sk;
+		const struct ip_mc_socklist *m4;
+
+		/* A source's group is set before its session is published. */
+		if (rcu_dereference(ps->src)) {
+			union pgm_addr g;
+
+			if (sk->sk_family == AF_INET6)
+				g.in6 = sk->sk_v6_daddr;
+			else
+				pgm_addr_set_v4(&g, READ_ONCE(ps->inet.inet_daddr));
+			pgm_group_set_add(gs, sk->sk_family, &g);
+		}
+		if (sk->sk_family == AF_INET6) {
+			const struct ipv6_mc_socklist *m6;
+
+			for (m6 = rcu_dereference(inet6_sk(sk)->ipv6_mc_list); m6;
+			     m6 = rcu_dereference(m6->next)) {
+				union pgm_addr g = { .in6 = m6->addr };
+
+				pgm_group_set_add(gs, AF_INET6, &g);
+			}
+		}
+		for (m4 = rcu_dereference(ps->inet.mc_list); m4; m4 = rcu_dereference(m4->next_rcu)) {
+			union pgm_addr g;
+
+			pgm_addr_set_v4(&g, m4->multi.imr_multiaddr.s_addr);
+			pgm_group_set_add(gs, AF_INET, &g);
+		}
+	}
+	rcu_read_unlock();
+}
+
+static struct pgm_group_set *pgm_group_set_new(u32 max)
+{
+	u32 slots = roundup_pow_of_two(2 * max + 2);
+	struct pgm_group_set *gs;
+
+	gs = kvzalloc(struct_size(gs, e, slots), GFP_KERNEL_ACCOUNT);
+	if (gs) {
+		gs->max = max;
+		gs->mask = slots - 1;
+	}
+	return gs;
+}
+
 /**
- * pgm_policy_check - may @sk use @group in @role?
- * @sk: the socket, in process context (connect, setsockopt)
+ * pgm_policy_groups - the distinct groups in use in a netns
+ * @pn: the netns
+ * @max: count up to this many (the policy's limit, or PGM_POLICY_MAX_GROUPS_MAX)
+ *
+ * Context: process.
+ * Return: the count, at most @max; 0 if memory ran out.
+ */
+u32 pgm_policy_groups(struct pgm_net *pn, u32 max)
+{
+	struct pgm_group_set *gs = pgm_group_set_new(max);
+	u32 n;
+
+	if (!gs)
+		return 0;
+	pgm_group_set_fill(pn, gs);
+	n = gs->n;
+	kvfree(gs);
+	return n;
+}
+
+/*
+ * Would @group be one group too many?  True when it is not in use and
+ * @max distinct groups are; -ENOMEM when the walk cannot be made.
+ */
+static int pgm_policy_over_max(struct pgm_net *pn, u32 max, sa_family_t family,
+			       const union pgm_addr *group)
+{
+	struct pgm_group_set *gs = pgm_group_set_new(max);
+	int over;
+
+	if (!gs)
+		return -ENOMEM;
+	gs->want_family = family;
+	gs->want = group;
+	pgm_group_set_fill(pn, gs);
+	over = !gs->seen && gs->n >= max;
+	kvfree(gs);
+	return over;
+}
+
+/**
+ * pgm_policy_begin - may @sk use @group in @role?
+ * @sk: the socket, unlocked, in process context (connect, setsockopt)
  * @role: PGM_POLICY_ROLE_SOURCE (connect) or PGM_POLICY_ROLE_RECEIVER (a join)
  * @family: @group's family (an IPv6 socket may join IPv4 groups through SOL_IP)
  * @group: the group
+ * @locked: set when the netns's max-groups lock is held for the caller,
+ *          until pgm_policy_end(): the connect() or join happens under it
  *
  * Counts and announces a refusal.
  *
- * Return: 0, or -EACCES when the netns's policy denies it.
+ * Return: 0, or -EACCES when the netns's policy denies it, -ENOBUFS when
+ * it would be a group past max-groups (-ENOMEM if that cannot be known).
  */
-int pgm_policy_check(struct sock *sk, u8 role, sa_family_t family, const union pgm_addr *group)
+int pgm_policy_begin(struct sock *sk, u8 role, sa_family_t family, const union pgm_addr *group,
+		     bool *locked)
 {
 	struct pgm_net *pn = pgm_pernet(sock_net(sk));
 	const struct cred *cred = pgm_policy_cred(sk);
+	struct pgm_policy_rule *rule;
 	const struct pgm_policy *pol;
-	u32 rule_id = 0, i;
-	bool by_rule = false;
+	u32 rule_id = 0, max;
+	int over;
 	u8 action;
 
+	*locked = false;
 	if (!static_branch_unlikely(&pgm_policy_used))
 		return 0;
 	rcu_read_lock();
@@ -127,24 +293,46 @@ int pgm_policy_check(struct sock *sk, u8 role, sa_family_t family, const union p
 		rcu_read_unlock();
 		return 0;
 	}
-	action = pol->default_action;
-	for (i = 0; i < pol->n; i++) {
-		struct pgm_policy_rule *r = pol->rule[i];
-
-		if (!pgm_policy_match(r, cred, role, family, group))
-			continue;
-		atomic64_inc(&r->hits);
-		action = r->action;
-		rule_id = r->id;
-		by_rule = true;
-		break;
+	action = pgm_policy_decide(pol, cred, role, family, group, &rule);
+	if (rule) {
+		atomic64_inc(&rule->hits);
+		rule_id = rule->id;
 	}
+	max = pol->max_groups;
 	rcu_read_unlock();
-	if (action == PGM_POLICY_ACTION_ALLOW)
+	if (action != PGM_POLICY_ACTION_ALLOW) {
+		pgm_mib_inc(pn, PGM_MIB_POLICY_DENIED);
+		pgm_nl_policy_event(sk, PGM_CMD_POLICY_DENIED_NTF, role, family, group, cred->fsuid,
+				    rule ? &rule_id : NULL, EACCES);
+		return -EACCES;
+	}
+	if (!max)
 		return 0;
-	pgm_mib_inc(pn, PGM_MIB_POLICY_DENIED);
-	pgm_nl_policy_denied(sk, role, family, group, cred->fsuid, by_rule ? &rule_id : NULL);
-	return -EACCES;
+	/* From the count to the join: no other new group in between. */
+	mutex_lock(&pn->policy_use_lock);
+	over = pgm_policy_over_max(pn, max, family, group);
+	if (over) {
+		mutex_unlock(&pn->policy_use_lock);
+		if (over < 0)
+			return over;
+		pgm_mib_inc(pn, PGM_MIB_POLICY_GROUP_LIMIT);
+		pgm_nl_policy_event(sk, PGM_CMD_POLICY_DENIED_NTF, role, family, group, cred->fsuid,
+				    NULL, ENOBUFS);
+		return -ENOBUFS;
+	}
+	*locked = true;
+	return 0;
+}
+
+/**
+ * pgm_policy_end - the connect() or join pgm_policy_begin() allowed is done
+ * @sk: the socket
+ * @locked: what pgm_policy_begin() set
+ */
+void pgm_policy_end(struct sock *sk, bool locked)
+{
+	if (locked)
+		mutex_unlock(&pgm_pernet(sock_net(sk))->policy_use_lock);
 }
 
 /* The group of a struct sockaddr_storage of a group_req; false if of no IP family. */
@@ -214,7 +402,7 @@ static bool pgm_policy_join_group(int level, int optname, const void *buf, unsig
  * layer is given the very bytes that were checked (a copy in the kernel),
  * so that the caller cannot change them in between.
  *
- * Return: -EACCES, or what @set returns.
+ * Return: -EACCES, -ENOBUFS (max-groups), or what @set returns.
  */
 int pgm_policy_ip_setsockopt(struct sock *sk, int level, int optname, sockptr_t optval,
 			     unsigned int optlen,
@@ -227,6 +415,7 @@ int pgm_policy_ip_setsockopt(struct sock *sk, int level, int optname, sockptr_t 
 	} buf;
 	union pgm_addr group;
 	sa_family_t family;
+	bool locked = false;
 	unsigned int len;
 	int err;
 
@@ -249,11 +438,13 @@ int pgm_policy_ip_setsockopt(struct sock *sk, int level, int optname, sockptr_t 
 	if (copy_from_sockptr(&buf, optval, len))
 		return -EFAULT;
 	if (pgm_policy_join_group(level, optname, &buf, len, &family, &group)) {
-		err = pgm_policy_check(sk, PGM_POLICY_ROLE_RECEIVER, family, &group);
+		err = pgm_policy_begin(sk, PGM_POLICY_ROLE_RECEIVER, family, &group, &locked);
 		if (err)
 			return err;
 	}
-	return set(sk, level, optname, KERNEL_SOCKPTR(&buf), len);
+	err = set(sk, level, optname, KERNEL_SOCKPTR(&buf), len);
+	pgm_policy_end(sk, locked);
+	return err;
 }
 
 /*
@@ -314,7 +505,8 @@ static void pgm_policy_publish(struct pgm_net *pn, struct pgm_policy *next,
 							   lockdep_is_held(&pn->policy_lock));
 
 	lockdep_assert_held(&pn->policy_lock);
-	if (next && next->n == 0 && next->default_action == PGM_POLICY_ACTION_ALLOW) {
+	if (next && next->n == 0 && next->default_action == PGM_POLICY_ACTION_ALLOW &&
+	    !next->max_groups) {
 		kfree(next);
 		next = NULL;
 	}
@@ -328,11 +520,14 @@ static void pgm_policy_publish(struct pgm_net *pn, struct pgm_policy *next,
 		kfree_rcu(gone, rcu);
 	if (old && !next)
 		static_branch_dec(&pgm_policy_used);
+	/* Live sockets the new policy denies end (pgm_policy_revoke_work()). */
+	if (next)
+		schedule_work(&pn->policy_work);
 }
 
 /*
  * A new policy with room for @n rules (the caller fills them in) and
- * @pn's default action.
+ * @pn's default action and max-groups.
  */
 static struct pgm_policy *pgm_policy_copy(struct pgm_net *pn, u32 n)
 {
@@ -347,18 +542,22 @@ static struct pgm_policy *pgm_policy_copy(struct pgm_net *pn, u32 n)
 		return NULL;
 	p->n = n;
 	p->default_action = old ? old->default_action : PGM_POLICY_ACTION_ALLOW;
+	p->max_groups = old ? old->max_groups : 0;
 	return p;
 }
 
 /**
- * pgm_policy_set_default - set the action for sockets no rule matches
+ * pgm_policy_set - set the policy's default action and max-groups
  * @pn: the netns
- * @action: enum pgm_policy_action
+ * @action: enum pgm_policy_action, or NULL to keep it
+ * @max_groups: the limit (0: none), or NULL to keep it
+ *
+ * A lower max-groups refuses new groups; the groups in use stay.
  *
  * Context: process; takes pn->policy_lock.
  * Return: 0 or -ENOMEM.
  */
-int pgm_policy_set_default(struct pgm_net *pn, u8 action)
+int pgm_policy_set(struct pgm_net *pn, const u32 *action, const u32 *max_groups)
 {
 	const struct pgm_policy *old;
 	struct pgm_policy *p;
@@ -374,7 +573,10 @@ int pgm_policy_set_default(struct pgm_net *pn, u8 action)
 	}
 	if (old)
 		memcpy(p->rule, old->rule, n * sizeof(p->rule[0]));
-	p->default_action = action;
+	if (action)
+		p->default_action = *action;
+	if (max_groups)
+		p->max_groups = *max_groups;
 	pgm_policy_publish(pn, p, NULL);
 	mutex_unlock(&pn->policy_lock);
 	return 0;
@@ -460,10 +662,152 @@ int pgm_policy_del(struct pgm_net *pn, u32 id)
 	return 0;
 }
 
+/*
+ * Apply the policy to one live socket, as a change left it: a source
+ * whose group it now denies ends with OPT_RST and fails from then on with
+ * EACCES; a socket leaves each group it may no longer receive, and its
+ * sessions there end.  Takes RTNL (the IP layers' memberships) and the
+ * socket's lock, in that order, as setsockopt() does.
+ */
+static void pgm_policy_revoke_sock(struct pgm_net *pn, struct sock *sk)
+{
+	struct pgm_sock *ps = pgm_sk(sk);
+	const struct cred *cred = ps->cred;
+	struct pgm_policy_rule *rule;
+	const struct pgm_policy *pol;
+	union pgm_addr g;
+	u32 rule_id;
+	u8 action;
+
+	rtnl_lock();
+	lock_sock(sk);
+	if (sock_flag(sk, SOCK_DEAD) || !cred)
+		goto out;
+	if (rcu_access_pointer(ps->src)) {
+		if (sk->sk_family == AF_INET6)
+			g.in6 = sk->sk_v6_daddr;
+		else
+			pgm_addr_set_v4(&g, ps->inet.inet_daddr);
+		rcu_read_lock();
+		pol = rcu_dereference(pn->policy);
+		action = pol ? pgm_policy_decide(pol, cred, PGM_POLICY_ROLE_SOURCE, sk->sk_family,
+						 &g, &rule) : PGM_POLICY_ACTION_ALLOW;
+		rule_id = pol && rule ? rule->id : 0;
+		rcu_read_unlock();
+		if (action != PGM_POLICY_ACTION_ALLOW) {
+			WRITE_ONCE(ps->revoked, true);
+			pgm_source_reset(sk);
+			sk->sk_err = EACCES;
+			sk_error_report(sk);
+			pgm_mib_inc(pn, PGM_MIB_POLICY_REVOKED);
+			pgm_nl_policy_event(sk, PGM_CMD_POLICY_REVOKED_NTF, PGM_POLICY_ROLE_SOURCE,
+					    sk->sk_family, &g, cred->fsuid,
+					    rule_id ? &rule_id : NULL, EACCES);
+		}
+	}
+	/*
+	 * Each membership the policy now denies, one at a time: leaving
+	 * changes the list (under RTNL, which we hold).
+	 */
+	for (;;) {
+		struct ip_mreqn mreq = {};
+		sa_family_t f = 0;
+		int ifindex = 0;
+
+		rcu_read_lock();
+		pol = rcu_dereference(pn->policy);
+		if (pol && sk->sk_family == AF_INET6) {
+			const struct ipv6_mc_socklist *m6;
+
+			for (m6 = rtnl_dereference(inet6_sk(sk)->ipv6_mc_list); m6;
+			     m6 = rtnl_dereference(m6->next)) {
+				g.in6 = m6->addr;
+				if (pgm_policy_decide(pol, cred, PGM_POLICY_ROLE_RECEIVER, AF_INET6,
+						      &g, &rule) != PGM_POLICY_ACTION_ALLOW) {
+					f = AF_INET6;
+					ifindex = m6->ifindex;
+					break;
+				}
+			}
+		}
+		if (pol && !f) {
+			const struct ip_mc_socklist *m4;
+
+			for (m4 = rtnl_dereference(ps->inet.mc_list); m4;
+			     m4 = rtnl_dereference(m4->next_rcu)) {
+				pgm_addr_set_v4(&g, m4->multi.imr_multiaddr.s_addr);
+				if (pgm_policy_decide(pol, cred, PGM_POLICY_ROLE_RECEIVER, AF_INET,
+						      &g, &rule) != PGM_POLICY_ACTION_ALLOW) {
+					f = AF_INET;
+					mreq = m4->multi;
+					break;
+				}
+			}
+		}
+		rule_id = f && rule ? rule->id : 0;
+		rcu_read_unlock();
+		if (!f)
+			break;
+		if (f == AF_INET6 ? ipv6_sock_mc_drop(sk, ifindex, &g.in6) :
+				    ip_mc_leave_group(sk, &mreq))
+			break;	/* not left: do not try it again */
+		if (f == sk->sk_family)
+			pgm_receiver_reset_group(sk, &g);
+		pgm_mib_inc(pn, PGM_MIB_POLICY_REVOKED);
+		pgm_nl_policy_event(sk, PGM_CMD_POLICY_REVOKED_NTF, PGM_POLICY_ROLE_RECEIVER, f, &g,
+				    cred->fsuid, rule_id ? &rule_id : NULL, EACCES);
+	}
+out:
+	release_sock(sk);
+	rtnl_unlock();
+}
+
+/*
+ * After a change of @pn's policy: apply it to the live sockets.  They are
+ * taken (held) under RCU, a bounded batch at a time, and handled where
+ * sleeping is allowed; each socket records the change it has seen
+ * (pgm_sock.policy_gen), so that a batch takes only sockets not handled
+ * yet, however the list changes in between.
+ */
+static void pgm_policy_revoke_work(struct work_struct *work)
+{
+	struct pgm_net *pn = container_of(work, struct pgm_net, policy_work);
+	u32 gen = READ_ONCE(pn->policy_gen);
+	enum { BATCH = 64 };
+	struct sock *batch[BATCH];
+	struct pgm_sock *ps;
+	unsigned int n, i;
+
+	do {
+		n = 0;
+		rcu_read_lock();
+		hlist_for_each_entry_rcu(ps, &pn->sockets, node) {
+			struct sock *sk = &ps->inet.sk;
+
+			if (READ_ONCE(ps->policy_gen) == gen)
+				continue;
+			if (n == BATCH)
+				break;
+			if (refcount_inc_not_zero(&sk->sk_refcnt))
+				batch[n++] = sk;
+		}
+		rcu_read_unlock();
+		for (i = 0; i < n; i++) {
+			WRITE_ONCE(pgm_sk(batch[i])->policy_gen, gen);
+			/* No policy any more: nothing is denied. */
+			if (rcu_access_pointer(pn->policy))
+				pgm_policy_revoke_sock(pn, batch[i]);
+			sock_put(batch[i]);
+		}
+	} while (n == BATCH);
+}
+
 /* pgm_policy_net_init - a new netns has no policy */
 void pgm_policy_net_init(struct pgm_net *pn)
 {
 	mutex_init(&pn->policy_lock);
+	mutex_init(&pn->policy_use_lock);
+	INIT_WORK(&pn->policy_work, pgm_policy_revoke_work);
 	RCU_INIT_POINTER(pn->policy, NULL);
 	pn->policy_ids = 0;
 	pn->policy_gen = 1;	/* cb->seq 0 means "not checked" */
@@ -478,7 +822,9 @@ void pgm_policy_net_exit(struct pgm_net *pn)
 	struct pgm_policy *p = rcu_dereference_protected(pn->policy, true);
 	u32 i;
 
+	cancel_work_sync(&pn->policy_work);
 	mutex_destroy(&pn->policy_lock);
+	mutex_destroy(&pn->policy_use_lock);
 	if (!p)
 		return;
 	RCU_INIT_POINTER(pn->policy, NULL);

@@ -1043,6 +1043,36 @@ void pgm_receiver_stop(struct sock *sk)
 }
 
 /**
+ * pgm_receiver_reset_group - end the sessions of one group, reason rst
+ * @sk: the socket, locked
+ * @group: the group, of the socket's family
+ *
+ * The netns's policy made the socket leave @group (policy.c): each of its
+ * sessions there ends as an OPT_RST would end it (section 9.8.1), with a
+ * session-end record (ECONNRESET) and event.
+ */
+void pgm_receiver_reset_group(struct sock *sk, const union pgm_addr *group)
+{
+	struct pgm_receiver *rcv = pgm_rcv_get(sk);
+	struct pgm_peer *peer;
+	unsigned int i;
+
+	if (!rcv)
+		return;
+	spin_lock_bh(&rcv->lock);
+	for (i = 0; !rcv->dead && i < PGM_PEER_HASH; i++) {
+		hlist_for_each_entry(peer, &rcv->peers[i], node) {
+			if (!pgm_addr_eq(sk->sk_family, &peer->group, group) || peer->end_reported)
+				continue;
+			/* As an SPM with OPT_RST ends it (pgm_rx_spm()). */
+			peer->ended = PGM_END_RST;
+			pgm_report_end(rcv, peer, PGM_END_RST);
+		}
+	}
+	spin_unlock_bh(&rcv->lock);
+}
+
+/**
  * pgm_receiver_stats - the receiver's counters, zero without one
  * @sk: the socket, locked
  * @st: filled in

@@ -54,12 +54,15 @@ static void pgm_default_gsi(struct net *net, u8 *gsi)
 
 /*
  * The socket's last reference is gone, an RCU grace period after close()
- * (SOCK_RCU_FREE): no dump can still read @owner.
+ * (SOCK_RCU_FREE): no dump can still read @owner, no policy check @cred.
  */
 static void pgm_sock_destruct(struct sock *sk)
 {
 	put_pid(pgm_sk(sk)->owner);
 	pgm_sk(sk)->owner = NULL;
+	if (pgm_sk(sk)->cred)
+		put_cred(pgm_sk(sk)->cred);
+	pgm_sk(sk)->cred = NULL;
 	/* inet6_create() set inet6_sock_destruct(), which we replaced. */
 	if (sk->sk_family == AF_INET6)
 		inet6_sock_destruct(sk);
@@ -78,6 +81,8 @@ int pgm_init_sock(struct sock *sk)
 	ps->ino = sk->sk_socket ? SOCK_INODE(sk->sk_socket)->i_ino : 0;
 	/* Who made it, as ss -p shows: the thread group of the caller of socket(). */
 	ps->owner = get_pid(task_tgid(current));
+	/* Whose it is for the netns's policy: its creator's (policy.c). */
+	ps->cred = get_current_cred();
 	sk->sk_destruct = pgm_sock_destruct;
 	/* One family per socket (docs/ipv6.md): IPV6_V6ONLY cannot be cleared. */
 	if (sk->sk_family == AF_INET6)
@@ -337,16 +342,22 @@ static bool pgm_sport_used(struct pgm_net *pn, const struct pgm_sock *self,
  *
  * Return: 0, -EISCONN, -EINVAL (a receiver, or @ifindex against the device
  * the socket is bound to), -EOPNOTSUPP (PGM_PGMCC with PGM_FEC), -EACCES
- * (the netns's policy), -EADDRNOTAVAIL, or what starting the source says.
+ * (the netns's policy), -ENOBUFS (its max-groups), -EADDRNOTAVAIL, or
+ * what starting the source says.
  */
 int pgm_connect_addr(struct sock *sk, const union pgm_addr *daddr, __be16 dport, int ifindex)
 {
 	struct inet_sock *inet = inet_sk(sk);
 	struct pgm_sock *ps = pgm_sk(sk);
 	struct pgm_net *pn = pgm_pernet(sock_net(sk));
-	int low, high, tries, bound_if, err = 0;
+	int low, high, tries, bound_if, err;
 	__be16 port = 0;
+	bool locked;
 
+	/* The netns's policy first: it takes its lock before the socket's. */
+	err = pgm_policy_begin(sk, PGM_POLICY_ROLE_SOURCE, sk->sk_family, daddr, &locked);
+	if (err)
+		return err;
 	lock_sock(sk);
 	if (ps->role == PGM_ROLE_SOURCE) {
 		err = -EISCONN;
@@ -362,9 +373,6 @@ int pgm_connect_addr(struct sock *sk, const union pgm_addr *daddr, __be16 dport,
 		err = -EOPNOTSUPP;
 		goto out;
 	}
-	err = pgm_policy_check(sk, PGM_POLICY_ROLE_SOURCE, sk->sk_family, daddr);
-	if (err)
-		goto out;
 
 	err = pgm_udp_hold(sk);
 	if (err)
@@ -412,6 +420,7 @@ int pgm_connect_addr(struct sock *sk, const union pgm_addr *daddr, __be16 dport,
 	inet_sk_set_state(sk, TCP_ESTABLISHED);
 out:
 	release_sock(sk);
+	pgm_policy_end(sk, locked);
 	return err;
 }
 
@@ -436,6 +445,7 @@ static int pgm_mcast(struct sock *sk, int optname, sockptr_t optval,
 		     unsigned int optlen)
 {
 	struct ip_mreqn mreq;
+	bool locked = false;
 	int err;
 
 	memset(&mreq, 0, sizeof(mreq));
@@ -454,7 +464,7 @@ static int pgm_mcast(struct sock *sk, int optname, sockptr_t optval,
 		union pgm_addr group;
 
 		pgm_addr_set_v4(&group, mreq.imr_multiaddr.s_addr);
-		err = pgm_policy_check(sk, PGM_POLICY_ROLE_RECEIVER, AF_INET, &group);
+		err = pgm_policy_begin(sk, PGM_POLICY_ROLE_RECEIVER, AF_INET, &group, &locked);
 		if (err)
 			return err;
 	}
@@ -468,6 +478,7 @@ static int pgm_mcast(struct sock *sk, int optname, sockptr_t optval,
 		err = ip_mc_leave_group(sk, &mreq);
 	release_sock(sk);
 	rtnl_unlock();
+	pgm_policy_end(sk, locked);
 	return err;
 }
 
@@ -795,6 +806,8 @@ void pgm_netns_stats(struct pgm_net *pn, struct pgm_netns_stats *st)
 	st->rx_wrong_source = sum[PGM_MIB_RX_WRONG_SOURCE];
 	st->policy_denied = sum[PGM_MIB_POLICY_DENIED];
 	st->in_policy = sum[PGM_MIB_IN_POLICY];
+	st->policy_group_limit = sum[PGM_MIB_POLICY_GROUP_LIMIT];
+	st->policy_revoked = sum[PGM_MIB_POLICY_REVOKED];
 	st->rx_sessions = atomic_read(&pn->rx_sessions_used);
 	st->rx_mem = atomic_long_read(&pn->rx_mem_used);
 	st->sockets = READ_ONCE(pn->nsockets);

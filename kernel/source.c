@@ -683,16 +683,11 @@ static void pgm_source_free(struct rcu_head *head)
 	kfree(src);
 }
 
-/**
- * pgm_source_stop - close(): end the session and free it
- * @sk: the socket, locked (released while it lingers)
- *
- * OPT_FIN (section 9.7) on SPMs, or OPT_RST (9.8) when SO_LINGER is on
- * with a zero time.  With SO_LINGER on and a time, the session stays up
- * that long, repairing NAKs and repeating the final SPM, before it goes.
- * Sleeps.
+/*
+ * End the session and free it: OPT_RST (section 9.8) when @reset, else
+ * OPT_FIN (9.7), lingering for SO_LINGER's time if it is on.
  */
-void pgm_source_stop(struct sock *sk)
+static void pgm_source_end(struct sock *sk, bool reset)
 {
 	struct pgm_source *src = pgm_src_get(sk);
 	long linger = 0;
@@ -701,8 +696,7 @@ void pgm_source_stop(struct sock *sk)
 	if (!src)
 		return;
 	spin_lock_bh(&src->lock);
-	src->end = (sock_flag(sk, SOCK_LINGER) && !sk->sk_lingertime) ?
-		   PGM_OPT_RST : PGM_OPT_FIN;
+	src->end = reset ? PGM_OPT_RST : PGM_OPT_FIN;
 	/*
 	 * The final SPM is the session's last word when close() does not
 	 * linger: send it three times, so that one lost packet does not turn
@@ -752,6 +746,32 @@ void pgm_source_stop(struct sock *sk)
 		     src->flg_owed || !list_empty(&src->flg));
 	src->ncf_n = 0;
 	call_rcu(&src->rcu, pgm_source_free);
+}
+
+/**
+ * pgm_source_stop - close(): end the session and free it
+ * @sk: the socket, locked (released while it lingers)
+ *
+ * OPT_FIN (section 9.7) on SPMs, or OPT_RST (9.8) when SO_LINGER is on
+ * with a zero time.  With SO_LINGER on and a time, the session stays up
+ * that long, repairing NAKs and repeating the final SPM, before it goes.
+ * Sleeps.
+ */
+void pgm_source_stop(struct sock *sk)
+{
+	pgm_source_end(sk, sock_flag(sk, SOCK_LINGER) && !sk->sk_lingertime);
+}
+
+/**
+ * pgm_source_reset - end the session at once with OPT_RST (section 9.8)
+ * @sk: the socket, locked
+ *
+ * As close() with a zero SO_LINGER, but the socket stays: the netns's
+ * policy revoked its group (policy.c).  Sleeps.
+ */
+void pgm_source_reset(struct sock *sk)
+{
+	pgm_source_end(sk, true);
 }
 
 /* Build the ODATA for one fragment, copying the payload from @msg. */
@@ -1022,8 +1042,8 @@ int pgm_source_sendmsg(struct sock *sk, struct msghdr *msg, size_t len)
 	u64 mem;
 	int err = 0;
 
-	if (!src)
-		return -ENOTCONN;
+	if (!src)	/* never connected, or ended by the netns's policy */
+		return READ_ONCE(pgm_sk(sk)->revoked) ? -EACCES : -ENOTCONN;
 	if (msg->msg_name)
 		return -EISCONN;
 	/* sendmmsg() adds MSG_BATCH to all but its last message. */

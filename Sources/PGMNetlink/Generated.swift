@@ -15,6 +15,8 @@ public enum PGMFamily {
     }
     /// rules a netns's policy holds at most (docs/governance.md)
     public static let policyRulesMax: UInt32 = 256
+    /// the largest max-groups a policy may set
+    public static let policyMaxGroupsMax: UInt32 = 4096
     /// Default of nak-storm-rate: NAKs per second one source session may receive before a nak-storm event; 0 = no such events. Not a socket option: netns-wide only.
     public static let nakStormRateDefault: UInt32 = 1000
     /// Default of rx-sessions: Sessions one receiver socket keeps at most; a packet of a new session past it is dropped and counted. Not a socket option: netns-wide only.
@@ -385,6 +387,10 @@ public enum PGMStatsAttribute: UInt16, Sendable, CaseIterable, CustomStringConve
     case policyDenied = 16
     /// packets a receiver did not take under a policy because it had not joined their group
     case inPolicy = 17
+    /// connect() and joins refused because the netns used max-groups groups already (ENOBUFS)
+    case policyGroupLimit = 18
+    /// sources ended and groups left because a policy change denied them
+    case policyRevoked = 19
 
     /// The name in the spec.
     public var description: String {
@@ -406,6 +412,8 @@ public enum PGMStatsAttribute: UInt16, Sendable, CaseIterable, CustomStringConve
         case .rxMem: "rx-mem"
         case .policyDenied: "policy-denied"
         case .inPolicy: "in-policy"
+        case .policyGroupLimit: "policy-group-limit"
+        case .policyRevoked: "policy-revoked"
         }
     }
 
@@ -429,6 +437,8 @@ public enum PGMStatsAttribute: UInt16, Sendable, CaseIterable, CustomStringConve
         case .rxMem: .u64
         case .policyDenied: .u64
         case .inPolicy: .u64
+        case .policyGroupLimit: .u64
+        case .policyRevoked: .u64
         }
     }
 
@@ -452,6 +462,8 @@ public enum PGMStatsAttribute: UInt16, Sendable, CaseIterable, CustomStringConve
         case .rxMem: "bytes receivers hold now (sessions, windows, data)"
         case .policyDenied: "connect() and joins the netns's policy refused (EACCES)"
         case .inPolicy: "packets a receiver did not take under a policy because it had not joined their group"
+        case .policyGroupLimit: "connect() and joins refused because the netns used max-groups groups already (ENOBUFS)"
+        case .policyRevoked: "sources ended and groups left because a policy change denied them"
         }
     }
 }
@@ -1231,10 +1243,12 @@ public enum PGMEventAttribute: UInt16, Sendable, CaseIterable, CustomStringConve
     case receiverId = 24
     /// Confirmed delivery - how far the receiver had everything (receiver-join, -leave, -refused)
     case confirmedSqn = 25
-    /// Policy - the owner of the socket refused, in the listener's user namespace (policy-denied)
+    /// Policy - the owner of the socket, in the user namespace that owns the netns (policy-denied, policy-revoked)
     case uid = 26
-    /// Policy - the rule that refused it; absent when the policy's default did (policy-denied)
+    /// Policy - the rule that refused it; absent when the policy's default did or for max-groups (policy-denied, policy-revoked)
     case ruleId = 27
+    /// Policy - the errno the socket got, EACCES (a rule or the default) or ENOBUFS (max-groups) (policy-denied, policy-revoked)
+    case error = 28
 
     /// The name in the spec.
     public var description: String {
@@ -1266,6 +1280,7 @@ public enum PGMEventAttribute: UInt16, Sendable, CaseIterable, CustomStringConve
         case .confirmedSqn: "confirmed-sqn"
         case .uid: "uid"
         case .ruleId: "rule-id"
+        case .error: "error"
         }
     }
 
@@ -1299,6 +1314,7 @@ public enum PGMEventAttribute: UInt16, Sendable, CaseIterable, CustomStringConve
         case .confirmedSqn: .u32
         case .uid: .u32
         case .ruleId: .u32
+        case .error: .u32
         }
     }
 
@@ -1330,8 +1346,9 @@ public enum PGMEventAttribute: UInt16, Sendable, CaseIterable, CustomStringConve
         case .receiver6: "Confirmed delivery - the IPv6 address of the receiver, as receiver"
         case .receiverId: "Confirmed delivery - the RECEIVER ID of its OPT_CONFIRM (receiver-join, -leave, -refused)"
         case .confirmedSqn: "Confirmed delivery - how far the receiver had everything (receiver-join, -leave, -refused)"
-        case .uid: "Policy - the owner of the socket refused, in the listener's user namespace (policy-denied)"
-        case .ruleId: "Policy - the rule that refused it; absent when the policy's default did (policy-denied)"
+        case .uid: "Policy - the owner of the socket, in the user namespace that owns the netns (policy-denied, policy-revoked)"
+        case .ruleId: "Policy - the rule that refused it; absent when the policy's default did or for max-groups (policy-denied, policy-revoked)"
+        case .error: "Policy - the errno the socket got, EACCES (a rule or the default) or ENOBUFS (max-groups) (policy-denied, policy-revoked)"
         }
     }
 }
@@ -1394,12 +1411,18 @@ public enum PGMPolicyAttribute: UInt16, Sendable, CaseIterable, CustomStringConv
     case defaultAction = 1
     /// the rules the policy holds
     case rules = 2
+    /// distinct groups the netns's sockets may use at once (sources connected, receivers joined), 0 for no limit
+    case maxGroups = 3
+    /// distinct groups in use now
+    case groups = 4
 
     /// The name in the spec.
     public var description: String {
         switch self {
         case .defaultAction: "default-action"
         case .rules: "rules"
+        case .maxGroups: "max-groups"
+        case .groups: "groups"
         }
     }
 
@@ -1408,6 +1431,8 @@ public enum PGMPolicyAttribute: UInt16, Sendable, CaseIterable, CustomStringConv
         switch self {
         case .defaultAction: .u32
         case .rules: .u32
+        case .maxGroups: .u32
+        case .groups: .u32
         }
     }
 
@@ -1415,6 +1440,7 @@ public enum PGMPolicyAttribute: UInt16, Sendable, CaseIterable, CustomStringConv
     public var accepted: (range: ClosedRange<UInt32>, zeroMeansOff: Bool)? {
         switch self {
         case .defaultAction: (0...1, false)
+        case .maxGroups: (0...4096, false)
         default: nil
         }
     }
@@ -1424,6 +1450,8 @@ public enum PGMPolicyAttribute: UInt16, Sendable, CaseIterable, CustomStringConv
         switch self {
         case .defaultAction: "what happens to a socket no rule matches; allow (today's behaviour) when unset"
         case .rules: "the rules the policy holds"
+        case .maxGroups: "distinct groups the netns's sockets may use at once (sources connected, receivers joined), 0 for no limit"
+        case .groups: "distinct groups in use now"
         }
     }
 }
@@ -1553,16 +1581,18 @@ public enum PGMCommand: UInt8, Sendable, CaseIterable, CustomStringConvertible {
     case confirmReceiverGet = 15
     /// Get the netns's policy settings (the rules with policy-rule-get).
     case policyGet = 16
-    /// Set the netns's policy settings: default-action. A netns whose policy has no rule and allows by default behaves as if it had none.
+    /// Set the netns's policy settings: default-action, max-groups. A netns whose policy has no rule, allows by default and has no max-groups behaves as if it had none. A change ends the live sessions it denies (policy-revoked).
     case policySet = 17
-    /// Add a rule at index (at the end without it); the reply has its id and index. At most policy-rules-max rules a netns (ENOSPC). A uid or gid is taken in the requester's user namespace and must map (EINVAL). It applies to later connect() and joins.
+    /// Add a rule at index (at the end without it); the reply has its id and index. At most policy-rules-max rules a netns (ENOSPC). A uid or gid is taken in the requester's user namespace and must map (EINVAL). Live sessions it denies end (policy-revoked).
     case policyRuleAdd = 18
-    /// Delete the rule with id (ENOENT when there is none).
+    /// Delete the rule with id (ENOENT when there is none); live sessions the policy then denies end.
     case policyRuleDel = 19
     /// Dump the netns's policy rules, in order.
     case policyRuleGet = 20
-    /// The netns's policy refused a source's connect() or a receiver's join (EACCES): who, which group, and the rule (none: the default).
+    /// The netns's policy refused a source's connect() or a receiver's join (EACCES, or ENOBUFS past max-groups): who, which group, and the rule (none: the default, or max-groups).
     case policyDeniedNtf = 21
+    /// A policy change denied a live use of a group: a source's session ended with OPT_RST and its socket fails with EACCES, or a receiver left the group and its sessions there ended (reason rst).
+    case policyRevokedNtf = 22
 
     /// The name in the spec.
     public var description: String {
@@ -1588,6 +1618,7 @@ public enum PGMCommand: UInt8, Sendable, CaseIterable, CustomStringConvertible {
         case .policyRuleDel: "policy-rule-del"
         case .policyRuleGet: "policy-rule-get"
         case .policyDeniedNtf: "policy-denied-ntf"
+        case .policyRevokedNtf: "policy-revoked-ntf"
         }
     }
 }

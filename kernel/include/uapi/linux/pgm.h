@@ -468,6 +468,8 @@ struct pgm_netns_stats {
 	__u64	rx_mem;			/* bytes receivers hold now */
 	__u64	policy_denied;		/* connect() and joins the policy refused */
 	__u64	in_policy;		/* packets not taken under a policy: group not joined */
+	__u64	policy_group_limit;	/* connect() and joins refused past max-groups */
+	__u64	policy_revoked;		/* sources ended, groups left by a policy change */
 };
 
 /*

@@ -16,6 +16,9 @@
 /* rules a netns's policy holds at most (docs/governance.md) */
 #define PGM_POLICY_RULES_MAX	256
 
+/* the largest max-groups a policy may set */
+#define PGM_POLICY_MAX_GROUPS_MAX	4096
+
 /*
  * Default of nak-storm-rate: NAKs per second one source session may
  * receive before a nak-storm event; 0 = no such events. Not a socket
@@ -151,6 +154,8 @@ enum {
 	PGM_A_STATS_RX_MEM = 15,
 	PGM_A_STATS_POLICY_DENIED = 16,
 	PGM_A_STATS_IN_POLICY = 17,
+	PGM_A_STATS_POLICY_GROUP_LIMIT = 18,
+	PGM_A_STATS_POLICY_REVOKED = 19,
 
 	__PGM_A_STATS_MAX,
 	PGM_A_STATS_MAX = (__PGM_A_STATS_MAX - 1)
@@ -349,6 +354,7 @@ enum {
 	PGM_A_EVENT_CONFIRMED_SQN = 25,
 	PGM_A_EVENT_UID = 26,
 	PGM_A_EVENT_RULE_ID = 27,
+	PGM_A_EVENT_ERROR = 28,
 
 	__PGM_A_EVENT_MAX,
 	PGM_A_EVENT_MAX = (__PGM_A_EVENT_MAX - 1)
@@ -371,6 +377,8 @@ enum {
 enum {
 	PGM_A_POLICY_DEFAULT_ACTION = 1,
 	PGM_A_POLICY_RULES = 2,
+	PGM_A_POLICY_MAX_GROUPS = 3,
+	PGM_A_POLICY_GROUPS = 4,
 
 	__PGM_A_POLICY_MAX,
 	PGM_A_POLICY_MAX = (__PGM_A_POLICY_MAX - 1)
@@ -422,6 +430,7 @@ enum {
 	PGM_CMD_POLICY_RULE_DEL = 19,
 	PGM_CMD_POLICY_RULE_GET = 20,
 	PGM_CMD_POLICY_DENIED_NTF = 21,
+	PGM_CMD_POLICY_REVOKED_NTF = 22,
 
 	__PGM_CMD_MAX,
 	PGM_CMD_MAX = (__PGM_CMD_MAX - 1)
