@@ -316,6 +316,126 @@ check("the dump pages through all 256 in order",
       [u32v(r[R["id"]]) for r in dump] == ids, f"{len(dump or [])}")
 flush()
 
+# -- max-groups: distinct groups in use, sources and receivers (test 4). ----
+def events(sock, cmd, want, timeout):
+    """Attribute dicts of the first `want` events of type `cmd` on `sock`."""
+    out, deadline = [], time.time() + timeout
+    while time.time() < deadline and len(out) < want:
+        if not select.select([sock], [], [], 0.1)[0]:
+            continue
+        data = sock.recv(65536)
+        while len(data) >= 20:
+            n = struct.unpack_from("=I", data)[0]
+            if data[16] == cmd:
+                out.append(parse_attrs(data[20:n]))
+            data = data[(n + 3) & ~3:]
+    return out
+
+
+def drain(sock):
+    sock.setblocking(False)
+    try:
+        while sock.recv(65536):
+            pass
+    except BlockingIOError:
+        pass
+    sock.setblocking(True)
+
+
+def policy_groups():
+    r, err, _ = nl.request(fam, CMD["policy-get"])
+    return u32v(r[0][spec.a("policy", "groups")]) if not err else None
+
+
+S_LIMIT, S_REVOKED = spec.a("stats", "policy-group-limit"), spec.a("stats", "policy-revoked")
+E_ERROR = spec.a("event", "error")
+r, err, _ = nl.request(fam, CMD["policy-set"], attr(spec.a("policy", "max-groups"), u32(2)))
+check("max-groups 2 alone makes a policy", err == 0 and policy() == (ALLOW, 0) and policy_groups() == 0,
+      f"{err} {policy()} {policy_groups()}")
+drain(ev)
+before = stats()
+src1 = pgm_socket()
+src1.connect(("239.6.0.1", PORT))
+rcv1 = pgm_socket()
+rcv1.bind(("0.0.0.0", PORT + 2))
+rcv1.setsockopt(socket.IPPROTO_IP, socket.IP_ADD_MEMBERSHIP, ip_mreqn("239.6.0.2"))
+rcv1.setsockopt(socket.IPPROTO_IP, socket.IP_ADD_MEMBERSHIP, ip_mreqn("239.6.0.1"))
+check("a source's group and a receiver's: two groups in use", policy_groups() == 2, f"{policy_groups()}")
+rc = join("239.6.0.3", "ip")()
+rc2 = connect("239.6.0.4")()
+rc3 = join("239.6.0.2", "pgm")()
+check("a third group: the join and the connect() are ENOBUFS", rc == errno.ENOBUFS and rc2 == errno.ENOBUFS,
+      f"{rc} {rc2}")
+check("... a group in use is still joined", rc3 == 0, f"{rc3}")
+after = stats()
+check("... counted in policy-group-limit", after[S_LIMIT] == before[S_LIMIT] + 2,
+      f"{before[S_LIMIT]} -> {after[S_LIMIT]}")
+evs = events(ev, CMD["policy-denied-ntf"], 2, 2)
+check("... policy-denied events with ENOBUFS and no rule",
+      len(evs) == 2 and all(u32v(e[E_ERROR]) == errno.ENOBUFS and E_RULE not in e for e in evs), f"{evs}")
+src1.close()
+rc = connect("239.6.0.4")()
+check("the source closed, its group still joined: still ENOBUFS", rc == errno.ENOBUFS, f"{rc}")
+rcv1.close()
+rc = connect("239.6.0.4")()
+check("the groups given up make room: the connect() works", rc == 0, f"{rc}")
+flush()
+
+# -- Revocation: a rule added mid-stream ends live sessions (test 3). --------
+rcvs = []
+for _ in range(2):
+    r_ = pgm_socket()
+    r_.bind(("0.0.0.0", PORT + 3))
+    r_.setsockopt(socket.IPPROTO_IP, socket.IP_ADD_MEMBERSHIP, ip_mreqn("239.4.0.1"))
+    rcvs.append(r_)
+src = pgm_socket()
+src.connect(("239.4.0.1", PORT + 3))
+for _ in range(10):
+    src.send(b"y" * 64)
+got = 0
+end = time.time() + 3
+while time.time() < end and got < 20:
+    for r_ in select.select(rcvs, [], [], 0.1)[0]:
+        if r_.recv(2048):
+            got += 1
+check("two receivers take a live stream", got == 20, f"{got}")
+drain(ev)
+before = stats()
+t0 = time.time()
+revoke_id, _, err, _ = add(nl, DENY, group="239.4.0.0", prefix=16)
+ends, t_end = {}, None
+while time.time() - t0 < 3 and len(ends) < 2:
+    time.sleep(0.02)
+    for r_ in [x for x in rcvs if x not in ends]:
+        try:
+            data, _, _, _ = r_.recvmsg(64, 256, socket.MSG_ERRQUEUE | socket.MSG_DONTWAIT)
+            ends[r_] = struct.unpack_from("=I", data, 8)[0]
+            t_end = time.time() - t0
+        except BlockingIOError:
+            pass
+check("a deny rule added: both receivers' sessions end with reason rst",
+      err == 0 and sorted(ends.values()) == [2, 2], f"{err} {ends}")
+check("... within 1 s", t_end is not None and t_end < 1.0, f"{t_end}")
+try:
+    src.send(b"z")
+    send_err = 0
+except OSError as e:
+    send_err = e.errno
+check("... the source's send() fails with EACCES", send_err == errno.EACCES, f"{send_err}")
+pl = select.poll()
+pl.register(src, select.POLLERR)
+check("... and it polls POLLERR", any(m & select.POLLERR for _, m in pl.poll(0)))
+evs = events(ev, CMD["policy-revoked-ntf"], 3, 2)
+check("... policy-revoked events: the source and both receivers, naming the rule",
+      len(evs) == 3 and sorted(u32v(e[E_ROLE]) for e in evs) == [1, 2, 2] and
+      all(u32v(e[E_RULE]) == revoke_id for e in evs), f"{evs}")
+after = stats()
+check("... counted in policy-revoked", after[S_REVOKED] == before[S_REVOKED] + 3,
+      f"{before[S_REVOKED]} -> {after[S_REVOKED]}")
+for x in rcvs + [src]:
+    x.close()
+flush()
+
 # -- Netns isolation and user namespaces (test 6). ---------------------------
 add(nl, DENY, role=SOURCE, group="239.1.0.0", prefix=16)
 set_default(DENY)
