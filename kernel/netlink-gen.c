@@ -229,6 +229,11 @@ static struct netlink_range_validation pgm_a_policy_rule_prefix_len_range = {
 	.max	= 128ULL,
 };
 
+static struct netlink_range_validation pgm_a_policy_rule_exempt_range = {
+	.min	= 0ULL,
+	.max	= 1ULL,
+};
+
 const struct pgm_nl_range pgm_nl_policy_rule_range[PGM_A_POLICY_RULE_MAX + 1] = {
 	[PGM_A_POLICY_RULE_ROLE] = { .min = 0U, .max = 2U, .zero_off = false,
 		.msg = "role must be 0-2" },
@@ -236,6 +241,8 @@ const struct pgm_nl_range pgm_nl_policy_rule_range[PGM_A_POLICY_RULE_MAX + 1] = 
 		.msg = "action must be 0-1" },
 	[PGM_A_POLICY_RULE_PREFIX_LEN] = { .min = 0U, .max = 128U, .zero_off = false,
 		.msg = "prefix-len must be 0-128" },
+	[PGM_A_POLICY_RULE_EXEMPT] = { .min = 0U, .max = 1U, .zero_off = false,
+		.msg = "exempt must be 0-1" },
 };
 
 /* PGM_CMD_DEFAULTS_SET - do */
@@ -281,13 +288,14 @@ static const struct nla_policy pgm_confirm_receiver_get_nl_policy[PGM_A_CONFIRM_
 };
 
 /* PGM_CMD_POLICY_SET - do */
-static const struct nla_policy pgm_policy_set_nl_policy[PGM_A_POLICY_MAX_GROUPS + 1] = {
+static const struct nla_policy pgm_policy_set_nl_policy[PGM_A_POLICY_RATE_CAP + 1] = {
 	[PGM_A_POLICY_DEFAULT_ACTION] = NLA_POLICY_FULL_RANGE(NLA_U32, &pgm_a_policy_default_action_range),
 	[PGM_A_POLICY_MAX_GROUPS] = NLA_POLICY_FULL_RANGE(NLA_U32, &pgm_a_policy_max_groups_range),
+	[PGM_A_POLICY_RATE_CAP] = { .type = NLA_U32, },
 };
 
 /* PGM_CMD_POLICY_RULE_ADD - do */
-static const struct nla_policy pgm_policy_rule_add_nl_policy[PGM_A_POLICY_RULE_PREFIX_LEN + 1] = {
+static const struct nla_policy pgm_policy_rule_add_nl_policy[PGM_A_POLICY_RULE_EXEMPT + 1] = {
 	[PGM_A_POLICY_RULE_INDEX] = { .type = NLA_U32, },
 	[PGM_A_POLICY_RULE_ROLE] = NLA_POLICY_FULL_RANGE(NLA_U32, &pgm_a_policy_rule_role_range),
 	[PGM_A_POLICY_RULE_ACTION] = NLA_POLICY_FULL_RANGE(NLA_U32, &pgm_a_policy_rule_action_range),
@@ -297,6 +305,8 @@ static const struct nla_policy pgm_policy_rule_add_nl_policy[PGM_A_POLICY_RULE_P
 	[PGM_A_POLICY_RULE_GROUP] = { .type = NLA_U32, },
 	[PGM_A_POLICY_RULE_GROUP6] = NLA_POLICY_EXACT_LEN(16),
 	[PGM_A_POLICY_RULE_PREFIX_LEN] = NLA_POLICY_FULL_RANGE(NLA_U32, &pgm_a_policy_rule_prefix_len_range),
+	[PGM_A_POLICY_RULE_RATE_CAP] = { .type = NLA_U32, },
+	[PGM_A_POLICY_RULE_EXEMPT] = NLA_POLICY_FULL_RANGE(NLA_U32, &pgm_a_policy_rule_exempt_range),
 };
 
 /* PGM_CMD_POLICY_RULE_DEL - do */
@@ -351,14 +361,14 @@ const struct genl_ops pgm_nl_ops[PGM_NL_N_OPS] = {
 		.cmd		= PGM_CMD_POLICY_SET,
 		.doit		= pgm_nl_policy_set_doit,
 		.policy		= pgm_policy_set_nl_policy,
-		.maxattr	= PGM_A_POLICY_MAX_GROUPS,
+		.maxattr	= PGM_A_POLICY_RATE_CAP,
 		.flags		= GENL_UNS_ADMIN_PERM | GENL_CMD_CAP_DO,
 	},
 	{
 		.cmd		= PGM_CMD_POLICY_RULE_ADD,
 		.doit		= pgm_nl_policy_rule_add_doit,
 		.policy		= pgm_policy_rule_add_nl_policy,
-		.maxattr	= PGM_A_POLICY_RULE_PREFIX_LEN,
+		.maxattr	= PGM_A_POLICY_RULE_EXEMPT,
 		.flags		= GENL_UNS_ADMIN_PERM | GENL_CMD_CAP_DO,
 	},
 	{

@@ -348,7 +348,8 @@ static int pgm_nl_put_source_sock(struct sk_buff *skb, sa_family_t f, const u8 *
 	    nla_put_u32(skb, PGM_A_SOCKET_TXW_LEAD, si->st.txw_lead) ||
 	    nla_put_u32(skb, PGM_A_SOCKET_TXW_SIZE, si->size) ||
 	    nla_put_u64_64bit(skb, PGM_A_SOCKET_TXW_BYTES, si->held, PGM_A_SOCKET_PAD) ||
-	    nla_put_u32(skb, PGM_A_SOCKET_RATE_LIMIT, si->rate))
+	    nla_put_u32(skb, PGM_A_SOCKET_RATE_LIMIT, si->rate) ||
+	    (si->policy_rate && nla_put_u32(skb, PGM_A_SOCKET_POLICY_RATE, si->policy_rate)))
 		return -EMSGSIZE;
 	/* PGMCC: W is one packet at least when it runs, 0 without. */
 	if (si->st.cc_window) {
@@ -846,7 +847,7 @@ void pgm_nl_policy_event(struct sock *sk, u8 cmd, u8 role, sa_family_t family,
 int pgm_nl_policy_get_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct pgm_net *pn = pgm_pernet(genl_info_net(info));
-	u32 action = PGM_POLICY_ACTION_ALLOW, n = 0, max = 0, groups;
+	u32 action = PGM_POLICY_ACTION_ALLOW, n = 0, max = 0, groups, cap = 0;
 	const struct pgm_policy *pol;
 	struct sk_buff *msg;
 	void *hdr;
@@ -857,6 +858,7 @@ int pgm_nl_policy_get_doit(struct sk_buff *skb, struct genl_info *info)
 		action = pol->default_action;
 		n = pol->n;
 		max = pol->max_groups;
+		cap = pol->rate_cap;
 	}
 	rcu_read_unlock();
 	groups = pgm_policy_groups(pn, PGM_POLICY_MAX_GROUPS_MAX);
@@ -868,7 +870,8 @@ int pgm_nl_policy_get_doit(struct sk_buff *skb, struct genl_info *info)
 	if (!hdr || nla_put_u32(msg, PGM_A_POLICY_DEFAULT_ACTION, action) ||
 	    nla_put_u32(msg, PGM_A_POLICY_RULES, n) ||
 	    nla_put_u32(msg, PGM_A_POLICY_MAX_GROUPS, max) ||
-	    nla_put_u32(msg, PGM_A_POLICY_GROUPS, groups)) {
+	    nla_put_u32(msg, PGM_A_POLICY_GROUPS, groups) ||
+	    nla_put_u32(msg, PGM_A_POLICY_RATE_CAP, cap)) {
 		nlmsg_free(msg);
 		return -EMSGSIZE;
 	}
@@ -877,7 +880,7 @@ int pgm_nl_policy_get_doit(struct sk_buff *skb, struct genl_info *info)
 }
 
 /**
- * pgm_nl_policy_set_doit - PGM_CMD_POLICY_SET: default action, max-groups
+ * pgm_nl_policy_set_doit - PGM_CMD_POLICY_SET: default action, max-groups, rate-cap
  * @skb: the request (CAP_NET_ADMIN over the netns: GENL_UNS_ADMIN_PERM)
  * @info: its attributes
  *
@@ -888,9 +891,10 @@ int pgm_nl_policy_set_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct nlattr *a = info->attrs[PGM_A_POLICY_DEFAULT_ACTION];
 	struct nlattr *m = info->attrs[PGM_A_POLICY_MAX_GROUPS];
-	u32 action, max;
+	struct nlattr *c = info->attrs[PGM_A_POLICY_RATE_CAP];
+	u32 action, max, cap;
 
-	if (!a && !m) {
+	if (!a && !m && !c) {
 		NL_SET_ERR_MSG(info->extack, "no policy setting to set");
 		return -EINVAL;
 	}
@@ -898,8 +902,10 @@ int pgm_nl_policy_set_doit(struct sk_buff *skb, struct genl_info *info)
 		action = nla_get_u32(a);
 	if (m)
 		max = nla_get_u32(m);
+	if (c)
+		cap = nla_get_u32(c);
 	return pgm_policy_set(pgm_pernet(genl_info_net(info)), a ? &action : NULL,
-			      m ? &max : NULL);
+			      m ? &max : NULL, c ? &cap : NULL);
 }
 
 /*
@@ -991,6 +997,10 @@ static struct pgm_policy_rule *pgm_nl_policy_rule_parse(struct genl_info *info,
 			r->group.ip &= inet_make_mask(r->prefix);
 		}
 	}
+	if (tb[PGM_A_POLICY_RULE_RATE_CAP])
+		r->rate_cap = nla_get_u32(tb[PGM_A_POLICY_RULE_RATE_CAP]);
+	if (tb[PGM_A_POLICY_RULE_EXEMPT])
+		r->exempt = nla_get_u32(tb[PGM_A_POLICY_RULE_EXEMPT]);
 	*err = 0;
 	return r;
 fail:
@@ -1090,7 +1100,9 @@ static int pgm_nl_fill_rule(struct sk_buff *skb, struct netlink_callback *cb,
 					   PGM_A_POLICY_RULE_GROUP6, &r->group) ||
 			   nla_put_u32(skb, PGM_A_POLICY_RULE_PREFIX_LEN, r->prefix))) ||
 	    nla_put_u64_64bit(skb, PGM_A_POLICY_RULE_HITS, atomic64_read(&r->hits),
-			      PGM_A_POLICY_RULE_PAD)) {
+			      PGM_A_POLICY_RULE_PAD) ||
+	    (r->rate_cap && nla_put_u32(skb, PGM_A_POLICY_RULE_RATE_CAP, r->rate_cap)) ||
+	    nla_put_u32(skb, PGM_A_POLICY_RULE_EXEMPT, r->exempt)) {
 		genlmsg_cancel(skb, hdr);
 		return -EMSGSIZE;
 	}

@@ -152,6 +152,7 @@ struct pgm_net {
 	 */
 	struct mutex		policy_use_lock;
 	struct work_struct	policy_work;	/* applies a change to live sockets */
+	struct delayed_work	policy_share_work; /* the rate-cap's shares, every 100 ms */
 };
 
 /*
@@ -495,6 +496,7 @@ struct pgm_source_info {
 	u64			held;	/* TSDU bytes in the window */
 	u32			size;	/* window capacity, sqns */
 	u32			rate;	/* rate limit, bytes/s */
+	u32			policy_rate; /* the policy's part of it, 0: none */
 	union pgm_addr		nla, group;
 	__be16			sport, dport;
 	bool			closing;
@@ -550,6 +552,8 @@ struct pgm_policy_rule {
 	u8		prefix;		/* of @group, in bits */
 	sa_family_t	family;		/* of @group; 0: every group of both families */
 	bool		has_uids, has_gid;
+	bool		exempt;		/* its sources stay out of the policy's rate-cap */
+	u32		rate_cap;	/* bytes/s a source it allows may send; 0: no cap */
 	kuid_t		uid_min, uid_max;
 	kgid_t		gid;
 	union pgm_addr	group;		/* the bits past @prefix are zero */
@@ -561,6 +565,7 @@ struct pgm_policy {
 	struct rcu_head		rcu;
 	u8			default_action;	/* enum pgm_policy_action */
 	u32			max_groups;	/* 0: no limit */
+	u32			rate_cap;	/* bytes/s of all non-exempt sources; 0: no cap */
 	u32			n;
 	struct pgm_policy_rule	*rule[] __counted_by(n);
 };
@@ -571,12 +576,14 @@ int pgm_policy_begin(struct sock *sk, u8 role, sa_family_t family, const union p
 		     bool *locked);
 void pgm_policy_end(struct sock *sk, bool locked);
 u32 pgm_policy_groups(struct pgm_net *pn, u32 max);
+void pgm_policy_source_started(struct sock *sk);
 int pgm_policy_ip_setsockopt(struct sock *sk, int level, int optname, sockptr_t optval,
 			     unsigned int optlen,
 			     int (*set)(struct sock *sk, int level, int optname, sockptr_t optval,
 					unsigned int optlen));
 bool pgm_policy_rcv_refuses(struct pgm_net *pn, struct sock *sk, const union pgm_addr *daddr);
-int pgm_policy_set(struct pgm_net *pn, const u32 *action, const u32 *max_groups);
+int pgm_policy_set(struct pgm_net *pn, const u32 *action, const u32 *max_groups,
+		   const u32 *rate_cap);
 int pgm_policy_add(struct pgm_net *pn, struct pgm_policy_rule *r, u32 index, u32 *idx);
 int pgm_policy_del(struct pgm_net *pn, u32 id);
 void pgm_policy_net_init(struct pgm_net *pn);
@@ -593,6 +600,19 @@ void pgm_nl_policy_event(struct sock *sk, u8 cmd, u8 role, sa_family_t family,
 int pgm_source_start(struct sock *sk);
 void pgm_source_stop(struct sock *sk);
 void pgm_source_reset(struct sock *sk);
+/* What the policy's shares need of a source, and how they are applied (source.c). */
+struct pgm_source_usage {
+	u32	own;		/* PGM_TXW_MAX_RTE, 0: none */
+	u32	rule_cap;	/* its rule's rate-cap, 0: none */
+	u32	allowed;	/* what it may send now, 0: no limit */
+	bool	exempt;
+	u64	sent;		/* wire bytes sent since the last look */
+	u64	avg;		/* bytes/s, a moving average over the looks (1/8 each) */
+};
+
+bool pgm_source_usage(struct pgm_source *src, struct pgm_source_usage *u, u64 *ns);
+#define PGM_SHARE_KEEP	U32_MAX	/* pgm_source_policy_rate(): the share as it is */
+void pgm_source_policy_rate(struct pgm_source *src, u32 rule_cap, bool exempt, u32 share);
 void pgm_source_params_changed(struct sock *sk);
 int pgm_source_sendmsg(struct sock *sk, struct msghdr *msg, size_t len);
 void pgm_source_stats(struct sock *sk, struct pgm_source_stats *st);

@@ -40,12 +40,19 @@
 #include <linux/jump_label.h>
 #include <linux/rtnetlink.h>
 #include <linux/slab.h>
+#include <linux/sort.h>
 #include <net/if_inet6.h>
 #include <net/sock.h>
 
 #include "pgm.h"
 
 DEFINE_STATIC_KEY_FALSE(pgm_policy_used);
+
+/* The smaller of two rates, 0 being no limit. */
+static u64 pgm_rate_min_u64(u64 a, u64 b)
+{
+	return !a ? b : !b ? a : min(a, b);
+}
 
 /* Whose a socket is: its creator's credentials (socket.c keeps them). */
 static const struct cred *pgm_policy_cred(const struct sock *sk)
@@ -506,7 +513,7 @@ static void pgm_policy_publish(struct pgm_net *pn, struct pgm_policy *next,
 
 	lockdep_assert_held(&pn->policy_lock);
 	if (next && next->n == 0 && next->default_action == PGM_POLICY_ACTION_ALLOW &&
-	    !next->max_groups) {
+	    !next->max_groups && !next->rate_cap) {
 		kfree(next);
 		next = NULL;
 	}
@@ -520,9 +527,13 @@ static void pgm_policy_publish(struct pgm_net *pn, struct pgm_policy *next,
 		kfree_rcu(gone, rcu);
 	if (old && !next)
 		static_branch_dec(&pgm_policy_used);
-	/* Live sockets the new policy denies end (pgm_policy_revoke_work()). */
-	if (next)
-		schedule_work(&pn->policy_work);
+	/*
+	 * Live sockets the new policy denies end, and sources take their
+	 * rules' rate caps (pgm_policy_revoke_work()); the shares of the
+	 * policy's rate-cap are computed again at once.
+	 */
+	schedule_work(&pn->policy_work);
+	mod_delayed_work(system_wq, &pn->policy_share_work, 0);
 }
 
 /*
@@ -543,21 +554,24 @@ static struct pgm_policy *pgm_policy_copy(struct pgm_net *pn, u32 n)
 	p->n = n;
 	p->default_action = old ? old->default_action : PGM_POLICY_ACTION_ALLOW;
 	p->max_groups = old ? old->max_groups : 0;
+	p->rate_cap = old ? old->rate_cap : 0;
 	return p;
 }
 
 /**
- * pgm_policy_set - set the policy's default action and max-groups
+ * pgm_policy_set - set the policy's default action, max-groups and rate-cap
  * @pn: the netns
  * @action: enum pgm_policy_action, or NULL to keep it
  * @max_groups: the limit (0: none), or NULL to keep it
+ * @rate_cap: bytes/s of all non-exempt sources (0: none), or NULL to keep it
  *
  * A lower max-groups refuses new groups; the groups in use stay.
  *
  * Context: process; takes pn->policy_lock.
  * Return: 0 or -ENOMEM.
  */
-int pgm_policy_set(struct pgm_net *pn, const u32 *action, const u32 *max_groups)
+int pgm_policy_set(struct pgm_net *pn, const u32 *action, const u32 *max_groups,
+		   const u32 *rate_cap)
 {
 	const struct pgm_policy *old;
 	struct pgm_policy *p;
@@ -577,6 +591,8 @@ int pgm_policy_set(struct pgm_net *pn, const u32 *action, const u32 *max_groups)
 		p->default_action = *action;
 	if (max_groups)
 		p->max_groups = *max_groups;
+	if (rate_cap)
+		p->rate_cap = *rate_cap;
 	pgm_policy_publish(pn, p, NULL);
 	mutex_unlock(&pn->policy_lock);
 	return 0;
@@ -684,6 +700,9 @@ static void pgm_policy_revoke_sock(struct pgm_net *pn, struct sock *sk)
 	if (sock_flag(sk, SOCK_DEAD) || !cred)
 		goto out;
 	if (rcu_access_pointer(ps->src)) {
+		bool exempt = false, capped = false;
+		u32 rule_cap = 0;
+
 		if (sk->sk_family == AF_INET6)
 			g.in6 = sk->sk_v6_daddr;
 		else
@@ -692,9 +711,23 @@ static void pgm_policy_revoke_sock(struct pgm_net *pn, struct sock *sk)
 		pol = rcu_dereference(pn->policy);
 		action = pol ? pgm_policy_decide(pol, cred, PGM_POLICY_ROLE_SOURCE, sk->sk_family,
 						 &g, &rule) : PGM_POLICY_ACTION_ALLOW;
-		rule_id = pol && rule ? rule->id : 0;
+		rule = pol ? rule : NULL;
+		rule_id = rule ? rule->id : 0;
+		if (rule) {
+			rule_cap = rule->rate_cap;
+			exempt = rule->exempt;
+		}
+		capped = pol && pol->rate_cap;
 		rcu_read_unlock();
-		if (action != PGM_POLICY_ACTION_ALLOW) {
+		if (action == PGM_POLICY_ACTION_ALLOW) {
+			/*
+			 * Its rule's cap now; its share stays until the share
+			 * work's next look (kicked with this change).
+			 */
+			pgm_source_policy_rate(rcu_dereference_protected(ps->src,
+									 lockdep_sock_is_held(sk)),
+					       rule_cap, exempt, capped ? PGM_SHARE_KEEP : 0);
+		} else {
 			WRITE_ONCE(ps->revoked, true);
 			pgm_source_reset(sk);
 			sk->sk_err = EACCES;
@@ -794,12 +827,153 @@ static void pgm_policy_revoke_work(struct work_struct *work)
 		rcu_read_unlock();
 		for (i = 0; i < n; i++) {
 			WRITE_ONCE(pgm_sk(batch[i])->policy_gen, gen);
-			/* No policy any more: nothing is denied. */
-			if (rcu_access_pointer(pn->policy))
-				pgm_policy_revoke_sock(pn, batch[i]);
+			pgm_policy_revoke_sock(pn, batch[i]);
 			sock_put(batch[i]);
 		}
 	} while (n == BATCH);
+}
+
+/* One source in the computation of the shares. */
+struct pgm_share {
+	struct pgm_source	*src;
+	u64			demand;	/* bytes/s */
+	u32			rule_cap;
+	u32			share;
+};
+
+static int pgm_share_cmp(const void *a, const void *b)
+{
+	const struct pgm_share *x = a, *y = b;
+
+	return x->demand < y->demand ? -1 : x->demand > y->demand;
+}
+
+/*
+ * The demand of a source for the policy's rate-cap @cap: what it would
+ * send without it (its own limit and its rule's cap, else all of @cap).
+ * But a source that uses less than half of what it is allowed, both over
+ * the last period (@used bytes in @ns) and on average (u->avg, a moving
+ * average with weight 1/8 a period, about a second), is taken at what it
+ * uses and a quarter more, at least @cap/64: it keeps what it uses, and
+ * the others share the rest (Dr. Multicast's light senders).  Once it
+ * uses half in one period, it asks for all it could take again at the
+ * next look, 100 ms later: slow to give up a share, quick to take it back.
+ */
+static u64 pgm_share_demand(const struct pgm_source_usage *u, u32 cap, u64 used, u64 ns)
+{
+	u64 ceiling = pgm_rate_min_u64(pgm_rate_min_u64(u->own, u->rule_cap), cap);
+	u64 allowed = u->allowed ? : ceiling, rate;
+
+	if (!ns)
+		return ceiling;		/* new: all it may */
+	rate = div64_u64(used * NSEC_PER_SEC, ns);
+	if (rate * 2 >= allowed || u->avg * 2 >= allowed)
+		return ceiling;
+	rate = max(rate, u->avg);
+	return clamp_t(u64, rate + rate / 4, max_t(u32, cap / 64, 1), ceiling);
+}
+
+/*
+ * Every 100 ms while the netns's policy has a rate-cap (and once more
+ * when it loses it): divide the cap among the non-exempt sources, max-min
+ * fairly (water-filling over the sorted demands, as the model's
+ * maxMinFairShares), and give each its share.  A source beyond the
+ * batch this pass could hold waits for the next.
+ */
+static void pgm_policy_share_work(struct work_struct *work)
+{
+	struct pgm_net *pn = container_of(to_delayed_work(work), struct pgm_net,
+					  policy_share_work);
+	unsigned int cap_n = READ_ONCE(pn->nsockets) + 8, n = 0, i;
+	const struct pgm_policy *pol;
+	struct pgm_share *sh;
+	struct pgm_sock *ps;
+	u64 left;
+	u32 cap;
+
+	sh = kvmalloc_array(cap_n, sizeof(*sh), GFP_KERNEL);
+	if (!sh) {
+		queue_delayed_work(system_wq, &pn->policy_share_work, HZ / 10);
+		return;
+	}
+	rcu_read_lock();
+	pol = rcu_dereference(pn->policy);
+	cap = pol ? pol->rate_cap : 0;
+	hlist_for_each_entry_rcu(ps, &pn->sockets, node) {
+		struct pgm_source *src = rcu_dereference(ps->src);
+		struct pgm_source_usage u;
+		u64 ns;
+
+		if (!src || n == cap_n || !pgm_source_usage(src, &u, &ns))
+			continue;
+		if (!cap || u.exempt) {
+			/* Out of the pool: its rule's cap only. */
+			pgm_source_policy_rate(src, u.rule_cap, u.exempt, 0);
+			continue;
+		}
+		sh[n].src = src;
+		sh[n].rule_cap = u.rule_cap;
+		sh[n].demand = pgm_share_demand(&u, cap, u.sent, ns);
+		n++;
+	}
+	sort(sh, n, sizeof(*sh), pgm_share_cmp, NULL);
+	left = cap;
+	for (i = 0; i < n; i++) {
+		u64 share = min(sh[i].demand, div_u64(left, n - i));
+
+		/* At least a byte a second: 0 would be no limit. */
+		sh[i].share = max_t(u64, share, 1);
+		left -= min(left, share);
+		pgm_source_policy_rate(sh[i].src, sh[i].rule_cap, false, sh[i].share);
+	}
+	rcu_read_unlock();
+	kvfree(sh);
+	if (cap && n)
+		queue_delayed_work(system_wq, &pn->policy_share_work, HZ / 10);
+}
+
+/**
+ * pgm_policy_source_started - a source connected: its rule's rate cap, its share
+ * @sk: the socket, locked, its session just started
+ *
+ * Until the shares are computed again (at once), a source under the
+ * policy's rate-cap takes an equal part of it among the netns's sockets.
+ */
+void pgm_policy_source_started(struct sock *sk)
+{
+	struct pgm_net *pn = pgm_pernet(sock_net(sk));
+	struct pgm_sock *ps = pgm_sk(sk);
+	struct pgm_policy_rule *rule = NULL;
+	const struct pgm_policy *pol;
+	bool exempt = false;
+	u32 rule_cap = 0, share = 0;
+	union pgm_addr g;
+
+	if (!static_branch_unlikely(&pgm_policy_used))
+		return;
+	if (sk->sk_family == AF_INET6)
+		g.in6 = sk->sk_v6_daddr;
+	else
+		pgm_addr_set_v4(&g, ps->inet.inet_daddr);
+	rcu_read_lock();
+	pol = rcu_dereference(pn->policy);
+	if (pol) {
+		pgm_policy_decide(pol, pgm_policy_cred(sk), PGM_POLICY_ROLE_SOURCE, sk->sk_family,
+				  &g, &rule);
+		if (rule) {
+			rule_cap = rule->rate_cap;
+			exempt = rule->exempt;
+		}
+		if (pol->rate_cap && !exempt)
+			share = max_t(u32, pol->rate_cap / max(READ_ONCE(pn->nsockets), 1U), 1);
+	}
+	rcu_read_unlock();
+	if (!rule && !share)
+		return;		/* nothing of the policy is about its rate */
+	pgm_source_policy_rate(rcu_dereference_protected(ps->src, lockdep_sock_is_held(sk)),
+			       rule_cap, exempt, share);
+	if (share)
+		mod_delayed_work(system_wq, &pn->policy_share_work, 0);
 }
 
 /* pgm_policy_net_init - a new netns has no policy */
@@ -808,6 +982,7 @@ void pgm_policy_net_init(struct pgm_net *pn)
 	mutex_init(&pn->policy_lock);
 	mutex_init(&pn->policy_use_lock);
 	INIT_WORK(&pn->policy_work, pgm_policy_revoke_work);
+	INIT_DELAYED_WORK(&pn->policy_share_work, pgm_policy_share_work);
 	RCU_INIT_POINTER(pn->policy, NULL);
 	pn->policy_ids = 0;
 	pn->policy_gen = 1;	/* cb->seq 0 means "not checked" */
@@ -823,6 +998,7 @@ void pgm_policy_net_exit(struct pgm_net *pn)
 	u32 i;
 
 	cancel_work_sync(&pn->policy_work);
+	cancel_delayed_work_sync(&pn->policy_share_work);
 	mutex_destroy(&pn->policy_lock);
 	mutex_destroy(&pn->policy_use_lock);
 	if (!p)

@@ -418,6 +418,8 @@ int pgm_connect_addr(struct sock *sk, const union pgm_addr *daddr, __be16 dport,
 		goto out;
 	}
 	inet_sk_set_state(sk, TCP_ESTABLISHED);
+	/* Its rule's rate cap, its share of the policy's rate-cap. */
+	pgm_policy_source_started(sk);
 out:
 	release_sock(sk);
 	pgm_policy_end(sk, locked);

@@ -27,6 +27,7 @@
  * window only in send() and close(), under the socket lock as well, which
  * is what serialises sk_wmem_queued (a plain add).
  */
+#include <linux/errqueue.h>
 #include <linux/skbuff.h>
 #include <linux/slab.h>
 #include <linux/sched/signal.h>
@@ -568,6 +569,7 @@ int pgm_source_start(struct sock *sk)
 	if (!src)
 		return -ENOMEM;
 	src->p = ps->params;
+	src->own_rte = src->p.txw_max_rte;
 	src->size = src->p.txw_sqns;
 	src->mask = pgm_txw_slots(src->size) - 1;
 	src->txw = kvcalloc(src->mask + 1, sizeof(*src->txw), GFP_KERNEL_ACCOUNT);
@@ -636,6 +638,141 @@ int pgm_source_start(struct sock *sk)
 	return 0;
 }
 
+/* The smaller of two rates, 0 being no limit. */
+static u32 pgm_rate_min(u32 a, u32 b)
+{
+	return !a ? b : !b ? a : min(a, b);
+}
+
+/*
+ * Tell the application its allowed rate moved (PGM_RATE_CHANGE on the
+ * error queue): one record at most, a newer one replacing it and keeping
+ * its old rate.
+ */
+static void pgm_source_rate_note(struct pgm_source *src, u32 old, u32 new)
+	__must_hold(&src->lock)
+{
+	struct sk_buff_head *q = &src->sk->sk_error_queue;
+	struct sk_buff *skb, *p, *tmp, *gone = NULL;
+	struct pgm_rate_change *rec;
+	struct sock_exterr_skb *serr;
+	unsigned long flags;
+
+	lockdep_assert_held(&src->lock);
+	skb = alloc_skb(sizeof(*rec), GFP_ATOMIC);
+	if (!skb)
+		return;
+	rec = skb_put(skb, sizeof(*rec));
+	rec->old_rate = old;
+	rec->new_rate = new;
+	rec->policy_rate = src->policy_rate;
+	spin_lock_irqsave(&q->lock, flags);
+	skb_queue_walk_safe(q, p, tmp) {
+		if (SKB_EXT_ERR(p)->ee.ee_type == PGM_RATE_CHANGE) {
+			rec->old_rate = ((struct pgm_rate_change *)p->data)->old_rate;
+			__skb_unlink(p, q);
+			gone = p;
+			break;
+		}
+	}
+	spin_unlock_irqrestore(&q->lock, flags);
+	kfree_skb(gone);
+	serr = SKB_EXT_ERR(skb);
+	memset(serr, 0, sizeof(*serr));
+	serr->ee.ee_origin = SO_EE_ORIGIN_LOCAL;
+	serr->ee.ee_type = PGM_RATE_CHANGE;
+	serr->ee.ee_info = new;
+	serr->ee.ee_data = rec->old_rate;
+	if (sock_queue_err_skb(src->sk, skb))
+		kfree_skb(skb);
+}
+
+/*
+ * Set the rate the session sends at, the smaller of its own and the
+ * policy's; @note: tell the application when it moved by more than 1/16.
+ */
+static void pgm_source_apply_rate(struct pgm_source *src, bool note)
+	__must_hold(&src->lock)
+{
+	u32 old = src->p.txw_max_rte, new = pgm_rate_min(src->own_rte, src->policy_rate);
+
+	lockdep_assert_held(&src->lock);
+	if (new == old)
+		return;
+	pgm_refill(src);	/* the time so far at the old rate */
+	src->p.txw_max_rte = new;
+	/* A lower rate has a shallower bucket. */
+	if (new)
+		src->tokens = min(src->tokens, pgm_burst(src, new));
+	src->rtokens = min(src->rtokens, pgm_burst(src, pgm_repair_rate(src)));
+	if (note && (!old || !new || abs((s64)new - old) > old / 16))
+		pgm_source_rate_note(src, old, new);
+	/* More tokens may come sooner: let a waiting send() look again. */
+	if (!old || (new && new > old))
+		src->sk->sk_write_space(src->sk);
+}
+
+/**
+ * pgm_source_usage - what the policy's shares need to know of a session
+ * @src: the session
+ * @u: filled in; @u->sent is the wire bytes since the last call, over @ns
+ * @ns: set to the time since the last call, ns
+ *
+ * Context: any, under RCU (the share work walks sockets).
+ * Return: false when the session is ending.
+ */
+bool pgm_source_usage(struct pgm_source *src, struct pgm_source_usage *u, u64 *ns)
+{
+	u64 now = ktime_get_ns();
+	bool ok;
+
+	spin_lock_bh(&src->lock);
+	ok = !src->dead && !src->end;
+	if (ok) {
+		u->own = src->own_rte;
+		u->rule_cap = src->policy_rule_cap;
+		u->allowed = src->p.txw_max_rte;
+		u->exempt = src->policy_exempt;
+		u->sent = src->wire_sent - src->share_sent;
+		*ns = src->share_ns ? now - src->share_ns : 0;
+		if (*ns) {
+			u64 rate = div64_u64(u->sent * NSEC_PER_SEC, *ns);
+
+			/* The first look starts the average at its rate. */
+			src->share_avg = src->share_avg ? src->share_avg - src->share_avg / 8 + rate / 8 :
+							  rate;
+		}
+		u->avg = src->share_avg;
+		src->share_sent = src->wire_sent;
+		src->share_ns = now;
+	}
+	spin_unlock_bh(&src->lock);
+	return ok;
+}
+
+/**
+ * pgm_source_policy_rate - the policy's limits of a session
+ * @src: the session
+ * @rule_cap: its rule's rate-cap, bytes/s (0: none)
+ * @exempt: its rule keeps it out of the policy's rate-cap
+ * @share: its share of the policy's rate-cap (0: none; PGM_SHARE_KEEP: as it is)
+ *
+ * Context: any.
+ */
+void pgm_source_policy_rate(struct pgm_source *src, u32 rule_cap, bool exempt, u32 share)
+{
+	spin_lock_bh(&src->lock);
+	if (!src->dead) {
+		if (share != PGM_SHARE_KEEP)
+			src->policy_share = share;
+		src->policy_rule_cap = rule_cap;
+		src->policy_exempt = exempt;
+		src->policy_rate = pgm_rate_min(rule_cap, exempt ? 0 : src->policy_share);
+		pgm_source_apply_rate(src, true);
+	}
+	spin_unlock_bh(&src->lock);
+}
+
 /**
  * pgm_source_params_changed - a session takes new tunables at once
  * @sk: the socket, locked
@@ -651,16 +788,12 @@ void pgm_source_params_changed(struct sock *sk)
 	if (!src)
 		return;
 	spin_lock_bh(&src->lock);
-	pgm_refill(src);
-	src->p.txw_max_rte = p->txw_max_rte;
+	src->own_rte = p->txw_max_rte;
 	src->p.spm_ambient_ivl = p->spm_ambient_ivl;
 	src->p.ihb_min = p->ihb_min;
 	src->p.ihb_max = p->ihb_max;
 	src->p.rdata_linger_ivl = p->rdata_linger_ivl;
-	/* A lower rate has a shallower bucket. */
-	if (src->p.txw_max_rte)
-		src->tokens = min(src->tokens, pgm_burst(src, src->p.txw_max_rte));
-	src->rtokens = min(src->rtokens, pgm_burst(src, pgm_repair_rate(src)));
+	pgm_source_apply_rate(src, false);
 	if (src->hb_ivl > src->p.ihb_max)
 		src->hb_ivl = src->p.ihb_max;
 	{
@@ -1168,6 +1301,7 @@ bool pgm_source_info(struct pgm_source *src, struct pgm_source_info *si)
 		si->held = src->held;
 		si->size = src->size;
 		si->rate = src->p.txw_max_rte;
+		si->policy_rate = src->policy_rate;
 		si->nla = src->nla;
 		si->group = src->group;
 		si->sport = src->sport;

@@ -115,6 +115,22 @@ struct pgm_source {
 	struct timer_list	timer;
 	s64			tokens;		/* bytes; negative after a fragmented APDU */
 	s64			rtokens;	/* the repair bucket, bytes */
+	u64			wire_sent;	/* wire bytes sent, all packets */
+	/*
+	 * The netns's multicast policy (policy.c): p.txw_max_rte is the
+	 * smaller of @own_rte (PGM_TXW_MAX_RTE) and @policy_rate, 0 being
+	 * none; @policy_rate the smaller of the rule's cap and the share of
+	 * the policy's rate-cap.  @share_sent and @share_ns: @wire_sent and
+	 * the time when the shares were last computed.
+	 */
+	u32			own_rte;
+	u32			policy_rate;
+	u32			policy_rule_cap;
+	u32			policy_share;
+	bool			policy_exempt;
+	u64			share_sent;
+	u64			share_ns;
+	u64			share_avg;	/* bytes/s, moving average, 1/8 a look */
 	u64			refill_ns;
 	unsigned int		odata_waiters;	/* send()s asleep for tokens */
 	unsigned long		odata_short;	/* jiffies a send() last found no tokens */
@@ -264,6 +280,7 @@ static inline void pgm_charge(struct pgm_source *src, unsigned int cost, bool re
 	__must_hold(&src->lock)
 {
 	lockdep_assert_held(&src->lock);
+	src->wire_sent += cost;
 	if (src->p.txw_max_rte)
 		src->tokens -= cost;
 	if (repair)

@@ -934,6 +934,8 @@ public enum PGMSocketAttribute: UInt16, Sendable, CaseIterable, CustomStringConv
     case confirmReceivers = 35
     /// Confirmed delivery source - every live receiver has every sqn up to this one (absent while none is live)
     case confirmedSqn = 36
+    /// a source's rate the netns's policy allows it, bytes/s (its rule's rate-cap, or its share of the policy's rate-cap); absent when the policy limits it not
+    case policyRate = 37
 
     /// The name in the spec.
     public var description: String {
@@ -974,6 +976,7 @@ public enum PGMSocketAttribute: UInt16, Sendable, CaseIterable, CustomStringConv
         case .pgmccLossRate: "pgmcc-loss-rate"
         case .confirmReceivers: "confirm-receivers"
         case .confirmedSqn: "confirmed-sqn"
+        case .policyRate: "policy-rate"
         }
     }
 
@@ -1016,6 +1019,7 @@ public enum PGMSocketAttribute: UInt16, Sendable, CaseIterable, CustomStringConv
         case .pgmccLossRate: .u32
         case .confirmReceivers: .u32
         case .confirmedSqn: .u32
+        case .policyRate: .u32
         }
     }
 
@@ -1058,6 +1062,7 @@ public enum PGMSocketAttribute: UInt16, Sendable, CaseIterable, CustomStringConv
         case .pgmccLossRate: "PGMCC source - the acker's loss rate, 0 to 65535 as its feedback carries it"
         case .confirmReceivers: "Confirmed delivery source - live confirming receivers (absent without PGM_CONFIRM)"
         case .confirmedSqn: "Confirmed delivery source - every live receiver has every sqn up to this one (absent while none is live)"
+        case .policyRate: "a source's rate the netns's policy allows it, bytes/s (its rule's rate-cap, or its share of the policy's rate-cap); absent when the policy limits it not"
         }
     }
 }
@@ -1415,6 +1420,8 @@ public enum PGMPolicyAttribute: UInt16, Sendable, CaseIterable, CustomStringConv
     case maxGroups = 3
     /// distinct groups in use now
     case groups = 4
+    /// bytes/s all sources of the netns may send together (but those of exempt rules), shared max-min fairly every 100 ms; 0 for no cap
+    case rateCap = 5
 
     /// The name in the spec.
     public var description: String {
@@ -1423,6 +1430,7 @@ public enum PGMPolicyAttribute: UInt16, Sendable, CaseIterable, CustomStringConv
         case .rules: "rules"
         case .maxGroups: "max-groups"
         case .groups: "groups"
+        case .rateCap: "rate-cap"
         }
     }
 
@@ -1433,6 +1441,7 @@ public enum PGMPolicyAttribute: UInt16, Sendable, CaseIterable, CustomStringConv
         case .rules: .u32
         case .maxGroups: .u32
         case .groups: .u32
+        case .rateCap: .u32
         }
     }
 
@@ -1452,6 +1461,7 @@ public enum PGMPolicyAttribute: UInt16, Sendable, CaseIterable, CustomStringConv
         case .rules: "the rules the policy holds"
         case .maxGroups: "distinct groups the netns's sockets may use at once (sources connected, receivers joined), 0 for no limit"
         case .groups: "distinct groups in use now"
+        case .rateCap: "bytes/s all sources of the netns may send together (but those of exempt rules), shared max-min fairly every 100 ms; 0 for no cap"
         }
     }
 }
@@ -1481,6 +1491,10 @@ public enum PGMPolicyRuleAttribute: UInt16, Sendable, CaseIterable, CustomString
     case prefixLen = 11
     /// the decisions it has made
     case hits = 12
+    /// the most a source it allows may send, bytes/s (0 or absent - no cap)
+    case rateCap = 13
+    /// 1 - the sources it allows stay out of the policy's rate-cap (real-time senders)
+    case exempt = 14
 
     /// The name in the spec.
     public var description: String {
@@ -1497,6 +1511,8 @@ public enum PGMPolicyRuleAttribute: UInt16, Sendable, CaseIterable, CustomString
         case .group6: "group6"
         case .prefixLen: "prefix-len"
         case .hits: "hits"
+        case .rateCap: "rate-cap"
+        case .exempt: "exempt"
         }
     }
 
@@ -1515,6 +1531,8 @@ public enum PGMPolicyRuleAttribute: UInt16, Sendable, CaseIterable, CustomString
         case .group6: .binary
         case .prefixLen: .u32
         case .hits: .u64
+        case .rateCap: .u32
+        case .exempt: .u32
         }
     }
 
@@ -1524,6 +1542,7 @@ public enum PGMPolicyRuleAttribute: UInt16, Sendable, CaseIterable, CustomString
         case .role: (0...2, false)
         case .action: (0...1, false)
         case .prefixLen: (0...128, false)
+        case .exempt: (0...1, false)
         default: nil
         }
     }
@@ -1543,6 +1562,8 @@ public enum PGMPolicyRuleAttribute: UInt16, Sendable, CaseIterable, CustomString
         case .group6: "the IPv6 group range's address (with prefix-len)"
         case .prefixLen: "the group range's prefix length (0 to 32, or 128 with group6); the whole address when absent"
         case .hits: "the decisions it has made"
+        case .rateCap: "the most a source it allows may send, bytes/s (0 or absent - no cap)"
+        case .exempt: "1 - the sources it allows stay out of the policy's rate-cap (real-time senders)"
         }
     }
 }
@@ -1581,7 +1602,7 @@ public enum PGMCommand: UInt8, Sendable, CaseIterable, CustomStringConvertible {
     case confirmReceiverGet = 15
     /// Get the netns's policy settings (the rules with policy-rule-get).
     case policyGet = 16
-    /// Set the netns's policy settings: default-action, max-groups. A netns whose policy has no rule, allows by default and has no max-groups behaves as if it had none. A change ends the live sessions it denies (policy-revoked).
+    /// Set the netns's policy settings: default-action, max-groups, rate-cap. A netns whose policy has no rule, allows by default and has neither max-groups nor rate-cap behaves as if it had none. A change ends the live sessions it denies (policy-revoked).
     case policySet = 17
     /// Add a rule at index (at the end without it); the reply has its id and index. At most policy-rules-max rules a netns (ENOSPC). A uid or gid is taken in the requester's user namespace and must map (EINVAL). Live sessions it denies end (policy-revoked).
     case policyRuleAdd = 18

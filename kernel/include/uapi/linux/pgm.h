@@ -531,6 +531,23 @@ struct pgm_session_end {
 };
 
 /*
+ * A source's allowed rate changed because of the netns's multicast policy
+ * (pgm(7) SECURITY): its rule's rate-cap, or its share of the policy's
+ * rate-cap, which is recomputed every 100 ms as sources come, go and use
+ * what they are given.  Reported on the source's error queue when the
+ * rate moves by more than 1/16, with control message type PGM_RATE_CHANGE
+ * (ee_errno 0); poll() reports POLLERR while it waits.  At most one waits:
+ * a newer one replaces it.  A rate of 0 is no limit.
+ */
+#define PGM_RATE_CHANGE		47	/* control message type */
+
+struct pgm_rate_change {
+	__u32	old_rate;	/* bytes/s the source could send before */
+	__u32	new_rate;	/* bytes/s it may send now: min(PGM_TXW_MAX_RTE, the policy's) */
+	__u32	policy_rate;	/* the policy's part of it (0: none) */
+};
+
+/*
  * Receive ring (options 50-59): a byte ring of variable-length records that
  * the kernel fills and the application maps, so that receiving costs
  * neither a system call nor a copy per APDU.
