@@ -34,6 +34,7 @@ spec = Spec()
 CMD = spec.cmds
 R = {n: spec.a("policy-rule", n) for n in
      ("id", "index", "role", "action", "uid-min", "uid-max", "gid", "group", "group6", "prefix-len", "hits")}
+R_RATE_CAP, R_EXEMPT = spec.a("policy-rule", "rate-cap"), spec.a("policy-rule", "exempt")
 P_DEFAULT, P_RULES = spec.a("policy", "default-action"), spec.a("policy", "rules")
 ALLOW, DENY = spec.enums[("policy-action", "allow")], spec.enums[("policy-action", "deny")]
 ANY, SOURCE, RECEIVER = (spec.enums[("policy-role", n)] for n in ("any", "source", "receiver"))
@@ -99,9 +100,11 @@ def set_default(action, n=nl):
 
 
 def flush():
+    """No rule, and every setting as a netns starts: no policy."""
     for r in rules() or []:
         nl.request(fam, CMD["policy-rule-del"], attr(R["id"], r[R["id"]]))
-    set_default(ALLOW)
+    nl.request(fam, CMD["policy-set"], attr(P_DEFAULT, u32(ALLOW)) +
+               attr(spec.a("policy", "max-groups"), u32(0)) + attr(spec.a("policy", "rate-cap"), u32(0)))
 
 
 def as_user(uid, fn, groups=()):
@@ -433,6 +436,102 @@ after = stats()
 check("... counted in policy-revoked", after[S_REVOKED] == before[S_REVOKED] + 3,
       f"{before[S_REVOKED]} -> {after[S_REVOKED]}")
 for x in rcvs + [src]:
+    x.close()
+flush()
+
+# -- Rate caps: a rule's cap, the policy's cap shared max-min (test 2). -----
+PGM_TXW_MAX_RTE = 3
+A_SOCK = {n: spec.a("socket", n) for n in ("inode", "rate-limit", "policy-rate", "source-stats")}
+A_SENT = spec.a("source-stats", "data-bytes-sent")
+
+
+def sock_info(sock):
+    """(rate-limit, policy-rate or None, data bytes sent) from the socket dump."""
+    ino = os.fstat(sock.fileno()).st_ino
+    for r in nl.request(fam, CMD["sock-get"], flags=NLM_F_DUMP)[0]:
+        if u32v(r[A_SOCK["inode"]]) == ino:
+            st = parse_attrs(r[A_SOCK["source-stats"]])
+            pr = r.get(A_SOCK["policy-rate"])
+            return (u32v(r[A_SOCK["rate-limit"]]), u32v(pr) if pr else None,
+                    struct.unpack("=Q", st[A_SENT])[0])
+    return None
+
+
+def source(group, own):
+    s_ = pgm_socket()
+    s_.setsockopt(SOL_PGM, PGM_TXW_MAX_RTE, own)
+    s_.connect((group, PORT + 4))
+    return s_
+
+
+r = rule(ALLOW, role=SOURCE, group="239.8.1.0", prefix=24) + attr(R_RATE_CAP, u32(100000))
+_, err, msg = nl.request(fam, CMD["policy-rule-add"], r)
+s1 = source("239.8.1.1", 0)
+info = sock_info(s1)
+check("a rule's rate-cap limits its source (own limit none)", err == 0 and info and info[0] == 100000 and
+      info[1] == 100000, f"{err} {msg} {info}")
+s1.close()
+flush()
+
+CAP = 1200000
+nl.request(fam, CMD["policy-set"], attr(spec.a("policy", "rate-cap"), u32(CAP)))
+r = rule(ALLOW, role=SOURCE, group="239.8.9.0", prefix=24) + attr(R_EXEMPT, u32(1))
+nl.request(fam, CMD["policy-rule-add"], r)
+light = source("239.8.2.1", 150000)
+heavy = [source("239.8.2.2", 0), source("239.8.2.3", 0)]
+exempt = source("239.8.9.1", 0)
+
+
+def pump(s_):
+    """A process that sends on s_ as fast as its limit lets it, until killed."""
+    pid = os.fork()
+    if pid == 0:
+        while True:
+            try:
+                s_.send(b"p" * 1400)
+            except OSError:
+                time.sleep(0.01)
+    return pid
+
+
+pumps = [pump(x) for x in [light] + heavy]
+time.sleep(1.5)  # the shares settle: 100 ms a look
+a = [sock_info(x) for x in [light] + heavy]
+t_a = time.time()
+time.sleep(2.0)
+b = [sock_info(x) for x in [light] + heavy]
+t_b = time.time()
+fair = (CAP - 150000) / 2
+rates = [(y[2] - x[2]) / (t_b - t_a) for x, y in zip(a, b)]
+print(f"# shares: policy-rate {[x[1] for x in b]}, sent B/s {[int(r_) for r_ in rates]}, fair {int(fair)}")
+check("three sources under rate-cap: the heavy ones' shares within 10% of max-min fair",
+      all(x[1] and abs(x[1] - fair) <= fair / 10 for x in b[1:]), f"{b}")
+# What they send is payload (data-bytes-sent), their limits wire bytes with
+# room kept for repairs: each source's payload rate over its limit is the
+# same fraction, so the sources are set against each other, in one run.
+use = [r_ / lim for r_, lim in zip(rates, [150000, fair, fair])]
+check("... what they send over 2 s: each heavy source the same part of its fair share as the light one of "
+      "its own rate, within 10%", all(abs(u_ / use[0] - 1) <= 0.1 for u_ in use[1:]), f"{rates} {use}")
+check("... the light source keeps its own rate: its limit is its own", b[0][0] == 150000 and b[0][1] >= 150000,
+      f"{b[0]}")
+info = sock_info(exempt)
+check("an exempt rule's source is out of the cap: its own limit (none)", info and info[1] is None and info[0] == 0,
+      f"{info}")
+pl = select.poll()
+pl.register(heavy[0], select.POLLERR)
+rec = None
+polled = pl.poll(0)
+for pid in pumps:
+    os.kill(pid, 9)
+    os.waitpid(pid, 0)
+if polled:
+    data, anc, _, _ = heavy[0].recvmsg(64, 256, socket.MSG_ERRQUEUE | socket.MSG_DONTWAIT)
+    PGM_RATE_CHANGE = 47
+    if anc and anc[0][0] == SOL_PGM and anc[0][1] == PGM_RATE_CHANGE:
+        rec = struct.unpack_from("=3I", data)
+check("a heavy source was told its rate: PGM_RATE_CHANGE on its error queue, from none to its share",
+      rec and rec[0] == 0 and rec[1] and rec[1] == rec[2], f"{rec}")
+for x in [light, exempt] + heavy:
     x.close()
 flush()
 
