@@ -74,11 +74,58 @@ public struct GroupRange: Hashable, Sendable, CustomStringConvertible {
         }
     }
 
+    /// Parses a range as users write it: an address and, after a slash, a
+    /// prefix length ("239.192.0.0/16", "ff15::/16"); without one, the
+    /// address alone (/32, /128).  Bits past the prefix are dropped, as
+    /// the kernel drops them ("239.1.2.3/8" is 239.0.0.0/8).
+    public init(_ text: some StringProtocol) throws(VocabularyParseError) {
+        let parts = text.split(separator: "/", maxSplits: 1, omittingEmptySubsequences: false)
+        let address: IPAddress
+        do { address = try IPAddress(parts[0]) } catch {
+            throw VocabularyParseError(.groupRange, text: text, problem: error.problem)
+        }
+        let bits = address.bytes.count * 8
+        var prefix = bits
+        if parts.count == 2 {
+            guard !parts[1].isEmpty, parts[1].allSatisfy({ ("0"..."9").contains($0) }), let p = Int(parts[1]) else {
+                throw VocabularyParseError(.groupRange, text: text, problem: "'\(parts[1])' is not a prefix length")
+            }
+            prefix = p
+        }
+        guard let r = GroupRange(address, prefixLength: prefix) else {
+            throw VocabularyParseError(.groupRange, text: text,
+                                       problem: "prefix length \(prefix) is longer than an \(address.family) address's \(bits) bits")
+        }
+        self = r
+    }
+
     /// Whether `group` is in the range; never across families.
     public func contains(_ group: IPAddress) -> Bool {
         let a = group.bytes
         guard a.count == address.bytes.count else { return false }
         return Self.mask(a, prefixLength) == address.bytes
+    }
+
+    /// Whether the range and `other` share an address: one holds the other.
+    public func overlaps(_ other: GroupRange) -> Bool {
+        contains(other.address) || other.contains(address)
+    }
+
+    /// The multicast range of `family`: 224.0.0.0/4 or ff00::/8.
+    public static func multicast(_ family: IPFamily) -> GroupRange {
+        switch family {
+        case .v4: GroupRange(unchecked: .v4(IPv4Address(224, 0, 0, 0)), prefixLength: 4)
+        case .v6: GroupRange(unchecked: .v6(IPv6Address(high: 0xFF00 << 48, low: 0)), prefixLength: 8)
+        }
+    }
+
+    /// Whether the range holds a multicast address, so that a rule about it
+    /// can match a group.
+    public var holdsGroups: Bool { overlaps(.multicast(address.family)) }
+
+    private init(unchecked address: IPAddress, prefixLength: Int) {
+        self.address = address
+        self.prefixLength = prefixLength
     }
 
     static func mask(_ b: [UInt8], _ prefix: Int) -> [UInt8] {
