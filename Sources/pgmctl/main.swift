@@ -51,14 +51,24 @@ func explain(_ error: NetlinkError, request: NetlinkRequest? = nil, set: String?
     }
     var text = "kernel refused the request: \(report.message ?? String(describing: errno))"
     if let off = report.offset, let request, let type = attributeType(at: Int(off), in: request) {
-        let name = PGMDefaultsAttribute(rawValue: type)?.description ?? "attribute \(type)"
-        text += " [\(name)]"
+        text += " [\(attributeName(type, command: request.command))]"
     }
     if let lo = report.policyMinimum, let hi = report.policyMaximum {
         text += " (accepted: \(lo)-\(hi))"
     }
     text += " (\(errno))"
     return Failure(text)
+}
+
+/// The spec's name of attribute `type` in a request with `command`: the
+/// attributes of its own set.
+func attributeName(_ type: UInt16, command: UInt8) -> String {
+    let name: String? = switch PGMCommand(rawValue: command) {
+    case .policySet: PGMPolicyAttribute(rawValue: type)?.description
+    case .policyRuleAdd, .policyRuleDel: PGMPolicyRuleAttribute(rawValue: type)?.description
+    default: PGMDefaultsAttribute(rawValue: type)?.description
+    }
+    return name ?? "attribute \(type)"
 }
 
 /// The type of the attribute at byte `offset` of the encoded request.
