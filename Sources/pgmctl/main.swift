@@ -326,13 +326,7 @@ struct Profile: AsyncParsableCommand {
             if let current { r.append(current.values[k].map { String($0) } ?? "-") }
             return r
         }
-        let widths = header.indices.map { c in rows.reduce(header[c].count) { max($0, $1[c].count) } }
-        func line(_ cells: [String]) -> String {
-            cells.indices.map { $0 == cells.count - 1 ? cells[$0] : cells[$0].leftAligned(widths[$0]) }
-                .joined(separator: "  ")
-        }
-        print(line(header))
-        for r in rows { print(line(r)) }
+        for l in tableLines(header, rows, separator: "  ") { print(l) }
         print("")
         let nameWidth = TunableProfile.names.map(\.count).max() ?? 0
         for p in TunableProfile.all { print(p.name.leftAligned(nameWidth) + "  " + p.doc) }
@@ -472,14 +466,10 @@ struct Sockets: AsyncParsableCommand {
              String(s.receiveQueue), String(s.errorQueue), process(s.pid)]
         }
         // Each column as wide as its widest cell: a full TSI is never cut.
-        let widths = header.indices.map { c in rows.reduce(header[c].count) { max($0, $1[c].count) } }
-        func line(_ cells: [String]) -> String {
-            cells.indices.map { $0 == cells.count - 1 ? cells[$0] : cells[$0].leftAligned(widths[$0]) }
-                .joined(separator: " ")
-        }
-        print(line(header))
-        for (s, row) in zip(list, rows) {
-            print(line(row))
+        let lines = tableLines(header, rows)
+        print(lines[0])
+        for (s, row) in zip(list, lines.dropFirst()) {
+            print(row)
             var detail = "\t rmem \(s.rmemAlloc)/\(s.rcvbuf) wmem \(s.wmemAlloc)/\(s.sndbuf)"
             if let t = s.txwTrail, let l = s.txwLead, let n = s.txwSize {
                 // An empty window (nothing sent yet) has its trail one past its lead.
