@@ -1040,7 +1040,7 @@ struct PolicyFlush: AsyncParsableCommand {
 struct Monitor: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Print the module's events as they happen: session start and end, loss, NAK storms, rate limiting, "
-            + "PGMCC acker changes, confirming receivers joining, leaving and refused.",
+            + "PGMCC acker changes, confirming receivers joining, leaving and refused, policy refusals.",
         discussion: """
             Needs CAP_NET_ADMIN in the network namespace: the events are every user's sessions, live. \
             acker-change: a source running PGMCC chose a new acker (printed with the RTT and loss rate \
@@ -1050,7 +1050,10 @@ struct Monitor: AsyncParsableCommand {
             closed; expired: silent for PGM_CONFIRM_EXPIRY; lost: it lost data) or refused one past \
             PGM_CONFIRM_MAX or confirm-receivers-netns (at most one such event a second), each with the \
             receiver's address, its RECEIVER ID and how far it had everything (--json: receiver, \
-            receiver_id, confirmed, and reason for a leave).
+            receiver_id, confirmed, and reason for a leave). policy-denied: the netns's multicast \
+            policy refused a source's connect() or a receiver's join (EACCES; see `pgmctl policy`), \
+            with the group, the owner's uid and the rule that refused, or the default action \
+            (--json: uid, and rule_id, null for the default).
             """)
 
     @Flag(help: "Print each event as a JSON object on its own line.")
@@ -1175,6 +1178,9 @@ func eventLine(_ e: PGMEvent) -> String {
         if let id = e.receiverID { s += " id \(receiverIDText(id))" }
         if let c = e.confirmedSequence { s += " confirmed \(c)" }
         if let r = e.leaveReason { s += " reason \(r)" }
+    case .policyDeniedNtf:
+        if let u = e.uid { s += " uid \(u)" }
+        s += e.ruleID.map { " by rule \($0)" } ?? " by the default action"
     default: break
     }
     return s
@@ -1203,6 +1209,8 @@ func eventJSON(_ e: PGMEvent) -> JSON {
     if let v = e.receiver { o.append(("receiver", .string(v.description))) }
     if let v = e.receiverID { o.append(("receiver_id", .uint(UInt64(v)))) }
     if let v = e.confirmedSequence { o.append(("confirmed", .uint(UInt64(v.rawValue)))) }
+    if let v = e.uid { o.append(("uid", .uint(UInt64(v)))) }
+    if e.kind == .policyDeniedNtf { o.append(("rule_id", e.ruleID.map { .uint(UInt64($0)) } ?? .null)) }
     if e.existing { o.append(("existing", .bool(true))) }
     return .object(o)
 }

@@ -145,4 +145,21 @@ struct PolicyCommandTests {
         #expect(policyAddedText(id: 14, index: 3, json: true) == #"{"id":14,"index":3}"#)
         #expect(policyAddedText(id: 14, index: 3, json: false) == "added rule 14 at index 3")
     }
+
+    /// policy-denied in `pgmctl monitor`: the group, the owner's uid and the
+    /// rule, or the default action (rule_id null).
+    @Test func policyDeniedEvents() throws {
+        typealias E = PGMEventAttribute
+        let base = u32(E.socketInode.rawValue, 31) + u32(E.role.rawValue, PGMRole.receiver.rawValue)
+            + [8, 0, UInt8(E.group.rawValue), 0, 239, 1, 2, 3] + u32(E.uid.rawValue, 1000)
+        let byRule = try #require(PGMEvent(command: PGMCommand.policyDeniedNtf.rawValue,
+                                           attributes: try NetlinkAttributes(parsing: base + u32(E.ruleId.rawValue, 9))))
+        #expect(eventLine(byRule) == "policy-denied receiver inode 31 group 239.1.2.3 uid 1000 by rule 9")
+        #expect(eventJSON(byRule).text == #"{"event":"policy-denied","role":"receiver","inode":31,"family":4,"#
+            + #""group":"239.1.2.3","uid":1000,"rule_id":9}"#)
+        let byDefault = try #require(PGMEvent(command: PGMCommand.policyDeniedNtf.rawValue,
+                                              attributes: try NetlinkAttributes(parsing: base)))
+        #expect(eventLine(byDefault) == "policy-denied receiver inode 31 group 239.1.2.3 uid 1000 by the default action")
+        #expect(eventJSON(byDefault).text.hasSuffix(#""uid":1000,"rule_id":null}"#))
+    }
 }
