@@ -321,6 +321,8 @@ extension NetnsStatistics {
         receiverWrongSource = s.rx_wrong_source
         receiverSessions = s.rx_sessions
         receiverMemory = s.rx_mem
+        policyDenied = s.policy_denied
+        inPolicy = s.in_policy
     }
 }
 

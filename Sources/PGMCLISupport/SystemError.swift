@@ -44,6 +44,13 @@ private func routeHint(_ group: String) -> String {
         : "add a route for 224.0.0.0/4 (ip route add 224.0.0.0/4 dev IFACE)"
 }
 
+/// The port of a group as the tools print it ("239.1.1.1:7500",
+/// "[ff15::1]:7500"); nil without one.
+private func port(of group: String) -> UInt16? {
+    guard let colon = group.lastIndex(of: ":"), !group.hasSuffix("]") else { return nil }
+    return UInt16(group[group.index(after: colon)...])
+}
+
 /// Whether a group as the tools print it is IPv6 ("[ff15::1]:7500").
 private func isIPv6(_ group: String) -> Bool { group.hasPrefix("[") }
 
@@ -69,8 +76,13 @@ public func errnoCause(_ code: Int32, doing: Doing) -> String? {
         return "no route to \(g): \(routeHint(g))"
     case (.receiving(let g, nil), ENODEV):
         return "no route to \(g) to choose an interface by: give \(interfaceHint(g)) or \(routeHint(g))"
-    case (.sending, EACCES), (.receiving, EACCES):
-        return "a port below net.ipv4.ip_unprivileged_port_start (1024 by default) needs CAP_NET_BIND_SERVICE"
+    case (.sending(let g, _), EACCES), (.receiving(let g, _), EACCES):
+        // pgm.ko's multicast policy refuses a connect() or join with EACCES too.
+        let policy = "the network namespace's multicast policy denies this user the group (`pgmctl policy show` lists its rules)"
+        guard let p = port(of: g), p >= 1024 else {
+            return "a port below net.ipv4.ip_unprivileged_port_start (1024 by default) needs CAP_NET_BIND_SERVICE, or " + policy
+        }
+        return policy
     case (.resolvingInterface(let n), ENODEV):
         return "no interface is named \(n) in this network namespace; `ip link` lists them"
     case (.resolvingInterface(let n), EADDRNOTAVAIL):

@@ -5,59 +5,8 @@ import PGMTypes
 // and how an aggregate rate cap is divided among sources - written here
 // first, so that the kernel's policy.c follows an executable reference
 // and its test runs the same vectors.  Governance is not RFC 3208: the
-// simulation does not use it.
-
-/// What a rule does with the sockets it matches.
-public enum PolicyAction: Hashable, Sendable {
-    case allow
-    case deny
-}
-
-/// Which sockets a rule is about.
-public enum PolicyRole: Hashable, Sendable {
-    case any
-    case source
-    case receiver
-}
-
-/// A range of group addresses: an address and a prefix length of its
-/// family (0 matches the whole family).
-public struct GroupRange: Hashable, Sendable, CustomStringConvertible {
-    /// The first address of the range (bits past the prefix are zero).
-    public let address: IPAddress
-    public let prefixLength: Int
-
-    /// The range of `address`'s first `prefixLength` bits; nil for a
-    /// prefix longer than the family's address.
-    public init?(_ address: IPAddress, prefixLength: Int) {
-        let bits = address.bytes.count * 8
-        guard (0...bits).contains(prefixLength) else { return nil }
-        self.prefixLength = prefixLength
-        let masked = Self.mask(address.bytes, prefixLength)
-        switch address {
-        case .v4: self.address = .v4(IPv4Address(rawValue: masked.reduce(0) { $0 << 8 | UInt32($1) }))
-        case .v6:
-            guard let a = IPv6Address(bytes: masked) else { return nil }
-            self.address = .v6(a)
-        }
-    }
-
-    /// Whether `group` is in the range; never across families.
-    public func contains(_ group: IPAddress) -> Bool {
-        let a = group.bytes
-        guard a.count == address.bytes.count else { return false }
-        return Self.mask(a, prefixLength) == address.bytes
-    }
-
-    static func mask(_ b: [UInt8], _ prefix: Int) -> [UInt8] {
-        b.enumerated().map { i, byte in
-            let keep = min(max(prefix - i * 8, 0), 8)
-            return keep == 8 ? byte : byte & ~(UInt8(0xFF) >> keep)
-        }
-    }
-
-    public var description: String { "\(address)/\(prefixLength)" }
-}
+// simulation does not use it.  Its words (PolicyAction, PolicyRole,
+// GroupRange) are PGMTypes', shared with the netlink client.
 
 /// One rule of a netns's policy.
 public struct PolicyRule: Hashable, Sendable {

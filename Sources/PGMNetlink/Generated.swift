@@ -88,40 +88,9 @@ public enum PGMSockState: UInt32, Sendable, CaseIterable, CustomStringConvertibl
 
 // `end-reason` is PGMTypes' SessionEndReason.
 
-/// What a policy rule, or the policy's default, does with a socket.
-public enum PGMPolicyAction: UInt32, Sendable, CaseIterable, CustomStringConvertible {
-    /// the socket may use the group
-    case allow = 0
-    /// connect() or the join fails with EACCES
-    case deny = 1
+// `policy-action` is PGMTypes' PolicyAction.
 
-    /// The name in the spec.
-    public var description: String {
-        switch self {
-        case .allow: "allow"
-        case .deny: "deny"
-        }
-    }
-}
-
-/// Which sockets a policy rule is about.
-public enum PGMPolicyRole: UInt32, Sendable, CaseIterable, CustomStringConvertible {
-    /// sources and receivers
-    case any = 0
-    /// a source's connect() to the group
-    case source = 1
-    /// a receiver's join of the group
-    case receiver = 2
-
-    /// The name in the spec.
-    public var description: String {
-        switch self {
-        case .any: "any"
-        case .source: "source"
-        case .receiver: "receiver"
-        }
-    }
-}
+// `policy-role` is PGMTypes' PolicyRole.
 
 /// Attributes of the set `defaults`: Netns-wide defaults: what a socket of the netns takes when it is created, and the netns's own settings (role netns). Attribute numbers equal the SOL_PGM option numbers, and the ranges are setsockopt's. Every attribute here is a tunable (scripts/ynl-gen).
 public enum PGMDefaultsAttribute: UInt16, Sendable, CaseIterable, CustomStringConvertible {

@@ -20,6 +20,15 @@ public struct NetlinkAttribute: Sendable, Equatable {
     public static func u32(_ type: UInt16, _ value: UInt32) -> Self { .init(type: type, payload: bytes(of: value)) }
     /// A u64 attribute.
     public static func u64(_ type: UInt16, _ value: UInt64) -> Self { .init(type: type, payload: bytes(of: value)) }
+    /// An address the kernel takes as one of two attributes, by its
+    /// family: `v4` a u32 in network byte order, `v6` its 16 bytes (what
+    /// ``NetlinkAttributes/ipAddress(v4:v6:)`` reads).
+    public static func ipAddress(v4: UInt16, v6: UInt16, _ address: IPAddress) -> Self {
+        switch address {
+        case .v4(let a): .init(type: v4, payload: a.bytes)
+        case .v6(let a): .init(type: v6, payload: a.bytes)
+        }
+    }
 
     static func bytes<T: FixedWidthInteger>(of value: T) -> [UInt8] {
         withUnsafeBytes(of: value) { Array($0) }

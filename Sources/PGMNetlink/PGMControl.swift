@@ -217,6 +217,123 @@ public struct PGMConfirmReceiverInfo: Sendable, Equatable {
     }
 }
 
+/// A netns's multicast policy as a whole (policy-get; docs/governance.md):
+/// what happens to a socket no rule matches, and how many rules there are
+/// (``PGMControl/policyRules()`` lists them).
+public struct PGMPolicy: Sendable, Equatable {
+    /// When no rule matches; allow (today's behaviour) unless set.
+    public var defaultAction: PolicyAction
+    /// The rules the policy holds, at most ``PGMFamily/policyRulesMax``.
+    public var ruleCount: UInt32
+
+    /// A policy from its parts.
+    public init(defaultAction: PolicyAction, ruleCount: UInt32) {
+        self.defaultAction = defaultAction
+        self.ruleCount = ruleCount
+    }
+
+    /// Decodes a policy-get reply.
+    public init(_ a: NetlinkAttributes) throws(NetlinkError) {
+        typealias A = PGMPolicyAttribute
+        guard let raw = a.u32(A.defaultAction.rawValue), let action = PolicyAction(rawValue: raw) else {
+            throw .malformedReply("policy without a known default action")
+        }
+        defaultAction = action
+        ruleCount = a.u32(A.rules.rawValue) ?? 0
+    }
+}
+
+/// One rule of a netns's multicast policy: what policy-rule-add takes (the
+/// match and the action) and what the policy-rule-get dump gives back
+/// (with its id, place and hits).  The first rule that matches a source's
+/// connect() or a receiver's join decides; a part left nil matches anything.
+public struct PGMPolicyRule: Sendable, Equatable {
+    /// The kernel's id, stable while the rule lives (0 in a rule not yet added).
+    public var id: UInt32
+    /// Its place in the list, from 0.
+    public var index: UInt32
+    /// The sockets it is about.
+    public var role: PolicyRole
+    /// What it does with the sockets it matches.
+    public var action: PolicyAction
+    /// The owners it matches (the socket's uid, in the reader's user
+    /// namespace); nil for anyone.
+    public var uids: ClosedRange<UInt32>?
+    /// A group the owner must be in (primary or supplementary); nil for any.
+    public var gid: UInt32?
+    /// The groups it is about; nil for every group of both families.
+    public var groups: GroupRange?
+    /// The decisions it has made.
+    public var hits: UInt64
+
+    /// A rule to add: its match and its action.
+    public init(action: PolicyAction, role: PolicyRole = .any, uids: ClosedRange<UInt32>? = nil, gid: UInt32? = nil,
+                groups: GroupRange? = nil) {
+        id = 0
+        index = 0
+        self.role = role
+        self.action = action
+        self.uids = uids
+        self.gid = gid
+        self.groups = groups
+        hits = 0
+    }
+
+    /// Decodes one message of a policy-rule dump.
+    public init(_ a: NetlinkAttributes) throws(NetlinkError) {
+        typealias A = PGMPolicyRuleAttribute
+        guard let id = a.u32(A.id.rawValue), let index = a.u32(A.index.rawValue) else {
+            throw .malformedReply("policy rule without an id or index")
+        }
+        self.id = id
+        self.index = index
+        let role = a.u32(A.role.rawValue) ?? PolicyRole.any.rawValue
+        guard let r = PolicyRole(rawValue: role) else { throw .malformedReply("policy rule \(id) of unknown role \(role)") }
+        self.role = r
+        guard let raw = a.u32(A.action.rawValue), let action = PolicyAction(rawValue: raw) else {
+            throw .malformedReply("policy rule \(id) without a known action")
+        }
+        self.action = action
+        switch (a.u32(A.uidMin.rawValue), a.u32(A.uidMax.rawValue)) {
+        case (nil, nil): uids = nil
+        case (let lo?, let hi?) where lo <= hi: uids = lo...hi
+        default: throw .malformedReply("policy rule \(id): uid-min and uid-max not a range")
+        }
+        gid = a.u32(A.gid.rawValue)
+        if let address = a.ipAddress(v4: A.group.rawValue, v6: A.group6.rawValue) {
+            let bits = address.bytes.count * 8
+            let prefix = a.u32(A.prefixLen.rawValue).map(Int.init) ?? bits
+            guard let g = GroupRange(address, prefixLength: prefix) else {
+                throw .malformedReply("policy rule \(id): prefix length \(prefix) for \(address)")
+            }
+            groups = g
+        } else {
+            groups = nil
+        }
+        hits = a.u64(A.hits.rawValue) ?? 0
+    }
+
+    /// The attributes of policy-rule-add for this rule (its match and
+    /// action; not its id, index or hits), inserted at `index` (at the
+    /// end when nil).  A part left nil is left out: it matches anything.
+    public func addAttributes(at index: UInt32? = nil) -> [NetlinkAttribute] {
+        typealias A = PGMPolicyRuleAttribute
+        var out: [NetlinkAttribute] = []
+        if let index { out.append(.u32(A.index.rawValue, index)) }
+        if role != .any { out.append(.u32(A.role.rawValue, role.rawValue)) }
+        out.append(.u32(A.action.rawValue, action.rawValue))
+        if let uids {
+            out += [.u32(A.uidMin.rawValue, uids.lowerBound), .u32(A.uidMax.rawValue, uids.upperBound)]
+        }
+        if let gid { out.append(.u32(A.gid.rawValue, gid)) }
+        if let groups {
+            out += [.ipAddress(v4: A.group.rawValue, v6: A.group6.rawValue, groups.address),
+                    .u32(A.prefixLen.rawValue, UInt32(groups.prefixLength))]
+        }
+        return out
+    }
+}
+
 /// One session a receiver follows (peer-get dump).
 public struct PGMPeerInfo: Sendable, Equatable {
     /// The receiver socket's inode.
@@ -339,6 +456,12 @@ public struct PGMEvent: Sendable, Equatable {
     /// receiver-leave: why it left (bye, expired, lost).  Its `reason`
     /// attribute is this, not a ``SessionEndReason``: ``reason`` is nil.
     public var leaveReason: ConfirmLeaveReason?
+    /// policy-denied: the owner of the socket refused, in the user
+    /// namespace that owns the netns.
+    public var uid: UInt32?
+    /// policy-denied: the id of the rule that refused; nil when the
+    /// policy's default action did.
+    public var ruleID: UInt32?
     /// The address family of the socket the event is about, from its
     /// addresses (every event carries the group); nil without any.
     public var family: IPFamily? { (group ?? source)?.family }
@@ -408,12 +531,14 @@ public struct PGMEvent: Sendable, Equatable {
         receiver = a.ipAddress(v4: A.receiver.rawValue, v6: A.receiver6.rawValue)
         receiverID = a.u32(A.receiverId.rawValue)
         confirmedSequence = a.u32(A.confirmedSqn.rawValue).map(SequenceNumber.init(rawValue:))
+        uid = a.u32(A.uid.rawValue)
+        ruleID = a.u32(A.ruleId.rawValue)
     }
 
     /// The commands that are events, in the spec's order.
     public static let kinds: [PGMCommand] = [
         .sessionStartNtf, .sessionEndNtf, .lossNtf, .nakStormNtf, .rateLimitedNtf, .ackerChangeNtf,
-        .receiverJoinNtf, .receiverLeaveNtf, .receiverRefusedNtf,
+        .receiverJoinNtf, .receiverLeaveNtf, .receiverRefusedNtf, .policyDeniedNtf,
     ]
 }
 
@@ -487,6 +612,47 @@ public final class PGMControl {
         for a in try socket.transact(request(.confirmReceiverGet, dump: true, attributes: attrs)) {
             out.append(try PGMConfirmReceiverInfo(a))
         }
+        return out
+    }
+
+    /// The netns's multicast policy: its default action and how many rules it has.
+    public func policy() throws(NetlinkError) -> PGMPolicy {
+        guard let a = try socket.transact(request(.policyGet)).first else { throw .malformedReply("no policy") }
+        return try PGMPolicy(a)
+    }
+
+    /// Sets what the policy does with a socket no rule matches (needs
+    /// CAP_NET_ADMIN over the netns).
+    public func setPolicy(defaultAction: PolicyAction) throws(NetlinkError) {
+        _ = try socket.transact(request(.policySet, attributes: [
+            .u32(PGMPolicyAttribute.defaultAction.rawValue, defaultAction.rawValue),
+        ]))
+    }
+
+    /// Adds a rule (its match and action; its id, index and hits are
+    /// ignored) at `index`, at the end when nil or past the end (needs
+    /// CAP_NET_ADMIN over the netns; `.refused` ENOSPC past
+    /// ``PGMFamily/policyRulesMax`` rules, EINVAL with the kernel's message
+    /// for a uid or gid that does not map into the requester's user
+    /// namespace).  Returns the id the kernel gave it and its index.
+    public func addPolicyRule(_ rule: PGMPolicyRule, at index: UInt32? = nil) throws(NetlinkError) -> (id: UInt32, index: UInt32) {
+        typealias A = PGMPolicyRuleAttribute
+        guard let a = try socket.transact(request(.policyRuleAdd, attributes: rule.addAttributes(at: index))).first,
+              let id = a.u32(A.id.rawValue), let at = a.u32(A.index.rawValue)
+        else { throw .malformedReply("policy-rule-add without the rule's id and index") }
+        return (id, at)
+    }
+
+    /// Deletes the rule with this id (needs CAP_NET_ADMIN over the netns;
+    /// `.refused` ENOENT when there is none).
+    public func deletePolicyRule(id: UInt32) throws(NetlinkError) {
+        _ = try socket.transact(request(.policyRuleDel, attributes: [.u32(PGMPolicyRuleAttribute.id.rawValue, id)]))
+    }
+
+    /// The netns's policy rules, in order: the first that matches decides.
+    public func policyRules() throws(NetlinkError) -> [PGMPolicyRule] {
+        var out: [PGMPolicyRule] = []
+        for a in try socket.transact(request(.policyRuleGet, dump: true)) { out.append(try PGMPolicyRule(a)) }
         return out
     }
 

@@ -11,6 +11,7 @@ public struct VocabularyParseError: Error, Hashable, Sendable, CustomStringConve
         case endpoint = "an endpoint"
         case gsi = "a GSI"
         case tsi = "a TSI"
+        case groupRange = "a group range"
 
         /// The form a user should write, with an example.
         public var form: String {
@@ -22,6 +23,7 @@ public struct VocabularyParseError: Error, Hashable, Sendable, CustomStringConve
             case .endpoint: "a.b.c.d:port or [IPv6]:port, e.g. 239.192.0.1:7500, [ff15::1]:7500 or [fe80::1%eth0]:7500"
             case .gsi: "six octets in dotted decimal (2.0.94.16.32.48) or colon-separated hex (02:00:5e:10:20:30)"
             case .tsi: "GSI.port, e.g. 2.0.94.16.32.48.40000 or 02:00:5e:10:20:30.40000"
+            case .groupRange: "address[/prefix length], e.g. 239.192.0.0/16 or ff15::/16"
             }
         }
     }

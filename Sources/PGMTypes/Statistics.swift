@@ -341,6 +341,12 @@ public struct NetnsStatistics: NamedCounters, Hashable {
     public var receiverSessions: UInt64 = 0
     /// Bytes receivers hold now.
     public var receiverMemory: UInt64 = 0
+    /// Sources' `connect()` and receivers' joins the netns's multicast
+    /// policy refused (`EACCES`; docs/governance.md).
+    public var policyDenied: UInt64 = 0
+    /// Packets a receiver did not take under a policy: their group is not
+    /// one it joined.
+    public var inPolicy: UInt64 = 0
 
     /// All zero.
     public init() {}
@@ -353,5 +359,6 @@ public struct NetnsStatistics: NamedCounters, Hashable {
         ("in-no-socket", \.inNoSocket), ("in-delivered", \.inDelivered), ("sockets", \.sockets),
         ("rx-sessions-refused", \.receiverSessionsRefused), ("rx-mem-refused", \.receiverMemoryRefused),
         ("rx-wrong-source", \.receiverWrongSource), ("rx-sessions", \.receiverSessions), ("rx-mem", \.receiverMemory),
+        ("policy-denied", \.policyDenied), ("in-policy", \.inPolicy),
     ]
 }

@@ -55,7 +55,7 @@ struct PGMInfo: ParsableCommand {
             ("in_delivered", s.inDelivered), ("sockets", s.sockets),
             ("rx_sessions_refused", s.receiverSessionsRefused), ("rx_mem_refused", s.receiverMemoryRefused),
             ("rx_wrong_source", s.receiverWrongSource), ("rx_sessions", s.receiverSessions),
-            ("rx_mem", s.receiverMemory),
+            ("rx_mem", s.receiverMemory), ("policy_denied", s.policyDenied), ("in_policy", s.inPolicy),
         ]
         var session: (String, String)?
         if let ep = endpoint {

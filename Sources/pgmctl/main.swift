@@ -16,13 +16,14 @@ struct PGMCtl: AsyncParsableCommand {
         abstract: "Show and set the PGM module's netns-wide defaults; list sockets and sessions; counters and events.",
         discussion: """
             Talks to pgm.ko over generic netlink (family "pgm") in the caller's network namespace. \
-            Everything but `set`, `profile NAME` and `monitor` is open to any user; those need \
-            CAP_NET_ADMIN over the namespace. \
+            Everything but `set`, `profile NAME`, `policy default|add|del|flush` and `monitor` is \
+            open to any user; those need CAP_NET_ADMIN over the namespace. \
             Exit status: 0 on success, 1 when the kernel refuses or the module is not loaded, 64 on \
             a usage error. See pgmctl(8).
             """,
         version: pgmVersion,
-        subcommands: [Show.self, SetCommand.self, Profile.self, Sockets.self, Peers.self, Receivers.self, Stats.self, Monitor.self]
+        subcommands: [Show.self, SetCommand.self, Profile.self, Sockets.self, Peers.self, Receivers.self, Stats.self,
+                      PolicyCommand.self, Monitor.self]
     )
 }
 
@@ -51,14 +52,24 @@ func explain(_ error: NetlinkError, request: NetlinkRequest? = nil, set: String?
     }
     var text = "kernel refused the request: \(report.message ?? String(describing: errno))"
     if let off = report.offset, let request, let type = attributeType(at: Int(off), in: request) {
-        let name = PGMDefaultsAttribute(rawValue: type)?.description ?? "attribute \(type)"
-        text += " [\(name)]"
+        text += " [\(attributeName(type, command: request.command))]"
     }
     if let lo = report.policyMinimum, let hi = report.policyMaximum {
         text += " (accepted: \(lo)-\(hi))"
     }
     text += " (\(errno))"
     return Failure(text)
+}
+
+/// The spec's name of attribute `type` in a request with `command`: the
+/// attributes of its own set.
+func attributeName(_ type: UInt16, command: UInt8) -> String {
+    let name: String? = switch PGMCommand(rawValue: command) {
+    case .policySet: PGMPolicyAttribute(rawValue: type)?.description
+    case .policyRuleAdd, .policyRuleDel: PGMPolicyRuleAttribute(rawValue: type)?.description
+    default: PGMDefaultsAttribute(rawValue: type)?.description
+    }
+    return name ?? "attribute \(type)"
 }
 
 /// The type of the attribute at byte `offset` of the encoded request.
@@ -316,13 +327,7 @@ struct Profile: AsyncParsableCommand {
             if let current { r.append(current.values[k].map { String($0) } ?? "-") }
             return r
         }
-        let widths = header.indices.map { c in rows.reduce(header[c].count) { max($0, $1[c].count) } }
-        func line(_ cells: [String]) -> String {
-            cells.indices.map { $0 == cells.count - 1 ? cells[$0] : cells[$0].leftAligned(widths[$0]) }
-                .joined(separator: "  ")
-        }
-        print(line(header))
-        for r in rows { print(line(r)) }
+        for l in tableLines(header, rows, separator: "  ") { print(l) }
         print("")
         let nameWidth = TunableProfile.names.map(\.count).max() ?? 0
         for p in TunableProfile.all { print(p.name.leftAligned(nameWidth) + "  " + p.doc) }
@@ -462,14 +467,10 @@ struct Sockets: AsyncParsableCommand {
              String(s.receiveQueue), String(s.errorQueue), process(s.pid)]
         }
         // Each column as wide as its widest cell: a full TSI is never cut.
-        let widths = header.indices.map { c in rows.reduce(header[c].count) { max($0, $1[c].count) } }
-        func line(_ cells: [String]) -> String {
-            cells.indices.map { $0 == cells.count - 1 ? cells[$0] : cells[$0].leftAligned(widths[$0]) }
-                .joined(separator: " ")
-        }
-        print(line(header))
-        for (s, row) in zip(list, rows) {
-            print(line(row))
+        let lines = tableLines(header, rows)
+        print(lines[0])
+        for (s, row) in zip(list, lines.dropFirst()) {
+            print(row)
             var detail = "\t rmem \(s.rmemAlloc)/\(s.rcvbuf) wmem \(s.wmemAlloc)/\(s.sndbuf)"
             if let t = s.txwTrail, let l = s.txwLead, let n = s.txwSize {
                 // An empty window (nothing sent yet) has its trail one past its lead.
@@ -706,12 +707,340 @@ struct Stats: AsyncParsableCommand {
     }
 }
 
+// MARK: - policy
+
+// The netns's multicast policy (issue #22, docs/governance.md): rules that
+// allow or deny a source's connect() or a receiver's join by owner and
+// group, first match deciding, and a default action.
+// Their actions and roles are arguments by their names (the spec's); the
+// numbers are the kernel's only.  (ArgumentParser prints the default of a
+// CaseIterable & RawRepresentable option as its raw value: no option of
+// these types has a default.)
+
+struct PolicyCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "policy",
+        abstract: "Show and change the netns's multicast policy: which owners' sockets may send to or join which groups.",
+        discussion: """
+            The policy is a list of rules and a default action, one per network namespace. When a \
+            source connects or a receiver joins a group, the first rule that matches the socket's \
+            owner (uid, and a gid it is in), its role and the group decides; when none matches, the \
+            default action does. A refused connect() or join fails with EACCES, is counted in \
+            policy-denied and sent to `pgmctl monitor` as a policy-denied event. While a netns has \
+            a policy, a receiver takes only the packets of groups it joined (or bound to); the others \
+            are counted in in-policy. No rule and the default allow is no policy at all. Showing it \
+            is open to any user; default, add, del and flush need CAP_NET_ADMIN in the network \
+            namespace. See pgmctl(8).
+            """,
+        subcommands: [PolicyShow.self, PolicyDefault.self, PolicyAdd.self, PolicyDel.self, PolicyFlush.self],
+        defaultSubcommand: PolicyShow.self
+    )
+}
+
+extension PolicyAction: ExpressibleByArgument {
+    public init?(argument: String) { self.init(name: argument) }
+    public static var allValueStrings: [String] { allCases.map(\.description) }
+    public static var allValueDescriptions: [String: String] { [:] }
+    public static var defaultCompletionKind: CompletionKind { .list(allValueStrings) }
+}
+
+extension PolicyRole: ExpressibleByArgument {
+    public init?(argument: String) { self.init(name: argument) }
+    public static var allValueStrings: [String] { allCases.map(\.description) }
+    public static var allValueDescriptions: [String: String] { [:] }
+    public static var defaultCompletionKind: CompletionKind { .list(allValueStrings) }
+}
+
+struct PolicyShow: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "show",
+        abstract: "Show the default action, the rules in order with their hits, and the policy's counters.",
+        discussion: """
+            Columns: the rule's id (what `del` takes), its index (0 decides first), role, action, \
+            the owners' uids (a uid or a range; any), the gid they must be in (any), the groups \
+            (address/prefix length; any: every group of both families) and the decisions it made. \
+            Uids and gids are given in pgmctl's user namespace. The counters are the netns's: \
+            policy-denied (connect() and joins refused) and in-policy (packets a receiver did not \
+            take: their group is not one it joined).
+            """)
+
+    @OptionGroup var output: OutputOptions
+
+    func run() throws {
+        let ctl = try control()
+        let policy: PGMPolicy, rules: [PGMPolicyRule], stats: NetnsStatistics
+        do {
+            policy = try ctl.policy()
+            rules = try ctl.policyRules()
+            stats = try ctl.statistics()
+        } catch {
+            throw explain(error)
+        }
+        if output.json {
+            print(policyJSON(policy, rules: rules, statistics: stats).text)
+        } else {
+            for l in policyLines(policy, rules: rules, statistics: stats) { print(l) }
+        }
+    }
+}
+
+/// `pgmctl policy show`: the settings and counters, then the rules' table.
+func policyLines(_ p: PGMPolicy, rules: [PGMPolicyRule], statistics s: NetnsStatistics) -> [String] {
+    var out = [
+        "default action  \(p.defaultAction)",
+        "rules           \(p.ruleCount) (at most \(PGMFamily.policyRulesMax))",
+        "policy-denied   \(s.policyDenied)",
+        "in-policy       \(s.inPolicy)",
+        "",
+    ]
+    let rows = rules.map { r in
+        [String(r.id), String(r.index), r.role.description, r.action.description, uidsText(r.uids),
+         r.gid.map { String($0) } ?? "any", r.groups?.description ?? "any", String(r.hits)]
+    }
+    out += tableLines(["Id", "Index", "Role", "Action", "UIDs", "GID", "Groups", "Hits"], rows, separator: "  ")
+    return out
+}
+
+/// A rule's owners: "1000", "1000-1999", "any".
+func uidsText(_ uids: ClosedRange<UInt32>?) -> String {
+    guard let u = uids else { return "any" }
+    return u.lowerBound == u.upperBound ? String(u.lowerBound) : "\(u.lowerBound)-\(u.upperBound)"
+}
+
+/// A rule of `pgmctl policy show --json`: every key, null for a part that
+/// matches anything.
+func policyRuleJSON(_ r: PGMPolicyRule) -> JSON {
+    func n(_ v: UInt32?) -> JSON { v.map { .uint(UInt64($0)) } ?? .null }
+    return .object([
+        ("id", .uint(UInt64(r.id))), ("index", .uint(UInt64(r.index))), ("role", .string(r.role.description)),
+        ("action", .string(r.action.description)), ("uid_min", n(r.uids?.lowerBound)), ("uid_max", n(r.uids?.upperBound)),
+        ("gid", n(r.gid)), ("family", r.groups.map { .uint(UInt64($0.address.family.version)) } ?? .null),
+        ("group", r.groups.map { .string($0.address.description) } ?? .null),
+        ("prefix_len", n(r.groups.map { UInt32($0.prefixLength) })), ("hits", .uint(r.hits)),
+    ])
+}
+
+/// `pgmctl policy show --json`.
+func policyJSON(_ p: PGMPolicy, rules: [PGMPolicyRule], statistics s: NetnsStatistics) -> JSON {
+    .object([
+        ("default_action", .string(p.defaultAction.description)), ("rule_count", .uint(UInt64(p.ruleCount))),
+        ("rules_max", .uint(UInt64(PGMFamily.policyRulesMax))), ("policy_denied", .uint(s.policyDenied)),
+        ("in_policy", .uint(s.inPolicy)), ("rules", .array(rules.map(policyRuleJSON))),
+    ])
+}
+
+struct PolicyDefault: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "default",
+        abstract: "Set what happens to a socket no rule matches: allow, or deny (only what a rule allows).",
+        discussion: "Needs CAP_NET_ADMIN in the network namespace.")
+
+    @Argument(help: ArgumentHelp("The action for sockets no rule matches.", valueName: "action"))
+    var action: PolicyAction
+
+    func run() throws {
+        let ctl = try control()
+        do { try ctl.setPolicy(defaultAction: action) } catch {
+            throw explain(error, set: "setting the policy's default action")
+        }
+    }
+}
+
+struct PolicyAdd: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "add",
+        abstract: "Add a rule; prints its id and index.",
+        discussion: """
+            A rule matches a socket when every part it has matches: --role, the owner's uid (--uid), \
+            a group the owner is in (--gid), the group asked for (--group). A part not given matches \
+            anything. Uids and gids are taken in pgmctl's user namespace and must map into it. A \
+            rule applies to later connect() and joins. At most 256 rules a netns. Needs \
+            CAP_NET_ADMIN in the network namespace.
+            """)
+
+    @Option(parsing: .unconditional, help: ArgumentHelp("What the rule does.", valueName: "action"))
+    var action: PolicyAction
+
+    @Option(parsing: .unconditional,
+            help: ArgumentHelp("Which sockets: sources (their connect()), receivers (their joins) or any (without it).",
+                               valueName: "role"))
+    var role: PolicyRole?
+
+    @Option(parsing: .unconditional,
+            help: ArgumentHelp("The owners it matches: a uid, a range of uids N-M, or a user name.", valueName: "uid"))
+    var uid: String?
+
+    @Option(parsing: .unconditional,
+            help: ArgumentHelp("A group the owner must be in (primary or supplementary): a gid or a group name.",
+                               valueName: "gid"))
+    var gid: String?
+
+    @Option(parsing: .unconditional,
+            help: ArgumentHelp("The multicast groups it is about: an address and prefix length (239.192.0.0/16, "
+                + "ff15::/16) or one address; every group of both families without it.", valueName: "address[/len]"))
+    var group: String?
+
+    @Option(parsing: .unconditional,
+            help: ArgumentHelp("Where to insert it, from 0 (decides first); at the end without it.", valueName: "index"))
+    var index: UInt32?
+
+    @OptionGroup var output: OutputOptions
+
+    func validate() throws { _ = try rule() }
+
+    /// The rule the options describe.
+    func rule() throws(ValidationError) -> PGMPolicyRule {
+        PGMPolicyRule(action: action, role: role ?? .any, uids: try uid.map(parseUIDs), gid: try gid.map(parseGID),
+                      groups: try group.map(parseGroups))
+    }
+
+    func run() throws {
+        let rule = try self.rule()
+        let ctl = try control()
+        let added: (id: UInt32, index: UInt32)
+        do { added = try ctl.addPolicyRule(rule, at: index) } catch {
+            throw explain(error, request: ctl.request(.policyRuleAdd, attributes: rule.addAttributes(at: index)),
+                          set: "adding a policy rule")
+        }
+        print(policyAddedText(id: added.id, index: added.index, json: output.json))
+    }
+}
+
+/// What `pgmctl policy add` prints: the id and the index the kernel gave.
+func policyAddedText(id: UInt32, index: UInt32, json: Bool) -> String {
+    json ? JSON.object([("id", .uint(UInt64(id))), ("index", .uint(UInt64(index)))]).text
+        : "added rule \(id) at index \(index)"
+}
+
+/// A uid or gid written as a decimal number; nil for other text, an error
+/// for digits past 32 bits.
+func decimalID(_ text: some StringProtocol, option: String) throws(ValidationError) -> UInt32? {
+    guard !text.isEmpty, text.allSatisfy({ ("0"..."9").contains($0) }) else { return nil }
+    guard let v = UInt32(text) else { throw ValidationError("\(option): \(text) is past the largest id, \(UInt32.max)") }
+    return v
+}
+
+/// --uid: "1000", "1000-1999" or a user name (getpwnam_r).
+func parseUIDs(_ text: String) throws(ValidationError) -> ClosedRange<UInt32> {
+    if let u = try decimalID(text, option: "--uid") { return u...u }
+    let parts = text.split(separator: "-", maxSplits: 1, omittingEmptySubsequences: false)
+    if parts.count == 2, let lo = try decimalID(parts[0], option: "--uid"), let hi = try decimalID(parts[1], option: "--uid") {
+        guard lo <= hi else { throw ValidationError("--uid: \(text) is a reversed range: write it \(hi)-\(lo)") }
+        return lo...hi
+    }
+    guard let u = accountID(user: text) else {
+        throw ValidationError("--uid: '\(text)' is not a uid, a range of uids N-M or a user name this system knows")
+    }
+    return u...u
+}
+
+/// --gid: "100" or a group name (getgrnam_r).
+func parseGID(_ text: String) throws(ValidationError) -> UInt32 {
+    if let g = try decimalID(text, option: "--gid") { return g }
+    guard let g = accountID(group: text) else {
+        throw ValidationError("--gid: '\(text)' is not a gid or a group name this system knows")
+    }
+    return g
+}
+
+/// --group: a range that holds multicast groups.
+func parseGroups(_ text: String) throws(ValidationError) -> GroupRange {
+    let r: GroupRange
+    do { r = try GroupRange(text) } catch { throw ValidationError("--group: \(error)") }
+    guard r.holdsGroups else {
+        throw ValidationError("--group: \(r) holds no multicast group (224.0.0.0/4, ff00::/8): the rule would match nothing")
+    }
+    return r
+}
+
+/// The uid of a user name, or the gid of a group name, from the system's
+/// databases (the reentrant calls: tests run in parallel); nil when unknown.
+func accountID(user: String) -> UInt32? {
+    var entry = passwd()
+    return withEntry { buf, size, found in getpwnam_r(user, &entry, buf, size, found) }.map { _ in entry.pw_uid }
+}
+
+/// The gid of a group name; nil when unknown.
+func accountID(group: String) -> UInt32? {
+    var entry = Glibc.group()
+    return withEntry { buf, size, found in getgrnam_r(group, &entry, buf, size, found) }.map { _ in entry.gr_gid }
+}
+
+/// Runs a get*nam_r call with a buffer that grows while it says ERANGE (up
+/// to 1 MiB); its result pointer, nil when there is no such entry.
+private func withEntry<E>(_ call: (UnsafeMutablePointer<CChar>, Int, UnsafeMutablePointer<UnsafeMutablePointer<E>?>) -> Int32)
+    -> UnsafeMutablePointer<E>? {
+    var size = 1024
+    while size <= 1 << 20 {
+        var buf = [CChar](repeating: 0, count: size)
+        var found: UnsafeMutablePointer<E>?
+        let rc = buf.withUnsafeMutableBufferPointer { b -> Int32 in
+            guard let base = b.baseAddress else { return ENOMEM }
+            return call(base, b.count, &found)
+        }
+        if rc == ERANGE {
+            size *= 2
+            continue
+        }
+        return rc == 0 ? found : nil
+    }
+    return nil
+}
+
+struct PolicyDel: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "del",
+        abstract: "Delete the rule with this id.",
+        discussion: "`pgmctl policy show` lists the ids. Needs CAP_NET_ADMIN in the network namespace.")
+
+    @Argument(help: ArgumentHelp("The rule's id.", valueName: "id"))
+    var id: UInt32
+
+    func run() throws {
+        let ctl = try control()
+        do { try ctl.deletePolicyRule(id: id) } catch {
+            throw explain(error, request: ctl.request(.policyRuleDel, attributes: [.u32(PGMPolicyRuleAttribute.id.rawValue, id)]),
+                          set: "deleting a policy rule")
+        }
+    }
+}
+
+struct PolicyFlush: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "flush",
+        abstract: "Delete every rule and set the default action to allow: no policy.",
+        discussion: """
+            The default becomes allow first, then the rules go from the last to the first, so that \
+            no socket is refused on the way that the policy allowed. Needs CAP_NET_ADMIN in the \
+            network namespace.
+            """)
+
+    func run() throws {
+        let ctl = try control()
+        var deleted = 0
+        do {
+            try ctl.setPolicy(defaultAction: .allow)
+            for r in try ctl.policyRules().reversed() {
+                do {
+                    try ctl.deletePolicyRule(id: r.id)
+                    deleted += 1
+                } catch .refused(let e, _) where e == .noSuchFileOrDirectory {
+                    // Deleted by someone else meanwhile.
+                }
+            }
+        } catch {
+            throw explain(error, set: "flushing the policy")
+        }
+        print("deleted \(deleted) rule\(deleted == 1 ? "" : "s"); the default action is allow")
+    }
+}
+
 // MARK: - monitor
 
 struct Monitor: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Print the module's events as they happen: session start and end, loss, NAK storms, rate limiting, "
-            + "PGMCC acker changes, confirming receivers joining, leaving and refused.",
+            + "PGMCC acker changes, confirming receivers joining, leaving and refused, policy refusals.",
         discussion: """
             Needs CAP_NET_ADMIN in the network namespace: the events are every user's sessions, live. \
             acker-change: a source running PGMCC chose a new acker (printed with the RTT and loss rate \
@@ -721,7 +1050,10 @@ struct Monitor: AsyncParsableCommand {
             closed; expired: silent for PGM_CONFIRM_EXPIRY; lost: it lost data) or refused one past \
             PGM_CONFIRM_MAX or confirm-receivers-netns (at most one such event a second), each with the \
             receiver's address, its RECEIVER ID and how far it had everything (--json: receiver, \
-            receiver_id, confirmed, and reason for a leave).
+            receiver_id, confirmed, and reason for a leave). policy-denied: the netns's multicast \
+            policy refused a source's connect() or a receiver's join (EACCES; see `pgmctl policy`), \
+            with the group, the owner's uid and the rule that refused, or the default action \
+            (--json: uid, and rule_id, null for the default).
             """)
 
     @Flag(help: "Print each event as a JSON object on its own line.")
@@ -846,6 +1178,9 @@ func eventLine(_ e: PGMEvent) -> String {
         if let id = e.receiverID { s += " id \(receiverIDText(id))" }
         if let c = e.confirmedSequence { s += " confirmed \(c)" }
         if let r = e.leaveReason { s += " reason \(r)" }
+    case .policyDeniedNtf:
+        if let u = e.uid { s += " uid \(u)" }
+        s += e.ruleID.map { " by rule \($0)" } ?? " by the default action"
     default: break
     }
     return s
@@ -874,6 +1209,8 @@ func eventJSON(_ e: PGMEvent) -> JSON {
     if let v = e.receiver { o.append(("receiver", .string(v.description))) }
     if let v = e.receiverID { o.append(("receiver_id", .uint(UInt64(v)))) }
     if let v = e.confirmedSequence { o.append(("confirmed", .uint(UInt64(v.rawValue)))) }
+    if let v = e.uid { o.append(("uid", .uint(UInt64(v)))) }
+    if e.kind == .policyDeniedNtf { o.append(("rule_id", e.ruleID.map { .uint(UInt64($0)) } ?? .null)) }
     if e.existing { o.append(("existing", .bool(true))) }
     return .object(o)
 }

@@ -16,4 +16,10 @@ struct CLISupportTests {
         #expect("abcdef".leftAligned(4) == "abcdef" && "abcdef".rightAligned(4) == "abcdef")
         #expect("".rightAligned(0) == "")
     }
+
+    @Test func tableColumnsFitTheirWidestCell() {
+        #expect(tableLines(["Id", "Group", "Hits"], [["12", "239.0.0.0/8", "3"], ["3", "any", "1234567"]])
+                == ["Id Group       Hits", "12 239.0.0.0/8 3", "3  any         1234567"])
+        #expect(tableLines(["a", "b"], [], separator: "  ") == ["a  b"])
+    }
 }

@@ -65,7 +65,9 @@ struct SocketAPITests {
     @Test func headerStructSizesAreStable() {
         // ABI: these sizes are part of the user API.
         #expect(MemoryLayout<pgm_tsi>.size == 8)
-        #expect(MemoryLayout<pgm_netns_stats>.size == 14 * 8)
+        // Grown once, at its end (the multicast policy's two counters).
+        #expect(MemoryLayout<pgm_netns_stats>.size == 14 * 8 + 2 * 8)
+        #expect(MemoryLayout<pgm_netns_stats>.offset(of: \pgm_netns_stats.policy_denied) == 14 * 8)
         // Grown six times, at its end (the limits' counters, the repairs',
         // FEC's, fec_k_refused, PGMCC's, then confirmed delivery's): what
         // older modules write stays where it was.

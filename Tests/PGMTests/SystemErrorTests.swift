@@ -62,7 +62,14 @@ struct SystemErrorTests {
 
     @Test func privilege() {
         let port = errnoCause(EACCES, doing: .receiving(group: "239.192.0.1:80", interface: nil))
-        #expect(port?.contains("CAP_NET_BIND_SERVICE") == true)
+        #expect(port?.contains("CAP_NET_BIND_SERVICE") == true && port?.contains("multicast policy") == true)
+        // Above the privileged ports, only pgm.ko's multicast policy says EACCES.
+        let policy = errnoCause(EACCES, doing: .sending(group: "[ff15::1]:7500", interface: "eth0"))
+        #expect(policy == "the network namespace's multicast policy denies this user the group "
+            + "(`pgmctl policy show` lists its rules)")
+        #expect(errnoCause(EACCES, doing: .receiving(group: "239.192.0.1:7500", interface: nil)) == policy)
+        #expect(errnoCause(EACCES, doing: .receiving(group: "239.192.0.1", interface: nil))?
+            .contains("CAP_NET_BIND_SERVICE") == true)
         #expect(errnoCause(EPERM, doing: .capturing)?.contains("CAP_NET_RAW") == true)
         #expect(errnoCause(EACCES, doing: .capturing)?.contains("CAP_NET_RAW") == true)
     }

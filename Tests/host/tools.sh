@@ -147,6 +147,30 @@ check "pgmctl sockets refuses an IPv6 --group that is not multicast" refused pgm
 check "pgmctl sockets refuses a --group that is no address" refused pgmctl "--group: 'ff15::zz' is not an IPv4 or IPv6 address" sockets --group ff15::zz
 check "pgmctl sockets refuses an unknown --role" sh -c "[ \"\$('$bin/pgmctl' sockets --role sender >/dev/null 2>&1; echo \$?)\" = 64 ]"
 check "pgmctl prints a bash completion script" sh -c "'$bin/pgmctl' --generate-completion-script bash | grep -q '_pgmctl'"
+# pgmctl policy (#22): what add refuses before asking the kernel, and the
+# actions and roles in every shell's completion.
+check "pgmctl policy add refuses a prefix longer than the address" \
+	refused pgmctl "prefix length 33 is longer than an IPv4 address's 32 bits" policy add --action deny --group 239.0.0.0/33
+check "pgmctl policy add refuses a range that holds no group" \
+	refused pgmctl "10.0.0.0/8 holds no multicast group" policy add --action deny --group 10.0.0.0/8
+check "pgmctl policy add refuses a reversed uid range" \
+	refused pgmctl "--uid: 1999-1000 is a reversed range: write it 1000-1999" policy add --action deny --uid 1999-1000
+check "pgmctl policy add refuses an unknown user" \
+	refused pgmctl "--uid: 'pgm-no-such-user' is not a uid" policy add --action deny --uid pgm-no-such-user
+check "pgmctl policy add refuses an unknown group name" \
+	refused pgmctl "--gid: 'pgm-no-such-group' is not a gid or a group name" policy add --action deny --gid pgm-no-such-group
+check "pgmctl policy add wants --action" refused pgmctl "Missing expected argument '--action <action>'" policy add --uid 0
+check "pgmctl policy default refuses what is not an action" refused pgmctl "allow" policy default block
+completes_policy() {	# SHELL: the script names the actions and roles
+	local script w
+	script=$("$bin/pgmctl" --generate-completion-script "$1") || return 1
+	for w in allow deny source receiver; do
+		printf '%s' "$script" | grep -q "$w" || return 1
+	done
+}
+for sh in bash zsh fish; do
+	check "pgmctl's $sh completion lists policy actions and roles" completes_policy $sh
+done
 nomodctl() {	# ARGS...: status 1 and "not loaded": the arguments were accepted
 	local out rc
 	out=$("$bin/pgmctl" "$@" 2>&1)
@@ -158,6 +182,10 @@ if [ -d /sys/module/pgm ]; then
 else
 	check "pgmctl set takes times and rates with units" nomodctl set nak-bo-ivl 50ms txw-secs-ms 2s txw-max-rte 100mbit rx-mem 64Mi
 	check "pgmctl sockets takes an IPv6 --group" nomodctl sockets --group ff15::1 --port 7500
+	check "pgmctl policy add takes names, ranges and an IPv6 group" \
+		nomodctl policy add --action allow --role receiver --uid root --gid 0 --group ff15::/16 --index 0
+	check "pgmctl policy add takes a uid range and an IPv4 group" \
+		nomodctl policy add --action deny --uid 1000-1999 --group 239.192.0.0/16 --json
 	check "pgmctl says the module is not loaded" sh -c "'$bin/pgmctl' show 2>&1 | grep -q 'pgm module is not loaded'; [ \$? = 0 ] && ! '$bin/pgmctl' show >/dev/null 2>&1"
 fi
 

@@ -25,6 +25,10 @@
 #     --json and a new socket's getsockopt see them), is refused without
 #     CAP_NET_ADMIN, and profile wan brings back every default; pgm-recv
 #     and pgm-send with --profile lan move a stream.
+#   - pgmctl policy adds, lists (text, JSON), deletes rules, sets the
+#     default and flushes; a denied source fails with EACCES, counted and
+#     announced to monitor; without CAP_NET_ADMIN the policy reads but does
+#     not change; it ends with no policy.
 # Prints "pgmctl-vm: N passed, N failed".
 #
 #   pgmctl.sh [BIN]
@@ -657,6 +661,135 @@ check "a new socket takes NAK_BO_IVL 50000 again" new_socket_gets 23 50000
 check "pgmctl profile --json: the defaults match wan again" profile_is wan
 check "after profile wan every default is the built-in one (show --json as at the start)" \
 	sh -c "'$ctl' show --json | cmp -s - '$out/fresh.json'"
+
+# 6. The multicast policy (issue #22, docs/governance.md), in the VM's own
+#    netns: rules added (uid by name and by range, gid by name, groups of
+#    both families, at an index), listed in order (text and JSON) and
+#    deleted, the default action, flush; a source the policy denies fails
+#    with EACCES and a hint naming the policy, counted in policy-denied and
+#    the rule's hits, and announced to monitor with its uid and rule; root's
+#    source to that group is not denied; without CAP_NET_ADMIN the policy
+#    reads but does not change (EPERM, naming the capability); the kernel's
+#    and pgmctl's refusals.  Ends with no policy.
+nobody=(setpriv --reuid=65534 --regid=65534 --clear-groups)
+policy_is() {	# FILE PYTHON-EXPR: pgmctl policy show --json in FILE parses and EXPR holds for it (p)
+	python3 - "$1" "$2" <<'PY'
+import json, sys
+p = json.load(open(sys.argv[1]))
+ok = eval(sys.argv[2])
+print(f"    default {p.get('default_action')}, {p.get('rule_count')} rules: "
+      + "; ".join(f"{r['id']}@{r['index']} {r['role']} {r['action']} uid {r['uid_min']}-{r['uid_max']} gid {r['gid']} "
+                  f"{r['group']}/{r['prefix_len']} hits {r['hits']}" for r in p.get("rules", [])))
+sys.exit(0 if ok else 1)
+PY
+}
+"$ctl" policy show --json >"$out/pol0.json" 2>&1
+check "pgmctl policy show --json: no policy at first" \
+	policy_is "$out/pol0.json" 'p["default_action"] == "allow" and p["rule_count"] == 0 and p["rules"] == [] and p["rules_max"] == 256'
+"$ctl" policy add --action deny --role source --uid nobody --group 239.193.0.0/16 --json >"$out/pol-add1.json" 2>&1
+check "pgmctl policy add --uid nobody --group 239.193.0.0/16 --json: an id at index 0" \
+	python3 -c 'import json, sys; a = json.load(open(sys.argv[1])); sys.exit(0 if a["index"] == 0 and a["id"] > 0 else 1)' \
+	"$out/pol-add1.json"
+"$ctl" policy add --action allow --role receiver --gid root --group ff15::/16 --index 0 >"$out/pol-add2.txt" 2>&1
+check "pgmctl policy add --gid root --group ff15::/16 --index 0: added at index 0" \
+	grep -Eq '^added rule [0-9]+ at index 0$' "$out/pol-add2.txt"
+"$ctl" policy add --action deny --uid 1000-1999 >"$out/pol-add3.txt" 2>&1
+check "pgmctl policy add --uid 1000-1999: added at the end, index 2" grep -Eq '^added rule [0-9]+ at index 2$' "$out/pol-add3.txt"
+"$ctl" policy show --json >"$out/pol1.json" 2>&1
+"$ctl" policy show >"$out/pol1.txt" 2>&1
+sed 's/^/    /' "$out/pol1.txt"
+check "pgmctl policy show --json: the three rules in order, each part as added" policy_is "$out/pol1.json" '(
+[(r["index"], r["role"], r["action"], r["uid_min"], r["uid_max"], r["gid"], r["family"], r["group"], r["prefix_len"])
+ for r in p["rules"]] == [(0, "receiver", "allow", None, None, 0, 6, "ff15::", 16),
+                          (1, "source", "deny", 65534, 65534, None, 4, "239.193.0.0", 16),
+                          (2, "any", "deny", 1000, 1999, None, None, None, None)]
+and p["rule_count"] == 3 and p["rules"][1]["id"] == json.load(open(sys.argv[1].replace("pol1", "pol-add1")))["id"])'
+check "pgmctl policy show: the table" sh -c "grep -Eq '^[0-9]+ +1 +source +deny +65534 +any +239\.193\.0\.0/16 +0\$' '$out/pol1.txt' &&
+	grep -Eq '^[0-9]+ +2 +any +deny +1000-1999 +any +any +0\$' '$out/pol1.txt' && grep -q '^default action  allow' '$out/pol1.txt'"
+
+# Enforcement, watched by a monitor.
+"$ctl" stats --json >"$out/pol-stats0.json" 2>&1
+"$ctl" monitor --json --timeout 90 >"$out/pol-events.json" 2>"$out/pol-monitor.err" &
+mpid=$!
+for _ in $(seq 300); do grep -q '"ready"' "$out/pol-events.json" 2>/dev/null && break; sleep 0.1; done
+"${nobody[@]}" "$bin/pgm-send" --group 239.193.0.1 --port 7601 --interface 10.98.0.1 --count 1 --size 100 \
+	--linger 0 >"$out/pol-send-nobody.txt" 2>&1
+echo $? >"$out/pol-send-nobody.rc"
+for _ in $(seq 300); do grep -q '"policy-denied"' "$out/pol-events.json" 2>/dev/null && break; sleep 0.1; done
+kill $mpid 2>/dev/null
+wait $mpid 2>/dev/null
+"$ctl" stats --json >"$out/pol-stats1.json" 2>&1
+"$ctl" policy show --json >"$out/pol2.json" 2>&1
+sed 's/^/    pgm-send as nobody: /' "$out/pol-send-nobody.txt" | head -n 3
+check "a source of nobody's to 239.193.0.1 fails: EACCES, with the policy named" \
+	sh -c "[ \"\$(cat '$out/pol-send-nobody.rc')\" != 0 ] && grep -q 'multicast policy' '$out/pol-send-nobody.txt'"
+policy_denial_seen() {
+	python3 - "$out" <<'PY'
+import json, sys
+d = sys.argv[1]
+s0, s1 = json.load(open(f"{d}/pol-stats0.json")), json.load(open(f"{d}/pol-stats1.json"))
+p = json.load(open(f"{d}/pol2.json"))
+rid = json.load(open(f"{d}/pol-add1.json"))["id"]
+ev = [json.loads(l) for l in open(f"{d}/pol-events.json") if l.strip()]
+den = [e for e in ev if e["event"] == "policy-denied"]
+hits = {r["id"]: r["hits"] for r in p["rules"]}
+print(f"    policy_denied {s0['policy_denied']} -> {s1['policy_denied']}; rule {rid} hits {hits.get(rid)}; events {den}")
+ok = (s1["policy_denied"] == s0["policy_denied"] + 1 and hits.get(rid) == 1
+      and any(e.get("uid") == 65534 and e.get("rule_id") == rid and e.get("role") == "source"
+              and e.get("group") == "239.193.0.1" and e.get("family") == 4 for e in den))
+sys.exit(0 if ok else 1)
+PY
+}
+check "the refusal: policy-denied +1, the rule's hits 1, monitor's policy-denied event (uid 65534, the rule)" \
+	policy_denial_seen
+check "root's source to 239.193.0.1 is not denied (no rule of its, the default allow)" \
+	"$bin/pgm-send" --group 239.193.0.1 --port 7601 --interface 10.98.0.1 --count 1 --size 100 --linger 0
+
+# Who may change it: nobody reads, cannot write.
+"${nobody[@]}" "$ctl" policy show --json >"$out/pol-nobody.json" 2>&1
+check "without CAP_NET_ADMIN: pgmctl policy show --json reads the policy" \
+	policy_is "$out/pol-nobody.json" 'p["rule_count"] == 3 and len(p["rules"]) == 3'
+check "without CAP_NET_ADMIN: pgmctl policy show (text)" sh -c "${nobody[*]} '$ctl' policy show >/dev/null"
+check "without CAP_NET_ADMIN: policy add is refused, naming the capability" \
+	refused 1 "permission denied: adding a policy rule needs CAP_NET_ADMIN" "${nobody[@]}" "$ctl" policy add --action deny
+check "without CAP_NET_ADMIN: policy default is refused" \
+	refused 1 "permission denied: setting the policy's default action needs CAP_NET_ADMIN" \
+	"${nobody[@]}" "$ctl" policy default deny
+check "without CAP_NET_ADMIN: policy del is refused" \
+	refused 1 "permission denied: deleting a policy rule needs CAP_NET_ADMIN" \
+	"${nobody[@]}" "$ctl" policy del "$(python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["id"])' "$out/pol-add1.json")"
+check "without CAP_NET_ADMIN: policy flush is refused" \
+	refused 1 "permission denied: flushing the policy needs CAP_NET_ADMIN" "${nobody[@]}" "$ctl" policy flush
+
+# Refusals: the kernel's (with its message) and pgmctl's own (usage).
+check "policy del of an id no rule has: the kernel's message" refused 1 "no rule has this id [id]" "$ctl" policy del 4000000000
+check "policy add with a uid that does not map: the kernel's message" \
+	refused 1 "must map to this user namespace" "$ctl" policy add --action deny --uid 4294967295
+check "policy add --group 239.0.0.0/33 is a usage error" \
+	refused 64 "prefix length 33 is longer than an IPv4 address's 32 bits" "$ctl" policy add --action deny --group 239.0.0.0/33
+check "policy add --uid 1999-1000 is a usage error" refused 64 "reversed range" "$ctl" policy add --action deny --uid 1999-1000
+check "policy add --uid of an unknown user is a usage error" \
+	refused 64 "is not a uid, a range of uids N-M or a user name" "$ctl" policy add --action deny --uid pgm-no-such-user
+"$ctl" policy show --json >"$out/pol3.json" 2>&1
+check "the refused changes changed nothing" policy_is "$out/pol3.json" 'p["rule_count"] == 3 and p["default_action"] == "allow"'
+
+# del, default, flush.
+del_last() {
+	local id
+	id=$(python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["rules"][2]["id"])' "$out/pol3.json") || return 1
+	"$ctl" policy del "$id" || return 1
+	"$ctl" policy show --json >"$out/pol4.json" 2>&1
+	policy_is "$out/pol4.json" "p['rule_count'] == 2 and $id not in [r['id'] for r in p['rules']]"
+}
+check "pgmctl policy del ID deletes that rule" del_last
+check "pgmctl policy default deny" "$ctl" policy default deny
+"$ctl" policy show --json >"$out/pol5.json" 2>&1
+check "pgmctl policy show --json: default deny" policy_is "$out/pol5.json" 'p["default_action"] == "deny"'
+check "pgmctl policy flush: two rules deleted" sh -c "'$ctl' policy flush | grep -qx 'deleted 2 rules; the default action is allow'"
+"$ctl" policy flush >/dev/null 2>&1	# whatever failed above: no policy for the tests after
+"$ctl" policy show --json >"$out/pol6.json" 2>&1
+check "after flush: no policy (default allow, no rule)" \
+	policy_is "$out/pol6.json" 'p["default_action"] == "allow" and p["rule_count"] == 0 and p["rules"] == []'
 
 echo "pgmctl-vm: $pass passed, $fail failed"
 [ $fail = 0 ]

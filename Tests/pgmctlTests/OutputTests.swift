@@ -154,6 +154,23 @@ struct OutputTests {
         #expect(throws: OptionValueError.self) { try set.value("-1", key: "confirm-receivers-netns") }
     }
 
+    /// A refusal names the attribute at fault by the set of the request's
+    /// own command: a policy rule's prefix-len, not the defaults' attribute 11.
+    @Test func refusedAttributeNamedFromItsSet() throws {
+        #expect(attributeName(1, command: PGMCommand.defaultsSet.rawValue) == "txw-sqns")
+        #expect(attributeName(1, command: PGMCommand.policySet.rawValue) == "default-action")
+        #expect(attributeName(11, command: PGMCommand.policyRuleAdd.rawValue) == "prefix-len")
+        #expect(attributeName(2, command: PGMCommand.policyRuleDel.rawValue) == "id")
+        #expect(attributeName(99, command: PGMCommand.policyRuleAdd.rawValue) == "attribute 99")
+        let rule = PGMPolicyRule(action: .deny, groups: try GroupRange("239.0.0.0/8"))
+        let request = NetlinkRequest(family: 0x1A, command: PGMCommand.policyRuleAdd.rawValue,
+                                     attributes: rule.addAttributes())
+        // action (20), group (28), prefix-len (36).
+        let report = KernelReport(message: "prefix-len is longer than the group's address", offset: 36)
+        #expect(explain(.refused(.invalidArgument, report), request: request).description
+            .hasPrefix("kernel refused the request: prefix-len is longer than the group's address [prefix-len] ("))
+    }
+
     @Test func peerJSONOfAnIPv6Session() throws {
         typealias P = PGMPeerAttribute
         let p = try PGMPeerInfo(try NetlinkAttributes(parsing: u32(P.socketInode.rawValue, 9) + binary(P.tsi.rawValue, tsi)

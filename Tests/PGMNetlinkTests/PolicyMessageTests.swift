@@ -1,0 +1,162 @@
+import PGMNetlink
+import Testing
+
+/// The policy operations of the `pgm` family (issue #22, docs/governance.md)
+/// against bytes written out by hand, with no kernel: the requests
+/// policy-set, policy-rule-add and policy-rule-del, the replies of
+/// policy-get and the policy-rule-get dump, and the policy-denied event.
+@Suite("pgm family policy messages")
+struct PolicyMessageTests {
+    typealias R = PGMPolicyRuleAttribute
+
+    func le<T: FixedWidthInteger>(_ v: T) -> [UInt8] { withUnsafeBytes(of: v.littleEndian) { Array($0) } }
+    func u32(_ type: UInt16, _ v: UInt32) -> [UInt8] { [8, 0, UInt8(type), 0] + le(v) }
+    func u64(_ type: UInt16, _ v: UInt64) -> [UInt8] { [12, 0, UInt8(type), 0] + le(v) }
+    func binary(_ type: UInt16, _ payload: [UInt8]) -> [UInt8] { [UInt8(4 + payload.count), 0, UInt8(type), 0] + payload }
+    func header(type: UInt16, flags: UInt16, seq: UInt32, payload: [UInt8]) -> [UInt8] {
+        le(UInt32(16 + payload.count)) + le(type) + le(flags) + le(seq) + le(UInt32(0)) + payload
+    }
+    let ff15: [UInt8] = [0xFF, 0x15, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]
+
+    /// policy-rule-add: index, role, action, the uid range, gid, the group
+    /// (a u32 in network order) and its prefix length, in that order.
+    @Test func encodesRuleAdd() throws {
+        let rule = PGMPolicyRule(action: .deny, role: .source, uids: 1000...1999, gid: 50,
+                                 groups: try GroupRange("239.1.0.0/16"))
+        let r = NetlinkRequest(family: 0x1A, command: PGMCommand.policyRuleAdd.rawValue, version: PGMFamily.version,
+                               attributes: rule.addAttributes(at: 2))
+        let golden: [UInt8] = [
+            0x54, 0x00, 0x00, 0x00,  // nlmsg_len 84
+            0x1A, 0x00, 0x05, 0x00,  // the family, NLM_F_REQUEST | NLM_F_ACK
+            0x01, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,  // seq 1, port 0
+            0x12, 0x01, 0x00, 0x00,  // cmd policy-rule-add (18), version 1
+            0x08, 0x00, 0x03, 0x00, 0x02, 0x00, 0x00, 0x00,  // index 2
+            0x08, 0x00, 0x04, 0x00, 0x01, 0x00, 0x00, 0x00,  // role source
+            0x08, 0x00, 0x05, 0x00, 0x01, 0x00, 0x00, 0x00,  // action deny
+            0x08, 0x00, 0x06, 0x00, 0xE8, 0x03, 0x00, 0x00,  // uid-min 1000
+            0x08, 0x00, 0x07, 0x00, 0xCF, 0x07, 0x00, 0x00,  // uid-max 1999
+            0x08, 0x00, 0x08, 0x00, 0x32, 0x00, 0x00, 0x00,  // gid 50
+            0x08, 0x00, 0x09, 0x00, 239, 1, 0, 0,  // group 239.1.0.0, network order
+            0x08, 0x00, 0x0B, 0x00, 0x10, 0x00, 0x00, 0x00,  // prefix-len 16
+        ]
+        #expect(r.encoded(sequence: 1, portID: 0) == golden)
+    }
+
+    /// The least rule is its action: any role (no attribute), anyone, every
+    /// group, at the end (no index).  An IPv6 range goes as group6.
+    @Test func encodesRuleAddParts() throws {
+        #expect(PGMPolicyRule(action: .allow).addAttributes() == [.u32(R.action.rawValue, 0)])
+        let v6 = PGMPolicyRule(action: .deny, role: .receiver, groups: try GroupRange("ff15::/16")).addAttributes()
+        #expect(v6 == [.u32(R.role.rawValue, 2), .u32(R.action.rawValue, 1),
+                       NetlinkAttribute(type: R.group6.rawValue, payload: ff15), .u32(R.prefixLen.rawValue, 16)])
+        let one = PGMPolicyRule(action: .deny, uids: 0...0).addAttributes(at: 0)
+        #expect(one == [.u32(R.index.rawValue, 0), .u32(R.action.rawValue, 1), .u32(R.uidMin.rawValue, 0),
+                        .u32(R.uidMax.rawValue, 0)])
+    }
+
+    /// policy-set and policy-rule-del: one u32 each.
+    @Test func encodesSetAndDelete() {
+        let set = NetlinkRequest(family: 0x1A, command: PGMCommand.policySet.rawValue,
+                                 attributes: [.u32(PGMPolicyAttribute.defaultAction.rawValue, PolicyAction.deny.rawValue)])
+        #expect(set.encoded(sequence: 3, portID: 0) == [
+            0x1C, 0, 0, 0, 0x1A, 0, 0x05, 0, 3, 0, 0, 0, 0, 0, 0, 0,
+            0x11, 0x01, 0x00, 0x00,  // cmd policy-set (17)
+            0x08, 0x00, 0x01, 0x00, 0x01, 0x00, 0x00, 0x00,  // default-action deny
+        ])
+        let del = NetlinkRequest(family: 0x1A, command: PGMCommand.policyRuleDel.rawValue,
+                                 attributes: [.u32(R.id.rawValue, 7)])
+        #expect(Array(del.encoded(sequence: 3, portID: 0).suffix(12)) == [
+            0x13, 0x01, 0x00, 0x00,  // cmd policy-rule-del (19)
+            0x08, 0x00, 0x02, 0x00, 0x07, 0x00, 0x00, 0x00,  // id 7
+        ])
+    }
+
+    /// policy-get's reply: the default action and the count of rules; an
+    /// action this client does not know is a malformed reply, not "allow".
+    @Test func decodesPolicy() throws {
+        typealias P = PGMPolicyAttribute
+        let m = try NetlinkMessage.parse(header(type: 0x1A, flags: 0, seq: 4, payload: [PGMCommand.policyGet.rawValue, 1, 0, 0]
+            + u32(P.defaultAction.rawValue, 1) + u32(P.rules.rawValue, 3)))
+        guard case .generic(_, 4, PGMCommand.policyGet.rawValue, let a) = m.first else {
+            Issue.record("no policy-get reply in \(m)")
+            return
+        }
+        #expect(try PGMPolicy(a) == PGMPolicy(defaultAction: .deny, ruleCount: 3))
+        #expect(throws: NetlinkError.self) {
+            try PGMPolicy(try NetlinkAttributes(parsing: u32(P.defaultAction.rawValue, 2)))
+        }
+        #expect(PGMFamily.policyRulesMax == 256)
+    }
+
+    /// A dump message: id, index, role, action, the uid range, gid, the
+    /// group and prefix length, hits after a pad; IPv6 as group6; a rule
+    /// without parts matches anything.
+    @Test func decodesRules() throws {
+        let v4 = u32(R.id.rawValue, 9) + u32(R.index.rawValue, 0) + u32(R.role.rawValue, 1) + u32(R.action.rawValue, 1)
+            + u32(R.uidMin.rawValue, 1000) + u32(R.uidMax.rawValue, 1999) + u32(R.gid.rawValue, 50)
+            + [8, 0, UInt8(R.group.rawValue), 0, 239, 1, 0, 0] + u32(R.prefixLen.rawValue, 16)
+            + u64(R.hits.rawValue, 1 << 33)
+        let m = try NetlinkMessage.parse(header(type: 0x1A, flags: 2, seq: 5, payload: [PGMCommand.policyRuleGet.rawValue, 1, 0, 0] + v4)
+            + header(type: 3, flags: 2, seq: 5, payload: [0, 0, 0, 0]))
+        guard case .generic(_, 5, PGMCommand.policyRuleGet.rawValue, let a) = m.first else {
+            Issue.record("no rule in \(m)")
+            return
+        }
+        let r = try PGMPolicyRule(a)
+        var want = PGMPolicyRule(action: .deny, role: .source, uids: 1000...1999, gid: 50, groups: try GroupRange("239.1.0.0/16"))
+        want.id = 9
+        want.hits = 1 << 33
+        #expect(r == want)
+        #expect(r.addAttributes() == want.addAttributes())
+
+        let v6 = try PGMPolicyRule(try NetlinkAttributes(parsing: u32(R.id.rawValue, 10) + u32(R.index.rawValue, 1)
+            + u32(R.role.rawValue, 2) + u32(R.action.rawValue, 0) + binary(R.group6.rawValue, ff15)
+            + u32(R.prefixLen.rawValue, 16)))
+        #expect(v6.groups == (try GroupRange("ff15::/16")) && v6.role == .receiver && v6.action == .allow)
+        #expect(v6.index == 1 && v6.uids == nil && v6.gid == nil && v6.hits == 0)
+
+        let bare = try PGMPolicyRule(try NetlinkAttributes(parsing: u32(R.id.rawValue, 11) + u32(R.index.rawValue, 2)
+            + u32(R.action.rawValue, 1)))
+        #expect(bare.role == .any && bare.uids == nil && bare.gid == nil && bare.groups == nil)
+    }
+
+    /// What the client cannot take as a rule is a malformed reply, never a
+    /// trap: no id, an unknown action or role, uid-min above uid-max or
+    /// alone, a prefix longer than the address.
+    @Test(arguments: [
+        ("no id", [UInt8]()),
+        ("unknown action", [8, 0, 5, 0, 7, 0, 0, 0]),
+        ("unknown role", [8, 0, 4, 0, 3, 0, 0, 0, 8, 0, 5, 0, 0, 0, 0, 0]),
+        ("reversed uids", [8, 0, 5, 0, 0, 0, 0, 0, 8, 0, 6, 0, 0xCF, 7, 0, 0, 8, 0, 7, 0, 0xE8, 3, 0, 0]),
+        ("uid-min alone", [8, 0, 5, 0, 0, 0, 0, 0, 8, 0, 6, 0, 0xCF, 7, 0, 0]),
+        ("prefix 33", [8, 0, 5, 0, 0, 0, 0, 0, 8, 0, 9, 0, 239, 0, 0, 0, 8, 0, 11, 0, 33, 0, 0, 0]),
+    ])
+    func refusesBadRules(_ what: String, _ body: [UInt8]) throws {
+        let head = what == "no id" ? [] : u32(R.id.rawValue, 1) + u32(R.index.rawValue, 0)
+        let a = try NetlinkAttributes(parsing: head + body)
+        #expect(throws: NetlinkError.self, "\(what)") { try PGMPolicyRule(a) }
+    }
+
+    /// policy-denied: the socket, its role, the group, the owner's uid and
+    /// the rule; without rule-id the default action refused.
+    @Test func decodesPolicyDeniedEvent() throws {
+        typealias E = PGMEventAttribute
+        let base = u32(E.socketInode.rawValue, 31) + u32(E.role.rawValue, PGMRole.receiver.rawValue)
+            + [8, 0, UInt8(E.group.rawValue), 0, 239, 1, 2, 3] + u32(E.uid.rawValue, 1000)
+        let m = try NetlinkMessage.parse(header(type: 0x1A, flags: 0, seq: 0,
+                                                payload: [PGMCommand.policyDeniedNtf.rawValue, 1, 0, 0] + base
+                                                    + u32(E.ruleId.rawValue, 9)))
+        guard case .generic(_, _, let cmd, let a) = m.first, let e = PGMEvent(command: cmd, attributes: a) else {
+            Issue.record("no event in \(m)")
+            return
+        }
+        #expect(e.kind == .policyDeniedNtf && e.socketInode == 31 && e.role == .receiver)
+        #expect(e.group.map(\.description) == "239.1.2.3" && e.family == .v4 && e.uid == 1000 && e.ruleID == 9)
+        #expect(e.tsi == nil && e.port == nil)
+        let byDefault = try #require(PGMEvent(command: PGMCommand.policyDeniedNtf.rawValue, attributes: try NetlinkAttributes(
+            parsing: u32(E.socketInode.rawValue, 32) + u32(E.role.rawValue, PGMRole.source.rawValue)
+                + binary(E.group6.rawValue, ff15) + u32(E.uid.rawValue, 0))))
+        #expect(byDefault.role == .source && byDefault.family == .v6 && byDefault.uid == 0 && byDefault.ruleID == nil)
+        #expect(PGMEvent.kinds.last == .policyDeniedNtf)
+    }
+}

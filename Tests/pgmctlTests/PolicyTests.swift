@@ -1,0 +1,165 @@
+import PGMCLISupport
+import PGMNetlink
+import Testing
+
+@testable import pgmctl
+
+/// `pgmctl policy`: its arguments (group ranges, uid ranges, names, what is
+/// refused before anything reaches the kernel) and what it prints for the
+/// policy, its rules and the policy-denied event, with no kernel.
+@Suite("pgmctl policy")
+struct PolicyCommandTests {
+    func le<T: FixedWidthInteger>(_ v: T) -> [UInt8] { withUnsafeBytes(of: v.littleEndian) { Array($0) } }
+    func u32(_ type: UInt16, _ v: UInt32) -> [UInt8] { [8, 0, UInt8(type), 0] + le(v) }
+
+    /// The text ArgumentParser prints for a command line `policy add` refuses.
+    func refusal(_ arguments: [String]) -> String? {
+        do {
+            _ = try PolicyAdd.parse(arguments)
+            return nil
+        } catch {
+            return PolicyAdd.message(for: error)
+        }
+    }
+
+    @Test func addParsesEveryPart() throws {
+        let add = try PolicyAdd.parse(["--action", "deny", "--role", "source", "--uid", "1000-1999", "--gid", "50",
+                                       "--group", "239.0.0.0/8", "--index", "0", "--json"])
+        let rule = try add.rule()
+        #expect(rule == PGMPolicyRule(action: .deny, role: .source, uids: 1000...1999, gid: 50,
+                                      groups: try GroupRange("239.0.0.0/8")))
+        #expect(add.index == 0 && add.output.json)
+        // The least rule: an action, any role, anyone, every group, at the end.
+        let least = try PolicyAdd.parse(["--action", "allow"])
+        #expect(try least.rule() == PGMPolicyRule(action: .allow) && least.index == nil)
+        #expect(try least.rule().addAttributes(at: least.index) == [.u32(PGMPolicyRuleAttribute.action.rawValue, 0)])
+    }
+
+    @Test(arguments: [
+        ("1000", 1000...1000), ("1000-1999", 1000...1999), ("0-0", 0...0), ("0", 0...0),
+        ("4294967294", 4_294_967_294...4_294_967_294), ("root", 0...0),
+    ])
+    func uids(_ text: String, _ want: ClosedRange<UInt32>) throws {
+        #expect(try parseUIDs(text) == want)
+    }
+
+    @Test func gidsAndNames() throws {
+        #expect(try parseGID("100") == 100)
+        #expect(try parseGID("root") == 0)
+        #expect(accountID(user: "root") == 0 && accountID(group: "root") == 0)
+        #expect(accountID(user: "pgm-no-such-user") == nil && accountID(group: "pgm-no-such-group") == nil)
+    }
+
+    @Test func groupsTakeEitherFamily() throws {
+        #expect(try parseGroups("239.0.0.0/8").description == "239.0.0.0/8")
+        #expect(try parseGroups("239.1.2.3").description == "239.1.2.3/32")
+        #expect(try parseGroups("ff15::/16").description == "ff15::/16")
+        #expect(try parseGroups("0.0.0.0/0").description == "0.0.0.0/0")
+    }
+
+    /// Refused with a usage error that says what is wrong: a prefix longer
+    /// than the address, a range holding no group, a reversed uid range,
+    /// names the system does not know, ids past 32 bits, unknown actions and
+    /// roles, and no action at all.
+    @Test(arguments: [
+        (["--action", "deny", "--group", "239.0.0.0/33"], "prefix length 33 is longer than an IPv4 address's 32 bits"),
+        (["--action", "deny", "--group", "ff15::/129"], "prefix length 129 is longer than an IPv6 address's 128 bits"),
+        (["--action", "deny", "--group", "239.0.0.0/x"], "'x' is not a prefix length"),
+        (["--action", "deny", "--group", "10.0.0.0/8"], "10.0.0.0/8 holds no multicast group"),
+        (["--action", "deny", "--group", "239.0.0/8"], "is not a group range"),
+        (["--action", "deny", "--uid", "1999-1000"], "--uid: 1999-1000 is a reversed range: write it 1000-1999"),
+        (["--action", "deny", "--uid", "pgm-no-such-user"], "--uid: 'pgm-no-such-user' is not a uid"),
+        (["--action", "deny", "--uid", "1000-"], "--uid: '1000-' is not a uid"),
+        (["--action", "deny", "--uid", "4294967296"], "--uid: 4294967296 is past the largest id, 4294967295"),
+        (["--action", "deny", "--uid", "1-4294967296"], "--uid: 4294967296 is past the largest id"),
+        (["--action", "deny", "--gid", "pgm-no-such-group"], "--gid: 'pgm-no-such-group' is not a gid or a group name"),
+        (["--action", "maybe"], "The value 'maybe' is invalid for '--action <action>'"),
+        (["--action", "deny", "--role", "sender"], "The value 'sender' is invalid for '--role <role>'"),
+        (["--role", "source"], "Missing expected argument '--action <action>'"),
+        (["--action", "deny", "--index", "-1"], "The value '-1' is invalid for '--index <index>'"),
+    ])
+    func addRefuses(_ arguments: [String], _ says: String) {
+        let text = refusal(arguments)
+        #expect(text?.contains(says) == true, "\(arguments): \(text ?? "accepted")")
+    }
+
+    /// The group: `policy` alone and `policy --json` show; each subcommand by name.
+    @Test func subcommands() throws {
+        #expect(try PGMCtl.parseAsRoot(["policy"]) is PolicyShow)
+        let json = try #require(try PGMCtl.parseAsRoot(["policy", "--json"]) as? PolicyShow)
+        #expect(json.output.json)
+        let d = try #require(try PGMCtl.parseAsRoot(["policy", "default", "deny"]) as? PolicyDefault)
+        #expect(d.action == .deny)
+        #expect(throws: (any Error).self) { try PGMCtl.parseAsRoot(["policy", "default", "block"]) }
+        let del = try #require(try PGMCtl.parseAsRoot(["policy", "del", "7"]) as? PolicyDel)
+        #expect(del.id == 7)
+        #expect(throws: (any Error).self) { try PGMCtl.parseAsRoot(["policy", "del", "seven"]) }
+        #expect(try PGMCtl.parseAsRoot(["policy", "flush"]) is PolicyFlush)
+        #expect(try PGMCtl.parseAsRoot(["policy", "add", "--action", "allow", "--uid", "root"]) is PolicyAdd)
+    }
+
+    func rules() throws -> [PGMPolicyRule] {
+        var a = PGMPolicyRule(action: .deny, role: .source, uids: 1000...1999, groups: try GroupRange("239.1.0.0/16"))
+        a.id = 3
+        a.hits = 4
+        var b = PGMPolicyRule(action: .allow, role: .receiver, gid: 50, groups: try GroupRange("ff15::/16"))
+        b.id = 12
+        b.index = 1
+        var c = PGMPolicyRule(action: .deny, uids: 0...0)
+        c.id = 13
+        c.index = 2
+        return [a, b, c]
+    }
+
+    @Test func showText() throws {
+        var stats = NetnsStatistics()
+        stats.policyDenied = 5
+        stats.inPolicy = 12
+        let lines = policyLines(PGMPolicy(defaultAction: .deny, ruleCount: 3), rules: try rules(), statistics: stats)
+        #expect(lines == [
+            "default action  deny",
+            "rules           3 (at most 256)",
+            "policy-denied   5",
+            "in-policy       12",
+            "",
+            "Id  Index  Role      Action  UIDs       GID  Groups        Hits",
+            "3   0      source    deny    1000-1999  any  239.1.0.0/16  4",
+            "12  1      receiver  allow   any        50   ff15::/16     0",
+            "13  2      any       deny    0          any  any           0",
+        ])
+        let empty = policyLines(PGMPolicy(defaultAction: .allow, ruleCount: 0), rules: [], statistics: NetnsStatistics())
+        #expect(empty.first == "default action  allow" && empty.last == "Id  Index  Role  Action  UIDs  GID  Groups  Hits")
+    }
+
+    /// Every key of a rule in --json, null for a part that matches anything.
+    @Test func showJSON() throws {
+        var stats = NetnsStatistics()
+        stats.policyDenied = 5
+        let t = policyJSON(PGMPolicy(defaultAction: .deny, ruleCount: 3), rules: try rules(), statistics: stats).text
+        #expect(t.hasPrefix(#"{"default_action":"deny","rule_count":3,"rules_max":256,"policy_denied":5,"in_policy":0,"rules":["#))
+        #expect(t.contains(#"{"id":3,"index":0,"role":"source","action":"deny","uid_min":1000,"uid_max":1999,"gid":null,"#
+            + #""family":4,"group":"239.1.0.0","prefix_len":16,"hits":4}"#))
+        #expect(t.contains(#"{"id":12,"index":1,"role":"receiver","action":"allow","uid_min":null,"uid_max":null,"gid":50,"#
+            + #""family":6,"group":"ff15::","prefix_len":16,"hits":0}"#))
+        #expect(t.hasSuffix(#""uid_min":0,"uid_max":0,"gid":null,"family":null,"group":null,"prefix_len":null,"hits":0}]}"#))
+        #expect(policyAddedText(id: 14, index: 3, json: true) == #"{"id":14,"index":3}"#)
+        #expect(policyAddedText(id: 14, index: 3, json: false) == "added rule 14 at index 3")
+    }
+
+    /// policy-denied in `pgmctl monitor`: the group, the owner's uid and the
+    /// rule, or the default action (rule_id null).
+    @Test func policyDeniedEvents() throws {
+        typealias E = PGMEventAttribute
+        let base = u32(E.socketInode.rawValue, 31) + u32(E.role.rawValue, PGMRole.receiver.rawValue)
+            + [8, 0, UInt8(E.group.rawValue), 0, 239, 1, 2, 3] + u32(E.uid.rawValue, 1000)
+        let byRule = try #require(PGMEvent(command: PGMCommand.policyDeniedNtf.rawValue,
+                                           attributes: try NetlinkAttributes(parsing: base + u32(E.ruleId.rawValue, 9))))
+        #expect(eventLine(byRule) == "policy-denied receiver inode 31 group 239.1.2.3 uid 1000 by rule 9")
+        #expect(eventJSON(byRule).text == #"{"event":"policy-denied","role":"receiver","inode":31,"family":4,"#
+            + #""group":"239.1.2.3","uid":1000,"rule_id":9}"#)
+        let byDefault = try #require(PGMEvent(command: PGMCommand.policyDeniedNtf.rawValue,
+                                              attributes: try NetlinkAttributes(parsing: base)))
+        #expect(eventLine(byDefault) == "policy-denied receiver inode 31 group 239.1.2.3 uid 1000 by the default action")
+        #expect(eventJSON(byDefault).text.hasSuffix(#""uid":1000,"rule_id":null}"#))
+    }
+}
