@@ -179,7 +179,9 @@ let package = Package(
             exclude: ["Corpus"],  // fuzzing corpus, read by CorpusTests and scripts/fuzz-wire
             swiftSettings: strict
         ),
-        .testTarget(name: "PGMModelTests", dependencies: ["PGMModel", "PGMTypes", "PGMFEC", "CPGM"], swiftSettings: strict),
+        .testTarget(name: "PGMModelTests", dependencies: ["PGMModel", "PGMTypes", "PGMFEC", "CPGM"],
+                    exclude: ["policy-vectors.json"],  // also run against the kernel by Tests/kernel/policy_test.py
+                    swiftSettings: strict),
         .testTarget(name: "PGMTests", dependencies: ["PGM", "CPGM", "PGMToolSupport", "PGMCLISupport"], swiftSettings: strict),
         .testTarget(name: "PGMNetlinkTests", dependencies: ["PGMNetlink", .product(name: "SystemPackage", package: "swift-system")], swiftSettings: strict),
         // pgmctl's output (its JSON and lines) from decoded messages, through @testable import.

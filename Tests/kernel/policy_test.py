@@ -6,13 +6,17 @@ rules are refused with the kernel's message; a denied user's connect() and
 joins (PGM_JOIN_GROUP, IP_ADD_MEMBERSHIP, MCAST_JOIN_GROUP, IPv6) fail with
 EACCES, counted, with a policy-denied event naming the rule; a gid rule
 matches supplementary groups; under a policy a receiver bound to
-INADDR_ANY takes only the groups it joined itself (in_policy); only
-CAP_NET_ADMIN over the netns changes a policy; a policy in one netns does
-not touch another, and a user namespace's administrator names only its
-own users.  Run in the VM with pgm.ko loaded and dummy0 up (suite.sh).
+INADDR_ANY takes only the groups it joined itself (in_policy); the
+kernel decides the model's vectors (Tests/PGMModelTests/policy-vectors.json)
+as the model does, by the same rules; max-groups; a rule added mid-stream
+ends live sessions (revocation); rate caps, the netns's cap shared
+max-min fairly, PGM_RATE_CHANGE; only CAP_NET_ADMIN over the netns changes
+a policy; a policy in one netns does not touch another, and a user
+namespace's administrator names only its own users.  Run in the VM with pgm.ko loaded and dummy0 up (suite.sh).
 Ends with "policy: N passed, N failed"."""
 import ctypes
 import errno
+import json
 import os
 import select
 import socket
@@ -317,6 +321,60 @@ dump = rules()
 check("the dump pages through all 256 in order",
       dump and [u32v(r[R["index"]]) for r in dump] == list(range(256)) and
       [u32v(r[R["id"]]) for r in dump] == ids, f"{len(dump or [])}")
+flush()
+
+# -- The model's vectors (Tests/PGMModelTests/policy-vectors.json). --------
+flush()
+VEC = os.path.join(os.path.dirname(os.path.abspath(__file__)), "../PGMModelTests/policy-vectors.json")
+with open(VEC) as f:
+    vec = json.load(f)
+ids = []
+for r_ in vec["rules"]:
+    a = attr(R["action"], u32(ALLOW if r_["action"] == "allow" else DENY))
+    a += attr(R["role"], u32({"any": ANY, "source": SOURCE, "receiver": RECEIVER}[r_.get("role", "any")]))
+    if "uids" in r_:
+        a += attr(R["uid-min"], u32(r_["uids"][0])) + attr(R["uid-max"], u32(r_["uids"][1]))
+    if "gid" in r_:
+        a += attr(R["gid"], u32(r_["gid"]))
+    if "group" in r_:
+        addr, plen = r_["group"].split("/")
+        fam6 = ":" in addr
+        a += attr(R["group6"] if fam6 else R["group"],
+                  socket.inet_pton(socket.AF_INET6 if fam6 else socket.AF_INET, addr)) + attr(R["prefix-len"],
+                                                                                              u32(int(plen)))
+    r, err, msg = nl.request(fam, CMD["policy-rule-add"], a)
+    ids.append(u32v(r[0][R["id"]]) if not err else None)
+set_default(ALLOW if vec["default"] == "allow" else DENY)
+check("the vectors' rules install", all(ids), f"{ids}")
+
+
+def vector_request(c):
+    fam6 = ":" in c["group"]
+    if c["role"] == "source":
+        return connect(c["group"], socket.AF_INET6 if fam6 else socket.AF_INET)
+    if not fam6:
+        return join(c["group"], "ip")
+
+    def go():
+        s_ = pgm_socket(socket.AF_INET6)
+        s_.bind(("::", PORT))
+        s_.setsockopt(socket.IPPROTO_IPV6, IPV6_ADD_MEMBERSHIP,
+                      socket.inet_pton(socket.AF_INET6, c["group"]) + struct.pack("=I", 0))
+    return errno_of(go)
+
+
+want_hits = [0] * len(ids)
+wrong = []
+for c in vec["cases"]:
+    rc = as_user(c["uid"], vector_request(c), groups=c["gids"])
+    if (rc == errno.EACCES) != (c["action"] == "deny"):
+        wrong.append((c, rc))
+    if c["rule"] is not None:
+        want_hits[c["rule"]] += 1
+check(f"the kernel decides each of the {len(vec['cases'])} vector requests as the model", not wrong, f"{wrong}")
+hits = {u32v(r[R["id"]]): struct.unpack("=Q", r[R["hits"]])[0] for r in rules()}
+check("... each by the rule the model names (the rules' hits)", [hits.get(i) for i in ids] == want_hits,
+      f"{[hits.get(i) for i in ids]} != {want_hits}")
 flush()
 
 # -- max-groups: distinct groups in use, sources and receivers (test 4). ----
