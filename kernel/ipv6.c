@@ -164,6 +164,13 @@ int pgm6_mcast(struct sock *sk, int optname, sockptr_t optval, unsigned int optl
 		if (err)
 			return err;
 	}
+	/* A logical group of the netns's policy: its physical group is joined (left). */
+	{
+		union pgm_addr g = { .in6 = mreq.ipv6mr_multiaddr };
+
+		if (pgm_policy_physical(sock_net(sk), AF_INET6, &g))
+			mreq.ipv6mr_multiaddr = g.in6;
+	}
 
 	/* The MLD code wants RTNL, taken before the socket lock as ipv6_setsockopt does. */
 	rtnl_lock();

@@ -314,6 +314,22 @@ static const struct nla_policy pgm_policy_rule_del_nl_policy[PGM_A_POLICY_RULE_I
 	[PGM_A_POLICY_RULE_ID] = { .type = NLA_U32, },
 };
 
+/* PGM_CMD_POLICY_MAP_ADD - do */
+static const struct nla_policy pgm_policy_map_add_nl_policy[PGM_A_POLICY_MAP_UNICAST6 + 1] = {
+	[PGM_A_POLICY_MAP_LOGICAL] = { .type = NLA_U32, },
+	[PGM_A_POLICY_MAP_LOGICAL6] = NLA_POLICY_EXACT_LEN(16),
+	[PGM_A_POLICY_MAP_PHYSICAL] = { .type = NLA_U32, },
+	[PGM_A_POLICY_MAP_PHYSICAL6] = NLA_POLICY_EXACT_LEN(16),
+	[PGM_A_POLICY_MAP_UNICAST] = { .type = NLA_BINARY, },
+	[PGM_A_POLICY_MAP_UNICAST6] = { .type = NLA_BINARY, },
+};
+
+/* PGM_CMD_POLICY_MAP_DEL - do */
+static const struct nla_policy pgm_policy_map_del_nl_policy[PGM_A_POLICY_MAP_LOGICAL6 + 1] = {
+	[PGM_A_POLICY_MAP_LOGICAL] = { .type = NLA_U32, },
+	[PGM_A_POLICY_MAP_LOGICAL6] = NLA_POLICY_EXACT_LEN(16),
+};
+
 /* Ops table for pgm */
 const struct genl_ops pgm_nl_ops[PGM_NL_N_OPS] = {
 	{
@@ -381,6 +397,25 @@ const struct genl_ops pgm_nl_ops[PGM_NL_N_OPS] = {
 	{
 		.cmd		= PGM_CMD_POLICY_RULE_GET,
 		.dumpit		= pgm_nl_policy_rule_get_dumpit,
+		.flags		= GENL_CMD_CAP_DUMP,
+	},
+	{
+		.cmd		= PGM_CMD_POLICY_MAP_ADD,
+		.doit		= pgm_nl_policy_map_add_doit,
+		.policy		= pgm_policy_map_add_nl_policy,
+		.maxattr	= PGM_A_POLICY_MAP_UNICAST6,
+		.flags		= GENL_UNS_ADMIN_PERM | GENL_CMD_CAP_DO,
+	},
+	{
+		.cmd		= PGM_CMD_POLICY_MAP_DEL,
+		.doit		= pgm_nl_policy_map_del_doit,
+		.policy		= pgm_policy_map_del_nl_policy,
+		.maxattr	= PGM_A_POLICY_MAP_LOGICAL6,
+		.flags		= GENL_UNS_ADMIN_PERM | GENL_CMD_CAP_DO,
+	},
+	{
+		.cmd		= PGM_CMD_POLICY_MAP_GET,
+		.dumpit		= pgm_nl_policy_map_get_dumpit,
 		.flags		= GENL_CMD_CAP_DUMP,
 	},
 };

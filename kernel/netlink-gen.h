@@ -26,8 +26,12 @@ int pgm_nl_policy_rule_add_doit(struct sk_buff *skb, struct genl_info *info);
 int pgm_nl_policy_rule_del_doit(struct sk_buff *skb, struct genl_info *info);
 int pgm_nl_policy_rule_get_dumpit(struct sk_buff *skb,
 				struct netlink_callback *cb);
+int pgm_nl_policy_map_add_doit(struct sk_buff *skb, struct genl_info *info);
+int pgm_nl_policy_map_del_doit(struct sk_buff *skb, struct genl_info *info);
+int pgm_nl_policy_map_get_dumpit(struct sk_buff *skb,
+				struct netlink_callback *cb);
 
-#define PGM_NL_N_OPS	11
+#define PGM_NL_N_OPS	14
 extern const struct genl_ops pgm_nl_ops[PGM_NL_N_OPS];
 
 enum {

@@ -847,7 +847,7 @@ void pgm_nl_policy_event(struct sock *sk, u8 cmd, u8 role, sa_family_t family,
 int pgm_nl_policy_get_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct pgm_net *pn = pgm_pernet(genl_info_net(info));
-	u32 action = PGM_POLICY_ACTION_ALLOW, n = 0, max = 0, groups, cap = 0;
+	u32 action = PGM_POLICY_ACTION_ALLOW, n = 0, max = 0, groups, cap = 0, maps = 0;
 	const struct pgm_policy *pol;
 	struct sk_buff *msg;
 	void *hdr;
@@ -859,6 +859,7 @@ int pgm_nl_policy_get_doit(struct sk_buff *skb, struct genl_info *info)
 		n = pol->n;
 		max = pol->max_groups;
 		cap = pol->rate_cap;
+		maps = pol->nmaps;
 	}
 	rcu_read_unlock();
 	groups = pgm_policy_groups(pn, PGM_POLICY_MAX_GROUPS_MAX);
@@ -871,7 +872,8 @@ int pgm_nl_policy_get_doit(struct sk_buff *skb, struct genl_info *info)
 	    nla_put_u32(msg, PGM_A_POLICY_RULES, n) ||
 	    nla_put_u32(msg, PGM_A_POLICY_MAX_GROUPS, max) ||
 	    nla_put_u32(msg, PGM_A_POLICY_GROUPS, groups) ||
-	    nla_put_u32(msg, PGM_A_POLICY_RATE_CAP, cap)) {
+	    nla_put_u32(msg, PGM_A_POLICY_RATE_CAP, cap) ||
+	    nla_put_u32(msg, PGM_A_POLICY_MAPS, maps)) {
 		nlmsg_free(msg);
 		return -EMSGSIZE;
 	}
@@ -1132,6 +1134,192 @@ int pgm_nl_policy_rule_get_dumpit(struct sk_buff *skb, struct netlink_callback *
 	pol = rcu_dereference(pn->policy);
 	for (; pol && i < pol->n; i++)
 		if (pgm_nl_fill_rule(skb, cb, ns, pol->rule[i], i))
+			break;
+	rcu_read_unlock();
+	cb->args[0] = i;
+	return skb->len;
+}
+
+/*
+ * The logical group of a request: logical or logical6 (exactly one, a
+ * multicast address); its family in *@f.
+ */
+static int pgm_nl_map_logical(struct genl_info *info, sa_family_t *f, union pgm_addr *g)
+{
+	struct nlattr *l4 = info->attrs[PGM_A_POLICY_MAP_LOGICAL];
+	struct nlattr *l6 = info->attrs[PGM_A_POLICY_MAP_LOGICAL6];
+
+	if (!l4 == !l6) {
+		NL_SET_ERR_MSG(info->extack, "one logical group: logical or logical6");
+		return -EINVAL;
+	}
+	memset(g, 0, sizeof(*g));
+	*f = l4 ? AF_INET : AF_INET6;
+	if (l4)
+		g->ip = nla_get_in_addr(l4);
+	else
+		g->in6 = nla_get_in6_addr(l6);
+	if (!pgm_addr_is_mc(*f, g)) {
+		NL_SET_ERR_MSG_ATTR(info->extack, l4 ? : l6, "the logical group must be multicast");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/**
+ * pgm_nl_policy_map_add_doit - PGM_CMD_POLICY_MAP_ADD: map a logical group
+ * @skb: the request (CAP_NET_ADMIN over the netns: GENL_UNS_ADMIN_PERM)
+ * @info: its attributes
+ *
+ * Context: process, genl's mutex held.
+ * Return: 0, -EINVAL (with an extack message), -ENOSPC or -ENOMEM.
+ */
+int pgm_nl_policy_map_add_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct nlattr **tb = info->attrs;
+	struct nlattr *phys, *uc, *other_phys, *other_uc;
+	struct pgm_policy_map *m;
+	union pgm_addr logical;
+	unsigned int alen, n = 0, i;
+	sa_family_t f;
+	int err;
+
+	err = pgm_nl_map_logical(info, &f, &logical);
+	if (err)
+		return err;
+	/* What it maps to, of its family; nothing of the other. */
+	phys = tb[f == AF_INET ? PGM_A_POLICY_MAP_PHYSICAL : PGM_A_POLICY_MAP_PHYSICAL6];
+	uc = tb[f == AF_INET ? PGM_A_POLICY_MAP_UNICAST : PGM_A_POLICY_MAP_UNICAST6];
+	other_phys = tb[f == AF_INET ? PGM_A_POLICY_MAP_PHYSICAL6 : PGM_A_POLICY_MAP_PHYSICAL];
+	other_uc = tb[f == AF_INET ? PGM_A_POLICY_MAP_UNICAST6 : PGM_A_POLICY_MAP_UNICAST];
+	if (!phys == !uc || other_phys || other_uc) {
+		NL_SET_ERR_MSG(info->extack,
+			       "a logical group maps to one physical group or to unicast receivers, of its family");
+		return -EINVAL;
+	}
+	alen = f == AF_INET6 ? sizeof(struct in6_addr) : sizeof(__be32);
+	if (uc) {
+		n = nla_len(uc) / alen;
+		if (!n || nla_len(uc) % alen || n > PGM_POLICY_FANOUT_MAX) {
+			NL_SET_ERR_MSG_ATTR(info->extack, uc,
+					    "unicast receivers: 1 to 64 addresses of the logical group's family");
+			return -EINVAL;
+		}
+	}
+	/* Charged to the memory cgroup of the administrator who adds it. */
+	m = kzalloc(struct_size(m, unicast, n), GFP_KERNEL_ACCOUNT);
+	if (!m)
+		return -ENOMEM;
+	m->n = n;
+	m->family = f;
+	m->logical = logical;
+	for (i = 0; i < n; i++) {
+		union pgm_addr *a = &m->unicast[i];
+
+		memcpy(a, (u8 *)nla_data(uc) + i * alen, alen);
+		if (pgm_addr_any(f, a) || pgm_addr_is_mc(f, a)) {
+			NL_SET_ERR_MSG_ATTR(info->extack, uc, "a unicast receiver must be a unicast address");
+			kfree(m);
+			return -EINVAL;
+		}
+	}
+	if (!n) {
+		if (f == AF_INET)
+			m->physical.ip = nla_get_in_addr(phys);
+		else
+			m->physical.in6 = nla_get_in6_addr(phys);
+		if (!pgm_addr_is_mc(f, &m->physical)) {
+			NL_SET_ERR_MSG_ATTR(info->extack, phys, "the physical group must be multicast");
+			kfree(m);
+			return -EINVAL;
+		}
+	}
+	err = pgm_policy_map_set(pgm_pernet(genl_info_net(info)), m);
+	if (err) {
+		if (err == -ENOSPC)
+			NL_SET_ERR_MSG(info->extack, "the policy maps its most logical groups already");
+		kfree(m);
+	}
+	return err;
+}
+
+/**
+ * pgm_nl_policy_map_del_doit - PGM_CMD_POLICY_MAP_DEL: forget a logical group
+ * @skb: the request (CAP_NET_ADMIN over the netns: GENL_UNS_ADMIN_PERM)
+ * @info: its attributes
+ *
+ * Context: process, genl's mutex held.
+ * Return: 0, -EINVAL, -ENOENT or -ENOMEM.
+ */
+int pgm_nl_policy_map_del_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	union pgm_addr logical;
+	sa_family_t f;
+	int err;
+
+	err = pgm_nl_map_logical(info, &f, &logical);
+	if (err)
+		return err;
+	err = pgm_policy_map_del(pgm_pernet(genl_info_net(info)), f, &logical);
+	if (err == -ENOENT)
+		NL_SET_ERR_MSG(info->extack, "no such logical group");
+	return err;
+}
+
+/* One logical group of the dump. */
+static int pgm_nl_fill_map(struct sk_buff *skb, struct netlink_callback *cb,
+			   const struct pgm_policy_map *m)
+{
+	void *hdr = genlmsg_put(skb, NETLINK_CB(cb->skb).portid, cb->nlh->nlmsg_seq,
+				&pgm_nl_family, NLM_F_MULTI, PGM_CMD_POLICY_MAP_GET);
+	unsigned int alen = m->family == AF_INET6 ? sizeof(struct in6_addr) : sizeof(__be32);
+	struct nlattr *a;
+	u32 i;
+
+	if (!hdr)
+		return -EMSGSIZE;
+	genl_dump_check_consistent(cb, hdr);
+	if (pgm_nl_put_addr(skb, m->family, PGM_A_POLICY_MAP_LOGICAL, PGM_A_POLICY_MAP_LOGICAL6,
+			    &m->logical))
+		goto cancel;
+	if (!m->n) {
+		if (pgm_nl_put_addr(skb, m->family, PGM_A_POLICY_MAP_PHYSICAL,
+				    PGM_A_POLICY_MAP_PHYSICAL6, &m->physical))
+			goto cancel;
+	} else {
+		a = nla_reserve(skb, m->family == AF_INET6 ? PGM_A_POLICY_MAP_UNICAST6 :
+				PGM_A_POLICY_MAP_UNICAST, m->n * alen);
+		if (!a)
+			goto cancel;
+		for (i = 0; i < m->n; i++)
+			memcpy((u8 *)nla_data(a) + i * alen, &m->unicast[i], alen);
+	}
+	genlmsg_end(skb, hdr);
+	return 0;
+cancel:
+	genlmsg_cancel(skb, hdr);
+	return -EMSGSIZE;
+}
+
+/**
+ * pgm_nl_policy_map_get_dumpit - PGM_CMD_POLICY_MAP_GET: the logical groups
+ * @skb: the reply being filled
+ * @cb: the dump's state: cb->args[0] is the logical groups done
+ *
+ * Context: process.
+ * Return: the reply's length, 0 when done.
+ */
+int pgm_nl_policy_map_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	struct pgm_net *pn = pgm_pernet(sock_net(skb->sk));
+	const struct pgm_policy *pol;
+	u32 i = cb->args[0];
+
+	rcu_read_lock();
+	cb->seq = READ_ONCE(pn->policy_gen);
+	pol = rcu_dereference(pn->policy);
+	for (; pol && i < pol->nmaps; i++)
+		if (pgm_nl_fill_map(skb, cb, pol->map[i]))
 			break;
 	rcu_read_unlock();
 	cb->args[0] = i;

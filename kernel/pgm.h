@@ -561,11 +561,26 @@ struct pgm_policy_rule {
 	struct rcu_head	rcu;
 };
 
+/*
+ * A logical group (policy.c): what it stands for, a physical group (@n 0)
+ * or @n unicast receivers.  Immutable once published.
+ */
+struct pgm_policy_map {
+	struct rcu_head		rcu;
+	sa_family_t		family;
+	union pgm_addr		logical;
+	union pgm_addr		physical;	/* when @n is 0 */
+	u32			n;
+	union pgm_addr		unicast[] __counted_by(n);
+};
+
 struct pgm_policy {
 	struct rcu_head		rcu;
 	u8			default_action;	/* enum pgm_policy_action */
 	u32			max_groups;	/* 0: no limit */
 	u32			rate_cap;	/* bytes/s of all non-exempt sources; 0: no cap */
+	u32			nmaps;
+	struct pgm_policy_map	*map[PGM_POLICY_MAPS_MAX];
 	u32			n;
 	struct pgm_policy_rule	*rule[] __counted_by(n);
 };
@@ -577,6 +592,10 @@ int pgm_policy_begin(struct sock *sk, u8 role, sa_family_t family, const union p
 void pgm_policy_end(struct sock *sk, bool locked);
 u32 pgm_policy_groups(struct pgm_net *pn, u32 max);
 void pgm_policy_source_started(struct sock *sk);
+bool pgm_policy_physical(struct net *net, sa_family_t family, union pgm_addr *group);
+union pgm_addr *pgm_policy_fanout(struct sock *sk, const union pgm_addr *group, u32 *n);
+int pgm_policy_map_set(struct pgm_net *pn, struct pgm_policy_map *m);
+int pgm_policy_map_del(struct pgm_net *pn, sa_family_t family, const union pgm_addr *logical);
 int pgm_policy_ip_setsockopt(struct sock *sk, int level, int optname, sockptr_t optval,
 			     unsigned int optlen,
 			     int (*set)(struct sock *sk, int level, int optname, sockptr_t optval,

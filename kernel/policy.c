@@ -342,62 +342,64 @@ void pgm_policy_end(struct sock *sk, bool locked)
 		mutex_unlock(&pgm_pernet(sock_net(sk))->policy_use_lock);
 }
 
-/* The group of a struct sockaddr_storage of a group_req; false if of no IP family. */
-static bool pgm_policy_ss_group(const struct __kernel_sockaddr_storage *ss, sa_family_t *family,
-				union pgm_addr *group)
-{
-	switch (ss->ss_family) {
-	case AF_INET:
-		pgm_addr_set_v4(group, ((const struct sockaddr_in *)ss)->sin_addr.s_addr);
-		break;
-	case AF_INET6:
-		group->in6 = ((const struct sockaddr_in6 *)ss)->sin6_addr;
-		break;
-	default:
-		return false;
-	}
-	*family = ss->ss_family;
-	return true;
-}
-
 /*
- * The group a join option of the IP layers names in @buf (@len bytes):
- * false when @optname does not join, or @buf is too short (the IP layer
- * then refuses it itself).
+ * Where the group is in the value @buf (@len bytes) of a membership
+ * option of the IP layers, and its family; NULL when @optname names no
+ * group or @buf is too short for it (the IP layer then refuses it).
+ * *@join: the option joins (the others leave, or filter sources of a
+ * group joined already).
  */
-static bool pgm_policy_join_group(int level, int optname, const void *buf, unsigned int len,
-				  sa_family_t *family, union pgm_addr *group)
+static void *pgm_policy_opt_group(int level, int optname, void *buf, unsigned int len,
+				  sa_family_t *family, bool *join)
 {
 	/* MCAST_*'s structures are packed in a 32-bit process (compat_group_req). */
 	unsigned int gr_off = in_compat_syscall() ? 4 : offsetof(struct group_req, gr_group);
+	struct __kernel_sockaddr_storage *ss = buf + gr_off;
 
+	*join = false;
 	switch (optname) {
 	case MCAST_JOIN_GROUP:
 	case MCAST_JOIN_SOURCE_GROUP:
-		if (len < gr_off + sizeof(struct __kernel_sockaddr_storage))
-			return false;
-		return pgm_policy_ss_group(buf + gr_off, family, group);
+		*join = true;
+		fallthrough;
+	case MCAST_LEAVE_GROUP:
+	case MCAST_LEAVE_SOURCE_GROUP:
+	case MCAST_BLOCK_SOURCE:
+	case MCAST_UNBLOCK_SOURCE:
+		if (len < gr_off + sizeof(*ss))
+			return NULL;
+		*family = ss->ss_family;
+		if (ss->ss_family == AF_INET)
+			return &((struct sockaddr_in *)ss)->sin_addr;
+		if (ss->ss_family == AF_INET6)
+			return &((struct sockaddr_in6 *)ss)->sin6_addr;
+		return NULL;
 	}
-	if (level == SOL_IP && (optname == IP_ADD_MEMBERSHIP ||
-				optname == IP_ADD_SOURCE_MEMBERSHIP)) {
-		if (len < sizeof(struct in_addr))
-			return false;
-		pgm_addr_set_v4(group, ((const struct ip_mreq *)buf)->imr_multiaddr.s_addr);
-		*family = AF_INET;
-		return true;
+	if (level == SOL_IP) {
+		switch (optname) {
+		case IP_ADD_MEMBERSHIP:
+		case IP_ADD_SOURCE_MEMBERSHIP:
+			*join = true;
+			fallthrough;
+		case IP_DROP_MEMBERSHIP:
+		case IP_DROP_SOURCE_MEMBERSHIP:
+		case IP_BLOCK_SOURCE:
+		case IP_UNBLOCK_SOURCE:
+			*family = AF_INET;
+			/* imr_multiaddr leads ip_mreq, ip_mreqn and ip_mreq_source */
+			return len < sizeof(struct in_addr) ? NULL : buf;
+		}
 	}
-	if (level == SOL_IPV6 && optname == IPV6_ADD_MEMBERSHIP) {
-		if (len < sizeof(struct in6_addr))
-			return false;
-		group->in6 = ((const struct ipv6_mreq *)buf)->ipv6mr_multiaddr;
+	if (level == SOL_IPV6 && (optname == IPV6_ADD_MEMBERSHIP || optname == IPV6_DROP_MEMBERSHIP)) {
+		*join = optname == IPV6_ADD_MEMBERSHIP;
 		*family = AF_INET6;
-		return true;
+		return len < sizeof(struct in6_addr) ? NULL : buf;
 	}
-	return false;
+	return NULL;
 }
 
 /**
- * pgm_policy_ip_setsockopt - an SOL_IP or SOL_IPV6 option, with the policy's check of joins
+ * pgm_policy_ip_setsockopt - an SOL_IP or SOL_IPV6 option, under the netns's policy
  * @sk: the socket
  * @level: SOL_IP or SOL_IPV6
  * @optname: the option
@@ -405,9 +407,11 @@ static bool pgm_policy_join_group(int level, int optname, const void *buf, unsig
  * @optlen: its length
  * @set: the IP layer's setsockopt (ip_setsockopt, ipv6_setsockopt)
  *
- * Under a policy, a join is checked with the group it names, and the IP
- * layer is given the very bytes that were checked (a copy in the kernel),
- * so that the caller cannot change them in between.
+ * Under a policy, a join is checked with the group it names, and every
+ * membership option naming a logical group is given its physical group
+ * instead.  The IP layer is given the very bytes that were checked and
+ * rewritten (a copy in the kernel), so that the caller cannot change them
+ * in between.
  *
  * Return: -EACCES, -ENOBUFS (max-groups), or what @set returns.
  */
@@ -417,37 +421,41 @@ int pgm_policy_ip_setsockopt(struct sock *sk, int level, int optname, sockptr_t 
 					unsigned int optlen))
 {
 	union {
-		struct group_source_req gsr;	/* the largest a join takes */
+		struct group_source_req gsr;	/* the largest of them */
 		u8 b[sizeof(struct group_source_req)];
 	} buf;
 	union pgm_addr group;
-	sa_family_t family;
-	bool locked = false;
-	unsigned int len;
+	sa_family_t family = 0;
+	bool locked = false, join;
+	unsigned int len, alen;
+	void *at;
 	int err;
 
 	if (!static_branch_unlikely(&pgm_policy_used) ||
 	    !rcu_access_pointer(pgm_pernet(sock_net(sk))->policy))
 		return set(sk, level, optname, optval, optlen);
-	switch (optname) {
-	case MCAST_JOIN_GROUP:
-	case MCAST_JOIN_SOURCE_GROUP:
-		break;
-	default:
-		if ((level == SOL_IP && (optname == IP_ADD_MEMBERSHIP ||
-					 optname == IP_ADD_SOURCE_MEMBERSHIP)) ||
-		    (level == SOL_IPV6 && optname == IPV6_ADD_MEMBERSHIP))
-			break;
-		return set(sk, level, optname, optval, optlen);
-	}
-	len = min_t(unsigned int, optlen, sizeof(buf));
 	memset(&buf, 0, sizeof(buf));
+	/* Only membership options are looked into (the name tells). */
+	if (!pgm_policy_opt_group(level, optname, &buf, sizeof(buf), &family, &join) &&
+	    !(optname == MCAST_JOIN_GROUP || optname == MCAST_LEAVE_GROUP ||
+	      optname == MCAST_JOIN_SOURCE_GROUP || optname == MCAST_LEAVE_SOURCE_GROUP ||
+	      optname == MCAST_BLOCK_SOURCE || optname == MCAST_UNBLOCK_SOURCE))
+		return set(sk, level, optname, optval, optlen);
+	len = min_t(unsigned int, optlen, sizeof(buf));
 	if (copy_from_sockptr(&buf, optval, len))
 		return -EFAULT;
-	if (pgm_policy_join_group(level, optname, &buf, len, &family, &group)) {
-		err = pgm_policy_begin(sk, PGM_POLICY_ROLE_RECEIVER, family, &group, &locked);
-		if (err)
-			return err;
+	at = pgm_policy_opt_group(level, optname, &buf, len, &family, &join);
+	if (at) {
+		alen = family == AF_INET6 ? sizeof(struct in6_addr) : sizeof(__be32);
+		memset(&group, 0, sizeof(group));
+		memcpy(&group, at, alen);
+		if (join) {
+			err = pgm_policy_begin(sk, PGM_POLICY_ROLE_RECEIVER, family, &group, &locked);
+			if (err)
+				return err;
+		}
+		if (pgm_policy_physical(sock_net(sk), family, &group))
+			memcpy(at, &group, alen);
 	}
 	err = set(sk, level, optname, KERNEL_SOCKPTR(&buf), len);
 	pgm_policy_end(sk, locked);
@@ -506,14 +514,14 @@ bool pgm_policy_rcv_refuses(struct pgm_net *pn, struct sock *sk, const union pgm
  * static key counting the netns that have one.
  */
 static void pgm_policy_publish(struct pgm_net *pn, struct pgm_policy *next,
-			       struct pgm_policy_rule *gone)
+			       struct pgm_policy_rule *gone, struct pgm_policy_map *gone_map)
 {
 	struct pgm_policy *old = rcu_dereference_protected(pn->policy,
 							   lockdep_is_held(&pn->policy_lock));
 
 	lockdep_assert_held(&pn->policy_lock);
 	if (next && next->n == 0 && next->default_action == PGM_POLICY_ACTION_ALLOW &&
-	    !next->max_groups && !next->rate_cap) {
+	    !next->max_groups && !next->rate_cap && !next->nmaps) {
 		kfree(next);
 		next = NULL;
 	}
@@ -525,6 +533,8 @@ static void pgm_policy_publish(struct pgm_net *pn, struct pgm_policy *next,
 		kfree_rcu(old, rcu);
 	if (gone)
 		kfree_rcu(gone, rcu);
+	if (gone_map)
+		kfree_rcu(gone_map, rcu);
 	if (old && !next)
 		static_branch_dec(&pgm_policy_used);
 	/*
@@ -538,7 +548,7 @@ static void pgm_policy_publish(struct pgm_net *pn, struct pgm_policy *next,
 
 /*
  * A new policy with room for @n rules (the caller fills them in) and
- * @pn's default action and max-groups.
+ * @pn's settings and logical groups.
  */
 static struct pgm_policy *pgm_policy_copy(struct pgm_net *pn, u32 n)
 {
@@ -555,6 +565,10 @@ static struct pgm_policy *pgm_policy_copy(struct pgm_net *pn, u32 n)
 	p->default_action = old ? old->default_action : PGM_POLICY_ACTION_ALLOW;
 	p->max_groups = old ? old->max_groups : 0;
 	p->rate_cap = old ? old->rate_cap : 0;
+	if (old) {
+		p->nmaps = old->nmaps;
+		memcpy(p->map, old->map, old->nmaps * sizeof(p->map[0]));
+	}
 	return p;
 }
 
@@ -593,7 +607,7 @@ int pgm_policy_set(struct pgm_net *pn, const u32 *action, const u32 *max_groups,
 		p->max_groups = *max_groups;
 	if (rate_cap)
 		p->rate_cap = *rate_cap;
-	pgm_policy_publish(pn, p, NULL);
+	pgm_policy_publish(pn, p, NULL, NULL);
 	mutex_unlock(&pn->policy_lock);
 	return 0;
 }
@@ -638,7 +652,7 @@ int pgm_policy_add(struct pgm_net *pn, struct pgm_policy_rule *r, u32 index, u32
 		r->id = ++pn->policy_ids;
 	p->rule[index] = r;
 	*idx = index;
-	pgm_policy_publish(pn, p, NULL);
+	pgm_policy_publish(pn, p, NULL, NULL);
 	mutex_unlock(&pn->policy_lock);
 	return 0;
 }
@@ -673,7 +687,7 @@ int pgm_policy_del(struct pgm_net *pn, u32 id)
 	}
 	memcpy(p->rule, old->rule, i * sizeof(p->rule[0]));
 	memcpy(p->rule + i, old->rule + i + 1, (old->n - i - 1) * sizeof(p->rule[0]));
-	pgm_policy_publish(pn, p, old->rule[i]);
+	pgm_policy_publish(pn, p, old->rule[i], NULL);
 	mutex_unlock(&pn->policy_lock);
 	return 0;
 }
@@ -976,6 +990,159 @@ void pgm_policy_source_started(struct sock *sk)
 		mod_delayed_work(system_wq, &pn->policy_share_work, 0);
 }
 
+/* The mapping of @group, of @family, in @pol; under RCU or the policy's lock. */
+static struct pgm_policy_map *pgm_policy_map_find(const struct pgm_policy *pol, sa_family_t family,
+						  const union pgm_addr *group, u32 *at)
+{
+	u32 i;
+
+	for (i = 0; pol && i < pol->nmaps; i++) {
+		if (pol->map[i]->family == family &&
+		    pgm_addr_eq(family, &pol->map[i]->logical, group)) {
+			if (at)
+				*at = i;
+			return pol->map[i];
+		}
+	}
+	return NULL;
+}
+
+/**
+ * pgm_policy_physical - the group a logical group stands for
+ * @net: the netns
+ * @family: @group's family
+ * @group: a group an application named; replaced by its physical group
+ *
+ * Context: any.
+ * Return: whether @group was replaced.
+ */
+bool pgm_policy_physical(struct net *net, sa_family_t family, union pgm_addr *group)
+{
+	const struct pgm_policy_map *m;
+	bool done = false;
+
+	if (!static_branch_unlikely(&pgm_policy_used))
+		return false;
+	rcu_read_lock();
+	m = pgm_policy_map_find(rcu_dereference(pgm_pernet(net)->policy), family, group, NULL);
+	if (m && !m->n) {
+		*group = m->physical;
+		done = true;
+	}
+	rcu_read_unlock();
+	return done;
+}
+
+/**
+ * pgm_policy_fanout - the unicast receivers a source's group stands for
+ * @sk: the source, connecting
+ * @group: its group
+ * @n: set to how many
+ *
+ * Context: process.
+ * Return: a copy of their addresses for the session to keep (kfree it),
+ * or NULL when the group maps to none (or memory ran out: then *@n is 0
+ * and the source sends to the group).
+ */
+union pgm_addr *pgm_policy_fanout(struct sock *sk, const union pgm_addr *group, u32 *n)
+{
+	const struct pgm_policy_map *m;
+	union pgm_addr *a = NULL;
+	u32 k = 0;
+
+	*n = 0;
+	if (!static_branch_unlikely(&pgm_policy_used))
+		return NULL;
+	rcu_read_lock();
+	m = pgm_policy_map_find(rcu_dereference(pgm_pernet(sock_net(sk))->policy), sk->sk_family,
+				group, NULL);
+	if (m && m->n) {
+		/* Charged to the source's owner, as its window is. */
+		a = kmemdup(m->unicast, m->n * sizeof(*a), GFP_ATOMIC | __GFP_ACCOUNT);
+		k = a ? m->n : 0;
+	}
+	rcu_read_unlock();
+	*n = k;
+	return a;
+}
+
+/**
+ * pgm_policy_map_set - map a logical group, replacing its old mapping
+ * @pn: the netns
+ * @m: the mapping, allocated by the caller with GFP_KERNEL_ACCOUNT; the
+ *     policy owns it on success, the caller frees it on failure
+ *
+ * Context: process; takes pn->policy_lock.
+ * Return: 0, -ENOSPC (PGM_POLICY_MAPS_MAX already) or -ENOMEM.
+ */
+int pgm_policy_map_set(struct pgm_net *pn, struct pgm_policy_map *m)
+{
+	const struct pgm_policy *old;
+	struct pgm_policy_map *gone;
+	struct pgm_policy *p;
+	u32 at = 0;
+
+	mutex_lock(&pn->policy_lock);
+	old = rcu_dereference_protected(pn->policy, lockdep_is_held(&pn->policy_lock));
+	gone = pgm_policy_map_find(old, m->family, &m->logical, &at);
+	if (!gone && old && old->nmaps >= PGM_POLICY_MAPS_MAX) {
+		mutex_unlock(&pn->policy_lock);
+		return -ENOSPC;
+	}
+	p = pgm_policy_copy(pn, old ? old->n : 0);
+	if (!p) {
+		mutex_unlock(&pn->policy_lock);
+		return -ENOMEM;
+	}
+	if (old)
+		memcpy(p->rule, old->rule, old->n * sizeof(p->rule[0]));
+	if (gone)
+		p->map[at] = m;
+	else
+		p->map[p->nmaps++] = m;
+	pgm_policy_publish(pn, p, NULL, gone);
+	mutex_unlock(&pn->policy_lock);
+	return 0;
+}
+
+/**
+ * pgm_policy_map_del - forget a logical group
+ * @pn: the netns
+ * @family: its family
+ * @logical: the group
+ *
+ * Sessions that use it keep what they took at connect() (their physical
+ * group or their receivers).
+ *
+ * Context: process; takes pn->policy_lock.
+ * Return: 0, -ENOENT or -ENOMEM.
+ */
+int pgm_policy_map_del(struct pgm_net *pn, sa_family_t family, const union pgm_addr *logical)
+{
+	const struct pgm_policy *old;
+	struct pgm_policy_map *gone;
+	struct pgm_policy *p;
+	u32 at = 0;
+
+	mutex_lock(&pn->policy_lock);
+	old = rcu_dereference_protected(pn->policy, lockdep_is_held(&pn->policy_lock));
+	gone = pgm_policy_map_find(old, family, logical, &at);
+	if (!gone) {
+		mutex_unlock(&pn->policy_lock);
+		return -ENOENT;
+	}
+	p = pgm_policy_copy(pn, old->n);
+	if (!p) {
+		mutex_unlock(&pn->policy_lock);
+		return -ENOMEM;
+	}
+	memcpy(p->rule, old->rule, old->n * sizeof(p->rule[0]));
+	p->map[at] = p->map[--p->nmaps];
+	pgm_policy_publish(pn, p, NULL, gone);
+	mutex_unlock(&pn->policy_lock);
+	return 0;
+}
+
 /* pgm_policy_net_init - a new netns has no policy */
 void pgm_policy_net_init(struct pgm_net *pn)
 {
@@ -1007,6 +1174,8 @@ void pgm_policy_net_exit(struct pgm_net *pn)
 	/* The input path may still be reading them. */
 	for (i = 0; i < p->n; i++)
 		kfree_rcu(p->rule[i], rcu);
+	for (i = 0; i < p->nmaps; i++)
+		kfree_rcu(p->map[i], rcu);
 	kfree_rcu(p, rcu);
 	static_branch_dec(&pgm_policy_used);
 }

@@ -192,7 +192,7 @@ static void pgm_send_ncf(struct pgm_source *src)
 		pgm_set_csum(skb);
 	}
 	pgm_charge(src, pgm_wire_len(src, skb->len, true), true);
-	if (!pgm_xmit(src->sk, skb, &src->group, true))
+	if (!pgm_source_xmit(src, skb, true))
 		src->st.ncf_sent++;
 }
 
@@ -377,6 +377,24 @@ void pgm_source_nak_rate(struct pgm_source *src, u32 n)
 }
 
 /*
+ * Is @gnla, a NAK's group NLA, the session's group?  Under a unicast
+ * fan-out, a receiver names the address the data came to, its own: one
+ * of the fan-out's (at most PGM_POLICY_FANOUT_MAX).
+ */
+static bool pgm_source_group_nla(const struct pgm_source *src, const union pgm_addr *gnla)
+{
+	sa_family_t f = src->sk->sk_family;
+	u32 i;
+
+	if (pgm_addr_eq(f, gnla, &src->group))
+		return true;
+	for (i = 0; i < src->nfanout; i++)
+		if (pgm_addr_eq(f, gnla, &src->fanout[i]))
+			return true;
+	return false;
+}
+
+/*
  * A NAK for our session (sections 5.2, 5.3, 9.3): confirm the sequence
  * numbers inside the window with one NCF and queue their RDATA, then send
  * what the tokens allow; the timer sends the rest.  Sequence numbers
@@ -421,7 +439,7 @@ static void pgm_source_nak(struct pgm_source *src, struct sk_buff *skb,
 	 */
 	p += pgm_nla_get(f, p, &snla);
 	pgm_nla_get(f, p, &gnla);
-	if (!pgm_addr_eq(f, &snla, &src->nla) || !pgm_addr_eq(f, &gnla, &src->group)) {
+	if (!pgm_addr_eq(f, &snla, &src->nla) || !pgm_source_group_nla(src, &gnla)) {
 		src->st.malformed++;
 		return;
 	}

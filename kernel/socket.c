@@ -252,6 +252,7 @@ int pgm_bind_addr(struct sock *sk, const union pgm_addr *addr, __be16 port, int 
 	struct pgm_sock *ps = pgm_sk(sk);
 	struct pgm_net *pn = pgm_pernet(sock_net(sk));
 	sa_family_t f = sk->sk_family;
+	union pgm_addr phys;
 	bool receiver;
 	int err = 0;
 
@@ -259,6 +260,10 @@ int pgm_bind_addr(struct sock *sk, const union pgm_addr *addr, __be16 port, int 
 	receiver = pgm_addr_is_mc(f, addr) || pgm_addr_any(f, addr);
 	if (receiver && !port)
 		return -EINVAL;	/* a receiver needs the data-destination port */
+	/* A logical group of the netns's policy: bound to its physical group. */
+	phys = *addr;
+	if (receiver && pgm_policy_physical(sock_net(sk), f, &phys))
+		addr = &phys;
 
 	/* A receiver's port is a port like UDP's: the low ones are privileged. */
 	if (receiver && !pgm_port_allowed(sock_net(sk), ntohs(port)))
@@ -351,13 +356,20 @@ int pgm_connect_addr(struct sock *sk, const union pgm_addr *daddr, __be16 dport,
 	struct pgm_sock *ps = pgm_sk(sk);
 	struct pgm_net *pn = pgm_pernet(sock_net(sk));
 	int low, high, tries, bound_if, err;
+	union pgm_addr phys = *daddr;
 	__be16 port = 0;
 	bool locked;
 
-	/* The netns's policy first: it takes its lock before the socket's. */
+	/*
+	 * The netns's policy first: it takes its lock before the socket's.
+	 * Its rules are about the group the application named; a logical
+	 * group of it is sent to as its physical group.
+	 */
 	err = pgm_policy_begin(sk, PGM_POLICY_ROLE_SOURCE, sk->sk_family, daddr, &locked);
 	if (err)
 		return err;
+	if (pgm_policy_physical(sock_net(sk), sk->sk_family, &phys))
+		daddr = &phys;
 	lock_sock(sk);
 	if (ps->role == PGM_ROLE_SOURCE) {
 		err = -EISCONN;
@@ -469,6 +481,14 @@ static int pgm_mcast(struct sock *sk, int optname, sockptr_t optval,
 		err = pgm_policy_begin(sk, PGM_POLICY_ROLE_RECEIVER, AF_INET, &group, &locked);
 		if (err)
 			return err;
+	}
+	/* A logical group of the netns's policy: its physical group is joined (left). */
+	{
+		union pgm_addr g;
+
+		pgm_addr_set_v4(&g, mreq.imr_multiaddr.s_addr);
+		if (pgm_policy_physical(sock_net(sk), AF_INET, &g))
+			mreq.imr_multiaddr.s_addr = g.ip;
 	}
 
 	/* The IGMP code wants RTNL, taken before the socket lock as ip_setsockopt does. */

@@ -174,7 +174,7 @@ void pgm_send_spm(struct pgm_source *src, bool force)
 	}
 	pgm_set_csum(skb);
 	pgm_charge(src, cost, false);
-	if (!pgm_xmit(src->sk, skb, &src->group, true))
+	if (!pgm_source_xmit(src, skb, true))
 		src->st.spm_sent++;
 }
 
@@ -343,7 +343,7 @@ int pgm_send_entry(struct pgm_source *src, struct sk_buff *orig, bool rdata)
 	}
 	len = skb->len;
 	pgm_charge(src, pgm_wire_len(src, len, rdata), rdata);
-	if (pgm_xmit(src->sk, skb, &src->group, rdata))
+	if (pgm_source_xmit(src, skb, rdata))
 		return -ENOBUFS;
 	if (rdata) {
 		src->st.rdata_sent++;
@@ -595,6 +595,8 @@ int pgm_source_start(struct sock *sk)
 	INIT_LIST_HEAD(&src->lg);
 	src->nla = nla;
 	src->group = group;
+	/* A logical group standing for unicast receivers (the netns's policy). */
+	src->fanout = pgm_policy_fanout(sk, &group, &src->nfanout);
 	src->sport = inet->inet_sport;
 	src->dport = inet->inet_dport;
 	memcpy(src->gsi, ps->gsi, PGM_GSI_LEN);
@@ -636,6 +638,38 @@ int pgm_source_start(struct sock *sk)
 
 	rcu_assign_pointer(ps->src, src);
 	return 0;
+}
+
+/**
+ * pgm_source_xmit - send a downstream packet of the session to its group
+ * @src: the session
+ * @skb: the packet (ODATA, RDATA, SPM, NCF, parity), consumed
+ * @ra: with the Router Alert option (to a group)
+ *
+ * With a unicast fan-out (the netns's policy maps the group to unicast
+ * receivers), a copy goes to each receiver instead: copies of the
+ * headers, the payload shared, as each gets IP headers of its own.
+ *
+ * Return: 0 if any copy left, else the last error.
+ */
+int pgm_source_xmit(struct pgm_source *src, struct sk_buff *skb, bool ra)
+{
+	int err = 0, ok = 0;
+	u32 i;
+
+	if (!src->nfanout)
+		return pgm_xmit(src->sk, skb, &src->group, ra);
+	for (i = 0; i < src->nfanout; i++) {
+		struct sk_buff *c = i + 1 < src->nfanout ? pskb_copy(skb, GFP_ATOMIC) : skb;
+
+		if (!c) {
+			err = -ENOBUFS;
+			continue;
+		}
+		err = pgm_xmit(src->sk, c, &src->fanout[i], false);
+		ok |= !err;
+	}
+	return ok ? 0 : err;
 }
 
 /* The smaller of two rates, 0 being no limit. */
@@ -812,6 +846,7 @@ static void pgm_source_free(struct rcu_head *head)
 	struct pgm_source *src = container_of(head, struct pgm_source, rcu);
 
 	pgm_fec_free(src);
+	kfree(src->fanout);
 	kvfree(src->txw);
 	kfree(src);
 }

@@ -123,6 +123,14 @@ struct pgm_source {
 	 * the policy's rate-cap.  @share_sent and @share_ns: @wire_sent and
 	 * the time when the shares were last computed.
 	 */
+	/*
+	 * A logical group of the netns's policy that stands for unicast
+	 * receivers (policy.c): every downstream packet goes to each of
+	 * @fanout instead of @group, and costs @nfanout packets' tokens.
+	 * Fixed from connect(); freed with the session.
+	 */
+	union pgm_addr		*fanout;
+	u32			nfanout;
 	u32			own_rte;
 	u32			policy_rate;
 	u32			policy_rule_cap;
@@ -227,11 +235,15 @@ static inline struct pgm_source *pgm_src_get(struct sock *sk)
 /* Bytes a packet of @len PGM bytes takes on the wire, IP header included. */
 static inline unsigned int pgm_wire_len(const struct pgm_source *src, unsigned int len, bool ra)
 {
+	unsigned int copies = src->nfanout ? : 1;	/* a unicast fan-out sends each packet n times */
+
 	if (src->sk->sk_family == AF_INET6)
-		return len + PGM_IP6_HLEN;	/* no Router Alert over IPv6 yet */
+		return copies * (len + PGM_IP6_HLEN);	/* no Router Alert over IPv6 yet */
 	if (pgm_encap_hlen(src->sk))
-		return len + PGM_IP_HLEN + PGM_UDP_HLEN;	/* no Router Alert in UDP */
-	return len + (ra ? PGM_IP_RA_HLEN : PGM_IP_HLEN);
+		return copies * (len + PGM_IP_HLEN + PGM_UDP_HLEN);	/* no Router Alert in UDP */
+	if (src->nfanout)
+		ra = false;	/* unicast copies carry no Router Alert */
+	return copies * (len + (ra ? PGM_IP_RA_HLEN : PGM_IP_HLEN));
 }
 
 /* The bucket's depth for a rate of @rate bytes/s. */
@@ -288,6 +300,7 @@ static inline void pgm_charge(struct pgm_source *src, unsigned int cost, bool re
 }
 
 /* source.c */
+int pgm_source_xmit(struct pgm_source *src, struct sk_buff *skb, bool ra);
 void pgm_source_event(struct pgm_source *src, u8 cmd, struct pgm_nl_event *ev)
 	__must_hold(&src->lock);
 void pgm_source_arm(struct pgm_source *src)

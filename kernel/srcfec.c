@@ -363,7 +363,7 @@ static int pgm_fec_send(struct pgm_source *src, u32 g, unsigned int number, bool
 		return -ENOMEM;
 	len = skb->len;
 	pgm_charge(src, pgm_wire_len(src, len, rdata), rdata);
-	if (pgm_xmit(src->sk, skb, &src->group, rdata))
+	if (pgm_source_xmit(src, skb, rdata))
 		return -ENOBUFS;
 	if (rdata)
 		src->st.parity_sent_ondemand++;

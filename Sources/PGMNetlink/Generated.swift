@@ -17,6 +17,10 @@ public enum PGMFamily {
     public static let policyRulesMax: UInt32 = 256
     /// the largest max-groups a policy may set
     public static let policyMaxGroupsMax: UInt32 = 4096
+    /// logical groups a netns's policy maps at most
+    public static let policyMapsMax: UInt32 = 64
+    /// unicast addresses a logical group maps to at most
+    public static let policyFanoutMax: UInt32 = 64
     /// Default of nak-storm-rate: NAKs per second one source session may receive before a nak-storm event; 0 = no such events. Not a socket option: netns-wide only.
     public static let nakStormRateDefault: UInt32 = 1000
     /// Default of rx-sessions: Sessions one receiver socket keeps at most; a packet of a new session past it is dropped and counted. Not a socket option: netns-wide only.
@@ -1391,6 +1395,8 @@ public enum PGMPolicyAttribute: UInt16, Sendable, CaseIterable, CustomStringConv
     case groups = 4
     /// bytes/s all sources of the netns may send together (but those of exempt rules), shared max-min fairly every 100 ms; 0 for no cap
     case rateCap = 5
+    /// the logical groups it maps (policy-map-get lists them)
+    case maps = 6
 
     /// The name in the spec.
     public var description: String {
@@ -1400,6 +1406,7 @@ public enum PGMPolicyAttribute: UInt16, Sendable, CaseIterable, CustomStringConv
         case .maxGroups: "max-groups"
         case .groups: "groups"
         case .rateCap: "rate-cap"
+        case .maps: "maps"
         }
     }
 
@@ -1411,6 +1418,7 @@ public enum PGMPolicyAttribute: UInt16, Sendable, CaseIterable, CustomStringConv
         case .maxGroups: .u32
         case .groups: .u32
         case .rateCap: .u32
+        case .maps: .u32
         }
     }
 
@@ -1431,6 +1439,7 @@ public enum PGMPolicyAttribute: UInt16, Sendable, CaseIterable, CustomStringConv
         case .maxGroups: "distinct groups the netns's sockets may use at once (sources connected, receivers joined), 0 for no limit"
         case .groups: "distinct groups in use now"
         case .rateCap: "bytes/s all sources of the netns may send together (but those of exempt rules), shared max-min fairly every 100 ms; 0 for no cap"
+        case .maps: "the logical groups it maps (policy-map-get lists them)"
         }
     }
 }
@@ -1537,6 +1546,58 @@ public enum PGMPolicyRuleAttribute: UInt16, Sendable, CaseIterable, CustomString
     }
 }
 
+/// Attributes of the set `policy-map`: A logical group of a netns's policy: the address applications use, and what it stands for - a physical group (sources send there, joins and binds are made to it) or a list of unicast receivers (a source sends each downstream packet to each; docs/governance.md).
+public enum PGMPolicyMapAttribute: UInt16, Sendable, CaseIterable, CustomStringConvertible {
+    /// the logical IPv4 group
+    case logical = 1
+    /// the logical IPv6 group
+    case logical6 = 2
+    /// the IPv4 group it stands for
+    case physical = 3
+    /// the IPv6 group it stands for
+    case physical6 = 4
+    /// the IPv4 unicast receivers it stands for, 4 bytes each (network order), at most policy-fanout-max
+    case unicast = 5
+    /// the IPv6 unicast receivers it stands for, 16 bytes each, at most policy-fanout-max
+    case unicast6 = 6
+
+    /// The name in the spec.
+    public var description: String {
+        switch self {
+        case .logical: "logical"
+        case .logical6: "logical6"
+        case .physical: "physical"
+        case .physical6: "physical6"
+        case .unicast: "unicast"
+        case .unicast6: "unicast6"
+        }
+    }
+
+    /// What the attribute carries.
+    public var kind: PGMAttributeKind {
+        switch self {
+        case .logical: .u32
+        case .logical6: .binary
+        case .physical: .u32
+        case .physical6: .binary
+        case .unicast: .binary
+        case .unicast6: .binary
+        }
+    }
+
+    /// The spec's one-line documentation.
+    public var doc: String {
+        switch self {
+        case .logical: "the logical IPv4 group"
+        case .logical6: "the logical IPv6 group"
+        case .physical: "the IPv4 group it stands for"
+        case .physical6: "the IPv6 group it stands for"
+        case .unicast: "the IPv4 unicast receivers it stands for, 4 bytes each (network order), at most policy-fanout-max"
+        case .unicast6: "the IPv6 unicast receivers it stands for, 16 bytes each, at most policy-fanout-max"
+        }
+    }
+}
+
 /// The family's commands; events arrive on the multicast groups.
 public enum PGMCommand: UInt8, Sendable, CaseIterable, CustomStringConvertible {
     /// Get the netns-wide defaults.
@@ -1579,10 +1640,16 @@ public enum PGMCommand: UInt8, Sendable, CaseIterable, CustomStringConvertible {
     case policyRuleDel = 19
     /// Dump the netns's policy rules, in order.
     case policyRuleGet = 20
+    /// Map a logical group to a physical group or to unicast receivers (one of physical, physical6, unicast, unicast6, of the logical group's family); replaces its mapping if it had one. At most policy-maps-max (ENOSPC). It applies to later connect(), bind() and joins.
+    case policyMapAdd = 21
+    /// Delete the mapping of a logical group (ENOENT when there is none).
+    case policyMapDel = 22
+    /// Dump the netns's logical groups.
+    case policyMapGet = 23
     /// The netns's policy refused a source's connect() or a receiver's join (EACCES, or ENOBUFS past max-groups): who, which group, and the rule (none: the default, or max-groups).
-    case policyDeniedNtf = 21
+    case policyDeniedNtf = 24
     /// A policy change denied a live use of a group: a source's session ended with OPT_RST and its socket fails with EACCES, or a receiver left the group and its sessions there ended (reason rst).
-    case policyRevokedNtf = 22
+    case policyRevokedNtf = 25
 
     /// The name in the spec.
     public var description: String {
@@ -1607,6 +1674,9 @@ public enum PGMCommand: UInt8, Sendable, CaseIterable, CustomStringConvertible {
         case .policyRuleAdd: "policy-rule-add"
         case .policyRuleDel: "policy-rule-del"
         case .policyRuleGet: "policy-rule-get"
+        case .policyMapAdd: "policy-map-add"
+        case .policyMapDel: "policy-map-del"
+        case .policyMapGet: "policy-map-get"
         case .policyDeniedNtf: "policy-denied-ntf"
         case .policyRevokedNtf: "policy-revoked-ntf"
         }

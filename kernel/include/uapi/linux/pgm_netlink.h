@@ -19,6 +19,12 @@
 /* the largest max-groups a policy may set */
 #define PGM_POLICY_MAX_GROUPS_MAX	4096
 
+/* logical groups a netns's policy maps at most */
+#define PGM_POLICY_MAPS_MAX	64
+
+/* unicast addresses a logical group maps to at most */
+#define PGM_POLICY_FANOUT_MAX	64
+
 /*
  * Default of nak-storm-rate: NAKs per second one source session may
  * receive before a nak-storm event; 0 = no such events. Not a socket
@@ -381,6 +387,7 @@ enum {
 	PGM_A_POLICY_MAX_GROUPS = 3,
 	PGM_A_POLICY_GROUPS = 4,
 	PGM_A_POLICY_RATE_CAP = 5,
+	PGM_A_POLICY_MAPS = 6,
 
 	__PGM_A_POLICY_MAX,
 	PGM_A_POLICY_MAX = (__PGM_A_POLICY_MAX - 1)
@@ -412,6 +419,24 @@ enum {
 	PGM_A_POLICY_RULE_MAX = (__PGM_A_POLICY_RULE_MAX - 1)
 };
 
+/*
+ * A logical group of a netns's policy: the address applications use,
+ * and what it stands for - a physical group (sources send there,
+ * joins and binds are made to it) or a list of unicast receivers (a
+ * source sends each downstream packet to each; docs/governance.md).
+ */
+enum {
+	PGM_A_POLICY_MAP_LOGICAL = 1,
+	PGM_A_POLICY_MAP_LOGICAL6 = 2,
+	PGM_A_POLICY_MAP_PHYSICAL = 3,
+	PGM_A_POLICY_MAP_PHYSICAL6 = 4,
+	PGM_A_POLICY_MAP_UNICAST = 5,
+	PGM_A_POLICY_MAP_UNICAST6 = 6,
+
+	__PGM_A_POLICY_MAP_MAX,
+	PGM_A_POLICY_MAP_MAX = (__PGM_A_POLICY_MAP_MAX - 1)
+};
+
 enum {
 	PGM_CMD_DEFAULTS_GET = 1,
 	PGM_CMD_DEFAULTS_SET = 2,
@@ -433,8 +458,11 @@ enum {
 	PGM_CMD_POLICY_RULE_ADD = 18,
 	PGM_CMD_POLICY_RULE_DEL = 19,
 	PGM_CMD_POLICY_RULE_GET = 20,
-	PGM_CMD_POLICY_DENIED_NTF = 21,
-	PGM_CMD_POLICY_REVOKED_NTF = 22,
+	PGM_CMD_POLICY_MAP_ADD = 21,
+	PGM_CMD_POLICY_MAP_DEL = 22,
+	PGM_CMD_POLICY_MAP_GET = 23,
+	PGM_CMD_POLICY_DENIED_NTF = 24,
+	PGM_CMD_POLICY_REVOKED_NTF = 25,
 
 	__PGM_CMD_MAX,
 	PGM_CMD_MAX = (__PGM_CMD_MAX - 1)
