@@ -593,6 +593,84 @@ for x in [light, exempt] + heavy:
     x.close()
 flush()
 
+# -- Logical groups: a physical group, unicast receivers (test 5's basis). --
+M = {n: spec.a("policy-map", n) for n in ("logical", "physical", "unicast")}
+P_MAPS = spec.a("policy", "maps")
+
+
+def map_add(logical, physical=None, unicast=None):
+    a = attr(M["logical"], socket.inet_aton(logical))
+    if physical:
+        a += attr(M["physical"], socket.inet_aton(physical))
+    if unicast:
+        a += attr(M["unicast"], b"".join(socket.inet_aton(u) for u in unicast))
+    return nl.request(fam, CMD["policy-map-add"], a)[1:]
+
+
+def stream(src_group, join_group, port, count=20):
+    """APDUs a receiver bound to INADDR_ANY (joined to join_group, if any) gets of a source on src_group."""
+    rcv = pgm_socket()
+    rcv.bind(("0.0.0.0", port))
+    rcv.setblocking(False)
+    if join_group:
+        rcv.setsockopt(socket.IPPROTO_IP, socket.IP_ADD_MEMBERSHIP, ip_mreqn(join_group))
+    src_ = pgm_socket()
+    src_.connect((src_group, port))
+    for _ in range(count):
+        src_.send(b"m" * 100)
+    got, end = 0, time.time() + 3
+    while time.time() < end and got < count:
+        if select.select([rcv], [], [], 0.1)[0]:
+            try:
+                while rcv.recv(2048):
+                    got += 1
+            except BlockingIOError:
+                pass
+    return got, rcv, src_
+
+
+err, msg = map_add("239.10.0.1", physical="239.10.0.99")
+r, _, _ = nl.request(fam, CMD["policy-map-get"], flags=NLM_F_DUMP)
+check("a logical group mapped to a physical one, and dumped", err == 0 and len(r) == 1 and
+      r[0][M["physical"]] == socket.inet_aton("239.10.0.99") and policy() == (ALLOW, 0), f"{err} {msg} {r}")
+got, rcv, src_ = stream("239.10.0.1", "239.10.0.1", PORT + 5)
+info = sock_info(src_)
+ino = os.fstat(src_.fileno()).st_ino
+grp = [x for x in nl.request(fam, CMD["sock-get"], flags=NLM_F_DUMP)[0]
+       if u32v(x[A_SOCK["inode"]]) == ino][0][spec.a("socket", "group")]
+check("... a source of the logical group sends to the physical one, where the receiver's join went",
+      got == 20 and grp == socket.inet_aton("239.10.0.99"), f"{got} {socket.inet_ntoa(grp)}")
+try:
+    rcv.setsockopt(socket.IPPROTO_IP, socket.IP_DROP_MEMBERSHIP, ip_mreqn("239.10.0.1"))
+    drop = 0
+except OSError as e:
+    drop = e.errno
+check("... and leaving the logical group leaves the physical one", drop == 0, f"{drop}")
+rcv.close()
+src_.close()
+err, _ = map_add("239.11.0.1", unicast=["10.98.0.1"])
+got, rcv, src_ = stream("239.11.0.1", None, PORT + 6)
+check("a logical group mapped to a unicast receiver: an unjoined receiver bound to INADDR_ANY takes the stream",
+      err == 0 and got == 20, f"{err} {got}")
+rcv.close()
+src_.close()
+err, msg = map_add("239.11.0.2", unicast=["239.1.1.1"])
+check("a unicast receiver that is a group: EINVAL", err == -errno.EINVAL and msg, f"{err} {msg}")
+err, msg = map_add("239.11.0.3", unicast=["10.0.0.1"] * 65)
+check("65 unicast receivers: EINVAL", err == -errno.EINVAL, f"{err} {msg}")
+errs = [map_add(f"239.12.0.{i}", physical="239.12.1.1")[0] for i in range(64)]
+err, msg = map_add("239.12.1.200", physical="239.12.1.1")
+check("64 logical groups at most: then ENOSPC", err == -errno.ENOSPC and errs.count(0) == 62,
+      f"{err} {errs.count(0)}")
+err = nl.request(fam, CMD["policy-map-del"], attr(M["logical"], socket.inet_aton("239.10.0.1")))[1]
+err2 = nl.request(fam, CMD["policy-map-del"], attr(M["logical"], socket.inet_aton("239.10.0.1")))[1]
+check("map-del, then again: ENOENT", err == 0 and err2 == -errno.ENOENT, f"{err} {err2}")
+for i in range(64):
+    nl.request(fam, CMD["policy-map-del"], attr(M["logical"], socket.inet_aton(f"239.12.0.{i}")))
+nl.request(fam, CMD["policy-map-del"], attr(M["logical"], socket.inet_aton("239.11.0.1")))
+check("every logical group deleted: no policy", policy() == (ALLOW, 0) and
+      nl.request(fam, CMD["policy-map-get"], flags=NLM_F_DUMP)[0] == [], f"{policy()}")
+
 # -- Netns isolation and user namespaces (test 6). ---------------------------
 add(nl, DENY, role=SOURCE, group="239.1.0.0", prefix=16)
 set_default(DENY)
