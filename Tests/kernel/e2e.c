@@ -537,6 +537,17 @@ static int open_receiver(char **argv, int rcvbuf, uint32_t expiry_us, struct uri
 		if (setsockopt(fd, SOL_PGM, PGM_FEC_NAK, &on, sizeof(on)))
 			die("PGM_FEC_NAK");
 	}
+	/*
+	 * $PGM_E2E_BIND_ANY: bound to the unspecified address, so that a
+	 * session sent to this host's own address (a unicast fan-out of the
+	 * source's netns policy, docs/governance.md) is taken as well.
+	 */
+	if (getenv("PGM_E2E_BIND_ANY") && *getenv("PGM_E2E_BIND_ANY")) {
+		if (b.ss_family == AF_INET6)
+			memset(&((struct sockaddr_in6 *)&b)->sin6_addr, 0, sizeof(struct in6_addr));
+		else
+			((struct sockaddr_in *)&b)->sin_addr.s_addr = htonl(INADDR_ANY);
+	}
 	if (bind(fd, (struct sockaddr *)&b, blen))
 		die("bind");
 	if (b.ss_family == AF_INET6 ? setsockopt(fd, SOL_PGM, PGM_JOIN_GROUP, &m6, sizeof(m6)) :

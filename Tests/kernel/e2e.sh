@@ -3,7 +3,7 @@
 #
 #   e2e.sh [COUNT] [CASE...]
 #     CASE: loss0 loss1 loss5 fec5 loss10 reorder nonak expiry multi slow ring10 ringnonak
-#           latejoin latejoin50 fecjoin confirm v6loss0 v6loss5 v6loss10 v6multi
+#           latejoin latejoin50 fecjoin confirm fanout5 v6loss0 v6loss5 v6loss10 v6multi
 #
 # Topology (all inside the VM): namespaces src, r1, r2, r3, each with a veth
 # to a bridge in namespace sw (snooping off, so multicast floods), on
@@ -44,7 +44,12 @@
 # source's window is 64 sqns (PGM_CONFIRM_FLOW), so the slowest receiver
 # must have held the source back (flow_limited) and still every stream is
 # exact; the source must see all three confirm everything it sent, and
-# prints how long that took after its last send().  Prints one result line
+# prints how long that took after its last send().  fanout5 is loss5
+# without multicast: the source's netns maps the group to the three
+# receivers' unicast addresses (a logical group of its multicast policy,
+# docs/governance.md), so each packet leaves three times, unicast, and
+# the receivers, bound to INADDR_ANY, take the session at their own
+# addresses; NAKs and repairs must work as over multicast.  Prints one result line
 # per case and receiver, and "e2e: N passed, N failed".
 set -u
 top=$(cd "$(dirname "$0")/../.." && pwd)
@@ -54,7 +59,7 @@ shift || true
 cases=("$@")
 [ ${#cases[@]} -gt 0 ] ||
 	cases=(loss0 loss1 loss5 fec5 loss10 reorder nonak expiry multi slow ring10 ringnonak latejoin latejoin50 fecjoin confirm
-	       v6loss0 v6loss5 v6loss10 v6multi)
+	       fanout5 v6loss0 v6loss5 v6loss10 v6multi)
 out=${PGM_VM_OUT:-/tmp}/e2e
 mkdir -p "$out"
 # The streams themselves (what each process sent or delivered, compared
@@ -109,6 +114,13 @@ relink() {
 	ip -n src route replace 224.0.0.0/4 dev eth0
 	setup6
 	relinked=1
+}
+
+# out_mcast: the multicast packets the source's netns has sent (IpExt
+# OutMcastPkts).
+out_mcast() {
+	ip netns exec src awk '/^IpExt:/ { if (!h) { for (i = 1; i <= NF; i++) if ($i == "OutMcastPkts") c = i; h = 1 } else print $c }' \
+		/proc/net/netstat
 }
 
 # nready FILE...: how many of the receivers' logs say "ready" (in $nready).
@@ -471,6 +483,25 @@ for c in "${cases[@]}"; do
 			run_case confirm "loss 5%"
 		count=$saved ;;
 	slow) run_case slow "" "" slow ;;
+	fanout5)
+		if ip netns exec src python3 "$top/Tests/kernel/policy_map.py" add $group \
+			--unicast ${prefix}2 ${prefix}3 ${prefix}4; then
+			mc0=$(out_mcast)
+			PGM_E2E_BIND_ANY=1 run_case fanout5 "loss 5%"
+			ip netns exec src python3 "$top/Tests/kernel/policy_map.py" del $group || fail=$((fail + 1))
+			# Nothing went out multicast but IGMP's few reports.
+			mc=$(($(out_mcast) - mc0))
+			if [ $mc -lt 20 ]; then
+				echo "ok - e2e fanout5: the source sent $mc multicast packets (unicast only)"
+				pass=$((pass + 1))
+			else
+				echo "not ok - e2e fanout5: the source sent $mc multicast packets"
+				fail=$((fail + 1))
+			fi
+		else
+			echo "    fanout5: the logical group could not be set"
+			fail=$((fail + 1))
+		fi ;;
 	latejoin | latejoin50)
 		saved=$count
 		count=${PGM_E2E_LATE_COUNT:-6000}
