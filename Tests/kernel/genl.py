@@ -107,6 +107,17 @@ def u32(v):
     return struct.pack("=I", v)
 
 
+def csum(b):
+    """The Internet checksum of b (PGM's, RFC 3208 section 8)."""
+    if len(b) % 2:
+        b += b"\0"
+    s = sum(struct.unpack("!%dH" % (len(b) // 2), b))
+    while s >> 16:
+        s = (s & 0xFFFF) + (s >> 16)
+    c = ~s & 0xFFFF
+    return c or 0xFFFF
+
+
 SPEC_PATH = os.path.join(os.path.dirname(os.path.abspath(__file__)), "../../kernel/pgm.yaml")
 
 

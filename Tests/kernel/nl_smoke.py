@@ -18,7 +18,7 @@ import time
 
 import yaml
 
-from genl import (NETLINK_ADD_MEMBERSHIP, NETLINK_GENERIC, NLM_F_DUMP, SOL_NETLINK, Checks, Genl, attr,
+from genl import (NETLINK_ADD_MEMBERSHIP, NETLINK_GENERIC, NLM_F_DUMP, SOL_NETLINK, Checks, Genl, attr, csum,
                   parse_attrs, u32)
 
 CMD_DEFAULTS_GET, CMD_DEFAULTS_SET, CMD_STATS_GET, CMD_SOCK_GET = 1, 2, 3, 4
@@ -139,16 +139,6 @@ for x in many:
 # Peer dump: 600 sessions heard by one receiver (ODATA from 600 source
 # ports, injected with a raw socket), paged over several messages.
 CMD_PEER_GET, A_PEER_SOCKET_INODE, A_PEER_TSI = 5, 2, 3
-
-
-def csum(b):
-    if len(b) % 2:
-        b += b"\0"
-    s = sum(struct.unpack("!%dH" % (len(b) // 2), b))
-    while s >> 16:
-        s = (s & 0xFFFF) + (s >> 16)
-    c = ~s & 0xFFFF
-    return c or 0xFFFF
 
 
 rcv = socket.socket(socket.AF_INET, socket.SOCK_RDM, 113)

@@ -25,7 +25,7 @@ import sys
 import time
 
 from genl import (NETLINK_ADD_MEMBERSHIP, NETLINK_GENERIC, NLM_F_DUMP, SOL_NETLINK, Checks, Genl, Spec, attr,
-                  parse_attrs, u32)
+                  csum, parse_attrs, u32)
 
 IPPROTO_PGM = SOL_PGM = 113
 PGM_JOIN_GROUP = 29
@@ -662,6 +662,7 @@ errs = [map_add(f"239.12.0.{i}", physical="239.12.1.1")[0] for i in range(64)]
 err, msg = map_add("239.12.1.200", physical="239.12.1.1")
 check("64 logical groups at most: then ENOSPC", err == -errno.ENOSPC and errs.count(0) == 62,
       f"{err} {errs.count(0)}")
+
 err = nl.request(fam, CMD["policy-map-del"], attr(M["logical"], socket.inet_aton("239.10.0.1")))[1]
 err2 = nl.request(fam, CMD["policy-map-del"], attr(M["logical"], socket.inet_aton("239.10.0.1")))[1]
 check("map-del, then again: ENOENT", err == 0 and err2 == -errno.ENOENT, f"{err} {err2}")
@@ -670,6 +671,75 @@ for i in range(64):
 nl.request(fam, CMD["policy-map-del"], attr(M["logical"], socket.inet_aton("239.11.0.1")))
 check("every logical group deleted: no policy", policy() == (ALLOW, 0) and
       nl.request(fam, CMD["policy-map-get"], flags=NLM_F_DUMP)[0] == [], f"{policy()}")
+
+# Attack: NAKs to a fanned-out source.  A NAK must name one of the fan-out's
+# addresses (or the group) as its group NLA, else it is malformed; a flood
+# of NAKs for one sqn is answered by one RDATA per PGM_RDATA_LINGER_IVL at
+# most, each costing one packet's tokens per receiver: the fan-out multiplies what a
+# NAK can make the source send by the map's size (at most 64), within its
+# rate.
+PGM_TSI, PGM_TXW_LEAD = 43, 46
+
+
+def src_stats(sock):
+    ino = os.fstat(sock.fileno()).st_ino
+    for r_ in nl.request(fam, CMD["sock-get"], flags=NLM_F_DUMP)[0]:
+        if u32v(r_[A_SOCK["inode"]]) == ino:
+            st = parse_attrs(r_[A_SOCK["source-stats"]])
+            return {n: struct.unpack("=Q", st[spec.a("source-stats", n)])[0]
+                    for n in ("naks-received", "rdata-sent", "malformed")}
+    return {}
+
+
+err, msg = map_add("239.13.0.1", unicast=["10.98.0.1", "10.98.0.2"])
+check("a logical group of two unicast receivers", err == 0, f"{err} {msg}")
+fsrc = pgm_socket()
+fsrc.connect(("239.13.0.1", PORT + 7))
+for _ in range(5):
+    fsrc.send(b"f" * 100)
+tsi = fsrc.getsockopt(SOL_PGM, PGM_TSI, 8)
+lead = struct.unpack("=I", fsrc.getsockopt(SOL_PGM, PGM_TXW_LEAD, 4))[0]
+raw = socket.socket(socket.AF_INET, socket.SOCK_RAW, IPPROTO_PGM)
+
+
+def nak(sqn, gnla):
+    gsi, sport = tsi[:6], struct.unpack("!H", tsi[6:8])[0]
+    body = struct.pack("!IHH4sHH4s", sqn, 1, 0, socket.inet_aton("10.98.0.1"), 1, 0, socket.inet_aton(gnla))
+    pkt = bytearray(struct.pack("!HHBBH6sH", PORT + 7, sport, 0x08, 0, 0, gsi, 0) + body)
+    struct.pack_into("!H", pkt, 6, csum(bytes(pkt)))
+    raw.sendto(bytes(pkt), ("10.98.0.1", 0))
+
+
+def settle(sock, key, want):
+    for _ in range(300):
+        st = src_stats(sock)
+        if st.get(key, 0) >= want:
+            return st
+        time.sleep(0.01)
+    return src_stats(sock)
+
+
+s0 = src_stats(fsrc)
+nak(lead, "10.98.0.2")
+s1 = settle(fsrc, "naks-received", s0["naks-received"] + 1)
+check("a fanned-out source takes a NAK naming one of its receivers as the group",
+      s1["naks-received"] == s0["naks-received"] + 1 and s1["malformed"] == s0["malformed"], f"{s0} {s1}")
+nak(lead, "10.98.0.77")
+s2 = settle(fsrc, "malformed", s1["malformed"] + 1)
+check("... and refuses one naming another address (malformed)",
+      s2["malformed"] == s1["malformed"] + 1 and s2["naks-received"] == s1["naks-received"], f"{s1} {s2}")
+linger = struct.unpack("=I", fsrc.getsockopt(SOL_PGM, 7, 4))[0] / 1e6  # PGM_RDATA_LINGER_IVL, us
+t0 = time.time()
+for _ in range(1000):
+    nak(lead, "10.98.0.1")
+s3 = settle(fsrc, "naks-received", s2["naks-received"] + 1000)
+most = int((time.time() - t0) / linger) + 2
+check(f"... 1,000 NAKs for one sqn: one RDATA per RDATA linger at most ({most})",
+      s3["naks-received"] - s2["naks-received"] >= 900 and s3["rdata-sent"] - s2["rdata-sent"] <= most,
+      f"{s2} {s3}")
+fsrc.close()
+raw.close()
+nl.request(fam, CMD["policy-map-del"], attr(M["logical"], socket.inet_aton("239.13.0.1")))
 
 # -- Netns isolation and user namespaces (test 6). ---------------------------
 add(nl, DENY, role=SOURCE, group="239.1.0.0", prefix=16)
