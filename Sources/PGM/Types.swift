@@ -323,6 +323,8 @@ extension NetnsStatistics {
         receiverMemory = s.rx_mem
         policyDenied = s.policy_denied
         inPolicy = s.in_policy
+        policyGroupLimit = s.policy_group_limit
+        policyRevoked = s.policy_revoked
     }
 }
 
