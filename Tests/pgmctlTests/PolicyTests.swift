@@ -4,9 +4,9 @@ import Testing
 
 @testable import pgmctl
 
-/// `pgmctl policy`: its arguments (group ranges, uid ranges, names, what is
-/// refused before anything reaches the kernel) and what it prints for the
-/// policy, its rules and the policy-denied event, with no kernel.
+/// `pgmctl policy`: its arguments (group ranges, uid ranges, names, rates,
+/// what is refused before anything reaches the kernel) and what it prints
+/// for the policy, its rules and the policy-denied event, with no kernel.
 @Suite("pgmctl policy")
 struct PolicyCommandTests {
     func le<T: FixedWidthInteger>(_ v: T) -> [UInt8] { withUnsafeBytes(of: v.littleEndian) { Array($0) } }
@@ -33,6 +33,27 @@ struct PolicyCommandTests {
         let least = try PolicyAdd.parse(["--action", "allow"])
         #expect(try least.rule() == PGMPolicyRule(action: .allow) && least.index == nil)
         #expect(try least.rule().addAttributes(at: least.index) == [.u32(PGMPolicyRuleAttribute.action.rawValue, 0)])
+    }
+
+    /// --rate-cap takes bytes/s or a rate with a unit, as `set` does; 0 is
+    /// no cap; --exempt is a flag.
+    @Test(arguments: [
+        ("100000", UInt32(100_000)), ("10M", 10_000_000), ("1.5G", 1_500_000_000), ("800mbit", 100_000_000),
+        ("4294967295", UInt32.max),
+    ])
+    func addTakesRateCaps(_ text: String, _ want: UInt32) throws {
+        let add = try PolicyAdd.parse(["--action", "allow", "--role", "source", "--rate-cap", text])
+        #expect(try add.rule().rateCap == want && !add.exempt)
+    }
+
+    @Test func addRateCapZeroAndExempt() throws {
+        let none = try PolicyAdd.parse(["--action", "allow", "--rate-cap", "0"])
+        #expect(try none.rule() == PGMPolicyRule(action: .allow))
+        let exempt = try PolicyAdd.parse(["--action", "allow", "--group", "239.2.0.0/16", "--rate-cap", "100000", "--exempt"])
+        #expect(try exempt.rule() == PGMPolicyRule(action: .allow, groups: try GroupRange("239.2.0.0/16"),
+                                                   rateCap: 100_000, exempt: true))
+        typealias R = PGMPolicyRuleAttribute
+        #expect(try exempt.rule().addAttributes().suffix(2) == [.u32(R.rateCap.rawValue, 100_000), .u32(R.exempt.rawValue, 1)])
     }
 
     @Test(arguments: [
@@ -77,6 +98,15 @@ struct PolicyCommandTests {
         (["--action", "deny", "--role", "sender"], "The value 'sender' is invalid for '--role <role>'"),
         (["--role", "source"], "Missing expected argument '--action <action>'"),
         (["--action", "deny", "--index", "-1"], "The value '-1' is invalid for '--index <index>'"),
+        (["--action", "allow", "--rate-cap", "4294967296"], "--rate-cap must be 0-4294967295 bytes/s (0: no cap); got 4294967296"),
+        (["--action", "allow", "--rate-cap", "5G"], "--rate-cap must be 0-4294967295 bytes/s (0: no cap); got 5G"),
+        (["--action", "allow", "--rate-cap", "fast"], "--rate-cap wants a rate such as 500k"),
+        (["--action", "allow", "--rate-cap", "10ms"], "--rate-cap: unknown unit 'ms' in '10ms'"),
+        (["--action", "allow", "--rate-cap", "1.5"], "--rate-cap: '1.5' is not a whole number of bytes/s"),
+        (["--action", "deny", "--rate-cap", "1M"], "--rate-cap is about the sources a rule allows: a deny rule has none"),
+        (["--action", "deny", "--exempt"], "--exempt is about the sources a rule allows: a deny rule has none"),
+        (["--action", "allow", "--role", "receiver", "--exempt"],
+         "--exempt is about the sources a rule allows: a receiver rule has none"),
     ])
     func addRefuses(_ arguments: [String], _ says: String) {
         let text = refusal(arguments)
@@ -96,6 +126,32 @@ struct PolicyCommandTests {
         #expect(throws: (any Error).self) { try PGMCtl.parseAsRoot(["policy", "del", "seven"]) }
         #expect(try PGMCtl.parseAsRoot(["policy", "flush"]) is PolicyFlush)
         #expect(try PGMCtl.parseAsRoot(["policy", "add", "--action", "allow", "--uid", "root"]) is PolicyAdd)
+        let mg = try #require(try PGMCtl.parseAsRoot(["policy", "max-groups", "4096"]) as? PolicyMaxGroups)
+        #expect(mg.count == 4096)
+        #expect((try PGMCtl.parseAsRoot(["policy", "max-groups", "0"]) as? PolicyMaxGroups)?.count == 0)
+        #expect(throws: (any Error).self) { try PGMCtl.parseAsRoot(["policy", "max-groups", "many"]) }
+        #expect(throws: (any Error).self) { try PGMCtl.parseAsRoot(["policy", "max-groups", "4294967296"]) }
+        let rc = try #require(try PGMCtl.parseAsRoot(["policy", "rate-cap", "100mbit"]) as? PolicyRateCap)
+        #expect(try rc.rate == 12_500_000)
+        #expect((try (PGMCtl.parseAsRoot(["policy", "rate-cap", "0"]) as? PolicyRateCap)?.rate) == 0)
+        #expect((try (PGMCtl.parseAsRoot(["policy", "rate-cap", "1.5G"]) as? PolicyRateCap)?.rate) == 1_500_000_000)
+    }
+
+    /// `policy rate-cap` refuses what is not a rate of bytes/s that fits 32
+    /// bits, with the words of `--rate-cap`'s refusals.
+    @Test(arguments: [
+        ("5G", "rate-cap must be 0-4294967295 bytes/s (0: no cap); got 5G"),
+        ("fast", "rate-cap wants a rate such as 500k"),
+        ("2s", "rate-cap: unknown unit 's' in '2s'"),
+    ])
+    func rateCapRefuses(_ text: String, _ says: String) {
+        do {
+            _ = try PolicyRateCap.parse([text])
+            Issue.record("\(text) accepted")
+        } catch {
+            let m = PolicyRateCap.message(for: error)
+            #expect(m.contains(says), "\(text): \(m)")
+        }
     }
 
     func rules() throws -> [PGMPolicyRule] {
@@ -108,40 +164,62 @@ struct PolicyCommandTests {
         var c = PGMPolicyRule(action: .deny, uids: 0...0)
         c.id = 13
         c.index = 2
-        return [a, b, c]
+        var d = PGMPolicyRule(action: .allow, role: .source, groups: try GroupRange("239.2.0.0/16"), rateCap: 100_000,
+                              exempt: true)
+        d.id = 14
+        d.index = 3
+        return [a, b, c, d]
     }
 
     @Test func showText() throws {
         var stats = NetnsStatistics()
         stats.policyDenied = 5
         stats.inPolicy = 12
-        let lines = policyLines(PGMPolicy(defaultAction: .deny, ruleCount: 3), rules: try rules(), statistics: stats)
+        stats.policyGroupLimit = 2
+        stats.policyRevoked = 1
+        let lines = policyLines(PGMPolicy(defaultAction: .deny, ruleCount: 4, maxGroups: 16, groupsInUse: 1,
+                                          rateCap: 12_500_000), rules: try rules(), statistics: stats)
         #expect(lines == [
-            "default action  deny",
-            "rules           3 (at most 256)",
-            "policy-denied   5",
-            "in-policy       12",
+            "default action      deny",
+            "rules               4 (at most 256)",
+            "max-groups          16 (at most 4096), 1 group in use",
+            "rate-cap            12500000B/s",
+            "policy-denied       5",
+            "policy-group-limit  2",
+            "policy-revoked      1",
+            "in-policy           12",
             "",
-            "Id  Index  Role      Action  UIDs       GID  Groups        Hits",
-            "3   0      source    deny    1000-1999  any  239.1.0.0/16  4",
-            "12  1      receiver  allow   any        50   ff15::/16     0",
-            "13  2      any       deny    0          any  any           0",
+            "Id  Index  Role      Action  UIDs       GID  Groups        Rate-cap   Exempt  Hits",
+            "3   0      source    deny    1000-1999  any  239.1.0.0/16  none       no      4",
+            "12  1      receiver  allow   any        50   ff15::/16     none       no      0",
+            "13  2      any       deny    0          any  any           none       no      0",
+            "14  3      source    allow   any        any  239.2.0.0/16  100000B/s  yes     0",
         ])
-        let empty = policyLines(PGMPolicy(defaultAction: .allow, ruleCount: 0), rules: [], statistics: NetnsStatistics())
-        #expect(empty.first == "default action  allow" && empty.last == "Id  Index  Role  Action  UIDs  GID  Groups  Hits")
+        let empty = policyLines(PGMPolicy(defaultAction: .allow, ruleCount: 0, groupsInUse: 3), rules: [],
+                                statistics: NetnsStatistics())
+        #expect(empty.first == "default action      allow")
+        #expect(empty[2] == "max-groups          none, 3 groups in use" && empty[3] == "rate-cap            none")
+        #expect(empty.last == "Id  Index  Role  Action  UIDs  GID  Groups  Rate-cap  Exempt  Hits")
     }
 
     /// Every key of a rule in --json, null for a part that matches anything.
     @Test func showJSON() throws {
         var stats = NetnsStatistics()
         stats.policyDenied = 5
-        let t = policyJSON(PGMPolicy(defaultAction: .deny, ruleCount: 3), rules: try rules(), statistics: stats).text
-        #expect(t.hasPrefix(#"{"default_action":"deny","rule_count":3,"rules_max":256,"policy_denied":5,"in_policy":0,"rules":["#))
+        stats.policyRevoked = 2
+        let t = policyJSON(PGMPolicy(defaultAction: .deny, ruleCount: 4, maxGroups: 1, groupsInUse: 1, rateCap: 250_000),
+                           rules: try rules(), statistics: stats).text
+        #expect(t.hasPrefix(#"{"default_action":"deny","rule_count":4,"rules_max":256,"max_groups":1,"max_groups_max":4096,"#
+            + #""groups":1,"rate_cap":250000,"policy_denied":5,"policy_group_limit":0,"policy_revoked":2,"in_policy":0,"#
+            + #""rules":["#))
         #expect(t.contains(#"{"id":3,"index":0,"role":"source","action":"deny","uid_min":1000,"uid_max":1999,"gid":null,"#
-            + #""family":4,"group":"239.1.0.0","prefix_len":16,"hits":4}"#))
+            + #""family":4,"group":"239.1.0.0","prefix_len":16,"rate_cap":null,"exempt":false,"hits":4}"#))
         #expect(t.contains(#"{"id":12,"index":1,"role":"receiver","action":"allow","uid_min":null,"uid_max":null,"gid":50,"#
-            + #""family":6,"group":"ff15::","prefix_len":16,"hits":0}"#))
-        #expect(t.hasSuffix(#""uid_min":0,"uid_max":0,"gid":null,"family":null,"group":null,"prefix_len":null,"hits":0}]}"#))
+            + #""family":6,"group":"ff15::","prefix_len":16,"rate_cap":null,"exempt":false,"hits":0}"#))
+        #expect(t.contains(#""uid_min":0,"uid_max":0,"gid":null,"family":null,"group":null,"prefix_len":null,"#
+            + #""rate_cap":null,"exempt":false,"hits":0}"#))
+        #expect(t.hasSuffix(#"{"id":14,"index":3,"role":"source","action":"allow","uid_min":null,"uid_max":null,"gid":null,"#
+            + #""family":4,"group":"239.2.0.0","prefix_len":16,"rate_cap":100000,"exempt":true,"hits":0}]}"#))
         #expect(policyAddedText(id: 14, index: 3, json: true) == #"{"id":14,"index":3}"#)
         #expect(policyAddedText(id: 14, index: 3, json: false) == "added rule 14 at index 3")
     }
