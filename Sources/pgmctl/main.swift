@@ -1160,7 +1160,7 @@ struct PolicyFlush: AsyncParsableCommand {
 struct Monitor: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Print the module's events as they happen: session start and end, loss, NAK storms, rate limiting, "
-            + "PGMCC acker changes, confirming receivers joining, leaving and refused, policy refusals.",
+            + "PGMCC acker changes, confirming receivers joining, leaving and refused, policy refusals and revocations.",
         discussion: """
             Needs CAP_NET_ADMIN in the network namespace: the events are every user's sessions, live. \
             acker-change: a source running PGMCC chose a new acker (printed with the RTT and loss rate \
@@ -1171,9 +1171,11 @@ struct Monitor: AsyncParsableCommand {
             PGM_CONFIRM_MAX or confirm-receivers-netns (at most one such event a second), each with the \
             receiver's address, its RECEIVER ID and how far it had everything (--json: receiver, \
             receiver_id, confirmed, and reason for a leave). policy-denied: the netns's multicast \
-            policy refused a source's connect() or a receiver's join (EACCES; see `pgmctl policy`), \
-            with the group, the owner's uid and the rule that refused, or the default action \
-            (--json: uid, and rule_id, null for the default).
+            policy refused a source's connect() or a receiver's join (see `pgmctl policy`), with the \
+            group, the owner's uid and the rule that refused, or the default action (EACCES), or \
+            max-groups (ENOBUFS) (--json: uid, rule_id, null for the default or max-groups, and \
+            error). policy-revoked: a policy change ended a live source's session (OPT_RST; its \
+            sends fail with EACCES) or made a receiver leave a group, with the same parts.
             """)
 
     @Flag(help: "Print each event as a JSON object on its own line.")
@@ -1298,9 +1300,14 @@ func eventLine(_ e: PGMEvent) -> String {
         if let id = e.receiverID { s += " id \(receiverIDText(id))" }
         if let c = e.confirmedSequence { s += " confirmed \(c)" }
         if let r = e.leaveReason { s += " reason \(r)" }
-    case .policyDeniedNtf:
+    case .policyDeniedNtf, .policyRevokedNtf:
         if let u = e.uid { s += " uid \(u)" }
-        s += e.ruleID.map { " by rule \($0)" } ?? " by the default action"
+        if let r = e.ruleID {
+            s += " by rule \(r)"
+        } else {
+            s += e.error == .noBufferSpace ? " by max-groups" : " by the default action"
+        }
+        if let err = e.error { s += " (\(errnoName(err)))" }
     default: break
     }
     return s
@@ -1330,9 +1337,22 @@ func eventJSON(_ e: PGMEvent) -> JSON {
     if let v = e.receiverID { o.append(("receiver_id", .uint(UInt64(v)))) }
     if let v = e.confirmedSequence { o.append(("confirmed", .uint(UInt64(v.rawValue)))) }
     if let v = e.uid { o.append(("uid", .uint(UInt64(v)))) }
-    if e.kind == .policyDeniedNtf { o.append(("rule_id", e.ruleID.map { .uint(UInt64($0)) } ?? .null)) }
+    if e.kind == .policyDeniedNtf || e.kind == .policyRevokedNtf {
+        o.append(("rule_id", e.ruleID.map { .uint(UInt64($0)) } ?? .null))
+    }
+    if let v = e.error { o.append(("error", .string(errnoName(v)))) }
     if e.existing { o.append(("existing", .bool(true))) }
     return .object(o)
+}
+
+/// The symbol of an errno the policy's events carry: "EACCES", "ENOBUFS";
+/// "errno N" for another.
+func errnoName(_ e: Errno) -> String {
+    switch e {
+    case .permissionDenied: "EACCES"
+    case .noBufferSpace: "ENOBUFS"
+    default: "errno \(e.rawValue)"
+    }
 }
 
 extension String {

@@ -6,7 +6,8 @@ import Testing
 
 /// `pgmctl policy`: its arguments (group ranges, uid ranges, names, rates,
 /// what is refused before anything reaches the kernel) and what it prints
-/// for the policy, its rules and the policy-denied event, with no kernel.
+/// for the policy, its rules and the policy-denied and policy-revoked
+/// events, with no kernel.
 @Suite("pgmctl policy")
 struct PolicyCommandTests {
     func le<T: FixedWidthInteger>(_ v: T) -> [UInt8] { withUnsafeBytes(of: v.littleEndian) { Array($0) } }
@@ -239,5 +240,45 @@ struct PolicyCommandTests {
                                               attributes: try NetlinkAttributes(parsing: base)))
         #expect(eventLine(byDefault) == "policy-denied receiver inode 31 group 239.1.2.3 uid 1000 by the default action")
         #expect(eventJSON(byDefault).text.hasSuffix(#""uid":1000,"rule_id":null}"#))
+    }
+
+    /// The errno of a refusal: EACCES by a rule or the default, ENOBUFS by
+    /// max-groups (no rule); `error` in --json.
+    @Test func policyDeniedErrors() throws {
+        typealias E = PGMEventAttribute
+        let base = u32(E.socketInode.rawValue, 33) + u32(E.role.rawValue, PGMRole.source.rawValue)
+            + [8, 0, UInt8(E.group.rawValue), 0, 239, 1, 2, 4] + u32(E.uid.rawValue, 0)
+        func event(_ extra: [UInt8]) throws -> PGMEvent {
+            try #require(PGMEvent(command: PGMCommand.policyDeniedNtf.rawValue,
+                                  attributes: try NetlinkAttributes(parsing: base + extra)))
+        }
+        let limit = try event(u32(E.error.rawValue, 105))
+        #expect(eventLine(limit) == "policy-denied source   inode 33 group 239.1.2.4 uid 0 by max-groups (ENOBUFS)")
+        #expect(eventJSON(limit).text.hasSuffix(#""uid":0,"rule_id":null,"error":"ENOBUFS"}"#))
+        let byRule = try event(u32(E.ruleId.rawValue, 9) + u32(E.error.rawValue, 13))
+        #expect(eventLine(byRule).hasSuffix("uid 0 by rule 9 (EACCES)"))
+        #expect(eventJSON(byRule).text.hasSuffix(#""rule_id":9,"error":"EACCES"}"#))
+        let byDefault = try event(u32(E.error.rawValue, 13))
+        #expect(eventLine(byDefault).hasSuffix("uid 0 by the default action (EACCES)"))
+        #expect(eventLine(try event(u32(E.error.rawValue, 5))).hasSuffix("by the default action (errno 5)"))
+    }
+
+    /// policy-revoked in `pgmctl monitor`: a live source ended, or a
+    /// receiver made to leave, by a rule or the default action.
+    @Test func policyRevokedEvents() throws {
+        typealias E = PGMEventAttribute
+        let src = try #require(PGMEvent(command: PGMCommand.policyRevokedNtf.rawValue, attributes: try NetlinkAttributes(
+            parsing: u32(E.socketInode.rawValue, 40) + u32(E.role.rawValue, PGMRole.source.rawValue)
+                + [8, 0, UInt8(E.group.rawValue), 0, 239, 193, 0, 1] + u32(E.uid.rawValue, 65534)
+                + u32(E.ruleId.rawValue, 6) + u32(E.error.rawValue, 13))))
+        #expect(eventLine(src) == "policy-revoked source   inode 40 group 239.193.0.1 uid 65534 by rule 6 (EACCES)")
+        #expect(eventJSON(src).text == #"{"event":"policy-revoked","role":"source","inode":40,"family":4,"#
+            + #""group":"239.193.0.1","uid":65534,"rule_id":6,"error":"EACCES"}"#)
+        let rcv = try #require(PGMEvent(command: PGMCommand.policyRevokedNtf.rawValue, attributes: try NetlinkAttributes(
+            parsing: u32(E.socketInode.rawValue, 41) + u32(E.role.rawValue, PGMRole.receiver.rawValue)
+                + [8, 0, UInt8(E.group.rawValue), 0, 239, 193, 0, 2] + u32(E.uid.rawValue, 1000)
+                + u32(E.error.rawValue, 13))))
+        #expect(eventLine(rcv) == "policy-revoked receiver inode 41 group 239.193.0.2 uid 1000 by the default action (EACCES)")
+        #expect(eventJSON(rcv).text.hasSuffix(#""uid":1000,"rule_id":null,"error":"EACCES"}"#))
     }
 }
