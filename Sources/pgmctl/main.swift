@@ -419,7 +419,10 @@ struct Sockets: AsyncParsableCommand {
             confirmed delivery (PGM_CONFIRM) shows its live confirming receivers and CONFIRMED, the \
             sequence number through which every one of them has everything ("confirm receivers 3 \
             confirmed 1234", "confirmed -" while none is live); --json gives them as \
-            confirm_receivers and confirmed_sqn (null while none is live).
+            confirm_receivers and confirmed_sqn (null while none is live). A source the netns's \
+            multicast policy limits (a rule's rate-cap, or its share of the policy's rate-cap) shows \
+            the rate the policy allows it ("policy-rate 100000B/s"; --json: policy_rate); it sends \
+            at the smaller of that and its own rate limit.
             """)
 
     @Option(parsing: .unconditional, help: ArgumentHelp("Only sockets of this role: source, receiver or none.", valueName: "role"))
@@ -478,6 +481,7 @@ struct Sockets: AsyncParsableCommand {
                 let window = s.transmitWindowEmpty == true ? "-" : "\(t)..\(l)"
                 detail += " txw \(window)/\(n) held \(s.txwBytes ?? 0)B rate \(s.rateLimit ?? 0)B/s"
             }
+            if let p = s.policyRate { detail += " policy-rate \(p)B/s" }
             if let c = s.pgmcc { detail += " " + pgmccText(c) }
             if let c = s.confirm { detail += " " + confirmText(c) }
             if let p = s.peers { detail += " peers \(p)" }
@@ -524,6 +528,7 @@ func socketJSON(_ s: PGMSocketInfo) -> JSON {
     if let v = s.txwSize { o.append(("txw_size", .uint(UInt64(v)))) }
     if let v = s.txwBytes { o.append(("txw_bytes", .uint(v))) }
     if let v = s.rateLimit { o.append(("rate_limit", .uint(UInt64(v)))) }
+    if let v = s.policyRate { o.append(("policy_rate", .uint(UInt64(v)))) }
     if let c = s.pgmcc {
         o += [("pgmcc_acker", c.acker.map { .string($0.description) } ?? .null),
               ("pgmcc_window", .uint(UInt64(c.window))), ("pgmcc_rtt_us", .uint(UInt64(c.rttMicroseconds))),

@@ -6,8 +6,8 @@ import Testing
 
 /// `pgmctl policy`: its arguments (group ranges, uid ranges, names, rates,
 /// what is refused before anything reaches the kernel) and what it prints
-/// for the policy, its rules and the policy-denied and policy-revoked
-/// events, with no kernel.
+/// for the policy, its rules, the policy-denied and policy-revoked events
+/// and a source's policy rate, with no kernel.
 @Suite("pgmctl policy")
 struct PolicyCommandTests {
     func le<T: FixedWidthInteger>(_ v: T) -> [UInt8] { withUnsafeBytes(of: v.littleEndian) { Array($0) } }
@@ -280,5 +280,16 @@ struct PolicyCommandTests {
                 + u32(E.error.rawValue, 13))))
         #expect(eventLine(rcv) == "policy-revoked receiver inode 41 group 239.193.0.2 uid 1000 by the default action (EACCES)")
         #expect(eventJSON(rcv).text.hasSuffix(#""uid":1000,"rule_id":null,"error":"EACCES"}"#))
+    }
+
+    /// `pgmctl sockets --json`: a source the policy limits has policy_rate;
+    /// one it does not, none.
+    @Test func socketsShowThePolicyRate() throws {
+        typealias S = PGMSocketAttribute
+        let base = u32(S.inode.rawValue, 5) + u32(S.role.rawValue, PGMRole.source.rawValue) + u32(S.rateLimit.rawValue, 0)
+        let capped = socketJSON(try PGMSocketInfo(try NetlinkAttributes(parsing: base + u32(S.policyRate.rawValue, 100_000))))
+        #expect(capped.text.contains(#""rate_limit":0,"policy_rate":100000,"#))
+        let free = socketJSON(try PGMSocketInfo(try NetlinkAttributes(parsing: base)))
+        #expect(!free.text.contains("policy_rate"))
     }
 }
