@@ -246,6 +246,23 @@ public struct PGMSource: ~Copyable {
         try await socket.waitUntilDelivered(through: sequence, receivers: receivers, timeout: timeout)
     }
 
+    /// The latest move of the rate the netns's multicast policy lets this
+    /// source send at (its rule's rate cap, or its share of the policy's
+    /// rate cap), read from the error queue without waiting; nil when none
+    /// waits.  The kernel keeps one at most (a newer one replaces it and
+    /// keeps its old rate) and poll(2) reports `POLLERR` on the socket
+    /// while it waits: a source that paces what it produces can look when
+    /// `POLLERR` says so, or now and then, instead of blocking in send().
+    /// A source the policy revokes fails its sends with
+    /// `Errno.permissionDenied` instead.
+    public func rateChange() throws(Errno) -> RateChange? {
+        var latest: RateChange?
+        while let e = try socket.readErrorQueue() {
+            if case .rateChanged(let r) = e { latest = r }
+        }
+        return latest
+    }
+
     /// Ends the session: OPT_FIN, after `linger` of repairs in the kernel
     /// when given (`SO_LINGER`); a zero linger resets it (OPT_RST).
     public consuming func close(linger: Duration? = nil) throws(Errno) {
@@ -409,6 +426,7 @@ public struct PGMReceiver: ~Copyable {
             }
         case .loss(let l): return body(.loss(l))
         case .sessionEnded(let s): return body(.sessionEnded(s))
+        case .rateChanged(let r): return body(.rateChanged(r))
         }
     }
 

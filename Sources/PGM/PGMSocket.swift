@@ -604,9 +604,9 @@ public struct PGMSocket: ~Copyable {
             sequenceNumber: r.sequenceNumber)
     }
 
-    /// Reads one record from the socket's error queue without waiting: an
-    /// unrecoverable loss or the end of a session. Nil when the queue is
-    /// empty.
+    /// Reads one record from the socket's error queue without waiting: a
+    /// receiver's unrecoverable loss or end of a session, a source's rate
+    /// change. Nil when the queue is empty.
     public func readErrorQueue() throws(Errno) -> Event? {
         while true {
             var event: Event?
@@ -656,6 +656,9 @@ public struct PGMSocket: ~Copyable {
                         SessionEnd(transportSessionID: TSI(e.tsi),
                                    reason: SessionEndReason(rawValue: e.reason),
                                    lastSequenceNumber: SequenceNumber(e.last_sqn)))
+                case PGM_RATE_CHANGE where data.count >= MemoryLayout<pgm_rate_change>.size:
+                    let r = data.loadUnaligned(as: pgm_rate_change.self)
+                    return .rateChanged(RateChange(oldRate: r.old_rate, newRate: r.new_rate, policyRate: r.policy_rate))
                 default:
                     break
                 }

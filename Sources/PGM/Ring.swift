@@ -127,6 +127,8 @@ public enum EventView {
     case loss(Loss)
     /// The end of a session.
     case sessionEnded(SessionEnd)
+    /// A source's rate change (never a receiver's).
+    case rateChanged(RateChange)
 
     /// The event with the message copied out.
     public func copy() -> Event {
@@ -134,6 +136,7 @@ public enum EventView {
         case .message(let m): .message(m.copy())
         case .loss(let l): .loss(l)
         case .sessionEnded(let e): .sessionEnded(e)
+        case .rateChanged(let r): .rateChanged(r)
         }
     }
 }
@@ -392,7 +395,7 @@ final class ReceiveRing: @unchecked Sendable {
                     pending.append(.loss(l))
                     throw .connectionReset
                 case .sessionEnded(let e): pending.append(.end(e))
-                case nil: break
+                case .rateChanged, nil: break  // a ring is a receiver's
                 }
             }
             if mode == .nonBlocking { throw .resourceTemporarilyUnavailable }

@@ -171,7 +171,32 @@ public struct SessionEnd: Sendable, Hashable {
     }
 }
 
-/// What a receiving socket reports, in order: data, loss or a session's end.
+/// A move of the rate a source may send at, made by the netns's multicast
+/// policy (`struct pgm_rate_change`; docs/governance.md): its rule's rate
+/// cap, or its share of the policy's rate cap, recomputed every 100 ms as
+/// sources come, go and use what they are given.  The kernel reports a move
+/// of more than 1/16, so that a source can adapt what it produces instead
+/// of blocking in send().  A rate of 0 is no limit.
+public struct RateChange: Sendable, Hashable {
+    /// Bytes/s the source could send before the first change not yet read
+    /// (the kernel keeps one record, a newer one taking the older's old rate).
+    public var oldRate: UInt32
+    /// Bytes/s it may send now: the smaller of its own limit
+    /// (`PGM_TXW_MAX_RTE`) and ``policyRate``.
+    public var newRate: UInt32
+    /// The policy's part of it; 0 when the policy no longer limits it.
+    public var policyRate: UInt32
+
+    /// A rate change from its parts.
+    public init(oldRate: UInt32, newRate: UInt32, policyRate: UInt32) {
+        self.oldRate = oldRate
+        self.newRate = newRate
+        self.policyRate = policyRate
+    }
+}
+
+/// What a socket reports, in order: a receiver's data, loss or a session's
+/// end; a source's rate change.
 public enum Event: Sendable, Hashable {
     /// An APDU.
     case message(Message)
@@ -179,6 +204,10 @@ public enum Event: Sendable, Hashable {
     case loss(Loss)
     /// The end of a session, read from the error queue (`PGM_SESSION_END`).
     case sessionEnded(SessionEnd)
+    /// The rate a source may send at moved, read from a source's error
+    /// queue (`PGM_RATE_CHANGE`); a receiver never has one (see
+    /// ``PGMSource/rateChange()``).
+    case rateChanged(RateChange)
 }
 
 extension SourceStatistics {
@@ -323,6 +352,8 @@ extension NetnsStatistics {
         receiverMemory = s.rx_mem
         policyDenied = s.policy_denied
         inPolicy = s.in_policy
+        policyGroupLimit = s.policy_group_limit
+        policyRevoked = s.policy_revoked
     }
 }
 

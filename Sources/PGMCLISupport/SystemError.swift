@@ -83,6 +83,13 @@ public func errnoCause(_ code: Int32, doing: Doing) -> String? {
             return "a port below net.ipv4.ip_unprivileged_port_start (1024 by default) needs CAP_NET_BIND_SERVICE, or " + policy
         }
         return policy
+    case (.sending, ENOBUFS), (.receiving, ENOBUFS):
+        // pgm.ko's multicast policy refuses a group past its max-groups with
+        // ENOBUFS; so does the IP layer a join past igmp_max_memberships.
+        let limit = "the network namespace's multicast policy may allow no more groups in use "
+            + "(its max-groups; `pgmctl policy show`)"
+        guard case .receiving(let g, _) = doing, !isIPv6(g) else { return limit }
+        return limit + ", or the socket has joined net.ipv4.igmp_max_memberships groups (20 by default)"
     case (.resolvingInterface(let n), ENODEV):
         return "no interface is named \(n) in this network namespace; `ip link` lists them"
     case (.resolvingInterface(let n), EADDRNOTAVAIL):

@@ -69,6 +69,11 @@ public struct PGMSocketInfo: Sendable, Equatable {
     public var txwTrail: UInt32?, txwLead: UInt32?, txwSize: UInt32?, txwBytes: UInt64?
     /// A source's rate limit (bytes/s, 0 = none).
     public var rateLimit: UInt32?
+    /// The rate the netns's multicast policy allows a source, bytes/s: its
+    /// rule's rate-cap, or its share of the policy's rate-cap; nil when the
+    /// policy does not limit it (and on any other socket).  The source
+    /// sends at the smaller of this and its own limit.
+    public var policyRate: UInt32?
     /// Queue sizes: receive and send memory, their limits, APDUs and error records queued.
     public var rmemAlloc: UInt32, rcvbuf: UInt32, wmemAlloc: UInt32, sndbuf: UInt32
     /// APDUs waiting to be read.
@@ -156,6 +161,7 @@ public struct PGMSocketInfo: Sendable, Equatable {
         txwSize = a.u32(A.txwSize.rawValue)
         txwBytes = a.u64(A.txwBytes.rawValue)
         rateLimit = a.u32(A.rateLimit.rawValue)
+        policyRate = a.u32(A.policyRate.rawValue)
         rmemAlloc = a.u32(A.rmemAlloc.rawValue) ?? 0
         rcvbuf = a.u32(A.rcvbuf.rawValue) ?? 0
         wmemAlloc = a.u32(A.wmemAlloc.rawValue) ?? 0
@@ -218,18 +224,45 @@ public struct PGMConfirmReceiverInfo: Sendable, Equatable {
 }
 
 /// A netns's multicast policy as a whole (policy-get; docs/governance.md):
-/// what happens to a socket no rule matches, and how many rules there are
-/// (``PGMControl/policyRules()`` lists them).
+/// what happens to a socket no rule matches, how many rules there are
+/// (``PGMControl/policyRules()`` lists them), the limit on the groups in use
+/// and the cap on all sources' rate.
 public struct PGMPolicy: Sendable, Equatable {
     /// When no rule matches; allow (today's behaviour) unless set.
     public var defaultAction: PolicyAction
     /// The rules the policy holds, at most ``PGMFamily/policyRulesMax``.
     public var ruleCount: UInt32
+    /// Distinct groups the netns's sockets may use at once (sources
+    /// connected, receivers joined), at most
+    /// ``PGMFamily/policyMaxGroupsMax``; 0 for no limit.  A connect() or
+    /// join of one more fails with `ENOBUFS`.
+    public var maxGroups: UInt32
+    /// Distinct groups in use now (counted also without a limit).
+    public var groupsInUse: UInt32
+    /// Bytes/s all sources of the netns may send together (but those an
+    /// exempt rule allows), shared max-min fairly; 0 for no cap.
+    public var rateCap: UInt32
 
     /// A policy from its parts.
-    public init(defaultAction: PolicyAction, ruleCount: UInt32) {
+    public init(defaultAction: PolicyAction, ruleCount: UInt32, maxGroups: UInt32 = 0, groupsInUse: UInt32 = 0,
+                rateCap: UInt32 = 0) {
         self.defaultAction = defaultAction
         self.ruleCount = ruleCount
+        self.maxGroups = maxGroups
+        self.groupsInUse = groupsInUse
+        self.rateCap = rateCap
+    }
+
+    /// The attributes of policy-set for the settings given; those left nil
+    /// keep their values.
+    public static func setAttributes(defaultAction: PolicyAction? = nil, maxGroups: UInt32? = nil,
+                                     rateCap: UInt32? = nil) -> [NetlinkAttribute] {
+        typealias A = PGMPolicyAttribute
+        var out: [NetlinkAttribute] = []
+        if let defaultAction { out.append(.u32(A.defaultAction.rawValue, defaultAction.rawValue)) }
+        if let maxGroups { out.append(.u32(A.maxGroups.rawValue, maxGroups)) }
+        if let rateCap { out.append(.u32(A.rateCap.rawValue, rateCap)) }
+        return out
     }
 
     /// Decodes a policy-get reply.
@@ -240,6 +273,10 @@ public struct PGMPolicy: Sendable, Equatable {
         }
         defaultAction = action
         ruleCount = a.u32(A.rules.rawValue) ?? 0
+        // A module older than max-groups and rate-cap has neither.
+        maxGroups = a.u32(A.maxGroups.rawValue) ?? 0
+        groupsInUse = a.u32(A.groups.rawValue) ?? 0
+        rateCap = a.u32(A.rateCap.rawValue) ?? 0
     }
 }
 
@@ -265,10 +302,17 @@ public struct PGMPolicyRule: Sendable, Equatable {
     public var groups: GroupRange?
     /// The decisions it has made.
     public var hits: UInt64
+    /// The most a source it allows may send, bytes/s; nil for no cap (0
+    /// is no cap too, and is sent as none).
+    public var rateCap: UInt32?
+    /// The sources it allows stay out of the policy's rate-cap (real-time
+    /// senders keep their own rate; a rule's own ``rateCap`` still holds).
+    public var exempt: Bool
 
-    /// A rule to add: its match and its action.
+    /// A rule to add: its match, its action, and for the sources it
+    /// allows, a rate cap and whether they are exempt from the policy's.
     public init(action: PolicyAction, role: PolicyRole = .any, uids: ClosedRange<UInt32>? = nil, gid: UInt32? = nil,
-                groups: GroupRange? = nil) {
+                groups: GroupRange? = nil, rateCap: UInt32? = nil, exempt: Bool = false) {
         id = 0
         index = 0
         self.role = role
@@ -277,6 +321,8 @@ public struct PGMPolicyRule: Sendable, Equatable {
         self.gid = gid
         self.groups = groups
         hits = 0
+        self.rateCap = rateCap == 0 ? nil : rateCap
+        self.exempt = exempt
     }
 
     /// Decodes one message of a policy-rule dump.
@@ -311,11 +357,14 @@ public struct PGMPolicyRule: Sendable, Equatable {
             groups = nil
         }
         hits = a.u64(A.hits.rawValue) ?? 0
+        rateCap = a.u32(A.rateCap.rawValue).flatMap { $0 == 0 ? nil : $0 }
+        exempt = (a.u32(A.exempt.rawValue) ?? 0) != 0
     }
 
-    /// The attributes of policy-rule-add for this rule (its match and
-    /// action; not its id, index or hits), inserted at `index` (at the
-    /// end when nil).  A part left nil is left out: it matches anything.
+    /// The attributes of policy-rule-add for this rule (its match, action,
+    /// rate cap and exemption; not its id, index or hits), inserted at
+    /// `index` (at the end when nil).  A part left nil is left out: it
+    /// matches anything; so are no rate cap and not exempt.
     public func addAttributes(at index: UInt32? = nil) -> [NetlinkAttribute] {
         typealias A = PGMPolicyRuleAttribute
         var out: [NetlinkAttribute] = []
@@ -330,6 +379,8 @@ public struct PGMPolicyRule: Sendable, Equatable {
             out += [.ipAddress(v4: A.group.rawValue, v6: A.group6.rawValue, groups.address),
                     .u32(A.prefixLen.rawValue, UInt32(groups.prefixLength))]
         }
+        if let rateCap, rateCap != 0 { out.append(.u32(A.rateCap.rawValue, rateCap)) }
+        if exempt { out.append(.u32(A.exempt.rawValue, 1)) }
         return out
     }
 }
@@ -456,12 +507,17 @@ public struct PGMEvent: Sendable, Equatable {
     /// receiver-leave: why it left (bye, expired, lost).  Its `reason`
     /// attribute is this, not a ``SessionEndReason``: ``reason`` is nil.
     public var leaveReason: ConfirmLeaveReason?
-    /// policy-denied: the owner of the socket refused, in the user
+    /// policy-denied, policy-revoked: the owner of the socket, in the user
     /// namespace that owns the netns.
     public var uid: UInt32?
-    /// policy-denied: the id of the rule that refused; nil when the
-    /// policy's default action did.
+    /// policy-denied, policy-revoked: the id of the rule that refused; nil
+    /// when the policy's default action did, or max-groups.
     public var ruleID: UInt32?
+    /// policy-denied, policy-revoked: the errno the socket got:
+    /// `.permissionDenied` (EACCES: a rule or the default action) or
+    /// `.noBufferSpace` (ENOBUFS: the netns used max-groups groups
+    /// already).  Nil from a module older than the attribute.
+    public var error: Errno?
     /// The address family of the socket the event is about, from its
     /// addresses (every event carries the group); nil without any.
     public var family: IPFamily? { (group ?? source)?.family }
@@ -533,12 +589,13 @@ public struct PGMEvent: Sendable, Equatable {
         confirmedSequence = a.u32(A.confirmedSqn.rawValue).map(SequenceNumber.init(rawValue:))
         uid = a.u32(A.uid.rawValue)
         ruleID = a.u32(A.ruleId.rawValue)
+        error = a.u32(A.error.rawValue).map { Errno(rawValue: Int32(bitPattern: $0)) }
     }
 
     /// The commands that are events, in the spec's order.
     public static let kinds: [PGMCommand] = [
         .sessionStartNtf, .sessionEndNtf, .lossNtf, .nakStormNtf, .rateLimitedNtf, .ackerChangeNtf,
-        .receiverJoinNtf, .receiverLeaveNtf, .receiverRefusedNtf, .policyDeniedNtf,
+        .receiverJoinNtf, .receiverLeaveNtf, .receiverRefusedNtf, .policyDeniedNtf, .policyRevokedNtf,
     ]
 }
 
@@ -615,18 +672,24 @@ public final class PGMControl {
         return out
     }
 
-    /// The netns's multicast policy: its default action and how many rules it has.
+    /// The netns's multicast policy: its default action, how many rules it
+    /// has, max-groups, the groups in use and rate-cap.
     public func policy() throws(NetlinkError) -> PGMPolicy {
         guard let a = try socket.transact(request(.policyGet)).first else { throw .malformedReply("no policy") }
         return try PGMPolicy(a)
     }
 
-    /// Sets what the policy does with a socket no rule matches (needs
-    /// CAP_NET_ADMIN over the netns).
-    public func setPolicy(defaultAction: PolicyAction) throws(NetlinkError) {
-        _ = try socket.transact(request(.policySet, attributes: [
-            .u32(PGMPolicyAttribute.defaultAction.rawValue, defaultAction.rawValue),
-        ]))
+    /// Sets the policy's settings given, keeping the others (needs
+    /// CAP_NET_ADMIN over the netns): what it does with a socket no rule
+    /// matches, the most distinct groups in use (0: no limit; `.refused`
+    /// past ``PGMFamily/policyMaxGroupsMax``, a lower limit revokes nothing)
+    /// and the bytes/s of all non-exempt sources together (0: no cap).  At
+    /// least one must be given (`.refused` EINVAL otherwise).  A change of
+    /// the default ends the live sessions it denies (policy-revoked).
+    public func setPolicy(defaultAction: PolicyAction? = nil, maxGroups: UInt32? = nil,
+                          rateCap: UInt32? = nil) throws(NetlinkError) {
+        _ = try socket.transact(request(.policySet, attributes: PGMPolicy.setAttributes(
+            defaultAction: defaultAction, maxGroups: maxGroups, rateCap: rateCap)))
     }
 
     /// Adds a rule (its match and action; its id, index and hits are

@@ -347,6 +347,11 @@ public struct NetnsStatistics: NamedCounters, Hashable {
     /// Packets a receiver did not take under a policy: their group is not
     /// one it joined.
     public var inPolicy: UInt64 = 0
+    /// Sources' `connect()` and receivers' joins refused because the netns
+    /// used its policy's max-groups groups already (`ENOBUFS`).
+    public var policyGroupLimit: UInt64 = 0
+    /// Sources ended and groups left because a policy change denied them.
+    public var policyRevoked: UInt64 = 0
 
     /// All zero.
     public init() {}
@@ -360,5 +365,6 @@ public struct NetnsStatistics: NamedCounters, Hashable {
         ("rx-sessions-refused", \.receiverSessionsRefused), ("rx-mem-refused", \.receiverMemoryRefused),
         ("rx-wrong-source", \.receiverWrongSource), ("rx-sessions", \.receiverSessions), ("rx-mem", \.receiverMemory),
         ("policy-denied", \.policyDenied), ("in-policy", \.inPolicy),
+        ("policy-group-limit", \.policyGroupLimit), ("policy-revoked", \.policyRevoked),
     ]
 }

@@ -421,7 +421,7 @@ final class KernelBackend: ConformanceBackend {
                                                     count: l.count)))
             case .sessionEnded(let s):
                 out.append(.event(time: now, .end(tsi: s.transportSessionID, reason: s.reason)))
-            case .message:
+            case .message, .rateChanged:
                 break
             }
         }

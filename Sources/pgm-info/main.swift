@@ -56,6 +56,7 @@ struct PGMInfo: ParsableCommand {
             ("rx_sessions_refused", s.receiverSessionsRefused), ("rx_mem_refused", s.receiverMemoryRefused),
             ("rx_wrong_source", s.receiverWrongSource), ("rx_sessions", s.receiverSessions),
             ("rx_mem", s.receiverMemory), ("policy_denied", s.policyDenied), ("in_policy", s.inPolicy),
+            ("policy_group_limit", s.policyGroupLimit), ("policy_revoked", s.policyRevoked),
         ]
         var session: (String, String)?
         if let ep = endpoint {

@@ -391,7 +391,7 @@ struct Recv: ParsableCommand {
                 state.lossRecords += 1
             case .sessionEnded(let end):
                 sessionEnded(end, statistics: { try? r.statistics() }, &state)
-            case .message:
+            case .message, .rateChanged:
                 break
             }
         }
@@ -495,6 +495,8 @@ struct Recv: ParsableCommand {
                         state.lossRecords += 1
                     case .sessionEnded(let end):
                         sessionEnded(end, statistics: { try? r.statistics() }, &state)
+                    case .rateChanged:
+                        break  // a source's only
                     }
                 }
             } catch {

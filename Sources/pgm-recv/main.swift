@@ -253,6 +253,8 @@ struct PGMRecv: ParsableCommand {
                     print("end     \(e.transportSessionID) \(e.reason), last sqn \(e.lastSequenceNumber)")
                 }
                 flushOutput()
+            case .rateChanged:
+                break  // a source's only
             }
         }
         let seconds = now() - t0

@@ -16,7 +16,8 @@ struct PGMCtl: AsyncParsableCommand {
         abstract: "Show and set the PGM module's netns-wide defaults; list sockets and sessions; counters and events.",
         discussion: """
             Talks to pgm.ko over generic netlink (family "pgm") in the caller's network namespace. \
-            Everything but `set`, `profile NAME`, `policy default|add|del|flush` and `monitor` is \
+            Everything but `set`, `profile NAME`, `policy default|max-groups|rate-cap|add|del|flush` and \
+            `monitor` is \
             open to any user; those need CAP_NET_ADMIN over the namespace. \
             Exit status: 0 on success, 1 when the kernel refuses or the module is not loaded, 64 on \
             a usage error. See pgmctl(8).
@@ -418,7 +419,10 @@ struct Sockets: AsyncParsableCommand {
             confirmed delivery (PGM_CONFIRM) shows its live confirming receivers and CONFIRMED, the \
             sequence number through which every one of them has everything ("confirm receivers 3 \
             confirmed 1234", "confirmed -" while none is live); --json gives them as \
-            confirm_receivers and confirmed_sqn (null while none is live).
+            confirm_receivers and confirmed_sqn (null while none is live). A source the netns's \
+            multicast policy limits (a rule's rate-cap, or its share of the policy's rate-cap) shows \
+            the rate the policy allows it ("policy-rate 100000B/s"; --json: policy_rate); it sends \
+            at the smaller of that and its own rate limit.
             """)
 
     @Option(parsing: .unconditional, help: ArgumentHelp("Only sockets of this role: source, receiver or none.", valueName: "role"))
@@ -477,6 +481,7 @@ struct Sockets: AsyncParsableCommand {
                 let window = s.transmitWindowEmpty == true ? "-" : "\(t)..\(l)"
                 detail += " txw \(window)/\(n) held \(s.txwBytes ?? 0)B rate \(s.rateLimit ?? 0)B/s"
             }
+            if let p = s.policyRate { detail += " policy-rate \(p)B/s" }
             if let c = s.pgmcc { detail += " " + pgmccText(c) }
             if let c = s.confirm { detail += " " + confirmText(c) }
             if let p = s.peers { detail += " peers \(p)" }
@@ -523,6 +528,7 @@ func socketJSON(_ s: PGMSocketInfo) -> JSON {
     if let v = s.txwSize { o.append(("txw_size", .uint(UInt64(v)))) }
     if let v = s.txwBytes { o.append(("txw_bytes", .uint(v))) }
     if let v = s.rateLimit { o.append(("rate_limit", .uint(UInt64(v)))) }
+    if let v = s.policyRate { o.append(("policy_rate", .uint(UInt64(v)))) }
     if let c = s.pgmcc {
         o += [("pgmcc_acker", c.acker.map { .string($0.description) } ?? .null),
               ("pgmcc_window", .uint(UInt64(c.window))), ("pgmcc_rtt_us", .uint(UInt64(c.rttMicroseconds))),
@@ -722,17 +728,23 @@ struct PolicyCommand: AsyncParsableCommand {
         commandName: "policy",
         abstract: "Show and change the netns's multicast policy: which owners' sockets may send to or join which groups.",
         discussion: """
-            The policy is a list of rules and a default action, one per network namespace. When a \
-            source connects or a receiver joins a group, the first rule that matches the socket's \
-            owner (uid, and a gid it is in), its role and the group decides; when none matches, the \
-            default action does. A refused connect() or join fails with EACCES, is counted in \
-            policy-denied and sent to `pgmctl monitor` as a policy-denied event. While a netns has \
-            a policy, a receiver takes only the packets of groups it joined (or bound to); the others \
-            are counted in in-policy. No rule and the default allow is no policy at all. Showing it \
-            is open to any user; default, add, del and flush need CAP_NET_ADMIN in the network \
-            namespace. See pgmctl(8).
+            The policy is a list of rules, a default action, a limit on the groups in use and a cap \
+            on all sources' rate, one per network namespace. When a source connects or a receiver \
+            joins a group, the first rule that matches the socket's owner (uid, and a gid it is in), \
+            its role and the group decides; when none matches, the default action does. A refused \
+            connect() or join fails with EACCES, is counted in policy-denied and sent to `pgmctl \
+            monitor` as a policy-denied event; one past max-groups fails with ENOBUFS, counted in \
+            policy-group-limit. A change applies to live sockets too: a source it denies ends its \
+            session (OPT_RST) and fails with EACCES, a receiver leaves the group (policy-revoked). \
+            A rule's rate-cap limits the sources it allows, the policy's rate-cap all sources but \
+            those of exempt rules together, shared fairly. While a netns has a policy, a receiver \
+            takes only the packets of groups it joined (or bound to); the others are counted in \
+            in-policy. No rule, the default allow, no max-groups and no rate-cap is no policy at \
+            all. Showing it is open to any user; default, max-groups, rate-cap, add, del and flush \
+            need CAP_NET_ADMIN in the network namespace. See pgmctl(8).
             """,
-        subcommands: [PolicyShow.self, PolicyDefault.self, PolicyAdd.self, PolicyDel.self, PolicyFlush.self],
+        subcommands: [PolicyShow.self, PolicyDefault.self, PolicyMaxGroups.self, PolicyRateCap.self, PolicyAdd.self,
+                      PolicyDel.self, PolicyFlush.self],
         defaultSubcommand: PolicyShow.self
     )
 }
@@ -754,14 +766,19 @@ extension PolicyRole: ExpressibleByArgument {
 struct PolicyShow: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "show",
-        abstract: "Show the default action, the rules in order with their hits, and the policy's counters.",
+        abstract: "Show the default action, max-groups, rate-cap, the rules in order with their hits, and the "
+            + "policy's counters.",
         discussion: """
+            max-groups is shown with the distinct groups in use now, rate-cap in bytes/s (none: 0). \
             Columns: the rule's id (what `del` takes), its index (0 decides first), role, action, \
             the owners' uids (a uid or a range; any), the gid they must be in (any), the groups \
-            (address/prefix length; any: every group of both families) and the decisions it made. \
-            Uids and gids are given in pgmctl's user namespace. The counters are the netns's: \
-            policy-denied (connect() and joins refused) and in-policy (packets a receiver did not \
-            take: their group is not one it joined).
+            (address/prefix length; any: every group of both families), the rule's rate cap \
+            (bytes/s; none), whether its sources are exempt from the policy's rate-cap, and the \
+            decisions it made. Uids and gids are given in pgmctl's user namespace. The counters \
+            are the netns's: policy-denied (connect() and joins refused, EACCES), \
+            policy-group-limit (refused past max-groups, ENOBUFS), policy-revoked (sources ended \
+            and groups left by a policy change) and in-policy (packets a receiver did not take: \
+            their group is not one it joined).
             """)
 
     @OptionGroup var output: OutputOptions
@@ -786,19 +803,34 @@ struct PolicyShow: AsyncParsableCommand {
 
 /// `pgmctl policy show`: the settings and counters, then the rules' table.
 func policyLines(_ p: PGMPolicy, rules: [PGMPolicyRule], statistics s: NetnsStatistics) -> [String] {
-    var out = [
-        "default action  \(p.defaultAction)",
-        "rules           \(p.ruleCount) (at most \(PGMFamily.policyRulesMax))",
-        "policy-denied   \(s.policyDenied)",
-        "in-policy       \(s.inPolicy)",
-        "",
+    let inUse = "\(p.groupsInUse) group\(p.groupsInUse == 1 ? "" : "s") in use"
+    let settings: [(String, String)] = [
+        ("default action", p.defaultAction.description),
+        ("rules", "\(p.ruleCount) (at most \(PGMFamily.policyRulesMax))"),
+        ("max-groups", (p.maxGroups == 0 ? "none" : "\(p.maxGroups) (at most \(PGMFamily.policyMaxGroupsMax))")
+            + ", \(inUse)"),
+        ("rate-cap", rateText(p.rateCap)),
+        ("policy-denied", String(s.policyDenied)),
+        ("policy-group-limit", String(s.policyGroupLimit)),
+        ("policy-revoked", String(s.policyRevoked)),
+        ("in-policy", String(s.inPolicy)),
     ]
+    let width = settings.map(\.0.count).max() ?? 0
+    var out = settings.map { $0.0.leftAligned(width) + "  " + $0.1 }
+    out.append("")
     let rows = rules.map { r in
         [String(r.id), String(r.index), r.role.description, r.action.description, uidsText(r.uids),
-         r.gid.map { String($0) } ?? "any", r.groups?.description ?? "any", String(r.hits)]
+         r.gid.map { String($0) } ?? "any", r.groups?.description ?? "any", rateText(r.rateCap ?? 0),
+         r.exempt ? "yes" : "no", String(r.hits)]
     }
-    out += tableLines(["Id", "Index", "Role", "Action", "UIDs", "GID", "Groups", "Hits"], rows, separator: "  ")
+    out += tableLines(["Id", "Index", "Role", "Action", "UIDs", "GID", "Groups", "Rate-cap", "Exempt", "Hits"], rows,
+                      separator: "  ")
     return out
+}
+
+/// A rate cap as `policy show` prints it: "12500000B/s", or "none" for 0.
+func rateText(_ bytesPerSecond: UInt32) -> String {
+    bytesPerSecond == 0 ? "none" : "\(bytesPerSecond)B/s"
 }
 
 /// A rule's owners: "1000", "1000-1999", "any".
@@ -816,7 +848,8 @@ func policyRuleJSON(_ r: PGMPolicyRule) -> JSON {
         ("action", .string(r.action.description)), ("uid_min", n(r.uids?.lowerBound)), ("uid_max", n(r.uids?.upperBound)),
         ("gid", n(r.gid)), ("family", r.groups.map { .uint(UInt64($0.address.family.version)) } ?? .null),
         ("group", r.groups.map { .string($0.address.description) } ?? .null),
-        ("prefix_len", n(r.groups.map { UInt32($0.prefixLength) })), ("hits", .uint(r.hits)),
+        ("prefix_len", n(r.groups.map { UInt32($0.prefixLength) })), ("rate_cap", n(r.rateCap)),
+        ("exempt", .bool(r.exempt)), ("hits", .uint(r.hits)),
     ])
 }
 
@@ -824,7 +857,10 @@ func policyRuleJSON(_ r: PGMPolicyRule) -> JSON {
 func policyJSON(_ p: PGMPolicy, rules: [PGMPolicyRule], statistics s: NetnsStatistics) -> JSON {
     .object([
         ("default_action", .string(p.defaultAction.description)), ("rule_count", .uint(UInt64(p.ruleCount))),
-        ("rules_max", .uint(UInt64(PGMFamily.policyRulesMax))), ("policy_denied", .uint(s.policyDenied)),
+        ("rules_max", .uint(UInt64(PGMFamily.policyRulesMax))), ("max_groups", .uint(UInt64(p.maxGroups))),
+        ("max_groups_max", .uint(UInt64(PGMFamily.policyMaxGroupsMax))), ("groups", .uint(UInt64(p.groupsInUse))),
+        ("rate_cap", .uint(UInt64(p.rateCap))), ("policy_denied", .uint(s.policyDenied)),
+        ("policy_group_limit", .uint(s.policyGroupLimit)), ("policy_revoked", .uint(s.policyRevoked)),
         ("in_policy", .uint(s.inPolicy)), ("rules", .array(rules.map(policyRuleJSON))),
     ])
 }
@@ -846,6 +882,75 @@ struct PolicyDefault: AsyncParsableCommand {
     }
 }
 
+struct PolicyMaxGroups: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "max-groups",
+        abstract: "Set the most distinct groups the netns's sockets may use at once; 0 for no limit.",
+        discussion: """
+            A group is in use while a source is connected to it or a receiver has joined it. A \
+            connect() or join of a group not in use past the limit fails with ENOBUFS, counted in \
+            policy-group-limit and sent to `pgmctl monitor` as a policy-denied event; a group in \
+            use is always allowed. A limit below the groups in use ends nothing: it refuses new \
+            groups. At most 4096. Needs CAP_NET_ADMIN in the network namespace.
+            """)
+
+    @Argument(help: ArgumentHelp("The limit, 0 (none) to 4096.", valueName: "n"))
+    var count: UInt32
+
+    func run() throws {
+        let ctl = try control()
+        do { try ctl.setPolicy(maxGroups: count) } catch {
+            throw explain(error, request: ctl.request(.policySet, attributes: PGMPolicy.setAttributes(maxGroups: count)),
+                          set: "setting the policy's max-groups")
+        }
+    }
+}
+
+/// A rate as `policy rate-cap` and `policy add --rate-cap` take it: bytes/s
+/// (a bare number) or with a unit (100M, 1.5G bytes/s; 800mbit bits/s), 0
+/// for no cap, at most a u32.
+func parseRateCap(_ text: String, option: String) throws(ValidationError) -> UInt32 {
+    do {
+        return UInt32(try Quantity.whole(text, option: option, unit: .bytesPerSecond, range: 0...Int64(UInt32.max),
+                                         note: "0: no cap"))
+    } catch {
+        throw ValidationError(error.description)
+    }
+}
+
+struct PolicyRateCap: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "rate-cap",
+        abstract: "Set the bytes/s all sources of the netns may send together, shared fairly; 0 for no cap.",
+        discussion: """
+            The cap is divided among the netns's sources max-min fairly, every 100 ms: a source \
+            that sends less than its share keeps what it uses and the others share the rest. The \
+            sources an exempt rule allows stay out of it. A source sends at the smallest of its \
+            own limit (PGM_TXW_MAX_RTE), its rule's rate-cap and its share; `pgmctl sockets` shows \
+            the policy's part as policy-rate, and the source's error queue gets a PGM_RATE_CHANGE \
+            record when it moves by more than 1/16. A bare number is bytes/s; 100M, 1.5G (bytes/s) \
+            and 800mbit (bits/s) are taken as tc writes them. Needs CAP_NET_ADMIN in the network \
+            namespace.
+            """)
+
+    @Argument(help: ArgumentHelp("The cap: bytes/s, or a rate with a unit; 0 for none.", valueName: "rate"))
+    var rateText: String
+
+    /// The cap, bytes/s.
+    var rate: UInt32 { get throws(ValidationError) { try parseRateCap(rateText, option: "rate-cap") } }
+
+    func validate() throws { _ = try rate }
+
+    func run() throws {
+        let rate = try self.rate
+        let ctl = try control()
+        do { try ctl.setPolicy(rateCap: rate) } catch {
+            throw explain(error, request: ctl.request(.policySet, attributes: PGMPolicy.setAttributes(rateCap: rate)),
+                          set: "setting the policy's rate-cap")
+        }
+    }
+}
+
 struct PolicyAdd: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "add",
@@ -853,8 +958,10 @@ struct PolicyAdd: AsyncParsableCommand {
         discussion: """
             A rule matches a socket when every part it has matches: --role, the owner's uid (--uid), \
             a group the owner is in (--gid), the group asked for (--group). A part not given matches \
-            anything. Uids and gids are taken in pgmctl's user namespace and must map into it. A \
-            rule applies to later connect() and joins. At most 256 rules a netns. Needs \
+            anything. Uids and gids are taken in pgmctl's user namespace and must map into it. An \
+            allow rule may cap the rate of the sources it allows (--rate-cap) and keep them out of \
+            the policy's rate-cap (--exempt). A rule applies to later connect() and joins, and to \
+            live ones: the sessions a deny rule denies end. At most 256 rules a netns. Needs \
             CAP_NET_ADMIN in the network namespace.
             """)
 
@@ -884,14 +991,32 @@ struct PolicyAdd: AsyncParsableCommand {
             help: ArgumentHelp("Where to insert it, from 0 (decides first); at the end without it.", valueName: "index"))
     var index: UInt32?
 
+    @Option(name: .customLong("rate-cap"), parsing: .unconditional,
+            help: ArgumentHelp("The most each source it allows may send: bytes/s, or a rate with a unit (100M, "
+                + "1.5G bytes/s; 800mbit bits/s); 0 for none.", valueName: "rate"))
+    var rateCapText: String?
+
+    @Flag(help: "The sources it allows stay out of the policy's rate-cap (real-time senders).")
+    var exempt = false
+
     @OptionGroup var output: OutputOptions
 
     func validate() throws { _ = try rule() }
 
     /// The rule the options describe.
     func rule() throws(ValidationError) -> PGMPolicyRule {
-        PGMPolicyRule(action: action, role: role ?? .any, uids: try uid.map(parseUIDs), gid: try gid.map(parseGID),
-                      groups: try group.map(parseGroups))
+        let cap = try rateCapText.map { (t) throws(ValidationError) in try parseRateCap(t, option: "--rate-cap") }
+        if cap != nil || exempt {
+            let what = cap != nil ? "--rate-cap" : "--exempt"
+            if action == .deny {
+                throw ValidationError("\(what) is about the sources a rule allows: a deny rule has none")
+            }
+            if role == .receiver {
+                throw ValidationError("\(what) is about the sources a rule allows: a receiver rule has none")
+            }
+        }
+        return PGMPolicyRule(action: action, role: role ?? .any, uids: try uid.map(parseUIDs), gid: try gid.map(parseGID),
+                             groups: try group.map(parseGroups), rateCap: cap, exempt: exempt)
     }
 
     func run() throws {
@@ -1008,18 +1133,18 @@ struct PolicyDel: AsyncParsableCommand {
 struct PolicyFlush: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "flush",
-        abstract: "Delete every rule and set the default action to allow: no policy.",
+        abstract: "Delete every rule, set the default action to allow and max-groups and rate-cap to 0: no policy.",
         discussion: """
-            The default becomes allow first, then the rules go from the last to the first, so that \
-            no socket is refused on the way that the policy allowed. Needs CAP_NET_ADMIN in the \
-            network namespace.
+            The default becomes allow and the limits go first, then the rules go from the last to \
+            the first, so that no socket is refused or revoked on the way that the policy allowed. \
+            Needs CAP_NET_ADMIN in the network namespace.
             """)
 
     func run() throws {
         let ctl = try control()
         var deleted = 0
         do {
-            try ctl.setPolicy(defaultAction: .allow)
+            try ctl.setPolicy(defaultAction: .allow, maxGroups: 0, rateCap: 0)
             for r in try ctl.policyRules().reversed() {
                 do {
                     try ctl.deletePolicyRule(id: r.id)
@@ -1031,7 +1156,7 @@ struct PolicyFlush: AsyncParsableCommand {
         } catch {
             throw explain(error, set: "flushing the policy")
         }
-        print("deleted \(deleted) rule\(deleted == 1 ? "" : "s"); the default action is allow")
+        print("deleted \(deleted) rule\(deleted == 1 ? "" : "s"); the default action is allow, no max-groups, no rate-cap")
     }
 }
 
@@ -1040,7 +1165,7 @@ struct PolicyFlush: AsyncParsableCommand {
 struct Monitor: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Print the module's events as they happen: session start and end, loss, NAK storms, rate limiting, "
-            + "PGMCC acker changes, confirming receivers joining, leaving and refused, policy refusals.",
+            + "PGMCC acker changes, confirming receivers joining, leaving and refused, policy refusals and revocations.",
         discussion: """
             Needs CAP_NET_ADMIN in the network namespace: the events are every user's sessions, live. \
             acker-change: a source running PGMCC chose a new acker (printed with the RTT and loss rate \
@@ -1051,9 +1176,11 @@ struct Monitor: AsyncParsableCommand {
             PGM_CONFIRM_MAX or confirm-receivers-netns (at most one such event a second), each with the \
             receiver's address, its RECEIVER ID and how far it had everything (--json: receiver, \
             receiver_id, confirmed, and reason for a leave). policy-denied: the netns's multicast \
-            policy refused a source's connect() or a receiver's join (EACCES; see `pgmctl policy`), \
-            with the group, the owner's uid and the rule that refused, or the default action \
-            (--json: uid, and rule_id, null for the default).
+            policy refused a source's connect() or a receiver's join (see `pgmctl policy`), with the \
+            group, the owner's uid and the rule that refused, or the default action (EACCES), or \
+            max-groups (ENOBUFS) (--json: uid, rule_id, null for the default or max-groups, and \
+            error). policy-revoked: a policy change ended a live source's session (OPT_RST; its \
+            sends fail with EACCES) or made a receiver leave a group, with the same parts.
             """)
 
     @Flag(help: "Print each event as a JSON object on its own line.")
@@ -1178,9 +1305,14 @@ func eventLine(_ e: PGMEvent) -> String {
         if let id = e.receiverID { s += " id \(receiverIDText(id))" }
         if let c = e.confirmedSequence { s += " confirmed \(c)" }
         if let r = e.leaveReason { s += " reason \(r)" }
-    case .policyDeniedNtf:
+    case .policyDeniedNtf, .policyRevokedNtf:
         if let u = e.uid { s += " uid \(u)" }
-        s += e.ruleID.map { " by rule \($0)" } ?? " by the default action"
+        if let r = e.ruleID {
+            s += " by rule \(r)"
+        } else {
+            s += e.error == .noBufferSpace ? " by max-groups" : " by the default action"
+        }
+        if let err = e.error { s += " (\(errnoName(err)))" }
     default: break
     }
     return s
@@ -1210,9 +1342,22 @@ func eventJSON(_ e: PGMEvent) -> JSON {
     if let v = e.receiverID { o.append(("receiver_id", .uint(UInt64(v)))) }
     if let v = e.confirmedSequence { o.append(("confirmed", .uint(UInt64(v.rawValue)))) }
     if let v = e.uid { o.append(("uid", .uint(UInt64(v)))) }
-    if e.kind == .policyDeniedNtf { o.append(("rule_id", e.ruleID.map { .uint(UInt64($0)) } ?? .null)) }
+    if e.kind == .policyDeniedNtf || e.kind == .policyRevokedNtf {
+        o.append(("rule_id", e.ruleID.map { .uint(UInt64($0)) } ?? .null))
+    }
+    if let v = e.error { o.append(("error", .string(errnoName(v)))) }
     if e.existing { o.append(("existing", .bool(true))) }
     return .object(o)
+}
+
+/// The symbol of an errno the policy's events carry: "EACCES", "ENOBUFS";
+/// "errno N" for another.
+func errnoName(_ e: Errno) -> String {
+    switch e {
+    case .permissionDenied: "EACCES"
+    case .noBufferSpace: "ENOBUFS"
+    default: "errno \(e.rawValue)"
+    }
 }
 
 extension String {

@@ -4,7 +4,8 @@ import Testing
 /// The policy operations of the `pgm` family (issue #22, docs/governance.md)
 /// against bytes written out by hand, with no kernel: the requests
 /// policy-set, policy-rule-add and policy-rule-del, the replies of
-/// policy-get and the policy-rule-get dump, and the policy-denied event.
+/// policy-get and the policy-rule-get dump, the policy-denied and
+/// policy-revoked events, and a source's policy rate in the socket dump.
 @Suite("pgm family policy messages")
 struct PolicyMessageTests {
     typealias R = PGMPolicyRuleAttribute
@@ -54,6 +55,30 @@ struct PolicyMessageTests {
                         .u32(R.uidMax.rawValue, 0)])
     }
 
+    /// A rule's rate cap and exemption come last, after the group: the cap
+    /// as a u32 of bytes/s, exempt as 1.  No cap (nil or 0) and not exempt
+    /// are left out, as the kernel takes their absence.
+    @Test func encodesRuleRateCapAndExempt() throws {
+        let rule = PGMPolicyRule(action: .allow, role: .source, groups: try GroupRange("239.2.0.0/16"),
+                                 rateCap: 100_000, exempt: true)
+        let r = NetlinkRequest(family: 0x1A, command: PGMCommand.policyRuleAdd.rawValue, version: PGMFamily.version,
+                               attributes: rule.addAttributes())
+        #expect(Array(r.encoded(sequence: 1, portID: 0).dropFirst(20)) == [
+            0x08, 0x00, 0x04, 0x00, 0x01, 0x00, 0x00, 0x00,  // role source
+            0x08, 0x00, 0x05, 0x00, 0x00, 0x00, 0x00, 0x00,  // action allow
+            0x08, 0x00, 0x09, 0x00, 239, 2, 0, 0,  // group 239.2.0.0
+            0x08, 0x00, 0x0B, 0x00, 0x10, 0x00, 0x00, 0x00,  // prefix-len 16
+            0x08, 0x00, 0x0D, 0x00, 0xA0, 0x86, 0x01, 0x00,  // rate-cap 100000
+            0x08, 0x00, 0x0E, 0x00, 0x01, 0x00, 0x00, 0x00,  // exempt 1
+        ])
+        #expect(PGMPolicyRule(action: .allow, rateCap: 0).rateCap == nil)
+        #expect(PGMPolicyRule(action: .allow, rateCap: 0).addAttributes() == [.u32(R.action.rawValue, 0)])
+        #expect(PGMPolicyRule(action: .allow, exempt: true).addAttributes()
+                == [.u32(R.action.rawValue, 0), .u32(R.exempt.rawValue, 1)])
+        #expect(PGMPolicyRule(action: .deny, rateCap: 1).addAttributes()
+                == [.u32(R.action.rawValue, 1), .u32(R.rateCap.rawValue, 1)])
+    }
+
     /// policy-set and policy-rule-del: one u32 each.
     @Test func encodesSetAndDelete() {
         let set = NetlinkRequest(family: 0x1A, command: PGMCommand.policySet.rawValue,
@@ -63,12 +88,33 @@ struct PolicyMessageTests {
             0x11, 0x01, 0x00, 0x00,  // cmd policy-set (17)
             0x08, 0x00, 0x01, 0x00, 0x01, 0x00, 0x00, 0x00,  // default-action deny
         ])
+        #expect(PGMPolicy.setAttributes(defaultAction: .deny) == set.attributes)
         let del = NetlinkRequest(family: 0x1A, command: PGMCommand.policyRuleDel.rawValue,
                                  attributes: [.u32(R.id.rawValue, 7)])
         #expect(Array(del.encoded(sequence: 3, portID: 0).suffix(12)) == [
             0x13, 0x01, 0x00, 0x00,  // cmd policy-rule-del (19)
             0x08, 0x00, 0x02, 0x00, 0x07, 0x00, 0x00, 0x00,  // id 7
         ])
+    }
+
+    /// policy-set with max-groups and rate-cap: each a u32, only those
+    /// given, in the order default-action, max-groups, rate-cap; 0 is sent
+    /// (it takes the limit away), nil is not (it keeps it).
+    @Test func encodesSetLimits() {
+        typealias P = PGMPolicyAttribute
+        let set = NetlinkRequest(family: 0x1A, command: PGMCommand.policySet.rawValue,
+                                 attributes: PGMPolicy.setAttributes(maxGroups: 1, rateCap: 1_500_000_000))
+        #expect(set.encoded(sequence: 3, portID: 0) == [
+            0x24, 0, 0, 0, 0x1A, 0, 0x05, 0, 3, 0, 0, 0, 0, 0, 0, 0,
+            0x11, 0x01, 0x00, 0x00,  // cmd policy-set (17)
+            0x08, 0x00, 0x03, 0x00, 0x01, 0x00, 0x00, 0x00,  // max-groups 1
+            0x08, 0x00, 0x05, 0x00, 0x00, 0x2F, 0x68, 0x59,  // rate-cap 1500000000
+        ])
+        #expect(PGMPolicy.setAttributes(defaultAction: .allow, maxGroups: 0, rateCap: 0)
+                == [.u32(P.defaultAction.rawValue, 0), .u32(P.maxGroups.rawValue, 0), .u32(P.rateCap.rawValue, 0)])
+        #expect(PGMPolicy.setAttributes(rateCap: 0) == [.u32(P.rateCap.rawValue, 0)])
+        #expect(PGMPolicy.setAttributes().isEmpty)
+        #expect(PGMFamily.policyMaxGroupsMax == 4096 && P.maxGroups.accepted?.range == 0...4096)
     }
 
     /// policy-get's reply: the default action and the count of rules; an
@@ -81,7 +127,13 @@ struct PolicyMessageTests {
             Issue.record("no policy-get reply in \(m)")
             return
         }
+        // From a module older than max-groups and rate-cap: neither.
         #expect(try PGMPolicy(a) == PGMPolicy(defaultAction: .deny, ruleCount: 3))
+        let limits = try PGMPolicy(try NetlinkAttributes(parsing: u32(P.defaultAction.rawValue, 0)
+            + u32(P.rules.rawValue, 0) + u32(P.maxGroups.rawValue, 4096) + u32(P.groups.rawValue, 17)
+            + u32(P.rateCap.rawValue, 12_500_000)))
+        #expect(limits == PGMPolicy(defaultAction: .allow, ruleCount: 0, maxGroups: 4096, groupsInUse: 17,
+                                    rateCap: 12_500_000))
         #expect(throws: NetlinkError.self) {
             try PGMPolicy(try NetlinkAttributes(parsing: u32(P.defaultAction.rawValue, 2)))
         }
@@ -118,6 +170,26 @@ struct PolicyMessageTests {
         let bare = try PGMPolicyRule(try NetlinkAttributes(parsing: u32(R.id.rawValue, 11) + u32(R.index.rawValue, 2)
             + u32(R.action.rawValue, 1)))
         #expect(bare.role == .any && bare.uids == nil && bare.gid == nil && bare.groups == nil)
+        #expect(bare.rateCap == nil && !bare.exempt)
+    }
+
+    /// A dump message with a rate cap and exempt (after hits, as the kernel
+    /// puts them); exempt 0, as every rule of the kernel's dump carries it,
+    /// and a cap of 0 are none.
+    @Test func decodesRuleRateCapAndExempt() throws {
+        let head = u32(R.id.rawValue, 4) + u32(R.index.rawValue, 0) + u32(R.role.rawValue, 1) + u32(R.action.rawValue, 0)
+            + u64(R.hits.rawValue, 2)
+        let capped = try PGMPolicyRule(try NetlinkAttributes(parsing: head + u32(R.rateCap.rawValue, 100_000)
+            + u32(R.exempt.rawValue, 1)))
+        #expect(capped.rateCap == 100_000 && capped.exempt && capped.hits == 2)
+        var want = PGMPolicyRule(action: .allow, role: .source, rateCap: 100_000, exempt: true)
+        want.id = 4
+        want.hits = 2
+        #expect(capped == want)
+        let plain = try PGMPolicyRule(try NetlinkAttributes(parsing: head + u32(R.exempt.rawValue, 0)))
+        #expect(plain.rateCap == nil && !plain.exempt)
+        let zero = try PGMPolicyRule(try NetlinkAttributes(parsing: head + u32(R.rateCap.rawValue, 0)))
+        #expect(zero.rateCap == nil)
     }
 
     /// What the client cannot take as a rule is a malformed reply, never a
@@ -157,6 +229,54 @@ struct PolicyMessageTests {
             parsing: u32(E.socketInode.rawValue, 32) + u32(E.role.rawValue, PGMRole.source.rawValue)
                 + binary(E.group6.rawValue, ff15) + u32(E.uid.rawValue, 0))))
         #expect(byDefault.role == .source && byDefault.family == .v6 && byDefault.uid == 0 && byDefault.ruleID == nil)
-        #expect(PGMEvent.kinds.last == .policyDeniedNtf)
+        // From a module older than the error attribute: none.
+        #expect(e.error == nil && byDefault.error == nil)
+        #expect(PGMEvent.kinds.contains(.policyDeniedNtf))
+    }
+
+    /// The errno a refused socket got: EACCES from a rule or the default,
+    /// ENOBUFS past max-groups (no rule-id then), as an `Errno`.
+    @Test func decodesPolicyDeniedError() throws {
+        typealias E = PGMEventAttribute
+        let base = u32(E.socketInode.rawValue, 33) + u32(E.role.rawValue, PGMRole.source.rawValue)
+            + [8, 0, UInt8(E.group.rawValue), 0, 239, 1, 2, 4] + u32(E.uid.rawValue, 0)
+        let limit = try #require(PGMEvent(command: PGMCommand.policyDeniedNtf.rawValue, attributes: try NetlinkAttributes(
+            parsing: base + u32(E.error.rawValue, 105))))
+        #expect(limit.error == .noBufferSpace && limit.ruleID == nil)
+        let denied = try #require(PGMEvent(command: PGMCommand.policyDeniedNtf.rawValue, attributes: try NetlinkAttributes(
+            parsing: base + u32(E.ruleId.rawValue, 2) + u32(E.error.rawValue, 13))))
+        #expect(denied.error == .permissionDenied && denied.ruleID == 2)
+    }
+
+    /// policy-revoked: a policy change ended a live source or made a
+    /// receiver leave a group; the same attributes as policy-denied.
+    @Test func decodesPolicyRevokedEvent() throws {
+        typealias E = PGMEventAttribute
+        let m = try NetlinkMessage.parse(header(type: 0x1A, flags: 0, seq: 0, payload: [PGMCommand.policyRevokedNtf.rawValue, 1, 0, 0]
+            + u32(E.socketInode.rawValue, 40) + u32(E.role.rawValue, PGMRole.source.rawValue)
+            + [8, 0, UInt8(E.group.rawValue), 0, 239, 193, 0, 1] + u32(E.uid.rawValue, 65534)
+            + u32(E.ruleId.rawValue, 6) + u32(E.error.rawValue, 13)))
+        guard case .generic(_, _, let cmd, let a) = m.first, let e = PGMEvent(command: cmd, attributes: a) else {
+            Issue.record("no event in \(m)")
+            return
+        }
+        #expect(e.kind == .policyRevokedNtf && e.socketInode == 40 && e.role == .source && e.uid == 65534)
+        #expect(e.group.map(\.description) == "239.193.0.1" && e.ruleID == 6 && e.error == .permissionDenied)
+        let receiver = try #require(PGMEvent(command: PGMCommand.policyRevokedNtf.rawValue, attributes: try NetlinkAttributes(
+            parsing: u32(E.socketInode.rawValue, 41) + u32(E.role.rawValue, PGMRole.receiver.rawValue)
+                + binary(E.group6.rawValue, ff15) + u32(E.uid.rawValue, 1000) + u32(E.error.rawValue, 13))))
+        #expect(receiver.role == .receiver && receiver.family == .v6 && receiver.ruleID == nil)
+        #expect(PGMEvent.kinds.last == .policyRevokedNtf)
+    }
+
+    /// sock-get: a source the policy limits carries policy-rate; others
+    /// (and a source it does not limit) have none.
+    @Test func decodesSocketPolicyRate() throws {
+        typealias S = PGMSocketAttribute
+        let base = u32(S.inode.rawValue, 5) + u32(S.role.rawValue, PGMRole.source.rawValue)
+            + u32(S.rateLimit.rawValue, 0)
+        #expect(try PGMSocketInfo(try NetlinkAttributes(parsing: base)).policyRate == nil)
+        let capped = try PGMSocketInfo(try NetlinkAttributes(parsing: base + u32(S.policyRate.rawValue, 100_000)))
+        #expect(capped.policyRate == 100_000 && capped.rateLimit == 0)
     }
 }

@@ -54,6 +54,8 @@ struct KernelLibraryTests {
                 Issue.record("loss on loopback: \(l)")
             case .sessionEnded(let s):
                 end = s
+            case .rateChanged(let r):
+                Issue.record("a rate change at a receiver: \(r)")
             }
         }
         // Read while sending, as a receiver keeps up: see the report on
@@ -114,6 +116,8 @@ struct KernelLibraryTests {
                 Issue.record("loss on loopback: \(l)")
             case .sessionEnded(let s):
                 end = s
+            case .rateChanged(let r):
+                Issue.record("a rate change at a receiver: \(r)")
             }
         }
         for i in 0..<n {
@@ -230,7 +234,7 @@ struct KernelLibraryTests {
                 switch e {
                 case .message: n += 1
                 case .sessionEnded(let s): return (n, s.reason)
-                case .loss: break
+                case .loss, .rateChanged: break
                 }
             }
             return (n, nil)
@@ -338,6 +342,8 @@ struct KernelLibraryTests {
                 Issue.record("loss on loopback: \(l)")
             case .sessionEnded(let s):
                 end = s
+            case .rateChanged(let r):
+                Issue.record("a rate change at a receiver: \(r)")
             }
         }
         for i in 0..<n {

@@ -213,6 +213,29 @@ struct LibraryTests {
         try s.close()
     }
 
+    /// A source's error queue: a PGM_RATE_CHANGE record is a typed
+    /// `.rateChanged` event (old, new and policy rate), and
+    /// ``PGMSource/rateChange()`` reads the one waiting, then nil.
+    @Test func rateChangeRecordsBecomeEvents() throws {
+        let k = MockKernel()
+        let s = try PGMSocket(syscalls: k.syscalls)
+        k.rateChange(old: 0, new: 100_000, policy: 100_000)
+        #expect(try s.readErrorQueue() == .rateChanged(RateChange(oldRate: 0, newRate: 100_000, policyRate: 100_000)))
+        #expect(try s.readErrorQueue() == nil)
+        try s.close()
+
+        let k2 = MockKernel()
+        let src = try PGMSource(group: try IPv4Endpoint("239.192.0.1:7500"), options: SourceOptions(),
+                                syscalls: k2.syscalls)
+        #expect(try src.rateChange() == nil)
+        // The policy's rate-cap lifted: the source's own limit
+        // (PGM_TXW_MAX_RTE) is what remains, and the policy has no part.
+        k2.rateChange(old: 500_000, new: 2_000_000, policy: 0)
+        #expect(try src.rateChange() == RateChange(oldRate: 500_000, newRate: 2_000_000, policyRate: 0))
+        #expect(try src.rateChange() == nil)
+        try src.close()
+    }
+
     @Test func resetWithoutARecordIsAnError() throws {
         let k = MockKernel()
         let s = try PGMSocket(syscalls: k.syscalls)

@@ -111,6 +111,17 @@ final class MockKernel: Sendable {
         state.withLock { $0.errors.append((PGM_SESSION_END, rec)) }
     }
 
+    /// Queues a source's rate-change record (`PGM_RATE_CHANGE`), as the
+    /// netns's multicast policy makes pgm.ko queue one.
+    func rateChange(old: UInt32, new: UInt32, policy: UInt32) {
+        var r = pgm_rate_change()
+        r.old_rate = old
+        r.new_rate = new
+        r.policy_rate = policy
+        let rec = withUnsafeBytes(of: r) { Array($0) }
+        state.withLock { $0.errors.append((PGM_RATE_CHANGE, rec)) }
+    }
+
     /// A confirming source's CONFIRMED moves, as pgm.ko's does: the
     /// answer to getsockopt(PGM_CONFIRMED) changes and `POLLPRI` is raised
     /// until it is read. A nil `sqn`: no receiver is live.

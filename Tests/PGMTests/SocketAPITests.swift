@@ -65,8 +65,10 @@ struct SocketAPITests {
     @Test func headerStructSizesAreStable() {
         // ABI: these sizes are part of the user API.
         #expect(MemoryLayout<pgm_tsi>.size == 8)
-        // Grown once, at its end (the multicast policy's two counters).
-        #expect(MemoryLayout<pgm_netns_stats>.size == 14 * 8 + 2 * 8)
+        // Grown twice, at its end (the multicast policy's two counters, then
+        // max-groups' and revocation's).
+        #expect(MemoryLayout<pgm_netns_stats>.size == 14 * 8 + 2 * 8 + 2 * 8)
+        #expect(MemoryLayout<pgm_netns_stats>.offset(of: \pgm_netns_stats.policy_group_limit) == 14 * 8 + 2 * 8)
         #expect(MemoryLayout<pgm_netns_stats>.offset(of: \pgm_netns_stats.policy_denied) == 14 * 8)
         // Grown six times, at its end (the limits' counters, the repairs',
         // FEC's, fec_k_refused, PGMCC's, then confirmed delivery's): what

@@ -74,6 +74,18 @@ struct SystemErrorTests {
         #expect(errnoCause(EACCES, doing: .capturing)?.contains("CAP_NET_RAW") == true)
     }
 
+    /// ENOBUFS from a connect() or join: pgm.ko's max-groups, or for an
+    /// IPv4 join the IP layer's limit on a socket's memberships.
+    @Test func groupLimit() {
+        let source = errnoCause(ENOBUFS, doing: .sending(group: "239.192.0.2:7500", interface: nil))
+        #expect(source == "the network namespace's multicast policy may allow no more groups in use "
+            + "(its max-groups; `pgmctl policy show`)")
+        #expect(errnoCause(ENOBUFS, doing: .receiving(group: "[ff15::2]:7500", interface: "eth0")) == source)
+        let join = errnoCause(ENOBUFS, doing: .receiving(group: "239.192.0.2:7500", interface: nil))
+        #expect(join?.hasPrefix(source ?? "-") == true && join?.contains("net.ipv4.igmp_max_memberships") == true)
+        #expect(errnoCause(ENOBUFS, doing: .other) == nil)
+    }
+
     /// An errno without a known cause there is its text alone, the same in
     /// every tool.
     @Test func noCause() {

@@ -161,15 +161,25 @@ check "pgmctl policy add refuses an unknown group name" \
 	refused pgmctl "--gid: 'pgm-no-such-group' is not a gid or a group name" policy add --action deny --gid pgm-no-such-group
 check "pgmctl policy add wants --action" refused pgmctl "Missing expected argument '--action <action>'" policy add --uid 0
 check "pgmctl policy default refuses what is not an action" refused pgmctl "allow" policy default block
-completes_policy() {	# SHELL: the script names the actions and roles
+check "pgmctl policy max-groups refuses what is not a number" \
+	refused pgmctl "The value 'many' is invalid for '<n>'" policy max-groups many
+check "pgmctl policy rate-cap refuses a rate past 32 bits" \
+	refused pgmctl "rate-cap must be 0-4294967295 bytes/s (0: no cap); got 5G" policy rate-cap 5G
+check "pgmctl policy rate-cap refuses a time" refused pgmctl "rate-cap: unknown unit 's' in '2s'" policy rate-cap 2s
+check "pgmctl policy add refuses --rate-cap on a deny rule" \
+	refused pgmctl "--rate-cap is about the sources a rule allows: a deny rule has none" policy add --action deny --rate-cap 1M
+check "pgmctl policy add refuses --exempt on a receiver rule" \
+	refused pgmctl "--exempt is about the sources a rule allows: a receiver rule has none" \
+	policy add --action allow --role receiver --exempt
+completes_policy() {	# SHELL: the script names the actions, roles, subcommands and rule options
 	local script w
 	script=$("$bin/pgmctl" --generate-completion-script "$1") || return 1
-	for w in allow deny source receiver; do
+	for w in allow deny source receiver max-groups rate-cap exempt; do
 		printf '%s' "$script" | grep -q "$w" || return 1
 	done
 }
 for sh in bash zsh fish; do
-	check "pgmctl's $sh completion lists policy actions and roles" completes_policy $sh
+	check "pgmctl's $sh completion lists policy actions, roles, max-groups, rate-cap and --exempt" completes_policy $sh
 done
 nomodctl() {	# ARGS...: status 1 and "not loaded": the arguments were accepted
 	local out rc
@@ -186,6 +196,12 @@ else
 		nomodctl policy add --action allow --role receiver --uid root --gid 0 --group ff15::/16 --index 0
 	check "pgmctl policy add takes a uid range and an IPv4 group" \
 		nomodctl policy add --action deny --uid 1000-1999 --group 239.192.0.0/16 --json
+	check "pgmctl policy add takes a rate cap with a unit and --exempt" \
+		nomodctl policy add --action allow --role source --rate-cap 100mbit --exempt
+	check "pgmctl policy max-groups takes 0 and 4096" sh -c "'$bin/pgmctl' policy max-groups 0 2>&1 | grep -q 'not loaded' &&
+		'$bin/pgmctl' policy max-groups 4096 2>&1 | grep -q 'not loaded'"
+	check "pgmctl policy rate-cap takes 1.5G, 800mbit and 0" sh -c "for r in 1.5G 800mbit 0; do
+		'$bin/pgmctl' policy rate-cap \$r 2>&1 | grep -q 'not loaded' || exit 1; done"
 	check "pgmctl says the module is not loaded" sh -c "'$bin/pgmctl' show 2>&1 | grep -q 'pgm module is not loaded'; [ \$? = 0 ] && ! '$bin/pgmctl' show >/dev/null 2>&1"
 fi
 

@@ -28,7 +28,10 @@
 #   - pgmctl policy adds, lists (text, JSON), deletes rules, sets the
 #     default and flushes; a denied source fails with EACCES, counted and
 #     announced to monitor; without CAP_NET_ADMIN the policy reads but does
-#     not change; it ends with no policy.
+#     not change; max-groups refuses a second group with ENOBUFS; a rule's
+#     rate-cap, the policy's rate-cap and an exempt rule show as a source's
+#     policy rate in pgmctl sockets; a deny rule added under a live source
+#     ends it, seen by monitor as policy-revoked; it ends with no policy.
 # Prints "pgmctl-vm: N passed, N failed".
 #
 #   pgmctl.sh [BIN]
@@ -704,8 +707,9 @@ check "pgmctl policy show --json: the three rules in order, each part as added" 
                           (1, "source", "deny", 65534, 65534, None, 4, "239.193.0.0", 16),
                           (2, "any", "deny", 1000, 1999, None, None, None, None)]
 and p["rule_count"] == 3 and p["rules"][1]["id"] == json.load(open(sys.argv[1].replace("pol1", "pol-add1")))["id"])'
-check "pgmctl policy show: the table" sh -c "grep -Eq '^[0-9]+ +1 +source +deny +65534 +any +239\.193\.0\.0/16 +0\$' '$out/pol1.txt' &&
-	grep -Eq '^[0-9]+ +2 +any +deny +1000-1999 +any +any +0\$' '$out/pol1.txt' && grep -q '^default action  allow' '$out/pol1.txt'"
+check "pgmctl policy show: the table" sh -c "grep -Eq '^[0-9]+ +1 +source +deny +65534 +any +239\.193\.0\.0/16 +none +no +0\$' '$out/pol1.txt' &&
+	grep -Eq '^[0-9]+ +2 +any +deny +1000-1999 +any +any +none +no +0\$' '$out/pol1.txt' && grep -Eq '^default action +allow\$' '$out/pol1.txt' &&
+	grep -Eq '^max-groups +none, [0-9]+ groups? in use\$' '$out/pol1.txt' && grep -Eq '^rate-cap +none\$' '$out/pol1.txt'"
 
 # Enforcement, watched by a monitor.
 "$ctl" stats --json >"$out/pol-stats0.json" 2>&1
@@ -785,11 +789,139 @@ check "pgmctl policy del ID deletes that rule" del_last
 check "pgmctl policy default deny" "$ctl" policy default deny
 "$ctl" policy show --json >"$out/pol5.json" 2>&1
 check "pgmctl policy show --json: default deny" policy_is "$out/pol5.json" 'p["default_action"] == "deny"'
-check "pgmctl policy flush: two rules deleted" sh -c "'$ctl' policy flush | grep -qx 'deleted 2 rules; the default action is allow'"
+check "pgmctl policy flush: two rules deleted" \
+	sh -c "'$ctl' policy flush | grep -qx 'deleted 2 rules; the default action is allow, no max-groups, no rate-cap'"
 "$ctl" policy flush >/dev/null 2>&1	# whatever failed above: no policy for the tests after
 "$ctl" policy show --json >"$out/pol6.json" 2>&1
 check "after flush: no policy (default allow, no rule)" \
 	policy_is "$out/pol6.json" 'p["default_action"] == "allow" and p["rule_count"] == 0 and p["rules"] == []'
+
+# 6b. The policy's limits (#22 pieces 2 and 3), watched by a monitor: with
+#     max-groups 1 a source to a second group fails with ENOBUFS and a hint
+#     naming max-groups (policy-group-limit +1, a policy-denied event with
+#     error ENOBUFS and no rule), a source to the group in use does not, and
+#     show --json has the limit and the groups in use; a rule's rate-cap is
+#     the source's policy rate in pgmctl sockets (text and JSON), the
+#     policy's rate-cap lowers it to a share, an exempt rule takes it out
+#     of the share; a deny rule added while a source is connected ends it
+#     (policy-revoked +1, a policy-revoked event with the rule and EACCES).
+#     Flush leaves no policy: no rule, allow, no max-groups, no rate-cap.
+held_source() {	# GROUP PORT: pgm-send to GROUP that keeps its session for 120 s; prints its pid
+	"$bin/pgm-send" --group "$1" --port "$2" --interface 10.98.0.1 --count 1 --size 100 --linger 120s \
+		>"$out/lim-held-$1.txt" 2>&1 &
+	echo $!
+}
+source_up() {	# GROUP PID: pgmctl sockets lists PID's source to GROUP (up to a minute)
+	for _ in $(seq 600); do
+		"$ctl" sockets --role source --group "$1" --json | grep -q "\"pid\":$2," && return 0
+		sleep 0.1
+	done
+	return 1
+}
+policy_rate_of() {	# GROUP: the policy_rate of the one source to GROUP, or none
+	local r
+	r=$("$ctl" sockets --role source --group "$1" --json | grep -o '"policy_rate":[0-9]*')
+	echo "${r#*:}"
+}
+policy_rate_becomes() {	# GROUP MIN MAX: within 10 s, MIN <= its policy_rate <= MAX
+	local r
+	for _ in $(seq 100); do
+		r=$(policy_rate_of "$1")
+		if [ -n "$r" ] && [ "$r" -ge "$2" ] && [ "$r" -le "$3" ]; then
+			echo "    policy_rate of $1's source: $r"
+			return 0
+		fi
+		sleep 0.1
+	done
+	echo "    policy_rate of $1's source: ${r:-none}"
+	return 1
+}
+"$ctl" policy show --json >"$out/lim0.json" 2>&1
+"$ctl" monitor --json --timeout 240 >"$out/lim-events.json" 2>"$out/lim-monitor.err" &
+lmpid=$!
+for _ in $(seq 300); do grep -q '"ready"' "$out/lim-events.json" 2>/dev/null && break; sleep 0.1; done
+check "pgmctl policy max-groups 1" "$ctl" policy max-groups 1
+apid=$(held_source 239.194.0.1 7610)
+check "a source to 239.194.0.1 holds that group" source_up 239.194.0.1 "$apid"
+"$bin/pgm-send" --group 239.194.0.2 --port 7612 --interface 10.98.0.1 --count 1 --size 100 --linger 0 \
+	>"$out/lim-second.txt" 2>&1
+echo $? >"$out/lim-second.rc"
+sed 's/^/    pgm-send to a second group: /' "$out/lim-second.txt" | head -n 3
+check "max-groups 1: a source to a second group fails, ENOBUFS with a hint naming max-groups" \
+	sh -c "[ \"\$(cat '$out/lim-second.rc')\" != 0 ] && grep -q 'No buffer space available' '$out/lim-second.txt' &&
+	grep -q 'max-groups' '$out/lim-second.txt'"
+check "max-groups 1: a source to the group in use is allowed" \
+	"$bin/pgm-send" --group 239.194.0.1 --port 7611 --interface 10.98.0.1 --count 1 --size 100 --linger 0
+"$ctl" policy show --json >"$out/lim1.json" 2>&1
+"$ctl" policy show >"$out/lim1.txt" 2>&1
+sed 's/^/    /' "$out/lim1.txt" | head -n 8
+check "pgmctl policy show --json: max_groups 1, groups 1 in use, policy_group_limit +1" policy_is "$out/lim1.json" '(
+p["max_groups"] == 1 and p["groups"] == 1 and p["max_groups_max"] == 4096
+and p["policy_group_limit"] == json.load(open(sys.argv[1].replace("lim1", "lim0")))["policy_group_limit"] + 1)'
+check "pgmctl policy show: max-groups 1 with the group in use" grep -Eq '^max-groups +1 \(at most 4096\), 1 group in use$' "$out/lim1.txt"
+check "policy max-groups 5000: the kernel's range" \
+	refused 1 "integer out of range [max-groups] (accepted: 0-4096)" "$ctl" policy max-groups 5000
+check "pgmctl policy max-groups 0" "$ctl" policy max-groups 0
+
+# Rate caps.
+"$ctl" policy add --action allow --role source --group 239.194.0.0/16 --rate-cap 100000 --json >"$out/lim-add1.json" 2>&1
+check "pgmctl policy add --rate-cap 100000: added" grep -q '"id"' "$out/lim-add1.json"
+bpid=$(held_source 239.194.0.3 7613)
+check "a source to 239.194.0.3 under that rule" source_up 239.194.0.3 "$bpid"
+check "pgmctl sockets --json: its policy_rate is the rule's cap, 100000" policy_rate_becomes 239.194.0.3 100000 100000
+"$ctl" sockets --role source --group 239.194.0.3 >"$out/lim-sockets.txt" 2>&1
+sed 's/^/    /' "$out/lim-sockets.txt" | head -n 3
+check "pgmctl sockets: policy-rate 100000B/s on the source's second line" grep -q ' policy-rate 100000B/s' "$out/lim-sockets.txt"
+check "pgmctl policy rate-cap 50k" "$ctl" policy rate-cap 50k
+check "under rate-cap 50000 the idle source's policy rate is a share of it" policy_rate_becomes 239.194.0.3 1 50000
+"$ctl" policy add --action allow --role source --group 239.194.0.3 --rate-cap 200000 --exempt --index 0 \
+	--json >"$out/lim-add2.json" 2>&1
+check "an exempt rule with --rate-cap 200000: the source's policy rate is its cap, out of the share" \
+	policy_rate_becomes 239.194.0.3 200000 200000
+"$ctl" policy show --json >"$out/lim2.json" 2>&1
+check "pgmctl policy show --json: rate_cap 50000, the rules' rate_cap and exempt" policy_is "$out/lim2.json" '(
+p["rate_cap"] == 50000 and [(r["rate_cap"], r["exempt"]) for r in p["rules"]] == [(200000, True), (100000, False)])'
+
+# Revocation: a deny rule for the group of a connected source.
+"$ctl" sockets --json >"$out/lim-sockets.json" 2>&1
+"$ctl" stats --json >"$out/lim-stats0.json" 2>&1
+"$ctl" policy add --action deny --role source --group 239.194.0.1 --index 0 --json >"$out/lim-add3.json" 2>&1
+for _ in $(seq 300); do grep -q '"policy-revoked"' "$out/lim-events.json" 2>/dev/null && break; sleep 0.1; done
+sleep 0.5
+"$ctl" stats --json >"$out/lim-stats1.json" 2>&1
+kill "$lmpid" "$apid" "$bpid" 2>/dev/null
+wait "$lmpid" "$apid" "$bpid" 2>/dev/null
+limits_seen() {
+	python3 - "$out" "$apid" <<'PY'
+import json, sys
+d, apid = sys.argv[1], int(sys.argv[2])
+ev = [json.loads(l) for l in open(f"{d}/lim-events.json") if l.strip()]
+socks = json.load(open(f"{d}/lim-sockets.json"))
+ino = [s["inode"] for s in socks if s.get("pid") == apid and s["role"] == "source"]
+deny = json.load(open(f"{d}/lim-add3.json"))["id"]
+s0, s1 = json.load(open(f"{d}/lim-stats0.json")), json.load(open(f"{d}/lim-stats1.json"))
+den = [e for e in ev if e["event"] == "policy-denied"]
+rev = [e for e in ev if e["event"] == "policy-revoked"]
+print(f"    source {apid}: inodes {ino}; policy_revoked {s0['policy_revoked']} -> {s1['policy_revoked']}")
+print(f"    denied {den}; revoked {rev}")
+ok = (any(e.get("error") == "ENOBUFS" and e.get("rule_id") is None and e.get("group") == "239.194.0.2"
+          and e.get("role") == "source" and e.get("uid") == 0 for e in den)
+      and len(ino) == 1
+      and any(e.get("inode") == ino[0] and e.get("error") == "EACCES" and e.get("rule_id") == deny
+              and e.get("group") == "239.194.0.1" and e.get("role") == "source" for e in rev)
+      and s1["policy_revoked"] == s0["policy_revoked"] + 1)
+sys.exit(0 if ok else 1)
+PY
+}
+check "monitor: policy-denied with ENOBUFS by max-groups; policy-revoked of the live source by the deny rule (EACCES); policy_revoked +1" \
+	limits_seen
+check "pgmctl policy flush: three rules deleted, the limits cleared" \
+	sh -c "'$ctl' policy flush | grep -qx 'deleted 3 rules; the default action is allow, no max-groups, no rate-cap'"
+"$ctl" policy flush >/dev/null 2>&1	# whatever failed above: no policy for the tests after
+"$ctl" policy show --json >"$out/lim3.json" 2>&1
+check "after flush: no policy (no rule, allow, no max-groups, no rate-cap)" policy_is "$out/lim3.json" '(
+p["default_action"] == "allow" and p["rule_count"] == 0 and p["rules"] == [] and p["max_groups"] == 0
+and p["rate_cap"] == 0)'
 
 echo "pgmctl-vm: $pass passed, $fail failed"
 [ $fail = 0 ]

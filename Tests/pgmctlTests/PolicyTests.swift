@@ -4,9 +4,10 @@ import Testing
 
 @testable import pgmctl
 
-/// `pgmctl policy`: its arguments (group ranges, uid ranges, names, what is
-/// refused before anything reaches the kernel) and what it prints for the
-/// policy, its rules and the policy-denied event, with no kernel.
+/// `pgmctl policy`: its arguments (group ranges, uid ranges, names, rates,
+/// what is refused before anything reaches the kernel) and what it prints
+/// for the policy, its rules, the policy-denied and policy-revoked events
+/// and a source's policy rate, with no kernel.
 @Suite("pgmctl policy")
 struct PolicyCommandTests {
     func le<T: FixedWidthInteger>(_ v: T) -> [UInt8] { withUnsafeBytes(of: v.littleEndian) { Array($0) } }
@@ -33,6 +34,27 @@ struct PolicyCommandTests {
         let least = try PolicyAdd.parse(["--action", "allow"])
         #expect(try least.rule() == PGMPolicyRule(action: .allow) && least.index == nil)
         #expect(try least.rule().addAttributes(at: least.index) == [.u32(PGMPolicyRuleAttribute.action.rawValue, 0)])
+    }
+
+    /// --rate-cap takes bytes/s or a rate with a unit, as `set` does; 0 is
+    /// no cap; --exempt is a flag.
+    @Test(arguments: [
+        ("100000", UInt32(100_000)), ("10M", 10_000_000), ("1.5G", 1_500_000_000), ("800mbit", 100_000_000),
+        ("4294967295", UInt32.max),
+    ])
+    func addTakesRateCaps(_ text: String, _ want: UInt32) throws {
+        let add = try PolicyAdd.parse(["--action", "allow", "--role", "source", "--rate-cap", text])
+        #expect(try add.rule().rateCap == want && !add.exempt)
+    }
+
+    @Test func addRateCapZeroAndExempt() throws {
+        let none = try PolicyAdd.parse(["--action", "allow", "--rate-cap", "0"])
+        #expect(try none.rule() == PGMPolicyRule(action: .allow))
+        let exempt = try PolicyAdd.parse(["--action", "allow", "--group", "239.2.0.0/16", "--rate-cap", "100000", "--exempt"])
+        #expect(try exempt.rule() == PGMPolicyRule(action: .allow, groups: try GroupRange("239.2.0.0/16"),
+                                                   rateCap: 100_000, exempt: true))
+        typealias R = PGMPolicyRuleAttribute
+        #expect(try exempt.rule().addAttributes().suffix(2) == [.u32(R.rateCap.rawValue, 100_000), .u32(R.exempt.rawValue, 1)])
     }
 
     @Test(arguments: [
@@ -77,6 +99,15 @@ struct PolicyCommandTests {
         (["--action", "deny", "--role", "sender"], "The value 'sender' is invalid for '--role <role>'"),
         (["--role", "source"], "Missing expected argument '--action <action>'"),
         (["--action", "deny", "--index", "-1"], "The value '-1' is invalid for '--index <index>'"),
+        (["--action", "allow", "--rate-cap", "4294967296"], "--rate-cap must be 0-4294967295 bytes/s (0: no cap); got 4294967296"),
+        (["--action", "allow", "--rate-cap", "5G"], "--rate-cap must be 0-4294967295 bytes/s (0: no cap); got 5G"),
+        (["--action", "allow", "--rate-cap", "fast"], "--rate-cap wants a rate such as 500k"),
+        (["--action", "allow", "--rate-cap", "10ms"], "--rate-cap: unknown unit 'ms' in '10ms'"),
+        (["--action", "allow", "--rate-cap", "1.5"], "--rate-cap: '1.5' is not a whole number of bytes/s"),
+        (["--action", "deny", "--rate-cap", "1M"], "--rate-cap is about the sources a rule allows: a deny rule has none"),
+        (["--action", "deny", "--exempt"], "--exempt is about the sources a rule allows: a deny rule has none"),
+        (["--action", "allow", "--role", "receiver", "--exempt"],
+         "--exempt is about the sources a rule allows: a receiver rule has none"),
     ])
     func addRefuses(_ arguments: [String], _ says: String) {
         let text = refusal(arguments)
@@ -96,6 +127,32 @@ struct PolicyCommandTests {
         #expect(throws: (any Error).self) { try PGMCtl.parseAsRoot(["policy", "del", "seven"]) }
         #expect(try PGMCtl.parseAsRoot(["policy", "flush"]) is PolicyFlush)
         #expect(try PGMCtl.parseAsRoot(["policy", "add", "--action", "allow", "--uid", "root"]) is PolicyAdd)
+        let mg = try #require(try PGMCtl.parseAsRoot(["policy", "max-groups", "4096"]) as? PolicyMaxGroups)
+        #expect(mg.count == 4096)
+        #expect((try PGMCtl.parseAsRoot(["policy", "max-groups", "0"]) as? PolicyMaxGroups)?.count == 0)
+        #expect(throws: (any Error).self) { try PGMCtl.parseAsRoot(["policy", "max-groups", "many"]) }
+        #expect(throws: (any Error).self) { try PGMCtl.parseAsRoot(["policy", "max-groups", "4294967296"]) }
+        let rc = try #require(try PGMCtl.parseAsRoot(["policy", "rate-cap", "100mbit"]) as? PolicyRateCap)
+        #expect(try rc.rate == 12_500_000)
+        #expect((try (PGMCtl.parseAsRoot(["policy", "rate-cap", "0"]) as? PolicyRateCap)?.rate) == 0)
+        #expect((try (PGMCtl.parseAsRoot(["policy", "rate-cap", "1.5G"]) as? PolicyRateCap)?.rate) == 1_500_000_000)
+    }
+
+    /// `policy rate-cap` refuses what is not a rate of bytes/s that fits 32
+    /// bits, with the words of `--rate-cap`'s refusals.
+    @Test(arguments: [
+        ("5G", "rate-cap must be 0-4294967295 bytes/s (0: no cap); got 5G"),
+        ("fast", "rate-cap wants a rate such as 500k"),
+        ("2s", "rate-cap: unknown unit 's' in '2s'"),
+    ])
+    func rateCapRefuses(_ text: String, _ says: String) {
+        do {
+            _ = try PolicyRateCap.parse([text])
+            Issue.record("\(text) accepted")
+        } catch {
+            let m = PolicyRateCap.message(for: error)
+            #expect(m.contains(says), "\(text): \(m)")
+        }
     }
 
     func rules() throws -> [PGMPolicyRule] {
@@ -108,40 +165,62 @@ struct PolicyCommandTests {
         var c = PGMPolicyRule(action: .deny, uids: 0...0)
         c.id = 13
         c.index = 2
-        return [a, b, c]
+        var d = PGMPolicyRule(action: .allow, role: .source, groups: try GroupRange("239.2.0.0/16"), rateCap: 100_000,
+                              exempt: true)
+        d.id = 14
+        d.index = 3
+        return [a, b, c, d]
     }
 
     @Test func showText() throws {
         var stats = NetnsStatistics()
         stats.policyDenied = 5
         stats.inPolicy = 12
-        let lines = policyLines(PGMPolicy(defaultAction: .deny, ruleCount: 3), rules: try rules(), statistics: stats)
+        stats.policyGroupLimit = 2
+        stats.policyRevoked = 1
+        let lines = policyLines(PGMPolicy(defaultAction: .deny, ruleCount: 4, maxGroups: 16, groupsInUse: 1,
+                                          rateCap: 12_500_000), rules: try rules(), statistics: stats)
         #expect(lines == [
-            "default action  deny",
-            "rules           3 (at most 256)",
-            "policy-denied   5",
-            "in-policy       12",
+            "default action      deny",
+            "rules               4 (at most 256)",
+            "max-groups          16 (at most 4096), 1 group in use",
+            "rate-cap            12500000B/s",
+            "policy-denied       5",
+            "policy-group-limit  2",
+            "policy-revoked      1",
+            "in-policy           12",
             "",
-            "Id  Index  Role      Action  UIDs       GID  Groups        Hits",
-            "3   0      source    deny    1000-1999  any  239.1.0.0/16  4",
-            "12  1      receiver  allow   any        50   ff15::/16     0",
-            "13  2      any       deny    0          any  any           0",
+            "Id  Index  Role      Action  UIDs       GID  Groups        Rate-cap   Exempt  Hits",
+            "3   0      source    deny    1000-1999  any  239.1.0.0/16  none       no      4",
+            "12  1      receiver  allow   any        50   ff15::/16     none       no      0",
+            "13  2      any       deny    0          any  any           none       no      0",
+            "14  3      source    allow   any        any  239.2.0.0/16  100000B/s  yes     0",
         ])
-        let empty = policyLines(PGMPolicy(defaultAction: .allow, ruleCount: 0), rules: [], statistics: NetnsStatistics())
-        #expect(empty.first == "default action  allow" && empty.last == "Id  Index  Role  Action  UIDs  GID  Groups  Hits")
+        let empty = policyLines(PGMPolicy(defaultAction: .allow, ruleCount: 0, groupsInUse: 3), rules: [],
+                                statistics: NetnsStatistics())
+        #expect(empty.first == "default action      allow")
+        #expect(empty[2] == "max-groups          none, 3 groups in use" && empty[3] == "rate-cap            none")
+        #expect(empty.last == "Id  Index  Role  Action  UIDs  GID  Groups  Rate-cap  Exempt  Hits")
     }
 
     /// Every key of a rule in --json, null for a part that matches anything.
     @Test func showJSON() throws {
         var stats = NetnsStatistics()
         stats.policyDenied = 5
-        let t = policyJSON(PGMPolicy(defaultAction: .deny, ruleCount: 3), rules: try rules(), statistics: stats).text
-        #expect(t.hasPrefix(#"{"default_action":"deny","rule_count":3,"rules_max":256,"policy_denied":5,"in_policy":0,"rules":["#))
+        stats.policyRevoked = 2
+        let t = policyJSON(PGMPolicy(defaultAction: .deny, ruleCount: 4, maxGroups: 1, groupsInUse: 1, rateCap: 250_000),
+                           rules: try rules(), statistics: stats).text
+        #expect(t.hasPrefix(#"{"default_action":"deny","rule_count":4,"rules_max":256,"max_groups":1,"max_groups_max":4096,"#
+            + #""groups":1,"rate_cap":250000,"policy_denied":5,"policy_group_limit":0,"policy_revoked":2,"in_policy":0,"#
+            + #""rules":["#))
         #expect(t.contains(#"{"id":3,"index":0,"role":"source","action":"deny","uid_min":1000,"uid_max":1999,"gid":null,"#
-            + #""family":4,"group":"239.1.0.0","prefix_len":16,"hits":4}"#))
+            + #""family":4,"group":"239.1.0.0","prefix_len":16,"rate_cap":null,"exempt":false,"hits":4}"#))
         #expect(t.contains(#"{"id":12,"index":1,"role":"receiver","action":"allow","uid_min":null,"uid_max":null,"gid":50,"#
-            + #""family":6,"group":"ff15::","prefix_len":16,"hits":0}"#))
-        #expect(t.hasSuffix(#""uid_min":0,"uid_max":0,"gid":null,"family":null,"group":null,"prefix_len":null,"hits":0}]}"#))
+            + #""family":6,"group":"ff15::","prefix_len":16,"rate_cap":null,"exempt":false,"hits":0}"#))
+        #expect(t.contains(#""uid_min":0,"uid_max":0,"gid":null,"family":null,"group":null,"prefix_len":null,"#
+            + #""rate_cap":null,"exempt":false,"hits":0}"#))
+        #expect(t.hasSuffix(#"{"id":14,"index":3,"role":"source","action":"allow","uid_min":null,"uid_max":null,"gid":null,"#
+            + #""family":4,"group":"239.2.0.0","prefix_len":16,"rate_cap":100000,"exempt":true,"hits":0}]}"#))
         #expect(policyAddedText(id: 14, index: 3, json: true) == #"{"id":14,"index":3}"#)
         #expect(policyAddedText(id: 14, index: 3, json: false) == "added rule 14 at index 3")
     }
@@ -161,5 +240,56 @@ struct PolicyCommandTests {
                                               attributes: try NetlinkAttributes(parsing: base)))
         #expect(eventLine(byDefault) == "policy-denied receiver inode 31 group 239.1.2.3 uid 1000 by the default action")
         #expect(eventJSON(byDefault).text.hasSuffix(#""uid":1000,"rule_id":null}"#))
+    }
+
+    /// The errno of a refusal: EACCES by a rule or the default, ENOBUFS by
+    /// max-groups (no rule); `error` in --json.
+    @Test func policyDeniedErrors() throws {
+        typealias E = PGMEventAttribute
+        let base = u32(E.socketInode.rawValue, 33) + u32(E.role.rawValue, PGMRole.source.rawValue)
+            + [8, 0, UInt8(E.group.rawValue), 0, 239, 1, 2, 4] + u32(E.uid.rawValue, 0)
+        func event(_ extra: [UInt8]) throws -> PGMEvent {
+            try #require(PGMEvent(command: PGMCommand.policyDeniedNtf.rawValue,
+                                  attributes: try NetlinkAttributes(parsing: base + extra)))
+        }
+        let limit = try event(u32(E.error.rawValue, 105))
+        #expect(eventLine(limit) == "policy-denied source   inode 33 group 239.1.2.4 uid 0 by max-groups (ENOBUFS)")
+        #expect(eventJSON(limit).text.hasSuffix(#""uid":0,"rule_id":null,"error":"ENOBUFS"}"#))
+        let byRule = try event(u32(E.ruleId.rawValue, 9) + u32(E.error.rawValue, 13))
+        #expect(eventLine(byRule).hasSuffix("uid 0 by rule 9 (EACCES)"))
+        #expect(eventJSON(byRule).text.hasSuffix(#""rule_id":9,"error":"EACCES"}"#))
+        let byDefault = try event(u32(E.error.rawValue, 13))
+        #expect(eventLine(byDefault).hasSuffix("uid 0 by the default action (EACCES)"))
+        #expect(eventLine(try event(u32(E.error.rawValue, 5))).hasSuffix("by the default action (errno 5)"))
+    }
+
+    /// policy-revoked in `pgmctl monitor`: a live source ended, or a
+    /// receiver made to leave, by a rule or the default action.
+    @Test func policyRevokedEvents() throws {
+        typealias E = PGMEventAttribute
+        let src = try #require(PGMEvent(command: PGMCommand.policyRevokedNtf.rawValue, attributes: try NetlinkAttributes(
+            parsing: u32(E.socketInode.rawValue, 40) + u32(E.role.rawValue, PGMRole.source.rawValue)
+                + [8, 0, UInt8(E.group.rawValue), 0, 239, 193, 0, 1] + u32(E.uid.rawValue, 65534)
+                + u32(E.ruleId.rawValue, 6) + u32(E.error.rawValue, 13))))
+        #expect(eventLine(src) == "policy-revoked source   inode 40 group 239.193.0.1 uid 65534 by rule 6 (EACCES)")
+        #expect(eventJSON(src).text == #"{"event":"policy-revoked","role":"source","inode":40,"family":4,"#
+            + #""group":"239.193.0.1","uid":65534,"rule_id":6,"error":"EACCES"}"#)
+        let rcv = try #require(PGMEvent(command: PGMCommand.policyRevokedNtf.rawValue, attributes: try NetlinkAttributes(
+            parsing: u32(E.socketInode.rawValue, 41) + u32(E.role.rawValue, PGMRole.receiver.rawValue)
+                + [8, 0, UInt8(E.group.rawValue), 0, 239, 193, 0, 2] + u32(E.uid.rawValue, 1000)
+                + u32(E.error.rawValue, 13))))
+        #expect(eventLine(rcv) == "policy-revoked receiver inode 41 group 239.193.0.2 uid 1000 by the default action (EACCES)")
+        #expect(eventJSON(rcv).text.hasSuffix(#""uid":1000,"rule_id":null,"error":"EACCES"}"#))
+    }
+
+    /// `pgmctl sockets --json`: a source the policy limits has policy_rate;
+    /// one it does not, none.
+    @Test func socketsShowThePolicyRate() throws {
+        typealias S = PGMSocketAttribute
+        let base = u32(S.inode.rawValue, 5) + u32(S.role.rawValue, PGMRole.source.rawValue) + u32(S.rateLimit.rawValue, 0)
+        let capped = socketJSON(try PGMSocketInfo(try NetlinkAttributes(parsing: base + u32(S.policyRate.rawValue, 100_000))))
+        #expect(capped.text.contains(#""rate_limit":0,"policy_rate":100000,"#))
+        let free = socketJSON(try PGMSocketInfo(try NetlinkAttributes(parsing: base)))
+        #expect(!free.text.contains("policy_rate"))
     }
 }

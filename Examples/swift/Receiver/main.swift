@@ -19,6 +19,8 @@ do {
         case .sessionEnded(let end):
             print("session \(end.transportSessionID) ended: \(end.reason)")
             break loop
+        case .rateChanged:
+            break  // a source's event: never a receiver's
         }
     }
     let stats = try receiver.statistics()

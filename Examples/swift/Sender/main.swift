@@ -12,6 +12,8 @@ do {
     print("session", try source.transportSessionID())
     for i in 0..<10 {
         try source.send(contentsOf: Array("message \(i)".utf8))  // one APDU each
+        // The netns's multicast policy may cap the rate (pgmctl policy).
+        if let r = try source.rateChange() { print("the policy moved the rate to \(r.newRate) bytes/s") }
     }
     let stats = try source.statistics()
     print("sent \(stats.odataSent) ODATA packets, \(stats.dataBytesSent) bytes")
