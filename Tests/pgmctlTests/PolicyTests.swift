@@ -249,8 +249,8 @@ struct PolicyCommandTests {
         let base = u32(E.socketInode.rawValue, 33) + u32(E.role.rawValue, PGMRole.source.rawValue)
             + [8, 0, UInt8(E.group.rawValue), 0, 239, 1, 2, 4] + u32(E.uid.rawValue, 0)
         func event(_ extra: [UInt8]) throws -> PGMEvent {
-            try #require(PGMEvent(command: PGMCommand.policyDeniedNtf.rawValue,
-                                  attributes: try NetlinkAttributes(parsing: base + extra)))
+            let attributes = try NetlinkAttributes(parsing: base + extra)
+            return try #require(PGMEvent(command: PGMCommand.policyDeniedNtf.rawValue, attributes: attributes))
         }
         let limit = try event(u32(E.error.rawValue, 105))
         #expect(eventLine(limit) == "policy-denied source   inode 33 group 239.1.2.4 uid 0 by max-groups (ENOBUFS)")
