@@ -148,7 +148,7 @@ static int pgm6_connect(struct socket *sock, struct sockaddr *uaddr,
 int pgm6_mcast(struct sock *sk, int optname, sockptr_t optval, unsigned int optlen)
 {
 	struct ipv6_mreq mreq;
-	bool locked = false;
+	struct pgm_policy_use use = {};
 	int err;
 
 	if (optlen < sizeof(mreq))
@@ -160,7 +160,7 @@ int pgm6_mcast(struct sock *sk, int optname, sockptr_t optval, unsigned int optl
 	if (optname == PGM_JOIN_GROUP) {
 		union pgm_addr group = { .in6 = mreq.ipv6mr_multiaddr };
 
-		err = pgm_policy_begin(sk, PGM_POLICY_ROLE_RECEIVER, AF_INET6, &group, &locked);
+		err = pgm_policy_begin(sk, PGM_POLICY_ROLE_RECEIVER, AF_INET6, &group, &use);
 		if (err)
 			return err;
 	}
@@ -181,7 +181,7 @@ int pgm6_mcast(struct sock *sk, int optname, sockptr_t optval, unsigned int optl
 		err = ipv6_sock_mc_drop(sk, mreq.ipv6mr_ifindex, &mreq.ipv6mr_multiaddr);
 	release_sock(sk);
 	rtnl_unlock();
-	pgm_policy_end(sk, locked);
+	pgm_policy_end(sk, &use);
 	return err;
 }
 

@@ -310,6 +310,7 @@ struct pgm_sock {
 	const struct cred	*cred;	/* its creator's, for the policy; put in sk_destruct */
 	bool			revoked; /* a source the policy ended: send() fails, EACCES */
 	u32			policy_gen; /* the policy change policy.c last applied to it */
+	union pgm_addr		policy_group; /* a source's group as connect() named it */
 };
 
 static inline struct pgm_sock *pgm_sk(const struct sock *sk)
@@ -587,9 +588,19 @@ struct pgm_policy {
 
 DECLARE_STATIC_KEY_FALSE(pgm_policy_used);
 
+/*
+ * A connect() or join between pgm_policy_begin() and pgm_policy_end():
+ * whether it holds the max-groups lock, and the policy change it was
+ * judged by (a change before it is done has it judged again).
+ */
+struct pgm_policy_use {
+	bool	locked;
+	u32	gen;
+};
+
 int pgm_policy_begin(struct sock *sk, u8 role, sa_family_t family, const union pgm_addr *group,
-		     bool *locked);
-void pgm_policy_end(struct sock *sk, bool locked);
+		     struct pgm_policy_use *use);
+void pgm_policy_end(struct sock *sk, const struct pgm_policy_use *use);
 u32 pgm_policy_groups(struct pgm_net *pn, u32 max);
 void pgm_policy_source_started(struct sock *sk);
 bool pgm_policy_physical(struct net *net, sa_family_t family, union pgm_addr *group);

@@ -272,8 +272,9 @@ static int pgm_policy_over_max(struct pgm_net *pn, u32 max, sa_family_t family,
  * @role: PGM_POLICY_ROLE_SOURCE (connect) or PGM_POLICY_ROLE_RECEIVER (a join)
  * @family: @group's family (an IPv6 socket may join IPv4 groups through SOL_IP)
  * @group: the group
- * @locked: set when the netns's max-groups lock is held for the caller,
- *          until pgm_policy_end(): the connect() or join happens under it
+ * @use: filled in for pgm_policy_end(): whether the netns's max-groups
+ *       lock is held for the caller (the connect() or join happens under
+ *       it), and the policy change the decision was made by
  *
  * Counts and announces a refusal.
  *
@@ -281,7 +282,7 @@ static int pgm_policy_over_max(struct pgm_net *pn, u32 max, sa_family_t family,
  * it would be a group past max-groups (-ENOMEM if that cannot be known).
  */
 int pgm_policy_begin(struct sock *sk, u8 role, sa_family_t family, const union pgm_addr *group,
-		     bool *locked)
+		     struct pgm_policy_use *use)
 {
 	struct pgm_net *pn = pgm_pernet(sock_net(sk));
 	const struct cred *cred = pgm_policy_cred(sk);
@@ -291,7 +292,9 @@ int pgm_policy_begin(struct sock *sk, u8 role, sa_family_t family, const union p
 	int over;
 	u8 action;
 
-	*locked = false;
+	use->locked = false;
+	/* Before the policy is read: a change after this is seen at the end. */
+	use->gen = smp_load_acquire(&pn->policy_gen);
 	if (!static_branch_unlikely(&pgm_policy_used))
 		return 0;
 	rcu_read_lock();
@@ -327,19 +330,29 @@ int pgm_policy_begin(struct sock *sk, u8 role, sa_family_t family, const union p
 				    NULL, ENOBUFS);
 		return -ENOBUFS;
 	}
-	*locked = true;
+	use->locked = true;
 	return 0;
 }
 
 /**
  * pgm_policy_end - the connect() or join pgm_policy_begin() allowed is done
  * @sk: the socket
- * @locked: what pgm_policy_begin() set
+ * @use: what pgm_policy_begin() filled in
+ *
+ * When the policy changed in between, the change's work may have looked at
+ * the socket before the connect() or join was done: it is made to look
+ * again, so that nothing the new policy denies stays.
  */
-void pgm_policy_end(struct sock *sk, bool locked)
+void pgm_policy_end(struct sock *sk, const struct pgm_policy_use *use)
 {
-	if (locked)
-		mutex_unlock(&pgm_pernet(sock_net(sk))->policy_use_lock);
+	struct pgm_net *pn = pgm_pernet(sock_net(sk));
+
+	if (use->locked)
+		mutex_unlock(&pn->policy_use_lock);
+	if (smp_load_acquire(&pn->policy_gen) != use->gen) {
+		WRITE_ONCE(pgm_sk(sk)->policy_gen, 0);
+		schedule_work(&pn->policy_work);
+	}
 }
 
 /*
@@ -426,8 +439,9 @@ int pgm_policy_ip_setsockopt(struct sock *sk, int level, int optname, sockptr_t 
 	} buf;
 	union pgm_addr group;
 	sa_family_t family = 0;
-	bool locked = false, join;
+	struct pgm_policy_use use = {};
 	unsigned int len, alen;
+	bool join;
 	void *at;
 	int err;
 
@@ -450,7 +464,7 @@ int pgm_policy_ip_setsockopt(struct sock *sk, int level, int optname, sockptr_t 
 		memset(&group, 0, sizeof(group));
 		memcpy(&group, at, alen);
 		if (join) {
-			err = pgm_policy_begin(sk, PGM_POLICY_ROLE_RECEIVER, family, &group, &locked);
+			err = pgm_policy_begin(sk, PGM_POLICY_ROLE_RECEIVER, family, &group, &use);
 			if (err)
 				return err;
 		}
@@ -458,7 +472,7 @@ int pgm_policy_ip_setsockopt(struct sock *sk, int level, int optname, sockptr_t 
 			memcpy(at, &group, alen);
 	}
 	err = set(sk, level, optname, KERNEL_SOCKPTR(&buf), len);
-	pgm_policy_end(sk, locked);
+	pgm_policy_end(sk, &use);
 	return err;
 }
 
@@ -528,7 +542,8 @@ static void pgm_policy_publish(struct pgm_net *pn, struct pgm_policy *next,
 	if (next && !old)
 		static_branch_inc(&pgm_policy_used);
 	rcu_assign_pointer(pn->policy, next);
-	WRITE_ONCE(pn->policy_gen, pn->policy_gen + 1);
+	/* After the new policy: whoever reads the new count reads it (begin/end). */
+	smp_store_release(&pn->policy_gen, pn->policy_gen + 1);
 	if (old)
 		kfree_rcu(old, rcu);
 	if (gone)
@@ -717,10 +732,8 @@ static void pgm_policy_revoke_sock(struct pgm_net *pn, struct sock *sk)
 		bool exempt = false, capped = false;
 		u32 rule_cap = 0;
 
-		if (sk->sk_family == AF_INET6)
-			g.in6 = sk->sk_v6_daddr;
-		else
-			pgm_addr_set_v4(&g, ps->inet.inet_daddr);
+		/* As named at connect(): a logical group's rules, not its physical group's. */
+		g = ps->policy_group;
 		rcu_read_lock();
 		pol = rcu_dereference(pn->policy);
 		action = pol ? pgm_policy_decide(pol, cred, PGM_POLICY_ROLE_SOURCE, sk->sk_family,
@@ -965,10 +978,7 @@ void pgm_policy_source_started(struct sock *sk)
 
 	if (!static_branch_unlikely(&pgm_policy_used))
 		return;
-	if (sk->sk_family == AF_INET6)
-		g.in6 = sk->sk_v6_daddr;
-	else
-		pgm_addr_set_v4(&g, ps->inet.inet_daddr);
+	g = ps->policy_group;	/* as connect() named it */
 	rcu_read_lock();
 	pol = rcu_dereference(pn->policy);
 	if (pol) {

@@ -358,19 +358,22 @@ int pgm_connect_addr(struct sock *sk, const union pgm_addr *daddr, __be16 dport,
 	int low, high, tries, bound_if, err;
 	union pgm_addr phys = *daddr;
 	__be16 port = 0;
-	bool locked;
+	struct pgm_policy_use use;
 
 	/*
 	 * The netns's policy first: it takes its lock before the socket's.
 	 * Its rules are about the group the application named; a logical
 	 * group of it is sent to as its physical group.
 	 */
-	err = pgm_policy_begin(sk, PGM_POLICY_ROLE_SOURCE, sk->sk_family, daddr, &locked);
+	err = pgm_policy_begin(sk, PGM_POLICY_ROLE_SOURCE, sk->sk_family, daddr, &use);
 	if (err)
 		return err;
+	lock_sock(sk);
+	/* The group as named: what the policy's rules are about later too. */
+	if (ps->role != PGM_ROLE_SOURCE)
+		ps->policy_group = *daddr;
 	if (pgm_policy_physical(sock_net(sk), sk->sk_family, &phys))
 		daddr = &phys;
-	lock_sock(sk);
 	if (ps->role == PGM_ROLE_SOURCE) {
 		err = -EISCONN;
 		goto out;
@@ -434,7 +437,7 @@ int pgm_connect_addr(struct sock *sk, const union pgm_addr *daddr, __be16 dport,
 	pgm_policy_source_started(sk);
 out:
 	release_sock(sk);
-	pgm_policy_end(sk, locked);
+	pgm_policy_end(sk, &use);
 	return err;
 }
 
@@ -459,7 +462,7 @@ static int pgm_mcast(struct sock *sk, int optname, sockptr_t optval,
 		     unsigned int optlen)
 {
 	struct ip_mreqn mreq;
-	bool locked = false;
+	struct pgm_policy_use use = {};
 	int err;
 
 	memset(&mreq, 0, sizeof(mreq));
@@ -478,7 +481,7 @@ static int pgm_mcast(struct sock *sk, int optname, sockptr_t optval,
 		union pgm_addr group;
 
 		pgm_addr_set_v4(&group, mreq.imr_multiaddr.s_addr);
-		err = pgm_policy_begin(sk, PGM_POLICY_ROLE_RECEIVER, AF_INET, &group, &locked);
+		err = pgm_policy_begin(sk, PGM_POLICY_ROLE_RECEIVER, AF_INET, &group, &use);
 		if (err)
 			return err;
 	}
@@ -500,7 +503,7 @@ static int pgm_mcast(struct sock *sk, int optname, sockptr_t optval,
 		err = ip_mc_leave_group(sk, &mreq);
 	release_sock(sk);
 	rtnl_unlock();
-	pgm_policy_end(sk, locked);
+	pgm_policy_end(sk, &use);
 	return err;
 }
 

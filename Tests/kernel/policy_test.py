@@ -646,6 +646,20 @@ try:
 except OSError as e:
     drop = e.errno
 check("... and leaving the logical group leaves the physical one", drop == 0, f"{drop}")
+# A rule about the logical group (not its physical one) ends that source.
+_, _, err, _ = add(nl, DENY, role=SOURCE, group="239.10.0.1", prefix=32)
+send_err = 0
+for _ in range(100):
+    try:
+        src_.send(b"r")
+        time.sleep(0.01)
+    except OSError as e:
+        send_err = e.errno
+        break
+check("... a deny rule on the logical group revokes its source", err == 0 and send_err == errno.EACCES,
+      f"{err} {send_err}")
+for r_ in rules():
+    nl.request(fam, CMD["policy-rule-del"], attr(R["id"], r_[R["id"]]))
 rcv.close()
 src_.close()
 err, _ = map_add("239.11.0.1", unicast=["10.98.0.1"])
