@@ -295,7 +295,7 @@ static const struct nla_policy pgm_policy_set_nl_policy[PGM_A_POLICY_RATE_CAP + 
 };
 
 /* PGM_CMD_POLICY_RULE_ADD - do */
-static const struct nla_policy pgm_policy_rule_add_nl_policy[PGM_A_POLICY_RULE_EXEMPT + 1] = {
+static const struct nla_policy pgm_policy_rule_add_nl_policy[PGM_A_POLICY_RULE_CGROUP + 1] = {
 	[PGM_A_POLICY_RULE_INDEX] = { .type = NLA_U32, },
 	[PGM_A_POLICY_RULE_ROLE] = NLA_POLICY_FULL_RANGE(NLA_U32, &pgm_a_policy_rule_role_range),
 	[PGM_A_POLICY_RULE_ACTION] = NLA_POLICY_FULL_RANGE(NLA_U32, &pgm_a_policy_rule_action_range),
@@ -307,6 +307,7 @@ static const struct nla_policy pgm_policy_rule_add_nl_policy[PGM_A_POLICY_RULE_E
 	[PGM_A_POLICY_RULE_PREFIX_LEN] = NLA_POLICY_FULL_RANGE(NLA_U32, &pgm_a_policy_rule_prefix_len_range),
 	[PGM_A_POLICY_RULE_RATE_CAP] = { .type = NLA_U32, },
 	[PGM_A_POLICY_RULE_EXEMPT] = NLA_POLICY_FULL_RANGE(NLA_U32, &pgm_a_policy_rule_exempt_range),
+	[PGM_A_POLICY_RULE_CGROUP] = { .type = NLA_U64, },
 };
 
 /* PGM_CMD_POLICY_RULE_DEL - do */
@@ -384,7 +385,7 @@ const struct genl_ops pgm_nl_ops[PGM_NL_N_OPS] = {
 		.cmd		= PGM_CMD_POLICY_RULE_ADD,
 		.doit		= pgm_nl_policy_rule_add_doit,
 		.policy		= pgm_policy_rule_add_nl_policy,
-		.maxattr	= PGM_A_POLICY_RULE_EXEMPT,
+		.maxattr	= PGM_A_POLICY_RULE_CGROUP,
 		.flags		= GENL_UNS_ADMIN_PERM | GENL_CMD_CAP_DO,
 	},
 	{

@@ -1003,6 +1003,15 @@ static struct pgm_policy_rule *pgm_nl_policy_rule_parse(struct genl_info *info,
 		r->rate_cap = nla_get_u32(tb[PGM_A_POLICY_RULE_RATE_CAP]);
 	if (tb[PGM_A_POLICY_RULE_EXEMPT])
 		r->exempt = nla_get_u32(tb[PGM_A_POLICY_RULE_EXEMPT]);
+	if (tb[PGM_A_POLICY_RULE_CGROUP]) {
+		r->cgroup = nla_get_u64(tb[PGM_A_POLICY_RULE_CGROUP]);
+		if (!IS_ENABLED(CONFIG_SOCK_CGROUP_DATA)) {
+			NL_SET_ERR_MSG_ATTR(info->extack, tb[PGM_A_POLICY_RULE_CGROUP],
+					    "this kernel keeps no cgroup of sockets");
+			*err = -EOPNOTSUPP;
+			goto fail;
+		}
+	}
 	*err = 0;
 	return r;
 fail:
@@ -1104,7 +1113,9 @@ static int pgm_nl_fill_rule(struct sk_buff *skb, struct netlink_callback *cb,
 	    nla_put_u64_64bit(skb, PGM_A_POLICY_RULE_HITS, atomic64_read(&r->hits),
 			      PGM_A_POLICY_RULE_PAD) ||
 	    (r->rate_cap && nla_put_u32(skb, PGM_A_POLICY_RULE_RATE_CAP, r->rate_cap)) ||
-	    nla_put_u32(skb, PGM_A_POLICY_RULE_EXEMPT, r->exempt)) {
+	    nla_put_u32(skb, PGM_A_POLICY_RULE_EXEMPT, r->exempt) ||
+	    (r->cgroup && nla_put_u64_64bit(skb, PGM_A_POLICY_RULE_CGROUP, r->cgroup,
+					    PGM_A_POLICY_RULE_PAD))) {
 		genlmsg_cancel(skb, hdr);
 		return -EMSGSIZE;
 	}

@@ -555,6 +555,7 @@ struct pgm_policy_rule {
 	bool		has_uids, has_gid;
 	bool		exempt;		/* its sources stay out of the policy's rate-cap */
 	u32		rate_cap;	/* bytes/s a source it allows may send; 0: no cap */
+	u64		cgroup;		/* a cgroup v2 id the socket must be in or under; 0: any */
 	kuid_t		uid_min, uid_max;
 	kgid_t		gid;
 	union pgm_addr	group;		/* the bits past @prefix are zero */

@@ -32,6 +32,7 @@
  * RCU.  The static key pgm_policy_used is on while any netns has a policy,
  * so that the input path costs nothing otherwise.
  */
+#include <linux/cgroup.h>
 #include <linux/compat.h>
 #include <linux/cred.h>
 #include <linux/igmp.h>
@@ -94,14 +95,34 @@ static bool pgm_policy_group_match(const struct pgm_policy_rule *r, sa_family_t 
 	return !((group->ip ^ r->group.ip) & inet_make_mask(r->prefix));
 }
 
-static bool pgm_policy_match(const struct pgm_policy_rule *r, const struct cred *cred, u8 role,
-			     sa_family_t family, const union pgm_addr *group)
+/*
+ * Is @sk in the cgroup v2 with id @id, or under it?  The socket's cgroup is
+ * its creator's when it was made (sk_cgrp_data); the walk up is as deep
+ * as the hierarchy.
+ */
+static bool pgm_policy_in_cgroup(struct sock *sk, u64 id)
+{
+#ifdef CONFIG_SOCK_CGROUP_DATA
+	struct cgroup *c;
+
+	for (c = sock_cgroup_ptr(&sk->sk_cgrp_data); c; c = cgroup_parent(c))
+		if (cgroup_id(c) == id)
+			return true;
+#endif
+	return false;
+}
+
+static bool pgm_policy_match(const struct pgm_policy_rule *r, struct sock *sk,
+			     const struct cred *cred, u8 role, sa_family_t family,
+			     const union pgm_addr *group)
 {
 	if (r->role != PGM_POLICY_ROLE_ANY && r->role != role)
 		return false;
 	if (r->has_uids && (uid_lt(cred->fsuid, r->uid_min) || uid_gt(cred->fsuid, r->uid_max)))
 		return false;
 	if (r->has_gid && !pgm_policy_in_group(cred, r->gid))
+		return false;
+	if (r->cgroup && !pgm_policy_in_cgroup(sk, r->cgroup))
 		return false;
 	return pgm_policy_group_match(r, family, group);
 }
@@ -110,16 +131,16 @@ static bool pgm_policy_match(const struct pgm_policy_rule *r, const struct cred 
  * The decision of @pol for (@cred, @role, @group): the action, and the
  * rule that made it in *@rule (NULL: the default).  Under RCU.
  */
-static u8 pgm_policy_decide(const struct pgm_policy *pol, const struct cred *cred, u8 role,
-			    sa_family_t family, const union pgm_addr *group,
-			    struct pgm_policy_rule **rule)
+static u8 pgm_policy_decide(const struct pgm_policy *pol, struct sock *sk,
+			    const struct cred *cred, u8 role, sa_family_t family,
+			    const union pgm_addr *group, struct pgm_policy_rule **rule)
 {
 	u32 i;
 
 	for (i = 0; i < pol->n; i++) {
 		struct pgm_policy_rule *r = pol->rule[i];
 
-		if (pgm_policy_match(r, cred, role, family, group)) {
+		if (pgm_policy_match(r, sk, cred, role, family, group)) {
 			*rule = r;
 			return r->action;
 		}
@@ -303,7 +324,7 @@ int pgm_policy_begin(struct sock *sk, u8 role, sa_family_t family, const union p
 		rcu_read_unlock();
 		return 0;
 	}
-	action = pgm_policy_decide(pol, cred, role, family, group, &rule);
+	action = pgm_policy_decide(pol, sk, cred, role, family, group, &rule);
 	if (rule) {
 		atomic64_inc(&rule->hits);
 		rule_id = rule->id;
@@ -736,7 +757,7 @@ static void pgm_policy_revoke_sock(struct pgm_net *pn, struct sock *sk)
 		g = ps->policy_group;
 		rcu_read_lock();
 		pol = rcu_dereference(pn->policy);
-		action = pol ? pgm_policy_decide(pol, cred, PGM_POLICY_ROLE_SOURCE, sk->sk_family,
+		action = pol ? pgm_policy_decide(pol, sk, cred, PGM_POLICY_ROLE_SOURCE, sk->sk_family,
 						 &g, &rule) : PGM_POLICY_ACTION_ALLOW;
 		rule = pol ? rule : NULL;
 		rule_id = rule ? rule->id : 0;
@@ -782,7 +803,7 @@ static void pgm_policy_revoke_sock(struct pgm_net *pn, struct sock *sk)
 			for (m6 = rtnl_dereference(inet6_sk(sk)->ipv6_mc_list); m6;
 			     m6 = rtnl_dereference(m6->next)) {
 				g.in6 = m6->addr;
-				if (pgm_policy_decide(pol, cred, PGM_POLICY_ROLE_RECEIVER, AF_INET6,
+				if (pgm_policy_decide(pol, sk, cred, PGM_POLICY_ROLE_RECEIVER, AF_INET6,
 						      &g, &rule) != PGM_POLICY_ACTION_ALLOW) {
 					f = AF_INET6;
 					ifindex = m6->ifindex;
@@ -796,7 +817,7 @@ static void pgm_policy_revoke_sock(struct pgm_net *pn, struct sock *sk)
 			for (m4 = rtnl_dereference(ps->inet.mc_list); m4;
 			     m4 = rtnl_dereference(m4->next_rcu)) {
 				pgm_addr_set_v4(&g, m4->multi.imr_multiaddr.s_addr);
-				if (pgm_policy_decide(pol, cred, PGM_POLICY_ROLE_RECEIVER, AF_INET,
+				if (pgm_policy_decide(pol, sk, cred, PGM_POLICY_ROLE_RECEIVER, AF_INET,
 						      &g, &rule) != PGM_POLICY_ACTION_ALLOW) {
 					f = AF_INET;
 					mreq = m4->multi;
@@ -982,7 +1003,7 @@ void pgm_policy_source_started(struct sock *sk)
 	rcu_read_lock();
 	pol = rcu_dereference(pn->policy);
 	if (pol) {
-		pgm_policy_decide(pol, pgm_policy_cred(sk), PGM_POLICY_ROLE_SOURCE, sk->sk_family,
+		pgm_policy_decide(pol, sk, pgm_policy_cred(sk), PGM_POLICY_ROLE_SOURCE, sk->sk_family,
 				  &g, &rule);
 		if (rule) {
 			rule_cap = rule->rate_cap;

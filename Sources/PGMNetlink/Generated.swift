@@ -1473,6 +1473,8 @@ public enum PGMPolicyRuleAttribute: UInt16, Sendable, CaseIterable, CustomString
     case rateCap = 13
     /// 1 - the sources it allows stay out of the policy's rate-cap (real-time senders)
     case exempt = 14
+    /// a cgroup v2 (its id, the inode number of its directory) the socket's creator must be in, or under
+    case cgroup = 15
 
     /// The name in the spec.
     public var description: String {
@@ -1491,6 +1493,7 @@ public enum PGMPolicyRuleAttribute: UInt16, Sendable, CaseIterable, CustomString
         case .hits: "hits"
         case .rateCap: "rate-cap"
         case .exempt: "exempt"
+        case .cgroup: "cgroup"
         }
     }
 
@@ -1511,6 +1514,7 @@ public enum PGMPolicyRuleAttribute: UInt16, Sendable, CaseIterable, CustomString
         case .hits: .u64
         case .rateCap: .u32
         case .exempt: .u32
+        case .cgroup: .u64
         }
     }
 
@@ -1542,6 +1546,7 @@ public enum PGMPolicyRuleAttribute: UInt16, Sendable, CaseIterable, CustomString
         case .hits: "the decisions it has made"
         case .rateCap: "the most a source it allows may send, bytes/s (0 or absent - no cap)"
         case .exempt: "1 - the sources it allows stay out of the policy's rate-cap (real-time senders)"
+        case .cgroup: "a cgroup v2 (its id, the inode number of its directory) the socket's creator must be in, or under"
         }
     }
 }
