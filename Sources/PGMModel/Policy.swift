@@ -17,16 +17,20 @@ public struct PolicyRule: Hashable, Sendable {
     public var uids: ClosedRange<UInt32>?
     /// A group the owner must be in (primary or supplementary); nil for any.
     public var gid: UInt32?
+    /// A cgroup v2 (its id) the socket must have been created in, or
+    /// under; nil for any.
+    public var cgroup: UInt64?
     /// The groups it is about; nil for every group of both families.
     public var groups: GroupRange?
     public var action: PolicyAction
 
     public init(id: UInt32, role: PolicyRole = .any, uids: ClosedRange<UInt32>? = nil, gid: UInt32? = nil,
-                groups: GroupRange? = nil, action: PolicyAction) {
+                cgroup: UInt64? = nil, groups: GroupRange? = nil, action: PolicyAction) {
         self.id = id
         self.role = role
         self.uids = uids
         self.gid = gid
+        self.cgroup = cgroup
         self.groups = groups
         self.action = action
     }
@@ -36,6 +40,7 @@ public struct PolicyRule: Hashable, Sendable {
         if role != .any && role != request.role { return false }
         if let uids, !uids.contains(request.uid) { return false }
         if let gid, !request.gids.contains(gid) { return false }
+        if let cgroup, !request.cgroups.contains(cgroup) { return false }
         return groups?.contains(request.group) ?? true
     }
 }
@@ -45,13 +50,17 @@ public struct PolicyRequest: Hashable, Sendable {
     public var uid: UInt32
     /// The owner's primary and supplementary groups.
     public var gids: Set<UInt32>
+    /// The socket's cgroup and its ancestors, by id (cgroup v2).
+    public var cgroups: Set<UInt64>
     /// `.source` (connect) or `.receiver` (a join).
     public var role: PolicyRole
     public var group: IPAddress
 
-    public init(uid: UInt32, gids: Set<UInt32> = [], role: PolicyRole, group: IPAddress) {
+    public init(uid: UInt32, gids: Set<UInt32> = [], cgroups: Set<UInt64> = [], role: PolicyRole,
+                group: IPAddress) {
         self.uid = uid
         self.gids = gids
+        self.cgroups = cgroups
         self.role = role
         self.group = group
     }

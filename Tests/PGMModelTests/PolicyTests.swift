@@ -55,6 +55,19 @@ struct PolicyTests {
         #expect(try decide(2000, [], .source, "224.1.1.1") == (.allow, nil))
     }
 
+    /// A cgroup rule matches a socket made in that cgroup or under it (its
+    /// ancestry holds the id), as the kernel walks a socket's cgroup up.
+    @Test func aCgroupRuleMatchesTheCgroupAndWhatIsUnderIt() throws {
+        let policy = Policy(rules: [PolicyRule(id: 1, role: .source, cgroup: 42, action: .deny)])
+        func decide(_ ancestry: Set<UInt64>) throws -> PolicyAction {
+            policy.decide(PolicyRequest(uid: 5, cgroups: ancestry, role: .source, group: try group("239.1.1.1"))).action
+        }
+        #expect(try decide([42, 1]) == .deny)
+        #expect(try decide([77, 42, 1]) == .deny)
+        #expect(try decide([77, 1]) == .allow)
+        #expect(try decide([]) == .allow)
+    }
+
     /// A rule without a group range is about every group, IPv4 and IPv6;
     /// one with a range never matches the other family.
     @Test func aRuleWithoutGroupsMatchesBothFamilies() throws {
