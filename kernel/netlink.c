@@ -223,6 +223,8 @@ int pgm_nl_stats_get_doit(struct sk_buff *skb, struct genl_info *info)
 	    nla_put_u64_64bit(msg, PGM_A_STATS_POLICY_GROUP_LIMIT, st.policy_group_limit,
 			      PGM_A_STATS_PAD) ||
 	    nla_put_u64_64bit(msg, PGM_A_STATS_POLICY_REVOKED, st.policy_revoked,
+			      PGM_A_STATS_PAD) ||
+	    nla_put_u64_64bit(msg, PGM_A_STATS_POLICY_ALLOWED, st.policy_allowed,
 			      PGM_A_STATS_PAD)) {
 		nlmsg_free(msg);
 		return -EMSGSIZE;
@@ -793,15 +795,15 @@ fail:
 }
 
 /**
- * pgm_nl_policy_event - announce a policy refusal or revocation
+ * pgm_nl_policy_event - announce a policy's decision or revocation
  * @sk: the socket
- * @cmd: PGM_CMD_POLICY_DENIED_NTF or PGM_CMD_POLICY_REVOKED_NTF
+ * @cmd: PGM_CMD_POLICY_ALLOWED_NTF, PGM_CMD_POLICY_DENIED_NTF or PGM_CMD_POLICY_REVOKED_NTF
  * @role: PGM_POLICY_ROLE_SOURCE (connect) or PGM_POLICY_ROLE_RECEIVER (a join)
  * @family: @group's family
  * @group: the group
  * @uid: the socket's owner
  * @rule_id: the rule that denied it, or NULL (the policy's default, or max-groups)
- * @error: the errno the socket got (EACCES, ENOBUFS)
+ * @error: the errno the socket got (EACCES, ENOBUFS); 0 (no attribute) when allowed
  *
  * The uid is given in the user namespace that owns the netns (a multicast
  * message has no one reader to translate it for).
@@ -828,7 +830,7 @@ void pgm_nl_policy_event(struct sock *sk, u8 cmd, u8 role, sa_family_t family,
 	    pgm_nl_put_addr(skb, family, PGM_A_EVENT_GROUP, PGM_A_EVENT_GROUP6, group) ||
 	    nla_put_u32(skb, PGM_A_EVENT_UID, from_kuid_munged(net->user_ns, uid)) ||
 	    (rule_id && nla_put_u32(skb, PGM_A_EVENT_RULE_ID, *rule_id)) ||
-	    nla_put_u32(skb, PGM_A_EVENT_ERROR, error)) {
+	    (error && nla_put_u32(skb, PGM_A_EVENT_ERROR, error))) {
 		nlmsg_free(skb);
 		return;
 	}

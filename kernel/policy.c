@@ -297,7 +297,7 @@ static int pgm_policy_over_max(struct pgm_net *pn, u32 max, sa_family_t family,
  *       lock is held for the caller (the connect() or join happens under
  *       it), and the policy change the decision was made by
  *
- * Counts and announces a refusal.
+ * Counts and announces the decision (policy-allowed, policy-denied).
  *
  * Return: 0, or -EACCES when the netns's policy denies it, -ENOBUFS when
  * it would be a group past max-groups (-ENOMEM if that cannot be known).
@@ -338,7 +338,7 @@ int pgm_policy_begin(struct sock *sk, u8 role, sa_family_t family, const union p
 		return -EACCES;
 	}
 	if (!max)
-		return 0;
+		goto allowed;
 	/* From the count to the join: no other new group in between. */
 	mutex_lock(&pn->policy_use_lock);
 	over = pgm_policy_over_max(pn, max, family, group);
@@ -352,6 +352,11 @@ int pgm_policy_begin(struct sock *sk, u8 role, sa_family_t family, const union p
 		return -ENOBUFS;
 	}
 	use->locked = true;
+allowed:
+	/* Every decision is counted and told, as the refusals are. */
+	pgm_mib_inc(pn, PGM_MIB_POLICY_ALLOWED);
+	pgm_nl_policy_event(sk, PGM_CMD_POLICY_ALLOWED_NTF, role, family, group, cred->fsuid,
+			    rule ? &rule_id : NULL, 0);
 	return 0;
 }
 

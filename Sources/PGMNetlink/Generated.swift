@@ -364,6 +364,8 @@ public enum PGMStatsAttribute: UInt16, Sendable, CaseIterable, CustomStringConve
     case policyGroupLimit = 18
     /// sources ended and groups left because a policy change denied them
     case policyRevoked = 19
+    /// connect() and joins a policy allowed (by a rule or its default)
+    case policyAllowed = 20
 
     /// The name in the spec.
     public var description: String {
@@ -387,6 +389,7 @@ public enum PGMStatsAttribute: UInt16, Sendable, CaseIterable, CustomStringConve
         case .inPolicy: "in-policy"
         case .policyGroupLimit: "policy-group-limit"
         case .policyRevoked: "policy-revoked"
+        case .policyAllowed: "policy-allowed"
         }
     }
 
@@ -412,6 +415,7 @@ public enum PGMStatsAttribute: UInt16, Sendable, CaseIterable, CustomStringConve
         case .inPolicy: .u64
         case .policyGroupLimit: .u64
         case .policyRevoked: .u64
+        case .policyAllowed: .u64
         }
     }
 
@@ -437,6 +441,7 @@ public enum PGMStatsAttribute: UInt16, Sendable, CaseIterable, CustomStringConve
         case .inPolicy: "packets a receiver did not take under a policy because it had not joined their group"
         case .policyGroupLimit: "connect() and joins refused because the netns used max-groups groups already (ENOBUFS)"
         case .policyRevoked: "sources ended and groups left because a policy change denied them"
+        case .policyAllowed: "connect() and joins a policy allowed (by a rule or its default)"
         }
     }
 }
@@ -1653,8 +1658,10 @@ public enum PGMCommand: UInt8, Sendable, CaseIterable, CustomStringConvertible {
     case policyMapGet = 23
     /// The netns's policy refused a source's connect() or a receiver's join (EACCES, or ENOBUFS past max-groups): who, which group, and the rule (none: the default, or max-groups).
     case policyDeniedNtf = 24
+    /// The netns's policy allowed a source's connect() or a receiver's join: who, which group, and the rule (none: the default) - the audit trail of who uses which group.
+    case policyAllowedNtf = 25
     /// A policy change denied a live use of a group: a source's session ended with OPT_RST and its socket fails with EACCES, or a receiver left the group and its sessions there ended (reason rst).
-    case policyRevokedNtf = 25
+    case policyRevokedNtf = 26
 
     /// The name in the spec.
     public var description: String {
@@ -1683,6 +1690,7 @@ public enum PGMCommand: UInt8, Sendable, CaseIterable, CustomStringConvertible {
         case .policyMapDel: "policy-map-del"
         case .policyMapGet: "policy-map-get"
         case .policyDeniedNtf: "policy-denied-ntf"
+        case .policyAllowedNtf: "policy-allowed-ntf"
         case .policyRevokedNtf: "policy-revoked-ntf"
         }
     }

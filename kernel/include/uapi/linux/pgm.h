@@ -470,6 +470,7 @@ struct pgm_netns_stats {
 	__u64	in_policy;		/* packets not taken under a policy: group not joined */
 	__u64	policy_group_limit;	/* connect() and joins refused past max-groups */
 	__u64	policy_revoked;		/* sources ended, groups left by a policy change */
+	__u64	policy_allowed;		/* connect() and joins a policy allowed */
 };
 
 /*
