@@ -354,6 +354,7 @@ extension NetnsStatistics {
         inPolicy = s.in_policy
         policyGroupLimit = s.policy_group_limit
         policyRevoked = s.policy_revoked
+        policyAllowed = s.policy_allowed
     }
 }
 

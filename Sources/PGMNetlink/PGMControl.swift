@@ -595,7 +595,8 @@ public struct PGMEvent: Sendable, Equatable {
     /// The commands that are events, in the spec's order.
     public static let kinds: [PGMCommand] = [
         .sessionStartNtf, .sessionEndNtf, .lossNtf, .nakStormNtf, .rateLimitedNtf, .ackerChangeNtf,
-        .receiverJoinNtf, .receiverLeaveNtf, .receiverRefusedNtf, .policyDeniedNtf, .policyRevokedNtf,
+        .receiverJoinNtf, .receiverLeaveNtf, .receiverRefusedNtf, .policyDeniedNtf, .policyAllowedNtf,
+        .policyRevokedNtf,
     ]
 }
 

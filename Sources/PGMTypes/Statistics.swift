@@ -352,6 +352,8 @@ public struct NetnsStatistics: NamedCounters, Hashable {
     public var policyGroupLimit: UInt64 = 0
     /// Sources ended and groups left because a policy change denied them.
     public var policyRevoked: UInt64 = 0
+    /// Sources' `connect()` and receivers' joins a policy allowed.
+    public var policyAllowed: UInt64 = 0
 
     /// All zero.
     public init() {}
@@ -366,5 +368,6 @@ public struct NetnsStatistics: NamedCounters, Hashable {
         ("rx-wrong-source", \.receiverWrongSource), ("rx-sessions", \.receiverSessions), ("rx-mem", \.receiverMemory),
         ("policy-denied", \.policyDenied), ("in-policy", \.inPolicy),
         ("policy-group-limit", \.policyGroupLimit), ("policy-revoked", \.policyRevoked),
+        ("policy-allowed", \.policyAllowed),
     ]
 }

@@ -775,7 +775,8 @@ struct PolicyShow: AsyncParsableCommand {
             (address/prefix length; any: every group of both families), the rule's rate cap \
             (bytes/s; none), whether its sources are exempt from the policy's rate-cap, and the \
             decisions it made. Uids and gids are given in pgmctl's user namespace. The counters \
-            are the netns's: policy-denied (connect() and joins refused, EACCES), \
+            are the netns's: policy-allowed (connect() and joins allowed), policy-denied \
+            (connect() and joins refused, EACCES), \
             policy-group-limit (refused past max-groups, ENOBUFS), policy-revoked (sources ended \
             and groups left by a policy change) and in-policy (packets a receiver did not take: \
             their group is not one it joined).
@@ -810,6 +811,7 @@ func policyLines(_ p: PGMPolicy, rules: [PGMPolicyRule], statistics s: NetnsStat
         ("max-groups", (p.maxGroups == 0 ? "none" : "\(p.maxGroups) (at most \(PGMFamily.policyMaxGroupsMax))")
             + ", \(inUse)"),
         ("rate-cap", rateText(p.rateCap)),
+        ("policy-allowed", String(s.policyAllowed)),
         ("policy-denied", String(s.policyDenied)),
         ("policy-group-limit", String(s.policyGroupLimit)),
         ("policy-revoked", String(s.policyRevoked)),
@@ -859,7 +861,8 @@ func policyJSON(_ p: PGMPolicy, rules: [PGMPolicyRule], statistics s: NetnsStati
         ("default_action", .string(p.defaultAction.description)), ("rule_count", .uint(UInt64(p.ruleCount))),
         ("rules_max", .uint(UInt64(PGMFamily.policyRulesMax))), ("max_groups", .uint(UInt64(p.maxGroups))),
         ("max_groups_max", .uint(UInt64(PGMFamily.policyMaxGroupsMax))), ("groups", .uint(UInt64(p.groupsInUse))),
-        ("rate_cap", .uint(UInt64(p.rateCap))), ("policy_denied", .uint(s.policyDenied)),
+        ("rate_cap", .uint(UInt64(p.rateCap))), ("policy_allowed", .uint(s.policyAllowed)),
+        ("policy_denied", .uint(s.policyDenied)),
         ("policy_group_limit", .uint(s.policyGroupLimit)), ("policy_revoked", .uint(s.policyRevoked)),
         ("in_policy", .uint(s.inPolicy)), ("rules", .array(rules.map(policyRuleJSON))),
     ])
@@ -1175,7 +1178,9 @@ struct Monitor: AsyncParsableCommand {
             closed; expired: silent for PGM_CONFIRM_EXPIRY; lost: it lost data) or refused one past \
             PGM_CONFIRM_MAX or confirm-receivers-netns (at most one such event a second), each with the \
             receiver's address, its RECEIVER ID and how far it had everything (--json: receiver, \
-            receiver_id, confirmed, and reason for a leave). policy-denied: the netns's multicast \
+            receiver_id, confirmed, and reason for a leave). policy-allowed: the netns's multicast \
+            policy allowed a source's connect() or a receiver's join, with the group, the owner's \
+            uid and the rule, or the default action (--json: uid, rule_id). policy-denied: the netns's multicast \
             policy refused a source's connect() or a receiver's join (see `pgmctl policy`), with the \
             group, the owner's uid and the rule that refused, or the default action (EACCES), or \
             max-groups (ENOBUFS) (--json: uid, rule_id, null for the default or max-groups, and \
@@ -1305,6 +1310,9 @@ func eventLine(_ e: PGMEvent) -> String {
         if let id = e.receiverID { s += " id \(receiverIDText(id))" }
         if let c = e.confirmedSequence { s += " confirmed \(c)" }
         if let r = e.leaveReason { s += " reason \(r)" }
+    case .policyAllowedNtf:
+        if let u = e.uid { s += " uid \(u)" }
+        s += e.ruleID.map { " by rule \($0)" } ?? " by the default action"
     case .policyDeniedNtf, .policyRevokedNtf:
         if let u = e.uid { s += " uid \(u)" }
         if let r = e.ruleID {
@@ -1342,7 +1350,7 @@ func eventJSON(_ e: PGMEvent) -> JSON {
     if let v = e.receiverID { o.append(("receiver_id", .uint(UInt64(v)))) }
     if let v = e.confirmedSequence { o.append(("confirmed", .uint(UInt64(v.rawValue)))) }
     if let v = e.uid { o.append(("uid", .uint(UInt64(v)))) }
-    if e.kind == .policyDeniedNtf || e.kind == .policyRevokedNtf {
+    if e.kind == .policyAllowedNtf || e.kind == .policyDeniedNtf || e.kind == .policyRevokedNtf {
         o.append(("rule_id", e.ruleID.map { .uint(UInt64($0)) } ?? .null))
     }
     if let v = e.error { o.append(("error", .string(errnoName(v)))) }

@@ -65,9 +65,9 @@ struct SocketAPITests {
     @Test func headerStructSizesAreStable() {
         // ABI: these sizes are part of the user API.
         #expect(MemoryLayout<pgm_tsi>.size == 8)
-        // Grown twice, at its end (the multicast policy's two counters, then
-        // max-groups' and revocation's).
-        #expect(MemoryLayout<pgm_netns_stats>.size == 14 * 8 + 2 * 8 + 2 * 8)
+        // Grown three times, at its end (the multicast policy's two
+        // counters, then max-groups' and revocation's, then its allowed).
+        #expect(MemoryLayout<pgm_netns_stats>.size == 14 * 8 + 2 * 8 + 2 * 8 + 8)
         #expect(MemoryLayout<pgm_netns_stats>.offset(of: \pgm_netns_stats.policy_group_limit) == 14 * 8 + 2 * 8)
         #expect(MemoryLayout<pgm_netns_stats>.offset(of: \pgm_netns_stats.policy_denied) == 14 * 8)
         // Grown six times, at its end (the limits' counters, the repairs',

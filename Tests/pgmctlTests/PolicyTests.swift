@@ -185,6 +185,7 @@ struct PolicyCommandTests {
             "rules               4 (at most 256)",
             "max-groups          16 (at most 4096), 1 group in use",
             "rate-cap            12500000B/s",
+            "policy-allowed      0",
             "policy-denied       5",
             "policy-group-limit  2",
             "policy-revoked      1",
@@ -211,7 +212,7 @@ struct PolicyCommandTests {
         let t = policyJSON(PGMPolicy(defaultAction: .deny, ruleCount: 4, maxGroups: 1, groupsInUse: 1, rateCap: 250_000),
                            rules: try rules(), statistics: stats).text
         #expect(t.hasPrefix(#"{"default_action":"deny","rule_count":4,"rules_max":256,"max_groups":1,"max_groups_max":4096,"#
-            + #""groups":1,"rate_cap":250000,"policy_denied":5,"policy_group_limit":0,"policy_revoked":2,"in_policy":0,"#
+            + #""groups":1,"rate_cap":250000,"policy_allowed":0,"policy_denied":5,"policy_group_limit":0,"policy_revoked":2,"in_policy":0,"#
             + #""rules":["#))
         #expect(t.contains(#"{"id":3,"index":0,"role":"source","action":"deny","uid_min":1000,"uid_max":1999,"gid":null,"#
             + #""family":4,"group":"239.1.0.0","prefix_len":16,"rate_cap":null,"exempt":false,"hits":4}"#))
