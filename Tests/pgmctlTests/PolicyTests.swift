@@ -1,3 +1,4 @@
+import ArgumentParser
 import PGMCLISupport
 import PGMNetlink
 import Testing
@@ -17,13 +18,14 @@ struct PolicyCommandTests {
     func le<T: FixedWidthInteger>(_ v: T) -> [UInt8] { withUnsafeBytes(of: v.littleEndian) { Array($0) } }
     func u32(_ type: UInt16, _ v: UInt32) -> [UInt8] { [8, 0, UInt8(type), 0] + le(v) }
 
-    /// The text ArgumentParser prints for a command line `policy add` refuses.
-    func refusal(_ arguments: [String]) -> String? {
+    /// The text ArgumentParser prints for a command line `policy add` (or
+    /// another subcommand) refuses; nil when it is accepted.
+    func refusal<C: ParsableCommand>(_ arguments: [String], of _: C.Type = PolicyAdd.self) -> String? {
         do {
-            _ = try PolicyAdd.parse(arguments)
+            _ = try C.parse(arguments)
             return nil
         } catch {
-            return PolicyAdd.message(for: error)
+            return C.message(for: error)
         }
     }
 
@@ -194,26 +196,17 @@ struct PolicyCommandTests {
         (["--physical", "239.2.0.1"], "Missing expected argument '<logical>'"),
     ] as [([String], String)])
     func mapRefuses(_ arguments: [String], _ says: String) {
-        do {
-            _ = try PolicyMap.parse(arguments)
-            Issue.record("\(arguments) accepted")
-        } catch {
-            let m = PolicyMap.message(for: error)
-            #expect(m.contains(says), "\(arguments): \(m)")
-        }
+        let text = refusal(arguments, of: PolicyMap.self)
+        #expect(text?.contains(says) == true, "\(arguments): \(text ?? "accepted")")
     }
 
-    @Test func unmapRefuses() {
-        for (arguments, says) in [(["10.0.0.1"], "<logical>: the logical group must be multicast (224.0.0.0/4, ff00::/8): 10.0.0.1 is not"),
-                                  (["ff15::zz"], "<logical>: 'ff15::zz' is not an IPv4 or IPv6 address")] {
-            do {
-                _ = try PolicyUnmap.parse(arguments)
-                Issue.record("\(arguments) accepted")
-            } catch {
-                let m = PolicyUnmap.message(for: error)
-                #expect(m.contains(says), "\(arguments): \(m)")
-            }
-        }
+    @Test(arguments: [
+        ("10.0.0.1", "<logical>: the logical group must be multicast (224.0.0.0/4, ff00::/8): 10.0.0.1 is not"),
+        ("ff15::zz", "<logical>: 'ff15::zz' is not an IPv4 or IPv6 address"),
+    ])
+    func unmapRefuses(_ logical: String, _ says: String) {
+        let text = refusal([logical], of: PolicyUnmap.self)
+        #expect(text?.contains(says) == true, "\(logical): \(text ?? "accepted")")
     }
 
     /// The kernel's refusals of policy-map-add and policy-map-del: its
