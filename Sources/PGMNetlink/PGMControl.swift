@@ -225,8 +225,9 @@ public struct PGMConfirmReceiverInfo: Sendable, Equatable {
 
 /// A netns's multicast policy as a whole (policy-get; docs/governance.md):
 /// what happens to a socket no rule matches, how many rules there are
-/// (``PGMControl/policyRules()`` lists them), the limit on the groups in use
-/// and the cap on all sources' rate.
+/// (``PGMControl/policyRules()`` lists them), the limit on the groups in use,
+/// the cap on all sources' rate and how many logical groups it maps
+/// (``PGMControl/policyMaps()`` lists them).
 public struct PGMPolicy: Sendable, Equatable {
     /// When no rule matches; allow (today's behaviour) unless set.
     public var defaultAction: PolicyAction
@@ -242,15 +243,20 @@ public struct PGMPolicy: Sendable, Equatable {
     /// Bytes/s all sources of the netns may send together (but those an
     /// exempt rule allows), shared max-min fairly; 0 for no cap.
     public var rateCap: UInt32
+    /// The logical groups the policy maps, at most
+    /// ``PGMFamily/policyMapsMax`` (``PGMControl/policyMaps()`` lists
+    /// them); 0 from a module older than logical groups.
+    public var mapCount: UInt32
 
     /// A policy from its parts.
     public init(defaultAction: PolicyAction, ruleCount: UInt32, maxGroups: UInt32 = 0, groupsInUse: UInt32 = 0,
-                rateCap: UInt32 = 0) {
+                rateCap: UInt32 = 0, mapCount: UInt32 = 0) {
         self.defaultAction = defaultAction
         self.ruleCount = ruleCount
         self.maxGroups = maxGroups
         self.groupsInUse = groupsInUse
         self.rateCap = rateCap
+        self.mapCount = mapCount
     }
 
     /// The attributes of policy-set for the settings given; those left nil
@@ -277,6 +283,8 @@ public struct PGMPolicy: Sendable, Equatable {
         maxGroups = a.u32(A.maxGroups.rawValue) ?? 0
         groupsInUse = a.u32(A.groups.rawValue) ?? 0
         rateCap = a.u32(A.rateCap.rawValue) ?? 0
+        // Nor one older than logical groups, maps.
+        mapCount = a.u32(A.maps.rawValue) ?? 0
     }
 }
 
@@ -382,6 +390,149 @@ public struct PGMPolicyRule: Sendable, Equatable {
         if let rateCap, rateCap != 0 { out.append(.u32(A.rateCap.rawValue, rateCap)) }
         if exempt { out.append(.u32(A.exempt.rawValue, 1)) }
         return out
+    }
+}
+
+/// Why a logical group cannot map as asked: what the kernel's
+/// policy-map-add would refuse with EINVAL, found before it is asked.
+public enum PGMPolicyMapError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// The logical group is not a multicast address (224.0.0.0/4, ff00::/8).
+    case logicalNotMulticast(IPAddress)
+    /// The physical group is not a multicast address.
+    case physicalNotMulticast(IPAddress)
+    /// A physical group or a receiver of the other family than the logical group's.
+    case mixedFamilies(logical: IPAddress, other: IPAddress)
+    /// No unicast receiver.
+    case noReceivers
+    /// More unicast receivers than ``PGMFamily/policyFanoutMax``: how many.
+    case tooManyReceivers(Int)
+    /// A unicast receiver that is multicast or the unspecified address.
+    case receiverNotUnicast(IPAddress)
+
+    public var description: String {
+        switch self {
+        case .logicalNotMulticast(let a):
+            "the logical group must be multicast (224.0.0.0/4, ff00::/8): \(a) is not"
+        case .physicalNotMulticast(let a):
+            "the physical group must be multicast (224.0.0.0/4, ff00::/8): \(a) is not"
+        case .mixedFamilies(let l, let o):
+            "a logical group maps to addresses of its family: \(o) is \(o.family), the logical group \(l) \(l.family)"
+        case .noReceivers:
+            "a logical group maps to 1 to \(PGMFamily.policyFanoutMax) unicast receivers; none given"
+        case .tooManyReceivers(let n):
+            "a logical group maps to 1 to \(PGMFamily.policyFanoutMax) unicast receivers; \(n) given"
+        case .receiverNotUnicast(let a):
+            "a unicast receiver must be a unicast address: \(a) is \(a.isMulticast ? "multicast" : "the unspecified address")"
+        }
+    }
+}
+
+/// A logical group of a netns's multicast policy (docs/governance.md): the
+/// address applications use, and what it stands for.  What
+/// policy-map-add takes and the policy-map-get dump gives back.  Every
+/// value is one the kernel takes: the initializers refuse the rest.
+public struct PGMPolicyMap: Sendable, Equatable {
+    /// What a logical group stands for.
+    public enum Target: Sendable, Equatable {
+        /// A physical group: a source's connect() to the logical group sends
+        /// there, a receiver's bind() and joins are made to it.
+        case physical(IPAddress)
+        /// Unicast receivers, 1 to ``PGMFamily/policyFanoutMax``: a source
+        /// sends each downstream packet to each, in this order.
+        case unicast([IPAddress])
+    }
+
+    /// The logical group, a multicast address.
+    public let logical: IPAddress
+    /// What it stands for, of its family.
+    public let target: Target
+
+    /// A mapping the kernel would take: a multicast logical group and a
+    /// multicast physical group, or 1 to ``PGMFamily/policyFanoutMax``
+    /// unicast receivers (neither multicast nor unspecified), all of the
+    /// logical group's family.
+    public init(logical: IPAddress, target: Target) throws(PGMPolicyMapError) {
+        guard logical.isMulticast else { throw .logicalNotMulticast(logical) }
+        switch target {
+        case .physical(let p):
+            guard p.family == logical.family else { throw .mixedFamilies(logical: logical, other: p) }
+            guard p.isMulticast else { throw .physicalNotMulticast(p) }
+        case .unicast(let list):
+            guard !list.isEmpty else { throw .noReceivers }
+            guard list.count <= Int(PGMFamily.policyFanoutMax) else { throw .tooManyReceivers(list.count) }
+            for a in list {
+                guard a.family == logical.family else { throw .mixedFamilies(logical: logical, other: a) }
+                guard !a.isMulticast, a.bytes.contains(where: { $0 != 0 }) else { throw .receiverNotUnicast(a) }
+            }
+        }
+        self.logical = logical
+        self.target = target
+    }
+
+    /// A logical group mapped to a physical group.
+    public init(logical: IPAddress, physical: IPAddress) throws(PGMPolicyMapError) {
+        try self.init(logical: logical, target: .physical(physical))
+    }
+
+    /// A logical group fanned out to unicast receivers.
+    public init(logical: IPAddress, unicast: [IPAddress]) throws(PGMPolicyMapError) {
+        try self.init(logical: logical, target: .unicast(unicast))
+    }
+
+    /// Decodes one message of a policy-map dump: logical or logical6, and
+    /// physical or physical6, or unicast or unicast6 (the addresses packed,
+    /// 4 or 16 bytes each), of its family.
+    public init(_ a: NetlinkAttributes) throws(NetlinkError) {
+        typealias A = PGMPolicyMapAttribute
+        guard let logical = a.ipAddress(v4: A.logical.rawValue, v6: A.logical6.rawValue) else {
+            throw .malformedReply("logical group without its address")
+        }
+        let physical = logical.family == .v4 ? a.ipv4(A.physical.rawValue).map(IPAddress.v4)
+            : a.ipv6(A.physical6.rawValue).map(IPAddress.v6)
+        let packed = a.bytes(logical.family == .v4 ? A.unicast.rawValue : A.unicast6.rawValue)
+        let target: Target
+        switch (physical, packed) {
+        case (let p?, nil): target = .physical(p)
+        case (nil, let b?):
+            let size = logical.family == .v4 ? 4 : 16
+            guard b.count % size == 0 else {
+                throw .malformedReply("logical group \(logical): unicast receivers of \(b.count) bytes, not \(size) each")
+            }
+            target = .unicast(stride(from: 0, to: b.count, by: size).compactMap { i in
+                Self.address(Array(b[i..<(i + size)]))
+            })
+        default:
+            throw .malformedReply("logical group \(logical) without one physical group or unicast receivers of its family")
+        }
+        do { try self.init(logical: logical, target: target) } catch {
+            throw .malformedReply("logical group \(logical): \(error)")
+        }
+    }
+
+    /// An address from its 4 or 16 octets in network order.
+    static func address(_ b: [UInt8]) -> IPAddress? {
+        if b.count == 4 { return .v4(IPv4Address(b[0], b[1], b[2], b[3])) }
+        return IPv6Address(bytes: b).map(IPAddress.v6)
+    }
+
+    /// The attributes of policy-map-add: the logical group, then the
+    /// physical group or the receivers packed into one attribute.
+    public var addAttributes: [NetlinkAttribute] {
+        typealias A = PGMPolicyMapAttribute
+        var out = Self.deleteAttributes(logical: logical)
+        switch target {
+        case .physical(let p): out.append(.ipAddress(v4: A.physical.rawValue, v6: A.physical6.rawValue, p))
+        case .unicast(let list):
+            out.append(NetlinkAttribute(type: logical.family == .v4 ? A.unicast.rawValue : A.unicast6.rawValue,
+                                        payload: list.flatMap(\.bytes)))
+        }
+        return out
+    }
+
+    /// The attributes of policy-map-del: the logical group.
+    public static func deleteAttributes(logical: IPAddress) -> [NetlinkAttribute] {
+        typealias A = PGMPolicyMapAttribute
+        return [.ipAddress(v4: A.logical.rawValue, v6: A.logical6.rawValue, logical)]
     }
 }
 
@@ -717,6 +868,35 @@ public final class PGMControl {
     public func policyRules() throws(NetlinkError) -> [PGMPolicyRule] {
         var out: [PGMPolicyRule] = []
         for a in try socket.transact(request(.policyRuleGet, dump: true)) { out.append(try PGMPolicyRule(a)) }
+        return out
+    }
+
+    /// Maps a logical group, replacing its mapping if it had one (needs
+    /// CAP_NET_ADMIN over the netns; `.refused` ENOSPC, with the kernel's
+    /// message, past ``PGMFamily/policyMapsMax`` logical groups).  It
+    /// applies to later connect(), bind() and joins: a source keeps the
+    /// group or the receivers it took at connect().
+    public func setPolicyMap(_ map: PGMPolicyMap) throws(NetlinkError) {
+        _ = try socket.transact(request(.policyMapAdd, attributes: map.addAttributes))
+    }
+
+    /// Deletes the mapping of a logical group (needs CAP_NET_ADMIN over the
+    /// netns; `.refused` ENOENT when there is none, EINVAL when `logical`
+    /// is not multicast).
+    public func deletePolicyMap(logical: IPAddress) throws(NetlinkError) {
+        _ = try socket.transact(request(.policyMapDel, attributes: PGMPolicyMap.deleteAttributes(logical: logical)))
+    }
+
+    /// The netns's logical groups, in the kernel's order (a replaced one
+    /// keeps its place; the last takes a deleted one's).  None from a
+    /// module older than logical groups (that does not know policy-map-get).
+    public func policyMaps() throws(NetlinkError) -> [PGMPolicyMap] {
+        let replies: [NetlinkAttributes]
+        do { replies = try socket.transact(request(.policyMapGet, dump: true)) } catch .refused(let e, _) where e == .notSupported {
+            return []
+        }
+        var out: [PGMPolicyMap] = []
+        for a in replies { out.append(try PGMPolicyMap(a)) }
         return out
     }
 

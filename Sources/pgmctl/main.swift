@@ -16,8 +16,8 @@ struct PGMCtl: AsyncParsableCommand {
         abstract: "Show and set the PGM module's netns-wide defaults; list sockets and sessions; counters and events.",
         discussion: """
             Talks to pgm.ko over generic netlink (family "pgm") in the caller's network namespace. \
-            Everything but `set`, `profile NAME`, `policy default|max-groups|rate-cap|add|del|flush` and \
-            `monitor` is \
+            Everything but `set`, `profile NAME`, \
+            `policy default|max-groups|rate-cap|add|del|map|unmap|flush` and `monitor` is \
             open to any user; those need CAP_NET_ADMIN over the namespace. \
             Exit status: 0 on success, 1 when the kernel refuses or the module is not loaded, 64 on \
             a usage error. See pgmctl(8).
@@ -68,6 +68,7 @@ func attributeName(_ type: UInt16, command: UInt8) -> String {
     let name: String? = switch PGMCommand(rawValue: command) {
     case .policySet: PGMPolicyAttribute(rawValue: type)?.description
     case .policyRuleAdd, .policyRuleDel: PGMPolicyRuleAttribute(rawValue: type)?.description
+    case .policyMapAdd, .policyMapDel: PGMPolicyMapAttribute(rawValue: type)?.description
     default: PGMDefaultsAttribute(rawValue: type)?.description
     }
     return name ?? "attribute \(type)"
@@ -737,14 +738,17 @@ struct PolicyCommand: AsyncParsableCommand {
             policy-group-limit. A change applies to live sockets too: a source it denies ends its \
             session (OPT_RST) and fails with EACCES, a receiver leaves the group (policy-revoked). \
             A rule's rate-cap limits the sources it allows, the policy's rate-cap all sources but \
-            those of exempt rules together, shared fairly. While a netns has a policy, a receiver \
+            those of exempt rules together, shared fairly. A logical group is an address \
+            applications use that stands for a physical group or for unicast receivers (map, \
+            unmap). While a netns has a policy, a receiver \
             takes only the packets of groups it joined (or bound to); the others are counted in \
-            in-policy. No rule, the default allow, no max-groups and no rate-cap is no policy at \
-            all. Showing it is open to any user; default, max-groups, rate-cap, add, del and flush \
-            need CAP_NET_ADMIN in the network namespace. See pgmctl(8).
+            in-policy. No rule, the default allow, no max-groups, no rate-cap and no logical group \
+            is no policy at all. Showing it is open to any user; default, max-groups, rate-cap, \
+            add, del, map, unmap and flush need CAP_NET_ADMIN in the network namespace. See \
+            pgmctl(8).
             """,
         subcommands: [PolicyShow.self, PolicyDefault.self, PolicyMaxGroups.self, PolicyRateCap.self, PolicyAdd.self,
-                      PolicyDel.self, PolicyFlush.self],
+                      PolicyDel.self, PolicyMap.self, PolicyUnmap.self, PolicyFlush.self],
         defaultSubcommand: PolicyShow.self
     )
 }
@@ -766,8 +770,8 @@ extension PolicyRole: ExpressibleByArgument {
 struct PolicyShow: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "show",
-        abstract: "Show the default action, max-groups, rate-cap, the rules in order with their hits, and the "
-            + "policy's counters.",
+        abstract: "Show the default action, max-groups, rate-cap, the rules in order with their hits, the "
+            + "logical groups, and the policy's counters.",
         discussion: """
             max-groups is shown with the distinct groups in use now, rate-cap in bytes/s (none: 0). \
             Columns: the rule's id (what `del` takes), its index (0 decides first), role, action, \
@@ -779,35 +783,40 @@ struct PolicyShow: AsyncParsableCommand {
             (connect() and joins refused, EACCES), \
             policy-group-limit (refused past max-groups, ENOBUFS), policy-revoked (sources ended \
             and groups left by a policy change) and in-policy (packets a receiver did not take: \
-            their group is not one it joined).
+            their group is not one it joined). Then the logical groups: each one's address, what it \
+            stands for (physical or unicast) and the physical group or the receivers.
             """)
 
     @OptionGroup var output: OutputOptions
 
     func run() throws {
         let ctl = try control()
-        let policy: PGMPolicy, rules: [PGMPolicyRule], stats: NetnsStatistics
+        let policy: PGMPolicy, rules: [PGMPolicyRule], maps: [PGMPolicyMap], stats: NetnsStatistics
         do {
             policy = try ctl.policy()
             rules = try ctl.policyRules()
+            maps = try ctl.policyMaps()
             stats = try ctl.statistics()
         } catch {
             throw explain(error)
         }
         if output.json {
-            print(policyJSON(policy, rules: rules, statistics: stats).text)
+            print(policyJSON(policy, rules: rules, maps: maps, statistics: stats).text)
         } else {
-            for l in policyLines(policy, rules: rules, statistics: stats) { print(l) }
+            for l in policyLines(policy, rules: rules, maps: maps, statistics: stats) { print(l) }
         }
     }
 }
 
-/// `pgmctl policy show`: the settings and counters, then the rules' table.
-func policyLines(_ p: PGMPolicy, rules: [PGMPolicyRule], statistics s: NetnsStatistics) -> [String] {
+/// `pgmctl policy show`: the settings and counters, the rules' table, then
+/// the logical groups' table.
+func policyLines(_ p: PGMPolicy, rules: [PGMPolicyRule], maps: [PGMPolicyMap] = [],
+                 statistics s: NetnsStatistics) -> [String] {
     let inUse = "\(p.groupsInUse) group\(p.groupsInUse == 1 ? "" : "s") in use"
     let settings: [(String, String)] = [
         ("default action", p.defaultAction.description),
         ("rules", "\(p.ruleCount) (at most \(PGMFamily.policyRulesMax))"),
+        ("logical groups", "\(p.mapCount) (at most \(PGMFamily.policyMapsMax))"),
         ("max-groups", (p.maxGroups == 0 ? "none" : "\(p.maxGroups) (at most \(PGMFamily.policyMaxGroupsMax))")
             + ", \(inUse)"),
         ("rate-cap", rateText(p.rateCap)),
@@ -827,7 +836,20 @@ func policyLines(_ p: PGMPolicy, rules: [PGMPolicyRule], statistics s: NetnsStat
     }
     out += tableLines(["Id", "Index", "Role", "Action", "UIDs", "GID", "Groups", "Rate-cap", "Exempt", "Hits"], rows,
                       separator: "  ")
+    out.append("")
+    out += tableLines(["Logical", "Target", "Addresses"], maps.map { [$0.logical.description] + mapTargetCells($0.target) },
+                      separator: "  ")
     return out
+}
+
+/// A logical group's target in `policy show`'s table: its kind and its
+/// addresses, the receivers joined by commas as `policy map --unicast`
+/// takes them.
+func mapTargetCells(_ t: PGMPolicyMap.Target) -> [String] {
+    switch t {
+    case .physical(let g): ["physical", g.description]
+    case .unicast(let list): ["unicast", list.map(\.description).joined(separator: ",")]
+    }
 }
 
 /// A rate cap as `policy show` prints it: "12500000B/s", or "none" for 0.
@@ -855,16 +877,33 @@ func policyRuleJSON(_ r: PGMPolicyRule) -> JSON {
     ])
 }
 
+/// A logical group of `pgmctl policy show --json`: every key, null for the
+/// target it does not have.
+func policyMapJSON(_ m: PGMPolicyMap) -> JSON {
+    var physical = JSON.null, unicast = JSON.null
+    switch m.target {
+    case .physical(let g): physical = .string(g.description)
+    case .unicast(let list): unicast = .array(list.map { .string($0.description) })
+    }
+    return .object([
+        ("logical", .string(m.logical.description)), ("family", .uint(UInt64(m.logical.family.version))),
+        ("physical", physical), ("unicast", unicast),
+    ])
+}
+
 /// `pgmctl policy show --json`.
-func policyJSON(_ p: PGMPolicy, rules: [PGMPolicyRule], statistics s: NetnsStatistics) -> JSON {
+func policyJSON(_ p: PGMPolicy, rules: [PGMPolicyRule], maps: [PGMPolicyMap] = [],
+                statistics s: NetnsStatistics) -> JSON {
     .object([
         ("default_action", .string(p.defaultAction.description)), ("rule_count", .uint(UInt64(p.ruleCount))),
-        ("rules_max", .uint(UInt64(PGMFamily.policyRulesMax))), ("max_groups", .uint(UInt64(p.maxGroups))),
+        ("rules_max", .uint(UInt64(PGMFamily.policyRulesMax))), ("map_count", .uint(UInt64(p.mapCount))),
+        ("maps_max", .uint(UInt64(PGMFamily.policyMapsMax))), ("max_groups", .uint(UInt64(p.maxGroups))),
         ("max_groups_max", .uint(UInt64(PGMFamily.policyMaxGroupsMax))), ("groups", .uint(UInt64(p.groupsInUse))),
         ("rate_cap", .uint(UInt64(p.rateCap))), ("policy_allowed", .uint(s.policyAllowed)),
         ("policy_denied", .uint(s.policyDenied)),
         ("policy_group_limit", .uint(s.policyGroupLimit)), ("policy_revoked", .uint(s.policyRevoked)),
         ("in_policy", .uint(s.inPolicy)), ("rules", .array(rules.map(policyRuleJSON))),
+        ("maps", .array(maps.map(policyMapJSON))),
     ])
 }
 
@@ -1133,19 +1172,130 @@ struct PolicyDel: AsyncParsableCommand {
     }
 }
 
+/// An address `policy map` and `policy unmap` take; `what` names the
+/// argument or option in the refusal.
+func parseMapAddress(_ text: some StringProtocol, _ what: String) throws(ValidationError) -> IPAddress {
+    guard let a = try? IPAddress(text) else { throw ValidationError("\(what): '\(text)' is not an IPv4 or IPv6 address") }
+    return a
+}
+
+/// The logical group `policy map` and `policy unmap` take: a multicast address.
+func parseLogicalGroup(_ text: String) throws(ValidationError) -> IPAddress {
+    let a = try parseMapAddress(text, "<logical>")
+    guard a.isMulticast else { throw ValidationError("<logical>: \(PGMPolicyMapError.logicalNotMulticast(a))") }
+    return a
+}
+
+struct PolicyMap: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "map",
+        abstract: "Map a logical group to a physical group or to unicast receivers; replaces its mapping.",
+        discussion: """
+            A logical group is a multicast address applications use. Mapped to a physical group \
+            (--physical), a source's connect() to it sends to the physical group, and a \
+            receiver's bind() and joins are made to the physical group; the rules are about the \
+            logical one. Mapped to unicast receivers (--unicast, 1 to 64 addresses), a source \
+            sends every downstream packet to each receiver, without multicast; a receiver bound to \
+            the unspecified address on the port takes the session at its own address. A mapping \
+            applies to later connect(), bind() and joins; a source keeps what it took at \
+            connect(). All addresses are of the logical group's family. At most 64 logical \
+            groups a netns. Needs CAP_NET_ADMIN in the network namespace.
+            """)
+
+    @Argument(help: ArgumentHelp("The logical group: a multicast address.", valueName: "logical"))
+    var logical: String
+
+    @Option(parsing: .unconditional,
+            help: ArgumentHelp("The multicast group it stands for.", valueName: "group"))
+    var physical: String?
+
+    @Option(parsing: .singleValue,
+            help: ArgumentHelp("Unicast receivers it stands for: addresses separated by commas (repeatable); 1 to 64.",
+                               valueName: "address[,address...]"))
+    var unicast: [String] = []
+
+    func validate() throws { _ = try mapping() }
+
+    /// The mapping the arguments describe.
+    func mapping() throws(ValidationError) -> PGMPolicyMap {
+        let l = try parseLogicalGroup(logical)
+        let target: PGMPolicyMap.Target
+        switch (physical, unicast.isEmpty) {
+        case (let p?, true): target = .physical(try parseMapAddress(p, "--physical"))
+        case (nil, false):
+            var list: [IPAddress] = []
+            for text in unicast {
+                for part in text.split(separator: ",", omittingEmptySubsequences: false) {
+                    let a = try parseMapAddress(part, "--unicast")
+                    guard !list.contains(a) else { throw ValidationError("--unicast: \(a) is given twice") }
+                    list.append(a)
+                }
+            }
+            target = .unicast(list)
+        default:
+            throw ValidationError("give --physical or --unicast: a logical group stands for one physical group "
+                + "or for unicast receivers")
+        }
+        do { return try PGMPolicyMap(logical: l, target: target) } catch {
+            let what = switch error {
+            case .logicalNotMulticast: "<logical>"
+            case .physicalNotMulticast: "--physical"
+            case .mixedFamilies: physical == nil ? "--unicast" : "--physical"
+            case .noReceivers, .tooManyReceivers, .receiverNotUnicast: "--unicast"
+            }
+            throw ValidationError("\(what): \(error)")
+        }
+    }
+
+    func run() throws {
+        let map = try mapping()
+        let ctl = try control()
+        do { try ctl.setPolicyMap(map) } catch {
+            throw explain(error, request: ctl.request(.policyMapAdd, attributes: map.addAttributes),
+                          set: "mapping a logical group")
+        }
+    }
+}
+
+struct PolicyUnmap: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "unmap",
+        abstract: "Delete the mapping of a logical group.",
+        discussion: """
+            Later connect(), bind() and joins use the address as it is; sources keep what they \
+            took at connect(). `pgmctl policy show` lists the logical groups. Needs CAP_NET_ADMIN \
+            in the network namespace.
+            """)
+
+    @Argument(help: ArgumentHelp("The logical group: a multicast address.", valueName: "logical"))
+    var logical: String
+
+    func validate() throws { _ = try parseLogicalGroup(logical) }
+
+    func run() throws {
+        let l = try parseLogicalGroup(logical)
+        let ctl = try control()
+        do { try ctl.deletePolicyMap(logical: l) } catch {
+            throw explain(error, request: ctl.request(.policyMapDel, attributes: PGMPolicyMap.deleteAttributes(logical: l)),
+                          set: "deleting a logical group")
+        }
+    }
+}
+
 struct PolicyFlush: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "flush",
-        abstract: "Delete every rule, set the default action to allow and max-groups and rate-cap to 0: no policy.",
+        abstract: "Delete every rule and logical group, set the default action to allow and max-groups and "
+            + "rate-cap to 0: no policy.",
         discussion: """
             The default becomes allow and the limits go first, then the rules go from the last to \
-            the first, so that no socket is refused or revoked on the way that the policy allowed. \
-            Needs CAP_NET_ADMIN in the network namespace.
+            the first, so that no socket is refused or revoked on the way that the policy allowed, \
+            then the logical groups. Needs CAP_NET_ADMIN in the network namespace.
             """)
 
     func run() throws {
         let ctl = try control()
-        var deleted = 0
+        var deleted = 0, unmapped = 0
         do {
             try ctl.setPolicy(defaultAction: .allow, maxGroups: 0, rateCap: 0)
             for r in try ctl.policyRules().reversed() {
@@ -1156,11 +1306,25 @@ struct PolicyFlush: AsyncParsableCommand {
                     // Deleted by someone else meanwhile.
                 }
             }
+            for m in try ctl.policyMaps() {
+                do {
+                    try ctl.deletePolicyMap(logical: m.logical)
+                    unmapped += 1
+                } catch .refused(let e, _) where e == .noSuchFileOrDirectory {
+                    // Deleted by someone else meanwhile.
+                }
+            }
         } catch {
             throw explain(error, set: "flushing the policy")
         }
-        print("deleted \(deleted) rule\(deleted == 1 ? "" : "s"); the default action is allow, no max-groups, no rate-cap")
+        print(policyFlushedText(rules: deleted, maps: unmapped))
     }
+}
+
+/// What `pgmctl policy flush` prints: how many rules and logical groups it deleted.
+func policyFlushedText(rules: Int, maps: Int) -> String {
+    "deleted \(rules) rule\(rules == 1 ? "" : "s") and \(maps) logical group\(maps == 1 ? "" : "s"); "
+        + "the default action is allow, no max-groups, no rate-cap"
 }
 
 // MARK: - monitor

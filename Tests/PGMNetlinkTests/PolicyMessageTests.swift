@@ -3,9 +3,10 @@ import Testing
 
 /// The policy operations of the `pgm` family (issue #22, docs/governance.md)
 /// against bytes written out by hand, with no kernel: the requests
-/// policy-set, policy-rule-add and policy-rule-del, the replies of
-/// policy-get and the policy-rule-get dump, the policy-denied and
-/// policy-revoked events, and a source's policy rate in the socket dump.
+/// policy-set, policy-rule-add, policy-rule-del, policy-map-add and
+/// policy-map-del, the replies of policy-get and the policy-rule-get and
+/// policy-map-get dumps, the policy-denied and policy-revoked events, and a
+/// source's policy rate in the socket dump.
 @Suite("pgm family policy messages")
 struct PolicyMessageTests {
     typealias R = PGMPolicyRuleAttribute
@@ -18,6 +19,7 @@ struct PolicyMessageTests {
         le(UInt32(16 + payload.count)) + le(type) + le(flags) + le(seq) + le(UInt32(0)) + payload
     }
     let ff15: [UInt8] = [0xFF, 0x15, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]
+    let ff151: [UInt8] = [0xFF, 0x15, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1]
 
     /// policy-rule-add: index, role, action, the uid range, gid, the group
     /// (a u32 in network order) and its prefix length, in that order.
@@ -129,11 +131,16 @@ struct PolicyMessageTests {
         }
         // From a module older than max-groups and rate-cap: neither.
         #expect(try PGMPolicy(a) == PGMPolicy(defaultAction: .deny, ruleCount: 3))
+        #expect(try PGMPolicy(a).mapCount == 0)
         let limits = try PGMPolicy(try NetlinkAttributes(parsing: u32(P.defaultAction.rawValue, 0)
             + u32(P.rules.rawValue, 0) + u32(P.maxGroups.rawValue, 4096) + u32(P.groups.rawValue, 17)
             + u32(P.rateCap.rawValue, 12_500_000)))
         #expect(limits == PGMPolicy(defaultAction: .allow, ruleCount: 0, maxGroups: 4096, groupsInUse: 17,
                                     rateCap: 12_500_000))
+        let maps = try PGMPolicy(try NetlinkAttributes(parsing: u32(P.defaultAction.rawValue, 0)
+            + u32(P.rules.rawValue, 0) + u32(P.maxGroups.rawValue, 0) + u32(P.groups.rawValue, 2)
+            + u32(P.rateCap.rawValue, 0) + u32(P.maps.rawValue, 64)))
+        #expect(maps == PGMPolicy(defaultAction: .allow, ruleCount: 0, groupsInUse: 2, mapCount: 64))
         #expect(throws: NetlinkError.self) {
             try PGMPolicy(try NetlinkAttributes(parsing: u32(P.defaultAction.rawValue, 2)))
         }
@@ -267,6 +274,143 @@ struct PolicyMessageTests {
                 + binary(E.group6.rawValue, ff15) + u32(E.uid.rawValue, 1000) + u32(E.error.rawValue, 13))))
         #expect(receiver.role == .receiver && receiver.family == .v6 && receiver.ruleID == nil)
         #expect(PGMEvent.kinds.last == .policyRevokedNtf)
+    }
+
+    typealias M = PGMPolicyMapAttribute
+
+    func v4(_ text: String) throws -> IPAddress { try IPAddress(text) }
+
+    /// policy-map-add to a physical group: logical, then physical, each a
+    /// u32 in network order; policy-map-del: the logical group alone.
+    @Test func encodesMapPhysicalAndDelete() throws {
+        let map = try PGMPolicyMap(logical: try v4("239.1.0.1"), physical: try v4("239.2.0.1"))
+        let r = NetlinkRequest(family: 0x1A, command: PGMCommand.policyMapAdd.rawValue, version: PGMFamily.version,
+                               attributes: map.addAttributes)
+        #expect(r.encoded(sequence: 1, portID: 0) == [
+            0x24, 0x00, 0x00, 0x00,  // nlmsg_len 36
+            0x1A, 0x00, 0x05, 0x00,  // the family, NLM_F_REQUEST | NLM_F_ACK
+            0x01, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,  // seq 1, port 0
+            0x15, 0x01, 0x00, 0x00,  // cmd policy-map-add (21), version 1
+            0x08, 0x00, 0x01, 0x00, 239, 1, 0, 1,  // logical 239.1.0.1
+            0x08, 0x00, 0x03, 0x00, 239, 2, 0, 1,  // physical 239.2.0.1
+        ])
+        let del = NetlinkRequest(family: 0x1A, command: PGMCommand.policyMapDel.rawValue,
+                                 attributes: PGMPolicyMap.deleteAttributes(logical: try v4("239.1.0.1")))
+        #expect(Array(del.encoded(sequence: 3, portID: 0).suffix(12)) == [
+            0x16, 0x01, 0x00, 0x00,  // cmd policy-map-del (22)
+            0x08, 0x00, 0x01, 0x00, 239, 1, 0, 1,  // logical 239.1.0.1
+        ])
+        #expect(PGMPolicyMap.deleteAttributes(logical: .v6(IPv6Address(high: 0xFF15 << 48, low: 1)))
+                == [NetlinkAttribute(type: M.logical6.rawValue, payload: ff151)])
+    }
+
+    /// Unicast receivers go packed into one attribute, in their order: 4
+    /// bytes each (unicast) or 16 (unicast6, after logical6).
+    @Test func encodesMapUnicast() throws {
+        let map = try PGMPolicyMap(logical: try v4("239.11.0.1"), unicast: [try v4("10.98.0.1"), try v4("10.98.0.2")])
+        let r = NetlinkRequest(family: 0x1A, command: PGMCommand.policyMapAdd.rawValue, attributes: map.addAttributes)
+        #expect(Array(r.encoded(sequence: 1, portID: 0).dropFirst(20)) == [
+            0x08, 0x00, 0x01, 0x00, 239, 11, 0, 1,  // logical 239.11.0.1
+            0x0C, 0x00, 0x05, 0x00, 10, 98, 0, 1, 10, 98, 0, 2,  // unicast 10.98.0.1 10.98.0.2
+        ])
+        let fd1: [UInt8] = [0xFD] + [UInt8](repeating: 0, count: 14) + [1], fd2 = Array(fd1.dropLast()) + [2]
+        let six = try PGMPolicyMap(logical: try IPAddress("ff15::1"), unicast: [try IPAddress("fd00::1"), try IPAddress("fd00::2")])
+        #expect(six.addAttributes == [NetlinkAttribute(type: M.logical6.rawValue, payload: ff151),
+                                      NetlinkAttribute(type: M.unicast6.rawValue, payload: fd1 + fd2)])
+        let phys6 = try PGMPolicyMap(logical: try IPAddress("ff15::1"), physical: try IPAddress("ff15::2"))
+        #expect(phys6.addAttributes.last == NetlinkAttribute(type: M.physical6.rawValue, payload: Array(ff151.dropLast()) + [2]))
+        // policy-fanout-max receivers are taken, in one attribute of 64 * 16 bytes.
+        let many = (1...64).map { IPAddress.v6(IPv6Address(high: 0xFD00 << 48, low: UInt64($0))) }
+        let full = try PGMPolicyMap(logical: try IPAddress("ff15::1"), unicast: many)
+        #expect(full.addAttributes.last?.payload.count == 1024 && PGMFamily.policyFanoutMax == 64)
+    }
+
+    /// A dump's messages: a physical group, IPv4 receivers, IPv6 receivers.
+    @Test func decodesMaps() throws {
+        let m = try NetlinkMessage.parse(header(type: 0x1A, flags: 2, seq: 6, payload: [PGMCommand.policyMapGet.rawValue, 1, 0, 0]
+            + [8, 0, UInt8(M.logical.rawValue), 0, 239, 10, 0, 1] + [8, 0, UInt8(M.physical.rawValue), 0, 239, 10, 0, 99])
+            + header(type: 0x1A, flags: 2, seq: 6, payload: [PGMCommand.policyMapGet.rawValue, 1, 0, 0]
+                + [8, 0, UInt8(M.logical.rawValue), 0, 239, 11, 0, 1]
+                + binary(M.unicast.rawValue, [10, 98, 0, 1, 10, 98, 0, 2, 192, 0, 2, 7]))
+            + header(type: 3, flags: 2, seq: 6, payload: [0, 0, 0, 0]))
+        let maps = try m.compactMap { msg -> PGMPolicyMap? in
+            guard case .generic(_, 6, PGMCommand.policyMapGet.rawValue, let a) = msg else { return nil }
+            return try PGMPolicyMap(a)
+        }
+        #expect(maps == [try PGMPolicyMap(logical: try v4("239.10.0.1"), physical: try v4("239.10.0.99")),
+                         try PGMPolicyMap(logical: try v4("239.11.0.1"),
+                                          unicast: [try v4("10.98.0.1"), try v4("10.98.0.2"), try v4("192.0.2.7")])])
+        let fd1: [UInt8] = [0xFD] + [UInt8](repeating: 0, count: 14) + [1]
+        let six = try PGMPolicyMap(try NetlinkAttributes(parsing: binary(M.logical6.rawValue, ff15)
+            + binary(M.unicast6.rawValue, fd1)))
+        let fd00 = try IPAddress("fd00::1")
+        #expect(six.logical == .v6(IPv6Address(high: 0xFF15 << 48, low: 0)) && six.target == .unicast([fd00]))
+        // What the client builds, it reads back.
+        #expect(try PGMPolicyMap(try NetlinkAttributes(parsing: six.addAttributes.flatMap { a in
+            binary(a.type, a.payload) + [UInt8](repeating: 0, count: (4 - a.payload.count % 4) % 4)
+        })) == six)
+    }
+
+    /// What the client cannot take as a logical group is a malformed reply:
+    /// no logical group, neither or both targets, a target of the other
+    /// family only, receivers not a whole number of addresses or none, and
+    /// what the kernel would never have taken.
+    @Test(arguments: [
+        ("no logical", [8, 0, 3, 0, 239, 2, 0, 1]),
+        ("no target", [8, 0, 1, 0, 239, 1, 0, 1]),
+        ("both targets", [8, 0, 1, 0, 239, 1, 0, 1, 8, 0, 3, 0, 239, 2, 0, 1, 8, 0, 5, 0, 10, 0, 0, 1]),
+        ("physical6 of a logical", [8, 0, 1, 0, 239, 1, 0, 1, 20, 0, 4, 0, 0xFF, 0x15] + [UInt8](repeating: 0, count: 14)),
+        ("6 bytes of receivers", [8, 0, 1, 0, 239, 1, 0, 1, 10, 0, 5, 0, 10, 0, 0, 1, 10, 0, 0, 0]),
+        ("no receivers", [8, 0, 1, 0, 239, 1, 0, 1, 4, 0, 5, 0]),
+        ("a unicast logical", [8, 0, 1, 0, 10, 1, 0, 1, 8, 0, 3, 0, 239, 2, 0, 1]),
+        ("a unicast physical", [8, 0, 1, 0, 239, 1, 0, 1, 8, 0, 3, 0, 10, 2, 0, 1]),
+        ("a multicast receiver", [8, 0, 1, 0, 239, 1, 0, 1, 8, 0, 5, 0, 239, 2, 0, 1]),
+    ])
+    func refusesBadMaps(_ what: String, _ body: [UInt8]) throws {
+        let a = try NetlinkAttributes(parsing: body)
+        #expect(throws: NetlinkError.self, "\(what)") { try PGMPolicyMap(a) }
+    }
+
+    /// What policy-map-add would refuse (EINVAL) is refused before it is
+    /// asked, with a typed error that says what is wrong.
+    @Test(arguments: [
+        ("10.1.0.1", PGMPolicyMap.Target.physical(.v4(IPv4Address(239, 2, 0, 1))),
+         PGMPolicyMapError.logicalNotMulticast(.v4(IPv4Address(10, 1, 0, 1))),
+         "the logical group must be multicast (224.0.0.0/4, ff00::/8): 10.1.0.1 is not"),
+        ("239.1.0.1", .physical(.v4(IPv4Address(10, 2, 0, 1))), .physicalNotMulticast(.v4(IPv4Address(10, 2, 0, 1))),
+         "the physical group must be multicast (224.0.0.0/4, ff00::/8): 10.2.0.1 is not"),
+        ("239.1.0.1", .physical(.v6(IPv6Address(high: 0xFF15 << 48, low: 1))),
+         .mixedFamilies(logical: .v4(IPv4Address(239, 1, 0, 1)), other: .v6(IPv6Address(high: 0xFF15 << 48, low: 1))),
+         "a logical group maps to addresses of its family: ff15::1 is IPv6, the logical group 239.1.0.1 IPv4"),
+        ("ff15::1", .unicast([.v6(IPv6Address(high: 0xFD00 << 48, low: 1)), .v4(IPv4Address(10, 0, 0, 1))]),
+         .mixedFamilies(logical: .v6(IPv6Address(high: 0xFF15 << 48, low: 1)), other: .v4(IPv4Address(10, 0, 0, 1))),
+         "a logical group maps to addresses of its family: 10.0.0.1 is IPv4, the logical group ff15::1 IPv6"),
+        ("239.1.0.1", .unicast([]), .noReceivers, "a logical group maps to 1 to 64 unicast receivers; none given"),
+        ("239.1.0.1", .unicast((1...65).map { .v4(IPv4Address(10, 0, 0, $0)) }), .tooManyReceivers(65),
+         "a logical group maps to 1 to 64 unicast receivers; 65 given"),
+        ("239.1.0.1", .unicast([.v4(IPv4Address(10, 0, 0, 1)), .v4(IPv4Address(239, 0, 0, 1))]),
+         .receiverNotUnicast(.v4(IPv4Address(239, 0, 0, 1))),
+         "a unicast receiver must be a unicast address: 239.0.0.1 is multicast"),
+        ("239.1.0.1", .unicast([.v4(.any)]), .receiverNotUnicast(.v4(.any)),
+         "a unicast receiver must be a unicast address: 0.0.0.0 is the unspecified address"),
+        ("ff15::1", .unicast([.v6(.any)]), .receiverNotUnicast(.v6(.any)),
+         "a unicast receiver must be a unicast address: :: is the unspecified address"),
+    ])
+    func refusesMapsTheKernelWould(_ logical: String, _ target: PGMPolicyMap.Target, _ error: PGMPolicyMapError,
+                                   _ says: String) throws {
+        let l = try IPAddress(logical)
+        #expect(throws: error) { try PGMPolicyMap(logical: l, target: target) }
+        #expect(error.description == says)
+    }
+
+    /// 64 receivers are taken, and the least mapping: one receiver.
+    @Test func takesMapsAtTheirLimits() throws {
+        let l = try v4("239.1.0.1")
+        let many = (1...64).map { IPAddress.v4(IPv4Address(10, 0, 0, UInt8($0))) }
+        #expect(try PGMPolicyMap(logical: l, unicast: many).target == .unicast(many))
+        #expect(try PGMPolicyMap(logical: l, unicast: [try v4("10.98.0.1")]).logical == l)
+        #expect(try PGMPolicyMap(logical: l, physical: l).target == .physical(l))
+        #expect(PGMFamily.policyMapsMax == 64)
     }
 
     /// sock-get: a source the policy limits carries policy-rate; others

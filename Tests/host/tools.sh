@@ -171,15 +171,34 @@ check "pgmctl policy add refuses --rate-cap on a deny rule" \
 check "pgmctl policy add refuses --exempt on a receiver rule" \
 	refused pgmctl "--exempt is about the sources a rule allows: a receiver rule has none" \
 	policy add --action allow --role receiver --exempt
+check "pgmctl policy map wants --physical or --unicast" \
+	refused pgmctl "give --physical or --unicast: a logical group stands for one physical group or for unicast receivers" \
+	policy map 239.1.0.1
+check "pgmctl policy map refuses a logical group that is not multicast" \
+	refused pgmctl "<logical>: the logical group must be multicast (224.0.0.0/4, ff00::/8): 10.1.0.1 is not" \
+	policy map 10.1.0.1 --physical 239.2.0.1
+check "pgmctl policy map refuses a physical group that is not multicast" \
+	refused pgmctl "--physical: the physical group must be multicast" policy map 239.1.0.1 --physical 10.2.0.1
+check "pgmctl policy map refuses a multicast unicast receiver" \
+	refused pgmctl "--unicast: a unicast receiver must be a unicast address: 239.0.0.1 is multicast" \
+	policy map 239.1.0.1 --unicast 10.0.0.1,239.0.0.1
+check "pgmctl policy map refuses receivers of the other family" \
+	refused pgmctl "--unicast: a logical group maps to addresses of its family: fd00::1 is IPv6" \
+	policy map 239.1.0.1 --unicast 10.0.0.1 --unicast fd00::1
+check "pgmctl policy map refuses 65 receivers" \
+	refused pgmctl "--unicast: a logical group maps to 1 to 64 unicast receivers; 65 given" \
+	policy map 239.1.0.1 --unicast "$(seq -s, -f '10.0.0.%g' 65)"
+check "pgmctl policy unmap refuses what is not an address" \
+	refused pgmctl "<logical>: '239.1.0' is not an IPv4 or IPv6 address" policy unmap 239.1.0
 completes_policy() {	# SHELL: the script names the actions, roles, subcommands and rule options
 	local script w
 	script=$("$bin/pgmctl" --generate-completion-script "$1") || return 1
-	for w in allow deny source receiver max-groups rate-cap exempt; do
+	for w in allow deny source receiver max-groups rate-cap exempt unmap physical unicast; do
 		printf '%s' "$script" | grep -q "$w" || return 1
 	done
 }
 for sh in bash zsh fish; do
-	check "pgmctl's $sh completion lists policy actions, roles, max-groups, rate-cap and --exempt" completes_policy $sh
+	check "pgmctl's $sh completion lists policy actions, roles, max-groups, rate-cap, --exempt, map and unmap" completes_policy $sh
 done
 nomodctl() {	# ARGS...: status 1 and "not loaded": the arguments were accepted
 	local out rc
@@ -202,6 +221,11 @@ else
 		'$bin/pgmctl' policy max-groups 4096 2>&1 | grep -q 'not loaded'"
 	check "pgmctl policy rate-cap takes 1.5G, 800mbit and 0" sh -c "for r in 1.5G 800mbit 0; do
 		'$bin/pgmctl' policy rate-cap \$r 2>&1 | grep -q 'not loaded' || exit 1; done"
+	check "pgmctl policy map takes a physical group" nomodctl policy map 239.1.0.1 --physical 239.2.0.1
+	check "pgmctl policy map takes 64 IPv4 receivers, by commas and repeated" \
+		nomodctl policy map 239.1.0.1 --unicast "$(seq -s, -f '10.0.0.%g' 63)" --unicast 10.0.1.1
+	check "pgmctl policy map takes IPv6 receivers" nomodctl policy map ff15::1 --unicast fd00::1,fd00::2
+	check "pgmctl policy unmap takes a logical group" nomodctl policy unmap ff15::1
 	check "pgmctl says the module is not loaded" sh -c "'$bin/pgmctl' show 2>&1 | grep -q 'pgm module is not loaded'; [ \$? = 0 ] && ! '$bin/pgmctl' show >/dev/null 2>&1"
 fi
 

@@ -31,7 +31,11 @@
 #     not change; max-groups refuses a second group with ENOBUFS; a rule's
 #     rate-cap, the policy's rate-cap and an exempt rule show as a source's
 #     policy rate in pgmctl sockets; a deny rule added under a live source
-#     ends it, seen by monitor as policy-revoked; it ends with no policy.
+#     ends it, seen by monitor as policy-revoked; logical groups are mapped
+#     to a physical group and to unicast receivers, listed, replaced and
+#     unmapped, refused (the kernel's ENOENT and EINVAL, EPERM), and a
+#     source of one fanned out to 10.98.0.1 reaches a receiver bound to
+#     0.0.0.0; it ends with no policy.
 # Prints "pgmctl-vm: N passed, N failed".
 #
 #   pgmctl.sh [BIN]
@@ -790,7 +794,7 @@ check "pgmctl policy default deny" "$ctl" policy default deny
 "$ctl" policy show --json >"$out/pol5.json" 2>&1
 check "pgmctl policy show --json: default deny" policy_is "$out/pol5.json" 'p["default_action"] == "deny"'
 check "pgmctl policy flush: two rules deleted" \
-	sh -c "'$ctl' policy flush | grep -qx 'deleted 2 rules; the default action is allow, no max-groups, no rate-cap'"
+	sh -c "'$ctl' policy flush | grep -qx 'deleted 2 rules and 0 logical groups; the default action is allow, no max-groups, no rate-cap'"
 "$ctl" policy flush >/dev/null 2>&1	# whatever failed above: no policy for the tests after
 "$ctl" policy show --json >"$out/pol6.json" 2>&1
 check "after flush: no policy (default allow, no rule)" \
@@ -916,12 +920,120 @@ PY
 check "monitor: policy-denied with ENOBUFS by max-groups; policy-revoked of the live source by the deny rule (EACCES); policy_revoked +1" \
 	limits_seen
 check "pgmctl policy flush: three rules deleted, the limits cleared" \
-	sh -c "'$ctl' policy flush | grep -qx 'deleted 3 rules; the default action is allow, no max-groups, no rate-cap'"
+	sh -c "'$ctl' policy flush | grep -qx 'deleted 3 rules and 0 logical groups; the default action is allow, no max-groups, no rate-cap'"
 "$ctl" policy flush >/dev/null 2>&1	# whatever failed above: no policy for the tests after
 "$ctl" policy show --json >"$out/lim3.json" 2>&1
 check "after flush: no policy (no rule, allow, no max-groups, no rate-cap)" policy_is "$out/lim3.json" '(
 p["default_action"] == "allow" and p["rule_count"] == 0 and p["rules"] == [] and p["max_groups"] == 0
 and p["rate_cap"] == 0)'
+
+# 6c. Logical groups (#22 piece 4): pgmctl policy map to a physical group
+#     and to unicast receivers (both families), listed by policy show (text
+#     and JSON, with map_count); mapped again, a logical group's mapping is
+#     replaced in its place; unmap deletes one, a second unmap is refused
+#     with the kernel's ENOENT; a multicast "unicast" receiver is pgmctl's
+#     usage error, and the kernel's EINVAL with its text when asked without
+#     pgmctl (policy_map.py); without CAP_NET_ADMIN map and unmap are
+#     refused (EPERM) and show reads the logical groups; a source (pgm-send)
+#     connected to a logical group mapped to 10.98.0.1 delivers to a
+#     receiver bound to 0.0.0.0 on the port that joined nothing; flush
+#     deletes every logical group and leaves no policy.
+"$ctl" policy show --json >"$out/map0.json" 2>&1
+check "pgmctl policy show --json: no logical group at first" \
+	policy_is "$out/map0.json" 'p["map_count"] == 0 and p["maps"] == [] and p["maps_max"] == 64'
+check "pgmctl policy map 239.195.0.1 --physical 239.195.0.99" "$ctl" policy map 239.195.0.1 --physical 239.195.0.99
+check "pgmctl policy map 239.195.0.2 --unicast 10.98.0.1,10.98.0.2 --unicast 10.98.0.3" \
+	"$ctl" policy map 239.195.0.2 --unicast 10.98.0.1,10.98.0.2 --unicast 10.98.0.3
+check "pgmctl policy map ff15::195:1 --unicast fd00:98::1" "$ctl" policy map ff15::195:1 --unicast fd00:98::1
+"$ctl" policy show --json >"$out/map1.json" 2>&1
+"$ctl" policy show >"$out/map1.txt" 2>&1
+sed 's/^/    /' "$out/map1.txt"
+maps_are() {	# FILE PYTHON-EXPR: EXPR holds for the logical groups of policy show --json in FILE (maps: by logical)
+	python3 - "$1" "$2" <<'PY'
+import json, sys
+p = json.load(open(sys.argv[1]))
+maps = {m["logical"]: (m["family"], m["physical"], m["unicast"]) for m in p.get("maps", [])}
+order = [m["logical"] for m in p.get("maps", [])]
+print(f"    map_count {p.get('map_count')}: {order} {maps}")
+sys.exit(0 if eval(sys.argv[2]) else 1)
+PY
+}
+check "pgmctl policy show --json: the three logical groups in order, map_count 3" maps_are "$out/map1.json" '(
+p["map_count"] == 3 and order == ["239.195.0.1", "239.195.0.2", "ff15::195:1"]
+and maps == {"239.195.0.1": (4, "239.195.0.99", None), "239.195.0.2": (4, None, ["10.98.0.1", "10.98.0.2", "10.98.0.3"]),
+             "ff15::195:1": (6, None, ["fd00:98::1"])})'
+check "pgmctl policy show: the count and the logical groups' table" sh -c "grep -Eq '^logical groups +3 \(at most 64\)\$' '$out/map1.txt' &&
+	grep -Eq '^Logical +Target +Addresses\$' '$out/map1.txt' &&
+	grep -Eq '^239\.195\.0\.1 +physical +239\.195\.0\.99\$' '$out/map1.txt' &&
+	grep -Eq '^239\.195\.0\.2 +unicast +10\.98\.0\.1,10\.98\.0\.2,10\.98\.0\.3\$' '$out/map1.txt' &&
+	grep -Eq '^ff15::195:1 +unicast +fd00:98::1\$' '$out/map1.txt'"
+check "pgmctl policy map 239.195.0.1 --unicast 10.98.0.9: replaces its mapping" \
+	"$ctl" policy map 239.195.0.1 --unicast 10.98.0.9
+"$ctl" policy show --json >"$out/map2.json" 2>&1
+check "pgmctl policy show --json: 239.195.0.1 now stands for 10.98.0.9, in its place; still 3" maps_are "$out/map2.json" '(
+p["map_count"] == 3 and order == ["239.195.0.1", "239.195.0.2", "ff15::195:1"]
+and maps["239.195.0.1"] == (4, None, ["10.98.0.9"]))'
+check "pgmctl policy unmap ff15::195:1" "$ctl" policy unmap ff15::195:1
+check "pgmctl policy unmap ff15::195:1 again: the kernel's ENOENT" \
+	refused 1 "kernel refused the request: no such logical group" "$ctl" policy unmap ff15::195:1
+check "policy map with a multicast unicast receiver: pgmctl's usage error" \
+	refused 64 "--unicast: a unicast receiver must be a unicast address: 239.1.1.1 is multicast" \
+	"$ctl" policy map 239.195.0.3 --unicast 10.98.0.1,239.1.1.1
+check "... and the kernel's EINVAL with its text, asked without pgmctl" \
+	refused 1 "errno 22 a unicast receiver must be a unicast address" \
+	python3 "$top/Tests/kernel/policy_map.py" add 239.195.0.3 --unicast 10.98.0.1 239.1.1.1
+check "without CAP_NET_ADMIN: policy map is refused, naming the capability" \
+	refused 1 "permission denied: mapping a logical group needs CAP_NET_ADMIN" \
+	"${nobody[@]}" "$ctl" policy map 239.195.0.4 --physical 239.195.0.98
+check "without CAP_NET_ADMIN: policy unmap is refused" \
+	refused 1 "permission denied: deleting a logical group needs CAP_NET_ADMIN" \
+	"${nobody[@]}" "$ctl" policy unmap 239.195.0.1
+"${nobody[@]}" "$ctl" policy show --json >"$out/map-nobody.json" 2>&1
+check "without CAP_NET_ADMIN: policy show --json reads the logical groups; the refused changes changed nothing" \
+	maps_are "$out/map-nobody.json" 'p["map_count"] == 2 and order == ["239.195.0.1", "239.195.0.2"]'
+
+# Fan-out: a source to 239.195.0.5, mapped to this host's 10.98.0.1, and a
+# receiver bound to 0.0.0.0 on the port that joined no group.
+check "pgmctl policy map 239.195.0.5 --unicast 10.98.0.1" "$ctl" policy map 239.195.0.5 --unicast 10.98.0.1
+rm -f "$out/fan-rcv" "$out/fan-rcv.ready"
+python3 - "$out/fan-rcv" 7620 >"$out/fan-rcv.log" 2>&1 <<'PY' &
+import os, select, socket, sys, time
+r = socket.socket(socket.AF_INET, socket.SOCK_RDM, 113)
+r.bind(("0.0.0.0", int(sys.argv[2])))
+r.setblocking(False)
+open(sys.argv[1] + ".ready", "w").close()
+got, end = 0, time.time() + 60
+while time.time() < end and got < 20:
+    if select.select([r], [], [], 0.5)[0]:
+        try:
+            while True:
+                if r.recv(65536):
+                    got += 1
+        except BlockingIOError:
+            pass
+open(sys.argv[1] + ".tmp", "w").write(str(got))
+os.rename(sys.argv[1] + ".tmp", sys.argv[1])
+PY
+fpid=$!
+for _ in $(seq 600); do [ -f "$out/fan-rcv.ready" ] && break; sleep 0.1; done
+"$bin/pgm-send" --group 239.195.0.5 --port 7620 --interface 10.98.0.1 --count 20 --size 100 --linger 1s \
+	>"$out/fan-send.txt" 2>&1
+echo $? >"$out/fan-send.rc"
+for _ in $(seq 600); do [ -f "$out/fan-rcv" ] && break; sleep 0.1; done
+kill $fpid 2>/dev/null
+wait $fpid 2>/dev/null
+sed 's/^/    pgm-send: /' "$out/fan-send.txt" | head -n 3
+echo "    receiver bound to 0.0.0.0:7620 got $(cat "$out/fan-rcv" 2>/dev/null || echo nothing) APDUs"
+check "a source to the logical group 239.195.0.5 (unicast 10.98.0.1) delivers its 20 APDUs to a receiver bound to 0.0.0.0" \
+	sh -c "[ \"\$(cat '$out/fan-send.rc')\" = 0 ] && [ \"\$(cat '$out/fan-rcv' 2>/dev/null)\" = 20 ]"
+
+check "pgmctl policy flush: no rule, three logical groups deleted" \
+	sh -c "'$ctl' policy flush | grep -qx 'deleted 0 rules and 3 logical groups; the default action is allow, no max-groups, no rate-cap'"
+"$ctl" policy flush >/dev/null 2>&1	# whatever failed above: no policy for the tests after
+"$ctl" policy show --json >"$out/map3.json" 2>&1
+check "after flush: no policy (no rule, no logical group, allow, no max-groups, no rate-cap)" policy_is "$out/map3.json" '(
+p["default_action"] == "allow" and p["rule_count"] == 0 and p["rules"] == [] and p["map_count"] == 0
+and p["maps"] == [] and p["max_groups"] == 0 and p["rate_cap"] == 0)'
 
 echo "pgmctl-vm: $pass passed, $fail failed"
 [ $fail = 0 ]

@@ -1,3 +1,4 @@
+import ArgumentParser
 import PGMCLISupport
 import PGMNetlink
 import Testing
@@ -5,21 +6,26 @@ import Testing
 @testable import pgmctl
 
 /// `pgmctl policy`: its arguments (group ranges, uid ranges, names, rates,
-/// what is refused before anything reaches the kernel) and what it prints
-/// for the policy, its rules, the policy-denied and policy-revoked events
-/// and a source's policy rate, with no kernel.
+/// logical groups, what is refused before anything reaches the kernel) and
+/// what it prints for the policy, its rules and logical groups, flush, the
+/// policy-denied and policy-revoked events and a source's policy rate, with
+/// no kernel.
+/// One receiver more than a logical group may have: 10.0.0.1 to 10.0.0.65.
+let sixtyFiveReceivers = (1...65).map { "10.0.0.\($0)" }.joined(separator: ",")
+
 @Suite("pgmctl policy")
 struct PolicyCommandTests {
     func le<T: FixedWidthInteger>(_ v: T) -> [UInt8] { withUnsafeBytes(of: v.littleEndian) { Array($0) } }
     func u32(_ type: UInt16, _ v: UInt32) -> [UInt8] { [8, 0, UInt8(type), 0] + le(v) }
 
-    /// The text ArgumentParser prints for a command line `policy add` refuses.
-    func refusal(_ arguments: [String]) -> String? {
+    /// The text ArgumentParser prints for a command line `policy add` (or
+    /// another subcommand) refuses; nil when it is accepted.
+    func refusal<C: ParsableCommand>(_ arguments: [String], of _: C.Type = PolicyAdd.self) -> String? {
         do {
-            _ = try PolicyAdd.parse(arguments)
+            _ = try C.parse(arguments)
             return nil
         } catch {
-            return PolicyAdd.message(for: error)
+            return C.message(for: error)
         }
     }
 
@@ -126,6 +132,12 @@ struct PolicyCommandTests {
         #expect(del.id == 7)
         #expect(throws: (any Error).self) { try PGMCtl.parseAsRoot(["policy", "del", "seven"]) }
         #expect(try PGMCtl.parseAsRoot(["policy", "flush"]) is PolicyFlush)
+        let map = try #require(try PGMCtl.parseAsRoot(["policy", "map", "239.1.0.1", "--physical", "239.2.0.1"]) as? PolicyMap)
+        #expect(map.logical == "239.1.0.1" && map.physical == "239.2.0.1" && map.unicast.isEmpty)
+        let unmap = try #require(try PGMCtl.parseAsRoot(["policy", "unmap", "ff15::1"]) as? PolicyUnmap)
+        #expect(unmap.logical == "ff15::1")
+        #expect(throws: (any Error).self) { try PGMCtl.parseAsRoot(["policy", "unmap"]) }
+        #expect(throws: (any Error).self) { try PGMCtl.parseAsRoot(["policy", "unmap", "10.0.0.1"]) }
         #expect(try PGMCtl.parseAsRoot(["policy", "add", "--action", "allow", "--uid", "root"]) is PolicyAdd)
         let mg = try #require(try PGMCtl.parseAsRoot(["policy", "max-groups", "4096"]) as? PolicyMaxGroups)
         #expect(mg.count == 4096)
@@ -136,6 +148,90 @@ struct PolicyCommandTests {
         #expect(try rc.rate == 12_500_000)
         #expect((try (PGMCtl.parseAsRoot(["policy", "rate-cap", "0"]) as? PolicyRateCap)?.rate) == 0)
         #expect((try (PGMCtl.parseAsRoot(["policy", "rate-cap", "1.5G"]) as? PolicyRateCap)?.rate) == 1_500_000_000)
+    }
+
+    /// `policy map LOGICAL --physical GROUP`, and `--unicast` with addresses
+    /// separated by commas, repeatable, in their order; either family.
+    @Test func mapParses() throws {
+        let phys = try PolicyMap.parse(["239.1.0.1", "--physical", "239.2.0.1"])
+        #expect(try phys.mapping() == PGMPolicyMap(logical: try IPAddress("239.1.0.1"), physical: try IPAddress("239.2.0.1")))
+        let uni = try PolicyMap.parse(["239.11.0.1", "--unicast", "10.98.0.1,10.98.0.2", "--unicast", "192.0.2.7"])
+        #expect(try uni.mapping().target == .unicast([try IPAddress("10.98.0.1"), try IPAddress("10.98.0.2"),
+                                                      try IPAddress("192.0.2.7")]))
+        let six = try PolicyMap.parse(["ff15::1", "--unicast", "fd00::1", "--unicast", "fd00::2"])
+        #expect(try six.mapping() == PGMPolicyMap(logical: try IPAddress("ff15::1"),
+                                                  unicast: [try IPAddress("fd00::1"), try IPAddress("fd00::2")]))
+        let many = (1...64).map { "10.0.0.\($0)" }.joined(separator: ",")
+        #expect(try PolicyMap.parse(["239.1.0.1", "--unicast", many]).mapping().target
+                == .unicast((1...64).map { .v4(IPv4Address(10, 0, 0, UInt8($0))) }))
+        typealias M = PGMPolicyMapAttribute
+        #expect(try phys.mapping().addAttributes == [.ipAddress(v4: M.logical.rawValue, v6: M.logical6.rawValue,
+                                                                try IPAddress("239.1.0.1")),
+                                                     .ipAddress(v4: M.physical.rawValue, v6: M.physical6.rawValue,
+                                                                try IPAddress("239.2.0.1"))])
+    }
+
+    /// What `policy map` and `policy unmap` refuse before the kernel is
+    /// asked, with the words of the kernel's refusals where it has one.
+    @Test(arguments: [
+        (["239.1.0.1"], "give --physical or --unicast: a logical group stands for one physical group or for unicast receivers"),
+        (["239.1.0.1", "--physical", "239.2.0.1", "--unicast", "10.0.0.1"], "give --physical or --unicast"),
+        (["10.1.0.1", "--physical", "239.2.0.1"],
+         "<logical>: the logical group must be multicast (224.0.0.0/4, ff00::/8): 10.1.0.1 is not"),
+        (["239.1.0", "--physical", "239.2.0.1"], "<logical>: '239.1.0' is not an IPv4 or IPv6 address"),
+        (["239.1.0.1", "--physical", "10.2.0.1"],
+         "--physical: the physical group must be multicast (224.0.0.0/4, ff00::/8): 10.2.0.1 is not"),
+        (["239.1.0.1", "--physical", "ff15::1"],
+         "--physical: a logical group maps to addresses of its family: ff15::1 is IPv6, the logical group 239.1.0.1 IPv4"),
+        (["239.1.0.1", "--unicast", "10.0.0.1,239.0.0.1"],
+         "--unicast: a unicast receiver must be a unicast address: 239.0.0.1 is multicast"),
+        (["239.1.0.1", "--unicast", "0.0.0.0"],
+         "--unicast: a unicast receiver must be a unicast address: 0.0.0.0 is the unspecified address"),
+        (["239.1.0.1", "--unicast", "10.0.0.1", "--unicast", "fd00::1"],
+         "--unicast: a logical group maps to addresses of its family: fd00::1 is IPv6, the logical group 239.1.0.1 IPv4"),
+        (["239.1.0.1", "--unicast", "10.0.0.1,,10.0.0.2"], "--unicast: '' is not an IPv4 or IPv6 address"),
+        (["239.1.0.1", "--unicast", "10.0.0.1", "--unicast", "10.0.0.1"], "--unicast: 10.0.0.1 is given twice"),
+        (["239.1.0.1", "--unicast", sixtyFiveReceivers],
+         "--unicast: a logical group maps to 1 to 64 unicast receivers; 65 given"),
+        (["--physical", "239.2.0.1"], "Missing expected argument '<logical>'"),
+    ] as [([String], String)])
+    func mapRefuses(_ arguments: [String], _ says: String) {
+        let text = refusal(arguments, of: PolicyMap.self)
+        #expect(text?.contains(says) == true, "\(arguments): \(text ?? "accepted")")
+    }
+
+    @Test(arguments: [
+        ("10.0.0.1", "<logical>: the logical group must be multicast (224.0.0.0/4, ff00::/8): 10.0.0.1 is not"),
+        ("ff15::zz", "<logical>: 'ff15::zz' is not an IPv4 or IPv6 address"),
+    ])
+    func unmapRefuses(_ logical: String, _ says: String) {
+        let text = refusal([logical], of: PolicyUnmap.self)
+        #expect(text?.contains(says) == true, "\(logical): \(text ?? "accepted")")
+    }
+
+    /// The kernel's refusals of policy-map-add and policy-map-del: its
+    /// message, and the attribute at fault named from the policy-map set.
+    @Test func mapRefusalsNameTheirAttribute() throws {
+        #expect(attributeName(5, command: PGMCommand.policyMapAdd.rawValue) == "unicast")
+        #expect(attributeName(2, command: PGMCommand.policyMapDel.rawValue) == "logical6")
+        let map = try PGMPolicyMap(logical: try IPAddress("239.1.0.1"), unicast: [try IPAddress("10.0.0.1")])
+        let request = NetlinkRequest(family: 0x1A, command: PGMCommand.policyMapAdd.rawValue, attributes: map.addAttributes)
+        // logical (20), unicast (28).
+        let report = KernelReport(message: "a unicast receiver must be a unicast address", offset: 28)
+        #expect(explain(.refused(.invalidArgument, report), request: request).description
+            .hasPrefix("kernel refused the request: a unicast receiver must be a unicast address [unicast] ("))
+        #expect(explain(.refused(.noSuchFileOrDirectory, KernelReport(message: "no such logical group"))).description
+            .hasPrefix("kernel refused the request: no such logical group ("))
+        #expect(explain(.refused(.notPermitted, KernelReport()), set: "mapping a logical group").description
+            == "permission denied: mapping a logical group needs CAP_NET_ADMIN in the network namespace (run as root)")
+    }
+
+    /// What `policy flush` prints: the rules and the logical groups it deleted.
+    @Test func flushText() {
+        #expect(policyFlushedText(rules: 2, maps: 0)
+                == "deleted 2 rules and 0 logical groups; the default action is allow, no max-groups, no rate-cap")
+        #expect(policyFlushedText(rules: 1, maps: 1)
+                == "deleted 1 rule and 1 logical group; the default action is allow, no max-groups, no rate-cap")
     }
 
     /// `policy rate-cap` refuses what is not a rate of bytes/s that fits 32
@@ -172,6 +268,13 @@ struct PolicyCommandTests {
         return [a, b, c, d]
     }
 
+    func maps() throws -> [PGMPolicyMap] {
+        [try PGMPolicyMap(logical: try IPAddress("239.10.0.1"), physical: try IPAddress("239.10.0.99")),
+         try PGMPolicyMap(logical: try IPAddress("239.11.0.1"),
+                          unicast: [try IPAddress("10.98.0.1"), try IPAddress("10.98.0.2")]),
+         try PGMPolicyMap(logical: try IPAddress("ff15::1"), unicast: [try IPAddress("fd00::1")])]
+    }
+
     @Test func showText() throws {
         var stats = NetnsStatistics()
         stats.policyDenied = 5
@@ -179,10 +282,12 @@ struct PolicyCommandTests {
         stats.policyGroupLimit = 2
         stats.policyRevoked = 1
         let lines = policyLines(PGMPolicy(defaultAction: .deny, ruleCount: 4, maxGroups: 16, groupsInUse: 1,
-                                          rateCap: 12_500_000), rules: try rules(), statistics: stats)
+                                          rateCap: 12_500_000, mapCount: 3), rules: try rules(), maps: try maps(),
+                                statistics: stats)
         #expect(lines == [
             "default action      deny",
             "rules               4 (at most 256)",
+            "logical groups      3 (at most 64)",
             "max-groups          16 (at most 4096), 1 group in use",
             "rate-cap            12500000B/s",
             "policy-allowed      0",
@@ -196,12 +301,18 @@ struct PolicyCommandTests {
             "12  1      receiver  allow   any        50   ff15::/16     none       no      0",
             "13  2      any       deny    0          any  any           none       no      0",
             "14  3      source    allow   any        any  239.2.0.0/16  100000B/s  yes     0",
+            "",
+            "Logical     Target    Addresses",
+            "239.10.0.1  physical  239.10.0.99",
+            "239.11.0.1  unicast   10.98.0.1,10.98.0.2",
+            "ff15::1     unicast   fd00::1",
         ])
         let empty = policyLines(PGMPolicy(defaultAction: .allow, ruleCount: 0, groupsInUse: 3), rules: [],
                                 statistics: NetnsStatistics())
-        #expect(empty.first == "default action      allow")
-        #expect(empty[2] == "max-groups          none, 3 groups in use" && empty[3] == "rate-cap            none")
-        #expect(empty.last == "Id  Index  Role  Action  UIDs  GID  Groups  Rate-cap  Exempt  Hits")
+        #expect(empty.first == "default action      allow" && empty[2] == "logical groups      0 (at most 64)")
+        #expect(empty[3] == "max-groups          none, 3 groups in use" && empty[4] == "rate-cap            none")
+        #expect(empty.suffix(3) == ["Id  Index  Role  Action  UIDs  GID  Groups  Rate-cap  Exempt  Hits", "",
+                                    "Logical  Target  Addresses"])
     }
 
     /// Every key of a rule in --json, null for a part that matches anything.
@@ -209,9 +320,10 @@ struct PolicyCommandTests {
         var stats = NetnsStatistics()
         stats.policyDenied = 5
         stats.policyRevoked = 2
-        let t = policyJSON(PGMPolicy(defaultAction: .deny, ruleCount: 4, maxGroups: 1, groupsInUse: 1, rateCap: 250_000),
-                           rules: try rules(), statistics: stats).text
-        #expect(t.hasPrefix(#"{"default_action":"deny","rule_count":4,"rules_max":256,"max_groups":1,"max_groups_max":4096,"#
+        let t = policyJSON(PGMPolicy(defaultAction: .deny, ruleCount: 4, maxGroups: 1, groupsInUse: 1, rateCap: 250_000,
+                                     mapCount: 3), rules: try rules(), maps: try maps(), statistics: stats).text
+        #expect(t.hasPrefix(#"{"default_action":"deny","rule_count":4,"rules_max":256,"map_count":3,"maps_max":64,"#
+            + #""max_groups":1,"max_groups_max":4096,"#
             + #""groups":1,"rate_cap":250000,"policy_allowed":0,"policy_denied":5,"policy_group_limit":0,"policy_revoked":2,"in_policy":0,"#
             + #""rules":["#))
         #expect(t.contains(#"{"id":3,"index":0,"role":"source","action":"deny","uid_min":1000,"uid_max":1999,"gid":null,"#
@@ -220,8 +332,13 @@ struct PolicyCommandTests {
             + #""family":6,"group":"ff15::","prefix_len":16,"rate_cap":null,"exempt":false,"hits":0}"#))
         #expect(t.contains(#""uid_min":0,"uid_max":0,"gid":null,"family":null,"group":null,"prefix_len":null,"#
             + #""rate_cap":null,"exempt":false,"hits":0}"#))
-        #expect(t.hasSuffix(#"{"id":14,"index":3,"role":"source","action":"allow","uid_min":null,"uid_max":null,"gid":null,"#
-            + #""family":4,"group":"239.2.0.0","prefix_len":16,"rate_cap":100000,"exempt":true,"hits":0}]}"#))
+        #expect(t.contains(#"{"id":14,"index":3,"role":"source","action":"allow","uid_min":null,"uid_max":null,"gid":null,"#
+            + #""family":4,"group":"239.2.0.0","prefix_len":16,"rate_cap":100000,"exempt":true,"hits":0}],"maps":["#))
+        #expect(t.hasSuffix(#""maps":[{"logical":"239.10.0.1","family":4,"physical":"239.10.0.99","unicast":null},"#
+            + #"{"logical":"239.11.0.1","family":4,"physical":null,"unicast":["10.98.0.1","10.98.0.2"]},"#
+            + #"{"logical":"ff15::1","family":6,"physical":null,"unicast":["fd00::1"]}]}"#))
+        let none = policyJSON(PGMPolicy(defaultAction: .allow, ruleCount: 0), rules: [], statistics: NetnsStatistics()).text
+        #expect(none.contains(#""map_count":0,"maps_max":64,"#) && none.hasSuffix(#""rules":[],"maps":[]}"#))
         #expect(policyAddedText(id: 14, index: 3, json: true) == #"{"id":14,"index":3}"#)
         #expect(policyAddedText(id: 14, index: 3, json: false) == "added rule 14 at index 3")
     }
