@@ -306,6 +306,9 @@ public struct PGMPolicyRule: Sendable, Equatable {
     public var uids: ClosedRange<UInt32>?
     /// A group the owner must be in (primary or supplementary); nil for any.
     public var gid: UInt32?
+    /// A cgroup v2 (its id: the inode number of its directory) the
+    /// socket's creator must have been in, or under; nil for any.
+    public var cgroup: UInt64?
     /// The groups it is about; nil for every group of both families.
     public var groups: GroupRange?
     /// The decisions it has made.
@@ -320,13 +323,14 @@ public struct PGMPolicyRule: Sendable, Equatable {
     /// A rule to add: its match, its action, and for the sources it
     /// allows, a rate cap and whether they are exempt from the policy's.
     public init(action: PolicyAction, role: PolicyRole = .any, uids: ClosedRange<UInt32>? = nil, gid: UInt32? = nil,
-                groups: GroupRange? = nil, rateCap: UInt32? = nil, exempt: Bool = false) {
+                cgroup: UInt64? = nil, groups: GroupRange? = nil, rateCap: UInt32? = nil, exempt: Bool = false) {
         id = 0
         index = 0
         self.role = role
         self.action = action
         self.uids = uids
         self.gid = gid
+        self.cgroup = cgroup
         self.groups = groups
         hits = 0
         self.rateCap = rateCap == 0 ? nil : rateCap
@@ -354,6 +358,7 @@ public struct PGMPolicyRule: Sendable, Equatable {
         default: throw .malformedReply("policy rule \(id): uid-min and uid-max not a range")
         }
         gid = a.u32(A.gid.rawValue)
+        cgroup = a.u64(A.cgroup.rawValue)
         if let address = a.ipAddress(v4: A.group.rawValue, v6: A.group6.rawValue) {
             let bits = address.bytes.count * 8
             let prefix = a.u32(A.prefixLen.rawValue).map(Int.init) ?? bits
@@ -383,6 +388,7 @@ public struct PGMPolicyRule: Sendable, Equatable {
             out += [.u32(A.uidMin.rawValue, uids.lowerBound), .u32(A.uidMax.rawValue, uids.upperBound)]
         }
         if let gid { out.append(.u32(A.gid.rawValue, gid)) }
+        if let cgroup { out.append(.u64(A.cgroup.rawValue, cgroup)) }
         if let groups {
             out += [.ipAddress(v4: A.group.rawValue, v6: A.group6.rawValue, groups.address),
                     .u32(A.prefixLen.rawValue, UInt32(groups.prefixLength))]

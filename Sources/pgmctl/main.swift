@@ -831,11 +831,11 @@ func policyLines(_ p: PGMPolicy, rules: [PGMPolicyRule], maps: [PGMPolicyMap] = 
     out.append("")
     let rows = rules.map { r in
         [String(r.id), String(r.index), r.role.description, r.action.description, uidsText(r.uids),
-         r.gid.map { String($0) } ?? "any", r.groups?.description ?? "any", rateText(r.rateCap ?? 0),
-         r.exempt ? "yes" : "no", String(r.hits)]
+         r.gid.map { String($0) } ?? "any", r.cgroup.map { String($0) } ?? "any", r.groups?.description ?? "any",
+         rateText(r.rateCap ?? 0), r.exempt ? "yes" : "no", String(r.hits)]
     }
-    out += tableLines(["Id", "Index", "Role", "Action", "UIDs", "GID", "Groups", "Rate-cap", "Exempt", "Hits"], rows,
-                      separator: "  ")
+    out += tableLines(["Id", "Index", "Role", "Action", "UIDs", "GID", "Cgroup", "Groups", "Rate-cap", "Exempt", "Hits"],
+                      rows, separator: "  ")
     out.append("")
     out += tableLines(["Logical", "Target", "Addresses"], maps.map { [$0.logical.description] + mapTargetCells($0.target) },
                       separator: "  ")
@@ -870,7 +870,8 @@ func policyRuleJSON(_ r: PGMPolicyRule) -> JSON {
     return .object([
         ("id", .uint(UInt64(r.id))), ("index", .uint(UInt64(r.index))), ("role", .string(r.role.description)),
         ("action", .string(r.action.description)), ("uid_min", n(r.uids?.lowerBound)), ("uid_max", n(r.uids?.upperBound)),
-        ("gid", n(r.gid)), ("family", r.groups.map { .uint(UInt64($0.address.family.version)) } ?? .null),
+        ("gid", n(r.gid)), ("cgroup", r.cgroup.map { .uint($0) } ?? .null),
+        ("family", r.groups.map { .uint(UInt64($0.address.family.version)) } ?? .null),
         ("group", r.groups.map { .string($0.address.description) } ?? .null),
         ("prefix_len", n(r.groups.map { UInt32($0.prefixLength) })), ("rate_cap", n(r.rateCap)),
         ("exempt", .bool(r.exempt)), ("hits", .uint(r.hits)),
@@ -999,7 +1000,8 @@ struct PolicyAdd: AsyncParsableCommand {
         abstract: "Add a rule; prints its id and index.",
         discussion: """
             A rule matches a socket when every part it has matches: --role, the owner's uid (--uid), \
-            a group the owner is in (--gid), the group asked for (--group). A part not given matches \
+            a group the owner is in (--gid), the cgroup v2 the socket was made in or under \
+            (--cgroup), the group asked for (--group). A part not given matches \
             anything. Uids and gids are taken in pgmctl's user namespace and must map into it. An \
             allow rule may cap the rate of the sources it allows (--rate-cap) and keep them out of \
             the policy's rate-cap (--exempt). A rule applies to later connect() and joins, and to \
@@ -1023,6 +1025,11 @@ struct PolicyAdd: AsyncParsableCommand {
             help: ArgumentHelp("A group the owner must be in (primary or supplementary): a gid or a group name.",
                                valueName: "gid"))
     var gid: String?
+
+    @Option(parsing: .unconditional,
+            help: ArgumentHelp("A cgroup v2 the socket's creator must be in or under: its directory "
+                + "(/sys/fs/cgroup/trading) or its id.", valueName: "path|id"))
+    var cgroup: String?
 
     @Option(parsing: .unconditional,
             help: ArgumentHelp("The multicast groups it is about: an address and prefix length (239.192.0.0/16, "
@@ -1058,7 +1065,8 @@ struct PolicyAdd: AsyncParsableCommand {
             }
         }
         return PGMPolicyRule(action: action, role: role ?? .any, uids: try uid.map(parseUIDs), gid: try gid.map(parseGID),
-                             groups: try group.map(parseGroups), rateCap: cap, exempt: exempt)
+                             cgroup: try cgroup.map(parseCgroup), groups: try group.map(parseGroups),
+                             rateCap: cap, exempt: exempt)
     }
 
     func run() throws {
@@ -1108,6 +1116,21 @@ func parseGID(_ text: String) throws(ValidationError) -> UInt32 {
         throw ValidationError("--gid: '\(text)' is not a gid or a group name this system knows")
     }
     return g
+}
+
+/// --cgroup: a cgroup v2's id, given as is or as its directory (a cgroup
+/// v2's id is the inode number of its directory in the cgroup2 file system).
+func parseCgroup(_ text: String) throws(ValidationError) -> UInt64 {
+    if let id = UInt64(text), id != 0 { return id }
+    var st = stat()
+    guard stat(text, &st) == 0 else {
+        throw ValidationError("--cgroup: '\(text)' is neither a cgroup id nor a directory: \(String(cString: strerror(errno)))")
+    }
+    // Only a cgroup v2 directory has cgroup.controllers.
+    guard (st.st_mode & S_IFMT) == S_IFDIR, access(text + "/cgroup.controllers", F_OK) == 0 else {
+        throw ValidationError("--cgroup: \(text) is not a cgroup v2 directory (mount -t cgroup2)")
+    }
+    return UInt64(st.st_ino)
 }
 
 /// --group: a range that holds multicast groups.

@@ -199,6 +199,17 @@ struct PolicyMessageTests {
         #expect(zero.rateCap == nil)
     }
 
+    /// A rule's cgroup: a u64 both ways (its absence, any cgroup).
+    @Test func ruleCgroupBothWays() throws {
+        let rule = PGMPolicyRule(action: .deny, role: .source, cgroup: 0x1_0000_0042)
+        #expect(rule.addAttributes() == [.u32(R.role.rawValue, 1), .u32(R.action.rawValue, 1),
+                                         .u64(R.cgroup.rawValue, 0x1_0000_0042)])
+        let head = u32(R.id.rawValue, 5) + u32(R.index.rawValue, 0) + u32(R.action.rawValue, 1)
+        let got = try PGMPolicyRule(try NetlinkAttributes(parsing: head + u64(R.cgroup.rawValue, 0x1_0000_0042)))
+        #expect(got.cgroup == 0x1_0000_0042)
+        #expect(try PGMPolicyRule(try NetlinkAttributes(parsing: head)).cgroup == nil)
+    }
+
     /// What the client cannot take as a rule is a malformed reply, never a
     /// trap: no id, an unknown action or role, uid-min above uid-max or
     /// alone, a prefix longer than the address.

@@ -255,7 +255,7 @@ struct PolicyCommandTests {
         var a = PGMPolicyRule(action: .deny, role: .source, uids: 1000...1999, groups: try GroupRange("239.1.0.0/16"))
         a.id = 3
         a.hits = 4
-        var b = PGMPolicyRule(action: .allow, role: .receiver, gid: 50, groups: try GroupRange("ff15::/16"))
+        var b = PGMPolicyRule(action: .allow, role: .receiver, gid: 50, cgroup: 4242, groups: try GroupRange("ff15::/16"))
         b.id = 12
         b.index = 1
         var c = PGMPolicyRule(action: .deny, uids: 0...0)
@@ -273,6 +273,15 @@ struct PolicyCommandTests {
          try PGMPolicyMap(logical: try IPAddress("239.11.0.1"),
                           unicast: [try IPAddress("10.98.0.1"), try IPAddress("10.98.0.2")]),
          try PGMPolicyMap(logical: try IPAddress("ff15::1"), unicast: [try IPAddress("fd00::1")])]
+    }
+
+    /// --cgroup takes an id as is, or a cgroup v2 directory; anything else
+    /// says what it wants.
+    @Test func cgroupOption() throws {
+        #expect(try parseCgroup("4242") == 4242)
+        #expect(throws: ValidationError.self) { try parseCgroup("/nonexistent/pgm") }
+        #expect(throws: ValidationError.self) { try parseCgroup("/tmp") }  // a directory, not a cgroup's
+        #expect(throws: ValidationError.self) { try parseCgroup("0") }
     }
 
     @Test func showText() throws {
@@ -296,11 +305,11 @@ struct PolicyCommandTests {
             "policy-revoked      1",
             "in-policy           12",
             "",
-            "Id  Index  Role      Action  UIDs       GID  Groups        Rate-cap   Exempt  Hits",
-            "3   0      source    deny    1000-1999  any  239.1.0.0/16  none       no      4",
-            "12  1      receiver  allow   any        50   ff15::/16     none       no      0",
-            "13  2      any       deny    0          any  any           none       no      0",
-            "14  3      source    allow   any        any  239.2.0.0/16  100000B/s  yes     0",
+            "Id  Index  Role      Action  UIDs       GID  Cgroup  Groups        Rate-cap   Exempt  Hits",
+            "3   0      source    deny    1000-1999  any  any     239.1.0.0/16  none       no      4",
+            "12  1      receiver  allow   any        50   4242    ff15::/16     none       no      0",
+            "13  2      any       deny    0          any  any     any           none       no      0",
+            "14  3      source    allow   any        any  any     239.2.0.0/16  100000B/s  yes     0",
             "",
             "Logical     Target    Addresses",
             "239.10.0.1  physical  239.10.0.99",
@@ -311,7 +320,7 @@ struct PolicyCommandTests {
                                 statistics: NetnsStatistics())
         #expect(empty.first == "default action      allow" && empty[2] == "logical groups      0 (at most 64)")
         #expect(empty[3] == "max-groups          none, 3 groups in use" && empty[4] == "rate-cap            none")
-        #expect(empty.suffix(3) == ["Id  Index  Role  Action  UIDs  GID  Groups  Rate-cap  Exempt  Hits", "",
+        #expect(empty.suffix(3) == ["Id  Index  Role  Action  UIDs  GID  Cgroup  Groups  Rate-cap  Exempt  Hits", "",
                                     "Logical  Target  Addresses"])
     }
 
@@ -327,13 +336,13 @@ struct PolicyCommandTests {
             + #""groups":1,"rate_cap":250000,"policy_allowed":0,"policy_denied":5,"policy_group_limit":0,"policy_revoked":2,"in_policy":0,"#
             + #""rules":["#))
         #expect(t.contains(#"{"id":3,"index":0,"role":"source","action":"deny","uid_min":1000,"uid_max":1999,"gid":null,"#
-            + #""family":4,"group":"239.1.0.0","prefix_len":16,"rate_cap":null,"exempt":false,"hits":4}"#))
+            + #""cgroup":null,"family":4,"group":"239.1.0.0","prefix_len":16,"rate_cap":null,"exempt":false,"hits":4}"#))
         #expect(t.contains(#"{"id":12,"index":1,"role":"receiver","action":"allow","uid_min":null,"uid_max":null,"gid":50,"#
-            + #""family":6,"group":"ff15::","prefix_len":16,"rate_cap":null,"exempt":false,"hits":0}"#))
-        #expect(t.contains(#""uid_min":0,"uid_max":0,"gid":null,"family":null,"group":null,"prefix_len":null,"#
+            + #""cgroup":4242,"family":6,"group":"ff15::","prefix_len":16,"rate_cap":null,"exempt":false,"hits":0}"#))
+        #expect(t.contains(#""uid_min":0,"uid_max":0,"gid":null,"cgroup":null,"family":null,"group":null,"prefix_len":null,"#
             + #""rate_cap":null,"exempt":false,"hits":0}"#))
         #expect(t.contains(#"{"id":14,"index":3,"role":"source","action":"allow","uid_min":null,"uid_max":null,"gid":null,"#
-            + #""family":4,"group":"239.2.0.0","prefix_len":16,"rate_cap":100000,"exempt":true,"hits":0}],"maps":["#))
+            + #""cgroup":null,"family":4,"group":"239.2.0.0","prefix_len":16,"rate_cap":100000,"exempt":true,"hits":0}],"maps":["#))
         #expect(t.hasSuffix(#""maps":[{"logical":"239.10.0.1","family":4,"physical":"239.10.0.99","unicast":null},"#
             + #"{"logical":"239.11.0.1","family":4,"physical":null,"unicast":["10.98.0.1","10.98.0.2"]},"#
             + #"{"logical":"ff15::1","family":6,"physical":null,"unicast":["fd00::1"]}]}"#))
