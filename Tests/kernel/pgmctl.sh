@@ -711,8 +711,8 @@ check "pgmctl policy show --json: the three rules in order, each part as added" 
                           (1, "source", "deny", 65534, 65534, None, 4, "239.193.0.0", 16),
                           (2, "any", "deny", 1000, 1999, None, None, None, None)]
 and p["rule_count"] == 3 and p["rules"][1]["id"] == json.load(open(sys.argv[1].replace("pol1", "pol-add1")))["id"])'
-check "pgmctl policy show: the table" sh -c "grep -Eq '^[0-9]+ +1 +source +deny +65534 +any +239\.193\.0\.0/16 +none +no +0\$' '$out/pol1.txt' &&
-	grep -Eq '^[0-9]+ +2 +any +deny +1000-1999 +any +any +none +no +0\$' '$out/pol1.txt' && grep -Eq '^default action +allow\$' '$out/pol1.txt' &&
+check "pgmctl policy show: the table" sh -c "grep -Eq '^[0-9]+ +1 +source +deny +65534 +any +any +239\.193\.0\.0/16 +none +no +0\$' '$out/pol1.txt' &&
+	grep -Eq '^[0-9]+ +2 +any +deny +1000-1999 +any +any +any +none +no +0\$' '$out/pol1.txt' && grep -Eq '^default action +allow\$' '$out/pol1.txt' &&
 	grep -Eq '^max-groups +none, [0-9]+ groups? in use\$' '$out/pol1.txt' && grep -Eq '^rate-cap +none\$' '$out/pol1.txt'"
 
 # Enforcement, watched by a monitor.
