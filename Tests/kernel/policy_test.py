@@ -845,6 +845,42 @@ check("another netns has no policy, and its source connects",
       as_user(0, other_netns) == 0)
 
 
+def denied_sends_nothing():
+    """In a netns of its own: a denied source's connect() sends nothing
+    (the link's tx_packets stay), an allowed one's does (SPMs): 0 when so."""
+    if libc.unshare(CLONE_NEWNET) != 0:
+        return 2
+    # No IPv6 on the link: no router solicitation or MLD report to count.
+    os.system("sysctl -qw net.ipv6.conf.default.disable_ipv6=1; ip link set lo up;"
+              "ip link add d0 type dummy; ip link set d0 up multicast on;"
+              "ip addr add 10.97.0.1/24 dev d0; ip route add 224.0.0.0/4 dev d0")
+    n = Genl()
+    n.family("pgm")
+    if set_default(DENY, n):
+        return 3
+
+    def tx():
+        with open("/sys/class/net/d0/statistics/tx_packets") as f:
+            return int(f.read())
+    t0 = tx()
+    if connect("239.15.0.1")() != errno.EACCES:
+        return 4
+    time.sleep(0.5)
+    t1 = tx()
+    set_default(ALLOW, n)
+    s_ = pgm_socket()
+    s_.connect(("239.15.0.1", PORT))
+    time.sleep(0.5)
+    t2 = tx()
+    print(f"# denied: {t1 - t0} packets sent; allowed: {t2 - t1}", flush=True)
+    return 0 if t1 == t0 and t2 > t1 else 5
+
+
+rc = as_user(0, denied_sends_nothing)
+check("a denied connect() sends nothing (the link's tx_packets), an allowed one sends its SPMs", rc == 0,
+      f"exit {rc}")
+
+
 def userns_admin():
     # As an unprivileged user: a user and network namespace of its own,
     # where it is root with CAP_NET_ADMIN over the new netns only.
