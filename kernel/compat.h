@@ -41,6 +41,13 @@
 #define PGM_PROTO_PINFO(type, member)
 #endif
 
+/* A socket's IP_MULTICAST_LOOP off: 6.6 made it a bit of inet_flags. */
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 6, 0)
+#define pgm_inet_no_mc_loop(sk)	inet_clear_bit(MC_LOOP, sk)
+#else
+#define pgm_inet_no_mc_loop(sk)	(inet_sk(sk)->mc_loop = 0)
+#endif
+
 /* The module registers an IPv6 family as well as IPv4 (ipv6.c). */
 #if !IS_ENABLED(CONFIG_IPV6)
 #error "pgm needs a kernel with IPv6 (CONFIG_IPV6)"

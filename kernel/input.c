@@ -224,6 +224,14 @@ static bool pgm_dispatch(struct pgm_net *pn, struct sk_buff **skbp,
 		/* Downstream: to the receivers of the destination port. */
 		return pgm_to_receivers(pn, skbp, info, udp_port, family, iif, dport, &daddr);
 	case PGM_NAK:
+	case PGM_NNAK:
+		/* To a network element of this netns (ne.c), for a TSI it follows. */
+		if (!udp_port && family == AF_INET && pgm_ne_on(dev_net(skb->dev)) &&
+		    pgm_ne_nak(dev_net(skb->dev), skb, info))
+			return true;
+		if (info->type == PGM_NNAK)
+			return false;	/* no socket takes them */
+		fallthrough;
 	case PGM_SPMR:
 	case PGM_ACK:
 		/* Upstream: the destination port is the data-source port. */
@@ -234,7 +242,7 @@ static bool pgm_dispatch(struct pgm_net *pn, struct sk_buff **skbp,
 						sport, &daddr);
 		return any;
 	default:
-		return false;	/* POLL, POLR, NNAK: no socket takes them */
+		return false;	/* POLL, POLR: no socket takes them */
 	}
 }
 

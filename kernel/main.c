@@ -71,6 +71,7 @@ static void __net_exit pgm_net_exit(struct net *net)
 	WARN_ON_ONCE(atomic_read(&pn->rx_sessions_used) ||
 		     atomic_long_read(&pn->rx_mem_used) ||
 		     atomic_read(&pn->confirm_used));
+	pgm_ne_net_exit(pn);
 	pgm_sysctl_unregister(pn);
 	pgm_udp_net_exit(pn);
 	pgm_policy_net_exit(pn);

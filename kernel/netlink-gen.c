@@ -138,6 +138,46 @@ static struct netlink_range_validation pgm_a_defaults_confirm_receivers_netns_ra
 	.max	= 16777216ULL,
 };
 
+static struct netlink_range_validation pgm_a_defaults_ne_nak_rpt_ivl_range = {
+	.min	= 1000ULL,
+	.max	= 60000000ULL,
+};
+
+static struct netlink_range_validation pgm_a_defaults_ne_nak_rpt_rte_range = {
+	.min	= 1ULL,
+	.max	= 1000ULL,
+};
+
+static struct netlink_range_validation pgm_a_defaults_ne_nak_rdata_ivl_range = {
+	.min	= 1000ULL,
+	.max	= 60000000ULL,
+};
+
+static struct netlink_range_validation pgm_a_defaults_ne_nak_elim_ivl_range = {
+	.min	= 1000ULL,
+	.max	= 60000000ULL,
+};
+
+static struct netlink_range_validation pgm_a_defaults_ne_tsis_range = {
+	.min	= 1ULL,
+	.max	= 65536ULL,
+};
+
+static struct netlink_range_validation pgm_a_defaults_ne_states_range = {
+	.min	= 1ULL,
+	.max	= 1048576ULL,
+};
+
+static struct netlink_range_validation pgm_a_defaults_ne_tsi_states_range = {
+	.min	= 1ULL,
+	.max	= 1048576ULL,
+};
+
+static struct netlink_range_validation pgm_a_defaults_ne_spm_timeout_range = {
+	.min	= 1000000ULL,
+	.max	= 3600000000ULL,
+};
+
 const struct pgm_nl_range pgm_nl_defaults_range[PGM_A_DEFAULTS_MAX + 1] = {
 	[PGM_A_DEFAULTS_TXW_SQNS] = { .min = 1U, .max = 1048576U, .zero_off = false,
 		.msg = "txw-sqns must be 1-1048576" },
@@ -195,6 +235,22 @@ const struct pgm_nl_range pgm_nl_defaults_range[PGM_A_DEFAULTS_MAX + 1] = {
 		.msg = "fec-nak must be 0-1" },
 	[PGM_A_DEFAULTS_CONFIRM_RECEIVERS_NETNS] = { .min = 1U, .max = 16777216U, .zero_off = false,
 		.msg = "confirm-receivers-netns must be 1-16777216" },
+	[PGM_A_DEFAULTS_NE_NAK_RPT_IVL] = { .min = 1000U, .max = 60000000U, .zero_off = false,
+		.msg = "ne-nak-rpt-ivl must be 1000-60000000" },
+	[PGM_A_DEFAULTS_NE_NAK_RPT_RTE] = { .min = 1U, .max = 1000U, .zero_off = false,
+		.msg = "ne-nak-rpt-rte must be 1-1000" },
+	[PGM_A_DEFAULTS_NE_NAK_RDATA_IVL] = { .min = 1000U, .max = 60000000U, .zero_off = false,
+		.msg = "ne-nak-rdata-ivl must be 1000-60000000" },
+	[PGM_A_DEFAULTS_NE_NAK_ELIM_IVL] = { .min = 1000U, .max = 60000000U, .zero_off = false,
+		.msg = "ne-nak-elim-ivl must be 1000-60000000" },
+	[PGM_A_DEFAULTS_NE_TSIS] = { .min = 1U, .max = 65536U, .zero_off = false,
+		.msg = "ne-tsis must be 1-65536" },
+	[PGM_A_DEFAULTS_NE_STATES] = { .min = 1U, .max = 1048576U, .zero_off = false,
+		.msg = "ne-states must be 1-1048576" },
+	[PGM_A_DEFAULTS_NE_TSI_STATES] = { .min = 1U, .max = 1048576U, .zero_off = false,
+		.msg = "ne-tsi-states must be 1-1048576" },
+	[PGM_A_DEFAULTS_NE_SPM_TIMEOUT] = { .min = 1000000U, .max = 3600000000U, .zero_off = false,
+		.msg = "ne-spm-timeout must be 1000000-3600000000" },
 };
 
 static struct netlink_range_validation pgm_a_policy_default_action_range = {
@@ -245,8 +301,18 @@ const struct pgm_nl_range pgm_nl_policy_rule_range[PGM_A_POLICY_RULE_MAX + 1] = 
 		.msg = "exempt must be 0-1" },
 };
 
+static struct netlink_range_validation pgm_a_ne_enabled_range = {
+	.min	= 0ULL,
+	.max	= 1ULL,
+};
+
+const struct pgm_nl_range pgm_nl_ne_range[PGM_A_NE_MAX + 1] = {
+	[PGM_A_NE_ENABLED] = { .min = 0U, .max = 1U, .zero_off = false,
+		.msg = "enabled must be 0-1" },
+};
+
 /* PGM_CMD_DEFAULTS_SET - do */
-static const struct nla_policy pgm_defaults_set_nl_policy[PGM_A_DEFAULTS_CONFIRM_RECEIVERS_NETNS + 1] = {
+static const struct nla_policy pgm_defaults_set_nl_policy[PGM_A_DEFAULTS_NE_SPM_TIMEOUT + 1] = {
 	[PGM_A_DEFAULTS_TXW_SQNS] = NLA_POLICY_FULL_RANGE(NLA_U32, &pgm_a_defaults_txw_sqns_range),
 	[PGM_A_DEFAULTS_TXW_SECS_MS] = NLA_POLICY_FULL_RANGE(NLA_U32, &pgm_a_defaults_txw_secs_ms_range),
 	[PGM_A_DEFAULTS_TXW_MAX_RTE] = { .type = NLA_U32, },
@@ -275,6 +341,14 @@ static const struct nla_policy pgm_defaults_set_nl_policy[PGM_A_DEFAULTS_CONFIRM
 	[PGM_A_DEFAULTS_RX_MEM_NETNS] = NLA_POLICY_FULL_RANGE(NLA_U32, &pgm_a_defaults_rx_mem_netns_range),
 	[PGM_A_DEFAULTS_FEC_NAK] = NLA_POLICY_FULL_RANGE(NLA_U32, &pgm_a_defaults_fec_nak_range),
 	[PGM_A_DEFAULTS_CONFIRM_RECEIVERS_NETNS] = NLA_POLICY_FULL_RANGE(NLA_U32, &pgm_a_defaults_confirm_receivers_netns_range),
+	[PGM_A_DEFAULTS_NE_NAK_RPT_IVL] = NLA_POLICY_FULL_RANGE(NLA_U32, &pgm_a_defaults_ne_nak_rpt_ivl_range),
+	[PGM_A_DEFAULTS_NE_NAK_RPT_RTE] = NLA_POLICY_FULL_RANGE(NLA_U32, &pgm_a_defaults_ne_nak_rpt_rte_range),
+	[PGM_A_DEFAULTS_NE_NAK_RDATA_IVL] = NLA_POLICY_FULL_RANGE(NLA_U32, &pgm_a_defaults_ne_nak_rdata_ivl_range),
+	[PGM_A_DEFAULTS_NE_NAK_ELIM_IVL] = NLA_POLICY_FULL_RANGE(NLA_U32, &pgm_a_defaults_ne_nak_elim_ivl_range),
+	[PGM_A_DEFAULTS_NE_TSIS] = NLA_POLICY_FULL_RANGE(NLA_U32, &pgm_a_defaults_ne_tsis_range),
+	[PGM_A_DEFAULTS_NE_STATES] = NLA_POLICY_FULL_RANGE(NLA_U32, &pgm_a_defaults_ne_states_range),
+	[PGM_A_DEFAULTS_NE_TSI_STATES] = NLA_POLICY_FULL_RANGE(NLA_U32, &pgm_a_defaults_ne_tsi_states_range),
+	[PGM_A_DEFAULTS_NE_SPM_TIMEOUT] = NLA_POLICY_FULL_RANGE(NLA_U32, &pgm_a_defaults_ne_spm_timeout_range),
 };
 
 /* PGM_CMD_PEER_GET - dump */
@@ -331,6 +405,11 @@ static const struct nla_policy pgm_policy_map_del_nl_policy[PGM_A_POLICY_MAP_LOG
 	[PGM_A_POLICY_MAP_LOGICAL6] = NLA_POLICY_EXACT_LEN(16),
 };
 
+/* PGM_CMD_NE_SET - do */
+static const struct nla_policy pgm_ne_set_nl_policy[PGM_A_NE_ENABLED + 1] = {
+	[PGM_A_NE_ENABLED] = NLA_POLICY_FULL_RANGE(NLA_U32, &pgm_a_ne_enabled_range),
+};
+
 /* Ops table for pgm */
 const struct genl_ops pgm_nl_ops[PGM_NL_N_OPS] = {
 	{
@@ -342,7 +421,7 @@ const struct genl_ops pgm_nl_ops[PGM_NL_N_OPS] = {
 		.cmd		= PGM_CMD_DEFAULTS_SET,
 		.doit		= pgm_nl_defaults_set_doit,
 		.policy		= pgm_defaults_set_nl_policy,
-		.maxattr	= PGM_A_DEFAULTS_CONFIRM_RECEIVERS_NETNS,
+		.maxattr	= PGM_A_DEFAULTS_NE_SPM_TIMEOUT,
 		.flags		= GENL_UNS_ADMIN_PERM | GENL_CMD_CAP_DO,
 	},
 	{
@@ -417,6 +496,23 @@ const struct genl_ops pgm_nl_ops[PGM_NL_N_OPS] = {
 	{
 		.cmd		= PGM_CMD_POLICY_MAP_GET,
 		.dumpit		= pgm_nl_policy_map_get_dumpit,
+		.flags		= GENL_CMD_CAP_DUMP,
+	},
+	{
+		.cmd		= PGM_CMD_NE_GET,
+		.doit		= pgm_nl_ne_get_doit,
+		.flags		= GENL_CMD_CAP_DO,
+	},
+	{
+		.cmd		= PGM_CMD_NE_SET,
+		.doit		= pgm_nl_ne_set_doit,
+		.policy		= pgm_ne_set_nl_policy,
+		.maxattr	= PGM_A_NE_ENABLED,
+		.flags		= GENL_UNS_ADMIN_PERM | GENL_CMD_CAP_DO,
+	},
+	{
+		.cmd		= PGM_CMD_NE_SESSION_GET,
+		.dumpit		= pgm_nl_ne_session_get_dumpit,
 		.flags		= GENL_CMD_CAP_DUMP,
 	},
 };

@@ -30,8 +30,12 @@ int pgm_nl_policy_map_add_doit(struct sk_buff *skb, struct genl_info *info);
 int pgm_nl_policy_map_del_doit(struct sk_buff *skb, struct genl_info *info);
 int pgm_nl_policy_map_get_dumpit(struct sk_buff *skb,
 				struct netlink_callback *cb);
+int pgm_nl_ne_get_doit(struct sk_buff *skb, struct genl_info *info);
+int pgm_nl_ne_set_doit(struct sk_buff *skb, struct genl_info *info);
+int pgm_nl_ne_session_get_dumpit(struct sk_buff *skb,
+				struct netlink_callback *cb);
 
-#define PGM_NL_N_OPS	14
+#define PGM_NL_N_OPS	17
 extern const struct genl_ops pgm_nl_ops[PGM_NL_N_OPS];
 
 enum {
@@ -53,5 +57,6 @@ struct pgm_nl_range {
 extern const struct pgm_nl_range pgm_nl_defaults_range[PGM_A_DEFAULTS_MAX + 1];
 extern const struct pgm_nl_range pgm_nl_policy_range[PGM_A_POLICY_MAX + 1];
 extern const struct pgm_nl_range pgm_nl_policy_rule_range[PGM_A_POLICY_RULE_MAX + 1];
+extern const struct pgm_nl_range pgm_nl_ne_range[PGM_A_NE_MAX + 1];
 
 #endif /* _PGM_NETLINK_GEN_H */

@@ -1340,6 +1340,114 @@ int pgm_nl_policy_map_get_dumpit(struct sk_buff *skb, struct netlink_callback *c
 }
 
 /**
+ * pgm_nl_ne_get_doit - PGM_CMD_NE_GET: the netns's network element
+ * @skb: the request
+ * @info: its sender
+ *
+ * Context: process, genl's mutex held.
+ * Return: genlmsg_reply()'s result, -ENOMEM or -EMSGSIZE.
+ */
+int pgm_nl_ne_get_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct pgm_ne_info ni;
+	struct sk_buff *msg;
+	unsigned int c;
+	void *hdr;
+
+	BUILD_BUG_ON(PGM_A_NE_FRAGMENTS - PGM_A_NE_SPMS + 1 != PGM_NE_C_MAX);
+	pgm_ne_info(genl_info_net(info), &ni);
+	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	if (!msg)
+		return -ENOMEM;
+	hdr = genlmsg_put_reply(msg, info, &pgm_nl_family, 0, PGM_CMD_NE_GET);
+	if (!hdr || nla_put_u32(msg, PGM_A_NE_ENABLED, ni.on) ||
+	    nla_put_u32(msg, PGM_A_NE_TSIS, ni.tsis) ||
+	    nla_put_u32(msg, PGM_A_NE_STATES, ni.states) ||
+	    nla_put_u64_64bit(msg, PGM_A_NE_MEM, ni.mem, PGM_A_NE_PAD))
+		goto fail;
+	for (c = 0; c < PGM_NE_C_MAX; c++)
+		if (nla_put_u64_64bit(msg, PGM_A_NE_SPMS + c, ni.ctr[c], PGM_A_NE_PAD))
+			goto fail;
+	genlmsg_end(msg, hdr);
+	return genlmsg_reply(msg, info);
+fail:
+	nlmsg_free(msg);
+	return -EMSGSIZE;
+}
+
+/**
+ * pgm_nl_ne_set_doit - PGM_CMD_NE_SET: turn the network element on or off
+ * @skb: the request (CAP_NET_ADMIN over the netns: GENL_UNS_ADMIN_PERM)
+ * @info: its attributes
+ *
+ * Context: process, genl's mutex held (which serializes on and off).
+ * Return: 0, -EINVAL (no enabled attribute) or pgm_ne_set()'s error.
+ */
+int pgm_nl_ne_set_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct nlattr *a = info->attrs[PGM_A_NE_ENABLED];
+
+	if (!a) {
+		NL_SET_ERR_MSG(info->extack, "ne-set needs enabled (0 or 1)");
+		return -EINVAL;
+	}
+	return pgm_ne_set(genl_info_net(info), nla_get_u32(a), info->extack);
+}
+
+/**
+ * pgm_nl_ne_session_get_dumpit - PGM_CMD_NE_SESSION_GET: the NE's sessions
+ * @skb: the reply
+ * @cb: the dump's state: cb->args[0] is the sessions done
+ *
+ * The sessions are read a batch at a time; one that ends between two
+ * messages may make the dump skip or repeat one, as /proc files do.
+ *
+ * Context: process.
+ * Return: the reply's length, 0 when done.
+ */
+int pgm_nl_ne_session_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	struct pgm_ne_session *ss;
+	unsigned int n, i;
+
+	ss = kmalloc_array(16, sizeof(*ss), GFP_KERNEL);
+	if (!ss)
+		return -ENOMEM;
+	n = pgm_ne_sessions(sock_net(skb->sk), cb->args[0], ss, 16);
+	for (i = 0; i < n; i++) {
+		const struct pgm_ne_session *s = &ss[i];
+		u8 tsi[8];
+		void *hdr;
+
+		memcpy(tsi, s->gsi, 6);
+		memcpy(tsi + 6, &s->sport, 2);
+		hdr = genlmsg_put(skb, NETLINK_CB(cb->skb).portid, cb->nlh->nlmsg_seq,
+				  &pgm_nl_family, NLM_F_MULTI, PGM_CMD_NE_SESSION_GET);
+		if (!hdr)
+			break;
+		if (nla_put(skb, PGM_A_NE_SESSION_TSI, sizeof(tsi), tsi) ||
+		    nla_put_in_addr(skb, PGM_A_NE_SESSION_GROUP, s->group) ||
+		    nla_put_in_addr(skb, PGM_A_NE_SESSION_SOURCE, s->source) ||
+		    nla_put_u16(skb, PGM_A_NE_SESSION_PORT, ntohs(s->dport)) ||
+		    nla_put_in_addr(skb, PGM_A_NE_SESSION_UPSTREAM, s->upstream) ||
+		    nla_put_u32(skb, PGM_A_NE_SESSION_IFINDEX, s->ifindex) ||
+		    nla_put_u32(skb, PGM_A_NE_SESSION_SPM_SQN, s->spm_sqn) ||
+		    nla_put_u32(skb, PGM_A_NE_SESSION_TRAIL, s->trail) ||
+		    nla_put_u32(skb, PGM_A_NE_SESSION_LEAD, s->lead) ||
+		    nla_put_u32(skb, PGM_A_NE_SESSION_STATES, s->states) ||
+		    nla_put_u32(skb, PGM_A_NE_SESSION_TG_SIZE, s->k) ||
+		    nla_put_u32(skb, PGM_A_NE_SESSION_IDLE_MS, s->idle_ms)) {
+			genlmsg_cancel(skb, hdr);
+			break;
+		}
+		genlmsg_end(skb, hdr);
+	}
+	kfree(ss);
+	cb->args[0] += i;
+	return skb->len;
+}
+
+/**
  * pgm_nl_register - register the "pgm" generic netlink family
  *
  * Context: module init, process.

@@ -44,9 +44,17 @@ struct pgm_params {
 	u32			rx_mem;						\
 	u32			rx_mem_netns;					\
 	u32			fec_nak;					\
-	u32			confirm_receivers_netns;
+	u32			confirm_receivers_netns;			\
+	u32			ne_nak_rpt_ivl;					\
+	u32			ne_nak_rpt_rte;					\
+	u32			ne_nak_rdata_ivl;				\
+	u32			ne_nak_elim_ivl;				\
+	u32			ne_tsis;					\
+	u32			ne_states;					\
+	u32			ne_tsi_states;					\
+	u32			ne_spm_timeout;
 
 /* The tunables: rows of pgm_tunables[] and sysctls net.pgm.* (params.c). */
-#define PGM_N_TUNABLES	28
+#define PGM_N_TUNABLES	36
 
 #endif /* _PGM_PARAMS_GEN_H */

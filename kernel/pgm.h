@@ -154,6 +154,11 @@ struct pgm_net {
 	struct mutex		policy_use_lock;
 	struct work_struct	policy_work;	/* applies a change to live sockets */
 	struct delayed_work	policy_share_work; /* the rate-cap's shares, every 100 ms */
+	/*
+	 * The network element (ne.c, docs/router-assist.md): NULL until
+	 * ne-set first turns it on; then kept to the netns's exit.
+	 */
+	struct pgm_ne		*ne;
 };
 
 /*
@@ -620,6 +625,71 @@ int pgm_policy_add(struct pgm_net *pn, struct pgm_policy_rule *r, u32 index, u32
 int pgm_policy_del(struct pgm_net *pn, u32 id);
 void pgm_policy_net_init(struct pgm_net *pn);
 void pgm_policy_net_exit(struct pgm_net *pn);
+
+/*
+ * The network element's counters (ne.c), in the order of the ne
+ * attribute set's (pgm.yaml) from spms on.
+ */
+enum pgm_ne_counter {
+	PGM_NE_C_SPMS,			/* SPMs taken as source path state */
+	PGM_NE_C_SPMS_REFUSED,		/* wrong interface, path, source or sqn */
+	PGM_NE_C_PATH_CHANGES,		/* an upstream NE replaced by another */
+	PGM_NE_C_NAKS,			/* NAKs for TSIs followed */
+	PGM_NE_C_NAKS_FORWARDED,	/* sent upstream */
+	PGM_NE_C_NAKS_ELIMINATED,	/* duplicates not forwarded (7.4) */
+	PGM_NE_C_NAKS_REFUSED,		/* outside the window, wrong source NLA */
+	PGM_NE_C_NAK_REPEATS,		/* repeated for want of an NCF (7.3) */
+	PGM_NE_C_NAKS_UNCONFIRMED,	/* forwarding given up after NAK_RPT_IVL */
+	PGM_NE_C_NCFS_SENT,		/* NCFs we multicast downstream (7.2) */
+	PGM_NE_C_NCFS_LIMITED,		/* NAKs not answered: the NCF gap */
+	PGM_NE_C_NCFS_CONFIRMED,	/* upstream NCFs confirming our NAKs */
+	PGM_NE_C_NCFS_ANTICIPATED,	/* upstream NCFs that made state (7.5) */
+	PGM_NE_C_NCFS_REFUSED,		/* NCFs from elsewhere than upstream */
+	PGM_NE_C_RDATA_FORWARDED,	/* RDATA copies let out (7.8) */
+	PGM_NE_C_RDATA_CONSTRAINED,	/* copies kept off links that did not ask */
+	PGM_NE_C_RDATA_UNREPAIRED,	/* RDATA with no repair state, dropped */
+	PGM_NE_C_STATES_REFUSED,	/* past ne-states or ne-tsi-states */
+	PGM_NE_C_TSIS_REFUSED,		/* past ne-tsis */
+	PGM_NE_C_STATES_EXPIRED,	/* NAK_RDATA_IVL passed without RDATA */
+	PGM_NE_C_NNAKS,			/* NNAKs for TSIs followed */
+	PGM_NE_C_MALFORMED,		/* packets the NE could not read, or damaged */
+	PGM_NE_C_FRAGMENTS,		/* IP fragments, passed as they are */
+	PGM_NE_C_MAX
+};
+
+/* What ne-get reports. */
+struct pgm_ne_info {
+	bool		on;
+	u32		tsis;
+	u32		states;
+	u64		mem;
+	u64		ctr[PGM_NE_C_MAX];
+};
+
+/* One TSI the NE follows, for ne-session-get. */
+struct pgm_ne_session {
+	u8		gsi[6];
+	__be16		sport;
+	__be16		dport;
+	__be32		group;
+	__be32		source;
+	__be32		upstream;
+	int		ifindex;
+	u32		spm_sqn;
+	u32		trail;
+	u32		lead;
+	u32		states;
+	u32		k;
+	u32		idle_ms;
+};
+
+int pgm_ne_set(struct net *net, bool on, struct netlink_ext_ack *extack);
+void pgm_ne_info(struct net *net, struct pgm_ne_info *ni);
+unsigned int pgm_ne_sessions(struct net *net, unsigned int skip, struct pgm_ne_session *out,
+			     unsigned int max);
+bool pgm_ne_on(const struct net *net);
+bool pgm_ne_nak(struct net *net, struct sk_buff *skb, const struct pgm_wire_info *info);
+void pgm_ne_net_exit(struct pgm_net *pn);
 
 /* netlink.c */
 int pgm_nl_register(void);

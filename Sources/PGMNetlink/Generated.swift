@@ -35,6 +35,22 @@ public enum PGMFamily {
     public static let fecNakDefault: UInt32 = 0
     /// Default of confirm-receivers-netns: Confirming receivers (PGM_CONFIRM) all sources of the netns keep at most; past it a new one is refused and counted (confirm_refused). Netns-wide only.
     public static let confirmReceiversNetnsDefault: UInt32 = 65536
+    /// Default of ne-nak-rpt-ivl: The network element's NAK_RPT_IVL (RFC 3208 section 7.3): how long it repeats a NAK it forwarded while no NCF confirms it; then it gives up and the receivers ask again. Netns-wide only.
+    public static let neNakRptIvlDefault: UInt32 = 200000
+    /// Default of ne-nak-rpt-rte: The network element's NAK_RPT_RTE (section 7.3): how often a forwarded NAK is repeated until an NCF comes. Netns-wide only.
+    public static let neNakRptRteDefault: UInt32 = 20
+    /// Default of ne-nak-rdata-ivl: The network element's NAK_RDATA_IVL (section 7.3): how long repair state waits for its RDATA once confirmed; then it is dropped (7.8). Netns-wide only.
+    public static let neNakRdataIvlDefault: UInt32 = 500000
+    /// Default of ne-nak-elim-ivl: The network element's NAK_ELIM_IVL (section 7.4): how long after a NAK is confirmed its duplicates are eliminated; a small fraction of ne-nak-rdata-ivl. Netns-wide only.
+    public static let neNakElimIvlDefault: UInt32 = 50000
+    /// Default of ne-tsis: Sessions (TSI and group) the network element follows at most; an SPM of another is forwarded without source path state and counted (ne tsis-refused). Netns-wide only.
+    public static let neTsisDefault: UInt32 = 1024
+    /// Default of ne-states: Repair states (one a NAKed sqn) the network element keeps at most; past it a NAK makes none and is counted (ne states-refused). Netns-wide only.
+    public static let neStatesDefault: UInt32 = 16384
+    /// Default of ne-tsi-states: Repair states one session may have in the network element at most, so that a flood of NAKs for one leaves room for the others. Netns-wide only.
+    public static let neTsiStatesDefault: UInt32 = 4096
+    /// Default of ne-spm-timeout: How long the network element keeps a session without an SPM; a session ends sooner with OPT_RST, or two ne-nak-rdata-ivl after OPT_FIN. A quarter of it is also the longest a false SPM far ahead keeps the true ones out. Netns-wide only.
+    public static let neSpmTimeoutDefault: UInt32 = 60000000
 }
 
 /// The kind of value an attribute carries.
@@ -154,6 +170,22 @@ public enum PGMDefaultsAttribute: UInt16, Sendable, CaseIterable, CustomStringCo
     case fecNak = 67
     /// Confirming receivers (PGM_CONFIRM) all sources of the netns keep at most; past it a new one is refused and counted (confirm_refused). Netns-wide only.
     case confirmReceiversNetns = 68
+    /// The network element's NAK_RPT_IVL (RFC 3208 section 7.3): how long it repeats a NAK it forwarded while no NCF confirms it; then it gives up and the receivers ask again. Netns-wide only.
+    case neNakRptIvl = 69
+    /// The network element's NAK_RPT_RTE (section 7.3): how often a forwarded NAK is repeated until an NCF comes. Netns-wide only.
+    case neNakRptRte = 70
+    /// The network element's NAK_RDATA_IVL (section 7.3): how long repair state waits for its RDATA once confirmed; then it is dropped (7.8). Netns-wide only.
+    case neNakRdataIvl = 71
+    /// The network element's NAK_ELIM_IVL (section 7.4): how long after a NAK is confirmed its duplicates are eliminated; a small fraction of ne-nak-rdata-ivl. Netns-wide only.
+    case neNakElimIvl = 72
+    /// Sessions (TSI and group) the network element follows at most; an SPM of another is forwarded without source path state and counted (ne tsis-refused). Netns-wide only.
+    case neTsis = 73
+    /// Repair states (one a NAKed sqn) the network element keeps at most; past it a NAK makes none and is counted (ne states-refused). Netns-wide only.
+    case neStates = 74
+    /// Repair states one session may have in the network element at most, so that a flood of NAKs for one leaves room for the others. Netns-wide only.
+    case neTsiStates = 75
+    /// How long the network element keeps a session without an SPM; a session ends sooner with OPT_RST, or two ne-nak-rdata-ivl after OPT_FIN. A quarter of it is also the longest a false SPM far ahead keeps the true ones out. Netns-wide only.
+    case neSpmTimeout = 76
 
     /// The name in the spec.
     public var description: String {
@@ -186,6 +218,14 @@ public enum PGMDefaultsAttribute: UInt16, Sendable, CaseIterable, CustomStringCo
         case .rxMemNetns: "rx-mem-netns"
         case .fecNak: "fec-nak"
         case .confirmReceiversNetns: "confirm-receivers-netns"
+        case .neNakRptIvl: "ne-nak-rpt-ivl"
+        case .neNakRptRte: "ne-nak-rpt-rte"
+        case .neNakRdataIvl: "ne-nak-rdata-ivl"
+        case .neNakElimIvl: "ne-nak-elim-ivl"
+        case .neTsis: "ne-tsis"
+        case .neStates: "ne-states"
+        case .neTsiStates: "ne-tsi-states"
+        case .neSpmTimeout: "ne-spm-timeout"
         }
     }
 
@@ -220,6 +260,14 @@ public enum PGMDefaultsAttribute: UInt16, Sendable, CaseIterable, CustomStringCo
         case .rxMemNetns: .u32
         case .fecNak: .u32
         case .confirmReceiversNetns: .u32
+        case .neNakRptIvl: .u32
+        case .neNakRptRte: .u32
+        case .neNakRdataIvl: .u32
+        case .neNakElimIvl: .u32
+        case .neTsis: .u32
+        case .neStates: .u32
+        case .neTsiStates: .u32
+        case .neSpmTimeout: .u32
         }
     }
 
@@ -254,6 +302,14 @@ public enum PGMDefaultsAttribute: UInt16, Sendable, CaseIterable, CustomStringCo
         case .rxMemNetns: (65536...4294967295, false)
         case .fecNak: (0...1, false)
         case .confirmReceiversNetns: (1...16777216, false)
+        case .neNakRptIvl: (1000...60000000, false)
+        case .neNakRptRte: (1...1000, false)
+        case .neNakRdataIvl: (1000...60000000, false)
+        case .neNakElimIvl: (1000...60000000, false)
+        case .neTsis: (1...65536, false)
+        case .neStates: (1...1048576, false)
+        case .neTsiStates: (1...1048576, false)
+        case .neSpmTimeout: (1000000...3600000000, false)
         }
     }
 
@@ -289,6 +345,14 @@ public enum PGMDefaultsAttribute: UInt16, Sendable, CaseIterable, CustomStringCo
         case .rxMemNetns: "bytes"
         case .fecNak: "bool"
         case .confirmReceiversNetns: "count"
+        case .neNakRptIvl: "us"
+        case .neNakRptRte: "count/s"
+        case .neNakRdataIvl: "us"
+        case .neNakElimIvl: "us"
+        case .neTsis: "count"
+        case .neStates: "count"
+        case .neTsiStates: "count"
+        case .neSpmTimeout: "us"
         }
     }
 
@@ -323,6 +387,14 @@ public enum PGMDefaultsAttribute: UInt16, Sendable, CaseIterable, CustomStringCo
         case .rxMemNetns: "Bytes all receivers of the netns may hold. Netns-wide only."
         case .fecNak: "What PGM_FEC_NAK starts as in receiver sockets created in the netns: 1, parity NAKs to sources that offer on-demand parity; 0, selective NAKs only (OpenPGM 5.3 sources abort on a parity NAK). A socket's setsockopt(PGM_FEC_NAK) overrides it."
         case .confirmReceiversNetns: "Confirming receivers (PGM_CONFIRM) all sources of the netns keep at most; past it a new one is refused and counted (confirm_refused). Netns-wide only."
+        case .neNakRptIvl: "The network element's NAK_RPT_IVL (RFC 3208 section 7.3): how long it repeats a NAK it forwarded while no NCF confirms it; then it gives up and the receivers ask again. Netns-wide only."
+        case .neNakRptRte: "The network element's NAK_RPT_RTE (section 7.3): how often a forwarded NAK is repeated until an NCF comes. Netns-wide only."
+        case .neNakRdataIvl: "The network element's NAK_RDATA_IVL (section 7.3): how long repair state waits for its RDATA once confirmed; then it is dropped (7.8). Netns-wide only."
+        case .neNakElimIvl: "The network element's NAK_ELIM_IVL (section 7.4): how long after a NAK is confirmed its duplicates are eliminated; a small fraction of ne-nak-rdata-ivl. Netns-wide only."
+        case .neTsis: "Sessions (TSI and group) the network element follows at most; an SPM of another is forwarded without source path state and counted (ne tsis-refused). Netns-wide only."
+        case .neStates: "Repair states (one a NAKed sqn) the network element keeps at most; past it a NAK makes none and is counted (ne states-refused). Netns-wide only."
+        case .neTsiStates: "Repair states one session may have in the network element at most, so that a flood of NAKs for one leaves room for the others. Netns-wide only."
+        case .neSpmTimeout: "How long the network element keeps a session without an SPM; a session ends sooner with OPT_RST, or two ne-nak-rdata-ivl after OPT_FIN. A quarter of it is also the longest a false SPM far ahead keeps the true ones out. Netns-wide only."
         }
     }
 }
@@ -1608,6 +1680,257 @@ public enum PGMPolicyMapAttribute: UInt16, Sendable, CaseIterable, CustomStringC
     }
 }
 
+/// Attributes of the set `ne`: The netns's PGM network element (RFC 3208 section 7, docs/router-assist.md): on or off, what it holds, its counters.
+public enum PGMNeAttribute: UInt16, Sendable, CaseIterable, CustomStringConvertible {
+    case pad = 1
+    /// 1 - the NE works on the forwarded PGM packets of the netns, 0 - off (the default)
+    case enabled = 2
+    /// sessions it follows now
+    case tsis = 3
+    /// repair states it holds now
+    case states = 4
+    /// bytes its sessions and repair states take now
+    case mem = 5
+    /// SPMs taken as source path state (section 7.1)
+    case spms = 6
+    /// SPMs not taken - from an interface not toward their source, a path NLA that is ours or not unicast, another source's TSI, out of sequence or too far ahead
+    case spmsRefused = 7
+    /// sessions whose upstream NE changed
+    case pathChanges = 8
+    /// NAKs for sessions followed
+    case naks = 9
+    /// NAKs sent upstream (7.3)
+    case naksForwarded = 10
+    /// NAKs not forwarded, duplicates of a pending or outstanding one (7.4)
+    case naksEliminated = 11
+    /// sqns refused in NAKs - outside the window the source's SPMs advertise, or a NAK naming another source
+    case naksRefused = 12
+    /// NAKs repeated upstream for want of an NCF (7.3)
+    case nakRepeats = 13
+    /// forwarded NAKs given up after ne-nak-rpt-ivl without an NCF
+    case naksUnconfirmed = 14
+    /// NCFs the NE multicast on the interface a NAK came in on (7.2)
+    case ncfsSent = 15
+    /// NAKs not answered with an NCF, as one went there for that sqn less than 10 ms before
+    case ncfsLimited = 16
+    /// NCFs from upstream that confirmed a NAK we forwarded
+    case ncfsConfirmed = 17
+    /// sqns of NCFs from upstream that made repair state before any NAK (7.5)
+    case ncfsAnticipated = 18
+    /// NCFs not from the interface toward their source, or of sessions not followed
+    case ncfsRefused = 19
+    /// RDATA copies let out on an interface that asked (7.8)
+    case rdataForwarded = 20
+    /// RDATA copies kept off interfaces that did not ask
+    case rdataConstrained = 21
+    /// RDATA of followed sessions with no repair state, dropped (7.8)
+    case rdataUnrepaired = 22
+    /// repair states not made - past ne-states or ne-tsi-states, or out of memory
+    case statesRefused = 23
+    /// sessions not followed - past ne-tsis, or out of memory
+    case tsisRefused = 24
+    /// repair states dropped after ne-nak-rdata-ivl without RDATA
+    case statesExpired = 25
+    /// NNAKs for sessions followed (9.5.3.2)
+    case nnaks = 26
+    /// packets the NE could not read, or RDATA with a bad checksum
+    case malformed = 27
+    /// IP fragments of PGM packets, forwarded as they are
+    case fragments = 28
+
+    /// The name in the spec.
+    public var description: String {
+        switch self {
+        case .pad: "pad"
+        case .enabled: "enabled"
+        case .tsis: "tsis"
+        case .states: "states"
+        case .mem: "mem"
+        case .spms: "spms"
+        case .spmsRefused: "spms-refused"
+        case .pathChanges: "path-changes"
+        case .naks: "naks"
+        case .naksForwarded: "naks-forwarded"
+        case .naksEliminated: "naks-eliminated"
+        case .naksRefused: "naks-refused"
+        case .nakRepeats: "nak-repeats"
+        case .naksUnconfirmed: "naks-unconfirmed"
+        case .ncfsSent: "ncfs-sent"
+        case .ncfsLimited: "ncfs-limited"
+        case .ncfsConfirmed: "ncfs-confirmed"
+        case .ncfsAnticipated: "ncfs-anticipated"
+        case .ncfsRefused: "ncfs-refused"
+        case .rdataForwarded: "rdata-forwarded"
+        case .rdataConstrained: "rdata-constrained"
+        case .rdataUnrepaired: "rdata-unrepaired"
+        case .statesRefused: "states-refused"
+        case .tsisRefused: "tsis-refused"
+        case .statesExpired: "states-expired"
+        case .nnaks: "nnaks"
+        case .malformed: "malformed"
+        case .fragments: "fragments"
+        }
+    }
+
+    /// What the attribute carries.
+    public var kind: PGMAttributeKind {
+        switch self {
+        case .pad: .pad
+        case .enabled: .u32
+        case .tsis: .u32
+        case .states: .u32
+        case .mem: .u64
+        case .spms: .u64
+        case .spmsRefused: .u64
+        case .pathChanges: .u64
+        case .naks: .u64
+        case .naksForwarded: .u64
+        case .naksEliminated: .u64
+        case .naksRefused: .u64
+        case .nakRepeats: .u64
+        case .naksUnconfirmed: .u64
+        case .ncfsSent: .u64
+        case .ncfsLimited: .u64
+        case .ncfsConfirmed: .u64
+        case .ncfsAnticipated: .u64
+        case .ncfsRefused: .u64
+        case .rdataForwarded: .u64
+        case .rdataConstrained: .u64
+        case .rdataUnrepaired: .u64
+        case .statesRefused: .u64
+        case .tsisRefused: .u64
+        case .statesExpired: .u64
+        case .nnaks: .u64
+        case .malformed: .u64
+        case .fragments: .u64
+        }
+    }
+
+    /// The values the kernel accepts: the range, and whether 0 ("off") is accepted too.
+    public var accepted: (range: ClosedRange<UInt32>, zeroMeansOff: Bool)? {
+        switch self {
+        case .enabled: (0...1, false)
+        default: nil
+        }
+    }
+
+    /// The spec's one-line documentation.
+    public var doc: String {
+        switch self {
+        case .pad: ""
+        case .enabled: "1 - the NE works on the forwarded PGM packets of the netns, 0 - off (the default)"
+        case .tsis: "sessions it follows now"
+        case .states: "repair states it holds now"
+        case .mem: "bytes its sessions and repair states take now"
+        case .spms: "SPMs taken as source path state (section 7.1)"
+        case .spmsRefused: "SPMs not taken - from an interface not toward their source, a path NLA that is ours or not unicast, another source's TSI, out of sequence or too far ahead"
+        case .pathChanges: "sessions whose upstream NE changed"
+        case .naks: "NAKs for sessions followed"
+        case .naksForwarded: "NAKs sent upstream (7.3)"
+        case .naksEliminated: "NAKs not forwarded, duplicates of a pending or outstanding one (7.4)"
+        case .naksRefused: "sqns refused in NAKs - outside the window the source's SPMs advertise, or a NAK naming another source"
+        case .nakRepeats: "NAKs repeated upstream for want of an NCF (7.3)"
+        case .naksUnconfirmed: "forwarded NAKs given up after ne-nak-rpt-ivl without an NCF"
+        case .ncfsSent: "NCFs the NE multicast on the interface a NAK came in on (7.2)"
+        case .ncfsLimited: "NAKs not answered with an NCF, as one went there for that sqn less than 10 ms before"
+        case .ncfsConfirmed: "NCFs from upstream that confirmed a NAK we forwarded"
+        case .ncfsAnticipated: "sqns of NCFs from upstream that made repair state before any NAK (7.5)"
+        case .ncfsRefused: "NCFs not from the interface toward their source, or of sessions not followed"
+        case .rdataForwarded: "RDATA copies let out on an interface that asked (7.8)"
+        case .rdataConstrained: "RDATA copies kept off interfaces that did not ask"
+        case .rdataUnrepaired: "RDATA of followed sessions with no repair state, dropped (7.8)"
+        case .statesRefused: "repair states not made - past ne-states or ne-tsi-states, or out of memory"
+        case .tsisRefused: "sessions not followed - past ne-tsis, or out of memory"
+        case .statesExpired: "repair states dropped after ne-nak-rdata-ivl without RDATA"
+        case .nnaks: "NNAKs for sessions followed (9.5.3.2)"
+        case .malformed: "packets the NE could not read, or RDATA with a bad checksum"
+        case .fragments: "IP fragments of PGM packets, forwarded as they are"
+        }
+    }
+}
+
+/// Attributes of the set `ne-session`: A session the network element follows, from its SPMs.
+public enum PGMNeSessionAttribute: UInt16, Sendable, CaseIterable, CustomStringConvertible {
+    /// GSI (6 bytes) and data-source port (2 bytes, network order)
+    case tsi = 1
+    /// the group
+    case group = 2
+    /// the source's address
+    case source = 3
+    /// the data-destination port
+    case port = 4
+    /// the upstream NE (the SPMs' path NLA), where NAKs go
+    case upstream = 5
+    /// the interface toward the source, where its SPMs come in
+    case ifindex = 6
+    /// the last SPM's sqn
+    case spmSqn = 7
+    /// the window's trail the last SPM advertised
+    case trail = 8
+    /// its lead
+    case lead = 9
+    /// repair states of the session
+    case states = 10
+    /// the transmission group size of its on-demand parity, 0 for none
+    case tgSize = 11
+    /// ms since its last SPM taken
+    case idleMs = 12
+
+    /// The name in the spec.
+    public var description: String {
+        switch self {
+        case .tsi: "tsi"
+        case .group: "group"
+        case .source: "source"
+        case .port: "port"
+        case .upstream: "upstream"
+        case .ifindex: "ifindex"
+        case .spmSqn: "spm-sqn"
+        case .trail: "trail"
+        case .lead: "lead"
+        case .states: "states"
+        case .tgSize: "tg-size"
+        case .idleMs: "idle-ms"
+        }
+    }
+
+    /// What the attribute carries.
+    public var kind: PGMAttributeKind {
+        switch self {
+        case .tsi: .binary
+        case .group: .u32
+        case .source: .u32
+        case .port: .u16
+        case .upstream: .u32
+        case .ifindex: .u32
+        case .spmSqn: .u32
+        case .trail: .u32
+        case .lead: .u32
+        case .states: .u32
+        case .tgSize: .u32
+        case .idleMs: .u32
+        }
+    }
+
+    /// The spec's one-line documentation.
+    public var doc: String {
+        switch self {
+        case .tsi: "GSI (6 bytes) and data-source port (2 bytes, network order)"
+        case .group: "the group"
+        case .source: "the source's address"
+        case .port: "the data-destination port"
+        case .upstream: "the upstream NE (the SPMs' path NLA), where NAKs go"
+        case .ifindex: "the interface toward the source, where its SPMs come in"
+        case .spmSqn: "the last SPM's sqn"
+        case .trail: "the window's trail the last SPM advertised"
+        case .lead: "its lead"
+        case .states: "repair states of the session"
+        case .tgSize: "the transmission group size of its on-demand parity, 0 for none"
+        case .idleMs: "ms since its last SPM taken"
+        }
+    }
+}
+
 /// The family's commands; events arrive on the multicast groups.
 public enum PGMCommand: UInt8, Sendable, CaseIterable, CustomStringConvertible {
     /// Get the netns-wide defaults.
@@ -1662,6 +1985,12 @@ public enum PGMCommand: UInt8, Sendable, CaseIterable, CustomStringConvertible {
     case policyAllowedNtf = 25
     /// A policy change denied a live use of a group: a source's session ended with OPT_RST and its socket fails with EACCES, or a receiver left the group and its sessions there ended (reason rst).
     case policyRevokedNtf = 26
+    /// Get the netns's network element - on or off, what it holds, its counters.
+    case neGet = 27
+    /// Turn the netns's network element on or off (RFC 3208 section 7). Off forgets every session and repair state.
+    case neSet = 28
+    /// Dump the sessions the netns's network element follows.
+    case neSessionGet = 29
 
     /// The name in the spec.
     public var description: String {
@@ -1692,6 +2021,9 @@ public enum PGMCommand: UInt8, Sendable, CaseIterable, CustomStringConvertible {
         case .policyDeniedNtf: "policy-denied-ntf"
         case .policyAllowedNtf: "policy-allowed-ntf"
         case .policyRevokedNtf: "policy-revoked-ntf"
+        case .neGet: "ne-get"
+        case .neSet: "ne-set"
+        case .neSessionGet: "ne-session-get"
         }
     }
 }

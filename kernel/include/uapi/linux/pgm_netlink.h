@@ -73,6 +73,64 @@
  */
 #define PGM_CONFIRM_RECEIVERS_NETNS_DEFAULT	65536
 
+/*
+ * Default of ne-nak-rpt-ivl: The network element's NAK_RPT_IVL (RFC 3208
+ * section 7.3): how long it repeats a NAK it forwarded while no NCF
+ * confirms it; then it gives up and the receivers ask again. Netns-wide
+ * only.
+ */
+#define PGM_NE_NAK_RPT_IVL_DEFAULT	200000
+
+/*
+ * Default of ne-nak-rpt-rte: The network element's NAK_RPT_RTE (section
+ * 7.3): how often a forwarded NAK is repeated until an NCF comes. Netns-
+ * wide only.
+ */
+#define PGM_NE_NAK_RPT_RTE_DEFAULT	20
+
+/*
+ * Default of ne-nak-rdata-ivl: The network element's NAK_RDATA_IVL
+ * (section 7.3): how long repair state waits for its RDATA once confirmed;
+ * then it is dropped (7.8). Netns-wide only.
+ */
+#define PGM_NE_NAK_RDATA_IVL_DEFAULT	500000
+
+/*
+ * Default of ne-nak-elim-ivl: The network element's NAK_ELIM_IVL (section
+ * 7.4): how long after a NAK is confirmed its duplicates are eliminated; a
+ * small fraction of ne-nak-rdata-ivl. Netns-wide only.
+ */
+#define PGM_NE_NAK_ELIM_IVL_DEFAULT	50000
+
+/*
+ * Default of ne-tsis: Sessions (TSI and group) the network element follows
+ * at most; an SPM of another is forwarded without source path state and
+ * counted (ne tsis-refused). Netns-wide only.
+ */
+#define PGM_NE_TSIS_DEFAULT	1024
+
+/*
+ * Default of ne-states: Repair states (one a NAKed sqn) the network
+ * element keeps at most; past it a NAK makes none and is counted (ne
+ * states-refused). Netns-wide only.
+ */
+#define PGM_NE_STATES_DEFAULT	16384
+
+/*
+ * Default of ne-tsi-states: Repair states one session may have in the
+ * network element at most, so that a flood of NAKs for one leaves room for
+ * the others. Netns-wide only.
+ */
+#define PGM_NE_TSI_STATES_DEFAULT	4096
+
+/*
+ * Default of ne-spm-timeout: How long the network element keeps a session
+ * without an SPM; a session ends sooner with OPT_RST, or two ne-nak-rdata-
+ * ivl after OPT_FIN. A quarter of it is also the longest a false SPM far
+ * ahead keeps the true ones out. Netns-wide only.
+ */
+#define PGM_NE_SPM_TIMEOUT_DEFAULT	60000000
+
 /* What a socket is. */
 enum pgm_role {
 	PGM_ROLE_NONE = 0,	/* neither bound to a group nor connected */
@@ -136,6 +194,14 @@ enum {
 	PGM_A_DEFAULTS_RX_MEM_NETNS = 66,
 	PGM_A_DEFAULTS_FEC_NAK = 67,
 	PGM_A_DEFAULTS_CONFIRM_RECEIVERS_NETNS = 68,
+	PGM_A_DEFAULTS_NE_NAK_RPT_IVL = 69,
+	PGM_A_DEFAULTS_NE_NAK_RPT_RTE = 70,
+	PGM_A_DEFAULTS_NE_NAK_RDATA_IVL = 71,
+	PGM_A_DEFAULTS_NE_NAK_ELIM_IVL = 72,
+	PGM_A_DEFAULTS_NE_TSIS = 73,
+	PGM_A_DEFAULTS_NE_STATES = 74,
+	PGM_A_DEFAULTS_NE_TSI_STATES = 75,
+	PGM_A_DEFAULTS_NE_SPM_TIMEOUT = 76,
 
 	__PGM_A_DEFAULTS_MAX,
 	PGM_A_DEFAULTS_MAX = (__PGM_A_DEFAULTS_MAX - 1)
@@ -439,6 +505,63 @@ enum {
 	PGM_A_POLICY_MAP_MAX = (__PGM_A_POLICY_MAP_MAX - 1)
 };
 
+/*
+ * The netns's PGM network element (RFC 3208 section 7,
+ * docs/router-assist.md): on or off, what it holds, its counters.
+ */
+enum {
+	PGM_A_NE_PAD = 1,
+	PGM_A_NE_ENABLED = 2,
+	PGM_A_NE_TSIS = 3,
+	PGM_A_NE_STATES = 4,
+	PGM_A_NE_MEM = 5,
+	PGM_A_NE_SPMS = 6,
+	PGM_A_NE_SPMS_REFUSED = 7,
+	PGM_A_NE_PATH_CHANGES = 8,
+	PGM_A_NE_NAKS = 9,
+	PGM_A_NE_NAKS_FORWARDED = 10,
+	PGM_A_NE_NAKS_ELIMINATED = 11,
+	PGM_A_NE_NAKS_REFUSED = 12,
+	PGM_A_NE_NAK_REPEATS = 13,
+	PGM_A_NE_NAKS_UNCONFIRMED = 14,
+	PGM_A_NE_NCFS_SENT = 15,
+	PGM_A_NE_NCFS_LIMITED = 16,
+	PGM_A_NE_NCFS_CONFIRMED = 17,
+	PGM_A_NE_NCFS_ANTICIPATED = 18,
+	PGM_A_NE_NCFS_REFUSED = 19,
+	PGM_A_NE_RDATA_FORWARDED = 20,
+	PGM_A_NE_RDATA_CONSTRAINED = 21,
+	PGM_A_NE_RDATA_UNREPAIRED = 22,
+	PGM_A_NE_STATES_REFUSED = 23,
+	PGM_A_NE_TSIS_REFUSED = 24,
+	PGM_A_NE_STATES_EXPIRED = 25,
+	PGM_A_NE_NNAKS = 26,
+	PGM_A_NE_MALFORMED = 27,
+	PGM_A_NE_FRAGMENTS = 28,
+
+	__PGM_A_NE_MAX,
+	PGM_A_NE_MAX = (__PGM_A_NE_MAX - 1)
+};
+
+/* A session the network element follows, from its SPMs. */
+enum {
+	PGM_A_NE_SESSION_TSI = 1,
+	PGM_A_NE_SESSION_GROUP = 2,
+	PGM_A_NE_SESSION_SOURCE = 3,
+	PGM_A_NE_SESSION_PORT = 4,
+	PGM_A_NE_SESSION_UPSTREAM = 5,
+	PGM_A_NE_SESSION_IFINDEX = 6,
+	PGM_A_NE_SESSION_SPM_SQN = 7,
+	PGM_A_NE_SESSION_TRAIL = 8,
+	PGM_A_NE_SESSION_LEAD = 9,
+	PGM_A_NE_SESSION_STATES = 10,
+	PGM_A_NE_SESSION_TG_SIZE = 11,
+	PGM_A_NE_SESSION_IDLE_MS = 12,
+
+	__PGM_A_NE_SESSION_MAX,
+	PGM_A_NE_SESSION_MAX = (__PGM_A_NE_SESSION_MAX - 1)
+};
+
 enum {
 	PGM_CMD_DEFAULTS_GET = 1,
 	PGM_CMD_DEFAULTS_SET = 2,
@@ -466,6 +589,9 @@ enum {
 	PGM_CMD_POLICY_DENIED_NTF = 24,
 	PGM_CMD_POLICY_ALLOWED_NTF = 25,
 	PGM_CMD_POLICY_REVOKED_NTF = 26,
+	PGM_CMD_NE_GET = 27,
+	PGM_CMD_NE_SET = 28,
+	PGM_CMD_NE_SESSION_GET = 29,
 
 	__PGM_CMD_MAX,
 	PGM_CMD_MAX = (__PGM_CMD_MAX - 1)
