@@ -137,14 +137,14 @@ struct pgm_ne {
 	unsigned int		ntsis;
 	unsigned int		nstates;
 	struct timer_list	timer;
-	u64 __percpu		*ctr;		/* PGM_PGM_NE_C_*, indexed */
+	atomic64_t		ctr[PGM_NE_C_MAX];	/* enum pgm_ne_counter */
 	struct sock		*sk;		/* sends NCFs and NAKs; no loopback */
 	struct nf_hook_ops	ops[2];		/* ne_hook_ops with @priv this */
 };
 
 static void ne_inc(struct pgm_ne *ne, unsigned int c)
 {
-	this_cpu_inc(ne->ctr[c]);
+	atomic64_inc(&ne->ctr[c]);
 }
 
 static struct pgm_ne *ne_of(const struct net *net)
@@ -949,7 +949,13 @@ bool pgm_ne_nak(struct net *net, struct sk_buff *skb, const struct pgm_wire_info
 		goto out;
 	taken = true;
 	ne_inc(ne, null ? PGM_NE_C_NNAKS : PGM_NE_C_NAKS);
-	if (nak->src.addr != t->saddr || (parity && !t->k)) {
+	/*
+	 * NAK_SRC_NLA is the source's (8.3); receivers that name the path
+	 * NLA there instead (OpenPGM's, and ours) name one of our addresses,
+	 * which is taken as the source's.
+	 */
+	if ((nak->src.addr != t->saddr && inet_addr_type(net, nak->src.addr) != RTN_LOCAL) ||
+	    (parity && !t->k)) {
 		ne_inc(ne, PGM_NE_C_NAKS_REFUSED);
 		goto out;
 	}
@@ -1013,8 +1019,13 @@ bool pgm_ne_nak(struct net *net, struct sk_buff *skb, const struct pgm_wire_info
 		forward = true;
 	}
 	if (forward) {
-		/* 7.7, 9.3.3: the NAK intact, to the upstream NE. */
-		ne_queue(ne, &q, pgm, len, t->upstream, 0, 0, 0);
+		/* 7.7, 9.3.3: the NAK intact, to the upstream NE, naming the source. */
+		u8 *fwd = ne_queue(ne, &q, pgm, len, t->upstream, 0, 0, 0);
+
+		if (fwd && nak->src.addr != t->saddr) {
+			((struct pgm_nak *)pgm_body(fwd))->src.addr = t->saddr;
+			ne_csum(fwd, len);
+		}
 		ne_inc(ne, PGM_NE_C_NAKS_FORWARDED);
 	} else if (!null) {
 		ne_inc(ne, PGM_NE_C_NAKS_ELIMINATED);
@@ -1115,9 +1126,6 @@ static struct pgm_ne *ne_create(struct net *net)
 	ne = kzalloc(sizeof(*ne), GFP_KERNEL_ACCOUNT);
 	if (!ne)
 		return NULL;
-	ne->ctr = alloc_percpu_gfp(u64, GFP_KERNEL_ACCOUNT);
-	if (!ne->ctr)
-		goto fail;
 	err = inet_ctl_sock_create(&ne->sk, PF_INET, SOCK_RAW, IPPROTO_PGM, net);
 	if (err)
 		goto fail;
@@ -1138,7 +1146,6 @@ static struct pgm_ne *ne_create(struct net *net)
 	timer_setup(&ne->timer, ne_timer, 0);
 	return ne;
 fail:
-	free_percpu(ne->ctr);
 	kfree(ne);
 	return NULL;
 }
@@ -1213,7 +1220,6 @@ void pgm_ne_info(struct net *net, struct pgm_ne_info *ni)
 {
 	struct pgm_ne *ne = ne_of(net);
 	unsigned int c;
-	int cpu;
 
 	memset(ni, 0, sizeof(*ni));
 	if (!ne)
@@ -1225,8 +1231,7 @@ void pgm_ne_info(struct net *net, struct pgm_ne_info *ni)
 	spin_unlock_bh(&ne->lock);
 	ni->mem = ni->tsis * sizeof(struct pgm_ne_tsi) + ni->states * sizeof(struct pgm_ne_rep);
 	for (c = 0; c < PGM_NE_C_MAX; c++)
-		for_each_possible_cpu(cpu)
-			ni->ctr[c] += *per_cpu_ptr(ne->ctr, cpu);
+		ni->ctr[c] = atomic64_read(&ne->ctr[c]);
 }
 
 /**
@@ -1298,7 +1303,6 @@ void pgm_ne_net_exit(struct pgm_net *pn)
 	inet_ctl_sock_destroy(ne->sk);
 	if (ne->memcg)
 		mem_cgroup_put(ne->memcg);
-	free_percpu(ne->ctr);
 	kfree(ne);
 	pn->ne = NULL;
 }
