@@ -604,7 +604,12 @@ check "out of range where 0 means off: the handler's text" \
 	refused 1 "txw-bytes must be 0 (off) or 576-4294967295" "$ctl" set txw-bytes 100
 check "ihb-min above ihb-max is refused" refused 1 "ihb-min must not exceed ihb-max" "$ctl" set ihb-min 2000000
 check "unknown attribute (a gap in the set)" refused 1 "Unsupported attribute" "$ctl" set --raw 9:u32:1
-check "unknown attribute (past the last, confirm-receivers-netns 68)" refused 1 "Unknown attribute type" "$ctl" set --raw 69:u32:1
+# The first attribute type past the last tunable, from the uapi header: a
+# tunable added to the spec moves it.
+past_tunables=$(($(sed -n 's/^\tPGM_A_DEFAULTS_[A-Z0-9_]* = \([0-9]*\),$/\1/p' \
+	"$top/kernel/include/uapi/linux/pgm_netlink.h" | sort -n | tail -n 1) + 1))
+check "unknown attribute (past the last tunable: $past_tunables)" \
+	refused 1 "Unknown attribute type" "$ctl" set --raw "$past_tunables:u32:1"
 check "wrong type (u16 for a u32)" refused 1 "invalid attribute length" "$ctl" set --raw 1:u16:7
 check "without CAP_NET_ADMIN: permission denied" \
 	refused 1 "permission denied" setpriv --reuid=65534 --regid=65534 --clear-groups "$ctl" set txw-sqns 100
