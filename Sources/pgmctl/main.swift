@@ -1377,9 +1377,10 @@ struct NECommand: AsyncParsableCommand {
 }
 
 /// What a network element request's refusal means: a module older than the
-/// network element, or `explain`'s sentence.
+/// network element (genetlink's EOPNOTSUPP, without a message, for a
+/// command it does not know), or `explain`'s sentence.
 func explainNE(_ error: NetlinkError, set: String? = nil) -> Failure {
-    if case .refused(let e, _) = error, e == .notSupported {
+    if case .refused(let e, let report) = error, e == .notSupported, report.message == nil {
         return Failure("the loaded pgm module has no network element (it is older than ne-get); load a newer one")
     }
     return explain(error, request: nil, set: set)

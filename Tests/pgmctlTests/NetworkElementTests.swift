@@ -150,6 +150,9 @@ struct NetworkElementCommandTests {
         #expect(explainNE(.refused(.notSupported, KernelReport())).description
             == "the loaded pgm module has no network element (it is older than ne-get); load a newer one")
         #expect(explainNE(.familyNotFound("pgm")).description.hasPrefix("the pgm module is not loaded"))
+        // An EOPNOTSUPP the kernel explains is its own.
+        #expect(explainNE(.refused(.notSupported, KernelReport(message: "no hooks here")), set: "turning it on")
+            .description.hasPrefix("kernel refused the request: no hooks here ("))
         #expect(attributeName(PGMNeAttribute.enabled.rawValue, command: PGMCommand.neSet.rawValue) == "enabled")
         let request = NetlinkRequest(family: 0x1A, command: PGMCommand.neSet.rawValue,
                                      attributes: [.u32(PGMNeAttribute.enabled.rawValue, 2)])
