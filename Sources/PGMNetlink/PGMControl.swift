@@ -542,6 +542,177 @@ public struct PGMPolicyMap: Sendable, Equatable {
     }
 }
 
+/// The netns's PGM network element (ne-get; RFC 3208 section 7): router
+/// assist in a netns that forwards multicast, off by default.  On, it keeps
+/// source path state from the SPMs it forwards, answers NAKs with NCFs,
+/// forwards the first NAK of a sequence number upstream and eliminates its
+/// duplicates, and lets RDATA out only on the interfaces that asked for it.
+/// Whether it is on, what it holds now, and its counters (64-bit, by their
+/// names in kernel/pgm.yaml; they are kept while it is off).
+public struct PGMNetworkElement: NamedCounters, Hashable {
+    /// It works on the netns's forwarded PGM packets; off by default
+    /// (``PGMControl/setNetworkElement(enabled:)``).
+    public var enabled = false
+    /// Sessions (TSI and group) it follows now, at most the netns's
+    /// `ne-tsis` (``PGMControl/networkElementSessions()`` lists them).
+    public var sessions: UInt32 = 0
+    /// Repair states (one a NAKed sequence number) it holds now, at most
+    /// the netns's `ne-states`.
+    public var repairStates: UInt32 = 0
+    /// Bytes its sessions and repair states take now.
+    public var memory: UInt64 = 0
+
+    /// SPMs taken as source path state (section 7.1).
+    public var spms: UInt64 = 0
+    /// SPMs not taken: from an interface not toward their source, a path
+    /// NLA that is ours or not unicast, another source's TSI, out of
+    /// sequence or too far ahead.
+    public var spmsRefused: UInt64 = 0
+    /// Sessions whose upstream NE changed.
+    public var pathChanges: UInt64 = 0
+    /// NAKs for sessions followed.
+    public var naks: UInt64 = 0
+    /// NAKs sent upstream (7.3).
+    public var naksForwarded: UInt64 = 0
+    /// NAKs not forwarded, duplicates of a pending or outstanding one (7.4).
+    public var naksEliminated: UInt64 = 0
+    /// Sequence numbers refused in NAKs: outside the window the source's
+    /// SPMs advertise, or a NAK naming another source.
+    public var naksRefused: UInt64 = 0
+    /// NAKs repeated upstream for want of an NCF (7.3).
+    public var nakRepeats: UInt64 = 0
+    /// Forwarded NAKs given up after `ne-nak-rpt-ivl` without an NCF.
+    public var naksUnconfirmed: UInt64 = 0
+    /// NCFs multicast on the interface a NAK came in on (7.2).
+    public var ncfsSent: UInt64 = 0
+    /// NAKs not answered with an NCF, one having gone there for that
+    /// sequence number less than 10 ms before.
+    public var ncfsLimited: UInt64 = 0
+    /// NCFs from upstream that confirmed a NAK it forwarded.
+    public var ncfsConfirmed: UInt64 = 0
+    /// Sequence numbers of NCFs from upstream that made repair state before
+    /// any NAK (7.5).
+    public var ncfsAnticipated: UInt64 = 0
+    /// NCFs not from the interface toward their source, or of sessions not
+    /// followed.
+    public var ncfsRefused: UInt64 = 0
+    /// RDATA copies let out on an interface that asked (7.8).
+    public var rdataForwarded: UInt64 = 0
+    /// RDATA copies kept off interfaces that did not ask.
+    public var rdataConstrained: UInt64 = 0
+    /// RDATA of followed sessions with no repair state, dropped (7.8).
+    public var rdataUnrepaired: UInt64 = 0
+    /// Repair states not made: past `ne-states` or `ne-tsi-states`, or out
+    /// of memory.
+    public var statesRefused: UInt64 = 0
+    /// Sessions not followed: past `ne-tsis`, or out of memory.
+    public var tsisRefused: UInt64 = 0
+    /// Repair states dropped after `ne-nak-rdata-ivl` without RDATA.
+    public var statesExpired: UInt64 = 0
+    /// NNAKs for sessions followed (9.5.3.2).
+    public var nnaks: UInt64 = 0
+    /// Packets it could not read, or RDATA with a bad checksum.
+    public var malformed: UInt64 = 0
+    /// IP fragments of PGM packets, forwarded as they are.
+    public var fragments: UInt64 = 0
+
+    /// Off, holding nothing, every counter 0.
+    public init() {}
+
+    /// The 64-bit counters by their names in kernel/pgm.yaml, in the spec's
+    /// order (not `mem`, which is ``memory``: a gauge).
+    public static let counters: [(name: String, keyPath: any WritableKeyPath<PGMNetworkElement, UInt64> & Sendable)] = [
+        ("spms", \.spms), ("spms-refused", \.spmsRefused), ("path-changes", \.pathChanges), ("naks", \.naks),
+        ("naks-forwarded", \.naksForwarded), ("naks-eliminated", \.naksEliminated), ("naks-refused", \.naksRefused),
+        ("nak-repeats", \.nakRepeats), ("naks-unconfirmed", \.naksUnconfirmed), ("ncfs-sent", \.ncfsSent),
+        ("ncfs-limited", \.ncfsLimited), ("ncfs-confirmed", \.ncfsConfirmed), ("ncfs-anticipated", \.ncfsAnticipated),
+        ("ncfs-refused", \.ncfsRefused), ("rdata-forwarded", \.rdataForwarded),
+        ("rdata-constrained", \.rdataConstrained), ("rdata-unrepaired", \.rdataUnrepaired),
+        ("states-refused", \.statesRefused), ("tsis-refused", \.tsisRefused), ("states-expired", \.statesExpired),
+        ("nnaks", \.nnaks), ("malformed", \.malformed), ("fragments", \.fragments),
+    ]
+
+    /// The attributes of ne-set: enabled, 1 or 0.
+    public static func setAttributes(enabled: Bool) -> [NetlinkAttribute] {
+        [.u32(PGMNeAttribute.enabled.rawValue, enabled ? 1 : 0)]
+    }
+
+    /// Decodes an ne-get reply; one without `enabled` is malformed, an
+    /// absent count or counter is 0.
+    public init(_ a: NetlinkAttributes) throws(NetlinkError) {
+        typealias A = PGMNeAttribute
+        guard let on = a.u32(A.enabled.rawValue) else { throw .malformedReply("network element without enabled") }
+        self.init(a, A.self)
+        enabled = on != 0
+        sessions = a.u32(A.tsis.rawValue) ?? 0
+        repairStates = a.u32(A.states.rawValue) ?? 0
+        memory = a.u64(A.mem.rawValue) ?? 0
+    }
+}
+
+/// A session the netns's network element follows (ne-session-get dump): its
+/// source path state, from the source's SPMs (RFC 3208 section 7.1).  The
+/// network element works on IPv4 only.
+public struct PGMNetworkElementSession: Sendable, Hashable {
+    /// The session.
+    public var tsi: TSI
+    /// The group.
+    public var group: IPv4Address
+    /// The source's address (its SPMs' IP source).
+    public var source: IPv4Address
+    /// The data-destination port.
+    public var port: UInt16
+    /// The upstream NE, the path NLA of the source's SPMs: where NAKs go.
+    public var upstream: IPv4Address
+    /// The interface toward the source, where its SPMs come in.
+    public var interfaceIndex: UInt32
+    /// The last SPM's sequence number.
+    public var spmSequence: SequenceNumber
+    /// The source's transmit window as its last SPM advertised it.
+    public var trail: SequenceNumber, lead: SequenceNumber
+    /// Repair states of the session.
+    public var repairStates: UInt32
+    /// The transmission group size of its on-demand parity; 0 for none.
+    public var transmissionGroupSize: UInt32
+    /// Milliseconds since its last SPM taken.
+    public var idleMilliseconds: UInt32
+
+    /// A session from its parts.
+    public init(tsi: TSI, group: IPv4Address, source: IPv4Address, port: UInt16, upstream: IPv4Address,
+                interfaceIndex: UInt32, spmSequence: SequenceNumber = 0, trail: SequenceNumber = 0,
+                lead: SequenceNumber = 0, repairStates: UInt32 = 0, transmissionGroupSize: UInt32 = 0,
+                idleMilliseconds: UInt32 = 0) {
+        self.tsi = tsi
+        self.group = group
+        self.source = source
+        self.port = port
+        self.upstream = upstream
+        self.interfaceIndex = interfaceIndex
+        self.spmSequence = spmSequence
+        self.trail = trail
+        self.lead = lead
+        self.repairStates = repairStates
+        self.transmissionGroupSize = transmissionGroupSize
+        self.idleMilliseconds = idleMilliseconds
+    }
+
+    /// Decodes one message of an ne-session dump: one without a TSI of 8
+    /// bytes, a group or a source is malformed; another absent part is 0.
+    public init(_ a: NetlinkAttributes) throws(NetlinkError) {
+        typealias A = PGMNeSessionAttribute
+        guard let tsi = a.bytes(A.tsi.rawValue).flatMap(TSI.init(bytes:)),
+              let group = a.ipv4(A.group.rawValue), let source = a.ipv4(A.source.rawValue)
+        else { throw .malformedReply("network element session without a TSI, group or source") }
+        self.init(tsi: tsi, group: group, source: source, port: a.u16(A.port.rawValue) ?? 0,
+                  upstream: a.ipv4(A.upstream.rawValue) ?? .any, interfaceIndex: a.u32(A.ifindex.rawValue) ?? 0,
+                  spmSequence: SequenceNumber(a.u32(A.spmSqn.rawValue) ?? 0),
+                  trail: SequenceNumber(a.u32(A.trail.rawValue) ?? 0), lead: SequenceNumber(a.u32(A.lead.rawValue) ?? 0),
+                  repairStates: a.u32(A.states.rawValue) ?? 0,
+                  transmissionGroupSize: a.u32(A.tgSize.rawValue) ?? 0,
+                  idleMilliseconds: a.u32(A.idleMs.rawValue) ?? 0)
+    }
+}
+
 /// One session a receiver follows (peer-get dump).
 public struct PGMPeerInfo: Sendable, Equatable {
     /// The receiver socket's inode.
@@ -903,6 +1074,30 @@ public final class PGMControl {
         }
         var out: [PGMPolicyMap] = []
         for a in replies { out.append(try PGMPolicyMap(a)) }
+        return out
+    }
+
+    /// The netns's network element (RFC 3208 section 7): on or off, the
+    /// sessions and repair states it holds, their memory and its counters
+    /// (`.refused` EOPNOTSUPP from a module older than the network element).
+    public func networkElement() throws(NetlinkError) -> PGMNetworkElement {
+        guard let a = try socket.transact(request(.neGet)).first else { throw .malformedReply("no network element") }
+        return try PGMNetworkElement(a)
+    }
+
+    /// Turns the netns's network element on or off (needs CAP_NET_ADMIN
+    /// over the netns: `.refused` EPERM otherwise).  Off forgets every
+    /// session and repair state; its counters stay.  Asking for the state
+    /// it is in changes nothing.
+    public func setNetworkElement(enabled: Bool) throws(NetlinkError) {
+        _ = try socket.transact(request(.neSet, attributes: PGMNetworkElement.setAttributes(enabled: enabled)))
+    }
+
+    /// The sessions the netns's network element follows, in the kernel's
+    /// order (by their last SPM); none while it is off.
+    public func networkElementSessions() throws(NetlinkError) -> [PGMNetworkElementSession] {
+        var out: [PGMNetworkElementSession] = []
+        for a in try socket.transact(request(.neSessionGet, dump: true)) { out.append(try PGMNetworkElementSession(a)) }
         return out
     }
 

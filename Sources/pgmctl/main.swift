@@ -13,18 +13,19 @@ import Glibc
 struct PGMCtl: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "pgmctl",
-        abstract: "Show and set the PGM module's netns-wide defaults; list sockets and sessions; counters and events.",
+        abstract: "Show and set the PGM module's netns-wide defaults; list sockets and sessions; counters and events; "
+            + "the multicast policy and the network element.",
         discussion: """
             Talks to pgm.ko over generic netlink (family "pgm") in the caller's network namespace. \
             Everything but `set`, `profile NAME`, \
-            `policy default|max-groups|rate-cap|add|del|map|unmap|flush` and `monitor` is \
-            open to any user; those need CAP_NET_ADMIN over the namespace. \
+            `policy default|max-groups|rate-cap|add|del|map|unmap|flush`, `ne on|off` and `monitor` \
+            is open to any user; those need CAP_NET_ADMIN over the namespace. \
             Exit status: 0 on success, 1 when the kernel refuses or the module is not loaded, 64 on \
             a usage error. See pgmctl(8).
             """,
         version: pgmVersion,
         subcommands: [Show.self, SetCommand.self, Profile.self, Sockets.self, Peers.self, Receivers.self, Stats.self,
-                      PolicyCommand.self, Monitor.self]
+                      PolicyCommand.self, NECommand.self, Monitor.self]
     )
 }
 
@@ -69,6 +70,7 @@ func attributeName(_ type: UInt16, command: UInt8) -> String {
     case .policySet: PGMPolicyAttribute(rawValue: type)?.description
     case .policyRuleAdd, .policyRuleDel: PGMPolicyRuleAttribute(rawValue: type)?.description
     case .policyMapAdd, .policyMapDel: PGMPolicyMapAttribute(rawValue: type)?.description
+    case .neSet: PGMNeAttribute(rawValue: type)?.description
     default: PGMDefaultsAttribute(rawValue: type)?.description
     }
     return name ?? "attribute \(type)"
@@ -1348,6 +1350,198 @@ struct PolicyFlush: AsyncParsableCommand {
 func policyFlushedText(rules: Int, maps: Int) -> String {
     "deleted \(rules) rule\(rules == 1 ? "" : "s") and \(maps) logical group\(maps == 1 ? "" : "s"); "
         + "the default action is allow, no max-groups, no rate-cap"
+}
+
+// MARK: - ne
+
+// The netns's PGM network element (RFC 3208 section 7, kernel/ne.c): router
+// assist for the PGM packets a forwarding netns routes.
+
+struct NECommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "ne",
+        abstract: "Show the netns's PGM network element (RFC 3208 router assist) and turn it on or off.",
+        discussion: """
+            In a network namespace that forwards multicast (ipmr), the network element works on the \
+            IPv4 PGM packets it routes: it keeps each session's source path state from its SPMs and \
+            makes their path NLA the address of the interface each copy leaves by; it answers a NAK \
+            at once with an NCF on the interface the NAK came in on, forwards the first NAK of a \
+            sequence number upstream, repeated until an NCF confirms it, and drops its duplicates; \
+            it lets RDATA out only on the interfaces that asked for it. Off by default. Showing it \
+            is open to any user; on and off need CAP_NET_ADMIN in the network namespace. Its limits \
+            and timers are the ne-* tunables of `pgmctl show`. See pgmctl(8).
+            """,
+        subcommands: [NEShow.self, NEOn.self, NEOff.self, NESessions.self],
+        defaultSubcommand: NEShow.self
+    )
+}
+
+/// What a network element request's refusal means: a module older than the
+/// network element (genetlink's EOPNOTSUPP, without a message, for a
+/// command it does not know), or `explain`'s sentence.
+func explainNE(_ error: NetlinkError, set: String? = nil) -> Failure {
+    if case .refused(let e, let report) = error, e == .notSupported, report.message == nil {
+        return Failure("the loaded pgm module has no network element (it is older than ne-get); load a newer one")
+    }
+    return explain(error, request: nil, set: set)
+}
+
+struct NEShow: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "show",
+        abstract: "Show whether the network element is on, the sessions and repair states it holds, its memory and "
+            + "its counters.",
+        discussion: """
+            The limits beside the sessions and repair states are the netns's ne-tsis and ne-states. \
+            Each counter is printed with what it counts; they are kept while the network element \
+            is off.
+            """)
+
+    @OptionGroup var output: OutputOptions
+
+    func run() throws {
+        let ctl = try control()
+        let ne: PGMNetworkElement
+        do { ne = try ctl.networkElement() } catch { throw explainNE(error) }
+        // The limits are only shown: a module that does not give them is no error.
+        let defaults = try? ctl.defaults()
+        if output.json {
+            print(neJSON(ne).text)
+        } else {
+            for l in neLines(ne, defaults: defaults) { print(l) }
+        }
+    }
+}
+
+/// `pgmctl ne show`: the state, then each counter with what it counts (the
+/// spec's doc), all aligned as one list.
+func neLines(_ ne: PGMNetworkElement, defaults: PGMDefaults? = nil) -> [String] {
+    func limit(_ key: PGMDefaultsAttribute) -> String {
+        defaults?.values[key].map { " (at most \($0), \(key))" } ?? ""
+    }
+    let settings: [(String, String)] = [
+        ("network element", ne.enabled ? "on" : "off"),
+        ("sessions", "\(ne.sessions)" + limit(.neTsis)),
+        ("repair states", "\(ne.repairStates)" + limit(.neStates)),
+        ("memory", "\(ne.memory) bytes"),
+    ]
+    let counters = ne.namedCounters
+    let width = (settings.map(\.0.count) + counters.map(\.name.count)).max() ?? 0
+    let valueWidth = counters.map { String($0.value).count }.max() ?? 0
+    let docs = Dictionary(PGMNeAttribute.allCases.map { ($0.description, $0.doc) }, uniquingKeysWith: { a, _ in a })
+    return settings.map { $0.0.leftAligned(width) + "  " + $0.1 } + [""]
+        + counters.map { c in
+            c.name.leftAligned(width) + "  " + String(c.value).leftAligned(valueWidth) + "  " + (docs[c.name] ?? "")
+        }
+}
+
+/// `pgmctl ne show --json`: enabled, tsis, states, mem and every counter,
+/// by the spec's names with underscores.
+func neJSON(_ ne: PGMNetworkElement) -> JSON {
+    var o: [(String, JSON)] = [
+        ("enabled", .bool(ne.enabled)), ("tsis", .uint(UInt64(ne.sessions))),
+        ("states", .uint(UInt64(ne.repairStates))), ("mem", .uint(ne.memory)),
+    ]
+    o += ne.namedCounters.map { ($0.name.replacingAll("-", with: "_"), .uint($0.value)) }
+    return .object(o)
+}
+
+struct NEOn: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "on",
+        abstract: "Turn the network element on.",
+        discussion: """
+            It works on the PGM packets multicast routing forwards from then on: it follows a \
+            session from its next SPM. Its memory is charged to the caller's memory cgroup. Needs \
+            CAP_NET_ADMIN in the network namespace.
+            """)
+
+    func run() throws {
+        let ctl = try control()
+        do { try ctl.setNetworkElement(enabled: true) } catch {
+            throw explainNE(error, set: "turning the network element on")
+        }
+    }
+}
+
+struct NEOff: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "off",
+        abstract: "Turn the network element off; it forgets every session and repair state.",
+        discussion: """
+            PGM packets are then forwarded as any other multicast. The counters stay. Needs \
+            CAP_NET_ADMIN in the network namespace.
+            """)
+
+    func run() throws {
+        let ctl = try control()
+        do { try ctl.setNetworkElement(enabled: false) } catch {
+            throw explainNE(error, set: "turning the network element off")
+        }
+    }
+}
+
+struct NESessions: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "sessions",
+        abstract: "List the sessions the network element follows, from their SPMs.",
+        discussion: """
+            Columns: the TSI, the group, the source's address, the data-destination port, the \
+            upstream NE (the SPMs' path NLA, where NAKs go), the interface toward the source, the \
+            session's repair states, the transmission group size of its on-demand parity (- for \
+            none) and the time since its last SPM.
+            """)
+
+    @OptionGroup var output: OutputOptions
+
+    func run() throws {
+        let ctl = try control()
+        let list: [PGMNetworkElementSession]
+        do { list = try ctl.networkElementSessions() } catch { throw explainNE(error) }
+        if output.json {
+            print(JSON.array(list.map { neSessionJSON($0) }).text)
+        } else {
+            for l in neSessionLines(list) { print(l) }
+        }
+    }
+}
+
+/// The name of the interface with this index in pgmctl's network namespace
+/// (if_indextoname(3)); nil when there is none.
+func interfaceName(_ index: UInt32) -> String? {
+    var buf = [CChar](repeating: 0, count: Int(IF_NAMESIZE))
+    let name = buf.withUnsafeMutableBufferPointer { b -> String? in
+        guard let base = b.baseAddress, if_indextoname(index, base) != nil else { return nil }
+        return String(cString: base)
+    }
+    return name
+}
+
+/// `pgmctl ne sessions`: one row a session; the interface by its name, by
+/// its index when it has none (gone).
+func neSessionLines(_ list: [PGMNetworkElementSession],
+                    interface: (UInt32) -> String? = interfaceName) -> [String] {
+    let rows = list.map { s in
+        [s.tsi.description, s.group.description, s.source.description, String(s.port), s.upstream.description,
+         interface(s.interfaceIndex) ?? String(s.interfaceIndex), String(s.repairStates),
+         s.transmissionGroupSize == 0 ? "-" : String(s.transmissionGroupSize), "\(s.idleMilliseconds)ms"]
+    }
+    return tableLines(["TSI", "Group", "Source", "Port", "Upstream", "Interface", "States", "TG-size", "Idle"], rows,
+                      separator: "  ")
+}
+
+/// A session of `pgmctl ne sessions --json`: every attribute, and the
+/// interface's name (null when there is none).
+func neSessionJSON(_ s: PGMNetworkElementSession, interface: (UInt32) -> String? = interfaceName) -> JSON {
+    .object([
+        ("tsi", .string(s.tsi.description)), ("group", .string(s.group.description)),
+        ("source", .string(s.source.description)), ("port", .uint(UInt64(s.port))),
+        ("upstream", .string(s.upstream.description)), ("ifindex", .uint(UInt64(s.interfaceIndex))),
+        ("interface", interface(s.interfaceIndex).map { .string($0) } ?? .null),
+        ("spm_sqn", .uint(UInt64(s.spmSequence.rawValue))), ("trail", .uint(UInt64(s.trail.rawValue))),
+        ("lead", .uint(UInt64(s.lead.rawValue))), ("states", .uint(UInt64(s.repairStates))),
+        ("tg_size", .uint(UInt64(s.transmissionGroupSize))), ("idle_ms", .uint(UInt64(s.idleMilliseconds))),
+    ])
 }
 
 // MARK: - monitor

@@ -50,6 +50,23 @@ struct KernelFamilyTests {
         #expect(try ctl.statistics().sockets >= 1)
     }
 
+    /// The network element: on and off again through the typed client; off,
+    /// it holds nothing and its dump is empty; its counters never go back.
+    /// Left as it was found.
+    @Test func networkElementOnAndOff() throws {
+        let ctl = try PGMControl()
+        let before = try ctl.networkElement()
+        try ctl.setNetworkElement(enabled: true)
+        #expect(try ctl.networkElement().enabled)
+        _ = try ctl.networkElementSessions()
+        try ctl.setNetworkElement(enabled: false)
+        let after = try ctl.networkElement()
+        #expect(!after.enabled && after.sessions == 0 && after.repairStates == 0 && after.memory == 0)
+        #expect(try ctl.networkElementSessions().isEmpty)
+        #expect(zip(after.namedCounters, before.namedCounters).allSatisfy { $0.value >= $1.value })
+        if before.enabled { try ctl.setNetworkElement(enabled: true) }
+    }
+
     /// The event stream ends when its task is cancelled.
     @Test func eventStreamCancels() async throws {
         let stream = try PGMControl().events()

@@ -200,6 +200,31 @@ completes_policy() {	# SHELL: the script names the actions, roles, subcommands a
 for sh in bash zsh fish; do
 	check "pgmctl's $sh completion lists policy actions, roles, max-groups, rate-cap, --exempt, map and unmap" completes_policy $sh
 done
+# pgmctl ne (the network element, RFC 3208 section 7): its subcommands, and
+# its tunables taken by set from the spec with no code of their own.
+ne_help() {
+	local h
+	h=$("$bin/pgmctl" ne --help) || return 1
+	printf '%s\n' "$h" | grep -q '^  show (default) ' && printf '%s\n' "$h" | grep -q '^  on ' &&
+		printf '%s\n' "$h" | grep -q '^  off ' && printf '%s\n' "$h" | grep -q '^  sessions '
+}
+check "pgmctl ne --help lists show (the default), on, off and sessions" ne_help
+check "pgmctl ne refuses an unknown subcommand" refused pgmctl "Unexpected argument 'enable'" ne enable
+check "pgmctl ne on takes no argument" refused pgmctl "Unexpected argument '1'" ne on 1
+check "pgmctl set refuses ne-spm-timeout past its range (a tunable from the spec)" \
+	refused pgmctl "ne-spm-timeout must be 1000000-3600000000 microseconds; got 2h" set ne-spm-timeout 2h
+check "pgmctl set refuses a unit on ne-nak-rpt-rte (count/s)" \
+	refused pgmctl "ne-nak-rpt-rte: unknown unit 'k' in '2k'; a number here takes no unit" set ne-nak-rpt-rte 2k
+completes_ne() {	# SHELL: the script names ne's subcommands and its tunables
+	local script w
+	script=$("$bin/pgmctl" --generate-completion-script "$1") || return 1
+	for w in sessions ne-nak-rpt-ivl ne-tsi-states ne-spm-timeout; do
+		printf '%s' "$script" | grep -q -- "$w" || return 1
+	done
+}
+for sh in bash zsh fish; do
+	check "pgmctl's $sh completion lists ne's subcommands and the ne-* tunables" completes_ne $sh
+done
 nomodctl() {	# ARGS...: status 1 and "not loaded": the arguments were accepted
 	local out rc
 	out=$("$bin/pgmctl" "$@" 2>&1)
@@ -226,6 +251,13 @@ else
 		nomodctl policy map 239.1.0.1 --unicast "$(seq -s, -f '10.0.0.%g' 63)" --unicast 10.0.1.1
 	check "pgmctl policy map takes IPv6 receivers" nomodctl policy map ff15::1 --unicast fd00::1,fd00::2
 	check "pgmctl policy unmap takes a logical group" nomodctl policy unmap ff15::1
+	check "pgmctl ne show, on, off and sessions --json take their arguments" sh -c "
+		for a in 'ne' 'ne --json' 'ne show' 'ne on' 'ne off' 'ne sessions' 'ne sessions --json'; do
+			out=\$('$bin/pgmctl' \$a 2>&1); [ \$? = 1 ] && printf '%s' \"\$out\" | grep -q 'pgm module is not loaded' || exit 1
+		done"
+	check "pgmctl set takes the ne-* tunables with units" \
+		nomodctl set ne-nak-rpt-ivl 200ms ne-nak-rpt-rte 20 ne-nak-rdata-ivl 500ms ne-nak-elim-ivl 50ms ne-tsis 1024 \
+		ne-states 16384 ne-tsi-states 4096 ne-spm-timeout 60s
 	check "pgmctl says the module is not loaded" sh -c "'$bin/pgmctl' show 2>&1 | grep -q 'pgm module is not loaded'; [ \$? = 0 ] && ! '$bin/pgmctl' show >/dev/null 2>&1"
 fi
 

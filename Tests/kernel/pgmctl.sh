@@ -36,6 +36,10 @@
 #     unmapped, refused (the kernel's ENOENT and EINVAL, EPERM), and a
 #     source of one fanned out to 10.98.0.1 reaches a receiver bound to
 #     0.0.0.0; it ends with no policy.
+#   - pgmctl ne (the network element, RFC 3208 section 7) in a fresh netns:
+#     off, then on as root (show, --json), its sessions a JSON array; without
+#     CAP_NET_ADMIN on and off are refused (EPERM, naming the capability)
+#     and show still reads; off again.
 # Prints "pgmctl-vm: N passed, N failed".
 #
 #   pgmctl.sh [BIN]
@@ -604,7 +608,12 @@ check "out of range where 0 means off: the handler's text" \
 	refused 1 "txw-bytes must be 0 (off) or 576-4294967295" "$ctl" set txw-bytes 100
 check "ihb-min above ihb-max is refused" refused 1 "ihb-min must not exceed ihb-max" "$ctl" set ihb-min 2000000
 check "unknown attribute (a gap in the set)" refused 1 "Unsupported attribute" "$ctl" set --raw 9:u32:1
-check "unknown attribute (past the last, confirm-receivers-netns 68)" refused 1 "Unknown attribute type" "$ctl" set --raw 69:u32:1
+# The first attribute type past the last tunable, from the uapi header: a
+# tunable added to the spec moves it.
+past_tunables=$(($(sed -n 's/^\tPGM_A_DEFAULTS_[A-Z0-9_]* = \([0-9]*\),$/\1/p' \
+	"$top/kernel/include/uapi/linux/pgm_netlink.h" | sort -n | tail -n 1) + 1))
+check "unknown attribute (past the last tunable: $past_tunables)" \
+	refused 1 "Unknown attribute type" "$ctl" set --raw "$past_tunables:u32:1"
 check "wrong type (u16 for a u32)" refused 1 "invalid attribute length" "$ctl" set --raw 1:u16:7
 check "without CAP_NET_ADMIN: permission denied" \
 	refused 1 "permission denied" setpriv --reuid=65534 --regid=65534 --clear-groups "$ctl" set txw-sqns 100
@@ -1034,6 +1043,57 @@ check "pgmctl policy flush: no rule, three logical groups deleted" \
 check "after flush: no policy (no rule, no logical group, allow, no max-groups, no rate-cap)" policy_is "$out/map3.json" '(
 p["default_action"] == "allow" and p["rule_count"] == 0 and p["rules"] == [] and p["map_count"] == 0
 and p["maps"] == [] and p["max_groups"] == 0 and p["rate_cap"] == 0)'
+
+# 7. The network element (RFC 3208 section 7, kernel/ne.c) in a netns of its
+#    own: off as built; root turns it on and ne show says so (text and
+#    JSON, every counter there); ne sessions --json is a JSON array; without
+#    CAP_NET_ADMIN ne on and ne off are refused with EPERM and a message
+#    naming the capability, and ne show still reads it; ne off turns it off.
+netns_add tne
+nectl=(ip netns exec tne "$ctl")
+ne_is() {	# FILE PYTHON-EXPR: pgmctl ne show --json in FILE parses and EXPR holds for it (p)
+	python3 - "$1" "$2" <<'PY'
+import json, sys
+p = json.load(open(sys.argv[1]))
+print(f"    enabled {p.get('enabled')}, tsis {p.get('tsis')}, states {p.get('states')}, mem {p.get('mem')}, "
+      f"{len(p) - 4} counters")
+sys.exit(0 if eval(sys.argv[2]) else 1)
+PY
+}
+"${nectl[@]}" ne show >"$out/ne0.txt" 2>&1
+sed 's/^/    /' "$out/ne0.txt" | head -n 4
+check "pgmctl ne show: off in a fresh netns" grep -Eq '^network element +off$' "$out/ne0.txt"
+"${nectl[@]}" ne show --json >"$out/ne0.json" 2>&1
+check "pgmctl ne show --json: enabled false, nothing held" \
+	ne_is "$out/ne0.json" 'p["enabled"] is False and p["tsis"] == 0 and p["states"] == 0'
+check "pgmctl ne on" "${nectl[@]}" ne on
+"${nectl[@]}" ne >"$out/ne1.txt" 2>&1
+check "pgmctl ne (show): on" grep -Eq '^network element +on$' "$out/ne1.txt"
+"${nectl[@]}" ne show --json >"$out/ne1.json" 2>&1
+check "pgmctl ne show --json: enabled true, with the spec's counters" ne_is "$out/ne1.json" '(
+p["enabled"] is True and all(k in p for k in ("mem", "spms", "naks_forwarded", "naks_eliminated", "ncfs_sent",
+                                              "rdata_constrained", "fragments")))'
+"${nectl[@]}" ne sessions --json >"$out/ne-sessions.json" 2>&1
+check "pgmctl ne sessions --json: a JSON array" \
+	python3 -c 'import json, sys; s = json.load(open(sys.argv[1])); print(f"    {len(s)} sessions"); sys.exit(0 if isinstance(s, list) else 1)' \
+	"$out/ne-sessions.json"
+"${nectl[@]}" ne sessions >"$out/ne-sessions.txt" 2>&1
+check "pgmctl ne sessions: the table's header" \
+	sh -c "head -n 1 '$out/ne-sessions.txt' | grep -Eq '^TSI +Group +Source +Port +Upstream +Interface +States +TG-size +Idle\$'"
+check "without CAP_NET_ADMIN: ne on is refused (EPERM), naming the capability" \
+	refused 1 "permission denied: turning the network element on needs CAP_NET_ADMIN in the network namespace" \
+	ip netns exec tne "${nobody[@]}" "$ctl" ne on
+check "without CAP_NET_ADMIN: ne off is refused" \
+	refused 1 "permission denied: turning the network element off needs CAP_NET_ADMIN" \
+	ip netns exec tne "${nobody[@]}" "$ctl" ne off
+ip netns exec tne "${nobody[@]}" "$ctl" ne show --json >"$out/ne-nobody.json" 2>&1
+check "without CAP_NET_ADMIN: ne show --json reads it, still on" ne_is "$out/ne-nobody.json" 'p["enabled"] is True'
+check "pgmctl ne off" "${nectl[@]}" ne off
+"${nectl[@]}" ne show --json >"$out/ne2.json" 2>&1
+check "pgmctl ne show --json: off again, nothing held" \
+	ne_is "$out/ne2.json" 'p["enabled"] is False and p["tsis"] == 0 and p["states"] == 0'
+"${nectl[@]}" ne off >/dev/null 2>&1	# whatever failed above
+netns_cleanup
 
 echo "pgmctl-vm: $pass passed, $fail failed"
 [ $fail = 0 ]
