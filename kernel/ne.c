@@ -923,7 +923,7 @@ bool pgm_ne_nak(struct net *net, struct sk_buff *skb, const struct pgm_wire_info
 	const struct pgm_hdr *ph = (const struct pgm_hdr *)pgm;
 	const struct pgm_nak *nak = pgm_body((void *)pgm);
 	bool parity = ph->options & PGM_OPT_PARITY, null = info->type == PGM_NNAK;
-	bool forward = false, confirm = false, taken = false;
+	bool forward = false, confirm = false, taken = false, dup = false, limited = false;
 	u32 sqns[PGM_NAK_LIST_MAX + 1];
 	int ifindex = skb->skb_iif;
 	unsigned int n, i;
@@ -1001,6 +1001,8 @@ bool pgm_ne_nak(struct net *net, struct sk_buff *skb, const struct pgm_wire_info
 		if (!e->ncf_at || now - e->ncf_at >= PGM_NE_NCF_GAP_NS) {
 			e->ncf_at = now;
 			confirm = true;
+		} else {
+			limited = true;
 		}
 		/*
 		 * 7.4: duplicates of a pending NAK, and of an outstanding one
@@ -1009,8 +1011,10 @@ bool pgm_ne_nak(struct net *net, struct sk_buff *skb, const struct pgm_wire_info
 		 */
 		if (r->phase == PGM_NE_PENDING ||
 		    (r->phase == PGM_NE_OUTSTANDING && now < r->elim_end)) {
-			if (!parity || cnt <= r->cnt)
+			if (!parity || cnt <= r->cnt) {
+				dup = true;
 				continue;
+			}
 		}
 		if (parity)
 			r->cnt = max_t(u32, r->cnt, cnt);
@@ -1027,7 +1031,7 @@ bool pgm_ne_nak(struct net *net, struct sk_buff *skb, const struct pgm_wire_info
 			ne_csum(fwd, len);
 		}
 		ne_inc(ne, PGM_NE_C_NAKS_FORWARDED);
-	} else if (!null) {
+	} else if (dup) {
 		ne_inc(ne, PGM_NE_C_NAKS_ELIMINATED);
 	}
 	if (!null && confirm) {
@@ -1039,7 +1043,7 @@ bool pgm_ne_nak(struct net *net, struct sk_buff *skb, const struct pgm_wire_info
 			ne_csum(ncf, len);
 			ne_inc(ne, PGM_NE_C_NCFS_SENT);
 		}
-	} else if (!null) {
+	} else if (limited) {
 		ne_inc(ne, PGM_NE_C_NCFS_LIMITED);
 	}
 out:

@@ -211,7 +211,9 @@ def run_stream(count, tag):
     sn = {"a1": sniffer("a1"), "b1": sniffer("b1"), "s0": sniffer("src", "s0")}
     counts = {"a1": {}, "b1": {}, "s0": {}}
     opgm = None
-    if os.access(OPGM, os.X_OK):
+    if not os.access(OPGM, os.X_OK):
+        print(f"# no OpenPGM receiver: {OPGM} is not built (make interop-peers)", flush=True)
+    else:
         opgm = subprocess.Popen(["ip", "netns", "exec", "a4", OPGM, "recv", GROUP, str(port), LAN_A[3][1],
                                  str(count), "--timeout", "60"], stdout=subprocess.PIPE,
                                 stderr=subprocess.PIPE)
@@ -303,7 +305,7 @@ with In("rtr"):
 check("an unprivileged user cannot turn the NE on (EPERM) but reads it", rc == 0, f"exit {rc}")
 
 # -- NE off: the baseline. ---------------------------------------------------
-COUNT = 1500
+COUNT = int(os.environ.get("PGM_NE_COUNT", "1500"))
 exact, st_off, rd_a_off, rd_b_off, opgm_off, s_off, _ = run_stream(COUNT, 0)
 s_off.close()
 check("NE off: every receiver's stream is exact", all(exact.values()), f"{exact}")
@@ -349,4 +351,225 @@ info = ne_get(nl)
 check("the session's state is freed when it ends (OPT_FIN)", info.get("tsis") == 0 and info.get("states") == 0,
       f"{info}")
 
+
+# -- Scenarios on crafted packets (RFC 3208 sections 7, 9.3.3, 9.5.3.2, 10). --
+# A live session whose window we know, and no receivers: what the NE does
+# is seen in its counters, the source's, and packet sockets on both LANs.
+PGM_TXW_LEAD, PGM_TXW_TRAIL = 46, 47
+# NAK_ELIM_IVL 300 ms: long enough for the checks below to fall inside it.
+sh("ip netns exec rtr sysctl -qw net.pgm.ne_tsi_states=64 net.pgm.ne_spm_timeout=1000000"
+   " net.pgm.ne_nak_elim_ivl=300000")
+with In("src"):
+    src = socket.socket(socket.AF_INET, socket.SOCK_RDM, IPPROTO_PGM)
+    src.setsockopt(socket.IPPROTO_IP, socket.IP_MULTICAST_TTL, 8)
+    src.connect((GROUP, PORT + 5))
+    sn_ = Genl()
+    sn_.family("pgm")
+for i in range(200):
+    src.send(b"s" * 200)
+time.sleep(0.5)
+TSI = src.getsockopt(SOL_PGM, PGM_TSI, 8)
+LEAD = struct.unpack("=I", src.getsockopt(SOL_PGM, PGM_TXW_LEAD, 4))[0]
+GSI, SPORT = TSI[:6], struct.unpack("!H", TSI[6:8])[0]
+with In("a1"):
+    raw_a = socket.socket(socket.AF_INET, socket.SOCK_RAW, IPPROTO_PGM)
+    hdr_a = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_RAW)  # IP_HDRINCL
+with In("src"):
+    hdr_s = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_RAW)
+
+
+def pgm(ptype, sqn, sport, dport, opts=b"", body=None, options=0):
+    if body is None:  # NAK, NNAK, NCF: source and group NLAs
+        body = struct.pack("!IHH4sHH4s", sqn, 1, 0, socket.inet_aton(SRC), 1, 0, socket.inet_aton(GROUP))
+    pkt = bytearray(struct.pack("!HHBBH6sH", sport, dport, ptype, options | (1 if opts else 0), 0, GSI, 0) +
+                    body + opts)
+    struct.pack_into("!H", pkt, 6, csum(bytes(pkt)))
+    return bytes(pkt)
+
+
+def nak_list(sqns):
+    # OPT_LENGTH, then OPT_NAK_LIST (the last option).
+    lst = struct.pack("!BBBB", 0x80 | 0x02, 4 + 4 * len(sqns), 0, 0) + b"".join(struct.pack("!I", q) for q in sqns)
+    return struct.pack("!BBH", 0x00, 4, 4 + len(lst)) + lst
+
+
+def nak(sqn, ptype=0x08, opts=b""):
+    return pgm(ptype, sqn, PORT + 5, SPORT, opts)
+
+
+def ip_spoof(sock, saddr, daddr, payload, ttl=8):
+    iph = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(payload), 0, 0, ttl, IPPROTO_PGM, 0,
+                      socket.inet_aton(saddr), socket.inet_aton(daddr))
+    sock.sendto(iph + payload, (daddr, 0))
+
+
+def spm(sqn, path, trail, lead):
+    body = struct.pack("!IIIHH4s", sqn, trail, lead, 1, 0, socket.inet_aton(path))
+    return pgm(0x00, 0, SPORT, PORT + 5, body=body)
+
+
+def ncf(sqn):
+    return pgm(0x0A, sqn, SPORT, PORT + 5)
+
+
+def upstream():
+    for x in ne_sessions(nl):
+        if x.get(NS["tsi"]) == TSI:
+            return socket.inet_ntoa(x[NS["upstream"]])
+    return None
+
+
+def settle(key, base, timeout=2.0):
+    end = time.time() + timeout
+    while time.time() < end:
+        v = ne_get(nl).get(key, 0)
+        if v > base:
+            return v
+        time.sleep(0.02)
+    return ne_get(nl).get(key, 0)
+
+
+sa, sb = sniffer("a1"), sniffer("b1")
+ca, cb = {}, {}
+b0 = ne_get(nl)
+s_naks0 = src_stats(sn_, src)["naks-received"]
+raw_a.sendto(nak(LEAD - 10), (RTR_A, 0))
+settle("naks-forwarded", b0["naks-forwarded"])
+time.sleep(0.3)
+sniff(sa, ca)
+sniff(sb, cb)
+b1 = ne_get(nl)
+s_naks1 = src_stats(sn_, src)["naks-received"]
+check("NE 7.2: a NAK to the NE is answered by an NCF (ncfs-sent), multicast on LAN A",
+      b1["ncfs-sent"] == b0["ncfs-sent"] + 1 and ca.get(0x0A, 0) >= 1, f"{b1['ncfs-sent'] - b0['ncfs-sent']} {ca}")
+check("NE 7.3, 7.7: the NAK is forwarded to the upstream NE (the source gets it)",
+      b1["naks-forwarded"] == b0["naks-forwarded"] + 1 and s_naks1 == s_naks0 + 1, f"{s_naks0} -> {s_naks1}")
+check("NE 7.8: its RDATA goes to LAN A only", ca.get(5, 0) >= 1 and cb.get(5, 0) == 0, f"A {ca} B {cb}")
+for i in range(3):
+    raw_a.sendto(nak(LEAD - 11), (RTR_A, 0))  # before the source's NCF is back (40 ms)
+time.sleep(0.3)
+b2 = ne_get(nl)
+check("NE 7.4: duplicates of a pending NAK are eliminated",
+      b2["naks-forwarded"] == b1["naks-forwarded"] + 1 and b2["naks-eliminated"] == b1["naks-eliminated"] + 2,
+      f"forwarded +{b2['naks-forwarded'] - b1['naks-forwarded']}, eliminated +{b2['naks-eliminated'] - b1['naks-eliminated']}")
+check("NE 7.2: identical NCFs on one interface are rate-limited (10 ms)", b2["ncfs-limited"] > b1["ncfs-limited"],
+      f"{b2['ncfs-limited'] - b1['ncfs-limited']}")
+
+# 7.5: an NCF from upstream with no NAK makes state; then a NAK for it is eliminated.
+ip_spoof(hdr_s, SRC, GROUP, ncf(LEAD - 20))
+time.sleep(0.05)
+b3 = ne_get(nl)
+raw_a.sendto(nak(LEAD - 20), (RTR_A, 0))
+time.sleep(0.05)
+b4 = ne_get(nl)
+check("NE 7.5: an NCF from upstream anticipates the NAK, which is then eliminated",
+      b3["ncfs-anticipated"] == b2["ncfs-anticipated"] + 1 and b4["naks-forwarded"] == b3["naks-forwarded"] and
+      b4["naks-eliminated"] == b3["naks-eliminated"] + 1, f"{b3} {b4}")
+
+# Section 10: a false NCF from downstream neither makes state nor stops forwarding.
+ip_spoof(hdr_a, SRC, GROUP, ncf(LEAD - 30))
+time.sleep(0.1)
+b5 = ne_get(nl)
+raw_a.sendto(nak(LEAD - 30), (RTR_A, 0))
+time.sleep(0.1)
+b6 = ne_get(nl)
+check("NE 10: a false NCF from downstream is refused, and the NAK it hoped to stop is forwarded",
+      b5["ncfs-refused"] == b4["ncfs-refused"] + 1 and b6["naks-forwarded"] == b5["naks-forwarded"] + 1,
+      f"{b5['ncfs-refused'] - b4['ncfs-refused']} {b6['naks-forwarded'] - b5['naks-forwarded']}")
+
+# 9.3.3: a NAK with OPT_NAK_LIST gets an NCF with the same list, and is forwarded intact.
+ca = {}
+sqns = [LEAD - 40, LEAD - 41, LEAD - 42]
+s_naks2 = src_stats(sn_, src)["naks-received"]
+raw_a.sendto(nak(sqns[0], opts=nak_list(sqns[1:])), (RTR_A, 0))
+time.sleep(0.3)
+b7 = ne_get(nl)
+s_naks3 = src_stats(sn_, src)["naks-received"]
+check("NE 9.3.3: a NAK list is forwarded intact (the source counts its 3 sqns)",
+      b7["naks-forwarded"] == b6["naks-forwarded"] + 1 and s_naks3 - s_naks2 == 3, f"{s_naks3 - s_naks2}")
+
+# 9.5.3.2: an NNAK is forwarded once, never confirmed.
+raw_a.sendto(nak(LEAD - 50, ptype=0x09), (RTR_A, 0))
+raw_a.sendto(nak(LEAD - 50, ptype=0x09), (RTR_A, 0))
+time.sleep(0.2)
+b8 = ne_get(nl)
+check("NE 9.5.3.2: NNAKs are forwarded once, not confirmed",
+      b8["nnaks"] == b7["nnaks"] + 2 and b8["naks-forwarded"] == b7["naks-forwarded"] + 1 and
+      b8["ncfs-sent"] == b7["ncfs-sent"], f"{b7} {b8}")
+
+# Section 10: a NAK outside the window the SPMs advertise makes no state.
+raw_a.sendto(nak((LEAD + 1000000) & 0xFFFFFFFF), (RTR_A, 0))
+time.sleep(0.1)
+b9 = ne_get(nl)
+check("NE 10: a NAK far outside the source's window is refused, no state, nothing forwarded",
+      b9["naks-refused"] == b8["naks-refused"] + 1 and b9["naks-forwarded"] == b8["naks-forwarded"], f"{b9}")
+
+# Attack: a NAK flood - 5,000 NAKs for random sqns: half anywhere (refused:
+# outside the window), half just past the lead (taken: the source may get
+# there), which the source cannot repair, so their state lives until
+# ne-nak-rpt-ivl.
+random.seed(23)
+f0 = ne_get(nl)
+peak = 0
+for i in range(5000):
+    q = (LEAD + 1 + random.randrange(4000)) & 0xFFFFFFFF if i % 2 else random.randrange(1 << 32)
+    raw_a.sendto(nak(q), (RTR_A, 0))
+    if i % 500 == 0:
+        peak = max(peak, ne_get(nl).get("states", 0))
+time.sleep(0.3)
+f1 = ne_get(nl)
+peak = max(peak, f1["states"])
+print(f"# flood: NE {({k: f1[k] - f0[k] for k in f1 if isinstance(f1[k], int) and f1[k] != f0[k]})}, peak states {peak}",
+      flush=True)
+check("attack: a NAK flood's state stays within ne-tsi-states (64), the excess counted",
+      peak <= 64 and f1["states-refused"] > f0["states-refused"] and f1["naks-refused"] > f0["naks-refused"],
+      f"peak {peak}")
+taken = (f1["naks"] - f0["naks"]) - (f1["naks-refused"] - f0["naks-refused"])
+check("attack: each NAK makes at most one NCF and one NAK upstream, repeated at most"
+      " ne-nak-rpt-ivl x ne-nak-rpt-rte (4) times",
+      f1["ncfs-sent"] - f0["ncfs-sent"] <= taken and f1["naks-forwarded"] - f0["naks-forwarded"] <= taken and
+      f1["nak-repeats"] - f0["nak-repeats"] <= 4 * (f1["naks-forwarded"] - f0["naks-forwarded"]) + 4,
+      f"{f1['ncfs-sent'] - f0['ncfs-sent']} NCFs, {f1['naks-forwarded'] - f0['naks-forwarded']} forwarded, "
+      f"{f1['naks'] - f0['naks']} NAKs")
+end = time.time() + 5
+while time.time() < end and ne_get(nl).get("states"):
+    time.sleep(0.1)
+check("... and the flood's state is gone after NAK_RDATA_IVL", ne_get(nl).get("states") == 0, f"{ne_get(nl)}")
+
+# Section 10: SPMs.  From downstream (LAN A), a false SPM is refused.
+r0 = ne_get(nl)
+ip_spoof(hdr_a, SRC, GROUP, spm(0x7FFFFFF0, "10.2.0.11", LEAD - 100, LEAD))
+time.sleep(0.1)
+check("NE 10: a false SPM from downstream (naming a LAN A host the upstream NE) is refused",
+      ne_get(nl)["spms-refused"] == r0["spms-refused"] + 1 and upstream() == SRC, f"{upstream()}")
+# From upstream, one too far ahead is refused; one just ahead takes the path,
+# for at most ne-spm-timeout / 4 (250 ms here) past the true source's next SPM.
+sess = [x for x in ne_sessions(nl) if x.get(NS["tsi"]) == TSI]
+spm_sqn = u32v(sess[0][NS["spm-sqn"]]) if sess else 0
+r1 = ne_get(nl)
+ip_spoof(hdr_s, SRC, GROUP, spm((spm_sqn + 0x40000000) & 0xFFFFFFFF, "10.1.0.98", LEAD - 100, LEAD))
+time.sleep(0.1)
+check("NE 10: an SPM whose sqn jumps far ahead is refused", ne_get(nl)["spms-refused"] == r1["spms-refused"] + 1 and
+      upstream() == SRC, f"{upstream()}")
+ip_spoof(hdr_s, SRC, GROUP, spm((spm_sqn + 1000) & 0xFFFFFFFF, "10.1.0.99", LEAD - 100, LEAD))
+time.sleep(0.1)
+moved = upstream()
+t0 = time.time()
+back = None
+while time.time() < t0 + 5:
+    src.send(b"h" * 10)  # heartbeat SPMs follow data
+    time.sleep(0.05)
+    if upstream() == SRC:
+        back = time.time() - t0
+        break
+check("NE 10: a false SPM from upstream misdirects NAKs only until the true SPMs are taken again (< 2 s)",
+      moved == "10.1.0.99" and back is not None and back < 2, f"moved to {moved}, back after {back}")
+
+# The session ends (OPT_FIN): its state goes; ne-set off forgets everything.
+src.close()
+end = time.time() + 10
+while time.time() < end and ne_get(nl).get("tsis"):
+    time.sleep(0.1)
+check("... that session's state is freed too when it ends", ne_get(nl).get("tsis") == 0)
+check("ne-set off", ne_set(nl, False) == 0 and ne_get(nl).get("enabled") == 0)
 sys.exit(check.summary("ne"))

@@ -200,6 +200,14 @@ run_counted nl-smoke python3 "$top/Tests/kernel/nl_smoke.py"
 # The netns's multicast policy (issue 22): rules, refusals by user and
 # group, the receive filter, netns and user-namespace isolation.
 run_counted policy python3 "$top/Tests/kernel/policy_test.py"
+# The network element (issue 23): a router netns between a source and two
+# LANs, NAK elimination, constrained RDATA, crafted-packet scenarios and
+# attacks (RFC 3208 sections 7 and 10).  Fewer APDUs on the debug kernel.
+if [ $debug = 1 ]; then
+	PGM_NE_COUNT=300 run_counted ne python3 "$top/Tests/kernel/ne_test.py"
+else
+	run_counted ne python3 "$top/Tests/kernel/ne_test.py"
+fi
 
 # 3. End to end: a source and three receivers over a bridge, with loss.
 #    The debug subset: fewer APDUs, and one case of each kind (loss
