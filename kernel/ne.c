@@ -1119,6 +1119,32 @@ static const struct nf_hook_ops ne_hook_ops[] = {
 	},
 };
 
+/*
+ * The hooks need netfilter (CONFIG_NETFILTER: Debian's kernels have it); a
+ * kernel without it has no network element, and says so.
+ */
+#if IS_ENABLED(CONFIG_NETFILTER)
+static int ne_hooks_add(struct pgm_ne *ne)
+{
+	return nf_register_net_hooks(ne->net, ne->ops, ARRAY_SIZE(ne->ops));
+}
+
+/* Waits for hooks running on other CPUs. */
+static void ne_hooks_del(struct pgm_ne *ne)
+{
+	nf_unregister_net_hooks(ne->net, ne->ops, ARRAY_SIZE(ne->ops));
+}
+#else
+static int ne_hooks_add(struct pgm_ne *ne)
+{
+	return -EOPNOTSUPP;
+}
+
+static void ne_hooks_del(struct pgm_ne *ne)
+{
+}
+#endif
+
 /* ---- netlink ---------------------------------------------------------- */
 
 static struct pgm_ne *ne_create(struct net *net)
@@ -1197,7 +1223,12 @@ int pgm_ne_set(struct net *net, bool on, struct netlink_ext_ack *extack)
 		if (ne->memcg)
 			mem_cgroup_put(ne->memcg);
 		ne->memcg = get_mem_cgroup_from_mm(current->mm);
-		err = nf_register_net_hooks(net, ne->ops, ARRAY_SIZE(ne->ops));
+		err = ne_hooks_add(ne);
+		if (err == -EOPNOTSUPP) {
+			NL_SET_ERR_MSG(extack,
+				       "this kernel has no netfilter (CONFIG_NETFILTER): no network element");
+			return err;
+		}
 		if (err) {
 			NL_SET_ERR_MSG(extack, "netfilter hooks could not be registered");
 			return err;
@@ -1206,8 +1237,7 @@ int pgm_ne_set(struct net *net, bool on, struct netlink_ext_ack *extack)
 		return 0;
 	}
 	WRITE_ONCE(ne->on, false);
-	/* Waits for hooks running on other CPUs. */
-	nf_unregister_net_hooks(net, ne->ops, ARRAY_SIZE(ne->ops));
+	ne_hooks_del(ne);
 	synchronize_net();	/* and for pgm_ne_nak() in the input path */
 	del_timer_sync(&ne->timer);
 	ne_clear(ne);
@@ -1298,7 +1328,7 @@ void pgm_ne_net_exit(struct pgm_net *pn)
 		return;
 	if (ne->on) {
 		WRITE_ONCE(ne->on, false);
-		nf_unregister_net_hooks(ne->net, ne->ops, ARRAY_SIZE(ne->ops));
+		ne_hooks_del(ne);
 		synchronize_net();
 	}
 	del_timer_sync(&ne->timer);

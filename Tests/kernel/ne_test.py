@@ -304,6 +304,14 @@ with In("rtr"):
     rc = unpriv()
 check("an unprivileged user cannot turn the NE on (EPERM) but reads it", rc == 0, f"exit {rc}")
 
+# A kernel without netfilter (the debug kernel's config) has no NE, and says so.
+_, err, msg = nl.request(fam, CMD["ne-set"], attr(NE["enabled"], u32(1)))
+if err == -errno.EOPNOTSUPP:
+    check("without CONFIG_NETFILTER ne-set on is EOPNOTSUPP, with the reason",
+          "netfilter" in str(msg) and ne_get(nl).get("enabled") == 0, f"{msg}")
+    sys.exit(check.summary("ne"))
+check("ne-set on, then off: no session followed yet", err == 0 and ne_set(nl, False) == 0, f"{err} {msg}")
+
 # -- NE off: the baseline. ---------------------------------------------------
 COUNT = int(os.environ.get("PGM_NE_COUNT", "1500"))
 exact, st_off, rd_a_off, rd_b_off, opgm_off, s_off, _ = run_stream(COUNT, 0)
