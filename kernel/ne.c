@@ -63,6 +63,7 @@
 #define PGM_NE_REP_BITS		12
 #define PGM_NE_IFS		8	/* interfaces a repair state lists; more: all */
 #define PGM_NE_BUDGET		256	/* states the timer handles in one run */
+#define PGM_NE_EVENTS		16	/* sessions it ends in one run (one event each) */
 #define PGM_NE_LEAD_SLACK	4096	/* sqns past an SPM's lead a NAK may name */
 #define PGM_NE_SPM_JUMP		32768	/* most an SPM's sqn may move ahead */
 #define PGM_NE_NCF_GAP_NS	(10 * NSEC_PER_MSEC)
@@ -329,6 +330,24 @@ static void ne_tsi_free(struct pgm_ne *ne, struct pgm_ne_tsi *t)
 	kfree(t);
 }
 
+/* What ne-session-get and the events say of @t. */
+static void ne_session_of(const struct pgm_ne_tsi *t, struct pgm_ne_session *s, u64 now)
+{
+	memcpy(s->gsi, t->gsi, 6);
+	s->sport = t->sport;
+	s->dport = t->dport;
+	s->group = t->group;
+	s->source = t->saddr;
+	s->upstream = t->upstream;
+	s->ifindex = t->up_ifindex;
+	s->spm_sqn = t->spm_sqn;
+	s->trail = t->trail;
+	s->lead = t->lead;
+	s->states = t->nstates;
+	s->k = t->k;
+	s->idle_ms = div_u64(now - t->spm_at, NSEC_PER_MSEC);
+}
+
 /* ---- sending ---------------------------------------------------------- */
 
 /*
@@ -451,6 +470,9 @@ static void ne_timer(struct timer_list *tm)
 	struct pgm_ne *ne = from_timer(ne, tm, timer);
 	struct pgm_net *pn = pgm_pernet(ne->net);
 	u64 now = ktime_get_ns(), gap, ttl;
+	struct pgm_ne_session ended[PGM_NE_EVENTS];
+	u32 why[PGM_NE_EVENTS];
+	unsigned int nended = 0, i;
 	struct sk_buff_head q;
 	struct pgm_ne_rep *r;
 	struct pgm_ne_tsi *t;
@@ -484,11 +506,16 @@ static void ne_timer(struct timer_list *tm)
 		ne_rep_free(ne, r);
 	}
 	ttl = (u64)READ_ONCE(pn->ne_spm_timeout) * NSEC_PER_USEC;
-	while (budget > 0 && (t = list_first_entry_or_null(&ne->tsi_lru, struct pgm_ne_tsi,
-							   lru)) && t->spm_at + ttl <= now) {
+	while (budget > 0 && nended < PGM_NE_EVENTS &&
+	       (t = list_first_entry_or_null(&ne->tsi_lru, struct pgm_ne_tsi, lru)) &&
+	       t->spm_at + ttl <= now) {
 		budget -= 1 + t->nstates / 64;
+		ne_session_of(t, &ended[nended], now);
+		why[nended++] = t->ending ? PGM_END_FIN : PGM_END_EXPIRED;
 		ne_tsi_free(ne, t);
 	}
+	if (nended == PGM_NE_EVENTS)
+		budget = 0;
 	/* The earliest deadline left; a run out of budget comes back at once. */
 	if (budget <= 0)
 		ne_arm(ne, now);
@@ -506,6 +533,8 @@ static void ne_timer(struct timer_list *tm)
 		ne_arm(ne, t->spm_at + ttl);
 	spin_unlock(&ne->lock);
 	ne_flush(ne, &q);
+	for (i = 0; i < nended; i++)
+		pgm_nl_ne_event(ne->net, PGM_CMD_NE_SESSION_END_NTF, &ended[i], why[i]);
 }
 
 /* ---- parsing in the hooks ---------------------------------------------- */
@@ -610,9 +639,10 @@ static void ne_spm(struct pgm_ne *ne, struct sk_buff *skb, const struct pgm_wire
 	const struct pgm_spm *spm = pgm_body((void *)pgm);
 	int ifindex = skb->dev->ifindex;
 	const struct pgm_opt *o;
+	struct pgm_ne_session ev;
 	struct pgm_ne_tsi *t;
 	u32 sqn = ntohl(spm->sqn), k = 0;
-	u8 end = 0;
+	u8 evcmd = 0, end = 0;
 	u64 now = ktime_get_ns();
 	__be32 path;
 
@@ -678,11 +708,15 @@ static void ne_spm(struct pgm_ne *ne, struct sk_buff *skb, const struct pgm_wire
 		}
 	}
 	if (end == PGM_OPT_RST) {
+		ne_session_of(t, &ev, now);
+		evcmd = PGM_CMD_NE_SESSION_END_NTF;
 		ne_tsi_free(ne, t);
 		goto counted;
 	}
 	if (t->upstream && t->upstream != path)
 		ne_inc(ne, PGM_NE_C_PATH_CHANGES);
+	if (t->upstream != path || t->up_ifindex != ifindex)
+		evcmd = PGM_CMD_NE_SESSION_NTF;
 	t->refused_at = 0;
 	t->dport = ph->dport;
 	t->upstream = path;
@@ -708,10 +742,14 @@ static void ne_spm(struct pgm_ne *ne, struct sk_buff *skb, const struct pgm_wire
 		list_move_tail(&t->lru, &ne->tsi_lru);
 	}
 	ne_arm(ne, t->spm_at + (u64)READ_ONCE(pn->ne_spm_timeout) * NSEC_PER_USEC);
+	if (evcmd)
+		ne_session_of(t, &ev, now);
 counted:
 	ne_inc(ne, PGM_NE_C_SPMS);
 out:
 	spin_unlock(&ne->lock);
+	if (evcmd)
+		pgm_nl_ne_event(ne->net, evcmd, &ev, PGM_END_RST);
 }
 
 /* 7.1: the copy leaving by @out names @out's address as its path NLA. */
@@ -1295,19 +1333,7 @@ unsigned int pgm_ne_sessions(struct net *net, unsigned int skip, struct pgm_ne_s
 			continue;
 		if (n == max)
 			break;
-		memcpy(s->gsi, t->gsi, 6);
-		s->sport = t->sport;
-		s->dport = t->dport;
-		s->group = t->group;
-		s->source = t->saddr;
-		s->upstream = t->upstream;
-		s->ifindex = t->up_ifindex;
-		s->spm_sqn = t->spm_sqn;
-		s->trail = t->trail;
-		s->lead = t->lead;
-		s->states = t->nstates;
-		s->k = t->k;
-		s->idle_ms = div_u64(now - t->spm_at, NSEC_PER_MSEC);
+		ne_session_of(t, s, now);
 		n++;
 	}
 	spin_unlock_bh(&ne->lock);

@@ -1448,6 +1448,47 @@ int pgm_nl_ne_session_get_dumpit(struct sk_buff *skb, struct netlink_callback *c
 }
 
 /**
+ * pgm_nl_ne_event - announce a session the network element follows or ends
+ * @net: the NE's netns
+ * @cmd: PGM_CMD_NE_SESSION_NTF or PGM_CMD_NE_SESSION_END_NTF
+ * @s: the session
+ * @reason: with PGM_CMD_NE_SESSION_END_NTF, enum pgm_end_reason
+ *
+ * As pgm_nl_event(): only when someone listens; a message that cannot be
+ * allocated is lost.
+ *
+ * Context: any, no sleeping (no lock of the NE held).
+ */
+void pgm_nl_ne_event(struct net *net, u8 cmd, const struct pgm_ne_session *s, u32 reason)
+{
+	struct sk_buff *skb;
+	u8 tsi[8];
+	void *hdr;
+
+	if (!genl_has_listeners(&pgm_nl_family, net, PGM_NLGRP_EVENTS))
+		return;
+	skb = genlmsg_new(NLMSG_GOODSIZE, GFP_ATOMIC);
+	if (!skb)
+		return;
+	memcpy(tsi, s->gsi, 6);
+	memcpy(tsi + 6, &s->sport, 2);
+	hdr = genlmsg_put(skb, 0, 0, &pgm_nl_family, 0, cmd);
+	if (!hdr || nla_put(skb, PGM_A_EVENT_TSI, sizeof(tsi), tsi) ||
+	    nla_put_in_addr(skb, PGM_A_EVENT_SOURCE, s->source) ||
+	    nla_put_in_addr(skb, PGM_A_EVENT_GROUP, s->group) ||
+	    nla_put_u16(skb, PGM_A_EVENT_PORT, ntohs(s->dport)) ||
+	    (cmd == PGM_CMD_NE_SESSION_NTF &&
+	     (nla_put_in_addr(skb, PGM_A_EVENT_UPSTREAM, s->upstream) ||
+	      nla_put_u32(skb, PGM_A_EVENT_IFINDEX, s->ifindex))) ||
+	    (cmd == PGM_CMD_NE_SESSION_END_NTF && nla_put_u32(skb, PGM_A_EVENT_REASON, reason))) {
+		nlmsg_free(skb);
+		return;
+	}
+	genlmsg_end(skb, hdr);
+	genlmsg_multicast_netns(&pgm_nl_family, net, skb, 0, PGM_NLGRP_EVENTS, GFP_ATOMIC);
+}
+
+/**
  * pgm_nl_register - register the "pgm" generic netlink family
  *
  * Context: module init, process.

@@ -690,6 +690,7 @@ unsigned int pgm_ne_sessions(struct net *net, unsigned int skip, struct pgm_ne_s
 bool pgm_ne_on(const struct net *net);
 bool pgm_ne_nak(struct net *net, struct sk_buff *skb, const struct pgm_wire_info *info);
 void pgm_ne_net_exit(struct pgm_net *pn);
+void pgm_nl_ne_event(struct net *net, u8 cmd, const struct pgm_ne_session *s, u32 reason);
 
 /* netlink.c */
 int pgm_nl_register(void);

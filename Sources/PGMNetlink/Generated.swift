@@ -1304,6 +1304,10 @@ public enum PGMEventAttribute: UInt16, Sendable, CaseIterable, CustomStringConve
     case ruleId = 27
     /// Policy - the errno the socket got, EACCES (a rule or the default) or ENOBUFS (max-groups) (policy-denied, policy-revoked)
     case error = 28
+    /// Network element - the session's upstream NE, where NAKs go (ne-session)
+    case upstream = 29
+    /// Network element - the interface toward the session's source (ne-session)
+    case ifindex = 30
 
     /// The name in the spec.
     public var description: String {
@@ -1336,6 +1340,8 @@ public enum PGMEventAttribute: UInt16, Sendable, CaseIterable, CustomStringConve
         case .uid: "uid"
         case .ruleId: "rule-id"
         case .error: "error"
+        case .upstream: "upstream"
+        case .ifindex: "ifindex"
         }
     }
 
@@ -1370,6 +1376,8 @@ public enum PGMEventAttribute: UInt16, Sendable, CaseIterable, CustomStringConve
         case .uid: .u32
         case .ruleId: .u32
         case .error: .u32
+        case .upstream: .u32
+        case .ifindex: .u32
         }
     }
 
@@ -1404,6 +1412,8 @@ public enum PGMEventAttribute: UInt16, Sendable, CaseIterable, CustomStringConve
         case .uid: "Policy - the owner of the socket, in the user namespace that owns the netns (policy-denied, policy-revoked)"
         case .ruleId: "Policy - the rule that refused it; absent when the policy's default did or for max-groups (policy-denied, policy-revoked)"
         case .error: "Policy - the errno the socket got, EACCES (a rule or the default) or ENOBUFS (max-groups) (policy-denied, policy-revoked)"
+        case .upstream: "Network element - the session's upstream NE, where NAKs go (ne-session)"
+        case .ifindex: "Network element - the interface toward the session's source (ne-session)"
         }
     }
 }
@@ -1991,6 +2001,10 @@ public enum PGMCommand: UInt8, Sendable, CaseIterable, CustomStringConvertible {
     case neSet = 28
     /// Dump the sessions the netns's network element follows.
     case neSessionGet = 29
+    /// The netns's network element began to follow a session (its first SPM taken), or the session's upstream NE changed: the session, its source, the upstream NE and the interface toward the source.
+    case neSessionNtf = 30
+    /// The netns's network element stopped following a session: its source ended it (fin, two ne-nak-rdata-ivl after OPT_FIN; rst) or sent no SPM for ne-spm-timeout (expired); turning the NE off ends none with an event.
+    case neSessionEndNtf = 31
 
     /// The name in the spec.
     public var description: String {
@@ -2024,6 +2038,8 @@ public enum PGMCommand: UInt8, Sendable, CaseIterable, CustomStringConvertible {
         case .neGet: "ne-get"
         case .neSet: "ne-set"
         case .neSessionGet: "ne-session-get"
+        case .neSessionNtf: "ne-session-ntf"
+        case .neSessionEndNtf: "ne-session-end-ntf"
         }
     }
 }

@@ -846,6 +846,10 @@ public struct PGMEvent: Sendable, Equatable {
     /// `.noBufferSpace` (ENOBUFS: the netns used max-groups groups
     /// already).  Nil from a module older than the attribute.
     public var error: Errno?
+    /// ne-session: the session's upstream network element, where NAKs go.
+    public var upstream: IPAddress?
+    /// ne-session: the interface toward the session's source.
+    public var interfaceIndex: UInt32?
     /// The address family of the socket the event is about, from its
     /// addresses (every event carries the group); nil without any.
     public var family: IPFamily? { (group ?? source)?.family }
@@ -918,13 +922,15 @@ public struct PGMEvent: Sendable, Equatable {
         uid = a.u32(A.uid.rawValue)
         ruleID = a.u32(A.ruleId.rawValue)
         error = a.u32(A.error.rawValue).map { Errno(rawValue: Int32(bitPattern: $0)) }
+        upstream = a.ipv4(A.upstream.rawValue).map(IPAddress.v4)
+        interfaceIndex = a.u32(A.ifindex.rawValue)
     }
 
     /// The commands that are events, in the spec's order.
     public static let kinds: [PGMCommand] = [
         .sessionStartNtf, .sessionEndNtf, .lossNtf, .nakStormNtf, .rateLimitedNtf, .ackerChangeNtf,
         .receiverJoinNtf, .receiverLeaveNtf, .receiverRefusedNtf, .policyDeniedNtf, .policyAllowedNtf,
-        .policyRevokedNtf,
+        .policyRevokedNtf, .neSessionNtf, .neSessionEndNtf,
     ]
 }
 

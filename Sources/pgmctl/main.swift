@@ -1691,6 +1691,11 @@ func eventLine(_ e: PGMEvent) -> String {
         if let id = e.receiverID { s += " id \(receiverIDText(id))" }
         if let c = e.confirmedSequence { s += " confirmed \(c)" }
         if let r = e.leaveReason { s += " reason \(r)" }
+    case .neSessionNtf:
+        s += " upstream \(e.upstream?.description ?? "-")"
+        if let i = e.interfaceIndex { s += " via \(interfaceName(i) ?? "ifindex \(i)")" }
+    case .neSessionEndNtf:
+        if let r = e.reason { s += " reason \(r)" }
     case .policyAllowedNtf:
         if let u = e.uid { s += " uid \(u)" }
         s += e.ruleID.map { " by rule \($0)" } ?? " by the default action"
@@ -1735,6 +1740,8 @@ func eventJSON(_ e: PGMEvent) -> JSON {
         o.append(("rule_id", e.ruleID.map { .uint(UInt64($0)) } ?? .null))
     }
     if let v = e.error { o.append(("error", .string(errnoName(v)))) }
+    if let v = e.upstream { o.append(("upstream", .string(v.description))) }
+    if let v = e.interfaceIndex { o.append(("ifindex", .uint(UInt64(v)))) }
     if e.existing { o.append(("existing", .bool(true))) }
     return .object(o)
 }

@@ -167,4 +167,23 @@ struct NetworkElementMessageTests {
                                               source: IPv4Address(10, 0, 0, 1), port: 0, upstream: .any,
                                               interfaceIndex: 0))
     }
+
+    /// The NE's events as the kernel sends them (pgm_nl_ne_event): ne-session
+    /// with the upstream NE and the interface, ne-session-end with the
+    /// reason; both are events (PGMEvent.kinds), neither has a socket.
+    @Test func decodesEvents() throws {
+        typealias E = PGMEventAttribute
+        let common = binary(E.tsi.rawValue, [1, 2, 3, 4, 5, 6, 0x1F, 0x40]) + binary(E.source.rawValue, [10, 1, 0, 1])
+            + binary(E.group.rawValue, [239, 192, 0, 1]) + u16(E.port.rawValue, 7701)
+        let start = try #require(PGMEvent(command: PGMCommand.neSessionNtf.rawValue, attributes: try NetlinkAttributes(
+            parsing: common + binary(E.upstream.rawValue, [10, 1, 0, 1]) + u32(E.ifindex.rawValue, 2))))
+        let tsi = try TSI("1.2.3.4.5.6.8000")
+        #expect(start.kind == .neSessionNtf && start.tsi == tsi && start.port == 7701)
+        #expect(start.upstream == .v4(IPv4Address(10, 1, 0, 1)) && start.interfaceIndex == 2)
+        #expect(start.source == .v4(IPv4Address(10, 1, 0, 1)) && start.group == .v4(IPv4Address(239, 192, 0, 1)))
+        let end = try #require(PGMEvent(command: PGMCommand.neSessionEndNtf.rawValue, attributes: try NetlinkAttributes(
+            parsing: common + u32(E.reason.rawValue, 1))))
+        #expect(end.kind == .neSessionEndNtf && end.reason == SessionEndReason(rawValue: 1) && end.upstream == nil)
+        #expect(PGMEvent.kinds.contains(.neSessionNtf) && PGMEvent.kinds.contains(.neSessionEndNtf))
+    }
 }

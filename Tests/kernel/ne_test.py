@@ -28,7 +28,8 @@ import subprocess
 import sys
 import time
 
-from genl import NLM_F_DUMP, Checks, Genl, Spec, attr, csum, parse_attrs, u32
+from genl import (NETLINK_ADD_MEMBERSHIP, NETLINK_GENERIC, NLM_F_DUMP, SOL_NETLINK, Checks, Genl, Spec, attr, csum,
+                  parse_attrs, u32)
 
 IPPROTO_PGM = SOL_PGM = 113
 PGM_NAK_BO_IVL = 23
@@ -324,6 +325,10 @@ check("NE off: RDATA reaches LAN B too (what the NE is to stop)", rd_b_off > 0, 
 
 # -- NE on. -----------------------------------------------------------------
 check("ne-set on", ne_set(nl, True) == 0 and ne_get(nl).get("enabled") == 1)
+with In("rtr"):
+    ev = socket.socket(socket.AF_NETLINK, socket.SOCK_RAW, NETLINK_GENERIC)
+    ev.bind((0, 0))
+    ev.setsockopt(SOL_NETLINK, NETLINK_ADD_MEMBERSHIP, nl.groups["events"])
 exact, st_on, rd_a_on, rd_b_on, opgm_on, s_on, n_src = run_stream(COUNT, 1)
 naks_on = st_on["naks-received"] / max(st_on["rdata-sent"], 1)
 info = ne_get(nl)
@@ -358,6 +363,30 @@ while time.time() < end and ne_get(nl).get("tsis"):
 info = ne_get(nl)
 check("the session's state is freed when it ends (OPT_FIN)", info.get("tsis") == 0 and info.get("states") == 0,
       f"{info}")
+
+
+def events():
+    """(command, attributes) of every event waiting on ev."""
+    out = []
+    while select.select([ev], [], [], 0.2)[0]:
+        data = ev.recv(65536)
+        while len(data) >= 20:
+            n = struct.unpack_from("=I", data)[0]
+            out.append((data[16], parse_attrs(data[20:n])))
+            data = data[(n + 3) & ~3:]
+    return out
+
+
+E = {n: spec.a("event", n) for n in ("tsi", "upstream", "ifindex", "reason", "source")}
+evs = [(c, a) for c, a in events() if a.get(E["tsi"]) == tsi]
+start = [a for c, a in evs if c == CMD["ne-session-ntf"]]
+ends = [a for c, a in evs if c == CMD["ne-session-end-ntf"]]
+print(f"# events of the session: {len(evs)}", flush=True)
+check("events: ne-session when the NE began to follow the session (upstream, interface toward the source)",
+      len(start) == 1 and start[0].get(E["upstream"]) == socket.inet_aton(SRC) and
+      u32v(start[0].get(E["ifindex"], b"\0" * 4)) == r0, f"{start}")
+check("events: ne-session-end with reason fin", len(ends) == 1 and
+      u32v(ends[0].get(E["reason"], b"\0" * 4)) == spec.enums[("end-reason", "fin")], f"{ends}")
 
 
 # -- Scenarios on crafted packets (RFC 3208 sections 7, 9.3.3, 9.5.3.2, 10). --
