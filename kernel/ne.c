@@ -437,30 +437,54 @@ static void ne_csum(u8 *pgm, unsigned int len)
 		ph->csum = (__force __be16)CSUM_MANGLED_0;
 }
 
-/* A NAK of one sqn (or parity group and count) of @t, rebuilt to repeat it. */
-static void ne_queue_nak(struct pgm_ne *ne, struct sk_buff_head *q, struct pgm_ne_rep *r)
+/* The sqns of a session's pending NAKs due for a repeat, gathered. */
+struct ne_batch {
+	struct pgm_ne_tsi	*tsi;
+	bool			parity;
+	unsigned int		n;
+	__be32			sqns[PGM_NAK_LIST_MAX + 1];
+};
+
+/*
+ * Repeat the NAKs gathered in @b as one NAK with OPT_NAK_LIST (7.3): a
+ * NAK of n sqns forwarded once is repeated as one packet, not n.
+ */
+static void ne_queue_naks(struct pgm_ne *ne, struct sk_buff_head *q, struct ne_batch *b)
 	__must_hold(&ne->lock)
 {
-	struct pgm_ne_tsi *t = r->tsi;
-	u8 buf[PGM_NAK4_HLEN];
+	struct pgm_ne_tsi *t = b->tsi;
+	u8 buf[PGM_NAK4_HLEN + PGM_OPT_LENGTH_LEN + 4 + 4 * PGM_NAK_LIST_MAX];
+	unsigned int len = PGM_NAK4_HLEN + pgm_nak_optlen(b->n);
 	struct pgm_hdr *ph = (struct pgm_hdr *)buf;
 	struct pgm_nak *nak = pgm_body(buf);
+	struct pgm_optw ow;
+	u8 *o;
 
 	lockdep_assert_held(&ne->lock);
-	memset(buf, 0, sizeof(buf));
+	if (!b->n)
+		return;
+	memset(buf, 0, PGM_NAK4_HLEN);
 	ph->sport = t->dport;
 	ph->dport = t->sport;
-	ph->type = r->phase == PGM_NE_NULL ? PGM_NNAK : PGM_NAK;
-	ph->options = r->parity ? PGM_OPT_PARITY : 0;
+	ph->type = PGM_NAK;
+	ph->options = (b->parity ? PGM_OPT_PARITY : 0) |
+		      (b->n > 1 ? PGM_OPT_PRESENT | PGM_OPT_NETWORK : 0);
 	memcpy(ph->gsi, t->gsi, 6);
-	nak->sqn = htonl(r->sqn | (r->parity ? r->cnt : 0));
+	nak->sqn = b->sqns[0];
 	nak->src.afi = htons(PGM_AFI_IP);
 	nak->src.addr = t->saddr;
 	nak->grp.afi = htons(PGM_AFI_IP);
 	nak->grp.addr = t->group;
-	ne_csum(buf, sizeof(buf));
-	ne_queue(ne, q, buf, sizeof(buf), t->upstream, 0, 0, 0);
+	if (b->n > 1) {
+		pgm_optw_init(&ow, buf + PGM_NAK4_HLEN);
+		o = pgm_optw_add(&ow, PGM_OPT_NAK_LIST, 4 + 4 * (b->n - 1));
+		memcpy(o + sizeof(struct pgm_opt), &b->sqns[1], 4 * (b->n - 1));
+		pgm_optw_finish(&ow);
+	}
+	ne_csum(buf, len);
+	ne_queue(ne, q, buf, len, t->upstream, 0, 0, 0);
 	ne_inc(ne, PGM_NE_C_NAK_REPEATS);
+	b->n = 0;
 }
 
 /* ---- the timer -------------------------------------------------------- */
@@ -474,11 +498,13 @@ static void ne_timer(struct timer_list *tm)
 	u32 why[PGM_NE_EVENTS];
 	unsigned int nended = 0, i;
 	struct sk_buff_head q;
+	struct ne_batch b;
 	struct pgm_ne_rep *r;
 	struct pgm_ne_tsi *t;
 	int budget = PGM_NE_BUDGET;
 
 	__skb_queue_head_init(&q);
+	b.n = 0;
 	spin_lock(&ne->lock);
 	gap = NSEC_PER_SEC / max_t(u32, READ_ONCE(pn->ne_nak_rpt_rte), 1);
 	while (budget > 0 && (r = list_first_entry_or_null(&ne->pending, struct pgm_ne_rep,
@@ -490,9 +516,19 @@ static void ne_timer(struct timer_list *tm)
 			ne_rep_free(ne, r);
 			continue;
 		}
-		ne_queue_nak(ne, &q, r);
+		/*
+		 * The NAKs due of one session go together, as the NAK that
+		 * made them did (its states were made one after the other).
+		 */
+		if (b.n && (b.tsi != r->tsi || b.parity != r->parity ||
+			    b.n == ARRAY_SIZE(b.sqns)))
+			ne_queue_naks(ne, &q, &b);
+		b.tsi = r->tsi;
+		b.parity = r->parity;
+		b.sqns[b.n++] = htonl(r->sqn | (r->parity ? r->cnt : 0));
 		ne_rep_phase(ne, r, PGM_NE_PENDING, now + gap);
 	}
+	ne_queue_naks(ne, &q, &b);
 	while (budget > 0 && (r = list_first_entry_or_null(&ne->outstanding, struct pgm_ne_rep,
 							   lnode)) && r->deadline <= now) {
 		budget--;

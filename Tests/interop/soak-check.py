@@ -27,20 +27,7 @@ import sys
 from array import array
 
 
-def stream_message(i):
-    """stream.h's stream_message(): message i of the stream."""
-    s = (i * 2654435761 + 7) & 0xFFFFFFFF
-
-    def rnd():
-        nonlocal s
-        s = (s * 1664525 + 1013904223) & 0xFFFFFFFF
-        return s >> 8
-
-    if i % 5 == 4:
-        n = 2000 + rnd() % 7001
-    else:
-        n = 1 + rnd() % 1400
-    return bytes(rnd() & 0xFF for _ in range(n))
+from stream import stream_message  # noqa: E402 - beside this file
 
 
 def pcapng_packets(path):
