@@ -824,17 +824,19 @@ static void pgm_ncf_one(struct pgm_receiver *rcv, struct pgm_peer *peer, u32 sqn
 
 	lockdep_assert_held(&rcv->lock);
 	rcv->st.ncfs_received++;
-	if (!peer->started || pgm_sqn_before(sqn, peer->next) ||
-	    (u32)(sqn - peer->next) >= peer_size(peer))
-		return;	/* outside the window: changes nothing */
-	if (pgm_sqn_before(peer->lead, sqn)) {
-		/* An NCF for data not seen yet: it is missing too. */
-		if (!pgm_extend(rcv, peer, sqn + 1, SLOT_WAIT_DATA))
-			return;
-		s = pgm_slot_alloc(peer, sqn, false);
-		if (s)
-			slot_missing(peer, s, SLOT_WAIT_DATA, now + pgm_us_ns(peer->p.nak_rdata_ivl),
-				     now);
+	/*
+	 * Section 6.3: an NCF reveals "a single missing data packet ...
+	 * within the transmit window", the window as far as this receiver
+	 * knows it (the lead of its data and SPMs).  One beyond that lead
+	 * changes nothing: it does not grow the window, nor make the
+	 * receiver NAK what lies between (one spoofed NCF would otherwise
+	 * be worth a window of NAKs); the SPM's lead or the next data
+	 * reveals that loss.
+	 */
+	if (!peer->started)
+		return;
+	if (pgm_sqn_before(sqn, peer->next) || pgm_sqn_before(peer->lead, sqn)) {
+		rcv->st.outside_window++;
 		return;
 	}
 	s = pgm_slot_find(peer, sqn);
