@@ -439,6 +439,9 @@ PGM_TXW_LEAD, PGM_TXW_TRAIL = 46, 47
 # NAK_ELIM_IVL 300 ms: long enough for the checks below to fall inside it.
 # On a slow kernel the source's repair may come after the default
 # NAK_RDATA_IVL (500 ms), when the NE rightly drops it: 5 s there.
+# Each scenario's packets are counted one by one on LAN A: its 5% loss
+# (the streams' reason for repairs) would drop one NCF or RDATA in twenty.
+sh("ip netns exec rtr tc qdisc del dev rA root")
 sh("ip netns exec rtr sysctl -qw net.pgm.ne_tsi_states=64 net.pgm.ne_spm_timeout=1000000"
    " net.pgm.ne_nak_elim_ivl=300000" + (" net.pgm.ne_nak_rdata_ivl=5000000" if SLOW else ""))
 with In("src"):
