@@ -153,7 +153,9 @@ def main():
     s0 = sqn = 0
     starts = []
     if data:
-        s0 = min(p["sqn"] for _, p in data if p["type"] == "ODATA")
+        # The first sqn of the stream: its ODATA may have been lost before
+        # the capture (netem on the source's side), its RDATA not.
+        s0 = min(p["sqn"] for _, p in data)
         frags = [p for _, p in data if "frag" in p and p["frag"][1] == 0]
         max_frag = max((len(p["payload"]) for p in frags), default=0)
         # stream.h's layout at the source: one sqn per APDU that fits a
