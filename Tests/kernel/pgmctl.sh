@@ -511,7 +511,9 @@ check "pgmctl stats --watch reports rates per second" \
 
 # 3d. Confirmed delivery at the source: pgm-send --confirm 1 to two
 #     pgm-recv --confirm in one netns (one address, two RECEIVER IDs), 2%
-#     loss toward them; one stops after 20 APDUs and its close says BYE.
+#     loss toward them; one stops after 600 APDUs (3 s: long enough for
+#     an SPM, which its ACKs need, when the first is lost) and its close
+#     says BYE.
 #     A monitor in the source's netns prints both receiver-joins and the
 #     receiver-leave (reason bye); pgmctl sockets shows the source's live
 #     receivers and CONFIRMED, in JSON and as text, while the stream runs
@@ -526,7 +528,7 @@ ip netns exec fcrcv "$bin/pgm-recv" --group 239.192.0.69 --port 7569 --interface
 rpid=$!
 for _ in $(seq 300); do grep -q '"ready"' "$out/cf-recv.json" 2>/dev/null && break; sleep 0.1; done
 ip netns exec fcrcv "$bin/pgm-recv" --group 239.192.0.69 --port 7569 --interface 10.96.3.2 --confirm=50ms \
-	--count 20 --timeout 60 --json >"$out/cf-recv2.json" 2>"$out/cf-recv2.err" &
+	--count 600 --timeout 60 --json >"$out/cf-recv2.json" 2>"$out/cf-recv2.err" &
 r2pid=$!
 for _ in $(seq 300); do grep -q '"ready"' "$out/cf-recv2.json" 2>/dev/null && break; sleep 0.1; done
 ip netns exec fcsrc "$bin/pgm-send" --group 239.192.0.69 --port 7569 --interface 10.96.3.1 --confirm 1 \
