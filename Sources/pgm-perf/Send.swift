@@ -23,7 +23,8 @@ struct Send: ParsableCommand {
             (PGM_TXW_MAX_RTE) set to the same rate; it stays up one second after its last \
             message for repairs. It sends APDUs of up to 22400 bytes (the 16 packets \
             libpgm 5.3's pgm_send_skbv() takes): larger sizes get no OpenPGM phase. A PGM session stays open, repairing, until the next size's session has \
-            sent; the last one is closed after --linger seconds. With --fec every PGM session \
+            sent and then until no NAK has come for a second (10 s at most); the last one is closed \
+            after --linger seconds, the same way. With --fec every PGM session \
             sends parity (PGM_FEC) and the table adds the parity sent proactively and on \
             demand and the parity NAKs received; the baselines send none. Prints the sender's table \
             (or --json) on standard output.
@@ -212,6 +213,7 @@ struct Send: ParsableCommand {
         var results: [SizeResult] = []
         var previous: PGMSource?
         var previousIndex = 0
+        var previousNAKs: (count: UInt64, at: UInt64) = (0, 0)
         var udpRate: UInt32 = 0
         var phase: UInt8 = 0
         for size in list {
@@ -243,11 +245,14 @@ struct Send: ParsableCommand {
                                     naksReceived: st.naksReceived, rdataSent: st.rdataSent)
             let endBytes = encodeEnd(.pgm, phase: phase, phases: phases, end, into: buffer)
             do { try source.send(endBytes) } catch { throw PerfError.failed("sending the end of phase \(phase + 1)", error) }
-            // The previous session had this whole phase to finish its repairs.
+            // The previous session had this whole phase to finish its repairs,
+            // and stays until its receivers have stopped NAKing.
             if let p = previous.take() {
+                waitForRepairs(p, since: previousNAKs)
                 results[previousIndex].statistics = try? p.statistics()
                 do { try p.close() } catch { throw PerfError.failed("closing a PGM session", error) }
             }
+            previousNAKs = (st.naksReceived, monotonicNanoseconds())
             previous = consume source
             previousIndex = results.count
             results.append(r)
@@ -288,6 +293,7 @@ struct Send: ParsableCommand {
         }
         if let p = previous.take() {
             if linger > 0 { sleep(seconds: linger) }
+            waitForRepairs(p, since: previousNAKs)
             results[previousIndex].statistics = try? p.statistics()
             do {
                 // SO_LINGER: OPT_FIN repeated, repairs still answered, for one more second.
@@ -357,6 +363,27 @@ struct Send: ParsableCommand {
     ///
     /// - Parameter pace: bytes/s on the wire to pace to in user space (the
     ///   UDP baseline); 0 for none (PGM: the kernel paces).
+    /// Waits until `session` has had no NAK for a second (ten seconds at
+    /// most), from its NAK count `since` when its phase ended: a receiver
+    /// still missing data NAKs again within NAK_RPT_IVL or NAK_RDATA_IVL
+    /// (200 ms by default), so a second without one means its repairs are
+    /// over.  Closing before that (at 5% loss a repair can take three rounds,
+    /// 0.7 s and more) would end the session under a receiver still
+    /// repairing, and it would rightly report the sqn lost.
+    func waitForRepairs(_ session: borrowing PGMSource, since: (count: UInt64, at: UInt64)) {
+        let quiet: UInt64 = 1_000_000_000, limit: UInt64 = 10_000_000_000
+        let start = monotonicNanoseconds()
+        var (count, lastChange) = since
+        while true {
+            let now = monotonicNanoseconds()
+            // Unreadable statistics: the session is gone, nothing to wait for.
+            guard let n = try? session.statistics().naksReceived else { return }
+            if n != count { (count, lastChange) = (n, now) }
+            if now &- lastChange >= quiet || now &- start >= limit { return }
+            sleep(seconds: 0.05)
+        }
+    }
+
     func sendPhase(
         transport: PerfHeader.Transport, phase: UInt8, phases: UInt8, size: Int,
         buffer: UnsafeMutableRawBufferPointer, pace: UInt32,
