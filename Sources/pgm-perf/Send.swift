@@ -358,11 +358,6 @@ struct Send: ParsableCommand {
         return UnsafeRawBufferPointer(rebasing: buffer[..<(PerfHeader.size + PerfEndRecord.size)])
     }
 
-    /// Sends one phase's data messages; the count sent, the nanoseconds the
-    /// sends took and the CPU time used.
-    ///
-    /// - Parameter pace: bytes/s on the wire to pace to in user space (the
-    ///   UDP baseline); 0 for none (PGM: the kernel paces).
     /// Waits until `session` has had no NAK for a second (ten seconds at
     /// most), from its NAK count `since` when its phase ended: a receiver
     /// still missing data NAKs again within NAK_RPT_IVL or NAK_RDATA_IVL
@@ -384,6 +379,11 @@ struct Send: ParsableCommand {
         }
     }
 
+    /// Sends one phase's data messages; the count sent, the nanoseconds the
+    /// sends took and the CPU time used.
+    ///
+    /// - Parameter pace: bytes/s on the wire to pace to in user space (the
+    ///   UDP baseline); 0 for none (PGM: the kernel paces).
     func sendPhase(
         transport: PerfHeader.Transport, phase: UInt8, phases: UInt8, size: Int,
         buffer: UnsafeMutableRawBufferPointer, pace: UInt32,
