@@ -27,6 +27,7 @@ import socket
 import struct
 import subprocess
 import sys
+import tempfile
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "../interop"))
@@ -242,14 +243,18 @@ def run_stream(count, tag):
     sn = {"a1": sniffer("a1"), "b1": sniffer("b1"), "b2": sniffer("b2"), "b3": sniffer("b3"),
           "s0": sniffer("src", "s0")}
     counts = {k: {} for k in sn}
-    opgm = None
+    opgm = opgm_out = None
     if SLOW:
         pass
     elif not os.access(OPGM, os.X_OK):
         print(f"# no OpenPGM receiver: {OPGM} is not built (make interop-peers)", flush=True)
     else:
+        # Its stream to a file, not a pipe read at the end: a full pipe
+        # would stop it reading its socket, and the source would spend the
+        # stream repairing what that lost.
+        opgm_out = tempfile.TemporaryFile()
         opgm = subprocess.Popen(["ip", "netns", "exec", "a4", OPGM, "recv", GROUP, str(port), LAN_A[3][1],
-                                 str(count), "--timeout", "60"], stdout=subprocess.PIPE,
+                                 str(count), "--timeout", "60"], stdout=opgm_out,
                                 stderr=subprocess.PIPE)
         time.sleep(0.5)
     with In("src"):
@@ -284,6 +289,15 @@ def run_stream(count, tag):
             sniff(p, counts[k])
         if sent == count and all(st[1] >= count for st in rcvs.values()):
             break
+    # The source's counters once every receiver is done: the OpenPGM one's
+    # repairs are the stream's too.
+    opgm_err = b""
+    if opgm:
+        while opgm.poll() is None and time.time() < end:
+            for k, p in sn.items():
+                sniff(p, counts[k])
+            time.sleep(0.05)
+        _, opgm_err = opgm.communicate(timeout=max(1, end - time.time()))
     time.sleep(0.3)
     for k, p in sn.items():
         sniff(p, counts[k])
@@ -297,11 +311,13 @@ def run_stream(count, tag):
         print("# receivers (netns, APDUs, in order, losses): " + str(list(rcvs.values())), flush=True)
     opgm_ok = None
     if opgm:
-        out, err = opgm.communicate(timeout=90)
+        opgm_out.seek(0)
+        out = opgm_out.read()
+        opgm_out.close()
         want = b"".join(struct.pack("!I", len(m)) + m for m in msgs)
         opgm_ok = hashlib.sha256(out).digest() == hashlib.sha256(want).digest()
         if not opgm_ok:
-            print(f"# opgm: {len(out)} of {len(want)} bytes; {err.decode(errors='replace')[-300:]}", flush=True)
+            print(f"# opgm: {len(out)} of {len(want)} bytes; {opgm_err.decode(errors='replace')[-300:]}", flush=True)
     for r in rcvs:
         r.close()
     # What LAN B asked for: the sqns its receivers NAKed (a receiver there
