@@ -282,6 +282,9 @@ int pgm6_route_saddr(struct sock *sk, const struct in6_addr *daddr, struct in6_a
  *	group, IPV6_UNICAST_HOPS else, the route's when unset)
  * @scope_if: the interface of a link-local @daddr when the socket is
  *	bound to no device (a session's, pgm_xmit_peer()), or 0
+ * @rc: the route kept for @sk's packets to @daddr (found and kept here
+ *	when it has none for this flow), under its owner's lock; NULL to
+ *	look the route up for this packet only
  *
  * No extension header: RFC 3208's Router Alert would be RFC 2711's
  * hop-by-hop option, for which IANA has no PGM value, and OpenPGM sends
@@ -295,20 +298,38 @@ int pgm6_route_saddr(struct sock *sk, const struct in6_addr *daddr, struct in6_a
  * Return: 0 or what the routing or ip6_local_out() said.
  */
 int pgm6_xmit(struct sock *sk, struct sk_buff *skb, const struct in6_addr *daddr, u8 hops,
-	      int scope_if)
+	      int scope_if, struct pgm_route *rc)
 {
 	struct ipv6_pinfo *np = inet6_sk(sk);
 	struct net *net = sock_net(sk);
-	struct dst_entry *dst;
+	struct dst_entry *dst = NULL;
+	struct pgm_route key;
 	struct ipv6hdr *hdr;
 	struct flowi6 fl6;
 	int hlimit;
 
 	pgm6_flow(sk, daddr, scope_if, &fl6);
-	dst = ip6_dst_lookup_flow(net, sk, &fl6, NULL);
-	if (IS_ERR(dst)) {
-		kfree_skb(skb);
-		return PTR_ERR(dst);
+	key = (struct pgm_route){ .daddr.in6 = fl6.daddr, .saddr.in6 = fl6.saddr,
+				  .oif = fl6.flowi6_oif, .mark = fl6.flowi6_mark,
+				  .udp = fl6.flowi6_proto == IPPROTO_UDP };
+	if (rc && rc->dst && ipv6_addr_equal(&rc->daddr.in6, &key.daddr.in6) &&
+	    ipv6_addr_equal(&rc->saddr.in6, &key.saddr.in6) && rc->oif == key.oif &&
+	    rc->mark == key.mark && rc->udp == key.udp) {
+		dst = pgm_route_hold(rc);
+		if (dst)
+			fl6.saddr = rc->from.in6;
+	}
+	if (!dst) {
+		dst = ip6_dst_lookup_flow(net, sk, &fl6, NULL);
+		if (IS_ERR(dst)) {
+			kfree_skb(skb);
+			return PTR_ERR(dst);
+		}
+		if (rc) {
+			key.from.in6 = fl6.saddr;
+			key.cookie = rt6_get_cookie(container_of(dst, struct rt6_info, dst));
+			pgm_route_keep(rc, dst, &key);
+		}
 	}
 	hlimit = hops ? hops : ip6_sk_dst_hoplimit(np, &fl6, dst);
 	if (fl6.flowi6_proto == IPPROTO_UDP) {

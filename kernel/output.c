@@ -183,13 +183,69 @@ void pgm_csum_replace(struct pgm_hdr *ph, __wsum from, __wsum to)
 }
 
 /**
- * pgm_xmit_ttl - send a PGM packet with a given TTL
+ * pgm_route_put - forget a kept route
+ * @rc: the route, its owner's lock held or the owner dead
+ */
+void pgm_route_put(struct pgm_route *rc)
+{
+	dst_release(rc->dst);
+	rc->dst = NULL;
+}
+
+/**
+ * pgm_route_hold - the kept route, held for one more packet, if still valid
+ * @rc: the route kept, its owner's lock held
+ *
+ * Its owner compared the flow.  An invalid one (dst_ops->check(): a route
+ * changed since) is let go.
+ *
+ * Return: @rc's dst with a reference for the packet, or NULL.
+ */
+struct dst_entry *pgm_route_hold(struct pgm_route *rc)
+{
+	struct dst_entry *dst = rc->dst;
+
+	if (dst->obsolete && !dst->ops->check(dst, rc->cookie)) {
+		pgm_route_put(rc);
+		return NULL;
+	}
+	dst_hold(dst);
+	return dst;
+}
+
+/**
+ * pgm_route_keep - keep the route a lookup found
+ * @rc: where, its owner's lock held; what it kept before is let go
+ * @dst: the route, its reference the packet's (the kept one is another)
+ * @key: the flow's fields that route choice depends on, @key->dst unused
+ */
+void pgm_route_keep(struct pgm_route *rc, struct dst_entry *dst, const struct pgm_route *key)
+{
+	pgm_route_put(rc);
+	*rc = *key;
+	dst_hold(dst);
+	rc->dst = dst;
+}
+
+/* The IPv4 flow fields of @key that route choice depends on are @rc's. */
+static bool pgm_route_match4(const struct pgm_route *rc, const struct pgm_route *key)
+{
+	return rc->dst && rc->daddr.ip == key->daddr.ip && rc->saddr.ip == key->saddr.ip &&
+	       rc->oif == key->oif && rc->mark == key->mark && rc->tos == key->tos &&
+	       rc->udp == key->udp;
+}
+
+/**
+ * pgm_xmit_route - send a PGM packet with a given TTL, by a kept route
  * @sk: the sending socket (its multicast options, UDP encapsulation)
  * @skb: the packet, consumed
  * @daddr: destination, unicast or a group, of @sk's family
  * @ra: with the Router Alert option (SPM, NCF, RDATA; never in UDP, nor
  *	over IPv6 yet)
  * @ttl: IP TTL or IPv6 hop limit, 0 for the socket's
+ * @rc: the route kept for @sk's packets to @daddr (found and kept here
+ *	when it has none for this flow), under its owner's lock; NULL to
+ *	look the route up for this packet only
  *
  * An IPv6 socket's packets go to pgm6_xmit().
  *
@@ -197,22 +253,24 @@ void pgm_csum_replace(struct pgm_hdr *ph, __wsum from, __wsum to)
  *
  * Return: 0 or what the routing or ip_local_out() said.
  */
-int pgm_xmit_ttl(struct sock *sk, struct sk_buff *skb, const union pgm_addr *daddr, bool ra,
-		 u8 ttl)
+static int pgm_xmit_route(struct sock *sk, struct sk_buff *skb, const union pgm_addr *daddr,
+			  bool ra, u8 ttl, struct pgm_route *rc)
 {
 	struct inet_sock *inet = inet_sk(sk);
 	struct net *net = sock_net(sk);
 	int oif = sk->sk_bound_dev_if;
-	__be32 saddr = inet->inet_saddr;
+	__be32 saddr = inet->inet_saddr, from;
 	bool udp = READ_ONCE(pgm_sk(sk)->udp);
+	u32 mark = READ_ONCE(sk->sk_mark);
+	u8 tos = RT_TOS(READ_ONCE(inet->tos));
 	unsigned int ihl;
-	struct flowi4 fl4;
-	struct rtable *rt;
+	struct rtable *rt = NULL;
+	struct pgm_route key;
 	struct iphdr *iph;
 	bool mc = ipv4_is_multicast(daddr->ip);
 
 	if (sk->sk_family == AF_INET6)
-		return pgm6_xmit(sk, skb, &daddr->in6, ttl, 0);
+		return pgm6_xmit(sk, skb, &daddr->in6, ttl, 0, rc);
 	if (udp)
 		ra = false;
 	ihl = ra ? PGM_IP_RA_HLEN : PGM_IP_HLEN;
@@ -223,20 +281,39 @@ int pgm_xmit_ttl(struct sock *sk, struct sk_buff *skb, const union pgm_addr *dad
 		if (!saddr)
 			saddr = READ_ONCE(inet->mc_addr);
 	}
-	flowi4_init_output(&fl4, oif, sk->sk_mark, RT_TOS(inet->tos),
-			   RT_SCOPE_UNIVERSE, udp ? IPPROTO_UDP : IPPROTO_PGM,
-			   inet_sk_flowi_flags(sk), daddr->ip, saddr, 0, 0,
-			   sock_net_uid(net, sk));
-	rt = ip_route_output_flow(net, &fl4, sk);
-	if (IS_ERR(rt)) {
-		kfree_skb(skb);
-		return PTR_ERR(rt);
+	key = (struct pgm_route){ .oif = oif, .mark = mark, .tos = tos, .udp = udp };
+	pgm_addr_set_v4(&key.daddr, daddr->ip);
+	pgm_addr_set_v4(&key.saddr, saddr);
+	if (rc && pgm_route_match4(rc, &key)) {
+		struct dst_entry *dst = pgm_route_hold(rc);
+
+		if (dst) {
+			rt = container_of(dst, struct rtable, dst);
+			from = rc->from.ip;
+		}
+	}
+	if (!rt) {
+		struct flowi4 fl4;
+
+		flowi4_init_output(&fl4, oif, mark, tos, RT_SCOPE_UNIVERSE,
+				   udp ? IPPROTO_UDP : IPPROTO_PGM, inet_sk_flowi_flags(sk),
+				   daddr->ip, saddr, 0, 0, sock_net_uid(net, sk));
+		rt = ip_route_output_flow(net, &fl4, sk);
+		if (IS_ERR(rt)) {
+			kfree_skb(skb);
+			return PTR_ERR(rt);
+		}
+		from = fl4.saddr;
+		if (rc) {
+			pgm_addr_set_v4(&key.from, from);
+			pgm_route_keep(rc, &rt->dst, &key);
+		}
 	}
 
 	if (udp) {
 		union pgm_addr src;
 
-		pgm_addr_set_v4(&src, fl4.saddr);
+		pgm_addr_set_v4(&src, from);
 		pgm_udp_push(sk, skb, &src, daddr);
 	}
 	skb_push(skb, ihl);
@@ -252,7 +329,7 @@ int pgm_xmit_ttl(struct sock *sk, struct sk_buff *skb, const union pgm_addr *dad
 	else
 		iph->ttl = mc ? READ_ONCE(inet->mc_ttl) : ip4_dst_hoplimit(&rt->dst);
 	iph->protocol = udp ? IPPROTO_UDP : IPPROTO_PGM;
-	iph->saddr = fl4.saddr;
+	iph->saddr = from;
 	iph->daddr = daddr->ip;
 	if (ra) {
 		u8 *opt = (u8 *)(iph + 1);
@@ -264,7 +341,7 @@ int pgm_xmit_ttl(struct sock *sk, struct sk_buff *skb, const union pgm_addr *dad
 	}
 	skb->protocol = htons(ETH_P_IP);
 	skb->priority = sk->sk_priority;
-	skb->mark = sk->sk_mark;
+	skb->mark = mark;
 	/*
 	 * skb->cb is the IP layer's from here on (IPCB).  A window entry's
 	 * clone or copy (ODATA, RDATA, parity) carries the source's
@@ -283,6 +360,22 @@ int pgm_xmit_ttl(struct sock *sk, struct sk_buff *skb, const union pgm_addr *dad
 }
 
 /**
+ * pgm_xmit_ttl - send a PGM packet with a given TTL, its route looked up
+ * @sk: the sending socket
+ * @skb: the packet, consumed
+ * @daddr: destination, unicast or a group, of @sk's family
+ * @ra: with the Router Alert option
+ * @ttl: IP TTL or IPv6 hop limit, 0 for the socket's
+ *
+ * Return: as pgm_xmit_route().
+ */
+int pgm_xmit_ttl(struct sock *sk, struct sk_buff *skb, const union pgm_addr *daddr, bool ra,
+		 u8 ttl)
+{
+	return pgm_xmit_route(sk, skb, daddr, ra, ttl, NULL);
+}
+
+/**
  * pgm_xmit_peer - send a receiver's packet to a session's source or group
  * @sk: the receiver's socket
  * @skb: the packet (a NAK or an SPMR), consumed
@@ -298,20 +391,22 @@ int pgm_xmit_peer(struct sock *sk, struct sk_buff *skb, const union pgm_addr *da
 		  int ifindex)
 {
 	if (sk->sk_family == AF_INET6)
-		return pgm6_xmit(sk, skb, &daddr->in6, ttl, ifindex);
+		return pgm6_xmit(sk, skb, &daddr->in6, ttl, ifindex, NULL);
 	return pgm_xmit_ttl(sk, skb, daddr, false, ttl);
 }
 
 /**
- * pgm_xmit - send a PGM packet over IPv4 with the socket's TTL
+ * pgm_xmit - send a source's PGM packet with the socket's TTL
  * @sk: the sending socket
  * @skb: the packet, consumed
- * @daddr: destination, unicast or a group, IPv4
+ * @daddr: destination, unicast or a group, of @sk's family
  * @ra: with the Router Alert option
+ * @rc: the route kept for @daddr, under the source's lock, or NULL
  *
- * Return: as pgm_xmit_ttl().
+ * Return: as pgm_xmit_route().
  */
-int pgm_xmit(struct sock *sk, struct sk_buff *skb, const union pgm_addr *daddr, bool ra)
+int pgm_xmit(struct sock *sk, struct sk_buff *skb, const union pgm_addr *daddr, bool ra,
+	     struct pgm_route *rc)
 {
-	return pgm_xmit_ttl(sk, skb, daddr, ra, 0);
+	return pgm_xmit_route(sk, skb, daddr, ra, 0, rc);
 }

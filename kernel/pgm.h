@@ -376,7 +376,32 @@ static inline void pgm_mib_add(struct pgm_net *pn, enum pgm_mib_field f, u64 n)
 void pgm_netns_stats(struct pgm_net *pn, struct pgm_netns_stats *st);
 
 /* output.c */
-int pgm_xmit(struct sock *sk, struct sk_buff *skb, const union pgm_addr *daddr, bool ra);
+
+/*
+ * A source's route to its group, kept as a connected UDP socket keeps
+ * sk_dst_cache: a packet looks it up again only when the flow it was
+ * found for changed (IP_MULTICAST_IF, SO_BINDTODEVICE, IP_TOS, SO_MARK,
+ * the encapsulation) or the route did (dst_ops->check: IPv4 any change
+ * to the netns's routes, IPv6 to the route's own fib node).  Holds a
+ * reference to @dst; under the source's lock.
+ */
+struct pgm_route {
+	struct dst_entry	*dst;		/* NULL: none kept */
+	union pgm_addr		daddr;		/* the flow it was found for */
+	union pgm_addr		saddr;		/* asked for, any: 0 or :: */
+	union pgm_addr		from;		/* the source address the route gave */
+	u32			cookie;		/* IPv6: for dst_ops->check */
+	int			oif;
+	u32			mark;
+	u8			tos;		/* IPv4 */
+	bool			udp;
+};
+
+void pgm_route_put(struct pgm_route *rc);
+struct dst_entry *pgm_route_hold(struct pgm_route *rc);
+void pgm_route_keep(struct pgm_route *rc, struct dst_entry *dst, const struct pgm_route *key);
+int pgm_xmit(struct sock *sk, struct sk_buff *skb, const union pgm_addr *daddr, bool ra,
+	     struct pgm_route *rc);
 /* The same with IP TTL @ttl (0: the socket's). */
 int pgm_xmit_ttl(struct sock *sk, struct sk_buff *skb, const union pgm_addr *daddr, bool ra,
 		 u8 ttl);
@@ -805,7 +830,7 @@ int pgm6_init(void);
 void pgm6_exit(void);
 int pgm6_mcast(struct sock *sk, int optname, sockptr_t optval, unsigned int optlen);
 int pgm6_xmit(struct sock *sk, struct sk_buff *skb, const struct in6_addr *daddr, u8 hops,
-	      int scope_if);
+	      int scope_if, struct pgm_route *rc);
 int pgm6_route_saddr(struct sock *sk, const struct in6_addr *daddr, struct in6_addr *saddr);
 
 /* udp.c */

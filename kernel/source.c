@@ -642,7 +642,7 @@ int pgm_source_start(struct sock *sk)
 
 /**
  * pgm_source_xmit - send a downstream packet of the session to its group
- * @src: the session
+ * @src: the session, its lock held
  * @skb: the packet (ODATA, RDATA, SPM, NCF, parity), consumed
  * @ra: with the Router Alert option (to a group)
  *
@@ -653,12 +653,14 @@ int pgm_source_start(struct sock *sk)
  * Return: 0 if any copy left, else the last error.
  */
 int pgm_source_xmit(struct pgm_source *src, struct sk_buff *skb, bool ra)
+	__must_hold(&src->lock)
 {
 	int err = 0, ok = 0;
 	u32 i;
 
+	lockdep_assert_held(&src->lock);
 	if (!src->nfanout)
-		return pgm_xmit(src->sk, skb, &src->group, ra);
+		return pgm_xmit(src->sk, skb, &src->group, ra, &src->route);
 	for (i = 0; i < src->nfanout; i++) {
 		struct sk_buff *c = i + 1 < src->nfanout ? pskb_copy(skb, GFP_ATOMIC) : skb;
 
@@ -666,7 +668,7 @@ int pgm_source_xmit(struct pgm_source *src, struct sk_buff *skb, bool ra)
 			err = -ENOBUFS;
 			continue;
 		}
-		err = pgm_xmit(src->sk, c, &src->fanout[i], false);
+		err = pgm_xmit(src->sk, c, &src->fanout[i], false, NULL);
 		ok |= !err;
 	}
 	return ok ? 0 : err;
@@ -846,6 +848,7 @@ static void pgm_source_free(struct rcu_head *head)
 	struct pgm_source *src = container_of(head, struct pgm_source, rcu);
 
 	pgm_fec_free(src);
+	pgm_route_put(&src->route);
 	kfree(src->fanout);
 	kvfree(src->txw);
 	kfree(src);

@@ -113,6 +113,7 @@ struct pgm_source {
 	unsigned long		next_ambient;
 	unsigned long		spmr_answered;	/* jiffies of the last SPMR answer, 0: none */
 	struct timer_list	timer;
+	struct pgm_route	route;		/* to the group (output.c) */
 	s64			tokens;		/* bytes; negative after a fragmented APDU */
 	s64			rtokens;	/* the repair bucket, bytes */
 	u64			wire_sent;	/* wire bytes sent, all packets */
@@ -300,7 +301,8 @@ static inline void pgm_charge(struct pgm_source *src, unsigned int cost, bool re
 }
 
 /* source.c */
-int pgm_source_xmit(struct pgm_source *src, struct sk_buff *skb, bool ra);
+int pgm_source_xmit(struct pgm_source *src, struct sk_buff *skb, bool ra)
+	__must_hold(&src->lock);
 void pgm_source_event(struct pgm_source *src, u8 cmd, struct pgm_nl_event *ev)
 	__must_hold(&src->lock);
 void pgm_source_arm(struct pgm_source *src)

@@ -21,6 +21,8 @@
 #include <netinet/ip.h>
 #include <sys/ioctl.h>
 #include <sys/wait.h>
+#include <linux/if_ether.h>
+#include <linux/if_packet.h>
 
 #include "harness.h"
 #include "common.h"
@@ -986,6 +988,159 @@ static void full_queue_reader_race(void)
 }
 
 /*
+ * Where the next ODATA leaves, dummy1 or dummy2 (packet sockets @p1, @p2
+ * on them): 1 or 2, 0 for neither, -1 for both; -2 when send() failed.
+ */
+static int odata_dev(int fd, int p1, int p2)
+{
+	int ps[2] = { p1, p2 }, seen = 0, i;
+	uint8_t b[2048];
+	char msg[32] = "where";
+	struct timespec t0, t;
+
+	for (i = 0; i < 2; i++)
+		while (recv(ps[i], b, sizeof(b), MSG_DONTWAIT) > 0)
+			;
+	if (send(fd, msg, sizeof(msg), 0) != (ssize_t)sizeof(msg))
+		return -2;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	for (;;) {
+		struct pollfd p[2] = { { .fd = p1, .events = POLLIN }, { .fd = p2, .events = POLLIN } };
+		long ms;
+
+		clock_gettime(CLOCK_MONOTONIC, &t);
+		ms = (t.tv_sec - t0.tv_sec) * 1000 + (t.tv_nsec - t0.tv_nsec) / 1000000;
+		/* A second for the first; then 200 ms more for a copy on the other. */
+		if (ms >= (seen ? 1200 : 1000) || poll(p, 2, 50) < 0)
+			break;
+		for (i = 0; i < 2; i++) {
+			ssize_t n;
+
+			while ((n = recv(ps[i], b, sizeof(b), MSG_DONTWAIT)) > 0) {
+				size_t off = family == AF_INET6 ? 40 : (size_t)(b[0] & 15) * 4;
+				bool pgm = family == AF_INET6 ? n > 44 && b[6] == IPPROTO_PGM :
+								n > 24 && b[9] == IPPROTO_PGM;
+
+				if (pgm && (size_t)n > off + 4 && b[off + 4] == 0x04)	/* ODATA */
+					seen |= 1 << i;
+			}
+		}
+		if (seen == 3)
+			break;
+	}
+	return seen == 3 ? -1 : seen;
+}
+
+/* A packet socket seeing what leaves @dev (the IP packet, no link header). */
+static int tap(const char *dev)
+{
+	struct sockaddr_ll a = { .sll_family = AF_PACKET, .sll_protocol = htons(ETH_P_ALL),
+				 .sll_ifindex = (int)if_nametoindex(dev) };
+	int p = socket(AF_PACKET, SOCK_DGRAM, htons(ETH_P_ALL));
+
+	if (p < 0 || bind(p, (struct sockaddr *)&a, sizeof(a)))
+		return -1;
+	return p;
+}
+
+/*
+ * The source keeps its route to the group (output.c), as a connected UDP
+ * socket does: whatever would send a packet elsewhere must do so from the
+ * next packet on: a changed route, IP_MULTICAST_IF, IP_TOS and SO_MARK
+ * under policy routing; and the route kept must not keep a deleted device.
+ * In a netns of its own with two dummy devices; over IPv6 without IP_TOS
+ * (a PGM flow carries no traffic class).
+ */
+static void route_follows_changes(void)
+{
+	int status = 0;
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		bool v6 = family == AF_INET6;
+		const char *setup = v6 ?
+			"ip link add dummy1 type dummy && ip link add dummy2 type dummy && "
+			"ip link set dummy1 up && ip link set dummy2 up && "
+			"ip -6 addr add fd00:99:1::1/64 dev dummy1 nodad && "
+			"ip -6 addr add fd00:99:2::1/64 dev dummy2 nodad && "
+			/* main before local, whose ff00::/8 of each device would win */
+			"ip -6 rule add pref 500 lookup main && ip -6 rule add pref 1000 lookup local && "
+			"ip -6 rule del pref 0 && ip -6 rule del pref 32766 && "
+			"ip -6 route add ff15::/16 dev dummy1 && "
+			"ip -6 route add ff15::/16 dev dummy2 table 100 && "
+			"ip -6 rule add pref 100 fwmark 7 lookup 100" :
+			"ip link add dummy1 type dummy && ip link add dummy2 type dummy && "
+			"ip link set dummy1 up && ip link set dummy2 up && "
+			"ip addr add 10.99.1.1/24 dev dummy1 && ip addr add 10.99.2.1/24 dev dummy2 && "
+			"ip route add 224.0.0.0/4 dev dummy1 && "
+			"ip route add 224.0.0.0/4 dev dummy2 table 100 && "
+			"ip rule add pref 100 tos 0x10 lookup 100 && "
+			"ip rule add pref 101 fwmark 7 lookup 100";
+		const char *to2 = v6 ? "ip -6 route replace ff15::/16 dev dummy2" :
+				       "ip route replace 224.0.0.0/4 dev dummy2";
+		const char *to1 = v6 ? "ip -6 route replace ff15::/16 dev dummy1" :
+				       "ip route replace 224.0.0.0/4 dev dummy1";
+		union pgm_sa g = sa_of(family, v6 ? "ff15::7:7" : "239.192.7.7", PORT);
+		int fd, p1, p2, d2, v;
+		struct ip_mreqn mr = { 0 };
+
+#define STEP(n, cond) do { if (!(cond)) { fprintf(stderr, "  route step %d: %s\n", n, #cond); _exit(n); } } while (0)
+		STEP(100, !unshare(CLONE_NEWNET) && !system("ip link set lo up") && !system(setup));
+		p1 = tap("dummy1");
+		p2 = tap("dummy2");
+		d2 = (int)if_nametoindex("dummy2");
+		fd = pgm_socket_af(family);
+		STEP(101, p1 >= 0 && p2 >= 0 && fd >= 0 && !connect(fd, &g.sa, sa_len(family)));
+		STEP(1, odata_dev(fd, p1, p2) == 1);
+		/* The route changes: the next packet follows it, and back. */
+		STEP(2, !system(to2) && odata_dev(fd, p1, p2) == 2);
+		STEP(3, !system(to1) && odata_dev(fd, p1, p2) == 1);
+		/* The socket's multicast interface. */
+		if (v6) {
+			STEP(4, !setsockopt(fd, SOL_IPV6, IPV6_MULTICAST_IF, &d2, sizeof(d2)) &&
+				odata_dev(fd, p1, p2) == 2);
+			v = 0;
+			STEP(5, !setsockopt(fd, SOL_IPV6, IPV6_MULTICAST_IF, &v, sizeof(v)) &&
+				odata_dev(fd, p1, p2) == 1);
+		} else {
+			mr.imr_ifindex = d2;
+			STEP(4, !setsockopt(fd, SOL_IP, IP_MULTICAST_IF, &mr, sizeof(mr)) &&
+				odata_dev(fd, p1, p2) == 2);
+			mr.imr_ifindex = 0;
+			STEP(5, !setsockopt(fd, SOL_IP, IP_MULTICAST_IF, &mr, sizeof(mr)) &&
+				odata_dev(fd, p1, p2) == 1);
+			/* IP_TOS, which policy routing sends to table 100. */
+			v = 0x10;
+			STEP(6, !setsockopt(fd, SOL_IP, IP_TOS, &v, sizeof(v)) && odata_dev(fd, p1, p2) == 2);
+			v = 0;
+			STEP(7, !setsockopt(fd, SOL_IP, IP_TOS, &v, sizeof(v)) && odata_dev(fd, p1, p2) == 1);
+		}
+		/* SO_MARK likewise. */
+		v = 7;
+		STEP(8, !setsockopt(fd, SOL_SOCKET, SO_MARK, &v, sizeof(v)) && odata_dev(fd, p1, p2) == 2);
+		v = 0;
+		STEP(9, !setsockopt(fd, SOL_SOCKET, SO_MARK, &v, sizeof(v)) && odata_dev(fd, p1, p2) == 1);
+		/*
+		 * dummy1 goes while the route kept leads there: the deletion
+		 * completes (a reference kept would hold it forever), then,
+		 * routed anew to dummy2, the next packet leaves there.
+		 */
+		close(p1);
+		STEP(10, !system("ip link del dummy1"));
+		STEP(11, !system(v6 ? "ip -6 route replace ff15::/16 dev dummy2" :
+				      "ip route replace 224.0.0.0/4 dev dummy2"));
+		p1 = tap("lo");
+		STEP(12, odata_dev(fd, p1, p2) == 2);
+		close(fd);
+		_exit(0);
+#undef STEP
+	}
+	waitpid(pid, &status, 0);
+	CHECK(WIFEXITED(status));
+	CHECK_EQ(WEXITSTATUS(status), 0);
+}
+
+/*
  * In a namespace where no address could be the source's (only a dummy
  * device without one), receivers could not NAK: connect() refuses.  Over
  * IPv6 the device makes no link-local address either (addrgenmode none),
@@ -1064,5 +1219,6 @@ int main(int argc, char **argv)
 	RUN(end_after_full_queue);
 	RUN(full_queue_reader_race);
 	RUN(no_address);
+	RUN(route_follows_changes);
 	return summary(family == AF_INET6 ? "src_test -6" : "src_test");
 }
