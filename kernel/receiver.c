@@ -156,7 +156,7 @@ void pgm_slide_to(struct pgm_receiver *rcv, struct pgm_peer *peer, u32 trail)
 bool pgm_extend(struct pgm_receiver *rcv, struct pgm_peer *peer, u32 sqn, u8 state)
 	__must_hold(&rcv->lock)
 {
-	u64 bo, now = pgm_now();
+	u64 bo, now;
 	u32 s;
 
 	lockdep_assert_held(&rcv->lock);
@@ -165,6 +165,10 @@ bool pgm_extend(struct pgm_receiver *rcv, struct pgm_peer *peer, u32 sqn, u8 sta
 	/* The window never reaches beyond next + size (section 3.4). */
 	if ((u32)(sqn - peer->next) > peer_size(peer))
 		return false;
+	/* The next in order, the common case: nothing missing, no clock or draw. */
+	if (sqn == peer->lead + 1)
+		return true;
+	now = pgm_now();
 	/* One back-off for all: they go out together, in one NAK list. */
 	bo = now + pgm_backoff_ns(peer->p.nak_bo_ivl);
 	for (s = peer->lead + 1; s != sqn; s++) {
