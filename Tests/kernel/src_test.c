@@ -1031,6 +1031,21 @@ static int odata_dev(int fd, int p1, int p2)
 	return seen == 3 ? -1 : seen;
 }
 
+/*
+ * Option @name at @level set to @on moves the next ODATA from dummy1 to
+ * dummy2, set back to @off (both @len bytes) back to dummy1: 0, else 1 or
+ * 2 for the half that did not.
+ */
+static int flip(int fd, int level, int name, const void *on, const void *off, socklen_t len,
+		int p1, int p2)
+{
+	if (setsockopt(fd, level, name, on, len) || odata_dev(fd, p1, p2) != 2)
+		return 1;
+	if (setsockopt(fd, level, name, off, len) || odata_dev(fd, p1, p2) != 1)
+		return 2;
+	return 0;
+}
+
 /* A packet socket seeing what leaves @dev (the IP packet, no link header). */
 static int tap(const char *dev)
 {
@@ -1090,8 +1105,8 @@ static void route_follows_changes(void)
 		const char *to1 = v6 ? "ip -6 route replace ff15::/16 dev dummy1" :
 				       "ip route replace 224.0.0.0/4 dev dummy1";
 		union pgm_sa g = sa_of(family, v6 ? "ff15::7:7" : "239.192.7.7", PORT);
-		int fd, p1, p2, d2, v;
-		struct ip_mreqn mr = { 0 };
+		int fd, p1, p2, d2, zero = 0, tos = 0x10, mark = 7;
+		struct ip_mreqn mr2 = { 0 }, mr0 = { 0 };
 
 #define STEP(n, cond)							\
 	do {								\
@@ -1100,6 +1115,7 @@ static void route_follows_changes(void)
 			_exit(n);					\
 		}							\
 	} while (0)
+
 		STEP(100, !unshare(CLONE_NEWNET) && !system("ip link set lo up") && !system(setup));
 		policy = !system(rules);
 		if (!policy) {
@@ -1109,6 +1125,7 @@ static void route_follows_changes(void)
 		p1 = tap("dummy1");
 		p2 = tap("dummy2");
 		d2 = (int)if_nametoindex("dummy2");
+		mr2.imr_ifindex = d2;
 		fd = pgm_socket_af(family);
 		STEP(101, p1 >= 0 && p2 >= 0 && fd >= 0 && !connect(fd, &g.sa, sa_len(family)));
 		STEP(1, odata_dev(fd, p1, p2) == 1);
@@ -1116,38 +1133,16 @@ static void route_follows_changes(void)
 		STEP(2, !system(to2) && odata_dev(fd, p1, p2) == 2);
 		STEP(3, !system(to1) && odata_dev(fd, p1, p2) == 1);
 		/* The socket's multicast interface. */
-		if (v6) {
-			STEP(4, !setsockopt(fd, SOL_IPV6, IPV6_MULTICAST_IF, &d2, sizeof(d2)) &&
-				odata_dev(fd, p1, p2) == 2);
-			v = 0;
-			STEP(5, !setsockopt(fd, SOL_IPV6, IPV6_MULTICAST_IF, &v, sizeof(v)) &&
-				odata_dev(fd, p1, p2) == 1);
-		} else {
-			mr.imr_ifindex = d2;
-			STEP(4, !setsockopt(fd, SOL_IP, IP_MULTICAST_IF, &mr, sizeof(mr)) &&
-				odata_dev(fd, p1, p2) == 2);
-			mr.imr_ifindex = 0;
-			STEP(5, !setsockopt(fd, SOL_IP, IP_MULTICAST_IF, &mr, sizeof(mr)) &&
-				odata_dev(fd, p1, p2) == 1);
-		}
+		if (v6)
+			STEP(4, !flip(fd, SOL_IPV6, IPV6_MULTICAST_IF, &d2, &zero, sizeof(int), p1, p2));
+		else
+			STEP(4, !flip(fd, SOL_IP, IP_MULTICAST_IF, &mr2, &mr0, sizeof(mr2), p1, p2));
 		/* IP_TOS, which policy routing sends to table 100. */
-		if (policy && !v6) {
-			v = 0x10;
-			STEP(6, !setsockopt(fd, SOL_IP, IP_TOS, &v, sizeof(v)) &&
-				odata_dev(fd, p1, p2) == 2);
-			v = 0;
-			STEP(7, !setsockopt(fd, SOL_IP, IP_TOS, &v, sizeof(v)) &&
-				odata_dev(fd, p1, p2) == 1);
-		}
+		if (policy && !v6)
+			STEP(6, !flip(fd, SOL_IP, IP_TOS, &tos, &zero, sizeof(int), p1, p2));
 		/* SO_MARK likewise. */
-		if (policy) {
-			v = 7;
-			STEP(8, !setsockopt(fd, SOL_SOCKET, SO_MARK, &v, sizeof(v)) &&
-				odata_dev(fd, p1, p2) == 2);
-			v = 0;
-			STEP(9, !setsockopt(fd, SOL_SOCKET, SO_MARK, &v, sizeof(v)) &&
-				odata_dev(fd, p1, p2) == 1);
-		}
+		if (policy)
+			STEP(8, !flip(fd, SOL_SOCKET, SO_MARK, &mark, &zero, sizeof(int), p1, p2));
 		/*
 		 * dummy1 goes while the route kept leads there: the deletion
 		 * completes (a reference kept would hold it forever), then,
@@ -1155,8 +1150,7 @@ static void route_follows_changes(void)
 		 */
 		close(p1);
 		STEP(10, !system("ip link del dummy1"));
-		STEP(11, !system(v6 ? "ip -6 route replace ff15::/16 dev dummy2" :
-				      "ip route replace 224.0.0.0/4 dev dummy2"));
+		STEP(11, !system(to2));
 		p1 = tap("lo");
 		STEP(12, odata_dev(fd, p1, p2) == 2);
 		close(fd);
