@@ -312,10 +312,8 @@ int pgm6_xmit(struct sock *sk, struct sk_buff *skb, const struct in6_addr *daddr
 	key = (struct pgm_route){ .daddr.in6 = fl6.daddr, .saddr.in6 = fl6.saddr,
 				  .oif = fl6.flowi6_oif, .mark = fl6.flowi6_mark,
 				  .udp = fl6.flowi6_proto == IPPROTO_UDP };
-	if (rc && rc->dst && ipv6_addr_equal(&rc->daddr.in6, &key.daddr.in6) &&
-	    ipv6_addr_equal(&rc->saddr.in6, &key.saddr.in6) && rc->oif == key.oif &&
-	    rc->mark == key.mark && rc->udp == key.udp) {
-		dst = pgm_route_hold(rc);
+	if (rc) {
+		dst = pgm_route_hold(rc, AF_INET6, &key);
 		if (dst)
 			fl6.saddr = rc->from.in6;
 	}

@@ -193,18 +193,25 @@ void pgm_route_put(struct pgm_route *rc)
 }
 
 /**
- * pgm_route_hold - the kept route, held for one more packet, if still valid
+ * pgm_route_hold - the kept route, held for one more packet, if it serves
  * @rc: the route kept, its owner's lock held
+ * @family: AF_INET or AF_INET6
+ * @key: the packet's flow (pgm_route_keep()'s fields but @from and @cookie)
  *
- * Its owner compared the flow.  An invalid one (dst_ops->check(): a route
- * changed since) is let go.
+ * None for another flow; an invalid one (dst_ops->check(): a route changed
+ * since) is let go.
  *
  * Return: @rc's dst with a reference for the packet, or NULL.
  */
-struct dst_entry *pgm_route_hold(struct pgm_route *rc)
+struct dst_entry *pgm_route_hold(struct pgm_route *rc, sa_family_t family,
+				 const struct pgm_route *key)
 {
 	struct dst_entry *dst = rc->dst;
 
+	if (!dst || !pgm_addr_eq(family, &rc->daddr, &key->daddr) ||
+	    !pgm_addr_eq(family, &rc->saddr, &key->saddr) || rc->oif != key->oif ||
+	    rc->mark != key->mark || rc->tos != key->tos || rc->udp != key->udp)
+		return NULL;
 	if (dst->obsolete && !dst->ops->check(dst, rc->cookie)) {
 		pgm_route_put(rc);
 		return NULL;
@@ -225,14 +232,6 @@ void pgm_route_keep(struct pgm_route *rc, struct dst_entry *dst, const struct pg
 	*rc = *key;
 	dst_hold(dst);
 	rc->dst = dst;
-}
-
-/* The IPv4 flow fields of @key that route choice depends on are @rc's. */
-static bool pgm_route_match4(const struct pgm_route *rc, const struct pgm_route *key)
-{
-	return rc->dst && rc->daddr.ip == key->daddr.ip && rc->saddr.ip == key->saddr.ip &&
-	       rc->oif == key->oif && rc->mark == key->mark && rc->tos == key->tos &&
-	       rc->udp == key->udp;
 }
 
 /**
@@ -284,8 +283,8 @@ static int pgm_xmit_route(struct sock *sk, struct sk_buff *skb, const union pgm_
 	key = (struct pgm_route){ .oif = oif, .mark = mark, .tos = tos, .udp = udp };
 	pgm_addr_set_v4(&key.daddr, daddr->ip);
 	pgm_addr_set_v4(&key.saddr, saddr);
-	if (rc && pgm_route_match4(rc, &key)) {
-		struct dst_entry *dst = pgm_route_hold(rc);
+	if (rc) {
+		struct dst_entry *dst = pgm_route_hold(rc, AF_INET, &key);
 
 		if (dst) {
 			rt = container_of(dst, struct rtable, dst);

@@ -398,7 +398,8 @@ struct pgm_route {
 };
 
 void pgm_route_put(struct pgm_route *rc);
-struct dst_entry *pgm_route_hold(struct pgm_route *rc);
+struct dst_entry *pgm_route_hold(struct pgm_route *rc, sa_family_t family,
+				 const struct pgm_route *key);
 void pgm_route_keep(struct pgm_route *rc, struct dst_entry *dst, const struct pgm_route *key);
 int pgm_xmit(struct sock *sk, struct sk_buff *skb, const union pgm_addr *daddr, bool ra,
 	     struct pgm_route *rc);
