@@ -388,6 +388,72 @@ out:
 }
 
 /*
+ * Keep @skb, a window packet the trail passed or one built for a send()
+ * that did not go, for a later ODATA instead of freeing it: when nobody
+ * else holds it or its data, and PGM_TXW_SPARE / PGM_TXW_SPARE_MEM allow.
+ * @skb is not in sk_wmem_queued; a spare is.
+ *
+ * The window frees its packets first in, first out, thousands of packets
+ * after it allocated them, so every ODATA took cold slab objects (zeroed
+ * again under init_on_alloc) and every few packets a fresh slab page; a
+ * reused buffer takes neither.  Safe because a window packet never goes
+ * down the stack itself: what leaves is a clone or a copy
+ * (pgm_send_entry), whose own sk_buff carries the route, the socket and
+ * netfilter's state.  The clone shares only the data and skb_shared_info,
+ * and once the last clone is freed (!skb_cloned) they are the window's
+ * alone.  A clone still held (a receiver on this host over multicast
+ * loopback, a device queue) means the packet is freed as before.
+ */
+static void pgm_txw_spare_put(struct pgm_source *src, struct sk_buff *skb)
+	__must_hold(&src->lock)
+{
+	struct skb_shared_info *shinfo = skb_shinfo(skb);
+
+	lockdep_assert_held(&src->lock);
+	if (src->nspare == PGM_TXW_SPARE || src->dead ||
+	    src->spare_mem + skb->truesize > PGM_TXW_SPARE_MEM ||
+	    skb_shared(skb) || skb_cloned(skb) || skb_is_nonlinear(skb) || skb->destructor) {
+		consume_skb(skb);
+		return;
+	}
+	/*
+	 * No clone is left, and none can come but through @skb, which is
+	 * ours: the writes below come after the clones' last use of the
+	 * data (their release's atomic, read above).
+	 */
+	smp_acquire__after_ctrl_dep();
+	/* As alloc_skb() and pgm_alloc_pkt() left it. */
+	memset(shinfo, 0, offsetof(struct skb_shared_info, dataref));
+	atomic_set(&shinfo->dataref, 1);
+	skb->cloned = 0;
+	skb->nohdr = 0;
+	skb->data = skb->head + PGM_HEADROOM;
+	skb->len = 0;
+	skb_reset_tail_pointer(skb);
+	skb_reset_transport_header(skb);
+	src->spare[src->nspare++] = skb;
+	src->spare_mem += skb->truesize;
+	sk_wmem_queued_add(src->sk, skb->truesize);
+}
+
+/*
+ * A spare packet (pgm_txw_spare_put), out of sk_wmem_queued; NULL: none.
+ * Under src->lock, or once the session is dead (pgm_source_end).
+ */
+static struct sk_buff *pgm_txw_spare_get(struct pgm_source *src)
+{
+	struct sk_buff *skb;
+
+	lockdep_assert(src->dead || lockdep_is_held(&src->lock));
+	if (!src->nspare)
+		return NULL;
+	skb = src->spare[--src->nspare];
+	src->spare_mem -= skb->truesize;
+	sk_wmem_queued_add(src->sk, -(int)skb->truesize);
+	return skb;
+}
+
+/*
  * Take the entry at the trail out of the window.  Under src->lock, or
  * once the session is dead (pgm_source_stop).
  */
@@ -412,7 +478,10 @@ static void pgm_txw_drop_trail(struct pgm_source *src)
 	src->held -= txw_cb(skb)->tsdu;
 	src->mem -= skb->truesize;
 	sk_wmem_queued_add(src->sk, -(int)skb->truesize);
-	kfree_skb(skb);
+	if (src->dead)
+		consume_skb(skb);
+	else
+		pgm_txw_spare_put(src, skb);
 }
 
 /*
@@ -911,6 +980,8 @@ static void pgm_source_end(struct sock *sk, bool reset)
 	 */
 	while (src->trail != src->next_sqn)
 		pgm_txw_drop_trail(src);
+	while (src->nspare)
+		consume_skb(pgm_txw_spare_get(src));
 	pgm_confirm_src_free(src);
 	WARN_ON_ONCE(src->mem || src->rq_len || !list_empty(&src->rq) ||
 		     src->lg_again || !list_empty(&src->lg) ||
@@ -945,10 +1016,29 @@ void pgm_source_reset(struct sock *sk)
 	pgm_source_end(sk, true);
 }
 
-/* Build the ODATA for one fragment, copying the payload from @msg. */
+/*
+ * A packet for @len PGM bytes: @spare (pgm_txw_spare_get) when it has the
+ * room and is not more than twice the size a new one would be, else a
+ * new one (@spare freed).
+ */
+static struct sk_buff *pgm_txw_alloc(struct sk_buff *spare, unsigned int len)
+{
+	if (spare) {
+		if (skb_tailroom(spare) >= len &&
+		    spare->truesize <= 2 * SKB_TRUESIZE(PGM_HEADROOM + len))
+			return spare;
+		consume_skb(spare);
+	}
+	return pgm_alloc_pkt(len, PGM_TXW_GFP);
+}
+
+/*
+ * Build the ODATA for one fragment, copying the payload from @msg, in
+ * @spare if it will do (pgm_txw_alloc).
+ */
 static struct sk_buff *pgm_build_odata(struct pgm_source *src, struct msghdr *msg,
-				       size_t apdu_len, size_t off, size_t len,
-				       bool frag, bool syn, bool join, u32 join_min,
+				       struct sk_buff *spare, size_t apdu_len, size_t off,
+				       size_t len, bool frag, bool syn, bool join, u32 join_min,
 				       int *err)
 {
 	unsigned int cclen = pgm_cc_src_optlen(src), optlen = 0;
@@ -960,7 +1050,7 @@ static struct sk_buff *pgm_build_odata(struct pgm_source *src, struct msghdr *ms
 	if (frag || syn || join || cclen)
 		optlen = PGM_OPT_LENGTH_LEN + (frag ? PGM_OPT_FRAGMENT_LEN : 0) +
 			 (syn ? PGM_OPT_FLAG_LEN : 0) + (join ? PGM_OPT_JOIN_LEN : 0) + cclen;
-	skb = pgm_alloc_pkt(PGM_DATA_HLEN + optlen + len, PGM_TXW_GFP);
+	skb = pgm_txw_alloc(spare, PGM_DATA_HLEN + optlen + len);
 	if (!skb) {
 		*err = -ENOBUFS;
 		return NULL;
@@ -1176,16 +1266,21 @@ static int pgm_build_apdu(struct pgm_source *src, struct msghdr *msg, size_t len
 	spin_lock_bh(&src->lock);
 	syn = !src->syn_sent;
 	join = pgm_join_offer(src, &join_min);
+	for (i = 0; i < n; i++)
+		fv[i] = pgm_txw_spare_get(src);
 	spin_unlock_bh(&src->lock);
 	*mem = 0;
 	for (i = 0, off = 0; i < n; i++) {
 		size_t chunk = n == 1 ? len : min(max_frag, len - off);
 
-		fv[i] = pgm_build_odata(src, msg, len, off, chunk, n > 1,
+		fv[i] = pgm_build_odata(src, msg, fv[i], len, off, chunk, n > 1,
 					syn && i == 0, join, join_min, &err);
 		if (!fv[i]) {
-			while (i--)
-				kfree_skb(fv[i]);
+			unsigned int j;
+
+			for (j = 0; j < n; j++)	/* built, and spares not reached */
+				if (j != i)
+					kfree_skb(fv[j]);
 			return err;
 		}
 		*mem += fv[i]->truesize;
@@ -1266,7 +1361,11 @@ int pgm_source_sendmsg(struct sock *sk, struct msghdr *msg, size_t len)
 	err = pgm_wait_tokens(sk, src, min_t(s64, cost, pgm_burst(src, src->p.txw_max_rte)),
 			      msg->msg_flags & MSG_DONTWAIT, n, len, mem);
 	if (err) {
+		/* EAGAIN at the rate limit: the next try takes them again. */
+		for (i = 0; i < n; i++)
+			pgm_txw_spare_put(src, fv[i]);
 		spin_unlock_bh(&src->lock);
+		i = 0;	/* nothing left to free */
 		goto free;
 	}
 	pgm_txw_advance(src, n, len, mem);

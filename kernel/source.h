@@ -62,6 +62,13 @@ struct pgm_src_cc {
 	u64			deadline;	/* ktime ns of the timeout, 0: none */
 };
 
+/*
+ * Window packets kept for reuse (pgm_txw_spare_put, source.c): enough for
+ * an APDU of 16 packets, 64 KiB of memory at most beyond the window's.
+ */
+#define PGM_TXW_SPARE		16
+#define PGM_TXW_SPARE_MEM	(64 * 1024)
+
 /* Confirmed delivery at the source (srcconfirm.c): the live receivers. */
 struct pgm_src_confirm {
 	bool			on;		/* PGM_CONFIRM, fixed at connect() */
@@ -100,6 +107,14 @@ struct pgm_source {
 	u64			held;		/* TSDU bytes in the window */
 	u64			mem;		/* skb truesize in the window (sk_wmem_queued) */
 	struct sk_buff		**txw;		/* ODATA by pgm_txw_slot(mask, sqn) */
+	/*
+	 * Packets the trail passed, kept for the next ODATA's instead of
+	 * freed (pgm_txw_spare_put): at most PGM_TXW_SPARE of them and
+	 * PGM_TXW_SPARE_MEM bytes of truesize, in sk_wmem_queued too.
+	 */
+	struct sk_buff		*spare[PGM_TXW_SPARE];
+	u32			spare_mem;
+	u8			nspare;
 	struct list_head	rq;		/* window entries waiting for RDATA, oldest first */
 	u32			rq_len;
 	struct list_head	lg;		/* entries repaired less than RDATA_LINGER_IVL ago, oldest first */
