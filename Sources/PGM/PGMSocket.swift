@@ -476,13 +476,9 @@ public struct PGMSocket: ~Copyable {
     /// - Throws: `Errno.messageTooLong` above ``PGMSocket/maximumAPDU`` bytes,
     ///   `Errno.notConnected` on a socket that is not a connected source.
     public func send(_ apdu: UnsafeRawBufferPointer, mode: IOMode = .blocking) throws(Errno) {
-        var iov = iovec(iov_base: UnsafeMutableRawPointer(mutating: apdu.baseAddress), iov_len: apdu.count)
-        let n: Int = try withUnsafeMutablePointer(to: &iov) { iovp in
-            var m = msghdr()
-            m.msg_iov = iovp
-            m.msg_iovlen = 1
-            return Result.retryingOnInterrupt { sys.sendmsg(fd, &m, mode.flags) }
-        }.get()
+        // send(2), not sendmsg(2): one buffer needs no msghdr or iovec for
+        // the kernel to copy in and check (docs/performance.md).
+        let n = try Result.retryingOnInterrupt { sys.send(fd, apdu.baseAddress, apdu.count, mode.flags) }.get()
         guard n == apdu.count else { throw .ioError }
     }
 

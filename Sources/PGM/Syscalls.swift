@@ -27,7 +27,8 @@ struct Syscalls: Sendable {
         _ fd: Int32, _ level: Int32, _ name: Int32, _ value: UnsafeMutableRawPointer?,
         _ len: UnsafeMutablePointer<socklen_t>
     ) -> Result<Int32, Errno>
-    var sendmsg: @Sendable (_ fd: Int32, _ msg: UnsafePointer<msghdr>, _ flags: Int32) -> Result<Int, Errno>
+    /// send(2): one buffer, no control message, to the connected group.
+    var send: @Sendable (_ fd: Int32, _ bytes: UnsafeRawPointer?, _ count: Int, _ flags: Int32) -> Result<Int, Errno>
     var recvmsg: @Sendable (_ fd: Int32, _ msg: UnsafeMutablePointer<msghdr>, _ flags: Int32) -> Result<Int, Errno>
     var poll: @Sendable (_ fds: UnsafeMutablePointer<pollfd>, _ count: nfds_t, _ timeout: Int32) -> Result<Int32, Errno>
     var close: @Sendable (_ fd: Int32) -> Result<Int32, Errno>
@@ -46,7 +47,7 @@ struct Syscalls: Sendable {
         connect: { fd, a, l in valueOrErrno { Glibc.connect(fd, a, l) } },
         setsockopt: { fd, level, name, v, l in valueOrErrno { Glibc.setsockopt(fd, level, name, v, l) } },
         getsockopt: { fd, level, name, v, l in valueOrErrno { Glibc.getsockopt(fd, level, name, v, l) } },
-        sendmsg: { fd, m, flags in valueOrErrno { Glibc.sendmsg(fd, m, flags) } },
+        send: { fd, b, n, flags in valueOrErrno { Glibc.send(fd, b, n, flags) } },
         recvmsg: { fd, m, flags in valueOrErrno { Glibc.recvmsg(fd, m, flags) } },
         poll: { fds, n, timeout in valueOrErrno { Glibc.poll(fds, n, timeout) } },
         close: { fd in valueOrErrno { Glibc.close(fd) } },

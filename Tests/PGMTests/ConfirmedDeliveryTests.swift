@@ -150,7 +150,7 @@ struct ConfirmedDeliveryTests {
         #expect(try src.sendReturningSequenceNumber(UnsafeRawBufferPointer(raw)) == SequenceNumber(79))
         #expect(try src.lastSequenceNumber() == SequenceNumber(79))
         #expect(k.sent == [[1, 2, 3], [9, 9, 9, 9]])
-        k.fail("sendmsg", with: EAGAIN)
+        k.fail("send", with: EAGAIN)
         var failed: Errno?
         do { try src.sendReturningSequenceNumber(contentsOf: [4], mode: .nonBlocking) } catch { failed = error }
         #expect(failed == .resourceTemporarilyUnavailable)

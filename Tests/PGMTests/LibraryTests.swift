@@ -47,9 +47,9 @@ struct LibraryTests {
         let s = try PGMSocket(syscalls: k.syscalls)
         k.fail("setsockopt", with: EISCONN)
         #expect(throws: Errno.socketIsConnected) { try s.set(.txwSqns, to: 10) }
-        k.fail("sendmsg", with: EMSGSIZE)
+        k.fail("send", with: EMSGSIZE)
         #expect(throws: Errno.messageTooLong) { try s.send(contentsOf: [1, 2, 3]) }
-        k.fail("sendmsg", with: EINTR)  // retried
+        k.fail("send", with: EINTR)  // retried
         try s.send(contentsOf: [9])
         #expect(k.sent == [[9]])
         try s.close()

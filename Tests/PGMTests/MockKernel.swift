@@ -248,10 +248,9 @@ final class MockKernel: Sendable {
                 len.pointee = socklen_t(n)
                 return .success(0)
             },
-            sendmsg: { _, m, flags in
-                if let e = self.enter("sendmsg") { return self.error(e) }
-                let iov = m.pointee.msg_iov.pointee
-                let bytes = Array(UnsafeRawBufferPointer(start: iov.iov_base, count: iov.iov_len))
+            send: { _, b, n, flags in
+                if let e = self.enter("send") { return self.error(e) }
+                let bytes = Array(UnsafeRawBufferPointer(start: b, count: n))
                 self.state.withLock { $0.sent.append(bytes) }
                 return .success(bytes.count)
             },
