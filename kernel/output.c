@@ -13,6 +13,7 @@
  */
 #include <linux/skbuff.h>
 #include <linux/ip.h>
+#include <linux/udp.h>
 #include <net/ip.h>
 #include <net/route.h>
 #include <net/checksum.h>
@@ -28,11 +29,24 @@
  */
 struct sk_buff *pgm_alloc_pkt(unsigned int len, gfp_t gfp)
 {
-	struct sk_buff *skb = alloc_skb(PGM_HEADROOM + len, gfp);
+	return pgm_alloc_pkt_room(PGM_HEADROOM, len, gfp);
+}
+
+/**
+ * pgm_alloc_pkt_room - pgm_alloc_pkt() with @headroom bytes in front
+ * @headroom: room for the headers below PGM (a route's pgm_route.headroom)
+ * @len: PGM bytes it will hold
+ * @gfp: allocation flags
+ *
+ * Return: the sk_buff, its transport header at its data, or NULL.
+ */
+struct sk_buff *pgm_alloc_pkt_room(unsigned int headroom, unsigned int len, gfp_t gfp)
+{
+	struct sk_buff *skb = alloc_skb(headroom + len, gfp);
 
 	if (!skb)
 		return NULL;
-	skb_reserve(skb, PGM_HEADROOM);
+	skb_reserve(skb, headroom);
 	skb_reset_transport_header(skb);
 	return skb;
 }
@@ -232,6 +246,14 @@ void pgm_route_keep(struct pgm_route *rc, struct dst_entry *dst, const struct pg
 	*rc = *key;
 	dst_hold(dst);
 	rc->dst = dst;
+	/*
+	 * The headers below PGM on this route, as UDP sizes its headroom:
+	 * the device's link layer, what the route adds (IPsec), the IP
+	 * header (IPv6's, the largest) and UDP encapsulation's.  A device
+	 * that wants more than PGM_HEADROOM gets its room made on output.
+	 */
+	rc->headroom = min_t(unsigned int, LL_RESERVED_SPACE(dst->dev) + dst->header_len +
+			     PGM_IP6_HLEN + sizeof(struct udphdr), PGM_HEADROOM);
 }
 
 /**

@@ -395,9 +395,11 @@ struct pgm_route {
 	u32			mark;
 	u8			tos;		/* IPv4 */
 	bool			udp;
+	u16			headroom;	/* what @dst's headers take (pgm_route_keep) */
 };
 
 void pgm_route_put(struct pgm_route *rc);
+struct sk_buff *pgm_alloc_pkt_room(unsigned int headroom, unsigned int len, gfp_t gfp);
 struct dst_entry *pgm_route_hold(struct pgm_route *rc, sa_family_t family,
 				 const struct pgm_route *key);
 void pgm_route_keep(struct pgm_route *rc, struct dst_entry *dst, const struct pgm_route *key);

@@ -410,7 +410,7 @@ static void pgm_txw_spare_put(struct pgm_source *src, struct sk_buff *skb)
 	struct skb_shared_info *shinfo = skb_shinfo(skb);
 
 	lockdep_assert_held(&src->lock);
-	if (src->nspare == PGM_TXW_SPARE || src->dead ||
+	if (src->nspare == PGM_TXW_SPARE || src->dead || src->room >= skb_end_offset(skb) ||
 	    src->spare_mem + skb->truesize > PGM_TXW_SPARE_MEM ||
 	    skb_shared(skb) || skb_cloned(skb) || skb_is_nonlinear(skb) || skb->destructor) {
 		consume_skb(skb);
@@ -427,7 +427,7 @@ static void pgm_txw_spare_put(struct pgm_source *src, struct sk_buff *skb)
 	atomic_set(&shinfo->dataref, 1);
 	skb->cloned = 0;
 	skb->nohdr = 0;
-	skb->data = skb->head + PGM_HEADROOM;
+	skb->data = skb->head + src->room;
 	skb->len = 0;
 	skb_reset_tail_pointer(skb);
 	skb_reset_transport_header(skb);
@@ -684,6 +684,7 @@ int pgm_source_start(struct sock *sk)
 	 */
 	src->spm_sqn = get_random_u32() >> 2;
 	src->refill_ns = ktime_get_ns();
+	src->room = PGM_HEADROOM;	/* until the first packet finds the route */
 	src->tokens = 4 * src->p.max_tpdu;
 	src->rtokens = src->tokens;
 	src->odata_short = jiffies - 2 * msecs_to_jiffies(PGM_ODATA_WAIT_MS);
@@ -728,8 +729,13 @@ int pgm_source_xmit(struct pgm_source *src, struct sk_buff *skb, bool ra)
 	u32 i;
 
 	lockdep_assert_held(&src->lock);
-	if (!src->nfanout)
-		return pgm_xmit(src->sk, skb, &src->group, ra, &src->route);
+	if (!src->nfanout) {
+		err = pgm_xmit(src->sk, skb, &src->group, ra, &src->route);
+		/* The next ODATA's headroom: what this route's headers take. */
+		if (src->route.dst && src->route.headroom != src->room)
+			WRITE_ONCE(src->room, src->route.headroom);
+		return err;
+	}
 	for (i = 0; i < src->nfanout; i++) {
 		struct sk_buff *c = i + 1 < src->nfanout ? pskb_copy(skb, GFP_ATOMIC) : skb;
 
@@ -1017,19 +1023,19 @@ void pgm_source_reset(struct sock *sk)
 }
 
 /*
- * A packet for @len PGM bytes: @spare (pgm_txw_spare_get) when it has the
- * room and is not more than twice the size a new one would be, else a
- * new one (@spare freed).
+ * A packet for @len PGM bytes after @room bytes of headroom: @spare
+ * (pgm_txw_spare_get) when it has that room and is not more than twice the
+ * size a new one would be, else a new one (@spare freed).
  */
-static struct sk_buff *pgm_txw_alloc(struct sk_buff *spare, unsigned int len)
+static struct sk_buff *pgm_txw_alloc(struct sk_buff *spare, unsigned int room, unsigned int len)
 {
 	if (spare) {
-		if (skb_tailroom(spare) >= len &&
-		    spare->truesize <= 2 * SKB_TRUESIZE(PGM_HEADROOM + len))
+		if (skb_headroom(spare) >= room && skb_tailroom(spare) >= len &&
+		    spare->truesize <= 2 * SKB_TRUESIZE(room + len))
 			return spare;
 		consume_skb(spare);
 	}
-	return pgm_alloc_pkt(len, PGM_TXW_GFP);
+	return pgm_alloc_pkt_room(room, len, PGM_TXW_GFP);
 }
 
 /*
@@ -1050,7 +1056,7 @@ static struct sk_buff *pgm_build_odata(struct pgm_source *src, struct msghdr *ms
 	if (frag || syn || join || cclen)
 		optlen = PGM_OPT_LENGTH_LEN + (frag ? PGM_OPT_FRAGMENT_LEN : 0) +
 			 (syn ? PGM_OPT_FLAG_LEN : 0) + (join ? PGM_OPT_JOIN_LEN : 0) + cclen;
-	skb = pgm_txw_alloc(spare, PGM_DATA_HLEN + optlen + len);
+	skb = pgm_txw_alloc(spare, READ_ONCE(src->room), PGM_DATA_HLEN + optlen + len);
 	if (!skb) {
 		*err = -ENOBUFS;
 		return NULL;

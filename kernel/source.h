@@ -129,6 +129,8 @@ struct pgm_source {
 	unsigned long		spmr_answered;	/* jiffies of the last SPMR answer, 0: none */
 	struct timer_list	timer;
 	struct pgm_route	route;		/* to the group (output.c) */
+	u16			room;		/* route.headroom for the next ODATA: read
+						 * without the lock (READ_ONCE) */
 	s64			tokens;		/* bytes; negative after a fragmented APDU */
 	s64			rtokens;	/* the repair bucket, bytes */
 	u64			wire_sent;	/* wire bytes sent, all packets */
