@@ -390,8 +390,10 @@ out:
 /*
  * Keep @skb, a window packet the trail passed or one built for a send()
  * that did not go, for a later ODATA instead of freeing it: when nobody
- * else holds it or its data, and PGM_TXW_SPARE / PGM_TXW_SPARE_MEM allow.
- * @skb is not in sk_wmem_queued; a spare is.
+ * else holds it or its data, PGM_TXW_SPARE and PGM_TXW_SPARE_MEM allow,
+ * and SO_SNDBUF has room for it beside the window and @reserve bytes of
+ * packets about to join it.  @skb is not in sk_wmem_queued; a spare is,
+ * and in txw_mem.
  *
  * The window frees its packets first in, first out, thousands of packets
  * after it allocated them, so every ODATA took cold slab objects (zeroed
@@ -404,7 +406,7 @@ out:
  * alone.  A clone still held (a receiver on this host over multicast
  * loopback, a device queue) means the packet is freed as before.
  */
-static void pgm_txw_spare_put(struct pgm_source *src, struct sk_buff *skb)
+static void pgm_txw_spare_put(struct pgm_source *src, struct sk_buff *skb, u64 reserve)
 	__must_hold(&src->lock)
 {
 	struct skb_shared_info *shinfo = skb_shinfo(skb);
@@ -412,6 +414,7 @@ static void pgm_txw_spare_put(struct pgm_source *src, struct sk_buff *skb)
 	lockdep_assert_held(&src->lock);
 	if (src->nspare == PGM_TXW_SPARE || src->dead || src->room >= skb_end_offset(skb) ||
 	    src->spare_mem + skb->truesize > PGM_TXW_SPARE_MEM ||
+	    src->mem + src->spare_mem + skb->truesize + reserve > READ_ONCE(src->sk->sk_sndbuf) ||
 	    skb_shared(skb) || skb_cloned(skb) || skb_is_nonlinear(skb) || skb->destructor) {
 		consume_skb(skb);
 		return;
@@ -454,10 +457,11 @@ static struct sk_buff *pgm_txw_spare_get(struct pgm_source *src)
 }
 
 /*
- * Take the entry at the trail out of the window.  Under src->lock, or
- * once the session is dead (pgm_source_stop).
+ * Take the entry at the trail out of the window: its packet, out of the
+ * window's accounting, or NULL.  Under src->lock, or once the session is
+ * dead (pgm_source_stop).
  */
-static void pgm_txw_drop_trail(struct pgm_source *src)
+static struct sk_buff *pgm_txw_take_trail(struct pgm_source *src)
 {
 	struct sk_buff **slot = txw_at(src, src->trail);
 	struct sk_buff *skb = *slot;
@@ -467,7 +471,7 @@ static void pgm_txw_drop_trail(struct pgm_source *src)
 	pgm_fec_trail_passed(src, src->trail);
 	src->trail++;
 	if (!skb)
-		return;
+		return NULL;
 	if (txw_cb(skb)->lingers) {
 		pgm_linger_unlink(src, txw_cb(skb));
 	} else if (!list_empty(&txw_cb(skb)->rq)) {
@@ -478,10 +482,7 @@ static void pgm_txw_drop_trail(struct pgm_source *src)
 	src->held -= txw_cb(skb)->tsdu;
 	src->mem -= skb->truesize;
 	sk_wmem_queued_add(src->sk, -(int)skb->truesize);
-	if (src->dead)
-		consume_skb(skb);
-	else
-		pgm_txw_spare_put(src, skb);
+	return skb;
 }
 
 /*
@@ -501,6 +502,9 @@ static void pgm_txw_advance(struct pgm_source *src, u32 room, u64 bytes, u64 mem
 	u32 stop = src->next_sqn;
 
 	lockdep_assert_held(&src->lock);
+	/* Spares go before packets a repair may still need. */
+	while (src->nspare && src->mem + src->spare_mem + mem > sndbuf)
+		consume_skb(pgm_txw_spare_get(src));
 	if (pgm_confirm_src_limit(src, &stop) && pgm_sqn_before(src->next_sqn, stop))
 		stop = src->next_sqn;
 	while (src->trail != stop) {
@@ -511,7 +515,9 @@ static void pgm_txw_advance(struct pgm_source *src, u32 room, u64 bytes, u64 mem
 		    (!src->p.txw_bytes || src->held + bytes <= src->p.txw_bytes) &&
 		    (!max_age || !skb || time_before(jiffies, txw_cb(skb)->sent + max_age)))
 			break;
-		pgm_txw_drop_trail(src);
+		skb = pgm_txw_take_trail(src);
+		if (skb)
+			pgm_txw_spare_put(src, skb, mem);
 	}
 	pgm_confirm_src_trail(src);
 }
@@ -561,9 +567,10 @@ static u64 pgm_txw_entry_mem(u32 tpdu)
 
 /*
  * SO_SNDBUF bounds the window's memory.  A socket that did not set it gets
- * one that holds the whole window (TXW_SQNS packets of MAX_TPDU), up to
- * PGM_SNDBUF_AUTO_MAX and never below what it has (net.core.wmem_default),
- * as TCP grows an unset send buffer up to tcp_wmem[2].  Under the socket lock.
+ * one that holds the whole window (TXW_SQNS packets of MAX_TPDU) and the
+ * packets kept for reuse (PGM_TXW_SPARE_MEM), up to PGM_SNDBUF_AUTO_MAX
+ * and never below what it has (net.core.wmem_default), as TCP grows an
+ * unset send buffer up to tcp_wmem[2].  Under the socket lock.
  */
 static void pgm_source_sndbuf(struct sock *sk, const struct pgm_params *p)
 {
@@ -572,8 +579,8 @@ static void pgm_source_sndbuf(struct sock *sk, const struct pgm_params *p)
 	sock_owned_by_me(sk);
 	if (sk->sk_userlocks & SOCK_SNDBUF_LOCK)
 		return;
-	want = min_t(u64, (u64)p->txw_sqns * pgm_txw_entry_mem(p->max_tpdu),
-		     PGM_SNDBUF_AUTO_MAX);
+	want = min_t(u64, (u64)p->txw_sqns * pgm_txw_entry_mem(p->max_tpdu) +
+		     PGM_TXW_SPARE_MEM, PGM_SNDBUF_AUTO_MAX);
 	if (want > READ_ONCE(sk->sk_sndbuf))
 		WRITE_ONCE(sk->sk_sndbuf, want);
 }
@@ -985,7 +992,7 @@ static void pgm_source_end(struct sock *sk, bool reset)
 	 * but src->dead now, so the window is ours without the lock.
 	 */
 	while (src->trail != src->next_sqn)
-		pgm_txw_drop_trail(src);
+		consume_skb(pgm_txw_take_trail(src));
 	while (src->nspare)
 		consume_skb(pgm_txw_spare_get(src));
 	pgm_confirm_src_free(src);
@@ -1369,7 +1376,7 @@ int pgm_source_sendmsg(struct sock *sk, struct msghdr *msg, size_t len)
 	if (err) {
 		/* EAGAIN at the rate limit: the next try takes them again. */
 		for (i = 0; i < n; i++)
-			pgm_txw_spare_put(src, fv[i]);
+			pgm_txw_spare_put(src, fv[i], 0);
 		spin_unlock_bh(&src->lock);
 		i = 0;	/* nothing left to free */
 		goto free;
@@ -1405,7 +1412,7 @@ static void pgm_source_fill_stats(struct pgm_source *src, struct pgm_source_stat
 	st->txw_trail = src->trail;
 	st->txw_lead = src->next_sqn - 1;
 	st->rdata_queued = src->rq_len;
-	st->txw_mem = src->mem;
+	st->txw_mem = src->mem + src->spare_mem;
 }
 
 /**

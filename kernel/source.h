@@ -64,7 +64,7 @@ struct pgm_src_cc {
 
 /*
  * Window packets kept for reuse (pgm_txw_spare_put, source.c): enough for
- * an APDU of 16 packets, 64 KiB of memory at most beyond the window's.
+ * an APDU of 16 packets, at most 64 KiB of memory, within SO_SNDBUF.
  */
 #define PGM_TXW_SPARE		16
 #define PGM_TXW_SPARE_MEM	(64 * 1024)
@@ -110,7 +110,8 @@ struct pgm_source {
 	/*
 	 * Packets the trail passed, kept for the next ODATA's instead of
 	 * freed (pgm_txw_spare_put): at most PGM_TXW_SPARE of them and
-	 * PGM_TXW_SPARE_MEM bytes of truesize, in sk_wmem_queued too.
+	 * PGM_TXW_SPARE_MEM bytes of truesize, in sk_wmem_queued and
+	 * txw_mem too, and with the window within SO_SNDBUF.
 	 */
 	struct sk_buff		*spare[PGM_TXW_SPARE];
 	u32			spare_mem;
