@@ -1279,9 +1279,11 @@ static int pgm_build_apdu(struct pgm_source *src, struct msghdr *msg, size_t len
 	spin_lock_bh(&src->lock);
 	syn = !src->syn_sent;
 	join = pgm_join_offer(src, &join_min);
-	for (i = 0; i < n; i++)
+	for (i = 0; i < n && src->nspare; i++)
 		fv[i] = pgm_txw_spare_get(src);
 	spin_unlock_bh(&src->lock);
+	for (; i < n; i++)
+		fv[i] = NULL;
 	*mem = 0;
 	for (i = 0, off = 0; i < n; i++) {
 		size_t chunk = n == 1 ? len : min(max_frag, len - off);
