@@ -1024,9 +1024,9 @@ bool pgm_ne_nak(struct net *net, struct sk_buff *skb, const struct pgm_wire_info
 	taken = true;
 	ne_inc(ne, null ? PGM_NE_C_NNAKS : PGM_NE_C_NAKS);
 	/*
-	 * NAK_SRC_NLA is the source's (8.3); receivers that name the path
-	 * NLA there instead (OpenPGM's, and ours) name one of our addresses,
-	 * which is taken as the source's.
+	 * NAK_SRC_NLA is the source's (8.3), as our receivers name it;
+	 * receivers that name the path NLA there instead (OpenPGM's) name
+	 * one of our addresses, which is taken as the source's.
 	 */
 	if ((nak->src.addr != t->saddr && inet_addr_type(net, nak->src.addr) != RTN_LOCAL) ||
 	    (parity && !t->k)) {

@@ -17,6 +17,7 @@
 #include <net/ip.h>
 #include <net/route.h>
 #include <net/checksum.h>
+#include <net/addrconf.h>
 
 #include "pgm.h"
 
@@ -194,6 +195,22 @@ void pgm_csum_replace(struct pgm_hdr *ph, __wsum from, __wsum to)
 	*c = csum_fold(csum_add(csum_sub(~csum_unfold(*c), from), to));
 	if (!*c)
 		*c = CSUM_MANGLED_0;
+}
+
+/**
+ * pgm_addr_local - is @a one of @net's own addresses?
+ * @net: the netns
+ * @family: AF_INET or AF_INET6
+ * @a: the address
+ *
+ * A FIB lookup (IPv4) or the address hash (IPv6): for packets that are
+ * not on a fast path.
+ */
+bool pgm_addr_local(struct net *net, sa_family_t family, const union pgm_addr *a)
+{
+	if (family == AF_INET6)
+		return ipv6_chk_addr(net, &a->in6, NULL, 0);
+	return inet_addr_type(net, a->ip) == RTN_LOCAL;
 }
 
 /**

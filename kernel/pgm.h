@@ -403,6 +403,7 @@ struct sk_buff *pgm_alloc_pkt_room(unsigned int headroom, unsigned int len, gfp_
 struct dst_entry *pgm_route_hold(struct pgm_route *rc, sa_family_t family,
 				 const struct pgm_route *key);
 void pgm_route_keep(struct pgm_route *rc, struct dst_entry *dst, const struct pgm_route *key);
+bool pgm_addr_local(struct net *net, sa_family_t family, const union pgm_addr *a);
 int pgm_xmit(struct sock *sk, struct sk_buff *skb, const union pgm_addr *daddr, bool ra,
 	     struct pgm_route *rc);
 /* The same with IP TTL @ttl (0: the socket's). */

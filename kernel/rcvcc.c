@@ -89,14 +89,6 @@ void pgm_cc_repaired(struct pgm_peer *peer, u32 sqn)
 		peer->cc.bitmap |= 1U << behind;
 }
 
-/* Is @a one of this netns's own addresses? */
-static bool cc_local(struct net *net, sa_family_t f, const union pgm_addr *a)
-{
-	if (f == AF_INET6)
-		return ipv6_chk_addr(net, &a->in6, NULL, 0);
-	return inet_addr_type(net, a->ip) == RTN_LOCAL;
-}
-
 /*
  * Our address as the source should know us, when no data named us yet:
  * the one @dev, where the session's data comes in, would send to it from.
@@ -268,7 +260,7 @@ void pgm_cc_data(struct pgm_receiver *rcv, struct pgm_peer *peer, const struct p
 		return;
 	}
 	cc->elect_at = 0;
-	if (!cc_local(sock_net(rcv->sk), f, &opt->acker)) {
+	if (!pgm_addr_local(sock_net(rcv->sk), f, &opt->acker)) {
 		cc_learn_me(peer, f, opt->dev);
 		return;
 	}

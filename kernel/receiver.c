@@ -201,9 +201,14 @@ static void pgm_send_nak(struct pgm_receiver *rcv, struct pgm_peer *peer,
 	u8 *fb = NULL;
 
 	lockdep_assert_held(&rcv->lock);
-	/* Upstream: source port is the data-destination port (8.3). */
+	/*
+	 * Upstream: source port is the data-destination port, NAK_SRC the
+	 * session's source (8.3: the IP source of its SPMs and data, 7.1 and
+	 * 8.2), not the path NLA the NAK goes to, which a network element
+	 * rewrites to its own address.
+	 */
 	skb = pgm_build_nak(rcv->sk->sk_family, PGM_NAK, peer->dport, peer->tsi.sport,
-			    peer->tsi.gsi, &peer->nla, &peer->group, sqns, n,
+			    peer->tsi.gsi, &peer->saddr, &peer->group, sqns, n,
 			    flen ? PGM_OPT_PGMCC_FEEDBACK : 0, flen, &fb);
 	if (!skb)
 		return;

@@ -435,11 +435,16 @@ static void pgm_source_nak(struct pgm_source *src, struct sk_buff *skb,
 	lockdep_assert_held(&src->lock);
 	/*
 	 * The NLAs are of our family (pgm_source_rcv() checked the length);
-	 * the source NLA must be ours, the group NLA our group.
+	 * the source NLA must be ours, the group NLA our group.  Ours is the
+	 * NLA our SPMs carry, or the address our packets now leave from
+	 * when a route change moved it (8.3: receivers name the IP source of
+	 * the session's packets): any address of this netns.
 	 */
 	p += pgm_nla_get(f, p, &snla);
 	pgm_nla_get(f, p, &gnla);
-	if (!pgm_addr_eq(f, &snla, &src->nla) || !pgm_source_group_nla(src, &gnla)) {
+	if ((!pgm_addr_eq(f, &snla, &src->nla) &&
+	     !pgm_addr_local(sock_net(src->sk), f, &snla)) ||
+	    !pgm_source_group_nla(src, &gnla)) {
 		src->st.malformed++;
 		return;
 	}

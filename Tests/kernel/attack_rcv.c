@@ -14,6 +14,8 @@
  *                            OPT_JOIN: at most 2 NAKs per packet received
  *   nla_change_damped        one SPM with a new path NLA does not redirect
  *                            NAKs; two in a row do (section 10's damping)
+ *   nak_names_source         NAKs go to the path NLA but name the session's
+ *                            source (section 8.3), whatever the path NLA
  *   session_tied_to_address  a session's TSI from another address: dropped
  *   expiry_keeps_queued_data a reader slower than PGM_PEER_EXPIRY gets all
  *                            its data, then the end (section 6)
@@ -504,6 +506,59 @@ static void confirm_acks_bounded(void)
 }
 
 /*
+ * The first NAK (type 0x08) to @to within @ms: its NAK_SQN in *@sqn and its
+ * NAK_SRC in *@src (AFI 1, or 0 if another).  False if none came.
+ */
+static bool first_nak(int cap, uint32_t to, int ms, uint32_t *sqn, uint32_t *src)
+{
+	double end = now_s() + ms / 1000.0;
+	uint8_t b[2048];
+
+	for (;;) {
+		int left = (int)((end - now_s()) * 1000);
+		struct pollfd pf = { .fd = cap, .events = POLLIN };
+		const uint8_t *n = b + 20 + 16;
+		ssize_t len;
+
+		if (left <= 0 || poll(&pf, 1, left) != 1)
+			return false;
+		len = recv(cap, b, sizeof(b), 0);
+		if (len < 20 + 16 + 20 || b[20 + 4] != 0x08 ||
+		    ((uint32_t)b[16] << 24 | b[17] << 16 | b[18] << 8 | b[19]) != to)
+			continue;
+		*sqn = (uint32_t)n[0] << 24 | n[1] << 16 | n[2] << 8 | n[3];
+		*src = (n[4] << 8 | n[5]) == 1 ?
+		       (uint32_t)n[8] << 24 | n[9] << 16 | n[10] << 8 | n[11] : 0;
+		return true;
+	}
+}
+
+/*
+ * Section 8.3: NAK_SRC is "the unicast NLA of the original source", the
+ * IP source of the session's packets (7.1, 8.2), while the NAK itself goes
+ * to the path NLA of its SPMs (6.2), which a network element sets to its
+ * own address.  A NAK that named the path NLA would, behind such a
+ * network element, name the wrong source.
+ */
+static void nak_names_source(void)
+{
+	const uint32_t path = 0x7f00000c;
+	int fd = receiver(7605), cap = socket(AF_INET, SOCK_RAW, IPPROTO_PGM);
+	uint32_t sqn = 0, src = 0;
+
+	set_u32(fd, PGM_NAK_BO_IVL, 10000);
+	spm_at(&p, 0x42000, 7605, 1, 100, 99, path, 0, 0);
+	send_on(raw, &p);
+	data_at(&p, 0x42000, 7605, 101, 100, 8);	/* 100 missing */
+	send_on(raw, &p);
+	CHECK(first_nak(cap, path, 2000, &sqn, &src));
+	CHECK_EQ(sqn, 100);
+	CHECK_EQ(src, 0x7f000001);			/* raw's address, not the path's */
+	close(cap);
+	close(fd);
+}
+
+/*
  * Section 10 damping: a session's path NLA changes only when two SPMs in a
  * row carry the new one, so one forged SPM cannot aim its NAKs elsewhere.
  */
@@ -782,6 +837,7 @@ int main(void)
 	RUN(spoofed_sessions_bounded);
 	RUN(nak_reflection_bounded);
 	RUN(nla_change_damped);
+	RUN(nak_names_source);
 	RUN(session_tied_to_address);
 	RUN(repair_time_counted);
 	RUN(expiry_keeps_queued_data);

@@ -504,6 +504,55 @@ static void nak_ncf_rdata_linger(void)
 }
 
 /*
+ * Section 8.3: a NAK's source NLA names the original source: the NLA of
+ * its SPMs, or another address of the host (its packets' IP source after a
+ * route change moved it, which receivers name), gets an NCF; an address
+ * that is not the host's is another source's NAK, refused and counted.
+ */
+static void nak_source_nla(void)
+{
+	uint16_t sport;
+	int fd = source(&sport);
+	struct pgm_gsi gsi;
+	socklen_t len = sizeof(gsi);
+	uint8_t mine[16] = {}, other[16] = {};
+	struct pgm_source_stats st;
+	struct pkt p;
+	struct seen s;
+	uint32_t sqn;
+
+	CHECK_OK(getsockopt(fd, SOL_PGM, PGM_GSI, &gsi, &len));
+	inet_pton(family, family == AF_INET6 ? "::1" : "127.0.0.1", mine);
+	inet_pton(family, family == AF_INET6 ? "fd00:98::77" : "10.98.0.77", other);
+	CHECK_EQ(send(fd, "repair me", 9, 0), 9);
+	CHECK(wait_type(&s, 0x04, sport, 1000));
+	sqn = s.sqn;
+	drain();
+
+	hdr(&p, 0x08, 0, 0);
+	put32(&p, sqn);
+	put_nla(&p, other);
+	nla(&p, 0xefc00005, "ff15::5");
+	upstream(&p, sport, gsi.gsi);
+	CHECK(!wait_type(&s, 0x0a, sport, 300));
+
+	hdr(&p, 0x08, 0, 0);
+	put32(&p, sqn);
+	put_nla(&p, mine);
+	nla(&p, 0xefc00005, "ff15::5");
+	upstream(&p, sport, gsi.gsi);
+	CHECK(wait_type(&s, 0x0a, sport, 1000));
+	CHECK_EQ(s.sqn, sqn);
+
+	len = sizeof(st);
+	CHECK_OK(getsockopt(fd, SOL_PGM, PGM_SOURCE_STATS, &st, &len));
+	CHECK_EQ(st.malformed, 1);
+	CHECK_EQ(st.naks_received, 1);
+	close(fd);
+	drain();
+}
+
+/*
  * A PGMCC ACK (draft section 2.1.3) from the source's own address: its
  * feedback names it, and echoes a timestamp @ago_ms old.
  */
@@ -1327,6 +1376,7 @@ int main(int argc, char **argv)
 	RUN(fin_and_rst);
 	RUN(spmr_gets_spm);
 	RUN(nak_ncf_rdata_linger);
+	RUN(nak_source_nla);
 	RUN(pgmcc_poll_timeout);
 	RUN(pgmcc_rtt_bounded);
 	RUN(confirm_progress);
