@@ -79,5 +79,30 @@ else
 	ok "insn-profile fails on a mark with no file"
 fi
 
+# insn-profile --lines: pgm.ko's blocks by source line, through nm -S and
+# addr2line on the module (here an object of two functions); a block past
+# a symbol's end is another module's and is left out.
+printf 'int one(int x)\n{\n\treturn x * 3 + 1;\n}\n\nint two(int x)\n{\n\treturn x - 7;\n}\n' >"$tmp/lines.c"
+if $cc -g -O0 -c -o "$tmp/lines.o" "$tmp/lines.c"; then
+	two_size=$(nm -S "$tmp/lines.o" | awk '$4 == "two" { print $2 }')
+	cat >"$tmp/kallsyms" <<'EOF'
+ffffffff81000000 T alpha
+ffffffffc0000000 t one	[pgm]
+ffffffffc0001000 t two	[pgm]
+EOF
+	printf 'ffffffffc0000000 100\nffffffffc0001000 50\n%x 30\nffffffff81000000 7\n' \
+		$((0xffffffffc0001000 + 0x$two_size)) >"$tmp/hist/mark-5"
+	out=$("$top/scripts/insn-profile" "$tmp/kallsyms" "a=$tmp/hist:5:10" --lines "$tmp/lines.o" 2>&1)
+	line() { awk -v f="$1" '$2 == f { print $1, $3; exit }' <<<"${out#*by source line}"; }
+	if [ "$(line one)" = "10.0 lines.c:2" ] && [ "$(line two)" = "5.0 lines.c:7" ] &&
+	   [ "$(line pgm.ko)" = "15 2" ]; then
+		ok "insn-profile --lines sums pgm.ko's blocks by source line, within each symbol"
+	else
+		notok "insn-profile --lines sums pgm.ko's blocks by source line, within each symbol: $out"
+	fi
+else
+	notok "a C object with line numbers compiles"
+fi
+
 echo "insn: $pass passed, $fail failed"
 [ "$fail" = 0 ]
