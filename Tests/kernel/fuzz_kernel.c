@@ -83,6 +83,7 @@
  * Prints "ok/not ok" lines and "fuzz-kernel: N passed, N failed".
  */
 #define _GNU_SOURCE
+#include <dirent.h>
 #include <fcntl.h>
 #include <getopt.h>
 #include <poll.h>
@@ -357,6 +358,38 @@ static long meminfo_kb(const char *key)
 struct mem {
 	long sunreclaim, vmalloc;
 };
+
+/*
+ * Give back what the slab caches hold of freed objects: empty and partial
+ * slabs kept per CPU, and on a KASAN kernel its quarantine (freed objects
+ * held back, up to 1/32 of memory), which kmem_cache_shrink() empties for
+ * the cache.  Without it the debug kernel showed 40+ MiB more SUnreclaim
+ * after a 300 s run than before it, none of it held: shrinking then brought
+ * SUnreclaim below the start, and kmemleak found nothing.
+ */
+static void slabs_shrink(void)
+{
+	DIR *d = opendir("/sys/kernel/slab");
+	struct dirent *e;
+
+	if (!d)
+		return;
+	while ((e = readdir(d))) {
+		char path[512];
+		int fd;
+
+		if (e->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "/sys/kernel/slab/%s/shrink", e->d_name);
+		fd = open(path, O_WRONLY);
+		if (fd < 0)
+			continue;
+		/* A cache that cannot shrink has nothing to give back. */
+		(void)!write(fd, "1", 1);
+		close(fd);
+	}
+	closedir(d);
+}
 
 /* The smallest of @n samples @gap_s apart (slab counters jitter). */
 static struct mem mem_low(int n, double gap_s)
@@ -3130,6 +3163,7 @@ int main(int argc, char **argv)
 		printf("# namespaces set up in %.1f s\n", now_s() - t);
 	}
 	atk_open();
+	slabs_shrink();
 	m0 = mem_low(5, 0.2);
 	printf("# memory before: SUnreclaim %ld KiB, VmallocUsed %ld KiB\n", m0.sunreclaim, m0.vmalloc);
 
@@ -3147,6 +3181,7 @@ int main(int argc, char **argv)
 		verdict(rc == 0, "every socket released: module reference count %ld", rc);
 	}
 	sleep_s(1);
+	slabs_shrink();
 	m1 = mem_low(10, 0.2);
 	printf("# memory after: SUnreclaim %ld KiB, VmallocUsed %ld KiB\n", m1.sunreclaim, m1.vmalloc);
 	verdict(m1.sunreclaim - m0.sunreclaim <= (long)opt.mem_bound_kb &&
