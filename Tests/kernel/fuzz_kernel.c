@@ -69,8 +69,9 @@
  *    the receivers' namespaces hold no session and no memory (rx_sessions,
  *    rx_mem).
  * At the end, with every socket closed: SUnreclaim and VmallocUsed are back
- * within --mem-bound KiB of their values before the first round, the
- * module's reference count is 0, and with --rmmod `rmmod pgm` succeeds.
+ * within --mem-bound KiB of their values before the first round (both read
+ * with the slab caches shrunk), the module's reference count is 0, and
+ * with --rmmod `rmmod pgm` succeeds.
  *
  * The emulated VM's input path can fall behind: packets then wait in the
  * backlog queues for seconds, and would be counted late or, once a
