@@ -205,6 +205,8 @@ void pgm_csum_replace(struct pgm_hdr *ph, __wsum from, __wsum to)
  *
  * A FIB lookup (IPv4) or the address hash (IPv6): for packets that are
  * not on a fast path.
+ *
+ * Return: true if an interface of @net has @a.
  */
 bool pgm_addr_local(struct net *net, sa_family_t family, const union pgm_addr *a)
 {
