@@ -258,29 +258,38 @@ static void spoofed_sessions_bounded(void)
 	CHECK_EQ(b.rx_sessions, 0);
 }
 
-/* Count packets of @type (IP protocol 113) that reach @victim on @cap within @ms. */
-static int count_type(int cap, uint8_t type, uint32_t victim, int ms, size_t *bytes)
+/*
+ * The next packet of @type (IP protocol 113, with its IP header) to @to on
+ * @cap before @end (now_s()), into @b: its length, or -1 when none came.
+ */
+static ssize_t next_to(int cap, uint8_t type, uint32_t to, double end, uint8_t *b, size_t size)
 {
-	double end = now_s() + ms / 1000.0;
-	uint8_t b[2048];
-	int n = 0;
-
-	*bytes = 0;
 	for (;;) {
 		int left = (int)((end - now_s()) * 1000);
 		struct pollfd pf = { .fd = cap, .events = POLLIN };
 		ssize_t len;
 
 		if (left <= 0 || poll(&pf, 1, left) != 1)
-			break;
-		len = recv(cap, b, sizeof(b), 0);
-		if (len < 20 + 16)
-			continue;
-		if (b[20 + 4] == type &&
-		    ((uint32_t)b[16] << 24 | b[17] << 16 | b[18] << 8 | b[19]) == victim) {
-			n++;
-			*bytes += (size_t)len;
-		}
+			return -1;
+		len = recv(cap, b, size, 0);
+		if (len >= 20 + 16 && b[20 + 4] == type &&
+		    ((uint32_t)b[16] << 24 | b[17] << 16 | b[18] << 8 | b[19]) == to)
+			return len;
+	}
+}
+
+/* Count packets of @type (IP protocol 113) that reach @victim on @cap within @ms. */
+static int count_type(int cap, uint8_t type, uint32_t victim, int ms, size_t *bytes)
+{
+	double end = now_s() + ms / 1000.0;
+	uint8_t b[2048];
+	ssize_t len;
+	int n = 0;
+
+	*bytes = 0;
+	while ((len = next_to(cap, type, victim, end, b, sizeof(b))) >= 0) {
+		n++;
+		*bytes += (size_t)len;
 	}
 	return n;
 }
@@ -513,24 +522,18 @@ static bool first_nak(int cap, uint32_t to, int ms, uint32_t *sqn, uint32_t *src
 {
 	double end = now_s() + ms / 1000.0;
 	uint8_t b[2048];
+	const uint8_t *n = b + 20 + 16;
+	ssize_t len;
 
-	for (;;) {
-		int left = (int)((end - now_s()) * 1000);
-		struct pollfd pf = { .fd = cap, .events = POLLIN };
-		const uint8_t *n = b + 20 + 16;
-		ssize_t len;
-
-		if (left <= 0 || poll(&pf, 1, left) != 1)
+	do {	/* through the source NLA: 12 bytes of NAK */
+		len = next_to(cap, 0x08, to, end, b, sizeof(b));
+		if (len < 0)
 			return false;
-		len = recv(cap, b, sizeof(b), 0);
-		if (len < 20 + 16 + 20 || b[20 + 4] != 0x08 ||
-		    ((uint32_t)b[16] << 24 | b[17] << 16 | b[18] << 8 | b[19]) != to)
-			continue;
-		*sqn = (uint32_t)n[0] << 24 | n[1] << 16 | n[2] << 8 | n[3];
-		*src = (n[4] << 8 | n[5]) == 1 ?
-		       (uint32_t)n[8] << 24 | n[9] << 16 | n[10] << 8 | n[11] : 0;
-		return true;
-	}
+	} while (len < 20 + 16 + 12);
+	*sqn = (uint32_t)n[0] << 24 | n[1] << 16 | n[2] << 8 | n[3];
+	*src = (n[4] << 8 | n[5]) == 1 ?
+	       (uint32_t)n[8] << 24 | n[9] << 16 | n[10] << 8 | n[11] : 0;
+	return true;
 }
 
 /*
