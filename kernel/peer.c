@@ -28,6 +28,133 @@ static u32 tsi_hash(const struct pgm_receiver *rcv, const struct pgm_tsi *tsi)
 	return jhash2(w, ARRAY_SIZE(w), rcv->hash_seed) & (PGM_PEER_HASH - 1);
 }
 
+static size_t chunk_bytes(const struct pgm_peer *peer)
+{
+	return min_t(u32, peer->mask + 1, SLOTS_PER_CHUNK) * sizeof(struct pgm_slot);
+}
+
+/* The held data of @s, out of the slot and no longer charged. */
+static struct sk_buff *slot_take(struct pgm_peer *peer, struct pgm_slot *s)
+	__must_hold(&peer->rcv->lock)
+{
+	struct sk_buff *skb = s->skb;
+
+	lockdep_assert_held(&peer->rcv->lock);
+	if (skb) {
+		pgm_rcv_uncharge(peer->rcv, peer, skb->truesize);
+		s->skb = NULL;
+	}
+	return skb;
+}
+
+/*
+ * What the socket's budget can take back from a session (pgm_peer_shed):
+ * all it holds but the session itself.
+ */
+static u32 peer_sheddable(const struct pgm_peer *peer)
+{
+	return peer->mem > sizeof(*peer) ? peer->mem - sizeof(*peer) : 0;
+}
+
+/**
+ * pgm_peer_shed - give up a session's window to make room for another's
+ * @rcv: the receiver, its lock held
+ * @peer: the session; not the one a packet is being handled for
+ *
+ * Everything the session holds but itself is freed: its window's data and
+ * slots (the sqns from the next to deliver to the lead are reported lost,
+ * in one record), and its FEC state (learnt again from its next SPM).  The
+ * session goes on from its lead: what comes after is received as before.
+ * Work: the window's slots, at most PGM_RXW_SQNS.
+ */
+static void pgm_peer_shed(struct pgm_receiver *rcv, struct pgm_peer *peer)
+	__must_hold(&rcv->lock)
+{
+	u32 i, k, n = min_t(u32, peer->mask + 1, SLOTS_PER_CHUNK);
+	u32 first = peer->next, count = 0;
+
+	lockdep_assert_held(&rcv->lock);
+	if (peer->started && !pgm_sqn_before(peer->lead, peer->next))
+		count = peer->lead - peer->next + 1;
+	if (peer->chunks) {
+		for (i = 0; i < peer->nchunks; i++) {
+			if (!peer->chunks[i])
+				continue;
+			for (k = 0; k < n; k++)
+				kfree_skb(slot_take(peer, &peer->chunks[i][k]));
+			kfree(peer->chunks[i]);
+			pgm_rcv_uncharge(rcv, peer, chunk_bytes(peer));
+		}
+		kfree(peer->chunks);
+		peer->chunks = NULL;
+		pgm_rcv_uncharge(rcv, peer, peer->nchunks * sizeof(*peer->chunks));
+	}
+	pgm_fec_forget(rcv, peer);
+	peer->bo_pending = false;
+	peer->wait_pending = false;
+	peer->next += count;
+	rcv->st.windows_shed++;
+	pgm_mib_inc(rcv->pn, PGM_MIB_RX_WINDOWS_SHED);
+	if (count)
+		pgm_report_loss(rcv, peer, first, count);
+	/* Nothing left to deliver; a session that ended says so now. */
+	pgm_deliver(rcv, peer);
+	WARN_ON_ONCE(peer->mem != sizeof(*peer));
+}
+
+/*
+ * Make room in the socket's budget for @bytes of @peer's: shed the windows
+ * of sessions heard less recently than @peer, the one holding the most
+ * memory for the longest silence first (memory times idle time), among
+ * the first PGM_SHED_SAMPLE that could give some met by a cursor that goes
+ * round the hash (looking at PGM_SHED_LOOK sessions at most), at most
+ * PGM_SHED_MAX of them.  So an active session is not starved by
+ * sessions that only hold memory (made-up ones, or a source gone quiet);
+ * a receiver of one session sheds nothing.
+ */
+#define PGM_SHED_SAMPLE	16
+#define PGM_SHED_LOOK	128
+#define PGM_SHED_MAX	4
+
+static bool pgm_rcv_reclaim(struct pgm_receiver *rcv, struct pgm_peer *peer, u32 bytes,
+			    u64 budget)
+	__must_hold(&rcv->lock)
+{
+	u64 now = pgm_now();
+	unsigned int shed;
+
+	lockdep_assert_held(&rcv->lock);
+	for (shed = 0; shed < PGM_SHED_MAX && rcv->mem + bytes > budget; shed++) {
+		struct pgm_peer *v, *best = NULL;
+		unsigned int b, seen = 0, looked = 0;
+		u64 score, top = 0;
+
+		for (b = 0; b < PGM_PEER_HASH && seen < PGM_SHED_SAMPLE && looked < PGM_SHED_LOOK;
+		     b++) {
+			rcv->shed_cursor = (rcv->shed_cursor + 1) & (PGM_PEER_HASH - 1);
+			hlist_for_each_entry(v, &rcv->peers[rcv->shed_cursor], node) {
+				looked++;
+				if (v == peer || !pgm_ns_before(v->last_heard, peer->last_heard))
+					continue;
+				/* Bytes times us idle (capped at 71 min): fits in 64 bits. */
+				score = (u64)peer_sheddable(v) *
+					min_t(u64, (now - v->last_heard) >> 10, U32_MAX);
+				if (!score)
+					continue;
+				seen++;
+				if (score > top) {
+					top = score;
+					best = v;
+				}
+			}
+		}
+		if (!best)
+			return false;
+		pgm_peer_shed(rcv, best);
+	}
+	return rcv->mem + bytes <= budget;
+}
+
 /**
  * pgm_rcv_charge - charge memory a packet makes the receiver hold
  * @rcv: the receiver, its lock held
@@ -37,9 +164,11 @@ static u32 tsi_hash(const struct pgm_receiver *rcv, const struct pgm_tsi *tsi)
  *	delivery go on; never more than one per session at a time), never
  *	past the namespace's
  *
- * A session, its window's slots, the data in them.  Refused (and counted)
- * past the socket's budget (the larger of SO_RCVBUF and the netns's
- * rx-mem) or the netns's total (rx-mem-netns).
+ * A session, its window's slots, the data in them.  Past the socket's
+ * budget (the larger of SO_RCVBUF and the netns's rx-mem), the windows of
+ * sessions heard less recently than @peer make room (pgm_rcv_reclaim);
+ * failing that the charge is refused and counted, as past the netns's
+ * total (rx-mem-netns).
  *
  * Return: true when charged.
  */
@@ -51,7 +180,8 @@ bool pgm_rcv_charge(struct pgm_receiver *rcv, struct pgm_peer *peer, u32 bytes,
 	u64 budget = max_t(u64, READ_ONCE(rcv->sk->sk_rcvbuf), READ_ONCE(pn->rx_mem));
 
 	lockdep_assert_held(&rcv->lock);
-	if (!must && rcv->mem + bytes > budget)
+	if (!must && rcv->mem + bytes > budget &&
+	    (!peer || !pgm_rcv_reclaim(rcv, peer, bytes, budget)))
 		goto refuse;
 	if (atomic_long_add_return(bytes, &pn->rx_mem_used) > (long)READ_ONCE(pn->rx_mem_netns)) {
 		atomic_long_sub(bytes, &pn->rx_mem_used);
@@ -81,11 +211,6 @@ void pgm_rcv_uncharge(struct pgm_receiver *rcv, struct pgm_peer *peer, u32 bytes
 	rcv->mem -= bytes;
 	if (peer)
 		peer->mem -= bytes;
-}
-
-static size_t chunk_bytes(const struct pgm_peer *peer)
-{
-	return min_t(u32, peer->mask + 1, SLOTS_PER_CHUNK) * sizeof(struct pgm_slot);
 }
 
 /**
@@ -126,20 +251,6 @@ struct pgm_slot *pgm_slot_alloc(struct pgm_peer *peer, u32 sqn, bool must)
 		}
 	}
 	return pgm_slot_find(peer, sqn);
-}
-
-/* The held data of @s, out of the slot and no longer charged. */
-static struct sk_buff *slot_take(struct pgm_peer *peer, struct pgm_slot *s)
-	__must_hold(&peer->rcv->lock)
-{
-	struct sk_buff *skb = s->skb;
-
-	lockdep_assert_held(&peer->rcv->lock);
-	if (skb) {
-		pgm_rcv_uncharge(peer->rcv, peer, skb->truesize);
-		s->skb = NULL;
-	}
-	return skb;
 }
 
 /**

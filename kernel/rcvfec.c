@@ -231,13 +231,18 @@ static struct pgm_rx_grp *grp_get(struct pgm_receiver *rcv, struct pgm_peer *pee
 	return g;
 }
 
-/* Frees @f and what it holds, giving its memory back. */
-static void fec_forget(struct pgm_receiver *rcv, struct pgm_peer *peer)
+/**
+ * pgm_fec_forget - free a session's FEC state and what it holds
+ * @rcv: the receiver, its lock held
+ * @peer: the session; learns FEC again from its next SPM
+ */
+void pgm_fec_forget(struct pgm_receiver *rcv, struct pgm_peer *peer)
 	__must_hold(&rcv->lock)
 {
 	struct pgm_peer_fec *f = peer->fec;
 	u32 i, j, n;
 
+	lockdep_assert_held(&rcv->lock);
 	if (!f)
 		return;
 	n = min_t(u32, f->ngroups, PGM_RX_GRP_CHUNK);
@@ -663,12 +668,12 @@ void pgm_fec_spm(struct pgm_receiver *rcv, struct pgm_peer *peer, const u8 *pkt,
 	now = pgm_now();
 	if (peer->fec_k_set && now - peer->fec_k_at < PGM_FEC_K_HOLD_MS * NSEC_PER_MSEC) {
 		rcv->st.fec_k_refused++;
-		fec_forget(rcv, peer);
+		pgm_fec_forget(rcv, peer);
 		return;
 	}
 	peer->fec_k_set = true;
 	peer->fec_k_at = now;
-	fec_forget(rcv, peer);
+	pgm_fec_forget(rcv, peer);
 	slots = peer->mask + 1;
 	bytes = sizeof(*f);
 	if (!pgm_rcv_charge(rcv, peer, bytes, false))

@@ -177,6 +177,7 @@ struct pgm_receiver {
 	bool			aborted;	/* PGM_ABORT_ON_LOSS fired */
 	unsigned int		npeers;
 	u32			hash_seed;
+	u32			shed_cursor;	/* the bucket pgm_rcv_reclaim() looked at last */
 	u32			confirm_ivl_us;	/* PGM_CONFIRM, fixed at bind(); 0: off */
 	u64			mem;		/* bytes charged: sessions, windows, held data */
 	struct hlist_head	peers[PGM_PEER_HASH];
@@ -324,6 +325,8 @@ unsigned int pgm_fec_request(struct pgm_peer *peer, u32 tg, u64 now)
 void pgm_fec_fallback(struct pgm_peer *peer, u32 sqn, u64 when)
 	__must_hold(&peer->rcv->lock);
 void pgm_fec_confirm(struct pgm_receiver *rcv, struct pgm_peer *peer, u32 sqn, u64 now)
+	__must_hold(&rcv->lock);
+void pgm_fec_forget(struct pgm_receiver *rcv, struct pgm_peer *peer)
 	__must_hold(&rcv->lock);
 void pgm_fec_peer_free(struct pgm_peer *peer);
 

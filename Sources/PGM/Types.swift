@@ -329,6 +329,7 @@ extension ReceiverStatistics {
         acksWithoutCredit = s.acks_no_credit
         confirmAcksSent = s.confirm_acks_sent
         confirmAcksWithoutCredit = s.confirm_no_credit
+        windowsShed = s.windows_shed
     }
 }
 
@@ -355,6 +356,7 @@ extension NetnsStatistics {
         policyGroupLimit = s.policy_group_limit
         policyRevoked = s.policy_revoked
         policyAllowed = s.policy_allowed
+        receiverWindowsShed = s.rx_windows_shed
     }
 }
 

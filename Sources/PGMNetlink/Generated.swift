@@ -438,6 +438,8 @@ public enum PGMStatsAttribute: UInt16, Sendable, CaseIterable, CustomStringConve
     case policyRevoked = 19
     /// connect() and joins a policy allowed (by a rule or its default)
     case policyAllowed = 20
+    /// receivers' session windows given up to make room for a more recently heard session (rx-mem); their sqns are reported lost
+    case rxWindowsShed = 21
 
     /// The name in the spec.
     public var description: String {
@@ -462,6 +464,7 @@ public enum PGMStatsAttribute: UInt16, Sendable, CaseIterable, CustomStringConve
         case .policyGroupLimit: "policy-group-limit"
         case .policyRevoked: "policy-revoked"
         case .policyAllowed: "policy-allowed"
+        case .rxWindowsShed: "rx-windows-shed"
         }
     }
 
@@ -488,6 +491,7 @@ public enum PGMStatsAttribute: UInt16, Sendable, CaseIterable, CustomStringConve
         case .policyGroupLimit: .u64
         case .policyRevoked: .u64
         case .policyAllowed: .u64
+        case .rxWindowsShed: .u64
         }
     }
 
@@ -514,6 +518,7 @@ public enum PGMStatsAttribute: UInt16, Sendable, CaseIterable, CustomStringConve
         case .policyGroupLimit: "connect() and joins refused because the netns used max-groups groups already (ENOBUFS)"
         case .policyRevoked: "sources ended and groups left because a policy change denied them"
         case .policyAllowed: "connect() and joins a policy allowed (by a rule or its default)"
+        case .rxWindowsShed: "receivers' session windows given up to make room for a more recently heard session (rx-mem); their sqns are reported lost"
         }
     }
 }
@@ -801,6 +806,8 @@ public enum PGMReceiverStatsAttribute: UInt16, Sendable, CaseIterable, CustomStr
     case confirmAcksSent = 31
     /// Confirmed delivery - ACKs due without NAK credit (not sent)
     case confirmNoCredit = 32
+    /// windows of sessions given up to make room for a more recently heard session past the memory budget; their sqns are reported lost
+    case windowsShed = 33
 
     /// The name in the spec.
     public var description: String {
@@ -837,6 +844,7 @@ public enum PGMReceiverStatsAttribute: UInt16, Sendable, CaseIterable, CustomStr
         case .acksNoCredit: "acks-no-credit"
         case .confirmAcksSent: "confirm-acks-sent"
         case .confirmNoCredit: "confirm-no-credit"
+        case .windowsShed: "windows-shed"
         }
     }
 
@@ -875,6 +883,7 @@ public enum PGMReceiverStatsAttribute: UInt16, Sendable, CaseIterable, CustomStr
         case .acksNoCredit: .u64
         case .confirmAcksSent: .u64
         case .confirmNoCredit: .u64
+        case .windowsShed: .u64
         }
     }
 
@@ -913,6 +922,7 @@ public enum PGMReceiverStatsAttribute: UInt16, Sendable, CaseIterable, CustomStr
         case .acksNoCredit: "PGMCC ACKs due without NAK credit, the reflection bound (not sent)"
         case .confirmAcksSent: "Confirmed delivery - ACKs with OPT_CONFIRM sent (PGM_CONFIRM)"
         case .confirmNoCredit: "Confirmed delivery - ACKs due without NAK credit (not sent)"
+        case .windowsShed: "windows of sessions given up to make room for a more recently heard session past the memory budget; their sqns are reported lost"
         }
     }
 }

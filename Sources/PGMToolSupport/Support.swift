@@ -81,6 +81,6 @@ public func json(_ s: ReceiverStatistics) -> JSON {
         ("parity_naks_sent", .uint(s.parityNaksSent)), ("fec_k_refused", .uint(s.fecGroupSizeRefused)),
         ("acks_sent", .uint(s.acksSent)), ("acks_no_path", .uint(s.acksWithoutPath)),
         ("acks_no_credit", .uint(s.acksWithoutCredit)), ("confirm_acks_sent", .uint(s.confirmAcksSent)),
-        ("confirm_no_credit", .uint(s.confirmAcksWithoutCredit)),
+        ("confirm_no_credit", .uint(s.confirmAcksWithoutCredit)), ("windows_shed", .uint(s.windowsShed)),
     ])
 }

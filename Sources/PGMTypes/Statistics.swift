@@ -282,6 +282,10 @@ public struct ReceiverStatistics: NamedCounters, Hashable {
     /// Confirmed delivery: ACKs due without NAK credit (the reflection
     /// bound), not sent.
     public var confirmAcksWithoutCredit: UInt64 = 0
+    /// Windows of sessions heard less recently, given up to make room for
+    /// a packet past the memory budget; their sequence numbers were
+    /// reported lost (pgm(7) LIMITS).
+    public var windowsShed: UInt64 = 0
 
     /// The mean repair time in microseconds, nil before the first repair.
     public var repairMicrosecondsMean: Double? {
@@ -307,6 +311,7 @@ public struct ReceiverStatistics: NamedCounters, Hashable {
         ("parity-naks-sent", \.parityNaksSent), ("fec-k-refused", \.fecGroupSizeRefused),
         ("acks-sent", \.acksSent), ("acks-no-path", \.acksWithoutPath), ("acks-no-credit", \.acksWithoutCredit),
         ("confirm-acks-sent", \.confirmAcksSent), ("confirm-no-credit", \.confirmAcksWithoutCredit),
+        ("windows-shed", \.windowsShed),
     ]
 }
 
@@ -354,6 +359,10 @@ public struct NetnsStatistics: NamedCounters, Hashable {
     public var policyRevoked: UInt64 = 0
     /// Sources' `connect()` and receivers' joins a policy allowed.
     public var policyAllowed: UInt64 = 0
+    /// Receivers' session windows given up to make room past `rx-mem`
+    /// for a more recently heard session; their sequence numbers were
+    /// reported lost.
+    public var receiverWindowsShed: UInt64 = 0
 
     /// All zero.
     public init() {}
@@ -368,6 +377,6 @@ public struct NetnsStatistics: NamedCounters, Hashable {
         ("rx-wrong-source", \.receiverWrongSource), ("rx-sessions", \.receiverSessions), ("rx-mem", \.receiverMemory),
         ("policy-denied", \.policyDenied), ("in-policy", \.inPolicy),
         ("policy-group-limit", \.policyGroupLimit), ("policy-revoked", \.policyRevoked),
-        ("policy-allowed", \.policyAllowed),
+        ("policy-allowed", \.policyAllowed), ("rx-windows-shed", \.receiverWindowsShed),
     ]
 }

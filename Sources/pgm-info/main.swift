@@ -57,7 +57,7 @@ struct PGMInfo: ParsableCommand {
             ("rx_wrong_source", s.receiverWrongSource), ("rx_sessions", s.receiverSessions),
             ("rx_mem", s.receiverMemory), ("policy_denied", s.policyDenied), ("in_policy", s.inPolicy),
             ("policy_group_limit", s.policyGroupLimit), ("policy_revoked", s.policyRevoked),
-            ("policy_allowed", s.policyAllowed),
+            ("policy_allowed", s.policyAllowed), ("rx_windows_shed", s.receiverWindowsShed),
         ]
         var session: (String, String)?
         if let ep = endpoint {

@@ -77,7 +77,9 @@ struct ToolSupportTests {
         for c in ReceiverStatistics.counters {
             #expect(r.contains("\"\(String(c.name.map { $0 == "-" ? "_" : $0 }))\":"), "\(c.name)")
         }
-        #expect(r.hasSuffix(#""confirm_acks_sent":7,"confirm_no_credit":1}"#))
+        #expect(r.contains(#""confirm_acks_sent":7,"confirm_no_credit":1,"#))
+        rs.windowsShed = 3
+        #expect(json(rs).text.hasSuffix(#""windows_shed":3}"#))
     }
 
     @Test func patternIsDeterministic() {

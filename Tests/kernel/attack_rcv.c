@@ -10,6 +10,9 @@
  *                            30-50 s softirq loop, section 6.3)
  *   spoofed_sessions_bounded 3,000 SPMs with new TSIs and OPT_JOIN: at most
  *                            rx-sessions sessions, their windows within rx-mem
+ *   busy_session_makes_room  past rx-mem, made-up sessions' windows make
+ *                            room for a session that keeps sending: it
+ *                            loses nothing, they lose their windows whole
  *   nak_reflection_bounded   one SPM naming a victim as path NLA and a far
  *                            OPT_JOIN: at most 2 NAKs per packet received
  *   nla_change_damped        one SPM with a new path NLA does not redirect
@@ -209,7 +212,9 @@ static void far_trail_one_record(void)
  * window: the socket keeps at most rx-sessions (1024) sessions, refuses and
  * counts the rest, and holds at most rx-mem (32 MiB) in their windows plus
  * the sessions themselves (under 512 bytes each): the old module held ~577
- * MB of slab for the same packets.
+ * MB of slab for the same packets.  Past rx-mem the windows of the sessions
+ * heard least recently give way to the new ones' (each reported lost whole,
+ * 8,001 sqns, and counted).
  */
 static void spoofed_sessions_bounded(void)
 {
@@ -222,9 +227,12 @@ static void spoofed_sessions_bounded(void)
 	/*
 	 * No session may expire while the 3,000 arrive: on a slow (debug,
 	 * loaded) kernel they take longer than the default 10 s, and an expired
-	 * session makes room for one that would have been refused.
+	 * session makes room for one that would have been refused.  Nor may
+	 * their NAKs, which loop back to 127.0.0.1, count among the packets
+	 * settle() waits for.
 	 */
 	CHECK_OK(set_u32(fd, PGM_PEER_EXPIRY, 600000000));
+	CHECK_OK(set_u32(fd, PGM_NAK_BO_IVL, 30000000));
 	netns_stats(&a);
 	base = a.in_packets;
 	for (uint32_t i = 0; i < N; i++) {
@@ -236,14 +244,17 @@ static void spoofed_sessions_bounded(void)
 	settle(base, N);
 	st = rstats(fd);
 	netns_stats(&b);
-	printf("# %d spoofed sessions: %u kept, %llu refused, %llu bytes held (%.1f KiB/packet), %llu refusals for memory\n",
+	printf("# %d spoofed sessions: %u kept, %llu refused, %llu bytes held (%.1f KiB/packet), %llu windows shed, %llu refusals for memory\n",
 	       N, st.peers, (unsigned long long)st.sessions_refused, (unsigned long long)st.mem,
-	       st.mem / 1024.0 / N, (unsigned long long)st.mem_refused);
+	       st.mem / 1024.0 / N, (unsigned long long)st.windows_shed,
+	       (unsigned long long)st.mem_refused);
 	/* Sessions are bounded by number, windows and data by rx-mem. */
 	CHECK_EQ(st.peers, PGM_RX_SESSIONS_DEFAULT);
 	CHECK_EQ(st.sessions_refused, N - PGM_RX_SESSIONS_DEFAULT);
 	CHECK(st.mem <= PGM_RX_MEM_DEFAULT + PGM_RX_SESSIONS_DEFAULT * 512);
-	CHECK(st.mem_refused > 0);
+	CHECK(st.windows_shed > 0);
+	CHECK_EQ(st.losses, st.windows_shed * 8001);
+	CHECK_EQ(b.rx_windows_shed - a.rx_windows_shed, st.windows_shed);
 	CHECK_EQ(b.rx_sessions_refused - a.rx_sessions_refused, st.sessions_refused);
 	CHECK_EQ(b.rx_mem, st.mem);
 	close(fd);
@@ -256,6 +267,100 @@ static void spoofed_sessions_bounded(void)
 	}
 	CHECK_EQ(b.rx_mem, 0);
 	CHECK_EQ(b.rx_sessions, 0);
+}
+
+/*
+ * Past the memory budget, the windows of sessions heard less recently make
+ * room for the session a packet is for (pgm(7) LIMITS): 150 made-up
+ * sessions from another address, each an SPM whose OPT_JOIN asks for a
+ * window of 8,001 missing sqns (about 320 KiB of slots), fill rx-mem; then
+ * a session that keeps sending holds 200 APDUs behind a gap and delivers
+ * every one once the gap fills.  Only the made-up sessions lose, each its
+ * whole window in one record.  Before, the busy session's packets were
+ * refused like the made-up ones' (fuzz_kernel --seed 31, 600 s).
+ */
+static void busy_session_makes_room(void)
+{
+	int fd = receiver(7611), atk = raw_from("127.0.0.2"), type = 0;
+	enum { M = 150, N = 200, MISSING = 8001 };
+	const uint32_t s0 = 5000;
+	struct pgm_receiver_stats st0, st;
+	struct pgm_netns_stats a, b;
+	uint64_t base, sent = 0, records = 0, real_records = 0;
+	uint32_t sqn = 0, want = s0, got = 0;
+	struct pgm_loss loss;
+	char buf[2048];
+
+	/* Nothing expires and no NAK goes out while the test runs. */
+	CHECK_OK(set_u32(fd, PGM_PEER_EXPIRY, 600000000));
+	CHECK_OK(set_u32(fd, PGM_NAK_BO_IVL, 30000000));
+	netns_stats(&a);
+	base = a.in_packets;
+	for (uint32_t i = 0; i < M; i++) {
+		spm_at(&p, 0x20000 + i, 7611, 1, 100, 100 + MISSING - 1, 0x7f000002, 1, 100);
+		send_on(atk, &p);
+		if (++sent % 50 == 0)
+			settle(base, sent);
+	}
+	settle(base, sent);
+	st0 = rstats(fd);
+	usleep(50000);		/* the made-up sessions are silent from now on */
+	data_at(&p, 1, 7611, s0, s0, 1000);
+	send_on(raw, &p);
+	sent++;
+	for (uint32_t k = 2; k <= N; k++) {
+		data_at(&p, 1, 7611, s0 + k, s0, 1000);
+		send_on(raw, &p);
+		if (++sent % 50 == 0)
+			settle(base, sent);
+	}
+	data_at(&p, 1, 7611, s0 + 1, s0, 1000);
+	send_on(raw, &p);
+	sent++;
+	settle(base, sent);
+	for (;;) {
+		ssize_t n = recv_sqn(fd, buf, sizeof(buf), &sqn, MSG_DONTWAIT);
+
+		if (n < 0)
+			break;
+		CHECK_EQ(n, 1000);
+		if (sqn != want)
+			FAILF("APDU %u where %u was due", sqn, want);
+		want = sqn + 1;
+		got++;
+	}
+	while (read_errqueue(fd, &loss, sizeof(loss), &type, NULL) > 0) {
+		if (type != PGM_LOSS)
+			continue;
+		records++;
+		if (loss.tsi.gsi[5] != 2) {
+			real_records++;
+			continue;
+		}
+		CHECK_EQ(loss.first_sqn, 100);
+		CHECK_EQ(loss.count, MISSING);
+	}
+	st = rstats(fd);
+	netns_stats(&b);
+	printf("# %d made-up windows: %llu bytes held, %llu shed, %llu refused for memory; then %u of %d APDUs of a busy session (%llu more shed, %llu more refused)\n",
+	       M, (unsigned long long)st0.mem, (unsigned long long)st0.windows_shed,
+	       (unsigned long long)st0.mem_refused, got, N + 1,
+	       (unsigned long long)(st.windows_shed - st0.windows_shed),
+	       (unsigned long long)(st.mem_refused - st0.mem_refused));
+	/* The budget was reached by the made-up sessions alone. */
+	CHECK(st0.mem_refused + st0.windows_shed > 0);
+	CHECK(st.mem <= PGM_RX_MEM_DEFAULT + M * 512);
+	/* The busy session got room from them, and lost nothing. */
+	CHECK_EQ(got, N + 1);
+	CHECK(st.windows_shed > st0.windows_shed);
+	CHECK_EQ(st.mem_refused, st0.mem_refused);
+	CHECK_EQ(real_records, 0);
+	/* Each shed window is reported lost, whole, and counted here and in the netns. */
+	CHECK(records > 0);
+	CHECK_EQ(st.losses, st.windows_shed * MISSING);
+	CHECK_EQ(b.rx_windows_shed - a.rx_windows_shed, st.windows_shed);
+	close(fd);
+	close(atk);
 }
 
 /*
@@ -838,6 +943,7 @@ int main(void)
 	raw = raw_from("127.0.0.1");
 	RUN(far_trail_one_record);
 	RUN(spoofed_sessions_bounded);
+	RUN(busy_session_makes_room);
 	RUN(nak_reflection_bounded);
 	RUN(nla_change_damped);
 	RUN(nak_names_source);

@@ -445,6 +445,9 @@ struct pgm_receiver_stats {
 	/* Appended: confirmed delivery (PGM_CONFIRM). */
 	__u64	confirm_acks_sent;	/* ACKs with OPT_CONFIRM sent */
 	__u64	confirm_no_credit;	/* of them due without NAK credit: not sent */
+	/* Appended: past the memory budget (pgm(7) LIMITS). */
+	__u64	windows_shed;		/* windows of sessions heard less recently given
+					 * up to make room; their sqns reported lost */
 };
 
 /*
@@ -471,6 +474,8 @@ struct pgm_netns_stats {
 	__u64	policy_group_limit;	/* connect() and joins refused past max-groups */
 	__u64	policy_revoked;		/* sources ended, groups left by a policy change */
 	__u64	policy_allowed;		/* connect() and joins a policy allowed */
+	__u64	rx_windows_shed;	/* receivers' session windows given up to make
+					 * room past rx-mem; their sqns reported lost */
 };
 
 /*
