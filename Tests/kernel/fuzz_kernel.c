@@ -2574,9 +2574,10 @@ static void print_ns(const char *pfx, int ns, const struct pgm_netns_stats *a,
 {
 	if (ns != NS_SRC)
 		printf("%s%s receivers: %llu sessions refused, %llu packets refused for memory, "
-		       "%llu with a TSI from the wrong source\n", pfx, ns_name[ns],
+		       "%llu windows shed, %llu with a TSI from the wrong source\n", pfx, ns_name[ns],
 		       (unsigned long long)(b->rx_sessions_refused - a->rx_sessions_refused),
 		       (unsigned long long)(b->rx_mem_refused - a->rx_mem_refused),
+		       (unsigned long long)(b->rx_windows_shed - a->rx_windows_shed),
 		       (unsigned long long)(b->rx_wrong_source - a->rx_wrong_source));
 	printf("%s%s: in %llu packets %llu bytes: truncated %llu, bad checksum %llu, bad type %llu, "
 	       "malformed %llu, no socket %llu, delivered %llu\n", pfx, ns_name[ns],
@@ -2849,13 +2850,13 @@ static void run_round(int round, unsigned long long seed, double seconds)
 		       r->max_peers, r->max_mem / 1048576.0);
 		printf("#     odata %llu rdata %llu dup %llu outside %llu malformed %llu naks %llu "
 		       "(deferred %llu) spmrs %llu; refused: %llu sessions, %llu for memory; "
-		       "wrong source %llu\n",
+		       "windows shed %llu; wrong source %llu\n",
 		       (unsigned long long)r->rs.odata_received, (unsigned long long)r->rs.rdata_received,
 		       (unsigned long long)r->rs.duplicates, (unsigned long long)r->rs.outside_window,
 		       (unsigned long long)r->rs.malformed, (unsigned long long)r->rs.naks_sent,
 		       (unsigned long long)r->rs.naks_deferred, (unsigned long long)r->rs.spmrs_sent,
 		       (unsigned long long)r->rs.sessions_refused, (unsigned long long)r->rs.mem_refused,
-		       (unsigned long long)r->rs.wrong_source);
+		       (unsigned long long)r->rs.windows_shed, (unsigned long long)r->rs.wrong_source);
 		printf("#     FEC%s: parity %llu (dropped %llu, unused %llu), %llu groups rebuilt, "
 		       "%llu parity NAKs\n", r->fec_nak ? " with PGM_FEC_NAK" : "",
 		       (unsigned long long)r->rs.parity_received, (unsigned long long)r->rs.parity_dropped,
