@@ -178,6 +178,11 @@ static struct netlink_range_validation pgm_a_defaults_ne_spm_timeout_range = {
 	.max	= 3600000000ULL,
 };
 
+static struct netlink_range_validation pgm_a_defaults_rx_sessions_source_range = {
+	.min	= 1ULL,
+	.max	= 1048576ULL,
+};
+
 const struct pgm_nl_range pgm_nl_defaults_range[PGM_A_DEFAULTS_MAX + 1] = {
 	[PGM_A_DEFAULTS_TXW_SQNS] = { .min = 1U, .max = 1048576U, .zero_off = false,
 		.msg = "txw-sqns must be 1-1048576" },
@@ -251,6 +256,8 @@ const struct pgm_nl_range pgm_nl_defaults_range[PGM_A_DEFAULTS_MAX + 1] = {
 		.msg = "ne-tsi-states must be 1-1048576" },
 	[PGM_A_DEFAULTS_NE_SPM_TIMEOUT] = { .min = 1000000U, .max = 3600000000U, .zero_off = false,
 		.msg = "ne-spm-timeout must be 1000000-3600000000" },
+	[PGM_A_DEFAULTS_RX_SESSIONS_SOURCE] = { .min = 1U, .max = 1048576U, .zero_off = false,
+		.msg = "rx-sessions-source must be 1-1048576" },
 };
 
 static struct netlink_range_validation pgm_a_policy_default_action_range = {
@@ -312,7 +319,7 @@ const struct pgm_nl_range pgm_nl_ne_range[PGM_A_NE_MAX + 1] = {
 };
 
 /* PGM_CMD_DEFAULTS_SET - do */
-static const struct nla_policy pgm_defaults_set_nl_policy[PGM_A_DEFAULTS_NE_SPM_TIMEOUT + 1] = {
+static const struct nla_policy pgm_defaults_set_nl_policy[PGM_A_DEFAULTS_RX_SESSIONS_SOURCE + 1] = {
 	[PGM_A_DEFAULTS_TXW_SQNS] = NLA_POLICY_FULL_RANGE(NLA_U32, &pgm_a_defaults_txw_sqns_range),
 	[PGM_A_DEFAULTS_TXW_SECS_MS] = NLA_POLICY_FULL_RANGE(NLA_U32, &pgm_a_defaults_txw_secs_ms_range),
 	[PGM_A_DEFAULTS_TXW_MAX_RTE] = { .type = NLA_U32, },
@@ -349,6 +356,7 @@ static const struct nla_policy pgm_defaults_set_nl_policy[PGM_A_DEFAULTS_NE_SPM_
 	[PGM_A_DEFAULTS_NE_STATES] = NLA_POLICY_FULL_RANGE(NLA_U32, &pgm_a_defaults_ne_states_range),
 	[PGM_A_DEFAULTS_NE_TSI_STATES] = NLA_POLICY_FULL_RANGE(NLA_U32, &pgm_a_defaults_ne_tsi_states_range),
 	[PGM_A_DEFAULTS_NE_SPM_TIMEOUT] = NLA_POLICY_FULL_RANGE(NLA_U32, &pgm_a_defaults_ne_spm_timeout_range),
+	[PGM_A_DEFAULTS_RX_SESSIONS_SOURCE] = NLA_POLICY_FULL_RANGE(NLA_U32, &pgm_a_defaults_rx_sessions_source_range),
 };
 
 /* PGM_CMD_PEER_GET - dump */
@@ -421,7 +429,7 @@ const struct genl_ops pgm_nl_ops[PGM_NL_N_OPS] = {
 		.cmd		= PGM_CMD_DEFAULTS_SET,
 		.doit		= pgm_nl_defaults_set_doit,
 		.policy		= pgm_defaults_set_nl_policy,
-		.maxattr	= PGM_A_DEFAULTS_NE_SPM_TIMEOUT,
+		.maxattr	= PGM_A_DEFAULTS_RX_SESSIONS_SOURCE,
 		.flags		= GENL_UNS_ADMIN_PERM | GENL_CMD_CAP_DO,
 	},
 	{

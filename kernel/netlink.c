@@ -227,6 +227,8 @@ int pgm_nl_stats_get_doit(struct sk_buff *skb, struct genl_info *info)
 	    nla_put_u64_64bit(msg, PGM_A_STATS_POLICY_ALLOWED, st.policy_allowed,
 			      PGM_A_STATS_PAD) ||
 	    nla_put_u64_64bit(msg, PGM_A_STATS_RX_WINDOWS_SHED, st.rx_windows_shed,
+			      PGM_A_STATS_PAD) ||
+	    nla_put_u64_64bit(msg, PGM_A_STATS_RX_SOURCE_REFUSED, st.rx_source_refused,
 			      PGM_A_STATS_PAD)) {
 		nlmsg_free(msg);
 		return -EMSGSIZE;
@@ -299,7 +301,7 @@ static int pgm_nl_put_receiver_stats(struct sk_buff *skb, const struct pgm_recei
 	    PUT(ACKS_SENT, acks_sent) || PUT(ACKS_NO_PATH, acks_no_path) ||
 	    PUT(ACKS_NO_CREDIT, acks_no_credit) ||
 	    PUT(CONFIRM_ACKS_SENT, confirm_acks_sent) || PUT(CONFIRM_NO_CREDIT, confirm_no_credit) ||
-	    PUT(WINDOWS_SHED, windows_shed)) {
+	    PUT(WINDOWS_SHED, windows_shed) || PUT(SOURCE_REFUSED, source_refused)) {
 		nla_nest_cancel(skb, nest);
 		return -EMSGSIZE;
 	}

@@ -286,6 +286,14 @@ const struct pgm_tunable pgm_tunables[PGM_A_DEFAULTS_MAX + 1] = {
 		.max		= 3600000000,
 		.netns		= true,
 	},
+	[PGM_A_DEFAULTS_RX_SESSIONS_SOURCE] = {
+		.name		= PGM_A_DEFAULTS_RX_SESSIONS_SOURCE,
+		.offset		= offsetof(struct pgm_net, rx_sessions_source),
+		.def		= PGM_RX_SESSIONS_SOURCE_DEFAULT,
+		.min		= 1,
+		.max		= 1048576,
+		.netns		= true,
+	},
 };
 
 /*
@@ -546,6 +554,13 @@ const struct ctl_table pgm_sysctl_template[PGM_N_TUNABLES + 1] = {
 		.mode		= 0644,
 		.proc_handler	= pgm_sysctl_handler,
 		.extra1		= (void *)&pgm_tunables[PGM_A_DEFAULTS_NE_SPM_TIMEOUT],
+	},
+	{
+		.procname	= "rx_sessions_source",
+		.maxlen		= sizeof(u32),
+		.mode		= 0644,
+		.proc_handler	= pgm_sysctl_handler,
+		.extra1		= (void *)&pgm_tunables[PGM_A_DEFAULTS_RX_SESSIONS_SOURCE],
 	},
 	{ }
 };

@@ -52,9 +52,10 @@ struct pgm_params {
 	u32			ne_tsis;					\
 	u32			ne_states;					\
 	u32			ne_tsi_states;					\
-	u32			ne_spm_timeout;
+	u32			ne_spm_timeout;					\
+	u32			rx_sessions_source;
 
 /* The tunables: rows of pgm_tunables[] and sysctls net.pgm.* (params.c). */
-#define PGM_N_TUNABLES	36
+#define PGM_N_TUNABLES	37
 
 #endif /* _PGM_PARAMS_GEN_H */

@@ -285,6 +285,31 @@ struct pgm_peer *pgm_peer_find(struct pgm_receiver *rcv, const struct pgm_tsi *t
 	return NULL;
 }
 
+/* The bucket of @addr in rcv->srcs. */
+static struct hlist_head *src_bucket(struct pgm_receiver *rcv, const union pgm_addr *addr)
+{
+	u32 h;
+
+	if (rcv->sk->sk_family == AF_INET6)
+		h = jhash2((const u32 *)&addr->in6, 4, rcv->hash_seed);
+	else
+		h = jhash_1word((__force u32)addr->ip, rcv->hash_seed);
+	return &rcv->srcs[h & (PGM_SRC_HASH - 1)];
+}
+
+/* The count of sessions from @addr, or NULL when it has none. */
+static struct pgm_src_count *src_find(struct pgm_receiver *rcv, const union pgm_addr *addr)
+	__must_hold(&rcv->lock)
+{
+	struct pgm_src_count *c;
+
+	lockdep_assert_held(&rcv->lock);
+	hlist_for_each_entry(c, src_bucket(rcv, addr), node)
+		if (pgm_addr_eq(rcv->sk->sk_family, &c->addr, addr))
+			return c;
+	return NULL;
+}
+
 /**
  * pgm_peer_new - a new session heard from an address
  * @rcv: the receiver, its lock held
@@ -295,8 +320,9 @@ struct pgm_peer *pgm_peer_find(struct pgm_receiver *rcv, const struct pgm_tsi *t
  * @dport: its data-destination port
  *
  * Refused (and counted) past the socket's or the netns's session limit
- * (rx-sessions, rx-sessions-netns), past the memory budget, or out of
- * memory.  Its window's slots come later, a chunk at a time, as data
+ * (rx-sessions, rx-sessions-netns), past the socket's sessions from
+ * @saddr (rx-sessions-source: one host does not take all of rx-sessions),
+ * past the memory budget, or out of memory.  Its window's slots come later, a chunk at a time, as data
  * needs them.
  *
  * Return: the peer, linked into the receiver, or NULL.
@@ -309,21 +335,41 @@ struct pgm_peer *pgm_peer_new(struct pgm_receiver *rcv, const struct pgm_tsi *ts
 	struct pgm_sock *ps = pgm_sk(rcv->sk);
 	struct pgm_net *pn = rcv->pn;
 	u32 slots = pgm_txw_slots(READ_ONCE(ps->params.rxw_sqns));
+	struct pgm_src_count *src;
 	struct pgm_peer *peer;
 
 	lockdep_assert_held(&rcv->lock);
 	if (rcv->npeers >= READ_ONCE(pn->rx_sessions))
 		goto refuse;
+	src = src_find(rcv, saddr);
+	if (src && src->sessions >= READ_ONCE(pn->rx_sessions_source)) {
+		rcv->st.source_refused++;
+		pgm_mib_inc(pn, PGM_MIB_RX_SOURCE_REFUSED);
+		goto refuse;
+	}
 	if (atomic_inc_return(&pn->rx_sessions_used) > (int)READ_ONCE(pn->rx_sessions_netns))
 		goto uncount;
-	/* Sessions are bounded by number: only the netns's total may refuse one. */
-	if (!pgm_rcv_charge(rcv, NULL, sizeof(*peer), true))
+	/*
+	 * Sessions are bounded by number: only the netns's total may refuse
+	 * one.  A new address's count is charged with the session.
+	 */
+	if (!pgm_rcv_charge(rcv, NULL, sizeof(*peer) + (src ? 0 : sizeof(*src)), true))
 		goto uncount;
 	peer = kzalloc(sizeof(*peer), GFP_ATOMIC | __GFP_NOWARN);
-	if (!peer) {
-		pgm_rcv_uncharge(rcv, NULL, sizeof(*peer));
+	if (peer && !src) {
+		src = kzalloc(sizeof(*src), GFP_ATOMIC | __GFP_NOWARN);
+		if (src) {
+			src->addr = *saddr;
+			hlist_add_head(&src->node, src_bucket(rcv, saddr));
+		}
+	}
+	if (!peer || !src) {
+		pgm_rcv_uncharge(rcv, NULL, sizeof(*peer) + (src ? 0 : sizeof(*src)));
+		kfree(peer);
 		goto uncount;
 	}
+	src->sessions++;
+	peer->src = src;
 	peer->mem = sizeof(*peer);
 	peer->rcv = rcv;
 	peer->tsi = *tsi;
@@ -370,6 +416,12 @@ void pgm_peer_unlink(struct pgm_receiver *rcv, struct pgm_peer *peer)
 	atomic_dec(&rcv->pn->rx_sessions_used);
 	pgm_rcv_uncharge(rcv, NULL, peer->mem);
 	peer->mem = 0;
+	if (!--peer->src->sessions) {
+		hlist_del(&peer->src->node);
+		kfree(peer->src);
+		pgm_rcv_uncharge(rcv, NULL, sizeof(*peer->src));
+	}
+	peer->src = NULL;
 	atomic_inc(&rcv->pn->peer_gen);
 }
 

@@ -1012,6 +1012,8 @@ int pgm_receiver_start(struct sock *sk)
 	INIT_LIST_HEAD(&rcv->blocked);
 	for (i = 0; i < PGM_PEER_HASH; i++)
 		INIT_HLIST_HEAD(&rcv->peers[i]);
+	for (i = 0; i < PGM_SRC_HASH; i++)
+		INIT_HLIST_HEAD(&rcv->srcs[i]);
 	rcu_assign_pointer(pgm_sk(sk)->rcv, rcv);
 	return 0;
 }

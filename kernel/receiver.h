@@ -21,6 +21,14 @@
 
 #define SLOTS_PER_CHUNK	128
 #define PGM_PEER_HASH	256	/* buckets; keyed per receiver (hash_seed) */
+#define PGM_SRC_HASH	64	/* buckets of the sessions' addresses, likewise */
+
+/* How many of a receiver's sessions come from one address (rx-sessions-source). */
+struct pgm_src_count {
+	struct hlist_node	node;		/* in rcv->srcs */
+	union pgm_addr		addr;
+	u32			sessions;
+};
 
 enum {
 	SLOT_NONE,		/* beyond the lead, or delivered */
@@ -123,6 +131,7 @@ struct pgm_peer {
 	struct pgm_tsi		tsi;
 	/* Checked with @tsi by every packet: in the same cacheline. */
 	union pgm_addr		saddr;		/* IP source of its packets: the session's address */
+	struct pgm_src_count	*src;		/* @saddr's count of sessions */
 	union pgm_addr		group;		/* where its data goes */
 	union pgm_addr		nla;		/* path NLA from SPMs; unspecified: none yet */
 	union pgm_addr		nla_new;	/* a different NLA seen once (damping) */
@@ -181,6 +190,7 @@ struct pgm_receiver {
 	u32			confirm_ivl_us;	/* PGM_CONFIRM, fixed at bind(); 0: off */
 	u64			mem;		/* bytes charged: sessions, windows, held data */
 	struct hlist_head	peers[PGM_PEER_HASH];
+	struct hlist_head	srcs[PGM_SRC_HASH];	/* the sessions' addresses */
 	struct list_head	blocked;	/* peers whose delivery waits for room */
 	/*
 	 * Loss and session-end records the error queue could not take yet

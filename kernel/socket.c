@@ -835,6 +835,7 @@ void pgm_netns_stats(struct pgm_net *pn, struct pgm_netns_stats *st)
 	st->policy_revoked = sum[PGM_MIB_POLICY_REVOKED];
 	st->policy_allowed = sum[PGM_MIB_POLICY_ALLOWED];
 	st->rx_windows_shed = sum[PGM_MIB_RX_WINDOWS_SHED];
+	st->rx_source_refused = sum[PGM_MIB_RX_SOURCE_REFUSED];
 	st->rx_sessions = atomic_read(&pn->rx_sessions_used);
 	st->rx_mem = atomic_long_read(&pn->rx_mem_used);
 	st->sockets = READ_ONCE(pn->nsockets);

@@ -330,6 +330,7 @@ extension ReceiverStatistics {
         confirmAcksSent = s.confirm_acks_sent
         confirmAcksWithoutCredit = s.confirm_no_credit
         windowsShed = s.windows_shed
+        sourceRefused = s.source_refused
     }
 }
 
@@ -357,6 +358,7 @@ extension NetnsStatistics {
         policyRevoked = s.policy_revoked
         policyAllowed = s.policy_allowed
         receiverWindowsShed = s.rx_windows_shed
+        receiverSourceRefused = s.rx_source_refused
     }
 }
 

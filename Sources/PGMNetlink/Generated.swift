@@ -51,6 +51,8 @@ public enum PGMFamily {
     public static let neTsiStatesDefault: UInt32 = 4096
     /// Default of ne-spm-timeout: How long the network element keeps a session without an SPM; a session ends sooner with OPT_RST, or two ne-nak-rdata-ivl after OPT_FIN. A quarter of it is also the longest a false SPM far ahead keeps the true ones out. Netns-wide only.
     public static let neSpmTimeoutDefault: UInt32 = 60000000
+    /// Default of rx-sessions-source: Sessions one receiver socket keeps at most from one IP address (the sessions' source); a packet of a new session from an address at it is dropped and counted, so that one host cannot take all of rx-sessions. Netns-wide only.
+    public static let rxSessionsSourceDefault: UInt32 = 256
 }
 
 /// The kind of value an attribute carries.
@@ -186,6 +188,8 @@ public enum PGMDefaultsAttribute: UInt16, Sendable, CaseIterable, CustomStringCo
     case neTsiStates = 75
     /// How long the network element keeps a session without an SPM; a session ends sooner with OPT_RST, or two ne-nak-rdata-ivl after OPT_FIN. A quarter of it is also the longest a false SPM far ahead keeps the true ones out. Netns-wide only.
     case neSpmTimeout = 76
+    /// Sessions one receiver socket keeps at most from one IP address (the sessions' source); a packet of a new session from an address at it is dropped and counted, so that one host cannot take all of rx-sessions. Netns-wide only.
+    case rxSessionsSource = 77
 
     /// The name in the spec.
     public var description: String {
@@ -226,6 +230,7 @@ public enum PGMDefaultsAttribute: UInt16, Sendable, CaseIterable, CustomStringCo
         case .neStates: "ne-states"
         case .neTsiStates: "ne-tsi-states"
         case .neSpmTimeout: "ne-spm-timeout"
+        case .rxSessionsSource: "rx-sessions-source"
         }
     }
 
@@ -268,6 +273,7 @@ public enum PGMDefaultsAttribute: UInt16, Sendable, CaseIterable, CustomStringCo
         case .neStates: .u32
         case .neTsiStates: .u32
         case .neSpmTimeout: .u32
+        case .rxSessionsSource: .u32
         }
     }
 
@@ -310,6 +316,7 @@ public enum PGMDefaultsAttribute: UInt16, Sendable, CaseIterable, CustomStringCo
         case .neStates: (1...1048576, false)
         case .neTsiStates: (1...1048576, false)
         case .neSpmTimeout: (1000000...3600000000, false)
+        case .rxSessionsSource: (1...1048576, false)
         }
     }
 
@@ -353,6 +360,7 @@ public enum PGMDefaultsAttribute: UInt16, Sendable, CaseIterable, CustomStringCo
         case .neStates: "count"
         case .neTsiStates: "count"
         case .neSpmTimeout: "us"
+        case .rxSessionsSource: "count"
         }
     }
 
@@ -395,6 +403,7 @@ public enum PGMDefaultsAttribute: UInt16, Sendable, CaseIterable, CustomStringCo
         case .neStates: "Repair states (one a NAKed sqn) the network element keeps at most; past it a NAK makes none and is counted (ne states-refused). Netns-wide only."
         case .neTsiStates: "Repair states one session may have in the network element at most, so that a flood of NAKs for one leaves room for the others. Netns-wide only."
         case .neSpmTimeout: "How long the network element keeps a session without an SPM; a session ends sooner with OPT_RST, or two ne-nak-rdata-ivl after OPT_FIN. A quarter of it is also the longest a false SPM far ahead keeps the true ones out. Netns-wide only."
+        case .rxSessionsSource: "Sessions one receiver socket keeps at most from one IP address (the sessions' source); a packet of a new session from an address at it is dropped and counted, so that one host cannot take all of rx-sessions. Netns-wide only."
         }
     }
 }
@@ -440,6 +449,8 @@ public enum PGMStatsAttribute: UInt16, Sendable, CaseIterable, CustomStringConve
     case policyAllowed = 20
     /// receivers' session windows given up to make room for a more recently heard session (rx-mem); their sqns are reported lost
     case rxWindowsShed = 21
+    /// receivers' new sessions refused because their address had rx-sessions-source sessions (also in rx-sessions-refused)
+    case rxSourceRefused = 22
 
     /// The name in the spec.
     public var description: String {
@@ -465,6 +476,7 @@ public enum PGMStatsAttribute: UInt16, Sendable, CaseIterable, CustomStringConve
         case .policyRevoked: "policy-revoked"
         case .policyAllowed: "policy-allowed"
         case .rxWindowsShed: "rx-windows-shed"
+        case .rxSourceRefused: "rx-source-refused"
         }
     }
 
@@ -492,6 +504,7 @@ public enum PGMStatsAttribute: UInt16, Sendable, CaseIterable, CustomStringConve
         case .policyRevoked: .u64
         case .policyAllowed: .u64
         case .rxWindowsShed: .u64
+        case .rxSourceRefused: .u64
         }
     }
 
@@ -519,6 +532,7 @@ public enum PGMStatsAttribute: UInt16, Sendable, CaseIterable, CustomStringConve
         case .policyRevoked: "sources ended and groups left because a policy change denied them"
         case .policyAllowed: "connect() and joins a policy allowed (by a rule or its default)"
         case .rxWindowsShed: "receivers' session windows given up to make room for a more recently heard session (rx-mem); their sqns are reported lost"
+        case .rxSourceRefused: "receivers' new sessions refused because their address had rx-sessions-source sessions (also in rx-sessions-refused)"
         }
     }
 }
@@ -808,6 +822,8 @@ public enum PGMReceiverStatsAttribute: UInt16, Sendable, CaseIterable, CustomStr
     case confirmNoCredit = 32
     /// windows of sessions given up to make room for a more recently heard session past the memory budget; their sqns are reported lost
     case windowsShed = 33
+    /// new sessions refused because their address had rx-sessions-source sessions here (also in sessions-refused)
+    case sourceRefused = 34
 
     /// The name in the spec.
     public var description: String {
@@ -845,6 +861,7 @@ public enum PGMReceiverStatsAttribute: UInt16, Sendable, CaseIterable, CustomStr
         case .confirmAcksSent: "confirm-acks-sent"
         case .confirmNoCredit: "confirm-no-credit"
         case .windowsShed: "windows-shed"
+        case .sourceRefused: "source-refused"
         }
     }
 
@@ -884,6 +901,7 @@ public enum PGMReceiverStatsAttribute: UInt16, Sendable, CaseIterable, CustomStr
         case .confirmAcksSent: .u64
         case .confirmNoCredit: .u64
         case .windowsShed: .u64
+        case .sourceRefused: .u64
         }
     }
 
@@ -923,6 +941,7 @@ public enum PGMReceiverStatsAttribute: UInt16, Sendable, CaseIterable, CustomStr
         case .confirmAcksSent: "Confirmed delivery - ACKs with OPT_CONFIRM sent (PGM_CONFIRM)"
         case .confirmNoCredit: "Confirmed delivery - ACKs due without NAK credit (not sent)"
         case .windowsShed: "windows of sessions given up to make room for a more recently heard session past the memory budget; their sqns are reported lost"
+        case .sourceRefused: "new sessions refused because their address had rx-sessions-source sessions here (also in sessions-refused)"
         }
     }
 }

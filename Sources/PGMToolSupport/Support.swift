@@ -82,5 +82,6 @@ public func json(_ s: ReceiverStatistics) -> JSON {
         ("acks_sent", .uint(s.acksSent)), ("acks_no_path", .uint(s.acksWithoutPath)),
         ("acks_no_credit", .uint(s.acksWithoutCredit)), ("confirm_acks_sent", .uint(s.confirmAcksSent)),
         ("confirm_no_credit", .uint(s.confirmAcksWithoutCredit)), ("windows_shed", .uint(s.windowsShed)),
+        ("source_refused", .uint(s.sourceRefused)),
     ])
 }

@@ -286,6 +286,9 @@ public struct ReceiverStatistics: NamedCounters, Hashable {
     /// a packet past the memory budget; their sequence numbers were
     /// reported lost (pgm(7) LIMITS).
     public var windowsShed: UInt64 = 0
+    /// New sessions refused because their address had `rx-sessions-source`
+    /// sessions at this socket already (also in `sessionsRefused`).
+    public var sourceRefused: UInt64 = 0
 
     /// The mean repair time in microseconds, nil before the first repair.
     public var repairMicrosecondsMean: Double? {
@@ -311,7 +314,7 @@ public struct ReceiverStatistics: NamedCounters, Hashable {
         ("parity-naks-sent", \.parityNaksSent), ("fec-k-refused", \.fecGroupSizeRefused),
         ("acks-sent", \.acksSent), ("acks-no-path", \.acksWithoutPath), ("acks-no-credit", \.acksWithoutCredit),
         ("confirm-acks-sent", \.confirmAcksSent), ("confirm-no-credit", \.confirmAcksWithoutCredit),
-        ("windows-shed", \.windowsShed),
+        ("windows-shed", \.windowsShed), ("source-refused", \.sourceRefused),
     ]
 }
 
@@ -363,6 +366,10 @@ public struct NetnsStatistics: NamedCounters, Hashable {
     /// for a more recently heard session; their sequence numbers were
     /// reported lost.
     public var receiverWindowsShed: UInt64 = 0
+    /// Receivers' new sessions refused because their address had
+    /// `rx-sessions-source` sessions at the socket already (also in
+    /// `receiverSessionsRefused`).
+    public var receiverSourceRefused: UInt64 = 0
 
     /// All zero.
     public init() {}
@@ -378,5 +385,6 @@ public struct NetnsStatistics: NamedCounters, Hashable {
         ("policy-denied", \.policyDenied), ("in-policy", \.inPolicy),
         ("policy-group-limit", \.policyGroupLimit), ("policy-revoked", \.policyRevoked),
         ("policy-allowed", \.policyAllowed), ("rx-windows-shed", \.receiverWindowsShed),
+        ("rx-source-refused", \.receiverSourceRefused),
     ]
 }

@@ -58,6 +58,7 @@ struct PGMInfo: ParsableCommand {
             ("rx_mem", s.receiverMemory), ("policy_denied", s.policyDenied), ("in_policy", s.inPolicy),
             ("policy_group_limit", s.policyGroupLimit), ("policy_revoked", s.policyRevoked),
             ("policy_allowed", s.policyAllowed), ("rx_windows_shed", s.receiverWindowsShed),
+            ("rx_source_refused", s.receiverSourceRefused),
         ]
         var session: (String, String)?
         if let ep = endpoint {

@@ -79,7 +79,8 @@ struct ToolSupportTests {
         }
         #expect(r.contains(#""confirm_acks_sent":7,"confirm_no_credit":1,"#))
         rs.windowsShed = 3
-        #expect(json(rs).text.hasSuffix(#""windows_shed":3}"#))
+        rs.sourceRefused = 4
+        #expect(json(rs).text.hasSuffix(#""windows_shed":3,"source_refused":4}"#))
     }
 
     @Test func patternIsDeterministic() {

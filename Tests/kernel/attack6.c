@@ -105,6 +105,8 @@ static void sessions_bounded6(void)
 	 */
 	CHECK_OK(set_u32(fd, PGM_PEER_EXPIRY, 600000000));
 	CHECK_OK(set_u32(fd, PGM_NAK_BO_IVL, 30000000));
+	/* All from ::1: rx-sessions-source lifted to test rx-sessions alone. */
+	CHECK_OK(pgm_sysctl_set("rx_sessions_source", 1048576));
 	netns_stats(&a);
 	base = a.in_packets;
 	for (uint32_t i = 0; i < N; i++) {

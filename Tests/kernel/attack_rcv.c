@@ -10,6 +10,9 @@
  *                            30-50 s softirq loop, section 6.3)
  *   spoofed_sessions_bounded 3,000 SPMs with new TSIs and OPT_JOIN: at most
  *                            rx-sessions sessions, their windows within rx-mem
+ *   sessions_per_source_bounded  rx-sessions-source: 300 sessions from one
+ *                            address, 256 kept, the rest refused and
+ *                            counted; another address still gets one
  *   busy_session_makes_room  past rx-mem, made-up sessions' windows make
  *                            room for a session that keeps sending: it
  *                            loses nothing, they lose their windows whole
@@ -229,10 +232,12 @@ static void spoofed_sessions_bounded(void)
 	 * loaded) kernel they take longer than the default 10 s, and an expired
 	 * session makes room for one that would have been refused.  Nor may
 	 * their NAKs, which loop back to 127.0.0.1, count among the packets
-	 * settle() waits for.
+	 * settle() waits for.  All come from 127.0.0.1: rx-sessions-source
+	 * (sessions_per_source_bounded) is lifted to test rx-sessions alone.
 	 */
 	CHECK_OK(set_u32(fd, PGM_PEER_EXPIRY, 600000000));
 	CHECK_OK(set_u32(fd, PGM_NAK_BO_IVL, 30000000));
+	CHECK_OK(pgm_sysctl_set("rx_sessions_source", 1048576));
 	netns_stats(&a);
 	base = a.in_packets;
 	for (uint32_t i = 0; i < N; i++) {
@@ -267,6 +272,95 @@ static void spoofed_sessions_bounded(void)
 	}
 	CHECK_EQ(b.rx_mem, 0);
 	CHECK_EQ(b.rx_sessions, 0);
+	CHECK_OK(pgm_sysctl_set("rx_sessions_source", PGM_RX_SESSIONS_SOURCE_DEFAULT));
+}
+
+/*
+ * rx-sessions-source: one address cannot take all of a socket's
+ * rx-sessions.  300 made-up sessions from 127.0.0.2: 256 kept, 44 refused
+ * and counted as such; a session from 127.0.0.1 is still taken, and once
+ * the made-up ones are gone their address's count goes with them.
+ */
+static void sessions_per_source_bounded(void)
+{
+	int fd = receiver(7612), atk = raw_from("127.0.0.2");
+	enum { N = 300 };
+	const uint32_t quota = PGM_RX_SESSIONS_SOURCE_DEFAULT;
+	struct pgm_netns_stats a, b;
+	struct pgm_receiver_stats st;
+	uint64_t base, sent = 0;
+	char buf[64];
+	uint32_t sqn = 0;
+
+	CHECK_OK(set_u32(fd, PGM_PEER_EXPIRY, 600000000));
+	netns_stats(&a);
+	base = a.in_packets;
+	for (uint32_t i = 0; i < N; i++) {
+		data_at(&p, 0x30000 + i, 7612, 10, 10, 8);
+		send_on(atk, &p);
+		if (++sent % 100 == 0)
+			settle(base, sent);
+	}
+	settle(base, sent);
+	st = rstats(fd);
+	printf("# %d sessions from one address: %u kept, %llu refused (%llu past rx-sessions-source)\n",
+	       N, st.peers, (unsigned long long)st.sessions_refused,
+	       (unsigned long long)st.source_refused);
+	CHECK_EQ(st.peers, quota);
+	CHECK_EQ(st.sessions_refused, N - quota);
+	CHECK_EQ(st.source_refused, N - quota);
+	/* Another address still gets a session. */
+	data_at(&p, 1, 7612, 500, 500, 8);
+	send_on(raw, &p);
+	settle(base, ++sent);
+	st = rstats(fd);
+	netns_stats(&b);
+	CHECK_EQ(st.peers, quota + 1);
+	CHECK_EQ(st.source_refused, N - quota);
+	CHECK_EQ(b.rx_source_refused - a.rx_source_refused, N - quota);
+	CHECK_EQ(b.rx_sessions_refused - a.rx_sessions_refused, N - quota);
+	/* Its APDU is delivered among the made-up sessions' (each sqn 10). */
+	for (;;) {
+		ssize_t n = recv_sqn(fd, buf, sizeof(buf), &sqn, MSG_DONTWAIT);
+
+		if (n < 0 || sqn == 500)
+			break;
+	}
+	CHECK_EQ(sqn, 500);
+	close(fd);
+	/* Sessions that expire give their address's room back. */
+	fd = receiver(7612);
+	CHECK_OK(set_u32(fd, PGM_PEER_EXPIRY, 300000));
+	netns_stats(&a);
+	base = a.in_packets;
+	sent = 0;
+	for (uint32_t i = 0; i < quota + 1; i++) {
+		data_at(&p, 0x30000 + i, 7612, 10, 10, 8);
+		send_on(atk, &p);
+		if (++sent % 100 == 0)
+			settle(base, sent);
+	}
+	settle(base, sent);
+	CHECK_EQ(rstats(fd).source_refused, 1);
+	while (recv_sqn(fd, buf, sizeof(buf), &sqn, MSG_DONTWAIT) >= 0)
+		;
+	for (int i = 0; i < 300 && rstats(fd).peers; i++) {
+		while (read_errqueue(fd, buf, sizeof(buf), NULL, NULL) > 0)
+			;
+		usleep(10000);
+	}
+	CHECK_EQ(rstats(fd).peers, 0);
+	for (uint32_t i = 0; i < 10; i++) {
+		data_at(&p, 0x40000 + i, 7612, 10, 10, 8);
+		send_on(atk, &p);
+		sent++;
+	}
+	settle(base, sent);
+	st = rstats(fd);
+	CHECK_EQ(st.peers, 10);
+	CHECK_EQ(st.source_refused, 1);
+	close(fd);
+	close(atk);
 }
 
 /*
@@ -944,6 +1038,7 @@ int main(void)
 	RUN(far_trail_one_record);
 	RUN(spoofed_sessions_bounded);
 	RUN(busy_session_makes_room);
+	RUN(sessions_per_source_bounded);
 	RUN(nak_reflection_bounded);
 	RUN(nla_change_damped);
 	RUN(nak_names_source);

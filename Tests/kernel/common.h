@@ -215,6 +215,26 @@ static inline struct pgm_receiver_stats rstats(int fd)
 	return st;
 }
 
+/*
+ * Set the netns's setting /proc/sys/net/pgm/@name (pgmctl(8) defaults) to
+ * @v: 0, or -1 with errno set.
+ */
+static inline int pgm_sysctl_set(const char *name, unsigned long v)
+{
+	char path[128];
+	FILE *f;
+	int rc;
+
+	snprintf(path, sizeof(path), "/proc/sys/net/pgm/%s", name);
+	f = fopen(path, "w");
+	if (!f)
+		return -1;
+	rc = fprintf(f, "%lu\n", v) < 0 ? -1 : 0;
+	if (fclose(f))
+		rc = -1;
+	return rc;
+}
+
 /* The module's reference count, or -1 when it is not loaded. */
 static inline long module_refcnt(void)
 {

@@ -448,6 +448,8 @@ struct pgm_receiver_stats {
 	/* Appended: past the memory budget (pgm(7) LIMITS). */
 	__u64	windows_shed;		/* windows of sessions heard less recently given
 					 * up to make room; their sqns reported lost */
+	__u64	source_refused;		/* new sessions refused: their address had
+					 * rx-sessions-source (also sessions_refused) */
 };
 
 /*
@@ -476,6 +478,8 @@ struct pgm_netns_stats {
 	__u64	policy_allowed;		/* connect() and joins a policy allowed */
 	__u64	rx_windows_shed;	/* receivers' session windows given up to make
 					 * room past rx-mem; their sqns reported lost */
+	__u64	rx_source_refused;	/* receivers' new sessions refused past
+					 * rx-sessions-source (also rx_sessions_refused) */
 };
 
 /*

@@ -131,6 +131,14 @@
  */
 #define PGM_NE_SPM_TIMEOUT_DEFAULT	60000000
 
+/*
+ * Default of rx-sessions-source: Sessions one receiver socket keeps at
+ * most from one IP address (the sessions' source); a packet of a new
+ * session from an address at it is dropped and counted, so that one host
+ * cannot take all of rx-sessions. Netns-wide only.
+ */
+#define PGM_RX_SESSIONS_SOURCE_DEFAULT	256
+
 /* What a socket is. */
 enum pgm_role {
 	PGM_ROLE_NONE = 0,	/* neither bound to a group nor connected */
@@ -202,6 +210,7 @@ enum {
 	PGM_A_DEFAULTS_NE_STATES = 74,
 	PGM_A_DEFAULTS_NE_TSI_STATES = 75,
 	PGM_A_DEFAULTS_NE_SPM_TIMEOUT = 76,
+	PGM_A_DEFAULTS_RX_SESSIONS_SOURCE = 77,
 
 	__PGM_A_DEFAULTS_MAX,
 	PGM_A_DEFAULTS_MAX = (__PGM_A_DEFAULTS_MAX - 1)
@@ -230,6 +239,7 @@ enum {
 	PGM_A_STATS_POLICY_REVOKED = 19,
 	PGM_A_STATS_POLICY_ALLOWED = 20,
 	PGM_A_STATS_RX_WINDOWS_SHED = 21,
+	PGM_A_STATS_RX_SOURCE_REFUSED = 22,
 
 	__PGM_A_STATS_MAX,
 	PGM_A_STATS_MAX = (__PGM_A_STATS_MAX - 1)
@@ -321,6 +331,7 @@ enum {
 	PGM_A_RECEIVER_STATS_CONFIRM_ACKS_SENT = 31,
 	PGM_A_RECEIVER_STATS_CONFIRM_NO_CREDIT = 32,
 	PGM_A_RECEIVER_STATS_WINDOWS_SHED = 33,
+	PGM_A_RECEIVER_STATS_SOURCE_REFUSED = 34,
 
 	__PGM_A_RECEIVER_STATS_MAX,
 	PGM_A_RECEIVER_STATS_MAX = (__PGM_A_RECEIVER_STATS_MAX - 1)
