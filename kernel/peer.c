@@ -322,8 +322,8 @@ static struct pgm_src_count *src_find(struct pgm_receiver *rcv, const union pgm_
  * Refused (and counted) past the socket's or the netns's session limit
  * (rx-sessions, rx-sessions-netns), past the socket's sessions from
  * @saddr (rx-sessions-source: one host does not take all of rx-sessions),
- * past the memory budget, or out of memory.  Its window's slots come later, a chunk at a time, as data
- * needs them.
+ * past the memory budget, or out of memory.  Its window's slots come
+ * later, a chunk at a time, as data needs them.
  *
  * Return: the peer, linked into the receiver, or NULL.
  */

@@ -279,7 +279,7 @@ struct ConfirmedDeliveryTests {
         try s2.close()
     }
 
-    /// A receiver's two counters, and their place after PGMCC's.
+    /// A receiver's two counters, their place after PGMCC's, and the two after them.
     @Test func receiverCountersAreDecoded() throws {
         let k = MockKernel()
         let s = try PGMSocket(syscalls: k.syscalls)
@@ -287,14 +287,18 @@ struct ConfirmedDeliveryTests {
         st.acks_no_credit = 1
         st.confirm_acks_sent = 12
         st.confirm_no_credit = 3
+        st.windows_shed = 5
+        st.source_refused = 6
         k.setOption(SOL_PGM, PGM_RECEIVER_STATS, st)
         let got = try s.receiverStatistics()
         #expect(got.acksWithoutCredit == 1 && got.confirmAcksSent == 12 && got.confirmAcksWithoutCredit == 3)
-        #expect(got.namedCounters.suffix(2).map(\.name) == ["confirm-acks-sent", "confirm-no-credit"])
+        #expect(got.windowsShed == 5 && got.sourceRefused == 6)
+        #expect(got.namedCounters.suffix(4).map(\.name)
+                == ["confirm-acks-sent", "confirm-no-credit", "windows-shed", "source-refused"])
         let known = try #require(MemoryLayout<pgm_receiver_stats>.offset(of: \.confirm_acks_sent))
         k.setOptionBytes(SOL_PGM, PGM_RECEIVER_STATS, withUnsafeBytes(of: st) { Array($0.prefix(known)) })
         let old = try s.receiverStatistics()
-        #expect(old.acksWithoutCredit == 1 && old.confirmAcksSent == 0)
+        #expect(old.acksWithoutCredit == 1 && old.confirmAcksSent == 0 && old.windowsShed == 0)
         try s.close()
     }
 }

@@ -65,15 +65,22 @@ struct SocketAPITests {
     @Test func headerStructSizesAreStable() {
         // ABI: these sizes are part of the user API.
         #expect(MemoryLayout<pgm_tsi>.size == 8)
-        // Grown three times, at its end (the multicast policy's two
-        // counters, then max-groups' and revocation's, then its allowed).
-        #expect(MemoryLayout<pgm_netns_stats>.size == 14 * 8 + 2 * 8 + 2 * 8 + 8)
+        // Grown four times, at its end (the multicast policy's two
+        // counters, then max-groups' and revocation's, then its allowed,
+        // then the receivers' shed windows and per-address refusals).
+        #expect(MemoryLayout<pgm_netns_stats>.size == 14 * 8 + 2 * 8 + 2 * 8 + 8 + 2 * 8)
+        #expect(MemoryLayout<pgm_netns_stats>.offset(of: \pgm_netns_stats.rx_windows_shed)
+                == 14 * 8 + 2 * 8 + 2 * 8 + 8)
         #expect(MemoryLayout<pgm_netns_stats>.offset(of: \pgm_netns_stats.policy_group_limit) == 14 * 8 + 2 * 8)
         #expect(MemoryLayout<pgm_netns_stats>.offset(of: \pgm_netns_stats.policy_denied) == 14 * 8)
-        // Grown six times, at its end (the limits' counters, the repairs',
-        // FEC's, fec_k_refused, PGMCC's, then confirmed delivery's): what
-        // older modules write stays where it was.
-        #expect(MemoryLayout<pgm_receiver_stats>.size == 12 * 8 + 8 + 5 * 8 + 3 * 8 + 5 * 8 + 8 + 3 * 8 + 2 * 8)
+        // Grown seven times, at its end (the limits' counters, the repairs',
+        // FEC's, fec_k_refused, PGMCC's, confirmed delivery's, then shed
+        // windows and per-address refusals): what older modules write
+        // stays where it was.
+        #expect(MemoryLayout<pgm_receiver_stats>.size
+                == 12 * 8 + 8 + 5 * 8 + 3 * 8 + 5 * 8 + 8 + 3 * 8 + 2 * 8 + 2 * 8)
+        #expect(MemoryLayout<pgm_receiver_stats>.offset(of: \pgm_receiver_stats.windows_shed)
+                == 12 * 8 + 8 + 5 * 8 + 3 * 8 + 5 * 8 + 8 + 3 * 8 + 2 * 8)
         #expect(MemoryLayout<pgm_receiver_stats>.offset(of: \pgm_receiver_stats.confirm_acks_sent)
                 == 12 * 8 + 8 + 5 * 8 + 3 * 8 + 5 * 8 + 8 + 3 * 8)
         #expect(MemoryLayout<pgm_receiver_stats>.offset(of: \pgm_receiver_stats.acks_sent)

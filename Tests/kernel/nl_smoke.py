@@ -137,8 +137,12 @@ for x in many:
 
 
 # Peer dump: 600 sessions heard by one receiver (ODATA from 600 source
-# ports, injected with a raw socket), paged over several messages.
+# ports, injected with a raw socket), paged over several messages.  They
+# all come from 127.0.0.1: rx-sessions-source (256) is raised meanwhile.
 CMD_PEER_GET, A_PEER_SOCKET_INODE, A_PEER_TSI = 5, 2, 3
+A_RX_SESSIONS_SOURCE = 77
+_, err, _ = nl.request(fam, CMD_DEFAULTS_SET, attr(A_RX_SESSIONS_SOURCE, u32(1024)))
+check("defaults-set rx-sessions-source 1024", err == 0, f"{err}")
 
 
 rcv = socket.socket(socket.AF_INET, socket.SOCK_RDM, 113)
@@ -170,6 +174,8 @@ r, err, msg = nl.request(fam, CMD_PEER_GET, attr(A_PEER_SOCKET_INODE, u32(os.fst
 check(f"peer dump of a socket that is not a receiver: {msg}", err == -2 and msg == "that socket is not a PGM receiver",
       f"{err} {msg}")
 rcv.close()
+_, err, _ = nl.request(fam, CMD_DEFAULTS_SET, attr(A_RX_SESSIONS_SOURCE, u32(256)))
+check("rx-sessions-source restored", err == 0, f"{err}")
 
 # PGMCC (draft-ietf-rmt-bb-pgmcc-03) in the peer dump: a receiver with
 # PGM_PGMCC (34) ACKs the three ODATA that name 127.0.0.1, its own address,
