@@ -163,6 +163,26 @@ static ssize_t recv_sqn(int fd, void *buf, size_t len, uint32_t *sqn, int flags)
 }
 
 /*
+ * Read what waits on @fd without blocking: APDUs of @len bytes with sqns
+ * from @first on, in order (a failure otherwise).  Returns how many.
+ */
+static uint32_t recv_in_order(int fd, uint32_t first, ssize_t len)
+{
+	uint32_t sqn = 0, want = first, got = 0;
+	char buf[2048];
+	ssize_t n;
+
+	while ((n = recv_sqn(fd, buf, sizeof(buf), &sqn, MSG_DONTWAIT)) >= 0) {
+		CHECK_EQ(n, len);
+		if (sqn != want)
+			FAILF("APDU %u where %u was due", sqn, want);
+		want = sqn + 1;
+		got++;
+	}
+	return got;
+}
+
+/*
  * Item 1: one ODATA whose trail (and sqn) are 2^31 - 1 ahead of the window
  * moves the window arithmetically: one loss record for the whole range, in
  * time bounded by the window (the old code stepped 2^31 times in softirq,
@@ -381,9 +401,8 @@ static void busy_session_makes_room(void)
 	struct pgm_receiver_stats st0, st;
 	struct pgm_netns_stats a, b;
 	uint64_t base, sent = 0, records = 0, real_records = 0;
-	uint32_t sqn = 0, want = s0, got = 0;
 	struct pgm_loss loss;
-	char buf[2048];
+	uint32_t got;
 
 	/* Nothing expires and no NAK goes out while the test runs. */
 	CHECK_OK(set_u32(fd, PGM_PEER_EXPIRY, 600000000));
@@ -412,17 +431,7 @@ static void busy_session_makes_room(void)
 	send_on(raw, &p);
 	sent++;
 	settle(base, sent);
-	for (;;) {
-		ssize_t n = recv_sqn(fd, buf, sizeof(buf), &sqn, MSG_DONTWAIT);
-
-		if (n < 0)
-			break;
-		CHECK_EQ(n, 1000);
-		if (sqn != want)
-			FAILF("APDU %u where %u was due", sqn, want);
-		want = sqn + 1;
-		got++;
-	}
+	got = recv_in_order(fd, s0, 1000);
 	while (read_errqueue(fd, &loss, sizeof(loss), &type, NULL) > 0) {
 		if (type != PGM_LOSS)
 			continue;
@@ -880,10 +889,9 @@ static void repair_time_counted(void)
  */
 static void expiry_keeps_queued_data(void)
 {
-	int fd = receiver(7606), rcvbuf = 4096, type = 0, got = 0, ends = 0, losses = 0;
-	char buf[256];
-	uint32_t sqn = 0, want = 2000;
+	int fd = receiver(7606), rcvbuf = 4096, type = 0, ends = 0, losses = 0;
 	struct pgm_session_end end = {};
+	uint32_t got;
 	uint64_t base;
 
 	CHECK_OK(setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf)));
@@ -895,17 +903,7 @@ static void expiry_keeps_queued_data(void)
 	}
 	settle(base, 400);
 	usleep(1500000);	/* five expiries */
-	for (;;) {
-		ssize_t n = recv_sqn(fd, buf, sizeof(buf), &sqn, MSG_DONTWAIT);
-
-		if (n < 0)
-			break;
-		CHECK_EQ(n, 100);
-		if (sqn != want)
-			FAILF("APDU %u where %u was due", sqn, want);
-		want = sqn + 1;
-		got++;
-	}
+	got = recv_in_order(fd, 2000, 100);
 	while (read_errqueue(fd, &end, sizeof(end), &type, NULL) > 0) {
 		if (type == PGM_SESSION_END) {
 			ends++;
@@ -915,7 +913,7 @@ static void expiry_keeps_queued_data(void)
 			losses++;
 		}
 	}
-	printf("# slow reader: %d of 400 APDUs after expiry (was 4), %d end, %d loss records\n",
+	printf("# slow reader: %u of 400 APDUs after expiry (was 4), %d end, %d loss records\n",
 	       got, ends, losses);
 	CHECK_EQ(got, 400);
 	CHECK_EQ(ends, 1);
