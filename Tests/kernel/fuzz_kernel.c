@@ -14,7 +14,9 @@
  * PGM_UDP_ENCAP on 239.192.7.2:7501 (UDP ports 3055, 3056).  fz-r1 (.2)
  * and fz-r2 (.3) each hold a recvmsg() receiver and an mmap-ring
  * (PGM_RX_RING) receiver, one native and one encapsulated, so that every
- * stream reaches both kinds.  fz-atk (.66) is the attacker: a raw IP
+ * stream reaches both kinds.  fz-r1 keeps the default rx-sessions-source
+ * (the attacker's address gets 256 sessions a socket); fz-r2 lifts it, so
+ * that the attacker's sessions fill rx-mem there and windows are shed.  fz-atk (.66) is the attacker: a raw IP
  * socket (protocol 113) and a UDP socket send mutated packets at the
  * receivers' groups, at a receiver's address and at the sources' address.
  * --native or --udp keeps one encapsulation; --target aims the attacker
@@ -316,6 +318,15 @@ static void topology_up(void)
 		if (probe[i] < 0)
 			die("probe socket");
 	}
+	/*
+	 * fz-r2 lifts rx-sessions-source, so that its receivers take as many
+	 * of the attacker's sessions as rx-sessions allows and fill rx-mem
+	 * (windows shed); fz-r1 keeps the per-address bound.
+	 */
+	enter(NS_R2);
+	if (pgm_sysctl_set("rx_sessions_source", 1048576))
+		die("rx_sessions_source");
+	leave();
 }
 
 /*
