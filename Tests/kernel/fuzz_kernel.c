@@ -5,8 +5,8 @@
  *
  *   fuzz_kernel [--seconds S] [--seed N] [--rounds R] [--target receivers|source|both]
  *               [--native | --udp] [--no CLASS,...] [--no-far] [--no-spoof-tsi]
- *               [--no-nak] [--no-new-tsi] [--no-fec] [--pps N] [--loss PCT] [--step]
- *               [--rmmod] ...
+ *               [--no-nak] [--no-new-tsi] [--no-fec] [--no-late] [--source-bound N]
+ *               [--pps N] [--loss PCT] [--step] [--rmmod] ...
  *
  * Namespaces on a bridge (fzbr0, in the VM's own namespace, multicast
  * snooping off) like e2e.sh, on 10.97.0.0/24: fz-src (.1) holds the real
@@ -16,7 +16,13 @@
  * (PGM_RX_RING) receiver, one native and one encapsulated, so that every
  * stream reaches both kinds.  fz-r1 keeps the default rx-sessions-source
  * (the attacker's address gets 256 sessions a socket); fz-r2 lifts it, so
- * that the attacker's sessions fill rx-mem there and windows are shed.  fz-atk (.66) is the attacker: a raw IP
+ * that the attacker's sessions fill rx-mem there and windows are shed.
+ * Half-way through each round's attack a second native source starts on
+ * the native stream's group and port (the late source): fz-r1's third
+ * receiver (r1-late-recvmsg) must get its session among the attacker's
+ * and deliver its stream exactly, as the others do (--no-late: none;
+ * --source-bound N sets fz-r1's rx-sessions-source, 1048576 to see the
+ * late source refused without the bound).  fz-atk (.66) is the attacker: a raw IP
  * socket (protocol 113) and a UDP socket send mutated packets at the
  * receivers' groups, at a receiver's address and at the sources' address.
  * --native or --udp keeps one encapsulation; --target aims the attacker
@@ -119,7 +125,12 @@ static const char *const ns_ip[NS_N] = { "10.97.0.1", "10.97.0.2", "10.97.0.3", 
 #define UDP_MPORT	PGM_DEFAULT_UDP_ENCAP_MCAST_PORT
 #define RXW		PGM_DEFAULT_RXW_SQNS
 
-enum { ST_NATIVE, ST_UDP, ST_N };
+/*
+ * ST_LATE: a second native source on ST_NATIVE's group and port, started
+ * half-way through the attack, so that it asks for a session while the
+ * attacker's fill the receivers' tables.
+ */
+enum { ST_NATIVE, ST_UDP, ST_LATE, ST_N };
 
 /* Command line. */
 static struct {
@@ -142,10 +153,12 @@ static struct {
 	int step;
 	int verbose;
 	int fec;		/* the real sources use PGM_FEC, some receivers PGM_FEC_NAK */
+	int late;		/* the late source (ST_LATE) and its receiver */
+	long source_bound;	/* fz-r1's rx-sessions-source; -1: the default */
 } opt = {
 	.seconds = 60, .target = 3, .native = 1, .udp = 1, .fec = 1,
 	.max_growth_mb = 256, .mem_bound_kb = 4096, .stall_s = 5, .drain_s = 15,
-	.apdu_rate = 100, .rate = 1000000,
+	.apdu_rate = 100, .rate = 1000000, .late = 1, .source_bound = -1,
 };
 #define T_RECEIVERS	1
 #define T_SOURCE	2
@@ -327,6 +340,13 @@ static void topology_up(void)
 	if (pgm_sysctl_set("rx_sessions_source", 1048576))
 		die("rx_sessions_source");
 	leave();
+	/* --source-bound: fz-r1's instead of the default (1048576: none, the late source may starve). */
+	if (opt.source_bound >= 0) {
+		enter(NS_R1);
+		if (pgm_sysctl_set("rx_sessions_source", (uint32_t)opt.source_bound))
+			die("rx_sessions_source");
+		leave();
+	}
 }
 
 /*
@@ -570,7 +590,8 @@ static void apdu_fill(uint32_t id, uint32_t i, uint8_t *b, size_t n)
 }
 
 struct stream {
-	int on, udp;
+	int on, udp, late;
+	int started;		/* src_open() done: tsi and id valid (release/acquire) */
 	const char *group_s;
 	uint32_t group;		/* network order */
 	uint16_t port;
@@ -592,7 +613,31 @@ struct stream {
 static struct stream streams[ST_N] = {
 	{ .group_s = "239.192.7.1", .port = 7500 },
 	{ .udp = 1, .group_s = "239.192.7.2", .port = 7501 },
+	{ .late = 1, .group_s = "239.192.7.1", .port = 7500 },
 };
+
+static const char *stream_name(const struct stream *s)
+{
+	return s->late ? "late" : s->udp ? "udp" : "native";
+}
+
+/* @tsi is @s's, once @s has started. */
+static bool stream_tsi(const struct stream *s, const struct pgm_tsi *tsi)
+{
+	return __atomic_load_n(&s->started, __ATOMIC_ACQUIRE) &&
+	       !memcmp(tsi, &s->tsi, sizeof(*tsi));
+}
+
+/* @tsi from @saddr is one of the real sources' sessions (another stream's, for a receiver). */
+static bool real_session(const struct pgm_tsi *tsi, uint32_t saddr)
+{
+	if (saddr != ip_of[NS_SRC])
+		return false;
+	for (int st = 0; st < ST_N; st++)
+		if (streams[st].on && stream_tsi(&streams[st], tsi))
+			return true;
+	return false;
+}
 
 static int stop_sources;	/* the attacker is done: last APDUs, then FIN */
 
@@ -755,6 +800,7 @@ static void src_open(struct stream *s, uint32_t round_seed, int idx)
 	    getsockopt(s->fd, SOL_PGM, PGM_TSI, &s->tsi, &len))
 		die("source setup");
 	src_publish(s);
+	__atomic_store_n(&s->started, 1, __ATOMIC_RELEASE);
 }
 
 /* ---------------------------------------------------------------- receivers */
@@ -787,6 +833,8 @@ static struct rxr rxrs[] = {
 	{ .name = "r1-udp-ring", .ns = NS_R1, .stream = ST_UDP, .ring_size = 1 << 20 },
 	{ .name = "r2-native-ring", .ns = NS_R2, .stream = ST_NATIVE, .ring_size = 1 << 16 },
 	{ .name = "r2-udp-recvmsg", .ns = NS_R2, .stream = ST_UDP },
+	/* fz-r1's rx-sessions-source leaves it room among the attacker's sessions. */
+	{ .name = "r1-late-recvmsg", .ns = NS_R1, .stream = ST_LATE },
 };
 #define NRX (sizeof(rxrs) / sizeof(rxrs[0]))
 
@@ -803,11 +851,6 @@ static void rx_fail(struct rxr *r, const char *fmt, ...)
 	va_end(ap);
 }
 
-static bool same_tsi(const struct pgm_tsi *a, const struct pgm_tsi *b)
-{
-	return !memcmp(a, b, sizeof(*a));
-}
-
 static void rx_apdu(struct rxr *r, const struct pgm_tsi *tsi, uint32_t saddr,
 		    const uint8_t *d, size_t n, bool trunc)
 {
@@ -815,10 +858,11 @@ static void rx_apdu(struct rxr *r, const struct pgm_tsi *tsi, uint32_t saddr,
 	uint32_t h[4], idx;
 	size_t wn;
 
-	if (!same_tsi(tsi, &s->tsi)) {
+	if (!stream_tsi(s, tsi)) {
 		r->foreign++;
 		r->foreign_bytes += n;
-		if (saddr != ip_of[NS_ATK])
+		/* The attacker's, or another real stream's on this group and port. */
+		if (saddr != ip_of[NS_ATK] && !real_session(tsi, saddr))
 			r->foreign_odd_addr++;
 		return;
 	}
@@ -870,7 +914,7 @@ static void rx_apdu(struct rxr *r, const struct pgm_tsi *tsi, uint32_t saddr,
 
 static void rx_loss(struct rxr *r, const struct pgm_tsi *tsi, uint32_t first, uint32_t count)
 {
-	if (!same_tsi(tsi, &streams[r->stream].tsi)) {
+	if (!stream_tsi(&streams[r->stream], tsi)) {
 		r->foreign_loss++;
 		return;
 	}
@@ -885,7 +929,7 @@ static void rx_end(struct rxr *r, const struct pgm_tsi *tsi, uint32_t reason)
 {
 	struct stream *s = &streams[r->stream];
 
-	if (!same_tsi(tsi, &s->tsi)) {
+	if (!stream_tsi(s, tsi)) {
 		r->foreign_end++;
 		return;
 	}
@@ -2355,7 +2399,8 @@ static void atk_dests(void)
 	for (int st = 0; st < ST_N; st++) {
 		struct stream *s = &streams[st];
 
-		if (!s->on)
+		/* The late source's group and port are ST_NATIVE's: attacked as those. */
+		if (!s->on || s->late)
 			continue;
 		if (opt.target & T_RECEIVERS) {
 			d[n++] = (struct dest){ s->udp, s->group, UDP_MPORT, st, 0,
@@ -2656,6 +2701,12 @@ static uint64_t src_wire_bytes(const struct pgm_source_stats *st)
 	       st->rdata_sent * 24 + st->spm_sent * (24 + 36) + st->ncf_sent * (24 + 36);
 }
 
+static void late_start(struct stream *s, unsigned long long seed)
+{
+	src_open(s, (uint32_t)seed, ST_LATE);
+	pthread_create(&s->th, NULL, src_main, s);
+}
+
 static void run_round(int round, unsigned long long seed, double seconds)
 {
 	struct pgm_netns_stats a[NS_N], b[NS_N];
@@ -2664,9 +2715,10 @@ static void run_round(int round, unsigned long long seed, double seconds)
 	uint32_t paced[ST_N], ctl_paced;
 	double settled, pace_s[ST_N], ctl_s, idle_wait = 0;
 	struct pgm_netns_stats idle[NS_N];
+	struct stream *late = &streams[ST_LATE];
 	pthread_t at, mt;
 	char buf[1024];
-	double t0;
+	double t0, late_at = 0;
 
 	double tr0 = now_s(), tr_atk, tr_settled, tr_src, tr_rx;
 
@@ -2683,9 +2735,18 @@ static void run_round(int round, unsigned long long seed, double seconds)
 		__atomic_store(&rx_deadline, &zero, __ATOMIC_RELEASE);
 	}
 
-	for (int st = 0; st < ST_N; st++)
-		if (streams[st].on)
-			src_open(&streams[st], (uint32_t)seed, st);
+	for (int st = 0; st < ST_N; st++) {
+		struct stream *s = &streams[st];
+
+		s->group = ip4(s->group_s);	/* the late receiver joins before its source opens */
+		s->started = s->closing = s->closed = 0;
+		s->sent = s->total = 0;
+		s->fd = -1;
+		memset(&s->st, 0, sizeof(s->st));
+		s->t_start = s->t_stats = 0;
+		if (s->on && !s->late)
+			src_open(s, (uint32_t)seed, st);
+	}
 	for (size_t i = 0; i < NRX; i++) {
 		rxrs[i].fd = -1;
 		/* PGM_FEC_NAK on one receiver of each stream, r1's and r2's in turn. */
@@ -2707,21 +2768,35 @@ static void run_round(int round, unsigned long long seed, double seconds)
 	memset(&ctl, 0, sizeof(ctl) - sizeof(ctl.th));
 	pthread_create(&ctl.th, NULL, ctl_main, NULL);
 	for (int st = 0; st < ST_N; st++)
-		if (streams[st].on)
+		if (streams[st].on && !streams[st].late)
 			pthread_create(&streams[st].th, NULL, src_main, &streams[st]);
 	sleep_s(0.5);	/* sessions under way: SPMs and first data seen */
 	t0 = now_s();
 	pthread_create(&at, NULL, atk_main, NULL);
 	for (double next = t0 + (opt.verbose ? 2 : 30); pthread_tryjoin_np(at, NULL); sleep_s(0.2)) {
+		/*
+		 * Half-way through the attack, the late source starts: its
+		 * receiver's table is full of the attacker's sessions by then.
+		 */
+		if (late->on && !late->started && now_s() >= t0 + seconds / 2) {
+			late_at = now_s() - t0;
+			late_start(late, seed);
+		}
 		if (now_s() >= next) {
 			next += opt.verbose ? 2 : 30;
-			printf("# %.0f s: %llu packets, slowest sendto %.3f s, %d stalls; APDUs sent %u/%u",
+			printf("# %.0f s: %llu packets, slowest sendto %.3f s, %d stalls; APDUs sent %u/%u/%u",
 			       now_s() - t0, (unsigned long long)atk.sent, atk.slowest, atk.nstalls,
-			       streams[0].sent, streams[1].sent);
+			       streams[0].sent, streams[1].sent, streams[2].sent);
 			for (size_t i = 0; i < NRX; i++)
 				printf(" %s %u", rxrs[i].name, rxrs[i].next);
 			printf("\n");
 		}
+	}
+	/* An attack shorter than the loop's first look: the late source starts now. */
+	if (late->on && !late->started) {
+		late_at = now_s() - t0;
+		late_start(late, seed);
+		sleep_s(0.5);
 	}
 	/*
 	 * The counters once every packet of the attacker has been through
@@ -2826,13 +2901,16 @@ static void run_round(int round, unsigned long long seed, double seconds)
 		printf("#   source %s (port %u): %u APDUs, %.2f MB; odata %llu rdata %llu spm %llu ncf %llu, "
 		       "naks %llu (ignored %llu), spmrs %llu, malformed %llu; %.0f B/s on the wire "
 		       "(limit %u); longest send %.2f s\n",
-		       s->udp ? "udp" : "native", ntohs(s->tsi.sport), s->total,
+		       stream_name(s), ntohs(s->tsi.sport), s->total,
 		       q->data_bytes_sent / 1e6, (unsigned long long)q->odata_sent,
 		       (unsigned long long)q->rdata_sent, (unsigned long long)q->spm_sent,
 		       (unsigned long long)q->ncf_sent, (unsigned long long)q->naks_received,
 		       (unsigned long long)q->naks_ignored, (unsigned long long)q->spmr_received,
 		       (unsigned long long)q->malformed, secs > 0 ? src_wire_bytes(q) / secs : 0.0,
 		       opt.rate, s->blocked_max);
+		if (s->late)
+			printf("#     started %.1f s into the attack, on the native stream's group and port\n",
+			       late_at);
 		printf("#     repairs: %llu RDATA deferred for the rate limit, %llu unsent (left the window), "
 		       "%llu sqns already queued, %llu NAK lists ignored, %llu NCFs dropped\n",
 		       (unsigned long long)q->rdata_deferred, (unsigned long long)q->rdata_unsent,
@@ -2910,7 +2988,7 @@ static void run_round(int round, unsigned long long seed, double seconds)
 					r->ends, r->end_reason);
 		}
 		verdict(ok, "round %d: %s delivered the %s stream exactly (%u APDUs, then OPT_FIN)%s%s",
-			round, r->name, s->udp ? "udp" : "native", s->total, ok ? "" : ": ", r->err);
+			round, r->name, stream_name(s), s->total, ok ? "" : ": ", r->err);
 	}
 	for (int ns = NS_SRC; ns <= NS_R2; ns++) {
 		uint64_t legit = 0;
@@ -2940,9 +3018,9 @@ static void run_round(int round, unsigned long long seed, double seconds)
 		if (!s->on)
 			continue;
 		verdict(!s->err[0], "round %d: the %s source sent its stream%s%s", round,
-			s->udp ? "udp" : "native", s->err[0] ? ": " : "", s->err);
+			stream_name(s), s->err[0] ? ": " : "", s->err);
 		verdict(wire <= allow, "round %d: the %s source kept to its rate limit (%.0f B/s of %u B/s, "
-			"%llu RDATA for %llu NAKed sqns)", round, s->udp ? "udp" : "native",
+			"%llu RDATA for %llu NAKed sqns)", round, stream_name(s),
 			secs > 0 ? wire / secs : 0.0, opt.rate, (unsigned long long)s->st.rdata_sent,
 			(unsigned long long)s->st.naks_received);
 		/*
@@ -2970,11 +3048,11 @@ static void run_round(int round, unsigned long long seed, double seconds)
 			verdict(waited <= bound,
 				"round %d: the %s stream's sends waited %.2f s for the rate limit in %.1f s, "
 				"at most %.2f s (its %.0f bytes and reserves at half the rate); %llu RDATA for %llu NAKed sqns",
-				round, s->udp ? "udp" : "native", waited, secs, bound, own,
+				round, stream_name(s), waited, secs, bound, own,
 				(unsigned long long)s->st.rdata_sent,
 				(unsigned long long)s->st.naks_received);
 			printf("#   %s stream pace under attack: %u APDUs in %.1f s (%.1f/s); UDP baseline %u "
-			       "in %.1f s (%.1f/s), %u/s wanted%s%s\n", s->udp ? "udp" : "native",
+			       "in %.1f s (%.1f/s), %u/s wanted%s%s\n", stream_name(s),
 			       paced[st], pace_s[st], pace_s[st] > 0 ? paced[st] / pace_s[st] : 0.0,
 			       ctl_paced, ctl_s, ctl_s > 0 ? ctl_paced / ctl_s : 0.0, opt.apdu_rate,
 			       ctl.err[0] ? "; baseline " : "", ctl.err);
@@ -3019,7 +3097,8 @@ static void usage(void)
 	       "                   [--native|--udp] [--no CLASS[,CLASS...]] [--no-far] [--no-spoof-tsi]\n"
 	       "                   [--no-nak] [--no-new-tsi] [--no-fec] [--pps N] [--loss PCT] [--stall S]\n"
 	       "                   [--max-growth MIB] [--mem-bound KIB] [--drain S] [--apdu-rate N]\n"
-	       "                   [--rate BYTES_S] [--step] [--rmmod] [--verbose] [--list-classes]\n");
+	       "                   [--rate BYTES_S] [--no-late] [--source-bound N] [--step] [--rmmod]\n"
+	       "                   [--verbose] [--list-classes]\n");
 }
 
 static void disable(const char *list)
@@ -3059,7 +3138,8 @@ int main(int argc, char **argv)
 		{ "loss", 1, 0, 'l' }, { "stall", 1, 0, 5 }, { "max-growth", 1, 0, 6 },
 		{ "mem-bound", 1, 0, 7 }, { "drain", 1, 0, 8 }, { "apdu-rate", 1, 0, 9 },
 		{ "rate", 1, 0, 10 }, { "step", 0, 0, 11 }, { "rmmod", 0, 0, 12 },
-		{ "list-classes", 0, 0, 13 }, { "no-fec", 0, 0, 14 }, { "verbose", 0, 0, 'v' },
+		{ "list-classes", 0, 0, 13 }, { "no-fec", 0, 0, 14 }, { "no-late", 0, 0, 15 },
+		{ "source-bound", 1, 0, 16 }, { "verbose", 0, 0, 'v' },
 		{ "help", 0, 0, 'h' }, { 0 },
 	};
 	double t_main = now_s();
@@ -3101,6 +3181,8 @@ int main(int argc, char **argv)
 		case 11: opt.step = 1; break;
 		case 12: opt.rmmod = 1; break;
 		case 14: opt.fec = 0; break;
+		case 15: opt.late = 0; break;
+		case 16: opt.source_bound = strtol(optarg, NULL, 0); break;
 		case 'v': opt.verbose = 1; break;
 		case 13:
 			for (c = 0; c < NCLASS; c++)
@@ -3121,6 +3203,7 @@ int main(int argc, char **argv)
 		opt.seed = splitmix((uint64_t)time(NULL) ^ ((uint64_t)getpid() << 32)) % 1000000000ULL;
 	streams[ST_NATIVE].on = opt.native;
 	streams[ST_UDP].on = opt.udp;
+	streams[ST_LATE].on = opt.native && opt.late;
 	signal(SIGPIPE, SIG_IGN);
 	signal(SIGALRM, on_alarm);
 	/*
@@ -3143,6 +3226,10 @@ int main(int argc, char **argv)
 		printf(" --pps %lu", opt.pps);
 	if (!opt.fec)
 		printf(" --no-fec");
+	if (!opt.late)
+		printf(" --no-late");
+	if (opt.source_bound >= 0)
+		printf(" --source-bound %ld", opt.source_bound);
 	if (opt.loss > 0)
 		printf(" --loss %g", opt.loss);
 	printf("\n");
