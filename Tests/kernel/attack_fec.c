@@ -153,12 +153,7 @@ static int receiver(int port)
 
 	if (fd < 0 || bind(fd, (struct sockaddr *)&any, sizeof(any)) < 0)
 		FAILF("receiver on %d: %s", port, strerror(errno));
-	/*
-	 * No SPMRs (RFC 3208 13.5): for a session heard without an SPM, one
-	 * would loop back and count among the packets settle() waits for, so
-	 * settle() could return before the attacker's last packet is in.
-	 */
-	CHECK_OK(set_u32(fd, PGM_SPMR_EXPIRY, 600000000));
+	CHECK_OK(no_spmrs(fd));	/* settle() counts what loops back */
 	return fd;
 }
 

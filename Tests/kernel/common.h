@@ -175,6 +175,17 @@ static inline void netns_settle(uint64_t base, uint64_t n, int tries)
 }
 
 /*
+ * No SPMRs from receiver @fd (RFC 3208 13.5): it multicasts one for a
+ * session heard without an SPM, which loops back and counts among the
+ * packets netns_settle() waits for, so the wait could end before the last
+ * packet a test sent is in.  Returns setsockopt()'s result.
+ */
+static inline int no_spmrs(int fd)
+{
+	return set_u32(fd, PGM_SPMR_EXPIRY, 600000000);
+}
+
+/*
  * Read one error-queue record (struct pgm_loss or pgm_session_end) into
  * @rec: its length, its SOL_PGM control message's type in *@type and
  * ee_errno in *@eno (either may be NULL); -1 when none waits.

@@ -295,7 +295,7 @@ static int wait_fd(int fd, short ev)
 static void quiet(int fd)
 {
 	CHECK_OK(set_u32(fd, PGM_NAK_BO_IVL, 600000000));
-	CHECK_OK(set_u32(fd, PGM_SPMR_EXPIRY, 600000000));
+	CHECK_OK(no_spmrs(fd));
 }
 
 /*

@@ -72,7 +72,7 @@ static void wait_in(const struct pgm_netns_stats *a, uint64_t n, struct pgm_netn
 static void quiet(int fd)
 {
 	CHECK_OK(set_u32(fd, PGM_NAK_BO_IVL, 600000000));
-	CHECK_OK(set_u32(fd, PGM_SPMR_EXPIRY, 600000000));
+	CHECK_OK(no_spmrs(fd));
 }
 
 static int receiver_at(const char *addr, uint16_t port, int udp)
