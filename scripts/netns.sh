@@ -21,6 +21,11 @@
 #   netns_netem NS DEV [RULES...]
 #                         DEV's root qdisc in NS: netem RULES (one word or
 #                         several, e.g. "loss 5%"), or the default without RULES
+#   netns_rps_split NS DEV
+#                         two machines' split on a 2-CPU guest: DEV in NS steers
+#                         what it receives (RPS) to CPU 1, and the arrays pin_rx
+#                         and pin_tx become taskset prefixes for CPU 1 (the
+#                         receivers) and CPU 0 (the senders); fails on one CPU
 #   netns_cleanup         delete every namespace made here, last first;
 #                         idempotent, for `trap netns_cleanup EXIT`
 
@@ -121,6 +126,16 @@ netns_netem() {
 	else
 		tc -n "$ns" qdisc del dev "$dev" root 2>/dev/null || true
 	fi
+}
+
+netns_rps_split() {
+	if [ "$(nproc)" -lt 2 ]; then
+		echo "netns_rps_split: needs two CPUs" >&2
+		return 1
+	fi
+	ip netns exec "$1" sh -c "echo 2 >/sys/class/net/$2/queues/rx-0/rps_cpus" || return 1
+	# shellcheck disable=SC2034	# for the sourcing script
+	pin_rx=(taskset -c 1) pin_tx=(taskset -c 0)
 }
 
 netns_cleanup() {
