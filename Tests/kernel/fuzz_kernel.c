@@ -21,8 +21,9 @@
  * the native stream's group and port (the late source): fz-r1's third
  * receiver (r1-late-recvmsg) must get its session among the attacker's
  * and deliver its stream exactly, as the others do (--no-late: none;
- * --source-bound N sets fz-r1's rx-sessions-source, 1048576 to see the
- * late source refused without the bound).  fz-atk (.66) is the attacker: a raw IP
+ * --source-bound N sets fz-r1's rx-sessions-source, 1048576 for no bound:
+ * the attacker's sessions end often enough that the late source still
+ * gets in, docs/fuzzing.md).  fz-atk (.66) is the attacker: a raw IP
  * socket (protocol 113) and a UDP socket send mutated packets at the
  * receivers' groups, at a receiver's address and at the sources' address.
  * --native or --udp keeps one encapsulation; --target aims the attacker
@@ -340,7 +341,7 @@ static void topology_up(void)
 	if (pgm_sysctl_set("rx_sessions_source", 1048576))
 		die("rx_sessions_source");
 	leave();
-	/* --source-bound: fz-r1's instead of the default (1048576: none, the late source may starve). */
+	/* --source-bound: fz-r1's instead of the default (1048576: no bound). */
 	if (opt.source_bound >= 0) {
 		enter(NS_R1);
 		if (pgm_sysctl_set("rx_sessions_source", (uint32_t)opt.source_bound))
